@@ -1,0 +1,1 @@
+"""The ``sentiment-pipeline`` command line: one module per group of commands."""

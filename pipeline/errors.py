@@ -1,0 +1,43 @@
+"""One base exception for the package; edges map subclasses to HTTP codes, retries, UI text."""
+
+from __future__ import annotations
+
+
+class PipelineError(Exception):
+    """Base class of every error the package raises on purpose."""
+
+
+class ConfigError(PipelineError):
+    """A setting or option has a value the program cannot use."""
+
+
+class ModelLoadError(PipelineError):
+    """A model directory or URI cannot be found or does not hold a usable checkpoint."""
+
+
+class MissingDependencyError(PipelineError):
+    """An optional dependency is needed for this feature; the message names the extra."""
+
+
+class InputError(PipelineError):
+    """An input file or parameter is refused; the message names the problem."""
+
+
+class UnsupportedFormatError(InputError):
+    """The file is not CSV, XLSX or TXT."""
+
+
+class EncodingError(InputError):
+    """The file is not UTF-8 text (with or without BOM)."""
+
+
+class EmptyInputError(InputError):
+    """The file holds no comments."""
+
+
+class MissingColumnError(InputError):
+    """The chosen text or group-by column does not exist in the file."""
+
+
+class LimitExceededError(InputError):
+    """The file is over a configured limit (size, rows, comment length)."""

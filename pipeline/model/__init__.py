@@ -1,0 +1,1 @@
+"""The sentiment model: data, training, evaluation and the predictor workers run."""

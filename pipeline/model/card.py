@@ -1,0 +1,65 @@
+"""Model cards: ``model_card.json`` for programs and a short ``README.md`` for people."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pipeline.model.loading import CARD_FILE
+
+HEADLINE_METRICS = ("n", "accuracy", "macro_f1", "binary_accuracy", "ece")
+
+
+def write_card(model_dir: Path, card: dict[str, Any]) -> None:
+    model_dir.mkdir(parents=True, exist_ok=True)
+    (model_dir / CARD_FILE).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
+    (model_dir / "README.md").write_text(render_readme(card))
+
+
+def metrics_table(validation: dict[str, dict[str, Any]]) -> str:
+    """A Markdown table with one row per validation data set."""
+    lines = [
+        "| data set | " + " | ".join(HEADLINE_METRICS) + " |",
+        "|---" * (len(HEADLINE_METRICS) + 1) + "|",
+    ]
+    for name, report in validation.items():
+        cells = [_fmt(report.get(key)) for key in HEADLINE_METRICS]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def render_readme(card: dict[str, Any]) -> str:
+    training = card.get("training", {})
+    data = card.get("data", {})
+    data_lines = "\n".join(
+        f"- {name}: {info.get('rows')} rows {info.get('labels', '')}" for name, info in data.items()
+    )
+    hyper = "\n".join(f"- {k}: {v}" for k, v in sorted(card.get("hyperparameters", {}).items()))
+    return f"""# Sentiment model {card.get("version")}
+
+Labels: {", ".join(card.get("labels", []))}. Base encoder: `{card.get("base_model")}`
+({card.get("architecture", "")}). Maximum window: {card.get("max_length")} tokens; longer texts
+are scored in overlapping windows whose probabilities are averaged.
+
+## Training data
+{data_lines}
+
+## Hyper-parameters (seed {card.get("seed")})
+{hyper}
+
+Trained in {training.get("seconds", 0):.0f} s on {training.get("hardware", "unknown")}.
+
+## Validation
+{metrics_table(card.get("validation", {}))}
+
+Per-class precision and recall and the confusion matrices are in `model_card.json`.
+"""
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.4f}"
+    return str(value)

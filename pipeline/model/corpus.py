@@ -1,0 +1,79 @@
+"""Assemble the training mix and the validation sets from the data directory."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipeline.model import data
+
+
+@dataclass(frozen=True)
+class CorpusSpec:
+    """Which sources go into training and how much of each (a view of TrainOptions)."""
+
+    data_dir: Path
+    extra_data: Sequence[Path]
+    val_fraction: float
+    seed: int
+    student_repeat: int
+    sst2_train_rows: int
+    sst2_min_words: int
+    limit_per_source: int
+
+
+@dataclass
+class Corpus:
+    train: pd.DataFrame
+    validation: dict[str, pd.DataFrame]
+    sources: dict[str, dict[str, Any]]
+
+
+def build_corpus(spec: CorpusSpec) -> Corpus:
+    """Student feedback (split, upweighted) + SST-2 sample + SST-5 + TweetEval + extra CSVs."""
+    limit = spec.limit_per_source or None
+    student = data.load_student_feedback(spec.data_dir)
+    student_train, student_val = data.stratified_split(student, spec.val_fraction, spec.seed)
+    sst2 = data.load_sst2(spec.data_dir / data.SST2_TRAIN)
+    sst2 = sst2[sst2["text"].str.split().str.len() >= spec.sst2_min_words]
+    parts: dict[str, pd.DataFrame] = {
+        "student_feedback": data.sample_rows(student_train, limit, spec.seed),
+        "sst2": data.sample_rows(sst2, limit or spec.sst2_train_rows, spec.seed),
+        "sst5": data.sample_rows(data.load_sst5(spec.data_dir), limit, spec.seed),
+        "tweeteval": data.sample_rows(data.load_tweeteval(spec.data_dir), limit, spec.seed),
+    }
+    for path in spec.extra_data:
+        parts[f"extra:{Path(path).name}"] = data.load_labelled_csv(Path(path))
+    repeats = {"student_feedback": max(1, spec.student_repeat)}
+    mix = data.concat_sources(
+        [frame for name, frame in parts.items() for _ in range(repeats.get(name, 1))]
+    )
+    validation = {
+        "student_feedback_val": data.sample_rows(student_val, limit, spec.seed),
+        "sst2_dev": data.sample_rows(
+            data.load_sst2(spec.data_dir / data.SST2_DEV), limit, spec.seed
+        ),
+    }
+    sources = {
+        name: {
+            "rows": len(frame),
+            "repeat": repeats.get(name, 1),
+            "labels": data.label_counts(frame),
+        }
+        for name, frame in parts.items()
+    }
+    sources.update(
+        {
+            name: {"rows": len(frame), "labels": data.label_counts(frame), "role": "validation"}
+            for name, frame in validation.items()
+        }
+    )
+    return Corpus(
+        train=mix.sample(frac=1.0, random_state=spec.seed).reset_index(drop=True),
+        validation=validation,
+        sources=sources,
+    )

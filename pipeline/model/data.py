@@ -1,0 +1,98 @@
+"""Labelled data for training and validation: loaders for each source and the fixed split.
+
+Every loader returns a DataFrame with the columns ``text`` and ``label`` (one of LABELS).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pipeline.errors import InputError, MissingColumnError
+from pipeline.model.labels import LABELS, normalise_label
+
+STUDENT_FEEDBACK = "student_feedback/student_feedback.csv"
+SST2_TRAIN = "sst2/train.tsv"
+SST2_DEV = "sst2/dev.tsv"
+SST5_TRAIN = "sst5/train.csv"
+TWEETEVAL = "tweeteval/validation.csv"
+
+
+def _require(path: Path) -> Path:
+    if not path.exists():
+        raise InputError(f"data file not found: {path}")
+    return path
+
+
+def _clean(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame[["text", "label"]].dropna()
+    frame = frame.assign(text=frame["text"].astype(str).str.strip())
+    return frame[frame["text"] != ""].reset_index(drop=True)
+
+
+def load_labelled_csv(path: Path) -> pd.DataFrame:
+    """A ``text,label`` CSV such as the corrections exported from the app."""
+    # Labels as text: a numeric -1/0/1 column with a blank cell would otherwise be read as
+    # floats ("1.0"), which no alias matches.
+    frame = pd.read_csv(_require(path), encoding="utf-8-sig", dtype={"label": str})
+    missing = {"text", "label"} - set(frame.columns)
+    if missing:
+        raise MissingColumnError(f"{path} lacks the column(s) {', '.join(sorted(missing))}")
+    frame = frame.dropna(subset=["text", "label"])
+    frame = frame.assign(label=[normalise_label(v) for v in frame["label"]])
+    return _clean(frame)
+
+
+def load_sst2(path: Path) -> pd.DataFrame:
+    """SST-2 phrases: 0 = negative, 1 = positive."""
+    frame = pd.read_csv(_require(path), sep="\t", quoting=3)
+    frame = frame.rename(columns={"sentence": "text"})
+    frame["label"] = frame["label"].map({0: "negative", 1: "positive"})
+    return _clean(frame)
+
+
+def load_student_feedback(data_dir: Path) -> pd.DataFrame:
+    return load_labelled_csv(data_dir / STUDENT_FEEDBACK)
+
+
+def load_sst5(data_dir: Path) -> pd.DataFrame:
+    """SST-5 sentences with the file's own 3-class mapping (0-1 neg, 2 neutral, 3-4 pos)."""
+    return load_labelled_csv(data_dir / SST5_TRAIN)
+
+
+def load_tweeteval(data_dir: Path) -> pd.DataFrame:
+    return load_labelled_csv(data_dir / TWEETEVAL)
+
+
+def stratified_split(
+    frame: pd.DataFrame, val_fraction: float, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split per label with a fixed seed, so every class keeps its share in both halves."""
+    if not 0.0 < val_fraction < 1.0:
+        raise ValueError("val_fraction must be between 0 and 1")
+    rng = np.random.default_rng(seed)
+    val_index: list[int] = []
+    for label in sorted(frame["label"].unique()):
+        rows = frame.index[frame["label"] == label].to_numpy().copy()
+        rng.shuffle(rows)
+        val_index.extend(rows[: max(1, round(len(rows) * val_fraction))].tolist())
+    val_mask = frame.index.isin(val_index)
+    return frame[~val_mask].reset_index(drop=True), frame[val_mask].reset_index(drop=True)
+
+
+def sample_rows(frame: pd.DataFrame, limit: int | None, seed: int) -> pd.DataFrame:
+    if limit is None or len(frame) <= limit:
+        return frame
+    return frame.sample(n=limit, random_state=seed).reset_index(drop=True)
+
+
+def label_counts(frame: pd.DataFrame) -> dict[str, int]:
+    counts = frame["label"].value_counts()
+    return {label: int(counts.get(label, 0)) for label in LABELS}
+
+
+def concat_sources(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    return pd.concat(list(parts), ignore_index=True)

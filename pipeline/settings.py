@@ -1,0 +1,90 @@
+"""One Settings object, read from PIPELINE_* environment variables; explicit arguments win."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, get_type_hints
+
+from pipeline.errors import ConfigError
+
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "backend": ("local", "aws"),
+    "fleet": ("local", "ec2", "ecs"),
+    "device": ("auto", "cpu", "cuda"),
+}
+
+
+def _default_data_dir() -> Path:
+    return Path.home() / ".sentiment-pipeline"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable about a deployment. Env var = PIPELINE_ + field name upper-cased."""
+
+    backend: str = "local"
+    data_dir: Path = field(default_factory=_default_data_dir)
+    database_url: str = ""
+    model: str = "default"
+    fleet: str = "local"
+    device: str = "auto"
+    batch_size: int = 64
+    chunk_rows: int = 512
+    max_upload_bytes: int = 200 * 1024 * 1024
+    max_rows: int = 2_000_000
+    max_comment_chars: int = 20_000
+    max_workers: int = 2
+    worker_idle_timeout_s: float = 60.0
+    visibility_timeout_s: float = 300.0
+    max_receives: int = 3
+    bucket: str = "sentiment-pipeline"
+    queue_name: str = "sentiment-jobs"
+    api_url: str = "http://127.0.0.1:8000"
+    api_key: str = ""
+
+    def __post_init__(self) -> None:
+        for name, allowed in _CHOICES.items():
+            value = getattr(self, name)
+            if value not in allowed:
+                raise ConfigError(
+                    f"PIPELINE_{name.upper()}={value!r} is not one of {', '.join(allowed)}"
+                )
+        if not self.database_url:
+            object.__setattr__(
+                self, "database_url", f"sqlite:///{Path(self.data_dir) / 'pipeline.db'}"
+            )
+        object.__setattr__(self, "data_dir", Path(self.data_dir))
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from the environment; keyword overrides beat environment variables."""
+        env = os.environ if environ is None else environ
+        hints = get_type_hints(cls)
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = env.get(f"PIPELINE_{f.name.upper()}")
+            if raw is not None and raw != "":
+                values[f.name] = _convert(f.name, raw, hints[f.name])
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+def _convert(name: str, raw: str, kind: Any) -> Any:
+    try:
+        if kind is int:
+            return int(raw)
+        if kind is float:
+            return float(raw)
+        if kind is Path:
+            return Path(raw).expanduser()
+        return raw
+    except ValueError as exc:
+        message = f"PIPELINE_{name.upper()}={raw!r} is not a valid {kind.__name__}"
+        raise ConfigError(message) from exc
