@@ -41,3 +41,7 @@ class MissingColumnError(InputError):
 
 class LimitExceededError(InputError):
     """The file is over a configured limit (size, rows, comment length)."""
+
+
+class NotFoundError(PipelineError):
+    """A job, object or key does not exist (or is not visible to the caller)."""
