@@ -1,0 +1,95 @@
+"""The model that ships in the package: offline loading, behaviour, and the quality bar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.model.corpus import build_corpus
+from pipeline.model.evaluate import evaluate_frames
+from pipeline.model.loading import read_card
+from pipeline.model.locate import shipped_model_dir
+from pipeline.model.predictor import Predictor
+from pipeline.model.train import TrainOptions
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Predictor:
+    return Predictor.load("default")
+
+
+def _label(predictor: Predictor, text: str) -> str | None:
+    return predictor.predict([text])[0].label
+
+
+def test_shipped_model_is_small_and_carries_a_complete_card() -> None:
+    directory = shipped_model_dir()
+    size = sum(p.stat().st_size for p in directory.iterdir())
+    assert size < 5 * 1024 * 1024
+    card = read_card(directory)
+    assert card["labels"] == ["negative", "neutral", "positive"]
+    for key in ("version", "base_model", "hyperparameters", "seed", "data", "training"):
+        assert card[key], key
+    for name in ("student_feedback_val", "sst2_dev"):
+        report = card["validation"][name]
+        assert {"accuracy", "macro_f1", "per_class", "binary_accuracy", "ece"} <= set(report)
+    assert (directory / "README.md").read_text().startswith("# Sentiment model")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("This was the best course I have taken, the lecturer was inspiring.", "positive"),
+        ("Amazing teacher, clear explanations and very helpful feedback.", "positive"),
+        ("The lectures were boring and the instructor never answered emails.", "negative"),
+        ("Worst class ever. Disorganised, unfair grading and a waste of time.", "negative"),
+    ],
+)
+def test_obvious_praise_and_complaints(shipped: Predictor, text: str, expected: str) -> None:
+    assert _label(shipped, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("plain", "negated"),
+    [
+        ("The course was good.", "The course was not good."),
+        ("I liked the lectures.", "I did not like the lectures."),
+        ("The feedback was helpful.", "The feedback was not helpful at all."),
+    ],
+)
+def test_negation_flips_the_label(shipped: Predictor, plain: str, negated: str) -> None:
+    assert _label(shipped, plain) == "positive"
+    assert _label(shipped, negated) == "negative"
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{name} explained {code} really well and was always helpful.",
+        "{name} was disorganised and {code} was a waste of time.",
+    ],
+)
+def test_names_and_course_codes_do_not_change_the_label(shipped: Predictor, template: str) -> None:
+    variants = [
+        template.format(name=name, code=code)
+        for name, code in [
+            ("Dr. Smith", "CS101"),
+            ("Prof. Nguyen", "MATH 240"),
+            ("Ms. Okafor", "HIST-110"),
+            ("Mr. Kowalski", "BIO2003"),
+        ]
+    ]
+    assert len({_label(shipped, text) for text in variants}) == 1
+
+
+def test_quality_bar_on_the_validation_sets(shipped: Predictor, shared_data_dir: Path) -> None:
+    """The issue's bar: student feedback macro-F1 >= 0.75 and binary >= 0.93; SST-2 >= 0.89."""
+    spec = TrainOptions(data_dir=shared_data_dir).corpus_spec()
+    reports = evaluate_frames(shipped, build_corpus(spec).validation)
+    student, sst2 = reports["student_feedback_val"], reports["sst2_dev"]
+    assert student["macro_f1"] >= 0.75
+    assert student["binary_accuracy"] >= 0.93
+    assert sst2["binary_accuracy"] >= 0.89

@@ -1,0 +1,84 @@
+"""Length-sorted batch plans, padding and window averaging."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pipeline.model.batching import average_windows, pad_batch, plan_batches
+
+
+def test_plan_batches_puts_the_longest_first() -> None:
+    batches = plan_batches([3, 10, 1, 7, 5], batch_size=2)
+
+    assert [b.tolist() for b in batches] == [[1, 3], [4, 0], [2]]
+
+
+def test_plan_batches_keeps_input_order_among_equal_lengths() -> None:
+    batches = plan_batches([4, 4, 9, 4], batch_size=3)
+
+    assert [b.tolist() for b in batches] == [[2, 0, 1], [3]]
+
+
+def test_plan_batches_covers_every_index_exactly_once() -> None:
+    lengths = np.random.default_rng(0).integers(1, 300, size=103).tolist()
+
+    batches = plan_batches(lengths, batch_size=10)
+
+    flat = np.concatenate(batches)
+    assert sorted(flat.tolist()) == list(range(103))
+    assert [len(b) for b in batches] == [10] * 10 + [3]
+    ordered = [lengths[i] for i in flat]
+    assert ordered == sorted(lengths, reverse=True)
+
+
+def test_plan_batches_of_nothing_is_empty() -> None:
+    assert plan_batches([], batch_size=4) == []
+
+
+@pytest.mark.parametrize("batch_size", [0, -1])
+def test_plan_batches_refuses_a_batch_size_below_one(batch_size: int) -> None:
+    with pytest.raises(ValueError, match="batch_size"):
+        plan_batches([1, 2], batch_size)
+
+
+def test_pad_batch_right_pads_and_masks() -> None:
+    ids, mask = pad_batch([[5, 6, 7], [8], [9, 10]], pad_id=99)
+
+    assert ids.tolist() == [[5, 6, 7], [8, 99, 99], [9, 10, 99]]
+    assert mask.tolist() == [[1, 1, 1], [1, 0, 0], [1, 1, 0]]
+    assert ids.dtype == np.int64
+    assert mask.dtype == np.int64
+
+
+def test_pad_batch_of_equal_lengths_needs_no_padding() -> None:
+    ids, mask = pad_batch([[1, 2], [3, 4]], pad_id=0)
+
+    assert ids.tolist() == [[1, 2], [3, 4]]
+    assert mask.all()
+
+
+def test_average_windows_means_the_windows_of_each_text() -> None:
+    window_probs = np.array(
+        [
+            [0.2, 0.2, 0.6],  # text 0
+            [0.4, 0.2, 0.4],  # text 0
+            [0.1, 0.8, 0.1],  # text 1
+            [0.7, 0.2, 0.1],  # text 2
+            [0.1, 0.2, 0.7],  # text 2
+            [0.4, 0.2, 0.4],  # text 2
+        ]
+    )
+
+    averaged = average_windows(window_probs, [0, 0, 1, 2, 2, 2], n_texts=3)
+
+    np.testing.assert_allclose(
+        averaged, [[0.3, 0.2, 0.5], [0.1, 0.8, 0.1], [0.4, 0.2, 0.4]], atol=1e-12
+    )
+    np.testing.assert_allclose(averaged.sum(axis=1), 1.0)
+
+
+def test_average_windows_leaves_a_text_without_windows_at_zero() -> None:
+    averaged = average_windows(np.array([[0.5, 0.5]]), [1], n_texts=2)
+
+    assert averaged.tolist() == [[0.0, 0.0], [0.5, 0.5]]
