@@ -96,11 +96,11 @@ def read_columns(path: Path, fmt: str) -> tuple[str, ...]:
         return (TXT_COLUMN,)
     if fmt == "csv":
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            header = next(csv.reader(handle), None)
-        return tuple(h.strip() for h in header or ())
+            names = next(csv.reader(handle), [])
+        return tuple(h.strip() for h in names)
     with _open_workbook(path) as rows:
-        header = next(rows, ())
-    return tuple("" if h is None else str(h).strip() for h in header)
+        cells = next(rows, ())
+    return tuple("" if h is None else str(h).strip() for h in cells)
 
 
 def validate_input(

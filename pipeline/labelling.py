@@ -33,6 +33,7 @@ def label_frame(predictor: Predictor, frame: pd.DataFrame, text_column: str) -> 
     out[LABEL_COLUMN] = np.where(blank, None, labels)
     for i, name in enumerate(predictor.labels):
         out[score_column(name)] = probs[:, i]
-    out[ERROR_COLUMN] = np.where(blank, EMPTY_TEXT_REASON, None)
+    reasons = pd.Series(EMPTY_TEXT_REASON, index=out.index, dtype=object)
+    out[ERROR_COLUMN] = reasons.where(blank, None)
     out[VERSION_COLUMN] = predictor.version
     return out
