@@ -1,0 +1,109 @@
+"""ObjectStore on an S3 bucket: uploads, results CSVs and presigned URLs for big files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from boto3.s3.transfer import TransferConfig
+from botocore.exceptions import ClientError
+
+from pipeline.adapters.aws_errors import aws_call, describe, error_code
+from pipeline.errors import ConfigError, NotFoundError, PipelineError
+from pipeline.ports import ObjectStore
+
+MIB = 1024 * 1024
+_MISSING_CODES = {"404", "NoSuchKey", "NotFound"}
+
+
+class S3ObjectStore(ObjectStore):
+    """Large files go through boto3's managed transfer: streamed from disk, split into parts
+    above ``multipart_threshold`` and uploaded in parallel, so memory stays flat whatever the
+    size. The bucket's default encryption covers every object."""
+
+    def __init__(
+        self,
+        client: Any,
+        bucket: str,
+        multipart_threshold: int = 64 * MIB,
+        multipart_chunksize: int = 16 * MIB,
+    ) -> None:
+        self.client = client
+        self.bucket = bucket
+        self.transfer_config = TransferConfig(
+            multipart_threshold=multipart_threshold, multipart_chunksize=multipart_chunksize
+        )
+
+    def put_file(self, key: str, source: Path, content_type: str | None = None) -> None:
+        extra = {"ContentType": content_type} if content_type else None
+        with aws_call(f"uploading s3://{self.bucket}/{_checked(key)}"):
+            self.client.upload_file(
+                str(source), self.bucket, key, ExtraArgs=extra, Config=self.transfer_config
+            )
+
+    def put_bytes(self, key: str, data: bytes, content_type: str | None = None) -> None:
+        extra = {"ContentType": content_type} if content_type else {}
+        with aws_call(f"writing s3://{self.bucket}/{_checked(key)}"):
+            self.client.put_object(Bucket=self.bucket, Key=key, Body=data, **extra)
+
+    def get_file(self, key: str, destination: Path) -> Path:
+        destination = Path(destination)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        with self._call("downloading", key):
+            self.client.download_file(
+                self.bucket, key, str(destination), Config=self.transfer_config
+            )
+        return destination
+
+    def get_bytes(self, key: str) -> bytes:
+        with self._call("reading", key):
+            response = self.client.get_object(Bucket=self.bucket, Key=key)
+            return bytes(response["Body"].read())
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.size(key)
+        except NotFoundError:
+            return False
+        return True
+
+    def size(self, key: str) -> int:
+        with self._call("inspecting", key):
+            return int(self.client.head_object(Bucket=self.bucket, Key=key)["ContentLength"])
+
+    def delete(self, key: str) -> None:
+        with aws_call(f"deleting s3://{self.bucket}/{_checked(key)}"):
+            self.client.delete_object(Bucket=self.bucket, Key=key)
+
+    def presigned_get(self, key: str, expires_s: int = 3600) -> str | None:
+        return self._presign("get_object", key, expires_s)
+
+    def presigned_put(self, key: str, expires_s: int = 3600) -> str | None:
+        return self._presign("put_object", key, expires_s)
+
+    def _presign(self, operation: str, key: str, expires_s: int) -> str:
+        params = {"Bucket": self.bucket, "Key": _checked(key)}
+        url = self.client.generate_presigned_url(operation, Params=params, ExpiresIn=expires_s)
+        return str(url)
+
+    @contextmanager
+    def _call(self, verb: str, key: str) -> Iterator[None]:
+        """A missing key becomes NotFoundError; any other AWS error a PipelineError."""
+        what = f"{verb} s3://{self.bucket}/{_checked(key)}"
+        try:
+            yield
+        except ClientError as exc:
+            if error_code(exc) in _MISSING_CODES:
+                raise NotFoundError(f"{what}: no such object") from exc
+            raise PipelineError(f"{what} failed ({describe(exc)})") from exc
+
+
+def _checked(key: str) -> str:
+    """Relative keys of non-empty segments, no '.', '..' or backslashes: the same objects on a
+    local folder and on S3, where 'a/./b' and 'a/b' would otherwise be different keys."""
+    segments = key.split("/")
+    if "\\" in key or any(segment in ("", ".", "..") for segment in segments):
+        raise ConfigError(f"invalid object key {key!r}")
+    return key

@@ -1,0 +1,113 @@
+"""S3ObjectStore against moto: round trips, multipart uploads, missing keys, presigned URLs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from pipeline.adapters.aws import ensure_bucket
+from pipeline.adapters.s3_store import MIB, S3ObjectStore
+from pipeline.errors import ConfigError, NotFoundError, PipelineError
+
+BUCKET = "pipeline-test-bucket"
+
+
+@pytest.fixture
+def store(s3: Any) -> S3ObjectStore:
+    ensure_bucket(s3, BUCKET)
+    return S3ObjectStore(s3, BUCKET, multipart_threshold=5 * MIB, multipart_chunksize=5 * MIB)
+
+
+def test_bytes_round_trip_keeps_content_and_type(store: S3ObjectStore, s3: Any) -> None:
+    store.put_bytes("results/job-1.csv", b"text,label\nok,positive\n", content_type="text/csv")
+
+    assert store.get_bytes("results/job-1.csv") == b"text,label\nok,positive\n"
+    assert store.size("results/job-1.csv") == 23
+    assert store.exists("results/job-1.csv")
+    head = s3.head_object(Bucket=BUCKET, Key="results/job-1.csv")
+    assert head["ContentType"] == "text/csv"
+
+
+def test_large_file_goes_up_in_parts_and_comes_back_identical(
+    store: S3ObjectStore, s3: Any, tmp_path: Path
+) -> None:
+    source = tmp_path / "big.csv"
+    payload = os.urandom(11 * MIB + 123)
+    source.write_bytes(payload)
+
+    store.put_file("uploads/big.csv", source)
+
+    etag = s3.head_object(Bucket=BUCKET, Key="uploads/big.csv")["ETag"].strip('"')
+    assert etag.endswith("-3"), "an 11 MiB file with 5 MiB parts is a 3-part upload"
+    copy = store.get_file("uploads/big.csv", tmp_path / "down" / "nested" / "big.csv")
+    assert copy.read_bytes() == payload
+    assert store.size("uploads/big.csv") == len(payload)
+
+
+def test_small_file_is_a_single_put(store: S3ObjectStore, s3: Any, tmp_path: Path) -> None:
+    source = tmp_path / "small.txt"
+    source.write_text("one comment\n", encoding="utf-8")
+
+    store.put_file("uploads/small.txt", source, content_type="text/plain")
+
+    head = s3.head_object(Bucket=BUCKET, Key="uploads/small.txt")
+    assert "-" not in head["ETag"]
+    assert head["ContentType"] == "text/plain"
+
+
+def test_missing_key_is_not_found_everywhere(store: S3ObjectStore, tmp_path: Path) -> None:
+    assert not store.exists("nope.csv")
+    with pytest.raises(NotFoundError, match=r"nope\.csv"):
+        store.size("nope.csv")
+    with pytest.raises(NotFoundError, match=r"nope\.csv"):
+        store.get_bytes("nope.csv")
+    with pytest.raises(NotFoundError, match=r"nope\.csv"):
+        store.get_file("nope.csv", tmp_path / "nope.csv")
+    store.delete("nope.csv")
+
+
+def test_delete_removes_the_object(store: S3ObjectStore) -> None:
+    store.put_bytes("a/b.bin", b"\x00\x01")
+    store.delete("a/b.bin")
+    assert not store.exists("a/b.bin")
+
+
+def test_a_missing_bucket_is_an_error_not_a_missing_object(s3: Any) -> None:
+    store = S3ObjectStore(s3, "no-such-bucket-here")
+    with pytest.raises(PipelineError, match="NoSuchBucket") as caught:
+        store.get_bytes("x")
+    assert not isinstance(caught.value, NotFoundError)
+
+
+@pytest.mark.parametrize("key", ["", "/abs", "a/../b", "./a", "a//b", "dir/", "a\\b"])
+def test_keys_that_could_escape_a_folder_are_refused(store: S3ObjectStore, key: str) -> None:
+    with pytest.raises(ConfigError, match="invalid object key"):
+        store.put_bytes(key, b"x")
+
+
+def test_presigned_urls_sign_the_operation_for_the_key(store: S3ObjectStore) -> None:
+    put_url = store.presigned_put("uploads/u1.csv", expires_s=120)
+    get_url = store.presigned_get("results/r1.csv", expires_s=60)
+
+    assert put_url is not None and get_url is not None
+    put, get = urlparse(put_url), urlparse(get_url)
+    assert put.path.endswith("/uploads/u1.csv") or put.netloc.startswith(BUCKET)
+    assert get.path.endswith("/results/r1.csv")
+    assert parse_qs(put.query)["X-Amz-Expires"] == ["120"]
+    assert parse_qs(get.query)["X-Amz-Expires"] == ["60"]
+    assert "X-Amz-Signature" in parse_qs(get.query)
+
+
+def test_ensure_bucket_makes_it_private_and_encrypted_and_is_idempotent(s3: Any) -> None:
+    ensure_bucket(s3, BUCKET)
+    ensure_bucket(s3, BUCKET)
+
+    block = s3.get_public_access_block(Bucket=BUCKET)["PublicAccessBlockConfiguration"]
+    assert all(block[name] for name in block)
+    rules = s3.get_bucket_encryption(Bucket=BUCKET)["ServerSideEncryptionConfiguration"]["Rules"]
+    assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == [BUCKET]

@@ -1,0 +1,197 @@
+"""The SAM template passes cfn-lint and keeps the security promises of the deployment."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from pipeline.cli.main import build_parser
+
+REPO = Path(__file__).resolve().parents[2]
+TEMPLATE = REPO / "infra" / "template.yaml"
+DOCKERFILES = [REPO / "Dockerfile.worker", REPO / "Dockerfile.manager"]
+# Actions AWS cannot scope to a resource: Resource "*" is the only form they accept.
+NO_RESOURCE_LEVEL_ACTIONS = {"ecr:GetAuthorizationToken", "ecs:DiscoverPollEndpoint"}
+
+
+class CloudFormationLoader(yaml.SafeLoader):
+    """Reads !Ref, !GetAtt, !Sub… as their long forms ({"Ref": …}, {"Fn::GetAtt": …})."""
+
+
+def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+        if suffix == "GetAtt":
+            value = str(value).split(".", 1)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {"Ref" if suffix == "Ref" else f"Fn::{suffix}": value}
+
+
+CloudFormationLoader.add_multi_constructor("!", _tag)
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    return yaml.load(TEMPLATE.read_text(encoding="utf-8"), Loader=CloudFormationLoader)
+
+
+def _resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {
+        name: resource.get("Properties", {})
+        for name, resource in template["Resources"].items()
+        if resource["Type"] == kind
+    }
+
+
+def _statements(node: Any, where: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every IAM statement anywhere in the template (roles, SAM inline policies, bucket policy)."""
+    if isinstance(node, dict):
+        if "Effect" in node and ("Action" in node or "NotAction" in node):
+            yield where, node
+        for key, value in node.items():
+            yield from _statements(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _statements(value, f"{where}/{index}")
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+@pytest.mark.slow
+def test_template_passes_cfn_lint() -> None:
+    pytest.importorskip("cfnlint")
+    result = subprocess.run(
+        [sys.executable, "-c", "from cfnlint.runner import main; main()", str(TEMPLATE)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_allow_statement_grants_a_wildcard_action(template: dict[str, Any]) -> None:
+    statements = list(_statements(template["Resources"]))
+    allows = [(where, s) for where, s in statements if s["Effect"] == "Allow"]
+    assert len(allows) >= 20, "the roles' statements were not found"
+    for where, statement in allows:
+        assert "NotAction" not in statement, where
+        for action in _as_list(statement["Action"]):
+            assert isinstance(action, str) and "*" not in action, f"{where}: {action}"
+
+
+def test_wildcards_appear_only_where_aws_allows_nothing_narrower(
+    template: dict[str, Any],
+) -> None:
+    """Resource "*" only for actions without resource-level permissions or under a Condition
+    that pins this stack's cluster; a wildcard action only in a Deny (the TLS-only policy)."""
+    for where, statement in _statements(template["Resources"]):
+        actions = set(_as_list(statement["Action"]))
+        if statement["Effect"] == "Deny":
+            continue
+        if "*" in _as_list(statement.get("Resource", [])):
+            assert actions <= NO_RESOURCE_LEVEL_ACTIONS or "Condition" in statement, where
+
+
+def test_functions_use_inline_statements_only(template: dict[str, Any]) -> None:
+    """SAM policy templates and managed policies hide their actions from the checks above."""
+    functions = _resources(template, "AWS::Serverless::Function")
+    assert functions
+    for name, function in functions.items():
+        for policy in function.get("Policies", []):
+            assert isinstance(policy, dict) and "Statement" in policy, name
+    for name, role in _resources(template, "AWS::IAM::Role").items():
+        assert "ManagedPolicyArns" not in role, name
+
+
+def test_the_bucket_is_private_encrypted_and_expires_objects(template: dict[str, Any]) -> None:
+    (bucket,) = _resources(template, "AWS::S3::Bucket").values()
+    block = bucket["PublicAccessBlockConfiguration"]
+    assert block == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    rules = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    assert rules[0]["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in {"AES256", "aws:kms"}
+    lifecycle = bucket["LifecycleConfiguration"]["Rules"]
+    assert any(rule["Status"] == "Enabled" and "ExpirationInDays" in rule for rule in lifecycle)
+
+
+def test_jobs_dead_letter_and_outlive_a_chunk(template: dict[str, Any]) -> None:
+    queues = template["Resources"]
+    redrive = queues["JobQueue"]["Properties"]["RedrivePolicy"]
+    assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": ["JobDeadLetterQueue", "Arn"]}
+    assert redrive["maxReceiveCount"] >= 1
+    assert queues["JobQueue"]["Properties"]["VisibilityTimeout"] >= 300
+
+
+def test_the_database_password_lives_in_secrets_manager(template: dict[str, Any]) -> None:
+    (database,) = _resources(template, "AWS::RDS::DBInstance").values()
+    assert database["ManageMasterUserPassword"] is True
+    assert "MasterUserPassword" not in database
+    assert database["StorageEncrypted"] is True
+    assert database["PubliclyAccessible"] is False
+
+
+def test_the_api_needs_a_key(template: dict[str, Any]) -> None:
+    (api,) = _resources(template, "AWS::Serverless::Api").values()
+    assert api["Auth"]["ApiKeyRequired"] is True
+
+
+def test_workers_get_a_gpu_and_the_master_runs_on_fargate(template: dict[str, Any]) -> None:
+    definitions = _resources(template, "AWS::ECS::TaskDefinition")
+    worker, master = definitions["WorkerTaskDefinition"], definitions["MasterTaskDefinition"]
+    assert worker["RequiresCompatibilities"] == ["EC2"]
+    assert {"Type": "GPU", "Value": "1"} in worker["ContainerDefinitions"][0][
+        "ResourceRequirements"
+    ]
+    assert master["RequiresCompatibilities"] == ["FARGATE"]
+
+
+def test_no_access_keys_anywhere_in_the_deployment_files(template: dict[str, Any]) -> None:
+    assert not _resources(template, "AWS::IAM::AccessKey")
+    assert not _resources(template, "AWS::IAM::User")
+    key_id = re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b")
+    for path in [TEMPLATE, *DOCKERFILES, REPO / "docs" / "deploy.md"]:
+        text = path.read_text(encoding="utf-8")
+        assert not key_id.search(text), path
+        assert "aws_secret_access_key" not in text.lower(), path
+
+
+@pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=lambda path: path.name)
+def test_container_commands_are_real_cli_commands(dockerfile: Path) -> None:
+    cmd = re.search(r"^CMD (\[.*\])$", dockerfile.read_text(encoding="utf-8"), re.MULTILINE)
+    assert cmd is not None
+    argv = json.loads(cmd.group(1))
+    assert argv[:3] == ["python", "-m", "pipeline"]
+    build_parser().parse_args(argv[3:])
+
+
+def test_task_definitions_run_the_same_commands_as_the_images(template: dict[str, Any]) -> None:
+    definitions = _resources(template, "AWS::ECS::TaskDefinition")
+    commands = {
+        name: definition["ContainerDefinitions"][0]["Command"]
+        for name, definition in definitions.items()
+    }
+    assert commands == {
+        "WorkerTaskDefinition": ["python", "-m", "pipeline", "worker"],
+        "MasterTaskDefinition": ["python", "-m", "pipeline", "master"],
+        "InitTaskDefinition": ["python", "-m", "pipeline", "init"],
+    }
+    for argv in commands.values():
+        build_parser().parse_args(argv[3:])
