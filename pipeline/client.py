@@ -1,0 +1,394 @@
+"""A small typed client of the pipeline's HTTP API, for the Streamlit app, notebooks and scripts.
+
+Every failure becomes a ``pipeline.errors`` class, so callers show one message per cause
+instead of handling HTTP: an unreachable API, a refused key, an unknown request id, a refused
+request (with the server's own message) or a server error.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+from pipeline.errors import (
+    ApiError,
+    ApiUnreachable,
+    Conflict,
+    InputError,
+    JobNotFound,
+    LimitExceededError,
+    NotFoundError,
+    PipelineError,
+    Unauthorized,
+)
+from pipeline.settings import Settings
+
+API_KEY_HEADER = "X-API-Key"
+TERMINAL_STATUSES = ("succeeded", "failed", "cancelled")
+MAX_PAGE = 1000
+DEFAULT_TIMEOUT_S = 30.0
+UPLOAD_TIMEOUT_S = 300.0
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """The answer to a submit; ``reused`` means an identical earlier job was returned."""
+
+    request_id: str
+    status: str
+    reused: bool = False
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    request_id: str
+    status: str
+    rows_total: int = 0
+    rows_done: int = 0
+    rows_failed: int = 0
+    eta_s: float | None = None
+    error: str | None = None
+    input_name: str = ""
+    text_column: str = ""
+    group_by: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+    model_version: str | None = None
+    created_at: str | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in TERMINAL_STATUSES
+
+    @property
+    def progress(self) -> float:
+        """Share of rows done, in 0..1 (a job with no rows counts as done once finished)."""
+        if self.rows_total <= 0:
+            return 1.0 if self.finished else 0.0
+        return min(1.0, self.rows_done / self.rows_total)
+
+
+@dataclass(frozen=True)
+class ResultsPage:
+    """Rows ``offset``…; ``next_offset`` is None when no further finished row exists yet."""
+
+    request_id: str
+    status: str
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    offset: int
+    next_offset: int | None
+    available: int
+    rows_total: int
+    complete: bool
+
+
+@dataclass(frozen=True)
+class GroupCounts:
+    """Counts, shares and mean scores per label for all rows (``group`` None) or one group."""
+
+    group: str | None
+    rows: int
+    errors: int
+    counts: dict[str, int]
+    shares: dict[str, float | None]
+    mean_scores: dict[str, float | None]
+
+
+@dataclass(frozen=True)
+class Summary:
+    request_id: str
+    status: str
+    labels: list[str]
+    rows_done: int
+    rows_total: int
+    overall: GroupCounts
+    group_by: str | None = None
+    groups: list[GroupCounts] = field(default_factory=list)
+
+
+class PipelineClient:
+    """One API endpoint and key; use as a context manager or call ``close``."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str = "",
+        *,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        headers = {API_KEY_HEADER: api_key} if api_key else {}
+        self._http = httpx.Client(
+            base_url=self.base_url, headers=headers, timeout=timeout_s, transport=transport
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None) -> PipelineClient:
+        settings = settings or Settings.from_env()
+        return cls(settings.api_url, settings.api_key)
+
+    def __enter__(self) -> PipelineClient:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def health(self) -> dict[str, Any]:
+        return self._json("GET", "/health")
+
+    def submit(
+        self,
+        content: bytes,
+        filename: str,
+        text_column: str,
+        group_by: Sequence[str] = (),
+        *,
+        fresh: bool = False,
+    ) -> Submitted:
+        """Upload a file and queue a job; the server validates it and refuses bad input."""
+        data: dict[str, Any] = {"text_column": text_column}
+        if group_by:
+            data["group_by"] = list(group_by)
+        if fresh:
+            data["fresh"] = "true"
+        body = self._json(
+            "POST",
+            "/v1/jobs",
+            data=data,
+            files={"file": (filename, content)},
+            timeout=UPLOAD_TIMEOUT_S,
+        )
+        return Submitted(
+            request_id=str(body["request_id"]),
+            status=str(body.get("status", "queued")),
+            reused=bool(body.get("reused", False)),
+        )
+
+    def status(self, request_id: str) -> JobStatus:
+        return _job_status(self._json("GET", _job_path(request_id), request_id=request_id))
+
+    def cancel(self, request_id: str) -> JobStatus:
+        return _job_status(self._json("DELETE", _job_path(request_id), request_id=request_id))
+
+    def results_page(self, request_id: str, offset: int = 0, limit: int = MAX_PAGE) -> ResultsPage:
+        body = self._json(
+            "GET",
+            f"{_job_path(request_id)}/results",
+            params={"format": "json", "offset": offset, "limit": limit},
+            request_id=request_id,
+        )
+        return ResultsPage(
+            request_id=str(body.get("request_id", request_id)),
+            status=str(body.get("status", "")),
+            columns=list(body.get("columns", [])),
+            rows=list(body.get("rows", [])),
+            offset=int(body.get("offset", offset)),
+            next_offset=body.get("next_offset"),
+            available=int(body.get("available", 0)),
+            rows_total=int(body.get("rows_total", 0)),
+            complete=bool(body.get("complete", False)),
+        )
+
+    def iter_results(self, request_id: str, page_size: int = MAX_PAGE) -> Iterator[ResultsPage]:
+        """Every finished row, page by page (rows finished while paging are included)."""
+        offset: int | None = 0
+        while offset is not None:
+            page = self.results_page(request_id, offset, page_size)
+            yield page
+            offset = page.next_offset if page.rows else None
+
+    def results_csv(self, request_id: str) -> bytes:
+        """The results table as CSV bytes, exactly as the server writes it."""
+        response = self._send(
+            "GET",
+            f"{_job_path(request_id)}/results",
+            params={"format": "csv"},
+            timeout=UPLOAD_TIMEOUT_S,
+            request_id=request_id,
+        )
+        return response.content
+
+    def summary(self, request_id: str, group_by: str | None = None) -> Summary:
+        params = {"group_by": group_by} if group_by else None
+        body = self._json(
+            "GET", f"{_job_path(request_id)}/summary", params=params, request_id=request_id
+        )
+        return Summary(
+            request_id=str(body.get("request_id", request_id)),
+            status=str(body.get("status", "")),
+            labels=list(body.get("labels", [])),
+            rows_done=int(body.get("rows_done", 0)),
+            rows_total=int(body.get("rows_total", 0)),
+            overall=_group_counts(body.get("overall") or {}),
+            group_by=body.get("group_by"),
+            groups=[_group_counts(item) for item in body.get("groups", [])],
+        )
+
+    def _json(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        response = self._send(method, path, **kwargs)
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise ApiError(
+                f"the API at {self.base_url} answered {path} with something that is not JSON; "
+                "is PIPELINE_API_URL the address of the pipeline's API?"
+            ) from exc
+        if not isinstance(body, dict):
+            raise ApiError(f"the API at {self.base_url} answered {path} with unexpected JSON")
+        return body
+
+    def _send(
+        self, method: str, path: str, *, request_id: str | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        try:
+            response = self._http.request(method, path, **kwargs)
+        except httpx.TransportError as exc:
+            raise ApiUnreachable(
+                f"the API at {self.base_url} cannot be reached ({_reason(exc)}); check that it "
+                "is running (sentiment-pipeline up) and that PIPELINE_API_URL points to it"
+            ) from exc
+        if response.is_success:
+            return response
+        raise error_for_response(response, request_id)
+
+
+def error_for_response(response: httpx.Response, request_id: str | None = None) -> PipelineError:
+    """The ``pipeline.errors`` class for an HTTP error, carrying the server's message.
+
+    The status picks the family; the body's ``error`` code (``missing_column``…) narrows it
+    to the server's own class when that class belongs to the family."""
+    error = _error_by_status(response, request_id)
+    narrower = _ERRORS_BY_CODE.get(_error_code(response), type(error))
+    if narrower is not type(error) and issubclass(narrower, type(error)):
+        return narrower(str(error))
+    return error
+
+
+def _error_by_status(response: httpx.Response, request_id: str | None) -> PipelineError:
+    code = response.status_code
+    message = server_message(response)
+    if code in (401, 403):
+        return Unauthorized(
+            message or "the API refused the request: set a valid key in PIPELINE_API_KEY"
+        )
+    if code == 404:
+        if request_id is not None:
+            return JobNotFound(message or f"no job with request id {request_id!r}")
+        return NotFoundError(message or f"{response.request.url.path} does not exist")
+    if code == 409:
+        return Conflict(message or "the request contradicts the job's state")
+    if code == 413:
+        return LimitExceededError(message or "the upload is over the API's size limit")
+    if 400 <= code < 500:
+        return InputError(message or f"the API refused the request (HTTP {code})")
+    return ApiError(f"the API failed with HTTP {code}" + (f": {message}" if message else ""))
+
+
+def server_message(response: httpx.Response) -> str:
+    """The message of a JSON error body (``message``, ``detail`` or ``error``), else its text."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text.strip()[:500]
+    if isinstance(body, Mapping):
+        for key in ("message", "detail", "error"):
+            if body.get(key):
+                return _flatten(body[key])
+    return _flatten(body)
+
+
+def _error_code(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return ""
+    return str(body.get("error", "")) if isinstance(body, Mapping) else ""
+
+
+def _code_of(kind: type[PipelineError]) -> str:
+    """``MissingColumnError`` → ``missing_column``: how the API names its error classes."""
+    name = kind.__name__.removesuffix("Error")
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def _all_errors(kind: type[PipelineError]) -> list[type[PipelineError]]:
+    return [kind, *(sub for child in kind.__subclasses__() for sub in _all_errors(child))]
+
+
+_ERRORS_BY_CODE = {_code_of(kind): kind for kind in _all_errors(PipelineError)}
+
+
+def _flatten(detail: Any) -> str:
+    """FastAPI's validation errors are a list of {loc, msg}; say which field and what is wrong."""
+    if isinstance(detail, list):
+        return "; ".join(_flatten(item) for item in detail)
+    if isinstance(detail, Mapping) and "msg" in detail:
+        where = [str(part) for part in detail.get("loc", ()) if part not in ("body", "query")]
+        return f"{'.'.join(where)}: {detail['msg']}" if where else str(detail["msg"])
+    if isinstance(detail, Mapping) and "message" in detail:
+        return str(detail["message"])
+    return str(detail)
+
+
+def _reason(exc: httpx.TransportError) -> str:
+    if isinstance(exc, httpx.TimeoutException):
+        return "no answer in time"
+    return str(exc) or type(exc).__name__
+
+
+def _job_path(request_id: str) -> str:
+    if not request_id or "/" in request_id or request_id.strip() != request_id:
+        raise JobNotFound(f"{request_id!r} is not a request id")
+    return f"/v1/jobs/{request_id}"
+
+
+def _job_status(body: Mapping[str, Any]) -> JobStatus:
+    return JobStatus(
+        request_id=str(body["request_id"]),
+        status=str(body["status"]),
+        rows_total=int(body.get("rows_total") or 0),
+        rows_done=int(body.get("rows_done") or 0),
+        rows_failed=int(body.get("rows_failed") or 0),
+        eta_s=_float_or_none(body.get("eta_s")),
+        error=body.get("error"),
+        input_name=str(body.get("input_name") or ""),
+        text_column=str(body.get("text_column") or ""),
+        group_by=tuple(body.get("group_by") or ()),
+        labels=tuple(body.get("labels") or ()),
+        model_version=body.get("model_version"),
+        created_at=body.get("created_at"),
+        started_at=body.get("started_at"),
+        finished_at=body.get("finished_at"),
+    )
+
+
+def _group_counts(body: Mapping[str, Any]) -> GroupCounts:
+    group = body.get("group")
+    return GroupCounts(
+        group=None if group is None else str(group),
+        rows=int(body.get("rows") or 0),
+        errors=int(body.get("errors") or 0),
+        counts={str(k): int(v) for k, v in (body.get("counts") or {}).items()},
+        shares={str(k): _float_or_none(v) for k, v in (body.get("shares") or {}).items()},
+        mean_scores={str(k): _float_or_none(v) for k, v in (body.get("mean_scores") or {}).items()},
+    )
+
+
+def _float_or_none(value: Any) -> float | None:
+    return None if value is None else float(value)

@@ -1,0 +1,107 @@
+"""Downloads that are safe to open in a spreadsheet, and the results table read back from CSV.
+
+A cell such as ``=HYPERLINK(...)`` or ``+cmd|...`` in a comment would run as a formula in
+Excel or LibreOffice; every text cell that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab
+or carriage return, which spreadsheets strip before looking) gets a leading apostrophe, which
+spreadsheets show as text. Plain numbers such as ``-3`` are left alone: they cannot run.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+
+import pandas as pd
+
+from pipeline.client import Summary
+from pipeline.errors import LimitExceededError
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+ESCAPE = "'"
+SCORE_PREFIX = "score_"
+XLSX_MAX_ROWS = 1_048_575  # a worksheet's 1,048,576 rows, less the header
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+# Control characters that the XLSX format cannot hold (openpyxl refuses them).
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def escape_cell(value: object) -> object:
+    """The value a spreadsheet will show as text, never evaluate."""
+    if not isinstance(value, str) or not value.startswith(FORMULA_PREFIXES):
+        return value
+    if _NUMBER.fullmatch(value):
+        return value
+    return ESCAPE + value
+
+
+def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with every text cell (and header) escaped; numeric columns are untouched."""
+    escaped = frame.copy()
+    for column in escaped.columns:
+        if _is_text(escaped[column]):
+            escaped[column] = escaped[column].map(escape_cell)
+    escaped.columns = [escape_cell(str(column)) for column in escaped.columns]
+    return escaped
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 with a BOM, so Excel opens accented comments correctly."""
+    return escape_frame(frame).to_csv(index=False).encode("utf-8-sig")
+
+
+def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "results") -> bytes:
+    if len(frame) > XLSX_MAX_ROWS:
+        raise LimitExceededError(
+            f"{len(frame):,} rows do not fit in an Excel sheet ({XLSX_MAX_ROWS:,} at most); "
+            "download the CSV instead"
+        )
+    clean = escape_frame(frame)
+    for column in clean.columns:
+        if _is_text(clean[column]):
+            clean[column] = clean[column].map(_xlsx_safe)
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        clean.to_excel(writer, index=False, sheet_name=sheet_name)
+    return buffer.getvalue()
+
+
+def results_frame(csv_bytes: bytes) -> pd.DataFrame:
+    """The server's results CSV with input columns kept as text and scores as numbers."""
+    frame = pd.read_csv(
+        io.BytesIO(csv_bytes), dtype=str, keep_default_na=False, encoding="utf-8-sig"
+    )
+    for column in score_columns(frame.columns):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce")
+    return frame
+
+
+def score_columns(columns: Sequence[str]) -> list[str]:
+    return [str(c) for c in columns if str(c).startswith(SCORE_PREFIX)]
+
+
+def summary_frame(summary: Summary) -> pd.DataFrame:
+    """One row for all comments and one per group: rows, errors, count, share and mean score
+    per label. The download of the summary table."""
+    parts = [summary.overall, *summary.groups]
+    records = []
+    for part in parts:
+        record: dict[str, object] = {
+            summary.group_by or "group": "(all)" if part is summary.overall else part.group,
+            "rows": part.rows,
+            "errors": part.errors,
+        }
+        for label in summary.labels:
+            record[f"count_{label}"] = part.counts.get(label, 0)
+            record[f"share_{label}"] = part.shares.get(label)
+            record[f"mean_score_{label}"] = part.mean_scores.get(label)
+        records.append(record)
+    return pd.DataFrame.from_records(records)
+
+
+def _is_text(values: pd.Series) -> bool:
+    return values.dtype == object or pd.api.types.is_string_dtype(values)
+
+
+def _xlsx_safe(value: object) -> object:
+    return _XLSX_ILLEGAL.sub("", value) if isinstance(value, str) else value

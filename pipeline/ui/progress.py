@@ -1,0 +1,73 @@
+"""Words for a running job: progress line, ETA, and this browser's list of recent jobs."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from pipeline.client import JobStatus
+
+RECENT_LIMIT = 10
+# Streamlit's bundled Material icons: they render without an emoji font on the machine.
+STATUS_ICONS = {
+    "queued": ":material/hourglass_top:",
+    "running": ":material/sync:",
+    "succeeded": ":material/check_circle:",
+    "failed": ":material/error:",
+    "cancelled": ":material/cancel:",
+}
+UNKNOWN_ICON = ":material/help:"
+
+
+def format_duration(seconds: float) -> str:
+    """Round to what a person cares about: seconds under a minute, then minutes, then hours."""
+    if not math.isfinite(seconds) or seconds < 0:
+        raise ValueError(f"a duration must be a finite number of seconds, not {seconds}")
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    minutes, secs = divmod(whole, 60)
+    if minutes < 60:
+        return f"{minutes} min {secs} s" if secs and minutes < 10 else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+def format_eta(eta_s: float | None) -> str:
+    if eta_s is None or not math.isfinite(eta_s):
+        return "estimating time left…"
+    if eta_s < 1:
+        return "almost done"
+    return f"about {format_duration(eta_s)} left"
+
+
+def progress_text(job: JobStatus) -> str:
+    """E.g. "1,200 / 5,000 rows · about 40 s left" (and how many rows could not be scored)."""
+    if job.status == "queued":
+        return "waiting for a worker…"
+    done = f"{job.rows_done:,} / {job.rows_total:,} rows"
+    failed = f" ({job.rows_failed:,} without a label)" if job.rows_failed else ""
+    if job.finished:
+        return done + failed
+    return f"{done}{failed} · {format_eta(job.eta_s)}"
+
+
+@dataclass(frozen=True)
+class RecentJob:
+    request_id: str
+    input_name: str
+    status: str
+
+    @property
+    def caption(self) -> str:
+        return f"{self.input_name or 'upload'} · {self.request_id[:8]}"
+
+    @property
+    def icon(self) -> str:
+        return STATUS_ICONS.get(self.status, UNKNOWN_ICON)
+
+
+def remember(recent: list[RecentJob], job: RecentJob, limit: int = RECENT_LIMIT) -> list[RecentJob]:
+    """The list with ``job`` first (replacing an older entry of the same id), at most ``limit``."""
+    others = [item for item in recent if item.request_id != job.request_id]
+    return [job, *others][:limit]

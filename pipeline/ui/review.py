@@ -1,0 +1,72 @@
+"""The review loop: find the comments the model is least sure about and export a person's
+verdicts as a ``text,label`` CSV that training accepts (``load_labelled_csv``, ``--extra-data``).
+"""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from pipeline.errors import InputError
+from pipeline.model.labels import normalise_label
+from pipeline.ui.exports import score_columns
+
+CONFIDENCE = "confidence"
+REVIEWED = "reviewed"
+CORRECT_LABEL = "correct_label"
+
+
+def with_confidence(frame: pd.DataFrame) -> pd.DataFrame:
+    """Adds ``confidence``: the probability of the chosen label (NaN for unscored rows)."""
+    scores = score_columns(frame.columns)
+    confidence = frame[scores].max(axis=1, skipna=False) if scores else float("nan")
+    return frame.assign(**{CONFIDENCE: confidence})
+
+
+def low_confidence(
+    frame: pd.DataFrame, text_column: str, threshold: float, limit: int = 50
+) -> pd.DataFrame:
+    """The scored rows below ``threshold`` confidence, least sure first, ready for review:
+    text, predicted label, confidence, a ``correct_label`` to edit and a ``reviewed`` tick."""
+    scored = with_confidence(frame)
+    scored = scored[scored[CONFIDENCE].notna() & (scored[CONFIDENCE] < threshold)]
+    scored = scored.sort_values(CONFIDENCE, kind="stable").head(limit)
+    return pd.DataFrame(
+        {
+            text_column: scored[text_column],
+            "label": scored["label"],
+            CONFIDENCE: scored[CONFIDENCE],
+            CORRECT_LABEL: scored["label"],
+            REVIEWED: False,
+        },
+        index=scored.index,
+    )
+
+
+def corrections(reviewed: pd.DataFrame, text_column: str) -> pd.DataFrame:
+    """The ticked rows as ``text,label`` (a confirmed label is as useful as a corrected one)."""
+    ticked = reviewed[reviewed[REVIEWED].fillna(False).astype(bool)]
+    rows = []
+    for text, label in zip(ticked[text_column], ticked[CORRECT_LABEL], strict=True):
+        if not str(text).strip():
+            continue
+        if label is None or (isinstance(label, float) and pd.isna(label)):
+            raise InputError(f"choose a label for the reviewed comment {str(text)[:60]!r}")
+        rows.append({"text": str(text), "label": normalise_label(label)})
+    return pd.DataFrame(rows, columns=["text", "label"])
+
+
+def corrections_csv(reviewed: pd.DataFrame, text_column: str) -> bytes:
+    """Plain UTF-8 CSV: training data, not a spreadsheet export, so no formula escaping (it
+    would change the text the model learns from)."""
+    buffer = io.StringIO()
+    corrections(reviewed, text_column).to_csv(buffer, index=False)
+    return buffer.getvalue().encode("utf-8")
+
+
+def correction_counts(reviewed: pd.DataFrame) -> tuple[int, int]:
+    """How many rows were reviewed, and how many of those changed the label."""
+    ticked = reviewed[reviewed[REVIEWED].fillna(False).astype(bool)]
+    changed = int((ticked[CORRECT_LABEL] != ticked["label"]).sum())
+    return len(ticked), changed

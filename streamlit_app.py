@@ -1,0 +1,587 @@
+"""Streamlit front end: upload comments, follow the job, explore, review and download results.
+
+UI and session state only. Every call goes through the HTTP API (``pipeline.client``), so the
+same page works against the embedded API (``sentiment-pipeline up``) and against API Gateway;
+the rules behind the page (column guessing, filters, exports, review) are in ``pipeline.ui``.
+
+Run with ``streamlit run streamlit_app.py``. Configuration: ``PIPELINE_API_URL`` (default the
+embedded API at http://127.0.0.1:8000) and ``PIPELINE_API_KEY``, from Streamlit secrets or the
+environment.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Literal
+
+import pandas as pd
+import streamlit as st
+
+from pipeline.client import JobStatus, PipelineClient, Summary
+from pipeline.errors import (
+    ApiUnreachable,
+    Conflict,
+    InputError,
+    JobNotFound,
+    PipelineError,
+    Unauthorized,
+)
+from pipeline.settings import Settings
+from pipeline.ui import charts, columns, explore, exports, progress, review
+
+if TYPE_CHECKING:
+    from streamlit.elements.lib.column_types import ColumnConfig
+
+REFRESH_S = 1.0
+TOP_COMMENTS = 5
+REVIEW_THRESHOLD = 0.6
+REVIEW_LIMIT = 50
+RESULT_ADDED = ("label", "error", "model_version")
+LOG = logging.getLogger("streamlit_app")
+
+
+# --- connection -----------------------------------------------------------------------------
+
+
+def _secret(name: str) -> str:
+    try:
+        return str(st.secrets.get(name, "") or "")
+    except FileNotFoundError:
+        return ""
+
+
+def api_config() -> tuple[str, str]:
+    """URL and key: Streamlit secrets first, then PIPELINE_API_URL / PIPELINE_API_KEY."""
+    settings = Settings.from_env()
+    url = _secret("PIPELINE_API_URL") or settings.api_url
+    key = _secret("PIPELINE_API_KEY") or settings.api_key
+    return url, key
+
+
+@st.cache_resource(show_spinner=False)
+def get_client(url: str, key: str) -> PipelineClient:
+    return PipelineClient(url, key)
+
+
+@st.cache_data(show_spinner=False, max_entries=8, ttl=3600)
+def load_results(url: str, key: str, request_id: str, rows_done: int) -> pd.DataFrame:
+    """The results table; keyed on the rows done, so a finished job is fetched only once."""
+    return exports.results_frame(get_client(url, key).results_csv(request_id))
+
+
+@st.cache_data(show_spinner=False, max_entries=32, ttl=3600)
+def load_summary(url: str, key: str, request_id: str, rows_done: int, group_by: str) -> Summary:
+    """Counts per label (and per ``group_by`` value); keyed on the rows done like the results."""
+    return get_client(url, key).summary(request_id, group_by or None)
+
+
+@st.cache_data(show_spinner=False, max_entries=4, ttl=3600)
+def xlsx_bytes(url: str, key: str, request_id: str, rows_done: int) -> bytes:
+    """Written once per job version: openpyxl takes seconds for large tables."""
+    return exports.to_xlsx_bytes(load_results(url, key, request_id, rows_done))
+
+
+# --- messages -------------------------------------------------------------------------------
+
+
+def show_error(exc: Exception) -> None:
+    """One clear message per cause; the traceback goes to the server log, never the page."""
+    if isinstance(exc, ApiUnreachable):
+        st.error(f"**The API cannot be reached.** {exc}", icon=":material/wifi_off:")
+    elif isinstance(exc, Unauthorized):
+        st.error(
+            f"**The API refused the API key.** {exc}. Set `PIPELINE_API_KEY` (environment or "
+            "Streamlit secrets) to a key made with `sentiment-pipeline keys create NAME`.",
+            icon=":material/key:",
+        )
+    elif isinstance(exc, JobNotFound):
+        st.error(
+            f"**No such job.** {exc}. Check the request id (and the API key).",
+            icon=":material/search:",
+        )
+    elif isinstance(exc, InputError):
+        st.error(f"**Refused:** {exc}", icon=":material/description:")
+    elif isinstance(exc, Conflict):
+        st.warning(str(exc))
+    elif isinstance(exc, PipelineError):
+        st.error(str(exc))
+    else:
+        LOG.error("unexpected error in the app", exc_info=exc)
+        st.error(f"**Something went wrong:** {type(exc).__name__}: {exc}")
+
+
+# --- state ----------------------------------------------------------------------------------
+
+
+def open_job(request_id: str, name: str = "", status: str = "queued") -> None:
+    st.session_state.job_id = request_id
+    st.query_params["job"] = request_id
+    remember(progress.RecentJob(request_id, name, status))
+
+
+def close_job() -> None:
+    st.session_state.job_id = None
+    st.query_params.pop("job", None)
+
+
+def remember(job: progress.RecentJob) -> None:
+    st.session_state.recent = progress.remember(st.session_state.get("recent", []), job)
+
+
+def init_state() -> None:
+    if "job_id" not in st.session_state:
+        st.session_state.job_id = st.query_params.get("job") or None
+    st.session_state.setdefault("recent", [])
+    st.session_state.setdefault("uploads", 0)
+
+
+# --- sidebar --------------------------------------------------------------------------------
+
+
+def sidebar(client: PipelineClient) -> None:
+    with st.sidebar:
+        st.header("Comment sentiment")
+        if st.button("New analysis", icon=":material/add:", width="stretch"):
+            close_job()
+            st.rerun()
+        with st.form("open_job", clear_on_submit=True, border=False):
+            wanted = st.text_input("Open a job by request id", placeholder="request id")
+            if st.form_submit_button("Open") and wanted.strip():
+                open_job(wanted.strip(), status="")
+                st.rerun()
+        recent: list[progress.RecentJob] = st.session_state.recent
+        if recent:
+            st.subheader("Recent jobs")
+            for item in recent:
+                if st.button(
+                    item.caption, key=f"recent-{item.request_id}", icon=item.icon, width="stretch"
+                ):
+                    open_job(item.request_id, item.input_name, item.status)
+                    st.rerun()
+        st.divider()
+        connection_status(client)
+
+
+def connection_status(client: PipelineClient) -> None:
+    try:
+        client.health()
+    except PipelineError as exc:
+        show_error(exc)
+        return
+    st.caption(f"API: {client.base_url} · connected")
+
+
+# --- upload ---------------------------------------------------------------------------------
+
+
+def upload_view(client: PipelineClient) -> None:
+    st.title("Analyse comments")
+    st.write(
+        "Upload course evaluations, survey answers or reviews: each comment is labelled "
+        "**negative**, **neutral** or **positive**."
+    )
+    uploaded = st.file_uploader(
+        "Comments file: CSV, XLSX, or TXT with one comment per line",
+        type=["csv", "xlsx", "txt"],
+        # A new key after each submit, so "New analysis" starts from an empty uploader.
+        key=f"upload-{st.session_state.uploads}",
+    )
+    if uploaded is None:
+        return
+    content = uploaded.getvalue()
+    try:
+        preview = cached_preview(uploaded.file_id, content, uploaded.name)
+    except InputError as exc:
+        show_error(exc)
+        return
+    st.caption(f"Preview of {uploaded.name} (first {len(preview.rows)} rows)")
+    st.dataframe(preview.rows, hide_index=True, height=220)
+    choose_and_submit(client, content, uploaded.name, preview)
+
+
+def cached_preview(file_id: str, content: bytes, name: str) -> columns.Preview:
+    """The preview of the current upload, kept in the session so reruns do not re-read it."""
+    cached = st.session_state.get("preview")
+    if cached is None or cached[0] != file_id:
+        cached = (file_id, columns.preview_upload(content, name))
+        st.session_state.preview = cached
+    return cached[1]
+
+
+def choose_and_submit(
+    client: PipelineClient, content: bytes, name: str, preview: columns.Preview
+) -> None:
+    names = list(preview.columns)
+    guess = columns.guess_text_column(names, preview.rows)
+    text_column = st.selectbox(
+        "Comment column", names, index=names.index(guess) if guess in names else 0
+    )
+    others = [c for c in names if c != text_column]
+    group_by: list[str] = []
+    if others:
+        group_by = st.multiselect(
+            "Compare by (optional): course, instructor, term…",
+            others,
+            default=columns.guess_group_columns(others, text_column),
+        )
+    fresh = st.checkbox(
+        "Analyse again even if this file was analysed before",
+        help="Otherwise the earlier job for the same file and columns is shown.",
+    )
+    if not st.button("Analyse", type="primary"):
+        return
+    try:
+        with st.spinner("Uploading…"):
+            job = client.submit(content, name, str(text_column), group_by, fresh=fresh)
+    except PipelineError as exc:
+        show_error(exc)
+        return
+    if job.reused:
+        st.session_state.flash = (
+            "This file was analysed before with the same columns: showing that job. Tick "
+            "*Analyse again* to run it anew."
+        )
+    st.session_state.uploads += 1
+    open_job(job.request_id, name, job.status)
+    st.rerun()
+
+
+# --- job ------------------------------------------------------------------------------------
+
+
+def job_view(client: PipelineClient, request_id: str) -> None:
+    try:
+        job = client.status(request_id)
+    except PipelineError as exc:
+        show_error(exc)
+        return
+    remember(progress.RecentJob(job.request_id, job.input_name, job.status))
+    job_header(job)
+    flash = st.session_state.pop("flash", None)
+    if flash:
+        st.info(flash)
+    if not job.finished:
+        live_progress(client, request_id)
+        return
+    status_line(job)
+    if job.status == "failed":
+        reason = job.error or "no reason was recorded"
+        st.error(f"**The job failed:** {reason}", icon=":material/error:")
+    if job.status == "cancelled":
+        st.warning(f"The job was cancelled; {job.rows_done:,} finished rows are kept.")
+    if job.rows_done == 0:
+        return
+    results_view(job)
+
+
+def job_header(job: JobStatus) -> None:
+    st.title(job.input_name or "Job")
+    st.caption("Request id: copy it to come back to these results later")
+    st.code(job.request_id, language=None)
+    details = [f"comment column **{job.text_column}**"]
+    if job.group_by:
+        details.append("compared by " + ", ".join(f"**{g}**" for g in job.group_by))
+    if job.model_version:
+        details.append(f"model {job.model_version}")
+    st.caption(" · ".join(details))
+
+
+def status_line(job: JobStatus) -> None:
+    icon = progress.STATUS_ICONS.get(job.status, progress.UNKNOWN_ICON)
+    st.markdown(f"{icon} **{job.status}** · {progress.progress_text(job)}")
+
+
+@st.fragment(run_every=REFRESH_S)
+def live_progress(client: PipelineClient, request_id: str) -> None:
+    """Refreshes itself while the job runs; a full rerun shows the results once it ends."""
+    try:
+        job = client.status(request_id)
+    except PipelineError as exc:
+        show_error(exc)
+        return
+    if job.finished:
+        st.rerun()
+    status_line(job)
+    st.progress(job.progress)
+    if st.button("Cancel the job"):
+        try:
+            client.cancel(request_id)
+        except PipelineError as exc:
+            show_error(exc)
+            return
+        st.rerun()
+    if job.rows_done and job.labels:
+        try:
+            so_far = client.summary(request_id)
+        except PipelineError as exc:
+            show_error(exc)
+            return
+        st.altair_chart(
+            charts.distribution_chart(so_far.overall.counts, so_far.labels).properties(
+                title=f"Labels so far ({so_far.rows_done:,} comments)"
+            ),
+            width="stretch",
+        )
+
+
+def results_view(job: JobStatus) -> None:
+    url, key = st.session_state.api_url, st.session_state.api_key
+    with st.spinner("Loading the results…"):
+        frame = load_results(url, key, job.request_id, job.rows_done)
+        overall = load_summary(url, key, job.request_id, job.rows_done, "")
+    labels = list(job.labels or overall.labels)
+    group_columns = input_columns(frame, job.text_column, labels)
+    overview, comments, reviewing, downloads = st.tabs(
+        ["Overview", "Comments", "Review", "Downloads"]
+    )
+    with overview:
+        overview_tab(job, frame, overall, labels, group_columns)
+    with comments:
+        comments_tab(job, frame, labels, group_columns)
+    with reviewing:
+        review_tab(job, frame, labels)
+    with downloads:
+        downloads_tab(job, frame, labels, group_columns)
+
+
+def input_columns(frame: pd.DataFrame, text_column: str, labels: Sequence[str]) -> list[str]:
+    """The input's other columns: what the results can be grouped by."""
+    added = {*RESULT_ADDED, *(f"score_{label}" for label in labels), text_column}
+    return [c for c in frame.columns if c not in added]
+
+
+def chosen_group(
+    job: JobStatus, group_columns: list[str], key: str, label: str = "Compare by"
+) -> str | None:
+    """A column of the input to group by: the job's first group-by column, else a guess."""
+    if not group_columns:
+        return None
+    default = job.group_by[0] if job.group_by and job.group_by[0] in group_columns else None
+    guessed = columns.guess_group_columns(group_columns, job.text_column)
+    first = default or (guessed[0] if guessed else group_columns[0])
+    return st.selectbox(label, group_columns, index=group_columns.index(first), key=key)
+
+
+def overview_tab(
+    job: JobStatus,
+    frame: pd.DataFrame,
+    overall: Summary,
+    labels: list[str],
+    group_columns: list[str],
+) -> None:
+    counts = overall.overall.counts
+    cells = st.columns(len(labels) + 1)
+    cells[0].metric("Comments", f"{overall.rows_done:,}")
+    for cell, label in zip(cells[1:], labels, strict=True):
+        cell.metric(
+            label.capitalize(),
+            _percent(overall.overall.shares.get(label)),
+            f"{counts.get(label, 0):,} comments",
+            delta_color="off",
+            delta_arrow="off",
+        )
+    left, right = st.columns(2)
+    left.altair_chart(charts.distribution_chart(counts, labels), width="stretch")
+    right.altair_chart(charts.confidence_chart(frame, labels), width="stretch")
+    group = chosen_group(job, group_columns, key="overview-group")
+    if group:
+        by_group = load_summary(
+            st.session_state.api_url, st.session_state.api_key, job.request_id, job.rows_done, group
+        )
+        st.altair_chart(charts.group_chart(by_group), width="stretch")
+    extremes(frame, job.text_column, labels)
+
+
+def extremes(frame: pd.DataFrame, text_column: str, labels: list[str]) -> None:
+    shown = [label for label in ("positive", "negative") if label in labels]
+    for cell, label in zip(st.columns(len(shown) or 1), shown, strict=False):
+        cell.markdown(f"**Most {label} comments**")
+        cell.dataframe(
+            explore.top_comments(frame, text_column, label, TOP_COMMENTS),
+            hide_index=True,
+            # The score first: long comments would push it out of a half-width table.
+            column_order=[f"score_{label}", text_column],
+            column_config={f"score_{label}": _score_column(f"p({label})", width="small")},
+        )
+
+
+def comments_tab(
+    job: JobStatus, frame: pd.DataFrame, labels: list[str], group_columns: list[str]
+) -> None:
+    first, second, third = st.columns(3)
+    chosen_labels = first.multiselect("Label", [*labels, explore.NO_LABEL], key="f-labels")
+    min_confidence = second.slider("Minimum confidence", 0.0, 1.0, 0.0, 0.05, key="f-conf")
+    search = third.text_input("Text contains", key="f-search")
+    group, values = None, []
+    if group_columns:
+        left, right = st.columns(2)
+        with left:
+            group = chosen_group(job, group_columns, key="f-group", label="Filter by column")
+        options = sorted(frame[group].astype(str).unique().tolist()) if group else []
+        values = right.multiselect(f"Where {group} is", options, key="f-values")
+    chosen = explore.ResultFilter(
+        labels=chosen_labels,
+        group_column=group,
+        groups=values,
+        min_confidence=min_confidence,
+        search=search,
+    )
+    shown = explore.filter_results(frame, job.text_column, chosen)
+    st.caption(f"{len(shown):,} of {len(frame):,} comments")
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_config={
+            **{f"score_{label}": _score_column(f"p({label})") for label in labels},
+            review.CONFIDENCE: _score_column("confidence"),
+        },
+    )
+
+
+def review_tab(job: JobStatus, frame: pd.DataFrame, labels: list[str]) -> None:
+    st.write(
+        "The comments the model is least sure about. Tick **reviewed** after checking a label "
+        "(change it if it is wrong); the reviewed rows download as a `text,label` CSV for "
+        "training (`sentiment-pipeline train --extra-data corrections.csv`)."
+    )
+    left, right = st.columns(2)
+    threshold = left.slider(
+        "Show comments below this confidence", 0.34, 1.0, REVIEW_THRESHOLD, 0.01, key="r-conf"
+    )
+    limit = int(right.number_input("At most", 5, 500, REVIEW_LIMIT, 5, key="r-limit"))
+    candidates = review.low_confidence(frame, job.text_column, threshold, limit)
+    if candidates.empty:
+        st.success("No comment is below that confidence.")
+        return
+    edited = st.data_editor(
+        candidates,
+        hide_index=True,
+        disabled=[job.text_column, "label", review.CONFIDENCE],
+        column_config={
+            review.CONFIDENCE: _score_column("confidence"),
+            review.CORRECT_LABEL: st.column_config.SelectboxColumn(
+                "correct label", options=labels, required=True
+            ),
+            review.REVIEWED: st.column_config.CheckboxColumn("reviewed"),
+        },
+        key=f"review-{job.request_id}-{threshold}-{limit}",
+    )
+    reviewed, changed = review.correction_counts(edited)
+    st.caption(f"{reviewed} reviewed, {changed} corrected")
+    try:
+        data = review.corrections_csv(edited, job.text_column)
+    except InputError as exc:
+        show_error(exc)
+        return
+    st.download_button(
+        "Download corrections (text,label CSV)",
+        data,
+        file_name=f"corrections-{job.request_id[:8]}.csv",
+        mime="text/csv",
+        disabled=reviewed == 0,
+        on_click="ignore",
+    )
+
+
+def downloads_tab(
+    job: JobStatus, frame: pd.DataFrame, labels: list[str], group_columns: list[str]
+) -> None:
+    url, key = st.session_state.api_url, st.session_state.api_key
+    stem = _stem(job)
+    st.write(
+        "Every input column plus `label`, one `score_<label>` per class, `error` and "
+        "`model_version`. Cells starting with `=`, `+`, `-` or `@` are prefixed with `'` so a "
+        "spreadsheet shows them as text instead of running them."
+    )
+    left, right = st.columns(2)
+    left.download_button(
+        "Results (CSV)",
+        exports.to_csv_bytes(frame),
+        file_name=f"{stem}-results.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        width="stretch",
+    )
+    too_big = len(frame) > exports.XLSX_MAX_ROWS
+    excel_help = f"Excel holds {exports.XLSX_MAX_ROWS:,} rows at most: use the CSV"
+    right.download_button(
+        "Results (Excel)",
+        # Built when clicked: an Excel file of a large job takes a while to write.
+        lambda: xlsx_bytes(url, key, job.request_id, job.rows_done),
+        file_name=f"{stem}-results.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+        icon=":material/download:",
+        width="stretch",
+        disabled=too_big,
+        help=excel_help if too_big else None,
+    )
+    st.subheader("Summary")
+    group = chosen_group(job, group_columns, key="d-group")
+    summary = load_summary(url, key, job.request_id, job.rows_done, group or "")
+    table = exports.summary_frame(summary)
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config=_summary_columns(labels),
+    )
+    st.download_button(
+        "Summary (CSV)",
+        exports.to_csv_bytes(table),
+        file_name=f"{stem}-summary.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+
+
+def _summary_columns(labels: Sequence[str]) -> dict[str, ColumnConfig]:
+    shares = {f"share_{x}": st.column_config.NumberColumn(format="percent") for x in labels}
+    means = {f"mean_score_{x}": st.column_config.NumberColumn(format="%.3f") for x in labels}
+    return {**shares, **means}
+
+
+def _stem(job: JobStatus) -> str:
+    base = (job.input_name or "comments").rsplit(".", 1)[0]
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in base)[:40]
+    return f"{safe}-{job.request_id[:8]}"
+
+
+def _score_column(
+    title: str, width: Literal["small", "medium", "large"] | None = None
+) -> ColumnConfig:
+    return st.column_config.ProgressColumn(
+        title, min_value=0.0, max_value=1.0, format="%.2f", width=width
+    )
+
+
+def _percent(share: float | None) -> str:
+    return "–" if share is None else f"{share:.0%}"
+
+
+# --- page -----------------------------------------------------------------------------------
+
+
+def main() -> None:
+    st.set_page_config(page_title="Comment sentiment", page_icon=":material/forum:", layout="wide")
+    init_state()
+    try:
+        url, key = api_config()
+    except PipelineError as exc:
+        show_error(exc)
+        return
+    st.session_state.api_url, st.session_state.api_key = url, key
+    client = get_client(url, key)
+    if st.session_state.job_id:
+        job_view(client, st.session_state.job_id)
+    else:
+        upload_view(client)
+    sidebar(client)  # last, so the recent jobs show the status the page just read
+
+
+try:
+    main()
+except Exception as unexpected:  # the page shows a message; the log keeps the traceback
+    show_error(unexpected)

@@ -1,0 +1,347 @@
+"""The API client against a fake server (httpx.MockTransport): requests sent, answers parsed,
+and every HTTP failure turned into its pipeline.errors class with the server's message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from pipeline.client import PipelineClient
+from pipeline.errors import (
+    ApiError,
+    ApiUnreachable,
+    Conflict,
+    EncodingError,
+    InputError,
+    JobNotFound,
+    LimitExceededError,
+    MissingColumnError,
+    NotFoundError,
+    Unauthorized,
+)
+
+Handler = Callable[[httpx.Request], httpx.Response]
+JOB = {
+    "request_id": "abc123",
+    "status": "running",
+    "input_name": "comments.csv",
+    "text_column": "comment",
+    "group_by": ["course"],
+    "rows_total": 200,
+    "rows_done": 50,
+    "rows_failed": 2,
+    "progress": 0.25,
+    "eta_s": 12.5,
+    "model": "default",
+    "model_version": "v1",
+    "labels": ["negative", "neutral", "positive"],
+    "attempts": 1,
+    "error": None,
+    "created_at": "2026-01-01T10:00:00",
+    "started_at": "2026-01-01T10:00:01",
+    "finished_at": None,
+}
+
+
+def _client(handler: Handler, api_key: str = "") -> PipelineClient:
+    return PipelineClient("http://api.test/", api_key, transport=httpx.MockTransport(handler))
+
+
+def _answer(status: int, body: Any) -> Handler:
+    return lambda request: httpx.Response(status, json=body)
+
+
+def _multipart_fields(request: httpx.Request) -> list[tuple[str, str]]:
+    """(name, value) of every form field of a multipart body, in order (file as its name)."""
+    boundary = request.headers["content-type"].split("boundary=")[1].encode()
+    fields = []
+    for part in request.content.split(b"--" + boundary)[1:-1]:
+        head, _, value = part[2:-2].partition(b"\r\n\r\n")  # CRLF after and before boundary
+        disposition = head.decode().split("\r\n")[0]
+        name = disposition.split('name="')[1].split('"')[0]
+        if 'filename="' in disposition:
+            value = disposition.split('filename="')[1].split('"')[0].encode() + b":" + value
+        fields.append((name, value.decode()))
+    return fields
+
+
+# --- requests and answers -------------------------------------------------------------------
+
+
+def test_submit_uploads_the_file_with_columns_key_and_fresh_flag() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(202, json={"request_id": "abc123", "status": "queued"})
+
+    with _client(handler, api_key="secret") as client:
+        submitted = client.submit(
+            b"comment,course\nGreat,CS1\n",
+            "comments.csv",
+            "comment",
+            ["course", "term"],
+            fresh=True,
+        )
+
+    assert (submitted.request_id, submitted.status, submitted.reused) == ("abc123", "queued", False)
+    request = seen[0]
+    assert (request.method, request.url.path) == ("POST", "/v1/jobs")
+    assert request.headers["X-API-Key"] == "secret"
+    assert _multipart_fields(request) == [
+        ("text_column", "comment"),
+        ("group_by", "course"),
+        ("group_by", "term"),
+        ("fresh", "true"),
+        ("file", "comments.csv:comment,course\nGreat,CS1\n"),
+    ]
+
+
+def test_submit_reports_a_reused_job() -> None:
+    answer = {"request_id": "old", "status": "succeeded", "reused": True}
+    with _client(_answer(202, answer)) as client:
+        assert client.submit(b"text\nhi\n", "c.csv", "text").reused is True
+
+
+def test_no_key_sends_no_key_header() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"status": "ok"})
+
+    with _client(handler) as client:
+        assert client.health() == {"status": "ok"}
+    assert "X-API-Key" not in seen[0].headers
+
+
+def test_status_parses_progress_eta_and_columns() -> None:
+    with _client(_answer(200, JOB)) as client:
+        job = client.status("abc123")
+
+    assert job.request_id == "abc123"
+    assert (job.rows_done, job.rows_total, job.rows_failed) == (50, 200, 2)
+    assert job.progress == 0.25
+    assert job.eta_s == 12.5
+    assert job.group_by == ("course",)
+    assert job.labels == ("negative", "neutral", "positive")
+    assert job.finished is False
+
+
+@pytest.mark.parametrize(
+    ("status", "done", "total", "progress", "finished"),
+    [
+        ("succeeded", 10, 10, 1.0, True),
+        ("cancelled", 3, 10, 0.3, True),
+        ("queued", 0, 0, 0.0, False),
+        ("succeeded", 0, 0, 1.0, True),
+    ],
+)
+def test_progress_and_finished_follow_the_status(
+    status: str, done: int, total: int, progress: float, finished: bool
+) -> None:
+    body = {**JOB, "status": status, "rows_done": done, "rows_total": total}
+    with _client(_answer(200, body)) as client:
+        job = client.status("abc123")
+    assert (job.progress, job.finished) == (progress, finished)
+
+
+def test_cancel_sends_delete_and_returns_the_new_status() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={**JOB, "status": "cancelled"})
+
+    with _client(handler) as client:
+        assert client.cancel("abc123").status == "cancelled"
+    assert (seen[0].method, seen[0].url.path) == ("DELETE", "/v1/jobs/abc123")
+
+
+def test_iter_results_follows_next_offset_until_the_last_page() -> None:
+    rows = [{"comment": f"c{i}", "label": "positive"} for i in range(5)]
+    offsets: list[tuple[str, str, str]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        params = request.url.params
+        offsets.append((params["format"], params["offset"], params["limit"]))
+        start, limit = int(params["offset"]), int(params["limit"])
+        end = min(start + limit, len(rows))
+        body = {
+            "request_id": "abc123",
+            "status": "succeeded",
+            "columns": ["comment", "label"],
+            "rows": rows[start:end],
+            "offset": start,
+            "limit": limit,
+            "available": len(rows),
+            "rows_total": len(rows),
+            "complete": True,
+            "next_offset": end if end < len(rows) else None,
+        }
+        return httpx.Response(200, json=body)
+
+    with _client(handler) as client:
+        pages = list(client.iter_results("abc123", page_size=2))
+
+    assert [row["comment"] for page in pages for row in page.rows] == [f"c{i}" for i in range(5)]
+    assert offsets == [("json", "0", "2"), ("json", "2", "2"), ("json", "4", "2")]
+    assert pages[-1].complete is True
+
+
+def test_results_csv_returns_the_servers_bytes() -> None:
+    csv = b"comment,label\nGreat,positive\n"
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, content=csv, headers={"content-type": "text/csv"})
+
+    with _client(handler) as client:
+        assert client.results_csv("abc123") == csv
+    assert seen[0].url.path == "/v1/jobs/abc123/results"
+    assert seen[0].url.params["format"] == "csv"
+
+
+def test_summary_parses_overall_and_groups() -> None:
+    def group(name: str | None, neg: int, pos: int) -> dict[str, Any]:
+        total = neg + pos
+        return {
+            "group": name,
+            "rows": total,
+            "errors": 0,
+            "counts": {"negative": neg, "positive": pos},
+            "shares": {"negative": neg / total, "positive": pos / total},
+            "mean_scores": {"negative": None, "positive": 0.7},
+        }
+
+    body = {
+        "request_id": "abc123",
+        "status": "succeeded",
+        "labels": ["negative", "positive"],
+        "rows_done": 4,
+        "rows_total": 4,
+        "overall": group(None, 1, 3),
+        "group_by": "course",
+        "groups": [group("CS1", 1, 1), group("CS2", 0, 2)],
+    }
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=body)
+
+    with _client(handler) as client:
+        summary = client.summary("abc123", group_by="course")
+
+    assert seen[0].url.params["group_by"] == "course"
+    assert summary.overall.counts == {"negative": 1, "positive": 3}
+    assert summary.overall.group is None
+    assert [g.group for g in summary.groups] == ["CS1", "CS2"]
+    assert summary.groups[1].shares == {"negative": 0.0, "positive": 1.0}
+    assert summary.groups[0].mean_scores["negative"] is None
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+
+def test_connection_refused_is_api_unreachable_naming_the_url() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("Connection refused", request=request)
+
+    with _client(handler) as client, pytest.raises(ApiUnreachable) as caught:
+        client.status("abc123")
+    assert "http://api.test" in str(caught.value)
+    assert "PIPELINE_API_URL" in str(caught.value)
+
+
+def test_a_timeout_is_api_unreachable() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("timed out", request=request)
+
+    with _client(handler) as client, pytest.raises(ApiUnreachable, match="no answer in time"):
+        client.health()
+
+
+def test_a_real_closed_port_is_api_unreachable() -> None:
+    with PipelineClient("http://127.0.0.1:9", timeout_s=2) as client, pytest.raises(ApiUnreachable):
+        client.health()
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "kind", "message"),
+    [
+        (401, {"error": "unauthorized", "detail": "unknown API key"}, Unauthorized, "unknown API"),
+        (403, {"detail": "this key may not submit"}, Unauthorized, "may not submit"),
+        (404, {"error": "job_not_found", "detail": "job 'x' was not found"}, JobNotFound, "'x'"),
+        (409, {"error": "conflict", "detail": "already succeeded"}, Conflict, "already"),
+        (413, {"error": "limit_exceeded", "detail": "over 10 bytes"}, LimitExceededError, "10"),
+        (400, {"error": "missing_column", "detail": "no 'c'"}, MissingColumnError, "no 'c'"),
+        (400, {"error": "encoding", "detail": "byte 0xff"}, EncodingError, "0xff"),
+        (400, {"message": "bad offset"}, InputError, "bad offset"),
+        (500, {"error": "internal", "detail": "see the log"}, ApiError, "HTTP 500: see the log"),
+    ],
+)
+def test_http_errors_become_pipeline_errors_with_the_servers_message(
+    status: int, body: dict[str, str], kind: type[Exception], message: str
+) -> None:
+    with _client(_answer(status, body)) as client, pytest.raises(kind) as caught:
+        client.status("abc123")
+    assert message in str(caught.value)
+
+
+def test_an_error_code_outside_the_status_family_does_not_change_the_class() -> None:
+    body = {"error": "job_not_found", "detail": "odd"}
+    with _client(_answer(400, body)) as client, pytest.raises(InputError) as caught:
+        client.status("abc123")
+    assert not isinstance(caught.value, NotFoundError)
+
+
+def test_fastapi_validation_errors_name_the_field() -> None:
+    body = {"detail": [{"loc": ["query", "limit"], "msg": "must be at most 1000"}]}
+    with _client(_answer(422, body)) as client, pytest.raises(InputError) as caught:
+        client.results_page("abc123", limit=5000)
+    assert str(caught.value) == "limit: must be at most 1000"
+
+
+def test_a_plain_text_error_keeps_its_text() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(502, text="Bad gateway from the proxy")
+
+    with _client(handler) as client, pytest.raises(ApiError, match="Bad gateway from the proxy"):
+        client.health()
+
+
+def test_a_404_outside_a_job_is_not_found_but_not_a_job() -> None:
+    answer = _answer(404, {"detail": "Not Found"})
+    with _client(answer) as client, pytest.raises(NotFoundError) as caught:
+        client.health()
+    assert not isinstance(caught.value, JobNotFound)
+
+
+def test_an_answer_that_is_not_json_is_an_api_error() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, text="<html>a login page</html>")
+
+    with _client(handler) as client, pytest.raises(ApiError, match="not JSON"):
+        client.status("abc123")
+
+
+@pytest.mark.parametrize("request_id", ["", "../health", "a/b", " abc"])
+def test_a_malformed_request_id_is_refused_without_a_request(request_id: str) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise AssertionError(f"no request expected, got {request.url}")
+
+    with _client(handler) as client, pytest.raises(JobNotFound):
+        client.status(request_id)
+
+
+def test_errors_carry_the_server_message_verbatim() -> None:
+    detail = "column 'comment' is not in the file; its columns are: text, course"
+    body = {"error": "missing_column", "detail": detail}
+    with _client(_answer(400, body)) as client, pytest.raises(MissingColumnError) as caught:
+        client.submit(b"text\nx\n", "c.csv", "comment")
+    assert str(caught.value) == detail

@@ -1,0 +1,101 @@
+"""Upload preview (same refusals as the server) and the guesses of comment and group columns."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+from pipeline.errors import EmptyInputError, EncodingError, UnsupportedFormatError
+from pipeline.ui.columns import guess_group_columns, guess_text_column, preview_upload
+
+
+def _xlsx(frame: pd.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.to_excel(buffer, index=False)
+    return buffer.getvalue()
+
+
+def test_preview_of_a_csv_shows_columns_and_first_rows() -> None:
+    rows = "".join(f"CS{i},Comment number {i}\n" for i in range(50))
+    preview = preview_upload(("\ufeffcourse,comment\n" + rows).encode(), "c.csv", rows=5)
+
+    assert preview.format == "csv"
+    assert preview.columns == ("course", "comment")
+    assert list(preview.rows.columns) == ["course", "comment"]
+    assert preview.rows["comment"].tolist() == [f"Comment number {i}" for i in range(5)]
+
+
+def test_preview_of_a_txt_file_has_one_text_column() -> None:
+    preview = preview_upload(b"Great course\n\nToo long\n", "c.txt")
+    assert preview.columns == ("text",)
+    assert preview.rows["text"].tolist() == ["Great course", "Too long"]
+
+
+def test_preview_of_an_xlsx_file() -> None:
+    content = _xlsx(pd.DataFrame({"module": ["M1", "M2"], "feedback": ["good", "bad"]}))
+    preview = preview_upload(content, "answers.xlsx")
+    assert preview.format == "xlsx"
+    assert preview.rows.to_dict("records") == [
+        {"module": "M1", "feedback": "good"},
+        {"module": "M2", "feedback": "bad"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "error", "words"),
+    [
+        (b"", "c.csv", EmptyInputError, "empty"),
+        (b"comment\n", "c.csv", EmptyInputError, "no rows"),
+        ("comment\ncaf\u00e9\n".encode("latin-1"), "c.csv", EncodingError, "UTF-8"),
+        (b"\x00\x01\x02binary", "c.csv", UnsupportedFormatError, "binary"),
+        (b"a,b\n1,2\n", "c.xlsx", UnsupportedFormatError, "not an Excel"),
+        (b"a,b\n1,2\n", "c.xls", UnsupportedFormatError, "not supported"),
+    ],
+)
+def test_preview_refuses_bad_files_with_a_message_naming_the_problem(
+    content: bytes, name: str, error: type[Exception], words: str
+) -> None:
+    with pytest.raises(error, match=words):
+        preview_upload(content, name)
+
+
+@pytest.mark.parametrize(
+    ("columns", "expected"),
+    [
+        (["course", "Comment", "rating"], "Comment"),
+        (["id", "text", "feedback"], "text"),
+        (["course", "Student feedback (optional)"], "Student feedback (optional)"),
+        (["course_code", "what_did_you_like_comment"], "what_did_you_like_comment"),
+    ],
+)
+def test_comment_column_is_guessed_from_its_name(columns: list[str], expected: str) -> None:
+    assert guess_text_column(columns) == expected
+
+
+def test_without_a_telling_name_the_longest_text_wins_over_group_columns() -> None:
+    sample = pd.DataFrame(
+        {
+            "instructor": ["Professor Alexandra Featherstonehaugh"] * 3,
+            "id": ["1", "2", "3"],
+            "q7": ["The labs were long but useful", "Too fast", "I liked the examples a lot"],
+        }
+    )
+    assert guess_text_column(list(sample.columns), sample) == "q7"
+
+
+def test_guess_falls_back_to_a_non_group_column_and_handles_no_columns() -> None:
+    assert guess_text_column(["course", "q1"]) == "q1"
+    assert guess_text_column([]) is None
+
+
+def test_group_columns_are_guessed_by_name_excluding_the_comment_column() -> None:
+    columns = ["Course Code", "instructor_name", "term", "comment", "rating", "class"]
+    assert guess_group_columns(columns, "comment") == [
+        "Course Code",
+        "instructor_name",
+        "term",
+        "class",
+    ]
+    assert guess_group_columns(["course"], "course") == []

@@ -1,0 +1,131 @@
+"""Spreadsheet-safe downloads: formula cells escaped in CSV and XLSX, numbers and text kept."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from pipeline.client import GroupCounts, Summary
+from pipeline.errors import LimitExceededError
+from pipeline.ui import exports
+from pipeline.ui.exports import (
+    escape_cell,
+    escape_frame,
+    results_frame,
+    summary_frame,
+    to_csv_bytes,
+    to_xlsx_bytes,
+)
+
+DANGEROUS = [
+    '=HYPERLINK("http://evil","x")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(A1:A2)",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+@pytest.mark.parametrize("value", DANGEROUS)
+def test_formula_like_cells_get_a_leading_apostrophe(value: str) -> None:
+    assert escape_cell(value) == "'" + value
+
+
+@pytest.mark.parametrize("value", ["Great course", "", "a=b", "-3", "+4.5", "-1e3", 0.25, None])
+def test_ordinary_text_numbers_and_non_strings_are_left_alone(value: object) -> None:
+    assert escape_cell(value) == value
+
+
+def _results() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "course": ["CS1", "=EVIL()"],
+            "comment": ['=HYPERLINK("http://x")', "fine\x01 text"],
+            "label": ["positive", "negative"],
+            "score_positive": [0.9, 0.1],
+        }
+    )
+
+
+def test_escape_frame_escapes_text_cells_and_headers_but_not_scores() -> None:
+    frame = _results().rename(columns={"course": "=course"})
+    escaped = escape_frame(frame)
+    assert list(escaped.columns) == ["'=course", "comment", "label", "score_positive"]
+    assert escaped["comment"].tolist()[0] == '\'=HYPERLINK("http://x")'
+    assert escaped["score_positive"].tolist() == [0.9, 0.1]
+    assert frame["comment"].tolist()[0] == '=HYPERLINK("http://x")', "the input is not changed"
+
+
+def test_csv_download_is_escaped_utf8_with_bom() -> None:
+    data = to_csv_bytes(_results())
+    assert data.startswith(b"\xef\xbb\xbf")
+    back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert back["course"].tolist() == ["CS1", "'=EVIL()"]
+    assert back["comment"].tolist()[0] == '\'=HYPERLINK("http://x")'
+
+
+def test_xlsx_download_holds_no_formula_and_drops_illegal_control_characters() -> None:
+    workbook = load_workbook(io.BytesIO(to_xlsx_bytes(_results())))
+    sheet = workbook.active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert all(cell.data_type != "f" for cell in cells)
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert values[0] == ["course", "comment", "label", "score_positive"]
+    assert values[1] == ["CS1", '\'=HYPERLINK("http://x")', "positive", 0.9]
+    assert values[2] == ["'=EVIL()", "fine text", "negative", 0.1]
+
+
+def test_xlsx_refuses_more_rows_than_a_sheet_holds(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 1)
+    with pytest.raises(LimitExceededError, match="download the CSV"):
+        exports.to_xlsx_bytes(_results())
+
+
+def test_results_frame_keeps_input_text_as_text_and_scores_as_numbers() -> None:
+    csv = (
+        b"id,comment,label,score_negative,score_positive,error\n"
+        b"007,Great,positive,0.1,0.9,\n"
+        b"008,,,,,empty comment: nothing to classify\n"
+    )
+    frame = results_frame(csv)
+    assert frame["id"].tolist() == ["007", "008"]
+    assert frame["score_positive"].tolist()[0] == 0.9
+    assert pd.isna(frame["score_positive"].tolist()[1])
+    assert frame["label"].tolist() == ["positive", ""]
+
+
+def test_summary_frame_has_a_row_for_all_and_one_per_group() -> None:
+    def group(name: str | None, neg: int, pos: int) -> GroupCounts:
+        total = neg + pos
+        return GroupCounts(
+            name,
+            total,
+            0,
+            {"negative": neg, "positive": pos},
+            {"negative": neg / total, "positive": pos / total},
+            {"negative": 0.2, "positive": 0.8},
+        )
+
+    summary = Summary(
+        "r", "succeeded", ["negative", "positive"], 4, 4, group(None, 1, 3), "course",
+        [group("CS1", 1, 1), group("CS2", 0, 2)],
+    )  # fmt: skip
+    table = summary_frame(summary)
+    assert table["course"].tolist() == ["(all)", "CS1", "CS2"]
+    assert table["count_negative"].tolist() == [1, 1, 0]
+    assert table["share_positive"].tolist() == [0.75, 0.5, 1.0]
+    assert list(table.columns) == [
+        "course",
+        "rows",
+        "errors",
+        "count_negative",
+        "share_negative",
+        "mean_score_negative",
+        "count_positive",
+        "share_positive",
+        "mean_score_positive",
+    ]

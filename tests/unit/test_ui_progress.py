@@ -1,0 +1,77 @@
+"""Progress wording, ETA rounding and the list of recent jobs."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from pipeline.client import JobStatus
+from pipeline.ui.progress import (
+    RecentJob,
+    format_duration,
+    format_eta,
+    progress_text,
+    remember,
+)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (0, "0 s"),
+        (44.6, "45 s"),
+        (60, "1 min"),
+        (125, "2 min 5 s"),
+        (725, "12 min"),
+        (3600, "1 h"),
+        (3 * 3600 + 25 * 60 + 10, "3 h 25 min"),
+    ],
+)
+def test_durations_are_rounded_to_what_a_person_needs(seconds: float, text: str) -> None:
+    assert format_duration(seconds) == text
+
+
+@pytest.mark.parametrize("seconds", [-1, math.inf, math.nan])
+def test_a_duration_must_be_finite_and_positive(seconds: float) -> None:
+    with pytest.raises(ValueError):
+        format_duration(seconds)
+
+
+def test_eta_wording() -> None:
+    assert format_eta(None) == "estimating time left…"
+    assert format_eta(math.inf) == "estimating time left…"
+    assert format_eta(0.4) == "almost done"
+    assert format_eta(90) == "about 1 min 30 s left"
+
+
+def _job(
+    status: str, done: int, total: int, failed: int = 0, eta: float | None = None
+) -> JobStatus:
+    return JobStatus("r1", status, total, done, failed, eta)
+
+
+def test_progress_text_for_each_phase() -> None:
+    assert progress_text(_job("queued", 0, 10)) == "waiting for a worker…"
+    assert (
+        progress_text(_job("running", 1200, 5000, eta=40)) == "1,200 / 5,000 rows · about 40 s left"
+    )
+    assert progress_text(_job("running", 0, 5000)) == "0 / 5,000 rows · estimating time left…"
+    assert progress_text(_job("succeeded", 10, 10, failed=1)) == "10 / 10 rows (1 without a label)"
+
+
+def test_recent_jobs_put_the_latest_first_without_duplicates_and_cap_the_list() -> None:
+    recent: list[RecentJob] = []
+    for i in range(4):
+        recent = remember(recent, RecentJob(f"id{i}", f"f{i}.csv", "queued"), limit=3)
+    assert [job.request_id for job in recent] == ["id3", "id2", "id1"]
+
+    recent = remember(recent, RecentJob("id1", "f1.csv", "succeeded"), limit=3)
+    assert [(job.request_id, job.status) for job in recent] == [
+        ("id1", "succeeded"),
+        ("id3", "queued"),
+        ("id2", "queued"),
+    ]
+    assert recent[0].caption == "f1.csv · id1"
+    assert recent[0].icon == ":material/check_circle:"
+    assert RecentJob("x", "", "odd").icon == ":material/help:"
