@@ -1,15 +1,26 @@
-"""Label a whole file of comments and write every input column plus the model's columns."""
+"""Label a whole file of comments and write every input column plus the model's columns.
+
+``analyze`` is the service in one process: the file is submitted to a throwaway embedded
+backend (a temporary folder with its own SQLite database and queue) and labelled by a worker in
+burst mode, so the command line exercises exactly the path a deployed job takes.
+"""
 
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 
 from tqdm import tqdm
 
-from pipeline.inputs import ROW_COLUMN, Limits, iter_chunks, validate_input
-from pipeline.labelling import label_frame, result_columns
+from pipeline import service
+from pipeline.bootstrap import init_backend
+from pipeline.db import JobStatus
+from pipeline.errors import PipelineError
+from pipeline.inputs import Limits
 from pipeline.model.predictor import Predictor
+from pipeline.settings import Settings
+from pipeline.worker import Worker
 
 
 def analyze_file(
@@ -21,17 +32,31 @@ def analyze_file(
     limits: Limits | None = None,
     progress: bool = True,
 ) -> int:
-    """Validate, then stream the file through the predictor chunk by chunk; returns rows written."""
-    summary = validate_input(source, text_column, limits=limits)
-    header = result_columns(summary.columns, predictor.labels)
-    written = 0
-    output.parent.mkdir(parents=True, exist_ok=True)
-    bar = tqdm(total=summary.rows, unit="comment", file=sys.stderr, disable=not progress)
-    with output.open("w", encoding="utf-8", newline="") as handle:
-        for chunk in iter_chunks(source, summary.format, summary.text_column, chunk_rows):
-            labelled = label_frame(predictor, chunk.drop(columns=[ROW_COLUMN]), summary.text_column)
-            labelled[header].to_csv(handle, header=written == 0, index=False)
-            written += len(labelled)
-            bar.update(len(labelled))
-    bar.close()
-    return written
+    """Validate, queue and label the file with ``predictor``; returns the rows written."""
+    limits = limits or Limits()
+    with tempfile.TemporaryDirectory(prefix="analyze-") as folder:
+        settings = Settings(
+            data_dir=Path(folder),
+            model=predictor.version,
+            chunk_rows=chunk_rows,
+            max_upload_bytes=limits.max_bytes,
+            max_rows=limits.max_rows,
+            max_comment_chars=limits.max_comment_chars,
+            max_receives=1,
+        )
+        backend = init_backend(settings)
+        try:
+            request_id = service.submit(backend, Path(source), text_column).request_id
+            total = backend.repository.jobs.get(request_id).rows_total
+            with tqdm(total=total, unit="comment", file=sys.stderr, disable=not progress) as bar:
+                worker = Worker(
+                    backend, lambda _reference: predictor, "analyze", on_rows=bar.update
+                )
+                worker.run(burst=True)
+            job = backend.repository.jobs.get(request_id)
+            if job.status != JobStatus.SUCCEEDED or job.result_key is None:
+                raise PipelineError(f"labelling {source} failed: {job.error or job.status}")
+            backend.store.get_file(job.result_key, Path(output))
+            return job.rows_done
+        finally:
+            backend.repository.database.dispose()

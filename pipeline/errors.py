@@ -45,3 +45,27 @@ class LimitExceededError(InputError):
 
 class NotFoundError(PipelineError):
     """A job, object or key does not exist (or is not visible to the caller)."""
+
+
+class JobNotFound(NotFoundError):
+    """No job with this request id is visible to the caller (another key's job looks missing)."""
+
+
+class Unauthorized(PipelineError):
+    """The call needs a valid API key (X-API-Key) and has none or an unknown one."""
+
+
+class Conflict(PipelineError):
+    """The request contradicts the job's state, e.g. cancelling a job that already finished."""
+
+
+class ReceiptExpired(PipelineError):
+    """A queue receipt is no longer valid: the message was deleted or delivered again."""
+
+
+class ApiError(PipelineError):
+    """The HTTP API answered with an error no narrower class describes (e.g. a 500)."""
+
+
+class ApiUnreachable(ApiError):
+    """No answer from the HTTP API (refused, DNS, timeout): its URL or the server is wrong."""

@@ -43,8 +43,28 @@ class Settings:
     max_receives: int = 3
     bucket: str = "sentiment-pipeline"
     queue_name: str = "sentiment-jobs"
+    # AWS backend only (see pipeline/adapters/aws.py); subnets and security_groups are
+    # comma-separated; the price is the worker instance's on-demand $/hour, for cost records.
+    aws_region: str = ""
+    deployment: str = "sentiment-pipeline"
+    ecs_cluster: str = "sentiment-pipeline"
+    ecs_launch_type: str = "EC2"
+    ecs_capacity_provider: str = ""
+    worker_task_definition: str = "sentiment-worker"
+    master_task_definition: str = "sentiment-master"
+    subnets: str = ""
+    security_groups: str = ""
+    ec2_launch_template: str = ""
+    worker_price_per_hour: float = 0.526
     api_url: str = "http://127.0.0.1:8000"
     api_key: str = ""
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    min_workers: int = 0
+    master_interval_s: float = 2.0
+    master_exit_idle_s: float = 0.0
+    worker_poll_s: float = 1.0
+    worker_id: str = ""
 
     def __post_init__(self) -> None:
         for name, allowed in _CHOICES.items():

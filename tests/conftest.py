@@ -36,3 +36,48 @@ def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory, shared_data_dir: Pa
         )
     )
     return out
+
+
+@pytest.fixture(scope="session")
+def moto_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """An AWS emulator over HTTP for tests that run the product as processes: give them
+    AWS_ENDPOINT_URL=<this URL>, a region and any fake credentials. Shared by the session, so
+    tests use their own bucket and queue names (or POST <URL>/moto-api/reset)."""
+    import shutil
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    executable = shutil.which("moto_server")
+    command = [executable] if executable else [sys.executable, "-m", "moto.server"]
+    log = tmp_path_factory.mktemp("moto_server") / "moto_server.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [*command, "-H", "127.0.0.1", "-p", str(port)],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+
+    def stop() -> None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    request.addfinalizer(stop)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"moto_server did not start:\n{log.read_text(errors='replace')}")
+            time.sleep(0.1)
+    return f"http://127.0.0.1:{port}"

@@ -1,0 +1,188 @@
+"""Async overhead: submit-to-done through the embedded product vs the model's own time.
+
+Runs, in one process tree and one after the other on the same synthetic file:
+
+1. the pure model time of ``analyze``: the predictor (loaded beforehand, load timed apart)
+   labelling every chunk in this process, nothing else; timed before and after step 2 and
+   averaged, so a busy machine skews both sides alike;
+2. ``sentiment-pipeline up`` as a child process (API + master + one worker process), timing
+   submit → succeeded over HTTP twice: cold (the master starts a worker, which loads the model)
+   and warm (the worker is already up, ``fresh=true`` forces a second run).
+
+The ratios submit-to-done / pure-model-time are the figures to compare between runs; absolute
+seconds depend on the machine. Usage: ``python benchmarks/async_overhead.py --rows 2000``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+OPENINGS = ["The lectures", "The labs", "Homework", "The exams", "Office hours", "The textbook"]
+VERDICTS = [
+    "were excellent and I learned a lot",
+    "were a waste of time",
+    "were fine, nothing special",
+    "felt rushed towards the end of the term",
+    "helped me understand the hard parts",
+]
+
+
+def write_comments(path: Path, rows: int) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["course", "comment"])
+        for i in range(rows):
+            writer.writerow([f"C{i % 7}", f"{OPENINGS[i % 6]} {VERDICTS[i % 5]} (#{i})."])
+    return path
+
+
+def load_predictor(model: str, batch_size: int) -> tuple[Any, float]:
+    from pipeline.model.predictor import Predictor
+
+    started = time.perf_counter()
+    predictor = Predictor.load(model, batch_size=batch_size, device="cpu")
+    return predictor, time.perf_counter() - started
+
+
+def pure_model_time(source: Path, predictor: Any, chunk_rows: int) -> float:
+    """What analyze spends in the model: label every chunk, write nothing."""
+    from pipeline.inputs import ROW_COLUMN, iter_chunks
+    from pipeline.labelling import label_frame
+
+    started = time.perf_counter()
+    for chunk in iter_chunks(source, "csv", "comment", chunk_rows):
+        label_frame(predictor, chunk.drop(columns=[ROW_COLUMN]), "comment")
+    return time.perf_counter() - started
+
+
+def submit_to_done(client: httpx.Client, source: Path, fresh: bool) -> dict[str, float]:
+    started = time.perf_counter()
+    with source.open("rb") as handle:
+        answer = client.post(
+            "/v1/jobs",
+            files={"file": (source.name, handle)},
+            data={"text_column": "comment", "fresh": str(fresh).lower()},
+        )
+    answer.raise_for_status()
+    request_id = answer.json()["request_id"]
+    while True:
+        status = client.get(f"/v1/jobs/{request_id}").json()
+        if status["status"] in ("succeeded", "failed", "cancelled"):
+            break
+        time.sleep(0.1)
+    elapsed = time.perf_counter() - started
+    if status["status"] != "succeeded":
+        raise SystemExit(f"the job ended {status['status']}: {status['error']}")
+    created, began, ended = (
+        datetime.fromisoformat(status[k]) for k in ("created_at", "started_at", "finished_at")
+    )
+    return {
+        "submit_to_done_s": elapsed,
+        "queued_s": (began - created).total_seconds(),
+        "processing_s": (ended - began).total_seconds(),
+    }
+
+
+def run_server(data_dir: Path, model: str, chunk_rows: int, batch_size: int) -> tuple[Any, str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIPELINE_")}
+    env.update(
+        PIPELINE_DATA_DIR=str(data_dir),
+        PIPELINE_MODEL=model,
+        PIPELINE_DEVICE="cpu",
+        PIPELINE_API_PORT=str(port),
+        PIPELINE_CHUNK_ROWS=str(chunk_rows),
+        PIPELINE_BATCH_SIZE=str(batch_size),
+        PIPELINE_MAX_WORKERS="1",
+        PIPELINE_MASTER_INTERVAL_S="0.5",
+        PIPELINE_WORKER_POLL_S="0.2",
+        PIPELINE_WORKER_IDLE_TIMEOUT_S="600",
+    )
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with (data_dir / "up.log").open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pipeline", "up"], env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return process, url
+        except httpx.TransportError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit(f"the server did not start; see {data_dir / 'up.log'}")
+
+
+def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=10_000, help="comments in the file")
+    parser.add_argument("--model", default=os.environ.get("PIPELINE_MODEL", "default"))
+    parser.add_argument("--chunk-rows", type=int, default=512)
+    parser.add_argument("--batch-size", type=int, default=64)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+    with tempfile.TemporaryDirectory(prefix="async-overhead-") as folder:
+        source = write_comments(Path(folder) / "comments.csv", args.rows)
+        figures: dict[str, Any] = {"rows": args.rows, "chunk_rows": args.chunk_rows}
+        predictor, figures["model_load_s"] = load_predictor(args.model, args.batch_size)
+        figures["model_s_before"] = pure_model_time(source, predictor, args.chunk_rows)
+        process, url = run_server(
+            Path(folder) / "data", args.model, args.chunk_rows, args.batch_size
+        )
+        try:
+            with httpx.Client(base_url=url, timeout=300) as client:
+                cold = submit_to_done(client, source, fresh=False)
+                warm = submit_to_done(client, source, fresh=True)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=120)
+        figures["model_s_after"] = pure_model_time(source, predictor, args.chunk_rows)
+    # timed before and after the service runs and averaged: a busy machine skews both sides alike
+    figures["model_s"] = (figures["model_s_before"] + figures["model_s_after"]) / 2
+    figures.update({f"cold_{k}": v for k, v in cold.items()})
+    figures.update({f"warm_{k}": v for k, v in warm.items()})
+    figures["cold_ratio"] = cold["submit_to_done_s"] / figures["model_s"]
+    figures["warm_ratio"] = warm["submit_to_done_s"] / figures["model_s"]
+    _report(figures)
+    return figures
+
+
+def _report(f: dict[str, Any]) -> None:
+    rate = f["rows"] / f["model_s"]
+    print(f"{f['rows']:,} comments, chunks of {f['chunk_rows']}")
+    print(f"  model load (in process)           {f['model_load_s']:8.2f} s")
+    print(
+        f"  pure model time (analyze's model) {f['model_s']:8.2f} s  ({rate:,.0f} comments/s; "
+        f"{f['model_s_before']:.2f} s before, {f['model_s_after']:.2f} s after the service)"
+    )
+    for run in ("cold", "warm"):
+        print(
+            f"  submit-to-done, {run} worker        {f[f'{run}_submit_to_done_s']:8.2f} s  "
+            f"= {f[f'{run}_ratio']:.2f} x model time  (queued {f[f'{run}_queued_s']:.2f} s, "
+            f"processing {f[f'{run}_processing_s']:.2f} s)"
+        )
+    print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in f.items()}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""WorkerFleet of local worker processes: what the master scales on the embedded default."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+from typing import BinaryIO
+
+from pipeline.ports import WorkerFleet, WorkerInfo
+
+
+class LocalProcessFleet(WorkerFleet):
+    """Starts ``command`` once per worker with PIPELINE_WORKER_ID set; stopping sends SIGTERM,
+    which lets the worker finish its chunk and hand its message back."""
+
+    def __init__(
+        self, command: Sequence[str], env: Mapping[str, str], log_dir: Path | None = None
+    ) -> None:
+        self._command = list(command)
+        self._env = dict(env)
+        self._log_dir = log_dir
+        self._processes: dict[str, subprocess.Popen[bytes]] = {}
+        self._started_at: dict[str, float] = {}
+        self._stopping: set[str] = set()
+
+    def list_workers(self) -> list[WorkerInfo]:
+        self._reap()
+        return [
+            WorkerInfo(
+                worker_id=worker_id,
+                state="stopping" if worker_id in self._stopping else "running",
+                started_at=self._started_at[worker_id],
+                details={"pid": process.pid},
+            )
+            for worker_id, process in self._processes.items()
+        ]
+
+    def start(self, count: int) -> list[str]:
+        started = []
+        for _ in range(count):
+            worker_id = f"local-{uuid.uuid4().hex[:10]}"
+            env = {**self._env, "PIPELINE_WORKER_ID": worker_id}
+            with self._log(worker_id) as log:
+                self._processes[worker_id] = subprocess.Popen(
+                    self._command, env=env, stdout=log, stderr=subprocess.STDOUT
+                )
+            self._started_at[worker_id] = time.time()
+            started.append(worker_id)
+        return started
+
+    def stop(self, worker_ids: list[str]) -> None:
+        for worker_id in worker_ids:
+            process = self._processes.get(worker_id)
+            if process is not None and process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                self._stopping.add(worker_id)
+
+    def shutdown(self, grace_s: float = 30.0) -> None:
+        """Stop every worker and wait; those still running after ``grace_s`` are killed."""
+        self.stop(list(self._processes))
+        deadline = time.monotonic() + grace_s
+        for process in self._processes.values():
+            try:
+                process.wait(timeout=max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self._reap()
+
+    def _reap(self) -> None:
+        for worker_id, process in list(self._processes.items()):
+            if process.poll() is not None:
+                del self._processes[worker_id]
+                del self._started_at[worker_id]
+                self._stopping.discard(worker_id)
+
+    def _log(self, worker_id: str) -> AbstractContextManager[BinaryIO | None]:
+        """The worker's log file (the child keeps its own handle); none means inherit ours."""
+        if self._log_dir is None:
+            return nullcontext()
+        self._log_dir.mkdir(parents=True, exist_ok=True)
+        return (self._log_dir / f"{worker_id}.log").open("ab")

@@ -1,0 +1,197 @@
+"""JobQueue on a SQLite file with SQS semantics, safe across worker processes.
+
+Every change runs in a ``BEGIN IMMEDIATE`` transaction, which takes SQLite's write lock before
+reading, so two processes can never receive the same delivery. Time comes from an injected
+clock, so tests move it forward instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import ReceiptExpired
+from pipeline.ports import JobQueue, QueueDepth, QueueMessage
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS messages (
+    id TEXT PRIMARY KEY,
+    body TEXT NOT NULL,
+    sent_at REAL NOT NULL,
+    visible_at REAL NOT NULL,
+    receive_count INTEGER NOT NULL DEFAULT 0,
+    receipt TEXT UNIQUE
+);
+CREATE INDEX IF NOT EXISTS messages_by_visibility ON messages (visible_at, sent_at);
+CREATE TABLE IF NOT EXISTS dead_letters (
+    id TEXT PRIMARY KEY,
+    body TEXT NOT NULL,
+    sent_at REAL NOT NULL,
+    moved_at REAL NOT NULL,
+    receive_count INTEGER NOT NULL,
+    receipt TEXT NOT NULL UNIQUE
+);
+"""
+
+
+class SqliteJobQueue(JobQueue):
+    """At-least-once queue: a received message is hidden for the visibility timeout; after
+    ``max_receives`` deliveries the next receive moves it to the dead-letter table instead."""
+
+    def __init__(
+        self,
+        path: Path,
+        visibility_timeout_s: float = 300.0,
+        max_receives: int = 3,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+        poll_interval_s: float = 0.2,
+    ) -> None:
+        self.path = Path(path)
+        self.visibility_timeout_s = visibility_timeout_s
+        self.max_receives = max_receives
+        self._clock = clock
+        self._sleep = sleep
+        self._poll_interval_s = poll_interval_s
+        self._ready = False
+
+    def initialize(self) -> None:
+        """Create the file and tables (idempotent); also done on first use."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = self._open()
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.executescript(_SCHEMA)
+        finally:
+            conn.close()
+        self._ready = True
+
+    def send(self, body: Mapping[str, Any]) -> str:
+        message_id = uuid.uuid4().hex
+        now = self._clock()
+        with self._transaction() as conn:
+            conn.execute(
+                "INSERT INTO messages (id, body, sent_at, visible_at) VALUES (?, ?, ?, ?)",
+                (message_id, json.dumps(dict(body)), now, now),
+            )
+        return message_id
+
+    def receive(self, wait_s: float = 0.0) -> QueueMessage | None:
+        deadline = self._clock() + wait_s
+        while True:
+            message = self._receive_once()
+            remaining = deadline - self._clock()
+            if message is not None or remaining <= 0:
+                return message
+            self._sleep(min(self._poll_interval_s, remaining))
+
+    def extend(self, receipt: str, visibility_timeout_s: float) -> None:
+        self._update_visibility(receipt, self._clock() + visibility_timeout_s)
+
+    def release(self, receipt: str) -> None:
+        self._update_visibility(receipt, self._clock())
+
+    def delete(self, receipt: str) -> None:
+        with self._transaction() as conn:
+            if conn.execute("DELETE FROM messages WHERE receipt = ?", (receipt,)).rowcount == 0:
+                raise ReceiptExpired("the message was already deleted or delivered again")
+
+    def depth(self) -> QueueDepth:
+        now = self._clock()
+        with self._connect() as conn:
+            visible, in_flight = conn.execute(
+                "SELECT COALESCE(SUM(visible_at <= ?), 0), COALESCE(SUM(visible_at > ?), 0) "
+                "FROM messages",
+                (now, now),
+            ).fetchone()
+        return QueueDepth(visible=int(visible), in_flight=int(in_flight))
+
+    def dead_letters(self, limit: int = 10) -> list[QueueMessage]:
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT id, receipt, body, receive_count FROM dead_letters "
+                "ORDER BY moved_at, rowid LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [_message(row) for row in rows]
+
+    def delete_dead_letter(self, receipt: str) -> None:
+        with self._transaction() as conn:
+            conn.execute("DELETE FROM dead_letters WHERE receipt = ?", (receipt,))
+
+    def _receive_once(self) -> QueueMessage | None:
+        now = self._clock()
+        with self._transaction() as conn:
+            while True:
+                row = conn.execute(
+                    "SELECT id, body, receive_count FROM messages WHERE visible_at <= ? "
+                    "ORDER BY sent_at, rowid LIMIT 1",
+                    (now,),
+                ).fetchone()
+                if row is None:
+                    return None
+                message_id, body, count = row
+                if count >= self.max_receives:
+                    self._move_to_dead_letters(conn, message_id, now)
+                    continue
+                receipt = uuid.uuid4().hex
+                conn.execute(
+                    "UPDATE messages SET receive_count = ?, receipt = ?, visible_at = ? "
+                    "WHERE id = ?",
+                    (count + 1, receipt, now + self.visibility_timeout_s, message_id),
+                )
+                return _message((message_id, receipt, body, count + 1))
+
+    @staticmethod
+    def _move_to_dead_letters(conn: sqlite3.Connection, message_id: str, now: float) -> None:
+        conn.execute(
+            "INSERT INTO dead_letters (id, body, sent_at, moved_at, receive_count, receipt) "
+            "SELECT id, body, sent_at, ?, receive_count, ? FROM messages WHERE id = ?",
+            (now, uuid.uuid4().hex, message_id),
+        )
+        conn.execute("DELETE FROM messages WHERE id = ?", (message_id,))
+
+    def _update_visibility(self, receipt: str, visible_at: float) -> None:
+        with self._transaction() as conn:
+            changed = conn.execute(
+                "UPDATE messages SET visible_at = ? WHERE receipt = ?", (visible_at, receipt)
+            ).rowcount
+            if changed == 0:
+                raise ReceiptExpired("the message was already deleted or delivered again")
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._connect() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        if not self._ready:
+            self.initialize()
+        conn = self._open()
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    def _open(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+
+
+def _message(row: tuple[Any, ...]) -> QueueMessage:
+    message_id, receipt, body, count = row
+    return QueueMessage(
+        message_id=message_id, receipt=receipt, body=json.loads(body), receive_count=int(count)
+    )

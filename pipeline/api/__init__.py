@@ -1,0 +1,1 @@
+"""HTTP edge: the FastAPI app over the service functions, and a small client for it."""

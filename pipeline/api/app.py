@@ -1,0 +1,143 @@
+"""The FastAPI app: each route authenticates, calls one service function, returns its dict.
+
+OpenAPI docs are at /docs. Uploads are spooled to a temporary file with the size limit
+enforced while reading, then submitted like any other file.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from pathlib import Path
+from typing import Annotated, Any, BinaryIO, Literal
+
+from fastapi import Depends, FastAPI, File, Form, Header, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, StreamingResponse
+
+from pipeline import __version__, service
+from pipeline.api.errors import error_body, install_error_handlers
+from pipeline.bootstrap import Backend
+from pipeline.errors import LimitExceededError
+from pipeline.service.keys import HEADER
+from pipeline.service.results import MAX_PAGE
+
+JOBS = "/v1/jobs"
+_SPOOL_BLOCK = 1024 * 1024
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def _owner(request: Request, api_key: Annotated[str | None, Header(alias=HEADER)] = None) -> str:
+    """The caller's owner id from X-API-Key (``anonymous`` while no key exists)."""
+    return service.authenticate(request.app.state.backend, api_key)
+
+
+Owner = Annotated[str, Depends(_owner)]
+
+
+def create_app(backend: Backend, lifespan: Lifespan | None = None) -> FastAPI:
+    app = FastAPI(
+        title="Comment Sentiment Pipeline",
+        version=__version__,
+        description="Submit files of comments, poll by request id, read labelled results.",
+        lifespan=lifespan,
+    )
+    app.state.backend = backend
+    install_error_handlers(app)
+    _refuse_oversized_uploads(app, backend.settings.max_upload_bytes)
+
+    @app.get("/health")
+    def health() -> dict[str, Any]:
+        depth = backend.queue.depth()
+        return {
+            "status": "ok",
+            "version": __version__,
+            "backend": backend.settings.backend,
+            "queue": {"visible": depth.visible, "in_flight": depth.in_flight},
+        }
+
+    @app.post(JOBS, status_code=202)
+    def submit_job(
+        who: Owner,
+        file: Annotated[UploadFile, File(description="CSV (UTF-8), XLSX or one-per-line TXT")],
+        text_column: Annotated[str | None, Form(description="the comment column")] = None,
+        group_by: Annotated[list[str] | None, Form(description="columns to summarise by")] = None,
+        fresh: Annotated[bool, Form(description="run again even if identical")] = False,
+    ) -> dict[str, Any]:
+        with tempfile.TemporaryDirectory(prefix="upload-") as folder:
+            path = _spool(file.file, Path(folder) / "upload", backend.settings.max_upload_bytes)
+            return service.submit(
+                backend,
+                path,
+                text_column or None,
+                split_columns(group_by or []),
+                owner=who,
+                filename=file.filename,
+                fresh=fresh,
+            ).to_dict()
+
+    @app.get(JOBS)
+    def list_jobs(who: Owner, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict[str, Any]:
+        return {"jobs": [job.to_dict() for job in service.list_jobs(backend, who, limit)]}
+
+    @app.get(JOBS + "/{request_id}")
+    def job_status(request_id: str, who: Owner) -> dict[str, Any]:
+        return service.get_status(backend, request_id, who).to_dict()
+
+    @app.get(JOBS + "/{request_id}/results", response_model=None)
+    def job_results(
+        request_id: str,
+        who: Owner,
+        format: Literal["json", "csv"] = "json",
+        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+    ) -> dict[str, Any] | StreamingResponse:
+        if format == "csv":
+            _job, blocks = service.results_csv(backend, request_id, who)
+            disposition = f'attachment; filename="{request_id}-results.csv"'
+            return StreamingResponse(
+                blocks,
+                media_type="text/csv; charset=utf-8",
+                headers={"Content-Disposition": disposition},
+            )
+        return service.results_page(backend, request_id, who, offset, limit).to_dict()
+
+    @app.get(JOBS + "/{request_id}/summary")
+    def job_summary(request_id: str, who: Owner, group_by: str | None = None) -> dict[str, Any]:
+        return service.summary(backend, request_id, who, group_by or None).to_dict()
+
+    @app.delete(JOBS + "/{request_id}")
+    def cancel_job(request_id: str, who: Owner) -> dict[str, Any]:
+        return service.cancel(backend, request_id, who).to_dict()
+
+    return app
+
+
+def split_columns(values: list[str]) -> list[str]:
+    """Group-by columns from repeated form fields, each of which may also be comma-separated."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def _spool(source: BinaryIO, target: Path, max_bytes: int) -> Path:
+    written = 0
+    with target.open("wb") as out:
+        while block := source.read(_SPOOL_BLOCK):
+            written += len(block)
+            if written > max_bytes:
+                raise LimitExceededError(f"the upload is over the limit of {max_bytes:,} bytes")
+            out.write(block)
+    return target
+
+
+def _refuse_oversized_uploads(app: FastAPI, max_bytes: int) -> None:
+    """Answer 413 from the declared length before a huge body is read and parsed."""
+    allowance = max_bytes + _SPOOL_BLOCK  # multipart framing around the file
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next: Callable[..., Any]) -> Any:
+        declared = request.headers.get("content-length", "")
+        if request.method == "POST" and declared.isdigit() and int(declared) > allowance:
+            detail = f"the upload is over the limit of {max_bytes:,} bytes"
+            return JSONResponse(error_body("limit_exceeded", detail), 413)
+        return await call_next(request)

@@ -1,0 +1,289 @@
+"""Job commands: init, up, worker, master, keys (this machine's backend) and submit, status,
+results, summary, cancel (clients of the HTTP API, so they work the same against AWS)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from pipeline.settings import Settings
+
+TERMINAL = ("succeeded", "failed", "cancelled")
+
+
+def register(commands: Any) -> None:
+    init = commands.add_parser("init", help="create the storage the backend needs (idempotent)")
+    init.set_defaults(handler=_init)
+
+    up = commands.add_parser("up", help="run the HTTP API and the master (which runs workers)")
+    up.add_argument("--host", default=None, help="address to listen on (PIPELINE_API_HOST)")
+    up.add_argument("--port", type=int, default=None, help="port (PIPELINE_API_PORT)")
+    up.set_defaults(handler=_up)
+
+    worker = commands.add_parser("worker", help="process jobs from the queue")
+    worker.add_argument("--burst", action="store_true", help="stop when the queue is empty")
+    worker.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)
+    worker.set_defaults(handler=_worker)
+
+    master = commands.add_parser("master", help="scale workers to the queue")
+    master.add_argument(
+        "--exit-when-idle",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="exit after this long with no job and no worker (PIPELINE_MASTER_EXIT_IDLE_S)",
+    )
+    master.set_defaults(handler=_master)
+
+    keys = commands.add_parser("keys", help="manage API keys (X-API-Key)")
+    key_actions = keys.add_subparsers(dest="key_action", required=True, metavar="ACTION")
+    create = key_actions.add_parser("create", help="create a key; its secret is shown once")
+    create.add_argument("name")
+    create.set_defaults(handler=_keys_create)
+    listing = key_actions.add_parser("list", help="list keys (never their secrets)")
+    listing.set_defaults(handler=_keys_list)
+    revoke = key_actions.add_parser("revoke", help="revoke a key by name")
+    revoke.add_argument("name")
+    revoke.set_defaults(handler=_keys_revoke)
+
+    submit = _client_parser(commands, "submit", "upload a file and queue a job")
+    submit.add_argument("file", type=Path, help="CSV (UTF-8), XLSX or one-per-line TXT")
+    submit.add_argument("--text-column", default="", help="the comment column (not for TXT)")
+    submit.add_argument(
+        "--group-by", action="append", default=[], metavar="COLUMN", help="repeatable"
+    )
+    submit.add_argument("--fresh", action="store_true", help="run again even if identical")
+    submit.add_argument("--wait", action="store_true", help="show progress until it finishes")
+    submit.set_defaults(handler=_submit)
+
+    status = _client_parser(commands, "status", "a job's status and progress")
+    status.add_argument("request_id")
+    status.add_argument("--watch", action="store_true", help="progress bar until it finishes")
+    status.add_argument("--json", action="store_true", help="print the status as JSON")
+    status.set_defaults(handler=_status)
+
+    results = _client_parser(commands, "results", "download a job's results CSV")
+    results.add_argument("request_id")
+    results.add_argument("--output", type=Path, default=None, help="file to write (else stdout)")
+    results.set_defaults(handler=_results)
+
+    summary = _client_parser(commands, "summary", "label counts and mean scores")
+    summary.add_argument("request_id")
+    summary.add_argument("--group-by", default=None, metavar="COLUMN")
+    summary.set_defaults(handler=_summary)
+
+    cancel = _client_parser(commands, "cancel", "cancel a job (finished rows are kept)")
+    cancel.add_argument("request_id")
+    cancel.set_defaults(handler=_cancel)
+
+
+def _client_parser(commands: Any, name: str, help_text: str) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = commands.add_parser(name, help=help_text)
+    parser.add_argument("--api-url", default=None, help="API address (PIPELINE_API_URL)")
+    parser.add_argument("--api-key", default=None, help="API key (PIPELINE_API_KEY)")
+    return parser
+
+
+def _init(_args: argparse.Namespace) -> int:
+    from pipeline.bootstrap import init_backend
+
+    settings = Settings.from_env()
+    backend = init_backend(settings)
+    database = backend.repository.database.engine.url.render_as_string(hide_password=True)
+    print(f"backend {settings.backend} ready: data in {settings.data_dir}, database {database}")
+    return 0
+
+
+def _up(args: argparse.Namespace) -> int:
+    from pipeline.api.serve import serve
+    from pipeline.bootstrap import init_backend
+
+    settings = Settings.from_env(api_host=args.host, api_port=args.port)
+    _log_to_stderr()
+    serve(init_backend(settings), settings.api_host, settings.api_port)
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from pipeline.bootstrap import open_backend
+    from pipeline.model.predictor import Predictor
+    from pipeline.worker import Worker, install_stop_signals
+
+    settings = Settings.from_env()
+    _log_to_stderr()
+
+    def load(reference: str) -> Predictor:
+        return Predictor.load(reference, batch_size=settings.batch_size, device=settings.device)
+
+    worker = Worker(open_backend(settings), load, parent_pid=args.parent_pid)
+    install_stop_signals(worker)
+    handled = worker.run(burst=args.burst)
+    logging.getLogger(__name__).info("worker %s handled %d messages", worker.worker_id, handled)
+    return 0
+
+
+def _master(args: argparse.Namespace) -> int:
+    from pipeline.adapters.local_fleet import LocalProcessFleet
+    from pipeline.bootstrap import build_fleet, open_backend
+    from pipeline.master import Master
+
+    settings = Settings.from_env(master_exit_idle_s=args.exit_when_idle)
+    _log_to_stderr()
+    fleet = build_fleet(settings)
+    master = Master.from_settings(open_backend(settings), fleet)
+
+    def stop(_signum: int, _frame: FrameType | None) -> None:
+        master.request_stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        master.run()
+    finally:
+        if isinstance(fleet, LocalProcessFleet):
+            fleet.shutdown()
+    return 0
+
+
+def _keys_create(args: argparse.Namespace) -> int:
+    from pipeline import service
+    from pipeline.bootstrap import init_backend
+
+    created = service.create_key(init_backend(Settings.from_env()), args.name)
+    print(created.secret)
+    print(
+        f"API key {created.name!r} created; the secret above is shown only once. Send it in the "
+        "X-API-Key header (PIPELINE_API_KEY for the command line).",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _keys_list(_args: argparse.Namespace) -> int:
+    from pipeline import service
+    from pipeline.bootstrap import init_backend
+
+    for key in service.list_keys(init_backend(Settings.from_env())):
+        state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+        print(f"{key.name}\t{key.key_id}\t{key.created_at:%Y-%m-%d %H:%M}\t{state}")
+    return 0
+
+
+def _keys_revoke(args: argparse.Namespace) -> int:
+    from pipeline import service
+    from pipeline.bootstrap import init_backend
+
+    key = service.revoke_key(init_backend(Settings.from_env()), args.name)
+    print(f"API key {key.name!r} revoked", file=sys.stderr)
+    return 0
+
+
+def _submit(args: argparse.Namespace) -> int:
+    from pipeline.errors import InputError
+
+    if not args.file.is_file():
+        raise InputError(f"{args.file} is not a file")
+    with _client(args) as client:
+        submitted = client.submit(
+            args.file.read_bytes(),
+            args.file.name,
+            args.text_column,
+            args.group_by,
+            fresh=args.fresh,
+        )
+        print(submitted.request_id)
+        if submitted.reused:
+            print("an identical job exists; use --fresh to run it again", file=sys.stderr)
+        return _watch(client, submitted.request_id) if args.wait else 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        if args.watch:
+            return _watch(client, args.request_id)
+        status = client.status(args.request_id)
+        if args.json:
+            print(json.dumps(status.__dict__, default=list, indent=2))
+        else:
+            print(_describe(status))
+        return 0
+
+
+def _results(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        data = client.results_csv(args.request_id)
+    if args.output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_bytes(data)
+        print(f"results written to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _summary(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        summary = client.summary(args.request_id, args.group_by)
+    print(
+        f"{'group':<24} {'rows':>7} {'errors':>7} " + " ".join(f"{x:>10}" for x in summary.labels)
+    )
+    for group in [summary.overall, *summary.groups]:
+        shares = " ".join(f"{(group.shares.get(x) or 0.0):>10.1%}" for x in summary.labels)
+        name = "(all)" if group.group is None else group.group
+        print(f"{name[:24]:<24} {group.rows:>7} {group.errors:>7} {shares}")
+    return 0
+
+
+def _cancel(args: argparse.Namespace) -> int:
+    with _client(args) as client:
+        print(_describe(client.cancel(args.request_id)))
+    return 0
+
+
+def _client(args: argparse.Namespace) -> Any:
+    from pipeline.client import PipelineClient
+
+    settings = Settings.from_env(api_url=args.api_url, api_key=args.api_key)
+    return PipelineClient(settings.api_url, settings.api_key)
+
+
+def _watch(client: Any, request_id: str, interval_s: float = 1.0) -> int:
+    """A progress bar until the job finishes; exit status 1 when it failed."""
+    from tqdm import tqdm
+
+    status = client.status(request_id)
+    with tqdm(total=status.rows_total, unit="comment", file=sys.stderr) as bar:
+        while True:
+            bar.update(status.rows_done - bar.n)
+            if status.status in TERMINAL:
+                break
+            time.sleep(interval_s)
+            status = client.status(request_id)
+    print(_describe(status))
+    return 1 if status.status == "failed" else 0
+
+
+def _describe(status: Any) -> str:
+    line = f"{status.request_id} {status.status}: {status.rows_done}/{status.rows_total} rows"
+    if status.rows_failed:
+        line += f" ({status.rows_failed} without a label)"
+    if status.eta_s is not None and status.status == "running":
+        line += f", about {status.eta_s:.0f} s left"
+    if status.error:
+        line += f"; {status.error}"
+    return line
+
+
+def _log_to_stderr() -> None:
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s",
+        stream=sys.stderr,
+    )

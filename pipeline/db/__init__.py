@@ -1,0 +1,49 @@
+"""The repository: SQLAlchemy tables shared by SQLite (embedded) and PostgreSQL (AWS)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.db.engine import Database
+from pipeline.db.jobs import ChunkOutcome, JobRepository
+from pipeline.db.keys import KeyRepository
+from pipeline.db.records import JobRecord, JobStatus, NewJob, ResultRecord
+from pipeline.db.results import GroupStats, ResultRepository
+from pipeline.db.workers import WorkerRegistry
+
+__all__ = [
+    "ChunkOutcome",
+    "Database",
+    "GroupStats",
+    "JobRecord",
+    "JobRepository",
+    "JobStatus",
+    "KeyRepository",
+    "NewJob",
+    "Repository",
+    "ResultRecord",
+    "ResultRepository",
+    "WorkerRegistry",
+]
+
+
+@dataclass(frozen=True)
+class Repository:
+    """Everything stored in the database, grouped by table family, over one engine."""
+
+    database: Database
+    jobs: JobRepository
+    results: ResultRepository
+    workers: WorkerRegistry
+    keys: KeyRepository
+
+    @classmethod
+    def connect(cls, url: str) -> Repository:
+        database = Database(url)
+        return cls(
+            database=database,
+            jobs=JobRepository(database),
+            results=ResultRepository(database),
+            workers=WorkerRegistry(database),
+            keys=KeyRepository(database),
+        )

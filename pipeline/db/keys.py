@@ -1,0 +1,62 @@
+"""API keys: names, hashed secrets, revocation. The secret itself is never stored."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from pipeline.db.engine import Database, as_utc, utcnow
+from pipeline.db.models import ApiKey
+from pipeline.db.records import KeyRecord
+from pipeline.errors import Conflict, NotFoundError
+
+
+class KeyRepository:
+    def __init__(self, db: Database, now: Callable[[], datetime] = utcnow) -> None:
+        self._db = db
+        self._now = now
+
+    def add(self, key_id: str, name: str, secret_hash: str) -> KeyRecord:
+        key = ApiKey(key_id=key_id, name=name, secret_hash=secret_hash, created_at=self._now())
+        try:
+            with self._db.write() as session:
+                session.add(key)
+                session.flush()
+                return _record(key)
+        except IntegrityError as exc:
+            raise Conflict(f"an API key named {name!r} already exists") from exc
+
+    def find_active(self, secret_hash: str) -> KeyRecord | None:
+        query = select(ApiKey).where(ApiKey.secret_hash == secret_hash, ApiKey.revoked_at.is_(None))
+        with self._db.read() as session:
+            key = session.scalars(query).first()
+            return None if key is None else _record(key)
+
+    def any_active(self) -> bool:
+        query = select(ApiKey.key_id).where(ApiKey.revoked_at.is_(None)).limit(1)
+        with self._db.read() as session:
+            return session.scalars(query).first() is not None
+
+    def all(self) -> list[KeyRecord]:
+        with self._db.read() as session:
+            return [_record(key) for key in session.scalars(select(ApiKey).order_by(ApiKey.name))]
+
+    def revoke(self, name: str) -> KeyRecord:
+        with self._db.write() as session:
+            key = session.scalars(select(ApiKey).where(ApiKey.name == name)).first()
+            if key is None:
+                raise NotFoundError(f"there is no API key named {name!r}")
+            key.revoked_at = key.revoked_at or self._now()
+            return _record(key)
+
+
+def _record(key: ApiKey) -> KeyRecord:
+    return KeyRecord(
+        key_id=key.key_id,
+        name=key.name,
+        created_at=as_utc(key.created_at),
+        revoked_at=as_utc(key.revoked_at),
+    )

@@ -1,0 +1,105 @@
+"""The schema shared by SQLite and PostgreSQL: job trace, result rows, worker heartbeats, keys.
+
+The Alembic migrations in ``pipeline/migrations`` create exactly these tables; a test compares
+the two so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Timestamp = DateTime(timezone=True)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Job(Base):
+    """The trace row of one request: what was asked, where it stands, how it ended."""
+
+    __tablename__ = "jobs"
+
+    request_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    input_key: Mapped[str] = mapped_column(String(512))
+    input_name: Mapped[str] = mapped_column(String(255))
+    input_format: Mapped[str] = mapped_column(String(8))
+    input_columns: Mapped[list[str]] = mapped_column(JSON)
+    text_column: Mapped[str] = mapped_column(String(255))
+    group_by: Mapped[list[str]] = mapped_column(JSON)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    dedup_key: Mapped[str] = mapped_column(String(64))
+    model: Mapped[str] = mapped_column(String(1024))
+    model_version: Mapped[str | None] = mapped_column(String(255))
+    labels: Mapped[list[str] | None] = mapped_column(JSON)
+    result_key: Mapped[str | None] = mapped_column(String(512))
+    rows_total: Mapped[int] = mapped_column(Integer)
+    rows_done: Mapped[int] = mapped_column(Integer, default=0)
+    rows_failed: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    started_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    finished_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp)
+
+    __table_args__ = (
+        Index("ix_jobs_owner_dedup_key", "owner", "dedup_key"),
+        Index("ix_jobs_owner_created_at", "owner", "created_at"),
+        Index("ix_jobs_status", "status"),
+    )
+
+
+class ResultRow(Base):
+    """One labelled input row; the primary key makes a chunk written twice leave one copy."""
+
+    __tablename__ = "result_rows"
+
+    request_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("jobs.request_id", ondelete="CASCADE"), primary_key=True
+    )
+    row_index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    label: Mapped[str | None] = mapped_column(String(64))
+    scores: Mapped[dict[str, float] | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    model_version: Mapped[str] = mapped_column(String(255))
+
+
+class WorkerBeat(Base):
+    """A live worker and the job it holds; the master never stops one whose job is set."""
+
+    __tablename__ = "workers"
+
+    worker_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    current_job: Mapped[str | None] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(Timestamp)
+    heartbeat_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class ApiKey(Base):
+    """An API key: only a hash of the secret is stored; ``key_id`` owns the key's jobs."""
+
+    __tablename__ = "api_keys"
+
+    key_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    revoked_at: Mapped[datetime | None] = mapped_column(Timestamp)

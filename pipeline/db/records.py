@@ -1,0 +1,99 @@
+"""Plain records the repository returns: detached from sessions, safe to pass to any edge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
+TERMINAL = (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED)
+
+
+@dataclass(frozen=True)
+class NewJob:
+    request_id: str
+    owner: str
+    input_key: str
+    input_name: str
+    input_format: str
+    input_columns: tuple[str, ...]
+    text_column: str
+    group_by: tuple[str, ...]
+    content_hash: str
+    dedup_key: str
+    model: str
+    rows_total: int
+
+
+@dataclass(frozen=True)
+class JobRecord:
+    request_id: str
+    owner: str
+    status: JobStatus
+    input_key: str
+    input_name: str
+    input_format: str
+    input_columns: tuple[str, ...]
+    text_column: str
+    group_by: tuple[str, ...]
+    content_hash: str
+    dedup_key: str
+    model: str
+    model_version: str | None
+    labels: tuple[str, ...] | None
+    result_key: str | None
+    rows_total: int
+    rows_done: int
+    rows_failed: int
+    attempts: int
+    error: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    updated_at: datetime
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL
+
+
+@dataclass(frozen=True)
+class ResultRecord:
+    """One labelled row as stored: ``data`` holds every input column of that row."""
+
+    row_index: int
+    text: str
+    data: dict[str, Any]
+    label: str | None
+    scores: dict[str, float] | None
+    error: str | None
+    model_version: str
+
+
+@dataclass(frozen=True)
+class WorkerRecord:
+    worker_id: str
+    host: str
+    pid: int
+    current_job: str | None
+    started_at: datetime
+    heartbeat_at: datetime
+
+
+@dataclass(frozen=True)
+class KeyRecord:
+    key_id: str
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None

@@ -1,0 +1,104 @@
+"""Reading result rows back: pages, full scans for CSV export, and per-group summaries.
+
+Rows of a job are committed in file order, so row indexes 0..rows_done-1 are always present
+and a page is a range of the primary key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import String, func, literal, select
+
+from pipeline.db.engine import Database
+from pipeline.db.models import ResultRow
+from pipeline.db.records import ResultRecord
+
+GROUP_LABEL = "group_value"
+
+
+@dataclass(frozen=True)
+class GroupStats:
+    """Counts per label and the mean probability of each class over the scored rows."""
+
+    group: str | None
+    rows: int
+    errors: int
+    counts: dict[str, int] = field(default_factory=dict)
+    mean_scores: dict[str, float | None] = field(default_factory=dict)
+
+
+class ResultRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def page(self, request_id: str, offset: int, limit: int) -> list[ResultRecord]:
+        query = (
+            select(ResultRow)
+            .where(ResultRow.request_id == request_id)
+            .where(ResultRow.row_index >= offset, ResultRow.row_index < offset + limit)
+            .order_by(ResultRow.row_index)
+        )
+        with self._db.read() as session:
+            return [_record(row) for row in session.scalars(query)]
+
+    def batches(self, request_id: str, batch_size: int = 5000) -> Iterator[list[ResultRecord]]:
+        """Every row in order, a batch at a time, in short read transactions."""
+        start = 0
+        while batch := self.page(request_id, start, batch_size):
+            yield batch
+            start = batch[-1].row_index + 1
+
+    def summarize(
+        self, request_id: str, labels: Sequence[str], group_by: str | None = None
+    ) -> list[GroupStats]:
+        """One entry per value of ``group_by`` (one overall entry without it), sorted by value."""
+        group = (
+            ResultRow.data[group_by].as_string() if group_by else literal(None, String())
+        ).label(GROUP_LABEL)
+        counts = (
+            select(group, ResultRow.label, func.count())
+            .where(ResultRow.request_id == request_id)
+            .group_by(GROUP_LABEL, ResultRow.label)
+        )
+        means = (
+            select(group, *(func.avg(ResultRow.scores[name].as_float()) for name in labels))
+            .where(ResultRow.request_id == request_id, ResultRow.label.is_not(None))
+            .group_by(GROUP_LABEL)
+        )
+        label_counts: dict[str | None, dict[str | None, int]] = {}
+        with self._db.read() as session:
+            for value, label, count in session.execute(counts):
+                label_counts.setdefault(value, {})[label] = int(count)
+            mean_rows = {row[0]: tuple(row[1:]) for row in session.execute(means)}
+        ordered = sorted(label_counts, key=lambda value: (value is None, value or ""))
+        return [
+            GroupStats(
+                group=value,
+                rows=sum(label_counts[value].values()),
+                errors=label_counts[value].get(None, 0),
+                counts={name: label_counts[value].get(name, 0) for name in labels},
+                mean_scores=_means(labels, mean_rows.get(value)),
+            )
+            for value in ordered
+        ]
+
+
+def _means(labels: Sequence[str], values: tuple[object, ...] | None) -> dict[str, float | None]:
+    means: dict[str, float | None] = dict.fromkeys(labels)
+    for name, value in zip(labels, values or (), strict=False):
+        means[name] = None if value is None else float(str(value))
+    return means
+
+
+def _record(row: ResultRow) -> ResultRecord:
+    return ResultRecord(
+        row_index=row.row_index,
+        text=row.text,
+        data=dict(row.data),
+        label=row.label,
+        scores=dict(row.scores) if row.scores is not None else None,
+        error=row.error,
+        model_version=row.model_version,
+    )

@@ -1,0 +1,54 @@
+"""How many workers there should be: a pure function of what the master observes.
+
+Scale up at once to meet demand (one worker per queued or running job, up to the limit); never
+go below the workers that hold a job; scale down only after the whole system has been idle for
+the idle timeout, and then to zero (or the configured minimum).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pipeline.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class ScalingInputs:
+    backlog: int
+    """Messages waiting to be received."""
+    in_flight: int
+    """Messages received and not yet deleted (being processed, or held by a dead worker)."""
+    workers: int
+    """Workers the fleet lists as starting or running."""
+    busy_workers: int
+    """Workers whose heartbeat says they hold a job."""
+    idle_for_s: float
+    """Seconds since there was last any backlog, message in flight or busy worker."""
+
+
+@dataclass(frozen=True)
+class ScalingLimits:
+    min_workers: int = 0
+    max_workers: int = 2
+    idle_timeout_s: float = 60.0
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.min_workers <= self.max_workers:
+            raise ConfigError(
+                f"worker limits must satisfy 0 <= min ({self.min_workers}) <= max "
+                f"({self.max_workers})"
+            )
+        if self.idle_timeout_s < 0:
+            raise ConfigError("the worker idle timeout cannot be negative")
+
+
+def desired_workers(observed: ScalingInputs, limits: ScalingLimits) -> int:
+    demand = observed.backlog + observed.in_flight
+    if demand > 0:
+        wanted = max(observed.workers, min(demand, limits.max_workers))
+    elif observed.idle_for_s >= limits.idle_timeout_s:
+        wanted = 0
+    else:
+        wanted = observed.workers
+    floor = max(limits.min_workers, observed.busy_workers)
+    return max(floor, min(wanted, limits.max_workers))

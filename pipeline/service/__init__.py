@@ -1,0 +1,36 @@
+"""Service functions: the only place with business logic; every edge calls these."""
+
+from __future__ import annotations
+
+from pipeline.service.jobs import (
+    ANONYMOUS,
+    cancel,
+    get_status,
+    list_jobs,
+    settle_dead_letters,
+    submit,
+    submit_stored,
+    upload_key_for,
+)
+from pipeline.service.keys import any_keys, authenticate, create_key, list_keys, revoke_key
+from pipeline.service.results import results_csv, results_page, results_url, summary
+
+__all__ = [
+    "ANONYMOUS",
+    "any_keys",
+    "authenticate",
+    "cancel",
+    "create_key",
+    "get_status",
+    "list_jobs",
+    "list_keys",
+    "results_csv",
+    "results_page",
+    "results_url",
+    "revoke_key",
+    "settle_dead_letters",
+    "submit",
+    "submit_stored",
+    "summary",
+    "upload_key_for",
+]

@@ -1,0 +1,195 @@
+"""Service functions for jobs: submit, status, list, cancel, and settling dead letters.
+
+Every edge (HTTP API, Lambda handler, CLI, analyze) calls these with plain values; none of them
+holds business logic of its own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import tempfile
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pipeline.bootstrap import Backend
+from pipeline.db.records import JobRecord, JobStatus, NewJob
+from pipeline.errors import InputError, JobNotFound, PipelineError
+from pipeline.inputs import validate_input
+from pipeline.service.views import JobView, Submission
+
+ANONYMOUS = "anonymous"
+UPLOAD_PREFIX = "uploads/"
+_HASH_BLOCK = 1024 * 1024
+
+log = logging.getLogger(__name__)
+
+
+def submit(
+    backend: Backend,
+    source: Path,
+    text_column: str | None,
+    group_by: Sequence[str] = (),
+    owner: str = ANONYMOUS,
+    filename: str | None = None,
+    fresh: bool = False,
+) -> Submission:
+    """Validate the file, store it under a generated key and queue it; nothing is queued when
+    the file is refused. An identical earlier job (same content, columns and model) of the same
+    owner is returned instead unless ``fresh``."""
+    return _submit(backend, source, text_column, group_by, owner, filename, fresh, None)
+
+
+def submit_stored(
+    backend: Backend,
+    upload_key: str,
+    text_column: str | None,
+    group_by: Sequence[str] = (),
+    owner: str = ANONYMOUS,
+    filename: str | None = None,
+    fresh: bool = False,
+) -> Submission:
+    """Submit a file a client already uploaded (a presigned PUT to a key from ``upload_key_for``);
+    it is validated exactly like a direct submit and becomes the job's input as it is."""
+    if not upload_key.startswith(UPLOAD_PREFIX) or ".." in upload_key:
+        raise InputError(f"{upload_key!r} is not an upload key issued by this service")
+    with tempfile.TemporaryDirectory(prefix="submit-") as folder:
+        local = backend.store.get_file(upload_key, Path(folder) / Path(filename or "upload").name)
+        return _submit(backend, local, text_column, group_by, owner, filename, fresh, upload_key)
+
+
+def upload_key_for() -> str:
+    """A fresh, unguessable key for a client upload (never derived from the file name)."""
+    return f"{UPLOAD_PREFIX}{new_request_id()}/upload"
+
+
+def _submit(
+    backend: Backend,
+    source: Path,
+    text_column: str | None,
+    group_by: Sequence[str],
+    owner: str,
+    filename: str | None,
+    fresh: bool,
+    stored_key: str | None,
+) -> Submission:
+    group_by = _clean_group_by(group_by)
+    summary = validate_input(source, text_column, group_by, backend.limits, filename)
+    content_hash = file_sha256(source)
+    dedup_key = _dedup_key(content_hash, summary.text_column, group_by, backend.settings.model)
+    if not fresh:
+        existing = backend.repository.jobs.find_reusable(owner, dedup_key)
+        if existing is not None:
+            return Submission(existing.request_id, existing.status.value, reused=True)
+    request_id = new_request_id()
+    input_key = stored_key or f"{UPLOAD_PREFIX}{request_id}/input.{summary.format}"
+    if stored_key is None:
+        backend.store.put_file(input_key, source)
+    job = backend.repository.jobs.create(
+        NewJob(
+            request_id=request_id,
+            owner=owner,
+            input_key=input_key,
+            input_name=Path(filename or source.name).name,
+            input_format=summary.format,
+            input_columns=summary.columns,
+            text_column=summary.text_column,
+            group_by=group_by,
+            content_hash=content_hash,
+            dedup_key=dedup_key,
+            model=backend.settings.model,
+            rows_total=summary.rows,
+        )
+    )
+    _enqueue(backend, job)
+    return Submission(job.request_id, job.status.value)
+
+
+def get_status(backend: Backend, request_id: str, owner: str | None = None) -> JobView:
+    job = backend.repository.jobs.get(request_id, owner)
+    return JobView.of(job, estimate_eta_s(job, datetime.now(UTC)))
+
+
+def list_jobs(backend: Backend, owner: str, limit: int = 50) -> list[JobView]:
+    now = datetime.now(UTC)
+    jobs = backend.repository.jobs.list_for(owner, limit)
+    return [JobView.of(job, estimate_eta_s(job, now)) for job in jobs]
+
+
+def cancel(backend: Backend, request_id: str, owner: str | None = None) -> JobView:
+    """Stop the job at its next chunk; rows already labelled stay readable."""
+    job = backend.repository.jobs.cancel(request_id, owner)
+    return JobView.of(job, None)
+
+
+def settle_dead_letters(backend: Backend, limit: int = 10) -> list[str]:
+    """Fail the jobs whose messages the queue gave up on, with the reason, and drop the dead
+    letters; returns the failed request ids. Called by the master and after a burst."""
+    failed = []
+    for letter in backend.queue.dead_letters(limit):
+        request_id = str(letter.body.get("request_id", ""))
+        try:
+            job = backend.repository.jobs.get(request_id)
+        except JobNotFound:
+            backend.queue.delete_dead_letter(letter.receipt)
+            continue
+        reason = (
+            f"gave up after {letter.receive_count} attempts: the worker processing this job "
+            "stopped or crashed each time"
+        )
+        if job.error:
+            reason += f" (last error: {job.error})"
+        if backend.repository.jobs.fail(request_id, reason):
+            failed.append(request_id)
+            log.warning("job %s moved to the dead-letter queue: %s", request_id, reason)
+        backend.queue.delete_dead_letter(letter.receipt)
+    return failed
+
+
+def estimate_eta_s(job: JobRecord, now: datetime) -> float | None:
+    """Seconds left at the rate observed since the job started; None until a chunk is done."""
+    if job.status == JobStatus.SUCCEEDED:
+        return 0.0
+    if job.status != JobStatus.RUNNING or job.started_at is None or job.rows_done == 0:
+        return None
+    elapsed = (now - job.started_at).total_seconds()
+    if elapsed <= 0:
+        return None
+    return (job.rows_total - job.rows_done) * elapsed / job.rows_done
+
+
+def new_request_id() -> str:
+    """Random and unguessable (128 bits), safe in URLs and object keys."""
+    return secrets.token_urlsafe(16)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(_HASH_BLOCK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _enqueue(backend: Backend, job: JobRecord) -> None:
+    try:
+        backend.queue.send({"request_id": job.request_id})
+    except Exception as exc:
+        backend.repository.jobs.fail(job.request_id, f"the job could not be queued: {exc}")
+        raise PipelineError(f"the job could not be queued: {exc}") from exc
+
+
+def _dedup_key(content_hash: str, text_column: str, group_by: Sequence[str], model: str) -> str:
+    parts = "\x1f".join([content_hash, text_column, *group_by, "\x1e", model])
+    return hashlib.sha256(parts.encode("utf-8")).hexdigest()
+
+
+def _clean_group_by(group_by: Sequence[str]) -> tuple[str, ...]:
+    cleaned: list[str] = []
+    for column in group_by:
+        name = column.strip()
+        if name and name not in cleaned:
+            cleaned.append(name)
+    return tuple(cleaned)

@@ -1,0 +1,135 @@
+"""Reading a job's results: JSON pages, the CSV table, and summaries per group.
+
+All of these work while the job runs (the rows finished so far) and after it was cancelled.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from pipeline.bootstrap import Backend
+from pipeline.db.records import JobRecord, JobStatus
+from pipeline.db.results import GroupStats
+from pipeline.errors import InputError
+from pipeline.service import export
+from pipeline.service.views import GroupSummary, ResultsPage, SummaryView
+
+MAX_PAGE = 1000
+_CSV_BATCH = 5000
+_FILE_BLOCK = 1024 * 1024
+
+
+def results_page(
+    backend: Backend, request_id: str, owner: str | None = None, offset: int = 0, limit: int = 100
+) -> ResultsPage:
+    if offset < 0:
+        raise InputError(f"offset must be 0 or more, not {offset}")
+    if not 1 <= limit <= MAX_PAGE:
+        raise InputError(f"limit must be between 1 and {MAX_PAGE}, not {limit}")
+    job = backend.repository.jobs.get(request_id, owner)
+    records = backend.repository.results.page(request_id, offset, limit)
+    end = offset + len(records)
+    return ResultsPage(
+        request_id=request_id,
+        status=job.status.value,
+        columns=export.header(job),
+        rows=[export.table_row(record, job) for record in records],
+        offset=offset,
+        limit=limit,
+        available=job.rows_done,
+        rows_total=job.rows_total,
+        complete=job.status == JobStatus.SUCCEEDED,
+        next_offset=end if end < job.rows_done else None,
+    )
+
+
+def results_csv(
+    backend: Backend, request_id: str, owner: str | None = None
+) -> tuple[JobRecord, Iterator[bytes]]:
+    """The job and its results CSV as byte blocks: the stored file once the job succeeded,
+    otherwise built from the rows committed so far."""
+    job = backend.repository.jobs.get(request_id, owner)
+    if job.result_key is not None and job.status == JobStatus.SUCCEEDED:
+        return job, _stored_blocks(backend, job.result_key)
+    return job, _csv_blocks(backend, job)
+
+
+def results_url(
+    backend: Backend, request_id: str, owner: str | None = None, expires_s: int = 3600
+) -> str | None:
+    """A direct download link for a finished job's CSV where the store offers one (S3)."""
+    job = backend.repository.jobs.get(request_id, owner)
+    if job.result_key is None or job.status != JobStatus.SUCCEEDED:
+        return None
+    return backend.store.presigned_get(job.result_key, expires_s)
+
+
+def summary(
+    backend: Backend, request_id: str, owner: str | None = None, group_by: str | None = None
+) -> SummaryView:
+    job = backend.repository.jobs.get(request_id, owner)
+    if group_by is not None and group_by not in job.input_columns:
+        raise InputError(
+            f"column {group_by!r} is not in the job's input; its columns are: "
+            f"{', '.join(job.input_columns)}"
+        )
+    if group_by == job.text_column:
+        raise InputError(f"{group_by!r} is the comment column; group by another column")
+    labels = list(job.labels or ())
+    overall = backend.repository.results.summarize(request_id, labels)
+    groups = backend.repository.results.summarize(request_id, labels, group_by) if group_by else []
+    return SummaryView(
+        request_id=request_id,
+        status=job.status.value,
+        labels=labels,
+        rows_done=job.rows_done,
+        rows_total=job.rows_total,
+        overall=_group(overall[0]) if overall else _empty(labels),
+        group_by=group_by,
+        groups=[_group(stats) for stats in groups],
+    )
+
+
+def _stored_blocks(backend: Backend, key: str) -> Iterator[bytes]:
+    with tempfile.TemporaryDirectory(prefix="results-") as folder:
+        path = backend.store.get_file(key, Path(folder) / "results.csv")
+        with path.open("rb") as handle:
+            while block := handle.read(_FILE_BLOCK):
+                yield block
+
+
+def _csv_blocks(backend: Backend, job: JobRecord) -> Iterator[bytes]:
+    batches = backend.repository.results.batches(job.request_id, _CSV_BATCH)
+    buffer = io.StringIO()
+    export.write_csv([], job, buffer)
+    yield buffer.getvalue().encode("utf-8")
+    for batch in batches:
+        buffer = io.StringIO()
+        export.write_rows(batch, job, buffer)
+        yield buffer.getvalue().encode("utf-8")
+
+
+def _group(stats: GroupStats) -> GroupSummary:
+    scored = stats.rows - stats.errors
+    return GroupSummary(
+        group=stats.group,
+        rows=stats.rows,
+        errors=stats.errors,
+        counts=stats.counts,
+        shares={name: (count / scored if scored else None) for name, count in stats.counts.items()},
+        mean_scores=stats.mean_scores,
+    )
+
+
+def _empty(labels: list[str]) -> GroupSummary:
+    return GroupSummary(
+        group=None,
+        rows=0,
+        errors=0,
+        counts=dict.fromkeys(labels, 0),
+        shares=dict.fromkeys(labels),
+        mean_scores=dict.fromkeys(labels),
+    )

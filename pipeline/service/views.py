@@ -1,0 +1,121 @@
+"""What the service functions return: plain dataclasses with a JSON-ready ``to_dict``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from pipeline.db.records import JobRecord
+
+
+@dataclass(frozen=True)
+class Submission:
+    """The answer to a submit: ``reused`` is true when an identical earlier job was returned."""
+
+    request_id: str
+    status: str
+    reused: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class JobView:
+    request_id: str
+    status: str
+    input_name: str
+    text_column: str
+    group_by: tuple[str, ...]
+    rows_total: int
+    rows_done: int
+    rows_failed: int
+    progress: float
+    eta_s: float | None
+    model: str
+    model_version: str | None
+    labels: tuple[str, ...] | None
+    attempts: int
+    error: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+    @classmethod
+    def of(cls, job: JobRecord, eta_s: float | None) -> JobView:
+        return cls(
+            request_id=job.request_id,
+            status=job.status.value,
+            input_name=job.input_name,
+            text_column=job.text_column,
+            group_by=job.group_by,
+            rows_total=job.rows_total,
+            rows_done=job.rows_done,
+            rows_failed=job.rows_failed,
+            progress=job.rows_done / job.rows_total if job.rows_total else 1.0,
+            eta_s=eta_s,
+            model=job.model,
+            model_version=job.model_version,
+            labels=job.labels,
+            attempts=job.attempts,
+            error=job.error,
+            created_at=job.created_at,
+            started_at=job.started_at,
+            finished_at=job.finished_at,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for name in ("created_at", "started_at", "finished_at"):
+            moment = data[name]
+            data[name] = moment.isoformat() if moment is not None else None
+        data["group_by"] = list(self.group_by)
+        data["labels"] = list(self.labels) if self.labels is not None else None
+        return data
+
+
+@dataclass(frozen=True)
+class ResultsPage:
+    """Rows ``offset``… of a job; while it runs, ``available`` grows and ``complete`` is false."""
+
+    request_id: str
+    status: str
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    offset: int
+    limit: int
+    available: int
+    rows_total: int
+    complete: bool
+    next_offset: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    group: str | None
+    rows: int
+    errors: int
+    counts: dict[str, int]
+    shares: dict[str, float | None]
+    mean_scores: dict[str, float | None]
+
+
+@dataclass(frozen=True)
+class SummaryView:
+    """Counts and mean class probabilities overall and, with ``group_by``, per value of it."""
+
+    request_id: str
+    status: str
+    labels: list[str]
+    rows_done: int
+    rows_total: int
+    overall: GroupSummary
+    group_by: str | None = None
+    groups: list[GroupSummary] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -1,0 +1,206 @@
+"""The worker loop: receive a job, label it chunk by chunk, publish the results, repeat.
+
+The shape is rq's: check for a stop request, receive, process, heartbeat, repeat. Each chunk's
+rows and progress are committed in one transaction before the message's visibility is
+extended, so a worker killed at any moment loses at most the chunk it was labelling; the next
+delivery resumes from the last committed row. The first SIGTERM finishes the current chunk and
+hands the message back; a second one exits at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+from typing import Protocol
+
+from pipeline.bootstrap import Backend
+from pipeline.db import ChunkOutcome, JobRecord
+from pipeline.errors import InputError, JobNotFound, ReceiptExpired
+from pipeline.inputs import iter_chunks
+from pipeline.labelling import label_frame
+from pipeline.model.predictor import Predictor
+from pipeline.ports import QueueMessage
+from pipeline.service import export, settle_dead_letters
+
+log = logging.getLogger(__name__)
+
+RESULTS_PREFIX = "results/"
+
+
+class PredictorSource(Protocol):
+    def __call__(self, reference: str) -> Predictor: ...
+
+
+class Worker:
+    """Processes jobs from the backend's queue with predictors from ``load_predictor``, which
+    is called once per model reference (the predictor stays loaded for the process's life)."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        load_predictor: PredictorSource,
+        worker_id: str | None = None,
+        parent_pid: int | None = None,
+        on_rows: Callable[[int], None] | None = None,
+    ) -> None:
+        self.backend = backend
+        self.worker_id = worker_id or backend.settings.worker_id or default_worker_id()
+        self._load_predictor = load_predictor
+        self._predictors: dict[str, Predictor] = {}
+        self._parent_pid = parent_pid
+        self._on_rows = on_rows
+        self._stop = threading.Event()
+        settings = backend.settings
+        self._chunk_rows = settings.chunk_rows
+        self._visibility_s = settings.visibility_timeout_s
+        self._poll_s = settings.worker_poll_s
+
+    def request_stop(self) -> None:
+        """Finish the current chunk, hand the message back, and leave the loop."""
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        if self._parent_pid is not None and os.getppid() != self._parent_pid:
+            self._stop.set()
+        return self._stop.is_set()
+
+    def run(self, burst: bool = False) -> int:
+        """Work until stopped; in burst mode return once the queue has nothing visible.
+        Returns the number of messages handled."""
+        handled = 0
+        try:
+            while not self.stopping:
+                self._beat(None)
+                message = self.backend.queue.receive(wait_s=0.0 if burst else self._poll_s)
+                if message is None:
+                    if burst:
+                        break
+                    continue
+                self.handle(message)
+                handled += 1
+        finally:
+            if burst:
+                settle_dead_letters(self.backend)
+            self.backend.repository.workers.remove(self.worker_id)
+        return handled
+
+    def handle(self, message: QueueMessage) -> None:
+        """One delivery: label what is left of the job, or acknowledge a job already finished."""
+        queue = self.backend.queue
+        request_id = str(message.body.get("request_id", ""))
+        try:
+            job = self.backend.repository.jobs.get(request_id)
+        except JobNotFound:
+            log.warning("dropping message %s: no job %r", message.message_id, request_id)
+            _forget(queue.delete, message.receipt)
+            return
+        if job.is_terminal:
+            _forget(queue.delete, message.receipt)
+            return
+        if self.stopping:
+            _forget(queue.release, message.receipt)
+            return
+        self._beat(request_id)
+        try:
+            self._process(job, message)
+        except ReceiptExpired:
+            log.warning("lost the message of job %s to another delivery; leaving it", request_id)
+        except InputError as exc:
+            self.backend.repository.jobs.fail(request_id, f"the input cannot be read: {exc}")
+            _forget(queue.delete, message.receipt)
+        except Exception as exc:
+            log.exception("job %s failed on attempt %d", request_id, message.receive_count)
+            self.backend.repository.jobs.note_error(request_id, f"{type(exc).__name__}: {exc}")
+            _forget(queue.release, message.receipt)
+        finally:
+            self._beat(None)
+
+    def _process(self, job: JobRecord, message: QueueMessage) -> None:
+        repository = self.backend.repository
+        predictor = self._predictor(job.model)
+        self.backend.queue.extend(message.receipt, self._visibility_s)  # loading can be slow
+        started = repository.jobs.begin_attempt(job.request_id, predictor.version, predictor.labels)
+        if started is None:
+            _forget(self.backend.queue.delete, message.receipt)
+            return
+        with tempfile.TemporaryDirectory(prefix="job-") as folder:
+            source = self.backend.store.get_file(
+                started.input_key, Path(folder) / f"input.{started.input_format}"
+            )
+            self.backend.queue.extend(message.receipt, self._visibility_s)
+            chunks = iter_chunks(
+                source,
+                started.input_format,
+                started.text_column,
+                self._chunk_rows,
+                start_row=started.rows_done,
+            )
+            for chunk in chunks:
+                if self.stopping:
+                    self.backend.queue.release(message.receipt)
+                    return
+                labelled = label_frame(predictor, chunk, started.text_column)
+                rows = export.rows_for_database(labelled, started, predictor.labels)
+                if repository.jobs.write_chunk(job.request_id, rows) is ChunkOutcome.STOPPED:
+                    _forget(self.backend.queue.delete, message.receipt)
+                    return
+                self.backend.queue.extend(message.receipt, self._visibility_s)
+                self._beat(job.request_id)
+                if self._on_rows is not None:
+                    self._on_rows(len(rows))
+            result_key = self._publish_results(job.request_id, Path(folder) / "results.csv")
+        repository.jobs.complete(job.request_id, result_key)
+        _forget(self.backend.queue.delete, message.receipt)
+
+    def _publish_results(self, request_id: str, path: Path) -> str:
+        """Build the results CSV from the committed rows (whole even after a resume); store it."""
+        job = self.backend.repository.jobs.get(request_id)
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            export.write_csv(self.backend.repository.results.batches(request_id), job, handle)
+        key = f"{RESULTS_PREFIX}{request_id}/results.csv"
+        self.backend.store.put_file(key, path, content_type="text/csv")
+        return key
+
+    def _predictor(self, reference: str) -> Predictor:
+        if reference not in self._predictors:
+            self._predictors.clear()
+            self._predictors[reference] = self._load_predictor(reference)
+        return self._predictors[reference]
+
+    def _beat(self, request_id: str | None) -> None:
+        self.backend.repository.workers.beat(
+            self.worker_id, request_id, host=socket.gethostname(), pid=os.getpid()
+        )
+
+
+def default_worker_id() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
+
+
+def install_stop_signals(worker: Worker) -> None:
+    """First SIGTERM/SIGINT: finish the chunk and stop; second: exit immediately."""
+
+    def handle(signum: int, _frame: FrameType | None) -> None:
+        if worker.stopping:
+            raise SystemExit(128 + signum)
+        log.info("signal %d: finishing the current chunk, then stopping", signum)
+        worker.request_stop()
+
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)
+
+
+def _forget(action: Callable[[str], None], receipt: str) -> None:
+    """Acknowledge or release a message whose receipt may have expired meanwhile."""
+    try:
+        action(receipt)
+    except ReceiptExpired:
+        log.info("message receipt expired before it could be acknowledged")

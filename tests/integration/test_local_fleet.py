@@ -1,0 +1,49 @@
+"""The local process fleet with a stand-in worker command: start, list, SIGTERM, shutdown."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+from pipeline.adapters.local_fleet import LocalProcessFleet
+
+# Prints its worker id, then waits; SIGTERM makes it say so and exit 0 (like a worker would).
+STAND_IN = """
+import os, signal, sys, time
+print(os.environ["PIPELINE_WORKER_ID"], flush=True)
+signal.signal(signal.SIGTERM, lambda *_: (print("stopping", flush=True), sys.exit(0)))
+time.sleep(120)
+"""
+
+
+def wait_until(condition: Callable[[], bool], timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def has_output(log: Path) -> bool:
+    return log.exists() and log.read_text().strip() != ""
+
+
+def test_workers_start_list_and_stop(tmp_path: Path) -> None:
+    fleet = LocalProcessFleet([sys.executable, "-c", STAND_IN], os.environ, tmp_path / "logs")
+    started = fleet.start(2)
+    assert len(set(started)) == 2
+    listed = {worker.worker_id: worker for worker in fleet.list_workers()}
+    assert set(listed) == set(started)
+    assert all(w.state == "running" and w.details["pid"] > 0 for w in listed.values())
+    for worker_id in started:
+        log = tmp_path / "logs" / f"{worker_id}.log"
+        wait_until(partial(has_output, log))
+        assert log.read_text().splitlines()[0] == worker_id
+    fleet.stop([started[0]])
+    wait_until(lambda: [w.worker_id for w in fleet.list_workers()] == [started[1]])
+    assert "stopping" in (tmp_path / "logs" / f"{started[0]}.log").read_text()
+    fleet.shutdown(grace_s=10)
+    assert fleet.list_workers() == []

@@ -1,0 +1,111 @@
+"""Fakes and builders for the job pipeline's tests: import them (``from jobfakes import ...``);
+tests/ is on sys.path because tests/conftest.py lives there."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pipeline.adapters.sqlite_queue import SqliteJobQueue
+from pipeline.bootstrap import Backend, init_backend
+from pipeline.ports import WorkerFleet, WorkerInfo
+from pipeline.settings import Settings
+
+LABELS = ("negative", "neutral", "positive")
+
+
+class FakeClock:
+    """A clock tests move by hand: ``clock()`` reads it, ``clock.advance(s)`` moves it."""
+
+    def __init__(self, start: float = 1_000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+class FakePredictor:
+    """Keyword sentiment with the real predictor's interface; blank texts get NaN rows."""
+
+    labels = LABELS
+    version = "fake-1"
+
+    def __init__(self, fail_on: str | None = None) -> None:
+        self.fail_on = fail_on
+        self.calls = 0
+
+    def predict_proba(self, texts: Sequence[object]) -> np.ndarray:
+        self.calls += 1
+        out = np.full((len(texts), 3), np.nan)
+        for i, text in enumerate(texts):
+            words = str(text or "").lower()
+            if self.fail_on is not None and self.fail_on in words:
+                raise RuntimeError(f"cannot score {text!r}")
+            if not words.strip():
+                continue
+            if "bad" in words:
+                out[i] = (0.8, 0.1, 0.1)
+            elif "good" in words:
+                out[i] = (0.1, 0.1, 0.8)
+            else:
+                out[i] = (0.2, 0.6, 0.2)
+        return out
+
+
+class FakeFleet(WorkerFleet):
+    def __init__(self) -> None:
+        self.workers: dict[str, WorkerInfo] = {}
+        self.stopped: list[str] = []
+        self._next = 0
+
+    def list_workers(self) -> list[WorkerInfo]:
+        return list(self.workers.values())
+
+    def start(self, count: int) -> list[str]:
+        ids = []
+        for _ in range(count):
+            self._next += 1
+            worker_id = f"w{self._next}"
+            self.workers[worker_id] = WorkerInfo(worker_id, "running", float(self._next))
+            ids.append(worker_id)
+        return ids
+
+    def stop(self, worker_ids: list[str]) -> None:
+        for worker_id in worker_ids:
+            self.stopped.append(worker_id)
+            self.workers.pop(worker_id, None)
+
+
+def make_backend(tmp_path: Path, clock: FakeClock | None = None, **overrides: Any) -> Backend:
+    """An initialised embedded backend in ``tmp_path``; with ``clock`` its queue runs on it."""
+    values: dict[str, Any] = {"data_dir": tmp_path / "data", "model": "fake", "chunk_rows": 4}
+    values.update(overrides)
+    backend = init_backend(Settings(**values))
+    if clock is None:
+        return backend
+    queue = SqliteJobQueue(
+        backend.settings.data_dir / "queue.db",
+        visibility_timeout_s=backend.settings.visibility_timeout_s,
+        max_receives=backend.settings.max_receives,
+        clock=clock,
+        sleep=clock.advance,
+    )
+    return dataclasses.replace(backend, queue=queue)
+
+
+def comments_csv(path: Path, comments: Sequence[str], courses: Sequence[str] = ()) -> Path:
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["course", "comment"])
+        for i, comment in enumerate(comments):
+            writer.writerow([courses[i] if courses else f"C{i % 3}", comment])
+    return path

@@ -1,0 +1,46 @@
+"""The backend-side commands in-process: init is idempotent, keys are created, listed, revoked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli.main import main
+
+
+@pytest.fixture(autouse=True)
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in ("PIPELINE_DATABASE_URL", "PIPELINE_BACKEND", "PIPELINE_FLEET"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PIPELINE_DATA_DIR", str(tmp_path / "data"))
+    return tmp_path / "data"
+
+
+def test_init_creates_the_storage_and_can_run_again(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["init"]) == 0
+    assert main(["init"]) == 0
+    assert (data_dir / "pipeline.db").exists() and (data_dir / "queue.db").exists()
+    assert "backend local ready" in capsys.readouterr().out
+
+
+def test_keys_create_list_revoke(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["keys", "create", "alice"]) == 0
+    out = capsys.readouterr()
+    assert out.out.strip().startswith("sp_") and "shown only once" in out.err
+    assert main(["keys", "create", "alice"]) == 1
+    assert "already exists" in capsys.readouterr().err
+    assert main(["keys", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert listing.startswith("alice\t") and "active" in listing and "sp_" not in listing
+    assert main(["keys", "revoke", "alice"]) == 0
+    assert main(["keys", "list"]) == 0
+    assert "revoked" in capsys.readouterr().out
+    assert main(["keys", "revoke", "bob"]) == 1
+
+
+def test_a_worker_refuses_an_uninitialised_database(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["worker", "--burst"]) == 1
+    assert "run `sentiment-pipeline init`" in capsys.readouterr().err

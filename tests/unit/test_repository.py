@@ -1,0 +1,197 @@
+"""The SQLAlchemy repository on SQLite: chunk writes are exactly-once, states move as designed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline.db import ChunkOutcome, JobStatus, NewJob, Repository
+from pipeline.db.migrate import require_current, upgrade
+from pipeline.errors import ConfigError, Conflict, JobNotFound, NotFoundError
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Repository:
+    repository = Repository.connect(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    upgrade(repository.database.engine)
+    return repository
+
+
+def new_job(request_id: str = "r1", owner: str = "o1", rows: int = 6) -> NewJob:
+    return NewJob(
+        request_id=request_id,
+        owner=owner,
+        input_key=f"uploads/{request_id}/input.csv",
+        input_name="comments.csv",
+        input_format="csv",
+        input_columns=("course", "comment"),
+        text_column="comment",
+        group_by=("course",),
+        content_hash="h",
+        dedup_key="d",
+        model="m",
+        rows_total=rows,
+    )
+
+
+def rows(start: int, count: int, course: str = "C1", error_every: int = 0) -> list[dict[str, Any]]:
+    out = []
+    for i in range(start, start + count):
+        failed = bool(error_every) and i % error_every == 0
+        out.append(
+            {
+                "row_index": i,
+                "text": f"comment {i}",
+                "data": {"course": course if i % 2 else "C2"},
+                "label": None if failed else ("positive" if i % 3 else "negative"),
+                "scores": None if failed else {"negative": 0.25, "positive": 0.75},
+                "error": "empty comment" if failed else None,
+                "model_version": "v1",
+            }
+        )
+    return out
+
+
+def running(repo: Repository, job: NewJob | None = None) -> str:
+    job = job or new_job()
+    repo.jobs.create(job)
+    assert repo.jobs.begin_attempt(job.request_id, "v1", ["negative", "positive"]) is not None
+    return job.request_id
+
+
+def test_a_chunk_written_twice_leaves_one_copy(repo: Repository) -> None:
+    request_id = running(repo)
+    assert repo.jobs.write_chunk(request_id, rows(0, 3)) is ChunkOutcome.WRITTEN
+    assert repo.jobs.write_chunk(request_id, rows(0, 3)) is ChunkOutcome.DUPLICATE
+    assert repo.jobs.write_chunk(request_id, rows(1, 4)) is ChunkOutcome.WRITTEN  # overlap
+    job = repo.jobs.get(request_id)
+    assert job.rows_done == 5
+    assert [r.row_index for r in repo.results.page(request_id, 0, 100)] == [0, 1, 2, 3, 4]
+
+
+def test_a_chunk_that_skips_rows_is_refused(repo: Repository) -> None:
+    request_id = running(repo)
+    with pytest.raises(Conflict, match="starts at row 3 but 0 rows"):
+        repo.jobs.write_chunk(request_id, rows(3, 2))
+    assert repo.jobs.get(request_id).rows_done == 0
+
+
+def test_progress_counts_failed_rows_and_completion_needs_every_row(repo: Repository) -> None:
+    request_id = running(repo)
+    repo.jobs.write_chunk(request_id, rows(0, 4, error_every=2))
+    with pytest.raises(Conflict, match="4 of 6"):
+        repo.jobs.complete(request_id, "results/r1.csv")
+    repo.jobs.write_chunk(request_id, rows(4, 2))
+    assert repo.jobs.complete(request_id, "results/r1.csv")
+    job = repo.jobs.get(request_id)
+    assert job.status is JobStatus.SUCCEEDED and job.rows_failed == 2
+    assert job.result_key == "results/r1.csv" and job.finished_at is not None
+
+
+def test_cancel_keeps_rows_and_stops_further_chunks(repo: Repository) -> None:
+    request_id = running(repo)
+    repo.jobs.write_chunk(request_id, rows(0, 2))
+    assert repo.jobs.cancel(request_id, "o1").status is JobStatus.CANCELLED
+    assert repo.jobs.cancel(request_id, "o1").status is JobStatus.CANCELLED
+    assert repo.jobs.write_chunk(request_id, rows(2, 2)) is ChunkOutcome.STOPPED
+    assert repo.jobs.begin_attempt(request_id, "v1", ["negative", "positive"]) is None
+    assert len(repo.results.page(request_id, 0, 10)) == 2
+    assert not repo.jobs.fail(request_id, "late failure")
+
+
+def test_finished_jobs_cannot_be_cancelled_and_other_owners_see_nothing(
+    repo: Repository,
+) -> None:
+    request_id = running(repo)
+    with pytest.raises(JobNotFound):
+        repo.jobs.cancel(request_id, "someone-else")
+    with pytest.raises(JobNotFound):
+        repo.jobs.get(request_id, "someone-else")
+    assert repo.jobs.fail(request_id, "boom")
+    with pytest.raises(Conflict, match="already failed"):
+        repo.jobs.cancel(request_id, "o1")
+
+
+def test_attempts_count_and_labels_must_not_change(repo: Repository) -> None:
+    request_id = running(repo)
+    again = repo.jobs.begin_attempt(request_id, "v1", ["negative", "positive"])
+    assert again is not None and again.attempts == 2
+    with pytest.raises(Conflict, match="labels"):
+        repo.jobs.begin_attempt(request_id, "v2", ["bad", "good"])
+
+
+def test_reusable_jobs_are_per_owner_and_skip_failed_ones(repo: Repository) -> None:
+    repo.jobs.create(new_job("a", owner="o1"))
+    assert repo.jobs.find_reusable("o1", "d") is not None
+    assert repo.jobs.find_reusable("o2", "d") is None
+    repo.jobs.fail("a", "broken")
+    assert repo.jobs.find_reusable("o1", "d") is None
+
+
+def test_summary_overall_and_per_group(repo: Repository) -> None:
+    request_id = running(repo)
+    repo.jobs.write_chunk(request_id, rows(0, 6, course="C1", error_every=5))
+    labels = ["negative", "positive"]
+    (overall,) = repo.results.summarize(request_id, labels)
+    assert overall.group is None and overall.rows == 6 and overall.errors == 2
+    assert overall.counts == {"negative": 1, "positive": 3}
+    assert overall.mean_scores == {"negative": pytest.approx(0.25), "positive": pytest.approx(0.75)}
+    groups = {g.group: g for g in repo.results.summarize(request_id, labels, "course")}
+    assert set(groups) == {"C1", "C2"}
+    assert groups["C1"].rows == 3 and groups["C2"].rows == 3
+    assert sum(g.errors for g in groups.values()) == 2
+
+
+def test_worker_heartbeats_show_busy_workers_and_stale_ones_are_pruned(tmp_path: Path) -> None:
+    now = [datetime(2026, 1, 1, tzinfo=UTC)]
+    repository = Repository.connect(f"sqlite:///{tmp_path / 'w.sqlite'}")
+    upgrade(repository.database.engine)
+    from pipeline.db import WorkerRegistry
+
+    workers = WorkerRegistry(repository.database, now=lambda: now[0])
+    workers.beat("w1", "job-1", host="h", pid=1)
+    workers.beat("w2", None, host="h", pid=2)
+    assert workers.busy(stale_after_s=30) == {"w1": "job-1"}
+    now[0] += timedelta(seconds=20)
+    workers.beat("w2", None, host="h", pid=2)
+    now[0] += timedelta(seconds=15)
+    assert workers.busy(stale_after_s=30) == {}
+    assert workers.prune(stale_after_s=30) == ["w1"]
+    assert [w.worker_id for w in workers.all()] == ["w2"]
+    workers.remove("w2")
+    assert workers.all() == []
+
+
+def test_api_keys_are_unique_by_name_and_revocable(repo: Repository) -> None:
+    assert not repo.keys.any_active()
+    repo.keys.add("k1", "alice", "hash1")
+    with pytest.raises(Conflict, match="alice"):
+        repo.keys.add("k2", "alice", "hash2")
+    assert repo.keys.find_active("hash1") is not None and repo.keys.any_active()
+    repo.keys.revoke("alice")
+    assert repo.keys.find_active("hash1") is None and not repo.keys.any_active()
+    with pytest.raises(NotFoundError):
+        repo.keys.revoke("bob")
+
+
+def test_an_uninitialised_database_is_refused_with_the_fix(tmp_path: Path) -> None:
+    repository = Repository.connect(f"sqlite:///{tmp_path / 'empty.sqlite'}")
+    with pytest.raises(ConfigError, match="sentiment-pipeline init"):
+        require_current(repository.database.engine)
+    upgrade(repository.database.engine)
+    upgrade(repository.database.engine)
+    require_current(repository.database.engine)
+
+
+def test_the_migrations_create_exactly_the_models(repo: Repository) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from pipeline.db.models import Base
+
+    with repo.database.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []

@@ -1,0 +1,237 @@
+"""Service functions: every refusal at submit queues nothing; repeats are recognised; status,
+results and summaries read what is committed; API keys decide who sees what."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from jobfakes import FakePredictor, comments_csv, make_backend
+
+from pipeline import service
+from pipeline.bootstrap import Backend
+from pipeline.db import JobStatus
+from pipeline.errors import (
+    EmptyInputError,
+    EncodingError,
+    InputError,
+    JobNotFound,
+    LimitExceededError,
+    MissingColumnError,
+    Unauthorized,
+    UnsupportedFormatError,
+)
+from pipeline.service.jobs import estimate_eta_s
+from pipeline.worker import Worker
+
+
+def _write(name: str, data: bytes) -> Callable[[Path], Path]:
+    def make(folder: Path) -> Path:
+        path = folder / name
+        path.write_bytes(data)
+        return path
+
+    return make
+
+
+def _xlsx_named_csv(folder: Path) -> Path:
+    path = folder / "sheet.csv"
+    pd.DataFrame({"comment": ["a"]}).to_excel(path, index=False, engine="openpyxl")
+    return path
+
+
+REFUSALS = [
+    ("empty file", _write("a.csv", b""), "comment", EmptyInputError, "the file is empty"),
+    ("header only", _write("a.csv", b"comment\n"), "comment", EmptyInputError, "no comments"),
+    ("blank comments", _write("a.csv", b"comment\n \n\n"), "comment", EmptyInputError, "no comm"),
+    ("latin-1", _write("a.csv", "comment\ncafé\n".encode("latin-1")), "comment",
+     EncodingError, "not UTF-8"),
+    ("binary", _write("a.csv", b"comment\n\x00\x01\x02"), "comment", UnsupportedFormatError,
+     "binary"),
+    ("pdf", _write("a.pdf", b"%PDF-1.4"), "comment", UnsupportedFormatError, ".pdf files"),
+    ("xlsx named csv", _xlsx_named_csv, "comment", UnsupportedFormatError, "ZIP/XLSX"),
+    ("fake xlsx", _write("a.xlsx", b"comment\nhi\n"), "comment", UnsupportedFormatError,
+     "not an Excel"),
+    ("missing column", _write("a.csv", b"course,comment\nC,hi\n"), "feedback",
+     MissingColumnError, "'feedback' is not in the file; its columns are: course, comment"),
+    ("no column chosen", _write("a.csv", b"course,comment\nC,hi\n"), None, MissingColumnError,
+     "choose the comment column"),
+    ("too many rows", _write("a.csv", b"comment\n" + b"hi\n" * 11), "comment",
+     LimitExceededError, "more than 10 rows"),
+    ("too long", _write("a.csv", b"comment\n" + b"x" * 51 + b"\n"), "comment",
+     LimitExceededError, "row 1 has 51 characters"),
+    ("too big", _write("a.csv", b"comment\n" + b"hi\n" * 4000), "comment", LimitExceededError,
+     "over the limit of 10,000 bytes"),
+    ("bad group-by", _write("a.csv", b"course,comment\nC,hi\n"), "comment", MissingColumnError,
+     "'teacher' is not in the file"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("make", "column", "error", "message"), [r[1:] for r in REFUSALS], ids=[r[0] for r in REFUSALS]
+)
+def test_every_refusal_names_the_problem_and_queues_nothing(
+    tmp_path: Path,
+    make: Callable[[Path], Path],
+    column: str | None,
+    error: type[InputError],
+    message: str,
+) -> None:
+    backend = make_backend(tmp_path, max_rows=10, max_comment_chars=50, max_upload_bytes=10_000)
+    group_by = ["teacher"] if "teacher" in message else []
+    with pytest.raises(error, match=message.replace(".", r"\.").replace("(", r"\(")):
+        service.submit(backend, make(tmp_path), column, group_by)
+    assert backend.queue.depth().total == 0
+    assert backend.repository.jobs.list_for(service.ANONYMOUS) == []
+    assert not list((backend.settings.data_dir / "objects").rglob("*.*"))
+
+
+def test_txt_and_bom_csv_are_accepted(tmp_path: Path) -> None:
+    backend = make_backend(tmp_path)
+    txt = tmp_path / "c.txt"
+    txt.write_text("one\n\ntwo\n", encoding="utf-8")
+    bom = tmp_path / "c.csv"
+    bom.write_text("\ufeffcomment\nhi\n", encoding="utf-8")
+    first = service.submit(backend, txt, None)
+    second = service.submit(backend, bom, "comment")
+    assert service.get_status(backend, first.request_id).rows_total == 2
+    assert service.get_status(backend, second.request_id).text_column == "comment"
+    assert backend.queue.depth().visible == 2
+
+
+def test_the_same_file_and_parameters_return_the_existing_job(tmp_path: Path) -> None:
+    backend = make_backend(tmp_path)
+    source = comments_csv(tmp_path / "c.csv", ["good", "bad"])
+    first = service.submit(backend, source, "comment", ["course"])
+    again = service.submit(backend, source, "comment", [" course ", "course"])
+    assert again.request_id == first.request_id and again.reused
+    fresh = service.submit(backend, source, "comment", ["course"], fresh=True)
+    assert fresh.request_id != first.request_id and not fresh.reused
+    assert service.submit(backend, source, "comment").request_id != first.request_id
+    assert service.submit(backend, source, "comment", owner="k2").request_id != first.request_id
+    other_model = replace(backend, settings=backend.settings.replace(model="other"))
+    assert service.submit(other_model, source, "comment", ["course"]).reused is False
+    assert backend.queue.depth().visible == 5
+
+
+def test_request_ids_are_random_and_keys_never_use_the_file_name(tmp_path: Path) -> None:
+    backend = make_backend(tmp_path)
+    source = comments_csv(tmp_path / "../../etc-passwd.csv", ["x"])
+    submitted = service.submit(backend, source, "comment", filename="../../evil name.csv")
+    job = backend.repository.jobs.get(submitted.request_id)
+    assert len(submitted.request_id) >= 22 and job.input_name == "evil name.csv"
+    assert job.input_key == f"uploads/{submitted.request_id}/input.csv"
+
+
+def test_results_and_summary_can_be_read_while_the_job_runs(tmp_path: Path) -> None:
+    backend = make_backend(tmp_path, chunk_rows=3)
+    comments = ["good", "bad", "", "good", "meh", "good", "bad"]
+    source = comments_csv(tmp_path / "c.csv", comments, courses=["A", "B"] * 3 + ["A"])
+    request_id = service.submit(backend, source, "comment", ["course"]).request_id
+    workers: list[Worker] = []
+    seen: list[tuple[int, int | None, int]] = []
+
+    def peek(_rows: int) -> None:
+        page = service.results_page(backend, request_id, offset=0, limit=2)
+        summary = service.summary(backend, request_id, group_by="course")
+        seen.append((page.available, page.next_offset, summary.overall.rows))
+        workers[0].request_stop()
+
+    workers.append(Worker(backend, lambda _ref: FakePredictor(), "w", on_rows=peek))
+    workers[0].run()
+    assert seen == [(3, 2, 3)]
+    status = service.get_status(backend, request_id)
+    assert status.status == "running" and status.progress == pytest.approx(3 / 7)
+    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+    page = service.results_page(backend, request_id, offset=5, limit=10)
+    assert page.complete and page.next_offset is None and len(page.rows) == 2
+    summary = service.summary(backend, request_id, group_by="course")
+    assert summary.overall.counts == {"negative": 2, "neutral": 1, "positive": 3}
+    assert summary.overall.errors == 1
+    assert summary.overall.shares["positive"] == pytest.approx(0.5)
+    assert [(g.group, g.rows) for g in summary.groups] == [("A", 4), ("B", 3)]
+    job, blocks = service.results_csv(backend, request_id)
+    assert job.status is JobStatus.SUCCEEDED
+    assert b"".join(blocks).decode().count("\n") == 8
+
+
+def test_bad_paging_and_summary_parameters_name_the_problem(tmp_path: Path) -> None:
+    backend = make_backend(tmp_path)
+    request_id = service.submit(
+        backend, comments_csv(tmp_path / "c.csv", ["x"]), "comment"
+    ).request_id
+    with pytest.raises(InputError, match="limit must be between 1 and 1000"):
+        service.results_page(backend, request_id, limit=5000)
+    with pytest.raises(InputError, match="offset"):
+        service.results_page(backend, request_id, offset=-1)
+    with pytest.raises(InputError, match="'teacher' is not in the job's input"):
+        service.summary(backend, request_id, group_by="teacher")
+    with pytest.raises(InputError, match="comment column"):
+        service.summary(backend, request_id, group_by="comment")
+    with pytest.raises(JobNotFound):
+        service.get_status(backend, "nope")
+
+
+def test_a_queued_job_can_be_cancelled_and_has_no_rows(tmp_path: Path) -> None:
+    backend = make_backend(tmp_path)
+    request_id = service.submit(
+        backend, comments_csv(tmp_path / "c.csv", ["x"]), "comment"
+    ).request_id
+    assert service.cancel(backend, request_id).status == "cancelled"
+    _, blocks = service.results_csv(backend, request_id)
+    assert b"".join(blocks).decode().splitlines() == ["course,comment,label,error,model_version"]
+
+
+def test_eta_uses_the_rate_since_the_job_started(tmp_path: Path) -> None:
+    backend = make_backend(tmp_path)
+    request_id = service.submit(
+        backend, comments_csv(tmp_path / "c.csv", ["x"] * 10), "comment"
+    ).request_id
+    job = backend.repository.jobs.get(request_id)
+    started = datetime(2026, 1, 1, tzinfo=UTC)
+    assert estimate_eta_s(job, started) is None  # queued
+    running = replace(job, status=JobStatus.RUNNING, started_at=started, rows_done=4)
+    assert estimate_eta_s(running, started + timedelta(seconds=8)) == pytest.approx(12.0)
+    assert estimate_eta_s(replace(running, rows_done=0), started) is None
+    assert estimate_eta_s(replace(running, status=JobStatus.SUCCEEDED), started) == 0.0
+
+
+def test_api_keys_decide_the_owner(tmp_path: Path) -> None:
+    backend: Backend = make_backend(tmp_path)
+    assert service.authenticate(backend, None) == service.ANONYMOUS
+    alice = service.create_key(backend, "alice")
+    assert alice.secret.startswith("sp_")
+    assert service.authenticate(backend, alice.secret) == alice.key_id
+    with pytest.raises(Unauthorized, match="X-API-Key"):
+        service.authenticate(backend, None)
+    with pytest.raises(Unauthorized, match="not valid"):
+        service.authenticate(backend, alice.secret + "x")
+    service.revoke_key(backend, "alice")
+    assert service.authenticate(backend, alice.secret) == service.ANONYMOUS  # no key left
+    with pytest.raises(InputError):
+        service.create_key(backend, "  ")
+    assert [k.name for k in service.list_keys(backend)] == ["alice"]
+
+
+def test_a_file_uploaded_to_the_store_is_submitted_like_a_direct_upload(tmp_path: Path) -> None:
+    """The path a Lambda edge takes: a presigned PUT to a generated key, then submit."""
+    backend = make_backend(tmp_path)
+    key = service.upload_key_for()
+    assert key.startswith("uploads/") and key != service.upload_key_for()
+    backend.store.put_bytes(key, b"course,comment\nA,good\nB,bad\n")
+    submitted = service.submit_stored(backend, key, "comment", filename="mine.csv")
+    job = backend.repository.jobs.get(submitted.request_id)
+    assert job.input_key == key and job.rows_total == 2 and job.input_name == "mine.csv"
+    assert service.submit_stored(backend, key, "comment").reused
+    backend.store.put_bytes("uploads/other/upload", b"comment\n")
+    with pytest.raises(EmptyInputError):
+        service.submit_stored(backend, "uploads/other/upload", "comment", filename="x.csv")
+    for bad in ("results/abc/results.csv", "uploads/../results/x"):
+        with pytest.raises(InputError, match="not an upload key"):
+            service.submit_stored(backend, bad, "comment")
+    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+    assert service.results_url(backend, submitted.request_id) is None  # a folder has no URLs

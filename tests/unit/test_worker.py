@@ -1,0 +1,155 @@
+"""The worker loop with a fake predictor: whole jobs, resume after a crash, graceful stop,
+cancel, row errors, and a job that keeps failing ending in the dead-letter table."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from jobfakes import FakeClock, FakePredictor, comments_csv, make_backend
+
+from pipeline import service
+from pipeline.bootstrap import Backend
+from pipeline.db import JobStatus
+from pipeline.worker import Worker
+
+COMMENTS = ["good course", "bad labs", "", "okay I guess", "good", "bad", "fine", "meh", "good!"]
+
+
+class Killed(BaseException):
+    """Stands in for kill -9: nothing in the worker catches it, nothing is cleaned up."""
+
+
+def submit(backend: Backend, tmp_path: Path, comments: list[str] = COMMENTS) -> str:
+    source = comments_csv(tmp_path / "in.csv", comments)
+    return service.submit(backend, source, "comment", ["course"]).request_id
+
+
+def result_frame(backend: Backend, request_id: str) -> pd.DataFrame:
+    key = backend.repository.jobs.get(request_id).result_key
+    assert key is not None
+    return pd.read_csv(io.BytesIO(backend.store.get_bytes(key)), keep_default_na=False)
+
+
+def test_a_job_is_labelled_published_and_acknowledged(tmp_path: Path) -> None:
+    backend = make_backend(tmp_path)
+    request_id = submit(backend, tmp_path)
+    assert Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True) == 1
+    job = backend.repository.jobs.get(request_id)
+    assert job.status is JobStatus.SUCCEEDED
+    assert (job.rows_done, job.rows_failed, job.attempts) == (9, 1, 1)
+    assert job.model_version == "fake-1" and job.labels == ("negative", "neutral", "positive")
+    frame = result_frame(backend, request_id)
+    assert list(frame.columns) == [
+        "course", "comment", "label", "score_negative", "score_neutral", "score_positive",
+        "error", "model_version",
+    ]  # fmt: skip
+    assert frame["comment"].tolist() == COMMENTS
+    assert frame["label"].tolist()[:3] == ["positive", "negative", ""]
+    assert frame.loc[2, "error"].startswith("empty comment")
+    assert backend.queue.depth().total == 0
+    assert backend.repository.workers.all() == []
+
+
+def test_a_worker_killed_mid_job_loses_nothing_and_the_next_resumes(tmp_path: Path) -> None:
+    clock = FakeClock()
+    backend = make_backend(tmp_path, clock=clock, visibility_timeout_s=30)
+    request_id = submit(backend, tmp_path)
+
+    def die_after_first_chunk(_rows: int) -> None:
+        raise Killed
+
+    with pytest.raises(Killed):
+        Worker(backend, lambda _ref: FakePredictor(), "w1", on_rows=die_after_first_chunk).run()
+    assert backend.repository.jobs.get(request_id).rows_done == 4
+    second = FakePredictor()
+    assert Worker(backend, lambda _ref: second, "w2").run(burst=True) == 0  # still hidden
+    clock.advance(31)
+    assert Worker(backend, lambda _ref: second, "w2").run(burst=True) == 1
+    job = backend.repository.jobs.get(request_id)
+    assert job.status is JobStatus.SUCCEEDED and job.attempts == 2
+    assert second.calls == 2  # rows 4-7 and 8: the committed chunk was not labelled again
+    assert result_frame(backend, request_id)["comment"].tolist() == COMMENTS
+
+
+def test_a_stop_request_finishes_the_chunk_and_hands_the_message_back(tmp_path: Path) -> None:
+    backend = make_backend(tmp_path)
+    request_id = submit(backend, tmp_path)
+    workers: list[Worker] = []
+    workers.append(
+        Worker(
+            backend, lambda _ref: FakePredictor(), "w1", on_rows=lambda _: workers[0].request_stop()
+        )
+    )
+    workers[0].run()
+    job = backend.repository.jobs.get(request_id)
+    assert job.status is JobStatus.RUNNING and job.rows_done == 4
+    assert backend.queue.depth().visible == 1
+    Worker(backend, lambda _ref: FakePredictor(), "w2").run(burst=True)
+    assert backend.repository.jobs.get(request_id).status is JobStatus.SUCCEEDED
+
+
+def test_cancel_mid_job_keeps_the_finished_rows_and_drops_the_message(tmp_path: Path) -> None:
+    backend = make_backend(tmp_path)
+    request_id = submit(backend, tmp_path)
+    worker = Worker(
+        backend,
+        lambda _ref: FakePredictor(),
+        "w1",
+        on_rows=lambda _rows: service.cancel(backend, request_id),
+    )
+    worker.run(burst=True)
+    job = backend.repository.jobs.get(request_id)
+    assert job.status is JobStatus.CANCELLED and job.rows_done == 4
+    page = service.results_page(backend, request_id)
+    assert [row["comment"] for row in page.rows] == COMMENTS[:4]
+    assert backend.queue.depth().total == 0
+
+
+def test_a_job_that_keeps_failing_ends_in_the_dead_letter_table_and_fails(tmp_path: Path) -> None:
+    backend = make_backend(tmp_path, max_receives=3)
+    request_id = submit(backend, tmp_path, ["fine", "explode here", "good"])
+    failing = FakePredictor(fail_on="explode")
+    Worker(backend, lambda _ref: failing, "w1").run(burst=True)
+    job = backend.repository.jobs.get(request_id)
+    assert job.status is JobStatus.FAILED and job.attempts == 3
+    assert "gave up after 3 attempts" in (job.error or "")
+    assert "RuntimeError: cannot score 'explode here'" in (job.error or "")
+    assert backend.queue.depth().total == 0 and backend.queue.dead_letters() == []
+
+
+def test_an_input_that_cannot_be_read_fails_at_once(tmp_path: Path) -> None:
+    backend = make_backend(tmp_path)
+    request_id = submit(backend, tmp_path)
+    job = backend.repository.jobs.get(request_id)
+    backend.store.put_bytes(job.input_key, b'course,comment\nC1,"never closed\n')
+    Worker(backend, lambda _ref: FakePredictor(), "w1").run(burst=True)
+    job = backend.repository.jobs.get(request_id)
+    assert job.status is JobStatus.FAILED and job.attempts == 1
+    assert (job.error or "").startswith("the input cannot be read")
+
+
+def test_messages_for_unknown_or_finished_jobs_are_acknowledged(tmp_path: Path) -> None:
+    backend = make_backend(tmp_path)
+    request_id = submit(backend, tmp_path)
+    service.cancel(backend, request_id)
+    backend.queue.send({"request_id": "no-such-job"})
+    predictor = FakePredictor()
+    assert Worker(backend, lambda _ref: predictor, "w1").run(burst=True) == 2
+    assert predictor.calls == 0 and backend.queue.depth().total == 0
+
+
+def test_the_predictor_is_loaded_once_per_model(tmp_path: Path) -> None:
+    backend = make_backend(tmp_path)
+    submit(backend, tmp_path)
+    submit(backend, tmp_path, ["another", "file"])
+    loads: list[str] = []
+
+    def load(reference: str) -> FakePredictor:
+        loads.append(reference)
+        return FakePredictor()
+
+    assert Worker(backend, load, "w1").run(burst=True) == 2
+    assert loads == ["fake"]
