@@ -250,7 +250,7 @@ def _card(
     hardware = (
         torch.cuda.get_device_name(0)
         if torch.cuda.is_available()
-        else f"CPU {platform.processor() or platform.machine()} x{torch.get_num_threads()} threads"
+        else f"CPU {_cpu_name()} x{torch.get_num_threads()} threads"
     )
     paths = ("data_dir", "output_dir", "extra_data")
     hyper = {k: v for k, v in asdict(options).items() if k not in paths}
@@ -271,6 +271,16 @@ def _card(
         },
         "validation": {},
     }
+
+
+def _cpu_name() -> str:
+    """The CPU's model name where Linux tells it; the architecture elsewhere."""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
 
 
 def _seed_everything(seed: int) -> None:
