@@ -25,6 +25,8 @@ def register(commands: Any) -> None:
     up = commands.add_parser("up", help="run the HTTP API and the master (which runs workers)")
     up.add_argument("--host", default=None, help="address to listen on (PIPELINE_API_HOST)")
     up.add_argument("--port", type=int, default=None, help="port (PIPELINE_API_PORT)")
+    up.add_argument("--ui", action="store_true", help="also run the Streamlit app")
+    up.add_argument("--ui-port", type=int, default=8501, help="port of the Streamlit app")
     up.set_defaults(handler=_up)
 
     worker = commands.add_parser("worker", help="process jobs from the queue")
@@ -107,7 +109,16 @@ def _up(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env(api_host=args.host, api_port=args.port)
     _log_to_stderr()
-    serve(init_backend(settings), settings.api_host, settings.api_port)
+    backend = init_backend(settings)
+    if not args.ui:
+        serve(backend, settings.api_host, settings.api_port)
+        return 0
+    from pipeline.ui.launcher import client_url, find_app, running_ui
+
+    api_url = client_url(settings.api_host, settings.api_port)
+    with running_ui(find_app(), settings.api_host, args.ui_port, api_url):
+        print(f"app on http://{settings.api_host}:{args.ui_port}", file=sys.stderr)
+        serve(backend, settings.api_host, settings.api_port)
     return 0
 
 

@@ -1,0 +1,47 @@
+"""`up --ui` finds the app and points it at the API it runs beside."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import ConfigError
+from pipeline.ui.launcher import client_url, find_app, ui_command
+
+
+def test_the_app_in_the_working_folder_wins(tmp_path: Path) -> None:
+    (tmp_path / "streamlit_app.py").write_text("")
+    assert find_app(tmp_path) == tmp_path / "streamlit_app.py"
+
+
+def test_the_checkout_app_is_found_from_anywhere(tmp_path: Path) -> None:
+    assert find_app(tmp_path) == Path(__file__).resolve().parents[2] / "streamlit_app.py"
+
+
+def test_a_missing_app_names_where_it_looked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("pipeline.ui.launcher.APP_FILE", "no_such_app.py")
+    with pytest.raises(ConfigError, match=r"no_such_app\.py not found"):
+        find_app(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("host", "url"),
+    [
+        ("127.0.0.1", "http://127.0.0.1:8000"),
+        ("0.0.0.0", "http://127.0.0.1:8000"),
+        ("10.1.2.3", "http://10.1.2.3:8000"),
+        ("::1", "http://[::1]:8000"),
+    ],
+)
+def test_client_url_reaches_the_api(host: str, url: str) -> None:
+    assert client_url(host, 8000) == url
+
+
+def test_ui_command_runs_streamlit_headless_on_the_given_address() -> None:
+    command = ui_command(Path("/x/streamlit_app.py"), "127.0.0.1", 8600)
+    assert command[1:4] == ["-m", "streamlit", "run"]
+    assert command[command.index("--server.port") + 1] == "8600"
+    assert command[command.index("--server.headless") + 1] == "true"
