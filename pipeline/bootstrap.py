@@ -55,9 +55,12 @@ def build_backend(settings: Settings) -> Backend:
             visibility_timeout_s=settings.visibility_timeout_s,
             max_receives=settings.max_receives,
         )
+    database_url = settings.database_url
+    if settings.database_secret_arn:
+        database_url = _aws_adapters().database_url_with_secret(settings)
     return Backend(
         settings=settings,
-        repository=Repository.connect(settings.database_url),
+        repository=Repository.connect(database_url),
         store=store,
         queue=queue,
     )

@@ -33,6 +33,10 @@ TERMINAL_STATUSES = ("succeeded", "failed", "cancelled")
 MAX_PAGE = 1000
 DEFAULT_TIMEOUT_S = 30.0
 UPLOAD_TIMEOUT_S = 300.0
+DIRECT_UPLOAD_MAX_BYTES = 4 * 1024 * 1024
+"""Larger files go through an upload URL where the server offers one: API Gateway and Lambda
+take about 6 MB per request, and a binary body travels base64-encoded (4/3 of its size)."""
+_NO_UPLOAD_URLS = (404, 501)  # a server without POST /v1/uploads, or one whose store has none
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,8 @@ class JobStatus:
     group_by: tuple[str, ...] = ()
     labels: tuple[str, ...] = ()
     model_version: str | None = None
+    worker_seconds: float = 0.0
+    cost_usd: float = 0.0
     created_at: str | None = None
     started_at: str | None = None
     finished_at: str | None = None
@@ -129,6 +135,8 @@ class PipelineClient:
         self._http = httpx.Client(
             base_url=self.base_url, headers=headers, timeout=timeout_s, transport=transport
         )
+        # Presigned object-store URLs carry their own signature: never send them the API key.
+        self._storage = httpx.Client(timeout=UPLOAD_TIMEOUT_S, transport=transport)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> PipelineClient:
@@ -148,6 +156,7 @@ class PipelineClient:
 
     def close(self) -> None:
         self._http.close()
+        self._storage.close()
 
     def health(self) -> dict[str, Any]:
         return self._json("GET", "/health")
@@ -161,19 +170,28 @@ class PipelineClient:
         *,
         fresh: bool = False,
     ) -> Submitted:
-        """Upload a file and queue a job; the server validates it and refuses bad input."""
+        """Upload a file and queue a job; the server validates it and refuses bad input.
+
+        A file over ``DIRECT_UPLOAD_MAX_BYTES`` goes straight to the object store through an
+        upload URL when the server offers one (the AWS deployment), then the job starts from
+        its key; otherwise it travels inside the request."""
         data: dict[str, Any] = {"text_column": text_column}
         if group_by:
             data["group_by"] = list(group_by)
         if fresh:
             data["fresh"] = "true"
-        body = self._json(
-            "POST",
-            "/v1/jobs",
-            data=data,
-            files={"file": (filename, content)},
-            timeout=UPLOAD_TIMEOUT_S,
-        )
+        upload_key = self._upload(content) if len(content) > DIRECT_UPLOAD_MAX_BYTES else None
+        if upload_key is not None:
+            data.update(upload_key=upload_key, filename=filename)
+            body = self._json("POST", "/v1/jobs", data=data, timeout=UPLOAD_TIMEOUT_S)
+        else:
+            body = self._json(
+                "POST",
+                "/v1/jobs",
+                data=data,
+                files={"file": (filename, content)},
+                timeout=UPLOAD_TIMEOUT_S,
+            )
         return Submitted(
             request_id=str(body["request_id"]),
             status=str(body.get("status", "queued")),
@@ -214,15 +232,45 @@ class PipelineClient:
             offset = page.next_offset if page.rows else None
 
     def results_csv(self, request_id: str) -> bytes:
-        """The results table as CSV bytes, exactly as the server writes it."""
+        """The results table as CSV bytes, exactly as the server writes it; a finished job's
+        file may come from the object store, where the server redirects (303)."""
         response = self._send(
             "GET",
             f"{_job_path(request_id)}/results",
             params={"format": "csv"},
             timeout=UPLOAD_TIMEOUT_S,
             request_id=request_id,
+            redirect_ok=True,
         )
+        if response.is_redirect:
+            return self._from_storage("GET", response.headers["location"]).content
         return response.content
+
+    def _upload(self, content: bytes) -> str | None:
+        """PUT the file to an upload URL from the server; None when it offers none."""
+        try:
+            response = self._http.post("/v1/uploads")
+        except httpx.TransportError as exc:
+            raise self._unreachable(exc) from exc
+        if response.status_code in _NO_UPLOAD_URLS:
+            return None
+        if not response.is_success:
+            raise error_for_response(response)
+        ticket = response.json()
+        self._from_storage(str(ticket["method"]), str(ticket["upload_url"]), content=content)
+        return str(ticket["upload_key"])
+
+    def _from_storage(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = self._storage.request(method, url, **kwargs)
+        except httpx.TransportError as exc:
+            raise ApiUnreachable(f"the object store cannot be reached ({_reason(exc)})") from exc
+        if not response.is_success:
+            raise ApiError(
+                f"the object store answered HTTP {response.status_code}: "
+                f"{response.text.strip()[:300]}"
+            )
+        return response
 
     def summary(self, request_id: str, group_by: str | None = None) -> Summary:
         params = {"group_by": group_by} if group_by else None
@@ -254,18 +302,27 @@ class PipelineClient:
         return body
 
     def _send(
-        self, method: str, path: str, *, request_id: str | None = None, **kwargs: Any
+        self,
+        method: str,
+        path: str,
+        *,
+        request_id: str | None = None,
+        redirect_ok: bool = False,
+        **kwargs: Any,
     ) -> httpx.Response:
         try:
             response = self._http.request(method, path, **kwargs)
         except httpx.TransportError as exc:
-            raise ApiUnreachable(
-                f"the API at {self.base_url} cannot be reached ({_reason(exc)}); check that it "
-                "is running (sentiment-pipeline up) and that PIPELINE_API_URL points to it"
-            ) from exc
-        if response.is_success:
+            raise self._unreachable(exc) from exc
+        if response.is_success or (redirect_ok and response.is_redirect):
             return response
         raise error_for_response(response, request_id)
+
+    def _unreachable(self, exc: httpx.TransportError) -> ApiUnreachable:
+        return ApiUnreachable(
+            f"the API at {self.base_url} cannot be reached ({_reason(exc)}); check that it "
+            "is running (sentiment-pipeline up) and that PIPELINE_API_URL points to it"
+        )
 
 
 def error_for_response(response: httpx.Response, request_id: str | None = None) -> PipelineError:
@@ -372,6 +429,8 @@ def _job_status(body: Mapping[str, Any]) -> JobStatus:
         group_by=tuple(body.get("group_by") or ()),
         labels=tuple(body.get("labels") or ()),
         model_version=body.get("model_version"),
+        worker_seconds=float(body.get("worker_seconds") or 0.0),
+        cost_usd=float(body.get("cost_usd") or 0.0),
         created_at=body.get("created_at"),
         started_at=body.get("started_at"),
         finished_at=body.get("finished_at"),

@@ -43,6 +43,10 @@ class LimitExceededError(InputError):
     """The file is over a configured limit (size, rows, comment length)."""
 
 
+class InvalidRequest(InputError):
+    """A request field is missing or malformed (HTTP 422); the message names the field."""
+
+
 class NotFoundError(PipelineError):
     """A job, object or key does not exist (or is not visible to the caller)."""
 
@@ -57,6 +61,10 @@ class Unauthorized(PipelineError):
 
 class Conflict(PipelineError):
     """The request contradicts the job's state, e.g. cancelling a job that already finished."""
+
+
+class Unsupported(PipelineError):
+    """This deployment cannot do what was asked (e.g. upload URLs without an S3 store)."""
 
 
 class ReceiptExpired(PipelineError):

@@ -15,6 +15,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "backend": ("local", "aws"),
     "fleet": ("local", "ec2", "ecs"),
     "device": ("auto", "cpu", "cuda"),
+    "worker_id_source": ("auto", "ecs", "ec2", "host"),
 }
 
 
@@ -29,6 +30,7 @@ class Settings:
     backend: str = "local"
     data_dir: Path = field(default_factory=_default_data_dir)
     database_url: str = ""
+    database_secret_arn: str = ""
     model: str = "default"
     fleet: str = "local"
     device: str = "auto"
@@ -65,6 +67,7 @@ class Settings:
     master_exit_idle_s: float = 0.0
     worker_poll_s: float = 1.0
     worker_id: str = ""
+    worker_id_source: str = "auto"
 
     def __post_init__(self) -> None:
         for name, allowed in _CHOICES.items():

@@ -15,19 +15,21 @@ import signal
 import socket
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 from typing import Protocol
 
 from pipeline.bootstrap import Backend
-from pipeline.db import ChunkOutcome, JobRecord
+from pipeline.db import ChunkOutcome, JobRecord, WorkerTime
 from pipeline.errors import InputError, JobNotFound, ReceiptExpired
 from pipeline.inputs import iter_chunks
 from pipeline.labelling import label_frame
 from pipeline.model.predictor import Predictor
 from pipeline.ports import QueueMessage
 from pipeline.service import export, settle_dead_letters
+from pipeline.worker_identity import host_worker_id
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +51,10 @@ class Worker:
         worker_id: str | None = None,
         parent_pid: int | None = None,
         on_rows: Callable[[int], None] | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.backend = backend
-        self.worker_id = worker_id or backend.settings.worker_id or default_worker_id()
+        self.worker_id = worker_id or backend.settings.worker_id or host_worker_id()
         self._load_predictor = load_predictor
         self._predictors: dict[str, Predictor] = {}
         self._parent_pid = parent_pid
@@ -61,6 +64,9 @@ class Worker:
         self._chunk_rows = settings.chunk_rows
         self._visibility_s = settings.visibility_timeout_s
         self._poll_s = settings.worker_poll_s
+        self._price_per_hour = settings.worker_price_per_hour
+        self._clock = clock
+        self._timed_since = clock()
 
     def request_stop(self) -> None:
         """Finish the current chunk, hand the message back, and leave the loop."""
@@ -108,6 +114,7 @@ class Worker:
         if self.stopping:
             _forget(queue.release, message.receipt)
             return
+        self._timed_since = self._clock()
         self._beat(request_id)
         try:
             self._process(job, message)
@@ -118,7 +125,9 @@ class Worker:
             _forget(queue.delete, message.receipt)
         except Exception as exc:
             log.exception("job %s failed on attempt %d", request_id, message.receive_count)
-            self.backend.repository.jobs.note_error(request_id, f"{type(exc).__name__}: {exc}")
+            self.backend.repository.jobs.note_error(
+                request_id, f"{type(exc).__name__}: {exc}", self._spent()
+            )
             _forget(queue.release, message.receipt)
         finally:
             self._beat(None)
@@ -149,7 +158,8 @@ class Worker:
                     return
                 labelled = label_frame(predictor, chunk, started.text_column)
                 rows = export.rows_for_database(labelled, started, predictor.labels)
-                if repository.jobs.write_chunk(job.request_id, rows) is ChunkOutcome.STOPPED:
+                outcome = repository.jobs.write_chunk(job.request_id, rows, self._spent())
+                if outcome is ChunkOutcome.STOPPED:
                     _forget(self.backend.queue.delete, message.receipt)
                     return
                 self.backend.queue.extend(message.receipt, self._visibility_s)
@@ -157,7 +167,7 @@ class Worker:
                 if self._on_rows is not None:
                     self._on_rows(len(rows))
             result_key = self._publish_results(job.request_id, Path(folder) / "results.csv")
-        repository.jobs.complete(job.request_id, result_key)
+        repository.jobs.complete(job.request_id, result_key, self._spent())
         _forget(self.backend.queue.delete, message.receipt)
 
     def _publish_results(self, request_id: str, path: Path) -> str:
@@ -169,6 +179,14 @@ class Worker:
         self.backend.store.put_file(key, path, content_type="text/csv")
         return key
 
+    def _spent(self) -> WorkerTime:
+        """Worker time since the job's delivery was taken up or last recorded (model loading,
+        download and labelling included), priced at PIPELINE_WORKER_PRICE_PER_HOUR."""
+        now = self._clock()
+        spent = WorkerTime.at_price(now - self._timed_since, self._price_per_hour)
+        self._timed_since = now
+        return spent
+
     def _predictor(self, reference: str) -> Predictor:
         if reference not in self._predictors:
             self._predictors.clear()
@@ -179,10 +197,6 @@ class Worker:
         self.backend.repository.workers.beat(
             self.worker_id, request_id, host=socket.gethostname(), pid=os.getpid()
         )
-
-
-def default_worker_id() -> str:
-    return f"{socket.gethostname()}-{os.getpid()}"
 
 
 def install_stop_signals(worker: Worker) -> None:

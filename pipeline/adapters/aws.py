@@ -11,6 +11,8 @@ import json
 import math
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 from pipeline.errors import ConfigError, MissingDependencyError, PipelineError
 from pipeline.ports import JobQueue, ObjectStore, WorkerFleet
 from pipeline.settings import Settings
@@ -97,14 +99,33 @@ def build_aws_fleet(settings: Settings) -> WorkerFleet:
     raise ConfigError(f"PIPELINE_FLEET={settings.fleet!r} is not an AWS fleet (use ec2 or ecs)")
 
 
-def ensure_master(settings: Settings) -> bool:
+def ensure_master(settings: Settings, ecs_client: Any | None = None) -> bool:
     """Start the master's Fargate task when none runs (the Lambda calls this on submit)."""
     return ensure_master_running(
-        aws_client("ecs", settings),
+        ecs_client or aws_client("ecs", settings),
         settings.ecs_cluster,
         settings.master_task_definition,
         task_network(settings),
     )
+
+
+def database_url_with_secret(settings: Settings, secrets_client: Any | None = None) -> str:
+    """PIPELINE_DATABASE_URL with the user and password of the Secrets Manager secret
+    PIPELINE_DATABASE_SECRET_ARN (the JSON secret RDS manages): how the Lambda, which cannot
+    have ECS inject PGPASSWORD, reaches the database. Read once per process."""
+    client = secrets_client or aws_client("secretsmanager", settings)
+    with aws_call("reading the database secret"):
+        raw = client.get_secret_value(SecretId=settings.database_secret_arn)["SecretString"]
+    try:
+        secret = json.loads(raw)
+        password = str(secret["password"])
+    except (ValueError, TypeError, KeyError) as exc:
+        raise ConfigError(
+            "the database secret is not the JSON RDS writes (with a 'password' field)"
+        ) from exc
+    url = make_url(settings.database_url)
+    user = str(secret.get("username") or url.username or "")
+    return url.set(username=user or None, password=password).render_as_string(hide_password=False)
 
 
 def init_aws_resources(settings: Settings) -> None:

@@ -10,20 +10,29 @@ import tempfile
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
-from typing import Annotated, Any, BinaryIO, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, File, Form, Header, Query, Request, UploadFile
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, RedirectResponse, StreamingResponse
 
 from pipeline import __version__, service
-from pipeline.api.errors import error_body, install_error_handlers
+from pipeline.api.common import (
+    HEALTH,
+    JOBS,
+    NO_INPUT,
+    SPOOL_BLOCK,
+    UPLOADS,
+    csv_disposition,
+    health_body,
+    split_columns,
+    spool,
+)
+from pipeline.api.errors import error_body
+from pipeline.api.fastapi_errors import install_error_handlers
 from pipeline.bootstrap import Backend
-from pipeline.errors import LimitExceededError
+from pipeline.errors import InvalidRequest
 from pipeline.service.keys import HEADER
 from pipeline.service.results import MAX_PAGE
-
-JOBS = "/v1/jobs"
-_SPOOL_BLOCK = 1024 * 1024
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -47,31 +56,43 @@ def create_app(backend: Backend, lifespan: Lifespan | None = None) -> FastAPI:
     install_error_handlers(app)
     _refuse_oversized_uploads(app, backend.settings.max_upload_bytes)
 
-    @app.get("/health")
+    @app.get(HEALTH)
     def health() -> dict[str, Any]:
-        depth = backend.queue.depth()
-        return {
-            "status": "ok",
-            "version": __version__,
-            "backend": backend.settings.backend,
-            "queue": {"visible": depth.visible, "in_flight": depth.in_flight},
-        }
+        return health_body(backend)
+
+    @app.post(UPLOADS, status_code=201)
+    def upload_url(who: Owner) -> dict[str, Any]:
+        """A presigned PUT URL for a file over the API's request limit (S3 store only)."""
+        return service.request_upload(backend).to_dict()
 
     @app.post(JOBS, status_code=202)
     def submit_job(
         who: Owner,
-        file: Annotated[UploadFile, File(description="CSV (UTF-8), XLSX or one-per-line TXT")],
+        file: Annotated[
+            UploadFile | None, File(description="CSV (UTF-8), XLSX or one-per-line TXT")
+        ] = None,
+        upload_key: Annotated[
+            str | None, Form(description="instead of file: the key from POST /v1/uploads")
+        ] = None,
+        filename: Annotated[str | None, Form(description="the uploaded file's name")] = None,
         text_column: Annotated[str | None, Form(description="the comment column")] = None,
         group_by: Annotated[list[str] | None, Form(description="columns to summarise by")] = None,
         fresh: Annotated[bool, Form(description="run again even if identical")] = False,
     ) -> dict[str, Any]:
+        columns = split_columns(group_by or [])
+        if file is None:
+            if not upload_key:
+                raise InvalidRequest(NO_INPUT)
+            return service.submit_stored(
+                backend, upload_key, text_column or None, columns, who, filename, fresh
+            ).to_dict()
         with tempfile.TemporaryDirectory(prefix="upload-") as folder:
-            path = _spool(file.file, Path(folder) / "upload", backend.settings.max_upload_bytes)
+            path = spool(file.file, Path(folder) / "upload", backend.settings.max_upload_bytes)
             return service.submit(
                 backend,
                 path,
                 text_column or None,
-                split_columns(group_by or []),
+                columns,
                 owner=who,
                 filename=file.filename,
                 fresh=fresh,
@@ -92,14 +113,16 @@ def create_app(backend: Backend, lifespan: Lifespan | None = None) -> FastAPI:
         format: Literal["json", "csv"] = "json",
         offset: Annotated[int, Query(ge=0)] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
-    ) -> dict[str, Any] | StreamingResponse:
+    ) -> dict[str, Any] | StreamingResponse | RedirectResponse:
         if format == "csv":
+            url = service.results_url(backend, request_id, who)
+            if url is not None:  # a finished job on S3: the client downloads it from there
+                return RedirectResponse(url, status_code=303)
             _job, blocks = service.results_csv(backend, request_id, who)
-            disposition = f'attachment; filename="{request_id}-results.csv"'
             return StreamingResponse(
                 blocks,
                 media_type="text/csv; charset=utf-8",
-                headers={"Content-Disposition": disposition},
+                headers={"Content-Disposition": csv_disposition(request_id)},
             )
         return service.results_page(backend, request_id, who, offset, limit).to_dict()
 
@@ -114,25 +137,9 @@ def create_app(backend: Backend, lifespan: Lifespan | None = None) -> FastAPI:
     return app
 
 
-def split_columns(values: list[str]) -> list[str]:
-    """Group-by columns from repeated form fields, each of which may also be comma-separated."""
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
-
-
-def _spool(source: BinaryIO, target: Path, max_bytes: int) -> Path:
-    written = 0
-    with target.open("wb") as out:
-        while block := source.read(_SPOOL_BLOCK):
-            written += len(block)
-            if written > max_bytes:
-                raise LimitExceededError(f"the upload is over the limit of {max_bytes:,} bytes")
-            out.write(block)
-    return target
-
-
 def _refuse_oversized_uploads(app: FastAPI, max_bytes: int) -> None:
     """Answer 413 from the declared length before a huge body is read and parsed."""
-    allowance = max_bytes + _SPOOL_BLOCK  # multipart framing around the file
+    allowance = max_bytes + SPOOL_BLOCK  # multipart framing around the file
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next: Callable[..., Any]) -> Any:

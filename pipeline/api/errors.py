@@ -1,26 +1,27 @@
-"""Map PipelineError subclasses to HTTP answers in one place: ``{"error", "detail"}`` JSON."""
+"""Map errors to HTTP answers in one place: a status and ``{"error", "detail"}`` JSON.
+
+Pure (no web framework): the FastAPI app (``pipeline.api.fastapi_errors``) and the API Gateway
+handler (``pipeline.api.gateway``) both answer through ``error_answer``, so the two edges give
+the same status, code and message for the same failure.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any
-
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException
 
 from pipeline.errors import (
     ConfigError,
     Conflict,
     InputError,
+    InvalidRequest,
     LimitExceededError,
     NotFoundError,
     PipelineError,
     Unauthorized,
+    Unsupported,
 )
 
 log = logging.getLogger(__name__)
@@ -30,10 +31,20 @@ STATUS_BY_ERROR: tuple[tuple[type[PipelineError], int], ...] = (
     (NotFoundError, 404),
     (Conflict, 409),
     (LimitExceededError, 413),
+    (InvalidRequest, 422),
     (InputError, 400),
+    (Unsupported, 501),
     (ConfigError, 500),
     (PipelineError, 500),
 )
+UNEXPECTED_DETAIL = "unexpected server error; the server log has the details"
+
+
+@dataclass(frozen=True)
+class ErrorAnswer:
+    status: int
+    body: dict[str, str]
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def status_for(error: PipelineError) -> int:
@@ -50,42 +61,23 @@ def error_body(code: str, detail: str) -> dict[str, str]:
     return {"error": code, "detail": detail}
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(PipelineError)
-    async def pipeline_error(_request: Request, exc: PipelineError) -> JSONResponse:
-        status = status_for(exc)
-        if status >= 500:
-            log.error("request failed: %s", exc)
-        headers = {"WWW-Authenticate": "X-API-Key"} if status == 401 else None
-        return JSONResponse(error_body(error_code(exc), str(exc)), status, headers=headers)
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = "; ".join(_describe(error) for error in exc.errors())
-        return JSONResponse(error_body("invalid_request", problems), 422)
-
-    @app.exception_handler(HTTPException)
-    async def http_error(_request: Request, exc: HTTPException) -> JSONResponse:
-        code = re.sub(r"\W+", "_", _reason(exc.status_code)).strip("_").lower()
-        return JSONResponse(error_body(code, str(exc.detail)), exc.status_code)
-
-    @app.exception_handler(Exception)
-    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error", exc_info=exc)
-        return JSONResponse(
-            error_body("internal", "unexpected server error; the server log has the details"),
-            500,
-        )
+def error_answer(error: Exception) -> ErrorAnswer:
+    """The answer to any exception: a PipelineError by its class, anything else a logged 500
+    whose details stay in the server log."""
+    if not isinstance(error, PipelineError):
+        log.error("unexpected error", exc_info=error)
+        return ErrorAnswer(500, error_body("internal", UNEXPECTED_DETAIL))
+    status = status_for(error)
+    if status >= 500:
+        log.error("request failed: %s", error)
+    headers = {"WWW-Authenticate": "X-API-Key"} if status == 401 else {}
+    return ErrorAnswer(status, error_body(error_code(error), str(error)), headers)
 
 
-def _describe(error: Mapping[str, Any]) -> str:
-    """``("query", "limit")`` + message → ``query field 'limit': Input should be ...``."""
-    where, *path = error.get("loc") or ("request",)
-    return f"{where} field {'.'.join(str(part) for part in path)!r}: {error.get('msg')}"
-
-
-def _reason(status: int) -> str:
+def status_code_name(status: int) -> str:
+    """404 → ``not_found``: the code of an error the framework raised (unknown route…)."""
     try:
-        return HTTPStatus(status).phrase
+        phrase = HTTPStatus(status).phrase
     except ValueError:
         return "error"
+    return re.sub(r"\W+", "_", phrase).strip("_").lower()

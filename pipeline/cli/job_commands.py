@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import time
@@ -126,6 +127,7 @@ def _worker(args: argparse.Namespace) -> int:
     from pipeline.bootstrap import open_backend
     from pipeline.model.predictor import Predictor
     from pipeline.worker import Worker, install_stop_signals
+    from pipeline.worker_identity import resolve_worker_id, urllib_call
 
     settings = Settings.from_env()
     _log_to_stderr()
@@ -133,7 +135,8 @@ def _worker(args: argparse.Namespace) -> int:
     def load(reference: str) -> Predictor:
         return Predictor.load(reference, batch_size=settings.batch_size, device=settings.device)
 
-    worker = Worker(open_backend(settings), load, parent_pid=args.parent_pid)
+    worker_id = resolve_worker_id(settings, os.environ, urllib_call)
+    worker = Worker(open_backend(settings), load, worker_id, parent_pid=args.parent_pid)
     install_stop_signals(worker)
     handled = worker.run(burst=args.burst)
     logging.getLogger(__name__).info("worker %s handled %d messages", worker.worker_id, handled)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pipeline.db.engine import Database
 from pipeline.db.jobs import ChunkOutcome, JobRepository
 from pipeline.db.keys import KeyRepository
-from pipeline.db.records import JobRecord, JobStatus, NewJob, ResultRecord
+from pipeline.db.records import JobRecord, JobStatus, NewJob, ResultRecord, WorkerTime
 from pipeline.db.results import GroupStats, ResultRepository
 from pipeline.db.workers import WorkerRegistry
 
@@ -24,6 +24,7 @@ __all__ = [
     "ResultRecord",
     "ResultRepository",
     "WorkerRegistry",
+    "WorkerTime",
 ]
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from pipeline.db.engine import Database, as_utc, utcnow
 from pipeline.db.models import Job, ResultRow
-from pipeline.db.records import ACTIVE, JobRecord, JobStatus, NewJob
+from pipeline.db.records import ACTIVE, JobRecord, JobStatus, NewJob, WorkerTime
 from pipeline.errors import Conflict, JobNotFound
 
 
@@ -51,6 +51,8 @@ class JobRepository:
             rows_done=0,
             rows_failed=0,
             attempts=0,
+            worker_seconds=0.0,
+            cost_usd=0.0,
             created_at=now,
             updated_at=now,
         )
@@ -107,13 +109,18 @@ class JobRepository:
             job.updated_at = now
             return _record(job)
 
-    def write_chunk(self, request_id: str, rows: Sequence[dict[str, Any]]) -> ChunkOutcome:
+    def write_chunk(
+        self, request_id: str, rows: Sequence[dict[str, Any]], spent: WorkerTime | None = None
+    ) -> ChunkOutcome:
         """Commit rows and progress together; rows already committed are skipped, not repeated.
 
         Each row is a mapping with the columns of ``ResultRow`` (``row_index`` ascending).
+        ``spent`` (the worker time since the last record) is added whatever the outcome: the
+        worker spent it even on a duplicate or a cancelled job.
         """
         with self._db.write() as session:
             job = _locked(session, request_id)
+            _charge(job, spent)
             if job.status != JobStatus.RUNNING:
                 return ChunkOutcome.STOPPED
             fresh = [row for row in rows if row["row_index"] >= job.rows_done]
@@ -130,10 +137,11 @@ class JobRepository:
             job.updated_at = self._now()
             return ChunkOutcome.WRITTEN
 
-    def complete(self, request_id: str, result_key: str) -> bool:
+    def complete(self, request_id: str, result_key: str, spent: WorkerTime | None = None) -> bool:
         """Running → succeeded once every row is committed; False when the job was stopped."""
         with self._db.write() as session:
             job = _locked(session, request_id)
+            _charge(job, spent)
             if job.status != JobStatus.RUNNING:
                 return False
             if job.rows_done != job.rows_total:
@@ -157,10 +165,11 @@ class JobRepository:
             job.finished_at = job.updated_at = self._now()
             return True
 
-    def note_error(self, request_id: str, reason: str) -> None:
+    def note_error(self, request_id: str, reason: str, spent: WorkerTime | None = None) -> None:
         """Record why an attempt stopped; the job stays active and will be delivered again."""
         with self._db.write() as session:
             job = _locked(session, request_id)
+            _charge(job, spent)
             if job.status in ACTIVE:
                 job.error = reason
                 job.updated_at = self._now()
@@ -177,6 +186,12 @@ class JobRepository:
                 job.status = JobStatus.CANCELLED.value
                 job.finished_at = job.updated_at = self._now()
             return _record(job)
+
+
+def _charge(job: Job, spent: WorkerTime | None) -> None:
+    if spent is not None:
+        job.worker_seconds = (job.worker_seconds or 0.0) + spent.seconds
+        job.cost_usd = (job.cost_usd or 0.0) + spent.cost_usd
 
 
 def _locked(session: Session, request_id: str) -> Job:
@@ -208,6 +223,8 @@ def _record(job: Job) -> JobRecord:
         rows_failed=job.rows_failed,
         attempts=job.attempts,
         error=job.error,
+        worker_seconds=job.worker_seconds or 0.0,
+        cost_usd=job.cost_usd or 0.0,
         created_at=as_utc(job.created_at),
         started_at=as_utc(job.started_at),
         finished_at=as_utc(job.finished_at),

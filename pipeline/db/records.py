@@ -37,6 +37,19 @@ class NewJob:
 
 
 @dataclass(frozen=True)
+class WorkerTime:
+    """Worker time spent on a job since it was last recorded, and its estimated cost."""
+
+    seconds: float
+    cost_usd: float
+
+    @classmethod
+    def at_price(cls, seconds: float, price_per_hour: float) -> WorkerTime:
+        seconds = max(0.0, seconds)
+        return cls(seconds, seconds * price_per_hour / 3600.0)
+
+
+@dataclass(frozen=True)
 class JobRecord:
     request_id: str
     owner: str
@@ -58,6 +71,8 @@ class JobRecord:
     rows_failed: int
     attempts: int
     error: str | None
+    worker_seconds: float
+    cost_usd: float
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pipeline.bootstrap import Backend
-from pipeline.master.policy import ScalingInputs, ScalingLimits, desired_workers
-from pipeline.ports import WorkerFleet, WorkerInfo
+from pipeline.master.policy import ScalingInputs, ScalingLimits, desired_workers, idle_to_stop
+from pipeline.ports import WorkerFleet
 from pipeline.service import settle_dead_letters
 
 log = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ class Master:
         )
         desired = desired_workers(observed, self.limits)
         started = self.fleet.start(desired - len(active)) if desired > len(active) else []
-        stopped = _idle_to_stop(active, busy, len(active) - desired)
+        stopped = idle_to_stop(active, busy, len(active) - desired)
         if stopped:
             self.fleet.stop(stopped)
         if started or stopped:
@@ -129,12 +129,3 @@ class Master:
             and observed.backlog + observed.in_flight == 0
             and observed.idle_for_s >= self.exit_idle_s
         )
-
-
-def _idle_to_stop(active: list[WorkerInfo], busy: set[str], surplus: int) -> list[str]:
-    """The newest idle workers, at most ``surplus`` of them; busy workers are never chosen."""
-    if surplus <= 0:
-        return []
-    idle = [worker for worker in active if worker.worker_id not in busy]
-    idle.sort(key=lambda worker: worker.started_at or 0.0, reverse=True)
-    return [worker.worker_id for worker in idle[:surplus]]

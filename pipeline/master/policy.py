@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pipeline.errors import ConfigError
+from pipeline.ports import WorkerInfo
 
 
 @dataclass(frozen=True)
@@ -52,3 +53,12 @@ def desired_workers(observed: ScalingInputs, limits: ScalingLimits) -> int:
         wanted = observed.workers
     floor = max(limits.min_workers, observed.busy_workers)
     return max(floor, min(wanted, limits.max_workers))
+
+
+def idle_to_stop(active: list[WorkerInfo], busy: set[str], surplus: int) -> list[str]:
+    """The newest idle workers, at most ``surplus`` of them; busy workers are never chosen."""
+    if surplus <= 0:
+        return []
+    idle = [worker for worker in active if worker.worker_id not in busy]
+    idle.sort(key=lambda worker: worker.started_at or 0.0, reverse=True)
+    return [worker.worker_id for worker in idle[:surplus]]

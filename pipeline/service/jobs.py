@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import secrets
 import tempfile
 from collections.abc import Sequence
@@ -16,12 +17,22 @@ from pathlib import Path
 
 from pipeline.bootstrap import Backend
 from pipeline.db.records import JobRecord, JobStatus, NewJob
-from pipeline.errors import InputError, JobNotFound, PipelineError
+from pipeline.errors import (
+    InputError,
+    JobNotFound,
+    LimitExceededError,
+    NotFoundError,
+    PipelineError,
+    Unsupported,
+)
 from pipeline.inputs import validate_input
-from pipeline.service.views import JobView, Submission
+from pipeline.service.views import JobView, Submission, UploadTicket
 
 ANONYMOUS = "anonymous"
 UPLOAD_PREFIX = "uploads/"
+UPLOAD_URL_EXPIRES_S = 900
+# Exactly what upload_key_for issues: never a job's stored input, nor another owner's file.
+_UPLOAD_KEY = re.compile(re.escape(UPLOAD_PREFIX) + r"[A-Za-z0-9_-]{22}/upload")
 _HASH_BLOCK = 1024 * 1024
 
 log = logging.getLogger(__name__)
@@ -53,8 +64,9 @@ def submit_stored(
 ) -> Submission:
     """Submit a file a client already uploaded (a presigned PUT to a key from ``upload_key_for``);
     it is validated exactly like a direct submit and becomes the job's input as it is."""
-    if not upload_key.startswith(UPLOAD_PREFIX) or ".." in upload_key:
+    if not _UPLOAD_KEY.fullmatch(upload_key):
         raise InputError(f"{upload_key!r} is not an upload key issued by this service")
+    _check_upload_size(backend, upload_key)
     with tempfile.TemporaryDirectory(prefix="submit-") as folder:
         local = backend.store.get_file(upload_key, Path(folder) / Path(filename or "upload").name)
         return _submit(backend, local, text_column, group_by, owner, filename, fresh, upload_key)
@@ -63,6 +75,33 @@ def submit_stored(
 def upload_key_for() -> str:
     """A fresh, unguessable key for a client upload (never derived from the file name)."""
     return f"{UPLOAD_PREFIX}{new_request_id()}/upload"
+
+
+def request_upload(backend: Backend, expires_s: int = UPLOAD_URL_EXPIRES_S) -> UploadTicket:
+    """A key and a presigned PUT URL for a file too big for the API's request limit; the client
+    uploads straight to the object store, then submits the key (``submit_stored``)."""
+    key = upload_key_for()
+    url = backend.store.presigned_put(key, expires_s)
+    if url is None:
+        raise Unsupported(
+            "this deployment's object store cannot issue upload URLs; send the file itself in "
+            "the 'file' field of POST /v1/jobs"
+        )
+    return UploadTicket(key, url, "PUT", expires_s, backend.settings.max_upload_bytes)
+
+
+def _check_upload_size(backend: Backend, upload_key: str) -> None:
+    """Refuse a missing or oversized upload before downloading any of it."""
+    try:
+        size = backend.store.size(upload_key)
+    except NotFoundError as exc:
+        raise InputError(
+            f"nothing was uploaded to {upload_key!r}: PUT the file to the upload URL first "
+            "(it may also have expired)"
+        ) from exc
+    limit = backend.settings.max_upload_bytes
+    if size > limit:
+        raise LimitExceededError(f"the file is {size:,} bytes, over the limit of {limit:,} bytes")
 
 
 def _submit(

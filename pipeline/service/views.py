@@ -22,6 +22,20 @@ class Submission:
 
 
 @dataclass(frozen=True)
+class UploadTicket:
+    """Where a client PUTs a large file (``upload_url``) and the key it then submits."""
+
+    upload_key: str
+    upload_url: str
+    method: str
+    expires_in_s: int
+    max_bytes: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
 class JobView:
     request_id: str
     status: str
@@ -38,6 +52,10 @@ class JobView:
     labels: tuple[str, ...] | None
     attempts: int
     error: str | None
+    worker_seconds: float
+    """Worker time spent on the job so far, over all attempts (model loading included)."""
+    cost_usd: float
+    """``worker_seconds`` at the worker price per hour in force when each part was recorded."""
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
@@ -60,6 +78,8 @@ class JobView:
             labels=job.labels,
             attempts=job.attempts,
             error=job.error,
+            worker_seconds=round(job.worker_seconds, 3),
+            cost_usd=round(job.cost_usd, 6),
             created_at=job.created_at,
             started_at=job.started_at,
             finished_at=job.finished_at,

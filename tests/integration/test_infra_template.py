@@ -195,3 +195,46 @@ def test_task_definitions_run_the_same_commands_as_the_images(template: dict[str
     }
     for argv in commands.values():
         build_parser().parse_args(argv[3:])
+
+
+def _environment(definition: dict[str, Any]) -> dict[str, Any]:
+    container = definition["ContainerDefinitions"][0]
+    return {item["Name"]: item["Value"] for item in container["Environment"]}
+
+
+def test_the_master_exits_when_idle_and_workers_record_their_task_and_cost(
+    template: dict[str, Any],
+) -> None:
+    definitions = _resources(template, "AWS::ECS::TaskDefinition")
+    master = _environment(definitions["MasterTaskDefinition"])
+    worker = _environment(definitions["WorkerTaskDefinition"])
+    assert master["PIPELINE_MASTER_EXIT_IDLE_S"] == {"Ref": "MasterExitIdleSeconds"}
+    assert template["Parameters"]["MasterExitIdleSeconds"]["MinValue"] > 0
+    assert worker["PIPELINE_WORKER_ID_SOURCE"] == "ecs"  # its id = the task ARN the fleet lists
+    assert master["PIPELINE_FLEET"] == "ecs"
+    assert worker["PIPELINE_WORKER_PRICE_PER_HOUR"] == {"Ref": "WorkerPricePerHour"}
+
+
+def test_the_lambda_runs_the_handler_in_the_repo_with_the_workers_model(
+    template: dict[str, Any],
+) -> None:
+    function = template["Resources"]["ApiFunction"]
+    (command,) = function["Properties"]["ImageConfig"]["Command"]
+    module, attribute = command.rsplit(".", 1)
+    handler_file = REPO / f"{module.replace('.', '/')}.py"
+    assert handler_file.is_file() and f"\n{attribute} = " in handler_file.read_text()
+    manager = (REPO / "Dockerfile.manager").read_text(encoding="utf-8")
+    assert re.search(rf"^COPY {module.split('.')[0]} ", manager, re.MULTILINE)
+    ignored = (REPO / ".dockerignore").read_text(encoding="utf-8").splitlines()
+    assert not {module.split(".")[0], f"{module.split('.')[0]}/"} & set(ignored)
+
+    variables = function["Properties"]["Environment"]["Variables"]
+    worker = _environment(_resources(template, "AWS::ECS::TaskDefinition")["WorkerTaskDefinition"])
+    assert variables["PIPELINE_MODEL"] == worker["PIPELINE_MODEL"]
+    assert variables["PIPELINE_MASTER_TASK_DEFINITION"] == {"Fn::Sub": "${AWS::StackName}-master"}
+    assert "PIPELINE_DATABASE_SECRET_ARN" in variables
+    routes = {
+        (event["Properties"]["Path"], event["Properties"]["Method"])
+        for event in function["Properties"]["Events"].values()
+    }
+    assert routes == {("/v1/{proxy+}", "ANY"), ("/health", "GET")}

@@ -206,6 +206,86 @@ def test_results_csv_returns_the_servers_bytes() -> None:
     assert seen[0].url.params["format"] == "csv"
 
 
+def test_a_large_file_goes_to_the_upload_url_then_starts_by_key() -> None:
+    seen: list[httpx.Request] = []
+    content = b"comment\n" + b"a fine course\n" * 400_000
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path == "/v1/uploads":
+            ticket = {"upload_key": "uploads/K/upload", "method": "PUT"}
+            ticket["upload_url"] = "https://bucket.s3.test/uploads/K/upload?X-Amz-Signature=s"
+            return httpx.Response(201, json=ticket)
+        if request.url.host == "bucket.s3.test":
+            return httpx.Response(200)
+        return httpx.Response(202, json={"request_id": "big1", "status": "queued"})
+
+    with _client(handler, api_key="secret") as client:
+        submitted = client.submit(content, "big.csv", "comment", ["course"])
+
+    assert submitted.request_id == "big1"
+    ask, put, start = seen
+    assert (ask.method, ask.url.path, ask.headers["X-API-Key"]) == ("POST", "/v1/uploads", "secret")
+    assert (put.method, put.url.host, put.content) == ("PUT", "bucket.s3.test", content)
+    assert "X-API-Key" not in put.headers  # the presigned URL is the credential
+    assert (start.method, start.url.path) == ("POST", "/v1/jobs")
+    form = dict(httpx.QueryParams(start.content.decode()).multi_items())
+    assert form == {
+        "text_column": "comment",
+        "group_by": "course",
+        "upload_key": "uploads/K/upload",
+        "filename": "big.csv",
+    }
+
+
+def test_a_large_file_is_sent_directly_where_the_server_has_no_upload_urls() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path == "/v1/uploads":
+            return httpx.Response(501, json={"error": "unsupported", "detail": "no URLs"})
+        return httpx.Response(202, json={"request_id": "big2", "status": "queued"})
+
+    with _client(handler) as client:
+        content = b"comment\n" + b"x\n" * 3_000_000
+        assert client.submit(content, "big.csv", "comment").request_id == "big2"
+    assert [r.url.path for r in seen] == ["/v1/uploads", "/v1/jobs"]
+    assert _multipart_fields(seen[1])[-1][0] == "file"
+
+
+def test_a_failed_upload_to_the_store_is_an_api_error_and_starts_nothing() -> None:
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path)
+        if request.url.path == "/v1/uploads":
+            ticket = {"upload_key": "uploads/K/upload", "method": "PUT"}
+            ticket["upload_url"] = "https://bucket.s3.test/up?sig=expired"
+            return httpx.Response(201, json=ticket)
+        return httpx.Response(403, text="<Error><Code>AccessDenied</Code></Error>")
+
+    with _client(handler) as client, pytest.raises(ApiError, match=r"HTTP 403.*AccessDenied"):
+        client.submit(b"x" * 5_000_000, "big.csv", "comment")
+    assert seen == ["/v1/uploads", "/up"]
+
+
+def test_results_csv_follows_a_redirect_to_the_store_without_the_key() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.host == "bucket.s3.test":
+            return httpx.Response(200, content=b"comment,label\nnice,positive\n")
+        location = "https://bucket.s3.test/results/abc123/results.csv?X-Amz-Signature=s"
+        return httpx.Response(303, headers={"Location": location})
+
+    with _client(handler, api_key="secret") as client:
+        assert client.results_csv("abc123") == b"comment,label\nnice,positive\n"
+    assert seen[0].headers["X-API-Key"] == "secret"
+    assert "X-API-Key" not in seen[1].headers
+
+
 def test_summary_parses_overall_and_groups() -> None:
     def group(name: str | None, neg: int, pos: int) -> dict[str, Any]:
         total = neg + pos

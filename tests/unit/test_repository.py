@@ -1,14 +1,14 @@
-"""The SQLAlchemy repository on SQLite: chunk writes are exactly-once, states move as designed."""
+"""The SQLAlchemy repository on SQLite: states move as designed (the exactly-once chunk writes
+and heartbeats are in the contract suite, tests/integration/test_repository_contracts.py)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from pipeline.db import ChunkOutcome, JobStatus, NewJob, Repository
+from pipeline.db import ChunkOutcome, JobStatus, NewJob, Repository, WorkerTime
 from pipeline.db.migrate import require_current, upgrade
 from pipeline.errors import ConfigError, Conflict, JobNotFound, NotFoundError
 
@@ -60,23 +60,6 @@ def running(repo: Repository, job: NewJob | None = None) -> str:
     repo.jobs.create(job)
     assert repo.jobs.begin_attempt(job.request_id, "v1", ["negative", "positive"]) is not None
     return job.request_id
-
-
-def test_a_chunk_written_twice_leaves_one_copy(repo: Repository) -> None:
-    request_id = running(repo)
-    assert repo.jobs.write_chunk(request_id, rows(0, 3)) is ChunkOutcome.WRITTEN
-    assert repo.jobs.write_chunk(request_id, rows(0, 3)) is ChunkOutcome.DUPLICATE
-    assert repo.jobs.write_chunk(request_id, rows(1, 4)) is ChunkOutcome.WRITTEN  # overlap
-    job = repo.jobs.get(request_id)
-    assert job.rows_done == 5
-    assert [r.row_index for r in repo.results.page(request_id, 0, 100)] == [0, 1, 2, 3, 4]
-
-
-def test_a_chunk_that_skips_rows_is_refused(repo: Repository) -> None:
-    request_id = running(repo)
-    with pytest.raises(Conflict, match="starts at row 3 but 0 rows"):
-        repo.jobs.write_chunk(request_id, rows(3, 2))
-    assert repo.jobs.get(request_id).rows_done == 0
 
 
 def test_progress_counts_failed_rows_and_completion_needs_every_row(repo: Repository) -> None:
@@ -145,26 +128,6 @@ def test_summary_overall_and_per_group(repo: Repository) -> None:
     assert sum(g.errors for g in groups.values()) == 2
 
 
-def test_worker_heartbeats_show_busy_workers_and_stale_ones_are_pruned(tmp_path: Path) -> None:
-    now = [datetime(2026, 1, 1, tzinfo=UTC)]
-    repository = Repository.connect(f"sqlite:///{tmp_path / 'w.sqlite'}")
-    upgrade(repository.database.engine)
-    from pipeline.db import WorkerRegistry
-
-    workers = WorkerRegistry(repository.database, now=lambda: now[0])
-    workers.beat("w1", "job-1", host="h", pid=1)
-    workers.beat("w2", None, host="h", pid=2)
-    assert workers.busy(stale_after_s=30) == {"w1": "job-1"}
-    now[0] += timedelta(seconds=20)
-    workers.beat("w2", None, host="h", pid=2)
-    now[0] += timedelta(seconds=15)
-    assert workers.busy(stale_after_s=30) == {}
-    assert workers.prune(stale_after_s=30) == ["w1"]
-    assert [w.worker_id for w in workers.all()] == ["w2"]
-    workers.remove("w2")
-    assert workers.all() == []
-
-
 def test_api_keys_are_unique_by_name_and_revocable(repo: Repository) -> None:
     assert not repo.keys.any_active()
     repo.keys.add("k1", "alice", "hash1")
@@ -195,3 +158,39 @@ def test_the_migrations_create_exactly_the_models(repo: Repository) -> None:
     with repo.database.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
+
+
+def test_the_cost_migration_keeps_existing_jobs_at_zero(tmp_path: Path) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from pipeline.db.migrate import alembic_config
+
+    repository = Repository.connect(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    engine = repository.database.engine
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0001")
+        connection.execute(
+            text(
+                "INSERT INTO jobs (request_id, owner, status, input_key, input_name, "
+                "input_format, input_columns, text_column, group_by, content_hash, dedup_key, "
+                "model, rows_total, rows_done, rows_failed, attempts, created_at, updated_at) "
+                "VALUES ('old', 'o', 'succeeded', 'k', 'n.csv', 'csv', '[]', 'c', '[]', 'h', "
+                "'d', 'm', 1, 1, 0, 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            )
+        )
+    upgrade(engine)
+    job = repository.jobs.get("old")
+    assert (job.worker_seconds, job.cost_usd) == (0.0, 0.0)
+
+
+def test_worker_time_adds_up_whatever_the_chunk_outcome(repo: Repository) -> None:
+    request_id = running(repo)
+    spent = WorkerTime.at_price(3600.0, 0.5)
+    assert repo.jobs.write_chunk(request_id, rows(0, 3), spent) is ChunkOutcome.WRITTEN
+    assert repo.jobs.write_chunk(request_id, rows(0, 3), spent) is ChunkOutcome.DUPLICATE
+    repo.jobs.note_error(request_id, "CUDA out of memory", WorkerTime.at_price(-5.0, 0.5))
+    repo.jobs.cancel(request_id)
+    assert repo.jobs.write_chunk(request_id, rows(3, 3), spent) is ChunkOutcome.STOPPED
+    job = repo.jobs.get(request_id)
+    assert (job.worker_seconds, job.cost_usd) == (3 * 3600.0, 1.5)

@@ -227,11 +227,16 @@ def test_a_file_uploaded_to_the_store_is_submitted_like_a_direct_upload(tmp_path
     job = backend.repository.jobs.get(submitted.request_id)
     assert job.input_key == key and job.rows_total == 2 and job.input_name == "mine.csv"
     assert service.submit_stored(backend, key, "comment").reused
-    backend.store.put_bytes("uploads/other/upload", b"comment\n")
+    other = service.upload_key_for()
+    backend.store.put_bytes(other, b"comment\n")
     with pytest.raises(EmptyInputError):
-        service.submit_stored(backend, "uploads/other/upload", "comment", filename="x.csv")
-    for bad in ("results/abc/results.csv", "uploads/../results/x"):
+        service.submit_stored(backend, other, "comment", filename="x.csv")
+    direct = service.submit(backend, comments_csv(tmp_path / "d.csv", ["ok"]), "comment")
+    stored_input = backend.repository.jobs.get(direct.request_id).input_key
+    for bad in ("results/abc/results.csv", "uploads/../results/x", stored_input):
         with pytest.raises(InputError, match="not an upload key"):
             service.submit_stored(backend, bad, "comment")
+    with pytest.raises(InputError, match="nothing was uploaded"):
+        service.submit_stored(backend, service.upload_key_for(), "comment")
     Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
     assert service.results_url(backend, submitted.request_id) is None  # a folder has no URLs

@@ -153,3 +153,39 @@ def test_the_predictor_is_loaded_once_per_model(tmp_path: Path) -> None:
 
     assert Worker(backend, load, "w1").run(burst=True) == 2
     assert loads == ["fake"]
+
+
+def test_worker_time_and_its_cost_are_recorded_per_chunk_across_attempts(tmp_path: Path) -> None:
+    queue_clock = FakeClock()
+    backend = make_backend(
+        tmp_path, clock=queue_clock, visibility_timeout_s=30, worker_price_per_hour=1.8
+    )
+    request_id = submit(backend, tmp_path)  # 9 rows in chunks of 4
+    seconds = FakeClock(0.0)
+
+    def two_seconds_per_reading() -> float:
+        seconds.advance(2.0)
+        return seconds()
+
+    def die_after_first_chunk(_rows: int) -> None:
+        raise Killed
+
+    first = Worker(
+        backend,
+        lambda _ref: FakePredictor(),
+        "w1",
+        on_rows=die_after_first_chunk,
+        clock=two_seconds_per_reading,
+    )
+    with pytest.raises(Killed):
+        first.run()
+    assert backend.repository.jobs.get(request_id).worker_seconds == 2.0  # the chunk it committed
+    queue_clock.advance(31)
+    second = Worker(backend, lambda _ref: FakePredictor(), "w2", clock=two_seconds_per_reading)
+    assert second.run(burst=True) == 1
+
+    job = backend.repository.jobs.get(request_id)
+    assert job.worker_seconds == 8.0  # + two chunks and publishing the results, 2 s each
+    assert job.cost_usd == pytest.approx(8.0 * 1.8 / 3600)
+    status = service.get_status(backend, request_id).to_dict()
+    assert (status["worker_seconds"], status["cost_usd"]) == (8.0, 0.004)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from moto.moto_api import state_manager
+from ecs_cluster import CLUSTER, MASTER, WORKER
 
 from pipeline.adapters.ecs_fleet import (
     MASTER_STARTED_BY,
@@ -17,69 +15,6 @@ from pipeline.adapters.ecs_fleet import (
     task_family,
 )
 from pipeline.errors import ConfigError, NotFoundError, PipelineError
-
-CLUSTER = "sentiment"
-WORKER = "sentiment-worker"
-MASTER = "sentiment-master"
-
-
-@pytest.fixture(autouse=True)
-def tasks_stay_where_ecs_puts_them() -> Iterator[None]:
-    """moto advances a task's status on every read by default; real tasks stay RUNNING."""
-    state_manager.set_transition("ecs::task", {"progression": "manual", "times": 10**9})
-    yield
-    state_manager.unset_transition("ecs::task")
-
-
-@pytest.fixture
-def network(ec2: Any) -> dict[str, Any]:
-    subnet = ec2.describe_subnets()["Subnets"][0]["SubnetId"]
-    group = ec2.describe_security_groups()["SecurityGroups"][0]["GroupId"]
-    network = awsvpc_network([subnet], [group])
-    assert network is not None
-    return network
-
-
-@pytest.fixture
-def cluster(ecs: Any, ec2: Any) -> str:
-    """A cluster with one GPU container instance and the worker and master task definitions."""
-    ecs.create_cluster(clusterName=CLUSTER)
-    image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
-    instance = ec2.run_instances(
-        ImageId=image, MinCount=1, MaxCount=1, InstanceType="g4dn.12xlarge"
-    )["Instances"][0]
-    identity = {
-        "instanceId": instance["InstanceId"],
-        "region": "us-east-1",
-        "availabilityZone": "us-east-1a",
-        "instanceType": "g4dn.12xlarge",
-        "imageId": image,
-        "privateIp": "10.0.0.10",
-        "accountId": "123456789012",
-    }
-    ecs.register_container_instance(cluster=CLUSTER, instanceIdentityDocument=json.dumps(identity))
-    ecs.register_task_definition(
-        family=WORKER,
-        requiresCompatibilities=["EC2"],
-        containerDefinitions=[
-            {
-                "name": "worker",
-                "image": "worker:latest",
-                "memory": 1024,
-                "command": ["python", "-m", "pipeline", "worker"],
-                "resourceRequirements": [{"type": "GPU", "value": "1"}],
-            }
-        ],
-    )
-    ecs.register_task_definition(
-        family=MASTER,
-        requiresCompatibilities=["FARGATE"],
-        networkMode="awsvpc",
-        cpu="256",
-        memory="512",
-        containerDefinitions=[{"name": "master", "image": "manager:latest", "memory": 512}],
-    )
-    return CLUSTER
 
 
 @pytest.fixture

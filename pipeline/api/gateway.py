@@ -1,0 +1,377 @@
+"""The HTTP API behind API Gateway: proxy events in, the service functions, proxy results out.
+
+``infra/template.yaml`` declares a REST API (``AWS::Serverless::Api``), whose Lambda proxy
+integration sends payload format 1.0 (``httpMethod``, ``path``, ``multiValueQueryString
+Parameters``, ``headers``, ``body`` + ``isBase64Encoded``, ``requestContext.identity``). The
+routes, JSON bodies, status codes and error JSON are those of the FastAPI app
+(``pipeline.api.app``): both edges share ``pipeline.api.common`` and ``pipeline.api.errors``.
+
+Who the caller is: API Gateway checks the ``X-API-Key`` against its own keys before the Lambda
+runs and passes the key's id as ``requestContext.identity.apiKeyId``; that id (``apigw:<id>``)
+owns the caller's jobs. An event without one (a stage deployed without ``ApiKeyRequired``, a
+direct invocation) falls back to the embedded key model: ``X-API-Key`` checked against the
+``api_keys`` table, open to ``anonymous`` while that table has no key.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import re
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+from pipeline import service
+from pipeline.api.common import (
+    HEALTH,
+    JOBS,
+    NO_INPUT,
+    SPOOL_BLOCK,
+    UPLOADS,
+    csv_disposition,
+    health_body,
+    split_columns,
+    spool,
+)
+from pipeline.api.errors import error_answer, error_body, status_code_name
+from pipeline.bootstrap import Backend
+from pipeline.db.records import ACTIVE, JobStatus
+from pipeline.errors import InvalidRequest, LimitExceededError, PipelineError
+from pipeline.service.keys import HEADER
+from pipeline.service.results import MAX_PAGE
+
+APIGW_OWNER_PREFIX = "apigw:"
+MAX_INLINE_CSV_BYTES = 5 * 1024 * 1024
+"""A Lambda answer carries at most 6 MB: the CSV of a job still running is sent inline up to
+this size; a finished job's CSV is a redirect to the object store whatever its size."""
+MAX_LIST = 500
+_TRUE = {"true", "t", "1", "yes", "y", "on"}  # what pydantic (FastAPI's forms) accepts
+_FALSE = {"false", "f", "0", "no", "n", "off", ""}
+_JOB = r"(?P<request_id>[^/]+)"
+
+log = logging.getLogger(__name__)
+
+
+class MethodNotAllowed(Exception):
+    """The path exists but not with this method (FastAPI answers 405 the same way)."""
+
+
+@dataclass(frozen=True)
+class GatewayRequest:
+    method: str
+    path: str
+    query: Mapping[str, Sequence[str]]
+    headers: Mapping[str, str]
+    """Lower-cased names."""
+    body: bytes
+    api_key_id: str | None
+
+    @classmethod
+    def from_event(cls, event: Mapping[str, Any]) -> GatewayRequest:
+        """Read a REST API proxy event (payload format 1.0)."""
+        query = event.get("multiValueQueryStringParameters") or {
+            name: [value] for name, value in (event.get("queryStringParameters") or {}).items()
+        }
+        headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+        raw = event.get("body") or ""
+        body = base64.b64decode(raw) if event.get("isBase64Encoded") else raw.encode("utf-8")
+        identity = (event.get("requestContext") or {}).get("identity") or {}
+        return cls(
+            method=str(event.get("httpMethod", "GET")).upper(),
+            path=str(event.get("path") or "/"),
+            query={str(k): [str(v) for v in values] for k, values in query.items()},
+            headers=headers,
+            body=body,
+            api_key_id=identity.get("apiKeyId") or None,
+        )
+
+    def param(self, name: str) -> str | None:
+        values = self.query.get(name)
+        return values[-1] if values else None
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def json(cls, status: int, content: Any, headers: Mapping[str, str] | None = None) -> Answer:
+        text = json.dumps(
+            content, ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=_jsonable
+        )
+        return cls(status, text, {"Content-Type": "application/json", **(headers or {})})
+
+    def to_proxy(self) -> dict[str, Any]:
+        return {
+            "statusCode": self.status,
+            "headers": self.headers,
+            "body": self.body,
+            "isBase64Encoded": False,
+        }
+
+
+@dataclass(frozen=True)
+class FormInput:
+    """A submit's form: the fields (repeatable) and the file part, if any."""
+
+    fields: Mapping[str, Sequence[str]]
+    file_name: str | None = None
+    file_path: Path | None = None
+
+    def get(self, name: str) -> str | None:
+        values = self.fields.get(name)
+        return values[-1] if values else None
+
+
+Route = Callable[["Gateway", GatewayRequest, str], Answer]
+
+
+class Gateway:
+    """Answers API Gateway events from one backend. ``ensure_master`` is called after a job is
+    queued and when a poll finds a job still queued, so a master that has exited by itself is
+    started again; a failure there is logged, never the caller's problem: the job is queued."""
+
+    def __init__(self, backend: Backend, ensure_master: Callable[[], object] | None = None) -> None:
+        self.backend = backend
+        self._ensure_master = ensure_master
+
+    def handle(self, event: Mapping[str, Any]) -> dict[str, Any]:
+        try:
+            answer = self.answer(GatewayRequest.from_event(event))
+        except MethodNotAllowed:
+            answer = Answer.json(405, error_body("method_not_allowed", "Method Not Allowed"))
+        except Exception as exc:
+            error = error_answer(exc)
+            answer = Answer.json(error.status, error.body, error.headers)
+        return answer.to_proxy()
+
+    def answer(self, request: GatewayRequest) -> Answer:
+        for pattern, routes in _ROUTES:
+            match = pattern.fullmatch(request.path)
+            if match is None:
+                continue
+            route = routes.get(request.method)
+            if route is None:
+                raise MethodNotAllowed(request.method)
+            return route(self, request, match.groupdict().get("request_id", ""))
+        return Answer.json(404, error_body(status_code_name(404), "Not Found"))
+
+    def owner(self, request: GatewayRequest) -> str:
+        if request.api_key_id:
+            return f"{APIGW_OWNER_PREFIX}{request.api_key_id}"
+        return service.authenticate(self.backend, request.headers.get(HEADER.lower()))
+
+    def nudge_master(self) -> None:
+        if self._ensure_master is None:
+            return
+        try:
+            self._ensure_master()
+        except PipelineError:
+            log.exception("could not make sure the master runs; the next call tries again")
+
+    # Routes: one service call each, answered like the FastAPI app.
+
+    def health(self, _request: GatewayRequest, _id: str) -> Answer:
+        return Answer.json(200, health_body(self.backend))
+
+    def upload_url(self, request: GatewayRequest, _id: str) -> Answer:
+        self.owner(request)  # only callers with a valid key get upload URLs
+        return Answer.json(201, service.request_upload(self.backend).to_dict())
+
+    def submit(self, request: GatewayRequest, _id: str) -> Answer:
+        who = self.owner(request)
+        limit = self.backend.settings.max_upload_bytes
+        if len(request.body) > limit + SPOOL_BLOCK:  # the FastAPI app's allowance for framing
+            raise LimitExceededError(f"the upload is over the limit of {limit:,} bytes")
+        with tempfile.TemporaryDirectory(prefix="upload-") as folder:
+            form = read_form(request, Path(folder), limit)
+            text_column = form.get("text_column") or None
+            columns = split_columns(list(form.fields.get("group_by", [])))
+            fresh = _boolean(form.get("fresh"), "fresh")
+            if form.file_path is not None:
+                submitted = service.submit(
+                    self.backend,
+                    form.file_path,
+                    text_column,
+                    columns,
+                    owner=who,
+                    filename=form.file_name,
+                    fresh=fresh,
+                )
+            elif form.get("upload_key"):
+                submitted = service.submit_stored(
+                    self.backend,
+                    str(form.get("upload_key")),
+                    text_column,
+                    columns,
+                    who,
+                    form.get("filename"),
+                    fresh,
+                )
+            else:
+                raise InvalidRequest(NO_INPUT)
+        if JobStatus(submitted.status) in ACTIVE:
+            self.nudge_master()
+        return Answer.json(202, submitted.to_dict())
+
+    def list_jobs(self, request: GatewayRequest, _id: str) -> Answer:
+        who = self.owner(request)
+        limit = _integer(request, "limit", 50, 1, MAX_LIST)
+        jobs = service.list_jobs(self.backend, who, limit)
+        return Answer.json(200, {"jobs": [job.to_dict() for job in jobs]})
+
+    def status(self, request: GatewayRequest, request_id: str) -> Answer:
+        view = service.get_status(self.backend, request_id, self.owner(request))
+        if view.status == JobStatus.QUEUED:
+            self.nudge_master()
+        return Answer.json(200, view.to_dict())
+
+    def results(self, request: GatewayRequest, request_id: str) -> Answer:
+        who = self.owner(request)
+        kind = request.param("format") or "json"
+        if kind not in ("json", "csv"):
+            raise InvalidRequest("query field 'format': Input should be 'json' or 'csv'")
+        if kind == "csv":
+            return self._csv(request_id, who)
+        offset = _integer(request, "offset", 0, 0, None)
+        limit = _integer(request, "limit", 100, 1, MAX_PAGE)
+        page = service.results_page(self.backend, request_id, who, offset, limit)
+        return Answer.json(200, page.to_dict())
+
+    def summary(self, request: GatewayRequest, request_id: str) -> Answer:
+        group_by = request.param("group_by") or None
+        view = service.summary(self.backend, request_id, self.owner(request), group_by)
+        return Answer.json(200, view.to_dict())
+
+    def cancel(self, request: GatewayRequest, request_id: str) -> Answer:
+        view = service.cancel(self.backend, request_id, self.owner(request))
+        return Answer.json(200, view.to_dict())
+
+    def _csv(self, request_id: str, who: str) -> Answer:
+        """A finished job: 303 to a presigned download. Otherwise the rows so far, inline."""
+        url = service.results_url(self.backend, request_id, who)
+        if url is not None:
+            return Answer(303, "", {"Location": url})
+        _job, blocks = service.results_csv(self.backend, request_id, who)
+        content = bytearray()
+        for block in blocks:
+            content += block
+            if len(content) > MAX_INLINE_CSV_BYTES:
+                raise LimitExceededError(
+                    f"the rows labelled so far are over the {MAX_INLINE_CSV_BYTES:,} bytes one "
+                    "answer can carry; read them as JSON pages (format=json), or download the "
+                    "CSV once the job has finished"
+                )
+        headers = {
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": csv_disposition(request_id),
+        }
+        return Answer(200, content.decode("utf-8"), headers)
+
+
+_ROUTES: tuple[tuple[re.Pattern[str], dict[str, Route]], ...] = (
+    (re.compile(re.escape(HEALTH)), {"GET": Gateway.health}),
+    (re.compile(re.escape(UPLOADS)), {"POST": Gateway.upload_url}),
+    (re.compile(re.escape(JOBS)), {"POST": Gateway.submit, "GET": Gateway.list_jobs}),
+    (re.compile(f"{JOBS}/{_JOB}"), {"GET": Gateway.status, "DELETE": Gateway.cancel}),
+    (re.compile(f"{JOBS}/{_JOB}/results"), {"GET": Gateway.results}),
+    (re.compile(f"{JOBS}/{_JOB}/summary"), {"GET": Gateway.summary}),
+)
+
+
+def read_form(request: GatewayRequest, folder: Path, max_bytes: int) -> FormInput:
+    """The submit form from a multipart or URL-encoded body; a file part is spooled to disk."""
+    content_type = request.headers.get("content-type", "")
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if media_type == "application/x-www-form-urlencoded":
+        text = request.body.decode("utf-8", errors="replace")
+        return FormInput(parse_qs(text, keep_blank_values=True))
+    if media_type == "multipart/form-data":
+        return _multipart(content_type, request.body, folder, max_bytes)
+    raise InvalidRequest(NO_INPUT)
+
+
+def _multipart(content_type: str, body: bytes, folder: Path, max_bytes: int) -> FormInput:
+    from python_multipart import FormParser
+    from python_multipart.multipart import parse_options_header
+
+    _kind, options = parse_options_header(content_type)
+    boundary = options.get(b"boundary")
+    if not boundary:
+        raise InvalidRequest("the multipart body has no boundary in its Content-Type")
+    fields: dict[str, list[str]] = {}
+    files: list[Any] = []
+
+    def on_field(part: Any) -> None:
+        name = (part.field_name or b"").decode("utf-8", errors="replace")
+        fields.setdefault(name, []).append((part.value or b"").decode("utf-8", errors="replace"))
+
+    def on_file(part: Any) -> None:
+        files.append(part)
+
+    parser = FormParser(
+        "multipart/form-data",
+        on_field,
+        on_file,
+        boundary=boundary,
+        config={"UPLOAD_DIR": str(folder), "MAX_MEMORY_FILE_SIZE": 1024 * 1024},
+    )
+    try:
+        parser.write(body)
+        parser.finalize()
+    except Exception as exc:
+        raise InvalidRequest(f"the multipart body cannot be read: {exc}") from exc
+    upload = next((part for part in files if part.field_name == b"file"), None)
+    if upload is None:
+        return FormInput(fields)
+    handle = upload.file_object
+    handle.seek(0)
+    path = spool(handle, folder / "upload", max_bytes)
+    upload.close()
+    name = upload.file_name.decode("utf-8", errors="replace") if upload.file_name else None
+    return FormInput(fields, name, path)
+
+
+def _integer(request: GatewayRequest, name: str, default: int, low: int, high: int | None) -> int:
+    """A query parameter checked like FastAPI's ``Query(ge=, le=)``; the same 422 detail."""
+    raw = request.param(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidRequest(
+            f"query field '{name}': Input should be a valid integer, unable to parse string as "
+            "an integer"
+        ) from None
+    where = f"query field '{name}': Input should be"
+    if value < low:
+        raise InvalidRequest(f"{where} greater than or equal to {low}")
+    if high is not None and value > high:
+        raise InvalidRequest(f"{where} less than or equal to {high}")
+    return value
+
+
+def _boolean(raw: str | None, name: str) -> bool:
+    value = (raw or "").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise InvalidRequest(
+        f"body field '{name}': Input should be a valid boolean, unable to interpret input"
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")

@@ -1,0 +1,45 @@
+"""The API Lambda's entry: builds the Gateway once per cold start, from the environment.
+
+A cold start that cannot build it (database not migrated, a queue missing) answers with the
+error JSON — the message says what to fix — and the next event tries again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pipeline.api.errors import error_answer
+from pipeline.api.gateway import Answer, Gateway
+from pipeline.bootstrap import open_backend
+from pipeline.settings import Settings
+
+
+def gateway_from_environment(environ: Mapping[str, str] | None = None) -> Gateway:
+    """PIPELINE_* settings; with PIPELINE_DATABASE_SECRET_ARN the database password comes from
+    Secrets Manager; on the aws backend the master's Fargate task is started on demand."""
+    settings = Settings.from_env(environ)
+    backend = open_backend(settings)
+    if settings.backend != "aws":
+        return Gateway(backend)
+    from pipeline.adapters import aws
+
+    ecs = aws.aws_client("ecs", settings)
+    return Gateway(backend, ensure_master=lambda: aws.ensure_master(settings, ecs))
+
+
+class LambdaEntry:
+    """The handler object: ``handler(event, context)`` → an API Gateway proxy result."""
+
+    def __init__(self, build: Callable[[], Gateway] = gateway_from_environment) -> None:
+        self._build = build
+        self._gateway: Gateway | None = None
+
+    def __call__(self, event: Mapping[str, Any], _context: Any = None) -> dict[str, Any]:
+        if self._gateway is None:
+            try:
+                self._gateway = self._build()
+            except Exception as exc:
+                error = error_answer(exc)
+                return Answer.json(error.status, error.body, error.headers).to_proxy()
+        return self._gateway.handle(event)

@@ -1,0 +1,249 @@
+"""The repository's contract, run on SQLite (embedded) and on the real PostgreSQL (AWS):
+migrations, exactly-once chunk writes over an at-least-once queue, chunk writes racing from
+threads, two workers handling duplicate deliveries of one job at the same time, heartbeats,
+and the whole service. The queue and object store contracts are in test_port_contracts.py.
+
+To cover another database, add a context manager to DATABASES that yields a SQLAlchemy URL."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from jobfakes import FakePredictor, comments_csv
+from postgres import fresh_database
+
+from pipeline import service
+from pipeline.bootstrap import init_backend
+from pipeline.db import ChunkOutcome, JobStatus, NewJob, Repository, WorkerRegistry, WorkerTime
+from pipeline.db.migrate import require_current, upgrade
+from pipeline.errors import Conflict
+from pipeline.settings import Settings
+from pipeline.worker import Worker
+
+
+@contextmanager
+def sqlite_database(folder: Path) -> Iterator[str]:
+    yield f"sqlite:///{folder / 'contract.sqlite'}"
+
+
+@contextmanager
+def postgresql_database(_folder: Path) -> Iterator[str]:
+    with fresh_database("pipeline_contract") as url:
+        yield url
+
+
+DATABASES: dict[str, Callable[[Path], AbstractContextManager[str]]] = {
+    "sqlite": sqlite_database,
+    "postgresql": postgresql_database,
+}
+
+
+@pytest.fixture(scope="module", params=sorted(DATABASES))
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    with DATABASES[request.param](tmp_path_factory.mktemp(request.param)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def repo(database_url: str) -> Iterator[Repository]:
+    repository = Repository.connect(database_url)
+    upgrade(repository.database.engine)
+    yield repository
+    repository.database.dispose()
+
+
+def new_job(request_id: str, rows: int) -> NewJob:
+    return NewJob(
+        request_id=request_id,
+        owner="o",
+        input_key="k",
+        input_name="n.csv",
+        input_format="csv",
+        input_columns=("course", "comment"),
+        text_column="comment",
+        group_by=("course",),
+        content_hash="h",
+        dedup_key="d",
+        model="m",
+        rows_total=rows,
+    )
+
+
+def chunk(start: int, count: int, error_every: int = 0) -> list[dict[str, object]]:
+    return [
+        {
+            "row_index": i,
+            "text": f"c{i}",
+            "data": {"course": "A" if i % 2 else "B"},
+            "label": None if error_every and i % error_every == 0 else "positive",
+            "scores": {"negative": 0.2, "positive": 0.8},
+            "error": "empty comment" if error_every and i % error_every == 0 else None,
+            "model_version": "v",
+        }
+        for i in range(start, start + count)
+    ]
+
+
+def running(repo: Repository, rows: int) -> str:
+    request_id = f"job-{time.monotonic_ns()}"
+    repo.jobs.create(new_job(request_id, rows))
+    assert repo.jobs.begin_attempt(request_id, "v", ["negative", "positive"]) is not None
+    return request_id
+
+
+def stored_rows(repo: Repository, request_id: str) -> list[int]:
+    return [row.row_index for batch in repo.results.batches(request_id, 7) for row in batch]
+
+
+def test_migrations_are_idempotent_and_match_the_models(repo: Repository) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from pipeline.db.models import Base
+
+    upgrade(repo.database.engine)
+    require_current(repo.database.engine)
+    with repo.database.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_a_chunk_delivered_again_leaves_one_copy(repo: Repository) -> None:
+    request_id = running(repo, rows=10)
+    assert repo.jobs.write_chunk(request_id, chunk(0, 4, error_every=3)) is ChunkOutcome.WRITTEN
+    assert repo.jobs.write_chunk(request_id, chunk(0, 4, error_every=3)) is ChunkOutcome.DUPLICATE
+    assert repo.jobs.write_chunk(request_id, chunk(2, 4)) is ChunkOutcome.WRITTEN  # overlap
+    job = repo.jobs.get(request_id)
+    assert (job.rows_done, job.rows_failed) == (6, 2)  # rows 0 and 3, counted once
+    assert stored_rows(repo, request_id) == list(range(6))
+
+
+def test_a_chunk_that_would_leave_a_gap_is_refused_and_changes_nothing(repo: Repository) -> None:
+    request_id = running(repo, rows=10)
+    repo.jobs.write_chunk(request_id, chunk(0, 3))
+    with pytest.raises(Conflict, match="starts at row 5 but 3 rows"):
+        repo.jobs.write_chunk(request_id, chunk(5, 3), WorkerTime(1.0, 0.5))
+    job = repo.jobs.get(request_id)
+    assert (job.rows_done, job.worker_seconds) == (3, 0.0)  # the refused write rolled back
+    assert stored_rows(repo, request_id) == [0, 1, 2]
+
+
+def test_racing_chunk_writes_leave_exactly_one_copy(repo: Repository) -> None:
+    request_id = running(repo, rows=40)
+    outcomes: list[ChunkOutcome] = []
+    barrier = threading.Barrier(4)
+
+    def write(start: int) -> None:
+        barrier.wait()
+        outcomes.append(repo.jobs.write_chunk(request_id, chunk(start, 10), WorkerTime(1, 0)))
+
+    for start in (0, 10, 20, 30):
+        threads = [threading.Thread(target=write, args=(start,)) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert outcomes.count(ChunkOutcome.WRITTEN) == 4
+    assert outcomes.count(ChunkOutcome.DUPLICATE) == 12
+    job = repo.jobs.get(request_id)
+    assert (job.rows_done, job.worker_seconds) == (40, 16.0)  # no lost update either
+    assert stored_rows(repo, request_id) == list(range(40))
+    assert repo.jobs.complete(request_id, "results/race.csv")
+    assert not repo.jobs.complete(request_id, "results/race.csv")  # the twin finds it done
+    assert repo.jobs.get(request_id).status is JobStatus.SUCCEEDED
+
+
+def test_summaries_group_by_a_json_column(repo: Repository) -> None:
+    request_id = running(repo, rows=6)
+    repo.jobs.write_chunk(request_id, chunk(0, 6, error_every=5))
+    (overall,) = repo.results.summarize(request_id, ["negative", "positive"])
+    assert (overall.rows, overall.errors) == (6, 2)
+    assert overall.counts == {"negative": 0, "positive": 4}
+    assert overall.mean_scores["positive"] == pytest.approx(0.8)
+    groups = repo.results.summarize(request_id, ["negative", "positive"], "course")
+    assert [(g.group, g.rows) for g in groups] == [("A", 3), ("B", 3)]
+
+
+def test_heartbeats_tell_busy_workers_and_forget_silent_ones(repo: Repository) -> None:
+    now = [datetime(2026, 1, 1, tzinfo=UTC)]
+    workers = WorkerRegistry(repo.database, now=lambda: now[0])
+    task = "arn:aws:ecs:us-east-1:123456789012:task/sentiment/0f1e2d3c4b5a6978"
+    workers.beat(task, "job-1", host="ip-10-0-0-1", pid=1)
+    workers.beat("i-0abc123def4567890", None, host="ip-10-0-0-2", pid=1)
+    assert workers.busy(stale_after_s=30) == {task: "job-1"}
+    now[0] += timedelta(seconds=20)
+    workers.beat("i-0abc123def4567890", None, host="ip-10-0-0-2", pid=1)
+    now[0] += timedelta(seconds=15)
+    assert workers.busy(stale_after_s=30) == {}
+    assert workers.prune(stale_after_s=30) == [task]
+    assert [w.worker_id for w in workers.all()] == ["i-0abc123def4567890"]
+    workers.remove("i-0abc123def4567890")
+    assert workers.all() == []
+
+
+class SlowPredictor(FakePredictor):
+    """Yields the processor between batches so two workers' chunks interleave."""
+
+    def predict_proba(self, texts: Sequence[object]) -> np.ndarray:
+        time.sleep(0.01)
+        return super().predict_proba(texts)
+
+
+def test_two_workers_on_duplicate_deliveries_of_one_job_write_each_row_once(
+    database_url: str, tmp_path: Path
+) -> None:
+    backend = init_backend(
+        Settings(data_dir=tmp_path, database_url=database_url, model="fake", chunk_rows=3)
+    )
+    comments = [f"{'good' if i % 3 else 'bad'} lecture {i}" for i in range(30)]
+    source = comments_csv(tmp_path / "dup.csv", comments)
+    request_id = service.submit(backend, source, "comment").request_id
+    backend.queue.send({"request_id": request_id})  # at-least-once: delivered twice
+    handled: list[int] = []
+    barrier = threading.Barrier(2)
+
+    def work(name: str) -> None:
+        message = backend.queue.receive()
+        assert message is not None
+        barrier.wait()
+        Worker(backend, lambda _ref: SlowPredictor(), name).handle(message)
+        handled.append(1)
+
+    threads = [threading.Thread(target=work, args=(f"w{n}",)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(handled) == 2
+    job = backend.repository.jobs.get(request_id)
+    assert (job.status, job.rows_done, job.attempts) == (JobStatus.SUCCEEDED, 30, 2)
+    texts = [row.text for batch in backend.repository.results.batches(request_id) for row in batch]
+    assert texts == comments
+    assert backend.queue.depth().total == 0
+    backend.repository.database.dispose()
+
+
+def test_the_whole_service_runs_on_each_database(database_url: str, tmp_path: Path) -> None:
+    backend = init_backend(
+        Settings(data_dir=tmp_path, database_url=database_url, model="fake", chunk_rows=3)
+    )
+    source = comments_csv(tmp_path / "c.csv", ["good", "bad", "", "fine", "good"])
+    request_id = service.submit(backend, source, "comment", ["course"]).request_id
+    Worker(backend, lambda _ref: FakePredictor(), "contract-worker").run(burst=True)
+    status = service.get_status(backend, request_id)
+    assert (status.status, status.rows_done, status.rows_failed) == ("succeeded", 5, 1)
+    assert status.worker_seconds > 0
+    summary = service.summary(backend, request_id, group_by="course")
+    assert sum(group.rows for group in summary.groups) == 5
+    assert service.results_page(backend, request_id).rows[1]["label"] == "negative"
+    backend.repository.database.dispose()

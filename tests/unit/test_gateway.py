@@ -1,0 +1,277 @@
+"""The API Gateway handler against the FastAPI app: the same events give the same statuses,
+JSON bodies and error JSON on both edges; plus what only the Lambda does (API Gateway key ids
+as owners, starting the master, the cold start)."""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from apigw_events import (
+    API_KEY_ID,
+    ProxyAnswer,
+    answer,
+    load_event,
+    with_form,
+    with_query,
+    without_identity,
+)
+from fastapi.testclient import TestClient
+from jobfakes import FakePredictor, make_backend
+
+from pipeline import service
+from pipeline.api import gateway
+from pipeline.api.app import create_app
+from pipeline.api.gateway import APIGW_OWNER_PREFIX, Gateway
+from pipeline.api.lambda_entry import LambdaEntry
+from pipeline.bootstrap import Backend
+from pipeline.errors import ConfigError, PipelineError
+from pipeline.worker import Worker
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def backend(tmp_path: Path) -> Backend:
+    return make_backend(tmp_path, max_upload_bytes=5000)
+
+
+@pytest.fixture
+def app(backend: Backend) -> TestClient:
+    return TestClient(create_app(backend))
+
+
+def via_gateway(backend: Backend, event: dict[str, Any]) -> ProxyAnswer:
+    return answer(Gateway(backend).handle(event))
+
+
+def via_fastapi(client: TestClient, event: dict[str, Any]) -> ProxyAnswer:
+    """The same HTTP request, sent to the FastAPI app."""
+    query = event.get("multiValueQueryStringParameters") or {}
+    params = [(name, value) for name, values in query.items() for value in values]
+    wanted = {"content-type", "x-api-key"}
+    headers = {k: v for k, v in event["headers"].items() if k.lower() in wanted}
+    raw = event.get("body") or ""
+    body = base64.b64decode(raw) if event.get("isBase64Encoded") else raw.encode()
+    response = client.request(
+        event["httpMethod"], event["path"], params=params, headers=headers, content=body
+    )
+    return ProxyAnswer(response.status_code, dict(response.headers), response.text)
+
+
+def same_on_both(backend: Backend, client: TestClient, event: dict[str, Any]) -> ProxyAnswer:
+    """Both edges answer ``event`` alike: same status, same JSON (or same CSV text)."""
+    lambda_side, fastapi_side = via_gateway(backend, event), via_fastapi(client, event)
+    assert lambda_side.status == fastapi_side.status, (lambda_side.text, fastapi_side.text)
+    if lambda_side.headers.get("Content-Type", "").startswith("application/json"):
+        assert lambda_side.json() == fastapi_side.json()
+    else:
+        assert lambda_side.text == fastapi_side.text
+    return lambda_side
+
+
+def open_event(name: str, request_id: str = "") -> dict[str, Any]:
+    """A fixture event as it arrives without API Gateway keys (the embedded key model)."""
+    return without_identity(load_event(name, request_id))
+
+
+def run_worker(backend: Backend) -> None:
+    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+
+
+def test_the_whole_job_answers_the_same_on_both_edges(backend: Backend, app: TestClient) -> None:
+    first = via_gateway(backend, open_event("submit_multipart"))
+    assert first.status == 202
+    submitted = first.json()
+    assert (submitted["status"], submitted["reused"]) == ("queued", False)
+    request_id = submitted["request_id"]
+    again = same_on_both(backend, app, open_event("submit_multipart"))
+    assert again.json() == {**submitted, "reused": True}
+
+    queued = same_on_both(backend, app, open_event("status", request_id)).json()
+    assert queued["status"] == "queued" and queued["group_by"] == ["course"]
+    run_worker(backend)
+
+    status = same_on_both(backend, app, open_event("status", request_id)).json()
+    assert (status["status"], status["rows_done"], status["rows_failed"]) == ("succeeded", 4, 1)
+    page = same_on_both(backend, app, open_event("results_page", request_id)).json()
+    assert [row["label"] for row in page["rows"]] == ["positive", "negative"]
+    assert page["next_offset"] == 2
+    summary = same_on_both(backend, app, open_event("summary", request_id)).json()
+    assert [group["group"] for group in summary["groups"]] == ["Biology", "Statistics"]
+    listed = same_on_both(backend, app, open_event("list_jobs")).json()
+    assert [job["request_id"] for job in listed["jobs"]] == [request_id]
+    csv = same_on_both(backend, app, open_event("results_csv", request_id))
+    assert csv.text.splitlines()[0].startswith("course,comment,label,score_negative")
+    assert len(csv.text.splitlines()) == 5
+    conflict = same_on_both(backend, app, open_event("cancel", request_id))
+    assert (conflict.status, conflict.json()["error"]) == (409, "conflict")
+    assert same_on_both(backend, app, open_event("health")).json()["status"] == "ok"
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "code", "detail"),
+    [
+        (lambda e: with_query(e, limit="0"), 422, "invalid_request", "'limit'"),
+        (lambda e: with_query(e, limit="1001"), 422, "invalid_request", "less than or equal"),
+        (lambda e: with_query(e, offset="x"), 422, "invalid_request", "valid integer"),
+        (lambda e: with_query(e, format="xml"), 422, "invalid_request", "'json' or 'csv'"),
+        (lambda e: {**e, "path": "/v1/jobs/nope/results"}, 404, "job_not_found", "'nope'"),
+        (lambda e: {**e, "path": "/v1/nothing"}, 404, "not_found", "Not Found"),
+        (lambda e: {**e, "httpMethod": "PUT"}, 405, "method_not_allowed", "Method Not Allowed"),
+    ],
+)
+def test_refused_reads_give_the_same_error_json(
+    backend: Backend, app: TestClient, change: Any, status: int, code: str, detail: str
+) -> None:
+    request_id = via_gateway(backend, open_event("submit_multipart")).json()["request_id"]
+    refused = same_on_both(backend, app, change(open_event("results_page", request_id)))
+    assert (refused.status, refused.json()["error"]) == (status, code)
+    assert detail in refused.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("form", "status", "code", "detail"),
+    [
+        ({"text_column": "comment"}, 422, "invalid_request", "'file'"),
+        ({"upload_key": "results/x/results.csv"}, 400, "input", "not an upload key"),
+        ({"upload_key": "uploads/AAAAAAAAAAAAAAAAAAAAAA/upload"}, 400, "input", "nothing was"),
+        ({"upload_key": "uploads/x", "fresh": "maybe"}, 422, "invalid_request", "'fresh'"),
+    ],
+)
+def test_refused_submits_give_the_same_error_json(
+    backend: Backend, app: TestClient, form: dict[str, str], status: int, code: str, detail: str
+) -> None:
+    refused = same_on_both(backend, app, with_form(open_event("submit_multipart"), **form))
+    assert (refused.status, refused.json()["error"]) == (status, code)
+    assert detail in refused.json()["detail"]
+
+
+def test_refused_files_give_the_same_error_json(backend: Backend, app: TestClient) -> None:
+    event = open_event("submit_multipart")
+    missing = same_on_both(
+        backend, app, _replace_in_body(event, b"course,comment\n", b"course,feedback\n")
+    )
+    assert missing.status == 400 and missing.json()["error"] == "missing_column"
+    big = _replace_in_body(event, b"Office hours were fine", b"fine " * 1200)
+    too_big = same_on_both(backend, app, big)
+    assert too_big.status == 413 and "5,000 bytes" in too_big.json()["detail"]
+    no_urls = same_on_both(backend, app, open_event("upload_url"))
+    assert (no_urls.status, no_urls.json()["error"]) == (501, "unsupported")
+    assert backend.queue.depth().total == 0
+
+
+def test_with_keys_both_edges_refuse_a_call_without_one(backend: Backend, app: TestClient) -> None:
+    service.create_key(backend, "alice")
+    refused = same_on_both(backend, app, open_event("list_jobs"))
+    assert refused.status == 401 and "X-API-Key" in refused.json()["detail"]
+    assert refused.headers["WWW-Authenticate"] == "X-API-Key"
+
+
+def test_an_api_gateway_key_id_owns_its_jobs(backend: Backend) -> None:
+    submitted = via_gateway(backend, load_event("submit_multipart")).json()
+    request_id = submitted["request_id"]
+    job = backend.repository.jobs.get(request_id)
+    assert job.owner == f"{APIGW_OWNER_PREFIX}{API_KEY_ID}"
+
+    other = load_event("status", request_id)
+    other["requestContext"]["identity"]["apiKeyId"] = "someoneelse"
+    assert via_gateway(backend, other).status == 404
+    assert via_gateway(backend, load_event("status", request_id)).status == 200
+    assert via_gateway(backend, without_identity(load_event("status", request_id))).status == 404
+
+
+def test_without_a_key_id_the_embedded_key_model_decides(backend: Backend) -> None:
+    alice = service.create_key(backend, "alice")
+    event = without_identity(load_event("submit_multipart"), api_key=alice.secret)
+    request_id = via_gateway(backend, event).json()["request_id"]
+    assert backend.repository.jobs.get(request_id).owner == alice.key_id
+    wrong = without_identity(load_event("status", request_id), api_key="sp_wrong")
+    assert via_gateway(backend, wrong).status == 401
+
+
+def test_the_master_is_started_after_a_submit_and_while_a_job_waits(backend: Backend) -> None:
+    calls: list[str] = []
+    edge = Gateway(backend, ensure_master=lambda: calls.append("ensure"))
+    request_id = answer(edge.handle(load_event("submit_multipart"))).json()["request_id"]
+    assert calls == ["ensure"]
+    answer(edge.handle(load_event("status", request_id)))
+    assert calls == ["ensure", "ensure"]  # still queued: a master that exited is started again
+    run_worker(backend)
+    answer(edge.handle(load_event("status", request_id)))
+    answer(edge.handle(load_event("results_page", request_id)))
+    assert calls == ["ensure", "ensure"]
+
+
+def test_a_master_that_cannot_start_does_not_lose_the_job(
+    backend: Backend, caplog: pytest.LogCaptureFixture
+) -> None:
+    def refuse() -> None:
+        raise PipelineError("ECS could not start the master: RESOURCE:MEMORY")
+
+    edge = Gateway(backend, ensure_master=refuse)
+    with caplog.at_level(logging.ERROR):
+        accepted = answer(edge.handle(load_event("submit_multipart")))
+    assert accepted.status == 202
+    assert backend.queue.depth().visible == 1
+    assert "could not make sure the master runs" in caplog.text
+
+
+def test_a_partial_csv_too_big_for_one_answer_is_refused_with_the_way_out(
+    backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    request_id = via_gateway(backend, load_event("submit_multipart")).json()["request_id"]
+    backend.repository.jobs.begin_attempt(request_id, "v", ["negative", "positive"])
+    row = {"text": "x" * 100, "data": {"course": "A"}, "label": "positive"}
+    row.update(scores={"negative": 0.1, "positive": 0.9}, error=None, model_version="v")
+    backend.repository.jobs.write_chunk(request_id, [{"row_index": 0, **row}])
+    monkeypatch.setattr(gateway, "MAX_INLINE_CSV_BYTES", 64)
+    refused = via_gateway(backend, load_event("results_csv", request_id))
+    assert refused.status == 413 and "format=json" in refused.json()["detail"]
+    monkeypatch.setattr(gateway, "MAX_INLINE_CSV_BYTES", 10_000)
+    partial = via_gateway(backend, load_event("results_csv", request_id))
+    assert partial.status == 200 and partial.headers["Content-Type"].startswith("text/csv")
+    assert partial.text.count("\n") == 2  # header + the one row labelled so far
+
+
+def test_a_cold_start_that_fails_answers_json_and_retries(backend: Backend) -> None:
+    attempts: list[int] = []
+
+    def build() -> Gateway:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise ConfigError("the database is at schema revision none: run init")
+        return Gateway(backend)
+
+    entry = LambdaEntry(build)
+    failed = answer(entry(load_event("health"), None))
+    assert failed.status == 500 and "run init" in failed.json()["detail"]
+    assert answer(entry(load_event("health"), None)).status == 200
+    assert answer(entry(load_event("health"), None)).status == 200
+    assert len(attempts) == 2
+
+
+def test_the_lambda_module_serves_the_backend_its_environment_describes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_backend(tmp_path)  # initialised: what the init task does before the first call
+    for name in [n for n in os.environ if n.startswith("PIPELINE_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("PIPELINE_DATA_DIR", str(tmp_path / "data"))
+    spec = importlib.util.spec_from_file_location("lambda_handler", REPO / "lambda" / "handler.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert isinstance(module.handler, LambdaEntry)
+    health = answer(module.handler(load_event("health"), None))
+    assert health.status == 200 and health.json()["backend"] == "local"
+
+
+def _replace_in_body(event: dict[str, Any], old: bytes, new: bytes) -> dict[str, Any]:
+    body = base64.b64decode(event["body"]).replace(old, new)
+    return {**event, "body": base64.b64encode(body).decode()}
