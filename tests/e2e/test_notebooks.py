@@ -157,7 +157,8 @@ def test_validate_notebook_reproduces_the_training_figures(
     # the same validation rows as train() used, scored by the same model
     for name in VALIDATION_SETS:
         assert validation[name]["confusion"] == trained["validation"][name]["confusion"]
-        assert validation[name]["ece"] == pytest.approx(trained["validation"][name]["ece"])
+        trained_ece = trained["validation"][name]["ece"]
+        assert validation[name]["ece"] == pytest.approx(trained_ece, abs=1e-4)
 
     report = json.loads((output_dir / "model_card.json").read_text())
     assert report["version"] == trained["version"]
