@@ -44,8 +44,12 @@ def filter_results(frame: pd.DataFrame, text_column: str, chosen: ResultFilter) 
 
 
 def top_comments(frame: pd.DataFrame, text_column: str, label: str, count: int = 5) -> pd.DataFrame:
-    """The comments with the highest probability of ``label`` (text and that score)."""
+    """The comments labelled ``label`` with the highest probability of it (text and that score).
+
+    Only rows carrying the label count, so a file with two positive comments does not list
+    neutral ones among its "most positive"."""
     score = f"score_{label}"
     if score not in frame.columns:
         return pd.DataFrame(columns=[text_column, score])
-    return frame[frame[score].notna()].nlargest(count, score)[[text_column, score]]
+    labelled = frame[(frame["label"] == label) & frame[score].notna()]
+    return labelled.nlargest(count, score)[[text_column, score]]

@@ -60,3 +60,8 @@ def test_top_comments_are_sorted_by_the_labels_score() -> None:
     assert top["comment"].tolist() == ["Great (really) labs", "GREAT teacher"]
     assert list(top.columns) == ["comment", "score_positive"]
     assert top_comments(_results(), "comment", "mixed").empty
+
+
+def test_top_comments_only_list_rows_with_that_label() -> None:
+    top = top_comments(_results(), "comment", "neutral", count=5)
+    assert top["comment"].tolist() == ["ok"]
