@@ -1,6 +1,7 @@
 """Async overhead: submit-to-done through the embedded product vs the model's own time.
 
-Runs, in one process tree and one after the other on the same synthetic file:
+Runs, in one process tree and one after the other on the same realistic comment file
+(benchmarks/comments.py), with the product's default settings unless flags say otherwise:
 
 1. the pure model time of ``analyze``: the predictor (loaded beforehand, load timed apart)
    labelling every chunk in this process, nothing else; timed before and after step 2 and
@@ -16,7 +17,6 @@ seconds depend on the machine. Usage: ``python benchmarks/async_overhead.py --ro
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import signal
@@ -32,30 +32,18 @@ from typing import Any
 
 import httpx
 
-OPENINGS = ["The lectures", "The labs", "Homework", "The exams", "Office hours", "The textbook"]
-VERDICTS = [
-    "were excellent and I learned a lot",
-    "were a waste of time",
-    "were fine, nothing special",
-    "felt rushed towards the end of the term",
-    "helped me understand the hard parts",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from comments import write_comments
+
+TEXT = "comment"
 
 
-def write_comments(path: Path, rows: int) -> Path:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["course", "comment"])
-        for i in range(rows):
-            writer.writerow([f"C{i % 7}", f"{OPENINGS[i % 6]} {VERDICTS[i % 5]} (#{i})."])
-    return path
-
-
-def load_predictor(model: str, batch_size: int) -> tuple[Any, float]:
+def load_predictor(model: str, batch_size: int, precision: str) -> tuple[Any, float]:
     from pipeline.model.predictor import Predictor
 
     started = time.perf_counter()
-    predictor = Predictor.load(model, batch_size=batch_size, device="cpu")
+    predictor = Predictor.load(model, batch_size=batch_size, device="cpu", precision=precision)
     return predictor, time.perf_counter() - started
 
 
@@ -64,9 +52,10 @@ def pure_model_time(source: Path, predictor: Any, chunk_rows: int) -> float:
     from pipeline.inputs import ROW_COLUMN, iter_chunks
     from pipeline.labelling import label_frame
 
+    predictor.predict_proba(["warm-up"] * 64)
     started = time.perf_counter()
-    for chunk in iter_chunks(source, "csv", "comment", chunk_rows):
-        label_frame(predictor, chunk.drop(columns=[ROW_COLUMN]), "comment")
+    for chunk in iter_chunks(source, "csv", TEXT, chunk_rows):
+        label_frame(predictor, chunk.drop(columns=[ROW_COLUMN]), TEXT)
     return time.perf_counter() - started
 
 
@@ -76,7 +65,7 @@ def submit_to_done(client: httpx.Client, source: Path, fresh: bool) -> dict[str,
         answer = client.post(
             "/v1/jobs",
             files={"file": (source.name, handle)},
-            data={"text_column": "comment", "fresh": str(fresh).lower()},
+            data={"text_column": TEXT, "fresh": str(fresh).lower()},
         )
     answer.raise_for_status()
     request_id = answer.json()["request_id"]
@@ -98,21 +87,22 @@ def submit_to_done(client: httpx.Client, source: Path, fresh: bool) -> dict[str,
     }
 
 
-def run_server(data_dir: Path, model: str, chunk_rows: int, batch_size: int) -> tuple[Any, str]:
+def run_server(data_dir: Path, args: argparse.Namespace) -> tuple[Any, str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith("PIPELINE_")}
     env.update(
         PIPELINE_DATA_DIR=str(data_dir),
-        PIPELINE_MODEL=model,
+        PIPELINE_MODEL=args.model,
         PIPELINE_DEVICE="cpu",
+        PIPELINE_PRECISION=args.precision,
         PIPELINE_API_PORT=str(port),
-        PIPELINE_CHUNK_ROWS=str(chunk_rows),
-        PIPELINE_BATCH_SIZE=str(batch_size),
+        PIPELINE_CHUNK_ROWS=str(args.chunk_rows),
+        PIPELINE_BATCH_SIZE=str(args.batch_size),
         PIPELINE_MAX_WORKERS="1",
-        PIPELINE_MASTER_INTERVAL_S="0.5",
-        PIPELINE_WORKER_POLL_S="0.2",
+        PIPELINE_MASTER_INTERVAL_S=str(args.master_interval_s),
+        PIPELINE_WORKER_POLL_S=str(args.worker_poll_s),
         PIPELINE_WORKER_IDLE_TIMEOUT_S="600",
     )
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -133,22 +123,29 @@ def run_server(data_dir: Path, model: str, chunk_rows: int, batch_size: int) -> 
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    from pipeline.settings import Settings
+
+    defaults = Settings()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=10_000, help="comments in the file")
     parser.add_argument("--model", default=os.environ.get("PIPELINE_MODEL", "default"))
-    parser.add_argument("--chunk-rows", type=int, default=512)
-    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--precision", default=defaults.precision)
+    parser.add_argument("--chunk-rows", type=int, default=defaults.chunk_rows)
+    parser.add_argument("--batch-size", type=int, default=defaults.batch_size)
+    parser.add_argument("--worker-poll-s", type=float, default=defaults.worker_poll_s)
+    parser.add_argument("--master-interval-s", type=float, default=defaults.master_interval_s)
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
     with tempfile.TemporaryDirectory(prefix="async-overhead-") as folder:
         source = write_comments(Path(folder) / "comments.csv", args.rows)
         figures: dict[str, Any] = {"rows": args.rows, "chunk_rows": args.chunk_rows}
-        predictor, figures["model_load_s"] = load_predictor(args.model, args.batch_size)
-        figures["model_s_before"] = pure_model_time(source, predictor, args.chunk_rows)
-        process, url = run_server(
-            Path(folder) / "data", args.model, args.chunk_rows, args.batch_size
+        predictor, figures["model_load_s"] = load_predictor(
+            args.model, args.batch_size, args.precision
         )
+        figures["precision"] = predictor.precision
+        figures["model_s_before"] = pure_model_time(source, predictor, args.chunk_rows)
+        process, url = run_server(Path(folder) / "data", args)
         try:
             with httpx.Client(base_url=url, timeout=300) as client:
                 cold = submit_to_done(client, source, fresh=False)
@@ -169,7 +166,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
 
 def _report(f: dict[str, Any]) -> None:
     rate = f["rows"] / f["model_s"]
-    print(f"{f['rows']:,} comments, chunks of {f['chunk_rows']}")
+    print(
+        f"{f['rows']:,} comments (benchmarks/comments.py), chunks of {f['chunk_rows']}, "
+        f"precision {f['precision']}"
+    )
     print(f"  model load (in process)           {f['model_load_s']:8.2f} s")
     print(
         f"  pure model time (analyze's model) {f['model_s']:8.2f} s  ({rate:,.0f} comments/s; "

@@ -7,11 +7,12 @@ request (with the server's own message) or a server error.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any
+from typing import Any, BinaryIO
 
 import httpx
 
@@ -36,6 +37,7 @@ UPLOAD_TIMEOUT_S = 300.0
 DIRECT_UPLOAD_MAX_BYTES = 4 * 1024 * 1024
 """Larger files go through an upload URL where the server offers one: API Gateway and Lambda
 take about 6 MB per request, and a binary body travels base64-encoded (4/3 of its size)."""
+_DOWNLOAD_BLOCK = 1024 * 1024
 _NO_UPLOAD_URLS = (404, 501)  # a server without POST /v1/uploads, or one whose store has none
 
 
@@ -163,7 +165,7 @@ class PipelineClient:
 
     def submit(
         self,
-        content: bytes,
+        content: bytes | BinaryIO,
         filename: str,
         text_column: str,
         group_by: Sequence[str] = (),
@@ -172,6 +174,8 @@ class PipelineClient:
     ) -> Submitted:
         """Upload a file and queue a job; the server validates it and refuses bad input.
 
+        ``content`` is the file's bytes or the file itself opened for binary reading, which
+        is streamed (a file of millions of comments never sits in this process's memory).
         A file over ``DIRECT_UPLOAD_MAX_BYTES`` goes straight to the object store through an
         upload URL when the server offers one (the AWS deployment), then the job starts from
         its key; otherwise it travels inside the request."""
@@ -180,7 +184,8 @@ class PipelineClient:
             data["group_by"] = list(group_by)
         if fresh:
             data["fresh"] = "true"
-        upload_key = self._upload(content) if len(content) > DIRECT_UPLOAD_MAX_BYTES else None
+        size = _size_of(content)
+        upload_key = self._upload(content) if size > DIRECT_UPLOAD_MAX_BYTES else None
         if upload_key is not None:
             data.update(upload_key=upload_key, filename=filename)
             body = self._json("POST", "/v1/jobs", data=data, timeout=UPLOAD_TIMEOUT_S)
@@ -246,7 +251,35 @@ class PipelineClient:
             return self._from_storage("GET", response.headers["location"]).content
         return response.content
 
-    def _upload(self, content: bytes) -> str | None:
+    def download_results(self, request_id: str, target: BinaryIO) -> int:
+        """Stream the results CSV (as ``results_csv`` gets it) into ``target``, a file opened
+        for binary writing, a block at a time; returns the bytes written."""
+        path = f"{_job_path(request_id)}/results"
+        try:
+            with self._http.stream(
+                "GET", path, params={"format": "csv"}, timeout=UPLOAD_TIMEOUT_S
+            ) as response:
+                if response.is_success:
+                    return _copy_body(response, target)
+                if not response.is_redirect:
+                    response.read()
+                    raise error_for_response(response, request_id)
+                location = response.headers["location"]
+        except httpx.TransportError as exc:
+            raise self._unreachable(exc) from exc
+        try:
+            with self._storage.stream("GET", location) as response:
+                if not response.is_success:
+                    response.read()
+                    raise ApiError(
+                        f"the object store answered HTTP {response.status_code}: "
+                        f"{response.text.strip()[:300]}"
+                    )
+                return _copy_body(response, target)
+        except httpx.TransportError as exc:
+            raise ApiUnreachable(f"the object store cannot be reached ({_reason(exc)})") from exc
+
+    def _upload(self, content: bytes | BinaryIO) -> str | None:
         """PUT the file to an upload URL from the server; None when it offers none."""
         try:
             response = self._http.post("/v1/uploads")
@@ -323,6 +356,21 @@ class PipelineClient:
             f"the API at {self.base_url} cannot be reached ({_reason(exc)}); check that it "
             "is running (sentiment-pipeline up) and that PIPELINE_API_URL points to it"
         )
+
+
+def _size_of(content: bytes | BinaryIO) -> int:
+    """Bytes left to send: the length of ``bytes``, or of an open file from where it stands."""
+    if isinstance(content, bytes | bytearray):
+        return len(content)
+    return os.fstat(content.fileno()).st_size - content.tell()
+
+
+def _copy_body(response: httpx.Response, target: BinaryIO) -> int:
+    written = 0
+    for block in response.iter_bytes(_DOWNLOAD_BLOCK):
+        target.write(block)
+        written += len(block)
+    return written
 
 
 def error_for_response(response: httpx.Response, request_id: str | None = None) -> PipelineError:

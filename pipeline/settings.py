@@ -15,6 +15,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "backend": ("local", "aws"),
     "fleet": ("local", "ec2", "ecs"),
     "device": ("auto", "cpu", "cuda"),
+    "precision": ("auto", "fp32", "bf16", "int8"),
     "worker_id_source": ("auto", "ecs", "ec2", "host"),
 }
 
@@ -34,6 +35,8 @@ class Settings:
     model: str = "default"
     fleet: str = "local"
     device: str = "auto"
+    # auto = the fastest precision at label parity with fp32 on this machine (docs/performance.md)
+    precision: str = "auto"
     batch_size: int = 64
     chunk_rows: int = 512
     max_upload_bytes: int = 200 * 1024 * 1024

@@ -28,6 +28,7 @@ from pipeline.inputs import iter_chunks
 from pipeline.labelling import label_frame
 from pipeline.model.predictor import Predictor
 from pipeline.ports import QueueMessage
+from pipeline.readahead import read_ahead
 from pipeline.service import export, settle_dead_letters
 from pipeline.worker_identity import host_worker_id
 
@@ -145,12 +146,14 @@ class Worker:
                 started.input_key, Path(folder) / f"input.{started.input_format}"
             )
             self.backend.queue.extend(message.receipt, self._visibility_s)
-            chunks = iter_chunks(
-                source,
-                started.input_format,
-                started.text_column,
-                self._chunk_rows,
-                start_row=started.rows_done,
+            chunks = read_ahead(  # the next chunk is read and parsed while this one is labelled
+                iter_chunks(
+                    source,
+                    started.input_format,
+                    started.text_column,
+                    self._chunk_rows,
+                    start_row=started.rows_done,
+                )
             )
             for chunk in chunks:
                 if self.stopping:

@@ -133,7 +133,12 @@ def _worker(args: argparse.Namespace) -> int:
     _log_to_stderr()
 
     def load(reference: str) -> Predictor:
-        return Predictor.load(reference, batch_size=settings.batch_size, device=settings.device)
+        return Predictor.load(
+            reference,
+            batch_size=settings.batch_size,
+            device=settings.device,
+            precision=settings.precision,
+        )
 
     worker_id = resolve_worker_id(settings, os.environ, urllib_call)
     worker = Worker(open_backend(settings), load, worker_id, parent_pid=args.parent_pid)
@@ -204,9 +209,9 @@ def _submit(args: argparse.Namespace) -> int:
 
     if not args.file.is_file():
         raise InputError(f"{args.file} is not a file")
-    with _client(args) as client:
-        submitted = client.submit(
-            args.file.read_bytes(),
+    with _client(args) as client, args.file.open("rb") as handle:
+        submitted = client.submit(  # streamed: large files never sit in memory
+            handle,
             args.file.name,
             args.text_column,
             args.group_by,
@@ -232,13 +237,15 @@ def _status(args: argparse.Namespace) -> int:
 
 def _results(args: argparse.Namespace) -> int:
     with _client(args) as client:
-        data = client.results_csv(args.request_id)
-    if args.output is None:
-        sys.stdout.buffer.write(data)
-    else:
+        if args.output is None:
+            client.download_results(args.request_id, sys.stdout.buffer)
+            return 0
         args.output.parent.mkdir(parents=True, exist_ok=True)
-        args.output.write_bytes(data)
-        print(f"results written to {args.output}", file=sys.stderr)
+        partial = args.output.with_name(args.output.name + ".part")
+        with partial.open("wb") as handle:
+            client.download_results(args.request_id, handle)
+        partial.replace(args.output)  # a failed download leaves no truncated results file
+    print(f"results written to {args.output}", file=sys.stderr)
     return 0
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import String, func, literal, select
 
@@ -34,14 +35,15 @@ class ResultRepository:
         self._db = db
 
     def page(self, request_id: str, offset: int, limit: int) -> list[ResultRecord]:
+        """Rows ``offset``… as plain tuples (no ORM objects): exports read millions of them."""
         query = (
-            select(ResultRow)
+            select(*_RECORD_COLUMNS)
             .where(ResultRow.request_id == request_id)
             .where(ResultRow.row_index >= offset, ResultRow.row_index < offset + limit)
             .order_by(ResultRow.row_index)
         )
         with self._db.read() as session:
-            return [_record(row) for row in session.scalars(query)]
+            return [_record(*row) for row in session.execute(query)]
 
     def batches(self, request_id: str, batch_size: int = 5000) -> Iterator[list[ResultRecord]]:
         """Every row in order, a batch at a time, in short read transactions."""
@@ -92,13 +94,32 @@ def _means(labels: Sequence[str], values: tuple[object, ...] | None) -> dict[str
     return means
 
 
-def _record(row: ResultRow) -> ResultRecord:
+_RECORD_COLUMNS = (
+    ResultRow.row_index,
+    ResultRow.text,
+    ResultRow.data,
+    ResultRow.label,
+    ResultRow.scores,
+    ResultRow.error,
+    ResultRow.model_version,
+)
+
+
+def _record(
+    row_index: int,
+    text: str,
+    data: dict[str, Any],
+    label: str | None,
+    scores: dict[str, float] | None,
+    error: str | None,
+    model_version: str,
+) -> ResultRecord:
     return ResultRecord(
-        row_index=row.row_index,
-        text=row.text,
-        data=dict(row.data),
-        label=row.label,
-        scores=dict(row.scores) if row.scores is not None else None,
-        error=row.error,
-        model_version=row.model_version,
+        row_index=row_index,
+        text=text,
+        data=dict(data),
+        label=label,
+        scores=dict(scores) if scores is not None else None,
+        error=error,
+        model_version=model_version,
     )

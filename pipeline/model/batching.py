@@ -7,15 +7,28 @@ from collections.abc import Sequence
 import numpy as np
 
 
-def plan_batches(lengths: Sequence[int], batch_size: int) -> list[np.ndarray]:
+def plan_batches(
+    lengths: Sequence[int] | np.ndarray, batch_size: int, max_tokens: int | None = None
+) -> list[np.ndarray]:
     """Group row indices into batches of similar length so dynamic padding wastes little.
 
     Longest first, so a batch that runs out of memory fails at once rather than at the end.
+    With ``max_tokens``, a batch also stops before its padded size (rows x its longest row)
+    exceeds it: long rows go in small batches, which pad less and cost the same per token.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
-    order = np.argsort(-np.asarray(lengths, dtype=np.int64), kind="stable")
-    return [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
+    ordered = np.asarray(lengths, dtype=np.int64)
+    order = np.argsort(-ordered, kind="stable")
+    if max_tokens is None:
+        return [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
+    batches = []
+    start = 0
+    while start < len(order):
+        rows = min(batch_size, max(1, max_tokens // max(1, int(ordered[order[start]]))))
+        batches.append(order[start : start + rows])
+        start += rows
+    return batches
 
 
 def pad_batch(sequences: Sequence[Sequence[int]], pad_id: int) -> tuple[np.ndarray, np.ndarray]:
@@ -29,7 +42,9 @@ def pad_batch(sequences: Sequence[Sequence[int]], pad_id: int) -> tuple[np.ndarr
     return ids, mask
 
 
-def average_windows(window_probs: np.ndarray, owners: Sequence[int], n_texts: int) -> np.ndarray:
+def average_windows(
+    window_probs: np.ndarray, owners: Sequence[int] | np.ndarray, n_texts: int
+) -> np.ndarray:
     """Mean of the class probabilities of every window that belongs to the same text."""
     owners_arr = np.asarray(owners, dtype=np.int64)
     sums = np.zeros((n_texts, window_probs.shape[1]), dtype=np.float64)
@@ -37,3 +52,15 @@ def average_windows(window_probs: np.ndarray, owners: Sequence[int], n_texts: in
     counts = np.bincount(owners_arr, minlength=n_texts).astype(np.float64)
     counts[counts == 0] = 1.0
     return sums / counts[:, None]
+
+
+def pad_slices(
+    flat: np.ndarray, starts: np.ndarray, lengths: np.ndarray, pad_id: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """``pad_batch`` for sequences stored back to back in ``flat`` (``lengths[i]`` ids from
+    ``starts[i]``), in a few array operations instead of a Python loop over the rows."""
+    columns = np.arange(int(lengths.max()), dtype=np.int64)
+    mask = columns[None, :] < lengths[:, None]
+    last = np.maximum(lengths - 1, 0)[:, None]
+    ids = np.where(mask, flat[starts[:, None] + np.minimum(columns[None, :], last)], pad_id)
+    return ids.astype(np.int64, copy=False), mask.astype(np.int64)

@@ -26,6 +26,10 @@ class EvaluateOptions:
         default=(), metadata={"help": "one or more text,label CSV files to evaluate on"}
     )
     batch_size: int = field(default=64, metadata={"help": "texts per forward pass"})
+    precision: str = field(
+        default="fp32",
+        metadata={"help": "fp32 (the model's own figures), bf16, int8, or auto (what workers run)"},
+    )
     output: Path | None = field(default=None, metadata={"help": "write the report as JSON here"})
 
     def __post_init__(self) -> None:
@@ -50,7 +54,9 @@ def evaluate_frames(
 
 
 def evaluate(options: EvaluateOptions) -> dict[str, dict[str, Any]]:
-    predictor = Predictor.load(options.model, batch_size=options.batch_size)
+    predictor = Predictor.load(
+        options.model, batch_size=options.batch_size, precision=options.precision
+    )
     frames = {Path(p).stem: load_labelled_csv(Path(p)) for p in options.data}
     reports = evaluate_frames(predictor, frames)
     if options.output:

@@ -133,7 +133,7 @@ def train(
     (out / "training_log.json").write_text(json.dumps(history) + "\n")
     card = _card(options, corpus, seconds, torch, out)
     write_card(out, card)
-    predictor = Predictor.load(out)
+    predictor = Predictor.load(out, precision="fp32")  # the model's own figures, not a runtime's
     card["validation"] = evaluate_frames(predictor, corpus.validation)
     write_card(out, card)
     return TrainResult(output_dir=out, card=card, history=history)

@@ -6,10 +6,11 @@ The results table has exactly the columns of ``analyze``: every input column, th
 
 from __future__ import annotations
 
-import math
+import csv
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
+import numpy as np
 import pandas as pd
 
 from pipeline.db.records import JobRecord, ResultRecord
@@ -30,49 +31,72 @@ def header(job: JobRecord) -> list[str]:
 def rows_for_database(
     labelled: pd.DataFrame, job: JobRecord, labels: Sequence[str]
 ) -> list[dict[str, Any]]:
-    """A labelled chunk (with the ``row`` column) as rows for ``JobRepository.write_chunk``."""
+    """A labelled chunk (with the ``row`` column) as rows for ``JobRepository.write_chunk``.
+
+    Built column by column: a chunk is thousands of rows and this runs for every one.
+    """
     others = [c for c in job.input_columns if c != job.text_column]
-    rows = []
-    for record in labelled.to_dict("records"):
-        error = record[ERROR_COLUMN] or None
-        rows.append(
-            {
-                "row_index": int(record[ROW_COLUMN]),
-                "text": str(record[job.text_column]),
-                "data": {column: record[column] for column in others},
-                "label": None if error else record[LABEL_COLUMN],
-                "scores": None if error else _scores(record, labels),
-                "error": error,
-                "model_version": str(record[VERSION_COLUMN]),
-            }
+    errors = [
+        error if isinstance(error, str) and error else None for error in labelled[ERROR_COLUMN]
+    ]
+    probs = labelled[[score_column(name) for name in labels]].to_numpy(dtype=np.float64)
+    unscored = np.isnan(probs).any(axis=1).tolist()
+    scores = [
+        None if error or missing else dict(zip(labels, values, strict=True))
+        for error, missing, values in zip(errors, unscored, probs.tolist(), strict=True)
+    ]
+    data = labelled[others].to_dict("records") if others else [{} for _ in errors]
+    return [
+        {
+            "row_index": row_index,
+            "text": str(text),
+            "data": values,
+            "label": None if error else label,
+            "scores": row_scores,
+            "error": error,
+            "model_version": str(version),
+        }
+        for row_index, text, values, label, row_scores, error, version in zip(
+            labelled[ROW_COLUMN].astype(np.int64).tolist(),
+            labelled[job.text_column].tolist(),
+            data,
+            labelled[LABEL_COLUMN].tolist(),
+            scores,
+            errors,
+            labelled[VERSION_COLUMN].tolist(),
+            strict=True,
         )
-    return rows
+    ]
 
 
 def table_row(record: ResultRecord, job: JobRecord) -> dict[str, Any]:
     """One stored row as a results-table row (a dict in ``header`` order)."""
+    return _table_row(record, job, header(job))
+
+
+def _table_row(record: ResultRecord, job: JobRecord, columns: Sequence[str]) -> dict[str, Any]:
     values: dict[str, Any] = {**record.data, job.text_column: record.text}
     values[LABEL_COLUMN] = record.label
     for name in job.labels or ():
         values[score_column(name)] = (record.scores or {}).get(name)
     values[ERROR_COLUMN] = record.error
     values[VERSION_COLUMN] = record.model_version
-    return {column: values.get(column) for column in header(job)}
+    return {column: values.get(column) for column in columns}
 
 
 def write_csv(batches: Iterable[Sequence[ResultRecord]], job: JobRecord, handle: TextIO) -> int:
     """Write the results table as CSV (header first, even with no rows); returns rows written."""
-    pd.DataFrame(columns=header(job)).to_csv(handle, index=False)
+    _writer(handle).writerow(header(job))
     return sum(write_rows(batch, job, handle) for batch in batches)
 
 
 def write_rows(batch: Sequence[ResultRecord], job: JobRecord, handle: TextIO) -> int:
-    """Append rows to a results CSV whose header is already written."""
-    frame = pd.DataFrame([table_row(record, job) for record in batch], columns=header(job))
-    frame.to_csv(handle, header=False, index=False)
-    return len(frame)
+    """Append rows to a results CSV whose header is already written (the csv module, with
+    pandas' conventions: ``\n`` line ends, minimal quoting, None as an empty cell)."""
+    columns = header(job)
+    _writer(handle).writerows(_table_row(record, job, columns).values() for record in batch)
+    return len(batch)
 
 
-def _scores(record: dict[str, Any], labels: Sequence[str]) -> dict[str, float] | None:
-    scores = {name: float(record[score_column(name)]) for name in labels}
-    return None if any(math.isnan(value) for value in scores.values()) else scores
+def _writer(handle: TextIO) -> Any:
+    return csv.writer(handle, lineterminator="\n")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline.model.batching import average_windows, pad_batch, plan_batches
+from pipeline.model.batching import average_windows, pad_batch, pad_slices, plan_batches
 
 
 def test_plan_batches_puts_the_longest_first() -> None:
@@ -82,3 +82,18 @@ def test_average_windows_leaves_a_text_without_windows_at_zero() -> None:
     averaged = average_windows(np.array([[0.5, 0.5]]), [1], n_texts=2)
 
     assert averaged.tolist() == [[0.0, 0.0], [0.5, 0.5]]
+
+
+def test_pad_slices_pads_sequences_stored_back_to_back_like_pad_batch() -> None:
+    sequences = [[5, 6, 7], [8], [9, 10], [11, 12, 13, 14]]
+    flat = np.array([token for seq in sequences for token in seq], dtype=np.int64)
+    lengths = np.array([len(seq) for seq in sequences], dtype=np.int64)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    rows = np.array([3, 1, 2])
+
+    ids, mask = pad_slices(flat, starts[rows], lengths[rows], pad_id=0)
+
+    expected_ids, expected_mask = pad_batch([sequences[i] for i in rows], pad_id=0)
+    assert ids.tolist() == expected_ids.tolist()
+    assert mask.tolist() == expected_mask.tolist()
+    assert ids.dtype == np.int64 and mask.dtype == np.int64

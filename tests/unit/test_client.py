@@ -4,6 +4,7 @@ and every HTTP failure turned into its pipeline.errors class with the server's m
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -425,3 +426,72 @@ def test_errors_carry_the_server_message_verbatim() -> None:
     with _client(_answer(400, body)) as client, pytest.raises(MissingColumnError) as caught:
         client.submit(b"text\nx\n", "c.csv", "comment")
     assert str(caught.value) == detail
+
+
+def test_an_open_file_is_streamed_into_the_request(tmp_path: Path) -> None:
+    source = tmp_path / "comments.csv"
+    source.write_bytes(b"comment\n" + b"a fine course\n" * 1000)
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(202, json={"request_id": "f1", "status": "queued"})
+
+    with _client(handler) as client, source.open("rb") as handle:
+        assert client.submit(handle, "comments.csv", "comment").request_id == "f1"
+    assert _multipart_fields(seen[0])[-1][0] == "file"
+    assert source.read_bytes() in seen[0].content
+
+
+def test_a_large_open_file_is_put_to_the_upload_url_from_where_it_stands(tmp_path: Path) -> None:
+    source = tmp_path / "big.csv"
+    content = b"comment\n" + b"a fine course\n" * 400_000
+    source.write_bytes(content)
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path == "/v1/uploads":
+            ticket = {"upload_key": "uploads/K/upload", "method": "PUT"}
+            ticket["upload_url"] = "https://bucket.s3.test/uploads/K/upload?X-Amz-Signature=s"
+            return httpx.Response(201, json=ticket)
+        if request.url.host == "bucket.s3.test":
+            request.read()
+            return httpx.Response(200)
+        return httpx.Response(202, json={"request_id": "big3", "status": "queued"})
+
+    with _client(handler) as client, source.open("rb") as handle:
+        assert client.submit(handle, "big.csv", "comment").request_id == "big3"
+    put = seen[1]
+    assert (put.method, put.headers["content-length"]) == ("PUT", str(len(content)))
+    assert put.content == content
+
+
+def test_download_results_streams_the_csv_into_a_file_and_follows_a_redirect(
+    tmp_path: Path,
+) -> None:
+    body = b"comment,label\n" + b"nice,positive\n" * 200_000
+
+    def direct(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=body)
+
+    def redirected(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "bucket.s3.test":
+            return httpx.Response(200, content=body)
+        return httpx.Response(303, headers={"Location": "https://bucket.s3.test/r.csv?sig=s"})
+
+    for handler in (direct, redirected):
+        target = tmp_path / f"{handler.__name__}.csv"
+        with _client(handler) as client, target.open("wb") as handle:
+            assert client.download_results("abc123", handle) == len(body)
+        assert target.read_bytes() == body
+
+
+def test_download_results_of_an_unknown_job_is_job_not_found(tmp_path: Path) -> None:
+    handler = _answer(404, {"error": "not_found", "detail": "job 'nope' was not found"})
+    with (
+        _client(handler) as client,
+        (tmp_path / "r.csv").open("wb") as handle,
+        pytest.raises(JobNotFound, match="nope"),
+    ):
+        client.download_results("nope", handle)

@@ -1,0 +1,252 @@
+"""Throughput of every way to label comments, against the Hugging Face pipeline, in one run.
+
+On one realistic comment file (benchmarks/comments.py), one after the other in this process:
+
+1. baseline: ``transformers.pipeline("text-classification")`` on the shipped model (the LoRA
+   adapter merged, fp32, batch size 32, truncation at the model's maximum), timed before and
+   after everything else and averaged, so a busy machine skews both ends alike;
+2. the product's predictor in each precision this machine supports (fp32, bf16, int8), fed
+   chunk by chunk as the worker feeds it;
+3. the worker end to end on the embedded backend (submit, SQLite queue and database, results
+   CSV), with the predictor ``auto`` picks;
+4. ``analyze`` (the same path behind the command line).
+
+Each line prints comments/s, the ratio to the baseline, this process's peak RSS during the
+stage, and label agreement with the baseline and with the predictor's fp32 labels. Every path
+gets the same warm-up first. Usage: ``python benchmarks/throughput.py --rows 5000``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from comments import write_comments
+from measure import Stage, best_of, timed
+
+WARMUP_ROWS = 256
+TEXT = "comment"
+
+
+def hf_pipeline(loaded: Any, batch_size: int) -> Any:
+    from transformers import pipeline
+
+    return pipeline(
+        "text-classification",
+        model=loaded.model,
+        tokenizer=loaded.tokenizer,
+        device="cpu",
+        batch_size=batch_size,
+        top_k=None,
+        truncation=True,
+        max_length=loaded.max_length,
+    )
+
+
+def run_baseline(classify: Any, texts: list[str], name: str) -> tuple[Stage, list[str]]:
+    classify(texts[:WARMUP_ROWS])
+    with timed(name, len(texts)) as stage:
+        outputs = classify(texts)
+    return stage, [max(out, key=lambda item: item["score"])["label"] for out in outputs]
+
+
+def run_predictor(predictor: Any, texts: list[str], chunk_rows: int) -> tuple[Stage, np.ndarray]:
+    predictor.predict_proba(texts[:WARMUP_ROWS])
+    parts = []
+    with timed(f"predictor {predictor.precision}", len(texts)) as stage:
+        for start in range(0, len(texts), chunk_rows):
+            parts.append(predictor.predict_proba(texts[start : start + chunk_rows]))
+    return stage, np.concatenate(parts)
+
+
+def run_worker(predictor: Any, source: Path, rows: int, chunk_rows: int) -> tuple[Stage, Path]:
+    from pipeline import service
+    from pipeline.bootstrap import init_backend
+    from pipeline.settings import Settings
+    from pipeline.worker import Worker
+
+    folder = Path(tempfile.mkdtemp(prefix="throughput-worker-"))
+    backend = init_backend(
+        Settings(data_dir=folder, model=predictor.version, chunk_rows=chunk_rows, max_receives=1)
+    )
+    with timed(f"worker end to end ({predictor.precision})", rows) as stage:
+        request_id = service.submit(backend, source, TEXT).request_id
+        Worker(backend, lambda _reference: predictor, "throughput").run(burst=True)
+    job = backend.repository.jobs.get(request_id)
+    if job.result_key is None:
+        raise SystemExit(f"the worker's job ended {job.status}: {job.error}")
+    return stage, backend.store.get_file(job.result_key, folder / "results.csv")
+
+
+def run_analyze(predictor: Any, source: Path, rows: int, chunk_rows: int) -> tuple[Stage, Path]:
+    from pipeline.analyze import analyze_file
+
+    output = Path(tempfile.mkdtemp(prefix="throughput-analyze-")) / "out.csv"
+    with timed(f"analyze ({predictor.precision})", rows) as stage:
+        analyze_file(source, output, predictor, TEXT, chunk_rows=chunk_rows, progress=False)
+    return stage, output
+
+
+def agreement(labels: Sequence[object], reference: Sequence[object]) -> float:
+    pairs = [(a, b) for a, b in zip(labels, reference, strict=True) if b is not None]
+    return sum(a == b for a, b in pairs) / len(pairs) if pairs else float("nan")
+
+
+def labels_of(probs: np.ndarray, names: Sequence[str]) -> list[str | None]:
+    picked = np.asarray(names, dtype=object)[np.nan_to_num(probs, nan=-1).argmax(axis=1)]
+    return [
+        None if np.isnan(row[0]) else str(label) for row, label in zip(probs, picked, strict=True)
+    ]
+
+
+def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=5000, help="comments in the file")
+    parser.add_argument("--model", default=os.environ.get("PIPELINE_MODEL", "default"))
+    parser.add_argument("--batch-size", type=int, default=64, help="the predictor's batch size")
+    parser.add_argument("--baseline-batch-size", type=int, default=32)
+    parser.add_argument("--chunk-rows", type=int, default=None, help="default: Settings()")
+    parser.add_argument("--repeat", type=int, default=1, help="predictor runs; the best counts")
+    parser.add_argument("--skip", nargs="*", default=[], choices=["worker", "analyze"])
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+    import torch
+
+    from pipeline.model.loading import load_model
+    from pipeline.model.precision import machine_capabilities, supported_precisions
+    from pipeline.model.predictor import Predictor, is_blank
+    from pipeline.settings import Settings
+
+    chunk_rows = args.chunk_rows or Settings().chunk_rows
+    folder = Path(tempfile.mkdtemp(prefix="throughput-"))
+    source = write_comments(folder / "comments.csv", args.rows)
+    frame = pd.read_csv(source, dtype=str, keep_default_na=False)
+    texts = frame[TEXT].tolist()
+    valid = [i for i, text in enumerate(texts) if not is_blank(text)]
+    valid_texts = [texts[i] for i in valid]
+
+    loaded = load_model(args.model)
+    classify = hf_pipeline(loaded, args.baseline_batch_size)
+    stages: list[Stage] = []
+    first, hf_labels = run_baseline(classify, valid_texts, "baseline: HF pipeline (before)")
+    stages.append(first)
+
+    supported = supported_precisions("cpu", machine_capabilities("cpu"))
+    auto = Predictor(loaded, batch_size=args.batch_size, device="cpu").precision
+    labels: dict[str, list[str | None]] = {}
+    predictors = {}
+    for precision in ("fp32", *[p for p in supported if p != "fp32"]):
+        predictor = Predictor(loaded, batch_size=args.batch_size, device="cpu", precision=precision)
+        predictors[precision] = predictor
+        results: list[np.ndarray] = []
+
+        def once(predictor: Any = predictor, results: list[np.ndarray] = results) -> Stage:
+            stage, probs = run_predictor(predictor, texts, chunk_rows)
+            results[:] = [probs]
+            return stage
+
+        stage = best_of(args.repeat, once)
+        labels[precision] = labels_of(results[0], predictor.labels)
+        stage.extra["auto"] = precision == auto
+        stages.append(stage)
+
+    fp32_valid = [labels["fp32"][i] for i in valid]
+    for stage, precision in zip(stages[1:], labels, strict=True):
+        ours = [labels[precision][i] for i in valid]
+        stage.extra["agree_baseline"] = agreement(ours, hf_labels)
+        stage.extra["agree_fp32"] = agreement(ours, fp32_valid)
+    first.extra["agree_baseline"] = 1.0
+    first.extra["agree_fp32"] = agreement(hf_labels, fp32_valid)
+
+    for name, runner in (("worker", run_worker), ("analyze", run_analyze)):
+        if name in args.skip:
+            continue
+        stage, output = runner(predictors[auto], source, len(texts), chunk_rows)
+        got = pd.read_csv(output, dtype=str, keep_default_na=False)["label"].tolist()
+        got_valid = [got[i] or None for i in valid]
+        stage.extra["agree_baseline"] = agreement(got_valid, hf_labels)
+        stage.extra["agree_fp32"] = agreement(got_valid, fp32_valid)
+        stages.append(stage)
+
+    last, hf_again = run_baseline(classify, valid_texts, "baseline: HF pipeline (after)")
+    last.extra["agree_baseline"] = agreement(hf_again, hf_labels)
+    last.extra["agree_fp32"] = agreement(hf_again, fp32_valid)
+    stages.append(last)
+    baseline_rate = (first.rate + last.rate) / 2
+    tokens = [len(ids) for ids in loaded.tokenizer(valid_texts)["input_ids"]]
+    figures = {
+        "rows": len(texts),
+        "blank_rows": len(texts) - len(valid),
+        "mean_tokens": float(np.mean(tokens)),
+        "p99_tokens": float(np.percentile(tokens, 99)),
+        "chunk_rows": chunk_rows,
+        "batch_size": args.batch_size,
+        "torch_threads": torch.get_num_threads(),
+        "cpu": _cpu_name(),
+        "auto_precision": auto,
+        "baseline_rate": baseline_rate,
+        "stages": [
+            {
+                "name": s.name,
+                "rows": s.rows,
+                "seconds": s.seconds,
+                "rate": s.rate,
+                "vs_baseline": s.rate / baseline_rate,
+                "peak_rss_mb": s.peak_rss_mb,
+                **s.extra,
+            }
+            for s in stages
+        ],
+    }
+    _report(figures)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+    return figures
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown"
+
+
+def _report(f: dict[str, Any]) -> None:
+    print(
+        f"{f['rows']:,} comments ({f['blank_rows']} blank; {f['mean_tokens']:.1f} tokens on "
+        f"average, p99 {f['p99_tokens']:.0f}), chunks of {f['chunk_rows']}, batch "
+        f"{f['batch_size']}, {f['torch_threads']} torch threads, {f['cpu']}; "
+        f"auto precision here: {f['auto_precision']}"
+    )
+    print(
+        f"{'stage':42s} {'comments/s':>10s} {'x base':>7s} {'peak RSS':>9s} "
+        f"{'agree base':>10s} {'agree fp32':>10s} {'seconds':>8s}"
+    )
+    for s in f["stages"]:
+        mark = " (auto)" if s.get("auto") else ""
+        print(
+            f"{s['name'] + mark:42s} {s['rate']:10.0f} {s['vs_baseline']:7.2f} "
+            f"{s['peak_rss_mb']:7.0f}MB {100 * s['agree_baseline']:9.2f}% "
+            f"{100 * s['agree_fp32']:9.2f}% {s['seconds']:8.1f}"
+        )
+    print(f"baseline = mean of the two HF pipeline runs: {f['baseline_rate']:.0f} comments/s")
+
+
+if __name__ == "__main__":
+    main()

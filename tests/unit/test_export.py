@@ -1,0 +1,95 @@
+"""Result rows between shapes: the bulk builders give what the per-row pandas code gave."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from jobfakes import FakePredictor, make_backend
+
+from pipeline import service
+from pipeline.db.records import JobRecord, ResultRecord
+from pipeline.labelling import label_frame
+from pipeline.service import export
+
+LABELS = ("negative", "neutral", "positive")
+TRICKY = [
+    'a "quoted" word, and a comma',
+    "two\nlines",
+    "carriage\r\nreturn",
+    "  leading and trailing spaces  ",
+    "",
+    "émoji 😀 and accents",
+    "=SUM(A1)",
+    "0.30000000000000004",
+]
+
+
+@pytest.fixture
+def job(tmp_path: Path) -> JobRecord:
+    """A running job with the columns course, comment, teacher, as the worker sees it."""
+    backend = make_backend(tmp_path)
+    source = tmp_path / "in.csv"
+    pd.DataFrame({"course": ["C"], "comment": ["fine"], "teacher": ["T"]}).to_csv(
+        source, index=False
+    )
+    request_id = service.submit(backend, source, "comment").request_id
+    started = backend.repository.jobs.begin_attempt(request_id, "v1", LABELS)
+    assert started is not None
+    return started
+
+
+def labelled_chunk() -> pd.DataFrame:
+    """A chunk as the worker has it: read with a ``row`` column, labelled by label_frame."""
+    n = len(TRICKY)
+    chunk = pd.DataFrame(
+        {
+            "row": range(10, 10 + n),
+            "course": [f"C{i}" for i in range(n)],
+            "comment": [f"{text} good" if text else text for text in TRICKY],
+            "teacher": list(reversed(TRICKY)),
+        }
+    )
+    return label_frame(FakePredictor(), chunk, "comment")  # type: ignore[arg-type]
+
+
+def records(rows: list[dict[str, object]]) -> list[ResultRecord]:
+    return [ResultRecord(**row) for row in rows]  # type: ignore[arg-type]
+
+
+def test_database_rows_carry_every_column_and_no_scores_for_errors(job: JobRecord) -> None:
+    frame = labelled_chunk()
+    rows = export.rows_for_database(frame, job, LABELS)
+    assert [row["row_index"] for row in rows] == list(range(10, 10 + len(TRICKY)))
+    assert [row["text"] for row in rows] == frame["comment"].tolist()
+    assert rows[0]["data"] == {"course": "C0", "teacher": TRICKY[-1]}
+    blank = rows[4]
+    assert (blank["label"], blank["scores"]) == (None, None)
+    assert str(blank["error"]).startswith("empty comment")
+    scored = rows[0]
+    assert scored["error"] is None and scored["label"] == "positive"
+    assert scored["scores"] == {"negative": 0.1, "neutral": 0.1, "positive": 0.8}
+    assert all(type(v) is float for v in scored["scores"].values())  # type: ignore[union-attr]
+
+
+def test_results_csv_matches_pandas_output_byte_for_byte(job: JobRecord) -> None:
+    """The csv-module writer must write exactly what the DataFrame writer did."""
+    the_job = job
+    stored = records(export.rows_for_database(labelled_chunk(), the_job, LABELS))
+    written = io.StringIO()
+    assert export.write_csv([stored[:3], stored[3:]], the_job, written) == len(TRICKY)
+    expected = pd.DataFrame(
+        [export.table_row(record, the_job) for record in stored], columns=export.header(the_job)
+    ).to_csv(index=False, lineterminator="\n")
+    assert written.getvalue() == expected
+    back = pd.read_csv(io.StringIO(written.getvalue()), dtype=str, keep_default_na=False)
+    assert back["teacher"].tolist() == list(reversed(TRICKY))
+    assert back.loc[4, "label"] == "" and back.loc[4, "error"].startswith("empty comment")
+
+
+def test_an_empty_results_table_is_just_the_header(job: JobRecord) -> None:
+    written = io.StringIO()
+    assert export.write_csv([], job, written) == 0
+    assert written.getvalue() == ",".join(export.header(job)) + "\n"
