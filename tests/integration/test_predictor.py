@@ -40,7 +40,7 @@ def test_blank_texts_get_no_label_and_a_reason(predictor: Predictor) -> None:
 
 
 def test_batching_and_order_do_not_change_results(tiny_model_dir: Path) -> None:
-    """Exact in fp32; bf16 and int8 hold to their rounding (tests/integration/test_precision.py)."""
+    """Exact in fp32; bf16 and int8 hold to their rounding (test_precision_parity.py)."""
     texts = [f"comment number {i} " + "word " * (i % 17) for i in range(23)]
     small = Predictor.load(tiny_model_dir, batch_size=3, precision="fp32").predict_proba(texts)
     large = Predictor.load(tiny_model_dir, batch_size=64, precision="fp32").predict_proba(texts)
