@@ -28,6 +28,7 @@ class PeakRss:
     interval_s: float = 0.05
     peaks: dict[int, int] = field(default_factory=dict)
     names: dict[int, str] = field(default_factory=dict)
+    history: dict[int, list[tuple[float, int]]] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -61,11 +62,20 @@ class PeakRss:
             except (psutil.NoSuchProcess, psutil.AccessDenied):
                 continue
             self.peaks[process.pid] = max(self.peaks.get(process.pid, 0), rss)
+            self.history.setdefault(process.pid, []).append((time.monotonic(), rss))
 
     @property
     def peak_mb(self) -> float:
         """The largest peak of any one process, in MiB."""
         return max(self.peaks.values(), default=0) / MB
+
+    def timeline(self, pid: int, points: int = 5) -> list[float]:
+        """RSS (MiB) of one process at evenly spaced moments of its sampled life."""
+        samples = self.history.get(pid, [])
+        if not samples:
+            return []
+        picks = [round(i * (len(samples) - 1) / (points - 1)) for i in range(points)]
+        return [samples[i][1] / MB for i in picks]
 
     def by_process(self) -> list[tuple[str, float]]:
         """(description, peak MiB) per process, largest first."""

@@ -125,6 +125,8 @@ def run_size(rows: int, args: argparse.Namespace, folder: Path) -> dict[str, Any
     figures["processes"] = [
         {"process": name, "peak_rss_mb": round(mb, 1)} for name, mb in rss.by_process()
     ]
+    worker = next((pid for pid, name in rss.names.items() if " worker" in name), None)
+    figures["worker_rss_timeline_mb"] = [] if worker is None else rss.timeline(worker)
     figures["max_peak_rss_mb"] = rss.peak_mb
     return figures
 
@@ -175,6 +177,8 @@ def _report(f: dict[str, Any]) -> None:
     )
     for entry in f["processes"]:
         print(f"    peak RSS {entry['peak_rss_mb']:7.0f} MB  {entry['process']}")
+    timeline = " → ".join(f"{mb:.0f}" for mb in f["worker_rss_timeline_mb"])
+    print(f"    worker RSS at 0, 25, 50, 75, 100 % of its life: {timeline} MB")
 
 
 def _compare(results: list[dict[str, Any]]) -> None:
@@ -185,9 +189,10 @@ def _compare(results: list[dict[str, Any]]) -> None:
     seconds = 1_000_000 / large["rate"]
     print(
         f"largest process peak: {small['max_peak_rss_mb']:.0f} MB at {small['rows']:,} rows, "
-        f"{large['max_peak_rss_mb']:.0f} MB at {large['rows']:,} rows "
-        f"({growth:+.0f} MB); extrapolated linearly to 1,000,000 rows: {at_million:.0f} MB "
-        f"(limit {LIMIT_MB} MB) and {seconds / 60:.0f} min at {large['rate']:.0f} comments/s"
+        f"{large['max_peak_rss_mb']:.0f} MB at {large['rows']:,} rows ({growth:+.0f} MB); "
+        f"a linear extrapolation (pessimistic where the timeline shows a plateau) gives "
+        f"{at_million:.0f} MB at 1,000,000 rows (limit {LIMIT_MB} MB); time at "
+        f"{large['rate']:.0f} comments/s: {seconds / 60:.0f} min"
     )
 
 
