@@ -26,7 +26,6 @@ from pipeline.errors import (
 
 FORMATS = ("csv", "xlsx", "txt")
 TXT_COLUMN = "text"
-ROW_COLUMN = "row"
 _ZIP_MAGIC = b"PK\x03\x04"
 _SNIFF_BYTES = 64 * 1024
 _READ_BLOCK = 1024 * 1024
@@ -142,7 +141,7 @@ def validate_input(
         lengths = chunk[column].str.len()
         too_long = lengths > limits.max_comment_chars
         if too_long.any():
-            row = int(chunk.loc[too_long.idxmax(), ROW_COLUMN])
+            row = int(too_long.idxmax())
             raise LimitExceededError(
                 f"the comment in row {row + 1} has {int(lengths.max()):,} characters, over the "
                 f"limit of {limits.max_comment_chars:,}"
@@ -156,7 +155,8 @@ def validate_input(
 def iter_chunks(
     path: Path, fmt: str, text_column: str, chunk_rows: int, start_row: int = 0
 ) -> Iterator[pd.DataFrame]:
-    """Yield DataFrames of at most ``chunk_rows`` rows, all cells as strings, with a ``row`` column.
+    """Yield DataFrames of at most ``chunk_rows`` rows, all cells as strings, indexed by their
+    0-based row number in the file (the index, not a column: any column name is the user's).
 
     ``start_row`` skips rows already processed, so a resumed job reads only what is left.
     """
@@ -167,15 +167,15 @@ def iter_chunks(
     reader = {"csv": _csv_chunks, "xlsx": _xlsx_chunks, "txt": _txt_chunks}[fmt]
     next_row = 0
     for frame in reader(path, chunk_rows):
-        frame.insert(0, ROW_COLUMN, range(next_row, next_row + len(frame)))
+        frame.index = pd.RangeIndex(next_row, next_row + len(frame))
         next_row += len(frame)
         if next_row <= start_row:
             continue
-        if frame[ROW_COLUMN].iloc[0] < start_row:
-            frame = frame[frame[ROW_COLUMN] >= start_row]
+        if frame.index[0] < start_row:
+            frame = frame.loc[start_row:]
         if text_column in frame.columns:
             frame[text_column] = frame[text_column].fillna("")
-        yield frame.reset_index(drop=True)
+        yield frame
 
 
 def _csv_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:

@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 
 from pipeline.db.records import JobRecord, ResultRecord
-from pipeline.inputs import ROW_COLUMN
 from pipeline.labelling import (
     ERROR_COLUMN,
     LABEL_COLUMN,
@@ -31,7 +30,8 @@ def header(job: JobRecord) -> list[str]:
 def rows_for_database(
     labelled: pd.DataFrame, job: JobRecord, labels: Sequence[str]
 ) -> list[dict[str, Any]]:
-    """A labelled chunk (with the ``row`` column) as rows for ``JobRepository.write_chunk``.
+    """A labelled chunk, indexed by row number as ``iter_chunks`` yields it, as rows for
+    ``JobRepository.write_chunk``.
 
     Built column by column: a chunk is thousands of rows and this runs for every one.
     """
@@ -57,7 +57,7 @@ def rows_for_database(
             "model_version": str(version),
         }
         for row_index, text, values, label, row_scores, error, version in zip(
-            labelled[ROW_COLUMN].astype(np.int64).tolist(),
+            labelled.index.astype(np.int64).tolist(),
             labelled[job.text_column].tolist(),
             data,
             labelled[LABEL_COLUMN].tolist(),

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import EmptyInputError
-from pipeline.inputs import ROW_COLUMN, check_utf8, detect_format, iter_chunks, read_columns
+from pipeline.inputs import check_utf8, detect_format, iter_chunks, read_columns
 
 PREVIEW_ROWS = 20
 TEXT_NAMES = (
@@ -72,7 +72,7 @@ def preview_upload(content: bytes, filename: str, rows: int = PREVIEW_ROWS) -> P
         first = next(iter_chunks(path, fmt, "", chunk_rows=rows), None)
     if first is None:
         raise EmptyInputError(f"{filename} has a header but no rows")
-    return Preview(format=fmt, columns=columns, rows=first.drop(columns=[ROW_COLUMN]))
+    return Preview(format=fmt, columns=columns, rows=first.reset_index(drop=True))
 
 
 def guess_text_column(columns: Sequence[str], sample: pd.DataFrame | None = None) -> str | None:

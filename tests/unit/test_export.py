@@ -42,15 +42,15 @@ def job(tmp_path: Path) -> JobRecord:
 
 
 def labelled_chunk() -> pd.DataFrame:
-    """A chunk as the worker has it: read with a ``row`` column, labelled by label_frame."""
+    """A chunk as the worker has it: indexed by row number, labelled by label_frame."""
     n = len(TRICKY)
     chunk = pd.DataFrame(
         {
-            "row": range(10, 10 + n),
             "course": [f"C{i}" for i in range(n)],
             "comment": [f"{text} good" if text else text for text in TRICKY],
             "teacher": list(reversed(TRICKY)),
-        }
+        },
+        index=pd.RangeIndex(10, 10 + n),
     )
     return label_frame(FakePredictor(), chunk, "comment")  # type: ignore[arg-type]
 

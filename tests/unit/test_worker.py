@@ -53,6 +53,21 @@ def test_a_job_is_labelled_published_and_acknowledged(tmp_path: Path) -> None:
     assert backend.repository.workers.all() == []
 
 
+def test_input_columns_named_like_bookkeeping_are_kept_as_they_are(tmp_path: Path) -> None:
+    backend = make_backend(tmp_path)
+    source = tmp_path / "rows.csv"
+    rows = ["r9", "r8", "r7", "r6", "r5"]
+    pd.DataFrame({"row": rows, "comment": ["good", "bad", "", "fine", "good"]}).to_csv(
+        source, index=False
+    )
+    request_id = service.submit(backend, source, "comment", ["row"]).request_id
+    assert Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True) == 1
+    assert backend.repository.jobs.get(request_id).status is JobStatus.SUCCEEDED
+    frame = result_frame(backend, request_id)
+    assert list(frame.columns[:3]) == ["row", "comment", "label"]
+    assert frame["row"].tolist() == rows
+
+
 def test_a_worker_killed_mid_job_loses_nothing_and_the_next_resumes(tmp_path: Path) -> None:
     clock = FakeClock()
     backend = make_backend(tmp_path, clock=clock, visibility_timeout_s=30)
