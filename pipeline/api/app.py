@@ -45,7 +45,13 @@ def _owner(request: Request, api_key: Annotated[str | None, Header(alias=HEADER)
 Owner = Annotated[str, Depends(_owner)]
 
 
-def create_app(backend: Backend, lifespan: Lifespan | None = None) -> FastAPI:
+def create_app(
+    backend: Backend,
+    lifespan: Lifespan | None = None,
+    on_submitted: Callable[[], None] | None = None,
+) -> FastAPI:
+    """The API over ``backend``; ``on_submitted`` runs after every accepted submission (``up``
+    wakes its master with it, so a new job does not wait for the next reconcile tick)."""
     app = FastAPI(
         title="Comment Sentiment Pipeline",
         version=__version__,
@@ -83,20 +89,24 @@ def create_app(backend: Backend, lifespan: Lifespan | None = None) -> FastAPI:
         if file is None:
             if not upload_key:
                 raise InvalidRequest(NO_INPUT)
-            return service.submit_stored(
+            submission = service.submit_stored(
                 backend, upload_key, text_column or None, columns, who, filename, fresh
-            ).to_dict()
-        with tempfile.TemporaryDirectory(prefix="upload-") as folder:
-            path = spool(file.file, Path(folder) / "upload", backend.settings.max_upload_bytes)
-            return service.submit(
-                backend,
-                path,
-                text_column or None,
-                columns,
-                owner=who,
-                filename=file.filename,
-                fresh=fresh,
-            ).to_dict()
+            )
+        else:
+            with tempfile.TemporaryDirectory(prefix="upload-") as folder:
+                path = spool(file.file, Path(folder) / "upload", backend.settings.max_upload_bytes)
+                submission = service.submit(
+                    backend,
+                    path,
+                    text_column or None,
+                    columns,
+                    owner=who,
+                    filename=file.filename,
+                    fresh=fresh,
+                )
+        if on_submitted is not None:
+            on_submitted()
+        return submission.to_dict()
 
     @app.get(JOBS)
     def list_jobs(who: Owner, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict[str, Any]:

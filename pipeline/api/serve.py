@@ -28,12 +28,16 @@ def serve(backend: Backend, host: str, port: int, with_master: bool = True) -> N
 
     ensure_safe_bind(host, service.any_keys(backend))
     lifespan = None
+    on_submitted = None
     if with_master:
         fleet = build_fleet(backend.settings)
-        lifespan = master_alongside(Master.from_settings(backend, fleet), fleet)
+        master = Master.from_settings(backend, fleet)
+        lifespan = master_alongside(master, fleet)
+        on_submitted = master.wake
     # uvicorn re-raises the signal that stopped it once it has shut down; exit cleanly then.
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
-    uvicorn.run(create_app(backend, lifespan), host=host, port=port, log_level="info")
+    app = create_app(backend, lifespan, on_submitted)
+    uvicorn.run(app, host=host, port=port, log_level="info")
 
 
 def master_alongside(master: Master, fleet: WorkerFleet) -> Lifespan:

@@ -51,6 +51,7 @@ class Master:
         self._clock = clock
         self._last_activity = clock()
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._stale_after_s = backend.settings.visibility_timeout_s
 
     @classmethod
@@ -70,6 +71,16 @@ class Master:
 
     def request_stop(self) -> None:
         self._stop.set()
+        self._wake.set()
+
+    def wake(self) -> None:
+        """Reconcile now instead of at the end of the interval: a job was just submitted, and
+        a cold start should not wait up to ``interval_s`` before a worker is started."""
+        self._wake.set()
+
+    def _pause(self) -> None:
+        self._wake.wait(self.interval_s)
+        self._wake.clear()
 
     def run(self) -> None:
         while not self._stop.is_set():
@@ -77,12 +88,12 @@ class Master:
                 report = self.tick()
             except Exception:
                 log.exception("reconcile tick failed; trying again in %.1f s", self.interval_s)
-                self._stop.wait(self.interval_s)
+                self._pause()
                 continue
             if self._idle_exit_due(report):
                 log.info("idle for %.0f s with no workers: the master exits", self.exit_idle_s)
                 return
-            self._stop.wait(self.interval_s)
+            self._pause()
 
     def tick(self) -> TickReport:
         failed = settle_dead_letters(self.backend)

@@ -134,3 +134,13 @@ def test_binding_beyond_loopback_needs_a_key() -> None:
     for host in ("0.0.0.0", "192.168.1.5", "example.org"):
         with pytest.raises(ConfigError, match=f"refusing to listen on {host}"):
             ensure_safe_bind(host, keys_exist=False)
+
+
+def test_accepted_submissions_notify_and_refused_ones_do_not(backend: Backend) -> None:
+    submitted: list[int] = []
+    client = TestClient(create_app(backend, on_submitted=lambda: submitted.append(1)))
+    assert post(client, text_column="feedback").status_code == 400
+    assert submitted == []
+    assert post(client).status_code == 202
+    assert post(client).json()["reused"] is True
+    assert submitted == [1, 1]

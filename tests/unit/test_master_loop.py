@@ -3,6 +3,9 @@ zero when idle, exit when idle for long enough, and fail jobs whose messages die
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from jobfakes import FakeClock, FakeFleet, comments_csv, make_backend
@@ -11,6 +14,7 @@ from pipeline import service
 from pipeline.bootstrap import Backend
 from pipeline.db import JobStatus
 from pipeline.master import Master, ScalingLimits
+from pipeline.ports import WorkerInfo
 
 LIMITS = ScalingLimits(min_workers=0, max_workers=2, idle_timeout_s=60)
 
@@ -96,3 +100,44 @@ def test_dead_letters_become_failed_jobs_with_the_reason(tmp_path: Path) -> None
     assert job.status is JobStatus.FAILED
     assert "gave up after 2 attempts" in (job.error or "")
     assert backend.queue.dead_letters() == []
+
+
+class CountingFleet(FakeFleet):
+    """Counts reconcile ticks (each lists the workers once)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ticks = 0
+        self.listed = threading.Event()
+
+    def list_workers(self) -> list[WorkerInfo]:
+        self.ticks += 1
+        self.listed.set()
+        return super().list_workers()
+
+
+def wait_for(condition: Callable[[], bool], timeout_s: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return condition()
+
+
+def test_a_submission_wakes_the_master_instead_of_waiting_out_the_interval(
+    tmp_path: Path,
+) -> None:
+    backend = make_backend(tmp_path)
+    fleet = CountingFleet()
+    master = Master(backend, fleet, LIMITS, interval_s=600)
+    thread = threading.Thread(target=master.run, daemon=True)
+    thread.start()
+    assert fleet.listed.wait(10)
+    assert wait_for(lambda: thread.is_alive() and fleet.ticks == 1)
+    time.sleep(0.2)  # the first tick (no job yet) has finished; the next is 600 s away
+    queue_jobs(backend, tmp_path, 1)
+    master.wake()
+    assert wait_for(lambda: len(fleet.workers) == 1), "the woken master started no worker"
+    assert fleet.ticks == 2
+    master.request_stop()
+    thread.join(timeout=10)
+    assert not thread.is_alive(), "a stop request must not wait out the interval either"
