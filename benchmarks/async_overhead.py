@@ -20,8 +20,6 @@ import argparse
 import json
 import os
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,6 +33,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from comments import write_comments
+from embedded import Server, start_embedded
 
 TEXT = "comment"
 
@@ -49,13 +48,13 @@ def load_predictor(model: str, batch_size: int, precision: str) -> tuple[Any, fl
 
 def pure_model_time(source: Path, predictor: Any, chunk_rows: int) -> float:
     """What analyze spends in the model: label every chunk, write nothing."""
-    from pipeline.inputs import ROW_COLUMN, iter_chunks
+    from pipeline.inputs import iter_chunks
     from pipeline.labelling import label_frame
 
     predictor.predict_proba(["warm-up"] * 64)
     started = time.perf_counter()
     for chunk in iter_chunks(source, "csv", TEXT, chunk_rows):
-        label_frame(predictor, chunk.drop(columns=[ROW_COLUMN]), TEXT)
+        label_frame(predictor, chunk, TEXT)
     return time.perf_counter() - started
 
 
@@ -87,39 +86,21 @@ def submit_to_done(client: httpx.Client, source: Path, fresh: bool) -> dict[str,
     }
 
 
-def run_server(data_dir: Path, args: argparse.Namespace) -> tuple[Any, str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PIPELINE_")}
-    env.update(
-        PIPELINE_DATA_DIR=str(data_dir),
-        PIPELINE_MODEL=args.model,
-        PIPELINE_DEVICE="cpu",
-        PIPELINE_PRECISION=args.precision,
-        PIPELINE_API_PORT=str(port),
-        PIPELINE_CHUNK_ROWS=str(args.chunk_rows),
-        PIPELINE_BATCH_SIZE=str(args.batch_size),
-        PIPELINE_MAX_WORKERS="1",
-        PIPELINE_MASTER_INTERVAL_S=str(args.master_interval_s),
-        PIPELINE_WORKER_POLL_S=str(args.worker_poll_s),
-        PIPELINE_WORKER_IDLE_TIMEOUT_S="600",
+def run_server(data_dir: Path, args: argparse.Namespace) -> Server:
+    return start_embedded(
+        data_dir,
+        {
+            "PIPELINE_MODEL": args.model,
+            "PIPELINE_DEVICE": "cpu",
+            "PIPELINE_PRECISION": args.precision,
+            "PIPELINE_CHUNK_ROWS": str(args.chunk_rows),
+            "PIPELINE_BATCH_SIZE": str(args.batch_size),
+            "PIPELINE_MAX_WORKERS": "1",
+            "PIPELINE_MASTER_INTERVAL_S": str(args.master_interval_s),
+            "PIPELINE_WORKER_POLL_S": str(args.worker_poll_s),
+            "PIPELINE_WORKER_IDLE_TIMEOUT_S": "600",
+        },
     )
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with (data_dir / "up.log").open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "pipeline", "up"], env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit(f"the server did not start; see {data_dir / 'up.log'}")
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:

@@ -10,6 +10,7 @@ Usage: ``python benchmarks/parity.py [--data-dir ../shared/data]``.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import time
@@ -72,6 +73,14 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             "agree_fp32_validation": sum(s["agree_fp32"] * s["n"] for s in validation) / total,
             "rescored_share": predictor.stats.rescored_share,
         }
+        if precision != "fp32":  # what the re-scoring buys: the fast precision on its own
+            alone = dataclasses.replace(predictor._engine, rescore_margin=0.0)
+            predictor._engine = alone
+            agree = 0
+            for name in ("student_feedback_val", "sst2_dev"):
+                probs = predictor.predict_proba(frames[name]["text"].tolist())
+                agree += int((probs.argmax(1) == reference[name].argmax(1)).sum())
+            results[precision]["agree_fp32_validation_without_rescoring"] = agree / total
     _report(results)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
@@ -90,9 +99,11 @@ def _report(results: dict[str, dict[str, Any]]) -> None:
                 f"{s['flips']:5d} {s['macro_f1']:8.4f} {s['macro_f1_change']:+7.4f} "
                 f"{s['rate']:10.0f}"
             )
+        alone = result.get("agree_fp32_validation_without_rescoring")
         print(
             f"{precision:9s} validation agreement {100 * result['agree_fp32_validation']:.2f}%, "
             f"re-scored in fp32: {100 * result['rescored_share']:.1f}% of comments"
+            + ("" if alone is None else f" (without re-scoring: {100 * alone:.2f}%)")
         )
 
 

@@ -20,8 +20,6 @@ import argparse
 import json
 import os
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,50 +27,31 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from comments import write_comments
+from embedded import Server, start_embedded
 from measure import PeakRss
 
 TEXT = "comment"
 LIMIT_MB = 1536
+TIMELINE = 9
+"""Points of the worker's RSS timeline: every eighth of its life."""
 
 
-def start_server(data_dir: Path, args: argparse.Namespace) -> tuple[subprocess.Popen[bytes], str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PIPELINE_")}
-    env.update(
-        PIPELINE_DATA_DIR=str(data_dir),
-        PIPELINE_MODEL=args.model,
-        PIPELINE_PRECISION=args.precision,
-        PIPELINE_API_PORT=str(port),
-        PIPELINE_MAX_WORKERS="1",
-        PIPELINE_WORKER_IDLE_TIMEOUT_S="3600",
-        PIPELINE_MAX_UPLOAD_BYTES=str(args.max_upload_mb * 1024 * 1024),
-        HF_HUB_OFFLINE="1",
-    )
+def start_server(data_dir: Path, args: argparse.Namespace) -> Server:
+    settings = {
+        "PIPELINE_MODEL": args.model,
+        "PIPELINE_PRECISION": args.precision,
+        "PIPELINE_MAX_WORKERS": "1",
+        "PIPELINE_WORKER_IDLE_TIMEOUT_S": "3600",
+        "PIPELINE_MAX_UPLOAD_BYTES": str(args.max_upload_mb * 1024 * 1024),
+    }
     if args.chunk_rows:
-        env["PIPELINE_CHUNK_ROWS"] = str(args.chunk_rows)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    with (data_dir / "up.log").open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "pipeline", "up"], env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit(f"the server did not start; see {data_dir / 'up.log'}")
+        settings["PIPELINE_CHUNK_ROWS"] = str(args.chunk_rows)
+    return start_embedded(data_dir, settings)
 
 
 def count_results(path: Path, rows: int) -> dict[str, int]:
@@ -126,7 +105,7 @@ def run_size(rows: int, args: argparse.Namespace, folder: Path) -> dict[str, Any
         {"process": name, "peak_rss_mb": round(mb, 1)} for name, mb in rss.by_process()
     ]
     worker = next((pid for pid, name in rss.names.items() if " worker" in name), None)
-    figures["worker_rss_timeline_mb"] = [] if worker is None else rss.timeline(worker)
+    figures["worker_rss_timeline_mb"] = [] if worker is None else rss.timeline(worker, TIMELINE)
     figures["max_peak_rss_mb"] = rss.peak_mb
     return figures
 
@@ -178,21 +157,35 @@ def _report(f: dict[str, Any]) -> None:
     for entry in f["processes"]:
         print(f"    peak RSS {entry['peak_rss_mb']:7.0f} MB  {entry['process']}")
     timeline = " → ".join(f"{mb:.0f}" for mb in f["worker_rss_timeline_mb"])
-    print(f"    worker RSS at 0, 25, 50, 75, 100 % of its life: {timeline} MB")
+    print(f"    worker RSS at every eighth of its life: {timeline} MB")
 
 
 def _compare(results: list[dict[str, Any]]) -> None:
+    """Two extrapolations to 1,000,000 rows: from the peaks of the two sizes (pessimistic: the
+    smaller run is still warming up its caches), and from the worker's RSS over the last three
+    quarters of the largest run (after warm-up)."""
     small, large = results[0], results[-1]
     growth = large["max_peak_rss_mb"] - small["max_peak_rss_mb"]
     per_row = growth / (large["rows"] - small["rows"])
-    at_million = large["max_peak_rss_mb"] + per_row * (1_000_000 - large["rows"])
-    seconds = 1_000_000 / large["rate"]
+    across_sizes = large["max_peak_rss_mb"] + per_row * (1_000_000 - large["rows"])
     print(
         f"largest process peak: {small['max_peak_rss_mb']:.0f} MB at {small['rows']:,} rows, "
         f"{large['max_peak_rss_mb']:.0f} MB at {large['rows']:,} rows ({growth:+.0f} MB); "
-        f"a linear extrapolation (pessimistic where the timeline shows a plateau) gives "
-        f"{at_million:.0f} MB at 1,000,000 rows (limit {LIMIT_MB} MB); time at "
-        f"{large['rate']:.0f} comments/s: {seconds / 60:.0f} min"
+        f"extrapolated linearly from these: {across_sizes:.0f} MB at 1,000,000 rows"
+    )
+    timeline = large["worker_rss_timeline_mb"]
+    if len(timeline) == TIMELINE:
+        late_rows = 0.75 * large["rows"]
+        late_growth = timeline[-1] - timeline[2]
+        in_run = large["max_peak_rss_mb"] + late_growth / late_rows * (1_000_000 - large["rows"])
+        print(
+            f"worker RSS over the last 75 % of the {large['rows']:,}-row job: "
+            f"{timeline[2]:.0f} → {timeline[-1]:.0f} MB ({late_growth:+.0f} MB over "
+            f"{late_rows:,.0f} rows); extrapolated: {in_run:.0f} MB at 1,000,000 rows"
+        )
+    print(
+        f"limit {LIMIT_MB} MB per process; time for 1,000,000 comments at "
+        f"{large['rate']:.0f} comments/s: {1_000_000 / large['rate'] / 60:.0f} min"
     )
 
 

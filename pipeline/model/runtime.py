@@ -48,7 +48,7 @@ class Engine:
 
 ONEDNN_CACHE_CAPACITY = "64"
 """oneDNN keeps up to 1,024 compiled kernels (one per batch shape) by default: with dynamic
-padding a worker's RSS grew past 1.3 GB on 100,000 comments. 64 keeps it flat near 950 MB
+padding a worker's RSS reached 1.35 GB on 100,000 comments. With 64 it levels off near 1.0 GB
 at the same speed (docs/performance.md); a value already in the environment is kept."""
 
 
@@ -133,8 +133,8 @@ def return_freed_memory() -> None:
     """Hand the heap memory freed by the last batches back to the operating system.
 
     Batches of every shape leave glibc's heap fragmented (the allocator keeps freed blocks
-    for reuse), so a worker's RSS crept from 650 MB towards 1.1 GB over 20,000 comments;
-    trimming after each chunk keeps it near 900 MB at no measurable cost (docs/performance.md).
+    for reuse): trimming after each chunk held a predictor at 890 MB instead of 1,136 MB after
+    16,000 comments, at no measurable cost (docs/performance.md).
     """
     trim = _malloc_trim()
     if trim is not None:

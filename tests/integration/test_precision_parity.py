@@ -77,6 +77,9 @@ def test_labels_and_macro_f1_are_at_parity_with_fp32(
         assert abs(ours - theirs) <= 0.005, f"{precision} macro-F1 on {name}: {ours} vs {theirs}"
         np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-5)
     assert agree / total >= 0.995, f"{precision} agrees with fp32 on {agree} of {total} labels"
+    # Parity must come from the fast precision, not from re-scoring nearly everything in fp32.
+    assert predictor.stats.texts == total
+    assert 0 < predictor.stats.rescored < 0.2 * total
 
 
 @pytest.mark.parametrize("precision", REDUCED)
