@@ -160,7 +160,7 @@ class Worker:
                     self.backend.queue.release(message.receipt)
                     return
                 labelled = label_frame(predictor, chunk, started.text_column)
-                rows = export.rows_for_database(labelled, started, predictor.labels)
+                rows = export.rows_for_database(chunk, labelled, started, predictor.labels)
                 outcome = repository.jobs.write_chunk(job.request_id, rows, self._spent())
                 if outcome is ChunkOutcome.STOPPED:
                     _forget(self.backend.queue.delete, message.receipt)

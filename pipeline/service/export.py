@@ -1,7 +1,8 @@
 """Result rows between their three shapes: a labelled chunk, database rows, the results table.
 
 The results table has exactly the columns of ``analyze``: every input column, then ``label``,
-``score_<label>`` per class, ``error`` and ``model_version``.
+``score_<label>`` per class, ``error`` and ``model_version`` (an input column of one of those
+names is kept, renamed ``input_<name>``: see ``labelling.input_names``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pipeline.labelling import (
     ERROR_COLUMN,
     LABEL_COLUMN,
     VERSION_COLUMN,
+    input_names,
     result_columns,
     score_column,
 )
@@ -28,10 +30,10 @@ def header(job: JobRecord) -> list[str]:
 
 
 def rows_for_database(
-    labelled: pd.DataFrame, job: JobRecord, labels: Sequence[str]
+    chunk: pd.DataFrame, labelled: pd.DataFrame, job: JobRecord, labels: Sequence[str]
 ) -> list[dict[str, Any]]:
-    """A labelled chunk, indexed by row number as ``iter_chunks`` yields it, as rows for
-    ``JobRepository.write_chunk``.
+    """A chunk (indexed by row number, as ``iter_chunks`` yields it) and the model's columns
+    for it (``label_frame``) as rows for ``JobRepository.write_chunk``.
 
     Built column by column: a chunk is thousands of rows and this runs for every one.
     """
@@ -45,7 +47,7 @@ def rows_for_database(
         None if error or missing else dict(zip(labels, values, strict=True))
         for error, missing, values in zip(errors, unscored, probs.tolist(), strict=True)
     ]
-    data = labelled[others].to_dict("records") if others else [{} for _ in errors]
+    data = chunk[others].to_dict("records") if others else [{} for _ in errors]
     return [
         {
             "row_index": row_index,
@@ -57,8 +59,8 @@ def rows_for_database(
             "model_version": str(version),
         }
         for row_index, text, values, label, row_scores, error, version in zip(
-            labelled.index.astype(np.int64).tolist(),
-            labelled[job.text_column].tolist(),
+            chunk.index.astype(np.int64).tolist(),
+            chunk[job.text_column].tolist(),
             data,
             labelled[LABEL_COLUMN].tolist(),
             scores,
@@ -71,11 +73,18 @@ def rows_for_database(
 
 def table_row(record: ResultRecord, job: JobRecord) -> dict[str, Any]:
     """One stored row as a results-table row (a dict in ``header`` order)."""
-    return _table_row(record, job, header(job))
+    return _table_row(record, job, _input_names(job), header(job))
 
 
-def _table_row(record: ResultRecord, job: JobRecord, columns: Sequence[str]) -> dict[str, Any]:
-    values: dict[str, Any] = {**record.data, job.text_column: record.text}
+def _input_names(job: JobRecord) -> dict[str, str]:
+    return input_names(job.input_columns, job.labels or ())
+
+
+def _table_row(
+    record: ResultRecord, job: JobRecord, names: dict[str, str], columns: Sequence[str]
+) -> dict[str, Any]:
+    values: dict[str, Any] = {names[column]: value for column, value in record.data.items()}
+    values[names[job.text_column]] = record.text
     values[LABEL_COLUMN] = record.label
     for name in job.labels or ():
         values[score_column(name)] = (record.scores or {}).get(name)
@@ -93,8 +102,8 @@ def write_csv(batches: Iterable[Sequence[ResultRecord]], job: JobRecord, handle:
 def write_rows(batch: Sequence[ResultRecord], job: JobRecord, handle: TextIO) -> int:
     """Append rows to a results CSV whose header is already written (the csv module, with
     pandas' conventions: ``\n`` line ends, minimal quoting, None as an empty cell)."""
-    columns = header(job)
-    _writer(handle).writerows(_table_row(record, job, columns).values() for record in batch)
+    names, columns = _input_names(job), header(job)
+    _writer(handle).writerows(_table_row(record, job, names, columns).values() for record in batch)
     return len(batch)
 
 

@@ -26,6 +26,7 @@ from pipeline.errors import (
     Unsupported,
 )
 from pipeline.inputs import validate_input
+from pipeline.labelling import check_comment_column
 from pipeline.service.views import JobView, Submission, UploadTicket
 
 ANONYMOUS = "anonymous"
@@ -115,6 +116,8 @@ def _submit(
     stored_key: str | None,
 ) -> Submission:
     group_by = _clean_group_by(group_by)
+    if text_column:
+        check_comment_column(text_column)
     summary = validate_input(source, text_column, group_by, backend.limits, filename)
     content_hash = file_sha256(source)
     dedup_key = _dedup_key(content_hash, summary.text_column, group_by, backend.settings.model)

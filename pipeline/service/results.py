@@ -14,6 +14,7 @@ from pipeline.bootstrap import Backend
 from pipeline.db.records import JobRecord, JobStatus
 from pipeline.db.results import GroupStats
 from pipeline.errors import InputError
+from pipeline.labelling import input_names
 from pipeline.service import export
 from pipeline.service.views import GroupSummary, ResultsPage, SummaryView
 
@@ -71,16 +72,17 @@ def summary(
     backend: Backend, request_id: str, owner: str | None = None, group_by: str | None = None
 ) -> SummaryView:
     job = backend.repository.jobs.get(request_id, owner)
-    if group_by is not None and group_by not in job.input_columns:
+    column = _input_column(job, group_by) if group_by is not None else None
+    if group_by is not None and column is None:
         raise InputError(
             f"column {group_by!r} is not in the job's input; its columns are: "
             f"{', '.join(job.input_columns)}"
         )
-    if group_by == job.text_column:
+    if column is not None and column == job.text_column:
         raise InputError(f"{group_by!r} is the comment column; group by another column")
     labels = list(job.labels or ())
     overall = backend.repository.results.summarize(request_id, labels)
-    groups = backend.repository.results.summarize(request_id, labels, group_by) if group_by else []
+    groups = backend.repository.results.summarize(request_id, labels, column) if column else []
     return SummaryView(
         request_id=request_id,
         status=job.status.value,
@@ -91,6 +93,15 @@ def summary(
         group_by=group_by,
         groups=[_group(stats) for stats in groups],
     )
+
+
+def _input_column(job: JobRecord, name: str) -> str | None:
+    """The input column ``name`` means: an input column's own name, or its name in the
+    results table where the model's output took it (``input_label`` for a ``label`` column)."""
+    if name in job.input_columns:
+        return name
+    renamed = input_names(job.input_columns, job.labels or ())
+    return next((column for column, shown in renamed.items() if shown == name), None)
 
 
 def _stored_blocks(backend: Backend, key: str) -> Iterator[bytes]:

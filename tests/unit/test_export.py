@@ -41,8 +41,8 @@ def job(tmp_path: Path) -> JobRecord:
     return started
 
 
-def labelled_chunk() -> pd.DataFrame:
-    """A chunk as the worker has it: indexed by row number, labelled by label_frame."""
+def chunk_and_labels() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A chunk as the worker has it (indexed by row number) and label_frame's columns for it."""
     n = len(TRICKY)
     chunk = pd.DataFrame(
         {
@@ -52,7 +52,7 @@ def labelled_chunk() -> pd.DataFrame:
         },
         index=pd.RangeIndex(10, 10 + n),
     )
-    return label_frame(FakePredictor(), chunk, "comment")  # type: ignore[arg-type]
+    return chunk, label_frame(FakePredictor(), chunk, "comment")  # type: ignore[arg-type]
 
 
 def records(rows: list[dict[str, object]]) -> list[ResultRecord]:
@@ -60,10 +60,12 @@ def records(rows: list[dict[str, object]]) -> list[ResultRecord]:
 
 
 def test_database_rows_carry_every_column_and_no_scores_for_errors(job: JobRecord) -> None:
-    frame = labelled_chunk()
-    rows = export.rows_for_database(frame, job, LABELS)
+    chunk, labelled = chunk_and_labels()
+    scores = [f"score_{label}" for label in LABELS]
+    assert list(labelled.columns) == ["label", *scores, "error", "model_version"]
+    rows = export.rows_for_database(chunk, labelled, job, LABELS)
     assert [row["row_index"] for row in rows] == list(range(10, 10 + len(TRICKY)))
-    assert [row["text"] for row in rows] == frame["comment"].tolist()
+    assert [row["text"] for row in rows] == chunk["comment"].tolist()
     assert rows[0]["data"] == {"course": "C0", "teacher": TRICKY[-1]}
     blank = rows[4]
     assert (blank["label"], blank["scores"]) == (None, None)
@@ -77,7 +79,7 @@ def test_database_rows_carry_every_column_and_no_scores_for_errors(job: JobRecor
 def test_results_csv_matches_pandas_output_byte_for_byte(job: JobRecord) -> None:
     """The csv-module writer must write exactly what the DataFrame writer did."""
     the_job = job
-    stored = records(export.rows_for_database(labelled_chunk(), the_job, LABELS))
+    stored = records(export.rows_for_database(*chunk_and_labels(), the_job, LABELS))
     written = io.StringIO()
     assert export.write_csv([stored[:3], stored[3:]], the_job, written) == len(TRICKY)
     expected = pd.DataFrame(

@@ -68,6 +68,10 @@ REFUSALS = [
      "over the limit of 10,000 bytes"),
     ("bad group-by", _write("a.csv", b"course,comment\nC,hi\n"), "comment", MissingColumnError,
      "'teacher' is not in the file"),
+    ("comment column named like an output", _write("a.csv", b"label,x\nhi,1\n"), "label",
+     InputError, "cannot be called 'label'"),
+    ("comment column named like a score", _write("a.csv", b"score_a\nhi\n"), "score_a",
+     InputError, "cannot be called 'score_a'"),
 ]  # fmt: skip
 
 

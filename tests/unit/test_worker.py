@@ -68,6 +68,36 @@ def test_input_columns_named_like_bookkeeping_are_kept_as_they_are(tmp_path: Pat
     assert frame["row"].tolist() == rows
 
 
+def test_input_columns_named_like_the_models_output_are_kept_renamed(tmp_path: Path) -> None:
+    backend = make_backend(tmp_path)
+    source = tmp_path / "labelled.csv"
+    human = ["positive", "neutral", "negative", "positive", "neutral"]
+    pd.DataFrame(
+        {
+            "label": human,
+            "comment": ["good", "bad", "fine", "good", "bad"],
+            "score_positive": ["5", "1", "3", "4", "2"],
+        }
+    ).to_csv(source, index=False)
+    request_id = service.submit(backend, source, "comment", ["label"]).request_id
+    assert Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True) == 1
+    frame = result_frame(backend, request_id)
+    assert list(frame.columns) == [
+        "input_label", "comment", "input_score_positive", "label", "score_negative",
+        "score_neutral", "score_positive", "error", "model_version",
+    ]  # fmt: skip
+    assert frame["input_label"].tolist() == human
+    assert frame["input_score_positive"].tolist() == [5, 1, 3, 4, 2]
+    assert frame["label"].tolist() == ["positive", "negative", "neutral", "positive", "negative"]
+    page = service.results_page(backend, request_id)
+    assert page.columns == list(frame.columns)
+    assert page.rows[1]["input_label"] == "neutral" and page.rows[1]["label"] == "negative"
+    for name in ("label", "input_label"):  # the file's name and the results table's both work
+        groups = service.summary(backend, request_id, group_by=name).groups
+        assert [g.group for g in groups] == ["negative", "neutral", "positive"]
+        assert [g.rows for g in groups] == [1, 2, 2]
+
+
 def test_a_worker_killed_mid_job_loses_nothing_and_the_next_resumes(tmp_path: Path) -> None:
     clock = FakeClock()
     backend = make_backend(tmp_path, clock=clock, visibility_timeout_s=30)
