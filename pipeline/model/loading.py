@@ -74,8 +74,9 @@ def load_model(reference: str | os.PathLike[str]) -> LoadedModel:
 
 
 def _load_adapter(directory: Path, card: dict[str, Any]) -> tuple[Any, Path]:
-    from peft import PeftModel
     from transformers import AutoModelForSequenceClassification
+
+    from pipeline.model.lora import merge_plain_lora
 
     labels = card.get("labels")
     base_ref = card.get("base_model")
@@ -90,9 +91,12 @@ def _load_adapter(directory: Path, card: dict[str, Any]) -> tuple[Any, Path]:
         id2label=dict(enumerate(labels)),
         label2id={name: i for i, name in enumerate(labels)},
     )
-    merged = PeftModel.from_pretrained(base, directory).merge_and_unload()
+    if not merge_plain_lora(base, directory):
+        from peft import PeftModel
+
+        base = PeftModel.from_pretrained(base, directory).merge_and_unload()
     tokenizer_dir = directory if (directory / "tokenizer.json").exists() else base_dir
-    return merged, tokenizer_dir
+    return base, tokenizer_dir
 
 
 def _max_length(card: dict[str, Any], model: Any, tokenizer: Any) -> int:
