@@ -12,6 +12,7 @@ import numpy as np
 
 from pipeline.adapters.sqlite_queue import SqliteJobQueue
 from pipeline.bootstrap import Backend, init_backend
+from pipeline.db import NewJob
 from pipeline.ports import WorkerFleet, WorkerInfo
 from pipeline.settings import Settings
 
@@ -109,3 +110,21 @@ def comments_csv(path: Path, comments: Sequence[str], courses: Sequence[str] = (
         for i, comment in enumerate(comments):
             writer.writerow([courses[i] if courses else f"C{i % 3}", comment])
     return path
+
+
+def new_job(request_id: str = "r1", owner: str = "o1", rows: int = 6) -> NewJob:
+    """A job record for the repositories, ready for ``jobs.create``."""
+    return NewJob(
+        request_id=request_id,
+        owner=owner,
+        input_key=f"uploads/{request_id}/input.csv",
+        input_name="comments.csv",
+        input_format="csv",
+        input_columns=("course", "comment"),
+        text_column="comment",
+        group_by=("course",),
+        content_hash="h",
+        dedup_key="d",
+        model="m",
+        rows_total=rows,
+    )

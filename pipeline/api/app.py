@@ -19,18 +19,17 @@ from pipeline import __version__, service
 from pipeline.api.common import (
     HEALTH,
     JOBS,
-    NO_INPUT,
     SPOOL_BLOCK,
     UPLOADS,
     csv_disposition,
     health_body,
     split_columns,
     spool,
+    submit_upload,
 )
 from pipeline.api.errors import error_body
 from pipeline.api.fastapi_errors import install_error_handlers
 from pipeline.bootstrap import Backend
-from pipeline.errors import InvalidRequest
 from pipeline.service.keys import HEADER
 from pipeline.service.results import MAX_PAGE
 
@@ -85,25 +84,19 @@ def create_app(
         group_by: Annotated[list[str] | None, Form(description="columns to summarise by")] = None,
         fresh: Annotated[bool, Form(description="run again even if identical")] = False,
     ) -> dict[str, Any]:
-        columns = split_columns(group_by or [])
-        if file is None:
-            if not upload_key:
-                raise InvalidRequest(NO_INPUT)
-            submission = service.submit_stored(
-                backend, upload_key, text_column or None, columns, who, filename, fresh
+        with tempfile.TemporaryDirectory(prefix="upload-") as folder:
+            limit = backend.settings.max_upload_bytes
+            submission = submit_upload(
+                backend,
+                who,
+                file=None if file is None else spool(file.file, Path(folder) / "upload", limit),
+                file_name=None if file is None else file.filename,
+                upload_key=upload_key,
+                filename=filename,
+                text_column=text_column,
+                group_by=split_columns(group_by or []),
+                fresh=fresh,
             )
-        else:
-            with tempfile.TemporaryDirectory(prefix="upload-") as folder:
-                path = spool(file.file, Path(folder) / "upload", backend.settings.max_upload_bytes)
-                submission = service.submit(
-                    backend,
-                    path,
-                    text_column or None,
-                    columns,
-                    owner=who,
-                    filename=file.filename,
-                    fresh=fresh,
-                )
         if on_submitted is not None:
             on_submitted()
         return submission.to_dict()

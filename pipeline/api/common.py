@@ -3,12 +3,14 @@ health answer, form parsing helpers. Pure: no web framework is imported here."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from pipeline import __version__
+from pipeline import __version__, service
 from pipeline.bootstrap import Backend
-from pipeline.errors import LimitExceededError
+from pipeline.errors import InvalidRequest, LimitExceededError
+from pipeline.service.views import Submission
 
 JOBS = "/v1/jobs"
 UPLOADS = "/v1/uploads"
@@ -49,3 +51,34 @@ def spool(source: BinaryIO, target: Path, max_bytes: int) -> Path:
                 raise LimitExceededError(f"the upload is over the limit of {max_bytes:,} bytes")
             out.write(block)
     return target
+
+
+def submit_upload(
+    backend: Backend,
+    owner: str,
+    *,
+    file: Path | None,
+    file_name: str | None,
+    upload_key: str | None,
+    filename: str | None,
+    text_column: str | None,
+    group_by: Sequence[str],
+    fresh: bool,
+) -> Submission:
+    """Submit the request's spooled file part (``file``, sent as ``file_name``) or else the
+    ``upload_key`` of a file PUT to an upload URL (named ``filename``); neither is refused."""
+    if file is not None:
+        return service.submit(
+            backend,
+            file,
+            text_column or None,
+            group_by,
+            owner=owner,
+            filename=file_name,
+            fresh=fresh,
+        )
+    if not upload_key:
+        raise InvalidRequest(NO_INPUT)
+    return service.submit_stored(
+        backend, upload_key, text_column or None, group_by, owner, filename, fresh
+    )

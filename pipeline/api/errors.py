@@ -68,7 +68,7 @@ def error_answer(error: Exception) -> ErrorAnswer:
         log.error("unexpected error", exc_info=error)
         return ErrorAnswer(500, error_body("internal", UNEXPECTED_DETAIL))
     status = status_for(error)
-    if status >= 500 and not isinstance(error, Unsupported):  # 501 answers a question, no fault
+    if status == HTTPStatus.INTERNAL_SERVER_ERROR:  # a fault; a 501 only says what is missing
         log.error("request failed: %s", error)
     headers = {"WWW-Authenticate": "X-API-Key"} if status == 401 else {}
     return ErrorAnswer(status, error_body(error_code(error), str(error)), headers)

@@ -38,6 +38,7 @@ from pipeline.api.common import (
     health_body,
     split_columns,
     spool,
+    submit_upload,
 )
 from pipeline.api.errors import error_answer, error_body, status_code_name
 from pipeline.bootstrap import Backend
@@ -193,31 +194,17 @@ class Gateway:
             raise LimitExceededError(f"the upload is over the limit of {limit:,} bytes")
         with tempfile.TemporaryDirectory(prefix="upload-") as folder:
             form = read_form(request, Path(folder), limit)
-            text_column = form.get("text_column") or None
-            columns = split_columns(list(form.fields.get("group_by", [])))
-            fresh = _boolean(form.get("fresh"), "fresh")
-            if form.file_path is not None:
-                submitted = service.submit(
-                    self.backend,
-                    form.file_path,
-                    text_column,
-                    columns,
-                    owner=who,
-                    filename=form.file_name,
-                    fresh=fresh,
-                )
-            elif form.get("upload_key"):
-                submitted = service.submit_stored(
-                    self.backend,
-                    str(form.get("upload_key")),
-                    text_column,
-                    columns,
-                    who,
-                    form.get("filename"),
-                    fresh,
-                )
-            else:
-                raise InvalidRequest(NO_INPUT)
+            submitted = submit_upload(
+                self.backend,
+                who,
+                file=form.file_path,
+                file_name=form.file_name,
+                upload_key=form.get("upload_key"),
+                filename=form.get("filename"),
+                text_column=form.get("text_column"),
+                group_by=split_columns(list(form.fields.get("group_by", []))),
+                fresh=_boolean(form.get("fresh"), "fresh"),
+            )
         if JobStatus(submitted.status) in ACTIVE:
             self.nudge_master()
         return Answer.json(202, submitted.to_dict())

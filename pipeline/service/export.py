@@ -8,7 +8,7 @@ names is kept, renamed ``input_<name>``: see ``labelling.input_names``).
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
 import numpy as np
@@ -71,13 +71,10 @@ def rows_for_database(
     ]
 
 
-def table_row(record: ResultRecord, job: JobRecord) -> dict[str, Any]:
-    """One stored row as a results-table row (a dict in ``header`` order)."""
-    return _table_row(record, job, _input_names(job), header(job))
-
-
-def _input_names(job: JobRecord) -> dict[str, str]:
-    return input_names(job.input_columns, job.labels or ())
+def table_rows(records: Iterable[ResultRecord], job: JobRecord) -> Iterator[dict[str, Any]]:
+    """Stored rows as results-table rows (dicts in ``header`` order)."""
+    names, columns = input_names(job.input_columns, job.labels or ()), header(job)
+    return (_table_row(record, job, names, columns) for record in records)
 
 
 def _table_row(
@@ -102,8 +99,7 @@ def write_csv(batches: Iterable[Sequence[ResultRecord]], job: JobRecord, handle:
 def write_rows(batch: Sequence[ResultRecord], job: JobRecord, handle: TextIO) -> int:
     """Append rows to a results CSV whose header is already written (the csv module, with
     pandas' conventions: ``\n`` line ends, minimal quoting, None as an empty cell)."""
-    names, columns = _input_names(job), header(job)
-    _writer(handle).writerows(_table_row(record, job, names, columns).values() for record in batch)
+    _writer(handle).writerows(row.values() for row in table_rows(batch, job))
     return len(batch)
 
 

@@ -37,7 +37,7 @@ def results_page(
         request_id=request_id,
         status=job.status.value,
         columns=export.header(job),
-        rows=[export.table_row(record, job) for record in records],
+        rows=list(export.table_rows(records, job)),
         offset=offset,
         limit=limit,
         available=job.rows_done,

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from jobfakes import FakePredictor, comments_csv
+from jobfakes import FakePredictor, comments_csv, new_job
 from postgres import fresh_database
 
 from pipeline import service
 from pipeline.bootstrap import init_backend
-from pipeline.db import ChunkOutcome, JobStatus, NewJob, Repository, WorkerRegistry, WorkerTime
+from pipeline.db import ChunkOutcome, JobStatus, Repository, WorkerRegistry, WorkerTime
 from pipeline.db.migrate import require_current, upgrade
 from pipeline.errors import Conflict
 from pipeline.settings import Settings
@@ -61,23 +61,6 @@ def repo(database_url: str) -> Iterator[Repository]:
     repository.database.dispose()
 
 
-def new_job(request_id: str, rows: int) -> NewJob:
-    return NewJob(
-        request_id=request_id,
-        owner="o",
-        input_key="k",
-        input_name="n.csv",
-        input_format="csv",
-        input_columns=("course", "comment"),
-        text_column="comment",
-        group_by=("course",),
-        content_hash="h",
-        dedup_key="d",
-        model="m",
-        rows_total=rows,
-    )
-
-
 def chunk(start: int, count: int, error_every: int = 0) -> list[dict[str, object]]:
     return [
         {
@@ -95,7 +78,7 @@ def chunk(start: int, count: int, error_every: int = 0) -> list[dict[str, object
 
 def running(repo: Repository, rows: int) -> str:
     request_id = f"job-{time.monotonic_ns()}"
-    repo.jobs.create(new_job(request_id, rows))
+    repo.jobs.create(new_job(request_id, rows=rows))
     assert repo.jobs.begin_attempt(request_id, "v", ["negative", "positive"]) is not None
     return request_id
 

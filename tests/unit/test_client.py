@@ -207,9 +207,9 @@ def test_results_csv_returns_the_servers_bytes() -> None:
     assert seen[0].url.params["format"] == "csv"
 
 
-def test_a_large_file_goes_to_the_upload_url_then_starts_by_key() -> None:
-    seen: list[httpx.Request] = []
-    content = b"comment\n" + b"a fine course\n" * 400_000
+def upload_url_server(seen: list[httpx.Request], request_id: str) -> Handler:
+    """An API that hands out an upload URL, the object store behind it, and a submit that
+    queues ``request_id``; every request is recorded in ``seen``."""
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
@@ -218,10 +218,18 @@ def test_a_large_file_goes_to_the_upload_url_then_starts_by_key() -> None:
             ticket["upload_url"] = "https://bucket.s3.test/uploads/K/upload?X-Amz-Signature=s"
             return httpx.Response(201, json=ticket)
         if request.url.host == "bucket.s3.test":
+            request.read()
             return httpx.Response(200)
-        return httpx.Response(202, json={"request_id": "big1", "status": "queued"})
+        return httpx.Response(202, json={"request_id": request_id, "status": "queued"})
 
-    with _client(handler, api_key="secret") as client:
+    return handler
+
+
+def test_a_large_file_goes_to_the_upload_url_then_starts_by_key() -> None:
+    seen: list[httpx.Request] = []
+    content = b"comment\n" + b"a fine course\n" * 400_000
+
+    with _client(upload_url_server(seen, "big1"), api_key="secret") as client:
         submitted = client.submit(content, "big.csv", "comment", ["course"])
 
     assert submitted.request_id == "big1"
@@ -449,18 +457,7 @@ def test_a_large_open_file_is_put_to_the_upload_url_from_where_it_stands(tmp_pat
     source.write_bytes(content)
     seen: list[httpx.Request] = []
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        if request.url.path == "/v1/uploads":
-            ticket = {"upload_key": "uploads/K/upload", "method": "PUT"}
-            ticket["upload_url"] = "https://bucket.s3.test/uploads/K/upload?X-Amz-Signature=s"
-            return httpx.Response(201, json=ticket)
-        if request.url.host == "bucket.s3.test":
-            request.read()
-            return httpx.Response(200)
-        return httpx.Response(202, json={"request_id": "big3", "status": "queued"})
-
-    with _client(handler) as client, source.open("rb") as handle:
+    with _client(upload_url_server(seen, "big3")) as client, source.open("rb") as handle:
         assert client.submit(handle, "big.csv", "comment").request_id == "big3"
     put = seen[1]
     assert (put.method, put.headers["content-length"]) == ("PUT", str(len(content)))

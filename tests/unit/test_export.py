@@ -83,7 +83,7 @@ def test_results_csv_matches_pandas_output_byte_for_byte(job: JobRecord) -> None
     written = io.StringIO()
     assert export.write_csv([stored[:3], stored[3:]], the_job, written) == len(TRICKY)
     expected = pd.DataFrame(
-        [export.table_row(record, the_job) for record in stored], columns=export.header(the_job)
+        list(export.table_rows(stored, the_job)), columns=export.header(the_job)
     ).to_csv(index=False, lineterminator="\n")
     assert written.getvalue() == expected
     back = pd.read_csv(io.StringIO(written.getvalue()), dtype=str, keep_default_na=False)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jobfakes import new_job
 
 from pipeline.db import ChunkOutcome, JobStatus, NewJob, Repository, WorkerTime
 from pipeline.db.migrate import require_current, upgrade
@@ -18,23 +19,6 @@ def repo(tmp_path: Path) -> Repository:
     repository = Repository.connect(f"sqlite:///{tmp_path / 'db.sqlite'}")
     upgrade(repository.database.engine)
     return repository
-
-
-def new_job(request_id: str = "r1", owner: str = "o1", rows: int = 6) -> NewJob:
-    return NewJob(
-        request_id=request_id,
-        owner=owner,
-        input_key=f"uploads/{request_id}/input.csv",
-        input_name="comments.csv",
-        input_format="csv",
-        input_columns=("course", "comment"),
-        text_column="comment",
-        group_by=("course",),
-        content_hash="h",
-        dedup_key="d",
-        model="m",
-        rows_total=rows,
-    )
 
 
 def rows(start: int, count: int, course: str = "C1", error_every: int = 0) -> list[dict[str, Any]]:
