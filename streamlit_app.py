@@ -35,9 +35,8 @@ if TYPE_CHECKING:
 
 REFRESH_S = 1.0
 TOP_COMMENTS = 5
-REVIEW_THRESHOLD = 0.6
 REVIEW_LIMIT = 50
-RESULT_ADDED = ("label", "error", "model_version")
+RESULT_ADDED = ("label", "error", "model_version", "language")
 LOG = logging.getLogger("streamlit_app")
 
 
@@ -67,7 +66,8 @@ def get_client(url: str, key: str) -> PipelineClient:
 @st.cache_data(show_spinner=False, max_entries=8, ttl=3600)
 def load_results(url: str, key: str, request_id: str, rows_done: int) -> pd.DataFrame:
     """The results table; keyed on the rows done, so a finished job is fetched only once."""
-    return exports.results_frame(get_client(url, key).results_csv(request_id))
+    # Raw: the table shows the comments as written; the downloads escape them (exports).
+    return exports.results_frame(get_client(url, key).results_csv(request_id, raw=True))
 
 
 @st.cache_data(show_spinner=False, max_entries=32, ttl=3600)
@@ -192,21 +192,47 @@ def upload_view(client: PipelineClient) -> None:
     content = uploaded.getvalue()
     try:
         preview = cached_preview(uploaded.file_id, content, uploaded.name)
+        sheet = sheet_picker(preview, uploaded.file_id)
+        if sheet != preview.options.sheet:
+            preview = cached_preview(uploaded.file_id, content, uploaded.name, sheet)
     except InputError as exc:
         show_error(exc)
         return
-    st.caption(f"Preview of {uploaded.name} (first {len(preview.rows)} rows)")
+    st.caption(
+        f"Preview of {uploaded.name} (first {len(preview.rows)} rows), read as "
+        f"{preview.describe()}"
+    )
     st.dataframe(preview.rows, hide_index=True, height=220)
     choose_and_submit(client, content, uploaded.name, preview)
 
 
-def cached_preview(file_id: str, content: bytes, name: str) -> columns.Preview:
-    """The preview of the current upload, kept in the session so reruns do not re-read it."""
+def cached_preview(
+    file_id: str, content: bytes, name: str, sheet: str | None = None
+) -> columns.Preview:
+    """The preview of the current upload (of ``sheet``, for a workbook; by default the one
+    the preview picks), kept in the session so reruns do not re-read it."""
     cached = st.session_state.get("preview")
     if cached is None or cached[0] != file_id:
-        cached = (file_id, columns.preview_upload(content, name))
+        cached = (file_id, {})
         st.session_state.preview = cached
-    return cached[1]
+    previews: dict[str | None, columns.Preview] = cached[1]
+    if sheet not in previews:
+        previews[sheet] = columns.preview_upload(content, name, sheet=sheet)
+    return previews[sheet]
+
+
+def sheet_picker(preview: columns.Preview, file_id: str) -> str | None:
+    """The sheet to read, for a workbook of several; it starts at the preview's own pick."""
+    names = [sheet.name for sheet in preview.sheets]
+    if len(names) < 2 or preview.options.sheet not in names:
+        return preview.options.sheet
+    return st.selectbox(
+        "Sheet",
+        names,
+        index=names.index(preview.options.sheet),
+        key=f"sheet-{file_id}",
+        help="The workbook's sheets; the header row is found under any title rows.",
+    )
 
 
 def choose_and_submit(
@@ -233,7 +259,9 @@ def choose_and_submit(
         return
     try:
         with st.spinner("Uploading…"):
-            job = client.submit(content, name, str(text_column), group_by, fresh=fresh)
+            job = client.submit(
+                content, name, str(text_column), group_by, fresh=fresh, sheet=preview.options.sheet
+            )
     except PipelineError as exc:
         show_error(exc)
         return
@@ -284,6 +312,9 @@ def job_header(job: JobStatus) -> None:
         details.append("compared by " + ", ".join(f"**{g}**" for g in job.group_by))
     if job.model_version:
         details.append(f"model {job.model_version}")
+    if "sheet" in job.input_options:
+        sheet, row = job.input_options["sheet"], job.input_options.get("header_row")
+        details.append(f"sheet **{sheet}** (header on row {row})")
     st.caption(" · ".join(details))
 
 
@@ -447,7 +478,14 @@ def review_tab(job: JobStatus, frame: pd.DataFrame, labels: list[str]) -> None:
     )
     left, right = st.columns(2)
     threshold = left.slider(
-        "Show comments below this confidence", 0.34, 1.0, REVIEW_THRESHOLD, 0.01, key="r-conf"
+        "Show comments below this confidence",
+        review.LOWEST_THRESHOLD,
+        1.0,
+        review.starting_threshold(job.low_confidence),
+        0.01,
+        key=f"r-conf-{job.request_id}",
+        help="Starts at the model's calibrated threshold: below it, its labels were right "
+        "less than 7 times in 10 on validation data.",
     )
     limit = int(right.number_input("At most", 5, 500, REVIEW_LIMIT, 5, key="r-limit"))
     candidates = review.low_confidence(frame, job.text_column, threshold, limit)
@@ -490,9 +528,9 @@ def downloads_tab(
     url, key = st.session_state.api_url, st.session_state.api_key
     stem = _stem(job)
     st.write(
-        "Every input column plus `label`, one `score_<label>` per class, `error` and "
-        "`model_version`. Cells starting with `=`, `+`, `-` or `@` are prefixed with `'` so a "
-        "spreadsheet shows them as text instead of running them."
+        "Every input column plus `label`, one `score_<label>` per class, `error` (why a row "
+        "has no label), `model_version` and `language`. Cells starting with `=`, `+`, `-` or "
+        "`@` are prefixed with `'` so a spreadsheet shows them as text instead of running them."
     )
     left, right = st.columns(2)
     left.download_button(

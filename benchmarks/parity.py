@@ -31,7 +31,6 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-    from pipeline.model import data
     from pipeline.model.corpus import build_corpus
     from pipeline.model.loading import load_model
     from pipeline.model.metrics import classification_report
@@ -40,14 +39,13 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     from pipeline.model.train import TrainOptions
 
     frames = dict(build_corpus(TrainOptions(data_dir=args.data_dir).corpus_spec()).validation)
-    frames["tweeteval (held out)"] = data.load_tweeteval(args.data_dir)
     loaded = load_model(args.model)
     precisions = ["fp32", *[p for p in supported_precisions("cpu", machine_capabilities("cpu"))]]
     results: dict[str, dict[str, Any]] = {}
     reference: dict[str, np.ndarray] = {}
     for precision in dict.fromkeys(precisions):
         predictor = Predictor(loaded, device="cpu", precision=precision)
-        predictor.predict_proba(frames["sst2_dev"]["text"].tolist()[:256])  # warm-up
+        predictor.predict_proba(frames["sst_test"]["text"].tolist()[:256])  # warm-up
         predictor.stats.texts = predictor.stats.rescored = 0
         per_set: dict[str, Any] = {}
         for name, frame in frames.items():
@@ -66,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
                 "macro_f1_change": report["macro_f1"] - fp32_f1 if fp32_f1 is not None else 0.0,
                 "rate": len(texts) / seconds,
             }
-        validation = [per_set[name] for name in ("student_feedback_val", "sst2_dev")]
+        validation = list(per_set.values())
         total = sum(s["n"] for s in validation)
         results[precision] = {
             "sets": per_set,
@@ -77,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             alone = dataclasses.replace(predictor._engine, rescore_margin=0.0)
             predictor._engine = alone
             agree = 0
-            for name in ("student_feedback_val", "sst2_dev"):
+            for name in frames:
                 probs = predictor.predict_proba(frames[name]["text"].tolist())
                 agree += int((probs.argmax(1) == reference[name].argmax(1)).sum())
             results[precision]["agree_fp32_validation_without_rescoring"] = agree / total

@@ -19,6 +19,7 @@ from pipeline.db import JobStatus
 from pipeline.errors import PipelineError
 from pipeline.inputs import Limits
 from pipeline.model.predictor import Predictor
+from pipeline.service import export
 from pipeline.settings import Settings
 from pipeline.worker import Worker
 
@@ -31,9 +32,16 @@ def analyze_file(
     chunk_rows: int = 512,
     limits: Limits | None = None,
     progress: bool = True,
+    raw: bool = False,
+    screening: Settings | None = None,
+    sheet: str | None = None,
 ) -> int:
-    """Validate, queue and label the file with ``predictor``; returns the rows written."""
+    """Validate, queue and label the file with ``predictor``; returns the rows written. The
+    output is formula-escaped, like every results download, unless ``raw``. ``screening``
+    gives the languages to label and the extra no-opinion phrases (default: English, the
+    default phrases). ``sheet`` chooses a workbook's sheet (name or 1-based number)."""
     limits = limits or Limits()
+    screening = screening or Settings()
     with tempfile.TemporaryDirectory(prefix="analyze-") as folder:
         settings = Settings(
             data_dir=Path(folder),
@@ -43,10 +51,14 @@ def analyze_file(
             max_rows=limits.max_rows,
             max_comment_chars=limits.max_comment_chars,
             max_receives=1,
+            languages=screening.languages,
+            no_opinion_extra=screening.no_opinion_extra,
+            no_opinion_file=screening.no_opinion_file,
         )
         backend = init_backend(settings)
         try:
-            request_id = service.submit(backend, Path(source), text_column).request_id
+            submitted = service.submit(backend, Path(source), text_column, sheet=sheet)
+            request_id = submitted.request_id
             total = backend.repository.jobs.get(request_id).rows_total
             with tqdm(total=total, unit="comment", file=sys.stderr, disable=not progress) as bar:
                 worker = Worker(
@@ -56,7 +68,8 @@ def analyze_file(
             job = backend.repository.jobs.get(request_id)
             if job.status != JobStatus.SUCCEEDED or job.result_key is None:
                 raise PipelineError(f"labelling {source} failed: {job.error or job.status}")
-            backend.store.get_file(job.result_key, Path(output))
+            stored = job.result_key if raw else export.escaped_key(job.result_key)
+            backend.store.get_file(stored, Path(output))
             return job.rows_done
         finally:
             backend.repository.database.dispose()

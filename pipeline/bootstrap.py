@@ -3,6 +3,10 @@
 ``local`` is the embedded default (folder, SQLite queue, worker processes); ``aws`` imports
 ``pipeline.adapters.aws`` only when chosen, so the embedded product never needs boto3. The
 repository is the same for both: PIPELINE_DATABASE_URL picks SQLite or PostgreSQL.
+
+A process that cannot start (a data folder it cannot write, a database it cannot reach) gets
+one PipelineError whose message says what failed and what to do; the command line prints it
+as one line instead of a traceback.
 """
 
 from __future__ import annotations
@@ -10,15 +14,22 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from types import ModuleType
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from pipeline.adapters.local_fleet import LocalProcessFleet
 from pipeline.adapters.local_store import LocalObjectStore
 from pipeline.adapters.sqlite_queue import SqliteJobQueue
 from pipeline.db import Repository
 from pipeline.db.migrate import require_current, upgrade
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, DatabaseUnavailableError
 from pipeline.inputs import Limits
 from pipeline.ports import JobQueue, ObjectStore, WorkerFleet
 from pipeline.settings import Settings
@@ -54,26 +65,47 @@ def build_backend(settings: Settings) -> Backend:
             settings.data_dir / "queue.db",
             visibility_timeout_s=settings.visibility_timeout_s,
             max_receives=settings.max_receives,
+            busy_timeout_s=settings.db_busy_timeout_s,
         )
     database_url = settings.database_url
     if settings.database_secret_arn:
         database_url = _aws_adapters().database_url_with_secret(settings)
     return Backend(
         settings=settings,
-        repository=Repository.connect(database_url),
+        repository=_repository(database_url, settings.db_busy_timeout_s),
         store=store,
         queue=queue,
     )
 
 
+def _repository(url: str, busy_timeout_s: float) -> Repository:
+    """The repository on ``url``; a URL that names no usable database is refused in one line
+    that never quotes it (it may hold a password)."""
+    try:
+        return Repository.connect(url, busy_timeout_s)
+    except ImportError as exc:
+        reason = f"its driver {exc.name or exc} is not installed"
+    except NoSuchModuleError:
+        reason = "its dialect is unknown"
+    except ArgumentError:
+        reason = "it is not a database URL"
+    except OSError as exc:  # a SQLite file's folder that cannot be created
+        reason = f"the folder of its file cannot be created ({exc.strerror or exc})"
+    raise ConfigError(
+        f"PIPELINE_DATABASE_URL cannot be used: {reason}; use sqlite:///PATH or "
+        "postgresql+psycopg2://USER@HOST:PORT/DATABASE"
+    )
+
+
 def init_backend(settings: Settings) -> Backend:
     """Create whatever storage the backend needs; safe to run again."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    ensure_writable(settings.data_dir)
     if settings.backend == "aws":
         # Before build_backend: building the SQS adapter looks up the queues' URLs.
         _aws_adapters().init_aws_resources(settings)
     backend = build_backend(settings)
-    upgrade(backend.repository.database.engine)
+    with reachable_database(backend.repository.database.url):
+        upgrade(backend.repository.database.engine)
     if isinstance(backend.queue, SqliteJobQueue):
         backend.queue.initialize()
     return backend
@@ -81,9 +113,47 @@ def init_backend(settings: Settings) -> Backend:
 
 def open_backend(settings: Settings) -> Backend:
     """The backend of a process that serves or works: refuses an uninitialised database."""
+    if settings.backend == "local":
+        ensure_writable(settings.data_dir)
     backend = build_backend(settings)
-    require_current(backend.repository.database.engine)
+    with reachable_database(backend.repository.database.url):
+        require_current(backend.repository.database.engine)
     return backend
+
+
+def ensure_writable(folder: Path) -> None:
+    """Create ``folder`` and write a file in it, so that a read-only or impossible data folder
+    stops the process at once with the fix, not later with a traceback from SQLite."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise ConfigError(
+            f"the data folder {folder} cannot be written ({exc.strerror or exc}): make it "
+            "writable, or set PIPELINE_DATA_DIR to a folder this user can write"
+        ) from exc
+
+
+@contextmanager
+def reachable_database(url: str) -> Iterator[None]:
+    """Turn a database that cannot be reached or opened at startup into one line that names
+    it (password hidden), the driver's reason and the fix."""
+    try:
+        yield
+    except DBAPIError as exc:
+        cause = exc.orig or exc
+        reason = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+        parsed = make_url(url)
+        fix = (
+            "this user can write its file and folder"
+            if parsed.get_backend_name() == "sqlite"
+            else "the database server is running and reachable"
+        )
+        raise DatabaseUnavailableError(
+            f"cannot use the database at {parsed.render_as_string(hide_password=True)}: "
+            f"{reason}; check PIPELINE_DATABASE_URL and that {fix}"
+        ) from exc
 
 
 def build_fleet(settings: Settings) -> WorkerFleet:

@@ -60,10 +60,14 @@ class JobStatus:
     eta_s: float | None = None
     error: str | None = None
     input_name: str = ""
+    input_options: dict[str, str | int] = field(default_factory=dict)
+    """How the input was read: a workbook's ``sheet`` and ``header_row``, a CSV's
+    ``delimiter`` and ``encoding``."""
     text_column: str = ""
     group_by: tuple[str, ...] = ()
     labels: tuple[str, ...] = ()
     model_version: str | None = None
+    low_confidence: float | None = None
     worker_seconds: float = 0.0
     cost_usd: float = 0.0
     created_at: str | None = None
@@ -171,8 +175,11 @@ class PipelineClient:
         group_by: Sequence[str] = (),
         *,
         fresh: bool = False,
+        sheet: str | None = None,
     ) -> Submitted:
         """Upload a file and queue a job; the server validates it and refuses bad input.
+        ``sheet`` chooses a workbook's sheet by name or 1-based number (by default the server
+        reads the first sheet whose header names ``text_column``).
 
         ``content`` is the file's bytes or the file itself opened for binary reading, which
         is streamed (a file of millions of comments never sits in this process's memory).
@@ -184,6 +191,8 @@ class PipelineClient:
             data["group_by"] = list(group_by)
         if fresh:
             data["fresh"] = "true"
+        if sheet:
+            data["sheet"] = sheet
         size = _size_of(content)
         upload_key = self._upload(content) if size > DIRECT_UPLOAD_MAX_BYTES else None
         if upload_key is not None:
@@ -236,13 +245,14 @@ class PipelineClient:
             yield page
             offset = page.next_offset if page.rows else None
 
-    def results_csv(self, request_id: str) -> bytes:
-        """The results table as CSV bytes, exactly as the server writes it; a finished job's
-        file may come from the object store, where the server redirects (303)."""
+    def results_csv(self, request_id: str, raw: bool = False) -> bytes:
+        """The results table as CSV bytes, exactly as the server writes it: formula-escaped
+        unless ``raw``; a finished job's file may come from the object store, where the server
+        redirects (303)."""
         response = self._send(
             "GET",
             f"{_job_path(request_id)}/results",
-            params={"format": "csv"},
+            params=_csv_params(raw),
             timeout=UPLOAD_TIMEOUT_S,
             request_id=request_id,
             redirect_ok=True,
@@ -251,13 +261,13 @@ class PipelineClient:
             return self._from_storage("GET", response.headers["location"]).content
         return response.content
 
-    def download_results(self, request_id: str, target: BinaryIO) -> int:
+    def download_results(self, request_id: str, target: BinaryIO, raw: bool = False) -> int:
         """Stream the results CSV (as ``results_csv`` gets it) into ``target``, a file opened
         for binary writing, a block at a time; returns the bytes written."""
         path = f"{_job_path(request_id)}/results"
         try:
             with self._http.stream(
-                "GET", path, params={"format": "csv"}, timeout=UPLOAD_TIMEOUT_S
+                "GET", path, params=_csv_params(raw), timeout=UPLOAD_TIMEOUT_S
             ) as response:
                 if response.is_success:
                     return _copy_body(response, target)
@@ -457,6 +467,12 @@ def _reason(exc: httpx.TransportError) -> str:
     return str(exc) or type(exc).__name__
 
 
+def _csv_params(raw: bool) -> dict[str, str]:
+    """Only a raw download names ``raw``: a server from before formula escaping knows no such
+    parameter (and ignores it)."""
+    return {"format": "csv", "raw": "true"} if raw else {"format": "csv"}
+
+
 def _job_path(request_id: str) -> str:
     if not request_id or "/" in request_id or request_id.strip() != request_id:
         raise JobNotFound(f"{request_id!r} is not a request id")
@@ -473,10 +489,12 @@ def _job_status(body: Mapping[str, Any]) -> JobStatus:
         eta_s=_float_or_none(body.get("eta_s")),
         error=body.get("error"),
         input_name=str(body.get("input_name") or ""),
+        input_options=dict(body.get("input_options") or {}),
         text_column=str(body.get("text_column") or ""),
         group_by=tuple(body.get("group_by") or ()),
         labels=tuple(body.get("labels") or ()),
         model_version=body.get("model_version"),
+        low_confidence=_float_or_none(body.get("low_confidence")),
         worker_seconds=float(body.get("worker_seconds") or 0.0),
         cost_usd=float(body.get("cost_usd") or 0.0),
         created_at=body.get("created_at"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class PipelineError(Exception):
     """Base class of every error the package raises on purpose."""
@@ -28,7 +30,8 @@ class UnsupportedFormatError(InputError):
 
 
 class EncodingError(InputError):
-    """The file is not UTF-8 text (with or without BOM)."""
+    """The file is not text in an encoding the reader knows (UTF-8, UTF-16 with BOM,
+    Windows-1252); the message names the first bad byte and its line."""
 
 
 class EmptyInputError(InputError):
@@ -39,8 +42,22 @@ class MissingColumnError(InputError):
     """The chosen text or group-by column does not exist in the file."""
 
 
+class AmbiguousColumnError(InputError):
+    """The requested column matches two or more columns that differ only in case."""
+
+
+class MalformedInputError(InputError):
+    """Reading the file as it is would lose data (a row with more fields than the header, two
+    columns of one name, a NUL character); the message names the line or the columns."""
+
+
+class SheetNotFoundError(InputError):
+    """The workbook has no sheet of the name or number asked for; the message lists its sheets."""
+
+
 class LimitExceededError(InputError):
-    """The file is over a configured limit (size, rows, comment length)."""
+    """The file is over a file-level limit (bytes, rows, columns); an over-long comment is a
+    row error, not this."""
 
 
 class InvalidRequest(InputError):
@@ -67,6 +84,49 @@ class Unsupported(PipelineError):
     """This deployment cannot do what was asked (e.g. upload URLs without an S3 store)."""
 
 
+class ServiceUnavailableError(PipelineError):
+    """A dependency cannot serve right now (HTTP 503 with Retry-After): nothing was changed, and
+    the same call is expected to work once the fault clears. ``retry_after_s`` is the hint:
+    the class's, or this fault's own (a locked queue clears sooner than an unreachable one)."""
+
+    retry_after_s = 10
+
+    def __init__(self, message: str, retry_after_s: int | None = None) -> None:
+        super().__init__(message)
+        if retry_after_s is not None:
+            self.retry_after_s = retry_after_s
+
+
+class DatabaseLockedError(ServiceUnavailableError):
+    """The SQLite database stayed locked by another writer for longer than its busy timeout."""
+
+    retry_after_s = 5
+
+
+class DatabaseUnavailableError(ServiceUnavailableError):
+    """The database cannot be reached or opened (server down, refused, unwritable file)."""
+
+    retry_after_s = 30
+
+
+class DiskFullError(ServiceUnavailableError):
+    """No space is left (ENOSPC, quota) where uploads, objects or the database are written."""
+
+    retry_after_s = 60
+
+
+class QueueUnavailableError(ServiceUnavailableError):
+    """The job queue cannot be reached or is locked; the job was not queued."""
+
+    retry_after_s = 30
+
+
+class StoreUnavailableError(ServiceUnavailableError):
+    """The object store (S3) cannot be reached or throttles; nothing was stored or read."""
+
+    retry_after_s = 30
+
+
 class ReceiptExpired(PipelineError):
     """A queue receipt is no longer valid: the message was deleted or delivered again."""
 
@@ -77,3 +137,9 @@ class ApiError(PipelineError):
 
 class ApiUnreachable(ApiError):
     """No answer from the HTTP API (refused, DNS, timeout): its URL or the server is wrong."""
+
+
+def code_of(kind: type[BaseException]) -> str:
+    """``MissingColumnError`` → ``missing_column``: the stable name clients branch on."""
+    name = kind.__name__.removesuffix("Error")
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()

@@ -1,17 +1,24 @@
 """Read comment files (CSV, XLSX, one-per-line TXT) in chunks, refusing bad input up front.
 
 Everything here is streaming: a file is never loaded whole, so very large uploads stay in
-bounded memory. Rows are numbered from 0 in file order (the header is not a row).
+bounded memory. Rows are numbered from 0 in file order (the header and blank lines are not
+rows). Validation finds how to read a text file (``ReadOptions``: its encoding and, for a CSV,
+its delimiter; see ``pipeline.input_text``); the job keeps them and the worker reads with them.
+
+A CSV is read with the csv module rather than pandas so that no field is lost without a word:
+a row with more non-empty fields than the header is refused with its line number (pandas made
+the first one's extra field an index), a row with fewer is padded with empty values.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from itertools import islice
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -20,32 +27,112 @@ from pipeline.errors import (
     EncodingError,
     InputError,
     LimitExceededError,
+    MalformedInputError,
     MissingColumnError,
     UnsupportedFormatError,
 )
+from pipeline.input_header import check_text_column_name, clean_header, listing, resolve_column
+from pipeline.input_text import (
+    DELIMITER_NAMES,
+    DELIMITERS,
+    ENCODING_NAMES,
+    UTF8_BOM,
+    UTF16,
+    bom_encoding,
+    nul_character,
+    read_sample,
+    sniff_delimiter,
+    sniff_encoding,
+)
+from pipeline.xlsx import open_workbook
 
 FORMATS = ("csv", "xlsx", "txt")
 TXT_COLUMN = "text"
 _ZIP_MAGIC = b"PK\x03\x04"
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+"""Excel 97-2003 (.xls) files, and .xlsx files saved with a password, are OLE2 containers."""
+_OLD_EXCEL = (
+    "{name} is an Excel 97-2003 workbook (.xls) or a password-protected one, which is not "
+    "read: open it in Excel and save it as Excel Workbook (.xlsx) without a password, or as "
+    "CSV UTF-8, then upload that"
+)
+_UNSUPPORTED = ("ods", "json", "parquet", "pdf", "docx")
 _SNIFF_BYTES = 64 * 1024
-_READ_BLOCK = 1024 * 1024
+_VALIDATION_ROWS = 5000
+# The csv module refuses fields over 128 KiB by default; a long comment is a row error, and
+# only the file's size bounds a field.
+_FIELD_LIMIT = 2**31 - 1
+_EOF_PROBE = "\x00end of file\x00\n"
+"""Cannot be part of a validated file: a NUL character is refused (``input_text``)."""
 
 
 @dataclass(frozen=True)
 class Limits:
+    """File-level limits: a file over one is refused. ``max_comment_chars`` is not one of
+    them: the worker leaves a longer comment unlabelled, with the reason in its row."""
+
     max_bytes: int = 200 * 1024 * 1024
     max_rows: int = 2_000_000
     max_comment_chars: int = 20_000
 
 
 @dataclass(frozen=True)
+class ReadOptions:
+    """How to read a file, as validation found it; stored with the job (``to_json``) so the
+    worker reads it the same way. None is the default: UTF-8 (with or without BOM) and the
+    comma, how jobs queued before detection existed are read."""
+
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    """An XLSX workbook's sheet, by name; None: the first one."""
+    header_row: int | None = None
+    """The 1-based row of that sheet's header (rows above it are titles); None: found from
+    the text column, as validation finds it (``pipeline.xlsx``)."""
+
+    def to_json(self) -> dict[str, str | int]:
+        return {f.name: value for f in fields(self) if (value := getattr(self, f.name))}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, str | int] | None) -> ReadOptions:
+        known = {f.name for f in fields(cls)}
+        values: dict[str, Any] = {k: v for k, v in (data or {}).items() if k in known}
+        return cls(**values)
+
+    def describe(self) -> str:
+        """How the file was read, in words: ``semicolon-separated, Windows-1252``."""
+        parts = []
+        if self.delimiter:
+            parts.append(f"{DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))}-separated")
+        if self.encoding:
+            parts.append(ENCODING_NAMES.get(self.encoding, self.encoding))
+        if self.sheet is not None:
+            parts.append(f"sheet {self.sheet!r}")
+        if self.header_row is not None:
+            parts.append(f"header on row {self.header_row}")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class InputLayout:
+    """What a file is before its rows are read: format, how to read it, its columns."""
+
+    format: str
+    options: ReadOptions
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class InputSummary:
-    """What validation learnt about a file: enough to queue a job without reading it again."""
+    """What validation learnt about a file: enough to queue a job without reading it again.
+    ``text_column`` and ``group_by`` are the file's own names for the columns asked for."""
 
     format: str
     columns: tuple[str, ...]
     text_column: str
     rows: int
+    group_by: tuple[str, ...]
+    options: ReadOptions
 
 
 def detect_format(path: Path, filename: str | None = None) -> str:
@@ -54,52 +141,68 @@ def detect_format(path: Path, filename: str | None = None) -> str:
     suffix = name.rsplit(".", 1)[-1] if "." in name else ""
     with path.open("rb") as handle:
         head = handle.read(_SNIFF_BYTES)
+    if suffix == "xls" or head.startswith(_OLE2_MAGIC):
+        raise UnsupportedFormatError(_OLD_EXCEL.format(name=name))
+    if suffix in _UNSUPPORTED:
+        raise UnsupportedFormatError(f".{suffix} files are not supported: upload CSV, XLSX or TXT")
     if head.startswith(_ZIP_MAGIC):
-        if suffix in ("xlsx", ""):
+        if suffix in ("xlsx", "xlsm", ""):  # a macro-enabled workbook: its macros never run
             return "xlsx"
         raise UnsupportedFormatError(f"{name} is a ZIP/XLSX archive but is named .{suffix}")
     if suffix == "xlsx":
         raise UnsupportedFormatError(f"{name} is named .xlsx but is not an Excel workbook")
-    if b"\x00" in head:
+    if _looks_binary(head):
         raise UnsupportedFormatError(f"{name} is a binary file, not CSV, XLSX or TXT text")
     if suffix in ("csv", "txt"):
         return suffix
-    if suffix in ("xls", "ods", "json", "parquet", "pdf", "docx"):
-        raise UnsupportedFormatError(f".{suffix} files are not supported: upload CSV, XLSX or TXT")
-    return "txt" if suffix == "" and b"," not in head.split(b"\n", 1)[0] else "csv"
+    first_line = head.split(b"\n", 1)[0]
+    delimited = any(d.encode() in first_line for d in DELIMITERS)
+    return "csv" if suffix != "" or delimited else "txt"
 
 
-def check_utf8(path: Path) -> None:
-    """Refuse anything that is not UTF-8 (a BOM is fine), naming the first bad byte."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    offset = 0
-    with path.open("rb") as handle:
-        while block := handle.read(_READ_BLOCK):
-            try:
-                decoder.decode(block)
-            except UnicodeDecodeError as exc:
-                bad = block[exc.start]
-                raise EncodingError(
-                    f"the file is not UTF-8 text: byte 0x{bad:02x} at offset {offset + exc.start} "
-                    "cannot be decoded; save it as UTF-8 (CSV UTF-8 in Excel) and upload again"
-                ) from exc
-            offset += len(block)
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError as exc:
-            raise EncodingError("the file is not UTF-8 text: it ends inside a character") from exc
+def _looks_binary(head: bytes) -> bool:
+    """NUL bytes are at least 1% of the start (UTF-16 text aside): a stray NUL in a text file
+    is refused later, with its line (``input_text``)."""
+    return bom_encoding(head) != UTF16 and head.count(b"\x00") * 100 >= len(head) > 0
 
 
-def read_columns(path: Path, fmt: str) -> tuple[str, ...]:
+def inspect_input(
+    path: Path,
+    filename: str | None = None,
+    text_column: str | None = None,
+    sheet: str | None = None,
+) -> InputLayout:
+    """The file's format, how to read it and its columns. A text file is read to its end
+    here (encoding, NUL characters); its rows are not. In a workbook, the table is on
+    ``sheet`` (name or 1-based number), else on the first sheet whose header names
+    ``text_column`` (``pipeline.xlsx``)."""
+    fmt = detect_format(path, filename)
+    if fmt == "xlsx":
+        return _xlsx_layout(path, text_column, sheet)
+    if sheet is not None:
+        raise InputError(f"a sheet applies to Excel workbooks (.xlsx) only; this file is {fmt}")
+    encoding = sniff_encoding(path)
+    delimiter = sniff_delimiter(*read_sample(path, encoding)) if fmt == "csv" else None
+    options = ReadOptions(encoding=encoding, delimiter=delimiter)
+    return InputLayout(fmt, options, read_columns(path, fmt, options))
+
+
+def read_columns(path: Path, fmt: str, options: ReadOptions | None = None) -> tuple[str, ...]:
     if fmt == "txt":
         return (TXT_COLUMN,)
     if fmt == "csv":
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            names = next(csv.reader(handle), [])
-        return tuple(h.strip() for h in names)
-    with _open_workbook(path) as rows:
-        cells = next(rows, ())
-    return tuple("" if h is None else str(h).strip() for h in cells)
+        with _csv_rows(path, options or ReadOptions()) as (header, _rows):
+            return header
+    options = options or ReadOptions()
+    with open_workbook(path) as book:
+        return book.table(options.sheet, options.header_row, None).columns
+
+
+def _xlsx_layout(path: Path, text_column: str | None, sheet: str | None) -> InputLayout:
+    with open_workbook(path) as book:
+        table = book.layout(sheet, text_column)
+    options = ReadOptions(sheet=table.sheet, header_row=table.header_row)
+    return InputLayout("xlsx", options, table.columns)
 
 
 def validate_input(
@@ -108,8 +211,11 @@ def validate_input(
     group_by: Sequence[str] = (),
     limits: Limits | None = None,
     filename: str | None = None,
+    sheet: str | None = None,
 ) -> InputSummary:
-    """Check everything that can be checked before queueing; raise an InputError naming it."""
+    """Check everything that can be checked before queueing; raise an InputError naming it.
+    Only file-level limits refuse a file: comment length is the worker's row error.
+    ``sheet`` chooses a workbook's sheet (see ``inspect_input``)."""
     limits = limits or Limits()
     size = path.stat().st_size
     if size == 0:
@@ -118,55 +224,82 @@ def validate_input(
         raise LimitExceededError(
             f"the file is {size:,} bytes, over the limit of {limits.max_bytes:,} bytes"
         )
-    fmt = detect_format(path, filename)
-    if fmt != "xlsx":
-        check_utf8(path)
-    columns = read_columns(path, fmt)
-    column = text_column or (TXT_COLUMN if fmt == "txt" else "")
-    if not column:
-        raise MissingColumnError(
-            f"choose the comment column: the file has {', '.join(columns) or 'no columns'}"
-        )
-    for wanted in (column, *group_by):
-        if wanted not in columns:
-            raise MissingColumnError(
-                f"column {wanted!r} is not in the file; its columns are: {', '.join(columns)}"
-            )
+    layout = inspect_input(path, filename, text_column, sheet)
+    column = _text_column(text_column, layout)
+    groups = tuple(
+        dict.fromkeys(resolve_column(name, layout.columns, "group-by column") for name in group_by)
+    )
     rows = 0
     comments = 0
-    for chunk in iter_chunks(path, fmt, column, chunk_rows=5000):
-        rows += len(chunk)
+    for comment in _comments(path, layout, column):
+        rows += 1
         if rows > limits.max_rows:
             raise LimitExceededError(f"the file has more than {limits.max_rows:,} rows")
-        lengths = chunk[column].str.len()
-        too_long = lengths > limits.max_comment_chars
-        if too_long.any():
-            row = int(too_long.idxmax())
-            raise LimitExceededError(
-                f"the comment in row {row + 1} has {int(lengths.max()):,} characters, over the "
-                f"limit of {limits.max_comment_chars:,}"
-            )
-        comments += int((chunk[column].str.strip() != "").sum())
+        if comment.strip():
+            comments += 1
     if comments == 0:
         raise EmptyInputError(f"the file has no comments in column {column!r}")
-    return InputSummary(format=fmt, columns=columns, text_column=column, rows=rows)
+    return InputSummary(
+        format=layout.format,
+        columns=layout.columns,
+        text_column=column,
+        rows=rows,
+        group_by=groups,
+        options=layout.options,
+    )
+
+
+def _text_column(requested: str | None, layout: InputLayout) -> str:
+    if not (requested or "").strip():
+        if layout.format == "txt":
+            return TXT_COLUMN
+        raise MissingColumnError(
+            f"choose the comment column: the file has {listing(layout.columns)}"
+        )
+    column = resolve_column(requested or "", layout.columns)
+    check_text_column_name(column)
+    return column
+
+
+def _comments(path: Path, layout: InputLayout, column: str) -> Iterator[str]:
+    """Each row's comment, in order: a CSV's straight from its records (no DataFrame)."""
+    if layout.format == "csv":
+        index = layout.columns.index(column)
+        with _csv_rows(path, layout.options) as (_header, rows):
+            for fields_ in rows:
+                yield fields_[index]
+        return
+    for chunk in iter_chunks(path, layout.format, column, _VALIDATION_ROWS, options=layout.options):
+        yield from chunk[column].tolist()
 
 
 def iter_chunks(
-    path: Path, fmt: str, text_column: str, chunk_rows: int, start_row: int = 0
-) -> Iterator[pd.DataFrame]:
+    path: Path,
+    fmt: str,
+    text_column: str,
+    chunk_rows: int,
+    start_row: int = 0,
+    options: ReadOptions | None = None,
+) -> Generator[pd.DataFrame, None, None]:
     """Yield DataFrames of at most ``chunk_rows`` rows, all cells as strings, indexed by their
     0-based row number in the file (the index, not a column: any column name is the user's).
 
-    ``start_row`` skips rows already processed, so a resumed job reads only what is left.
+    ``start_row`` skips rows already processed, so a resumed job reads only what is left;
+    ``options`` are the job's (``InputSummary.options``).
     """
     if fmt not in FORMATS:
         raise UnsupportedFormatError(f"unknown format {fmt!r}")
     if chunk_rows < 1:
         raise InputError("chunk_rows must be at least 1")
-    reader = {"csv": _csv_chunks, "xlsx": _xlsx_chunks, "txt": _txt_chunks}[fmt]
+    options = options or ReadOptions()
+    if fmt == "csv":
+        frames = _csv_chunks(path, chunk_rows, options)
+    elif fmt == "txt":
+        frames = _txt_chunks(path, chunk_rows, options.encoding or UTF8_BOM)
+    else:
+        frames = _xlsx_chunks(path, chunk_rows, options, text_column)
     next_row = 0
-    for frame in reader(path, chunk_rows):
+    for frame in frames:
         frame.index = pd.RangeIndex(next_row, next_row + len(frame))
         next_row += len(frame)
         if next_row <= start_row:
@@ -178,27 +311,112 @@ def iter_chunks(
         yield frame
 
 
-def _csv_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
+def _csv_chunks(path: Path, chunk_rows: int, options: ReadOptions) -> Iterator[pd.DataFrame]:
+    with _csv_rows(path, options) as (header, rows):
+        columns = list(header)
+        for batch in _batched(rows, chunk_rows):
+            yield pd.DataFrame(batch, columns=columns, dtype=str)
+
+
+@contextmanager
+def _csv_rows(
+    path: Path, options: ReadOptions
+) -> Iterator[tuple[tuple[str, ...], Iterator[list[str]]]]:
+    """The header's column names and the data rows, each as wide as the header; blank lines
+    are skipped. Universal newlines: ``\n``, ``\r\n`` and ``\r`` all end a line."""
+    csv.field_size_limit(_FIELD_LIMIT)
+    encoding = options.encoding or UTF8_BOM
+    delimiter = options.delimiter or ","
+    with path.open(encoding=encoding, newline=None) as handle:
+        records = _records(handle, delimiter, encoding)
+        first = next(records, None)
+        if first is None:
+            raise EmptyInputError("the CSV file has no header row")
+        header = clean_header(first[1])
+        yield header, _fitted(records, len(header), delimiter)
+
+
+def _records(
+    handle: Iterable[str], delimiter: str, encoding: str
+) -> Iterator[tuple[int, list[str]]]:
+    """Non-blank records with the line each starts on; reading errors name that line."""
+    kept: list[list[str]] = [[]]  # the raw lines of the record being read
+    reader = csv.reader(_keeping(handle, kept), delimiter=delimiter)
+    line = start = 1
+    last: list[str] = []
     try:
-        yield from pd.read_csv(
-            path,
-            encoding="utf-8-sig",
-            dtype=str,
-            keep_default_na=False,
-            chunksize=chunk_rows,
-            skipinitialspace=False,
+        for record in reader:
+            last, kept[0] = kept[0], []
+            if record:
+                start = line
+                yield line, record
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        raise MalformedInputError(f"line {line} cannot be read as CSV: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise EncodingError(
+            f"line {line} is not {ENCODING_NAMES.get(encoding, encoding)} text: "
+            f"byte 0x{exc.object[exc.start]:02x} cannot be decoded"
+        ) from exc
+    _refuse_open_quote(last, delimiter, start)
+
+
+def _keeping(lines: Iterable[str], kept: list[list[str]]) -> Iterator[str]:
+    """The lines, each kept in ``kept[0]`` too; a NUL character is refused with its line."""
+    for number, line in enumerate(lines, start=1):
+        if "\x00" in line:
+            raise nul_character(number)
+        kept[0].append(line)
+        yield line
+
+
+def _refuse_open_quote(lines: Sequence[str], delimiter: str, line: int) -> None:
+    """The csv module reads a quote still open at the end of the file as one value holding
+    the rest of the file. A probe line read after the last record shows it: it is swallowed."""
+    if not lines:
+        return
+    probe = list(csv.reader([*lines, _EOF_PROBE], delimiter=delimiter))
+    if probe[-1] != [_EOF_PROBE.rstrip("\n")]:
+        raise MalformedInputError(
+            f"line {line} opens a quoted value that is never closed, so the rest of the file "
+            "would be read as one value: close the quote (a quote inside a value is written "
+            'twice, "") and upload again'
         )
-    except pd.errors.EmptyDataError as exc:
-        raise EmptyInputError("the CSV file has no header row") from exc
-    except pd.errors.ParserError as exc:
-        raise InputError(f"the CSV file cannot be parsed: {exc}") from exc
 
 
-def _txt_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
+def _fitted(
+    records: Iterator[tuple[int, list[str]]], width: int, delimiter: str
+) -> Iterator[list[str]]:
+    """Rows cut or padded to the header's width. Only empty fields are cut: a row with more
+    values than the header is refused, since one of them would be lost."""
+    for line, record in records:
+        if len(record) > width:
+            if any(value.strip() for value in record[width:]):
+                name = DELIMITER_NAMES.get(delimiter, repr(delimiter))
+                raise MalformedInputError(
+                    f"line {line} has {len(record)} fields but the header has {width} "
+                    f"column{'s' if width != 1 else ''}: a value that holds a {name} must be "
+                    "in double quotes; fix the line (or the header) and upload again"
+                )
+            del record[width:]
+        elif len(record) < width:
+            record.extend([""] * (width - len(record)))
+        yield record
+
+
+def _batched(rows: Iterable[list[str]], size: int) -> Iterator[list[list[str]]]:
+    iterator = iter(rows)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _txt_chunks(path: Path, chunk_rows: int, encoding: str) -> Iterator[pd.DataFrame]:
     """One comment per non-blank line."""
     batch: list[str] = []
-    with path.open(encoding="utf-8-sig", newline=None) as handle:
-        for line in handle:
+    with path.open(encoding=encoding, newline=None) as handle:
+        for number, line in enumerate(handle, start=1):
+            if "\x00" in line:
+                raise nul_character(number)
             text = line.rstrip("\r\n")
             if not text.strip():
                 continue
@@ -210,34 +428,11 @@ def _txt_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
         yield pd.DataFrame({TXT_COLUMN: batch}, dtype=str)
 
 
-def _xlsx_chunks(path: Path, chunk_rows: int) -> Iterator[pd.DataFrame]:
-    with _open_workbook(path) as rows:
-        header = ["" if h is None else str(h).strip() for h in next(rows, ())]
-        batch: list[list[str]] = []
-        for values in rows:
-            cells = ["" if v is None else str(v) for v in values][: len(header)]
-            if not any(c.strip() for c in cells):
-                continue
-            batch.append(cells + [""] * (len(header) - len(cells)))
-            if len(batch) == chunk_rows:
-                yield pd.DataFrame(batch, columns=header, dtype=str)
-                batch = []
-        if batch:
-            yield pd.DataFrame(batch, columns=header, dtype=str)
-
-
-@contextmanager
-def _open_workbook(path: Path) -> Iterator[Iterator[tuple[object, ...]]]:
-    """Stream the first sheet of an XLSX file row by row (read-only mode)."""
-    import zipfile
-
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise UnsupportedFormatError(f"the Excel file cannot be read: {exc}") from exc
-    try:
-        yield iter(workbook.worksheets[0].iter_rows(values_only=True))
-    finally:
-        workbook.close()
+def _xlsx_chunks(
+    path: Path, chunk_rows: int, options: ReadOptions, text_column: str
+) -> Iterator[pd.DataFrame]:
+    with open_workbook(path) as book:
+        table = book.table(options.sheet, options.header_row, text_column or None)
+        columns = list(table.columns)
+        for batch in _batched(book.records(table), chunk_rows):
+            yield pd.DataFrame(batch, columns=columns, dtype=str)

@@ -1,5 +1,5 @@
 """Label a chunk of input rows, and name the columns of the results: every input column, then
-label, scores, error and model version."""
+label, scores, error, model version and language."""
 
 from __future__ import annotations
 
@@ -9,11 +9,14 @@ import numpy as np
 import pandas as pd
 
 from pipeline.errors import InputError
-from pipeline.model.predictor import EMPTY_TEXT_REASON, Predictor
+from pipeline.model.no_opinion import NoOpinion
+from pipeline.model.predictor import Predictor, is_blank
+from pipeline.model.screening import CommentScreen
 
 LABEL_COLUMN = "label"
 ERROR_COLUMN = "error"
 VERSION_COLUMN = "model_version"
+LANGUAGE_COLUMN = "language"
 
 
 SCORE_PREFIX = "score_"
@@ -27,10 +30,11 @@ def check_comment_column(name: str) -> None:
     """Refuse a comment column named like one of the model's columns. Other input columns are
     renamed in the results (``input_names``); the comment column is the one every view of the
     results looks up by its own name, so it must keep it."""
-    if name in (LABEL_COLUMN, ERROR_COLUMN, VERSION_COLUMN) or name.startswith(SCORE_PREFIX):
+    reserved = (LABEL_COLUMN, ERROR_COLUMN, VERSION_COLUMN, LANGUAGE_COLUMN)
+    if name in reserved or name.startswith(SCORE_PREFIX):
         raise InputError(
             f"the comment column cannot be called {name!r}: the results add a column of that "
-            "name (label, score_<label>, error, model_version); rename it in the file"
+            "name (label, score_<label>, error, model_version, language); rename it in the file"
         )
 
 
@@ -40,7 +44,8 @@ INPUT_PREFIX = "input_"
 
 def added_columns(labels: Sequence[str]) -> list[str]:
     """What the model adds to every row, in order."""
-    return [LABEL_COLUMN, *(score_column(lab) for lab in labels), ERROR_COLUMN, VERSION_COLUMN]
+    scores = (score_column(lab) for lab in labels)
+    return [LABEL_COLUMN, *scores, ERROR_COLUMN, VERSION_COLUMN, LANGUAGE_COLUMN]
 
 
 def input_names(input_columns: Sequence[str], labels: Sequence[str]) -> dict[str, str]:
@@ -66,16 +71,47 @@ def result_columns(input_columns: Sequence[str], labels: Sequence[str]) -> list[
     return [names[column] for column in input_columns] + added_columns(labels)
 
 
-def label_frame(predictor: Predictor, frame: pd.DataFrame, text_column: str) -> pd.DataFrame:
+def too_long_reason(chars: int, limit: int) -> str:
+    """The ``error`` of a comment over the length limit (a row error, not a refused file)."""
+    return (
+        f"the comment has {chars:,} characters, over the limit of {limit:,} "
+        "(PIPELINE_MAX_COMMENT_CHARS): not labelled"
+    )
+
+
+def label_frame(
+    predictor: Predictor,
+    frame: pd.DataFrame,
+    text_column: str,
+    max_chars: int | None = None,
+    screen: CommentScreen | None = None,
+) -> pd.DataFrame:
     """The model's columns for one chunk, indexed like it (the input columns stay apart, so
-    none is overwritten); blank comments get no label and the reason in ``error``."""
-    probs = predictor.predict_proba(frame[text_column].tolist())
-    blank = np.isnan(probs[:, 0])
+    none is overwritten). Comments over ``max_chars`` and those ``screen`` turns away (blank,
+    placeholders, other languages; by default placeholders only, languages not told) are never
+    sent to the model: they get no label and the reason in ``error``. The comment itself is
+    kept whole."""
+    screen = screen or CommentScreen(NoOpinion.with_extra())
+    texts = ["" if is_blank(text) else str(text) for text in frame[text_column].tolist()]
+    reasons: list[str | None] = []
+    languages: list[str | None] = []
+    for text in texts:
+        if max_chars is not None and len(text) > max_chars:
+            reasons.append(too_long_reason(len(text), max_chars))
+            languages.append(None)
+            continue
+        verdict = screen.check(text, predictor.version)
+        reasons.append(verdict.reason)
+        languages.append(verdict.language)
+    probs = predictor.predict_proba(
+        ["" if reason else text for text, reason in zip(texts, reasons, strict=True)]
+    )
+    unscored = np.isnan(probs[:, 0])
     labels = np.asarray(predictor.labels, dtype=object)[np.nan_to_num(probs).argmax(axis=1)]
-    out = pd.DataFrame({LABEL_COLUMN: np.where(blank, None, labels)}, index=frame.index)
+    out = pd.DataFrame({LABEL_COLUMN: np.where(unscored, None, labels)}, index=frame.index)
     for i, name in enumerate(predictor.labels):
         out[score_column(name)] = probs[:, i]
-    reasons = pd.Series(EMPTY_TEXT_REASON, index=out.index, dtype=object)
-    out[ERROR_COLUMN] = reasons.where(blank, None)
+    out[ERROR_COLUMN] = pd.Series(reasons, index=out.index, dtype=object)
     out[VERSION_COLUMN] = predictor.version
+    out[LANGUAGE_COLUMN] = pd.Series(languages, index=out.index, dtype=object)
     return out

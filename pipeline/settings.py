@@ -17,6 +17,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "device": ("auto", "cpu", "cuda"),
     "precision": ("auto", "fp32", "bf16", "int8"),
     "worker_id_source": ("auto", "ecs", "ec2", "host"),
+    "auth": ("auto", "keys", "none"),
 }
 
 
@@ -32,12 +33,26 @@ class Settings:
     data_dir: Path = field(default_factory=_default_data_dir)
     database_url: str = ""
     database_secret_arn: str = ""
+    # Init only (pipeline.db.roles): the secrets of the API's and the workers' login roles,
+    # which init creates and grants after migrating. Both or neither.
+    api_database_secret_arn: str = ""
+    worker_database_secret_arn: str = ""
+    # How long a SQLite write (repository or queue) waits for another writer's lock before the
+    # API answers 503 database_locked / queue_unavailable.
+    db_busy_timeout_s: float = 30.0
     model: str = "default"
     fleet: str = "local"
     device: str = "auto"
     # auto = the fastest precision at label parity with fp32 on this machine (docs/performance.md)
     precision: str = "auto"
     batch_size: int = 64
+    # Comments told to be in another language get no label (pipeline/model/screening.py):
+    # comma-separated ISO 639-1 codes of the languages to label, or "all" to label every one.
+    languages: str = "en"
+    # Placeholders ("N/A", "none"…) get no label; these add to the default list: phrases
+    # separated by commas, and a UTF-8 file of one phrase a line (pipeline/model/no_opinion.py).
+    no_opinion_extra: str = ""
+    no_opinion_file: str = ""
     chunk_rows: int = 512
     max_upload_bytes: int = 200 * 1024 * 1024
     max_rows: int = 2_000_000
@@ -45,7 +60,11 @@ class Settings:
     max_workers: int = 2
     worker_idle_timeout_s: float = 60.0
     visibility_timeout_s: float = 300.0
-    max_receives: int = 3
+    # Poison is judged by the worker from progress (pipeline/poison.py): a job fails after this
+    # many crashes in a row without a committed row. max_receives is only the queue's backstop
+    # (SQS maxReceiveCount) for deliveries that die before the worker can judge them.
+    max_failures_per_chunk: int = 2
+    max_receives: int = 10
     bucket: str = "sentiment-pipeline"
     queue_name: str = "sentiment-jobs"
     # AWS backend only (see pipeline/adapters/aws.py); subnets and security_groups are
@@ -63,6 +82,9 @@ class Settings:
     worker_price_per_hour: float = 0.526
     api_url: str = "http://127.0.0.1:8000"
     api_key: str = ""
+    # Whether every API call needs a key: keys, none, or auto (keys unless the API listens on
+    # loopback only; always keys behind API Gateway). See pipeline.service.keys.keys_required.
+    auth: str = "auto"
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     min_workers: int = 0

@@ -5,6 +5,10 @@ rows and progress are committed in one transaction before the message's visibili
 extended, so a worker killed at any moment loses at most the chunk it was labelling; the next
 delivery resumes from the last committed row. The first SIGTERM finishes the current chunk and
 hands the message back; a second one exits at once.
+
+Poison is judged at receive time from the job's progress, not from the queue's receive count
+(``pipeline.poison``): a delivery its worker never finished counts as a failure at the row the
+job stands at, and only failures in a row without a committed row in between stop the job.
 """
 
 from __future__ import annotations
@@ -23,10 +27,13 @@ from typing import Protocol
 
 from pipeline.bootstrap import Backend
 from pipeline.db import ChunkOutcome, JobRecord, WorkerTime
+from pipeline.db.jobs import Intake
 from pipeline.errors import InputError, JobNotFound, ReceiptExpired
-from pipeline.inputs import iter_chunks
+from pipeline.inputs import ReadOptions, iter_chunks
 from pipeline.labelling import label_frame
 from pipeline.model.predictor import Predictor
+from pipeline.model.screening import CommentScreen
+from pipeline.poison import PoisonPolicy, needs_fresh_message
 from pipeline.ports import QueueMessage
 from pipeline.readahead import read_ahead
 from pipeline.service import export, settle_dead_letters
@@ -63,6 +70,10 @@ class Worker:
         self._stop = threading.Event()
         settings = backend.settings
         self._chunk_rows = settings.chunk_rows
+        self._max_comment_chars = settings.max_comment_chars
+        self._screen = CommentScreen.from_settings(settings)
+        self._poison = PoisonPolicy(settings.max_failures_per_chunk, settings.chunk_rows)
+        self._max_receives = settings.max_receives
         self._visibility_s = settings.visibility_timeout_s
         self._poll_s = settings.worker_poll_s
         self._price_per_hour = settings.worker_price_per_hour
@@ -115,6 +126,17 @@ class Worker:
         if self.stopping:
             _forget(queue.release, message.receipt)
             return
+        renew = needs_fresh_message(message.receive_count, self._max_receives)
+        intake = self.backend.repository.jobs.take_delivery(request_id, self._poison, not renew)
+        if intake is not Intake.WORK:
+            if intake is Intake.POISONED:
+                log.warning("job %s failed: it kept crashing without progress", request_id)
+            _forget(queue.delete, message.receipt)
+            return
+        if renew:  # before the queue's own limit dead-letters a job judged healthy
+            queue.send({"request_id": request_id})
+            _forget(queue.delete, message.receipt)
+            return
         self._timed_since = self._clock()
         self._beat(request_id)
         try:
@@ -137,7 +159,9 @@ class Worker:
         repository = self.backend.repository
         predictor = self._predictor(job.model)
         self.backend.queue.extend(message.receipt, self._visibility_s)  # loading can be slow
-        started = repository.jobs.begin_attempt(job.request_id, predictor.version, predictor.labels)
+        started = repository.jobs.begin_attempt(
+            job.request_id, predictor.version, predictor.labels, predictor.low_confidence
+        )
         if started is None:
             _forget(self.backend.queue.delete, message.receipt)
             return
@@ -153,13 +177,17 @@ class Worker:
                     started.text_column,
                     self._chunk_rows,
                     start_row=started.rows_done,
+                    options=ReadOptions.from_json(started.input_options),
                 )
             )
             for chunk in chunks:
                 if self.stopping:
+                    repository.jobs.hand_back(job.request_id)
                     self.backend.queue.release(message.receipt)
                     return
-                labelled = label_frame(predictor, chunk, started.text_column)
+                labelled = label_frame(
+                    predictor, chunk, started.text_column, self._max_comment_chars, self._screen
+                )
                 rows = export.rows_for_database(chunk, labelled, started, predictor.labels)
                 outcome = repository.jobs.write_chunk(job.request_id, rows, self._spent())
                 if outcome is ChunkOutcome.STOPPED:
@@ -174,11 +202,18 @@ class Worker:
         _forget(self.backend.queue.delete, message.receipt)
 
     def _publish_results(self, request_id: str, path: Path) -> str:
-        """Build the results CSV from the committed rows (whole even after a resume); store it."""
+        """Build the results CSV from the committed rows (whole even after a resume), raw and
+        formula-escaped (``export.escaped_key``); store both, return the raw one's key."""
         job = self.backend.repository.jobs.get(request_id)
-        with path.open("w", encoding="utf-8", newline="") as handle:
-            export.write_csv(self.backend.repository.results.batches(request_id), job, handle)
+        escaped = path.with_name(f"escaped-{path.name}")
+        with (
+            path.open("w", encoding="utf-8", newline="") as raw_handle,
+            escaped.open("w", encoding="utf-8", newline="") as escaped_handle,
+        ):
+            batches = self.backend.repository.results.batches(request_id)
+            export.write_both(batches, job, raw_handle, escaped_handle)
         key = f"{RESULTS_PREFIX}{request_id}/results.csv"
+        self.backend.store.put_file(export.escaped_key(key), escaped, content_type="text/csv")
         self.backend.store.put_file(key, path, content_type="text/csv")
         return key
 

@@ -37,6 +37,7 @@ class FakePredictor:
 
     labels = LABELS
     version = "fake-1"
+    low_confidence: float | None = None
 
     def __init__(self, fail_on: str | None = None) -> None:
         self.fail_on = fail_on

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+from pipeline.db.roles import Login
 from pipeline.errors import ConfigError, MissingDependencyError, PipelineError
 from pipeline.ports import JobQueue, ObjectStore, WorkerFleet
 from pipeline.settings import Settings
@@ -126,6 +127,31 @@ def database_url_with_secret(settings: Settings, secrets_client: Any | None = No
     url = make_url(settings.database_url)
     user = str(secret.get("username") or url.username or "")
     return url.set(username=user or None, password=password).render_as_string(hide_password=False)
+
+
+def role_logins(settings: Settings, secrets_client: Any | None = None) -> tuple[Login, Login]:
+    """The API's and the workers' database logins from their secrets (PIPELINE_API_DATABASE_
+    SECRET_ARN, PIPELINE_WORKER_DATABASE_SECRET_ARN: JSON with ``username`` and ``password``),
+    for init to create and grant (``pipeline.db.roles``)."""
+    arns = (settings.api_database_secret_arn, settings.worker_database_secret_arn)
+    if not all(arns):
+        raise ConfigError(
+            "set both PIPELINE_API_DATABASE_SECRET_ARN and PIPELINE_WORKER_DATABASE_SECRET_ARN "
+            "(or neither): init creates the two database roles together"
+        )
+    client = secrets_client or aws_client("secretsmanager", settings)
+    logins = []
+    for who, arn in zip(("API", "worker"), arns, strict=True):
+        with aws_call(f"reading the {who} database secret"):
+            raw = client.get_secret_value(SecretId=arn)["SecretString"]
+        try:
+            secret = json.loads(raw)
+            logins.append(Login(str(secret["username"]), str(secret["password"])))
+        except (ValueError, TypeError, KeyError) as exc:
+            raise ConfigError(
+                f"the {who} database secret is not JSON with 'username' and 'password' fields"
+            ) from exc
+    return logins[0], logins[1]
 
 
 def init_aws_resources(settings: Settings) -> None:

@@ -1,4 +1,5 @@
-"""ObjectStore on a local folder: the embedded stand-in for S3."""
+"""ObjectStore on a local folder: the embedded stand-in for S3. A full disk raises DiskFullError
+(HTTP 503), and no half-written object is left behind."""
 
 from __future__ import annotations
 
@@ -9,8 +10,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
-from pipeline.errors import ConfigError, NotFoundError
+from pipeline.errors import ConfigError, DiskFullError, NotFoundError, StoreUnavailableError
+from pipeline.faults import disk_faults
 from pipeline.ports import ObjectStore
+
+MIN_FREE_BYTES = 1024 * 1024
+"""Below this the store reports its disk full: no upload of any use would fit."""
 
 
 class LocalObjectStore(ObjectStore):
@@ -30,8 +35,10 @@ class LocalObjectStore(ObjectStore):
 
     def get_file(self, key: str, destination: Path) -> Path:
         destination = Path(destination)
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(self._existing(key), destination)
+        source = self._existing(key)
+        with disk_faults("for temporary files"):
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, destination)
         return destination
 
     def get_bytes(self, key: str) -> bytes:
@@ -45,6 +52,18 @@ class LocalObjectStore(ObjectStore):
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    def check(self) -> None:
+        """For /health: the folder exists and can be written, and its disk has space left."""
+        with disk_faults("of the object store"):
+            self.root.mkdir(parents=True, exist_ok=True)
+        if not os.access(self.root, os.W_OK):
+            raise StoreUnavailableError("the object store's folder cannot be written")
+        if shutil.disk_usage(self.root).free < MIN_FREE_BYTES:
+            raise DiskFullError(
+                "no space is left on the disk of the object store; try again once space has "
+                "been freed"
+            )
 
     def _existing(self, key: str) -> Path:
         path = self._path(key)
@@ -61,12 +80,13 @@ class LocalObjectStore(ObjectStore):
 
     @staticmethod
     def _write(target: Path, fill: Callable[[BinaryIO], object]) -> None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".partial-")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                fill(out)
-            os.replace(temp, target)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+        with disk_faults("of the object store"):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".partial-")
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    fill(out)
+                os.replace(temp, target)
+            except BaseException:
+                Path(temp).unlink(missing_ok=True)
+                raise

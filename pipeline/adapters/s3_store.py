@@ -9,9 +9,10 @@ from typing import Any
 
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from pipeline.adapters.aws_errors import aws_call, describe, error_code
-from pipeline.errors import ConfigError, NotFoundError, PipelineError
+from pipeline.adapters.aws_errors import aws_call, describe, error_code, unavailable_error
+from pipeline.errors import ConfigError, NotFoundError, PipelineError, StoreUnavailableError
 from pipeline.ports import ObjectStore
 
 MIB = 1024 * 1024
@@ -38,14 +39,14 @@ class S3ObjectStore(ObjectStore):
 
     def put_file(self, key: str, source: Path, content_type: str | None = None) -> None:
         extra = {"ContentType": content_type} if content_type else None
-        with aws_call(f"uploading s3://{self.bucket}/{_checked(key)}"):
+        with aws_call(f"uploading s3://{self.bucket}/{_checked(key)}", StoreUnavailableError):
             self.client.upload_file(
                 str(source), self.bucket, key, ExtraArgs=extra, Config=self.transfer_config
             )
 
     def put_bytes(self, key: str, data: bytes, content_type: str | None = None) -> None:
         extra = {"ContentType": content_type} if content_type else {}
-        with aws_call(f"writing s3://{self.bucket}/{_checked(key)}"):
+        with aws_call(f"writing s3://{self.bucket}/{_checked(key)}", StoreUnavailableError):
             self.client.put_object(Bucket=self.bucket, Key=key, Body=data, **extra)
 
     def get_file(self, key: str, destination: Path) -> Path:
@@ -74,7 +75,7 @@ class S3ObjectStore(ObjectStore):
             return int(self.client.head_object(Bucket=self.bucket, Key=key)["ContentLength"])
 
     def delete(self, key: str) -> None:
-        with aws_call(f"deleting s3://{self.bucket}/{_checked(key)}"):
+        with aws_call(f"deleting s3://{self.bucket}/{_checked(key)}", StoreUnavailableError):
             self.client.delete_object(Bucket=self.bucket, Key=key)
 
     def presigned_get(self, key: str, expires_s: int = 3600) -> str | None:
@@ -90,11 +91,17 @@ class S3ObjectStore(ObjectStore):
 
     @contextmanager
     def _call(self, verb: str, key: str) -> Iterator[None]:
-        """A missing key becomes NotFoundError; any other AWS error a PipelineError."""
+        """A missing key becomes NotFoundError, an unreachable or throttling S3
+        StoreUnavailableError; any other AWS error a PipelineError."""
         what = f"{verb} s3://{self.bucket}/{_checked(key)}"
         try:
             yield
-        except ClientError as exc:
+        except (ClientError, BotoConnectionError) as exc:
+            fault = unavailable_error(exc, what, StoreUnavailableError)
+            if fault is not None:
+                raise fault from exc
+            if not isinstance(exc, ClientError):
+                raise
             if error_code(exc) in _MISSING_CODES:
                 raise NotFoundError(f"{what}: no such object") from exc
             raise PipelineError(f"{what} failed ({describe(exc)})") from exc

@@ -1,8 +1,9 @@
 """JobQueue on a SQLite file with SQS semantics, safe across worker processes.
 
 Every change runs in a ``BEGIN IMMEDIATE`` transaction, which takes SQLite's write lock before
-reading, so two processes can never receive the same delivery. Time comes from an injected
-clock, so tests move it forward instead of sleeping.
+reading, so two processes can never receive the same delivery. A lock held past the busy
+timeout, or a file that cannot be opened, raises QueueUnavailableError (HTTP 503). Time comes
+from an injected clock, so tests move it forward instead of sleeping.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ReceiptExpired
+from pipeline.faults import queue_faults
 from pipeline.ports import JobQueue, QueueDepth, QueueMessage
 
 _SCHEMA = """
@@ -38,20 +40,23 @@ CREATE TABLE IF NOT EXISTS dead_letters (
     receipt TEXT NOT NULL UNIQUE
 );
 """
+_CHECK_WAIT_S = 1.0
 
 
 class SqliteJobQueue(JobQueue):
     """At-least-once queue: a received message is hidden for the visibility timeout; after
-    ``max_receives`` deliveries the next receive moves it to the dead-letter table instead."""
+    ``max_receives`` deliveries the next receive moves it to the dead-letter table instead (a
+    backstop: the worker judges poison by progress, see ``pipeline.poison``)."""
 
     def __init__(
         self,
         path: Path,
         visibility_timeout_s: float = 300.0,
-        max_receives: int = 3,
+        max_receives: int = 10,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         poll_interval_s: float = 0.2,
+        busy_timeout_s: float = 30.0,
     ) -> None:
         self.path = Path(path)
         self.visibility_timeout_s = visibility_timeout_s
@@ -59,17 +64,19 @@ class SqliteJobQueue(JobQueue):
         self._clock = clock
         self._sleep = sleep
         self._poll_interval_s = poll_interval_s
+        self._busy_timeout_s = busy_timeout_s
         self._ready = False
 
     def initialize(self) -> None:
         """Create the file and tables (idempotent); also done on first use."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = self._open()
-        try:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(_SCHEMA)
-        finally:
-            conn.close()
+        with queue_faults():
+            conn = self._open()
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.executescript(_SCHEMA)
+            finally:
+                conn.close()
         self._ready = True
 
     def send(self, body: Mapping[str, Any]) -> str:
@@ -124,6 +131,19 @@ class SqliteJobQueue(JobQueue):
     def delete_dead_letter(self, receipt: str) -> None:
         with self._transaction() as conn:
             conn.execute("DELETE FROM dead_letters WHERE receipt = ?", (receipt,))
+
+    def check(self) -> None:
+        """For /health: whether a send would get the queue's write lock within a second."""
+        if not self._ready:
+            self.initialize()
+        with queue_faults():
+            wait_s = min(_CHECK_WAIT_S, self._busy_timeout_s)
+            conn = sqlite3.connect(self.path, timeout=wait_s, isolation_level=None)
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("ROLLBACK")
+            finally:
+                conn.close()
 
     def _receive_once(self) -> QueueMessage | None:
         now = self._clock()
@@ -180,14 +200,15 @@ class SqliteJobQueue(JobQueue):
     def _connect(self) -> Iterator[sqlite3.Connection]:
         if not self._ready:
             self.initialize()
-        conn = self._open()
-        try:
-            yield conn
-        finally:
-            conn.close()
+        with queue_faults():
+            conn = self._open()
+            try:
+                yield conn
+            finally:
+                conn.close()
 
     def _open(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+        return sqlite3.connect(self.path, timeout=self._busy_timeout_s, isolation_level=None)
 
 
 def _message(row: tuple[Any, ...]) -> QueueMessage:

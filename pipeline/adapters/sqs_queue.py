@@ -10,9 +10,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from botocore.exceptions import ClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from pipeline.adapters.aws_errors import aws_call, describe, error_code
-from pipeline.errors import PipelineError, ReceiptExpired
+from pipeline.adapters.aws_errors import aws_call, describe, error_code, unavailable_error
+from pipeline.errors import PipelineError, QueueUnavailableError, ReceiptExpired
 from pipeline.ports import JobQueue, QueueDepth, QueueMessage
 
 MAX_WAIT_S = 20
@@ -31,9 +32,11 @@ class SQSJobQueue(JobQueue):
     """SQS already has the port's semantics; this maps them one to one.
 
     The dead-letter move is SQS's own: the queue's redrive policy (``maxReceiveCount``, set by
-    ``init``) sends a message that was received too often to ``dead_letter_url``. Reading dead
-    letters hides them for ``dead_letter_hold_s`` so the reader can delete each one with the
-    receipt it got; one it does not delete shows up again after that hold.
+    ``init``) sends a message that was received too often to ``dead_letter_url``. That count
+    never goes down, so it is only a backstop: the worker judges poison by progress and sends
+    a healthy job a fresh message before the count is reached (``pipeline.poison``). Reading
+    dead letters hides them for ``dead_letter_hold_s`` so the reader can delete each one with
+    the receipt it got; one it does not delete shows up again after that hold.
     """
 
     def __init__(
@@ -51,7 +54,7 @@ class SQSJobQueue(JobQueue):
         self.dead_letter_hold_s = dead_letter_hold_s
 
     def send(self, body: Mapping[str, Any]) -> str:
-        with aws_call("sending a job message to SQS"):
+        with aws_call("sending a job message to SQS", QueueUnavailableError):
             response = self.client.send_message(
                 QueueUrl=self.queue_url, MessageBody=json.dumps(dict(body))
             )
@@ -86,7 +89,7 @@ class SQSJobQueue(JobQueue):
             self.client.delete_message(QueueUrl=self.queue_url, ReceiptHandle=receipt)
 
     def depth(self) -> QueueDepth:
-        with aws_call("reading the SQS queue's depth"):
+        with aws_call("reading the SQS queue's depth", QueueUnavailableError):
             attributes = self.client.get_queue_attributes(
                 QueueUrl=self.queue_url,
                 AttributeNames=[
@@ -121,7 +124,7 @@ class SQSJobQueue(JobQueue):
     def _receive(
         self, url: str, count: int, wait_s: int, visibility_s: int
     ) -> list[Mapping[str, Any]]:
-        with aws_call("receiving from SQS"):
+        with aws_call("receiving from SQS", QueueUnavailableError):
             response = self.client.receive_message(
                 QueueUrl=url,
                 MaxNumberOfMessages=count,
@@ -133,10 +136,16 @@ class SQSJobQueue(JobQueue):
 
     @contextmanager
     def _holding(self, receipt: str) -> Iterator[None]:
-        """A receipt SQS no longer honours (deleted, or delivered again) is ReceiptExpired."""
+        """A receipt SQS no longer honours (deleted, or delivered again) is ReceiptExpired; SQS
+        unreachable or throttling is QueueUnavailableError."""
         try:
             yield
-        except ClientError as exc:
+        except (ClientError, BotoConnectionError) as exc:
+            fault = unavailable_error(exc, "an SQS call", QueueUnavailableError)
+            if fault is not None:
+                raise fault from exc
+            if not isinstance(exc, ClientError):
+                raise
             if error_code(exc) in _STALE_RECEIPT_CODES:
                 reason = describe(exc)
                 raise ReceiptExpired(f"SQS no longer accepts this receipt ({reason})") from exc

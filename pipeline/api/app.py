@@ -1,7 +1,9 @@
 """The FastAPI app: each route authenticates, calls one service function, returns its dict.
 
-OpenAPI docs are at /docs. Uploads are spooled to a temporary file with the size limit
-enforced while reading, then submitted like any other file.
+OpenAPI docs are at /docs and /redoc, served with their assets from this process (they work
+offline); every status a route can answer is in its ``responses=`` (``pipeline.api.openapi``).
+Uploads are spooled to a temporary file with the size limit enforced while reading, then
+submitted like any other file.
 """
 
 from __future__ import annotations
@@ -13,32 +15,56 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, File, Form, Header, Query, Request, UploadFile
+from fastapi import Path as PathParameter
 from fastapi.responses import JSONResponse, RedirectResponse, StreamingResponse
 
 from pipeline import __version__, service
 from pipeline.api.common import (
     HEALTH,
+    HEALTH_LIVE,
+    HEALTH_READY,
     JOBS,
+    REQUEST_ID_PATTERN,
     SPOOL_BLOCK,
     UPLOADS,
     csv_disposition,
     health_body,
+    health_status,
+    key_checked,
     split_columns,
     spool,
     submit_upload,
+    visible_health,
 )
+from pipeline.api.docs_pages import install_docs_pages
 from pipeline.api.errors import error_body
 from pipeline.api.fastapi_errors import install_error_handlers
+from pipeline.api.openapi import (
+    HealthBody,
+    LiveBody,
+    answers,
+    csv_answers,
+    form_needs_one_of,
+    health_answers,
+    install_openapi,
+)
 from pipeline.bootstrap import Backend
-from pipeline.service.keys import HEADER
-from pipeline.service.results import MAX_PAGE
+from pipeline.service.keys import HEADER, keys_required, refuse_key_in_query
+from pipeline.service.results import MAX_OFFSET, MAX_PAGE
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
-def _owner(request: Request, api_key: Annotated[str | None, Header(alias=HEADER)] = None) -> str:
-    """The caller's owner id from X-API-Key (``anonymous`` while no key exists)."""
-    return service.authenticate(request.app.state.backend, api_key)
+ApiKey = Annotated[str | None, Header(alias=HEADER)]
+RequestId = Annotated[
+    str, PathParameter(pattern=REQUEST_ID_PATTERN, description="from POST /v1/jobs")
+]
+
+
+def _owner(request: Request, api_key: ApiKey = None) -> str:
+    """The caller's owner id from X-API-Key (``anonymous`` only where no key is required)."""
+    refuse_key_in_query(request.query_params.keys())
+    return service.authenticate(request.app.state.backend, api_key, request.app.state.keys_required)
 
 
 Owner = Annotated[str, Depends(_owner)]
@@ -48,41 +74,83 @@ def create_app(
     backend: Backend,
     lifespan: Lifespan | None = None,
     on_submitted: Callable[[], None] | None = None,
+    require_keys: bool | None = None,
 ) -> FastAPI:
     """The API over ``backend``; ``on_submitted`` runs after every accepted submission (``up``
-    wakes its master with it, so a new job does not wait for the next reconcile tick)."""
+    wakes its master with it, so a new job does not wait for the next reconcile tick).
+    ``require_keys`` defaults to what PIPELINE_AUTH says for PIPELINE_API_HOST; it is fixed
+    for the app's life, whatever keys are created or revoked meanwhile."""
     app = FastAPI(
         title="Comment Sentiment Pipeline",
         version=__version__,
         description="Submit files of comments, poll by request id, read labelled results.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
+    install_openapi(app)
+    install_docs_pages(app)
     app.state.backend = backend
+    settings = backend.settings
+    if require_keys is None:
+        require_keys = keys_required(settings.auth, settings.api_host)
+    app.state.keys_required = require_keys
     install_error_handlers(app)
     _refuse_oversized_uploads(app, backend.settings.max_upload_bytes)
 
-    @app.get(HEALTH)
-    def health() -> dict[str, Any]:
-        return health_body(backend)
+    @app.get(HEALTH, response_model=HealthBody, responses=health_answers())
+    @app.get(HEALTH_READY, response_model=HealthBody, responses=health_answers())
+    def health(request: Request, api_key: ApiKey = None) -> JSONResponse:
+        """Readiness: 200 when the database, object store and queue answer, else 503 naming the
+        one that is down. Without a valid key only ``status`` is shown."""
+        refuse_key_in_query(request.query_params.keys())
+        report = service.check_health(backend)
+        authenticated = bool(api_key) and key_checked(
+            lambda: service.authenticate(backend, api_key, require_keys)
+        )
+        status, headers = health_status(report)
+        body = visible_health(health_body(backend, report), authenticated)
+        return JSONResponse(body, status, headers=headers)
 
-    @app.post(UPLOADS, status_code=201)
+    @app.get(HEALTH_LIVE, response_model=LiveBody)
+    def live() -> dict[str, str]:
+        """Liveness: the process answers; no dependency is consulted."""
+        return {"status": "ok"}
+
+    @app.post(UPLOADS, status_code=201, responses=answers(401, 413, 422, 501, 503))
     def upload_url(who: Owner) -> dict[str, Any]:
         """A presigned PUT URL for a file over the API's request limit (S3 store only)."""
         return service.request_upload(backend).to_dict()
 
-    @app.post(JOBS, status_code=202)
+    @app.post(
+        JOBS,
+        status_code=202,
+        responses=answers(400, 401, 413, 422, 503),
+        openapi_extra=form_needs_one_of("file", "upload_key"),
+    )
     def submit_job(
         who: Owner,
         file: Annotated[
             UploadFile | None, File(description="CSV (UTF-8), XLSX or one-per-line TXT")
         ] = None,
         upload_key: Annotated[
-            str | None, Form(description="instead of file: the key from POST /v1/uploads")
+            str | None,
+            Form(
+                description="instead of file: the key from POST /v1/uploads",
+                json_schema_extra={"minLength": 1},  # documented only: "" is read as absent
+            ),
         ] = None,
         filename: Annotated[str | None, Form(description="the uploaded file's name")] = None,
         text_column: Annotated[str | None, Form(description="the comment column")] = None,
         group_by: Annotated[list[str] | None, Form(description="columns to summarise by")] = None,
         fresh: Annotated[bool, Form(description="run again even if identical")] = False,
+        sheet: Annotated[
+            str | None,
+            Form(
+                description="XLSX only: the sheet, by name or 1-based number (default: the "
+                "first sheet whose header names text_column)"
+            ),
+        ] = None,
     ) -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix="upload-") as folder:
             limit = backend.settings.max_upload_bytes
@@ -96,32 +164,40 @@ def create_app(
                 text_column=text_column,
                 group_by=split_columns(group_by or []),
                 fresh=fresh,
+                sheet=sheet,
             )
         if on_submitted is not None:
             on_submitted()
         return submission.to_dict()
 
-    @app.get(JOBS)
+    @app.get(JOBS, responses=answers(401, 422, 503))
     def list_jobs(who: Owner, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict[str, Any]:
         return {"jobs": [job.to_dict() for job in service.list_jobs(backend, who, limit)]}
 
-    @app.get(JOBS + "/{request_id}")
-    def job_status(request_id: str, who: Owner) -> dict[str, Any]:
+    @app.get(JOBS + "/{request_id}", responses=answers(401, 404, 422, 503))
+    def job_status(request_id: RequestId, who: Owner) -> dict[str, Any]:
         return service.get_status(backend, request_id, who).to_dict()
 
-    @app.get(JOBS + "/{request_id}/results", response_model=None)
+    @app.get(
+        JOBS + "/{request_id}/results",
+        response_model=None,
+        responses={**csv_answers(), **answers(401, 404, 422, 503)},
+    )
     def job_results(
-        request_id: str,
+        request_id: RequestId,
         who: Owner,
         format: Literal["json", "csv"] = "json",
-        offset: Annotated[int, Query(ge=0)] = 0,
+        raw: Annotated[
+            bool, Query(description="CSV only: cells as stored, without formula escaping")
+        ] = False,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
     ) -> dict[str, Any] | StreamingResponse | RedirectResponse:
         if format == "csv":
-            url = service.results_url(backend, request_id, who)
+            url = service.results_url(backend, request_id, who, raw=raw)
             if url is not None:  # a finished job on S3: the client downloads it from there
                 return RedirectResponse(url, status_code=303)
-            _job, blocks = service.results_csv(backend, request_id, who)
+            _job, blocks = service.results_csv(backend, request_id, who, raw)
             return StreamingResponse(
                 blocks,
                 media_type="text/csv; charset=utf-8",
@@ -129,12 +205,14 @@ def create_app(
             )
         return service.results_page(backend, request_id, who, offset, limit).to_dict()
 
-    @app.get(JOBS + "/{request_id}/summary")
-    def job_summary(request_id: str, who: Owner, group_by: str | None = None) -> dict[str, Any]:
+    @app.get(JOBS + "/{request_id}/summary", responses=answers(400, 401, 404, 422, 503))
+    def job_summary(
+        request_id: RequestId, who: Owner, group_by: str | None = None
+    ) -> dict[str, Any]:
         return service.summary(backend, request_id, who, group_by or None).to_dict()
 
-    @app.delete(JOBS + "/{request_id}")
-    def cancel_job(request_id: str, who: Owner) -> dict[str, Any]:
+    @app.delete(JOBS + "/{request_id}", responses=answers(401, 404, 409, 422, 503))
+    def cancel_job(request_id: RequestId, who: Owner) -> dict[str, Any]:
         return service.cancel(backend, request_id, who).to_dict()
 
     return app

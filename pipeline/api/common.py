@@ -1,35 +1,71 @@
 """What both HTTP edges, the FastAPI app and the API Gateway handler, share: routes, the
-health answer, form parsing helpers. Pure: no web framework is imported here."""
+health answer and what of it a caller without a key may see, the request id format, form
+parsing helpers. Pure: no web framework is imported here."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from pipeline import __version__, service
 from pipeline.bootstrap import Backend
-from pipeline.errors import InvalidRequest, LimitExceededError
+from pipeline.errors import InvalidRequest, LimitExceededError, ServiceUnavailableError
+from pipeline.faults import disk_faults
+from pipeline.service.health import HealthReport
 from pipeline.service.views import Submission
 
 JOBS = "/v1/jobs"
 UPLOADS = "/v1/uploads"
 HEALTH = "/health"
+HEALTH_LIVE = "/health/live"
+HEALTH_READY = "/health/ready"
 NO_INPUT = (
     "body field 'file': Field required (send the file, or the upload_key of a file PUT to an "
     "upload URL from POST /v1/uploads)"
 )
 SPOOL_BLOCK = 1024 * 1024
+REQUEST_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+"""What ``new_request_id`` issues (22 of these characters) with room to spare; anything else
+is refused (422) before a lookup, and never quoted back."""
+PUBLIC_HEALTH_FIELDS = ("status",)
 
 
-def health_body(backend: Backend) -> dict[str, Any]:
-    depth = backend.queue.depth()
-    return {
-        "status": "ok",
-        "version": __version__,
-        "backend": backend.settings.backend,
-        "queue": {"visible": depth.visible, "in_flight": depth.in_flight},
-    }
+def health_body(backend: Backend, report: HealthReport) -> dict[str, Any]:
+    """Readiness: ``status`` ok or unavailable, each dependency's state, and the queue's depth
+    while the queue answers."""
+    body = report.to_dict()
+    body.update(version=__version__, backend=backend.settings.backend)
+    if report.state("queue").ok:
+        depth = backend.queue.depth()
+        body["queue"] = {"visible": depth.visible, "in_flight": depth.in_flight}
+    return body
+
+
+def key_checked(check: Callable[[], object]) -> bool:
+    """Whether the key sent with a health call is valid. An invalid one is refused (401), as on
+    every route; one that cannot be checked now (database down) counts as no key, so the
+    caller sees only what a caller without a key sees."""
+    try:
+        check()
+    except ServiceUnavailableError:
+        return False
+    return True
+
+
+def health_status(report: HealthReport) -> tuple[int, dict[str, str]]:
+    """200 when every dependency answers; else 503 with the longest Retry-After they suggest."""
+    if report.ready:
+        return 200, {}
+    return 503, {"Retry-After": str(report.retry_after_s)}
+
+
+def visible_health(body: dict[str, Any], authenticated: bool) -> dict[str, Any]:
+    """The part of the health answer a caller may see: all of it with a valid key; without
+    one only liveness, nothing about the service's load, its dependencies or its tenants."""
+    if authenticated:
+        return body
+    return {name: body[name] for name in PUBLIC_HEALTH_FIELDS if name in body}
 
 
 def split_columns(values: list[str]) -> list[str]:
@@ -44,7 +80,7 @@ def csv_disposition(request_id: str) -> str:
 def spool(source: BinaryIO, target: Path, max_bytes: int) -> Path:
     """Copy an upload to a file, refusing it as soon as it passes ``max_bytes``."""
     written = 0
-    with target.open("wb") as out:
+    with disk_faults("where uploads are spooled"), target.open("wb") as out:
         while block := source.read(SPOOL_BLOCK):
             written += len(block)
             if written > max_bytes:
@@ -64,9 +100,11 @@ def submit_upload(
     text_column: str | None,
     group_by: Sequence[str],
     fresh: bool,
+    sheet: str | None = None,
 ) -> Submission:
     """Submit the request's spooled file part (``file``, sent as ``file_name``) or else the
-    ``upload_key`` of a file PUT to an upload URL (named ``filename``); neither is refused."""
+    ``upload_key`` of a file PUT to an upload URL (named ``filename``); neither is refused.
+    The file's name on disk plays no part: its format comes from its content and given name."""
     if file is not None:
         return service.submit(
             backend,
@@ -76,9 +114,10 @@ def submit_upload(
             owner=owner,
             filename=file_name,
             fresh=fresh,
+            sheet=sheet or None,
         )
     if not upload_key:
         raise InvalidRequest(NO_INPUT)
     return service.submit_stored(
-        backend, upload_key, text_column or None, group_by, owner, filename, fresh
+        backend, upload_key, text_column or None, group_by, owner, filename, fresh, sheet or None
     )

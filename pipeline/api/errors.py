@@ -1,5 +1,8 @@
 """Map errors to HTTP answers in one place: a status and ``{"error", "detail"}`` JSON.
 
+A dependency that cannot serve now (``ServiceUnavailableError``: database locked or down, disk
+full, queue or object store unreachable) is a 503 with ``Retry-After``; its code names the fault.
+
 Pure (no web framework): the FastAPI app (``pipeline.api.fastapi_errors``) and the API Gateway
 handler (``pipeline.api.gateway``) both answer through ``error_answer``, so the two edges give
 the same status, code and message for the same failure.
@@ -20,9 +23,12 @@ from pipeline.errors import (
     LimitExceededError,
     NotFoundError,
     PipelineError,
+    ServiceUnavailableError,
     Unauthorized,
     Unsupported,
+    code_of,
 )
+from pipeline.messages import bounded
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +40,7 @@ STATUS_BY_ERROR: tuple[tuple[type[PipelineError], int], ...] = (
     (InvalidRequest, 422),
     (InputError, 400),
     (Unsupported, 501),
+    (ServiceUnavailableError, 503),
     (ConfigError, 500),
     (PipelineError, 500),
 )
@@ -53,12 +60,13 @@ def status_for(error: PipelineError) -> int:
 
 def error_code(error: Exception) -> str:
     """``MissingColumnError`` → ``missing_column``: a stable name clients can branch on."""
-    name = type(error).__name__.removesuffix("Error")
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+    return code_of(type(error))
 
 
 def error_body(code: str, detail: str) -> dict[str, str]:
-    return {"error": code, "detail": detail}
+    """Every error body of both edges; the detail is capped (``messages.bounded``), as it may
+    quote what the caller sent."""
+    return {"error": code, "detail": bounded(detail)}
 
 
 def error_answer(error: Exception) -> ErrorAnswer:
@@ -70,8 +78,23 @@ def error_answer(error: Exception) -> ErrorAnswer:
     status = status_for(error)
     if status == HTTPStatus.INTERNAL_SERVER_ERROR:  # a fault; a 501 only says what is missing
         log.error("request failed: %s", error)
-    headers = {"WWW-Authenticate": "X-API-Key"} if status == 401 else {}
-    return ErrorAnswer(status, error_body(error_code(error), str(error)), headers)
+    return ErrorAnswer(status, error_body(error_code(error), str(error)), _headers(error, status))
+
+
+def _headers(error: PipelineError, status: int) -> dict[str, str]:
+    if isinstance(error, ServiceUnavailableError):
+        log.warning("dependency unavailable: %s (%s)", error, _cause(error))
+        return {"Retry-After": str(error.retry_after_s)}
+    return {"WWW-Authenticate": "X-API-Key"} if status == 401 else {}
+
+
+def _cause(error: Exception) -> str:
+    """The driver's own first line (a database error's ``orig``), never the SQL or its values."""
+    cause = getattr(error.__cause__, "orig", None) or error.__cause__
+    if cause is None:
+        return "no cause recorded"
+    lines = str(cause).splitlines()
+    return f"{type(cause).__name__}: {lines[0] if lines else ''}"
 
 
 def status_code_name(status: int) -> str:

@@ -10,7 +10,8 @@ Who the caller is: API Gateway checks the ``X-API-Key`` against its own keys bef
 runs and passes the key's id as ``requestContext.identity.apiKeyId``; that id (``apigw:<id>``)
 owns the caller's jobs. An event without one (a stage deployed without ``ApiKeyRequired``, a
 direct invocation) falls back to the embedded key model: ``X-API-Key`` checked against the
-``api_keys`` table, open to ``anonymous`` while that table has no key.
+``api_keys`` table, and refused without a valid key unless PIPELINE_AUTH=none (``auto``, the
+default, means keys here: an API behind API Gateway is reachable from anywhere).
 """
 
 from __future__ import annotations
@@ -32,20 +33,24 @@ from pipeline.api.common import (
     HEALTH,
     JOBS,
     NO_INPUT,
+    REQUEST_ID_PATTERN,
     SPOOL_BLOCK,
     UPLOADS,
     csv_disposition,
     health_body,
+    health_status,
+    key_checked,
     split_columns,
     spool,
     submit_upload,
+    visible_health,
 )
 from pipeline.api.errors import error_answer, error_body, status_code_name
 from pipeline.bootstrap import Backend
 from pipeline.db.records import ACTIVE, JobStatus
 from pipeline.errors import InvalidRequest, LimitExceededError, PipelineError
-from pipeline.service.keys import HEADER
-from pipeline.service.results import MAX_PAGE
+from pipeline.service.keys import HEADER, keys_required, refuse_key_in_query
+from pipeline.service.results import MAX_OFFSET, MAX_PAGE
 
 APIGW_OWNER_PREFIX = "apigw:"
 MAX_INLINE_CSV_BYTES = 5 * 1024 * 1024
@@ -55,12 +60,17 @@ MAX_LIST = 500
 _TRUE = {"true", "t", "1", "yes", "y", "on"}  # what pydantic (FastAPI's forms) accepts
 _FALSE = {"false", "f", "0", "no", "n", "off", ""}
 _JOB = r"(?P<request_id>[^/]+)"
+_REQUEST_ID = re.compile(REQUEST_ID_PATTERN)
 
 log = logging.getLogger(__name__)
 
 
 class MethodNotAllowed(Exception):
     """The path exists but not with this method (FastAPI answers 405 the same way)."""
+
+    def __init__(self, allowed: list[str]) -> None:
+        super().__init__(", ".join(allowed))
+        self.allowed = allowed
 
 
 @dataclass(frozen=True)
@@ -138,17 +148,27 @@ Route = Callable[["Gateway", GatewayRequest, str], Answer]
 class Gateway:
     """Answers API Gateway events from one backend. ``ensure_master`` is called after a job is
     queued and when a poll finds a job still queued, so a master that has exited by itself is
-    started again; a failure there is logged, never the caller's problem: the job is queued."""
+    started again; a failure there is logged, never the caller's problem: the job is queued.
+    ``require_keys`` defaults to what PIPELINE_AUTH says for an API behind API Gateway."""
 
-    def __init__(self, backend: Backend, ensure_master: Callable[[], object] | None = None) -> None:
+    def __init__(
+        self,
+        backend: Backend,
+        ensure_master: Callable[[], object] | None = None,
+        require_keys: bool | None = None,
+    ) -> None:
         self.backend = backend
         self._ensure_master = ensure_master
+        if require_keys is None:
+            require_keys = keys_required(backend.settings.auth, host=None)
+        self.require_keys = require_keys
 
     def handle(self, event: Mapping[str, Any]) -> dict[str, Any]:
         try:
             answer = self.answer(GatewayRequest.from_event(event))
-        except MethodNotAllowed:
-            answer = Answer.json(405, error_body("method_not_allowed", "Method Not Allowed"))
+        except MethodNotAllowed as exc:
+            body = error_body("method_not_allowed", "Method Not Allowed")
+            answer = Answer.json(405, body, {"Allow": ", ".join(exc.allowed)})
         except Exception as exc:
             error = error_answer(exc)
             answer = Answer.json(error.status, error.body, error.headers)
@@ -161,14 +181,22 @@ class Gateway:
                 continue
             route = routes.get(request.method)
             if route is None:
-                raise MethodNotAllowed(request.method)
-            return route(self, request, match.groupdict().get("request_id", ""))
+                raise MethodNotAllowed(sorted(routes))
+            request_id = match.groupdict().get("request_id")
+            if request_id is not None and not _REQUEST_ID.match(request_id):
+                self.owner(request)  # as on the FastAPI app: 401 comes before 422
+                raise InvalidRequest(
+                    f"path field 'request_id': String should match pattern '{REQUEST_ID_PATTERN}'"
+                )
+            return route(self, request, request_id or "")
         return Answer.json(404, error_body(status_code_name(404), "Not Found"))
 
     def owner(self, request: GatewayRequest) -> str:
+        refuse_key_in_query(request.query)
         if request.api_key_id:
             return f"{APIGW_OWNER_PREFIX}{request.api_key_id}"
-        return service.authenticate(self.backend, request.headers.get(HEADER.lower()))
+        presented = request.headers.get(HEADER.lower())
+        return service.authenticate(self.backend, presented, self.require_keys)
 
     def nudge_master(self) -> None:
         if self._ensure_master is None:
@@ -180,8 +208,17 @@ class Gateway:
 
     # Routes: one service call each, answered like the FastAPI app.
 
-    def health(self, _request: GatewayRequest, _id: str) -> Answer:
-        return Answer.json(200, health_body(self.backend))
+    def health(self, request: GatewayRequest, _id: str) -> Answer:
+        """Readiness, as on the FastAPI app: 503 naming the dependency that is down; the details
+        only with a key API Gateway or the database vouches for (with the database down, a key
+        in the header cannot be checked, so the caller sees what a caller without one sees)."""
+        refuse_key_in_query(request.query)
+        report = service.check_health(self.backend)
+        key_sent = request.api_key_id or request.headers.get(HEADER.lower())
+        authenticated = bool(key_sent) and key_checked(lambda: self.owner(request))
+        status, headers = health_status(report)
+        body = visible_health(health_body(self.backend, report), authenticated)
+        return Answer.json(status, body, headers)
 
     def upload_url(self, request: GatewayRequest, _id: str) -> Answer:
         self.owner(request)  # only callers with a valid key get upload URLs
@@ -204,6 +241,7 @@ class Gateway:
                 text_column=form.get("text_column"),
                 group_by=split_columns(list(form.fields.get("group_by", []))),
                 fresh=_boolean(form.get("fresh"), "fresh"),
+                sheet=form.get("sheet"),
             )
         if JobStatus(submitted.status) in ACTIVE:
             self.nudge_master()
@@ -227,8 +265,8 @@ class Gateway:
         if kind not in ("json", "csv"):
             raise InvalidRequest("query field 'format': Input should be 'json' or 'csv'")
         if kind == "csv":
-            return self._csv(request_id, who)
-        offset = _integer(request, "offset", 0, 0, None)
+            return self._csv(request_id, who, _query_boolean(request, "raw"))
+        offset = _integer(request, "offset", 0, 0, MAX_OFFSET)
         limit = _integer(request, "limit", 100, 1, MAX_PAGE)
         page = service.results_page(self.backend, request_id, who, offset, limit)
         return Answer.json(200, page.to_dict())
@@ -242,26 +280,35 @@ class Gateway:
         view = service.cancel(self.backend, request_id, self.owner(request))
         return Answer.json(200, view.to_dict())
 
-    def _csv(self, request_id: str, who: str) -> Answer:
+    def _csv(self, request_id: str, who: str, raw: bool) -> Answer:
         """A finished job: 303 to a presigned download. Otherwise the rows so far, inline."""
-        url = service.results_url(self.backend, request_id, who)
+        url = service.results_url(self.backend, request_id, who, raw=raw)
         if url is not None:
             return Answer(303, "", {"Location": url})
-        _job, blocks = service.results_csv(self.backend, request_id, who)
+        job, blocks = service.results_csv(self.backend, request_id, who, raw)
         content = bytearray()
         for block in blocks:
             content += block
             if len(content) > MAX_INLINE_CSV_BYTES:
-                raise LimitExceededError(
-                    f"the rows labelled so far are over the {MAX_INLINE_CSV_BYTES:,} bytes one "
-                    "answer can carry; read them as JSON pages (format=json), or download the "
-                    "CSV once the job has finished"
-                )
+                raise LimitExceededError(_too_big_to_answer(job.status))
         headers = {
             "Content-Type": "text/csv; charset=utf-8",
             "Content-Disposition": csv_disposition(request_id),
         }
         return Answer(200, content.decode("utf-8"), headers)
+
+
+def _too_big_to_answer(status: JobStatus) -> str:
+    limit = f"over the {MAX_INLINE_CSV_BYTES:,} bytes one answer can carry"
+    if status == JobStatus.SUCCEEDED:  # finished before escaped copies were stored
+        return (
+            f"this job's CSV, escaped here because it was stored before escaped copies were "
+            f"kept, is {limit}; download it raw (raw=true) or read it as JSON pages (format=json)"
+        )
+    return (
+        f"the rows labelled so far are {limit}; read them as JSON pages (format=json), or "
+        "download the CSV once the job has finished"
+    )
 
 
 _ROUTES: tuple[tuple[re.Pattern[str], dict[str, Route]], ...] = (
@@ -327,7 +374,7 @@ def _multipart(content_type: str, body: bytes, folder: Path, max_bytes: int) -> 
     return FormInput(fields, name, path)
 
 
-def _integer(request: GatewayRequest, name: str, default: int, low: int, high: int | None) -> int:
+def _integer(request: GatewayRequest, name: str, default: int, low: int, high: int) -> int:
     """A query parameter checked like FastAPI's ``Query(ge=, le=)``; the same 422 detail."""
     raw = request.param(name)
     if raw is None or raw == "":
@@ -342,9 +389,22 @@ def _integer(request: GatewayRequest, name: str, default: int, low: int, high: i
     where = f"query field '{name}': Input should be"
     if value < low:
         raise InvalidRequest(f"{where} greater than or equal to {low}")
-    if high is not None and value > high:
+    if value > high:
         raise InvalidRequest(f"{where} less than or equal to {high}")
     return value
+
+
+def _query_boolean(request: GatewayRequest, name: str) -> bool:
+    """A query flag read like FastAPI's ``bool`` query parameter (an empty value is refused)."""
+    raw = request.param(name)
+    if raw is None:
+        return False
+    value = raw.lower()
+    if value in _TRUE or (value and value in _FALSE):
+        return value in _TRUE
+    raise InvalidRequest(
+        f"query field '{name}': Input should be a valid boolean, unable to interpret input"
+    )
 
 
 def _boolean(raw: str | None, name: str) -> bool:

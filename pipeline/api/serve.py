@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import ipaddress
+import logging
 import signal
 import sys
 import threading
@@ -14,11 +14,15 @@ from fastapi import FastAPI
 
 from pipeline import service
 from pipeline.adapters.local_fleet import LocalProcessFleet
+from pipeline.api.access_log import uvicorn_log_config
 from pipeline.api.app import Lifespan, create_app
 from pipeline.bootstrap import Backend, build_fleet
 from pipeline.errors import ConfigError
 from pipeline.master import Master
 from pipeline.ports import WorkerFleet
+from pipeline.service.keys import is_loopback, keys_required
+
+log = logging.getLogger(__name__)
 
 
 def serve(backend: Backend, host: str, port: int, with_master: bool = True) -> None:
@@ -26,7 +30,8 @@ def serve(backend: Backend, host: str, port: int, with_master: bool = True) -> N
     current chunk and hand their jobs back to the queue."""
     import uvicorn
 
-    ensure_safe_bind(host, service.any_keys(backend))
+    require_keys = keys_required(backend.settings.auth, host)
+    ensure_safe_bind(host, require_keys, service.any_keys(backend))
     lifespan = None
     on_submitted = None
     if with_master:
@@ -36,8 +41,8 @@ def serve(backend: Backend, host: str, port: int, with_master: bool = True) -> N
         on_submitted = master.wake
     # uvicorn re-raises the signal that stopped it once it has shut down; exit cleanly then.
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
-    app = create_app(backend, lifespan, on_submitted)
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    app = create_app(backend, lifespan, on_submitted, require_keys=require_keys)
+    uvicorn.run(app, host=host, port=port, log_level="info", log_config=uvicorn_log_config())
 
 
 def master_alongside(master: Master, fleet: WorkerFleet) -> Lifespan:
@@ -58,21 +63,19 @@ def master_alongside(master: Master, fleet: WorkerFleet) -> Lifespan:
     return lifespan
 
 
-def ensure_safe_bind(host: str, keys_exist: bool) -> None:
-    """Refuse to listen beyond this machine while the API is open to anyone."""
-    if keys_exist or _is_loopback(host):
-        return
-    raise ConfigError(
-        f"refusing to listen on {host}: no API key exists, so anyone who can reach this address "
-        "could use the service; create one with `sentiment-pipeline keys create NAME` or bind "
-        "to 127.0.0.1"
-    )
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+def ensure_safe_bind(host: str, require_keys: bool, keys_exist: bool) -> None:
+    """Refuse to start an API that needs keys while none exists (nobody could use it); say so
+    loudly when PIPELINE_AUTH=none opens it beyond this machine. Whether keys are needed was
+    decided from the settings; ``keys_exist`` never opens anything."""
+    if require_keys and not keys_exist:
+        raise ConfigError(
+            f"refusing to start on {host}: this API needs a key on every call (PIPELINE_AUTH) "
+            "and none exists; create one with `sentiment-pipeline keys create NAME` (or serve "
+            "on 127.0.0.1 with PIPELINE_AUTH=auto, where keys are optional)"
+        )
+    if not require_keys and not is_loopback(host):
+        log.warning(
+            "serving on %s without API keys (PIPELINE_AUTH=none): anyone who can reach this "
+            "address can submit jobs and read every anonymous job",
+            host,
+        )

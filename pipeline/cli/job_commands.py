@@ -62,6 +62,12 @@ def register(commands: Any) -> None:
     submit.add_argument(
         "--group-by", action="append", default=[], metavar="COLUMN", help="repeatable"
     )
+    submit.add_argument(
+        "--sheet",
+        default=None,
+        help="XLSX: the sheet, by name or 1-based number (default: the first sheet whose "
+        "header names the text column)",
+    )
     submit.add_argument("--fresh", action="store_true", help="run again even if identical")
     submit.add_argument("--wait", action="store_true", help="show progress until it finishes")
     submit.set_defaults(handler=_submit)
@@ -75,6 +81,11 @@ def register(commands: Any) -> None:
     results = _client_parser(commands, "results", "download a job's results CSV")
     results.add_argument("request_id")
     results.add_argument("--output", type=Path, default=None, help="file to write (else stdout)")
+    results.add_argument(
+        "--raw",
+        action="store_true",
+        help="cells as stored: no apostrophe before =, +, -, @ (unsafe to open in a spreadsheet)",
+    )
     results.set_defaults(handler=_results)
 
     summary = _client_parser(commands, "summary", "label counts and mean scores")
@@ -101,7 +112,19 @@ def _init(_args: argparse.Namespace) -> int:
     backend = init_backend(settings)
     database = backend.repository.database.engine.url.render_as_string(hide_password=True)
     print(f"backend {settings.backend} ready: data in {settings.data_dir}, database {database}")
+    if settings.api_database_secret_arn or settings.worker_database_secret_arn:
+        _grant_database_roles(settings, backend)
     return 0
+
+
+def _grant_database_roles(settings: Settings, backend: Any) -> None:
+    """The API's and the workers' own database logins (docs/deploy.md, database roles)."""
+    from pipeline.adapters.aws import role_logins
+    from pipeline.db.roles import apply_roles
+
+    api, worker = role_logins(settings)
+    apply_roles(backend.repository.database.engine, api=api, worker=worker)
+    print(f"database roles ready: {api.role} (API), {worker.role} (workers and master)")
 
 
 def _up(args: argparse.Namespace) -> int:
@@ -216,6 +239,7 @@ def _submit(args: argparse.Namespace) -> int:
             args.text_column,
             args.group_by,
             fresh=args.fresh,
+            sheet=args.sheet,
         )
         print(submitted.request_id)
         if submitted.reused:
@@ -238,12 +262,12 @@ def _status(args: argparse.Namespace) -> int:
 def _results(args: argparse.Namespace) -> int:
     with _client(args) as client:
         if args.output is None:
-            client.download_results(args.request_id, sys.stdout.buffer)
+            client.download_results(args.request_id, sys.stdout.buffer, raw=args.raw)
             return 0
         args.output.parent.mkdir(parents=True, exist_ok=True)
         partial = args.output.with_name(args.output.name + ".part")
         with partial.open("wb") as handle:
-            client.download_results(args.request_id, handle)
+            client.download_results(args.request_id, handle, raw=args.raw)
         partial.replace(args.output)  # a failed download leaves no truncated results file
     print(f"results written to {args.output}", file=sys.stderr)
     return 0
@@ -295,6 +319,9 @@ def _describe(status: Any) -> str:
     line = f"{status.request_id} {status.status}: {status.rows_done}/{status.rows_total} rows"
     if status.rows_failed:
         line += f" ({status.rows_failed} without a label)"
+    options = status.input_options
+    if "sheet" in options:
+        line += f" from sheet {options['sheet']!r} (header on row {options.get('header_row')})"
     if status.eta_s is not None and status.status == "running":
         line += f", about {status.eta_s:.0f} s left"
     if status.error:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pipeline import __version__
 from pipeline.cli import job_commands, model_commands
 from pipeline.errors import InputError, PipelineError
+from pipeline.messages import bounded
 
 EXIT_INPUT_ERROR = 2
 EXIT_FAILURE = 1
@@ -33,10 +34,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except InputError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {bounded(str(exc))}", file=sys.stderr)
         return EXIT_INPUT_ERROR
     except PipelineError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {bounded(str(exc))}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         return 130

@@ -1,4 +1,4 @@
-"""Model commands: train, evaluate, predict, analyze."""
+"""Model commands: train, evaluate, calibrate, behaviour, predict, analyze."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from pipeline.model.precision import PRECISIONS
 
 
 def register(commands: Any) -> None:
+    from pipeline.model.behaviour import BehaviourOptions
+    from pipeline.model.calibrate import CalibrateOptions
     from pipeline.model.evaluate import EvaluateOptions
     from pipeline.model.train import TrainOptions
 
@@ -24,19 +26,44 @@ def register(commands: Any) -> None:
     add_dataclass_arguments(evaluate, EvaluateOptions)
     evaluate.set_defaults(handler=_evaluate)
 
+    calibrate = commands.add_parser(
+        "calibrate", help="fit the model's temperature and review threshold on validation data"
+    )
+    add_dataclass_arguments(calibrate, CalibrateOptions)
+    calibrate.set_defaults(handler=_calibrate)
+
+    behaviour = commands.add_parser(
+        "behaviour", help="score a model on the behavioural test suite, per category"
+    )
+    add_dataclass_arguments(behaviour, BehaviourOptions)
+    behaviour.set_defaults(handler=_behaviour)
+
     predict = commands.add_parser("predict", help="label texts given on the command line")
     predict.add_argument("texts", nargs="+", help="one or more comments")
     predict.add_argument("--model", default=None, help="model name, directory or s3:// URI")
     predict.add_argument("--json", action="store_true", help="print JSON lines")
     _add_precision(predict)
+    _add_languages(predict)
     predict.set_defaults(handler=_predict)
 
     analyze = commands.add_parser("analyze", help="label every comment of a CSV, XLSX or TXT file")
     analyze.add_argument("input", type=Path, help="CSV, XLSX or one-comment-per-line TXT")
     analyze.add_argument("--text-column", default=None, help="comment column (not for TXT)")
+    analyze.add_argument(
+        "--sheet",
+        default=None,
+        help="XLSX: the sheet, by name or 1-based number (default: the first sheet whose "
+        "header names the text column)",
+    )
     analyze.add_argument("--output", type=Path, required=True, help="results CSV to write")
     analyze.add_argument("--model", default=None, help="model name, directory or s3:// URI")
+    analyze.add_argument(
+        "--raw",
+        action="store_true",
+        help="cells as read: no apostrophe before =, +, -, @ (unsafe to open in a spreadsheet)",
+    )
     _add_precision(analyze)
+    _add_languages(analyze)
     analyze.set_defaults(handler=_analyze)
 
 
@@ -47,6 +74,15 @@ def _add_precision(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="model arithmetic; auto (default, or PIPELINE_PRECISION) picks the fastest one at "
         "label parity with fp32 on this machine",
+    )
+
+
+def _add_languages(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--languages",
+        default=None,
+        help="languages to label, e.g. en (default, or PIPELINE_LANGUAGES) or en,de; 'all' "
+        "labels every comment: otherwise a comment told to be in another language gets no label",
     )
 
 
@@ -69,11 +105,30 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _predictor(model: str | None, precision: str | None) -> Any:
-    from pipeline.model.predictor import Predictor
+def _settings(args: argparse.Namespace) -> Any:
     from pipeline.settings import Settings
 
-    settings = Settings.from_env(model=model, precision=precision)
+    return Settings.from_env(model=args.model, precision=args.precision, languages=args.languages)
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from pipeline.model.calibrate import CalibrateOptions, calibrate
+    from pipeline.model.card import calibration_text
+
+    print(calibration_text(calibrate(options_from_namespace(CalibrateOptions, args))))
+    return 0
+
+
+def _behaviour(args: argparse.Namespace) -> int:
+    from pipeline.model.behaviour import BehaviourOptions, behaviour, report_text
+
+    print(report_text(behaviour(options_from_namespace(BehaviourOptions, args))))
+    return 0
+
+
+def _predictor(settings: Any) -> Any:
+    from pipeline.model.predictor import Predictor
+
     return Predictor.load(
         settings.model,
         batch_size=settings.batch_size,
@@ -83,12 +138,20 @@ def _predictor(model: str | None, precision: str | None) -> Any:
 
 
 def _predict(args: argparse.Namespace) -> int:
-    predictor = _predictor(args.model, args.precision)
-    for text, result in zip(args.texts, predictor.predict(args.texts), strict=True):
+    from pipeline.model.screening import CommentScreen
+
+    settings = _settings(args)
+    predictor = _predictor(settings)
+    screen = CommentScreen.from_settings(settings)
+    verdicts = [screen.check(text, predictor.version) for text in args.texts]
+    kept = ["" if verdicts[i].reason else text for i, text in enumerate(args.texts)]
+    for text, verdict, result in zip(args.texts, verdicts, predictor.predict(kept), strict=True):
+        error = verdict.reason or result.error
         if args.json:
-            print(json.dumps({"text": text, **result.__dict__}))
+            fields = {**result.__dict__, "error": error, "language": verdict.language}
+            print(json.dumps({"text": text, **fields}))
         elif result.label is None:
-            print(f"-\t{result.error}\t{text}")
+            print(f"-\t{error}\t{text}")
         else:
             print(f"{result.label}\t{result.scores[result.label]:.3f}\t{text}")
     return 0
@@ -97,8 +160,15 @@ def _predict(args: argparse.Namespace) -> int:
 def _analyze(args: argparse.Namespace) -> int:
     from pipeline.analyze import analyze_file
 
+    settings = _settings(args)
     rows = analyze_file(
-        args.input, args.output, _predictor(args.model, args.precision), args.text_column
+        args.input,
+        args.output,
+        _predictor(settings),
+        args.text_column,
+        raw=args.raw,
+        screening=settings,
+        sheet=args.sheet,
     )
     print(f"{rows} rows written to {args.output}", file=sys.stderr)
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.db.engine import Database
+from pipeline.db.engine import DEFAULT_BUSY_TIMEOUT_S, Database
 from pipeline.db.jobs import ChunkOutcome, JobRepository
 from pipeline.db.keys import KeyRepository
 from pipeline.db.records import JobRecord, JobStatus, NewJob, ResultRecord, WorkerTime
@@ -39,8 +39,8 @@ class Repository:
     keys: KeyRepository
 
     @classmethod
-    def connect(cls, url: str) -> Repository:
-        database = Database(url)
+    def connect(cls, url: str, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> Repository:
+        database = Database(url, busy_timeout_s)
         return cls(
             database=database,
             jobs=JobRepository(database),

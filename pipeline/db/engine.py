@@ -3,6 +3,9 @@
 SQLite's default transaction takes its write lock only at the first write, so two workers that
 both read a job row and then write would deadlock. Write sessions therefore start with
 ``BEGIN IMMEDIATE`` on SQLite; on PostgreSQL they lock the rows they read with ``FOR UPDATE``.
+
+A session that cannot get the SQLite lock within the busy timeout, or cannot reach PostgreSQL,
+raises a ``ServiceUnavailableError`` subclass (``pipeline.faults``): the API answers 503.
 """
 
 from __future__ import annotations
@@ -17,7 +20,14 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from pipeline.faults import database_faults
+
 WRITE_LOCK_OPTION = "pipeline_write_lock"
+DEFAULT_BUSY_TIMEOUT_S = 30.0
+PG_CONNECT_TIMEOUT_S = 10
+"""A PostgreSQL server that does not answer is reported as down after this, not minutes."""
+CHECK_WAIT_S = 1.0
+"""How long the health check waits for SQLite's write lock before it reports it locked."""
 
 
 def utcnow() -> datetime:
@@ -35,13 +45,17 @@ def as_utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> Engine:
+    """``busy_timeout_s``: how long a SQLite write waits for another writer's lock."""
     parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        connect_args = {"connect_timeout": PG_CONNECT_TIMEOUT_S}
+        return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30.0})
+    engine = create_engine(url, connect_args={"timeout": busy_timeout_s})
     event.listen(engine, "connect", _configure_sqlite_connection)
     event.listen(engine, "begin", _begin_sqlite_transaction)
     return engine
@@ -63,9 +77,10 @@ def _begin_sqlite_transaction(connection: Any) -> None:
 class Database:
     """One engine and two kinds of sessions: reads, and writes that serialise on SQLite."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, busy_timeout_s)
+        self._busy_timeout_ms = int(busy_timeout_s * 1000)
         self._readers = sessionmaker(self.engine, expire_on_commit=False)
         writer_engine = self.engine.execution_options(**{WRITE_LOCK_OPTION: True})
         self._writers = sessionmaker(writer_engine, expire_on_commit=False)
@@ -76,14 +91,30 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self._readers() as session:
+        with database_faults(), self._readers() as session:
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session whose transaction commits on success and rolls back on any exception."""
-        with self._writers.begin() as session:
+        with database_faults(), self._writers.begin() as session:
             yield session
+
+    def check(self, wait_s: float = CHECK_WAIT_S) -> None:
+        """Raise the fault a write would meet now (unreachable, locked, unwritable), waiting at
+        most ``wait_s`` for SQLite's write lock and holding it for no longer than a moment."""
+        with database_faults(), self.engine.connect() as connection:
+            if self.dialect != "sqlite":
+                connection.exec_driver_sql("SELECT 1")
+                return
+            raw = connection.connection.driver_connection
+            assert raw is not None  # an open pool connection always has its driver's
+            raw.execute(f"PRAGMA busy_timeout = {min(int(wait_s * 1000), self._busy_timeout_ms)}")
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                raw.execute("ROLLBACK")
+            finally:
+                raw.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
 
     def dispose(self) -> None:
         self.engine.dispose()

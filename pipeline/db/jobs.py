@@ -2,7 +2,9 @@
 
 Chunk writes are the heart of exactly-once results over an at-least-once queue: the job row is
 locked, the chunk is accepted only if it starts where the committed rows end, and the rows and
-the progress are committed together.
+the progress are committed together. Deliveries are judged the same way, under the job row's
+lock (``take_delivery``, the policy in ``pipeline.poison``), and reuse is an insert-or-get on
+a unique index (``create_unless_reusable``), so neither can race.
 """
 
 from __future__ import annotations
@@ -12,13 +14,18 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Select, insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pipeline.db.engine import Database, as_utc, utcnow
 from pipeline.db.models import Job, ResultRow
 from pipeline.db.records import ACTIVE, JobRecord, JobStatus, NewJob, WorkerTime
 from pipeline.errors import Conflict, JobNotFound
+from pipeline.poison import DeliveryTrace, PoisonPolicy, after_failure, on_delivery, poison_reason
+
+REUSABLE = (*ACTIVE, JobStatus.SUCCEEDED)
+_CLAIM_TRIES = 5
 
 
 class ChunkOutcome(StrEnum):
@@ -27,14 +34,61 @@ class ChunkOutcome(StrEnum):
     STOPPED = "stopped"
 
 
+class Intake(StrEnum):
+    """What the worker does with a delivery, as ``take_delivery`` judged it."""
+
+    WORK = "work"
+    """Label the job from its first uncommitted row."""
+    POISONED = "poisoned"
+    """The job kept crashing without progress and was failed just now: drop the message."""
+    FINISHED = "finished"
+    """The job already ended: drop the message."""
+
+
 class JobRepository:
     def __init__(self, db: Database, now: Callable[[], datetime] = utcnow) -> None:
         self._db = db
         self._now = now
 
     def create(self, new: NewJob) -> JobRecord:
+        """Always a new job (a fresh submission); it becomes the one later identical
+        submissions reuse, in place of the previous one, which is otherwise left as it is."""
+        job, _created = self._claim(new, reuse=False)
+        return job
+
+    def create_unless_reusable(self, new: NewJob) -> tuple[JobRecord, bool]:
+        """The owner's live (queued, running or succeeded) job with the same dedup key, or a
+        new one; the flag is True when the job was created.
+
+        Atomic across threads and processes: a unique index on (owner, reuse key) over live
+        jobs lets one of several identical submissions insert; the others find its job."""
+        return self._claim(new, reuse=True)
+
+    def _claim(self, new: NewJob, reuse: bool) -> tuple[JobRecord, bool]:
+        tries = 0
+        while True:
+            try:
+                with self._db.write() as session:
+                    holder = _reuse_holder(session, new.owner, new.dedup_key)
+                    if holder is not None and reuse:
+                        return _record(holder), False
+                    if holder is not None:
+                        holder.reuse_key = None
+                        session.flush()
+                    job = self._new_row(new)
+                    session.add(job)
+                    session.flush()
+                    return _record(job), True
+            except IntegrityError:
+                # Another submission took the key between this one's read and its insert
+                # (PostgreSQL; SQLite's write lock serialises them): read again.
+                tries += 1
+                if tries >= _CLAIM_TRIES:
+                    raise
+
+    def _new_row(self, new: NewJob) -> Job:
         now = self._now()
-        job = Job(
+        return Job(
             request_id=new.request_id,
             owner=new.owner,
             status=JobStatus.QUEUED.value,
@@ -42,10 +96,12 @@ class JobRepository:
             input_name=new.input_name[:255],
             input_format=new.input_format,
             input_columns=list(new.input_columns),
+            input_options=dict(new.input_options) or None,
             text_column=new.text_column,
             group_by=list(new.group_by),
             content_hash=new.content_hash,
             dedup_key=new.dedup_key,
+            reuse_key=new.dedup_key,
             model=new.model,
             rows_total=new.rows_total,
             rows_done=0,
@@ -53,13 +109,10 @@ class JobRepository:
             attempts=0,
             worker_seconds=0.0,
             cost_usd=0.0,
+            stalls=0,
             created_at=now,
             updated_at=now,
         )
-        with self._db.write() as session:
-            session.add(job)
-            session.flush()
-            return _record(job)
 
     def get(self, request_id: str, owner: str | None = None) -> JobRecord:
         """The job, or JobNotFound; with ``owner`` another owner's job is reported missing."""
@@ -75,22 +128,49 @@ class JobRepository:
             return [_record(job) for job in session.scalars(query)]
 
     def find_reusable(self, owner: str, dedup_key: str) -> JobRecord | None:
-        """The newest job of this owner for the same content and parameters that did not fail."""
-        query = (
-            select(Job)
-            .where(Job.owner == owner, Job.dedup_key == dedup_key)
-            .where(Job.status.in_([*ACTIVE, JobStatus.SUCCEEDED]))
-            .order_by(Job.created_at.desc())
-            .limit(1)
-        )
+        """The job of this owner for the same content and parameters that identical
+        submissions reuse (live: queued, running or succeeded), if any."""
         with self._db.read() as session:
-            job = session.scalars(query).first()
+            job = session.scalars(_reuse_query(owner, dedup_key)).first()
             return None if job is None else _record(job)
 
+    def take_delivery(self, request_id: str, policy: PoisonPolicy, opening: bool = True) -> Intake:
+        """Judge a delivery of the job at receive time, under the job row's lock.
+
+        A delivery left open by the previous worker (crashed, killed) counts as a failure at
+        the row the job stands at; after ``policy.max_failures`` failures in a row there the
+        job fails here with the rows named. With ``opening`` this delivery is recorded as open
+        from the current committed-row count; without, only judged (the worker re-sends the
+        message instead of working on it)."""
+        with self._db.write() as session:
+            job = _locked(session, request_id)
+            if job.status not in ACTIVE:
+                return Intake.FINISHED
+            trace, poisoned = on_delivery(_trace(job), policy, opening)
+            _keep(job, trace)
+            job.updated_at = self._now()
+            if not poisoned:
+                return Intake.WORK
+            job.status = JobStatus.FAILED.value
+            job.error = poison_reason(trace, policy, job.rows_total, job.error)
+            job.finished_at = job.updated_at
+            return Intake.POISONED
+
+    def hand_back(self, request_id: str) -> None:
+        """Close the open delivery without counting a failure: its worker stopped on request
+        and handed the message back."""
+        with self._db.write() as session:
+            _locked(session, request_id).delivery_row = None
+
     def begin_attempt(
-        self, request_id: str, model_version: str, labels: Sequence[str]
+        self,
+        request_id: str,
+        model_version: str,
+        labels: Sequence[str],
+        low_confidence: float | None = None,
     ) -> JobRecord | None:
-        """Mark the job running for one more delivery; None when it is already finished."""
+        """Mark the job running for one more delivery; None when it is already finished.
+        ``low_confidence`` is the model's review threshold (None: it has none)."""
         with self._db.write() as session:
             job = _locked(session, request_id)
             if job.status not in ACTIVE:
@@ -105,6 +185,7 @@ class JobRepository:
             job.attempts += 1
             job.model_version = model_version
             job.labels = list(labels)
+            job.low_confidence = low_confidence
             job.started_at = job.started_at or now
             job.updated_at = now
             return _record(job)
@@ -166,11 +247,13 @@ class JobRepository:
             return True
 
     def note_error(self, request_id: str, reason: str, spent: WorkerTime | None = None) -> None:
-        """Record why an attempt stopped; the job stays active and will be delivered again."""
+        """Record why an attempt failed, as a failure where the job stands (pipeline.poison);
+        the job stays active and will be delivered again."""
         with self._db.write() as session:
             job = _locked(session, request_id)
             _charge(job, spent)
             if job.status in ACTIVE:
+                _keep(job, after_failure(_trace(job)))
                 job.error = reason
                 job.updated_at = self._now()
 
@@ -194,6 +277,26 @@ def _charge(job: Job, spent: WorkerTime | None) -> None:
         job.cost_usd = (job.cost_usd or 0.0) + spent.cost_usd
 
 
+def _trace(job: Job) -> DeliveryTrace:
+    return DeliveryTrace(job.rows_done, job.delivery_row, job.stalled_row, job.stalls or 0)
+
+
+def _keep(job: Job, trace: DeliveryTrace) -> None:
+    job.delivery_row = trace.open_at
+    job.stalled_row = trace.stalled_at
+    job.stalls = trace.stalls
+
+
+def _reuse_query(owner: str, dedup_key: str) -> Select[Job]:
+    return select(Job).where(
+        Job.owner == owner, Job.reuse_key == dedup_key, Job.status.in_(REUSABLE)
+    )
+
+
+def _reuse_holder(session: Session, owner: str, dedup_key: str) -> Job | None:
+    return session.scalars(_reuse_query(owner, dedup_key).with_for_update()).first()
+
+
 def _locked(session: Session, request_id: str) -> Job:
     job = session.scalars(select(Job).where(Job.request_id == request_id).with_for_update()).first()
     if job is None:
@@ -210,6 +313,7 @@ def _record(job: Job) -> JobRecord:
         input_name=job.input_name,
         input_format=job.input_format,
         input_columns=tuple(job.input_columns),
+        input_options=dict(job.input_options or {}),
         text_column=job.text_column,
         group_by=tuple(job.group_by),
         content_hash=job.content_hash,
@@ -229,4 +333,5 @@ def _record(job: Job) -> JobRecord:
         started_at=as_utc(job.started_at),
         finished_at=as_utc(job.finished_at),
         updated_at=as_utc(job.updated_at),
+        low_confidence=job.low_confidence,
     )

@@ -19,6 +19,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -30,6 +31,8 @@ NAMING = {
 }
 
 Timestamp = DateTime(timezone=True)
+# Jobs whose results a new identical submission may reuse: not failed, not cancelled.
+REUSABLE = text("status IN ('queued', 'running', 'succeeded')")
 
 
 class Base(DeclarativeBase):
@@ -48,6 +51,9 @@ class Job(Base):
     input_name: Mapped[str] = mapped_column(String(255))
     input_format: Mapped[str] = mapped_column(String(8))
     input_columns: Mapped[list[str]] = mapped_column(JSON)
+    # How the worker reads the input, as validation found it (migration 0003): encoding and
+    # delimiter of a CSV; None on jobs queued before, which are read with the defaults.
+    input_options: Mapped[dict[str, str | int] | None] = mapped_column(JSON)
     text_column: Mapped[str] = mapped_column(String(255))
     group_by: Mapped[list[str]] = mapped_column(JSON)
     content_hash: Mapped[str] = mapped_column(String(64))
@@ -64,13 +70,31 @@ class Job(Base):
     # Worker time and its estimated cost, added after every committed chunk (migration 0002).
     worker_seconds: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     cost_usd: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    # The labelling model's low-confidence (review) threshold, from its card (migration 0005).
+    low_confidence: Mapped[float | None] = mapped_column(Float)
+    # Deliveries and poison (migration 0004, pipeline/poison.py): the committed rows when the
+    # open delivery began (None: none open), and the failed deliveries in a row that ended at
+    # the same committed row.
+    delivery_row: Mapped[int | None] = mapped_column(Integer)
+    stalled_row: Mapped[int | None] = mapped_column(Integer)
+    stalls: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The dedup key while this job is the one identical submissions reuse; None for a job that
+    # was displaced by a fresh one (migration 0004). Unique per owner among live jobs.
+    reuse_key: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(Timestamp)
     started_at: Mapped[datetime | None] = mapped_column(Timestamp)
     finished_at: Mapped[datetime | None] = mapped_column(Timestamp)
     updated_at: Mapped[datetime] = mapped_column(Timestamp)
 
     __table_args__ = (
-        Index("ix_jobs_owner_dedup_key", "owner", "dedup_key"),
+        Index(
+            "uq_jobs_owner_reuse_key",
+            "owner",
+            "reuse_key",
+            unique=True,
+            sqlite_where=REUSABLE,
+            postgresql_where=REUSABLE,
+        ),
         Index("ix_jobs_owner_created_at", "owner", "created_at"),
         Index("ix_jobs_status", "status"),
     )
@@ -91,6 +115,8 @@ class ResultRow(Base):
     scores: Mapped[dict[str, float] | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
     model_version: Mapped[str] = mapped_column(String(255))
+    # The comment's language where it could be told (migration 0005, pipeline/model/language.py).
+    language: Mapped[str | None] = mapped_column(String(16))
 
 
 class WorkerBeat(Base):

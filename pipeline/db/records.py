@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -34,6 +34,8 @@ class NewJob:
     dedup_key: str
     model: str
     rows_total: int
+    input_options: dict[str, str | int] = field(default_factory=dict)
+    """How to read the input (``inputs.ReadOptions.to_json``): what validation detected."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class JobRecord:
     input_name: str
     input_format: str
     input_columns: tuple[str, ...]
+    input_options: dict[str, str | int]
     text_column: str
     group_by: tuple[str, ...]
     content_hash: str
@@ -77,6 +80,9 @@ class JobRecord:
     started_at: datetime | None
     finished_at: datetime | None
     updated_at: datetime
+    low_confidence: float | None = None
+    """Scores below this are worth a human look: the calibrated review threshold of the model
+    that labelled the job (pipeline/model/calibration.py); None when the model has none."""
 
     @property
     def is_terminal(self) -> bool:
@@ -94,6 +100,8 @@ class ResultRecord:
     scores: dict[str, float] | None
     error: str | None
     model_version: str
+    language: str | None = None
+    """The comment's language where it could be told (migration 0005)."""
 
 
 @dataclass(frozen=True)

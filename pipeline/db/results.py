@@ -102,6 +102,7 @@ _RECORD_COLUMNS = (
     ResultRow.scores,
     ResultRow.error,
     ResultRow.model_version,
+    ResultRow.language,
 )
 
 
@@ -113,6 +114,7 @@ def _record(
     scores: dict[str, float] | None,
     error: str | None,
     model_version: str,
+    language: str | None,
 ) -> ResultRecord:
     return ResultRecord(
         row_index=row_index,
@@ -122,4 +124,5 @@ def _record(
         scores=dict(scores) if scores is not None else None,
         error=error,
         model_version=model_version,
+        language=language,
     )

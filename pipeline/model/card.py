@@ -29,6 +29,21 @@ def metrics_table(validation: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def calibration_text(section: dict[str, Any]) -> str:
+    """The card's ``calibration`` (``sentiment-pipeline calibrate``) as Markdown."""
+    lines = [
+        f"Temperature {section['temperature']}: logits are divided by it before the softmax. "
+        f"Review threshold {section['low_confidence']}: {section['low_confidence_rule']}.",
+        "",
+        "| data set | n | ECE before | ECE after |",
+        "|---|---|---|---|",
+    ]
+    for name, rows in section["fitted_on"].items():
+        before, after = section["ece_before"][name], section["ece_after"][name]
+        lines.append(f"| {name} | {rows} | {before:.4f} | {after:.4f} |")
+    return "\n".join(lines)
+
+
 def render_readme(card: dict[str, Any]) -> str:
     training = card.get("training", {})
     data = card.get("data", {})
@@ -36,6 +51,8 @@ def render_readme(card: dict[str, Any]) -> str:
         f"- {name}: {info.get('rows')} rows {info.get('labels', '')}" for name, info in data.items()
     )
     hyper = "\n".join(f"- {k}: {v}" for k, v in sorted(card.get("hyperparameters", {}).items()))
+    calibration = card.get("calibration")
+    calibrated = f"\n## Calibration\n{calibration_text(calibration)}\n" if calibration else ""
     return f"""# Sentiment model {card.get("version")}
 
 Labels: {", ".join(card.get("labels", []))}. Base encoder: `{card.get("base_model")}`
@@ -54,7 +71,7 @@ Trained in {training.get("seconds", 0):.0f} s on {training.get("hardware", "unkn
 {metrics_table(card.get("validation", {}))}
 
 Per-class precision and recall and the confusion matrices are in `model_card.json`.
-"""
+{calibrated}"""
 
 
 def _fmt(value: Any) -> str:

@@ -21,8 +21,9 @@ class CorpusSpec:
     val_fraction: float
     seed: int
     student_repeat: int
-    sst2_train_rows: int
-    sst2_min_words: int
+    sst_phrase_rows: int
+    professor_rows: int
+    professor_val_fraction: float
     limit_per_source: int
 
 
@@ -34,16 +35,23 @@ class Corpus:
 
 
 def build_corpus(spec: CorpusSpec) -> Corpus:
-    """Student feedback (split, upweighted) + SST-2 sample + SST-5 + TweetEval + extra CSVs."""
+    """Student feedback (split, upweighted) + SST phrases + professor reviews (split) + TweetEval
+    + extra CSVs; validated on held-out student feedback and professor reviews and on the SST
+    test sentences (no test sentence occurs in the SST train trees the phrases come from)."""
     limit = spec.limit_per_source or None
     student = data.load_student_feedback(spec.data_dir)
     student_train, student_val = data.stratified_split(student, spec.val_fraction, spec.seed)
-    sst2 = data.load_sst2(spec.data_dir / data.SST2_TRAIN)
-    sst2 = sst2[sst2["text"].str.split().str.len() >= spec.sst2_min_words]
+    professor = data.load_professor_reviews(spec.data_dir)
+    professor_train, professor_val = data.stratified_split(
+        professor, spec.professor_val_fraction, spec.seed
+    )
+    phrases = data.load_sst_phrases(spec.data_dir)
     parts: dict[str, pd.DataFrame] = {
         "student_feedback": data.sample_rows(student_train, limit, spec.seed),
-        "sst2": data.sample_rows(sst2, limit or spec.sst2_train_rows, spec.seed),
-        "sst5": data.sample_rows(data.load_sst5(spec.data_dir), limit, spec.seed),
+        "sst_phrases": data.sample_rows(phrases, limit or spec.sst_phrase_rows or None, spec.seed),
+        "professor_reviews": data.sample_rows(
+            professor_train, limit or spec.professor_rows or None, spec.seed
+        ),
         "tweeteval": data.sample_rows(data.load_tweeteval(spec.data_dir), limit, spec.seed),
     }
     for path in spec.extra_data:
@@ -54,9 +62,8 @@ def build_corpus(spec: CorpusSpec) -> Corpus:
     )
     validation = {
         "student_feedback_val": data.sample_rows(student_val, limit, spec.seed),
-        "sst2_dev": data.sample_rows(
-            data.load_sst2(spec.data_dir / data.SST2_DEV), limit, spec.seed
-        ),
+        "sst_test": data.sample_rows(data.load_sst_test(spec.data_dir), limit, spec.seed),
+        "professor_reviews_val": data.sample_rows(professor_val, limit, spec.seed),
     }
     sources = {
         name: {

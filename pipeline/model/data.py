@@ -13,11 +13,12 @@ import pandas as pd
 
 from pipeline.errors import InputError, MissingColumnError
 from pipeline.model.labels import LABELS, normalise_label
+from pipeline.model.textprep import untokenize_sst
 
 STUDENT_FEEDBACK = "student_feedback/student_feedback.csv"
-SST2_TRAIN = "sst2/train.tsv"
-SST2_DEV = "sst2/dev.tsv"
-SST5_TRAIN = "sst5/train.csv"
+SST_PHRASES = "sst_phrases/train.csv"
+SST_TEST = "sst_phrases/test_sentences.csv"
+PROFESSOR_REVIEWS = "professor_reviews/train.csv"
 TWEETEVAL = "tweeteval/validation.csv"
 
 
@@ -46,25 +47,31 @@ def load_labelled_csv(path: Path) -> pd.DataFrame:
     return _clean(frame)
 
 
-def load_sst2(path: Path) -> pd.DataFrame:
-    """SST-2 phrases: 0 = negative, 1 = positive."""
-    frame = pd.read_csv(_require(path), sep="\t", quoting=3)
-    frame = frame.rename(columns={"sentence": "text"})
-    frame["label"] = frame["label"].map({0: "negative", 1: "positive"})
-    return _clean(frame)
-
-
 def load_student_feedback(data_dir: Path) -> pd.DataFrame:
     return load_labelled_csv(data_dir / STUDENT_FEEDBACK)
 
 
-def load_sst5(data_dir: Path) -> pd.DataFrame:
-    """SST-5 sentences with the file's own 3-class mapping (0-1 neg, 2 neutral, 3-4 pos)."""
-    return load_labelled_csv(data_dir / SST5_TRAIN)
-
-
 def load_tweeteval(data_dir: Path) -> pd.DataFrame:
     return load_labelled_csv(data_dir / TWEETEVAL)
+
+
+def _sst_text(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(text=frame["text"].map(untokenize_sst))
+
+
+def load_sst_phrases(data_dir: Path) -> pd.DataFrame:
+    """Every labelled subtree of the SST train trees, in ordinary spacing ("isn't", "film's")."""
+    return _sst_text(load_labelled_csv(data_dir / SST_PHRASES))
+
+
+def load_sst_test(data_dir: Path) -> pd.DataFrame:
+    """SST test sentences (3 classes); the non-neutral rows are the SST-2 test set."""
+    return _sst_text(load_labelled_csv(data_dir / SST_TEST))
+
+
+def load_professor_reviews(data_dir: Path) -> pd.DataFrame:
+    """RateMyProfessors reviews labelled from their rating (neutral = 3 of 5, often mixed)."""
+    return load_labelled_csv(data_dir / PROFESSOR_REVIEWS)
 
 
 def stratified_split(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,10 @@ class LoadedModel:
     version: str
     max_length: int
     directory: Path
+    temperature: float = 1.0
+    """Logits are divided by this before the softmax (``calibration`` in the card)."""
+    low_confidence: float | None = None
+    """The calibrated review threshold (``calibration.low_confidence`` in the card)."""
 
 
 def read_card(model_dir: Path) -> dict[str, Any]:
@@ -70,7 +75,32 @@ def load_model(reference: str | os.PathLike[str]) -> LoadedModel:
         version=str(card.get("version") or f"{directory.name}"),
         max_length=_max_length(card, model, tokenizer),
         directory=directory,
+        **_calibration(card, directory),
     )
+
+
+def _calibration(card: dict[str, Any], directory: Path) -> dict[str, Any]:
+    """Temperature and review threshold from the card's ``calibration`` (written by
+    ``sentiment-pipeline calibrate``); an uncalibrated model has T = 1 and no threshold."""
+    section = card.get("calibration") or {}
+    temperature = section.get("temperature", 1.0)
+    threshold = section.get("low_confidence")
+    if not isinstance(temperature, int | float) or not math.isfinite(temperature) or (
+        temperature <= 0
+    ):
+        raise ModelLoadError(
+            f"{directory / CARD_FILE}: calibration.temperature must be a positive number, "
+            f"not {temperature!r}; run sentiment-pipeline calibrate again"
+        )
+    if threshold is not None and not (isinstance(threshold, int | float) and 0 <= threshold <= 1):
+        raise ModelLoadError(
+            f"{directory / CARD_FILE}: calibration.low_confidence must be between 0 and 1, "
+            f"not {threshold!r}; run sentiment-pipeline calibrate again"
+        )
+    return {
+        "temperature": float(temperature),
+        "low_confidence": None if threshold is None else float(threshold),
+    }
 
 
 def _load_adapter(directory: Path, card: dict[str, Any]) -> tuple[Any, Path]:

@@ -26,6 +26,7 @@ from pipeline.model.encoding import WindowEncoder
 from pipeline.model.loading import LoadedModel, load_model
 from pipeline.model.precision import choose_precision, machine_capabilities
 from pipeline.model.runtime import Runner, build_engine, return_freed_memory
+from pipeline.model.textprep import prepare_text
 from pipeline.model.threads import fit_threads_to_cpus
 from pipeline.readahead import read_ahead
 
@@ -72,7 +73,9 @@ class Predictor:
 
     CPU by default, CUDA when present; the precision (fp32, bf16, int8) is the fastest one
     at label parity on this machine unless one is asked for (pipeline/model/precision.py).
-    Tokenization runs in a background thread, a few batches ahead of the model.
+    Tokenization runs in a background thread, a few batches ahead of the model. Scores use
+    the temperature in the model's card (pipeline/model/calibration.py) unless
+    ``calibrated`` is false, as when a temperature is being fitted.
     """
 
     def __init__(
@@ -81,6 +84,7 @@ class Predictor:
         batch_size: int = 64,
         device: str = "auto",
         precision: str = "auto",
+        calibrated: bool = True,
     ) -> None:
         import torch
 
@@ -92,7 +96,9 @@ class Predictor:
         if self.device == "cpu":
             fit_threads_to_cpus(torch)
         self.precision = choose_precision(precision, self.device, machine_capabilities(self.device))
-        self._engine = build_engine(loaded.model, self.precision, self.device)
+        self.temperature = loaded.temperature if calibrated else 1.0
+        self.low_confidence = loaded.low_confidence if calibrated else None
+        self._engine = build_engine(loaded.model, self.precision, self.device, self.temperature)
         self._encoder = WindowEncoder(
             loaded.tokenizer, loaded.max_length, stride=max(1, loaded.max_length // 4)
         )
@@ -131,7 +137,7 @@ class Predictor:
         out = np.full((len(texts), len(self.labels)), np.nan, dtype=np.float64)
         valid = [i for i, t in enumerate(texts) if not is_blank(t)]
         if valid:
-            out[valid] = self._score([str(texts[i]) for i in valid])
+            out[valid] = self._score([prepare_text(str(texts[i])) for i in valid])
         if len(valid) >= self.batch_size:
             return_freed_memory()
         return out

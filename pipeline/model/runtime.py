@@ -20,11 +20,13 @@ from pipeline.model.precision import RESCORE_MARGIN
 
 
 class Runner:
-    """One copy of the classifier on one device: (ids, mask) → probabilities (float64)."""
+    """One copy of the classifier on one device: (ids, mask) → probabilities (float64), with
+    the logits divided by the model's calibrated ``temperature`` before the softmax."""
 
-    def __init__(self, model: Any, device: str) -> None:
+    def __init__(self, model: Any, device: str, temperature: float = 1.0) -> None:
         self.model = model
         self.device = device
+        self.temperature = temperature
 
     def __call__(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
         import torch
@@ -34,7 +36,7 @@ class Runner:
                 input_ids=torch.from_numpy(ids).to(self.device, non_blocking=True),
                 attention_mask=torch.from_numpy(mask).to(self.device, non_blocking=True),
             ).logits
-            probs = torch.softmax(logits.float(), dim=-1).cpu().numpy()
+            probs = torch.softmax(logits.float() / self.temperature, dim=-1).cpu().numpy()
         return probs.astype(np.float64)
 
 
@@ -52,19 +54,20 @@ padding a worker's RSS reached 1.35 GB on 100,000 comments. With 64 it levels of
 at the same speed (docs/performance.md); a value already in the environment is kept."""
 
 
-def build_engine(model: Any, precision: str, device: str) -> Engine:
-    """Put ``model`` (fp32, eval mode) on ``device`` and add the fast copy ``precision`` asks."""
+def build_engine(model: Any, precision: str, device: str, temperature: float = 1.0) -> Engine:
+    """Put ``model`` (fp32, eval mode) on ``device`` and add the fast copy ``precision`` asks;
+    both runners divide the logits by ``temperature``."""
     # Read by oneDNN when it builds its first kernel, so this must precede any inference.
     os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", ONEDNN_CACHE_CAPACITY)
     import torch
 
-    exact = Runner(model.to(device=device, dtype=torch.float32), device)
+    exact = Runner(model.to(device=device, dtype=torch.float32), device, temperature)
     if precision == "fp32":
         return Engine(precision, exact, exact, 0.0)
     if precision == "bf16":
-        fast = Runner(copy.deepcopy(exact.model).to(dtype=torch.bfloat16), device)
+        fast = Runner(copy.deepcopy(exact.model).to(dtype=torch.bfloat16), device, temperature)
     elif precision == "int8":
-        fast = Runner(quantize_int8(copy.deepcopy(exact.model)), device)
+        fast = Runner(quantize_int8(copy.deepcopy(exact.model)), device, temperature)
     else:
         raise ValueError(f"no engine for precision {precision!r}")
     return Engine(precision, fast, exact, RESCORE_MARGIN[precision])

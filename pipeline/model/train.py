@@ -25,10 +25,11 @@ from pipeline.model.card import metrics_table, write_card
 from pipeline.model.corpus import Corpus, CorpusSpec, build_corpus
 from pipeline.model.evaluate import evaluate_frames
 from pipeline.model.labels import LABELS
-from pipeline.model.loading import quiet_transformers
+from pipeline.model.loading import quiet_transformers, read_card
 from pipeline.model.locate import BASE_PACKAGE_NAME, resolve_model_dir
 from pipeline.model.options import parse_options
 from pipeline.model.predictor import Predictor
+from pipeline.model.textprep import prepare_text
 
 LORA_TARGETS = (
     "query",
@@ -54,6 +55,10 @@ class TrainOptions:
     base_model: str = field(
         default=BASE_PACKAGE_NAME, metadata={"help": "base encoder: package, path or s3:// URI"}
     )
+    init_from: str = field(
+        default="",
+        metadata={"help": "continue training this LoRA model (name, path or s3://); '' = fresh"},
+    )
     extra_data: tuple[Path, ...] = field(
         default=(), metadata={"help": "extra text,label CSVs (e.g. corrections from the app)"}
     )
@@ -64,8 +69,15 @@ class TrainOptions:
     student_repeat: int = field(
         default=3, metadata={"help": "times the student-feedback training rows are repeated"}
     )
-    sst2_train_rows: int = field(default=20000, metadata={"help": "SST-2 phrases sampled"})
-    sst2_min_words: int = field(default=2, metadata={"help": "shortest SST-2 phrase used"})
+    sst_phrase_rows: int = field(
+        default=0, metadata={"help": "SST train-tree phrases sampled (0 = all 159,140)"}
+    )
+    professor_rows: int = field(
+        default=0, metadata={"help": "professor-review training rows sampled (0 = all)"}
+    )
+    professor_val_fraction: float = field(
+        default=0.1, metadata={"help": "share of professor reviews held out for validation"}
+    )
     limit_per_source: int = field(
         default=0, metadata={"help": "cap rows per source (0 = no cap); for smoke runs"}
     )
@@ -87,8 +99,11 @@ class TrainOptions:
                 raise ConfigError(f"{name} must be at least 1")
         if self.epochs <= 0 and self.max_steps <= 0:
             raise ConfigError("set epochs > 0 or max_steps > 0")
-        if not 0.0 < self.val_fraction < 1.0:
-            raise ConfigError("val_fraction must be between 0 and 1")
+        for name in ("val_fraction", "professor_val_fraction"):
+            if not 0.0 < getattr(self, name) < 1.0:
+                raise ConfigError(f"{name} must be between 0 and 1")
+        if self.sst_phrase_rows < 0 or self.professor_rows < 0:
+            raise ConfigError("sst_phrase_rows and professor_rows must be 0 (all) or more")
         if not 0.0 <= self.warmup_ratio < 1.0:
             raise ConfigError("warmup_ratio must be in [0, 1)")
         if self.learning_rate <= 0:
@@ -101,8 +116,9 @@ class TrainOptions:
             val_fraction=self.val_fraction,
             seed=self.seed,
             student_repeat=self.student_repeat,
-            sst2_train_rows=self.sst2_train_rows,
-            sst2_min_words=self.sst2_min_words,
+            sst_phrase_rows=self.sst_phrase_rows,
+            professor_rows=self.professor_rows,
+            professor_val_fraction=self.professor_val_fraction,
             limit_per_source=self.limit_per_source,
         )
 
@@ -151,6 +167,12 @@ def _build_lora_model(options: TrainOptions) -> tuple[Any, Any]:
         id2label=dict(enumerate(LABELS)),
         label2id={name: i for i, name in enumerate(LABELS)},
     )
+    if options.init_from:
+        from peft import PeftModel
+
+        start = resolve_model_dir(options.init_from)
+        model = PeftModel.from_pretrained(model, start, is_trainable=True)
+        return model, AutoTokenizer.from_pretrained(base_dir)
     config = LoraConfig(
         r=options.lora_r,
         lora_alpha=options.lora_alpha,
@@ -173,9 +195,8 @@ def _fit(
 
     from pipeline.model.batching import pad_batch
 
-    ids = tokenizer(corpus.train["text"].tolist(), truncation=True, max_length=options.max_length)[
-        "input_ids"
-    ]
+    texts = [prepare_text(t) for t in corpus.train["text"]]
+    ids = tokenizer(texts, truncation=True, max_length=options.max_length)["input_ids"]
     label_index = {name: i for i, name in enumerate(LABELS)}
     targets = np.array([label_index[v] for v in corpus.train["label"]], dtype=np.int64)
     steps_per_epoch = math.ceil(len(ids) / options.batch_size)
@@ -264,6 +285,7 @@ def _card(
         "hyperparameters": {k: (str(v) if isinstance(v, Path) else v) for k, v in hyper.items()},
         "data": corpus.sources,
         "training": {
+            "init_from": _start_version(options.init_from),
             "seconds": round(seconds, 1),
             "hardware": hardware,
             "torch": torch.__version__,
@@ -271,6 +293,13 @@ def _card(
         },
         "validation": {},
     }
+
+
+def _start_version(reference: str) -> str | None:
+    """The version of the model training continued from (None for a fresh adapter)."""
+    if not reference:
+        return None
+    return str(read_card(resolve_model_dir(reference)).get("version", reference))
 
 
 def _cpu_name() -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pipeline.service.health import check_health
 from pipeline.service.jobs import (
     ANONYMOUS,
     cancel,
@@ -21,6 +22,7 @@ __all__ = [
     "any_keys",
     "authenticate",
     "cancel",
+    "check_health",
     "create_key",
     "get_status",
     "list_jobs",

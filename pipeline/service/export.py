@@ -1,8 +1,13 @@
 """Result rows between their three shapes: a labelled chunk, database rows, the results table.
 
 The results table has exactly the columns of ``analyze``: every input column, then ``label``,
-``score_<label>`` per class, ``error`` and ``model_version`` (an input column of one of those
-names is kept, renamed ``input_<name>``: see ``labelling.input_names``).
+``score_<label>`` per class, ``error``, ``model_version`` and ``language`` (an input column of
+one of those names is kept, renamed ``input_<name>``: see ``labelling.input_names``).
+
+A results CSV is formula-escaped (``pipeline.formulas``) unless asked for ``raw``: a comment
+such as ``=HYPERLINK(...)`` must not run when the file is opened in a spreadsheet. A finished
+job keeps both files in the object store, the raw one at its ``result_key`` and the escaped one
+at ``escaped_key(result_key)``, so every download path can serve either without rebuilding it.
 """
 
 from __future__ import annotations
@@ -15,9 +20,11 @@ import numpy as np
 import pandas as pd
 
 from pipeline.db.records import JobRecord, ResultRecord
+from pipeline.formulas import escape_row
 from pipeline.labelling import (
     ERROR_COLUMN,
     LABEL_COLUMN,
+    LANGUAGE_COLUMN,
     VERSION_COLUMN,
     input_names,
     result_columns,
@@ -57,8 +64,9 @@ def rows_for_database(
             "scores": row_scores,
             "error": error,
             "model_version": str(version),
+            "language": language,
         }
-        for row_index, text, values, label, row_scores, error, version in zip(
+        for row_index, text, values, label, row_scores, error, version, language in zip(
             chunk.index.astype(np.int64).tolist(),
             chunk[job.text_column].tolist(),
             data,
@@ -66,6 +74,7 @@ def rows_for_database(
             scores,
             errors,
             labelled[VERSION_COLUMN].tolist(),
+            labelled[LANGUAGE_COLUMN].tolist(),
             strict=True,
         )
     ]
@@ -87,20 +96,53 @@ def _table_row(
         values[score_column(name)] = (record.scores or {}).get(name)
     values[ERROR_COLUMN] = record.error
     values[VERSION_COLUMN] = record.model_version
+    values[LANGUAGE_COLUMN] = record.language
     return {column: values.get(column) for column in columns}
 
 
-def write_csv(batches: Iterable[Sequence[ResultRecord]], job: JobRecord, handle: TextIO) -> int:
+def escaped_key(result_key: str) -> str:
+    """Where the escaped copy of a stored results CSV lives: beside it, under the same file
+    name, so a download named after the URL's last segment is still ``results.csv``."""
+    folder, _, name = result_key.rpartition("/")
+    return f"{folder}/escaped/{name}"
+
+
+def write_csv(
+    batches: Iterable[Sequence[ResultRecord]], job: JobRecord, handle: TextIO, raw: bool = False
+) -> int:
     """Write the results table as CSV (header first, even with no rows); returns rows written."""
-    _writer(handle).writerow(header(job))
-    return sum(write_rows(batch, job, handle) for batch in batches)
+    write_header(job, handle, raw)
+    return sum(write_rows(batch, job, handle, raw) for batch in batches)
 
 
-def write_rows(batch: Sequence[ResultRecord], job: JobRecord, handle: TextIO) -> int:
+def write_header(job: JobRecord, handle: TextIO, raw: bool = False) -> None:
+    columns = header(job)
+    _writer(handle).writerow(columns if raw else escape_row(columns))
+
+
+def write_rows(
+    batch: Sequence[ResultRecord], job: JobRecord, handle: TextIO, raw: bool = False
+) -> int:
     """Append rows to a results CSV whose header is already written (the csv module, with
     pandas' conventions: ``\n`` line ends, minimal quoting, None as an empty cell)."""
-    _writer(handle).writerows(row.values() for row in table_rows(batch, job))
+    rows = (row.values() for row in table_rows(batch, job))
+    _writer(handle).writerows(rows if raw else (escape_row(values) for values in rows))
     return len(batch)
+
+
+def write_both(
+    batches: Iterable[Sequence[ResultRecord]], job: JobRecord, raw: TextIO, escaped: TextIO
+) -> int:
+    """The raw and the escaped results CSV in one pass over the rows; returns rows written."""
+    write_header(job, raw, raw=True)
+    write_header(job, escaped)
+    raw_writer, escaped_writer, written = _writer(raw), _writer(escaped), 0
+    for batch in batches:
+        rows = [list(row.values()) for row in table_rows(batch, job)]
+        raw_writer.writerows(rows)
+        escaped_writer.writerows(escape_row(values) for values in rows)
+        written += len(batch)
+    return written
 
 
 def _writer(handle: TextIO) -> Any:

@@ -7,6 +7,7 @@ holds business logic of its own.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 import secrets
@@ -22,11 +23,13 @@ from pipeline.errors import (
     JobNotFound,
     LimitExceededError,
     NotFoundError,
-    PipelineError,
+    QueueUnavailableError,
+    ServiceUnavailableError,
     Unsupported,
 )
-from pipeline.inputs import validate_input
+from pipeline.inputs import ReadOptions, validate_input
 from pipeline.labelling import check_comment_column
+from pipeline.messages import echo
 from pipeline.service.views import JobView, Submission, UploadTicket
 
 ANONYMOUS = "anonymous"
@@ -47,11 +50,13 @@ def submit(
     owner: str = ANONYMOUS,
     filename: str | None = None,
     fresh: bool = False,
+    sheet: str | None = None,
 ) -> Submission:
     """Validate the file, store it under a generated key and queue it; nothing is queued when
-    the file is refused. An identical earlier job (same content, columns and model) of the same
-    owner is returned instead unless ``fresh``."""
-    return _submit(backend, source, text_column, group_by, owner, filename, fresh, None)
+    the file is refused. An identical earlier job (same content, columns, sheet and model) of
+    the same owner is returned instead unless ``fresh``. ``sheet`` chooses a workbook's sheet
+    (name or 1-based number); by default the first whose header names ``text_column``."""
+    return _submit(backend, source, text_column, group_by, owner, filename, fresh, None, sheet)
 
 
 def submit_stored(
@@ -62,15 +67,18 @@ def submit_stored(
     owner: str = ANONYMOUS,
     filename: str | None = None,
     fresh: bool = False,
+    sheet: str | None = None,
 ) -> Submission:
     """Submit a file a client already uploaded (a presigned PUT to a key from ``upload_key_for``);
     it is validated exactly like a direct submit and becomes the job's input as it is."""
     if not _UPLOAD_KEY.fullmatch(upload_key):
-        raise InputError(f"{upload_key!r} is not an upload key issued by this service")
+        raise InputError(f"{echo(upload_key)} is not an upload key issued by this service")
     _check_upload_size(backend, upload_key)
     with tempfile.TemporaryDirectory(prefix="submit-") as folder:
         local = backend.store.get_file(upload_key, Path(folder) / Path(filename or "upload").name)
-        return _submit(backend, local, text_column, group_by, owner, filename, fresh, upload_key)
+        return _submit(
+            backend, local, text_column, group_by, owner, filename, fresh, upload_key, sheet
+        )
 
 
 def upload_key_for() -> str:
@@ -114,13 +122,18 @@ def _submit(
     filename: str | None,
     fresh: bool,
     stored_key: str | None,
+    sheet: str | None,
 ) -> Submission:
     group_by = _clean_group_by(group_by)
-    if text_column:
-        check_comment_column(text_column)
-    summary = validate_input(source, text_column, group_by, backend.limits, filename)
+    summary = validate_input(
+        source, text_column, group_by, backend.limits, filename, (sheet or "").strip() or None
+    )
+    check_comment_column(summary.text_column)
+    group_by = summary.group_by  # the file's own names: ``Course`` for ``course``
     content_hash = file_sha256(source)
-    dedup_key = _dedup_key(content_hash, summary.text_column, group_by, backend.settings.model)
+    dedup_key = _dedup_key(
+        content_hash, summary.text_column, group_by, backend.settings.model, summary.options
+    )
     if not fresh:
         existing = backend.repository.jobs.find_reusable(owner, dedup_key)
         if existing is not None:
@@ -129,7 +142,9 @@ def _submit(
     input_key = stored_key or f"{UPLOAD_PREFIX}{request_id}/input.{summary.format}"
     if stored_key is None:
         backend.store.put_file(input_key, source)
-    job = backend.repository.jobs.create(
+    job, created = _create_job(
+        backend,
+        fresh,
         NewJob(
             request_id=request_id,
             owner=owner,
@@ -137,16 +152,30 @@ def _submit(
             input_name=Path(filename or source.name).name,
             input_format=summary.format,
             input_columns=summary.columns,
+            input_options=summary.options.to_json(),
             text_column=summary.text_column,
             group_by=group_by,
             content_hash=content_hash,
             dedup_key=dedup_key,
             model=backend.settings.model,
             rows_total=summary.rows,
-        )
+        ),
     )
+    if not created:  # an identical submission won the race: its job and its copy of the file
+        if stored_key is None:
+            backend.store.delete(input_key)
+        return Submission(job.request_id, job.status.value, reused=True)
     _enqueue(backend, job)
     return Submission(job.request_id, job.status.value)
+
+
+def _create_job(backend: Backend, fresh: bool, new: NewJob) -> tuple[JobRecord, bool]:
+    """A fresh submission always makes a job; otherwise an identical live job of the owner is
+    reused, decided by the repository in one step, so that concurrent identical submissions
+    make one job and queue it once. The flag is True when the job was created."""
+    if fresh:
+        return backend.repository.jobs.create(new), True
+    return backend.repository.jobs.create_unless_reusable(new)
 
 
 def get_status(backend: Backend, request_id: str, owner: str | None = None) -> JobView:
@@ -168,7 +197,11 @@ def cancel(backend: Backend, request_id: str, owner: str | None = None) -> JobVi
 
 def settle_dead_letters(backend: Backend, limit: int = 10) -> list[str]:
     """Fail the jobs whose messages the queue gave up on, with the reason, and drop the dead
-    letters; returns the failed request ids. Called by the master and after a burst."""
+    letters; returns the failed request ids. Called by the master and after a burst.
+
+    The worker judges poison itself and re-sends a healthy job's message before the queue's
+    limit (pipeline.poison), so a dead letter means deliveries that died before the worker
+    could record them."""
     failed = []
     for letter in backend.queue.dead_letters(limit):
         request_id = str(letter.body.get("request_id", ""))
@@ -178,8 +211,8 @@ def settle_dead_letters(backend: Backend, limit: int = 10) -> list[str]:
             backend.queue.delete_dead_letter(letter.receipt)
             continue
         reason = (
-            f"gave up after {letter.receive_count} attempts: the worker processing this job "
-            "stopped or crashed each time"
+            f"gave up after {letter.receive_count} attempts: the queue's limit of deliveries "
+            "(PIPELINE_MAX_RECEIVES) was reached before the job could finish"
         )
         if job.error:
             reason += f" (last error: {job.error})"
@@ -216,15 +249,28 @@ def file_sha256(path: Path) -> str:
 
 
 def _enqueue(backend: Backend, job: JobRecord) -> None:
+    """Queue the job; if the queue refuses, the job is failed (never left waiting for a message
+    that does not exist) and the caller gets a 503 to submit again later."""
     try:
         backend.queue.send({"request_id": job.request_id})
     except Exception as exc:
         backend.repository.jobs.fail(job.request_id, f"the job could not be queued: {exc}")
-        raise PipelineError(f"the job could not be queued: {exc}") from exc
+        message = f"the job could not be queued: {exc}"
+        if isinstance(exc, ServiceUnavailableError):
+            raise type(exc)(message, exc.retry_after_s) from exc
+        raise QueueUnavailableError(message) from exc
 
 
-def _dedup_key(content_hash: str, text_column: str, group_by: Sequence[str], model: str) -> str:
-    parts = "\x1f".join([content_hash, text_column, *group_by, "\x1e", model])
+def _dedup_key(
+    content_hash: str,
+    text_column: str,
+    group_by: Sequence[str],
+    model: str,
+    options: ReadOptions,
+) -> str:
+    """Equal for the same content read the same way (sheet, header row…), columns and model."""
+    read_as = json.dumps(options.to_json(), sort_keys=True)
+    parts = "\x1f".join([content_hash, text_column, *group_by, "\x1e", model, "\x1e", read_as])
     return hashlib.sha256(parts.encode("utf-8")).hexdigest()
 
 

@@ -1,13 +1,18 @@
 """API keys: create (the secret is shown once), list, revoke, and authenticate a request.
 
-With no active key the service is open and every job belongs to ``anonymous``; once a key
-exists every call needs one, and each key only sees its own jobs.
+Whether a call needs a key is configuration (``PIPELINE_AUTH``, read by ``keys_required``
+once, when an edge starts), never "does any key exist right now": revoking the last key must
+not open the service to everyone. A key that is presented is always checked: an unknown or
+revoked one is refused in every mode, a valid one acts as its owner (each key sees only its
+own jobs). Without a key, a caller of an API that needs none is ``anonymous``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pipeline.bootstrap import Backend
@@ -17,6 +22,8 @@ from pipeline.service.jobs import ANONYMOUS
 
 KEY_PREFIX = "sp_"
 HEADER = "X-API-Key"
+# Query parameters a client might put a key in (compared lower-case, "-" read as "_").
+_KEY_PARAMETERS = frozenset({"api_key", "apikey", "x_api_key", "key"})
 
 
 @dataclass(frozen=True)
@@ -43,22 +50,48 @@ def revoke_key(backend: Backend, name: str) -> KeyRecord:
     return backend.repository.keys.revoke(name)
 
 
-def authenticate(backend: Backend, presented: str | None) -> str:
-    """The owner the caller acts as; raises Unauthorized when keys exist and this is not one."""
-    keys = backend.repository.keys
+def keys_required(setting: str, host: str | None) -> bool:
+    """``keys`` and ``none`` say so; ``auto`` needs keys unless the API listens on a loopback
+    address only. ``host`` None is an API behind API Gateway: reachable from anywhere."""
+    if setting in ("keys", "none"):
+        return setting == "keys"
+    return host is None or not is_loopback(host)
+
+
+def authenticate(backend: Backend, presented: str | None, required: bool) -> str:
+    """The owner the caller acts as: a valid key's id, or ``anonymous`` where no key is
+    required and none was sent. Raises Unauthorized otherwise, whatever keys exist."""
     if presented:
-        record = keys.find_active(_hash(presented))
-        if record is not None:
-            return record.key_id
-    if not keys.any_active():
-        return ANONYMOUS
-    if not presented:
+        record = backend.repository.keys.find_active(_hash(presented))
+        if record is None:
+            raise Unauthorized("the API key is not valid (unknown or revoked)")
+        return record.key_id
+    if required:
         raise Unauthorized(f"this server needs an API key: send it in the {HEADER} header")
-    raise Unauthorized("the API key is not valid (unknown or revoked)")
+    return ANONYMOUS
+
+
+def refuse_key_in_query(parameters: Iterable[str]) -> None:
+    """A key in the URL ends up in access logs, proxies and browser history: refuse it, so
+    nobody gets used to sending it there."""
+    if any(name.lower().replace("-", "_") in _KEY_PARAMETERS for name in parameters):
+        raise Unauthorized(
+            f"an API key in the URL is refused: send it in the {HEADER} header (URLs are "
+            "logged and kept in browser history; revoke a key you sent this way)"
+        )
 
 
 def any_keys(backend: Backend) -> bool:
     return backend.repository.keys.any_active()
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _hash(secret: str) -> str:

@@ -1,6 +1,7 @@
 """Reading a job's results: JSON pages, the CSV table, and summaries per group.
 
 All of these work while the job runs (the rows finished so far) and after it was cancelled.
+A CSV is formula-escaped unless ``raw`` is asked for (``pipeline.service.export``).
 """
 
 from __future__ import annotations
@@ -15,10 +16,13 @@ from pipeline.db.records import JobRecord, JobStatus
 from pipeline.db.results import GroupStats
 from pipeline.errors import InputError
 from pipeline.labelling import input_names
+from pipeline.messages import echo
 from pipeline.service import export
 from pipeline.service.views import GroupSummary, ResultsPage, SummaryView
 
 MAX_PAGE = 1000
+MAX_OFFSET = 10**12
+"""Far past any job's rows (PIPELINE_MAX_ROWS), far below what the databases can hold."""
 _CSV_BATCH = 5000
 _FILE_BLOCK = 1024 * 1024
 
@@ -26,8 +30,8 @@ _FILE_BLOCK = 1024 * 1024
 def results_page(
     backend: Backend, request_id: str, owner: str | None = None, offset: int = 0, limit: int = 100
 ) -> ResultsPage:
-    if offset < 0:
-        raise InputError(f"offset must be 0 or more, not {offset}")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise InputError(f"offset must be between 0 and {MAX_OFFSET}, not {offset}")
     if not 1 <= limit <= MAX_PAGE:
         raise InputError(f"limit must be between 1 and {MAX_PAGE}, not {limit}")
     job = backend.repository.jobs.get(request_id, owner)
@@ -48,24 +52,39 @@ def results_page(
 
 
 def results_csv(
-    backend: Backend, request_id: str, owner: str | None = None
+    backend: Backend, request_id: str, owner: str | None = None, raw: bool = False
 ) -> tuple[JobRecord, Iterator[bytes]]:
     """The job and its results CSV as byte blocks: the stored file once the job succeeded,
     otherwise built from the rows committed so far."""
     job = backend.repository.jobs.get(request_id, owner)
-    if job.result_key is not None and job.status == JobStatus.SUCCEEDED:
-        return job, _stored_blocks(backend, job.result_key)
-    return job, _csv_blocks(backend, job)
+    key = _stored_key(backend, job, raw)
+    if key is not None:
+        return job, _stored_blocks(backend, key)
+    return job, _csv_blocks(backend, job, raw)
 
 
 def results_url(
-    backend: Backend, request_id: str, owner: str | None = None, expires_s: int = 3600
+    backend: Backend,
+    request_id: str,
+    owner: str | None = None,
+    expires_s: int = 3600,
+    raw: bool = False,
 ) -> str | None:
     """A direct download link for a finished job's CSV where the store offers one (S3)."""
     job = backend.repository.jobs.get(request_id, owner)
+    key = _stored_key(backend, job, raw)
+    return None if key is None else backend.store.presigned_get(key, expires_s)
+
+
+def _stored_key(backend: Backend, job: JobRecord, raw: bool) -> str | None:
+    """The stored CSV to serve; None when it has to be built from the rows: a job not yet
+    finished, or one finished before escaped copies were stored (never served unescaped)."""
     if job.result_key is None or job.status != JobStatus.SUCCEEDED:
         return None
-    return backend.store.presigned_get(job.result_key, expires_s)
+    if raw:
+        return job.result_key
+    escaped = export.escaped_key(job.result_key)
+    return escaped if backend.store.exists(escaped) else None
 
 
 def summary(
@@ -75,11 +94,11 @@ def summary(
     column = _input_column(job, group_by) if group_by is not None else None
     if group_by is not None and column is None:
         raise InputError(
-            f"column {group_by!r} is not in the job's input; its columns are: "
+            f"column {echo(group_by)} is not in the job's input; its columns are: "
             f"{', '.join(job.input_columns)}"
         )
     if column is not None and column == job.text_column:
-        raise InputError(f"{group_by!r} is the comment column; group by another column")
+        raise InputError(f"{echo(column)} is the comment column; group by another column")
     labels = list(job.labels or ())
     overall = backend.repository.results.summarize(request_id, labels)
     groups = backend.repository.results.summarize(request_id, labels, column) if column else []
@@ -112,14 +131,14 @@ def _stored_blocks(backend: Backend, key: str) -> Iterator[bytes]:
                 yield block
 
 
-def _csv_blocks(backend: Backend, job: JobRecord) -> Iterator[bytes]:
+def _csv_blocks(backend: Backend, job: JobRecord, raw: bool) -> Iterator[bytes]:
     batches = backend.repository.results.batches(job.request_id, _CSV_BATCH)
     buffer = io.StringIO()
-    export.write_csv([], job, buffer)
+    export.write_header(job, buffer, raw)
     yield buffer.getvalue().encode("utf-8")
     for batch in batches:
         buffer = io.StringIO()
-        export.write_rows(batch, job, buffer)
+        export.write_rows(batch, job, buffer, raw)
         yield buffer.getvalue().encode("utf-8")
 
 

@@ -40,6 +40,9 @@ class JobView:
     request_id: str
     status: str
     input_name: str
+    input_format: str
+    input_options: dict[str, str | int]
+    """How the input is read, as validation detected it (``encoding``, ``delimiter``)."""
     text_column: str
     group_by: tuple[str, ...]
     rows_total: int
@@ -50,6 +53,8 @@ class JobView:
     model: str
     model_version: str | None
     labels: tuple[str, ...] | None
+    low_confidence: float | None
+    """Scores below this are worth a human look (the model's calibrated review threshold)."""
     attempts: int
     error: str | None
     worker_seconds: float
@@ -66,6 +71,8 @@ class JobView:
             request_id=job.request_id,
             status=job.status.value,
             input_name=job.input_name,
+            input_format=job.input_format,
+            input_options=dict(job.input_options),
             text_column=job.text_column,
             group_by=job.group_by,
             rows_total=job.rows_total,
@@ -76,6 +83,7 @@ class JobView:
             model=job.model,
             model_version=job.model_version,
             labels=job.labels,
+            low_confidence=job.low_confidence,
             attempts=job.attempts,
             error=job.error,
             worker_seconds=round(job.worker_seconds, 3),

@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 import tempfile
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.errors import EmptyInputError
-from pipeline.inputs import check_utf8, detect_format, iter_chunks, read_columns
+from pipeline.inputs import ReadOptions, detect_format, inspect_input, iter_chunks
+from pipeline.xlsx import SheetOverview, open_workbook
 
 PREVIEW_ROWS = 20
 TEXT_NAMES = (
@@ -27,6 +29,7 @@ TEXT_NAMES = (
     "opinion",
     "message",
 )
+_TEXT_WORDS = frozenset(TEXT_NAMES)
 GROUP_NAMES = frozenset(
     {
         "course",
@@ -55,24 +58,65 @@ class Preview:
     format: str
     columns: tuple[str, ...]
     rows: pd.DataFrame
+    options: ReadOptions
+    """How the file was read (encoding, delimiter; a workbook's sheet and header row), as the
+    server will read it."""
+    sheets: tuple[SheetOverview, ...] = ()
+    """A workbook's visible sheets, for the sheet picker."""
+
+    def describe(self) -> str:
+        """``CSV, semicolon-separated, Windows-1252`` — what was detected, for the caption."""
+        return ", ".join(part for part in (self.format.upper(), self.options.describe()) if part)
 
 
-def preview_upload(content: bytes, filename: str, rows: int = PREVIEW_ROWS) -> Preview:
+def preview_upload(
+    content: bytes, filename: str, rows: int = PREVIEW_ROWS, sheet: str | None = None
+) -> Preview:
     """The file's format, columns and first rows. It uses the server's own reading code, so a
-    bad file is refused here with the same message before anything is uploaded."""
+    bad file is refused here with the same message before anything is uploaded. A workbook
+    shows ``sheet``, by default the first sheet with a column named like comments."""
     if not content:
         raise EmptyInputError(f"{filename} is empty")
     with tempfile.TemporaryDirectory(prefix="preview-") as folder:
         path = Path(folder) / f"upload{Path(filename).suffix.lower()}"
         path.write_bytes(content)
-        fmt = detect_format(path, filename)
-        if fmt != "xlsx":
-            check_utf8(path)
-        columns = read_columns(path, fmt)
-        first = next(iter_chunks(path, fmt, "", chunk_rows=rows), None)
+        sheets = _sheets(path, filename)
+        if sheets and sheet is None:
+            sheet = default_sheet(sheets)
+        layout = inspect_input(path, filename, sheet=sheet)
+        chunks = iter_chunks(path, layout.format, "", chunk_rows=rows, options=layout.options)
+        with closing(chunks):
+            first = next(chunks, None)
     if first is None:
         raise EmptyInputError(f"{filename} has a header but no rows")
-    return Preview(format=fmt, columns=columns, rows=first.reset_index(drop=True))
+    return Preview(
+        format=layout.format,
+        columns=layout.columns,
+        rows=first.reset_index(drop=True),
+        options=layout.options,
+        sheets=sheets,
+    )
+
+
+def default_sheet(sheets: Sequence[SheetOverview]) -> str | None:
+    """The first sheet of several columns one of which is named like comments, else the first
+    with such a column, else the first of several columns, else the first with any: a cover or
+    notes sheet in front (one column of text) is passed over."""
+
+    def rank(sheet: SheetOverview) -> tuple[bool, bool, bool]:
+        named = any(set(_words(column)) & _TEXT_WORDS for column in sheet.columns)
+        wide = len(sheet.columns) > 1
+        return (not (named and wide), not named, not wide)
+
+    tables = [sheet for sheet in sheets if sheet.columns]
+    return min(tables, key=rank).name if tables else None
+
+
+def _sheets(path: Path, filename: str) -> tuple[SheetOverview, ...]:
+    if detect_format(path, filename) != "xlsx":
+        return ()
+    with open_workbook(path) as book:
+        return tuple(book.overview())
 
 
 def guess_text_column(columns: Sequence[str], sample: pd.DataFrame | None = None) -> str | None:

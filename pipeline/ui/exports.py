@@ -1,9 +1,7 @@
 """Downloads that are safe to open in a spreadsheet, and the results table read back from CSV.
 
-A cell such as ``=HYPERLINK(...)`` or ``+cmd|...`` in a comment would run as a formula in
-Excel or LibreOffice; every text cell that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab
-or carriage return, which spreadsheets strip before looking) gets a leading apostrophe, which
-spreadsheets show as text. Plain numbers such as ``-3`` are left alone: they cannot run.
+Every text cell and header goes through ``pipeline.formulas.escape_cell``, the one escaping
+rule of every file the product writes (see that module for what is escaped and why).
 """
 
 from __future__ import annotations
@@ -16,23 +14,12 @@ import pandas as pd
 
 from pipeline.client import Summary
 from pipeline.errors import LimitExceededError
+from pipeline.formulas import escape_cell
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-ESCAPE = "'"
 SCORE_PREFIX = "score_"
 XLSX_MAX_ROWS = 1_048_575  # a worksheet's 1,048,576 rows, less the header
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 # Control characters that the XLSX format cannot hold (openpyxl refuses them).
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def escape_cell(value: object) -> object:
-    """The value a spreadsheet will show as text, never evaluate."""
-    if not isinstance(value, str) or not value.startswith(FORMULA_PREFIXES):
-        return value
-    if _NUMBER.fullmatch(value):
-        return value
-    return ESCAPE + value
 
 
 def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:

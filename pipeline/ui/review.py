@@ -15,6 +15,18 @@ from pipeline.ui.exports import score_columns
 CONFIDENCE = "confidence"
 REVIEWED = "reviewed"
 CORRECT_LABEL = "correct_label"
+FALLBACK_THRESHOLD = 0.6
+"""For jobs labelled by a model without a calibrated review threshold."""
+LOWEST_THRESHOLD = 0.34
+"""Just above 1/3: with three labels no chosen label scores less."""
+
+
+def starting_threshold(model_threshold: float | None) -> float:
+    """Where the review slider starts: the labelling model's calibrated threshold (the score
+    below which it was right less than 7 times in 10 on validation data), else the fallback."""
+    if model_threshold is None:
+        return FALLBACK_THRESHOLD
+    return round(min(1.0, max(LOWEST_THRESHOLD, model_threshold)), 2)
 
 
 def with_confidence(frame: pd.DataFrame) -> pd.DataFrame:

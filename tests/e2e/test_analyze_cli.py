@@ -12,7 +12,10 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-ADDED = ["label", "score_negative", "score_neutral", "score_positive", "error", "model_version"]
+ADDED = [
+    "label", "score_negative", "score_neutral", "score_positive", "error", "model_version",
+    "language",
+]  # fmt: skip
 
 
 def _run(args: list[str], model: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
@@ -85,11 +88,11 @@ def test_bad_input_is_refused_with_a_message_naming_the_problem(
     )
     assert done.returncode == 2
     assert "'feedback'" in done.stderr and "course, comment" in done.stderr
-    latin = tmp_path / "latin.csv"
-    latin.write_bytes("comment\nTrès bien\n".encode("latin-1"))
+    odd = tmp_path / "odd.csv"
+    odd.write_bytes(b"comment\nTr\x81s bien\n")
     done = _run(
-        ["analyze", str(latin), "--text-column", "comment", "--output", str(tmp_path / "o.csv")],
+        ["analyze", str(odd), "--text-column", "comment", "--output", str(tmp_path / "o.csv")],
         tiny_model_dir,
         tmp_path,
     )
-    assert done.returncode == 2 and "not UTF-8" in done.stderr
+    assert done.returncode == 2 and "neither UTF-8 nor Windows-1252" in done.stderr

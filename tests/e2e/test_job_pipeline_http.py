@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from xlsxfakes import evaluation_export, repeated_cells_bomb
 
 from pipeline.db import Repository
 
@@ -78,6 +79,7 @@ def server(tiny_model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> It
         "PIPELINE_WORKER_IDLE_TIMEOUT_S": "60",
         "PIPELINE_MASTER_INTERVAL_S": "0.5",
         "PIPELINE_WORKER_POLL_S": "0.5",
+        "PIPELINE_AUTH": "keys",  # on loopback keys are optional unless required
     }
     alice, bob = (cli(env, "keys", "create", name).stdout.strip() for name in ("alice", "bob"))
     assert alice.startswith("sp_") and bob.startswith("sp_")
@@ -173,7 +175,7 @@ def test_a_1000_comment_file_goes_from_submit_to_results(server: Server, tmp_pat
         table = list(csv.DictReader(io.StringIO(download.text)))
         assert len(table) == 1000 and list(table[0]) == [
             "course", "comment", "label", "score_negative", "score_neutral", "score_positive",
-            "error", "model_version",
+            "error", "model_version", "language",
         ]  # fmt: skip
         summary = client.get(f"/v1/jobs/{request_id}/summary", params={"group_by": "course"})
         groups = summary.json()["groups"]
@@ -259,7 +261,7 @@ def test_listening_beyond_loopback_without_a_key_is_refused(tmp_path: Path) -> N
     }
     done = cli(env, "up", "--host", "0.0.0.0", "--port", str(free_port()))
     assert done.returncode == 1
-    assert "refusing to listen on 0.0.0.0" in done.stderr and "keys create" in done.stderr
+    assert "refusing to start on 0.0.0.0" in done.stderr and "keys create" in done.stderr
 
 
 def test_the_command_line_client(server: Server, tmp_path: Path) -> None:
@@ -288,3 +290,42 @@ def test_the_command_line_client(server: Server, tmp_path: Path) -> None:
     assert missing.returncode == 2 and "'feedback' is not in the file" in missing.stderr
     wrong_key = cli({**env, "PIPELINE_API_KEY": "sp_nope"}, "status", request_id)
     assert wrong_key.returncode == 1 and "not valid" in wrong_key.stderr
+
+
+def test_an_evaluation_workbook_through_the_api_and_the_command_line(
+    server: Server, tmp_path: Path
+) -> None:
+    """An export as evaluation systems make them: a cover sheet first, title rows above the
+    header. It goes in over HTTP as a multipart upload (spooled under a name with no
+    extension) and through `submit --sheet`; a bomb is refused and the service answers."""
+    workbook = evaluation_export(tmp_path / "evaluations.xlsx")
+    with server.client(server.alice) as client:
+        request_id = submit(client, workbook, group_by="course")
+        status = finished(client, request_id)
+        assert status["status"] == "succeeded", status
+        assert status["input_options"] == {"sheet": "Answers", "header_row": 3}
+        rows = all_rows(client, request_id)
+        assert [(r["Course"], r["Comment"]) for r in rows] == [
+            ("CS101", "Great lectures"),
+            ("CS101", "Too fast"),
+            ("MATH201", ""),
+        ]
+        bomb = client.post(
+            "/v1/jobs",
+            files={"file": ("bomb.xlsx", repeated_cells_bomb())},
+            data={"text_column": "comment"},
+        )
+        assert (bomb.status_code, bomb.json()["error"]) == (413, "limit_exceeded")
+        assert client.get("/health").status_code == 200
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("PIPELINE_")},
+        "PIPELINE_API_URL": server.url,
+        "PIPELINE_API_KEY": server.alice,
+    }
+    notes = cli(
+        env, "submit", str(workbook), "--text-column", "comment", "--sheet", "Notes", "--wait"
+    )
+    assert notes.returncode == 0, notes.stderr
+    assert "succeeded: 1/1 rows from sheet 'Notes' (header on row 1)" in notes.stdout
+    unknown = cli(env, "submit", str(workbook), "--text-column", "comment", "--sheet", "9")
+    assert unknown.returncode == 2 and "no sheet '9'" in unknown.stderr

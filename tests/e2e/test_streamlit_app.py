@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 from ui_servers import APP, api_env, cli, comments_csv, embedded_api
+from xlsxfakes import evaluation_export
 
 from pipeline.client import PipelineClient
 
@@ -154,6 +155,35 @@ def test_upload_progress_results_and_downloads(app: AppTest, downloads: dict[str
     assert _has_results(again), "a request id in the address opens the same results"
 
 
+def test_a_workbook_with_a_cover_sheet_picks_the_answers_and_labels_them(
+    app: AppTest, tmp_path: Path
+) -> None:
+    """The picker starts on the sheet with a comment column, under its title rows; choosing
+    another sheet previews that one; the job reads the sheet the page showed."""
+    content = evaluation_export(tmp_path / "evaluations.xlsx").read_bytes()
+    _upload(app, "evaluations.xlsx", content)
+
+    (picker,) = [box for box in app.selectbox if box.label == "Sheet"]
+    assert (picker.options, picker.value) == (["Cover", "Answers", "Notes"], "Answers")
+    assert "sheet 'Answers', header on row 3" in _text(app)
+    assert [s.value for s in app.selectbox if s.label == "Comment column"] == ["Comment"]
+    assert len(app.dataframe[0].value) == 3
+
+    picker.select("Notes").run()
+    assert not app.exception, app.exception
+    assert [s.value for s in app.selectbox if s.label == "Comment column"] == ["Comment"]
+    assert app.dataframe[0].value["Author"].tolist() == ["admin"]
+    picker = next(box for box in app.selectbox if box.label == "Sheet")
+    picker.select("Answers").run()
+
+    _button(app, "Analyse").click()
+    app.run()
+    assert not app.exception, app.exception
+    _run_until(app, _has_results)
+    assert "sheet **Answers** (header on row 3)" in _text(app)
+    assert {metric.label: metric.value for metric in app.metric}["Comments"] == "3"
+
+
 def test_cancel_keeps_the_finished_rows(app: AppTest) -> None:
     _upload(app, "big.csv", comments_csv(3000))
     _button(app, "Analyse").click()
@@ -169,10 +199,18 @@ def test_cancel_keeps_the_finished_rows(app: AppTest) -> None:
     assert _has_results(app) == (job.rows_done > 0)
 
 
-def test_a_file_that_is_not_utf8_is_refused_before_upload(app: AppTest) -> None:
-    _upload(app, "latin.csv", "course,comment\nCS1,très bien\n".encode("latin-1"))
+def test_an_excel_csv_from_windows_previews_as_columns_and_says_how(app: AppTest) -> None:
+    _upload(app, "excel.csv", "course;comment\nCS1;très bien, merci\n".encode("cp1252"))
 
-    assert any("not UTF-8" in str(error.value) for error in app.error), _text(app)
+    assert "read as CSV, semicolon-separated, Windows-1252" in _text(app), _text(app)
+    assert [b for b in app.button if b.label == "Analyse"]
+
+
+def test_a_file_in_no_known_encoding_is_refused_before_upload(app: AppTest) -> None:
+    _upload(app, "odd.csv", b"course,comment\nCS1,tr\x81s bien\n")
+
+    refused = [str(error.value) for error in app.error]
+    assert any("neither UTF-8 nor Windows-1252" in message for message in refused), _text(app)
     assert not [b for b in app.button if b.label == "Analyse"]
 
 

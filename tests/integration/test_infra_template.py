@@ -140,12 +140,121 @@ def test_jobs_dead_letter_and_outlive_a_chunk(template: dict[str, Any]) -> None:
     assert queues["JobQueue"]["Properties"]["VisibilityTimeout"] >= 300
 
 
+def test_every_component_knows_the_redrive_count_the_worker_re_sends_before(
+    template: dict[str, Any],
+) -> None:
+    """The worker re-sends a healthy job's message before the queue's maxReceiveCount; with
+    a smaller PIPELINE_MAX_RECEIVES it would re-send too early, with a larger one too late
+    (the redrive would fail a job that progresses)."""
+    redrive = template["Resources"]["JobQueue"]["Properties"]["RedrivePolicy"]
+    definitions = _resources(template, "AWS::ECS::TaskDefinition").values()
+    values = [_environment(definition).get("PIPELINE_MAX_RECEIVES") for definition in definitions]
+    api = template["Resources"]["ApiFunction"]["Properties"]["Environment"]["Variables"]
+    values.append(api["PIPELINE_MAX_RECEIVES"])
+    assert len(values) >= 4 and set(values) == {str(redrive["maxReceiveCount"])}
+
+
 def test_the_database_password_lives_in_secrets_manager(template: dict[str, Any]) -> None:
     (database,) = _resources(template, "AWS::RDS::DBInstance").values()
     assert database["ManageMasterUserPassword"] is True
     assert "MasterUserPassword" not in database
     assert database["StorageEncrypted"] is True
     assert database["PubliclyAccessible"] is False
+
+
+def _mentions(node: Any, needle: str) -> bool:
+    if isinstance(node, dict):
+        return any(_mentions(k, needle) or _mentions(v, needle) for k, v in node.items())
+    if isinstance(node, list):
+        return any(_mentions(item, needle) for item in node)
+    return isinstance(node, str) and needle in node
+
+
+def _secrets_readable_by(resource: dict[str, Any]) -> list[Any]:
+    return [
+        target
+        for _where, statement in _statements(resource)
+        if "secretsmanager:GetSecretValue" in _as_list(statement["Action"])
+        for target in _as_list(statement["Resource"])
+    ]
+
+
+def _database_user(url: Any) -> str:
+    match = re.match(r"postgresql\+psycopg2://([a-z_]+)@", url["Fn::Sub"])
+    assert match is not None, url
+    return match.group(1)
+
+
+def test_only_the_migration_step_gets_the_master_user_secret(template: dict[str, Any]) -> None:
+    holders = {
+        name
+        for name, resource in template["Resources"].items()
+        if _mentions(resource, "MasterUserSecret")
+    }
+    assert holders == {"InitTaskExecutionRole", "InitTaskDefinition"}
+    definitions = _resources(template, "AWS::ECS::TaskDefinition")
+    executions = {name: d["ExecutionRoleArn"]["Fn::GetAtt"][0] for name, d in definitions.items()}
+    assert executions == {
+        "WorkerTaskDefinition": "TaskExecutionRole",
+        "MasterTaskDefinition": "TaskExecutionRole",
+        "InitTaskDefinition": "InitTaskExecutionRole",
+    }
+    master_role = template["Resources"]["MasterTaskRole"]["Properties"]
+    passed = [
+        target["Fn::GetAtt"][0]
+        for _where, statement in _statements(master_role)
+        if statement["Action"] == "iam:PassRole"
+        for target in statement["Resource"]
+    ]
+    assert "InitTaskExecutionRole" not in passed  # the master cannot start a task holding it
+
+
+def test_each_component_logs_in_as_its_own_database_role(template: dict[str, Any]) -> None:
+    resources = template["Resources"]
+    logins = {
+        name: json.loads(props["GenerateSecretString"]["SecretStringTemplate"])["username"]
+        for name, props in _resources(template, "AWS::SecretsManager::Secret").items()
+    }
+    assert logins == {
+        "ApiDatabaseSecret": "pipeline_api",
+        "WorkerDatabaseSecret": "pipeline_worker",
+    }
+    master_user = resources["Database"]["Properties"]["MasterUsername"]
+    assert master_user not in logins.values()
+
+    api = resources["ApiFunction"]["Properties"]
+    variables = api["Environment"]["Variables"]
+    assert _database_user(variables["PIPELINE_DATABASE_URL"]) == logins["ApiDatabaseSecret"]
+    assert variables["PIPELINE_DATABASE_SECRET_ARN"] == {"Ref": "ApiDatabaseSecret"}
+    assert _secrets_readable_by(api) == [{"Ref": "ApiDatabaseSecret"}]
+
+    definitions = _resources(template, "AWS::ECS::TaskDefinition")
+    for name in ("WorkerTaskDefinition", "MasterTaskDefinition", "InitTaskDefinition"):
+        container = definitions[name]["ContainerDefinitions"][0]
+        user = _database_user(_environment(definitions[name])["PIPELINE_DATABASE_URL"])
+        (password,) = container["Secrets"]
+        assert password["Name"] == "PGPASSWORD"
+        if name == "InitTaskDefinition":
+            assert user == master_user
+            assert "MasterUserSecret" in password["ValueFrom"]["Fn::Sub"]
+        else:
+            assert user == logins["WorkerDatabaseSecret"]
+            assert password["ValueFrom"] == {"Fn::Sub": "${WorkerDatabaseSecret}:password::"}
+    init = _environment(definitions["InitTaskDefinition"])
+    assert init["PIPELINE_API_DATABASE_SECRET_ARN"] == {"Ref": "ApiDatabaseSecret"}
+    assert init["PIPELINE_WORKER_DATABASE_SECRET_ARN"] == {"Ref": "WorkerDatabaseSecret"}
+
+    readable = {
+        name: _secrets_readable_by(resources[name])
+        for name in ("TaskExecutionRole", "InitTaskExecutionRole", "InitTaskRole")
+    }
+    assert readable == {
+        "TaskExecutionRole": [{"Ref": "WorkerDatabaseSecret"}],
+        "InitTaskExecutionRole": [{"Fn::GetAtt": ["Database", "MasterUserSecret.SecretArn"]}],
+        "InitTaskRole": [{"Ref": "ApiDatabaseSecret"}, {"Ref": "WorkerDatabaseSecret"}],
+    }
+    for name in ("WorkerTaskRole", "MasterTaskRole"):
+        assert _secrets_readable_by(resources[name]) == []
 
 
 def test_the_api_needs_a_key(template: dict[str, Any]) -> None:

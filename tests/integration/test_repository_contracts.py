@@ -1,7 +1,8 @@
 """The repository's contract, run on SQLite (embedded) and on the real PostgreSQL (AWS):
 migrations, exactly-once chunk writes over an at-least-once queue, chunk writes racing from
 threads, two workers handling duplicate deliveries of one job at the same time, heartbeats,
-and the whole service. The queue and object store contracts are in test_port_contracts.py.
+deliveries judged by progress, 50 identical submissions racing to one job, and the whole
+service. The queue and object store contracts are in test_port_contracts.py.
 
 To cover another database, add a context manager to DATABASES that yields a SQLAlchemy URL."""
 
@@ -22,8 +23,11 @@ from postgres import fresh_database
 from pipeline import service
 from pipeline.bootstrap import init_backend
 from pipeline.db import ChunkOutcome, JobStatus, Repository, WorkerRegistry, WorkerTime
+from pipeline.db.jobs import Intake
 from pipeline.db.migrate import require_current, upgrade
 from pipeline.errors import Conflict
+from pipeline.poison import PoisonPolicy
+from pipeline.service.views import Submission
 from pipeline.settings import Settings
 from pipeline.worker import Worker
 
@@ -230,3 +234,107 @@ def test_the_whole_service_runs_on_each_database(database_url: str, tmp_path: Pa
     assert sum(group.rows for group in summary.groups) == 5
     assert service.results_page(backend, request_id).rows[1]["label"] == "negative"
     backend.repository.database.dispose()
+
+
+def test_fifty_identical_submissions_at_once_make_one_job(
+    database_url: str, tmp_path: Path
+) -> None:
+    backend = init_backend(Settings(data_dir=tmp_path, database_url=database_url, model="fake"))
+    source = comments_csv(tmp_path / "same.csv", ["good", "bad", "fine"])
+    owner = f"race-{time.monotonic_ns()}"
+    barrier = threading.Barrier(50)
+    answers: list[Submission] = []
+
+    def submit() -> None:
+        barrier.wait()
+        answers.append(service.submit(backend, source, "comment", owner=owner))
+
+    threads = [threading.Thread(target=submit) for _ in range(50)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(answers) == 50 and len({answer.request_id for answer in answers}) == 1
+    assert [answer.reused for answer in answers].count(False) == 1
+    assert [job.request_id for job in backend.repository.jobs.list_for(owner)] == [
+        answers[0].request_id
+    ]
+    assert backend.queue.depth().visible == 1
+    backend.repository.database.dispose()
+
+
+def test_reuse_is_per_owner_skips_ended_jobs_and_follows_fresh_ones(repo: Repository) -> None:
+    owner = f"reuse-{time.monotonic_ns()}"
+
+    def reusable() -> str | None:
+        job = repo.jobs.find_reusable(owner, "d")
+        return None if job is None else job.request_id
+
+    first, created = repo.jobs.create_unless_reusable(new_job(f"{owner}-1", owner))
+    assert created and reusable() == first.request_id
+    again, created = repo.jobs.create_unless_reusable(new_job(f"{owner}-2", owner))
+    assert not created and again.request_id == first.request_id
+    fresh = repo.jobs.create(new_job(f"{owner}-3", owner))
+    assert reusable() == fresh.request_id  # the newest job is the one reused
+    repo.jobs.cancel(fresh.request_id)
+    assert reusable() is None  # the displaced first job is not offered again
+    assert repo.jobs.find_reusable("someone-else", "d") is None
+    after, created = repo.jobs.create_unless_reusable(new_job(f"{owner}-4", owner))
+    assert created and reusable() == after.request_id
+    repo.jobs.fail(after.request_id, "broken")
+    assert reusable() is None
+
+
+def test_deliveries_are_judged_by_progress(repo: Repository) -> None:
+    policy = PoisonPolicy(max_failures=2, chunk_rows=4)
+    request_id = running(repo, rows=10)
+    assert repo.jobs.take_delivery(request_id, policy) is Intake.WORK
+    for start in (0, 4):  # a worker commits a chunk, then is killed: never poison
+        repo.jobs.write_chunk(request_id, chunk(start, 4))
+        assert repo.jobs.take_delivery(request_id, policy) is Intake.WORK
+    repo.jobs.note_error(request_id, "RuntimeError: boom")  # the second failure at row 8
+    assert repo.jobs.take_delivery(request_id, policy) is Intake.POISONED
+    job = repo.jobs.get(request_id)
+    assert job.status is JobStatus.FAILED and job.rows_done == 8
+    assert job.error == (
+        "the worker crashed twice on rows 9–10 without committing a row, so the job was stopped "
+        "rather than retried forever: look for what is unusual in those rows, fix or remove it "
+        "and submit the file again (last error: RuntimeError: boom)"
+    )
+    assert repo.jobs.take_delivery(request_id, policy) is Intake.FINISHED
+
+
+@pytest.mark.parametrize("name", sorted(DATABASES))
+def test_the_reuse_migration_keeps_one_reusable_job_among_old_duplicates(
+    name: str, tmp_path: Path
+) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from pipeline.db.migrate import alembic_config
+
+    with DATABASES[name](tmp_path) as url:
+        repository = Repository.connect(url)
+        with repository.database.engine.begin() as connection:
+            command.upgrade(alembic_config(connection), "0003")
+            for request_id, status, created in [
+                ("old", "succeeded", "2026-01-01 00:00:00"),
+                ("newer", "succeeded", "2026-01-02 00:00:00"),
+                ("newest-failed", "failed", "2026-01-03 00:00:00"),
+            ]:
+                connection.execute(
+                    text(
+                        "INSERT INTO jobs (request_id, owner, status, input_key, input_name, "
+                        "input_format, input_columns, text_column, group_by, content_hash, "
+                        "dedup_key, model, rows_total, rows_done, rows_failed, attempts, "
+                        "created_at, updated_at) VALUES (:id, 'o', :status, 'k', 'n.csv', "
+                        "'csv', '[]', 'c', '[]', 'h', 'd', 'm', 1, 1, 0, 1, :at, :at)"
+                    ),
+                    {"id": request_id, "status": status, "at": created},
+                )
+        upgrade(repository.database.engine)
+        reused = repository.jobs.find_reusable("o", "d")
+        assert reused is not None and reused.request_id == "newer"
+        _job, created = repository.jobs.create_unless_reusable(new_job("new", "o"))
+        assert not created
+        repository.database.dispose()

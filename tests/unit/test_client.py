@@ -203,8 +203,10 @@ def test_results_csv_returns_the_servers_bytes() -> None:
 
     with _client(handler) as client:
         assert client.results_csv("abc123") == csv
+        assert client.results_csv("abc123", raw=True) == csv
     assert seen[0].url.path == "/v1/jobs/abc123/results"
-    assert seen[0].url.params["format"] == "csv"
+    assert dict(seen[0].url.params) == {"format": "csv"}  # escaped: the server's default
+    assert dict(seen[1].url.params) == {"format": "csv", "raw": "true"}
 
 
 def upload_url_server(seen: list[httpx.Request], request_id: str) -> Handler:
@@ -482,6 +484,22 @@ def test_download_results_streams_the_csv_into_a_file_and_follows_a_redirect(
         with _client(handler) as client, target.open("wb") as handle:
             assert client.download_results("abc123", handle) == len(body)
         assert target.read_bytes() == body
+
+
+def test_download_results_asks_for_raw_cells_only_when_told(tmp_path: Path) -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, content=b"comment\n")
+
+    with _client(handler) as client, (tmp_path / "r.csv").open("wb") as handle:
+        client.download_results("abc123", handle)
+        client.download_results("abc123", handle, raw=True)
+    assert [dict(request.url.params) for request in seen] == [
+        {"format": "csv"},
+        {"format": "csv", "raw": "true"},
+    ]
 
 
 def test_download_results_of_an_unknown_job_is_job_not_found(tmp_path: Path) -> None:

@@ -62,7 +62,7 @@ def records(rows: list[dict[str, object]]) -> list[ResultRecord]:
 def test_database_rows_carry_every_column_and_no_scores_for_errors(job: JobRecord) -> None:
     chunk, labelled = chunk_and_labels()
     scores = [f"score_{label}" for label in LABELS]
-    assert list(labelled.columns) == ["label", *scores, "error", "model_version"]
+    assert list(labelled.columns) == ["label", *scores, "error", "model_version", "language"]
     rows = export.rows_for_database(chunk, labelled, job, LABELS)
     assert [row["row_index"] for row in rows] == list(range(10, 10 + len(TRICKY)))
     assert [row["text"] for row in rows] == chunk["comment"].tolist()
@@ -81,7 +81,7 @@ def test_results_csv_matches_pandas_output_byte_for_byte(job: JobRecord) -> None
     the_job = job
     stored = records(export.rows_for_database(*chunk_and_labels(), the_job, LABELS))
     written = io.StringIO()
-    assert export.write_csv([stored[:3], stored[3:]], the_job, written) == len(TRICKY)
+    assert export.write_csv([stored[:3], stored[3:]], the_job, written, raw=True) == len(TRICKY)
     expected = pd.DataFrame(
         list(export.table_rows(stored, the_job)), columns=export.header(the_job)
     ).to_csv(index=False, lineterminator="\n")
@@ -89,6 +89,16 @@ def test_results_csv_matches_pandas_output_byte_for_byte(job: JobRecord) -> None
     back = pd.read_csv(io.StringIO(written.getvalue()), dtype=str, keep_default_na=False)
     assert back["teacher"].tolist() == list(reversed(TRICKY))
     assert back.loc[4, "label"] == "" and back.loc[4, "error"].startswith("empty comment")
+
+
+def test_results_csv_escapes_formula_cells_by_default(job: JobRecord) -> None:
+    stored = records(export.rows_for_database(*chunk_and_labels(), job, LABELS))
+    written = io.StringIO()
+    export.write_csv([stored], job, written)
+    back = pd.read_csv(io.StringIO(written.getvalue()), dtype=str, keep_default_na=False)
+    escaped = ["'=SUM(A1)" if text == "=SUM(A1)" else text for text in reversed(TRICKY)]
+    assert back["teacher"].tolist() == escaped
+    assert back["course"].tolist()[0] == "C0" and back["score_positive"].tolist()[0] == "0.8"
 
 
 def test_an_empty_results_table_is_just_the_header(job: JobRecord) -> None:

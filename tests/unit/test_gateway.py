@@ -31,6 +31,7 @@ from pipeline.api.gateway import APIGW_OWNER_PREFIX, Gateway
 from pipeline.api.lambda_entry import LambdaEntry
 from pipeline.bootstrap import Backend
 from pipeline.errors import ConfigError, PipelineError
+from pipeline.service import export
 from pipeline.worker import Worker
 
 REPO = Path(__file__).resolve().parents[2]
@@ -38,7 +39,15 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def backend(tmp_path: Path) -> Backend:
-    return make_backend(tmp_path, max_upload_bytes=5000)
+    """Both edges open (PIPELINE_AUTH=none): the parity tests compare answers, and an API
+    behind API Gateway needs keys by default. The key tests use ``lambda_backend``."""
+    return make_backend(tmp_path, max_upload_bytes=5000, auth="none")
+
+
+@pytest.fixture
+def lambda_backend(tmp_path: Path) -> Backend:
+    """The Lambda's settings: PIPELINE_AUTH left at its default."""
+    return make_backend(tmp_path / "lambda", max_upload_bytes=5000)
 
 
 @pytest.fixture
@@ -166,14 +175,16 @@ def test_refused_files_give_the_same_error_json(backend: Backend, app: TestClien
     assert backend.queue.depth().total == 0
 
 
-def test_with_keys_both_edges_refuse_a_call_without_one(backend: Backend, app: TestClient) -> None:
-    service.create_key(backend, "alice")
-    refused = same_on_both(backend, app, open_event("list_jobs"))
+def test_with_keys_both_edges_refuse_a_call_without_one(tmp_path: Path) -> None:
+    keyed = make_backend(tmp_path, auth="keys")
+    service.create_key(keyed, "alice")
+    refused = same_on_both(keyed, TestClient(create_app(keyed)), open_event("list_jobs"))
     assert refused.status == 401 and "X-API-Key" in refused.json()["detail"]
     assert refused.headers["WWW-Authenticate"] == "X-API-Key"
 
 
-def test_an_api_gateway_key_id_owns_its_jobs(backend: Backend) -> None:
+def test_an_api_gateway_key_id_owns_its_jobs(lambda_backend: Backend) -> None:
+    backend = lambda_backend
     submitted = via_gateway(backend, load_event("submit_multipart")).json()
     request_id = submitted["request_id"]
     job = backend.repository.jobs.get(request_id)
@@ -183,16 +194,79 @@ def test_an_api_gateway_key_id_owns_its_jobs(backend: Backend) -> None:
     other["requestContext"]["identity"]["apiKeyId"] = "someoneelse"
     assert via_gateway(backend, other).status == 404
     assert via_gateway(backend, load_event("status", request_id)).status == 200
-    assert via_gateway(backend, without_identity(load_event("status", request_id))).status == 404
+    assert via_gateway(backend, without_identity(load_event("status", request_id))).status == 401
 
 
-def test_without_a_key_id_the_embedded_key_model_decides(backend: Backend) -> None:
+def test_without_a_key_id_the_embedded_key_model_decides_and_fails_closed(
+    lambda_backend: Backend,
+) -> None:
+    backend = lambda_backend
+    assert via_gateway(backend, open_event("list_jobs")).status == 401  # no key exists at all
     alice = service.create_key(backend, "alice")
     event = without_identity(load_event("submit_multipart"), api_key=alice.secret)
     request_id = via_gateway(backend, event).json()["request_id"]
     assert backend.repository.jobs.get(request_id).owner == alice.key_id
     wrong = without_identity(load_event("status", request_id), api_key="sp_wrong")
     assert via_gateway(backend, wrong).status == 401
+    service.revoke_key(backend, "alice")  # the last key: nothing opens
+    revoked = without_identity(load_event("status", request_id), api_key=alice.secret)
+    assert via_gateway(backend, revoked).status == 401
+    refused = via_gateway(backend, open_event("submit_multipart"))
+    assert refused.status == 401 and "X-API-Key" in refused.json()["detail"]
+    assert backend.queue.depth().total == 1
+
+
+def test_a_key_in_the_query_string_is_refused_on_both_edges(
+    backend: Backend, app: TestClient, lambda_backend: Backend
+) -> None:
+    alice = service.create_key(backend, "alice").secret
+    for name in ("list_jobs", "health"):
+        refused = same_on_both(backend, app, with_query(open_event(name), api_key=alice))
+        assert refused.status == 401 and "X-API-Key header" in refused.json()["detail"]
+        assert alice not in refused.text
+    # Even with a key API Gateway vouched for: the URL has been logged by then.
+    with_id = with_query(load_event("list_jobs"), api_key="sp_whatever")
+    assert via_gateway(lambda_backend, with_id).status == 401
+
+
+def test_health_without_a_key_says_only_whether_it_is_up(lambda_backend: Backend) -> None:
+    backend = lambda_backend
+    via_gateway(backend, load_event("submit_multipart"))
+    public = via_gateway(backend, open_event("health"))
+    assert public.status == 200 and public.json() == {"status": "ok"}
+    detailed = via_gateway(backend, load_event("health")).json()
+    assert detailed["queue"]["visible"] == 1
+    wrong = via_gateway(backend, without_identity(load_event("health"), api_key="sp_wrong"))
+    assert wrong.status == 401
+
+
+def test_malformed_request_ids_are_refused_alike_without_being_echoed(
+    backend: Backend, app: TestClient
+) -> None:
+    long_id = "a" * 10_000
+    for request_id in (long_id, "a%20b", "x.y"):
+        refused = same_on_both(backend, app, open_event("status", request_id))
+        assert (refused.status, refused.json()["error"]) == (422, "invalid_request")
+        assert long_id not in refused.text
+    keyed = make_backend(backend.settings.data_dir / "keyed", auth="keys")
+    unauthenticated = same_on_both(
+        keyed, TestClient(create_app(keyed)), open_event("status", "x.y")
+    )
+    assert unauthenticated.status == 401
+
+
+def test_results_csv_is_escaped_on_both_edges_unless_raw(backend: Backend, app: TestClient) -> None:
+    event = _replace_in_body(
+        open_event("submit_multipart"), b"Office hours were fine", b"=HYPERLINK(1)"
+    )
+    request_id = via_gateway(backend, event).json()["request_id"]
+    run_worker(backend)
+    escaped = same_on_both(backend, app, open_event("results_csv", request_id))
+    assert "'=HYPERLINK(1)" in escaped.text
+    raw = same_on_both(backend, app, with_query(open_event("results_csv", request_id), raw="true"))
+    assert "=HYPERLINK(1)" in raw.text and "'=HYPERLINK" not in raw.text
+    bad = same_on_both(backend, app, with_query(open_event("results_csv", request_id), raw=""))
+    assert (bad.status, bad.json()["error"]) == (422, "invalid_request")
 
 
 def test_the_master_is_started_after_a_submit_and_while_a_job_waits(backend: Backend) -> None:
@@ -237,6 +311,22 @@ def test_a_partial_csv_too_big_for_one_answer_is_refused_with_the_way_out(
     partial = via_gateway(backend, load_event("results_csv", request_id))
     assert partial.status == 200 and partial.headers["Content-Type"].startswith("text/csv")
     assert partial.text.count("\n") == 2  # header + the one row labelled so far
+
+
+def test_a_finished_job_stored_before_escaped_copies_is_escaped_or_sent_raw(
+    backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    request_id = via_gateway(backend, open_event("submit_multipart")).json()["request_id"]
+    run_worker(backend)
+    result_key = backend.repository.jobs.get(request_id).result_key
+    assert result_key is not None
+    backend.store.delete(export.escaped_key(result_key))  # as a job finished before the change
+    monkeypatch.setattr(gateway, "MAX_INLINE_CSV_BYTES", 64)
+    refused = via_gateway(backend, open_event("results_csv", request_id))
+    assert refused.status == 413 and "raw=true" in refused.json()["detail"]
+    monkeypatch.setattr(gateway, "MAX_INLINE_CSV_BYTES", 10_000)
+    escaped = via_gateway(backend, open_event("results_csv", request_id))
+    assert escaped.status == 200 and escaped.text.count("\n") == 5
 
 
 def test_a_cold_start_that_fails_answers_json_and_retries(backend: Backend) -> None:

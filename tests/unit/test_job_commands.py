@@ -44,3 +44,10 @@ def test_keys_create_list_revoke(capsys: pytest.CaptureFixture[str]) -> None:
 def test_a_worker_refuses_an_uninitialised_database(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["worker", "--burst"]) == 1
     assert "run `sentiment-pipeline init`" in capsys.readouterr().err
+
+
+def test_an_error_message_is_printed_bounded(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["keys", "revoke", "x" * 100_000]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: there is no API key named 'xxx")
+    assert len(err) < 5_000 and "more characters" in err

@@ -3,6 +3,7 @@ results and summaries read what is committed; API keys decide who sees what."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -16,11 +17,13 @@ from pipeline import service
 from pipeline.bootstrap import Backend
 from pipeline.db import JobStatus
 from pipeline.errors import (
+    AmbiguousColumnError,
     EmptyInputError,
     EncodingError,
     InputError,
     JobNotFound,
     LimitExceededError,
+    MalformedInputError,
     MissingColumnError,
     Unauthorized,
     UnsupportedFormatError,
@@ -48,8 +51,10 @@ REFUSALS = [
     ("empty file", _write("a.csv", b""), "comment", EmptyInputError, "the file is empty"),
     ("header only", _write("a.csv", b"comment\n"), "comment", EmptyInputError, "no comments"),
     ("blank comments", _write("a.csv", b"comment\n \n\n"), "comment", EmptyInputError, "no comm"),
-    ("latin-1", _write("a.csv", "comment\ncafé\n".encode("latin-1")), "comment",
-     EncodingError, "not UTF-8"),
+    ("neither UTF-8 nor Windows-1252", _write("a.csv", b"comment\nab\x81\n"), "comment",
+     EncodingError, "neither UTF-8 nor Windows-1252 text: byte 0x81 on line 2"),
+    ("damaged UTF-8", _write("a.csv", "comment\ncafé\n".encode() + b"x\x92\n"), "comment",
+     EncodingError, "UTF-8 text except for byte 0x92 on line 3"),
     ("binary", _write("a.csv", b"comment\n\x00\x01\x02"), "comment", UnsupportedFormatError,
      "binary"),
     ("pdf", _write("a.pdf", b"%PDF-1.4"), "comment", UnsupportedFormatError, ".pdf files"),
@@ -62,8 +67,16 @@ REFUSALS = [
      "choose the comment column"),
     ("too many rows", _write("a.csv", b"comment\n" + b"hi\n" * 11), "comment",
      LimitExceededError, "more than 10 rows"),
-    ("too long", _write("a.csv", b"comment\n" + b"x" * 51 + b"\n"), "comment",
-     LimitExceededError, "row 1 has 51 characters"),
+    ("ragged row", _write("a.csv", b"comment,course\nGreat,A,extra\n"), "comment",
+     MalformedInputError, "line 2 has 3 fields but the header has 2 columns"),
+    ("duplicate columns", _write("a.csv", b"comment,comment,course\na,b,c\n"), "comment",
+     MalformedInputError, "two columns named 'comment' (columns 1 and 2)"),
+    ("stray NUL", _write("a.csv", b"comment\n" + b"a fine comment " * 10 + b"\n" + b"x\x00y\n"),
+     "comment", MalformedInputError, "line 3 holds a NUL character"),
+    ("ambiguous column", _write("a.csv", b"Comment,comment\na,b\n"), "COMMENT",
+     AmbiguousColumnError, "'Comment', 'comment'"),
+    ("did you mean", _write("a.csv", b"course,comments\nC,hi\n"), "coment", MissingColumnError,
+     "'coment' is not in the file (did you mean 'comments'?)"),
     ("too big", _write("a.csv", b"comment\n" + b"hi\n" * 4000), "comment", LimitExceededError,
      "over the limit of 10,000 bytes"),
     ("bad group-by", _write("a.csv", b"course,comment\nC,hi\n"), "comment", MissingColumnError,
@@ -87,7 +100,7 @@ def test_every_refusal_names_the_problem_and_queues_nothing(
 ) -> None:
     backend = make_backend(tmp_path, max_rows=10, max_comment_chars=50, max_upload_bytes=10_000)
     group_by = ["teacher"] if "teacher" in message else []
-    with pytest.raises(error, match=message.replace(".", r"\.").replace("(", r"\(")):
+    with pytest.raises(error, match=re.escape(message)):
         service.submit(backend, make(tmp_path), column, group_by)
     assert backend.queue.depth().total == 0
     assert backend.repository.jobs.list_for(service.ANONYMOUS) == []
@@ -187,7 +200,8 @@ def test_a_queued_job_can_be_cancelled_and_has_no_rows(tmp_path: Path) -> None:
     ).request_id
     assert service.cancel(backend, request_id).status == "cancelled"
     _, blocks = service.results_csv(backend, request_id)
-    assert b"".join(blocks).decode().splitlines() == ["course,comment,label,error,model_version"]
+    header = "course,comment,label,error,model_version,language"
+    assert b"".join(blocks).decode().splitlines() == [header]
 
 
 def test_eta_uses_the_rate_since_the_job_started(tmp_path: Path) -> None:
@@ -206,16 +220,23 @@ def test_eta_uses_the_rate_since_the_job_started(tmp_path: Path) -> None:
 
 def test_api_keys_decide_the_owner(tmp_path: Path) -> None:
     backend: Backend = make_backend(tmp_path)
-    assert service.authenticate(backend, None) == service.ANONYMOUS
+    assert service.authenticate(backend, None, required=False) == service.ANONYMOUS
+    with pytest.raises(Unauthorized, match="X-API-Key"):
+        service.authenticate(backend, None, required=True)  # even with no key at all
     alice = service.create_key(backend, "alice")
     assert alice.secret.startswith("sp_")
-    assert service.authenticate(backend, alice.secret) == alice.key_id
+    for required in (True, False):
+        assert service.authenticate(backend, alice.secret, required) == alice.key_id
+        with pytest.raises(Unauthorized, match="not valid"):
+            service.authenticate(backend, alice.secret + "x", required)
     with pytest.raises(Unauthorized, match="X-API-Key"):
-        service.authenticate(backend, None)
-    with pytest.raises(Unauthorized, match="not valid"):
-        service.authenticate(backend, alice.secret + "x")
-    service.revoke_key(backend, "alice")
-    assert service.authenticate(backend, alice.secret) == service.ANONYMOUS  # no key left
+        service.authenticate(backend, None, required=True)
+    service.revoke_key(backend, "alice")  # the last key
+    for required in (True, False):
+        with pytest.raises(Unauthorized, match="not valid"):
+            service.authenticate(backend, alice.secret, required)
+    with pytest.raises(Unauthorized, match="X-API-Key"):
+        service.authenticate(backend, None, required=True)
     with pytest.raises(InputError):
         service.create_key(backend, "  ")
     assert [k.name for k in service.list_keys(backend)] == ["alice"]

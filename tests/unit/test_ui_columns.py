@@ -48,10 +48,10 @@ def test_preview_of_an_xlsx_file() -> None:
     [
         (b"", "c.csv", EmptyInputError, "empty"),
         (b"comment\n", "c.csv", EmptyInputError, "no rows"),
-        ("comment\ncaf\u00e9\n".encode("latin-1"), "c.csv", EncodingError, "UTF-8"),
+        (b"comment\nab\x81\n", "c.csv", EncodingError, "neither UTF-8 nor Windows-1252"),
         (b"\x00\x01\x02binary", "c.csv", UnsupportedFormatError, "binary"),
         (b"a,b\n1,2\n", "c.xlsx", UnsupportedFormatError, "not an Excel"),
-        (b"a,b\n1,2\n", "c.xls", UnsupportedFormatError, "not supported"),
+        (b"a,b\n1,2\n", "c.xls", UnsupportedFormatError, "save it as Excel Workbook"),
     ],
 )
 def test_preview_refuses_bad_files_with_a_message_naming_the_problem(

@@ -12,33 +12,12 @@ from pipeline.client import GroupCounts, Summary
 from pipeline.errors import LimitExceededError
 from pipeline.ui import exports
 from pipeline.ui.exports import (
-    escape_cell,
     escape_frame,
     results_frame,
     summary_frame,
     to_csv_bytes,
     to_xlsx_bytes,
 )
-
-DANGEROUS = [
-    '=HYPERLINK("http://evil","x")',
-    "+cmd|' /C calc'!A0",
-    "-2+3",
-    "@SUM(A1:A2)",
-    "\t=1+1",
-    "\r=1+1",
-]
-
-
-@pytest.mark.parametrize("value", DANGEROUS)
-def test_formula_like_cells_get_a_leading_apostrophe(value: str) -> None:
-    assert escape_cell(value) == "'" + value
-
-
-@pytest.mark.parametrize("value", ["Great course", "", "a=b", "-3", "+4.5", "-1e3", 0.25, None])
-def test_ordinary_text_numbers_and_non_strings_are_left_alone(value: object) -> None:
-    assert escape_cell(value) == value
-
 
 def _results() -> pd.DataFrame:
     return pd.DataFrame(

@@ -11,10 +11,13 @@ from pipeline.errors import InputError
 from pipeline.model.data import load_labelled_csv
 from pipeline.ui.review import (
     CORRECT_LABEL,
+    FALLBACK_THRESHOLD,
+    LOWEST_THRESHOLD,
     REVIEWED,
     correction_counts,
     corrections_csv,
     low_confidence,
+    starting_threshold,
     with_confidence,
 )
 
@@ -73,3 +76,9 @@ def test_nothing_reviewed_gives_a_header_only_csv() -> None:
     rows = low_confidence(_results(), "comment", threshold=0.5)
     assert corrections_csv(rows, "comment") == b"text,label\n"
     assert correction_counts(rows) == (0, 0)
+
+
+def test_review_starts_at_the_models_calibrated_threshold() -> None:
+    assert starting_threshold(0.834) == 0.83
+    assert starting_threshold(None) == FALLBACK_THRESHOLD
+    assert starting_threshold(0.2) == LOWEST_THRESHOLD

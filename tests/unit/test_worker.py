@@ -1,11 +1,14 @@
 """The worker loop with a fake predictor: whole jobs, resume after a crash, graceful stop,
-cancel, row errors, and a job that keeps failing ending in the dead-letter table."""
+cancel, row errors, and poison judged by progress: a job killed after every chunk finishes, a
+job that crashes twice on the same chunk fails with the rows named."""
 
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from jobfakes import FakeClock, FakePredictor, comments_csv, make_backend
@@ -13,6 +16,7 @@ from jobfakes import FakeClock, FakePredictor, comments_csv, make_backend
 from pipeline import service
 from pipeline.bootstrap import Backend
 from pipeline.db import JobStatus
+from pipeline.ports import QueueMessage
 from pipeline.worker import Worker
 
 COMMENTS = ["good course", "bad labs", "", "okay I guess", "good", "bad", "fine", "meh", "good!"]
@@ -44,7 +48,7 @@ def test_a_job_is_labelled_published_and_acknowledged(tmp_path: Path) -> None:
     frame = result_frame(backend, request_id)
     assert list(frame.columns) == [
         "course", "comment", "label", "score_negative", "score_neutral", "score_positive",
-        "error", "model_version",
+        "error", "model_version", "language",
     ]  # fmt: skip
     assert frame["comment"].tolist() == COMMENTS
     assert frame["label"].tolist()[:3] == ["positive", "negative", ""]
@@ -84,7 +88,7 @@ def test_input_columns_named_like_the_models_output_are_kept_renamed(tmp_path: P
     frame = result_frame(backend, request_id)
     assert list(frame.columns) == [
         "input_label", "comment", "input_score_positive", "label", "score_negative",
-        "score_neutral", "score_positive", "error", "model_version",
+        "score_neutral", "score_positive", "error", "model_version", "language",
     ]  # fmt: skip
     assert frame["input_label"].tolist() == human
     assert frame["input_score_positive"].tolist() == [5, 1, 3, 4, 2]
@@ -153,16 +157,98 @@ def test_cancel_mid_job_keeps_the_finished_rows_and_drops_the_message(tmp_path: 
     assert backend.queue.depth().total == 0
 
 
-def test_a_job_that_keeps_failing_ends_in_the_dead_letter_table_and_fails(tmp_path: Path) -> None:
-    backend = make_backend(tmp_path, max_receives=3)
-    request_id = submit(backend, tmp_path, ["fine", "explode here", "good"])
+def test_a_job_that_fails_twice_on_the_same_chunk_fails_with_the_rows(tmp_path: Path) -> None:
+    backend = make_backend(tmp_path, max_receives=3)  # the queue's limit is only a backstop
+    comments = ["fine", "good", "bad", "okay", "good", "explode here", "good", "bad", "fine"]
+    request_id = submit(backend, tmp_path, comments)  # chunks of 4: rows 1-4, 5-8, 9
     failing = FakePredictor(fail_on="explode")
     Worker(backend, lambda _ref: failing, "w1").run(burst=True)
     job = backend.repository.jobs.get(request_id)
-    assert job.status is JobStatus.FAILED and job.attempts == 3
-    assert "gave up after 3 attempts" in (job.error or "")
-    assert "RuntimeError: cannot score 'explode here'" in (job.error or "")
+    assert job.status is JobStatus.FAILED and job.attempts == 2 and job.rows_done == 4
+    assert (job.error or "").startswith("the worker crashed twice on rows 5–8 without committing")
+    assert (job.error or "").endswith("(last error: RuntimeError: cannot score 'explode here')")
     assert backend.queue.depth().total == 0 and backend.queue.dead_letters() == []
+    assert [row["comment"] for row in service.results_page(backend, request_id).rows] == (
+        comments[:4]
+    )
+
+
+def test_a_job_killed_after_every_chunk_finishes_past_the_queues_limit(tmp_path: Path) -> None:
+    clock = FakeClock()
+    backend = make_backend(tmp_path, clock=clock, visibility_timeout_s=30, max_receives=3)
+    comments = [f"good comment {n}" for n in range(22)]  # six chunks of 4: six kills
+    request_id = submit(backend, tmp_path, comments)
+
+    def die_after_a_chunk(_rows: int) -> None:
+        raise Killed
+
+    kills = 0
+    while backend.repository.jobs.get(request_id).status is not JobStatus.SUCCEEDED:
+        worker = Worker(
+            backend, lambda _ref: FakePredictor(), f"w{kills}", on_rows=die_after_a_chunk
+        )
+        try:
+            worker.run(burst=True)
+        except Killed:
+            kills += 1
+        clock.advance(31)  # the dead worker's message becomes visible again
+    job = backend.repository.jobs.get(request_id)
+    assert kills == 6 and job.attempts == 7 and job.rows_done == 22  # 7th: publishes
+    assert result_frame(backend, request_id)["comment"].tolist() == comments
+    assert backend.queue.depth().total == 0 and backend.queue.dead_letters() == []
+
+
+def test_a_worker_crashing_on_the_same_chunk_twice_fails_the_job_at_receive(
+    tmp_path: Path,
+) -> None:
+    clock = FakeClock()
+    backend = make_backend(tmp_path, clock=clock, visibility_timeout_s=30)
+    request_id = submit(backend, tmp_path)
+
+    class DiesOnSecondChunk(FakePredictor):
+        def predict_proba(self, texts: Sequence[object]) -> np.ndarray:
+            if "meh" in texts:  # row 8, in the second chunk
+                raise Killed
+            return super().predict_proba(texts)
+
+    for attempt in (1, 2):
+        with pytest.raises(Killed):
+            Worker(backend, lambda _ref: DiesOnSecondChunk(), f"w{attempt}").run()
+        clock.advance(31)
+    assert backend.repository.jobs.get(request_id).status is JobStatus.RUNNING
+    predictor = FakePredictor()
+    assert Worker(backend, lambda _ref: predictor, "w3").run(burst=True) == 1
+    job = backend.repository.jobs.get(request_id)
+    assert job.status is JobStatus.FAILED and job.attempts == 2 and predictor.calls == 0
+    assert job.error is not None and "crashed twice on rows 5–8" in job.error
+    assert "last error" not in job.error  # nothing was raised: the workers just died
+    assert backend.queue.depth().total == 0
+
+
+def test_stopping_on_request_is_not_counted_as_a_failure(tmp_path: Path) -> None:
+    backend = make_backend(tmp_path, max_failures_per_chunk=1)
+    request_id = submit(backend, tmp_path)
+    for name in ("w1", "w2", "w3"):  # each one is asked to stop before its first chunk
+        worker = Worker(backend, lambda _ref: FakePredictor(), name)
+        worker._stop.set()
+        worker.handle(_received(backend))
+    assert backend.repository.jobs.get(request_id).status is JobStatus.QUEUED
+    stopper: list[Worker] = []
+    stopper.append(
+        Worker(
+            backend, lambda _ref: FakePredictor(), "w4", on_rows=lambda _: stopper[0].request_stop()
+        )
+    )
+    stopper[0].handle(_received(backend))  # one chunk, then handed back
+    assert Worker(backend, lambda _ref: FakePredictor(), "w5").run(burst=True) == 1
+    job = backend.repository.jobs.get(request_id)
+    assert job.status is JobStatus.SUCCEEDED and job.attempts == 2
+
+
+def _received(backend: Backend) -> QueueMessage:
+    message = backend.queue.receive()
+    assert message is not None
+    return message
 
 
 def test_an_input_that_cannot_be_read_fails_at_once(tmp_path: Path) -> None:

@@ -132,6 +132,9 @@ def test_a_job_through_the_lambda_from_upload_url_to_results_download(
     assert done["cost_usd"] == pytest.approx(done["worker_seconds"] * 0.526 / 3600, abs=1e-6)
     download = answer(handler(load_event("results_csv", big_id), None))
     assert download.status == 303
+    assert f"results/{big_id}/escaped/results.csv" in download.headers["Location"]
+    raw = answer(handler(with_query(load_event("results_csv", big_id), raw="true"), None))
+    assert raw.status == 303 and f"results/{big_id}/results.csv" in raw.headers["Location"]
     table = list(csv.DictReader(io.StringIO(requests.get(download.headers["Location"]).text)))
     assert len(table) == 30 and table[0]["label"] == "negative"
     stored = s3.get_object(Bucket="lambda-bucket", Key=f"results/{big_id}/results.csv")

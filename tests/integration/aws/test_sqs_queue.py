@@ -1,17 +1,28 @@
-"""SQSJobQueue against moto, which honours visibility timeouts and redrive policies."""
+"""SQSJobQueue against moto, which honours visibility timeouts and redrive policies; and the
+worker on it: the redrive's receive count never fails a job that progresses, a job that
+crashes twice on one chunk is failed by the worker with the rows named."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+from jobfakes import FakePredictor, comments_csv, make_backend
 
+from pipeline import service
 from pipeline.adapters.aws import build_aws_queue, ensure_queues
 from pipeline.adapters.sqs_queue import SQSJobQueue
+from pipeline.bootstrap import Backend
+from pipeline.db import JobStatus
 from pipeline.errors import ConfigError, ReceiptExpired
 from pipeline.settings import Settings
+from pipeline.worker import Worker
 
 MAX_RECEIVES = 2
 VISIBILITY_S = 1
@@ -168,3 +179,66 @@ def test_building_the_queue_before_init_names_the_fix(mocked_aws: None) -> None:
     settings = Settings(backend="aws", queue_name="never-created", aws_region="us-east-1")
     with pytest.raises(ConfigError, match="sentiment-pipeline init"):
         build_aws_queue(settings)
+
+
+class Killed(BaseException):
+    """Stands in for kill -9: nothing in the worker catches it, nothing is cleaned up."""
+
+
+def sqs_backend(tmp_path: Path, queue: SQSJobQueue) -> Backend:
+    """The embedded repository and store with the job queue on (moto's) SQS, whose redrive
+    policy dead-letters a message on its third receive."""
+    settings = {"visibility_timeout_s": VISIBILITY_S, "max_receives": MAX_RECEIVES}
+    return dataclasses.replace(make_backend(tmp_path, **settings), queue=queue)
+
+
+def test_a_job_killed_after_every_chunk_outlives_the_redrive_count(
+    tmp_path: Path, queue: SQSJobQueue
+) -> None:
+    backend = sqs_backend(tmp_path, queue)
+    comments = [f"good comment {n}" for n in range(10)]  # three chunks of 4
+    source = comments_csv(tmp_path / "c.csv", comments)
+    request_id = service.submit(backend, source, "comment").request_id
+
+    def killed(_rows: int) -> None:
+        raise Killed
+
+    kills = 0
+    while not backend.repository.jobs.get(request_id).is_terminal:
+        worker = Worker(backend, lambda _ref: FakePredictor(), f"w{kills}", on_rows=killed)
+        try:
+            worker.run(burst=True)
+        except Killed:
+            kills += 1
+            time.sleep(PAST_VISIBILITY_S)  # the dead worker's message shows up again
+    job = backend.repository.jobs.get(request_id)
+    assert kills == 3 and job.attempts == 4  # four deliveries; SQS alone would stop at two
+    assert (job.status, job.rows_done) == (JobStatus.SUCCEEDED, 10)
+    texts = [row.text for batch in backend.repository.results.batches(request_id) for row in batch]
+    assert texts == comments
+    assert queue.dead_letters() == [] and queue.depth().total == 0
+
+
+def test_a_job_crashing_twice_on_one_chunk_fails_with_the_rows_not_in_the_dlq(
+    tmp_path: Path, queue: SQSJobQueue
+) -> None:
+    backend = sqs_backend(tmp_path, queue)
+    comments = ["good", "bad", "fine", "good", "good", "poison pill", "bad", "good", "fine"]
+    source = comments_csv(tmp_path / "c.csv", comments)
+    request_id = service.submit(backend, source, "comment").request_id
+
+    class DiesOnPoison(FakePredictor):
+        def predict_proba(self, texts: Sequence[object]) -> np.ndarray:
+            if "poison pill" in texts:
+                raise Killed
+            return super().predict_proba(texts)
+
+    for name in ("w1", "w2"):
+        with pytest.raises(Killed):
+            Worker(backend, lambda _ref: DiesOnPoison(), name).run(burst=True)
+        time.sleep(PAST_VISIBILITY_S)
+    assert Worker(backend, lambda _ref: DiesOnPoison(), "w3").run(burst=True) >= 1
+    job = backend.repository.jobs.get(request_id)
+    assert (job.status, job.attempts, job.rows_done) == (JobStatus.FAILED, 2, 4)
+    assert (job.error or "").startswith("the worker crashed twice on rows 5–8 without committing")
+    assert queue.dead_letters() == [] and queue.depth().total == 0

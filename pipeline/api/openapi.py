@@ -1,0 +1,163 @@
+"""What the OpenAPI document says each route can answer, besides its success.
+
+Every error of both edges has one body, ``{"error": code, "detail": message}`` (built by
+``pipeline.api.errors.error_body``); ``ErrorBody`` documents it for every status a route can
+return, the 422 of a refused parameter included (FastAPI would otherwise document its own
+validation body, which this API never sends). ``answers(...)`` builds a route's ``responses=``.
+
+``install_openapi`` corrects what FastAPI documents for optional parameters and form fields:
+``X | None`` becomes "X or null", but a query string, a header or a multipart field cannot
+carry a null (absent is how they are not given), so the document says plain X.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any, Literal
+
+from fastapi import FastAPI
+from pydantic import BaseModel, Field
+
+_FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
+_NULL = {"type": "null"}
+
+
+class ErrorBody(BaseModel):
+    """The body of every error answer."""
+
+    error: str = Field(description="stable code to branch on, e.g. missing_column, not_found")
+    detail: str = Field(description="what is wrong and, where useful, what to do")
+
+
+class DependencyBody(BaseModel):
+    status: Literal["ok", "unavailable"]
+    error: str | None = Field(None, description="the error code calls would get now")
+    detail: str | None = None
+
+
+class QueueDepthBody(BaseModel):
+    visible: int
+    in_flight: int
+
+
+class HealthBody(BaseModel):
+    """Readiness. Without an API key only ``status`` is shown."""
+
+    status: Literal["ok", "unavailable"]
+    detail: str | None = Field(None, description="which dependencies are down, and why")
+    version: str | None = None
+    backend: str | None = None
+    dependencies: dict[str, DependencyBody] | None = Field(
+        None, description="database, object_store, queue"
+    )
+    queue: QueueDepthBody | None = None
+
+
+class LiveBody(BaseModel):
+    status: Literal["ok"]
+
+
+_WHEN: dict[int, str] = {
+    400: "the file or a parameter is refused; the detail names the problem",
+    401: "no valid API key in the X-API-Key header",
+    404: "no such job visible to this key",
+    409: "the request contradicts the job's state",
+    413: "over a size limit",
+    422: "a parameter is missing or malformed; the detail names it",
+    501: "this deployment cannot do that",
+    503: (
+        "a dependency cannot serve now (database_locked, database_unavailable, disk_full, "
+        "queue_unavailable, store_unavailable); retry after Retry-After seconds"
+    ),
+}
+_HEADERS: dict[int, dict[str, Any]] = {
+    401: {"WWW-Authenticate": {"schema": {"type": "string"}, "description": "X-API-Key"}},
+    503: {"Retry-After": {"schema": {"type": "integer"}, "description": "seconds to wait"}},
+}
+
+
+def answers(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` of a route that can fail with these statuses, each an ErrorBody."""
+    documented: dict[int | str, dict[str, Any]] = {}
+    for status in statuses:
+        answer: dict[str, Any] = {
+            "model": ErrorBody,
+            "description": f"{HTTPStatus(status).phrase}: {_WHEN[status]}",
+        }
+        if status in _HEADERS:
+            answer["headers"] = _HEADERS[status]
+        documented[status] = answer
+    return documented
+
+
+def health_answers() -> dict[int | str, dict[str, Any]]:
+    """/health's 503 carries the health body (which dependency is down), not an ErrorBody."""
+    documented = answers(401, 422)
+    documented[503] = {
+        "model": HealthBody,
+        "description": "a dependency is down: see dependencies; retry after Retry-After",
+        "headers": _HEADERS[503],
+    }
+    return documented
+
+
+def csv_answers() -> dict[int | str, dict[str, Any]]:
+    """The results route's other successes: the CSV itself, or a redirect to where it is."""
+    return {
+        200: {
+            "description": "a page of rows as JSON, or with format=csv the results CSV",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        },
+        303: {
+            "description": "format=csv of a finished job on S3: download it from Location",
+            "headers": {"Location": {"schema": {"type": "string"}}},
+        },
+    }
+
+
+def form_needs_one_of(*fields: str) -> dict[str, Any]:
+    """A route's ``openapi_extra``: its form body must carry at least one of ``fields`` (each
+    is optional on its own, so FastAPI cannot say so)."""
+    needs = {"anyOf": [{"required": [name]} for name in fields]}
+    body = {"required": True, "content": {"multipart/form-data": {"schema": needs}}}
+    return {"requestBody": body}
+
+
+def install_openapi(app: FastAPI) -> None:
+    """Serve FastAPI's document with nulls taken out where HTTP cannot send one."""
+    generate: Callable[[], dict[str, Any]] = app.openapi
+
+    def document() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = without_impossible_nulls(generate())
+        return app.openapi_schema
+
+    app.openapi = document  # type: ignore[method-assign]
+
+
+def without_impossible_nulls(document: dict[str, Any]) -> dict[str, Any]:
+    """Drop ``null`` from the schemas of parameters and of form bodies' fields (in place)."""
+    schemas = document.get("components", {}).get("schemas", {})
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                parameter["schema"] = _not_null(parameter.get("schema", {}))
+            content = operation.get("requestBody", {}).get("content", {})
+            for media_type in _FORMS:
+                reference = content.get(media_type, {}).get("schema", {}).get("$ref", "")
+                form = schemas.get(reference.rsplit("/", 1)[-1], {})
+                properties = form.get("properties", {})
+                for name, schema in properties.items():
+                    properties[name] = _not_null(schema)
+    return document
+
+
+def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """``{"anyOf": [X, {"type": "null"}], …}`` → X with the rest (title, description…)."""
+    options = schema.get("anyOf")
+    if not options or _NULL not in options:
+        return schema
+    kept = [option for option in options if option != _NULL]
+    rest = {key: value for key, value in schema.items() if key != "anyOf"}
+    return {**kept[0], **rest} if len(kept) == 1 else {**rest, "anyOf": kept}

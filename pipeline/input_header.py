@@ -1,0 +1,119 @@
+"""A file's header row as column names, and the columns a user asks for matched to them.
+
+Pure logic: no file is read here. Names are stripped; a blank one is called ``column_<n>``
+after its position. Two columns of one name are refused (one would overwrite the other), as is
+a header that cannot be one (a comment as long as a page). A requested column matches its name
+exactly, else ignoring case and surrounding spaces; when nothing matches, the message suggests
+the closest names.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+
+from pipeline.errors import (
+    AmbiguousColumnError,
+    InputError,
+    LimitExceededError,
+    MalformedInputError,
+    MissingColumnError,
+)
+from pipeline.messages import echo
+
+MAX_COLUMNS = 16_384
+"""Excel's own limit: no exported file has more."""
+MAX_NAME_CHARS = 1_000
+"""Longer than any question text a survey tool puts in a header."""
+TEXT_COLUMN_NAME_CHARS = 255
+"""The job table stores the comment column's name in 255 characters."""
+_SHOWN_CHARS = 60
+_LISTED_COLUMNS = 30
+
+
+def clean_header(cells: Sequence[str]) -> tuple[str, ...]:
+    """The column names of a header row; refuses duplicates and what cannot be a header."""
+    if len(cells) > MAX_COLUMNS:
+        raise LimitExceededError(
+            f"the header has {len(cells):,} columns, over the limit of {MAX_COLUMNS:,}"
+        )
+    taken = {cell.strip() for cell in cells}
+    names: list[str] = []
+    for position, cell in enumerate(cells, start=1):
+        name = cell.strip()
+        if len(name) > MAX_NAME_CHARS:
+            raise InputError(
+                f"column {position} of the header is too long for a column name "
+                f"({echo(name, _SHOWN_CHARS)}): the first row must hold the column names, "
+                f"at most {MAX_NAME_CHARS:,} characters each; add a header row"
+            )
+        names.append(name or _blank_name(position, taken))
+    _refuse_duplicates(names)
+    return tuple(names)
+
+
+def resolve_column(wanted: str, columns: Sequence[str], role: str = "column") -> str:
+    """The file's name for the requested column: the same name, else the one name that is
+    equal ignoring case and surrounding spaces. ``role`` names it in messages."""
+    name = wanted.strip()
+    if name in columns:
+        return name
+    folded = name.casefold()
+    matches = [column for column in columns if column.casefold() == folded]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise AmbiguousColumnError(
+            f"{role} {echo(name)} matches {len(matches)} columns that differ only in case: "
+            f"{', '.join(echo(m) for m in matches)}; give the exact name"
+        )
+    raise MissingColumnError(
+        f"{role} {echo(name)} is not in the file{_suggestion(name, columns)}; its columns are: "
+        f"{listing(columns)}"
+    )
+
+
+def check_text_column_name(name: str) -> None:
+    if len(name) > TEXT_COLUMN_NAME_CHARS:
+        raise InputError(
+            f"the comment column's name is too long ({echo(name, _SHOWN_CHARS)}): at most "
+            f"{TEXT_COLUMN_NAME_CHARS} characters are supported; shorten it in the header"
+        )
+
+
+def listing(columns: Sequence[str]) -> str:
+    """The columns for a message: the first few, each cut short, then how many more."""
+    head = ", ".join(
+        c if len(c) <= _SHOWN_CHARS else f"{c[:_SHOWN_CHARS]}…" for c in columns[:_LISTED_COLUMNS]
+    )
+    more = len(columns) - _LISTED_COLUMNS
+    return f"{head} … and {more:,} more" if more > 0 else head or "none"
+
+
+def _suggestion(name: str, columns: Sequence[str]) -> str:
+    by_folded: dict[str, str] = {}
+    for column in columns:
+        by_folded.setdefault(column.casefold(), column)
+    close = difflib.get_close_matches(name.casefold(), list(by_folded), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return f" (did you mean {' or '.join(echo(by_folded[c]) for c in close)}?)"
+
+
+def _blank_name(position: int, taken: set[str]) -> str:
+    """``column_<n>``, made unique against the header's own names."""
+    name = f"column_{position}"
+    while name in taken:
+        name = f"_{name}"
+    return name
+
+
+def _refuse_duplicates(names: Sequence[str]) -> None:
+    first: dict[str, int] = {}
+    for position, name in enumerate(names, start=1):
+        if name in first:
+            raise MalformedInputError(
+                f"the header has two columns named {echo(name)} (columns {first[name]} and "
+                f"{position}): one would overwrite the other; rename one and upload again"
+            )
+        first[name] = position

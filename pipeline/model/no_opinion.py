@@ -1,0 +1,85 @@
+"""Comments with no opinion in them: placeholders such as "N/A", "-", "none" or "No comments".
+
+Survey exports fill unanswered questions with such placeholders. The model would give them a
+confident label and they would inflate the shares, so they get no label and the reason
+``no comment``, like blank comments. A comment matches when its whole text, after
+normalisation (case folded, accents and punctuation dropped, spaces removed), is one of the
+phrases below or nothing at all ("...", "--", "?"). Emoji and emoticons are kept: "👎" and
+":(" are opinions.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.errors import ConfigError
+
+NO_OPINION_REASON = "no comment"
+
+DEFAULT_PHRASES = (
+    "n/a", "na", "n.a.", "nan", "null", "nil", "none", "none at all", "none really",
+    "no", "nope", "nah", "non", "nothing", "nothing really", "nothing at all",
+    "nothing to add", "nothing to say", "nothing to report", "nothing else", "nothing more",
+    "nothing more to add", "nothing further", "nothing in particular", "nothing comes to mind",
+    "no comment", "no comments", "no comment at all", "no comments at all", "no comment(s)",
+    "no further comment", "no further comments", "no additional comments", "no other comments",
+    "no more comments", "no comments for now", "no suggestion", "no suggestions",
+    "no response", "no answer", "not applicable", "idk", "i don't know", "dont know",
+    "no idea", "see above", "as above", "same as above", "ditto", "blank", "empty",
+    "x", "xx", "xxx",
+)  # fmt: skip
+"""The documented default list (docs/pipeline.md); PIPELINE_NO_OPINION_EXTRA and
+PIPELINE_NO_OPINION_FILE add to it."""
+
+_EMOTICON = re.compile(
+    r"""[:;=8xX][-'^o]?[()\[\]dDpP/\\|*3oO@$]|[()\[\]/\\|][-'^o]?[:;=]|<3|\^_*\^|[tT]_[tT]"""
+)
+"""":)", ";-(", ":D", ":P", "=/", "(:", "<3", "^^", "T_T": sentiment without letters."""
+
+
+def normalise(text: str) -> str:
+    """The comparison key of a comment or phrase: letters, digits and symbols (emoji) only,
+    case-folded, accents dropped, no spaces; "No comment(s)." and "no-comments" both give
+    ``nocomments``."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if unicodedata.category(ch)[0] in "LNS")
+
+
+@dataclass(frozen=True)
+class NoOpinion:
+    """Tells whether a comment is a placeholder; built once per worker."""
+
+    keys: frozenset[str]
+
+    @classmethod
+    def with_extra(cls, extra: Iterable[str] = ()) -> NoOpinion:
+        """The default phrases plus ``extra`` (empty ones are ignored)."""
+        keys = {normalise(phrase) for phrase in (*DEFAULT_PHRASES, *extra)}
+        keys.discard("")
+        return cls(frozenset(keys))
+
+    def __call__(self, text: str) -> bool:
+        key = normalise(text)
+        if key:
+            return key in self.keys
+        return _EMOTICON.search(text) is None
+
+
+def extra_phrases(listed: str, file: str) -> list[str]:
+    """The phrases of PIPELINE_NO_OPINION_EXTRA (comma-separated) and of the file named by
+    PIPELINE_NO_OPINION_FILE (one phrase a line; lines starting with # are comments)."""
+    phrases = [part.strip() for part in listed.split(",") if part.strip()]
+    if file:
+        path = Path(file).expanduser()
+        try:
+            lines = path.read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(
+                f"PIPELINE_NO_OPINION_FILE={file!r} cannot be read as UTF-8 text: {exc}"
+            ) from exc
+        phrases.extend(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+    return phrases

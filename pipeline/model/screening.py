@@ -1,0 +1,78 @@
+"""Which comments the model should not label, and why: blank ones, placeholders ("N/A", "-",
+"No comments") and comments in a language the deployment does not label.
+
+Each gets no label and the reason in ``error`` and never counts in the label shares; the
+detected language goes in the ``language`` column of every row (docs/pipeline.md).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.errors import ConfigError
+from pipeline.model.language import LanguageDetector, Py3LangidDetector, told_language
+from pipeline.model.language import unsupported_reason as language_reason
+from pipeline.model.no_opinion import NO_OPINION_REASON, NoOpinion, extra_phrases
+from pipeline.model.predictor import EMPTY_TEXT_REASON, is_blank
+from pipeline.settings import Settings
+
+ALL_LANGUAGES = "all"
+_CODE = re.compile(r"[a-z]{2,3}")
+
+
+@dataclass(frozen=True)
+class Screened:
+    """One comment's verdict: why it gets no label (None: label it) and its language."""
+
+    reason: str | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class CommentScreen:
+    """The checks before the model; ``languages`` None labels every language, and without a
+    ``detector`` no language is told (unit tests and fakes)."""
+
+    no_opinion: NoOpinion
+    detector: LanguageDetector | None = None
+    languages: frozenset[str] | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> CommentScreen:
+        """PIPELINE_LANGUAGES, PIPELINE_NO_OPINION_EXTRA and PIPELINE_NO_OPINION_FILE."""
+        phrases = extra_phrases(settings.no_opinion_extra, settings.no_opinion_file)
+        return cls(
+            no_opinion=NoOpinion.with_extra(phrases),
+            detector=Py3LangidDetector(),
+            languages=parse_languages(settings.languages),
+        )
+
+    def check(self, text: object, model: str) -> Screened:
+        """The verdict on one comment; ``model`` (its version) is named in a language's reason."""
+        if is_blank(text):
+            return Screened(EMPTY_TEXT_REASON)
+        comment = str(text)
+        if self.no_opinion(comment):
+            return Screened(NO_OPINION_REASON)
+        if self.detector is None:
+            return Screened()
+        language = told_language(comment, self.detector)
+        if language is not None and self.languages is not None and language not in self.languages:
+            return Screened(language_reason(language, model), language)
+        return Screened(None, language)
+
+
+def parse_languages(value: str) -> frozenset[str] | None:
+    """``all``, or comma-separated ISO 639-1 codes (``en``, ``en,de``) of the languages to label."""
+    cleaned = value.strip().lower()
+    if cleaned == ALL_LANGUAGES:
+        return None
+    codes = frozenset(part.strip() for part in cleaned.split(",") if part.strip())
+    wrong = sorted(code for code in codes if not _CODE.fullmatch(code))
+    if not codes or wrong:
+        raise ConfigError(
+            f"PIPELINE_LANGUAGES={value!r} must be 'all' or language codes such as 'en' or "
+            f"'en,de'{': not ' + ', '.join(wrong) if wrong else ''}"
+        )
+    return codes

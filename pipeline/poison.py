@@ -1,0 +1,106 @@
+"""When a job that keeps failing is poison: failures without progress, not deliveries.
+
+A queue's receive count cannot tell a job that crashes on the same rows every time from a long
+job whose workers were killed while it kept committing rows, so counting deliveries either
+gives up on healthy jobs or lets poison loop for long. The job's own trace can tell: each
+delivery records the committed-row count it started from; a delivery that ends without
+finishing (its worker crashed, was killed, or raised) is a failure *at* the row where the job
+then stands. Failures in a row at the same row mean no progress in between; after
+``max_failures`` of them the job stops, naming the rows it was stuck on. Any committed row in
+between starts the count again, so a job killed any number of times while it makes progress
+finishes.
+
+Everything here is pure: the repository applies it inside the transaction that locks the job
+row, and the worker decides at receive time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from pipeline.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class PoisonPolicy:
+    max_failures: int = 2
+    """Failed deliveries in a row at the same committed row before the job fails."""
+    chunk_rows: int = 512
+    """The worker's chunk size: the rows named in the failure reason."""
+
+    def __post_init__(self) -> None:
+        if self.max_failures < 1:
+            raise ConfigError(
+                f"PIPELINE_MAX_FAILURES_PER_CHUNK={self.max_failures} must be at least 1"
+            )
+        if self.chunk_rows < 1:
+            raise ConfigError(f"PIPELINE_CHUNK_ROWS={self.chunk_rows} must be at least 1")
+
+
+@dataclass(frozen=True)
+class DeliveryTrace:
+    """What a job row records about its deliveries."""
+
+    rows_done: int
+    """Rows committed so far."""
+    open_at: int | None
+    """Committed rows when the current delivery began; None when no delivery is open."""
+    stalled_at: int | None
+    """Committed rows when the last failed delivery ended."""
+    stalls: int
+    """Failed deliveries in a row that ended at ``stalled_at``."""
+
+
+def after_failure(trace: DeliveryTrace) -> DeliveryTrace:
+    """The open delivery ended without finishing: one more failure where the job stands, or
+    the first one there when rows were committed since the previous failure."""
+    stalls = trace.stalls + 1 if trace.stalled_at == trace.rows_done else 1
+    return DeliveryTrace(trace.rows_done, open_at=None, stalled_at=trace.rows_done, stalls=stalls)
+
+
+def on_delivery(
+    trace: DeliveryTrace, policy: PoisonPolicy, opening: bool = True
+) -> tuple[DeliveryTrace, bool]:
+    """A new delivery of the job: returns the updated trace and whether the job is poison.
+
+    A delivery still open from before means its worker died without a word: that counts as a
+    failure first. With ``opening`` the new delivery is recorded as open from the current row
+    (the worker is about to work on it); without, only the judgement is made."""
+    if trace.open_at is not None:
+        trace = after_failure(trace)
+    if trace.stalled_at == trace.rows_done and trace.stalls >= policy.max_failures:
+        return trace, True
+    return replace(trace, open_at=trace.rows_done if opening else None), False
+
+
+def poison_reason(
+    trace: DeliveryTrace, policy: PoisonPolicy, rows_total: int, last_error: str | None
+) -> str:
+    """Why the job was stopped, naming the rows (counted from 1, the first row under the
+    header) the worker was on each time it crashed."""
+    first = trace.rows_done + 1
+    last = min(trace.rows_done + policy.chunk_rows, rows_total)
+    if first > rows_total:
+        where = f"after all {rows_total:,} rows were labelled (while publishing the results)"
+    elif first == last:
+        where = f"on row {first:,}"
+    else:
+        where = f"on rows {first:,}–{last:,}"
+    times = {1: "once", 2: "twice"}.get(trace.stalls, f"{trace.stalls} times")
+    reason = (
+        f"the worker crashed {times} {where} without committing a row, so the job was stopped "
+        "rather than retried forever: look for what is unusual in those rows, fix or remove "
+        "it and submit the file again"
+    )
+    return f"{reason} (last error: {last_error})" if last_error else reason
+
+
+def needs_fresh_message(receive_count: int, max_receives: int) -> bool:
+    """Whether a delivery the worker judged healthy should be re-sent as a new message.
+
+    The queue's own count (SQS's ApproximateReceiveCount, the SQLite queue's receive_count)
+    only ever grows, and at ``max_receives`` the queue dead-letters the message whatever the
+    worker thinks. So a redelivery that reaches the last allowed one (with a margin of one,
+    as SQS's count is approximate) is re-sent with a fresh count: the queue's limit then only
+    catches deliveries that die before the worker can judge them."""
+    return receive_count > 1 and receive_count >= max_receives - 1

@@ -1,0 +1,15 @@
+"""Reading XLSX workbooks: streamed, bounded against decompression bombs, any sheet, any
+header row.
+
+``open_workbook(path)`` gives a ``Workbook``: its sheets, ``layout`` (which sheet and header
+row hold the table), ``overview`` (the app's sheet picker) and ``records`` (the data rows).
+The modules go from the container up: ``archive`` (the ZIP, bounded), ``xmlstream`` (expat,
+bounded), ``workbook`` (sheets and parts), ``strings`` and ``styles`` (what cells refer to),
+``sheet`` (rows and cell values), ``layout`` (pure: sheet and header choice), ``reader``.
+"""
+
+from pipeline.xlsx.layout import SheetLayout
+from pipeline.xlsx.limits import XlsxLimits
+from pipeline.xlsx.reader import SheetOverview, Workbook, open_workbook
+
+__all__ = ["SheetLayout", "SheetOverview", "Workbook", "XlsxLimits", "open_workbook"]

@@ -1,0 +1,144 @@
+"""A workbook opened for reading: its sheets, where each one's table is, and its data rows.
+
+Every read goes through the bounded archive and parser, so the same limits hold when the app
+previews a file, when the service validates it and when the worker labels it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+
+from pipeline.errors import InputError
+from pipeline.xlsx.archive import Archive, damaged
+from pipeline.xlsx.layout import (
+    HEADER_SCAN_ROWS,
+    SheetLayout,
+    SheetScan,
+    choose_layout,
+    find_header,
+    layout_of,
+    pick_sheet,
+    row_values,
+)
+from pipeline.xlsx.limits import XlsxLimits
+from pipeline.xlsx.sheet import SheetContext, read_rows
+from pipeline.xlsx.strings import read_shared_strings
+from pipeline.xlsx.styles import read_date_styles
+from pipeline.xlsx.workbook import SheetEntry, Structure, read_structure
+
+
+@dataclass(frozen=True)
+class SheetOverview:
+    """A visible sheet as the app's sheet picker shows it: its header's columns (none when
+    it has no rows or its header cannot be read)."""
+
+    name: str
+    header_row: int | None
+    columns: tuple[str, ...]
+
+
+class Workbook:
+    def __init__(self, archive: Archive) -> None:
+        self._archive = archive
+        self.structure: Structure = read_structure(archive)
+        self._context: SheetContext | None = None
+
+    @property
+    def sheets(self) -> tuple[SheetEntry, ...]:
+        return self.structure.sheets
+
+    def close(self) -> None:
+        if self._context is not None:
+            self._context.strings.close()
+
+    def layout(self, sheet: str | None, text_column: str | None) -> SheetLayout:
+        """The chosen sheet's table, or else the first visible sheet's whose header names the
+        column (hidden sheets are read only when chosen)."""
+        if sheet is not None:
+            entries = [pick_sheet(self.sheets, sheet)]
+        else:
+            entries = [entry for entry in self.sheets if not entry.hidden]
+        scans = (self.scan(entry) for entry in entries)
+        return choose_layout(scans, text_column, chosen=sheet is not None)
+
+    def overview(self) -> list[SheetOverview]:
+        found = []
+        for entry in self.sheets:
+            if entry.hidden:
+                continue
+            header = find_header(self.scan(entry).rows, None)
+            try:
+                columns = layout_of(entry, header).columns if header else ()
+            except InputError:  # two columns of one name: refused if this sheet is chosen
+                columns = ()
+            found.append(SheetOverview(entry.name, header.number if header else None, columns))
+        return found
+
+    def scan(self, entry: SheetEntry) -> SheetScan:
+        rows = read_rows(self._archive, entry.part, entry.name, self.context)
+        try:
+            return SheetScan(entry, tuple(islice(rows, HEADER_SCAN_ROWS)))
+        finally:
+            rows.close()
+
+    def table(
+        self, sheet: str | None, header_row: int | None, text_column: str | None
+    ) -> SheetLayout:
+        """A job's table: its recorded sheet and header row as they are; without them, found
+        as validation finds it (``layout``)."""
+        if sheet is None or header_row is None:
+            return self.layout(sheet, text_column)
+        entry = pick_sheet(self.sheets, sheet)
+        rows = read_rows(self._archive, entry.part, entry.name, self.context)
+        try:
+            header = next((row for row in rows if row.number >= header_row), None)
+        finally:
+            rows.close()
+        if header is None or header.number != header_row:
+            raise damaged(f"row {header_row} of sheet {sheet!r}, its header, is empty")
+        return layout_of(entry, header)
+
+    def records(self, layout: SheetLayout) -> Iterator[list[str]]:
+        """The table's data rows: the values in the header's columns, blank rows left out."""
+        entry = pick_sheet(self.sheets, layout.sheet)
+        rows = read_rows(self._archive, entry.part, entry.name, self.context)
+        try:
+            for row in rows:
+                if row.number <= layout.header_row:
+                    continue
+                values = row_values(layout, row)
+                if any(value.strip() for value in values):
+                    yield values
+        finally:
+            rows.close()
+
+    @property
+    def context(self) -> SheetContext:
+        if self._context is None:
+            structure, archive = self.structure, self._archive
+            styles = read_date_styles(archive, structure.styles)
+            strings = read_shared_strings(archive, structure.shared_strings)
+            budget = archive.limits.text_budget(archive.size)
+            self._context = SheetContext(
+                strings, styles, structure.date1904, archive.limits, budget
+            )
+        return self._context
+
+
+@contextmanager
+def open_workbook(path: Path, limits: XlsxLimits | None = None) -> Iterator[Workbook]:
+    """The workbook in ``path``, whatever the file is called."""
+    with path.open("rb") as handle:
+        archive = Archive(handle, limits or XlsxLimits())
+        try:
+            workbook = Workbook(archive)
+            try:
+                yield workbook
+            finally:
+                workbook.close()
+        finally:
+            archive.close()

@@ -1,0 +1,150 @@
+"""The shared-strings table: read once, stored compactly, looked up by index for every cell.
+
+Excel stores each distinct text once and cells point at it by index. The table can hold
+millions of strings, so it is kept as UTF-8 bytes in a buffer that moves to a temporary file
+past ``SPOOL_BYTES`` (8 bytes of offset per string stay in memory), not as millions of Python
+objects. Recently used strings are cached, so a sheet naming one string many times shares one
+object; the characters it names are still counted against the sheet's text budget.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from array import array
+from typing import IO
+
+from pipeline.errors import LimitExceededError
+from pipeline.xlsx.archive import Archive, damaged
+from pipeline.xlsx.limits import MIB, XlsxLimits
+from pipeline.xlsx.xmlstream import LocalNames, PartParser, too_deep
+
+SPOOL_BYTES = 32 * MIB
+CACHE_SIZE = 4096
+
+
+class SharedStrings:
+    """Filled by ``append`` while the table is read, then only read."""
+
+    def __init__(self) -> None:
+        self._memory = bytearray()
+        self._spilled: IO[bytes] | None = None
+        self._starts = array("Q", [0])
+        self._cache: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._starts) - 1
+
+    def append(self, text: str) -> None:
+        data = text.encode("utf-8")
+        if self._spilled is None and len(self._memory) + len(data) > SPOOL_BYTES:
+            self._spilled = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+            self._spilled.write(self._memory)
+            self._memory = bytearray()
+        if self._spilled is None:
+            self._memory += data
+        else:
+            self._spilled.write(data)
+        self._starts.append(self._starts[-1] + len(data))
+
+    def get(self, index: int) -> str:
+        text = self._cache.get(index)
+        if text is not None:
+            return text
+        if not 0 <= index < len(self):
+            raise damaged(f"a cell names shared string {index}, but the table has {len(self)}")
+        start, end = self._starts[index], self._starts[index + 1]
+        if self._spilled is None:
+            text = self._memory[start:end].decode("utf-8")
+        else:
+            text = os.pread(self._spilled.fileno(), end - start, start).decode("utf-8")
+        if len(self._cache) >= CACHE_SIZE:
+            self._cache.clear()
+        self._cache[index] = text
+        return text
+
+    def finish(self) -> None:
+        """The table is complete: what was written to the file is readable."""
+        if self._spilled is not None:
+            self._spilled.flush()
+
+    def close(self) -> None:
+        if self._spilled is not None:
+            self._spilled.close()
+
+
+class _TableReader:
+    """``<sst><si>`` items, each the text of its ``<t>`` runs (phonetic ``<rPh>`` runs left
+    out, as Excel shows them). Called by expat directly: a table may hold millions."""
+
+    def __init__(self, table: SharedStrings, part: str, limits: XlsxLimits) -> None:
+        self.table = table
+        self._part = part
+        self._limits = limits
+        self._depth = 0
+        self._pieces: list[str] = []
+        self._chars = 0
+        self._in_text = False
+        self._phonetic = 0
+        self._locals = LocalNames()
+
+    def start(self, name: str, attributes: dict[str, str]) -> None:
+        self._depth += 1
+        if self._depth > self._limits.max_depth:
+            raise too_deep(self._part, self._limits)
+        local = self._locals[name]
+        if local == "t":
+            self._in_text = self._phonetic == 0
+        elif local == "si":
+            self._pieces = []
+            self._chars = 0
+        elif local == "rPh":
+            self._phonetic += 1
+        elif local == "sst":
+            self._check_count(attributes.get("uniqueCount", "0"))
+
+    def end(self, name: str) -> None:
+        self._depth -= 1
+        local = self._locals[name]
+        if local == "t":
+            self._in_text = False
+        elif local == "rPh":
+            self._phonetic -= 1
+        elif local == "si":
+            if len(self.table) >= self._limits.max_shared_strings:
+                raise self._too_many()
+            self.table.append("".join(self._pieces))
+
+    def text(self, data: str) -> None:
+        if self._in_text:
+            self._chars += len(data)
+            if self._chars > self._limits.max_cell_chars:
+                raise LimitExceededError(
+                    f"a shared string of the workbook is over {self._limits.max_cell_chars:,} "
+                    "characters"
+                )
+            self._pieces.append(data)
+
+    def _check_count(self, declared: str) -> None:
+        if declared.isdigit() and int(declared) > self._limits.max_shared_strings:
+            raise self._too_many()
+
+    def _too_many(self) -> LimitExceededError:
+        return LimitExceededError(
+            f"the workbook's shared-strings table holds over "
+            f"{self._limits.max_shared_strings:,} strings"
+        )
+
+
+def read_shared_strings(archive: Archive, part: str | None) -> SharedStrings:
+    table = SharedStrings()
+    if part is None:
+        return table
+    reader = _TableReader(table, part, archive.limits)
+    try:
+        PartParser(part, reader, archive.limits, direct=True).feed_all(archive.blocks(part))
+        table.finish()
+    except BaseException:
+        table.close()
+        raise
+    return table

@@ -1,0 +1,74 @@
+"""A process that cannot start (`up`, `worker`, `master`, `init`) says what failed and what to
+do in one line on stderr and exits non-zero: no traceback."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+COMMANDS = [["up"], ["worker", "--burst"], ["master"], ["init"]]
+
+
+def run_cli(command: list[str], data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "PIPELINE_DATA_DIR": str(data_dir), **env}
+    argv = [sys.executable, "-m", "pipeline", *command]
+    if os.geteuid() == 0:
+        # Root writes into any folder whatever its mode; without that privilege
+        # (CAP_DAC_OVERRIDE) a read-only folder is read-only for the child, as for anyone.
+        argv = ["setpriv", "--bounding-set=-dac_override", "--", *argv]
+    return subprocess.run(
+        argv, env=environment, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], *phrases: str) -> None:
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    for phrase in phrases:
+        assert phrase in lines[0]
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda command: command[0])
+def test_a_read_only_data_folder_is_one_line(command: list[str], tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    data_dir.chmod(0o555)
+    result = run_cli(command, data_dir)
+    assert_one_line_error(
+        result,
+        f"the data folder {data_dir} cannot be written",
+        "Permission denied",
+        "PIPELINE_DATA_DIR",
+    )
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda command: command[0])
+def test_an_unreachable_database_is_one_line(command: list[str], tmp_path: Path) -> None:
+    url = f"postgresql+psycopg2://postgres:secret@127.0.0.1:{closed_port()}/pipeline"
+    result = run_cli(command, tmp_path / "data", PIPELINE_DATABASE_URL=url)
+    assert_one_line_error(
+        result, "cannot use the database at postgresql+psycopg2://postgres:***@", "refused"
+    )
+    assert "secret" not in result.stderr
+
+
+def test_a_database_url_that_cannot_be_used_is_one_line(tmp_path: Path) -> None:
+    result = run_cli(["up"], tmp_path / "data", PIPELINE_DATABASE_URL="nosuchdb://secret@x/y")
+    assert_one_line_error(result, "PIPELINE_DATABASE_URL cannot be used", "postgresql+psycopg2://")
+    assert "secret" not in result.stderr

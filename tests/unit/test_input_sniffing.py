@@ -1,0 +1,268 @@
+"""CSV and TXT files as universities export them: any of four delimiters and four encodings,
+detected once and read the same way by the worker; columns matched ignoring case and spaces;
+data that would be lost (extra fields, duplicate names, NUL characters, an unclosed quote)
+refused with the line; an over-long comment a row error, not a refused file."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from jobfakes import FakePredictor, make_backend
+
+from pipeline import service
+from pipeline.api.errors import error_answer
+from pipeline.db import JobStatus
+from pipeline.errors import (
+    AmbiguousColumnError,
+    EncodingError,
+    InputError,
+    LimitExceededError,
+    MalformedInputError,
+    MissingColumnError,
+    UnsupportedFormatError,
+)
+from pipeline.inputs import ReadOptions, iter_chunks, validate_input
+from pipeline.labelling import label_frame
+from pipeline.ui.columns import preview_upload
+from pipeline.worker import Worker
+
+TEXT = "café – très “bien”, vraiment"
+CP1252_TEXT = "café – très bien, vraiment"  # “” are in Windows-1252 too, but keep it plain
+
+
+def write(tmp_path: Path, data: bytes, name: str = "in.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def rows(path: Path, column: str = "comment") -> list[list[str]]:
+    summary = validate_input(path, column)
+    chunks = iter_chunks(path, summary.format, summary.text_column, 2, options=summary.options)
+    return pd.concat(list(chunks)).to_numpy().tolist()
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_each_delimiter_is_detected_and_commas_in_comments_stay(
+    tmp_path: Path, delimiter: str
+) -> None:
+    quoted = f'"{TEXT}"' if delimiter == "," else TEXT
+    lines = [f"course{delimiter}comment", f"A{delimiter}{quoted}", f"B{delimiter}ok, fine"]
+    if delimiter == ",":
+        lines[2] = 'B,"ok, fine"'
+    path = write(tmp_path, "\n".join(lines).encode())
+    summary = validate_input(path, "comment", ["course"])
+    assert summary.options == ReadOptions(encoding="utf-8", delimiter=delimiter)
+    assert summary.columns == ("course", "comment")
+    assert rows(path) == [["A", TEXT], ["B", "ok, fine"]]
+
+
+@pytest.mark.parametrize(
+    ("encoded", "encoding"),
+    [
+        (f"comment;course\n{TEXT};A\n".encode(), "utf-8"),
+        (f"\ufeffcomment;course\n{TEXT};A\n".encode(), "utf-8-sig"),
+        (f"\ufeffcomment;course\n{TEXT};A\n".encode("utf-16-le"), "utf-16"),
+        (f"\ufeffcomment;course\n{TEXT};A\n".encode("utf-16-be"), "utf-16"),
+        (f"comment;course\n{CP1252_TEXT};A\n".encode("cp1252"), "cp1252"),
+    ],
+    ids=["utf-8", "utf-8-bom", "utf-16-le", "utf-16-be", "windows-1252"],
+)
+def test_each_encoding_is_detected_and_read_back_exactly(
+    tmp_path: Path, encoded: bytes, encoding: str
+) -> None:
+    path = write(tmp_path, encoded)
+    summary = validate_input(path, "comment")
+    assert summary.options == ReadOptions(encoding=encoding, delimiter=";")
+    expected = CP1252_TEXT if encoding == "cp1252" else TEXT
+    assert rows(path) == [[expected, "A"]]
+
+
+def test_text_that_is_neither_encoding_is_refused_naming_the_line(tmp_path: Path) -> None:
+    damaged = write(tmp_path, "comment\ncafé\nok\n".encode() + b"caf\xe9\n")
+    with pytest.raises(EncodingError, match="UTF-8 text except for byte 0xe9 on line 4"):
+        validate_input(damaged, "comment")
+    undefined = write(tmp_path, b"comment\nok\nab\x81\n", "b.csv")
+    with pytest.raises(EncodingError, match=r"neither UTF-8 nor Windows-1252.*0x81 on line 3"):
+        validate_input(undefined, "comment")
+
+
+def test_a_semicolon_csv_previews_as_columns_with_what_was_detected() -> None:
+    content = "Kommentar;Kurs\nSehr gut, danke;A\nSchlecht;B\n".encode("cp1252")
+    preview = preview_upload(content, "export.csv")
+    assert preview.columns == ("Kommentar", "Kurs")
+    assert preview.rows["Kommentar"].tolist() == ["Sehr gut, danke", "Schlecht"]
+    assert preview.describe() == "CSV, semicolon-separated, UTF-8"
+    windows = preview_upload("Kommentar;Kurs\nTrès bien;A\n".encode("cp1252"), "x.csv")
+    assert windows.describe() == "CSV, semicolon-separated, Windows-1252"
+
+
+def test_a_one_column_file_keeps_commas_and_semicolons_in_its_comments(tmp_path: Path) -> None:
+    path = write(tmp_path, b"comment\nGreat, really\nfine; thanks\n")
+    assert rows(path) == [["Great, really"], ["fine; thanks"]]
+
+
+def test_every_line_ending_is_a_line_end(tmp_path: Path) -> None:
+    for name, end in (("lf.csv", b"\n"), ("crlf.csv", b"\r\n"), ("cr.csv", b"\r")):
+        path = write(tmp_path, end.join([b"comment,course", b"hi,A", b'"two' + end + b'lines",B']))
+        assert rows(path) == [["hi", "A"], ["two\nlines", "B"]], name
+
+
+def test_columns_match_ignoring_case_and_surrounding_spaces(tmp_path: Path) -> None:
+    path = write(tmp_path, b" Comment ,COURSE\nhi,A\n")
+    summary = validate_input(path, "comment", ["course", " Course "])
+    assert (summary.text_column, summary.group_by) == ("Comment", ("COURSE",))
+    exact = write(tmp_path, b"Comment,comment\nhi,A\n", "exact.csv")
+    assert validate_input(exact, "comment").text_column == "comment"
+
+
+def test_a_column_matching_two_names_is_refused_naming_both(tmp_path: Path) -> None:
+    path = write(tmp_path, b"Comment,comment,course\na,b,c\n")
+    with pytest.raises(AmbiguousColumnError, match="'Comment', 'comment'"):
+        validate_input(path, "COMMENT")
+    with pytest.raises(AmbiguousColumnError, match="group-by column"):
+        validate_input(write(tmp_path, b"text,Course,course\na,b,c\n", "g.csv"), "text", ["COURSE"])
+
+
+def test_a_missing_column_suggests_the_closest_names(tmp_path: Path) -> None:
+    path = write(tmp_path, b"Comments,Course code,Teacher\na,b,c\n")
+    with pytest.raises(MissingColumnError, match=r"'coment' is not in the file \(did you mean"):
+        validate_input(path, "coment")
+    with pytest.raises(MissingColumnError, match=r"did you mean 'Course code'\?"):
+        validate_input(path, "comments", ["course cod"])
+    with pytest.raises(MissingColumnError) as refused:
+        validate_input(path, "zzz")
+    assert "did you mean" not in str(refused.value)
+
+
+def test_a_row_with_more_values_than_the_header_is_refused_naming_its_line(
+    tmp_path: Path,
+) -> None:
+    first = write(tmp_path, b"comment,course\nGreat,A,extra\n")
+    with pytest.raises(MalformedInputError, match="line 2 has 3 fields but the header has 2"):
+        validate_input(first, "comment")
+    later = write(tmp_path, b'comment,course\n"multi\nline",A\nok,B\nx,C,y\n', "later.csv")
+    with pytest.raises(MalformedInputError, match="line 5 has 3 fields") as refused:
+        validate_input(later, "comment")
+    assert "tokenizing" not in str(refused.value) and "C error" not in str(refused.value)
+
+
+def test_empty_extra_fields_are_dropped_and_missing_ones_are_empty(tmp_path: Path) -> None:
+    path = write(tmp_path, b"comment,course\nGreat,A,,\nok\n")
+    assert rows(path) == [["Great", "A"], ["ok", ""]]
+
+
+def test_duplicate_column_names_are_refused_and_blank_ones_named(tmp_path: Path) -> None:
+    duplicate = write(tmp_path, b"comment,comment,course\na,b,c\n")
+    with pytest.raises(MalformedInputError, match=r"two columns named 'comment' \(columns 1 and 2"):
+        validate_input(duplicate, "comment")
+    blank = write(tmp_path, b"comment,,course,\na,b,c,d\n", "blank.csv")
+    assert validate_input(blank, "comment").columns == ("comment", "column_2", "course", "column_4")
+    assert rows(blank) == [["a", "b", "c", "d"]]
+
+
+def test_a_nul_anywhere_is_refused_naming_its_line(tmp_path: Path) -> None:
+    filler = b"a comment that is long enough to fill the file\n" * 2000  # > 64 KiB
+    for name in ("late.csv", "late.txt"):
+        path = write(tmp_path, b"comment\n" + filler + b"bad\x00\n", name)
+        with pytest.raises(MalformedInputError, match="line 2002 holds a NUL character"):
+            validate_input(path, "comment" if name.endswith(".csv") else None)
+    early = write(tmp_path, b"comment\nok\nbad\x00one\n" + filler, "early.csv")
+    with pytest.raises(MalformedInputError, match="line 3 holds a NUL"):
+        validate_input(early, "comment")
+    binary = write(tmp_path, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "image.csv")
+    with pytest.raises(UnsupportedFormatError, match="binary file"):
+        validate_input(binary, "comment")
+
+
+def test_a_quote_never_closed_is_refused_not_read_as_one_huge_value(tmp_path: Path) -> None:
+    path = write(tmp_path, b'comment,course\nfine,A\n"never closed,B\nmore,C\n')
+    with pytest.raises(MalformedInputError, match="line 3 opens a quoted value that is never"):
+        validate_input(path, "comment")
+    closed = write(tmp_path, b'comment,course\n"a ""quoted"" word",A', "closed.csv")
+    assert rows(closed) == [['a "quoted" word', "A"]]
+
+
+@pytest.mark.parametrize(
+    ("header", "error", "status"),
+    [
+        (b"comment," + b"x" * 140_000, InputError, 400),
+        (b"comment," + b"y" * 5_000_000, InputError, 400),
+        (b"comment" + b",c" * 2_500_000, LimitExceededError, 413),
+    ],
+    ids=["140 KB cell", "5 MB cell", "5 MB of columns"],
+)
+def test_a_huge_header_is_a_clear_refusal_with_a_short_message(
+    tmp_path: Path, header: bytes, error: type[InputError], status: int
+) -> None:
+    path = write(tmp_path, header + b"\nhi\n")
+    with pytest.raises(error) as refused:
+        validate_input(path, "comment")
+    answer = error_answer(refused.value)
+    assert answer.status == status
+    assert len(answer.body["detail"]) < 400
+
+
+def test_an_over_long_comment_is_a_row_error_and_the_file_is_labelled(tmp_path: Path) -> None:
+    backend = make_backend(tmp_path, max_comment_chars=50)
+    long_comment = "good " * 20  # 100 characters
+    path = write(tmp_path, f"course;comment\nA;good\nB;{long_comment}\nC;bad\n".encode())
+    request_id = service.submit(backend, path, "comment").request_id
+    predictor = FakePredictor()
+    Worker(backend, lambda _ref: predictor, "w").run(burst=True)
+    job = backend.repository.jobs.get(request_id)
+    assert job.status is JobStatus.SUCCEEDED and (job.rows_done, job.rows_failed) == (3, 1)
+    assert job.result_key is not None
+    frame = pd.read_csv(io.BytesIO(backend.store.get_bytes(job.result_key)), keep_default_na=False)
+    assert frame["label"].tolist() == ["positive", "", "negative"]
+    assert frame["comment"].tolist()[1] == long_comment  # kept whole
+    assert frame["error"].tolist()[1].startswith("the comment has 100 characters, over the limit")
+
+
+def test_an_over_long_comment_never_reaches_the_model() -> None:
+    seen: list[str] = []
+
+    class Recording(FakePredictor):
+        def predict_proba(self, texts: Sequence[object]) -> np.ndarray:
+            seen.extend(str(text) for text in texts)
+            return super().predict_proba(texts)
+
+    frame = pd.DataFrame({"comment": ["good", "x" * 30, ""]}, index=[7, 8, 9])
+    out = label_frame(Recording(), frame, "comment", max_chars=20)
+    assert "x" * 30 not in seen
+    assert out.loc[7, "label"] == "positive" and out["label"].isna().tolist()[1:] == [True, True]
+    assert out["error"].tolist()[1] == (
+        "the comment has 30 characters, over the limit of 20 (PIPELINE_MAX_COMMENT_CHARS): "
+        "not labelled"
+    )
+    assert out["error"].tolist()[2].startswith("empty comment")
+
+
+def test_the_job_keeps_what_was_detected_and_the_worker_reads_with_it(tmp_path: Path) -> None:
+    backend = make_backend(tmp_path)
+    text = "Très bien, merci"
+    path = write(tmp_path, f"Kurs;Kommentar\nA;{text}\nB;schlecht\n".encode("cp1252"))
+    request_id = service.submit(backend, path, "kommentar", ["kurs"]).request_id
+    job = backend.repository.jobs.get(request_id)
+    assert job.input_options == {"encoding": "cp1252", "delimiter": ";"}
+    assert (job.text_column, job.group_by) == ("Kommentar", ("Kurs",))
+    view = service.get_status(backend, request_id).to_dict()
+    assert view["input_format"] == "csv"
+    assert view["input_options"] == {"encoding": "cp1252", "delimiter": ";"}
+    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+    page = service.results_page(backend, request_id)
+    assert [row["Kommentar"] for row in page.rows] == [text, "schlecht"]
+    assert [row["Kurs"] for row in page.rows] == ["A", "B"]
+
+
+def test_a_resumed_read_uses_the_jobs_options(tmp_path: Path) -> None:
+    path = write(tmp_path, b"c|n\n" + "".join(f"é{i}|{i}\n" for i in range(7)).encode())
+    options = validate_input(path, "c").options
+    chunks = list(iter_chunks(path, "csv", "c", 3, start_row=4, options=options))
+    assert [chunk.index.tolist() for chunk in chunks] == [[4, 5], [6]]
+    assert chunks[0]["c"].tolist() == ["é4", "é5"]

@@ -1,0 +1,103 @@
+"""The app's sheet picker (AppTest against a canned API that records what is submitted): a
+workbook of several sheets starts on the one with a comment column, the picked sheet is
+previewed and sent with the job, and a CSV shows no picker. The real flow is in
+tests/e2e/test_streamlit_app.py."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from xlsxfakes import evaluation_export
+
+APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
+QUEUED = {"request_id": "job1", "status": "queued", "reused": False}
+
+
+class RecordingApi(BaseHTTPRequestHandler):
+    """Healthy; accepts every submit (keeping its body) and has no job to show."""
+
+    submitted: ClassVar[list[bytes]] = []
+
+    def do_GET(self) -> None:
+        if self.path == "/health":
+            self._json(200, {"status": "ok"})
+        else:
+            self._json(404, {"error": "job_not_found", "detail": "no such job"})
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length", "0"))
+        self.submitted.append(self.rfile.read(length))
+        self._json(202, QUEUED)
+
+    def _json(self, status: int, body: Any) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: Any) -> None:
+        """Quiet: the test output is for failures."""
+
+
+@pytest.fixture
+def app(monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
+    RecordingApi.submitted.clear()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), RecordingApi)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("PIPELINE_API_URL", f"http://127.0.0.1:{server.server_address[1]}")
+    monkeypatch.delenv("PIPELINE_API_KEY", raising=False)
+    try:
+        yield AppTest.from_file(str(APP), default_timeout=120)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _upload(at: AppTest, name: str, content: bytes) -> None:
+    at.run()
+    at.file_uploader[0].set_value((name, content, "application/octet-stream"))
+    at.run()
+    assert not at.exception, at.exception
+
+
+def _pickers(at: AppTest) -> list[Any]:
+    return [box for box in at.selectbox if box.label == "Sheet"]
+
+
+@pytest.mark.slow
+def test_the_picked_sheet_is_previewed_and_sent_with_the_job(app: AppTest, tmp_path: Path) -> None:
+    _upload(app, "evaluations.xlsx", evaluation_export(tmp_path / "e.xlsx").read_bytes())
+    (picker,) = _pickers(app)
+    assert (picker.options, picker.value) == (["Cover", "Answers", "Notes"], "Answers")
+    assert app.dataframe[0].value["Comment"].tolist()[:2] == ["Great lectures", "Too fast"]
+
+    picker.select("Notes").run()
+    assert not app.exception, app.exception
+    assert app.dataframe[0].value["Author"].tolist() == ["admin"]
+    captions = "\n".join(str(caption.value) for caption in app.caption)
+    assert "sheet 'Notes', header on row 1" in captions
+
+    next(button for button in app.button if button.label == "Analyse").click()
+    app.run()
+    (body,) = RecordingApi.submitted
+    assert b'name="sheet"\r\n\r\nNotes\r\n' in body
+    assert b'name="text_column"\r\n\r\nComment\r\n' in body
+
+
+def test_a_csv_has_no_sheet_picker_and_sends_no_sheet(app: AppTest) -> None:
+    _upload(app, "c.csv", b"course,comment\nCS1,Great\n")
+    assert _pickers(app) == []
+    next(button for button in app.button if button.label == "Analyse").click()
+    app.run()
+    (body,) = RecordingApi.submitted
+    assert b'name="sheet"' not in body

@@ -1,0 +1,199 @@
+"""Reading XLSX workbooks: any file name, the sheet (chosen or the first with the column), the
+header row under title rows, cell values as openpyxl gave them, and clear refusals (a value
+outside the header, an unknown sheet, a column in no sheet, .xls and encrypted files)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from xlsxfakes import evaluation_export, inline_row, sheet_xml, workbook_parts, write_parts
+
+from pipeline.errors import (
+    InputError,
+    MalformedInputError,
+    MissingColumnError,
+    SheetNotFoundError,
+    UnsupportedFormatError,
+)
+from pipeline.inputs import ReadOptions, detect_format, iter_chunks, validate_input
+from pipeline.xlsx import open_workbook
+
+
+def test_a_workbook_saved_without_its_extension_reads_by_content(tmp_path: Path) -> None:
+    upload = tmp_path / "upload"  # how the API spools every upload
+    upload.write_bytes(evaluation_export(tmp_path / "export.xlsx").read_bytes())
+
+    assert detect_format(upload, "evaluations.xlsx") == "xlsx"
+    assert detect_format(upload, None) == "xlsx"
+    assert detect_format(upload, "evaluations.xlsm") == "xlsx"
+    summary = validate_input(upload, "comment", ["course"], filename="evaluations.xlsx")
+
+    assert summary.columns == ("Course", "Comment", "Score", "Submitted", "Complete")
+    assert (summary.text_column, summary.group_by) == ("Comment", ("Course",))
+    assert summary.rows == 3, "the blank row between the data is not a row"
+    assert summary.options == ReadOptions(sheet="Answers", header_row=3)
+
+
+def test_the_worker_reads_the_recorded_sheet_and_rows_with_values_as_openpyxl_gave(
+    tmp_path: Path,
+) -> None:
+    path = evaluation_export(tmp_path / "upload")
+    options = validate_input(path, "Comment").options
+
+    (chunk,) = iter_chunks(path, "xlsx", "Comment", 10, options=options)
+
+    assert chunk.to_dict("records") == [
+        {
+            "Course": "CS101",
+            "Comment": "Great lectures",
+            "Score": "5",
+            "Submitted": "2026-03-01 09:30:00",
+            "Complete": "True",
+        },
+        {
+            "Course": "CS101",
+            "Comment": "Too fast",
+            "Score": "2.5",
+            "Submitted": "2026-03-02 00:00:00",
+            "Complete": "False",
+        },
+        {"Course": "MATH201", "Comment": "", "Score": "3", "Submitted": "", "Complete": ""},
+    ]
+    resumed = list(iter_chunks(path, "xlsx", "Comment", 10, start_row=2, options=options))
+    assert [frame.index.tolist() for frame in resumed] == [[2]]
+
+
+@pytest.mark.parametrize(
+    ("sheet", "expected"),
+    [("Notes", "Notes"), ("notes ", "Notes"), ("3", "Notes"), ("Secret", "Secret")],
+)
+def test_a_sheet_is_chosen_by_name_or_by_its_number_among_the_visible_tabs(
+    tmp_path: Path, sheet: str, expected: str
+) -> None:
+    path = evaluation_export(tmp_path / "export.xlsx")
+    summary = validate_input(path, "comment", sheet=sheet)
+    assert (summary.options.sheet, summary.options.header_row) == (expected, 1)
+    assert summary.rows == 1
+
+
+def test_an_unknown_sheet_lists_the_sheets(tmp_path: Path) -> None:
+    path = evaluation_export(tmp_path / "export.xlsx")
+    with pytest.raises(SheetNotFoundError) as refused:
+        validate_input(path, "comment", sheet="Answer")
+    message = str(refused.value)
+    assert "no sheet 'Answer'" in message
+    assert "'Cover', 'Answers', 'Notes'" in message and "Secret" not in message
+    assert "1 to 3" in message
+
+
+def test_a_column_in_no_sheet_lists_each_sheet_and_its_columns(tmp_path: Path) -> None:
+    path = evaluation_export(tmp_path / "export.xlsx")
+    with pytest.raises(MissingColumnError) as refused:
+        validate_input(path, "feedback")
+    message = str(refused.value)
+    assert "column 'feedback' is not in any sheet" in message
+    assert "sheet 'Answers': Course, Comment, Score, Submitted, Complete" in message
+    assert "sheet 'Cover': About this export" in message
+
+
+def test_a_column_not_in_the_chosen_sheet_names_that_sheet(tmp_path: Path) -> None:
+    path = evaluation_export(tmp_path / "export.xlsx")
+    with pytest.raises(MissingColumnError, match=r"not in sheet 'Cover' .*sheet 'Cover':"):
+        validate_input(path, "comment", sheet="Cover")
+
+
+def test_without_a_column_the_header_is_the_first_row_as_wide_as_the_rows_below(
+    tmp_path: Path,
+) -> None:
+    path = evaluation_export(tmp_path / "export.xlsx")
+    with open_workbook(path) as book:
+        overview = {sheet.name: (sheet.header_row, sheet.columns) for sheet in book.overview()}
+        layout = book.layout("Answers", None)
+    assert overview == {
+        "Cover": (1, ("About this export",)),
+        "Answers": (3, ("Course", "Comment", "Score", "Submitted", "Complete")),
+        "Notes": (1, ("Comment", "Author")),
+    }
+    assert layout.header_row == 3
+
+
+def test_a_value_outside_the_header_is_refused_not_dropped(tmp_path: Path) -> None:
+    rows = [
+        inline_row(1, ["comment", "course"]),
+        inline_row(2, ["Great", "CS1"]),
+        inline_row(3, ["Fine", "CS2", None, "stray note"]),
+    ]
+    path = write_parts(tmp_path / "a.xlsx", workbook_parts([("Data", sheet_xml(rows))]))
+    with pytest.raises(MalformedInputError, match=r"row 3 of sheet 'Data' has a value in column D"):
+        validate_input(path, "comment")
+
+
+def test_a_blank_header_cell_is_named_and_two_columns_of_one_name_are_refused(
+    tmp_path: Path,
+) -> None:
+    blank = [inline_row(1, ["comment", None, "course"]), inline_row(2, ["Great", "x", "CS1"])]
+    path = write_parts(tmp_path / "a.xlsx", workbook_parts([("Data", sheet_xml(blank))]))
+    assert validate_input(path, "comment").columns == ("comment", "column_2", "course")
+
+    twice = [inline_row(1, ["comment", "comment"]), inline_row(2, ["Great", "Fine"])]
+    path = write_parts(tmp_path / "b.xlsx", workbook_parts([("Data", sheet_xml(twice))]))
+    with pytest.raises(MalformedInputError, match="two columns named 'comment'"):
+        validate_input(path, "comment")
+
+
+def test_shared_inline_and_rich_text_cells_read_without_phonetic_runs(tmp_path: Path) -> None:
+    rows = [
+        '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row>',
+        '<row r="2"><c t="s"><v>2</v></c><c t="inlineStr"><is><r><t>Rich </t></r>'
+        "<r><t>text</t></r><rPh><t>ルビ</t></rPh></is></c></row>",
+        '<row r="4"><c r="B4" t="str"><f>A1</f><v>formula result</v></c></row>',
+    ]
+    parts = workbook_parts([("S", sheet_xml(rows))], shared=["comment", "note", "Good"])
+    path = write_parts(tmp_path / "a.xlsx", parts)
+    (chunk,) = iter_chunks(path, "xlsx", "comment", 10)
+    assert chunk.to_dict("records") == [
+        {"comment": "Good", "note": "Rich text"},
+        {"comment": "", "note": "formula result"},
+    ]
+
+
+def test_rows_out_of_order_are_refused_as_a_damaged_workbook(tmp_path: Path) -> None:
+    rows = [inline_row(2, ["comment"]), inline_row(1, ["Great"])]
+    path = write_parts(tmp_path / "a.xlsx", workbook_parts([("S", sheet_xml(rows))]))
+    with pytest.raises(UnsupportedFormatError, match="row 1 after row 2"):
+        validate_input(path, "comment")
+
+
+@pytest.mark.parametrize(
+    ("content", "name"),
+    [
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "grades.xls"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "protected.xlsx"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "upload"),
+        (b"<table><tr><td>comment</td></tr></table>", "export.xls"),
+    ],
+)
+def test_old_excel_and_password_protected_files_are_told_to_be_saved_as_xlsx(
+    tmp_path: Path, content: bytes, name: str
+) -> None:
+    path = tmp_path / "upload"
+    path.write_bytes(content)
+    with pytest.raises(UnsupportedFormatError) as refused:
+        validate_input(path, "comment", filename=name)
+    message = str(refused.value)
+    assert "Excel 97-2003" in message and "save it as Excel Workbook (.xlsx)" in message
+    assert "binary" not in message
+
+
+def test_a_zip_that_is_not_a_workbook_says_so(tmp_path: Path) -> None:
+    path = write_parts(tmp_path / "a.xlsx", {"word/document.xml": "<document/>"})
+    with pytest.raises(UnsupportedFormatError, match="ZIP archive but not an Excel workbook"):
+        validate_input(path, "comment")
+
+
+def test_a_sheet_is_refused_for_a_csv(tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("comment\nGreat\n", encoding="utf-8")
+    with pytest.raises(InputError, match="Excel workbooks"):
+        validate_input(path, "comment", sheet="1")
