@@ -25,6 +25,7 @@ from pipeline.errors import (
     LimitExceededError,
     NotFoundError,
     PipelineError,
+    ServiceUnavailableError,
     Unauthorized,
 )
 from pipeline.settings import Settings
@@ -412,6 +413,8 @@ def _error_by_status(response: httpx.Response, request_id: str | None) -> Pipeli
         return LimitExceededError(message or "the upload is over the API's size limit")
     if 400 <= code < 500:
         return InputError(message or f"the API refused the request (HTTP {code})")
+    if code == 503:  # narrowed by its code: database_locked, disk_full…
+        return ServiceUnavailableError(message or "the API cannot serve now; try again shortly")
     return ApiError(f"the API failed with HTTP {code}" + (f": {message}" if message else ""))
 
 

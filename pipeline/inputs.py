@@ -57,6 +57,16 @@ _OLD_EXCEL = (
     "CSV UTF-8, then upload that"
 )
 _UNSUPPORTED = ("ods", "json", "parquet", "pdf", "docx")
+_SIGNATURES = (
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"\x1f\x8b", "a gzip archive"),
+)
+"""Files renamed .csv or .txt that are named for what they are, not refused as badly encoded
+text (their bytes are mostly valid Windows-1252 and hold too few NULs to look binary)."""
 _SNIFF_BYTES = 64 * 1024
 _VALIDATION_ROWS = 5000
 # The csv module refuses fields over 128 KiB by default; a long comment is a row error, and
@@ -151,6 +161,11 @@ def detect_format(path: Path, filename: str | None = None) -> str:
         raise UnsupportedFormatError(f"{name} is a ZIP/XLSX archive but is named .{suffix}")
     if suffix == "xlsx":
         raise UnsupportedFormatError(f"{name} is named .xlsx but is not an Excel workbook")
+    kind = next((kind for magic, kind in _SIGNATURES if head.startswith(magic)), None)
+    if kind is not None:
+        raise UnsupportedFormatError(
+            f"{name} is {kind}, not CSV, XLSX or TXT text: upload the comments in one of those"
+        )
     if _looks_binary(head):
         raise UnsupportedFormatError(f"{name} is a binary file, not CSV, XLSX or TXT text")
     if suffix in ("csv", "txt"):

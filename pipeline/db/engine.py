@@ -107,14 +107,15 @@ class Database:
             if self.dialect != "sqlite":
                 connection.exec_driver_sql("SELECT 1")
                 return
-            raw = connection.connection.driver_connection
-            assert raw is not None  # an open pool connection always has its driver's
-            raw.execute(f"PRAGMA busy_timeout = {min(int(wait_s * 1000), self._busy_timeout_ms)}")
+            wait_ms = min(int(wait_s * 1000), self._busy_timeout_ms)
+            cursor = connection.connection.cursor()  # the driver's own: no BEGIN of ours
+            cursor.execute(f"PRAGMA busy_timeout = {wait_ms}")
             try:
-                raw.execute("BEGIN IMMEDIATE")
-                raw.execute("ROLLBACK")
+                cursor.execute("BEGIN IMMEDIATE")
+                cursor.execute("ROLLBACK")
             finally:
-                raw.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
+                cursor.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
+                cursor.close()
 
     def dispose(self) -> None:
         self.engine.dispose()

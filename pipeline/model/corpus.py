@@ -21,6 +21,7 @@ class CorpusSpec:
     val_fraction: float
     seed: int
     student_repeat: int
+    authored_repeat: int
     sst_phrase_rows: int
     professor_rows: int
     professor_val_fraction: float
@@ -35,9 +36,10 @@ class Corpus:
 
 
 def build_corpus(spec: CorpusSpec) -> Corpus:
-    """Student feedback (split, upweighted) + SST phrases + professor reviews (split) + TweetEval
-    + extra CSVs; validated on held-out student feedback and professor reviews and on the SST
-    test sentences (no test sentence occurs in the SST train trees the phrases come from)."""
+    """The training mix: student feedback (split, upweighted), SST phrases, professor reviews
+    (split), TweetEval, the authored course comments (upweighted) and extra CSVs. Validation:
+    held-out student feedback and professor reviews, and the SST test sentences (no test
+    sentence occurs in the SST train trees the phrases come from)."""
     limit = spec.limit_per_source or None
     student = data.load_student_feedback(spec.data_dir)
     student_train, student_val = data.stratified_split(student, spec.val_fraction, spec.seed)
@@ -54,9 +56,15 @@ def build_corpus(spec: CorpusSpec) -> Corpus:
         ),
         "tweeteval": data.sample_rows(data.load_tweeteval(spec.data_dir), limit, spec.seed),
     }
+    if spec.authored_repeat:
+        authored = data.load_authored_comments()[["text", "label"]]
+        parts["authored_comments"] = data.sample_rows(authored, limit, spec.seed)
     for path in spec.extra_data:
         parts[f"extra:{Path(path).name}"] = data.load_labelled_csv(Path(path))
-    repeats = {"student_feedback": max(1, spec.student_repeat)}
+    repeats = {
+        "student_feedback": max(1, spec.student_repeat),
+        "authored_comments": spec.authored_repeat,
+    }
     mix = data.concat_sources(
         [frame for name, frame in parts.items() for _ in range(repeats.get(name, 1))]
     )

@@ -20,6 +20,8 @@ SST_PHRASES = "sst_phrases/train.csv"
 SST_TEST = "sst_phrases/test_sentences.csv"
 PROFESSOR_REVIEWS = "professor_reviews/train.csv"
 TWEETEVAL = "tweeteval/validation.csv"
+AUTHORED_COMMENTS = Path(__file__).with_name("authored_comments.csv")
+"""Ships with the package (not under a data directory nor a model): it is training data."""
 
 
 def _require(path: Path) -> Path:
@@ -72,6 +74,23 @@ def load_sst_test(data_dir: Path) -> pd.DataFrame:
 def load_professor_reviews(data_dir: Path) -> pd.DataFrame:
     """RateMyProfessors reviews labelled from their rating (neutral = 3 of 5, often mixed)."""
     return load_labelled_csv(data_dir / PROFESSOR_REVIEWS)
+
+
+def load_authored_comments(path: Path = AUTHORED_COMMENTS) -> pd.DataFrame:
+    """Hand-written course comments for what the public sources lack (sarcasm, litotes,
+    complaints stated as facts, factual statements, suggestions, emoji, comparatives, contrast).
+
+    Besides ``text`` and ``label`` it keeps ``phenomenon``, so a report can count each one.
+    """
+    # Every cell as text and no NA guessing: a comment such as "None" or "N/A" is a comment.
+    frame = pd.read_csv(_require(path), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    missing = {"text", "label", "phenomenon"} - set(frame.columns)
+    if missing:
+        raise MissingColumnError(f"{path} lacks the column(s) {', '.join(sorted(missing))}")
+    frame = frame.assign(
+        text=frame["text"].str.strip(), label=[normalise_label(v) for v in frame["label"]]
+    )
+    return frame.loc[frame["text"] != "", ["text", "label", "phenomenon"]].reset_index(drop=True)
 
 
 def stratified_split(

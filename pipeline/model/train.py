@@ -69,6 +69,10 @@ class TrainOptions:
     student_repeat: int = field(
         default=3, metadata={"help": "times the student-feedback training rows are repeated"}
     )
+    authored_repeat: int = field(
+        default=3,
+        metadata={"help": "times the authored course comments are repeated (0 = not used)"},
+    )
     sst_phrase_rows: int = field(
         default=0, metadata={"help": "SST train-tree phrases sampled (0 = all 159,140)"}
     )
@@ -102,8 +106,8 @@ class TrainOptions:
         for name in ("val_fraction", "professor_val_fraction"):
             if not 0.0 < getattr(self, name) < 1.0:
                 raise ConfigError(f"{name} must be between 0 and 1")
-        if self.sst_phrase_rows < 0 or self.professor_rows < 0:
-            raise ConfigError("sst_phrase_rows and professor_rows must be 0 (all) or more")
+        if min(self.sst_phrase_rows, self.professor_rows, self.authored_repeat) < 0:
+            raise ConfigError("sst_phrase_rows, professor_rows and authored_repeat must be >= 0")
         if not 0.0 <= self.warmup_ratio < 1.0:
             raise ConfigError("warmup_ratio must be in [0, 1)")
         if self.learning_rate <= 0:
@@ -116,6 +120,7 @@ class TrainOptions:
             val_fraction=self.val_fraction,
             seed=self.seed,
             student_repeat=self.student_repeat,
+            authored_repeat=self.authored_repeat,
             sst_phrase_rows=self.sst_phrase_rows,
             professor_rows=self.professor_rows,
             professor_val_fraction=self.professor_val_fraction,

@@ -38,6 +38,8 @@ UPLOAD_URL_EXPIRES_S = 900
 # Exactly what upload_key_for issues: never a job's stored input, nor another owner's file.
 _UPLOAD_KEY = re.compile(re.escape(UPLOAD_PREFIX) + r"[A-Za-z0-9_-]{22}/upload")
 _HASH_BLOCK = 1024 * 1024
+_MAX_NAME_CHARS = 255  # jobs.input_name
+_MAX_EXTENSION_CHARS = 8
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +151,7 @@ def _submit(
             request_id=request_id,
             owner=owner,
             input_key=input_key,
-            input_name=Path(filename or source.name).name,
+            input_name=display_name(filename or source.name),
             input_format=summary.format,
             input_columns=summary.columns,
             input_options=summary.options.to_json(),
@@ -233,6 +235,19 @@ def estimate_eta_s(job: JobRecord, now: datetime) -> float | None:
     if elapsed <= 0:
         return None
     return (job.rows_total - job.rows_done) * elapsed / job.rows_done
+
+
+def display_name(filename: str) -> str:
+    """The name a job shows for its input: the sent name's last part, without control or
+    invisible characters (PostgreSQL stores no NUL; an RTL override would disguise it), and
+    within the column's 255 characters, its extension kept."""
+    name = "".join(char for char in Path(filename).name if char.isprintable())
+    if len(name) <= _MAX_NAME_CHARS:
+        return name
+    stem, dot, extension = name.rpartition(".")
+    if not dot or len(extension) > _MAX_EXTENSION_CHARS:
+        return name[:_MAX_NAME_CHARS]
+    return f"{stem[: _MAX_NAME_CHARS - len(extension) - 1]}.{extension}"
 
 
 def new_request_id() -> str:

@@ -50,12 +50,8 @@ def test_a_read_only_data_folder_is_one_line(command: list[str], tmp_path: Path)
     data_dir.mkdir()
     data_dir.chmod(0o555)
     result = run_cli(command, data_dir)
-    assert_one_line_error(
-        result,
-        f"the data folder {data_dir} cannot be written",
-        "Permission denied",
-        "PIPELINE_DATA_DIR",
-    )
+    where = f"the data folder {data_dir} cannot be written"
+    assert_one_line_error(result, where, "Permission denied", "PIPELINE_DATA_DIR")
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda command: command[0])

@@ -2,7 +2,8 @@
 
 The requirement: labels agree with fp32 on >= 99.5 % of the validation comments and macro-F1
 moves by at most 0.005. Checked here on a fixed sample of the validation data (all of the
-student feedback split, 1,000 professor reviews and the 2,210 SST test sentences); benchmarks/parity.py reports it on all.
+student feedback split, 1,000 professor reviews and the 2,210 SST test sentences);
+benchmarks/parity.py reports it on all of it.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from apigw_events import load_event
 from fastapi.testclient import TestClient
@@ -27,8 +28,9 @@ from pipeline.api.app import create_app
 from pipeline.api.common import spool
 from pipeline.api.gateway import Gateway
 from pipeline.bootstrap import Backend
+from pipeline.client import PipelineClient
 from pipeline.db import Repository
-from pipeline.errors import DiskFullError
+from pipeline.errors import DatabaseLockedError, DiskFullError
 
 CSV = b"course,comment\nA,good\nB,bad\n"
 
@@ -191,3 +193,11 @@ def test_the_gateway_answers_faults_the_same_way(backend: Backend) -> None:
     assert state["error"] == "database_locked"
     assert gateway.handle(load_event("health"))["statusCode"] == 200
     assert gateway.handle(load_event("submit_multipart"))["statusCode"] == 202
+
+
+def test_the_client_raises_the_fault_the_api_names() -> None:
+    body = {"error": "database_locked", "detail": "the database is locked; try again shortly"}
+    transport = httpx.MockTransport(lambda _request: httpx.Response(503, json=body))
+    client = PipelineClient("http://api.test", transport=transport)
+    with client, pytest.raises(DatabaseLockedError, match="try again shortly"):
+        client.status("AAAAAAAAAAAAAAAAAAAAAA")

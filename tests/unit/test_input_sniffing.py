@@ -175,9 +175,30 @@ def test_a_nul_anywhere_is_refused_naming_its_line(tmp_path: Path) -> None:
     early = write(tmp_path, b"comment\nok\nbad\x00one\n" + filler, "early.csv")
     with pytest.raises(MalformedInputError, match="line 3 holds a NUL"):
         validate_input(early, "comment")
-    binary = write(tmp_path, b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "image.csv")
+    binary = write(tmp_path, b"\x07\x00\x00\x00\x01\x00\x02\x00" * 64, "dump.csv")
     with pytest.raises(UnsupportedFormatError, match="binary file"):
         validate_input(binary, "comment")
+
+
+@pytest.mark.parametrize(
+    ("head", "kind"),
+    [
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "a PDF document"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "a PNG image"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF", "a JPEG image"),
+        (b"GIF89a\x01\x00", "a GIF image"),
+        (b"\x1f\x8b\x08\x00", "a gzip archive"),
+    ],
+)
+def test_a_document_or_image_renamed_csv_is_named_for_what_it_is(
+    tmp_path: Path, head: bytes, kind: str
+) -> None:
+    """Its compressed bytes read as Windows-1252 and hold few NULs: without its signature it
+    would be refused as badly encoded text, and told to be saved as UTF-8."""
+    body = bytes(range(0x20, 0x7F)) * 200 + b"\x8d"
+    path = write(tmp_path, head + body, "comments.csv")
+    with pytest.raises(UnsupportedFormatError, match=f"comments.csv is {kind}, not CSV"):
+        validate_input(path, "comment")
 
 
 def test_a_quote_never_closed_is_refused_not_read_as_one_huge_value(tmp_path: Path) -> None:

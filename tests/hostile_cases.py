@@ -1,0 +1,106 @@
+"""The hostile and malformed files of tests/e2e/test_hostile_inputs.py, as bytes: text files
+in any delimiter, line ending and encoding, files that only pretend to be text, and small
+workbooks. Pure builders (no server); import them (``from hostile_cases import ...``)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import zipfile
+from collections.abc import Sequence
+
+from openpyxl import Workbook
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+SNIFF_BYTES = 64 * 1024
+"""How much of a text file is sniffed for its format, delimiter and binary content."""
+
+
+def table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    delimiter: str = ",",
+    newline: str = "\n",
+    encoding: str = "utf-8",
+) -> bytes:
+    """A CSV file: quoted where needed, in ``delimiter``, ``newline`` and ``encoding``."""
+    text = io.StringIO()
+    writer = csv.writer(text, delimiter=delimiter, lineterminator=newline)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return text.getvalue().encode(encoding)
+
+
+def comments(values: Sequence[str], encoding: str = "utf-8", newline: str = "\n") -> bytes:
+    """A one-column CSV whose column is ``comment``."""
+    return table(["comment"], [[value] for value in values], newline=newline, encoding=encoding)
+
+
+def padding_rows(size: int) -> list[str]:
+    """Plain comments adding up to at least ``size`` bytes: pushes what follows them past the
+    part of a file that is sniffed."""
+    line = "An ordinary comment that fills the file"
+    return [f"{line} #{i}" for i in range(size // len(line) + 1)]
+
+
+def with_nul(before: Sequence[str], after: Sequence[str]) -> bytes:
+    """A comments file with a NUL character inside the comment between ``before`` and
+    ``after``."""
+    return comments([*before, "bro\x00ken", *after])
+
+
+def invalid_utf8_mid_file() -> bytes:
+    """UTF-8 text (accented letters and all) that breaks with a lone lead byte on line 12."""
+    good = comments([f"café crème #{i}" for i in range(10)])
+    return good + b"caf\xc3\x28 broken\n" + "déjà vu\n".encode()
+
+
+def xls_signature() -> bytes:
+    """The start of an Excel 97-2003 workbook: an OLE2 compound file header."""
+    return OLE2_MAGIC + bytes(504)
+
+
+def zip_not_a_workbook() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("notes.txt", "comment\nnot a workbook\n")
+    return buffer.getvalue()
+
+
+def pdf_document() -> bytes:
+    """A small PDF: text objects around a compressed (random-looking) stream."""
+    stream = random.Random(7).randbytes(20_000)
+    return (
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<</Length 20000/Filter/FlateDecode>>\nstream\n"
+        + stream
+        + b"\nendstream\nendobj\ntrailer\n<</Root 1 0 R>>\n%%EOF\n"
+    )
+
+
+def png_image() -> bytes:
+    return PNG_MAGIC + b"\x00\x00\x00\rIHDR" + random.Random(8).randbytes(5_000)
+
+
+def header_line(size: int) -> bytes:
+    """A header of one ``size``-character cell (a file without a header row, say a dump)."""
+    return b"c" * size + b"\nfirst comment\n"
+
+
+def wide_header(columns: int) -> bytes:
+    names = ",".join(f"column{i}" for i in range(columns))
+    return f"comment,{names}\nonly comment\n".encode()
+
+
+def workbook(sheets: Sequence[tuple[str, Sequence[Sequence[object]]]]) -> bytes:
+    """An XLSX workbook of ``sheets`` (name, rows) in tab order; an empty row is left blank."""
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in sheets:
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(list(row))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
