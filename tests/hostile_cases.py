@@ -104,3 +104,25 @@ def workbook(sheets: Sequence[tuple[str, Sequence[Sequence[object]]]]) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+BOUNDARY = "hostile-boundary"
+MULTIPART = f"multipart/form-data; boundary={BOUNDARY}"
+
+
+def multipart_upload(filename: bytes, content: bytes, text_column: bytes = b"comment") -> bytes:
+    """A submit's multipart body written by hand, so that the file name goes as its bytes
+    (an HTTP client would percent-encode a NUL in it)."""
+    start = f"--{BOUNDARY}\r\n".encode()
+    return (
+        start
+        + b'Content-Disposition: form-data; name="text_column"\r\n\r\n'
+        + text_column
+        + b"\r\n"
+        + start
+        + b'Content-Disposition: form-data; name="file"; filename="'
+        + filename
+        + b'"\r\n\r\n'
+        + content
+        + f"\r\n--{BOUNDARY}--\r\n".encode()
+    )

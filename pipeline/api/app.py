@@ -27,6 +27,7 @@ from pipeline.api.common import (
     REQUEST_ID_PATTERN,
     SPOOL_BLOCK,
     UPLOADS,
+    check_one_file,
     csv_disposition,
     health_body,
     health_status,
@@ -64,10 +65,20 @@ RequestId = Annotated[
 def _owner(request: Request, api_key: ApiKey = None) -> str:
     """The caller's owner id from X-API-Key (``anonymous`` only where no key is required)."""
     refuse_key_in_query(request.query_params.keys())
-    return service.authenticate(request.app.state.backend, api_key, request.app.state.keys_required)
+    state = request.app.state
+    return service.authenticate(
+        state.backend, api_key, state.keys_required, state.closes_once_keyed
+    )
 
 
 Owner = Annotated[str, Depends(_owner)]
+
+
+async def _one_file(request: Request) -> None:
+    """The form the framework has parsed (and kept) holds at most one ``file`` part; it
+    would read the last and drop the others."""
+    if request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        check_one_file(len((await request.form()).getlist("file")))
 
 
 def create_app(
@@ -95,6 +106,7 @@ def create_app(
     if require_keys is None:
         require_keys = keys_required(settings.auth, settings.api_host)
     app.state.keys_required = require_keys
+    app.state.closes_once_keyed = not require_keys and settings.auth == "auto"
     install_error_handlers(app)
     _refuse_oversized_uploads(app, backend.settings.max_upload_bytes)
 
@@ -127,6 +139,7 @@ def create_app(
         status_code=202,
         responses=answers(400, 401, 413, 422, 503),
         openapi_extra=form_needs_one_of("file", "upload_key"),
+        dependencies=[Depends(_one_file)],
     )
     def submit_job(
         who: Owner,
@@ -134,11 +147,7 @@ def create_app(
             UploadFile | None, File(description="CSV (UTF-8), XLSX or one-per-line TXT")
         ] = None,
         upload_key: Annotated[
-            str | None,
-            Form(
-                description="instead of file: the key from POST /v1/uploads",
-                json_schema_extra={"minLength": 1},  # documented only: "" is read as absent
-            ),
+            str | None, Form(description="instead of file: the key from POST /v1/uploads")
         ] = None,
         filename: Annotated[str | None, Form(description="the uploaded file's name")] = None,
         text_column: Annotated[str | None, Form(description="the comment column")] = None,

@@ -68,6 +68,15 @@ def visible_health(body: dict[str, Any], authenticated: bool) -> dict[str, Any]:
     return {name: body[name] for name in PUBLIC_HEALTH_FIELDS if name in body}
 
 
+def check_one_file(count: int) -> None:
+    """Refuse a submit with two ``file`` parts: reading one and dropping the other would lose a
+    file without a word."""
+    if count > 1:
+        raise InvalidRequest(
+            f"body field 'file': send one file per request ({count} file parts were sent)"
+        )
+
+
 def split_columns(values: list[str]) -> list[str]:
     """Group-by columns from repeated form fields, each of which may also be comma-separated."""
     return [part.strip() for value in values for part in value.split(",") if part.strip()]

@@ -1,7 +1,8 @@
 """The FastAPI app's exception handlers: every answer comes from ``pipeline.api.errors``.
 
 The framework's own errors keep their headers (``Allow`` on a 405). A request body that could
-not be parsed because the disk is full is that fault (503 disk_full), not the client's 400."""
+not be parsed because the disk is full is that fault (503 disk_full), not the client's 400;
+one the multipart parser refused says why."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from python_multipart.exceptions import FormParserError
 from starlette.exceptions import HTTPException
 from starlette.routing import Route
 
@@ -39,7 +41,7 @@ def install_error_handlers(app: FastAPI) -> None:
             fault.__cause__ = exc.__cause__
             return _json(fault)
         code = status_code_name(exc.status_code)
-        body = error_body(code, str(exc.detail))
+        body = error_body(code, _parser_reason(exc) or str(exc.detail))
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
             headers["Allow"] = ", ".join(_allowed_methods(request))
@@ -53,6 +55,16 @@ def install_error_handlers(app: FastAPI) -> None:
 def _json(exc: Exception) -> JSONResponse:
     answer = error_answer(exc)
     return JSONResponse(answer.body, answer.status, headers=answer.headers or None)
+
+
+def _parser_reason(exc: HTTPException) -> str | None:
+    """What the multipart parser found wrong in a body Starlette answers only with "Invalid
+    multipart data." (a part's header over 4 KB, say, from a very long file name); the same
+    words as the API Gateway edge's."""
+    reason = getattr(exc.__context__, "__cause__", None)
+    if not isinstance(reason, FormParserError):
+        return None
+    return f"the multipart body cannot be read: {reason}"
 
 
 def _allowed_methods(request: Request) -> list[str]:

@@ -36,6 +36,7 @@ from pipeline.api.common import (
     REQUEST_ID_PATTERN,
     SPOOL_BLOCK,
     UPLOADS,
+    check_one_file,
     csv_disposition,
     health_body,
     health_status,
@@ -363,9 +364,11 @@ def _multipart(content_type: str, body: bytes, folder: Path, max_bytes: int) -> 
         parser.finalize()
     except Exception as exc:
         raise InvalidRequest(f"the multipart body cannot be read: {exc}") from exc
-    upload = next((part for part in files if part.field_name == b"file"), None)
-    if upload is None:
+    uploads = [part for part in files if part.field_name == b"file"]
+    check_one_file(len(uploads))
+    if not uploads:
         return FormInput(fields)
+    (upload,) = uploads
     handle = upload.file_object
     handle.seek(0)
     path = spool(handle, folder / "upload", max_bytes)

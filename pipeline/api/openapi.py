@@ -117,9 +117,11 @@ def csv_answers() -> dict[int | str, dict[str, Any]]:
 
 
 def form_needs_one_of(*fields: str) -> dict[str, Any]:
-    """A route's ``openapi_extra``: its form body must carry at least one of ``fields`` (each
-    is optional on its own, so FastAPI cannot say so)."""
-    needs = {"anyOf": [{"required": [name]} for name in fields]}
+    """A route's ``openapi_extra``: its form body must carry at least one of ``fields``, not
+    empty (each is optional on its own, and an empty one is read as absent)."""
+    needs = {
+        "anyOf": [{"required": [name], "properties": {name: {"minLength": 1}}} for name in fields]
+    }
     body = {"required": True, "content": {"multipart/form-data": {"schema": needs}}}
     return {"requestBody": body}
 

@@ -40,6 +40,11 @@ class KeyRepository:
         with self._db.read() as session:
             return session.scalars(query).first() is not None
 
+    def any_ever(self) -> bool:
+        """Whether a key was ever created; revoking keeps the row, so this never turns back."""
+        with self._db.read() as session:
+            return session.scalars(select(ApiKey.key_id).limit(1)).first() is not None
+
     def all(self) -> list[KeyRecord]:
         with self._db.read() as session:
             return [_record(key) for key in session.scalars(select(ApiKey).order_by(ApiKey.name))]

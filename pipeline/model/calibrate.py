@@ -24,6 +24,7 @@ import pandas as pd
 
 from pipeline.errors import InputError
 from pipeline.model.calibration import (
+    REVIEW_BIN_SIZE,
     REVIEW_TARGET_ACCURACY,
     fit_temperature,
     review_threshold,
@@ -83,8 +84,9 @@ def calibration_section(
         "ece_after": {name: round(value, 4) for name, value in after.items()},
         "low_confidence": round(threshold, 3),
         "low_confidence_rule": (
-            f"the score below which the calibrated labels of the validation sets were right "
-            f"less than {REVIEW_TARGET_ACCURACY:.0%} of the time"
+            f"the lowest score from which up the calibrated labels of the validation sets "
+            f"were right at least {REVIEW_TARGET_ACCURACY:.0%} of the time, in every bin of "
+            f"{REVIEW_BIN_SIZE} comments sorted by score"
         ),
     }
 

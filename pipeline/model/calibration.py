@@ -16,6 +16,7 @@ import numpy as np
 MIN_TEMPERATURE = 0.05
 MAX_TEMPERATURE = 20.0
 REVIEW_TARGET_ACCURACY = 0.7
+REVIEW_BIN_SIZE = 100
 """The review threshold is the score below which the model was right less than 7 times in 10
 on the validation data, taken together."""
 _GOLDEN = (math.sqrt(5.0) - 1.0) / 2.0
@@ -74,27 +75,30 @@ def fit_temperature(
 
 
 def review_threshold(
-    confidence: np.ndarray, correct: np.ndarray, target: float = REVIEW_TARGET_ACCURACY
+    confidence: np.ndarray,
+    correct: np.ndarray,
+    target: float = REVIEW_TARGET_ACCURACY,
+    bin_size: int = REVIEW_BIN_SIZE,
 ) -> float:
-    """The score below which the model's labels were, together, right less than ``target``
-    of the time: the highest cut with accuracy under ``target`` among the examples below it.
+    """The lowest score from which up the model's labels were right at least ``target`` of the
+    time, judged locally: examples sorted by score are cut into bins of ``bin_size``, and the
+    threshold is the lowest score of the lowest bin that, with every bin above it, reaches
+    ``target``. Comments scored below it are the ones worth a human look.
 
-    With calibrated scores the accuracy below a cut is about the mean score there, so the cut
-    lands a little above ``target``. When no cut has accuracy under ``target`` (a very good
-    model) the lowest score is returned: nothing is below it.
+    Local, not cumulative: "accuracy of everything below the cut" stays under the target far
+    above the scores where the model actually becomes unreliable, and would flag most rows.
+    With calibrated scores the threshold lands near ``target``. A model right everywhere
+    gets its lowest score (nothing below it); one wrong even in its top bin gets 1.0.
     """
     if len(confidence) == 0:
         raise ValueError("a review threshold needs at least one example")
     order = np.argsort(confidence, kind="stable")
     ordered = np.asarray(confidence, dtype=np.float64)[order]
-    accuracy_below = np.cumsum(np.asarray(correct, dtype=np.float64)[order]) / np.arange(
-        1, len(order) + 1
-    )
-    # A cut at ordered[k] leaves the k + 1 lowest scores below it only where the next score
-    # is higher; cuts are taken between distinct scores.
-    distinct = np.append(ordered[1:] > ordered[:-1], True)
-    under = np.flatnonzero((accuracy_below < target) & distinct)
-    if under.size == 0:
-        return float(ordered[0])
-    last = int(under[-1])
-    return float(ordered[last + 1]) if last + 1 < len(ordered) else 1.0
+    hits = np.asarray(correct, dtype=np.float64)[order]
+    starts = list(range(0, len(ordered), max(1, bin_size)))
+    threshold = 1.0
+    for start in reversed(starts):
+        if hits[start : start + bin_size].mean() < target:
+            break
+        threshold = float(ordered[start])
+    return threshold

@@ -51,6 +51,11 @@ def render_readme(card: dict[str, Any]) -> str:
         f"- {name}: {info.get('rows')} rows {info.get('labels', '')}" for name, info in data.items()
     )
     hyper = "\n".join(f"- {k}: {v}" for k, v in sorted(card.get("hyperparameters", {}).items()))
+    stages = "".join(
+        f"\n{i}. `{stage['version']}`: `{stage['command']}`"
+        for i, stage in enumerate(card.get("stages", []), start=1)
+    )
+    lineage = f"\n## How it was trained, stage by stage\n{stages}\n" if stages else ""
     calibration = card.get("calibration")
     calibrated = f"\n## Calibration\n{calibration_text(calibration)}\n" if calibration else ""
     return f"""# Sentiment model {card.get("version")}
@@ -66,7 +71,7 @@ are scored in overlapping windows whose probabilities are averaged.
 {hyper}
 
 Trained in {training.get("seconds", 0):.0f} s on {training.get("hardware", "unknown")}.
-
+{lineage}
 ## Validation
 {metrics_table(card.get("validation", {}))}
 

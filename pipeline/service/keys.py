@@ -2,7 +2,8 @@
 
 Whether a call needs a key is configuration (``PIPELINE_AUTH``, read by ``keys_required``
 once, when an edge starts), never "does any key exist right now": revoking the last key must
-not open the service to everyone. A key that is presented is always checked: an unknown or
+not open the service to everyone. The one state that counts only ever closes: with ``auto`` on
+loopback, keys become required once the first key is created, and stay required. A key that is presented is always checked: an unknown or
 revoked one is refused in every mode, a valid one acts as its owner (each key sees only its
 own jobs). Without a key, a caller of an API that needs none is ``anonymous``.
 """
@@ -58,15 +59,21 @@ def keys_required(setting: str, host: str | None) -> bool:
     return host is None or not is_loopback(host)
 
 
-def authenticate(backend: Backend, presented: str | None, required: bool) -> str:
+def authenticate(
+    backend: Backend, presented: str | None, required: bool, closes_once_keyed: bool = False
+) -> str:
     """The owner the caller acts as: a valid key's id, or ``anonymous`` where no key is
-    required and none was sent. Raises Unauthorized otherwise, whatever keys exist."""
+    required and none was sent. Raises Unauthorized otherwise, whatever keys exist.
+
+    ``closes_once_keyed`` (``auto`` on loopback) needs keys as soon as one has ever been
+    created: a user who made a key expects it to be needed. Revoked keys stay on record, so
+    revoking the last one never opens the API again."""
     if presented:
         record = backend.repository.keys.find_active(_hash(presented))
         if record is None:
             raise Unauthorized("the API key is not valid (unknown or revoked)")
         return record.key_id
-    if required:
+    if required or (closes_once_keyed and backend.repository.keys.any_ever()):
         raise Unauthorized(f"this server needs an API key: send it in the {HEADER} header")
     return ANONYMOUS
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from pipeline.bootstrap import Backend
 from pipeline.db.records import JobRecord, JobStatus
 from pipeline.db.results import GroupStats
-from pipeline.errors import InputError
+from pipeline.errors import InputError, MissingColumnError
 from pipeline.labelling import input_names
 from pipeline.messages import echo
 from pipeline.service import export
@@ -93,7 +93,7 @@ def summary(
     job = backend.repository.jobs.get(request_id, owner)
     column = _input_column(job, group_by) if group_by is not None else None
     if group_by is not None and column is None:
-        raise InputError(
+        raise MissingColumnError(
             f"column {echo(group_by)} is not in the job's input; its columns are: "
             f"{', '.join(job.input_columns)}"
         )

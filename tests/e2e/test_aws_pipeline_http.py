@@ -192,7 +192,9 @@ def test_a_workbook_through_an_upload_url_by_hand_and_by_the_client(
     the chosen sheet; the client takes this path for files over its direct-upload size."""
     workbook = evaluation_export(tmp_path / "evaluations.xlsx")
     with httpx.Client(base_url=stack.url, timeout=60) as http:
-        upload = http.post("/v1/uploads").json()
+        ticket = http.post("/v1/uploads")
+        assert ticket.status_code == 201, ticket.text
+        upload = ticket.json()
         put = httpx.put(upload["upload_url"], content=workbook.read_bytes())
         assert put.status_code == 200, put.text
         sent = http.post(

@@ -1,13 +1,14 @@
 """Hostile and malformed HTTP inputs against the real API in-process (issue 10): files, form
 fields, ids and query parameters, keys and methods. Each case gets a clear 4xx whose body
-names the problem (the status, the error code, words of the detail, a bounded body), or a 202
-after which a worker labels the file and every row comes out exactly once, as sent. After
-each one the service still answers, and at the end a normal submission still goes through.
+names the problem (status, error code, words of the detail, a bounded body), or a 202 after
+which a worker labels the file and every row comes out exactly once, as sent. After each one
+the service still answers, no key was written to a server log, and at the end a normal
+submission still goes through.
 
-The backends are real and embedded (SQLite, local store, SQLite queue in a temporary folder),
-shared by the whole module as a server is shared by its callers; the worker runs in burst
-mode with a keyword predictor. Three services: ``open`` (no key needed, as ``up`` on
-loopback), ``small`` (a 10,000-byte upload limit) and ``keyed`` (PIPELINE_AUTH=keys).
+The backends are real and embedded (SQLite, local store, SQLite queue in a temporary folder)
+and shared by the whole module, as a server is shared by its callers; the worker runs in burst
+mode with the keyword predictor of ``jobfakes``. Three services: ``open`` (no key needed, as
+``up`` on loopback), ``small`` (a 10,000-byte upload limit) and ``keyed`` (PIPELINE_AUTH=keys).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,10 +26,12 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from hostile_cases import (
+    MULTIPART,
     SNIFF_BYTES,
     comments,
     header_line,
     invalid_utf8_mid_file,
+    multipart_upload,
     padding_rows,
     pdf_document,
     png_image,
@@ -53,11 +57,15 @@ from pipeline.api.app import create_app
 from pipeline.bootstrap import Backend
 from pipeline.worker import Worker
 
+pytestmark = pytest.mark.slow  # ~130 requests, 40 of them labelled by a worker: minutes
+
 BODY_LIMIT = 5 * 1024
-"""Every error body stays small, whatever the request held (details stop at 4 KB)."""
+"""Every error body stays small, whatever the request held (a detail stops at 4 KB)."""
 SMALL_UPLOAD = 10_000
 JOBS = "/v1/jobs"
 ABSENT_ID = "AbsentAbsentAbsent0000"  # the shape of a request id; no job has it
+CLIENT_LOGGERS = ("httpx", "httpcore")
+"""The test's own HTTP client logs the URLs it calls; the server's logs are what count."""
 
 
 @dataclass(frozen=True)
@@ -66,16 +74,16 @@ class Service:
     client: TestClient
 
 
-@dataclass
+@dataclass(frozen=True)
 class World:
-    """The services, the keys of the keyed one and jobs the cases refer to."""
+    """The services, the keys of the keyed one and the jobs the cases refer to."""
 
     services: dict[str, Service]
     alice: str
     bob: str
     revoked: str
     finished: str
-    """A succeeded job on ``open`` (with a ``course`` column)."""
+    """A succeeded job on ``open`` with a ``course`` column."""
     alices_job: str
     """A succeeded job of alice's on ``keyed``."""
     folder: Path
@@ -90,31 +98,49 @@ class World:
 
 
 Send = Callable[[World], httpx.Response]
-Check = Callable[[World, TestClient, str], None]
+Check = Callable[[World, TestClient, httpx.Response], None]
+"""More about an answer: the world, the service's client and the answer (for a 202, called
+once the worker has labelled the job)."""
 
 
 @dataclass(frozen=True)
 class Case:
-    """One hostile request: what is sent, on which service, and what must come back."""
+    """One hostile request: what is sent, to which service, and what must come back."""
 
     id: str
     send: Send
     status: int
     code: str | None = None
-    """The error code of a refusal; None for a 2xx."""
+    """The error code of a refusal; None for a success."""
     mentions: tuple[str, ...] = ()
-    """Words the refusal's detail must hold (case-insensitive): it names the problem."""
-    rows: tuple[str | None, ...] | None = None
-    """For a 202: each row's comment in the results, in order (None: the cell is empty)."""
+    """Words the refusal's detail holds (ignoring case): it names the problem."""
+    rows: tuple[str, ...] | None = None
+    """For a 202: each row's comment in the results, in order ("" for an empty cell)."""
     check: Check | None = None
-    """More about the answer, or about the finished job (given its request id)."""
     profile: str = "open"
     allow: str | None = None
     """The ``Allow`` header of a 405."""
 
 
-def run_worker(backend: Backend) -> None:
-    Worker(backend, lambda _ref: FakePredictor(), "hostile").run(burst=True)
+def refused(
+    case_id: str,
+    send: Send,
+    status: int,
+    code: str,
+    *mentions: str,
+    profile: str = "open",
+    allow: str | None = None,
+    check: Check | None = None,
+) -> Case:
+    return Case(case_id, send, status, code, mentions, None, check, profile, allow)
+
+
+def accepted(case_id: str, send: Send, rows: tuple[str, ...], check: Check | None = None) -> Case:
+    return Case(case_id, send, 202, rows=rows, check=check)
+
+
+def answered(case_id: str, send: Send, status: int, check: Check, profile: str) -> Case:
+    return Case(case_id, send, status, check=check, profile=profile)
 
 
 def keyed(key: str) -> dict[str, str]:
@@ -127,36 +153,63 @@ def upload(
     profile: str = "open",
     **form: Any,
 ) -> Send:
-    """POST the file as ``file`` with ``text_column=comment`` unless ``form`` says otherwise;
-    ``data`` may be a builder, called only when the case runs."""
+    """POST ``data`` as the ``file`` part with ``text_column=comment`` unless ``form`` says
+    otherwise (None leaves a field out); ``data`` may be a builder, called when the case runs."""
 
     def send(world: World) -> httpx.Response:
         content = data() if callable(data) else data
-        fields = {"text_column": "comment", **form}
-        fields = {k: v for k, v in fields.items() if v is not None}
+        fields = {k: v for k, v in {"text_column": "comment", **form}.items() if v is not None}
         client = world.services[profile].client
         return client.post(JOBS, files={"file": (name, content)}, data=fields)
 
     return send
 
 
-def get(path: str | Callable[[World], str], profile: str = "open", **params: Any) -> Send:
+Target = str | Callable[[World], str]
+
+
+def get(target: Target, profile: str = "open", **params: Any) -> Send:
     def send(world: World) -> httpx.Response:
-        target = path(world) if callable(path) else path
-        return world.services[profile].client.get(target, params=params or None)
+        path = target(world) if callable(target) else target
+        return world.services[profile].client.get(path, params=params or None)
 
     return send
+
+
+def call(method: str, target: Target) -> Send:
+    def send(world: World) -> httpx.Response:
+        return world.open.request(method, target(world) if callable(target) else target)
+
+    return send
+
+
+def post(**kwargs: Any) -> Send:
+    return lambda world: world.open.post(JOBS, **kwargs)
 
 
 def finished(suffix: str = "") -> Callable[[World], str]:
     return lambda world: f"{JOBS}/{world.finished}{suffix}"
 
 
-def request(method: str, path: str | Callable[[World], str]) -> Send:
+def as_bob(suffix: str = "", method: str = "GET", **params: Any) -> Send:
+    """Bob's call on alice's job."""
+
     def send(world: World) -> httpx.Response:
-        return world.open.request(method, path(world) if callable(path) else path)
+        path = f"{JOBS}/{world.alices_job}{suffix}"
+        return world.keyed.request(method, path, params=params or None, headers=keyed(world.bob))
 
     return send
+
+
+def with_key(key: Callable[[World], str], path: str = JOBS, **params: Any) -> Send:
+    def send(world: World) -> httpx.Response:
+        return world.keyed.get(path, params=params or None, headers=keyed(key(world)))
+
+    return send
+
+
+def run_worker(backend: Backend) -> None:
+    Worker(backend, lambda _ref: FakePredictor(), "hostile").run(burst=True)
 
 
 def results_csv(client: TestClient, request_id: str, raw: bool) -> list[dict[str, str]]:
@@ -166,37 +219,80 @@ def results_csv(client: TestClient, request_id: str, raw: bool) -> list[dict[str
     return list(csv.DictReader(io.StringIO(answer.text)))
 
 
+def request_id_of(answer: httpx.Response) -> str:
+    return str(answer.json()["request_id"])
+
+
 def formula(cell: str, escaped: str) -> Case:
     """A comment that would run as a formula in a spreadsheet: escaped in the results CSV by
-    default, exactly as sent with ``raw=true``, and untouched in the JSON pages."""
+    default, exactly as sent with ``raw=true`` (and in the JSON pages)."""
 
-    def check(world: World, client: TestClient, request_id: str) -> None:
+    def check(_world: World, client: TestClient, answer: httpx.Response) -> None:
+        request_id = request_id_of(answer)
         assert [r["comment"] for r in results_csv(client, request_id, raw=False)] == [escaped]
         assert [r["comment"] for r in results_csv(client, request_id, raw=True)] == [cell]
 
-    return Case(f"formula-{cell[:12]}", upload(comments([cell])), 202, rows=(cell,), check=check)
+    return accepted(f"formula-{cell[:12]}", upload(comments([cell])), (cell,), check)
 
 
-def cancelled_twice(world: World) -> httpx.Response:
-    request_id = upload(comments(["cancel me twice"]))(world).json()["request_id"]
+def read_as(**options: Any) -> Check:
+    """The job records how its file is read (encoding, delimiter, sheet, header row)."""
+
+    def check(_world: World, client: TestClient, answer: httpx.Response) -> None:
+        stored = client.get(f"{JOBS}/{request_id_of(answer)}").json()["input_options"]
+        assert {name: stored.get(name) for name in options} == options
+
+    return check
+
+
+def columns_are(*names: str) -> Check:
+    def check(_world: World, client: TestClient, answer: httpx.Response) -> None:
+        page = client.get(f"{JOBS}/{request_id_of(answer)}/results").json()
+        assert page["columns"][: len(names)] == list(names)
+
+    return check
+
+
+def shown_as(expected: str) -> Check:
+    """The name the job shows for its input; nothing was written outside the data folder."""
+
+    def check(world: World, client: TestClient, answer: httpx.Response) -> None:
+        assert client.get(f"{JOBS}/{request_id_of(answer)}").json()["input_name"] == expected
+        assert not (world.folder / "etc").exists()
+
+    return check
+
+
+def row_error(_world: World, client: TestClient, answer: httpx.Response) -> None:
+    rows = client.get(f"{JOBS}/{request_id_of(answer)}/results").json()["rows"]
+    assert rows[0]["label"] is None
+    assert "20,001 characters, over the limit of 20,000" in rows[0]["error"]
+    assert rows[1]["label"] == "positive" and rows[1]["error"] is None
+
+
+def cancel_twice(world: World) -> httpx.Response:
+    request_id = request_id_of(upload(comments(["cancel me twice"]))(world))
     first = world.open.delete(f"{JOBS}/{request_id}")
     assert first.status_code == 200 and first.json()["status"] == "cancelled"
     return world.open.delete(f"{JOBS}/{request_id}")
 
 
-def alice_key_in_query(world: World) -> httpx.Response:
-    return world.keyed.get(JOBS, params={"api_key": world.alice})
+def still_cancelled(_world: World, client: TestClient, answer: httpx.Response) -> None:
+    """Cancelling is idempotent (documented in JobRepository.cancel): the second answer is
+    the job as the first left it."""
+    job = answer.json()
+    assert (job["status"], job["rows_done"]) == ("cancelled", 0)
+    assert client.get(f"{JOBS}/{job['request_id']}").json()["finished_at"] == job["finished_at"]
 
 
-def key_never_logged(world: World, _client: TestClient, _request_id: str) -> None:
-    """The access log of ``up`` is scrubbed: the path is written without its query string."""
+def query_never_logged(world: World, _client: TestClient, _answer: httpx.Response) -> None:
+    """``up``'s access log writes the path without its query string."""
     config = uvicorn_log_config()
-    access_filters = [
-        config["filters"][name]["()"] for name in config["handlers"]["access"]["filters"]
+    names = config["handlers"]["access"]["filters"]
+    assert [config["filters"][name]["()"] for name in names] == [
+        f"{QueryScrubber.__module__}.QueryScrubber"
     ]
-    assert access_filters == [f"{QueryScrubber.__module__}.QueryScrubber"]
-    target = f"{JOBS}?api_key={world.alice}"
-    arguments = ("127.0.0.1:5000", "GET", target, "1.1", 401)
+    arguments = ("127.0.0.1:5000", "GET", f"{JOBS}?api_key={world.alice}", "1.1", 401)
     record = logging.LogRecord(
         "uvicorn.access", logging.INFO, __file__, 0, '%s - "%s %s HTTP/%s" %d', arguments, None
     )
@@ -204,79 +300,38 @@ def key_never_logged(world: World, _client: TestClient, _request_id: str) -> Non
     assert world.alice not in record.getMessage()
 
 
-def bobs_view_of_alices_job(suffix: str, method: str = "GET", **params: Any) -> Send:
-    def send(world: World) -> httpx.Response:
-        return world.keyed.request(
-            method,
-            f"{JOBS}/{world.alices_job}{suffix}",
-            params=params or None,
-            headers=keyed(world.bob),
-        )
-
-    return send
-
-
-def same_as_absent(world: World, _client: TestClient, _request_id: str) -> None:
+def as_if_absent(world: World, _client: TestClient, answer: httpx.Response) -> None:
     """Another key's job answers exactly as a job that does not exist: nothing leaks."""
     absent = world.keyed.get(f"{JOBS}/{ABSENT_ID}", headers=keyed(world.bob)).json()
-    assert absent["error"] == "job_not_found"
+    assert answer.json() == {
+        "error": absent["error"],
+        "detail": absent["detail"].replace(ABSENT_ID, world.alices_job),
+    }
 
 
-def health_without_key(world: World) -> httpx.Response:
-    return world.keyed.get("/health")
-
-
-def only_status(_world: World, client: TestClient, _request_id: str) -> None:
-    answer = client.get("/health")
+def only_status(_world: World, _client: TestClient, answer: httpx.Response) -> None:
     assert answer.json() == {"status": "ok"}, "no queue depth, dependency or tenant data"
 
 
-def row_error(world: World, client: TestClient, request_id: str) -> None:
-    rows = client.get(f"{JOBS}/{request_id}/results").json()["rows"]
-    assert rows[0]["label"] is None
-    assert "20,001 characters, over the limit of 20,000" in rows[0]["error"]
-    assert rows[1]["label"] == "positive" and rows[1]["error"] is None
-
-
-def read_as(**options: Any) -> Check:
-    def check(_world: World, client: TestClient, request_id: str) -> None:
-        stored = client.get(f"{JOBS}/{request_id}").json()["input_options"]
-        assert {name: stored.get(name) for name in options} == options
-
-    return check
-
-
-def columns_are(*names: str) -> Check:
-    def check(_world: World, client: TestClient, request_id: str) -> None:
-        page = client.get(f"{JOBS}/{request_id}/results").json()
-        assert page["columns"][: len(names)] == list(names)
-
-    return check
-
-
-def stored_name(expected: Callable[[str], bool]) -> Check:
-    def check(world: World, client: TestClient, request_id: str) -> None:
-        name = client.get(f"{JOBS}/{request_id}").json()["input_name"]
-        assert expected(name), name
-        assert not (world.folder / "etc").exists()
-
-    return check
-
-
-def two_files(world: World) -> httpx.Response:
+def two_files() -> Send:
     parts = [("file", ("a.csv", comments(["first file"]))), ("file", ("b.csv", b"comment\nb\n"))]
-    return world.open.post(JOBS, files=parts, data={"text_column": "comment"})
+    return post(files=parts, data={"text_column": "comment"})
 
 
-def multipart(body: bytes, content_type: str) -> Send:
-    return lambda world: world.open.post(JOBS, content=body, headers={"content-type": content_type})
+def raw_body(body: bytes, content_type: str) -> Send:
+    return post(content=body, headers={"content-type": content_type})
 
 
 def declared_oversize(world: World) -> httpx.Response:
     body = b"x" * (SMALL_UPLOAD + 2 * 1024 * 1024)
-    return world.services["small"].client.post(
-        JOBS, content=body, headers={"content-type": "multipart/form-data; boundary=x"}
-    )
+    headers = {"content-type": "multipart/form-data; boundary=x"}
+    return world.services["small"].client.post(JOBS, content=body, headers=headers)
+
+
+def evaluation() -> bytes:
+    """tests/xlsxfakes' export: a cover sheet, answers under title rows, notes, a hidden sheet."""
+    with tempfile.TemporaryDirectory() as folder:
+        return evaluation_export(Path(folder) / "export.xlsx").read_bytes()
 
 
 TRUNCATED = (
@@ -284,633 +339,566 @@ TRUNCATED = (
     b"comment\nhalf a file"
 )
 GOOD = comments(["good teaching", "bad slides"])
-EVALUATION = ("Great lectures", "Too fast", None)
-TITLED = workbook(
-    [
-        (
-            "Answers",
-            [
-                ["Course evaluation 2026"],
-                ["exported 2026-03-01"],
-                [],
-                ["course", "Comment"],
-                ["A", "good pace"],
-                ["B", "bad acoustics"],
-            ],
-        )
-    ]
-)
-COVERED = workbook(
-    [
-        ("Cover", [["About this export"], ["Generated by the evaluation system"]]),
-        ("Data", [["Comment", "course"], ["good labs", "A"], ["bad exams", "B"]]),
-    ]
-)
+EVALUATION = ("Great lectures", "Too fast", "")
+TITLED = [
+    ["Course evaluation 2026"],
+    ["exported 2026-03-01"],
+    [],
+    ["course", "Comment"],
+    ["A", "good pace"],
+    ["B", "bad acoustics"],
+]
+COVER = [["About this export"], ["Generated by the evaluation system"]]
+DATA = [["Comment", "course"], ["good labs", "A"], ["bad exams", "B"]]
 LONG = "x" * 20_001
-MIXED_SCRIPTS = ("Great 👍🏽 course", "ممتاز جدا", "zero\u200bwidth\u200djoiner", "\u202eevil rtl")
-
-
-def _evaluation() -> bytes:
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as folder:
-        return evaluation_export(Path(folder) / "export.xlsx").read_bytes()
-
+SCRIPTS = ("Great 👍🏽 course", "ممتاز جدا", "zero\u200bwidth\u200djoiner", "\u202eevil rtl")
+SEMICOLONS = table(["course", "comment"], [["A", "good, really"], ["B", "bad"]], delimiter=";")
+TABS = table(["course", "comment"], [["A", "good; fine"], ["B", "meh"]], delimiter="\t")
+PIPES = table(["course", "comment"], [["A", "good, thanks"], ["B", "bad"]], delimiter="|")
+UTF16 = ("héllo wörld", "good ünïcode")
+CP1252 = ("café – “good”", "naïve € bad")
 
 FILES: list[Case] = [
-    Case("empty-file", upload(b""), 400, "empty_input", ("empty",)),
-    Case("header-only", upload(b"comment\n"), 400, "empty_input", ("no comments",)),
-    Case("header-only-bom", upload(b"\xef\xbb\xbfcomment\r\n"), 400, "empty_input"),
-    Case("xlsx-0-bytes", upload(b"", "comments.xlsx"), 400, "empty_input", ("empty",)),
-    Case(
+    refused("empty-file", upload(b""), 400, "empty_input", "empty"),
+    refused("header-only", upload(b"comment\n"), 400, "empty_input", "no comments"),
+    refused("header-only-bom", upload(b"\xef\xbb\xbfcomment\r\n"), 400, "empty_input"),
+    refused("xlsx-0-bytes", upload(b"", "comments.xlsx"), 400, "empty_input", "empty"),
+    refused(
         "zip-not-xlsx",
         upload(zip_not_a_workbook(), "comments.xlsx"),
         400,
         "unsupported_format",
-        ("not an excel workbook",),
+        "not an excel workbook",
     ),
-    Case("zip-named-csv", upload(zip_not_a_workbook()), 400, "unsupported_format", ("zip",)),
-    Case(
+    refused("zip-named-csv", upload(zip_not_a_workbook()), 400, "unsupported_format", "zip"),
+    refused(
         "xls-signature",
         upload(xls_signature(), "comments.xls"),
         400,
         "unsupported_format",
-        ("save it as", ".xlsx"),
+        "save it as excel workbook (.xlsx)",
     ),
-    Case(
-        "xls-renamed-csv",
-        upload(xls_signature()),
-        400,
-        "unsupported_format",
-        ("97-2003",),
-    ),
-    Case("pdf-renamed-csv", upload(pdf_document), 400, "unsupported_format", ("pdf",)),
-    Case("png-renamed-csv", upload(png_image), 400, "unsupported_format", ("png",)),
-    Case(
+    refused("xls-renamed-csv", upload(xls_signature()), 400, "unsupported_format", "97-2003"),
+    refused("pdf-renamed-csv", upload(pdf_document), 400, "unsupported_format", "pdf document"),
+    refused("png-renamed-csv", upload(png_image), 400, "unsupported_format", "png image"),
+    refused(
         "nul-early",
         upload(with_nul(["first", "second"], padding_rows(2_000))),
         400,
         "malformed_input",
-        ("line 4", "NUL"),
+        "line 4 holds a NUL",
     ),
-    Case(
+    refused(
         "nul-after-64k",
         upload(lambda: with_nul(padding_rows(SNIFF_BYTES), ["after"])),
         400,
         "malformed_input",
-        ("NUL",),
+        "holds a NUL",
     ),
-    Case(
+    refused(
         "nul-last-byte",
-        upload(comments(padding_rows(SNIFF_BYTES)) + b"\x00"),
+        upload(lambda: comments(padding_rows(SNIFF_BYTES)) + b"\x00"),
         400,
         "malformed_input",
-        ("NUL",),
+        "holds a NUL",
     ),
-    Case(
+    refused(
         "invalid-utf8-mid-file",
         upload(invalid_utf8_mid_file()),
         400,
         "encoding",
-        ("0xc3", "line 12"),
+        "byte 0xc3 on line 12",
     ),
-    Case(
-        "utf16-le-bom",
-        upload(comments(["héllo wörld", "good ünïcode"], "utf-16")),
-        202,
-        rows=("héllo wörld", "good ünïcode"),
-        check=read_as(encoding="utf-16"),
-    ),
-    Case(
+    accepted("utf16-le-bom", upload(comments(UTF16, "utf-16")), UTF16, read_as(encoding="utf-16")),
+    accepted(
         "utf16-be-bom",
         upload(b"\xfe\xff" + comments(["big endian good"], "utf-16-be")),
-        202,
-        rows=("big endian good",),
+        ("big endian good",),
     ),
-    Case(
+    refused(
         "utf16-without-bom",
-        upload(comments(["no bom here"], "utf-16-le")),
+        upload(comments(["no byte order mark"], "utf-16-le")),
         400,
         "unsupported_format",
-        ("binary",),
+        "binary",
     ),
-    Case(
-        "windows-1252",
-        upload(comments(["café – “good”", "naïve € bad"], "cp1252")),
-        202,
-        rows=("café – “good”", "naïve € bad"),
-        check=read_as(encoding="cp1252"),
+    accepted(
+        "windows-1252", upload(comments(CP1252, "cp1252")), CP1252, read_as(encoding="cp1252")
     ),
-    Case(
+    accepted(
         "utf8-bom-data",
         upload(b"\xef\xbb\xbf" + comments(["bom good"])),
-        202,
-        rows=("bom good",),
-        check=columns_are("comment"),
+        ("bom good",),
+        columns_are("comment"),
     ),
-    Case(
-        "semicolon",
-        upload(table(["course", "comment"], [["A", "good, really"], ["B", "bad"]], delimiter=";")),
-        202,
-        rows=("good, really", "bad"),
-        check=read_as(delimiter=";"),
-    ),
-    Case(
-        "tab",
-        upload(table(["course", "comment"], [["A", "good; fine"], ["B", "meh"]], delimiter="\t")),
-        202,
-        rows=("good; fine", "meh"),
-        check=read_as(delimiter="\t"),
-    ),
-    Case(
-        "pipe",
-        upload(table(["course", "comment"], [["A", "good, thanks"], ["B", "bad"]], delimiter="|")),
-        202,
-        rows=("good, thanks", "bad"),
-        check=read_as(delimiter="|"),
-    ),
-    Case(
+    accepted("semicolon", upload(SEMICOLONS), ("good, really", "bad"), read_as(delimiter=";")),
+    accepted("tab", upload(TABS), ("good; fine", "meh"), read_as(delimiter="\t")),
+    accepted("pipe", upload(PIPES), ("good, thanks", "bad"), read_as(delimiter="|")),
+    refused(
         "ragged-first-row",
         upload(b"comment,course\nGreat,A,extra\n"),
         400,
         "malformed_input",
-        ("line 2", "3 fields"),
+        "line 2 has 3 fields but the header has 2 columns",
     ),
-    Case(
+    refused(
         "ragged-later-row",
         upload(b"comment,course\nfine,A\nok,B\nGreat,A,extra\n"),
         400,
         "malformed_input",
-        ("line 4",),
+        "line 4 has 3 fields",
     ),
-    Case(
+    refused(
         "duplicate-columns",
         upload(b"comment,comment,course\na,b,c\n"),
         400,
         "malformed_input",
-        ("two columns named 'comment'",),
+        "two columns named 'comment'",
     ),
-    Case(
+    refused(
         "missing-column-did-you-mean",
         upload(b"Comments,course\nfine,A\n"),
         400,
         "missing_column",
-        ("did you mean 'Comments'",),
+        "did you mean 'Comments'",
     ),
-    Case(
-        "column-case-insensitive",
+    accepted(
+        "column-case-and-spaces",
         upload(b" Comment ,course\ncase good,A\n"),
-        202,
-        rows=("case good",),
-        check=columns_are("Comment", "course"),
+        ("case good",),
+        columns_are("Comment", "course"),
     ),
-    Case(
+    refused(
         "columns-differing-in-case-twice",
         upload(b"Comment,COMMENT\na,b\n"),
         400,
         "ambiguous_column",
-        ("'Comment'", "'COMMENT'"),
+        "'Comment', 'COMMENT'",
     ),
-    Case(
+    accepted(
         "columns-differing-in-case-one-exact",
         upload(b"Comment,comment\nother,exact good\n"),
-        202,
-        rows=("exact good",),
+        ("exact good",),
     ),
-    Case(
+    accepted(
         "blank-header-cells",
         upload(b"comment,,course,\nblank good,x,A,y\n"),
-        202,
-        rows=("blank good",),
-        check=columns_are("comment", "column_2", "course", "column_4"),
+        ("blank good",),
+        columns_are("comment", "column_2", "course", "column_4"),
     ),
-    Case(
+    refused(
         "header-line-5mb",
         upload(lambda: header_line(5_000_000)),
         400,
         "input",
-        ("header", "5,000,000 characters"),
+        "too long for a column name",
+        "5,000,000 characters",
     ),
-    Case(
+    refused(
         "header-cell-140kb",
         upload(lambda: b"comment," + header_line(140_000)),
         400,
         "input",
-        ("column 2 of the header",),
+        "column 2 of the header is too long",
     ),
-    Case(
+    refused(
         "header-100k-columns",
         upload(lambda: wide_header(100_000)),
         413,
         "limit_exceeded",
-        ("100,001 columns",),
+        "100,001 columns",
     ),
-    Case(
+    refused(
         "unclosed-quote",
         upload(b'comment\n"hello\nworld\n'),
         400,
         "malformed_input",
-        ("never closed",),
+        "never closed",
     ),
-    Case(
+    accepted(
         "crlf",
         upload(comments(["crlf good", "crlf bad"], newline="\r\n")),
-        202,
-        rows=("crlf good", "crlf bad"),
+        ("crlf good", "crlf bad"),
     ),
-    Case(
-        "cr-only",
-        upload(comments(["cr good", "cr bad"], newline="\r")),
-        202,
-        rows=("cr good", "cr bad"),
+    accepted(
+        "cr-only", upload(comments(["cr good", "cr bad"], newline="\r")), ("cr good", "cr bad")
     ),
-    Case(
+    accepted(
         "comment-over-length-limit",
         upload(comments([LONG, "short good"])),
-        202,
-        rows=(LONG, "short good"),
-        check=row_error,
+        (LONG, "short good"),
+        row_error,
     ),
-    Case("one-row", upload(b"comment\njust one good row\n"), 202, rows=("just one good row",)),
-    Case(
+    accepted("one-row", upload(b"comment\njust one good row\n"), ("just one good row",)),
+    refused(
         "only-blank-comments",
         upload(b"comment,course\n,A\n   ,B\n"),
         400,
         "empty_input",
-        ("no comments",),
+        "no comments",
     ),
-    Case("emoji-rtl-zero-width", upload(comments(list(MIXED_SCRIPTS))), 202, rows=MIXED_SCRIPTS),
-    formula(
-        '=HYPERLINK("http://evil.example","click")', '\'=HYPERLINK("http://evil.example","click")'
-    ),
-    formula("+1", "+1"),  # a plain number cannot run, and stays a number (documented)
+    accepted("emoji-rtl-zero-width", upload(comments(SCRIPTS)), SCRIPTS),
+    formula('=HYPERLINK("http://evil.example","x")', '\'=HYPERLINK("http://evil.example","x")'),
+    formula("+1", "+1"),  # a plain number cannot run, and stays a number (docs/pipeline.md)
     formula("-1+2", "'-1+2"),
     formula("@SUM(A1:A9)", "'@SUM(A1:A9)"),
-    formula("\tcmd", "'\tcmd"),
-    Case(
+    formula("\tcmd|' /C calc'!A0", "'\tcmd|' /C calc'!A0"),
+    accepted(
         "txt-one-per-line",
         upload(b"good one\n\nbad two\n", "notes.txt", text_column=None),
-        202,
-        rows=("good one", "bad two"),
+        ("good one", "bad two"),
     ),
-    Case("sheet-on-a-csv", upload(GOOD, sheet="Answers"), 400, "input", ("sheet",)),
-    Case(
+    refused("sheet-on-a-csv", upload(GOOD, sheet="Answers"), 400, "input", "excel workbooks"),
+    accepted(
         "xlsx-cover-sheet-first",
-        upload(COVERED, "export.xlsx"),
-        202,
-        rows=("good labs", "bad exams"),
-        check=read_as(sheet="Data"),
+        upload(workbook([("Cover", COVER), ("Data", DATA)]), "e.xlsx"),
+        ("good labs", "bad exams"),
+        read_as(sheet="Data"),
     ),
-    Case(
+    accepted(
         "xlsx-title-rows",
-        upload(TITLED, "export.xlsx"),
-        202,
-        rows=("good pace", "bad acoustics"),
-        check=read_as(sheet="Answers", header_row=4),
+        upload(workbook([("Answers", TITLED)]), "e.xlsx"),
+        ("good pace", "bad acoustics"),
+        read_as(sheet="Answers", header_row=4),
     ),
-    Case(
+    accepted(
         "xlsx-evaluation-export",
-        upload(_evaluation, "export.xlsx"),
-        202,
-        rows=EVALUATION,
-        check=read_as(sheet="Answers", header_row=3),
+        upload(evaluation, "e.xlsx"),
+        EVALUATION,
+        read_as(sheet="Answers", header_row=3),
     ),
-    Case(
+    accepted(
         "xlsx-sheet-by-name",
-        upload(_evaluation, "e.xlsx", sheet="notes"),
-        202,
-        rows=("Remember to export again",),
-        check=read_as(sheet="Notes"),
+        upload(evaluation, "e.xlsx", sheet=" notes "),
+        ("Remember to export again",),
+        read_as(sheet="Notes"),
     ),
-    Case(
-        "xlsx-sheet-by-index",
-        upload(_evaluation, "e.xlsx", sheet="2"),
-        202,
-        rows=EVALUATION,
-        check=read_as(sheet="Answers"),
+    accepted(
+        "xlsx-sheet-by-number",
+        upload(evaluation, "e.xlsx", sheet="2"),
+        EVALUATION,
+        read_as(sheet="Answers"),
     ),
-    Case(
+    refused(
         "xlsx-no-such-sheet",
-        upload(_evaluation, "e.xlsx", sheet="Results"),
+        upload(evaluation, "e.xlsx", sheet="Results"),
         400,
         "sheet_not_found",
-        ("Answers",),
+        "'Answers'",
     ),
-    Case(
-        "xlsx-no-such-sheet-index", upload(_evaluation, "e.xlsx", sheet="9"), 400, "sheet_not_found"
+    refused(
+        "xlsx-no-such-sheet-number",
+        upload(evaluation, "e.xlsx", sheet="9"),
+        400,
+        "sheet_not_found",
+        "'Answers'",
     ),
-    Case(
-        "xlsx-bomb-repeated-cells", upload(repeated_cells_bomb, "bomb.xlsx"), 413, "limit_exceeded"
+    refused(
+        "xlsx-bomb-repeated-cells",
+        upload(repeated_cells_bomb, "bomb.xlsx"),
+        413,
+        "limit_exceeded",
     ),
-    Case("xlsx-bomb-lying-sizes", upload(lying_size_bomb, "bomb.xlsx"), 413, "limit_exceeded"),
-    Case(
-        "xlsx-bomb-shared-strings", upload(shared_strings_bomb, "bomb.xlsx"), 413, "limit_exceeded"
+    refused("xlsx-bomb-lying-sizes", upload(lying_size_bomb, "bomb.xlsx"), 413, "limit_exceeded"),
+    refused(
+        "xlsx-bomb-shared-strings",
+        upload(shared_strings_bomb, "bomb.xlsx"),
+        413,
+        "limit_exceeded",
     ),
-    Case("xlsx-bomb-amplification", upload(amplification_bomb, "bomb.xlsx"), 413, "limit_exceeded"),
+    refused(
+        "xlsx-bomb-amplification",
+        upload(amplification_bomb, "bomb.xlsx"),
+        413,
+        "limit_exceeded",
+    ),
 ]
 
 REQUESTS: list[Case] = [
-    Case(
-        "no-file-field",
-        lambda w: w.open.post(JOBS, data={"text_column": "comment"}),
-        422,
-        "invalid_request",
-        ("'file'",),
+    refused(
+        "no-file-field", post(data={"text_column": "comment"}), 422, "invalid_request", "'file'"
     ),
-    Case("two-file-fields", two_files, 422, "invalid_request", ("one file",)),
-    Case("file-field-without-filename", upload(GOOD, name=""), 422, "invalid_request", ("'file'",)),
-    Case(
+    refused("two-file-fields", two_files(), 422, "invalid_request", "one file per request"),
+    refused("file-field-without-filename", upload(GOOD, name=""), 422, "invalid_request", "'file'"),
+    accepted(
         "filename-path-traversal",
         upload(comments(["traversal good"]), "../../etc/passwd.csv"),
-        202,
-        rows=("traversal good",),
-        check=stored_name(lambda name: name == "passwd.csv"),
+        ("traversal good",),
+        shown_as("passwd.csv"),
     ),
-    Case(
+    accepted(
         "filename-3000-chars",
         upload(comments(["long name good"]), "n" * 3_000 + ".csv"),
-        202,
-        rows=("long name good",),
-        check=stored_name(lambda name: len(name) <= 255 and name.endswith(".csv")),
+        ("long name good",),
+        shown_as("n" * 251 + ".csv"),
     ),
-    Case(
-        "filename-10k-chars", upload(GOOD, "n" * 10_000 + ".csv"), 400, "bad_request", ("header",)
+    refused(
+        "filename-10k-chars",
+        upload(GOOD, "n" * 10_000 + ".csv"),
+        400,
+        "bad_request",
+        "maximum header size exceeded",
     ),
-    Case(
-        "filename-with-nul",
-        upload(comments(["nul name good"]), "a\x00b.csv"),
-        202,
-        rows=("nul name good",),
-        check=stored_name(lambda name: "\x00" not in name),
+    accepted(
+        "filename-with-nul-and-rtl-override",
+        raw_body(
+            multipart_upload("a\x00b\u202e.csv".encode(), comments(["nul name good"])), MULTIPART
+        ),
+        ("nul name good",),
+        shown_as("ab.csv"),
     ),
-    Case(
+    accepted(
         "unknown-form-fields",
         upload(comments(["unknown field good"]), colour="blue"),
-        202,
-        rows=("unknown field good",),
+        ("unknown field good",),
     ),
-    Case(
+    refused(
         "text-column-empty",
         upload(GOOD, text_column=""),
         400,
         "missing_column",
-        ("choose the comment column",),
+        "choose the comment column",
     ),
-    Case(
+    refused(
         "text-column-10k-chars",
         upload(GOOD, text_column="t" * 10_000),
         400,
         "missing_column",
-        ("10,000 characters",),
+        "(10,000 characters) is not in the file",
     ),
-    Case(
+    refused(
         "text-column-with-nul",
         upload(GOOD, text_column="comm\x00ent"),
         400,
         "missing_column",
-        ("did you mean 'comment'",),
+        "did you mean 'comment'",
     ),
-    Case(
+    refused(
         "group-by-1000-fields",
         upload(GOOD, group_by=[f"g{i}" for i in range(1000)]),
         400,
         "bad_request",
-        ("too many fields",),
+        "too many fields",
     ),
-    Case(
+    refused(
         "group-by-1000-columns",
         upload(GOOD, group_by=",".join(f"g{i}" for i in range(1000))),
         400,
         "missing_column",
-        ("'g0'",),
+        "'g0' is not in the file",
     ),
-    Case("fresh-not-a-boolean", upload(GOOD, fresh="maybe"), 422, "invalid_request", ("'fresh'",)),
-    Case(
-        "json-body",
-        lambda w: w.open.post(JOBS, json={"text_column": "comment"}),
-        422,
-        "invalid_request",
-        ("'file'",),
-    ),
-    Case(
+    refused("fresh-not-a-boolean", upload(GOOD, fresh="maybe"), 422, "invalid_request", "'fresh'"),
+    refused("json-body", post(json={"text_column": "comment"}), 422, "invalid_request", "'file'"),
+    refused(
         "urlencoded-body",
-        lambda w: w.open.post(
-            JOBS,
-            data={"text_column": "comment"},
-            headers={"content-type": "application/x-www-form-urlencoded"},
-        ),
+        raw_body(b"text_column=comment", "application/x-www-form-urlencoded"),
         422,
         "invalid_request",
-        ("'file'",),
+        "'file'",
     ),
-    Case(
+    refused(
         "multipart-without-boundary",
-        multipart(b"garbage", "multipart/form-data"),
+        raw_body(b"garbage", "multipart/form-data"),
         400,
         "bad_request",
-        ("boundary",),
+        "boundary",
     ),
-    Case(
+    refused(
         "multipart-truncated",
-        multipart(TRUNCATED, "multipart/form-data; boundary=xyz"),
+        raw_body(TRUNCATED, "multipart/form-data; boundary=xyz"),
         422,
         "invalid_request",
-        ("'file'",),
+        "'file'",
     ),
-    Case(
+    refused(
         "upload-key-not-issued",
-        lambda w: w.open.post(
-            JOBS, data={"upload_key": "../../pipeline.db", "text_column": "comment"}
-        ),
+        post(data={"upload_key": "../../pipeline.db", "text_column": "comment"}),
         400,
         "input",
-        ("not an upload key",),
+        "not an upload key",
     ),
-    Case(
+    refused(
         "upload-over-limit",
         upload(b"comment\n" + b"x\n" * SMALL_UPLOAD, profile="small"),
         413,
         "limit_exceeded",
-        ("10,000 bytes",),
+        "10,000 bytes",
         profile="small",
     ),
-    Case(
+    refused(
         "upload-declared-over-limit",
         declared_oversize,
         413,
         "limit_exceeded",
-        ("10,000 bytes",),
+        "10,000 bytes",
         profile="small",
     ),
 ]
 
 IDS: list[Case] = [
-    Case("id-10k-chars", get(f"{JOBS}/{'a' * 10_000}"), 422, "invalid_request", ("request_id",)),
-    Case("id-65-chars", get(f"{JOBS}/{'a' * 65}/results"), 422, "invalid_request"),
-    Case("id-dot-dot-slash", get(f"{JOBS}/..%2F..%2Fetc%2Fpasswd"), 404, "not_found"),
-    Case("id-dot-dot", get(f"{JOBS}/%2E%2E/summary"), 422, "invalid_request"),
-    Case("id-nul", get(f"{JOBS}/ab%00cd"), 422, "invalid_request", ("request_id",)),
-    Case("id-unknown", get(f"{JOBS}/{ABSENT_ID}"), 404, "job_not_found"),
-    Case("id-unknown-results", get(f"{JOBS}/{ABSENT_ID}/results"), 404, "job_not_found"),
-    Case("id-unknown-csv", get(f"{JOBS}/{ABSENT_ID}/results", format="csv"), 404, "job_not_found"),
-    Case("id-unknown-summary", get(f"{JOBS}/{ABSENT_ID}/summary"), 404, "job_not_found"),
-    Case("id-unknown-cancel", request("DELETE", f"{JOBS}/{ABSENT_ID}"), 404, "job_not_found"),
-    Case(
+    refused("id-10k-chars", get(f"{JOBS}/{'a' * 10_000}"), 422, "invalid_request", "request_id"),
+    refused("id-65-chars", get(f"{JOBS}/{'a' * 65}/results"), 422, "invalid_request"),
+    refused("id-dot-dot-slash", get(f"{JOBS}/..%2F..%2Fetc%2Fpasswd"), 404, "not_found"),
+    refused("id-dot-dot", get(f"{JOBS}/%2E%2E/summary"), 422, "invalid_request", "request_id"),
+    refused("id-nul", get(f"{JOBS}/ab%00cd"), 422, "invalid_request", "request_id"),
+    refused("id-unknown", get(f"{JOBS}/{ABSENT_ID}"), 404, "job_not_found", "was not found"),
+    refused("id-unknown-results", get(f"{JOBS}/{ABSENT_ID}/results"), 404, "job_not_found"),
+    refused(
+        "id-unknown-csv", get(f"{JOBS}/{ABSENT_ID}/results", format="csv"), 404, "job_not_found"
+    ),
+    refused("id-unknown-summary", get(f"{JOBS}/{ABSENT_ID}/summary"), 404, "job_not_found"),
+    refused("id-unknown-cancel", call("DELETE", f"{JOBS}/{ABSENT_ID}"), 404, "job_not_found"),
+    refused(
         "offset-negative",
         get(finished("/results"), offset=-1),
         422,
         "invalid_request",
-        ("'offset'",),
+        "'offset'",
     ),
-    Case(
+    refused(
         "offset-int64-max",
         get(finished("/results"), offset=9223372036854775807),
         422,
         "invalid_request",
-        ("'offset'",),
+        "'offset'",
     ),
-    Case(
+    refused(
         "offset-not-a-number",
         get(finished("/results"), offset="ten"),
         422,
         "invalid_request",
-        ("'offset'",),
+        "'offset'",
     ),
-    Case("offset-float", get(finished("/results"), offset="1.5"), 422, "invalid_request"),
-    Case("limit-zero", get(finished("/results"), limit=0), 422, "invalid_request", ("'limit'",)),
-    Case(
-        "limit-huge", get(finished("/results"), limit=10**30), 422, "invalid_request", ("'limit'",)
+    refused("offset-fraction", get(finished("/results"), offset="1.5"), 422, "invalid_request"),
+    refused("limit-zero", get(finished("/results"), limit=0), 422, "invalid_request", "'limit'"),
+    refused(
+        "limit-huge", get(finished("/results"), limit=10**30), 422, "invalid_request", "'limit'"
     ),
-    Case("list-limit-zero", get(JOBS, limit=0), 422, "invalid_request", ("'limit'",)),
-    Case("list-limit-huge", get(JOBS, limit=501), 422, "invalid_request", ("'limit'",)),
-    Case(
+    refused("list-limit-zero", get(JOBS, limit=0), 422, "invalid_request", "'limit'"),
+    refused("list-limit-huge", get(JOBS, limit=501), 422, "invalid_request", "'limit'"),
+    refused(
         "format-unknown",
         get(finished("/results"), format="xml"),
         422,
         "invalid_request",
-        ("'format'",),
+        "'format'",
     ),
-    Case(
+    refused(
         "raw-not-a-boolean",
         get(finished("/results"), format="csv", raw="perhaps"),
         422,
         "invalid_request",
-        ("'raw'",),
+        "'raw'",
     ),
-    Case(
+    refused(
         "summary-group-by-unknown",
         get(finished("/summary"), group_by="teacher"),
         400,
         "missing_column",
-        ("'teacher'",),
+        "'teacher' is not in the job's input",
     ),
-    Case(
+    refused(
         "summary-group-by-10k-chars",
         get(finished("/summary"), group_by="g" * 10_000),
         400,
         "missing_column",
-        ("10,000 characters",),
+        "(10,000 characters)",
     ),
-    Case("cancel-twice", cancelled_twice, 409, "conflict", ("cancelled",)),
-    Case("cancel-finished-job", request("DELETE", finished()), 409, "conflict", ("succeeded",)),
+    answered("cancel-twice", cancel_twice, 200, still_cancelled, "open"),
+    refused("cancel-finished-job", call("DELETE", finished()), 409, "conflict", "succeeded"),
 ]
 
 AUTH: list[Case] = [
-    Case(
+    refused(
         "no-key-submit",
         upload(GOOD, profile="keyed"),
         401,
         "unauthorized",
-        ("X-API-Key",),
+        "X-API-Key",
         profile="keyed",
     ),
-    Case("no-key-list", get(JOBS, profile="keyed"), 401, "unauthorized", profile="keyed"),
-    Case(
+    refused("no-key-list", get(JOBS, profile="keyed"), 401, "unauthorized", profile="keyed"),
+    refused(
         "wrong-key",
-        lambda w: w.keyed.get(JOBS, headers=keyed("sp_wrong")),
+        with_key(lambda _w: "sp_wrong"),
         401,
         "unauthorized",
-        ("not valid",),
+        "not valid",
         profile="keyed",
     ),
-    Case(
-        "empty-key",
-        lambda w: w.keyed.get(JOBS, headers=keyed("")),
-        401,
-        "unauthorized",
-        profile="keyed",
+    refused("empty-key", with_key(lambda _w: ""), 401, "unauthorized", profile="keyed"),
+    refused(
+        "key-10k-chars", with_key(lambda _w: "k" * 10_000), 401, "unauthorized", profile="keyed"
     ),
-    Case(
-        "key-10k-chars",
-        lambda w: w.keyed.get(JOBS, headers=keyed("k" * 10_000)),
-        401,
-        "unauthorized",
-        profile="keyed",
-    ),
-    Case(
+    refused(
         "revoked-key",
-        lambda w: w.keyed.get(JOBS, headers=keyed(w.revoked)),
+        with_key(lambda w: w.revoked),
         401,
         "unauthorized",
-        ("revoked",),
+        "revoked",
         profile="keyed",
     ),
-    Case(
+    refused(
         "key-in-query-string",
-        alice_key_in_query,
+        lambda w: w.keyed.get(JOBS, params={"api_key": w.alice}),
         401,
         "unauthorized",
-        ("url",),
-        check=key_never_logged,
+        "in the URL",
         profile="keyed",
+        check=query_never_logged,
     ),
-    Case(
+    refused(
         "key-in-query-and-header",
-        lambda w: w.keyed.get(JOBS, params={"X-API-Key": w.alice}, headers=keyed(w.alice)),
+        with_key(lambda w: w.alice, **{"X-API-Key": "sp_copy"}),
         401,
         "unauthorized",
+        "in the URL",
         profile="keyed",
     ),
-    Case(
+    refused(
         "other-tenant-status",
-        bobs_view_of_alices_job(""),
+        as_bob(),
         404,
         "job_not_found",
-        check=same_as_absent,
         profile="keyed",
+        check=as_if_absent,
     ),
-    Case(
+    refused(
         "other-tenant-results",
-        bobs_view_of_alices_job("/results"),
+        as_bob("/results"),
         404,
         "job_not_found",
         profile="keyed",
+        check=as_if_absent,
     ),
-    Case(
+    refused(
         "other-tenant-csv",
-        bobs_view_of_alices_job("/results", format="csv"),
+        as_bob("/results", format="csv"),
         404,
         "job_not_found",
         profile="keyed",
+        check=as_if_absent,
     ),
-    Case(
+    refused(
         "other-tenant-summary",
-        bobs_view_of_alices_job("/summary"),
+        as_bob("/summary"),
         404,
         "job_not_found",
         profile="keyed",
+        check=as_if_absent,
     ),
-    Case(
+    refused(
         "other-tenant-cancel",
-        bobs_view_of_alices_job("", "DELETE"),
+        as_bob("", "DELETE"),
         404,
         "job_not_found",
         profile="keyed",
+        check=as_if_absent,
     ),
-    Case("health-without-key", health_without_key, 200, check=only_status, profile="keyed"),
-    Case(
+    answered("health-without-key", get("/health", profile="keyed"), 200, only_status, "keyed"),
+    refused(
         "health-with-wrong-key",
-        lambda w: w.keyed.get("/health", headers=keyed("sp_x")),
+        with_key(lambda _w: "sp_wrong", "/health"),
         401,
         "unauthorized",
         profile="keyed",
@@ -918,52 +906,52 @@ AUTH: list[Case] = [
 ]
 
 METHODS: list[Case] = [
-    Case("put-jobs", request("PUT", JOBS), 405, "method_not_allowed", allow="GET, POST"),
-    Case("delete-jobs", request("DELETE", JOBS), 405, "method_not_allowed", allow="GET, POST"),
-    Case("patch-jobs", request("PATCH", JOBS), 405, "method_not_allowed", allow="GET, POST"),
-    Case(
+    refused("put-jobs", call("PUT", JOBS), 405, "method_not_allowed", allow="GET, POST"),
+    refused("delete-jobs", call("DELETE", JOBS), 405, "method_not_allowed", allow="GET, POST"),
+    refused("patch-jobs", call("PATCH", JOBS), 405, "method_not_allowed", allow="GET, POST"),
+    refused(
         "put-job",
-        request("PUT", f"{JOBS}/{ABSENT_ID}"),
+        call("PUT", f"{JOBS}/{ABSENT_ID}"),
         405,
         "method_not_allowed",
         allow="DELETE, GET",
     ),
-    Case(
+    refused(
         "patch-job",
-        request("PATCH", f"{JOBS}/{ABSENT_ID}"),
+        call("PATCH", f"{JOBS}/{ABSENT_ID}"),
         405,
         "method_not_allowed",
         allow="DELETE, GET",
     ),
-    Case(
+    refused(
         "post-job",
-        request("POST", f"{JOBS}/{ABSENT_ID}"),
+        call("POST", f"{JOBS}/{ABSENT_ID}"),
         405,
         "method_not_allowed",
         allow="DELETE, GET",
     ),
-    Case(
+    refused(
         "delete-results",
-        request("DELETE", f"{JOBS}/{ABSENT_ID}/results"),
+        call("DELETE", f"{JOBS}/{ABSENT_ID}/results"),
         405,
         "method_not_allowed",
         allow="GET",
     ),
-    Case(
+    refused(
         "post-summary",
-        request("POST", f"{JOBS}/{ABSENT_ID}/summary"),
+        call("POST", f"{JOBS}/{ABSENT_ID}/summary"),
         405,
         "method_not_allowed",
         allow="GET",
     ),
-    Case("delete-health", request("DELETE", "/health"), 405, "method_not_allowed", allow="GET"),
-    Case(
-        "post-health-live", request("POST", "/health/live"), 405, "method_not_allowed", allow="GET"
+    refused("delete-health", call("DELETE", "/health"), 405, "method_not_allowed", allow="GET"),
+    refused(
+        "post-health-live", call("POST", "/health/live"), 405, "method_not_allowed", allow="GET"
     ),
-    Case("get-uploads", request("GET", "/v1/uploads"), 405, "method_not_allowed", allow="POST"),
-    Case("unknown-route", request("GET", "/v1/nowhere"), 404, "not_found"),
-    Case("unknown-subroute", request("GET", f"{JOBS}/{ABSENT_ID}/labels"), 404, "not_found"),
-    Case("unknown-version", request("POST", "/v2/jobs"), 404, "not_found"),
+    refused("get-uploads", call("GET", "/v1/uploads"), 405, "method_not_allowed", allow="POST"),
+    refused("unknown-route", call("GET", "/v1/nowhere"), 404, "not_found"),
+    refused("unknown-subroute", call("GET", f"{JOBS}/{ABSENT_ID}/labels"), 404, "not_found"),
+    refused("unknown-version", call("POST", "/v2/jobs"), 404, "not_found"),
 ]
 
 CASES = FILES + REQUESTS + IDS + AUTH + METHODS
@@ -991,30 +979,33 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     bob = service.create_key(keyed_backend, "bob").secret
     revoked = service.create_key(keyed_backend, "carol").secret
     service.revoke_key(keyed_backend, "carol")
-    course_file = table(["course", "comment"], [["A", "good"], ["B", "bad"]])
-    open_client = services["open"].client
-    finished_id = open_client.post(
-        JOBS, files={"file": ("f.csv", course_file)}, data={"text_column": "comment"}
-    ).json()["request_id"]
-    alices_id = (
-        services["keyed"]
-        .client.post(
-            JOBS,
-            files={"file": ("a.csv", comments(["alice's secret good comment"]))},
-            data={"text_column": "comment"},
-            headers=keyed(alice),
-        )
-        .json()["request_id"]
+    courses = table(["course", "comment"], [["A", "good"], ["B", "bad"]])
+    finished_job = services["open"].client.post(
+        JOBS, files={"file": ("f.csv", courses)}, data={"text_column": "comment"}
+    )
+    alices_job = services["keyed"].client.post(
+        JOBS,
+        files={"file": ("a.csv", comments(["alice's own good comment"]))},
+        data={"text_column": "comment"},
+        headers=keyed(alice),
     )
     for backend in backends.values():
         run_worker(backend)
-    yield World(services, alice, bob, revoked, finished_id, alices_id, folder)
+    yield World(
+        services,
+        alice,
+        bob,
+        revoked,
+        request_id_of(finished_job),
+        request_id_of(alices_job),
+        folder,
+    )
     for entry in services.values():
         entry.client.close()
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
-def test_hostile_input_gets_a_clear_answer_and_the_service_still_answers(
+def test_a_hostile_input_gets_a_clear_answer_and_the_service_still_answers(
     case: Case, world: World, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
@@ -1023,31 +1014,35 @@ def test_hostile_input_gets_a_clear_answer_and_the_service_still_answers(
 
     assert answer.status_code == case.status, answer.text[:2000]
     assert len(answer.content) < BODY_LIMIT, f"an unbounded body ({len(answer.content):,} B)"
-    request_id = ""
     if case.code is not None:
         body = answer.json()
-        assert set(body) == {"error", "detail"}, body
-        assert body["error"] == case.code, body
+        assert set(body) == {"error", "detail"} and body["error"] == case.code, body
         assert body["detail"].strip(), body
-        for word in case.mentions:
-            assert word.lower() in body["detail"].lower(), body
+        for words in case.mentions:
+            assert words.lower() in body["detail"].lower(), body
     if case.allow is not None:
         assert answer.headers["Allow"] == case.allow
     if case.status == 202:
-        submission = answer.json()
-        assert submission["status"] == "queued" and submission["reused"] is False, submission
-        request_id = submission["request_id"]
-        assert case.rows is not None, "a 202 case names the rows it must get back"
-        every_row_once(entry, request_id, case.rows)
+        assert case.rows is not None, "an accepted case names the rows it must get back"
+        every_row_once(entry, answer, case.rows)
     if case.check is not None:
-        case.check(world, entry.client, request_id)
+        case.check(world, entry.client, answer)
+    server_logs = "\n".join(
+        record.getMessage()
+        for record in caplog.records
+        if not record.name.startswith(CLIENT_LOGGERS)
+    )
     for secret in (world.alice, world.bob, world.revoked):
-        assert secret not in caplog.text, "a key was written to a log"
+        assert secret not in server_logs, "a key was written to a log"
     still_answers(entry.client)
 
 
-def every_row_once(entry: Service, request_id: str, expected: tuple[str | None, ...]) -> None:
-    """The worker labels the job; each input row comes back exactly once, in order, as sent."""
+def every_row_once(entry: Service, answer: httpx.Response, expected: tuple[str, ...]) -> None:
+    """A worker labels the job; each input row comes back exactly once, in order, as sent,
+    in the JSON pages and in the raw CSV."""
+    submission = answer.json()
+    assert submission["status"] == "queued" and submission["reused"] is False, submission
+    request_id = submission["request_id"]
     run_worker(entry.backend)
     client = entry.client
     status = client.get(f"{JOBS}/{request_id}").json()
@@ -1055,11 +1050,9 @@ def every_row_once(entry: Service, request_id: str, expected: tuple[str | None, 
     assert status["rows_total"] == status["rows_done"] == len(expected), status
     page = client.get(f"{JOBS}/{request_id}/results", params={"limit": 1000}).json()
     assert page["available"] == len(expected) and page["complete"] is True
-    text_column = status["text_column"]
-    got = [row[text_column] or None for row in page["rows"]]
-    assert got == [value or None for value in expected]
-    raw = results_csv(client, request_id, raw=True)
-    assert [row[text_column] or None for row in raw] == got
+    column = status["text_column"]
+    assert [row[column] or "" for row in page["rows"]] == list(expected)
+    assert [row[column] for row in results_csv(client, request_id, raw=True)] == list(expected)
 
 
 def still_answers(client: TestClient) -> None:
@@ -1075,18 +1068,18 @@ def test_a_normal_submission_still_goes_through_after_the_hostile_ones(
 ) -> None:
     entry = world.services[profile]
     headers = keyed(world.alice) if profile == "keyed" else {}
-    rows = (f"good course ({profile}, after the hostile inputs)", "bad room")
+    rows = [f"good course ({profile}, after the hostile inputs)", "bad room"]
     answer = entry.client.post(
         JOBS,
-        files={"file": ("after.csv", comments(list(rows)))},
+        files={"file": ("after.csv", comments(rows))},
         data={"text_column": "comment"},
         headers=headers,
     )
     assert answer.status_code == 202, answer.text
-    request_id = answer.json()["request_id"]
     run_worker(entry.backend)
+    request_id = request_id_of(answer)
     status = entry.client.get(f"{JOBS}/{request_id}", headers=headers).json()
     assert status["status"] == "succeeded" and status["rows_done"] == 2
     page = entry.client.get(f"{JOBS}/{request_id}/results", headers=headers).json()
-    assert [row["comment"] for row in page["rows"]] == list(rows)
+    assert [row["comment"] for row in page["rows"]] == rows
     assert [row["label"] for row in page["rows"]] == ["positive", "negative"]

@@ -15,6 +15,9 @@ from pipeline.model.train import TrainOptions
 
 pytestmark = pytest.mark.slow
 
+SST2_BAR = 0.91
+"""Issue 11 asks 0.91 on the SST-2 test sentences (DistilBERT's level)."""
+
 
 @pytest.fixture(scope="module")
 def shipped() -> Predictor:
@@ -33,7 +36,7 @@ def test_shipped_model_is_small_and_carries_a_complete_card() -> None:
     assert card["labels"] == ["negative", "neutral", "positive"]
     for key in ("version", "base_model", "hyperparameters", "seed", "data", "training"):
         assert card[key], key
-    for name in ("student_feedback_val", "sst2_dev"):
+    for name in ("student_feedback_val", "sst_test", "professor_reviews_val"):
         report = card["validation"][name]
         assert {"accuracy", "macro_f1", "per_class", "binary_accuracy", "ece"} <= set(report)
     assert (directory / "README.md").read_text().startswith("# Sentiment model")
@@ -86,10 +89,19 @@ def test_names_and_course_codes_do_not_change_the_label(shipped: Predictor, temp
 
 
 def test_quality_bar_on_the_validation_sets(shipped: Predictor, shared_data_dir: Path) -> None:
-    """The issue's bar: student feedback macro-F1 >= 0.75 and binary >= 0.93; SST-2 >= 0.89."""
+    """Issue 11's bar, on data the model never trained on (the SST-2 figure is the binary
+    accuracy on the non-neutral SST test sentences)."""
     spec = TrainOptions(data_dir=shared_data_dir).corpus_spec()
     reports = evaluate_frames(shipped, build_corpus(spec).validation)
-    student, sst2 = reports["student_feedback_val"], reports["sst2_dev"]
-    assert student["macro_f1"] >= 0.75
-    assert student["binary_accuracy"] >= 0.93
-    assert sst2["binary_accuracy"] >= 0.89
+    student, sst, reviews = (
+        reports["student_feedback_val"],
+        reports["sst_test"],
+        reports["professor_reviews_val"],
+    )
+    assert student["macro_f1"] >= 0.83
+    assert student["binary_accuracy"] >= 0.96
+    assert sst["macro_f1"] >= 0.65
+    assert sst["binary_accuracy"] >= SST2_BAR
+    assert reviews["binary_accuracy"] >= 0.93
+    for name, report in reports.items():
+        assert report["ece"] <= 0.05, f"{name}: calibration error {report['ece']:.3f}"

@@ -113,19 +113,33 @@ def test_revoking_the_last_key_while_the_app_runs_opens_nothing(
     assert backend.repository.jobs.list_for(service.ANONYMOUS) == []
 
 
-def test_on_loopback_keys_are_optional_but_a_revoked_key_never_works(tmp_path: Path) -> None:
+def test_on_loopback_keys_are_needed_once_one_exists_and_revoking_never_reopens(
+    tmp_path: Path,
+) -> None:
     backend = make_backend(tmp_path)  # 127.0.0.1, PIPELINE_AUTH=auto: the default `up`
     client = TestClient(create_app(backend))
     anonymous_job = post(client).json()["request_id"]
+    assert client.get(f"/v1/jobs/{anonymous_job}").status_code == 200  # no key yet: open
     alice = service.create_key(backend, "alice").secret
+    assert post(client).status_code == 401  # a key now exists: it is needed
+    assert client.get(f"/v1/jobs/{anonymous_job}").status_code == 401
     mine = post(client, alice).json()["request_id"]
     assert backend.repository.jobs.get(mine).owner != service.ANONYMOUS
-    assert client.get(f"/v1/jobs/{mine}").status_code == 404  # anonymous sees only its own
     assert client.get(f"/v1/jobs/{anonymous_job}", headers=keyed(alice)).status_code == 404
     service.revoke_key(backend, "alice")
     assert client.get(f"/v1/jobs/{mine}", headers=keyed(alice)).status_code == 401
     assert post(client, alice).status_code == 401  # never anonymous instead
-    assert client.get(f"/v1/jobs/{anonymous_job}").status_code == 200
+    assert post(client).status_code == 401  # the last key revoked: still closed
+    assert client.get(f"/v1/jobs/{anonymous_job}").status_code == 401
+    restarted = TestClient(create_app(backend))  # and after a restart
+    assert post(restarted).status_code == 401
+
+
+def test_pipeline_auth_none_stays_open_whatever_keys_exist(tmp_path: Path) -> None:
+    backend = make_backend(tmp_path, auth="none")
+    client = TestClient(create_app(backend))
+    service.create_key(backend, "alice")
+    assert post(client).status_code == 202
 
 
 def test_pipeline_auth_keys_needs_keys_even_on_loopback(tmp_path: Path) -> None:

@@ -73,13 +73,24 @@ def test_ece_of_perfectly_calibrated_bins_is_zero() -> None:
     assert expected_calibration_error(probs, np.array([1, 1, 1, 1, 1])) == pytest.approx(0.8)
 
 
-def test_review_threshold_is_where_accuracy_below_falls_under_the_target() -> None:
+def test_review_threshold_is_where_local_accuracy_falls_under_the_target() -> None:
     confidence = np.array([0.40, 0.45, 0.50, 0.55, 0.60, 0.70, 0.80, 0.90, 0.95, 0.99])
-    correct = np.array([0, 0, 1, 0, 1, 1, 1, 1, 1, 1], dtype=bool)
-    # Right below each cut: 0.60: 1 of 4; 0.70: 2 of 5; 0.80: 3 of 6; 0.90: 4 of 7;
-    # 0.95: 5 of 8; 0.99: 6 of 9 (0.67); all ten: 7 of 10.
-    assert review_threshold(confidence, correct, target=0.7) == pytest.approx(0.99)
-    assert review_threshold(confidence, correct, target=0.5) == pytest.approx(0.70)
+    correct = np.array([0, 0, 1, 0, 1, 1, 0, 1, 1, 1], dtype=bool)
+    # Bins of two from the top: (0.95, 0.99) 2/2, (0.80, 0.90) 1/2, (0.60, 0.70) 2/2,
+    # (0.50, 0.55) 1/2, (0.40, 0.45) 0/2.
+    assert review_threshold(confidence, correct, target=0.7, bin_size=2) == pytest.approx(0.95)
+    assert review_threshold(confidence, correct, target=0.5, bin_size=2) == pytest.approx(0.50)
+
+
+def test_review_threshold_of_calibrated_scores_lands_near_the_target() -> None:
+    rng = np.random.default_rng(3)
+    confidence = rng.uniform(0.34, 1.0, size=20000)
+    correct = rng.uniform(size=confidence.size) < confidence  # calibrated by construction
+    threshold = review_threshold(confidence, correct, target=0.7)
+    assert 0.6 < threshold < 0.8
+    # what "accuracy of everything below the cut" would flag: nearly every row
+    cumulative = np.cumsum(correct[np.argsort(confidence)]) / np.arange(1, confidence.size + 1)
+    assert (cumulative < 0.7).mean() > (confidence < threshold).mean() + 0.2
 
 
 def test_review_threshold_of_a_model_that_is_always_right_leaves_nothing_below() -> None:
@@ -87,10 +98,10 @@ def test_review_threshold_of_a_model_that_is_always_right_leaves_nothing_below()
     assert review_threshold(confidence, np.ones(3, dtype=bool)) == pytest.approx(0.5)
 
 
-def test_review_threshold_cuts_between_distinct_scores() -> None:
-    confidence = np.array([0.5, 0.5, 0.9])
-    correct = np.array([False, True, True])
-    assert review_threshold(confidence, correct, target=0.6) == pytest.approx(0.9)
+def test_review_threshold_of_a_model_wrong_at_the_top_reviews_everything() -> None:
+    confidence = np.array([0.5, 0.9, 0.95])
+    correct = np.array([True, True, False])
+    assert review_threshold(confidence, correct, target=0.7, bin_size=1) == pytest.approx(1.0)
 
 
 def test_calibration_section_reports_each_set() -> None:

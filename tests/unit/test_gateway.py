@@ -175,6 +175,21 @@ def test_refused_files_give_the_same_error_json(backend: Backend, app: TestClien
     assert backend.queue.depth().total == 0
 
 
+def test_two_file_parts_are_refused_alike_rather_than_one_dropped(
+    backend: Backend, app: TestClient
+) -> None:
+    event = open_event("submit_multipart")
+    boundary = b"--2c8a3bc1ef6f38d4c128a99555ef58bf"
+    second = (
+        boundary + b'\r\nContent-Disposition: form-data; name="file"; filename="more.csv"\r\n'
+        b"\r\ncourse,comment\nBiology,A second file\n\r\n" + boundary + b"--\r\n"
+    )
+    refused = same_on_both(backend, app, _replace_in_body(event, boundary + b"--\r\n", second))
+    assert (refused.status, refused.json()["error"]) == (422, "invalid_request")
+    assert "send one file per request (2 file parts were sent)" in refused.json()["detail"]
+    assert backend.queue.depth().total == 0
+
+
 def test_with_keys_both_edges_refuse_a_call_without_one(tmp_path: Path) -> None:
     keyed = make_backend(tmp_path, auth="keys")
     service.create_key(keyed, "alice")

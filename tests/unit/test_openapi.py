@@ -98,8 +98,8 @@ def test_nothing_is_documented_as_null_where_http_cannot_send_null(
     body = document["paths"]["/v1/jobs"]["post"]["requestBody"]
     assert body["required"] is True
     assert body["content"]["multipart/form-data"]["schema"]["anyOf"] == [
-        {"required": ["file"]},
-        {"required": ["upload_key"]},
+        {"required": ["file"], "properties": {"file": {"minLength": 1}}},
+        {"required": ["upload_key"], "properties": {"upload_key": {"minLength": 1}}},
     ]
 
 

@@ -144,6 +144,26 @@ def test_request_ids_are_random_and_keys_never_use_the_file_name(tmp_path: Path)
     assert job.input_key == f"uploads/{submitted.request_id}/input.csv"
 
 
+@pytest.mark.parametrize(
+    ("sent", "shown"),
+    [
+        ("n" * 3_000 + ".csv", "n" * 251 + ".csv"),
+        ("x" * 300, "x" * 255),
+        ("a\x00b\u202e.csv", "ab.csv"),
+        ("..\\..\\ok.csv", "..\\..\\ok.csv"),
+    ],
+    ids=["long with extension", "long without", "NUL and RTL override", "backslashes"],
+)
+def test_the_name_a_job_shows_fits_its_column_and_holds_no_control_character(
+    tmp_path: Path, sent: str, shown: str
+) -> None:
+    """PostgreSQL refuses a NUL and a name over 255 characters: the job would fail to save."""
+    backend = make_backend(tmp_path)
+    source = comments_csv(tmp_path / "in.csv", ["x"])
+    submitted = service.submit(backend, source, "comment", filename=sent)
+    assert backend.repository.jobs.get(submitted.request_id).input_name == shown
+
+
 def test_results_and_summary_can_be_read_while_the_job_runs(tmp_path: Path) -> None:
     backend = make_backend(tmp_path, chunk_rows=3)
     comments = ["good", "bad", "", "good", "meh", "good", "bad"]
@@ -185,7 +205,7 @@ def test_bad_paging_and_summary_parameters_name_the_problem(tmp_path: Path) -> N
         service.results_page(backend, request_id, limit=5000)
     with pytest.raises(InputError, match="offset"):
         service.results_page(backend, request_id, offset=-1)
-    with pytest.raises(InputError, match="'teacher' is not in the job's input"):
+    with pytest.raises(MissingColumnError, match="'teacher' is not in the job's input"):
         service.summary(backend, request_id, group_by="teacher")
     with pytest.raises(InputError, match="comment column"):
         service.summary(backend, request_id, group_by="comment")
