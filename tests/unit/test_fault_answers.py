@@ -41,13 +41,13 @@ def backend(tmp_path: Path) -> Backend:
 
 
 @pytest.fixture
-def client(backend: Backend) -> TestClient:
-    return TestClient(create_app(backend, require_keys=False))
+def key(backend: Backend) -> str:
+    return service.create_key(backend, "operator").secret
 
 
 @pytest.fixture
-def key(backend: Backend) -> str:
-    return service.create_key(backend, "operator").secret
+def client(backend: Backend, key: str) -> TestClient:
+    return TestClient(create_app(backend, require_keys=True), headers={"X-API-Key": key})
 
 
 def submit(client: TestClient) -> Any:
@@ -81,17 +81,17 @@ def closed_port() -> int:
 
 
 def test_a_locked_database_answers_503_until_the_lock_is_released(
-    backend: Backend, client: TestClient, key: str
+    backend: Backend, client: TestClient
 ) -> None:
     with write_locked(backend.settings.data_dir / "pipeline.db"):
         assert_unavailable(submit(client), "database_locked", "5")
-        health = client.get("/health", headers={"X-API-Key": key})
+        health = client.get("/health")
         assert_unavailable_health(health, "database", "database_locked", "5")
         assert health.json()["dependencies"]["queue"] == {"status": "ok"}
         assert client.get("/health/live").json() == {"status": "ok"}
         assert client.get("/v1/jobs").status_code == 200  # readers are not blocked
     assert submit(client).status_code == 202
-    healthy = client.get("/health", headers={"X-API-Key": key})
+    healthy = client.get("/health")
     assert healthy.status_code == 200 and healthy.json()["status"] == "ok"
     states = healthy.json()["dependencies"]
     assert states == {name: {"status": "ok"} for name in ("database", "object_store", "queue")}
@@ -106,11 +106,11 @@ def assert_unavailable_health(answer: Any, dependency: str, code: str, retry_aft
 
 
 def test_a_locked_queue_answers_503_and_leaves_no_job_waiting(
-    backend: Backend, client: TestClient, key: str
+    backend: Backend, client: TestClient
 ) -> None:
     with write_locked(backend.settings.data_dir / "queue.db"):
         assert_unavailable(submit(client), "queue_unavailable", "5")
-        health = client.get("/health", headers={"X-API-Key": key})
+        health = client.get("/health")
         assert_unavailable_health(health, "queue", "queue_unavailable", "5")
     [job] = client.get("/v1/jobs").json()["jobs"]
     assert job["status"] == "failed" and "could not be queued" in job["error"]
@@ -152,11 +152,11 @@ def test_a_full_disk_answers_503_and_stores_nothing(
 
 
 def test_a_store_whose_disk_is_full_is_not_ready(
-    backend: Backend, client: TestClient, key: str, monkeypatch: pytest.MonkeyPatch
+    backend: Backend, client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     full = local_store.shutil.disk_usage(backend.settings.data_dir)._replace(free=0)
     monkeypatch.setattr(local_store.shutil, "disk_usage", lambda _path: full)
-    health = client.get("/health", headers={"X-API-Key": key})
+    health = client.get("/health")
     assert_unavailable_health(health, "object_store", "disk_full", "60")
 
 
