@@ -2,10 +2,11 @@
 
 Whether a call needs a key is configuration (``PIPELINE_AUTH``, read by ``keys_required``
 once, when an edge starts), never "does any key exist right now": revoking the last key must
-not open the service to everyone. The one state that counts only ever closes: with ``auto`` on
-loopback, keys become required once the first key is created, and stay required. A key that is presented is always checked: an unknown or
-revoked one is refused in every mode, a valid one acts as its owner (each key sees only its
-own jobs). Without a key, a caller of an API that needs none is ``anonymous``.
+not open the service to everyone. The one state that counts only ever closes: with ``auto``
+on loopback, keys become required once the first key is created, and stay required. A key
+that is presented is always checked: an unknown or revoked one is refused in every mode, a
+valid one acts as its owner (each key sees only its own jobs). Without a key, a caller of an
+API that needs none is ``anonymous``.
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from pipeline.ui.exports import (
     to_xlsx_bytes,
 )
 
+
 def _results() -> pd.DataFrame:
     return pd.DataFrame(
         {
