@@ -145,11 +145,15 @@ def headless_chromium(width: int = 1400, height: int = 1800) -> Iterator[Any]:
 
 def wait_in_page(driver: Any, condition: Any, what: str, timeout_s: float = 240) -> Any:
     """Wait for ``condition(driver)``; on a timeout, fail with what the page says."""
-    from selenium.common.exceptions import TimeoutException
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
     from selenium.webdriver.support.ui import WebDriverWait
 
+    # Streamlit re-renders the page as it reruns: an element found a moment ago may be gone.
+    stale = (StaleElementReferenceException,)
     try:
-        return WebDriverWait(driver, timeout_s, poll_frequency=0.1).until(condition)
+        return WebDriverWait(
+            driver, timeout_s, poll_frequency=0.1, ignored_exceptions=stale
+        ).until(condition)
     except TimeoutException as exc:
         page = driver.find_element("tag name", "body").text[-3000:]
         raise AssertionError(f"waited in vain for {what}; the page says:\n{page}") from exc
@@ -175,9 +179,16 @@ def upload_and_analyse(driver: Any, app_url: str, upload: Path) -> float:
     picker = "input[type='file']"
     field = wait_in_page(driver, lambda d: d.find_elements("css selector", picker), "the uploader")
     field[0].send_keys(str(upload))
-    analyse = wait_in_page(driver, lambda d: enabled_button(d, "Analyse"), "the Analyse button")
-    analyse.click()
+    wait_in_page(driver, lambda d: _click(enabled_button(d, "Analyse")), "the Analyse button")
     return time.monotonic()
+
+
+def _click(button: Any) -> bool:
+    """Click ``button`` if there is one (a stale one raises, and the wait tries again)."""
+    if button is None:
+        return False
+    button.click()
+    return True
 
 
 def results_shown(driver: Any) -> bool:
