@@ -4,14 +4,14 @@ The real flows against the real API are in tests/e2e/test_streamlit_app.py."""
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from httpfakes import JsonHandler
 from streamlit.testing.v1 import AppTest
 
 APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
@@ -30,7 +30,7 @@ FAILED_JOB = {
 }
 
 
-class CannedApi(BaseHTTPRequestHandler):
+class CannedApi(JsonHandler):
     """Answers GETs from ``routes`` (path → (status, JSON body)); anything else is a 404."""
 
     routes: ClassVar[dict[str, tuple[int, Any]]] = {
@@ -41,15 +41,7 @@ class CannedApi(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         status, body = self.routes.get(self.path, (404, {"error": "not_found", "detail": "?"}))
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: Any) -> None:
-        """Quiet: the test output is for failures."""
+        self.send_json(status, body)
 
 
 @pytest.fixture(scope="module")

@@ -5,14 +5,14 @@ tests/e2e/test_streamlit_app.py."""
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from httpfakes import JsonHandler
 from streamlit.testing.v1 import AppTest
 from xlsxfakes import evaluation_export
 
@@ -20,32 +20,22 @@ APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
 QUEUED = {"request_id": "job1", "status": "queued", "reused": False}
 
 
-class RecordingApi(BaseHTTPRequestHandler):
+class RecordingApi(JsonHandler):
     """Healthy; accepts every submit (keeping its body) and has no job to show."""
 
     submitted: ClassVar[list[bytes]] = []
 
     def do_GET(self) -> None:
         if self.path == "/health":
-            self._json(200, {"status": "ok"})
+            self.send_json(200, {"status": "ok"})
         else:
-            self._json(404, {"error": "job_not_found", "detail": "no such job"})
+            self.send_json(404, {"error": "job_not_found", "detail": "no such job"})
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length", "0"))
         self.submitted.append(self.rfile.read(length))
-        self._json(202, QUEUED)
+        self.send_json(202, QUEUED)
 
-    def _json(self, status: int, body: Any) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: Any) -> None:
-        """Quiet: the test output is for failures."""
 
 
 @pytest.fixture
