@@ -27,16 +27,10 @@ def test_the_suite_has_every_category_and_enough_cases() -> None:
     assert (pairs.size() >= 2).all() and (pairs.nunique() == 1).all()
 
 
-SHIPPED_FLOOR = {"sarcasm": 0.70}
-"""Where the shipped model is below the issue's 0.75 per category, the floor it holds now (so
-a regression still fails): sarcasm 11 of 15 (0.73). Reported in the model card and docs."""
-
-
 @pytest.mark.slow
 def test_the_shipped_model_meets_the_behaviour_goals() -> None:
     report = run_suite(Predictor.load("default", precision="fp32"), load_cases(), english_screen())
     table = report.per_category()
-    floors = table.index.map(lambda category: SHIPPED_FLOOR.get(category, CATEGORY_GOAL))
-    weak = table[table["accuracy"] < floors]
+    weak = table[table["accuracy"] < CATEGORY_GOAL]
     assert report.overall >= OVERALL_GOAL and weak.empty, report_text(report)
     assert report.invariance_breaks() == [], report_text(report)

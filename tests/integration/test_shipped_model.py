@@ -16,20 +16,22 @@ from pipeline.model.train import TrainOptions
 pytestmark = pytest.mark.slow
 
 BAR = {
-    ("student_feedback_val", "macro_f1"): 0.83,
-    ("student_feedback_val", "binary_accuracy"): 0.95,
-    ("sst_test", "macro_f1"): 0.64,
+    ("student_feedback_val", "macro_f1"): 0.825,
+    ("student_feedback_val", "binary_accuracy"): 0.955,
+    ("sst_test", "macro_f1"): 0.645,
     ("sst_test", "binary_accuracy"): 0.88,
     ("professor_reviews_val", "binary_accuracy"): 0.93,
 }
-"""Issue 11 asks student binary 0.96, SST three-class macro-F1 0.65 and SST-2 binary 0.91; the
-shipped model measured 0.954, 0.643 and 0.888 (model card). These floors are what it holds, so
-a regression fails; the gap is reported in the card and README, not hidden here."""
+"""Issue 11's goals are student macro-F1 0.83 / binary 0.96, SST three-class macro-F1 0.65,
+SST-2 binary 0.91, professor binary 0.93; the shipped model measured (fp32, model card) 0.832 /
+0.962, 0.651, 0.885 and 0.936. The floors sit half a point under what it measured, for label
+flips between CPUs (a flip is 0.002-0.005 on 461 rows); the SST-2 gap to 0.91 is reported in
+the card and README, not hidden here."""
 
 
 @pytest.fixture(scope="module")
 def shipped() -> Predictor:
-    return Predictor.load("default")
+    return Predictor.load("default", precision="fp32")  # the card's figures are fp32
 
 
 def _label(predictor: Predictor, text: str) -> str | None:
