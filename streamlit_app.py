@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
@@ -28,7 +29,7 @@ from pipeline.errors import (
     Unauthorized,
 )
 from pipeline.settings import Settings
-from pipeline.ui import charts, columns, explore, exports, progress, review
+from pipeline.ui import charts, columns, explore, exports, groups, palette, progress, review, shares
 
 if TYPE_CHECKING:
     from streamlit.elements.lib.column_types import ColumnConfig
@@ -82,6 +83,14 @@ def xlsx_bytes(url: str, key: str, request_id: str, rows_done: int) -> bytes:
     return exports.to_xlsx_bytes(load_results(url, key, request_id, rows_done))
 
 
+@st.cache_data(show_spinner=False, max_entries=4, ttl=3600)
+def report_bytes(
+    url: str, key: str, request_id: str, rows_done: int, group_by: str, report_format: str
+) -> bytes:
+    """The job's report, made by the server once per group column and format."""
+    return get_client(url, key).report(request_id, group_by or None, report_format)
+
+
 # --- messages -------------------------------------------------------------------------------
 
 
@@ -115,6 +124,7 @@ def show_error(exc: Exception) -> None:
 
 
 def open_job(request_id: str, name: str = "", status: str = "queued") -> None:
+    request_id = progress.clean_request_id(request_id)
     st.session_state.job_id = request_id
     st.query_params["job"] = request_id
     remember(progress.RecentJob(request_id, name, status))
@@ -131,7 +141,8 @@ def remember(job: progress.RecentJob) -> None:
 
 def init_state() -> None:
     if "job_id" not in st.session_state:
-        st.session_state.job_id = st.query_params.get("job") or None
+        # A pasted address may carry spaces or quotes around the id.
+        st.session_state.job_id = progress.clean_request_id(st.query_params.get("job", "")) or None
     st.session_state.setdefault("recent", [])
     st.session_state.setdefault("uploads", 0)
 
@@ -147,8 +158,9 @@ def sidebar(client: PipelineClient) -> None:
             st.rerun()
         with st.form("open_job", clear_on_submit=True, border=False):
             wanted = st.text_input("Open a job by request id", placeholder="request id")
-            if st.form_submit_button("Open") and wanted.strip():
-                open_job(wanted.strip(), status="")
+            wanted = progress.clean_request_id(wanted)
+            if st.form_submit_button("Open") and wanted:
+                open_job(wanted, status="")
                 st.rerun()
         recent: list[progress.RecentJob] = st.session_state.recent
         if recent:
@@ -335,13 +347,8 @@ def live_progress(client: PipelineClient, request_id: str) -> None:
         st.rerun()
     status_line(job)
     st.progress(job.progress)
-    if st.button("Cancel the job"):
-        try:
-            client.cancel(request_id)
-        except PipelineError as exc:
-            show_error(exc)
-            return
-        st.rerun()
+    if not cancel_controls(client, request_id):
+        return
     if job.rows_done and job.labels:
         try:
             so_far = client.summary(request_id)
@@ -354,6 +361,37 @@ def live_progress(client: PipelineClient, request_id: str) -> None:
             ),
             width="stretch",
         )
+
+
+def cancel_controls(client: PipelineClient, request_id: str) -> bool:
+    """*Cancel the job*, then a confirmation: a stray click must not stop an hour of work.
+    False when cancelling failed (the message is shown)."""
+    if st.session_state.get("confirm_cancel") != request_id:
+        st.button("Cancel the job", on_click=_ask_to_cancel, args=(request_id,))
+        return True
+    st.warning(
+        "**Cancel this job?** The rows finished so far are kept; the others will not be labelled.",
+        icon=":material/warning:",
+    )
+    yes, no = st.columns(2)
+    no.button("Keep it running", on_click=_keep_running, width="stretch")
+    if yes.button("Yes, cancel the job", type="primary", width="stretch"):
+        _keep_running()
+        try:
+            client.cancel(request_id)
+        except PipelineError as exc:
+            show_error(exc)
+            return False
+        st.rerun()
+    return True
+
+
+def _ask_to_cancel(request_id: str) -> None:
+    st.session_state.confirm_cancel = request_id
+
+
+def _keep_running() -> None:
+    st.session_state.confirm_cancel = None
 
 
 def results_view(job: JobStatus) -> None:
@@ -402,12 +440,13 @@ def overview_tab(
     group_columns: list[str],
 ) -> None:
     counts = overall.overall.counts
+    percent = shares.percentages(counts, labels)
     cells = st.columns(len(labels) + 1)
     cells[0].metric("Comments", f"{overall.rows_done:,}")
     for cell, label in zip(cells[1:], labels, strict=True):
         cell.metric(
             label.capitalize(),
-            _percent(overall.overall.shares.get(label)),
+            shares.percent_text(percent[label]),
             f"{counts.get(label, 0):,} comments",
             delta_color="off",
             delta_arrow="off",
@@ -421,20 +460,38 @@ def overview_tab(
             st.session_state.api_url, st.session_state.api_key, job.request_id, job.rows_done, group
         )
         st.altair_chart(charts.group_chart(by_group), width="stretch")
+        group_notes(by_group)
     extremes(frame, job.text_column, labels)
 
 
+def group_notes(by_group: Summary) -> None:
+    """What the group chart leaves out: the small mark's meaning, the groups not drawn."""
+    notes = ["*n*: the group's comments with a label."]
+    if any(groups.is_small(groups.labelled(group)) for group in by_group.groups):
+        notes.append(groups.SMALL_NOTE)
+    hidden = len(by_group.groups) - charts.MAX_GROUPS
+    if hidden > 0:
+        notes.append(
+            f"The {charts.MAX_GROUPS} largest of {len(by_group.groups):,} groups are drawn; the "
+            "summary table (tab *Downloads*) lists all."
+        )
+    st.caption(" ".join(notes))
+
+
 def extremes(frame: pd.DataFrame, text_column: str, labels: list[str]) -> None:
+    """The most positive and most negative comments, each once and in full."""
     shown = [label for label in ("positive", "negative") if label in labels]
     for cell, label in zip(st.columns(len(shown) or 1), shown, strict=False):
         cell.markdown(f"**Most {label} comments**")
-        cell.dataframe(
-            explore.top_comments(frame, text_column, label, TOP_COMMENTS),
-            hide_index=True,
-            # The score first: long comments would push it out of a half-width table.
-            column_order=[f"score_{label}", text_column],
-            column_config={f"score_{label}": _score_column(f"p({label})", width="small")},
-        )
+        top = explore.top_comments(frame, text_column, label, TOP_COMMENTS)
+        if top.empty:
+            cell.caption(f"No comment was labelled {label}.")
+        colour = palette.badge_colour(label)
+        for text, score, copies in top.itertuples(index=False):
+            box = cell.container(border=True)
+            written = f" · written {copies:,} times" if copies > 1 else ""
+            box.markdown(f":{colour}-badge[p({label}) {score:.2f}]{written}")
+            box.text(str(text))
 
 
 def comments_tab(
@@ -459,13 +516,17 @@ def comments_tab(
         search=search,
     )
     shown = explore.filter_results(frame, job.text_column, chosen)
-    st.caption(f"{len(shown):,} of {len(frame):,} comments")
+    st.caption(
+        f"{len(shown):,} of {len(frame):,} comments · *confidence*: the probability of the "
+        "chosen label (every label's score is in the downloads)"
+    )
     st.dataframe(
-        shown,
+        explore.comments_table(shown, job.text_column, labels),
         hide_index=True,
         column_config={
-            **{f"score_{label}": _score_column(f"p({label})") for label in labels},
-            review.CONFIDENCE: _score_column("confidence"),
+            "label": _label_column(labels),
+            review.CONFIDENCE: _score_column("confidence", width="small"),
+            job.text_column: st.column_config.TextColumn(width="large"),
         },
     )
 
@@ -559,26 +620,72 @@ def downloads_tab(
     st.subheader("Summary")
     group = chosen_group(job, group_columns, key="d-group")
     summary = load_summary(url, key, job.request_id, job.rows_done, group or "")
-    table = exports.summary_frame(summary)
     st.dataframe(
-        table,
+        groups.summary_view(summary),
         hide_index=True,
         column_config=_summary_columns(labels),
     )
+    st.caption(
+        "*n*: comments with a label; the percentages of a row add up to 100 (the CSV holds the "
+        f"exact shares and mean scores). {groups.SMALL_NOTE}"
+    )
     st.download_button(
         "Summary (CSV)",
-        exports.to_csv_bytes(table),
+        exports.to_csv_bytes(exports.summary_frame(summary)),
         file_name=f"{stem}-summary.csv",
         mime="text/csv",
         on_click="ignore",
         icon=":material/download:",
     )
+    report_downloads(job, group, stem)
+
+
+def report_downloads(job: JobStatus, group: str | None, stem: str) -> None:
+    """The printable report by the group column chosen above (made when clicked)."""
+    url, key = st.session_state.api_url, st.session_state.api_key
+    st.subheader("Report")
+    by = f" by **{group}**" if group else ""
+    st.caption(
+        f"For a meeting: label shares{by} with 95 % intervals, each group against the rest "
+        "(marked only where the difference is beyond the noise), small groups marked, the "
+        "model's measured accuracy and the method."
+    )
+    finished = job.status == "succeeded"
+    why = None if finished else "A report is made of a job that labelled every row."
+    left, right = st.columns(2)
+    made = partial(report_bytes, url, key, job.request_id, job.rows_done, group or "")
+    for cell, report_format, mime in (
+        (left, "pdf", "application/pdf"),
+        (right, "html", "text/html"),
+    ):
+        cell.download_button(
+            f"Report ({report_format.upper()})",
+            partial(made, report_format),
+            file_name=exports.report_file_name(stem, group, report_format),
+            mime=mime,
+            on_click="ignore",
+            icon=":material/download:",
+            width="stretch",
+            disabled=not finished,
+            help=why,
+        )
 
 
 def _summary_columns(labels: Sequence[str]) -> dict[str, ColumnConfig]:
-    shares = {f"share_{x}": st.column_config.NumberColumn(format="percent") for x in labels}
-    means = {f"mean_score_{x}": st.column_config.NumberColumn(format="%.3f") for x in labels}
-    return {**shares, **means}
+    percents = {f"{x} %": st.column_config.NumberColumn(format="%d%%") for x in labels}
+    return {
+        **percents,
+        groups.SMALL_MARK: st.column_config.CheckboxColumn(
+            groups.SMALL_MARK, help=f"fewer than {groups.SMALL_GROUP} comments with a label"
+        ),
+    }
+
+
+def _label_column(labels: Sequence[str]) -> ColumnConfig:
+    """The label as a tag in its colour (the charts' colours)."""
+    return st.column_config.MultiselectColumn(
+        "label", options=list(labels), color=palette.label_colours(labels), width="small"
+    )
 
 
 def _stem(job: JobStatus) -> str:
@@ -590,13 +697,15 @@ def _stem(job: JobStatus) -> str:
 def _score_column(
     title: str, width: Literal["small", "medium", "large"] | None = None
 ) -> ColumnConfig:
+    """A confidence bar in the confidence colour (never a label's colour)."""
     return st.column_config.ProgressColumn(
-        title, min_value=0.0, max_value=1.0, format="%.2f", width=width
+        title,
+        min_value=0.0,
+        max_value=1.0,
+        format="%.2f",
+        width=width,
+        color=palette.CONFIDENCE_COLOUR,
     )
-
-
-def _percent(share: float | None) -> str:
-    return "–" if share is None else f"{share:.0%}"
 
 
 # --- page -----------------------------------------------------------------------------------

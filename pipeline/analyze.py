@@ -29,7 +29,7 @@ def analyze_file(
     output: Path,
     predictor: Predictor,
     text_column: str | None = None,
-    chunk_rows: int = 512,
+    chunk_rows: int | None = None,
     limits: Limits | None = None,
     progress: bool = True,
     raw: bool = False,
@@ -38,15 +38,19 @@ def analyze_file(
 ) -> int:
     """Validate, queue and label the file with ``predictor``; returns the rows written. The
     output is formula-escaped, like every results download, unless ``raw``. ``screening``
-    gives the languages to label and the extra no-opinion phrases (default: English, the
-    default phrases). ``sheet`` chooses a workbook's sheet (name or 1-based number)."""
+    gives the languages to label, the extra no-opinion phrases and how chunks are sized
+    (default: English, the default phrases, chunks sized by time, so the progress bar moves
+    within a second). ``chunk_rows`` caps a chunk's rows (default: ``screening``'s).
+    ``sheet`` chooses a workbook's sheet (name or 1-based number)."""
     limits = limits or Limits()
     screening = screening or Settings()
     with tempfile.TemporaryDirectory(prefix="analyze-") as folder:
         settings = Settings(
             data_dir=Path(folder),
             model=predictor.version,
-            chunk_rows=chunk_rows,
+            chunk_rows=chunk_rows or screening.chunk_rows,
+            first_chunk_rows=screening.first_chunk_rows,
+            chunk_target_s=screening.chunk_target_s,
             max_upload_bytes=limits.max_bytes,
             max_rows=limits.max_rows,
             max_comment_chars=limits.max_comment_chars,

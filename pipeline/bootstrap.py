@@ -27,6 +27,12 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from pipeline.adapters.local_fleet import LocalProcessFleet
 from pipeline.adapters.local_store import LocalObjectStore
 from pipeline.adapters.sqlite_queue import SqliteJobQueue
+from pipeline.adapters.worker_launch import (
+    CommandLauncher,
+    ForkServerLauncher,
+    WorkerLauncher,
+    fork_server_available,
+)
 from pipeline.db import Repository
 from pipeline.db.migrate import require_current, upgrade
 from pipeline.errors import ConfigError, DatabaseUnavailableError
@@ -160,12 +166,24 @@ def build_fleet(settings: Settings) -> WorkerFleet:
     """What the master scales: local worker processes, or EC2 instances / ECS tasks."""
     if settings.fleet == "local":
         return LocalProcessFleet(
-            command=[sys.executable, "-m", "pipeline", "worker", "--parent-pid", str(os.getpid())],
+            launcher=worker_launcher(settings.worker_launch),
             env={**os.environ, **settings_environment(settings)},
             log_dir=settings.data_dir / "logs",
         )
     fleet: WorkerFleet = _aws_adapters().build_aws_fleet(settings)
     return fleet
+
+
+def worker_launcher(how: str) -> WorkerLauncher:
+    """PIPELINE_WORKER_LAUNCH: forks of a preloaded fork server where the platform has one
+    (fresh processes until it serves), else a fresh ``python -m pipeline worker``; either
+    stops when this process is gone."""
+    fresh = CommandLauncher(
+        [sys.executable, "-m", "pipeline", "worker", "--parent-pid", str(os.getpid())]
+    )
+    if how == "forkserver" and fork_server_available():
+        return ForkServerLauncher(fallback=fresh)
+    return fresh
 
 
 def settings_environment(settings: Settings) -> dict[str, str]:

@@ -74,6 +74,8 @@ class JobStatus:
     created_at: str | None = None
     started_at: str | None = None
     finished_at: str | None = None
+    rows_per_s: float | None = None
+    """The service's rate: rows labelled per second so far (None before the first chunk)."""
 
     @property
     def finished(self) -> bool:
@@ -332,6 +334,24 @@ class PipelineClient:
             groups=[_group_counts(item) for item in body.get("groups", [])],
         )
 
+    def report(
+        self, request_id: str, group_by: str | None = None, report_format: str = "pdf"
+    ) -> bytes:
+        """A finished job's report by ``group_by`` (default: the job's first group-by column)
+        as PDF or self-contained HTML bytes; Conflict while the job has not succeeded.
+        ``Accept`` names the format, so API Gateway hands a PDF over as binary."""
+        params = {"format": report_format, **({"group_by": group_by} if group_by else {})}
+        accept = "application/pdf" if report_format == "pdf" else "text/html"
+        response = self._send(
+            "GET",
+            f"{_job_path(request_id)}/report",
+            params=params,
+            headers={"Accept": accept},
+            timeout=UPLOAD_TIMEOUT_S,
+            request_id=request_id,
+        )
+        return response.content
+
     def _json(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         response = self._send(method, path, **kwargs)
         try:
@@ -489,6 +509,7 @@ def _job_status(body: Mapping[str, Any]) -> JobStatus:
         rows_total=int(body.get("rows_total") or 0),
         rows_done=int(body.get("rows_done") or 0),
         rows_failed=int(body.get("rows_failed") or 0),
+        rows_per_s=_float_or_none(body.get("rows_per_s")),
         eta_s=_float_or_none(body.get("eta_s")),
         error=body.get("error"),
         input_name=str(body.get("input_name") or ""),

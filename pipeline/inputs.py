@@ -13,15 +13,17 @@ the first one's extra field an index), a row with fewer is padded with empty val
 from __future__ import annotations
 
 import csv
-from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from pipeline.chunk_sizing import ChunkLimit, row_work
 from pipeline.errors import (
     EmptyInputError,
     EncodingError,
@@ -292,45 +294,77 @@ def iter_chunks(
     path: Path,
     fmt: str,
     text_column: str,
-    chunk_rows: int,
+    chunk_rows: int | Callable[[], ChunkLimit],
     start_row: int = 0,
     options: ReadOptions | None = None,
 ) -> Generator[pd.DataFrame, None, None]:
-    """Yield DataFrames of at most ``chunk_rows`` rows, all cells as strings, indexed by their
-    0-based row number in the file (the index, not a column: any column name is the user's).
+    """Yield DataFrames of the file's rows, all cells as strings, indexed by their 0-based row
+    number in the file (the index, not a column: any column name is the user's).
 
-    ``start_row`` skips rows already processed, so a resumed job reads only what is left;
+    ``chunk_rows`` is the rows of every chunk, or a function called as each chunk's reading
+    begins that says where the chunk ends (``pipeline.chunk_sizing``: chunks sized by time,
+    counting the work in ``text_column``). ``start_row`` skips rows already processed, so a
+    resumed job reads only what is left (its first chunk starts at ``start_row``);
     ``options`` are the job's (``InputSummary.options``).
     """
     if fmt not in FORMATS:
         raise UnsupportedFormatError(f"unknown format {fmt!r}")
-    if chunk_rows < 1:
-        raise InputError("chunk_rows must be at least 1")
-    options = options or ReadOptions()
-    if fmt == "csv":
-        frames = _csv_chunks(path, chunk_rows, options)
-    elif fmt == "txt":
-        frames = _txt_chunks(path, chunk_rows, options.encoding or UTF8_BOM)
+    if isinstance(chunk_rows, int):
+        if chunk_rows < 1:
+            raise InputError("chunk_rows must be at least 1")
+        plan: Callable[[], ChunkLimit] = partial(ChunkLimit, chunk_rows)
     else:
-        frames = _xlsx_chunks(path, chunk_rows, options, text_column)
-    next_row = 0
-    for frame in frames:
-        frame.index = pd.RangeIndex(next_row, next_row + len(frame))
-        next_row += len(frame)
-        if next_row <= start_row:
-            continue
-        if frame.index[0] < start_row:
-            frame = frame.loc[start_row:]
-        if text_column in frame.columns:
-            frame[text_column] = frame[text_column].fillna("")
-        yield frame
-
-
-def _csv_chunks(path: Path, chunk_rows: int, options: ReadOptions) -> Iterator[pd.DataFrame]:
-    with _csv_rows(path, options) as (header, rows):
+        plan = chunk_rows
+    with _table(path, fmt, options or ReadOptions(), text_column) as (header, rows):
         columns = list(header)
-        for batch in _batched(rows, chunk_rows):
-            yield pd.DataFrame(batch, columns=columns, dtype=str)
+        text_at = columns.index(text_column) if text_column in columns else None
+        next_row = start_row
+        for batch in _cut(islice(rows, start_row, None), plan, text_at):
+            index = pd.RangeIndex(next_row, next_row + len(batch))
+            next_row += len(batch)
+            frame = pd.DataFrame(batch, columns=columns, index=index, dtype=str)
+            if text_at is not None:
+                frame[text_column] = frame[text_column].fillna("")
+            yield frame
+
+
+@contextmanager
+def _table(
+    path: Path, fmt: str, options: ReadOptions, text_column: str
+) -> Iterator[tuple[tuple[str, ...], Iterator[list[str]]]]:
+    """The file's column names and its data rows, each a list as wide as the header."""
+    if fmt == "csv":
+        with _csv_rows(path, options) as table:
+            yield table
+    elif fmt == "txt":
+        lines = _txt_rows(path, options.encoding or UTF8_BOM)
+        try:
+            yield (TXT_COLUMN,), lines
+        finally:
+            lines.close()
+    else:
+        with open_workbook(path) as book:
+            layout = book.table(options.sheet, options.header_row, text_column or None)
+            yield layout.columns, book.records(layout)
+
+
+def _cut(
+    rows: Iterable[list[str]], plan: Callable[[], ChunkLimit], text_at: int | None
+) -> Iterator[list[list[str]]]:
+    """The rows in chunks, each ending where ``plan``'s limit for it says; the limit is asked
+    for once the chunk's first row is read, so never for a chunk that does not exist."""
+    iterator = iter(rows)
+    for first in iterator:
+        limit = plan()
+        if limit.work is None or text_at is None:
+            yield [first, *islice(iterator, limit.max_rows - 1)]
+            continue
+        batch = [first]
+        work = row_work(first[text_at])
+        while not limit.full(len(batch), work) and (row := next(iterator, None)) is not None:
+            batch.append(row)
+            work += row_work(row[text_at])
+        yield batch
 
 
 @contextmanager
@@ -419,35 +453,12 @@ def _fitted(
         yield record
 
 
-def _batched(rows: Iterable[list[str]], size: int) -> Iterator[list[list[str]]]:
-    iterator = iter(rows)
-    while batch := list(islice(iterator, size)):
-        yield batch
-
-
-def _txt_chunks(path: Path, chunk_rows: int, encoding: str) -> Iterator[pd.DataFrame]:
+def _txt_rows(path: Path, encoding: str) -> Generator[list[str], None, None]:
     """One comment per non-blank line."""
-    batch: list[str] = []
     with path.open(encoding=encoding, newline=None) as handle:
         for number, line in enumerate(handle, start=1):
             if "\x00" in line:
                 raise nul_character(number)
             text = line.rstrip("\r\n")
-            if not text.strip():
-                continue
-            batch.append(text)
-            if len(batch) == chunk_rows:
-                yield pd.DataFrame({TXT_COLUMN: batch}, dtype=str)
-                batch = []
-    if batch:
-        yield pd.DataFrame({TXT_COLUMN: batch}, dtype=str)
-
-
-def _xlsx_chunks(
-    path: Path, chunk_rows: int, options: ReadOptions, text_column: str
-) -> Iterator[pd.DataFrame]:
-    with open_workbook(path) as book:
-        table = book.table(options.sheet, options.header_row, text_column or None)
-        columns = list(table.columns)
-        for batch in _batched(book.records(table), chunk_rows):
-            yield pd.DataFrame(batch, columns=columns, dtype=str)
+            if text.strip():
+                yield [text]

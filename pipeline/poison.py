@@ -26,7 +26,9 @@ class PoisonPolicy:
     max_failures: int = 2
     """Failed deliveries in a row at the same committed row before the job fails."""
     chunk_rows: int = 512
-    """The worker's chunk size: the rows named in the failure reason."""
+    """The most rows of a worker's chunk (``pipeline.chunk_sizing``)."""
+    first_chunk_rows: int | None = None
+    """The rows of a delivery's first chunk; None: every chunk has ``chunk_rows``."""
 
     def __post_init__(self) -> None:
         if self.max_failures < 1:
@@ -35,6 +37,19 @@ class PoisonPolicy:
             )
         if self.chunk_rows < 1:
             raise ConfigError(f"PIPELINE_CHUNK_ROWS={self.chunk_rows} must be at least 1")
+        if self.first_chunk_rows is not None and self.first_chunk_rows < 1:
+            raise ConfigError(
+                f"PIPELINE_FIRST_CHUNK_ROWS={self.first_chunk_rows} must be at least 1"
+            )
+
+    def suspect_rows(self, stalls: int) -> int:
+        """How many rows from the committed one the crashing worker may have been on. Chunks
+        vary in size, but a delivery starts with a first chunk of known size: after two
+        failures in a row at the same row the last one died in its first chunk. After one,
+        it may have died in any chunk, so up to the largest."""
+        if stalls >= 2 and self.first_chunk_rows is not None:
+            return min(self.first_chunk_rows, self.chunk_rows)
+        return self.chunk_rows
 
 
 @dataclass(frozen=True)
@@ -79,7 +94,7 @@ def poison_reason(
     """Why the job was stopped, naming the rows (counted from 1, the first row under the
     header) the worker was on each time it crashed."""
     first = trace.rows_done + 1
-    last = min(trace.rows_done + policy.chunk_rows, rows_total)
+    last = min(trace.rows_done + policy.suspect_rows(trace.stalls), rows_total)
     if first > rows_total:
         where = f"after all {rows_total:,} rows were labelled (while publishing the results)"
     elif first == last:

@@ -143,4 +143,12 @@ class WorkerFleet(ABC):
 
     @abstractmethod
     def stop(self, worker_ids: list[str]) -> None:
-        """Stop these workers (the master only asks for idle ones)."""
+        """Stop these workers (the master only asks for idle ones, and for ones whose
+        heartbeat went stale, so that a fleet replaces what it still runs of them)."""
+
+    def exited(self) -> list[str]:
+        """Workers whose process this fleet saw end since the last call (crashed, killed, or
+        stopped): the master hands back at once any message one of them still held. Fleets
+        that cannot see their workers' processes end report none, and the master relies on
+        stale heartbeats instead."""
+        return []

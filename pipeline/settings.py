@@ -18,6 +18,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "precision": ("auto", "fp32", "bf16", "int8"),
     "worker_id_source": ("auto", "ecs", "ec2", "host"),
     "auth": ("auto", "keys", "none"),
+    "worker_launch": ("forkserver", "subprocess"),
 }
 
 
@@ -53,13 +54,24 @@ class Settings:
     # separated by commas, and a UTF-8 file of one phrase a line (pipeline/model/no_opinion.py).
     no_opinion_extra: str = ""
     no_opinion_file: str = ""
-    chunk_rows: int = 512
+    # Chunks are sized by time (pipeline/chunk_sizing.py): a delivery's first chunk has
+    # first_chunk_rows rows, later ones about chunk_target_s of work at the measured rate, none
+    # over chunk_rows rows. chunk_target_s = 0: every chunk has chunk_rows rows.
+    chunk_rows: int = 2048
+    first_chunk_rows: int = 32
+    chunk_target_s: float = 1.0
     max_upload_bytes: int = 200 * 1024 * 1024
     max_rows: int = 2_000_000
     max_comment_chars: int = 20_000
     max_workers: int = 2
     worker_idle_timeout_s: float = 60.0
-    visibility_timeout_s: float = 300.0
+    # A worker's message stays hidden this long past its last heartbeat: the longest a worker
+    # that dies unseen (an instance gone) holds its job. The heartbeat extends it every
+    # heartbeat_s while the worker works; the master treats a worker whose beat is older than
+    # worker_stale_s as gone and hands its message back at once (docs/pipeline.md).
+    visibility_timeout_s: float = 60.0
+    heartbeat_s: float = 10.0
+    worker_stale_s: float = 30.0
     # Poison is judged by the worker from progress (pipeline/poison.py): a job fails after this
     # many crashes in a row without a committed row. max_receives is only the queue's backstop
     # (SQS maxReceiveCount) for deliveries that die before the worker can judge them.
@@ -87,9 +99,18 @@ class Settings:
     auth: str = "auto"
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    # Workers kept running while idle. `up` with the local fleet keeps 1 unless this is set
+    # (pipeline.api.serve.with_warm_pool); other fleets scale to zero by default.
     min_workers: int = 0
+    # Local fleet: forkserver = fork each worker from a process that has imported torch,
+    # transformers and the worker once (starts in a fraction of a second); subprocess = a fresh
+    # `python -m pipeline worker` per worker (pipeline/adapters/worker_launch.py).
+    worker_launch: str = "forkserver"
     master_interval_s: float = 2.0
     master_exit_idle_s: float = 0.0
+    # Only the master holding this lease reconciles (pipeline/master/leadership.py); it renews
+    # it every tick, and a standby takes over this long after the holder last renewed it.
+    master_lease_s: float = 10.0
     worker_poll_s: float = 1.0
     worker_id: str = ""
     worker_id_source: str = "auto"
@@ -101,6 +122,12 @@ class Settings:
                 raise ConfigError(
                     f"PIPELINE_{name.upper()}={value!r} is not one of {', '.join(allowed)}"
                 )
+        if not 0 < 2 * self.heartbeat_s <= self.worker_stale_s:
+            raise ConfigError(
+                f"PIPELINE_WORKER_STALE_S={self.worker_stale_s:g} must be at least twice "
+                f"PIPELINE_HEARTBEAT_S={self.heartbeat_s:g} (> 0): one late beat must not make "
+                "the master take a working worker for dead"
+            )
         if not self.database_url:
             object.__setattr__(
                 self, "database_url", f"sqlite:///{Path(self.data_dir) / 'pipeline.db'}"

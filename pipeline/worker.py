@@ -4,7 +4,9 @@ The shape is rq's: check for a stop request, receive, process, heartbeat, repeat
 rows and progress are committed in one transaction before the message's visibility is
 extended, so a worker killed at any moment loses at most the chunk it was labelling; the next
 delivery resumes from the last committed row. The first SIGTERM finishes the current chunk and
-hands the message back; a second one exits at once.
+hands the message back; a second one exits at once. While a delivery is worked on, a
+heartbeat thread (``pipeline.heartbeat``) keeps the message hidden and records its receipt with
+the worker's beat, so the master can hand a dead worker's message back at once.
 
 Poison is judged at receive time from the job's progress, not from the queue's receive count
 (``pipeline.poison``): a delivery its worker never finished counts as a failure at the row the
@@ -25,10 +27,14 @@ from pathlib import Path
 from types import FrameType
 from typing import Protocol
 
+import pandas as pd
+
 from pipeline.bootstrap import Backend
+from pipeline.chunk_sizing import ChunkSizer, chunk_work
 from pipeline.db import ChunkOutcome, JobRecord, WorkerTime
 from pipeline.db.jobs import Intake
 from pipeline.errors import InputError, JobNotFound, ReceiptExpired
+from pipeline.heartbeat import DeliveryHeartbeat
 from pipeline.inputs import ReadOptions, iter_chunks
 from pipeline.labelling import label_frame
 from pipeline.model.predictor import Predictor
@@ -42,6 +48,11 @@ from pipeline.worker_identity import host_worker_id
 log = logging.getLogger(__name__)
 
 RESULTS_PREFIX = "results/"
+WARM_UP_COLUMN = "comment"
+WARM_UP_COMMENTS = (
+    "The lectures were clear and the professor was always happy to help.",
+    "Too much homework, and the exams did not match what was taught in class.",
+)
 
 
 class PredictorSource(Protocol):
@@ -60,6 +71,7 @@ class Worker:
         parent_pid: int | None = None,
         on_rows: Callable[[int], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
+        timer: Callable[[], float] = time.perf_counter,
     ) -> None:
         self.backend = backend
         self.worker_id = worker_id or backend.settings.worker_id or host_worker_id()
@@ -69,12 +81,22 @@ class Worker:
         self._on_rows = on_rows
         self._stop = threading.Event()
         settings = backend.settings
-        self._chunk_rows = settings.chunk_rows
+        self._sizer = ChunkSizer(
+            settings.chunk_rows, settings.chunk_target_s, settings.first_chunk_rows
+        )
+        self._timer = timer
+        """Times each chunk for the sizer (``clock`` is the worker time that is charged)."""
         self._max_comment_chars = settings.max_comment_chars
         self._screen = CommentScreen.from_settings(settings)
-        self._poison = PoisonPolicy(settings.max_failures_per_chunk, settings.chunk_rows)
+        self._poison = PoisonPolicy(
+            settings.max_failures_per_chunk, settings.chunk_rows, self._sizer.first_rows
+        )
         self._max_receives = settings.max_receives
         self._visibility_s = settings.visibility_timeout_s
+        # Beat often enough that two beats fit in the visibility timeout even when it is short.
+        self._heartbeat_s = min(settings.heartbeat_s, settings.visibility_timeout_s / 3)
+        self._receipt: str | None = None
+        """The receipt of the delivery being worked on, recorded with every beat."""
         self._poll_s = settings.worker_poll_s
         self._price_per_hour = settings.worker_price_per_hour
         self._clock = clock
@@ -83,6 +105,18 @@ class Worker:
     def request_stop(self) -> None:
         """Finish the current chunk, hand the message back, and leave the loop."""
         self._stop.set()
+
+    def warm_up(self, reference: str) -> None:
+        """Before the first receive: load ``reference``'s predictor and label a few comments
+        through the screen, so the first job finds the model loaded, its first kernels built and
+        the language detector unpacked. A failure is only logged: the job that needs the model
+        meets it again and records it."""
+        try:
+            predictor = self._predictor(reference)
+            frame = pd.DataFrame({WARM_UP_COLUMN: WARM_UP_COMMENTS})
+            label_frame(predictor, frame, WARM_UP_COLUMN, self._max_comment_chars, self._screen)
+        except Exception:
+            log.exception("warming up model %s failed; a job will try to load it again", reference)
 
     @property
     def stopping(self) -> bool:
@@ -138,9 +172,11 @@ class Worker:
             _forget(queue.delete, message.receipt)
             return
         self._timed_since = self._clock()
+        self._receipt = message.receipt
         self._beat(request_id)
         try:
-            self._process(job, message)
+            with self._heartbeat(request_id, message.receipt):
+                self._process(job, message)
         except ReceiptExpired:
             log.warning("lost the message of job %s to another delivery; leaving it", request_id)
         except InputError as exc:
@@ -153,6 +189,7 @@ class Worker:
             )
             _forget(queue.release, message.receipt)
         finally:
+            self._receipt = None
             self._beat(None)
 
     def _process(self, job: JobRecord, message: QueueMessage) -> None:
@@ -170,26 +207,32 @@ class Worker:
                 started.input_key, Path(folder) / f"input.{started.input_format}"
             )
             self.backend.queue.extend(message.receipt, self._visibility_s)
+            self._sizer.restart()  # a small first chunk: the job shows progress at once
             chunks = read_ahead(  # the next chunk is read and parsed while this one is labelled
                 iter_chunks(
                     source,
                     started.input_format,
                     started.text_column,
-                    self._chunk_rows,
+                    self._sizer.next_limit,
                     start_row=started.rows_done,
                     options=ReadOptions.from_json(started.input_options),
                 )
             )
+            began: float | None = None  # the pace between commits, waiting for input included
             for chunk in chunks:
                 if self.stopping:
                     repository.jobs.hand_back(job.request_id)
                     self.backend.queue.release(message.receipt)
                     return
+                began = self._timer() if began is None else began
                 labelled = label_frame(
                     predictor, chunk, started.text_column, self._max_comment_chars, self._screen
                 )
                 rows = export.rows_for_database(chunk, labelled, started, predictor.labels)
                 outcome = repository.jobs.write_chunk(job.request_id, rows, self._spent())
+                committed = self._timer()
+                self._sizer.record(chunk_work(chunk[started.text_column]), committed - began)
+                began = committed
                 if outcome is ChunkOutcome.STOPPED:
                     _forget(self.backend.queue.delete, message.receipt)
                     return
@@ -231,9 +274,24 @@ class Worker:
             self._predictors[reference] = self._load_predictor(reference)
         return self._predictors[reference]
 
+    def _heartbeat(self, request_id: str, receipt: str) -> DeliveryHeartbeat:
+        """Keeps the delivery hidden and the beat fresh while it is worked on (any step may
+        outlast the visibility timeout: loading, a long chunk, publishing the results)."""
+        return DeliveryHeartbeat(
+            extend=lambda: self.backend.queue.extend(receipt, self._visibility_s),
+            beat=lambda: self._beat(request_id),
+            interval_s=self._heartbeat_s,
+        )
+
     def _beat(self, request_id: str | None) -> None:
+        """Record that this worker is alive, the job it holds and, with a job, the receipt of
+        that delivery: the master hands the message back once it sees the worker is gone."""
         self.backend.repository.workers.beat(
-            self.worker_id, request_id, host=socket.gethostname(), pid=os.getpid()
+            self.worker_id,
+            request_id,
+            host=socket.gethostname(),
+            pid=os.getpid(),
+            receipt=self._receipt if request_id is not None else None,
         )
 
 

@@ -7,26 +7,33 @@ import subprocess
 import time
 import uuid
 from collections.abc import Mapping, Sequence
-from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import BinaryIO
 
+from pipeline.adapters.worker_launch import CommandLauncher, WorkerLauncher, WorkerProcess
 from pipeline.ports import WorkerFleet, WorkerInfo
 
 
 class LocalProcessFleet(WorkerFleet):
-    """Starts ``command`` once per worker with PIPELINE_WORKER_ID set; stopping sends SIGTERM,
-    which lets the worker finish its chunk and hand its message back."""
+    """Starts one process per worker through ``launcher`` (a command: a fresh process each;
+    ``worker_launch.ForkServerLauncher``: forks of a preloaded fork server) with
+    PIPELINE_WORKER_ID set; stopping sends SIGTERM, which lets the worker finish its chunk and
+    hand its message back."""
 
     def __init__(
-        self, command: Sequence[str], env: Mapping[str, str], log_dir: Path | None = None
+        self,
+        launcher: WorkerLauncher | Sequence[str],
+        env: Mapping[str, str],
+        log_dir: Path | None = None,
     ) -> None:
-        self._command = list(command)
+        self._launcher = (
+            CommandLauncher(launcher) if isinstance(launcher, Sequence) else launcher
+        )
         self._env = dict(env)
         self._log_dir = log_dir
-        self._processes: dict[str, subprocess.Popen[bytes]] = {}
+        self._processes: dict[str, WorkerProcess] = {}
         self._started_at: dict[str, float] = {}
         self._stopping: set[str] = set()
+        self._exited: list[str] = []
 
     def list_workers(self) -> list[WorkerInfo]:
         self._reap()
@@ -40,15 +47,17 @@ class LocalProcessFleet(WorkerFleet):
             for worker_id, process in self._processes.items()
         ]
 
+    def prepare(self) -> None:
+        """Get the launcher ready before the first worker is needed (the fork server starts
+        importing), so that a job arriving later does not wait for it."""
+        self._launcher.prepare()
+
     def start(self, count: int) -> list[str]:
         started = []
         for _ in range(count):
             worker_id = f"local-{uuid.uuid4().hex[:10]}"
             env = {**self._env, "PIPELINE_WORKER_ID": worker_id}
-            with self._log(worker_id) as log:
-                self._processes[worker_id] = subprocess.Popen(
-                    self._command, env=env, stdout=log, stderr=subprocess.STDOUT
-                )
+            self._processes[worker_id] = self._launcher.launch(env, self._log_file(worker_id))
             self._started_at[worker_id] = time.time()
             started.append(worker_id)
         return started
@@ -72,16 +81,23 @@ class LocalProcessFleet(WorkerFleet):
                 process.wait()
         self._reap()
 
+    def exited(self) -> list[str]:
+        """Workers whose process ended since the last call, in the order they were seen."""
+        self._reap()
+        ended, self._exited = self._exited, []
+        return ended
+
     def _reap(self) -> None:
         for worker_id, process in list(self._processes.items()):
             if process.poll() is not None:
                 del self._processes[worker_id]
                 del self._started_at[worker_id]
                 self._stopping.discard(worker_id)
+                self._exited.append(worker_id)
 
-    def _log(self, worker_id: str) -> AbstractContextManager[BinaryIO | None]:
-        """The worker's log file (the child keeps its own handle); none means inherit ours."""
+    def _log_file(self, worker_id: str) -> Path | None:
+        """The worker's log file; none means the worker writes to our output."""
         if self._log_dir is None:
-            return nullcontext()
+            return None
         self._log_dir.mkdir(parents=True, exist_ok=True)
-        return (self._log_dir / f"{worker_id}.log").open("ab")
+        return self._log_dir / f"{worker_id}.log"

@@ -9,7 +9,9 @@ from an injected clock, so tests move it forward instead of sleeping.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -41,6 +43,10 @@ CREATE TABLE IF NOT EXISTS dead_letters (
 );
 """
 _CHECK_WAIT_S = 1.0
+POLL_INTERVAL_S = 0.025
+"""How often a waiting receive looks for a message, so that a submission reaches an idle worker
+within tens of milliseconds. A look is a read, which takes no lock under WAL; only a look that
+finds a visible message takes the write lock to receive it."""
 
 
 class SqliteJobQueue(JobQueue):
@@ -55,7 +61,7 @@ class SqliteJobQueue(JobQueue):
         max_receives: int = 10,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
-        poll_interval_s: float = 0.2,
+        poll_interval_s: float = POLL_INTERVAL_S,
         busy_timeout_s: float = 30.0,
     ) -> None:
         self.path = Path(path)
@@ -66,6 +72,7 @@ class SqliteJobQueue(JobQueue):
         self._poll_interval_s = poll_interval_s
         self._busy_timeout_s = busy_timeout_s
         self._ready = False
+        self._local = threading.local()
 
     def initialize(self) -> None:
         """Create the file and tables (idempotent); also done on first use."""
@@ -92,14 +99,18 @@ class SqliteJobQueue(JobQueue):
     def receive(self, wait_s: float = 0.0) -> QueueMessage | None:
         deadline = self._clock() + wait_s
         while True:
-            message = self._receive_once()
+            message = self._receive_once() if self._any_visible() else None
             remaining = deadline - self._clock()
             if message is not None or remaining <= 0:
                 return message
             self._sleep(min(self._poll_interval_s, remaining))
 
     def extend(self, receipt: str, visibility_timeout_s: float) -> None:
-        self._update_visibility(receipt, self._clock() + visibility_timeout_s)
+        """Like SQS (MessageNotInflight), only a message still in flight can be extended: a
+        heartbeat that comes after its message was released, by its own worker or by the
+        master for a worker taken for dead, must not hide the message again."""
+        now = self._clock()
+        self._update_visibility(receipt, now + visibility_timeout_s, in_flight_at=now)
 
     def release(self, receipt: str) -> None:
         self._update_visibility(receipt, self._clock())
@@ -145,6 +156,29 @@ class SqliteJobQueue(JobQueue):
             finally:
                 conn.close()
 
+    def _any_visible(self) -> bool:
+        """A look on this thread's own lasting connection, a hundred times cheaper than
+        opening one per look; the statement runs to its end (``fetchall``), so no read
+        transaction stays open to hold back the WAL checkpoint."""
+        if not self._ready:
+            self.initialize()
+        with queue_faults():
+            found = (
+                self._reader()
+                .execute("SELECT 1 FROM messages WHERE visible_at <= ? LIMIT 1", (self._clock(),))
+                .fetchall()
+            )
+        return bool(found)
+
+    def _reader(self) -> sqlite3.Connection:
+        """This thread's look connection; a forked child opens its own (SQLite connections
+        must not cross a fork)."""
+        held: tuple[int, sqlite3.Connection] | None = getattr(self._local, "reader", None)
+        if held is None or held[0] != os.getpid():
+            held = (os.getpid(), self._open())
+            self._local.reader = held
+        return held[1]
+
     def _receive_once(self) -> QueueMessage | None:
         now = self._clock()
         with self._transaction() as conn:
@@ -177,13 +211,18 @@ class SqliteJobQueue(JobQueue):
         )
         conn.execute("DELETE FROM messages WHERE id = ?", (message_id,))
 
-    def _update_visibility(self, receipt: str, visible_at: float) -> None:
+    def _update_visibility(
+        self, receipt: str, visible_at: float, in_flight_at: float | None = None
+    ) -> None:
+        """With ``in_flight_at``, only a message still hidden at that moment is changed."""
+        hidden_after = float("-inf") if in_flight_at is None else in_flight_at
         with self._transaction() as conn:
             changed = conn.execute(
-                "UPDATE messages SET visible_at = ? WHERE receipt = ?", (visible_at, receipt)
+                "UPDATE messages SET visible_at = ? WHERE receipt = ? AND visible_at > ?",
+                (visible_at, receipt, hidden_after),
             ).rowcount
             if changed == 0:
-                raise ReceiptExpired("the message was already deleted or delivered again")
+                raise ReceiptExpired("the message was deleted, released or delivered again")
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, File, Form, Header, Query, Request, UploadFile
 from fastapi import Path as PathParameter
-from fastapi.responses import JSONResponse, RedirectResponse, StreamingResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 
 from pipeline import __version__, service
 from pipeline.api.common import (
@@ -50,10 +50,22 @@ from pipeline.api.openapi import (
     install_openapi,
 )
 from pipeline.bootstrap import Backend
+from pipeline.report.job import ReportFormat, report_file
 from pipeline.service.keys import HEADER, keys_required, refuse_key_in_query
 from pipeline.service.results import MAX_OFFSET, MAX_PAGE
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+REPORT_ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "the report: self-contained HTML (format=html) or a PDF (format=pdf)",
+        "content": {
+            "text/html": {"schema": {"type": "string"}},
+            "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
+"""What the OpenAPI document says the report route answers when it succeeds."""
 
 
 ApiKey = Annotated[str | None, Header(alias=HEADER)]
@@ -219,6 +231,25 @@ def create_app(
         request_id: RequestId, who: Owner, group_by: str | None = None
     ) -> dict[str, Any]:
         return service.summary(backend, request_id, who, group_by or None).to_dict()
+
+    @app.get(
+        JOBS + "/{request_id}/report",
+        response_class=Response,
+        responses={**REPORT_ANSWERS, **answers(400, 401, 404, 409, 422, 501, 503)},
+    )
+    def job_report(
+        request_id: RequestId,
+        who: Owner,
+        group_by: Annotated[
+            str | None, Query(description="column to report by (default: the job's first)")
+        ] = None,
+        format: ReportFormat = "html",
+    ) -> Response:
+        """A finished job's report: label shares with 95 % intervals overall and per group,
+        each group against the rest, the model's accuracy and the method (409 until the job
+        has succeeded)."""
+        report = report_file(backend, request_id, who, group_by or None, format)
+        return Response(report.content, media_type=report.media_type, headers=report.headers)
 
     @app.delete(JOBS + "/{request_id}", responses=answers(401, 404, 409, 422, 503))
     def cancel_job(request_id: RequestId, who: Owner) -> dict[str, Any]:

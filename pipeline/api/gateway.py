@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs
 
 from pipeline import service
@@ -50,6 +50,7 @@ from pipeline.api.errors import error_answer, error_body, status_code_name
 from pipeline.bootstrap import Backend
 from pipeline.db.records import ACTIVE, JobStatus
 from pipeline.errors import InvalidRequest, LimitExceededError, PipelineError
+from pipeline.report.job import ReportFormat, report_file
 from pipeline.service.keys import HEADER, keys_required, refuse_key_in_query
 from pipeline.service.results import MAX_OFFSET, MAX_PAGE
 
@@ -113,6 +114,9 @@ class Answer:
     status: int
     body: str = ""
     headers: dict[str, str] = field(default_factory=dict)
+    base64_encoded: bool = False
+    """``body`` is base64 (a binary answer such as a PDF; API Gateway decodes it for callers
+    whose Accept names a binary media type of the API, see infra/template.yaml)."""
 
     @classmethod
     def json(cls, status: int, content: Any, headers: Mapping[str, str] | None = None) -> Answer:
@@ -126,7 +130,7 @@ class Answer:
             "statusCode": self.status,
             "headers": self.headers,
             "body": self.body,
-            "isBase64Encoded": False,
+            "isBase64Encoded": self.base64_encoded,
         }
 
 
@@ -277,6 +281,23 @@ class Gateway:
         view = service.summary(self.backend, request_id, self.owner(request), group_by)
         return Answer.json(200, view.to_dict())
 
+    def report(self, request: GatewayRequest, request_id: str) -> Answer:
+        who = self.owner(request)
+        kind = request.param("format") or "html"
+        if kind not in ("html", "pdf"):
+            raise InvalidRequest("query field 'format': Input should be 'html' or 'pdf'")
+        group_by = request.param("group_by") or None
+        report = report_file(self.backend, request_id, who, group_by, cast(ReportFormat, kind))
+        if len(report.content) * 4 // 3 > MAX_INLINE_CSV_BYTES:
+            raise LimitExceededError(
+                f"this report is over the {MAX_INLINE_CSV_BYTES:,} bytes one answer can carry; "
+                "report by a column with fewer values"
+            )
+        headers = {"Content-Type": report.media_type, **report.headers}
+        if kind == "pdf":
+            return Answer(200, base64.b64encode(report.content).decode("ascii"), headers, True)
+        return Answer(200, report.content.decode("utf-8"), headers)
+
     def cancel(self, request: GatewayRequest, request_id: str) -> Answer:
         view = service.cancel(self.backend, request_id, self.owner(request))
         return Answer.json(200, view.to_dict())
@@ -319,6 +340,7 @@ _ROUTES: tuple[tuple[re.Pattern[str], dict[str, Route]], ...] = (
     (re.compile(f"{JOBS}/{_JOB}"), {"GET": Gateway.status, "DELETE": Gateway.cancel}),
     (re.compile(f"{JOBS}/{_JOB}/results"), {"GET": Gateway.results}),
     (re.compile(f"{JOBS}/{_JOB}/summary"), {"GET": Gateway.summary}),
+    (re.compile(f"{JOBS}/{_JOB}/report"), {"GET": Gateway.report}),
 )
 
 

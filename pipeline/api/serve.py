@@ -7,7 +7,7 @@ import logging
 import signal
 import sys
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -21,8 +21,22 @@ from pipeline.errors import ConfigError
 from pipeline.master import Master
 from pipeline.ports import WorkerFleet
 from pipeline.service.keys import is_loopback, keys_required
+from pipeline.settings import Settings
 
 log = logging.getLogger(__name__)
+
+UP_WARM_WORKERS = 1
+"""Workers ``up`` keeps loaded on one machine unless PIPELINE_MIN_WORKERS says otherwise."""
+
+
+def with_warm_pool(settings: Settings, environ: Mapping[str, str]) -> Settings:
+    """``up`` on the local fleet keeps one worker loaded while it serves, so that a file is
+    labelled within a second or two of its submission instead of after a worker's start; an
+    explicit PIPELINE_MIN_WORKERS (0 included) wins, and EC2/ECS fleets keep scaling to zero,
+    where an idle worker is an instance that costs money."""
+    if settings.fleet != "local" or environ.get("PIPELINE_MIN_WORKERS", "") != "":
+        return settings
+    return settings.replace(min_workers=min(UP_WARM_WORKERS, settings.max_workers))
 
 
 def serve(backend: Backend, host: str, port: int, with_master: bool = True) -> None:
@@ -36,6 +50,8 @@ def serve(backend: Backend, host: str, port: int, with_master: bool = True) -> N
     on_submitted = None
     if with_master:
         fleet = build_fleet(backend.settings)
+        if isinstance(fleet, LocalProcessFleet):
+            fleet.prepare()  # the fork server imports while the API starts
         master = Master.from_settings(backend, fleet)
         lifespan = master_alongside(master, fleet)
         on_submitted = master.wake

@@ -128,10 +128,11 @@ def _grant_database_roles(settings: Settings, backend: Any) -> None:
 
 
 def _up(args: argparse.Namespace) -> int:
-    from pipeline.api.serve import serve
+    from pipeline.api.serve import serve, with_warm_pool
     from pipeline.bootstrap import init_backend
 
-    settings = Settings.from_env(api_host=args.host, api_port=args.port)
+    configured = Settings.from_env(api_host=args.host, api_port=args.port)
+    settings = with_warm_pool(configured, os.environ)
     _log_to_stderr()
     backend = init_backend(settings)
     if not args.ui:
@@ -166,6 +167,8 @@ def _worker(args: argparse.Namespace) -> int:
     worker_id = resolve_worker_id(settings, os.environ, urllib_call)
     worker = Worker(open_backend(settings), load, worker_id, parent_pid=args.parent_pid)
     install_stop_signals(worker)
+    if not args.burst:  # a burst worker may find nothing to do
+        worker.warm_up(settings.model)
     handled = worker.run(burst=args.burst)
     logging.getLogger(__name__).info("worker %s handled %d messages", worker.worker_id, handled)
     return 0
@@ -299,20 +302,43 @@ def _client(args: argparse.Namespace) -> Any:
     return PipelineClient(settings.api_url, settings.api_key)
 
 
+WATCH_BAR = "{l_bar}{bar}| {n_fmt}/{total_fmt}{postfix}"
+"""The bar without tqdm's own rate and ETA: those would time this client's polls, not the
+service's work, and contradict the service's figures shown after it."""
+
+
 def _watch(client: Any, request_id: str, interval_s: float = 1.0) -> int:
-    """A progress bar until the job finishes; exit status 1 when it failed."""
+    """A progress bar of the service's figures (rows done, its rate and its ETA) until the
+    job finishes; exit status 1 when it failed."""
     from tqdm import tqdm
 
     status = client.status(request_id)
-    with tqdm(total=status.rows_total, unit="comment", file=sys.stderr) as bar:
+    with tqdm(
+        total=status.rows_total, unit="comment", file=sys.stderr, bar_format=WATCH_BAR
+    ) as bar:
         while True:
             bar.update(status.rows_done - bar.n)
+            bar.set_postfix_str(_pace(status))
             if status.status in TERMINAL:
                 break
             time.sleep(interval_s)
             status = client.status(request_id)
     print(_describe(status))
     return 1 if status.status == "failed" else 0
+
+
+def _pace(status: Any) -> str:
+    """The service's word on the job's pace: ``270 rows/s, about 12 s left``."""
+    from pipeline.ui.progress import format_eta
+
+    if status.status == "queued":
+        return "waiting for a worker"
+    rate = f"{_rate(status.rows_per_s)}, " if status.rows_per_s else ""
+    return rate + (format_eta(status.eta_s) if status.status == "running" else status.status)
+
+
+def _rate(rows_per_s: float) -> str:
+    return f"{rows_per_s:,.0f} rows/s" if rows_per_s >= 10 else f"{rows_per_s:.1f} rows/s"
 
 
 def _describe(status: Any) -> str:
@@ -322,6 +348,8 @@ def _describe(status: Any) -> str:
     options = status.input_options
     if "sheet" in options:
         line += f" from sheet {options['sheet']!r} (header on row {options.get('header_row')})"
+    if status.rows_per_s:
+        line += f" at {_rate(status.rows_per_s)}"
     if status.eta_s is not None and status.status == "running":
         line += f", about {status.eta_s:.0f} s left"
     if status.error:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pipeline.db.engine import DEFAULT_BUSY_TIMEOUT_S, Database
 from pipeline.db.jobs import ChunkOutcome, JobRepository
 from pipeline.db.keys import KeyRepository
+from pipeline.db.leases import LeaseRecord, LeaseRepository
 from pipeline.db.records import JobRecord, JobStatus, NewJob, ResultRecord, WorkerTime
 from pipeline.db.results import GroupStats, ResultRepository
 from pipeline.db.workers import WorkerRegistry
@@ -19,6 +20,8 @@ __all__ = [
     "JobRepository",
     "JobStatus",
     "KeyRepository",
+    "LeaseRecord",
+    "LeaseRepository",
     "NewJob",
     "Repository",
     "ResultRecord",
@@ -37,6 +40,7 @@ class Repository:
     results: ResultRepository
     workers: WorkerRegistry
     keys: KeyRepository
+    leases: LeaseRepository
 
     @classmethod
     def connect(cls, url: str, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> Repository:
@@ -47,4 +51,5 @@ class Repository:
             results=ResultRepository(database),
             workers=WorkerRegistry(database),
             keys=KeyRepository(database),
+            leases=LeaseRepository(database),
         )

@@ -130,6 +130,8 @@ class WorkerBeat(Base):
     current_job: Mapped[str | None] = mapped_column(String(64))
     started_at: Mapped[datetime] = mapped_column(Timestamp)
     heartbeat_at: Mapped[datetime] = mapped_column(Timestamp)
+    # The queue receipt of the delivery it holds: released by the master once the worker is gone.
+    receipt: Mapped[str | None] = mapped_column(Text)
 
 
 class ApiKey(Base):
@@ -142,3 +144,16 @@ class ApiKey(Base):
     secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(Timestamp)
     revoked_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class Lease(Base):
+    """Who may act alone for a while (the master that reconciles): migration 0007 and
+    pipeline/db/leases.py. The holder renews ``expires_at`` by the database's clock; once it
+    has passed, another contender may take the row over."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(255))
+    acquired_at: Mapped[datetime] = mapped_column(Timestamp)
+    expires_at: Mapped[datetime] = mapped_column(Timestamp)

@@ -112,6 +112,8 @@ class WorkerRecord:
     current_job: str | None
     started_at: datetime
     heartbeat_at: datetime
+    receipt: str | None = None
+    """The queue receipt of the delivery the worker holds; None while it is idle."""
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,8 @@ RIGHTS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "result_rows": {API: ("SELECT",), WORKER: ("SELECT", "INSERT")},
     # Heartbeats: workers beat and leave, the master reads and prunes them.
     "workers": {WORKER: ("SELECT", "INSERT", "UPDATE", "DELETE")},
+    # The master's lease (it logs in as the workers' role): take, renew, release.
+    "leases": {WORKER: ("SELECT", "INSERT", "UPDATE", "DELETE")},
     # The API checks keys; keys are created and revoked with the owner's login.
     "api_keys": {API: ("SELECT",)},
 }

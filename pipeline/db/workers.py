@@ -1,7 +1,8 @@
-"""Worker heartbeats: which workers are alive and which job each one holds.
+"""Worker heartbeats: which workers are alive, which job each one holds, and its receipt.
 
 Every fleet (local processes, EC2, ECS) relies on this table so that the master can tell a busy
-worker from an idle one without asking the fleet.
+worker from an idle one without asking the fleet, and can hand back the message a dead worker
+held (the receipt is stored with the beat) instead of waiting out the visibility timeout.
 """
 
 from __future__ import annotations
@@ -21,8 +22,16 @@ class WorkerRegistry:
         self._db = db
         self._now = now
 
-    def beat(self, worker_id: str, current_job: str | None, host: str, pid: int) -> None:
-        """Record that the worker is alive and what it holds (registers it on the first beat)."""
+    def beat(
+        self,
+        worker_id: str,
+        current_job: str | None,
+        host: str,
+        pid: int,
+        receipt: str | None = None,
+    ) -> None:
+        """Record that the worker is alive, what it holds and the receipt of that delivery
+        (registers it on the first beat)."""
         now = self._now()
         with self._db.write() as session:
             beat = session.get(WorkerBeat, worker_id)
@@ -33,12 +42,14 @@ class WorkerRegistry:
                         host=host,
                         pid=pid,
                         current_job=current_job,
+                        receipt=receipt,
                         started_at=now,
                         heartbeat_at=now,
                     )
                 )
             else:
                 beat.current_job = current_job
+                beat.receipt = receipt
                 beat.heartbeat_at = now
                 beat.host = host
                 beat.pid = pid
@@ -46,6 +57,14 @@ class WorkerRegistry:
     def remove(self, worker_id: str) -> None:
         with self._db.write() as session:
             session.execute(delete(WorkerBeat).where(WorkerBeat.worker_id == worker_id))
+
+    def forget(self, worker_id: str) -> WorkerRecord | None:
+        """Remove a worker known to be gone and return its last beat (None if it had none),
+        whose receipt names the message it may still hold."""
+        query = delete(WorkerBeat).where(WorkerBeat.worker_id == worker_id).returning(WorkerBeat)
+        with self._db.write() as session:
+            gone = session.scalars(query).all()
+            return _record(gone[0]) if gone else None
 
     def all(self) -> list[WorkerRecord]:
         with self._db.read() as session:
@@ -60,18 +79,16 @@ class WorkerRegistry:
         with self._db.read() as session:
             return {worker: str(job) for worker, job in session.execute(query)}
 
-    def prune(self, stale_after_s: float) -> list[str]:
-        """Forget workers that stopped beating (killed, machine gone); returns their ids."""
+    def prune(self, stale_after_s: float) -> list[WorkerRecord]:
+        """Forget workers that stopped beating (killed, machine gone) and return their last
+        beats. One statement reads and deletes, so a worker that beats meanwhile is kept."""
         cutoff = self._now() - timedelta(seconds=stale_after_s)
+        query = delete(WorkerBeat).where(WorkerBeat.heartbeat_at < cutoff).returning(WorkerBeat)
         with self._db.write() as session:
-            stale = list(
-                session.scalars(
-                    select(WorkerBeat.worker_id).where(WorkerBeat.heartbeat_at < cutoff)
-                )
+            return sorted(
+                (_record(beat) for beat in session.scalars(query)),
+                key=lambda record: record.worker_id,
             )
-            if stale:
-                session.execute(delete(WorkerBeat).where(WorkerBeat.worker_id.in_(stale)))
-            return stale
 
 
 def _record(beat: WorkerBeat) -> WorkerRecord:
@@ -82,4 +99,5 @@ def _record(beat: WorkerBeat) -> WorkerRecord:
         current_job=beat.current_job,
         started_at=as_utc(beat.started_at),
         heartbeat_at=as_utc(beat.heartbeat_at),
+        receipt=beat.receipt,
     )

@@ -1,7 +1,10 @@
 """The reconcile loop: observe queue, heartbeats and fleet; apply the policy; repeat.
 
 Like rq's worker pool it compares desired and actual workers every tick. It only ever stops
-workers whose heartbeat shows no job, and it turns dead letters into failed jobs.
+workers whose heartbeat shows no job (or shows nothing any more: ``recovery.py`` hands such a
+worker's message back at once, as it does for a worker process that ended), and it turns dead
+letters into failed jobs. Only the master holding the master lease ticks (``leadership.py``);
+any other one waits as a standby.
 """
 
 from __future__ import annotations
@@ -13,7 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pipeline.bootstrap import Backend
+from pipeline.errors import ConfigError
+from pipeline.master.leadership import Leadership
 from pipeline.master.policy import ScalingInputs, ScalingLimits, desired_workers, idle_to_stop
+from pipeline.master.recovery import Recovery, recover_dead_workers
 from pipeline.ports import WorkerFleet
 from pipeline.service import settle_dead_letters
 
@@ -29,6 +35,8 @@ class TickReport:
     failed_jobs: list[str]
     fleet_size: int
     """Workers listed by the fleet after this tick's changes, including those stopping."""
+    recovery: Recovery
+    """Workers found gone this tick, and the jobs whose messages were handed back."""
 
 
 class Master:
@@ -40,9 +48,12 @@ class Master:
         interval_s: float = 2.0,
         exit_idle_s: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
+        leadership: Leadership | None = None,
     ) -> None:
         """``exit_idle_s`` > 0 makes ``run`` return once no job, message or worker has been seen
-        for that long (a master on Fargate that should not run, and cost, forever)."""
+        for that long (a master on Fargate that should not run, and cost, forever).
+        ``leadership``: the lease ``run`` ticks under (default: the master lease in the
+        backend's database, ``PIPELINE_MASTER_LEASE_S``)."""
         self.backend = backend
         self.fleet = fleet
         self.limits = limits
@@ -52,11 +63,20 @@ class Master:
         self._last_activity = clock()
         self._stop = threading.Event()
         self._wake = threading.Event()
-        self._stale_after_s = backend.settings.visibility_timeout_s
+        self._stale_after_s = backend.settings.worker_stale_s
+        self.leadership = leadership or Leadership(
+            backend.repository.leases, backend.settings.master_lease_s
+        )
 
     @classmethod
     def from_settings(cls, backend: Backend, fleet: WorkerFleet) -> Master:
         settings = backend.settings
+        if settings.master_lease_s < 2 * settings.master_interval_s:
+            raise ConfigError(
+                f"PIPELINE_MASTER_LEASE_S={settings.master_lease_s:g} must be at least twice "
+                f"PIPELINE_MASTER_INTERVAL_S={settings.master_interval_s:g}: the master renews "
+                "its lease once per tick, and a lease that lapses between ticks hands it over"
+            )
         return cls(
             backend,
             fleet,
@@ -83,22 +103,39 @@ class Master:
         self._wake.clear()
 
     def run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                report = self.tick()
-            except Exception:
-                log.exception("reconcile tick failed; trying again in %.1f s", self.interval_s)
+        """Tick every interval while this master holds the lease, wait as a standby while
+        another one does; release the lease on the way out so a standby takes over at once."""
+        try:
+            while not self._stop.is_set():
+                try:
+                    report = self.tick_if_leading()
+                except Exception:
+                    log.exception("reconcile tick failed; trying again in %.1f s", self.interval_s)
+                    self._pause()
+                    continue
+                if report is not None and self._idle_exit_due(report):
+                    log.info("idle for %.0f s with no workers: the master exits", self.exit_idle_s)
+                    return
                 self._pause()
-                continue
-            if self._idle_exit_due(report):
-                log.info("idle for %.0f s with no workers: the master exits", self.exit_idle_s)
-                return
-            self._pause()
+        finally:
+            self.leadership.release()
+
+    def tick_if_leading(self) -> TickReport | None:
+        """One tick if this master holds the lease, else None. A master that just took over
+        counts from now before it calls the fleet idle: what it inherits was not idle to it."""
+        was_leading = self.leadership.leading
+        if not self.leadership.hold():
+            return None
+        if not was_leading:
+            self._last_activity = self._clock()
+        return self.tick()
 
     def tick(self) -> TickReport:
         failed = settle_dead_letters(self.backend)
         workers = self.backend.repository.workers
-        workers.prune(self._stale_after_s)
+        recovery = recover_dead_workers(
+            self.backend.queue, workers, self.fleet, self._stale_after_s
+        )
         listed = self.fleet.list_workers()
         active = [worker for worker in listed if worker.state != "stopping"]
         holding = workers.busy(self._stale_after_s)
@@ -130,6 +167,7 @@ class Master:
             stopped=stopped,
             failed_jobs=failed,
             fleet_size=len(listed) + len(started),
+            recovery=recovery,
         )
 
     def _idle_exit_due(self, report: TickReport) -> bool:

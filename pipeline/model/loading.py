@@ -104,9 +104,11 @@ def _calibration(card: dict[str, Any], directory: Path) -> dict[str, Any]:
 
 
 def _load_adapter(directory: Path, card: dict[str, Any]) -> tuple[Any, Path]:
-    from transformers import AutoModelForSequenceClassification
+    """The adapter merged into its base: from the merged-model cache when it holds this
+    merge (pipeline/model/merged_cache.py), else merged now and saved there."""
+    import transformers
 
-    from pipeline.model.lora import merge_plain_lora
+    from pipeline.model import merged_cache
 
     labels = card.get("labels")
     base_ref = card.get("base_model")
@@ -115,6 +117,23 @@ def _load_adapter(directory: Path, card: dict[str, Any]) -> tuple[Any, Path]:
             f"{directory} is an adapter but its {CARD_FILE} lacks 'labels' or 'base_model'"
         )
     base_dir = resolve_model_dir(base_ref)
+    key = merged_cache.merged_key(directory, base_dir, labels, transformers.__version__)
+    model = merged_cache.load_or_merge(
+        merged_cache.merged_dir(key),
+        transformers.AutoModelForSequenceClassification.from_pretrained,
+        lambda: merge_adapter(directory, base_dir, labels),
+    )
+    tokenizer_dir = directory if (directory / "tokenizer.json").exists() else base_dir
+    return model, tokenizer_dir
+
+
+def merge_adapter(directory: Path, base_dir: Path, labels: list[str]) -> Any:
+    """Load the base with a head for ``labels`` and merge the adapter in ``directory`` into it
+    (without peft when the adapter is plain LoRA, pipeline/model/lora.py)."""
+    from transformers import AutoModelForSequenceClassification
+
+    from pipeline.model.lora import merge_plain_lora
+
     base = AutoModelForSequenceClassification.from_pretrained(
         base_dir,
         num_labels=len(labels),
@@ -125,8 +144,7 @@ def _load_adapter(directory: Path, card: dict[str, Any]) -> tuple[Any, Path]:
         from peft import PeftModel
 
         base = PeftModel.from_pretrained(base, directory).merge_and_unload()
-    tokenizer_dir = directory if (directory / "tokenizer.json").exists() else base_dir
-    return base, tokenizer_dir
+    return base
 
 
 def _max_length(card: dict[str, Any], model: Any, tokenizer: Any) -> int:

@@ -25,7 +25,7 @@ from pipeline.model.batching import average_windows, plan_batches
 from pipeline.model.encoding import WindowEncoder
 from pipeline.model.loading import LoadedModel, load_model
 from pipeline.model.precision import choose_precision, machine_capabilities
-from pipeline.model.runtime import Runner, build_engine, return_freed_memory
+from pipeline.model.runtime import Engine, Runner, build_engine, return_freed_memory
 from pipeline.model.textprep import prepare_text
 from pipeline.model.threads import fit_threads_to_cpus
 from pipeline.readahead import read_ahead
@@ -120,6 +120,20 @@ class Predictor:
     @property
     def max_length(self) -> int:
         return self._loaded.max_length
+
+    @property
+    def loaded(self) -> LoadedModel:
+        """The model, tokenizer and card facts (the explainer reads them: model/explain.py)."""
+        return self._loaded
+
+    @property
+    def engine(self) -> Engine:
+        """The runners in this predictor's precision (the explainer differentiates through them)."""
+        return self._engine
+
+    @property
+    def batch_tokens(self) -> int | None:
+        return self._batch_tokens
 
     def predict(self, texts: Sequence[object]) -> list[Prediction]:
         probs = self.predict_proba(texts)

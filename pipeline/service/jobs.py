@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.bootstrap import Backend
-from pipeline.db.records import JobRecord, JobStatus, NewJob
+from pipeline.db.records import JobRecord, NewJob
 from pipeline.errors import (
     InputError,
     JobNotFound,
@@ -30,6 +30,7 @@ from pipeline.errors import (
 from pipeline.inputs import ReadOptions, validate_input
 from pipeline.labelling import check_comment_column
 from pipeline.messages import echo
+from pipeline.service.pace import job_pace
 from pipeline.service.views import JobView, Submission, UploadTicket
 
 ANONYMOUS = "anonymous"
@@ -182,19 +183,19 @@ def _create_job(backend: Backend, fresh: bool, new: NewJob) -> tuple[JobRecord, 
 
 def get_status(backend: Backend, request_id: str, owner: str | None = None) -> JobView:
     job = backend.repository.jobs.get(request_id, owner)
-    return JobView.of(job, estimate_eta_s(job, datetime.now(UTC)))
+    return JobView.of(job, job_pace(job, datetime.now(UTC)))
 
 
 def list_jobs(backend: Backend, owner: str, limit: int = 50) -> list[JobView]:
     now = datetime.now(UTC)
     jobs = backend.repository.jobs.list_for(owner, limit)
-    return [JobView.of(job, estimate_eta_s(job, now)) for job in jobs]
+    return [JobView.of(job, job_pace(job, now)) for job in jobs]
 
 
 def cancel(backend: Backend, request_id: str, owner: str | None = None) -> JobView:
     """Stop the job at its next chunk; rows already labelled stay readable."""
     job = backend.repository.jobs.cancel(request_id, owner)
-    return JobView.of(job, None)
+    return JobView.of(job, job_pace(job, datetime.now(UTC)))
 
 
 def settle_dead_letters(backend: Backend, limit: int = 10) -> list[str]:
@@ -223,18 +224,6 @@ def settle_dead_letters(backend: Backend, limit: int = 10) -> list[str]:
             log.warning("job %s moved to the dead-letter queue: %s", request_id, reason)
         backend.queue.delete_dead_letter(letter.receipt)
     return failed
-
-
-def estimate_eta_s(job: JobRecord, now: datetime) -> float | None:
-    """Seconds left at the rate observed since the job started; None until a chunk is done."""
-    if job.status == JobStatus.SUCCEEDED:
-        return 0.0
-    if job.status != JobStatus.RUNNING or job.started_at is None or job.rows_done == 0:
-        return None
-    elapsed = (now - job.started_at).total_seconds()
-    if elapsed <= 0:
-        return None
-    return (job.rows_total - job.rows_done) * elapsed / job.rows_done
 
 
 def display_name(filename: str) -> str:

@@ -91,7 +91,7 @@ def summary(
     backend: Backend, request_id: str, owner: str | None = None, group_by: str | None = None
 ) -> SummaryView:
     job = backend.repository.jobs.get(request_id, owner)
-    column = _input_column(job, group_by) if group_by is not None else None
+    column = input_column(job, group_by) if group_by is not None else None
     if group_by is not None and column is None:
         raise MissingColumnError(
             f"column {echo(group_by)} is not in the job's input; its columns are: "
@@ -114,7 +114,7 @@ def summary(
     )
 
 
-def _input_column(job: JobRecord, name: str) -> str | None:
+def input_column(job: JobRecord, name: str) -> str | None:
     """The input column ``name`` means: an input column's own name, or its name in the
     results table where the model's output took it (``input_label`` for a ``label`` column)."""
     if name in job.input_columns:

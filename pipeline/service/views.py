@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from pipeline.db.records import JobRecord
+from pipeline.service.pace import Pace
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class JobView:
     rows_done: int
     rows_failed: int
     progress: float
+    rows_per_s: float | None
+    """Rows labelled per second, as committed so far (``pipeline.service.pace``)."""
     eta_s: float | None
     model: str
     model_version: str | None
@@ -66,7 +69,7 @@ class JobView:
     finished_at: datetime | None
 
     @classmethod
-    def of(cls, job: JobRecord, eta_s: float | None) -> JobView:
+    def of(cls, job: JobRecord, pace: Pace) -> JobView:
         return cls(
             request_id=job.request_id,
             status=job.status.value,
@@ -79,7 +82,8 @@ class JobView:
             rows_done=job.rows_done,
             rows_failed=job.rows_failed,
             progress=job.rows_done / job.rows_total if job.rows_total else 1.0,
-            eta_s=eta_s,
+            rows_per_s=pace.rows_per_s,
+            eta_s=pace.eta_s,
             model=job.model,
             model_version=job.model_version,
             labels=job.labels,

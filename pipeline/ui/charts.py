@@ -1,4 +1,7 @@
-"""Altair charts of a job's results; each takes plain data and returns a chart to render."""
+"""Altair charts of a job's results; each takes plain data and returns a chart to render.
+
+Colours come from ``pipeline.ui.palette`` (a label has one colour everywhere) and every
+percentage written on a chart from ``pipeline.ui.shares`` (they add up to 100)."""
 
 from __future__ import annotations
 
@@ -7,31 +10,36 @@ from collections.abc import Mapping, Sequence
 import altair as alt
 import pandas as pd
 
-from pipeline.client import Summary
+from pipeline.client import GroupCounts, Summary
+from pipeline.ui.groups import group_caption, is_small, labelled
+from pipeline.ui.palette import label_colours
 from pipeline.ui.review import CONFIDENCE, with_confidence
+from pipeline.ui.shares import percent_text, percentages
 
-LABEL_COLOURS = {"negative": "#d1495b", "neutral": "#8d99ae", "positive": "#2a9d8f"}
 MAX_GROUPS = 25
 # Bars are sized per band (alt.Step): a fixed pixel height squeezes them in Streamlit's layout.
 BAR_STEP = 34
 GROUP_STEP = 26
+SMALL_OPACITY = 0.45
+"""Small groups' bars are paler: their shares are less certain."""
 
 
 def label_scale(labels: Sequence[str]) -> alt.Scale:
     """The same colour for a label in every chart (red negative, grey neutral, green positive)."""
-    if all(label in LABEL_COLOURS for label in labels):
-        return alt.Scale(domain=list(labels), range=[LABEL_COLOURS[label] for label in labels])
+    colours = label_colours(labels)
+    if colours is not None:
+        return alt.Scale(domain=list(labels), range=colours)
     return alt.Scale(domain=list(labels), scheme="tableau10")
 
 
 def distribution_chart(counts: Mapping[str, int], labels: Sequence[str]) -> alt.Chart:
-    """How many comments got each label, with the share in the tooltip."""
-    total = sum(counts.values()) or 1
+    """How many comments got each label, with its whole percentage (they add up to 100)."""
+    percent = percentages(counts, labels)
     data = pd.DataFrame(
         {
             "label": list(labels),
             "comments": [counts.get(label, 0) for label in labels],
-            "share": [counts.get(label, 0) / total for label in labels],
+            "percent": [percent_text(percent[label]) for label in labels],
         }
     )
     bars = (
@@ -41,33 +49,25 @@ def distribution_chart(counts: Mapping[str, int], labels: Sequence[str]) -> alt.
             x=alt.X("comments:Q", title="comments"),
             y=alt.Y("label:N", sort=list(labels), title=None),
             color=alt.Color("label:N", scale=label_scale(labels), legend=None),
-            tooltip=["label", "comments", alt.Tooltip("share:Q", format=".1%")],
+            tooltip=["label", "comments", alt.Tooltip("percent:N", title="share")],
         )
     )
-    text = bars.mark_text(align="left", dx=4).encode(
-        text=alt.Text("share:Q", format=".0%"), color=alt.value("#333")
-    )
+    text = bars.mark_text(align="left", dx=4).encode(text="percent:N", color=alt.value("#333"))
     return (bars + text).properties(title="Label distribution", height=alt.Step(BAR_STEP))
 
 
 def group_chart(summary: Summary, max_groups: int = MAX_GROUPS) -> alt.Chart:
     """Share of each label per group, the groups with the most negative comments on top.
 
-    With more than ``max_groups`` groups only the largest are drawn, so bars stay readable."""
+    Every group is named in full with its n (comments with a label), small ones marked and
+    paler. With more than ``max_groups`` groups only the largest are drawn, so bars stay
+    readable."""
     labels = summary.labels
-    groups = sorted(summary.groups, key=lambda g: g.rows, reverse=True)[:max_groups]
-    records = [
-        {
-            "group": "(blank)" if group.group in (None, "") else str(group.group),
-            "label": label,
-            "comments": group.counts.get(label, 0),
-            "share": group.shares.get(label) or 0.0,
-            "rows": group.rows,
-        }
-        for group in groups
-        for label in labels
-    ]
-    data = pd.DataFrame(records, columns=["group", "label", "comments", "share", "rows"])
+    groups = sorted(summary.groups, key=labelled, reverse=True)[:max_groups]
+    data = pd.DataFrame(
+        [record for group in groups for record in _group_records(group, labels)],
+        columns=["group", "label", "comments", "percent", "share", "n", "small"],
+    )
     first = labels[0] if labels else ""
     order = data[data["label"] == first].sort_values("share", ascending=False)["group"].tolist()
     title = summary.group_by or "group"
@@ -75,11 +75,21 @@ def group_chart(summary: Summary, max_groups: int = MAX_GROUPS) -> alt.Chart:
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("share:Q", stack="normalize", axis=alt.Axis(format="%"), title="share"),
-            y=alt.Y("group:N", sort=order, title=title),
+            x=alt.X("comments:Q", stack="normalize", axis=alt.Axis(format="%"), title="share"),
+            # labelLimit 0: a name is never cut ("CHEM110 General Chemistry", not "CHEM110 Gen…").
+            # No axis title: the chart's title names the column, and a rotated axis title
+            # would sit on top of long names.
+            y=alt.Y("group:N", sort=order, title=None, axis=alt.Axis(labelLimit=0)),
             color=alt.Color("label:N", scale=label_scale(labels), sort=list(labels)),
+            opacity=alt.condition("datum.small", alt.value(SMALL_OPACITY), alt.value(1.0)),
             order=alt.Order("label_order:Q"),
-            tooltip=["group", "label", "comments", alt.Tooltip("share:Q", format=".1%"), "rows"],
+            tooltip=[
+                "group",
+                "label",
+                "comments",
+                alt.Tooltip("percent:N", title="share"),
+                alt.Tooltip("n:Q", title="n"),
+            ],
         )
         .transform_calculate(label_order=_label_order(labels))
         .properties(title=f"Labels per {title}", height=alt.Step(GROUP_STEP))
@@ -105,6 +115,24 @@ def confidence_chart(frame: pd.DataFrame, labels: Sequence[str]) -> alt.Chart:
         )
         .properties(title="Confidence", height=220)
     )
+
+
+def _group_records(group: GroupCounts, labels: Sequence[str]) -> list[dict[str, object]]:
+    n = labelled(group)
+    percent = percentages(group.counts, labels)
+    caption = group_caption(group.group, n)
+    return [
+        {
+            "group": caption,
+            "label": label,
+            "comments": group.counts.get(label, 0),
+            "percent": percent_text(percent[label]),
+            "share": group.counts.get(label, 0) / n if n else 0.0,
+            "n": n,
+            "small": is_small(n),
+        }
+        for label in labels
+    ]
 
 
 def _label_order(labels: Sequence[str]) -> str:

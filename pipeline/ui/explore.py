@@ -10,6 +10,7 @@ import pandas as pd
 from pipeline.ui.review import CONFIDENCE, with_confidence
 
 NO_LABEL = "(no label)"
+COPIES = "copies"
 
 
 @dataclass(frozen=True)
@@ -44,12 +45,38 @@ def filter_results(frame: pd.DataFrame, text_column: str, chosen: ResultFilter) 
 
 
 def top_comments(frame: pd.DataFrame, text_column: str, label: str, count: int = 5) -> pd.DataFrame:
-    """The comments labelled ``label`` with the highest probability of it (text and that score).
+    """The ``count`` distinct comments labelled ``label`` with the highest probability of it:
+    text, that score and ``copies`` (how often the same comment was written).
 
     Only rows carrying the label count, so a file with two positive comments does not list
-    neutral ones among its "most positive"."""
+    neutral ones among its "most positive". Comments that differ only in case or spacing are
+    one comment ("Great course!" written by thirty students is listed once, as 30 copies)."""
     score = f"score_{label}"
     if score not in frame.columns:
-        return pd.DataFrame(columns=[text_column, score])
+        return pd.DataFrame(columns=[text_column, score, COPIES])
     labelled = frame[(frame["label"] == label) & frame[score].notna()]
-    return labelled.nlargest(count, score)[[text_column, score]]
+    key = labelled[text_column].astype(str).map(_same_text)
+    copies = key.map(key.value_counts())
+    ranked = labelled.assign(**{COPIES: copies}).sort_values(score, ascending=False, kind="stable")
+    distinct = ranked[~key.loc[ranked.index].duplicated()]
+    return distinct.head(count)[[text_column, score, COPIES]]
+
+
+def comments_table(frame: pd.DataFrame, text_column: str, labels: Sequence[str]) -> pd.DataFrame:
+    """The results table as the page shows it: label and confidence first (always in view next
+    to a long comment), then the comment and the input's other columns; the per-label scores
+    are left to the downloads. ``label`` holds a one-item list (empty for an unlabelled row),
+    the shape of a coloured tag column."""
+    scored = with_confidence(frame)
+    hidden = {*(f"score_{x}" for x in labels), "label", CONFIDENCE, "model_version", text_column}
+    rest = [column for column in scored.columns if column not in hidden]
+    tags = scored["label"].map(lambda value: [value] if isinstance(value, str) and value else [])
+    return pd.DataFrame(
+        {"label": tags, CONFIDENCE: scored[CONFIDENCE], text_column: scored[text_column]}
+        | {column: scored[column] for column in rest},
+        index=scored.index,
+    )
+
+
+def _same_text(text: str) -> str:
+    return " ".join(text.split()).casefold()

@@ -20,6 +20,7 @@ SCORE_PREFIX = "score_"
 XLSX_MAX_ROWS = 1_048_575  # a worksheet's 1,048,576 rows, less the header
 # Control characters that the XLSX format cannot hold (openpyxl refuses them).
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
 
 
 def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -84,6 +85,13 @@ def summary_frame(summary: Summary) -> pd.DataFrame:
             record[f"mean_score_{label}"] = part.mean_scores.get(label)
         records.append(record)
     return pd.DataFrame.from_records(records)
+
+
+def report_file_name(stem: str, group: str | None, report_format: str) -> str:
+    """``evaluations-AbC123xy-report-by-course.pdf``: the group column in letters, digits,
+    ``-`` and ``_`` only, whatever the file's header calls it."""
+    by = _UNSAFE_NAME.sub("_", group or "").strip("_")[:40]
+    return f"{stem}-report{f'-by-{by}' if by else ''}.{report_format}"
 
 
 def _is_text(values: pd.Series) -> bool:

@@ -41,15 +41,30 @@ def format_eta(eta_s: float | None) -> str:
     return f"about {format_duration(eta_s)} left"
 
 
+def format_rate(rows_per_s: float | None) -> str | None:
+    """``45 rows/s`` (``0.4 rows/s`` when slow); None when the service reported no rate."""
+    if rows_per_s is None or not math.isfinite(rows_per_s) or rows_per_s <= 0:
+        return None
+    return f"{rows_per_s:,.0f} rows/s" if rows_per_s >= 10 else f"{rows_per_s:.1f} rows/s"
+
+
 def progress_text(job: JobStatus) -> str:
-    """E.g. "1,200 / 5,000 rows · about 40 s left" (and how many rows could not be scored)."""
+    """E.g. "1,200 / 5,000 rows · 45 rows/s · about 40 s left": what the service reports (rows
+    done, its rate when it sends one, its ETA) and how many rows could not be scored."""
     if job.status == "queued":
         return "waiting for a worker…"
     done = f"{job.rows_done:,} / {job.rows_total:,} rows"
     failed = f" ({job.rows_failed:,} without a label)" if job.rows_failed else ""
     if job.finished:
         return done + failed
-    return f"{done}{failed} · {format_eta(job.eta_s)}"
+    rate = format_rate(job.rows_per_s)
+    parts = [done + failed, *([rate] if rate else []), format_eta(job.eta_s)]
+    return " · ".join(parts)
+
+
+def clean_request_id(text: str) -> str:
+    """A request id as pasted: surrounding spaces, line breaks and quotes dropped."""
+    return text.strip().strip("\"'`").strip()
 
 
 @dataclass(frozen=True)

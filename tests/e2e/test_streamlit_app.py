@@ -190,6 +190,9 @@ def test_cancel_keeps_the_finished_rows(app: AppTest) -> None:
     app.run()
 
     _button(app, "Cancel the job").click()
+    app.run()
+    assert "Cancel this job?" in _text(app), "a click alone cancels nothing"
+    _button(app, "Yes, cancel the job").click()
     _run_until(app, lambda at: "cancelled" in _text(at))
 
     with PipelineClient(app.session_state.api_url) as client:

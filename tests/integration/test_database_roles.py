@@ -104,7 +104,11 @@ def test_each_role_does_its_whole_job_through_the_product(cluster: Cluster, tmp_
     assert Worker(worker, lambda _ref: FakePredictor(), "w1").run(burst=True) >= 1
     assert service.settle_dead_letters(worker) == []
     worker.repository.workers.beat("gone", None, "host", 1)
-    assert worker.repository.workers.prune(-60.0) == ["gone"]  # the master's cleanup
+    pruned = worker.repository.workers.prune(-60.0)  # the master's cleanup
+    assert [record.worker_id for record in pruned] == ["gone"]
+    lease = worker.repository.leases.acquire("master", "m1", 10)  # the master's lease
+    assert lease is not None and lease.holder == "m1"
+    assert worker.repository.leases.release("master", "m1")
 
     status = service.get_status(api, request_id, who)
     assert (status.status, status.rows_done) == ("succeeded", 4)
@@ -133,6 +137,7 @@ def test_neither_role_can_do_more_than_its_job(cluster: Cluster, tmp_path: Path)
     assert "permission denied" in refused(worker, "SELECT * FROM api_keys")
     assert "permission denied" in refused(worker, "INSERT INTO jobs (request_id) VALUES ('x')")
     assert "permission denied" in refused(api, "SELECT * FROM workers")
+    assert "permission denied" in refused(api, "SELECT * FROM leases")
     assert "permission denied" in refused(api, "INSERT INTO result_rows (request_id) VALUES ('x')")
     assert "permission denied" in refused(api, "UPDATE result_rows SET label = 'x'")
     with api.connect() as connection:  # and what they may, at the SQL level

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from pipeline.cli.main import build_parser
+from pipeline.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "infra" / "template.yaml"
@@ -137,7 +138,13 @@ def test_jobs_dead_letter_and_outlive_a_chunk(template: dict[str, Any]) -> None:
     redrive = queues["JobQueue"]["Properties"]["RedrivePolicy"]
     assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": ["JobDeadLetterQueue", "Arn"]}
     assert redrive["maxReceiveCount"] >= 1
-    assert queues["JobQueue"]["Properties"]["VisibilityTimeout"] >= 300
+    # Short, since the worker's heartbeat extends it (issue 12: a dead worker costs ≤ 90 s),
+    # and the same in every component (init applies PIPELINE_VISIBILITY_TIMEOUT_S to the queue).
+    visibility = queues["JobQueue"]["Properties"]["VisibilityTimeout"]
+    assert 2 * Settings().heartbeat_s < visibility <= 90
+    definitions = _resources(template, "AWS::ECS::TaskDefinition").values()
+    values = {_environment(each)["PIPELINE_VISIBILITY_TIMEOUT_S"] for each in definitions}
+    assert values == {str(visibility)}
 
 
 def test_every_component_knows_the_redrive_count_the_worker_re_sends_before(

@@ -28,10 +28,10 @@ NUL_LINE = "line 702 holds a NUL character"
 @contextmanager
 def backend_on(database: str, folder: Path) -> Iterator[Backend]:
     if database == "sqlite":
-        yield make_backend(folder, chunk_rows=500)
+        yield make_backend(folder, chunk_rows=500, chunk_target_s=0)
         return
     with fresh_database("pipeline_nul") as url:
-        backend = make_backend(folder, database_url=url, chunk_rows=500)
+        backend = make_backend(folder, database_url=url, chunk_rows=500, chunk_target_s=0)
         try:
             yield backend
         finally:

@@ -1,8 +1,10 @@
-"""The local process fleet with a stand-in worker command: start, list, SIGTERM, shutdown."""
+"""The local process fleet with a stand-in worker command: start, list, SIGTERM, shutdown, and
+the processes that ended (for the master to hand back what they held)."""
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -47,3 +49,20 @@ def test_workers_start_list_and_stop(tmp_path: Path) -> None:
     assert "stopping" in (tmp_path / "logs" / f"{started[0]}.log").read_text()
     fleet.shutdown(grace_s=10)
     assert fleet.list_workers() == []
+
+
+def test_workers_whose_process_ended_are_reported_once(tmp_path: Path) -> None:
+    """The master hands back what a dead worker held: the fleet tells it which processes
+    ended (killed, or stopped), each once, and lists them no more."""
+    fleet = LocalProcessFleet([sys.executable, "-c", STAND_IN], os.environ, tmp_path / "logs")
+    killed, stopped, running = fleet.start(3)
+    assert fleet.exited() == []
+    pids = {worker.worker_id: worker.details["pid"] for worker in fleet.list_workers()}
+    os.kill(pids[killed], signal.SIGKILL)
+    wait_until(lambda: killed not in {w.worker_id for w in fleet.list_workers()})
+    fleet.stop([stopped])
+    wait_until(lambda: [w.worker_id for w in fleet.list_workers()] == [running])
+    assert sorted(fleet.exited()) == sorted([killed, stopped])
+    assert fleet.exited() == []
+    fleet.shutdown(grace_s=10)
+    assert fleet.exited() == [running]

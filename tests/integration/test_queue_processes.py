@@ -154,7 +154,7 @@ def test_a_job_killed_again_and_again_while_progressing_finishes_every_row_once(
 
 @pytest.mark.slow
 def test_a_row_that_kills_the_worker_fails_the_job_after_two_attempts(tmp_path: Path) -> None:
-    settings = job_settings(tmp_path)
+    settings = job_settings(tmp_path, chunk_target_s=0)  # fixed chunks of 512, as named below
     backend = init_backend(Settings(**settings))
     comments = [f"comment number {n} was fine" for n in range(ROWS)]
     comments[1100] = f"this one makes the worker {CRASH}"  # in rows 1,025-1,536 (from 1)

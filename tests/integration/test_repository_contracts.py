@@ -164,17 +164,32 @@ def test_heartbeats_tell_busy_workers_and_forget_silent_ones(repo: Repository) -
     now = [datetime(2026, 1, 1, tzinfo=UTC)]
     workers = WorkerRegistry(repo.database, now=lambda: now[0])
     task = "arn:aws:ecs:us-east-1:123456789012:task/sentiment/0f1e2d3c4b5a6978"
-    workers.beat(task, "job-1", host="ip-10-0-0-1", pid=1)
+    receipt = "AQEB" + "r" * 1000  # SQS receipt handles run to about a kilobyte
+    workers.beat(task, "job-1", host="ip-10-0-0-1", pid=1, receipt=receipt)
     workers.beat("i-0abc123def4567890", None, host="ip-10-0-0-2", pid=1)
     assert workers.busy(stale_after_s=30) == {task: "job-1"}
     now[0] += timedelta(seconds=20)
     workers.beat("i-0abc123def4567890", None, host="ip-10-0-0-2", pid=1)
     now[0] += timedelta(seconds=15)
     assert workers.busy(stale_after_s=30) == {}
-    assert workers.prune(stale_after_s=30) == [task]
+    (gone,) = workers.prune(stale_after_s=30)
+    assert (gone.worker_id, gone.current_job, gone.receipt) == (task, "job-1", receipt)
     assert [w.worker_id for w in workers.all()] == ["i-0abc123def4567890"]
     workers.remove("i-0abc123def4567890")
     assert workers.all() == []
+
+
+def test_a_worker_known_gone_is_forgotten_with_the_receipt_it_held(repo: Repository) -> None:
+    workers = repo.workers
+    workers.beat("local-a", "job-1", host="h", pid=1, receipt="receipt-1")
+    workers.beat("local-b", "job-2", host="h", pid=2, receipt="receipt-2")
+    workers.beat("local-a", None, host="h", pid=1)  # between deliveries: holds nothing
+    workers.beat("local-a", "job-3", host="h", pid=1, receipt="receipt-3")
+    gone = workers.forget("local-a")
+    assert gone is not None and (gone.current_job, gone.receipt) == ("job-3", "receipt-3")
+    assert workers.forget("local-a") is None
+    assert [(w.worker_id, w.receipt) for w in workers.all()] == [("local-b", "receipt-2")]
+    workers.remove("local-b")
 
 
 class SlowPredictor(FakePredictor):

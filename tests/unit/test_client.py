@@ -35,6 +35,7 @@ JOB = {
     "rows_done": 50,
     "rows_failed": 2,
     "progress": 0.25,
+    "rows_per_s": 4.2,
     "eta_s": 12.5,
     "model": "default",
     "model_version": "v1",
@@ -119,14 +120,14 @@ def test_no_key_sends_no_key_header() -> None:
     assert "X-API-Key" not in seen[0].headers
 
 
-def test_status_parses_progress_eta_and_columns() -> None:
+def test_status_parses_progress_rate_eta_and_columns() -> None:
     with _client(_answer(200, JOB)) as client:
         job = client.status("abc123")
 
     assert job.request_id == "abc123"
     assert (job.rows_done, job.rows_total, job.rows_failed) == (50, 200, 2)
     assert job.progress == 0.25
-    assert job.eta_s == 12.5
+    assert (job.rows_per_s, job.eta_s) == (4.2, 12.5)
     assert job.group_by == ("course",)
     assert job.labels == ("negative", "neutral", "positive")
     assert job.finished is False

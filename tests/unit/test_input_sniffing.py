@@ -284,6 +284,6 @@ def test_the_job_keeps_what_was_detected_and_the_worker_reads_with_it(tmp_path: 
 def test_a_resumed_read_uses_the_jobs_options(tmp_path: Path) -> None:
     path = write(tmp_path, b"c|n\n" + "".join(f"é{i}|{i}\n" for i in range(7)).encode())
     options = validate_input(path, "c").options
-    chunks = list(iter_chunks(path, "csv", "c", 3, start_row=4, options=options))
+    chunks = list(iter_chunks(path, "csv", "c", 2, start_row=4, options=options))
     assert [chunk.index.tolist() for chunk in chunks] == [[4, 5], [6]]
     assert chunks[0]["c"].tolist() == ["é4", "é5"]

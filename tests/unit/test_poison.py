@@ -105,6 +105,18 @@ def test_the_reason_carries_the_last_error_when_one_was_raised() -> None:
     assert "rows 1–9" in reason
 
 
+def test_with_chunks_sized_by_time_the_reason_names_the_chunk_the_worker_died_in() -> None:
+    sized = PoisonPolicy(max_failures=2, chunk_rows=2048, first_chunk_rows=32)
+    twice = DeliveryTrace(1000, None, 1000, 2)  # the last delivery died in its first chunk
+    assert "on rows 1,001–1,032 " in poison_reason(twice, sized, 10_000, None)
+    impatient = PoisonPolicy(max_failures=1, chunk_rows=2048, first_chunk_rows=32)
+    once = DeliveryTrace(1000, None, 1000, 1)  # it may have died in any chunk
+    assert "on rows 1,001–3,048 " in poison_reason(once, impatient, 10_000, None)
+    assert sized.suspect_rows(2) == 32 and POLICY.suspect_rows(2) == 512
+    with pytest.raises(ConfigError, match="PIPELINE_FIRST_CHUNK_ROWS"):
+        PoisonPolicy(first_chunk_rows=0)
+
+
 @pytest.mark.parametrize(
     ("receive_count", "max_receives", "expected"),
     [

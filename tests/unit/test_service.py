@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -28,7 +27,6 @@ from pipeline.errors import (
     Unauthorized,
     UnsupportedFormatError,
 )
-from pipeline.service.jobs import estimate_eta_s
 from pipeline.worker import Worker
 
 
@@ -222,20 +220,6 @@ def test_a_queued_job_can_be_cancelled_and_has_no_rows(tmp_path: Path) -> None:
     _, blocks = service.results_csv(backend, request_id)
     header = "course,comment,label,error,model_version,language"
     assert b"".join(blocks).decode().splitlines() == [header]
-
-
-def test_eta_uses_the_rate_since_the_job_started(tmp_path: Path) -> None:
-    backend = make_backend(tmp_path)
-    request_id = service.submit(
-        backend, comments_csv(tmp_path / "c.csv", ["x"] * 10), "comment"
-    ).request_id
-    job = backend.repository.jobs.get(request_id)
-    started = datetime(2026, 1, 1, tzinfo=UTC)
-    assert estimate_eta_s(job, started) is None  # queued
-    running = replace(job, status=JobStatus.RUNNING, started_at=started, rows_done=4)
-    assert estimate_eta_s(running, started + timedelta(seconds=8)) == pytest.approx(12.0)
-    assert estimate_eta_s(replace(running, rows_done=0), started) is None
-    assert estimate_eta_s(replace(running, status=JobStatus.SUCCEEDED), started) == 0.0
 
 
 def test_api_keys_decide_the_owner(tmp_path: Path) -> None:

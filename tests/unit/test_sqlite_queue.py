@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
 from jobfakes import FakeClock
 
-from pipeline.adapters.sqlite_queue import SqliteJobQueue
+from pipeline.adapters.sqlite_queue import POLL_INTERVAL_S, SqliteJobQueue
 from pipeline.errors import ReceiptExpired
 
 
@@ -50,6 +51,25 @@ def test_extend_keeps_the_message_hidden_from_now(queue: SqliteJobQueue, clock: 
     assert queue.receive() is None
     clock.advance(6)
     assert queue.receive() is not None
+
+
+def test_only_a_message_in_flight_can_be_extended(queue: SqliteJobQueue, clock: FakeClock) -> None:
+    """As on SQS: a heartbeat that lands after the message was released (by its worker, or
+    by the master for a worker taken for dead) or after its visibility lapsed must not hide
+    it again."""
+    queue.send({"n": 1})
+    message = queue.receive()
+    assert message is not None
+    queue.release(message.receipt)
+    with pytest.raises(ReceiptExpired):
+        queue.extend(message.receipt, 30)
+    assert queue.depth().visible == 1
+    again = queue.receive()
+    assert again is not None
+    clock.advance(31)
+    with pytest.raises(ReceiptExpired):
+        queue.extend(again.receipt, 30)
+    assert queue.depth().visible == 1
 
 
 def test_release_makes_the_message_visible_at_once(queue: SqliteJobQueue) -> None:
@@ -128,3 +148,33 @@ def test_the_queue_survives_a_new_instance_on_the_same_file(
     SqliteJobQueue(tmp_path / "q.db", clock=clock).send({"n": 7})
     message = SqliteJobQueue(tmp_path / "q.db", clock=clock).receive()
     assert message is not None and message.body == {"n": 7}
+
+
+def test_a_message_sent_while_a_receive_waits_is_taken_at_the_next_look(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    sent_at: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        clock.advance(seconds)
+        if not sent_at and clock.now >= start + 0.51:
+            sent_at.append(clock.now)
+            queue.send({"request_id": "late"})
+
+    queue = SqliteJobQueue(tmp_path / "q.db", clock=clock, sleep=sleep)
+    start = clock.now
+    message = queue.receive(wait_s=5.0)
+    assert message is not None and message.body["request_id"] == "late"
+    assert clock.now - sent_at[0] <= POLL_INTERVAL_S <= 0.05  # tens of ms, not a second
+
+
+def test_an_idle_receive_only_reads_and_never_waits_for_the_write_lock(tmp_path: Path) -> None:
+    queue = SqliteJobQueue(tmp_path / "q.db", busy_timeout_s=0.05)
+    queue.initialize()
+    writer = sqlite3.connect(tmp_path / "q.db", isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another process holds the write lock meanwhile
+    try:
+        assert queue.receive(wait_s=0.2) is None
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

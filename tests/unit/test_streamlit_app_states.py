@@ -1,18 +1,26 @@
 """The app's pages for the states a healthy embedded API rarely produces (a failed job, a
-server error, no API at all, bad configuration), with AppTest against a canned HTTP server.
-The real flows against the real API are in tests/e2e/test_streamlit_app.py."""
+server error, no API at all, bad configuration) and for what a reader must see right (colours,
+shares that add up, groups named in full with n, distinct top comments, confirm before
+cancel), with AppTest against a canned HTTP server. The real flows against the real API are in
+tests/e2e/test_streamlit_app.py."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import parse_qs, urlsplit
 
+import pandas as pd
 import pytest
 from httpfakes import JsonHandler
+from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
+
+from pipeline.ui.palette import LABEL_COLOURS
 
 APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
 FAILED_JOB = {
@@ -30,18 +38,150 @@ FAILED_JOB = {
 }
 
 
+LABELS = ["negative", "neutral", "positive"]
+CHEM = "CHEM110 General Chemistry for Engineers and Physical Scientists"
+LONG_COMMENT = (
+    "The labs were the best part of my week: every session built on the lecture before, the "
+    "demonstrators explained the why and not only the how, and by the end of term I could "
+    "design an experiment on my own, which I never thought I would say about chemistry. "
+    "Please keep the Thursday review sessions exactly as they are."
+)
+# (course, comment, label, p(negative), p(neutral), p(positive)). Five comments per label over
+# all, so each label's share is a third: rounded alone, 33 + 33 + 33 = 99 %.
+ROWS = [
+    (CHEM, "Great course!", "positive", 0.01, 0.02, 0.97),
+    (CHEM, "great course! ", "positive", 0.00, 0.01, 0.99),
+    (CHEM, "Great  course!", "positive", 0.02, 0.03, 0.95),
+    (CHEM, LONG_COMMENT, "positive", 0.01, 0.01, 0.98),
+    (CHEM, "Too much homework and no feedback.", "negative", 0.91, 0.05, 0.04),
+    (CHEM, "The exams had nothing to do with the lectures.", "negative", 0.88, 0.08, 0.04),
+    (CHEM, "Worst scheduling I have seen.", "negative", 0.93, 0.04, 0.03),
+    (CHEM, "Boring.", "negative", 0.80, 0.15, 0.05),
+    (CHEM, "Lectures were on Tuesdays.", "neutral", 0.10, 0.80, 0.10),
+    (CHEM, "We used the second edition.", "neutral", 0.05, 0.90, 0.05),
+    (CHEM, "There were two midterms.", "neutral", 0.10, 0.85, 0.05),
+    (CHEM, "The room was in building C.", "neutral", 0.12, 0.78, 0.10),
+    ("BIO9", "Loved the field trip.", "positive", 0.02, 0.08, 0.90),
+    ("BIO9", "The field trip was cancelled twice.", "negative", 0.70, 0.25, 0.05),
+    ("BIO9", "Labs on Fridays.", "neutral", 0.20, 0.60, 0.20),
+]
+DONE_JOB = {
+    **FAILED_JOB,
+    "request_id": "donejob",
+    "status": "succeeded",
+    "input_name": "evaluations.csv",
+    "group_by": ["course"],
+    "rows_total": len(ROWS) + 1,
+    "rows_done": len(ROWS) + 1,
+    "rows_failed": 1,
+    "error": None,
+    "model_version": "test-model",
+    "low_confidence": 0.7,
+}
+RUNNING_JOB = {
+    **DONE_JOB,
+    "request_id": "runningjob",
+    "status": "running",
+    "rows_total": 300,
+    "rows_done": 120,
+    "rows_failed": 0,
+    "eta_s": 12,
+    "rows_per_s": 35.2,
+}
+
+
+def results_csv() -> bytes:
+    """The finished job's results as the server writes them (plus one empty comment)."""
+    frame = pd.DataFrame(
+        [
+            {
+                "course": course,
+                "comment": text,
+                "label": label,
+                **{f"score_{x}": p for x, p in zip(LABELS, scores, strict=True)},
+                "error": "",
+                "model_version": "test-model",
+                "language": "en",
+            }
+            for course, text, label, *scores in ROWS
+        ]
+    )
+    empty = {"course": "BIO9", "comment": "", "label": "", "error": "empty comment"}
+    frame = pd.concat([frame, pd.DataFrame([empty])], ignore_index=True)
+    return frame.to_csv(index=False).encode()
+
+
+def _part(group: str | None, rows: list[tuple[Any, ...]], errors: int = 0) -> dict[str, Any]:
+    counts = {label: sum(1 for row in rows if row[2] == label) for label in LABELS}
+    scored = sum(counts.values())
+    return {
+        "group": group,
+        "rows": scored + errors,
+        "errors": errors,
+        "counts": counts,
+        "shares": {label: counts[label] / scored for label in LABELS},
+        "mean_scores": dict.fromkeys(LABELS, 0.5),
+    }
+
+
+def summary_body(job: dict[str, Any], group_by: str | None) -> dict[str, Any]:
+    body = {
+        "request_id": job["request_id"],
+        "status": job["status"],
+        "labels": LABELS,
+        "rows_done": job["rows_done"],
+        "rows_total": job["rows_total"],
+        "overall": _part(None, ROWS, errors=1),
+        "group_by": group_by,
+        "groups": [],
+    }
+    if group_by == "course":
+        body["groups"] = [
+            _part(CHEM, [row for row in ROWS if row[0] == CHEM]),
+            _part("BIO9", [row for row in ROWS if row[0] == "BIO9"], errors=1),
+        ]
+    return body
+
+
 class CannedApi(JsonHandler):
-    """Answers GETs from ``routes`` (path → (status, JSON body)); anything else is a 404."""
+    """Answers GETs from ``routes`` (path → (status, JSON body)), the two jobs' results and
+    summaries, and DELETE (cancel) of the running job, which it counts; anything else is a 404."""
 
     routes: ClassVar[dict[str, tuple[int, Any]]] = {
         "/health": (200, {"status": "ok"}),
         "/v1/jobs/failedjob": (200, FAILED_JOB),
         "/v1/jobs/broken": (500, {"error": "internal", "detail": "see the server log"}),
+        "/v1/jobs/donejob": (200, DONE_JOB),
+        "/v1/jobs/runningjob": (200, RUNNING_JOB),
     }
+    cancelled: ClassVar[list[str]] = []
 
     def do_GET(self) -> None:
-        status, body = self.routes.get(self.path, (404, {"error": "not_found", "detail": "?"}))
+        url = urlsplit(self.path)
+        query = {name: values[0] for name, values in parse_qs(url.query).items()}
+        if url.path == "/v1/jobs/donejob/results" and query.get("format") == "csv":
+            self._send_csv(results_csv())
+            return
+        job = {"/v1/jobs/donejob/summary": DONE_JOB, "/v1/jobs/runningjob/summary": RUNNING_JOB}
+        if url.path in job:
+            self.send_json(200, summary_body(job[url.path], query.get("group_by")))
+            return
+        status, body = self.routes.get(url.path, (404, {"error": "not_found", "detail": "?"}))
         self.send_json(status, body)
+
+    def do_DELETE(self) -> None:
+        if self.path != "/v1/jobs/runningjob":
+            self.send_json(404, {"error": "not_found", "detail": "?"})
+            return
+        self.cancelled.append("runningjob")
+        self.send_json(200, {**RUNNING_JOB, "status": "cancelled"})
+
+    def _send_csv(self, data: bytes) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "text/csv")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
 
 @pytest.fixture(scope="module")
@@ -122,3 +262,125 @@ def test_streamlit_secrets_win_over_the_environment(
     assert not at.exception, at.exception
     assert not at.error
     assert at.session_state.api_url == canned_api
+
+
+def _page(at: AppTest) -> str:
+    """Everything the page writes, to search in and to show when an assertion fails."""
+    kinds = ("title", "markdown", "caption", "text", "error", "warning", "info", "code")
+    return "\n".join(str(element.value) for kind in kinds for element in at.get(kind))
+
+
+def _button(at: AppTest, label: str) -> Any:
+    matches = [button for button in at.button if button.label == label]
+    assert matches, f"no button {label!r} among {[b.label for b in at.button]}"
+    return matches[0]
+
+
+def _column_config(frame_element: Any) -> dict[str, Any]:
+    return dict(json.loads(frame_element.proto.columns))
+
+
+@pytest.fixture
+def done(app: AppTest) -> AppTest:
+    app.query_params["job"] = "donejob"
+    app.run()
+    assert not app.exception, app.exception
+    assert len(app.tabs) == 4, _page(app)
+    return app
+
+
+def test_shares_on_the_overview_add_up_to_100(done: AppTest) -> None:
+    shares = {metric.label: metric.value for metric in done.metric if metric.label != "Comments"}
+    assert shares == {"Negative": "34%", "Neutral": "33%", "Positive": "33%"}
+
+
+def test_top_comments_are_distinct_in_full_and_coloured_by_their_label(done: AppTest) -> None:
+    texts = [element.value for element in done.text]
+    assert texts.count(LONG_COMMENT) == 1, "the long comment is shown whole, once"
+    great = [text for text in texts if text.casefold().split() == ["great", "course!"]]
+    assert len(great) == 1, texts
+    badges = [m.value for m in done.markdown if "-badge[" in m.value]
+    assert any(b.startswith(":green-badge[p(positive) 0.99]") and "written 3 times" in b
+               for b in badges), badges  # fmt: skip
+    assert any(b.startswith(":red-badge[p(negative)") for b in badges), badges
+    assert not any(b.startswith(":red-badge[p(positive)") for b in badges)
+
+
+def test_groups_are_named_in_full_with_n_and_the_small_mark_explained(done: AppTest) -> None:
+    (chart,) = [c for c in done.get("vega_lite_chart") if "Labels per course" in c.proto.spec]
+    spec = json.loads(chart.proto.spec)
+    (data,) = chart.proto.datasets
+    drawn = dataframe_util.convert_arrow_bytes_to_pandas_df(data.data.data)
+    assert set(drawn["group"]) == {f"{CHEM} (n=12)", "BIO9 (n=3, small)"}
+    assert spec["encoding"]["y"]["axis"]["labelLimit"] == 0
+    assert spec["encoding"]["color"]["scale"]["range"] == [LABEL_COLOURS[x] for x in LABELS]
+    assert "*small*: fewer than 10 comments" in _page(done)
+
+
+def test_the_comments_table_shows_a_coloured_label_and_one_confidence(done: AppTest) -> None:
+    table = next(frame for frame in done.dataframe if "confidence" in frame.value.columns)
+    assert list(table.value.columns[:3]) == ["label", "confidence", "comment"]
+    assert not [column for column in table.value.columns if column.startswith("score_")]
+    assert table.value["label"].tolist()[:2] == [["positive"], ["positive"]]
+    config = _column_config(table)
+    options = config["label"]["type_config"]["options"]
+    assert {o["value"]: o["color"] for o in options} == LABEL_COLOURS
+    assert config["confidence"]["type_config"]["color"] not in LABEL_COLOURS.values()
+
+
+def test_the_summary_table_adds_up_and_marks_small_groups(done: AppTest) -> None:
+    done.selectbox(key="d-group").select("course").run()
+    view = next(frame.value for frame in done.dataframe if "n" in frame.value.columns)
+    assert view["course"].tolist() == ["(all)", CHEM, "BIO9"]
+    assert view["n"].tolist() == [15, 12, 3]
+    assert view["small"].tolist() == [False, False, True]
+    assert view[[f"{x} %" for x in LABELS]].sum(axis=1).tolist() == [100, 100, 100]
+
+
+def test_a_request_id_pasted_with_spaces_opens_the_job(app: AppTest) -> None:
+    app.query_params["job"] = "  donejob \n"
+    app.run()
+    assert not app.exception, app.exception
+    assert app.session_state.job_id == "donejob"
+    assert len(app.tabs) == 4
+
+    fresh = AppTest.from_file(str(APP), default_timeout=30)
+    fresh.run()
+    fresh.sidebar.text_input[0].input(" `donejob`\t")
+    _button(fresh, "Open").click()
+    fresh.run()
+    assert not fresh.exception, fresh.exception
+    assert fresh.session_state.job_id == "donejob"
+    assert not fresh.error, _page(fresh)
+
+
+def test_a_running_job_shows_the_servers_progress(app: AppTest) -> None:
+    app.query_params["job"] = "runningjob"
+    app.run()
+    assert not app.exception, app.exception
+    assert "120 / 300 rows · 35 rows/s · about 12 s left" in _page(app)
+    assert app.get("progress")[0].value == 40
+    assert any("Labels so far" in chart.proto.spec for chart in app.get("vega_lite_chart"))
+
+
+def test_cancel_asks_first_and_can_be_taken_back(app: AppTest) -> None:
+    CannedApi.cancelled.clear()
+    app.query_params["job"] = "runningjob"
+    app.run()
+
+    _button(app, "Cancel the job").click()
+    app.run()
+    assert "Cancel this job?" in _page(app)
+    assert CannedApi.cancelled == [], "one click cancels nothing"
+
+    _button(app, "Keep it running").click()
+    app.run()
+    assert "Cancel this job?" not in _page(app)
+    assert CannedApi.cancelled == []
+
+    _button(app, "Cancel the job").click()
+    app.run()
+    _button(app, "Yes, cancel the job").click()
+    app.run()
+    assert not app.exception, app.exception
+    assert CannedApi.cancelled == ["runningjob"]

@@ -8,14 +8,16 @@ import pandas as pd
 
 from pipeline.client import GroupCounts, Summary
 from pipeline.ui.charts import (
-    LABEL_COLOURS,
+    SMALL_OPACITY,
     confidence_chart,
     distribution_chart,
     group_chart,
     label_scale,
 )
+from pipeline.ui.palette import LABEL_COLOURS
 
 LABELS = ["negative", "neutral", "positive"]
+LONG_NAME = "CHEM110 General Chemistry for Engineers and Physical Scientists"
 
 
 def _data(spec: dict[str, Any]) -> list[dict[str, Any]]:
@@ -28,43 +30,76 @@ def _group(name: str | None, counts: dict[str, int]) -> GroupCounts:
     return GroupCounts(name, total, 0, counts, {k: v / total for k, v in counts.items()}, {})
 
 
-def test_distribution_chart_counts_and_shares_every_label() -> None:
-    spec = distribution_chart({"negative": 1, "positive": 3}, LABELS).to_dict()
+def _summary(groups: list[GroupCounts]) -> Summary:
+    overall = _group(None, {"negative": 10, "neutral": 10, "positive": 10})
+    return Summary("r", "succeeded", LABELS, 30, 30, overall, "course", groups)
+
+
+def test_distribution_chart_counts_every_label_with_percentages_that_add_up() -> None:
+    spec = distribution_chart({"negative": 1, "neutral": 1, "positive": 1}, LABELS).to_dict()
     assert _data(spec) == [
-        {"label": "negative", "comments": 1, "share": 0.25},
-        {"label": "neutral", "comments": 0, "share": 0.0},
-        {"label": "positive", "comments": 3, "share": 0.75},
+        {"label": "negative", "comments": 1, "percent": "34%"},
+        {"label": "neutral", "comments": 1, "percent": "33%"},
+        {"label": "positive", "comments": 1, "percent": "33%"},
     ]
     assert spec["layer"][0]["encoding"]["color"]["scale"]["range"] == [
         LABEL_COLOURS[label] for label in LABELS
     ]
 
 
-def test_distribution_chart_of_no_rows_has_zero_shares() -> None:
+def test_distribution_chart_of_no_rows_shows_no_percentages() -> None:
     spec = distribution_chart({}, LABELS).to_dict()
-    assert [row["share"] for row in _data(spec)] == [0.0, 0.0, 0.0]
+    assert [row["percent"] for row in _data(spec)] == ["–", "–", "–"]
+
+
+def test_label_colours_mean_one_thing_green_grey_red() -> None:
+    scale = label_scale(["positive", "negative", "neutral"]).to_dict()
+    assert scale["range"] == ["#3a9d5d", "#d1495b", "#8d99ae"]
 
 
 def test_group_chart_puts_the_most_negative_group_first_and_caps_groups() -> None:
-    summary = Summary(
-        "r",
-        "succeeded",
-        LABELS,
-        30,
-        30,
-        _group(None, {"negative": 10, "neutral": 10, "positive": 10}),
-        "course",
+    summary = _summary(
         [
-            _group("CS1", {"negative": 1, "neutral": 1, "positive": 8}),
-            _group("CS2", {"negative": 6, "neutral": 2, "positive": 2}),
+            _group("CS1", {"negative": 1, "neutral": 1, "positive": 18}),
+            _group("CS2", {"negative": 12, "neutral": 4, "positive": 4}),
             _group("tiny", {"negative": 1, "neutral": 0, "positive": 0}),
-        ],
+        ]
     )
     spec = group_chart(summary, max_groups=2).to_dict()
-    assert spec["encoding"]["y"]["sort"] == ["CS2", "CS1"]
-    assert {row["group"] for row in _data(spec)} == {"CS1", "CS2"}
-    assert spec["encoding"]["y"]["title"] == "course"
+    assert spec["encoding"]["y"]["sort"] == ["CS2 (n=20)", "CS1 (n=20)"]
+    assert {row["group"] for row in _data(spec)} == {"CS1 (n=20)", "CS2 (n=20)"}
+    assert spec["title"] == "Labels per course"
+    assert spec["encoding"]["y"]["title"] is None  # it would sit on top of long names
     assert spec["encoding"]["x"]["stack"] == "normalize"
+    assert spec["encoding"]["color"]["scale"]["range"] == [LABEL_COLOURS[x] for x in LABELS]
+
+
+def test_group_chart_names_groups_in_full_with_n_and_marks_small_ones() -> None:
+    summary = _summary(
+        [
+            _group(LONG_NAME, {"negative": 100, "neutral": 200, "positive": 112}),
+            _group("BIO9", {"negative": 1, "neutral": 0, "positive": 3}),
+            _group("", {"negative": 0, "neutral": 5, "positive": 5}),
+        ]
+    )
+    spec = group_chart(summary).to_dict()
+    rows = _data(spec)
+    assert {row["group"] for row in rows} == {
+        f"{LONG_NAME} (n=412)",
+        "BIO9 (n=4, small)",
+        "(blank) (n=10)",
+    }
+    assert spec["encoding"]["y"]["axis"]["labelLimit"] == 0  # never "CHEM110 Genera…"
+    small = {row["group"]: row["small"] for row in rows}
+    assert small["BIO9 (n=4, small)"] and not small["(blank) (n=10)"]
+    assert spec["encoding"]["opacity"]["condition"]["value"] == SMALL_OPACITY
+    assert spec["encoding"]["opacity"]["value"] == 1.0
+
+
+def test_group_percentages_add_up_to_100_in_every_group() -> None:
+    spec = group_chart(_summary([_group("CS1", {"negative": 1, "neutral": 1, "positive": 1})]))
+    percents = [row["percent"] for row in _data(spec.to_dict())]
+    assert percents == ["34%", "33%", "33%"]
 
 
 def test_confidence_chart_uses_scored_rows_only() -> None:

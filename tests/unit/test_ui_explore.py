@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline.ui.explore import NO_LABEL, ResultFilter, filter_results, top_comments
+from pipeline.ui.explore import (
+    NO_LABEL,
+    ResultFilter,
+    comments_table,
+    filter_results,
+    top_comments,
+)
 
 
 def _results() -> pd.DataFrame:
@@ -58,10 +64,35 @@ def test_filters_combine() -> None:
 def test_top_comments_are_sorted_by_the_labels_score() -> None:
     top = top_comments(_results(), "comment", "positive", count=2)
     assert top["comment"].tolist() == ["Great (really) labs", "GREAT teacher"]
-    assert list(top.columns) == ["comment", "score_positive"]
+    assert list(top.columns) == ["comment", "score_positive", "copies"]
     assert top_comments(_results(), "comment", "mixed").empty
 
 
 def test_top_comments_only_list_rows_with_that_label() -> None:
     top = top_comments(_results(), "comment", "neutral", count=5)
     assert top["comment"].tolist() == ["ok"]
+
+
+def test_top_comments_are_distinct_and_count_their_copies() -> None:
+    frame = pd.DataFrame(
+        {
+            "comment": ["Great course!", "great  course! ", "Great course!", "Loved it", "ok"],
+            "label": ["positive"] * 4 + ["neutral"],
+            "score_positive": [0.97, 0.99, 0.95, 0.90, 0.2],
+        }
+    )
+    top = top_comments(frame, "comment", "positive", count=5)
+    assert top["comment"].tolist() == ["great  course! ", "Loved it"]
+    assert top["copies"].tolist() == [3, 1]
+    assert top["score_positive"].tolist() == [0.99, 0.90]
+
+
+def test_the_comments_table_shows_label_and_confidence_first_not_the_scores() -> None:
+    table = comments_table(
+        _results().assign(model_version="m1", error=["", "", "", "", "empty comment"]),
+        "comment",
+        ["negative", "neutral", "positive"],
+    )
+    assert list(table.columns) == ["label", "confidence", "comment", "course", "error"]
+    assert table["label"].tolist() == [["positive"], ["negative"], ["positive"], ["neutral"], []]
+    assert table["confidence"].tolist()[:4] == [0.8, 0.8, 0.6, 0.4]

@@ -9,8 +9,10 @@ import pytest
 from pipeline.client import JobStatus
 from pipeline.ui.progress import (
     RecentJob,
+    clean_request_id,
     format_duration,
     format_eta,
+    format_rate,
     progress_text,
     remember,
 )
@@ -58,6 +60,29 @@ def test_progress_text_for_each_phase() -> None:
     )
     assert progress_text(_job("running", 0, 5000)) == "0 / 5,000 rows · estimating time left…"
     assert progress_text(_job("succeeded", 10, 10, failed=1)) == "10 / 10 rows (1 without a label)"
+
+
+def test_progress_text_shows_the_services_rate_when_it_reports_one() -> None:
+    running = JobStatus("r1", "running", 300, 64, eta_s=6.0, rows_per_s=39.6)
+    assert progress_text(running) == "64 / 300 rows · 40 rows/s · about 6 s left"
+    finished = JobStatus("r1", "succeeded", 300, 300, rows_per_s=41.0)
+    assert progress_text(finished) == "300 / 300 rows"
+
+
+@pytest.mark.parametrize(
+    ("rate", "text"),
+    [(45.4, "45 rows/s"), (1234.0, "1,234 rows/s"), (0.42, "0.4 rows/s"), (None, None),
+     (0.0, None), (math.nan, None)],
+)  # fmt: skip
+def test_rate_wording(rate: float | None, text: str | None) -> None:
+    assert format_rate(rate) == text
+
+
+def test_request_ids_are_trimmed_as_pasted() -> None:
+    assert clean_request_id("  8f3c2a1b-77\n") == "8f3c2a1b-77"
+    assert clean_request_id("`8f3c2a1b`") == "8f3c2a1b"
+    assert clean_request_id(' "8f3c2a1b" ') == "8f3c2a1b"
+    assert clean_request_id("   ") == ""
 
 
 def test_recent_jobs_put_the_latest_first_without_duplicates_and_cap_the_list() -> None:

@@ -320,3 +320,69 @@ def test_worker_time_and_its_cost_are_recorded_per_chunk_across_attempts(tmp_pat
     assert job.cost_usd == pytest.approx(8.0 * 1.8 / 3600)
     status = service.get_status(backend, request_id).to_dict()
     assert (status["worker_seconds"], status["cost_usd"]) == (8.0, 0.004)
+
+
+class TimedPredictor(FakePredictor):
+    """Takes ``seconds_per_row`` of ``clock`` time per comment, as a model would."""
+
+    def __init__(self, clock: FakeClock, seconds_per_row: float) -> None:
+        super().__init__()
+        self.clock = clock
+        self.seconds_per_row = seconds_per_row
+
+    def predict_proba(self, texts: Sequence[object]) -> np.ndarray:
+        self.clock.advance(len(texts) * self.seconds_per_row)
+        return super().predict_proba(texts)
+
+
+def chunk_sizes(backend: Backend, predictor: FakePredictor, timer: FakeClock) -> list[int]:
+    sizes: list[int] = []
+    worker = Worker(backend, lambda _ref: predictor, "w", on_rows=sizes.append, timer=timer)
+    assert worker.run(burst=True) == 1
+    return sizes
+
+
+def test_a_small_job_shows_progress_after_a_small_first_chunk(tmp_path: Path) -> None:
+    backend = make_backend(tmp_path, chunk_rows=2048, first_chunk_rows=32, chunk_target_s=1.0)
+    comments = [f"good course {n:03d}" for n in range(300)]
+    request_id = submit(backend, tmp_path, comments)
+    timer = FakeClock()
+    sizes = chunk_sizes(backend, TimedPredictor(timer, 1 / 270), timer)
+    assert sizes[0] == 32 and len(sizes) >= 3 and sum(sizes) == 300  # committed chunk by chunk
+    assert sizes == sorted(sizes[:-1]) + sizes[-1:]  # growing towards a second of work
+    assert result_frame(backend, request_id)["comment"].tolist() == comments
+
+
+def test_slow_labelling_makes_chunks_of_about_the_target_time(tmp_path: Path) -> None:
+    backend = make_backend(tmp_path, chunk_rows=2048, first_chunk_rows=4, chunk_target_s=1.0)
+    comments = [f"long course comment {n:03d}" for n in range(200)]
+    request_id = submit(backend, tmp_path, comments)
+    timer = FakeClock()
+    sizes = chunk_sizes(backend, TimedPredictor(timer, 0.125), timer)  # 8 rows a second
+    assert sizes[:2] == [4, 8] and sum(sizes) == 200
+    assert set(sizes[5:-1]) == {8}  # once measured (read-ahead delays it): a second each
+    assert result_frame(backend, request_id)["comment"].tolist() == comments
+
+
+def test_chunks_of_a_fixed_size_when_time_sizing_is_off(tmp_path: Path) -> None:
+    backend = make_backend(tmp_path, chunk_rows=7, chunk_target_s=0)
+    submit(backend, tmp_path, [f"fine {n}" for n in range(30)])
+    timer = FakeClock()
+    assert chunk_sizes(backend, TimedPredictor(timer, 0.5), timer) == [7, 7, 7, 7, 2]
+
+
+def test_with_chunks_sized_by_time_poison_is_cornered_in_a_first_chunk(tmp_path: Path) -> None:
+    backend = make_backend(tmp_path, chunk_rows=64, first_chunk_rows=4, chunk_target_s=1.0)
+    comments = [f"fine comment {n}" for n in range(120)]
+    comments[50] = "explode here"  # row 51, counted from 1
+    request_id = submit(backend, tmp_path, comments)
+    timer = FakeClock()
+    failing = TimedPredictor(timer, 0.01)
+    failing.fail_on = "explode"
+    Worker(backend, lambda _ref: failing, "w1", timer=timer).run(burst=True)
+    job = backend.repository.jobs.get(request_id)
+    assert job.status is JobStatus.FAILED and job.rows_done <= 50 < job.rows_done + 4
+    # each retry starts with a first chunk of 4 rows: the last one died on the culprit's
+    assert f"crashed twice on rows {job.rows_done + 1}–{job.rows_done + 4} " in (job.error or "")
+    rows = [row["comment"] for row in service.results_page(backend, request_id).rows]
+    assert rows == comments[: job.rows_done]

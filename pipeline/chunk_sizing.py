@@ -1,0 +1,220 @@
+"""How many rows the worker reads into its next chunk: the first one small, then about
+``target_s`` seconds each, from the times measured on the chunks before.
+
+Why: progress, the results page and the ETA move once per committed chunk. A fixed 512 rows
+took about 2 s on a 2-core CPU, so a 300-row job showed ``0 / 300`` until it was done, while a
+GPU committed many times a second. Time is what a user waits on, so the sizer sizes by time.
+
+Work is counted in characters of comment plus ``ROW_WORK`` per row (``row_work``): a chunk of
+long comments holds fewer rows than one of short comments for the same time. A chunk's time is
+modelled as a fixed part plus a part per unit of work (``ChunkTimes``, fitted by least
+squares over the last few chunks): the fixed part (the model's per-call set-up, the commit)
+is small on an idle machine but reached 2-3 s per chunk on a heavily loaded one, where sizing
+by a plain rate shrank every chunk in turn down to a few rows. The next chunk gets the work
+that fills ``target_s`` after the fixed part, and never less than ``OVERHEAD_FACTOR`` times
+the fixed part's worth, so at most a fifth of a chunk's time is overhead (on a loaded machine
+chunks then take longer than ``target_s``, up to ten times). The fixed part is never taken
+for more than the quickest recent chunk took: on a noisy machine the fitted line can tilt. A
+chunk never asks for more than ``max_growth`` times the largest chunk measured so far, so one
+freak measurement (a chunk of blank comments, which never reach the model) cannot make the
+next one huge, nor less than half the last one measured, so a noisy one cannot make it tiny;
+``max_rows`` bounds every chunk.
+
+The reader (``pipeline.inputs.iter_chunks``) asks for a chunk's limit when it starts reading
+that chunk. Under ``pipeline.readahead`` that happens while the worker still labels the chunks
+before it, so a measurement shapes the chunk two after the one measured; until the first
+measurement arrives, limits grow from ``first_rows``, doubling each time.
+
+Everything here is pure apart from a lock: the read-ahead thread asks for limits while the
+worker's thread records measurements.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pipeline.errors import ConfigError
+
+ROW_WORK = 10
+"""A row's fixed cost in characters of comment (the model's special tokens, the row's export
+and insert). Labelling time grows about linearly with a comment's characters: with the shipped
+model on a 2-core AMD EPYC (loaded), comments of 41, 197 and 649 characters on average took
+1 : 4.5 : 13 times as long per row (``label_frame`` on 256, 256 and 19 of them), which a fixed
+part of about 10 characters fits."""
+OVERHEAD_FACTOR = 4.0
+"""A chunk's work takes at least this many times the fixed part of its time."""
+_FORGETTING = 0.75
+"""The weight of a measurement falls by this much with each newer one (about four count)."""
+_MAX_GROWTH = 4.0
+_MAX_SHRINK = 2.0
+_MAX_OVERHEAD_SHARE = 0.9
+_RECENT = 8
+"""The fixed part is at most ``_MAX_OVERHEAD_SHARE`` of the quickest of the last ``_RECENT``
+chunks."""
+_MAX_STRETCH = 10.0
+"""However large the fixed part, a chunk never aims at more than this many times the target."""
+_PRIOR_OVERHEAD_SHARE = 0.5
+"""Until chunks of different sizes were measured, half of the quickest chunk's time is taken
+for the fixed part: too much makes the next chunk larger (and so tells the parts apart), too
+little, as zero would be, makes every chunk smaller in turn where the fixed part is large."""
+_MIN_SPREAD = 0.01
+"""Below this squared coefficient of variation of the chunks' work, the fit cannot tell the
+fixed part from the part per work: the last fixed part found is kept."""
+
+
+def row_work(text: object) -> int:
+    """The work of labelling one comment, in characters (a missing comment costs a row)."""
+    return ROW_WORK + (len(text) if isinstance(text, str) else 0)
+
+
+def chunk_work(texts: Iterable[object]) -> int:
+    return sum(row_work(text) for text in texts)
+
+
+@dataclass(frozen=True)
+class ChunkLimit:
+    """Where the next chunk ends: at ``max_rows`` rows, or at the row that brings its work to
+    ``work`` (None: by rows only). A chunk holds at least one row."""
+
+    max_rows: int
+    work: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.max_rows < 1:
+            raise ValueError(f"a chunk holds at least one row, not {self.max_rows}")
+
+    def full(self, rows: int, work: float) -> bool:
+        """Whether a chunk of ``rows`` rows holding ``work`` is complete."""
+        return rows >= self.max_rows or (self.work is not None and work >= self.work)
+
+
+@dataclass(frozen=True)
+class Cost:
+    """A chunk's time as ``overhead_s + work * seconds_per_work``."""
+
+    overhead_s: float
+    seconds_per_work: float
+
+
+class ChunkTimes:
+    """The recent chunks' work and time, and the line fitted through them: exponentially
+    weighted least squares, so the fit follows a machine whose load changes."""
+
+    def __init__(self, forgetting: float = _FORGETTING) -> None:
+        self._forgetting = forgetting
+        self._weight = self._work = self._seconds = self._work_sq = self._work_seconds = 0.0
+        self._overhead_s = 0.0
+        self._fitted = False
+        self._recent_s: deque[float] = deque(maxlen=_RECENT)
+
+    @property
+    def empty(self) -> bool:
+        return self._weight == 0.0
+
+    def add(self, work: float, seconds: float) -> None:
+        if work <= 0:
+            return
+        seconds = max(seconds, 0.0)
+        keep = self._forgetting
+        self._weight = keep * self._weight + 1.0
+        self._work = keep * self._work + work
+        self._seconds = keep * self._seconds + seconds
+        self._work_sq = keep * self._work_sq + work * work
+        self._work_seconds = keep * self._work_seconds + work * seconds
+        mean_w, mean_t = self._work / self._weight, self._seconds / self._weight
+        spread = self._work_sq / self._weight - mean_w * mean_w
+        self._recent_s.append(seconds)
+        quickest_s = min(self._recent_s)
+        if spread > _MIN_SPREAD * mean_w * mean_w:
+            slope = (self._work_seconds / self._weight - mean_w * mean_t) / spread
+            self._overhead_s = mean_t - slope * mean_w
+            self._fitted = True
+        elif not self._fitted:
+            self._overhead_s = _PRIOR_OVERHEAD_SHARE * quickest_s
+        # No chunk took less than its fixed part: noise that tilts the line cannot make it more.
+        self._overhead_s = min(max(self._overhead_s, 0.0), _MAX_OVERHEAD_SHARE * quickest_s)
+
+    def cost(self) -> Cost:
+        """The fitted line; the part per work is what the mean time leaves after the fixed
+        part, so it is never negative."""
+        if self.empty:
+            raise ValueError("no chunk has been measured")
+        left_s = max(self._seconds - self._overhead_s * self._weight, 0.0)
+        return Cost(self._overhead_s, left_s / self._work)
+
+
+class ChunkSizer:
+    """Chunk limits from measured chunk times; one per worker, ``restart`` at each delivery.
+
+    ``target_s`` 0 turns sizing off: every chunk has ``max_rows`` rows, as before chunks were
+    sized by time."""
+
+    def __init__(
+        self,
+        max_rows: int,
+        target_s: float = 1.0,
+        first_rows: int = 32,
+        max_growth: float = _MAX_GROWTH,
+    ) -> None:
+        if max_rows < 1:
+            raise ConfigError(f"PIPELINE_CHUNK_ROWS={max_rows} must be at least 1")
+        if first_rows < 1:
+            raise ConfigError(f"PIPELINE_FIRST_CHUNK_ROWS={first_rows} must be at least 1")
+        if not math.isfinite(target_s) or target_s < 0:
+            raise ConfigError(
+                f"PIPELINE_CHUNK_TARGET_S={target_s} must be 0 (fixed chunks) or more seconds"
+            )
+        if max_growth < 1:
+            raise ValueError("max_growth must be at least 1")
+        self.max_rows = max_rows
+        self.target_s = target_s
+        self.first_rows = min(first_rows, max_rows) if target_s > 0 else max_rows
+        """The rows of a delivery's first chunk (``pipeline.poison`` names them)."""
+        self._max_growth = max_growth
+        self._lock = threading.Lock()
+        self._times = ChunkTimes()
+        self._largest = 0.0
+        self._last = 0.0
+        self._ramp = 0
+
+    def cost(self) -> Cost | None:
+        """The chunk time model so far; None before the first measurement."""
+        with self._lock:
+            return None if self._times.empty else self._times.cost()
+
+    def restart(self) -> None:
+        """A new delivery: its first chunk is small again, so its progress shows at once; the
+        times measured so far are kept (same machine, same model, most likely)."""
+        with self._lock:
+            self._ramp = 0
+
+    def next_limit(self) -> ChunkLimit:
+        with self._lock:
+            if self.target_s == 0:
+                return ChunkLimit(self.max_rows)
+            ramp, self._ramp = self._ramp, self._ramp + 1
+            if ramp == 0 or self._times.empty:
+                return ChunkLimit(min(self.first_rows * 2 ** min(ramp, 20), self.max_rows))
+            cost = self._times.cost()
+            ceiling = self._largest * self._max_growth
+            labelling_s = min(
+                max(self.target_s - cost.overhead_s, OVERHEAD_FACTOR * cost.overhead_s),
+                _MAX_STRETCH * self.target_s,
+            )
+            budget = (
+                min(labelling_s / cost.seconds_per_work, ceiling)
+                if cost.seconds_per_work > 0
+                else ceiling
+            )
+            return ChunkLimit(self.max_rows, max(budget, self._last / _MAX_SHRINK, 1.0))
+
+    def record(self, work: float, seconds: float) -> None:
+        """A chunk of ``work`` was labelled and committed in ``seconds``."""
+        with self._lock:
+            self._times.add(work, seconds)
+            self._largest = max(self._largest, work)
+            self._last = work

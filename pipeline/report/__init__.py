@@ -1,0 +1,7 @@
+"""The report a department can act on: a finished job's label shares with 95 % intervals,
+overall and per group, each group against the rest (flagged only beyond the noise), small
+groups marked, the model's measured accuracy and the method, as HTML or a printable PDF.
+
+``stats`` (pure statistics) → ``assemble`` (report data from a job's summary) → ``render``
+(HTML, PDF); ``job`` reads a finished job from the backend for the HTTP edges.
+"""

@@ -1,0 +1,112 @@
+"""A finished job's report, read from the backend: what both HTTP edges serve.
+
+The counts come from the database's per-group summary (``service.summary``, the figures the
+app and ``GET /summary`` show); the quotes from one pass over the rows. A report is of a job
+that has finished labelling every row: shares of a job still running would change under the
+reader, and those of a failed or cancelled one would describe part of a file as if all of it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+from pipeline import service
+from pipeline.bootstrap import Backend
+from pipeline.db.records import JobRecord, JobStatus
+from pipeline.errors import Conflict
+from pipeline.report.assemble import assemble, compared_labels
+from pipeline.report.data import ReportData
+from pipeline.report.model_facts import local_card, model_facts
+from pipeline.report.quotes import group_quotes
+from pipeline.report.render import CONTENT_SECURITY_POLICY, render_html, render_pdf
+from pipeline.service.results import input_column
+
+ReportFormat = Literal["html", "pdf"]
+MEDIA_TYPES: dict[str, str] = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    content: bytes
+    media_type: str
+    filename: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """A download named for the job; an HTML page also forbids scripts and outside
+        resources, should a browser open it from the API's address."""
+        headers = {"Content-Disposition": f'attachment; filename="{self.filename}"'}
+        if self.media_type.startswith("text/html"):
+            headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        return headers
+
+
+def job_report(
+    backend: Backend,
+    request_id: str,
+    owner: str | None = None,
+    group_by: str | None = None,
+) -> ReportData:
+    """The report of a succeeded job grouped by ``group_by`` (default: the job's first
+    group-by column; a job without one gets the overview only). Conflict for a job that has
+    not succeeded; MissingColumnError for a column the input does not have.
+
+    Jobs do not store aspects or themes yet, so the report says they were not computed;
+    ``assemble`` takes them (``AspectSummary``, ``ThemeSummary``) once they are stored."""
+    job = backend.repository.jobs.get(request_id, owner)
+    if job.status != JobStatus.SUCCEEDED:
+        raise Conflict(_not_finished(job))
+    name = group_by or (job.group_by[0] if job.group_by else None)
+    summary = service.summary(backend, request_id, owner, name)
+    column = input_column(job, name) if name else None
+    rows = backend.repository.results.batches(request_id)
+    quotes = group_quotes(rows, column, compared_labels(summary.labels))
+    return assemble(
+        job,
+        summary,
+        model_facts(job.model_version, local_card(job.model)),
+        datetime.now(UTC),
+        quotes=quotes if column else {},
+        overall_quotes=() if column else quotes.get(None, ()),
+    )
+
+
+def report_file(
+    backend: Backend,
+    request_id: str,
+    owner: str | None = None,
+    group_by: str | None = None,
+    report_format: ReportFormat = "html",
+) -> ReportFile:
+    """The report as a downloadable file: self-contained HTML or a printable PDF."""
+    data = job_report(backend, request_id, owner, group_by)
+    content = render_pdf(data) if report_format == "pdf" else render_html(data).encode("utf-8")
+    return ReportFile(content, MEDIA_TYPES[report_format], filename(data, report_format))
+
+
+def filename(data: ReportData, report_format: str) -> str:
+    """``evaluations-AbC123xy-report-by-course.pdf``: letters, digits, ``-`` and ``_`` only,
+    so it is safe in a Content-Disposition header and on any file system."""
+    stem = _safe(data.input_name.rsplit(".", 1)[0]) or "comments"
+    by = f"-by-{_safe(data.group_by)}" if data.group_by else ""
+    return f"{stem[:40]}-{_safe(data.request_id)[:8]}-report{by[:44]}.{report_format}"
+
+
+def _safe(text: str) -> str:
+    return _UNSAFE.sub("_", text).strip("_")
+
+
+def _not_finished(job: JobRecord) -> str:
+    if job.status in (JobStatus.QUEUED, JobStatus.RUNNING):
+        return (
+            f"the job is {job.status.value} ({job.rows_done:,} of {job.rows_total:,} rows "
+            "labelled): a report needs every row; ask again when it has finished"
+        )
+    return (
+        f"the job {job.status.value}, so its rows describe only part of the file: a report is "
+        "made of a job that finished; its rows so far are in its results and summary"
+    )

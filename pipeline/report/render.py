@@ -1,0 +1,135 @@
+"""A report's data as one self-contained HTML page (inline CSS and SVG, no script, nothing
+fetched) and as a printable PDF of that page (WeasyPrint).
+
+Every comment and group name is user input: the template engine escapes everything it writes
+(``autoescape``), the page forbids scripts and outside resources in its own
+Content-Security-Policy, and the PDF renderer is given a fetcher that fetches nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from pipeline.errors import Unsupported
+from pipeline.report import charts
+from pipeline.report.assemble import label_shares
+from pipeline.report.data import ReportData
+from pipeline.report.quotes import MAX_WORDS, MIN_WORDS
+from pipeline.report.stats import ALPHA, Interval
+from pipeline.ui.groups import SMALL_GROUP
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+"""No script, no outside resource: what a report page may load (also sent as a header)."""
+BAR_WIDTH = 260
+AXIS_WIDTH = 260
+
+
+def render_html(data: ReportData) -> str:
+    return _environment().get_template("report.html.j2").render(_context(data))
+
+
+def render_pdf(data: ReportData) -> bytes:
+    """The HTML page laid out on A4 pages; Unsupported where WeasyPrint or its system
+    libraries (Pango) are not installed."""
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as exc:
+        raise Unsupported(
+            "PDF reports need WeasyPrint and the Pango library on the server "
+            "(pip install 'comment-sentiment-pipeline[serve]'; on Debian also apt-get install "
+            f"libpango-1.0-0 libpangoft2-1.0-0): {exc}; ask for format=html meanwhile"
+        ) from exc
+    document = HTML(string=render_html(data), url_fetcher=_fetch_nothing)
+    return bytes(document.write_pdf())
+
+
+def _fetch_nothing(url: str, *args: Any, **kwargs: Any) -> Any:
+    """The PDF renderer's fetcher: a report loads nothing, from anywhere."""
+    raise ValueError(f"a report loads no outside resource ({url[:80]})")
+
+
+def _context(data: ReportData) -> dict[str, Any]:
+    return {
+        "report": data,
+        "csp": CONTENT_SECURITY_POLICY,
+        "small_group": SMALL_GROUP,
+        "alpha": ALPHA,
+        "bar_width": BAR_WIDTH,
+        "axis_width": AXIS_WIDTH,
+        "stacked_bar": charts.stacked_bar,
+        "interval_mark": charts.interval_mark,
+        "colour": lambda label: charts.label_colour(label, data.labels),
+        "small_opacity": charts.SMALL_OPACITY,
+        "bar_background": charts.BAR_BACKGROUND,
+        "label_shares": label_shares,
+        "quote_words": (MIN_WORDS, MAX_WORDS),
+    }
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters.update(
+        percent=percent,
+        interval=interval_text,
+        points=points,
+        p_value=p_value_text,
+        when=when,
+        count=count,
+        px=lambda value: f"{value:.1f}",
+    )
+    return environment
+
+
+def count(number: int, noun: str) -> str:
+    """``1 comment``, ``1,204 comments``."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+def percent(share: float | None) -> str:
+    """``45%``; ``0.4%`` below one percent (never a "0%" for a share that is not nothing)."""
+    if share is None:
+        return "–"
+    if 0 < share < 0.01:
+        return f"{share * 100:.1f}%"
+    return f"{share * 100:.0f}%"
+
+
+def interval_text(interval: Interval | None) -> str:
+    """``30–61%``: the 95 % interval of a share."""
+    if interval is None:
+        return "–"
+    return f"{interval.low * 100:.0f}–{interval.high * 100:.0f}%"
+
+
+def points(difference: float) -> str:
+    """``+31 pts``: a difference of shares in percentage points, signed."""
+    return f"{difference * 100:+.0f} pts"
+
+
+def p_value_text(value: float) -> str:
+    """``p=0.003``, ``p<0.001``: a p-value as a reader is used to seeing it."""
+    if value < 0.001:
+        return "p<0.001"
+    return f"p={value:.3f}" if value < 0.1 else f"p={value:.2f}"
+
+
+def when(moment: datetime | None) -> str:
+    """In UTC, as the database keeps it (SQLite hands back naive UTC times)."""
+    if moment is None:
+        return "–"
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")

@@ -1,0 +1,46 @@
+"""A job's pace as the service reports it: rows labelled per second and the seconds left.
+
+The rate is the rows committed over the time from the job's start to its last commit (the
+job's ``updated_at``), so it does not sag while the next chunk is being labelled. The time
+left is the rows left at that rate, counted down from the last commit for at most
+``COUNTDOWN_S``: chunks are sized to about a second of work (``pipeline.chunk_sizing``), so a
+commit later than that means a slow chunk or a worker being replaced, and the estimate holds
+rather than run down to "almost done" while nothing moves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from pipeline.db.records import JobRecord, JobStatus
+
+COUNTDOWN_S = 2.0
+
+
+@dataclass(frozen=True)
+class Pace:
+    rows_per_s: float | None
+    """None until a row is committed."""
+    eta_s: float | None
+    """Seconds left: 0 once succeeded, None unless running with a known rate."""
+
+
+def job_pace(job: JobRecord, now: datetime) -> Pace:
+    rate = _rate(job)
+    shown = None if rate is None else round(rate, 1)
+    if job.status == JobStatus.SUCCEEDED:
+        return Pace(shown, 0.0)
+    if job.status != JobStatus.RUNNING or rate is None:
+        return Pace(shown, None)
+    since_commit = min(max((now - job.updated_at).total_seconds(), 0.0), COUNTDOWN_S)
+    left = (job.rows_total - job.rows_done) / rate - since_commit
+    return Pace(shown, round(max(left, 0.0), 1))
+
+
+def _rate(job: JobRecord) -> float | None:
+    """Rows per second from the start to the last commit (or the end of a finished job)."""
+    if job.started_at is None or job.rows_done <= 0:
+        return None
+    span = ((job.finished_at or job.updated_at) - job.started_at).total_seconds()
+    return job.rows_done / span if span > 0 else None

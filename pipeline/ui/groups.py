@@ -1,0 +1,63 @@
+"""How a group (a course, an instructor…) is named on the page: its full name, how many
+comments it has, and whether that is too few to read much into its shares.
+
+A course with 4 comments must not look as certain as one with 400: every group carries its n,
+and a group under ``SMALL_GROUP`` comments is marked "small" (its bars drawn paler).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.client import GroupCounts, Summary
+from pipeline.ui.shares import percentages
+
+SMALL_GROUP = 10
+"""Fewer labelled comments than this: one more comment moves a share by 10 points or more."""
+BLANK = "(blank)"
+ALL = "(all)"
+SMALL_MARK = "small"
+SMALL_NOTE = (
+    f"*{SMALL_MARK}*: fewer than {SMALL_GROUP} comments, so a share can move by ten points or "
+    "more with a single comment; read it as a hint, not a finding."
+)
+
+
+def group_name(value: object) -> str:
+    """The group's value as written; an empty or missing value reads "(blank)"."""
+    return BLANK if value is None or str(value) == "" else str(value)
+
+
+def is_small(rows: int) -> bool:
+    return rows < SMALL_GROUP
+
+
+def group_caption(value: object, rows: int) -> str:
+    """``CHEM110 General Chemistry (n=412)`` or ``BIO9 (n=4, small)``: never shortened."""
+    mark = f", {SMALL_MARK}" if is_small(rows) else ""
+    return f"{group_name(value)} (n={rows:,}{mark})"
+
+
+def labelled(part: GroupCounts) -> int:
+    """The group's n: its comments with a label (the base of its shares)."""
+    return sum(part.counts.values())
+
+
+def summary_view(summary: Summary) -> pd.DataFrame:
+    """The summary as the page shows it: one row for all comments, then one per group, each
+    with its full name, n, the small mark, and per label a whole percentage (the row's
+    percentages add up to 100) and the count. The download keeps the exact shares."""
+    records = []
+    for part in [summary.overall, *summary.groups]:
+        n = labelled(part)
+        percent = percentages(part.counts, summary.labels)
+        record: dict[str, object] = {
+            summary.group_by or "group": ALL if part is summary.overall else group_name(part.group),
+            "n": n,
+            SMALL_MARK: part is not summary.overall and is_small(n),
+        }
+        record |= {f"{label} %": percent[label] for label in summary.labels}
+        record |= {label: part.counts.get(label, 0) for label in summary.labels}
+        record["no label"] = part.errors
+        records.append(record)
+    return pd.DataFrame.from_records(records)

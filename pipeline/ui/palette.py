@@ -1,0 +1,31 @@
+"""The one meaning of colour in the app: a label has the same colour in every chart, bar, badge
+and table cell (positive green, neutral grey, negative red), and nothing else uses those three.
+
+A score that is not a label (the confidence of the chosen label) has a colour of its own, so a
+bar of confidence never reads as "negative"; the theme's primary colour (.streamlit/config.toml)
+is that blue too, for the same reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+LABEL_COLOURS = {"negative": "#d1495b", "neutral": "#8d99ae", "positive": "#3a9d5d"}
+BADGE_COLOURS = {"negative": "red", "neutral": "gray", "positive": "green"}
+"""The same meaning in Streamlit's named Markdown colours (badges)."""
+CONFIDENCE_COLOUR = "#4a6fa5"
+"""Blue: a probability of the chosen label, not a label."""
+
+
+def has_fixed_colours(labels: Sequence[str]) -> bool:
+    """Whether every label has its fixed colour (a model with other labels gets a scheme)."""
+    return bool(labels) and all(label in LABEL_COLOURS for label in labels)
+
+
+def label_colours(labels: Sequence[str]) -> list[str] | None:
+    """One colour per label in the labels' order, or None for labels without fixed colours."""
+    return [LABEL_COLOURS[label] for label in labels] if has_fixed_colours(labels) else None
+
+
+def badge_colour(label: str) -> str:
+    return BADGE_COLOURS.get(label, "blue")

@@ -1,0 +1,173 @@
+"""A 40-course job's PDF report, read as a person would: its pages rendered to images with
+poppler's ``pdftoppm`` and its text with ``pdftotext``. Pages are counted and checked for
+content, the label colours are looked for on the chart pages (pale for small courses), and
+every course is named in full with its n."""
+
+from __future__ import annotations
+
+import random
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from jobfakes import FakePredictor, comments_csv, make_backend
+
+from pipeline.api.app import create_app
+from pipeline.report.charts import BAR_BACKGROUND, SMALL_OPACITY
+from pipeline.ui.palette import LABEL_COLOURS
+from pipeline.worker import Worker
+
+pytestmark = pytest.mark.slow
+
+Image = pytest.importorskip("PIL.Image")
+COURSES = 40
+DPI = 50
+HOSTILE = "<script>alert(1)</script> the labs were good"
+NEGATIVE_COURSE = "CHEM110 General Chemistry for Engineers"
+
+
+@dataclass(frozen=True)
+class RenderedReport:
+    pages: list[Any]
+    text: str
+    sizes: dict[str, int]
+    """Each course's n: the comments the fake model labels."""
+
+
+def course_names() -> list[str]:
+    names = [f"C{index:02d} Course number {index}" for index in range(COURSES - 1)]
+    return [NEGATIVE_COURSE, *names]
+
+
+def comments(seed: int = 14) -> tuple[list[str], list[str], dict[str, int]]:
+    generator = random.Random(seed)
+    texts, courses, sizes = [], [], {}
+    for index, name in enumerate(course_names()):
+        size = 4 if index % 10 == 3 else generator.randint(18, 40)  # every tenth course small
+        negative = 0.8 if name == NEGATIVE_COURSE else 0.2
+        for row in range(size):
+            draw = generator.random()
+            text = (
+                "bad pacing and the exams were unfair to everyone"
+                if draw < negative
+                else "good lectures and the labs helped me a lot"
+                if draw < 0.85
+                else "the lectures were in building C"
+            )
+            texts.append(HOSTILE if row == 0 and index == 1 else text)
+            courses.append(name)
+        sizes[name] = size
+    return texts, courses, sizes
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RenderedReport]:
+    for tool in ("pdftoppm", "pdftotext"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} is not installed (Debian: apt-get install poppler-utils)")
+    folder = tmp_path_factory.mktemp("report")
+    backend = make_backend(folder, chunk_rows=256, auth="none")
+    texts, courses, sizes = comments()
+    client = TestClient(create_app(backend))
+    with comments_csv(folder / "evaluations.csv", texts, courses).open("rb") as handle:
+        answer = client.post(
+            "/v1/jobs",
+            files={"file": ("evaluations.csv", handle)},
+            data={"text_column": "comment", "group_by": "course"},
+        )
+    request_id = answer.json()["request_id"]
+    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+
+    pdf = client.get(f"/v1/jobs/{request_id}/report", params={"format": "pdf"})
+
+    assert pdf.status_code == 200, pdf.text
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-")
+    path = folder / "report.pdf"
+    path.write_bytes(pdf.content)
+    subprocess.run(
+        ["pdftoppm", "-r", str(DPI), "-png", str(path), str(folder / "page")], check=True
+    )
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    pages = [Image.open(page).convert("RGB") for page in sorted(folder.glob("page-*.png"))]
+    yield RenderedReport(pages, text, sizes)
+
+
+def words(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def rgb(hex_colour: str) -> list[int]:
+    return [int(hex_colour[i : i + 2], 16) for i in (1, 3, 5)]
+
+
+def colour_pixels(page: Any, hex_colour: str, opacity: float = 1.0, tolerance: int = 4) -> int:
+    """Pixels of ``hex_colour`` on ``page``, drawn at ``opacity`` over a bar's background."""
+    behind = rgb(BAR_BACKGROUND)
+    target = [
+        round(c * opacity + b * (1 - opacity)) for c, b in zip(rgb(hex_colour), behind, strict=True)
+    ]
+    return sum(
+        count
+        for count, pixel in page.getcolors(maxcolors=1 << 20)
+        if all(abs(p - t) <= tolerance for p, t in zip(pixel, target, strict=True))
+    )
+
+
+def inked(page: Any) -> float:
+    """The share of the page between its header and footer that is not white."""
+    width, height = page.size
+    body = page.crop((0, int(height * 0.1), width, int(height * 0.9))).convert("L")
+    histogram = body.histogram()
+    return 1 - sum(histogram[245:]) / (body.size[0] * body.size[1])
+
+
+def test_one_page_per_course_plus_the_overview_and_the_method(report: RenderedReport) -> None:
+    assert COURSES + 3 <= len(report.pages) <= COURSES + 12
+    assert f"Page 1 of {len(report.pages)}" in report.text
+
+
+def test_no_page_is_blank(report: RenderedReport) -> None:
+    for number, page in enumerate(report.pages, start=1):
+        assert inked(page) > 0.003, f"page {number} is blank"
+
+
+def test_the_charts_are_in_the_label_colours_and_small_courses_paler(
+    report: RenderedReport,
+) -> None:
+    first = report.pages[0]
+    for label, colour in LABEL_COLOURS.items():
+        assert colour_pixels(first, colour) > 100, f"no {label} on the overview's chart"
+    with_small = [
+        p
+        for p in report.pages[:6]
+        if colour_pixels(p, LABEL_COLOURS["positive"], SMALL_OPACITY) > 300
+    ]
+    assert with_small, "no small course drawn paler in the overview"
+    course_pages = report.pages[-COURSES - 1 : -1]
+    for page in course_pages:
+        assert (
+            colour_pixels(page, LABEL_COLOURS["negative"])
+            + colour_pixels(page, LABEL_COLOURS["negative"], SMALL_OPACITY)
+            > 100
+        )
+
+
+def test_every_course_is_named_in_full_with_its_n(report: RenderedReport) -> None:
+    text = words(report.text)
+
+    for name, size in report.sizes.items():
+        assert f"course: {name}" in text
+        assert f"n={size}" in text
+    small = sum(1 for size in report.sizes.values() if size < 10)
+    assert small and text.count("small: fewer than 10 comments") == small
+    assert f"{NEGATIVE_COURSE} (n={report.sizes[NEGATIVE_COURSE]}): more negative" in text
+    assert HOSTILE in text  # the comment as written, shown as text
+    assert "Fisher's exact test" in text and "Holm" in text and "Wilson" in text

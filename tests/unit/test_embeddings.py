@@ -1,0 +1,102 @@
+"""Sentence embeddings with a tiny random BERT and the real tokenizer: pooling, order, blanks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from pipeline.errors import ConfigError
+from pipeline.model import embeddings
+from pipeline.model.embeddings import SentenceEmbedder, resolve_precision
+
+MAX_LENGTH = 16
+
+
+@pytest.fixture(scope="module")
+def parts() -> tuple[Any, Any]:
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    from pipeline.model.locate import base_encoder_dir
+
+    tokenizer = AutoTokenizer.from_pretrained(base_encoder_dir())
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=64,
+    )
+    torch.manual_seed(0)
+    return BertModel(config, add_pooling_layer=False), tokenizer
+
+
+@pytest.fixture(scope="module")
+def embedder(parts: tuple[Any, Any]) -> SentenceEmbedder:
+    model, tokenizer = parts
+    return SentenceEmbedder(model, tokenizer, max_length=MAX_LENGTH)
+
+
+def test_rows_are_float16_unit_vectors_and_blank_rows_zero(embedder: SentenceEmbedder) -> None:
+    out = embedder.embed(["Great labs.", "", "   ", None, float("nan"), "Slides were late."])
+    assert out.dtype == np.float16
+    assert out.shape == (6, 32)
+    norms = np.linalg.norm(out.astype(np.float32), axis=1)
+    assert norms[[0, 5]] == pytest.approx([1.0, 1.0], abs=2e-3)
+    assert (out[1:5] == 0).all()
+
+
+def test_a_row_does_not_depend_on_its_batch_or_position(embedder: SentenceEmbedder) -> None:
+    texts = ["ok", "The lectures ran long and the slides were never posted.", "Fair exams."]
+    together = embedder.embed(texts, batch_size=2)
+    alone = np.stack([embedder.embed([text])[0] for text in texts])
+    np.testing.assert_allclose(together.astype(np.float32), alone.astype(np.float32), atol=2e-3)
+
+
+def test_the_vector_is_the_masked_mean_of_token_states(
+    parts: tuple[Any, Any], embedder: SentenceEmbedder
+) -> None:
+    import torch
+
+    model, tokenizer = parts
+    text = "Office hours helped a lot."
+    encoded = tokenizer(text, return_tensors="pt")
+    with torch.inference_mode():
+        states = model(**encoded).last_hidden_state[0]
+    mean = states.mean(dim=0)
+    expected = (mean / mean.norm()).numpy()
+    np.testing.assert_allclose(embedder.embed([text])[0].astype(np.float32), expected, atol=2e-3)
+
+
+def test_texts_are_cut_at_the_maximum_length(embedder: SentenceEmbedder) -> None:
+    words = " ".join(["lab"] * (MAX_LENGTH * 2))
+    a, b = embedder.embed([f"{words} great", f"{words} awful"])
+    np.testing.assert_array_equal(a, b)
+
+
+def test_precision_and_batch_size_are_checked(parts: tuple[Any, Any]) -> None:
+    model, tokenizer = parts
+    with pytest.raises(ConfigError, match="precision"):
+        SentenceEmbedder(model, tokenizer, precision="int8")
+    embedder = SentenceEmbedder(model, tokenizer, max_length=MAX_LENGTH)
+    with pytest.raises(ConfigError, match="batch_size"):
+        embedder.embed(["x"], batch_size=0)
+
+
+@pytest.mark.parametrize(
+    ("capabilities", "expected"),
+    [
+        ({"avx512_bf16": True}, "bf16"),
+        ({}, "fp32"),
+        ({"avx512_vnni": True, "quantized_linear_dynamic": True}, "fp32"),
+    ],
+)
+def test_auto_precision_is_bf16_only_where_the_cpu_has_it(
+    monkeypatch: pytest.MonkeyPatch, capabilities: dict[str, bool], expected: str
+) -> None:
+    monkeypatch.setattr(embeddings, "machine_capabilities", lambda _device: capabilities)
+    assert resolve_precision("auto", "cpu") == expected
+    assert resolve_precision("fp32", "cpu") == "fp32"

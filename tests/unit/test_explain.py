@@ -1,0 +1,227 @@
+"""The explainer on a tiny random BERT: integrated gradients add up, windows, rows, config.
+
+A 2-layer BERT with random weights (spread wide enough that words move its output) is enough
+to check the arithmetic: with many steps, the word attributions of integrated gradients must
+add up to p(label | text) − p(label | baseline) (its completeness property), which only holds
+when the gradient, the baseline and the merging of tokens into words are all right. Whether
+the attributions are *faithful* is checked on the shipped model in
+tests/integration/test_explain_faithfulness.py.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline.errors import ModelLoadError
+from pipeline.model.explain import (
+    EXPLAIN_FILE,
+    ExplainConfig,
+    Explainer,
+    explain_page,
+    read_config,
+)
+from pipeline.model.faithfulness import (
+    calibrate_alphas,
+    faithfulness,
+    random_attributions,
+    reduce_window,
+    score_windows,
+    write_config,
+)
+from pipeline.model.loading import LoadedModel
+from pipeline.model.predictor import Predictor
+
+LABELS = ("negative", "neutral", "positive")
+MANY_STEPS = ExplainConfig(alphas=tuple((i + 0.5) / 16 for i in range(16)))
+
+
+@pytest.fixture(scope="module")
+def tokenizer() -> object:
+    from transformers import AutoTokenizer
+
+    from pipeline.model.locate import base_encoder_dir
+
+    return AutoTokenizer.from_pretrained(base_encoder_dir())
+
+
+def _loaded(tokenizer: object, directory: Path, max_length: int = 64) -> LoadedModel:
+    import torch
+    from transformers import BertConfig, BertForSequenceClassification
+
+    torch.manual_seed(3)
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size,  # type: ignore[attr-defined]
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=64,
+        initializer_range=0.2,
+    )
+    config.num_labels = len(LABELS)
+    model = BertForSequenceClassification(config).eval()
+    return LoadedModel(model, tokenizer, LABELS, "tiny-1", max_length, directory)
+
+
+@pytest.fixture()
+def predictor(tokenizer: object, tmp_path: Path) -> Predictor:
+    return Predictor(_loaded(tokenizer, tmp_path), device="cpu", precision="fp32")
+
+
+def _baseline_probs(explainer: Explainer, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per window: probabilities of the text and of its baseline (non-special tokens → [PAD])."""
+    encoded = explainer.encode(texts)
+    runner = explainer.predictor.engine.exact
+    full, base = [], []
+    for window in range(len(encoded.lengths)):
+        start = int(encoded.starts[window])
+        ids = encoded.flat[start : start + int(encoded.lengths[window])]
+        special = encoded.word_ids[start : start + len(ids)] < 0
+        baseline = np.where(special, ids, explainer.pad_id)
+        mask = np.ones((1, len(ids)), dtype=np.int64)
+        full.append(runner(ids[None, :], mask)[0])
+        base.append(runner(baseline[None, :], mask)[0])
+    return np.array(full), np.array(base)
+
+
+def test_many_step_attributions_add_up_to_the_probability_change(predictor: Predictor) -> None:
+    explainer = Explainer(predictor, MANY_STEPS)
+    texts = ["The lectures were great", "the exams weren't fair at all!!"]
+    rows = explainer.explain_words(texts, ["positive", "negative"])
+    full, base = _baseline_probs(explainer, texts)
+    for row, target, f, b in zip(rows, (2, 0), full, base, strict=True):
+        total = sum(w.score for w in row.words)
+        assert total == pytest.approx(f[target] - b[target], abs=2e-3)
+        assert max(abs(w.score) for w in row.words) > 1e-3
+
+
+def test_a_long_text_is_explained_over_all_its_windows(tokenizer: object, tmp_path: Path) -> None:
+    predictor = Predictor(_loaded(tokenizer, tmp_path, max_length=12), precision="fp32")
+    explainer = Explainer(predictor, MANY_STEPS)
+    text = " ".join(f"word{i}" if i % 3 else "good" for i in range(30))
+    (row,) = explainer.explain_words([text], ["neutral"])
+    encoded = explainer.encode([text])
+    assert len(encoded.lengths) > 2
+    assert [w.word for w in row.words] == text.split()
+    assert all(w.score != 0.0 for w in row.words)
+    full, base = _baseline_probs(explainer, [text])
+    assert sum(w.score for w in row.words) == pytest.approx((full - base)[:, 1].mean(), abs=2e-3)
+
+
+def test_attributions_are_signed_toward_the_label_explained(predictor: Predictor) -> None:
+    explainer = Explainer(predictor, MANY_STEPS)
+    text = "average course with dull slides"
+    toward = dict(zip(LABELS, explainer.explain_words([text] * 3, LABELS), strict=True))
+    full, base = _baseline_probs(explainer, [text])
+    for index, label in enumerate(LABELS):
+        total = sum(w.score for w in toward[label].words)
+        assert total == pytest.approx(full[0, index] - base[0, index], abs=2e-3)
+    summed = sum(np.array([w.score for w in toward[label].words]) for label in LABELS)
+    assert np.allclose(summed, 0.0, atol=2e-3)  # probabilities sum to one
+
+
+def test_rows_without_a_label_or_text_get_an_empty_explanation(predictor: Predictor) -> None:
+    explainer = Explainer(predictor)
+    rows = explainer.explain_words(["good", "", "fine", None], ["positive", "neutral", None, "x"])
+    assert rows[0].label == "positive" and [w.word for w in rows[0].words] == ["good"]
+    assert [r.label for r in rows[1:]] == [None, None, None]
+    assert all(r.words == () and r.cell() == "" for r in rows[1:])
+
+
+def test_without_labels_the_predictors_own_labels_are_explained(predictor: Predictor) -> None:
+    texts = ["one comment", "another one here", "   "]
+    rows = Explainer(predictor).explain_words(texts)
+    assert [r.label for r in rows] == [p.label for p in predictor.predict(texts)]
+
+
+def test_explain_gives_top_words_and_refuses_bad_labels(predictor: Predictor) -> None:
+    explainer = Explainer(predictor)
+    (top,) = explainer.explain(["a b c d e f g h"], ["neutral"], top_k=3)
+    assert len(top) == 3 and sorted(abs(s) for _, s in top) == [abs(s) for _, s in top][::-1]
+    with pytest.raises(ValueError, match="2 texts but 1 labels"):
+        explainer.explain(["a", "b"], ["neutral"])
+    with pytest.raises(ValueError, match="unknown label 'great'"):
+        explainer.explain(["a"], ["great"])
+
+
+def test_bf16_attributions_follow_fp32(tokenizer: object, tmp_path: Path) -> None:
+    loaded = _loaded(tokenizer, tmp_path)
+    texts = ["The lectures were great", "the exams were unfair and the grading slow"]
+    exact = Explainer(Predictor(loaded, precision="fp32")).explain_words(texts, ["positive"] * 2)
+    bf16 = Explainer(Predictor(loaded, precision="bf16"))
+    assert bf16.precision == "bf16"
+    fast = bf16.explain_words(texts, ["positive"] * 2)
+    for a, b in zip(exact, fast, strict=True):
+        x, y = (np.array([w.score for w in r.words]) for r in (a, b))
+        assert np.corrcoef(x, y)[0, 1] > 0.9
+
+
+def test_the_page_function_cuts_each_comment_into_scored_pieces(predictor: Predictor) -> None:
+    texts = ["Great  lectures!", ""]
+    pages = explain_page(Explainer(predictor), texts, ["positive", None])
+    assert "".join(piece for piece, _ in pages[0]) == texts[0]
+    assert [piece for piece, score in pages[0] if score is not None] == ["Great", "lectures", "!"]
+    assert pages[1] == []
+
+
+def test_config_defaults_to_the_midpoint_and_reads_what_calibration_wrote(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    assert read_config(tmp_path).alphas == (0.5,)
+    write_config(tmp_path, 0.3, {"model_version": "m-1"})
+    assert read_config(tmp_path, "m-1") == ExplainConfig(alphas=(0.3,), model_version="m-1")
+    with caplog.at_level(logging.WARNING):
+        assert read_config(tmp_path, "m-2").alphas == (0.3,)
+    assert "calibrated for m-1, not m-2" in caplog.text
+    (tmp_path / EXPLAIN_FILE).write_text(json.dumps({"alphas": [1.5]}))
+    with pytest.raises(ModelLoadError, match="not a valid explanation config"):
+        read_config(tmp_path)
+
+
+def test_reduce_window_drops_the_tokens_of_dropped_words_only() -> None:
+    ids = np.array([101, 7, 8, 9, 10, 102])
+    word_ids = np.array([-1, 0, 0, 1, 2, -1])
+    assert reduce_window(ids, word_ids, np.array([False, True, True])).tolist() == [101, 9, 10, 102]
+    assert reduce_window(ids, word_ids, np.zeros(3, bool)).tolist() == [101, 102]
+
+
+def test_random_attributions_are_seeded() -> None:
+    first, again = random_attributions([3, 5], 1), random_attributions([3, 5], 1)
+    assert [len(a) for a in first] == [3, 5]
+    assert all(np.array_equal(a, b) for a, b in zip(first, again, strict=True))
+
+
+def test_faithfulness_at_all_words_removes_everything_or_keeps_everything(
+    predictor: Predictor,
+) -> None:
+    explainer = Explainer(predictor)
+    texts = ["The lectures were great", "boring"]
+    targets = np.array([2, 0])
+    attributions = [np.array([0.1, 0.4, 0.2, 0.3]), np.array([0.5])]
+    result = faithfulness(explainer, texts, targets, attributions, predictor.engine.exact, (1.0,))
+    full = predictor.predict_proba(texts)[[0, 1], targets]
+    empty = score_windows(
+        [np.array([101, 102])], np.array([0]), 1, predictor.engine.exact, explainer
+    )[0, targets]
+    assert result.sufficiency == pytest.approx(0.0, abs=1e-6)
+    assert result.comprehensiveness == pytest.approx(float(np.mean(full - empty)), abs=1e-5)
+
+
+def test_calibration_picks_the_best_step_of_the_grid_and_its_neighbours(
+    predictor: Predictor,
+) -> None:
+    explainer = Explainer(predictor)
+    texts = ["The lectures were great", "the exams were unfair", "fine I guess"]
+    targets = np.array([2, 0, 1])
+    scorer = predictor.engine.exact
+    alpha, grid = calibrate_alphas(explainer, texts, targets, scorer, (0.3, 0.9), refine=0.1)
+    tried = [row["alpha"] for row in grid]
+    gain = {row["alpha"]: row["comprehensiveness"] - row["sufficiency"] for row in grid}
+    coarse = 0.3 if gain[0.3] >= gain[0.9] else 0.9
+    assert tried == sorted({0.3, 0.9, round(coarse - 0.1, 4), round(coarse + 0.1, 4)})
+    assert gain[alpha] == max(gain.values())

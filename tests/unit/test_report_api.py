@@ -1,0 +1,201 @@
+"""The report at every edge: the FastAPI route (HTML, and its refusals), the API Gateway
+handler (a PDF as base64), the client and ``sentiment-pipeline report``. The PDF itself is
+checked page by page in tests/integration/test_report_pdf.py."""
+
+from __future__ import annotations
+
+import base64
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from apigw_events import load_event, with_query, without_identity
+from fastapi.testclient import TestClient
+from jobfakes import FakePredictor, make_backend
+
+from pipeline.api.app import create_app
+from pipeline.api.gateway import Gateway
+from pipeline.bootstrap import Backend
+from pipeline.cli.main import main
+from pipeline.client import PipelineClient
+from pipeline.errors import Conflict
+from pipeline.report import job as report_job
+from pipeline.worker import Worker
+
+CSV = (
+    b"course,comment\n"
+    b"CHEM110 General Chemistry,good labs and a good lecturer\n"
+    b"CHEM110 General Chemistry,bad exams\n"
+    b"BIO9,good field trip\n"
+    b"BIO9,\n"
+)
+
+
+@pytest.fixture
+def backend(tmp_path: Path) -> Backend:
+    return make_backend(tmp_path, auth="none")
+
+
+@pytest.fixture
+def client(backend: Backend) -> TestClient:
+    return TestClient(create_app(backend))
+
+
+def submitted(client: TestClient, group_by: str = "course") -> str:
+    answer = client.post(
+        "/v1/jobs",
+        files={"file": ("evaluations.csv", CSV)},
+        data={"text_column": "comment", "group_by": group_by},
+    )
+    assert answer.status_code == 202, answer.text
+    return str(answer.json()["request_id"])
+
+
+def finished(backend: Backend, client: TestClient) -> str:
+    request_id = submitted(client)
+    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+    return request_id
+
+
+def test_the_api_serves_a_finished_jobs_report_as_a_self_contained_page(
+    backend: Backend, client: TestClient
+) -> None:
+    request_id = finished(backend, client)
+
+    answer = client.get(f"/v1/jobs/{request_id}/report")
+
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "text/html; charset=utf-8"
+    assert answer.headers["content-security-policy"].startswith("default-src 'none'")
+    disposition = answer.headers["content-disposition"]
+    assert disposition.startswith('attachment; filename="evaluations-')
+    assert disposition.endswith('-report-by-course.html"')
+    assert "course: CHEM110 General Chemistry" in answer.text and "course: BIO9" in answer.text
+    assert (
+        "1 row got no label" in answer.text and "1 comment with a label, 1 without" in answer.text
+    )
+
+
+def test_the_api_refuses_what_it_cannot_report_with_a_clear_message(
+    backend: Backend, client: TestClient
+) -> None:
+    queued = submitted(client, group_by="")
+    early = client.get(f"/v1/jobs/{queued}/report")
+    assert early.status_code == 409 and early.json()["error"] == "conflict"
+    assert "the job is queued (0 of 4 rows labelled)" in early.json()["detail"]
+
+    request_id = finished(backend, client)
+    unknown = client.get(f"/v1/jobs/{request_id}/report", params={"group_by": "teacher"})
+    assert unknown.status_code == 400 and unknown.json()["error"] == "missing_column"
+    assert "'teacher' is not in the job's input" in unknown.json()["detail"]
+    comment = client.get(f"/v1/jobs/{request_id}/report", params={"group_by": "comment"})
+    assert comment.status_code == 400 and "comment column" in comment.json()["detail"]
+    docx = client.get(f"/v1/jobs/{request_id}/report", params={"format": "docx"})
+    assert docx.status_code == 422 and docx.json()["error"] == "invalid_request"
+    assert client.get("/v1/jobs/nosuchjob/report").status_code == 404
+
+
+def test_a_server_without_weasyprint_answers_501_and_still_serves_html(
+    backend: Backend, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    request_id = finished(backend, client)
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # import fails as if not installed
+
+    pdf = client.get(f"/v1/jobs/{request_id}/report", params={"format": "pdf"})
+    html = client.get(f"/v1/jobs/{request_id}/report", params={"format": "html"})
+
+    assert pdf.status_code == 501 and pdf.json()["error"] == "unsupported"
+    assert "WeasyPrint" in pdf.json()["detail"] and "format=html" in pdf.json()["detail"]
+    assert html.status_code == 200
+
+
+def test_the_gateway_sends_a_pdf_as_base64_and_html_as_text(
+    backend: Backend, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    request_id = finished(backend, client)
+    monkeypatch.setattr(
+        report_job, "render_pdf", lambda data: b"%PDF-1.7 " + data.request_id.encode()
+    )
+    event = without_identity(load_event("summary", request_id))
+    event = {**event, "path": f"/v1/jobs/{request_id}/report"}
+
+    pdf = Gateway(backend).handle(with_query(event, format="pdf"))
+    html = Gateway(backend).handle(with_query(event, format="html", group_by=""))
+    bad = Gateway(backend).handle(with_query(event, format="docx"))
+
+    assert pdf["statusCode"] == 200 and pdf["isBase64Encoded"] is True
+    assert base64.b64decode(pdf["body"]) == b"%PDF-1.7 " + request_id.encode()
+    assert pdf["headers"]["Content-Type"] == "application/pdf"
+    assert pdf["headers"]["Content-Disposition"].endswith('-report-by-course.pdf"')
+    assert html["statusCode"] == 200 and html["isBase64Encoded"] is False
+    assert "course: BIO9" in html["body"]
+    assert html["headers"]["Content-Security-Policy"].startswith("default-src 'none'")
+    assert bad["statusCode"] == 422
+
+
+def test_the_client_asks_for_the_format_it_wants_and_returns_the_bytes() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path == "/v1/jobs/running/report":
+            return httpx.Response(409, json={"error": "conflict", "detail": "the job is running"})
+        return httpx.Response(200, content=b"%PDF-1.7", headers={"Content-Type": "application/pdf"})
+
+    api = PipelineClient("http://api.test/", "k", transport=httpx.MockTransport(handler))
+
+    assert api.report("done1", "course") == b"%PDF-1.7"
+    assert api.report("done1", report_format="html") == b"%PDF-1.7"
+    with pytest.raises(Conflict, match="the job is running"):
+        api.report("running")
+
+    first, second = seen[0], seen[1]
+    assert first.url.path == "/v1/jobs/done1/report"
+    assert dict(first.url.params) == {"format": "pdf", "group_by": "course"}
+    assert first.headers["Accept"] == "application/pdf" and first.headers["X-API-Key"] == "k"
+    assert dict(second.url.params) == {"format": "html"}
+    assert second.headers["Accept"] == "text/html"
+
+
+def test_the_command_writes_the_report_where_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asked: list[tuple[Any, ...]] = []
+
+    def report(self: PipelineClient, *args: Any) -> bytes:
+        asked.append((self.base_url, *args))
+        return b"%PDF-1.7 report"
+
+    monkeypatch.setattr(PipelineClient, "report", report)
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "out" / "chem.html"
+
+    assert (
+        main(
+            [
+                "report",
+                "rid1",
+                "--group-by",
+                "course",
+                "--format",
+                "html",
+                "-o",
+                str(target),
+                "--api-url",
+                "http://api.test",
+            ]
+        )
+        == 0
+    )
+    assert main(["report", "rid2", "--api-url", "http://api.test"]) == 0
+
+    assert target.read_bytes() == b"%PDF-1.7 report"
+    assert (tmp_path / "rid2-report.pdf").read_bytes() == b"%PDF-1.7 report"
+    assert asked == [
+        ("http://api.test", "rid1", "course", "html"),
+        ("http://api.test", "rid2", None, "pdf"),
+    ]
+    assert "report written to" in capsys.readouterr().err
+    assert not list(tmp_path.rglob("*.part"))

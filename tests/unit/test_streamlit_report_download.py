@@ -1,0 +1,177 @@
+"""The app's report downloads (tab *Downloads*), with AppTest against a canned HTTP API: a
+finished job offers the PDF and the HTML report by the chosen column, made by the server when
+clicked; a job that did not finish offers them disabled, saying why."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from httpfakes import JsonHandler
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+
+from pipeline.ui.exports import report_file_name
+
+APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
+LABELS = ["negative", "neutral", "positive"]
+DONE = {
+    "request_id": "donejob",
+    "status": "succeeded",
+    "input_name": "evaluations.csv",
+    "text_column": "comment",
+    "group_by": ["course"],
+    "rows_total": 2,
+    "rows_done": 2,
+    "rows_failed": 0,
+    "labels": LABELS,
+    "model_version": "test-model",
+    "low_confidence": 0.7,
+}
+CANCELLED = {**DONE, "request_id": "stoppedjob", "status": "cancelled", "rows_total": 9}
+RESULTS = (
+    b"course,comment,label,score_negative,score_neutral,score_positive,error,model_version,language\n"
+    b"CHEM110,Great labs,positive,0.05,0.05,0.9,,test-model,en\n"
+    b"BIO9,Too much homework,negative,0.9,0.05,0.05,,test-model,en\n"
+)
+PDF = b"%PDF-1.7 the report"
+
+
+def part(group: str | None, negative: int, positive: int) -> dict[str, Any]:
+    counts = {"negative": negative, "neutral": 0, "positive": positive}
+    total = negative + positive
+    return {
+        "group": group,
+        "rows": total,
+        "errors": 0,
+        "counts": counts,
+        "shares": {k: v / total for k, v in counts.items()},
+        "mean_scores": dict.fromkeys(counts, 0.5),
+    }
+
+
+class ReportApi(JsonHandler):
+    """Two jobs, their results and summaries, and the finished one's report (recorded)."""
+
+    jobs: ClassVar[dict[str, dict[str, Any]]] = {"donejob": DONE, "stoppedjob": CANCELLED}
+    reports: ClassVar[list[tuple[dict[str, str], str]]] = []
+
+    def do_GET(self) -> None:
+        url = urlsplit(self.path)
+        query = {name: values[0] for name, values in parse_qs(url.query).items()}
+        parts = url.path.strip("/").split("/")
+        if url.path == "/health":
+            self.send_json(200, {"status": "ok"})
+        elif len(parts) == 3 and parts[2] in self.jobs:
+            self.send_json(200, self.jobs[parts[2]])
+        elif parts[-1] == "results":
+            self._send(RESULTS, "text/csv")
+        elif parts[-1] == "summary":
+            job = self.jobs[parts[2]]
+            groups = [part("BIO9", 1, 0), part("CHEM110", 0, 1)]
+            self.send_json(
+                200,
+                {
+                    "request_id": job["request_id"],
+                    "status": job["status"],
+                    "labels": LABELS,
+                    "rows_done": 2,
+                    "rows_total": 2,
+                    "overall": part(None, 1, 1),
+                    "group_by": query.get("group_by"),
+                    "groups": groups if query.get("group_by") else [],
+                },
+            )
+        elif parts[-1] == "report" and parts[2] == "donejob":
+            self.reports.append((query, self.headers.get("Accept", "")))
+            self._send(PDF, "application/pdf")
+        else:
+            self.send_json(404, {"error": "not_found", "detail": "?"})
+
+    def _send(self, data: bytes, media_type: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", media_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+@pytest.fixture(scope="module")
+def report_api() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), ReportApi)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def deferred(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], Any]]:
+    """The data callables the page registers for its download buttons, by file name: what
+    Streamlit runs when the button is clicked."""
+    registered: dict[str, Callable[[], Any]] = {}
+    register = MediaFileManager.add_deferred
+
+    def remember(self: MediaFileManager, data: Callable[[], Any], *args: Any, **kwargs: Any) -> str:
+        registered[str(kwargs.get("file_name"))] = data
+        return register(self, data, *args, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", remember)
+    return registered
+
+
+def opened(report_api: str, monkeypatch: pytest.MonkeyPatch, request_id: str) -> AppTest:
+    monkeypatch.setenv("PIPELINE_API_URL", report_api)
+    monkeypatch.delenv("PIPELINE_API_KEY", raising=False)
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.query_params["job"] = request_id
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def buttons(at: AppTest) -> dict[str, Any]:
+    return {button.label: button for button in at.get("download_button")}
+
+
+def test_a_finished_job_offers_its_report_by_the_chosen_column(
+    report_api: str, monkeypatch: pytest.MonkeyPatch, deferred: dict[str, Callable[[], Any]]
+) -> None:
+    at = opened(report_api, monkeypatch, "donejob")
+
+    found = buttons(at)
+    assert not found["Report (PDF)"].proto.disabled and not found["Report (HTML)"].proto.disabled
+    assert any("by **course** with 95 % intervals" in str(c.value) for c in at.caption)
+    pdf_name = "evaluations-donejob-report-by-course.pdf"
+    assert set(deferred) >= {pdf_name, "evaluations-donejob-report-by-course.html"}
+
+    ReportApi.reports.clear()
+    assert deferred[pdf_name]() == PDF  # what a click downloads
+    assert ReportApi.reports == [({"format": "pdf", "group_by": "course"}, "application/pdf")]
+
+
+def test_a_job_that_did_not_finish_offers_the_report_disabled_saying_why(
+    report_api: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = opened(report_api, monkeypatch, "stoppedjob")
+
+    found = buttons(at)
+    for label in ("Report (PDF)", "Report (HTML)"):
+        assert found[label].proto.disabled
+        assert "labelled every row" in found[label].proto.help
+
+
+def test_the_report_file_is_named_safely_whatever_the_column_is_called() -> None:
+    assert report_file_name("ev-abc", "course", "pdf") == "ev-abc-report-by-course.pdf"
+    assert (
+        report_file_name("ev-abc", '../"Kurs" / Name', "html") == "ev-abc-report-by-Kurs_Name.html"
+    )
+    assert report_file_name("ev-abc", None, "pdf") == "ev-abc-report.pdf"

@@ -1,0 +1,59 @@
+"""Groups are named in full, with their n and a mark when they are small."""
+
+from __future__ import annotations
+
+from pipeline.client import GroupCounts, Summary
+from pipeline.ui.groups import (
+    SMALL_GROUP,
+    SMALL_NOTE,
+    group_caption,
+    group_name,
+    is_small,
+    summary_view,
+)
+
+LABELS = ["negative", "neutral", "positive"]
+
+
+def _part(name: str | None, counts: dict[str, int], errors: int = 0) -> GroupCounts:
+    total = sum(counts.values())
+    return GroupCounts(name, total + errors, errors, counts, {}, {})
+
+
+def test_captions_keep_the_whole_name_and_give_n() -> None:
+    name = "CHEM110 General Chemistry for Engineers and Physical Scientists"
+    assert group_caption(name, 1234) == f"{name} (n=1,234)"
+    assert group_caption("BIO9", 4) == "BIO9 (n=4, small)"
+    assert group_caption(None, 0) == "(blank) (n=0, small)"
+    assert group_name("") == "(blank)"
+
+
+def test_small_means_fewer_than_ten() -> None:
+    assert SMALL_GROUP == 10
+    assert is_small(9) and not is_small(10)
+    assert "fewer than 10 comments" in SMALL_NOTE
+
+
+def test_summary_view_rows_add_up_and_mark_small_groups() -> None:
+    summary = Summary(
+        "r",
+        "succeeded",
+        LABELS,
+        25,
+        25,
+        _part(None, {"negative": 7, "neutral": 7, "positive": 7}, errors=4),
+        "course",
+        [
+            _part("CS101 Intro to Programming", {"negative": 6, "neutral": 6, "positive": 6}),
+            _part("BIO9", {"negative": 1, "neutral": 1, "positive": 1}, errors=4),
+        ],
+    )
+    view = summary_view(summary)
+    assert view["course"].tolist() == ["(all)", "CS101 Intro to Programming", "BIO9"]
+    assert view["n"].tolist() == [21, 18, 3]
+    assert view["small"].tolist() == [False, False, True]
+    percent_columns = [f"{label} %" for label in LABELS]
+    assert view[percent_columns].sum(axis=1).tolist() == [100, 100, 100]
+    assert view.loc[2, percent_columns].tolist() == [34, 33, 33]
+    assert view[LABELS].sum(axis=1).tolist() == [21, 18, 3]
+    assert view["no label"].tolist() == [4, 0, 4]

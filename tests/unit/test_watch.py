@@ -1,0 +1,58 @@
+"""``status --watch`` shows the service's figures: rows done, its rate and its ETA, never
+tqdm's own rate and ETA timed from this client's polls."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from pipeline.cli.job_commands import _watch
+from pipeline.client import JobStatus
+
+
+class FakeClient:
+    """Answers ``status`` with the given statuses in turn, the last one for ever."""
+
+    def __init__(self, statuses: list[JobStatus]) -> None:
+        self.statuses = statuses
+        self.calls = 0
+
+    def status(self, request_id: str) -> JobStatus:
+        answer = self.statuses[min(self.calls, len(self.statuses) - 1)]
+        self.calls += 1
+        return answer
+
+
+def job(status: str, done: int, rate: float | None = None, eta: float | None = None) -> JobStatus:
+    return JobStatus("r1", status, rows_total=21_000, rows_done=done, rows_per_s=rate, eta_s=eta)
+
+
+def test_the_bar_shows_the_services_rows_rate_and_eta(capsys: pytest.CaptureFixture[str]) -> None:
+    client = FakeClient(
+        [
+            job("queued", 0),
+            job("running", 0),
+            job("running", 512, rate=35.0, eta=720.0),
+            job("running", 1_536, rate=36.4, eta=690.0),
+            job("succeeded", 21_000, rate=36.0, eta=0.0),
+        ]
+    )
+    assert _watch(client, "r1", interval_s=0) == 0
+    captured = capsys.readouterr()
+    bar = captured.err
+    assert "0/21000, waiting for a worker" in bar
+    assert "0/21000, estimating time left…" in bar
+    assert "512/21000, 35 rows/s, about 12 min left" in bar
+    assert "1536/21000, 36 rows/s, about 11 min left" in bar
+    assert "21000/21000, 36 rows/s, succeeded" in bar
+    assert not re.search(r"comment/s|it/s|<\d", bar)  # nothing tqdm timed itself
+    assert captured.out.strip() == "r1 succeeded: 21000/21000 rows at 36 rows/s"
+
+
+def test_a_failed_job_ends_the_watch_with_status_one(capsys: pytest.CaptureFixture[str]) -> None:
+    failed = JobStatus("r1", "failed", rows_total=10, rows_done=3, rows_per_s=2.5, error="boom")
+    assert _watch(FakeClient([failed]), "r1", interval_s=0) == 1
+    captured = capsys.readouterr()
+    assert "3/10, 2.5 rows/s, failed" in captured.err
+    assert captured.out.strip() == "r1 failed: 3/10 rows at 2.5 rows/s; boom"
