@@ -1,4 +1,5 @@
-"""Streamlit front end: upload comments, follow the job, explore, review and download results.
+"""Streamlit front end: upload comments, follow the job, explore what they say and about what,
+compare groups, review and download results.
 
 UI and session state only. Every call goes through the HTTP API (``pipeline.client``), so the
 same page works against the embedded API (``sentiment-pipeline up``) and against API Gateway;
@@ -11,7 +12,10 @@ environment.
 
 from __future__ import annotations
 
+import base64
 import logging
+import math
+import re
 from collections.abc import Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Literal
@@ -29,15 +33,35 @@ from pipeline.errors import (
     Unauthorized,
 )
 from pipeline.settings import Settings
-from pipeline.ui import charts, columns, explore, exports, groups, palette, progress, review, shares
+from pipeline.ui import (
+    about,
+    charts,
+    columns,
+    compare,
+    explore,
+    exports,
+    groups,
+    highlight,
+    insights,
+    palette,
+    progress,
+    review,
+    shares,
+)
 
 if TYPE_CHECKING:
+    from streamlit.delta_generator import DeltaGenerator
     from streamlit.elements.lib.column_types import ColumnConfig
 
 REFRESH_S = 1.0
 TOP_COMMENTS = 5
 REVIEW_LIMIT = 50
-RESULT_ADDED = ("label", "error", "model_version", "language")
+PAGE_ROWS = 100  # comments per page of the Comments table (the page whose words are highlighted)
+ASPECT_THEMES = 6
+COMPARE_THEMES = 5
+RESULT_ADDED = ("label", "error", "model_version", "language", *explore.INSIGHT_COLUMNS)
+VIEWS = ("Overview", "About what", "Compare", "Comments", "Review", "Downloads")
+VIEW_KEY = "view"
 LOG = logging.getLogger("streamlit_app")
 
 
@@ -91,6 +115,34 @@ def report_bytes(
     return get_client(url, key).report(request_id, group_by or None, report_format)
 
 
+@st.cache_data(show_spinner=False, max_entries=32, ttl=3600)
+def load_aspects(
+    url: str, key: str, request_id: str, rows_done: int, group_by: str
+) -> insights.AspectSummary:
+    """What the comments are about (per ``group_by`` value); keyed on the rows done."""
+    body = get_client(url, key).aspects(request_id, group_by or None)
+    return insights.aspect_summary(body)
+
+
+@st.cache_data(show_spinner=False, max_entries=64, ttl=3600)
+def load_themes(
+    url: str,
+    key: str,
+    request_id: str,
+    rows_done: int,
+    label: str = "",
+    aspect: str = "",
+    group_by: str = "",
+    group: str | None = None,
+) -> insights.ThemeList:
+    """A finished job's themes, of one label or aspect, or of one group (re-clustered by the
+    server, so cached: the same answer every time)."""
+    body = get_client(url, key).themes(
+        request_id, label or None, aspect or None, group_by or None, group
+    )
+    return insights.theme_list(body)
+
+
 # --- messages -------------------------------------------------------------------------------
 
 
@@ -118,6 +170,21 @@ def show_error(exc: Exception) -> None:
     else:
         LOG.error("unexpected error in the app", exc_info=exc)
         st.error(f"**Something went wrong:** {type(exc).__name__}: {exc}")
+
+
+def insight_error(exc: PipelineError, what: str) -> None:
+    """An aspects or themes call that failed. The job's status was just read, so "no such
+    job" there means an API without that route (older than aspect tagging), not a bad id."""
+    if isinstance(exc, JobNotFound):
+        st.warning(
+            f"**The API has no {what} for this job** ({exc}): a service older than aspect "
+            "tagging answers so; update it to see what the comments are about.",
+            icon=":material/update:",
+        )
+    elif isinstance(exc, Conflict):
+        st.info(str(exc), icon=":material/hourglass_top:")
+    else:
+        show_error(exc)
 
 
 # --- state ----------------------------------------------------------------------------------
@@ -211,8 +278,7 @@ def upload_view(client: PipelineClient) -> None:
         show_error(exc)
         return
     st.caption(
-        f"Preview of {uploaded.name} (first {len(preview.rows)} rows), read as "
-        f"{preview.describe()}"
+        f"Preview of {uploaded.name} (first {len(preview.rows)} rows), read as {preview.describe()}"
     )
     st.dataframe(preview.rows, hide_index=True, height=220)
     choose_and_submit(client, content, uploaded.name, preview)
@@ -267,12 +333,23 @@ def choose_and_submit(
         "Analyse again even if this file was analysed before",
         help="Otherwise the earlier job for the same file and columns is shown.",
     )
+    explain = st.checkbox(
+        "Explain labels (slower)",
+        help="Also store the five words that drove each label, highlighted in the Comments "
+        "tab. The model runs about three times per comment, so labelling takes longer.",
+    )
     if not st.button("Analyse", type="primary"):
         return
     try:
         with st.spinner("Uploading…"):
             job = client.submit(
-                content, name, str(text_column), group_by, fresh=fresh, sheet=preview.options.sheet
+                content,
+                name,
+                str(text_column),
+                group_by,
+                fresh=fresh,
+                sheet=preview.options.sheet,
+                explain=explain,
             )
     except PipelineError as exc:
         show_error(exc)
@@ -324,6 +401,8 @@ def job_header(job: JobStatus) -> None:
         details.append("compared by " + ", ".join(f"**{g}**" for g in job.group_by))
     if job.model_version:
         details.append(f"model {job.model_version}")
+    if job.explain:
+        details.append("labels explained")
     if "sheet" in job.input_options:
         sheet, row = job.input_options["sheet"], job.input_options.get("header_row")
         details.append(f"sheet **{sheet}** (header on row {row})")
@@ -361,6 +440,23 @@ def live_progress(client: PipelineClient, request_id: str) -> None:
             ),
             width="stretch",
         )
+        aspects_so_far(job)
+
+
+def aspects_so_far(job: JobStatus) -> None:
+    """The aspects of the rows labelled so far, with the note that they will change."""
+    url, key = st.session_state.api_url, st.session_state.api_key
+    try:
+        summary = load_aspects(url, key, job.request_id, job.rows_done, "")
+    except JobNotFound:
+        return  # an API without aspects: the labels alone, as before
+    except PipelineError as exc:
+        show_error(exc)
+        return
+    if summary.empty:
+        return
+    st.caption(about.progress_note(summary, running=True) or "")
+    st.altair_chart(charts.aspect_chart(about.aspect_bars(summary), job.labels), width="stretch")
 
 
 def cancel_controls(client: PipelineClient, request_id: str) -> bool:
@@ -401,11 +497,15 @@ def results_view(job: JobStatus) -> None:
         overall = load_summary(url, key, job.request_id, job.rows_done, "")
     labels = list(job.labels or overall.labels)
     group_columns = input_columns(frame, job.text_column, labels)
-    overview, comments, reviewing, downloads = st.tabs(
-        ["Overview", "Comments", "Review", "Downloads"]
+    overview, about_what, comparing, comments, reviewing, downloads = st.tabs(
+        VIEWS, key=VIEW_KEY, on_change="rerun"
     )
     with overview:
         overview_tab(job, frame, overall, labels, group_columns)
+    with about_what:
+        about_tab(job, labels, group_columns)
+    with comparing:
+        compare_tab(job, labels, group_columns)
     with comments:
         comments_tab(job, frame, labels, group_columns)
     with reviewing:
@@ -494,6 +594,391 @@ def extremes(frame: pd.DataFrame, text_column: str, labels: list[str]) -> None:
             box.text(str(text))
 
 
+# --- about what -----------------------------------------------------------------------------
+
+
+def about_tab(job: JobStatus, labels: list[str], group_columns: list[str]) -> None:
+    """Aspects overall and per group (heat map), one aspect in detail with its themes, and the
+    themes of each label; every part clicks through to its comments."""
+    url, key = st.session_state.api_url, st.session_state.api_key
+    group = chosen_group(job, group_columns, key="a-group", label="Aspects per")
+    try:
+        summary = load_aspects(url, key, job.request_id, job.rows_done, group or "")
+    except PipelineError as exc:
+        insight_error(exc, "aspects")
+        return
+    note = about.progress_note(summary, running=not job.finished)
+    if note:
+        st.info(note, icon=":material/hourglass_top:")
+    if summary.empty:
+        st.info(about.NO_ASPECTS.format(rows=summary.rows_labelled))
+    else:
+        st.caption(
+            f"{summary.rows_with_aspects:,} of {summary.rows_labelled:,} labelled comments "
+            "mention at least one aspect; a comment can mention several, each with its own "
+            f"polarity (aspect model {summary.model_version or 'unknown'})."
+        )
+        st.altair_chart(charts.aspect_chart(about.aspect_bars(summary), labels), width="stretch")
+        if group and summary.groups:
+            heat_map(summary, group)
+        with st.expander("The aspects in numbers (with 95 % intervals and meanings)"):
+            st.dataframe(about.aspect_table(summary), hide_index=True)
+        aspect_detail(job, summary, group)
+    themes_section(job, labels)
+
+
+def heat_map(summary: insights.AspectSummary, group: str) -> None:
+    cells = about.heat_cells(summary)
+    if cells.empty:
+        return
+    st.altair_chart(
+        charts.heat_map(cells, group),
+        width="stretch",
+        key="a-heat",
+        on_select=_pick_cell,
+        selection_mode=[charts.HEAT_SELECTION, charts.HEAT_TEXT_SELECTION],
+    )
+    shown = min(len(summary.groups), about.MAX_HEAT_GROUPS)
+    more = (
+        f" The {shown} largest of {len(summary.groups):,} groups are drawn."
+        if len(summary.groups) > shown
+        else ""
+    )
+    st.caption(
+        "Each cell: the share of the group's comments about the aspect that are negative about "
+        "it, and their number; paler cells rest on fewer than 10 comments (a hint, not a "
+        f"finding). Click a cell to see that aspect below.{more}"
+    )
+
+
+def _pick_cell() -> None:
+    """A heat-map click chooses the aspect (and remembers the group) shown in detail."""
+    state = st.session_state.get("a-heat") or {}
+    chosen = state.get("selection") or {}
+    picked = chosen.get(charts.HEAT_SELECTION) or chosen.get(charts.HEAT_TEXT_SELECTION) or []
+    if picked:
+        st.session_state["a-aspect"] = picked[0].get("category")
+        st.session_state["a-cell"] = (st.session_state.get("a-group"), picked[0].get("group_value"))
+
+
+def aspect_detail(job: JobStatus, summary: insights.AspectSummary, group: str | None) -> None:
+    """One aspect: its polarity counts with intervals, the comments, its themes."""
+    names = [aspect.name for aspect in summary.categories if aspect.n]
+    if st.session_state.get("a-aspect") not in names:
+        st.session_state.pop("a-aspect", None)
+    chosen = st.selectbox(
+        "Aspect",
+        names,
+        key="a-aspect",
+        format_func=lambda name: about.aspect_caption(_category(summary, name)),
+    )
+    if chosen is None:
+        return
+    aspect = _category(summary, chosen)
+    st.subheader(aspect.title.capitalize())
+    if aspect.meaning:
+        st.caption(aspect.meaning)
+    st.dataframe(about.polarity_rows(aspect), hide_index=True, width=640)
+    st.button(
+        f"Show the {aspect.n:,} comments about {aspect.title}",
+        key="a-show",
+        on_click=show_comments,
+        kwargs={"aspects": [aspect.name]},
+        icon=":material/chat:",
+    )
+    column, cell_group = st.session_state.get("a-cell") or (None, None)
+    if group and column == group and cell_group:
+        st.button(
+            f"… only those of {cell_group}",
+            key="a-show-group",
+            on_click=show_comments,
+            kwargs={"aspects": [aspect.name], "column": group, "value": cell_group},
+        )
+    if job.status == "succeeded":
+        aspect_themes(job, aspect)
+
+
+def aspect_themes(job: JobStatus, aspect: insights.AspectStats) -> None:
+    url, key = st.session_state.api_url, st.session_state.api_key
+    try:
+        found = load_themes(url, key, job.request_id, job.rows_done, aspect=aspect.name)
+    except PipelineError as exc:
+        insight_error(exc, "themes")
+        return
+    themes = sorted(found.themes, key=lambda theme: theme.size, reverse=True)[:ASPECT_THEMES]
+    if not themes:
+        st.caption(f"No themes were found in the comments about {aspect.title}.")
+        return
+    st.markdown(f"**Themes in the comments about {_md(aspect.title)}**")
+    for cell, theme in zip(_grid(len(themes)), themes, strict=True):
+        theme_card(
+            cell,
+            theme,
+            f"Show the {theme.label} comments about {aspect.title}",
+            {"aspects": [aspect.name], "polarity": theme.label},
+            key=f"a-theme-{aspect.name}-{theme.id}",
+        )
+
+
+def themes_section(job: JobStatus, labels: list[str]) -> None:
+    """The themes of one label's comments: what the praise and the complaints are about."""
+    st.subheader("Themes")
+    if job.status != "succeeded":
+        st.info(about.THEMES_LATER, icon=":material/hourglass_top:")
+        return
+    url, key = st.session_state.api_url, st.session_state.api_key
+    first = "negative" if "negative" in labels else labels[0]
+    label = st.selectbox(
+        "Themes of the comments labelled", labels, index=labels.index(first), key="t-label"
+    )
+    try:
+        found = load_themes(url, key, job.request_id, job.rows_done, label=label)
+    except PipelineError as exc:
+        insight_error(exc, "themes")
+        return
+    if not found.themes:
+        st.caption(f"No themes were found among the {label} comments.")
+        return
+    st.caption(
+        f"{len(found.themes)} themes in {found.n:,} {label} comments: each comment is in one "
+        "theme; the keywords are the words that set it apart, the quotes its most typical "
+        "comments."
+    )
+    for cell, theme in zip(_grid(len(found.themes)), found.themes, strict=True):
+        theme_card(
+            cell,
+            theme,
+            f"Show these {theme.size:,} comments",
+            {"theme": str(theme.id), "label": theme.label},
+            key=f"t-theme-{theme.id}",
+        )
+
+
+def theme_card(
+    cell: DeltaGenerator,
+    theme: insights.ThemeCard,
+    button: str,
+    target: dict[str, object],
+    key: str,
+    count: int | None = None,
+) -> None:
+    """A theme: its name and label, size, keywords and up to three quotes, and a button to
+    its comments (``target``: the filters ``show_comments`` sets)."""
+    box = cell.container(border=True)
+    size = theme.size if count is None else count
+    box.markdown(
+        f"**{_md(theme.name)}** :{palette.badge_colour(theme.label)}-badge[{theme.label}] "
+        f"· {size:,} comments"
+    )
+    if theme.keywords:
+        box.caption("Keywords: " + ", ".join(_md(word) for word in theme.keywords))
+    for quote in theme.quotes[:3]:
+        box.text(f"“{quote.text}”")
+    box.button(button, key=key, on_click=show_comments, kwargs=target)
+
+
+def show_comments(
+    aspects: Sequence[str] = (),
+    theme: str | None = None,
+    label: str | None = None,
+    column: str | None = None,
+    value: str | None = None,
+    polarity: str | None = None,
+) -> None:
+    """Click-through: the Comments tab, filtered to what was clicked (other filters cleared)."""
+    state = st.session_state
+    state["f-labels"] = [label] if label else []
+    state["f-aspects"] = list(aspects)
+    state["f-polarity"] = polarity
+    state["f-theme"] = theme
+    state["f-search"] = ""
+    state["f-conf"] = 0.0
+    if column:
+        state["f-group"] = column
+        state["f-values"] = ["" if value == groups.BLANK else value]
+    else:
+        state["f-values"] = []
+    state[VIEW_KEY] = "Comments"
+
+
+def _category(summary: insights.AspectSummary, name: str) -> insights.AspectStats:
+    found = summary.category(name)
+    assert found is not None, name  # the names come from the summary itself
+    return found
+
+
+def _grid(count: int, per_row: int = 2) -> list[DeltaGenerator]:
+    """Cells for ``count`` cards, ``per_row`` side by side."""
+    cells: list[DeltaGenerator] = []
+    for start in range(0, count, per_row):
+        cells += st.columns(per_row)[: min(per_row, count - start)]
+    return cells
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
+
+
+def _md(text: str) -> str:
+    """``text`` shown as written inside Markdown (no emphasis, links or maths from it)."""
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+# --- compare --------------------------------------------------------------------------------
+
+
+def compare_tab(job: JobStatus, labels: list[str], group_columns: list[str]) -> None:
+    """Two groups side by side, or one group against all the others."""
+    if not group_columns:
+        st.info(
+            "Comparing needs a column to group by (course, instructor, term…); this file has "
+            "none besides the comments."
+        )
+        return
+    url, key = st.session_state.api_url, st.session_state.api_key
+    column = chosen_group(job, group_columns, key="c-column", label="Compare groups of")
+    if column is None:
+        return
+    summary = load_summary(url, key, job.request_id, job.rows_done, column)
+    names = compare.group_names(summary)
+    if len(names) < 2:
+        st.info(f"Every comment has the same {column}: there is nothing to compare.")
+        return
+    left, right = st.columns(2)
+    first = left.selectbox("Group", names, key=f"c-first-{column}")
+    second = right.selectbox(
+        "against", [compare.REST, *(n for n in names if n != first)], key=f"c-second-{column}"
+    )
+    if first is None or second is None:
+        return
+    try:
+        aspects: insights.AspectSummary | None = load_aspects(
+            url, key, job.request_id, job.rows_done, column
+        )
+    except PipelineError as exc:
+        insight_error(exc, "aspects")
+        aspects = None
+    one = compare.group_side(summary, aspects, first)
+    other = (
+        compare.rest_side(summary, aspects, first)
+        if second == compare.REST
+        else compare.group_side(summary, aspects, second)
+    )
+    result = compare.compare(one, other, labels)
+    compared_shares(result, labels)
+    if aspects is not None and not aspects.empty:
+        st.markdown("**Aspects: share negative**")
+        st.dataframe(
+            compare.table(result.aspects, one.name, other.name, "aspect"),
+            hide_index=True,
+            column_config=_flag_column(),
+        )
+    if job.status == "succeeded":
+        compared_themes(job, summary, column, first, second)
+
+
+def compared_shares(result: compare.Comparison, labels: list[str]) -> None:
+    one, other = result.first, result.second
+    st.altair_chart(charts.compare_chart(compare.chart_rows(result), labels), width="stretch")
+    st.dataframe(
+        compare.table(result.labels, one.name, other.name, "label"),
+        hide_index=True,
+        column_config=_flag_column(),
+    )
+    small = [side.name for side in (one, other) if groups.is_small(side.n)]
+    if small:
+        st.warning(
+            f"{' and '.join(small)}: fewer than {groups.SMALL_GROUP} comments, so the "
+            "intervals are wide and only a large difference can be flagged.",
+            icon=":material/info:",
+        )
+    flagged = [row for row in (*result.labels, *result.aspects) if row.flagged]
+    for row in flagged:
+        what = (
+            row.key if row in result.labels else f"negative about {insights.aspect_title(row.key)}"
+        )
+        st.markdown(
+            f":material/flag: **{_md(what)}**: {_percent(row.first)} in {_md(one.name)} against "
+            f"{_percent(row.second)} in {_md(other.name)}, beyond the noise "
+            f"(Holm-adjusted p {_p_text(row.adjusted_p or 0.0)})."
+        )
+    st.caption(
+        f"Flags: Fisher's exact test on each share, Holm's correction over the {result.tests} "
+        "tests of this comparison (the report's method): a flag means the difference is "
+        "unlikely to be chance (5 % family-wise). No flag does not mean no difference, only "
+        "that these comments cannot tell. Intervals: Wilson, 95 %."
+    )
+    if not flagged:
+        st.caption("No difference here is beyond the noise.")
+
+
+def compared_themes(job: JobStatus, summary: Summary, column: str, first: str, second: str) -> None:
+    """The themes of each side: a group's own (re-clustered by the server), the rest's from
+    the whole job's themes less that group's comments."""
+    url, key = st.session_state.api_url, st.session_state.api_key
+    st.markdown("**Themes of each side**")
+    cells = st.columns(2)
+    for cell, name in zip(cells, (first, second), strict=True):
+        try:
+            if name == compare.REST:
+                found = load_themes(url, key, job.request_id, job.rows_done, group_by=column)
+                counted = [
+                    (t, t.size - t.count_in(_raw_group(summary, first))) for t in found.themes
+                ]
+            else:
+                found = load_themes(
+                    url,
+                    key,
+                    job.request_id,
+                    job.rows_done,
+                    group_by=column,
+                    group=_raw_group(summary, name) or "",
+                )
+                counted = [(theme, theme.size) for theme in found.themes]
+        except PipelineError as exc:
+            with cell:
+                insight_error(exc, "themes")
+            continue
+        cell.caption(f"{name}: {len(found.themes)} themes")
+        top = sorted((pair for pair in counted if pair[1] > 0), key=lambda p: -p[1])
+        for theme, count in top[:COMPARE_THEMES]:
+            box = cell.container(border=True)
+            box.markdown(
+                f"**{_md(theme.name)}** :{palette.badge_colour(theme.label)}-badge[{theme.label}] "
+                f"· {count:,} comments"
+            )
+            if theme.quotes:
+                box.text(f"“{theme.quotes[0].text}”")
+
+
+def _raw_group(summary: Summary, name: str) -> str | None:
+    """The group's value as the API knows it (None for the blank group)."""
+    for part in summary.groups:
+        if groups.group_name(part.group) == name:
+            return part.group
+    return None
+
+
+def _p_text(p_value: float) -> str:
+    """``= 0.012``, or ``< 0.001`` rather than a p of zero."""
+    return "< 0.001" if p_value < 0.001 else f"= {p_value:.3f}"
+
+
+def _percent(share: compare.Share) -> str:
+    return f"{shares.percent_text(share.percent)} (n={share.n:,})"
+
+
+def _flag_column() -> dict[str, ColumnConfig]:
+    return {
+        "beyond the noise": st.column_config.CheckboxColumn(
+            "beyond the noise",
+            help="The difference survives Fisher's exact test with Holm's correction (5 %).",
+        )
+    }
+
+
+# --- comments -------------------------------------------------------------------------------
+
+
 def comments_tab(
     job: JobStatus, frame: pd.DataFrame, labels: list[str], group_columns: list[str]
 ) -> None:
@@ -508,27 +993,100 @@ def comments_tab(
             group = chosen_group(job, group_columns, key="f-group", label="Filter by column")
         options = sorted(frame[group].astype(str).unique().tolist()) if group else []
         values = right.multiselect(f"Where {group} is", options, key="f-values")
+    chosen_aspects, polarity, theme, theme_names = insight_filters(job, frame, labels)
     chosen = explore.ResultFilter(
         labels=chosen_labels,
         group_column=group,
         groups=values,
         min_confidence=min_confidence,
         search=search,
+        aspects=chosen_aspects,
+        aspect_polarity=polarity,
+        theme=theme,
     )
     shown = explore.filter_results(frame, job.text_column, chosen)
+    pages = max(1, math.ceil(len(shown) / PAGE_ROWS))
+    page = st.pagination(pages, key=f"f-page-{pages}") if pages > 1 else 1
+    on_page = shown.iloc[(page - 1) * PAGE_ROWS : page * PAGE_ROWS]
+    where = f" · page {page} of {pages}" if pages > 1 else ""
     st.caption(
-        f"{len(shown):,} of {len(frame):,} comments · *confidence*: the probability of the "
-        "chosen label (every label's score is in the downloads)"
+        f"{len(shown):,} of {len(frame):,} comments{where} · *confidence*: the probability of "
+        "the chosen label (every label's score is in the downloads)"
     )
     st.dataframe(
-        explore.comments_table(shown, job.text_column, labels),
+        explore.comments_table(on_page, job.text_column, labels, theme_names),
         hide_index=True,
         column_config={
             "label": _label_column(labels),
             review.CONFIDENCE: _score_column("confidence", width="small"),
             job.text_column: st.column_config.TextColumn(width="large"),
+            explore.ASPECTS: _aspect_column(explore.categories(frame), labels),
         },
     )
+    explanations(job, on_page)
+
+
+def insight_filters(
+    job: JobStatus, frame: pd.DataFrame, labels: list[str]
+) -> tuple[list[str], str | None, str | None, dict[str, str]]:
+    """The aspect filters (which aspects, and what is said about them) and the theme filter,
+    where the results have them; and theme id → name for the table."""
+    names: dict[str, str] = {}
+    if explore.THEME in frame.columns and job.status == "succeeded":
+        url, key = st.session_state.api_url, st.session_state.api_key
+        try:
+            found = load_themes(url, key, job.request_id, job.rows_done)
+        except PipelineError:
+            found = None  # the About-what tab says why; the table shows no theme names
+        names = {str(t.id): f"{t.name} ({t.label})" for t in found.themes} if found else {}
+    categories = explore.categories(frame)
+    if not categories and not names:
+        return [], None, None, names
+    left, middle, right = st.columns(3)
+    aspects = left.multiselect(
+        "About (aspects)", categories, key="f-aspects", format_func=insights.aspect_title
+    )
+    if st.session_state.get("f-polarity") not in (None, *labels):
+        st.session_state["f-polarity"] = None
+    polarity = middle.selectbox(
+        "Saying about it",
+        [None, *labels],
+        key="f-polarity",
+        format_func=lambda value: "(anything)" if value is None else value,
+        disabled=not aspects,
+    )
+    theme = None
+    if names:
+        if st.session_state.get("f-theme") not in (None, *names):
+            st.session_state["f-theme"] = None
+        theme = right.selectbox(
+            "Theme",
+            [None, *names],
+            key="f-theme",
+            format_func=lambda value: "(any)" if value is None else names[value],
+        )
+    return aspects, polarity, theme, names
+
+
+def explanations(job: JobStatus, page: pd.DataFrame) -> None:
+    """The words that drove each label, highlighted, for the comments on this page."""
+    if explore.has_explanations(page):
+        rows = [
+            (str(text), str(label or ""), str(cell))
+            for text, label, cell in zip(
+                page[job.text_column], page["label"], page[explore.EXPLANATION], strict=True
+            )
+            if isinstance(cell, str) and cell
+        ]
+        st.markdown("**Why these labels** (the comments on this page)")
+        st.caption(highlight.LEGEND)
+        with st.container(height=420):
+            st.html(highlight.page_html(rows))
+    elif not job.explain:
+        st.caption(
+            "To see the words that drove each label, analyse the file with *Explain labels "
+            "(slower)* ticked."
+        )
 
 
 def review_tab(job: JobStatus, frame: pd.DataFrame, labels: list[str]) -> None:
@@ -590,7 +1148,9 @@ def downloads_tab(
     stem = _stem(job)
     st.write(
         "Every input column plus `label`, one `score_<label>` per class, `error` (why a row "
-        "has no label), `model_version` and `language`. Cells starting with `=`, `+`, `-` or "
+        "has no label), `model_version` and `language`; with aspects, `aspects`, "
+        "`aspect_sentiments` and `theme`, and for an explained job `explanation` (the words "
+        "that drove the label, with their shares). Cells starting with `=`, `+`, `-` or "
         "`@` are prefixed with `'` so a spreadsheet shows them as text instead of running them."
     )
     left, right = st.columns(2)
@@ -669,6 +1229,21 @@ def report_downloads(job: JobStatus, group: str | None, stem: str) -> None:
             disabled=not finished,
             help=why,
         )
+    if finished and st.toggle("Preview the report here", key="d-preview"):
+        report_preview(job, group)
+
+
+def report_preview(job: JobStatus, group: str | None) -> None:
+    """The HTML report in a frame of its own. A ``data:`` address gives the frame an origin of
+    its own, so nothing in the report can reach the page."""
+    url, key = st.session_state.api_url, st.session_state.api_key
+    try:
+        with st.spinner("Making the report…"):
+            page = report_bytes(url, key, job.request_id, job.rows_done, group or "", "html")
+    except PipelineError as exc:
+        show_error(exc)
+        return
+    st.iframe("data:text/html;base64," + base64.b64encode(page).decode("ascii"), height=900)
 
 
 def _summary_columns(labels: Sequence[str]) -> dict[str, ColumnConfig]:
@@ -679,6 +1254,14 @@ def _summary_columns(labels: Sequence[str]) -> dict[str, ColumnConfig]:
             groups.SMALL_MARK, help=f"fewer than {groups.SMALL_GROUP} comments with a label"
         ),
     }
+
+
+def _aspect_column(categories: Sequence[str], labels: Sequence[str]) -> ColumnConfig:
+    """Each aspect as a tag in the colour of what the comment says about it."""
+    options, colours = explore.tag_options(categories, labels)
+    return st.column_config.MultiselectColumn(
+        "aspects", options=options, color=colours or None, width="medium"
+    )
 
 
 def _label_column(labels: Sequence[str]) -> ColumnConfig:

@@ -6,9 +6,10 @@ Each time rows have moved for ``--interval-s``, the worker process that holds th
 from the workers table) is killed with SIGKILL; the job's status is then polled every 0.1 s
 until ``rows_done`` passes its value at the kill: that wait is the stall. Within it, the time
 until the master forgot the dead worker's beat (just before it hands the message back) shows
-what the recovery itself takes; the rest is a replacement worker starting and labelling its
-first chunk. When the job ends, the results CSV is checked by ``row_id``: rows lost, rows
-duplicated; the machine's load average is printed with the figures.
+what the recovery itself takes; the rest is another worker taking the job up (on the embedded
+default the warm pool's spare, already loaded; else a replacement that has to start) and
+labelling its first chunk. When the job ends, the results CSV is checked by ``row_id``: rows
+lost, rows duplicated; the machine's load average is printed with the figures.
 
 AWS backend (``--backend aws``): the same on this machine with S3 and SQS on moto_server and a
 fresh database on the local PostgreSQL (127.0.0.1:5432, user postgres). On EC2 or ECS the master
@@ -63,6 +64,8 @@ class Kill:
     before it releases the message the worker held."""
     stall_s: float
     """From the SIGKILL to the first status whose rows_done is past ``rows_at_kill``."""
+    load_1m: float
+    """This machine's 1-minute load average at the kill."""
 
 
 @dataclass
@@ -171,16 +174,18 @@ def run_job(deployment: Deployment, source: Path, args: argparse.Namespace, run:
             worker_id, pid = holder
             os.kill(pid, signal.SIGKILL)
             killed_at = time.perf_counter()
+            load = os.getloadavg()[0]
             deployment.after_kill()
             at_kill = rows_done()
             wait_until(deployment.forgotten(worker_id), f"the master to see kill {number}", POLL_S)
             handed_back = time.perf_counter() - killed_at
             wait_until(moved_past(at_kill), f"rows to move after kill {number}", POLL_S)
             stall = time.perf_counter() - killed_at
-            run.kills.append(Kill(at_kill, handed_back, stall))
+            run.kills.append(Kill(at_kill, handed_back, stall, load))
             print(
                 f"kill {number}: at {at_kill:,} rows; handed back after {handed_back:.1f} s, "
-                f"rows moved again after {stall:.1f} s"
+                f"rows moved again after {stall:.1f} s; load average {load:.1f}",
+                flush=True,
             )
         wait_until(lambda: client.status(request_id).status in TERMINAL_STATUSES, "the end")
         run.submit_to_done_s = time.perf_counter() - started

@@ -8,18 +8,25 @@ fork server and any warm worker have finished starting), submits a file of reali
 CSV once it has succeeded. Scenarios:
 
 - ``cold``: PIPELINE_MIN_WORKERS=0: no worker runs; the submission makes the master start one;
-- ``ready``: PIPELINE_MIN_WORKERS=1: a worker started with the product and waits, idle (the
-  default of ``up`` on one machine); its first job;
-- ``warm``: the same file again (``fresh``) on that worker right after its first job.
+- ``ready``: the product's own warm pool (``up``'s default on one machine): workers started with
+  the product wait, idle; the first job;
+- ``warm``: the same file again (``fresh``) right after the first job.
 
 Figures per run: submit → succeeded, submit → results downloaded, the job's time queued and
-processing (its own timestamps), and the CPU seconds the product's processes used from submit to
-results (less sensitive than seconds to other work on a shared machine). Medians over ``--runs``.
+processing (its own timestamps), the CPU seconds the product's processes used from submit to
+results (less sensitive than seconds to other work on a shared machine), and the machine's
+1-minute load average at submit. Medians over ``--runs``.
+
+Each repeat also times the **model alone**: a fresh process loads the model as a worker does,
+warms it up, and labels the same file in memory (``label_frame``: the screen and the model,
+no queue, database or HTTP), so each scenario is also given as a multiple of the model's own
+time measured under the same load.
 
 With ``--baseline-tree DIR`` every run is repeated, interleaved, with the ``pipeline`` package of
 DIR (e.g. ``git archive HEAD | tar -x -C DIR`` of an earlier commit) put first on PYTHONPATH, so
 before and after are measured in one session under the same load, and their ratios reported.
-Usage: ``python benchmarks/first_results.py --rows 300 10000 --runs 3``.
+Usage: ``python benchmarks/first_results.py --rows 300 10000 --runs 3``; ``--set
+PIPELINE_CHUNK_ROWS=512`` adds a setting to every run.
 """
 
 from __future__ import annotations
@@ -48,7 +55,31 @@ from embedded import start_embedded
 
 TEXT = "comment"
 SCENARIOS = ("cold", "ready", "warm")
+MODEL_ONLY = "model"
 TERMINAL = ("succeeded", "failed", "cancelled")
+MODEL_ONLY_CODE = """
+import sys, time
+import pandas as pd
+from pipeline.labelling import label_frame
+from pipeline.model.predictor import Predictor
+from pipeline.model.screening import CommentScreen
+from pipeline.settings import Settings
+
+source, column = sys.argv[1], sys.argv[2]
+settings = Settings.from_env()
+predictor = Predictor.load(
+    settings.model,
+    batch_size=settings.batch_size,
+    device=settings.device,
+    precision=settings.precision,
+)
+screen = CommentScreen.from_settings(settings)
+frame = pd.read_csv(source, dtype=str, keep_default_na=False)
+label_frame(predictor, frame.head(2), column, settings.max_comment_chars, screen)
+started = time.perf_counter()
+label_frame(predictor, frame, column, settings.max_comment_chars, screen)
+print(time.perf_counter() - started)
+"""
 
 
 @dataclass(frozen=True)
@@ -109,6 +140,7 @@ def submit_and_collect(
 ) -> dict[str, float]:
     """Submit ``source``; time until it succeeded and until its results CSV is downloaded."""
     cpu_before = product_cpu_s(root)
+    load = os.getloadavg()[0]
     started = time.perf_counter()
     with source.open("rb") as handle:
         answer = client.post(
@@ -131,6 +163,7 @@ def submit_and_collect(
         datetime.fromisoformat(status[k]) for k in ("created_at", "started_at", "finished_at")
     )
     return {
+        "load_1m": load,
         "submit_to_done_s": done,
         "submit_to_results_s": downloaded,
         "queued_s": (began - created).total_seconds(),
@@ -145,7 +178,7 @@ def run_server(
 ) -> list[tuple[str, dict[str, float]]]:
     """One ``up``: cold measures its first file; ready and warm the first and second."""
     with tempfile.TemporaryDirectory(prefix="first-results-") as scratch:
-        settings = {**scenario_settings, **tree.environment(args.model_cache)}
+        settings = {**args.extra, **scenario_settings, **tree.environment(args.model_cache)}
         if args.model:
             settings["PIPELINE_MODEL"] = args.model
         process, url = start_embedded(Path(scratch) / "data", settings)
@@ -154,7 +187,7 @@ def run_server(
             with httpx.Client(base_url=url, timeout=600) as client:
                 first = submit_and_collect(client, source, process.pid, args.poll_s, True)
                 first["waited_quiet_s"] = waited
-                if scenario_settings["PIPELINE_MIN_WORKERS"] == "0":
+                if scenario_settings.get("PIPELINE_MIN_WORKERS") == "0":
                     return [("cold", first)]
                 second = submit_and_collect(client, source, process.pid, args.poll_s, True)
                 return [("ready", first), ("warm", second)]
@@ -164,6 +197,20 @@ def run_server(
                 process.wait(timeout=120)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+def model_only(tree: Tree, source: Path, args: argparse.Namespace) -> dict[str, float]:
+    """Seconds the model alone takes to label ``source`` in a process of its own (loaded and
+    warmed up first, not timed), with the product's settings as ``up`` would have them."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIPELINE_")}
+    env.update(args.extra, **tree.environment(args.model_cache), HF_HUB_OFFLINE="1")
+    if args.model:
+        env["PIPELINE_MODEL"] = args.model
+    load = os.getloadavg()[0]
+    command = [sys.executable, "-c", MODEL_ONLY_CODE, str(source), TEXT]
+    answer = subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+    seconds = float(answer.stdout.split()[-1])
+    return {"load_1m": load, "submit_to_done_s": seconds, "submit_to_results_s": seconds}
 
 
 def prime_model_cache(tree: Tree, args: argparse.Namespace) -> None:
@@ -187,8 +234,16 @@ def main(argv: Sequence[str] | None = None) -> list[Run]:
     parser.add_argument("--poll-s", type=float, default=0.02)
     parser.add_argument("--quiet-cpu", type=float, default=0.05)
     parser.add_argument("--quiet-timeout-s", type=float, default=1800.0)
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PIPELINE_NAME=VALUE",
+        help="another setting for every run (repeatable), e.g. to hold both trees to one chunking",
+    )
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
+    args.extra = dict(item.split("=", 1) for item in args.set)
 
     trees = [Tree("this")]
     if args.baseline_tree is not None:
@@ -204,10 +259,18 @@ def main(argv: Sequence[str] | None = None) -> list[Run]:
         for rows in args.rows:
             source = write_comments(folder / f"comments-{rows}.csv", rows)
             for repeat in range(args.runs):
+                model_s = {}
+                for tree in trees:
+                    runs.append(Run(tree.name, MODEL_ONLY, rows, model_only(tree, source, args)))
+                    model_s[tree.name] = runs[-1].figures["submit_to_results_s"]
+                    _print_run(runs[-1], repeat)
                 for start in args.scenarios:
                     for tree in trees:
-                        scenario = {"PIPELINE_MIN_WORKERS": "0" if start == "cold" else "1"}
+                        scenario = {"PIPELINE_MIN_WORKERS": "0"} if start == "cold" else {}
                         for name, figures in run_server(tree, scenario, source, args):
+                            figures["times_model"] = (
+                                figures["submit_to_results_s"] / model_s[tree.name]
+                            )
                             runs.append(Run(tree.name, name, rows, figures))
                             _print_run(runs[-1], repeat)
         print(f"load average at end: {os.getloadavg()}")
@@ -219,11 +282,18 @@ def main(argv: Sequence[str] | None = None) -> list[Run]:
 
 def _print_run(run: Run, repeat: int) -> None:
     f = run.figures
+    if run.scenario == MODEL_ONLY:
+        print(
+            f"[{repeat + 1}] {run.tree:8} {run.scenario:5} {run.rows:>6,} rows: labelled in "
+            f"process in {f['submit_to_done_s']:6.2f} s (load {f['load_1m']:.1f})",
+            flush=True,
+        )
+        return
     print(
         f"[{repeat + 1}] {run.tree:8} {run.scenario:5} {run.rows:>6,} rows: submit→done "
         f"{f['submit_to_done_s']:6.2f} s, →results {f['submit_to_results_s']:6.2f} s "
         f"(queued {f['queued_s']:.2f} s, processing {f['processing_s']:.2f} s), product CPU "
-        f"{f['product_cpu_s']:.1f} s",
+        f"{f['product_cpu_s']:.1f} s, load {f['load_1m']:.1f}, ×model {f['times_model']:.2f}",
         flush=True,
     )
 
@@ -236,17 +306,29 @@ def _median(runs: list[Run], tree: str, scenario: str, rows: int, figure: str) -
 
 
 def _report(runs: list[Run], trees: list[str], sizes: list[int]) -> None:
-    print("\nmedians: submit → results downloaded (submit → done), product CPU seconds")
+    print(
+        "\nmedians: submit → results downloaded (submit → done), product CPU seconds, load "
+        "average; ×model = results downloaded / the model alone labelling the file in process "
+        "in the same repeat (the median of those ratios)"
+    )
     for rows in sizes:
-        for scenario in SCENARIOS:
+        for scenario in (MODEL_ONLY, *SCENARIOS):
             cells = []
             for tree in trees:
                 results = _median(runs, tree, scenario, rows, "submit_to_results_s")
                 done = _median(runs, tree, scenario, rows, "submit_to_done_s")
+                load = _median(runs, tree, scenario, rows, "load_1m")
+                if scenario == MODEL_ONLY:
+                    cells.append(f"{tree} {results:6.2f} s, load {load:.1f}")
+                    continue
                 cpu = _median(runs, tree, scenario, rows, "product_cpu_s")
-                cells.append(f"{tree} {results:6.2f} s ({done:.2f} s), CPU {cpu:5.1f} s")
+                model = _median(runs, tree, scenario, rows, "times_model")
+                cells.append(
+                    f"{tree} {results:6.2f} s ({done:.2f} s, ×model {model:.2f}), "
+                    f"CPU {cpu:5.1f} s, load {load:.1f}"
+                )
             line = f"{rows:>6,} rows {scenario:5}: " + " | ".join(cells)
-            if len(trees) == 2:
+            if len(trees) == 2 and scenario != MODEL_ONLY:
                 this = _median(runs, trees[0], scenario, rows, "submit_to_results_s")
                 base = _median(runs, trees[1], scenario, rows, "submit_to_results_s")
                 line += f" | this/baseline {this / base:.2f}"

@@ -223,9 +223,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     sync()
     figures["hf_pipeline_rate"] = len(sample) / (time.perf_counter() - started)
 
-    reference = Predictor(load_model(args.model), device=args.device, precision="fp32")
+    reference = Predictor.load(args.model, device=args.device, precision="fp32")
     fp32 = reference.predict_proba(sample)
-    product = Predictor(load_model(args.model), batch_size=256, device=args.device)
+    product = Predictor.load(args.model, batch_size=256, device=args.device)
     product.predict_proba(sample[:256])
     sync()
     started = time.perf_counter()

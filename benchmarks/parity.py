@@ -32,14 +32,14 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
     from pipeline.model.corpus import build_corpus
-    from pipeline.model.loading import load_model
     from pipeline.model.metrics import classification_report
     from pipeline.model.precision import machine_capabilities, supported_precisions
     from pipeline.model.predictor import Predictor
+    from pipeline.model.serving import load_for_inference
     from pipeline.model.train import TrainOptions
 
     frames = dict(build_corpus(TrainOptions(data_dir=args.data_dir).corpus_spec()).validation)
-    loaded = load_model(args.model)
+    loaded = load_for_inference(args.model)  # as workers load it
     precisions = ["fp32", *[p for p in supported_precisions("cpu", machine_capabilities("cpu"))]]
     results: dict[str, dict[str, Any]] = {}
     reference: dict[str, np.ndarray] = {}

@@ -15,7 +15,8 @@ its status polled every ``--poll-s`` (0.2 s). From the polls:
   judged), and the share of polls whose ETA was within 20 %, for the service's ETA and for
   the formula before (rows left × time since the job started / rows done), computed from the
   same polls;
-- submit → done (every row committed and the job succeeded).
+- submit → done (every row committed and the job succeeded);
+- the machine's 1-minute load average at submit.
 
 Usage: ``python benchmarks/progress_interval.py --rows 300 10000 --runs 3``.
 """
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import statistics
 import sys
@@ -191,8 +193,9 @@ def run_all(files: Mapping[int, Path], args: argparse.Namespace) -> dict[str, di
         for _ in range(args.runs):
             for rows in args.rows:
                 for name, client in clients.items():
+                    load = os.getloadavg()[0]
                     polls, total = submit_and_watch(client, files[rows], args.poll_s)
-                    figures[name][rows].append(analyse(polls, total))
+                    figures[name][rows].append({**analyse(polls, total), "load_1m": load})
                     print(f"  {name}, {rows:,} rows: {_line(figures[name][rows][-1])}", flush=True)
         for client in clients.values():
             client.close()
@@ -220,7 +223,7 @@ def _line(f: Mapping[str, Any]) -> str:
         f"20 % from {s(f['eta_settled_s'])} and in {share(f['eta_good_share'])} of polls "
         f"(formula before: from {s(f['old_eta_settled_s'])}, in "
         f"{share(f['old_eta_good_share'])}), all rows {s(f['rows_done_s'])}, succeeded "
-        f"{s(f['succeeded_s'])}"
+        f"{s(f['succeeded_s'])}; load average {f['load_1m']:.1f} at submit"
     )
 
 

@@ -1,19 +1,21 @@
 """Throughput of every way to label comments, against the Hugging Face pipeline, in one run.
 
-On one realistic comment file (benchmarks/comments.py), one after the other in this process:
+On one comment file (benchmarks/comments.py; ``--profile realistic``, long-tailed, or ``short``,
+uniform 1-5 sentences), one after the other in this process:
 
 1. baseline: ``transformers.pipeline("text-classification")`` on the shipped model (the LoRA
-   adapter merged, fp32, batch size 32, truncation at the model's maximum), timed before and
-   after everything else and averaged, so a busy machine skews both ends alike;
-2. the product's predictor in each precision this machine supports (fp32, bf16, int8), fed
-   chunk by chunk as the worker feeds it;
+   adapter merged, transformers' BERT, fp32, batch size 32, truncation at the model's maximum),
+   timed before and after everything else and averaged, so a busy machine skews both ends alike;
+2. the product's predictor (loaded as workers load it: pipeline/model/serving.py) in each
+   precision this machine supports (fp32, bf16, int8), fed chunk by chunk as the worker feeds it;
 3. the worker end to end on the embedded backend (submit, SQLite queue and database, results
    CSV), with the predictor ``auto`` picks;
 4. ``analyze`` (the same path behind the command line).
 
 Each line prints comments/s, the ratio to the baseline, this process's peak RSS during the
 stage, and label agreement with the baseline and with the predictor's fp32 labels. Every path
-gets the same warm-up first. Usage: ``python benchmarks/throughput.py --rows 5000``.
+gets the same warm-up first. Usage: ``python benchmarks/throughput.py --rows 5000 [--profile
+short]``.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from comments import write_comments
+from comments import PROFILES, write_comments
 from measure import Stage, best_of, timed
 
 WARMUP_ROWS = 256
@@ -113,6 +115,7 @@ def labels_of(probs: np.ndarray, names: Sequence[str]) -> list[str | None]:
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=5000, help="comments in the file")
+    parser.add_argument("--profile", choices=PROFILES, default="realistic", help="comments.py's")
     parser.add_argument("--model", default=os.environ.get("PIPELINE_MODEL", "default"))
     parser.add_argument("--batch-size", type=int, default=64, help="the predictor's batch size")
     parser.add_argument("--baseline-batch-size", type=int, default=32)
@@ -128,11 +131,12 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     from pipeline.model.loading import load_model
     from pipeline.model.precision import machine_capabilities, supported_precisions
     from pipeline.model.predictor import Predictor, is_blank
+    from pipeline.model.serving import load_for_inference
     from pipeline.settings import Settings
 
     chunk_rows = args.chunk_rows or Settings().chunk_rows
     folder = Path(tempfile.mkdtemp(prefix="throughput-"))
-    source = write_comments(folder / "comments.csv", args.rows)
+    source = write_comments(folder / "comments.csv", args.rows, profile=args.profile)
     frame = pd.read_csv(source, dtype=str, keep_default_na=False)
     texts = frame[TEXT].tolist()
     valid = [i for i, text in enumerate(texts) if not is_blank(text)]
@@ -144,12 +148,13 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     first, hf_labels = run_baseline(classify, valid_texts, "baseline: HF pipeline (before)")
     stages.append(first)
 
+    served = load_for_inference(args.model)
     supported = supported_precisions("cpu", machine_capabilities("cpu"))
-    auto = Predictor(loaded, batch_size=args.batch_size, device="cpu").precision
+    auto = Predictor(served, batch_size=args.batch_size, device="cpu").precision
     labels: dict[str, list[str | None]] = {}
     predictors = {}
     for precision in ("fp32", *[p for p in supported if p != "fp32"]):
-        predictor = Predictor(loaded, batch_size=args.batch_size, device="cpu", precision=precision)
+        predictor = Predictor(served, batch_size=args.batch_size, device="cpu", precision=precision)
         predictors[precision] = predictor
         results: list[np.ndarray] = []
 
@@ -188,6 +193,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     baseline_rate = (first.rate + last.rate) / 2
     tokens = [len(ids) for ids in loaded.tokenizer(valid_texts)["input_ids"]]
     figures = {
+        "profile": args.profile,
         "rows": len(texts),
         "blank_rows": len(texts) - len(valid),
         "mean_tokens": float(np.mean(tokens)),
@@ -229,8 +235,9 @@ def _cpu_name() -> str:
 
 def _report(f: dict[str, Any]) -> None:
     print(
-        f"{f['rows']:,} comments ({f['blank_rows']} blank; {f['mean_tokens']:.1f} tokens on "
-        f"average, p99 {f['p99_tokens']:.0f}), chunks of {f['chunk_rows']}, batch "
+        f"{f['rows']:,} {f['profile']} comments ({f['blank_rows']} blank; "
+        f"{f['mean_tokens']:.1f} tokens on average, p99 {f['p99_tokens']:.0f}), "
+        f"chunks of {f['chunk_rows']}, batch "
         f"{f['batch_size']}, {f['torch_threads']} torch threads, {f['cpu']}; "
         f"auto precision here: {f['auto_precision']}"
     )

@@ -12,9 +12,9 @@ squares over the last few chunks): the fixed part (the model's per-call set-up, 
 is small on an idle machine but reached 2-3 s per chunk on a heavily loaded one, where sizing
 by a plain rate shrank every chunk in turn down to a few rows. The next chunk gets the work
 that fills ``target_s`` after the fixed part, and never less than ``OVERHEAD_FACTOR`` times
-the fixed part's worth, so at most a fifth of a chunk's time is overhead (on a loaded machine
+the fixed part's worth, so at most a tenth of a chunk's time is overhead (on a loaded machine
 chunks then take longer than ``target_s``, up to ten times). The fixed part is never taken
-for more than the quickest recent chunk took: on a noisy machine the fitted line can tilt. A
+for more than recent chunks took: on a noisy machine the fitted line can tilt. A
 chunk never asks for more than ``max_growth`` times the largest chunk measured so far, so one
 freak measurement (a chunk of blank comments, which never reach the model) cannot make the
 next one huge, nor less than half the last one measured, so a noisy one cannot make it tiny;
@@ -32,6 +32,7 @@ worker's thread records measurements.
 from __future__ import annotations
 
 import math
+import statistics
 import threading
 from collections import deque
 from collections.abc import Iterable
@@ -45,21 +46,22 @@ and insert). Labelling time grows about linearly with a comment's characters: wi
 model on a 2-core AMD EPYC (loaded), comments of 41, 197 and 649 characters on average took
 1 : 4.5 : 13 times as long per row (``label_frame`` on 256, 256 and 19 of them), which a fixed
 part of about 10 characters fits."""
-OVERHEAD_FACTOR = 4.0
-"""A chunk's work takes at least this many times the fixed part of its time."""
+OVERHEAD_FACTOR = 9.0
+"""A chunk's work takes at least this many times the fixed part of its time: the fixed part is
+at most a tenth of the chunk, the async overhead the pipeline allows itself (performance.md)."""
 _FORGETTING = 0.75
 """The weight of a measurement falls by this much with each newer one (about four count)."""
 _MAX_GROWTH = 4.0
 _MAX_SHRINK = 2.0
 _MAX_OVERHEAD_SHARE = 0.9
 _RECENT = 8
-"""The fixed part is at most ``_MAX_OVERHEAD_SHARE`` of the quickest of the last ``_RECENT``
-chunks."""
+"""The fixed part is at most ``_MAX_OVERHEAD_SHARE`` of the median time of the last ``_RECENT``
+chunks (the median: one chunk timed in a quiet moment must not pull it down)."""
 _MAX_STRETCH = 10.0
 """However large the fixed part, a chunk never aims at more than this many times the target."""
 _PRIOR_OVERHEAD_SHARE = 0.5
-"""Until chunks of different sizes were measured, half of the quickest chunk's time is taken
-for the fixed part: too much makes the next chunk larger (and so tells the parts apart), too
+"""Until chunks of different sizes were measured, half of a recent chunk's time is taken for
+the fixed part: too much makes the next chunk larger (and so tells the parts apart), too
 little, as zero would be, makes every chunk smaller in turn where the fixed part is large."""
 _MIN_SPREAD = 0.01
 """Below this squared coefficient of variation of the chunks' work, the fit cannot tell the
@@ -128,15 +130,15 @@ class ChunkTimes:
         mean_w, mean_t = self._work / self._weight, self._seconds / self._weight
         spread = self._work_sq / self._weight - mean_w * mean_w
         self._recent_s.append(seconds)
-        quickest_s = min(self._recent_s)
+        typical_s = statistics.median(self._recent_s)
         if spread > _MIN_SPREAD * mean_w * mean_w:
             slope = (self._work_seconds / self._weight - mean_w * mean_t) / spread
             self._overhead_s = mean_t - slope * mean_w
             self._fitted = True
         elif not self._fitted:
-            self._overhead_s = _PRIOR_OVERHEAD_SHARE * quickest_s
-        # No chunk took less than its fixed part: noise that tilts the line cannot make it more.
-        self._overhead_s = min(max(self._overhead_s, 0.0), _MAX_OVERHEAD_SHARE * quickest_s)
+            self._overhead_s = _PRIOR_OVERHEAD_SHARE * typical_s
+        # No chunk takes less than its fixed part: noise that tilts the line cannot make it more.
+        self._overhead_s = min(max(self._overhead_s, 0.0), _MAX_OVERHEAD_SHARE * typical_s)
 
     def cost(self) -> Cost:
         """The fitted line; the part per work is what the mean time leaves after the fixed

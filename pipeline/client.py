@@ -76,6 +76,8 @@ class JobStatus:
     finished_at: str | None = None
     rows_per_s: float | None = None
     """The service's rate: rows labelled per second so far (None before the first chunk)."""
+    explain: bool = False
+    """Whether the job stores the words that drove each label."""
 
     @property
     def finished(self) -> bool:
@@ -179,10 +181,12 @@ class PipelineClient:
         *,
         fresh: bool = False,
         sheet: str | None = None,
+        explain: bool = False,
     ) -> Submitted:
         """Upload a file and queue a job; the server validates it and refuses bad input.
         ``sheet`` chooses a workbook's sheet by name or 1-based number (by default the server
-        reads the first sheet whose header names ``text_column``).
+        reads the first sheet whose header names ``text_column``). ``explain`` asks for the
+        words that drove each label in the results (labelling takes longer).
 
         ``content`` is the file's bytes or the file itself opened for binary reading, which
         is streamed (a file of millions of comments never sits in this process's memory).
@@ -196,6 +200,8 @@ class PipelineClient:
             data["fresh"] = "true"
         if sheet:
             data["sheet"] = sheet
+        if explain:
+            data["explain"] = "true"
         size = _size_of(content)
         upload_key = self._upload(content) if size > DIRECT_UPLOAD_MAX_BYTES else None
         if upload_key is not None:
@@ -332,6 +338,30 @@ class PipelineClient:
             overall=_group_counts(body.get("overall") or {}),
             group_by=body.get("group_by"),
             groups=[_group_counts(item) for item in body.get("groups", [])],
+        )
+
+    def aspects(self, request_id: str, group_by: str | None = None) -> dict[str, Any]:
+        """What the comments are about: per aspect category the comments mentioning it and
+        their polarity, overall and per value of ``group_by`` (the API's JSON as it is)."""
+        params = {"group_by": group_by} if group_by else None
+        return self._json(
+            "GET", f"{_job_path(request_id)}/aspects", params=params, request_id=request_id
+        )
+
+    def themes(
+        self,
+        request_id: str,
+        label: str | None = None,
+        aspect: str | None = None,
+        group_by: str | None = None,
+        group: str | None = None,
+    ) -> dict[str, Any]:
+        """A finished job's themes (Conflict before it has finished), only of ``label`` or
+        ``aspect`` if given; ``group`` (a value of ``group_by``) re-clusters that group alone."""
+        asked = {"label": label, "aspect": aspect, "group_by": group_by, "group": group}
+        params = {name: value for name, value in asked.items() if value is not None}
+        return self._json(
+            "GET", f"{_job_path(request_id)}/themes", params=params, request_id=request_id
         )
 
     def report(
@@ -524,6 +554,7 @@ def _job_status(body: Mapping[str, Any]) -> JobStatus:
         created_at=body.get("created_at"),
         started_at=body.get("started_at"),
         finished_at=body.get("finished_at"),
+        explain=bool(body.get("explain", False)),
     )
 
 

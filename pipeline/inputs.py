@@ -13,6 +13,7 @@ the first one's extra field an index), a row with fewer is padded with empty val
 from __future__ import annotations
 
 import csv
+from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
@@ -352,18 +353,28 @@ def _cut(
     rows: Iterable[list[str]], plan: Callable[[], ChunkLimit], text_at: int | None
 ) -> Iterator[list[list[str]]]:
     """The rows in chunks, each ending where ``plan``'s limit for it says; the limit is asked
-    for once the chunk's first row is read, so never for a chunk that does not exist."""
+    for once the chunk's first row is read, so never for a chunk that does not exist. When
+    what is left of the file is under a quarter of a full chunk and fits in its rows, the chunk
+    takes it: a last chunk of a few rows would cost a chunk's fixed time for little work."""
     iterator = iter(rows)
-    for first in iterator:
+    ahead: deque[list[str]] = deque()  # rows read to look for the end, not yet in a chunk
+
+    def take() -> list[str] | None:
+        return ahead.popleft() if ahead else next(iterator, None)
+
+    while (first := take()) is not None:
         limit = plan()
-        if limit.work is None or text_at is None:
-            yield [first, *islice(iterator, limit.max_rows - 1)]
-            continue
         batch = [first]
-        work = row_work(first[text_at])
-        while not limit.full(len(batch), work) and (row := next(iterator, None)) is not None:
+        work = 0 if text_at is None else row_work(first[text_at])
+        while not limit.full(len(batch), work) and (row := take()) is not None:
             batch.append(row)
-            work += row_work(row[text_at])
+            work += 0 if text_at is None else row_work(row[text_at])
+        want = max(1, len(batch) // 4)
+        if len(ahead) < want:
+            ahead.extend(islice(iterator, want - len(ahead)))
+            if len(ahead) < want and len(batch) + len(ahead) <= limit.max_rows:
+                batch.extend(ahead)  # the end of the file, and little of it
+                ahead.clear()
         yield batch
 
 

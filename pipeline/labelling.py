@@ -1,5 +1,6 @@
 """Label a chunk of input rows, and name the columns of the results: every input column, then
-label, scores, error, model version and language."""
+label, scores, error, model version, language, aspects, aspect sentiments, theme and (for a
+job submitted with explain) explanation."""
 
 from __future__ import annotations
 
@@ -17,6 +18,11 @@ LABEL_COLUMN = "label"
 ERROR_COLUMN = "error"
 VERSION_COLUMN = "model_version"
 LANGUAGE_COLUMN = "language"
+ASPECTS_COLUMN = "aspects"
+ASPECT_SENTIMENTS_COLUMN = "aspect_sentiments"
+THEME_COLUMN = "theme"
+EXPLANATION_COLUMN = "explanation"
+INSIGHT_COLUMNS = (ASPECTS_COLUMN, ASPECT_SENTIMENTS_COLUMN, THEME_COLUMN)
 
 
 SCORE_PREFIX = "score_"
@@ -30,11 +36,19 @@ def check_comment_column(name: str) -> None:
     """Refuse a comment column named like one of the model's columns. Other input columns are
     renamed in the results (``input_names``); the comment column is the one every view of the
     results looks up by its own name, so it must keep it."""
-    reserved = (LABEL_COLUMN, ERROR_COLUMN, VERSION_COLUMN, LANGUAGE_COLUMN)
+    reserved = (
+        LABEL_COLUMN,
+        ERROR_COLUMN,
+        VERSION_COLUMN,
+        LANGUAGE_COLUMN,
+        *INSIGHT_COLUMNS,
+        EXPLANATION_COLUMN,
+    )
     if name in reserved or name.startswith(SCORE_PREFIX):
         raise InputError(
             f"the comment column cannot be called {name!r}: the results add a column of that "
-            "name (label, score_<label>, error, model_version, language); rename it in the file"
+            "name (label, score_<label>, error, model_version, language, aspects, "
+            "aspect_sentiments, theme, explanation); rename it in the file"
         )
 
 
@@ -42,16 +56,18 @@ INPUT_PREFIX = "input_"
 """Put before an input column's name where the model's output takes that name."""
 
 
-def added_columns(labels: Sequence[str]) -> list[str]:
-    """What the model adds to every row, in order."""
+def added_columns(labels: Sequence[str], explain: bool = False) -> list[str]:
+    """What the model adds to every row, in order (``explanation`` only with ``explain``)."""
     scores = (score_column(lab) for lab in labels)
-    return [LABEL_COLUMN, *scores, ERROR_COLUMN, VERSION_COLUMN, LANGUAGE_COLUMN]
+    added = [LABEL_COLUMN, *scores, ERROR_COLUMN, VERSION_COLUMN, LANGUAGE_COLUMN, *INSIGHT_COLUMNS]
+    return [*added, EXPLANATION_COLUMN] if explain else added
 
 
 def input_names(input_columns: Sequence[str], labels: Sequence[str]) -> dict[str, str]:
     """Each input column's name in the results: its own, unless the model's output takes it —
-    a file with its own ``label`` column keeps it, as ``input_label``, beside the model's."""
-    added = set(added_columns(labels))
+    a file with its own ``label`` column keeps it, as ``input_label``, beside the model's
+    (``explanation`` is renamed whether or not the job explains, so names never depend on it)."""
+    added = set(added_columns(labels, explain=True))
     taken = added | set(input_columns)
     names = {}
     for column in input_columns:
@@ -65,10 +81,12 @@ def input_names(input_columns: Sequence[str], labels: Sequence[str]) -> dict[str
     return names
 
 
-def result_columns(input_columns: Sequence[str], labels: Sequence[str]) -> list[str]:
+def result_columns(
+    input_columns: Sequence[str], labels: Sequence[str], explain: bool = False
+) -> list[str]:
     """The columns of every results table: the inputs first, then what the model adds."""
     names = input_names(input_columns, labels)
-    return [names[column] for column in input_columns] + added_columns(labels)
+    return [names[column] for column in input_columns] + added_columns(labels, explain)
 
 
 def too_long_reason(chars: int, limit: int) -> str:

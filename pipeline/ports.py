@@ -7,7 +7,7 @@ Each port has an embedded adapter (one machine: folder, SQLite, processes) and a
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -152,3 +152,9 @@ class WorkerFleet(ABC):
         that cannot see their workers' processes end report none, and the master relies on
         stale heartbeats instead."""
         return []
+
+    def notify_exits(self, notify: Callable[[], None]) -> bool:
+        """Have ``notify`` called, from any thread, as soon as a worker's process ends, so the
+        master hands its message back at once instead of at its next tick. Returns whether the
+        fleet will: those that cannot see their workers' processes end never call it."""
+        return False

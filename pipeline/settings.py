@@ -99,7 +99,7 @@ class Settings:
     auth: str = "auto"
     api_host: str = "127.0.0.1"
     api_port: int = 8000
-    # Workers kept running while idle. `up` with the local fleet keeps 1 unless this is set
+    # Workers kept running while idle. `up` with the local fleet keeps 2 unless this is set
     # (pipeline.api.serve.with_warm_pool); other fleets scale to zero by default.
     min_workers: int = 0
     # Local fleet: forkserver = fork each worker from a process that has imported torch,
@@ -112,6 +112,10 @@ class Settings:
     # it every tick, and a standby takes over this long after the holder last renewed it.
     master_lease_s: float = 10.0
     worker_poll_s: float = 1.0
+    # Aspects, sentence embeddings and themes per job (docs/insights.md): on by default; off
+    # (0) labels only, about 4x faster on short comments (benchmarks/insights_cost.py), and
+    # such jobs have no aspects or themes.
+    insights: bool = True
     worker_id: str = ""
     worker_id_source: str = "auto"
 
@@ -159,7 +163,22 @@ def _convert(name: str, raw: str, kind: Any) -> Any:
             return float(raw)
         if kind is Path:
             return Path(raw).expanduser()
+        if kind is bool:
+            return _boolean(raw)
         return raw
     except ValueError as exc:
         message = f"PIPELINE_{name.upper()}={raw!r} is not a valid {kind.__name__}"
         raise ConfigError(message) from exc
+
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def _boolean(raw: str) -> bool:
+    word = raw.strip().lower()
+    if word in _TRUE:
+        return True
+    if word in _FALSE:
+        return False
+    raise ValueError(f"expected one of {', '.join(_TRUE + _FALSE)}")

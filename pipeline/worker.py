@@ -8,6 +8,12 @@ hands the message back; a second one exits at once. While a delivery is worked o
 heartbeat thread (``pipeline.heartbeat``) keeps the message hidden and records its receipt with
 the worker's beat, so the master can hand a dead worker's message back at once.
 
+Beside the labels, a worker given an analyst (``insights=``, pipeline/insights) stores each
+chunk's sentence embeddings in the object store before the chunk's rows commit, and the rows
+carry their aspects and, for a job submitted with explain, their top words. Once the last chunk
+is committed, a post-pass finds the job's themes and sets each row's; if it fails, the job still
+completes with every label, without themes, and says why.
+
 Poison is judged at receive time from the job's progress, not from the queue's receive count
 (``pipeline.poison``): a delivery its worker never finished counts as a failure at the row the
 job stands at, and only failures in a row without a committed row in between stop the job.
@@ -27,6 +33,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Protocol
 
+import numpy as np
 import pandas as pd
 
 from pipeline.bootstrap import Backend
@@ -36,7 +43,10 @@ from pipeline.db.jobs import Intake
 from pipeline.errors import InputError, JobNotFound, ReceiptExpired
 from pipeline.heartbeat import DeliveryHeartbeat
 from pipeline.inputs import ReadOptions, iter_chunks
-from pipeline.labelling import label_frame
+from pipeline.insights import storage
+from pipeline.insights.chunk import NOTHING, AnalystSource, ChunkAnalyst, ChunkInsights
+from pipeline.insights.postpass import find_job_themes
+from pipeline.labelling import LABEL_COLUMN, label_frame, score_column
 from pipeline.model.predictor import Predictor
 from pipeline.model.screening import CommentScreen
 from pipeline.poison import PoisonPolicy, needs_fresh_message
@@ -72,11 +82,16 @@ class Worker:
         on_rows: Callable[[int], None] | None = None,
         clock: Callable[[], float] = time.monotonic,
         timer: Callable[[], float] = time.perf_counter,
+        insights: AnalystSource | None = None,
     ) -> None:
         self.backend = backend
         self.worker_id = worker_id or backend.settings.worker_id or host_worker_id()
         self._load_predictor = load_predictor
         self._predictors: dict[str, Predictor] = {}
+        self._load_analyst = insights
+        """Built once per predictor (pipeline.insights.loading.insights_source); without one
+        the worker stores labels only."""
+        self._analysts: dict[str, ChunkAnalyst] = {}
         self._parent_pid = parent_pid
         self._on_rows = on_rows
         self._stop = threading.Event()
@@ -114,7 +129,12 @@ class Worker:
         try:
             predictor = self._predictor(reference)
             frame = pd.DataFrame({WARM_UP_COLUMN: WARM_UP_COMMENTS})
-            label_frame(predictor, frame, WARM_UP_COLUMN, self._max_comment_chars, self._screen)
+            labelled = label_frame(
+                predictor, frame, WARM_UP_COLUMN, self._max_comment_chars, self._screen
+            )
+            analyst = self._analyst(reference, predictor)
+            if analyst is not None:
+                _analyse(analyst, frame[WARM_UP_COLUMN], labelled, predictor.labels, False)
         except Exception:
             log.exception("warming up model %s failed; a job will try to load it again", reference)
 
@@ -195,9 +215,16 @@ class Worker:
     def _process(self, job: JobRecord, message: QueueMessage) -> None:
         repository = self.backend.repository
         predictor = self._predictor(job.model)
+        analyst = self._analyst(job.model, predictor)
         self.backend.queue.extend(message.receipt, self._visibility_s)  # loading can be slow
+        with_insights = analyst is not None and analyst.computes_insights
         started = repository.jobs.begin_attempt(
-            job.request_id, predictor.version, predictor.labels, predictor.low_confidence
+            job.request_id,
+            predictor.version,
+            predictor.labels,
+            predictor.low_confidence,
+            insights_key=storage.insights_key(job.request_id) if with_insights else None,
+            aspect_model=analyst.aspect_model if analyst is not None else None,
         )
         if started is None:
             _forget(self.backend.queue.delete, message.receipt)
@@ -228,7 +255,8 @@ class Worker:
                 labelled = label_frame(
                     predictor, chunk, started.text_column, self._max_comment_chars, self._screen
                 )
-                rows = export.rows_for_database(chunk, labelled, started, predictor.labels)
+                found = self._insights(analyst, started, chunk, labelled, predictor.labels)
+                rows = export.rows_for_database(chunk, labelled, started, predictor.labels, found)
                 outcome = repository.jobs.write_chunk(job.request_id, rows, self._spent())
                 committed = self._timer()
                 self._sizer.record(chunk_work(chunk[started.text_column]), committed - began)
@@ -240,9 +268,59 @@ class Worker:
                 self._beat(job.request_id)
                 if self._on_rows is not None:
                     self._on_rows(len(rows))
+            self._find_themes(job.request_id, analyst)
             result_key = self._publish_results(job.request_id, Path(folder) / "results.csv")
         repository.jobs.complete(job.request_id, result_key, self._spent())
         _forget(self.backend.queue.delete, message.receipt)
+
+    def _insights(
+        self,
+        analyst: ChunkAnalyst | None,
+        job: JobRecord,
+        chunk: pd.DataFrame,
+        labelled: pd.DataFrame,
+        labels: tuple[str, ...],
+    ) -> ChunkInsights:
+        """The chunk's aspects and explanations; its embeddings are stored here, before its
+        rows commit, so a resumed job finds a file for every committed row."""
+        if analyst is None or len(chunk) == 0:
+            return NOTHING
+        found = _analyse(analyst, chunk[job.text_column], labelled, labels, job.explain)
+        if found.embeddings is not None and job.insights_key is not None:
+            storage.save_chunk(
+                self.backend.store, job.insights_key, int(chunk.index[0]), found.embeddings
+            )
+        return found
+
+    def _find_themes(self, request_id: str, analyst: ChunkAnalyst | None) -> None:
+        """The post-pass. A failure is logged and recorded on the job, which then completes
+        with its labels and without themes."""
+        job = self.backend.repository.jobs.get(request_id)
+        if job.insights_key is None:
+            return
+        try:
+            if analyst is None or not analyst.computes_insights:
+                raise RuntimeError(
+                    "the worker that finished the job computes no embeddings (PIPELINE_INSIGHTS "
+                    "is off there)"
+                )
+            found = find_job_themes(
+                self.backend.store,
+                self.backend.repository.results,
+                job,
+                analyst.embed,
+                analyst.dimension,
+            )
+        except Exception as exc:
+            log.exception("finding the themes of job %s failed; it completes without", request_id)
+            self.backend.repository.jobs.note_themes(
+                request_id, f"finding the themes failed: {type(exc).__name__}: {exc}"
+            )
+            return
+        log.info(
+            "job %s: %d themes over %d comments", request_id, len(found.report.themes), found.rows
+        )
+        self.backend.repository.jobs.note_themes(request_id, None)
 
     def _publish_results(self, request_id: str, path: Path) -> str:
         """Build the results CSV from the committed rows (whole even after a resume), raw and
@@ -273,6 +351,14 @@ class Worker:
             self._predictors.clear()
             self._predictors[reference] = self._load_predictor(reference)
         return self._predictors[reference]
+
+    def _analyst(self, reference: str, predictor: Predictor) -> ChunkAnalyst | None:
+        if self._load_analyst is None:
+            return None
+        if reference not in self._analysts:
+            self._analysts.clear()
+            self._analysts[reference] = self._load_analyst(predictor)
+        return self._analysts[reference]
 
     def _heartbeat(self, request_id: str, receipt: str) -> DeliveryHeartbeat:
         """Keeps the delivery hidden and the beat fresh while it is worked on (any step may
@@ -306,6 +392,22 @@ def install_stop_signals(worker: Worker) -> None:
 
     signal.signal(signal.SIGTERM, handle)
     signal.signal(signal.SIGINT, handle)
+
+
+def _analyse(
+    analyst: ChunkAnalyst,
+    texts: pd.Series,
+    labelled: pd.DataFrame,
+    labels: tuple[str, ...],
+    explain: bool,
+) -> ChunkInsights:
+    probs = labelled[[score_column(name) for name in labels]].to_numpy(dtype=np.float64)
+    return analyst.analyse(
+        ["" if pd.isna(text) else str(text) for text in texts],
+        probs,
+        [label if isinstance(label, str) else None for label in labelled[LABEL_COLUMN].tolist()],
+        explain,
+    )
 
 
 def _forget(action: Callable[[str], None], receipt: str) -> None:

@@ -4,6 +4,7 @@ database (``from reportfakes import ...``; tests/ is on sys.path)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from pipeline.db.records import JobRecord, JobStatus
 from pipeline.service.views import GroupSummary, SummaryView
@@ -68,3 +69,76 @@ def job() -> JobRecord:
         finished_at=NOW,
         updated_at=NOW,
     )
+
+
+def aspect(name: str, negative: int, neutral: int, positive: int, **extra: Any) -> dict[str, Any]:
+    """One aspect's entry as ``GET /aspects`` has it (shares and intervals are not read)."""
+    counts = {"negative": negative, "neutral": neutral, "positive": positive}
+    return {"name": name, "n": sum(counts.values()), "counts": counts, **extra}
+
+
+def aspects_summary(
+    categories: list[dict[str, Any]] | None = None,
+    groups: dict[str | None, list[dict[str, Any]]] | None = None,
+    rows_labelled: int = 100,
+    rows_with_aspects: int = 80,
+) -> dict[str, Any]:
+    """The service's aspect summary of a job (``insights.aspect_summary``), by course when
+    ``groups`` are given; ``categories`` default to the groups' aspects summed."""
+    if categories is None:
+        summed: dict[str, list[int]] = {}
+        for found in (groups or {}).values():
+            for entry in found:
+                total = summed.setdefault(entry["name"], [0, 0, 0])
+                for index, label in enumerate(LABELS):
+                    total[index] += entry["counts"][label]
+        categories = [aspect(name, *counts) for name, counts in summed.items()]
+    return {
+        "request_id": "r1",
+        "complete": True,
+        "model_version": "aspects-test-1",
+        "group_by": "course" if groups is not None else None,
+        "rows_labelled": rows_labelled,
+        "rows_with_aspects": rows_with_aspects,
+        "categories": categories,
+        "groups": [
+            {"group": group, "n": sum(a["n"] for a in found), "small": False, "aspects": found}
+            for group, found in (groups or {}).items()
+        ],
+    }
+
+
+def theme(
+    theme_id: int,
+    label: str,
+    name: str,
+    size: int,
+    quotes: tuple[str, ...] = (),
+    counts: dict[str | None, int] | None = None,
+) -> dict[str, Any]:
+    """One theme as ``Theme.to_record()`` writes it."""
+    return {
+        "id": theme_id,
+        "label": label,
+        "name": name,
+        "keywords": name.split(" / "),
+        "quotes": [{"row": index, "text": text} for index, text in enumerate(quotes)],
+        "size": size,
+        "share": size / 100,
+        "coverage": 0.6,
+        "counts": [{"group": group, "count": count} for group, count in (counts or {}).items()],
+    }
+
+
+def themes_summary(themes: list[dict[str, Any]], n: int = 100) -> dict[str, Any]:
+    return {
+        "request_id": "r1",
+        "label": None,
+        "aspect": None,
+        "group_by": "course",
+        "group": None,
+        "seed": 0,
+        "diversity": 0.7,
+        "n": n,
+        "themes": themes,
+    }

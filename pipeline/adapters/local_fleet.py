@@ -1,12 +1,22 @@
-"""WorkerFleet of local worker processes: what the master scales on the embedded default."""
+"""WorkerFleet of local worker processes: what the master scales on the embedded default.
+
+The fleet sees a worker's process end: ``exited`` lists it at the master's next tick, and a
+watcher thread per worker (a Linux pidfd, which tells that a process ended without reaping it)
+wakes the master the moment it happens, so a killed worker's job is handed back within
+milliseconds rather than up to a tick later.
+"""
 
 from __future__ import annotations
 
+import os
+import select
 import signal
 import subprocess
+import threading
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 
 from pipeline.adapters.worker_launch import CommandLauncher, WorkerLauncher, WorkerProcess
@@ -25,15 +35,18 @@ class LocalProcessFleet(WorkerFleet):
         env: Mapping[str, str],
         log_dir: Path | None = None,
     ) -> None:
-        self._launcher = (
-            CommandLauncher(launcher) if isinstance(launcher, Sequence) else launcher
-        )
+        self._launcher = CommandLauncher(launcher) if isinstance(launcher, Sequence) else launcher
         self._env = dict(env)
         self._log_dir = log_dir
         self._processes: dict[str, WorkerProcess] = {}
         self._started_at: dict[str, float] = {}
         self._stopping: set[str] = set()
         self._exited: list[str] = []
+        self._notify: Callable[[], None] | None = None
+        self._seen_ended: set[str] = set()
+        """Workers whose end a watcher saw: a forked worker's exit status reaches ``poll`` only
+        once the fork server has reaped it, which can come after the master's wake-up tick."""
+        self._lock = threading.Lock()
 
     def list_workers(self) -> list[WorkerInfo]:
         self._reap()
@@ -47,6 +60,13 @@ class LocalProcessFleet(WorkerFleet):
             for worker_id, process in self._processes.items()
         ]
 
+    def notify_exits(self, notify: Callable[[], None]) -> bool:
+        """Workers started from now on are watched; ``notify`` runs when one of them ends."""
+        if not hasattr(os, "pidfd_open"):
+            return False
+        self._notify = notify
+        return True
+
     def prepare(self) -> None:
         """Get the launcher ready before the first worker is needed (the fork server starts
         importing), so that a job arriving later does not wait for it."""
@@ -57,8 +77,11 @@ class LocalProcessFleet(WorkerFleet):
         for _ in range(count):
             worker_id = f"local-{uuid.uuid4().hex[:10]}"
             env = {**self._env, "PIPELINE_WORKER_ID": worker_id}
-            self._processes[worker_id] = self._launcher.launch(env, self._log_file(worker_id))
+            process = self._launcher.launch(env, self._log_file(worker_id))
+            self._processes[worker_id] = process
             self._started_at[worker_id] = time.time()
+            if self._notify is not None:
+                _watch_end(process.pid, partial(self._ended, worker_id, self._notify))
             started.append(worker_id)
         return started
 
@@ -87,9 +110,16 @@ class LocalProcessFleet(WorkerFleet):
         ended, self._exited = self._exited, []
         return ended
 
+    def _ended(self, worker_id: str, notify: Callable[[], None]) -> None:
+        with self._lock:
+            self._seen_ended.add(worker_id)
+        notify()
+
     def _reap(self) -> None:
+        with self._lock:
+            seen, self._seen_ended = self._seen_ended, set()
         for worker_id, process in list(self._processes.items()):
-            if process.poll() is not None:
+            if process.poll() is not None or worker_id in seen:
                 del self._processes[worker_id]
                 del self._started_at[worker_id]
                 self._stopping.discard(worker_id)
@@ -101,3 +131,25 @@ class LocalProcessFleet(WorkerFleet):
             return None
         self._log_dir.mkdir(parents=True, exist_ok=True)
         return self._log_dir / f"{worker_id}.log"
+
+
+def _watch_end(pid: int, notify: Callable[[], None]) -> None:
+    """Call ``notify`` from a daemon thread once process ``pid`` has ended. A pidfd becomes
+    readable when its process ends and leaves reaping it to its parent (this process through
+    ``poll``, or the fork server); it is opened now, while the pid cannot have been reused."""
+    try:
+        descriptor = os.pidfd_open(pid)
+    except ProcessLookupError:  # ended already
+        notify()
+        return
+
+    def wait_then_notify() -> None:
+        try:
+            readable = select.poll()
+            readable.register(descriptor, select.POLLIN)
+            readable.poll()
+        finally:
+            os.close(descriptor)
+        notify()
+
+    threading.Thread(target=wait_then_notify, name=f"worker-{pid}-end", daemon=True).start()

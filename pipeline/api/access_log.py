@@ -24,8 +24,8 @@ import re
 from typing import Any
 
 HIDDEN_QUERY = "?..."  # ASCII: an access log may go to a stream that holds nothing else
-POLLED = re.compile(r"/health(/live|/ready)?|/v1/jobs/[^/]+(/summary)?")
-"""The paths clients poll: health checks, a job's status and its running summary."""
+POLLED = re.compile(r"/health(/live|/ready)?|/v1/jobs/[^/]+(/summary|/aspects)?")
+"""The paths clients poll: health checks, a job's status, its running summary and aspects."""
 _QUIET_METHODS = frozenset({"GET", "HEAD"})
 
 

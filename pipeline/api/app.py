@@ -41,9 +41,12 @@ from pipeline.api.docs_pages import install_docs_pages
 from pipeline.api.errors import error_body
 from pipeline.api.fastapi_errors import install_error_handlers
 from pipeline.api.openapi import (
+    AspectsBody,
     HealthBody,
     LiveBody,
+    ThemesBody,
     answers,
+    body_answer,
     csv_answers,
     form_needs_one_of,
     health_answers,
@@ -51,6 +54,7 @@ from pipeline.api.openapi import (
 )
 from pipeline.bootstrap import Backend
 from pipeline.report.job import ReportFormat, report_file
+from pipeline.service import insights
 from pipeline.service.keys import HEADER, keys_required, refuse_key_in_query
 from pipeline.service.results import MAX_OFFSET, MAX_PAGE
 
@@ -165,6 +169,10 @@ def create_app(
         text_column: Annotated[str | None, Form(description="the comment column")] = None,
         group_by: Annotated[list[str] | None, Form(description="columns to summarise by")] = None,
         fresh: Annotated[bool, Form(description="run again even if identical")] = False,
+        explain: Annotated[
+            bool,
+            Form(description="also store the words that drove each label (slower to label)"),
+        ] = False,
         sheet: Annotated[
             str | None,
             Form(
@@ -186,6 +194,7 @@ def create_app(
                 group_by=split_columns(group_by or []),
                 fresh=fresh,
                 sheet=sheet,
+                explain=explain,
             )
         if on_submitted is not None:
             on_submitted()
@@ -231,6 +240,63 @@ def create_app(
         request_id: RequestId, who: Owner, group_by: str | None = None
     ) -> dict[str, Any]:
         return service.summary(backend, request_id, who, group_by or None).to_dict()
+
+    @app.get(
+        JOBS + "/{request_id}/aspects",
+        response_model=None,
+        responses={
+            **body_answer(AspectsBody, "comments per aspect and polarity, overall and per group"),
+            **answers(400, 401, 404, 409, 422, 503),
+        },
+    )
+    def job_aspects(
+        request_id: RequestId,
+        who: Owner,
+        group_by: Annotated[
+            str | None, Query(description="also count per value of this input column")
+        ] = None,
+    ) -> dict[str, Any]:
+        """What the comments are about: per aspect category (teaching, exams…) the labelled
+        comments that mention it and their polarity towards it, with 95 % intervals; per group
+        too with ``group_by``. Partial while the job runs (``complete`` false); 409 for a job
+        labelled without aspects."""
+        return insights.aspect_summary(backend, who, request_id, group_by or None)
+
+    @app.get(
+        JOBS + "/{request_id}/themes",
+        response_model=None,
+        responses={
+            **body_answer(ThemesBody, "the themes, each with keywords, quotes and counts"),
+            **answers(400, 401, 404, 409, 422, 503),
+        },
+    )
+    def job_themes(
+        request_id: RequestId,
+        who: Owner,
+        label: Annotated[str | None, Query(description="only this label's themes")] = None,
+        aspect: Annotated[
+            str | None, Query(description="only comments about this aspect category")
+        ] = None,
+        group_by: Annotated[
+            str | None, Query(description="count each theme per value of this column")
+        ] = None,
+        group: Annotated[
+            str | None,
+            Query(description="with group_by: re-cluster only this value's comments"),
+        ] = None,
+    ) -> dict[str, Any]:
+        """Sub-themes of a finished job's comments (409 until it has finished): clusters of
+        similar comments per label with their keywords and most central quotes; the same
+        themes on every call."""
+        return insights.theme_summary(
+            backend,
+            who,
+            request_id,
+            label=label or None,
+            aspect=aspect or None,
+            group_by=group_by or None,
+            group=group or None,
+        )
 
     @app.get(
         JOBS + "/{request_id}/report",

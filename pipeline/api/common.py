@@ -110,10 +110,12 @@ def submit_upload(
     group_by: Sequence[str],
     fresh: bool,
     sheet: str | None = None,
+    explain: bool = False,
 ) -> Submission:
     """Submit the request's spooled file part (``file``, sent as ``file_name``) or else the
     ``upload_key`` of a file PUT to an upload URL (named ``filename``); neither is refused.
-    The file's name on disk plays no part: its format comes from its content and given name."""
+    The file's name on disk plays no part: its format comes from its content and given name.
+    ``explain`` asks the workers for the words behind each label too."""
     if file is not None:
         return service.submit(
             backend,
@@ -124,9 +126,18 @@ def submit_upload(
             filename=file_name,
             fresh=fresh,
             sheet=sheet or None,
+            explain=explain,
         )
     if not upload_key:
         raise InvalidRequest(NO_INPUT)
     return service.submit_stored(
-        backend, upload_key, text_column or None, group_by, owner, filename, fresh, sheet or None
+        backend,
+        upload_key,
+        text_column or None,
+        group_by,
+        owner,
+        filename,
+        fresh,
+        sheet or None,
+        explain=explain,
     )

@@ -17,6 +17,7 @@ default, means keys here: an API behind API Gateway is reachable from anywhere).
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import logging
 import re
@@ -51,6 +52,7 @@ from pipeline.bootstrap import Backend
 from pipeline.db.records import ACTIVE, JobStatus
 from pipeline.errors import InvalidRequest, LimitExceededError, PipelineError
 from pipeline.report.job import ReportFormat, report_file
+from pipeline.service import insights
 from pipeline.service.keys import HEADER, keys_required, refuse_key_in_query
 from pipeline.service.results import MAX_OFFSET, MAX_PAGE
 
@@ -190,8 +192,12 @@ class Gateway:
             request_id = match.groupdict().get("request_id")
             if request_id is not None and not _REQUEST_ID.match(request_id):
                 self.owner(request)  # as on the FastAPI app: 401 comes before 422
-                raise InvalidRequest(
-                    f"path field 'request_id': String should match pattern '{REQUEST_ID_PATTERN}'"
+                _all_valid(  # FastAPI names the refused query parameters too
+                    lambda: _refuse(
+                        f"path field 'request_id': String should match pattern "
+                        f"'{REQUEST_ID_PATTERN}'"
+                    ),
+                    functools.partial(_QUERIES.get(route, _no_query), request),
                 )
             return route(self, request, request_id or "")
         return Answer.json(404, error_body(status_code_name(404), "Not Found"))
@@ -247,6 +253,7 @@ class Gateway:
                 group_by=split_columns(list(form.fields.get("group_by", []))),
                 fresh=_boolean(form.get("fresh"), "fresh"),
                 sheet=form.get("sheet"),
+                explain=_boolean(form.get("explain"), "explain"),
             )
         if JobStatus(submitted.status) in ACTIVE:
             self.nudge_master()
@@ -266,13 +273,9 @@ class Gateway:
 
     def results(self, request: GatewayRequest, request_id: str) -> Answer:
         who = self.owner(request)
-        kind = request.param("format") or "json"
-        if kind not in ("json", "csv"):
-            raise InvalidRequest("query field 'format': Input should be 'json' or 'csv'")
+        kind, raw, offset, limit = _results_query(request)
         if kind == "csv":
-            return self._csv(request_id, who, _query_boolean(request, "raw"))
-        offset = _integer(request, "offset", 0, 0, MAX_OFFSET)
-        limit = _integer(request, "limit", 100, 1, MAX_PAGE)
+            return self._csv(request_id, who, raw)
         page = service.results_page(self.backend, request_id, who, offset, limit)
         return Answer.json(200, page.to_dict())
 
@@ -281,11 +284,27 @@ class Gateway:
         view = service.summary(self.backend, request_id, self.owner(request), group_by)
         return Answer.json(200, view.to_dict())
 
+    def aspects(self, request: GatewayRequest, request_id: str) -> Answer:
+        who = self.owner(request)
+        group_by = request.param("group_by") or None
+        return Answer.json(200, insights.aspect_summary(self.backend, who, request_id, group_by))
+
+    def themes(self, request: GatewayRequest, request_id: str) -> Answer:
+        who = self.owner(request)
+        found = insights.theme_summary(
+            self.backend,
+            who,
+            request_id,
+            label=request.param("label") or None,
+            aspect=request.param("aspect") or None,
+            group_by=request.param("group_by") or None,
+            group=request.param("group") or None,
+        )
+        return Answer.json(200, found)
+
     def report(self, request: GatewayRequest, request_id: str) -> Answer:
         who = self.owner(request)
-        kind = request.param("format") or "html"
-        if kind not in ("html", "pdf"):
-            raise InvalidRequest("query field 'format': Input should be 'html' or 'pdf'")
+        kind = _choice(request, "format", ("html", "pdf"))
         group_by = request.param("group_by") or None
         report = report_file(self.backend, request_id, who, group_by, cast(ReportFormat, kind))
         if len(report.content) * 4 // 3 > MAX_INLINE_CSV_BYTES:
@@ -340,6 +359,8 @@ _ROUTES: tuple[tuple[re.Pattern[str], dict[str, Route]], ...] = (
     (re.compile(f"{JOBS}/{_JOB}"), {"GET": Gateway.status, "DELETE": Gateway.cancel}),
     (re.compile(f"{JOBS}/{_JOB}/results"), {"GET": Gateway.results}),
     (re.compile(f"{JOBS}/{_JOB}/summary"), {"GET": Gateway.summary}),
+    (re.compile(f"{JOBS}/{_JOB}/aspects"), {"GET": Gateway.aspects}),
+    (re.compile(f"{JOBS}/{_JOB}/themes"), {"GET": Gateway.themes}),
     (re.compile(f"{JOBS}/{_JOB}/report"), {"GET": Gateway.report}),
 )
 
@@ -399,10 +420,60 @@ def _multipart(content_type: str, body: bytes, folder: Path, max_bytes: int) -> 
     return FormInput(fields, name, path)
 
 
+def _results_query(request: GatewayRequest) -> list[Any]:
+    """The results route's parameters: format, raw, offset, limit."""
+    return _all_valid(
+        lambda: _choice(request, "format", ("json", "csv")),
+        lambda: _query_boolean(request, "raw"),
+        lambda: _integer(request, "offset", 0, 0, MAX_OFFSET),
+        lambda: _integer(request, "limit", 100, 1, MAX_PAGE),
+    )
+
+
+def _no_query(_request: GatewayRequest) -> list[Any]:
+    return []
+
+
+def _refuse(problem: str) -> None:
+    raise InvalidRequest(problem)
+
+
+_QUERIES: dict[Route, Callable[[GatewayRequest], list[Any]]] = {Gateway.results: _results_query}
+"""Routes whose query parameters are checked even when the path is refused, as FastAPI does."""
+
+
+def _all_valid(*readers: Callable[[], Any]) -> list[Any]:
+    """Every query parameter read, or one 422 naming each refused one in turn, as FastAPI
+    answers a request with several bad parameters."""
+    values: list[Any] = []
+    problems: list[str] = []
+    for read in readers:
+        try:
+            values.append(read())
+        except InvalidRequest as exc:
+            problems.append(str(exc))
+    if problems:
+        raise InvalidRequest("; ".join(problems))
+    return values
+
+
+def _choice(request: GatewayRequest, name: str, choices: tuple[str, str]) -> str:
+    """A query parameter that is one of two words (the first by default), refused like a
+    FastAPI ``Literal`` (an empty value too)."""
+    value = request.param(name)
+    if value is None:
+        return choices[0]
+    if value not in choices:
+        first, second = choices
+        raise InvalidRequest(f"query field '{name}': Input should be '{first}' or '{second}'")
+    return value
+
+
 def _integer(request: GatewayRequest, name: str, default: int, low: int, high: int) -> int:
-    """A query parameter checked like FastAPI's ``Query(ge=, le=)``; the same 422 detail."""
+    """A query parameter checked like FastAPI's ``Query(ge=, le=)`` (an empty value is
+    refused); the same 422 detail."""
     raw = request.param(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     try:
         value = int(raw)

@@ -58,6 +58,86 @@ class LiveBody(BaseModel):
     status: Literal["ok"]
 
 
+class PolarityCounts(BaseModel):
+    """One figure per aspect polarity."""
+
+    negative: int
+    neutral: int
+    positive: int
+
+
+class AspectFigures(BaseModel):
+    name: str = Field(description="the aspect category, e.g. exams")
+    n: int = Field(description="labelled comments about this aspect")
+    counts: PolarityCounts = Field(description="comments by the aspect's own polarity")
+    shares: dict[str, float | None] = Field(description="counts / n per polarity")
+    intervals: dict[str, list[float] | None] = Field(
+        description="Wilson 95 % interval [low, high] of each share"
+    )
+
+
+class AspectCategory(AspectFigures):
+    meaning: str = Field(description="what the category covers (the aspect model's card)")
+
+
+class AspectGroup(BaseModel):
+    group: str | None = Field(description="the group value; null for blank cells")
+    n: int = Field(description="labelled comments in the group")
+    small: bool = Field(description="fewer than 10 labelled comments: shares are unreliable")
+    aspects: list[AspectFigures]
+
+
+class AspectsBody(BaseModel):
+    """What students comment on: per aspect category, how many comments and with which
+    polarity, overall and per group. Partial while the job runs (``complete`` false)."""
+
+    request_id: str
+    complete: bool = Field(description="false while rows are still being labelled")
+    model_version: str | None = Field(description="the aspect model's version")
+    group_by: str | None
+    rows_labelled: int
+    rows_with_aspects: int
+    categories: list[AspectCategory] = Field(description="largest n first")
+    groups: list[AspectGroup] = Field(description="per value of group_by, by name")
+
+
+class ThemeQuote(BaseModel):
+    row: int = Field(description="the comment's row in the input (0-based)")
+    text: str
+
+
+class ThemeGroupCount(BaseModel):
+    group: str | None
+    count: int
+
+
+class ThemeRecord(BaseModel):
+    id: int
+    label: str = Field(description="the sentiment label the theme was found in")
+    name: str = Field(description="a short title: its first two keywords")
+    keywords: list[str]
+    quotes: list[ThemeQuote] = Field(description="up to 3 central, distinct comments")
+    size: int = Field(description="comments in the theme")
+    share: float = Field(description="of the label's comments considered, the share here")
+    coverage: float = Field(description="of the theme's comments, the share with a keyword")
+    counts: list[ThemeGroupCount] = Field(description="comments per value of group_by")
+
+
+class ThemesBody(BaseModel):
+    """Sub-themes of a finished job's comments: clusters of similar comments per label, with
+    keywords and quotes; filtered by label, aspect or one group (re-clustered on demand)."""
+
+    request_id: str
+    label: str | None
+    aspect: str | None
+    group_by: str | None
+    group: str | None
+    seed: int = Field(description="the clustering seed: the same themes on every call")
+    diversity: float = Field(description="share of distinct keywords over all themes")
+    n: int = Field(description="comments considered")
+    themes: list[ThemeRecord]
+
+
 _WHEN: dict[int, str] = {
     400: "the file or a parameter is refused; the detail names the problem",
     401: "no valid API key in the X-API-Key header",
@@ -100,6 +180,12 @@ def health_answers() -> dict[int | str, dict[str, Any]]:
         "headers": _HEADERS[503],
     }
     return documented
+
+
+def body_answer(model: type[BaseModel], description: str) -> dict[int | str, dict[str, Any]]:
+    """A JSON route's success, documented by ``model`` (the route itself returns a plain dict,
+    so keys added later reach callers instead of being filtered out)."""
+    return {200: {"model": model, "description": description}}
 
 
 def csv_answers() -> dict[int | str, dict[str, Any]]:

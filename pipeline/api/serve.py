@@ -25,12 +25,14 @@ from pipeline.settings import Settings
 
 log = logging.getLogger(__name__)
 
-UP_WARM_WORKERS = 1
-"""Workers ``up`` keeps loaded on one machine unless PIPELINE_MIN_WORKERS says otherwise."""
+UP_WARM_WORKERS = 2
+"""Workers ``up`` keeps loaded on one machine unless PIPELINE_MIN_WORKERS says otherwise: one
+for the next job, and a spare that takes a job over at once when the worker labelling it
+crashes (or takes a second job), instead of after a new worker has started and loaded."""
 
 
 def with_warm_pool(settings: Settings, environ: Mapping[str, str]) -> Settings:
-    """``up`` on the local fleet keeps one worker loaded while it serves, so that a file is
+    """``up`` on the local fleet keeps two workers loaded while it serves, so that a file is
     labelled within a second or two of its submission instead of after a worker's start; an
     explicit PIPELINE_MIN_WORKERS (0 included) wins, and EC2/ECS fleets keep scaling to zero,
     where an idle worker is an instance that costs money."""

@@ -56,7 +56,7 @@ def register(commands: Any) -> None:
     revoke.add_argument("name")
     revoke.set_defaults(handler=_keys_revoke)
 
-    submit = _client_parser(commands, "submit", "upload a file and queue a job")
+    submit = client_parser(commands, "submit", "upload a file and queue a job")
     submit.add_argument("file", type=Path, help="CSV (UTF-8), XLSX or one-per-line TXT")
     submit.add_argument("--text-column", default="", help="the comment column (not for TXT)")
     submit.add_argument(
@@ -69,16 +69,21 @@ def register(commands: Any) -> None:
         "header names the text column)",
     )
     submit.add_argument("--fresh", action="store_true", help="run again even if identical")
+    submit.add_argument(
+        "--explain",
+        action="store_true",
+        help="also store the words that drove each label (labelling takes longer)",
+    )
     submit.add_argument("--wait", action="store_true", help="show progress until it finishes")
     submit.set_defaults(handler=_submit)
 
-    status = _client_parser(commands, "status", "a job's status and progress")
+    status = client_parser(commands, "status", "a job's status and progress")
     status.add_argument("request_id")
     status.add_argument("--watch", action="store_true", help="progress bar until it finishes")
     status.add_argument("--json", action="store_true", help="print the status as JSON")
     status.set_defaults(handler=_status)
 
-    results = _client_parser(commands, "results", "download a job's results CSV")
+    results = client_parser(commands, "results", "download a job's results CSV")
     results.add_argument("request_id")
     results.add_argument("--output", type=Path, default=None, help="file to write (else stdout)")
     results.add_argument(
@@ -88,17 +93,18 @@ def register(commands: Any) -> None:
     )
     results.set_defaults(handler=_results)
 
-    summary = _client_parser(commands, "summary", "label counts and mean scores")
+    summary = client_parser(commands, "summary", "label counts and mean scores")
     summary.add_argument("request_id")
     summary.add_argument("--group-by", default=None, metavar="COLUMN")
     summary.set_defaults(handler=_summary)
 
-    cancel = _client_parser(commands, "cancel", "cancel a job (finished rows are kept)")
+    cancel = client_parser(commands, "cancel", "cancel a job (finished rows are kept)")
     cancel.add_argument("request_id")
     cancel.set_defaults(handler=_cancel)
 
 
-def _client_parser(commands: Any, name: str, help_text: str) -> argparse.ArgumentParser:
+def client_parser(commands: Any, name: str, help_text: str) -> argparse.ArgumentParser:
+    """A command that calls the HTTP API: takes --api-url and --api-key."""
     parser: argparse.ArgumentParser = commands.add_parser(name, help=help_text)
     parser.add_argument("--api-url", default=None, help="API address (PIPELINE_API_URL)")
     parser.add_argument("--api-key", default=None, help="API key (PIPELINE_API_KEY)")
@@ -149,6 +155,7 @@ def _up(args: argparse.Namespace) -> int:
 
 def _worker(args: argparse.Namespace) -> int:
     from pipeline.bootstrap import open_backend
+    from pipeline.insights.loading import insights_source
     from pipeline.model.predictor import Predictor
     from pipeline.worker import Worker, install_stop_signals
     from pipeline.worker_identity import resolve_worker_id, urllib_call
@@ -165,7 +172,13 @@ def _worker(args: argparse.Namespace) -> int:
         )
 
     worker_id = resolve_worker_id(settings, os.environ, urllib_call)
-    worker = Worker(open_backend(settings), load, worker_id, parent_pid=args.parent_pid)
+    worker = Worker(
+        open_backend(settings),
+        load,
+        worker_id,
+        parent_pid=args.parent_pid,
+        insights=insights_source(settings),
+    )
     install_stop_signals(worker)
     if not args.burst:  # a burst worker may find nothing to do
         worker.warm_up(settings.model)
@@ -235,7 +248,7 @@ def _submit(args: argparse.Namespace) -> int:
 
     if not args.file.is_file():
         raise InputError(f"{args.file} is not a file")
-    with _client(args) as client, args.file.open("rb") as handle:
+    with api_client(args) as client, args.file.open("rb") as handle:
         submitted = client.submit(  # streamed: large files never sit in memory
             handle,
             args.file.name,
@@ -243,6 +256,7 @@ def _submit(args: argparse.Namespace) -> int:
             args.group_by,
             fresh=args.fresh,
             sheet=args.sheet,
+            explain=args.explain,
         )
         print(submitted.request_id)
         if submitted.reused:
@@ -251,7 +265,7 @@ def _submit(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    with _client(args) as client:
+    with api_client(args) as client:
         if args.watch:
             return _watch(client, args.request_id)
         status = client.status(args.request_id)
@@ -263,7 +277,7 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _results(args: argparse.Namespace) -> int:
-    with _client(args) as client:
+    with api_client(args) as client:
         if args.output is None:
             client.download_results(args.request_id, sys.stdout.buffer, raw=args.raw)
             return 0
@@ -277,7 +291,7 @@ def _results(args: argparse.Namespace) -> int:
 
 
 def _summary(args: argparse.Namespace) -> int:
-    with _client(args) as client:
+    with api_client(args) as client:
         summary = client.summary(args.request_id, args.group_by)
     print(
         f"{'group':<24} {'rows':>7} {'errors':>7} " + " ".join(f"{x:>10}" for x in summary.labels)
@@ -290,12 +304,13 @@ def _summary(args: argparse.Namespace) -> int:
 
 
 def _cancel(args: argparse.Namespace) -> int:
-    with _client(args) as client:
+    with api_client(args) as client:
         print(_describe(client.cancel(args.request_id)))
     return 0
 
 
-def _client(args: argparse.Namespace) -> Any:
+def api_client(args: argparse.Namespace) -> Any:
+    """A PipelineClient for the API the command's options and the environment name."""
     from pipeline.client import PipelineClient
 
     settings = Settings.from_env(api_url=args.api_url, api_key=args.api_key)

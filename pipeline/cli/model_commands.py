@@ -62,6 +62,11 @@ def register(commands: Any) -> None:
         action="store_true",
         help="cells as read: no apostrophe before =, +, -, @ (unsafe to open in a spreadsheet)",
     )
+    analyze.add_argument(
+        "--explain",
+        action="store_true",
+        help="add an explanation column: the words that drove each label (slower)",
+    )
     _add_precision(analyze)
     _add_languages(analyze)
     analyze.set_defaults(handler=_analyze)
@@ -169,6 +174,7 @@ def _analyze(args: argparse.Namespace) -> int:
         raw=args.raw,
         screening=settings,
         sheet=args.sheet,
+        explain=args.explain,
     )
     print(f"{rows} rows written to {args.output}", file=sys.stderr)
     return 0

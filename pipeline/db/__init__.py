@@ -9,13 +9,14 @@ from pipeline.db.jobs import ChunkOutcome, JobRepository
 from pipeline.db.keys import KeyRepository
 from pipeline.db.leases import LeaseRecord, LeaseRepository
 from pipeline.db.records import JobRecord, JobStatus, NewJob, ResultRecord, WorkerTime
-from pipeline.db.results import GroupStats, ResultRepository
+from pipeline.db.results import GroupStats, InsightRow, ResultRepository
 from pipeline.db.workers import WorkerRegistry
 
 __all__ = [
     "ChunkOutcome",
     "Database",
     "GroupStats",
+    "InsightRow",
     "JobRecord",
     "JobRepository",
     "JobStatus",

@@ -110,6 +110,7 @@ class JobRepository:
             worker_seconds=0.0,
             cost_usd=0.0,
             stalls=0,
+            explain=new.explain,
             created_at=now,
             updated_at=now,
         )
@@ -168,9 +169,14 @@ class JobRepository:
         model_version: str,
         labels: Sequence[str],
         low_confidence: float | None = None,
+        *,
+        insights_key: str | None = None,
+        aspect_model: str | None = None,
     ) -> JobRecord | None:
         """Mark the job running for one more delivery; None when it is already finished.
-        ``low_confidence`` is the model's review threshold (None: it has none)."""
+        ``low_confidence`` is the model's review threshold (None: it has none);
+        ``insights_key`` and ``aspect_model`` are recorded when this worker computes insights
+        (a worker without them leaves what an earlier delivery recorded)."""
         with self._db.write() as session:
             job = _locked(session, request_id)
             if job.status not in ACTIVE:
@@ -186,6 +192,9 @@ class JobRepository:
             job.model_version = model_version
             job.labels = list(labels)
             job.low_confidence = low_confidence
+            if insights_key is not None:
+                job.insights_key = insights_key
+                job.aspect_model = aspect_model
             job.started_at = job.started_at or now
             job.updated_at = now
             return _record(job)
@@ -234,6 +243,12 @@ class JobRepository:
             job.error = None
             job.finished_at = job.updated_at = self._now()
             return True
+
+    def note_themes(self, request_id: str, error: str | None) -> None:
+        """Record how finding the job's themes ended: None when they were found, otherwise
+        why they are unavailable (the labels are complete either way)."""
+        with self._db.write() as session:
+            _locked(session, request_id).themes_error = error
 
     def fail(self, request_id: str, reason: str) -> bool:
         """Queued/running → failed with the reason; a finished job is left as it is."""
@@ -334,4 +349,8 @@ def _record(job: Job) -> JobRecord:
         finished_at=as_utc(job.finished_at),
         updated_at=as_utc(job.updated_at),
         low_confidence=job.low_confidence,
+        explain=bool(job.explain),
+        insights_key=job.insights_key,
+        aspect_model=job.aspect_model,
+        themes_error=job.themes_error,
     )

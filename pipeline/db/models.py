@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -81,6 +83,13 @@ class Job(Base):
     # The dedup key while this job is the one identical submissions reuse; None for a job that
     # was displaced by a fresh one (migration 0004). Unique per owner among live jobs.
     reuse_key: Mapped[str | None] = mapped_column(String(64))
+    # Issue 13 (migration 0008): word explanations asked for at submit; where the worker keeps
+    # the job's embeddings and themes.json (None: no insights computed), the aspect model's
+    # version, and why a finished job has no themes.
+    explain: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    insights_key: Mapped[str | None] = mapped_column(String(512))
+    aspect_model: Mapped[str | None] = mapped_column(String(255))
+    themes_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(Timestamp)
     started_at: Mapped[datetime | None] = mapped_column(Timestamp)
     finished_at: Mapped[datetime | None] = mapped_column(Timestamp)
@@ -117,6 +126,12 @@ class ResultRow(Base):
     model_version: Mapped[str] = mapped_column(String(255))
     # The comment's language where it could be told (migration 0005, pipeline/model/language.py).
     language: Mapped[str | None] = mapped_column(String(16))
+    # Issue 13 (migration 0008): the categories the comment is about, the sentiment toward
+    # each, its theme (set when the job completes) and, with explain, its top words.
+    aspects: Mapped[list[str] | None] = mapped_column(JSON)
+    aspect_sentiments: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    theme: Mapped[int | None] = mapped_column(Integer)
+    explanation: Mapped[str | None] = mapped_column(Text)
 
 
 class WorkerBeat(Base):

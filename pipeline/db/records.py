@@ -36,6 +36,8 @@ class NewJob:
     rows_total: int
     input_options: dict[str, str | int] = field(default_factory=dict)
     """How to read the input (``inputs.ReadOptions.to_json``): what validation detected."""
+    explain: bool = False
+    """Store each row's top words toward its label (issue 13; slower)."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,16 @@ class JobRecord:
     low_confidence: float | None = None
     """Scores below this are worth a human look: the calibrated review threshold of the model
     that labelled the job (pipeline/model/calibration.py); None when the model has none."""
+    explain: bool = False
+    """Rows carry an ``explanation`` (asked for at submit)."""
+    insights_key: str | None = None
+    """The object-store prefix of the job's embeddings and themes.json (``pipeline.insights.
+    storage``); None when no worker computed insights for it (PIPELINE_INSIGHTS off, or an
+    older job)."""
+    aspect_model: str | None = None
+    """The version of the aspect model that tagged the rows."""
+    themes_error: str | None = None
+    """Why the job finished without themes, when finding them failed."""
 
     @property
     def is_terminal(self) -> bool:
@@ -102,6 +114,11 @@ class ResultRecord:
     model_version: str
     language: str | None = None
     """The comment's language where it could be told (migration 0005)."""
+    aspects: tuple[str, ...] = ()
+    """The aspect categories the comment is about (migration 0008); empty when none."""
+    aspect_sentiments: dict[str, str] = field(default_factory=dict)
+    theme: int | None = None
+    explanation: str | None = None
 
 
 @dataclass(frozen=True)

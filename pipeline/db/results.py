@@ -10,13 +10,28 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import String, func, literal, select
+from sqlalchemy import String, func, literal, select, update
 
 from pipeline.db.engine import Database
 from pipeline.db.models import ResultRow
 from pipeline.db.records import ResultRecord
 
 GROUP_LABEL = "group_value"
+_IN_LIST = 5000
+"""Row ids per ``IN (...)`` list: well under SQLite's 32,766 bound variables."""
+
+
+@dataclass(frozen=True)
+class InsightRow:
+    """What aspect and theme summaries read of a labelled row (``text`` empty unless asked)."""
+
+    row_index: int
+    label: str
+    aspects: tuple[str, ...]
+    aspect_sentiments: dict[str, str]
+    group: str | None
+    theme: int | None
+    text: str = ""
 
 
 @dataclass(frozen=True)
@@ -51,6 +66,70 @@ class ResultRepository:
         while batch := self.page(request_id, start, batch_size):
             yield batch
             start = batch[-1].row_index + 1
+
+    def insight_rows(
+        self,
+        request_id: str,
+        group_by: str | None = None,
+        with_text: bool = False,
+        batch_size: int = 5000,
+    ) -> Iterator[InsightRow]:
+        """The labelled rows in order, with their aspects, theme and ``group_by`` value, read
+        a batch at a time in short transactions."""
+        group = ResultRow.data[group_by].as_string() if group_by else literal(None, String())
+        text = ResultRow.text if with_text else literal("", String())
+        columns = (
+            ResultRow.row_index,
+            ResultRow.label,
+            ResultRow.aspects,
+            ResultRow.aspect_sentiments,
+            group,
+            ResultRow.theme,
+            text,
+        )
+        start = 0
+        while True:
+            query = (
+                select(*columns)
+                .where(ResultRow.request_id == request_id)
+                .where(ResultRow.row_index >= start, ResultRow.label.is_not(None))
+                .order_by(ResultRow.row_index)
+                .limit(batch_size)
+            )
+            with self._db.read() as session:
+                batch = session.execute(query).all()
+            for row_index, label, aspects, sentiments, value, theme, body in batch:
+                yield InsightRow(
+                    int(row_index),
+                    str(label),
+                    tuple(aspects or ()),
+                    dict(sentiments or {}),
+                    None if value is None else str(value),
+                    theme,
+                    body or "",
+                )
+            if len(batch) < batch_size:
+                return
+            start = int(batch[-1][0]) + 1
+
+    def assign_themes(self, request_id: str, row_themes: dict[int, int]) -> None:
+        """Set every labelled row's theme in one transaction: one UPDATE per theme, its rows
+        listed a few thousand at a time; rows not named lose any theme they had."""
+        by_theme: dict[int, list[int]] = {}
+        for row, theme in row_themes.items():
+            by_theme.setdefault(theme, []).append(row)
+        with self._db.write() as session:
+            session.execute(
+                update(ResultRow).where(ResultRow.request_id == request_id).values(theme=None)
+            )
+            for theme, rows in sorted(by_theme.items()):
+                for start in range(0, len(rows), _IN_LIST):
+                    session.execute(
+                        update(ResultRow)
+                        .where(ResultRow.request_id == request_id)
+                        .where(ResultRow.row_index.in_(rows[start : start + _IN_LIST]))
+                        .values(theme=theme)
+                    )
 
     def summarize(
         self, request_id: str, labels: Sequence[str], group_by: str | None = None
@@ -103,6 +182,10 @@ _RECORD_COLUMNS = (
     ResultRow.error,
     ResultRow.model_version,
     ResultRow.language,
+    ResultRow.aspects,
+    ResultRow.aspect_sentiments,
+    ResultRow.theme,
+    ResultRow.explanation,
 )
 
 
@@ -115,6 +198,10 @@ def _record(
     error: str | None,
     model_version: str,
     language: str | None,
+    aspects: list[str] | None,
+    aspect_sentiments: dict[str, str] | None,
+    theme: int | None,
+    explanation: str | None,
 ) -> ResultRecord:
     return ResultRecord(
         row_index=row_index,
@@ -125,4 +212,8 @@ def _record(
         error=error,
         model_version=model_version,
         language=language,
+        aspects=tuple(aspects or ()),
+        aspect_sentiments=dict(aspect_sentiments or {}),
+        theme=theme,
+        explanation=explanation,
     )

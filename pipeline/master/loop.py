@@ -67,6 +67,7 @@ class Master:
         self.leadership = leadership or Leadership(
             backend.repository.leases, backend.settings.master_lease_s
         )
+        fleet.notify_exits(self.wake)
 
     @classmethod
     def from_settings(cls, backend: Backend, fleet: WorkerFleet) -> Master:
@@ -95,7 +96,8 @@ class Master:
 
     def wake(self) -> None:
         """Reconcile now instead of at the end of the interval: a job was just submitted, and
-        a cold start should not wait up to ``interval_s`` before a worker is started."""
+        a cold start should not wait up to ``interval_s`` before a worker is started; or a
+        worker's process ended, and the message it held should not wait either."""
         self._wake.set()
 
     def _pause(self) -> None:

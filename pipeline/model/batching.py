@@ -31,15 +31,26 @@ def plan_batches(
     return batches
 
 
-def pad_batch(sequences: Sequence[Sequence[int]], pad_id: int) -> tuple[np.ndarray, np.ndarray]:
-    """Right-pad token id lists to the longest one; returns (input_ids, attention_mask)."""
-    width = max(len(s) for s in sequences)
+def pad_batch(
+    sequences: Sequence[Sequence[int]], pad_id: int, width: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Right-pad token id lists to the longest one (or to ``width``); returns (input_ids,
+    attention_mask)."""
+    width = max(len(s) for s in sequences) if width is None else width
     ids = np.full((len(sequences), width), pad_id, dtype=np.int64)
     mask = np.zeros((len(sequences), width), dtype=np.int64)
     for row, seq in enumerate(sequences):
         ids[row, : len(seq)] = seq
         mask[row, : len(seq)] = 1
     return ids, mask
+
+
+def length_buckets(lengths: Sequence[int] | np.ndarray, step: int, most: int) -> np.ndarray:
+    """Each row's padded width: its length rounded up to a multiple of ``step``, at most
+    ``most``. Rows padded to a fixed width per bucket give the same numbers whatever batch they
+    share (see pipeline.model.embeddings)."""
+    rounded = -(-np.asarray(lengths, dtype=np.int64) // step) * step
+    return np.minimum(rounded, max(most, 1))
 
 
 def average_windows(

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.errors import ConfigError, ModelLoadError
-from pipeline.model.batching import pad_batch, plan_batches
+from pipeline.model.batching import length_buckets, pad_batch, plan_batches
 from pipeline.model.locate import BASE_PACKAGE_NAME, resolve_model_dir
 from pipeline.model.precision import fast_default, machine_capabilities
 from pipeline.model.predictor import is_blank
@@ -43,6 +43,17 @@ EMBED_PRECISIONS = ("auto", "fp32", "bf16")
 DEFAULT_MAX_LENGTH = 256
 CPU_BATCH_TOKENS = 1024
 """As in the predictor: on a CPU a batch also stops at this many padded tokens."""
+LENGTH_STEP = 16
+MIN_BATCH_ROWS = 8
+MIN_BATCH_TOKENS = 512
+"""A comment's vector must depend on its text alone, not on which chunk or batch it fell in
+(chunks are sized by time, so a file is cut differently on every run), or the themes of a file
+would change from run to run. The CPU kernels give a row slightly different numbers when the
+padded width changes, and in small batches (measured in fp32 and bf16: batches of fewer than
+~384 tokens differ; from there on, rows of one width agree bit for bit whatever the other rows).
+So every row is padded to its length rounded up to LENGTH_STEP tokens, a batch holds one width
+only, and a small batch is filled with copies of its first row (dropped after pooling) up to
+MIN_BATCH_ROWS rows and MIN_BATCH_TOKENS tokens."""
 _ONEDNN_CACHE = "64"
 """The predictor's oneDNN kernel-cache bound (pipeline/model/runtime.py), for the same reason."""
 
@@ -140,21 +151,41 @@ class SentenceEmbedder:
         encodings = self._tokenizer.encode_batch(texts, add_special_tokens=True)
         token_ids = [e.ids for e in encodings]
         lengths = np.fromiter(map(len, token_ids), dtype=np.int64, count=len(token_ids))
-        for rows in plan_batches(lengths, batch_size, self._batch_tokens):
-            ids, mask = pad_batch([token_ids[r] for r in rows], self._pad_id)
-            yield _Batch(rows=rows, ids=ids, mask=mask)
+        widths = length_buckets(lengths, LENGTH_STEP, self.max_length)
+        for width in np.unique(widths)[::-1]:
+            members = np.flatnonzero(widths == width)
+            same = np.full(len(members), width)
+            for picked in plan_batches(same, batch_size, self._batch_tokens):
+                rows = members[picked]
+                ids, mask = pad_batch([token_ids[r] for r in rows], self._pad_id, int(width))
+                yield _Batch(rows=rows, ids=ids, mask=mask)
 
     def _pool(self, batch: _Batch) -> np.ndarray:
         import torch
 
+        rows = len(batch.ids)
+        width = batch.ids.shape[1]
+        fill = max(MIN_BATCH_ROWS, -(-MIN_BATCH_TOKENS // width))
+        ids_array, mask_array = _at_least_rows(batch.ids, batch.mask, fill)
         with torch.inference_mode():
-            ids = torch.from_numpy(batch.ids).to(self.device)
-            mask = torch.from_numpy(batch.mask).to(self.device)
+            ids = torch.from_numpy(ids_array).to(self.device)
+            mask = torch.from_numpy(mask_array).to(self.device)
             hidden = self._model(input_ids=ids, attention_mask=mask).last_hidden_state.float()
             weights = mask.unsqueeze(-1).float()
             pooled = (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
             unit = torch.nn.functional.normalize(pooled, p=2, dim=1)
-        return np.asarray(unit.cpu().numpy(), dtype=np.float16)
+        return np.asarray(unit[:rows].cpu().numpy(), dtype=np.float16)
+
+
+def _at_least_rows(ids: np.ndarray, mask: np.ndarray, rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """The batch with its first row repeated until it has ``rows`` rows."""
+    missing = rows - len(ids)
+    if missing <= 0:
+        return ids, mask
+    return (
+        np.concatenate([ids, np.repeat(ids[:1], missing, axis=0)]),
+        np.concatenate([mask, np.repeat(mask[:1], missing, axis=0)]),
+    )
 
 
 def embed(texts: Sequence[str], *, batch_size: int = 64, precision: str = "fp32") -> np.ndarray:

@@ -2,20 +2,22 @@
 
 Method: integrated gradients (IG) with one step. A comment's word embeddings are moved a
 fraction ``alpha`` of the way from a baseline (every token [PAD], [CLS] and [SEP] kept) to the
-comment itself; one forward and one backward pass there give the gradient of the calibrated
-probability of the explained label, and a token's attribution is that gradient times
-(embedding − baseline), summed over the hidden dimension. Word attributions are the sums over
-their WordPiece tokens, so they add up to roughly p(label | comment) − p(label | baseline).
-Positive means "pushed toward the label".
+comment itself; one forward and one backward pass there give the gradient of the explained
+label's logit, and a token's attribution is that gradient times (embedding − baseline), summed
+over the hidden dimension. A word's attribution is the sum over its WordPiece tokens; together
+they add up to roughly logit(label | comment) − logit(label | baseline). Positive means "pushed
+toward the label". Rows show each word's share: its attribution over the sum of their sizes in
+the comment, so scores lie in [-1, 1] and compare across comments.
 
 Why this method: on the shipped model (ERASER metrics, 150 unseen comments) one step scored as
 faithful as 8 or 50 steps and leave-one-out, at 3× a forward pass instead of 30-1,000×
-(LIME, SHAP); attention rollout was no better than random. Where the step sits matters, so
-``alpha`` is calibrated per model on validation comments and stored in ``explain.json`` next to
-the model (``python benchmarks/explanations.py calibrate``); without that file the midpoint is
-used. Comments longer than the model's window are explained window by window like the
-predictor scores them, each window weighing 1/(number of windows), which is the gradient of the
-averaged probability the label came from.
+(LIME, SHAP); attention rollout was no better than random. Against the probability, the logit
+ranks words the same for comprehensiveness and better for sufficiency (its gradient does not
+fade where the model is sure); [PAD] beat [MASK] and zero baselines by far. Where the step sits
+matters, so ``alpha`` is calibrated per model on validation comments and stored in
+``explain.json`` next to the model (``python benchmarks/explanations.py calibrate --write``);
+without that file the midpoint is used. Comments longer than the model's window are explained
+window by window as the predictor scores them, each window weighing 1/(number of windows).
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from pipeline.model.explain_words import (
     highlight_segments,
     prepare_with_origin,
     score_words,
+    shares,
     split_words,
     token_words,
     top_words,
@@ -142,7 +145,6 @@ class Explainer:
         runner = engine.fast if self.precision == predictor.precision else engine.exact
         self._model = runner.model
         self._device = runner.device
-        self._temperature = runner.temperature
         self._torch = torch
         self._label_index = {name: i for i, name in enumerate(predictor.labels)}
         backend = copy.deepcopy(loaded.tokenizer.backend_tokenizer)
@@ -205,7 +207,9 @@ class Explainer:
         for row, words, word_scores, target in zip(
             rows, encoded.words, scores, targets, strict=True
         ):
-            out[row] = Explanation(self.labels[target], tuple(score_words(words, word_scores)))
+            out[row] = Explanation(
+                self.labels[target], tuple(score_words(words, shares(word_scores)))
+            )
         return out
 
     def _target(self, label: str | None) -> int:
@@ -286,8 +290,7 @@ class Explainer:
             point = (baseline + alpha * delta).requires_grad_(True)
             with torch.enable_grad():
                 logits = self._model(inputs_embeds=point, attention_mask=mask_t).logits
-                probs = torch.softmax(logits.float() / self._temperature, dim=-1)
-                (gradient,) = torch.autograd.grad(probs.gather(1, target_t).sum(), point)
+                (gradient,) = torch.autograd.grad(logits.float().gather(1, target_t).sum(), point)
             total += (gradient.float() * delta.float()).sum(dim=-1)
         total /= len(self.config.alphas)
         total[torch.from_numpy(keep).to(device)] = 0.0

@@ -133,6 +133,14 @@ def token_words(
     return out
 
 
+def shares(attributions: np.ndarray) -> np.ndarray:
+    """Each word's share of the comment's evidence: attribution / sum of sizes (signs kept)."""
+    total = float(np.abs(attributions).sum())
+    if total == 0.0 or not np.isfinite(total):
+        return np.zeros_like(attributions, dtype=np.float64)
+    return np.asarray(attributions, dtype=np.float64) / total
+
+
 def score_words(words: Sequence[Word], scores: np.ndarray) -> list[WordScore]:
     return [
         WordScore(w.text, w.start, w.end, float(s), w.readable)

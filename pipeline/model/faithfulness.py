@@ -28,6 +28,7 @@ from pipeline.model.runtime import Runner
 FRACTIONS = (0.01, 0.05, 0.10, 0.20, 0.50)
 ALPHA_GRID = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 REFINE_STEP = 0.05
+METHOD = "integrated gradients, one step, [PAD] baseline, gradient of the label's logit"
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +156,6 @@ def _figures(result: Faithfulness) -> dict[str, float]:
 def write_config(model_dir: Path, alpha: float, record: dict[str, Any]) -> Path:
     """Store the calibrated step in ``model_dir/explain.json`` (read by Explainer)."""
     path = model_dir / EXPLAIN_FILE
-    body = {"method": "integrated gradients, one step, [PAD] baseline", "alphas": [alpha], **record}
+    body = {"method": METHOD, "alphas": [alpha], **record}
     path.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
     return path

@@ -66,7 +66,12 @@ def load_model(reference: str | os.PathLike[str]) -> LoadedModel:
         tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir)
     except (OSError, ValueError, KeyError) as exc:
         raise ModelLoadError(f"cannot load a classifier from {reference}: {exc}") from exc
-    model.eval()
+    return assemble(model.eval(), tokenizer, card, directory)
+
+
+def assemble(model: Any, tokenizer: Any, card: dict[str, Any], directory: Path) -> LoadedModel:
+    """A ``LoadedModel`` of an eval-mode ``model`` (whose ``config`` has ``id2label`` and
+    ``num_labels``) and ``tokenizer``, with the facts of ``directory``'s ``card``."""
     labels = tuple(model.config.id2label[i] for i in range(model.config.num_labels))
     return LoadedModel(
         model=model,
@@ -79,14 +84,24 @@ def load_model(reference: str | os.PathLike[str]) -> LoadedModel:
     )
 
 
+def library_version() -> str:
+    """The installed transformers version (part of the merged-model cache key), read from
+    its metadata: importing transformers costs a second the predictor no longer pays."""
+    from importlib.metadata import version
+
+    return version("transformers")
+
+
 def _calibration(card: dict[str, Any], directory: Path) -> dict[str, Any]:
     """Temperature and review threshold from the card's ``calibration`` (written by
     ``sentiment-pipeline calibrate``); an uncalibrated model has T = 1 and no threshold."""
     section = card.get("calibration") or {}
     temperature = section.get("temperature", 1.0)
     threshold = section.get("low_confidence")
-    if not isinstance(temperature, int | float) or not math.isfinite(temperature) or (
-        temperature <= 0
+    if (
+        not isinstance(temperature, int | float)
+        or not math.isfinite(temperature)
+        or (temperature <= 0)
     ):
         raise ModelLoadError(
             f"{directory / CARD_FILE}: calibration.temperature must be a positive number, "
@@ -106,7 +121,7 @@ def _calibration(card: dict[str, Any], directory: Path) -> dict[str, Any]:
 def _load_adapter(directory: Path, card: dict[str, Any]) -> tuple[Any, Path]:
     """The adapter merged into its base: from the merged-model cache when it holds this
     merge (pipeline/model/merged_cache.py), else merged now and saved there."""
-    import transformers
+    from transformers import AutoModelForSequenceClassification
 
     from pipeline.model import merged_cache
 
@@ -117,10 +132,10 @@ def _load_adapter(directory: Path, card: dict[str, Any]) -> tuple[Any, Path]:
             f"{directory} is an adapter but its {CARD_FILE} lacks 'labels' or 'base_model'"
         )
     base_dir = resolve_model_dir(base_ref)
-    key = merged_cache.merged_key(directory, base_dir, labels, transformers.__version__)
+    key = merged_cache.merged_key(directory, base_dir, labels, library_version())
     model = merged_cache.load_or_merge(
         merged_cache.merged_dir(key),
-        transformers.AutoModelForSequenceClassification.from_pretrained,
+        AutoModelForSequenceClassification.from_pretrained,
         lambda: merge_adapter(directory, base_dir, labels),
     )
     tokenizer_dir = directory if (directory / "tokenizer.json").exists() else base_dir

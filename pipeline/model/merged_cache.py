@@ -70,8 +70,9 @@ def load_or_merge(
             model = load(entry)
         except Exception as exc:  # a damaged entry (SafetensorError is no OSError): merge again
             log.warning("the merged model at %s cannot be loaded (%s); merging again", entry, exc)
+            _discard(entry)
         else:
-            _touch(entry)
+            touch(entry)
             return model
     model = merge()
     save(model, entry, keep)
@@ -94,6 +95,15 @@ def save(model: Any, entry: Path, keep: int = KEEP) -> None:
     prune(entry.parent, keep)
 
 
+def _discard(entry: Path) -> None:
+    """Move a damaged entry out of the way (one rename: a reader sees it or nothing), so that
+    the new merge can be saved in its place, and delete it."""
+    doomed = entry.with_name(f"{_TEMPORARY}{uuid.uuid4().hex}")
+    with contextlib.suppress(OSError):  # another process moved it first
+        os.rename(entry, doomed)
+    shutil.rmtree(doomed, ignore_errors=True)
+
+
 def prune(folder: Path, keep: int, now: float | None = None) -> None:
     """Remove the entries beyond the ``keep`` used last, and abandoned partial ones."""
     now = time.time() if now is None else now
@@ -114,6 +124,7 @@ def _used_at(path: Path) -> float:
         return 0.0
 
 
-def _touch(entry: Path) -> None:
+def touch(entry: Path) -> None:
+    """Mark ``entry`` used now, so that pruning keeps it."""
     with contextlib.suppress(OSError):  # a read-only cache still serves
         os.utime(entry)

@@ -23,7 +23,7 @@ import numpy as np
 from pipeline.errors import ConfigError
 from pipeline.model.batching import average_windows, plan_batches
 from pipeline.model.encoding import WindowEncoder
-from pipeline.model.loading import LoadedModel, load_model
+from pipeline.model.loading import LoadedModel
 from pipeline.model.precision import choose_precision, machine_capabilities
 from pipeline.model.runtime import Engine, Runner, build_engine, return_freed_memory
 from pipeline.model.textprep import prepare_text
@@ -107,7 +107,11 @@ class Predictor:
 
     @classmethod
     def load(cls, reference: str | os.PathLike[str] = "default", **options: Any) -> Predictor:
-        return cls(load_model(reference), **options)
+        """The predictor of ``reference``, loaded without transformers where it can be
+        (pipeline/model/serving.py)."""
+        from pipeline.model.serving import load_for_inference
+
+        return cls(load_for_inference(reference), **options)
 
     @property
     def labels(self) -> tuple[str, ...]:

@@ -65,12 +65,22 @@ def build_engine(model: Any, precision: str, device: str, temperature: float = 1
     if precision == "fp32":
         return Engine(precision, exact, exact, 0.0)
     if precision == "bf16":
-        fast = Runner(copy.deepcopy(exact.model).to(dtype=torch.bfloat16), device, temperature)
+        fast = Runner(_copy_as(exact.model, torch.bfloat16), device, temperature)
     elif precision == "int8":
-        fast = Runner(quantize_int8(copy.deepcopy(exact.model)), device, temperature)
+        fast = Runner(quantize_int8(_copy_as(exact.model, torch.float32)), device, temperature)
     else:
         raise ValueError(f"no engine for precision {precision!r}")
     return Engine(precision, fast, exact, RESCORE_MARGIN[precision])
+
+
+def _copy_as(model: Any, dtype: Any) -> Any:
+    """A copy of ``model`` in ``dtype``: bert.py's is rebuilt from its converted weights,
+    any other model deep-copied and converted."""
+    from pipeline.model.bert import BertClassifier, cast
+
+    if isinstance(model, BertClassifier):
+        return cast(model, dtype)
+    return copy.deepcopy(model).to(dtype=dtype)
 
 
 @functools.cache

@@ -8,18 +8,21 @@ placeholder, another language) are counted apart and never in a share.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from pipeline.db.records import JobRecord
 from pipeline.report.data import (
-    AspectSummary,
+    AspectShares,
     Comparison,
     GroupReport,
+    GroupTheme,
+    Insights,
     LabelShare,
     ModelFacts,
     Quote,
     ReportData,
-    ThemeSummary,
+    ThemeEntry,
 )
 from pipeline.report.stats import ALPHA, fisher_exact, holm, wilson_interval
 from pipeline.service.views import GroupSummary, SummaryView
@@ -28,6 +31,8 @@ from pipeline.ui.shares import percentages
 
 COMPARED_LABELS = ("negative", "positive")
 """The shares a group is tested on against the rest (neutral is what is left of them)."""
+GROUP_THEMES = 4
+"""The themes a group's section names: those with the most of its comments."""
 
 
 def compared_labels(labels: Sequence[str]) -> tuple[str, ...]:
@@ -51,6 +56,38 @@ def label_shares(counts: Mapping[str, int], labels: Sequence[str]) -> tuple[Labe
     )
 
 
+@dataclass(frozen=True)
+class Cell:
+    """One test: ``inside`` of a group's ``n`` have ``label``, against ``outside`` of the
+    ``rest`` (every other group's comments together)."""
+
+    label: str
+    inside: int
+    n: int
+    outside: int
+    rest: int
+
+
+def compare_cells(cells: Sequence[Cell]) -> list[Comparison]:
+    """Fisher's exact test of each cell, Holm-adjusted over all of them (one family), in the
+    order given."""
+    p_values = [
+        fisher_exact([[c.inside, c.n - c.inside], [c.outside, c.rest - c.outside]]) for c in cells
+    ]
+    return [
+        Comparison(
+            label=cell.label,
+            share=cell.inside / cell.n,
+            rest_share=cell.outside / cell.rest,
+            rest_n=cell.rest,
+            p_value=p_value,
+            adjusted_p=corrected,
+            flagged=corrected < ALPHA,
+        )
+        for cell, p_value, corrected in zip(cells, p_values, holm(p_values), strict=True)
+    ]
+
+
 def compare_groups(
     groups: Sequence[GroupSummary], labels: Sequence[str], tested: Sequence[str]
 ) -> list[tuple[Comparison, ...]]:
@@ -58,7 +95,8 @@ def compare_groups(
     them; a group with no labelled comment, or with nothing to compare against, has none."""
     totals = {label: sum(group.counts.get(label, 0) for group in groups) for label in labels}
     grand = sum(totals.values())
-    cells: list[tuple[int, str, int, int, int, int]] = []
+    owners: list[int] = []
+    cells: list[Cell] = []
     for index, group in enumerate(groups):
         n = sum(group.counts.get(label, 0) for label in labels)
         rest = grand - n
@@ -66,25 +104,11 @@ def compare_groups(
             continue
         for label in tested:
             inside = group.counts.get(label, 0)
-            outside = totals[label] - inside
-            cells.append((index, label, inside, n, outside, rest))
-    p_values = [fisher_exact([[a, n - a], [c, rest - c]]) for _i, _l, a, n, c, rest in cells]
-    adjusted = holm(p_values)
+            owners.append(index)
+            cells.append(Cell(label, inside, n, totals[label] - inside, rest))
     found: list[list[Comparison]] = [[] for _ in groups]
-    for (index, label, a, n, c, rest), p_value, corrected in zip(
-        cells, p_values, adjusted, strict=True
-    ):
-        found[index].append(
-            Comparison(
-                label=label,
-                share=a / n,
-                rest_share=c / rest,
-                rest_n=rest,
-                p_value=p_value,
-                adjusted_p=corrected,
-                flagged=corrected < ALPHA,
-            )
-        )
+    for index, comparison in zip(owners, compare_cells(cells), strict=True):
+        found[index].append(comparison)
     return [tuple(comparisons) for comparisons in found]
 
 
@@ -95,16 +119,17 @@ def assemble(
     generated_at: datetime,
     quotes: Mapping[str | None, Sequence[Quote]] | None = None,
     overall_quotes: Sequence[Quote] = (),
-    aspects: Sequence[AspectSummary] | None = None,
-    themes: Sequence[ThemeSummary] | None = None,
+    insights: Insights | None = None,
 ) -> ReportData:
     """The report of a finished job grouped as ``summary`` is (no groups: one overview).
     ``quotes`` are per group value (``quotes.group_quotes``), ``overall_quotes`` for the
-    overview."""
+    overview; ``insights`` (``about.insights``) what the comments are about, overall and per
+    group."""
     labels = tuple(summary.labels)
     tested = compared_labels(labels)
     comparisons = compare_groups(summary.groups, labels, tested)
     quotes = quotes or {}
+    insights = insights or Insights()
     groups = tuple(
         _group_report(
             part,
@@ -113,6 +138,8 @@ def assemble(
             found,
             tuple(quotes.get(part.group, ())),
             rest=_rest(summary.overall, part, labels),
+            aspects=insights.group_aspects.get(part.group, ()),
+            themes=group_themes(insights.themes or (), part.group),
         )
         for part, found in zip(summary.groups, comparisons, strict=True)
     )
@@ -128,8 +155,7 @@ def assemble(
         finished_at=job.finished_at,
         generated_at=generated_at,
         tests=sum(len(found) for found in comparisons),
-        aspects=None if aspects is None else tuple(aspects),
-        themes=None if themes is None else tuple(themes),
+        insights=insights,
         rows_total=job.rows_total,
         compared_labels=tested,
     )
@@ -142,6 +168,8 @@ def _group_report(
     comparisons: tuple[Comparison, ...],
     quotes: tuple[Quote, ...],
     rest: tuple[LabelShare, ...] = (),
+    aspects: tuple[AspectShares, ...] = (),
+    themes: tuple[GroupTheme, ...] = (),
 ) -> GroupReport:
     shares = label_shares(part.counts, labels)
     n = sum(share.count for share in shares)
@@ -154,6 +182,8 @@ def _group_report(
         comparisons=comparisons,
         quotes=quotes,
         rest=rest,
+        aspects=aspects,
+        themes=themes,
     )
 
 
@@ -163,3 +193,13 @@ def _rest(
     """The shares of every other group's comments together: what the group is compared to."""
     counts = {label: overall.counts.get(label, 0) - part.counts.get(label, 0) for label in labels}
     return label_shares(counts, labels)
+
+
+def group_themes(
+    themes: Sequence[ThemeEntry], group: str | None, top: int = GROUP_THEMES
+) -> tuple[GroupTheme, ...]:
+    """The ``top`` themes of the job with the most of ``group``'s comments, largest first
+    (ties in the job's order)."""
+    found = [GroupTheme(theme, theme.counts.get(group, 0)) for theme in themes]
+    ranked = sorted((entry for entry in found if entry.count), key=lambda e: -e.count)
+    return tuple(ranked[:top])

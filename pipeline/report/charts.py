@@ -15,8 +15,9 @@ from pipeline.ui.palette import LABEL_COLOURS
 
 OTHER_COLOURS = ("#4a6fa5", "#e09f3e", "#7b5ea7", "#2a9d8f", "#a0522d")
 """For a model whose labels have no fixed colour; never the three label colours."""
-MIN_TEXT_SHARE = 0.09
-"""A segment narrower than this carries no percentage inside it (it would not fit)."""
+MIN_TEXT_WIDTH = 23.0
+"""A segment narrower than this (pixels) carries no percentage inside it: "100%" at the
+bars' font size would not fit."""
 SMALL_OPACITY = 0.45
 BAR_BACKGROUND = "#f3f4f6"
 """Behind every bar (a group's share of nothing shows as this, not as white)."""
@@ -56,7 +57,7 @@ def stacked_bar(shares: Sequence[LabelShare], width: float) -> list[Segment]:
         if not share.share:
             continue
         size = share.share * width
-        text = f"{share.percent}%" if share.share >= MIN_TEXT_SHARE else ""
+        text = f"{share.percent}%" if size >= MIN_TEXT_WIDTH else ""
         segments.append(Segment(share.label, x, size, label_colour(share.label, labels), text))
         x += size
     return segments
@@ -70,3 +71,12 @@ def interval_mark(share: LabelShare, width: float) -> IntervalMark | None:
         x_high=share.interval.high * width,
         x_share=share.share * width,
     )
+
+
+def tint(colour: str, strength: float) -> str:
+    """``colour`` mixed with white: ``strength`` 0 is white, 1 the colour itself (a grid
+    cell's background, so its text stays readable)."""
+    strength = min(1.0, max(0.0, strength))
+    channels = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    mixed = (round(255 - (255 - c) * strength) for c in channels)
+    return "#" + "".join(f"{c:02x}" for c in mixed)

@@ -1,8 +1,9 @@
 """What a report holds: plain frozen records, built from a finished job (``assemble``) and
 rendered to HTML or PDF (``render``). Nothing here reads a database or a file.
 
-Aspects and themes come in as small explicit inputs (``AspectSummary``, ``ThemeSummary``):
-a job does not store them yet, and a report without them says so instead of leaving a gap.
+Aspects and themes come in as one ``Insights`` record (built by ``about`` from the service's
+aspect and theme summaries): a job without them carries the reason, and the report says it
+instead of leaving a gap.
 """
 
 from __future__ import annotations
@@ -75,6 +76,9 @@ class GroupReport:
     quotes: tuple[Quote, ...] = ()
     rest: tuple[LabelShare, ...] = ()
     """The shares of all the other groups' comments together (empty for the overview)."""
+    aspects: tuple[AspectShares, ...] = ()
+    themes: tuple[GroupTheme, ...] = ()
+    """The job's themes with the most of this group's comments, largest first."""
 
     @property
     def flags(self) -> tuple[Comparison, ...]:
@@ -106,34 +110,102 @@ class ModelFacts:
 
 
 @dataclass(frozen=True)
-class AspectSummary:
-    """One aspect (teaching, exams, workload…) over the job: comments per sentiment and a few
-    comments that show it."""
+class AspectShares:
+    """One aspect (teaching, exams, workload…) over the job or in one group: how many comments
+    speak about it, the sentiment of what they say about it with 95 % intervals, and, in a
+    group, that sentiment against the same aspect in all the other groups' comments."""
 
-    aspect: str
-    description: str | None
-    counts: Mapping[str, int]
-    quotes: tuple[str, ...] = ()
+    name: str
+    meaning: str | None
+    n: int
+    """Comments that speak about the aspect: the base of its shares."""
+    small: bool
+    shares: tuple[LabelShare, ...]
+    comparisons: tuple[Comparison, ...] = ()
+    rest: tuple[LabelShare, ...] = ()
+    """The aspect's shares in all the other groups' comments (empty over the job)."""
 
     @property
-    def total(self) -> int:
-        return sum(self.counts.values())
+    def flags(self) -> tuple[Comparison, ...]:
+        return tuple(comparison for comparison in self.comparisons if comparison.flagged)
+
+    def share_of(self, label: str) -> LabelShare | None:
+        return next((share for share in self.shares if share.label == label), None)
 
 
 @dataclass(frozen=True)
-class ThemeSummary:
-    """One theme found in one label's comments: its name, keywords, size and quotes."""
+class AspectModelFacts:
+    """The aspect model that tagged the job and, where its card is of that version, how it
+    measured on the annotated comments it never trained on."""
 
+    version: str | None
+    held_out: int | None = None
+    """Annotated comments held out from training."""
+    micro_f1: float | None = None
+    macro_f1: float | None = None
+    baseline_micro_f1: float | None = None
+    """Zero-shot assignment by similarity to the categories' descriptions: what it beats."""
+    baseline_macro_f1: float | None = None
+    sentiment_accuracy: float | None = None
+    """Share of (comment, aspect) pairs whose aspect sentiment matched the annotation."""
+    sentiment_pairs: int | None = None
+
+
+@dataclass(frozen=True)
+class AspectsReport:
+    """The job's aspects over all its comments, and how many aspect-against-the-rest tests
+    the groups' flags are corrected for (a family of their own, apart from the labels')."""
+
+    categories: tuple[AspectShares, ...]
+    model: AspectModelFacts
+    rows_labelled: int
+    rows_with_aspects: int
+    sentiments: tuple[str, ...]
+    compared: tuple[str, ...]
+    """The sentiments a group's aspect is tested on against the rest."""
+    tests: int = 0
+
+
+@dataclass(frozen=True)
+class ThemeEntry:
+    """One theme found in one label's comments: keywords, size, quotes, comments per group."""
+
+    id: int
     label: str
     name: str
     keywords: tuple[str, ...]
     size: int
+    share: float | None
+    """Of the label's comments."""
     quotes: tuple[str, ...] = ()
+    counts: Mapping[str | None, int] = field(default_factory=dict)
+    """Comments of the theme per value of the report's group-by column."""
+
+
+@dataclass(frozen=True)
+class GroupTheme:
+    """A theme as it shows in one group: how many of the group's comments are in it."""
+
+    theme: ThemeEntry
+    count: int
+
+
+@dataclass(frozen=True)
+class Insights:
+    """What the comments are about: the job's aspects and themes, each None with the reason
+    when the job has none (insights switched off, a job from before them, a failed theme pass),
+    and each group's part (keyed by the group's value as the summary has it)."""
+
+    aspects: AspectsReport | None = None
+    aspects_note: str | None = None
+    group_aspects: Mapping[str | None, tuple[AspectShares, ...]] = field(default_factory=dict)
+    themes: tuple[ThemeEntry, ...] | None = None
+    themes_note: str | None = None
 
 
 @dataclass(frozen=True)
 class ReportData:
-    """Everything one report shows; ``aspects`` / ``themes`` None: not computed for the job."""
+    """Everything one report shows."""
 
     request_id: str
     input_name: str
@@ -147,8 +219,7 @@ class ReportData:
     generated_at: datetime
     tests: int
     """How many group-against-the-rest tests the Holm correction spans."""
-    aspects: tuple[AspectSummary, ...] | None = None
-    themes: tuple[ThemeSummary, ...] | None = None
+    insights: Insights = field(default_factory=Insights)
     rows_total: int = 0
     compared_labels: tuple[str, ...] = field(default_factory=tuple)
 

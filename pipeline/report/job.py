@@ -1,7 +1,9 @@
 """A finished job's report, read from the backend: what both HTTP edges serve.
 
 The counts come from the database's per-group summary (``service.summary``, the figures the
-app and ``GET /summary`` show); the quotes from one pass over the rows. A report is of a job
+app and ``GET /summary`` show); the quotes from one pass over the rows; the aspects and themes
+from the service's summaries (``service.insights``, what ``GET /aspects`` and ``/themes``
+answer). A report is of a job
 that has finished labelling every row: shares of a job still running would change under the
 reader, and those of a failed or cancelled one would describe part of a file as if all of it.
 """
@@ -9,19 +11,22 @@ reader, and those of a failed or cancelled one would describe part of a file as 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pipeline import service
 from pipeline.bootstrap import Backend
 from pipeline.db.records import JobRecord, JobStatus
-from pipeline.errors import Conflict
+from pipeline.errors import Conflict, PipelineError, ServiceUnavailableError
+from pipeline.report import about
 from pipeline.report.assemble import assemble, compared_labels
-from pipeline.report.data import ReportData
-from pipeline.report.model_facts import local_card, model_facts
+from pipeline.report.data import Insights, ReportData
+from pipeline.report.model_facts import aspect_facts, local_card, model_facts, shipped_aspect_card
 from pipeline.report.quotes import group_quotes
 from pipeline.report.render import CONTENT_SECURITY_POLICY, render_html, render_pdf
+from pipeline.service import insights as service_insights
 from pipeline.service.results import input_column
 
 ReportFormat = Literal["html", "pdf"]
@@ -53,10 +58,7 @@ def job_report(
 ) -> ReportData:
     """The report of a succeeded job grouped by ``group_by`` (default: the job's first
     group-by column; a job without one gets the overview only). Conflict for a job that has
-    not succeeded; MissingColumnError for a column the input does not have.
-
-    Jobs do not store aspects or themes yet, so the report says they were not computed;
-    ``assemble`` takes them (``AspectSummary``, ``ThemeSummary``) once they are stored."""
+    not succeeded; MissingColumnError for a column the input does not have."""
     job = backend.repository.jobs.get(request_id, owner)
     if job.status != JobStatus.SUCCEEDED:
         raise Conflict(_not_finished(job))
@@ -72,7 +74,53 @@ def job_report(
         datetime.now(UTC),
         quotes=quotes if column else {},
         overall_quotes=() if column else quotes.get(None, ()),
+        insights=job_insights(backend, job, owner, name),
     )
+
+
+def job_insights(
+    backend: Backend, job: JobRecord, owner: str | None, group_by: str | None
+) -> Insights:
+    """The job's aspects and themes as ``GET /aspects`` and ``GET /themes`` have them. A job
+    without them (insights switched off, labelled before they existed, a failed theme pass)
+    gets a report that says why; a fault of the moment (a database away) fails the report
+    as it fails every other read."""
+    request_id = job.request_id
+    aspects, aspects_note = _read(
+        lambda: service_insights.aspect_summary(backend, owner, request_id, group_by)
+    )
+    themes, themes_note = _read(
+        lambda: service_insights.theme_summary(backend, owner, request_id, group_by=group_by)
+    )
+    version = aspects.get("model_version") if aspects else None
+    return about.insights(
+        aspects,
+        themes,
+        tuple(job.labels or ()),
+        aspect_facts(version, shipped_aspect_card()),
+        aspects_note,
+        themes_note,
+    )
+
+
+def _read(
+    summary: Callable[[], Mapping[str, Any]],
+) -> tuple[Mapping[str, Any] | None, str | None]:
+    """A summary, or None and why it could not be had."""
+    try:
+        return summary(), None
+    except ServiceUnavailableError:
+        raise
+    except PipelineError as exc:
+        return None, _sentence(str(exc))
+
+
+def _sentence(message: str) -> str:
+    """The service's reason as a sentence of the report."""
+    message = message.strip()
+    if not message:
+        return message
+    return message[0].upper() + message[1:] + ("" if message.endswith(".") else ".")
 
 
 def report_file(

@@ -8,8 +8,10 @@ Content-Security-Policy, and the PDF renderer is given a fetcher that fetches no
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import cache
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +19,7 @@ import jinja2
 
 from pipeline.errors import Unsupported
 from pipeline.report import charts
-from pipeline.report.assemble import label_shares
-from pipeline.report.data import ReportData
+from pipeline.report.data import ReportData, ThemeEntry
 from pipeline.report.quotes import MAX_WORDS, MIN_WORDS
 from pipeline.report.stats import ALPHA, Interval
 from pipeline.ui.groups import SMALL_GROUP
@@ -28,6 +29,12 @@ CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-sr
 """No script, no outside resource: what a report page may load (also sent as a header)."""
 BAR_WIDTH = 260
 AXIS_WIDTH = 260
+ASPECT_BAR_WIDTH = 110
+GRID_ASPECTS = 6
+"""Aspects (the most spoken about) in the grid of one share per aspect and group: what fits
+across an A4 page."""
+GRID_STRENGTH = 0.7
+"""A grid cell of share 100 % is tinted this much of the label's colour (text stays legible)."""
 
 
 def render_html(data: ReportData) -> str:
@@ -61,14 +68,19 @@ def _context(data: ReportData) -> dict[str, Any]:
         "small_group": SMALL_GROUP,
         "alpha": ALPHA,
         "bar_width": BAR_WIDTH,
+        "aspect_bar_width": ASPECT_BAR_WIDTH,
         "axis_width": AXIS_WIDTH,
         "stacked_bar": charts.stacked_bar,
         "interval_mark": charts.interval_mark,
         "colour": lambda label: charts.label_colour(label, data.labels),
         "small_opacity": charts.SMALL_OPACITY,
         "bar_background": charts.BAR_BACKGROUND,
-        "label_shares": label_shares,
         "quote_words": (MIN_WORDS, MAX_WORDS),
+        "by_label": by_label,
+        "grid_aspects": GRID_ASPECTS,
+        "tint": lambda label, share: charts.tint(
+            charts.label_colour(label, data.labels), GRID_STRENGTH * (share or 0.0)
+        ),
     }
 
 
@@ -89,8 +101,20 @@ def _environment() -> jinja2.Environment:
         when=when,
         count=count,
         px=lambda value: f"{value:.1f}",
+        aspect_name=aspect_name,
     )
     return environment
+
+
+def aspect_name(name: str) -> str:
+    """``course content`` for the category ``course_content``."""
+    return name.replace("_", " ")
+
+
+def by_label(themes: Sequence[ThemeEntry]) -> list[tuple[str, list[ThemeEntry]]]:
+    """The themes label by label, in the order they come (``about.theme_entries``: the
+    model's label order)."""
+    return [(label, list(group)) for label, group in groupby(themes, key=lambda t: t.label)]
 
 
 def count(number: int, noun: str) -> str:

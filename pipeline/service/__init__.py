@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pipeline.service.health import check_health
+from pipeline.service.insights import aspect_summary, theme_summary
 from pipeline.service.jobs import (
     ANONYMOUS,
     cancel,
@@ -20,6 +21,7 @@ from pipeline.service.results import results_csv, results_page, results_url, sum
 __all__ = [
     "ANONYMOUS",
     "any_keys",
+    "aspect_summary",
     "authenticate",
     "cancel",
     "check_health",
@@ -36,5 +38,6 @@ __all__ = [
     "submit",
     "submit_stored",
     "summary",
+    "theme_summary",
     "upload_key_for",
 ]

@@ -1,8 +1,11 @@
 """Result rows between their three shapes: a labelled chunk, database rows, the results table.
 
 The results table has exactly the columns of ``analyze``: every input column, then ``label``,
-``score_<label>`` per class, ``error``, ``model_version`` and ``language`` (an input column of
-one of those names is kept, renamed ``input_<name>``: see ``labelling.input_names``).
+``score_<label>`` per class, ``error``, ``model_version``, ``language``, ``aspects``,
+``aspect_sentiments``, ``theme`` and, for a job submitted with explain, ``explanation`` (an
+input column of one of those names is kept, renamed ``input_<name>``: see
+``labelling.input_names``). A results page holds aspects as a list and aspect sentiments as an
+object; a CSV cell as ``teaching;exams`` and ``teaching:positive;exams:negative``.
 
 A results CSV is formula-escaped (``pipeline.formulas``) unless asked for ``raw``: a comment
 such as ``=HYPERLINK(...)`` must not run when the file is opened in a spreadsheet. A finished
@@ -21,26 +24,37 @@ import pandas as pd
 
 from pipeline.db.records import JobRecord, ResultRecord
 from pipeline.formulas import escape_row
+from pipeline.insights.chunk import NOTHING, ChunkInsights
 from pipeline.labelling import (
+    ASPECT_SENTIMENTS_COLUMN,
+    ASPECTS_COLUMN,
     ERROR_COLUMN,
+    EXPLANATION_COLUMN,
     LABEL_COLUMN,
     LANGUAGE_COLUMN,
+    THEME_COLUMN,
     VERSION_COLUMN,
     input_names,
     result_columns,
     score_column,
 )
+from pipeline.model.aspects import AspectResult, format_aspect_sentiments, format_aspects
 
 
 def header(job: JobRecord) -> list[str]:
-    return result_columns(job.input_columns, job.labels or ())
+    return result_columns(job.input_columns, job.labels or (), job.explain)
 
 
 def rows_for_database(
-    chunk: pd.DataFrame, labelled: pd.DataFrame, job: JobRecord, labels: Sequence[str]
+    chunk: pd.DataFrame,
+    labelled: pd.DataFrame,
+    job: JobRecord,
+    labels: Sequence[str],
+    insights: ChunkInsights = NOTHING,
 ) -> list[dict[str, Any]]:
-    """A chunk (indexed by row number, as ``iter_chunks`` yields it) and the model's columns
-    for it (``label_frame``) as rows for ``JobRepository.write_chunk``.
+    """A chunk (indexed by row number, as ``iter_chunks`` yields it), the model's columns for
+    it (``label_frame``) and what the worker found beside them (``ChunkInsights``) as rows for
+    ``JobRepository.write_chunk``.
 
     Built column by column: a chunk is thousands of rows and this runs for every one.
     """
@@ -55,6 +69,10 @@ def rows_for_database(
         for error, missing, values in zip(errors, unscored, probs.tolist(), strict=True)
     ]
     data = chunk[others].to_dict("records") if others else [{} for _ in errors]
+    aspects: list[AspectResult | None] = (
+        list(insights.aspects) if insights.aspects is not None else [None] * len(errors)
+    )
+    explanations = insights.explanations or [None] * len(errors)
     return [
         {
             "row_index": row_index,
@@ -65,8 +83,22 @@ def rows_for_database(
             "error": error,
             "model_version": str(version),
             "language": language,
+            "aspects": None if found is None else list(found.aspects),
+            "aspect_sentiments": None if found is None else dict(found.aspect_sentiments),
+            "explanation": explanation,
         }
-        for row_index, text, values, label, row_scores, error, version, language in zip(
+        for (
+            row_index,
+            text,
+            values,
+            label,
+            row_scores,
+            error,
+            version,
+            language,
+            found,
+            explanation,
+        ) in zip(
             chunk.index.astype(np.int64).tolist(),
             chunk[job.text_column].tolist(),
             data,
@@ -75,6 +107,8 @@ def rows_for_database(
             errors,
             labelled[VERSION_COLUMN].tolist(),
             labelled[LANGUAGE_COLUMN].tolist(),
+            aspects,
+            explanations,
             strict=True,
         )
     ]
@@ -97,7 +131,20 @@ def _table_row(
     values[ERROR_COLUMN] = record.error
     values[VERSION_COLUMN] = record.model_version
     values[LANGUAGE_COLUMN] = record.language
+    values[ASPECTS_COLUMN] = list(record.aspects or ())
+    values[ASPECT_SENTIMENTS_COLUMN] = dict(record.aspect_sentiments or {})
+    values[THEME_COLUMN] = record.theme
+    values[EXPLANATION_COLUMN] = record.explanation
     return {column: values.get(column) for column in columns}
+
+
+def csv_rows(records: Iterable[ResultRecord], job: JobRecord) -> Iterator[list[Any]]:
+    """Stored rows as CSV rows: ``table_rows`` with the aspect columns as text cells."""
+    for row in table_rows(records, job):
+        found = AspectResult(tuple(row[ASPECTS_COLUMN]), dict(row[ASPECT_SENTIMENTS_COLUMN]))
+        row[ASPECTS_COLUMN] = format_aspects(found)
+        row[ASPECT_SENTIMENTS_COLUMN] = format_aspect_sentiments(found)
+        yield list(row.values())
 
 
 def escaped_key(result_key: str) -> str:
@@ -125,7 +172,7 @@ def write_rows(
 ) -> int:
     """Append rows to a results CSV whose header is already written (the csv module, with
     pandas' conventions: ``\n`` line ends, minimal quoting, None as an empty cell)."""
-    rows = (row.values() for row in table_rows(batch, job))
+    rows = csv_rows(batch, job)
     _writer(handle).writerows(rows if raw else (escape_row(values) for values in rows))
     return len(batch)
 
@@ -138,7 +185,7 @@ def write_both(
     write_header(job, escaped)
     raw_writer, escaped_writer, written = _writer(raw), _writer(escaped), 0
     for batch in batches:
-        rows = [list(row.values()) for row in table_rows(batch, job)]
+        rows = list(csv_rows(batch, job))
         raw_writer.writerows(rows)
         escaped_writer.writerows(escape_row(values) for values in rows)
         written += len(batch)

@@ -54,12 +54,16 @@ def submit(
     filename: str | None = None,
     fresh: bool = False,
     sheet: str | None = None,
+    explain: bool = False,
 ) -> Submission:
     """Validate the file, store it under a generated key and queue it; nothing is queued when
-    the file is refused. An identical earlier job (same content, columns, sheet and model) of
-    the same owner is returned instead unless ``fresh``. ``sheet`` chooses a workbook's sheet
-    (name or 1-based number); by default the first whose header names ``text_column``."""
-    return _submit(backend, source, text_column, group_by, owner, filename, fresh, None, sheet)
+    the file is refused. An identical earlier job (same content, columns, sheet, model and
+    explain) of the same owner is returned instead unless ``fresh``. ``sheet`` chooses a
+    workbook's sheet (name or 1-based number); by default the first whose header names
+    ``text_column``. ``explain`` adds each row's top words toward its label (slower)."""
+    return _submit(
+        backend, source, text_column, group_by, owner, filename, fresh, None, sheet, explain
+    )
 
 
 def submit_stored(
@@ -71,6 +75,7 @@ def submit_stored(
     filename: str | None = None,
     fresh: bool = False,
     sheet: str | None = None,
+    explain: bool = False,
 ) -> Submission:
     """Submit a file a client already uploaded (a presigned PUT to a key from ``upload_key_for``);
     it is validated exactly like a direct submit and becomes the job's input as it is."""
@@ -80,7 +85,16 @@ def submit_stored(
     with tempfile.TemporaryDirectory(prefix="submit-") as folder:
         local = backend.store.get_file(upload_key, Path(folder) / Path(filename or "upload").name)
         return _submit(
-            backend, local, text_column, group_by, owner, filename, fresh, upload_key, sheet
+            backend,
+            local,
+            text_column,
+            group_by,
+            owner,
+            filename,
+            fresh,
+            upload_key,
+            sheet,
+            explain,
         )
 
 
@@ -126,6 +140,7 @@ def _submit(
     fresh: bool,
     stored_key: str | None,
     sheet: str | None,
+    explain: bool = False,
 ) -> Submission:
     group_by = _clean_group_by(group_by)
     summary = validate_input(
@@ -135,7 +150,12 @@ def _submit(
     group_by = summary.group_by  # the file's own names: ``Course`` for ``course``
     content_hash = file_sha256(source)
     dedup_key = _dedup_key(
-        content_hash, summary.text_column, group_by, backend.settings.model, summary.options
+        content_hash,
+        summary.text_column,
+        group_by,
+        backend.settings.model,
+        summary.options,
+        explain,
     )
     if not fresh:
         existing = backend.repository.jobs.find_reusable(owner, dedup_key)
@@ -162,6 +182,7 @@ def _submit(
             dedup_key=dedup_key,
             model=backend.settings.model,
             rows_total=summary.rows,
+            explain=explain,
         ),
     )
     if not created:  # an identical submission won the race: its job and its copy of the file
@@ -271,10 +292,15 @@ def _dedup_key(
     group_by: Sequence[str],
     model: str,
     options: ReadOptions,
+    explain: bool = False,
 ) -> str:
-    """Equal for the same content read the same way (sheet, header row…), columns and model."""
+    """Equal for the same content read the same way (sheet, header row…), columns, model and
+    explain (a job without explanations cannot stand in for one with them; keys of jobs
+    without explain are as they were before the option existed)."""
     read_as = json.dumps(options.to_json(), sort_keys=True)
     parts = "\x1f".join([content_hash, text_column, *group_by, "\x1e", model, "\x1e", read_as])
+    if explain:
+        parts += "\x1eexplain"
     return hashlib.sha256(parts.encode("utf-8")).hexdigest()
 
 

@@ -91,14 +91,7 @@ def summary(
     backend: Backend, request_id: str, owner: str | None = None, group_by: str | None = None
 ) -> SummaryView:
     job = backend.repository.jobs.get(request_id, owner)
-    column = input_column(job, group_by) if group_by is not None else None
-    if group_by is not None and column is None:
-        raise MissingColumnError(
-            f"column {echo(group_by)} is not in the job's input; its columns are: "
-            f"{', '.join(job.input_columns)}"
-        )
-    if column is not None and column == job.text_column:
-        raise InputError(f"{echo(column)} is the comment column; group by another column")
+    column = group_column(job, group_by)
     labels = list(job.labels or ())
     overall = backend.repository.results.summarize(request_id, labels)
     groups = backend.repository.results.summarize(request_id, labels, column) if column else []
@@ -112,6 +105,22 @@ def summary(
         group_by=group_by,
         groups=[_group(stats) for stats in groups],
     )
+
+
+def group_column(job: JobRecord, group_by: str | None) -> str | None:
+    """The input column to group ``job``'s rows by (None without ``group_by``);
+    MissingColumnError for a column the input lacks, InputError for the comment column."""
+    if group_by is None:
+        return None
+    column = input_column(job, group_by)
+    if column is None:
+        raise MissingColumnError(
+            f"column {echo(group_by)} is not in the job's input; its columns are: "
+            f"{', '.join(job.input_columns)}"
+        )
+    if column == job.text_column:
+        raise InputError(f"{echo(column)} is the comment column; group by another column")
+    return column
 
 
 def input_column(job: JobRecord, name: str) -> str | None:

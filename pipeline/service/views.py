@@ -56,6 +56,8 @@ class JobView:
     model: str
     model_version: str | None
     labels: tuple[str, ...] | None
+    explain: bool
+    """Rows carry their top words toward their label (asked for at submit)."""
     low_confidence: float | None
     """Scores below this are worth a human look (the model's calibrated review threshold)."""
     attempts: int
@@ -87,6 +89,7 @@ class JobView:
             model=job.model,
             model_version=job.model_version,
             labels=job.labels,
+            explain=job.explain,
             low_confidence=job.low_confidence,
             attempts=job.attempts,
             error=job.error,

@@ -12,7 +12,7 @@ import pandas as pd
 
 from pipeline.client import GroupCounts, Summary
 from pipeline.ui.groups import group_caption, is_small, labelled
-from pipeline.ui.palette import label_colours
+from pipeline.ui.palette import LABEL_COLOURS, label_colours
 from pipeline.ui.review import CONFIDENCE, with_confidence
 from pipeline.ui.shares import percent_text, percentages
 
@@ -139,3 +139,111 @@ def _label_order(labels: Sequence[str]) -> str:
     """A Vega expression giving each label its position, so stacks follow the label order."""
     cases = " : ".join(f"datum.label === {label!r} ? {i}" for i, label in enumerate(labels))
     return f"{cases} : {len(labels)}" if labels else "0"
+
+
+HEAT_STEP = 34
+HEAT_LOW = "#f6f6f6"
+"""The heat map's 0 % negative: near white, so only negative reads as colour (red)."""
+DARK_CELL = 0.55
+"""From this share negative on, a cell's text is white (dark text on the light cells)."""
+HEAT_SELECTION = "cell"
+HEAT_TEXT_SELECTION = "cell_text"
+"""The heat map's click selections (fields ``category`` and ``group_value``): on a cell, and
+on the number written in it."""
+
+
+def aspect_chart(bars: pd.DataFrame, labels: Sequence[str]) -> alt.Chart:
+    """Per aspect (most mentioned first, with its n) the share of its comments that were
+    negative, neutral and positive about it, in the label colours."""
+    order = list(dict.fromkeys(bars["aspect"]))
+    return (
+        alt.Chart(bars)
+        .mark_bar()
+        .encode(
+            x=alt.X("comments:Q", stack="normalize", axis=alt.Axis(format="%"), title="share"),
+            y=alt.Y("aspect:N", sort=order, title=None, axis=alt.Axis(labelLimit=0)),
+            color=alt.Color(
+                "polarity:N", scale=label_scale(labels), sort=list(labels), title="about it"
+            ),
+            opacity=alt.condition("datum.small", alt.value(SMALL_OPACITY), alt.value(1.0)),
+            order=alt.Order("polarity_order:Q"),
+            tooltip=["aspect", "polarity", "comments", alt.Tooltip("percent:N", title="share")],
+        )
+        .properties(title="What the comments are about", height=alt.Step(GROUP_STEP))
+    )
+
+
+def heat_map(cells: pd.DataFrame, group_by: str) -> alt.Chart:
+    """Groups (rows, named in full with n) × aspects (columns, most mentioned first): the share
+    negative of each cell in shades of the negative colour, with the share and n written in it;
+    small cells paler. A click selects a cell (``HEAT_SELECTION``)."""
+    groups = list(dict.fromkeys(cells.sort_values("group")["group"]))
+    aspects = list(dict.fromkeys(cells.sort_values("aspect_order")["aspect"]))
+    base = alt.Chart(cells).encode(
+        x=alt.X("aspect:N", sort=aspects, title=None, axis=alt.Axis(orient="top", labelAngle=-30,
+                                                                   labelLimit=0)),
+        y=alt.Y("group:N", sort=groups, title=None, axis=alt.Axis(labelLimit=0)),
+        tooltip=[
+            alt.Tooltip("group:N", title=group_by),
+            "aspect",
+            alt.Tooltip("negative:Q", format=".0%", title="negative"),
+            alt.Tooltip("interval:N", title="95 % interval"),
+            alt.Tooltip("n:Q", title="n"),
+        ],
+    )  # fmt: skip
+    rects = base.mark_rect(stroke="#ffffff", strokeWidth=1).encode(
+        color=alt.Color(
+            "negative:Q",
+            scale=alt.Scale(domain=[0, 1], range=[HEAT_LOW, LABEL_COLOURS["negative"]]),
+            legend=alt.Legend(
+                format="%",
+                title="share negative",
+                orient="bottom",
+                direction="horizontal",
+                gradientLength=200,
+                values=[0, 0.5, 1],
+            ),
+        ),
+        opacity=alt.condition("datum.small", alt.value(SMALL_OPACITY), alt.value(1.0)),
+    )
+    text = base.mark_text(fontSize=11).encode(
+        text="cell:N",
+        color=alt.condition(
+            f"datum.negative >= {DARK_CELL}", alt.value("#ffffff"), alt.value("#1f2328")
+        ),
+    )
+    # A click on a cell's number lands on the text layer: it selects the cell as well.
+    fields = ["category", "group_value"]
+    return (
+        rects.add_params(alt.selection_point(name=HEAT_SELECTION, fields=fields))
+        + text.add_params(alt.selection_point(name=HEAT_TEXT_SELECTION, fields=fields))
+    ).properties(
+        title=f"Share negative per aspect and {group_by} (share · n)", height=alt.Step(HEAT_STEP)
+    )
+
+
+def compare_chart(data: pd.DataFrame, labels: Sequence[str]) -> alt.Chart:
+    """Each label's share on both sides (``side`` rows under each label), with the 95 %
+    interval as a black rule and the share written at the bar's end."""
+    sides = list(dict.fromkeys(data["side"]))
+    base = alt.Chart(data).encode(
+        y=alt.Y("label:N", sort=list(labels), title=None),
+        yOffset=alt.YOffset("side:N", sort=sides),
+    )
+    bars = base.mark_bar().encode(
+        x=alt.X("share:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1]),
+                title="share of the side's comments"),
+        color=alt.Color("label:N", scale=label_scale(labels), legend=None),
+        opacity=alt.Opacity("side:N", sort=sides, scale=alt.Scale(range=[1.0, 0.55]),
+                            legend=alt.Legend(title=None, orient="bottom", labelLimit=0)),
+        tooltip=["side", "label", alt.Tooltip("percent:N", title="share"),
+                 alt.Tooltip("interval:N", title="95 % interval"), alt.Tooltip("n:Q", title="n")],
+    )  # fmt: skip
+    rules = base.mark_rule(color="#1f2328", strokeWidth=1.5).encode(x="low:Q", x2="high:Q")
+    text = base.mark_text(align="left", dx=4).encode(
+        x="high:Q", text="caption:N", color=alt.value("#1f2328")
+    )
+    return (bars + rules + text).properties(
+        title="Label shares side by side (bar: share; line: 95 % interval)",
+        height=alt.Step(18),
+    )

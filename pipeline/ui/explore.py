@@ -1,16 +1,29 @@
-"""Slicing the results table for the page: filters, the most positive and negative comments."""
+"""Slicing the results table for the page: filters, the most positive and negative comments.
+
+Results of a job with insights carry ``aspects`` (``teaching;exams``), ``aspect_sentiments``
+(``teaching:positive;exams:negative``), ``theme`` (an id) and ``explanation``; the table shows
+the aspects as tags coloured by their polarity and the theme by name."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
 
+from pipeline.errors import InputError
+from pipeline.model.aspects.data import parse_list, parse_sentiments
+from pipeline.ui.palette import CONFIDENCE_COLOUR, LABEL_COLOURS
 from pipeline.ui.review import CONFIDENCE, with_confidence
 
 NO_LABEL = "(no label)"
 COPIES = "copies"
+ASPECTS = "aspects"
+ASPECT_SENTIMENTS = "aspect_sentiments"
+THEME = "theme"
+EXPLANATION = "explanation"
+INSIGHT_COLUMNS = (ASPECTS, ASPECT_SENTIMENTS, THEME, EXPLANATION)
+"""Columns the results gain from the insights (never offered as a group column)."""
 
 
 @dataclass(frozen=True)
@@ -24,6 +37,12 @@ class ResultFilter:
     groups: Sequence[str] = ()
     min_confidence: float = 0.0
     search: str = ""
+    aspects: Sequence[str] = ()
+    """Categories: a row mentioning any of them passes."""
+    aspect_polarity: str | None = None
+    """With ``aspects``: only rows saying this (negative, neutral, positive) about one of them."""
+    theme: str | None = None
+    """A theme id as the results hold it."""
 
 
 def filter_results(frame: pd.DataFrame, text_column: str, chosen: ResultFilter) -> pd.DataFrame:
@@ -38,6 +57,14 @@ def filter_results(frame: pd.DataFrame, text_column: str, chosen: ResultFilter) 
         keep &= rows[chosen.group_column].astype(str).isin([str(g) for g in chosen.groups])
     if chosen.min_confidence > 0:
         keep &= rows[CONFIDENCE].fillna(0.0) >= chosen.min_confidence
+    if chosen.aspects and ASPECTS in rows.columns:
+        wanted = set(chosen.aspects)
+        keep &= rows[ASPECTS].map(lambda cell: bool(wanted & set(parse_list(_text(cell)))))
+        if chosen.aspect_polarity and ASPECT_SENTIMENTS in rows.columns:
+            said = rows[ASPECT_SENTIMENTS].map(lambda cell: _polarities(_text(cell)))
+            keep &= said.map(lambda found: chosen.aspect_polarity in {found.get(a) for a in wanted})
+    if chosen.theme is not None and THEME in rows.columns:
+        keep &= rows[THEME].map(_text) == str(chosen.theme)
     if chosen.search.strip():
         needle = chosen.search.strip()
         keep &= rows[text_column].astype(str).str.contains(needle, case=False, regex=False)
@@ -62,21 +89,78 @@ def top_comments(frame: pd.DataFrame, text_column: str, label: str, count: int =
     return distinct.head(count)[[text_column, score, COPIES]]
 
 
-def comments_table(frame: pd.DataFrame, text_column: str, labels: Sequence[str]) -> pd.DataFrame:
+def comments_table(
+    frame: pd.DataFrame,
+    text_column: str,
+    labels: Sequence[str],
+    theme_names: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
     """The results table as the page shows it: label and confidence first (always in view next
-    to a long comment), then the comment and the input's other columns; the per-label scores
-    are left to the downloads. ``label`` holds a one-item list (empty for an unlabelled row),
-    the shape of a coloured tag column."""
+    to a long comment), then the comment, its aspects and theme, and the input's other columns;
+    the per-label scores are left to the downloads. ``label`` holds a one-item list (empty for
+    an unlabelled row), the shape of a coloured tag column; ``aspects`` a list of
+    ``aspect_tag`` tags; ``theme`` the theme's name (from ``theme_names``, id → name)."""
     scored = with_confidence(frame)
-    hidden = {*(f"score_{x}" for x in labels), "label", CONFIDENCE, "model_version", text_column}
+    hidden = {*(f"score_{x}" for x in labels), "label", CONFIDENCE, "model_version", text_column,
+              *INSIGHT_COLUMNS}  # fmt: skip
     rest = [column for column in scored.columns if column not in hidden]
     tags = scored["label"].map(lambda value: [value] if isinstance(value, str) and value else [])
-    return pd.DataFrame(
-        {"label": tags, CONFIDENCE: scored[CONFIDENCE], text_column: scored[text_column]}
-        | {column: scored[column] for column in rest},
-        index=scored.index,
-    )
+    shown = {"label": tags, CONFIDENCE: scored[CONFIDENCE], text_column: scored[text_column]}
+    if ASPECTS in scored.columns:
+        sentiments = scored.get(ASPECT_SENTIMENTS, pd.Series("", index=scored.index))
+        shown[ASPECTS] = [
+            aspect_tags(_text(names), _text(polarity))
+            for names, polarity in zip(scored[ASPECTS], sentiments, strict=True)
+        ]
+    if THEME in scored.columns and theme_names:
+        shown[THEME] = scored[THEME].map(lambda value: theme_names.get(_text(value), ""))
+    return pd.DataFrame(shown | {column: scored[column] for column in rest}, index=scored.index)
+
+
+def aspect_tag(name: str, polarity: str) -> str:
+    """``exams: negative``: an aspect with what the comment says about it."""
+    return f"{name.replace('_', ' ')}: {polarity}" if polarity else name.replace("_", " ")
+
+
+def aspect_tags(aspects: str, sentiments: str) -> list[str]:
+    """The tags of one row's aspects; a malformed polarity cell shows the names alone."""
+    polarity = _polarities(sentiments)
+    return [aspect_tag(name, polarity.get(name, "")) for name in parse_list(aspects)]
+
+
+def _polarities(cell: str) -> dict[str, str]:
+    """``aspect_sentiments`` read back; a malformed cell reads as none."""
+    try:
+        return parse_sentiments(cell)
+    except InputError:
+        return {}
+
+
+def tag_options(categories: Sequence[str], labels: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Every aspect tag the table can show and its colour: the polarity's label colour."""
+    options, colours = [], []
+    for name in categories:
+        for polarity in labels:
+            options.append(aspect_tag(name, polarity))
+            colours.append(LABEL_COLOURS.get(polarity, CONFIDENCE_COLOUR))
+    return options, colours
+
+
+def has_explanations(frame: pd.DataFrame) -> bool:
+    return EXPLANATION in frame.columns and bool(frame[EXPLANATION].map(_text).str.len().any())
+
+
+def _text(value: object) -> str:
+    """A cell as text; a missing value (NaN, None) is empty."""
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
 
 
 def _same_text(text: str) -> str:
     return " ".join(text.split()).casefold()
+
+
+def categories(frame: pd.DataFrame) -> list[str]:
+    """The aspect categories the rows mention, sorted (none when the results have no aspects)."""
+    if ASPECTS not in frame.columns:
+        return []
+    return sorted({name for cell in frame[ASPECTS] for name in parse_list(_text(cell))})

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow
 
 ADDED = [
     "label", "score_negative", "score_neutral", "score_positive", "error", "model_version",
-    "language",
+    "language", "aspects", "aspect_sentiments", "theme",
 ]  # fmt: skip
 
 
@@ -96,3 +96,26 @@ def test_bad_input_is_refused_with_a_message_naming_the_problem(
         tmp_path,
     )
     assert done.returncode == 2 and "neither UTF-8 nor Windows-1252" in done.stderr
+
+
+def test_explain_adds_the_words_that_drove_each_label(tiny_model_dir: Path, tmp_path: Path) -> None:
+    source = tmp_path / "comments.csv"
+    source.write_text(
+        "course,comment\nCS101,Great course and a kind lecturer\nCS102,\n"
+        "CS103,Dull slides and rushed exams\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "explained.csv"
+    args = ["analyze", str(source), "--text-column", "comment", "--output", str(out)]
+    done = _run([*args, "--explain"], tiny_model_dir, tmp_path)
+    assert done.returncode == 0, done.stderr
+    frame = pd.read_csv(out, keep_default_na=False)
+    assert list(frame.columns) == ["course", "comment", *ADDED, "explanation"]
+    assert frame.loc[1, "explanation"] == ""  # a blank comment has no label, so no words
+    for row in (0, 2):
+        cells = frame.loc[row, "explanation"].split(";")
+        assert 1 <= len(cells) <= 5
+        for cell in cells:
+            word, _, weight = cell.rpartition(":")
+            assert word.lower() in frame.loc[row, "comment"].lower()
+            assert weight[0] in "+-" and float(weight) != 0.0

@@ -21,12 +21,14 @@ from typing import Any
 import boto3
 import httpx
 import pytest
+from apigw_events import answer
 from postgres import fresh_database
 from sqlalchemy import create_engine, text
 from test_job_pipeline_http import cli, comments_file, finished, free_port, wait_for
 from xlsxfakes import evaluation_export
 
 from pipeline import client as client_module
+from pipeline.api.lambda_entry import gateway_from_environment
 from pipeline.client import PipelineClient
 
 pytestmark = pytest.mark.slow
@@ -218,3 +220,59 @@ def test_a_workbook_through_an_upload_url_by_hand_and_by_the_client(
         status = finished(http, submitted.request_id)
     assert (status["status"], status["rows_done"]) == ("succeeded", 1), status
     assert status["input_options"] == {"sheet": "Notes", "header_row": 1}
+
+
+def test_aspects_and_themes_on_aws_answer_alike_through_the_api_and_the_lambda(
+    stack: AwsStack, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Insights stored in PostgreSQL (aspect columns) and the bucket (sentence vectors, themes)
+    are read back by `up`'s API and by the Lambda handler built from the same environment, and
+    both give the same answers, the on-demand re-clustering of one course included."""
+    source = comments_file(tmp_path / "insights.csv", 60, "aws-insights")
+    reads = [
+        ("aspects", {"group_by": "course"}),
+        ("themes", {}),
+        ("themes", {"group_by": "course", "group": "C1"}),
+    ]
+    with httpx.Client(base_url=stack.url, timeout=60) as http:
+        with source.open("rb") as handle:
+            sent = http.post(
+                "/v1/jobs",
+                files={"file": ("insights.csv", handle)},
+                data={"text_column": "comment", "group_by": "course"},
+            )
+        assert sent.status_code == 202, sent.text
+        request_id = sent.json()["request_id"]
+        assert finished(http, request_id)["status"] == "succeeded"
+        via_api = [
+            http.get(f"/v1/jobs/{request_id}/{route}", params=params) for route, params in reads
+        ]
+    assert [reply.status_code for reply in via_api] == [200, 200, 200], via_api[-1].text
+    aspects, themes, one_course = (reply.json() for reply in via_api)
+    assert aspects["complete"] is True and aspects["categories"]
+    assert (
+        sum(theme["size"] for theme in themes["themes"]) == themes["n"] == aspects["rows_labelled"]
+    )
+    assert 0 < one_course["n"] < themes["n"]
+    stored = stack.s3.list_objects_v2(Bucket=stack.bucket, Prefix=f"analysis/{request_id}/")
+    assert {item["Key"].rsplit("/", 1)[-1] for item in stored["Contents"]} >= {
+        "embeddings.npy",
+        "themes.json",
+    }
+
+    for name, value in stack.env.items():
+        if name.startswith("AWS_"):
+            monkeypatch.setenv(name, value)
+    gateway = gateway_from_environment({**stack.env, "PIPELINE_AUTH": "none"})
+    for (route, params), expected in zip(reads, via_api, strict=True):
+        event = {
+            "httpMethod": "GET",
+            "path": f"/v1/jobs/{request_id}/{route}",
+            "headers": {},
+            "queryStringParameters": params or None,
+            "multiValueQueryStringParameters": {k: [v] for k, v in params.items()} or None,
+            "body": None,
+            "isBase64Encoded": False,
+        }
+        via_lambda = answer(gateway.handle(event))
+        assert via_lambda.status == 200 and via_lambda.json() == expected.json(), route

@@ -1,12 +1,15 @@
 """The app in a real browser: headless Chromium (Selenium, the system chromedriver) opens
 `streamlit run streamlit_app.py` served against a real embedded API labelling with the shipped
-model, uploads a course-evaluation file, waits for the results and checks what a reader sees on
-screenshots: the texts, no error element, the label colours of the charts (sampled from the
-PNG), the label tags of the comments table; and that the API's access log did not write the
-page's once-a-second status polls.
+model, and checks what a reader sees on screenshots: the texts, no error element, the label
+colours of the charts (sampled from the PNG), the label tags of the comments table.
 
-The screenshots go to $PIPELINE_TEST_ARTIFACTS (default artifacts/screenshots/, git-ignored),
-with the timings of this run (upload to first chart, upload to results) beside them.
+- The overview: a course-evaluation file uploaded through the page, its results; and that
+  the API's access log did not write the page's once-a-second status polls.
+- About what, Compare, the highlighted explanations and the report preview, on a job
+  submitted with explanations through the API.
+
+The screenshots go to $PIPELINE_TEST_ARTIFACTS (default: the test session's temporary
+folder), with the timings of the upload (upload to first chart, upload to results) beside them.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import os
 import re
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +37,7 @@ from ui_servers import (
     wait_in_page,
 )
 
+from pipeline.client import PipelineClient
 from pipeline.ui.palette import CONFIDENCE_COLOUR, LABEL_COLOURS
 
 pytestmark = [
@@ -83,28 +88,51 @@ def colour_pixels(png: bytes, colour: str, tolerance: int = 12) -> int:
 
     target = tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
     image = Image.open(io.BytesIO(png)).convert("RGB")
+    colours: list[tuple[int, Any]] = list(image.getcolors(maxcolors=1 << 24) or [])
     return sum(
-        count
-        for count, pixel in image.getcolors(maxcolors=1 << 24) or []
+        int(count)
+        for count, pixel in colours
         if all(abs(a - b) <= tolerance for a, b in zip(pixel, target, strict=True))
     )
 
 
 @pytest.fixture(scope="module")
-def artifacts() -> Path:
-    folder = Path(os.environ.get("PIPELINE_TEST_ARTIFACTS") or REPO_ROOT / "artifacts/screenshots")
+def artifacts(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    wanted = os.environ.get("PIPELINE_TEST_ARTIFACTS")
+    folder = Path(wanted) if wanted else tmp_path_factory.mktemp("screenshots")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
+@dataclass(frozen=True)
+class Servers:
+    app: str
+    api: str
+    api_log: Path
+
+
 @pytest.fixture(scope="module")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """The app's URL and the API's log file."""
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     data_dir = tmp_path_factory.mktemp("browser-api")
     # Unbuffered, so the access log is in the file while the test reads it.
     api = embedded_api(data_dir, SHIPPED_MODEL, PYTHONUNBUFFERED="1")
     with api as api_url, streamlit_app(api_url, data_dir) as url:
-        yield url, data_dir / "api.log"
+        yield Servers(url, api_url, data_dir / "api.log")
+
+
+@pytest.fixture(scope="module")
+def explained_job(servers: Servers) -> str:
+    """A job of the evaluations submitted with explanations, finished: its request id."""
+    with PipelineClient(servers.api) as client:
+        job = client.submit(
+            evaluations_csv(), "explained.csv", "comment", ["course"], fresh=True, explain=True
+        )
+        deadline = time.monotonic() + 600
+        while not (status := client.status(job.request_id)).finished:
+            assert time.monotonic() < deadline, status
+            time.sleep(1)
+    assert status.status == "succeeded", status
+    return job.request_id
 
 
 def _chart(driver: Any, title: str) -> Any:
@@ -125,9 +153,9 @@ def _full_page(driver: Any) -> None:
 
 
 def test_the_overview_reads_right_in_a_browser(
-    servers: tuple[str, Path], artifacts: Path, tmp_path: Path
+    servers: Servers, artifacts: Path, tmp_path: Path
 ) -> None:
-    app_url, api_log = servers
+    app_url, api_log = servers.app, servers.api_log
     upload = tmp_path / "course_evaluations.csv"
     upload.write_bytes(evaluations_csv())
     total = ROWS + 4
@@ -189,3 +217,135 @@ def test_the_overview_reads_right_in_a_browser(
     logged = api_log.read_text(errors="replace")
     assert '"POST /v1/jobs HTTP/1.1" 202' in logged
     assert STATUS_POLL.findall(logged) == [], "the page's status polls stay out of the log"
+
+
+def _open_tab(driver: Any, label: str) -> None:
+    driver.find_element("xpath", f"//*[@role='tab'][normalize-space(.)='{label}']").click()
+
+
+def _errors(driver: Any) -> list[str]:
+    return [element.text for element in driver.find_elements("css selector", ERROR_ELEMENTS)]
+
+
+def _click_heat_cell(driver: Any) -> str:
+    """Click the number of the heat map's first cell (what a reader clicks); the aspect below
+    follows, with a button to that group's comments about it. Returns that button's text."""
+    cells = wait_in_page(
+        driver,
+        lambda d: [mark for mark in d.find_elements(
+            "css selector", "[data-testid='stVegaLiteChart'] svg text[aria-label]")
+            if "cell:" in (mark.get_attribute("aria-label") or "")],
+        "the heat map's cells",
+    )  # fmt: skip
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    label = str(cells[0].get_attribute("aria-label"))
+    group = re.search(r"group: (.*?) \(n=", label)
+    assert group, label
+    cells[0].click()
+    # Away from the chart, so its tooltip does not cover the screenshot.
+    ActionChains(driver).move_to_element(driver.find_element("tag name", "h1")).perform()
+    wanted = f"… only those of {group.group(1)}"
+    wait_in_page(driver, lambda d: wanted in d.find_element("tag name", "body").text, wanted)
+    return wanted
+
+
+def _idle(driver: Any) -> bool:
+    """The script is not running (the header's status widget offers no *Stop*): the page is
+    not greyed out as stale."""
+    status = driver.find_elements("css selector", "[data-testid='stStatusWidget']")
+    return not any("Stop" in element.text or "Running" in element.text for element in status)
+
+
+def _shot(driver: Any, path: Path) -> str:
+    """A full-page screenshot once the page has finished running; returns what it says."""
+    wait_in_page(driver, _idle, "the page to finish running")
+    _full_page(driver)
+    wait_in_page(driver, _idle, "the page to finish running")
+    assert driver.save_screenshot(str(path))
+    return str(driver.find_element("tag name", "body").text)
+
+
+def test_about_what_compare_explanations_and_report_read_right_in_a_browser(
+    servers: Servers, explained_job: str, artifacts: Path
+) -> None:
+    with headless_chromium() as driver:
+        driver.get(f"{servers.app}/?job={explained_job}")
+        wait_in_page(driver, results_shown, "the results")
+
+        _open_tab(driver, "About what")
+        aspects = wait_in_page(
+            driver, lambda d: _chart(d, "What the comments are about"), "the aspect chart"
+        )
+        heat = wait_in_page(driver, lambda d: _chart(d, "Share negative per aspect"), "heat map")
+        wait_in_page(driver, lambda d: "Keywords:" in d.find_element("tag name", "body").text,
+                     "the themes")  # fmt: skip
+        clicked = _click_heat_cell(driver)
+        about_page = _shot(driver, artifacts / "about_what.png")
+        about_errors = _errors(driver)
+        aspect_png = _chart(driver, "What the comments are about").screenshot_as_png
+        heat_png = _chart(driver, "Share negative per aspect").screenshot_as_png
+        (artifacts / "aspects.png").write_bytes(aspect_png)
+        (artifacts / "aspect_heat_map.png").write_bytes(heat_png)
+        assert aspects is not None and heat is not None
+
+        _open_tab(driver, "Compare")
+        wait_in_page(driver, lambda d: _chart(d, "Label shares side by side"), "the comparison")
+        wait_in_page(driver, lambda d: "Themes of each side" in d.find_element("tag name", "body")
+                     .text, "the themes of each side")  # fmt: skip
+        compare_page = _shot(driver, artifacts / "compare.png")
+        compare_errors = _errors(driver)
+        compare_png = _chart(driver, "Label shares side by side").screenshot_as_png
+        (artifacts / "compare_chart.png").write_bytes(compare_png)
+
+        _open_tab(driver, "Comments")
+        marked = wait_in_page(
+            driver,
+            lambda d: d.find_elements("css selector", "[data-testid='stHtml'] span[title]"),
+            "the highlighted words",
+        )
+        time.sleep(1.0)
+        comments_page = _shot(driver, artifacts / "explanations.png")
+        titles = [span.get_attribute("title") for span in marked]
+
+        _open_tab(driver, "Downloads")
+        switch = wait_in_page(
+            driver,
+            lambda d: d.find_elements(
+                "xpath", "//label[.//*[normalize-space(.)='Preview the report here']]"
+            ),
+            "the report preview switch",
+        )
+        switch[0].click()
+        frame = wait_in_page(
+            driver, lambda d: d.find_elements("css selector", "iframe[src^='data:text/html']"),
+            "the report preview",
+        )  # fmt: skip
+        time.sleep(2.0)
+        report_page = _shot(driver, artifacts / "report_preview.png")
+        report_errors = _errors(driver)
+        driver.switch_to.frame(frame[0])
+        report_text = driver.find_element("tag name", "body").text
+        driver.switch_to.default_content()
+
+    for text in ("What the comments are about", "Share negative per aspect and course",
+                 "Themes", "Keywords:", "Show these", clicked):  # fmt: skip
+        assert text in about_page, text
+    assert about_errors == [] and compare_errors == [] and report_errors == []
+    for text in ("Label shares side by side", "beyond the noise", "Holm", "Themes of each side",
+                 "all other groups"):  # fmt: skip
+        assert text in compare_page, text
+    assert "Why these labels" in comments_page
+    assert any(title and " toward " in title for title in titles), titles
+    assert "Download" in report_page or "Report (PDF)" in report_page
+    assert "95 %" in report_text and LONG_COURSE in report_text
+
+    found = {label: colour_pixels(aspect_png, colour) for label, colour in LABEL_COLOURS.items()}
+    assert found["negative"] >= MIN_PIXELS and found["positive"] >= MIN_PIXELS, found
+    reddish = colour_pixels(heat_png, LABEL_COLOURS["negative"], tolerance=60)
+    assert reddish >= MIN_PIXELS, "the heat map's negative cells are red"
+    compared = {label: colour_pixels(compare_png, c) for label, c in LABEL_COLOURS.items()}
+    assert all(count >= MIN_PIXELS // 3 for count in compared.values()), compared
+    for name, picture in (("aspects", aspect_png), ("heat map", heat_png),
+                          ("compare", compare_png)):  # fmt: skip
+        assert colour_pixels(picture, "#ff4b4b") == 0, f"{name}: Streamlit's red is not a label"

@@ -171,11 +171,13 @@ def test_a_1000_comment_file_goes_from_submit_to_results(server: Server, tmp_pat
         assert [r["comment"] for r in rows] == [e["comment"] for e in expected]
         assert [r["course"] for r in rows] == [e["course"] for e in expected]
         assert {r["label"] for r in rows} <= {"negative", "neutral", "positive", None}
+        assert any(r["aspects"] for r in rows)  # the workers computed insights (issue 13)
+        assert all(r["theme"] is not None for r in rows if r["label"])
         download = client.get(f"/v1/jobs/{request_id}/results", params={"format": "csv"})
         table = list(csv.DictReader(io.StringIO(download.text)))
         assert len(table) == 1000 and list(table[0]) == [
             "course", "comment", "label", "score_negative", "score_neutral", "score_positive",
-            "error", "model_version", "language",
+            "error", "model_version", "language", "aspects", "aspect_sentiments", "theme",
         ]  # fmt: skip
         summary = client.get(f"/v1/jobs/{request_id}/summary", params={"group_by": "course"})
         groups = summary.json()["groups"]

@@ -20,6 +20,8 @@ from xlsxfakes import evaluation_export
 
 from pipeline.client import PipelineClient
 
+VIEWS = ("Overview", "About what", "Compare", "Comments", "Review", "Downloads")
+
 pytestmark = pytest.mark.slow
 
 FORMULA = '=HYPERLINK("http://evil.example","click me")'
@@ -97,7 +99,7 @@ def _upload(at: AppTest, name: str, content: bytes) -> None:
 
 
 def _has_results(at: AppTest) -> bool:
-    return len(at.tabs) == 4
+    return len(at.tabs) == len(VIEWS)
 
 
 def test_upload_progress_results_and_downloads(app: AppTest, downloads: dict[str, Any]) -> None:
@@ -117,7 +119,7 @@ def test_upload_progress_results_and_downloads(app: AppTest, downloads: dict[str
 
     _run_until(app, _has_results)
 
-    assert [tab.label for tab in app.tabs] == ["Overview", "Comments", "Review", "Downloads"]
+    assert [tab.label for tab in app.tabs] == list(VIEWS)
     metrics = {metric.label: metric.value for metric in app.metric}
     assert metrics["Comments"] == "60"
     assert len(app.get("vega_lite_chart")) >= 3, "distribution, confidence and per-course charts"
@@ -143,6 +145,13 @@ def test_upload_progress_results_and_downloads(app: AppTest, downloads: dict[str
     assert summary["course"].tolist()[0] == "(all)"
     assert set(summary["course"].tolist()[1:]) == {"CS101", "MATH201", "HIST110", "BIO150"}
     assert summary["rows"].tolist()[0] == 60
+
+    for view, chart in (("About what", "What the comments are about"),
+                        ("Compare", "Label shares side by side")):  # fmt: skip
+        tab = next(tab for tab in app.tabs if tab.label == view)
+        errors: list[Any] = list(tab.get("error"))
+        assert not errors, [str(error.value) for error in errors]
+        assert any(chart in c.proto.spec for c in tab.get("vega_lite_chart")), view
 
     app.text_input(key="f-search").input("week 12").run()
     expected = int(truth["comment"].str.contains("week 12").sum())

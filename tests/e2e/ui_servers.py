@@ -151,9 +151,9 @@ def wait_in_page(driver: Any, condition: Any, what: str, timeout_s: float = 240)
     # Streamlit re-renders the page as it reruns: an element found a moment ago may be gone.
     stale = (StaleElementReferenceException,)
     try:
-        return WebDriverWait(
-            driver, timeout_s, poll_frequency=0.1, ignored_exceptions=stale
-        ).until(condition)
+        return WebDriverWait(driver, timeout_s, poll_frequency=0.1, ignored_exceptions=stale).until(
+            condition
+        )
     except TimeoutException as exc:
         page = driver.find_element("tag name", "body").text[-3000:]
         raise AssertionError(f"waited in vain for {what}; the page says:\n{page}") from exc

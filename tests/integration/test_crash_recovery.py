@@ -1,7 +1,8 @@
 """kill -9 of real worker processes in the middle of a job, with the master running: the
 message the dead worker held is handed back at once (not after the visibility timeout, set
 here to ten minutes), a replacement worker resumes the job, and every row comes out exactly
-once. On the embedded default the fleet sees the process end; on the AWS backend (SQS on
+once. On the embedded default the fleet sees the process end, and wakes the master the moment
+it does, so a spare worker of the warm pool takes the job over; on the AWS backend (SQS on
 moto_server, the real PostgreSQL) the fleet cannot, as with EC2 or ECS, and the master goes by
 the worker's heartbeat going stale instead."""
 
@@ -10,9 +11,11 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -175,3 +178,65 @@ def test_a_killed_worker_s_job_is_handed_back_at_once_and_finishes_every_row_onc
     assert len(results) == ROWS + 1
     tick_until(master, lambda r: r.observed.backlog + r.observed.in_flight == 0, "an empty queue")
     assert backend.queue.dead_letters() == []
+
+
+def test_a_spare_worker_takes_over_as_soon_as_the_process_end_is_seen(tmp_path: Path) -> None:
+    """The master ticks only when woken (its interval is ten minutes, as is the visibility
+    timeout): the fleet's notice of the kill alone must hand the message back, and the warm
+    pool's spare, started before the kill, resumes the job."""
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        model="fake",
+        chunk_rows=100,
+        min_workers=2,
+        max_workers=2,
+        visibility_timeout_s=VISIBILITY_S,
+        worker_poll_s=0.1,
+    )
+    with contextmanager(_deployment)(settings, LocalProcessFleet) as (backend, fleet):
+        master = Master(
+            backend, fleet, ScalingLimits(2, 2, idle_timeout_s=3600), interval_s=VISIBILITY_S
+        )
+        loop = threading.Thread(target=master.run, daemon=True)
+        loop.start()
+        try:
+            _kill_the_holder_and_watch_the_spare(backend, fleet, tmp_path)
+        finally:
+            master.request_stop()
+            loop.join(timeout=60)
+
+
+def _kill_the_holder_and_watch_the_spare(
+    backend: Backend, fleet: LocalProcessFleet, tmp_path: Path
+) -> None:
+    comments = [f"the course was {'good' if n % 3 else 'bad'}, number {n}" for n in range(ROWS)]
+    source = comments_csv(tmp_path / "c.csv", comments)
+    job_id = service.submit(backend, source, "comment").request_id
+    jobs, beats = backend.repository.jobs, backend.repository.workers
+    wait_for(lambda: jobs.get(job_id).rows_done > 0, "the first chunk")
+    pool = {worker.worker_id for worker in fleet.list_workers()}
+    (holder,) = [beat for beat in beats.all() if beat.current_job == job_id]
+    os.kill(holder.pid, signal.SIGKILL)
+
+    def holders() -> set[str]:
+        return {beat.worker_id for beat in beats.all() if beat.current_job == job_id}
+
+    wait_for(lambda: bool(holders() - {holder.worker_id}), "another worker")
+    assert holders() <= pool - {holder.worker_id}  # the spare, not a new worker
+    wait_for(lambda: jobs.get(job_id).is_terminal, "the job to finish")
+    job = jobs.get(job_id)
+    assert (job.status, job.rows_done, job.attempts) == (JobStatus.SUCCEEDED, ROWS, 2)
+    rows = [
+        (row.row_index, row.text)
+        for batch in backend.repository.results.batches(job_id)
+        for row in batch
+    ]
+    assert rows == list(enumerate(comments))
+    assert len(fleet.list_workers()) == 2  # the dead worker was replaced
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout_s: float = 120) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)

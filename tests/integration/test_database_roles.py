@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from insightfakes import fake_analyst
 from jobfakes import FakePredictor, comments_csv
 from postgres import SERVER, fresh_database
 from sqlalchemy import Engine, create_engine, text
@@ -101,7 +102,8 @@ def test_each_role_does_its_whole_job_through_the_product(cluster: Cluster, tmp_
     other = service.submit(api, source, "comment", owner=who, fresh=True).request_id
     assert service.cancel(api, other, who).status == "cancelled"
 
-    assert Worker(worker, lambda _ref: FakePredictor(), "w1").run(burst=True) >= 1
+    labelled = Worker(worker, lambda _ref: FakePredictor(), "w1", insights=fake_analyst)
+    assert labelled.run(burst=True) >= 1
     assert service.settle_dead_letters(worker) == []
     worker.repository.workers.beat("gone", None, "host", 1)
     pruned = worker.repository.workers.prune(-60.0)  # the master's cleanup
@@ -114,6 +116,10 @@ def test_each_role_does_its_whole_job_through_the_product(cluster: Cluster, tmp_
     assert (status.status, status.rows_done) == ("succeeded", 4)
     assert len(service.results_page(api, request_id, who).rows) == 4
     assert service.summary(api, request_id, who, "course").overall.rows == 4
+    themes = service.theme_summary(api, who, request_id)  # the worker stored each row's theme
+    assert sum(theme["size"] for theme in themes["themes"]) == 3
+    rows = service.results_page(api, request_id, who).rows
+    assert sum(row.get("theme") is not None for row in rows) == 3
     _job, blocks = service.results_csv(api, request_id, who)
     assert b"".join(blocks).count(b"\n") == 5
     for backend in (owner, api, worker):
@@ -140,6 +146,7 @@ def test_neither_role_can_do_more_than_its_job(cluster: Cluster, tmp_path: Path)
     assert "permission denied" in refused(api, "SELECT * FROM leases")
     assert "permission denied" in refused(api, "INSERT INTO result_rows (request_id) VALUES ('x')")
     assert "permission denied" in refused(api, "UPDATE result_rows SET label = 'x'")
+    assert "permission denied" in refused(worker, "UPDATE result_rows SET label = 'x'")
     with api.connect() as connection:  # and what they may, at the SQL level
         assert connection.execute(text("SELECT count(*) FROM api_keys")).scalar_one() == 0
     with worker.connect() as connection:

@@ -103,6 +103,8 @@ def test_forked_workers_are_listed_signalled_and_seen_to_end(tmp_path: Path) -> 
     fleet = LocalProcessFleet(
         serving_launcher(), {"PATH": os.environ.get("PATH", "")}, tmp_path / "logs"
     )
+    ended = threading.Semaphore(0)
+    assert fleet.notify_exits(ended.release)
     started = fleet.start(2)
     listed = {worker.worker_id: worker.details["pid"] for worker in fleet.list_workers()}
     assert set(listed) == set(started) and all(alive(pid) for pid in listed.values())
@@ -114,8 +116,10 @@ def test_forked_workers_are_listed_signalled_and_seen_to_end(tmp_path: Path) -> 
     fleet.stop([started[0]])
     wait_until(lambda: fleet.exited() == [started[0]], "the stopped worker to end")
     assert log_lines(tmp_path / "logs" / f"{started[0]}.log")[-1] == "stopping"
+    assert ended.acquire(timeout=60)
     os.kill(listed[started[1]], signal.SIGKILL)
-    wait_until(lambda: fleet.exited() == [started[1]], "the killed worker to be seen gone")
+    assert ended.acquire(timeout=60)  # at once, before the fork server reports the status
+    assert fleet.exited() == [started[1]]
     assert fleet.list_workers() == []
 
 

@@ -107,6 +107,20 @@ def test_wildcards_appear_only_where_aws_allows_nothing_narrower(
             assert actions <= NO_RESOURCE_LEVEL_ACTIONS or "Condition" in statement, where
 
 
+def test_only_the_jobs_analysis_files_can_be_deleted(template: dict[str, Any]) -> None:
+    """The worker merges a job's per-chunk vectors and deletes the chunks; nothing else of the
+    bucket (inputs, results) may be deleted by any component."""
+    deleting = [
+        (where, s)
+        for where, s in _statements(template["Resources"])
+        if s["Effect"] == "Allow" and "s3:DeleteObject" in _as_list(s["Action"])
+    ]
+    assert deleting, "the worker cannot tidy a job's vector chunks"
+    for where, statement in deleting:
+        assert _as_list(statement["Action"]) == ["s3:DeleteObject"], where
+        assert statement["Resource"] == {"Fn::Sub": "${Bucket.Arn}/analysis/*"}, where
+
+
 def test_functions_use_inline_statements_only(template: dict[str, Any]) -> None:
     """SAM policy templates and managed policies hide their actions from the checks above."""
     functions = _resources(template, "AWS::Serverless::Function")
@@ -343,6 +357,14 @@ def test_the_lambda_runs_the_handler_in_the_repo_with_the_workers_model(
     assert re.search(rf"^COPY {module.split('.')[0]} ", manager, re.MULTILINE)
     ignored = (REPO / ".dockerignore").read_text(encoding="utf-8").splitlines()
     assert not {module.split(".")[0], f"{module.split('.')[0]}/"} & set(ignored)
+
+    # the API renders PDF reports: WeasyPrint (in [aws]) and its Pango libraries in the image
+    assert "apt-get install" in manager and "libpango-1.0-0 libpangoft2-1.0-0" in manager
+    assert re.search(r'pip install[^\n]*"\.\[aws\]"', manager)
+    assert any(
+        line.lstrip().startswith("aws = ") and "weasyprint" in line
+        for line in (REPO / "pyproject.toml").read_text(encoding="utf-8").splitlines()
+    )
 
     variables = function["Properties"]["Environment"]["Variables"]
     worker = _environment(_resources(template, "AWS::ECS::TaskDefinition")["WorkerTaskDefinition"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable
 from functools import partial
@@ -66,3 +67,20 @@ def test_workers_whose_process_ended_are_reported_once(tmp_path: Path) -> None:
     assert fleet.exited() == []
     fleet.shutdown(grace_s=10)
     assert fleet.exited() == [running]
+
+
+def test_the_fleet_says_at_once_that_a_worker_process_ended(tmp_path: Path) -> None:
+    """Each ended process wakes whoever asked (the master), and is then listed by ``exited``."""
+    fleet = LocalProcessFleet([sys.executable, "-c", STAND_IN], os.environ, tmp_path / "logs")
+    ended = threading.Semaphore(0)
+    assert fleet.notify_exits(ended.release)
+    killed, kept = fleet.start(2)
+    assert not ended.acquire(timeout=0.5)  # nothing ended yet
+    pids = {worker.worker_id: worker.details["pid"] for worker in fleet.list_workers()}
+    os.kill(pids[killed], signal.SIGKILL)
+    assert ended.acquire(timeout=30)
+    assert fleet.exited() == [killed]
+    assert [worker.worker_id for worker in fleet.list_workers()] == [kept]
+    fleet.shutdown(grace_s=10)
+    assert ended.acquire(timeout=30)
+    assert fleet.exited() == [kept]

@@ -20,6 +20,7 @@ from pipeline.model.loading import LoadedModel, load_model
 from pipeline.model.metrics import classification_report
 from pipeline.model.precision import machine_capabilities, supported_precisions
 from pipeline.model.predictor import Predictor
+from pipeline.model.serving import load_for_inference
 from pipeline.model.train import TrainOptions
 
 pytestmark = pytest.mark.slow
@@ -34,7 +35,7 @@ REDUCED = [p for p in supported_precisions("cpu", machine_capabilities("cpu")) i
 
 @pytest.fixture(scope="module")
 def loaded() -> LoadedModel:
-    return load_model("default")
+    return load_for_inference("default")  # as workers load it
 
 
 @pytest.fixture(scope="module")
@@ -99,7 +100,8 @@ def test_batch_size_changes_reduced_precision_results_only_within_rounding(
 
 
 def test_windows_are_exactly_the_tokenizers_own_overflow(loaded: LoadedModel) -> None:
-    """The fast path must split texts exactly as tokenizer(..., return_overflowing_tokens)."""
+    """The fast path (the served tokenizer.json) must split texts exactly as transformers'
+    tokenizer(..., return_overflowing_tokens)."""
     texts = [
         "short",
         "é ü 😀 mixed scripts 漢字",
@@ -108,7 +110,7 @@ def test_windows_are_exactly_the_tokenizers_own_overflow(loaded: LoadedModel) ->
         "x" * 3000,
     ]
     stride = loaded.max_length // 4
-    reference = loaded.tokenizer(
+    reference = load_model("default").tokenizer(
         texts,
         truncation=True,
         max_length=loaded.max_length,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import numpy as np
@@ -56,8 +57,9 @@ def test_long_text_is_scored_over_windows_not_cut(predictor: Predictor) -> None:
     head = "the lectures were fine and the room was fine. " * 60
     tail_good = head + "wonderful brilliant inspiring excellent teacher! " * 40
     tail_bad = head + "awful boring useless terrible teacher! " * 40
-    tokens = len(predictor._loaded.tokenizer(tail_good)["input_ids"])
-    assert tokens > predictor.max_length
+    counter = copy.deepcopy(predictor.loaded.tokenizer.backend_tokenizer)
+    counter.no_truncation()
+    assert len(counter.encode(tail_good).ids) > predictor.max_length
     good, bad = predictor.predict_proba([tail_good, tail_bad])
     assert not np.allclose(good, bad)
 

@@ -1,7 +1,9 @@
 """A 40-course job's PDF report, read as a person would: its pages rendered to images with
 poppler's ``pdftoppm`` and its text with ``pdftotext``. Pages are counted and checked for
-content, the label colours are looked for on the chart pages (pale for small courses), and
-every course is named in full with its n."""
+content, the label colours are looked for on the chart pages (pale for small courses), every
+course is named in full with its n, and its section, aspects included, stays on one page. The
+job is labelled with the fake analyst (keyword aspects, word-hash vectors), so it has aspects
+and themes as a real job does."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from insightfakes import FakeTagger, fake_analyst
 from jobfakes import FakePredictor, comments_csv, make_backend
 
 from pipeline.api.app import create_app
@@ -37,6 +40,7 @@ class RenderedReport:
     text: str
     sizes: dict[str, int]
     """Each course's n: the comments the fake model labels."""
+    page_texts: list[str]
 
 
 def course_names() -> list[str]:
@@ -56,6 +60,8 @@ def comments(seed: int = 14) -> tuple[list[str], list[str], dict[str, int]]:
                 "bad pacing and the exams were unfair to everyone"
                 if draw < negative
                 else "good lectures and the labs helped me a lot"
+                if draw < 0.45
+                else "a good exam that asked what we were taught"
                 if draw < 0.85
                 else "the lectures were in building C"
             )
@@ -81,7 +87,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RenderedReport]
             data={"text_column": "comment", "group_by": "course"},
         )
     request_id = answer.json()["request_id"]
-    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+    Worker(backend, lambda _ref: FakePredictor(), "w", insights=fake_analyst).run(burst=True)
 
     pdf = client.get(f"/v1/jobs/{request_id}/report", params={"format": "pdf"})
 
@@ -97,7 +103,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RenderedReport]
         ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
     ).stdout
     pages = [Image.open(page).convert("RGB") for page in sorted(folder.glob("page-*.png"))]
-    yield RenderedReport(pages, text, sizes)
+    yield RenderedReport(pages, text, sizes, text.split("\f"))
 
 
 def words(text: str) -> str:
@@ -129,9 +135,35 @@ def inked(page: Any) -> float:
     return 1 - sum(histogram[245:]) / (body.size[0] * body.size[1])
 
 
-def test_one_page_per_course_plus_the_overview_and_the_method(report: RenderedReport) -> None:
-    assert COURSES + 3 <= len(report.pages) <= COURSES + 12
+def test_one_page_per_course_plus_the_overview_the_about_what_and_the_method(
+    report: RenderedReport,
+) -> None:
+    assert COURSES + 4 <= len(report.pages) <= COURSES + 14
     assert f"Page 1 of {len(report.pages)}" in report.text
+    assert len(report.page_texts) >= len(report.pages)
+
+
+def test_each_course_with_its_aspects_fits_on_its_own_page(report: RenderedReport) -> None:
+    for name in report.sizes:
+        heading = f"course: {name}\n"
+        pages = [words(page) for page in report.page_texts if heading in page]
+        assert len(pages) == 1, f"{name}'s section is on {len(pages)} pages"
+        assert "Aspects its comments speak about" in pages[0]
+        assert "Themes with the most of its comments" in pages[0]
+
+
+def test_the_about_what_section_shows_aspects_flags_and_themes(report: RenderedReport) -> None:
+    text = words(report.text)
+    number = next(i for i, page in enumerate(report.page_texts) if "About what\nAspects" in page)
+
+    assert f"{NEGATIVE_COURSE} on exams (n=" in text
+    assert "more negative and less positive than in the other courses" in text
+    assert "Keywords:" in text and "Negative comments:" in text and "Positive comments:" in text
+    assert FakeTagger.version in text and "too few to test" in text
+    assert "Negative share per aspect and course" in text
+    assert re.search(r"▲ \d+% \(\d+\)", text), "no flagged cell in the grid"
+    for label in ("negative", "positive"):
+        assert colour_pixels(report.pages[number], LABEL_COLOURS[label]) > 50, label
 
 
 def test_no_page_is_blank(report: RenderedReport) -> None:
@@ -151,7 +183,12 @@ def test_the_charts_are_in_the_label_colours_and_small_courses_paler(
         if colour_pixels(p, LABEL_COLOURS["positive"], SMALL_OPACITY) > 300
     ]
     assert with_small, "no small course drawn paler in the overview"
-    course_pages = report.pages[-COURSES - 1 : -1]
+    course_pages = [
+        report.pages[i]
+        for i, text in enumerate(report.page_texts[: len(report.pages)])
+        if any(f"course: {name}\n" in text for name in report.sizes)
+    ]
+    assert len(course_pages) == COURSES
     for page in course_pages:
         assert (
             colour_pixels(page, LABEL_COLOURS["negative"])

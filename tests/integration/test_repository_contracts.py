@@ -8,6 +8,7 @@ To cover another database, add a context manager to DATABASES that yields a SQLA
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -353,3 +354,56 @@ def test_the_reuse_migration_keeps_one_reusable_job_among_old_duplicates(
         _job, created = repository.jobs.create_unless_reusable(new_job("new", "o"))
         assert not created
         repository.database.dispose()
+
+
+def test_insight_columns_round_trip_and_themes_are_set_in_bulk(repo: Repository) -> None:
+    request_id = f"job-{time.monotonic_ns()}"
+    repo.jobs.create(dataclasses.replace(new_job(request_id, rows=6001), explain=True))
+    started = repo.jobs.begin_attempt(
+        request_id, "v", ["negative", "positive"], insights_key="analysis/x", aspect_model="a1"
+    )
+    assert started is not None and started.explain
+    assert (started.insights_key, started.aspect_model) == ("analysis/x", "a1")
+    rows = chunk(0, 6001, error_every=1000)
+    for row in rows:
+        found = {"exams": "negative", "teaching": "positive"} if row["label"] else {}
+        row.update(aspects=list(found), aspect_sentiments=found, explanation="bad:+0.41")
+    assert repo.jobs.write_chunk(request_id, rows) is ChunkOutcome.WRITTEN
+    (first,) = repo.results.page(request_id, 1, 1)
+    assert first.aspects == ("exams", "teaching") and first.explanation == "bad:+0.41"
+    assert first.aspect_sentiments == {"exams": "negative", "teaching": "positive"}
+    labelled = [row["row_index"] for row in rows if row["label"]]
+    repo.results.assign_themes(request_id, {row: row % 3 for row in labelled})  # > one IN list
+    read = list(repo.results.insight_rows(request_id, "course", batch_size=2500))
+    assert [r.row_index for r in read] == labelled  # unlabelled rows are left out
+    assert all(r.theme == r.row_index % 3 for r in read)
+    assert {r.group for r in read} == {"A", "B"} and read[0].aspects == ("exams", "teaching")
+    repo.results.assign_themes(request_id, {labelled[0]: 7})
+    again = list(repo.results.insight_rows(request_id))
+    assert again[0].theme == 7 and {r.theme for r in again[1:]} == {None}
+    repo.jobs.note_themes(request_id, "finding the themes failed: boom")
+    assert repo.jobs.get(request_id).themes_error == "finding the themes failed: boom"
+
+
+def test_aspects_and_themes_of_a_whole_job_on_each_database(
+    database_url: str, tmp_path: Path
+) -> None:
+    from insightfakes import fake_analyst
+
+    backend = init_backend(
+        Settings(data_dir=tmp_path, database_url=database_url, model="fake", chunk_rows=3)
+    )
+    comments = ["bad exam", "good lecture", "", "bad exam again", "good exam", "fine"]
+    source = comments_csv(tmp_path / "c.csv", comments)
+    request_id = service.submit(backend, source, "comment", ["course"]).request_id
+    Worker(backend, lambda _ref: FakePredictor(), "w", insights=fake_analyst).run(burst=True)
+    aspects = service.aspect_summary(backend, None, request_id, "course")
+    exams = next(c for c in aspects["categories"] if c["name"] == "exams")
+    assert exams["counts"] == {"negative": 2, "neutral": 0, "positive": 1}
+    assert sum(g["n"] for g in aspects["groups"]) == aspects["rows_labelled"] == 5
+    themes = service.theme_summary(backend, None, request_id, group_by="course")
+    assert themes["n"] == 5
+    assert sum(c["count"] for t in themes["themes"] for c in t["counts"]) == 5
+    rows = service.results_page(backend, request_id).rows
+    assert [row["theme"] is None for row in rows] == [False, False, True, False, False, False]
+    backend.repository.database.dispose()

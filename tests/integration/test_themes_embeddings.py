@@ -52,3 +52,32 @@ def embeddings_loaded() -> int:
     from pipeline.model.embeddings import _shared_embedder
 
     return int(_shared_embedder.cache_info().currsize)
+
+
+@pytest.mark.parametrize("precision", ["bf16", "fp32"])
+def test_a_comments_vector_does_not_depend_on_its_batch(precision: str) -> None:
+    """Chunks are sized by time, so the same file is batched differently on every run; its
+    vectors (and so its themes) must not change with that."""
+    embedder = SentenceEmbedder.load(precision=precision)
+    words = [
+        "the",
+        "lectures",
+        "were",
+        "clear",
+        "but",
+        "exams",
+        "unfair",
+        "homework",
+        "too",
+        "much",
+        "boring",
+        "slides",
+        "labs",
+    ]
+    many = [" ".join(words[(i + j) % len(words)] for j in range(3 + i % 30)) for i in range(120)]
+    together = embedder.embed(many)
+    for size in (1, 2, 7, 13, 40):
+        apart = np.concatenate(
+            [embedder.embed(many[start : start + size]) for start in range(0, len(many), size)]
+        )
+        assert np.array_equal(apart, together), f"batches of {size} changed the vectors"

@@ -48,7 +48,13 @@ def _lines(caplog: pytest.LogCaptureFixture) -> list[tuple[str, str]]:
 def test_successful_status_polls_are_not_logged_at_info(
     access_logger: logging.Logger, caplog: pytest.LogCaptureFixture
 ) -> None:
-    for target in ("/health", "/health/ready", "/v1/jobs/abc123", "/v1/jobs/abc123/summary?x=1"):
+    for target in (
+        "/health",
+        "/health/ready",
+        "/v1/jobs/abc123",
+        "/v1/jobs/abc123/summary?x=1",
+        "/v1/jobs/abc123/aspects?group_by=course",
+    ):
         _request(access_logger, "GET", target, 200)
     _request(access_logger, "HEAD", "/health/live", 200)
 

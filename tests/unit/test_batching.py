@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline.model.batching import average_windows, pad_batch, pad_slices, plan_batches
+from pipeline.model.batching import (
+    average_windows,
+    length_buckets,
+    pad_batch,
+    pad_slices,
+    plan_batches,
+)
 
 
 def test_plan_batches_puts_the_longest_first() -> None:
@@ -97,3 +103,14 @@ def test_pad_slices_pads_sequences_stored_back_to_back_like_pad_batch() -> None:
     assert ids.tolist() == expected_ids.tolist()
     assert mask.tolist() == expected_mask.tolist()
     assert ids.dtype == np.int64 and mask.dtype == np.int64
+
+
+def test_length_buckets_round_up_to_the_step_and_stop_at_the_window() -> None:
+    assert length_buckets([1, 16, 17, 250, 256], 16, 256).tolist() == [16, 16, 32, 256, 256]
+    assert length_buckets([300], 16, 256).tolist() == [256]
+
+
+def test_pad_batch_pads_to_a_given_width() -> None:
+    ids, mask = pad_batch([[5, 6], [7]], pad_id=0, width=4)
+    assert ids.tolist() == [[5, 6, 0, 0], [7, 0, 0, 0]]
+    assert mask.tolist() == [[1, 1, 0, 0], [1, 0, 0, 0]]

@@ -67,7 +67,7 @@ def test_until_the_parts_can_be_told_apart_half_the_time_counts_as_fixed() -> No
 
 
 def test_the_fixed_part_of_a_chunks_time_is_found_and_left_out() -> None:
-    sizer = ChunkSizer(max_rows=100_000, target_s=3.0)
+    sizer = ChunkSizer(max_rows=100_000, target_s=6.0)
     sizer.next_limit()
     sizer.record(work=10_000, seconds=1.5)  # 0.5 s fixed + 1e-4 s per unit of work
     sizer.record(work=40_000, seconds=4.5)
@@ -75,7 +75,7 @@ def test_the_fixed_part_of_a_chunks_time_is_found_and_left_out() -> None:
     assert cost is not None
     assert cost.overhead_s == pytest.approx(0.5) and cost.seconds_per_work == pytest.approx(1e-4)
     limit = sizer.next_limit()
-    assert limit.work == pytest.approx(25_000)  # 2.5 s of work after the 0.5 s fixed part
+    assert limit.work == pytest.approx(55_000)  # 5.5 s of work after the 0.5 s fixed part
 
 
 def test_a_large_fixed_part_makes_chunks_longer_not_tiny() -> None:
@@ -83,11 +83,11 @@ def test_a_large_fixed_part_makes_chunks_longer_not_tiny() -> None:
     for work, seconds in [(10_000, 3.0), (40_000, 6.0), (20_000, 4.0)]:  # 2 s fixed
         times.add(work, seconds)
     assert times.cost().overhead_s == pytest.approx(2.0)
-    sizer = ChunkSizer(max_rows=100_000, target_s=1.0, max_growth=100)
+    sizer = ChunkSizer(max_rows=1_000_000, target_s=2.0, max_growth=100)
     sizer.next_limit()
     for work, seconds in [(10_000, 3.0), (40_000, 6.0), (20_000, 4.0)]:
         sizer.record(work, seconds)
-    limit = sizer.next_limit()  # the fixed part alone is over the target: work 4 times as long
+    limit = sizer.next_limit()  # the fixed part alone is over the target: work 9 times as long
     assert limit.work == pytest.approx(OVERHEAD_FACTOR * 2.0 / 1e-4)
 
 
@@ -98,11 +98,11 @@ def test_one_freak_fast_chunk_cannot_make_the_next_one_huge() -> None:
     assert sizer.next_limit() == ChunkLimit(10_000, work=4 * 3_200)
 
 
-def test_noise_that_tilts_the_fit_cannot_make_the_fixed_part_more_than_a_quick_chunk() -> None:
+def test_noise_that_tilts_the_fit_cannot_make_the_fixed_part_more_than_chunks_take() -> None:
     times = ChunkTimes()
-    for work, seconds in [(10_000, 6.0), (40_000, 2.0), (20_000, 5.0)]:  # a busy spell, then not
+    for work, seconds in [(10_000, 6.0), (40_000, 1.0), (20_000, 5.0)]:  # a busy spell, then not
         times.add(work, seconds)
-    assert times.cost().overhead_s <= 0.9 * 2.0
+    assert times.cost().overhead_s == pytest.approx(0.9 * 5.0)  # the line itself says > 6 s
 
 
 def test_a_chunk_never_aims_at_more_than_ten_times_the_target() -> None:
@@ -183,7 +183,7 @@ def simulate(
 
 
 @pytest.mark.parametrize(
-    ("rows_per_s", "overhead_s"), [(100, 0.0), (270, 0.0), (270, 0.05), (270, 0.15), (5_000, 0.02)]
+    ("rows_per_s", "overhead_s"), [(100, 0.0), (270, 0.0), (270, 0.05), (270, 0.1), (5_000, 0.02)]
 )
 def test_chunks_settle_at_the_target_time_despite_read_ahead(
     rows_per_s: int, overhead_s: float
@@ -197,11 +197,15 @@ def test_chunks_settle_at_the_target_time_despite_read_ahead(
     assert all(0.8 <= seconds <= 1.25 for seconds in durations[first:-1])
 
 
-def test_on_a_loaded_machine_chunks_keep_the_overhead_to_a_fifth() -> None:
-    """Measured here: 2-3 s per chunk whatever its size, under a load of 20 on 2 cores. Sized
-    by a plain rate, chunks shrank to 1-3 rows and a 300-row job took five times as long."""
+def test_on_a_loaded_machine_chunks_keep_the_overhead_small() -> None:
+    """Measured here: 1-3 s per chunk whatever its size, under a load of 10-20 on 2 cores.
+    Sized by a plain rate, chunks shrank to 1-3 rows and a 300-row job took five times as
+    long."""
     sizer = ChunkSizer(max_rows=2048, target_s=1.0, first_rows=32)
-    durations = simulate(sizer, 2_000, 1 / 8, overhead_s=2.5)
-    labelling = [seconds - 2.5 for seconds in durations]
-    assert min(labelling[4:-1]) >= OVERHEAD_FACTOR * 2.5 * 0.95
-    assert sum(durations) <= 1.3 * (2_000 / 8)
+    durations = simulate(sizer, 2_000, 1 / 20, overhead_s=1.0)
+    labelling = [seconds - 1.0 for seconds in durations]
+    assert min(labelling[4:-1]) >= OVERHEAD_FACTOR * 1.0 * 0.95  # a tenth of the time at most
+    assert sum(durations) <= 1.15 * (2_000 / 20)
+    heavier = simulate(ChunkSizer(max_rows=2048, target_s=1.0), 2_000, 1 / 8, overhead_s=2.5)
+    assert max(heavier[4:]) <= 2.5 + 10.0 + 1e-9  # measured: never over ten times the target
+    assert sum(heavier) <= 1.3 * (2_000 / 8)

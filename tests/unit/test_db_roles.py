@@ -31,11 +31,12 @@ def test_only_the_api_reads_keys_and_nobody_deletes_jobs_or_rows() -> None:
     assert API not in RIGHTS["workers"]
     for grants in RIGHTS.values():
         for privileges in grants.values():
-            assert set(privileges) <= {"SELECT", "INSERT", "UPDATE", "DELETE"}
+            assert set(privileges) <= {"SELECT", "INSERT", "UPDATE", "UPDATE (theme)", "DELETE"}
     assert all(
         "DELETE" not in p for p in [*RIGHTS["jobs"].values(), *RIGHTS["result_rows"].values()]
     )
     assert "INSERT" not in RIGHTS["jobs"][WORKER] and "INSERT" not in RIGHTS["result_rows"][API]
+    assert "UPDATE" not in RIGHTS["result_rows"][WORKER], "a worker updates a row's theme only"
 
 
 def test_grants_start_from_nothing_and_quote_every_name() -> None:

@@ -34,6 +34,7 @@ from pipeline.model.faithfulness import (
     write_config,
 )
 from pipeline.model.loading import LoadedModel
+from pipeline.model.precision import machine_capabilities, supported_precisions
 from pipeline.model.predictor import Predictor
 
 LABELS = ("negative", "neutral", "positive")
@@ -73,31 +74,44 @@ def predictor(tokenizer: object, tmp_path: Path) -> Predictor:
     return Predictor(_loaded(tokenizer, tmp_path), device="cpu", precision="fp32")
 
 
-def _baseline_probs(explainer: Explainer, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Per window: probabilities of the text and of its baseline (non-special tokens → [PAD])."""
+def _baseline_logits(explainer: Explainer, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Per window: logits of the text and of its baseline (non-special tokens → [PAD])."""
+    import torch
+
     encoded = explainer.encode(texts)
-    runner = explainer.predictor.engine.exact
+    model = explainer.predictor.loaded.model
     full, base = [], []
     for window in range(len(encoded.lengths)):
         start = int(encoded.starts[window])
         ids = encoded.flat[start : start + int(encoded.lengths[window])]
         special = encoded.word_ids[start : start + len(ids)] < 0
-        baseline = np.where(special, ids, explainer.pad_id)
-        mask = np.ones((1, len(ids)), dtype=np.int64)
-        full.append(runner(ids[None, :], mask)[0])
-        base.append(runner(baseline[None, :], mask)[0])
+        with torch.no_grad():
+            for out, row in ((full, ids), (base, np.where(special, ids, explainer.pad_id))):
+                out.append(model(input_ids=torch.from_numpy(row)[None, :]).logits[0].numpy())
     return np.array(full), np.array(base)
 
 
-def test_many_step_attributions_add_up_to_the_probability_change(predictor: Predictor) -> None:
+def _raw(explainer: Explainer, texts: list[str], targets: list[int]) -> list[np.ndarray]:
+    return explainer.attribute(explainer.encode(texts), np.array(targets))
+
+
+def test_many_step_attributions_add_up_to_the_logit_change(predictor: Predictor) -> None:
     explainer = Explainer(predictor, MANY_STEPS)
     texts = ["The lectures were great", "the exams weren't fair at all!!"]
-    rows = explainer.explain_words(texts, ["positive", "negative"])
-    full, base = _baseline_probs(explainer, texts)
-    for row, target, f, b in zip(rows, (2, 0), full, base, strict=True):
-        total = sum(w.score for w in row.words)
-        assert total == pytest.approx(f[target] - b[target], abs=2e-3)
-        assert max(abs(w.score) for w in row.words) > 1e-3
+    full, base = _baseline_logits(explainer, texts)
+    for raw, target, f, b in zip(_raw(explainer, texts, [2, 0]), (2, 0), full, base, strict=True):
+        assert raw.sum() == pytest.approx(f[target] - b[target], abs=5e-3)
+        assert np.abs(raw).max() > 1e-2
+
+
+def test_rows_show_each_words_share_with_its_sign(predictor: Predictor) -> None:
+    explainer = Explainer(predictor, MANY_STEPS)
+    text = "the exams weren't fair at all!!"
+    (raw,) = _raw(explainer, [text], [0])
+    (row,) = explainer.explain_words([text], ["negative"])
+    scores = np.array([w.score for w in row.words])
+    assert np.abs(scores).sum() == pytest.approx(1.0)
+    assert np.allclose(scores * np.abs(raw).sum(), raw)
 
 
 def test_a_long_text_is_explained_over_all_its_windows(tokenizer: object, tmp_path: Path) -> None:
@@ -105,24 +119,22 @@ def test_a_long_text_is_explained_over_all_its_windows(tokenizer: object, tmp_pa
     explainer = Explainer(predictor, MANY_STEPS)
     text = " ".join(f"word{i}" if i % 3 else "good" for i in range(30))
     (row,) = explainer.explain_words([text], ["neutral"])
-    encoded = explainer.encode([text])
-    assert len(encoded.lengths) > 2
+    assert len(explainer.encode([text]).lengths) > 2
     assert [w.word for w in row.words] == text.split()
     assert all(w.score != 0.0 for w in row.words)
-    full, base = _baseline_probs(explainer, [text])
-    assert sum(w.score for w in row.words) == pytest.approx((full - base)[:, 1].mean(), abs=2e-3)
+    full, base = _baseline_logits(explainer, [text])
+    (raw,) = _raw(explainer, [text], [1])
+    assert raw.sum() == pytest.approx((full - base)[:, 1].mean(), abs=5e-3)
 
 
 def test_attributions_are_signed_toward_the_label_explained(predictor: Predictor) -> None:
     explainer = Explainer(predictor, MANY_STEPS)
     text = "average course with dull slides"
-    toward = dict(zip(LABELS, explainer.explain_words([text] * 3, LABELS), strict=True))
-    full, base = _baseline_probs(explainer, [text])
-    for index, label in enumerate(LABELS):
-        total = sum(w.score for w in toward[label].words)
-        assert total == pytest.approx(full[0, index] - base[0, index], abs=2e-3)
-    summed = sum(np.array([w.score for w in toward[label].words]) for label in LABELS)
-    assert np.allclose(summed, 0.0, atol=2e-3)  # probabilities sum to one
+    toward = _raw(explainer, [text] * 3, [0, 1, 2])
+    full, base = _baseline_logits(explainer, [text])
+    for index in range(len(LABELS)):
+        assert toward[index].sum() == pytest.approx(full[0, index] - base[0, index], abs=5e-3)
+    assert not np.allclose(toward[0], toward[2], atol=1e-3)
 
 
 def test_rows_without_a_label_or_text_get_an_empty_explanation(predictor: Predictor) -> None:
@@ -159,6 +171,19 @@ def test_bf16_attributions_follow_fp32(tokenizer: object, tmp_path: Path) -> Non
     for a, b in zip(exact, fast, strict=True):
         x, y = (np.array([w.score for w in r.words]) for r in (a, b))
         assert np.corrcoef(x, y)[0, 1] > 0.9
+
+
+@pytest.mark.skipif(
+    "int8" not in supported_precisions("cpu", machine_capabilities("cpu")),
+    reason="this CPU runs no int8",
+)
+def test_an_int8_predictor_is_explained_in_fp32(tokenizer: object, tmp_path: Path) -> None:
+    loaded = _loaded(tokenizer, tmp_path)
+    texts = ["The lectures were great"]
+    exact = Explainer(Predictor(loaded, precision="fp32")).explain_words(texts, ["positive"])
+    int8 = Explainer(Predictor(loaded, precision="int8"))
+    assert int8.precision == "fp32"
+    assert int8.explain_words(texts, ["positive"]) == exact
 
 
 def test_the_page_function_cuts_each_comment_into_scored_pieces(predictor: Predictor) -> None:

@@ -12,6 +12,7 @@ from pipeline.model.explain_words import (
     parse_explanation,
     prepare_with_origin,
     score_words,
+    shares,
     split_words,
     token_words,
     top_fraction,
@@ -129,3 +130,8 @@ def test_top_fraction_takes_at_least_one_word_highest_signed_first(
 def test_top_fraction_refuses_a_fraction_outside_zero_to_one() -> None:
     with pytest.raises(ValueError, match="fraction"):
         top_fraction(np.ones(3), 0.0)
+
+
+def test_shares_divide_by_the_sum_of_sizes_and_keep_signs() -> None:
+    assert shares(np.array([2.0, -2.0, 0.0, 4.0])).tolist() == [0.25, -0.25, 0.0, 0.5]
+    assert shares(np.zeros(3)).tolist() == [0.0, 0.0, 0.0]

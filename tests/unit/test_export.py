@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -55,8 +56,18 @@ def chunk_and_labels() -> tuple[pd.DataFrame, pd.DataFrame]:
     return chunk, label_frame(FakePredictor(), chunk, "comment")  # type: ignore[arg-type]
 
 
-def records(rows: list[dict[str, object]]) -> list[ResultRecord]:
-    return [ResultRecord(**row) for row in rows]  # type: ignore[arg-type]
+def records(rows: list[dict[str, Any]]) -> list[ResultRecord]:
+    """As the repository reads them back: no aspects stored → none."""
+    return [
+        ResultRecord(
+            **{
+                **row,
+                "aspects": tuple(row["aspects"] or ()),
+                "aspect_sentiments": dict(row["aspect_sentiments"] or {}),
+            }
+        )
+        for row in rows
+    ]
 
 
 def test_database_rows_carry_every_column_and_no_scores_for_errors(job: JobRecord) -> None:
@@ -82,9 +93,12 @@ def test_results_csv_matches_pandas_output_byte_for_byte(job: JobRecord) -> None
     stored = records(export.rows_for_database(*chunk_and_labels(), the_job, LABELS))
     written = io.StringIO()
     assert export.write_csv([stored[:3], stored[3:]], the_job, written, raw=True) == len(TRICKY)
-    expected = pd.DataFrame(
-        list(export.table_rows(stored, the_job)), columns=export.header(the_job)
-    ).to_csv(index=False, lineterminator="\n")
+    table = pd.DataFrame(list(export.table_rows(stored, the_job)), columns=export.header(the_job))
+    table["aspects"] = table["aspects"].map(";".join)
+    table["aspect_sentiments"] = table["aspect_sentiments"].map(
+        lambda found: ";".join(f"{name}:{label}" for name, label in found.items())
+    )
+    expected = table.to_csv(index=False, lineterminator="\n")
     assert written.getvalue() == expected
     back = pd.read_csv(io.StringIO(written.getvalue()), dtype=str, keep_default_na=False)
     assert back["teacher"].tolist() == list(reversed(TRICKY))

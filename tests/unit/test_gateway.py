@@ -130,6 +130,15 @@ def test_the_whole_job_answers_the_same_on_both_edges(backend: Backend, app: Tes
         (lambda e: with_query(e, limit="1001"), 422, "invalid_request", "less than or equal"),
         (lambda e: with_query(e, offset="x"), 422, "invalid_request", "valid integer"),
         (lambda e: with_query(e, format="xml"), 422, "invalid_request", "'json' or 'csv'"),
+        (lambda e: with_query(e, format=""), 422, "invalid_request", "'json' or 'csv'"),
+        (lambda e: with_query(e, limit=""), 422, "invalid_request", "valid integer"),
+        (lambda e: with_query(e, raw="maybe"), 422, "invalid_request", "'raw'"),
+        (
+            lambda e: with_query(e, format="xml", limit="0"),
+            422,
+            "invalid_request",
+            "'json' or 'csv'; query field 'limit'",
+        ),
         (lambda e: {**e, "path": "/v1/jobs/nope/results"}, 404, "job_not_found", "'nope'"),
         (lambda e: {**e, "path": "/v1/nothing"}, 404, "not_found", "Not Found"),
         (lambda e: {**e, "httpMethod": "PUT"}, 405, "method_not_allowed", "Method Not Allowed"),
@@ -268,6 +277,16 @@ def test_malformed_request_ids_are_refused_alike_without_being_echoed(
         keyed, TestClient(create_app(keyed)), open_event("status", "x.y")
     )
     assert unauthenticated.status == 401
+
+
+def test_a_malformed_id_and_bad_parameters_are_named_together_on_both_edges(
+    backend: Backend, app: TestClient
+) -> None:
+    event = with_query(open_event("results_csv", "x.y"), format="xml", raw="perhaps")
+    refused = same_on_both(backend, app, event)
+    assert refused.status == 422
+    detail = refused.json()["detail"]
+    assert "request_id" in detail and "'format'" in detail and "'raw'" in detail
 
 
 def test_results_csv_is_escaped_on_both_edges_unless_raw(backend: Backend, app: TestClient) -> None:

@@ -113,6 +113,27 @@ def test_a_chunk_holds_at_least_one_row_and_at_most_its_rows(tmp_path: Path) -> 
     assert [len(c) for c in iter_chunks(source, "csv", "comment", capped)] == [4, 4, 1]
 
 
+@pytest.mark.parametrize(
+    ("rows", "limit", "sizes"),
+    [
+        (17, ChunkLimit(100, work=8 * (ROW_WORK + 10)), [8, 9]),  # 1 left: under a quarter
+        (18, ChunkLimit(100, work=8 * (ROW_WORK + 10)), [8, 8, 2]),  # 2 left: not under
+        (17, ChunkLimit(8), [8, 8, 1]),  # never over a chunk's rows
+    ],
+)
+def test_a_few_rows_left_at_the_end_join_the_chunk_before(
+    tmp_path: Path, rows: int, limit: ChunkLimit, sizes: list[int]
+) -> None:
+    """A last chunk of a few rows would cost a chunk's fixed time for little work."""
+    source = write(
+        tmp_path / "in.csv", pd.DataFrame({"comment": [f"{i:010d}" for i in range(rows)]})
+    )
+    plan, _ = planned([limit])
+    chunks = list(iter_chunks(source, "csv", "comment", plan))
+    assert [len(chunk) for chunk in chunks] == sizes
+    assert [i for chunk in chunks for i in chunk.index] == list(range(rows))
+
+
 def test_input_columns_taken_by_the_model_are_renamed_without_clashing() -> None:
     labels = ("negative", "positive")
     names = input_names(["label", "input_label", "comment", "error", "score_positive"], labels)

@@ -141,3 +141,30 @@ def test_a_submission_wakes_the_master_instead_of_waiting_out_the_interval(
     master.request_stop()
     thread.join(timeout=10)
     assert not thread.is_alive(), "a stop request must not wait out the interval either"
+
+
+class WatchingFleet(CountingFleet):
+    """A fleet that sees its workers' processes end, as the local one does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.notify: Callable[[], None] | None = None
+
+    def notify_exits(self, notify: Callable[[], None]) -> bool:
+        self.notify = notify
+        return True
+
+
+def test_a_worker_process_ending_wakes_the_master_at_once(tmp_path: Path) -> None:
+    """The master hands a dead worker's message back at the tick the fleet's notice starts,
+    not at the end of its interval."""
+    fleet = WatchingFleet()
+    master = Master(make_backend(tmp_path), fleet, LIMITS, interval_s=600)
+    assert fleet.notify is not None
+    thread = threading.Thread(target=master.run, daemon=True)
+    thread.start()
+    assert wait_for(lambda: fleet.ticks == 1)
+    fleet.notify()
+    assert wait_for(lambda: fleet.ticks == 2), "the master waited out its interval"
+    master.request_stop()
+    thread.join(timeout=10)

@@ -86,6 +86,12 @@ def test_an_entry_that_cannot_be_loaded_is_merged_again(tmp_path: Path) -> None:
     model = merged_cache.load_or_merge(entry, load, lambda: FakeModel("fresh"))
     assert model.name == "fresh"
 
+    def no_merge() -> FakeModel:
+        raise AssertionError("the damaged entry must have been replaced by the new merge")
+
+    assert merged_cache.load_or_merge(entry, load, no_merge).name == "fresh"
+    assert [path.name for path in entry.parent.iterdir()] == ["k1"]
+
 
 def test_a_cache_that_cannot_be_written_still_gives_the_merged_model(tmp_path: Path) -> None:
     blocked = tmp_path / "file"

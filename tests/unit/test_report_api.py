@@ -5,7 +5,9 @@ checked page by page in tests/integration/test_report_pdf.py."""
 from __future__ import annotations
 
 import base64
+import re
 import sys
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +15,7 @@ import httpx
 import pytest
 from apigw_events import load_event, with_query, without_identity
 from fastapi.testclient import TestClient
+from insightfakes import FakeTagger, fake_analyst
 from jobfakes import FakePredictor, make_backend
 
 from pipeline.api.app import create_app
@@ -20,8 +23,9 @@ from pipeline.api.gateway import Gateway
 from pipeline.bootstrap import Backend
 from pipeline.cli.main import main
 from pipeline.client import PipelineClient
-from pipeline.errors import Conflict
+from pipeline.errors import Conflict, DatabaseLockedError
 from pipeline.report import job as report_job
+from pipeline.service import insights as service_insights
 from pipeline.worker import Worker
 
 CSV = (
@@ -76,6 +80,80 @@ def test_the_api_serves_a_finished_jobs_report_as_a_self_contained_page(
     assert (
         "1 row got no label" in answer.text and "1 comment with a label, 1 without" in answer.text
     )
+
+
+INSIGHT_CSV = (
+    b"course,comment\n"
+    + b"".join(f"CHEM110,the exam was bad and unfair number {i}\n".encode() for i in range(12))
+    + b"".join(f"BIO9,the lecture and the exam were good {i}\n".encode() for i in range(12))
+)
+
+
+def with_insights(backend: Backend, client: TestClient) -> str:
+    answer = client.post(
+        "/v1/jobs",
+        files={"file": ("evaluations.csv", INSIGHT_CSV)},
+        data={"text_column": "comment", "group_by": "course"},
+    )
+    assert answer.status_code == 202, answer.text
+    Worker(backend, lambda _ref: FakePredictor(), "w", insights=fake_analyst).run(burst=True)
+    return str(answer.json()["request_id"])
+
+
+def report_text(client: TestClient, request_id: str) -> str:
+    answer = client.get(f"/v1/jobs/{request_id}/report")
+    assert answer.status_code == 200, answer.text
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", answer.text)))
+
+
+def test_a_job_with_insights_reports_its_aspects_themes_and_aspect_model(
+    backend: Backend, client: TestClient
+) -> None:
+    request_id = with_insights(backend, client)
+
+    text = report_text(client, request_id)
+
+    assert "About what" in text and "not computed" not in text
+    assert "24 of the 24 labelled comments speak about at least one aspect" in text
+    assert (
+        "CHEM110 on exams (n=12): more negative and less positive than in the other courses" in text
+    )
+    assert "Negative comments:" in text and "Keywords:" in text
+    assert "the exam was bad and unfair number" in text  # a theme's quote
+    assert "Themes with the most of its comments:" in text
+    assert FakeTagger.version in text  # the aspect model that tagged the job, named
+    assert "This aspect model's measured accuracy is not recorded here" in text  # not its card
+
+
+def test_a_job_labelled_without_insights_or_whose_themes_failed_says_why(
+    backend: Backend, client: TestClient
+) -> None:
+    plain = finished(backend, client)
+    failed = with_insights(backend, client)
+    backend.repository.jobs.note_themes(failed, "finding the themes failed: ValueError: boom")
+
+    without = report_text(client, plain)
+    no_themes = report_text(client, failed)
+
+    assert "This job has no aspects: its comments were labelled without insights" in without
+    assert "This job has no themes" in without and "The aspect model" not in without
+    assert "Themes are unavailable for this job: finding the themes failed" in no_themes
+    assert "CHEM110 on exams (n=12): more negative" in no_themes  # aspects still there
+
+
+def test_a_fault_of_the_moment_fails_the_report_rather_than_hiding_a_section(
+    backend: Backend, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    request_id = with_insights(backend, client)
+
+    def locked(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        raise DatabaseLockedError("the database is busy")
+
+    monkeypatch.setattr(service_insights, "theme_summary", locked)
+
+    with pytest.raises(DatabaseLockedError):
+        report_job.job_report(backend, request_id)
+    assert client.get(f"/v1/jobs/{request_id}/report").status_code == 503
 
 
 def test_the_api_refuses_what_it_cannot_report_with_a_clear_message(

@@ -82,4 +82,4 @@ def test_a_report_without_groups_is_an_overview_with_its_quotes() -> None:
 
     assert report.groups == () and report.tests == 0 and report.group_by is None
     assert report.overall.quotes == (quote,) and report.overall.n == 3
-    assert report.aspects is None and report.themes is None
+    assert report.insights.aspects is None and report.insights.themes is None

@@ -4,14 +4,29 @@ when given (and saying so when not), and hostile comments and group names kept a
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
+from html import unescape
 from html.parser import HTMLParser
 from typing import Any
 
-from reportfakes import NOW, job, part, summary
+import pytest
+from reportfakes import (
+    LABELS,
+    NOW,
+    aspect,
+    aspects_summary,
+    job,
+    part,
+    summary,
+    theme,
+    themes_summary,
+)
 
-from pipeline.report.assemble import assemble
-from pipeline.report.data import AspectSummary, Evaluation, ModelFacts, Quote, ThemeSummary
+from pipeline.report.about import insights
+from pipeline.report.assemble import assemble, label_shares
+from pipeline.report.charts import stacked_bar, tint
+from pipeline.report.data import AspectModelFacts, Evaluation, Insights, ModelFacts, Quote
 from pipeline.report.job import ReportFile, filename
 from pipeline.report.render import render_html
 from pipeline.ui.palette import LABEL_COLOURS
@@ -96,33 +111,74 @@ def test_hostile_comments_and_group_names_stay_text() -> None:
     assert not re.search(r"""(src|href)=["']?(https?:|//)""", html)
 
 
-def test_aspects_and_themes_are_shown_with_counts_and_quotes_when_given() -> None:
-    aspects = [
-        AspectSummary(
-            "exams",
-            "the exams, tests and the final exam",
-            {"negative": 12, "neutral": 3, "positive": 5},
-            ("The final exam covered topics we never saw.",),
-        )
-    ]
-    themes = [
-        ThemeSummary(
-            "negative",
-            "feedback / slow",
-            ("feedback", "slow"),
-            9,
-            ("Marks came back after eight weeks.",),
-        )
-    ]
-
-    text = text_of(page(aspects=aspects, themes=themes))
-
-    assert "not computed" not in text
-    assert (
-        "exams" in text and "20" in text and "The final exam covered topics we never saw." in text
+def about_what() -> Insights:
+    groups: dict[str | None, list[dict[str, Any]]] = {
+        f"C{i:02d}": [aspect("exams", 2, 2, 16), aspect("teaching", 3, 3, 24)] for i in range(12)
+    }
+    groups[CHEM] = [aspect("exams", 20, 2, 2), aspect("teaching", 5, 5, 30)]
+    groups[HOSTILE_GROUP] = [aspect("course_content", 1, 0, 1)]
+    summary = aspects_summary(groups=groups, rows_labelled=700, rows_with_aspects=650)
+    themes = themes_summary(
+        [
+            theme(
+                0,
+                "negative",
+                "exams / unfair",
+                40,
+                (HOSTILE_COMMENT, "The final was unfair."),
+                {CHEM: 18, "C01": 2},
+            ),
+            theme(1, "positive", "labs / helpful", 30, ("Loved the labs.",), {"C01": 30}),
+        ]
     )
-    assert "negative: feedback / slow" in text and "(9 comments)" in text
-    assert "Keywords: feedback, slow" in text and "Marks came back after eight weeks." in text
+    facts = AspectModelFacts("aspects-test-1", 461, 0.768, 0.605, 0.437, 0.318, 0.827, 825)
+    return insights(summary, themes, LABELS, facts)
+
+
+def test_aspects_and_themes_are_shown_with_intervals_flags_and_quotes_when_given() -> None:
+    html = page(insights=about_what())
+    text = text_of(html)
+
+    assert "not computed" not in text and "About what" in text
+    assert "650 of the 700 labelled comments speak about at least one" in text
+    assert "course content" in text and "exams" in text
+    assert (
+        f"{CHEM} on exams (n=24): more negative and less positive than in the other courses: "
+        "83% negative (64–93%) against 10%"
+    ) in text
+    assert "Holm" in text and "(+" in text and "too few to test" in text
+    assert "Negative comments: 1 theme" in text and "exams / unfair" in text
+    assert "Keywords: exams, unfair" in text and "40 comments, 40% of the negative ones" in text
+    assert "The final was unfair." in text and "Loved the labs." in text
+    assert "negative: exams / unfair (18)" in text  # CHEM's section names its themes
+    assert "Negative share per aspect and course" in text
+    assert "▲ 83% (24)" in text and "50% (2)" in text  # flagged cell; a small one
+    assert "aspects-test-1" in text and "micro-F1 0.77" in text and "macro-F1 0.60" in text
+    assert "0.44 and 0.32" in text and "83% of 825 comment–aspect pairs" in text
+
+
+def test_quotes_of_themes_stay_text() -> None:
+    parsed = Tags()
+    parsed.feed(page(insights=about_what()))
+
+    assert "script" not in parsed.tags and "img" not in parsed.tags
+    assert not any(name.startswith("on") for name in parsed.attributes)
+
+
+def test_a_job_without_aspects_or_themes_says_why() -> None:
+    why = insights(
+        aspects_summary([], rows_labelled=300, rows_with_aspects=0),
+        None,
+        LABELS,
+        AspectModelFacts(None),
+        themes_note="Themes are unavailable: the theme pass failed.",
+    )
+
+    text = unescape(text_of(page(insights=why)))
+
+    assert "None of this job's 300 labelled comments has aspects recorded" in text
+    assert "Themes are unavailable: the theme pass failed." in text
+    assert "The aspect model" not in text and "About what" in text
 
 
 def test_the_download_name_is_safe_whatever_the_file_and_column_are_called() -> None:
@@ -143,3 +199,36 @@ def test_times_are_shown_in_utc() -> None:
     data = assemble(job(), summary([part("A", 1, 1, 1)]), MODEL, later)
 
     assert "2026-12-01 14:30 UTC" in render_html(data)
+
+
+def test_a_bar_writes_a_percentage_only_in_a_segment_wide_enough_for_it() -> None:
+    shares = label_shares({"negative": 1, "neutral": 0, "positive": 9}, LABELS)
+
+    wide = stacked_bar(shares, 260)
+    narrow = stacked_bar(shares, 110)
+
+    assert [(s.label, s.text) for s in wide] == [("negative", "10%"), ("positive", "90%")]
+    assert [(s.label, s.text) for s in narrow] == [("negative", ""), ("positive", "90%")]
+    assert narrow[1].x == pytest.approx(11.0) and narrow[1].width == pytest.approx(99.0)
+
+
+def test_a_grid_cell_is_tinted_by_its_share_and_white_at_nothing() -> None:
+    assert tint("#d1495b", 0.0) == "#ffffff"
+    assert tint("#d1495b", 1.0) == "#d1495b"
+    assert tint("#000000", 0.5) == "#808080"
+    assert tint("#d1495b", 2.0) == "#d1495b"
+
+
+def test_a_report_without_groups_shows_the_jobs_aspects_and_themes_only() -> None:
+    ungrouped = replace(summary([part("A", 30, 5, 15)], group_by=None), groups=[])
+    found = insights(
+        aspects_summary([aspect("exams", 20, 2, 2)], rows_labelled=50, rows_with_aspects=24),
+        themes_summary([theme(0, "negative", "exams / unfair", 30, ("The final was unfair.",))]),
+        LABELS,
+        AspectModelFacts("aspects-test-1"),
+    )
+
+    text = text_of(render_html(assemble(job(), ungrouped, MODEL, NOW, insights=found)))
+
+    assert "24 of the 50 labelled comments" in text and "The final was unfair." in text
+    assert "stand out" not in text and "share per aspect and" not in text

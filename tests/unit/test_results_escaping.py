@@ -16,6 +16,7 @@ from pipeline.adapters.local_store import LocalObjectStore
 from pipeline.analyze import analyze_file
 from pipeline.bootstrap import Backend
 from pipeline.service import export
+from pipeline.settings import Settings
 from pipeline.worker import Worker
 
 COMMENTS = ['=HYPERLINK("http://evil")', "good", "@SUM(A1)", "-3", "+cmd|' /C calc'!A0"]
@@ -115,9 +116,31 @@ def test_the_presigned_download_points_at_the_escaped_copy_unless_raw(tmp_path: 
 def test_analyze_writes_escaped_cells_unless_raw(tmp_path: Path, raw: bool) -> None:
     source = comments_csv(tmp_path / "in.csv", COMMENTS)
     output = tmp_path / "out.csv"
-    rows = analyze_file(source, output, FakePredictor(), "comment", progress=False, raw=raw)  # type: ignore[arg-type]
+    rows = analyze_file(
+        source,
+        output,
+        FakePredictor(),  # type: ignore[arg-type]
+        "comment",
+        progress=False,
+        raw=raw,
+        screening=Settings(insights=False),  # the fake has no encoder to embed with
+    )
     assert rows == len(COMMENTS)
     assert comments_of(output.read_bytes()) == (COMMENTS if raw else ESCAPED)
+
+
+def test_explanations_are_escaped_like_every_other_cell(tmp_path: Path) -> None:
+    from insightfakes import fake_analyst
+
+    backend = make_backend(tmp_path)
+    source = comments_csv(tmp_path / "in.csv", COMMENTS)
+    request_id = service.submit(backend, source, "comment", explain=True).request_id
+    Worker(backend, lambda _ref: FakePredictor(), "w", insights=fake_analyst).run(burst=True)
+    for raw in (False, True):
+        _job, blocks = service.results_csv(backend, request_id, raw=raw)
+        frame = pd.read_csv(io.BytesIO(b"".join(blocks)), dtype=str, keep_default_na=False)
+        first = frame.loc[0, "explanation"]
+        assert first.startswith("=HYPERLINK") if raw else first.startswith("'=HYPERLINK")
 
 
 def test_writing_both_files_in_one_pass_matches_writing_each(tmp_path: Path) -> None:

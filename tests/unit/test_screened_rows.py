@@ -84,7 +84,7 @@ def test_worker_keeps_screened_rows_out_of_the_shares(tmp_path: Path) -> None:
     status = service.get_status(backend, request_id)
     assert status.low_confidence == 0.83 and status.to_dict()["low_confidence"] == 0.83
     page = service.results_page(backend, request_id)
-    assert page.columns[-1] == "language"
+    assert page.columns[-4:] == ["language", "aspects", "aspect_sentiments", "theme"]
     assert [row["error"] for row in page.rows][1:3] == ["no comment", "no comment"]
     job = backend.repository.jobs.get(request_id)
     assert job.result_key is not None

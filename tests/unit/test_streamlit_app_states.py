@@ -267,7 +267,8 @@ def test_streamlit_secrets_win_over_the_environment(
 def _page(at: AppTest) -> str:
     """Everything the page writes, to search in and to show when an assertion fails."""
     kinds = ("title", "markdown", "caption", "text", "error", "warning", "info", "code")
-    return "\n".join(str(element.value) for kind in kinds for element in at.get(kind))
+    found: list[Any] = [element for kind in kinds for element in at.get(kind)]
+    return "\n".join(str(element.value) for element in found)
 
 
 def _button(at: AppTest, label: str) -> Any:
@@ -285,7 +286,7 @@ def done(app: AppTest) -> AppTest:
     app.query_params["job"] = "donejob"
     app.run()
     assert not app.exception, app.exception
-    assert len(app.tabs) == 4, _page(app)
+    assert len(app.tabs) == 6, _page(app)
     return app
 
 
@@ -342,7 +343,7 @@ def test_a_request_id_pasted_with_spaces_opens_the_job(app: AppTest) -> None:
     app.run()
     assert not app.exception, app.exception
     assert app.session_state.job_id == "donejob"
-    assert len(app.tabs) == 4
+    assert len(app.tabs) == 6
 
     fresh = AppTest.from_file(str(APP), default_timeout=30)
     fresh.run()
@@ -359,7 +360,8 @@ def test_a_running_job_shows_the_servers_progress(app: AppTest) -> None:
     app.run()
     assert not app.exception, app.exception
     assert "120 / 300 rows · 35 rows/s · about 12 s left" in _page(app)
-    assert app.get("progress")[0].value == 40
+    bar: Any = app.get("progress")[0]
+    assert bar.value == 40
     assert any("Labels so far" in chart.proto.spec for chart in app.get("vega_lite_chart"))
 
 
@@ -384,3 +386,13 @@ def test_cancel_asks_first_and_can_be_taken_back(app: AppTest) -> None:
     app.run()
     assert not app.exception, app.exception
     assert CannedApi.cancelled == ["runningjob"]
+
+
+def test_no_module_level_string_is_printed_on_the_page() -> None:
+    """Streamlit's "magic" writes every bare expression of the script on the page: a
+    docstring under a constant would appear above the title."""
+    import ast
+
+    tree = ast.parse(APP.read_text(encoding="utf-8"))
+    bare = [node.lineno for node in tree.body[1:] if isinstance(node, ast.Expr)]
+    assert bare == [], f"bare expressions at lines {bare}"

@@ -4,6 +4,7 @@ clicked; a job that did not finish offers them disabled, saying why."""
 
 from __future__ import annotations
 
+import base64
 import threading
 from collections.abc import Callable, Iterator
 from http.server import ThreadingHTTPServer
@@ -139,7 +140,8 @@ def opened(report_api: str, monkeypatch: pytest.MonkeyPatch, request_id: str) ->
 
 
 def buttons(at: AppTest) -> dict[str, Any]:
-    return {button.label: button for button in at.get("download_button")}
+    found: list[Any] = list(at.get("download_button"))
+    return {button.label: button for button in found}
 
 
 def test_a_finished_job_offers_its_report_by_the_chosen_column(
@@ -175,3 +177,26 @@ def test_the_report_file_is_named_safely_whatever_the_column_is_called() -> None
         report_file_name("ev-abc", '../"Kurs" / Name', "html") == "ev-abc-report-by-Kurs_Name.html"
     )
     assert report_file_name("ev-abc", None, "pdf") == "ev-abc-report.pdf"
+
+
+def test_the_report_can_be_previewed_in_a_frame_of_its_own(
+    report_api: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = opened(report_api, monkeypatch, "donejob")
+    assert not at.get("iframe"), "no report is made until asked"
+    ReportApi.reports.clear()
+    at.toggle(key="d-preview").set_value(True).run()
+    assert not at.exception, at.exception
+
+    (frame,) = at.get("iframe")
+    source = str(frame.proto.src)
+    assert source.startswith("data:text/html;base64,")
+    assert base64.b64decode(source.split(",", 1)[1]) == PDF  # what the API served
+    assert ReportApi.reports == [({"format": "html", "group_by": "course"}, "text/html")]
+
+
+def test_a_job_that_did_not_finish_offers_no_preview(
+    report_api: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = opened(report_api, monkeypatch, "stoppedjob")
+    assert not [toggle for toggle in at.toggle if toggle.key == "d-preview"]

@@ -37,7 +37,6 @@ class RecordingApi(JsonHandler):
         self.send_json(202, QUEUED)
 
 
-
 @pytest.fixture
 def app(monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
     RecordingApi.submitted.clear()

@@ -7,10 +7,16 @@ import pandas as pd
 from pipeline.ui.explore import (
     NO_LABEL,
     ResultFilter,
+    categories,
     comments_table,
     filter_results,
+    has_explanations,
+    tag_options,
     top_comments,
 )
+from pipeline.ui.palette import LABEL_COLOURS
+
+LABELS = ["negative", "neutral", "positive"]
 
 
 def _results() -> pd.DataFrame:
@@ -96,3 +102,55 @@ def test_the_comments_table_shows_label_and_confidence_first_not_the_scores() ->
     assert list(table.columns) == ["label", "confidence", "comment", "course", "error"]
     assert table["label"].tolist() == [["positive"], ["negative"], ["positive"], ["neutral"], []]
     assert table["confidence"].tolist()[:4] == [0.8, 0.8, 0.6, 0.4]
+
+
+def _with_insights() -> pd.DataFrame:
+    return _results().assign(
+        aspects=["teaching;exams", "workload", "", "exams", ""],
+        aspect_sentiments=["teaching:positive;exams:negative", "workload:negative", "",
+                           "exams:bad", ""],
+        theme=["2", "0", "2", "3", ""],
+        explanation=["Great:+0.50", "", "", "", ""],
+    )  # fmt: skip
+
+
+def test_filter_by_aspect_and_by_theme() -> None:
+    rows = _with_insights()
+    by_aspect = filter_results(rows, "comment", ResultFilter(aspects=["exams"]))
+    assert by_aspect["comment"].tolist() == ["Great (really) labs", "ok"]
+    negative = ResultFilter(aspects=["exams", "workload"], aspect_polarity="negative")
+    assert filter_results(rows, "comment", negative)["comment"].tolist() == [
+        "Great (really) labs",
+        "boring",
+    ], "what a positive comment says against its exams counts, a malformed cell does not"
+    by_theme = filter_results(rows, "comment", ResultFilter(theme="2", labels=["positive"]))
+    assert by_theme["comment"].tolist() == ["Great (really) labs", "GREAT teacher"]
+    assert len(filter_results(_results(), "comment", ResultFilter(aspects=["exams"]))) == 5, (
+        "results without aspects are not filtered by them"
+    )
+
+
+def test_the_table_shows_aspects_as_tags_with_polarity_and_themes_by_name() -> None:
+    table = comments_table(_with_insights(), "comment", LABELS, {"2": "labs / great (positive)"})
+    assert list(table.columns[:5]) == ["label", "confidence", "comment", "aspects", "theme"]
+    assert table["aspects"].tolist()[:2] == [["teaching: positive", "exams: negative"],
+                                             ["workload: negative"]]  # fmt: skip
+    assert table["aspects"].tolist()[3] == ["exams"], "a malformed polarity shows the name alone"
+    assert table["theme"].tolist() == ["labs / great (positive)", "", "labs / great (positive)",
+                                       "", ""]  # fmt: skip
+    assert not {"aspect_sentiments", "explanation"} & set(table.columns)
+    assert "theme" not in comments_table(_with_insights(), "comment", LABELS).columns
+
+
+def test_aspect_tags_are_coloured_by_polarity_and_categories_come_from_the_rows() -> None:
+    options, colours = tag_options(["exams"], LABELS)
+    assert options == ["exams: negative", "exams: neutral", "exams: positive"]
+    assert colours == [LABEL_COLOURS[x] for x in LABELS]
+    assert categories(_with_insights()) == ["exams", "teaching", "workload"]
+    assert categories(_results()) == []
+
+
+def test_explanations_are_present_only_when_a_row_has_one() -> None:
+    assert has_explanations(_with_insights())
+    assert not has_explanations(_with_insights().iloc[1:])
+    assert not has_explanations(_results())

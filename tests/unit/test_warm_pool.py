@@ -1,5 +1,5 @@
-"""`up` keeps one worker loaded on the local fleet unless PIPELINE_MIN_WORKERS says otherwise;
-other fleets keep scaling to zero."""
+"""`up` keeps two workers loaded on the local fleet (one for the next job, one spare) unless
+PIPELINE_MIN_WORKERS says otherwise; other fleets keep scaling to zero."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from pipeline.cli.main import main
 from pipeline.settings import Settings
 
 
-def test_up_on_one_machine_keeps_one_worker_warm_by_default() -> None:
-    assert with_warm_pool(Settings.from_env({}), {}).min_workers == 1
+def test_up_on_one_machine_keeps_a_worker_and_a_spare_warm_by_default() -> None:
+    assert with_warm_pool(Settings.from_env({}), {}).min_workers == 2
 
 
 def test_an_explicit_minimum_wins_zero_included() -> None:
@@ -31,12 +31,13 @@ def test_cloud_fleets_keep_scaling_to_zero() -> None:
         assert with_warm_pool(Settings.from_env(environ), environ).min_workers == 0
 
 
-def test_the_warm_pool_never_exceeds_the_maximum() -> None:
-    environ = {"PIPELINE_MAX_WORKERS": "0"}
-    assert with_warm_pool(Settings.from_env(environ), environ).min_workers == 0
+@pytest.mark.parametrize(("maximum", "kept"), [("0", 0), ("1", 1)])
+def test_the_warm_pool_never_exceeds_the_maximum(maximum: str, kept: int) -> None:
+    environ = {"PIPELINE_MAX_WORKERS": maximum}
+    assert with_warm_pool(Settings.from_env(environ), environ).min_workers == kept
 
 
-@pytest.mark.parametrize(("configured", "kept"), [(None, 1), ("0", 0), ("2", 2)])
+@pytest.mark.parametrize(("configured", "kept"), [(None, 2), ("0", 0), ("1", 1)])
 def test_the_up_command_serves_with_the_warm_pool(
     configured: str | None, kept: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

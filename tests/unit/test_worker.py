@@ -48,7 +48,7 @@ def test_a_job_is_labelled_published_and_acknowledged(tmp_path: Path) -> None:
     frame = result_frame(backend, request_id)
     assert list(frame.columns) == [
         "course", "comment", "label", "score_negative", "score_neutral", "score_positive",
-        "error", "model_version", "language",
+        "error", "model_version", "language", "aspects", "aspect_sentiments", "theme",
     ]  # fmt: skip
     assert frame["comment"].tolist() == COMMENTS
     assert frame["label"].tolist()[:3] == ["positive", "negative", ""]
@@ -88,7 +88,8 @@ def test_input_columns_named_like_the_models_output_are_kept_renamed(tmp_path: P
     frame = result_frame(backend, request_id)
     assert list(frame.columns) == [
         "input_label", "comment", "input_score_positive", "label", "score_negative",
-        "score_neutral", "score_positive", "error", "model_version", "language",
+        "score_neutral", "score_positive", "error", "model_version", "language", "aspects",
+        "aspect_sentiments", "theme",
     ]  # fmt: skip
     assert frame["input_label"].tolist() == human
     assert frame["input_score_positive"].tolist() == [5, 1, 3, 4, 2]

@@ -1,0 +1,172 @@
+"""What insights cost the worker (issue 13): time per chunk with aspects and embeddings on
+against PIPELINE_INSIGHTS=0, on the same comments, in one process.
+
+``--rows`` short course comments (500; student feedback from ../shared/data, drawn with a
+fixed seed) are labelled as one job by a real Worker with the shipped model, in a fresh
+embedded backend per run, in chunks of ``--chunk-rows`` rows (fixed size: time sizing off).
+Modes alternate (off, on, [explain]) ``--repeats`` times after one unmeasured warm-up job of
+one chunk each, which loads the embedder and the aspect model and builds the first kernels;
+the fastest run of each mode counts (the one least disturbed by other work on a shared
+machine). Per run:
+the median and total time between chunk commits (labelling, aspects, embeddings, storing and
+committing the chunk), and the whole job (the themes post-pass and publishing included).
+The figures that matter are the ratios on/off, measured in the same run: of the fastest
+runs, of each repeat's pair, and of the process's CPU seconds (the least sensitive to other
+work on the machine).
+
+Usage: ``python benchmarks/insights_cost.py [--rows 500] [--chunk-rows 100] [--repeats 2]
+[--explain] [--json out.json]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SEED = 20261201
+MAX_CHARS = 200
+"""Short comments: the case where the extra encoders weigh most against labelling."""
+
+
+def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--rows", type=int, default=500)
+    parser.add_argument("--chunk-rows", type=int, default=100)
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--precision", default="auto")
+    parser.add_argument("--explain", action="store_true", help="also time explain=true jobs")
+    parser.add_argument("--aspect-model", type=Path, help="an aspect model directory to use")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+
+    from pipeline.model.predictor import Predictor
+
+    comments = sample_comments(args.data_dir, args.rows)
+    predictor = Predictor.load("default", precision=args.precision)
+    modes = ["off", "on", *(["explain"] if args.explain else [])]
+    with tempfile.TemporaryDirectory(prefix="insights-cost-") as folder:
+        source = Path(folder) / "comments.csv"
+        warm = Path(folder) / "warm.csv"
+        write_comments(source, comments)
+        write_comments(warm, comments[: args.chunk_rows])
+        for mode in modes:  # warm-up: models loaded, kernels built
+            run_job(predictor, warm, Path(folder) / f"warm-{mode}", mode, args)
+        runs: dict[str, list[dict[str, float]]] = {mode: [] for mode in modes}
+        for repeat in range(args.repeats):
+            for mode in modes:
+                run = run_job(predictor, source, Path(folder) / f"{mode}-{repeat}", mode, args)
+                print(f"{mode} run {repeat + 1}: {run}", file=sys.stderr, flush=True)
+                runs[mode].append(run)
+    best = {mode: min(found, key=lambda run: run["chunks_s"]) for mode, found in runs.items()}
+    result: dict[str, Any] = {
+        "command": "python benchmarks/insights_cost.py " + " ".join(argv or sys.argv[1:]),
+        "machine": f"{platform.processor() or platform.machine()}, predictor {predictor.precision}",
+        "rows": len(comments),
+        "mean_chars": round(statistics.mean(len(c) for c in comments), 1),
+        "chunk_rows": args.chunk_rows,
+        "runs": runs,
+        "best": best,
+        "ratios_to_off": {
+            mode: {
+                "median_chunk": round(
+                    best[mode]["median_chunk_s"] / best["off"]["median_chunk_s"], 2
+                ),
+                "chunks": round(best[mode]["chunks_s"] / best["off"]["chunks_s"], 2),
+                "job": round(best[mode]["job_s"] / best["off"]["job_s"], 2),
+                "job_cpu": round(
+                    min(r["job_cpu_s"] for r in runs[mode])
+                    / min(r["job_cpu_s"] for r in runs["off"]),
+                    2,
+                ),
+                "paired_job": [
+                    round(run["job_s"] / off["job_s"], 2)
+                    for run, off in zip(runs[mode], runs["off"], strict=True)
+                ],
+            }
+            for mode in modes
+        },
+    }
+    print(json.dumps({k: v for k, v in result.items() if k != "runs"}, indent=2))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    return result
+
+
+def write_comments(path: Path, comments: list[str]) -> None:
+    courses = [f"C{i % 8}" for i in range(len(comments))]
+    pd.DataFrame({"course": courses, "comment": comments}).to_csv(path, index=False)
+
+
+def sample_comments(data_dir: Path, rows: int) -> list[str]:
+    frame = pd.read_csv(data_dir / "student_feedback" / "student_feedback.csv")
+    texts = frame["text"].dropna().astype(str)
+    short = texts[texts.str.len().between(10, MAX_CHARS)]
+    return short.sample(n=min(rows, len(short)), random_state=SEED).tolist()
+
+
+def run_job(
+    predictor: Any, source: Path, folder: Path, mode: str, args: argparse.Namespace
+) -> dict[str, float]:
+    """One job through a real Worker in a fresh embedded backend; seconds between commits."""
+    from pipeline import service
+    from pipeline.bootstrap import init_backend
+    from pipeline.db import JobStatus
+    from pipeline.insights.loading import insights_source
+    from pipeline.settings import Settings
+    from pipeline.worker import Worker
+
+    settings = Settings(
+        data_dir=folder,
+        model="default",
+        chunk_rows=args.chunk_rows,
+        first_chunk_rows=args.chunk_rows,
+        chunk_target_s=0.0,
+        insights=mode != "off",
+    )
+    backend = init_backend(settings)
+    request_id = service.submit(
+        backend, source, "comment", ["course"], explain=mode == "explain"
+    ).request_id
+    commits: list[float] = []
+    worker = Worker(
+        backend,
+        lambda _reference: predictor,
+        f"bench-{mode}",
+        on_rows=lambda _rows: commits.append(time.perf_counter()),
+        insights=insights_source(settings, args.aspect_model),
+    )
+    started, cpu_started = time.perf_counter(), time.process_time()
+    worker.run(burst=True)
+    finished, cpu = time.perf_counter(), time.process_time() - cpu_started
+    job = backend.repository.jobs.get(request_id)
+    backend.repository.database.dispose()
+    if job.status is not JobStatus.SUCCEEDED:
+        raise RuntimeError(f"the {mode} job ended {job.status}: {job.error}")
+    if (job.insights_key is None) != (mode == "off"):
+        raise RuntimeError(
+            f"the {mode} job was labelled {'without' if mode != 'off' else 'with'} insights"
+        )
+    gaps = [b - a for a, b in zip([started, *commits], commits, strict=False)]
+    return {
+        "median_chunk_s": round(statistics.median(gaps[1:] or gaps), 4),
+        "chunks_s": round(commits[-1] - started, 3),
+        "job_s": round(finished - started, 3),
+        "after_last_chunk_s": round(finished - commits[-1], 3),
+        "job_cpu_s": round(cpu, 3),
+    }
+
+
+if __name__ == "__main__":
+    main()

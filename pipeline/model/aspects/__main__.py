@@ -1,0 +1,57 @@
+"""``python -m pipeline.model.aspects train|evaluate``: the aspect model's two commands.
+
+train    fit on student_feedback/aspects.csv, write the model (the shipped one by default)
+evaluate print a model's held-out figures as JSON
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pipeline.model.aspects.categories import GRANULARITIES
+from pipeline.model.aspects.evaluation import evaluate
+from pipeline.model.aspects.fitting import HeadOptions
+from pipeline.model.aspects.training import AspectTrainOptions, train
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python -m pipeline.model.aspects", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+    fit = commands.add_parser("train", help="train and write an aspect model")
+    fit.add_argument("--data-dir", type=Path, required=True, help="the shared data directory")
+    fit.add_argument("--output-dir", type=Path, help="default: the shipped model's directory")
+    fit.add_argument("--granularity", choices=list(GRANULARITIES), default="merged")
+    fit.add_argument("--sentiment-model", default="default", help="name, path or s3:// URI")
+    fit.add_argument("--c", type=float, default=HeadOptions.c, help="inverse L2 strength")
+    fit.add_argument("--cache", type=Path, help="an .npz to keep the encoder outputs in")
+    check = commands.add_parser("evaluate", help="print a model's held-out figures")
+    check.add_argument("--data-dir", type=Path, required=True)
+    check.add_argument("--model-dir", type=Path, help="default: the shipped aspect model")
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.command == "train":
+        options = AspectTrainOptions(
+            data_dir=args.data_dir,
+            granularity=args.granularity,
+            sentiment_model=args.sentiment_model,
+            head=HeadOptions(c=args.c),
+            cache=args.cache,
+            **({"output_dir": args.output_dir} if args.output_dir else {}),
+        )
+        card = train(options)
+        print(f"aspect model {card['version']} written to {options.output_dir}")
+        print(json.dumps({k: card[k] for k in ("held_out", "zero_shot_baseline")}, indent=2))
+        return 0
+    print(json.dumps(evaluate(args.data_dir, args.model_dir), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

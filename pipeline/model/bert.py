@@ -1,0 +1,261 @@
+"""A BERT sequence classifier for inference only, in plain torch: what the predictor runs.
+
+Importing transformers' BERT pulls in torch's compiler, distributed tensors, scipy and the
+generation code: 1.5-4 CPU seconds of every worker's and every ``analyze``'s start
+(docs/performance.md), for a model that is a dozen matrix products per layer. This module is
+that model and nothing else: the same parameter names as ``BertForSequenceClassification``
+(a saved checkpoint or a merged model's ``state_dict`` loads as it is), the same arithmetic
+(post-LayerNorm blocks, exact GELU, tanh pooler over [CLS]), attention by torch's fused
+``scaled_dot_product_attention``. It answers the two calls the rest of the package makes:
+``model(input_ids=..., attention_mask=...)`` and ``model(inputs_embeds=..., ...)`` (the
+explainer), each with ``.logits``. Checkpoints of any other kind are loaded by transformers.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import torch
+from torch import nn
+from torch.nn import functional
+
+WEIGHTS_FILE = "model.safetensors"
+CONFIG_FILE = "config.json"
+
+
+@dataclass(frozen=True)
+class BertShape:
+    """The facts of a checkpoint's ``config.json`` this model is built from."""
+
+    vocab_size: int
+    hidden_size: int
+    num_hidden_layers: int
+    num_attention_heads: int
+    intermediate_size: int
+    max_position_embeddings: int
+    type_vocab_size: int
+    layer_norm_eps: float
+    id2label: dict[int, str]
+
+    @property
+    def num_labels(self) -> int:
+        return len(self.id2label)
+
+
+def read_shape(config: dict[str, Any]) -> BertShape | None:
+    """The shape of a BERT classifier this module can run, or None (another architecture,
+    relative positions, another activation): transformers loads those."""
+    supported = (
+        config.get("model_type") == "bert"
+        and config.get("hidden_act", "gelu") == "gelu"
+        and config.get("position_embedding_type", "absolute") == "absolute"
+        and "BertForSequenceClassification" in config.get("architectures", [])
+        and config.get("id2label")
+    )
+    if not supported:
+        return None
+    return BertShape(
+        vocab_size=int(config["vocab_size"]),
+        hidden_size=int(config["hidden_size"]),
+        num_hidden_layers=int(config["num_hidden_layers"]),
+        num_attention_heads=int(config["num_attention_heads"]),
+        intermediate_size=int(config["intermediate_size"]),
+        max_position_embeddings=int(config["max_position_embeddings"]),
+        type_vocab_size=int(config.get("type_vocab_size", 2)),
+        layer_norm_eps=float(config.get("layer_norm_eps", 1e-12)),
+        id2label={int(i): str(name) for i, name in config["id2label"].items()},
+    )
+
+
+class Output(NamedTuple):
+    logits: torch.Tensor
+
+
+class _Linear(nn.Linear):
+    def reset_parameters(self) -> None:
+        """No random initialisation: every weight comes from the checkpoint."""
+
+
+class _Embedding(nn.Embedding):
+    def reset_parameters(self) -> None:
+        """No random initialisation: every weight comes from the checkpoint."""
+
+
+class _Embeddings(nn.Module):
+    def __init__(self, shape: BertShape) -> None:
+        super().__init__()
+        self.word_embeddings = _Embedding(shape.vocab_size, shape.hidden_size)
+        self.position_embeddings = _Embedding(shape.max_position_embeddings, shape.hidden_size)
+        self.token_type_embeddings = _Embedding(shape.type_vocab_size, shape.hidden_size)
+        self.LayerNorm = nn.LayerNorm(shape.hidden_size, eps=shape.layer_norm_eps)
+
+    def forward(self, words: torch.Tensor) -> torch.Tensor:
+        """``words``: [batch, length, hidden] word embeddings; all tokens are of type 0."""
+        length = words.shape[1]
+        extra = self.position_embeddings.weight[:length] + self.token_type_embeddings.weight[0]
+        return self.LayerNorm(words + extra)
+
+
+class _SelfAttention(nn.Module):
+    def __init__(self, shape: BertShape) -> None:
+        super().__init__()
+        self.heads = shape.num_attention_heads
+        self.query = _Linear(shape.hidden_size, shape.hidden_size)
+        self.key = _Linear(shape.hidden_size, shape.hidden_size)
+        self.value = _Linear(shape.hidden_size, shape.hidden_size)
+
+    def forward(self, hidden: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+        batch, length, width = hidden.shape
+
+        def split(projected: torch.Tensor) -> torch.Tensor:
+            return projected.view(batch, length, self.heads, -1).transpose(1, 2)
+
+        context = functional.scaled_dot_product_attention(
+            split(self.query(hidden)), split(self.key(hidden)), split(self.value(hidden)), mask
+        )
+        return context.transpose(1, 2).reshape(batch, length, width)
+
+
+class _Projection(nn.Module):
+    """dense → residual → LayerNorm (BERT's ``SelfOutput`` and ``Output``)."""
+
+    def __init__(self, inputs: int, shape: BertShape) -> None:
+        super().__init__()
+        self.dense = _Linear(inputs, shape.hidden_size)
+        self.LayerNorm = nn.LayerNorm(shape.hidden_size, eps=shape.layer_norm_eps)
+
+    def forward(self, hidden: torch.Tensor, residual: torch.Tensor) -> torch.Tensor:
+        return self.LayerNorm(self.dense(hidden) + residual)
+
+
+class _Attention(nn.Module):
+    def __init__(self, shape: BertShape) -> None:
+        super().__init__()
+        self.self = _SelfAttention(shape)
+        self.output = _Projection(shape.hidden_size, shape)
+
+    def forward(self, hidden: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+        return self.output(self.self(hidden, mask), hidden)
+
+
+class _Intermediate(nn.Module):
+    def __init__(self, shape: BertShape) -> None:
+        super().__init__()
+        self.dense = _Linear(shape.hidden_size, shape.intermediate_size)
+
+    def forward(self, hidden: torch.Tensor) -> torch.Tensor:
+        return functional.gelu(self.dense(hidden))
+
+
+class _Layer(nn.Module):
+    def __init__(self, shape: BertShape) -> None:
+        super().__init__()
+        self.attention = _Attention(shape)
+        self.intermediate = _Intermediate(shape)
+        self.output = _Projection(shape.intermediate_size, shape)
+
+    def forward(self, hidden: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+        attended = self.attention(hidden, mask)
+        return self.output(self.intermediate(attended), attended)
+
+
+class _Encoder(nn.Module):
+    def __init__(self, shape: BertShape) -> None:
+        super().__init__()
+        self.layer = nn.ModuleList(_Layer(shape) for _ in range(shape.num_hidden_layers))
+
+    def forward(self, hidden: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
+        for layer in self.layer:
+            hidden = layer(hidden, mask)
+        return hidden
+
+
+class _Pooler(nn.Module):
+    def __init__(self, shape: BertShape) -> None:
+        super().__init__()
+        self.dense = _Linear(shape.hidden_size, shape.hidden_size)
+
+    def forward(self, hidden: torch.Tensor) -> torch.Tensor:
+        return torch.tanh(self.dense(hidden[:, 0]))
+
+
+class _Bert(nn.Module):
+    def __init__(self, shape: BertShape) -> None:
+        super().__init__()
+        self.embeddings = _Embeddings(shape)
+        self.encoder = _Encoder(shape)
+        self.pooler = _Pooler(shape)
+
+
+class BertClassifier(nn.Module):
+    """``BertForSequenceClassification`` in eval mode: same parameters, same logits."""
+
+    def __init__(self, shape: BertShape) -> None:
+        super().__init__()
+        self.config = shape
+        self.bert = _Bert(shape)
+        self.classifier = _Linear(shape.hidden_size, shape.num_labels)
+
+    @property
+    def base_model(self) -> nn.Module:
+        return self.bert
+
+    def get_input_embeddings(self) -> nn.Embedding:
+        return self.bert.embeddings.word_embeddings
+
+    def forward(
+        self,
+        input_ids: torch.Tensor | None = None,
+        attention_mask: torch.Tensor | None = None,
+        inputs_embeds: torch.Tensor | None = None,
+    ) -> Output:
+        """Logits of a right- or left-padded batch; ``attention_mask`` is 1 on real tokens."""
+        if inputs_embeds is None:
+            if input_ids is None:
+                raise ValueError("give input_ids or inputs_embeds")
+            inputs_embeds = self.get_input_embeddings()(input_ids)
+        hidden = self.bert.embeddings(inputs_embeds)
+        mask = None if attention_mask is None else attention_mask.bool()[:, None, None, :]
+        pooled = self.bert.pooler(self.bert.encoder(hidden, mask))
+        return Output(logits=self.classifier(pooled))
+
+
+def from_module(model: Any, shape: BertShape) -> BertClassifier:
+    """This module's copy of a loaded transformers ``BertForSequenceClassification``."""
+    return from_weights(shape, model.state_dict())
+
+
+def load_checkpoint(directory: Path) -> BertClassifier | None:
+    """The classifier saved in ``directory`` (``config.json`` + ``model.safetensors``), or None
+    when it is not a BERT classifier this module runs."""
+    from safetensors.torch import load_file
+
+    config_path, weights_path = directory / CONFIG_FILE, directory / WEIGHTS_FILE
+    if not (config_path.is_file() and weights_path.is_file()):
+        return None
+    shape = read_shape(json.loads(config_path.read_text(encoding="utf-8")))
+    if shape is None:
+        return None
+    return from_weights(shape, load_file(weights_path))
+
+
+def cast(model: BertClassifier, dtype: torch.dtype) -> BertClassifier:
+    """A copy of ``model`` in ``dtype``, each weight converted once (``deepcopy`` + ``to``
+    clones all the fp32 weights first: a second of a loaded worker's start)."""
+    return from_weights(model.config, {k: v.to(dtype) for k, v in model.state_dict().items()})
+
+
+def from_weights(shape: BertShape, weights: dict[str, torch.Tensor]) -> BertClassifier:
+    """Build without initialising (``_Linear``, ``_Embedding``), then take ``weights`` as they
+    are; a missing parameter is an error, extra tensors (``position_ids``) are ignored. (Not on
+    the meta device: that imports torch's compiler, seconds of start-up.)"""
+    model = BertClassifier(shape)
+    wanted = dict(model.named_parameters())
+    missing = wanted.keys() - weights.keys()
+    if missing:
+        raise KeyError(f"the checkpoint lacks {', '.join(sorted(missing)[:3])}")
+    model.load_state_dict({k: v for k, v in weights.items() if k in wanted}, assign=True)
+    return model.eval()

@@ -1,0 +1,134 @@
+"""The *About what* tab's tables: what the comments are about (aspects), how negative each
+aspect is overall and per group, and the wording that goes with them. Pure: it turns the
+API's aspect summary (``pipeline.ui.insights``) into the frames the page and its charts draw.
+
+Every share carries its n, and a cell whose n is under ``SMALL_GROUP`` is marked small (drawn
+paler), as for the label shares: "exams in BIO9: 100 % negative" from 2 comments is a hint.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.ui.groups import group_caption, group_name, is_small
+from pipeline.ui.insights import POLARITIES, AspectStats, AspectSummary
+from pipeline.ui.shares import percent_text, percentages
+
+MAX_HEAT_GROUPS = 25
+"""The heat map draws the largest groups only, like the labels-per-group chart."""
+STILL_RUNNING = (
+    "The job is still running: these aspects are of the {rows:,} comments labelled so far and "
+    "will change as more are labelled."
+)
+UNFINISHED = (
+    "The job did not label every row: these aspects are of the {rows:,} comments it labelled."
+)
+THEMES_LATER = "Themes are found when the job completes: they group all of its comments at once."
+NO_ASPECTS = (
+    "None of the {rows:,} labelled comments was tagged with an aspect. The service may run "
+    "with aspect tagging switched off (PIPELINE_INSIGHTS=0), or the job was made before it."
+)
+
+
+def interval_text(interval: tuple[float, float] | None) -> str:
+    """``48–71 %``: a 95 % interval in whole percentages; a dash when there is none."""
+    if interval is None:
+        return "–"
+    low, high = interval
+    return f"{round(low * 100)}–{round(high * 100)} %"
+
+
+def aspect_caption(aspect: AspectStats) -> str:
+    """``exams (n=41)``, or ``exams (n=4, small)``."""
+    mark = ", small" if is_small(aspect.n) else ""
+    return f"{aspect.title} (n={aspect.n:,}{mark})"
+
+
+def aspect_table(summary: AspectSummary) -> pd.DataFrame:
+    """One row per aspect (most mentioned first): its comments, the whole percentages of each
+    polarity (a row adds up to 100), the 95 % interval of the negative share and its meaning."""
+    records = []
+    for aspect in summary.categories:
+        percent = percentages(aspect.counts, POLARITIES)
+        record: dict[str, object] = {"aspect": aspect.title, "n": aspect.n}
+        record |= {f"{polarity} %": percent[polarity] for polarity in POLARITIES}
+        record["negative 95 % interval"] = interval_text(aspect.intervals.get("negative"))
+        record["meaning"] = aspect.meaning
+        records.append(record)
+    columns = ["aspect", "n", *(f"{p} %" for p in POLARITIES), "negative 95 % interval", "meaning"]
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def polarity_rows(aspect: AspectStats) -> pd.DataFrame:
+    """One aspect's detail: per polarity the comments, the whole percentage and the interval."""
+    percent = percentages(aspect.counts, POLARITIES)
+    return pd.DataFrame(
+        {
+            "polarity": list(POLARITIES),
+            "comments": [aspect.counts.get(p, 0) for p in POLARITIES],
+            "share": [percent_text(percent[p]) for p in POLARITIES],
+            "95 % interval": [interval_text(aspect.intervals.get(p)) for p in POLARITIES],
+        }
+    )
+
+
+def aspect_bars(summary: AspectSummary) -> pd.DataFrame:
+    """The stacked bars of the aspects overall: per aspect and polarity the comments and the
+    whole percentage (an aspect's add up to 100)."""
+    records = []
+    for aspect in summary.categories:
+        if not aspect.n:
+            continue
+        percent = percentages(aspect.counts, POLARITIES)
+        for order, polarity in enumerate(POLARITIES):
+            records.append(
+                {
+                    "aspect": aspect_caption(aspect),
+                    "category": aspect.name,
+                    "polarity": polarity,
+                    "comments": aspect.counts.get(polarity, 0),
+                    "percent": percent_text(percent[polarity]),
+                    "polarity_order": order,
+                    "small": is_small(aspect.n),
+                }
+            )
+    columns = ["aspect", "category", "polarity", "comments", "percent", "polarity_order", "small"]
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def heat_cells(summary: AspectSummary, max_groups: int = MAX_HEAT_GROUPS) -> pd.DataFrame:
+    """The heat map's cells: per group (the largest ``max_groups``) and aspect mentioned in it,
+    the share negative with its n; ``small`` where that n is under 10."""
+    order = {aspect.name: rank for rank, aspect in enumerate(summary.categories)}
+    largest = sorted(summary.groups, key=lambda part: part.n, reverse=True)[:max_groups]
+    records = []
+    for part in largest:
+        for aspect in part.aspects:
+            if not aspect.n:
+                continue
+            negative = aspect.counts.get("negative", 0) / aspect.n
+            records.append(
+                {
+                    "group": group_caption(part.group, part.n),
+                    "group_value": group_name(part.group),
+                    "aspect": aspect.title,
+                    "category": aspect.name,
+                    "negative": negative,
+                    "n": aspect.n,
+                    "small": is_small(aspect.n) or part.small,
+                    "cell": f"{round(negative * 100)}% · {aspect.n:,}",
+                    "interval": interval_text(aspect.intervals.get("negative")),
+                    "aspect_order": order.get(aspect.name, len(order)),
+                }
+            )
+    columns = ["group", "group_value", "aspect", "category", "negative", "n", "small", "cell",
+               "interval", "aspect_order"]  # fmt: skip
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def progress_note(summary: AspectSummary, running: bool) -> str | None:
+    """What to say above aspects of a job that has not labelled every row (None when it has)."""
+    if summary.complete:
+        return None
+    template = STILL_RUNNING if running else UNFINISHED
+    return template.format(rows=summary.rows_labelled)

@@ -1,0 +1,130 @@
+"""The plain-torch BERT classifier: which checkpoints it takes, that it reads their weights as
+they are, and that padding, embeddings input and a bf16 copy behave as the predictor and the
+explainer need (tests/integration/test_served_model.py compares it with transformers' BERT)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+from safetensors.torch import save_file
+
+from pipeline.model import bert
+
+CONFIG: dict[str, Any] = {
+    "model_type": "bert",
+    "architectures": ["BertForSequenceClassification"],
+    "hidden_act": "gelu",
+    "vocab_size": 50,
+    "hidden_size": 16,
+    "num_hidden_layers": 2,
+    "num_attention_heads": 4,
+    "intermediate_size": 32,
+    "max_position_embeddings": 24,
+    "type_vocab_size": 2,
+    "layer_norm_eps": 1e-12,
+    "id2label": {"0": "negative", "1": "neutral", "2": "positive"},
+}
+
+
+def shape() -> bert.BertShape:
+    found = bert.read_shape(CONFIG)
+    assert found is not None
+    return found
+
+
+def random_weights(seed: int = 0) -> dict[str, torch.Tensor]:
+    names = bert.BertClassifier(shape()).named_parameters()
+    generator = torch.Generator().manual_seed(seed)
+    return {name: torch.randn(p.shape, generator=generator) * 0.2 for name, p in names}
+
+
+def tiny(seed: int = 0) -> bert.BertClassifier:
+    weights = random_weights(seed)
+    weights["bert.embeddings.position_ids"] = torch.arange(24)  # saved by some checkpoints
+    return bert.from_weights(shape(), weights)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"model_type": "distilbert"},
+        {"hidden_act": "gelu_new"},
+        {"position_embedding_type": "relative_key"},
+        {"architectures": ["BertModel"]},
+        {"id2label": {}},
+    ],
+)
+def test_only_bert_classifiers_it_computes_exactly_are_taken(change: dict[str, Any]) -> None:
+    assert bert.read_shape({**CONFIG, **change}) is None
+
+
+def test_the_shape_reads_the_config() -> None:
+    found = shape()
+    assert (found.hidden_size, found.num_hidden_layers, found.num_labels) == (16, 2, 3)
+    assert found.id2label == {0: "negative", 1: "neutral", 2: "positive"}
+
+
+def test_the_weights_are_taken_as_they_are_and_a_missing_one_is_an_error() -> None:
+    weights = random_weights()
+    model = bert.from_weights(shape(), dict(weights))
+    for name, value in model.state_dict().items():
+        assert torch.equal(value, weights[name])
+    del weights["classifier.bias"]
+    with pytest.raises(KeyError, match=r"classifier\.bias"):
+        bert.from_weights(shape(), weights)
+
+
+def test_padding_does_not_change_a_comments_logits() -> None:
+    model = tiny()
+    ids = torch.tensor([[2, 7, 9, 11, 3]])
+    padded = torch.tensor([[2, 7, 9, 11, 3, 0, 0], [2, 5, 3, 0, 0, 0, 0]])
+    mask = (padded != 0).long()
+    with torch.inference_mode():
+        alone = model(input_ids=ids, attention_mask=torch.ones_like(ids)).logits
+        batch = model(input_ids=padded, attention_mask=mask).logits
+        short = model(input_ids=padded[1:, :3], attention_mask=mask[1:, :3]).logits
+    torch.testing.assert_close(batch[0], alone[0], rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(batch[1], short[0], rtol=1e-5, atol=1e-5)
+
+
+def test_word_embeddings_in_give_the_logits_of_their_ids() -> None:
+    model = tiny()
+    ids = torch.tensor([[2, 7, 9, 3]])
+    mask = torch.ones_like(ids)
+    with torch.inference_mode():
+        by_ids = model(input_ids=ids, attention_mask=mask).logits
+        embeds = model.get_input_embeddings()(ids)
+        by_embeds = model(inputs_embeds=embeds, attention_mask=mask).logits
+    torch.testing.assert_close(by_embeds, by_ids)
+    with pytest.raises(ValueError, match="input_ids or inputs_embeds"):
+        model()
+
+
+def test_a_bf16_copy_is_close_and_leaves_the_fp32_model_alone() -> None:
+    model = tiny()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    half = bert.cast(model, torch.bfloat16)
+    ids = torch.tensor([[2, 7, 9, 11, 3]])
+    with torch.inference_mode():
+        exact = model(input_ids=ids, attention_mask=torch.ones_like(ids)).logits
+        rounded = half(input_ids=ids, attention_mask=torch.ones_like(ids)).logits
+    assert rounded.dtype == torch.bfloat16
+    torch.testing.assert_close(rounded.float(), exact, rtol=0.05, atol=0.05)
+    assert all(torch.equal(v, before[k]) for k, v in model.state_dict().items())
+
+
+def test_a_saved_checkpoint_loads_and_other_folders_give_none(tmp_path: Path) -> None:
+    weights = random_weights(seed=3)
+    (tmp_path / bert.CONFIG_FILE).write_text(json.dumps(CONFIG))
+    save_file(weights, str(tmp_path / bert.WEIGHTS_FILE))
+    model = bert.load_checkpoint(tmp_path)
+    assert model is not None and not model.training
+    assert torch.equal(model.classifier.weight, weights["classifier.weight"])
+
+    (tmp_path / bert.CONFIG_FILE).write_text(json.dumps({**CONFIG, "model_type": "roberta"}))
+    assert bert.load_checkpoint(tmp_path) is None
+    assert bert.load_checkpoint(tmp_path / "empty") is None
