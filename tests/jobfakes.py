@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,22 @@ class FakeClock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
+
+
+class Clocks:
+    """One moment seen two ways: the database's wall clock and a master's monotonic clock,
+    moved together (lease tests)."""
+
+    def __init__(self) -> None:
+        self.wall = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
+        self.monotonic = FakeClock()
+
+    def now(self) -> datetime:
+        return self.wall
+
+    def advance(self, seconds: float) -> None:
+        self.wall += timedelta(seconds=seconds)
+        self.monotonic.advance(seconds)
 
 
 class FakePredictor:

@@ -61,8 +61,23 @@ class Quote:
     score: float
 
 
+class _SharesAndFlags:
+    """What a group and an aspect have alike: label shares, and comparisons some of which are
+    flagged (beyond the noise)."""
+
+    shares: tuple[LabelShare, ...]
+    comparisons: tuple[Comparison, ...]
+
+    @property
+    def flags(self) -> tuple[Comparison, ...]:
+        return tuple(comparison for comparison in self.comparisons if comparison.flagged)
+
+    def share_of(self, label: str) -> LabelShare | None:
+        return next((share for share in self.shares if share.label == label), None)
+
+
 @dataclass(frozen=True)
-class GroupReport:
+class GroupReport(_SharesAndFlags):
     """One group (or, with ``name`` None, all comments): n, shares, how it compares, quotes."""
 
     name: str | None
@@ -79,13 +94,6 @@ class GroupReport:
     aspects: tuple[AspectShares, ...] = ()
     themes: tuple[GroupTheme, ...] = ()
     """The job's themes with the most of this group's comments, largest first."""
-
-    @property
-    def flags(self) -> tuple[Comparison, ...]:
-        return tuple(comparison for comparison in self.comparisons if comparison.flagged)
-
-    def share_of(self, label: str) -> LabelShare | None:
-        return next((share for share in self.shares if share.label == label), None)
 
 
 @dataclass(frozen=True)
@@ -110,7 +118,7 @@ class ModelFacts:
 
 
 @dataclass(frozen=True)
-class AspectShares:
+class AspectShares(_SharesAndFlags):
     """One aspect (teaching, exams, workload…) over the job or in one group: how many comments
     speak about it, the sentiment of what they say about it with 95 % intervals, and, in a
     group, that sentiment against the same aspect in all the other groups' comments."""
@@ -124,13 +132,6 @@ class AspectShares:
     comparisons: tuple[Comparison, ...] = ()
     rest: tuple[LabelShare, ...] = ()
     """The aspect's shares in all the other groups' comments (empty over the job)."""
-
-    @property
-    def flags(self) -> tuple[Comparison, ...]:
-        return tuple(comparison for comparison in self.comparisons if comparison.flagged)
-
-    def share_of(self, label: str) -> LabelShare | None:
-        return next((share for share in self.shares if share.label == label), None)
 
 
 @dataclass(frozen=True)

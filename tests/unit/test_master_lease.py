@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from jobfakes import FakeClock, FakeFleet, comments_csv, make_backend
+from jobfakes import Clocks, FakeFleet, comments_csv, make_backend
 
 from pipeline import service
 from pipeline.bootstrap import Backend
@@ -23,21 +23,6 @@ from pipeline.master.leadership import MASTER_LEASE, Leadership
 
 TTL_S = 10.0
 LIMITS = ScalingLimits(min_workers=0, max_workers=2, idle_timeout_s=60)
-
-
-class Clocks:
-    """One moment seen two ways: the database's wall clock and a master's monotonic clock."""
-
-    def __init__(self) -> None:
-        self.wall = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
-        self.monotonic = FakeClock()
-
-    def now(self) -> datetime:
-        return self.wall
-
-    def advance(self, seconds: float) -> None:
-        self.wall += timedelta(seconds=seconds)
-        self.monotonic.advance(seconds)
 
 
 @pytest.fixture

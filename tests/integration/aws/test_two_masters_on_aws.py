@@ -6,13 +6,12 @@ interval, adopts the workers already running instead of starting twins, and runs
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from ecs_cluster import WORKER
-from jobfakes import FakeClock, comments_csv
+from jobfakes import Clocks, comments_csv
 from postgres import fresh_database
 
 from pipeline import service
@@ -26,21 +25,6 @@ from pipeline.settings import Settings
 TTL_S = 10.0
 INTERVAL_S = 2.0
 LIMITS = ScalingLimits(min_workers=0, max_workers=2, idle_timeout_s=300)
-
-
-class Clocks:
-    """The database's wall clock and the masters' monotonic clock, moved together."""
-
-    def __init__(self) -> None:
-        self.wall = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
-        self.monotonic = FakeClock()
-
-    def now(self) -> datetime:
-        return self.wall
-
-    def advance(self, seconds: float) -> None:
-        self.wall += timedelta(seconds=seconds)
-        self.monotonic.advance(seconds)
 
 
 @pytest.fixture
