@@ -8,12 +8,14 @@ Comments: 150 from the evaluation half of the student-feedback validation split 
 held-out professor reviews (splits as training made them: seed 13, 20 % / 10 %); the labels
 explained are the fp32 predictor's, and every probability is the fp32 model's.
 
-``calibrate``: the step position (alpha) that maximises comprehensiveness − sufficiency on the
-other half of the student-feedback validation split, written to ``explain.json`` beside the
-model with ``--write``. Run it after every retraining of the sentiment model.
+``calibrate``: the step position (alpha) that maximises comprehensiveness − sufficiency, over all
+comments and per label explained, on the other half of the student-feedback validation split
+and on held-out professor reviews that ``evaluate`` never reads; written to ``explain.json``
+beside the model with ``--write``. Run it after every retraining of the sentiment model.
 
 Usage: ``python benchmarks/explanations.py [evaluate|calibrate] [--data-dir ../shared/data]
-[--model default] [--write] [--compare] [--json out.json]``.
+[--model default] [--n 150] [--calibration-n 230] [--grid A ...] [--refine 0.05] [--write]
+[--compare] [--json out.json]``.
 """
 
 from __future__ import annotations
@@ -37,13 +39,17 @@ SEED = 13
 STUDENT_VAL_FRACTION = 0.2
 PROFESSOR_VAL_FRACTION = 0.1
 EVALUATED = 150
+CALIBRATION = 230
 TIMING_REPEATS = 3
 IG8 = tuple((step + 0.5) / 8 for step in range(8))
 
 
-def comment_sets(data_dir: Path, n: int = EVALUATED) -> dict[str, list[str]]:
+def comment_sets(
+    data_dir: Path, n: int = EVALUATED, calibration_n: int = CALIBRATION
+) -> dict[str, list[str]]:
     """Unseen comments: the student-feedback validation split halved (calibration /
-    evaluation) and a sample of the held-out professor reviews."""
+    evaluation) and the held-out professor reviews, ``n`` of them evaluated and
+    ``calibration_n`` of the others calibrated on (never the same comment)."""
     from pipeline.model import data
 
     _, student_val = data.stratified_split(
@@ -55,10 +61,13 @@ def comment_sets(data_dir: Path, n: int = EVALUATED) -> dict[str, list[str]]:
     order = np.random.default_rng(SEED).permutation(len(student_val))
     half = len(order) // 2
     texts = student_val["text"].tolist()
+    evaluated = professor_val["text"].sample(n=n, random_state=SEED)
+    others = professor_val["text"].drop(index=evaluated.index)
     return {
-        "calibration": [texts[i] for i in order[:half]],
+        "calibration": [texts[i] for i in order[:half]][:calibration_n]
+        + others.sample(n=min(calibration_n, len(others)), random_state=SEED).tolist(),
         "student_feedback": [texts[i] for i in order[half:]][:n],
-        "professor_reviews": professor_val["text"].sample(n=n, random_state=SEED).tolist(),
+        "professor_reviews": evaluated.tolist(),
     }
 
 
@@ -68,10 +77,16 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--model", default=os.environ.get("PIPELINE_MODEL", "default"))
     parser.add_argument("--n", type=int, default=EVALUATED, help="comments per evaluation set")
+    parser.add_argument(
+        "--calibration-n", type=int, default=CALIBRATION, help="calibrate: comments per set"
+    )
     parser.add_argument("--write", action="store_true", help="calibrate: write explain.json")
     parser.add_argument("--compare", action="store_true", help="evaluate: also 8-step IG")
     parser.add_argument(
         "--grid", type=float, nargs="+", default=None, help="calibrate: steps tried first"
+    )
+    parser.add_argument(
+        "--refine", type=float, default=None, help="calibrate: tried either side of each best"
     )
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
@@ -82,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     from pipeline.model.loading import load_model
 
     loaded = load_model(args.model)
-    sets = comment_sets(args.data_dir, args.n)
+    sets = comment_sets(args.data_dir, args.n, args.calibration_n)
     if args.task == "calibrate":
         results = calibrate(loaded, sets["calibration"], args)
     else:
@@ -94,7 +109,13 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
 
 def calibrate(loaded: Any, texts: list[str], args: argparse.Namespace) -> dict[str, Any]:
     from pipeline.model.explain import Explainer
-    from pipeline.model.faithfulness import ALPHA_GRID, calibrate_alphas, write_config
+    from pipeline.model.faithfulness import (
+        ALPHA_GRID,
+        MIN_LABEL_COMMENTS,
+        REFINE_STEP,
+        calibrate_alphas,
+        write_config,
+    )
     from pipeline.model.predictor import Predictor
 
     predictor = Predictor(loaded, device="cpu", precision="fp32")
@@ -102,25 +123,32 @@ def calibrate(loaded: Any, texts: list[str], args: argparse.Namespace) -> dict[s
     targets = _targets(predictor, texts)
     started = time.perf_counter()
     steps = tuple(args.grid or ALPHA_GRID)
-    alpha, grid = calibrate_alphas(explainer, texts, targets, predictor.engine.exact, steps)
-    print(f"{'alpha':>5s} {'compr.':>7s} {'suff.':>7s} {'c - s':>7s}")
-    for row in grid:
-        c, s = row["comprehensiveness"], row["sufficiency"]
-        print(f"{row['alpha']:5.2f} {c:7.3f} {s:7.3f} {c - s:7.3f}")
-    print(f"best alpha {alpha} on {len(texts)} comments ({time.perf_counter() - started:.0f} s)")
+    refine = REFINE_STEP if args.refine is None else args.refine
+    found = calibrate_alphas(explainer, texts, targets, predictor.engine.exact, steps, refine)
+    print(f"{'alpha':>5s} {'comments':>14s} {'compr.':>7s} {'suff.':>7s} {'c - s':>7s}")
+    for row in found.grid:
+        for name, f in [("all", row), *row["by_label"].items()]:
+            c, s = f["comprehensiveness"], f["sufficiency"]
+            print(f"{row['alpha']:5.3f} {name:>14s} {c:7.3f} {s:7.3f} {c - s:7.3f}")
+    elapsed = time.perf_counter() - started
+    print(f"best alpha {found.alpha}, per label {found.label_alphas} on {len(texts)} comments")
+    print(f"({elapsed:.0f} s)")
     record = {
         "model_version": predictor.version,
         "calibrated_on": {
-            "data": "student_feedback validation split (seed 13, 20 %), calibration half",
+            "data": "calibration half of the student-feedback validation split (seed 13, 20 %) "
+            "and held-out professor reviews (seed 13, 10 %) not among those evaluated",
             "comments": len(texts),
         },
-        "criterion": "max comprehensiveness - sufficiency, ERASER k = 1, 5, 10, 20, 50 %",
-        "grid": grid,
+        "criterion": "max comprehensiveness - sufficiency, ERASER k = 1, 5, 10, 20, 50 %, "
+        f"over all comments and per label explained (labels with >= {MIN_LABEL_COMMENTS})",
+        "grid": found.grid,
         "command": args.command,
     }
     if args.write:
-        print(f"wrote {write_config(loaded.directory, alpha, record)}")
-    return {"alpha": alpha, **record}
+        path = write_config(loaded.directory, found.alpha, record, found.label_alphas)
+        print(f"wrote {path}")
+    return {"alpha": found.alpha, "label_alphas": found.label_alphas, **record}
 
 
 def evaluate(loaded: Any, sets: dict[str, list[str]], args: argparse.Namespace) -> dict[str, Any]:
@@ -132,8 +160,14 @@ def evaluate(loaded: Any, sets: dict[str, list[str]], args: argparse.Namespace) 
     scorer = reference.engine.exact
     explainers = {"fp32": Explainer(reference)}
     explainers["bf16"] = Explainer(Predictor(loaded, device="cpu", precision="bf16"))
-    print(f"model {reference.version}, alpha {explainers['fp32'].config.alphas}")
-    results: dict[str, Any] = {"model_version": reference.version, "sets": {}}
+    config = explainers["fp32"].config
+    print(f"model {reference.version}, alpha {config.alphas}, per label {config.label_alphas}")
+    results: dict[str, Any] = {
+        "model_version": reference.version,
+        "alphas": config.alphas,
+        "label_alphas": dict(config.label_alphas),
+        "sets": {},
+    }
     for name, texts in sets.items():
         targets = _targets(reference, texts)
         encoded = explainers["fp32"].encode(texts)

@@ -14,8 +14,13 @@ The figures that matter are the ratios on/off, measured in the same run: of the 
 runs, of each repeat's pair, and of the process's CPU seconds (the least sensitive to other
 work on the machine).
 
+``--in-process`` measures the parts instead, without a worker, on the same comments cut in
+chunks of ``--chunk-rows``: labelling, the embeddings with their clause vectors (one pass),
+and the aspect tagger (its sentiment reading of clauses apart), fastest of ``--repeats``
+after one warm-up, as ratios to labelling.
+
 Usage: ``python benchmarks/insights_cost.py [--rows 500] [--chunk-rows 100] [--repeats 2]
-[--explain] [--json out.json]``.
+[--explain] [--in-process] [--json out.json]``.
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--precision", default="auto")
     parser.add_argument("--explain", action="store_true", help="also time explain=true jobs")
     parser.add_argument("--aspect-model", type=Path, help="an aspect model directory to use")
+    parser.add_argument("--in-process", action="store_true", help="time the parts, no worker")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
 
@@ -55,6 +61,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
 
     comments = sample_comments(args.data_dir, args.rows)
     predictor = Predictor.load("default", precision=args.precision)
+    if args.in_process:
+        return report(in_process(predictor, comments, args), args)
     modes = ["off", "on", *(["explain"] if args.explain else [])]
     with tempfile.TemporaryDirectory(prefix="insights-cost-") as folder:
         source = Path(folder) / "comments.csv"
@@ -98,10 +106,80 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             for mode in modes
         },
     }
+    return report(result, args)
+
+
+def report(result: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     print(json.dumps({k: v for k, v in result.items() if k != "runs"}, indent=2))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return result
+
+
+def in_process(predictor: Any, comments: list[str], args: argparse.Namespace) -> dict[str, Any]:
+    """Seconds of each part per run over every chunk (fastest of the repeats) and ratios."""
+    import os
+
+    from pipeline.insights.loading import embedding_precision, shared_embedder
+    from pipeline.model.aspects import AspectTagger
+    from pipeline.model.aspects.clauses import clause_layout
+
+    embedder = shared_embedder(embedding_precision(predictor), predictor.device)
+    tagger = AspectTagger.load(args.aspect_model, sentiment_labels=predictor.labels)
+    size = args.chunk_rows
+    chunks = [comments[i : i + size] for i in range(0, len(comments), size)]
+    reading = {"s": 0.0, "clauses": 0}
+
+    def read_clauses(texts: Sequence[str]) -> Any:
+        clock = time.perf_counter()
+        probs = predictor.predict_proba(texts)
+        reading["s"] += time.perf_counter() - clock
+        reading["clauses"] += len(texts)
+        return probs
+
+    def one_run() -> dict[str, float]:
+        reading.update(s=0.0, clauses=0)
+        clock = time.perf_counter()
+        probs = [predictor.predict_proba(chunk) for chunk in chunks]
+        labelling, clock = time.perf_counter() - clock, time.perf_counter()
+        vectors = [embedder.embed_with_spans(c, clause_layout(c)[2]) for c in chunks]
+        embedding, clock = time.perf_counter() - clock, time.perf_counter()
+        for chunk, p, (found, clauses) in zip(chunks, probs, vectors, strict=True):
+            tagger.tag(
+                chunk,
+                found,
+                p,
+                embed=embedder.embed,
+                score_sentiment=read_clauses,
+                clause_embeddings=clauses,
+            )
+        return {
+            "labelling_s": labelling,
+            "embedding_with_clauses_s": embedding,
+            "aspects_s": time.perf_counter() - clock,
+            "clause_sentiment_s": reading["s"],
+            "clauses_read": reading["clauses"],
+        }
+
+    one_run()
+    runs = [one_run() for _ in range(args.repeats)]
+    best = {key: min(run[key] for run in runs) for key in runs[0]}
+    label = best["labelling_s"]
+    return {
+        "command": "python benchmarks/insights_cost.py " + " ".join(sys.argv[1:]),
+        "machine": f"{platform.processor() or platform.machine()}, predictor {predictor.precision}",
+        "load_average": os.getloadavg(),
+        "rows": len(comments),
+        "chunk_rows": size,
+        "clauses": sum(len(clause_layout(c)[0]) for c in chunks),
+        "runs": runs,
+        "best": {key: round(value, 3) for key, value in best.items()},
+        "ratios_to_labelling": {
+            "embedding_with_clauses": round(best["embedding_with_clauses_s"] / label, 2),
+            "aspects": round(best["aspects_s"] / label, 2),
+            "insights": round((best["embedding_with_clauses_s"] + best["aspects_s"]) / label, 2),
+        },
+    }
 
 
 def write_comments(path: Path, comments: list[str]) -> None:

@@ -12,6 +12,9 @@ uniform 1-5 sentences), one after the other in this process:
    CSV), with the predictor ``auto`` picks;
 4. ``analyze`` (the same path behind the command line).
 
+Stages 3 and 4 compute job insights (aspects, embeddings, themes) as the product does, unless
+``PIPELINE_INSIGHTS=0``, which leaves the labelling path's own figure.
+
 Each line prints comments/s, the ratio to the baseline, this process's peak RSS during the
 stage, and label agreement with the baseline and with the predictor's fp32 labels. Every path
 gets the same warm-up first. Usage: ``python benchmarks/throughput.py --rows 5000 [--profile
@@ -75,16 +78,27 @@ def run_predictor(predictor: Any, texts: list[str], chunk_rows: int) -> tuple[St
 def run_worker(predictor: Any, source: Path, rows: int, chunk_rows: int) -> tuple[Stage, Path]:
     from pipeline import service
     from pipeline.bootstrap import init_backend
+    from pipeline.insights.loading import insights_source
     from pipeline.settings import Settings
     from pipeline.worker import Worker
 
     folder = Path(tempfile.mkdtemp(prefix="throughput-worker-"))
-    backend = init_backend(
-        Settings(data_dir=folder, model=predictor.version, chunk_rows=chunk_rows, max_receives=1)
+    settings = Settings(
+        data_dir=folder,
+        model=predictor.version,
+        chunk_rows=chunk_rows,
+        max_receives=1,
+        insights=Settings.from_env().insights,
     )
-    with timed(f"worker end to end ({predictor.precision})", rows) as stage:
+    backend = init_backend(settings)
+    with timed(f"worker end to end ({predictor.precision}{_insights_note()})", rows) as stage:
         request_id = service.submit(backend, source, TEXT).request_id
-        Worker(backend, lambda _reference: predictor, "throughput").run(burst=True)
+        Worker(
+            backend,
+            lambda _reference: predictor,
+            "throughput",
+            insights=insights_source(settings),
+        ).run(burst=True)
     job = backend.repository.jobs.get(request_id)
     if job.result_key is None:
         raise SystemExit(f"the worker's job ended {job.status}: {job.error}")
@@ -93,11 +107,27 @@ def run_worker(predictor: Any, source: Path, rows: int, chunk_rows: int) -> tupl
 
 def run_analyze(predictor: Any, source: Path, rows: int, chunk_rows: int) -> tuple[Stage, Path]:
     from pipeline.analyze import analyze_file
+    from pipeline.settings import Settings
 
     output = Path(tempfile.mkdtemp(prefix="throughput-analyze-")) / "out.csv"
-    with timed(f"analyze ({predictor.precision})", rows) as stage:
-        analyze_file(source, output, predictor, TEXT, chunk_rows=chunk_rows, progress=False)
+    with timed(f"analyze ({predictor.precision}{_insights_note()})", rows) as stage:
+        analyze_file(
+            source,
+            output,
+            predictor,
+            TEXT,
+            chunk_rows=chunk_rows,
+            progress=False,
+            screening=Settings.from_env(),
+        )
     return stage, output
+
+
+def _insights_note() -> str:
+    """Both end-to-end stages follow PIPELINE_INSIGHTS, as the product does (default: on)."""
+    from pipeline.settings import Settings
+
+    return "" if Settings.from_env().insights else ", insights off"
 
 
 def agreement(labels: Sequence[object], reference: Sequence[object]) -> float:

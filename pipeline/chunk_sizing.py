@@ -20,6 +20,12 @@ freak measurement (a chunk of blank comments, which never reach the model) canno
 next one huge, nor less than half the last one measured, so a noisy one cannot make it tiny;
 ``max_rows`` bounds every chunk.
 
+A delivery's second chunk takes every row left when, at the times measured so far, they take
+at most ``TAIL_STRETCH`` times the target (``restart(rows_left)``): splitting a small job
+costs more than the progress it shows. With insights, the same 300 comments took 3.7 CPU s in
+chunks of 32 and 268 rows against 4.5 s in the 32+64+85+85+34 rows the sizer gave them
+(small chunks make small, padded model batches; docs/performance.md, *First results*).
+
 The reader (``pipeline.inputs.iter_chunks``) asks for a chunk's limit when it starts reading
 that chunk. Under ``pipeline.readahead`` that happens while the worker still labels the chunks
 before it, so a measurement shapes the chunk two after the one measured; until the first
@@ -63,6 +69,9 @@ _PRIOR_OVERHEAD_SHARE = 0.5
 """Until chunks of different sizes were measured, half of a recent chunk's time is taken for
 the fixed part: too much makes the next chunk larger (and so tells the parts apart), too
 little, as zero would be, makes every chunk smaller in turn where the fixed part is large."""
+TAIL_STRETCH = 3.0
+"""A delivery's second chunk is the rest of the job if the rest should take at most this many
+times the target: a small job shows its first rows at once and its last a few seconds later."""
 _MIN_SPREAD = 0.01
 """Below this squared coefficient of variation of the chunks' work, the fit cannot tell the
 fixed part from the part per work: the last fixed part found is kept."""
@@ -182,17 +191,22 @@ class ChunkSizer:
         self._largest = 0.0
         self._last = 0.0
         self._ramp = 0
+        self._rows_left: int | None = None
+        self._work_per_row = 0.0
+        """The measured chunks' mean work per row; 0 until a chunk's rows were recorded."""
 
     def cost(self) -> Cost | None:
         """The chunk time model so far; None before the first measurement."""
         with self._lock:
             return None if self._times.empty else self._times.cost()
 
-    def restart(self) -> None:
-        """A new delivery: its first chunk is small again, so its progress shows at once; the
-        times measured so far are kept (same machine, same model, most likely)."""
+    def restart(self, rows_left: int | None = None) -> None:
+        """A new delivery of a job with ``rows_left`` rows to label (None: unknown): its first
+        chunk is small again, so its progress shows at once; the times measured so far are
+        kept (same machine, same model, most likely)."""
         with self._lock:
             self._ramp = 0
+            self._rows_left = rows_left
 
     def next_limit(self) -> ChunkLimit:
         with self._lock:
@@ -203,6 +217,8 @@ class ChunkSizer:
                 return ChunkLimit(min(self.first_rows * 2 ** min(ramp, 20), self.max_rows))
             cost = self._times.cost()
             ceiling = self._largest * self._max_growth
+            if ramp == 1 and (rest := self._small_rest(cost, ceiling)) is not None:
+                return rest
             labelling_s = min(
                 max(self.target_s - cost.overhead_s, OVERHEAD_FACTOR * cost.overhead_s),
                 _MAX_STRETCH * self.target_s,
@@ -214,9 +230,27 @@ class ChunkSizer:
             )
             return ChunkLimit(self.max_rows, max(budget, self._last / _MAX_SHRINK, 1.0))
 
-    def record(self, work: float, seconds: float) -> None:
-        """A chunk of ``work`` was labelled and committed in ``seconds``."""
+    def record(self, work: float, seconds: float, rows: int = 0) -> None:
+        """A chunk of ``rows`` rows (0: not told) and ``work`` was labelled and committed in
+        ``seconds``."""
         with self._lock:
             self._times.add(work, seconds)
             self._largest = max(self._largest, work)
             self._last = work
+            if rows > 0:
+                keep = _FORGETTING if self._work_per_row else 0.0
+                self._work_per_row = keep * self._work_per_row + (1 - keep) * work / rows
+
+    def _small_rest(self, cost: Cost, ceiling: float) -> ChunkLimit | None:
+        """The limit that takes every row left after the first chunk (a limit of
+        ``first_rows`` rows, so exactly known) if, at the mean work per row measured, they
+        should take at most ``TAIL_STRETCH`` times the target; None otherwise. The limit also
+        ends at that much work, so comments longer than measured cannot make it longer."""
+        if self._rows_left is None or self._work_per_row == 0 or cost.seconds_per_work <= 0:
+            return None
+        rest = self._rows_left - self.first_rows
+        budget = (TAIL_STRETCH * self.target_s - cost.overhead_s) / cost.seconds_per_work
+        budget = min(budget, ceiling)
+        if 0 < rest <= self.max_rows and rest * self._work_per_row <= budget:
+            return ChunkLimit(rest, work=budget)
+        return None

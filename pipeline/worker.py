@@ -53,6 +53,7 @@ from pipeline.poison import PoisonPolicy, needs_fresh_message
 from pipeline.ports import QueueMessage
 from pipeline.readahead import read_ahead
 from pipeline.service import export, settle_dead_letters
+from pipeline.themes.warm import warm_up_themes
 from pipeline.worker_identity import host_worker_id
 
 log = logging.getLogger(__name__)
@@ -124,8 +125,9 @@ class Worker:
     def warm_up(self, reference: str) -> None:
         """Before the first receive: load ``reference``'s predictor and label a few comments
         through the screen, so the first job finds the model loaded, its first kernels built and
-        the language detector unpacked. A failure is only logged: the job that needs the model
-        meets it again and records it."""
+        the language detector unpacked; with insights, also the analyst's models and the themes
+        post-pass (``pipeline.themes.warm``). A failure is only logged: the job that needs the
+        model meets it again and records it."""
         try:
             predictor = self._predictor(reference)
             frame = pd.DataFrame({WARM_UP_COLUMN: WARM_UP_COMMENTS})
@@ -135,6 +137,8 @@ class Worker:
             analyst = self._analyst(reference, predictor)
             if analyst is not None:
                 _analyse(analyst, frame[WARM_UP_COLUMN], labelled, predictor.labels, False)
+            if analyst is not None and analyst.computes_insights:
+                warm_up_themes(analyst.dimension)
         except Exception:
             log.exception("warming up model %s failed; a job will try to load it again", reference)
 
@@ -234,7 +238,8 @@ class Worker:
                 started.input_key, Path(folder) / f"input.{started.input_format}"
             )
             self.backend.queue.extend(message.receipt, self._visibility_s)
-            self._sizer.restart()  # a small first chunk: the job shows progress at once
+            # a small first chunk, so the job shows progress at once; a small job's rest next
+            self._sizer.restart(started.rows_total - started.rows_done)
             chunks = read_ahead(  # the next chunk is read and parsed while this one is labelled
                 iter_chunks(
                     source,
@@ -259,7 +264,9 @@ class Worker:
                 rows = export.rows_for_database(chunk, labelled, started, predictor.labels, found)
                 outcome = repository.jobs.write_chunk(job.request_id, rows, self._spent())
                 committed = self._timer()
-                self._sizer.record(chunk_work(chunk[started.text_column]), committed - began)
+                self._sizer.record(
+                    chunk_work(chunk[started.text_column]), committed - began, len(chunk)
+                )
                 began = committed
                 if outcome is ChunkOutcome.STOPPED:
                     _forget(self.backend.queue.delete, message.receipt)

@@ -44,6 +44,7 @@ class FakeTagger:
         *,
         embed: Embedder,
         score_sentiment: SentimentScorer,
+        clause_embeddings: np.ndarray | None = None,
     ) -> list[AspectResult]:
         assert len(texts) == len(embeddings) == len(sentiment_probs)
         results = []

@@ -30,6 +30,9 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from pipeline.errors import PipelineError
+from pipeline.settings import Settings
+
 log = logging.getLogger(__name__)
 
 PRELOAD_MODULE = "pipeline.adapters.worker_preload"
@@ -51,6 +54,17 @@ PRELOADED_MODULES = (
     "pipeline.model.predictor",
 )
 """Every module a worker imports on its way to its first job that takes noticeable time."""
+INSIGHTS_MODULES = (
+    "pipeline.insights.loading",
+    "pipeline.model.embeddings",
+    "pipeline.model.aspects",
+    "scipy.sparse",
+    "sklearn.cluster",
+    "sklearn.feature_extraction.text",
+    "threadpoolctl",
+)
+"""What a worker with insights (PIPELINE_INSIGHTS) imports by the end of its first job: the
+themes post-pass's scikit-learn and SciPy alone cost ≈ 0.7 CPU seconds."""
 WORKER_ARGV = ("worker",)
 PARENT_PID_FLAG = "--parent-pid"
 LANGUAGE_SAMPLE = "The lectures were clear and the exercises helped a great deal."
@@ -210,21 +224,35 @@ def fork_server_available() -> bool:
     return "forkserver" in multiprocessing.get_all_start_methods()
 
 
+def preloaded_modules(environ: Mapping[str, str]) -> tuple[str, ...]:
+    """What the fork server imports: the insights' modules too unless PIPELINE_INSIGHTS is off
+    in ``environ`` (the fork server's, which its workers inherit)."""
+    try:
+        insights = Settings.from_env(environ).insights
+    except PipelineError:  # a setting the worker itself will refuse; preload everything
+        insights = True
+    return PRELOADED_MODULES + (INSIGHTS_MODULES if insights else ())
+
+
 def prepare_fork_parent(modules: Sequence[str] = PRELOADED_MODULES) -> None:
     """Import what every worker needs and unpack the language detector's model (numpy only).
     Nothing here may stop the fork server from serving: what fails is only logged, and the
-    workers do it themselves."""
-    try:
-        from pipeline.model.loading import quiet_transformers
+    workers do it themselves; a module that cannot be imported (scikit-learn is optional)
+    does not keep the others out."""
+    from pipeline.model.loading import quiet_transformers
 
-        quiet_transformers()
-        for name in modules:
+    quiet_transformers()
+    for name in modules:
+        try:
             importlib.import_module(name)
+        except Exception:
+            log.warning("the worker fork server could not import %s", name, exc_info=True)
+    try:
         from pipeline.model.language import Py3LangidDetector
 
         Py3LangidDetector().probabilities(LANGUAGE_SAMPLE)
     except Exception:
-        log.warning("the worker fork server could not preload everything", exc_info=True)
+        log.warning("the worker fork server could not unpack the language detector", exc_info=True)
 
 
 def run_forked(

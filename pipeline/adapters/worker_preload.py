@@ -5,6 +5,8 @@ each worker starts with all of it in memory. multiprocessing's fork server can o
 which modules to import, hence the work at import time.
 """
 
-from pipeline.adapters.worker_launch import prepare_fork_parent
+import os
 
-prepare_fork_parent()
+from pipeline.adapters.worker_launch import preloaded_modules, prepare_fork_parent
+
+prepare_fork_parent(preloaded_modules(os.environ))

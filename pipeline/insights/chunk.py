@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from pipeline.model.aspects import NO_ASPECTS, AspectResult
-from pipeline.model.aspects.encoders import Embedder, SentimentScorer
+from pipeline.model.aspects.clauses import clause_layout
+from pipeline.model.aspects.encoders import Embedder, SentimentScorer, SpanEmbedder, separately
 
 if TYPE_CHECKING:
     from pipeline.model.predictor import Predictor
@@ -41,6 +42,7 @@ class Tagger(Protocol):
         *,
         embed: Embedder,
         score_sentiment: SentimentScorer,
+        clause_embeddings: np.ndarray | None = None,
     ) -> list[AspectResult]: ...
 
 
@@ -59,7 +61,11 @@ NOTHING = ChunkInsights()
 
 class ChunkAnalyst:
     """Aspects and embeddings (when ``embed`` and ``tagger`` are given: PIPELINE_INSIGHTS on)
-    and explanations (when ``explain`` is given and a job asks for them)."""
+    and explanations (when ``explain`` is given and a job asks for them).
+
+    ``embed_spans`` gives the comments' vectors and their clauses' in one encoder pass
+    (``SentenceEmbedder.embed_with_spans``); without it the clauses are embedded on their own.
+    """
 
     def __init__(
         self,
@@ -69,11 +75,13 @@ class ChunkAnalyst:
         tagger: Tagger | None = None,
         explain: Explain | None = None,
         dimension: int = 384,
+        embed_spans: SpanEmbedder | None = None,
     ) -> None:
         if (embed is None) != (tagger is None):
             raise ValueError("aspects need both an embedder and a tagger, or neither")
         self._score_sentiment = score_sentiment
         self._embed = embed
+        self._embed_spans = embed_spans or (None if embed is None else separately(embed))
         self._tagger = tagger
         self._explain = explain
         self.dimension = dimension
@@ -113,21 +121,27 @@ class ChunkAnalyst:
     def _aspects(
         self, texts: Sequence[str], probs: np.ndarray, labels: Sequence[str | None]
     ) -> tuple[np.ndarray | None, list[AspectResult] | None]:
-        if self._embed is None or self._tagger is None:
+        if self._embed is None or self._embed_spans is None or self._tagger is None:
             return None, None
+        scored = np.asarray(probs, dtype=np.float64).copy()
+        scored[[label is None for label in labels]] = np.nan
         rows = [i for i, label in enumerate(labels) if label is not None]
-        found = np.asarray(self._embed([str(texts[i]) for i in rows]), dtype=np.float16)
+        chosen = [str(texts[i]) for i in rows]
+        tagged = [not np.isnan(scored[i]).any() for i in rows]
+        layout = clause_layout(chosen)[2]
+        spans = [own if keep else [] for own, keep in zip(layout, tagged, strict=True)]
+        found, clause_vectors = self._embed_spans(chosen, spans)
+        found = np.asarray(found, dtype=np.float16)
         vectors = np.zeros((len(texts), found.shape[1]), dtype=np.float16)
         vectors[rows] = found
         if not rows:
             return vectors, [NO_ASPECTS] * len(texts)
-        scored = np.asarray(probs, dtype=np.float64).copy()
-        scored[[label is None for label in labels]] = np.nan
         aspects = self._tagger.tag(
             [str(t) for t in texts],
             vectors,
             scored,
             embed=self._embed,
             score_sentiment=self._score_sentiment,
+            clause_embeddings=np.asarray(clause_vectors),
         )
         return vectors, aspects

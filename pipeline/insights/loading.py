@@ -48,6 +48,9 @@ def insights_source(settings: Settings, aspect_model: Path | None = None) -> Ana
         return ChunkAnalyst(
             score_sentiment=predictor.predict_proba,
             embed=functools.partial(embedder.embed, batch_size=settings.batch_size),
+            embed_spans=functools.partial(
+                embedder.embed_with_spans, batch_size=settings.batch_size
+            ),
             tagger=tagger,
             explain=explain,
             dimension=embedder.dimension,

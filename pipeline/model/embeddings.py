@@ -58,11 +58,18 @@ _ONEDNN_CACHE = "64"
 """The predictor's oneDNN kernel-cache bound (pipeline/model/runtime.py), for the same reason."""
 
 
+Span = tuple[int, int]
+"""A character span [begin, end) of a text (a clause of a comment)."""
+
+
 @dataclass(frozen=True)
 class _Batch:
     rows: np.ndarray
     ids: np.ndarray
     mask: np.ndarray
+    span_rows: np.ndarray
+    """For each span of these rows: its row in the batch, its first token, its end token and
+    its index in the output."""
 
 
 class SentenceEmbedder:
@@ -132,24 +139,57 @@ class SentenceEmbedder:
 
     def embed(self, texts: Sequence[object], *, batch_size: int = 64) -> np.ndarray:
         """float16 [len(texts), dimension], unit length per non-blank row, in input order."""
+        return self.embed_with_spans(texts, [()] * len(texts), batch_size=batch_size)[0]
+
+    def embed_with_spans(
+        self,
+        texts: Sequence[object],
+        spans: Sequence[Sequence[Span]],
+        *,
+        batch_size: int = 64,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The texts' vectors (as ``embed``) and, from the same encoder pass, a vector for
+        each character span of each text, back to back in text order ([spans, dimension]):
+        the normalised mean of the span's token states, read in the context of the whole
+        text. The aspects' clauses get their vectors this way, at no second pass; a span with
+        no token (blank text, cut off at the maximum length) gets its text's vector.
+        """
         from pipeline.model.runtime import return_freed_memory
 
         if batch_size < 1:
             raise ConfigError("batch_size must be at least 1")
+        if len(spans) != len(texts):
+            raise ValueError("spans need one list (possibly empty) per text")
         out = np.zeros((len(texts), self.dimension), dtype=np.float16)
+        counts = np.fromiter(map(len, spans), dtype=np.int64, count=len(spans))
+        first_span = np.concatenate([[0], np.cumsum(counts)])
+        span_out = np.zeros((int(first_span[-1]), self.dimension), dtype=np.float16)
         valid = [i for i, t in enumerate(texts) if not is_blank(t)]
         if not valid:
-            return out
+            return out, span_out
         prepared = [prepare_text(str(texts[i])) for i in valid]
-        for batch in self._batches(prepared, batch_size):
-            out[np.asarray(valid)[batch.rows]] = self._pool(batch)
+        encodings = self._tokenizer.encode_batch(prepared, add_special_tokens=True)
+        token_spans = [
+            _token_ranges(encodings[j], str(texts[i]), prepared[j], spans[i], int(first_span[i]))
+            for j, i in enumerate(valid)
+        ]
+        found = np.zeros(len(span_out), dtype=bool)
+        for batch in self._batches([e.ids for e in encodings], token_spans, batch_size):
+            pooled, span_pooled = self._pool(batch)
+            out[np.asarray(valid)[batch.rows]] = pooled
+            span_out[batch.span_rows[:, 3]] = span_pooled
+            found[batch.span_rows[:, 3]] = True
+        missing = np.flatnonzero(~found)
+        if missing.size:
+            owner = np.searchsorted(first_span, missing, side="right") - 1
+            span_out[missing] = out[owner]
         if len(valid) >= batch_size:
             return_freed_memory()
-        return out
+        return out, span_out
 
-    def _batches(self, texts: list[str], batch_size: int) -> Iterator[_Batch]:
-        encodings = self._tokenizer.encode_batch(texts, add_special_tokens=True)
-        token_ids = [e.ids for e in encodings]
+    def _batches(
+        self, token_ids: list[list[int]], token_spans: list[np.ndarray], batch_size: int
+    ) -> Iterator[_Batch]:
         lengths = np.fromiter(map(len, token_ids), dtype=np.int64, count=len(token_ids))
         widths = length_buckets(lengths, LENGTH_STEP, self.max_length)
         for width in np.unique(widths)[::-1]:
@@ -158,9 +198,18 @@ class SentenceEmbedder:
             for picked in plan_batches(same, batch_size, self._batch_tokens):
                 rows = members[picked]
                 ids, mask = pad_batch([token_ids[r] for r in rows], self._pad_id, int(width))
-                yield _Batch(rows=rows, ids=ids, mask=mask)
+                span_rows = [
+                    np.column_stack([np.full(len(token_spans[r]), k), token_spans[r]])
+                    for k, r in enumerate(rows)
+                ]
+                yield _Batch(
+                    rows=rows,
+                    ids=ids,
+                    mask=mask,
+                    span_rows=np.concatenate(span_rows).astype(np.int64),
+                )
 
-    def _pool(self, batch: _Batch) -> np.ndarray:
+    def _pool(self, batch: _Batch) -> tuple[np.ndarray, np.ndarray]:
         import torch
 
         rows = len(batch.ids)
@@ -170,11 +219,54 @@ class SentenceEmbedder:
         with torch.inference_mode():
             ids = torch.from_numpy(ids_array).to(self.device)
             mask = torch.from_numpy(mask_array).to(self.device)
-            hidden = self._model(input_ids=ids, attention_mask=mask).last_hidden_state.float()
-            weights = mask.unsqueeze(-1).float()
-            pooled = (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
+            hidden = self._model(input_ids=ids, attention_mask=mask).last_hidden_state[:rows]
+            weights = mask[:rows].unsqueeze(-1).float()
+            states = hidden.float() * weights
+            pooled = states.sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
             unit = torch.nn.functional.normalize(pooled, p=2, dim=1)
-        return np.asarray(unit[:rows].cpu().numpy(), dtype=np.float16)
+            spans = _span_means(states, torch.from_numpy(batch.span_rows).to(self.device))
+        return (
+            np.asarray(unit.cpu().numpy(), dtype=np.float16),
+            np.asarray(spans.cpu().numpy(), dtype=np.float16),
+        )
+
+
+def _span_means(states: Any, span_rows: Any) -> Any:
+    """Unit mean token state of each (row, first token, end token) span (torch tensors)."""
+    import torch
+
+    if len(span_rows) == 0:
+        return states.new_zeros((0, states.shape[-1]))
+    running = torch.nn.functional.pad(states.cumsum(dim=1), (0, 0, 1, 0))
+    row, begin, end = span_rows[:, 0], span_rows[:, 1], span_rows[:, 2]
+    sums = running[row, end] - running[row, begin]
+    means = sums / (end - begin).unsqueeze(-1).float()
+    return torch.nn.functional.normalize(means, p=2, dim=1)
+
+
+def _token_ranges(
+    encoding: Any, text: str, prepared: str, spans: Sequence[Span], first: int
+) -> np.ndarray:
+    """[spans with a token, 3]: each span's first token, end token and output index.
+
+    Offsets are in the prepared text; where preparing changed the text (emoji spelled out),
+    each span is found again in it by its own prepared text, or stands for the whole text."""
+    if not spans:
+        return np.zeros((0, 3), dtype=np.int64)
+    offsets = np.asarray(encoding.offsets, dtype=np.int64).reshape(-1, 2)
+    real = np.asarray(encoding.special_tokens_mask, dtype=bool) == 0
+    found: list[tuple[int, int, int]] = []
+    cursor = 0
+    for k, (begin, end) in enumerate(spans):
+        if prepared != text:
+            piece = prepare_text(text[begin:end])
+            at = prepared.find(piece, cursor)
+            begin, end = (at, at + len(piece)) if piece and at >= 0 else (0, len(prepared))
+            cursor = max(cursor, begin)
+        inside = np.flatnonzero(real & (offsets[:, 0] < end) & (offsets[:, 1] > begin))
+        if inside.size:
+            found.append((int(inside[0]), int(inside[-1]) + 1, first + k))
+    return np.asarray(found, dtype=np.int64).reshape(-1, 3)
 
 
 def _at_least_rows(ids: np.ndarray, mask: np.ndarray, rows: int) -> tuple[np.ndarray, np.ndarray]:
@@ -194,6 +286,13 @@ def embed(texts: Sequence[str], *, batch_size: int = 64, precision: str = "fp32"
     The encoder is loaded once per process and precision, then reused.
     """
     return _shared_embedder(precision).embed(texts, batch_size=batch_size)
+
+
+def embed_with_spans(
+    texts: Sequence[str], spans: Sequence[Sequence[Span]], *, precision: str = "fp32"
+) -> tuple[np.ndarray, np.ndarray]:
+    """``SentenceEmbedder.embed_with_spans`` with the process's shared encoder."""
+    return _shared_embedder(precision).embed_with_spans(texts, spans)
 
 
 @functools.cache

@@ -14,10 +14,12 @@ faithful as 8 or 50 steps and leave-one-out, at 3× a forward pass instead of 30
 (LIME, SHAP); attention rollout was no better than random. Against the probability, the logit
 ranks words the same for comprehensiveness and better for sufficiency (its gradient does not
 fade where the model is sure); [PAD] beat [MASK] and zero baselines by far. Where the step sits
-matters, so ``alpha`` is calibrated per model on validation comments and stored in
-``explain.json`` next to the model (``python benchmarks/explanations.py calibrate --write``);
-without that file the midpoint is used. Comments longer than the model's window are explained
-window by window as the predictor scores them, each window weighing 1/(number of windows).
+matters, so ``alpha`` is calibrated per model on validation comments, overall and per label
+explained (the best step for *negative* sits further along the path than the others'), and
+stored in ``explain.json`` next to the model (``python benchmarks/explanations.py calibrate
+--write``); without that file the midpoint is used. Comments longer than the model's window are
+explained window by window as the predictor scores them, each window weighing 1/(number of
+windows).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,14 +63,27 @@ _GRADIENT_PRECISIONS = ("fp32", "bf16")
 
 @dataclass(frozen=True)
 class ExplainConfig:
-    """Where the integration steps sit (fractions of the way from baseline to comment)."""
+    """Where the integration steps sit (fractions of the way from baseline to comment).
+
+    ``label_alphas`` moves the steps for the comments given one label: calibration found that
+    the step explaining *negative* best sits further along the path than the others'. Every
+    entry has as many steps as ``alphas``.
+    """
 
     alphas: tuple[float, ...] = MIDPOINT
     model_version: str | None = None
+    label_alphas: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not self.alphas or any(not 0.0 < a <= 1.0 for a in self.alphas):
-            raise ValueError(f"alphas must be in (0, 1], not {self.alphas!r}")
+        for steps in (self.alphas, *self.label_alphas.values()):
+            if not steps or any(not 0.0 < a <= 1.0 for a in steps):
+                raise ValueError(f"alphas must be in (0, 1], not {steps!r}")
+            if len(steps) != len(self.alphas):
+                raise ValueError(f"every label needs {len(self.alphas)} steps, not {steps!r}")
+
+    def steps(self, label: str) -> tuple[float, ...]:
+        """The steps that explain ``label``."""
+        return self.label_alphas.get(label, self.alphas)
 
 
 def read_config(model_dir: Path, model_version: str | None = None) -> ExplainConfig:
@@ -79,10 +94,14 @@ def read_config(model_dir: Path, model_version: str | None = None) -> ExplainCon
     try:
         section = json.loads(path.read_text(encoding="utf-8"))
         config = ExplainConfig(
-            alphas=tuple(float(a) for a in section["alphas"]),
+            alphas=_floats(section["alphas"]),
             model_version=section.get("model_version"),
+            label_alphas={
+                str(label): _floats(steps)
+                for label, steps in section.get("label_alphas", {}).items()
+            },
         )
-    except (ValueError, KeyError, TypeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ModelLoadError(f"{path}: not a valid explanation config ({exc})") from exc
     if model_version and config.model_version and config.model_version != model_version:
         log.warning(
@@ -92,6 +111,10 @@ def read_config(model_dir: Path, model_version: str | None = None) -> ExplainCon
             model_version,
         )
     return config
+
+
+def _floats(values: Any) -> tuple[float, ...]:
+    return tuple(float(v) for v in values)
 
 
 @dataclass(frozen=True)
@@ -153,6 +176,7 @@ class Explainer:
         backend.enable_truncation(loaded.max_length, stride=stride, strategy="longest_first")
         self._tokenizer = backend
         self._pad_id = int(loaded.tokenizer.pad_token_id or 0)
+        self._steps = np.array([self.config.steps(label) for label in predictor.labels])
 
     @classmethod
     def from_predictor(cls, predictor: Predictor, config: ExplainConfig | None = None) -> Explainer:
@@ -273,7 +297,8 @@ class Explainer:
     def _gradient_times_delta(
         self, ids: np.ndarray, mask: np.ndarray, keep: np.ndarray, targets: np.ndarray
     ) -> np.ndarray:
-        """(gradient at each step) · (embedding − baseline), averaged over the steps, per token."""
+        """(gradient at each step) · (embedding − baseline), averaged over the steps, per token;
+        each row's steps are those of the label it explains."""
         torch = self._torch
         device = self._device
         ids_t = torch.from_numpy(ids).to(device)
@@ -286,8 +311,9 @@ class Explainer:
             baseline = embed(baseline_ids)
             delta = actual - baseline
         total = torch.zeros(ids.shape, dtype=torch.float32, device=device)
-        for alpha in self.config.alphas:
-            point = (baseline + alpha * delta).requires_grad_(True)
+        steps = torch.from_numpy(self._steps[targets]).to(device=device, dtype=delta.dtype)
+        for alpha in steps.T:
+            point = (baseline + alpha[:, None, None] * delta).requires_grad_(True)
             with torch.enable_grad():
                 logits = self._model(inputs_embeds=point, attention_mask=mask_t).logits
                 (gradient,) = torch.autograd.grad(logits.float().gather(1, target_t).sum(), point)

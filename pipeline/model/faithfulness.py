@@ -5,7 +5,11 @@ For a comment with predicted label y and probability p(y | x), rank its words by
 take the top ``k`` % (at least one word). Comprehensiveness = p(y | x) − p(y | x without those
 words): high when the words the explanation names are the ones the model needed. Sufficiency =
 p(y | x) − p(y | only those words): low (even negative) when they suffice on their own. Both are
-averaged over k ∈ {1, 5, 10, 20, 50} % (DeYoung et al., 2020, "ERASER") and over comments.
+averaged over k ∈ {1, 5, 10, 20, 50} % (DeYoung et al., 2020, "ERASER") and over comments: a
+plain mean over the five bins, as ERASER's reference code computes its AOPC
+(rationale_benchmark/metrics.py averages the (comment, bin) differences; the paper's formula
+divides by |B| + 1). Words are ranked by their signed score (toward y), as ERASER ranks soft
+rationale scores; a bin takes ceil(k × words) of them.
 Words are removed as tokens from the windows the model read, so nothing is re-tokenized.
 """
 
@@ -13,7 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +32,8 @@ from pipeline.model.runtime import Runner
 FRACTIONS = (0.01, 0.05, 0.10, 0.20, 0.50)
 ALPHA_GRID = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 REFINE_STEP = 0.05
+MIN_LABEL_COMMENTS = 20
+"""A label explained in fewer calibration comments keeps the overall step: too few to trust."""
 METHOD = "integrated gradients, one step, [PAD] baseline, gradient of the label's logit"
 
 log = logging.getLogger(__name__)
@@ -64,6 +70,25 @@ def faithfulness(
 ) -> Faithfulness:
     """Comprehensiveness and sufficiency of ``attributions`` (one array of word scores per text,
     toward ``targets``, label indexes), with probabilities from ``scorer``."""
+    comprehensiveness, sufficiency = comment_faithfulness(
+        explainer, texts, targets, attributions, scorer, fractions
+    )
+    return Faithfulness(
+        comprehensiveness=float(comprehensiveness.mean()),
+        sufficiency=float(sufficiency.mean()),
+        comments=len(texts),
+    )
+
+
+def comment_faithfulness(
+    explainer: Explainer,
+    texts: Sequence[str],
+    targets: np.ndarray,
+    attributions: Sequence[np.ndarray],
+    scorer: Runner,
+    fractions: Sequence[float] = FRACTIONS,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per comment, comprehensiveness and sufficiency averaged over the fractions."""
     encoded = explainer.encode(texts)
     per_text = 1 + 2 * len(fractions)
     windows: list[np.ndarray] = []
@@ -77,10 +102,9 @@ def faithfulness(
                 owners.append(index * per_text + variant)
     probs = score_windows(windows, np.asarray(owners), len(texts) * per_text, scorer, explainer)
     chosen = probs[np.arange(len(probs)), np.repeat(targets, per_text)].reshape(-1, per_text)
-    return Faithfulness(
-        comprehensiveness=float((chosen[:, :1] - chosen[:, 1::2]).mean()),
-        sufficiency=float((chosen[:, :1] - chosen[:, 2::2]).mean()),
-        comments=len(texts),
+    return (
+        (chosen[:, :1] - chosen[:, 1::2]).mean(axis=1),
+        (chosen[:, :1] - chosen[:, 2::2]).mean(axis=1),
     )
 
 
@@ -114,6 +138,16 @@ def score_windows(
     return average_windows(probs, owners, n_owners)
 
 
+@dataclass(frozen=True)
+class Calibration:
+    """The calibrated steps: one for every label, ``label_alphas`` where a label's own best
+    differs, and the figures of every step tried."""
+
+    alpha: float
+    label_alphas: dict[str, float]
+    grid: list[dict[str, Any]]
+
+
 def calibrate_alphas(
     explainer: Explainer,
     texts: Sequence[str],
@@ -121,41 +155,72 @@ def calibrate_alphas(
     scorer: Runner,
     grid: Sequence[float] = ALPHA_GRID,
     refine: float = REFINE_STEP,
-) -> tuple[float, list[dict[str, float]]]:
-    """The one-step position that maximises comprehensiveness − sufficiency on ``texts``, and
-    the figures of every position tried: ``grid``, then ``refine`` either side of its best."""
+) -> Calibration:
+    """The one-step position that maximises comprehensiveness − sufficiency on ``texts``, over
+    all comments and per label explained (for labels with at least ``MIN_LABEL_COMMENTS``
+    comments), and the figures of every position tried: ``grid``, then ``refine`` either side of
+    each best."""
     encoded = explainer.encode(texts)
+    labels = explainer.labels
+    counts = np.bincount(targets, minlength=len(labels))
+    calibrated = [i for i in range(len(labels)) if counts[i] >= MIN_LABEL_COMMENTS]
+    gains: dict[float, np.ndarray] = {}
 
-    def trial(alpha: float) -> dict[str, float]:
+    def trial(alpha: float) -> dict[str, Any]:
         moved = explainer.with_config(ExplainConfig(alphas=(alpha,)))
-        result = faithfulness(moved, texts, targets, moved.attribute(encoded, targets), scorer)
-        row = {"alpha": alpha, **_figures(result)}
-        log.info("alpha %.2f: %s", alpha, row)
+        comp, suff = comment_faithfulness(
+            moved, texts, targets, moved.attribute(encoded, targets), scorer
+        )
+        gains[alpha] = comp - suff
+        row: dict[str, Any] = {"alpha": alpha, **_figures(comp, suff), "by_label": {}}
+        for index, label in enumerate(labels):
+            mine = targets == index
+            if mine.any():
+                figures = _figures(comp[mine], suff[mine])
+                row["by_label"][label] = {"comments": int(mine.sum()), **figures}
+        log.info("alpha %.3f: %s", alpha, row)
         return row
+
+    def bests() -> tuple[float, dict[int, float]]:
+        overall = max(gains, key=lambda a: float(gains[a].mean()))
+        per_label = {
+            i: max(gains, key=lambda a: float(gains[a][targets == i].mean())) for i in calibrated
+        }
+        return overall, per_label
 
     rows = {alpha: trial(alpha) for alpha in grid}
     if refine > 0:
-        coarse = _best(rows.values())
-        for alpha in (round(coarse - refine, 4), round(coarse + refine, 4)):
-            if 0.0 < alpha <= 1.0 and alpha not in rows:
-                rows[alpha] = trial(alpha)
-    return _best(rows.values()), [rows[alpha] for alpha in sorted(rows)]
+        overall, per_label = bests()
+        for best in sorted({overall, *per_label.values()}):
+            for alpha in (round(best - refine, 4), round(best + refine, 4)):
+                if 0.0 < alpha <= 1.0 and alpha not in rows:
+                    rows[alpha] = trial(alpha)
+    overall, per_label = bests()
+    return Calibration(
+        alpha=overall,
+        label_alphas={labels[i]: a for i, a in per_label.items() if a != overall},
+        grid=[rows[alpha] for alpha in sorted(rows)],
+    )
 
 
-def _best(rows: Iterable[dict[str, float]]) -> float:
-    return max(rows, key=lambda row: row["comprehensiveness"] - row["sufficiency"])["alpha"]
-
-
-def _figures(result: Faithfulness) -> dict[str, float]:
+def _figures(comprehensiveness: np.ndarray, sufficiency: np.ndarray) -> dict[str, float]:
     return {
-        "comprehensiveness": round(result.comprehensiveness, 4),
-        "sufficiency": round(result.sufficiency, 4),
+        "comprehensiveness": round(float(comprehensiveness.mean()), 4),
+        "sufficiency": round(float(sufficiency.mean()), 4),
     }
 
 
-def write_config(model_dir: Path, alpha: float, record: dict[str, Any]) -> Path:
-    """Store the calibrated step in ``model_dir/explain.json`` (read by Explainer)."""
+def write_config(
+    model_dir: Path,
+    alpha: float,
+    record: dict[str, Any],
+    label_alphas: dict[str, float] | None = None,
+) -> Path:
+    """Store the calibrated step(s) in ``model_dir/explain.json`` (read by Explainer)."""
     path = model_dir / EXPLAIN_FILE
-    body = {"method": METHOD, "alphas": [alpha], **record}
+    body: dict[str, Any] = {"method": METHOD, "alphas": [alpha]}
+    if label_alphas:
+        body["label_alphas"] = {label: [a] for label, a in label_alphas.items()}
+    body.update(record)
     path.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
     return path

@@ -36,9 +36,14 @@ _GROUP_BATCHES = 2
 that the model starts soon and the tokenizer keeps ahead of it."""
 _READ_AHEAD_BATCHES = 4
 CPU_BATCH_TOKENS = 1024
-"""On a CPU a batch also stops at this many padded tokens: long windows then go in small
-batches that pad little. Against plain batches of 64 this nearly doubled throughput on
-realistic comments (the 2 % of long reviews took 60 % of the time, half of it padding)."""
+"""On a CPU a batch that is differentiated (the explainer's, ``batch_tokens``) stops at this
+many padded tokens: long windows then go in small batches that pad little, and the gradients
+of a batch stay small."""
+CPU_SCORING_TOKENS = 2048
+"""The same limit for the batches the predictor scores. Against plain batches of 64, a limit
+of 1,024 nearly doubled throughput on realistic comments (the 2 % of long reviews took 60 % of
+the time, half of it padding); 2,048 then gave another 10-18 % with two threads on an AMX CPU,
+short and long-tailed comments alike (fewer, fuller parallel regions; docs/performance.md)."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,7 @@ class Predictor:
             loaded.tokenizer, loaded.max_length, stride=max(1, loaded.max_length // 4)
         )
         self._batch_tokens = CPU_BATCH_TOKENS if self.device == "cpu" else None
+        self._scoring_tokens = CPU_SCORING_TOKENS if self.device == "cpu" else None
         self.stats = ScoringStats()
 
     @classmethod
@@ -137,6 +143,7 @@ class Predictor:
 
     @property
     def batch_tokens(self) -> int | None:
+        """The padded-token limit of a batch that is differentiated (the explainer's)."""
         return self._batch_tokens
 
     def predict(self, texts: Sequence[object]) -> list[Prediction]:
@@ -197,7 +204,7 @@ class Predictor:
         for start in range(0, len(by_length), group_size):
             group = by_length[start : start + group_size]
             windows = self._encoder.encode([texts[i] for i in group])
-            for rows in plan_batches(windows.lengths, self.batch_size, self._batch_tokens):
+            for rows in plan_batches(windows.lengths, self.batch_size, self._scoring_tokens):
                 ids, mask = windows.padded(rows, self._encoder.pad_id)
                 yield group[windows.owners[rows]], ids, mask
 

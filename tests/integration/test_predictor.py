@@ -69,3 +69,26 @@ def test_missing_model_directory_is_a_clear_error(tmp_path: Path) -> None:
         Predictor.load(tmp_path / "nowhere")
     with pytest.raises(ModelLoadError, match="holds no model"):
         Predictor.load(tmp_path)
+
+
+def test_scoring_batches_fill_the_scoring_budget_and_explainer_batches_stay_small(
+    tiny_model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.model import runtime
+    from pipeline.model.predictor import CPU_BATCH_TOKENS, CPU_SCORING_TOKENS
+
+    shapes: list[tuple[int, int]] = []
+    score = runtime.Runner.__call__
+
+    def recording(self: runtime.Runner, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        shapes.append(ids.shape)
+        return score(self, ids, mask)
+
+    monkeypatch.setattr(runtime.Runner, "__call__", recording)
+    predictor = Predictor.load(tiny_model_dir, batch_size=64, device="cpu", precision="fp32")
+    text = "The lectures were clear and the professor answered every question in the forum."
+    predictor.predict_proba([f"{text} ({i})" for i in range(64)])
+
+    assert all(rows * width <= CPU_SCORING_TOKENS for rows, width in shapes)
+    assert max(rows * width for rows, width in shapes) > CPU_BATCH_TOKENS
+    assert predictor.batch_tokens == CPU_BATCH_TOKENS

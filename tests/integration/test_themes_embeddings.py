@@ -81,3 +81,27 @@ def test_a_comments_vector_does_not_depend_on_its_batch(precision: str) -> None:
             [embedder.embed(many[start : start + size]) for start in range(0, len(many), size)]
         )
         assert np.array_equal(apart, together), f"batches of {size} changed the vectors"
+
+
+@pytest.mark.parametrize("precision", ["bf16", "fp32"])
+def test_clause_vectors_do_not_depend_on_the_batch_either(precision: str) -> None:
+    """The aspects' clause vectors come from the comments' own pass: as stable as they are."""
+    from pipeline.model.aspects.clauses import clause_layout
+
+    embedder = SentenceEmbedder.load(precision=precision)
+    topics = ["lectures", "exams", "slides", "labs", "homework", "the tutor", "grading"]
+    many = [
+        f"The {topics[i % 7]} were {'very ' * (i % 5)}clear but {topics[(i + 3) % 7]} "
+        f"{'felt unfair' if i % 2 else 'took ages'}. {'Too much work!' * (i % 3)}"
+        for i in range(60)
+    ]
+    layout = clause_layout(many)[2]
+    vectors, clauses = embedder.embed_with_spans(many, layout)
+    np.testing.assert_array_equal(vectors, embedder.embed(many))
+    assert len(clauses) == sum(map(len, layout)) > len(many)
+    for size in (1, 7, 40):
+        parts = [
+            embedder.embed_with_spans(many[i : i + size], layout[i : i + size])[1]
+            for i in range(0, len(many), size)
+        ]
+        assert np.array_equal(np.concatenate(parts), clauses), f"batches of {size} moved them"

@@ -26,7 +26,7 @@ from pipeline.model.aspects.categories import (
     describe,
     roll_up,
 )
-from pipeline.model.aspects.clauses import split_clauses
+from pipeline.model.aspects.clauses import clause_layout, clause_spans, split_clauses
 from pipeline.model.aspects.data import (
     AspectExample,
     held_out_split,
@@ -244,6 +244,14 @@ def test_split_clauses(text: str, clauses: list[str]) -> None:
     assert split_clauses(text) == clauses
 
 
+def test_clause_spans_locate_each_clause_and_the_layout_skips_one_clause_comments() -> None:
+    text = "  Nice notes; however the room is far too cold "
+    assert [text[b:e] for b, e in clause_spans(text)] == split_clauses(text)
+    clauses, owners, layout = clause_layout(["Great lecture", text])
+    assert clauses == ["Nice notes", "however the room is far too cold"]
+    assert owners.tolist() == [1, 1] and layout[0] == [] and len(layout[1]) == 2
+
+
 def test_one_clause_takes_the_comment_sentiment() -> None:
     comment = np.array([0.1, 0.2, 0.7])
     out = aspect_sentiment(np.array([0.9]), np.array([[0.8, 0.1, 0.1]]), comment, PolarityRule())
@@ -268,6 +276,8 @@ def test_polarity_rule_refuses_out_of_range_values() -> None:
         PolarityRule(sharpness=-1.0)
     with pytest.raises(ConfigError):
         PolarityRule(clause_weight=1.5)
+    with pytest.raises(ConfigError):
+        PolarityRule(min_aspects=0)
 
 
 def test_polarity_head_features_and_softmax() -> None:
@@ -522,6 +532,35 @@ def test_tagger_skips_the_clause_pass_for_one_clause_comments(model_dir: Path) -
         score_sentiment=_fake_sentiment,
     )
     assert calls == []
+
+
+def test_tagger_reads_clauses_only_of_comments_with_enough_aspects(tmp_path: Path) -> None:
+    """With min_aspects 2 a comment about the exams alone keeps its own sentiment (negative),
+    though its exam clause alone reads neutral; given clause vectors are not embedded again."""
+    card = {**_card(), "polarity_rule": {"sharpness": 4.0, "clause_weight": 1.0, "min_aspects": 2}}
+    save_aspect_model(tmp_path / "aspects", _head(), _polarity_head(), card)
+    tagger = AspectTagger.load(tmp_path / "aspects")
+    read: list[str] = []
+
+    def reading(texts: Sequence[str]) -> np.ndarray:
+        read.extend(texts)
+        return _fake_sentiment(texts)
+
+    def refuse(texts: Sequence[str]) -> np.ndarray:
+        raise AssertionError("clause vectors were given")
+
+    texts = ["The lectures were great but the exams unfair", "The exam was fine. It was unfair"]
+    results = tagger.tag(
+        texts,
+        _fake_embed(texts),
+        _fake_sentiment(texts),
+        embed=refuse,
+        score_sentiment=reading,
+        clause_embeddings=_fake_embed(clause_layout(texts)[0]),
+    )
+    assert read == ["The lectures were great", "but the exams unfair"]
+    assert results[0].aspect_sentiments == {"teaching": "positive", "exams": "negative"}
+    assert results[1] == AspectResult(("exams",), {"exams": "negative"})
 
 
 def test_tagger_averages_in_the_wording_head(tmp_path: Path) -> None:

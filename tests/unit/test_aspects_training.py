@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from pipeline.model.aspects.artefact import CARD_FILE, load_aspect_model
-from pipeline.model.aspects.encoders import Encoders
+from pipeline.model.aspects.encoders import Encoders, separately
 from pipeline.model.aspects.evaluation import evaluate
 from pipeline.model.aspects.features import compute_features, memoized
 from pipeline.model.aspects.fitting import HeadOptions
@@ -151,7 +151,11 @@ def test_evaluate_reproduces_the_cards_held_out_figures(
         card["held_out"]["detection"]["micro_f1"]
     )
     assert figures["polarity"] == card["held_out"]["polarity"]
-    assert set(figures["seconds"]) == {"labelling", "embedding", "aspects_with_clause_pass"}
+    assert set(figures["seconds"]) == {
+        "labelling",
+        "embedding_with_clauses",
+        "aspects_with_clause_sentiment",
+    }
 
 
 def test_feature_cache_is_reused_only_for_the_same_texts_and_encoders(tmp_path: Path) -> None:
@@ -163,12 +167,13 @@ def test_feature_cache_is_reused_only_for_the_same_texts_and_encoders(tmp_path: 
 
     cache = tmp_path / "features.npz"
     texts = ["the exam was unfair but the slides were great", "clear notes"]
-    first = compute_features(texts, counting, fake_sentiment, cache=cache, encoders="a")
-    again = compute_features(texts, counting, fake_sentiment, cache=cache, encoders="a")
+    spans = separately(counting)
+    first = compute_features(texts, spans, fake_sentiment, cache=cache, encoders="a")
+    again = compute_features(texts, spans, fake_sentiment, cache=cache, encoders="a")
     assert len(calls) == 1
     np.testing.assert_array_equal(first.clause_embeddings, again.clause_embeddings)
-    compute_features(texts, counting, fake_sentiment, cache=cache, encoders="b")
-    compute_features(texts[:1], counting, fake_sentiment, cache=cache, encoders="b")
+    compute_features(texts, spans, fake_sentiment, cache=cache, encoders="b")
+    compute_features(texts[:1], spans, fake_sentiment, cache=cache, encoders="b")
     assert len(calls) == 3
     assert first.clause_texts == ["the exam was unfair", "but the slides were great"]
     assert first.clause_owners.tolist() == [0, 0]
@@ -176,7 +181,7 @@ def test_feature_cache_is_reused_only_for_the_same_texts_and_encoders(tmp_path: 
 
 def test_memoized_encoders_answer_known_texts_without_calling_the_real_ones() -> None:
     texts = ["the exam was unfair but the slides were great", "clear notes"]
-    features = compute_features(texts, fake_embed, fake_sentiment)
+    features = compute_features(texts, separately(fake_embed), fake_sentiment)
     asked: list[list[str]] = []
 
     def spy(batch: Sequence[str]) -> np.ndarray:
@@ -192,7 +197,7 @@ def test_memoized_encoders_answer_known_texts_without_calling_the_real_ones() ->
 
 def test_subset_renumbers_comments_and_keeps_their_clauses(data_dir: Path) -> None:
     texts = ["a lecture. an exam", "plain", "the notes were great but the final awful"]
-    features = compute_features(texts, fake_embed, fake_sentiment)
+    features = compute_features(texts, separately(fake_embed), fake_sentiment)
     part = features.subset([2, 0])
     assert part.texts == [texts[2], texts[0]]
     assert part.clause_owners.tolist() == [0, 0, 1, 1]

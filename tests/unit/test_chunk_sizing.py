@@ -133,6 +133,39 @@ def test_a_new_delivery_starts_small_and_keeps_the_times() -> None:
     assert sizer.next_limit() == ChunkLimit(10_000, work=20_000)  # no ramp: the times are known
 
 
+def measured_sizer() -> ChunkSizer:
+    """A sizer that has measured 200 work a row at 20,000 work a second, no fixed part."""
+    sizer = ChunkSizer(max_rows=2048, target_s=1.0, first_rows=32)
+    sizer.record(work=10_000, seconds=0.5, rows=50)
+    sizer.record(work=20_000, seconds=1.0, rows=100)
+    return sizer
+
+
+def test_a_small_jobs_second_chunk_is_all_its_rest() -> None:
+    sizer = measured_sizer()
+    sizer.restart(rows_left=300)
+    assert sizer.next_limit() == ChunkLimit(32)  # progress at once, as for any job
+    # 268 rows of 200 work: 2.7 s, within three times the target; never more than 3 s of work
+    assert sizer.next_limit() == ChunkLimit(268, work=60_000)
+
+
+def test_a_rest_longer_than_three_targets_is_cut_into_target_chunks() -> None:
+    sizer = measured_sizer()
+    sizer.restart(rows_left=400)  # 368 rows left after the first chunk: 3.7 s
+    sizer.next_limit()
+    assert sizer.next_limit() == ChunkLimit(2048, work=20_000)
+
+
+def test_without_a_measurement_or_the_rows_left_the_second_chunk_ramps_up() -> None:
+    cold = ChunkSizer(max_rows=2048, target_s=1.0, first_rows=32)
+    cold.restart(rows_left=300)
+    assert [cold.next_limit(), cold.next_limit()] == [ChunkLimit(32), ChunkLimit(64)]
+    unknown = measured_sizer()
+    unknown.restart()
+    unknown.next_limit()
+    assert unknown.next_limit() == ChunkLimit(2048, work=20_000)
+
+
 def test_target_zero_means_fixed_chunks_of_the_maximum() -> None:
     sizer = ChunkSizer(max_rows=512, target_s=0, first_rows=32)
     sizer.record(work=100, seconds=10.0)

@@ -71,6 +71,47 @@ def test_the_vector_is_the_masked_mean_of_token_states(
     np.testing.assert_allclose(embedder.embed([text])[0].astype(np.float32), expected, atol=2e-3)
 
 
+def test_a_span_is_the_mean_of_its_token_states_in_the_whole_texts_pass(
+    parts: tuple[Any, Any], embedder: SentenceEmbedder
+) -> None:
+    import torch
+
+    model, tokenizer = parts
+    text = "Clear slides. The tutor was rude!"
+    encoded = tokenizer(text, return_tensors="pt", return_offsets_mapping=True)
+    offsets = encoded.pop("offset_mapping")[0]
+    with torch.inference_mode():
+        states = model(**encoded).last_hidden_state[0]
+    inside = (offsets[:, 0] >= 14) & (offsets[:, 1] > offsets[:, 0])
+    mean = states[inside].mean(dim=0)
+    vectors, spans = embedder.embed_with_spans([text, "", "ok"], [[(0, 13), (14, 33)], [], []])
+    assert spans.shape == (2, 32) and spans.dtype == np.float16
+    np.testing.assert_allclose(spans[1].astype(np.float32), (mean / mean.norm()).numpy(), atol=2e-3)
+    np.testing.assert_array_equal(vectors, embedder.embed([text, "", "ok"]))
+    assert np.abs(spans[0].astype(np.float32) - spans[1].astype(np.float32)).max() > 0.01
+
+
+def test_a_span_without_tokens_takes_its_texts_vector(embedder: SentenceEmbedder) -> None:
+    words = " ".join(["lab"] * (MAX_LENGTH * 2))
+    text = f"{words}. Great course"
+    vectors, spans = embedder.embed_with_spans(
+        [text], [[(0, len(words)), (len(words) + 2, len(text))]]
+    )
+    np.testing.assert_array_equal(spans[1], vectors[0])
+    assert not np.array_equal(spans[0], vectors[0])
+
+
+def test_spans_are_found_again_where_emoji_are_spelled_out(embedder: SentenceEmbedder) -> None:
+    text = "Loved it 😀 but the exams were unfair"
+    clause = "but the exams were unfair"
+    begin = text.index(clause)
+    _, spans = embedder.embed_with_spans([text], [[(begin, len(text))]])
+    spelled = "Loved it grinning face but the exams were unfair"
+    at = spelled.index(clause)
+    _, again = embedder.embed_with_spans([spelled], [[(at, at + len(clause))]])
+    np.testing.assert_array_equal(spans, again)
+
+
 def test_texts_are_cut_at_the_maximum_length(embedder: SentenceEmbedder) -> None:
     words = " ".join(["lab"] * (MAX_LENGTH * 2))
     a, b = embedder.embed([f"{words} great", f"{words} awful"])

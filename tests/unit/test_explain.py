@@ -18,10 +18,12 @@ import numpy as np
 import pytest
 
 from pipeline.errors import ModelLoadError
+from pipeline.model import faithfulness as faithfulness_module
 from pipeline.model.explain import (
     EXPLAIN_FILE,
     ExplainConfig,
     Explainer,
+    Explanation,
     explain_page,
     read_config,
 )
@@ -200,12 +202,17 @@ def test_config_defaults_to_the_midpoint_and_reads_what_calibration_wrote(
     assert read_config(tmp_path).alphas == (0.5,)
     write_config(tmp_path, 0.3, {"model_version": "m-1"})
     assert read_config(tmp_path, "m-1") == ExplainConfig(alphas=(0.3,), model_version="m-1")
+    write_config(tmp_path, 0.45, {"model_version": "m-1"}, {"negative": 0.5})
+    config = read_config(tmp_path, "m-1")
+    assert config.label_alphas == {"negative": (0.5,)}
+    assert (config.steps("negative"), config.steps("positive")) == ((0.5,), (0.45,))
     with caplog.at_level(logging.WARNING):
-        assert read_config(tmp_path, "m-2").alphas == (0.3,)
+        assert read_config(tmp_path, "m-2").alphas == (0.45,)
     assert "calibrated for m-1, not m-2" in caplog.text
-    (tmp_path / EXPLAIN_FILE).write_text(json.dumps({"alphas": [1.5]}))
-    with pytest.raises(ModelLoadError, match="not a valid explanation config"):
-        read_config(tmp_path)
+    for bad in ({"alphas": [1.5]}, {"alphas": [0.5], "label_alphas": {"negative": 0.5}}):
+        (tmp_path / EXPLAIN_FILE).write_text(json.dumps(bad))
+        with pytest.raises(ModelLoadError, match="not a valid explanation config"):
+            read_config(tmp_path)
 
 
 def test_reduce_window_drops_the_tokens_of_dropped_words_only() -> None:
@@ -238,15 +245,52 @@ def test_faithfulness_at_all_words_removes_everything_or_keeps_everything(
 
 
 def test_calibration_picks_the_best_step_of_the_grid_and_its_neighbours(
+    predictor: Predictor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(faithfulness_module, "MIN_LABEL_COMMENTS", 2)
+    explainer = Explainer(predictor)
+    texts = ["The lectures were great", "the exams were unfair", "fine I guess", "so good"]
+    targets = np.array([2, 0, 1, 2])
+    scorer = predictor.engine.exact
+    found = calibrate_alphas(explainer, texts, targets, scorer, (0.3, 0.9), refine=0.1)
+    tried = [row["alpha"] for row in found.grid]
+    gain = {row["alpha"]: row["comprehensiveness"] - row["sufficiency"] for row in found.grid}
+    positive = {
+        row["alpha"]: row["by_label"]["positive"]["comprehensiveness"]
+        - row["by_label"]["positive"]["sufficiency"]
+        for row in found.grid
+    }
+    coarse = {max((0.3, 0.9), key=gain.get), max((0.3, 0.9), key=positive.get)}
+    neighbours = {round(a + d, 4) for a in coarse for d in (-0.1, 0.1)}
+    assert tried == sorted({0.3, 0.9} | neighbours)
+    assert gain[found.alpha] == pytest.approx(max(gain.values()), abs=1e-4)
+    best_positive = found.label_alphas.get("positive", found.alpha)
+    assert positive[best_positive] == pytest.approx(max(positive.values()), abs=1e-4)
+    assert set(found.label_alphas) <= {"positive"}
+    assert all(row["by_label"]["positive"]["comments"] == 2 for row in found.grid)
+
+
+def test_a_labels_own_step_explains_the_comments_given_that_label(
     predictor: Predictor,
 ) -> None:
-    explainer = Explainer(predictor)
-    texts = ["The lectures were great", "the exams were unfair", "fine I guess"]
-    targets = np.array([2, 0, 1])
-    scorer = predictor.engine.exact
-    alpha, grid = calibrate_alphas(explainer, texts, targets, scorer, (0.3, 0.9), refine=0.1)
-    tried = [row["alpha"] for row in grid]
-    gain = {row["alpha"]: row["comprehensiveness"] - row["sufficiency"] for row in grid}
-    coarse = 0.3 if gain[0.3] >= gain[0.9] else 0.9
-    assert tried == sorted({0.3, 0.9, round(coarse - 0.1, 4), round(coarse + 0.1, 4)})
-    assert gain[alpha] == max(gain.values())
+    texts = ["The lectures were great", "the exams were unfair"]
+    mixed = Explainer(predictor, ExplainConfig(alphas=(0.5,), label_alphas={"negative": (0.3,)}))
+    plain = Explainer(predictor, ExplainConfig(alphas=(0.5,)))
+    moved = Explainer(predictor, ExplainConfig(alphas=(0.3,)))
+    labels = ["positive", "negative"]
+    rows = [_scores(r) for r in mixed.explain_words(texts, labels)]
+    alone = [_scores(r) for r in plain.explain_words(texts, labels)]
+    assert np.allclose(rows[0], alone[0], atol=1e-5)
+    assert np.allclose(rows[1], _scores(moved.explain_words(texts, labels)[1]), atol=1e-5)
+    assert not np.allclose(rows[1], alone[1], atol=1e-3)
+
+
+def _scores(row: Explanation) -> np.ndarray:
+    return np.array([w.score for w in row.words])
+
+
+def test_config_refuses_steps_outside_the_path_or_of_another_count() -> None:
+    with pytest.raises(ValueError, match="in \\(0, 1\\]"):
+        ExplainConfig(alphas=(0.5,), label_alphas={"negative": (0.0,)})
+    with pytest.raises(ValueError, match="every label needs 1 steps"):
+        ExplainConfig(alphas=(0.5,), label_alphas={"negative": (0.3, 0.6)})

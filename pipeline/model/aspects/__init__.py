@@ -3,8 +3,9 @@
 Public API (wave 2 wires it into the worker):
 
 - ``AspectTagger.load()`` → the shipped model (pipeline/model/default/aspects/);
-  ``tagger.tag(texts, embeddings, sentiment_probs, embed=..., score_sentiment=...)`` →
-  one ``AspectResult(aspects, aspect_sentiments)`` per text;
+  ``tagger.tag(texts, embeddings, sentiment_probs, embed=..., score_sentiment=...,
+  clause_embeddings=...)`` → one ``AspectResult(aspects, aspect_sentiments)`` per text
+  (the clause vectors from ``SentenceEmbedder.embed_with_spans`` over ``clause_layout``);
   ``format_aspects`` / ``format_aspect_sentiments`` → the two CSV columns.
 - ``tagger.meanings``: category → its one-line meaning (from the model card), for the API.
 - ``training.train(AspectTrainOptions(...))`` / ``evaluation.evaluate(data_dir)`` for

@@ -10,12 +10,13 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from pipeline.model.aspects.categories import GRANULARITIES
 from pipeline.model.aspects.evaluation import evaluate
 from pipeline.model.aspects.fitting import HeadOptions
-from pipeline.model.aspects.training import AspectTrainOptions, train
+from pipeline.model.aspects.training import EVIDENCE_RULE, AspectTrainOptions, train
 
 
 def parser() -> argparse.ArgumentParser:
@@ -28,6 +29,18 @@ def parser() -> argparse.ArgumentParser:
     fit.add_argument("--sentiment-model", default="default", help="name, path or s3:// URI")
     fit.add_argument("--c", type=float, default=HeadOptions.c, help="inverse L2 strength")
     fit.add_argument("--cache", type=Path, help="an .npz to keep the encoder outputs in")
+    fit.add_argument(
+        "--min-aspects",
+        type=int,
+        default=EVIDENCE_RULE.min_aspects,
+        help="read clauses with the sentiment model only in comments with this many aspects",
+    )
+    fit.add_argument(
+        "--read-below",
+        type=float,
+        default=EVIDENCE_RULE.read_below,
+        help="... and only in comments whose top label probability is under this",
+    )
     check = commands.add_parser("evaluate", help="print a model's held-out figures")
     check.add_argument("--data-dir", type=Path, required=True)
     check.add_argument("--model-dir", type=Path, help="default: the shipped aspect model")
@@ -43,6 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             sentiment_model=args.sentiment_model,
             head=HeadOptions(c=args.c),
             cache=args.cache,
+            rule=replace(EVIDENCE_RULE, min_aspects=args.min_aspects, read_below=args.read_below),
             **({"output_dir": args.output_dir} if args.output_dir else {}),
         )
         card = train(options)

@@ -29,6 +29,12 @@ _WORD = re.compile(r"\w+")
 def split_clauses(text: str, min_words: int = MIN_WORDS) -> list[str]:
     """The clauses of a comment in order, each a span of the original text (joined pieces
     keep what stood between them); a comment without a boundary is one clause."""
+    return [text[begin:end] for begin, end in clause_spans(text, min_words)] or [text.strip()]
+
+
+def clause_spans(text: str, min_words: int = MIN_WORDS) -> list[tuple[int, int]]:
+    """Where ``split_clauses``' clauses are in ``text`` ([begin, end), stripped of the
+    whitespace around them): what the embedder pools each clause's token states over."""
     spans: list[tuple[int, int]] = []
     start = 0
     for boundary in _BOUNDARY.finditer(text):
@@ -43,7 +49,13 @@ def split_clauses(text: str, min_words: int = MIN_WORDS) -> list[str]:
             merged[-1] = (merged[-1][0], end)
         else:
             merged.append((begin, end))
-    return [text[begin:end].strip() for begin, end in merged] or [text.strip()]
+    return [_stripped(text, begin, end) for begin, end in merged]
+
+
+def _stripped(text: str, begin: int, end: int) -> tuple[int, int]:
+    piece = text[begin:end]
+    lead = len(piece) - len(piece.lstrip())
+    return begin + lead, begin + len(piece.rstrip())
 
 
 def _words(text: str) -> int:
@@ -53,14 +65,27 @@ def _words(text: str) -> int:
 def clauses_of(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
     """The clauses of the comments of two or more clauses, back to back, and each clause's
     comment index (ascending); a one-clause comment contributes none."""
+    clause_texts, owners, _ = clause_layout(texts)
+    return clause_texts, owners
+
+
+def clause_layout(
+    texts: Sequence[str],
+) -> tuple[list[str], np.ndarray, list[list[tuple[int, int]]]]:
+    """``clauses_of`` with each comment's clause spans (empty for a one-clause comment), in
+    the same order: what ``SentenceEmbedder.embed_with_spans`` takes."""
     clause_texts: list[str] = []
     owners: list[int] = []
+    layout: list[list[tuple[int, int]]] = []
     for i, text in enumerate(texts):
-        parts = split_clauses(text)
-        if len(parts) > 1:
-            clause_texts.extend(parts)
-            owners.extend([i] * len(parts))
-    return clause_texts, np.asarray(owners, dtype=np.int64)
+        spans = clause_spans(text)
+        if len(spans) > 1:
+            clause_texts.extend(text[begin:end] for begin, end in spans)
+            owners.extend([i] * len(spans))
+            layout.append(spans)
+        else:
+            layout.append([])
+    return clause_texts, np.asarray(owners, dtype=np.int64), layout
 
 
 def clause_span(owners: np.ndarray, comment: int) -> slice:

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.model.aspects.artefact import AspectModel, load_aspect_model
+from pipeline.model.aspects.clauses import clause_layout
 from pipeline.model.aspects.data import (
     ASPECTS_CSV,
     AspectExample,
@@ -40,10 +41,12 @@ def held_out_figures(
     embeddings: np.ndarray,
     sentiment: np.ndarray,
     encoders: Encoders,
+    *,
+    clause_embeddings: np.ndarray | None = None,
 ) -> dict[str, Any]:
     """Detection and per-aspect polarity (the shipped head against the clause evidence alone
     and the comment's own label) on comments the model never saw, through the tagger's own
-    scoring."""
+    scoring (``clause_embeddings``: as ``AspectTagger.score`` takes them)."""
     from pipeline.model.aspects.tagger import AspectTagger
 
     granularity = str(model.card["granularity"])
@@ -54,6 +57,7 @@ def held_out_figures(
         sentiment,
         embed=encoders.embed,
         score_sentiment=encoders.score_sentiment,
+        clause_embeddings=clause_embeddings,
     )
     gold = gold_matrix(rolled, model.categories)
     words = model.head.words
@@ -125,13 +129,21 @@ def evaluate(
     clock = time.perf_counter()
     sentiment = np.asarray(encoders.score_sentiment(texts), dtype=np.float64)
     labelling_s, clock = time.perf_counter() - clock, time.perf_counter()
-    embeddings = np.asarray(encoders.embed(texts))
+    embeddings, clause_embeddings = encoders.span_embedder(texts, clause_layout(texts)[2])
     embedding_s, clock = time.perf_counter() - clock, time.perf_counter()
-    figures = held_out_figures(model, held_out, texts, embeddings, sentiment, encoders)
+    figures = held_out_figures(
+        model,
+        held_out,
+        texts,
+        np.asarray(embeddings),
+        sentiment,
+        encoders,
+        clause_embeddings=np.asarray(clause_embeddings),
+    )
     aspects_s = time.perf_counter() - clock
     figures["seconds"] = {
         "labelling": round(labelling_s, 2),
-        "embedding": round(embedding_s, 2),
-        "aspects_with_clause_pass": round(aspects_s, 2),
+        "embedding_with_clauses": round(embedding_s, 2),
+        "aspects_with_clause_sentiment": round(aspects_s, 2),
     }
     return {"version": model.version, **figures}

@@ -1,9 +1,10 @@
 """What training and evaluation read from the encoders, computed once per run (and cached).
 
 For every comment: its base-MiniLM sentence embedding and the sentiment model's
-probabilities; for every clause of a comment of two or more clauses: the same two. Both
-encoders are passed in (the embedder and the predictor's ``predict_proba``), so tests use
-fakes. A cache file (``.npz``) is reused only when it was made from the same texts by the
+probabilities; for every clause of a comment of two or more clauses: the same two, the
+clause's vector pooled from its comment's token states (as at run time). Both encoders are
+passed in (``SentenceEmbedder.embed_with_spans`` and the predictor's ``predict_proba``), so
+tests use fakes. A cache file (``.npz``) is reused only when it was made from the same texts by the
 same encoders.
 """
 
@@ -17,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.model.aspects.clauses import clauses_of
-from pipeline.model.aspects.encoders import Embedder, Encoders, SentimentScorer
+from pipeline.model.aspects.clauses import clause_layout
+from pipeline.model.aspects.encoders import Encoders, SentimentScorer, SpanEmbedder
 
 
 @dataclass(frozen=True)
@@ -54,32 +55,31 @@ class CorpusFeatures:
 
 def compute_features(
     texts: Sequence[str],
-    embed: Embedder,
+    embed_spans: SpanEmbedder,
     score_sentiment: SentimentScorer,
     *,
     cache: Path | None = None,
     encoders: str = "",
 ) -> CorpusFeatures:
-    """Embed and score the comments and their clauses in one pass each (clauses after the
-    comments, so one call of each encoder serves both)."""
+    """Embed the comments with their clauses in one pass, and score the comments and the
+    clauses with the sentiment model in one call."""
     texts = list(texts)
-    clause_texts, owners = clauses_of(texts)
+    clause_texts, owners, layout = clause_layout(texts)
     key = _key(texts, clause_texts, encoders)
     if cache is not None and cache.is_file():
         cached = _read_cache(cache, key, texts, clause_texts, owners)
         if cached is not None:
             return cached
-    everything = texts + clause_texts
-    embeddings = np.asarray(embed(everything))
-    sentiment = np.asarray(score_sentiment(everything), dtype=np.float64)
+    embeddings, clause_embeddings = embed_spans(texts, layout)
+    sentiment = np.asarray(score_sentiment(texts + clause_texts), dtype=np.float64)
     n = len(texts)
     features = CorpusFeatures(
         texts=texts,
-        embeddings=embeddings[:n],
+        embeddings=np.asarray(embeddings),
         sentiment=sentiment[:n],
         clause_texts=clause_texts,
         clause_owners=owners,
-        clause_embeddings=embeddings[n:],
+        clause_embeddings=np.asarray(clause_embeddings),
         clause_sentiment=sentiment[n:],
     )
     if cache is not None:

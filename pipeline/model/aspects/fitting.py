@@ -31,8 +31,9 @@ class HeadOptions:
 
     c: float = 4.0
     """Inverse L2 strength of each logistic regression."""
-    min_df: int = 2
-    """A word or word pair is a feature when at least this many training comments have it."""
+    min_df: int = 3
+    """A word or word pair is a feature when at least this many training comments have it
+    (3: the best out-of-fold macro-F1 of c 2, 4, 8 with min_df 2 and c 4 with min_df 3)."""
     folds: int = 5
     seed: int = 0
 

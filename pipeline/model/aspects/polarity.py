@@ -45,10 +45,31 @@ class PolarityRule:
 
     sharpness: float = 4.0
     clause_weight: float = 1.0
+    min_aspects: int = 1
+    """The sentiment model reads a comment's clauses only where at least this many aspects
+    are detected in it; elsewhere each aspect's evidence is the comment's own probabilities.
+    1: every comment of several clauses (the whole clause pass)."""
+    read_below: float = 1.01
+    """... and only where the comment's most likely label has a probability under this: a
+    comment the sentiment model is sure of gives each aspect its own sentiment (above 1:
+    every comment)."""
 
     def __post_init__(self) -> None:
         if self.sharpness < 0 or not 0.0 <= self.clause_weight <= 1.0:
             raise ConfigError("polarity sharpness must be >= 0 and clause_weight in [0, 1]")
+        if self.min_aspects < 1 or self.read_below <= 0:
+            raise ConfigError("polarity min_aspects must be at least 1 and read_below above 0")
+
+
+def clauses_to_score(
+    detected: np.ndarray, comment_sentiment: np.ndarray, owners: np.ndarray, rule: PolarityRule
+) -> np.ndarray:
+    """bool per clause: is its comment one whose clauses the sentiment model reads
+    (``detected``: the comments' decisions [n, categories]; ``comment_sentiment``: their
+    probabilities; ``owners``: each clause's comment row)?"""
+    enough = np.asarray(detected, dtype=bool).sum(axis=1) >= rule.min_aspects
+    unsure = np.asarray(comment_sentiment, dtype=np.float64).max(axis=1) < rule.read_below
+    return np.asarray((enough & unsure)[np.asarray(owners, dtype=np.int64)], dtype=bool)
 
 
 def clause_weights(clause_aspect: np.ndarray, rule: PolarityRule) -> np.ndarray:
@@ -67,9 +88,11 @@ def aspect_sentiment(
 
     ``clause_aspect`` [c]: the aspect's probability in each clause; ``clause_sentiment``
     [c, classes] and ``comment_sentiment`` [classes]: the sentiment model's probabilities.
-    ``1 - clause_weight`` of the comment's own probabilities are blended in.
+    ``1 - clause_weight`` of the comment's own probabilities are blended in. Clauses the
+    sentiment model did not read (NaN rows: see ``PolarityRule.min_aspects``) leave the
+    comment's own probabilities.
     """
-    if clause_aspect.size <= 1:
+    if clause_aspect.size <= 1 or np.isnan(clause_sentiment).any():
         return np.asarray(comment_sentiment, dtype=np.float64)
     from_clauses = clause_weights(clause_aspect, rule) @ clause_sentiment.astype(np.float64)
     blended = rule.clause_weight * from_clauses + (1.0 - rule.clause_weight) * comment_sentiment

@@ -30,21 +30,26 @@ def render_readme(card: dict[str, Any]) -> str:
         for name, report in card.get("cross_validation", {}).get("detection", {}).items()
     )
     polarity_head = card.get("polarity_head", {})
+    rule = card.get("polarity_rule", {})
     data = card.get("data", {})
     training = card.get("training", {})
     return f"""# Aspect model {card.get("version")}
 
 What a comment is about (multi-label, granularity `{card.get("granularity")}`) and the
-sentiment of each aspect. Features: {card.get("encoder")}; a logistic regression per
-category over the sentence embedding and TF-IDF words and word pairs; a category's
-probability is the highest of the comment's and its clauses'. Aspect sentiment: the clauses
+sentiment of each aspect. Features: {card.get("encoder")} (a clause's vector is the mean of
+its comment's token states over the clause, from the comment's own pass); a logistic
+regression per category over the sentence embedding and TF-IDF words and word pairs; a
+category's probability is the highest of the comment's and its clauses'. Aspect sentiment:
+the clauses
 most about the aspect, read by two small heads whose probabilities are averaged (share of the
 wording head: {polarity_head.get("wording_share")}): the *sentiment head* over the sentiment
 model's probabilities of those clauses and of the whole comment, and the *wording head* over
 those clauses' sentence embedding and the words of the one most about the aspect. The
 sentiment model was fine-tuned on the training comments, so its outputs there are better
 than on new text and a head trained on them over-trusts them; the wording head's inputs
-never saw a label.
+never saw a label. The sentiment model reads the clauses of comments with at least
+{rule.get("min_aspects", 1)} detected aspect(s) whose top label probability is under
+{rule.get("read_below", 1.01)}; elsewhere the comment's own probabilities are the evidence.
 
 Data: `{data.get("file")}`, {data.get("train_comments")} comments to train,
 {data.get("held_out_comments")} held out: {data.get("held_out")}. Trained by

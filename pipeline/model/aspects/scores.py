@@ -5,7 +5,7 @@ or annotated)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -43,6 +43,13 @@ class AspectScores:
     clause_sentiment: np.ndarray
     clause_embeddings: np.ndarray
     owners: np.ndarray
+
+    def reading_only(self, read: np.ndarray) -> AspectScores:
+        """These scores as if the sentiment model had read only the clauses ``read`` (bool
+        per clause; the others NaN), as the tagger does under the polarity rule."""
+        sentiment = np.array(self.clause_sentiment, dtype=np.float64, copy=True)
+        sentiment[~np.asarray(read, dtype=bool)] = np.nan
+        return replace(self, clause_sentiment=sentiment)
 
     def evidence(self, comment: int, category: int, rule: PolarityRule) -> np.ndarray:
         """The sentiment model's view of one category in one comment (see polarity.py)."""

@@ -2,12 +2,13 @@
 
 Per chunk the worker already has the texts, their sentiment probabilities (the labelling
 pass) and their base-MiniLM sentence embeddings (pipeline/model/embeddings.py, shared with
-themes). The comments of two or more clauses also need their clauses embedded and scored by
-the sentiment model, through the two callables given: one extra pass of each encoder over
-those comments' text. A category's probability is the highest of the comment's and its
-clauses' (an aspect named in one clause is not averaged away); its sentiment comes from the
-clauses most about it, read by the sentiment model and by their wording
-(pipeline/model/aspects/polarity.py).
+themes). The comments of two or more clauses also need a vector per clause, pooled from the
+comment's own encoder pass (``SentenceEmbedder.embed_with_spans``, given as
+``clause_embeddings``), and, where the polarity rule asks (a comment with several aspects
+that the sentiment model is not sure of), the sentiment model's reading of each clause. A
+category's probability is the highest of the comment's and its clauses' (an aspect named in
+one clause is not averaged away); its sentiment comes from the clauses most about it, read
+by the sentiment model and by their wording (pipeline/model/aspects/polarity.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from pipeline.model.aspects.artefact import AspectModel, load_aspect_model
 from pipeline.model.aspects.clauses import clauses_of
 from pipeline.model.aspects.encoders import Embedder, SentimentScorer
 from pipeline.model.aspects.head import with_clauses
+from pipeline.model.aspects.polarity import clauses_to_score
 from pipeline.model.aspects.scores import AspectScores
 from pipeline.model.labels import LABELS
 
@@ -79,11 +81,14 @@ class AspectTagger:
         *,
         embed: Embedder,
         score_sentiment: SentimentScorer,
+        clause_embeddings: np.ndarray | None = None,
     ) -> AspectScores:
         """Aspect probabilities of every text, with the clause evidence, before any decision.
 
-        The clauses of the comments of two or more clauses are embedded and scored by the
-        sentiment model (one call of each).
+        ``clause_embeddings``: the vectors of ``clauses_of(texts)``'s clauses, pooled from the
+        comments' own pass (``SentenceEmbedder.embed_with_spans``); None embeds the clauses
+        with ``embed``. The sentiment model reads the clauses of the comments the polarity
+        rule asks for (``PolarityRule.min_aspects``), in one call; the rest are NaN.
         """
         if not len(texts) == len(embeddings) == len(sentiment_probs):
             raise ValueError("texts, embeddings and sentiment_probs must have one row per text")
@@ -91,23 +96,36 @@ class AspectTagger:
         head = self.model.head
         clause_texts, owners = clauses_of(texts)
         embeddings = np.asarray(embeddings)
-        clause_embeddings = np.zeros((0, head.dimension), dtype=np.float32)
-        clause_probs = np.zeros((0, len(self.categories)), dtype=np.float32)
-        clause_sentiment = np.zeros((0, len(self.sentiment_labels)))
-        if clause_texts:
-            clause_embeddings = np.asarray(embed(clause_texts))
-            clause_probs = head.probabilities(clause_embeddings, clause_texts)
-            clause_sentiment = np.asarray(score_sentiment(clause_texts), dtype=np.float64)
-        comment_probs = head.probabilities(embeddings, texts)
+        if clause_embeddings is None:
+            clause_embeddings = (
+                np.asarray(embed(clause_texts))
+                if clause_texts
+                else np.zeros((0, head.dimension), dtype=np.float32)
+            )
+        if len(clause_embeddings) != len(clause_texts):
+            raise ValueError("clause_embeddings must have one row per clause of clauses_of(texts)")
+        clause_probs = head.probabilities(np.asarray(clause_embeddings), clause_texts)
+        probabilities = with_clauses(head.probabilities(embeddings, texts), clause_probs, owners)
+        clause_sentiment = np.full((len(clause_texts), len(self.sentiment_labels)), np.nan)
+        comment_sentiment = np.asarray(sentiment_probs, dtype=np.float64)
+        read = np.flatnonzero(
+            clauses_to_score(
+                head.detect(probabilities), comment_sentiment, owners, self.model.polarity
+            )
+        )
+        if read.size:
+            clause_sentiment[read] = np.asarray(
+                score_sentiment([clause_texts[i] for i in read]), dtype=np.float64
+            )
         return AspectScores(
-            probabilities=with_clauses(comment_probs, clause_probs, owners),
+            probabilities=probabilities,
             texts=texts,
-            comment_sentiment=np.asarray(sentiment_probs, dtype=np.float64),
+            comment_sentiment=comment_sentiment,
             comment_embeddings=embeddings,
             clause_texts=clause_texts,
             clause_probs=clause_probs,
             clause_sentiment=clause_sentiment,
-            clause_embeddings=clause_embeddings,
+            clause_embeddings=np.asarray(clause_embeddings),
             owners=owners,
         )
 
@@ -119,9 +137,11 @@ class AspectTagger:
         *,
         embed: Embedder,
         score_sentiment: SentimentScorer,
+        clause_embeddings: np.ndarray | None = None,
     ) -> list[AspectResult]:
         """One result per text. Rows whose sentiment probabilities are NaN (no label: blank,
-        placeholder, other language) get NO_ASPECTS and are not scored."""
+        placeholder, other language) get NO_ASPECTS and are not scored; ``clause_embeddings``
+        (see ``score``) are those of the scored rows' clauses."""
         if not len(texts) == len(embeddings) == len(sentiment_probs):
             raise ValueError("texts, embeddings and sentiment_probs must have one row per text")
         probs = np.asarray(sentiment_probs, dtype=np.float64)
@@ -135,6 +155,7 @@ class AspectTagger:
             probs[rows],
             embed=embed,
             score_sentiment=score_sentiment,
+            clause_embeddings=clause_embeddings,
         )
         detected = self.model.head.detect(scores.probabilities)
         model = self.model

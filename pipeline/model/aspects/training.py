@@ -54,14 +54,16 @@ from pipeline.model.aspects.metrics import (
     detection_report,
     polarity_accuracy,
 )
-from pipeline.model.aspects.polarity import AspectPolarity, PolarityRule
+from pipeline.model.aspects.polarity import AspectPolarity, PolarityRule, clauses_to_score
 from pipeline.model.aspects.scores import AspectScores, polarity_pairs
 from pipeline.model.labels import LABELS
 
-EVIDENCE_RULE = PolarityRule(sharpness=4.0, clause_weight=1.0)
+EVIDENCE_RULE = PolarityRule(sharpness=4.0, clause_weight=1.0, min_aspects=1, read_below=0.95)
 """Clause weights for the polarity heads. The sentiment head's inputs hold the comment's own
 probabilities too, so it learns the blend; on out-of-fold predictions of the training part
-sharpness 4 was as good as 1 or 16, a middle value."""
+sharpness 4 was as good as 1 or 16, a middle value. The sentiment model reads the clauses of
+comments it labelled with a top probability under 0.95 only: a cost choice (about half the
+clauses; docs/insights.md has the figures of each rule measured)."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ class AspectTrainOptions:
     val_fraction: float = 0.2
     cache: Path | None = None
     """An .npz of encoder outputs, reused when the texts and encoders match."""
+    rule: PolarityRule = EVIDENCE_RULE
 
     def __post_init__(self) -> None:
         for name in (self.granularity, *self.compare):
@@ -112,7 +115,7 @@ def _load_split(options: AspectTrainOptions, encoders: Encoders) -> _Split:
     train, held_out = held_out_split(examples, held)
     features = compute_features(
         [e.text for e in train + held_out],
-        encoders.embed,
+        encoders.span_embedder,
         encoders.score_sentiment,
         cache=options.cache,
         encoders=encoders.names,
@@ -166,7 +169,14 @@ def train(options: AspectTrainOptions, encoders: Encoders | None = None) -> dict
             chosen_thresholds, chosen_scores = thresholds, scores
     categories = categories_for(options.granularity)
     rolled = [roll_up_example(e, options.granularity) for e in split.train]
-    rule = EVIDENCE_RULE
+    rule = options.rule
+    read = clauses_to_score(
+        decide(chosen_scores.probabilities, chosen_thresholds),
+        chosen_scores.comment_sentiment,
+        chosen_scores.owners,
+        rule,
+    )
+    chosen_scores = chosen_scores.reading_only(read)
     head = fit_head(
         train_features.embeddings,
         train_features.texts,
@@ -202,7 +212,13 @@ def train(options: AspectTrainOptions, encoders: Encoders | None = None) -> dict
     known = memoized(split.features, encoders)
     held = split.held_out_features
     card["held_out"] = held_out_figures(
-        model, split.held_out, held.texts, held.embeddings, held.sentiment, known
+        model,
+        split.held_out,
+        held.texts,
+        held.embeddings,
+        held.sentiment,
+        known,
+        clause_embeddings=held.clause_embeddings,
     )
     described = np.asarray(known.embed([model.descriptions[c] for c in categories]))
     card["zero_shot_baseline"] = zero_shot_figures(
