@@ -89,27 +89,28 @@ def get_client(url: str, key: str) -> PipelineClient:
 
 
 @st.cache_data(show_spinner=False, max_entries=8, ttl=3600)
-def load_results(url: str, key: str, request_id: str, rows_done: int) -> pd.DataFrame:
-    """The results table; keyed on the rows done, so a finished job is fetched only once."""
+def load_results(url: str, key: str, request_id: str, revision: str) -> pd.DataFrame:
+    """The results table; keyed on the job's revision (``progress.revision``), so a finished
+    job is fetched only once."""
     # Raw: the table shows the comments as written; the downloads escape them (exports).
     return exports.results_frame(get_client(url, key).results_csv(request_id, raw=True))
 
 
 @st.cache_data(show_spinner=False, max_entries=32, ttl=3600)
-def load_summary(url: str, key: str, request_id: str, rows_done: int, group_by: str) -> Summary:
-    """Counts per label (and per ``group_by`` value); keyed on the rows done like the results."""
+def load_summary(url: str, key: str, request_id: str, revision: str, group_by: str) -> Summary:
+    """Counts per label (and per ``group_by`` value); keyed on the revision like the results."""
     return get_client(url, key).summary(request_id, group_by or None)
 
 
 @st.cache_data(show_spinner=False, max_entries=4, ttl=3600)
-def xlsx_bytes(url: str, key: str, request_id: str, rows_done: int) -> bytes:
+def xlsx_bytes(url: str, key: str, request_id: str, revision: str) -> bytes:
     """Written once per job version: openpyxl takes seconds for large tables."""
-    return exports.to_xlsx_bytes(load_results(url, key, request_id, rows_done))
+    return exports.to_xlsx_bytes(load_results(url, key, request_id, revision))
 
 
 @st.cache_data(show_spinner=False, max_entries=4, ttl=3600)
 def report_bytes(
-    url: str, key: str, request_id: str, rows_done: int, group_by: str, report_format: str
+    url: str, key: str, request_id: str, revision: str, group_by: str, report_format: str
 ) -> bytes:
     """The job's report, made by the server once per group column and format."""
     return get_client(url, key).report(request_id, group_by or None, report_format)
@@ -117,9 +118,10 @@ def report_bytes(
 
 @st.cache_data(show_spinner=False, max_entries=32, ttl=3600)
 def load_aspects(
-    url: str, key: str, request_id: str, rows_done: int, group_by: str
+    url: str, key: str, request_id: str, revision: str, group_by: str
 ) -> insights.AspectSummary:
-    """What the comments are about (per ``group_by`` value); keyed on the rows done."""
+    """What the comments are about (per ``group_by`` value); keyed on the rows with insights
+    (``progress.insights_revision``)."""
     body = get_client(url, key).aspects(request_id, group_by or None)
     return insights.aspect_summary(body)
 
@@ -129,7 +131,7 @@ def load_themes(
     url: str,
     key: str,
     request_id: str,
-    rows_done: int,
+    revision: str,
     label: str = "",
     aspect: str = "",
     group_by: str = "",
@@ -378,10 +380,13 @@ def job_view(client: PipelineClient, request_id: str) -> None:
     flash = st.session_state.pop("flash", None)
     if flash:
         st.info(flash)
-    if not job.finished:
+    if not job.labelled and not job.finished:
         live_progress(client, request_id)
         return
-    status_line(job)
+    if job.finished:
+        status_line(job)
+    else:  # every label is in: the results now, what they are about when it is worked out
+        insights_live(client, request_id)
     if job.status == "failed":
         reason = job.error or "no reason was recorded"
         st.error(f"**The job failed:** {reason}", icon=":material/error:")
@@ -422,7 +427,7 @@ def live_progress(client: PipelineClient, request_id: str) -> None:
     except PipelineError as exc:
         show_error(exc)
         return
-    if job.finished:
+    if job.finished or job.labelled:
         st.rerun()
     status_line(job)
     st.progress(job.progress)
@@ -440,14 +445,32 @@ def live_progress(client: PipelineClient, request_id: str) -> None:
             ),
             width="stretch",
         )
-        aspects_so_far(job)
+        if job.insights_done != 0:  # aspects come after the labels: none yet on a new job
+            aspects_so_far(job)
+
+
+@st.fragment(run_every=REFRESH_S)
+def insights_live(client: PipelineClient, request_id: str) -> None:
+    """Every label is in and shown below; this line follows the job working out what the
+    comments are about, and a full rerun fills the page in once it ends."""
+    try:
+        job = client.status(request_id)
+    except PipelineError as exc:
+        show_error(exc)
+        return
+    if job.finished:
+        st.rerun()
+    status_line(job)
+    if job.insights_done is not None:
+        st.progress(progress.insights_progress(job), text=about.WORKING_OUT_SHORT)
+    cancel_controls(client, request_id)
 
 
 def aspects_so_far(job: JobStatus) -> None:
     """The aspects of the rows labelled so far, with the note that they will change."""
     url, key = st.session_state.api_url, st.session_state.api_key
     try:
-        summary = load_aspects(url, key, job.request_id, job.rows_done, "")
+        summary = load_aspects(url, key, job.request_id, progress.insights_revision(job), "")
     except JobNotFound:
         return  # an API without aspects: the labels alone, as before
     except PipelineError as exc:
@@ -493,8 +516,8 @@ def _keep_running() -> None:
 def results_view(job: JobStatus) -> None:
     url, key = st.session_state.api_url, st.session_state.api_key
     with st.spinner("Loading the results…"):
-        frame = load_results(url, key, job.request_id, job.rows_done)
-        overall = load_summary(url, key, job.request_id, job.rows_done, "")
+        frame = load_results(url, key, job.request_id, progress.revision(job))
+        overall = load_summary(url, key, job.request_id, progress.revision(job), "")
     labels = list(job.labels or overall.labels)
     group_columns = input_columns(frame, job.text_column, labels)
     overview, about_what, comparing, comments, reviewing, downloads = st.tabs(
@@ -557,7 +580,11 @@ def overview_tab(
     group = chosen_group(job, group_columns, key="overview-group")
     if group:
         by_group = load_summary(
-            st.session_state.api_url, st.session_state.api_key, job.request_id, job.rows_done, group
+            st.session_state.api_url,
+            st.session_state.api_key,
+            job.request_id,
+            progress.revision(job),
+            group,
         )
         st.altair_chart(charts.group_chart(by_group), width="stretch")
         group_notes(by_group)
@@ -603,15 +630,19 @@ def about_tab(job: JobStatus, labels: list[str], group_columns: list[str]) -> No
     url, key = st.session_state.api_url, st.session_state.api_key
     group = chosen_group(job, group_columns, key="a-group", label="Aspects per")
     try:
-        summary = load_aspects(url, key, job.request_id, job.rows_done, group or "")
+        summary = load_aspects(
+            url, key, job.request_id, progress.insights_revision(job), group or ""
+        )
     except PipelineError as exc:
         insight_error(exc, "aspects")
         return
-    note = about.progress_note(summary, running=not job.finished)
+    working_out = progress.working_out(job)
+    note = about.progress_note(summary, not job.finished, working_out)
     if note:
         st.info(note, icon=":material/hourglass_top:")
     if summary.empty:
-        st.info(about.NO_ASPECTS.format(rows=summary.rows_labelled))
+        if working_out is None:  # while they are worked out, the note above says so
+            st.info(about.NO_ASPECTS.format(rows=summary.rows_labelled))
     else:
         st.caption(
             f"{summary.rows_with_aspects:,} of {summary.rows_labelled:,} labelled comments "
@@ -701,7 +732,7 @@ def aspect_detail(job: JobStatus, summary: insights.AspectSummary, group: str | 
 def aspect_themes(job: JobStatus, aspect: insights.AspectStats) -> None:
     url, key = st.session_state.api_url, st.session_state.api_key
     try:
-        found = load_themes(url, key, job.request_id, job.rows_done, aspect=aspect.name)
+        found = load_themes(url, key, job.request_id, progress.revision(job), aspect=aspect.name)
     except PipelineError as exc:
         insight_error(exc, "themes")
         return
@@ -732,7 +763,7 @@ def themes_section(job: JobStatus, labels: list[str]) -> None:
         "Themes of the comments labelled", labels, index=labels.index(first), key="t-label"
     )
     try:
-        found = load_themes(url, key, job.request_id, job.rows_done, label=label)
+        found = load_themes(url, key, job.request_id, progress.revision(job), label=label)
     except PipelineError as exc:
         insight_error(exc, "themes")
         return
@@ -838,7 +869,7 @@ def compare_tab(job: JobStatus, labels: list[str], group_columns: list[str]) -> 
     column = chosen_group(job, group_columns, key="c-column", label="Compare groups of")
     if column is None:
         return
-    summary = load_summary(url, key, job.request_id, job.rows_done, column)
+    summary = load_summary(url, key, job.request_id, progress.revision(job), column)
     names = compare.group_names(summary)
     if len(names) < 2:
         st.info(f"Every comment has the same {column}: there is nothing to compare.")
@@ -852,7 +883,7 @@ def compare_tab(job: JobStatus, labels: list[str], group_columns: list[str]) -> 
         return
     try:
         aspects: insights.AspectSummary | None = load_aspects(
-            url, key, job.request_id, job.rows_done, column
+            url, key, job.request_id, progress.insights_revision(job), column
         )
     except PipelineError as exc:
         insight_error(exc, "aspects")
@@ -920,7 +951,9 @@ def compared_themes(job: JobStatus, summary: Summary, column: str, first: str, s
     for cell, name in zip(cells, (first, second), strict=True):
         try:
             if name == compare.REST:
-                found = load_themes(url, key, job.request_id, job.rows_done, group_by=column)
+                found = load_themes(
+                    url, key, job.request_id, progress.revision(job), group_by=column
+                )
                 counted = [
                     (t, t.size - t.count_in(_raw_group(summary, first))) for t in found.themes
                 ]
@@ -929,7 +962,7 @@ def compared_themes(job: JobStatus, summary: Summary, column: str, first: str, s
                     url,
                     key,
                     job.request_id,
-                    job.rows_done,
+                    progress.revision(job),
                     group_by=column,
                     group=_raw_group(summary, name) or "",
                 )
@@ -1035,7 +1068,7 @@ def insight_filters(
     if explore.THEME in frame.columns and job.status == "succeeded":
         url, key = st.session_state.api_url, st.session_state.api_key
         try:
-            found = load_themes(url, key, job.request_id, job.rows_done)
+            found = load_themes(url, key, job.request_id, progress.revision(job))
         except PipelineError:
             found = None  # the About-what tab says why; the table shows no theme names
         names = {str(t.id): f"{t.name} ({t.label})" for t in found.themes} if found else {}
@@ -1168,7 +1201,7 @@ def downloads_tab(
     right.download_button(
         "Results (Excel)",
         # Built when clicked: an Excel file of a large job takes a while to write.
-        lambda: xlsx_bytes(url, key, job.request_id, job.rows_done),
+        lambda: xlsx_bytes(url, key, job.request_id, progress.revision(job)),
         file_name=f"{stem}-results.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
@@ -1179,7 +1212,7 @@ def downloads_tab(
     )
     st.subheader("Summary")
     group = chosen_group(job, group_columns, key="d-group")
-    summary = load_summary(url, key, job.request_id, job.rows_done, group or "")
+    summary = load_summary(url, key, job.request_id, progress.revision(job), group or "")
     st.dataframe(
         groups.summary_view(summary),
         hide_index=True,
@@ -1211,9 +1244,14 @@ def report_downloads(job: JobStatus, group: str | None, stem: str) -> None:
         "model's measured accuracy and the method."
     )
     finished = job.status == "succeeded"
-    why = None if finished else "A report is made of a job that labelled every row."
+    why = (
+        None
+        if finished
+        else "A report is made once the job has labelled every row and worked out what they are "
+        "about."
+    )
     left, right = st.columns(2)
-    made = partial(report_bytes, url, key, job.request_id, job.rows_done, group or "")
+    made = partial(report_bytes, url, key, job.request_id, progress.revision(job), group or "")
     for cell, report_format, mime in (
         (left, "pdf", "application/pdf"),
         (right, "html", "text/html"),
@@ -1239,7 +1277,9 @@ def report_preview(job: JobStatus, group: str | None) -> None:
     url, key = st.session_state.api_url, st.session_state.api_key
     try:
         with st.spinner("Making the report…"):
-            page = report_bytes(url, key, job.request_id, job.rows_done, group or "", "html")
+            page = report_bytes(
+                url, key, job.request_id, progress.revision(job), group or "", "html"
+            )
     except PipelineError as exc:
         show_error(exc)
         return

@@ -4,12 +4,14 @@ Embedded default (``--backend local``): ``sentiment-pipeline up`` as a child pro
 product's defaults (benchmarks/embedded.py); a 6,000-row comment file submitted over HTTP.
 Each time rows have moved for ``--interval-s``, the worker process that holds the job (its pid
 from the workers table) is killed with SIGKILL; the job's status is then polled every 0.1 s
-until ``rows_done`` passes its value at the kill: that wait is the stall. Within it, the time
-until the master forgot the dead worker's beat (just before it hands the message back) shows
-what the recovery itself takes; the rest is another worker taking the job up (on the embedded
-default the warm pool's spare, already loaded; else a replacement that has to start) and
-labelling its first chunk. When the job ends, the results CSV is checked by ``row_id``: rows
-lost, rows duplicated; the machine's load average is printed with the figures.
+until its progress (``rows_done``, plus ``insights_done`` once every row is labelled and the
+worker works out the insights) passes its value at the kill: that wait is the stall. Within
+it, the time until the master forgot the dead worker's beat (just before it hands the message
+back) shows what the recovery itself takes; the rest is another worker taking the job up (on
+the embedded default the warm pool's spare, already loaded; else a replacement that has to
+start) and committing its first chunk. When the job ends, the results CSV is checked by
+``row_id``: rows lost, rows duplicated; the machine's load average is printed with the
+figures.
 
 AWS backend (``--backend aws``): the same on this machine with S3 and SQS on moto_server and a
 fresh database on the local PostgreSQL (127.0.0.1:5432, user postgres). On EC2 or ECS the master
@@ -159,7 +161,9 @@ def run_job(deployment: Deployment, source: Path, args: argparse.Namespace, run:
             request_id = client.submit(handle, source.name, TEXT).request_id
 
         def rows_done() -> int:
-            return client.status(request_id).rows_done
+            """Progress: rows labelled, then (labels first) rows whose insights are done."""
+            status = client.status(request_id)
+            return status.rows_done + (status.insights_done or 0)
 
         def moved_past(rows: int) -> Callable[[], bool]:
             return lambda: rows_done() > rows

@@ -17,8 +17,9 @@ Stages 3 and 4 compute job insights (aspects, embeddings, themes) as the product
 
 Each line prints comments/s, the ratio to the baseline, this process's peak RSS during the
 stage, and label agreement with the baseline and with the predictor's fp32 labels. Every path
-gets the same warm-up first. Usage: ``python benchmarks/throughput.py --rows 5000 [--profile
-short]``.
+gets the same warm-up first. ``--also-batch-size 128`` adds a stage of the ``auto`` predictor
+with that batch size right after the default one, to weigh ``PIPELINE_BATCH_SIZE`` in one run.
+Usage: ``python benchmarks/throughput.py --rows 5000 [--profile short]``.
 """
 
 from __future__ import annotations
@@ -66,10 +67,12 @@ def run_baseline(classify: Any, texts: list[str], name: str) -> tuple[Stage, lis
     return stage, [max(out, key=lambda item: item["score"])["label"] for out in outputs]
 
 
-def run_predictor(predictor: Any, texts: list[str], chunk_rows: int) -> tuple[Stage, np.ndarray]:
+def run_predictor(
+    predictor: Any, texts: list[str], chunk_rows: int, name: str
+) -> tuple[Stage, np.ndarray]:
     predictor.predict_proba(texts[:WARMUP_ROWS])
     parts = []
-    with timed(f"predictor {predictor.precision}", len(texts)) as stage:
+    with timed(name, len(texts)) as stage:
         for start in range(0, len(texts), chunk_rows):
             parts.append(predictor.predict_proba(texts[start : start + chunk_rows]))
     return stage, np.concatenate(parts)
@@ -148,6 +151,13 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--profile", choices=PROFILES, default="realistic", help="comments.py's")
     parser.add_argument("--model", default=os.environ.get("PIPELINE_MODEL", "default"))
     parser.add_argument("--batch-size", type=int, default=64, help="the predictor's batch size")
+    parser.add_argument(
+        "--also-batch-size",
+        type=int,
+        nargs="*",
+        default=[],
+        help="more predictor stages in the auto precision with these batch sizes (same run)",
+    )
     parser.add_argument("--baseline-batch-size", type=int, default=32)
     parser.add_argument("--chunk-rows", type=int, default=None, help="default: Settings()")
     parser.add_argument("--repeat", type=int, default=1, help="predictor runs; the best counts")
@@ -183,24 +193,36 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     auto = Predictor(served, batch_size=args.batch_size, device="cpu").precision
     labels: dict[str, list[str | None]] = {}
     predictors = {}
+    runs = []
     for precision in ("fp32", *[p for p in supported if p != "fp32"]):
-        predictor = Predictor(served, batch_size=args.batch_size, device="cpu", precision=precision)
-        predictors[precision] = predictor
+        runs.append((precision, args.batch_size))
+        if precision == auto:  # right after: the same load on the machine, as far as it goes
+            others = dict.fromkeys(args.also_batch_size)
+            runs += [(auto, size) for size in others if size != args.batch_size]
+    for precision, batch_size in runs:
+        predictor = Predictor(served, batch_size=batch_size, device="cpu", precision=precision)
+        name = f"predictor {precision}"
+        if batch_size != args.batch_size:
+            name += f" batch {batch_size}"
+        else:
+            predictors[precision] = predictor
         results: list[np.ndarray] = []
 
-        def once(predictor: Any = predictor, results: list[np.ndarray] = results) -> Stage:
-            stage, probs = run_predictor(predictor, texts, chunk_rows)
+        def once(
+            predictor: Any = predictor, results: list[np.ndarray] = results, name: str = name
+        ) -> Stage:
+            stage, probs = run_predictor(predictor, texts, chunk_rows, name)
             results[:] = [probs]
             return stage
 
         stage = best_of(args.repeat, once)
-        labels[precision] = labels_of(results[0], predictor.labels)
-        stage.extra["auto"] = precision == auto
+        labels[name] = labels_of(results[0], predictor.labels)
+        stage.extra["auto"] = precision == auto and batch_size == args.batch_size
         stages.append(stage)
 
-    fp32_valid = [labels["fp32"][i] for i in valid]
-    for stage, precision in zip(stages[1:], labels, strict=True):
-        ours = [labels[precision][i] for i in valid]
+    fp32_valid = [labels["predictor fp32"][i] for i in valid]
+    for stage, name in zip(stages[1:], labels, strict=True):
+        ours = [labels[name][i] for i in valid]
         stage.extra["agree_baseline"] = agreement(ours, hf_labels)
         stage.extra["agree_fp32"] = agreement(ours, fp32_valid)
     first.extra["agree_baseline"] = 1.0

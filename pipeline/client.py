@@ -78,10 +78,22 @@ class JobStatus:
     """The service's rate: rows labelled per second so far (None before the first chunk)."""
     explain: bool = False
     """Whether the job stores the words that drove each label."""
+    labelled_at: str | None = None
+    """When every row's label was in (the job may still be working out its insights)."""
+    insights_done: int | None = None
+    """Rows whose aspects are worked out; None when the job computes none (or an older API)."""
 
     @property
     def finished(self) -> bool:
         return self.status in TERMINAL_STATUSES
+
+    @property
+    def labelled(self) -> bool:
+        """Every row has its label: the results, charts and downloads are whole (a running
+        job may still be working out what the comments are about)."""
+        return self.status == "succeeded" or (
+            self.labelled_at is not None and self.status == "running"
+        )
 
     @property
     def progress(self) -> float:
@@ -555,6 +567,8 @@ def _job_status(body: Mapping[str, Any]) -> JobStatus:
         started_at=body.get("started_at"),
         finished_at=body.get("finished_at"),
         explain=bool(body.get("explain", False)),
+        labelled_at=body.get("labelled_at"),
+        insights_done=_int_or_none(body.get("insights_done")),
     )
 
 
@@ -568,6 +582,10 @@ def _group_counts(body: Mapping[str, Any]) -> GroupCounts:
         shares={str(k): _float_or_none(v) for k, v in (body.get("shares") or {}).items()},
         mean_scores={str(k): _float_or_none(v) for k, v in (body.get("mean_scores") or {}).items()},
     )
+
+
+def _int_or_none(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def _float_or_none(value: Any) -> float | None:

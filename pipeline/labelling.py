@@ -111,14 +111,17 @@ def label_frame(
     kept whole."""
     screen = screen or CommentScreen(NoOpinion.with_extra())
     texts = ["" if is_blank(text) else str(text) for text in frame[text_column].tolist()]
+    fits = [max_chars is None or len(text) <= max_chars for text in texts]
+    screened = [text for text, ok in zip(texts, fits, strict=True) if ok]
+    verdicts = iter(screen.check_many(screened, predictor.version))
     reasons: list[str | None] = []
     languages: list[str | None] = []
-    for text in texts:
-        if max_chars is not None and len(text) > max_chars:
+    for text, ok in zip(texts, fits, strict=True):
+        if max_chars is not None and not ok:
             reasons.append(too_long_reason(len(text), max_chars))
             languages.append(None)
             continue
-        verdict = screen.check(text, predictor.version)
+        verdict = next(verdicts)
         reasons.append(verdict.reason)
         languages.append(verdict.language)
     probs = predictor.predict_proba(

@@ -92,15 +92,20 @@ def poison_reason(
     trace: DeliveryTrace, policy: PoisonPolicy, rows_total: int, last_error: str | None
 ) -> str:
     """Why the job was stopped, naming the rows (counted from 1, the first row under the
-    header) the worker was on each time it crashed."""
-    first = trace.rows_done + 1
-    last = min(trace.rows_done + policy.suspect_rows(trace.stalls), rows_total)
-    if first > rows_total:
-        where = f"after all {rows_total:,} rows were labelled (while publishing the results)"
-    elif first == last:
-        where = f"on row {first:,}"
+    header) the worker was on each time it crashed. Past ``rows_total`` the trace counts rows
+    whose insights are done (the second phase, pipeline/worker.py)."""
+    if trace.rows_done < rows_total:
+        where = _on_rows(trace.rows_done, policy.suspect_rows(trace.stalls), rows_total)
     else:
-        where = f"on rows {first:,}–{last:,}"
+        analysed = trace.rows_done - rows_total
+        where = f"after all {rows_total:,} rows were labelled"
+        if analysed == 0:
+            where += " (while working out what they are about, or publishing the results)"
+        elif analysed < rows_total:
+            rows = _on_rows(analysed, policy.suspect_rows(trace.stalls), rows_total)
+            where += f", while working out what the comments {rows} are about"
+        else:
+            where += " and analysed (while finding their themes or publishing the results)"
     times = {1: "once", 2: "twice"}.get(trace.stalls, f"{trace.stalls} times")
     reason = (
         f"the worker crashed {times} {where} without committing a row, so the job was stopped "
@@ -108,6 +113,11 @@ def poison_reason(
         "it and submit the file again"
     )
     return f"{reason} (last error: {last_error})" if last_error else reason
+
+
+def _on_rows(done: int, suspects: int, rows_total: int) -> str:
+    first, last = done + 1, min(done + suspects, rows_total)
+    return f"on row {first:,}" if first == last else f"on rows {first:,}–{last:,}"
 
 
 def needs_fresh_message(receive_count: int, max_receives: int) -> bool:

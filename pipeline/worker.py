@@ -8,11 +8,17 @@ hands the message back; a second one exits at once. While a delivery is worked o
 heartbeat thread (``pipeline.heartbeat``) keeps the message hidden and records its receipt with
 the worker's beat, so the master can hand a dead worker's message back at once.
 
-Beside the labels, a worker given an analyst (``insights=``, pipeline/insights) stores each
-chunk's sentence embeddings in the object store before the chunk's rows commit, and the rows
-carry their aspects and, for a job submitted with explain, their top words. Once the last chunk
-is committed, a post-pass finds the job's themes and sets each row's; if it fails, the job still
-completes with every label, without themes, and says why.
+Labels first, insights after (issue 12): a worker given an analyst that computes insights
+(``insights=``, pipeline/insights) labels the whole job first, chunk by chunk, committing rows
+with labels and scores only; the commit of the last one records ``labelled_at``, and from then
+on every label can be read while the job still runs. The second phase reads the committed rows
+back in row order, chunk by time-sized chunk, analyses them (sentence embeddings, aspects and,
+for a job submitted with explain, top words), stores the chunk's embeddings, then sets the
+rows' insight columns and advances ``insights_done`` in one transaction, so a redelivery
+resumes exactly there. A post-pass then finds the job's themes and sets each row's; if it
+fails, the job still completes with every label, without themes, and says why. Without
+insights (PIPELINE_INSIGHTS off) there is no second phase; explanations, if asked for, are
+computed with the labels.
 
 Poison is judged at receive time from the job's progress, not from the queue's receive count
 (``pipeline.poison``): a delivery its worker never finished counts as a failure at the row the
@@ -37,10 +43,10 @@ import numpy as np
 import pandas as pd
 
 from pipeline.bootstrap import Backend
-from pipeline.chunk_sizing import ChunkSizer, chunk_work
-from pipeline.db import ChunkOutcome, JobRecord, WorkerTime
+from pipeline.chunk_sizing import ChunkLimit, ChunkSizer, chunk_work, row_work
+from pipeline.db import ChunkOutcome, JobRecord, ResultRecord, WorkerTime
 from pipeline.db.jobs import Intake
-from pipeline.errors import InputError, JobNotFound, ReceiptExpired
+from pipeline.errors import Conflict, InputError, JobNotFound, ReceiptExpired
 from pipeline.heartbeat import DeliveryHeartbeat
 from pipeline.inputs import ReadOptions, iter_chunks
 from pipeline.insights import storage
@@ -100,8 +106,12 @@ class Worker:
         self._sizer = ChunkSizer(
             settings.chunk_rows, settings.chunk_target_s, settings.first_chunk_rows
         )
+        self._insight_sizer = ChunkSizer(
+            settings.chunk_rows, settings.chunk_target_s, settings.first_chunk_rows
+        )
+        """Sizes the second phase's chunks: analysing a row costs more than labelling it."""
         self._timer = timer
-        """Times each chunk for the sizer (``clock`` is the worker time that is charged)."""
+        """Times each chunk for the sizers (``clock`` is the worker time that is charged)."""
         self._max_comment_chars = settings.max_comment_chars
         self._screen = CommentScreen.from_settings(settings)
         self._poison = PoisonPolicy(
@@ -234,51 +244,131 @@ class Worker:
             _forget(self.backend.queue.delete, message.receipt)
             return
         with tempfile.TemporaryDirectory(prefix="job-") as folder:
-            source = self.backend.store.get_file(
-                started.input_key, Path(folder) / f"input.{started.input_format}"
-            )
-            self.backend.queue.extend(message.receipt, self._visibility_s)
-            # a small first chunk, so the job shows progress at once; a small job's rest next
-            self._sizer.restart(started.rows_total - started.rows_done)
-            chunks = read_ahead(  # the next chunk is read and parsed while this one is labelled
-                iter_chunks(
-                    source,
-                    started.input_format,
-                    started.text_column,
-                    self._sizer.next_limit,
-                    start_row=started.rows_done,
-                    options=ReadOptions.from_json(started.input_options),
-                )
-            )
-            began: float | None = None  # the pace between commits, waiting for input included
-            for chunk in chunks:
-                if self.stopping:
-                    repository.jobs.hand_back(job.request_id)
-                    self.backend.queue.release(message.receipt)
-                    return
-                began = self._timer() if began is None else began
-                labelled = label_frame(
-                    predictor, chunk, started.text_column, self._max_comment_chars, self._screen
-                )
-                found = self._insights(analyst, started, chunk, labelled, predictor.labels)
-                rows = export.rows_for_database(chunk, labelled, started, predictor.labels, found)
-                outcome = repository.jobs.write_chunk(job.request_id, rows, self._spent())
-                committed = self._timer()
-                self._sizer.record(
-                    chunk_work(chunk[started.text_column]), committed - began, len(chunk)
-                )
-                began = committed
-                if outcome is ChunkOutcome.STOPPED:
-                    _forget(self.backend.queue.delete, message.receipt)
-                    return
-                self.backend.queue.extend(message.receipt, self._visibility_s)
-                self._beat(job.request_id)
-                if self._on_rows is not None:
-                    self._on_rows(len(rows))
+            if started.rows_done < started.rows_total and not self._label(
+                started, predictor, analyst, message, Path(folder)
+            ):
+                return
+            if started.insights_key is not None and not self._add_insights(
+                started, predictor.labels, analyst, message
+            ):
+                return
             self._find_themes(job.request_id, analyst)
             result_key = self._publish_results(job.request_id, Path(folder) / "results.csv")
         repository.jobs.complete(job.request_id, result_key, self._spent())
         _forget(self.backend.queue.delete, message.receipt)
+
+    def _label(
+        self,
+        started: JobRecord,
+        predictor: Predictor,
+        analyst: ChunkAnalyst | None,
+        message: QueueMessage,
+        folder: Path,
+    ) -> bool:
+        """Phase 1: label the rows left, a chunk at a time. A job with insights commits labels
+        only (its second phase adds the rest); one without commits its explanations too.
+        False when the delivery ended here (stopped, handed back, or the job was stopped)."""
+        repository = self.backend.repository
+        request_id = started.request_id
+        source = self.backend.store.get_file(
+            started.input_key, folder / f"input.{started.input_format}"
+        )
+        self.backend.queue.extend(message.receipt, self._visibility_s)
+        # a small first chunk, so the job shows progress at once; a small job's rest next
+        self._sizer.restart(started.rows_total - started.rows_done)
+        chunks = read_ahead(  # the next chunk is read and parsed while this one is labelled
+            iter_chunks(
+                source,
+                started.input_format,
+                started.text_column,
+                self._sizer.next_limit,
+                start_row=started.rows_done,
+                options=ReadOptions.from_json(started.input_options),
+            )
+        )
+        later = started.insights_key is not None
+        began: float | None = None  # the pace between commits, waiting for input included
+        for chunk in chunks:
+            if self.stopping:
+                self._hand_back(request_id, message)
+                return False
+            began = self._timer() if began is None else began
+            labelled = label_frame(
+                predictor, chunk, started.text_column, self._max_comment_chars, self._screen
+            )
+            found = (
+                NOTHING
+                if later
+                else self._insights(analyst, started, chunk, labelled, predictor.labels)
+            )
+            rows = export.rows_for_database(chunk, labelled, started, predictor.labels, found)
+            outcome = repository.jobs.write_chunk(request_id, rows, self._spent())
+            committed = self._timer()
+            self._sizer.record(
+                chunk_work(chunk[started.text_column]), committed - began, len(chunk)
+            )
+            began = committed
+            if outcome is ChunkOutcome.STOPPED:
+                _forget(self.backend.queue.delete, message.receipt)
+                return False
+            self._committed(request_id, message)
+            if self._on_rows is not None:
+                self._on_rows(len(rows))
+        return True
+
+    def _add_insights(
+        self,
+        started: JobRecord,
+        labels: tuple[str, ...],
+        analyst: ChunkAnalyst | None,
+        message: QueueMessage,
+    ) -> bool:
+        """Phase 2: the labelled rows' insights, from ``insights_done`` on, a chunk at a time
+        (each chunk's embeddings stored, then its rows' columns and the counter committed
+        together). False when the delivery ended here. A worker that computes no insights
+        (PIPELINE_INSIGHTS off beside workers with it on) leaves them and says so."""
+        repository = self.backend.repository
+        request_id = started.request_id
+        if analyst is None or not analyst.computes_insights:
+            return True  # the post-pass records why the job has no themes
+        job = repository.jobs.get(request_id)
+        prefix = job.insights_key or storage.insights_key(request_id)
+        start = job.insights_done
+        self._insight_sizer.restart(job.rows_done - start)
+        began: float | None = None
+        while start < job.rows_done:
+            if self.stopping:
+                self._hand_back(request_id, message)
+                return False
+            began = self._timer() if began is None else began
+            limit = self._insight_sizer.next_limit()
+            records = _within(repository.results.page(request_id, start, limit.max_rows), limit)
+            if not records or records[0].row_index != start:
+                raise Conflict(f"job {request_id} has no committed row {start} to analyse")
+            found = _analyse_records(analyst, records, labels, job.explain)
+            if found.embeddings is not None:
+                storage.save_chunk(self.backend.store, prefix, start, found.embeddings)
+            rows = export.insight_columns(records, found)
+            outcome = repository.jobs.write_insights(request_id, rows, self._spent())
+            committed = self._timer()
+            work = chunk_work(record.text for record in records)
+            self._insight_sizer.record(work, committed - began, len(records))
+            began = committed
+            if outcome is ChunkOutcome.STOPPED:
+                _forget(self.backend.queue.delete, message.receipt)
+                return False
+            self._committed(request_id, message)
+            start = records[-1].row_index + 1
+        return True
+
+    def _hand_back(self, request_id: str, message: QueueMessage) -> None:
+        """Stop on request between chunks: the next delivery resumes where this one stopped."""
+        self.backend.repository.jobs.hand_back(request_id)
+        self.backend.queue.release(message.receipt)
+
+    def _committed(self, request_id: str, message: QueueMessage) -> None:
+        self.backend.queue.extend(message.receipt, self._visibility_s)
+        self._beat(request_id)
 
     def _insights(
         self,
@@ -288,16 +378,11 @@ class Worker:
         labelled: pd.DataFrame,
         labels: tuple[str, ...],
     ) -> ChunkInsights:
-        """The chunk's aspects and explanations; its embeddings are stored here, before its
-        rows commit, so a resumed job finds a file for every committed row."""
+        """What a job without a second phase stores with its labels: the explanations, when
+        the job asked for them (the analyst computes no aspects then)."""
         if analyst is None or len(chunk) == 0:
             return NOTHING
-        found = _analyse(analyst, chunk[job.text_column], labelled, labels, job.explain)
-        if found.embeddings is not None and job.insights_key is not None:
-            storage.save_chunk(
-                self.backend.store, job.insights_key, int(chunk.index[0]), found.embeddings
-            )
-        return found
+        return _analyse(analyst, chunk[job.text_column], labelled, labels, job.explain)
 
     def _find_themes(self, request_id: str, analyst: ChunkAnalyst | None) -> None:
         """The post-pass. A failure is logged and recorded on the job, which then completes
@@ -413,6 +498,38 @@ def _analyse(
         ["" if pd.isna(text) else str(text) for text in texts],
         probs,
         [label if isinstance(label, str) else None for label in labelled[LABEL_COLUMN].tolist()],
+        explain,
+    )
+
+
+def _within(records: list[ResultRecord], limit: ChunkLimit) -> list[ResultRecord]:
+    """The first rows of ``records`` that fill a chunk of ``limit`` (at least one)."""
+    work = 0
+    for count, record in enumerate(records, start=1):
+        work += row_work(record.text)
+        if limit.full(count, work):
+            return records[:count]
+    return records
+
+
+def _analyse_records(
+    analyst: ChunkAnalyst, records: list[ResultRecord], labels: tuple[str, ...], explain: bool
+) -> ChunkInsights:
+    """The insights of committed rows, from their stored text, label and scores (a row
+    without scores is analysed as the labelling pass left it: no aspects)."""
+    probs = np.asarray(
+        [
+            [np.nan] * len(labels)
+            if record.scores is None
+            else [record.scores.get(name, np.nan) for name in labels]
+            for record in records
+        ],
+        dtype=np.float64,
+    ).reshape(len(records), len(labels))
+    return analyst.analyse(
+        [record.text for record in records],
+        probs,
+        [record.label for record in records],
         explain,
     )
 

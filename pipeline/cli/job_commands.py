@@ -344,10 +344,13 @@ def _watch(client: Any, request_id: str, interval_s: float = 1.0) -> int:
 
 def _pace(status: Any) -> str:
     """The service's word on the job's pace: ``270 rows/s, about 12 s left``."""
-    from pipeline.ui.progress import format_eta
+    from pipeline.ui.progress import format_eta, insights_text
 
     if status.status == "queued":
         return "waiting for a worker"
+    about = insights_text(status)
+    if about is not None:
+        return f"all labelled, {about}"
     rate = f"{_rate(status.rows_per_s)}, " if status.rows_per_s else ""
     return rate + (format_eta(status.eta_s) if status.status == "running" else status.status)
 
@@ -365,7 +368,9 @@ def _describe(status: Any) -> str:
         line += f" from sheet {options['sheet']!r} (header on row {options.get('header_row')})"
     if status.rows_per_s:
         line += f" at {_rate(status.rows_per_s)}"
-    if status.eta_s is not None and status.status == "running":
+    if status.status == "running" and status.labelled and status.insights_done is not None:
+        line += f"; every row labelled, about what: {status.insights_done}/{status.rows_total}"
+    elif status.eta_s is not None and status.status == "running":
         line += f", about {status.eta_s:.0f} s left"
     if status.error:
         line += f"; {status.error}"

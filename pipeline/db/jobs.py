@@ -2,9 +2,11 @@
 
 Chunk writes are the heart of exactly-once results over an at-least-once queue: the job row is
 locked, the chunk is accepted only if it starts where the committed rows end, and the rows and
-the progress are committed together. Deliveries are judged the same way, under the job row's
-lock (``take_delivery``, the policy in ``pipeline.poison``), and reuse is an insert-or-get on
-a unique index (``create_unless_reusable``), so neither can race.
+the progress are committed together. The second phase (insights, ``write_insights``) works the
+same way on its own counter: a chunk's insight columns and ``insights_done`` commit together.
+Deliveries are judged the same way, under the job row's lock (``take_delivery``, the policy in
+``pipeline.poison``), and reuse is an insert-or-get on a unique index
+(``create_unless_reusable``), so neither can race.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Select, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,6 +34,11 @@ class ChunkOutcome(StrEnum):
     WRITTEN = "written"
     DUPLICATE = "duplicate"
     STOPPED = "stopped"
+
+
+INSIGHT_COLUMNS = ("aspects", "aspect_sentiments", "explanation")
+"""What the second phase sets on a labelled row (the worker's database role may update only
+these and ``theme``: pipeline/db/roles.py)."""
 
 
 class Intake(StrEnum):
@@ -211,11 +218,9 @@ class JobRepository:
         with self._db.write() as session:
             job = _locked(session, request_id)
             _charge(job, spent)
-            if job.status != JobStatus.RUNNING:
-                return ChunkOutcome.STOPPED
-            fresh = [row for row in rows if row["row_index"] >= job.rows_done]
-            if not fresh:
-                return ChunkOutcome.DUPLICATE
+            fresh = _fresh(job, rows, job.rows_done)
+            if isinstance(fresh, ChunkOutcome):
+                return fresh
             if fresh[0]["row_index"] != job.rows_done:
                 raise Conflict(
                     f"chunk for job {request_id} starts at row {fresh[0]['row_index']} but "
@@ -224,6 +229,44 @@ class JobRepository:
             session.execute(insert(ResultRow), [{**row, "request_id": request_id} for row in fresh])
             job.rows_done += len(fresh)
             job.rows_failed += sum(1 for row in fresh if row.get("error"))
+            job.updated_at = self._now()
+            if job.rows_done >= job.rows_total and job.labelled_at is None:
+                job.labelled_at = job.updated_at
+            return ChunkOutcome.WRITTEN
+
+    def write_insights(
+        self, request_id: str, rows: Sequence[dict[str, Any]], spent: WorkerTime | None = None
+    ) -> ChunkOutcome:
+        """Set committed rows' insight columns (``INSIGHT_COLUMNS``) and advance
+        ``insights_done`` together; rows already done are skipped, so a chunk analysed twice
+        (a crash between its analysis and this commit) lands once.
+
+        Each row is a mapping with ``row_index`` (ascending, from ``insights_done`` on, all
+        labelled already) and the insight columns."""
+        with self._db.write() as session:
+            job = _locked(session, request_id)
+            _charge(job, spent)
+            fresh = _fresh(job, rows, job.insights_done)
+            if isinstance(fresh, ChunkOutcome):
+                return fresh
+            first, last = fresh[0]["row_index"], fresh[-1]["row_index"]
+            if first != job.insights_done or last >= job.rows_done:
+                raise Conflict(
+                    f"insights for job {request_id} cover rows {first}–{last} but "
+                    f"{job.insights_done} rows have insights and {job.rows_done} are labelled"
+                )
+            session.execute(
+                update(ResultRow),
+                [
+                    {
+                        "request_id": request_id,
+                        "row_index": row["row_index"],
+                        **{name: row.get(name) for name in INSIGHT_COLUMNS},
+                    }
+                    for row in fresh
+                ],
+            )
+            job.insights_done += len(fresh)
             job.updated_at = self._now()
             return ChunkOutcome.WRITTEN
 
@@ -242,6 +285,7 @@ class JobRepository:
             job.result_key = result_key
             job.error = None
             job.finished_at = job.updated_at = self._now()
+            job.labelled_at = job.labelled_at or job.finished_at  # a job without rows
             return True
 
     def note_themes(self, request_id: str, error: str | None) -> None:
@@ -292,8 +336,23 @@ def _charge(job: Job, spent: WorkerTime | None) -> None:
         job.cost_usd = (job.cost_usd or 0.0) + spent.cost_usd
 
 
+def _fresh(
+    job: Job, rows: Sequence[dict[str, Any]], done: int
+) -> list[dict[str, Any]] | ChunkOutcome:
+    """The rows of a chunk from ``done`` on, or why there are none to write: the job is no
+    longer running, or every row landed already."""
+    if job.status != JobStatus.RUNNING:
+        return ChunkOutcome.STOPPED
+    return [row for row in rows if row["row_index"] >= done] or ChunkOutcome.DUPLICATE
+
+
 def _trace(job: Job) -> DeliveryTrace:
-    return DeliveryTrace(job.rows_done, job.delivery_row, job.stalled_row, job.stalls or 0)
+    """The job's deliveries, where progress counts labelled rows and then rows with insights:
+    a second phase that keeps committing chunks is not poison, one stuck on a chunk is."""
+    progress = job.rows_done
+    if job.rows_done >= job.rows_total and job.insights_key is not None:
+        progress += job.insights_done or 0
+    return DeliveryTrace(progress, job.delivery_row, job.stalled_row, job.stalls or 0)
 
 
 def _keep(job: Job, trace: DeliveryTrace) -> None:
@@ -353,4 +412,6 @@ def _record(job: Job) -> JobRecord:
         insights_key=job.insights_key,
         aspect_model=job.aspect_model,
         themes_error=job.themes_error,
+        labelled_at=as_utc(job.labelled_at),
+        insights_done=job.insights_done or 0,
     )

@@ -90,6 +90,10 @@ class Job(Base):
     insights_key: Mapped[str | None] = mapped_column(String(512))
     aspect_model: Mapped[str | None] = mapped_column(String(255))
     themes_error: Mapped[str | None] = mapped_column(Text)
+    # Labels first, insights after (migration 0009): when the last labelled row committed, and
+    # the rows (from the first) whose aspects and explanations the second phase has stored.
+    labelled_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    insights_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(Timestamp)
     started_at: Mapped[datetime | None] = mapped_column(Timestamp)
     finished_at: Mapped[datetime | None] = mapped_column(Timestamp)

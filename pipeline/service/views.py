@@ -69,6 +69,12 @@ class JobView:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    labelled_at: datetime | None
+    """When every row's label was committed: the results, summaries and CSV hold all the
+    labels from then on, while a job with insights still works them out (status running)."""
+    insights_done: int | None
+    """Rows whose aspects (and explanations) are worked out, from the first; None when the
+    job computes no insights (PIPELINE_INSIGHTS off, or no worker has started it yet)."""
 
     @classmethod
     def of(cls, job: JobRecord, pace: Pace) -> JobView:
@@ -98,11 +104,13 @@ class JobView:
             created_at=job.created_at,
             started_at=job.started_at,
             finished_at=job.finished_at,
+            labelled_at=job.labelled_at,
+            insights_done=job.insights_done if job.insights_key is not None else None,
         )
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        for name in ("created_at", "started_at", "finished_at"):
+        for name in ("created_at", "started_at", "finished_at", "labelled_at"):
             moment = data[name]
             data[name] = moment.isoformat() if moment is not None else None
         data["group_by"] = list(self.group_by)

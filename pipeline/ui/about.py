@@ -23,6 +23,12 @@ STILL_RUNNING = (
 UNFINISHED = (
     "The job did not label every row: these aspects are of the {rows:,} comments it labelled."
 )
+WORKING_OUT = (
+    "Every comment is labelled; what they are about is being worked out: {done:,} of {total:,} "
+    "comments so far. The aspects below are of those and fill in as it goes; the themes come "
+    "when it is done."
+)
+WORKING_OUT_SHORT = "Working out what the comments are about…"
 THEMES_LATER = "Themes are found when the job completes: they group all of its comments at once."
 NO_ASPECTS = (
     "None of the {rows:,} labelled comments was tagged with an aspect. The service may run "
@@ -126,9 +132,15 @@ def heat_cells(summary: AspectSummary, max_groups: int = MAX_HEAT_GROUPS) -> pd.
     return pd.DataFrame.from_records(records, columns=columns)
 
 
-def progress_note(summary: AspectSummary, running: bool) -> str | None:
-    """What to say above aspects of a job that has not labelled every row (None when it has)."""
+def progress_note(
+    summary: AspectSummary, running: bool, working_out: tuple[int, int] | None = None
+) -> str | None:
+    """What to say above aspects of a job that has not finished (None when it has).
+    ``working_out``: (rows with insights, rows) while a labelled job works out its aspects."""
     if summary.complete:
         return None
+    if running and working_out is not None:
+        done, total = working_out
+        return WORKING_OUT.format(done=done, total=total)
     template = STILL_RUNNING if running else UNFINISHED
     return template.format(rows=summary.rows_labelled)

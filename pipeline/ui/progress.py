@@ -50,16 +50,52 @@ def format_rate(rows_per_s: float | None) -> str | None:
 
 def progress_text(job: JobStatus) -> str:
     """E.g. "1,200 / 5,000 rows · 45 rows/s · about 40 s left": what the service reports (rows
-    done, its rate when it sends one, its ETA) and how many rows could not be scored."""
+    done, its rate when it sends one, its ETA) and how many rows could not be scored; once
+    every row is labelled and the job works out what they are about, "5,000 / 5,000 labelled ·
+    about what: 1,024 / 5,000"."""
     if job.status == "queued":
         return "waiting for a worker…"
     done = f"{job.rows_done:,} / {job.rows_total:,} rows"
     failed = f" ({job.rows_failed:,} without a label)" if job.rows_failed else ""
     if job.finished:
         return done + failed
+    about = insights_text(job)
+    if about is not None:
+        return f"{job.rows_done:,} / {job.rows_total:,} labelled{failed} · {about}"
     rate = format_rate(job.rows_per_s)
     parts = [done + failed, *([rate] if rate else []), format_eta(job.eta_s)]
     return " · ".join(parts)
+
+
+def insights_text(job: JobStatus) -> str | None:
+    """``about what: 1,024 / 5,000`` while a labelled job works out its insights; else None."""
+    counts = working_out(job)
+    return None if counts is None else f"about what: {counts[0]:,} / {counts[1]:,}"
+
+
+def working_out(job: JobStatus) -> tuple[int, int] | None:
+    """(rows with insights, rows) while a labelled job works out what they are about."""
+    if job.finished or not job.labelled or job.insights_done is None:
+        return None
+    return job.insights_done, job.rows_total
+
+
+def revision(job: JobStatus) -> str:
+    """What the results table depends on: it grows with the labels and is whole (aspects,
+    themes) once the job ends; the app's caches are keyed on it."""
+    return f"{job.status}:{job.rows_done}"
+
+
+def insights_revision(job: JobStatus) -> str:
+    """What the aspect figures depend on: ``revision`` and the rows with insights."""
+    return f"{revision(job)}:{job.insights_done}"
+
+
+def insights_progress(job: JobStatus) -> float:
+    """Share of rows whose insights are worked out, in 0..1 (1 for a job without rows)."""
+    if job.rows_total <= 0:
+        return 1.0
+    return min(1.0, (job.insights_done or 0) / job.rows_total)
 
 
 def clean_request_id(text: str) -> str:

@@ -102,6 +102,11 @@ def _has_results(at: AppTest) -> bool:
     return len(at.tabs) == len(VIEWS)
 
 
+def _finished(at: AppTest) -> bool:
+    """The results are shown once every label is in; the job ends when its insights are."""
+    return _has_results(at) and "**running**" not in _text(at)
+
+
 def test_upload_progress_results_and_downloads(app: AppTest, downloads: dict[str, Any]) -> None:
     content = comments_csv(60, extra={3: FORMULA, 7: ""})
     _upload(app, "course_eval.csv", content)
@@ -118,6 +123,8 @@ def test_upload_progress_results_and_downloads(app: AppTest, downloads: dict[str
     assert app.get("progress") or "waiting for a worker" in _text(app)
 
     _run_until(app, _has_results)
+    assert "60 / 60" in _text(app), "every label is in when the results show"
+    _run_until(app, _finished)
 
     assert [tab.label for tab in app.tabs] == list(VIEWS)
     metrics = {metric.label: metric.value for metric in app.metric}

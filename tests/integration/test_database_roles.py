@@ -96,7 +96,7 @@ def test_each_role_does_its_whole_job_through_the_product(cluster: Cluster, tmp_
     worker = backend_as(cluster, cluster.worker, tmp_path)
 
     who = service.authenticate(api, alice.secret, required=True)
-    source = comments_csv(tmp_path / "in.csv", ["good", "bad", "fine", ""])
+    source = comments_csv(tmp_path / "in.csv", ["good lecture", "bad exam", "fine", ""])
     request_id = service.submit(api, source, "comment", owner=who).request_id
     assert service.submit(api, source, "comment", owner=who).reused
     other = service.submit(api, source, "comment", owner=who, fresh=True).request_id
@@ -120,6 +120,11 @@ def test_each_role_does_its_whole_job_through_the_product(cluster: Cluster, tmp_
     assert sum(theme["size"] for theme in themes["themes"]) == 3
     rows = service.results_page(api, request_id, who).rows
     assert sum(row.get("theme") is not None for row in rows) == 3
+    # the second phase ran as the worker role: labels first, then each row's aspects
+    assert status.labelled_at is not None and status.insights_done == 4
+    assert rows[0]["aspects"] == ["teaching"]
+    assert rows[1]["aspect_sentiments"] == {"exams": "negative"}
+    assert service.aspect_summary(api, who, request_id)["rows_labelled"] == 3
     _job, blocks = service.results_csv(api, request_id, who)
     assert b"".join(blocks).count(b"\n") == 5
     for backend in (owner, api, worker):
@@ -147,6 +152,8 @@ def test_neither_role_can_do_more_than_its_job(cluster: Cluster, tmp_path: Path)
     assert "permission denied" in refused(api, "INSERT INTO result_rows (request_id) VALUES ('x')")
     assert "permission denied" in refused(api, "UPDATE result_rows SET label = 'x'")
     assert "permission denied" in refused(worker, "UPDATE result_rows SET label = 'x'")
+    assert "permission denied" in refused(worker, "UPDATE result_rows SET scores = NULL")
+    assert "permission denied" in refused(api, "UPDATE result_rows SET aspects = NULL")
     with api.connect() as connection:  # and what they may, at the SQL level
         assert connection.execute(text("SELECT count(*) FROM api_keys")).scalar_one() == 0
     with worker.connect() as connection:

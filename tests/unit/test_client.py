@@ -151,6 +151,18 @@ def test_progress_and_finished_follow_the_status(
     assert (job.progress, job.finished) == (progress, finished)
 
 
+def test_a_running_job_with_every_label_in_reads_as_labelled_with_its_insights() -> None:
+    body = {**JOB, "rows_done": 200, "labelled_at": "2026-12-02T01:00:00+00:00"}
+    with _client(_answer(200, {**body, "insights_done": 64})) as client:
+        job = client.status("abc123")
+    assert (job.labelled, job.finished, job.insights_done) == (True, False, 64)
+    with _client(_answer(200, JOB)) as client:  # labelling, or an API without the fields
+        older = client.status("abc123")
+    assert (older.labelled, older.labelled_at, older.insights_done) == (False, None, None)
+    with _client(_answer(200, {**body, "status": "failed", "insights_done": 64})) as client:
+        assert client.status("abc123").labelled is False  # not whole: it stopped half-way
+
+
 def test_cancel_sends_delete_and_returns_the_new_status() -> None:
     seen: list[httpx.Request] = []
 

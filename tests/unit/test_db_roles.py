@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from jobfakes import make_backend
 
+from pipeline.db.jobs import INSIGHT_COLUMNS
 from pipeline.db.models import Base
 from pipeline.db.roles import (
     API,
@@ -20,6 +21,9 @@ from pipeline.db.roles import (
 )
 from pipeline.errors import ConfigError
 
+WORKER_UPDATES = {"UPDATE (aspects, aspect_sentiments, explanation, theme)"}
+"""The result-row columns a worker may change: its second phase's and each row's theme."""
+
 
 def test_every_table_of_the_schema_has_its_rights_decided() -> None:
     """A new table is reachable by neither role until it is listed in RIGHTS."""
@@ -31,12 +35,20 @@ def test_only_the_api_reads_keys_and_nobody_deletes_jobs_or_rows() -> None:
     assert API not in RIGHTS["workers"]
     for grants in RIGHTS.values():
         for privileges in grants.values():
-            assert set(privileges) <= {"SELECT", "INSERT", "UPDATE", "UPDATE (theme)", "DELETE"}
+            assert set(privileges) <= {"SELECT", "INSERT", "UPDATE", "DELETE", *WORKER_UPDATES}
     assert all(
         "DELETE" not in p for p in [*RIGHTS["jobs"].values(), *RIGHTS["result_rows"].values()]
     )
     assert "INSERT" not in RIGHTS["jobs"][WORKER] and "INSERT" not in RIGHTS["result_rows"][API]
-    assert "UPDATE" not in RIGHTS["result_rows"][WORKER], "a worker updates a row's theme only"
+    assert "UPDATE" not in RIGHTS["result_rows"][WORKER], "a worker updates insight columns only"
+    assert set(RIGHTS["result_rows"][WORKER]) >= WORKER_UPDATES
+
+
+def test_the_worker_may_update_exactly_the_columns_its_second_phase_and_themes_set() -> None:
+    (granted,) = WORKER_UPDATES
+    columns = granted.removeprefix("UPDATE (").removesuffix(")").split(", ")
+    assert set(columns) == {*INSIGHT_COLUMNS, "theme"}
+    assert not {"label", "scores", "text", "error"} & set(columns)
 
 
 def test_grants_start_from_nothing_and_quote_every_name() -> None:

@@ -27,6 +27,7 @@ from pipeline.model.explain import (
     explain_page,
     read_config,
 )
+from pipeline.model.explain_words import top_fraction
 from pipeline.model.faithfulness import (
     calibrate_alphas,
     faithfulness,
@@ -137,6 +138,20 @@ def test_attributions_are_signed_toward_the_label_explained(predictor: Predictor
     for index in range(len(LABELS)):
         assert toward[index].sum() == pytest.approx(full[0, index] - base[0, index], abs=5e-3)
     assert not np.allclose(toward[0], toward[2], atol=1e-3)
+
+
+def test_the_words_shown_toward_the_label_are_the_evaluated_ranking(predictor: Predictor) -> None:
+    """One method: the cell's words that pushed toward the label, in order, are the first words
+    ERASER removes or keeps (faithfulness.py ranks the same attributions by signed score)."""
+    explainer = Explainer(predictor)
+    text = "the exams were unfair but lectures good and slides fine"
+    words = text.split()
+    for index, label in enumerate(LABELS):
+        (raw,) = _raw(explainer, [text], [index])
+        (row,) = explainer.explain_words([text], [label])
+        toward = [word for word, score in row.top(5) if score > 0]
+        ranked = [words[i] for i in top_fraction(raw, 1.0)]
+        assert toward and toward == ranked[: len(toward)], (label, row.top(5), ranked)
 
 
 def test_rows_without_a_label_or_text_get_an_empty_explanation(predictor: Predictor) -> None:

@@ -22,6 +22,7 @@ from apigw_events import (
     without_identity,
 )
 from fastapi.testclient import TestClient
+from insightfakes import fake_analyst
 from jobfakes import FakePredictor, make_backend
 
 from pipeline import service
@@ -399,3 +400,37 @@ def test_the_lambda_module_serves_the_backend_its_environment_describes(
 def _replace_in_body(event: dict[str, Any], old: bytes, new: bytes) -> dict[str, Any]:
     body = base64.b64decode(event["body"]).replace(old, new)
     return {**event, "body": base64.b64encode(body).decode()}
+
+
+def test_both_edges_say_alike_when_every_label_is_in_and_the_insights_are_not(
+    backend: Backend, app: TestClient
+) -> None:
+    request_id = via_gateway(backend, open_event("submit_multipart")).json()["request_id"]
+    rows = backend.repository.jobs.get(request_id).rows_total
+    labelled: list[Worker] = []
+
+    def stop_when_labelled(_rows: int) -> None:
+        if backend.repository.jobs.get(request_id).rows_done == rows:
+            labelled[0].request_stop()  # SIGTERM between the two phases
+
+    labelled.append(
+        Worker(
+            backend,
+            lambda _ref: FakePredictor(),
+            "w1",
+            on_rows=stop_when_labelled,
+            insights=fake_analyst,
+        )
+    )
+    labelled[0].run()
+    status = same_on_both(backend, app, open_event("status", request_id)).json()
+    assert (status["status"], status["rows_done"], status["insights_done"]) == ("running", rows, 0)
+    assert status["labelled_at"] is not None
+    page = same_on_both(backend, app, open_event("results_page", request_id)).json()
+    assert [row["label"] for row in page["rows"]] == ["positive", "negative"]
+    Worker(backend, lambda _ref: FakePredictor(), "w2", insights=fake_analyst).run(burst=True)
+    done = same_on_both(backend, app, open_event("status", request_id)).json()
+    assert (done["status"], done["insights_done"]) == ("succeeded", rows)
+    assert done["labelled_at"] == status["labelled_at"]
+    listed = same_on_both(backend, app, open_event("list_jobs")).json()
+    assert listed["jobs"][0]["insights_done"] == rows

@@ -175,8 +175,9 @@ def test_themes_wait_for_the_job_to_complete_aspects_do_not(tmp_path: Path) -> N
         )
     )
     stopper[0].run()
-    partial = service.aspect_summary(backend, None, request_id)
-    assert partial["complete"] is False and partial["rows_labelled"] == 4
+    assert backend.repository.jobs.get(request_id).rows_done == 4
+    partial = service.aspect_summary(backend, None, request_id)  # labels first, aspects after
+    assert partial["complete"] is False and partial["rows_labelled"] == 0
     with pytest.raises(Conflict, match="is running"):
         service.theme_summary(backend, None, request_id)
 

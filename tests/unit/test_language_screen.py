@@ -3,13 +3,20 @@ enough non-English texts are refused, and English is never refused."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pytest
 
 from pipeline.errors import ConfigError
-from pipeline.model.language import has_evidence, told_language, unsupported_reason
+from pipeline.model.language import (
+    Leader,
+    evidence,
+    has_evidence,
+    told_language,
+    told_languages,
+    unsupported_reason,
+)
 from pipeline.model.no_opinion import NO_OPINION_REASON, NoOpinion
 from pipeline.model.predictor import EMPTY_TEXT_REASON
 from pipeline.model.screening import CommentScreen, Screened, parse_languages
@@ -65,6 +72,63 @@ def test_other_scripts_need_only_a_few_letters() -> None:
     assert has_evidence("Ужасный курс.")
     assert not has_evidence("Prof. 王 is great")
     assert not has_evidence("👍👍")
+
+
+def evidence_one_by_one(text: str) -> bool:
+    """The rule written plainly, character by character: what the bulk count must agree with."""
+    letters = [ch for ch in text if ch.isalpha()]
+    other = sum(1 for ch in letters if not (ord(ch) < 0x250 or 0x1E00 <= ord(ch) <= 0x1EFF))
+    if other >= 2 and other * 2 >= len(letters):
+        return True
+    words = sum(
+        1 for i, ch in enumerate(text) if ch.isalpha() and (i == 0 or not text[i - 1].isalpha())
+    )
+    return len(letters) >= 15 and words >= 3
+
+
+EVIDENCE_CASES = [
+    "", " ", "a", "Great!", "太无聊了", "Ужасный курс.", "Prof. 王 is great", "👍👍",
+    "The lectures were great", "Thelecturesweregreatreally", "a b c d e f g h i j k l m n o",
+    "x²y³ ⅫⅫ ½ café naïve Ærø ñandú", "Ứng dụng rất tốt và hữu ích", "ΑΒΓ δεζ ηθι κλμ",
+    "\udc80 lone surrogate in a sentence of words", "שלום עולם", "١٢٣ كلمات عربية هنا",
+    "emoji 😀 between 😀 words 😀 and more letters", "ǅungla ǈudi ǋ",
+    "tab\tseparated\nlines here now",
+]  # fmt: skip
+
+
+def test_evidence_in_bulk_agrees_with_the_rule_text_by_text() -> None:
+    assert evidence(EVIDENCE_CASES).tolist() == [evidence_one_by_one(t) for t in EVIDENCE_CASES]
+    assert [has_evidence(t) for t in EVIDENCE_CASES] == evidence(EVIDENCE_CASES).tolist()
+    assert evidence([]).tolist() == []
+
+
+class BulkFake(FakeDetector):
+    """A detector that also answers a chunk at once, as the real one does."""
+
+    def __init__(self, probabilities: Mapping[str, float]) -> None:
+        super().__init__(probabilities)
+        self.chunks: list[list[str]] = []
+
+    def leaders(self, texts: Sequence[str]) -> list[Leader | None]:
+        self.chunks.append(list(texts))
+        return [("de", 0.01)] * len(texts)
+
+
+def test_a_bulk_detector_is_asked_once_about_the_texts_long_enough() -> None:
+    detector = BulkFake(GERMAN.answer)
+    texts = ["ok", LONG_TEXT, "Great!", LONG_TEXT + " Wirklich."]
+    assert told_languages(texts, detector) == [None, "de", None, "de"]
+    assert detector.chunks == [[LONG_TEXT, LONG_TEXT + " Wirklich."]]
+    assert detector.asked == []
+
+
+def test_screening_a_chunk_gives_each_comment_its_own_verdict() -> None:
+    texts: list[object] = ["  ", None, "N/A", LONG_TEXT, "Great!", "The lectures were great fun."]
+    english = FakeDetector({"en": 0.9, "de": 0.1})
+    for detector in (GERMAN, english, BulkFake(GERMAN.answer)):
+        chunk = screen(detector, frozenset({"en"}))
+        assert chunk.check_many(texts, "m") == [chunk.check(text, "m") for text in texts]
+    assert screen(GERMAN, None).check_many([], "m") == []
 
 
 def test_reason_names_language_and_model() -> None:

@@ -86,7 +86,10 @@ def test_judging_without_opening_leaves_no_delivery_open() -> None:
         (1024, 2, 3000, "crashed twice on rows 1,025–1,536 without committing a row"),
         (2560, 3, 3000, "crashed 3 times on rows 2,561–3,000 without"),
         (2999, 2, 3000, "crashed twice on row 3,000 without"),
-        (3000, 2, 3000, "after all 3,000 rows were labelled (while publishing the results)"),
+        (3000, 2, 3000, "after all 3,000 rows were labelled (while working out what they"),
+        (4024, 2, 3000, "labelled, while working out what the comments on rows 1,025–1,536 are"),
+        (5999, 2, 3000, "labelled, while working out what the comments on row 3,000 are about"),
+        (6000, 2, 3000, "labelled and analysed (while finding their themes or publishing"),
     ],
 )
 def test_the_reason_names_the_rows_counted_from_one(

@@ -178,3 +178,89 @@ def test_worker_time_adds_up_whatever_the_chunk_outcome(repo: Repository) -> Non
     assert repo.jobs.write_chunk(request_id, rows(3, 3), spent) is ChunkOutcome.STOPPED
     job = repo.jobs.get(request_id)
     assert (job.worker_seconds, job.cost_usd) == (3 * 3600.0, 1.5)
+
+
+def insight_rows(start: int, count: int) -> list[dict[str, Any]]:
+    return [
+        {
+            "row_index": i,
+            "aspects": ["exams"],
+            "aspect_sentiments": {"exams": "negative"},
+            "explanation": f"word{i}:+0.50",
+        }
+        for i in range(start, start + count)
+    ]
+
+
+def test_the_last_label_chunk_records_labelled_at_and_insights_follow_in_order(
+    repo: Repository,
+) -> None:
+    request_id = running(repo)
+    repo.jobs.write_chunk(request_id, rows(0, 4))
+    assert repo.jobs.get(request_id).labelled_at is None
+    with pytest.raises(Conflict, match="4 are labelled"):  # only labelled rows get insights
+        repo.jobs.write_insights(request_id, insight_rows(0, 5))
+    repo.jobs.write_chunk(request_id, rows(4, 2))
+    job = repo.jobs.get(request_id)
+    assert job.labelled_at is not None and job.status is JobStatus.RUNNING
+    assert repo.jobs.write_insights(request_id, insight_rows(0, 3)) is ChunkOutcome.WRITTEN
+    with pytest.raises(Conflict, match="cover rows 4–5 but 3 rows have insights"):
+        repo.jobs.write_insights(request_id, insight_rows(4, 2))  # a gap
+    # a chunk analysed again after a crash lands once: the rows done are skipped
+    assert repo.jobs.write_insights(request_id, insight_rows(0, 3)) is ChunkOutcome.DUPLICATE
+    assert repo.jobs.write_insights(request_id, insight_rows(2, 4)) is ChunkOutcome.WRITTEN
+    assert repo.jobs.get(request_id).insights_done == 6
+    stored = repo.results.page(request_id, 0, 10)
+    assert [row.explanation for row in stored] == [f"word{i}:+0.50" for i in range(6)]
+    assert stored[5].aspect_sentiments == {"exams": "negative"}
+    assert [row.label for row in stored] == [row["label"] for row in rows(0, 6)]  # untouched
+    assert repo.jobs.complete(request_id, "results/r1.csv")
+    assert repo.jobs.get(request_id).labelled_at == job.labelled_at
+
+
+def test_insights_stop_with_the_job_and_a_job_without_rows_is_labelled_when_done(
+    repo: Repository,
+) -> None:
+    request_id = running(repo)
+    repo.jobs.write_chunk(request_id, rows(0, 6))
+    repo.jobs.cancel(request_id, "o1")
+    assert repo.jobs.write_insights(request_id, insight_rows(0, 2)) is ChunkOutcome.STOPPED
+    assert repo.jobs.get(request_id).insights_done == 0
+    empty = running(repo, new_job("r0", rows=0))
+    assert repo.jobs.complete(empty, "results/r0.csv")
+    assert repo.jobs.get(empty).labelled_at is not None
+
+
+def test_the_labels_first_migration_gives_older_jobs_their_insights_and_labels(
+    tmp_path: Path,
+) -> None:
+    from alembic import command
+    from sqlalchemy import text
+
+    from pipeline.db.migrate import alembic_config
+
+    repository = Repository.connect(f"sqlite:///{tmp_path / 'old.sqlite'}")
+    engine = repository.database.engine
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "0008")
+        for request_id, status, key, finished in (
+            ("done", "succeeded", "'analysis/done'", "'2026-01-01 00:05:00'"),
+            ("half", "running", "'analysis/half'", "NULL"),
+            ("plain", "running", "NULL", "NULL"),
+        ):
+            connection.execute(
+                text(
+                    "INSERT INTO jobs (request_id, owner, status, input_key, input_name, "
+                    "input_format, input_columns, text_column, group_by, content_hash, "
+                    "dedup_key, model, rows_total, rows_done, rows_failed, attempts, "
+                    "insights_key, finished_at, created_at, updated_at) VALUES "
+                    f"('{request_id}', 'o', '{status}', 'k', 'n.csv', 'csv', '[]', 'c', '[]', "
+                    f"'h', 'd', 'm', 8, {8 if status == 'succeeded' else 3}, 0, 1, {key}, "
+                    f"{finished}, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+                )
+            )
+    upgrade(engine)
+    done, half, plain = (repository.jobs.get(name) for name in ("done", "half", "plain"))
+    assert (done.insights_done, done.labelled_at) == (8, done.finished_at)
+    assert (half.insights_done, half.labelled_at) == (3, None)  # its rows so far had them
+    assert (plain.insights_done, plain.labelled_at) == (0, None)

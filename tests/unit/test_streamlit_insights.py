@@ -85,6 +85,8 @@ JOBS = {
     "insightjob": JOB,
     "runningjob": {**JOB, "request_id": "runningjob", "status": "running", "rows_done": 40,
                    "rows_per_s": 20.0, "eta_s": 4},
+    "labelledjob": {**JOB, "request_id": "labelledjob", "status": "running",
+                    "labelled_at": "2026-12-02T01:00:00+00:00", "insights_done": 40},
     "stoppedjob": {**JOB, "request_id": "stoppedjob", "status": "cancelled"},
     "plainjob": {**JOB, "request_id": "plainjob", "explain": False},
     "brokenjob": {**JOB, "request_id": "brokenjob"},
@@ -129,7 +131,7 @@ def _aspects(rows: list[tuple[str, tuple[Any, ...]]]) -> list[dict[str, Any]]:
 
 
 def aspects_body(job: dict[str, Any], group_by: str | None) -> dict[str, Any]:
-    rows = ROWS[: job["rows_done"]]
+    rows = ROWS[: job.get("insights_done", job["rows_done"])]
     groups = []
     if group_by == "course":
         for course in dict.fromkeys(course for course, _row in rows):
@@ -426,6 +428,37 @@ def test_a_running_job_shows_its_aspects_so_far_and_says_they_will_change(
     assert "still running: these aspects are of the 40 comments labelled so far" in page(at)
     _spec, bars = chart(at, "What the comments are about")
     assert "teaching (n=33)" in set(bars["aspect"])
+
+
+def test_a_labelled_job_shows_every_label_while_what_they_are_about_is_worked_out(
+    api: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    InsightsApi.theme_queries.clear()
+    at = opened(api, monkeypatch, "labelledjob")
+    text = page(at)
+    total = len(ROWS)
+    assert f"**running** · {total} / {total} labelled · about what: 40 / {total}" in text
+    assert [t.label for t in at.tabs][:2] == ["Overview", "About what"]  # the finished layout
+    assert at.metric[0].value == f"{total:,}"  # every comment counted, not those so far
+    assert f"being worked out: 40 of {total} comments so far" in text
+    assert "Themes are found when the job completes" in text
+    _spec, bars = chart(at, "What the comments are about")
+    assert "teaching (n=33)" in set(bars["aspect"])  # the aspects of the 40 rows done
+    assert InsightsApi.theme_queries == []  # themes are asked for once the job succeeded
+    assert "None of the" not in text  # no aspect yet is not "no aspects"
+    assert not at.error, text
+
+
+def test_a_labelled_job_with_no_insights_yet_says_they_are_coming(
+    api: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    JOBS["startingjob"] = {**JOBS["labelledjob"], "request_id": "startingjob", "insights_done": 0}
+    try:
+        text = page(opened(api, monkeypatch, "startingjob"))
+    finally:
+        del JOBS["startingjob"]
+    assert f"being worked out: 0 of {len(ROWS)} comments so far" in text
+    assert "None of the" not in text and "PIPELINE_INSIGHTS=0" not in text
 
 
 def test_a_job_that_did_not_complete_has_aspects_but_no_themes_yet(

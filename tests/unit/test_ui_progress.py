@@ -13,8 +13,10 @@ from pipeline.ui.progress import (
     format_duration,
     format_eta,
     format_rate,
+    insights_progress,
     progress_text,
     remember,
+    revision,
 )
 
 
@@ -67,6 +69,19 @@ def test_progress_text_shows_the_services_rate_when_it_reports_one() -> None:
     assert progress_text(running) == "64 / 300 rows · 40 rows/s · about 6 s left"
     finished = JobStatus("r1", "succeeded", 300, 300, rows_per_s=41.0)
     assert progress_text(finished) == "300 / 300 rows"
+
+
+def test_progress_text_follows_the_insights_once_every_label_is_in() -> None:
+    labelled = JobStatus(
+        "r1", "running", 300, 300, labelled_at="2026-12-02T01:00:00+00:00", insights_done=100
+    )
+    assert progress_text(labelled) == "300 / 300 labelled · about what: 100 / 300"
+    assert insights_progress(labelled) == pytest.approx(1 / 3)
+    without = JobStatus("r1", "running", 300, 300, eta_s=0.0, labelled_at="2026-12-02T01:00")
+    assert progress_text(without) == "300 / 300 rows · almost done"  # no insights to wait for
+    done = JobStatus("r1", "succeeded", 300, 300, labelled_at="x", insights_done=300)
+    assert progress_text(done) == "300 / 300 rows"
+    assert revision(labelled) != revision(done)  # the app's results reload when it ends
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from pipeline.cli.job_commands import _watch
+from pipeline.cli.job_commands import _describe, _watch
 from pipeline.client import JobStatus
 
 
@@ -56,3 +56,28 @@ def test_a_failed_job_ends_the_watch_with_status_one(capsys: pytest.CaptureFixtu
     captured = capsys.readouterr()
     assert "3/10, 2.5 rows/s, failed" in captured.err
     assert captured.out.strip() == "r1 failed: 3/10 rows at 2.5 rows/s; boom"
+
+
+def test_the_watch_follows_the_insights_after_the_labels(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    labelled = {"labelled_at": "2026-12-02T01:00:00+00:00"}
+    client = FakeClient(
+        [
+            JobStatus("r1", "running", 300, 300, rows_per_s=270.0, eta_s=0.0, **labelled,
+                      insights_done=0),
+            JobStatus("r1", "running", 300, 300, rows_per_s=270.0, **labelled, insights_done=128),
+            JobStatus("r1", "succeeded", 300, 300, rows_per_s=120.0, **labelled,
+                      insights_done=300),
+        ]
+    )  # fmt: skip
+    assert _watch(client, "r1", interval_s=0) == 0
+    bar = capsys.readouterr().err
+    assert "300/300, all labelled, about what: 0 / 300" in bar
+    assert "300/300, all labelled, about what: 128 / 300" in bar
+    assert "300/300, 120 rows/s, succeeded" in bar
+
+
+def test_status_says_every_row_is_labelled_while_the_insights_are_worked_out() -> None:
+    status = JobStatus("r1", "running", 300, 300, labelled_at="x", insights_done=128)
+    assert _describe(status) == "r1 running: 300/300 rows; every row labelled, about what: 128/300"
