@@ -370,6 +370,8 @@ def _describe(status: Any) -> str:
         line += f" at {_rate(status.rows_per_s)}"
     if status.status == "running" and status.labelled and status.insights_done is not None:
         line += f"; every row labelled, about what: {status.insights_done}/{status.rows_total}"
+        if status.eta_s is not None:
+            line += f", about {status.eta_s:.0f} s left"
     elif status.eta_s is not None and status.status == "running":
         line += f", about {status.eta_s:.0f} s left"
     if status.error:

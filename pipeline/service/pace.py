@@ -1,11 +1,14 @@
 """A job's pace as the service reports it: rows labelled per second and the seconds left.
 
 The rate is the rows committed over the time from the job's start to its last commit (the
-job's ``updated_at``), so it does not sag while the next chunk is being labelled. The time
-left is the rows left at that rate, counted down from the last commit for at most
-``COUNTDOWN_S``: chunks are sized to about a second of work (``pipeline.chunk_sizing``), so a
-commit later than that means a slow chunk or a worker being replaced, and the estimate holds
-rather than run down to "almost done" while nothing moves.
+job's ``updated_at``), so it does not sag while the next chunk is being labelled; once every
+label is in (``labelled_at``) it is the labelling's rate and stays so. The time left is the
+rows left at that rate, counted down from the last commit for at most ``COUNTDOWN_S``:
+chunks are sized to about a second of work (``pipeline.chunk_sizing``), so a commit later
+than that means a slow chunk or a worker being replaced, and the estimate holds rather than
+run down to "almost done" while nothing moves. While a labelled job works out its insights
+(its second pass), the time left is that pass's: the rows without insights at the rate the
+pass has kept since the labels were in (unknown until its first chunk commits).
 """
 
 from __future__ import annotations
@@ -34,13 +37,25 @@ def job_pace(job: JobRecord, now: datetime) -> Pace:
     if job.status != JobStatus.RUNNING or rate is None:
         return Pace(shown, None)
     since_commit = min(max((now - job.updated_at).total_seconds(), 0.0), COUNTDOWN_S)
-    left = (job.rows_total - job.rows_done) / rate - since_commit
+    if job.labelled_at is not None and job.insights_key is not None:
+        analysed = _rows_per_s(job.insights_done, job.labelled_at, job.updated_at)
+        if analysed is None:
+            return Pace(shown, None)
+        left = (job.rows_total - job.insights_done) / analysed - since_commit
+    else:
+        left = (job.rows_total - job.rows_done) / rate - since_commit
     return Pace(shown, round(max(left, 0.0), 1))
 
 
 def _rate(job: JobRecord) -> float | None:
-    """Rows per second from the start to the last commit (or the end of a finished job)."""
-    if job.started_at is None or job.rows_done <= 0:
+    """Rows labelled per second from the start to the last label's commit (or the last commit,
+    or the end of a finished job)."""
+    if job.started_at is None:
         return None
-    span = ((job.finished_at or job.updated_at) - job.started_at).total_seconds()
-    return job.rows_done / span if span > 0 else None
+    end = job.labelled_at or job.finished_at or job.updated_at
+    return _rows_per_s(job.rows_done, job.started_at, end)
+
+
+def _rows_per_s(rows: int, start: datetime, end: datetime) -> float | None:
+    span = (end - start).total_seconds()
+    return rows / span if rows > 0 and span > 0 else None

@@ -68,9 +68,12 @@ def progress_text(job: JobStatus) -> str:
 
 
 def insights_text(job: JobStatus) -> str | None:
-    """``about what: 1,024 / 5,000`` while a labelled job works out its insights; else None."""
+    """``about what: 1,024 / 5,000, about 20 s left`` while a labelled job works out its
+    insights (the service's ETA is then that pass's); else None."""
     counts = working_out(job)
-    return None if counts is None else f"about what: {counts[0]:,} / {counts[1]:,}"
+    if counts is None:
+        return None
+    return f"about what: {counts[0]:,} / {counts[1]:,}, {format_eta(job.eta_s)}"
 
 
 def working_out(job: JobStatus) -> tuple[int, int] | None:

@@ -101,6 +101,26 @@ def test_a_finished_job_keeps_its_rate_and_only_a_succeeded_one_has_eta_zero() -
     assert job_pace(cancelled, at(100)) == Pace(100.0, None)
 
 
+def analysing(insights_done: int, committed_after_s: float) -> JobRecord:
+    """A job of 1,000 rows labelled in 5 s that has worked out the insights of
+    ``insights_done`` rows by ``committed_after_s`` after it started."""
+    return replace(
+        running(rows_done=1000, committed_after_s=committed_after_s),
+        labelled_at=at(5.0),
+        insights_key="analysis/r1",
+        insights_done=insights_done,
+    )
+
+
+def test_after_the_labels_the_rate_stays_the_labellings_and_the_eta_is_the_insights() -> None:
+    assert job_pace(analysing(0, 5.0), at(9.0)) == Pace(200.0, None)  # second pass unmeasured
+    job = analysing(insights_done=250, committed_after_s=10.0)  # 50 rows/s since the labels
+    assert job_pace(job, at(10.0)) == Pace(200.0, 15.0)  # 750 rows left at 50 rows/s
+    assert job_pace(job, at(60.0)) == Pace(200.0, 13.0)  # counted down for 2 s, then held
+    without_insights = replace(job, insights_key=None, insights_done=0)
+    assert job_pace(without_insights, at(10.0)) == Pace(200.0, 0.0)
+
+
 def test_every_status_body_carries_the_rate_and_the_eta(tmp_path: Path) -> None:
     backend = make_backend(tmp_path)
     source = comments_csv(tmp_path / "c.csv", ["good"] * 10)

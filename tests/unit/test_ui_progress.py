@@ -75,7 +75,11 @@ def test_progress_text_follows_the_insights_once_every_label_is_in() -> None:
     labelled = JobStatus(
         "r1", "running", 300, 300, labelled_at="2026-12-02T01:00:00+00:00", insights_done=100
     )
-    assert progress_text(labelled) == "300 / 300 labelled · about what: 100 / 300"
+    assert progress_text(labelled) == (
+        "300 / 300 labelled · about what: 100 / 300, estimating time left…"
+    )
+    timed = JobStatus("r1", "running", 300, 300, eta_s=20.0, labelled_at="x", insights_done=100)
+    assert progress_text(timed) == "300 / 300 labelled · about what: 100 / 300, about 20 s left"
     assert insights_progress(labelled) == pytest.approx(1 / 3)
     without = JobStatus("r1", "running", 300, 300, eta_s=0.0, labelled_at="2026-12-02T01:00")
     assert progress_text(without) == "300 / 300 rows · almost done"  # no insights to wait for

@@ -81,3 +81,5 @@ def test_the_watch_follows_the_insights_after_the_labels(
 def test_status_says_every_row_is_labelled_while_the_insights_are_worked_out() -> None:
     status = JobStatus("r1", "running", 300, 300, labelled_at="x", insights_done=128)
     assert _describe(status) == "r1 running: 300/300 rows; every row labelled, about what: 128/300"
+    timed = JobStatus("r1", "running", 300, 300, eta_s=7.4, labelled_at="x", insights_done=128)
+    assert _describe(timed).endswith("every row labelled, about what: 128/300, about 7 s left")
