@@ -10,6 +10,7 @@ on all texts at once. tests/integration/test_langid_fast.py holds the result aga
 
 from __future__ import annotations
 
+import functools
 import itertools
 import unicodedata
 from collections.abc import Sequence
@@ -119,11 +120,14 @@ def normalise(
 
 def alias_pairs(classes: Sequence[str]) -> list[tuple[int, int]]:
     """(first, duplicate) columns of a label that appears twice (a script alias: srl → sr)."""
-    first: dict[str, int] = {}
-    pairs = []
+    columns = label_columns(tuple(classes))
+    return [(columns[code], i) for i, code in enumerate(classes) if columns[code] != i]
+
+
+@functools.cache
+def label_columns(classes: tuple[str, ...]) -> dict[str, int]:
+    """Each label's first column (a script alias's second column holds 0 after ``normalise``)."""
+    columns: dict[str, int] = {}
     for i, code in enumerate(classes):
-        if code in first:
-            pairs.append((first[code], i))
-        else:
-            first[code] = i
-    return pairs
+        columns.setdefault(code, i)
+    return columns

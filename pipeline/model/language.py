@@ -143,14 +143,14 @@ class Py3LangidDetector:
     def probabilities(self, text: str) -> Mapping[str, float]:
         arrays = _arrays()
         row = langid_fast.probabilities(arrays, [text[:DETECTED_CHARS]])[0]
-        columns = _label_columns(arrays.classes)
+        columns = langid_fast.label_columns(arrays.classes)
         scores = {code: float(row[column]) for code, column in columns.items()}
         return dict(sorted(scores.items(), key=lambda item: item[1], reverse=True))
 
     def leaders(self, texts: Sequence[str]) -> list[Leader | None]:
         arrays = _arrays()
         rows = langid_fast.probabilities(arrays, [text[:DETECTED_CHARS] for text in texts])
-        columns = _label_columns(arrays.classes)
+        columns = langid_fast.label_columns(arrays.classes)
         codes = list(columns)
         best = rows[:, list(columns.values())].argmax(axis=1).tolist()
         english = rows[:, columns[ENGLISH]].tolist() if ENGLISH in columns else [0.0] * len(texts)
@@ -160,12 +160,3 @@ class Py3LangidDetector:
 @functools.cache
 def _arrays() -> langid_cache.LangidArrays:
     return langid_cache.load_arrays()
-
-
-@functools.cache
-def _label_columns(classes: tuple[str, ...]) -> dict[str, int]:
-    """Each label's first column (a script alias's second column holds 0)."""
-    columns: dict[str, int] = {}
-    for i, code in enumerate(classes):
-        columns.setdefault(code, i)
-    return columns
