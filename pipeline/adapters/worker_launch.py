@@ -1,8 +1,8 @@
 """How the local fleet starts a worker process: a fresh interpreter, or a fork of a process
 that has already imported everything a worker needs.
 
-A fresh ``python -m pipeline worker`` spends seconds importing torch, transformers and the
-product, and unpacking the language detector's model, before it can load the classifier
+A fresh ``python -m pipeline worker`` spends seconds importing torch and the product, and
+unpacking the language detector's model, before it can load the classifier
 (docs/performance.md). ``ForkServerLauncher`` keeps one fork server (Python's multiprocessing
 "forkserver") that does all of that once, as soon as the fleet is prepared; every worker is a
 fork of it that starts with all of it in memory (shared copy-on-write) and only loads its own
@@ -39,9 +39,7 @@ PRELOAD_MODULE = "pipeline.adapters.worker_preload"
 """What the fork server imports before it forks anything (see that module)."""
 PRELOADED_MODULES = (
     "torch",
-    "transformers",
-    "transformers.models.bert.modeling_bert",
-    "transformers.models.bert.tokenization_bert",
+    "tokenizers",
     "safetensors.torch",
     "pipeline.cli.main",
     "pipeline.bootstrap",
@@ -52,8 +50,13 @@ PRELOADED_MODULES = (
     "pipeline.model.lora",
     "pipeline.model.merged_cache",
     "pipeline.model.predictor",
+    "pipeline.model.serving",
+    "pipeline.model.bert",
 )
-"""Every module a worker imports on its way to its first job that takes noticeable time."""
+"""Every module a worker imports on its way to its first job that takes noticeable time.
+Not transformers: a worker reads the merged model and the sentence encoder with
+pipeline/model/bert.py, and imports transformers only to merge an adapter the first time it
+is used on a machine (or for a model of another architecture)."""
 INSIGHTS_MODULES = (
     "pipeline.insights.loading",
     "pipeline.model.embeddings",
@@ -239,9 +242,6 @@ def prepare_fork_parent(modules: Sequence[str] = PRELOADED_MODULES) -> None:
     Nothing here may stop the fork server from serving: what fails is only logged, and the
     workers do it themselves; a module that cannot be imported (scikit-learn is optional)
     does not keep the others out."""
-    from pipeline.model.loading import quiet_transformers
-
-    quiet_transformers()
     for name in modules:
         try:
             importlib.import_module(name)

@@ -8,15 +8,19 @@ that model and nothing else: the same parameter names as ``BertForSequenceClassi
 (post-LayerNorm blocks, exact GELU, tanh pooler over [CLS]), attention by torch's fused
 ``scaled_dot_product_attention``. It answers the two calls the rest of the package makes:
 ``model(input_ids=..., attention_mask=...)`` and ``model(inputs_embeds=..., ...)`` (the
-explainer), each with ``.logits``. Checkpoints of any other kind are loaded by transformers.
+explainer), each with ``.logits``. ``BertEncoder`` is the same model without its pooler and
+classifier (transformers' ``BertModel``): the base MiniLM whose token states the sentence
+embeddings pool (pipeline/model/embeddings.py), so a worker with insights on does not import
+transformers either. Checkpoints of any other kind are loaded by transformers.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import torch
 from torch import nn
@@ -48,12 +52,19 @@ class BertShape:
 def read_shape(config: dict[str, Any]) -> BertShape | None:
     """The shape of a BERT classifier this module can run, or None (another architecture,
     relative positions, another activation): transformers loads those."""
+    classifier = "BertForSequenceClassification" in config.get("architectures", [])
+    if not (classifier and config.get("id2label")):
+        return None
+    return read_encoder_shape(config)
+
+
+def read_encoder_shape(config: dict[str, Any]) -> BertShape | None:
+    """The shape of the BERT encoder of ``config`` (a bare ``BertModel`` or a classifier),
+    or None where this module's arithmetic is not the model's."""
     supported = (
         config.get("model_type") == "bert"
         and config.get("hidden_act", "gelu") == "gelu"
         and config.get("position_embedding_type", "absolute") == "absolute"
-        and "BertForSequenceClassification" in config.get("architectures", [])
-        and config.get("id2label")
     )
     if not supported:
         return None
@@ -66,12 +77,16 @@ def read_shape(config: dict[str, Any]) -> BertShape | None:
         max_position_embeddings=int(config["max_position_embeddings"]),
         type_vocab_size=int(config.get("type_vocab_size", 2)),
         layer_norm_eps=float(config.get("layer_norm_eps", 1e-12)),
-        id2label={int(i): str(name) for i, name in config["id2label"].items()},
+        id2label={int(i): str(name) for i, name in (config.get("id2label") or {}).items()},
     )
 
 
 class Output(NamedTuple):
     logits: torch.Tensor
+
+
+class EncoderOutput(NamedTuple):
+    last_hidden_state: torch.Tensor
 
 
 class _Linear(nn.Linear):
@@ -223,6 +238,23 @@ class BertClassifier(nn.Module):
         return Output(logits=self.classifier(pooled))
 
 
+class BertEncoder(nn.Module):
+    """``BertModel`` without its pooler, in eval mode: the token states of a batch (what
+    sentence embeddings pool). Same parameter names as ``BertModel``."""
+
+    def __init__(self, shape: BertShape) -> None:
+        super().__init__()
+        self.config = shape
+        self.embeddings = _Embeddings(shape)
+        self.encoder = _Encoder(shape)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> EncoderOutput:
+        """Token states [batch, length, hidden] of a padded batch (``attention_mask`` 1 on
+        real tokens)."""
+        hidden = self.embeddings(self.embeddings.word_embeddings(input_ids))
+        return EncoderOutput(self.encoder(hidden, attention_mask.bool()[:, None, None, :]))
+
+
 def from_module(model: Any, shape: BertShape) -> BertClassifier:
     """This module's copy of a loaded transformers ``BertForSequenceClassification``."""
     return from_weights(shape, model.state_dict())
@@ -231,15 +263,32 @@ def from_module(model: Any, shape: BertShape) -> BertClassifier:
 def load_checkpoint(directory: Path) -> BertClassifier | None:
     """The classifier saved in ``directory`` (``config.json`` + ``model.safetensors``), or None
     when it is not a BERT classifier this module runs."""
+    found = _read(directory, read_shape)
+    return None if found is None else from_weights(*found)
+
+
+def load_encoder(directory: Path) -> BertEncoder | None:
+    """The BERT encoder saved in ``directory`` (a ``BertModel`` checkpoint: a sentence
+    encoder's), or None when there is none this module runs."""
+    found = _read(directory, read_encoder_shape)
+    if found is None:
+        return None
+    shape, weights = found
+    return _assigned(BertEncoder(shape), weights)
+
+
+def _read(
+    directory: Path, shape_of: Callable[[dict[str, Any]], BertShape | None]
+) -> tuple[BertShape, dict[str, torch.Tensor]] | None:
     from safetensors.torch import load_file
 
     config_path, weights_path = directory / CONFIG_FILE, directory / WEIGHTS_FILE
     if not (config_path.is_file() and weights_path.is_file()):
         return None
-    shape = read_shape(json.loads(config_path.read_text(encoding="utf-8")))
+    shape = shape_of(json.loads(config_path.read_text(encoding="utf-8")))
     if shape is None:
         return None
-    return from_weights(shape, load_file(weights_path))
+    return shape, load_file(weights_path)
 
 
 def cast(model: BertClassifier, dtype: torch.dtype) -> BertClassifier:
@@ -252,7 +301,13 @@ def from_weights(shape: BertShape, weights: dict[str, torch.Tensor]) -> BertClas
     """Build without initialising (``_Linear``, ``_Embedding``), then take ``weights`` as they
     are; a missing parameter is an error, extra tensors (``position_ids``) are ignored. (Not on
     the meta device: that imports torch's compiler, seconds of start-up.)"""
-    model = BertClassifier(shape)
+    return _assigned(BertClassifier(shape), weights)
+
+
+_Model = TypeVar("_Model", bound=nn.Module)
+
+
+def _assigned(model: _Model, weights: dict[str, torch.Tensor]) -> _Model:
     wanted = dict(model.named_parameters())
     missing = wanted.keys() - weights.keys()
     if missing:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import logging
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -54,6 +55,8 @@ padded width changes, and in small batches (measured in fp32 and bf16: batches o
 So every row is padded to its length rounded up to LENGTH_STEP tokens, a batch holds one width
 only, and a small batch is filled with copies of its first row (dropped after pooling) up to
 MIN_BATCH_ROWS rows and MIN_BATCH_TOKENS tokens."""
+log = logging.getLogger(__name__)
+
 _ONEDNN_CACHE = "64"
 """The predictor's oneDNN kernel-cache bound (pipeline/model/runtime.py), for the same reason."""
 
@@ -116,17 +119,13 @@ class SentenceEmbedder:
         precision: str = "fp32",
         device: str = "cpu",
     ) -> SentenceEmbedder:
-        """Load the encoder of a sentence-transformers (or plain BERT) directory or name."""
+        """Load the encoder of a sentence-transformers (or plain BERT) directory or name:
+        a BERT checkpoint with a ``tokenizer.json`` (the shipped base MiniLM) into
+        pipeline/model/bert.py's encoder, any other with transformers."""
         os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", _ONEDNN_CACHE)
-        from pipeline.model.loading import quiet_transformers
-
-        quiet_transformers()
-        from transformers import AutoModel, AutoTokenizer
-
         directory = resolve_model_dir(base)
         try:
-            model = AutoModel.from_pretrained(directory, add_pooling_layer=False)
-            tokenizer = AutoTokenizer.from_pretrained(directory)
+            model, tokenizer = _plain_encoder(directory) or _transformers_encoder(directory)
         except (OSError, ValueError, KeyError) as exc:
             raise ModelLoadError(f"cannot load a sentence encoder from {base}: {exc}") from exc
         return cls(
@@ -306,6 +305,36 @@ def resolve_precision(requested: str, device: str) -> str:
     if requested != "auto":
         return requested
     return "bf16" if fast_default(device, machine_capabilities(device)) == "bf16" else "fp32"
+
+
+def _plain_encoder(directory: Path) -> tuple[Any, Any] | None:
+    """bert.py's encoder and the ``tokenizers`` tokenizer of ``directory``: the same token
+    states as transformers' ``BertModel`` without importing transformers (seconds of a
+    worker's start); None where the directory is not such a checkpoint."""
+    from pipeline.model import bert
+    from pipeline.model.serving import read_tokenizer
+
+    tokenizer = read_tokenizer(directory)
+    if tokenizer is None:
+        return None
+    try:
+        model = bert.load_encoder(directory)
+    except Exception as exc:  # SafetensorError is no OSError
+        log.warning(
+            "cannot read the encoder in %s (%s); loading it with transformers", directory, exc
+        )
+        return None
+    return None if model is None else (model, tokenizer)
+
+
+def _transformers_encoder(directory: Path) -> tuple[Any, Any]:
+    from pipeline.model.loading import quiet_transformers
+
+    quiet_transformers()
+    from transformers import AutoModel, AutoTokenizer
+
+    model = AutoModel.from_pretrained(directory, add_pooling_layer=False)
+    return model, AutoTokenizer.from_pretrained(directory)
 
 
 def _truncating_tokenizer(tokenizer: Any, max_length: int) -> Any:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -33,6 +37,25 @@ def test_vectors_match_sentence_transformers(fp32: np.ndarray) -> None:
     )
     assert fp32.shape == (len(TEXTS), 384)
     np.testing.assert_allclose(fp32.astype(np.float32), reference, atol=1e-3)
+
+
+def test_the_shipped_encoder_is_read_without_importing_transformers() -> None:
+    """Importing transformers and building its BERT took ~5 s of a worker's start with
+    insights on; the base MiniLM is read by pipeline/model/bert.py instead."""
+    code = (
+        "import sys\n"
+        "from pipeline.model.embeddings import SentenceEmbedder\n"
+        "SentenceEmbedder.load().embed(['Clear slides.'])\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'transformers'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )
+    assert done.stdout.strip() == "[]"
 
 
 def test_bf16_vectors_point_the_same_way(fp32: np.ndarray) -> None:

@@ -128,3 +128,44 @@ def test_a_saved_checkpoint_loads_and_other_folders_give_none(tmp_path: Path) ->
     (tmp_path / bert.CONFIG_FILE).write_text(json.dumps({**CONFIG, "model_type": "roberta"}))
     assert bert.load_checkpoint(tmp_path) is None
     assert bert.load_checkpoint(tmp_path / "empty") is None
+
+
+def encoder_config() -> dict[str, Any]:
+    bare = {k: v for k, v in CONFIG.items() if k != "id2label"}
+    return {**bare, "architectures": ["BertModel"]}
+
+
+def test_a_bare_encoder_is_read_and_gives_the_classifiers_token_states(tmp_path: Path) -> None:
+    """The sentence embeddings' encoder (a ``BertModel`` checkpoint: no pooler or classifier
+    needed, no labels) computes the token states the classifier's layers compute."""
+    weights = random_weights(seed=4)
+    bare = {k.removeprefix("bert."): v for k, v in weights.items() if k.startswith("bert.")}
+    (tmp_path / bert.CONFIG_FILE).write_text(json.dumps(encoder_config()))
+    save_file(bare, str(tmp_path / bert.WEIGHTS_FILE))
+    encoder = bert.load_encoder(tmp_path)
+    assert encoder is not None and not encoder.training
+    classifier = bert.from_weights(shape(), weights)
+    padded = torch.tensor([[2, 7, 9, 11, 3], [2, 5, 3, 0, 0]])
+    mask = (padded != 0).long()
+    with torch.inference_mode():
+        states = encoder(padded, mask).last_hidden_state
+        words = classifier.bert.embeddings(classifier.get_input_embeddings()(padded))
+        expected = classifier.bert.encoder(words, mask.bool()[:, None, None, :])
+        short = encoder(padded[1:, :3], mask[1:, :3]).last_hidden_state
+    torch.testing.assert_close(states, expected)
+    torch.testing.assert_close(states[1, :3], short[0], rtol=1e-5, atol=1e-5)
+
+
+def test_an_encoder_of_another_kind_gives_none_and_a_missing_weight_is_an_error(
+    tmp_path: Path,
+) -> None:
+    assert bert.read_encoder_shape({**encoder_config(), "hidden_act": "gelu_new"}) is None
+    (tmp_path / bert.CONFIG_FILE).write_text(json.dumps({**encoder_config(), "model_type": "xlm"}))
+    weights = random_weights()
+    save_file({k.removeprefix("bert."): v for k, v in weights.items()}, str(tmp_path / "x"))
+    assert bert.load_encoder(tmp_path) is None
+    (tmp_path / bert.CONFIG_FILE).write_text(json.dumps(encoder_config()))
+    partial = {k.removeprefix("bert."): v for k, v in weights.items() if "layer.1." not in k}
+    save_file(partial, str(tmp_path / bert.WEIGHTS_FILE))
+    with pytest.raises(KeyError, match=r"encoder\.layer\.1"):
+        bert.load_encoder(tmp_path)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, ModelLoadError
 from pipeline.model import embeddings
 from pipeline.model.embeddings import SentenceEmbedder, resolve_precision
 
@@ -116,6 +117,54 @@ def test_texts_are_cut_at_the_maximum_length(embedder: SentenceEmbedder) -> None
     words = " ".join(["lab"] * (MAX_LENGTH * 2))
     a, b = embedder.embed([f"{words} great", f"{words} awful"])
     np.testing.assert_array_equal(a, b)
+
+
+SAMPLE = ["Clear slides. The tutor was rude!", "", "Great labs 😀 but long"]
+SAMPLE_SPANS = [[(0, 13), (14, 33)], [], [(0, 10), (11, 21)]]
+
+
+def test_a_saved_bert_encoder_is_read_by_bert_py_with_the_same_vectors(
+    parts: tuple[Any, Any], embedder: SentenceEmbedder, tmp_path: Path
+) -> None:
+    """The shipped base MiniLM is read into pipeline/model/bert.py's encoder (a worker with
+    insights on then never imports transformers); its vectors are transformers' BertModel's."""
+    from pipeline.model import bert
+
+    model, tokenizer = parts
+    model.save_pretrained(tmp_path)
+    tokenizer.save_pretrained(tmp_path)
+    loaded = SentenceEmbedder.load(tmp_path)
+    assert isinstance(loaded._model, bert.BertEncoder)
+    ours, our_spans = loaded.embed_with_spans(SAMPLE, SAMPLE_SPANS)
+    theirs, their_spans = embedder.embed_with_spans(SAMPLE, SAMPLE_SPANS)
+    np.testing.assert_allclose(ours.astype(np.float32), theirs.astype(np.float32), atol=2e-3)
+    np.testing.assert_allclose(
+        our_spans.astype(np.float32), their_spans.astype(np.float32), atol=2e-3
+    )
+
+
+def test_an_encoder_bert_py_does_not_compute_is_loaded_by_transformers(
+    parts: tuple[Any, Any], tmp_path: Path
+) -> None:
+    import json
+
+    from pipeline.model import bert
+
+    model, tokenizer = parts
+    model.save_pretrained(tmp_path)
+    tokenizer.save_pretrained(tmp_path)
+    config = json.loads((tmp_path / "config.json").read_text())
+    (tmp_path / "config.json").write_text(json.dumps({**config, "hidden_act": "gelu_new"}))
+    loaded = SentenceEmbedder.load(tmp_path)
+    assert not isinstance(loaded._model, bert.BertEncoder)
+    assert type(loaded._model).__module__.startswith("transformers")
+    norms = np.linalg.norm(loaded.embed(SAMPLE).astype(np.float32), axis=1)
+    assert norms == pytest.approx([1.0, 0.0, 1.0], abs=2e-3)
+
+
+def test_a_folder_without_an_encoder_is_a_load_error(tmp_path: Path) -> None:
+    with pytest.raises(ModelLoadError, match="holds no model"):
+        SentenceEmbedder.load(tmp_path)
 
 
 def test_precision_and_batch_size_are_checked(parts: tuple[Any, Any]) -> None:
