@@ -17,8 +17,13 @@ Stages 3 and 4 compute job insights (aspects, embeddings, themes) as the product
 
 Each line prints comments/s, the ratio to the baseline, this process's peak RSS during the
 stage, and label agreement with the baseline and with the predictor's fp32 labels. Every path
-gets the same warm-up first. ``--also-batch-size 128`` adds a stage of the ``auto`` predictor
-with that batch size right after the default one, to weigh ``PIPELINE_BATCH_SIZE`` in one run.
+gets the same warm-up first. Agreement is over the product's labels: the comments the product
+screens out (placeholders, other languages: pipeline/model/screening.py, screened after the
+timed stages) get no label in the baseline and predictor runs too; a row both runs leave
+unlabelled is left out, and one that only one run labels counts as a disagreement (both counts
+are printed beside each figure, ``left/one``). ``--also-batch-size 128`` adds a stage of the
+``auto`` predictor with that batch size right after the default one, to weigh
+``PIPELINE_BATCH_SIZE`` in one run.
 Usage: ``python benchmarks/throughput.py --rows 5000 [--profile short]``.
 """
 
@@ -26,10 +31,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import tempfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -133,9 +140,55 @@ def _insights_note() -> str:
     return "" if Settings.from_env().insights else ", insights off"
 
 
-def agreement(labels: Sequence[object], reference: Sequence[object]) -> float:
-    pairs = [(a, b) for a, b in zip(labels, reference, strict=True) if b is not None]
-    return sum(a == b for a, b in pairs) / len(pairs) if pairs else float("nan")
+def unlabelled(label: object) -> bool:
+    """No label: None, NaN (a frame's empty cell) or "" (a results CSV read as text)."""
+    return label is None or label == "" or (isinstance(label, float) and math.isnan(label))
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """Two runs' labels, row by row: a row neither labels is left out (screened in both); one
+    only one labels counts as a disagreement (screened in one only)."""
+
+    agreed: int
+    compared: int
+    screened_both: int
+    screened_one: int
+
+    @property
+    def share(self) -> float:
+        """Agreed rows over compared rows (NaN when none is compared)."""
+        return self.agreed / self.compared if self.compared else float("nan")
+
+    def fields(self, against: str) -> dict[str, float | int]:
+        """The JSON fields of a stage's agreement with ``against`` (``baseline`` or ``fp32``)."""
+        return {
+            f"agree_{against}": self.share,
+            f"compared_{against}": self.compared,
+            f"screened_both_{against}": self.screened_both,
+            f"screened_one_{against}": self.screened_one,
+        }
+
+
+def agreement(labels: Sequence[object], reference: Sequence[object]) -> Agreement:
+    """How far ``labels`` agree with ``reference``, over the rows at least one of them labels."""
+    agreed = compared = both = one = 0
+    for ours, theirs in zip(labels, reference, strict=True):
+        missing = unlabelled(ours) + unlabelled(theirs)
+        if missing == 2:
+            both += 1
+            continue
+        compared += 1
+        if missing == 1:
+            one += 1
+        elif ours == theirs:
+            agreed += 1
+    return Agreement(agreed, compared, both, one)
+
+
+def as_product_labels(labels: Sequence[str | None], reasons: Sequence[object]) -> list[str | None]:
+    """``labels`` as the product gives them: none where the screen turns the comment away."""
+    return [None if reason else label for label, reason in zip(labels, reasons, strict=True)]
 
 
 def labels_of(probs: np.ndarray, names: Sequence[str]) -> list[str | None]:
@@ -171,6 +224,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     from pipeline.model.loading import load_model
     from pipeline.model.precision import machine_capabilities, supported_precisions
     from pipeline.model.predictor import Predictor, is_blank
+    from pipeline.model.screening import CommentScreen
     from pipeline.model.serving import load_for_inference
     from pipeline.settings import Settings
 
@@ -220,34 +274,43 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         stage.extra["auto"] = precision == auto and batch_size == args.batch_size
         stages.append(stage)
 
-    fp32_valid = [labels["predictor fp32"][i] for i in valid]
-    for stage, name in zip(stages[1:], labels, strict=True):
-        ours = [labels[name][i] for i in valid]
-        stage.extra["agree_baseline"] = agreement(ours, hf_labels)
-        stage.extra["agree_fp32"] = agreement(ours, fp32_valid)
-    first.extra["agree_baseline"] = 1.0
-    first.extra["agree_fp32"] = agreement(hf_labels, fp32_valid)
-
+    # Each stage's labels of the non-blank rows; the screen is applied once all are timed.
+    screenable: list[tuple[Stage, Sequence[str | None]]] = [(first, hf_labels)]
+    screenable += [
+        (stage, [labels[name][i] for i in valid])
+        for stage, name in zip(stages[1:], labels, strict=True)
+    ]
+    product: list[tuple[Stage, Sequence[str | None]]] = []
     for name, runner in (("worker", run_worker), ("analyze", run_analyze)):
         if name in args.skip:
             continue
         stage, output = runner(predictors[auto], source, len(texts), chunk_rows)
         got = pd.read_csv(output, dtype=str, keep_default_na=False)["label"].tolist()
-        got_valid = [got[i] or None for i in valid]
-        stage.extra["agree_baseline"] = agreement(got_valid, hf_labels)
-        stage.extra["agree_fp32"] = agreement(got_valid, fp32_valid)
+        product.append((stage, [got[i] or None for i in valid]))
         stages.append(stage)
 
     last, hf_again = run_baseline(classify, valid_texts, "baseline: HF pipeline (after)")
-    last.extra["agree_baseline"] = agreement(hf_again, hf_labels)
-    last.extra["agree_fp32"] = agreement(hf_again, fp32_valid)
+    screenable.append((last, hf_again))
     stages.append(last)
+
+    screen = CommentScreen.from_settings(Settings.from_env())
+    reasons = [v.reason for v in screen.check_many(valid_texts, predictors["fp32"].version)]
+    compared: list[tuple[Stage, Sequence[str | None]]] = [
+        (stage, as_product_labels(got, reasons)) for stage, got in screenable
+    ]
+    compared += product
+    baseline = compared[0][1]
+    fp32_valid = as_product_labels([labels["predictor fp32"][i] for i in valid], reasons)
+    for stage, got in compared:
+        stage.extra.update(agreement(got, baseline).fields("baseline"))
+        stage.extra.update(agreement(got, fp32_valid).fields("fp32"))
     baseline_rate = (first.rate + last.rate) / 2
     tokens = [len(ids) for ids in loaded.tokenizer(valid_texts)["input_ids"]]
     figures = {
         "profile": args.profile,
         "rows": len(texts),
         "blank_rows": len(texts) - len(valid),
+        "screened_rows": sum(bool(reason) for reason in reasons),
         "mean_tokens": float(np.mean(tokens)),
         "p99_tokens": float(np.percentile(tokens, 99)),
         "chunk_rows": chunk_rows,
@@ -287,24 +350,35 @@ def _cpu_name() -> str:
 
 def _report(f: dict[str, Any]) -> None:
     print(
-        f"{f['rows']:,} {f['profile']} comments ({f['blank_rows']} blank; "
-        f"{f['mean_tokens']:.1f} tokens on average, p99 {f['p99_tokens']:.0f}), "
-        f"chunks of {f['chunk_rows']}, batch "
+        f"{f['rows']:,} {f['profile']} comments ({f['blank_rows']} blank, {f['screened_rows']} "
+        f"more screened out; {f['mean_tokens']:.1f} tokens on average, p99 "
+        f"{f['p99_tokens']:.0f}), chunks of {f['chunk_rows']}, batch "
         f"{f['batch_size']}, {f['torch_threads']} torch threads, {f['cpu']}; "
         f"auto precision here: {f['auto_precision']}"
     )
     print(
         f"{'stage':42s} {'comments/s':>10s} {'x base':>7s} {'peak RSS':>9s} "
-        f"{'agree base':>10s} {'agree fp32':>10s} {'seconds':>8s}"
+        f"{'agree base':>10s} {'left/one':>9s} {'agree fp32':>10s} {'left/one':>9s} "
+        f"{'seconds':>8s}"
     )
     for s in f["stages"]:
         mark = " (auto)" if s.get("auto") else ""
         print(
             f"{s['name'] + mark:42s} {s['rate']:10.0f} {s['vs_baseline']:7.2f} "
-            f"{s['peak_rss_mb']:7.0f}MB {100 * s['agree_baseline']:9.2f}% "
-            f"{100 * s['agree_fp32']:9.2f}% {s['seconds']:8.1f}"
+            f"{s['peak_rss_mb']:7.0f}MB {_agreement_cells(s, 'baseline')} "
+            f"{_agreement_cells(s, 'fp32')} {s['seconds']:8.1f}"
         )
     print(f"baseline = mean of the two HF pipeline runs: {f['baseline_rate']:.0f} comments/s")
+    print(
+        "agreement is over the non-blank rows either run labels; left/one: rows the product "
+        "screens out in both runs (left out) / in one run only (counted as disagreeing)"
+    )
+
+
+def _agreement_cells(stage: dict[str, Any], against: str) -> str:
+    """One agreement's share, then its left-out / one-only counts."""
+    counts = f"{stage[f'screened_both_{against}']}/{stage[f'screened_one_{against}']}"
+    return f"{100 * stage[f'agree_{against}']:9.2f}% {counts:>9s}"
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 import tempfile
 from pathlib import Path
+from typing import NoReturn
 
 from tqdm import tqdm
 
@@ -75,13 +76,14 @@ def analyze_file(
             )
             request_id = submitted.request_id
             total = backend.repository.jobs.get(request_id).rows_total
-            with tqdm(total=total, unit="comment", file=sys.stderr, disable=not progress) as bar:
+            with PhasedProgress(total, enabled=progress) as shown:
                 worker = Worker(
                     backend,
                     lambda _reference: predictor,
                     "analyze",
-                    on_rows=bar.update,
+                    on_rows=shown.labelled,
                     insights=insights_source(settings),
+                    on_insights=shown.analysed,
                 )
                 worker.run(burst=True)
             job = backend.repository.jobs.get(request_id)
@@ -95,6 +97,66 @@ def analyze_file(
             return job.rows_done
         finally:
             backend.repository.database.dispose()
+
+
+class PhasedProgress:
+    """What ``analyze`` shows on stderr: a bar of the rows labelled, then, with insights, a
+    second one ("about what") of the rows whose insights are worked out, and a "finding
+    themes…" line (with its time once done) while the post-pass runs, so the user sees the job
+    move until it ends rather than a full bar that sits silent. Without insights the labels'
+    bar is all there is."""
+
+    THEMES = "finding themes…"
+
+    def __init__(self, total: int, enabled: bool = True) -> None:
+        self._total = total
+        self._enabled = enabled
+        self._labels = self._bar()
+        self._insights: tqdm[NoReturn] | None = None
+        self._themes: tqdm[NoReturn] | None = None
+
+    def _bar(self, description: str | None = None) -> tqdm[NoReturn]:
+        return tqdm(
+            total=self._total,
+            desc=description,
+            unit="comment",
+            file=sys.stderr,
+            disable=not self._enabled,
+        )
+
+    def labelled(self, rows: int) -> None:
+        """The worker committed ``rows`` more labels."""
+        self._labels.update(rows)
+
+    def analysed(self, rows: int) -> None:
+        """The worker committed the insights of ``rows`` more rows. The first call ends the
+        labels' bar (named, now that a second line follows) and opens the insights' one; the
+        last ends that one (its rate the pass's own) and opens the themes' line."""
+        if self._insights is None:
+            self._labels.set_description("labels", refresh=False)
+            self._labels.close()
+            self._insights = self._bar("about what")
+        self._insights.update(rows)
+        if self._themes is None and self._insights.n >= self._total:
+            self._insights.close()
+            self._themes = tqdm(
+                desc=self.THEMES,
+                bar_format="{desc} {elapsed}",
+                file=sys.stderr,
+                disable=not self._enabled,
+            )
+
+    def close(self) -> None:
+        """The job ended, its post-pass with it."""
+        for bar in (self._labels, self._insights, self._themes):
+            if bar is not None:
+                bar.close()
+
+    def __enter__(self) -> PhasedProgress:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
 
 def themes_path(output: Path) -> Path:

@@ -90,6 +90,7 @@ class Worker:
         clock: Callable[[], float] = time.monotonic,
         timer: Callable[[], float] = time.perf_counter,
         insights: AnalystSource | None = None,
+        on_insights: Callable[[int], None] | None = None,
     ) -> None:
         self.backend = backend
         self.worker_id = worker_id or backend.settings.worker_id or host_worker_id()
@@ -101,6 +102,9 @@ class Worker:
         self._analysts: dict[str, ChunkAnalyst] = {}
         self._parent_pid = parent_pid
         self._on_rows = on_rows
+        self._on_insights = on_insights
+        """Told the rows of each committed chunk of the second phase, as ``on_rows`` is of the
+        first, so a progress display can follow the insights pass too."""
         self._stop = threading.Event()
         settings = backend.settings
         self._sizer = ChunkSizer(
@@ -358,6 +362,8 @@ class Worker:
                 _forget(self.backend.queue.delete, message.receipt)
                 return False
             self._committed(request_id, message)
+            if self._on_insights is not None:
+                self._on_insights(len(rows))
             start = records[-1].row_index + 1
         return True
 

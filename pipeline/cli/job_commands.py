@@ -344,36 +344,37 @@ def _watch(client: Any, request_id: str, interval_s: float = 1.0) -> int:
 
 def _pace(status: Any) -> str:
     """The service's word on the job's pace: ``270 rows/s, about 12 s left``."""
-    from pipeline.ui.progress import format_eta, insights_text
+    from pipeline.ui.progress import format_eta, format_rate, insights_text
 
     if status.status == "queued":
         return "waiting for a worker"
     about = insights_text(status)
     if about is not None:
         return f"all labelled, {about}"
-    rate = f"{_rate(status.rows_per_s)}, " if status.rows_per_s else ""
-    return rate + (format_eta(status.eta_s) if status.status == "running" else status.status)
-
-
-def _rate(rows_per_s: float) -> str:
-    return f"{rows_per_s:,.0f} rows/s" if rows_per_s >= 10 else f"{rows_per_s:.1f} rows/s"
+    rate = format_rate(status.rows_per_s)
+    prefix = f"{rate}, " if rate else ""
+    return prefix + (format_eta(status.eta_s) if status.status == "running" else status.status)
 
 
 def _describe(status: Any) -> str:
+    """One line on the job; its rate and time left in the app's words (pipeline.ui.progress),
+    so a job finding its themes after its last row is "almost done" in both."""
+    from pipeline.ui.progress import format_eta, format_rate
+
     line = f"{status.request_id} {status.status}: {status.rows_done}/{status.rows_total} rows"
     if status.rows_failed:
         line += f" ({status.rows_failed} without a label)"
     options = status.input_options
     if "sheet" in options:
         line += f" from sheet {options['sheet']!r} (header on row {options.get('header_row')})"
-    if status.rows_per_s:
-        line += f" at {_rate(status.rows_per_s)}"
-    if status.status == "running" and status.labelled and status.insights_done is not None:
+    rate = format_rate(status.rows_per_s)
+    if rate:
+        line += f" at {rate}"
+    running = status.status == "running"
+    if running and status.labelled and status.insights_done is not None:
         line += f"; every row labelled, about what: {status.insights_done}/{status.rows_total}"
-        if status.eta_s is not None:
-            line += f", about {status.eta_s:.0f} s left"
-    elif status.eta_s is not None and status.status == "running":
-        line += f", about {status.eta_s:.0f} s left"
+    if running and status.eta_s is not None:
+        line += f", {format_eta(status.eta_s)}"
     if status.error:
         line += f"; {status.error}"
     return line

@@ -148,7 +148,7 @@ def _predict(args: argparse.Namespace) -> int:
     settings = _settings(args)
     predictor = _predictor(settings)
     screen = CommentScreen.from_settings(settings)
-    verdicts = [screen.check(text, predictor.version) for text in args.texts]
+    verdicts = screen.check_many(args.texts, predictor.version)
     kept = ["" if verdicts[i].reason else text for i, text in enumerate(args.texts)]
     for text, verdict, result in zip(args.texts, verdicts, predictor.predict(kept), strict=True):
         error = verdict.reason or result.error

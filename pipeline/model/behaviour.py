@@ -76,7 +76,7 @@ def load_cases(path: Path = CASES_FILE) -> pd.DataFrame:
 
 def outcomes(predictor: Predictor, screen: CommentScreen, texts: Sequence[str]) -> list[str]:
     """What the product does with each text: its label, or ``no label`` when screened out."""
-    verdicts = [screen.check(text, predictor.version) for text in texts]
+    verdicts = screen.check_many(texts, predictor.version)
     probs = predictor.predict_proba(
         ["" if verdict.reason else text for text, verdict in zip(texts, verdicts, strict=True)]
     )

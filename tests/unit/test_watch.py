@@ -9,6 +9,7 @@ import pytest
 
 from pipeline.cli.job_commands import _describe, _watch
 from pipeline.client import JobStatus
+from pipeline.ui.progress import progress_text
 
 
 class FakeClient:
@@ -83,3 +84,30 @@ def test_status_says_every_row_is_labelled_while_the_insights_are_worked_out() -
     assert _describe(status) == "r1 running: 300/300 rows; every row labelled, about what: 128/300"
     timed = JobStatus("r1", "running", 300, 300, eta_s=7.4, labelled_at="x", insights_done=128)
     assert _describe(timed).endswith("every row labelled, about what: 128/300, about 7 s left")
+
+
+def test_a_job_finding_its_themes_is_almost_done_as_in_the_app(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Every row has its insights and the post-pass runs: the service's ETA is 0, which the
+    app shows as "almost done"; the CLI says the same, never "about 0 s left"."""
+    themes = JobStatus(
+        "r1", "running", 300, 300, rows_per_s=270.0, eta_s=0.0, labelled_at="x", insights_done=300
+    )
+    assert _describe(themes).endswith("every row labelled, about what: 300/300, almost done")
+    assert progress_text(themes).endswith("almost done")
+    done = JobStatus("r1", "succeeded", 300, 300, rows_per_s=120.0, eta_s=0.0, insights_done=300)
+    assert _watch(FakeClient([themes, done]), "r1", interval_s=0) == 0
+    shown = capsys.readouterr()
+    assert "300/300, all labelled, about what: 300 / 300, almost done" in shown.err
+    assert "about 0 s" not in shown.err + shown.out
+
+
+def test_status_words_the_time_left_as_the_app_does() -> None:
+    assert _describe(job("running", 20_900, rate=35.0, eta=0.4)).endswith(
+        "at 35 rows/s, almost done"
+    )
+    assert _describe(job("running", 512, rate=35.0, eta=720.0)).endswith(
+        "at 35 rows/s, about 12 min left"
+    )
+    assert _describe(job("running", 0)) == "r1 running: 0/21000 rows"
