@@ -49,7 +49,9 @@ def analyze_file(
     within a second). ``chunk_rows`` caps a chunk's rows (default: ``screening``'s).
     ``sheet`` chooses a workbook's sheet (name or 1-based number). ``explain`` adds each
     row's top words toward its label (slower). ``screening.insights`` off leaves out aspects
-    and themes; on, the job's themes are written to ``themes_path(output)``."""
+    and themes; on, the job's themes are written to ``themes_path(output)``. Without
+    ``text_column`` the column named like comments is read, and named on stderr with
+    ``progress``."""
     limits = limits or Limits()
     screening = screening or Settings()
     with tempfile.TemporaryDirectory(prefix="analyze-") as folder:
@@ -75,7 +77,10 @@ def analyze_file(
                 backend, Path(source), text_column, sheet=sheet, explain=explain
             )
             request_id = submitted.request_id
-            total = backend.repository.jobs.get(request_id).rows_total
+            queued = backend.repository.jobs.get(request_id)
+            if progress and queued.input_format != "txt" and not (text_column or "").strip():
+                print(f"comments from column {queued.text_column!r}", file=sys.stderr)
+            total = queued.rows_total
             with PhasedProgress(total, enabled=progress) as shown:
                 worker = Worker(
                     backend,

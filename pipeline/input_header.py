@@ -4,12 +4,14 @@ Pure logic: no file is read here. Names are stripped; a blank one is called ``co
 after its position. Two columns of one name are refused (one would overwrite the other), as is
 a header that cannot be one (a comment as long as a page). A requested column matches its name
 exactly, else ignoring case and surrounding spaces; when nothing matches, the message suggests
-the closest names.
+the closest names. When none is asked for, the one column named like comments is the comment
+column (``named_text_column``).
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Sequence
 
 from pipeline.errors import (
@@ -27,6 +29,22 @@ MAX_NAME_CHARS = 1_000
 """Longer than any question text a survey tool puts in a header."""
 TEXT_COLUMN_NAME_CHARS = 255
 """The job table stores the comment column's name in 255 characters."""
+TEXT_NAMES = (
+    "comment",
+    "comments",
+    "text",
+    "feedback",
+    "review",
+    "response",
+    "answer",
+    "remark",
+    "remarks",
+    "opinion",
+    "message",
+)
+"""Names that mean the comments, likeliest first: a column named one of them is the comment
+column when none is asked for (here) and the app's first guess (``pipeline.ui.columns``)."""
+_TEXT_NAMES = frozenset(TEXT_NAMES)
 _SHOWN_CHARS = 60
 _LISTED_COLUMNS = 30
 
@@ -73,6 +91,28 @@ def resolve_column(wanted: str, columns: Sequence[str], role: str = "column") ->
     )
 
 
+def named_text_column(columns: Sequence[str]) -> str | None:
+    """The one column named like comments, ignoring case and surrounding spaces (``Comment``,
+    `` feedback ``); None when no column or several are, where a guess could label the wrong
+    text."""
+    named = [column for column in columns if column.strip().casefold() in _TEXT_NAMES]
+    return named[0] if len(named) == 1 else None
+
+
+def text_column_refusal(columns: Sequence[str]) -> str:
+    """Why no comment column was taken, for a file where none was asked for: which setting
+    chooses it, the columns named like comments or the one that contains such a word
+    (``Student comments``, the app's second guess), and the file's columns."""
+    named = [column for column in columns if column.strip().casefold() in _TEXT_NAMES]
+    if len(named) > 1:
+        hint = f"{', '.join(echo(c) for c in named)} are all named like comments; "
+    elif (near := _worded_text_column(columns)) is not None:
+        hint = f"{echo(near)} looks like it; "
+    else:
+        hint = ""
+    return f"choose the comment column (text_column): {hint}the file has {listing(columns)}"
+
+
 def check_text_column_name(name: str) -> None:
     if len(name) > TEXT_COLUMN_NAME_CHARS:
         raise InputError(
@@ -98,6 +138,12 @@ def _suggestion(name: str, columns: Sequence[str]) -> str:
     if not close:
         return ""
     return f" (did you mean {' or '.join(echo(by_folded[c]) for c in close)}?)"
+
+
+def _worded_text_column(columns: Sequence[str]) -> str | None:
+    """The first column whose name holds a word of ``TEXT_NAMES``, taken in that order."""
+    words = {column: set(re.split(r"[^a-z0-9]+", column.lower())) for column in columns}
+    return next((c for name in TEXT_NAMES for c in columns if name in words[c]), None)
 
 
 def _blank_name(position: int, taken: set[str]) -> str:

@@ -34,7 +34,13 @@ from pipeline.errors import (
     MissingColumnError,
     UnsupportedFormatError,
 )
-from pipeline.input_header import check_text_column_name, clean_header, listing, resolve_column
+from pipeline.input_header import (
+    check_text_column_name,
+    clean_header,
+    named_text_column,
+    resolve_column,
+    text_column_refusal,
+)
 from pipeline.input_text import (
     DELIMITER_NAMES,
     DELIMITERS,
@@ -47,7 +53,7 @@ from pipeline.input_text import (
     sniff_delimiter,
     sniff_encoding,
 )
-from pipeline.xlsx import open_workbook
+from pipeline.xlsx import Workbook, open_workbook
 
 FORMATS = ("csv", "xlsx", "txt")
 TXT_COLUMN = "text"
@@ -75,6 +81,7 @@ _VALIDATION_ROWS = 5000
 # The csv module refuses fields over 128 KiB by default; a long comment is a row error, and
 # only the file's size bounds a field.
 _FIELD_LIMIT = 2**31 - 1
+_TAKEN = ", taken as the comment column for its name: choose the comment column (text_column)"
 _EOF_PROBE = "\x00end of file\x00\n"
 """Cannot be part of a validated file: a NUL character is refused (``input_text``)."""
 
@@ -217,10 +224,21 @@ def read_columns(path: Path, fmt: str, options: ReadOptions | None = None) -> tu
 
 
 def _xlsx_layout(path: Path, text_column: str | None, sheet: str | None) -> InputLayout:
+    """With neither a sheet nor a column asked for, the first visible sheet with one column
+    named like comments (a cover sheet in front is passed over), else the first with rows."""
     with open_workbook(path) as book:
+        if sheet is None and not (text_column or "").strip():
+            sheet, text_column = _named_sheet(book)
         table = book.layout(sheet, text_column)
     options = ReadOptions(sheet=table.sheet, header_row=table.header_row)
     return InputLayout("xlsx", options, table.columns)
+
+
+def _named_sheet(book: Workbook) -> tuple[str | None, str | None]:
+    for overview in book.overview():
+        if (column := named_text_column(overview.columns)) is not None:
+            return overview.name, column
+    return None, None
 
 
 def validate_input(
@@ -256,7 +274,8 @@ def validate_input(
         if comment.strip():
             comments += 1
     if comments == 0:
-        raise EmptyInputError(f"the file has no comments in column {column!r}")
+        taken = "" if (text_column or "").strip() or layout.format == "txt" else _TAKEN
+        raise EmptyInputError(f"the file has no comments in column {column!r}{taken}")
     return InputSummary(
         format=layout.format,
         columns=layout.columns,
@@ -268,13 +287,17 @@ def validate_input(
 
 
 def _text_column(requested: str | None, layout: InputLayout) -> str:
-    if not (requested or "").strip():
-        if layout.format == "txt":
-            return TXT_COLUMN
-        raise MissingColumnError(
-            f"choose the comment column: the file has {listing(layout.columns)}"
-        )
-    column = resolve_column(requested or "", layout.columns)
+    """The file's name for the comment column. With none asked for (every edge: the CLI, the
+    API, the Lambda gateway) a TXT file's single column, else the one column named like
+    comments (``comment``, `` Feedback ``); with none or several, a refusal that says so."""
+    if (requested or "").strip():
+        column = resolve_column(requested or "", layout.columns)
+    elif layout.format == "txt":
+        return TXT_COLUMN
+    elif (named := named_text_column(layout.columns)) is not None:
+        column = named
+    else:
+        raise MissingColumnError(text_column_refusal(layout.columns))
     check_text_column_name(column)
     return column
 

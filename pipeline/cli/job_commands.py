@@ -58,7 +58,11 @@ def register(commands: Any) -> None:
 
     submit = client_parser(commands, "submit", "upload a file and queue a job")
     submit.add_argument("file", type=Path, help="CSV (UTF-8), XLSX or one-per-line TXT")
-    submit.add_argument("--text-column", default="", help="the comment column (not for TXT)")
+    submit.add_argument(
+        "--text-column",
+        default="",
+        help="the comment column (default: the one column named like comments; not for TXT)",
+    )
     submit.add_argument(
         "--group-by", action="append", default=[], metavar="COLUMN", help="repeatable"
     )
@@ -245,6 +249,7 @@ def _keys_revoke(args: argparse.Namespace) -> int:
 
 def _submit(args: argparse.Namespace) -> int:
     from pipeline.errors import InputError
+    from pipeline.inputs import detect_format
 
     if not args.file.is_file():
         raise InputError(f"{args.file} is not a file")
@@ -259,6 +264,11 @@ def _submit(args: argparse.Namespace) -> int:
             explain=args.explain,
         )
         print(submitted.request_id)
+        if not args.text_column.strip() and detect_format(args.file) != "txt":
+            print(
+                f"comments from column {client.status(submitted.request_id).text_column!r}",
+                file=sys.stderr,
+            )
         if submitted.reused:
             print("an identical job exists; use --fresh to run it again", file=sys.stderr)
         return _watch(client, submitted.request_id) if args.wait else 0

@@ -48,7 +48,11 @@ def register(commands: Any) -> None:
 
     analyze = commands.add_parser("analyze", help="label every comment of a CSV, XLSX or TXT file")
     analyze.add_argument("input", type=Path, help="CSV, XLSX or one-comment-per-line TXT")
-    analyze.add_argument("--text-column", default=None, help="comment column (not for TXT)")
+    analyze.add_argument(
+        "--text-column",
+        default=None,
+        help="comment column (default: the one column named like comments; not for TXT)",
+    )
     analyze.add_argument(
         "--sheet",
         default=None,

@@ -12,23 +12,11 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import EmptyInputError
+from pipeline.input_header import TEXT_NAMES
 from pipeline.inputs import ReadOptions, detect_format, inspect_input, iter_chunks
 from pipeline.xlsx import SheetOverview, open_workbook
 
 PREVIEW_ROWS = 20
-TEXT_NAMES = (
-    "comment",
-    "comments",
-    "text",
-    "feedback",
-    "review",
-    "response",
-    "answer",
-    "remark",
-    "remarks",
-    "opinion",
-    "message",
-)
 _TEXT_WORDS = frozenset(TEXT_NAMES)
 GROUP_NAMES = frozenset(
     {

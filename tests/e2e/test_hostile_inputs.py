@@ -657,12 +657,13 @@ REQUESTS: list[Case] = [
         upload(comments(["unknown field good"]), colour="blue"),
         ("unknown field good",),
     ),
+    accepted("text-column-empty", upload(GOOD, text_column=""), ("good teaching", "bad slides")),
     refused(
-        "text-column-empty",
-        upload(GOOD, text_column=""),
+        "text-column-empty-none-named",
+        upload(b"course,remarks made\nCHEM110,good teaching\n", text_column=""),
         400,
         "missing_column",
-        "choose the comment column",
+        "choose the comment column (text_column): 'remarks made' looks like it",
     ),
     refused(
         "text-column-10k-chars",

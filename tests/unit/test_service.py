@@ -61,8 +61,16 @@ REFUSALS = [
      "not an Excel"),
     ("missing column", _write("a.csv", b"course,comment\nC,hi\n"), "feedback",
      MissingColumnError, "'feedback' is not in the file; its columns are: course, comment"),
-    ("no column chosen", _write("a.csv", b"course,comment\nC,hi\n"), None, MissingColumnError,
-     "choose the comment column"),
+    ("no column chosen", _write("a.csv", b"course,teacher\nC,hi\n"), None, MissingColumnError,
+     "choose the comment column (text_column): the file has course, teacher"),
+    ("two columns named like comments", _write("a.csv", b"comment, Feedback \na,b\n"), None,
+     MissingColumnError, "(text_column): 'comment', 'Feedback' are all named like comments; "
+     "the file has comment, Feedback"),
+    ("a column worded like comments", _write("a.csv", b"course,Student comments\nC,hi\n"), None,
+     MissingColumnError, "(text_column): 'Student comments' looks like it; the file has course"),
+    ("the comment column taken is empty", _write("a.csv", b"comment,notes\n,hi\n"), None,
+     EmptyInputError, "no comments in column 'comment', taken as the comment column for its "
+     "name: choose the comment column (text_column)"),
     ("too many rows", _write("a.csv", b"comment\n" + b"hi\n" * 11), "comment",
      LimitExceededError, "more than 10 rows"),
     ("ragged row", _write("a.csv", b"comment,course\nGreat,A,extra\n"), "comment",
@@ -116,6 +124,23 @@ def test_txt_and_bom_csv_are_accepted(tmp_path: Path) -> None:
     assert service.get_status(backend, first.request_id).rows_total == 2
     assert service.get_status(backend, second.request_id).text_column == "comment"
     assert backend.queue.depth().visible == 2
+
+
+@pytest.mark.parametrize(
+    ("header", "taken"),
+    [("row_id,course,instructor,term,comment", "comment"), ("course, Comments ", "Comments"),
+     ("course,FEEDBACK,Student comments", "FEEDBACK")],
+)  # fmt: skip
+def test_without_a_column_the_one_named_like_comments_is_taken(
+    tmp_path: Path, header: str, taken: str
+) -> None:
+    backend = make_backend(tmp_path)
+    source = tmp_path / "c.csv"
+    columns = header.split(",")
+    source.write_text(f"{header}\n" + ",".join(f"v{i}" for i in range(len(columns))) + "\n")
+    job = service.get_status(backend, service.submit(backend, source, " ").request_id)
+    assert job.text_column == taken
+    assert job.rows_total == 1
 
 
 def test_the_same_file_and_parameters_return_the_existing_job(tmp_path: Path) -> None:

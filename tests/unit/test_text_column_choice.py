@@ -1,0 +1,213 @@
+"""With no comment column named, the one column named like comments is taken, on every edge
+(the service, the HTTP API, the Lambda gateway, the CLI's submit and analyze), and the user is
+told which; with none or several, the refusal says which setting chooses it and what looks
+like the comments."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import httpx
+import pytest
+from apigw_events import answer, load_event, without_identity
+from fastapi.testclient import TestClient
+from jobfakes import FakePredictor, make_backend
+from xlsxfakes import evaluation_export
+
+from pipeline.analyze import analyze_file
+from pipeline.api.app import create_app
+from pipeline.api.gateway import Gateway
+from pipeline.bootstrap import Backend
+from pipeline.cli import job_commands
+from pipeline.cli.main import EXIT_INPUT_ERROR, main
+from pipeline.client import PipelineClient
+from pipeline.errors import MissingColumnError
+from pipeline.input_header import TEXT_NAMES, named_text_column, text_column_refusal
+from pipeline.inputs import ReadOptions, iter_chunks, validate_input
+from pipeline.settings import Settings
+from pipeline.ui import columns as ui_columns
+
+EVALUATIONS = b"row_id,course,instructor,term,comment\n1,CS101,Ada,2026,Great lectures\n"
+
+
+@pytest.fixture
+def backend(tmp_path: Path) -> Backend:
+    return make_backend(tmp_path, auth="none")
+
+
+@pytest.mark.parametrize(
+    ("columns", "taken"),
+    [
+        (("row_id", "comment"), "comment"),
+        ((" Feedback ", "course"), " Feedback "),
+        (("REMARKS",), "REMARKS"),
+        (("Student comments", "course"), None),  # only a word of the name: not taken
+        (("comment", "Text"), None),  # two: either could be the wrong one
+        (("course", "term"), None),
+    ],
+)
+def test_only_one_column_named_exactly_like_comments_is_taken(
+    columns: tuple[str, ...], taken: str | None
+) -> None:
+    assert named_text_column(columns) == taken
+
+
+@pytest.mark.parametrize(
+    ("columns", "hint"),
+    [
+        (("course", "Student comments"), "'Student comments' looks like it; "),
+        # the app's order: a name earlier in TEXT_NAMES wins, wherever its column is
+        (("Any other feedback?", "Comments on exams"), "'Comments on exams' looks like it; "),
+        (("comment", " Text"), "'comment', ' Text' are all named like comments; "),
+        (("course", "What did you like?"), ""),  # no comment word in it
+    ],
+)
+def test_the_refusal_names_the_setting_and_what_looks_like_the_comments(
+    columns: tuple[str, ...], hint: str
+) -> None:
+    listed = ", ".join(columns)
+    assert text_column_refusal(columns) == (
+        f"choose the comment column (text_column): {hint}the file has {listed}"
+    )
+
+
+def test_the_app_guesses_from_the_same_names() -> None:
+    assert ui_columns.TEXT_NAMES is TEXT_NAMES
+    assert ui_columns.guess_text_column(["course", "Feedback"]) == "Feedback"
+
+
+def test_a_workbook_reads_the_first_sheet_with_a_column_named_like_comments(
+    tmp_path: Path,
+) -> None:
+    path = evaluation_export(tmp_path / "export.xlsx")  # a cover sheet comes first
+    summary = validate_input(path, None)
+    assert summary.text_column == "Comment"
+    assert summary.options == ReadOptions(sheet="Answers", header_row=3)
+    chunk = next(iter_chunks(path, "xlsx", "Comment", 10, options=summary.options))
+    assert chunk["Comment"].tolist() == ["Great lectures", "Too fast", ""]
+    with pytest.raises(MissingColumnError, match=r"\(text_column\): the file has About this"):
+        validate_input(path, None, sheet="Cover")
+
+
+def test_the_api_takes_the_comment_column_and_its_status_names_it(backend: Backend) -> None:
+    client = TestClient(create_app(backend))
+    sent = client.post("/v1/jobs", files={"file": ("c.csv", EVALUATIONS)})
+    assert sent.status_code == 202, sent.text
+    status = client.get(f"/v1/jobs/{sent.json()['request_id']}").json()
+    assert status["text_column"] == "comment" and status["rows_total"] == 1
+    refused = client.post("/v1/jobs", files={"file": ("c.csv", b"course,notes\nA,fine\n")})
+    assert refused.status_code == 400
+    assert refused.json() == {
+        "error": "missing_column",
+        "detail": "choose the comment column (text_column): the file has course, notes",
+    }
+
+
+def test_the_gateway_takes_the_comment_column_for_an_empty_field(backend: Backend) -> None:
+    event = without_identity(load_event("submit_multipart"))
+    body = base64.b64decode(event["body"])
+    field = b'name="text_column"\r\n\r\ncomment\r\n'
+    assert field in body
+    blank = body.replace(field, b'name="text_column"\r\n\r\n\r\n')
+    sent = answer(Gateway(backend).handle({**event, "body": base64.b64encode(blank).decode()}))
+    assert sent.status == 202, sent.text
+    job = backend.repository.jobs.get(sent.json()["request_id"])
+    assert job.text_column == "comment"
+
+
+def _cli_client(backend: Backend, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The CLI's client, sending to the real app in-process; returns the paths it called."""
+    app = TestClient(create_app(backend))
+    paths: list[str] = []
+
+    def forward(request: httpx.Request) -> httpx.Response:
+        paths.append(request.url.path)
+        sent = app.request(
+            request.method, request.url.path, headers=request.headers, content=request.read()
+        )
+        return httpx.Response(sent.status_code, headers=sent.headers, content=sent.content)
+
+    transport = httpx.MockTransport(forward)
+
+    def client(_args: object) -> PipelineClient:
+        return PipelineClient("http://api.test", transport=transport)
+
+    monkeypatch.setattr(job_commands, "api_client", client)
+    return paths
+
+
+def test_cli_submit_says_which_column_it_took(
+    backend: Backend,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _cli_client(backend, monkeypatch)
+    source = tmp_path / "comments.csv"
+    source.write_bytes(EVALUATIONS)
+    assert main(["submit", str(source)]) == 0
+    shown = capsys.readouterr()
+    request_id = shown.out.strip()
+    assert shown.err == "comments from column 'comment'\n"
+    assert backend.repository.jobs.get(request_id).text_column == "comment"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "argv"),
+    [
+        ("comments.csv", EVALUATIONS, ["--text-column", "comment"]),  # the user chose it
+        ("comments.txt", b"Great lectures\nToo fast\n", []),  # a TXT file has one column
+    ],
+)
+def test_cli_submit_is_silent_about_a_column_it_did_not_choose(
+    backend: Backend,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    content: bytes,
+    argv: list[str],
+) -> None:
+    paths = _cli_client(backend, monkeypatch)
+    source = tmp_path / name
+    source.write_bytes(content)
+    assert main(["submit", str(source), *argv]) == 0
+    assert capsys.readouterr().err == ""
+    assert paths == ["/v1/jobs"]  # no status asked for
+
+
+def test_cli_submit_refuses_a_file_without_a_comment_column_naming_the_setting(
+    backend: Backend,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _cli_client(backend, monkeypatch)
+    source = tmp_path / "comments.csv"
+    source.write_bytes(b"course,Student comments\nCS101,Great\n")
+    assert main(["submit", str(source)]) == EXIT_INPUT_ERROR
+    assert capsys.readouterr().err == (
+        "error: choose the comment column (text_column): 'Student comments' looks like it; "
+        "the file has course, Student comments\n"
+    )
+
+
+@pytest.mark.parametrize(("column", "shown"), [(None, True), ("comment", False)])
+def test_analyze_says_which_column_it_took(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], column: str | None, shown: bool
+) -> None:
+    source = tmp_path / "comments.csv"
+    source.write_bytes(EVALUATIONS)
+    output = tmp_path / "out.csv"
+    rows = analyze_file(
+        source,
+        output,
+        FakePredictor(),
+        column,
+        screening=Settings(insights=False),
+    )
+    assert rows == 1 and output.is_file()
+    err = capsys.readouterr().err
+    assert err.startswith("comments from column 'comment'\n") is shown
+    assert ("comments from column" in err) is shown
