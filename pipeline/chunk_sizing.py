@@ -29,7 +29,11 @@ chunks of 32 and 268 rows against 4.5 s in the 32+64+85+85+34 rows the sizer gav
 The reader (``pipeline.inputs.iter_chunks``) asks for a chunk's limit when it starts reading
 that chunk. Under ``pipeline.readahead`` that happens while the worker still labels the chunks
 before it, so a measurement shapes the chunk two after the one measured; until the first
-measurement arrives, limits grow from ``first_rows``, doubling each time.
+measurement arrives, limits grow from ``first_rows``, doubling each time. That made a worker's
+first job (no chunk timed yet) read a 300-row file as 32 + 64 + 128 + 76 rows where later jobs
+took 32 + 268 (docs/performance.md, *A pool worker's first job*): with ``first_wait_s`` the
+reader's request for a delivery's second chunk waits, while no chunk has been timed, for the
+first chunk's time (at most that long, or until ``release``).
 
 Everything here is pure apart from a lock: the read-ahead thread asks for limits while the
 worker's thread records measurements.
@@ -72,6 +76,11 @@ little, as zero would be, makes every chunk smaller in turn where the fixed part
 TAIL_STRETCH = 3.0
 """A delivery's second chunk is the rest of the job if the rest should take at most this many
 times the target: a small job shows its first rows at once and its last a few seconds later."""
+REST_GROWTH = 10.0
+"""The rest of a small job may hold up to this many times the first chunk's work (a 300-row
+file: 268 rows after 32), not only ``max_growth`` times: a first chunk that was quicker than
+its work says (blank or screened rows never reach the model) can then make one chunk at most
+ten times the first's work, still bounded by ``TAIL_STRETCH`` targets at the measured pace."""
 _MIN_SPREAD = 0.01
 """Below this squared coefficient of variation of the chunks' work, the fit cannot tell the
 fixed part from the part per work: the last fixed part found is kept."""
@@ -170,6 +179,7 @@ class ChunkSizer:
         target_s: float = 1.0,
         first_rows: int = 32,
         max_growth: float = _MAX_GROWTH,
+        first_wait_s: float = 0.0,
     ) -> None:
         if max_rows < 1:
             raise ConfigError(f"PIPELINE_CHUNK_ROWS={max_rows} must be at least 1")
@@ -181,12 +191,16 @@ class ChunkSizer:
             )
         if max_growth < 1:
             raise ValueError("max_growth must be at least 1")
+        if first_wait_s < 0:
+            raise ValueError("first_wait_s must be 0 or more seconds")
         self.max_rows = max_rows
         self.target_s = target_s
         self.first_rows = min(first_rows, max_rows) if target_s > 0 else max_rows
         """The rows of a delivery's first chunk (``pipeline.poison`` names them)."""
         self._max_growth = max_growth
-        self._lock = threading.Lock()
+        self._first_wait_s = first_wait_s
+        self._lock = threading.Condition()
+        self._released = False
         self._times = ChunkTimes()
         self._largest = 0.0
         self._last = 0.0
@@ -207,17 +221,30 @@ class ChunkSizer:
         with self._lock:
             self._ramp = 0
             self._rows_left = rows_left
+            self._released = False
+
+    def release(self) -> None:
+        """The delivery's chunks are done with (or abandoned): a reader waiting for the first
+        chunk's time stops waiting."""
+        with self._lock:
+            self._released = True
+            self._lock.notify_all()
 
     def next_limit(self) -> ChunkLimit:
         with self._lock:
             if self.target_s == 0:
                 return ChunkLimit(self.max_rows)
             ramp, self._ramp = self._ramp, self._ramp + 1
+            if ramp == 1 and self._times.empty and self._first_wait_s > 0:
+                self._lock.wait_for(
+                    lambda: self._released or not self._times.empty, self._first_wait_s
+                )
             if ramp == 0 or self._times.empty:
                 return ChunkLimit(min(self.first_rows * 2 ** min(ramp, 20), self.max_rows))
             cost = self._times.cost()
             ceiling = self._largest * self._max_growth
-            if ramp == 1 and (rest := self._small_rest(cost, ceiling)) is not None:
+            rest_ceiling = self._largest * max(self._max_growth, REST_GROWTH)
+            if ramp == 1 and (rest := self._small_rest(cost, rest_ceiling)) is not None:
                 return rest
             labelling_s = min(
                 max(self.target_s - cost.overhead_s, OVERHEAD_FACTOR * cost.overhead_s),
@@ -240,6 +267,7 @@ class ChunkSizer:
             if rows > 0:
                 keep = _FORGETTING if self._work_per_row else 0.0
                 self._work_per_row = keep * self._work_per_row + (1 - keep) * work / rows
+            self._lock.notify_all()
 
     def _small_rest(self, cost: Cost, ceiling: float) -> ChunkLimit | None:
         """The limit that takes every row left after the first chunk (a limit of

@@ -34,7 +34,7 @@ import socket
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
 from typing import Protocol
@@ -65,6 +65,9 @@ from pipeline.worker_identity import host_worker_id
 log = logging.getLogger(__name__)
 
 RESULTS_PREFIX = "results/"
+FIRST_CHUNK_WAIT_S = 30.0
+"""How long the read-ahead waits for a first job's first chunk to be timed before it sizes the
+second (``ChunkSizer.first_wait_s``); the wait ends sooner when the delivery ends."""
 WARM_UP_COLUMN = "comment"
 WARM_UP_COMMENTS = (
     "The lectures were clear and the professor was always happy to help.",
@@ -108,7 +111,10 @@ class Worker:
         self._stop = threading.Event()
         settings = backend.settings
         self._sizer = ChunkSizer(
-            settings.chunk_rows, settings.chunk_target_s, settings.first_chunk_rows
+            settings.chunk_rows,
+            settings.chunk_target_s,
+            settings.first_chunk_rows,
+            first_wait_s=FIRST_CHUNK_WAIT_S,
         )
         self._insight_sizer = ChunkSizer(
             settings.chunk_rows, settings.chunk_target_s, settings.first_chunk_rows
@@ -272,8 +278,6 @@ class Worker:
         """Phase 1: label the rows left, a chunk at a time. A job with insights commits labels
         only (its second phase adds the rest); one without commits its explanations too.
         False when the delivery ended here (stopped, handed back, or the job was stopped)."""
-        repository = self.backend.repository
-        request_id = started.request_id
         source = self.backend.store.get_file(
             started.input_key, folder / f"input.{started.input_format}"
         )
@@ -290,6 +294,21 @@ class Worker:
                 options=ReadOptions.from_json(started.input_options),
             )
         )
+        try:
+            return self._label_chunks(chunks, started, predictor, analyst, message)
+        finally:
+            self._sizer.release()
+
+    def _label_chunks(
+        self,
+        chunks: Iterator[pd.DataFrame],
+        started: JobRecord,
+        predictor: Predictor,
+        analyst: ChunkAnalyst | None,
+        message: QueueMessage,
+    ) -> bool:
+        repository = self.backend.repository
+        request_id = started.request_id
         later = started.insights_key is not None
         began: float | None = None  # the pace between commits, waiting for input included
         for chunk in chunks:

@@ -3,6 +3,7 @@ about ``target_s`` of work per chunk, bounded by rows and by growth; fixed chunk
 
 from __future__ import annotations
 
+import threading
 from collections import deque
 
 import pytest
@@ -242,3 +243,42 @@ def test_on_a_loaded_machine_chunks_keep_the_overhead_small() -> None:
     heavier = simulate(ChunkSizer(max_rows=2048, target_s=1.0), 2_000, 1 / 8, overhead_s=2.5)
     assert max(heavier[4:]) <= 2.5 + 10.0 + 1e-9  # measured: never over ten times the target
     assert sum(heavier) <= 1.3 * (2_000 / 8)
+
+
+def test_a_first_jobs_second_chunk_waits_for_the_first_chunks_time() -> None:
+    """Under read-ahead the reader asks for the second chunk while the first is labelled; on a
+    worker's first job nothing was timed yet, and the blind ramp cut a 300-row file into
+    32 + 64 + 128 + 76 rows. With ``first_wait_s`` the request waits for the first chunk's
+    time, so the rest comes in one chunk, as on every later job."""
+    sizer = ChunkSizer(max_rows=2048, target_s=1.0, first_rows=32, first_wait_s=30.0)
+    sizer.restart(rows_left=300)
+    assert sizer.next_limit() == ChunkLimit(32)
+    asked: list[ChunkLimit] = []
+    reader = threading.Thread(target=lambda: asked.append(sizer.next_limit()))
+    reader.start()
+    reader.join(timeout=0.2)
+    assert reader.is_alive() and not asked  # waiting for the first chunk's time
+    sizer.record(work=6_400, seconds=0.32, rows=32)  # 200 work a row, 10 ms a row
+    reader.join(timeout=5)
+    assert asked and asked[0].max_rows == 268
+
+
+def test_the_wait_ends_when_the_delivery_ends_and_never_happens_twice() -> None:
+    sizer = ChunkSizer(max_rows=2048, target_s=1.0, first_rows=32, first_wait_s=30.0)
+    sizer.restart(rows_left=300)
+    sizer.next_limit()
+    asked: list[ChunkLimit] = []
+    reader = threading.Thread(target=lambda: asked.append(sizer.next_limit()))
+    reader.start()
+    reader.join(timeout=0.2)
+    assert reader.is_alive()
+    sizer.release()  # the first chunk failed: the reader must not hold the delivery up
+    reader.join(timeout=5)
+    assert asked == [ChunkLimit(64)]  # nothing timed: the ramp, as without waiting
+    sizer.restart(rows_left=300)  # a later job: a chunk was timed, so nothing to wait for
+    sizer.record(work=6_400, seconds=0.32, rows=32)
+    again: list[ChunkLimit] = []
+    later = threading.Thread(target=lambda: again.extend([sizer.next_limit(), sizer.next_limit()]))
+    later.start()
+    later.join(timeout=5)
+    assert again[0] == ChunkLimit(32) and again[1].max_rows == 268

@@ -349,8 +349,21 @@ def test_a_small_job_shows_progress_after_a_small_first_chunk(tmp_path: Path) ->
     request_id = submit(backend, tmp_path, comments)
     timer = FakeClock()
     sizes = chunk_sizes(backend, TimedPredictor(timer, 1 / 270), timer)
-    assert sizes[0] == 32 and len(sizes) >= 3 and sum(sizes) == 300  # committed chunk by chunk
-    assert sizes == sorted(sizes[:-1]) + sizes[-1:]  # growing towards a second of work
+    # the worker's first job: the read-ahead waits for the first chunk's time, and the rest
+    # (about a second at 270 rows/s) comes in one chunk, not 64 + 128 + ... as timed blind
+    assert sizes == [32, 268]
+    assert result_frame(backend, request_id)["comment"].tolist() == comments
+
+
+def test_a_large_job_shows_progress_in_chunks_of_about_the_target_time(tmp_path: Path) -> None:
+    backend = make_backend(tmp_path, chunk_rows=2048, first_chunk_rows=32, chunk_target_s=1.0)
+    comments = [f"good course {n:04d}" for n in range(3000)]
+    request_id = submit(backend, tmp_path, comments)
+    timer = FakeClock()
+    sizes = chunk_sizes(backend, TimedPredictor(timer, 1 / 270), timer)
+    assert sizes[0] == 32 and sum(sizes) == 3000  # committed chunk by chunk
+    assert all(size <= 4 * 32 for size in sizes[1:4])  # at most 4x what was measured before
+    assert set(sizes[4:-1]) == {270}  # then a second each at 270 rows/s
     assert result_frame(backend, request_id)["comment"].tolist() == comments
 
 
@@ -360,8 +373,8 @@ def test_slow_labelling_makes_chunks_of_about_the_target_time(tmp_path: Path) ->
     request_id = submit(backend, tmp_path, comments)
     timer = FakeClock()
     sizes = chunk_sizes(backend, TimedPredictor(timer, 0.125), timer)  # 8 rows a second
-    assert sizes[:2] == [4, 8] and sum(sizes) == 200
-    assert set(sizes[5:-1]) == {8}  # once measured (read-ahead delays it): a second each
+    assert sizes[:2] == [4, 16] and sum(sizes) == 200  # the second sized from the first's time
+    assert set(sizes[4:-1]) == {8}  # once measured (read-ahead delays it): a second each
     assert result_frame(backend, request_id)["comment"].tolist() == comments
 
 
