@@ -44,7 +44,7 @@ TEXT_NAMES = (
 )
 """Names that mean the comments, likeliest first: a column named one of them is the comment
 column when none is asked for (here) and the app's first guess (``pipeline.ui.columns``)."""
-_TEXT_NAMES = frozenset(TEXT_NAMES)
+TEXT_WORDS = frozenset(TEXT_NAMES)
 _SHOWN_CHARS = 60
 _LISTED_COLUMNS = 30
 
@@ -95,7 +95,7 @@ def named_text_column(columns: Sequence[str]) -> str | None:
     """The one column named like comments, ignoring case and surrounding spaces (``Comment``,
     `` feedback ``); None when no column or several are, where a guess could label the wrong
     text."""
-    named = [column for column in columns if column.strip().casefold() in _TEXT_NAMES]
+    named = _named_like_comments(columns)
     return named[0] if len(named) == 1 else None
 
 
@@ -103,10 +103,10 @@ def text_column_refusal(columns: Sequence[str]) -> str:
     """Why no comment column was taken, for a file where none was asked for: which setting
     chooses it, the columns named like comments or the one that contains such a word
     (``Student comments``, the app's second guess), and the file's columns."""
-    named = [column for column in columns if column.strip().casefold() in _TEXT_NAMES]
+    named = _named_like_comments(columns)
     if len(named) > 1:
         hint = f"{', '.join(echo(c) for c in named)} are all named like comments; "
-    elif (near := _worded_text_column(columns)) is not None:
+    elif (near := worded_text_column(columns)) is not None:
         hint = f"{echo(near)} looks like it; "
     else:
         hint = ""
@@ -140,10 +140,20 @@ def _suggestion(name: str, columns: Sequence[str]) -> str:
     return f" (did you mean {' or '.join(echo(by_folded[c]) for c in close)}?)"
 
 
-def _worded_text_column(columns: Sequence[str]) -> str | None:
-    """The first column whose name holds a word of ``TEXT_NAMES``, taken in that order."""
-    words = {column: set(re.split(r"[^a-z0-9]+", column.lower())) for column in columns}
+def worded_text_column(columns: Sequence[str]) -> str | None:
+    """The first column whose name holds a word of ``TEXT_NAMES``, taken in that order
+    (``Student comments``): a hint here, the app's second guess (``pipeline.ui.columns``)."""
+    words = {column: set(name_words(column)) for column in columns}
     return next((c for name in TEXT_NAMES for c in columns if name in words[c]), None)
+
+
+def name_words(name: str) -> list[str]:
+    """A column name's lower-case words (``Course code`` → course, code)."""
+    return [word for word in re.split(r"[^a-z0-9]+", name.lower()) if word]
+
+
+def _named_like_comments(columns: Sequence[str]) -> list[str]:
+    return [column for column in columns if column.strip().casefold() in TEXT_WORDS]
 
 
 def _blank_name(position: int, taken: set[str]) -> str:

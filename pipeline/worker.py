@@ -331,12 +331,8 @@ class Worker:
                 chunk_work(chunk[started.text_column]), committed - began, len(chunk)
             )
             began = committed
-            if outcome is ChunkOutcome.STOPPED:
-                _forget(self.backend.queue.delete, message.receipt)
+            if not self._chunk_kept(outcome, request_id, message, len(rows), self._on_rows):
                 return False
-            self._committed(request_id, message)
-            if self._on_rows is not None:
-                self._on_rows(len(rows))
         return True
 
     def _add_insights(
@@ -377,13 +373,27 @@ class Worker:
             work = chunk_work(record.text for record in records)
             self._insight_sizer.record(work, committed - began, len(records))
             began = committed
-            if outcome is ChunkOutcome.STOPPED:
-                _forget(self.backend.queue.delete, message.receipt)
+            if not self._chunk_kept(outcome, request_id, message, len(rows), self._on_insights):
                 return False
-            self._committed(request_id, message)
-            if self._on_insights is not None:
-                self._on_insights(len(rows))
             start = records[-1].row_index + 1
+        return True
+
+    def _chunk_kept(
+        self,
+        outcome: ChunkOutcome,
+        request_id: str,
+        message: QueueMessage,
+        rows: int,
+        tell: Callable[[int], None] | None,
+    ) -> bool:
+        """After a chunk's commit, in either phase: False when the job was stopped meanwhile
+        (its message is deleted); else the delivery goes on and ``tell`` hears the rows."""
+        if outcome is ChunkOutcome.STOPPED:
+            _forget(self.backend.queue.delete, message.receipt)
+            return False
+        self._committed(request_id, message)
+        if tell is not None:
+            tell(rows)
         return True
 
     def _hand_back(self, request_id: str, message: QueueMessage) -> None:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import copy
 import functools
 import json
-import logging
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -55,8 +54,6 @@ padded width changes, and in small batches (measured in fp32 and bf16: batches o
 So every row is padded to its length rounded up to LENGTH_STEP tokens, a batch holds one width
 only, and a small batch is filled with copies of its first row (dropped after pooling) up to
 MIN_BATCH_ROWS rows and MIN_BATCH_TOKENS tokens."""
-log = logging.getLogger(__name__)
-
 _ONEDNN_CACHE = "64"
 """The predictor's oneDNN kernel-cache bound (pipeline/model/runtime.py), for the same reason."""
 
@@ -312,18 +309,10 @@ def _plain_encoder(directory: Path) -> tuple[Any, Any] | None:
     states as transformers' ``BertModel`` without importing transformers (seconds of a
     worker's start); None where the directory is not such a checkpoint."""
     from pipeline.model import bert
-    from pipeline.model.serving import read_tokenizer
+    from pipeline.model.serving import read_plain, read_tokenizer
 
     tokenizer = read_tokenizer(directory)
-    if tokenizer is None:
-        return None
-    try:
-        model = bert.load_encoder(directory)
-    except Exception as exc:  # SafetensorError is no OSError
-        log.warning(
-            "cannot read the encoder in %s (%s); loading it with transformers", directory, exc
-        )
-        return None
+    model = None if tokenizer is None else read_plain(bert.load_encoder, directory)
     return None if model is None else (model, tokenizer)
 
 

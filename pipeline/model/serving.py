@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -52,10 +53,12 @@ def load_for_inference(reference: str | os.PathLike[str]) -> LoadedModel:
     """The classifier ``reference`` names, ready for the predictor (eval mode, CPU, fp32):
     the merged or full BERT checkpoint read directly when there is one, else ``load_model``'s
     (which merges an adapter and saves the merge for the next start)."""
+    from pipeline.model import bert
+
     directory = resolve_model_dir(reference)
     card = read_card(directory)
     checkpoint, tokenizer_dir = _checkpoint_dirs(directory, card)
-    model = _read_checkpoint(checkpoint) if checkpoint else None
+    model = read_plain(bert.load_checkpoint, checkpoint) if checkpoint else None
     tokenizer = read_tokenizer(tokenizer_dir) if model is not None else None
     if model is None or tokenizer is None:
         return _converted(load_model(reference))
@@ -101,18 +104,15 @@ def _checkpoint_dirs(directory: Path, card: dict[str, Any]) -> tuple[Path | None
     return (entry if (entry / "config.json").exists() else None), tokenizer_dir
 
 
-def _read_checkpoint(checkpoint: Path) -> Any:
-    """bert.py's model of ``checkpoint``; None when it is another architecture or cannot be
-    read (a damaged cache entry: ``load_model`` then merges again and replaces it,
-    pipeline/model/merged_cache.py)."""
-    from pipeline.model import bert
-
+def read_plain(load: Callable[[Path], Any], directory: Path) -> Any:
+    """bert.py's model of ``directory`` by ``load`` (``bert.load_checkpoint`` or
+    ``load_encoder``); None when it is another architecture or cannot be read (a damaged cache
+    entry: ``load_model`` then merges again and replaces it, pipeline/model/merged_cache.py),
+    so that the caller loads it with transformers."""
     try:
-        return bert.load_checkpoint(checkpoint)
+        return load(directory)
     except Exception as exc:  # SafetensorError is no OSError
-        log.warning(
-            "cannot read the checkpoint in %s (%s); loading it with transformers", checkpoint, exc
-        )
+        log.warning("cannot read %s (%s); loading it with transformers", directory, exc)
         return None
 
 

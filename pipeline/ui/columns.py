@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import tempfile
 from collections.abc import Sequence
 from contextlib import closing
@@ -12,12 +11,11 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import EmptyInputError
-from pipeline.input_header import TEXT_NAMES
+from pipeline.input_header import TEXT_NAMES, TEXT_WORDS, name_words, worded_text_column
 from pipeline.inputs import ReadOptions, detect_format, inspect_input, iter_chunks
 from pipeline.xlsx import SheetOverview, open_workbook
 
 PREVIEW_ROWS = 20
-_TEXT_WORDS = frozenset(TEXT_NAMES)
 GROUP_NAMES = frozenset(
     {
         "course",
@@ -92,7 +90,7 @@ def default_sheet(sheets: Sequence[SheetOverview]) -> str | None:
     notes sheet in front (one column of text) is passed over."""
 
     def rank(sheet: SheetOverview) -> tuple[bool, bool, bool]:
-        named = any(set(_words(column)) & _TEXT_WORDS for column in sheet.columns)
+        named = any(set(name_words(column)) & TEXT_WORDS for column in sheet.columns)
         wide = len(sheet.columns) > 1
         return (not (named and wide), not named, not wide)
 
@@ -116,11 +114,9 @@ def guess_text_column(columns: Sequence[str], sample: pd.DataFrame | None = None
     for name in TEXT_NAMES:
         if name in by_name:
             return by_name[name]
-    for name in TEXT_NAMES:
-        for column in columns:
-            if name in _words(column):
-                return column
-    candidates = [c for c in columns if not set(_words(c)) & GROUP_NAMES]
+    if (worded := worded_text_column(columns)) is not None:
+        return worded
+    candidates = [c for c in columns if not set(name_words(c)) & GROUP_NAMES]
     if sample is not None and candidates:
         lengths = {c: _mean_length(sample[c]) for c in candidates if c in sample.columns}
         if lengths:
@@ -130,11 +126,7 @@ def guess_text_column(columns: Sequence[str], sample: pd.DataFrame | None = None
 
 def guess_group_columns(columns: Sequence[str], text_column: str | None) -> list[str]:
     """Columns named like course, instructor or term: the usual ways to compare comments."""
-    return [c for c in columns if c != text_column and set(_words(c)) & GROUP_NAMES]
-
-
-def _words(name: str) -> list[str]:
-    return [word for word in re.split(r"[^a-z0-9]+", name.lower()) if word]
+    return [c for c in columns if c != text_column and set(name_words(c)) & GROUP_NAMES]
 
 
 def _mean_length(values: pd.Series) -> float:
