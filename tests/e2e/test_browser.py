@@ -143,6 +143,23 @@ def _chart(driver: Any, title: str) -> Any:
     return None
 
 
+def _picture(driver: Any, find: Any, what: str) -> bytes:
+    """A PNG of the element ``find(driver)`` returns, found again if Streamlit redraws it
+    between finding and shooting (a rerun replaces the page's elements)."""
+
+    def shot(d: Any) -> bytes | None:
+        element = find(d)
+        return element.screenshot_as_png if element is not None else None
+
+    picture: bytes = wait_in_page(driver, shot, what)
+    return picture
+
+
+def _shown_table(driver: Any) -> Any:
+    tables = driver.find_elements("css selector", "[data-testid='stDataFrame']")
+    return next((table for table in tables if table.is_displayed()), None)
+
+
 def _full_page(driver: Any) -> None:
     height = driver.execute_script(
         "const main = document.querySelector('[data-testid=\"stMain\"]');"
@@ -172,20 +189,15 @@ def test_the_overview_reads_right_in_a_browser(
         errors = [element.text for element in driver.find_elements("css selector", ERROR_ELEMENTS)]
         overview = artifacts / "streamlit_results.png"
         assert driver.save_screenshot(str(overview))
-        distribution = _chart(driver, "Label distribution").screenshot_as_png
-        groups = _chart(driver, "Labels per course").screenshot_as_png
+        distribution = _picture(driver, lambda d: _chart(d, "Label distribution"), "the chart")
+        groups = _picture(driver, lambda d: _chart(d, "Labels per course"), "the group chart")
         (artifacts / "label_distribution.png").write_bytes(distribution)
         (artifacts / "labels_per_course.png").write_bytes(groups)
 
         driver.find_element("xpath", "//*[@role='tab'][normalize-space(.)='Comments']").click()
-        table = wait_in_page(
-            driver,
-            lambda d: [t for t in d.find_elements("css selector", "[data-testid='stDataFrame']")
-                       if t.is_displayed()],
-            "the comments table",
-        )  # fmt: skip
+        wait_in_page(driver, _shown_table, "the comments table")
         time.sleep(1.0)
-        comments = table[0].screenshot_as_png
+        comments = _picture(driver, _shown_table, "the comments table")
         (artifacts / "comments_table.png").write_bytes(comments)
 
     timings = {
@@ -283,8 +295,8 @@ def test_about_what_compare_explanations_and_report_read_right_in_a_browser(
         clicked = _click_heat_cell(driver)
         about_page = _shot(driver, artifacts / "about_what.png")
         about_errors = _errors(driver)
-        aspect_png = _chart(driver, "What the comments are about").screenshot_as_png
-        heat_png = _chart(driver, "Share negative per aspect").screenshot_as_png
+        aspect_png = _picture(driver, lambda d: _chart(d, "What the comments are about"), "aspects")
+        heat_png = _picture(driver, lambda d: _chart(d, "Share negative per aspect"), "heat map")
         (artifacts / "aspects.png").write_bytes(aspect_png)
         (artifacts / "aspect_heat_map.png").write_bytes(heat_png)
         assert aspects is not None and heat is not None
@@ -295,7 +307,7 @@ def test_about_what_compare_explanations_and_report_read_right_in_a_browser(
                      .text, "the themes of each side")  # fmt: skip
         compare_page = _shot(driver, artifacts / "compare.png")
         compare_errors = _errors(driver)
-        compare_png = _chart(driver, "Label shares side by side").screenshot_as_png
+        compare_png = _picture(driver, lambda d: _chart(d, "Label shares side by side"), "compare")
         (artifacts / "compare_chart.png").write_bytes(compare_png)
 
         _open_tab(driver, "Comments")
