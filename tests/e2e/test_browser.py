@@ -262,6 +262,29 @@ def _click_heat_cell(driver: Any) -> str:
     return wanted
 
 
+def _marked_titles(driver: Any) -> list[str | None]:
+    """The titles of the highlighted words (read at once: a rerun replaces the elements)."""
+    marked = driver.find_elements("css selector", "[data-testid='stHtml'] span[title]")
+    return [span.get_attribute("title") for span in marked]
+
+
+def _report_frame(driver: Any) -> Any:
+    frames = driver.find_elements("css selector", "iframe[src^='data:text/html']")
+    return frames[0] if frames else None
+
+
+def _report_text(driver: Any) -> str | None:
+    """The report preview's text, the frame found again each try."""
+    frame = _report_frame(driver)
+    if frame is None:
+        return None
+    driver.switch_to.frame(frame)
+    try:
+        return str(driver.find_element("tag name", "body").text)
+    finally:
+        driver.switch_to.default_content()
+
+
 def _idle(driver: Any) -> bool:
     """The script is not running (the header's status widget offers no *Stop*): the page is
     not greyed out as stale."""
@@ -311,14 +334,10 @@ def test_about_what_compare_explanations_and_report_read_right_in_a_browser(
         (artifacts / "compare_chart.png").write_bytes(compare_png)
 
         _open_tab(driver, "Comments")
-        marked = wait_in_page(
-            driver,
-            lambda d: d.find_elements("css selector", "[data-testid='stHtml'] span[title]"),
-            "the highlighted words",
-        )
+        wait_in_page(driver, _marked_titles, "the highlighted words")
         time.sleep(1.0)
         comments_page = _shot(driver, artifacts / "explanations.png")
-        titles = [span.get_attribute("title") for span in marked]
+        titles = wait_in_page(driver, _marked_titles, "the highlighted words")
 
         _open_tab(driver, "Downloads")
         switch = wait_in_page(
@@ -329,16 +348,11 @@ def test_about_what_compare_explanations_and_report_read_right_in_a_browser(
             "the report preview switch",
         )
         switch[0].click()
-        frame = wait_in_page(
-            driver, lambda d: d.find_elements("css selector", "iframe[src^='data:text/html']"),
-            "the report preview",
-        )  # fmt: skip
+        wait_in_page(driver, _report_frame, "the report preview")
         time.sleep(2.0)
         report_page = _shot(driver, artifacts / "report_preview.png")
         report_errors = _errors(driver)
-        driver.switch_to.frame(frame[0])
-        report_text = driver.find_element("tag name", "body").text
-        driver.switch_to.default_content()
+        report_text = wait_in_page(driver, _report_text, "the report preview's text")
 
     for text in ("What the comments are about", "Share negative per aspect and course",
                  "Themes", "Keywords:", "Show these", clicked):  # fmt: skip
