@@ -4,7 +4,8 @@ On one comment file (benchmarks/comments.py; ``--profile realistic``, long-taile
 uniform 1-5 sentences), one after the other in this process:
 
 1. baseline: ``transformers.pipeline("text-classification")`` on the shipped model (the LoRA
-   adapter merged, transformers' BERT, fp32, batch size 32, truncation at the model's maximum),
+   adapter merged, transformers' BERT, fp32, batch size 32, truncation at the model's maximum;
+   ``--baseline-model`` names another, so that ``--model fast`` is timed against the default),
    timed before and after everything else and averaged, so a busy machine skews both ends alike;
 2. the product's predictor (loaded as workers load it: pipeline/model/serving.py) in each
    precision this machine supports (fp32, bf16, int8), fed chunk by chunk as the worker feeds it;
@@ -203,6 +204,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--rows", type=int, default=5000, help="comments in the file")
     parser.add_argument("--profile", choices=PROFILES, default="realistic", help="comments.py's")
     parser.add_argument("--model", default=os.environ.get("PIPELINE_MODEL", "default"))
+    parser.add_argument("--baseline-model", default="default", help="the HF pipeline's model")
     parser.add_argument("--batch-size", type=int, default=64, help="the predictor's batch size")
     parser.add_argument(
         "--also-batch-size",
@@ -236,7 +238,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     valid = [i for i, text in enumerate(texts) if not is_blank(text)]
     valid_texts = [texts[i] for i in valid]
 
-    loaded = load_model(args.model)
+    loaded = load_model(args.baseline_model)
     classify = hf_pipeline(loaded, args.baseline_batch_size)
     stages: list[Stage] = []
     first, hf_labels = run_baseline(classify, valid_texts, "baseline: HF pipeline (before)")
@@ -308,6 +310,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     tokens = [len(ids) for ids in loaded.tokenizer(valid_texts)["input_ids"]]
     figures = {
         "profile": args.profile,
+        "model": served.version,
+        "baseline_model": loaded.version,
         "rows": len(texts),
         "blank_rows": len(texts) - len(valid),
         "screened_rows": sum(bool(reason) for reason in reasons),
@@ -354,7 +358,8 @@ def _report(f: dict[str, Any]) -> None:
         f"more screened out; {f['mean_tokens']:.1f} tokens on average, p99 "
         f"{f['p99_tokens']:.0f}), chunks of {f['chunk_rows']}, batch "
         f"{f['batch_size']}, {f['torch_threads']} torch threads, {f['cpu']}; "
-        f"auto precision here: {f['auto_precision']}"
+        f"auto precision here: {f['auto_precision']}; model {f['model']}, baseline's "
+        f"{f['baseline_model']}"
     )
     print(
         f"{'stage':42s} {'comments/s':>10s} {'x base':>7s} {'peak RSS':>9s} "

@@ -1,4 +1,4 @@
-"""Model commands: train, evaluate, calibrate, behaviour, predict, analyze."""
+"""Model commands: train, distill, evaluate, calibrate, behaviour, predict, analyze."""
 
 from __future__ import annotations
 
@@ -11,16 +11,25 @@ from typing import Any
 from pipeline.model.options import add_dataclass_arguments, options_from_namespace
 from pipeline.model.precision import PRECISIONS
 
+MODEL_HELP = "model: default, fast (its distilled student, faster), a directory or an s3:// URI"
+
 
 def register(commands: Any) -> None:
     from pipeline.model.behaviour import BehaviourOptions
     from pipeline.model.calibrate import CalibrateOptions
+    from pipeline.model.distill import DistillOptions
     from pipeline.model.evaluate import EvaluateOptions
     from pipeline.model.train import TrainOptions
 
     train = commands.add_parser("train", help="fine-tune the sentiment model (LoRA)")
     add_dataclass_arguments(train, TrainOptions)
     train.set_defaults(handler=_train)
+
+    distill = commands.add_parser(
+        "distill", help="distil the sentiment model into a faster student with fewer layers"
+    )
+    add_dataclass_arguments(distill, DistillOptions)
+    distill.set_defaults(handler=_distill)
 
     evaluate = commands.add_parser("evaluate", help="validation figures on text,label CSVs")
     add_dataclass_arguments(evaluate, EvaluateOptions)
@@ -40,7 +49,7 @@ def register(commands: Any) -> None:
 
     predict = commands.add_parser("predict", help="label texts given on the command line")
     predict.add_argument("texts", nargs="+", help="one or more comments")
-    predict.add_argument("--model", default=None, help="model name, directory or s3:// URI")
+    predict.add_argument("--model", default=None, help=MODEL_HELP)
     predict.add_argument("--json", action="store_true", help="print JSON lines")
     _add_precision(predict)
     _add_languages(predict)
@@ -60,7 +69,7 @@ def register(commands: Any) -> None:
         "header names the text column)",
     )
     analyze.add_argument("--output", type=Path, required=True, help="results CSV to write")
-    analyze.add_argument("--model", default=None, help="model name, directory or s3:// URI")
+    analyze.add_argument("--model", default=None, help=MODEL_HELP)
     analyze.add_argument(
         "--raw",
         action="store_true",
@@ -104,6 +113,12 @@ def _train(args: argparse.Namespace) -> int:
     print(f"model written to {result.output_dir} (version {result.card['version']})")
     print(metrics_table(result.card["validation"]))
     return 0
+
+
+def _distill(args: argparse.Namespace) -> int:
+    from pipeline.model.distill import DistillOptions, run
+
+    return run(options_from_namespace(DistillOptions, args))
 
 
 def _evaluate(args: argparse.Namespace) -> int:

@@ -260,11 +260,17 @@ def from_module(model: Any, shape: BertShape) -> BertClassifier:
     return from_weights(shape, model.state_dict())
 
 
-def load_checkpoint(directory: Path) -> BertClassifier | None:
+def load_checkpoint(
+    directory: Path, shared: dict[str, torch.Tensor] | None = None
+) -> BertClassifier | None:
     """The classifier saved in ``directory`` (``config.json`` + ``model.safetensors``), or None
-    when it is not a BERT classifier this module runs."""
+    when it is not a BERT classifier this module runs. ``shared``: tensors the checkpoint
+    does not store itself (a distilled student's word embeddings, pipeline/model/student.py)."""
     found = _read(directory, read_shape)
-    return None if found is None else from_weights(*found)
+    if found is None:
+        return None
+    shape, weights = found
+    return from_weights(shape, {**weights, **(shared or {})})
 
 
 def load_encoder(directory: Path) -> BertEncoder | None:
@@ -288,7 +294,10 @@ def _read(
     shape = shape_of(json.loads(config_path.read_text(encoding="utf-8")))
     if shape is None:
         return None
-    return shape, load_file(weights_path)
+    weights = load_file(weights_path)
+    # A checkpoint stored in half precision (a student's) runs as fp32 like any other: the
+    # predictor makes its own bf16 copy where the CPU has it.
+    return shape, {k: v.float() if v.is_floating_point() else v for k, v in weights.items()}
 
 
 def cast(model: BertClassifier, dtype: torch.dtype) -> BertClassifier:

@@ -58,6 +58,13 @@ def render_readme(card: dict[str, Any]) -> str:
     lineage = f"\n## How it was trained, stage by stage\n{stages}\n" if stages else ""
     calibration = card.get("calibration")
     calibrated = f"\n## Calibration\n{calibration_text(calibration)}\n" if calibration else ""
+    teacher = card.get("teacher_validation")
+    against = (
+        f"\nIts teacher `{card.get('teacher')}` on the same sets, in the same run:\n\n"
+        f"{metrics_table(teacher)}\n"
+        if teacher
+        else ""
+    )
     return f"""# Sentiment model {card.get("version")}
 
 Labels: {", ".join(card.get("labels", []))}. Base encoder: `{card.get("base_model")}`
@@ -74,7 +81,7 @@ Trained in {training.get("seconds", 0):.0f} s on {training.get("hardware", "unkn
 {lineage}
 ## Validation
 {metrics_table(card.get("validation", {}))}
-
+{against}
 Per-class precision and recall and the confusion matrices are in `model_card.json`.
 {calibrated}"""
 

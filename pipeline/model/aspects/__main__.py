@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from pipeline.model.aspects.categories import GRANULARITIES
+from pipeline.model.aspects.encoders import real_encoders
 from pipeline.model.aspects.evaluation import evaluate
 from pipeline.model.aspects.fitting import HeadOptions
 from pipeline.model.aspects.training import EVIDENCE_RULE, AspectTrainOptions, train
@@ -44,6 +45,12 @@ def parser() -> argparse.ArgumentParser:
     check = commands.add_parser("evaluate", help="print a model's held-out figures")
     check.add_argument("--data-dir", type=Path, required=True)
     check.add_argument("--model-dir", type=Path, help="default: the shipped aspect model")
+    check.add_argument(
+        "--sentiment-model",
+        default=None,
+        help="the sentiment model whose scores the aspects read, as a worker running it would "
+        "(default: the one the aspect model was trained with, named in its card)",
+    )
     return root
 
 
@@ -63,7 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"aspect model {card['version']} written to {options.output_dir}")
         print(json.dumps({k: card[k] for k in ("held_out", "zero_shot_baseline")}, indent=2))
         return 0
-    print(json.dumps(evaluate(args.data_dir, args.model_dir), indent=2))
+    encoders = real_encoders(args.sentiment_model) if args.sentiment_model else None
+    print(json.dumps(evaluate(args.data_dir, args.model_dir, encoders), indent=2))
     return 0
 
 
