@@ -26,6 +26,8 @@ import torch
 from torch import nn
 from torch.nn import functional
 
+from pipeline.model.student import as_float32
+
 WEIGHTS_FILE = "model.safetensors"
 CONFIG_FILE = "config.json"
 
@@ -294,10 +296,9 @@ def _read(
     shape = shape_of(json.loads(config_path.read_text(encoding="utf-8")))
     if shape is None:
         return None
-    weights = load_file(weights_path)
-    # A checkpoint stored in half precision (a student's) runs as fp32 like any other: the
-    # predictor makes its own bf16 copy where the CPU has it.
-    return shape, {k: v.float() if v.is_floating_point() else v for k, v in weights.items()}
+    # A checkpoint stored small (a student's) runs as fp32 like any other: the predictor
+    # makes its own bf16 copy where the CPU has it.
+    return shape, as_float32(load_file(weights_path))
 
 
 def cast(model: BertClassifier, dtype: torch.dtype) -> BertClassifier:

@@ -47,9 +47,9 @@ def calibration_text(section: dict[str, Any]) -> str:
 def render_readme(card: dict[str, Any]) -> str:
     training = card.get("training", {})
     data = card.get("data", {})
-    data_lines = "\n".join(
-        f"- {name}: {info.get('rows')} rows {info.get('labels', '')}" for name, info in data.items()
-    )
+    data_lines = _data_lines(data, held_out=False)
+    held_out = _data_lines(data, held_out=True)
+    validation_data = f"\n\n## Validation data (never trained on)\n{held_out}" if held_out else ""
     hyper = "\n".join(f"- {k}: {v}" for k, v in sorted(card.get("hyperparameters", {}).items()))
     stages = "".join(
         f"\n{i}. `{stage['version']}`: `{stage['command']}`"
@@ -72,7 +72,7 @@ Labels: {", ".join(card.get("labels", []))}. Base encoder: `{card.get("base_mode
 are scored in overlapping windows whose probabilities are averaged.
 
 ## Training data
-{data_lines}
+{data_lines}{validation_data}
 
 ## Hyper-parameters (seed {card.get("seed")})
 {hyper}
@@ -84,6 +84,16 @@ Trained in {training.get("seconds", 0):.0f} s on {training.get("hardware", "unkn
 {against}
 Per-class precision and recall and the confusion matrices are in `model_card.json`.
 {calibrated}"""
+
+
+def _data_lines(data: dict[str, dict[str, Any]], *, held_out: bool) -> str:
+    """One line per source of the card's ``data``: the training mix's, or (``held_out``)
+    the validation sets' (``role: validation``)."""
+    return "\n".join(
+        f"- {name}: {info.get('rows')} rows {info.get('labels', '')}"
+        for name, info in data.items()
+        if (info.get("role") == "validation") == held_out
+    )
 
 
 def _fmt(value: Any) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,17 @@ class CorpusSpec:
     professor_rows: int
     professor_val_fraction: float
     limit_per_source: int
+
+
+def spec_of(options: Any) -> CorpusSpec:
+    """The corpus an options object (training's or distillation's) asks for: its fields of
+    the same names; options without ``extra_data`` add none."""
+    names = [f.name for f in fields(CorpusSpec) if f.name not in ("data_dir", "extra_data")]
+    return CorpusSpec(
+        data_dir=Path(options.data_dir),
+        extra_data=tuple(getattr(options, "extra_data", ())),
+        **{name: getattr(options, name) for name in names},
+    )
 
 
 @dataclass

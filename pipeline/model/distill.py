@@ -13,8 +13,8 @@ same held-out sets, so whether it keeps the quality is read off its card.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
-import math
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -26,16 +26,15 @@ import numpy as np
 
 from pipeline.errors import ConfigError
 from pipeline.model.card import metrics_table, write_card
-from pipeline.model.corpus import Corpus, CorpusSpec, build_corpus
+from pipeline.model.corpus import Corpus, CorpusSpec, build_corpus, spec_of
 from pipeline.model.evaluate import evaluate_frames
 from pipeline.model.labels import LABELS
 from pipeline.model.loading import load_model, read_card
 from pipeline.model.locate import BASE_PACKAGE_NAME, DEFAULT_MODEL, resolve_model_dir
 from pipeline.model.options import parse_options
 from pipeline.model.predictor import Predictor
-from pipeline.model.student import SHARED_FIELD, WORD_EMBEDDINGS, save_student
-from pipeline.model.textprep import prepare_text
-from pipeline.model.train import bucketed_batches, cpu_name, seed_everything
+from pipeline.model.student import SHARED_FIELD, WORD_EMBEDDINGS, check_shared, save_student
+from pipeline.model.train import bucketed_batches, cpu_name, plan_training, seed_everything
 
 STUDENT_TAG = "distilled"
 
@@ -110,18 +109,7 @@ class DistillOptions:
             raise ConfigError("temperature and learning_rate must be positive, hidden_weight >= 0")
 
     def corpus_spec(self) -> CorpusSpec:
-        return CorpusSpec(
-            data_dir=Path(self.data_dir),
-            extra_data=(),
-            val_fraction=self.val_fraction,
-            seed=self.seed,
-            student_repeat=self.student_repeat,
-            authored_repeat=self.authored_repeat,
-            sst_phrase_rows=self.sst_phrase_rows,
-            professor_rows=self.professor_rows,
-            professor_val_fraction=self.professor_val_fraction,
-            limit_per_source=self.limit_per_source,
-        )
+        return spec_of(self)
 
 
 @dataclass
@@ -140,14 +128,16 @@ def distill(
     seed_everything(options.seed)
     corpus = build_corpus(options.corpus_spec())
     teacher = load_model(options.teacher)
+    teacher_card = read_card(resolve_model_dir(options.teacher))
+    base_ref = str(teacher_card.get("base_model") or BASE_PACKAGE_NAME)
+    check_shared(teacher.model, base_ref, [WORD_EMBEDDINGS])
     student = prune(teacher.model, options.keep_layers)
     started = time.perf_counter()
     history = _fit(teacher.model, student, teacher.tokenizer, corpus, options, progress)
     seconds = time.perf_counter() - started
     out = Path(options.output_dir)
     shapes = save_student(student, out, [WORD_EMBEDDINGS])
-    teacher_card = read_card(resolve_model_dir(options.teacher))
-    card = _card(options, teacher_card, corpus, seconds, torch)
+    card = _card(options, teacher_card, base_ref, corpus, seconds, torch)
     card["shared_shapes"] = shapes
     write_card(out, card)
     card["validation"] = evaluate_frames(Predictor.load(out, precision="fp32"), corpus.validation)
@@ -192,29 +182,17 @@ def _fit(
 
     from pipeline.model.batching import pad_batch
 
-    texts = [prepare_text(t) for t in corpus.train["text"]]
-    ids = tokenizer(texts, truncation=True, max_length=options.max_length)["input_ids"]
-    label_index = {name: i for i, name in enumerate(LABELS)}
-    targets = np.array([label_index[v] for v in corpus.train["label"]], dtype=np.int64)
-    steps_per_epoch = math.ceil(len(ids) / options.batch_size)
-    total = options.max_steps or max(1, round(steps_per_epoch * options.epochs))
     trainable = [p for p in student.parameters() if p.requires_grad]
-    optimizer = torch.optim.AdamW(
-        trainable, lr=options.learning_rate, weight_decay=options.weight_decay
-    )
-    warmup = max(1, round(total * options.warmup_ratio))
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup)))
-    )
+    plan = plan_training(corpus, tokenizer, options, trainable)
     targets_at = imitated_layers(options.keep_layers, len(teacher.bert.encoder.layer))
     rng = np.random.default_rng(options.seed)
     teacher.eval()
     student.train()
     history: list[dict[str, float]] = []
     sums, seen, step = np.zeros(3), 0, 0
-    while step < total:
-        for batch in bucketed_batches([len(x) for x in ids], options.batch_size, rng):
-            input_ids, mask = pad_batch([ids[i] for i in batch], tokenizer.pad_token_id)
+    while step < plan.total:
+        for batch in bucketed_batches([len(x) for x in plan.ids], options.batch_size, rng):
+            input_ids, mask = pad_batch([plan.ids[i] for i in batch], tokenizer.pad_token_id)
             inputs = {
                 "input_ids": torch.from_numpy(input_ids),
                 "attention_mask": torch.from_numpy(mask),
@@ -223,8 +201,8 @@ def _fit(
             with torch.no_grad():
                 taught = teacher(**inputs)
             learnt = student(**inputs)
-            losses = _losses(taught, learnt, targets[batch], inputs["attention_mask"], targets_at,
-                             options)  # fmt: skip
+            gold = plan.targets[batch]
+            losses = _losses(taught, learnt, gold, inputs["attention_mask"], targets_at, options)
             loss = (
                 options.soft_weight * losses[0]
                 + (1 - options.soft_weight) * losses[1]
@@ -232,20 +210,20 @@ def _fit(
             )
             loss.backward()
             torch.nn.utils.clip_grad_norm_(trainable, 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
+            plan.optimizer.step()
+            plan.scheduler.step()
+            plan.optimizer.zero_grad(set_to_none=True)
             sums += [float(part.detach()) for part in losses]
             seen, step = seen + 1, step + 1
-            if step % options.log_every == 0 or step == total:
+            if step % options.log_every == 0 or step == plan.total:
                 soft, gold, hidden = sums / seen
-                point = {"step": step, "epoch": step / steps_per_epoch, "soft": soft,
+                point = {"step": step, "epoch": step / plan.steps_per_epoch, "soft": soft,
                          "gold": gold, "hidden": hidden}  # fmt: skip
                 history.append(point)
                 if progress:
                     progress(point)
                 sums, seen = np.zeros(3), 0
-            if step >= total:
+            if step >= plan.total:
                 break
     student.eval()
     return history
@@ -282,18 +260,21 @@ def _losses(
 def _card(
     options: DistillOptions,
     teacher_card: dict[str, Any],
+    base_ref: str,
     corpus: Corpus,
     seconds: float,
     torch: Any,
 ) -> dict[str, Any]:
     teacher_version = str(teacher_card.get("version") or options.teacher)
     layers = len(options.keep_layers)
+    weights = (Path(options.output_dir) / "model.safetensors").read_bytes()
+    digest = hashlib.sha256(weights).hexdigest()[:10]
     paths = ("data_dir", "output_dir")
     hyper = {k: v for k, v in asdict(options).items() if k not in paths}
     return {
-        "version": f"{teacher_version}-{STUDENT_TAG}{layers}",
+        "version": f"{teacher_version}-{STUDENT_TAG}{layers}-{digest}",
         "labels": list(LABELS),
-        "base_model": teacher_card.get("base_model") or BASE_PACKAGE_NAME,
+        "base_model": base_ref,
         "architecture": f"BertForSequenceClassification, {layers} layers, distilled",
         "max_length": teacher_card.get("max_length") or 256,
         "seed": options.seed,

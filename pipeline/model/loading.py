@@ -142,17 +142,27 @@ def _load_adapter(directory: Path, card: dict[str, Any]) -> tuple[Any, Path]:
 
 
 def _load_checkpoint(directory: Path, card: dict[str, Any]) -> tuple[Any, Path]:
-    """A full checkpoint in fp32 (a student's is stored in fp16), with the tensors it shares
-    with its base filled in, and the folder of its tokenizer (its base's when it has none)."""
+    """A full checkpoint in fp32, and the folder of its tokenizer (its base's when it has
+    none). A distilled student (pipeline/model/student.py) is built from its config and its
+    stored weights read back as fp32, with the tensors it shares with its base filled in."""
     import torch
-    from transformers import AutoModelForSequenceClassification
+    from transformers import AutoConfig, AutoModelForSequenceClassification
 
-    from pipeline.model.student import base_tensors
+    from pipeline.model.student import as_float32, base_tensors, shared_names
 
-    model = AutoModelForSequenceClassification.from_pretrained(directory, dtype=torch.float32)
-    shared = base_tensors(card, directory)
-    if shared:
-        model.load_state_dict(shared, strict=False)
+    if shared_names(card):
+        from safetensors.torch import load_file
+
+        weights = as_float32(load_file(directory / "model.safetensors"))
+        model = AutoModelForSequenceClassification.from_config(
+            AutoConfig.from_pretrained(directory), dtype=torch.float32
+        )
+        missing = model.load_state_dict({**weights, **base_tensors(card, directory)}, strict=False)
+        absent = [name for name in missing.missing_keys if not name.endswith("position_ids")]
+        if absent:
+            raise ModelLoadError(f"{directory}: the student lacks {', '.join(absent[:3])}")
+    else:
+        model = AutoModelForSequenceClassification.from_pretrained(directory, dtype=torch.float32)
     base_ref = card.get("base_model")
     if (directory / "tokenizer.json").exists() or not base_ref:
         return model, directory

@@ -22,7 +22,7 @@ import numpy as np
 
 from pipeline.errors import ConfigError
 from pipeline.model.card import metrics_table, write_card
-from pipeline.model.corpus import Corpus, CorpusSpec, build_corpus
+from pipeline.model.corpus import Corpus, CorpusSpec, build_corpus, spec_of
 from pipeline.model.evaluate import evaluate_frames
 from pipeline.model.labels import LABELS
 from pipeline.model.loading import quiet_transformers, read_card
@@ -114,18 +114,7 @@ class TrainOptions:
             raise ConfigError("learning_rate must be positive")
 
     def corpus_spec(self) -> CorpusSpec:
-        return CorpusSpec(
-            data_dir=Path(self.data_dir),
-            extra_data=self.extra_data,
-            val_fraction=self.val_fraction,
-            seed=self.seed,
-            student_repeat=self.student_repeat,
-            authored_repeat=self.authored_repeat,
-            sst_phrase_rows=self.sst_phrase_rows,
-            professor_rows=self.professor_rows,
-            professor_val_fraction=self.professor_val_fraction,
-            limit_per_source=self.limit_per_source,
-        )
+        return spec_of(self)
 
 
 @dataclass
@@ -200,13 +189,65 @@ def _fit(
 
     from pipeline.model.batching import pad_batch
 
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    plan = plan_training(corpus, tokenizer, options, trainable)
+    rng = np.random.default_rng(options.seed)
+    model.train()
+    history: list[dict[str, float]] = []
+    running, seen, step = 0.0, 0, 0
+    while step < plan.total:
+        for batch in bucketed_batches([len(x) for x in plan.ids], options.batch_size, rng):
+            input_ids, mask = pad_batch([plan.ids[i] for i in batch], tokenizer.pad_token_id)
+            out = model(
+                input_ids=torch.from_numpy(input_ids),
+                attention_mask=torch.from_numpy(mask),
+                labels=torch.from_numpy(plan.targets[batch]),
+            )
+            out.loss.backward()
+            torch.nn.utils.clip_grad_norm_(trainable, 1.0)
+            plan.optimizer.step()
+            plan.scheduler.step()
+            plan.optimizer.zero_grad(set_to_none=True)
+            running, seen, step = running + out.loss.item(), seen + 1, step + 1
+            if step % options.log_every == 0 or step == plan.total:
+                point = {"step": step, "epoch": step / plan.steps_per_epoch, "loss": running / seen}
+                history.append(point)
+                if progress:
+                    progress(point)
+                running, seen = 0.0, 0
+            if step >= plan.total:
+                break
+    model.eval()
+    return history
+
+
+@dataclass
+class TrainingPlan:
+    """What a training loop runs on: the examples' token ids and label indices, the number
+    of steps, and AdamW with a linear warm-up and decay over them."""
+
+    ids: list[list[int]]
+    targets: np.ndarray
+    steps_per_epoch: int
+    total: int
+    optimizer: Any
+    scheduler: Any
+
+
+def plan_training(
+    corpus: Corpus, tokenizer: Any, options: Any, trainable: list[Any]
+) -> TrainingPlan:
+    """The plan for ``corpus``'s training mix under ``options`` (training's or distillation's:
+    ``max_length``, ``batch_size``, ``epochs``, ``max_steps``, ``learning_rate``,
+    ``weight_decay``, ``warmup_ratio``)."""
+    import torch
+
     texts = [prepare_text(t) for t in corpus.train["text"]]
     ids = tokenizer(texts, truncation=True, max_length=options.max_length)["input_ids"]
     label_index = {name: i for i, name in enumerate(LABELS)}
     targets = np.array([label_index[v] for v in corpus.train["label"]], dtype=np.int64)
     steps_per_epoch = math.ceil(len(ids) / options.batch_size)
     total = options.max_steps or max(1, round(steps_per_epoch * options.epochs))
-    trainable = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.AdamW(
         trainable, lr=options.learning_rate, weight_decay=options.weight_decay
     )
@@ -214,34 +255,7 @@ def _fit(
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / max(1, total - warmup)))
     )
-    rng = np.random.default_rng(options.seed)
-    model.train()
-    history: list[dict[str, float]] = []
-    running, seen, step = 0.0, 0, 0
-    while step < total:
-        for batch in bucketed_batches([len(x) for x in ids], options.batch_size, rng):
-            input_ids, mask = pad_batch([ids[i] for i in batch], tokenizer.pad_token_id)
-            out = model(
-                input_ids=torch.from_numpy(input_ids),
-                attention_mask=torch.from_numpy(mask),
-                labels=torch.from_numpy(targets[batch]),
-            )
-            out.loss.backward()
-            torch.nn.utils.clip_grad_norm_(trainable, 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
-            running, seen, step = running + out.loss.item(), seen + 1, step + 1
-            if step % options.log_every == 0 or step == total:
-                point = {"step": step, "epoch": step / steps_per_epoch, "loss": running / seen}
-                history.append(point)
-                if progress:
-                    progress(point)
-                running, seen = 0.0, 0
-            if step >= total:
-                break
-    model.eval()
-    return history
+    return TrainingPlan(ids, targets, steps_per_epoch, total, optimizer, scheduler)
 
 
 def bucketed_batches(

@@ -80,20 +80,30 @@ def test_options_that_cannot_train_a_student_are_refused(changes: dict[str, Any]
         distill.DistillOptions(**changes)
 
 
-def test_the_student_stores_all_but_the_word_embeddings_in_half_precision(
-    tmp_path: Path, base: Path
-) -> None:
+def test_the_student_stores_all_but_the_word_embeddings_small(tmp_path: Path, base: Path) -> None:
     from safetensors import safe_open
 
     folder = _student_dir(tmp_path, base)
     with safe_open(str(folder / bert.WEIGHTS_FILE), "pt") as stored:
-        names = set(stored.keys())
-        dtypes = {stored.get_tensor(name).dtype for name in names}
-    assert student.WORD_EMBEDDINGS not in names
-    assert "bert.encoder.layer.1.output.dense.weight" in names
-    assert "bert.encoder.layer.2.output.dense.weight" not in names
-    assert dtypes <= {torch.float16, torch.int64}
+        dtypes = {name: stored.get_tensor(name).dtype for name in stored.keys()}  # noqa: SIM118
+    assert student.WORD_EMBEDDINGS not in dtypes
+    dense = "bert.encoder.layer.1.output.dense.weight"
+    assert dtypes[dense] == torch.int8 and dtypes[dense + student.ROW_SCALE] == torch.float32
+    assert "bert.encoder.layer.2.output.dense.weight" not in dtypes
+    assert dtypes["bert.embeddings.position_embeddings.weight"] == torch.float16
+    assert dtypes["bert.encoder.layer.1.output.LayerNorm.weight"] == torch.float16
     assert json.loads((folder / bert.CONFIG_FILE).read_text())["num_hidden_layers"] == 2
+
+
+def test_int8_rows_come_back_within_half_a_step_and_fp32_is_not_copied() -> None:
+    torch.manual_seed(1)
+    weights = {"x.dense.weight": torch.randn(6, 10), "x.dense.bias": torch.randn(6)}
+    back = student.as_float32(student.stored(weights))
+    assert set(back) == set(weights)
+    step = weights["x.dense.weight"].abs().amax(dim=1, keepdim=True) / 127
+    assert ((back["x.dense.weight"] - weights["x.dense.weight"]).abs() <= step / 2 + 1e-7).all()
+    assert torch.allclose(back["x.dense.bias"], weights["x.dense.bias"], atol=1e-3)
+    assert student.as_float32(weights)["x.dense.weight"] is weights["x.dense.weight"]
 
 
 def test_both_loaders_take_the_word_embeddings_from_the_base_and_agree(
@@ -143,3 +153,12 @@ def test_shared_tensors_need_a_base(tmp_path: Path, base: Path) -> None:
     (folder / CARD_FILE).write_text(json.dumps(card))
     with pytest.raises(ModelLoadError, match="base_model"):
         serving.load_for_inference(folder)
+
+
+def test_a_teacher_whose_word_embeddings_are_not_its_bases_cannot_share_them(base: Path) -> None:
+    teacher = _teacher()
+    student.check_shared(teacher, str(base), [student.WORD_EMBEDDINGS])  # the same: shared
+    with torch.no_grad():
+        teacher.bert.embeddings.word_embeddings.weight[4] += 0.01
+    with pytest.raises(ModelLoadError, match="differs from its base"):
+        student.check_shared(teacher, str(base), [student.WORD_EMBEDDINGS])

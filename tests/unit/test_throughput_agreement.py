@@ -107,10 +107,14 @@ def test_the_report_prints_the_left_out_counts_beside_the_share(
         "torch_threads": 2,
         "cpu": "test cpu",
         "auto_precision": "bf16",
+        "model": "student-v1",
+        "baseline_model": "teacher-v1",
         "baseline_rate": 33.0,
         "stages": [stage],
     }
     throughput._report(figures)
-    row = next(line for line in capsys.readouterr().out.splitlines() if "worker" in line)
+    out = capsys.readouterr().out
+    assert "model student-v1, baseline's teacher-v1" in out
+    row = next(line for line in out.splitlines() if "worker" in line)
     assert "99.90%      14/1" in row
     assert "100.00%      15/0" in row
