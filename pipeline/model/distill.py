@@ -142,7 +142,7 @@ def distill(
     write_card(out, card)
     card["validation"] = evaluate_frames(Predictor.load(out, precision="fp32"), corpus.validation)
     card["teacher_validation"] = evaluate_frames(
-        Predictor.load(options.teacher, precision="fp32"), corpus.validation
+        Predictor(teacher, precision="fp32"), corpus.validation
     )
     write_card(out, card)
     (out / "training_log.json").write_text(json.dumps(history) + "\n")

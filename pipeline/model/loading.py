@@ -13,6 +13,7 @@ from typing import Any
 from pipeline.errors import ModelLoadError
 from pipeline.model.locate import resolve_model_dir
 
+TOKENIZER_FILE = "tokenizer.json"
 CARD_FILE = "model_card.json"
 DEFAULT_MAX_LENGTH = 256
 
@@ -59,10 +60,10 @@ def load_model(reference: str | os.PathLike[str]) -> LoadedModel:
     card = read_card(directory)
     try:
         if (directory / "adapter_config.json").exists():
-            model, tokenizer_dir = _load_adapter(directory, card)
+            model, tokenizer_folder = _load_adapter(directory, card)
         else:
-            model, tokenizer_dir = _load_checkpoint(directory, card)
-        tokenizer = AutoTokenizer.from_pretrained(tokenizer_dir)
+            model, tokenizer_folder = _load_checkpoint(directory, card)
+        tokenizer = AutoTokenizer.from_pretrained(tokenizer_folder)
     except (OSError, ValueError, KeyError) as exc:
         raise ModelLoadError(f"cannot load a classifier from {reference}: {exc}") from exc
     return assemble(model.eval(), tokenizer, card, directory)
@@ -117,6 +118,15 @@ def _calibration(card: dict[str, Any], directory: Path) -> dict[str, Any]:
     }
 
 
+def tokenizer_dir(directory: Path, card: dict[str, Any]) -> Path:
+    """Where ``directory``'s tokenizer is: its own ``tokenizer.json``, else the base its card
+    names (an adapter's, a distilled student's), else the folder itself."""
+    base_ref = card.get("base_model")
+    if (directory / TOKENIZER_FILE).exists() or not base_ref:
+        return directory
+    return resolve_model_dir(str(base_ref))
+
+
 def _load_adapter(directory: Path, card: dict[str, Any]) -> tuple[Any, Path]:
     """The adapter merged into its base: from the merged-model cache when it holds this
     merge (pipeline/model/merged_cache.py), else merged now and saved there."""
@@ -137,8 +147,7 @@ def _load_adapter(directory: Path, card: dict[str, Any]) -> tuple[Any, Path]:
         AutoModelForSequenceClassification.from_pretrained,
         lambda: merge_adapter(directory, base_dir, labels),
     )
-    tokenizer_dir = directory if (directory / "tokenizer.json").exists() else base_dir
-    return model, tokenizer_dir
+    return model, tokenizer_dir(directory, card)
 
 
 def _load_checkpoint(directory: Path, card: dict[str, Any]) -> tuple[Any, Path]:
@@ -157,16 +166,13 @@ def _load_checkpoint(directory: Path, card: dict[str, Any]) -> tuple[Any, Path]:
         model = AutoModelForSequenceClassification.from_config(
             AutoConfig.from_pretrained(directory), dtype=torch.float32
         )
-        missing = model.load_state_dict({**weights, **base_tensors(card, directory)}, strict=False)
-        absent = [name for name in missing.missing_keys if not name.endswith("position_ids")]
+        found = model.load_state_dict({**weights, **base_tensors(card, directory)}, strict=False)
+        absent = [name for name in found.missing_keys if not name.endswith("position_ids")]
         if absent:
             raise ModelLoadError(f"{directory}: the student lacks {', '.join(absent[:3])}")
     else:
         model = AutoModelForSequenceClassification.from_pretrained(directory, dtype=torch.float32)
-    base_ref = card.get("base_model")
-    if (directory / "tokenizer.json").exists() or not base_ref:
-        return model, directory
-    return model, resolve_model_dir(base_ref)
+    return model, tokenizer_dir(directory, card)
 
 
 def merge_adapter(directory: Path, base_dir: Path, labels: list[str]) -> Any:

@@ -25,17 +25,18 @@ from pipeline.errors import ModelLoadError
 from pipeline.model import merged_cache, student
 from pipeline.model.loading import (
     CARD_FILE,
+    TOKENIZER_FILE,
     LoadedModel,
     assemble,
     library_version,
     load_model,
     read_card,
+    tokenizer_dir,
 )
 from pipeline.model.locate import resolve_model_dir
 
 log = logging.getLogger(__name__)
 
-TOKENIZER_FILE = "tokenizer.json"
 TOKENIZER_CONFIG = "tokenizer_config.json"
 NO_LIMIT = 1_000_000
 """``model_max_length`` when a tokenizer config names none (the model's limit then rules)."""
@@ -58,11 +59,11 @@ def load_for_inference(reference: str | os.PathLike[str]) -> LoadedModel:
 
     directory = resolve_model_dir(reference)
     card = read_card(directory)
-    checkpoint, tokenizer_dir = _checkpoint_dirs(directory, card)
+    checkpoint, tokenizer_folder = _checkpoint_dirs(directory, card)
     shared = student.base_tensors(card, directory) if checkpoint == directory else None
     load = partial(bert.load_checkpoint, shared=shared)
     model = read_plain(load, checkpoint) if checkpoint else None
-    tokenizer = read_tokenizer(tokenizer_dir) if model is not None else None
+    tokenizer = read_tokenizer(tokenizer_folder) if model is not None else None
     if model is None or tokenizer is None:
         return _converted(load_model(reference))
     _check_labels(model.config.id2label, card, directory)
@@ -94,20 +95,16 @@ def read_tokenizer(directory: Path) -> TokenizerFile | None:
 def _checkpoint_dirs(directory: Path, card: dict[str, Any]) -> tuple[Path | None, Path]:
     """(the folder holding the full checkpoint or None, the folder holding the tokenizer)."""
     if not (directory / "adapter_config.json").exists():
-        base_ref = card.get("base_model")
-        if (directory / TOKENIZER_FILE).exists() or not base_ref:
-            return directory, directory
-        return directory, resolve_model_dir(str(base_ref))
+        return directory, tokenizer_dir(directory, card)
     labels, base_ref = card.get("labels"), card.get("base_model")
     if not labels or not base_ref:
         raise ModelLoadError(
             f"{directory} is an adapter but its {CARD_FILE} lacks 'labels' or 'base_model'"
         )
     base_dir = resolve_model_dir(base_ref)
-    tokenizer_dir = directory if (directory / TOKENIZER_FILE).exists() else base_dir
     key = merged_cache.merged_key(directory, base_dir, labels, library_version())
     entry = merged_cache.merged_dir(key)
-    return (entry if (entry / "config.json").exists() else None), tokenizer_dir
+    return (entry if (entry / "config.json").exists() else None), tokenizer_dir(directory, card)
 
 
 def read_plain(load: Callable[[Path], Any], directory: Path) -> Any:

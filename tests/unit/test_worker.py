@@ -343,39 +343,44 @@ def chunk_sizes(backend: Backend, predictor: FakePredictor, timer: FakeClock) ->
     return sizes
 
 
-def test_a_small_job_shows_progress_after_a_small_first_chunk(tmp_path: Path) -> None:
-    backend = make_backend(tmp_path, chunk_rows=2048, first_chunk_rows=32, chunk_target_s=1.0)
-    comments = [f"good course {n:03d}" for n in range(300)]
+def _timed_chunks(
+    tmp_path: Path, comments: list[str], first_chunk_rows: int, seconds_per_row: float
+) -> tuple[list[int], list[str]]:
+    """The chunk sizes of one job labelled at ``seconds_per_row`` (a fake clock), and the
+    comments of its results in order."""
+    backend = make_backend(
+        tmp_path, chunk_rows=2048, first_chunk_rows=first_chunk_rows, chunk_target_s=1.0
+    )
     request_id = submit(backend, tmp_path, comments)
     timer = FakeClock()
-    sizes = chunk_sizes(backend, TimedPredictor(timer, 1 / 270), timer)
+    sizes = chunk_sizes(backend, TimedPredictor(timer, seconds_per_row), timer)
+    return sizes, result_frame(backend, request_id)["comment"].tolist()
+
+
+def test_a_small_job_shows_progress_after_a_small_first_chunk(tmp_path: Path) -> None:
+    comments = [f"good course {n:03d}" for n in range(300)]
+    sizes, results = _timed_chunks(tmp_path, comments, 32, 1 / 270)
     # the worker's first job: the read-ahead waits for the first chunk's time, and the rest
     # (about a second at 270 rows/s) comes in one chunk, not 64 + 128 + ... as timed blind
     assert sizes == [32, 268]
-    assert result_frame(backend, request_id)["comment"].tolist() == comments
+    assert results == comments
 
 
 def test_a_large_job_shows_progress_in_chunks_of_about_the_target_time(tmp_path: Path) -> None:
-    backend = make_backend(tmp_path, chunk_rows=2048, first_chunk_rows=32, chunk_target_s=1.0)
     comments = [f"good course {n:04d}" for n in range(3000)]
-    request_id = submit(backend, tmp_path, comments)
-    timer = FakeClock()
-    sizes = chunk_sizes(backend, TimedPredictor(timer, 1 / 270), timer)
+    sizes, results = _timed_chunks(tmp_path, comments, 32, 1 / 270)
     assert sizes[0] == 32 and sum(sizes) == 3000  # committed chunk by chunk
     assert all(size <= 4 * 32 for size in sizes[1:4])  # at most 4x what was measured before
     assert set(sizes[4:-1]) == {270}  # then a second each at 270 rows/s
-    assert result_frame(backend, request_id)["comment"].tolist() == comments
+    assert results == comments
 
 
 def test_slow_labelling_makes_chunks_of_about_the_target_time(tmp_path: Path) -> None:
-    backend = make_backend(tmp_path, chunk_rows=2048, first_chunk_rows=4, chunk_target_s=1.0)
     comments = [f"long course comment {n:03d}" for n in range(200)]
-    request_id = submit(backend, tmp_path, comments)
-    timer = FakeClock()
-    sizes = chunk_sizes(backend, TimedPredictor(timer, 0.125), timer)  # 8 rows a second
+    sizes, results = _timed_chunks(tmp_path, comments, 4, 0.125)  # 8 rows a second
     assert sizes[:2] == [4, 16] and sum(sizes) == 200  # the second sized from the first's time
     assert set(sizes[4:-1]) == {8}  # once measured (read-ahead delays it): a second each
-    assert result_frame(backend, request_id)["comment"].tolist() == comments
+    assert results == comments
 
 
 def test_chunks_of_a_fixed_size_when_time_sizing_is_off(tmp_path: Path) -> None:
