@@ -88,6 +88,13 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument(
         "--refine", type=float, default=None, help="calibrate: tried either side of each best"
     )
+    parser.add_argument(
+        "--weights",
+        type=float,
+        nargs="+",
+        default=None,
+        help="calibrate: weights of the word-alone part tried at the steps found",
+    )
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
     args.command = " ".join(["python benchmarks/explanations.py", *(argv or sys.argv[1:])])
@@ -108,12 +115,14 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
 
 
 def calibrate(loaded: Any, texts: list[str], args: argparse.Namespace) -> dict[str, Any]:
-    from pipeline.model.explain import Explainer
+    from pipeline.model.explain import ExplainConfig, Explainer
     from pipeline.model.faithfulness import (
         ALPHA_GRID,
         MIN_LABEL_COMMENTS,
         REFINE_STEP,
+        WORD_ALONE_GRID,
         calibrate_alphas,
+        calibrate_word_alone,
         write_config,
     )
     from pipeline.model.predictor import Predictor
@@ -125,13 +134,27 @@ def calibrate(loaded: Any, texts: list[str], args: argparse.Namespace) -> dict[s
     steps = tuple(args.grid or ALPHA_GRID)
     refine = REFINE_STEP if args.refine is None else args.refine
     found = calibrate_alphas(explainer, texts, targets, predictor.engine.exact, steps, refine)
+    stepped = explainer.with_config(
+        ExplainConfig(
+            alphas=(found.alpha,),
+            label_alphas={label: (a,) for label, a in found.label_alphas.items()},
+        )
+    )
+    weights = tuple(args.weights or WORD_ALONE_GRID)
+    weight, weight_rows = calibrate_word_alone(
+        stepped, texts, targets, predictor.engine.exact, weights
+    )
     print(f"{'alpha':>5s} {'comments':>14s} {'compr.':>7s} {'suff.':>7s} {'c - s':>7s}")
     for row in found.grid:
         for name, f in [("all", row), *row["by_label"].items()]:
             c, s = f["comprehensiveness"], f["sufficiency"]
             print(f"{row['alpha']:5.3f} {name:>14s} {c:7.3f} {s:7.3f} {c - s:7.3f}")
+    for row in weight_rows:
+        c, s = row["comprehensiveness"], row["sufficiency"]
+        print(f"word alone x {row['word_alone_weight']:<5g} {c:7.3f} {s:7.3f} {c - s:7.3f}")
     elapsed = time.perf_counter() - started
     print(f"best alpha {found.alpha}, per label {found.label_alphas} on {len(texts)} comments")
+    print(f"best word-alone weight {weight} at those steps")
     print(f"({elapsed:.0f} s)")
     record = {
         "model_version": predictor.version,
@@ -143,12 +166,18 @@ def calibrate(loaded: Any, texts: list[str], args: argparse.Namespace) -> dict[s
         "criterion": "max comprehensiveness - sufficiency, ERASER k = 1, 5, 10, 20, 50 %, "
         f"over all comments and per label explained (labels with >= {MIN_LABEL_COMMENTS})",
         "grid": found.grid,
+        "word_alone_grid": weight_rows,
         "command": args.command,
     }
     if args.write:
-        path = write_config(loaded.directory, found.alpha, record, found.label_alphas)
+        path = write_config(loaded.directory, found.alpha, record, found.label_alphas, weight)
         print(f"wrote {path}")
-    return {"alpha": found.alpha, "label_alphas": found.label_alphas, **record}
+    return {
+        "alpha": found.alpha,
+        "label_alphas": found.label_alphas,
+        "word_alone_weight": weight,
+        **record,
+    }
 
 
 def evaluate(loaded: Any, sets: dict[str, list[str]], args: argparse.Namespace) -> dict[str, Any]:
@@ -161,17 +190,24 @@ def evaluate(loaded: Any, sets: dict[str, list[str]], args: argparse.Namespace) 
     explainers = {"fp32": Explainer(reference)}
     explainers["bf16"] = Explainer(Predictor(loaded, device="cpu", precision="bf16"))
     config = explainers["fp32"].config
-    print(f"model {reference.version}, alpha {config.alphas}, per label {config.label_alphas}")
+    print(
+        f"model {reference.version}, alpha {config.alphas}, per label {config.label_alphas}, "
+        f"word alone {config.word_alone_weight}"
+    )
     results: dict[str, Any] = {
         "model_version": reference.version,
         "alphas": config.alphas,
         "label_alphas": dict(config.label_alphas),
+        "word_alone_weight": config.word_alone_weight,
         "sets": {},
     }
     for name, texts in sets.items():
         targets = _targets(reference, texts)
         encoded = explainers["fp32"].encode(texts)
         methods = {f"ig1 {p}": ex.attribute(encoded, targets) for p, ex in explainers.items()}
+        if config.word_alone_weight:
+            gradients = explainers["fp32"].gradient_attributions(encoded, targets)
+            methods["ig1 fp32, gradient only"] = gradients
         if args.compare:
             ig8 = explainers["fp32"].with_config(ExplainConfig(alphas=IG8))
             methods["ig8 fp32"] = ig8.attribute(encoded, targets)
@@ -183,7 +219,7 @@ def evaluate(loaded: Any, sets: dict[str, list[str]], args: argparse.Namespace) 
         results["sets"][name] = figures
         for method, f in figures.items():
             print(
-                f"{name:18s} {method:9s} comprehensiveness {f['comprehensiveness']:.3f} "
+                f"{name:18s} {method:24s} comprehensiveness {f['comprehensiveness']:.3f} "
                 f"sufficiency {f['sufficiency']:.3f} (n={f['comments']})"
             )
     texts = [t for group in sets.values() for t in group]
@@ -211,8 +247,9 @@ def _timing(explainer: Any, texts: list[str]) -> dict[str, Any]:
         started = time.perf_counter()
         predictor.predict_proba(texts)
         predict_s.append(time.perf_counter() - started)
+        fresh = type(explainer)(predictor, explainer.config)  # no word read alone kept
         started = time.perf_counter()
-        explainer.explain_words(texts, labels)
+        fresh.explain_words(texts, labels)
         explain_s.append(time.perf_counter() - started)
         ratios.append(round(explain_s[-1] / predict_s[-1], 2))
     return {

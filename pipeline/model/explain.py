@@ -51,6 +51,7 @@ from pipeline.model.explain_words import (
     word_of_char,
 )
 from pipeline.model.predictor import Predictor, is_blank
+from pipeline.model.word_alone import TokenWindows, WordAlone
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +74,14 @@ class ExplainConfig:
     alphas: tuple[float, ...] = MIDPOINT
     model_version: str | None = None
     label_alphas: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
+    word_alone_weight: float = 0.0
+    """A word's score is its share of the gradient attribution plus this many times how much
+    the model's probability of the label rises when it reads the word alone
+    (``pipeline.model.word_alone``); 0: the gradient alone."""
 
     def __post_init__(self) -> None:
+        if not 0.0 <= self.word_alone_weight < float("inf"):
+            raise ValueError(f"word_alone_weight must be 0 or more, not {self.word_alone_weight}")
         for steps in (self.alphas, *self.label_alphas.values()):
             if not steps or any(not 0.0 < a <= 1.0 for a in steps):
                 raise ValueError(f"alphas must be in (0, 1], not {steps!r}")
@@ -100,6 +107,7 @@ def read_config(model_dir: Path, model_version: str | None = None) -> ExplainCon
                 str(label): _floats(steps)
                 for label, steps in section.get("label_alphas", {}).items()
             },
+            word_alone_weight=float(section.get("word_alone_weight", 0.0)),
         )
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise ModelLoadError(f"{path}: not a valid explanation config ({exc})") from exc
@@ -146,6 +154,16 @@ class _Encoded:
     def window_counts(self, n_texts: int) -> np.ndarray:
         return np.bincount(self.owners, minlength=n_texts)
 
+    def token_windows(self) -> TokenWindows:
+        return TokenWindows(
+            self.flat,
+            self.word_ids,
+            self.starts,
+            self.lengths,
+            self.owners,
+            [len(words) for words in self.words],
+        )
+
 
 class Explainer:
     """Word attributions for the labels a Predictor gave, in the predictor's own precision.
@@ -168,6 +186,9 @@ class Explainer:
         runner = engine.fast if self.precision == predictor.precision else engine.exact
         self._model = runner.model
         self._device = runner.device
+        self._alone = WordAlone(
+            runner, int(loaded.tokenizer.pad_token_id or 0), predictor.batch_tokens
+        )
         self._torch = torch
         self._label_index = {name: i for i, name in enumerate(predictor.labels)}
         backend = copy.deepcopy(loaded.tokenizer.backend_tokenizer)
@@ -183,8 +204,11 @@ class Explainer:
         return cls(predictor, config)
 
     def with_config(self, config: ExplainConfig) -> Explainer:
-        """The same explainer with its steps elsewhere (used to calibrate them)."""
-        return Explainer(self.predictor, config)
+        """The same explainer with its steps elsewhere (used to calibrate them); it shares the
+        words read alone already scored."""
+        moved = Explainer(self.predictor, config)
+        moved._alone = self._alone
+        return moved
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -273,7 +297,18 @@ class Explainer:
         )
 
     def attribute(self, encoded: _Encoded, targets: np.ndarray) -> list[np.ndarray]:
-        """Per text, one attribution per word toward ``targets[text]``."""
+        """Per text, one score per word toward ``targets[text]``: its gradient attribution, or
+        with a ``word_alone_weight`` its share of it plus that weight times what the word alone
+        adds to the label's probability."""
+        gradients = self.gradient_attributions(encoded, targets)
+        weight = self.config.word_alone_weight
+        if weight == 0:
+            return gradients
+        alone = self._alone.support(encoded.token_windows(), targets)
+        return [shares(g) + weight * a for g, a in zip(gradients, alone, strict=True)]
+
+    def gradient_attributions(self, encoded: _Encoded, targets: np.ndarray) -> list[np.ndarray]:
+        """Per text, one integrated-gradients attribution per word toward ``targets[text]``."""
         n_texts = len(encoded.words)
         word_offsets = np.zeros(n_texts + 1, dtype=np.int64)
         np.cumsum([len(w) for w in encoded.words], out=word_offsets[1:])

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +32,13 @@ from pipeline.model.runtime import Runner
 FRACTIONS = (0.01, 0.05, 0.10, 0.20, 0.50)
 ALPHA_GRID = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
 REFINE_STEP = 0.05
+WORD_ALONE_GRID = (0.0, 0.25, 0.5, 1.0, 2.0)
 MIN_LABEL_COMMENTS = 20
 """A label explained in fewer calibration comments keeps the overall step: too few to trust."""
-METHOD = "integrated gradients, one step, [PAD] baseline, gradient of the label's logit"
+METHOD = (
+    "integrated gradients, one step, [PAD] baseline, gradient of the label's logit; plus "
+    "word_alone_weight x (p(label | the word alone) - p(label | no word))"
+)
 
 log = logging.getLogger(__name__)
 
@@ -203,6 +207,29 @@ def calibrate_alphas(
     )
 
 
+def calibrate_word_alone(
+    explainer: Explainer,
+    texts: Sequence[str],
+    targets: np.ndarray,
+    scorer: Runner,
+    grid: Sequence[float] = WORD_ALONE_GRID,
+) -> tuple[float, list[dict[str, float]]]:
+    """The weight of the word-alone part (``pipeline.model.word_alone``), at the explainer's
+    steps, that maximises comprehensiveness − sufficiency on ``texts``; and every weight's
+    figures."""
+    encoded = explainer.encode(texts)
+    rows = []
+    for weight in grid:
+        weighed = explainer.with_config(replace(explainer.config, word_alone_weight=weight))
+        comp, suff = comment_faithfulness(
+            weighed, texts, targets, weighed.attribute(encoded, targets), scorer
+        )
+        rows.append({"word_alone_weight": weight, **_figures(comp, suff)})
+        log.info("word alone x %g: %s", weight, rows[-1])
+    best = max(rows, key=lambda row: row["comprehensiveness"] - row["sufficiency"])
+    return best["word_alone_weight"], rows
+
+
 def _figures(comprehensiveness: np.ndarray, sufficiency: np.ndarray) -> dict[str, float]:
     return {
         "comprehensiveness": round(float(comprehensiveness.mean()), 4),
@@ -215,12 +242,15 @@ def write_config(
     alpha: float,
     record: dict[str, Any],
     label_alphas: dict[str, float] | None = None,
+    word_alone_weight: float = 0.0,
 ) -> Path:
-    """Store the calibrated step(s) in ``model_dir/explain.json`` (read by Explainer)."""
+    """Store the calibrated step(s) and word-alone weight in ``model_dir/explain.json`` (read
+    by Explainer)."""
     path = model_dir / EXPLAIN_FILE
     body: dict[str, Any] = {"method": METHOD, "alphas": [alpha]}
     if label_alphas:
         body["label_alphas"] = {label: [a] for label, a in label_alphas.items()}
+    body["word_alone_weight"] = word_alone_weight
     body.update(record)
     path.write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
     return path

@@ -110,6 +110,6 @@ def page_html(rows: Sequence[tuple[str, str, str]]) -> str:
 LEGEND = (
     "Tinted words pushed toward the row's label, in its colour (stronger tint: more of the "
     "push); words underlined in grey pushed against it. Hover a word for its share. The "
-    "words are the five that weighed most for each comment (integrated gradients, see "
-    "docs/insights.md)."
+    "words are the five that weighed most for each comment (integrated gradients and what the "
+    "model says of each word alone, see docs/insights.md)."
 )

@@ -28,9 +28,10 @@ from pipeline.model.explain import (
     explain_page,
     read_config,
 )
-from pipeline.model.explain_words import top_fraction
+from pipeline.model.explain_words import shares, top_fraction
 from pipeline.model.faithfulness import (
     calibrate_alphas,
+    calibrate_word_alone,
     faithfulness,
     random_attributions,
     reduce_window,
@@ -229,10 +230,56 @@ def test_config_defaults_to_the_midpoint_and_reads_what_calibration_wrote(
     with caplog.at_level(logging.WARNING):
         assert read_config(tmp_path, "m-2").alphas == (0.45,)
     assert "calibrated for m-1, not m-2" in caplog.text
+    assert config.word_alone_weight == 0.0
+    write_config(tmp_path, 0.45, {"model_version": "m-1"}, None, 1.5)
+    assert read_config(tmp_path, "m-1").word_alone_weight == 1.5
     for bad in ({"alphas": [1.5]}, {"alphas": [0.5], "label_alphas": {"negative": 0.5}}):
         (tmp_path / EXPLAIN_FILE).write_text(json.dumps(bad))
         with pytest.raises(ModelLoadError, match="not a valid explanation config"):
             read_config(tmp_path)
+
+
+def test_a_words_score_adds_what_the_model_says_of_it_alone(predictor: Predictor) -> None:
+    """Share of the gradient + weight × (p(label | the word alone) − p(label | no word)), the
+    word alone being the window ERASER's sufficiency keeps for it."""
+    texts = ["the exams weren't fair at all!!", "great lectures"]
+    targets = np.array([0, 2])
+    mixed = Explainer(predictor, ExplainConfig(alphas=(0.5,), word_alone_weight=0.7))
+    encoded = mixed.encode(texts)
+    scores = mixed.attribute(encoded, targets)
+    gradients = mixed.gradient_attributions(encoded, targets)
+    exact = predictor.engine.exact
+    for index, (score, gradient) in enumerate(zip(scores, gradients, strict=True)):
+        start, length = int(encoded.starts[index]), int(encoded.lengths[index])
+        span = slice(start, start + length)
+        ids, word_ids = encoded.flat[span], encoded.word_ids[span]
+        words = len(encoded.words[index])
+        kept = [reduce_window(ids, word_ids, np.arange(words) == j) for j in range(words)]
+        kept.append(reduce_window(ids, word_ids, np.zeros(words, dtype=bool)))
+        probs = score_windows(kept, np.arange(len(kept)), len(kept), exact, mixed)
+        support = probs[:-1, targets[index]] - probs[-1, targets[index]]
+        assert np.allclose(score, shares(gradient) + 0.7 * support, atol=1e-6)
+    (row,) = mixed.explain_words(texts[:1], ["negative"])
+    assert np.allclose([w.score for w in row.words], shares(scores[0]), atol=1e-6)
+
+
+def test_calibration_weighs_the_word_alone_part_by_the_same_criterion(
+    predictor: Predictor,
+) -> None:
+    explainer = Explainer(predictor)
+    texts = ["The lectures were great", "the exams were unfair", "fine I guess", "so good"]
+    targets = np.array([2, 0, 1, 2])
+    weight, rows = calibrate_word_alone(
+        explainer, texts, targets, predictor.engine.exact, (0.0, 0.5, 3.0)
+    )
+    assert [row["word_alone_weight"] for row in rows] == [0.0, 0.5, 3.0]
+    gain = {row["word_alone_weight"]: row["comprehensiveness"] - row["sufficiency"] for row in rows}
+    assert gain[weight] == max(gain.values())
+    plain = Explainer(predictor, ExplainConfig(alphas=explainer.config.alphas))
+    alone = faithfulness(
+        plain, texts, targets, plain.attribute(plain.encode(texts), targets), predictor.engine.exact
+    )
+    assert rows[0]["comprehensiveness"] == pytest.approx(alone.comprehensiveness, abs=1e-4)
 
 
 def test_reduce_window_drops_the_tokens_of_dropped_words_only() -> None:
@@ -307,6 +354,11 @@ def test_a_labels_own_step_explains_the_comments_given_that_label(
 
 def _scores(row: Explanation) -> np.ndarray:
     return np.array([w.score for w in row.words])
+
+
+def test_config_refuses_a_negative_word_alone_weight() -> None:
+    with pytest.raises(ValueError, match="word_alone_weight must be 0 or more"):
+        ExplainConfig(word_alone_weight=-1.0)
 
 
 def test_config_refuses_steps_outside_the_path_or_of_another_count() -> None:
