@@ -6,8 +6,11 @@ comment itself; one forward and one backward pass there give the gradient of the
 label's logit, and a token's attribution is that gradient times (embedding − baseline), summed
 over the hidden dimension. A word's attribution is the sum over its WordPiece tokens; together
 they add up to roughly logit(label | comment) − logit(label | baseline). Positive means "pushed
-toward the label". Rows show each word's share: its attribution over the sum of their sizes in
-the comment, so scores lie in [-1, 1] and compare across comments.
+toward the label". With a calibrated ``word_alone_weight`` a word's score is its share of the
+comment's attribution plus that weight times what the model's probability of the label gains
+when it reads the word alone (``pipeline.model.word_alone``). Rows show each word's share: its
+score over the sum of their sizes in the comment, so scores lie in [-1, 1] and compare across
+comments.
 
 Why this method: on the shipped model (ERASER metrics, 150 unseen comments) one step scored as
 faithful as 8 or 50 steps and leave-one-out, at 3× a forward pass instead of 30-1,000×
