@@ -115,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
 
 
 def calibrate(loaded: Any, texts: list[str], args: argparse.Namespace) -> dict[str, Any]:
-    from pipeline.model.explain import ExplainConfig, Explainer
+    from pipeline.model.explain import Explainer
     from pipeline.model.faithfulness import (
         ALPHA_GRID,
         MIN_LABEL_COMMENTS,
@@ -134,12 +134,7 @@ def calibrate(loaded: Any, texts: list[str], args: argparse.Namespace) -> dict[s
     steps = tuple(args.grid or ALPHA_GRID)
     refine = REFINE_STEP if args.refine is None else args.refine
     found = calibrate_alphas(explainer, texts, targets, predictor.engine.exact, steps, refine)
-    stepped = explainer.with_config(
-        ExplainConfig(
-            alphas=(found.alpha,),
-            label_alphas={label: (a,) for label, a in found.label_alphas.items()},
-        )
-    )
+    stepped = explainer.with_config(found.config())
     weights = tuple(args.weights or WORD_ALONE_GRID)
     weight, weight_rows = calibrate_word_alone(
         stepped, texts, targets, predictor.engine.exact, weights

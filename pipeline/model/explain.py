@@ -189,9 +189,6 @@ class Explainer:
         runner = engine.fast if self.precision == predictor.precision else engine.exact
         self._model = runner.model
         self._device = runner.device
-        self._alone = WordAlone(
-            runner, int(loaded.tokenizer.pad_token_id or 0), predictor.batch_tokens
-        )
         self._torch = torch
         self._label_index = {name: i for i, name in enumerate(predictor.labels)}
         backend = copy.deepcopy(loaded.tokenizer.backend_tokenizer)
@@ -200,6 +197,7 @@ class Explainer:
         backend.enable_truncation(loaded.max_length, stride=stride, strategy="longest_first")
         self._tokenizer = backend
         self._pad_id = int(loaded.tokenizer.pad_token_id or 0)
+        self._alone = WordAlone(runner, self._pad_id, predictor.batch_tokens)
         self._steps = np.array([self.config.steps(label) for label in predictor.labels])
 
     @classmethod
@@ -307,8 +305,11 @@ class Explainer:
         weight = self.config.word_alone_weight
         if weight == 0:
             return gradients
-        alone = self._alone.support(encoded.token_windows(), targets)
-        return [shares(g) + weight * a for g, a in zip(gradients, alone, strict=True)]
+        return with_word_alone(gradients, self.word_alone_support(encoded, targets), weight)
+
+    def word_alone_support(self, encoded: _Encoded, targets: np.ndarray) -> list[np.ndarray]:
+        """Per text, what each word read alone adds to the probability of ``targets[text]``."""
+        return self._alone.support(encoded.token_windows(), targets)
 
     def gradient_attributions(self, encoded: _Encoded, targets: np.ndarray) -> list[np.ndarray]:
         """Per text, one integrated-gradients attribution per word toward ``targets[text]``."""
@@ -359,6 +360,14 @@ class Explainer:
         total /= len(self.config.alphas)
         total[torch.from_numpy(keep).to(device)] = 0.0
         return np.asarray(total.cpu().numpy(), dtype=np.float64)
+
+
+def with_word_alone(
+    gradients: Sequence[np.ndarray], support: Sequence[np.ndarray], weight: float
+) -> list[np.ndarray]:
+    """Each word's share of its comment's gradient attribution plus ``weight`` times its
+    word-alone support: the score ``Explainer.attribute`` gives with a ``word_alone_weight``."""
+    return [shares(g) + weight * a for g, a in zip(gradients, support, strict=True)]
 
 
 def _window_words(window: Any, prepared: PreparedText, char_word: np.ndarray) -> np.ndarray:

@@ -18,14 +18,14 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from pipeline.model.batching import average_windows, pad_slices, plan_batches
-from pipeline.model.explain import EXPLAIN_FILE, ExplainConfig, Explainer
+from pipeline.model.explain import EXPLAIN_FILE, ExplainConfig, Explainer, with_word_alone
 from pipeline.model.explain_words import top_fraction
 from pipeline.model.runtime import Runner
 
@@ -151,6 +151,13 @@ class Calibration:
     label_alphas: dict[str, float]
     grid: list[dict[str, Any]]
 
+    def config(self) -> ExplainConfig:
+        """The explainer's config with these steps (the gradient alone)."""
+        return ExplainConfig(
+            alphas=(self.alpha,),
+            label_alphas={label: (a,) for label, a in self.label_alphas.items()},
+        )
+
 
 def calibrate_alphas(
     explainer: Explainer,
@@ -216,14 +223,14 @@ def calibrate_word_alone(
 ) -> tuple[float, list[dict[str, float]]]:
     """The weight of the word-alone part (``pipeline.model.word_alone``), at the explainer's
     steps, that maximises comprehensiveness − sufficiency on ``texts``; and every weight's
-    figures."""
+    figures. The gradients and the words alone are computed once: the weight only mixes them."""
     encoded = explainer.encode(texts)
+    gradients = explainer.gradient_attributions(encoded, targets)
+    support = explainer.word_alone_support(encoded, targets)
     rows = []
     for weight in grid:
-        weighed = explainer.with_config(replace(explainer.config, word_alone_weight=weight))
-        comp, suff = comment_faithfulness(
-            weighed, texts, targets, weighed.attribute(encoded, targets), scorer
-        )
+        scores = gradients if weight == 0 else with_word_alone(gradients, support, weight)
+        comp, suff = comment_faithfulness(explainer, texts, targets, scores, scorer)
         rows.append({"word_alone_weight": weight, **_figures(comp, suff)})
         log.info("word alone x %g: %s", weight, rows[-1])
     best = max(rows, key=lambda row: row["comprehensiveness"] - row["sufficiency"])
