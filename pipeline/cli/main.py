@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from pipeline import __version__
 from pipeline.cli import insight_commands, job_commands, model_commands, report_commands
+from pipeline.cli.request_ids import CommandParser
 from pipeline.errors import InputError, PipelineError
 from pipeline.messages import bounded
 
@@ -23,7 +24,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Label the sentiment of large files of comments with a fine-tuned BERT model.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=CommandParser
+    )
     for group in COMMAND_GROUPS:
         group.register(commands)
     return parser

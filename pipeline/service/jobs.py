@@ -261,8 +261,14 @@ def display_name(filename: str) -> str:
 
 
 def new_request_id() -> str:
-    """Random and unguessable (128 bits), safe in URLs and object keys."""
-    return secrets.token_urlsafe(16)
+    """Random and unguessable (128 bits), safe in URLs and object keys, and never beginning
+    with '-': a command line would read such an id as an option (``status -Y1M…``), and so
+    would ``ls`` or ``rm`` the report named after it. Drawn again when it does (1 in 64), so
+    the ids stay uniform over those that do not."""
+    while True:
+        request_id = secrets.token_urlsafe(16)
+        if not request_id.startswith("-"):
+            return request_id
 
 
 def file_sha256(path: Path) -> str:
