@@ -304,12 +304,12 @@ def _summary(args: argparse.Namespace) -> int:
     with api_client(args) as client:
         summary = client.summary(args.request_id, args.group_by)
     print(
-        f"{'group':<24} {'rows':>7} {'errors':>7} " + " ".join(f"{x:>10}" for x in summary.labels)
+        f"{'group':<24} {'rows':>7} {'no label':>8} " + " ".join(f"{x:>10}" for x in summary.labels)
     )
     for group in [summary.overall, *summary.groups]:
         shares = " ".join(f"{(group.shares.get(x) or 0.0):>10.1%}" for x in summary.labels)
         name = "(all)" if group.group is None else group.group
-        print(f"{name[:24]:<24} {group.rows:>7} {group.errors:>7} {shares}")
+        print(f"{name[:24]:<24} {group.rows:>7} {group.errors:>8} {shares}")
     return 0
 
 

@@ -75,7 +75,10 @@ def authenticate(
             raise Unauthorized("the API key is not valid (unknown or revoked)")
         return record.key_id
     if required or (closes_once_keyed and backend.repository.keys.any_ever()):
-        raise Unauthorized(f"this server needs an API key: send it in the {HEADER} header")
+        raise Unauthorized(
+            f"this server needs an API key: send it in the {HEADER} header "
+            "(an Authorization header is not read)"
+        )
     return ANONYMOUS
 
 

@@ -284,6 +284,7 @@ def test_the_command_line_client(server: Server, tmp_path: Path) -> None:
     assert '"status": "succeeded"' in status.stdout
     summary = cli(env, "summary", request_id, "--group-by", "course")
     assert summary.returncode == 0 and summary.stdout.splitlines()[2].startswith("C0")
+    assert summary.stdout.splitlines()[0].split()[:4] == ["group", "rows", "no", "label"]
     again = cli(env, "submit", str(source), "--text-column", "comment")
     assert again.stdout.strip() == request_id and "--fresh" in again.stderr
     refused = cli(env, "cancel", request_id)

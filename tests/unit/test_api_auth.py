@@ -169,6 +169,18 @@ def test_a_key_in_the_query_string_is_refused_with_the_way_out(
     assert open_app.get("/v1/jobs", params={name: alice}).status_code == 401
 
 
+def test_a_key_sent_as_a_bearer_token_is_not_read_and_the_refusal_says_where_it_goes(
+    client: TestClient, backend: Backend
+) -> None:
+    alice = service.create_key(backend, "alice").secret
+    refused = client.get("/v1/jobs", headers={"Authorization": f"Bearer {alice}"})
+    assert refused.status_code == 401
+    assert "X-API-Key header" in refused.json()["detail"]
+    assert "Authorization header is not read" in refused.json()["detail"]
+    assert alice not in refused.text
+    assert client.get("/v1/jobs", headers=keyed(alice)).status_code == 200
+
+
 def test_health_without_a_key_says_only_whether_it_is_up(
     client: TestClient, backend: Backend
 ) -> None:
