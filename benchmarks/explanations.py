@@ -6,7 +6,8 @@ baseline, same run) and, with ``--compare``, of 8-step integrated gradients; the
 explaining a batch against the predictor's own time on the same batch, in the same precision.
 Comments: 150 from the evaluation half of the student-feedback validation split and 150 of the
 held-out professor reviews (splits as training made them: seed 13, 20 % / 10 %); the labels
-explained are the fp32 predictor's, and every probability is the fp32 model's.
+explained are the fp32 predictor's, and every probability is the fp32 model's. The model is
+loaded as workers load it (pipeline/model/serving.py), so the times are the product's.
 
 ``calibrate``: the step position (alpha) that maximises comprehensiveness − sufficiency, over all
 comments and per label explained, on the other half of the student-feedback validation split
@@ -101,9 +102,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
 
-    from pipeline.model.loading import load_model
+    from pipeline.model.serving import load_for_inference
 
-    loaded = load_model(args.model)
+    loaded = load_for_inference(args.model)  # the model as workers load and explain it
     sets = comment_sets(args.data_dir, args.n, args.calibration_n)
     if args.task == "calibrate":
         results = calibrate(loaded, sets["calibration"], args)
