@@ -46,7 +46,7 @@ from pipeline.bootstrap import Backend
 from pipeline.chunk_sizing import ChunkLimit, ChunkSizer, chunk_work, row_work
 from pipeline.db import ChunkOutcome, JobRecord, ResultRecord, WorkerTime
 from pipeline.db.jobs import Intake
-from pipeline.errors import Conflict, InputError, JobNotFound, ReceiptExpired
+from pipeline.errors import Conflict, InputError, JobNotFound, PipelineError, ReceiptExpired
 from pipeline.heartbeat import DeliveryHeartbeat
 from pipeline.inputs import ReadOptions, iter_chunks
 from pipeline.insights import storage
@@ -146,14 +146,19 @@ class Worker:
         """Before the first receive: load ``reference``'s predictor and label a few comments
         through the screen, so the first job finds the model loaded, its first kernels built and
         the language detector unpacked; with insights, also the analyst's models and the themes
-        post-pass (``pipeline.themes.warm``). A failure is only logged: the job that needs the
-        model meets it again and records it."""
+        post-pass (``pipeline.themes.warm``), unless a job is already waiting (a worker started
+        for it): a job's insights come after all its labels, which would wait for those models
+        for nothing. A failure is only logged: the job that needs the model meets it again and
+        records it."""
         try:
             predictor = self._predictor(reference)
             frame = pd.DataFrame({WARM_UP_COLUMN: WARM_UP_COMMENTS})
             labelled = label_frame(
                 predictor, frame, WARM_UP_COLUMN, self._max_comment_chars, self._screen
             )
+            if self._job_waiting():
+                log.info("a job is waiting: its labels first, the insight models after them")
+                return
             analyst = self._analyst(reference, predictor)
             if analyst is not None:
                 _analyse(analyst, frame[WARM_UP_COLUMN], labelled, predictor.labels, False)
@@ -161,6 +166,15 @@ class Worker:
                 warm_up_themes(analyst.dimension)
         except Exception:
             log.exception("warming up model %s failed; a job will try to load it again", reference)
+
+    def _job_waiting(self) -> bool:
+        """Whether a job is queued now; False when the queue cannot say (the whole warm-up
+        then runs, as it would for an idle pool)."""
+        try:
+            return self.backend.queue.depth().visible > 0
+        except PipelineError:
+            log.warning("the queue's depth is unknown: warming up everything", exc_info=True)
+            return False
 
     @property
     def stopping(self) -> bool:

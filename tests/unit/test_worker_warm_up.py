@@ -1,12 +1,14 @@
 """A worker warms up before its first receive: the default model is loaded once and has
 labelled a few comments, so the first job loads nothing; with insights the themes' k-means has
-run once too; a model that cannot load does not stop the worker, and the job meets the error
+run once too, unless a job is already waiting (its labels come first, the insight models load
+after them); a model that cannot load does not stop the worker, and the job meets the error
 as it did before."""
 
 from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +18,9 @@ from jobfakes import FakePredictor, comments_csv, make_backend
 
 from pipeline import service
 from pipeline.db import JobStatus
-from pipeline.errors import ModelLoadError
+from pipeline.errors import ModelLoadError, QueueUnavailableError
+from pipeline.insights.chunk import ChunkAnalyst
+from pipeline.ports import QueueDepth
 from pipeline.themes import clustering
 from pipeline.worker import Worker
 
@@ -78,3 +82,43 @@ def test_with_insights_the_warm_up_runs_the_themes_k_means_once(
     )
     worker.warm_up("fake")
     assert len(runs) == kmeans_runs
+
+
+def _counting_analyst(built: list[object]) -> Callable[[object], ChunkAnalyst]:
+    def build(predictor: object) -> ChunkAnalyst:
+        built.append(predictor)
+        return fake_analyst(predictor)
+
+    return build
+
+
+def test_a_worker_started_for_a_waiting_job_labels_it_before_loading_the_insight_models(
+    tmp_path: Path,
+) -> None:
+    backend = make_backend(tmp_path)
+    source = comments_csv(tmp_path / "in.csv", ["good", "bad"])
+    request_id = service.submit(backend, source, "comment", []).request_id
+    predictor = FakePredictor()
+    built: list[object] = []
+    worker = Worker(backend, lambda _r: predictor, "w1", insights=_counting_analyst(built))
+    worker.warm_up("fake")
+    assert predictor.calls == 1 and built == [], "labels warmed, insight models left for later"
+    assert worker.run(burst=True) == 1
+    assert built == [predictor], "the job's insights loaded them once, after its labels"
+    job = backend.repository.jobs.get(request_id)
+    assert job.status is JobStatus.SUCCEEDED and job.insights_done == 2
+
+
+def test_when_the_queue_cannot_say_whether_a_job_waits_the_whole_warm_up_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = make_backend(tmp_path)
+
+    def unknown() -> QueueDepth:
+        raise QueueUnavailableError("the queue is not answering")
+
+    monkeypatch.setattr(backend.queue, "depth", unknown)
+    built: list[object] = []
+    worker = Worker(backend, lambda _r: FakePredictor(), "w1", insights=_counting_analyst(built))
+    worker.warm_up("fake")
+    assert len(built) == 1
