@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -75,3 +75,26 @@ def pad_slices(
     last = np.maximum(lengths - 1, 0)[:, None]
     ids = np.where(mask, flat[starts[:, None] + np.minimum(columns[None, :], last)], pad_id)
     return ids.astype(np.int64, copy=False), mask.astype(np.int64)
+
+
+def score_sequences(
+    sequences: Sequence[Sequence[int]] | Sequence[np.ndarray],
+    score: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    pad_id: int,
+    batch_size: int,
+    max_tokens: int | None = None,
+) -> np.ndarray:
+    """``score(input_ids, attention_mask)`` of every token id sequence, in length-sorted padded
+    batches (``plan_batches``); one row per sequence, in the sequences' order."""
+    lengths = np.fromiter(map(len, sequences), dtype=np.int64, count=len(sequences))
+    flat = np.fromiter((i for seq in sequences for i in seq), np.int64, int(lengths.sum()))
+    starts = np.zeros(len(sequences), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=starts[1:])
+    scored: np.ndarray | None = None
+    for rows in plan_batches(lengths, batch_size, max_tokens):
+        ids, mask = pad_slices(flat, starts[rows], lengths[rows], pad_id)
+        probs = np.asarray(score(ids, mask), dtype=np.float64)
+        if scored is None:
+            scored = np.zeros((len(sequences), probs.shape[1]), dtype=np.float64)
+        scored[rows] = probs
+    return scored if scored is not None else np.zeros((0, 0), dtype=np.float64)

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.model.batching import average_windows, pad_slices, plan_batches
+from pipeline.model.batching import average_windows, score_sequences
 from pipeline.model.explain import EXPLAIN_FILE, ExplainConfig, Explainer, with_word_alone
 from pipeline.model.explain_words import top_fraction
 from pipeline.model.runtime import Runner
@@ -130,15 +130,10 @@ def score_windows(
     explainer: Explainer,
 ) -> np.ndarray:
     """Class probabilities per owner, averaged over its windows, batched like the predictor."""
-    lengths = np.fromiter(map(len, windows), dtype=np.int64, count=len(windows))
-    flat = np.concatenate(windows)
-    starts = np.zeros(len(windows), dtype=np.int64)
-    np.cumsum(lengths[:-1], out=starts[1:])
-    probs = np.zeros((len(windows), len(explainer.labels)), dtype=np.float64)
     predictor = explainer.predictor
-    for rows in plan_batches(lengths, predictor.batch_size, predictor.batch_tokens):
-        ids, mask = pad_slices(flat, starts[rows], lengths[rows], explainer.pad_id)
-        probs[rows] = scorer(ids, mask)
+    probs = score_sequences(
+        windows, scorer, explainer.pad_id, predictor.batch_size, predictor.batch_tokens
+    )
     return average_windows(probs, owners, n_owners)
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.model.batching import pad_slices, plan_batches
+from pipeline.model.batching import score_sequences
 
 Window = tuple[int, ...]
 """A window's token ids: the special tokens around one word's tokens, or around none."""
@@ -104,11 +104,5 @@ class WordAlone:
         if len(self._cache) + len(missing) > CACHE_LIMIT:
             self._cache.clear()
             missing = list(dict.fromkeys(needed))
-        lengths = np.fromiter(map(len, missing), dtype=np.int64, count=len(missing))
-        flat = np.fromiter((i for w in missing for i in w), np.int64, int(lengths.sum()))
-        starts = np.zeros(len(missing), dtype=np.int64)
-        np.cumsum(lengths[:-1], out=starts[1:])
-        for rows in plan_batches(lengths, BATCH_ROWS, self._batch_tokens):
-            ids, mask = pad_slices(flat, starts[rows], lengths[rows], self._pad_id)
-            for window, probs in zip(rows, self._score(ids, mask), strict=True):
-                self._cache[missing[int(window)]] = probs
+        probs = score_sequences(missing, self._score, self._pad_id, BATCH_ROWS, self._batch_tokens)
+        self._cache.update(zip(missing, probs, strict=True))
