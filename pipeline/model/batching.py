@@ -8,13 +8,17 @@ import numpy as np
 
 
 def plan_batches(
-    lengths: Sequence[int] | np.ndarray, batch_size: int, max_tokens: int | None = None
+    lengths: Sequence[int] | np.ndarray,
+    batch_size: int,
+    max_tokens: int | None = None,
+    width: Callable[[int], int] | None = None,
 ) -> list[np.ndarray]:
     """Group row indices into batches of similar length so dynamic padding wastes little.
 
     Longest first, so a batch that runs out of memory fails at once rather than at the end.
-    With ``max_tokens``, a batch also stops before its padded size (rows x its longest row)
+    With ``max_tokens``, a batch also stops before its padded size (rows x its padded width)
     exceeds it: long rows go in small batches, which pad less and cost the same per token.
+    ``width``: a batch's padded width from its longest row (default: that row's length).
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
@@ -25,7 +29,9 @@ def plan_batches(
     batches = []
     start = 0
     while start < len(order):
-        rows = min(batch_size, max(1, max_tokens // max(1, int(ordered[order[start]]))))
+        longest = int(ordered[order[start]])
+        padded = width(longest) if width is not None else longest
+        rows = min(batch_size, max(1, max_tokens // max(1, padded)))
         batches.append(order[start : start + rows])
         start += rows
     return batches
@@ -66,11 +72,13 @@ def average_windows(
 
 
 def pad_slices(
-    flat: np.ndarray, starts: np.ndarray, lengths: np.ndarray, pad_id: int
+    flat: np.ndarray, starts: np.ndarray, lengths: np.ndarray, pad_id: int, width: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """``pad_batch`` for sequences stored back to back in ``flat`` (``lengths[i]`` ids from
-    ``starts[i]``), in a few array operations instead of a Python loop over the rows."""
-    columns = np.arange(int(lengths.max()), dtype=np.int64)
+    ``starts[i]``), in a few array operations instead of a Python loop over the rows; padded
+    to the longest or to ``width`` (at least the longest)."""
+    longest = int(lengths.max())
+    columns = np.arange(longest if width is None else max(width, longest), dtype=np.int64)
     mask = columns[None, :] < lengths[:, None]
     last = np.maximum(lengths - 1, 0)[:, None]
     ids = np.where(mask, flat[starts[:, None] + np.minimum(columns[None, :], last)], pad_id)

@@ -93,8 +93,61 @@ class EncoderOutput(NamedTuple):
 
 
 class _Linear(nn.Linear):
+    tile_weight: torch.Tensor | None = None
+    """The weight laid out for oneDNN's matrix kernels (``pack_linears``), or None."""
+
     def reset_parameters(self) -> None:
         """No random initialisation: every weight comes from the checkpoint."""
+
+    def forward(self, hidden: torch.Tensor) -> torch.Tensor:
+        packed = _packed_weight(self)
+        if packed is None:
+            return super().forward(hidden)
+        return _mkldnn().linear_pointwise(hidden, packed, self.bias, "none", [], "")
+
+
+def _packed_weight(linear: nn.Module) -> torch.Tensor | None:
+    """``linear``'s packed weight where a pass may take it: not where a gradient flows (the
+    packed kernels have none) and not for a layer that was replaced (an int8 one)."""
+    packed = getattr(linear, "tile_weight", None) if isinstance(linear, _Linear) else None
+    return None if packed is None or torch.is_grad_enabled() else packed
+
+
+class _Mkldnn(NamedTuple):
+    linear_pointwise: Any
+    linear_binary: Any
+    reorder_weight: Any
+
+
+def _mkldnn() -> _Mkldnn:
+    ops = torch.ops.mkldnn
+    linear = ops._linear_pointwise
+    return _Mkldnn(linear.default, linear.binary, ops._reorder_linear_weight)
+
+
+def can_pack() -> bool:
+    """Whether this torch has oneDNN's packed linear kernels (private operators that torch's
+    own compiler emits for CPUs: checked, never assumed)."""
+    try:
+        _mkldnn()
+    except (AttributeError, RuntimeError):
+        return False
+    return bool(torch.backends.mkldnn.is_available())
+
+
+def pack_linears(model: nn.Module, rows_hint: int = 2048) -> bool:
+    """Lay every bf16 linear layer's weight of ``model`` out once for oneDNN's tile kernels,
+    which then also take the GELU and the residual additions inside the product: 1.2-1.4x
+    the model's speed on an Intel Xeon with AMX (docs/performance.md). Passes without a
+    gradient use them; a differentiated pass (the explainer's) keeps the plain weights.
+    ``rows_hint``: the rows (tokens) of a typical product. False where torch cannot."""
+    if not can_pack():
+        return False
+    reorder = _mkldnn().reorder_weight
+    for module in model.modules():
+        if isinstance(module, _Linear) and module.weight.dtype == torch.bfloat16:
+            module.tile_weight = reorder(module.weight.detach(), rows_hint)
+    return True
 
 
 class _Embedding(nn.Embedding):
@@ -165,7 +218,11 @@ class _Projection(nn.Module):
         self.LayerNorm = nn.LayerNorm(shape.hidden_size, eps=shape.layer_norm_eps)
 
     def forward(self, hidden: torch.Tensor, residual: torch.Tensor) -> torch.Tensor:
-        return self.LayerNorm(self.dense(hidden) + residual)
+        packed = _packed_weight(self.dense)
+        if packed is None:
+            return self.LayerNorm(self.dense(hidden) + residual)
+        added = _mkldnn().linear_binary(hidden, residual, packed, self.dense.bias, "add")
+        return self.LayerNorm(added)
 
 
 class _Attention(nn.Module):
@@ -184,7 +241,10 @@ class _Intermediate(nn.Module):
         self.dense = _Linear(shape.hidden_size, shape.intermediate_size)
 
     def forward(self, hidden: torch.Tensor) -> torch.Tensor:
-        return functional.gelu(self.dense(hidden))
+        packed = _packed_weight(self.dense)
+        if packed is None:
+            return functional.gelu(self.dense(hidden))
+        return _mkldnn().linear_pointwise(hidden, packed, self.dense.bias, "gelu", [], "none")
 
 
 class _Layer(nn.Module):

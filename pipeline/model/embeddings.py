@@ -32,9 +32,11 @@ import numpy as np
 
 from pipeline.errors import ConfigError, ModelLoadError
 from pipeline.model.batching import length_buckets, pad_batch, plan_batches
+from pipeline.model.cpu_shapes import kernel_cache
 from pipeline.model.locate import BASE_PACKAGE_NAME, resolve_model_dir
 from pipeline.model.precision import fast_default, machine_capabilities
 from pipeline.model.predictor import is_blank
+from pipeline.model.runtime import reserve_kernel_cache
 from pipeline.model.textprep import prepare_text
 from pipeline.model.threads import fit_threads_to_cpus
 
@@ -54,8 +56,6 @@ padded width changes, and in small batches (measured in fp32 and bf16: batches o
 So every row is padded to its length rounded up to LENGTH_STEP tokens, a batch holds one width
 only, and a small batch is filled with copies of its first row (dropped after pooling) up to
 MIN_BATCH_ROWS rows and MIN_BATCH_TOKENS tokens."""
-_ONEDNN_CACHE = "64"
-"""The predictor's oneDNN kernel-cache bound (pipeline/model/runtime.py), for the same reason."""
 
 
 Span = tuple[int, int]
@@ -119,7 +119,7 @@ class SentenceEmbedder:
         """Load the encoder of a sentence-transformers (or plain BERT) directory or name:
         a BERT checkpoint with a ``tokenizer.json`` (the shipped base MiniLM) into
         pipeline/model/bert.py's encoder, any other with transformers."""
-        os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", _ONEDNN_CACHE)
+        reserve_kernel_cache(kernel_cache(device, machine_capabilities(device)))
         directory = resolve_model_dir(base)
         try:
             model, tokenizer = _plain_encoder(directory) or _transformers_encoder(directory)

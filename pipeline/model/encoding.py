@@ -31,9 +31,12 @@ class Windows:
     def __len__(self) -> int:
         return len(self.lengths)
 
-    def padded(self, rows: np.ndarray, pad_id: int) -> tuple[np.ndarray, np.ndarray]:
-        """(input_ids, attention_mask) of the windows ``rows``, right-padded to the longest."""
-        return pad_slices(self.flat, self.starts[rows], self.lengths[rows], pad_id)
+    def padded(
+        self, rows: np.ndarray, pad_id: int, width: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(input_ids, attention_mask) of the windows ``rows``, right-padded to the longest
+        or to ``width``."""
+        return pad_slices(self.flat, self.starts[rows], self.lengths[rows], pad_id, width)
 
 
 class WindowEncoder:

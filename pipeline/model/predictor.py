@@ -22,6 +22,7 @@ import numpy as np
 
 from pipeline.errors import ConfigError
 from pipeline.model.batching import average_windows, plan_batches
+from pipeline.model.cpu_shapes import batch_shapes, rounded_width
 from pipeline.model.encoding import WindowEncoder
 from pipeline.model.loading import LoadedModel
 from pipeline.model.precision import choose_precision, machine_capabilities
@@ -100,10 +101,14 @@ class Predictor:
         self.device = _pick_device(device, torch)
         if self.device == "cpu":
             fit_threads_to_cpus(torch)
-        self.precision = choose_precision(precision, self.device, machine_capabilities(self.device))
+        capabilities = machine_capabilities(self.device)
+        self.precision = choose_precision(precision, self.device, capabilities)
         self.temperature = loaded.temperature if calibrated else 1.0
         self.low_confidence = loaded.low_confidence if calibrated else None
-        self._engine = build_engine(loaded.model, self.precision, self.device, self.temperature)
+        self.shapes = batch_shapes(self.device, self.precision, capabilities)
+        self._engine = build_engine(
+            loaded.model, self.precision, self.device, self.temperature, self.shapes
+        )
         self._encoder = WindowEncoder(
             loaded.tokenizer, loaded.max_length, stride=max(1, loaded.max_length // 4)
         )
@@ -197,16 +202,24 @@ class Predictor:
         """(owning text indexes, input ids, attention mask) per batch, longest texts first.
 
         Texts are grouped by character length so a group can be tokenized while the model
-        works on the previous one; inside a group, batches are planned on token counts.
+        works on the previous one; inside a group, batches are planned on token counts, their
+        widths rounded as the CPU's matrix units want (pipeline/model/cpu_shapes.py).
         """
         by_length = np.argsort(-np.fromiter(map(len, texts), np.int64, len(texts)), kind="stable")
         group_size = self.batch_size * _GROUP_BATCHES
         for start in range(0, len(by_length), group_size):
             group = by_length[start : start + group_size]
             windows = self._encoder.encode([texts[i] for i in group])
-            for rows in plan_batches(windows.lengths, self.batch_size, self._scoring_tokens):
-                ids, mask = windows.padded(rows, self._encoder.pad_id)
+            for rows in plan_batches(
+                windows.lengths, self.batch_size, self._scoring_tokens, self._width
+            ):
+                width = self._width(int(windows.lengths[rows].max()))
+                ids, mask = windows.padded(rows, self._encoder.pad_id, width)
                 yield group[windows.owners[rows]], ids, mask
+
+    def _width(self, longest: int) -> int:
+        """The padded width of a batch whose longest window is ``longest`` tokens."""
+        return rounded_width(longest, self.shapes.width_step, self.max_length)
 
 
 def top_two_margin(probs: np.ndarray) -> np.ndarray:

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.model.cpu_shapes import EXACT_WIDTHS, BatchShapes
 from pipeline.model.precision import RESCORE_MARGIN
 
 
@@ -48,17 +49,24 @@ class Engine:
     rescore_margin: float
 
 
-ONEDNN_CACHE_CAPACITY = "64"
-"""oneDNN keeps up to 1,024 compiled kernels (one per batch shape) by default: with dynamic
-padding a worker's RSS reached 1.35 GB on 100,000 comments. With 64 it levels off near 1.0 GB
-at the same speed (docs/performance.md); a value already in the environment is kept."""
+def reserve_kernel_cache(capacity: int) -> None:
+    """Tell oneDNN how many compiled kernels (one per operation and batch shape) to keep
+    (pipeline/model/cpu_shapes.py says how many). Read when it builds its first kernel, so
+    this must precede any inference; a value already in the environment is kept."""
+    os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", str(capacity))
 
 
-def build_engine(model: Any, precision: str, device: str, temperature: float = 1.0) -> Engine:
-    """Put ``model`` (fp32, eval mode) on ``device`` and add the fast copy ``precision`` asks;
-    both runners divide the logits by ``temperature``."""
-    # Read by oneDNN when it builds its first kernel, so this must precede any inference.
-    os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", ONEDNN_CACHE_CAPACITY)
+def build_engine(
+    model: Any,
+    precision: str,
+    device: str,
+    temperature: float = 1.0,
+    shapes: BatchShapes = EXACT_WIDTHS,
+) -> Engine:
+    """Put ``model`` (fp32, eval mode) on ``device`` and add the fast copy ``precision`` asks,
+    its linear layers packed for the CPU's tiles where ``shapes`` says so; both runners
+    divide the logits by ``temperature``."""
+    reserve_kernel_cache(shapes.kernel_cache)
     import torch
 
     exact = Runner(model.to(device=device, dtype=torch.float32), device, temperature)
@@ -66,6 +74,10 @@ def build_engine(model: Any, precision: str, device: str, temperature: float = 1
         return Engine(precision, exact, exact, 0.0)
     if precision == "bf16":
         fast = Runner(_copy_as(exact.model, torch.bfloat16), device, temperature)
+        if shapes.packed_weights:
+            from pipeline.model.bert import pack_linears
+
+            pack_linears(fast.model)
     elif precision == "int8":
         fast = Runner(quantize_int8(_copy_as(exact.model, torch.float32)), device, temperature)
     else:

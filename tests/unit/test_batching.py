@@ -114,3 +114,21 @@ def test_pad_batch_pads_to_a_given_width() -> None:
     ids, mask = pad_batch([[5, 6], [7]], pad_id=0, width=4)
     assert ids.tolist() == [[5, 6, 0, 0], [7, 0, 0, 0]]
     assert mask.tolist() == [[1, 1, 0, 0], [1, 0, 0, 0]]
+
+
+def test_plan_batches_budgets_tokens_on_the_padded_width() -> None:
+    lengths = [40] * 100
+    exact = plan_batches(lengths, 64, max_tokens=2048)
+    rounded = plan_batches(lengths, 64, max_tokens=2048, width=lambda n: -(-n // 16) * 16)
+    assert [len(b) for b in exact][:1] == [51]  # 2,048 // 40
+    assert [len(b) for b in rounded][:1] == [42]  # 2,048 // 48
+    assert sorted(np.concatenate(rounded).tolist()) == list(range(100))
+
+
+def test_pad_slices_pads_to_a_given_width_and_never_cuts_a_row() -> None:
+    flat = np.array([5, 6, 7, 8, 9], dtype=np.int64)
+    starts, lengths = np.array([0, 3]), np.array([3, 2])
+    ids, mask = pad_slices(flat, starts, lengths, 0, width=6)
+    assert ids.tolist() == [[5, 6, 7, 0, 0, 0], [8, 9, 0, 0, 0, 0]]
+    assert mask.tolist() == [[1, 1, 1, 0, 0, 0], [1, 1, 0, 0, 0, 0]]
+    assert pad_slices(flat, starts, lengths, 0, width=2)[0].shape == (2, 3)

@@ -117,6 +117,47 @@ def test_a_bf16_copy_is_close_and_leaves_the_fp32_model_alone() -> None:
     assert all(torch.equal(v, before[k]) for k, v in model.state_dict().items())
 
 
+def test_packed_bf16_layers_give_the_plain_bf16_logits() -> None:
+    model = bert.cast(tiny(), torch.bfloat16)
+    packed = bert.cast(tiny(), torch.bfloat16)
+    assert bert.pack_linears(packed)
+    assert all(
+        isinstance(m.tile_weight, torch.Tensor)
+        for m in packed.modules()
+        if isinstance(m, bert._Linear)
+    )
+    ids = torch.tensor([[2, 7, 9, 11, 3, 0, 0, 0], [2, 5, 3, 0, 0, 0, 0, 0]])
+    mask = (ids != 0).long()
+    with torch.inference_mode():
+        plain = model(input_ids=ids, attention_mask=mask).logits.float()
+        fused = packed(input_ids=ids, attention_mask=mask).logits.float()
+        exact = tiny()(input_ids=ids, attention_mask=mask).logits
+    torch.testing.assert_close(fused, plain, rtol=0.03, atol=0.03)
+    torch.testing.assert_close(fused, exact, rtol=0.05, atol=0.05)
+
+
+def test_a_differentiated_pass_of_a_packed_model_takes_the_plain_weights() -> None:
+    model = bert.cast(tiny(), torch.bfloat16)
+    packed = bert.cast(tiny(), torch.bfloat16)
+    bert.pack_linears(packed)
+    ids = torch.tensor([[2, 7, 9, 11, 3]])
+    mask = torch.ones_like(ids)
+    grads = []
+    for each in (model, packed):
+        embeds = each.get_input_embeddings()(ids).detach().requires_grad_(True)
+        logits = each(inputs_embeds=embeds, attention_mask=mask).logits
+        logits[0, 2].backward()
+        grads.append((logits.detach(), embeds.grad))
+    assert torch.equal(grads[0][0], grads[1][0])
+    assert torch.equal(grads[0][1], grads[1][1])
+
+
+def test_fp32_layers_are_not_packed() -> None:
+    model = tiny()
+    bert.pack_linears(model)
+    assert all(m.tile_weight is None for m in model.modules() if isinstance(m, bert._Linear))
+
+
 def test_a_saved_checkpoint_loads_and_other_folders_give_none(tmp_path: Path) -> None:
     weights = random_weights(seed=3)
     (tmp_path / bert.CONFIG_FILE).write_text(json.dumps(CONFIG))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tinybert import LABELS, base_tokenizer, tiny_loaded
 
 from pipeline.errors import ModelLoadError
 from pipeline.model import faithfulness as faithfulness_module
@@ -38,45 +39,20 @@ from pipeline.model.faithfulness import (
     score_windows,
     write_config,
 )
-from pipeline.model.loading import LoadedModel
 from pipeline.model.precision import machine_capabilities, supported_precisions
 from pipeline.model.predictor import Predictor
 
-LABELS = ("negative", "neutral", "positive")
 MANY_STEPS = ExplainConfig(alphas=tuple((i + 0.5) / 16 for i in range(16)))
 
 
 @pytest.fixture(scope="module")
 def tokenizer() -> object:
-    from transformers import AutoTokenizer
-
-    from pipeline.model.locate import base_encoder_dir
-
-    return AutoTokenizer.from_pretrained(base_encoder_dir())
-
-
-def _loaded(tokenizer: object, directory: Path, max_length: int = 64) -> LoadedModel:
-    import torch
-    from transformers import BertConfig, BertForSequenceClassification
-
-    torch.manual_seed(3)
-    config = BertConfig(
-        vocab_size=tokenizer.vocab_size,  # type: ignore[attr-defined]
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=64,
-        initializer_range=0.2,
-    )
-    config.num_labels = len(LABELS)
-    model = BertForSequenceClassification(config).eval()
-    return LoadedModel(model, tokenizer, LABELS, "tiny-1", max_length, directory)
+    return base_tokenizer()
 
 
 @pytest.fixture()
 def predictor(tokenizer: object, tmp_path: Path) -> Predictor:
-    return Predictor(_loaded(tokenizer, tmp_path), device="cpu", precision="fp32")
+    return Predictor(tiny_loaded(tokenizer, tmp_path), device="cpu", precision="fp32")
 
 
 def _baseline_logits(explainer: Explainer, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -120,7 +96,7 @@ def test_rows_show_each_words_share_with_its_sign(predictor: Predictor) -> None:
 
 
 def test_a_long_text_is_explained_over_all_its_windows(tokenizer: object, tmp_path: Path) -> None:
-    predictor = Predictor(_loaded(tokenizer, tmp_path, max_length=12), precision="fp32")
+    predictor = Predictor(tiny_loaded(tokenizer, tmp_path, max_length=12), precision="fp32")
     explainer = Explainer(predictor, MANY_STEPS)
     text = " ".join(f"word{i}" if i % 3 else "good" for i in range(30))
     (row,) = explainer.explain_words([text], ["neutral"])
@@ -181,7 +157,7 @@ def test_explain_gives_top_words_and_refuses_bad_labels(predictor: Predictor) ->
 
 
 def test_bf16_attributions_follow_fp32(tokenizer: object, tmp_path: Path) -> None:
-    loaded = _loaded(tokenizer, tmp_path)
+    loaded = tiny_loaded(tokenizer, tmp_path)
     texts = ["The lectures were great", "the exams were unfair and the grading slow"]
     exact = Explainer(Predictor(loaded, precision="fp32")).explain_words(texts, ["positive"] * 2)
     bf16 = Explainer(Predictor(loaded, precision="bf16"))
@@ -201,7 +177,7 @@ def test_an_int8_predictor_is_explained_in_fp32(
     capabilities = {**machine_capabilities("cpu"), "avx512_vnni": True}
     monkeypatch.setattr(predictor_module, "machine_capabilities", lambda _device: capabilities)
     assert "int8" in supported_precisions("cpu", capabilities)
-    loaded = _loaded(tokenizer, tmp_path)
+    loaded = tiny_loaded(tokenizer, tmp_path)
     texts = ["The lectures were great"]
     exact = Explainer(Predictor(loaded, precision="fp32")).explain_words(texts, ["positive"])
     int8 = Explainer(Predictor(loaded, precision="int8"))

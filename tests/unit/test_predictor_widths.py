@@ -1,0 +1,55 @@
+"""The predictor's batch widths: rounded to the tiles' multiple where its shapes say so,
+exact elsewhere, and the probabilities the same either way (padding is masked)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from tinybert import base_tokenizer, tiny_loaded
+
+from pipeline.model.cpu_shapes import EXACT_WIDTHS, TILED_WIDTHS
+from pipeline.model.predictor import Predictor
+
+TEXTS = [
+    "The lectures were clear and well organised, and the labs helped me a lot.",
+    "Too much homework.",
+    "ok",
+    "The exams were unfair: questions on topics we never covered, and no feedback at all "
+    "on the midterm, which made it impossible to know what to improve before the final.",
+    "Great teacher!",
+] * 7
+
+
+@pytest.fixture(scope="module")
+def tokenizer() -> object:
+    return base_tokenizer()
+
+
+def _widths(predictor: Predictor) -> list[tuple[int, int]]:
+    """(padded width, longest row) of every batch the predictor plans for TEXTS."""
+    batches = predictor._batches([str(t) for t in TEXTS])
+    return [(ids.shape[1], int(mask.sum(axis=1).max())) for _, ids, mask in batches]
+
+
+def test_tiled_shapes_pad_every_batch_to_a_multiple_of_16_within_the_window(
+    tokenizer: object, tmp_path: Path
+) -> None:
+    predictor = Predictor(tiny_loaded(tokenizer, tmp_path, max_length=40), precision="fp32")
+    assert predictor.shapes == EXACT_WIDTHS  # fp32 never tiles
+    exact = _widths(predictor)
+    assert any(width % 16 for width, _ in exact)
+    assert all(width == longest for width, longest in exact)
+    predictor.shapes = TILED_WIDTHS
+    tiled = _widths(predictor)
+    assert all(width % 16 == 0 or width == 40 for width, _ in tiled)
+    assert all(longest <= width < longest + 16 for width, longest in tiled)
+
+
+def test_tiled_widths_give_the_same_probabilities(tokenizer: object, tmp_path: Path) -> None:
+    predictor = Predictor(tiny_loaded(tokenizer, tmp_path), precision="fp32")
+    exact = predictor.predict_proba(TEXTS)
+    predictor.shapes = TILED_WIDTHS
+    tiled = predictor.predict_proba(TEXTS)
+    np.testing.assert_allclose(tiled, exact, rtol=1e-5, atol=1e-6)
