@@ -2,13 +2,12 @@
 
 On a CPU with AMX tiles, a bf16 batch runs fastest when (1) its padded width is a multiple
 of 16: torch's fused attention then multiplies whole tiles (widths of 40, 56 or 72 tokens
-cost 1.6-1.9 times 32, 48 or 64 per token on an Intel Xeon with AMX), and the few widths that
-remain let oneDNN reuse the kernels it built for each batch shape instead of building new
-ones for almost every batch; (2) the linear layers' weights are laid out once in the tiles'
-order, with the GELU and the residual additions done inside the product
-(pipeline/model/bert.py, ``pack_linears``). Elsewhere widths stay exact and weights plain:
-without AMX the linear layers dominate, so the padding would cost more than it saves, and
-nothing here was measured there.
+cost 1.6-1.9 times 32, 48 or 64 per token on an Intel Xeon with AMX), and the fewer widths
+let oneDNN reuse more of the kernels it builds for each batch shape; (2) the linear layers'
+weights are laid out once in the tiles' order, with the GELU and the residual additions done
+inside the product (pipeline/model/bert.py, ``pack_linears``). Elsewhere widths stay exact
+and weights plain: without AMX the linear layers dominate, so the padding would cost more
+than it saves, and nothing here was measured there.
 """
 
 from __future__ import annotations
@@ -23,32 +22,28 @@ TILE_WIDTH = 16
 @dataclass(frozen=True)
 class BatchShapes:
     """``width_step``: padded batch widths are multiples of it; ``packed_weights``: the fast
-    copy's linear layers take tile-ordered weights; ``kernel_cache``: how many oneDNN kernels
-    (one per operation and batch shape) a process keeps."""
+    copy's linear layers take tile-ordered weights."""
 
     width_step: int
     packed_weights: bool
-    kernel_cache: int
 
 
-EXACT_WIDTHS = BatchShapes(width_step=1, packed_weights=False, kernel_cache=64)
-"""64 kernels: with widths of every length a worker's RSS reached 1.35 GB on 100,000 comments
-at oneDNN's default 1,024, and levelled off near 1.0 GB at 64 at the same speed."""
-TILED_WIDTHS = BatchShapes(width_step=TILE_WIDTH, packed_weights=True, kernel_cache=256)
-"""256 kernels hold every shape of a job's batches (a few dozen widths, several operations
-each): with 64 they were rebuilt over and over, 12 % of the labelling time."""
+EXACT_WIDTHS = BatchShapes(width_step=1, packed_weights=False)
+TILED_WIDTHS = BatchShapes(width_step=TILE_WIDTH, packed_weights=True)
+
+KERNEL_CACHE = 64
+"""How many oneDNN kernels (one per operation and batch shape) a process keeps. At oneDNN's
+default of 1,024 a worker's RSS reached 1.35 GB on 100,000 comments and levelled off near
+1.0 GB at 64, at the same speed. With tiled widths 256 labelled 6-18 % faster on an Intel Xeon
+with AMX, but a worker with insights on then peaked at 1,630 MB on 100,000 comments (the
+themes' post-pass on top of its caches) against 1,498 MB at 64: over the 1.5 GB limit, so 64
+everywhere (docs/performance.md)."""
 
 
 def batch_shapes(device: str, precision: str, capabilities: Mapping[str, object]) -> BatchShapes:
     """The shapes for a predictor on ``device`` running ``precision``."""
     tiles = device == "cpu" and precision == "bf16" and bool(capabilities.get("amx_bf16"))
     return TILED_WIDTHS if tiles else EXACT_WIDTHS
-
-
-def kernel_cache(device: str, capabilities: Mapping[str, object]) -> int:
-    """The oneDNN kernel cache for a process on ``device``: the larger one wherever a bf16
-    predictor could take tiled widths (read once, when oneDNN builds its first kernel)."""
-    return batch_shapes(device, "bf16", capabilities).kernel_cache
 
 
 def rounded_width(longest: int, step: int, most: int) -> int:
