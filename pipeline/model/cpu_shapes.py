@@ -22,22 +22,22 @@ TILE_WIDTH = 16
 @dataclass(frozen=True)
 class BatchShapes:
     """``width_step``: padded batch widths are multiples of it; ``packed_weights``: the fast
-    copy's linear layers take tile-ordered weights."""
+    copy's linear layers take tile-ordered weights; ``kernel_cache``: how many oneDNN kernels
+    (one per operation and batch shape) a process keeps."""
 
     width_step: int
     packed_weights: bool
+    kernel_cache: int
 
 
-EXACT_WIDTHS = BatchShapes(width_step=1, packed_weights=False)
-TILED_WIDTHS = BatchShapes(width_step=TILE_WIDTH, packed_weights=True)
-
-KERNEL_CACHE = 64
-"""How many oneDNN kernels (one per operation and batch shape) a process keeps. At oneDNN's
-default of 1,024 a worker's RSS reached 1.35 GB on 100,000 comments and levelled off near
-1.0 GB at 64, at the same speed. With tiled widths 256 labelled 6-18 % faster on an Intel Xeon
-with AMX, but a worker with insights on then peaked at 1,630 MB on 100,000 comments (the
-themes' post-pass on top of its caches) against 1,498 MB at 64: over the 1.5 GB limit, so 64
-everywhere (docs/performance.md)."""
+EXACT_WIDTHS = BatchShapes(width_step=1, packed_weights=False, kernel_cache=64)
+"""64 kernels: at oneDNN's default of 1,024 a worker's RSS reached 1.35 GB on 100,000 comments
+and levelled off near 1.0 GB at 64, at the same speed."""
+TILED_WIDTHS = BatchShapes(width_step=TILE_WIDTH, packed_weights=True, kernel_cache=128)
+"""128 kernels: the packed layers build more kernels per shape, and with 64 a worker with
+insights on rebuilt them so often that embedding a chunk took longer than before tiling; 256
+was no faster than 128 there, but put the worker with insights on at 1,630 MB on 100,000
+comments, over the 1.5 GB limit (docs/performance.md)."""
 
 
 def batch_shapes(device: str, precision: str, capabilities: Mapping[str, object]) -> BatchShapes:
@@ -50,3 +50,9 @@ def rounded_width(longest: int, step: int, most: int) -> int:
     """A batch's padded width: its longest row rounded up to a multiple of ``step``, at most
     ``most`` (and never below ``longest``)."""
     return max(longest, min(-(-longest // step) * step, most))
+
+
+def kernel_cache(device: str, capabilities: Mapping[str, object]) -> int:
+    """The oneDNN kernel cache of a process on ``device``: the tiled one wherever a bf16
+    predictor would take tiled widths (read once, when oneDNN builds its first kernel)."""
+    return batch_shapes(device, "bf16", capabilities).kernel_cache

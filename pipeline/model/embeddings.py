@@ -32,7 +32,7 @@ import numpy as np
 
 from pipeline.errors import ConfigError, ModelLoadError
 from pipeline.model.batching import length_buckets, pad_batch, plan_batches
-from pipeline.model.cpu_shapes import batch_shapes
+from pipeline.model.cpu_shapes import batch_shapes, kernel_cache
 from pipeline.model.locate import BASE_PACKAGE_NAME, resolve_model_dir
 from pipeline.model.precision import fast_default, machine_capabilities
 from pipeline.model.predictor import CPU_SCORING_TOKENS, is_blank
@@ -125,7 +125,7 @@ class SentenceEmbedder:
         """Load the encoder of a sentence-transformers (or plain BERT) directory or name:
         a BERT checkpoint with a ``tokenizer.json`` (the shipped base MiniLM) into
         pipeline/model/bert.py's encoder, any other with transformers."""
-        reserve_kernel_cache()
+        reserve_kernel_cache(kernel_cache(device, machine_capabilities(device)))
         directory = resolve_model_dir(base)
         try:
             model, tokenizer = _plain_encoder(directory) or _transformers_encoder(directory)

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.model.cpu_shapes import EXACT_WIDTHS, KERNEL_CACHE, BatchShapes
+from pipeline.model.cpu_shapes import EXACT_WIDTHS, BatchShapes
 from pipeline.model.precision import RESCORE_MARGIN
 
 
@@ -49,11 +49,11 @@ class Engine:
     rescore_margin: float
 
 
-def reserve_kernel_cache() -> None:
-    """Tell oneDNN how many compiled kernels to keep (``KERNEL_CACHE``). Read when it builds
-    its first kernel, so this must precede any inference; a value already in the environment
-    is kept."""
-    os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", str(KERNEL_CACHE))
+def reserve_kernel_cache(capacity: int) -> None:
+    """Tell oneDNN how many compiled kernels (one per operation and batch shape) to keep
+    (pipeline/model/cpu_shapes.py says how many). Read when it builds its first kernel, so
+    this must precede any inference; a value already in the environment is kept."""
+    os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", str(capacity))
 
 
 def build_engine(
@@ -66,7 +66,7 @@ def build_engine(
     """Put ``model`` (fp32, eval mode) on ``device`` and add the fast copy ``precision`` asks,
     its linear layers packed for the CPU's tiles where ``shapes`` says so; both runners
     divide the logits by ``temperature``."""
-    reserve_kernel_cache()
+    reserve_kernel_cache(shapes.kernel_cache)
     import torch
 
     exact = Runner(model.to(device=device, dtype=torch.float32), device, temperature)

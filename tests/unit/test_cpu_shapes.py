@@ -9,6 +9,7 @@ from pipeline.model.cpu_shapes import (
     EXACT_WIDTHS,
     TILED_WIDTHS,
     batch_shapes,
+    kernel_cache,
     rounded_width,
 )
 
@@ -20,6 +21,7 @@ def test_a_bf16_predictor_on_an_amx_cpu_takes_tiled_widths_and_packed_weights() 
     shapes = batch_shapes("cpu", "bf16", AMX)
     assert shapes == TILED_WIDTHS
     assert (shapes.width_step, shapes.packed_weights) == (16, True)
+    assert shapes.kernel_cache > EXACT_WIDTHS.kernel_cache
 
 
 @pytest.mark.parametrize(
@@ -36,6 +38,12 @@ def test_everything_else_keeps_exact_widths_and_plain_weights(
     device: str, precision: str, capabilities: dict[str, object]
 ) -> None:
     assert batch_shapes(device, precision, capabilities) == EXACT_WIDTHS
+
+
+def test_the_kernel_cache_is_the_tiled_one_wherever_a_predictor_could_tile() -> None:
+    assert kernel_cache("cpu", AMX) == TILED_WIDTHS.kernel_cache
+    assert kernel_cache("cpu", AVX512_BF16) == EXACT_WIDTHS.kernel_cache
+    assert kernel_cache("cuda", {"cuda_bf16": True}) == EXACT_WIDTHS.kernel_cache
 
 
 @pytest.mark.parametrize(
