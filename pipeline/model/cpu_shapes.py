@@ -36,8 +36,8 @@ and levelled off near 1.0 GB at 64, at the same speed."""
 TILED_WIDTHS = BatchShapes(width_step=TILE_WIDTH, packed_weights=True, kernel_cache=128)
 """128 kernels: the packed layers build more kernels per shape, and with 64 a worker with
 insights on rebuilt them so often that embedding a chunk took longer than before tiling; 256
-was no faster than 128 there, but put the worker with insights on at 1,630 MB on 100,000
-comments, over the 1.5 GB limit (docs/performance.md)."""
+labelled at most 7 % faster than 128, but put the worker with insights on at 1,630 MB on
+100,000 comments, over the 1.5 GB limit (docs/performance.md)."""
 
 
 def batch_shapes(device: str, precision: str, capabilities: Mapping[str, object]) -> BatchShapes:
