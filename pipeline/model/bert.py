@@ -17,6 +17,7 @@ transformers either. Checkpoints of any other kind are loaded by transformers.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -119,7 +120,9 @@ class _Mkldnn(NamedTuple):
     reorder_weight: Any
 
 
+@functools.cache
 def _mkldnn() -> _Mkldnn:
+    """The packed-kernel operators, looked up once (every packed layer's forward asks)."""
     ops = torch.ops.mkldnn
     linear = ops._linear_pointwise
     return _Mkldnn(linear.default, linear.binary, ops._reorder_linear_weight)
