@@ -56,8 +56,17 @@ class CommentScreen:
     def check_many(self, texts: Sequence[object], model: str) -> list[Screened]:
         """``check`` of every comment of a chunk, the languages told all at once (a detector
         asked text by text costs several times as much: docs/performance.md)."""
-        early = [self._before_language(text) for text in texts]
-        judged = [str(text) for text, verdict in zip(texts, early, strict=True) if verdict is None]
+        strings = ["" if is_blank(text) else str(text) for text in texts]
+        placeholder = self.no_opinion.many(strings)
+        early = [
+            Screened(EMPTY_TEXT_REASON)
+            if not text
+            else Screened(NO_OPINION_REASON)
+            if none
+            else None
+            for text, none in zip(strings, placeholder, strict=True)
+        ]
+        judged = [text for text, verdict in zip(strings, early, strict=True) if verdict is None]
         languages: list[str | None] = [None] * len(judged)
         if self.detector is not None:
             languages = told_languages(judged, self.detector)
@@ -66,13 +75,6 @@ class CommentScreen:
             verdict if verdict is not None else self._by_language(next(told), model)
             for verdict in early
         ]
-
-    def _before_language(self, text: object) -> Screened | None:
-        if is_blank(text):
-            return Screened(EMPTY_TEXT_REASON)
-        if self.no_opinion(str(text)):
-            return Screened(NO_OPINION_REASON)
-        return None
 
     def _by_language(self, language: str | None, model: str) -> Screened:
         if language is not None and self.languages is not None and language not in self.languages:

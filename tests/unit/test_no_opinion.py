@@ -5,8 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.errors import ConfigError
+from pipeline.model import no_opinion
 from pipeline.model.no_opinion import NoOpinion, extra_phrases, normalise
 
 DEFAULT = NoOpinion.with_extra()
@@ -60,3 +63,54 @@ def test_extra_phrases_from_setting_and_file(tmp_path: Path) -> None:
 def test_unreadable_phrase_file_names_the_setting(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="PIPELINE_NO_OPINION_FILE"):
         extra_phrases("", str(tmp_path / "missing.txt"))
+
+
+PLACEHOLDERS = ["N/A", "No comments.", "Nothing to add.", "...", "  ", "no comments at all"]
+OPINIONS = ["Great!", ":(", "No comments, the course was perfect", "Nothing was explained"]
+
+
+def test_a_chunk_is_judged_as_each_text_alone() -> None:
+    longest = max(map(len, DEFAULT.keys))
+    texts = [
+        *PLACEHOLDERS,
+        *OPINIONS,
+        "Ｎｏ ｃｏｍｍｅｎｔｓ",  # full-width letters: not ASCII, normalised to the phrase
+        "N/A" + " " * 500,  # long, but only 2 ASCII letters
+        "a" * (longest + 1),  # one ASCII letter more than the longest phrase
+        "ǅ" * 3 + "¨" * 40,  # letters that decompose, symbols that vanish
+        "",
+        "x",
+        "The lectures were clear and the labs were useful. " * 20,
+    ]
+    assert DEFAULT.many(texts) == [DEFAULT(text) for text in texts]
+    assert DEFAULT.many(texts)[: len(PLACEHOLDERS)] == [True] * len(PLACEHOLDERS)
+    assert DEFAULT.many(["Ｎｏ ｃｏｍｍｅｎｔｓ"]) == [True]
+    assert DEFAULT.many([]) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from(list("nN/A. -_oc:()mentsa1ǅ¨éＮ😡\t")), max_size=30),
+        max_size=8,
+    )
+)
+def test_any_chunk_is_judged_as_each_text_alone(texts: list[str]) -> None:
+    phrases = NoOpinion.with_extra(["a1", "ca"])
+    assert phrases.many(texts) == [phrases(text) for text in texts]
+
+
+def test_only_texts_that_could_be_a_phrase_are_normalised(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    asked: list[str] = []
+    real = no_opinion.normalise
+
+    def spy(text: str) -> str:
+        asked.append(text)
+        return real(text)
+
+    monkeypatch.setattr(no_opinion, "normalise", spy)
+    long_comment = "The exams were fair and the feedback was quick and detailed."
+    assert DEFAULT.many(["N/A", long_comment, "ok"]) == [True, False, False]
+    assert asked == ["N/A", "ok"]
