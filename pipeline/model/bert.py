@@ -143,13 +143,23 @@ def pack_linears(model: nn.Module, rows_hint: int = 2048) -> bool:
     which then also take the GELU and the residual additions inside the product: 1.2-1.4x
     the model's speed on an Intel Xeon with AMX (docs/performance.md). Passes without a
     gradient use them; a differentiated pass (the explainer's) keeps the plain weights.
-    ``rows_hint``: the rows (tokens) of a typical product. False where torch cannot."""
+    ``rows_hint``: the rows (tokens) of a typical product. False, every layer left plain,
+    where torch cannot: oneDNN refuses the bf16 layout on CPUs without AVX512-BW/VL/DQ or
+    AVX-NE-CONVERT (a Zen 3 EPYC, for one)."""
     if not can_pack():
         return False
     reorder = _mkldnn().reorder_weight
-    for module in model.modules():
-        if isinstance(module, _Linear) and module.weight.dtype == torch.bfloat16:
-            module.tile_weight = reorder(module.weight.detach(), rows_hint)
+    layers = [
+        module
+        for module in model.modules()
+        if isinstance(module, _Linear) and module.weight.dtype == torch.bfloat16
+    ]
+    try:
+        packed = [reorder(layer.weight.detach(), rows_hint) for layer in layers]
+    except RuntimeError:
+        return False
+    for layer, weight in zip(layers, packed, strict=True):
+        layer.tile_weight = weight
     return True
 
 
