@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from comments import PROFILES, comment_pool, iter_rows
+from measure import Stage, best_of, timed
 
 from pipeline.model.no_opinion import NoOpinion
 
@@ -31,13 +31,15 @@ def comments_with_placeholders(rows: int, profile: str) -> list[str]:
     return texts
 
 
-def best_of(repeats: int, run: Callable[[], object]) -> float:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
-    return min(times)
+def fastest(repeats: int, rows: int, work: Callable[[], object]) -> float:
+    """The seconds of the fastest of ``repeats`` runs of ``work``."""
+
+    def once() -> Stage:
+        with timed("placeholder check", rows) as stage:
+            work()
+        return stage
+
+    return best_of(repeats, once).seconds
 
 
 def measure(texts: Sequence[str], chunk: int, repeats: int) -> dict[str, float]:
@@ -46,8 +48,8 @@ def measure(texts: Sequence[str], chunk: int, repeats: int) -> dict[str, float]:
     one_by_one = [check(text) for text in texts]
     if [v for part in chunks for v in check.many(part)] != one_by_one:
         raise SystemExit("the chunked check disagrees with the text-by-text one")
-    alone = best_of(repeats, lambda: [check(text) for text in texts])
-    chunked = best_of(repeats, lambda: [check.many(part) for part in chunks])
+    alone = fastest(repeats, len(texts), lambda: [check(text) for text in texts])
+    chunked = fastest(repeats, len(texts), lambda: [check.many(part) for part in chunks])
     return {
         "placeholders": sum(one_by_one),
         "text_by_text_s": round(alone, 4),

@@ -27,6 +27,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from pipeline.model import langid_cache, langid_fast
+from pipeline.model.chunk_chars import ChunkChars
 
 ENGLISH = "en"
 MIN_LETTERS = 15
@@ -104,18 +105,15 @@ def has_evidence(text: str) -> bool:
 
 def evidence(texts: Sequence[str]) -> np.ndarray:
     """``has_evidence`` of every text, counted over all their characters at once."""
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    ends = np.cumsum(lengths)
-    starts = ends - lengths
-    joined = "".join(texts).encode("utf-32-le", errors="surrogatepass")
-    points = np.frombuffer(joined, dtype=np.uint32)
+    chars = ChunkChars.of(texts)
+    points, starts = chars.points, chars.starts
     letter = letters(points)
     latin = (points < 0x250) | ((points >= 0x1E00) & (points <= 0x1EFF))
     follows_letter = np.concatenate(([False], letter[:-1]))
     follows_letter[starts[starts < len(points)]] = False
-    letter_count = _per_text(letter, starts, ends)
-    other_script = _per_text(letter & ~latin, starts, ends)
-    words = _per_text(letter & ~follows_letter, starts, ends)
+    letter_count = chars.count(letter)
+    other_script = chars.count(letter & ~latin)
+    words = chars.count(letter & ~follows_letter)
     mostly_other = (other_script >= MIN_OTHER_SCRIPT_LETTERS) & (other_script * 2 >= letter_count)
     return mostly_other | ((letter_count >= MIN_LETTERS) & (words >= MIN_WORDS))
 
@@ -125,11 +123,6 @@ def letters(points: np.ndarray) -> np.ndarray:
     distinct, where = np.unique(points, return_inverse=True)
     alpha = [chr(point).isalpha() for point in distinct.tolist()]
     return np.asarray(alpha, dtype=bool)[where] if alpha else np.zeros(0, dtype=bool)
-
-
-def _per_text(flags: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    running = np.concatenate(([0], np.cumsum(flags, dtype=np.int64)))
-    return running[ends] - running[starts]
 
 
 def unsupported_reason(code: str, model: str) -> str:

@@ -10,6 +10,7 @@ phrases below or nothing at all ("...", "--", "?"). Emoji and emoticons are kept
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 import unicodedata
@@ -20,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.errors import ConfigError
+from pipeline.model.chunk_chars import ChunkChars
 
 NO_OPINION_REASON = "no comment"
 
@@ -71,13 +73,17 @@ class NoOpinion:
             return key in self.keys
         return _EMOTICON.search(text) is None
 
+    @functools.cached_property
+    def longest(self) -> int:
+        """The length of the longest normalised phrase."""
+        return max(map(len, self.keys), default=0)
+
     def many(self, texts: Sequence[str]) -> list[bool]:
         """``self(text)`` of every text of a chunk. Normalising costs tens of microseconds a
         comment; a text with more ASCII letters and digits than the longest phrase has
         cannot be one (each of them stays one character in ``normalise``, and nothing it
         does removes one), so only the others are normalised (counted for the chunk at once)."""
-        longest = max(map(len, self.keys), default=0)
-        candidates = np.flatnonzero(ascii_alphanumerics(texts) <= longest).tolist()
+        candidates = np.flatnonzero(ascii_alphanumerics(texts) <= self.longest).tolist()
         found = [False] * len(texts)
         for i in candidates:
             found[i] = self(texts[i])
@@ -86,12 +92,9 @@ class NoOpinion:
 
 def ascii_alphanumerics(texts: Sequence[str]) -> np.ndarray:
     """How many ASCII letters and digits each text holds."""
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    ends = np.cumsum(lengths)
-    points = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    wanted = _ASCII_ALPHANUMERIC[np.minimum(points, 127)] & (points < 128)
-    running = np.concatenate(([0], np.cumsum(wanted, dtype=np.int64)))
-    return np.asarray(running[ends] - running[ends - lengths], dtype=np.int64)
+    chars = ChunkChars.of(texts)
+    points = chars.points
+    return chars.count(_ASCII_ALPHANUMERIC[np.minimum(points, 127)] & (points < 128))
 
 
 _ASCII_ALPHANUMERIC = np.zeros(128, dtype=bool)

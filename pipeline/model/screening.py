@@ -59,12 +59,7 @@ class CommentScreen:
         strings = ["" if is_blank(text) else str(text) for text in texts]
         placeholder = self.no_opinion.many(strings)
         early = [
-            Screened(EMPTY_TEXT_REASON)
-            if not text
-            else Screened(NO_OPINION_REASON)
-            if none
-            else None
-            for text, none in zip(strings, placeholder, strict=True)
+            _without_language(text, none) for text, none in zip(strings, placeholder, strict=True)
         ]
         judged = [text for text, verdict in zip(strings, early, strict=True) if verdict is None]
         languages: list[str | None] = [None] * len(judged)
@@ -80,6 +75,14 @@ class CommentScreen:
         if language is not None and self.languages is not None and language not in self.languages:
             return Screened(language_reason(language, model), language)
         return Screened(None, language)
+
+
+def _without_language(text: str, placeholder: bool) -> Screened | None:
+    """The verdict on a comment ("" if blank) that needs no language: blank, a placeholder,
+    or None (its language decides)."""
+    if not text:
+        return Screened(EMPTY_TEXT_REASON)
+    return Screened(NO_OPINION_REASON) if placeholder else None
 
 
 def parse_languages(value: str) -> frozenset[str] | None:
