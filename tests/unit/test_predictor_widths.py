@@ -53,3 +53,20 @@ def test_tiled_widths_give_the_same_probabilities(tokenizer: object, tmp_path: P
     predictor.shapes = TILED_WIDTHS
     tiled = predictor.predict_proba(TEXTS)
     np.testing.assert_allclose(tiled, exact, rtol=1e-5, atol=1e-6)
+
+
+def test_only_the_last_batch_of_a_group_of_a_thousand_texts_is_part_filled(
+    tokenizer: object, tmp_path: Path
+) -> None:
+    """Where the token budget holds fewer rows than the batch size, a group's last batch is
+    part-filled: in groups of two batches (as before) every 128 texts ended in a batch of 2."""
+    predictor = Predictor(tiny_loaded(tokenizer, tmp_path), precision="fp32")
+    text = "The lectures were clear and the labs helped a lot, thank you."
+    texts = [text] * 1000
+    width = predictor._encoder.encode([text]).lengths[0]
+    rows = 42
+    predictor._scoring_tokens = rows * width
+    sizes = [len(owners) for owners, _, _ in predictor._batches(texts)]
+    assert sizes == [rows] * (1000 // rows) + [1000 % rows]
+    probs = predictor.predict_proba(texts)
+    np.testing.assert_allclose(probs, np.broadcast_to(probs[0], probs.shape), rtol=1e-5)
