@@ -119,7 +119,6 @@ class Predictor:
         )
         self._batch_tokens = CPU_BATCH_TOKENS if self.device == "cpu" else None
         self._scoring_tokens = CPU_SCORING_TOKENS if self.device == "cpu" else None
-        self._group_texts = max(GROUP_TEXTS, 2 * batch_size)
         self.stats = ScoringStats()
 
     @classmethod
@@ -151,6 +150,11 @@ class Predictor:
     def engine(self) -> Engine:
         """The runners in this predictor's precision (the explainer differentiates through them)."""
         return self._engine
+
+    @property
+    def _group_texts(self) -> int:
+        """The texts of a group: ``GROUP_TEXTS``, or two batches where that is more."""
+        return max(GROUP_TEXTS, 2 * self.batch_size)
 
     @property
     def batch_tokens(self) -> int | None:
