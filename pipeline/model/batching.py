@@ -12,6 +12,7 @@ def plan_batches(
     batch_size: int,
     max_tokens: int | None = None,
     width: Callable[[int], int] | None = None,
+    max_waste: int | None = None,
 ) -> list[np.ndarray]:
     """Group row indices into batches of similar length so dynamic padding wastes little.
 
@@ -19,6 +20,10 @@ def plan_batches(
     With ``max_tokens``, a batch also stops before its padded size (rows x its padded width)
     exceeds it: long rows go in small batches, which pad less and cost the same per token.
     ``width``: a batch's padded width from its longest row (default: that row's length).
+    With ``max_waste`` (and ``max_tokens``), a batch also stops before the row that would
+    bring its padding (its width less each row's own width, summed) past that many tokens:
+    for a few rows of scattered lengths, where a batch sized for its longest row is mostly
+    padding.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
@@ -32,6 +37,9 @@ def plan_batches(
         longest = int(ordered[order[start]])
         padded = width(longest) if width is not None else longest
         rows = min(batch_size, max(1, max_tokens // max(1, padded)))
+        if max_waste is not None:
+            wasted = np.cumsum(padded - ordered[order[start : start + rows]])
+            rows = max(1, int(np.searchsorted(wasted, max_waste, side="right")))
         batches.append(order[start : start + rows])
         start += rows
     return batches

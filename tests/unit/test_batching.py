@@ -132,3 +132,25 @@ def test_pad_slices_pads_to_a_given_width_and_never_cuts_a_row() -> None:
     assert ids.tolist() == [[5, 6, 7, 0, 0, 0], [8, 9, 0, 0, 0, 0]]
     assert mask.tolist() == [[1, 1, 1, 0, 0, 0], [1, 1, 0, 0, 0, 0]]
     assert pad_slices(flat, starts, lengths, 0, width=2)[0].shape == (2, 3)
+
+
+def test_plan_batches_ends_a_batch_before_its_padding_passes_max_waste() -> None:
+    """A chunk's re-scored comments: one long, the rest short. Filled to the budget, one batch
+    96 wide would hold all 21, half of it padding; with max_waste, the long rows go alone."""
+    lengths = [83, 74, 70, 58, 54, 53, 53, 52, 51, 46, 43, 39, 38, 38, 36, 32, 30, 23, 21, 18, 16]
+    filled = plan_batches(lengths, 64, max_tokens=2048)
+    assert [len(b) for b in filled] == [21]
+    batches = plan_batches(lengths, 64, max_tokens=2048, max_waste=64)
+    assert sorted(np.concatenate(batches).tolist()) == list(range(21))
+    for batch in batches:
+        widest = max(lengths[i] for i in batch)
+        wasted = sum(widest - lengths[i] for i in batch)
+        assert wasted <= 64 or len(batch) == 1
+    padded = sum(len(b) * max(lengths[i] for i in b) for b in batches)
+    assert padded < 0.75 * 21 * 83
+
+
+def test_plan_batches_max_waste_keeps_equal_rows_together_and_the_budget() -> None:
+    batches = plan_batches([40] * 100, 64, max_tokens=2048, max_waste=0)
+    assert [len(b) for b in batches] == [51, 49]
+    assert [len(b) for b in plan_batches([90, 10], 64, max_tokens=2048, max_waste=0)] == [1, 1]
