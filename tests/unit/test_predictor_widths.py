@@ -10,7 +10,7 @@ import pytest
 from tinybert import base_tokenizer, tiny_loaded
 
 from pipeline.model.cpu_shapes import EXACT_WIDTHS, TILED_WIDTHS
-from pipeline.model.predictor import Predictor
+from pipeline.model.predictor import CPU_RESCORING_WASTE, Predictor
 
 TEXTS = [
     "The lectures were clear and well organised, and the labs helped me a lot.",
@@ -70,3 +70,73 @@ def test_only_the_last_batch_of_a_group_of_a_thousand_texts_is_part_filled(
     assert sizes == [rows] * (1000 // rows) + [1000 % rows]
     probs = predictor.predict_proba(texts)
     np.testing.assert_allclose(probs, np.broadcast_to(probs[0], probs.shape), rtol=1e-5)
+
+
+def test_rescoring_batches_keep_exact_widths_and_little_padding(
+    tokenizer: object, tmp_path: Path
+) -> None:
+    """The fp32 re-scoring (a few comments of every length) is planned on exact widths and ends
+    a batch before its padding passes CPU_RESCORING_WASTE; the main pass keeps tiled widths and
+    full batches. Probabilities are the same whatever the batches."""
+    predictor = Predictor(tiny_loaded(tokenizer, tmp_path, max_length=128), precision="fp32")
+    predictor.shapes = TILED_WIDTHS
+    texts = [str(t) for t in TEXTS]
+    main = list(predictor._batches(texts))
+    rescoring = list(predictor._batches(texts, rescoring=True))
+    assert len(main) == 1 and main[0][1].shape[1] % 16 == 0
+    assert len(rescoring) > 1
+    for _, ids, mask in rescoring:
+        lengths = mask.sum(axis=1)
+        assert ids.shape[1] == lengths.max()
+        assert (ids.shape[1] - lengths).sum() <= CPU_RESCORING_WASTE or len(lengths) == 1
+    every = np.sort(np.concatenate([owners for owners, _, _ in rescoring]))
+    assert every.tolist() == list(range(len(texts)))
+    np.testing.assert_allclose(
+        predictor._run(predictor.engine.exact, texts, rescoring=True),
+        predictor._run(predictor.engine.exact, texts),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+
+
+def test_identical_texts_are_scored_once_and_get_the_same_scores(
+    tokenizer: object, tmp_path: Path
+) -> None:
+    predictor = Predictor(tiny_loaded(tokenizer, tmp_path), precision="fp32")
+    scored: list[int] = []
+    run = predictor._run
+
+    def counting(runner: object, texts: list[str], rescoring: bool = False) -> np.ndarray:
+        scored.append(len(texts))
+        return run(runner, texts, rescoring)  # type: ignore[arg-type]
+
+    predictor._run = counting  # type: ignore[method-assign]
+    texts = ["Good", "The labs were long.", "Good", "good", "Good"]
+    probs = predictor.predict_proba(texts)
+    assert scored == [3]
+    assert predictor.stats.texts == 5
+    np.testing.assert_array_equal(probs[0], probs[2])
+    np.testing.assert_array_equal(probs[0], probs[4])
+    alone = Predictor(tiny_loaded(tokenizer, tmp_path), precision="fp32").predict_proba(
+        ["The labs were long."]
+    )
+    np.testing.assert_allclose(probs[1], alone[0], rtol=1e-5, atol=1e-6)
+
+
+def test_with_packed_weights_a_part_filled_batch_takes_the_full_batch_shape(
+    tokenizer: object, tmp_path: Path
+) -> None:
+    """Every batch of the main pass has a full batch's rows for its width, so oneDNN reuses
+    its kernels; the filler rows' scores are dropped and change nothing."""
+    predictor = Predictor(tiny_loaded(tokenizer, tmp_path), precision="fp32")
+    texts = [str(t) for t in TEXTS][:9]
+    plain = predictor.predict_proba(texts)
+    assert [len(o) for o, _, _ in predictor._batches(texts)] == [9]
+    predictor.shapes = TILED_WIDTHS
+    batches = list(predictor._batches(texts))
+    assert [len(owners) for owners, _, _ in batches] == [9]
+    _, ids, mask = batches[0]
+    assert ids.shape[0] == mask.shape[0] == predictor._full_rows(ids.shape[1]) > 9
+    rescoring = list(predictor._batches(texts, rescoring=True))
+    assert sum(ids.shape[0] for _, ids, _ in rescoring) == 9
+    np.testing.assert_allclose(predictor.predict_proba(texts), plain, rtol=1e-5, atol=1e-6)
