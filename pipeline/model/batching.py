@@ -36,13 +36,21 @@ def plan_batches(
     while start < len(order):
         longest = int(ordered[order[start]])
         padded = width(longest) if width is not None else longest
-        rows = min(batch_size, max(1, max_tokens // max(1, padded)))
+        rows = batch_rows(batch_size, max_tokens, padded)
         if max_waste is not None:
             wasted = np.cumsum(padded - ordered[order[start : start + rows]])
             rows = max(1, int(np.searchsorted(wasted, max_waste, side="right")))
         batches.append(order[start : start + rows])
         start += rows
     return batches
+
+
+def batch_rows(batch_size: int, max_tokens: int | None, width: int) -> int:
+    """The rows of a full batch ``width`` tokens wide: ``batch_size``, or as many as
+    ``max_tokens`` holds where that is fewer (at least one)."""
+    if max_tokens is None:
+        return batch_size
+    return min(batch_size, max(1, max_tokens // max(1, width)))
 
 
 def pad_batch(

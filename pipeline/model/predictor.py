@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.errors import ConfigError
-from pipeline.model.batching import average_windows, plan_batches
+from pipeline.model.batching import average_windows, batch_rows, plan_batches
 from pipeline.model.cpu_shapes import batch_shapes, rounded_width
 from pipeline.model.encoding import WindowEncoder
 from pipeline.model.loading import LoadedModel
@@ -256,10 +256,8 @@ class Predictor:
         return longest
 
     def _full_rows(self, width: int) -> int:
-        """The rows of a full batch ``width`` tokens wide (``plan_batches``'s own count)."""
-        if self._scoring_tokens is None:
-            return self.batch_size
-        return min(self.batch_size, max(1, self._scoring_tokens // width))
+        """The rows of a full batch ``width`` tokens wide, as ``plan_batches`` counts them."""
+        return batch_rows(self.batch_size, self._scoring_tokens, width)
 
 
 def filled(ids: np.ndarray, mask: np.ndarray, rows: int) -> tuple[np.ndarray, np.ndarray]:
