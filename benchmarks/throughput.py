@@ -246,7 +246,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
 
     served = load_for_inference(args.model)
     supported = supported_precisions("cpu", machine_capabilities("cpu"))
-    auto = Predictor(served, batch_size=args.batch_size, device="cpu").precision
+    chosen = Predictor(served, batch_size=args.batch_size, device="cpu")
+    auto, product_times = chosen.precision, chosen.product_times
+    del chosen
     labels: dict[str, list[str | None]] = {}
     predictors = {}
     runs = []
@@ -322,6 +324,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "torch_threads": torch.get_num_threads(),
         "cpu": _cpu_name(),
         "auto_precision": auto,
+        "product_times": product_times,
         "baseline_rate": baseline_rate,
         "stages": [
             {
@@ -352,13 +355,21 @@ def _cpu_name() -> str:
     return "unknown"
 
 
+def _probe_note(times: dict[str, float] | None) -> str:
+    """The one-product times ``auto`` weighed (pipeline/model/precision_probe.py)."""
+    if not times:
+        return ""
+    return " (one product: " + ", ".join(f"{p} {s * 1e3:.1f} ms" for p, s in times.items()) + ")"
+
+
 def _report(f: dict[str, Any]) -> None:
     print(
         f"{f['rows']:,} {f['profile']} comments ({f['blank_rows']} blank, {f['screened_rows']} "
         f"more screened out; {f['mean_tokens']:.1f} tokens on average, p99 "
         f"{f['p99_tokens']:.0f}), chunks of {f['chunk_rows']}, batch "
         f"{f['batch_size']}, {f['torch_threads']} torch threads, {f['cpu']}; "
-        f"auto precision here: {f['auto_precision']}; model {f['model']}, baseline's "
+        f"auto precision here: {f['auto_precision']}{_probe_note(f['product_times'])}; "
+        f"model {f['model']}, baseline's "
         f"{f['baseline_model']}"
     )
     print(

@@ -34,7 +34,8 @@ from pipeline.errors import ConfigError, ModelLoadError
 from pipeline.model.batching import length_buckets, pad_batch, plan_batches
 from pipeline.model.cpu_shapes import batch_shapes, kernel_cache
 from pipeline.model.locate import BASE_PACKAGE_NAME, resolve_model_dir
-from pipeline.model.precision import fast_default, machine_capabilities
+from pipeline.model.precision import INT8_OPS, fast_default, machine_capabilities
+from pipeline.model.precision_probe import times_for_auto
 from pipeline.model.predictor import CPU_SCORING_TOKENS, is_blank
 from pipeline.model.runtime import reserve_kernel_cache
 from pipeline.model.textprep import prepare_text
@@ -303,11 +304,15 @@ def _shared_embedder(precision: str) -> SentenceEmbedder:
 
 
 def resolve_precision(requested: str, device: str) -> str:
-    """``auto`` → bf16 where the predictor would run bf16 (native bf16), else fp32: int8 is
-    not offered, since it would move vectors more than labels."""
+    """``auto`` → bf16 where it is native and pays on this CPU (the predictor's policy,
+    pipeline/model/precision.py, with int8 left out), else fp32: int8 is not offered, since
+    it would move vectors more than labels."""
     if requested != "auto":
         return requested
-    return "bf16" if fast_default(device, machine_capabilities(device)) == "bf16" else "fp32"
+    capabilities = machine_capabilities(device)
+    times = times_for_auto(requested, device, capabilities)  # the predictor's, in one process
+    without_int8 = {**capabilities, INT8_OPS: False}
+    return "bf16" if fast_default(device, without_int8, times) == "bf16" else "fp32"
 
 
 def _plain_encoder(directory: Path) -> tuple[Any, Any] | None:

@@ -11,6 +11,11 @@ validation comments (half as many) with labels still 100 % the fp32 ones, and 99
 10,000 short comments, while 0.04's fp32 passes took 5-13 % of a worker's time there.
 Without VNNI, int8 needs 7-bit activations (``reduce_range``) and loses too much accuracy even
 then, so it is not offered there.
+
+The CPU's flags say what a precision can run on, not how fast: on an Intel Xeon whose AMX is
+not exposed (a common cloud VM), AVX512-BF16 products run at 0.56x fp32's and the predictor in
+bf16 at 0.65x, while int8 runs 1.5x (docs/performance.md). So ``auto`` on a CPU weighs the
+candidates the flags allow by one timed product each (pipeline/model/precision_probe.py).
 """
 
 from __future__ import annotations
@@ -29,6 +34,18 @@ where a later torch drops them int8 is simply not offered."""
 _NATIVE_BF16 = ("amx_bf16", "avx512_bf16")
 _INT8_DOT_PRODUCT = ("amx_int8", "avx512_vnni", "avx_vnni")
 
+ProductTimes = Mapping[str, float]
+"""Seconds one linear-layer product takes in each precision on this machine, fp32 included
+(pipeline/model/precision_probe.py)."""
+MIN_GAIN = 1.25
+"""A reduced precision is picked only where its product runs at least this many times fp32's:
+it re-scores its unsure comments in fp32 and runs the layers between products (attention,
+norms) no faster, and a smaller gain is within a shared machine's noise."""
+INT8_OVER_BF16 = 1.5
+"""Where both pay, int8 replaces bf16 (whose labels are nearer fp32's) only when its product
+runs at least this many times bf16's: int8 also quantises every activation and re-scores more
+comments (margin 0.25 against 0.02)."""
+
 
 def supported_precisions(device: str, capabilities: Mapping[str, object]) -> tuple[str, ...]:
     """Every precision this device runs with labels at parity with fp32.
@@ -41,13 +58,19 @@ def supported_precisions(device: str, capabilities: Mapping[str, object]) -> tup
     return ("bf16", *int8, "fp32")
 
 
-def choose_precision(requested: str, device: str, capabilities: Mapping[str, object]) -> str:
-    """``auto`` → the fastest precision at parity on this machine; an explicit choice is checked."""
+def choose_precision(
+    requested: str,
+    device: str,
+    capabilities: Mapping[str, object],
+    times: ProductTimes | None = None,
+) -> str:
+    """``auto`` → the fastest precision at parity on this machine (weighed by ``times`` where
+    they were measured); an explicit choice is checked."""
     if requested not in PRECISIONS:
         raise ConfigError(f"unknown precision {requested!r}: expected {', '.join(PRECISIONS)}")
     supported = supported_precisions(device, capabilities)
     if requested == "auto":
-        return fast_default(device, capabilities)
+        return fast_default(device, capabilities, times)
     if requested not in supported:
         raise ConfigError(
             f"precision {requested!r} is not available on this {device.upper()}: "
@@ -56,14 +79,37 @@ def choose_precision(requested: str, device: str, capabilities: Mapping[str, obj
     return requested
 
 
-def fast_default(device: str, capabilities: Mapping[str, object]) -> str:
+def fast_default(
+    device: str, capabilities: Mapping[str, object], times: ProductTimes | None = None
+) -> str:
+    """The precision ``auto`` picks: on a CPU, bf16 where it is native, else int8 where VNNI
+    runs it, else fp32; with ``times``, a candidate whose product is not ``MIN_GAIN`` times
+    fp32's is passed over, and int8 is preferred where it is ``INT8_OVER_BF16`` times bf16."""
     if device == "cuda":
         return "bf16" if capabilities.get("cuda_bf16") else "fp32"
-    if _has_any(capabilities, _NATIVE_BF16):
-        return "bf16"
-    if _int8_ready(capabilities):
+    candidates = reduced_candidates(capabilities)
+    if times is None:
+        return candidates[0] if candidates else "fp32"
+    paying = [p for p in candidates if gain(times, p, "fp32") >= MIN_GAIN]
+    if paying == ["bf16", "int8"] and gain(times, "int8", "bf16") >= INT8_OVER_BF16:
         return "int8"
-    return "fp32"
+    return paying[0] if paying else "fp32"
+
+
+def reduced_candidates(capabilities: Mapping[str, object]) -> tuple[str, ...]:
+    """The reduced precisions this CPU runs natively, in order of preference (bf16's labels
+    are nearer fp32's): the ones worth timing."""
+    bf16 = ("bf16",) if _has_any(capabilities, _NATIVE_BF16) else ()
+    int8 = ("int8",) if _int8_ready(capabilities) else ()
+    return (*bf16, *int8)
+
+
+def gain(times: ProductTimes, precision: str, against: str) -> float:
+    """How many times faster ``precision``'s product ran than ``against``'s; 1 where either
+    was not timed, so that a precision the probe could not run is never picked for speed."""
+    if precision not in times or against not in times or times[precision] <= 0:
+        return 1.0
+    return times[against] / times[precision]
 
 
 def _why_not(precision: str, device: str) -> str:

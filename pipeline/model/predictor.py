@@ -27,6 +27,7 @@ from pipeline.model.cpu_shapes import batch_shapes, rounded_width
 from pipeline.model.encoding import WindowEncoder
 from pipeline.model.loading import LoadedModel
 from pipeline.model.precision import choose_precision, machine_capabilities
+from pipeline.model.precision_probe import times_for_auto
 from pipeline.model.runtime import Engine, Runner, build_engine, return_freed_memory
 from pipeline.model.textprep import prepare_text
 from pipeline.model.threads import fit_threads_to_cpus
@@ -115,7 +116,8 @@ class Predictor:
         if self.device == "cpu":
             fit_threads_to_cpus(torch)
         capabilities = machine_capabilities(self.device)
-        self.precision = choose_precision(precision, self.device, capabilities)
+        self.product_times = times_for_auto(precision, self.device, capabilities)
+        self.precision = choose_precision(precision, self.device, capabilities, self.product_times)
         self.temperature = loaded.temperature if calibrated else 1.0
         self.low_confidence = loaded.low_confidence if calibrated else None
         self.shapes = batch_shapes(self.device, self.precision, capabilities)

@@ -11,6 +11,7 @@ import pytest
 from pipeline.errors import ConfigError, ModelLoadError
 from pipeline.model import embeddings
 from pipeline.model.embeddings import SentenceEmbedder, resolve_precision
+from pipeline.model.precision import INT8_OPS
 
 MAX_LENGTH = 16
 
@@ -176,17 +177,28 @@ def test_precision_and_batch_size_are_checked(parts: tuple[Any, Any]) -> None:
         embedder.embed(["x"], batch_size=0)
 
 
+BF16_PAYS = {"fp32": 4.0, "bf16": 1.5, "int8": 1.0}
+BF16_SLOWER = {"fp32": 4.2, "bf16": 7.5, "int8": 2.5}  # an Intel Xeon without AMX exposed
+
+
 @pytest.mark.parametrize(
-    ("capabilities", "expected"),
+    ("capabilities", "times", "expected"),
     [
-        ({"avx512_bf16": True}, "bf16"),
-        ({}, "fp32"),
-        ({"avx512_vnni": True, "quantized_linear_dynamic": True}, "fp32"),
+        ({"avx512_bf16": True}, BF16_PAYS, "bf16"),
+        ({"avx512_bf16": True, "avx512_vnni": True, INT8_OPS: True}, BF16_PAYS, "bf16"),
+        ({"avx512_bf16": True, "avx512_vnni": True, INT8_OPS: True}, BF16_SLOWER, "fp32"),
+        ({}, None, "fp32"),
+        ({"avx512_vnni": True, INT8_OPS: True}, {"fp32": 4.0, "int8": 1.0}, "fp32"),
     ],
 )
-def test_auto_precision_is_bf16_only_where_the_cpu_has_it(
-    monkeypatch: pytest.MonkeyPatch, capabilities: dict[str, bool], expected: str
+def test_auto_precision_is_bf16_only_where_the_cpu_has_it_and_it_pays(
+    monkeypatch: pytest.MonkeyPatch,
+    capabilities: dict[str, bool],
+    times: dict[str, float] | None,
+    expected: str,
 ) -> None:
+    """int8 is never the embedder's, even where it is the fastest (it moves vectors)."""
     monkeypatch.setattr(embeddings, "machine_capabilities", lambda _device: capabilities)
+    monkeypatch.setattr(embeddings, "times_for_auto", lambda *_args: times)
     assert resolve_precision("auto", "cpu") == expected
     assert resolve_precision("fp32", "cpu") == "fp32"

@@ -6,6 +6,7 @@ import pytest
 
 from pipeline.errors import ConfigError
 from pipeline.model.precision import INT8_OPS, choose_precision, supported_precisions
+from pipeline.model.precision_probe import times_for_auto
 
 ZEN4 = {"avx512_bf16": True, "avx512_vnni": True, "avx2": True, INT8_OPS: True}
 SAPPHIRE_RAPIDS = {"amx_bf16": True, "amx_int8": True, "avx512_vnni": True, INT8_OPS: True}
@@ -61,3 +62,44 @@ def test_int8_on_a_gpu_is_refused() -> None:
 def test_an_unknown_precision_is_refused() -> None:
     with pytest.raises(ConfigError, match="unknown precision 'fp16'"):
         choose_precision("fp16", "cpu", ZEN4)
+
+
+XEON_WITHOUT_AMX = {"avx512_bf16": True, "avx512_vnni": True, "avx_vnni": True, INT8_OPS: True}
+"""An Intel Xeon whose AMX the hypervisor hides: the flags offer bf16, its products are slow."""
+
+
+@pytest.mark.parametrize(
+    ("capabilities", "times", "expected"),
+    [
+        # measured (ms): a Xeon without AMX exposed, where bf16 runs at 0.56x fp32
+        (XEON_WITHOUT_AMX, {"fp32": 4.2, "bf16": 7.5, "int8": 2.5}, "int8"),
+        # a Xeon with AMX: bf16 far ahead
+        (SAPPHIRE_RAPIDS, {"fp32": 4.0, "bf16": 0.6, "int8": 1.9}, "bf16"),
+        # both pay, int8 a little faster: bf16's labels are nearer fp32's
+        (ZEN4, {"fp32": 4.0, "bf16": 2.0, "int8": 1.6}, "bf16"),
+        # both pay, int8 clearly faster
+        (ZEN4, {"fp32": 4.0, "bf16": 3.0, "int8": 1.5}, "int8"),
+        # neither pays enough to be worth its re-scoring
+        (ZEN4, {"fp32": 4.0, "bf16": 3.5, "int8": 3.4}, "fp32"),
+        # the probe could not run int8: it is not picked on speed it never showed
+        (CASCADE_LAKE, {"fp32": 4.0}, "fp32"),
+        # the times cannot offer what the flags do not
+        (ZEN3, {"fp32": 4.0, "bf16": 0.5, "int8": 0.5}, "fp32"),
+    ],
+)
+def test_auto_weighs_the_measured_products_of_what_the_flags_offer(
+    capabilities: dict[str, object], times: dict[str, float], expected: str
+) -> None:
+    assert choose_precision("auto", "cpu", capabilities, times) == expected
+
+
+def test_times_never_override_an_explicit_choice_or_a_gpu() -> None:
+    slow_bf16 = {"fp32": 4.2, "bf16": 7.5, "int8": 2.5}
+    assert choose_precision("bf16", "cpu", XEON_WITHOUT_AMX, slow_bf16) == "bf16"
+    assert choose_precision("auto", "cuda", {"cuda_bf16": True}, slow_bf16) == "bf16"
+
+
+def test_only_an_auto_choice_on_a_cpu_with_a_reduced_precision_is_timed() -> None:
+    assert times_for_auto("fp32", "cpu", XEON_WITHOUT_AMX) is None
+    assert times_for_auto("auto", "cuda", {"cuda_bf16": True}) is None
+    assert times_for_auto("auto", "cpu", ZEN3) is None

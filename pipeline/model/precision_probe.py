@@ -1,0 +1,87 @@
+"""One timed linear-layer product per precision: how fast this CPU really runs each.
+
+The encoder's time goes mostly into its linear layers, so one product of their shape tells
+which precision pays here (pipeline/model/precision.py weighs the times). Each product runs
+once untimed (oneDNN builds its kernel), then ``ROUNDS`` times interleaved, keeping each one's
+fastest round: a neighbour's burst of load slows every precision alike. About 0.1 s, once per
+process, and only where ``auto`` has a choice to make.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
+from pipeline.model.precision import reduced_candidates
+
+if TYPE_CHECKING:
+    import torch
+
+ROWS, WIDTH, OUTPUTS = 1024, 384, 1536
+"""The product timed: 1,024 token rows (a batch at the CPU token budget's scale) through a
+MiniLM feed-forward layer (384 → 1,536), the encoder's largest."""
+ROUNDS = 5
+
+
+def product_times(capabilities: Mapping[str, object]) -> dict[str, float]:
+    """Seconds of one product in fp32 and in each reduced precision this CPU runs natively;
+    a precision whose product fails here is left out (and so never picked for speed)."""
+    return dict(_timed(("fp32", *reduced_candidates(capabilities))))
+
+
+@functools.cache
+def _timed(precisions: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
+    import torch
+
+    generator = torch.Generator().manual_seed(0)
+    inputs = torch.randn(ROWS, WIDTH, generator=generator)
+    weight = torch.randn(OUTPUTS, WIDTH, generator=generator) / WIDTH**0.5
+    bias = torch.zeros(OUTPUTS)
+    products: dict[str, Callable[[], object]] = {}
+    for name in precisions:
+        product = _product(name, inputs, weight, bias)
+        try:
+            product()
+        except RuntimeError:
+            continue
+        products[name] = product
+    best = dict.fromkeys(products, float("inf"))
+    for _ in range(ROUNDS):
+        for name, product in products.items():
+            began = time.perf_counter()
+            product()
+            best[name] = min(best[name], time.perf_counter() - began)
+    return tuple(best.items())
+
+
+def _product(
+    precision: str, inputs: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor
+) -> Callable[[], object]:
+    """The product as the predictor's layers run it in ``precision`` (runtime.py)."""
+    import torch
+
+    if precision == "bf16":
+        low = (inputs.bfloat16(), weight.bfloat16(), bias.bfloat16())
+        return lambda: torch.nn.functional.linear(*low)
+    if precision == "int8":
+        from pipeline.model.runtime import int8_linear
+
+        layer = torch.nn.Linear(WIDTH, OUTPUTS)
+        with torch.no_grad():
+            layer.weight.copy_(weight)
+            layer.bias.copy_(bias)
+        quantised = int8_linear(layer)
+        return lambda: quantised(inputs)
+    return lambda: torch.nn.functional.linear(inputs, weight, bias)
+
+
+def times_for_auto(
+    requested: str, device: str, capabilities: Mapping[str, object]
+) -> dict[str, float] | None:
+    """The times ``auto`` weighs on this CPU; None where nothing is to be weighed (an explicit
+    precision, a GPU, or a CPU that runs no reduced precision natively)."""
+    if requested != "auto" or device != "cpu" or not reduced_candidates(capabilities):
+        return None
+    return product_times(capabilities)
