@@ -368,7 +368,7 @@ def _report(f: dict[str, Any]) -> None:
         f"more screened out; {f['mean_tokens']:.1f} tokens on average, p99 "
         f"{f['p99_tokens']:.0f}), chunks of {f['chunk_rows']}, batch "
         f"{f['batch_size']}, {f['torch_threads']} torch threads, {f['cpu']}; "
-        f"auto precision here: {f['auto_precision']}{_probe_note(f['product_times'])}; "
+        f"auto precision here: {f['auto_precision']}{_probe_note(f.get('product_times'))}; "
         f"model {f['model']}, baseline's "
         f"{f['baseline_model']}"
     )

@@ -44,7 +44,7 @@ def test_the_embedder_runs_in_the_predictors_precision(
     monkeypatch: pytest.MonkeyPatch, predictor: str, embedder: str | None
 ) -> None:
     monkeypatch.setattr(
-        "pipeline.model.embeddings.fast_default", lambda _device, _capabilities: "bf16"
+        "pipeline.model.embeddings.fast_default", lambda _device, _capabilities, _times: "bf16"
     )
     monkeypatch.setattr("pipeline.model.embeddings.machine_capabilities", lambda _device: {})
     fake = Predictor()

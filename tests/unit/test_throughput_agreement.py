@@ -107,6 +107,7 @@ def test_the_report_prints_the_left_out_counts_beside_the_share(
         "torch_threads": 2,
         "cpu": "test cpu",
         "auto_precision": "bf16",
+        "product_times": {"fp32": 0.0041, "bf16": 0.0012},
         "model": "student-v1",
         "baseline_model": "teacher-v1",
         "baseline_rate": 33.0,
@@ -115,6 +116,7 @@ def test_the_report_prints_the_left_out_counts_beside_the_share(
     throughput._report(figures)
     out = capsys.readouterr().out
     assert "model student-v1, baseline's teacher-v1" in out
+    assert "auto precision here: bf16 (one product: fp32 4.1 ms, bf16 1.2 ms)" in out
     row = next(line for line in out.splitlines() if "worker" in line)
     assert "99.90%      14/1" in row
     assert "100.00%      15/0" in row
