@@ -96,6 +96,14 @@ def fast_default(
     return paying[0] if paying else "fp32"
 
 
+def describe_choice(precision: str, times: ProductTimes | None) -> str:
+    """The precision and, where ``auto`` weighed them, the times it weighed (for the log)."""
+    if not times:
+        return precision
+    weighed = ", ".join(f"{name} {seconds * 1e3:.1f} ms" for name, seconds in times.items())
+    return f"{precision} (auto, one product: {weighed})"
+
+
 def reduced_candidates(capabilities: Mapping[str, object]) -> tuple[str, ...]:
     """The reduced precisions this CPU runs natively, in order of preference (bf16's labels
     are nearer fp32's): the ones worth timing."""

@@ -13,6 +13,7 @@ scored again in fp32.
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 from collections.abc import Iterator, Sequence
@@ -26,12 +27,14 @@ from pipeline.model.batching import average_windows, batch_rows, plan_batches
 from pipeline.model.cpu_shapes import batch_shapes, rounded_width
 from pipeline.model.encoding import WindowEncoder
 from pipeline.model.loading import LoadedModel
-from pipeline.model.precision import choose_precision, machine_capabilities
+from pipeline.model.precision import choose_precision, describe_choice, machine_capabilities
 from pipeline.model.precision_probe import times_for_auto
 from pipeline.model.runtime import Engine, Runner, build_engine, return_freed_memory
 from pipeline.model.textprep import prepare_text
 from pipeline.model.threads import fit_threads_to_cpus
 from pipeline.readahead import read_ahead
+
+log = logging.getLogger(__name__)
 
 EMPTY_TEXT_REASON = "empty comment: nothing to classify"
 GROUP_TEXTS = 1024
@@ -118,6 +121,12 @@ class Predictor:
         capabilities = machine_capabilities(self.device)
         self.product_times = times_for_auto(precision, self.device, capabilities)
         self.precision = choose_precision(precision, self.device, capabilities, self.product_times)
+        log.info(
+            "model %s on %s in %s",
+            loaded.version,
+            self.device,
+            describe_choice(self.precision, self.product_times),
+        )
         self.temperature = loaded.temperature if calibrated else 1.0
         self.low_confidence = loaded.low_confidence if calibrated else None
         self.shapes = batch_shapes(self.device, self.precision, capabilities)

@@ -3,7 +3,12 @@ predictor's ``auto`` is the policy's answer to those times."""
 
 from __future__ import annotations
 
+import logging
+
+import pytest
+
 from pipeline.model.precision import (
+    describe_choice,
     fast_default,
     machine_capabilities,
     reduced_candidates,
@@ -19,12 +24,15 @@ def test_every_precision_the_flags_offer_is_timed() -> None:
     assert all(0 < seconds < 1 for seconds in times.values())
 
 
-def test_auto_is_the_policy_s_answer_to_this_cpu_s_times() -> None:
-    predictor = Predictor.load("default")
+def test_auto_is_the_policy_s_answer_to_this_cpu_s_times(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="pipeline.model.predictor"):
+        predictor = Predictor.load("default")
     capabilities = machine_capabilities("cpu")
     timed = bool(reduced_candidates(capabilities))  # else auto is fp32 with nothing to weigh
     assert (predictor.product_times is not None) == timed
     assert predictor.precision == fast_default("cpu", capabilities, predictor.product_times)
+    told = describe_choice(predictor.precision, predictor.product_times)
+    assert f"on cpu in {told}" in caplog.text
 
 
 def test_an_explicit_precision_is_not_timed() -> None:

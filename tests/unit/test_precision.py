@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from pipeline.errors import ConfigError
-from pipeline.model.precision import INT8_OPS, choose_precision, supported_precisions
+from pipeline.model.precision import (
+    INT8_OPS,
+    choose_precision,
+    describe_choice,
+    supported_precisions,
+)
 from pipeline.model.precision_probe import times_for_auto
 
 ZEN4 = {"avx512_bf16": True, "avx512_vnni": True, "avx2": True, INT8_OPS: True}
@@ -103,3 +108,11 @@ def test_only_an_auto_choice_on_a_cpu_with_a_reduced_precision_is_timed() -> Non
     assert times_for_auto("fp32", "cpu", XEON_WITHOUT_AMX) is None
     assert times_for_auto("auto", "cuda", {"cuda_bf16": True}) is None
     assert times_for_auto("auto", "cpu", ZEN3) is None
+
+
+def test_the_log_names_the_choice_and_the_times_it_weighed() -> None:
+    assert describe_choice("fp32", None) == "fp32"
+    assert (
+        describe_choice("int8", {"fp32": 0.0042, "bf16": 0.0075, "int8": 0.0025})
+        == "int8 (auto, one product: fp32 4.2 ms, bf16 7.5 ms, int8 2.5 ms)"
+    )
