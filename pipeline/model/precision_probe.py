@@ -2,14 +2,18 @@
 
 The encoder's time goes mostly into its linear layers, so one product of their shape tells
 which precision pays here (pipeline/model/precision.py weighs the times). Each product runs
-once untimed (oneDNN builds its kernel), then ``ROUNDS`` times interleaved, keeping each one's
-fastest round: a neighbour's burst of load slows every precision alike. About 0.1 s, once per
+once untimed (oneDNN builds its kernel), then ``ROUNDS`` times interleaved; what counts is
+each precision's median time relative to fp32's in the same round. On a shared 2-core host
+the fastest of five rounds put int8's product at 1.0-2.9x fp32's from one process to the
+next; the median ratio of nine rounds gave 1.7-2.0x in 10 of 11 processes (once 1.05x, right
+after a model load: that process then runs fp32, its second-best). About 0.15 s, once per
 process, and only where ``auto`` has a choice to make.
 """
 
 from __future__ import annotations
 
 import functools
+import statistics
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
@@ -22,7 +26,7 @@ if TYPE_CHECKING:
 ROWS, WIDTH, OUTPUTS = 1024, 384, 1536
 """The product timed: 1,024 token rows (a batch at the CPU token budget's scale) through a
 MiniLM feed-forward layer (384 → 1,536), the encoder's largest."""
-ROUNDS = 5
+ROUNDS = 9
 
 
 def product_times(capabilities: Mapping[str, object]) -> dict[str, float]:
@@ -47,13 +51,30 @@ def _timed(precisions: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
         except RuntimeError:
             continue
         products[name] = product
-    best = dict.fromkeys(products, float("inf"))
-    for _ in range(ROUNDS):
-        for name, product in products.items():
-            began = time.perf_counter()
-            product()
-            best[name] = min(best[name], time.perf_counter() - began)
-    return tuple(best.items())
+    if "fp32" not in products:  # nothing to compare with: no precision is picked for speed
+        return ()
+    rounds = [_round(products) for _ in range(ROUNDS)]
+    return tuple((name, _relative_time(rounds, name)) for name in products)
+
+
+def _round(products: dict[str, Callable[[], object]]) -> dict[str, float]:
+    """Each product's seconds, one after the other: what a round's ratios compare ran under
+    the same load."""
+    seconds = {}
+    for name, product in products.items():
+        began = time.perf_counter()
+        product()
+        seconds[name] = time.perf_counter() - began
+    return seconds
+
+
+def _relative_time(rounds: list[dict[str, float]], name: str) -> float:
+    """``name``'s product time: fp32's fastest round, times the median over rounds of
+    ``name``'s time relative to fp32's in the same round (a burst of load that slows one
+    round moves no ratio much, and a single product's time jumps by half between rounds on a
+    shared host)."""
+    fastest = min(seconds["fp32"] for seconds in rounds)
+    return fastest * statistics.median(seconds[name] / seconds["fp32"] for seconds in rounds)
 
 
 def _product(
