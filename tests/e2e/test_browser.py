@@ -197,6 +197,7 @@ def test_the_overview_reads_right_in_a_browser(
         driver.find_element("xpath", "//*[@role='tab'][normalize-space(.)='Comments']").click()
         wait_in_page(driver, _shown_table, "the comments table")
         time.sleep(1.0)
+        wait_in_page(driver, _idle, "the page to finish running")  # not greyed out as stale
         comments = _picture(driver, _shown_table, "the comments table")
         (artifacts / "comments_table.png").write_bytes(comments)
 
