@@ -225,6 +225,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
 
     from pipeline.model.loading import load_model
     from pipeline.model.precision import machine_capabilities, supported_precisions
+    from pipeline.model.precision_probe import probed_precision
     from pipeline.model.predictor import Predictor, is_blank
     from pipeline.model.screening import CommentScreen
     from pipeline.model.serving import load_for_inference
@@ -245,10 +246,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     stages.append(first)
 
     served = load_for_inference(args.model)
-    supported = supported_precisions("cpu", machine_capabilities("cpu"))
-    chosen = Predictor(served, batch_size=args.batch_size, device="cpu")
-    auto, product_times = chosen.precision, chosen.product_times
-    del chosen
+    capabilities = machine_capabilities("cpu")
+    supported = supported_precisions("cpu", capabilities)
+    auto, product_times = probed_precision("auto", "cpu", capabilities)  # as Predictor picks
     labels: dict[str, list[str | None]] = {}
     predictors = {}
     runs = []
@@ -357,9 +357,9 @@ def _cpu_name() -> str:
 
 def _probe_note(times: dict[str, float] | None) -> str:
     """The one-product times ``auto`` weighed (pipeline/model/precision_probe.py)."""
-    if not times:
-        return ""
-    return " (one product: " + ", ".join(f"{p} {s * 1e3:.1f} ms" for p, s in times.items()) + ")"
+    from pipeline.model.precision import format_times
+
+    return f" (one product: {format_times(times)})" if times else ""
 
 
 def _report(f: dict[str, Any]) -> None:

@@ -121,8 +121,12 @@ def describe_choice(precision: str, times: ProductTimes | None) -> str:
     """The precision and, where ``auto`` weighed them, the times it weighed (for the log)."""
     if not times:
         return precision
-    weighed = ", ".join(f"{name} {seconds * 1e3:.1f} ms" for name, seconds in times.items())
-    return f"{precision} (auto, one product: {weighed})"
+    return f"{precision} (auto, one product: {format_times(times)})"
+
+
+def format_times(times: ProductTimes) -> str:
+    """``fp32 4.1 ms, bf16 7.5 ms, …``: the product times as the log and benchmarks print them."""
+    return ", ".join(f"{name} {seconds * 1e3:.1f} ms" for name, seconds in times.items())
 
 
 def reduced_candidates(capabilities: Mapping[str, object]) -> tuple[str, ...]:

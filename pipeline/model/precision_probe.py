@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from pipeline.model.precision import reduced_candidates
+from pipeline.model.precision import choose_precision, reduced_candidates
 
 if TYPE_CHECKING:
     import torch
@@ -39,6 +39,9 @@ def product_times(capabilities: Mapping[str, object]) -> dict[str, float]:
 def _timed(precisions: tuple[str, ...]) -> tuple[tuple[str, float], ...]:
     import torch
 
+    from pipeline.model.threads import fit_threads_to_cpus
+
+    fit_threads_to_cpus(torch)  # timed with the threads the model will have
     generator = torch.Generator().manual_seed(0)
     inputs = torch.randn(ROWS, WIDTH, generator=generator)
     weight = torch.randn(OUTPUTS, WIDTH, generator=generator) / WIDTH**0.5
@@ -106,3 +109,12 @@ def times_for_auto(
     if requested != "auto" or device != "cpu" or not reduced_candidates(capabilities):
         return None
     return product_times(capabilities)
+
+
+def probed_precision(
+    requested: str, device: str, capabilities: Mapping[str, object]
+) -> tuple[str, dict[str, float] | None]:
+    """The precision a predictor runs in (``choose_precision``) and the times ``auto``
+    weighed for it (None where nothing was timed)."""
+    times = times_for_auto(requested, device, capabilities)
+    return choose_precision(requested, device, capabilities, times), times

@@ -27,8 +27,8 @@ from pipeline.model.batching import average_windows, batch_rows, plan_batches
 from pipeline.model.cpu_shapes import batch_shapes, rounded_width
 from pipeline.model.encoding import WindowEncoder
 from pipeline.model.loading import LoadedModel
-from pipeline.model.precision import choose_precision, describe_choice, machine_capabilities
-from pipeline.model.precision_probe import times_for_auto
+from pipeline.model.precision import describe_choice, machine_capabilities
+from pipeline.model.precision_probe import probed_precision
 from pipeline.model.runtime import Engine, Runner, build_engine, return_freed_memory
 from pipeline.model.textprep import prepare_text
 from pipeline.model.threads import fit_threads_to_cpus
@@ -119,8 +119,7 @@ class Predictor:
         if self.device == "cpu":
             fit_threads_to_cpus(torch)
         capabilities = machine_capabilities(self.device)
-        self.product_times = times_for_auto(precision, self.device, capabilities)
-        self.precision = choose_precision(precision, self.device, capabilities, self.product_times)
+        self.precision, self.product_times = probed_precision(precision, self.device, capabilities)
         log.info(
             "model %s on %s in %s",
             loaded.version,
