@@ -23,25 +23,17 @@ TILE_WIDTH = 16
 class BatchShapes:
     """``width_step``: padded batch widths are multiples of it; ``packed_weights``: the fast
     copy's linear layers take tile-ordered weights; ``kernel_cache``: how many oneDNN kernels
-    (one per operation and batch shape) a process keeps; ``embedding_step``: the sentence
-    embedder pads every row to its length rounded up to a multiple of this (a width fixed by
-    the row alone keeps its vector independent of its batch: pipeline/model/embeddings.py)."""
+    (one per operation and batch shape) a process keeps."""
 
     width_step: int
     packed_weights: bool
     kernel_cache: int
-    embedding_step: int
 
 
-EXACT_WIDTHS = BatchShapes(width_step=1, packed_weights=False, kernel_cache=64, embedding_step=8)
+EXACT_WIDTHS = BatchShapes(width_step=1, packed_weights=False, kernel_cache=64)
 """64 kernels: at oneDNN's default of 1,024 a worker's RSS reached 1.35 GB on 100,000 comments
-and levelled off near 1.0 GB at 64, at the same speed. Embedding rows rounded to 8 tokens, not
-16: on 1,000 student comments 16 padded 33.6 % of the tokens and 8 15.4 %, and on a Zen 4 AMD
-EPYC (no AMX) embedding them took 2.67-2.98 s against 2.99 s, 0.97-1.06x the labelling time
-instead of 1.11-1.20x; 4 (6.8 %) was no faster than 8 (docs/insights.md)."""
-TILED_WIDTHS = BatchShapes(
-    width_step=TILE_WIDTH, packed_weights=True, kernel_cache=128, embedding_step=TILE_WIDTH
-)
+and levelled off near 1.0 GB at 64, at the same speed."""
+TILED_WIDTHS = BatchShapes(width_step=TILE_WIDTH, packed_weights=True, kernel_cache=128)
 """128 kernels: the packed layers build more kernels per shape, and with 64 a worker with
 insights on rebuilt them so often that embedding a chunk took longer than before tiling; 256
 labelled at most 7 % faster than 128, but put the worker with insights on at 1,630 MB on

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Any
 
@@ -203,21 +202,3 @@ def test_auto_precision_is_bf16_only_where_the_cpu_has_it_and_it_pays(
     monkeypatch.setattr(embeddings, "times_for_auto", lambda *_args: times)
     assert resolve_precision("auto", "cpu") == expected
     assert resolve_precision("fp32", "cpu") == "fp32"
-
-
-def test_rows_are_padded_to_the_step_the_cpu_wants(
-    parts: tuple[Any, Any], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Rounded to 8 tokens without AMX (half the padding of 16, embedding ~10 % faster) and
-    to the tiles' 16 with it; either way a row's width depends on its length alone."""
-    model, tokenizer = parts
-    rows = [[1] * 9, [1] * 17, [1] * 40]
-    no_spans = [np.zeros((0, 3), dtype=np.int64)] * len(rows)
-    widths = {}
-    for cpu, capabilities in (("avx512", {"avx512_bf16": True}), ("amx", {"amx_bf16": True})):
-        monkeypatch.setattr(embeddings, "machine_capabilities", lambda _device, c=capabilities: c)
-        embedder = SentenceEmbedder(
-            copy.deepcopy(model), tokenizer, max_length=64, precision="bf16"
-        )
-        widths[cpu] = sorted(batch.ids.shape[1] for batch in embedder._batches(rows, no_spans, 64))
-    assert widths == {"avx512": [16, 24, 40], "amx": [16, 32, 48]}
