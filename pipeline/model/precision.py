@@ -43,7 +43,7 @@ LINEAR_SHARE = 0.75
 up; the rest (attention, norms, GELU) is taken to run as fast as in fp32. With it, the
 estimate below gives the predictor's measured speeds on an Intel Xeon without AMX exposed
 from that CPU's product times: bf16 0.61x fp32 (measured 0.57-0.65x), int8 1.34x (1.28-1.48x);
-on a Zen 4 AMD EPYC, bf16 1.67x (measured 1.63-1.73x) and int8 1.52x (1.50-1.68x)."""
+on a Zen 4 AMD EPYC, bf16 1.67x (measured 1.63-1.79x) and int8 1.52x (1.50-1.74x)."""
 RESCORED_SHARE = {"fp32": 0.0, "bf16": 0.015, "int8": 0.17}
 """The share of comments each precision scores again in fp32 (``benchmarks/parity.py`` on the
 validation data, both shipped models, 3 December 2026): their full fp32 cost is added."""

@@ -78,7 +78,7 @@ XEON_WITHOUT_AMX = {"avx512_bf16": True, "avx512_vnni": True, "avx_vnni": True, 
     [
         # measured (ms): a Xeon without AMX exposed, where bf16 runs at 0.56x fp32
         (XEON_WITHOUT_AMX, {"fp32": 4.2, "bf16": 7.5, "int8": 2.5}, "int8"),
-        # measured (ms): a Zen 4 AMD EPYC, where the bf16 predictor ran 1.04-1.09x int8's
+        # measured (ms): a Zen 4 AMD EPYC, where the bf16 predictor ran 1.03-1.09x int8's
         (ZEN4, {"fp32": 7.5, "bf16": 3.4, "int8": 2.4}, "bf16"),
         # a Xeon with AMX: bf16 far ahead
         (SAPPHIRE_RAPIDS, {"fp32": 4.0, "bf16": 0.6, "int8": 1.9}, "bf16"),
