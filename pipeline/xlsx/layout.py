@@ -69,7 +69,9 @@ def pick_sheet(entries: Sequence[SheetEntry], requested: str) -> SheetEntry:
 
 
 def find_header(rows: Sequence[Row], text_column: str | None) -> Row | None:
-    """The header row among a sheet's first rows; None when ``text_column`` is in none."""
+    """The header row among a sheet's first rows; None when ``text_column`` is in none. A row
+    of formulas with no saved values has no text to name a column with."""
+    rows = [row for row in rows if row.cells]
     if not rows:
         return None
     if text_column and text_column.strip():
@@ -106,7 +108,7 @@ def choose_layout(scans: Iterable[SheetScan], text_column: str | None, chosen: b
 
 def row_values(layout: SheetLayout, row: Row) -> list[str]:
     """The row's text in the header's columns; a value outside them is refused, since it
-    would be lost."""
+    would be lost, and so is a formula in them with no saved value, whose text is unknown."""
     first, last = layout.first_column, layout.last_column
     for column, value in row.cells.items():
         if (column < first or column > last) and value.strip():
@@ -116,6 +118,16 @@ def row_values(layout: SheetLayout, row: Row) -> list[str]:
                 f"{column_letters(column)}, outside the header's columns ({span}, header on "
                 f"row {layout.header_row}): it would be lost; give that column a header or "
                 "clear the cell, and upload again"
+            )
+    for column in row.uncomputed:
+        if first <= column <= last:
+            name = layout.columns[column - first]
+            raise MalformedInputError(
+                f"cell {column_letters(column)}{row.number} of sheet {echo(layout.sheet)} "
+                f"(column {echo(name)}) holds a formula with no saved value: the program that "
+                "wrote the file did not compute it, so its text is unknown; open the file in "
+                "Excel or LibreOffice and save it (which stores the values), or save it as "
+                "CSV UTF-8, and upload that"
             )
     cells = row.cells
     return [cells.get(column, "") for column in range(first, last + 1)]

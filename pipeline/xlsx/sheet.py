@@ -35,6 +35,11 @@ class Row:
     """0-based column → the cell's text, for cells that are not empty."""
     numbers: int
     """How many of those cells hold a number, date or boolean rather than text."""
+    uncomputed: tuple[int, ...] = ()
+    """0-based columns whose cell holds a formula with no saved value: a program that writes
+    formulas without computing them (openpyxl, many export scripts) leaves the value out or
+    empty, and its text is unknown, which is not the same as an empty cell. (A formula whose
+    value is the empty text is saved as text, ``t="str"``, with an empty value.)"""
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,9 @@ class _SheetHandler:
         self._pieces: list[str] = []
         self._chars = 0
         self._in_value = False
+        self._formula = False
+        self._valued = False
+        self._uncomputed: list[int] = []
         self._phonetic = 0
         self._cell_count = 0
         self._text_chars = 0
@@ -108,8 +116,11 @@ class _SheetHandler:
             self._style = int(style) if style and style.isdigit() else 0
             self._pieces = []
             self._chars = 0
+            self._formula = self._valued = False
         elif local == "v" or (local == "t" and self._phonetic == 0):
-            self._in_value = True
+            self._in_value = self._valued = True
+        elif local == "f":
+            self._formula = True
         elif local == "row":
             self._start_row(attributes.get("r"))
         elif local == "rPh":
@@ -123,8 +134,11 @@ class _SheetHandler:
         elif local == "c":
             self._end_cell()
         elif local == "row":
-            if self._cells:
-                self.ready.append(Row(self._row_number, self._cells, self._numbers))
+            if self._cells or self._uncomputed:
+                uncomputed = tuple(self._uncomputed)
+                self.ready.append(
+                    Row(self._row_number, self._cells or {}, self._numbers, uncomputed)
+                )
             self._cells = None
         elif local == "rPh":
             self._phonetic -= 1
@@ -154,11 +168,16 @@ class _SheetHandler:
         self._row_number = number
         self._cells = {}
         self._numbers = 0
+        self._uncomputed = []
         self._column = -1
 
     def _end_cell(self) -> None:
         self._in_value = False
-        if self._cells is None or not self._pieces:
+        if self._cells is None:
+            return
+        if self._formula and not self._pieces and not (self._valued and self._type in _TEXT_TYPES):
+            self._uncomputed.append(self._column)
+        if not self._pieces:
             return
         raw = "".join(self._pieces)
         kind = self._type

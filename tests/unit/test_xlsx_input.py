@@ -197,3 +197,68 @@ def test_a_sheet_is_refused_for_a_csv(tmp_path: Path) -> None:
     path.write_text("comment\nGreat\n", encoding="utf-8")
     with pytest.raises(InputError, match="Excel workbooks"):
         validate_input(path, "comment", sheet="1")
+
+
+@pytest.mark.parametrize("value", ["", "<v />", "<v></v>"], ids=["none", "openpyxl", "empty"])
+def test_a_formula_with_no_saved_value_in_the_table_is_refused_not_read_as_blank(
+    tmp_path: Path, value: str
+) -> None:
+    """openpyxl and many export scripts write formulas without computing them: the comment
+    is unknown, and reading it as an empty comment would drop it without a word."""
+    rows = [
+        inline_row(1, ["comment", "course"]),
+        inline_row(2, ["Great", "CS1"]),
+        f'<row r="3"><c r="A3"><f>CONCATENATE("Too ","fast")</f>{value}</c>'
+        '<c r="B3" t="inlineStr"><is><t>CS2</t></is></c></row>',
+    ]
+    path = write_parts(tmp_path / "a.xlsx", workbook_parts([("Data", sheet_xml(rows))]))
+    with pytest.raises(
+        MalformedInputError,
+        match=r"cell A3 of sheet 'Data' \(column 'comment'\) holds a formula with no saved value"
+        r".*save it as CSV UTF-8",
+    ):
+        validate_input(path, "comment")
+
+
+def test_a_workbook_openpyxl_wrote_with_a_formula_comment_is_refused(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Answers"
+    sheet.append(["Course", "Comment"])
+    sheet.append(["CS1", '="Too "&"fast"'])
+    book.save(tmp_path / "export.xlsx")
+    with pytest.raises(MalformedInputError, match=r"cell B2 of sheet 'Answers'"):
+        validate_input(tmp_path / "export.xlsx", "Comment")
+
+
+def test_formulas_with_saved_values_and_uncomputed_ones_outside_the_table_still_read(
+    tmp_path: Path,
+) -> None:
+    rows = [
+        inline_row(1, ["comment", "course"]),
+        '<row r="2"><c r="A2" t="str"><f>"Gre"&amp;"at"</f><v>Great</v></c>'
+        '<c r="B2" t="str"><f>"CS1"</f><v></v></c><c r="D2"><f>NOW()</f></c></row>',
+        '<row r="3"><c r="D3"><f>NOW()</f></c></row>',
+        inline_row(4, ["Fine", "CS2"]),
+    ]
+    path = write_parts(tmp_path / "a.xlsx", workbook_parts([("Data", sheet_xml(rows))]))
+    assert validate_input(path, "comment").rows == 2
+    (chunk,) = iter_chunks(path, "xlsx", "comment", 10)
+    assert chunk.to_dict("records") == [
+        {"comment": "Great", "course": ""},
+        {"comment": "Fine", "course": "CS2"},
+    ]
+
+
+def test_a_sheet_that_opens_with_a_row_of_uncomputed_formulas_finds_its_header_below(
+    tmp_path: Path,
+) -> None:
+    rows = [
+        '<row r="1"><c r="A1"><f>TODAY()</f></c></row>',
+        inline_row(2, ["comment", "course"]),
+        inline_row(3, ["Great", "CS1"]),
+    ]
+    path = write_parts(tmp_path / "a.xlsx", workbook_parts([("Data", sheet_xml(rows))]))
+    summary = validate_input(path, None)
+    assert (summary.text_column, summary.options.header_row, summary.rows) == ("comment", 2, 1)
