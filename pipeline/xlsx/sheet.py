@@ -39,7 +39,8 @@ class Row:
     """0-based columns whose cell holds a formula with no saved value: a program that writes
     formulas without computing them (openpyxl, many export scripts) leaves the value out or
     empty, and its text is unknown, which is not the same as an empty cell. (A formula whose
-    value is the empty text is saved as text, ``t="str"``, with an empty value.)"""
+    value is the empty text is saved as text, ``t="str"``, with an empty value: read as
+    empty.)"""
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,6 @@ class _SheetHandler:
         self._chars = 0
         self._in_value = False
         self._formula = False
-        self._valued = False
         self._uncomputed: list[int] = []
         self._phonetic = 0
         self._cell_count = 0
@@ -116,13 +116,12 @@ class _SheetHandler:
             self._style = int(style) if style and style.isdigit() else 0
             self._pieces = []
             self._chars = 0
-            self._formula = self._valued = False
         elif local == "v" or (local == "t" and self._phonetic == 0):
-            self._in_value = self._valued = True
-        elif local == "f":
-            self._formula = True
+            self._in_value = True
         elif local == "row":
             self._start_row(attributes.get("r"))
+        elif local == "f":
+            self._formula = True
         elif local == "rPh":
             self._phonetic += 1
 
@@ -168,16 +167,17 @@ class _SheetHandler:
         self._row_number = number
         self._cells = {}
         self._numbers = 0
-        self._uncomputed = []
+        if self._uncomputed:
+            self._uncomputed = []
         self._column = -1
 
     def _end_cell(self) -> None:
         self._in_value = False
-        if self._cells is None:
-            return
-        if self._formula and not self._pieces and not (self._valued and self._type in _TEXT_TYPES):
-            self._uncomputed.append(self._column)
-        if not self._pieces:
+        if self._formula:  # rare: checked only for cells that hold one
+            self._formula = False
+            if self._cells is not None and not self._pieces and self._type not in _TEXT_TYPES:
+                self._uncomputed.append(self._column)
+        if self._cells is None or not self._pieces:
             return
         raw = "".join(self._pieces)
         kind = self._type
