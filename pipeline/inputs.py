@@ -369,7 +369,7 @@ def _table(
     else:
         with open_workbook(path) as book:
             layout = book.table(options.sheet, options.header_row, text_column or None)
-            yield layout.columns, book.records(layout)
+            yield layout.columns, book.records(layout, text_column or None)
 
 
 def _cut(

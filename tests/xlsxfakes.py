@@ -136,9 +136,12 @@ def write_parts(path: Path, parts: dict[str, str]) -> Path:
     return path
 
 
-def sheet_xml(rows: Iterable[str]) -> str:
-    """A worksheet of ``rows``, each a ``<row>…</row>`` element."""
-    return f'<worksheet xmlns="{MAIN}"><sheetData>{"".join(rows)}</sheetData></worksheet>'
+def sheet_xml(rows: Iterable[str], merged: Sequence[str] = ()) -> str:
+    """A worksheet of ``rows``, each a ``<row>…</row>`` element, and the ``merged`` ranges
+    (``A2:A4``), listed after the rows as Excel lists them."""
+    merges = "".join(f'<mergeCell ref="{ref}"/>' for ref in merged)
+    listed = f'<mergeCells count="{len(merged)}">{merges}</mergeCells>' if merged else ""
+    return f'<worksheet xmlns="{MAIN}"><sheetData>{"".join(rows)}</sheetData>{listed}</worksheet>'
 
 
 def inline_row(number: int, values: Sequence[str | None]) -> str:

@@ -5,7 +5,8 @@ header row.
 row hold the table), ``overview`` (the app's sheet picker) and ``records`` (the data rows).
 The modules go from the container up: ``archive`` (the ZIP, bounded), ``xmlstream`` (expat,
 bounded), ``workbook`` (sheets and parts), ``strings`` and ``styles`` (what cells refer to),
-``sheet`` (rows and cell values), ``layout`` (pure: sheet and header choice), ``reader``.
+``merges`` (cells merged down rows, found by the archive's check pass), ``sheet`` (rows and
+cell values), ``layout`` (pure: sheet and header choice), ``reader``.
 """
 
 from pipeline.xlsx.layout import SheetLayout

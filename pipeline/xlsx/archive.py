@@ -19,6 +19,7 @@ from typing import BinaryIO
 
 from pipeline.errors import LimitExceededError, UnsupportedFormatError
 from pipeline.xlsx.limits import XlsxLimits
+from pipeline.xlsx.merges import DownFill, MergeScan
 
 BLOCK = 64 * 1024
 _END = b"PK\x05\x06"
@@ -62,7 +63,8 @@ class _Counted:
 class Archive:
     """The parts of one workbook. A part is inflated once without being parsed, counting
     every byte, before its bytes are handed out: a bomb is refused at inflation speed, before
-    the (much slower) XML parsing starts, and a part that fails its CRC is never parsed."""
+    the (much slower) XML parsing starts, and a part that fails its CRC is never parsed. That
+    pass also picks out the merged ranges a sheet lists after its rows (``merges``)."""
 
     def __init__(self, handle: BinaryIO, limits: XlsxLimits) -> None:
         self.limits = limits
@@ -77,7 +79,7 @@ class Archive:
             raise damaged(exc) from exc
         self._members = {info.filename: info for info in self._zip.infolist()}
         _check_declared(self._zip.infolist(), limits)
-        self._checked: set[str] = set()
+        self._checked: dict[str, tuple[DownFill, ...]] = {}
 
     def close(self) -> None:
         self._zip.close()
@@ -87,12 +89,22 @@ class Archive:
 
     def blocks(self, name: str) -> Iterator[bytes]:
         """The part's bytes as they inflate, once the whole part has passed the checks."""
-        info = self._readable(name)
-        if name not in self._checked:
-            for _block in self._inflate(info, counted=True):
-                pass
-            self._checked.add(name)
-        yield from self._inflate(info, counted=False)
+        self.check(name)
+        yield from self._inflate(self._readable(name), counted=False)
+
+    def check(self, name: str) -> None:
+        """Inflate the part once, counting every byte against the limits (once a part)."""
+        if name in self._checked:
+            return
+        scan = MergeScan(self.limits.max_merged_ranges)
+        for block in self._inflate(self._readable(name), counted=True):
+            scan.feed(block)
+        self._checked[name] = scan.fills
+
+    def merges(self, name: str) -> tuple[DownFill, ...]:
+        """The cells the part (a sheet) merges down several rows."""
+        self.check(name)
+        return self._checked[name]
 
     def _readable(self, name: str) -> zipfile.ZipInfo:
         info = self._members.get(name)

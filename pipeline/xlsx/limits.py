@@ -44,6 +44,9 @@ class XlsxLimits:
         return min(self.max_text_chars, by_size)
 
     max_shared_strings: int = 5_000_000
+    max_merged_ranges: int = 1_000_000
+    """Cells merged down several rows in one sheet (each remembered while the sheet is read:
+    a few tens of bytes each); Excel allows one per cell, real reports a few thousand."""
     max_depth: int = 64
     """Nesting of XML elements (a sheet needs 6)."""
     max_bytes_between_events: int = MIB

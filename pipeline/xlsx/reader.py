@@ -25,6 +25,7 @@ from pipeline.xlsx.layout import (
     row_values,
 )
 from pipeline.xlsx.limits import XlsxLimits
+from pipeline.xlsx.merges import fills_by_row
 from pipeline.xlsx.sheet import SheetContext, read_rows
 from pipeline.xlsx.strings import read_shared_strings
 from pipeline.xlsx.styles import read_date_styles
@@ -102,17 +103,35 @@ class Workbook:
             raise damaged(f"row {header_row} of sheet {sheet!r}, its header, is empty")
         return layout_of(entry, header)
 
-    def records(self, layout: SheetLayout) -> Iterator[list[str]]:
-        """The table's data rows: the values in the header's columns, blank rows left out."""
+    def records(self, layout: SheetLayout, comments: str | None = None) -> Iterator[list[str]]:
+        """The table's data rows: the values in the header's columns, blank rows left out,
+        each value merged down several rows given to those rows (pipeline/xlsx/merges.py)
+        except in the column ``comments``."""
         entry = pick_sheet(self.sheets, layout.sheet)
+        keep = layout.columns.index(comments) if comments in layout.columns else None
+        starts = fills_by_row(
+            self._archive.merges(entry.part),
+            layout.header_row,
+            layout.first_column,
+            len(layout.columns),
+            keep,
+        )
+        filling: dict[int, tuple[str, int]] = {}
+        """A value's index in a row → the value and the last row it fills."""
         rows = read_rows(self._archive, entry.part, entry.name, self.context)
         try:
             for row in rows:
                 if row.number <= layout.header_row:
                     continue
                 values = row_values(layout, row)
-                if any(value.strip() for value in values):
-                    yield values
+                if not any(value.strip() for value in values):
+                    continue
+                if filling:
+                    _fill(values, filling, row.number)
+                for index, last in starts.get(row.number, ()):
+                    if values[index]:
+                        filling[index] = (values[index], last)
+                yield values
         finally:
             rows.close()
 
@@ -127,6 +146,16 @@ class Workbook:
                 strings, styles, structure.date1904, archive.limits, budget
             )
         return self._context
+
+
+def _fill(values: list[str], filling: dict[int, tuple[str, int]], row: int) -> None:
+    """Give the row's empty cells the values merged down over it; forget the merges that
+    ended above it."""
+    for index, (value, last) in list(filling.items()):
+        if row > last:
+            del filling[index]
+        elif not values[index]:
+            values[index] = value
 
 
 @contextmanager

@@ -262,3 +262,70 @@ def test_a_sheet_that_opens_with_a_row_of_uncomputed_formulas_finds_its_header_b
     path = write_parts(tmp_path / "a.xlsx", workbook_parts([("Data", sheet_xml(rows))]))
     summary = validate_input(path, None)
     assert (summary.text_column, summary.options.header_row, summary.rows) == ("comment", 2, 1)
+
+
+def test_a_group_merged_down_its_rows_belongs_to_each_row_but_a_merged_comment_only_once(
+    tmp_path: Path,
+) -> None:
+    """What Excel shows is what is grouped: a course cell merged beside its comments is every
+    one of those comments' course; a comment merged over two rows is still one comment."""
+    rows = [
+        inline_row(1, ["Course", "Comment", "Term"]),
+        inline_row(2, ["CHEM110", "Great labs", "2026-S"]),
+        inline_row(3, [None, "Too fast"]),
+        inline_row(4, [None, "Loved it", "2025-F"]),
+        inline_row(5, ["CS101", "A long comment", "2026-S"]),
+        inline_row(6, ["CS102", None, "2026-S"]),
+        inline_row(7, [None, "After the merge"]),
+    ]
+    sheet = sheet_xml(rows, merged=["A2:A4", "C2:C3", "B5:B6", "D2:E2"])
+    path = write_parts(tmp_path / "a.xlsx", workbook_parts([("Data", sheet)]))
+    summary = validate_input(path, "comment", ["course"])
+    (chunk,) = iter_chunks(path, "xlsx", summary.text_column, 10, options=summary.options)
+    assert chunk.values.tolist() == [
+        ["CHEM110", "Great labs", "2026-S"],
+        ["CHEM110", "Too fast", "2026-S"],
+        ["CHEM110", "Loved it", "2025-F"],
+        ["CS101", "A long comment", "2026-S"],
+        ["CS102", "", "2026-S"],
+        ["", "After the merge", ""],
+    ]
+    resumed = list(iter_chunks(path, "xlsx", "Comment", 10, start_row=1, options=summary.options))
+    assert resumed[0].values.tolist()[0] == ["CHEM110", "Too fast", "2026-S"]
+
+
+def test_merges_listed_across_the_sheet_s_inflation_blocks_all_fill(tmp_path: Path) -> None:
+    rows = [inline_row(1, ["course", "comment"])]
+    merged = []
+    for group in range(2000):
+        top = 2 + 3 * group
+        rows += [inline_row(top, [f"C{group}", "a"]), inline_row(top + 1, [None, "b"])]
+        rows.append(inline_row(top + 2, [None, "c"]))
+        merged.append(f"A{top}:A{top + 2}")
+    sheet = sheet_xml(rows, merged=merged)
+    assert len(sheet) > 4 * 64 * 1024
+    path = write_parts(tmp_path / "a.xlsx", workbook_parts([("Data", sheet)]))
+    frames = list(iter_chunks(path, "xlsx", "comment", 10_000))
+    courses = [course for frame in frames for course in frame["course"]]
+    assert courses == [f"C{group}" for group in range(2000) for _ in range(3)]
+
+
+def test_a_workbook_openpyxl_wrote_with_merged_course_cells_reads_each_row_s_course(
+    tmp_path: Path,
+) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Report"
+    sheet.append(["Evaluation comments, spring term"])
+    sheet.merge_cells("A1:C1")
+    sheet.append(["Course", "Instructor", "Comment"])
+    for course, comments in (("CHEM110", ["Labs were great", "Too fast"]), ("CS101", ["Fine"])):
+        first = sheet.max_row + 1
+        for comment in comments:
+            sheet.append([course if sheet.max_row + 1 == first else None, "Dr Lee", comment])
+        sheet.merge_cells(f"A{first}:A{sheet.max_row}")
+    book.save(tmp_path / "report.xlsx")
+    summary = validate_input(tmp_path / "report.xlsx", "Comment", ["Course"])
+    (chunk,) = iter_chunks(tmp_path / "report.xlsx", "xlsx", "Comment", 10, options=summary.options)
+    assert chunk["Course"].tolist() == ["CHEM110", "CHEM110", "CS101"]
