@@ -65,8 +65,8 @@ class MergeScan:
         self._found.add(DownFill(top, bottom, column))
         if len(self._found) > self._max_ranges:
             raise LimitExceededError(
-                f"a sheet has over {self._max_ranges:,} cells merged down several rows: save "
-                "it as CSV UTF-8 and upload that"
+                f"a sheet has over {self._max_ranges:,} ranges of cells merged down several rows: "
+                "save it as CSV UTF-8 and upload that"
             )
 
 
