@@ -116,8 +116,7 @@ class Workbook:
             len(layout.columns),
             keep,
         )
-        filling: dict[int, tuple[str, int]] = {}
-        """A value's index in a row → the value and the last row it fills."""
+        filling: dict[int, tuple[str, int]] = {}  # index in a row → value, last row it fills
         rows = read_rows(self._archive, entry.part, entry.name, self.context)
         try:
             for row in rows:
