@@ -17,10 +17,12 @@ work on the machine).
 ``--in-process`` measures the parts instead, without a worker, on the same comments cut in
 chunks of ``--chunk-rows``: labelling, the embeddings with their clause vectors (one pass),
 and the aspect tagger (its sentiment reading of clauses apart), fastest of ``--repeats``
-after one warm-up, as ratios to labelling.
+after one warm-up, as ratios to labelling. Given several ``--chunk-rows`` (``--in-process``
+only), each repeat times every chunk size in turn, and each part's fastest time is also
+given as a ratio to the first size's: what the chunk size alone costs, in one run.
 
-Usage: ``python benchmarks/insights_cost.py [--rows 500] [--chunk-rows 100] [--repeats 2]
-[--explain] [--in-process] [--json out.json]``.
+Usage: ``python benchmarks/insights_cost.py [--rows 500] [--chunk-rows 100 [400 ...]]
+[--repeats 2] [--explain] [--in-process] [--json out.json]``.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--rows", type=int, default=500)
-    parser.add_argument("--chunk-rows", type=int, default=100)
+    parser.add_argument("--chunk-rows", type=int, nargs="+", default=[100])
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--precision", default="auto")
     parser.add_argument("--explain", action="store_true", help="also time explain=true jobs")
@@ -56,6 +58,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--in-process", action="store_true", help="time the parts, no worker")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
+    if len(args.chunk_rows) > 1 and not args.in_process:
+        parser.error("several --chunk-rows are compared with --in-process only")
+    if not args.in_process:
+        args.chunk_rows = args.chunk_rows[0]
 
     from pipeline.model.predictor import Predictor
 
@@ -110,14 +116,21 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
 
 
 def report(result: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
-    print(json.dumps({k: v for k, v in result.items() if k != "runs"}, indent=2))
+    shown = {k: v for k, v in result.items() if k != "runs"}
+    if "by_chunk_rows" in shown:
+        shown["by_chunk_rows"] = {
+            size: {k: v for k, v in found.items() if k != "runs"}
+            for size, found in shown["by_chunk_rows"].items()
+        }
+    print(json.dumps(shown, indent=2))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return result
 
 
 def in_process(predictor: Any, comments: list[str], args: argparse.Namespace) -> dict[str, Any]:
-    """Seconds of each part per run over every chunk (fastest of the repeats) and ratios."""
+    """Seconds of each part per run over every chunk (fastest of the repeats) and ratios, for
+    each chunk size, the sizes interleaved within each repeat."""
     import os
 
     from pipeline.insights.loading import embedding_precision, shared_embedder
@@ -126,8 +139,7 @@ def in_process(predictor: Any, comments: list[str], args: argparse.Namespace) ->
 
     embedder = shared_embedder(embedding_precision(predictor), predictor.device)
     tagger = AspectTagger.load(args.aspect_model, sentiment_labels=predictor.labels)
-    size = args.chunk_rows
-    chunks = [comments[i : i + size] for i in range(0, len(comments), size)]
+    sizes: list[int] = args.chunk_rows
     reading = {"s": 0.0, "clauses": 0}
 
     def read_clauses(texts: Sequence[str]) -> Any:
@@ -137,7 +149,8 @@ def in_process(predictor: Any, comments: list[str], args: argparse.Namespace) ->
         reading["clauses"] += len(texts)
         return probs
 
-    def one_run() -> dict[str, float]:
+    def one_run(size: int) -> dict[str, float]:
+        chunks = [comments[i : i + size] for i in range(0, len(comments), size)]
         reading.update(s=0.0, clauses=0)
         clock = time.perf_counter()
         probs = [predictor.predict_proba(chunk) for chunk in chunks]
@@ -161,24 +174,55 @@ def in_process(predictor: Any, comments: list[str], args: argparse.Namespace) ->
             "clauses_read": reading["clauses"],
         }
 
-    one_run()
-    runs = [one_run() for _ in range(args.repeats)]
-    best = {key: min(run[key] for run in runs) for key in runs[0]}
-    label = best["labelling_s"]
-    return {
+    for size in sizes:
+        one_run(size)
+    runs: dict[int, list[dict[str, float]]] = {size: [] for size in sizes}
+    for _ in range(args.repeats):
+        for size in sizes:
+            runs[size].append(one_run(size))
+    best = {
+        size: {key: min(run[key] for run in found) for key in found[0]}
+        for size, found in runs.items()
+    }
+    first = sizes[0]
+    result: dict[str, Any] = {
         "command": "python benchmarks/insights_cost.py " + " ".join(sys.argv[1:]),
         "machine": f"{platform.processor() or platform.machine()}, predictor {predictor.precision}",
         "load_average": os.getloadavg(),
         "rows": len(comments),
-        "chunk_rows": size,
-        "clauses": sum(len(clause_layout(c)[0]) for c in chunks),
-        "runs": runs,
-        "best": {key: round(value, 3) for key, value in best.items()},
-        "ratios_to_labelling": {
-            "embedding_with_clauses": round(best["embedding_with_clauses_s"] / label, 2),
-            "aspects": round(best["aspects_s"] / label, 2),
-            "insights": round((best["embedding_with_clauses_s"] + best["aspects_s"]) / label, 2),
-        },
+        "chunk_rows": first,
+        "clauses": len(clause_layout(comments)[0]),
+        "runs": runs[first],
+        "best": _rounded(best[first]),
+        "ratios_to_labelling": _ratios_to_labelling(best[first]),
+    }
+    if len(sizes) > 1:
+        result["by_chunk_rows"] = {
+            size: {
+                "runs": runs[size],
+                "best": _rounded(best[size]),
+                "ratios_to_labelling": _ratios_to_labelling(best[size]),
+                f"ratios_to_{first}_rows": {
+                    key: round(value / best[first][key], 2)
+                    for key, value in best[size].items()
+                    if key.endswith("_s") and best[first][key] > 0
+                },
+            }
+            for size in sizes
+        }
+    return result
+
+
+def _rounded(times: dict[str, float]) -> dict[str, float]:
+    return {key: round(value, 3) for key, value in times.items()}
+
+
+def _ratios_to_labelling(best: dict[str, float]) -> dict[str, float]:
+    label = best["labelling_s"]
+    return {
+        "embedding_with_clauses": round(best["embedding_with_clauses_s"] / label, 2),
+        "aspects": round(best["aspects_s"] / label, 2),
+        "insights": round((best["embedding_with_clauses_s"] + best["aspects_s"]) / label, 2),
     }
 
 
@@ -211,6 +255,7 @@ def run_job(
         chunk_rows=args.chunk_rows,
         first_chunk_rows=args.chunk_rows,
         chunk_target_s=0.0,
+        insight_chunk_target_s=0.0,
         insights=mode != "off",
     )
     backend = init_backend(settings)

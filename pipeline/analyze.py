@@ -61,6 +61,7 @@ def analyze_file(
             chunk_rows=chunk_rows or screening.chunk_rows,
             first_chunk_rows=screening.first_chunk_rows,
             chunk_target_s=screening.chunk_target_s,
+            insight_chunk_target_s=screening.insight_chunk_target_s,
             max_upload_bytes=limits.max_bytes,
             max_rows=limits.max_rows,
             max_comment_chars=limits.max_comment_chars,

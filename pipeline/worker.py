@@ -117,9 +117,10 @@ class Worker:
             first_wait_s=FIRST_CHUNK_WAIT_S,
         )
         self._insight_sizer = ChunkSizer(
-            settings.chunk_rows, settings.chunk_target_s, settings.first_chunk_rows
+            settings.chunk_rows, settings.insight_chunk_target_s, settings.first_chunk_rows
         )
-        """Sizes the second phase's chunks: analysing a row costs more than labelling it."""
+        """Sizes the second phase's chunks: analysing a row costs more than labelling it, and
+        small chunks make it cost more again (``Settings.insight_chunk_target_s``)."""
         self._timer = timer
         """Times each chunk for the sizers (``clock`` is the worker time that is charged)."""
         self._max_comment_chars = settings.max_comment_chars

@@ -19,6 +19,7 @@ from pipeline.chunk_sizing import (
     row_work,
 )
 from pipeline.errors import ConfigError
+from pipeline.settings import Settings
 
 
 def test_a_row_costs_its_characters_plus_a_fixed_part() -> None:
@@ -191,6 +192,19 @@ def test_the_first_chunk_is_never_over_the_maximum() -> None:
 def test_wrong_settings_are_refused_by_name(arguments: dict[str, float], setting: str) -> None:
     with pytest.raises(ConfigError, match=setting):
         ChunkSizer(**arguments)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("raw", ["-1", "nan", "inf"])
+def test_a_wrong_insight_chunk_target_is_refused_by_name(raw: str) -> None:
+    with pytest.raises(ConfigError, match="PIPELINE_INSIGHT_CHUNK_TARGET_S"):
+        Settings.from_env({"PIPELINE_INSIGHT_CHUNK_TARGET_S": raw})
+
+
+def test_the_insight_chunk_target_is_its_own_setting() -> None:
+    assert Settings().insight_chunk_target_s == 6.0
+    assert Settings().chunk_target_s == 2.0
+    settings = Settings.from_env({"PIPELINE_INSIGHT_CHUNK_TARGET_S": "0"})
+    assert settings.insight_chunk_target_s == 0.0 and settings.chunk_target_s == 2.0
 
 
 def simulate(

@@ -11,11 +11,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from insightfakes import DIMENSION, FakeTagger, fake_embed
 from jobfakes import FakeClock, FakePredictor, comments_csv, make_backend
 
 from pipeline import service
 from pipeline.bootstrap import Backend
 from pipeline.db import JobStatus
+from pipeline.insights.chunk import ChunkAnalyst
 from pipeline.ports import QueueMessage
 from pipeline.worker import Worker
 
@@ -381,6 +383,56 @@ def test_slow_labelling_makes_chunks_of_about_the_target_time(tmp_path: Path) ->
     assert sizes[:2] == [4, 16] and sum(sizes) == 200  # the second sized from the first's time
     assert set(sizes[4:-1]) == {8}  # once measured (read-ahead delays it): a second each
     assert results == comments
+
+
+def _insight_chunks(tmp_path: Path, insight_target_s: float) -> tuple[list[int], list[int]]:
+    """The label and the insight chunk sizes of a 3,000-row job labelled at 270 rows/s and
+    analysed at 90 rows/s (a fake clock), label chunks aimed at 1 s."""
+    backend = make_backend(
+        tmp_path,
+        chunk_rows=2048,
+        first_chunk_rows=32,
+        chunk_target_s=1.0,
+        insight_chunk_target_s=insight_target_s,
+    )
+    submit(backend, tmp_path, [f"good lecture {n:04d}" for n in range(3000)])
+    timer = FakeClock()
+
+    def slow_embed(texts: Sequence[str]) -> np.ndarray:
+        timer.advance(len(texts) / 90)
+        return fake_embed(texts)
+
+    def analyst(_predictor: object) -> ChunkAnalyst:
+        return ChunkAnalyst(
+            score_sentiment=FakePredictor().predict_proba,
+            embed=slow_embed,
+            tagger=FakeTagger(),
+            dimension=DIMENSION,
+        )
+
+    labels: list[int] = []
+    insights: list[int] = []
+    worker = Worker(
+        backend,
+        lambda _ref: TimedPredictor(timer, 1 / 270),
+        "w",
+        on_rows=labels.append,
+        insights=analyst,
+        on_insights=insights.append,
+        timer=timer,
+    )
+    assert worker.run(burst=True) == 1
+    assert sum(labels) == sum(insights) == 3000
+    return labels, insights
+
+
+def test_the_insights_pass_sizes_its_chunks_to_its_own_target(tmp_path: Path) -> None:
+    labels, insights = _insight_chunks(tmp_path / "long", 3.0)
+    assert set(labels[4:-1]) == {270}  # a second of labelling each
+    # three seconds of analysis each (the fake clock's float sums round a row either way)
+    assert insights[0] == 32 and all(269 <= size <= 271 for size in insights[4:-1])
+    _labels, same_target = _insight_chunks(tmp_path / "short", 1.0)
+    assert all(89 <= size <= 91 for size in same_target[4:-1])
 
 
 def test_chunks_of_a_fixed_size_when_time_sizing_is_off(tmp_path: Path) -> None:
