@@ -60,7 +60,9 @@ def preview_upload(
 ) -> Preview:
     """The file's format, columns and first rows. It uses the server's own reading code, so a
     bad file is refused here with the same message before anything is uploaded. A workbook
-    shows ``sheet``, by default the first sheet with a column named like comments."""
+    shows ``sheet``, by default the first sheet with a column named like comments; a cell
+    merged down several rows shows in each, as the job reads it, except in the column named
+    like comments (a comment merged over two rows is one comment)."""
     if not content:
         raise EmptyInputError(f"{filename} is empty")
     with tempfile.TemporaryDirectory(prefix="preview-") as folder:
@@ -70,7 +72,8 @@ def preview_upload(
         if sheets and sheet is None:
             sheet = default_sheet(sheets)
         layout = inspect_input(path, filename, sheet=sheet)
-        chunks = iter_chunks(path, layout.format, "", chunk_rows=rows, options=layout.options)
+        comments = named_text_column(layout.columns) or ""
+        chunks = iter_chunks(path, layout.format, comments, chunk_rows=rows, options=layout.options)
         with closing(chunks):
             first = next(chunks, None)
     if first is None:
@@ -110,18 +113,23 @@ def guess_text_column(columns: Sequence[str], sample: pd.DataFrame | None = None
     column with the longest text in the sample (free text is longer than codes and names)."""
     if not columns:
         return None
-    by_name = {column.strip().lower(): column for column in columns}
-    for name in TEXT_NAMES:
-        if name in by_name:
-            return by_name[name]
-    if (worded := worded_text_column(columns)) is not None:
-        return worded
+    if (named := named_text_column(columns)) is not None:
+        return named
     candidates = [c for c in columns if not set(name_words(c)) & GROUP_NAMES]
     if sample is not None and candidates:
         lengths = {c: _mean_length(sample[c]) for c in candidates if c in sample.columns}
         if lengths:
             return max(lengths, key=lambda column: lengths[column])
     return (candidates or list(columns))[0]
+
+
+def named_text_column(columns: Sequence[str]) -> str | None:
+    """A column named like comments, else one whose name contains such a word; None if none."""
+    by_name = {column.strip().lower(): column for column in columns}
+    for name in TEXT_NAMES:
+        if name in by_name:
+            return by_name[name]
+    return worded_text_column(columns)
 
 
 def guess_group_columns(columns: Sequence[str], text_column: str | None) -> list[str]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pandas as pd
 import pytest
+from xlsxfakes import inline_row, sheet_xml, workbook_parts, write_parts
 
 from pipeline.errors import EmptyInputError, EncodingError, UnsupportedFormatError
 from pipeline.ui.columns import guess_group_columns, guess_text_column, preview_upload
@@ -40,6 +42,27 @@ def test_preview_of_an_xlsx_file() -> None:
     assert preview.rows.to_dict("records") == [
         {"module": "M1", "feedback": "good"},
         {"module": "M2", "feedback": "bad"},
+    ]
+
+
+def test_the_preview_fills_merged_group_cells_but_not_the_comment_column(tmp_path: Path) -> None:
+    """The rows the preview shows are the rows the job reads: a course merged beside its
+    comments is each comment's course; a comment merged over two rows shows once."""
+    rows = [
+        inline_row(1, ["Course", "Comment"]),
+        inline_row(2, ["CHEM110", "Great labs"]),
+        inline_row(3, [None, "Too fast"]),
+        inline_row(4, ["CS101", "One comment, two rows"]),
+        inline_row(5, ["CS102", None]),
+    ]
+    sheet = sheet_xml(rows, merged=["A2:A3", "B4:B5"])
+    path = write_parts(tmp_path / "a.xlsx", workbook_parts([("Data", sheet)]))
+    preview = preview_upload(path.read_bytes(), "report.xlsx")
+    assert preview.rows.values.tolist() == [
+        ["CHEM110", "Great labs"],
+        ["CHEM110", "Too fast"],
+        ["CS101", "One comment, two rows"],
+        ["CS102", ""],
     ]
 
 
