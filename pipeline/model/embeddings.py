@@ -48,7 +48,6 @@ CPU_BATCH_TOKENS = CPU_SCORING_TOKENS
 """As in the predictor's scoring batches (the same encoder, the same kernels): on a CPU a batch
 also stops at this many padded tokens. 2,048 instead of 1,024 made embedding 0.97-0.98x the
 labelling time instead of 1.08x on an Intel Xeon with AMX (docs/performance.md)."""
-LENGTH_STEP = 16
 MIN_BATCH_ROWS = 8
 MIN_BATCH_TOKENS = 512
 """A comment's vector must depend on its text alone, not on which chunk or batch it fell in
@@ -56,7 +55,8 @@ MIN_BATCH_TOKENS = 512
 would change from run to run. The CPU kernels give a row slightly different numbers when the
 padded width changes, and in small batches (measured in fp32 and bf16: batches of fewer than
 ~384 tokens differ; from there on, rows of one width agree bit for bit whatever the other rows).
-So every row is padded to its length rounded up to LENGTH_STEP tokens, a batch holds one width
+So every row is padded to its length rounded up to a step (``BatchShapes.embedding_step``: 16
+tokens for AMX tiles, 8 elsewhere; one step per machine and precision), a batch holds one width
 only, and a small batch is filled with copies of its first row (dropped after pooling) up to
 MIN_BATCH_ROWS rows and MIN_BATCH_TOKENS tokens."""
 
@@ -103,7 +103,9 @@ class SentenceEmbedder:
         precision = resolve_precision(precision, device)
         dtype = torch.bfloat16 if precision == "bf16" else torch.float32
         self._model = model.to(device=device, dtype=dtype).eval()
-        if batch_shapes(device, precision, machine_capabilities(device)).packed_weights:
+        shapes = batch_shapes(device, precision, machine_capabilities(device))
+        self._length_step = shapes.embedding_step
+        if shapes.packed_weights:
             from pipeline.model.bert import pack_linears
 
             pack_linears(self._model)  # bert.py's encoder; another kind has no layer to pack
@@ -194,7 +196,7 @@ class SentenceEmbedder:
         self, token_ids: list[list[int]], token_spans: list[np.ndarray], batch_size: int
     ) -> Iterator[_Batch]:
         lengths = np.fromiter(map(len, token_ids), dtype=np.int64, count=len(token_ids))
-        widths = length_buckets(lengths, LENGTH_STEP, self.max_length)
+        widths = length_buckets(lengths, self._length_step, self.max_length)
         for width in np.unique(widths)[::-1]:
             members = np.flatnonzero(widths == width)
             same = np.full(len(members), width)

@@ -22,6 +22,14 @@ def test_a_bf16_predictor_on_an_amx_cpu_takes_tiled_widths_and_packed_weights() 
     assert shapes == TILED_WIDTHS
     assert (shapes.width_step, shapes.packed_weights) == (16, True)
     assert shapes.kernel_cache > EXACT_WIDTHS.kernel_cache
+    assert shapes.embedding_step == 16  # the embedder's rows fill whole tiles too
+
+
+def test_without_tiles_the_embedder_rounds_rows_to_8_tokens() -> None:
+    """Half the padding of 16 (the rows' widths must still depend on their length alone)."""
+    assert EXACT_WIDTHS.embedding_step == 8
+    assert batch_shapes("cpu", "fp32", AMX).embedding_step == 8
+    assert batch_shapes("cpu", "bf16", AVX512_BF16).embedding_step == 8
 
 
 @pytest.mark.parametrize(
