@@ -60,8 +60,6 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parser.parse_args(argv)
     if len(args.chunk_rows) > 1 and not args.in_process:
         parser.error("several --chunk-rows are compared with --in-process only")
-    if not args.in_process:
-        args.chunk_rows = args.chunk_rows[0]
 
     from pipeline.model.predictor import Predictor
 
@@ -74,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         source = Path(folder) / "comments.csv"
         warm = Path(folder) / "warm.csv"
         write_comments(source, comments)
-        write_comments(warm, comments[: args.chunk_rows])
+        write_comments(warm, comments[: args.chunk_rows[0]])
         for mode in modes:  # warm-up: models loaded, kernels built
             run_job(predictor, warm, Path(folder) / f"warm-{mode}", mode, args)
         runs: dict[str, list[dict[str, float]]] = {mode: [] for mode in modes}
@@ -89,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "machine": f"{platform.processor() or platform.machine()}, predictor {predictor.precision}",
         "rows": len(comments),
         "mean_chars": round(statistics.mean(len(c) for c in comments), 1),
-        "chunk_rows": args.chunk_rows,
+        "chunk_rows": args.chunk_rows[0],
         "runs": runs,
         "best": best,
         "ratios_to_off": {
@@ -252,8 +250,8 @@ def run_job(
     settings = Settings(
         data_dir=folder,
         model="default",
-        chunk_rows=args.chunk_rows,
-        first_chunk_rows=args.chunk_rows,
+        chunk_rows=args.chunk_rows[0],
+        first_chunk_rows=args.chunk_rows[0],
         chunk_target_s=0.0,
         insight_chunk_target_s=0.0,
         insights=mode != "off",

@@ -86,6 +86,12 @@ _MIN_SPREAD = 0.01
 fixed part from the part per work: the last fixed part found is kept."""
 
 
+def check_target(target_s: float, setting: str) -> None:
+    """Refuse a chunk target that is not 0 (fixed chunks) or a finite number of seconds."""
+    if not math.isfinite(target_s) or target_s < 0:
+        raise ConfigError(f"{setting}={target_s} must be 0 (fixed chunks) or more seconds")
+
+
 def row_work(text: object) -> int:
     """The work of labelling one comment, in characters (a missing comment costs a row)."""
     return ROW_WORK + (len(text) if isinstance(text, str) else 0)
@@ -185,10 +191,7 @@ class ChunkSizer:
             raise ConfigError(f"PIPELINE_CHUNK_ROWS={max_rows} must be at least 1")
         if first_rows < 1:
             raise ConfigError(f"PIPELINE_FIRST_CHUNK_ROWS={first_rows} must be at least 1")
-        if not math.isfinite(target_s) or target_s < 0:
-            raise ConfigError(
-                f"PIPELINE_CHUNK_TARGET_S={target_s} must be 0 (fixed chunks) or more seconds"
-            )
+        check_target(target_s, "PIPELINE_CHUNK_TARGET_S")
         if max_growth < 1:
             raise ValueError("max_growth must be at least 1")
         if first_wait_s < 0:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, get_type_hints
 
+from pipeline.chunk_sizing import check_target
 from pipeline.errors import ConfigError
 
 _CHOICES: dict[str, tuple[str, ...]] = {
@@ -136,11 +136,7 @@ class Settings:
                 raise ConfigError(
                     f"PIPELINE_{name.upper()}={value!r} is not one of {', '.join(allowed)}"
                 )
-        if not (math.isfinite(self.insight_chunk_target_s) and self.insight_chunk_target_s >= 0):
-            raise ConfigError(
-                f"PIPELINE_INSIGHT_CHUNK_TARGET_S={self.insight_chunk_target_s} must be 0 "
-                "(fixed chunks) or more seconds"
-            )
+        check_target(self.insight_chunk_target_s, "PIPELINE_INSIGHT_CHUNK_TARGET_S")
         if not 0 < 2 * self.heartbeat_s <= self.worker_stale_s:
             raise ConfigError(
                 f"PIPELINE_WORKER_STALE_S={self.worker_stale_s:g} must be at least twice "
