@@ -319,9 +319,12 @@ def choose_and_submit(
     client: PipelineClient, content: bytes, name: str, preview: columns.Preview
 ) -> None:
     names = list(preview.columns)
-    guess = columns.guess_text_column(names, preview.rows)
+    guess = columns.guess_text_column(names, preview.rows, preview.questions)
     text_column = st.selectbox(
-        "Comment column", names, index=names.index(guess) if guess in names else 0
+        "Comment column",
+        names,
+        index=names.index(guess) if guess in names else 0,
+        format_func=preview.column_label,
     )
     others = [c for c in names if c != text_column]
     group_by: list[str] = []
@@ -329,7 +332,8 @@ def choose_and_submit(
         group_by = st.multiselect(
             "Compare by (optional): course, instructor, term…",
             others,
-            default=columns.guess_group_columns(others, text_column),
+            default=columns.guess_group_columns(others, text_column, preview.questions),
+            format_func=preview.column_label,
         )
     fresh = st.checkbox(
         "Analyse again even if this file was analysed before",

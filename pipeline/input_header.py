@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from pipeline.errors import (
     AmbiguousColumnError,
@@ -46,6 +46,7 @@ TEXT_NAMES = (
 column when none is asked for (here) and the app's first guess (``pipeline.ui.columns``)."""
 TEXT_WORDS = frozenset(TEXT_NAMES)
 _SHOWN_CHARS = 60
+_QUESTION_CHARS = 40
 _LISTED_COLUMNS = 30
 
 
@@ -70,9 +71,15 @@ def clean_header(cells: Sequence[str]) -> tuple[str, ...]:
     return tuple(names)
 
 
-def resolve_column(wanted: str, columns: Sequence[str], role: str = "column") -> str:
+def resolve_column(
+    wanted: str,
+    columns: Sequence[str],
+    role: str = "column",
+    questions: Mapping[str, str] | None = None,
+) -> str:
     """The file's name for the requested column: the same name, else the one name that is
-    equal ignoring case and surrounding spaces. ``role`` names it in messages."""
+    equal ignoring case and surrounding spaces, else the one column whose survey question
+    (``questions``: a survey export's, by column) is. ``role`` names it in messages."""
     name = wanted.strip()
     if name in columns:
         return name
@@ -80,6 +87,9 @@ def resolve_column(wanted: str, columns: Sequence[str], role: str = "column") ->
     matches = [column for column in columns if column.casefold() == folded]
     if len(matches) == 1:
         return matches[0]
+    asked = [c for c in columns if (questions or {}).get(c, "").casefold() == folded]
+    if not matches and len(asked) == 1:
+        return asked[0]
     if matches:
         raise AmbiguousColumnError(
             f"{role} {echo(name)} matches {len(matches)} columns that differ only in case: "
@@ -91,26 +101,31 @@ def resolve_column(wanted: str, columns: Sequence[str], role: str = "column") ->
     )
 
 
-def named_text_column(columns: Sequence[str]) -> str | None:
+def named_text_column(
+    columns: Sequence[str], questions: Mapping[str, str] | None = None
+) -> str | None:
     """The one column named like comments, ignoring case and surrounding spaces (``Comment``,
-    `` feedback ``); None when no column or several are, where a guess could label the wrong
-    text."""
-    named = _named_like_comments(columns)
+    `` feedback ``), or whose survey question is (``questions``: a survey export's, by
+    column); None when no column or several are, where a guess could label the wrong text."""
+    named = _named_like_comments(columns, questions or {})
     return named[0] if len(named) == 1 else None
 
 
-def text_column_refusal(columns: Sequence[str]) -> str:
+def text_column_refusal(columns: Sequence[str], questions: Mapping[str, str] | None = None) -> str:
     """Why no comment column was taken, for a file where none was asked for: which setting
     chooses it, the columns named like comments or the one that contains such a word
-    (``Student comments``, the app's second guess), and the file's columns."""
-    named = _named_like_comments(columns)
+    (``Student comments``, the app's second guess; in a survey export, in its question),
+    and the file's columns, each with its question where the export gives one."""
+    questions = questions or {}
+    named = _named_like_comments(columns, questions)
     if len(named) > 1:
         hint = f"{', '.join(echo(c) for c in named)} are all named like comments; "
-    elif (near := worded_text_column(columns)) is not None:
+    elif (near := worded_text_column(columns, questions)) is not None:
         hint = f"{echo(near)} looks like it; "
     else:
         hint = ""
-    return f"choose the comment column (text_column): {hint}the file has {listing(columns)}"
+    shown = [_with_question(column, questions) for column in columns]
+    return f"choose the comment column (text_column): {hint}the file has {listing(shown)}"
 
 
 def check_text_column_name(name: str) -> None:
@@ -140,10 +155,14 @@ def _suggestion(name: str, columns: Sequence[str]) -> str:
     return f" (did you mean {' or '.join(echo(by_folded[c]) for c in close)}?)"
 
 
-def worded_text_column(columns: Sequence[str]) -> str | None:
-    """The first column whose name holds a word of ``TEXT_NAMES``, taken in that order
-    (``Student comments``): a hint here, the app's second guess (``pipeline.ui.columns``)."""
-    words = {column: set(name_words(column)) for column in columns}
+def worded_text_column(
+    columns: Sequence[str], questions: Mapping[str, str] | None = None
+) -> str | None:
+    """The first column whose name, or survey question (``questions``), holds a word of
+    ``TEXT_NAMES``, taken in that order (``Student comments``): a hint here, the app's second
+    guess (``pipeline.ui.columns``)."""
+    questions = questions or {}
+    words = {c: {*name_words(c), *name_words(questions.get(c, ""))} for c in columns}
     return next((c for name in TEXT_NAMES for c in columns if name in words[c]), None)
 
 
@@ -152,8 +171,21 @@ def name_words(name: str) -> list[str]:
     return [word for word in re.split(r"[^a-z0-9]+", name.lower()) if word]
 
 
-def _named_like_comments(columns: Sequence[str]) -> list[str]:
-    return [column for column in columns if column.strip().casefold() in TEXT_WORDS]
+def _named_like_comments(columns: Sequence[str], questions: Mapping[str, str]) -> list[str]:
+    def named(text: str) -> bool:
+        return text.strip().casefold() in TEXT_WORDS
+
+    return [c for c in columns if named(c) or named(questions.get(c, ""))]
+
+
+def _with_question(column: str, questions: Mapping[str, str]) -> str:
+    """``Q2 (What did you think of the course?)``: the column and its question, cut short."""
+    question = questions.get(column)
+    if not question:
+        return column
+    if len(question) > _QUESTION_CHARS:
+        question = f"{question[:_QUESTION_CHARS].rstrip()}…"
+    return f"{column} ({question})"
 
 
 def _blank_name(position: int, taken: set[str]) -> str:

@@ -1,4 +1,5 @@
-"""How a text upload (CSV or one-per-line TXT) is encoded and, for a CSV, delimited.
+"""How a text upload (CSV or one-per-line TXT) is encoded and, for a CSV, delimited (and
+whether a TXT upload is a tab-separated table after all).
 
 Found once, when the file is validated, and stored with the job, so the worker reads the file
 exactly as validation did. Encodings: a byte order mark decides (UTF-8, UTF-16 LE or BE);
@@ -104,6 +105,16 @@ def sniff_delimiter(sample: str, complete: bool) -> str:
     if best_score[0] < 0 and one_column:
         return one_column[0]
     return best
+
+
+def tab_separated(sample: str, complete: bool) -> bool:
+    """A TXT upload that is a table: Excel's "Unicode Text" and "Text (Tab delimited)" save a
+    sheet as .txt, a tab between cells. Every sampled record has the same two or more
+    tab-separated fields, and there are two records or more (a header and a row); free text,
+    one comment per line, seldom holds a tab, let alone the same number on every line."""
+    records = _sample_records(sample, "\t", complete)
+    width = len(records[0]) if records else 0
+    return len(records) > 1 and width > 1 and all(len(record) == width for record in records)
 
 
 def _sample_records(sample: str, delimiter: str, complete: bool) -> list[list[str]]:

@@ -1,9 +1,10 @@
 """Read comment files (CSV, XLSX, one-per-line TXT) in chunks, refusing bad input up front.
 
 Everything here is streaming: a file is never loaded whole, so very large uploads stay in
-bounded memory. Rows are numbered from 0 in file order (the header and blank lines are not
-rows). Validation finds how to read a text file (``ReadOptions``: its encoding and, for a CSV,
-its delimiter; see ``pipeline.input_text``); the job keeps them and the worker reads with them.
+bounded memory. Rows are numbered from 0 in file order (the header, blank lines and a survey
+export's rows describing its columns are not rows). Validation finds how to read a text file
+(``ReadOptions``: its encoding and, for a CSV, its delimiter; see ``pipeline.input_text``);
+the job keeps them and the worker reads with them.
 
 A CSV is read with the csv module rather than pandas so that no field is lost without a word:
 a row with more non-empty fields than the header is refused with its line number (pandas made
@@ -16,7 +17,7 @@ import csv
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from functools import partial
 from itertools import islice
 from pathlib import Path
@@ -52,7 +53,9 @@ from pipeline.input_text import (
     read_sample,
     sniff_delimiter,
     sniff_encoding,
+    tab_separated,
 )
+from pipeline.survey_export import RECORDS_NEEDED, Descriptions, find_descriptions
 from pipeline.xlsx import Workbook, open_workbook
 
 FORMATS = ("csv", "xlsx", "txt")
@@ -109,6 +112,9 @@ class ReadOptions:
     header_row: int | None = None
     """The 1-based row of that sheet's header (rows above it are titles); None: found from
     the text column, as validation finds it (``pipeline.xlsx``)."""
+    description_rows: int | None = None
+    """Rows under the header that describe the columns instead of answering (a survey
+    export's question texts; ``pipeline.survey_export``): not read as rows."""
 
     def to_json(self) -> dict[str, str | int]:
         return {f.name: value for f in fields(self) if (value := getattr(self, f.name))}
@@ -130,6 +136,9 @@ class ReadOptions:
             parts.append(f"sheet {self.sheet!r}")
         if self.header_row is not None:
             parts.append(f"header on row {self.header_row}")
+        if self.description_rows:
+            rows = self.description_rows
+            parts.append(f"{rows} row{'s' if rows > 1 else ''} describing the columns skipped")
         return ", ".join(parts)
 
 
@@ -140,6 +149,12 @@ class InputLayout:
     format: str
     options: ReadOptions
     columns: tuple[str, ...]
+    survey: Descriptions | None = None
+    """What a survey export's description rows say (its tool, each column's question)."""
+
+    @property
+    def questions(self) -> Mapping[str, str]:
+        return self.survey.questions if self.survey else {}
 
 
 @dataclass(frozen=True)
@@ -198,18 +213,39 @@ def inspect_input(
     sheet: str | None = None,
 ) -> InputLayout:
     """The file's format, how to read it and its columns. A text file is read to its end
-    here (encoding, NUL characters); its rows are not. In a workbook, the table is on
+    here (encoding, NUL characters); its rows are not. A .txt file that is a tab-separated
+    table (a sheet Excel saved as "Unicode Text") is read as that table: format ``csv``. In a workbook, the table is on
     ``sheet`` (name or 1-based number), else on the first sheet whose header names
     ``text_column`` (``pipeline.xlsx``)."""
     fmt = detect_format(path, filename)
     if fmt == "xlsx":
-        return _xlsx_layout(path, text_column, sheet)
-    if sheet is not None:
+        layout = _xlsx_layout(path, text_column, sheet)
+    elif sheet is not None:
         raise InputError(f"a sheet applies to Excel workbooks (.xlsx) only; this file is {fmt}")
-    encoding = sniff_encoding(path)
-    delimiter = sniff_delimiter(*read_sample(path, encoding)) if fmt == "csv" else None
-    options = ReadOptions(encoding=encoding, delimiter=delimiter)
-    return InputLayout(fmt, options, read_columns(path, fmt, options))
+    else:
+        encoding = sniff_encoding(path)
+        sample = read_sample(path, encoding)
+        if fmt == "txt" and tab_separated(*sample):
+            fmt, delimiter = "csv", "\t"  # a sheet saved as text by Excel: the table it is
+        else:
+            delimiter = sniff_delimiter(*sample) if fmt == "csv" else None
+        options = ReadOptions(encoding=encoding, delimiter=delimiter)
+        layout = InputLayout(fmt, options, read_columns(path, fmt, options))
+    return _with_descriptions(path, layout)
+
+
+def _with_descriptions(path: Path, layout: InputLayout) -> InputLayout:
+    """The layout, told of a survey export's rows that describe its columns (Qualtrics'
+    question texts and import ids), which are then not read as rows."""
+    if layout.format == "txt":
+        return layout
+    with _table(path, layout.format, layout.options, "") as (header, rows):
+        first = list(islice(rows, RECORDS_NEEDED))
+    survey = find_descriptions(header, first)
+    if survey is None:
+        return layout
+    options = replace(layout.options, description_rows=survey.rows)
+    return replace(layout, options=options, survey=survey)
 
 
 def read_columns(path: Path, fmt: str, options: ReadOptions | None = None) -> tuple[str, ...]:
@@ -263,7 +299,10 @@ def validate_input(
     layout = inspect_input(path, filename, text_column, sheet)
     column = _text_column(text_column, layout)
     groups = tuple(
-        dict.fromkeys(resolve_column(name, layout.columns, "group-by column") for name in group_by)
+        dict.fromkeys(
+            resolve_column(name, layout.columns, "group-by column", layout.questions)
+            for name in group_by
+        )
     )
     rows = 0
     comments = 0
@@ -291,13 +330,13 @@ def _text_column(requested: str | None, layout: InputLayout) -> str:
     API, the Lambda gateway) a TXT file's single column, else the one column named like
     comments (``comment``, `` Feedback ``); with none or several, a refusal that says so."""
     if (requested or "").strip():
-        column = resolve_column(requested or "", layout.columns)
+        column = resolve_column(requested or "", layout.columns, questions=layout.questions)
     elif layout.format == "txt":
         return TXT_COLUMN
-    elif (named := named_text_column(layout.columns)) is not None:
+    elif (named := named_text_column(layout.columns, layout.questions)) is not None:
         column = named
     else:
-        raise MissingColumnError(text_column_refusal(layout.columns))
+        raise MissingColumnError(text_column_refusal(layout.columns, layout.questions))
     check_text_column_name(column)
     return column
 
@@ -369,7 +408,8 @@ def _table(
     else:
         with open_workbook(path) as book:
             layout = book.table(options.sheet, options.header_row, text_column or None)
-            yield layout.columns, book.records(layout, text_column or None)
+            records = book.records(layout, text_column or None)
+            yield layout.columns, islice(records, options.description_rows or 0, None)
 
 
 def _cut(
@@ -406,7 +446,8 @@ def _csv_rows(
     path: Path, options: ReadOptions
 ) -> Iterator[tuple[tuple[str, ...], Iterator[list[str]]]]:
     """The header's column names and the data rows, each as wide as the header; blank lines
-    are skipped. Universal newlines: ``\n``, ``\r\n`` and ``\r`` all end a line."""
+    are skipped, as are rows that describe the columns (``ReadOptions.description_rows``).
+    Universal newlines: ``\n``, ``\r\n`` and ``\r`` all end a line."""
     csv.field_size_limit(_FIELD_LIMIT)
     encoding = options.encoding or UTF8_BOM
     delimiter = options.delimiter or ","
@@ -416,7 +457,8 @@ def _csv_rows(
         if first is None:
             raise EmptyInputError("the CSV file has no header row")
         header = clean_header(first[1])
-        yield header, _fitted(records, len(header), delimiter)
+        rows = _fitted(records, len(header), delimiter)
+        yield header, islice(rows, options.description_rows or 0, None)
 
 
 def _records(

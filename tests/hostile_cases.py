@@ -106,6 +106,40 @@ def workbook(sheets: Sequence[tuple[str, Sequence[Sequence[object]]]]) -> bytes:
     return buffer.getvalue()
 
 
+QUALTRICS_HEADER = (
+    ("StartDate", "ResponseId", "Q1", "Q3"),
+    ("Start Date", "Response ID", "Course", None),
+    (
+        '{"ImportId":"startDate","timeZone":"America/Denver"}',
+        '{"ImportId":"_recordId"}',
+        '{"ImportId":"QID1"}',
+        '{"ImportId":"QID3_TEXT"}',
+    ),
+)
+"""A Qualtrics export's three header rows: column ids, question texts (None: the comment
+question's), import ids."""
+
+
+def qualtrics_export(
+    answers: Sequence[tuple[str, str]], question: str = "Comments", xlsx: bool = False
+) -> bytes:
+    """A Qualtrics export (CSV, or Excel with ``xlsx``) of (course, comment) answers, whose
+    comment question is ``question``."""
+    head = [[question if cell is None else cell for cell in row] for row in QUALTRICS_HEADER]
+    rows = [*head, *(["2026-11-02 09:00:00", f"R_{n}", c, t] for n, (c, t) in enumerate(answers))]
+    return workbook([("Sheet0", rows)]) if xlsx else table(rows[0], rows[1:])
+
+
+def surveymonkey_export(answers: Sequence[tuple[str, str]]) -> bytes:
+    """A SurveyMonkey CSV export of (course, comment) answers: the question texts are the
+    header, a row of sub-headers (``Response``, ``Open-Ended Response``…) under it."""
+    header = ["Respondent ID", "Collector ID", "Which course?", "Rate it", ""]
+    header.append("Any other comments?")
+    sub = ["", "", "Response", "Good", "Poor", "Open-Ended Response"]
+    rows = [[str(1000 + n), "7", c, "Good", "", t] for n, (c, t) in enumerate(answers)]
+    return table(header, [sub, *rows])
+
+
 BOUNDARY = "hostile-boundary"
 MULTIPART = f"multipart/form-data; boundary={BOUNDARY}"
 

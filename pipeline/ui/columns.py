@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +16,7 @@ from pipeline.inputs import ReadOptions, detect_format, inspect_input, iter_chun
 from pipeline.xlsx import SheetOverview, open_workbook
 
 PREVIEW_ROWS = 20
+_GROUP_QUESTION_WORDS = 3
 GROUP_NAMES = frozenset(
     {
         "course",
@@ -49,10 +50,21 @@ class Preview:
     server will read it."""
     sheets: tuple[SheetOverview, ...] = ()
     """A workbook's visible sheets, for the sheet picker."""
+    survey: str | None = None
+    """The survey tool whose export this is (``Qualtrics``), when it says so."""
+    questions: Mapping[str, str] = field(default_factory=dict)
+    """Column → the survey question it answers, where the export gives it."""
 
     def describe(self) -> str:
         """``CSV, semicolon-separated, Windows-1252`` — what was detected, for the caption."""
-        return ", ".join(part for part in (self.format.upper(), self.options.describe()) if part)
+        kind = f"{self.format.upper()} exported from {self.survey}" if self.survey else ""
+        parts = (kind or self.format.upper(), self.options.describe())
+        return ", ".join(part for part in parts if part)
+
+    def column_label(self, column: str) -> str:
+        """The column as the pickers show it: with its survey question, where there is one."""
+        question = self.questions.get(column)
+        return f"{column}: {question}" if question else column
 
 
 def preview_upload(
@@ -72,7 +84,7 @@ def preview_upload(
         if sheets and sheet is None:
             sheet = default_sheet(sheets)
         layout = inspect_input(path, filename, sheet=sheet)
-        comments = named_text_column(layout.columns) or ""
+        comments = named_text_column(layout.columns, layout.questions) or ""
         chunks = iter_chunks(path, layout.format, comments, chunk_rows=rows, options=layout.options)
         with closing(chunks):
             first = next(chunks, None)
@@ -84,6 +96,8 @@ def preview_upload(
         rows=first.reset_index(drop=True),
         options=layout.options,
         sheets=sheets,
+        survey=layout.survey.tool if layout.survey else None,
+        questions=layout.questions,
     )
 
 
@@ -108,12 +122,17 @@ def _sheets(path: Path, filename: str) -> tuple[SheetOverview, ...]:
         return tuple(book.overview())
 
 
-def guess_text_column(columns: Sequence[str], sample: pd.DataFrame | None = None) -> str | None:
-    """A column named like comments, else one whose name contains such a word, else the
-    column with the longest text in the sample (free text is longer than codes and names)."""
+def guess_text_column(
+    columns: Sequence[str],
+    sample: pd.DataFrame | None = None,
+    questions: Mapping[str, str] | None = None,
+) -> str | None:
+    """A column named like comments, else one whose name contains such a word (or whose
+    survey question does: ``questions``), else the column with the longest text in the
+    sample (free text is longer than codes and names)."""
     if not columns:
         return None
-    if (named := named_text_column(columns)) is not None:
+    if (named := named_text_column(columns, questions)) is not None:
         return named
     candidates = [c for c in columns if not set(name_words(c)) & GROUP_NAMES]
     if sample is not None and candidates:
@@ -123,18 +142,33 @@ def guess_text_column(columns: Sequence[str], sample: pd.DataFrame | None = None
     return (candidates or list(columns))[0]
 
 
-def named_text_column(columns: Sequence[str]) -> str | None:
-    """A column named like comments, else one whose name contains such a word; None if none."""
-    by_name = {column.strip().lower(): column for column in columns}
-    for name in TEXT_NAMES:
-        if name in by_name:
-            return by_name[name]
-    return worded_text_column(columns)
+def named_text_column(
+    columns: Sequence[str], questions: Mapping[str, str] | None = None
+) -> str | None:
+    """A column named like comments (or whose survey question is, ``questions``), else one
+    whose name or question contains such a word; None if none."""
+    questions = questions or {}
+    for texts in ({c: c for c in columns}, questions):
+        by_text = {text.strip().lower(): column for column, text in texts.items()}
+        for name in TEXT_NAMES:
+            if name in by_text:
+                return by_text[name]
+    return worded_text_column(columns, questions)
 
 
-def guess_group_columns(columns: Sequence[str], text_column: str | None) -> list[str]:
-    """Columns named like course, instructor or term: the usual ways to compare comments."""
-    return [c for c in columns if c != text_column and set(name_words(c)) & GROUP_NAMES]
+def guess_group_columns(
+    columns: Sequence[str], text_column: str | None, questions: Mapping[str, str] | None = None
+) -> list[str]:
+    """Columns named like course, instructor or term: the usual ways to compare comments. In
+    a survey export, a short question (``Course``, ``Instructor name``) names its column too;
+    a long one (``How would you rate the instructor?``) asks for a rating, not a group."""
+    questions = questions or {}
+
+    def words(column: str) -> set[str]:
+        asked = name_words(questions.get(column, ""))
+        return {*name_words(column), *(asked if len(asked) <= _GROUP_QUESTION_WORDS else ())}
+
+    return [c for c in columns if c != text_column and words(c) & GROUP_NAMES]
 
 
 def _mean_length(values: pd.Series) -> float:

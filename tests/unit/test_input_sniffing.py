@@ -83,6 +83,38 @@ def test_each_encoding_is_detected_and_read_back_exactly(
     assert rows(path) == [[expected, "A"]]
 
 
+def test_a_sheet_excel_saved_as_unicode_text_is_read_as_its_table(tmp_path: Path) -> None:
+    lines = ["Course\tComments", f"A\t{TEXT}", "B\tok, fine", "C\t"]
+    exported = "\ufeff" + "\r\n".join(lines) + "\r\n"
+    path = write(tmp_path, exported.encode("utf-16-le"), "evaluations.txt")
+
+    summary = validate_input(path, None, ["course"])
+
+    assert summary.format == "csv" and summary.text_column == "Comments"
+    assert summary.options == ReadOptions(encoding="utf-16", delimiter="\t")
+    assert summary.group_by == ("Course",) and summary.rows == 3
+    assert rows(path, "Comments") == [["A", TEXT], ["B", "ok, fine"], ["C", ""]]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["Great course", "too\tmuch homework", "fine"],
+        ["Great\tcourse", "too\tmuch\thomework"],
+        ["only\tone line"],
+    ],
+    ids=["one-tab-line", "tabs-vary", "one-line"],
+)
+def test_comments_one_per_line_stay_so_whatever_tabs_they_hold(
+    tmp_path: Path, lines: list[str]
+) -> None:
+    path = write(tmp_path, "\n".join(lines).encode(), "comments.txt")
+
+    summary = validate_input(path, None)
+
+    assert summary.format == "txt" and summary.rows == len(lines)
+
+
 def test_text_that_is_neither_encoding_is_refused_naming_the_line(tmp_path: Path) -> None:
     damaged = write(tmp_path, "comment\ncafé\nok\n".encode() + b"caf\xe9\n")
     with pytest.raises(EncodingError, match="UTF-8 text except for byte 0xe9 on line 4"):

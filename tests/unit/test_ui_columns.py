@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hostile_cases import qualtrics_export
 from xlsxfakes import inline_row, sheet_xml, workbook_parts, write_parts
 
 from pipeline.errors import EmptyInputError, EncodingError, UnsupportedFormatError
@@ -122,3 +123,24 @@ def test_group_columns_are_guessed_by_name_excluding_the_comment_column() -> Non
         "class",
     ]
     assert guess_group_columns(["course"], "course") == []
+
+
+def test_a_qualtrics_export_previews_its_answers_with_each_column_s_question() -> None:
+    content = qualtrics_export([("CHEM110", "labs good"), ("PHYS101", "exams hard")], "Feedback")
+
+    preview = preview_upload(content, "export.csv")
+
+    assert preview.rows["Q3"].tolist() == ["labs good", "exams hard"]
+    assert preview.describe() == (
+        "CSV exported from Qualtrics, comma-separated, UTF-8, 2 rows describing the columns skipped"
+    )
+    assert preview.column_label("Q1") == "Q1: Course"
+    assert preview.column_label("Q3") == "Q3: Feedback"
+    columns = list(preview.columns)
+    assert guess_text_column(columns, preview.rows, preview.questions) == "Q3"
+    assert guess_group_columns(columns, "Q3", preview.questions) == ["Q1"]
+
+
+def test_only_a_short_survey_question_names_a_group_column() -> None:
+    questions = {"Q1": "Instructor name", "Q2": "How would you rate the instructor overall?"}
+    assert guess_group_columns(["Q1", "Q2", "Q3"], "Q3", questions) == ["Q1"]
