@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 from ui_servers import APP, api_env, cli, comments_csv, embedded_api
+from hostile_cases import qualtrics_export
 from xlsxfakes import evaluation_export
 
 from pipeline.client import PipelineClient
@@ -198,6 +199,28 @@ def test_a_workbook_with_a_cover_sheet_picks_the_answers_and_labels_them(
     _run_until(app, _has_results)
     assert "sheet **Answers** (header on row 3)" in _text(app)
     assert {metric.label: metric.value for metric in app.metric}["Comments"] == "3"
+
+
+def test_a_qualtrics_export_is_labelled_from_its_first_answer(app: AppTest) -> None:
+    """Its question texts and import ids are not comments; its columns show their questions."""
+    answers = [("CHEM110", "great labs"), ("CHEM110", "boring"), ("PHYS101", "fine exams")]
+    _upload(app, "qualtrics.csv", qualtrics_export(answers, "Any other comments?"))
+
+    assert "read as CSV exported from Qualtrics" in _text(app), _text(app)
+    (column,) = [box for box in app.selectbox if box.label == "Comment column"]
+    assert column.value == "Q3"
+    assert column.format_func(column.value) == "Q3: Any other comments?"
+    assert [m.value for m in app.multiselect] == [["Q1"]]
+    assert app.dataframe[0].value["Q3"].tolist() == [comment for _c, comment in answers]
+
+    _button(app, "Analyse").click()
+    app.run()
+    assert not app.exception, app.exception
+    _run_until(app, _finished)
+    assert {metric.label: metric.value for metric in app.metric}["Comments"] == "3"
+    with PipelineClient(app.session_state.api_url) as client:
+        job = client.status(app.session_state.job_id)
+    assert (job.text_column, job.group_by, job.rows_total) == ("Q3", ("Q1",), 3)
 
 
 def test_cancel_keeps_the_finished_rows(app: AppTest) -> None:
