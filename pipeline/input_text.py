@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.errors import EncodingError, MalformedInputError
@@ -34,8 +35,12 @@ ENCODING_NAMES = {
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 SAMPLE_BYTES = 64 * 1024
+TITLE_RECORDS = 10
+"""Records of one value (a report's title, its date) looked past for a CSV's header."""
 _READ_BLOCK = 1024 * 1024
 _SAMPLE_RECORDS = 200
+_HEADER_LOOKAHEAD = 5
+_HEADER_REPEATED = 0.8
 
 
 def bom_encoding(head: bytes) -> str | None:
@@ -85,26 +90,54 @@ def read_sample(path: Path, encoding: str) -> tuple[str, bool]:
 
 
 def sniff_delimiter(sample: str, complete: bool) -> str:
-    """The delimiter (one of DELIMITERS) under which the header has the most columns that the
-    data rows repeat; a one-column file gets one that splits none of its rows (comments full
-    of commas stay whole); the comma when nothing fits."""
-    best, best_score = ",", (-1.0, 0)
+    """The delimiter (one of DELIMITERS) under which the header (``header_index``: under any
+    title lines) has the most columns that the data rows repeat; a one-column file gets one
+    that splits none of its rows (comments full of commas stay whole); the comma when nothing
+    fits."""
+    best, best_score = ",", (-1.0, -len(sample), 0)
     one_column: list[str] = []
     for delimiter in DELIMITERS:
         records = _sample_records(sample, delimiter, complete)
         if not records:
             return ","
-        width, data = len(records[0]), records[1:]
+        start = header_index(records)
+        width, data = len(records[start]), records[start + 1 :]
         if width == 1:
             if all(len(record) == 1 for record in data):
                 one_column.append(delimiter)
             continue
         exact = sum(len(record) == width for record in data) / len(data) if data else 1.0
-        if (exact, width) > best_score:
-            best, best_score = delimiter, (exact, width)
+        score = (exact, -start, width)  # the header after the fewest title lines first
+        if score > best_score:
+            best, best_score = delimiter, score
     if best_score[0] < 0 and one_column:
         return one_column[0]
     return best
+
+
+def header_index(records: Sequence[Sequence[str]], named: str | None = None) -> int:
+    """Which of a CSV's first records is its header. Reports exported as CSV often start with
+    a title, a date and blank lines (records of one value at most); the header is the first
+    record that holds the column ``named`` (the comment column asked for), else the first
+    record of two values or more after at most ``TITLE_RECORDS`` of them, when most of the
+    records under it have as many fields: a narrower header would otherwise be taken for a
+    title. Else the first record (a one-column file; comments that hold the delimiter)."""
+    wanted = (named or "").strip().casefold()
+    if wanted:
+        naming = (
+            index
+            for index, record in enumerate(records[: TITLE_RECORDS + 1])
+            if any(value.strip().casefold() == wanted for value in record)
+        )
+        if (index := next(naming, None)) is not None:
+            return index
+    for index, record in enumerate(records[: TITLE_RECORDS + 1]):
+        if sum(1 for value in record if value.strip()) < 2:
+            continue
+        below = records[index + 1 : index + 1 + _HEADER_LOOKAHEAD]
+        repeated = sum(len(other) == len(record) for other in below)
+        return index if index == 0 or repeated >= _HEADER_REPEATED * len(below) > 0 else 0
+    return 0
 
 
 def tab_separated(sample: str, complete: bool) -> bool:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Se
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from functools import partial
-from itertools import islice
+from itertools import dropwhile, islice
 from pathlib import Path
 from typing import Any
 
@@ -46,9 +46,11 @@ from pipeline.input_text import (
     DELIMITER_NAMES,
     DELIMITERS,
     ENCODING_NAMES,
+    TITLE_RECORDS,
     UTF8_BOM,
     UTF16,
     bom_encoding,
+    header_index,
     nul_character,
     read_sample,
     sniff_delimiter,
@@ -111,7 +113,8 @@ class ReadOptions:
     """An XLSX workbook's sheet, by name; None: the first one."""
     header_row: int | None = None
     """The 1-based row of that sheet's header (rows above it are titles); None: found from
-    the text column, as validation finds it (``pipeline.xlsx``)."""
+    the text column, as validation finds it (``pipeline.xlsx``). A CSV's: the line of its
+    header under title lines (``input_text.header_index``); None: the first line."""
     description_rows: int | None = None
     """Rows under the header that describe the columns instead of answering (a survey
     export's question texts; ``pipeline.survey_export``): not read as rows."""
@@ -135,7 +138,7 @@ class ReadOptions:
         if self.sheet is not None:
             parts.append(f"sheet {self.sheet!r}")
         if self.header_row is not None:
-            parts.append(f"header on row {self.header_row}")
+            parts.append(f"header on {'row' if self.sheet else 'line'} {self.header_row}")
         if self.description_rows:
             rows = self.description_rows
             parts.append(f"{rows} row{'s' if rows > 1 else ''} describing the columns skipped")
@@ -214,9 +217,9 @@ def inspect_input(
 ) -> InputLayout:
     """The file's format, how to read it and its columns. A text file is read to its end
     here (encoding, NUL characters); its rows are not. A .txt file that is a tab-separated
-    table (a sheet Excel saved as "Unicode Text") is read as that table: format ``csv``. In a workbook, the table is on
-    ``sheet`` (name or 1-based number), else on the first sheet whose header names
-    ``text_column`` (``pipeline.xlsx``)."""
+    table (a sheet Excel saved as "Unicode Text") is read as that table: format ``csv``. In
+    a workbook, the table is on ``sheet`` (name or 1-based number), else on the first sheet
+    whose header names ``text_column`` (``pipeline.xlsx``)."""
     fmt = detect_format(path, filename)
     if fmt == "xlsx":
         layout = _xlsx_layout(path, text_column, sheet)
@@ -225,13 +228,26 @@ def inspect_input(
     else:
         encoding = sniff_encoding(path)
         sample = read_sample(path, encoding)
+        delimiter: str | None = None
         if fmt == "txt" and tab_separated(*sample):
             fmt, delimiter = "csv", "\t"  # a sheet saved as text by Excel: the table it is
-        else:
-            delimiter = sniff_delimiter(*sample) if fmt == "csv" else None
+        elif fmt == "csv":
+            delimiter = sniff_delimiter(*sample)
         options = ReadOptions(encoding=encoding, delimiter=delimiter)
+        if fmt == "csv":
+            header = _csv_header_line(path, options, text_column)
+            options = replace(options, header_row=header)
         layout = InputLayout(fmt, options, read_columns(path, fmt, options))
     return _with_descriptions(path, layout)
+
+
+def _csv_header_line(path: Path, options: ReadOptions, text_column: str | None) -> int | None:
+    """The line of a CSV's header when title lines come before it (``header_index``)."""
+    encoding, delimiter = options.encoding or UTF8_BOM, options.delimiter or ","
+    with path.open(encoding=encoding, newline=None) as handle:
+        first = list(islice(_records(handle, delimiter, encoding), TITLE_RECORDS + 6))
+    index = header_index([record for _line, record in first], text_column)
+    return first[index][0] if index else None
 
 
 def _with_descriptions(path: Path, layout: InputLayout) -> InputLayout:
@@ -445,14 +461,17 @@ def _cut(
 def _csv_rows(
     path: Path, options: ReadOptions
 ) -> Iterator[tuple[tuple[str, ...], Iterator[list[str]]]]:
-    """The header's column names and the data rows, each as wide as the header; blank lines
-    are skipped, as are rows that describe the columns (``ReadOptions.description_rows``).
-    Universal newlines: ``\n``, ``\r\n`` and ``\r`` all end a line."""
+    """The header's column names and the data rows, each as wide as the header. Skipped:
+    title lines above the header (``ReadOptions.header_row``, its line), blank lines and rows
+    that describe the columns (``ReadOptions.description_rows``). Universal newlines: ``\n``,
+    ``\r\n`` and ``\r`` all end a line."""
     csv.field_size_limit(_FIELD_LIMIT)
     encoding = options.encoding or UTF8_BOM
     delimiter = options.delimiter or ","
     with path.open(encoding=encoding, newline=None) as handle:
         records = _records(handle, delimiter, encoding)
+        if options.header_row:  # title lines above the header
+            records = dropwhile(lambda found: found[0] < (options.header_row or 0), records)
         first = next(records, None)
         if first is None:
             raise EmptyInputError("the CSV file has no header row")

@@ -553,6 +553,12 @@ FILES: list[Case] = [
         "Q1 (Course), Q3 (Anything else to add?)",
     ),
     accepted(
+        "csv-report-title-lines",
+        upload(b"Course Evaluation Report\nFall 2026\n\ncourse;comment\nA;good, really\nB;bad\n"),
+        ("good, really", "bad"),
+        read_as(delimiter=";", header_row=4),
+    ),
+    accepted(
         "excel-unicode-text",
         upload(
             "\ufeffcourse\tcomment\r\nA\tgood, really\r\nB\tbad\r\n".encode("utf-16-le"),

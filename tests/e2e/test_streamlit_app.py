@@ -12,11 +12,11 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from hostile_cases import qualtrics_export
 from openpyxl import load_workbook
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 from ui_servers import APP, api_env, cli, comments_csv, embedded_api
-from hostile_cases import qualtrics_export
 from xlsxfakes import evaluation_export
 
 from pipeline.client import PipelineClient

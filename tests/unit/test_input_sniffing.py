@@ -319,3 +319,46 @@ def test_a_resumed_read_uses_the_jobs_options(tmp_path: Path) -> None:
     chunks = list(iter_chunks(path, "csv", "c", 2, start_row=4, options=options))
     assert [chunk.index.tolist() for chunk in chunks] == [[4, 5], [6]]
     assert chunks[0]["c"].tolist() == ["é4", "é5"]
+
+
+@pytest.mark.parametrize(
+    ("exported", "delimiter"),
+    [
+        ("Course Evaluation Report\nFall 2026\n\ncourse;comment\nA;{text}\nB;ok, fine\n", ";"),
+        (
+            'Report,\r\nFall 2026,\r\n,\r\ncourse,comment\r\nA,"{text}"\r\nB,"ok, fine"\r\n',
+            ",",
+        ),
+    ],
+    ids=["title-lines", "title-lines-padded-by-excel"],
+)
+def test_a_csv_report_s_title_lines_above_its_header_are_not_read(
+    tmp_path: Path, exported: str, delimiter: str
+) -> None:
+    path = write(tmp_path, exported.format(text=TEXT).encode())
+
+    summary = validate_input(path, None, ["course"])
+
+    assert summary.options.delimiter == delimiter and summary.options.header_row == 4
+    assert summary.columns == ("course", "comment") and summary.rows == 2
+    assert rows(path) == [["A", TEXT], ["B", "ok, fine"]]
+    assert preview_upload(path.read_bytes(), "report.csv").describe().endswith("header on line 4")
+
+
+def test_a_header_narrower_than_its_rows_is_still_refused_not_taken_for_a_title(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, b"comment\nA,B\nC,D\nE,F\n")
+    with pytest.raises(MalformedInputError, match="line 2 has 2 fields but the header has 1"):
+        validate_input(path, "comment")
+
+
+def test_one_column_of_comments_holding_delimiters_keeps_its_first_line_as_header(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, b"comment\nGood; fine\nBad\nok, sure\nmeh | so-so\nfine\n")
+
+    summary = validate_input(path, None)
+
+    assert summary.options.header_row is None and summary.rows == 5
+    assert rows(path)[0] == ["Good; fine"]
