@@ -329,8 +329,9 @@ def test_a_resumed_read_uses_the_jobs_options(tmp_path: Path) -> None:
             'Report,\r\nFall 2026,\r\n,\r\ncourse,comment\r\nA,"{text}"\r\nB,"ok, fine"\r\n',
             ",",
         ),
+        ("sep=;\nEvaluations\n\ncourse;comment\nA;{text}\nB;ok, fine\n", ";"),
     ],
-    ids=["title-lines", "title-lines-padded-by-excel"],
+    ids=["title-lines", "title-lines-padded-by-excel", "excel-sep-line-and-a-title"],
 )
 def test_a_csv_report_s_title_lines_above_its_header_are_not_read(
     tmp_path: Path, exported: str, delimiter: str
