@@ -136,6 +136,7 @@ class Settings:
                 raise ConfigError(
                     f"PIPELINE_{name.upper()}={value!r} is not one of {', '.join(allowed)}"
                 )
+        check_target(self.chunk_target_s, "PIPELINE_CHUNK_TARGET_S")
         check_target(self.insight_chunk_target_s, "PIPELINE_INSIGHT_CHUNK_TARGET_S")
         if not 0 < 2 * self.heartbeat_s <= self.worker_stale_s:
             raise ConfigError(

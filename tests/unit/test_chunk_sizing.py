@@ -195,9 +195,12 @@ def test_wrong_settings_are_refused_by_name(arguments: dict[str, float], setting
 
 
 @pytest.mark.parametrize("raw", ["-1", "nan", "inf"])
-def test_a_wrong_insight_chunk_target_is_refused_by_name(raw: str) -> None:
-    with pytest.raises(ConfigError, match="PIPELINE_INSIGHT_CHUNK_TARGET_S"):
-        Settings.from_env({"PIPELINE_INSIGHT_CHUNK_TARGET_S": raw})
+@pytest.mark.parametrize("setting", ["PIPELINE_CHUNK_TARGET_S", "PIPELINE_INSIGHT_CHUNK_TARGET_S"])
+def test_a_wrong_chunk_target_is_refused_by_name_when_settings_are_read(
+    raw: str, setting: str
+) -> None:
+    with pytest.raises(ConfigError, match=setting):
+        Settings.from_env({setting: raw})
 
 
 def test_the_insight_chunk_target_is_its_own_setting() -> None:
