@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.errors import EncodingError, MalformedInputError
+from pipeline.input_header import TEXT_NAMES
 
 UTF8 = "utf-8"
 UTF8_BOM = "utf-8-sig"
@@ -37,9 +38,11 @@ DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 SAMPLE_BYTES = 64 * 1024
 TITLE_RECORDS = 10
 """Records of one value (a report's title, its date) looked past for a CSV's header."""
+_HEADER_LOOKAHEAD = 5
+HEADER_SCAN_RECORDS = TITLE_RECORDS + 1 + _HEADER_LOOKAHEAD
+"""The first records ``header_index`` reads."""
 _READ_BLOCK = 1024 * 1024
 _SAMPLE_RECORDS = 200
-_HEADER_LOOKAHEAD = 5
 _HEADER_REPEATED = 0.8
 
 
@@ -121,7 +124,10 @@ def header_index(records: Sequence[Sequence[str]], named: str | None = None) -> 
     record that holds the column ``named`` (the comment column asked for), else the first
     record of two values or more after at most ``TITLE_RECORDS`` of them, when most of the
     records under it have as many fields: a narrower header would otherwise be taken for a
-    title. Else the first record (a one-column file; comments that hold the delimiter)."""
+    title. Else the first record: a one-column file, whose comments may hold the delimiter,
+    and a first record that is one name of a comment column (``comment``), never a title."""
+    if records and [v.strip().casefold() for v in records[0] if v.strip()] in _COMMENT_HEADERS:
+        return 0
     wanted = (named or "").strip().casefold()
     if wanted:
         naming = (
@@ -138,6 +144,9 @@ def header_index(records: Sequence[Sequence[str]], named: str | None = None) -> 
         repeated = sum(len(other) == len(record) for other in below)
         return index if index == 0 or repeated >= _HEADER_REPEATED * len(below) > 0 else 0
     return 0
+
+
+_COMMENT_HEADERS = [[name] for name in TEXT_NAMES]
 
 
 def tab_separated(sample: str, complete: bool) -> bool:

@@ -46,7 +46,7 @@ from pipeline.input_text import (
     DELIMITER_NAMES,
     DELIMITERS,
     ENCODING_NAMES,
-    TITLE_RECORDS,
+    HEADER_SCAN_RECORDS,
     UTF8_BOM,
     UTF16,
     bom_encoding,
@@ -234,45 +234,33 @@ def inspect_input(
         elif fmt == "csv":
             delimiter = sniff_delimiter(*sample)
         options = ReadOptions(encoding=encoding, delimiter=delimiter)
-        if fmt == "csv":
-            header = _csv_header_line(path, options, text_column)
-            options = replace(options, header_row=header)
-        layout = InputLayout(fmt, options, read_columns(path, fmt, options))
-    return _with_descriptions(path, layout)
+        if fmt == "txt":
+            return InputLayout(fmt, options, (TXT_COLUMN,))
+        options = replace(options, header_row=_csv_header_line(path, options, text_column))
+        with _csv_rows(path, options) as (header, rows):
+            first = list(islice(rows, RECORDS_NEEDED))
+        layout = _described(InputLayout(fmt, options, header), first)
+    return layout
 
 
 def _csv_header_line(path: Path, options: ReadOptions, text_column: str | None) -> int | None:
     """The line of a CSV's header when title lines come before it (``header_index``)."""
     encoding, delimiter = options.encoding or UTF8_BOM, options.delimiter or ","
     with path.open(encoding=encoding, newline=None) as handle:
-        first = list(islice(_records(handle, delimiter, encoding), TITLE_RECORDS + 6))
+        first = list(islice(_records(handle, delimiter, encoding), HEADER_SCAN_RECORDS))
     index = header_index([record for _line, record in first], text_column)
     return first[index][0] if index else None
 
 
-def _with_descriptions(path: Path, layout: InputLayout) -> InputLayout:
+def _described(layout: InputLayout, first: Sequence[Sequence[str]]) -> InputLayout:
     """The layout, told of a survey export's rows that describe its columns (Qualtrics'
-    question texts and import ids), which are then not read as rows."""
-    if layout.format == "txt":
-        return layout
-    with _table(path, layout.format, layout.options, "") as (header, rows):
-        first = list(islice(rows, RECORDS_NEEDED))
-    survey = find_descriptions(header, first)
+    question texts and import ids), found in its ``first`` records; they are then not read
+    as rows."""
+    survey = find_descriptions(layout.columns, first)
     if survey is None:
         return layout
     options = replace(layout.options, description_rows=survey.rows)
     return replace(layout, options=options, survey=survey)
-
-
-def read_columns(path: Path, fmt: str, options: ReadOptions | None = None) -> tuple[str, ...]:
-    if fmt == "txt":
-        return (TXT_COLUMN,)
-    if fmt == "csv":
-        with _csv_rows(path, options or ReadOptions()) as (header, _rows):
-            return header
-    options = options or ReadOptions()
-    with open_workbook(path) as book:
-        return book.table(options.sheet, options.header_row, None).columns
 
 
 def _xlsx_layout(path: Path, text_column: str | None, sheet: str | None) -> InputLayout:
@@ -282,8 +270,9 @@ def _xlsx_layout(path: Path, text_column: str | None, sheet: str | None) -> Inpu
         if sheet is None and not (text_column or "").strip():
             sheet, text_column = _named_sheet(book)
         table = book.layout(sheet, text_column)
+        first = list(islice(book.records(table), RECORDS_NEEDED))
     options = ReadOptions(sheet=table.sheet, header_row=table.header_row)
-    return InputLayout("xlsx", options, table.columns)
+    return _described(InputLayout("xlsx", options, table.columns), first)
 
 
 def _named_sheet(book: Workbook) -> tuple[str | None, str | None]:

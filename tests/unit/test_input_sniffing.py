@@ -346,12 +346,13 @@ def test_a_csv_report_s_title_lines_above_its_header_are_not_read(
     assert preview_upload(path.read_bytes(), "report.csv").describe().endswith("header on line 4")
 
 
-def test_a_header_narrower_than_its_rows_is_still_refused_not_taken_for_a_title(
-    tmp_path: Path,
-) -> None:
-    path = write(tmp_path, b"comment\nA,B\nC,D\nE,F\n")
-    with pytest.raises(MalformedInputError, match="line 2 has 2 fields but the header has 1"):
-        validate_input(path, "comment")
+def test_a_comment_header_over_comments_of_one_comma_each_is_not_a_title(tmp_path: Path) -> None:
+    path = write(tmp_path, b"Comments\nGood, really\nBad, sadly\nFine, thanks\n")
+
+    summary = validate_input(path, None)
+
+    assert summary.columns == ("Comments",) and summary.options.header_row is None
+    assert rows(path, "Comments") == [["Good, really"], ["Bad, sadly"], ["Fine, thanks"]]
 
 
 def test_one_column_of_comments_holding_delimiters_keeps_its_first_line_as_header(
