@@ -149,6 +149,16 @@ def header_index(records: Sequence[Sequence[str]], named: str | None = None) -> 
 _COMMENT_HEADERS = [[name] for name in TEXT_NAMES]
 
 
+def txt_header_line(sample: str) -> int | None:
+    """The line of a one-comment-per-line file's header, when its first non-blank line is only
+    a comment column's name (``Comments``: a one-column sheet saved as text); None when the
+    file starts with a comment."""
+    for number, line in enumerate(io.StringIO(sample, newline=None), start=1):
+        if line.strip():
+            return number if [line.strip().casefold()] in _COMMENT_HEADERS else None
+    return None
+
+
 def tab_separated(sample: str, complete: bool) -> bool:
     """A TXT upload that is a table: Excel's "Unicode Text" and "Text (Tab delimited)" save a
     sheet as .txt, a tab between cells. Every sampled record has the same two or more

@@ -56,6 +56,7 @@ from pipeline.input_text import (
     sniff_delimiter,
     sniff_encoding,
     tab_separated,
+    txt_header_line,
 )
 from pipeline.survey_export import RECORDS_NEEDED, Descriptions, find_descriptions
 from pipeline.xlsx import Workbook, open_workbook
@@ -114,7 +115,9 @@ class ReadOptions:
     header_row: int | None = None
     """The 1-based row of that sheet's header (rows above it are titles); None: found from
     the text column, as validation finds it (``pipeline.xlsx``). A CSV's: the line of its
-    header under title lines (``input_text.header_index``); None: the first line."""
+    header under title lines (``input_text.header_index``); None: the first line. A TXT
+    file's: the line that is only a comment column's name (``input_text.txt_header_line``);
+    None: every line is a comment."""
     description_rows: int | None = None
     """Rows under the header that describe the columns instead of answering (a survey
     export's question texts; ``pipeline.survey_export``): not read as rows."""
@@ -235,6 +238,7 @@ def inspect_input(
             delimiter = sniff_delimiter(*sample)
         options = ReadOptions(encoding=encoding, delimiter=delimiter)
         if fmt == "txt":
+            options = replace(options, header_row=txt_header_line(sample[0]))
             return InputLayout(fmt, options, (TXT_COLUMN,))
         options = replace(options, header_row=_csv_header_line(path, options, text_column))
         with _csv_rows(path, options) as (header, rows):
@@ -405,7 +409,7 @@ def _table(
         with _csv_rows(path, options) as table:
             yield table
     elif fmt == "txt":
-        lines = _txt_rows(path, options.encoding or UTF8_BOM)
+        lines = _txt_rows(path, options.encoding or UTF8_BOM, options.header_row or 0)
         try:
             yield (TXT_COLUMN,), lines
         finally:
@@ -537,12 +541,12 @@ def _fitted(
         yield record
 
 
-def _txt_rows(path: Path, encoding: str) -> Generator[list[str], None, None]:
-    """One comment per non-blank line."""
+def _txt_rows(path: Path, encoding: str, header_line: int) -> Generator[list[str], None, None]:
+    """One comment per non-blank line after the header's line (0: none)."""
     with path.open(encoding=encoding, newline=None) as handle:
         for number, line in enumerate(handle, start=1):
             if "\x00" in line:
                 raise nul_character(number)
             text = line.rstrip("\r\n")
-            if text.strip():
+            if number > header_line and text.strip():
                 yield [text]

@@ -559,6 +559,12 @@ FILES: list[Case] = [
         read_as(delimiter=";", header_row=4),
     ),
     accepted(
+        "txt-under-a-comments-line",
+        upload(b"Comments\r\ngood, really\r\nbad\r\n", "comments.txt", text_column=None),
+        ("good, really", "bad"),
+        read_as(header_row=1),
+    ),
+    accepted(
         "excel-unicode-text",
         upload(
             "\ufeffcourse\tcomment\r\nA\tgood, really\r\nB\tbad\r\n".encode("utf-16-le"),

@@ -364,3 +364,24 @@ def test_one_column_of_comments_holding_delimiters_keeps_its_first_line_as_heade
 
     assert summary.options.header_row is None and summary.rows == 5
     assert rows(path)[0] == ["Good; fine"]
+
+
+@pytest.mark.parametrize(
+    ("content", "header_row", "comments"),
+    [
+        ("\ufeffComments\r\n\r\nGreat course\r\nToo fast\r\n", 1, ["Great course", "Too fast"]),
+        ("\n  feedback \nGreat course\n", 2, ["Great course"]),
+        ("Comments are welcome\nGreat course\n", None, ["Comments are welcome", "Great course"]),
+        ("Great course\nComments\n", None, ["Great course", "Comments"]),
+    ],
+    ids=["header", "header-after-a-blank-line", "a-comment-first", "the-name-further-down"],
+)
+def test_a_txt_file_s_first_line_is_a_header_only_when_it_is_a_comment_column_s_name(
+    tmp_path: Path, content: str, header_row: int | None, comments: list[str]
+) -> None:
+    path = write(tmp_path, content.encode(), "comments.txt")
+
+    summary = validate_input(path, None)
+
+    assert summary.options.header_row == header_row and summary.rows == len(comments)
+    assert [row[0] for row in rows(path, "text")] == comments
