@@ -118,35 +118,44 @@ def sniff_delimiter(sample: str, complete: bool) -> str:
     return best
 
 
+_COMMENT_HEADERS = [[name] for name in TEXT_NAMES]
+_NAMES = frozenset(TEXT_NAMES)
+
+
 def header_index(records: Sequence[Sequence[str]], named: str | None = None) -> int:
     """Which of a CSV's first records is its header. Reports exported as CSV often start with
-    a title, a date and blank lines (records of one value at most); the header is the first
-    record that holds the column ``named`` (the comment column asked for), else the first
-    record of two values or more after at most ``TITLE_RECORDS`` of them, when most of the
-    records under it have as many fields: a narrower header would otherwise be taken for a
-    title. Else the first record: a one-column file, whose comments may hold the delimiter,
-    and a first record that is one name of a comment column (``comment``), never a title."""
-    if records and [v.strip().casefold() for v in records[0] if v.strip()] in _COMMENT_HEADERS:
+    a title, a date, ``Course:,CHEM110`` lines and blank lines. The header is:
+
+    - the first record that holds the column ``named`` (the comment column asked for);
+    - under a first record of one value at most (a title), the first record of two values or
+      more one of which names a comment column (``TEXT_NAMES``), past lines of two values
+      such as ``Term:,Fall 2026``;
+    - else the first record of two values or more after at most ``TITLE_RECORDS`` of one
+      value at most, when most of the records under it have as many fields (a narrower
+      header would otherwise be taken for a title);
+    - else the first record: a one-column file, whose comments may hold the delimiter, and a
+      first record that is only a comment column's name (``Comments``), never a title.
+    """
+    if not records:
         return 0
-    wanted = (named or "").strip().casefold()
-    if wanted:
-        naming = (
-            index
-            for index, record in enumerate(records[: TITLE_RECORDS + 1])
-            if any(value.strip().casefold() == wanted for value in record)
-        )
-        if (index := next(naming, None)) is not None:
+    first = [value.strip().casefold() for value in records[0] if value.strip()]
+    if first in _COMMENT_HEADERS:
+        return 0
+    scanned = records[: TITLE_RECORDS + 1]
+    asked = (named or "").strip().casefold()
+    for index, record in enumerate(scanned):
+        values = {value.strip().casefold() for value in record} - {""}
+        if asked in values:
             return index
-    for index, record in enumerate(records[: TITLE_RECORDS + 1]):
+        if not asked and len(first) < 2 and len(values) >= 2 and values & _NAMES:
+            return index  # under a title: a table's header with a comment column
+    for index, record in enumerate(scanned):
         if sum(1 for value in record if value.strip()) < 2:
             continue
         below = records[index + 1 : index + 1 + _HEADER_LOOKAHEAD]
         repeated = sum(len(other) == len(record) for other in below)
         return index if index == 0 or repeated >= _HEADER_REPEATED * len(below) > 0 else 0
     return 0
-
-
-_COMMENT_HEADERS = [[name] for name in TEXT_NAMES]
 
 
 def txt_header_line(sample: str) -> int | None:

@@ -330,8 +330,14 @@ def test_a_resumed_read_uses_the_jobs_options(tmp_path: Path) -> None:
             ",",
         ),
         ("sep=;\nEvaluations\n\ncourse;comment\nA;{text}\nB;ok, fine\n", ";"),
+        ('Evaluations\nTerm:,Fall 2026\n\ncourse,comment\nA,"{text}"\nB,"ok, fine"\n', ","),
     ],
-    ids=["title-lines", "title-lines-padded-by-excel", "excel-sep-line-and-a-title"],
+    ids=[
+        "title-lines",
+        "title-lines-padded-by-excel",
+        "excel-sep-line-and-a-title",
+        "a-title-then-a-line-of-two-values",
+    ],
 )
 def test_a_csv_report_s_title_lines_above_its_header_are_not_read(
     tmp_path: Path, exported: str, delimiter: str
@@ -353,6 +359,21 @@ def test_a_comment_header_over_comments_of_one_comma_each_is_not_a_title(tmp_pat
 
     assert summary.columns == ("Comments",) and summary.options.header_row is None
     assert rows(path, "Comments") == [["Good, really"], ["Bad, sadly"], ["Fine, thanks"]]
+
+
+def test_a_one_word_comment_under_a_one_column_header_is_not_taken_for_a_header(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, b"Student remarks\nGreat labs\nresponse\nToo fast\n")
+
+    summary = validate_input(path, "Student remarks")
+
+    assert summary.options.header_row is None and summary.rows == 3
+    assert [row[0] for row in rows(path, "Student remarks")] == [
+        "Great labs",
+        "response",
+        "Too fast",
+    ]
 
 
 def test_one_column_of_comments_holding_delimiters_keeps_its_first_line_as_header(
