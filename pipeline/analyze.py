@@ -20,7 +20,7 @@ from pipeline import service
 from pipeline.bootstrap import init_backend
 from pipeline.db import JobStatus
 from pipeline.errors import PipelineError
-from pipeline.inputs import Limits
+from pipeline.inputs import Limits, ReadOptions
 from pipeline.insights import storage
 from pipeline.insights.loading import insights_source
 from pipeline.model.predictor import Predictor
@@ -81,6 +81,9 @@ def analyze_file(
             queued = backend.repository.jobs.get(request_id)
             if progress and queued.input_format != "txt" and not (text_column or "").strip():
                 print(f"comments from column {queued.text_column!r}", file=sys.stderr)
+            read = ReadOptions.from_json(queued.input_options)
+            if progress and read.skips_rows():  # say what was not read as comments
+                print(f"read as {read.describe()}", file=sys.stderr)
             total = queued.rows_total
             with PhasedProgress(total, enabled=progress) as shown:
                 worker = Worker(

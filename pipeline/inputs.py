@@ -131,6 +131,13 @@ class ReadOptions:
         values: dict[str, Any] = {k: v for k, v in (data or {}).items() if k in known}
         return cls(**values)
 
+    def skips_rows(self) -> bool:
+        """Whether lines of the file before its first answer are not read as comments: title
+        lines, a TXT file's header line, a survey export's rows describing its columns, the
+        rows above a workbook's header (a header on row 1 is the usual case)."""
+        header = self.header_row is not None and not (self.sheet and self.header_row == 1)
+        return header or bool(self.description_rows)
+
     def describe(self) -> str:
         """How the file was read, in words: ``semicolon-separated, Windows-1252``."""
         parts = []

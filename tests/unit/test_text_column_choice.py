@@ -211,3 +211,45 @@ def test_analyze_says_which_column_it_took(
     err = capsys.readouterr().err
     assert err.startswith("comments from column 'comment'\n") is shown
     assert ("comments from column" in err) is shown
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"Evaluations, Fall 2026\n\ncourse,comment\nCS101,Great\n", "header on line 3"),
+        (b"course,comment\nCS101,Great\n", None),
+    ],
+    ids=["title-lines", "a-plain-csv"],
+)
+def test_analyze_says_what_it_did_not_read_as_comments(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, said: str | None
+) -> None:
+    source = tmp_path / "report.csv"
+    source.write_bytes(content)
+    output = tmp_path / "out.csv"
+
+    rows = analyze_file(
+        source, output, FakePredictor(), "comment", screening=Settings(insights=False)
+    )
+
+    err = capsys.readouterr().err
+    assert rows == 1
+    expected = f"read as comma-separated, UTF-8, {said}\n" if said else None
+    assert (expected in err) if expected else ("read as" not in err), err
+
+
+@pytest.mark.parametrize(
+    ("options", "skips"),
+    [
+        (ReadOptions(sheet="Answers", header_row=1), False),
+        (ReadOptions(sheet="Answers", header_row=3), True),
+        (ReadOptions(delimiter=",", header_row=1), True),
+        (ReadOptions(delimiter=",", description_rows=2), True),
+        (ReadOptions(encoding="utf-8", delimiter=";"), False),
+    ],
+    ids=["sheet-header-on-row-1", "titles-above-a-sheet", "txt-header", "survey-rows", "plain"],
+)
+def test_read_options_know_when_lines_were_not_read_as_comments(
+    options: ReadOptions, skips: bool
+) -> None:
+    assert options.skips_rows() is skips
