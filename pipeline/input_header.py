@@ -87,7 +87,8 @@ def resolve_column(
     matches = [column for column in columns if column.casefold() == folded]
     if len(matches) == 1:
         return matches[0]
-    asked = [c for c in columns if (questions or {}).get(c, "").casefold() == folded]
+    questions = questions or {}
+    asked = [c for c in columns if questions.get(c, "").casefold() == folded]
     if not matches and len(asked) == 1:
         return asked[0]
     if matches:

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.errors import EncodingError, MalformedInputError
-from pipeline.input_header import TEXT_NAMES
+from pipeline.input_header import TEXT_WORDS
 
 UTF8 = "utf-8"
 UTF8_BOM = "utf-8-sig"
@@ -118,10 +118,6 @@ def sniff_delimiter(sample: str, complete: bool) -> str:
     return best
 
 
-_COMMENT_HEADERS = [[name] for name in TEXT_NAMES]
-_NAMES = frozenset(TEXT_NAMES)
-
-
 def header_index(records: Sequence[Sequence[str]], named: str | None = None) -> int:
     """Which of a CSV's first records is its header. Reports exported as CSV often start with
     a title, a date, ``Course:,CHEM110`` lines and blank lines. The header is:
@@ -139,7 +135,7 @@ def header_index(records: Sequence[Sequence[str]], named: str | None = None) -> 
     if not records:
         return 0
     first = [value.strip().casefold() for value in records[0] if value.strip()]
-    if first in _COMMENT_HEADERS:
+    if _only_a_comment_name(first):
         return 0
     scanned = records[: TITLE_RECORDS + 1]
     asked = (named or "").strip().casefold()
@@ -147,7 +143,7 @@ def header_index(records: Sequence[Sequence[str]], named: str | None = None) -> 
         values = {value.strip().casefold() for value in record} - {""}
         if asked in values:
             return index
-        if not asked and len(first) < 2 and len(values) >= 2 and values & _NAMES:
+        if not asked and len(first) < 2 and len(values) >= 2 and values & TEXT_WORDS:
             return index  # under a title: a table's header with a comment column
     for index, record in enumerate(scanned):
         if sum(1 for value in record if value.strip()) < 2:
@@ -164,8 +160,13 @@ def txt_header_line(sample: str) -> int | None:
     file starts with a comment."""
     for number, line in enumerate(io.StringIO(sample, newline=None), start=1):
         if line.strip():
-            return number if [line.strip().casefold()] in _COMMENT_HEADERS else None
+            return number if _only_a_comment_name([line.strip().casefold()]) else None
     return None
+
+
+def _only_a_comment_name(values: Sequence[str]) -> bool:
+    """A line whose one value is a comment column's name (``comments``): a header."""
+    return len(values) == 1 and values[0] in TEXT_WORDS
 
 
 def tab_separated(sample: str, complete: bool) -> bool:

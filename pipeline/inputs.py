@@ -470,8 +470,8 @@ def _csv_rows(
     delimiter = options.delimiter or ","
     with path.open(encoding=encoding, newline=None) as handle:
         records = _records(handle, delimiter, encoding)
-        if options.header_row:  # title lines above the header
-            records = dropwhile(lambda found: found[0] < (options.header_row or 0), records)
+        if header_line := options.header_row:  # title lines above the header
+            records = dropwhile(lambda found: found[0] < header_line, records)
         first = next(records, None)
         if first is None:
             raise EmptyInputError("the CSV file has no header row")
