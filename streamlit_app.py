@@ -326,7 +326,20 @@ def choose_and_submit(
         index=names.index(guess) if guess in names else 0,
         format_func=preview.column_label,
     )
-    others = [c for c in names if c != text_column]
+    more = [c for c in names if c != text_column]
+    also: list[str] = []
+    if more:
+        also = st.multiselect(
+            "More comment columns (optional): the survey's other open questions",
+            more,
+            default=columns.guess_more_text_columns(
+                more, text_column, preview.rows, preview.questions
+            ),
+            format_func=preview.column_label,
+            help="Each answer is labelled as its own comment, with a question column that "
+            "says which question it answers; results are compared by question too.",
+        )
+    others = [c for c in more if c not in also]
     group_by: list[str] = []
     if others:
         group_by = st.multiselect(
@@ -351,7 +364,7 @@ def choose_and_submit(
             job = client.submit(
                 content,
                 name,
-                str(text_column),
+                [str(text_column), *also],
                 group_by,
                 fresh=fresh,
                 sheet=preview.options.sheet,
@@ -405,7 +418,11 @@ def job_header(job: JobStatus) -> None:
     st.title(job.input_name or "Job")
     st.caption("Request id: copy it to come back to these results later")
     st.code(job.request_id, language=None)
-    details = [f"comment column **{job.text_column}**"]
+    several = job.input_options.get("comment_columns")
+    if isinstance(several, list):
+        details = ["comments from " + ", ".join(f"**{c}**" for c in several)]
+    else:
+        details = [f"comment column **{job.text_column}**"]
     if job.group_by:
         details.append("compared by " + ", ".join(f"**{g}**" for g in job.group_by))
     if job.model_version:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -20,7 +21,7 @@ from pipeline import service
 from pipeline.bootstrap import init_backend
 from pipeline.db import JobStatus
 from pipeline.errors import PipelineError
-from pipeline.inputs import Limits, ReadOptions
+from pipeline.inputs import Limits, ReadOptions, asked_columns
 from pipeline.insights import storage
 from pipeline.insights.loading import insights_source
 from pipeline.model.predictor import Predictor
@@ -33,7 +34,7 @@ def analyze_file(
     source: Path,
     output: Path,
     predictor: Predictor,
-    text_column: str | None = None,
+    text_column: str | Sequence[str] | None = None,
     chunk_rows: int | None = None,
     limits: Limits | None = None,
     progress: bool = True,
@@ -79,10 +80,10 @@ def analyze_file(
             )
             request_id = submitted.request_id
             queued = backend.repository.jobs.get(request_id)
-            if progress and queued.input_format != "txt" and not (text_column or "").strip():
+            if progress and queued.input_format != "txt" and not asked_columns(text_column):
                 print(f"comments from column {queued.text_column!r}", file=sys.stderr)
             read = ReadOptions.from_json(queued.input_options)
-            if progress and read.skips_rows():  # say what was not read as comments
+            if progress and (read.skips_rows() or read.melt):  # not read as one comment a row
                 print(f"read as {read.describe()}", file=sys.stderr)
             total = queued.rows_total
             with PhasedProgress(total, enabled=progress) as shown:

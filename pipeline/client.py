@@ -61,7 +61,7 @@ class JobStatus:
     eta_s: float | None = None
     error: str | None = None
     input_name: str = ""
-    input_options: dict[str, str | int] = field(default_factory=dict)
+    input_options: dict[str, str | int | list[str]] = field(default_factory=dict)
     """How the input was read: a workbook's ``sheet`` and ``header_row``, a CSV's
     ``delimiter`` and ``encoding``."""
     text_column: str = ""
@@ -188,7 +188,7 @@ class PipelineClient:
         self,
         content: bytes | BinaryIO,
         filename: str,
-        text_column: str,
+        text_column: str | Sequence[str],
         group_by: Sequence[str] = (),
         *,
         fresh: bool = False,
@@ -198,14 +198,16 @@ class PipelineClient:
         """Upload a file and queue a job; the server validates it and refuses bad input.
         ``sheet`` chooses a workbook's sheet by name or 1-based number (by default the server
         reads the first sheet whose header names ``text_column``). ``explain`` asks for the
-        words that drove each label in the results (labelling takes longer).
+        words that drove each label in the results (labelling takes longer). Several
+        ``text_column`` names read one row per comment and column, with a question column.
 
         ``content`` is the file's bytes or the file itself opened for binary reading, which
         is streamed (a file of millions of comments never sits in this process's memory).
         A file over ``DIRECT_UPLOAD_MAX_BYTES`` goes straight to the object store through an
         upload URL when the server offers one (the AWS deployment), then the job starts from
         its key; otherwise it travels inside the request."""
-        data: dict[str, Any] = {"text_column": text_column}
+        columns = [text_column] if isinstance(text_column, str) else list(text_column)
+        data: dict[str, Any] = {"text_column": columns}
         if group_by:
             data["group_by"] = list(group_by)
         if fresh:

@@ -42,6 +42,8 @@ from pipeline.input_header import (
     resolve_column,
     text_column_refusal,
 )
+from pipeline.input_melt import MAX_COLUMNS as MAX_COMMENT_COLUMNS
+from pipeline.input_melt import Melt, melt_for
 from pipeline.input_text import (
     DELIMITER_NAMES,
     DELIMITERS,
@@ -83,7 +85,6 @@ _SIGNATURES = (
 """Files renamed .csv or .txt that are named for what they are, not refused as badly encoded
 text (their bytes are mostly valid Windows-1252 and hold too few NULs to look binary)."""
 _SNIFF_BYTES = 64 * 1024
-_VALIDATION_ROWS = 5000
 # The csv module refuses fields over 128 KiB by default; a long comment is a row error, and
 # only the file's size bounds a field.
 _FIELD_LIMIT = 2**31 - 1
@@ -121,15 +122,33 @@ class ReadOptions:
     description_rows: int | None = None
     """Rows under the header that describe the columns instead of answering (a survey
     export's question texts; ``pipeline.survey_export``): not read as rows."""
+    comment_columns: tuple[str, ...] = ()
+    """Several comment columns, read as one row per row and column (``pipeline.input_melt``);
+    empty: the job's text column is one of the file's."""
+    questions: tuple[str, ...] = ()
+    """What the question column says for each of ``comment_columns``."""
 
-    def to_json(self) -> dict[str, str | int]:
-        return {f.name: value for f in fields(self) if (value := getattr(self, f.name))}
+    def to_json(self) -> dict[str, str | int | list[str]]:
+        return {
+            f.name: list(value) if isinstance(value, tuple) else value
+            for f in fields(self)
+            if (value := getattr(self, f.name))
+        }
 
     @classmethod
-    def from_json(cls, data: Mapping[str, str | int] | None) -> ReadOptions:
+    def from_json(cls, data: Mapping[str, Any] | None) -> ReadOptions:
         known = {f.name for f in fields(cls)}
-        values: dict[str, Any] = {k: v for k, v in (data or {}).items() if k in known}
+        values: dict[str, Any] = {
+            k: tuple(v) if isinstance(v, list) else v for k, v in (data or {}).items() if k in known
+        }
         return cls(**values)
+
+    @property
+    def melt(self) -> Melt | None:
+        """How several comment columns are read as one, when they are."""
+        if not self.comment_columns:
+            return None
+        return Melt(self.comment_columns, self.questions or self.comment_columns)
 
     def skips_rows(self) -> bool:
         """Whether lines of the file before its first answer are not read as comments: title
@@ -152,6 +171,8 @@ class ReadOptions:
         if self.description_rows:
             rows = self.description_rows
             parts.append(f"{rows} row{'s' if rows > 1 else ''} describing the columns skipped")
+        if self.comment_columns:
+            parts.append(f"one row per comment in {len(self.comment_columns)} columns")
         return ", ".join(parts)
 
 
@@ -295,7 +316,7 @@ def _named_sheet(book: Workbook) -> tuple[str | None, str | None]:
 
 def validate_input(
     path: Path,
-    text_column: str | None,
+    text_column: str | Sequence[str] | None,
     group_by: Sequence[str] = (),
     limits: Limits | None = None,
     filename: str | None = None,
@@ -303,7 +324,9 @@ def validate_input(
 ) -> InputSummary:
     """Check everything that can be checked before queueing; raise an InputError naming it.
     Only file-level limits refuse a file: comment length is the worker's row error.
-    ``sheet`` chooses a workbook's sheet (see ``inspect_input``)."""
+    ``sheet`` chooses a workbook's sheet (see ``inspect_input``). Several ``text_column``
+    names read the file as one comment per row and column (``pipeline.input_melt``): the
+    summary's columns and text column are then the long table's."""
     limits = limits or Limits()
     size = path.stat().st_size
     if size == 0:
@@ -312,14 +335,21 @@ def validate_input(
         raise LimitExceededError(
             f"the file is {size:,} bytes, over the limit of {limits.max_bytes:,} bytes"
         )
-    layout = inspect_input(path, filename, text_column, sheet)
-    column = _text_column(text_column, layout)
+    asked = asked_columns(text_column)
+    layout = inspect_input(path, filename, next(iter(asked), None), sheet)
+    if len(asked) > 1:
+        layout = _melted(layout, asked)
+        column = layout.columns[-1]
+    else:
+        column = _text_column(next(iter(asked), None), layout)
     groups = tuple(
         dict.fromkeys(
             resolve_column(name, layout.columns, "group-by column", layout.questions)
             for name in group_by
         )
     )
+    if len(asked) > 1 and (question := layout.columns[-2]) not in groups:
+        groups = (*groups, question)  # answers to "What should change?" lean negative
     rows = 0
     comments = 0
     for comment in _comments(path, layout, column):
@@ -329,7 +359,10 @@ def validate_input(
         if comment.strip():
             comments += 1
     if comments == 0:
-        taken = "" if (text_column or "").strip() or layout.format == "txt" else _TAKEN
+        if len(asked) > 1:
+            named = ", ".join(repr(name) for name in layout.options.comment_columns)
+            raise EmptyInputError(f"the file has no comments in columns {named}")
+        taken = "" if asked or layout.format == "txt" else _TAKEN
         raise EmptyInputError(f"the file has no comments in column {column!r}{taken}")
     return InputSummary(
         format=layout.format,
@@ -357,16 +390,35 @@ def _text_column(requested: str | None, layout: InputLayout) -> str:
     return column
 
 
+def asked_columns(text_column: str | Sequence[str] | None) -> list[str]:
+    """The comment columns asked for, in order: one name, several, or none (blank names and
+    repeats dropped)."""
+    names = [text_column] if isinstance(text_column, str) else list(text_column or ())
+    return list(dict.fromkeys(name.strip() for name in names if name.strip()))
+
+
+def _melted(layout: InputLayout, asked: Sequence[str]) -> InputLayout:
+    """The layout of the file read as one comment per row and asked column."""
+    if len(asked) > MAX_COMMENT_COLUMNS:
+        raise LimitExceededError(
+            f"{len(asked):,} comment columns were asked for; at most {MAX_COMMENT_COLUMNS} "
+            "are read in one job"
+        )
+    columns = [resolve_column(n, layout.columns, "comment column", layout.questions) for n in asked]
+    for column in columns:
+        check_text_column_name(column)
+    melt = melt_for(columns, [layout.questions.get(column) or column for column in columns])
+    questions = melt.questions if melt.questions != melt.columns else ()
+    options = replace(layout.options, comment_columns=melt.columns, questions=questions)
+    return replace(layout, options=options, columns=melt.header(layout.columns))
+
+
 def _comments(path: Path, layout: InputLayout, column: str) -> Iterator[str]:
-    """Each row's comment, in order: a CSV's straight from its records (no DataFrame)."""
-    if layout.format == "csv":
-        index = layout.columns.index(column)
-        with _csv_rows(path, layout.options) as (_header, rows):
-            for fields_ in rows:
-                yield fields_[index]
-        return
-    for chunk in iter_chunks(path, layout.format, column, _VALIDATION_ROWS, options=layout.options):
-        yield from chunk[column].tolist()
+    """Each row's comment, in order, straight from the file's records (no DataFrame)."""
+    with _table(path, layout.format, layout.options, column) as (header, rows):
+        index = header.index(column)
+        for values in rows:
+            yield values[index]
 
 
 def iter_chunks(
@@ -411,7 +463,22 @@ def iter_chunks(
 def _table(
     path: Path, fmt: str, options: ReadOptions, text_column: str
 ) -> Iterator[tuple[tuple[str, ...], Iterator[list[str]]]]:
-    """The file's column names and its data rows, each a list as wide as the header."""
+    """The file's column names and its data rows, each a list as wide as the header; with
+    several comment columns, the long table's (``ReadOptions.melt``)."""
+    melt = options.melt
+    if melt is None:
+        with _file_table(path, fmt, options, text_column) as table:
+            yield table
+        return
+    with _file_table(path, fmt, options, melt.columns[0]) as (header, rows):
+        yield melt.header(header), melt.rows(header, rows)
+
+
+@contextmanager
+def _file_table(
+    path: Path, fmt: str, options: ReadOptions, text_column: str
+) -> Iterator[tuple[tuple[str, ...], Iterator[list[str]]]]:
+    """The file's own column names and data rows."""
     if fmt == "csv":
         with _csv_rows(path, options) as table:
             yield table

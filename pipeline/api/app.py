@@ -166,7 +166,13 @@ def create_app(
             str | None, Form(description="instead of file: the key from POST /v1/uploads")
         ] = None,
         filename: Annotated[str | None, Form(description="the uploaded file's name")] = None,
-        text_column: Annotated[str | None, Form(description="the comment column")] = None,
+        text_column: Annotated[
+            list[str] | None,
+            Form(
+                description="the comment column; repeated for several (each row's answers to "
+                "several open questions), read as one row per comment with a question column"
+            ),
+        ] = None,
         group_by: Annotated[list[str] | None, Form(description="columns to summarise by")] = None,
         fresh: Annotated[bool, Form(description="run again even if identical")] = False,
         explain: Annotated[
@@ -190,7 +196,7 @@ def create_app(
                 file_name=None if file is None else file.filename,
                 upload_key=upload_key,
                 filename=filename,
-                text_column=text_column,
+                text_column=text_column or [],
                 group_by=split_columns(group_by or []),
                 fresh=fresh,
                 sheet=sheet,

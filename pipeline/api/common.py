@@ -106,7 +106,7 @@ def submit_upload(
     file_name: str | None,
     upload_key: str | None,
     filename: str | None,
-    text_column: str | None,
+    text_column: Sequence[str],
     group_by: Sequence[str],
     fresh: bool,
     sheet: str | None = None,
@@ -120,7 +120,7 @@ def submit_upload(
         return service.submit(
             backend,
             file,
-            text_column or None,
+            text_column,
             group_by,
             owner=owner,
             filename=file_name,
@@ -133,7 +133,7 @@ def submit_upload(
     return service.submit_stored(
         backend,
         upload_key,
-        text_column or None,
+        text_column,
         group_by,
         owner,
         filename,

@@ -249,7 +249,7 @@ class Gateway:
                 file_name=form.file_name,
                 upload_key=form.get("upload_key"),
                 filename=form.get("filename"),
-                text_column=form.get("text_column"),
+                text_column=list(form.fields.get("text_column", [])),
                 group_by=split_columns(list(form.fields.get("group_by", []))),
                 fresh=_boolean(form.get("fresh"), "fresh"),
                 sheet=form.get("sheet"),

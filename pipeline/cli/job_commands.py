@@ -60,8 +60,11 @@ def register(commands: Any) -> None:
     submit.add_argument("file", type=Path, help="CSV (UTF-8), XLSX or one-per-line TXT")
     submit.add_argument(
         "--text-column",
-        default="",
-        help="the comment column (default: the one column named like comments; not for TXT)",
+        action="append",
+        default=[],
+        metavar="COLUMN",
+        help="the comment column (default: the one column named like comments; not for TXT); "
+        "repeat it for several open questions: one row per comment, with a question column",
     )
     submit.add_argument(
         "--group-by", action="append", default=[], metavar="COLUMN", help="repeatable"
@@ -249,7 +252,7 @@ def _keys_revoke(args: argparse.Namespace) -> int:
 
 def _submit(args: argparse.Namespace) -> int:
     from pipeline.errors import InputError
-    from pipeline.inputs import detect_format
+    from pipeline.inputs import asked_columns, detect_format
 
     if not args.file.is_file():
         raise InputError(f"{args.file} is not a file")
@@ -264,7 +267,7 @@ def _submit(args: argparse.Namespace) -> int:
             explain=args.explain,
         )
         print(submitted.request_id)
-        if not args.text_column.strip() and detect_format(args.file) != "txt":
+        if not asked_columns(args.text_column) and detect_format(args.file) != "txt":
             print(
                 f"comments from column {client.status(submitted.request_id).text_column!r}",
                 file=sys.stderr,

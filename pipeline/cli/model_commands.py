@@ -59,8 +59,11 @@ def register(commands: Any) -> None:
     analyze.add_argument("input", type=Path, help="CSV, XLSX or one-comment-per-line TXT")
     analyze.add_argument(
         "--text-column",
-        default=None,
-        help="comment column (default: the one column named like comments; not for TXT)",
+        action="append",
+        default=[],
+        metavar="COLUMN",
+        help="comment column (default: the one column named like comments; not for TXT); "
+        "repeat it for several open questions: one row per comment, with a question column",
     )
     analyze.add_argument(
         "--sheet",

@@ -55,7 +55,7 @@ class Job(Base):
     input_columns: Mapped[list[str]] = mapped_column(JSON)
     # How the worker reads the input, as validation found it (migration 0003): encoding and
     # delimiter of a CSV; None on jobs queued before, which are read with the defaults.
-    input_options: Mapped[dict[str, str | int] | None] = mapped_column(JSON)
+    input_options: Mapped[dict[str, str | int | list[str]] | None] = mapped_column(JSON)
     text_column: Mapped[str] = mapped_column(String(255))
     group_by: Mapped[list[str]] = mapped_column(JSON)
     content_hash: Mapped[str] = mapped_column(String(64))

@@ -34,7 +34,7 @@ class NewJob:
     dedup_key: str
     model: str
     rows_total: int
-    input_options: dict[str, str | int] = field(default_factory=dict)
+    input_options: dict[str, str | int | list[str]] = field(default_factory=dict)
     """How to read the input (``inputs.ReadOptions.to_json``): what validation detected."""
     explain: bool = False
     """Store each row's top words toward its label (issue 13; slower)."""
@@ -62,7 +62,7 @@ class JobRecord:
     input_name: str
     input_format: str
     input_columns: tuple[str, ...]
-    input_options: dict[str, str | int]
+    input_options: dict[str, str | int | list[str]]
     text_column: str
     group_by: tuple[str, ...]
     content_hash: str

@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 def submit(
     backend: Backend,
     source: Path,
-    text_column: str | None,
+    text_column: str | Sequence[str] | None,
     group_by: Sequence[str] = (),
     owner: str = ANONYMOUS,
     filename: str | None = None,
@@ -60,7 +60,9 @@ def submit(
     the file is refused. An identical earlier job (same content, columns, sheet, model and
     explain) of the same owner is returned instead unless ``fresh``. ``sheet`` chooses a
     workbook's sheet (name or 1-based number); by default the first whose header names
-    ``text_column``. ``explain`` adds each row's top words toward its label (slower)."""
+    ``text_column``; several comment columns make one row per row and column, with a question
+    column (``pipeline.input_melt``). ``explain`` adds each row's top words toward its label
+    (slower)."""
     return _submit(
         backend, source, text_column, group_by, owner, filename, fresh, None, sheet, explain
     )
@@ -69,7 +71,7 @@ def submit(
 def submit_stored(
     backend: Backend,
     upload_key: str,
-    text_column: str | None,
+    text_column: str | Sequence[str] | None,
     group_by: Sequence[str] = (),
     owner: str = ANONYMOUS,
     filename: str | None = None,
@@ -133,7 +135,7 @@ def _check_upload_size(backend: Backend, upload_key: str) -> None:
 def _submit(
     backend: Backend,
     source: Path,
-    text_column: str | None,
+    text_column: str | Sequence[str] | None,
     group_by: Sequence[str],
     owner: str,
     filename: str | None,

@@ -42,7 +42,7 @@ class JobView:
     status: str
     input_name: str
     input_format: str
-    input_options: dict[str, str | int]
+    input_options: dict[str, str | int | list[str]]
     """How the input is read, as validation detected it (``encoding``, ``delimiter``)."""
     text_column: str
     group_by: tuple[str, ...]

@@ -17,6 +17,10 @@ from pipeline.xlsx import SheetOverview, open_workbook
 
 PREVIEW_ROWS = 20
 _GROUP_QUESTION_WORDS = 3
+_NAMED_ANSWER_WORDS = 3
+"""Words per answer that make a column named like comments (``Other comments``) free text."""
+_ANSWER_WORDS = 5
+"""Words per answer that make any other column free text (names and titles are shorter)."""
 GROUP_NAMES = frozenset(
     {
         "course",
@@ -169,6 +173,37 @@ def guess_group_columns(
         return {*name_words(column), *(asked if len(asked) <= _GROUP_QUESTION_WORDS else ())}
 
     return [c for c in columns if c != text_column and words(c) & GROUP_NAMES]
+
+
+def guess_more_text_columns(
+    columns: Sequence[str],
+    text_column: str | None,
+    sample: pd.DataFrame,
+    questions: Mapping[str, str] | None = None,
+) -> list[str]:
+    """The other columns of answers in free text, beside ``text_column``: a survey's further
+    open questions ("What should change?"), to be labelled too. Free text is several words
+    per answer in the sample; a column named like comments needs fewer than one that is not,
+    so a name or a code column is never taken, nor one named for a group (``Course title``;
+    a question that only mentions one, "What should change next term?", may be taken)."""
+    questions = questions or {}
+    found = []
+    for column in columns:
+        if column == text_column or column not in sample.columns:
+            continue
+        names = [name_words(column), name_words(questions.get(column, ""))]
+        if any(len(words) <= _GROUP_QUESTION_WORDS and set(words) & GROUP_NAMES for words in names):
+            continue
+        named = {word for words in names for word in words} & TEXT_WORDS
+        if _mean_words(sample[column]) >= (_NAMED_ANSWER_WORDS if named else _ANSWER_WORDS):
+            found.append(column)
+    return found
+
+
+def _mean_words(values: pd.Series) -> float:
+    """Words per non-blank value (0 for a column with none)."""
+    texts = [text for text in values.fillna("").astype(str) if text.strip()]
+    return sum(len(text.split()) for text in texts) / len(texts) if texts else 0.0
 
 
 def _mean_length(values: pd.Series) -> float:

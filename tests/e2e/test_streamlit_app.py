@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from hostile_cases import qualtrics_export
+from hostile_cases import qualtrics_export, table
 from openpyxl import load_workbook
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
@@ -113,7 +113,10 @@ def test_upload_progress_results_and_downloads(app: AppTest, downloads: dict[str
     _upload(app, "course_eval.csv", content)
 
     assert [s.value for s in app.selectbox if s.label == "Comment column"] == ["comment"]
-    assert [m.value for m in app.multiselect] == [["course", "instructor"]]
+    assert [(m.label[:8], m.value) for m in app.multiselect] == [
+        ("More com", []),
+        ("Compare ", ["course", "instructor"]),
+    ]
     assert len(app.dataframe[0].value) == 20, "the preview shows the first rows"
 
     _button(app, "Analyse").click()
@@ -210,7 +213,7 @@ def test_a_qualtrics_export_is_labelled_from_its_first_answer(app: AppTest) -> N
     (column,) = [box for box in app.selectbox if box.label == "Comment column"]
     assert column.value == "Q3"
     assert column.format_func(column.value) == "Q3: Any other comments?"
-    assert [m.value for m in app.multiselect] == [["Q1"]]
+    assert [m.value for m in app.multiselect] == [[], ["Q1"]]
     assert app.dataframe[0].value["Q3"].tolist() == [comment for _c, comment in answers]
 
     _button(app, "Analyse").click()
@@ -221,6 +224,41 @@ def test_a_qualtrics_export_is_labelled_from_its_first_answer(app: AppTest) -> N
     with PipelineClient(app.session_state.api_url) as client:
         job = client.status(app.session_state.job_id)
     assert (job.text_column, job.group_by, job.rows_total) == ("Q3", ("Q1",), 3)
+
+
+def test_a_survey_with_two_open_questions_labels_each_answer_and_compares_by_question(
+    app: AppTest,
+) -> None:
+    """The second open question is offered as a further comment column, ticked; each answer
+    becomes a row of its own with the question it answers."""
+    helped, change = "What helped you learn the most?", "What should change next term?"
+    rows = [
+        ["CHEM110", "The weekly labs made the theory click for me", "Exams were far too long"],
+        ["CHEM110", "Worked examples in every single lecture", ""],
+        ["PHYS101", "", "Slides were posted far too late each week"],
+    ]
+    _upload(app, "survey.csv", table(["Course", helped, change], rows))
+
+    (column,) = [box for box in app.selectbox if box.label == "Comment column"]
+    more, compare = app.multiselect
+    assert (column.value, more.value, compare.value) == (helped, [change], ["Course"])
+
+    _button(app, "Analyse").click()
+    app.run()
+    assert not app.exception, app.exception
+    _run_until(app, _finished)
+    assert {metric.label: metric.value for metric in app.metric}["Comments"] == "4"
+    assert f"comments from **{helped}**, **{change}**" in _text(app)
+    with PipelineClient(app.session_state.api_url) as client:
+        job = client.status(app.session_state.job_id)
+        page = client.results_page(app.session_state.job_id)
+    assert (job.text_column, job.group_by, job.rows_total) == ("comment", ("Course", "question"), 4)
+    assert [(row["question"], row["comment"]) for row in page.rows] == [
+        (helped, rows[0][1]),
+        (change, rows[0][2]),
+        (helped, rows[1][1]),
+        (change, rows[2][2]),
+    ]
 
 
 def test_cancel_keeps_the_finished_rows(app: AppTest) -> None:

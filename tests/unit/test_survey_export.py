@@ -91,7 +91,8 @@ def test_the_refusal_for_a_qualtrics_export_names_its_questions(tmp_path: Path) 
     assert str(refused.value) == (
         "choose the comment column (text_column): 'Q3' looks like it; the file has "
         "StartDate (Start Date), ResponseId (Response ID), Q1 (Course), "
-        "Q3 (Please add any other feedback)"
+        "Q3 (Please add any other feedback); to label several open questions in one job, "
+        "give text_column once for each"
     )
 
 

@@ -72,6 +72,16 @@ def test_the_refusal_names_the_setting_and_what_looks_like_the_comments(
     )
 
 
+def test_a_refused_survey_of_several_questions_is_told_it_can_give_them_all() -> None:
+    columns = ("Course", "What helped?", "What should change?")
+
+    assert text_column_refusal(columns) == (
+        "choose the comment column (text_column): the file has Course, What helped?, What "
+        "should change?; to label several open questions in one job, give text_column once "
+        "for each"
+    )
+
+
 def test_the_app_guesses_from_the_same_names() -> None:
     assert ui_columns.TEXT_NAMES is TEXT_NAMES
     assert ui_columns.guess_text_column(["course", "Feedback"]) == "Feedback"

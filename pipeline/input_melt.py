@@ -1,0 +1,75 @@
+"""Several comment columns read as one comment per row and question (a "long" table).
+
+A course evaluation usually asks two or three open questions ("What helped you learn?",
+"What should change?"), each in its own column. A job labels one comment column; a file with
+several is read as if it had one: every input row becomes one row per comment column, in the
+file's order, holding the row's other columns, then a ``question`` column (which question it
+answers) and a ``comment`` column (the answer), so every summary can be grouped by question.
+A blank answer is not a row: an optional question left blank is no comment, and as a row it
+would count as one that could not be labelled.
+
+Pure: no file is read here (``pipeline.inputs`` applies it to a file's rows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from pipeline.errors import InputError
+from pipeline.messages import echo
+
+QUESTION = "question"
+COMMENT = "comment"
+MAX_COLUMNS = 50
+"""Comment columns one job reads together; a survey asks a handful of open questions."""
+
+
+@dataclass(frozen=True)
+class Melt:
+    """Which columns hold comments (the file's names) and what the question column says for
+    each (a survey export's question text, else the column's name)."""
+
+    columns: tuple[str, ...]
+    questions: tuple[str, ...]
+
+    def header(self, columns: Sequence[str]) -> tuple[str, ...]:
+        """The long table's columns: the file's others, then the question and the comment."""
+        kept = [column for column in columns if column not in self.columns]
+        question = free_name(QUESTION, kept)
+        return (*kept, question, free_name(COMMENT, [*kept, question]))
+
+    def rows(self, columns: Sequence[str], rows: Iterable[list[str]]) -> Iterator[list[str]]:
+        """Each row once per answered comment column, in order: its other values, question,
+        answer."""
+        answers = [columns.index(column) for column in self.columns]
+        kept = [i for i, column in enumerate(columns) if column not in self.columns]
+        for row in rows:
+            others = [row[i] for i in kept]
+            for question, at in zip(self.questions, answers, strict=True):
+                if row[at].strip():
+                    yield [*others, question, row[at]]
+
+
+def melt_for(columns: Sequence[str], questions: Sequence[str]) -> Melt:
+    """A melt of ``columns`` (at least two, each once), checked; ``questions`` say which
+    question each answers and must tell them apart."""
+    if len(columns) < 2:
+        raise InputError("reading comments from several columns needs at least two of them")
+    if len(set(columns)) != len(columns):
+        repeated = next(column for column in columns if columns.count(column) > 1)
+        raise InputError(f"comment column {echo(repeated)} is asked for twice")
+    if len(set(questions)) != len(questions):
+        return Melt(tuple(columns), tuple(columns))
+    return Melt(tuple(columns), tuple(questions))
+
+
+def free_name(name: str, taken: Sequence[str]) -> str:
+    """``name``, or ``name_2``, ``name_3``… when a column of the file already has it (in any
+    case)."""
+    folded = {column.casefold() for column in taken}
+    candidate, number = name, 1
+    while candidate.casefold() in folded:
+        number += 1
+        candidate = f"{name}_{number}"
+    return candidate
