@@ -17,6 +17,7 @@ from pipeline.xlsx import SheetOverview, open_workbook
 
 PREVIEW_ROWS = 20
 _GROUP_QUESTION_WORDS = 3
+_GROUP_NAME_WORDS = 5
 _NAMED_ANSWER_WORDS = 3
 """Words per answer that make a column named like comments (``Other comments``) free text."""
 _ANSWER_WORDS = 5
@@ -138,7 +139,7 @@ def guess_text_column(
         return None
     if (named := named_text_column(columns, questions)) is not None:
         return named
-    candidates = [c for c in columns if not set(name_words(c)) & GROUP_NAMES]
+    candidates = [c for c in columns if not _group_named(c, questions or {})]
     if sample is not None and candidates:
         lengths = {c: _mean_length(sample[c]) for c in candidates if c in sample.columns}
         if lengths:
@@ -167,12 +168,17 @@ def guess_group_columns(
     a survey export, a short question (``Course``, ``Instructor name``) names its column too;
     a long one (``How would you rate the instructor?``) asks for a rating, not a group."""
     questions = questions or {}
+    return [c for c in columns if c != text_column and _group_named(c, questions)]
 
-    def words(column: str) -> set[str]:
-        asked = name_words(questions.get(column, ""))
-        return {*name_words(column), *(asked if len(asked) <= _GROUP_QUESTION_WORDS else ())}
 
-    return [c for c in columns if c != text_column and words(c) & GROUP_NAMES]
+def _group_named(column: str, questions: Mapping[str, str]) -> bool:
+    """Named for a group (course, instructor…): by its name, unless the name is a question
+    ("What did the instructor do well?": a question mark, or over five words), or by a short
+    survey question (three words or fewer)."""
+    own = name_words(column)
+    asked = name_words(questions.get(column, ""))
+    named = own if len(own) <= _GROUP_NAME_WORDS and "?" not in column else []
+    return bool({*named, *(asked if len(asked) <= _GROUP_QUESTION_WORDS else ())} & GROUP_NAMES)
 
 
 def guess_more_text_columns(
@@ -191,10 +197,9 @@ def guess_more_text_columns(
     for column in columns:
         if column == text_column or column not in sample.columns:
             continue
-        names = [name_words(column), name_words(questions.get(column, ""))]
-        if any(len(words) <= _GROUP_QUESTION_WORDS and set(words) & GROUP_NAMES for words in names):
+        if _group_named(column, questions):
             continue
-        named = {word for words in names for word in words} & TEXT_WORDS
+        named = {*name_words(column), *name_words(questions.get(column, ""))} & TEXT_WORDS
         if _mean_words(sample[column]) >= (_NAMED_ANSWER_WORDS if named else _ANSWER_WORDS):
             found.append(column)
     return found
