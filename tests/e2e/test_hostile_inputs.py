@@ -354,6 +354,11 @@ LATER = [["comment"], ["later good"]]
 LONG = "x" * 20_001
 SURVEY_ANSWERS = (("CHEM110", "good labs, bad exams"), ("PHYS101", "Response"))
 """The second answer is what a survey export's sub-header says: an answer all the same."""
+OPEN_QUESTIONS = table(
+    ["course", "liked", "change"],
+    [["A", "good labs", "bad exams"], ["B", "", "  "], ["B", "=1+1", "slow grading"]],
+)
+"""Two open questions; the second row answered neither, the third a formula to escape."""
 SCRIPTS = ("Great 👍🏽 course", "ممتاز جدا", "zero\u200bwidth\u200djoiner", "\u202eevil rtl")
 SEMICOLONS = table(["course", "comment"], [["A", "good, really"], ["B", "bad"]], delimiter=";")
 TABS = table(["course", "comment"], [["A", "good; fine"], ["B", "meh"]], delimiter="\t")
@@ -579,6 +584,50 @@ FILES: list[Case] = [
         upload(surveymonkey_export(SURVEY_ANSWERS), text_column="Any other comments?"),
         tuple(comment for _course, comment in SURVEY_ANSWERS),
         read_as(description_rows=1),
+    ),
+    accepted(
+        "several-comment-columns",
+        upload(OPEN_QUESTIONS, text_column=["liked", "change"], group_by="course"),
+        ("good labs", "bad exams", "=1+1", "slow grading"),
+        columns_are("course", "question", "comment", "label"),
+    ),
+    accepted(
+        "several-comment-columns-xlsx-with-a-question-column",
+        upload(
+            workbook([("Answers", [["question", "liked", "change"], ["Q7", "good", "bad"]])]),
+            "survey.xlsx",
+            text_column=["liked", "change"],
+        ),
+        ("good", "bad"),
+        columns_are("question", "question_2", "comment", "label"),
+    ),
+    refused(
+        "several-comment-columns-one-not-in-the-file",
+        upload(OPEN_QUESTIONS, text_column=["liked", "improve"]),
+        400,
+        "missing_column",
+        "comment column 'improve' is not in the file",
+    ),
+    refused(
+        "several-comment-columns-one-twice",
+        upload(OPEN_QUESTIONS, text_column=["liked", " LIKED "]),
+        400,
+        "input",
+        "comment column 'liked' is asked for twice",
+    ),
+    refused(
+        "several-comment-columns-too-many",
+        upload(OPEN_QUESTIONS, text_column=[f"question {n}" for n in range(51)]),
+        413,
+        "limit_exceeded",
+        "51 comment columns were asked for; at most 50",
+    ),
+    refused(
+        "several-comment-columns-all-blank",
+        upload(b"course,liked,change\nA,, \nB,,\n", text_column=["liked", "change"]),
+        400,
+        "empty_input",
+        "no comments in columns 'liked', 'change'",
     ),
     refused(
         "only-blank-comments",
