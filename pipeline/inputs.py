@@ -467,18 +467,19 @@ def _table(
     several comment columns, the long table's (``ReadOptions.melt``)."""
     melt = options.melt
     if melt is None:
-        with _file_table(path, fmt, options, text_column) as table:
+        with _file_table(path, fmt, options, (text_column,) if text_column else ()) as table:
             yield table
         return
-    with _file_table(path, fmt, options, melt.columns[0]) as (header, rows):
+    with _file_table(path, fmt, options, melt.columns) as (header, rows):
         yield melt.header(header), melt.rows(header, rows)
 
 
 @contextmanager
 def _file_table(
-    path: Path, fmt: str, options: ReadOptions, text_column: str
+    path: Path, fmt: str, options: ReadOptions, comments: Sequence[str]
 ) -> Iterator[tuple[tuple[str, ...], Iterator[list[str]]]]:
-    """The file's own column names and data rows."""
+    """The file's own column names and data rows; ``comments`` are its comment columns (a
+    workbook's cell merged down several rows is given to each, except in those)."""
     if fmt == "csv":
         with _csv_rows(path, options) as table:
             yield table
@@ -490,8 +491,8 @@ def _file_table(
             lines.close()
     else:
         with open_workbook(path) as book:
-            layout = book.table(options.sheet, options.header_row, text_column or None)
-            records = book.records(layout, text_column or None)
+            layout = book.table(options.sheet, options.header_row, next(iter(comments), None))
+            records = book.records(layout, comments)
             yield layout.columns, islice(records, options.description_rows or 0, None)
 
 

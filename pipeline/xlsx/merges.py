@@ -15,6 +15,7 @@ The comment column is never filled: a comment merged over rows is one comment, n
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from pipeline.errors import LimitExceededError
@@ -79,14 +80,18 @@ def _column(letters: bytes) -> int:
 
 
 def fills_by_row(
-    fills: tuple[DownFill, ...], header_row: int, first_column: int, width: int, keep: int | None
+    fills: tuple[DownFill, ...],
+    header_row: int,
+    first_column: int,
+    width: int,
+    keep: Collection[int],
 ) -> dict[int, list[tuple[int, int]]]:
     """For each row a fill starts on: (the value's index in a table row, the fill's last row),
-    for the fills below the header within the table's columns, except the column ``keep``
-    (an index in a table row: the comments)."""
+    for the fills below the header within the table's columns, except the columns ``keep``
+    (indices in a table row: the comments)."""
     starts: dict[int, list[tuple[int, int]]] = {}
     for fill in fills:
         index = fill.column - first_column
-        if fill.first_row > header_row and 0 <= index < width and index != keep:
+        if fill.first_row > header_row and 0 <= index < width and index not in keep:
             starts.setdefault(fill.first_row, []).append((index, fill.last_row))
     return starts

@@ -6,7 +6,7 @@ previews a file, when the service validates it and when the worker labels it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
@@ -103,12 +103,12 @@ class Workbook:
             raise damaged(f"row {header_row} of sheet {sheet!r}, its header, is empty")
         return layout_of(entry, header)
 
-    def records(self, layout: SheetLayout, comments: str | None = None) -> Iterator[list[str]]:
+    def records(self, layout: SheetLayout, comments: Sequence[str] = ()) -> Iterator[list[str]]:
         """The table's data rows: the values in the header's columns, blank rows left out,
         each value merged down several rows given to those rows (pipeline/xlsx/merges.py)
-        except in the column ``comments``."""
+        except in the columns ``comments`` (a comment merged over two rows is one comment)."""
         entry = pick_sheet(self.sheets, layout.sheet)
-        keep = layout.columns.index(comments) if comments in layout.columns else None
+        keep = {layout.columns.index(name) for name in comments if name in layout.columns}
         starts = fills_by_row(
             self._archive.merges(entry.part),
             layout.header_row,

@@ -294,6 +294,29 @@ def test_a_group_merged_down_its_rows_belongs_to_each_row_but_a_merged_comment_o
     assert resumed[0].values.tolist()[0] == ["CHEM110", "Too fast", "2026-S"]
 
 
+def test_an_answer_merged_over_two_rows_is_one_answer_in_every_comment_column(
+    tmp_path: Path,
+) -> None:
+    rows = [
+        inline_row(1, ["Course", "Liked", "Change"]),
+        inline_row(2, ["CHEM110", "Great labs", "Shorter exams"]),
+        inline_row(3, [None, None, "More examples"]),
+        inline_row(4, [None, "Clear slides", None]),
+    ]
+    sheet = sheet_xml(rows, merged=["A2:A4", "B2:B3", "C3:C4"])
+    path = write_parts(tmp_path / "a.xlsx", workbook_parts([("Data", sheet)]))
+
+    summary = validate_input(path, ["Liked", "Change"])
+    (chunk,) = iter_chunks(path, "xlsx", summary.text_column, 10, options=summary.options)
+
+    assert chunk.values.tolist() == [
+        ["CHEM110", "Liked", "Great labs"],
+        ["CHEM110", "Change", "Shorter exams"],
+        ["CHEM110", "Change", "More examples"],
+        ["CHEM110", "Liked", "Clear slides"],
+    ]
+
+
 def test_merges_listed_across_the_sheet_s_inflation_blocks_all_fill(tmp_path: Path) -> None:
     rows = [inline_row(1, ["course", "comment"])]
     merged = []

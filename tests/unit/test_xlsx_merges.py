@@ -42,4 +42,4 @@ def test_only_fills_below_the_header_in_the_table_and_not_in_the_comments_are_ke
         DownFill(7, 9, 0),  # left of the table
         DownFill(7, 8, 4),  # right of it
     )
-    assert fills_by_row(fills, header_row=2, first_column=1, width=3, keep=1) == {4: [(0, 6)]}
+    assert fills_by_row(fills, header_row=2, first_column=1, width=3, keep={1}) == {4: [(0, 6)]}
