@@ -1,0 +1,49 @@
+"""benchmarks/publish_results.py runs on a small job, and its two ways of reading the rows back
+(the product's Core query, the ORM baseline) give the same records, or it refuses to time them."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from dataclasses import replace
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "publish_results.py"
+
+
+def load() -> ModuleType:
+    sys.path.insert(0, str(BENCHMARK.parent))
+    spec = importlib.util.spec_from_file_location("publish_results", BENCHMARK)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_it_times_every_stage_of_a_small_job(capsys: pytest.CaptureFixture[str]) -> None:
+    assert load().main(["--rows", "120", "--rounds", "1"]) == 0
+
+    out = capsys.readouterr().out
+    assert out.startswith("120 short comments, 1 rounds")
+    for stage in ("worker end to end", "read back (product", "read back (baseline", "both CSVs"):
+        assert re.search(rf"{re.escape(stage)}.*: \d+\.\d{{3}}\n", out), out
+    assert float(out.rsplit("product / baseline: ", 1)[1]) > 0
+
+
+def test_it_refuses_to_time_reads_that_disagree(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.db.results import ResultRepository
+
+    real = ResultRepository.page
+
+    def page(self: ResultRepository, request_id: str, offset: int, limit: int) -> list[Any]:
+        return [replace(record, text="changed") for record in real(self, request_id, offset, limit)]
+
+    monkeypatch.setattr(ResultRepository, "page", page)
+
+    with pytest.raises(SystemExit, match="disagree"):
+        load().main(["--rows", "30", "--rounds", "1"])
