@@ -120,11 +120,13 @@ def assemble(
     quotes: Mapping[str | None, Sequence[Quote]] | None = None,
     overall_quotes: Sequence[Quote] = (),
     insights: Insights | None = None,
+    by_question: SummaryView | None = None,
 ) -> ReportData:
     """The report of a finished job grouped as ``summary`` is (no groups: one overview).
     ``quotes`` are per group value (``quotes.group_quotes``), ``overall_quotes`` for the
     overview; ``insights`` (``about.insights``) what the comments are about, overall and per
-    group."""
+    group; ``by_question`` the same job's summary by question, for a job of several comment
+    columns reported by another column."""
     labels = tuple(summary.labels)
     tested = compared_labels(labels)
     comparisons = compare_groups(summary.groups, labels, tested)
@@ -158,6 +160,10 @@ def assemble(
         insights=insights,
         rows_total=job.rows_total,
         compared_labels=tested,
+        questions=tuple(
+            _group_report(part, group_name(part.group), labels, (), ())
+            for part in (by_question.groups if by_question else ())
+        ),
     )
 
 

@@ -223,6 +223,9 @@ class ReportData:
     insights: Insights = field(default_factory=Insights)
     rows_total: int = 0
     compared_labels: tuple[str, ...] = field(default_factory=tuple)
+    questions: tuple[GroupReport, ...] = field(default_factory=tuple)
+    """The label shares per question of a job that read several comment columns (one row per
+    answer, ``pipeline.input_melt``) and is reported by another column; else empty."""
 
     @property
     def flagged_groups(self) -> tuple[GroupReport, ...]:

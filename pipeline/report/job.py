@@ -20,6 +20,7 @@ from pipeline import service
 from pipeline.bootstrap import Backend
 from pipeline.db.records import JobRecord, JobStatus
 from pipeline.errors import Conflict, PipelineError, ServiceUnavailableError
+from pipeline.inputs import ReadOptions
 from pipeline.report import about
 from pipeline.report.assemble import assemble, compared_labels
 from pipeline.report.data import Insights, ReportData
@@ -64,6 +65,12 @@ def job_report(
         raise Conflict(_not_finished(job))
     name = group_by or (job.group_by[0] if job.group_by else None)
     summary = service.summary(backend, request_id, owner, name)
+    question = question_column(job)
+    by_question = (
+        service.summary(backend, request_id, owner, question)
+        if question and question != name
+        else None
+    )
     column = input_column(job, name) if name else None
     rows = backend.repository.results.batches(request_id)
     quotes = group_quotes(rows, column, compared_labels(summary.labels))
@@ -75,7 +82,17 @@ def job_report(
         quotes=quotes if column else {},
         overall_quotes=() if column else quotes.get(None, ()),
         insights=job_insights(backend, job, owner, name),
+        by_question=by_question,
     )
+
+
+def question_column(job: JobRecord) -> str | None:
+    """The question column of a job that read several comment columns (it comes just before
+    the comment column: ``pipeline.input_melt``); None for any other job."""
+    if not ReadOptions.from_json(job.input_options).comment_columns:
+        return None
+    columns = list(job.input_columns)
+    return columns[columns.index(job.text_column) - 1]
 
 
 def job_insights(

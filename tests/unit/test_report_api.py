@@ -82,6 +82,33 @@ def test_the_api_serves_a_finished_jobs_report_as_a_self_contained_page(
     )
 
 
+def test_a_survey_of_several_questions_reports_each_question_s_shares_beside_the_groups(
+    backend: Backend, client: TestClient
+) -> None:
+    survey = (
+        b"course,What helped?,What should change?\n"
+        b"CHEM110,good labs,bad exams\n"
+        b"CHEM110,good notes,\n"
+        b"BIO9,,bad room and bad slides\n"
+    )
+    answer = client.post(
+        "/v1/jobs",
+        files={"file": ("survey.csv", survey)},
+        data={"text_column": ["What helped?", "What should change?"], "group_by": "course"},
+    )
+    request_id = answer.json()["request_id"]
+    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+
+    by_course = report_text(client, request_id)
+    by_question = client.get(f"/v1/jobs/{request_id}/report", params={"group_by": "question"})
+
+    assert "Label shares per course" in by_course
+    shares = by_course.split("Label shares per question", 1)[1].split("Label shares per course")[0]
+    assert re.search(r"What helped\? 2 .*What should change\? 2 ", shares), shares
+    assert "Label shares per question" in by_question.text
+    assert by_question.text.count("Label shares per question") == 1  # the groups' own table
+
+
 INSIGHT_CSV = (
     b"course,comment\n"
     + b"".join(f"CHEM110,the exam was bad and unfair number {i}\n".encode() for i in range(12))
