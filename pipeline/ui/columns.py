@@ -173,11 +173,12 @@ def guess_group_columns(
 
 def _group_named(column: str, questions: Mapping[str, str]) -> bool:
     """Named for a group (course, instructor…): by its name, unless the name is a question
-    ("What did the instructor do well?": a question mark, or over five words), or by a short
-    survey question (three words or fewer)."""
+    that asks for more ("What did the instructor do well?": over three words and a question
+    mark, or over five words), or by a short survey question (three words or fewer)."""
     own = name_words(column)
     asked = name_words(questions.get(column, ""))
-    named = own if len(own) <= _GROUP_NAME_WORDS and "?" not in column else []
+    short = len(own) <= _GROUP_QUESTION_WORDS
+    named = own if short or (len(own) <= _GROUP_NAME_WORDS and "?" not in column) else []
     return bool({*named, *(asked if len(asked) <= _GROUP_QUESTION_WORDS else ())} & GROUP_NAMES)
 
 

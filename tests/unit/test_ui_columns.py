@@ -127,11 +127,17 @@ def test_group_columns_are_guessed_by_name_excluding_the_comment_column() -> Non
 
 def test_a_question_that_mentions_a_group_is_not_one() -> None:
     """A survey's open question names an instructor or a term without being a group column."""
-    columns = ["Course", "What did the instructor do well?", "Comments on the course and the term"]
+    columns = [
+        "Course",
+        "Which course?",
+        "Course title and section",
+        "What did the instructor do well?",
+        "Comments on the course and the term",
+    ]
     sample = pd.DataFrame({column: ["a fairly long answer to read"] for column in columns})
 
-    assert guess_group_columns(columns, None) == ["Course"]
-    assert guess_text_column(columns[:2], sample) == "What did the instructor do well?"
+    assert guess_group_columns(columns, None) == columns[:3]
+    assert guess_text_column(columns[::3], sample) == "What did the instructor do well?"
 
 
 def test_a_qualtrics_export_previews_its_answers_with_each_column_s_question() -> None:
