@@ -252,6 +252,30 @@ def test_the_whole_service_runs_on_each_database(database_url: str, tmp_path: Pa
     backend.repository.database.dispose()
 
 
+def test_a_survey_of_several_open_questions_runs_on_each_database(
+    database_url: str, tmp_path: Path
+) -> None:
+    """The job keeps its comment columns (a JSON list in input_options) and is summarised by
+    the question column it reads them into."""
+    backend = init_backend(
+        Settings(data_dir=tmp_path, database_url=database_url, model="fake", chunk_rows=2)
+    )
+    source = tmp_path / "survey.csv"
+    source.write_text("course,liked,change\nA,good labs,bad exams\nB,,bad room\nB,good,\n")
+    request_id = service.submit(backend, source, ["liked", "change"], ["course"]).request_id
+    Worker(backend, lambda _ref: FakePredictor(), "contract-worker").run(burst=True)
+
+    status = service.get_status(backend, request_id)
+    assert (status.status, status.rows_done, status.rows_failed) == ("succeeded", 4, 0)
+    assert status.input_options["comment_columns"] == ["liked", "change"]
+    by_question = service.summary(backend, request_id, group_by="question")
+    assert {group.group: group.counts["negative"] for group in by_question.groups} == {
+        "change": 2,
+        "liked": 0,
+    }
+    backend.repository.database.dispose()
+
+
 def test_fifty_identical_submissions_at_once_make_one_job(
     database_url: str, tmp_path: Path
 ) -> None:
