@@ -375,9 +375,11 @@ def _describe(status: Any) -> str:
     from pipeline.ui.progress import format_eta, format_rate
 
     line = f"{status.request_id} {status.status}: {status.rows_done}/{status.rows_total} rows"
+    options = status.input_options
+    if isinstance(questions := options.get("comment_columns"), list):
+        line += f", answers to {len(questions)} questions"
     if status.rows_failed:
         line += f" ({status.rows_failed} without a label)"
-    options = status.input_options
     if "sheet" in options:
         line += f" from sheet {options['sheet']!r} (header on row {options.get('header_row')})"
     rate = format_rate(status.rows_per_s)

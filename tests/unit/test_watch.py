@@ -111,3 +111,17 @@ def test_status_words_the_time_left_as_the_app_does() -> None:
         "at 35 rows/s, about 12 min left"
     )
     assert _describe(job("running", 0)) == "r1 running: 0/21000 rows"
+
+
+def test_a_survey_job_says_its_rows_are_answers_to_its_questions() -> None:
+    survey = JobStatus(
+        "r2",
+        "succeeded",
+        rows_total=637,
+        rows_done=637,
+        rows_failed=37,
+        input_options={"comment_columns": ["What helped?", "What should change?", "Other"]},
+    )
+    assert _describe(survey) == (
+        "r2 succeeded: 637/637 rows, answers to 3 questions (37 without a label)"
+    )
