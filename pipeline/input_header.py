@@ -45,7 +45,7 @@ TEXT_NAMES = (
 """Names that mean the comments, likeliest first: a column named one of them is the comment
 column when none is asked for (here) and the app's first guess (``pipeline.ui.columns``)."""
 TEXT_WORDS = frozenset(TEXT_NAMES)
-SEVERAL_HINT = "to label several open questions in one job, give text_column once for each"
+_SEVERAL_HINT = "to label several open questions in one job, give text_column once for each"
 _SHOWN_CHARS = 60
 _QUESTION_CHARS = 40
 _LISTED_COLUMNS = 30
@@ -127,7 +127,7 @@ def text_column_refusal(columns: Sequence[str], questions: Mapping[str, str] | N
     else:
         hint = ""
     shown = [_with_question(column, questions) for column in columns]
-    several = f"; {SEVERAL_HINT}" if len(columns) > 2 else ""
+    several = f"; {_SEVERAL_HINT}" if len(columns) > 2 else ""
     return f"choose the comment column (text_column): {hint}the file has {listing(shown)}{several}"
 
 

@@ -64,6 +64,12 @@ def melt_for(columns: Sequence[str], questions: Sequence[str]) -> Melt:
     return Melt(tuple(columns), tuple(questions))
 
 
+def question_column(columns: Sequence[str], comment: str) -> str:
+    """The question column of a long table whose comment column is ``comment``: the one just
+    before it (``Melt.header``)."""
+    return columns[list(columns).index(comment) - 1]
+
+
 def free_name(name: str, taken: Sequence[str]) -> str:
     """``name``, or ``name_2``, ``name_3``… when a column of the file already has it (in any
     case)."""

@@ -43,7 +43,7 @@ from pipeline.input_header import (
     text_column_refusal,
 )
 from pipeline.input_melt import MAX_COLUMNS as MAX_COMMENT_COLUMNS
-from pipeline.input_melt import Melt, melt_for
+from pipeline.input_melt import Melt, melt_for, question_column
 from pipeline.input_text import (
     DELIMITER_NAMES,
     DELIMITERS,
@@ -336,10 +336,11 @@ def validate_input(
             f"the file is {size:,} bytes, over the limit of {limits.max_bytes:,} bytes"
         )
     asked = asked_columns(text_column)
+    several = len(asked) > 1
     layout = inspect_input(path, filename, next(iter(asked), None), sheet)
-    if len(asked) > 1:
+    if several:
         layout = _melted(layout, asked)
-        column = layout.columns[-1]
+        column = layout.columns[-1]  # the long table's comment column comes last
     else:
         column = _text_column(next(iter(asked), None), layout)
     groups = tuple(
@@ -348,7 +349,7 @@ def validate_input(
             for name in group_by
         )
     )
-    if len(asked) > 1 and (question := layout.columns[-2]) not in groups:
+    if several and (question := question_column(layout.columns, column)) not in groups:
         groups = (*groups, question)  # answers to "What should change?" lean negative
     rows = 0
     comments = 0
@@ -359,7 +360,7 @@ def validate_input(
         if comment.strip():
             comments += 1
     if comments == 0:
-        if len(asked) > 1:
+        if several:
             named = ", ".join(repr(name) for name in layout.options.comment_columns)
             raise EmptyInputError(f"the file has no comments in columns {named}")
         taken = "" if asked or layout.format == "txt" else _TAKEN

@@ -20,6 +20,7 @@ from pipeline import service
 from pipeline.bootstrap import Backend
 from pipeline.db.records import JobRecord, JobStatus
 from pipeline.errors import Conflict, PipelineError, ServiceUnavailableError
+from pipeline.input_melt import question_column
 from pipeline.inputs import ReadOptions
 from pipeline.report import about
 from pipeline.report.assemble import assemble, compared_labels
@@ -65,7 +66,7 @@ def job_report(
         raise Conflict(_not_finished(job))
     name = group_by or (job.group_by[0] if job.group_by else None)
     summary = service.summary(backend, request_id, owner, name)
-    question = question_column(job)
+    question = job_question_column(job)
     by_question = (
         service.summary(backend, request_id, owner, question)
         if question and question != name
@@ -86,13 +87,11 @@ def job_report(
     )
 
 
-def question_column(job: JobRecord) -> str | None:
-    """The question column of a job that read several comment columns (it comes just before
-    the comment column: ``pipeline.input_melt``); None for any other job."""
+def job_question_column(job: JobRecord) -> str | None:
+    """The question column of a job that read several comment columns; None for any other."""
     if not ReadOptions.from_json(job.input_options).comment_columns:
         return None
-    columns = list(job.input_columns)
-    return columns[columns.index(job.text_column) - 1]
+    return question_column(job.input_columns, job.text_column)
 
 
 def job_insights(

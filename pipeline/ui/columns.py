@@ -196,9 +196,7 @@ def guess_more_text_columns(
     questions = questions or {}
     found = []
     for column in columns:
-        if column == text_column or column not in sample.columns:
-            continue
-        if _group_named(column, questions):
+        if column == text_column or column not in sample.columns or _group_named(column, questions):
             continue
         named = {*name_words(column), *name_words(questions.get(column, ""))} & TEXT_WORDS
         if _mean_words(sample[column]) >= (_NAMED_ANSWER_WORDS if named else _ANSWER_WORDS):
