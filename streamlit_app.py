@@ -345,7 +345,9 @@ def choose_and_submit(
         group_by = st.multiselect(
             "Compare by (optional): course, instructor, term…",
             others,
-            default=columns.guess_group_columns(others, text_column, preview.questions),
+            default=columns.guess_group_columns(
+                others, text_column, preview.questions, preview.rows
+            ),
             format_func=preview.column_label,
         )
     fresh = st.checkbox(

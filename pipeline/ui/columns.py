@@ -22,6 +22,11 @@ _NAMED_ANSWER_WORDS = 3
 """Words per answer that make a column named like comments (``Other comments``) free text."""
 _ANSWER_WORDS = 5
 """Words per answer that make any other column free text (names and titles are shorter)."""
+_REPEAT_SAMPLE = 4
+"""Non-blank sample values needed before repeats say a column holds categories."""
+QUESTION_NAMES = frozenset({"question", "item", "prompt"})
+"""Words that name the question column of a long export (one row per answer, as Blue and
+EvaluationKIT write it): a group to compare by when its values repeat."""
 GROUP_NAMES = frozenset(
     {
         "course",
@@ -141,7 +146,8 @@ def guess_text_column(
         return named
     candidates = [c for c in columns if not _group_named(c, questions or {})]
     if sample is not None and candidates:
-        lengths = {c: _mean_length(sample[c]) for c in candidates if c in sample.columns}
+        answers = [c for c in candidates if c in sample.columns and not _repeated(sample[c])]
+        lengths = {c: _mean_length(sample[c]) for c in answers or candidates if c in sample.columns}
         if lengths:
             return max(lengths, key=lambda column: lengths[column])
     return (candidates or list(columns))[0]
@@ -162,13 +168,31 @@ def named_text_column(
 
 
 def guess_group_columns(
-    columns: Sequence[str], text_column: str | None, questions: Mapping[str, str] | None = None
+    columns: Sequence[str],
+    text_column: str | None,
+    questions: Mapping[str, str] | None = None,
+    sample: pd.DataFrame | None = None,
 ) -> list[str]:
     """Columns named like course, instructor or term: the usual ways to compare comments. In
     a survey export, a short question (``Course``, ``Instructor name``) names its column too;
-    a long one (``How would you rate the instructor?``) asks for a rating, not a group."""
+    a long one (``How would you rate the instructor?``) asks for a rating, not a group. In a
+    long export (one row per answer), the column of question texts (``Question``) is one too
+    when the ``sample`` shows its values repeating."""
     questions = questions or {}
-    return [c for c in columns if c != text_column and _group_named(c, questions)]
+    return [
+        c
+        for c in columns
+        if c != text_column and (_group_named(c, questions) or _asked_question_column(c, sample))
+    ]
+
+
+def _asked_question_column(column: str, sample: pd.DataFrame | None) -> bool:
+    return (
+        sample is not None
+        and column in sample.columns
+        and bool(set(name_words(column)) & QUESTION_NAMES)
+        and _repeated(sample[column])
+    )
 
 
 def _group_named(column: str, questions: Mapping[str, str]) -> bool:
@@ -192,16 +216,27 @@ def guess_more_text_columns(
     open questions ("What should change?"), to be labelled too. Free text is several words
     per answer in the sample; a column named like comments needs fewer than one that is not,
     so a name or a code column is never taken, nor one named for a group (``Course title``;
-    a question that only mentions one, "What should change next term?", may be taken)."""
+    a question that only mentions one, "What should change next term?", may be taken), nor
+    one whose values repeat: a long export's column of question texts, a scale's labels."""
     questions = questions or {}
     found = []
     for column in columns:
         if column == text_column or column not in sample.columns or _group_named(column, questions):
             continue
+        if _repeated(sample[column]):
+            continue
         named = {*name_words(column), *name_words(questions.get(column, ""))} & TEXT_WORDS
         if _mean_words(sample[column]) >= (_NAMED_ANSWER_WORDS if named else _ANSWER_WORDS):
             found.append(column)
     return found
+
+
+def _repeated(values: pd.Series) -> bool:
+    """Categories, not answers: the sample's non-blank values (at least ``_REPEAT_SAMPLE``)
+    are at most half distinct. Free-text answers rarely repeat; a question asked of every
+    student, or a rating scale's labels ("Strongly agree"), repeat on most rows."""
+    texts = [text.strip() for text in values.fillna("").astype(str) if text.strip()]
+    return len(texts) >= _REPEAT_SAMPLE and len(set(texts)) * 2 <= len(texts)
 
 
 def _mean_words(values: pd.Series) -> float:

@@ -11,7 +11,12 @@ from hostile_cases import qualtrics_export
 from xlsxfakes import inline_row, sheet_xml, workbook_parts, write_parts
 
 from pipeline.errors import EmptyInputError, EncodingError, UnsupportedFormatError
-from pipeline.ui.columns import guess_group_columns, guess_text_column, preview_upload
+from pipeline.ui.columns import (
+    guess_group_columns,
+    guess_more_text_columns,
+    guess_text_column,
+    preview_upload,
+)
 
 
 def _xlsx(frame: pd.DataFrame) -> bytes:
@@ -159,3 +164,40 @@ def test_a_qualtrics_export_previews_its_answers_with_each_column_s_question() -
 def test_only_a_short_survey_question_names_a_group_column() -> None:
     questions = {"Q1": "Instructor name", "Q2": "How would you rate the instructor overall?"}
     assert guess_group_columns(["Q1", "Q2", "Q3"], "Q3", questions) == ["Q1"]
+
+
+def test_a_long_export_s_question_column_is_compared_by_not_labelled() -> None:
+    """Blue and EvaluationKIT write one row per answer, the question's text in a column of its
+    own: long, repeated text that is a group to compare by, never comments to label."""
+    asked = ["What helped you learn in this course?", "What should the instructor change?"]
+    answers = [
+        "The weekly labs",
+        "Post slides before class",
+        "Office hours were great",
+        "Fewer quizzes",
+        "Worked examples",
+        "Slower pace in week 3",
+    ]
+    sample = pd.DataFrame({"Course": ["CHEM110"] * 6, "Question": asked * 3, "Q_Value": answers})
+    columns = list(sample.columns)
+
+    assert guess_text_column(columns, sample) == "Q_Value"
+    assert guess_more_text_columns(columns, "Q_Value", sample) == []
+    assert guess_group_columns(columns, "Q_Value", sample=sample) == ["Course", "Question"]
+
+
+def test_a_column_named_question_holding_answers_is_not_a_group() -> None:
+    """A wide export's ``Question 2`` holds one student's answers: they do not repeat."""
+    sample = pd.DataFrame(
+        {
+            "Question 2": [
+                "The pace of the lectures was too fast for me",
+                "I would like more practice problems before the exam",
+                "Labs were the best part of the whole course",
+                "Please post the recordings sooner after class",
+            ]
+        }
+    )
+
+    assert guess_group_columns(["Question 2"], None, sample=sample) == []
+    assert guess_more_text_columns(["Question 2"], None, sample) == ["Question 2"]
