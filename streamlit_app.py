@@ -1358,7 +1358,7 @@ def _score_column(
 
 
 def main() -> None:
-    st.set_page_config(page_title="Comment sentiment", page_icon=":material/forum:", layout="wide")
+    st.set_page_config(page_title="Comment sentiment", page_icon=palette.FAVICON, layout="wide")
     init_state()
     try:
         url, key = api_config()

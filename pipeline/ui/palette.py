@@ -9,12 +9,17 @@ is that blue too, for the same reason.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 LABEL_COLOURS = {"negative": "#d1495b", "neutral": "#8d99ae", "positive": "#3a9d5d"}
 BADGE_COLOURS = {"negative": "red", "neutral": "gray", "positive": "green"}
 """The same meaning in Streamlit's named Markdown colours (badges)."""
 CONFIDENCE_COLOUR = "#4a6fa5"
 """Blue: a probability of the chosen label, not a label."""
+FAVICON = Path(__file__).with_name("favicon.svg")
+"""The page's icon, in these colours, served by the app itself: a Material icon as the page
+icon is fetched by the browser from fonts.gstatic.com, which a page opened offline (or on a
+network that blocks Google) cannot reach, and which need not learn who reads the results."""
 
 
 def has_fixed_colours(labels: Sequence[str]) -> bool:

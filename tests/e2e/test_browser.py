@@ -200,6 +200,12 @@ def test_the_overview_reads_right_in_a_browser(
         wait_in_page(driver, _idle, "the page to finish running")  # not greyed out as stale
         comments = _picture(driver, _shown_table, "the comments table")
         (artifacts / "comments_table.png").write_bytes(comments)
+        fetched = driver.execute_script(
+            "return performance.getEntriesByType('resource').map(entry => entry.name)"
+        )
+        icons = driver.execute_script(
+            "return [...document.querySelectorAll('link[rel*=icon]')].map(link => link.href)"
+        )
 
     timings = {
         "rows": total,
@@ -218,6 +224,12 @@ def test_the_overview_reads_right_in_a_browser(
     assert "written 27 times" in page
     assert "Traceback" not in page
     assert errors == []
+    served_here = ("http://127.0.0.1", "http://localhost", "data:", "blob:")
+    assert fetched, "the browser lists what it fetched"
+    assert [url for url in fetched if not url.startswith(served_here)] == [], (
+        "the page works offline: nothing is fetched from another host (the favicon included)"
+    )
+    assert icons and all(url.startswith(served_here) for url in icons), icons
 
     for name, picture in (("label distribution", distribution), ("labels per course", groups)):
         found = {label: colour_pixels(picture, colour) for label, colour in LABEL_COLOURS.items()}
