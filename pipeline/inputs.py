@@ -42,6 +42,7 @@ from pipeline.input_header import (
     resolve_column,
     text_column_refusal,
 )
+from pipeline.input_markup import plain_text
 from pipeline.input_melt import MAX_COLUMNS as MAX_COMMENT_COLUMNS
 from pipeline.input_melt import Melt, melt_for, question_column
 from pipeline.input_text import (
@@ -465,14 +466,20 @@ def _table(
     path: Path, fmt: str, options: ReadOptions, text_column: str
 ) -> Iterator[tuple[tuple[str, ...], Iterator[list[str]]]]:
     """The file's column names and its data rows, each a list as wide as the header; with
-    several comment columns, the long table's (``ReadOptions.melt``)."""
+    several comment columns, the long table's (``ReadOptions.melt``). A comment is read as
+    its plain text (``pipeline.input_markup``: an LMS export's HTML removed)."""
     melt = options.melt
-    if melt is None:
-        with _file_table(path, fmt, options, (text_column,) if text_column else ()) as table:
-            yield table
-        return
-    with _file_table(path, fmt, options, melt.columns) as (header, rows):
-        yield melt.header(header), melt.rows(header, rows)
+    comments = melt.columns if melt else (text_column,) if text_column else ()
+    with _file_table(path, fmt, options, comments) as (header, rows):
+        plain = _plain_comments(rows, [header.index(c) for c in comments if c in header])
+        yield (melt.header(header), melt.rows(header, plain)) if melt else (header, plain)
+
+
+def _plain_comments(rows: Iterable[list[str]], at: Sequence[int]) -> Iterator[list[str]]:
+    for row in rows:
+        for i in at:
+            row[i] = plain_text(row[i])
+        yield row
 
 
 @contextmanager

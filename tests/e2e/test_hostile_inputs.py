@@ -586,6 +586,21 @@ FILES: list[Case] = [
         read_as(description_rows=1),
     ),
     accepted(
+        "moodle-html-comments",
+        upload(
+            table(
+                ["course", "comment"],
+                [
+                    ["A", "<p>good labs,<br>really</p>"],
+                    ["B", '<p dir="ltr">bad&nbsp;exams &amp; notes</p>'],
+                    ["C", "<p><br></p>"],
+                    ["D", "x<y and y>z"],
+                ],
+            )
+        ),
+        ("good labs,\nreally", "bad exams & notes", "", "x<y and y>z"),
+    ),
+    accepted(
         "several-comment-columns",
         upload(OPEN_QUESTIONS, text_column=["liked", "change"], group_by="course"),
         ("good labs", "bad exams", "=1+1", "slow grading"),
