@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Mapping, Sequence
 from contextlib import closing
@@ -13,9 +14,13 @@ import pandas as pd
 from pipeline.errors import EmptyInputError
 from pipeline.input_header import TEXT_NAMES, TEXT_WORDS, name_words, worded_text_column
 from pipeline.inputs import ReadOptions, detect_format, inspect_input, iter_chunks
+from pipeline.model.no_opinion import NoOpinion
 from pipeline.xlsx import SheetOverview, open_workbook
 
 PREVIEW_ROWS = 20
+_WORD = re.compile(r"[^\W\d_]\S*|\S*[^\W\d_]")
+"""A run of non-spaces holding a letter: ``2026-11-20`` and ``#42`` are no words."""
+_PLACEHOLDER = NoOpinion.with_extra()
 _GROUP_QUESTION_WORDS = 3
 _GROUP_NAME_WORDS = 5
 _NAMED_ANSWER_WORDS = 3
@@ -138,18 +143,21 @@ def guess_text_column(
     questions: Mapping[str, str] | None = None,
 ) -> str | None:
     """A column named like comments, else one whose name contains such a word (or whose
-    survey question does: ``questions``), else the column with the longest text in the
-    sample (free text is longer than codes and names)."""
+    survey question does: ``questions``), else the column with the most words per value in
+    the sample, preferring one whose values do not repeat (free text is longer than codes
+    and names; a word has a letter, so a timestamp or an id is no text at all)."""
     if not columns:
         return None
     if (named := named_text_column(columns, questions)) is not None:
         return named
-    candidates = [c for c in columns if not _group_named(c, questions or {})]
-    if sample is not None and candidates:
-        answers = [c for c in candidates if c in sample.columns and not _repeated(sample[c])]
-        lengths = {c: _mean_length(sample[c]) for c in answers or candidates if c in sample.columns}
-        if lengths:
-            return max(lengths, key=lambda column: lengths[column])
+    groups = guess_group_columns(columns, None, questions, sample)
+    candidates = [c for c in columns if c not in groups]
+    if sample is not None:
+        words = {c: _mean_words(sample[c]) for c in candidates if c in sample.columns}
+        worded = [c for c in words if words[c] > 0]
+        answers = [c for c in worded if not _repeated(sample[c])] or worded
+        if answers:
+            return max(answers, key=lambda column: words[column])
     return (candidates or list(columns))[0]
 
 
@@ -175,22 +183,32 @@ def guess_group_columns(
 ) -> list[str]:
     """Columns named like course, instructor or term: the usual ways to compare comments. In
     a survey export, a short question (``Course``, ``Instructor name``) names its column too;
-    a long one (``How would you rate the instructor?``) asks for a rating, not a group. In a
-    long export (one row per answer), the column of question texts (``Question``) is one too
-    when the ``sample`` shows its values repeating."""
+    a long one (``How would you rate the instructor?``) asks for a rating, not a group. Where
+    the ``sample`` shows a column's values repeating, a name that only mentions a group
+    (``Which course are you taking?``) or a question (``Question``: a long export's column of
+    question texts, one row per answer) is one too: answers to an open question do not
+    repeat."""
     questions = questions or {}
     return [
         c
         for c in columns
-        if c != text_column and (_group_named(c, questions) or _asked_question_column(c, sample))
+        if c != text_column
+        and (_group_named(c, questions) or _repeating_group(c, questions, sample))
     ]
 
 
-def _asked_question_column(column: str, sample: pd.DataFrame | None) -> bool:
+def _repeating_group(
+    column: str, questions: Mapping[str, str], sample: pd.DataFrame | None
+) -> bool:
+    """A short name or survey question (at most five words; three for a question column)
+    that mentions a group or a question, over repeating values."""
+    names = (name_words(column), name_words(questions.get(column, "")))
+    group = {w for words in names if len(words) <= _GROUP_NAME_WORDS for w in words}
+    question = {w for words in names if len(words) <= _GROUP_QUESTION_WORDS for w in words}
     return (
-        sample is not None
+        bool(group & GROUP_NAMES or question & QUESTION_NAMES)
+        and sample is not None
         and column in sample.columns
-        and bool(set(name_words(column)) & QUESTION_NAMES)
         and _repeated(sample[column])
     )
 
@@ -232,19 +250,19 @@ def guess_more_text_columns(
 
 
 def _repeated(values: pd.Series) -> bool:
-    """Categories, not answers: the sample's non-blank values (at least ``_REPEAT_SAMPLE``)
-    are at most half distinct. Free-text answers rarely repeat; a question asked of every
-    student, or a rating scale's labels ("Strongly agree"), repeat on most rows."""
-    texts = [text.strip() for text in values.fillna("").astype(str) if text.strip()]
+    """Categories, not answers: the sample's values (at least ``_REPEAT_SAMPLE``; blanks and
+    placeholders such as "N/A" left out) are at most half distinct. Free-text answers rarely
+    repeat; a question asked of every student, or a rating scale's labels ("Strongly
+    agree"), repeat on most rows."""
+    texts = [text for text in _texts(values) if not _PLACEHOLDER(text)]
     return len(texts) >= _REPEAT_SAMPLE and len(set(texts)) * 2 <= len(texts)
 
 
 def _mean_words(values: pd.Series) -> float:
-    """Words per non-blank value (0 for a column with none)."""
-    texts = [text for text in values.fillna("").astype(str) if text.strip()]
-    return sum(len(text.split()) for text in texts) / len(texts) if texts else 0.0
+    """Words (runs holding a letter) per non-blank value; 0 for a column with none."""
+    texts = _texts(values)
+    return sum(len(_WORD.findall(text)) for text in texts) / len(texts) if texts else 0.0
 
 
-def _mean_length(values: pd.Series) -> float:
-    texts = values.fillna("").astype(str)
-    return float(texts.str.len().mean()) if len(texts) else 0.0
+def _texts(values: pd.Series) -> list[str]:
+    return [text.strip() for text in values.fillna("").astype(str) if text.strip()]

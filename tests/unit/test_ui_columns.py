@@ -201,3 +201,35 @@ def test_a_column_named_question_holding_answers_is_not_a_group() -> None:
 
     assert guess_group_columns(["Question 2"], None, sample=sample) == []
     assert guess_more_text_columns(["Question 2"], None, sample) == ["Question 2"]
+
+
+def test_a_microsoft_forms_export_s_guesses_skip_times_and_ids() -> None:
+    """Microsoft Forms writes ID, Start time, Completion time, Email and Name before the
+    questions: a timestamp is the longest cell of a row with short answers, but it has no
+    words. A question that names a group over repeating values is compared by."""
+    times = [f"2026-11-20 09:{minute:02d}:00" for minute in range(10, 16)]
+    sample = pd.DataFrame(
+        {
+            "ID": [str(i) for i in range(1, 7)],
+            "Start time": times,
+            "Email": ["anonymous"] * 6,
+            "Which course are you taking?": ["BIO 101", "CHEM 110", "BIO 101"] * 2,
+            "How satisfied are you overall with it?": ["Satisfied", "Very satisfied"] * 3,
+            "What did you like most?": ["Labs", "Dr Lee", "N/A", "Quizzes", "N/A", "Pace"],
+            "What could be improved?": [
+                "Post slides earlier",
+                "N/A",
+                "Fewer quizzes in week 5",
+                "N/A",
+                "Louder microphone please",
+                "N/A",
+            ],
+        }
+    )
+    columns = list(sample.columns)
+
+    comment = guess_text_column(columns, sample)
+    assert comment == "What could be improved?"
+    assert guess_more_text_columns(columns, comment, sample) == []
+    assert guess_group_columns(columns, comment, sample=sample) == ["Which course are you taking?"]
+    assert guess_text_column(["ID", "Start time"], sample) == "ID"  # no words: the first column
