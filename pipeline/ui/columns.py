@@ -27,6 +27,12 @@ _NAMED_ANSWER_WORDS = 3
 """Words per answer that make a column named like comments (``Other comments``) free text."""
 _ANSWER_WORDS = 5
 """Words per answer that make any other column free text (names and titles are shorter)."""
+_OPEN_WORDS = frozenset(
+    {"what", "why", "how", "anything", "any", "please", "describe", "explain", "suggest", "tell"}
+)
+"""First words of a column named as an open question ("Please describe...")."""
+_RATING_WORDS = frozenset({"rate", "rating", "score", "satisfied", "satisfaction", "agree"})
+"""A name that asks for a rating (``Rate the course (1-5)``) names no group, course or not."""
 _REPEAT_SAMPLE = 4
 """Non-blank sample values needed before repeats say a column holds categories."""
 QUESTION_NAMES = frozenset({"question", "item", "prompt"})
@@ -193,8 +199,13 @@ def guess_group_columns(
         c
         for c in columns
         if c != text_column
+        and not _asks_rating(c, questions)
         and (_group_named(c, questions) or _repeating_group(c, questions, sample))
     ]
+
+
+def _asks_rating(column: str, questions: Mapping[str, str]) -> bool:
+    return bool({*name_words(column), *name_words(questions.get(column, ""))} & _RATING_WORDS)
 
 
 def _repeating_group(
@@ -232,10 +243,12 @@ def guess_more_text_columns(
 ) -> list[str]:
     """The other columns of answers in free text, beside ``text_column``: a survey's further
     open questions ("What should change?"), to be labelled too. Free text is several words
-    per answer in the sample; a column named like comments needs fewer than one that is not,
-    so a name or a code column is never taken, nor one named for a group (``Course title``;
-    a question that only mentions one, "What should change next term?", may be taken), nor
-    one whose values repeat: a long export's column of question texts, a scale's labels."""
+    per answer in the sample (placeholders such as "N/A" aside); a column named like
+    comments, or like an open question ("What should we change?", "Anything else?"), needs
+    fewer than one that is not, so a name or a code column is never taken, nor one named for
+    a group (``Course title``; a question that only mentions one, "What should change next
+    term?", may be taken), nor one whose values repeat: a long export's column of question
+    texts, a scale's labels."""
     questions = questions or {}
     found = []
     for column in columns:
@@ -243,10 +256,18 @@ def guess_more_text_columns(
             continue
         if _repeated(sample[column]):
             continue
-        named = {*name_words(column), *name_words(questions.get(column, ""))} & TEXT_WORDS
-        if _mean_words(sample[column]) >= (_NAMED_ANSWER_WORDS if named else _ANSWER_WORDS):
+        asked = questions.get(column, "")
+        named = {*name_words(column), *name_words(asked)} & TEXT_WORDS
+        short = named or _open_question(column) or _open_question(asked)
+        if _mean_words(sample[column]) >= (_NAMED_ANSWER_WORDS if short else _ANSWER_WORDS):
             found.append(column)
     return found
+
+
+def _open_question(name: str) -> bool:
+    """Worded as an open question: a question mark, or a first word that asks for text."""
+    words = name_words(name)
+    return "?" in name or bool(words and words[0] in _OPEN_WORDS)
 
 
 def _repeated(values: pd.Series) -> bool:
@@ -259,8 +280,9 @@ def _repeated(values: pd.Series) -> bool:
 
 
 def _mean_words(values: pd.Series) -> float:
-    """Words (runs holding a letter) per non-blank value; 0 for a column with none."""
-    texts = _texts(values)
+    """Words (runs holding a letter) per answer, blanks and placeholders left out; 0 for a
+    column with none."""
+    texts = [text for text in _texts(values) if not _PLACEHOLDER(text)]
     return sum(len(_WORD.findall(text)) for text in texts) / len(texts) if texts else 0.0
 
 

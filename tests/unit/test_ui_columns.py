@@ -233,3 +233,42 @@ def test_a_microsoft_forms_export_s_guesses_skip_times_and_ids() -> None:
     assert guess_more_text_columns(columns, comment, sample) == []
     assert guess_group_columns(columns, comment, sample=sample) == ["Which course are you taking?"]
     assert guess_text_column(["ID", "Start time"], sample) == "ID"  # no words: the first column
+
+
+def test_a_google_forms_export_offers_its_open_questions_not_its_rating() -> None:
+    """Answers to "What should we change?" are short; a column named as an open question
+    needs three words an answer (placeholders aside), not five. ``Rate the course (1-5)``
+    mentions the course but asks for a rating: no group."""
+    sample = pd.DataFrame(
+        {
+            "Timestamp": [f"2026/11/1{i} 10:0{i}:11 AM GMT" for i in range(6)],
+            "Course code": ["ENG101", "ENG205", "ENG101", "ENG205", "ENG101", "ENG205"],
+            "Rate the course (1-5)": ["4", "5", "3", "4", "5", "4"],
+            "What worked well?": [
+                "The labs, especially the titration one",
+                "Prof Kim's examples on the board",
+                "Quick feedback on homework",
+                "Group study sessions before the midterm",
+                "Recorded lectures saved me when I was sick",
+                "Clear rubric for the essay",
+            ],
+            "What should we change?": [
+                "Less busywork",
+                "Post grades sooner please",
+                "The final was too long",
+                "N/A",
+                "Start the lectures on time",
+                "Shorter quizzes",
+            ],
+            "Anything else?": ["", "N/A", "Thanks for a great term!", "", "Loved it", "none"],
+        }
+    )
+    columns = list(sample.columns)
+
+    comment = guess_text_column(columns, sample)
+    assert comment == "What worked well?"
+    assert guess_more_text_columns(columns, comment, sample) == [
+        "What should we change?",
+        "Anything else?",
+    ]
+    assert guess_group_columns(columns, comment, sample=sample) == ["Course code"]
