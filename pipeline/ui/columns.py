@@ -21,6 +21,7 @@ PREVIEW_ROWS = 20
 _WORD = re.compile(r"[^\W\d_]\S*|\S*[^\W\d_]")
 """A run of non-spaces holding a letter: ``2026-11-20`` and ``#42`` are no words."""
 _PLACEHOLDER = NoOpinion.with_extra()
+""""N/A", "none", "-"…: an unanswered question, no answer to count (the default phrases)."""
 _GROUP_QUESTION_WORDS = 3
 _GROUP_NAME_WORDS = 5
 _NAMED_ANSWER_WORDS = 3
@@ -275,16 +276,18 @@ def _repeated(values: pd.Series) -> bool:
     placeholders such as "N/A" left out) are at most half distinct. Free-text answers rarely
     repeat; a question asked of every student, or a rating scale's labels ("Strongly
     agree"), repeat on most rows."""
-    texts = [text for text in _texts(values) if not _PLACEHOLDER(text)]
+    texts = _answers(values)
     return len(texts) >= _REPEAT_SAMPLE and len(set(texts)) * 2 <= len(texts)
 
 
 def _mean_words(values: pd.Series) -> float:
     """Words (runs holding a letter) per answer, blanks and placeholders left out; 0 for a
     column with none."""
-    texts = [text for text in _texts(values) if not _PLACEHOLDER(text)]
+    texts = _answers(values)
     return sum(len(_WORD.findall(text)) for text in texts) / len(texts) if texts else 0.0
 
 
-def _texts(values: pd.Series) -> list[str]:
-    return [text.strip() for text in values.fillna("").astype(str) if text.strip()]
+def _answers(values: pd.Series) -> list[str]:
+    """The sample's values that say something: not blank, not a placeholder."""
+    texts = (text.strip() for text in values.fillna("").astype(str))
+    return [text for text in texts if text and not _PLACEHOLDER(text)]
