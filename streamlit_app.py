@@ -264,7 +264,9 @@ def upload_view(client: PipelineClient) -> None:
     )
     uploaded = st.file_uploader(
         "Comments file: CSV, XLSX, or TXT with one comment per line",
-        type=["csv", "xlsx", "txt"],
+        # .xls too: a tab-delimited download named .xls (Blackboard's) is read, and a real
+        # Excel 97-2003 file gets the message that says how to save it, not "not allowed".
+        type=["csv", "xlsx", "txt", "xls"],
         # A new key after each submit, so "New analysis" starts from an empty uploader.
         key=f"upload-{st.session_state.uploads}",
     )

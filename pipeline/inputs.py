@@ -74,6 +74,13 @@ _OLD_EXCEL = (
     "read: open it in Excel and save it as Excel Workbook (.xlsx) without a password, or as "
     "CSV UTF-8, then upload that"
 )
+_PAGE_FOR_EXCEL = (
+    "{name} is {kind}, as some systems export a table for Excel, not CSV, XLSX or TXT "
+    "text: open it in Excel and save it as Excel Workbook (.xlsx) or CSV UTF-8, then upload "
+    "that"
+)
+_MARKUP_PROBE = 64
+"""Characters of a file's start read to tell a web page or XML document."""
 _UNSUPPORTED = ("ods", "json", "parquet", "pdf", "docx")
 _SIGNATURES = (
     (b"%PDF-", "a PDF document"),
@@ -211,12 +218,12 @@ def detect_format(path: Path, filename: str | None = None) -> str:
     suffix = name.rsplit(".", 1)[-1] if "." in name else ""
     with path.open("rb") as handle:
         head = handle.read(_SNIFF_BYTES)
-    if suffix == "xls" or head.startswith(_OLE2_MAGIC):
+    if head.startswith(_OLE2_MAGIC):
         raise UnsupportedFormatError(_OLD_EXCEL.format(name=name))
     if suffix in _UNSUPPORTED:
         raise UnsupportedFormatError(f".{suffix} files are not supported: upload CSV, XLSX or TXT")
     if head.startswith(_ZIP_MAGIC):
-        if suffix in ("xlsx", "xlsm", ""):  # a macro-enabled workbook: its macros never run
+        if suffix in ("xlsx", "xlsm", "xls", ""):  # a macro-enabled workbook: its macros never run
             return "xlsx"
         raise UnsupportedFormatError(f"{name} is a ZIP/XLSX archive but is named .{suffix}")
     if suffix == "xlsx":
@@ -228,11 +235,28 @@ def detect_format(path: Path, filename: str | None = None) -> str:
         )
     if _looks_binary(head):
         raise UnsupportedFormatError(f"{name} is a binary file, not CSV, XLSX or TXT text")
+    if (page := _markup_kind(head)) is not None:
+        raise UnsupportedFormatError(_PAGE_FOR_EXCEL.format(name=name, kind=page))
     if suffix in ("csv", "txt"):
         return suffix
+    if suffix == "xls":
+        return "csv"  # a text table named for Excel: Blackboard's tab-delimited downloads
     first_line = head.split(b"\n", 1)[0]
     delimited = any(d.encode() in first_line for d in DELIMITERS)
     return "csv" if suffix != "" or delimited else "txt"
+
+
+def _markup_kind(head: bytes) -> str | None:
+    """What a file that starts as a web page or an XML document is: the "Excel" export of
+    some systems is an HTML table or an Excel 2003 XML spreadsheet named .xls."""
+    encoding = bom_encoding(head) or "latin-1"
+    start = head[: 4 * _MARKUP_PROBE].decode(encoding, errors="replace").lstrip("\ufeff \t\r\n")
+    start = start[:_MARKUP_PROBE].lower()
+    if start.startswith(("<!doctype html", "<html", "<table", "<meta")):
+        return "a web page (HTML)"
+    if start.startswith("<?xml"):
+        return "an XML document (perhaps an Excel 2003 XML spreadsheet)"
+    return None
 
 
 def _looks_binary(head: bytes) -> bool:

@@ -387,6 +387,46 @@ FILES: list[Case] = [
         "save it as excel workbook (.xlsx)",
     ),
     refused("xls-renamed-csv", upload(xls_signature()), 400, "unsupported_format", "97-2003"),
+    accepted(
+        "blackboard-tab-delimited-xls",
+        upload(
+            "\ufeffLast Name\tCourse\tcomment\r\nSmith\tBIO101\tgood labs, really\r\n"
+            "Lee\tBIO101\tbad exams\r\n".encode("utf-16-le"),
+            "gc_BIO101_fullgc_2026-12-04.xls",
+        ),
+        ("good labs, really", "bad exams"),
+        read_as(encoding="utf-16", delimiter="\t"),
+    ),
+    accepted(
+        "xlsx-named-xls",
+        upload(workbook([("Answers", [["comment"], ["good pace"]])]), "comments.xls"),
+        ("good pace",),
+    ),
+    refused(
+        "html-table-named-xls",
+        upload(b"<!DOCTYPE html><html><body><table><tr><td>comment</td></tr>", "export.xls"),
+        400,
+        "unsupported_format",
+        "web page (html)",
+    ),
+    refused(
+        "xml-spreadsheet-named-xls",
+        upload(
+            b'<?xml version="1.0"?>\n<Workbook xmlns="urn:schemas-microsoft-com:office:'
+            b'spreadsheet">',
+            "export.xls",
+        ),
+        400,
+        "unsupported_format",
+        "save it as excel workbook (.xlsx) or csv utf-8",
+    ),
+    refused(
+        "html-named-csv",
+        upload("\ufeff<html><table><tr><td>comment</td></tr>".encode("utf-16-le"), "c.csv"),
+        400,
+        "unsupported_format",
+        "web page (html)",
+    ),
     refused("pdf-renamed-csv", upload(pdf_document), 400, "unsupported_format", "pdf document"),
     refused("png-renamed-csv", upload(png_image), 400, "unsupported_format", "png image"),
     refused(

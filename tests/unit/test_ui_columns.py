@@ -80,7 +80,13 @@ def test_the_preview_fills_merged_group_cells_but_not_the_comment_column(tmp_pat
         (b"comment\nab\x81\n", "c.csv", EncodingError, "neither UTF-8 nor Windows-1252"),
         (b"\x00\x01\x02binary", "c.csv", UnsupportedFormatError, "binary"),
         (b"a,b\n1,2\n", "c.xlsx", UnsupportedFormatError, "not an Excel"),
-        (b"a,b\n1,2\n", "c.xls", UnsupportedFormatError, "save it as Excel Workbook"),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600),
+            "c.xls",
+            UnsupportedFormatError,
+            "97-2003",
+        ),
+        (b"<html><table><tr><td>a</td>", "c.xls", UnsupportedFormatError, "web page"),
     ],
 )
 def test_preview_refuses_bad_files_with_a_message_naming_the_problem(
@@ -88,6 +94,17 @@ def test_preview_refuses_bad_files_with_a_message_naming_the_problem(
 ) -> None:
     with pytest.raises(error, match=words):
         preview_upload(content, name)
+
+
+def test_a_tab_delimited_download_named_xls_previews_as_the_table_it_is() -> None:
+    """Blackboard downloads a table as UTF-16 tab-separated text named .xls."""
+    content = "\ufeffStudent\tComments\r\nJo\tGreat labs\r\n".encode("utf-16-le")
+
+    preview = preview_upload(content, "gc_BIO101_fullgc.xls")
+
+    assert preview.columns == ("Student", "Comments")
+    assert preview.rows["Comments"].tolist() == ["Great labs"]
+    assert preview.describe() == "CSV, tab-separated, UTF-16"
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,7 @@ def test_a_workbook_saved_without_its_extension_reads_by_content(tmp_path: Path)
     assert detect_format(upload, "evaluations.xlsx") == "xlsx"
     assert detect_format(upload, None) == "xlsx"
     assert detect_format(upload, "evaluations.xlsm") == "xlsx"
+    assert detect_format(upload, "evaluations.xls") == "xlsx", "a workbook misnamed .xls"
     summary = validate_input(upload, "comment", ["course"], filename="evaluations.xlsx")
 
     assert summary.columns == ("Course", "Comment", "Score", "Submitted", "Complete")
@@ -171,7 +172,6 @@ def test_rows_out_of_order_are_refused_as_a_damaged_workbook(tmp_path: Path) -> 
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "grades.xls"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "protected.xlsx"),
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600, "upload"),
-        (b"<table><tr><td>comment</td></tr></table>", "export.xls"),
     ],
 )
 def test_old_excel_and_password_protected_files_are_told_to_be_saved_as_xlsx(
@@ -184,6 +184,29 @@ def test_old_excel_and_password_protected_files_are_told_to_be_saved_as_xlsx(
     message = str(refused.value)
     assert "Excel 97-2003" in message and "save it as Excel Workbook (.xlsx)" in message
     assert "binary" not in message
+
+
+@pytest.mark.parametrize(
+    ("content", "kind"),
+    [
+        (b"<table><tr><td>comment</td></tr></table>", "a web page (HTML)"),
+        (b"\r\n  <!DOCTYPE html><html><body><table>", "a web page (HTML)"),
+        (
+            b'<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet">',
+            "an XML document",
+        ),
+    ],
+)
+def test_an_export_for_excel_that_is_a_web_page_or_xml_is_told_how_to_save_it(
+    tmp_path: Path, content: bytes, kind: str
+) -> None:
+    path = tmp_path / "upload"
+    path.write_bytes(content)
+    with pytest.raises(UnsupportedFormatError) as refused:
+        validate_input(path, "comment", filename="export.xls")
+    message = str(refused.value)
+    assert message.startswith(f"export.xls is {kind}")
+    assert "save it as Excel Workbook (.xlsx) or CSV UTF-8" in message
 
 
 def test_a_zip_that_is_not_a_workbook_says_so(tmp_path: Path) -> None:
