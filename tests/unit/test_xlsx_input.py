@@ -177,13 +177,18 @@ def test_rows_out_of_order_are_refused_as_a_damaged_workbook(tmp_path: Path) -> 
 def test_old_excel_and_password_protected_files_are_told_to_be_saved_as_xlsx(
     tmp_path: Path, content: bytes, name: str
 ) -> None:
+    message = _refusal(tmp_path, content, name)
+    assert "Excel 97-2003" in message and "save it as Excel Workbook (.xlsx)" in message
+    assert "binary" not in message
+
+
+def _refusal(tmp_path: Path, content: bytes, name: str) -> str:
+    """The message that refuses ``content`` uploaded as ``name``."""
     path = tmp_path / "upload"
     path.write_bytes(content)
     with pytest.raises(UnsupportedFormatError) as refused:
         validate_input(path, "comment", filename=name)
-    message = str(refused.value)
-    assert "Excel 97-2003" in message and "save it as Excel Workbook (.xlsx)" in message
-    assert "binary" not in message
+    return str(refused.value)
 
 
 @pytest.mark.parametrize(
@@ -200,11 +205,7 @@ def test_old_excel_and_password_protected_files_are_told_to_be_saved_as_xlsx(
 def test_an_export_for_excel_that_is_a_web_page_or_xml_is_told_how_to_save_it(
     tmp_path: Path, content: bytes, kind: str
 ) -> None:
-    path = tmp_path / "upload"
-    path.write_bytes(content)
-    with pytest.raises(UnsupportedFormatError) as refused:
-        validate_input(path, "comment", filename="export.xls")
-    message = str(refused.value)
+    message = _refusal(tmp_path, content, "export.xls")
     assert message.startswith(f"export.xls is {kind}")
     assert "save it as Excel Workbook (.xlsx) or CSV UTF-8" in message
 
