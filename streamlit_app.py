@@ -317,6 +317,26 @@ def sheet_picker(preview: columns.Preview, file_id: str) -> str | None:
     )
 
 
+def pick_columns(
+    label: str,
+    choices: list[str],
+    guessed: list[str],
+    preview: columns.Preview,
+    help_text: str | None = None,
+) -> list[str]:
+    """A multiselect of the preview's ``choices``, the ``guessed`` ones ticked, each labelled
+    with its survey question; nothing to pick when there are no choices."""
+    if not choices:
+        return []
+    return st.multiselect(
+        label,
+        choices,
+        default=guessed,
+        format_func=preview.column_label,
+        help=help_text,
+    )
+
+
 def choose_and_submit(
     client: PipelineClient, content: bytes, name: str, preview: columns.Preview
 ) -> None:
@@ -329,29 +349,21 @@ def choose_and_submit(
         format_func=preview.column_label,
     )
     more = [c for c in names if c != text_column]
-    also: list[str] = []
-    if more:
-        also = st.multiselect(
-            "More comment columns (optional): the survey's other open questions",
-            more,
-            default=columns.guess_more_text_columns(
-                more, text_column, preview.rows, preview.questions
-            ),
-            format_func=preview.column_label,
-            help="Each answer is labelled as its own comment, with a question column that "
-            "says which question it answers; results are compared by question too.",
-        )
+    also = pick_columns(
+        "More comment columns (optional): the survey's other open questions",
+        more,
+        columns.guess_more_text_columns(more, text_column, preview.rows, preview.questions),
+        preview,
+        help_text="Each answer is labelled as its own comment, with a question column that says "
+        "which question it answers; results are compared by question too.",
+    )
     others = [c for c in more if c not in also]
-    group_by: list[str] = []
-    if others:
-        group_by = st.multiselect(
-            "Compare by (optional): course, instructor, term…",
-            others,
-            default=columns.guess_group_columns(
-                others, text_column, preview.questions, preview.rows
-            ),
-            format_func=preview.column_label,
-        )
+    group_by = pick_columns(
+        "Compare by (optional): course, instructor, term…",
+        others,
+        columns.guess_group_columns(others, text_column, preview.questions, preview.rows),
+        preview,
+    )
     fresh = st.checkbox(
         "Analyse again even if this file was analysed before",
         help="Otherwise the earlier job for the same file and columns is shown.",

@@ -361,13 +361,14 @@ def validate_input(
             f"the file is {size:,} bytes, over the limit of {limits.max_bytes:,} bytes"
         )
     asked = asked_columns(text_column)
+    first = asked[0] if asked else None
     several = len(asked) > 1
-    layout = inspect_input(path, filename, next(iter(asked), None), sheet)
+    layout = inspect_input(path, filename, first, sheet)
     if several:
         layout = _melted(layout, asked)
         column = layout.columns[-1]  # the long table's comment column comes last
     else:
-        column = _text_column(next(iter(asked), None), layout)
+        column = _text_column(first, layout)
     groups = tuple(
         dict.fromkeys(
             resolve_column(name, layout.columns, "group-by column", layout.questions)

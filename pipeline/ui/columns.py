@@ -188,20 +188,17 @@ def guess_group_columns(
     questions: Mapping[str, str] | None = None,
     sample: pd.DataFrame | None = None,
 ) -> list[str]:
-    """Columns named like course, instructor or term: the usual ways to compare comments. In
-    a survey export, a short question (``Course``, ``Instructor name``) names its column too;
-    a long one (``How would you rate the instructor?``) asks for a rating, not a group. Where
-    the ``sample`` shows a column's values repeating, a name that only mentions a group
-    (``Which course are you taking?``) or a question (``Question``: a long export's column of
-    question texts, one row per answer) is one too: answers to an open question do not
-    repeat."""
+    """Columns named like course, instructor or term (``_group_named``: the usual ways to
+    compare comments), besides ``text_column``; never one that asks for a rating (``Rate the
+    course (1-5)``). The ``sample`` tells categories from answers: answers to an open
+    question do not repeat, a course or a long export's question texts do."""
     questions = questions or {}
     return [
         c
         for c in columns
         if c != text_column
         and not _asks_rating(c, questions)
-        and (_group_named(c, questions) or _repeating_group(c, questions, sample))
+        and _group_named(c, questions, sample)
     ]
 
 
@@ -209,31 +206,32 @@ def _asks_rating(column: str, questions: Mapping[str, str]) -> bool:
     return bool({*name_words(column), *name_words(questions.get(column, ""))} & _RATING_WORDS)
 
 
-def _repeating_group(
-    column: str, questions: Mapping[str, str], sample: pd.DataFrame | None
+def _group_named(
+    column: str, questions: Mapping[str, str], sample: pd.DataFrame | None = None
 ) -> bool:
-    """A short name or survey question (at most five words; three for a question column)
-    that mentions a group or a question, over repeating values."""
-    names = (name_words(column), name_words(questions.get(column, "")))
-    group = {w for words in names if len(words) <= _GROUP_NAME_WORDS for w in words}
-    question = {w for words in names if len(words) <= _GROUP_QUESTION_WORDS for w in words}
+    """Named for a group (course, instructor…): by its name, unless the name is a question
+    that asks for more ("What did the instructor do well?": over three words and a question
+    mark, or over five words), or by a short survey question (three words or fewer). Over
+    values that repeat in ``sample`` (categories, not answers), a name or question of up to
+    five words that mentions a group counts whatever it asks, and one of up to three that
+    names a question (a long export's ``Question``)."""
+    own, asked = names = (name_words(column), name_words(questions.get(column, "")))
+    named = (
+        own
+        if len(own) <= _GROUP_QUESTION_WORDS
+        or (len(own) <= _GROUP_NAME_WORDS and "?" not in column)
+        else []
+    )
+    if {*named, *(asked if len(asked) <= _GROUP_QUESTION_WORDS else ())} & GROUP_NAMES:
+        return True
+    mentioned = {w for words in names if len(words) <= _GROUP_NAME_WORDS for w in words}
+    short = {w for words in names if len(words) <= _GROUP_QUESTION_WORDS for w in words}
     return (
-        bool(group & GROUP_NAMES or question & QUESTION_NAMES)
+        bool(mentioned & GROUP_NAMES or short & QUESTION_NAMES)
         and sample is not None
         and column in sample.columns
         and _repeated(sample[column])
     )
-
-
-def _group_named(column: str, questions: Mapping[str, str]) -> bool:
-    """Named for a group (course, instructor…): by its name, unless the name is a question
-    that asks for more ("What did the instructor do well?": over three words and a question
-    mark, or over five words), or by a short survey question (three words or fewer)."""
-    own = name_words(column)
-    asked = name_words(questions.get(column, ""))
-    short = len(own) <= _GROUP_QUESTION_WORDS
-    named = own if short or (len(own) <= _GROUP_NAME_WORDS and "?" not in column) else []
-    return bool({*named, *(asked if len(asked) <= _GROUP_QUESTION_WORDS else ())} & GROUP_NAMES)
 
 
 def guess_more_text_columns(
