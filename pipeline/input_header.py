@@ -45,6 +45,35 @@ TEXT_NAMES = (
 """Names that mean the comments, likeliest first: a column named one of them is the comment
 column when none is asked for (here) and the app's first guess (``pipeline.ui.columns``)."""
 TEXT_WORDS = frozenset(TEXT_NAMES)
+RECORD_WORDS = frozenset(
+    {
+        "id",
+        "ids",
+        "uuid",
+        "key",
+        "no",
+        "num",
+        "number",
+        "code",
+        "date",
+        "time",
+        "timestamp",
+        "submitted",
+        "duration",
+        "type",
+        "status",
+        "count",
+        "length",
+        "language",
+        "channel",
+        "source",
+        "url",
+        "link",
+    }
+)
+"""Words that make a name with a comment word in it name a fact about the answer, not the
+answer: ``Response ID``, ``Comment date``, ``Feedback type``, ``Review status``."""
+_RECORD_NAME_WORDS = 3
 _SEVERAL_HINT = "to label several open questions in one job, give text_column once for each"
 _SHOWN_CHARS = 60
 _QUESTION_CHARS = 40
@@ -162,11 +191,22 @@ def worded_text_column(
     columns: Sequence[str], questions: Mapping[str, str] | None = None
 ) -> str | None:
     """The first column whose name, or survey question (``questions``), holds a word of
-    ``TEXT_NAMES``, taken in that order (``Student comments``): a hint here, the app's second
-    guess (``pipeline.ui.columns``)."""
+    ``TEXT_NAMES``, taken in that order (``Student comments``), unless it also holds one of
+    ``RECORD_WORDS`` (``Response ID`` is no comment): a hint here, the app's second guess
+    (``pipeline.ui.columns``)."""
     questions = questions or {}
-    words = {c: {*name_words(c), *name_words(questions.get(c, ""))} for c in columns}
+    words = {c: comment_words(c) | comment_words(questions.get(c, "")) for c in columns}
     return next((c for name in TEXT_NAMES for c in columns if name in words[c]), None)
+
+
+def comment_words(name: str) -> set[str]:
+    """The words of ``TEXT_NAMES`` in a column name or question (``Student comments`` →
+    comments), none in a short name for a fact about the answer (``Response ID``); a
+    question that happens to hold such a word ("Any comments on class time?") keeps them."""
+    words = name_words(name)
+    if len(words) <= _RECORD_NAME_WORDS and set(words) & RECORD_WORDS:
+        return set()
+    return set(words) & TEXT_WORDS
 
 
 def name_words(name: str) -> list[str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import EmptyInputError
-from pipeline.input_header import TEXT_NAMES, TEXT_WORDS, name_words, worded_text_column
+from pipeline.input_header import TEXT_NAMES, comment_words, name_words, worded_text_column
 from pipeline.inputs import ReadOptions, detect_format, inspect_input, iter_chunks
 from pipeline.model.no_opinion import NoOpinion
 from pipeline.xlsx import SheetOverview, open_workbook
@@ -129,7 +129,7 @@ def default_sheet(sheets: Sequence[SheetOverview]) -> str | None:
     notes sheet in front (one column of text) is passed over."""
 
     def rank(sheet: SheetOverview) -> tuple[bool, bool, bool]:
-        named = any(set(name_words(column)) & TEXT_WORDS for column in sheet.columns)
+        named = any(comment_words(column) for column in sheet.columns)
         wide = len(sheet.columns) > 1
         return (not (named and wide), not named, not wide)
 
@@ -256,7 +256,7 @@ def guess_more_text_columns(
         if _repeated(sample[column]):
             continue
         asked = questions.get(column, "")
-        named = {*name_words(column), *name_words(asked)} & TEXT_WORDS
+        named = comment_words(column) or comment_words(asked)
         short = named or _open_question(column) or _open_question(asked)
         if _mean_words(sample[column]) >= (_NAMED_ANSWER_WORDS if short else _ANSWER_WORDS):
             found.append(column)

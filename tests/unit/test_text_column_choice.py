@@ -61,6 +61,10 @@ def test_only_one_column_named_exactly_like_comments_is_taken(
         (("Any other feedback?", "Comments on exams"), "'Comments on exams' looks like it; "),
         (("comment", " Text"), "'comment', ' Text' are all named like comments; "),
         (("course", "What did you like?"), ""),  # no comment word in it
+        # a short name with an id, a date or a type in it names a fact about the answer
+        (("Response ID", "Student comments"), "'Student comments' looks like it; "),
+        (("Response ID", "Feedback type"), ""),
+        (("Any comments on class time?",), "'Any comments on class time?' looks like it; "),
     ],
 )
 def test_the_refusal_names_the_setting_and_what_looks_like_the_comments(

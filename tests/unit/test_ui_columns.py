@@ -289,3 +289,38 @@ def test_a_google_forms_export_offers_its_open_questions_not_its_rating() -> Non
         "Anything else?",
     ]
     assert guess_group_columns(columns, comment, sample=sample) == ["Course code"]
+
+
+def test_an_anthology_export_s_response_id_is_not_the_comments() -> None:
+    """Anthology (Campus Labs) and other survey tools start a row with ``Response ID``: a
+    comment word in a short name with an id, a date or a type names a fact about the answer,
+    and its codes were once guessed as the comments, the open questions offered beside them."""
+    sample = pd.DataFrame(
+        {
+            "Response ID": [f"R_1000{i}" for i in range(6)],
+            "Response Date": [f"2026-11-2{i}" for i in range(6)],
+            "Course Section": ["BIOL 1010-001", "CHEM 2210-002"] * 3,
+            "What helped your learning the most?": [
+                "The weekly quizzes kept me on track",
+                "Office hours with the TA were great",
+                "n/a",
+                "Clear examples in every lecture",
+                "Recorded lectures during exam week",
+                "The lab reports taught me to write",
+            ],
+            "What changes would you suggest?": [
+                "Post the slides before class please",
+                "Fewer problem sets in week 6",
+                "",
+                "The exam was much too long",
+                "none",
+                "More practice problems before tests",
+            ],
+        }
+    )
+    columns = list(sample.columns)
+
+    comment = guess_text_column(columns, sample)
+    assert comment == "What helped your learning the most?"
+    assert guess_more_text_columns(columns, comment, sample) == ["What changes would you suggest?"]
+    assert guess_group_columns(columns, comment, sample=sample) == ["Course Section"]
