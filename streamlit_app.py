@@ -575,9 +575,10 @@ def results_view(job: JobStatus) -> None:
 
 
 def input_columns(frame: pd.DataFrame, text_column: str, labels: Sequence[str]) -> list[str]:
-    """The input's other columns: what the results can be grouped by."""
+    """The input's other columns that hold two values or more: what the results can be
+    grouped by."""
     added = {*RESULT_ADDED, *(f"score_{label}" for label in labels), text_column}
-    return [c for c in frame.columns if c not in added]
+    return groups.comparable(frame, [c for c in frame.columns if c not in added])
 
 
 def chosen_group(
@@ -898,8 +899,8 @@ def compare_tab(job: JobStatus, labels: list[str], group_columns: list[str]) -> 
     """Two groups side by side, or one group against all the others."""
     if not group_columns:
         st.info(
-            "Comparing needs a column to group by (course, instructor, term…); this file has "
-            "none besides the comments."
+            "Comparing needs a column to group by (course, instructor, term…) that holds two "
+            "values or more; this file has none besides the comments."
         )
         return
     url, key = st.session_state.api_url, st.session_state.api_key

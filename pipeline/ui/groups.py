@@ -7,6 +7,8 @@ and a group under ``SMALL_GROUP`` comments is marked "small" (its bars drawn pal
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pandas as pd
 
 from pipeline.client import GroupCounts, Summary
@@ -26,6 +28,13 @@ SMALL_NOTE = (
 def group_name(value: object) -> str:
     """The group's value as written; an empty or missing value reads "(blank)"."""
     return BLANK if value is None or str(value) == "" else str(value)
+
+
+def comparable(frame: pd.DataFrame, columns: Sequence[str]) -> list[str]:
+    """The ``columns`` that split ``frame`` into at least two groups (a blank is a group of
+    its own): an export's ``Term`` that reads ``Fall 2026`` on every row would only draw the
+    whole file again, as the page's first chart and every other "compare by"."""
+    return [column for column in columns if frame[column].fillna("").astype(str).nunique() > 1]
 
 
 def is_small(rows: int) -> bool:

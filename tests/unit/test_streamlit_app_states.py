@@ -70,7 +70,7 @@ DONE_JOB = {
     "request_id": "donejob",
     "status": "succeeded",
     "input_name": "evaluations.csv",
-    "group_by": ["course"],
+    "group_by": ["term", "course"],
     "rows_total": len(ROWS) + 1,
     "rows_done": len(ROWS) + 1,
     "rows_failed": 1,
@@ -95,6 +95,7 @@ def results_csv() -> bytes:
     frame = pd.DataFrame(
         [
             {
+                "term": "Fall 2026",
                 "course": course,
                 "comment": text,
                 "label": label,
@@ -106,7 +107,13 @@ def results_csv() -> bytes:
             for course, text, label, *scores in ROWS
         ]
     )
-    empty = {"course": "BIO9", "comment": "", "label": "", "error": "empty comment"}
+    empty = {
+        "term": "Fall 2026",
+        "course": "BIO9",
+        "comment": "",
+        "label": "",
+        "error": "empty comment",
+    }
     frame = pd.concat([frame, pd.DataFrame([empty])], ignore_index=True)
     return frame.to_csv(index=False).encode()
 
@@ -316,6 +323,14 @@ def test_groups_are_named_in_full_with_n_and_the_small_mark_explained(done: AppT
     assert spec["encoding"]["y"]["axis"]["labelLimit"] == 0
     assert spec["encoding"]["color"]["scale"]["range"] == [LABEL_COLOURS[x] for x in LABELS]
     assert "*small*: fewer than 10 comments" in _page(done)
+
+
+def test_a_column_of_one_value_is_not_offered_to_compare_by(done: AppTest) -> None:
+    """The job was compared by ``term`` first, but every row is ``Fall 2026``: the first chart
+    is per course, and ``term`` is offered nowhere (it would only repeat the whole file)."""
+    pickers = [done.selectbox(key=key) for key in ("overview-group", "c-column", "d-group")]
+    assert [picker.value for picker in pickers] == ["course"] * 3
+    assert all("term" not in picker.options for picker in pickers)
 
 
 def test_the_comments_table_shows_a_coloured_label_and_one_confidence(done: AppTest) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from pipeline.client import GroupCounts, Summary
 from pipeline.ui.groups import (
     SMALL_GROUP,
     SMALL_NOTE,
+    comparable,
     group_caption,
     group_name,
     is_small,
@@ -57,3 +60,19 @@ def test_summary_view_rows_add_up_and_mark_small_groups() -> None:
     assert view.loc[2, percent_columns].tolist() == [34, 33, 33]
     assert view[LABELS].sum(axis=1).tolist() == [21, 18, 3]
     assert view["no label"].tolist() == [4, 0, 4]
+
+
+def test_a_column_of_one_value_is_nothing_to_compare_by() -> None:
+    """An export's ``Term`` of ``Fall 2026`` on every row once drew the whole file again as
+    the page's first chart; a blank is a group of its own, so "001" beside blanks splits."""
+    frame = pd.DataFrame(
+        {
+            "Term": ["Fall 2026"] * 4,
+            "Course": ["BIOL 1010", "CHEM 2210", "BIOL 1010", "BIOL 1010"],
+            "Section": ["001", "", None, "001"],
+            "Campus": ["", None, "", ""],
+        }
+    )
+
+    assert comparable(frame, ["Term", "Course", "Section", "Campus"]) == ["Course", "Section"]
+    assert comparable(frame.head(0), ["Term"]) == []
