@@ -313,7 +313,8 @@ def create_app(
         request_id: RequestId,
         who: Owner,
         group_by: Annotated[
-            str | None, Query(description="column to report by (default: the job's first)")
+            str | None,
+            Query(description="column to report by (default: the job's first with two values)"),
         ] = None,
         format: ReportFormat = "html",
     ) -> Response:

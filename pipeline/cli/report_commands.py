@@ -23,7 +23,7 @@ def register(commands: Any) -> None:
         "--group-by",
         default=None,
         metavar="COLUMN",
-        help="report by this column (default: the job's first group-by column)",
+        help="report by this column (default: the job's first group-by column with two values)",
     )
     report.add_argument("--format", choices=FORMATS, default="pdf", help="default: pdf")
     report.add_argument(

@@ -30,6 +30,7 @@ from pipeline.report.quotes import group_quotes
 from pipeline.report.render import CONTENT_SECURITY_POLICY, render_html, render_pdf
 from pipeline.service import insights as service_insights
 from pipeline.service.results import input_column
+from pipeline.service.views import SummaryView
 
 ReportFormat = Literal["html", "pdf"]
 MEDIA_TYPES: dict[str, str] = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
@@ -59,13 +60,16 @@ def job_report(
     group_by: str | None = None,
 ) -> ReportData:
     """The report of a succeeded job grouped by ``group_by`` (default: the job's first
-    group-by column; a job without one gets the overview only). Conflict for a job that has
-    not succeeded; MissingColumnError for a column the input does not have."""
+    group-by column that holds two values or more; a job without one gets the overview only).
+    Conflict for a job that has not succeeded; MissingColumnError for a column the input does
+    not have."""
     job = backend.repository.jobs.get(request_id, owner)
     if job.status != JobStatus.SUCCEEDED:
         raise Conflict(_not_finished(job))
-    name = group_by or (job.group_by[0] if job.group_by else None)
-    summary = service.summary(backend, request_id, owner, name)
+    if group_by:
+        name, summary = group_by, service.summary(backend, request_id, owner, group_by)
+    else:
+        name, summary = _first_comparable(backend, job, owner)
     question = job_question_column(job)
     by_question = (
         service.summary(backend, request_id, owner, question)
@@ -85,6 +89,18 @@ def job_report(
         insights=job_insights(backend, job, owner, name),
         by_question=by_question,
     )
+
+
+def _first_comparable(
+    backend: Backend, job: JobRecord, owner: str | None
+) -> tuple[str | None, SummaryView]:
+    """The job's first group-by column that splits it into two groups or more, with its
+    summary: an export's ``Term`` of one value on every row would only repeat the overview."""
+    for column in job.group_by:
+        summary = service.summary(backend, job.request_id, owner, column)
+        if len(summary.groups) > 1:
+            return column, summary
+    return None, service.summary(backend, job.request_id, owner, None)
 
 
 def job_question_column(job: JobRecord) -> str | None:

@@ -304,3 +304,46 @@ def test_the_command_writes_the_report_where_asked(
     ]
     assert "report written to" in capsys.readouterr().err
     assert not list(tmp_path.rglob("*.part"))
+
+
+def test_the_report_is_grouped_by_the_first_column_that_holds_two_values(
+    backend: Backend, client: TestClient
+) -> None:
+    """An export's ``Term`` is ``Fall 2026`` on every row: grouped by it, the report would
+    repeat its overview as one group, so it is grouped by the course that comes next; asked
+    for by name, the term is still reported."""
+    termed = b"term,course,comment\n" + b"".join(
+        b"Fall 2026," + line + b"\n" for line in CSV.splitlines()[1:]
+    )
+    answer = client.post(
+        "/v1/jobs",
+        files={"file": ("evaluations.csv", termed)},
+        data={"text_column": "comment", "group_by": ["term", "course"]},
+    )
+    request_id = answer.json()["request_id"]
+    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+
+    default = client.get(f"/v1/jobs/{request_id}/report")
+    asked = client.get(f"/v1/jobs/{request_id}/report", params={"group_by": "term"})
+
+    assert default.headers["content-disposition"].endswith('-report-by-course.html"')
+    assert "course: BIO9" in default.text and "term: Fall 2026" not in default.text
+    assert asked.headers["content-disposition"].endswith('-report-by-term.html"')
+    assert "term: Fall 2026" in asked.text
+
+
+def test_a_job_grouped_only_by_a_column_of_one_value_reports_the_overview(
+    backend: Backend, client: TestClient
+) -> None:
+    termed = b"term,comment\nFall 2026,good labs\nFall 2026,bad exams\n"
+    answer = client.post(
+        "/v1/jobs",
+        files={"file": ("evaluations.csv", termed)},
+        data={"text_column": "comment", "group_by": "term"},
+    )
+    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+
+    report = client.get(f"/v1/jobs/{answer.json()['request_id']}/report")
+
+    assert report.headers["content-disposition"].endswith('-report.html"')
+    assert "term: Fall 2026" not in report.text
