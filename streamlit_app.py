@@ -1185,9 +1185,12 @@ def review_tab(job: JobStatus, frame: pd.DataFrame, labels: list[str]) -> None:
     edited = st.data_editor(
         candidates,
         hide_index=True,
-        disabled=[job.text_column, "label", review.CONFIDENCE],
+        disabled=[job.text_column, "label", review.CONFIDENCE, review.COPIES],
         column_config={
             review.CONFIDENCE: _score_column("confidence"),
+            review.COPIES: st.column_config.NumberColumn(
+                "written", help="How many rows hold this comment (case and spacing aside)"
+            ),
             review.CORRECT_LABEL: st.column_config.SelectboxColumn(
                 "correct label", options=labels, required=True
             ),

@@ -14,10 +14,9 @@ import pandas as pd
 from pipeline.errors import InputError
 from pipeline.model.aspects.data import parse_list, parse_sentiments
 from pipeline.ui.palette import CONFIDENCE_COLOUR, LABEL_COLOURS
-from pipeline.ui.review import CONFIDENCE, with_confidence
+from pipeline.ui.review import CONFIDENCE, COPIES, same_text, with_confidence
 
 NO_LABEL = "(no label)"
-COPIES = "copies"
 ASPECTS = "aspects"
 ASPECT_SENTIMENTS = "aspect_sentiments"
 THEME = "theme"
@@ -82,7 +81,7 @@ def top_comments(frame: pd.DataFrame, text_column: str, label: str, count: int =
     if score not in frame.columns:
         return pd.DataFrame(columns=[text_column, score, COPIES])
     labelled = frame[(frame["label"] == label) & frame[score].notna()]
-    key = labelled[text_column].astype(str).map(_same_text)
+    key = labelled[text_column].astype(str).map(same_text)
     copies = key.map(key.value_counts())
     ranked = labelled.assign(**{COPIES: copies}).sort_values(score, ascending=False, kind="stable")
     distinct = ranked[~key.loc[ranked.index].duplicated()]
@@ -153,10 +152,6 @@ def has_explanations(frame: pd.DataFrame) -> bool:
 def _text(value: object) -> str:
     """A cell as text; a missing value (NaN, None) is empty."""
     return "" if value is None or (isinstance(value, float) and value != value) else str(value)
-
-
-def _same_text(text: str) -> str:
-    return " ".join(text.split()).casefold()
 
 
 def categories(frame: pd.DataFrame) -> list[str]:

@@ -13,6 +13,7 @@ from pipeline.model.labels import normalise_label
 from pipeline.ui.exports import score_columns
 
 CONFIDENCE = "confidence"
+COPIES = "copies"
 REVIEWED = "reviewed"
 CORRECT_LABEL = "correct_label"
 FALLBACK_THRESHOLD = 0.6
@@ -36,19 +37,30 @@ def with_confidence(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**{CONFIDENCE: confidence})
 
 
+def same_text(text: str) -> str:
+    """What makes two comments one: "Great course!" and " great  course! " are the same."""
+    return " ".join(text.split()).casefold()
+
+
 def low_confidence(
     frame: pd.DataFrame, text_column: str, threshold: float, limit: int = 50
 ) -> pd.DataFrame:
-    """The scored rows below ``threshold`` confidence, least sure first, ready for review:
-    text, predicted label, confidence, a ``correct_label`` to edit and a ``reviewed`` tick."""
+    """The distinct scored comments below ``threshold`` confidence, least sure first, ready
+    for review: text, predicted label, confidence, ``copies`` (how many rows wrote it), a
+    ``correct_label`` to edit and a ``reviewed`` tick. A comment written by 200 students is
+    one row to check, not 200 that fill the list."""
     scored = with_confidence(frame)
     scored = scored[scored[CONFIDENCE].notna() & (scored[CONFIDENCE] < threshold)]
-    scored = scored.sort_values(CONFIDENCE, kind="stable").head(limit)
+    key = scored[text_column].astype(str).map(same_text)
+    scored = scored.assign(**{COPIES: key.map(key.value_counts())})
+    scored = scored.sort_values(CONFIDENCE, kind="stable")
+    scored = scored[~key.loc[scored.index].duplicated()].head(limit)
     return pd.DataFrame(
         {
             text_column: scored[text_column],
             "label": scored["label"],
             CONFIDENCE: scored[CONFIDENCE],
+            COPIES: scored[COPIES],
             CORRECT_LABEL: scored["label"],
             REVIEWED: False,
         },

@@ -10,6 +10,7 @@ import pytest
 from pipeline.errors import InputError
 from pipeline.model.data import load_labelled_csv
 from pipeline.ui.review import (
+    COPIES,
     CORRECT_LABEL,
     FALLBACK_THRESHOLD,
     LOWEST_THRESHOLD,
@@ -82,3 +83,28 @@ def test_review_starts_at_the_models_calibrated_threshold() -> None:
     assert starting_threshold(0.834) == 0.83
     assert starting_threshold(None) == FALLBACK_THRESHOLD
     assert starting_threshold(0.2) == LOWEST_THRESHOLD
+
+
+def test_a_comment_written_many_times_is_one_row_to_review() -> None:
+    """An export where 239 students wrote "Nothing, keep it as it is." once filled the whole
+    review list with that one comment; it is listed once, with how many rows wrote it, and
+    comments differing only in case or spacing are the same comment."""
+    kept = "Nothing, keep it as it is."
+    same = [kept, "nothing, keep it  as it is.", kept]
+    frame = pd.DataFrame(
+        {
+            "comment": [*same, "hmm maybe"],
+            "label": ["negative", "negative", "negative", "neutral"],
+            "score_negative": [0.65, 0.65, 0.65, 0.30],
+            "score_neutral": [0.30, 0.30, 0.30, 0.45],
+            "score_positive": [0.05, 0.05, 0.05, 0.25],
+        }
+    )
+
+    rows = low_confidence(frame, "comment", threshold=0.7)
+
+    assert rows["comment"].tolist() == ["hmm maybe", "Nothing, keep it as it is."]
+    assert rows[COPIES].tolist() == [1, 3]
+    assert low_confidence(frame, "comment", threshold=0.7, limit=1)["comment"].tolist() == [
+        "hmm maybe"
+    ]
