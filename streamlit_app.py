@@ -731,20 +731,17 @@ def _pick_cell() -> None:
 
 
 def aspect_detail(job: JobStatus, summary: insights.AspectSummary, group: str | None) -> None:
-    """One aspect: its polarity counts with intervals, the comments, its themes."""
+    """One aspect: its polarity counts with intervals, the comments, its themes. The picker
+    shows names only: Streamlit keeps a keyed selectbox's first labels on screen, so an n in
+    them stayed at the first chunk's count ("teaching (n=14)" of 1,439) as the job went on."""
     names = [aspect.name for aspect in summary.categories if aspect.n]
     if st.session_state.get("a-aspect") not in names:
         st.session_state.pop("a-aspect", None)
-    chosen = st.selectbox(
-        "Aspect",
-        names,
-        key="a-aspect",
-        format_func=lambda name: about.aspect_caption(_category(summary, name)),
-    )
+    chosen = st.selectbox("Aspect", names, key="a-aspect", format_func=insights.aspect_title)
     if chosen is None:
         return
     aspect = _category(summary, chosen)
-    st.subheader(aspect.title.capitalize())
+    st.subheader(about.aspect_caption(aspect).capitalize())
     if aspect.meaning:
         st.caption(aspect.meaning)
     st.dataframe(about.polarity_rows(aspect), hide_index=True, width=640)
