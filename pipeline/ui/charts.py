@@ -176,12 +176,15 @@ def aspect_chart(bars: pd.DataFrame, labels: Sequence[str]) -> alt.Chart:
 def heat_map(cells: pd.DataFrame, group_by: str) -> alt.Chart:
     """Groups (rows, named in full with n) × aspects (columns, most mentioned first): the share
     negative of each cell in shades of the negative colour, with the share and n written in it;
-    small cells paler. A click selects a cell (``HEAT_SELECTION``)."""
+    small cells paler. A click selects a cell (``HEAT_SELECTION``). Every column is named:
+    Vega's overlap check boxes the slanted names, so with nine aspects it hid every other one.
+    """
     groups = list(dict.fromkeys(cells.sort_values("group")["group"]))
     aspects = list(dict.fromkeys(cells.sort_values("aspect_order")["aspect"]))
     base = alt.Chart(cells).encode(
         x=alt.X("aspect:N", sort=aspects, title=None, axis=alt.Axis(orient="top", labelAngle=-30,
-                                                                   labelLimit=0)),
+                                                                   labelLimit=0,
+                                                                   labelOverlap=False)),
         y=alt.Y("group:N", sort=groups, title=None, axis=alt.Axis(labelLimit=0)),
         tooltip=[
             alt.Tooltip("group:N", title=group_by),

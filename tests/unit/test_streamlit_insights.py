@@ -324,6 +324,7 @@ def test_about_what_shows_the_aspects_per_course_as_a_red_heat_map_with_n(done: 
     spec, cells = chart(done, "Share negative per aspect and course")
     scale = spec["layer"][0]["encoding"]["color"]["scale"]
     assert scale["range"][-1] == LABEL_COLOURS["negative"], "red means negative"
+    assert spec["layer"][0]["encoding"]["x"]["axis"]["labelOverlap"] is False, "all named"
     exams = cells[(cells["group"] == f"{CHEM} (n=40)") & (cells["aspect"] == "exams")]
     assert exams["cell"].tolist() == ["100% · 28"]
     small = cells[cells["group"] == "BIO9 (n=4, small)"]
