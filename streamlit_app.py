@@ -32,6 +32,7 @@ from pipeline.errors import (
     PipelineError,
     Unauthorized,
 )
+from pipeline.inputs import ReadOptions
 from pipeline.settings import Settings
 from pipeline.ui import (
     about,
@@ -48,6 +49,7 @@ from pipeline.ui import (
     review,
     shares,
 )
+from pipeline.xlsx import ALL_SHEETS
 
 if TYPE_CHECKING:
     from streamlit.delta_generator import DeltaGenerator
@@ -304,16 +306,22 @@ def cached_preview(
 
 
 def sheet_picker(preview: columns.Preview, file_id: str) -> str | None:
-    """The sheet to read, for a workbook of several; it starts at the preview's own pick."""
+    """The sheet to read, for a workbook of several, or all of them as one table; it starts
+    at the preview's own pick."""
     names = [sheet.name for sheet in preview.sheets]
-    if len(names) < 2 or preview.options.sheet not in names:
+    tables = [sheet for sheet in preview.sheets if sheet.columns]
+    choices = [*names, ALL_SHEETS] if len(tables) > 1 else names
+    if len(names) < 2 or preview.options.sheet not in choices:
         return preview.options.sheet
     return st.selectbox(
         "Sheet",
-        names,
-        index=names.index(preview.options.sheet),
+        choices,
+        index=choices.index(preview.options.sheet),
         key=f"sheet-{file_id}",
-        help="The workbook's sheets; the header row is found under any title rows.",
+        format_func=columns.sheet_label,
+        help="The workbook's sheets; the header row is found under any title rows. *All "
+        "sheets* reads every sheet whose header names the comment column, one after the "
+        "other, with a column that names each row's sheet (to compare by).",
     )
 
 
@@ -445,7 +453,9 @@ def job_header(job: JobStatus) -> None:
         details.append(f"model {job.model_version}")
     if job.explain:
         details.append("labels explained")
-    if "sheet" in job.input_options:
+    if sheets := ReadOptions.from_json(job.input_options).sheets:
+        details.append(f"{len(sheets)} sheets as one: " + ", ".join(f"**{s}**" for s in sheets))
+    elif "sheet" in job.input_options:
         sheet, row = job.input_options["sheet"], job.input_options.get("header_row")
         details.append(f"sheet **{sheet}** (header on row {row})")
     st.caption(" · ".join(details))

@@ -62,7 +62,7 @@ from pipeline.input_text import (
     txt_header_line,
 )
 from pipeline.survey_export import RECORDS_NEEDED, Descriptions, find_descriptions
-from pipeline.xlsx import Workbook, open_workbook
+from pipeline.xlsx import ALL_SHEETS, CombinedTable, Workbook, open_workbook
 
 FORMATS = ("csv", "xlsx", "txt")
 TXT_COLUMN = "text"
@@ -120,7 +120,10 @@ class ReadOptions:
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
-    """An XLSX workbook's sheet, by name; None: the first one."""
+    """An XLSX workbook's sheet, by name; None: the first one; ``ALL_SHEETS``: ``sheets``."""
+    sheets: tuple[str, ...] = ()
+    """The sheets read as one table (``pipeline.xlsx.combined``), with ``header_rows``."""
+    header_rows: tuple[int, ...] = ()
     header_row: int | None = None
     """The 1-based row of that sheet's header (rows above it are titles); None: found from
     the text column, as validation finds it (``pipeline.xlsx``). A CSV's: the line of its
@@ -163,7 +166,7 @@ class ReadOptions:
         lines, a TXT file's header line, a survey export's rows describing its columns, the
         rows above a workbook's header (a header on row 1 is the usual case)."""
         header = self.header_row is not None and not (self.sheet and self.header_row == 1)
-        return header or bool(self.description_rows)
+        return header or bool(self.description_rows or self.sheets)
 
     def describe(self) -> str:
         """How the file was read, in words: ``semicolon-separated, Windows-1252``."""
@@ -172,7 +175,10 @@ class ReadOptions:
             parts.append(f"{DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))}-separated")
         if self.encoding:
             parts.append(ENCODING_NAMES.get(self.encoding, self.encoding))
-        if self.sheet is not None:
+        if self.sheets:
+            named = ", ".join(repr(sheet) for sheet in self.sheets)
+            parts.append(f"{len(self.sheets)} sheets as one table ({named})")
+        elif self.sheet is not None:
             parts.append(f"sheet {self.sheet!r}")
         if self.header_row is not None:
             parts.append(f"header on {'row' if self.sheet else 'line'} {self.header_row}")
@@ -322,13 +328,29 @@ def _described(layout: InputLayout, first: Sequence[Sequence[str]]) -> InputLayo
 
 def _xlsx_layout(path: Path, text_column: str | None, sheet: str | None) -> InputLayout:
     """With neither a sheet nor a column asked for, the first visible sheet with one column
-    named like comments (a cover sheet in front is passed over), else the first with rows."""
+    named like comments (a cover sheet in front is passed over), else the first with rows.
+    ``ALL_SHEETS``: every visible sheet whose header names the column (with none asked for,
+    the column named like comments that a sheet has), read as one table."""
     with open_workbook(path) as book:
+        if sheet == ALL_SHEETS:
+            if not (text_column or "").strip():
+                text_column = _named_sheet(book)[1]
+            return _combined_layout(book, book.every_layout(text_column))
         if sheet is None and not (text_column or "").strip():
             sheet, text_column = _named_sheet(book)
         table = book.layout(sheet, text_column)
         first = list(islice(book.records(table), RECORDS_NEEDED))
     options = ReadOptions(sheet=table.sheet, header_row=table.header_row)
+    return _described(InputLayout("xlsx", options, table.columns), first)
+
+
+def _combined_layout(book: Workbook, table: CombinedTable) -> InputLayout:
+    first = list(islice(book.combined_records(table), RECORDS_NEEDED))
+    options = ReadOptions(
+        sheet=ALL_SHEETS,
+        sheets=tuple(layout.sheet for layout in table.layouts),
+        header_rows=tuple(layout.header_row for layout in table.layouts),
+    )
     return _described(InputLayout("xlsx", options, table.columns), first)
 
 
@@ -524,9 +546,13 @@ def _file_table(
             lines.close()
     else:
         with open_workbook(path) as book:
-            layout = book.table(options.sheet, options.header_row, next(iter(comments), None))
-            records = book.records(layout, comments)
-            yield layout.columns, islice(records, options.description_rows or 0, None)
+            if options.sheets:
+                combined = book.tables(options.sheets, options.header_rows)
+                columns, records = combined.columns, book.combined_records(combined, comments)
+            else:
+                layout = book.table(options.sheet, options.header_row, next(iter(comments), None))
+                columns, records = layout.columns, book.records(layout, comments)
+            yield columns, islice(records, options.description_rows or 0, None)
 
 
 def _cut(

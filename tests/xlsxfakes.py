@@ -245,3 +245,31 @@ def evaluation_export(path: Path) -> Path:
     secret.sheet_state = "hidden"
     book.save(path)
     return path
+
+
+def per_course_workbook(path: Path) -> Path:
+    """One sheet per course, as an evaluation office prepares them: a cover in front, a
+    course under a title row, one whose columns differ in case and add one, a totals sheet
+    without comments at the end and a hidden sheet that is not read unless named."""
+    book = Workbook()
+    cover = book.active
+    cover.title = "Read me"
+    cover.append(["One sheet per course, Fall 2026"])
+    biology = book.create_sheet("BIOL 1010")
+    biology.append(["BIOL 1010 comments"])
+    biology.append([])
+    biology.append(["Instructor", "Comment"])
+    biology.append(["Dr Okafor", "Great labs"])
+    biology.append(["Dr Okafor", "Exams too long"])
+    chemistry = book.create_sheet("CHEM 2210")
+    chemistry.append(["instructor", "comment", "Section"])
+    chemistry.append(["Prof Li", "Slides came late", "002"])
+    totals = book.create_sheet("Totals")
+    totals.append(["Course", "Responses"])
+    totals.append(["BIOL 1010", 2])
+    hidden = book.create_sheet("Old")
+    hidden.append(["Comment"])
+    hidden.append(["last year's answer"])
+    hidden.sheet_state = "hidden"
+    book.save(path)
+    return path

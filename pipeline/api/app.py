@@ -182,8 +182,9 @@ def create_app(
         sheet: Annotated[
             str | None,
             Form(
-                description="XLSX only: the sheet, by name or 1-based number (default: the "
-                "first sheet whose header names text_column)"
+                description="XLSX only: the sheet, by name or 1-based number, or * for every "
+                "sheet whose header names text_column, read as one table with a sheet column "
+                "(default: the first such sheet)"
             ),
         ] = None,
     ) -> dict[str, Any]:

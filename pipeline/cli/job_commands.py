@@ -16,6 +16,11 @@ from typing import Any
 
 from pipeline.settings import Settings
 
+SHEET_HELP = (
+    "XLSX: the sheet, by name or 1-based number, or '*' for every sheet whose header names "
+    "the text column, read as one table with a 'sheet' column (default: the first such sheet)"
+)
+
 TERMINAL = ("succeeded", "failed", "cancelled")
 
 
@@ -72,8 +77,7 @@ def register(commands: Any) -> None:
     submit.add_argument(
         "--sheet",
         default=None,
-        help="XLSX: the sheet, by name or 1-based number (default: the first sheet whose "
-        "header names the text column)",
+        help=SHEET_HELP,
     )
     submit.add_argument("--fresh", action="store_true", help="run again even if identical")
     submit.add_argument(

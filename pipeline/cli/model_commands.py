@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pipeline.cli.job_commands import SHEET_HELP
 from pipeline.model.options import add_dataclass_arguments, options_from_namespace
 from pipeline.model.precision import PRECISIONS
 
@@ -68,8 +69,7 @@ def register(commands: Any) -> None:
     analyze.add_argument(
         "--sheet",
         default=None,
-        help="XLSX: the sheet, by name or 1-based number (default: the first sheet whose "
-        "header names the text column)",
+        help=SHEET_HELP,
     )
     analyze.add_argument("--output", type=Path, required=True, help="results CSV to write")
     analyze.add_argument("--model", default=None, help=MODEL_HELP)

@@ -66,8 +66,9 @@ def job_report(
     job = backend.repository.jobs.get(request_id, owner)
     if job.status != JobStatus.SUCCEEDED:
         raise Conflict(_not_finished(job))
-    if group_by:
-        name, summary = group_by, service.summary(backend, request_id, owner, group_by)
+    name: str | None = group_by
+    if name:
+        summary = service.summary(backend, request_id, owner, name)
     else:
         name, summary = _first_comparable(backend, job, owner)
     question = job_question_column(job)

@@ -15,7 +15,7 @@ from pipeline.errors import EmptyInputError
 from pipeline.input_header import TEXT_NAMES, comment_words, name_words, worded_text_column
 from pipeline.inputs import ReadOptions, detect_format, inspect_input, iter_chunks
 from pipeline.model.no_opinion import NoOpinion
-from pipeline.xlsx import SheetOverview, open_workbook
+from pipeline.xlsx import ALL_SHEETS, SheetOverview, open_workbook
 
 PREVIEW_ROWS = 20
 _WORD = re.compile(r"[^\W\d_]\S*|\S*[^\W\d_]")
@@ -58,6 +58,7 @@ GROUP_NAMES = frozenset(
         "programme",
         "program",
         "campus",
+        "sheet",
     }
 )
 
@@ -124,9 +125,13 @@ def preview_upload(
 
 
 def default_sheet(sheets: Sequence[SheetOverview]) -> str | None:
-    """The first sheet of several columns one of which is named like comments, else the first
-    with such a column, else the first of several columns, else the first with any: a cover or
-    notes sheet in front (one column of text) is passed over."""
+    """``ALL_SHEETS`` when two sheets hold the same table with a column named like comments
+    (a workbook of one sheet per course: ``_shared_table``); else the first sheet of several
+    columns one of which is named like comments, else the first with such a column, else the
+    first of several columns, else the first with any: a cover or notes sheet in front (one
+    column of text) is passed over."""
+    if _shared_table(sheets):
+        return ALL_SHEETS
 
     def rank(sheet: SheetOverview) -> tuple[bool, bool, bool]:
         named = any(comment_words(column) for column in sheet.columns)
@@ -135,6 +140,24 @@ def default_sheet(sheets: Sequence[SheetOverview]) -> str | None:
 
     tables = [sheet for sheet in sheets if sheet.columns]
     return min(tables, key=rank).name if tables else None
+
+
+def _shared_table(sheets: Sequence[SheetOverview]) -> bool:
+    """Two sheets hold the same table: a column named like comments in common, and more than
+    half of the narrower one's columns (``Instructor, Comment`` beside ``instructor, comment,
+    Section``; not ``Comment, Author`` of a notes sheet beside an export's five columns)."""
+    tables = [frozenset(column.casefold() for column in sheet.columns) for sheet in sheets]
+    return any(
+        any(comment_words(column) for column in first & second)
+        and len(first & second) * 2 > min(len(first), len(second))
+        for i, first in enumerate(tables)
+        for second in tables[i + 1 :]
+    )
+
+
+def sheet_label(sheet: str) -> str:
+    """A sheet as the picker shows it; ``ALL_SHEETS`` in words."""
+    return "All sheets, as one table (a column says which)" if sheet == ALL_SHEETS else sheet
 
 
 def _sheets(path: Path, filename: str) -> tuple[SheetOverview, ...]:

@@ -6,11 +6,21 @@ row hold the table), ``overview`` (the app's sheet picker) and ``records`` (the 
 The modules go from the container up: ``archive`` (the ZIP, bounded), ``xmlstream`` (expat,
 bounded), ``workbook`` (sheets and parts), ``strings`` and ``styles`` (what cells refer to),
 ``merges`` (cells merged down rows, found by the archive's check pass), ``sheet`` (rows and
-cell values), ``layout`` (pure: sheet and header choice), ``reader``.
+cell values), ``layout`` (pure: sheet and header choice), ``combined`` (pure: several sheets
+as one table, ``ALL_SHEETS``), ``reader``.
 """
 
+from pipeline.xlsx.combined import ALL_SHEETS, CombinedTable
 from pipeline.xlsx.layout import SheetLayout
 from pipeline.xlsx.limits import XlsxLimits
 from pipeline.xlsx.reader import SheetOverview, Workbook, open_workbook
 
-__all__ = ["SheetLayout", "SheetOverview", "Workbook", "XlsxLimits", "open_workbook"]
+__all__ = [
+    "ALL_SHEETS",
+    "CombinedTable",
+    "SheetLayout",
+    "SheetOverview",
+    "Workbook",
+    "XlsxLimits",
+    "open_workbook",
+]

@@ -106,6 +106,23 @@ def choose_layout(scans: Iterable[SheetScan], text_column: str | None, chosen: b
     raise _not_found(looked, text_column, where)
 
 
+def every_layout(scans: Iterable[SheetScan], text_column: str | None) -> list[SheetLayout]:
+    """The tables of every sheet in ``scans`` whose header names ``text_column`` (with none
+    asked for, of every sheet with a row), to be read as one. A sheet without it (a cover,
+    notes) is passed over; with none at all, the refusal ``choose_layout`` gives."""
+    found: list[SheetLayout] = []
+    looked: list[str] = []
+    for scan in scans:
+        header = find_header(scan.rows, text_column)
+        if header is None:
+            looked.append(f"sheet {echo(scan.entry.name)}: {_columns_of(scan)}")
+        else:
+            found.append(layout_of(scan.entry, header))
+    if not found:
+        raise _not_found(looked, text_column, None)
+    return found
+
+
 def row_values(layout: SheetLayout, row: Row) -> list[str]:
     """The row's text in the header's columns; a value outside them is refused, since it
     would be lost, and so is a formula in them with no saved value, whose text is unknown."""

@@ -14,11 +14,13 @@ from pathlib import Path
 
 from pipeline.errors import InputError
 from pipeline.xlsx.archive import Archive, damaged
+from pipeline.xlsx.combined import CombinedTable, combine, own_names
 from pipeline.xlsx.layout import (
     HEADER_SCAN_ROWS,
     SheetLayout,
     SheetScan,
     choose_layout,
+    every_layout,
     find_header,
     layout_of,
     pick_sheet,
@@ -65,6 +67,25 @@ class Workbook:
             entries = [entry for entry in self.sheets if not entry.hidden]
         scans = (self.scan(entry) for entry in entries)
         return choose_layout(scans, text_column, chosen=sheet is not None)
+
+    def every_layout(self, text_column: str | None) -> CombinedTable:
+        """Every visible sheet whose header names ``text_column``, read as one table."""
+        scans = (self.scan(entry) for entry in self.sheets if not entry.hidden)
+        return combine(every_layout(scans, text_column))
+
+    def tables(self, sheets: Sequence[str], header_rows: Sequence[int]) -> CombinedTable:
+        """A job's sheets read as one, each with its recorded header row."""
+        return combine(
+            [self.table(s, row, None) for s, row in zip(sheets, header_rows, strict=True)]
+        )
+
+    def combined_records(
+        self, table: CombinedTable, comments: Sequence[str] = ()
+    ) -> Iterator[list[str]]:
+        """The sheets' data rows, one sheet after the other, as rows of the long table."""
+        for index, layout in enumerate(table.layouts):
+            for values in self.records(layout, own_names(layout, comments)):
+                yield table.row(index, values)
 
     def overview(self) -> list[SheetOverview]:
         found = []

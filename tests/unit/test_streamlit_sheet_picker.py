@@ -14,7 +14,9 @@ from typing import Any, ClassVar
 import pytest
 from httpfakes import JsonHandler
 from streamlit.testing.v1 import AppTest
-from xlsxfakes import evaluation_export
+from xlsxfakes import evaluation_export, per_course_workbook
+
+from pipeline.xlsx import ALL_SHEETS
 
 APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
 QUEUED = {"request_id": "job1", "status": "queued", "reused": False}
@@ -67,7 +69,13 @@ def _pickers(at: AppTest) -> list[Any]:
 def test_the_picked_sheet_is_previewed_and_sent_with_the_job(app: AppTest, tmp_path: Path) -> None:
     _upload(app, "evaluations.xlsx", evaluation_export(tmp_path / "e.xlsx").read_bytes())
     (picker,) = _pickers(app)
-    assert (picker.options, picker.value) == (["Cover", "Answers", "Notes"], "Answers")
+    assert picker.options == [
+        "Cover",
+        "Answers",
+        "Notes",
+        "All sheets, as one table (a column says which)",
+    ]
+    assert picker.value == "Answers"
     assert app.dataframe[0].value["Comment"].tolist()[:2] == ["Great lectures", "Too fast"]
 
     picker.select("Notes").run()
@@ -81,6 +89,28 @@ def test_the_picked_sheet_is_previewed_and_sent_with_the_job(app: AppTest, tmp_p
     (body,) = RecordingApi.submitted
     assert b'name="sheet"\r\n\r\nNotes\r\n' in body
     assert b'name="text_column"\r\n\r\nComment\r\n' in body
+
+
+@pytest.mark.slow
+def test_a_workbook_of_one_sheet_per_course_is_read_as_one_table(
+    app: AppTest, tmp_path: Path
+) -> None:
+    """Two sheets hold the same table (BIOL 1010, CHEM 2210): the picker starts on all sheets,
+    the preview has each row's sheet, proposed to compare by, and the job asks for ``*``."""
+    _upload(app, "courses.xlsx", per_course_workbook(tmp_path / "c.xlsx").read_bytes())
+    (picker,) = _pickers(app)
+    assert picker.value == ALL_SHEETS
+    preview = app.dataframe[0].value
+    assert preview["sheet"].tolist() == ["BIOL 1010", "BIOL 1010", "CHEM 2210"]
+    assert preview["Comment"].tolist() == ["Great labs", "Exams too long", "Slides came late"]
+    compare = next(box for box in app.multiselect if box.label.startswith("Compare by"))
+    assert "sheet" in compare.value
+
+    next(button for button in app.button if button.label == "Analyse").click()
+    app.run()
+    (body,) = RecordingApi.submitted
+    assert b'name="sheet"\r\n\r\n*\r\n' in body
+    assert b'name="group_by"\r\n\r\nsheet\r\n' in body
 
 
 def test_a_csv_has_no_sheet_picker_and_sends_no_sheet(app: AppTest) -> None:

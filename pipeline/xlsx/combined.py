@@ -1,0 +1,60 @@
+"""Several sheets read as one table: a workbook of one sheet per course, term or instructor,
+each with the same kind of table. Pure: the tables' layouts in, the long table's columns and
+rows out.
+
+Each row gains the name of its sheet (column ``sheet``, or ``sheet_2``… when a sheet already
+has a column of that name), so the sheets can be compared like any other group. A column
+is one column across sheets whatever its case (``Comment`` and ``comment``); a sheet without
+one of the columns leaves it blank in its rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pipeline.input_melt import free_name
+from pipeline.xlsx.layout import SheetLayout
+
+ALL_SHEETS = "*"
+"""The sheet to ask for to read every sheet whose header names the comment column: Excel
+allows no ``*`` in a sheet's name, so it names no single sheet."""
+SHEET_COLUMN = "sheet"
+
+
+@dataclass(frozen=True)
+class CombinedTable:
+    layouts: tuple[SheetLayout, ...]
+    columns: tuple[str, ...]
+    """The sheet's name, then every sheet's columns in the order they are first met."""
+    positions: tuple[tuple[int, ...], ...]
+    """For each sheet, where each of its own columns lands in ``columns``."""
+
+    def row(self, sheet: int, values: Sequence[str]) -> list[str]:
+        """A row of the ``sheet``-th table as a row of the long one."""
+        row = [""] * len(self.columns)
+        row[0] = self.layouts[sheet].sheet
+        for position, value in zip(self.positions[sheet], values, strict=True):
+            row[position] = value
+        return row
+
+
+def combine(layouts: Sequence[SheetLayout]) -> CombinedTable:
+    union: list[str] = []
+    where: dict[str, int] = {}
+    for layout in layouts:
+        for column in layout.columns:
+            if column.casefold() not in where:
+                where[column.casefold()] = len(union)
+                union.append(column)
+    sheet_column = free_name(SHEET_COLUMN, union)
+    positions = tuple(
+        tuple(where[column.casefold()] + 1 for column in layout.columns) for layout in layouts
+    )
+    return CombinedTable(tuple(layouts), (sheet_column, *union), positions)
+
+
+def own_names(layout: SheetLayout, columns: Sequence[str]) -> list[str]:
+    """``columns`` as ``layout``'s sheet spells them (those it has)."""
+    wanted = {column.casefold() for column in columns}
+    return [column for column in layout.columns if column.casefold() in wanted]
