@@ -27,6 +27,7 @@ import pandas as pd
 
 from pipeline.chunk_sizing import ChunkLimit, row_work
 from pipeline.errors import (
+    AmbiguousColumnError,
     EmptyInputError,
     EncodingError,
     InputError,
@@ -61,8 +62,10 @@ from pipeline.input_text import (
     tab_separated,
     txt_header_line,
 )
+from pipeline.messages import echo
 from pipeline.survey_export import RECORDS_NEEDED, Descriptions, find_descriptions
-from pipeline.xlsx import ALL_SHEETS, CombinedTable, Workbook, open_workbook
+from pipeline.xlsx import ALL_SHEETS, CombinedTable, SheetLayout, Workbook, open_workbook
+from pipeline.xlsx.combined import same_table
 
 FORMATS = ("csv", "xlsx", "txt")
 TXT_COLUMN = "text"
@@ -338,10 +341,26 @@ def _xlsx_layout(path: Path, text_column: str | None, sheet: str | None) -> Inpu
             return _combined_layout(book, book.every_layout(text_column))
         if sheet is None and not (text_column or "").strip():
             sheet, text_column = _named_sheet(book)
+        if sheet is None and text_column:
+            _refuse_one_of_several(book.naming(text_column), text_column)
         table = book.layout(sheet, text_column)
         first = list(islice(book.records(table), RECORDS_NEEDED))
     options = ReadOptions(sheet=table.sheet, header_row=table.header_row)
     return _described(InputLayout("xlsx", options, table.columns), first)
+
+
+def _refuse_one_of_several(tables: Sequence[SheetLayout], text_column: str) -> None:
+    """With no sheet asked for, several sheets holding one table (a workbook of one sheet
+    per course) are refused: reading the first would drop the others without a word, and
+    reading them all could count a copy twice."""
+    same = [table for table in tables if tables and same_table(tables[0].columns, table.columns)]
+    if len(same) > 1:
+        named = ", ".join(echo(table.sheet) for table in same)
+        raise AmbiguousColumnError(
+            f"column {echo(text_column.strip())} is in {len(same)} sheets that hold the same "
+            f"table ({named}): give the sheet '*' to read them all as one table (a column "
+            "'sheet' tells their rows apart), or the name of the one sheet to read"
+        )
 
 
 def _combined_layout(book: Workbook, table: CombinedTable) -> InputLayout:

@@ -16,6 +16,7 @@ from pipeline.input_header import TEXT_NAMES, comment_words, name_words, worded_
 from pipeline.inputs import ReadOptions, detect_format, inspect_input, iter_chunks
 from pipeline.model.no_opinion import NoOpinion
 from pipeline.xlsx import ALL_SHEETS, SheetOverview, open_workbook
+from pipeline.xlsx.combined import same_table
 
 PREVIEW_ROWS = 20
 _WORD = re.compile(r"[^\W\d_]\S*|\S*[^\W\d_]")
@@ -143,16 +144,18 @@ def default_sheet(sheets: Sequence[SheetOverview]) -> str | None:
 
 
 def _shared_table(sheets: Sequence[SheetOverview]) -> bool:
-    """Two sheets hold the same table: a column named like comments in common, and more than
-    half of the narrower one's columns (``Instructor, Comment`` beside ``instructor, comment,
-    Section``; not ``Comment, Author`` of a notes sheet beside an export's five columns)."""
-    tables = [frozenset(column.casefold() for column in sheet.columns) for sheet in sheets]
+    """Two sheets hold the same table (``same_table``) with a column named like comments in
+    common."""
     return any(
-        any(comment_words(column) for column in first & second)
-        and len(first & second) * 2 > min(len(first), len(second))
-        for i, first in enumerate(tables)
-        for second in tables[i + 1 :]
+        same_table(first.columns, second.columns)
+        and any(comment_words(c) for c in first.columns if c.casefold() in _folded(second))
+        for i, first in enumerate(sheets)
+        for second in sheets[i + 1 :]
     )
+
+
+def _folded(sheet: SheetOverview) -> set[str]:
+    return {column.casefold() for column in sheet.columns}
 
 
 def sheet_label(sheet: str) -> str:

@@ -54,6 +54,14 @@ def combine(layouts: Sequence[SheetLayout]) -> CombinedTable:
     return CombinedTable(tuple(layouts), (sheet_column, *union), positions)
 
 
+def same_table(first: Sequence[str], second: Sequence[str]) -> bool:
+    """Two headers of one table: more than half of the narrower one's columns in common,
+    ignoring case (``Instructor, Comment`` and ``instructor, comment, Section``; not a notes
+    sheet's ``Comment, Author`` beside an export's five columns)."""
+    ours, theirs = ({column.casefold() for column in columns} for columns in (first, second))
+    return len(ours & theirs) * 2 > min(len(ours), len(theirs))
+
+
 def own_names(layout: SheetLayout, columns: Sequence[str]) -> list[str]:
     """``columns`` as ``layout``'s sheet spells them (those it has)."""
     wanted = {column.casefold() for column in columns}

@@ -106,6 +106,20 @@ def choose_layout(scans: Iterable[SheetScan], text_column: str | None, chosen: b
     raise _not_found(looked, text_column, where)
 
 
+def naming_layouts(scans: Iterable[SheetScan], text_column: str) -> list[SheetLayout]:
+    """The tables of the sheets whose header names ``text_column``; a sheet whose header
+    cannot be read is left out here (it is refused when it is read)."""
+    found = []
+    for scan in scans:
+        header = find_header(scan.rows, text_column)
+        if header is not None:
+            try:
+                found.append(layout_of(scan.entry, header))
+            except InputError:
+                continue
+    return found
+
+
 def every_layout(scans: Iterable[SheetScan], text_column: str | None) -> list[SheetLayout]:
     """The tables of every sheet in ``scans`` whose header names ``text_column`` (with none
     asked for, of every sheet with a row), to be read as one. A sheet without it (a cover,

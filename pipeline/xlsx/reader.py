@@ -23,6 +23,7 @@ from pipeline.xlsx.layout import (
     every_layout,
     find_header,
     layout_of,
+    naming_layouts,
     pick_sheet,
     row_values,
 )
@@ -72,6 +73,12 @@ class Workbook:
         """Every visible sheet whose header names ``text_column``, read as one table."""
         scans = (self.scan(entry) for entry in self.sheets if not entry.hidden)
         return combine(every_layout(scans, text_column))
+
+    def naming(self, text_column: str) -> list[SheetLayout]:
+        """The visible sheets' tables whose header names ``text_column``."""
+        return naming_layouts(
+            (self.scan(entry) for entry in self.sheets if not entry.hidden), text_column
+        )
 
     def tables(self, sheets: Sequence[str], header_rows: Sequence[int]) -> CombinedTable:
         """A job's sheets read as one, each with its recorded header row."""

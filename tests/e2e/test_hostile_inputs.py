@@ -734,6 +734,20 @@ FILES: list[Case] = [
         read_as(sheet="Later"),
     ),
     accepted(
+        "xlsx-every-sheet-as-one-table",
+        upload(workbook([("Cover", COVER), ("A", DATA), ("B", DATA)]), "e.xlsx", sheet="*"),
+        ("good labs", "bad exams", "good labs", "bad exams"),
+        read_as(sheet="*", sheets=["A", "B"], header_rows=[1, 1]),
+    ),
+    refused(
+        "xlsx-one-table-on-two-sheets-without-a-sheet",
+        upload(workbook([("Cover", COVER), ("A", DATA), ("B", DATA)]), "e.xlsx"),
+        400,
+        "ambiguous_column",
+        "2 sheets that hold the same table ('A', 'B')",
+        "the sheet '*'",
+    ),
+    accepted(
         "xlsx-hidden-sheet-by-name",
         upload(evaluation, "e.xlsx", sheet="Secret"),
         ("hidden answer",),

@@ -13,11 +13,11 @@ from jobfakes import FakePredictor, make_backend
 from xlsxfakes import evaluation_export, per_course_workbook
 
 from pipeline.api.app import create_app
-from pipeline.errors import MissingColumnError
+from pipeline.errors import AmbiguousColumnError, MissingColumnError
 from pipeline.inputs import ReadOptions, iter_chunks, validate_input
 from pipeline.worker import Worker
 from pipeline.xlsx import ALL_SHEETS
-from pipeline.xlsx.combined import combine
+from pipeline.xlsx.combined import combine, same_table
 from pipeline.xlsx.layout import SheetLayout
 
 
@@ -106,3 +106,38 @@ def test_the_api_labels_every_sheet_and_compares_them(tmp_path: Path) -> None:
         "CHEM 2210": 1,
     }
     assert results.splitlines()[0].startswith("sheet,Instructor,Comment,Section,label")
+
+
+def test_without_a_sheet_several_sheets_of_one_table_are_refused_not_cut_to_one(
+    tmp_path: Path,
+) -> None:
+    """Reading the first course's sheet would drop the others without a word; the refusal
+    names the sheets and both ways on. An export whose notes sheet also has a ``Comment``
+    column holds two tables, not one: its answers sheet is read as before."""
+    path = per_course_workbook(tmp_path / "courses.xlsx")
+
+    with pytest.raises(AmbiguousColumnError) as refused:
+        validate_input(path, "Comment")
+
+    assert str(refused.value) == (
+        "column 'Comment' is in 2 sheets that hold the same table ('BIOL 1010', 'CHEM 2210'): "
+        "give the sheet '*' to read them all as one table (a column 'sheet' tells their rows "
+        "apart), or the name of the one sheet to read"
+    )
+    assert validate_input(path, "Comment", sheet="CHEM 2210").rows == 1
+    export = validate_input(evaluation_export(tmp_path / "export.xlsx"), "Comment")
+    assert export.options.sheet == "Answers"
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "same"),
+    [
+        (("Instructor", "Comment"), ("instructor", "comment", "Section"), True),
+        (("Course", "Comment", "Score", "Submitted", "Complete"), ("Comment", "Author"), False),
+        (("Comment",), ("comment",), True),
+    ],
+)
+def test_two_headers_are_one_table_when_most_columns_match(
+    first: tuple[str, ...], second: tuple[str, ...], same: bool
+) -> None:
+    assert same_table(first, second) is same
