@@ -169,12 +169,16 @@ def check_text_column_name(name: str) -> None:
 
 
 def listing(columns: Sequence[str]) -> str:
-    """The columns for a message: the first few, each cut short, then how many more."""
-    head = ", ".join(
-        c if len(c) <= _SHOWN_CHARS else f"{c[:_SHOWN_CHARS]}…" for c in columns[:_LISTED_COLUMNS]
-    )
+    """The columns for a message: the first few, each cut short, then how many more. A name
+    with a comma in it is quoted, so ``Overall, I would rate this course`` reads as one."""
+    head = ", ".join(_listed(c) for c in columns[:_LISTED_COLUMNS])
     more = len(columns) - _LISTED_COLUMNS
     return f"{head} … and {more:,} more" if more > 0 else head or "none"
+
+
+def _listed(column: str) -> str:
+    shown = column if len(column) <= _SHOWN_CHARS else f"{column[:_SHOWN_CHARS]}…"
+    return echo(shown) if "," in column else shown
 
 
 def _suggestion(name: str, columns: Sequence[str]) -> str:

@@ -76,6 +76,16 @@ def test_the_refusal_names_the_setting_and_what_looks_like_the_comments(
     )
 
 
+def test_a_column_name_with_a_comma_is_listed_as_one_name() -> None:
+    """A Likert item such as "Overall, I would rate this course" read as two columns in the
+    comma-separated list of a refusal."""
+    columns = ("Term", "Overall, I would rate this course (1-5)", "What helped?")
+
+    assert "the file has Term, 'Overall, I would rate this course (1-5)', What helped?" in (
+        text_column_refusal(columns)
+    )
+
+
 def test_a_refused_survey_of_several_questions_is_told_it_can_give_them_all() -> None:
     columns = ("Course", "What helped?", "What should change?")
 
