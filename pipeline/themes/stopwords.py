@@ -28,6 +28,8 @@ _DOMAIN = (
     "going", "went", "come", "comes", "came", "want", "wants", "wanted", "need", "needs",
     "needed", "use", "used", "using", "let", "lets", "did", "does", "doing", "ll", "ve", "re",
     "im", "ive", "id", "youre", "thats", "theres", "overall", "etc", "ok", "okay", "yes", "yeah",
+    "especially", "honestly", "super", "basically", "literally", "totally", "extremely", "truly",
+    "seriously", "absolutely", "incredibly", "generally", "usually", "simply",
 )  # fmt: skip
 DOMAIN_STOP_WORDS = frozenset(_DOMAIN)
 """Course-evaluation filler (documented in the themes docs); extends scikit-learn's list."""
