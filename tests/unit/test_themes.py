@@ -198,6 +198,13 @@ def test_terms_are_content_words_and_pairs_after_stop_word_removal() -> None:
     written = "The professor's exams were UNFAIR in CHEM110!"
     assert terms(written) == ["exam", "unfair", "exam unfair"]
     assert terms("lectures 😴")[:2] == ["lecture", "sleeping"]
+    # intensifiers name no subject: once "genetics / especially genetics"
+    assert terms("Interesting topics, especially genetics") == [
+        "interesting", "topic", "genetic", "interesting topic", "topic genetic",
+    ]  # fmt: skip
+    assert terms("Office hours were super helpful") == [
+        "office", "hour", "helpful", "office hour", "hour helpful",
+    ]  # fmt: skip
 
 
 def test_negations_only_start_pairs() -> None:
