@@ -339,10 +339,11 @@ def _xlsx_layout(path: Path, text_column: str | None, sheet: str | None) -> Inpu
             if not (text_column or "").strip():
                 text_column = _named_sheet(book)[1]
             return _combined_layout(book, book.every_layout(text_column))
-        if sheet is None and not (text_column or "").strip():
-            sheet, text_column = _named_sheet(book)
-        if sheet is None and text_column:
-            _refuse_one_of_several(book.naming(text_column), text_column)
+        if sheet is None:
+            if not (text_column or "").strip():
+                sheet, text_column = _named_sheet(book)
+            if text_column:
+                _refuse_one_of_several(book.naming(text_column), text_column)
         table = book.layout(sheet, text_column)
         first = list(islice(book.records(table), RECORDS_NEEDED))
     options = ReadOptions(sheet=table.sheet, header_row=table.header_row)

@@ -124,6 +124,8 @@ def test_without_a_sheet_several_sheets_of_one_table_are_refused_not_cut_to_one(
         "give the sheet '*' to read them all as one table (a column 'sheet' tells their rows "
         "apart), or the name of the one sheet to read"
     )
+    with pytest.raises(AmbiguousColumnError, match="2 sheets that hold the same table"):
+        validate_input(path, None)  # the column named like comments: the same sheets
     assert validate_input(path, "Comment", sheet="CHEM 2210").rows == 1
     export = validate_input(evaluation_export(tmp_path / "export.xlsx"), "Comment")
     assert export.options.sheet == "Answers"
