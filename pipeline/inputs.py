@@ -125,8 +125,9 @@ class ReadOptions:
     sheet: str | None = None
     """An XLSX workbook's sheet, by name; None: the first one; ``ALL_SHEETS``: ``sheets``."""
     sheets: tuple[str, ...] = ()
-    """The sheets read as one table (``pipeline.xlsx.combined``), with ``header_rows``."""
+    """The sheets read as one table (``pipeline.xlsx.combined``)."""
     header_rows: tuple[int, ...] = ()
+    """Each of ``sheets``' header row, 1-based."""
     header_row: int | None = None
     """The 1-based row of that sheet's header (rows above it are titles); None: found from
     the text column, as validation finds it (``pipeline.xlsx``). A CSV's: the line of its
@@ -338,12 +339,12 @@ def _xlsx_layout(path: Path, text_column: str | None, sheet: str | None) -> Inpu
         if sheet == ALL_SHEETS:
             if not (text_column or "").strip():
                 text_column = _named_sheet(book)[1]
-            return _combined_layout(book, book.every_layout(text_column))
+            return _combined_layout(book, book.all_sheets(text_column))
         if sheet is None:
             if not (text_column or "").strip():
                 sheet, text_column = _named_sheet(book)
             if text_column:
-                _refuse_one_of_several(book.naming(text_column), text_column)
+                _refuse_one_of_several(book.sheets_naming(text_column), text_column)
         table = book.layout(sheet, text_column)
         first = list(islice(book.records(table), RECORDS_NEEDED))
     options = ReadOptions(sheet=table.sheet, header_row=table.header_row)
@@ -354,7 +355,7 @@ def _refuse_one_of_several(tables: Sequence[SheetLayout], text_column: str) -> N
     """With no sheet asked for, several sheets holding one table (a workbook of one sheet
     per course) are refused: reading the first would drop the others without a word, and
     reading them all could count a copy twice."""
-    same = [table for table in tables if tables and same_table(tables[0].columns, table.columns)]
+    same = [table for table in tables if same_table(tables[0].columns, table.columns)]
     if len(same) > 1:
         named = ", ".join(echo(table.sheet) for table in same)
         raise AmbiguousColumnError(

@@ -69,16 +69,16 @@ class Workbook:
         scans = (self.scan(entry) for entry in entries)
         return choose_layout(scans, text_column, chosen=sheet is not None)
 
-    def every_layout(self, text_column: str | None) -> CombinedTable:
+    def all_sheets(self, text_column: str | None) -> CombinedTable:
         """Every visible sheet whose header names ``text_column``, read as one table."""
-        scans = (self.scan(entry) for entry in self.sheets if not entry.hidden)
-        return combine(every_layout(scans, text_column))
+        return combine(every_layout(self._visible_scans(), text_column))
 
-    def naming(self, text_column: str) -> list[SheetLayout]:
+    def sheets_naming(self, text_column: str) -> list[SheetLayout]:
         """The visible sheets' tables whose header names ``text_column``."""
-        return naming_layouts(
-            (self.scan(entry) for entry in self.sheets if not entry.hidden), text_column
-        )
+        return naming_layouts(self._visible_scans(), text_column)
+
+    def _visible_scans(self) -> Iterator[SheetScan]:
+        return (self.scan(entry) for entry in self.sheets if not entry.hidden)
 
     def tables(self, sheets: Sequence[str], header_rows: Sequence[int]) -> CombinedTable:
         """A job's sheets read as one, each with its recorded header row."""
