@@ -122,7 +122,10 @@ def _label_themes(
     for index in range(clusters.n_themes):
         members = np.flatnonzero(clusters.assignment == index)
         member_texts = [texts[i] for i in rows[members]]
-        quotes = central_quotes(member_texts, vectors[members], clusters.centres[index])
+        named = _holding(presence, clusters.assignment == index, found_terms, keywords[index])
+        quotes = central_quotes(
+            member_texts, vectors[members], clusters.centres[index], named=named
+        )
         themes.append(
             Theme(
                 id=first_id + index,
@@ -141,11 +144,19 @@ def _coverage(
     presence: Any, members: np.ndarray, found_terms: _Terms, keys: Sequence[str]
 ) -> float:
     """Share of the member rows holding at least one of the keyword ``keys``."""
+    holding = _holding(presence, members, found_terms, keys)
+    return float(np.mean(holding)) if holding.size and keys else 0.0
+
+
+def _holding(
+    presence: Any, members: np.ndarray, found_terms: _Terms, keys: Sequence[str]
+) -> np.ndarray:
+    """For each member row, whether it holds one of the keyword ``keys``."""
     rows = presence[np.flatnonzero(members)]
-    if not keys or rows.shape[0] == 0:
-        return 0.0
+    if not keys:
+        return np.zeros(rows.shape[0], dtype=bool)
     wanted = [found_terms.columns[key] for key in keys]
-    return float(np.mean(rows[:, wanted].getnnz(axis=1) > 0))
+    return np.asarray(rows[:, wanted].getnnz(axis=1) > 0)
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,12 @@
 """The few comments that show what a theme is: the most central ones, no two alike.
 
-Central = most cosine-similar to the theme's centre. Comments of at least ``MIN_QUOTE_WORDS``
-words go first (the most central comment of a theme is often a two-word "great class" that
-shows nothing); shorter ones only fill in. A candidate is skipped when it repeats a chosen
-quote: the same words ignoring case and punctuation, or vectors at ``DUPLICATE_SIMILARITY``
-or more.
+Central = most cosine-similar to the theme's centre. Comments that hold one of the theme's
+keywords go first (a theme named "midterm / worth" once quoted "Nothing, keep it as it is.",
+the most central of its comments), and among those, comments of at least
+``MIN_QUOTE_WORDS`` words (the most central comment of a theme is often a two-word "great
+class" that shows nothing); the others only fill in. A candidate is skipped when it repeats
+a chosen quote: the same words ignoring case and punctuation, or vectors at
+``DUPLICATE_SIMILARITY`` or more.
 """
 
 from __future__ import annotations
@@ -23,18 +25,23 @@ _NON_WORD = re.compile(r"[\W_]+")
 
 
 def central_quotes(
-    texts: Sequence[str], vectors: np.ndarray, centre: np.ndarray, count: int = QUOTES
+    texts: Sequence[str],
+    vectors: np.ndarray,
+    centre: np.ndarray,
+    count: int = QUOTES,
+    named: np.ndarray | None = None,
 ) -> list[int]:
-    """Indexes into ``texts`` of up to ``count`` distinct central comments, most central first."""
+    """Indexes into ``texts`` of up to ``count`` distinct central comments, most central first
+    within each tier; ``named`` marks the comments that hold one of the theme's keywords."""
     similarity = np.asarray(vectors, dtype=np.float32) @ np.asarray(centre, dtype=np.float32)
-    top = min(_CANDIDATES, len(similarity))
-    nearest = np.argpartition(-similarity, top - 1)[:top] if top else np.array([], dtype=int)
-    ranked = nearest[np.lexsort((nearest, -similarity[nearest]))]
-    wordy = [int(i) for i in ranked if _word_count(texts[i]) >= MIN_QUOTE_WORDS]
-    short = [int(i) for i in ranked if _word_count(texts[i]) < MIN_QUOTE_WORDS]
+    keyed = np.ones(len(similarity), dtype=bool) if named is None else np.asarray(named, bool)
+    ranked = np.lexsort((np.arange(len(similarity)), -similarity, ~keyed))[:_CANDIDATES]
+    tiers: list[list[int]] = [[], [], [], []]
+    for i in ranked:
+        tiers[2 * int(not keyed[i]) + int(_word_count(texts[i]) < MIN_QUOTE_WORDS)].append(int(i))
     chosen: list[int] = []
     seen: set[str] = set()
-    for index in wordy + short:
+    for index in (index for tier in tiers for index in tier):
         if len(chosen) == count:
             break
         key = normalised(texts[index])

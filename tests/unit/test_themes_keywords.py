@@ -86,3 +86,16 @@ def test_quotes_skip_near_identical_vectors() -> None:
     vectors = np.array([[1.0, 0.0], [1.0, 0.001], [0.6, 0.8]], dtype=np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     assert central_quotes(texts, vectors, np.array([1.0, 0.0]), count=3) == [0, 2]
+
+
+def test_quotes_that_hold_a_keyword_come_first() -> None:
+    """A theme named "midterm / worth" once quoted "Nothing, keep it as it is.", the most
+    central of its comments; a comment that holds a keyword shows what the name means."""
+    texts = ["Nothing, keep it as it is.", "Make the midterm worth less.", "Midterm was too long."]
+    vectors = np.array([[1.0, 0.0], [0.8, 0.6], [0.0, 1.0]], dtype=np.float32)
+    named = np.array([False, True, True])
+
+    chosen = central_quotes(texts, vectors, np.array([1.0, 0.0]), count=3, named=named)
+
+    assert chosen == [1, 2, 0]
+    assert central_quotes(texts, vectors, np.array([1.0, 0.0]), count=1) == [0]
