@@ -86,7 +86,7 @@ def test_review_starts_at_the_models_calibrated_threshold() -> None:
 
 
 def test_a_comment_written_many_times_is_one_row_to_review() -> None:
-    """An export where 239 students wrote "Nothing, keep it as it is." once filled the whole
+    """An export where 132 students wrote "Nothing, keep it as it is." once filled the whole
     review list with that one comment; it is listed once, with how many rows wrote it, and
     comments differing only in case or spacing are the same comment."""
     kept = "Nothing, keep it as it is."
