@@ -453,11 +453,12 @@ def job_header(job: JobStatus) -> None:
         details.append(f"model {job.model_version}")
     if job.explain:
         details.append("labels explained")
-    if sheets := ReadOptions.from_json(job.input_options).sheets:
-        details.append(f"{len(sheets)} sheets as one: " + ", ".join(f"**{s}**" for s in sheets))
-    elif "sheet" in job.input_options:
-        sheet, row = job.input_options["sheet"], job.input_options.get("header_row")
-        details.append(f"sheet **{sheet}** (header on row {row})")
+    read = ReadOptions.from_json(job.input_options)
+    if read.sheets:
+        named = ", ".join(f"**{sheet}**" for sheet in read.sheets)
+        details.append(f"{len(read.sheets)} sheets as one: {named}")
+    elif read.sheet is not None:
+        details.append(f"sheet **{read.sheet}** (header on row {read.header_row})")
     st.caption(" · ".join(details))
 
 

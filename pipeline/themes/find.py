@@ -145,7 +145,7 @@ def _coverage(
 ) -> float:
     """Share of the member rows holding at least one of the keyword ``keys``."""
     holding = _holding(presence, members, found_terms, keys)
-    return float(np.mean(holding)) if holding.size and keys else 0.0
+    return float(np.mean(holding)) if holding.size else 0.0
 
 
 def _holding(

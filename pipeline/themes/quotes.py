@@ -35,13 +35,14 @@ def central_quotes(
     within each tier; ``named`` marks the comments that hold one of the theme's keywords."""
     similarity = np.asarray(vectors, dtype=np.float32) @ np.asarray(centre, dtype=np.float32)
     keyed = np.ones(len(similarity), dtype=bool) if named is None else np.asarray(named, bool)
-    ranked = np.lexsort((np.arange(len(similarity)), -similarity, ~keyed))[:_CANDIDATES]
-    tiers: list[list[int]] = [[], [], [], []]
-    for i in ranked:
-        tiers[2 * int(not keyed[i]) + int(_word_count(texts[i]) < MIN_QUOTE_WORDS)].append(int(i))
+    nearest = np.lexsort((np.arange(len(similarity)), -similarity, ~keyed))[:_CANDIDATES]
+    ranked = sorted(
+        (int(i) for i in nearest),
+        key=lambda i: (not keyed[i], _word_count(texts[i]) < MIN_QUOTE_WORDS),
+    )  # stable: most central first within each tier
     chosen: list[int] = []
     seen: set[str] = set()
-    for index in (index for tier in tiers for index in tier):
+    for index in ranked:
         if len(chosen) == count:
             break
         key = normalised(texts[index])

@@ -16,7 +16,7 @@ from pipeline.input_header import TEXT_NAMES, comment_words, name_words, worded_
 from pipeline.inputs import ReadOptions, detect_format, inspect_input, iter_chunks
 from pipeline.model.no_opinion import NoOpinion
 from pipeline.xlsx import ALL_SHEETS, SheetOverview, open_workbook
-from pipeline.xlsx.combined import same_table
+from pipeline.xlsx.combined import same_table, shared_columns
 
 PREVIEW_ROWS = 20
 _WORD = re.compile(r"[^\W\d_]\S*|\S*[^\W\d_]")
@@ -148,14 +148,10 @@ def _shared_table(sheets: Sequence[SheetOverview]) -> bool:
     common."""
     return any(
         same_table(first.columns, second.columns)
-        and any(comment_words(c) for c in first.columns if c.casefold() in _folded(second))
+        and any(map(comment_words, shared_columns(first.columns, second.columns)))
         for i, first in enumerate(sheets)
         for second in sheets[i + 1 :]
     )
-
-
-def _folded(sheet: SheetOverview) -> set[str]:
-    return {column.casefold() for column in sheet.columns}
 
 
 def sheet_label(sheet: str) -> str:

@@ -14,7 +14,7 @@ import pandas as pd
 from pipeline.errors import InputError
 from pipeline.model.aspects.data import parse_list, parse_sentiments
 from pipeline.ui.palette import CONFIDENCE_COLOUR, LABEL_COLOURS
-from pipeline.ui.review import CONFIDENCE, COPIES, same_text, with_confidence
+from pipeline.ui.review import CONFIDENCE, COPIES, distinct_comments, with_confidence
 
 NO_LABEL = "(no label)"
 ASPECTS = "aspects"
@@ -81,10 +81,7 @@ def top_comments(frame: pd.DataFrame, text_column: str, label: str, count: int =
     if score not in frame.columns:
         return pd.DataFrame(columns=[text_column, score, COPIES])
     labelled = frame[(frame["label"] == label) & frame[score].notna()]
-    key = labelled[text_column].astype(str).map(same_text)
-    copies = key.map(key.value_counts())
-    ranked = labelled.assign(**{COPIES: copies}).sort_values(score, ascending=False, kind="stable")
-    distinct = ranked[~key.loc[ranked.index].duplicated()]
+    distinct = distinct_comments(labelled, text_column, score, ascending=False)
     return distinct.head(count)[[text_column, score, COPIES]]
 
 

@@ -42,6 +42,17 @@ def same_text(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def distinct_comments(
+    frame: pd.DataFrame, text_column: str, by: str, ascending: bool
+) -> pd.DataFrame:
+    """``frame`` sorted by ``by``, each comment kept once (its first row; ``same_text``) with
+    ``copies``: how many rows of ``frame`` wrote it."""
+    key = frame[text_column].astype(str).map(same_text)
+    counted = frame.assign(**{COPIES: key.map(key.value_counts())})
+    ranked = counted.sort_values(by, ascending=ascending, kind="stable")
+    return ranked[~key.loc[ranked.index].duplicated()]
+
+
 def low_confidence(
     frame: pd.DataFrame, text_column: str, threshold: float, limit: int = 50
 ) -> pd.DataFrame:
@@ -51,10 +62,7 @@ def low_confidence(
     one row to check, not 200 that fill the list."""
     scored = with_confidence(frame)
     scored = scored[scored[CONFIDENCE].notna() & (scored[CONFIDENCE] < threshold)]
-    key = scored[text_column].astype(str).map(same_text)
-    scored = scored.assign(**{COPIES: key.map(key.value_counts())})
-    scored = scored.sort_values(CONFIDENCE, kind="stable")
-    scored = scored[~key.loc[scored.index].duplicated()].head(limit)
+    scored = distinct_comments(scored, text_column, CONFIDENCE, ascending=True).head(limit)
     return pd.DataFrame(
         {
             text_column: scored[text_column],

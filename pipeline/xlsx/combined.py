@@ -58,11 +58,11 @@ def same_table(first: Sequence[str], second: Sequence[str]) -> bool:
     """Two headers of one table: more than half of the narrower one's columns in common,
     ignoring case (``Instructor, Comment`` and ``instructor, comment, Section``; not a notes
     sheet's ``Comment, Author`` beside an export's five columns)."""
-    ours, theirs = ({column.casefold() for column in columns} for columns in (first, second))
-    return len(ours & theirs) * 2 > min(len(ours), len(theirs))
+    common = len(shared_columns(first, second))
+    return common * 2 > min(len(first), len(second))
 
 
-def own_names(layout: SheetLayout, columns: Sequence[str]) -> list[str]:
-    """``columns`` as ``layout``'s sheet spells them (those it has)."""
-    wanted = {column.casefold() for column in columns}
-    return [column for column in layout.columns if column.casefold() in wanted]
+def shared_columns(own: Sequence[str], other: Sequence[str]) -> list[str]:
+    """The columns of ``own`` that ``other`` has too, ignoring case, as ``own`` spells them."""
+    wanted = {column.casefold() for column in other}
+    return [column for column in own if column.casefold() in wanted]

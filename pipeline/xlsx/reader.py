@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pipeline.errors import InputError
 from pipeline.xlsx.archive import Archive, damaged
-from pipeline.xlsx.combined import CombinedTable, combine, own_names
+from pipeline.xlsx.combined import CombinedTable, combine, shared_columns
 from pipeline.xlsx.layout import (
     HEADER_SCAN_ROWS,
     SheetLayout,
@@ -91,7 +91,7 @@ class Workbook:
     ) -> Iterator[list[str]]:
         """The sheets' data rows, one sheet after the other, as rows of the long table."""
         for index, layout in enumerate(table.layouts):
-            for values in self.records(layout, own_names(layout, comments)):
+            for values in self.records(layout, shared_columns(layout.columns, comments)):
                 yield table.row(index, values)
 
     def overview(self) -> list[SheetOverview]:
