@@ -112,10 +112,17 @@ def xlsx_bytes(url: str, key: str, request_id: str, revision: str) -> bytes:
 
 @st.cache_data(show_spinner=False, max_entries=4, ttl=3600)
 def report_bytes(
-    url: str, key: str, request_id: str, revision: str, group_by: str, report_format: str
+    url: str,
+    key: str,
+    request_id: str,
+    revision: str,
+    group_by: str,
+    report_format: str,
+    group: str | None = None,
 ) -> bytes:
-    """The job's report, made by the server once per group column and format."""
-    return get_client(url, key).report(request_id, group_by or None, report_format)
+    """The job's report (of one ``group`` of ``group_by`` alone, when given), made by the
+    server once per group column, group and format."""
+    return get_client(url, key).report(request_id, group_by or None, report_format, group)
 
 
 @st.cache_data(show_spinner=False, max_entries=32, ttl=3600)
@@ -1279,12 +1286,11 @@ def downloads_tab(
         on_click="ignore",
         icon=":material/download:",
     )
-    report_downloads(job, group, stem)
+    report_downloads(job, group, stem, summary)
 
 
-def report_downloads(job: JobStatus, group: str | None, stem: str) -> None:
+def report_downloads(job: JobStatus, group: str | None, stem: str, summary: Summary) -> None:
     """The printable report by the group column chosen above (made when clicked)."""
-    url, key = st.session_state.api_url, st.session_state.api_key
     st.subheader("Report")
     by = f" by **{group}**" if group else ""
     st.caption(
@@ -1299,25 +1305,54 @@ def report_downloads(job: JobStatus, group: str | None, stem: str) -> None:
         else "A report is made once the job has labelled every row and worked out what they are "
         "about."
     )
+    report_buttons(job, group or "", None, stem, why)
+    if group and summary.groups:
+        group_report_downloads(job, group, stem, summary, why)
+    if finished and st.toggle("Preview the report here", key="d-preview"):
+        report_preview(job, group)
+
+
+def group_report_downloads(
+    job: JobStatus, group: str, stem: str, summary: Summary, why: str | None
+) -> None:
+    """One value's own report, to hand to the course or instructor it is about: it names
+    and quotes no other group."""
+    st.markdown(f"**One {group}'s own report**")
+    st.caption(
+        f"For the {group} it is about: its shares against all the others together, its "
+        "aspects and themes, and every one of its comments. No other "
+        f"{group} is named or quoted."
+    )
+    names = [groups.group_name(part.group) for part in summary.groups]
+    chosen = st.selectbox(f"Which {group}", names, key="d-one-group")
+    report_buttons(job, group, chosen, stem, why)
+
+
+def report_buttons(
+    job: JobStatus, group_by: str, value: str | None, stem: str, why: str | None
+) -> None:
+    """PDF and HTML buttons side by side for the report by ``group_by`` (of its ``value``
+    alone, when given), made by the server when clicked; disabled saying ``why``."""
+    url, key = st.session_state.api_url, st.session_state.api_key
+    made = partial(report_bytes, url, key, job.request_id, progress.revision(job), group_by)
     left, right = st.columns(2)
-    made = partial(report_bytes, url, key, job.request_id, progress.revision(job), group or "")
     for cell, report_format, mime in (
         (left, "pdf", "application/pdf"),
         (right, "html", "text/html"),
     ):
+        name = f"{value}: report" if value is not None else "Report"
         cell.download_button(
-            f"Report ({report_format.upper()})",
-            partial(made, report_format),
-            file_name=exports.report_file_name(stem, group, report_format),
+            f"{name} ({report_format.upper()})",
+            partial(made, report_format, value),
+            file_name=exports.report_file_name(stem, group_by or None, report_format, value),
             mime=mime,
             on_click="ignore",
             icon=":material/download:",
             width="stretch",
-            disabled=not finished,
+            disabled=why is not None,
             help=why,
+            key=f"d-report-{report_format}" if value is None else f"d-one-group-{report_format}",
         )
-    if finished and st.toggle("Preview the report here", key="d-preview"):
-        report_preview(job, group)
 
 
 def report_preview(job: JobStatus, group: str | None) -> None:

@@ -127,7 +127,7 @@ def resolve_column(
             f"{', '.join(echo(m) for m in matches)}; give the exact name"
         )
     raise MissingColumnError(
-        f"{role} {echo(name)} is not in the file{_suggestion(name, columns)}; its columns are: "
+        f"{role} {echo(name)} is not in the file{did_you_mean(name, columns)}; its columns are: "
         f"{listing(columns)}"
     )
 
@@ -181,7 +181,8 @@ def _listed(column: str) -> str:
     return echo(shown) if "," in column else shown
 
 
-def _suggestion(name: str, columns: Sequence[str]) -> str:
+def did_you_mean(name: str, columns: Sequence[str]) -> str:
+    """`` (did you mean 'Course'?)`` for up to three names close to ``name``; empty if none."""
     by_folded: dict[str, str] = {}
     for column in columns:
         by_folded.setdefault(column.casefold(), column)

@@ -318,11 +318,19 @@ def create_app(
             Query(description="column to report by (default: the job's first with two values)"),
         ] = None,
         format: ReportFormat = "html",
+        group: Annotated[
+            str | None,
+            Query(
+                description="one value of group_by: the report of that group alone, with "
+                "every one of its comments ('(blank)' for rows without a value)"
+            ),
+        ] = None,
     ) -> Response:
         """A finished job's report: label shares with 95 % intervals overall and per group,
         each group against the rest, the model's accuracy and the method (409 until the job
-        has succeeded)."""
-        report = report_file(backend, request_id, who, group_by or None, format)
+        has succeeded). With ``group``, one group's own report: its shares against the rest,
+        its aspects and themes and all its comments, naming no other group."""
+        report = report_file(backend, request_id, who, group_by or None, format, group)
         return Response(report.content, media_type=report.media_type, headers=report.headers)
 
     @app.delete(JOBS + "/{request_id}", responses=answers(401, 404, 409, 422, 503))

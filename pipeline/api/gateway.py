@@ -306,7 +306,10 @@ class Gateway:
         who = self.owner(request)
         kind = _choice(request, "format", ("html", "pdf"))
         group_by = request.param("group_by") or None
-        report = report_file(self.backend, request_id, who, group_by, cast(ReportFormat, kind))
+        group = request.param("group")
+        report = report_file(
+            self.backend, request_id, who, group_by, cast(ReportFormat, kind), group
+        )
         if len(report.content) * 4 // 3 > MAX_INLINE_CSV_BYTES:
             raise LimitExceededError(
                 f"this report is over the {MAX_INLINE_CSV_BYTES:,} bytes one answer can carry; "

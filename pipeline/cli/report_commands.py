@@ -6,9 +6,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from pipeline.errors import InputError
+from pipeline.file_names import safe_name
 from pipeline.settings import Settings
+
+if TYPE_CHECKING:
+    from pipeline.client import PipelineClient
 
 FORMATS = ("pdf", "html")
 
@@ -25,6 +30,20 @@ def register(commands: Any) -> None:
         metavar="COLUMN",
         help="report by this column (default: the job's first group-by column with two values)",
     )
+    one = report.add_mutually_exclusive_group()
+    one.add_argument(
+        "--group",
+        default=None,
+        metavar="VALUE",
+        help="the report of this value of --group-by alone (a course's, an instructor's): "
+        "its shares against the rest, its aspects and themes and every one of its comments, "
+        "naming no other group; '(blank)' for the rows without a value",
+    )
+    one.add_argument(
+        "--each-group",
+        action="store_true",
+        help="one such report per value of --group-by, written into --output-dir",
+    )
     report.add_argument("--format", choices=FORMATS, default="pdf", help="default: pdf")
     report.add_argument(
         "-o",
@@ -32,6 +51,12 @@ def register(commands: Any) -> None:
         type=Path,
         default=None,
         help="file to write (default: REQUEST_ID-report.FORMAT in this folder)",
+    )
+    report.add_argument(
+        "--output-dir",
+        type=Path,
+        default=None,
+        help="with --each-group: the folder to write them in (default: REQUEST_ID-reports)",
     )
     report.add_argument("--api-url", default=None, help="API address (PIPELINE_API_URL)")
     report.add_argument("--api-key", default=None, help="API key (PIPELINE_API_KEY)")
@@ -41,13 +66,51 @@ def register(commands: Any) -> None:
 def _report(args: argparse.Namespace) -> int:
     from pipeline.client import PipelineClient
 
+    if (args.group is not None or args.each_group) and not args.group_by:
+        raise InputError("--group and --each-group need --group-by: the column of the groups")
+    if args.each_group and args.output is not None:
+        raise InputError("--each-group writes one file per group: give --output-dir, not -o")
     settings = Settings.from_env(api_url=args.api_url, api_key=args.api_key)
     with PipelineClient(settings.api_url, settings.api_key) as client:
-        content = client.report(args.request_id, args.group_by, args.format)
-    output = args.output or Path(f"{args.request_id}-report.{args.format}")
+        if args.each_group:
+            return _each_group(client, args)
+        content = client.report(args.request_id, args.group_by, args.format, args.group)
+    stem = f"{args.request_id}-report"
+    if args.group is not None:
+        stem = f"{stem}-{safe_name(args.group)[:60]}"
+    _write(args.output or Path(f"{stem}.{args.format}"), content)
+    return 0
+
+
+def _each_group(client: PipelineClient, args: argparse.Namespace) -> int:
+    """Every value of the column, one report each, under a name made of the value (a name
+    two values would share gets a number)."""
+    from pipeline.ui.groups import group_name
+
+    summary = client.summary(args.request_id, args.group_by)
+    folder = args.output_dir or Path(f"{args.request_id}-reports")
+    taken: set[str] = set()
+    for part in summary.groups:
+        value = group_name(part.group)
+        content = client.report(args.request_id, args.group_by, args.format, value)
+        name = _unique(safe_name(value)[:60] or "group", taken)
+        _write(folder / f"{name}.{args.format}", content)
+    print(f"{len(summary.groups):,} reports written to {folder}", file=sys.stderr)
+    return 0
+
+
+def _write(output: Path, content: bytes) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     partial = output.with_name(output.name + ".part")
     partial.write_bytes(content)
     partial.replace(output)  # never a half-written report under the final name
     print(f"report written to {output}", file=sys.stderr)
-    return 0
+
+
+def _unique(name: str, taken: set[str]) -> str:
+    candidate, number = name, 1
+    while candidate.casefold() in taken:
+        number += 1
+        candidate = f"{name}-{number}"
+    taken.add(candidate.casefold())
+    return candidate

@@ -8,13 +8,14 @@ placeholder, another language) are counted apart and never in a share.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from pipeline.db.records import JobRecord
 from pipeline.report.data import (
     AspectShares,
     Comparison,
+    Focus,
     GroupReport,
     GroupTheme,
     Insights,
@@ -24,6 +25,7 @@ from pipeline.report.data import (
     ReportData,
     ThemeEntry,
 )
+from pipeline.report.listing import CommentListing
 from pipeline.report.stats import ALPHA, fisher_exact, holm, wilson_interval
 from pipeline.service.views import GroupSummary, SummaryView
 from pipeline.ui.groups import group_name, is_small
@@ -209,3 +211,28 @@ def group_themes(
     found = [GroupTheme(theme, theme.counts.get(group, 0)) for theme in themes]
     ranked = sorted((entry for entry in found if entry.count), key=lambda e: -e.count)
     return tuple(ranked[:top])
+
+
+def focus_on(
+    data: ReportData, index: int, value: str | None, comments: CommentListing
+) -> ReportData:
+    """The report of the group at ``index`` of ``data.groups`` alone (its ``value`` of the
+    group column): that group, every one of its ``comments``, and what the whole report's
+    flags and totals say of it. The other groups' names, quotes and per-group figures are
+    dropped, not hidden, so no page made of it can show them; its flags keep the whole
+    report's correction, so they match the committee's report. ``data.insights.themes`` must
+    already be the group's own (found among its comments alone): the job's themes quote
+    every group."""
+    group = replace(data.groups[index], quotes=(), themes=())
+    insights = replace(
+        data.insights,
+        group_aspects={value: group.aspects} if group.aspects else {},
+    )
+    return replace(
+        data,
+        groups=(group,),
+        questions=(),
+        insights=insights,
+        overall=replace(data.overall, quotes=()),
+        focus=Focus(group=group, value=value, comments=comments),
+    )

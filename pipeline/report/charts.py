@@ -21,6 +21,8 @@ bars' font size would not fit."""
 SMALL_OPACITY = 0.45
 BAR_BACKGROUND = "#f3f4f6"
 """Behind every bar (a group's share of nothing shows as this, not as white)."""
+UNLABELLED_COLOUR = "#9ca3af"
+"""The edge of a listed comment the model gave no label (another language, too long)."""
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from pipeline.report.listing import CommentListing
 from pipeline.report.stats import Interval
 
 
@@ -205,6 +206,16 @@ class Insights:
 
 
 @dataclass(frozen=True)
+class Focus:
+    """A report of one group alone (a course's, an instructor's): the group, every one of its
+    comments, and the value of the group column it stands for."""
+
+    group: GroupReport
+    value: str | None
+    comments: CommentListing
+
+
+@dataclass(frozen=True)
 class ReportData:
     """Everything one report shows."""
 
@@ -226,6 +237,9 @@ class ReportData:
     questions: tuple[GroupReport, ...] = field(default_factory=tuple)
     """The label shares per question of a job that read several comment columns (one row per
     answer, ``pipeline.input_melt``) and is reported by another column; else empty."""
+    focus: Focus | None = None
+    """Set in the report of one group: then ``groups`` holds that group alone, and nothing
+    names another group or quotes its comments."""
 
     @property
     def flagged_groups(self) -> tuple[GroupReport, ...]:

@@ -10,7 +10,6 @@ reader, and those of a failed or cancelled one would describe part of a file as 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,22 +18,26 @@ from typing import Any, Literal
 from pipeline import service
 from pipeline.bootstrap import Backend
 from pipeline.db.records import JobRecord, JobStatus
-from pipeline.errors import Conflict, PipelineError, ServiceUnavailableError
+from pipeline.errors import Conflict, InputError, PipelineError, ServiceUnavailableError
+from pipeline.file_names import safe_name
+from pipeline.input_header import did_you_mean, listing
 from pipeline.input_melt import question_column
 from pipeline.inputs import ReadOptions
+from pipeline.messages import echo
 from pipeline.report import about
-from pipeline.report.assemble import assemble, compared_labels
+from pipeline.report.assemble import assemble, compared_labels, focus_on
 from pipeline.report.data import Insights, ReportData
+from pipeline.report.listing import group_comments
 from pipeline.report.model_facts import aspect_facts, local_card, model_facts, shipped_aspect_card
 from pipeline.report.quotes import group_quotes
 from pipeline.report.render import CONTENT_SECURITY_POLICY, render_html, render_pdf
 from pipeline.service import insights as service_insights
 from pipeline.service.results import input_column
 from pipeline.service.views import SummaryView
+from pipeline.ui.groups import BLANK, group_name
 
 ReportFormat = Literal["html", "pdf"]
 MEDIA_TYPES: dict[str, str] = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
-_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
 
 @dataclass(frozen=True)
@@ -58,11 +61,19 @@ def job_report(
     request_id: str,
     owner: str | None = None,
     group_by: str | None = None,
+    group: str | None = None,
 ) -> ReportData:
     """The report of a succeeded job grouped by ``group_by`` (default: the job's first
-    group-by column that holds two values or more; a job without one gets the overview only).
+    group-by column that holds two values or more; a job without one gets the overview only),
+    or, with ``group``, the report of that one value of ``group_by`` alone (``group_report``).
     Conflict for a job that has not succeeded; MissingColumnError for a column the input does
-    not have."""
+    not have; InputError for ``group`` without ``group_by`` or a value no row holds."""
+    if group is not None and not group_by:
+        raise InputError("group needs group_by: the column whose value it is")
+    if group == "":  # a script's unset variable, most likely: never guess which group
+        raise InputError(
+            f"group is empty: name a value of {group_by}, or {BLANK} for the rows without one"
+        )
     job = backend.repository.jobs.get(request_id, owner)
     if job.status != JobStatus.SUCCEEDED:
         raise Conflict(_not_finished(job))
@@ -71,6 +82,8 @@ def job_report(
         summary = service.summary(backend, request_id, owner, name)
     else:
         name, summary = _first_comparable(backend, job, owner)
+    if name and group is not None:
+        return group_report(backend, job, owner, name, summary, group)
     question = job_question_column(job)
     by_question = (
         service.summary(backend, request_id, owner, question)
@@ -89,6 +102,61 @@ def job_report(
         overall_quotes=() if column else quotes.get(None, ()),
         insights=job_insights(backend, job, owner, name),
         by_question=by_question,
+    )
+
+
+def group_report(
+    backend: Backend,
+    job: JobRecord,
+    owner: str | None,
+    group_by: str,
+    summary: SummaryView,
+    group: str,
+) -> ReportData:
+    """The report of one value of ``group_by`` alone, for the course or instructor it is
+    about: its shares and flags (the same as in the whole report), its aspects against the
+    rest, its own themes (found among its comments alone) and every one of its comments. No
+    other group is named or quoted."""
+    column = input_column(job, group_by)
+    if column is None:  # never every row: fail closed
+        raise InputError(
+            f"{echo(group_by)} is not a column of the job's input: a report of one group is "
+            "of a value of an input column"
+        )
+    index = group_index(summary, group)
+    value = summary.groups[index].group
+    question = job_question_column(job)
+    comments = group_comments(
+        backend.repository.results.batches(job.request_id),
+        column,
+        value,
+        summary.labels,
+        question_column=input_column(job, question) if question and question != group_by else None,
+    )
+    data = assemble(
+        job,
+        summary,
+        model_facts(job.model_version, local_card(job.model)),
+        datetime.now(UTC),
+        insights=job_insights(backend, job, owner, group_by, group=value),
+    )
+    return focus_on(data, index, value, comments)
+
+
+def group_index(summary: SummaryView, group: str) -> int:
+    """Where the group ``group`` (a value as written, or "(blank)" for rows without one, as
+    the report names them) is in ``summary.groups``; InputError naming the values there are
+    when no row holds it. Only an exact match is taken: a report of one group must not gather
+    another's comments."""
+    values = [part.group for part in summary.groups]
+    if group in values:
+        return values.index(group)
+    names = [group_name(value) for value in values]
+    if group == BLANK and BLANK in names:
+        return names.index(BLANK)
+    raise InputError(
+        f"no row has {summary.group_by} = {echo(group)}{did_you_mean(group, names)}; "
+        f"its values: {listing(names)}"
     )
 
 
@@ -112,18 +180,25 @@ def job_question_column(job: JobRecord) -> str | None:
 
 
 def job_insights(
-    backend: Backend, job: JobRecord, owner: str | None, group_by: str | None
+    backend: Backend,
+    job: JobRecord,
+    owner: str | None,
+    group_by: str | None,
+    group: str | None = None,
 ) -> Insights:
-    """The job's aspects and themes as ``GET /aspects`` and ``GET /themes`` have them. A job
-    without them (insights switched off, labelled before they existed, a failed theme pass)
-    gets a report that says why; a fault of the moment (a database away) fails the report
-    as it fails every other read."""
+    """The job's aspects and themes as ``GET /aspects`` and ``GET /themes`` have them (with
+    ``group``, the themes of that group's comments alone). A job without them (insights
+    switched off, labelled before they existed, a failed theme pass) gets a report that says
+    why; a fault of the moment (a database away) fails the report as it fails every other
+    read."""
     request_id = job.request_id
     aspects, aspects_note = _read(
         lambda: service_insights.aspect_summary(backend, owner, request_id, group_by)
     )
     themes, themes_note = _read(
-        lambda: service_insights.theme_summary(backend, owner, request_id, group_by=group_by)
+        lambda: service_insights.theme_summary(
+            backend, owner, request_id, group_by=group_by, group=group
+        )
     )
     version = aspects.get("model_version") if aspects else None
     return about.insights(
@@ -162,23 +237,25 @@ def report_file(
     owner: str | None = None,
     group_by: str | None = None,
     report_format: ReportFormat = "html",
+    group: str | None = None,
 ) -> ReportFile:
-    """The report as a downloadable file: self-contained HTML or a printable PDF."""
-    data = job_report(backend, request_id, owner, group_by)
+    """The report as a downloadable file: self-contained HTML or a printable PDF (of one
+    group alone with ``group``)."""
+    data = job_report(backend, request_id, owner, group_by, group)
     content = render_pdf(data) if report_format == "pdf" else render_html(data).encode("utf-8")
     return ReportFile(content, MEDIA_TYPES[report_format], filename(data, report_format))
 
 
 def filename(data: ReportData, report_format: str) -> str:
-    """``evaluations-AbC123xy-report-by-course.pdf``: letters, digits, ``-`` and ``_`` only,
-    so it is safe in a Content-Disposition header and on any file system."""
-    stem = _safe(data.input_name.rsplit(".", 1)[0]) or "comments"
-    by = f"-by-{_safe(data.group_by)}" if data.group_by else ""
-    return f"{stem[:40]}-{_safe(data.request_id)[:8]}-report{by[:44]}.{report_format}"
-
-
-def _safe(text: str) -> str:
-    return _UNSAFE.sub("_", text).strip("_")
+    """``evaluations-AbC123xy-report-by-course.pdf`` (one group's:
+    ``evaluations-AbC123xy-report-course-CHEM110.pdf``): letters, digits, ``-`` and ``_``
+    only, so it is safe in a Content-Disposition header and on any file system."""
+    stem = safe_name(data.input_name.rsplit(".", 1)[0]) or "comments"
+    by = f"-by-{safe_name(data.group_by)}" if data.group_by else ""
+    if data.focus is not None and data.group_by:
+        value = safe_name(data.focus.group.name or "") or "group"
+        by = f"-{safe_name(data.group_by)[:20]}-{value[:40]}"
+    return f"{stem[:40]}-{safe_name(data.request_id)[:8]}-report{by[:64]}.{report_format}"
 
 
 def _not_finished(job: JobRecord) -> str:

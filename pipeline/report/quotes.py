@@ -11,12 +11,13 @@ shown once.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from pipeline.db.records import ResultRecord
 from pipeline.report.data import Quote
+from pipeline.report.listing import group_value
+from pipeline.themes.quotes import normalised
 
 PER_LABEL = 2
 MIN_WORDS = 4
@@ -24,7 +25,6 @@ MAX_WORDS = 150
 _POOL = 16
 """Candidates kept per group and label: enough for PER_LABEL distinct ones after the pool
 has held near-copies."""
-_NON_WORD = re.compile(r"[\W_]+")
 
 GroupValue = str | None
 
@@ -70,7 +70,7 @@ def group_quotes(
             key = normalised(text)
             if not key:
                 continue
-            group = _group_value(record, column)
+            group = group_value(record, column)
             pool = pools.setdefault((group, record.label), _Pool())
             pool.offer(key, (_readable(text), score), Quote(text, record.label, score))
     groups = {group for group, _label in pools}
@@ -85,18 +85,5 @@ def group_quotes(
     }
 
 
-def normalised(text: str) -> str:
-    """Lower case, words only: how two copies of a comment are told to be one."""
-    return _NON_WORD.sub(" ", text.lower()).strip()
-
-
 def _readable(text: str) -> bool:
     return MIN_WORDS <= len(text.split()) <= MAX_WORDS
-
-
-def _group_value(record: ResultRecord, column: str | None) -> GroupValue:
-    """The value the database groups the row under (``summarize``): the cell as text."""
-    if column is None:
-        return None
-    value = record.data.get(column)
-    return None if value is None else str(value)

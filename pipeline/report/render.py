@@ -38,7 +38,9 @@ GRID_STRENGTH = 0.7
 
 
 def render_html(data: ReportData) -> str:
-    return _environment().get_template("report.html.j2").render(_context(data))
+    """The whole job's report, or one group's (``data.focus``)."""
+    page = "group.html.j2" if data.focus is not None else "report.html.j2"
+    return _environment().get_template(page).render(_context(data))
 
 
 def render_pdf(data: ReportData) -> bytes:
@@ -74,6 +76,7 @@ def _context(data: ReportData) -> dict[str, Any]:
         "interval_mark": charts.interval_mark,
         "colour": lambda label: charts.label_colour(label, data.labels),
         "small_opacity": charts.SMALL_OPACITY,
+        "unlabelled_colour": charts.UNLABELLED_COLOUR,
         "bar_background": charts.BAR_BACKGROUND,
         "quote_words": (MIN_WORDS, MAX_WORDS),
         "by_label": by_label,

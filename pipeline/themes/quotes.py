@@ -54,6 +54,7 @@ def central_quotes(
 
 
 def normalised(text: str) -> str:
+    """Lower case, words only: how two copies of a comment are told to be one."""
     return _NON_WORD.sub(" ", text.lower()).strip()
 
 

@@ -14,13 +14,13 @@ import pandas as pd
 
 from pipeline.client import Summary
 from pipeline.errors import LimitExceededError
+from pipeline.file_names import safe_name
 from pipeline.formulas import escape_cell
 
 SCORE_PREFIX = "score_"
 XLSX_MAX_ROWS = 1_048_575  # a worksheet's 1,048,576 rows, less the header
 # Control characters that the XLSX format cannot hold (openpyxl refuses them).
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
 
 
 def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -87,10 +87,15 @@ def summary_frame(summary: Summary) -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
 
 
-def report_file_name(stem: str, group: str | None, report_format: str) -> str:
-    """``evaluations-AbC123xy-report-by-course.pdf``: the group column in letters, digits,
-    ``-`` and ``_`` only, whatever the file's header calls it."""
-    by = _UNSAFE_NAME.sub("_", group or "").strip("_")[:40]
+def report_file_name(
+    stem: str, group: str | None, report_format: str, value: str | None = None
+) -> str:
+    """``evaluations-AbC123xy-report-by-course.pdf`` (one course's:
+    ``evaluations-AbC123xy-report-course-CHEM110.pdf``): the group column and value in
+    letters, digits, ``-`` and ``_`` only, whatever the file's header calls them."""
+    by = safe_name(group or "")[:40]
+    if value is not None and by:
+        return f"{stem}-report-{by}-{safe_name(value)[:40] or 'group'}.{report_format}"
     return f"{stem}-report{f'-by-{by}' if by else ''}.{report_format}"
 
 

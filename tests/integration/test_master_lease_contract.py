@@ -146,7 +146,10 @@ def _expired(leases: LeaseRepository) -> bool:
 
 
 LIMITS = ScalingLimits(min_workers=0, max_workers=2, idle_timeout_s=600)
-TTL_S = 1.0
+TTL_S = 3.0
+"""Thirty ticks: a holder renews every tick, so only a stall of seconds lets the standby in
+while the holder lives (at 1.0, a 2-core machine running two test runs at once stalled one
+renewal long enough, and both masters started workers)."""
 INTERVAL_S = 0.1
 
 

@@ -41,6 +41,8 @@ class RenderedReport:
     sizes: dict[str, int]
     """Each course's n: the comments the fake model labels."""
     page_texts: list[str]
+    course_text: str
+    """The text of the hostile comment's course's own report (``group=``)."""
 
 
 def course_names() -> list[str]:
@@ -103,7 +105,16 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RenderedReport]
         ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
     ).stdout
     pages = [Image.open(page).convert("RGB") for page in sorted(folder.glob("page-*.png"))]
-    yield RenderedReport(pages, text, sizes, text.split("\f"))
+    own = client.get(
+        f"/v1/jobs/{request_id}/report",
+        params={"format": "pdf", "group_by": "course", "group": course_names()[1]},
+    )
+    assert own.status_code == 200, own.text
+    (folder / "course.pdf").write_bytes(own.content)
+    course_text = subprocess.run(
+        ["pdftotext", str(folder / "course.pdf"), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    yield RenderedReport(pages, text, sizes, text.split("\f"), course_text)
 
 
 def words(text: str) -> str:
@@ -208,3 +219,19 @@ def test_every_course_is_named_in_full_with_its_n(report: RenderedReport) -> Non
     assert f"{NEGATIVE_COURSE} (n={report.sizes[NEGATIVE_COURSE]}): more negative" in text
     assert HOSTILE in text  # the comment as written, shown as text
     assert "Fisher's exact test" in text and "Holm" in text and "Wilson" in text
+
+
+def test_one_courses_own_pdf_lists_its_comments_and_names_no_other_course(
+    report: RenderedReport,
+) -> None:
+    own = words(report.course_text)
+    name = course_names()[1]
+    assert f"course: {name}" in own
+    assert HOSTILE in own  # its first comment, as text
+    assert "Every comment" in own
+    listed = sum(int(n) for n in re.findall(r"(?:Negative|Neutral|Positive) \((\d+)\)", own))
+    assert listed == report.sizes[name]
+    for other in course_names():
+        if other != name:
+            assert other not in own
+    assert "CHEM110" not in own

@@ -299,8 +299,8 @@ def test_the_command_writes_the_report_where_asked(
     assert target.read_bytes() == b"%PDF-1.7 report"
     assert (tmp_path / "rid2-report.pdf").read_bytes() == b"%PDF-1.7 report"
     assert asked == [
-        ("http://api.test", "rid1", "course", "html"),
-        ("http://api.test", "rid2", None, "pdf"),
+        ("http://api.test", "rid1", "course", "html", None),
+        ("http://api.test", "rid2", None, "pdf", None),
     ]
     assert "report written to" in capsys.readouterr().err
     assert not list(tmp_path.rglob("*.part"))

@@ -160,13 +160,35 @@ def test_a_finished_job_offers_its_report_by_the_chosen_column(
     assert ReportApi.reports == [({"format": "pdf", "group_by": "course"}, "application/pdf")]
 
 
+def test_one_groups_own_report_is_offered_for_the_group_chosen(
+    report_api: str, monkeypatch: pytest.MonkeyPatch, deferred: dict[str, Callable[[], Any]]
+) -> None:
+    at = opened(report_api, monkeypatch, "donejob")
+
+    which = at.selectbox(key="d-one-group")
+    assert which.label == "Which course" and which.options == ["BIO9", "CHEM110"]
+    which.set_value("CHEM110").run()
+    assert not at.exception, at.exception
+
+    found = buttons(at)
+    assert not found["CHEM110: report (PDF)"].proto.disabled
+    assert any("No other course is named or quoted" in str(c.value) for c in at.caption)
+    name = "evaluations-donejob-report-course-CHEM110.pdf"
+    assert name in deferred
+    ReportApi.reports.clear()
+    assert deferred[name]() == PDF
+    assert ReportApi.reports == [
+        ({"format": "pdf", "group_by": "course", "group": "CHEM110"}, "application/pdf")
+    ]
+
+
 def test_a_job_that_did_not_finish_offers_the_report_disabled_saying_why(
     report_api: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at = opened(report_api, monkeypatch, "stoppedjob")
 
     found = buttons(at)
-    for label in ("Report (PDF)", "Report (HTML)"):
+    for label in ("Report (PDF)", "Report (HTML)", "BIO9: report (PDF)", "BIO9: report (HTML)"):
         assert found[label].proto.disabled
         assert "labelled every row" in found[label].proto.help
 
@@ -177,6 +199,11 @@ def test_the_report_file_is_named_safely_whatever_the_column_is_called() -> None
         report_file_name("ev-abc", '../"Kurs" / Name', "html") == "ev-abc-report-by-Kurs_Name.html"
     )
     assert report_file_name("ev-abc", None, "pdf") == "ev-abc-report.pdf"
+    assert (
+        report_file_name("ev-abc", "course", "pdf", "CHEM 110/../x")
+        == "ev-abc-report-course-CHEM_110_x.pdf"
+    )
+    assert report_file_name("ev-abc", "course", "pdf", "/") == "ev-abc-report-course-group.pdf"
 
 
 def test_the_report_can_be_previewed_in_a_frame_of_its_own(
