@@ -16,7 +16,7 @@ import base64
 import logging
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Literal
 
@@ -32,6 +32,7 @@ from pipeline.errors import (
     PipelineError,
     Unauthorized,
 )
+from pipeline.file_names import distinct_names
 from pipeline.inputs import ReadOptions
 from pipeline.settings import Settings
 from pipeline.ui import (
@@ -1326,6 +1327,51 @@ def group_report_downloads(
     names = [groups.group_name(part.group) for part in summary.groups]
     chosen = st.selectbox(f"Which {group}", names, key="d-one-group")
     report_buttons(job, group, chosen, stem, why)
+    if len(names) > 1:
+        every_group_zip(job, group, names, stem, why)
+
+
+def every_group_zip(
+    job: JobStatus, group: str, names: list[str], stem: str, why: str | None
+) -> None:
+    """Every value's own PDF in one ZIP, for a chair who sends each lecturer theirs: made on
+    request, one report at a time with a progress bar, then kept for this job, revision and
+    column until the page moves on."""
+    url, key = st.session_state.api_url, st.session_state.api_key
+    wanted = (job.request_id, progress.revision(job), group)
+    if st.button(
+        f"Make every {group}'s report ({len(names):,} PDFs in one ZIP)",
+        key="d-every-group",
+        disabled=why is not None,
+        help=why,
+        icon=":material/folder_zip:",
+    ):
+        bar = st.progress(0.0)
+
+        def made() -> Iterator[tuple[str, bytes]]:
+            for done, (value, name) in enumerate(
+                zip(names, distinct_names(names), strict=True), start=1
+            ):
+                bar.progress(done / len(names), text=f"{done:,} of {len(names):,}: {value}")
+                yield f"{name}.pdf", report_bytes(url, key, *wanted, "pdf", value)
+
+        try:
+            st.session_state["d-every-zip"] = (wanted, exports.reports_zip(made()))
+        except PipelineError as exc:
+            show_error(exc)
+        finally:
+            bar.empty()
+    held = st.session_state.get("d-every-zip")
+    if held is not None and held[0] == wanted:
+        st.download_button(
+            f"Every {group}'s report (ZIP)",
+            held[1],
+            file_name=exports.report_file_name(stem, group, "zip"),
+            mime="application/zip",
+            on_click="ignore",
+            icon=":material/download:",
+            key="d-every-zip-download",
+        )
 
 
 def report_buttons(

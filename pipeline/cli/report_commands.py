@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import InputError
-from pipeline.file_names import safe_name
+from pipeline.file_names import distinct_names, safe_name
 from pipeline.settings import Settings
 
 if TYPE_CHECKING:
@@ -89,13 +89,11 @@ def _each_group(client: PipelineClient, args: argparse.Namespace) -> int:
 
     summary = client.summary(args.request_id, args.group_by)
     folder = args.output_dir or Path(f"{args.request_id}-reports")
-    taken: set[str] = set()
-    for part in summary.groups:
-        value = group_name(part.group)
+    values = [group_name(part.group) for part in summary.groups]
+    for value, name in zip(values, distinct_names(values), strict=True):
         content = client.report(args.request_id, args.group_by, args.format, value)
-        name = _unique(safe_name(value)[:60] or "group", taken)
         _write(folder / f"{name}.{args.format}", content)
-    print(f"{len(summary.groups):,} reports written to {folder}", file=sys.stderr)
+    print(f"{len(values):,} reports written to {folder}", file=sys.stderr)
     return 0
 
 
@@ -105,12 +103,3 @@ def _write(output: Path, content: bytes) -> None:
     partial.write_bytes(content)
     partial.replace(output)  # never a half-written report under the final name
     print(f"report written to {output}", file=sys.stderr)
-
-
-def _unique(name: str, taken: set[str]) -> str:
-    candidate, number = name, 1
-    while candidate.casefold() in taken:
-        number += 1
-        candidate = f"{name}-{number}"
-    taken.add(candidate.casefold())
-    return candidate

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
@@ -97,6 +98,16 @@ def report_file_name(
     if value is not None and by:
         return f"{stem}-report-{by}-{safe_name(value)[:40] or 'group'}.{report_format}"
     return f"{stem}-report{f'-by-{by}' if by else ''}.{report_format}"
+
+
+def reports_zip(reports: Iterable[tuple[str, bytes]]) -> bytes:
+    """One ZIP of ``(file name, content)`` pairs, in the order given: every group's own report
+    in one download. Names must already be safe and distinct (``file_names.distinct_names``)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in reports:
+            archive.writestr(name, content)
+    return buffer.getvalue()
 
 
 def _is_text(values: pd.Series) -> bool:

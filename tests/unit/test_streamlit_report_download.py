@@ -5,7 +5,9 @@ clicked; a job that did not finish offers them disabled, saying why."""
 from __future__ import annotations
 
 import base64
+import io
 import threading
+import zipfile
 from collections.abc import Callable, Iterator
 from http.server import ThreadingHTTPServer
 from pathlib import Path
@@ -13,6 +15,7 @@ from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import streamlit as st
 from httpfakes import JsonHandler
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
@@ -129,6 +132,21 @@ def deferred(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], Any]]:
     return registered
 
 
+@pytest.fixture
+def stored(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """The bytes the page hands its download buttons as they are, by file name."""
+    kept: dict[str, bytes] = {}
+    add = MediaFileManager.add
+
+    def remember(self: MediaFileManager, data: bytes | str, *args: Any, **kwargs: Any) -> str:
+        if isinstance(data, bytes):
+            kept[str(kwargs.get("file_name"))] = data
+        return add(self, data, *args, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add", remember)
+    return kept
+
+
 def opened(report_api: str, monkeypatch: pytest.MonkeyPatch, request_id: str) -> AppTest:
     monkeypatch.setenv("PIPELINE_API_URL", report_api)
     monkeypatch.delenv("PIPELINE_API_KEY", raising=False)
@@ -180,6 +198,25 @@ def test_one_groups_own_report_is_offered_for_the_group_chosen(
     assert ReportApi.reports == [
         ({"format": "pdf", "group_by": "course", "group": "CHEM110"}, "application/pdf")
     ]
+
+
+def test_every_groups_own_report_comes_in_one_zip_when_asked(
+    report_api: str, monkeypatch: pytest.MonkeyPatch, stored: dict[str, bytes]
+) -> None:
+    at = opened(report_api, monkeypatch, "donejob")
+    assert "Every course's report (ZIP)" not in buttons(at)  # nothing made until asked
+    st.cache_data.clear()  # reports another test of this process already made
+    ReportApi.reports.clear()
+
+    at.button(key="d-every-group").click().run()
+    assert not at.exception, at.exception
+
+    assert "Every course's report (ZIP)" in buttons(at)
+    asked = [query.get("group") for query, _accept in ReportApi.reports]
+    assert asked == ["BIO9", "CHEM110"]
+    archive = zipfile.ZipFile(io.BytesIO(stored["evaluations-donejob-report-by-course.zip"]))
+    assert archive.namelist() == ["BIO9.pdf", "CHEM110.pdf"]
+    assert archive.read("CHEM110.pdf") == PDF
 
 
 def test_a_job_that_did_not_finish_offers_the_report_disabled_saying_why(
