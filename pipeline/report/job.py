@@ -138,7 +138,8 @@ def group_report(
         summary,
         model_facts(job.model_version, local_card(job.model)),
         datetime.now(UTC),
-        insights=job_insights(backend, job, owner, group_by, group=value),
+        # Never group=None here: to the theme service that means every group's comments.
+        insights=job_insights(backend, job, owner, group_by, group=value or ""),
     )
     return focus_on(data, index, value, comments)
 

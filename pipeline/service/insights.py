@@ -139,7 +139,8 @@ def _reclustered(
     group: str | None,
 ) -> _Found:
     """Themes of the rows of one aspect (clustered by the sentiment toward it) and/or one
-    group, found afresh from the stored embeddings."""
+    group, found afresh from the stored embeddings. ``group=""`` is the rows without a value,
+    stored as an empty cell or not at all (both read "(blank)")."""
     rows = list(backend.repository.results.insight_rows(job.request_id, column, with_text=True))
     keys = [_theme_key(row, aspect) for row in rows]
     subset = [
@@ -147,7 +148,7 @@ def _reclustered(
         for i, (row, key) in enumerate(zip(rows, keys, strict=True))
         if key is not None
         and (label is None or key == label)
-        and (group is None or row.group == group)
+        and (group is None or (row.group or "") == group)
     ]
     if not subset:
         return _Found([], 0)

@@ -18,12 +18,14 @@ from apigw_events import load_event, with_query, without_identity
 from fastapi.testclient import TestClient
 from insightfakes import fake_analyst
 from jobfakes import FakePredictor, make_backend
+from sqlalchemy import select
 
 from pipeline.api.app import create_app
 from pipeline.api.gateway import Gateway
 from pipeline.bootstrap import Backend
 from pipeline.cli.main import main
 from pipeline.client import GroupCounts, PipelineClient, Summary
+from pipeline.db.models import ResultRow
 from pipeline.errors import InputError
 from pipeline.report import job as report_job
 from pipeline.worker import Worker
@@ -259,3 +261,23 @@ def test_a_column_the_input_lacks_is_refused_before_any_row_is_read(
 
     with pytest.raises(InputError, match="is not a column of the job's input"):
         report_job.job_report(backend, request_id, group_by="instructor", group="Dr Smith")
+
+
+def test_rows_stored_without_the_column_are_a_group_whose_themes_are_its_own(
+    backend: Backend, client: TestClient
+) -> None:
+    body = (
+        "instructor,comment\n"
+        + "".join(f"Dr Smith,the exam was bad and unfair number {i}\n" for i in range(12))
+        + "".join(f",the lecture and the exam were bad {i}\n" for i in range(12))
+    ).encode()
+    request_id = finished(backend, client, body, insights=True)
+    with backend.repository.results._db.write() as session:  # as an older job kept them
+        for row in session.scalars(select(ResultRow).where(ResultRow.request_id == request_id)):
+            if row.data.get("instructor") == "":
+                row.data = {k: v for k, v in row.data.items() if k != "instructor"}
+
+    text = text_of(group_page(client, request_id, "(blank)"))
+
+    assert "the lecture and the exam were bad" in text
+    assert "Smith" not in text and "unfair number" not in text
