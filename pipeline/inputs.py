@@ -84,7 +84,25 @@ _PAGE_FOR_EXCEL = (
 )
 _MARKUP_PROBE = 64
 """Characters of a file's start read to tell a web page or XML document."""
-_UNSUPPORTED = ("ods", "json", "parquet", "pdf", "docx")
+_UNSUPPORTED = ("json", "parquet", "pdf", "docx")
+_OTHER_SPREADSHEET = "{name} is {kind}, which is not read: {how}, then upload that"
+_OPENDOCUMENT = (
+    "an OpenDocument spreadsheet (LibreOffice, OpenOffice)",
+    "in LibreOffice choose File > Save As > Excel 2007-365 (.xlsx) or Text CSV",
+)
+_SPREADSHEETS = {
+    "ods": _OPENDOCUMENT,
+    "fods": _OPENDOCUMENT,
+    "numbers": (
+        "an Apple Numbers spreadsheet",
+        "in Numbers choose File > Export To > Excel or CSV",
+    ),
+}
+"""Spreadsheets of other programs, by extension: said what they are and how to save them as
+a file that is read."""
+_ODS_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
+"""An OpenDocument package starts with its uncompressed ``mimetype`` member: how an .ods
+renamed .xlsx is told from a workbook."""
 _SIGNATURES = (
     (b"%PDF-", "a PDF document"),
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
@@ -230,6 +248,11 @@ def detect_format(path: Path, filename: str | None = None) -> str:
         head = handle.read(_SNIFF_BYTES)
     if head.startswith(_OLE2_MAGIC):
         raise UnsupportedFormatError(_OLD_EXCEL.format(name=name))
+    if head.startswith(_ZIP_MAGIC) and _ODS_MIMETYPE in head[:128]:
+        suffix = "ods"
+    if suffix in _SPREADSHEETS:
+        kind, how = _SPREADSHEETS[suffix]
+        raise UnsupportedFormatError(_OTHER_SPREADSHEET.format(name=name, kind=kind, how=how))
     if suffix in _UNSUPPORTED:
         raise UnsupportedFormatError(f".{suffix} files are not supported: upload CSV, XLSX or TXT")
     if head.startswith(_ZIP_MAGIC):

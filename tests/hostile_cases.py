@@ -69,6 +69,26 @@ def zip_not_a_workbook() -> bytes:
     return buffer.getvalue()
 
 
+def opendocument_spreadsheet() -> bytes:
+    """An .ods as LibreOffice writes it: the uncompressed ``mimetype`` member first, then the
+    sheet in content.xml."""
+    content = (
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body>'
+        '<office:spreadsheet><table:table table:name="Sheet1"><table:table-row>'
+        "<table:table-cell><text:p>comment</text:p></table:table-cell></table:table-row>"
+        "<table:table-row><table:table-cell><text:p>Great labs</text:p></table:table-cell>"
+        "</table:table-row></table:table></office:spreadsheet></office:body>"
+        "</office:document-content>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
 def pdf_document() -> bytes:
     """A small PDF: text objects around a compressed (random-looking) stream."""
     stream = random.Random(7).randbytes(20_000)

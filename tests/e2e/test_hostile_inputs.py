@@ -32,6 +32,7 @@ from hostile_cases import (
     header_line,
     invalid_utf8_mid_file,
     multipart_upload,
+    opendocument_spreadsheet,
     padding_rows,
     pdf_document,
     png_image,
@@ -379,6 +380,28 @@ FILES: list[Case] = [
         "not an excel workbook",
     ),
     refused("zip-named-csv", upload(zip_not_a_workbook()), 400, "unsupported_format", "zip"),
+    refused(
+        "ods-libreoffice",
+        upload(opendocument_spreadsheet(), "comments.ods"),
+        400,
+        "unsupported_format",
+        "opendocument spreadsheet (libreoffice, openoffice), which is not read: in libreoffice "
+        "choose file > save as > excel 2007-365 (.xlsx)",
+    ),
+    refused(
+        "ods-named-xlsx",
+        upload(opendocument_spreadsheet(), "comments.xlsx"),
+        400,
+        "unsupported_format",
+        "comments.xlsx is an opendocument spreadsheet",
+    ),
+    refused(
+        "numbers-file",
+        upload(zip_not_a_workbook(), "evaluations.numbers"),
+        400,
+        "unsupported_format",
+        "apple numbers spreadsheet, which is not read: in numbers choose file > export to",
+    ),
     refused(
         "xls-signature",
         upload(xls_signature(), "comments.xls"),
