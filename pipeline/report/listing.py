@@ -14,7 +14,7 @@ Read in one pass over the job's rows; only the group's comments are kept. Pure.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from pipeline.db.records import ResultRecord
 from pipeline.model.no_opinion import NO_OPINION_REASON
@@ -51,7 +51,7 @@ class CommentListing:
     by_label: tuple[tuple[str, tuple[ListedComment, ...]], ...]
     unlabelled: tuple[ListedComment, ...] = ()
     left_out: int = 0
-    rows: int = field(default=0)
+    rows: int = 0
     """The group's rows in all."""
 
 
@@ -72,10 +72,10 @@ def group_comments(
                 continue
             rows += 1
             text = record.text.strip()
-            key = normalised(text)
-            if not key or (record.label is None and record.error in _NOT_WRITTEN):
+            if not text or (record.label is None and record.error in _NOT_WRITTEN):
                 left_out += 1
                 continue
+            key = normalised(text) or text  # "👎" has no word, and is an opinion
             question = group_value(record, question_column) if question_column else None
             held = found.get((record.label, question, key))
             if held is not None:

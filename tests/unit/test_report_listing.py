@@ -117,3 +117,14 @@ def test_the_question_is_kept_and_the_same_words_to_two_questions_are_two_commen
     )
     assert [c.question for c in parts["positive"]] == ["What did you like?"]
     assert [c.question for c in parts["negative"]] == ["What should change?"]
+
+
+def test_an_emoji_is_an_opinion_listed_like_any_comment() -> None:
+    rows = [
+        row(0, "CHEM110", "👎", "negative", 0.9),
+        row(1, "CHEM110", "👎", "negative", 0.9),
+        row(2, "CHEM110", "🙂", "positive", 0.8),
+    ]
+    parts = dict(group_comments([rows], "course", "CHEM110", LABELS).by_label)
+    assert [(c.text, c.copies) for c in parts["negative"]] == [("👎", 2)]
+    assert texts(parts["positive"]) == ["🙂"]
