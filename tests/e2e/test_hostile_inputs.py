@@ -1002,6 +1002,20 @@ IDS: list[Case] = [
         "missing_column",
         "(10,000 characters)",
     ),
+    refused(
+        "report-group-10k-chars",
+        get(finished("/report"), group_by="course", group="g" * 10_000),
+        400,
+        "input",
+        "(10,000 characters)",
+    ),
+    refused(
+        "report-group-without-group-by",
+        get(finished("/report"), group="CHEM110"),
+        400,
+        "input",
+        "group needs group_by",
+    ),
     answered("cancel-twice", cancel_twice, 200, still_cancelled, "open"),
     refused("cancel-finished-job", call("DELETE", finished()), 409, "conflict", "succeeded"),
 ]
@@ -1080,6 +1094,14 @@ AUTH: list[Case] = [
     refused(
         "other-tenant-summary",
         as_bob("/summary"),
+        404,
+        "job_not_found",
+        profile="keyed",
+        check=as_if_absent,
+    ),
+    refused(
+        "other-tenant-group-report",
+        as_bob("/report", group_by="course", group="CHEM110"),
         404,
         "job_not_found",
         profile="keyed",
