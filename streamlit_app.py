@@ -1318,14 +1318,15 @@ def group_report_downloads(
 ) -> None:
     """One value's own report, to hand to the course or instructor it is about: it names
     and quotes no other group."""
-    st.markdown(f"**One {group}'s own report**")
+    word = groups.in_sentence(group)
+    st.markdown(f"**One {word}'s own report**")
     st.caption(
-        f"For the {group} it is about: its shares against all the others together, its "
-        "aspects and themes, and every one of its comments. No other "
-        f"{group} is named or quoted."
+        f"For the {word} it is about: its shares against all the others together, its "
+        f"aspects and themes, and every one of its comments. No other {word} is named or "
+        "quoted."
     )
     names = [groups.group_name(part.group) for part in summary.groups]
-    chosen = st.selectbox(f"Which {group}", names, key="d-one-group")
+    chosen = st.selectbox(f"Which {word}", names, key="d-one-group")
     report_buttons(job, group, chosen, stem, why)
     if len(names) > 1:
         every_group_zip(job, group, names, stem, why)
@@ -1339,8 +1340,9 @@ def every_group_zip(
     column until the page moves on."""
     url, key = st.session_state.api_url, st.session_state.api_key
     wanted = (job.request_id, progress.revision(job), group)
+    word = groups.in_sentence(group)
     if st.button(
-        f"Make every {group}'s report ({len(names):,} PDFs in one ZIP)",
+        f"Make every {word}'s report ({len(names):,} PDFs in one ZIP)",
         key="d-every-group",
         disabled=why is not None,
         help=why,
@@ -1364,7 +1366,7 @@ def every_group_zip(
     held = st.session_state.get("d-every-zip")
     if held is not None and held[0] == wanted:
         st.download_button(
-            f"Every {group}'s report (ZIP)",
+            f"Every {word}'s report (ZIP)",
             held[1],
             file_name=exports.report_file_name(stem, group, "zip"),
             mime="application/zip",

@@ -251,8 +251,8 @@ def detect_format(path: Path, filename: str | None = None) -> str:
     if head.startswith(_ZIP_MAGIC) and _ODS_MIMETYPE in head[:128]:
         suffix = "ods"
     if suffix in _SPREADSHEETS:
-        kind, how = _SPREADSHEETS[suffix]
-        raise UnsupportedFormatError(_OTHER_SPREADSHEET.format(name=name, kind=kind, how=how))
+        what, how = _SPREADSHEETS[suffix]
+        raise UnsupportedFormatError(_OTHER_SPREADSHEET.format(name=name, kind=what, how=how))
     if suffix in _UNSUPPORTED:
         raise UnsupportedFormatError(f".{suffix} files are not supported: upload CSV, XLSX or TXT")
     if head.startswith(_ZIP_MAGIC):

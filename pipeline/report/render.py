@@ -22,7 +22,7 @@ from pipeline.report import charts
 from pipeline.report.data import ReportData, ThemeEntry
 from pipeline.report.quotes import MAX_WORDS, MIN_WORDS
 from pipeline.report.stats import ALPHA, Interval
-from pipeline.ui.groups import SMALL_GROUP
+from pipeline.ui.groups import SMALL_GROUP, in_sentence
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -105,6 +105,7 @@ def _environment() -> jinja2.Environment:
         count=count,
         px=lambda value: f"{value:.1f}",
         aspect_name=aspect_name,
+        in_text=in_sentence,
     )
     return environment
 

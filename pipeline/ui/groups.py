@@ -30,6 +30,16 @@ def group_name(value: object) -> str:
     return BLANK if value is None or str(value) == "" else str(value)
 
 
+def in_sentence(column: str) -> str:
+    """A column's name as a word inside a sentence: ``Course`` and ``Instructor Name`` lower
+    case ("each course", "this instructor name's"), names such as ``TA``, ``CRN`` or
+    ``course_id`` as written."""
+    words = column.split()
+    if words and all(w.isalpha() and w[:1].isupper() and w[1:].islower() for w in words):
+        return column.lower()
+    return column
+
+
 def comparable(frame: pd.DataFrame, columns: Sequence[str]) -> list[str]:
     """The ``columns`` that split ``frame`` into at least two groups (a blank is a group of
     its own): an export's ``Term`` that reads ``Fall 2026`` on every row would only draw the

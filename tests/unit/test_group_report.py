@@ -281,3 +281,22 @@ def test_rows_stored_without_the_column_are_a_group_whose_themes_are_its_own(
 
     assert "the lecture and the exam were bad" in text
     assert "Smith" not in text and "unfair number" not in text
+
+
+def test_a_capitalised_column_reads_as_a_word_in_its_sentences(
+    backend: Backend, client: TestClient
+) -> None:
+    answer = client.post(
+        "/v1/jobs",
+        files={"file": ("e.csv", b"Course,comment\nCHEM110,good labs\nBIO9,bad exams\n")},
+        data={"text_column": "comment", "group_by": "Course"},
+    )
+    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+    path = f"/v1/jobs/{answer.json()['request_id']}/report"
+
+    own = text_of(client.get(path, params={"group_by": "Course", "group": "CHEM110"}).text)
+    whole = text_of(client.get(path, params={"group_by": "Course"}).text)
+
+    assert "Course: CHEM110" in own
+    assert "It holds this course's comments and no other course's" in own
+    assert "Each course is compared with all the others together" in whole

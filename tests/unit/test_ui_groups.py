@@ -11,6 +11,7 @@ from pipeline.ui.groups import (
     comparable,
     group_caption,
     group_name,
+    in_sentence,
     is_small,
     summary_view,
 )
@@ -76,3 +77,11 @@ def test_a_column_of_one_value_is_nothing_to_compare_by() -> None:
 
     assert comparable(frame, ["Term", "Course", "Section", "Campus"]) == ["Course", "Section"]
     assert comparable(frame.head(0), ["Term"]) == []
+
+
+def test_a_column_name_reads_as_a_word_inside_a_sentence_unless_it_is_a_code() -> None:
+    assert in_sentence("Course") == "course"
+    assert in_sentence("Instructor Name") == "instructor name"
+    assert in_sentence("course") == "course"
+    for kept in ("TA", "CRN", "course_id", "Course ID", "iPhone", "Section 2", ""):
+        assert in_sentence(kept) == kept
