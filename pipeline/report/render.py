@@ -33,6 +33,10 @@ ASPECT_BAR_WIDTH = 110
 GRID_ASPECTS = 6
 """Aspects (the most spoken about) in the grid of one share per aspect and group: what fits
 across an A4 page."""
+PDF_VARIANT = "pdf/ua-1"
+"""A tagged PDF (PDF/UA-1: headings, tables with their header cells, lists, each chart with
+its text as alternate text, the document's title and language), so a screen reader reads
+the report as it reads the HTML page: universities must publish documents accessibly."""
 GRID_STRENGTH = 0.7
 """A grid cell of share 100 % is tinted this much of the label's colour (text stays legible)."""
 
@@ -55,7 +59,7 @@ def render_pdf(data: ReportData) -> bytes:
             f"libpango-1.0-0 libpangoft2-1.0-0): {exc}; ask for format=html meanwhile"
         ) from exc
     document = HTML(string=render_html(data), url_fetcher=_fetch_nothing)
-    return bytes(document.write_pdf())
+    return bytes(document.write_pdf(pdf_variant=PDF_VARIANT))
 
 
 def _fetch_nothing(url: str, *args: Any, **kwargs: Any) -> Any:

@@ -11,6 +11,7 @@ import random
 import re
 import shutil
 import subprocess
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +44,10 @@ class RenderedReport:
     page_texts: list[str]
     course_text: str
     """The text of the hostile comment's course's own report (``group=``)."""
+    info: str
+    """What ``pdfinfo`` says of the whole report."""
+    structure: bytes
+    """Its object streams inflated: where the tags and their alternate text are."""
 
 
 def course_names() -> list[str]:
@@ -96,6 +101,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RenderedReport]
     assert pdf.status_code == 200, pdf.text
     assert pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF-")
+    structure = tagged_structure(pdf.content)
     path = folder / "report.pdf"
     path.write_bytes(pdf.content)
     subprocess.run(
@@ -114,7 +120,16 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RenderedReport]
     course_text = subprocess.run(
         ["pdftotext", str(folder / "course.pdf"), "-"], check=True, capture_output=True, text=True
     ).stdout
-    yield RenderedReport(pages, text, sizes, text.split("\f"), course_text)
+    tagged = subprocess.run(
+        ["pdfinfo", str(path)], check=True, capture_output=True, text=True
+    ).stdout
+    yield RenderedReport(pages, text, sizes, text.split("\f"), course_text, tagged, structure)
+
+
+def tagged_structure(pdf: bytes) -> bytes:
+    """The PDF's object streams inflated: its structure tree lives there."""
+    streams = re.finditer(rb"<<[^<>]*/ObjStm[^<>]*>>\s*stream\r?\n(.*?)endstream", pdf, re.S)
+    return b"".join(zlib.decompressobj().decompress(found.group(1)) for found in streams)
 
 
 def words(text: str) -> str:
@@ -235,3 +250,19 @@ def test_one_courses_own_pdf_lists_its_comments_and_names_no_other_course(
         if other != name:
             assert other not in own
     assert "CHEM110" not in own
+
+
+def test_the_pdf_is_tagged_for_screen_readers_with_each_charts_text(
+    report: RenderedReport,
+) -> None:
+    assert re.search(r"^Tagged:\s+yes$", report.info, re.M), report.info
+    assert re.search(r"^Title:\s+Sentiment report: evaluations.csv$", report.info, re.M)
+    assert b"/S /H2" in report.structure and b"/S /Table" in report.structure
+    assert b"/S /TH" in report.structure
+    figures = report.structure.count(b"/S /Figure")
+    alternates = re.findall(
+        rb"/Alt \((negative \d+%, neutral \d+%, positive \d+%)\)", report.structure
+    )
+    every_alt = re.findall(rb"/Alt [(<]", report.structure)  # <hex> where it holds an en dash
+    assert figures > COURSES and len(every_alt) == figures
+    assert alternates

@@ -232,3 +232,13 @@ def test_a_report_without_groups_shows_the_jobs_aspects_and_themes_only() -> Non
 
     assert "24 of the 50 labelled comments" in text and "The final was unfair." in text
     assert "stand out" not in text and "share per aspect and" not in text
+
+
+def test_every_chart_says_its_figures_in_words_for_a_screen_reader() -> None:
+    html = page()
+
+    charts = re.findall(r'<svg [^>]*aria-label="([^"]+)">\s*<title>([^<]+)</title>', html)
+    assert len(charts) == html.count("<svg ")
+    assert all(label == title for label, title in charts)
+    assert "negative 60%, neutral 10%, positive 30%" in [unescape(t) for _, t in charts]
+    assert any(", 95% interval " in unescape(title) for _, title in charts)

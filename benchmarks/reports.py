@@ -1,0 +1,129 @@
+"""What a job's reports cost: one group's own report against the whole report, and a tagged
+(accessible, PDF/UA-1) PDF against an untagged one, on the same job, in one process.
+
+``--rows`` realistic course comments (``benchmarks/comments.py``: student feedback from
+../shared/data spread over its courses, fixed seed) are labelled once by a real Worker with
+the shipped model and insights on, in a fresh embedded backend. Then, ``--repeats`` times,
+each report is made in turn (the same order each repeat, after one unmeasured warm-up of
+each): the whole report by course as HTML and PDF, the first course's own report as HTML and
+PDF, and the whole report's HTML laid out as an untagged PDF and as the tagged one the
+service serves. The fastest time of each counts (the one least disturbed by other work on a
+shared machine); the figures that matter are the ratios, measured in the same run.
+
+Usage: ``python benchmarks/reports.py [--rows 1500] [--repeats 3] [--json out.json]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from comments import write_comments
+
+
+def labelled_job(folder: Path, rows: int) -> tuple[Any, str, str]:
+    """A succeeded job of ``rows`` comments by course, with aspects and themes; its backend,
+    request id and first course."""
+    from pipeline import service
+    from pipeline.bootstrap import init_backend
+    from pipeline.db import JobStatus
+    from pipeline.insights.loading import insights_source
+    from pipeline.model.predictor import Predictor
+    from pipeline.settings import Settings
+    from pipeline.worker import Worker
+
+    settings = Settings(data_dir=folder / "data", model="default", insights=True)
+    backend = init_backend(settings)
+    source = write_comments(folder / "comments.csv", rows)
+    request_id = service.submit(backend, source, "comment", ["course"]).request_id
+    predictor = Predictor.load("default")
+    Worker(
+        backend, lambda _reference: predictor, "bench", insights=insights_source(settings)
+    ).run(burst=True)
+    job = backend.repository.jobs.get(request_id)
+    if job.status is not JobStatus.SUCCEEDED:
+        raise RuntimeError(f"the job ended {job.status}: {job.error}")
+    first = service.summary(backend, request_id, None, "course").groups[0].group
+    return backend, request_id, str(first)
+
+
+def fastest(
+    steps: dict[str, Callable[[], object]], repeats: int
+) -> tuple[dict[str, float], dict[str, int]]:
+    """Each step's fastest wall time over ``repeats`` rounds after a warm-up, and its size."""
+    sizes = {name: len(step()) for name, step in steps.items()}  # type: ignore[arg-type]
+    best = dict.fromkeys(steps, float("inf"))
+    for _ in range(repeats):
+        for name, step in steps.items():
+            started = time.perf_counter()
+            step()
+            best[name] = min(best[name], time.perf_counter() - started)
+    return {name: round(seconds, 3) for name, seconds in best.items()}, sizes
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=1500)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args(argv)
+
+    from weasyprint import HTML
+
+    from pipeline.report.job import report_file
+    from pipeline.report.render import PDF_VARIANT
+
+    with tempfile.TemporaryDirectory(prefix="reports-bench-") as folder:
+        backend, request_id, course = labelled_job(Path(folder), args.rows)
+
+        def made(report_format: str, group: str | None = None) -> Callable[[], bytes]:
+            return lambda: report_file(
+                backend, request_id, None, "course", report_format, group  # type: ignore[arg-type]
+            ).content
+
+        html = made("html")().decode("utf-8")
+        steps: dict[str, Callable[[], object]] = {
+            "whole_html": made("html"),
+            "whole_pdf": made("pdf"),
+            "group_html": made("html", course),
+            "group_pdf": made("pdf", course),
+            "layout_untagged": lambda: HTML(string=html).write_pdf(),
+            "layout_tagged": lambda: HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT),
+        }
+        seconds, sizes = fastest(steps, args.repeats)
+        courses = len(backend.repository.results.summarize(request_id, ["x"], "course"))
+        backend.repository.database.dispose()
+    found = {
+        "machine": f"{platform.processor() or platform.machine()}, {platform.node()}",
+        "rows": args.rows,
+        "courses": courses,
+        "repeats": args.repeats,
+        "fastest_s": seconds,
+        "bytes": sizes,
+        "ratios": {
+            "group_pdf / whole_pdf": round(seconds["group_pdf"] / seconds["whole_pdf"], 3),
+            "group_html / whole_html": round(seconds["group_html"] / seconds["whole_html"], 3),
+            "every_group_pdf / whole_pdf (estimate: courses x group_pdf)": round(
+                courses * seconds["group_pdf"] / seconds["whole_pdf"], 2
+            ),
+            "tagged / untagged layout": round(
+                seconds["layout_tagged"] / seconds["layout_untagged"], 3
+            ),
+        },
+    }
+    print(json.dumps(found, indent=2))
+    if args.json is not None:
+        args.json.write_text(json.dumps(found, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

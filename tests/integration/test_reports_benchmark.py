@@ -1,0 +1,44 @@
+"""benchmarks/reports.py runs on a small job with the shipped model and writes every figure it
+promises: the reports' fastest times and sizes and the ratios the docs quote."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "reports.py"
+
+pytestmark = pytest.mark.slow
+
+
+def load() -> ModuleType:
+    sys.path.insert(0, str(BENCHMARK.parent))
+    spec = importlib.util.spec_from_file_location("reports_benchmark", BENCHMARK)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_it_times_the_whole_report_against_one_groups_and_tagged_against_untagged(
+    tmp_path: Path,
+) -> None:
+    pytest.importorskip("weasyprint")
+    out = tmp_path / "reports.json"
+
+    load().main(["--rows", "80", "--repeats", "1", "--json", str(out)])
+
+    found = json.loads(out.read_text())
+    assert found["rows"] == 80 and found["courses"] >= 2
+    steps = ("whole_html", "whole_pdf", "group_html", "group_pdf", "layout_untagged")
+    for step in (*steps, "layout_tagged"):
+        assert found["fastest_s"][step] > 0 and found["bytes"][step] > 0
+    assert found["bytes"]["group_pdf"] < found["bytes"]["whole_pdf"]
+    ratios = found["ratios"]
+    assert 0 < ratios["group_pdf / whole_pdf"] < 1
+    assert ratios["tagged / untagged layout"] > 0
