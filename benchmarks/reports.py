@@ -46,9 +46,9 @@ def labelled_job(folder: Path, rows: int) -> tuple[Any, str, str]:
     source = write_comments(folder / "comments.csv", rows)
     request_id = service.submit(backend, source, "comment", ["course"]).request_id
     predictor = Predictor.load("default")
-    Worker(
-        backend, lambda _reference: predictor, "bench", insights=insights_source(settings)
-    ).run(burst=True)
+    Worker(backend, lambda _reference: predictor, "bench", insights=insights_source(settings)).run(
+        burst=True
+    )
     job = backend.repository.jobs.get(request_id)
     if job.status is not JobStatus.SUCCEEDED:
         raise RuntimeError(f"the job ended {job.status}: {job.error}")
@@ -86,9 +86,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         backend, request_id, course = labelled_job(Path(folder), args.rows)
 
         def made(report_format: str, group: str | None = None) -> Callable[[], bytes]:
-            return lambda: report_file(
-                backend, request_id, None, "course", report_format, group  # type: ignore[arg-type]
-            ).content
+            return lambda: (
+                report_file(
+                    backend,
+                    request_id,
+                    None,
+                    "course",
+                    report_format,
+                    group,  # type: ignore[arg-type]
+                ).content
+            )
 
         html = made("html")().decode("utf-8")
         steps: dict[str, Callable[[], object]] = {
