@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import String, func, literal, select, update
+from sqlalchemy import ColumnElement, String, cast, func, literal, select, update
 
 from pipeline.db.engine import Database
 from pipeline.db.models import ResultRow
@@ -69,6 +69,28 @@ class ResultRepository:
             yield batch
             start = batch[-1].row_index + 1
 
+    def group_batches(
+        self, request_id: str, column: str, group: str, batch_size: int = 5000
+    ) -> Iterator[list[ResultRecord]]:
+        """The rows of one group (``in_group``) in order, a batch at a time in short read
+        transactions: one group's report reads its own rows, not the whole job's."""
+        start = 0
+        while True:
+            query = (
+                select(*_RECORD_COLUMNS)
+                .where(ResultRow.request_id == request_id, ResultRow.row_index >= start)
+                .where(in_group(column, group))
+                .order_by(ResultRow.row_index)
+                .limit(batch_size)
+            )
+            with self._db.read() as session:
+                batch = [_record(*row) for row in session.connection().execute(query)]
+            if batch:
+                yield batch
+            if len(batch) < batch_size:
+                return
+            start = batch[-1].row_index + 1
+
     def insight_rows(
         self,
         request_id: str,
@@ -76,18 +98,20 @@ class ResultRepository:
         with_text: bool = False,
         batch_size: int = 5000,
         before: int | None = None,
+        group: str | None = None,
     ) -> Iterator[InsightRow]:
         """The labelled rows in order, with their aspects, theme and ``group_by`` value, read
         a batch at a time in short transactions; with ``before``, only the rows before that
-        one (those whose insights are done while a job works them out)."""
-        group = ResultRow.data[group_by].as_string() if group_by else literal(None, String())
+        one (those whose insights are done while a job works them out); with ``group``, only
+        that group's rows (``in_group``; needs ``group_by``)."""
+        cell = ResultRow.data[group_by].as_string() if group_by else literal(None, String())
         text = ResultRow.text if with_text else literal("", String())
         columns = (
             ResultRow.row_index,
             ResultRow.label,
             ResultRow.aspects,
             ResultRow.aspect_sentiments,
-            group,
+            cell,
             ResultRow.theme,
             text,
         )
@@ -102,6 +126,8 @@ class ResultRepository:
             )
             if before is not None:
                 query = query.where(ResultRow.row_index < before)
+            if group is not None and group_by:
+                query = query.where(in_group(group_by, group))
             with self._db.read() as session:
                 batch = session.execute(query).all()
             for row_index, label, aspects, sentiments, value, theme, body in batch:
@@ -177,6 +203,12 @@ def _means(labels: Sequence[str], values: tuple[object, ...] | None) -> dict[str
     for name, value in zip(labels, values or (), strict=False):
         means[name] = None if value is None else float(str(value))
     return means
+
+
+def in_group(column: str, group: str) -> ColumnElement[bool]:
+    """Rows whose ``column`` holds ``group`` as ``summarize`` groups them: the cell as text
+    (a number too: ``101``); ``""`` is the rows without a value, stored empty or not at all."""
+    return func.coalesce(cast(ResultRow.data[column].as_string(), String), "") == group
 
 
 _RECORD_COLUMNS = (

@@ -124,10 +124,10 @@ def group_report(
             "of a value of an input column"
         )
     index = group_index(summary, group)
-    value = summary.groups[index].group
+    value = summary.groups[index].group or ""  # "": the rows without one, however stored
     question = job_question_column(job)
     comments = group_comments(
-        backend.repository.results.batches(job.request_id),
+        backend.repository.results.group_batches(job.request_id, column, value),
         column,
         value,
         summary.labels,
@@ -139,7 +139,7 @@ def group_report(
         model_facts(job.model_version, local_card(job.model)),
         datetime.now(UTC),
         # Never group=None here: to the theme service that means every group's comments.
-        insights=job_insights(backend, job, owner, group_by, group=value or ""),
+        insights=job_insights(backend, job, owner, group_by, group=value),
     )
     return focus_on(data, index, value, comments)
 

@@ -62,13 +62,14 @@ def group_comments(
     labels: Sequence[str],
     question_column: str | None = None,
 ) -> CommentListing:
-    """The comments of the rows whose ``column`` holds ``group`` (None: rows without the
-    value), as ``summarize`` groups them (the cell as text)."""
+    """The comments of the rows whose ``column`` holds ``group`` as ``summarize`` groups
+    them (the cell as text; None or "": the rows without a value, stored empty or not at
+    all). ``batches`` may be all of the job's or only the group's."""
     found: dict[tuple[str | None, str | None, str], ListedComment] = {}
     left_out = rows = 0
     for batch in batches:
         for record in batch:
-            if group_value(record, column) != group:
+            if (group_value(record, column) or "") != (group or ""):
                 continue
             rows += 1
             text = record.text.strip()

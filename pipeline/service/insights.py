@@ -141,7 +141,11 @@ def _reclustered(
     """Themes of the rows of one aspect (clustered by the sentiment toward it) and/or one
     group, found afresh from the stored embeddings. ``group=""`` is the rows without a value,
     stored as an empty cell or not at all (both read "(blank)")."""
-    rows = list(backend.repository.results.insight_rows(job.request_id, column, with_text=True))
+    rows = list(
+        backend.repository.results.insight_rows(
+            job.request_id, column, with_text=True, group=group if column else None
+        )
+    )
     keys = [_theme_key(row, aspect) for row in rows]
     subset = [
         i

@@ -431,3 +431,26 @@ def test_aspects_and_themes_of_a_whole_job_on_each_database(
     rows = service.results_page(backend, request_id).rows
     assert [row["theme"] is None for row in rows] == [False, False, True, False, False, False]
     backend.repository.database.dispose()
+
+
+def test_one_groups_rows_are_read_alone_as_summaries_group_them(repo: Repository) -> None:
+    request_id = running(repo, rows=40)
+    rows = chunk(0, 40)
+    cells: list[object] = ["A", "B", "", None, 101]  # None: the row has no such column
+    for row in rows:
+        cell = cells[int(row["row_index"]) % 5]  # type: ignore[call-overload]
+        row["data"] = {} if cell is None else {"course": cell}
+    repo.jobs.write_chunk(request_id, rows)
+
+    def read(group: str) -> list[int]:
+        found = repo.results.group_batches(request_id, "course", group, batch_size=3)
+        return [record.row_index for batch in found for record in batch]
+
+    assert read("A") == list(range(0, 40, 5))  # batches of 3 over rows that are 5 apart
+    assert read("101") == list(range(4, 40, 5))  # a number, as the summary names it
+    assert read("") == sorted([*range(2, 40, 5), *range(3, 40, 5)])  # empty or missing
+    assert read("a") == [] and read("C") == []
+    named = {g.group for g in repo.results.summarize(request_id, ["positive"], "course")}
+    assert {"A", "101"} <= named
+    insight = repo.results.insight_rows(request_id, "course", batch_size=4, group="B")
+    assert [r.row_index for r in insight] == list(range(1, 40, 5))
