@@ -311,9 +311,14 @@ class Gateway:
             self.backend, request_id, who, group_by, cast(ReportFormat, kind), group
         )
         if len(report.content) * 4 // 3 > MAX_INLINE_CSV_BYTES:
+            instead = (
+                "its comments are in the job's results (GET /results, filtered by the column)"
+                if group is not None
+                else "report by a column with fewer values"
+            )
             raise LimitExceededError(
                 f"this report is over the {MAX_INLINE_CSV_BYTES:,} bytes one answer can carry; "
-                "report by a column with fewer values"
+                + instead
             )
         headers = {"Content-Type": report.media_type, **report.headers}
         if kind == "pdf":

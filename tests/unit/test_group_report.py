@@ -20,6 +20,7 @@ from insightfakes import fake_analyst
 from jobfakes import FakePredictor, make_backend
 from sqlalchemy import select
 
+from pipeline.api import gateway
 from pipeline.api.app import create_app
 from pipeline.api.gateway import Gateway
 from pipeline.bootstrap import Backend
@@ -300,3 +301,21 @@ def test_a_capitalised_column_reads_as_a_word_in_its_sentences(
     assert "Course: CHEM110" in own
     assert "It holds this course's comments and no other course's" in own
     assert "Each course is compared with all the others together" in whole
+
+
+def test_behind_api_gateway_a_report_too_big_to_send_says_where_else_to_look(
+    backend: Backend, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    request_id = finished(backend, client)
+    monkeypatch.setattr(gateway, "MAX_INLINE_CSV_BYTES", 1_000)
+    event = without_identity(load_event("summary", request_id))
+    event = {**event, "path": f"/v1/jobs/{request_id}/report"}
+
+    one = Gateway(backend).handle(
+        with_query(event, format="html", group_by="instructor", group="Dr Smith")
+    )
+    whole = Gateway(backend).handle(with_query(event, format="html", group_by="instructor"))
+
+    assert one["statusCode"] == 413 and whole["statusCode"] == 413
+    assert "its comments are in the job's results (GET /results" in one["body"]
+    assert "report by a column with fewer values" in whole["body"]
