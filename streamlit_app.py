@@ -1328,6 +1328,8 @@ def group_report_downloads(
     names = [groups.group_name(part.group) for part in summary.groups]
     chosen = st.selectbox(f"Which {word}", names, key="d-one-group")
     report_buttons(job, group, chosen, stem, why)
+    if why is None and st.toggle(f"Preview {chosen}'s report here", key="d-one-preview"):
+        report_preview(job, group, chosen)
     if len(names) > 1:
         every_group_zip(job, group, names, stem, why)
 
@@ -1403,14 +1405,15 @@ def report_buttons(
         )
 
 
-def report_preview(job: JobStatus, group: str | None) -> None:
-    """The HTML report in a frame of its own. A ``data:`` address gives the frame an origin of
-    its own, so nothing in the report can reach the page."""
+def report_preview(job: JobStatus, group: str | None, value: str | None = None) -> None:
+    """The HTML report (of one ``value`` of ``group`` alone, when given) in a frame of its
+    own. A ``data:`` address gives the frame an origin of its own, so nothing in the report
+    can reach the page."""
     url, key = st.session_state.api_url, st.session_state.api_key
     try:
         with st.spinner("Making the report…"):
             page = report_bytes(
-                url, key, job.request_id, progress.revision(job), group or "", "html"
+                url, key, job.request_id, progress.revision(job), group or "", "html", value
             )
     except PipelineError as exc:
         show_error(exc)

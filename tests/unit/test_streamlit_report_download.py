@@ -259,8 +259,26 @@ def test_the_report_can_be_previewed_in_a_frame_of_its_own(
     assert ReportApi.reports == [({"format": "html", "group_by": "course"}, "text/html")]
 
 
+def test_one_courses_report_can_be_previewed_alone(
+    report_api: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = opened(report_api, monkeypatch, "donejob")
+    at.selectbox(key="d-one-group").set_value("CHEM110").run()
+    st.cache_data.clear()
+    ReportApi.reports.clear()
+
+    at.toggle(key="d-one-preview").set_value(True).run()
+    assert not at.exception, at.exception
+
+    (frame,) = at.get("iframe")
+    assert base64.b64decode(str(frame.proto.src).split(",", 1)[1]) == PDF
+    assert ReportApi.reports == [
+        ({"format": "html", "group_by": "course", "group": "CHEM110"}, "text/html")
+    ]
+
+
 def test_a_job_that_did_not_finish_offers_no_preview(
     report_api: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at = opened(report_api, monkeypatch, "stoppedjob")
-    assert not [toggle for toggle in at.toggle if toggle.key == "d-preview"]
+    assert not [toggle for toggle in at.toggle if toggle.key in ("d-preview", "d-one-preview")]
