@@ -3,13 +3,12 @@ promises: the reports' fastest times and sizes and the ratios the docs quote."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from scripts import load_script
 
 BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "reports.py"
 
@@ -17,12 +16,7 @@ pytestmark = pytest.mark.slow
 
 
 def load() -> ModuleType:
-    sys.path.insert(0, str(BENCHMARK.parent))
-    spec = importlib.util.spec_from_file_location("reports_benchmark", BENCHMARK)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(BENCHMARK, "reports_benchmark")
 
 
 def test_it_times_the_whole_report_against_one_groups_and_tagged_against_untagged(

@@ -3,26 +3,20 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
-import sys
 from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
+from scripts import load_script
 
 BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "publish_results.py"
 
 
 def load() -> ModuleType:
-    sys.path.insert(0, str(BENCHMARK.parent))
-    spec = importlib.util.spec_from_file_location("publish_results", BENCHMARK)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(BENCHMARK, "publish_results")
 
 
 def test_it_times_every_stage_of_a_small_job(capsys: pytest.CaptureFixture[str]) -> None:
