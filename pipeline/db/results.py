@@ -104,6 +104,8 @@ class ResultRepository:
         a batch at a time in short transactions; with ``before``, only the rows before that
         one (those whose insights are done while a job works them out); with ``group``, only
         that group's rows (``in_group``; needs ``group_by``)."""
+        if group is not None and not group_by:  # never every group's rows instead
+            raise ValueError("a group's rows need the column the group is a value of")
         cell = ResultRow.data[group_by].as_string() if group_by else literal(None, String())
         text = ResultRow.text if with_text else literal("", String())
         columns = (

@@ -213,26 +213,20 @@ def group_themes(
     return tuple(ranked[:top])
 
 
-def focus_on(
-    data: ReportData, index: int, value: str | None, comments: CommentListing
-) -> ReportData:
-    """The report of the group at ``index`` of ``data.groups`` alone (its ``value`` of the
-    group column): that group, every one of its ``comments``, and what the whole report's
+def focus_on(data: ReportData, index: int, comments: CommentListing) -> ReportData:
+    """The report of the group at ``index`` of ``data.groups`` alone: that group, every one
+    of its ``comments``, and what the whole report's
     flags and totals say of it. The other groups' names, quotes and per-group figures are
     dropped, not hidden, so no page made of it can show them; its flags keep the whole
     report's correction, so they match the committee's report. ``data.insights.themes`` must
     already be the group's own (found among its comments alone): the job's themes quote
     every group."""
     group = replace(data.groups[index], quotes=(), themes=())
-    insights = replace(
-        data.insights,
-        group_aspects={value: group.aspects} if group.aspects else {},
-    )
     return replace(
         data,
         groups=(group,),
         questions=(),
-        insights=insights,
+        insights=replace(data.insights, group_aspects={}),  # its own are in ``group.aspects``
         overall=replace(data.overall, quotes=()),
-        focus=Focus(group=group, value=value, comments=comments),
+        focus=Focus(group=group, comments=comments),
     )

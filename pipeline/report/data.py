@@ -207,11 +207,10 @@ class Insights:
 
 @dataclass(frozen=True)
 class Focus:
-    """A report of one group alone (a course's, an instructor's): the group, every one of its
-    comments, and the value of the group column it stands for."""
+    """A report of one group alone (a course's, an instructor's): the group and every one of
+    its comments."""
 
     group: GroupReport
-    value: str | None
     comments: CommentListing
 
 

@@ -93,11 +93,9 @@ def job_report(
     column = input_column(job, name) if name else None
     rows = backend.repository.results.batches(request_id)
     quotes = group_quotes(rows, column, compared_labels(summary.labels))
-    return assemble(
+    return _assembled(
         job,
         summary,
-        model_facts(job.model_version, local_card(job.model)),
-        datetime.now(UTC),
         quotes=quotes if column else {},
         overall_quotes=() if column else quotes.get(None, ()),
         insights=job_insights(backend, job, owner, name),
@@ -133,15 +131,25 @@ def group_report(
         summary.labels,
         question_column=input_column(job, question) if question and question != group_by else None,
     )
-    data = assemble(
+    data = _assembled(
+        job,
+        summary,
+        # Never group=None here: to the theme service that means every group's comments.
+        insights=job_insights(backend, job, owner, group_by, group=value),
+    )
+    return focus_on(data, index, comments)
+
+
+def _assembled(job: JobRecord, summary: SummaryView, **parts: Any) -> ReportData:
+    """``assemble`` with what every report of the job shows alike: its model's facts, made
+    now."""
+    return assemble(
         job,
         summary,
         model_facts(job.model_version, local_card(job.model)),
         datetime.now(UTC),
-        # Never group=None here: to the theme service that means every group's comments.
-        insights=job_insights(backend, job, owner, group_by, group=value),
+        **parts,
     )
-    return focus_on(data, index, value, comments)
 
 
 def group_index(summary: SummaryView, group: str) -> int:

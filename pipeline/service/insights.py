@@ -142,17 +142,13 @@ def _reclustered(
     group, found afresh from the stored embeddings. ``group=""`` is the rows without a value,
     stored as an empty cell or not at all (both read "(blank)")."""
     rows = list(
-        backend.repository.results.insight_rows(
-            job.request_id, column, with_text=True, group=group if column else None
-        )
+        backend.repository.results.insight_rows(job.request_id, column, with_text=True, group=group)
     )
     keys = [_theme_key(row, aspect) for row in rows]
     subset = [
         i
         for i, (row, key) in enumerate(zip(rows, keys, strict=True))
-        if key is not None
-        and (label is None or key == label)
-        and (group is None or (row.group or "") == group)
+        if key is not None and (label is None or key == label)
     ]
     if not subset:
         return _Found([], 0)
