@@ -34,9 +34,11 @@ from pipeline.errors import (
 )
 from pipeline.file_names import distinct_names
 from pipeline.inputs import ReadOptions
+from pipeline.report import change_table
 from pipeline.settings import Settings
 from pipeline.ui import (
     about,
+    change,
     charts,
     columns,
     compare,
@@ -65,6 +67,7 @@ COMPARE_THEMES = 5
 RESULT_ADDED = ("label", "error", "model_version", "language", *explore.INSIGHT_COLUMNS)
 VIEWS = ("Overview", "About what", "Compare", "Comments", "Review", "Downloads")
 VIEW_KEY = "view"
+COMPARE_MODES = ("Groups of this job", "This job against an earlier one")
 LOG = logging.getLogger("streamlit_app")
 
 
@@ -153,6 +156,18 @@ def load_themes(
         request_id, label or None, aspect or None, group_by or None, group
     )
     return insights.theme_list(body)
+
+
+@st.cache_data(show_spinner=False, max_entries=4, ttl=30)
+def load_jobs(url: str, key: str) -> list[JobStatus]:
+    """This key's latest jobs, for choosing an earlier one (refreshed every half minute)."""
+    return get_client(url, key).jobs(limit=100)
+
+
+@st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
+def load_change(url: str, key: str, request_id: str, since: str, group_by: str) -> dict:
+    """The change since an earlier job; both have finished, so the answer does not change."""
+    return get_client(url, key).change(request_id, since, group_by or None)
 
 
 # --- messages -------------------------------------------------------------------------------
@@ -912,7 +927,14 @@ def _md(text: str) -> str:
 
 
 def compare_tab(job: JobStatus, labels: list[str], group_columns: list[str]) -> None:
-    """Two groups side by side, or one group against all the others."""
+    """Two groups side by side, one group against all the others, or this job against an
+    earlier one (last term's)."""
+    mode = st.radio(
+        "Compare", COMPARE_MODES, horizontal=True, key="c-mode", label_visibility="collapsed"
+    )
+    if mode == COMPARE_MODES[1]:
+        change_view(job, group_columns)
+        return
     if not group_columns:
         st.info(
             "Comparing needs a column to group by (course, instructor, term…) that holds two "
@@ -959,6 +981,91 @@ def compare_tab(job: JobStatus, labels: list[str], group_columns: list[str]) -> 
         )
     if job.status == "succeeded":
         compared_themes(job, summary, column, first, second)
+
+
+def change_view(job: JobStatus, group_columns: list[str]) -> None:
+    """What changed since an earlier job of the same survey: shares overall, per aspect and
+    per group, earlier → now, flagged only beyond the noise."""
+    if job.status != "succeeded":
+        st.info(
+            "Comparing with an earlier job needs this one finished: every comment of both "
+            "must count.",
+            icon=":material/hourglass_top:",
+        )
+        return
+    url, key = st.session_state.api_url, st.session_state.api_key
+    try:
+        choices = change.earlier_jobs(load_jobs(url, key), job.request_id)
+    except PipelineError as exc:
+        show_error(exc)
+        return
+    captions = {item.request_id: change.job_caption(item) for item in choices}
+    left, right = st.columns(2)
+    since = left.selectbox(
+        "Earlier job (last term's, say)",
+        list(captions),
+        index=None,
+        format_func=captions.__getitem__,
+        placeholder="Choose a finished job" if captions else "No other finished job",
+        key="ch-since",
+    )
+    pasted = progress.clean_request_id(
+        left.text_input("…or its request id", key="ch-pasted", placeholder="request id")
+    )
+    column = right.selectbox(
+        "Per value of",
+        ["", *group_columns],
+        format_func=lambda name: name or "no column (all comments)",
+        index=1 if group_columns else 0,
+        key="ch-column",
+    )
+    since = pasted or since
+    if not since:
+        st.caption(
+            "Choose the job of an earlier term (or any earlier file of the same survey) to see "
+            "what changed: each share before and now, and which changes are beyond the noise."
+        )
+        return
+    try:
+        body = load_change(url, key, job.request_id, since, column or "")
+    except PipelineError as exc:
+        show_error(exc)
+        return
+    change_figures(job, body)
+
+
+def change_figures(job: JobStatus, body: dict) -> None:
+    before = body["before"]
+    st.markdown(
+        f"**Earlier:** {_md(before['input_name'])} ({before['created_at'][:10]}) · "
+        f"**now:** {_md(body['after']['input_name'])} ({body['after']['created_at'][:10]})"
+    )
+    for note in body.get("notes") or []:
+        st.warning(note, icon=":material/info:")
+    for sentence in change.flag_sentences(body):
+        st.markdown(f":material/flag: **{_md(sentence)}**, beyond the noise.")
+    rows = change.chart_rows(body)
+    if not rows.empty:
+        st.altair_chart(charts.change_chart(rows), width="stretch")
+    st.dataframe(change.table(body), hide_index=True, column_config=_flag_column())
+    for line in change.one_job_only(body):
+        st.caption(_md(line))
+    st.caption(
+        f"Flags: Fisher's exact test on each share, Holm's correction over the {body['tests']} "
+        "tests of this change (the report's method): a flag means the change is unlikely to be "
+        "chance (5 % family-wise). No flag does not mean no change, only that these comments "
+        "cannot tell. Groups are matched by their exact value."
+    )
+    if not change.flag_sentences(body):
+        st.caption("No change here is beyond the noise.")
+    st.download_button(
+        "Change table (CSV)",
+        change_table.to_csv(body),
+        file_name=f"{_stem(job)}-change-since-{body['since'][:8]}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key="ch-csv",
+    )
 
 
 def compared_shares(result: compare.Comparison, labels: list[str]) -> None:

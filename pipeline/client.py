@@ -238,6 +238,11 @@ class PipelineClient:
     def status(self, request_id: str) -> JobStatus:
         return _job_status(self._json("GET", _job_path(request_id), request_id=request_id))
 
+    def jobs(self, limit: int = 50) -> list[JobStatus]:
+        """This key's jobs, newest first (at most ``limit``, up to the API's 500)."""
+        body = self._json("GET", "/v1/jobs", params={"limit": limit})
+        return [_job_status(item) for item in body.get("jobs") or []]
+
     def cancel(self, request_id: str) -> JobStatus:
         return _job_status(self._json("DELETE", _job_path(request_id), request_id=request_id))
 
@@ -360,6 +365,15 @@ class PipelineClient:
         params = {"group_by": group_by} if group_by else None
         return self._json(
             "GET", f"{_job_path(request_id)}/aspects", params=params, request_id=request_id
+        )
+
+    def change(self, request_id: str, since: str, group_by: str | None = None) -> dict[str, Any]:
+        """What changed in ``request_id`` since the earlier job ``since``: label shares overall
+        and per value of ``group_by``, aspects' share negative, each tested (the API's JSON);
+        Conflict while either job has not finished."""
+        params = {"since": since, **({"group_by": group_by} if group_by else {})}
+        return self._json(
+            "GET", f"{_job_path(request_id)}/change", params=params, request_id=request_id
         )
 
     def themes(

@@ -42,6 +42,7 @@ from pipeline.api.errors import error_body
 from pipeline.api.fastapi_errors import install_error_handlers
 from pipeline.api.openapi import (
     AspectsBody,
+    ChangeBody,
     HealthBody,
     LiveBody,
     ThemesBody,
@@ -55,6 +56,7 @@ from pipeline.api.openapi import (
 from pipeline.bootstrap import Backend
 from pipeline.report.job import ReportFormat, report_file
 from pipeline.service import insights
+from pipeline.service.change import change_summary
 from pipeline.service.keys import HEADER, keys_required, refuse_key_in_query
 from pipeline.service.results import MAX_OFFSET, MAX_PAGE
 
@@ -304,6 +306,34 @@ def create_app(
             group_by=group_by or None,
             group=group or None,
         )
+
+    @app.get(
+        JOBS + "/{request_id}/change",
+        response_model=None,
+        responses={
+            **body_answer(ChangeBody, "each share in the earlier job and in this one, tested"),
+            **answers(400, 401, 404, 409, 422, 503),
+        },
+    )
+    def job_change(
+        request_id: RequestId,
+        who: Owner,
+        since: Annotated[
+            str,
+            Query(
+                pattern=REQUEST_ID_PATTERN,
+                description="the earlier job's request id (last term's, say)",
+            ),
+        ],
+        group_by: Annotated[
+            str | None, Query(description="also per value of this column, in both jobs")
+        ] = None,
+    ) -> dict[str, Any]:
+        """What changed since an earlier job of the same survey: label shares overall and per
+        group, each aspect's share negative, with 95 % intervals, flagged only beyond the noise
+        (Fisher's exact test, Holm over the whole change). Both jobs must have finished (409)
+        and be the caller's (404)."""
+        return change_summary(backend, who, request_id, since, group_by or None)
 
     @app.get(
         JOBS + "/{request_id}/report",

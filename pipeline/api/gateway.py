@@ -53,6 +53,7 @@ from pipeline.db.records import ACTIVE, JobStatus
 from pipeline.errors import InvalidRequest, LimitExceededError, PipelineError
 from pipeline.report.job import ReportFormat, report_file
 from pipeline.service import insights
+from pipeline.service.change import change_summary
 from pipeline.service.keys import HEADER, keys_required, refuse_key_in_query
 from pipeline.service.results import MAX_OFFSET, MAX_PAGE
 
@@ -302,6 +303,14 @@ class Gateway:
         )
         return Answer.json(200, found)
 
+    def change(self, request: GatewayRequest, request_id: str) -> Answer:
+        who = self.owner(request)
+        (since,) = _change_query(request)
+        found = change_summary(
+            self.backend, who, request_id, since, request.param("group_by") or None
+        )
+        return Answer.json(200, found)
+
     def report(self, request: GatewayRequest, request_id: str) -> Answer:
         who = self.owner(request)
         kind = _choice(request, "format", ("html", "pdf"))
@@ -370,6 +379,7 @@ _ROUTES: tuple[tuple[re.Pattern[str], dict[str, Route]], ...] = (
     (re.compile(f"{JOBS}/{_JOB}/aspects"), {"GET": Gateway.aspects}),
     (re.compile(f"{JOBS}/{_JOB}/themes"), {"GET": Gateway.themes}),
     (re.compile(f"{JOBS}/{_JOB}/report"), {"GET": Gateway.report}),
+    (re.compile(f"{JOBS}/{_JOB}/change"), {"GET": Gateway.change}),
 )
 
 
@@ -438,6 +448,22 @@ def _results_query(request: GatewayRequest) -> list[Any]:
     )
 
 
+def _change_query(request: GatewayRequest) -> list[Any]:
+    """The change route's required ``since``: a request id, refused as FastAPI refuses it."""
+    return _all_valid(lambda: _request_id_param(request, "since"))
+
+
+def _request_id_param(request: GatewayRequest, name: str) -> str:
+    value = request.param(name)
+    if value is None:
+        raise InvalidRequest(f"query field {name!r}: Field required")
+    if not _REQUEST_ID.match(value):
+        raise InvalidRequest(
+            f"query field {name!r}: String should match pattern '{REQUEST_ID_PATTERN}'"
+        )
+    return value
+
+
 def _no_query(_request: GatewayRequest) -> list[Any]:
     return []
 
@@ -446,7 +472,10 @@ def _refuse(problem: str) -> None:
     raise InvalidRequest(problem)
 
 
-_QUERIES: dict[Route, Callable[[GatewayRequest], list[Any]]] = {Gateway.results: _results_query}
+_QUERIES: dict[Route, Callable[[GatewayRequest], list[Any]]] = {
+    Gateway.results: _results_query,
+    Gateway.change: _change_query,
+}
 """Routes whose query parameters are checked even when the path is refused, as FastAPI does."""
 
 

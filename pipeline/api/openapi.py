@@ -138,6 +138,76 @@ class ThemesBody(BaseModel):
     themes: list[ThemeRecord]
 
 
+class ChangeShare(BaseModel):
+    count: int
+    n: int
+    share: float | None = Field(description="count / n; null when n is 0")
+    low: float | None = Field(description="95 % Wilson interval")
+    high: float | None
+
+
+class ShareChangeRecord(BaseModel):
+    key: str = Field(description="a label, or an aspect (its share negative)")
+    before: ChangeShare = Field(description="in the earlier job (since)")
+    after: ChangeShare = Field(description="in this job")
+    difference: float | None = Field(description="after less before, 0..1 units")
+    p_value: float | None = Field(description="Fisher's exact test; null when not tested")
+    adjusted_p: float | None = Field(description="Holm-adjusted over every test of the change")
+    flagged: bool = Field(description="adjusted_p under alpha: beyond the noise")
+
+
+class GroupChangeRecord(BaseModel):
+    group: str | None = Field(description="the value, in both jobs (null: rows without one)")
+    n_before: int
+    n_after: int
+    flagged: bool
+    changes: list[ShareChangeRecord] = Field(description="one per label")
+
+
+class GroupCountRecord(BaseModel):
+    group: str | None
+    n: int
+
+
+class PossibleMatch(BaseModel):
+    before: str
+    after: str
+
+
+class ChangeJob(BaseModel):
+    request_id: str
+    input_name: str
+    created_at: str
+    rows_total: int
+    rows_failed: int
+    model_version: str | None
+    aspect_model: str | None
+
+
+class ChangeBody(BaseModel):
+    """Label shares and aspects' share negative in an earlier job and in this one, overall and
+    per group value found in both, each change tested (Fisher, Holm over all of them)."""
+
+    request_id: str
+    since: str
+    group_by: str | None
+    before: ChangeJob
+    after: ChangeJob
+    labels: list[str]
+    tested_labels: list[str]
+    alpha: float
+    tests: int = Field(description="the Holm family: every tested share")
+    overall: list[ShareChangeRecord]
+    aspects: list[ShareChangeRecord] = Field(description="empty unless both jobs have aspects")
+    groups: list[GroupChangeRecord] = Field(description="values in both jobs, largest first")
+    only_before: list[GroupCountRecord] = Field(description="values in the earlier job only")
+    only_after: list[GroupCountRecord] = Field(description="values in this job only")
+    possible_matches: list[PossibleMatch] = Field(
+        description="values in one job each that differ only in case, spaces or punctuation"
+    )
+    notes: list[str] = Field(description="what to know before reading a change as real")
+
+
 _WHEN: dict[int, str] = {
     400: "the file or a parameter is refused; the detail names the problem",
     401: "no valid API key in the X-API-Key header",

@@ -7,7 +7,13 @@ import sys
 from collections.abc import Sequence
 
 from pipeline import __version__
-from pipeline.cli import insight_commands, job_commands, model_commands, report_commands
+from pipeline.cli import (
+    change_commands,
+    insight_commands,
+    job_commands,
+    model_commands,
+    report_commands,
+)
 from pipeline.cli.request_ids import CommandParser
 from pipeline.errors import InputError, PipelineError
 from pipeline.messages import bounded
@@ -15,7 +21,13 @@ from pipeline.messages import bounded
 EXIT_INPUT_ERROR = 2
 EXIT_FAILURE = 1
 
-COMMAND_GROUPS = (model_commands, job_commands, insight_commands, report_commands)
+COMMAND_GROUPS = (
+    model_commands,
+    job_commands,
+    insight_commands,
+    report_commands,
+    change_commands,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -250,3 +250,36 @@ def compare_chart(data: pd.DataFrame, labels: Sequence[str]) -> alt.Chart:
         title="Label shares side by side (bar: share; line: 95 % interval)",
         height=alt.Step(18),
     )
+
+
+def change_chart(data: pd.DataFrame) -> alt.Chart:
+    """Each part's share negative earlier (hollow) and now (filled), joined by a line that is
+    dark where the change is beyond the noise; all comments first, then the largest groups."""
+    order = list(dict.fromkeys(data.sort_values("order")["part"]))
+    base = alt.Chart(data).encode(
+        y=alt.Y("part:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
+        x=alt.X("share:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1]),
+                title="share negative"),
+        tooltip=["part", "when", alt.Tooltip("percent:N", title="share negative"),
+                 alt.Tooltip("n:Q", title="n"), alt.Tooltip("flagged:N", title="change")],
+    )  # fmt: skip
+    lines = base.mark_line(strokeWidth=2).encode(
+        detail="part:N",
+        color=alt.Color(
+            "flagged:N",
+            scale=alt.Scale(
+                domain=["beyond the noise", "within the noise"], range=["#1f2328", "#c7ccd4"]
+            ),
+            legend=alt.Legend(title=None, orient="bottom"),
+        ),
+    )
+    points = base.mark_point(size=70, strokeWidth=2, color=LABEL_COLOURS["negative"]).encode(
+        fill=alt.Fill(
+            "when:N",
+            scale=alt.Scale(domain=["earlier", "now"], range=["white", LABEL_COLOURS["negative"]]),
+            legend=alt.Legend(title=None, orient="bottom"),
+        ),
+    )
+    return (lines + points).properties(
+        title="Share negative: earlier (hollow) → now (filled)", height=alt.Step(GROUP_STEP)
+    )

@@ -1,8 +1,8 @@
 """Schemathesis over every route of the FastAPI app, in-process: generated requests, valid and
 invalid, must never get a 500 and every answer must match the OpenAPI document (status codes,
 headers, content types, bodies; 405 with Allow for a method a path does not take). The reads
-of a job (status, results, summary, aspects, themes) are then sent to the API Gateway handler
-too, which must answer each exactly as FastAPI does.
+of a job (status, results, summary, aspects, themes, change) are then sent to the API Gateway
+handler too, which must answer each exactly as FastAPI does.
 
 Half the generated request ids are those of real jobs (one finished, one queued), so the
 routes under /v1/jobs/{request_id} answer from a job, not only 404."""
@@ -37,7 +37,7 @@ CSV = (
 # store cannot presign says so (501).
 ACCEPTED = ["2xx", "3xx", "400", "401", "404", "409", "413", "501"]
 NOT_A_FAULT = ["2xx", "3xx", "4xx", "501"]
-READS = r"^/v1/jobs/\{request_id\}(/(results|summary|aspects|themes))?$"
+READS = r"^/v1/jobs/\{request_id\}(/(results|summary|aspects|themes|change))?$"
 """The routes whose answers both edges must give alike, byte for byte in JSON."""
 
 
@@ -86,6 +86,7 @@ def api_schema(stack: Stack) -> schemathesis.BaseSchema:
                 "query.label": {"dictionary": "labels", "probability": 0.5},
                 "query.aspect": {"dictionary": "aspects", "probability": 0.5},
                 "query.group": {"dictionary": "groups", "probability": 0.5},
+                "query.since": {"dictionary": "jobs", "probability": 0.5},
             },
             "checks": {
                 "not_a_server_error": {"expected-statuses": NOT_A_FAULT},

@@ -177,6 +177,10 @@ def get(target: Target, profile: str = "open", **params: Any) -> Send:
     return send
 
 
+def change_since_itself(world: World) -> httpx.Response:
+    return world.open.get(f"{JOBS}/{world.finished}/change", params={"since": world.finished})
+
+
 def call(method: str, target: Target) -> Send:
     def send(world: World) -> httpx.Response:
         return world.open.request(method, target(world) if callable(target) else target)
@@ -1016,6 +1020,22 @@ IDS: list[Case] = [
         "input",
         "group needs group_by",
     ),
+    refused("change-since-itself", change_since_itself, 400, "input", "this job itself"),
+    refused("change-without-since", get(finished("/change")), 422, "invalid_request", "'since'"),
+    refused(
+        "change-since-not-an-id",
+        get(finished("/change"), since="../../etc/passwd"),
+        422,
+        "invalid_request",
+        "'since'",
+    ),
+    refused(
+        "change-since-no-job",
+        get(finished("/change"), since=ABSENT_ID),
+        404,
+        "job_not_found",
+        ABSENT_ID,
+    ),
     answered("cancel-twice", cancel_twice, 200, still_cancelled, "open"),
     refused("cancel-finished-job", call("DELETE", finished()), 409, "conflict", "succeeded"),
 ]
@@ -1102,6 +1122,14 @@ AUTH: list[Case] = [
     refused(
         "other-tenant-group-report",
         as_bob("/report", group_by="course", group="CHEM110"),
+        404,
+        "job_not_found",
+        profile="keyed",
+        check=as_if_absent,
+    ),
+    refused(
+        "other-tenant-change",
+        as_bob("/change", since=ABSENT_ID),
         404,
         "job_not_found",
         profile="keyed",

@@ -1,0 +1,157 @@
+"""What changed since an earlier job: ``GET /v1/jobs/{id}/change?since=EARLIER``, the CLI's
+``change`` and the app's *Compare → Against an earlier job*.
+
+Both jobs are the caller's and both have finished: a job still running would compare a part
+of its comments, and a job of another key answers as missing, as everywhere else. The figures
+are ``pipeline.report.change``'s; what this module adds is which counts go in and what the
+reader must know about them (``notes``): a different model, different aspects, groups found
+in one job only and the ones that look like the same group written another way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pipeline.bootstrap import Backend
+from pipeline.db.records import JobRecord, JobStatus
+from pipeline.errors import Conflict, InputError, MissingColumnError
+from pipeline.insights.aspect_stats import aspect_figures
+from pipeline.messages import echo
+from pipeline.report import change as figures
+from pipeline.report.stats import ALPHA
+from pipeline.service.results import group_column
+
+
+def change_summary(
+    backend: Backend,
+    owner: str | None,
+    request_id: str,
+    since: str,
+    group_by: str | None = None,
+) -> dict[str, Any]:
+    """The label shares (overall and, with ``group_by``, per value of that column) and the
+    aspects' share negative in the job ``since`` and in ``request_id``, each change tested.
+    JobNotFound for either job unknown or another caller's; InputError for a job compared
+    with itself; Conflict for a job not finished or jobs with different labels;
+    MissingColumnError for a column one of them lacks."""
+    if since == request_id:
+        raise InputError(
+            "since is this job itself; give the request id of the earlier job to compare with"
+        )
+    after = backend.repository.jobs.get(request_id, owner)
+    before = backend.repository.jobs.get(since, owner)
+    for job, which in ((after, "this job"), (before, "the earlier job")):
+        _check_finished(job, which)
+    labels = list(after.labels or ())
+    if set(before.labels or ()) != set(labels):
+        raise Conflict(
+            f"the two jobs have different labels ({', '.join(before.labels or ())} against "
+            f"{', '.join(labels)}): their shares cannot be compared"
+        )
+    after_column = _column(after, group_by, "this job")
+    before_column = _column(before, group_by, "the earlier job")
+    with_aspects = before.aspect_model is not None and after.aspect_model is not None
+    result = figures.change(
+        _side(backend, before, before_column, labels, with_aspects),
+        _side(backend, after, after_column, labels, with_aspects),
+        labels,
+    )
+    return {
+        "request_id": request_id,
+        "since": since,
+        "group_by": group_by,
+        "before": _facts(before),
+        "after": _facts(after),
+        "labels": labels,
+        "tested_labels": list(figures.tested_labels(labels)),
+        "alpha": ALPHA,
+        "tests": result.tests,
+        "overall": [item.to_dict() for item in result.overall],
+        "aspects": [item.to_dict() for item in result.aspects],
+        "groups": [group.to_dict() for group in result.groups],
+        "only_before": [{"group": value, "n": n} for value, n in result.only_before],
+        "only_after": [{"group": value, "n": n} for value, n in result.only_after],
+        "possible_matches": [
+            {"before": earlier, "after": now}
+            for earlier, now in figures.possible_matches(
+                [value for value, _n in result.only_before],
+                [value for value, _n in result.only_after],
+            )
+        ],
+        "notes": _notes(before, after, with_aspects),
+    }
+
+
+def _check_finished(job: JobRecord, which: str) -> None:
+    if job.status == JobStatus.SUCCEEDED:
+        return
+    state = (
+        f"{job.status.value} ({job.rows_done:,} of {job.rows_total:,} rows labelled)"
+        if not job.is_terminal
+        else job.status.value
+    )
+    raise Conflict(
+        f"{which} ({job.request_id}, {echo(job.input_name)}) is {state}: only finished jobs are "
+        "compared, so that every comment of both counts"
+    )
+
+
+def _column(job: JobRecord, group_by: str | None, which: str) -> str | None:
+    try:
+        return group_column(job, group_by)
+    except MissingColumnError as exc:
+        raise MissingColumnError(
+            f"{which} ({job.request_id}, {echo(job.input_name)}): {exc}"
+        ) from exc
+
+
+def _side(
+    backend: Backend, job: JobRecord, column: str | None, labels: list[str], with_aspects: bool
+) -> figures.Side:
+    results = backend.repository.results
+    overall = results.summarize(job.request_id, labels)
+    groups = results.summarize(job.request_id, labels, column) if column else []
+    aspects: dict[str, dict[str, int]] = {}
+    if with_aspects:
+        found = aspect_figures(
+            results.insight_rows(job.request_id, None), (), labels, {}, by_group=False
+        )
+        aspects = {item["name"]: dict(item["counts"]) for item in found.categories}
+    return figures.Side(
+        overall=dict(overall[0].counts) if overall else {},
+        groups={stats.group: dict(stats.counts) for stats in groups},
+        aspects=aspects,
+    )
+
+
+def _facts(job: JobRecord) -> dict[str, Any]:
+    return {
+        "request_id": job.request_id,
+        "input_name": job.input_name,
+        "created_at": job.created_at.isoformat(),
+        "rows_total": job.rows_total,
+        "rows_failed": job.rows_failed,
+        "model_version": job.model_version,
+        "aspect_model": job.aspect_model,
+    }
+
+
+def _notes(before: JobRecord, after: JobRecord, with_aspects: bool) -> list[str]:
+    """What a reader must know before reading a change as the students': a model that changed
+    between the jobs moves the shares by itself."""
+    notes = []
+    if before.model_version != after.model_version:
+        notes.append(
+            f"The jobs were labelled by different models ({before.model_version or before.model} "
+            f"earlier, {after.model_version or after.model} now): part of a change may be the "
+            "model's, not the students'. Submit the earlier file again (fresh) to label both "
+            "with the same model."
+        )
+    if not with_aspects:
+        notes.append("Aspects are compared only when both jobs have them; one of these has none.")
+    elif before.aspect_model != after.aspect_model:
+        notes.append(
+            f"The aspects were found by different aspect models ({before.aspect_model} earlier, "
+            f"{after.aspect_model} now): a change in an aspect may be the model's."
+        )
+    return notes

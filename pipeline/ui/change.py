@@ -1,0 +1,134 @@
+"""The *Compare → This job against an earlier one* view: which earlier jobs can be chosen, and
+the change since one of them (the API's JSON, ``GET /v1/jobs/{id}/change``) as the table,
+chart rows and sentences the page shows. Pure: the page fetches, this arranges."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from pipeline.client import JobStatus
+from pipeline.report import change_table
+
+EARLIER, NOW = "earlier", "now"
+MAX_CHART_GROUPS = 25
+CHART_SHARE = "negative"
+
+
+def earlier_jobs(jobs: Sequence[JobStatus], current: str) -> list[JobStatus]:
+    """The finished jobs that can be compared with ``current``: every other succeeded one, in
+    the API's order (newest first)."""
+    return [job for job in jobs if job.status == "succeeded" and job.request_id != current]
+
+
+def job_caption(job: JobStatus) -> str:
+    """``fall-2025.csv · 2025-12-03 · 5,000 comments · dtnDdzNt``."""
+    day = (job.created_at or "")[:10]
+    parts = [job.input_name or "upload", *([day] if day else [])]
+    return " · ".join([*parts, f"{job.rows_total:,} comments", job.request_id[:8]])
+
+
+def table(body: Mapping[str, Any]) -> pd.DataFrame:
+    """One row for all comments, one per aspect (its share negative), one per group: n in each
+    job, each tested share earlier → now with the change in points, and whether a change of
+    the row is beyond the noise."""
+    tested = list(body.get("tested_labels") or [])
+    records = []
+    for row in change_table.records(body):
+        keys = ["aspect_negative"] if row["kind"] == "aspect" else tested
+        names = ["negative"] if row["kind"] == "aspect" else tested
+        record: dict[str, Any] = {
+            "part": row["part"],
+            "n earlier": row["n_before"],
+            "n now": row["n_now"],
+        }
+        for key, name in zip(keys, names, strict=True):
+            record[f"{name}: earlier → now"] = _move(
+                row.get(f"{key}_before"), row.get(f"{key}_now")
+            )
+            change = row.get(f"{key}_change_points")
+            record[f"{name}: change"] = "–" if change is None else f"{change:+.0f} points"
+        record["beyond the noise"] = bool(row["beyond_the_noise"])
+        records.append(record)
+    columns = ["part", "n earlier", "n now"]
+    for name in tested:
+        columns += [f"{name}: earlier → now", f"{name}: change"]
+    return pd.DataFrame.from_records(records, columns=[*columns, "beyond the noise"])
+
+
+def chart_rows(body: Mapping[str, Any], limit: int = MAX_CHART_GROUPS) -> pd.DataFrame:
+    """For ``charts.change_chart``: all comments and the ``limit`` largest groups, each with
+    its share negative earlier and now (two rows)."""
+    rows = [row for row in change_table.records(body) if row["kind"] in ("all", "group")][
+        : limit + 1
+    ]
+    records = []
+    for order, row in enumerate(rows):
+        flagged = CHART_SHARE in row["beyond_the_noise"]
+        for when, key, n in ((EARLIER, "before", "n_before"), (NOW, "now", "n_now")):
+            share = row.get(f"{CHART_SHARE}_{key}")
+            if share is None:
+                continue
+            records.append(
+                {
+                    "part": row["part"],
+                    "order": order,
+                    "when": when,
+                    "share": share,
+                    "percent": _percent(share),
+                    "n": row[n],
+                    "flagged": "beyond the noise" if flagged else "within the noise",
+                }
+            )
+    return pd.DataFrame.from_records(
+        records, columns=["part", "order", "when", "share", "percent", "n", "flagged"]
+    )
+
+
+def flag_sentences(body: Mapping[str, Any]) -> list[str]:
+    """``CHEM110: negative 75 % → 12 %, positive 25 % → 88 %`` for each part with a change
+    beyond the noise, in the table's order."""
+    sentences = []
+    for row in change_table.records(body):
+        if not row["beyond_the_noise"]:
+            continue
+        moved = []
+        for flag in str(row["beyond_the_noise"]).split(", "):
+            name = flag.rsplit(" ", 1)[0]
+            key = "aspect_negative" if row["kind"] == "aspect" else name
+            moved.append(f"{name} {_move(row.get(f'{key}_before'), row.get(f'{key}_now'))}")
+        sentences.append(f"{row['part']}: {', '.join(moved)}")
+    return sentences
+
+
+def one_job_only(body: Mapping[str, Any]) -> list[str]:
+    """The groups found in one job only, and the pairs that may be one group written two ways."""
+    lines = []
+    for key, where in (
+        ("only_before", "Only in the earlier job"),
+        ("only_after", "Only in this job"),
+    ):
+        found = body.get(key) or []
+        if found:
+            names = ", ".join(
+                f"{change_table.BLANK if item['group'] in (None, '') else item['group']} "
+                f"(n={item['n']:,})"
+                for item in found
+            )
+            lines.append(f"{where}: {names}.")
+    for match in body.get("possible_matches") or []:
+        lines.append(
+            f"“{match['before']}” (earlier) and “{match['after']}” (now) may be one group written "
+            "two ways: values are matched exactly, so recode one file to compare them."
+        )
+    return lines
+
+
+def _move(before: float | None, now: float | None) -> str:
+    return f"{_percent(before)} → {_percent(now)}"
+
+
+def _percent(share: float | None) -> str:
+    return "–" if share is None else f"{round(share * 100)} %"

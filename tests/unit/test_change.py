@@ -1,0 +1,326 @@
+"""What changed since an earlier job (last term's evaluations against this term's): the
+figures (``pipeline.report.change``), the table (``change_table``) and every edge: the
+FastAPI route, the API Gateway handler, the client and ``sentiment-pipeline change``.
+
+What it must do: match groups exactly and say which are in one job only (and which look like
+one group written two ways), flag a change only beyond the noise with one Holm family over the
+whole change, warn when the model differs, and refuse rather than mislead: a job compared with
+itself, a job still running, another caller's job, a column one job lacks."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from apigw_events import load_event, with_query, without_identity
+from fastapi.testclient import TestClient
+from insightfakes import fake_analyst
+from jobfakes import FakePredictor, make_backend
+
+from pipeline import service
+from pipeline.api.app import create_app
+from pipeline.api.gateway import Gateway
+from pipeline.bootstrap import Backend
+from pipeline.cli.main import main
+from pipeline.client import PipelineClient
+from pipeline.report import change_table
+from pipeline.report.change import Side, change, possible_matches
+from pipeline.worker import Worker
+
+LABELS = ("negative", "neutral", "positive")
+
+
+def csv_of(rows: list[tuple[str, str]]) -> bytes:
+    lines = ["course,comment", *(f"{course},{comment}" for course, comment in rows)]
+    return "\n".join(lines).encode()
+
+
+LAST_TERM = csv_of(
+    [("CHEM110", f"bad labs number {i}") for i in range(30)]
+    + [("CHEM110", f"good lectures {i}") for i in range(10)]
+    + [("BIO101", f"good course {i}") for i in range(8)]
+    + [("BIO101", "bad exam")]
+    + [("PHYS 200", "ok")]
+)
+THIS_TERM = csv_of(
+    [("CHEM110", f"bad labs number {i}") for i in range(5)]
+    + [("CHEM110", f"good lectures {i}") for i in range(35)]
+    + [("BIO101", f"good course {i}") for i in range(7)]
+    + [("BIO101", "bad exam"), ("BIO101", "bad exam again")]
+    + [("phys-200", "fine"), ("MATH1", "good")]
+)
+
+
+@pytest.fixture
+def backend(tmp_path: Path) -> Backend:
+    return make_backend(tmp_path, auth="none")
+
+
+@pytest.fixture
+def client(backend: Backend) -> TestClient:
+    return TestClient(create_app(backend))
+
+
+def submitted(client: TestClient, body: bytes, name: str, **headers: str) -> str:
+    answer = client.post(
+        "/v1/jobs",
+        files={"file": (name, body)},
+        data={"text_column": "comment", "group_by": "course"},
+        headers=headers,
+    )
+    assert answer.status_code == 202, answer.text
+    return str(answer.json()["request_id"])
+
+
+def finish(backend: Backend, insights: bool = True) -> None:
+    analyst = fake_analyst if insights else None
+    Worker(backend, lambda _ref: FakePredictor(), "w", insights=analyst).run(burst=True)
+
+
+def two_terms(backend: Backend, client: TestClient) -> tuple[str, str]:
+    earlier = submitted(client, LAST_TERM, "fall-2025.csv")
+    now = submitted(client, THIS_TERM, "fall-2026.csv")
+    finish(backend)
+    return earlier, now
+
+
+def by_group(body: dict[str, Any]) -> dict[str | None, dict[str, Any]]:
+    return {group["group"]: group for group in body["groups"]}
+
+
+def share(group: dict[str, Any], label: str) -> dict[str, Any]:
+    return next(change for change in group["changes"] if change["key"] == label)
+
+
+# --- the figures ----------------------------------------------------------------------------
+
+
+def counts(negative: int, neutral: int, positive: int) -> dict[str, int]:
+    return {"negative": negative, "neutral": neutral, "positive": positive}
+
+
+def test_a_large_change_is_flagged_and_a_small_one_is_not() -> None:
+    before = Side(
+        counts(40, 10, 50),
+        {"A": counts(30, 0, 10), "B": counts(10, 10, 40)},
+        {"exams": counts(12, 0, 8)},
+    )
+    after = Side(
+        counts(15, 10, 75),
+        {"A": counts(5, 0, 35), "B": counts(10, 10, 40)},
+        {"exams": counts(11, 0, 9), "workload": counts(3, 0, 0)},
+    )
+
+    result = change(before, after, LABELS)
+
+    groups = {group.group: group for group in result.groups}
+    a_negative = groups["A"].changes[0]
+    assert a_negative.key == "negative" and a_negative.flagged
+    assert a_negative.difference == pytest.approx(5 / 40 - 30 / 40)
+    assert groups["A"].flagged and not groups["B"].flagged
+    assert groups["B"].changes[0].p_value == pytest.approx(1.0)
+    # neutral is shown, not tested; workload has no comment before: shown, not tested
+    assert all(not c.tested for g in result.groups for c in g.changes if c.key == "neutral")
+    aspects = {item.key: item for item in result.aspects}
+    assert not aspects["exams"].flagged and aspects["workload"].p_value is None
+    # one family: overall 2 + exams 1 + two groups × 2
+    assert result.tests == 7
+    assert groups["A"].changes[0].adjusted_p >= groups["A"].changes[0].p_value  # type: ignore[operator]
+
+
+def test_groups_are_matched_exactly_and_near_misses_are_named() -> None:
+    before = Side(counts(1, 1, 1), {"CHEM 110": counts(1, 1, 1), None: counts(0, 1, 0)}, {})
+    after = Side(counts(2, 1, 1), {"chem-110": counts(2, 1, 1), None: counts(1, 0, 0)}, {})
+
+    result = change(before, after, LABELS)
+
+    assert [group.group for group in result.groups] == [None]
+    assert result.only_before == (("CHEM 110", 3),)
+    assert result.only_after == (("chem-110", 4),)
+    assert possible_matches(["CHEM 110", None], ["chem-110", "CHEM 111"]) == [
+        ("CHEM 110", "chem-110")
+    ]
+
+
+# --- the edges ------------------------------------------------------------------------------
+
+
+def test_the_api_says_what_changed_per_course_and_what_is_in_one_term_only(
+    backend: Backend, client: TestClient
+) -> None:
+    earlier, now = two_terms(backend, client)
+
+    answer = client.get(f"/v1/jobs/{now}/change", params={"since": earlier, "group_by": "course"})
+    body = answer.json()
+
+    assert answer.status_code == 200, answer.text
+    assert body["before"]["input_name"] == "fall-2025.csv"
+    assert body["after"]["input_name"] == "fall-2026.csv"
+    chem = by_group(body)["CHEM110"]
+    assert (chem["n_before"], chem["n_after"]) == (40, 40)
+    assert share(chem, "negative")["before"]["share"] == pytest.approx(0.75)
+    assert share(chem, "negative")["after"]["share"] == pytest.approx(0.125)
+    assert share(chem, "negative")["flagged"] and chem["flagged"]
+    assert not by_group(body)["BIO101"]["flagged"]  # 1 of 9 → 2 of 9 bad: noise
+    assert body["only_before"] == [{"group": "PHYS 200", "n": 1}]
+    assert {item["group"] for item in body["only_after"]} == {"phys-200", "MATH1"}
+    assert body["possible_matches"] == [{"before": "PHYS 200", "after": "phys-200"}]
+    assert body["tests"] == 2 + len(body["aspects"]) + 2 * 2
+    assert body["aspects"], "both jobs have aspects: they are compared"
+    assert body["notes"] == []  # same model, same aspect model
+
+    overall = client.get(f"/v1/jobs/{now}/change", params={"since": earlier}).json()
+    assert overall["groups"] == [] and overall["overall"][0]["before"]["n"] == 50
+
+
+def test_it_refuses_what_would_mislead(backend: Backend, client: TestClient) -> None:
+    earlier, now = two_terms(backend, client)
+    running = submitted(client, THIS_TERM + b"\nCHEM110,one more", "fall-2026b.csv")
+    no_column = client.post(
+        "/v1/jobs", files={"file": ("plain.csv", b"comment\ngood\nbad\n")},
+        data={"text_column": "comment"},
+    ).json()["request_id"]  # fmt: skip
+
+    def refused(request_id: str, **params: str) -> tuple[int, str]:
+        answer = client.get(f"/v1/jobs/{request_id}/change", params=params)
+        return answer.status_code, answer.json()["detail"]
+
+    status, detail = refused(now, since=now)
+    assert status == 400 and "this job itself" in detail
+    status, detail = refused(running, since=earlier)
+    assert status == 409 and "this job" in detail and "queued" in detail
+    status, detail = refused(now, since=running)
+    assert status == 409 and "the earlier job" in detail and "fall-2026b.csv" in detail
+    finish(backend)
+    status, detail = refused(now, since=no_column, group_by="course")
+    assert status == 400 and "the earlier job" in detail and "course" in detail
+    assert refused(now, since="A" * 22)[0] == 404
+    assert refused(now, since="not an id!")[0] == 422
+    assert client.get(f"/v1/jobs/{now}/change").status_code == 422
+
+
+def test_another_callers_job_is_never_compared(tmp_path: Path) -> None:
+    keyed = make_backend(tmp_path, auth="keys")
+    alice = service.create_key(keyed, "alice").secret
+    bob = service.create_key(keyed, "bob").secret
+    api = TestClient(create_app(keyed))
+    hers = submitted(api, LAST_TERM, "alice.csv", **{"X-API-Key": alice})
+    his = submitted(api, THIS_TERM, "bob.csv", **{"X-API-Key": bob})
+    finish(keyed)
+
+    for who, request_id, since in ((bob, his, hers), (bob, hers, his), (alice, his, hers)):
+        answer = api.get(
+            f"/v1/jobs/{request_id}/change", params={"since": since}, headers={"X-API-Key": who}
+        )
+        assert answer.status_code == 404, answer.text
+        assert "alice.csv" not in answer.text and "bob.csv" not in answer.text
+
+
+def test_a_different_model_or_no_aspects_is_said(backend: Backend, client: TestClient) -> None:
+    earlier = submitted(client, LAST_TERM, "fall-2025.csv")
+    finish(backend, insights=False)
+    now = submitted(client, THIS_TERM, "fall-2026.csv")
+    FakePredictor.version = "fake-2"
+    try:
+        finish(backend)
+    finally:
+        FakePredictor.version = "fake-1"
+
+    body = client.get(f"/v1/jobs/{now}/change", params={"since": earlier}).json()
+
+    assert body["aspects"] == []
+    assert any("different models (fake-1 earlier, fake-2 now)" in note for note in body["notes"])
+    assert any("Aspects are compared only when both jobs have them" in n for n in body["notes"])
+
+
+def test_the_gateway_answers_as_the_api_does(backend: Backend, client: TestClient) -> None:
+    earlier, now = two_terms(backend, client)
+    event = without_identity(load_event("summary", now))
+    event = {**event, "path": f"/v1/jobs/{now}/change"}
+
+    answer = Gateway(backend).handle(with_query(event, since=earlier, group_by="course"))
+    expected = client.get(f"/v1/jobs/{now}/change", params={"since": earlier, "group_by": "course"})
+
+    assert answer["statusCode"] == 200
+    assert httpx.Response(200, content=answer["body"]).json() == expected.json()
+    for query, status in (({}, 422), ({"since": "bad id"}, 422), ({"since": now}, 400)):
+        refused = Gateway(backend).handle(with_query(event, **query))
+        assert refused["statusCode"] == status, refused["body"]
+
+
+def test_the_command_prints_the_table_or_writes_a_csv(
+    backend: Backend,
+    client: TestClient,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    earlier, now = two_terms(backend, client)
+    body = client.get(
+        f"/v1/jobs/{now}/change", params={"since": earlier, "group_by": "course"}
+    ).json()
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=body)
+
+    transport = httpx.MockTransport(handler)
+    original = PipelineClient.__init__
+
+    def with_transport(self: PipelineClient, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **{**kwargs, "transport": transport})
+
+    monkeypatch.setattr(PipelineClient, "__init__", with_transport)
+    api = ["--api-url", "http://api.test"]
+
+    assert main(["change", now, "--since", earlier, "--group-by", "course", *api]) == 0
+    printed = capsys.readouterr().out
+    assert dict(seen[0].url.params) == {"since": earlier, "group_by": "course"}
+    assert "fall-2025.csv" in printed and "fall-2026.csv" in printed
+    chem = next(line for line in printed.splitlines() if line.startswith("CHEM110"))
+    assert "75% → 12% (-62) *" in chem
+    assert "Only in the earlier job: PHYS 200 (n=1)" in printed
+    assert "'PHYS 200' (earlier) and 'phys-200' (now) may be one group" in printed
+
+    target = tmp_path / "change.csv"
+    assert (
+        main(["change", now, "--since", earlier, "--group-by", "course", "-o", str(target), *api])
+        == 0
+    )
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert rows[0]["part"] == change_table.ALL
+    chem_row = next(row for row in rows if row["part"] == "CHEM110")
+    assert float(chem_row["negative_change_points"]) == pytest.approx(-62.5)
+    assert chem_row["beyond_the_noise"] == "negative down, positive up"
+
+
+def test_the_csv_escapes_a_group_that_looks_like_a_formula() -> None:
+    body = {
+        "tested_labels": ["negative"],
+        "overall": [],
+        "aspects": [],
+        "groups": [
+            {
+                "group": '=HYPERLINK("http://x")',
+                "changes": [
+                    {
+                        "key": "negative",
+                        "before": {"n": 2, "share": 0.5},
+                        "after": {"n": 2, "share": 0.5},
+                        "difference": 0.0,
+                        "adjusted_p": 1.0,
+                        "flagged": False,
+                    }
+                ],
+            }
+        ],
+    }
+
+    rows = list(csv.reader(io.StringIO(change_table.to_csv(body))))
+
+    assert rows[2][0] == '\'=HYPERLINK("http://x")'

@@ -1,0 +1,112 @@
+"""*Compare → This job against an earlier one* in the app (AppTest), against the real API on
+uvicorn over two jobs labelled by the fake predictor: last term's and this term's. The page
+must offer only the caller's other finished jobs, show each course's share earlier → now with
+a flag only beyond the noise, name the courses found in one term only, and offer the table as
+CSV; a pasted id of no job is a message, not a traceback."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+from jobfakes import make_backend
+from streamlit.testing.v1 import AppTest
+from test_change import LAST_TERM, THIS_TERM, finish, submitted
+from test_http_server import free_port
+
+from pipeline.api.app import create_app
+
+APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
+    backend = make_backend(tmp_path_factory.mktemp("change-app"), auth="none")
+    api = TestClient(create_app(backend))
+    ids = {
+        "earlier": submitted(api, LAST_TERM, "fall-2025.csv"),
+        "now": submitted(api, THIS_TERM, "fall-2026.csv"),
+    }
+    finish(backend)
+    ids["queued"] = submitted(api, THIS_TERM + b"\nBIO101,later", "spring-2026.csv")
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(backend), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}", ids
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+def against_earlier(served: tuple[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    url, ids = served
+    monkeypatch.setenv("PIPELINE_API_URL", url)
+    monkeypatch.delenv("PIPELINE_API_KEY", raising=False)
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["job"] = ids["now"]
+    at.run()
+    assert not at.exception, at.exception
+    at.radio(key="c-mode").set_value("This job against an earlier one").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def page(at: AppTest) -> str:
+    """The page's text as a reader sees it (Markdown's backslash escapes dropped)."""
+    kinds = ("markdown", "caption", "error", "warning", "info")
+    text = "\n".join(str(element.value) for kind in kinds for element in at.get(kind))
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def test_the_change_since_last_term_per_course(
+    served: tuple[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = against_earlier(served, monkeypatch)
+    since = at.selectbox(key="ch-since")
+    ids = served[1]
+
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    # the queued job is not offered, nor this one
+    assert since.options == [f"fall-2025.csv · {today} · 50 comments · {ids['earlier'][:8]}"]
+    since.set_value(ids["earlier"]).run()
+    assert not at.exception and not at.error, page(at)
+
+    table = next(f.value for f in at.dataframe if "n earlier" in f.value)
+    chem = table[table["part"] == "CHEM110"].iloc[0]
+    assert chem["negative: earlier → now"] == "75 % → 12 %"
+    assert chem["negative: change"] == "-62 points"
+    assert bool(chem["beyond the noise"])
+    assert not bool(table[table["part"] == "BIO101"].iloc[0]["beyond the noise"])
+    text = page(at)
+    assert "CHEM110: negative 75 % → 12 %, positive 25 % → 88 %" in text
+    assert "Only in the earlier job: PHYS 200 (n=1)." in text
+    assert "“PHYS 200” (earlier) and “phys-200” (now) may be one group" in text
+    assert any("Share negative: earlier" in c.proto.spec for c in at.get("vega_lite_chart"))
+    download = next(b for b in at.get("download_button") if b.label == "Change table (CSV)")
+    assert download is not None
+
+
+def test_a_pasted_id_of_no_job_or_of_a_job_not_finished_is_a_message(
+    served: tuple[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = against_earlier(served, monkeypatch)
+    at.text_input(key="ch-pasted").set_value("A" * 22).run()
+    assert not at.exception
+    assert "No such job" in page(at)
+
+    at.text_input(key="ch-pasted").set_value(served[1]["queued"]).run()
+    assert "is queued" in page(at) and "only finished jobs are compared" in page(at)
