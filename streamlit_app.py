@@ -1048,6 +1048,10 @@ def change_figures(job: JobStatus, body: dict) -> None:
     if not rows.empty:
         st.altair_chart(charts.change_chart(rows), width="stretch")
     st.dataframe(change.table(body), hide_index=True, column_config=_flag_column())
+    aspects = change.aspect_table(body)
+    if not aspects.empty:
+        st.markdown("**Aspects: share negative**")
+        st.dataframe(aspects, hide_index=True, column_config=_flag_column())
     for line in change.one_job_only(body):
         st.caption(_md(line))
     st.caption(

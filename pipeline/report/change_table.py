@@ -137,13 +137,13 @@ def _one_job_only(body: Mapping[str, Any]) -> list[str]:
                 f"{BLANK if item['group'] in (None, '') else item['group']} (n={item['n']:,})"
                 for item in found
             )
-            lines.extend(["", f"Only in {where}: {names}"])
+            lines.append(f"Only in {where}: {names}")
     for match in body.get("possible_matches") or []:
         lines.append(
             f"'{match['before']}' (earlier) and '{match['after']}' (now) may be one group "
             "written two ways; values are matched exactly."
         )
-    return lines
+    return ["", *lines] if lines else []
 
 
 def _percent(share: float | None) -> str:

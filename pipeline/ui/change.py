@@ -11,6 +11,7 @@ import pandas as pd
 
 from pipeline.client import JobStatus
 from pipeline.report import change_table
+from pipeline.ui.insights import aspect_title
 
 EARLIER, NOW = "earlier", "now"
 MAX_CHART_GROUPS = 25
@@ -31,19 +32,34 @@ def job_caption(job: JobStatus) -> str:
 
 
 def table(body: Mapping[str, Any]) -> pd.DataFrame:
-    """One row for all comments, one per aspect (its share negative), one per group: n in each
-    job, each tested share earlier → now with the change in points, and whether a change of
-    the row is beyond the noise."""
+    """One row for all comments and one per group found in both jobs: n in each job, each
+    tested label's share earlier → now with the change in points, and whether a change of the
+    row is beyond the noise."""
     tested = list(body.get("tested_labels") or [])
+    rows = [row for row in change_table.records(body) if row["kind"] != "aspect"]
+    return _frame(rows, "part", tested, tested)
+
+
+def aspect_table(body: Mapping[str, Any]) -> pd.DataFrame:
+    """One row per aspect: its share negative earlier → now, as the group table shows a label."""
+    rows = [
+        {**row, "part": aspect_title(str(row["part"]).removeprefix(change_table.ASPECT_PREFIX))}
+        for row in change_table.records(body)
+        if row["kind"] == "aspect"
+    ]
+    return _frame(rows, "aspect", ["aspect_negative"], ["negative"])
+
+
+def _frame(
+    rows: Sequence[Mapping[str, Any]], title: str, keys: Sequence[str], names: Sequence[str]
+) -> pd.DataFrame:
+    columns = [title, "n earlier", "n now"]
+    for name in names:
+        columns += [f"{name}: earlier → now", f"{name}: change"]
     records = []
-    for row in change_table.records(body):
-        keys = ["aspect_negative"] if row["kind"] == "aspect" else tested
-        names = ["negative"] if row["kind"] == "aspect" else tested
-        record: dict[str, Any] = {
-            "part": row["part"],
-            "n earlier": row["n_before"],
-            "n now": row["n_now"],
-        }
+    for row in rows:
+        record: dict[str, Any] = {title: row["part"], "n earlier": row["n_before"],
+                                  "n now": row["n_now"]}  # fmt: skip
         for key, name in zip(keys, names, strict=True):
             record[f"{name}: earlier → now"] = _move(
                 row.get(f"{key}_before"), row.get(f"{key}_now")
@@ -52,9 +68,6 @@ def table(body: Mapping[str, Any]) -> pd.DataFrame:
             record[f"{name}: change"] = "–" if change is None else f"{change:+.0f} points"
         record["beyond the noise"] = bool(row["beyond_the_noise"])
         records.append(record)
-    columns = ["part", "n earlier", "n now"]
-    for name in tested:
-        columns += [f"{name}: earlier → now", f"{name}: change"]
     return pd.DataFrame.from_records(records, columns=[*columns, "beyond the noise"])
 
 

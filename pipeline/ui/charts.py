@@ -258,8 +258,8 @@ def change_chart(data: pd.DataFrame) -> alt.Chart:
     order = list(dict.fromkeys(data.sort_values("order")["part"]))
     base = alt.Chart(data).encode(
         y=alt.Y("part:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
-        x=alt.X("share:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1]),
-                title="share negative"),
+        x=alt.X("share:Q", axis=alt.Axis(format="%", tickCount=10),
+                scale=alt.Scale(domain=[0, 1]), title="share negative"),
         tooltip=["part", "when", alt.Tooltip("percent:N", title="share negative"),
                  alt.Tooltip("n:Q", title="n"), alt.Tooltip("flagged:N", title="change")],
     )  # fmt: skip

@@ -91,6 +91,13 @@ def test_the_change_since_last_term_per_course(
     assert chem["negative: change"] == "-62 points"
     assert bool(chem["beyond the noise"])
     assert not bool(table[table["part"] == "BIO101"].iloc[0]["beyond the noise"])
+    assert "aspect: teaching" not in set(table["part"]), "aspects have their own table"
+    aspects = next(f.value for f in at.dataframe if {"aspect", "n earlier"} <= set(f.value))
+    assert list(aspects.columns) == [
+        "aspect", "n earlier", "n now", "negative: earlier → now", "negative: change",
+        "beyond the noise",
+    ]  # fmt: skip
+    assert "teaching" in set(aspects["aspect"])
     text = page(at)
     assert "CHEM110: negative 75 % → 12 %, positive 25 % → 88 %" in text
     assert "Only in the earlier job: PHYS 200 (n=1)." in text
