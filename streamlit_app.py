@@ -123,10 +123,13 @@ def report_bytes(
     group_by: str,
     report_format: str,
     group: str | None = None,
+    since: str = "",
 ) -> bytes:
-    """The job's report (of one ``group`` of ``group_by`` alone, when given), made by the
-    server once per group column, group and format."""
-    return get_client(url, key).report(request_id, group_by or None, report_format, group)
+    """The job's report (of one ``group`` of ``group_by`` alone, when given; with the change
+    since the job ``since``), made by the server once per group column, group and format."""
+    return get_client(url, key).report(
+        request_id, group_by or None, report_format, group, since=since or None
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=32, ttl=3600)
@@ -1062,14 +1065,36 @@ def change_figures(job: JobStatus, body: dict) -> None:
     )
     if not change.flag_sentences(body):
         st.caption("No change here is beyond the noise.")
-    st.download_button(
+    left, middle, right = st.columns(3)
+    left.download_button(
         "Change table (CSV)",
         change_table.to_csv(body),
         file_name=f"{_stem(job)}-change-since-{body['since'][:8]}.csv",
         mime="text/csv",
         icon=":material/download:",
+        width="stretch",
         key="ch-csv",
     )
+    url, key = st.session_state.api_url, st.session_state.api_key
+    group_by = body.get("group_by") or ""
+    made = partial(report_bytes, url, key, job.request_id, progress.revision(job), group_by)
+    for cell, report_format, mime in (
+        (middle, "pdf", "application/pdf"),
+        (right, "html", "text/html"),
+    ):
+        cell.download_button(
+            f"Report with this change ({report_format.upper()})",
+            partial(made, report_format, None, body["since"]),
+            file_name=exports.report_file_name(
+                f"{_stem(job)}-since-{body['since'][:8]}", group_by or None, report_format
+            ),
+            mime=mime,
+            on_click="ignore",
+            icon=":material/download:",
+            width="stretch",
+            help="The committee report with a section on what changed since the earlier job.",
+            key=f"ch-report-{report_format}",
+        )
 
 
 def compared_shares(result: compare.Comparison, labels: list[str]) -> None:

@@ -355,12 +355,21 @@ def create_app(
                 "every one of its comments ('(blank)' for rows without a value)"
             ),
         ] = None,
+        since: Annotated[
+            str | None,
+            Query(
+                pattern=REQUEST_ID_PATTERN,
+                description="also what changed since this earlier job, by the same column",
+            ),
+        ] = None,
     ) -> Response:
         """A finished job's report: label shares with 95 % intervals overall and per group,
         each group against the rest, the model's accuracy and the method (409 until the job
         has succeeded). With ``group``, one group's own report: its shares against the rest,
         its aspects and themes and all its comments, naming no other group."""
-        report = report_file(backend, request_id, who, group_by or None, format, group)
+        report = report_file(
+            backend, request_id, who, group_by or None, format, group, since or None
+        )
         return Response(report.content, media_type=report.media_type, headers=report.headers)
 
     @app.delete(JOBS + "/{request_id}", responses=answers(401, 404, 409, 422, 503))

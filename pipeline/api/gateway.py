@@ -316,8 +316,9 @@ class Gateway:
         kind = _choice(request, "format", ("html", "pdf"))
         group_by = request.param("group_by") or None
         group = request.param("group")
+        since = _optional_request_id(request, "since")
         report = report_file(
-            self.backend, request_id, who, group_by, cast(ReportFormat, kind), group
+            self.backend, request_id, who, group_by, cast(ReportFormat, kind), group, since
         )
         if len(report.content) * 4 // 3 > MAX_INLINE_CSV_BYTES:
             instead = (
@@ -457,6 +458,17 @@ def _request_id_param(request: GatewayRequest, name: str) -> str:
     value = request.param(name)
     if value is None:
         raise InvalidRequest(f"query field {name!r}: Field required")
+    return _checked_request_id(value, name)
+
+
+def _optional_request_id(request: GatewayRequest, name: str) -> str | None:
+    """An optional request id parameter: None when absent; refused when malformed (an empty
+    one too), as on the FastAPI app."""
+    value = request.param(name)
+    return None if value is None else _checked_request_id(value, name)
+
+
+def _checked_request_id(value: str, name: str) -> str:
     if not _REQUEST_ID.match(value):
         raise InvalidRequest(
             f"query field {name!r}: String should match pattern '{REQUEST_ID_PATTERN}'"

@@ -58,6 +58,12 @@ def register(commands: Any) -> None:
         default=None,
         help="with --each-group: the folder to write them in (default: REQUEST_ID-reports)",
     )
+    report.add_argument(
+        "--since",
+        default=None,
+        metavar="REQUEST_ID",
+        help="also what changed since this earlier job (last term's), by the same column",
+    )
     report.add_argument("--api-url", default=None, help="API address (PIPELINE_API_URL)")
     report.add_argument("--api-key", default=None, help="API key (PIPELINE_API_KEY)")
     report.set_defaults(handler=_report)
@@ -74,7 +80,9 @@ def _report(args: argparse.Namespace) -> int:
     with PipelineClient(settings.api_url, settings.api_key) as client:
         if args.each_group:
             return _each_group(client, args)
-        content = client.report(args.request_id, args.group_by, args.format, args.group)
+        content = client.report(
+            args.request_id, args.group_by, args.format, args.group, since=args.since
+        )
     stem = f"{args.request_id}-report"
     if args.group is not None:
         stem = f"{stem}-{safe_name(args.group)[:60]}"
@@ -91,7 +99,9 @@ def _each_group(client: PipelineClient, args: argparse.Namespace) -> int:
     folder = args.output_dir or Path(f"{args.request_id}-reports")
     values = [group_name(part.group) for part in summary.groups]
     for value, name in zip(values, distinct_names(values), strict=True):
-        content = client.report(args.request_id, args.group_by, args.format, value)
+        content = client.report(
+            args.request_id, args.group_by, args.format, value, since=args.since
+        )
         _write(folder / f"{name}.{args.format}", content)
     print(f"{len(values):,} reports written to {folder}", file=sys.stderr)
     return 0

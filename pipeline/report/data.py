@@ -214,6 +214,61 @@ class Focus:
     comments: CommentListing
 
 
+
+@dataclass(frozen=True)
+class Move:
+    """One share earlier and now (0..1; None where a side has no comment), now less earlier
+    and whether that is beyond the noise (Holm over the whole change)."""
+
+    label: str
+    before: float | None
+    now: float | None
+    difference: float | None
+    adjusted_p: float | None
+    flagged: bool
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """All comments, one aspect or one group: its n in each job and its shares' moves."""
+
+    name: str
+    n_before: int
+    n_now: int
+    moves: tuple[Move, ...]
+
+    @property
+    def flagged(self) -> tuple[Move, ...]:
+        return tuple(move for move in self.moves if move.flagged)
+
+
+@dataclass(frozen=True)
+class ChangeSection:
+    """What changed since an earlier job (``pipeline.report.change``), as the report shows it."""
+
+    earlier_id: str
+    earlier_name: str
+    earlier_created: str
+    """The earlier job's submission time, ISO 8601."""
+    labels: tuple[str, ...]
+    """The shares shown per group: the tested labels."""
+    tests: int
+    overall: ChangeRow | None
+    """None in a group's own report, which shows its own row alone."""
+    aspects: tuple[ChangeRow, ...]
+    groups: tuple[ChangeRow, ...]
+    only_before: tuple[tuple[str, int], ...]
+    only_after: tuple[tuple[str, int], ...]
+    possible_matches: tuple[tuple[str, str], ...]
+    notes: tuple[str, ...]
+    missing: str | None = None
+    """In a group's own report of a group the earlier job does not have: why no row."""
+
+    @property
+    def flagged_rows(self) -> tuple[ChangeRow, ...]:
+        rows = (*((self.overall,) if self.overall else ()), *self.aspects, *self.groups)
+        return tuple(row for row in rows if row.flagged)
+
 @dataclass(frozen=True)
 class ReportData:
     """Everything one report shows."""
@@ -239,6 +294,8 @@ class ReportData:
     focus: Focus | None = None
     """Set in the report of one group: then ``groups`` holds that group alone, and nothing
     names another group or quotes its comments."""
+    change: ChangeSection | None = None
+    """Set when the report was asked for with an earlier job to compare with (``since``)."""
 
     @property
     def flagged_groups(self) -> tuple[GroupReport, ...]:

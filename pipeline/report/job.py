@@ -11,7 +11,7 @@ reader, and those of a failed or cancelled one would describe part of a file as 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -26,12 +26,14 @@ from pipeline.inputs import ReadOptions
 from pipeline.messages import echo
 from pipeline.report import about
 from pipeline.report.assemble import assemble, compared_labels, focus_on
+from pipeline.report.change_section import change_section, for_group
 from pipeline.report.data import Insights, ReportData
 from pipeline.report.listing import group_comments
 from pipeline.report.model_facts import aspect_facts, local_card, model_facts, shipped_aspect_card
 from pipeline.report.quotes import group_quotes
 from pipeline.report.render import CONTENT_SECURITY_POLICY, render_html, render_pdf
 from pipeline.service import insights as service_insights
+from pipeline.service.change import change_summary
 from pipeline.service.results import input_column
 from pipeline.service.views import SummaryView
 from pipeline.ui.groups import BLANK, group_name
@@ -62,12 +64,31 @@ def job_report(
     owner: str | None = None,
     group_by: str | None = None,
     group: str | None = None,
+    since: str | None = None,
 ) -> ReportData:
     """The report of a succeeded job grouped by ``group_by`` (default: the job's first
     group-by column that holds two values or more; a job without one gets the overview only),
-    or, with ``group``, the report of that one value of ``group_by`` alone (``group_report``).
-    Conflict for a job that has not succeeded; MissingColumnError for a column the input does
-    not have; InputError for ``group`` without ``group_by`` or a value no row holds."""
+    or, with ``group``, the report of that one value of ``group_by`` alone (``group_report``);
+    with ``since``, also what changed since that earlier job (``change_summary``, by the same
+    column). Conflict for a job that has not succeeded; MissingColumnError for a column the
+    input does not have; InputError for ``group`` without ``group_by`` or a value no row
+    holds; the change's own refusals for ``since``."""
+    data = _job_report(backend, request_id, owner, group_by, group)
+    if since is None:
+        return data
+    section = change_section(change_summary(backend, owner, request_id, since, data.group_by))
+    if data.focus is not None:
+        section = for_group(section, data.focus.group.name or BLANK)
+    return replace(data, change=section)
+
+
+def _job_report(
+    backend: Backend,
+    request_id: str,
+    owner: str | None,
+    group_by: str | None,
+    group: str | None,
+) -> ReportData:
     if group is not None and not group_by:
         raise InputError("group needs group_by: the column whose value it is")
     if group == "":  # a script's unset variable, most likely: never guess which group
@@ -247,10 +268,11 @@ def report_file(
     group_by: str | None = None,
     report_format: ReportFormat = "html",
     group: str | None = None,
+    since: str | None = None,
 ) -> ReportFile:
     """The report as a downloadable file: self-contained HTML or a printable PDF (of one
-    group alone with ``group``)."""
-    data = job_report(backend, request_id, owner, group_by, group)
+    group alone with ``group``; with what changed since the job ``since``)."""
+    data = job_report(backend, request_id, owner, group_by, group, since)
     content = render_pdf(data) if report_format == "pdf" else render_html(data).encode("utf-8")
     return ReportFile(content, MEDIA_TYPES[report_format], filename(data, report_format))
 
@@ -264,7 +286,10 @@ def filename(data: ReportData, report_format: str) -> str:
     if data.focus is not None and data.group_by:
         value = safe_name(data.focus.group.name or "") or "group"
         by = f"-{safe_name(data.group_by)[:20]}-{value[:40]}"
-    return f"{stem[:40]}-{safe_name(data.request_id)[:8]}-report{by[:64]}.{report_format}"
+    since = f"-since-{safe_name(data.change.earlier_id)[:8]}" if data.change else ""
+    return (
+        f"{stem[:40]}-{safe_name(data.request_id)[:8]}-report{by[:64]}{since}.{report_format}"
+    )
 
 
 def _not_finished(job: JobRecord) -> str:

@@ -266,3 +266,39 @@ def test_the_pdf_is_tagged_for_screen_readers_with_each_charts_text(
     every_alt = re.findall(rb"/Alt [(<]", report.structure)  # <hex> where it holds an en dash
     assert figures > COURSES and len(every_alt) == figures
     assert alternates
+
+
+def test_a_pdf_with_the_change_since_last_term_has_it_on_a_page_of_its_own(
+    tmp_path: Any,
+) -> None:
+    backend = make_backend(tmp_path, auth="none")
+    client = TestClient(create_app(backend))
+    ids = []
+    for name, negative in (("fall-2025.csv", 0.8), ("fall-2026.csv", 0.2)):
+        texts = ["bad exams" if i < negative * 40 else "good labs" for i in range(40)]
+        path = comments_csv(tmp_path / name, [*texts, *texts], ["CHEM110"] * 40 + ["BIO9"] * 40)
+        with path.open("rb") as handle:
+            answer = client.post(
+                "/v1/jobs",
+                files={"file": (name, handle)},
+                data={"text_column": "comment", "group_by": "course"},
+            )
+        ids.append(answer.json()["request_id"])
+        Worker(backend, lambda _ref: FakePredictor(), "w", insights=fake_analyst).run(burst=True)
+    earlier, now = ids
+
+    pdf = client.get(
+        f"/v1/jobs/{now}/report", params={"format": "pdf", "group_by": "course", "since": earlier}
+    )
+    path = tmp_path / "change.pdf"
+    path.write_bytes(pdf.content)
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True)
+
+    assert pdf.status_code == 200, pdf.text
+    page = next(page for page in text.split("\f") if "Since the earlier job\n" in page)
+    assert "What changed since fall-2025.csv" in words(page)
+    assert "▼ 80% → 20%" in words(page) and "(-60 pts)" in words(page)
+    assert re.search(r"^Tagged:\s+yes$", info.stdout, re.M)

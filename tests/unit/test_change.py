@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -324,3 +326,95 @@ def test_the_csv_escapes_a_group_that_looks_like_a_formula() -> None:
     rows = list(csv.reader(io.StringIO(change_table.to_csv(body))))
 
     assert rows[2][0] == '\'=HYPERLINK("http://x")'
+
+
+# --- the report's section -------------------------------------------------------------------
+
+
+def report_text(client: TestClient, request_id: str, **params: str) -> str:
+    answer = client.get(f"/v1/jobs/{request_id}/report", params=params)
+    assert answer.status_code == 200, answer.text
+    start = answer.text.index('<section id="change"')
+    section = answer.text[start : answer.text.index("</section>", start)]
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section)))
+
+
+def test_the_report_says_what_changed_since_the_earlier_job(
+    backend: Backend, client: TestClient
+) -> None:
+    earlier, now = two_terms(backend, client)
+
+    answer = client.get(f"/v1/jobs/{now}/report", params={"group_by": "course", "since": earlier})
+    text = report_text(client, now, group_by="course", since=earlier)
+
+    assert f"-since-{earlier[:8]}.html" in answer.headers["content-disposition"]
+    assert "What changed since fall-2025.csv" in text
+    assert "CHEM110 : negative 75% → 12% (-62 pts, p<0.001 after Holm)" in text
+    assert "CHEM110 40 40 ▼ 75% → 12% (-62 pts) ▲ 25% → 88% (+62 pts)" in text
+    assert "BIO101 9 9 11% → 22% (+11 pts)" in text, "within the noise: no mark"
+    assert "Only in the earlier job: PHYS 200 (n=1)." in text
+    assert "“PHYS 200” (earlier) and “phys-200” (now) may be one course" in text
+    assert "Aspects: share negative" in text
+    plain = client.get(f"/v1/jobs/{now}/report", params={"group_by": "course"}).text
+    assert '<section id="change"' not in plain
+
+
+def test_a_groups_own_report_shows_its_own_change_and_names_no_other_group(
+    backend: Backend, client: TestClient
+) -> None:
+    earlier, now = two_terms(backend, client)
+
+    chem = report_text(client, now, group_by="course", group="CHEM110", since=earlier)
+    new = report_text(client, now, group_by="course", group="MATH1", since=earlier)
+
+    assert "CHEM110 40 40 ▼ 75% → 12% (-62 pts)" in chem
+    for other in ("BIO101", "PHYS", "phys-200", "MATH1", "all comments", "Aspects"):
+        assert other not in chem
+    assert "MATH1 has no comments in the earlier job (fall-2025.csv)." in new
+    assert "CHEM110" not in new and "PHYS" not in new
+
+
+def test_a_report_since_a_job_it_cannot_compare_with_is_refused(
+    backend: Backend, client: TestClient
+) -> None:
+    earlier, now = two_terms(backend, client)
+
+    def status(**params: str) -> int:
+        return client.get(f"/v1/jobs/{now}/report", params=params).status_code
+
+    assert status(since="A" * 22) == 404
+    assert status(since="not an id") == 422
+    assert status(since=now) == 400
+    event = {**without_identity(load_event("summary", now)), "path": f"/v1/jobs/{now}/report"}
+    for query, expected in (
+        ({"since": "bad id"}, 422),
+        ({"since": ""}, 422),
+        ({"since": earlier}, 200),
+    ):
+        answer = Gateway(backend).handle(with_query(event, format="html", **query))
+        assert answer["statusCode"] == expected, answer["body"][:300]
+    assert "Since the earlier job" in answer["body"]
+
+
+def test_the_client_and_the_command_ask_for_the_report_since(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, content=b"%PDF-1.7")
+
+    transport = httpx.MockTransport(handler)
+    original = PipelineClient.__init__
+
+    def with_transport(self: PipelineClient, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **{**kwargs, "transport": transport})
+
+    monkeypatch.setattr(PipelineClient, "__init__", with_transport)
+    monkeypatch.chdir(tmp_path)
+
+    assert main(["report", "rid", "--since", "old", "--api-url", "http://api.test"]) == 0
+
+    assert dict(seen[0].url.params) == {"format": "pdf", "since": "old"}
+    assert (tmp_path / "rid-report.pdf").read_bytes() == b"%PDF-1.7"
