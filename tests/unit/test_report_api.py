@@ -269,7 +269,7 @@ def test_the_command_writes_the_report_where_asked(
 ) -> None:
     asked: list[tuple[Any, ...]] = []
 
-    def report(self: PipelineClient, *args: Any) -> bytes:
+    def report(self: PipelineClient, *args: Any, since: str | None = None) -> bytes:
         asked.append((self.base_url, *args))
         return b"%PDF-1.7 report"
 
