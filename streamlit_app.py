@@ -1055,7 +1055,7 @@ def change_figures(job: JobStatus, body: dict) -> None:
     if not aspects.empty:
         st.markdown("**Aspects: share negative**")
         st.dataframe(aspects, hide_index=True, column_config=_flag_column())
-    for line in change.one_job_only(body):
+    for line in change_table.one_job_only(body):
         st.caption(_md(line))
     st.caption(
         f"Flags: Fisher's exact test on each share, Holm's correction over the {body['tests']} "

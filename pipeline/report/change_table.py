@@ -75,7 +75,8 @@ def text(body: Mapping[str, Any], width: int = 100) -> str:
         for key in keys:
             line += f"  {_move(row, key):>28}"
         lines.append(line.rstrip())
-    lines.extend(_one_job_only(body))
+    found = one_job_only(body)
+    lines.extend(["", *found] if found else [])
     for note in body.get("notes") or []:
         lines.extend(["", note])
     return "\n".join(lines)
@@ -128,7 +129,9 @@ def _flagged_keys(row: Mapping[str, Any]) -> set[str]:
     return flagged
 
 
-def _one_job_only(body: Mapping[str, Any]) -> list[str]:
+def one_job_only(body: Mapping[str, Any]) -> list[str]:
+    """The groups found in one job only, and the pairs that may be one group written two
+    ways, as sentences (the CLI's text and the app's captions)."""
     lines = []
     for key, where in (("only_before", "the earlier job"), ("only_after", "this job")):
         found = body.get(key) or []
@@ -137,13 +140,13 @@ def _one_job_only(body: Mapping[str, Any]) -> list[str]:
                 f"{BLANK if item['group'] in (None, '') else item['group']} (n={item['n']:,})"
                 for item in found
             )
-            lines.append(f"Only in {where}: {names}")
+            lines.append(f"Only in {where}: {names}.")
     for match in body.get("possible_matches") or []:
         lines.append(
-            f"'{match['before']}' (earlier) and '{match['after']}' (now) may be one group "
-            "written two ways; values are matched exactly."
+            f"“{match['before']}” (earlier) and “{match['after']}” (now) may be one group written "
+            "two ways: values are matched exactly, so recode one file to compare them."
         )
-    return ["", *lines] if lines else []
+    return lines
 
 
 def _percent(share: float | None) -> str:

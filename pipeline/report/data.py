@@ -214,7 +214,6 @@ class Focus:
     comments: CommentListing
 
 
-
 @dataclass(frozen=True)
 class Move:
     """One share earlier and now (0..1; None where a side has no comment), now less earlier
@@ -268,6 +267,7 @@ class ChangeSection:
     def flagged_rows(self) -> tuple[ChangeRow, ...]:
         rows = (*((self.overall,) if self.overall else ()), *self.aspects, *self.groups)
         return tuple(row for row in rows if row.flagged)
+
 
 @dataclass(frozen=True)
 class ReportData:

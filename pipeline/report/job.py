@@ -287,9 +287,7 @@ def filename(data: ReportData, report_format: str) -> str:
         value = safe_name(data.focus.group.name or "") or "group"
         by = f"-{safe_name(data.group_by)[:20]}-{value[:40]}"
     since = f"-since-{safe_name(data.change.earlier_id)[:8]}" if data.change else ""
-    return (
-        f"{stem[:40]}-{safe_name(data.request_id)[:8]}-report{by[:64]}{since}.{report_format}"
-    )
+    return f"{stem[:40]}-{safe_name(data.request_id)[:8]}-report{by[:64]}{since}.{report_format}"
 
 
 def _not_finished(job: JobRecord) -> str:

@@ -116,29 +116,6 @@ def flag_sentences(body: Mapping[str, Any]) -> list[str]:
     return sentences
 
 
-def one_job_only(body: Mapping[str, Any]) -> list[str]:
-    """The groups found in one job only, and the pairs that may be one group written two ways."""
-    lines = []
-    for key, where in (
-        ("only_before", "Only in the earlier job"),
-        ("only_after", "Only in this job"),
-    ):
-        found = body.get(key) or []
-        if found:
-            names = ", ".join(
-                f"{change_table.BLANK if item['group'] in (None, '') else item['group']} "
-                f"(n={item['n']:,})"
-                for item in found
-            )
-            lines.append(f"{where}: {names}.")
-    for match in body.get("possible_matches") or []:
-        lines.append(
-            f"“{match['before']}” (earlier) and “{match['after']}” (now) may be one group written "
-            "two ways: values are matched exactly, so recode one file to compare them."
-        )
-    return lines
-
-
 def _move(before: float | None, now: float | None) -> str:
     return f"{_percent(before)} → {_percent(now)}"
 

@@ -287,7 +287,7 @@ def test_the_command_prints_the_table_or_writes_a_csv(
     chem = next(line for line in printed.splitlines() if line.startswith("CHEM110"))
     assert "75% → 12% (-62) *" in chem
     assert "Only in the earlier job: PHYS 200 (n=1)" in printed
-    assert "'PHYS 200' (earlier) and 'phys-200' (now) may be one group" in printed
+    assert "“PHYS 200” (earlier) and “phys-200” (now) may be one group" in printed
 
     target = tmp_path / "change.csv"
     assert (
