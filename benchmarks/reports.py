@@ -1,14 +1,19 @@
-"""What a job's reports cost: one group's own report against the whole report, and a tagged
-(accessible, PDF/UA-1) PDF against an untagged one, on the same job, in one process.
+"""What a job's reports cost: one group's own report against the whole report, a tagged
+(accessible, PDF/UA-1) PDF against an untagged one, and the change since an earlier job (the
+report with its page, and ``GET /change`` against ``GET /summary`` by the same column), on the
+same job, in one process.
 
 ``--rows`` realistic course comments (``benchmarks/comments.py``: student feedback from
-../shared/data spread over its courses, fixed seed) are labelled once by a real Worker with
-the shipped model and insights on, in a fresh embedded backend. Then, ``--repeats`` times,
-each report is made in turn (the same order each repeat, after one unmeasured warm-up of
+../shared/data spread over its courses, fixed seed) are labelled twice by a real Worker with
+the shipped model and insights on, in a fresh embedded backend (the second job, submitted
+``fresh``, is the one reported on; the first is its earlier job). Then, ``--repeats`` times,
+each step is made in turn (the same order each repeat, after one unmeasured warm-up of
 each): the whole report by course as HTML and PDF, the first course's own report as HTML and
-PDF, and the whole report's HTML laid out as an untagged PDF and as the tagged one the
-service serves. The fastest time of each counts (the one least disturbed by other work on a
-shared machine); the figures that matter are the ratios, measured in the same run.
+PDF, the whole report's HTML laid out as an untagged PDF and as the tagged one the service
+serves, the whole report with the change since the earlier job as HTML and PDF, and the
+change's figures against the summary by course. The fastest time of each counts (the one
+least disturbed by other work on a shared machine); the figures that matter are the ratios,
+measured in the same run.
 
 Usage: ``python benchmarks/reports.py [--rows 1500] [--repeats 3] [--json out.json]``.
 """
@@ -30,9 +35,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from comments import write_comments
 
 
-def labelled_job(folder: Path, rows: int) -> tuple[Any, str, str]:
-    """A succeeded job of ``rows`` comments by course, with aspects and themes; its backend,
-    request id and first course."""
+def labelled_job(folder: Path, rows: int) -> tuple[Any, str, str, str]:
+    """Two succeeded jobs of the same ``rows`` comments by course, with aspects and themes
+    (the second submitted ``fresh``); the backend, the second's and the first's request id,
+    and the first course."""
     from pipeline import service
     from pipeline.bootstrap import init_backend
     from pipeline.db import JobStatus
@@ -44,16 +50,19 @@ def labelled_job(folder: Path, rows: int) -> tuple[Any, str, str]:
     settings = Settings(data_dir=folder / "data", model="default", insights=True)
     backend = init_backend(settings)
     source = write_comments(folder / "comments.csv", rows)
-    request_id = service.submit(backend, source, "comment", ["course"]).request_id
     predictor = Predictor.load("default")
-    Worker(backend, lambda _reference: predictor, "bench", insights=insights_source(settings)).run(
-        burst=True
-    )
-    job = backend.repository.jobs.get(request_id)
-    if job.status is not JobStatus.SUCCEEDED:
-        raise RuntimeError(f"the job ended {job.status}: {job.error}")
+    ids = []
+    for fresh in (False, True):
+        ids.append(service.submit(backend, source, "comment", ["course"], fresh=fresh).request_id)
+        Worker(
+            backend, lambda _reference: predictor, "bench", insights=insights_source(settings)
+        ).run(burst=True)
+        job = backend.repository.jobs.get(ids[-1])
+        if job.status is not JobStatus.SUCCEEDED:
+            raise RuntimeError(f"the job ended {job.status}: {job.error}")
+    earlier, request_id = ids
     first = service.summary(backend, request_id, None, "course").groups[0].group
-    return backend, request_id, str(first)
+    return backend, request_id, earlier, str(first)
 
 
 def fastest(
@@ -79,21 +88,26 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     from weasyprint import HTML
 
+    from pipeline import service
     from pipeline.report.job import report_file
     from pipeline.report.render import PDF_VARIANT
+    from pipeline.service.change import change_summary
 
     with tempfile.TemporaryDirectory(prefix="reports-bench-") as folder:
-        backend, request_id, course = labelled_job(Path(folder), args.rows)
+        backend, request_id, earlier, course = labelled_job(Path(folder), args.rows)
 
-        def made(report_format: str, group: str | None = None) -> Callable[[], bytes]:
+        def made(
+            report_format: str, group: str | None = None, since: str | None = None
+        ) -> Callable[[], bytes]:
             return lambda: (
                 report_file(
                     backend,
                     request_id,
                     None,
                     "course",
-                    report_format,
-                    group,  # type: ignore[arg-type]
+                    report_format,  # type: ignore[arg-type]
+                    group,
+                    since,
                 ).content
             )
 
@@ -105,6 +119,14 @@ def main(argv: Sequence[str] | None = None) -> None:
             "group_pdf": made("pdf", course),
             "layout_untagged": lambda: HTML(string=html).write_pdf(),
             "layout_tagged": lambda: HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT),
+            "whole_html_since": made("html", since=earlier),
+            "whole_pdf_since": made("pdf", since=earlier),
+            "summary_json": lambda: json.dumps(
+                service.summary(backend, request_id, None, "course").to_dict()
+            ),
+            "change_json": lambda: json.dumps(
+                change_summary(backend, None, request_id, earlier, "course")
+            ),
         }
         seconds, sizes = fastest(steps, args.repeats)
         courses = len(backend.repository.results.summarize(request_id, ["x"], "course"))
@@ -124,6 +146,15 @@ def main(argv: Sequence[str] | None = None) -> None:
             ),
             "tagged / untagged layout": round(
                 seconds["layout_tagged"] / seconds["layout_untagged"], 3
+            ),
+            "whole_pdf_since / whole_pdf": round(
+                seconds["whole_pdf_since"] / seconds["whole_pdf"], 3
+            ),
+            "whole_html_since / whole_html": round(
+                seconds["whole_html_since"] / seconds["whole_html"], 3
+            ),
+            "change_json / summary_json": round(
+                seconds["change_json"] / seconds["summary_json"], 2
             ),
         },
     }

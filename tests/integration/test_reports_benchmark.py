@@ -19,7 +19,7 @@ def load() -> ModuleType:
     return load_script(BENCHMARK, "reports_benchmark")
 
 
-def test_it_times_the_whole_report_against_one_groups_and_tagged_against_untagged(
+def test_it_times_the_reports_against_each_other_and_the_change_against_the_summary(
     tmp_path: Path,
 ) -> None:
     pytest.importorskip("weasyprint")
@@ -30,9 +30,12 @@ def test_it_times_the_whole_report_against_one_groups_and_tagged_against_untagge
     found = json.loads(out.read_text())
     assert found["rows"] == 80 and found["courses"] >= 2
     steps = ("whole_html", "whole_pdf", "group_html", "group_pdf", "layout_untagged")
-    for step in (*steps, "layout_tagged"):
+    since = ("whole_html_since", "whole_pdf_since", "summary_json", "change_json")
+    for step in (*steps, "layout_tagged", *since):
         assert found["fastest_s"][step] > 0 and found["bytes"][step] > 0
     assert found["bytes"]["group_pdf"] < found["bytes"]["whole_pdf"]
     ratios = found["ratios"]
     assert 0 < ratios["group_pdf / whole_pdf"] < 1
     assert ratios["tagged / untagged layout"] > 0
+    assert found["bytes"]["whole_pdf_since"] > found["bytes"]["whole_pdf"], "one page more"
+    assert ratios["change_json / summary_json"] > 0
