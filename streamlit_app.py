@@ -1095,6 +1095,56 @@ def change_figures(job: JobStatus, body: dict) -> None:
             help="The committee report with a section on what changed since the earlier job.",
             key=f"ch-report-{report_format}",
         )
+    if body.get("group_by"):
+        change_in_detail(job, body)
+
+
+def change_in_detail(job: JobStatus, body: dict) -> None:
+    """One group now against the same group earlier, side by side: its label shares and its
+    aspects' share negative, tested as *Compare* tests two groups (a family of its own)."""
+    column = str(body["group_by"])
+    word = groups.in_sentence(column)
+    st.markdown(f"**One {_md(word)} in detail**")
+    chosen = st.selectbox(
+        f"Which {word}",
+        change.detail_groups(body),
+        index=None,
+        placeholder=f"Choose a {word} to see its aspects earlier and now",
+        key="ch-detail",
+    )
+    if chosen is None:
+        return
+    url, key = st.session_state.api_url, st.session_state.api_key
+    labels = list(job.labels)
+    sides: list[tuple[Summary, insights.AspectSummary | None]] = []
+    try:
+        earlier = get_client(url, key).status(body["since"])
+        for one in (job, earlier):
+            summary = load_summary(url, key, one.request_id, progress.revision(one), column)
+            sides.append((summary, _aspects_or_none(one, column)))
+    except PipelineError as exc:
+        show_error(exc)
+        return
+    now, before = change.detail_sides(chosen, sides[0], sides[1])
+    result = compare.compare(now, before, labels)
+    compared_shares(result, labels)
+    if result.aspects:
+        st.markdown("**Aspects: share negative**")
+        st.dataframe(
+            compare.table(result.aspects, now.name, before.name, "aspect"),
+            hide_index=True,
+            column_config=_flag_column(),
+        )
+
+
+def _aspects_or_none(job: JobStatus, column: str) -> insights.AspectSummary | None:
+    """A job's aspects by ``column``; None for a job without them (its labels still compare)."""
+    url, key = st.session_state.api_url, st.session_state.api_key
+    try:
+        found = load_aspects(url, key, job.request_id, progress.insights_revision(job), column)
+    except (Conflict, JobNotFound):
+        return None
+    return None if found.empty else found
 
 
 def compared_shares(result: compare.Comparison, labels: list[str]) -> None:

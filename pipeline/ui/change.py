@@ -5,13 +5,16 @@ chart rows and sentences the page shows. Pure: the page fetches, this arranges."
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 
-from pipeline.client import JobStatus
+from pipeline.client import JobStatus, Summary
 from pipeline.report import change_table
-from pipeline.ui.insights import aspect_title
+from pipeline.ui.compare import Side, group_side
+from pipeline.ui.groups import group_name
+from pipeline.ui.insights import AspectSummary, aspect_title
 
 EARLIER, NOW = "earlier", "now"
 MAX_CHART_GROUPS = 25
@@ -114,6 +117,28 @@ def flag_sentences(body: Mapping[str, Any]) -> list[str]:
             moved.append(f"{name} {_move(row.get(f'{key}_before'), row.get(f'{key}_now'))}")
         sentences.append(f"{row['part']}: {', '.join(moved)}")
     return sentences
+
+
+def detail_groups(body: Mapping[str, Any]) -> list[str]:
+    """The groups found in both jobs, by name ("(blank)" for rows without a value), in the
+    change's order (largest now first): the ones that can be looked at in detail."""
+    return [group_name(group.get("group")) for group in body.get("groups") or []]
+
+
+def detail_sides(
+    group: str,
+    now: tuple[Summary, AspectSummary | None],
+    earlier: tuple[Summary, AspectSummary | None],
+) -> tuple[Side, Side]:
+    """One group now and earlier as the two sides of a comparison (``compare.compare``):
+    its label counts and its aspects' polarity counts in each job, named "<group> now" and
+    "<group> earlier"."""
+    found_now = group_side(*now, group)
+    found_earlier = group_side(*earlier, group)
+    return (
+        replace(found_now, name=f"{group} now"),
+        replace(found_earlier, name=f"{group} earlier"),
+    )
 
 
 def _move(before: float | None, now: float | None) -> str:

@@ -121,3 +121,25 @@ def test_a_pasted_id_of_no_job_or_of_a_job_not_finished_is_a_message(
 
     at.text_input(key="ch-pasted").set_value(served[1]["queued"]).run()
     assert "is queued" in page(at) and "only finished jobs are compared" in page(at)
+
+
+def test_one_course_in_detail_now_against_earlier(
+    served: tuple[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = against_earlier(served, monkeypatch)
+    at.selectbox(key="ch-since").set_value(served[1]["earlier"]).run()
+
+    assert at.selectbox(key="ch-detail").options == ["CHEM110", "BIO101"]
+    at.selectbox(key="ch-detail").set_value("CHEM110").run()
+    assert not at.exception and not at.error, page(at)
+
+    labels = next(f.value for f in at.dataframe if "CHEM110 now" in f.value)
+    negative = labels[labels["label"] == "negative"].iloc[0]
+    assert negative["CHEM110 now"].startswith("12% of 40 (")
+    assert negative["CHEM110 earlier"].startswith("75% of 40 (")
+    assert bool(negative["beyond the noise"])
+    assert "**negative**: 12% (n=40) in CHEM110 now against 75% (n=40) in CHEM110 earlier" in page(
+        at
+    )
+    aspects = next(f.value for f in at.dataframe if {"aspect", "CHEM110 now"} <= set(f.value))
+    assert "teaching" in set(aspects["aspect"])
