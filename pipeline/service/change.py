@@ -14,7 +14,7 @@ from typing import Any
 
 from pipeline.bootstrap import Backend
 from pipeline.db.records import JobRecord, JobStatus
-from pipeline.errors import Conflict, InputError, MissingColumnError
+from pipeline.errors import Conflict, InputError
 from pipeline.insights.aspect_stats import aspect_figures
 from pipeline.messages import echo
 from pipeline.report import change as figures
@@ -97,12 +97,11 @@ def _check_finished(job: JobRecord, which: str) -> None:
 
 
 def _column(job: JobRecord, group_by: str | None, which: str) -> str | None:
+    """``group_column`` of one of the two jobs; its refusal names which job it is about."""
     try:
         return group_column(job, group_by)
-    except MissingColumnError as exc:
-        raise MissingColumnError(
-            f"{which} ({job.request_id}, {echo(job.input_name)}): {exc}"
-        ) from exc
+    except InputError as exc:
+        raise type(exc)(f"{which} ({job.request_id}, {echo(job.input_name)}): {exc}") from exc
 
 
 def _side(

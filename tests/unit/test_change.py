@@ -200,6 +200,8 @@ def test_it_refuses_what_would_mislead(backend: Backend, client: TestClient) -> 
     finish(backend)
     status, detail = refused(now, since=no_column, group_by="course")
     assert status == 400 and "the earlier job" in detail and "course" in detail
+    status, detail = refused(now, since=earlier, group_by="comment")
+    assert status == 400 and detail.startswith("this job (") and "comment column" in detail
     assert refused(now, since="A" * 22)[0] == 404
     assert refused(now, since="not an id!")[0] == 422
     assert client.get(f"/v1/jobs/{now}/change").status_code == 422
