@@ -223,6 +223,11 @@ def test_another_callers_job_is_never_compared(tmp_path: Path) -> None:
         assert answer.status_code == 404, answer.text
         assert "alice.csv" not in answer.text and "bob.csv" not in answer.text
 
+    service.revoke_key(keyed, "alice")
+    for headers in ({"X-API-Key": alice}, {}):
+        refused = api.get(f"/v1/jobs/{hers}/change", params={"since": his}, headers=headers)
+        assert refused.status_code == 401, refused.text
+
 
 def test_a_different_model_or_no_aspects_is_said(backend: Backend, client: TestClient) -> None:
     earlier = submitted(client, LAST_TERM, "fall-2025.csv")
