@@ -1,9 +1,12 @@
-"""A base for the tiny fake HTTP APIs the app tests talk to: JSON answers, no access log."""
+"""A base for the tiny fake HTTP APIs the app tests talk to (JSON answers, no access log), and
+the real API served on uvicorn in a thread for the tests that need it over real HTTP."""
 
 from __future__ import annotations
 
 import json
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -42,3 +45,30 @@ def send_bytes(handler: BaseHTTPRequestHandler, data: bytes, media_type: str) ->
     handler.send_header("Content-Length", str(len(data)))
     handler.end_headers()
     handler.wfile.write(data)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def serving_app(app: Any, **config: Any) -> Iterator[str]:
+    """An ASGI ``app`` on uvicorn (``config``: more ``uvicorn.Config`` settings) on a free
+    local port in a thread until the block ends; yields its URL."""
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, **config))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)

@@ -6,16 +6,13 @@ from __future__ import annotations
 
 import io
 import logging
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pandas as pd
 import pytest
-import uvicorn
+from httpfakes import serving_app
 from jobfakes import FakePredictor, comments_csv, make_backend
 
 from pipeline import service
@@ -28,12 +25,6 @@ from pipeline.worker import Worker
 SECRET = "sp_s3cr3t-never-in-a-log"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def backend(tmp_path: Path) -> Backend:
     return make_backend(tmp_path, auth="keys")
@@ -42,22 +33,8 @@ def backend(tmp_path: Path) -> Backend:
 @pytest.fixture
 def url(backend: Backend) -> Iterator[str]:
     """The app on uvicorn in a thread, its logging configured as ``serve`` configures it."""
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(backend), host="127.0.0.1", port=port, log_config=uvicorn_log_config()
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+    with serving_app(create_app(backend), log_config=uvicorn_log_config()) as found:
+        yield found
 
 
 def test_a_key_in_the_query_string_never_reaches_the_access_log(

@@ -7,18 +7,16 @@ CSV; a pasted id of no job is a message, not a traceback."""
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
+from httpfakes import serving_app
 from jobfakes import make_backend
 from streamlit.testing.v1 import AppTest
 from test_change import LAST_TERM, THIS_TERM, finish, submitted
-from test_http_server import free_port
 
 from pipeline.api.app import create_app
 
@@ -35,21 +33,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
     }
     finish(backend)
     ids["queued"] = submitted(api, THIS_TERM + b"\nBIO101,later", "spring-2026.csv")
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(backend), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}", ids
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+    with serving_app(create_app(backend), log_level="warning") as url:
+        yield url, ids
 
 
 def against_earlier(served: tuple[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch) -> AppTest:
