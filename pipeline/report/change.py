@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+from pipeline.report.assemble import compared_labels
 from pipeline.report.stats import ALPHA, fisher_exact, holm, wilson_interval
 
-TESTED_LABELS = ("negative", "positive")
 ASPECT_SHARE = "negative"
 """An aspect's change is that of its share negative (of the sentiments toward it, which are
 the model's labels), as in the app's heat map; a model without that label compares none."""
@@ -143,9 +143,8 @@ class Side:
 
 
 def tested_labels(labels: Sequence[str]) -> tuple[str, ...]:
-    """Negative and positive where the model has them; every label for a model without."""
-    chosen = tuple(label for label in TESTED_LABELS if label in labels)
-    return chosen or tuple(labels)
+    """The labels whose change is tested: the report's (``compared_labels``)."""
+    return compared_labels(labels)
 
 
 def change(before: Side, after: Side, labels: Sequence[str]) -> Change:
