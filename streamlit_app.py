@@ -1045,7 +1045,8 @@ def change_figures(job: JobStatus, body: dict) -> None:
     )
     for note in body.get("notes") or []:
         st.warning(note, icon=":material/info:")
-    for sentence in change.flag_sentences(body):
+    flagged = change.flag_sentences(body)
+    for sentence in flagged:
         st.markdown(f":material/flag: **{_md(sentence)}**, beyond the noise.")
     rows = change.chart_rows(body)
     if not rows.empty:
@@ -1063,7 +1064,7 @@ def change_figures(job: JobStatus, body: dict) -> None:
         "chance (5 % family-wise). No flag does not mean no change, only that these comments "
         "cannot tell. Groups are matched by their exact value."
     )
-    if not change.flag_sentences(body):
+    if not flagged:
         st.caption("No change here is beyond the noise.")
     left, middle, right = st.columns(3)
     left.download_button(

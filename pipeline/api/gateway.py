@@ -316,7 +316,7 @@ class Gateway:
         kind = _choice(request, "format", ("html", "pdf"))
         group_by = request.param("group_by") or None
         group = request.param("group")
-        since = _optional_request_id(request, "since")
+        since = _request_id_param(request, "since", required=False)
         report = report_file(
             self.backend, request_id, who, group_by, cast(ReportFormat, kind), group, since
         )
@@ -451,24 +451,17 @@ def _results_query(request: GatewayRequest) -> list[Any]:
 
 def _change_query(request: GatewayRequest) -> list[Any]:
     """The change route's required ``since``: a request id, refused as FastAPI refuses it."""
-    return _all_valid(lambda: _request_id_param(request, "since"))
+    return _all_valid(lambda: _request_id_param(request, "since", required=True))
 
 
-def _request_id_param(request: GatewayRequest, name: str) -> str:
+def _request_id_param(request: GatewayRequest, name: str, required: bool) -> str | None:
+    """A request id in the query: None when absent and not ``required``; refused when
+    malformed (an empty one too), as on the FastAPI app."""
     value = request.param(name)
     if value is None:
-        raise InvalidRequest(f"query field {name!r}: Field required")
-    return _checked_request_id(value, name)
-
-
-def _optional_request_id(request: GatewayRequest, name: str) -> str | None:
-    """An optional request id parameter: None when absent; refused when malformed (an empty
-    one too), as on the FastAPI app."""
-    value = request.param(name)
-    return None if value is None else _checked_request_id(value, name)
-
-
-def _checked_request_id(value: str, name: str) -> str:
+        if required:
+            raise InvalidRequest(f"query field {name!r}: Field required")
+        return None
     if not _REQUEST_ID.match(value):
         raise InvalidRequest(
             f"query field {name!r}: String should match pattern '{REQUEST_ID_PATTERN}'"

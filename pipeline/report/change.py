@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from pipeline.report.assemble import compared_labels
-from pipeline.report.stats import ALPHA, fisher_exact, holm, wilson_interval
+from pipeline.report.assemble import Cell, compare_cells, compared_labels
+from pipeline.report.stats import ALPHA, wilson_interval
 
 ASPECT_SHARE = "negative"
 """An aspect's change is that of its share negative (of the sentiments toward it, which are
@@ -114,7 +114,6 @@ class GroupChange:
 class Change:
     """Every share of both jobs, the tested ones Holm-adjusted together."""
 
-    labels: tuple[str, ...]
     overall: tuple[ShareChange, ...]
     aspects: tuple[ShareChange, ...]
     groups: tuple[GroupChange, ...]
@@ -142,17 +141,12 @@ class Side:
     aspects: Mapping[str, Counts]
 
 
-def tested_labels(labels: Sequence[str]) -> tuple[str, ...]:
-    """The labels whose change is tested: the report's (``compared_labels``)."""
-    return compared_labels(labels)
-
-
 def change(before: Side, after: Side, labels: Sequence[str]) -> Change:
     """The shares of ``before`` (the earlier job) and ``after`` (this one), tested and
     Holm-adjusted over the whole change. Groups are those of both jobs, in this job's order
     of size (largest first); an aspect is compared where either job mentions it."""
     labels = tuple(labels)
-    tested = tested_labels(labels)
+    tested = compared_labels(labels)
     shared = [value for value in after.groups if value in before.groups]
     shared.sort(key=lambda value: (-_n(after.groups[value], labels), value is None, value or ""))
     aspect_names = list(dict.fromkeys([*after.aspects, *before.aspects]))
@@ -174,7 +168,6 @@ def change(before: Side, after: Side, labels: Sequence[str]) -> Change:
     ]
     rows = iter(_tested([*overall, *aspects, *(cell for cells in per_group for cell in cells)]))
     return Change(
-        labels=labels,
         overall=tuple(islice(rows, len(overall))),
         aspects=tuple(islice(rows, len(aspects))),
         groups=tuple(GroupChange(value, tuple(islice(rows, len(labels)))) for value in shared),
@@ -215,18 +208,18 @@ def _label_cells(
 
 def _tested(cells: Sequence[tuple[str, Share, Share, bool]]) -> list[ShareChange]:
     """Each cell as a ShareChange; those to test (both sides with comments) with their raw
-    and Holm-adjusted p over all of them."""
-    testable = [(a, b) for _key, a, b, test in cells if test and a.n and b.n]
-    p_values = [
-        fisher_exact([[a.count, a.n - a.count], [b.count, b.n - b.count]]) for a, b in testable
-    ]
-    raw, adjusted = iter(p_values), iter(holm(p_values))
-    return [
-        ShareChange(key, a, b, next(raw), next(adjusted))
-        if test and a.n and b.n
-        else ShareChange(key, a, b)
-        for key, a, b, test in cells
-    ]
+    and Holm-adjusted p over all of them: the report's ``compare_cells``, this job's share
+    against the earlier one's."""
+    testable = [(key, a, b) for key, a, b, test in cells if test and a.n and b.n]
+    found = iter(compare_cells([Cell(key, b.count, b.n, a.count, a.n) for key, a, b in testable]))
+    changes = []
+    for key, a, b, test in cells:
+        if test and a.n and b.n:
+            comparison = next(found)
+            changes.append(ShareChange(key, a, b, comparison.p_value, comparison.adjusted_p))
+        else:
+            changes.append(ShareChange(key, a, b))
+    return changes
 
 
 def _share(counts: Counts, key: str, keys: Sequence[str]) -> Share:

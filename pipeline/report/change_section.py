@@ -19,11 +19,11 @@ ALL_COMMENTS = "all comments"
 
 def change_section(body: Mapping[str, Any]) -> ChangeSection:
     labels = tuple(body.get("tested_labels") or ())
-    before = body["before"]
+    before = body.get("before") or {}  # the rows alone (a table of them) need no job facts
     return ChangeSection(
-        earlier_id=str(before["request_id"]),
-        earlier_name=str(before["input_name"]),
-        earlier_created=str(before["created_at"]),
+        earlier_id=str(before.get("request_id", "")),
+        earlier_name=str(before.get("input_name", "")),
+        earlier_created=str(before.get("created_at", "")),
         labels=labels,
         tests=int(body.get("tests") or 0),
         overall=_row(ALL_COMMENTS, body.get("overall") or [], labels),

@@ -18,6 +18,7 @@ from pipeline.errors import Conflict, InputError
 from pipeline.insights.aspect_stats import aspect_figures
 from pipeline.messages import echo
 from pipeline.report import change as figures
+from pipeline.report.assemble import compared_labels
 from pipeline.report.stats import ALPHA
 from pipeline.service.results import group_column
 
@@ -63,7 +64,7 @@ def change_summary(
         "before": _facts(before),
         "after": _facts(after),
         "labels": labels,
-        "tested_labels": list(figures.tested_labels(labels)),
+        "tested_labels": list(compared_labels(labels)),
         "alpha": ALPHA,
         "tests": result.tests,
         "overall": [item.to_dict() for item in result.overall],

@@ -12,6 +12,8 @@ import pandas as pd
 
 from pipeline.client import JobStatus, Summary
 from pipeline.report import change_table
+from pipeline.report.change_section import change_section
+from pipeline.report.data import ChangeRow, Move
 from pipeline.ui.compare import Side, group_side
 from pipeline.ui.groups import group_name
 from pipeline.ui.insights import AspectSummary, aspect_title
@@ -38,38 +40,31 @@ def table(body: Mapping[str, Any]) -> pd.DataFrame:
     """One row for all comments and one per group found in both jobs: n in each job, each
     tested label's share earlier → now with the change in points, and whether a change of the
     row is beyond the noise."""
-    tested = list(body.get("tested_labels") or [])
-    rows = [row for row in change_table.records(body) if row["kind"] != "aspect"]
-    return _frame(rows, "part", tested, tested)
+    section = change_section(body)
+    rows = [(part, row) for part, kind, row in change_table.parts(section) if kind != "aspect"]
+    return _frame(rows, "part", section.labels)
 
 
 def aspect_table(body: Mapping[str, Any]) -> pd.DataFrame:
     """One row per aspect: its share negative earlier → now, as the group table shows a label."""
-    rows = [
-        {**row, "part": aspect_title(str(row["part"]).removeprefix(change_table.ASPECT_PREFIX))}
-        for row in change_table.records(body)
-        if row["kind"] == "aspect"
-    ]
-    return _frame(rows, "aspect", ["aspect_negative"], ["negative"])
+    rows = [(aspect_title(row.name), row) for row in change_section(body).aspects]
+    return _frame(rows, "aspect", ["negative"])
 
 
-def _frame(
-    rows: Sequence[Mapping[str, Any]], title: str, keys: Sequence[str], names: Sequence[str]
-) -> pd.DataFrame:
+def _frame(rows: Sequence[tuple[str, ChangeRow]], title: str, names: Sequence[str]) -> pd.DataFrame:
+    """``names``: what the columns call each of a row's moves, in their order."""
     columns = [title, "n earlier", "n now"]
     for name in names:
         columns += [f"{name}: earlier → now", f"{name}: change"]
     records = []
-    for row in rows:
-        record: dict[str, Any] = {title: row["part"], "n earlier": row["n_before"],
-                                  "n now": row["n_now"]}  # fmt: skip
-        for key, name in zip(keys, names, strict=True):
-            record[f"{name}: earlier → now"] = _move(
-                row.get(f"{key}_before"), row.get(f"{key}_now")
+    for part, row in rows:
+        record: dict[str, Any] = {title: part, "n earlier": row.n_before, "n now": row.n_now}
+        for name, move in zip(names, row.moves, strict=False):
+            record[f"{name}: earlier → now"] = _move(move)
+            record[f"{name}: change"] = (
+                "–" if move.difference is None else f"{move.difference * 100:+.0f} points"
             )
-            change = row.get(f"{key}_change_points")
-            record[f"{name}: change"] = "–" if change is None else f"{change:+.0f} points"
-        record["beyond the noise"] = bool(row["beyond_the_noise"])
+        record["beyond the noise"] = bool(row.flagged)
         records.append(record)
     return pd.DataFrame.from_records(records, columns=[*columns, "beyond the noise"])
 
@@ -77,25 +72,29 @@ def _frame(
 def chart_rows(body: Mapping[str, Any], limit: int = MAX_CHART_GROUPS) -> pd.DataFrame:
     """For ``charts.change_chart``: all comments and the ``limit`` largest groups, each with
     its share negative earlier and now (two rows)."""
-    rows = [row for row in change_table.records(body) if row["kind"] in ("all", "group")][
-        : limit + 1
-    ]
+    rows = [
+        (part, row)
+        for part, kind, row in change_table.parts(change_section(body))
+        if kind != "aspect"
+    ][: limit + 1]
     records = []
-    for order, row in enumerate(rows):
-        flagged = CHART_SHARE in row["beyond_the_noise"]
-        for when, key, n in ((EARLIER, "before", "n_before"), (NOW, "now", "n_now")):
-            share = row.get(f"{CHART_SHARE}_{key}")
+    for order, (part, row) in enumerate(rows):
+        move = next((move for move in row.moves if move.label == CHART_SHARE), None)
+        if move is None:
+            continue
+        flagged = "beyond the noise" if move.flagged else "within the noise"
+        for when, share, n in ((EARLIER, move.before, row.n_before), (NOW, move.now, row.n_now)):
             if share is None:
                 continue
             records.append(
                 {
-                    "part": row["part"],
+                    "part": part,
                     "order": order,
                     "when": when,
                     "share": share,
                     "percent": _percent(share),
-                    "n": row[n],
-                    "flagged": "beyond the noise" if flagged else "within the noise",
+                    "n": n,
+                    "flagged": flagged,
                 }
             )
     return pd.DataFrame.from_records(
@@ -106,17 +105,12 @@ def chart_rows(body: Mapping[str, Any], limit: int = MAX_CHART_GROUPS) -> pd.Dat
 def flag_sentences(body: Mapping[str, Any]) -> list[str]:
     """``CHEM110: negative 75 % → 12 %, positive 25 % → 88 %`` for each part with a change
     beyond the noise, in the table's order."""
-    sentences = []
-    for row in change_table.records(body):
-        if not row["beyond_the_noise"]:
-            continue
-        moved = []
-        for flag in str(row["beyond_the_noise"]).split(", "):
-            name = flag.rsplit(" ", 1)[0]
-            key = "aspect_negative" if row["kind"] == "aspect" else name
-            moved.append(f"{name} {_move(row.get(f'{key}_before'), row.get(f'{key}_now'))}")
-        sentences.append(f"{row['part']}: {', '.join(moved)}")
-    return sentences
+    return [
+        f"{part}: "
+        + ", ".join(f"{change_table.flag_name(kind, move)} {_move(move)}" for move in row.flagged)
+        for part, kind, row in change_table.parts(change_section(body))
+        if row.flagged
+    ]
 
 
 def detail_groups(body: Mapping[str, Any]) -> list[str]:
@@ -141,8 +135,8 @@ def detail_sides(
     )
 
 
-def _move(before: float | None, now: float | None) -> str:
-    return f"{_percent(before)} → {_percent(now)}"
+def _move(move: Move) -> str:
+    return f"{_percent(move.before)} → {_percent(move.now)}"
 
 
 def _percent(share: float | None) -> str:
