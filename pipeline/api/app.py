@@ -26,6 +26,8 @@ from pipeline.api.common import (
     JOBS,
     REQUEST_ID_PATTERN,
     SPOOL_BLOCK,
+    TREND,
+    TREND_JOBS_PATTERN,
     UPLOADS,
     check_one_file,
     csv_disposition,
@@ -35,6 +37,7 @@ from pipeline.api.common import (
     split_columns,
     spool,
     submit_upload,
+    trend_jobs,
     visible_health,
 )
 from pipeline.api.docs_pages import install_docs_pages
@@ -46,6 +49,7 @@ from pipeline.api.openapi import (
     HealthBody,
     LiveBody,
     ThemesBody,
+    TrendBody,
     answers,
     body_answer,
     csv_answers,
@@ -59,6 +63,7 @@ from pipeline.service import insights
 from pipeline.service.change import change_summary
 from pipeline.service.keys import HEADER, keys_required, refuse_key_in_query
 from pipeline.service.results import MAX_OFFSET, MAX_PAGE
+from pipeline.service.trend import trend_summary
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -334,6 +339,34 @@ def create_app(
         (Fisher's exact test, Holm over the whole change). Both jobs must have finished (409)
         and be the caller's (404)."""
         return change_summary(backend, who, request_id, since, group_by or None)
+
+    @app.get(
+        TREND,
+        response_model=None,
+        responses={
+            **body_answer(TrendBody, "each share in each job, oldest first, tested for a trend"),
+            **answers(400, 401, 404, 409, 422, 503),
+        },
+    )
+    def trend(
+        who: Owner,
+        jobs: Annotated[
+            str,
+            Query(
+                pattern=TREND_JOBS_PATTERN,
+                description="the jobs' request ids separated by commas, oldest first "
+                "(terms in order): 2 to 12 of them",
+            ),
+        ],
+        group_by: Annotated[
+            str | None, Query(description="also per value of this column, in every job")
+        ] = None,
+    ) -> dict[str, Any]:
+        """How the shares moved over several jobs of a survey, in the order given: label
+        shares overall and per group, each aspect's share negative, with 95 % intervals, and a
+        trend flagged only beyond the noise (Cochran-Armitage, Holm over the whole trend).
+        Every job must have finished (409) and be the caller's (404)."""
+        return trend_summary(backend, who, trend_jobs(jobs), group_by or None)
 
     @app.get(
         JOBS + "/{request_id}/report",

@@ -4,19 +4,27 @@ parsing helpers. Pure: no web framework is imported here."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from pipeline import __version__, service
 from pipeline.bootstrap import Backend
-from pipeline.errors import InvalidRequest, LimitExceededError, ServiceUnavailableError
+from pipeline.errors import (
+    InputError,
+    InvalidRequest,
+    LimitExceededError,
+    ServiceUnavailableError,
+)
 from pipeline.faults import disk_faults
+from pipeline.report.trend import MAX_JOBS, MIN_JOBS
 from pipeline.service.health import HealthReport
 from pipeline.service.views import Submission
 
 JOBS = "/v1/jobs"
 UPLOADS = "/v1/uploads"
+TREND = "/v1/trend"
 HEALTH = "/health"
 HEALTH_LIVE = "/health/live"
 HEALTH_READY = "/health/ready"
@@ -29,6 +37,24 @@ REQUEST_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 """What ``new_request_id`` issues (22 of these characters) with room to spare; anything else
 is refused (422) before a lookup, and never quoted back."""
 PUBLIC_HEALTH_FIELDS = ("status",)
+REQUEST_ID = re.compile(REQUEST_ID_PATTERN)
+"""The compiled REQUEST_ID_PATTERN."""
+_ID = REQUEST_ID_PATTERN.strip("^$")
+TREND_JOBS_PATTERN = rf"^ *{_ID}( *, *{_ID})* *$"
+"""Request ids separated by commas (spaces around them allowed): the trend's ``jobs``."""
+
+
+def trend_jobs(listed: str) -> list[str]:
+    """The request ids of ``jobs=A,B,C`` (TREND_JOBS_PATTERN, checked by the edges), in
+    order. Refused (400, naming the problem): a job given twice, fewer than two jobs or more
+    than ``MAX_JOBS``."""
+    ids = [item.strip() for item in listed.split(",")]
+    repeated = sorted({item for item in ids if ids.count(item) > 1})
+    if repeated:
+        raise InputError(f"jobs: {', '.join(repeated)} given more than once")
+    if not MIN_JOBS <= len(ids) <= MAX_JOBS:
+        raise InputError(f"jobs: {len(ids)} given; a trend takes {MIN_JOBS} to {MAX_JOBS} jobs")
+    return ids
 
 
 def health_body(backend: Backend, report: HealthReport) -> dict[str, Any]:

@@ -34,8 +34,11 @@ from pipeline.api.common import (
     HEALTH,
     JOBS,
     NO_INPUT,
+    REQUEST_ID,
     REQUEST_ID_PATTERN,
     SPOOL_BLOCK,
+    TREND,
+    TREND_JOBS_PATTERN,
     UPLOADS,
     check_one_file,
     csv_disposition,
@@ -45,6 +48,7 @@ from pipeline.api.common import (
     split_columns,
     spool,
     submit_upload,
+    trend_jobs,
     visible_health,
 )
 from pipeline.api.errors import error_answer, error_body, status_code_name
@@ -56,6 +60,7 @@ from pipeline.service import insights
 from pipeline.service.change import change_summary
 from pipeline.service.keys import HEADER, keys_required, refuse_key_in_query
 from pipeline.service.results import MAX_OFFSET, MAX_PAGE
+from pipeline.service.trend import trend_summary
 
 APIGW_OWNER_PREFIX = "apigw:"
 MAX_INLINE_CSV_BYTES = 5 * 1024 * 1024
@@ -65,7 +70,7 @@ MAX_LIST = 500
 _TRUE = {"true", "t", "1", "yes", "y", "on"}  # what pydantic (FastAPI's forms) accepts
 _FALSE = {"false", "f", "0", "no", "n", "off", ""}
 _JOB = r"(?P<request_id>[^/]+)"
-_REQUEST_ID = re.compile(REQUEST_ID_PATTERN)
+_TREND_JOBS = re.compile(TREND_JOBS_PATTERN)
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +196,7 @@ class Gateway:
             if route is None:
                 raise MethodNotAllowed(sorted(routes))
             request_id = match.groupdict().get("request_id")
-            if request_id is not None and not _REQUEST_ID.match(request_id):
+            if request_id is not None and not REQUEST_ID.fullmatch(request_id):
                 self.owner(request)  # as on the FastAPI app: 401 comes before 422
                 _all_valid(  # FastAPI names the refused query parameters too
                     lambda: _refuse(
@@ -311,6 +316,14 @@ class Gateway:
         )
         return Answer.json(200, found)
 
+    def trend(self, request: GatewayRequest, _id: str) -> Answer:
+        who = self.owner(request)
+        (listed,) = _trend_query(request)
+        found = trend_summary(
+            self.backend, who, trend_jobs(listed), request.param("group_by") or None
+        )
+        return Answer.json(200, found)
+
     def report(self, request: GatewayRequest, request_id: str) -> Answer:
         who = self.owner(request)
         kind = _choice(request, "format", ("html", "pdf"))
@@ -381,6 +394,7 @@ _ROUTES: tuple[tuple[re.Pattern[str], dict[str, Route]], ...] = (
     (re.compile(f"{JOBS}/{_JOB}/themes"), {"GET": Gateway.themes}),
     (re.compile(f"{JOBS}/{_JOB}/report"), {"GET": Gateway.report}),
     (re.compile(f"{JOBS}/{_JOB}/change"), {"GET": Gateway.change}),
+    (re.compile(re.escape(TREND)), {"GET": Gateway.trend}),
 )
 
 
@@ -454,18 +468,34 @@ def _change_query(request: GatewayRequest) -> list[Any]:
     return _all_valid(lambda: _request_id_param(request, "since", required=True))
 
 
+def _trend_query(request: GatewayRequest) -> list[Any]:
+    """The trend's required ``jobs``: request ids separated by commas, refused as FastAPI
+    refuses them."""
+    return _all_valid(lambda: _matching(request, "jobs", _TREND_JOBS, TREND_JOBS_PATTERN))
+
+
 def _request_id_param(request: GatewayRequest, name: str, required: bool) -> str | None:
     """A request id in the query: None when absent and not ``required``; refused when
     malformed (an empty one too), as on the FastAPI app."""
+    if not required and request.param(name) is None:
+        return None
+    return _matching(request, name, REQUEST_ID, REQUEST_ID_PATTERN)
+
+
+def _matching(request: GatewayRequest, name: str, compiled: re.Pattern[str], pattern: str) -> str:
+    """A required query parameter that must match ``pattern``, refused (422) as FastAPI
+    refuses it."""
+    value = _required(request, name)
+    if not compiled.fullmatch(value):
+        raise InvalidRequest(f"query field {name!r}: String should match pattern '{pattern}'")
+    return value
+
+
+def _required(request: GatewayRequest, name: str) -> str:
+    """A query parameter that must be given, refused (422) as FastAPI refuses it."""
     value = request.param(name)
     if value is None:
-        if required:
-            raise InvalidRequest(f"query field {name!r}: Field required")
-        return None
-    if not _REQUEST_ID.match(value):
-        raise InvalidRequest(
-            f"query field {name!r}: String should match pattern '{REQUEST_ID_PATTERN}'"
-        )
+        raise InvalidRequest(f"query field {name!r}: Field required")
     return value
 
 

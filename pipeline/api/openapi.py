@@ -208,6 +208,54 @@ class ChangeBody(BaseModel):
     notes: list[str] = Field(description="what to know before reading a change as real")
 
 
+class TrendSeries(BaseModel):
+    key: str = Field(description="a label, or an aspect (its share negative)")
+    shares: list[ChangeShare] = Field(description="one per job, in the order given")
+    difference: float | None = Field(
+        description="the last job's share less the first's, among the jobs with comments"
+    )
+    z: float | None = Field(description="Cochran-Armitage statistic: above 0 when rising")
+    p_value: float | None = Field(description="null when not tested (too few comments)")
+    adjusted_p: float | None = Field(description="Holm-adjusted over every test of the trend")
+    flagged: bool = Field(description="adjusted_p under alpha: a trend beyond the noise")
+    direction: str | None = Field(description="rising or falling when flagged, else null")
+
+
+class GroupTrendRecord(BaseModel):
+    group: str | None = Field(description="the value (null: rows without one)")
+    n: list[int] = Field(description="its comments in each job; 0 where a job has none")
+    flagged: bool
+    series: list[TrendSeries] = Field(description="one per label")
+
+
+class OneJobGroup(BaseModel):
+    group: str | None
+    job: int = Field(description="the position (from 0) of the one job that has it")
+    n: int
+
+
+class TrendBody(BaseModel):
+    """Label shares and aspects' share negative in each job, oldest first, overall and per
+    group value found in two jobs or more, each tested for a trend (Cochran-Armitage, Holm
+    over all of them)."""
+
+    jobs: list[ChangeJob] = Field(description="in the order given")
+    group_by: str | None
+    labels: list[str]
+    tested_labels: list[str]
+    alpha: float
+    min_expected: float = Field(
+        description="a share is tested only with at least this many comments with the label "
+        "and without it, over all the jobs"
+    )
+    tests: int = Field(description="the Holm family: every tested series")
+    overall: list[TrendSeries]
+    aspects: list[TrendSeries] = Field(description="empty unless every job has aspects")
+    groups: list[GroupTrendRecord] = Field(description="values in two jobs or more")
+    only_one_job: list[OneJobGroup] = Field(description="values found in one job only")
+    notes: list[str] = Field(description="what to know before reading a trend as real")
+
+
 _WHEN: dict[int, str] = {
     400: "the file or a parameter is refused; the detail names the problem",
     401: "no valid API key in the X-API-Key header",

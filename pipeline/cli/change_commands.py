@@ -1,18 +1,20 @@
-"""``sentiment-pipeline change``: what changed in a job since an earlier one (this term's
-evaluations against last term's), fetched from the HTTP API so it works the same against the
-AWS deployment: a table sized to the terminal, the API's JSON (``--json``) or a CSV to open in
-a spreadsheet (``--output``)."""
+"""``sentiment-pipeline change`` and ``trend``: what changed in a job since an earlier one (this
+term's evaluations against last term's), and how the shares moved over several jobs in order.
+Both are fetched from the HTTP API so they work the same against the AWS deployment: a table
+sized to the terminal, the API's JSON (``--json``) or a CSV to open in a spreadsheet
+(``--output``)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import shutil
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from pipeline.cli.job_commands import api_client, client_parser
-from pipeline.report import change_table
+from pipeline.report import change_table, trend_table
 
 FALLBACK_WIDTH = 100
 """The width when stdout is not a terminal (a pipe, a file)."""
@@ -31,29 +33,61 @@ def register(commands: Any) -> None:
         metavar="REQUEST_ID",
         help="the earlier job to compare with (last term's), of the same caller",
     )
-    change.add_argument(
-        "--group-by",
-        default=None,
-        metavar="COLUMN",
-        help="also per value of this column, matched exactly between the two jobs",
+    _shown(change, "also per value of this column, matched exactly between the two jobs")
+    change.set_defaults(handler=_change)
+
+    trend = client_parser(
+        commands,
+        "trend",
+        "how the shares moved over several jobs in order (terms): overall, per aspect and "
+        "per group, each tested for a trend",
     )
-    shown = change.add_mutually_exclusive_group()
+    trend.add_argument(
+        "request_ids",
+        nargs="+",
+        metavar="REQUEST_ID",
+        help="2 to 12 jobs of the same caller, oldest first (the order of the terms); if one "
+        "begins with '-', put them all last, after '--': trend --group-by course -- ID -ID",
+    )
+    _shown(trend, "also per value of this column, matched exactly between the jobs")
+    trend.set_defaults(handler=_trend)
+
+
+def _shown(parser: argparse.ArgumentParser, group_help: str) -> None:
+    parser.add_argument("--group-by", default=None, metavar="COLUMN", help=group_help)
+    shown = parser.add_mutually_exclusive_group()
     shown.add_argument("--json", action="store_true", help="print the API's JSON")
     shown.add_argument(
         "-o", "--output", type=Path, default=None, help="write the table as CSV to this file"
     )
-    change.set_defaults(handler=_change)
 
 
 def _change(args: argparse.Namespace) -> int:
     with api_client(args) as client:
         body = client.change(args.request_id, args.since, args.group_by)
+    _show(args, body, change_table.text, change_table.to_csv, "groups in both jobs")
+    return 0
+
+
+def _trend(args: argparse.Namespace) -> int:
+    with api_client(args) as client:
+        body = client.trend(args.request_ids, args.group_by)
+    _show(args, body, trend_table.text, trend_table.to_csv, "groups in two jobs or more")
+    return 0
+
+
+def _show(
+    args: argparse.Namespace,
+    body: Mapping[str, Any],
+    text: Callable[[Mapping[str, Any], int], str],
+    to_csv: Callable[[Mapping[str, Any]], str],
+    groups: str,
+) -> None:
     if args.json:
         print(json.dumps(body, ensure_ascii=False, indent=2))
     elif args.output is not None:
-        args.output.write_text(change_table.to_csv(body), encoding="utf-8")
-        print(f"wrote {args.output} ({len(body.get('groups') or []):,} groups in both jobs)")
+        args.output.write_text(to_csv(body), encoding="utf-8")
+        print(f"wrote {args.output} ({len(body.get('groups') or []):,} {groups})")
     else:
         width = shutil.get_terminal_size((FALLBACK_WIDTH, 24)).columns
-        print(change_table.text(body, width))
-    return 0
+        print(text(body, width))

@@ -148,7 +148,9 @@ def change(before: Side, after: Side, labels: Sequence[str]) -> Change:
     labels = tuple(labels)
     tested = compared_labels(labels)
     shared = [value for value in after.groups if value in before.groups]
-    shared.sort(key=lambda value: (-_n(after.groups[value], labels), value is None, value or ""))
+    shared.sort(
+        key=lambda value: (-count_of(after.groups[value], labels), value is None, value or "")
+    )
     aspect_names = list(dict.fromkeys([*after.aspects, *before.aspects]))
     if ASPECT_SHARE not in labels:
         aspect_names = []
@@ -156,8 +158,8 @@ def change(before: Side, after: Side, labels: Sequence[str]) -> Change:
     aspects = [
         (
             name,
-            _share(before.aspects.get(name, {}), ASPECT_SHARE, labels),
-            _share(after.aspects.get(name, {}), ASPECT_SHARE, labels),
+            share_of(before.aspects.get(name, {}), ASPECT_SHARE, labels),
+            share_of(after.aspects.get(name, {}), ASPECT_SHARE, labels),
             True,
         )
         for name in aspect_names
@@ -201,7 +203,7 @@ def _label_cells(
     before: Counts, after: Counts, labels: Sequence[str], tested: Sequence[str]
 ) -> list[tuple[str, Share, Share, bool]]:
     return [
-        (label, _share(before, label, labels), _share(after, label, labels), label in tested)
+        (label, share_of(before, label, labels), share_of(after, label, labels), label in tested)
         for label in labels
     ]
 
@@ -222,11 +224,13 @@ def _tested(cells: Sequence[tuple[str, Share, Share, bool]]) -> list[ShareChange
     return changes
 
 
-def _share(counts: Counts, key: str, keys: Sequence[str]) -> Share:
-    return Share(int(counts.get(key, 0)), _n(counts, keys))
+def share_of(counts: Counts, key: str, keys: Sequence[str]) -> Share:
+    """``key``'s count of the comments counted under any of ``keys``."""
+    return Share(int(counts.get(key, 0)), count_of(counts, keys))
 
 
-def _n(counts: Counts, keys: Sequence[str]) -> int:
+def count_of(counts: Counts, keys: Sequence[str]) -> int:
+    """The comments counted under any of ``keys``."""
     return sum(int(counts.get(key, 0)) for key in keys)
 
 
@@ -234,6 +238,8 @@ def _only(
     mine: Mapping[str | None, Counts], theirs: Mapping[str | None, Counts], labels: Sequence[str]
 ) -> tuple[tuple[str | None, int], ...]:
     """The groups of ``mine`` that ``theirs`` lacks, with their n, largest first."""
-    found = [(value, _n(counts, labels)) for value, counts in mine.items() if value not in theirs]
+    found = [
+        (value, count_of(counts, labels)) for value, counts in mine.items() if value not in theirs
+    ]
     found.sort(key=lambda item: (-item[1], item[0] is None, item[0] or ""))
     return tuple(found)

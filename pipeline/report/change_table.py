@@ -56,7 +56,7 @@ def to_csv(body: Mapping[str, Any]) -> str:
     writer = csv.DictWriter(buffer, columns(body), lineterminator="\n")
     writer.writeheader()
     for record in records(body):
-        writer.writerow({key: _cell(value) for key, value in record.items()})
+        writer.writerow({key: csv_cell(value) for key, value in record.items()})
     return buffer.getvalue()
 
 
@@ -79,7 +79,7 @@ def text(body: Mapping[str, Any], width: int = 100) -> str:
         header += f"  {label + ' before → now':>28}"
     lines.append(header)
     for part, _kind, row in rows:
-        line = f"{_cut(part, name_width):<{name_width}}  {row.n_before:>8,}  {row.n_now:>8,}"
+        line = f"{cut(part, name_width):<{name_width}}  {row.n_before:>8,}  {row.n_now:>8,}"
         for move in row.moves:
             line += f"  {_move(move):>28}"
         lines.append(line.rstrip())
@@ -140,11 +140,13 @@ def _percent(share: float | None) -> str:
     return "–" if share is None else f"{share * 100:.0f}%"
 
 
-def _cut(value: str, width: int) -> str:
+def cut(value: str, width: int) -> str:
+    """``value`` shortened to ``width`` characters with an ellipsis."""
     return value if len(value) <= width else value[: width - 1] + "…"
 
 
-def _cell(value: Any) -> Any:
+def csv_cell(value: Any) -> Any:
+    """A CSV cell: floats to 6 significant digits, None empty, text formula-escaped."""
     if isinstance(value, float):
         return f"{value:.6g}"
     return "" if value is None else escape_cell(value)

@@ -42,27 +42,27 @@ def change_summary(
     after = backend.repository.jobs.get(request_id, owner)
     before = backend.repository.jobs.get(since, owner)
     for job, which in ((after, "this job"), (before, "the earlier job")):
-        _check_finished(job, which)
+        check_finished(job, which)
     labels = list(after.labels or ())
     if set(before.labels or ()) != set(labels):
         raise Conflict(
             f"the two jobs have different labels ({', '.join(before.labels or ())} against "
             f"{', '.join(labels)}): their shares cannot be compared"
         )
-    after_column = _column(after, group_by, "this job")
-    before_column = _column(before, group_by, "the earlier job")
+    after_column = job_column(after, group_by, "this job")
+    before_column = job_column(before, group_by, "the earlier job")
     with_aspects = before.aspect_model is not None and after.aspect_model is not None
     result = figures.change(
-        _side(backend, before, before_column, labels, with_aspects),
-        _side(backend, after, after_column, labels, with_aspects),
+        job_side(backend, before, before_column, labels, with_aspects),
+        job_side(backend, after, after_column, labels, with_aspects),
         labels,
     )
     return {
         "request_id": request_id,
         "since": since,
         "group_by": group_by,
-        "before": _facts(before),
-        "after": _facts(after),
+        "before": job_facts(before),
+        "after": job_facts(after),
         "labels": labels,
         "tested_labels": list(compared_labels(labels)),
         "alpha": ALPHA,
@@ -83,7 +83,9 @@ def change_summary(
     }
 
 
-def _check_finished(job: JobRecord, which: str) -> None:
+def check_finished(job: JobRecord, which: str) -> None:
+    """Conflict, naming ``which`` job and its progress, unless it has succeeded: a job still
+    running would compare a part of its comments."""
     if job.status == JobStatus.SUCCEEDED:
         return
     state = (
@@ -97,17 +99,18 @@ def _check_finished(job: JobRecord, which: str) -> None:
     )
 
 
-def _column(job: JobRecord, group_by: str | None, which: str) -> str | None:
-    """``group_column`` of one of the two jobs; its refusal names which job it is about."""
+def job_column(job: JobRecord, group_by: str | None, which: str) -> str | None:
+    """``group_column`` of one of the jobs compared; its refusal names which job it is."""
     try:
         return group_column(job, group_by)
     except InputError as exc:
         raise type(exc)(f"{which} ({job.request_id}, {echo(job.input_name)}): {exc}") from exc
 
 
-def _side(
+def job_side(
     backend: Backend, job: JobRecord, column: str | None, labels: list[str], with_aspects: bool
 ) -> figures.Side:
+    """The counts of one job that a change or a trend compares."""
     results = backend.repository.results
     overall = results.summarize(job.request_id, labels)
     groups = results.summarize(job.request_id, labels, column) if column else []
@@ -124,7 +127,8 @@ def _side(
     )
 
 
-def _facts(job: JobRecord) -> dict[str, Any]:
+def job_facts(job: JobRecord) -> dict[str, Any]:
+    """What the answer says of each job compared."""
     return {
         "request_id": job.request_id,
         "input_name": job.input_name,

@@ -1,8 +1,8 @@
 """Schemathesis over every route of the FastAPI app, in-process: generated requests, valid and
 invalid, must never get a 500 and every answer must match the OpenAPI document (status codes,
 headers, content types, bodies; 405 with Allow for a method a path does not take). The reads
-of a job (status, results, summary, aspects, themes, change) are then sent to the API Gateway
-handler too, which must answer each exactly as FastAPI does.
+of a job (status, results, summary, aspects, themes, change) and the trend are then sent to the
+API Gateway handler too, which must answer each exactly as FastAPI does.
 
 Half the generated request ids are those of real jobs (one finished, one queued), so the
 routes under /v1/jobs/{request_id} answer from a job, not only 404."""
@@ -37,7 +37,7 @@ CSV = (
 # store cannot presign says so (501).
 ACCEPTED = ["2xx", "3xx", "400", "401", "404", "409", "413", "501"]
 NOT_A_FAULT = ["2xx", "3xx", "4xx", "501"]
-READS = r"^/v1/jobs/\{request_id\}(/(results|summary|aspects|themes|change))?$"
+READS = r"^(/v1/jobs/\{request_id\}(/(results|summary|aspects|themes|change))?|/v1/trend)$"
 """The routes whose answers both edges must give alike, byte for byte in JSON."""
 
 
@@ -48,6 +48,8 @@ class Stack:
     key: str
     jobs: tuple[str, str]
     """A finished job and a queued one."""
+    earlier: str
+    """Another finished job, for the trend."""
 
 
 @pytest.fixture(scope="module")
@@ -59,11 +61,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Stack:
     source = folder / "comments.csv"
     source.write_bytes(CSV)
     finished = service.submit(backend, source, "comment", ["course"], owner=owner)
+    earlier = service.submit(backend, source, "comment", ["course"], owner=owner, fresh=True)
     worker = Worker(backend, lambda _ref: FakePredictor(), "contract", insights=fake_analyst)
     worker.run(burst=True)  # aspects (by keyword) and themes, as a real worker stores them
     queued = service.submit(backend, source, "comment", owner=owner, fresh=True)
     app = create_app(backend, require_keys=True)
-    return Stack(backend, app, key, (finished.request_id, queued.request_id))
+    return Stack(backend, app, key, (finished.request_id, queued.request_id), earlier.request_id)
 
 
 @pytest.fixture(scope="module")
@@ -79,6 +82,13 @@ def api_schema(stack: Stack) -> schemathesis.BaseSchema:
                 "labels": {"values": ["negative", "neutral", "positive"]},
                 "aspects": {"values": ["exams", "teaching", "workload"]},
                 "groups": {"values": ["A", "B"]},
+                "job_lists": {
+                    "values": [
+                        f"{stack.earlier},{stack.jobs[0]}",
+                        f"{stack.earlier}, {stack.jobs[1]}",
+                        stack.jobs[0],
+                    ]
+                },
             },
             "parameters": {
                 "path.request_id": {"dictionary": "jobs", "probability": 0.5},
@@ -87,6 +97,7 @@ def api_schema(stack: Stack) -> schemathesis.BaseSchema:
                 "query.aspect": {"dictionary": "aspects", "probability": 0.5},
                 "query.group": {"dictionary": "groups", "probability": 0.5},
                 "query.since": {"dictionary": "jobs", "probability": 0.5},
+                "query.jobs": {"dictionary": "job_lists", "probability": 0.5},
             },
             "checks": {
                 "not_a_server_error": {"expected-statuses": NOT_A_FAULT},

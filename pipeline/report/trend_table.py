@@ -1,0 +1,170 @@
+"""The trend over several jobs as one table: a row for all comments, one per aspect and one
+per group, a column block per tested share (each job's share, the change from the first job to
+the last, the trend). Pure: the API's JSON (``trend_summary``) read once into rows, then laid
+out for the CLI's text and CSV and the app's table and chart.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline.report.change_table import ALL, ASPECT_KEY, ASPECT_PREFIX, csv_cell, cut
+from pipeline.ui.groups import group_name
+
+ARROWS = {"rising": "↑", "falling": "↓"}
+
+
+@dataclass(frozen=True)
+class TrendCell:
+    """One tested share of a row: its value in each job (None where the row has no comment
+    there), the last job's less the first's, and the trend when it is beyond the noise."""
+
+    key: str
+    shares: tuple[float | None, ...]
+    difference: float | None
+    adjusted_p: float | None
+    direction: str | None
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    part: str
+    kind: str
+    """``all``, ``aspect`` or ``group``."""
+    n: tuple[int, ...]
+    cells: tuple[TrendCell, ...]
+
+    @property
+    def flagged(self) -> tuple[TrendCell, ...]:
+        return tuple(cell for cell in self.cells if cell.direction)
+
+
+def rows(body: Mapping[str, Any]) -> list[TrendRow]:
+    """All comments, the aspects (their share negative), then the groups, as the API orders
+    them; only the tested labels' shares."""
+    tested = list(body.get("tested_labels") or ())
+    found = []
+    if body.get("overall"):
+        found.append(_row(ALL, "all", body["overall"], tested))
+    for item in body.get("aspects") or []:
+        found.append(_row(ASPECT_PREFIX + str(item["key"]), "aspect", [item], [item["key"]]))
+    for group in body.get("groups") or []:
+        found.append(_row(group_name(group.get("group")), "group", group["series"], tested))
+    return found
+
+
+def job_names(body: Mapping[str, Any]) -> list[str]:
+    """``1 fall-2024.csv (2024-12-03, 325 comments)``, one per job in order."""
+    return [
+        f"{index} {job['input_name']} ({job['created_at'][:10]}, {job['rows_total']:,} comments)"
+        for index, job in enumerate(body.get("jobs") or [], start=1)
+    ]
+
+
+def columns(body: Mapping[str, Any]) -> list[str]:
+    """The CSV's columns: ``n_1``… per job, then per tested share ``<key>_1``… (0..1),
+    ``<key>_change_points``, ``<key>_adjusted_p`` and ``<key>_trend``."""
+    count = len(body.get("jobs") or [])
+    jobs = range(1, count + 1)
+    per_share = [
+        name
+        for key in [*(body.get("tested_labels") or []), ASPECT_KEY]
+        for name in [
+            *(f"{key}_{job}" for job in jobs),
+            f"{key}_change_points",
+            f"{key}_adjusted_p",
+            f"{key}_trend",
+        ]
+    ]
+    return ["part", "kind", *(f"n_{job}" for job in jobs), *per_share]
+
+
+def to_csv(body: Mapping[str, Any]) -> str:
+    """The rows as CSV, group names formula-escaped like every file the product writes."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, columns(body), lineterminator="\n")
+    writer.writeheader()
+    for row in rows(body):
+        record: dict[str, Any] = {"part": row.part, "kind": row.kind}
+        record.update({f"n_{job}": n for job, n in enumerate(row.n, start=1)})
+        for cell in row.cells:
+            key = ASPECT_KEY if row.kind == "aspect" else cell.key
+            record.update({f"{key}_{job}": share for job, share in enumerate(cell.shares, start=1)})
+            points = None if cell.difference is None else cell.difference * 100
+            record[f"{key}_change_points"] = points
+            record[f"{key}_adjusted_p"] = cell.adjusted_p
+            record[f"{key}_trend"] = cell.direction
+        writer.writerow({key: csv_cell(value) for key, value in record.items()})
+    return buffer.getvalue()
+
+
+def text(body: Mapping[str, Any], width: int = 100) -> str:
+    """A terminal table: each tested share in each job, ``↑``/``↓`` where the trend is beyond
+    the noise; then the jobs, the groups in one job only and the notes."""
+    found = rows(body)
+    tested = list(body.get("tested_labels") or ())
+    lines = [
+        f"Trend over {len(body.get('jobs') or [])} jobs, oldest first: "
+        + "; ".join(job_names(body)),
+        f"↑ ↓: a trend beyond the noise (Cochran–Armitage test, Holm's correction over the "
+        f"{body.get('tests', 0)} tests of this trend, 5 % family-wise).",
+        "",
+    ]
+    name_width = min(max((len(row.part) for row in found), default=4), max(12, width - 60))
+    blocks = [f"{key} % by job" for key in tested]
+    lines.append(f"{'':<{name_width}}  {'n by job':<24}  " + "  ".join(f"{b:<30}" for b in blocks))
+    for row in found:
+        counts = " ".join(f"{n:,}" for n in row.n)
+        line = f"{cut(row.part, name_width):<{name_width}}  {counts:<24}"
+        for cell in row.cells:
+            line += f"  {shares_text(cell):<30}"
+        lines.append(line.rstrip())
+    lines.extend(["", *one_job_only(body)] if body.get("only_one_job") else [])
+    for note in body.get("notes") or []:
+        lines.extend(["", str(note)])
+    return "\n".join(lines)
+
+
+def shares_text(cell: TrendCell) -> str:
+    """``57 40 20 ↓`` (percent per job, ``–`` where none)."""
+    values = " ".join("–" if share is None else f"{share * 100:.0f}" for share in cell.shares)
+    return f"{values} {ARROWS.get(cell.direction or '', '')}".rstrip()
+
+
+def one_job_only(body: Mapping[str, Any]) -> list[str]:
+    """The groups found in one job only, as sentences (the CLI's text and the app)."""
+    found = body.get("only_one_job") or []
+    if not found:
+        return []
+    names = ", ".join(
+        f"{group_name(item.get('group'))} (job {int(item['job']) + 1}, n={int(item['n']):,})"
+        for item in found
+    )
+    return [f"In one job only, so no trend: {names}. Values are matched exactly."]
+
+
+def _row(
+    part: str, kind: str, series: Sequence[Mapping[str, Any]], keys: Sequence[str]
+) -> TrendRow:
+    by_key = {str(item["key"]): item for item in series}
+    first = series[0]["shares"] if series else []
+    return TrendRow(
+        part=part,
+        kind=kind,
+        n=tuple(int(share["n"]) for share in first),
+        cells=tuple(_cell(by_key[key]) for key in keys if key in by_key),
+    )
+
+
+def _cell(item: Mapping[str, Any]) -> TrendCell:
+    return TrendCell(
+        key=str(item["key"]),
+        shares=tuple(share.get("share") for share in item["shares"]),
+        difference=item.get("difference"),
+        adjusted_p=item.get("adjusted_p"),
+        direction=item.get("direction"),
+    )

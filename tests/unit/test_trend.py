@@ -1,0 +1,333 @@
+"""How the shares moved over several jobs in order (four terms of evaluations): the test for
+a trend (``stats.cochran_armitage``), the figures (``pipeline.report.trend``), the table
+(``trend_table``) and every edge: the FastAPI route, the API Gateway handler, the client and
+``sentiment-pipeline trend``.
+
+What it must do: see a steady move that no single step between two terms shows, follow a
+group through the terms that have it, keep one Holm family over the whole trend, and refuse
+rather than mislead: a job given twice, a job still running, another caller's job, a column
+one job lacks, a list that is not request ids."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from apigw_events import load_event, with_query, without_identity
+from fastapi.testclient import TestClient
+from jobfakes import make_backend
+from test_change import LABELS, counts, csv_of, finish, submitted
+
+from pipeline import service
+from pipeline.api.app import create_app
+from pipeline.api.gateway import Gateway
+from pipeline.bootstrap import Backend
+from pipeline.cli.main import main
+from pipeline.client import PipelineClient
+from pipeline.report import trend_table
+from pipeline.report.change import Side, change
+from pipeline.report.stats import cochran_armitage
+from pipeline.report.trend import MAX_JOBS, trend
+
+# --- the test -------------------------------------------------------------------------------
+
+MALFORMATIONS = ([48, 38, 5, 1, 1], [17_114, 14_502, 793, 127, 38])
+"""Agresti, Categorical Data Analysis (2nd ed., section 3.4.6): malformations by the mother's
+alcohol consumption; M² = 6.57 with scores 0, 0.5, 1.5, 4, 7 and 1.83 with 0…4."""
+
+
+@pytest.mark.parametrize(
+    ("scores", "squared"), [((0, 0.5, 1.5, 4, 7), 6.57), ((0, 1, 2, 3, 4), 1.83)]
+)
+def test_the_trend_test_matches_agrestis_example(scores: tuple[float, ...], squared: float) -> None:
+    found = cochran_armitage(*MALFORMATIONS, scores)
+
+    assert found is not None and found.z > 0  # more malformations with more alcohol
+    assert found.z**2 == pytest.approx(squared, abs=0.005)
+
+
+def test_for_two_jobs_it_is_the_pearson_chi_square_and_order_only_flips_its_sign() -> None:
+    scipy_stats = pytest.importorskip("scipy.stats")
+    for successes, trials in (([30, 5], [40, 40]), ([7, 9], [50, 13]), ([100, 130], [900, 800])):
+        table = [[s, t - s] for s, t in zip(successes, trials, strict=True)]
+        pearson = scipy_stats.chi2_contingency(table, correction=False)
+
+        found = cochran_armitage(successes, trials, [0, 1])
+        backwards = cochran_armitage(successes[::-1], trials[::-1], [0, 1])
+
+        assert found is not None and backwards is not None
+        assert found.z**2 == pytest.approx(pearson.statistic, rel=1e-9)
+        assert found.p_value == pytest.approx(pearson.pvalue, rel=1e-9)
+        assert backwards.z == pytest.approx(-found.z)
+
+
+def test_too_few_comments_or_one_job_with_comments_is_not_tested() -> None:
+    assert cochran_armitage([1, 2, 1], [10, 10, 10], [0, 1, 2]) is None  # 4 with the label
+    assert cochran_armitage([29, 28, 29], [30, 30, 30], [0, 1, 2]) is None  # 4 without
+    assert cochran_armitage([0, 20, 0], [0, 40, 0], [0, 1, 2]) is None
+    with pytest.raises(ValueError, match="successes <= trials"):
+        cochran_armitage([5, 11], [10, 10], [0, 1])
+
+
+# --- the figures ----------------------------------------------------------------------------
+
+
+def steady(negatives: list[int], n: int = 40) -> list[dict[str, int]]:
+    return [counts(k, 0, n - k) for k in negatives]
+
+
+def test_a_steady_fall_is_flagged_though_no_step_between_two_terms_is() -> None:
+    chem = steady([28, 22, 16, 10])  # 70 % → 25 % negative, 15 points a term
+    bio = steady([10, 11, 9, 10])
+    sides = [
+        Side(counts(0, 0, 0), {"CHEM110": c, "BIO101": b}, {})
+        for c, b in zip(chem, bio, strict=True)
+    ]
+
+    result = trend(sides, LABELS)
+
+    groups = {group.group: group for group in result.groups}
+    negative = groups["CHEM110"].series[0]
+    assert negative.key == "negative" and negative.flagged and negative.direction == "falling"
+    assert groups["CHEM110"].series[2].direction == "rising"  # positive: what is left
+    assert negative.difference == pytest.approx(0.25 - 0.70)
+    assert not groups["BIO101"].flagged
+    for earlier, later in pairwise(sides):  # term to term: noise
+        step = change(earlier, later, LABELS)
+        assert not any(group.flagged for group in step.groups)
+    # one family: two groups × negative and positive (the overall counts are empty)
+    assert result.tests == 4
+    assert negative.adjusted_p is not None and negative.adjusted_p >= negative.p_value  # type: ignore[operator]
+
+
+def test_a_group_is_followed_through_the_jobs_that_have_it() -> None:
+    sides = [
+        Side(counts(30, 0, 10), {"A": counts(30, 0, 10), "Old": counts(3, 0, 2)}, {}),
+        Side(counts(0, 0, 0), {}, {}),  # a term without the course
+        Side(counts(5, 0, 35), {"A": counts(5, 0, 35), "New": counts(1, 0, 1)}, {}),
+    ]
+
+    result = trend(sides, LABELS)
+
+    (followed,) = result.groups
+    assert followed.group == "A"
+    assert [share.n for share in followed.series[0].shares] == [40, 0, 40]
+    assert followed.series[0].shares[1].share is None and followed.series[0].flagged
+    assert result.only_one == (("Old", 0, 5), ("New", 2, 2))
+    with pytest.raises(ValueError, match="2 to 12 jobs"):
+        trend(sides[:1], LABELS)
+    with pytest.raises(ValueError, match="2 to 12 jobs"):
+        trend(sides * 5, LABELS)
+
+
+def test_aspects_follow_their_share_negative() -> None:
+    sides = [Side(counts(10, 10, 10), {}, {"exams": counts(k, 0, 30 - k)}) for k in (25, 15, 5)] + [
+        Side(counts(10, 10, 10), {}, {"exams": counts(2, 0, 28), "workload": counts(3, 0, 0)})
+    ]
+
+    result = trend(sides, LABELS)
+
+    aspects = {series.key: series for series in result.aspects}
+    assert aspects["exams"].direction == "falling"
+    assert [s.n for s in aspects["workload"].shares] == [0, 0, 0, 3] and not aspects[
+        "workload"
+    ].tested
+
+
+# --- the edges ------------------------------------------------------------------------------
+
+TERMS = [
+    csv_of(
+        [("CHEM110", f"bad labs number {i}") for i in range(bad)]
+        + [("CHEM110", f"good lectures {i}") for i in range(40 - bad)]
+        + [("BIO101", f"good course {i}") for i in range(8)]
+        + [("BIO101", "bad exam")]
+        + extra
+    )
+    for bad, extra in ((28, [("PHYS 200", "ok")]), (20, []), (12, []), (5, [("MATH1", "good")]))
+]
+
+
+@pytest.fixture
+def backend(tmp_path: Path) -> Backend:
+    return make_backend(tmp_path, auth="none")
+
+
+@pytest.fixture
+def client(backend: Backend) -> TestClient:
+    return TestClient(create_app(backend))
+
+
+def four_terms(backend: Backend, client: TestClient) -> list[str]:
+    ids = [submitted(client, body, f"term-{i}.csv") for i, body in enumerate(TERMS, start=1)]
+    finish(backend)
+    return ids
+
+
+def test_the_api_follows_each_course_over_the_terms(backend: Backend, client: TestClient) -> None:
+    ids = four_terms(backend, client)
+
+    answer = client.get("/v1/trend", params={"jobs": ", ".join(ids), "group_by": "course"})
+    body = answer.json()
+
+    assert answer.status_code == 200, answer.text
+    assert [job["input_name"] for job in body["jobs"]] == [f"term-{i}.csv" for i in range(1, 5)]
+    groups = {group["group"]: group for group in body["groups"]}
+    chem = groups["CHEM110"]
+    assert chem["n"] == [40, 40, 40, 40]
+    negative = chem["series"][0]
+    assert [share["share"] for share in negative["shares"]] == pytest.approx([0.7, 0.5, 0.3, 0.125])
+    assert negative["flagged"] and negative["direction"] == "falling"
+    assert not groups["BIO101"]["flagged"]
+    assert body["only_one_job"] == [
+        {"group": "MATH1", "job": 3, "n": 1},
+        {"group": "PHYS 200", "job": 0, "n": 1},
+    ]
+    assert body["aspects"] and body["notes"] == []
+    # BIO101 has 4 bad comments in all: too few to test; CHEM110's two shares are tested
+    assert all(series["p_value"] is None for series in groups["BIO101"]["series"])
+    tested = [s for s in body["overall"] + body["aspects"] if s["p_value"] is not None]
+    assert body["tests"] == len(tested) + 2
+
+    backwards = client.get("/v1/trend", params={"jobs": ",".join(reversed(ids))}).json()
+    assert backwards["overall"][0]["direction"] == "rising" and backwards["groups"] == []
+
+
+def test_it_refuses_what_would_mislead(backend: Backend, client: TestClient) -> None:
+    ids = four_terms(backend, client)
+    running = submitted(client, TERMS[0] + b"\nCHEM110,one more", "term-5.csv")
+    plain = client.post(
+        "/v1/jobs", files={"file": ("plain.csv", b"comment\ngood\nbad\n")},
+        data={"text_column": "comment"},
+    ).json()["request_id"]  # fmt: skip
+
+    def refused(jobs: str, **params: str) -> tuple[int, str]:
+        answer = client.get("/v1/trend", params={"jobs": jobs, **params})
+        return answer.status_code, answer.json()["detail"]
+
+    status, detail = refused(",".join([ids[0], running, ids[1]]))
+    assert status == 409 and "job 2 of 3" in detail and "term-5.csv" in detail
+    finish(backend)
+    status, detail = refused(",".join([ids[0], plain]), group_by="course")
+    assert status == 400 and detail.startswith("job 2 of 2 (") and "course" in detail
+    status, detail = refused(f"{ids[0]},{ids[1]},{ids[0]}")
+    assert status == 400 and f"{ids[0]} given more than once" in detail
+    assert refused(ids[0]) == (400, "jobs: 1 given; a trend takes 2 to 12 jobs")
+    assert refused(",".join(["A" * 22 + str(i) for i in range(MAX_JOBS + 1)]))[0] == 400
+    status, detail = refused(f"{ids[0]},<script>")
+    assert status == 422 and "String should match pattern" in detail and "<script>" not in detail
+    assert refused(f"{ids[0]},{'A' * 22}")[0] == 404
+    assert client.get("/v1/trend").status_code == 422
+
+
+def test_another_callers_job_is_never_followed(tmp_path: Path) -> None:
+    keyed = make_backend(tmp_path, auth="keys")
+    alice = service.create_key(keyed, "alice").secret
+    bob = service.create_key(keyed, "bob").secret
+    api = TestClient(create_app(keyed))
+    hers = submitted(api, TERMS[0], "alice.csv", **{"X-API-Key": alice})
+    his = [submitted(api, body, "bob.csv", **{"X-API-Key": bob}) for body in TERMS[1:3]]
+    finish(keyed)
+    mixed = ",".join([hers, *his])
+
+    answer = api.get("/v1/trend", params={"jobs": mixed}, headers={"X-API-Key": bob})
+    absent = api.get(
+        "/v1/trend", params={"jobs": ",".join(["B" * 22, *his])}, headers={"X-API-Key": bob}
+    )
+    assert answer.status_code == 404 and "alice.csv" not in answer.text
+    assert answer.json()["detail"].replace(hers, "") == absent.json()["detail"].replace(
+        "B" * 22, ""
+    )
+    own = api.get("/v1/trend", params={"jobs": ",".join(his)}, headers={"X-API-Key": bob})
+    assert own.status_code == 200, own.text
+
+    service.revoke_key(keyed, "bob")
+    again = api.get("/v1/trend", params={"jobs": ",".join(his)}, headers={"X-API-Key": bob})
+    assert again.status_code == 401
+
+
+def test_the_gateway_answers_as_the_api_does(backend: Backend, client: TestClient) -> None:
+    ids = four_terms(backend, client)
+    event = {**without_identity(load_event("summary", ids[0])), "path": "/v1/trend"}
+    query = {"jobs": ",".join(ids), "group_by": "course"}
+
+    answer = Gateway(backend).handle(with_query(event, **query))
+
+    assert answer["statusCode"] == 200
+    assert json.loads(answer["body"]) == client.get("/v1/trend", params=query).json()
+    refusals = [
+        ({}, 422),
+        ({"jobs": f"{ids[0]},bad id"}, 422),
+        ({"jobs": f"{ids[0]},{ids[1]}\n"}, 422),
+        ({"jobs": ids[0]}, 400),
+        ({"jobs": f"{ids[0]},{ids[0]}"}, 400),
+    ]
+    for bad, status in refusals:
+        gateway = Gateway(backend).handle(with_query(event, **bad))
+        fastapi = client.get("/v1/trend", params=bad)
+        assert gateway["statusCode"] == fastapi.status_code == status, gateway["body"]
+        assert json.loads(gateway["body"]) == fastapi.json()
+
+
+def test_the_command_prints_the_table_or_writes_a_csv(
+    backend: Backend,
+    client: TestClient,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    ids = four_terms(backend, client)
+    body = client.get("/v1/trend", params={"jobs": ",".join(ids), "group_by": "course"}).json()
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=body)
+
+    original = PipelineClient.__init__
+
+    def with_transport(self: PipelineClient, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **{**kwargs, "transport": httpx.MockTransport(handler)})
+
+    monkeypatch.setattr(PipelineClient, "__init__", with_transport)
+    api = ["--api-url", "http://api.test"]
+
+    assert main(["trend", *ids, "--group-by", "course", *api]) == 0
+    printed = capsys.readouterr().out
+    assert dict(seen[0].url.params) == {"jobs": ",".join(ids), "group_by": "course"}
+    assert "1 term-1.csv" in printed and "4 term-4.csv" in printed
+    chem = next(line for line in printed.splitlines() if line.startswith("CHEM110"))
+    assert "70 50 30 12 ↓" in chem and "30 50 70 88 ↑" in chem
+    assert "In one job only, so no trend: MATH1 (job 4, n=1), PHYS 200 (job 1, n=1)" in printed
+
+    target = tmp_path / "trend.csv"
+    assert main(["trend", *ids, "--group-by", "course", "-o", str(target), *api]) == 0
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    chem_row = next(row for row in rows if row["part"] == "CHEM110")
+    assert [float(chem_row[f"negative_{job}"]) for job in range(1, 5)] == pytest.approx(
+        [0.7, 0.5, 0.3, 0.125]
+    )
+    assert float(chem_row["negative_change_points"]) == pytest.approx(-57.5)
+    assert chem_row["negative_trend"] == "falling" and chem_row["positive_trend"] == "rising"
+    assert rows[0]["part"] == "(all comments)"
+
+
+def test_the_csv_escapes_a_group_that_looks_like_a_formula() -> None:
+    share = {"count": 1, "n": 2, "share": 0.5, "low": 0.1, "high": 0.9}
+    series = {"key": "negative", "shares": [share, share], "difference": 0.0, "z": 0.0,
+              "p_value": 1.0, "adjusted_p": 1.0, "flagged": False, "direction": None}  # fmt: skip
+    body = {
+        "jobs": [{}, {}],
+        "tested_labels": ["negative"],
+        "groups": [{"group": "=HYPERLINK(1)", "n": [2, 2], "series": [series]}],
+    }
+
+    (row,) = csv.DictReader(io.StringIO(trend_table.to_csv(body)))
+
+    assert row["part"] == "'=HYPERLINK(1)" and row["negative_1"] == "0.5"
