@@ -34,7 +34,8 @@ from pipeline.errors import (
 )
 from pipeline.file_names import distinct_names
 from pipeline.inputs import ReadOptions
-from pipeline.report import change_table
+from pipeline.report import change_table, trend_table
+from pipeline.report.trend import MAX_JOBS as MAX_TREND_JOBS
 from pipeline.settings import Settings
 from pipeline.ui import (
     about,
@@ -51,6 +52,7 @@ from pipeline.ui import (
     progress,
     review,
     shares,
+    trend,
 )
 from pipeline.xlsx import ALL_SHEETS
 
@@ -67,7 +69,11 @@ COMPARE_THEMES = 5
 RESULT_ADDED = ("label", "error", "model_version", "language", *explore.INSIGHT_COLUMNS)
 VIEWS = ("Overview", "About what", "Compare", "Comments", "Review", "Downloads")
 VIEW_KEY = "view"
-COMPARE_MODES = ("Groups of this job", "This job against an earlier one")
+COMPARE_MODES = (
+    "Groups of this job",
+    "This job against an earlier one",
+    "Several jobs in order (a trend)",
+)
 LOG = logging.getLogger("streamlit_app")
 
 
@@ -165,6 +171,12 @@ def load_themes(
 def load_jobs(url: str, key: str) -> list[JobStatus]:
     """This key's latest jobs, for choosing an earlier one (refreshed every half minute)."""
     return get_client(url, key).jobs(limit=100)
+
+
+@st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
+def load_trend(url: str, key: str, request_ids: tuple[str, ...], group_by: str) -> dict:
+    """The trend over finished jobs, so the answer does not change."""
+    return get_client(url, key).trend(request_ids, group_by or None)
 
 
 @st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
@@ -938,6 +950,9 @@ def compare_tab(job: JobStatus, labels: list[str], group_columns: list[str]) -> 
     if mode == COMPARE_MODES[1]:
         change_view(job, group_columns)
         return
+    if mode == COMPARE_MODES[2]:
+        trend_view(job, group_columns)
+        return
     if not group_columns:
         st.info(
             "Comparing needs a column to group by (course, instructor, term…) that holds two "
@@ -1098,6 +1113,90 @@ def change_figures(job: JobStatus, body: dict) -> None:
         )
     if body.get("group_by"):
         change_in_detail(job, body)
+
+
+def trend_view(job: JobStatus, group_columns: list[str]) -> None:
+    """How the shares moved over several jobs of the same survey, this one last: each share in
+    each job, a trend flagged only beyond the noise."""
+    if job.status != "succeeded":
+        st.info(
+            "A trend needs this job finished: every comment of every job must count.",
+            icon=":material/hourglass_top:",
+        )
+        return
+    url, key = st.session_state.api_url, st.session_state.api_key
+    try:
+        choices = change.earlier_jobs(load_jobs(url, key), job.request_id)
+    except PipelineError as exc:
+        show_error(exc)
+        return
+    captions = {item.request_id: change.job_caption(item) for item in choices}
+    left, right = st.columns(2)
+    earlier = left.multiselect(
+        "Earlier jobs, oldest first (in the order you pick them)",
+        list(captions),
+        format_func=captions.__getitem__,
+        max_selections=MAX_TREND_JOBS - 1,
+        placeholder="Choose finished jobs" if captions else "No other finished job",
+        key="tr-jobs",
+    )
+    column = right.selectbox(
+        "Per value of",
+        ["", *group_columns],
+        format_func=lambda name: name or "no column (all comments)",
+        index=1 if group_columns else 0,
+        key="tr-column",
+    )
+    if not earlier:
+        st.caption(
+            "Choose the jobs of earlier terms, oldest first; this job comes last. Each share is "
+            "shown in every job, and a steady rise or fall is flagged when it is beyond the "
+            "noise, even where no single step between two terms is."
+        )
+        return
+    ids = (*earlier, job.request_id)
+    try:
+        body = load_trend(url, key, ids, column or "")
+    except PipelineError as exc:
+        show_error(exc)
+        return
+    trend_figures(job, body)
+
+
+def trend_figures(job: JobStatus, body: dict) -> None:
+    st.markdown(" · ".join(f"**{_md(name)}**" for name in trend_table.job_names(body)))
+    for note in body.get("notes") or []:
+        st.warning(note, icon=":material/info:")
+    flagged = trend.flag_sentences(body)
+    for sentence in flagged:
+        st.markdown(f":material/flag: **{_md(sentence)}**, beyond the noise.")
+    rows = trend.chart_rows(body)
+    if not rows.empty:
+        st.altair_chart(charts.trend_chart(rows), width="stretch")
+    st.dataframe(trend.table(body), hide_index=True, column_config=_flag_column())
+    aspects = trend.aspect_table(body)
+    if not aspects.empty:
+        st.markdown("**Aspects: share negative**")
+        st.dataframe(aspects, hide_index=True, column_config=_flag_column())
+    for line in trend_table.one_job_only(body):
+        st.caption(_md(line))
+    st.caption(
+        f"Trends: the Cochran–Armitage test on each share over the jobs in their order, "
+        f"Holm's correction over the {body['tests']} tests of this trend (5 % family-wise). "
+        "A flag means the share moves one way across the jobs more than chance would; no flag "
+        "does not mean no change, only that these comments cannot tell. A share with under "
+        f"{body['min_expected']:.0f} comments with the label or without it is shown, not tested."
+    )
+    if not flagged:
+        st.caption("No trend here is beyond the noise.")
+    st.download_button(
+        "Trend table (CSV)",
+        trend_table.to_csv(body),
+        file_name=f"{_stem(job)}-trend-{len(body['jobs'])}-jobs.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key="tr-csv",
+    )
 
 
 def change_in_detail(job: JobStatus, body: dict) -> None:

@@ -283,3 +283,29 @@ def change_chart(data: pd.DataFrame) -> alt.Chart:
     return (lines + points).properties(
         title="Share negative: earlier (hollow) → now (filled)", height=alt.Step(GROUP_STEP)
     )
+
+
+def trend_chart(data: pd.DataFrame) -> alt.Chart:
+    """Each part's share negative in each job, oldest first, one line per part; a part whose
+    trend is beyond the noise is drawn solid, the others dashed."""
+    jobs = list(dict.fromkeys(data.sort_values("position")["job"]))
+    base = alt.Chart(data).encode(
+        x=alt.X("job:N", sort=jobs, title=None, axis=alt.Axis(labelAngle=0, labelLimit=160)),
+        y=alt.Y("share:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1]),
+                title="share negative"),
+        color=alt.Color("part:N", title=None, legend=alt.Legend(orient="right", labelLimit=200)),
+        tooltip=["part", "job", alt.Tooltip("percent:N", title="share negative"),
+                 alt.Tooltip("n:Q", title="n"), alt.Tooltip("trend:N", title="trend")],
+    )  # fmt: skip
+    lines = base.mark_line(strokeWidth=2).encode(
+        strokeDash=alt.StrokeDash(
+            "trend:N",
+            scale=alt.Scale(
+                domain=["falling", "rising", "within the noise"], range=[[1, 0], [1, 0], [4, 3]]
+            ),
+            legend=alt.Legend(title="trend", orient="bottom"),
+        )
+    )
+    return (lines + base.mark_point(size=50, filled=True)).properties(
+        title="Share negative in each job, oldest first", height=320
+    )

@@ -331,3 +331,16 @@ def test_the_csv_escapes_a_group_that_looks_like_a_formula() -> None:
     (row,) = csv.DictReader(io.StringIO(trend_table.to_csv(body)))
 
     assert row["part"] == "'=HYPERLINK(1)" and row["negative_1"] == "0.5"
+
+
+def test_the_csv_has_a_column_per_job_and_per_share() -> None:
+    body = {"jobs": [{}, {}, {}], "tested_labels": ["negative"], "overall": [], "groups": []}
+
+    header = next(csv.reader(io.StringIO(trend_table.to_csv(body))))
+
+    assert header[:5] == ["part", "kind", "n_1", "n_2", "n_3"]
+    assert header[5:11] == [
+        "negative_1", "negative_2", "negative_3", "negative_change_points",
+        "negative_adjusted_p", "negative_trend",
+    ]  # fmt: skip
+    assert header[-1] == "aspect_negative_trend"

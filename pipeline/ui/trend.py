@@ -1,0 +1,121 @@
+"""The *Compare → Several jobs in order* view: the trend over several jobs (the API's JSON,
+``GET /v1/trend``) as the table, chart rows and sentences the page shows. Pure: the page
+fetches, this arranges."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from pipeline.report import trend_table
+from pipeline.report.trend_table import TrendCell, TrendRow
+from pipeline.ui.insights import aspect_title
+
+MAX_CHART_GROUPS = 12
+"""Lines one chart can keep apart: all comments and the largest groups (flagged ones first)."""
+CHART_SHARE = "negative"
+
+
+def table(body: Mapping[str, Any]) -> pd.DataFrame:
+    """One row for all comments and one per group found in two jobs or more: n in each job,
+    each tested label's share in each job, and its trend where beyond the noise."""
+    rows = [row for row in trend_table.rows(body) if row.kind != "aspect"]
+    return _frame([(row.part, row) for row in rows], "part", list(body.get("tested_labels") or ()))
+
+
+def aspect_table(body: Mapping[str, Any]) -> pd.DataFrame:
+    """One row per aspect: its share negative in each job, as the table shows a label."""
+    rows = [
+        (aspect_title(row.part.removeprefix(trend_table.ASPECT_PREFIX)), row)
+        for row in trend_table.rows(body)
+        if row.kind == "aspect"
+    ]
+    return _frame(rows, "aspect", ["negative"])
+
+
+def chart_rows(body: Mapping[str, Any], limit: int = MAX_CHART_GROUPS) -> pd.DataFrame:
+    """For ``charts.trend_chart``: all comments and up to ``limit`` groups (those with a trend
+    beyond the noise first, then the largest), each with its share negative in every job that
+    has comments of it (one row per job)."""
+    names = [f"{index} {job['input_name']}" for index, job in enumerate(body.get("jobs") or [], 1)]
+    rows = [row for row in trend_table.rows(body) if row.kind != "aspect"]
+    groups = sorted(
+        (row for row in rows if row.kind == "group"), key=lambda row: not _chart_cell(row)[1]
+    )
+    chosen = [row for row in rows if row.kind == "all"] + groups[:limit]
+    records = []
+    for row in chosen:
+        cell, flagged = _chart_cell(row)
+        if cell is None:
+            continue
+        for job, (share, n) in enumerate(zip(cell.shares, row.n, strict=True)):
+            if share is None:
+                continue
+            records.append(
+                {
+                    "part": row.part,
+                    "job": names[job],
+                    "position": job,
+                    "share": share,
+                    "percent": _percent(share),
+                    "n": n,
+                    "trend": flagged or "within the noise",
+                }
+            )
+    return pd.DataFrame.from_records(
+        records, columns=["part", "job", "position", "share", "percent", "n", "trend"]
+    )
+
+
+def flag_sentences(body: Mapping[str, Any]) -> list[str]:
+    """``CHEM110: negative falling (70 % → 12 %), positive rising (30 % → 88 %)`` for each
+    part with a trend beyond the noise, in the table's order."""
+    found = []
+    for row in trend_table.rows(body):
+        if not row.flagged:
+            continue
+        name = (
+            f"{aspect_title(row.part.removeprefix(trend_table.ASPECT_PREFIX))} (aspect)"
+            if row.kind == "aspect"
+            else row.part
+        )
+        moves = ", ".join(
+            f"{'negative' if row.kind == 'aspect' else cell.key} {cell.direction} ({_ends(cell)})"
+            for cell in row.flagged
+        )
+        found.append(f"{name}: {moves}")
+    return found
+
+
+def _frame(rows: Sequence[tuple[str, TrendRow]], title: str, names: Sequence[str]) -> pd.DataFrame:
+    """``names``: what the columns call each of a row's cells, in their order."""
+    columns = [title, "n by job"]
+    for name in names:
+        columns += [f"{name} % by job", f"{name}: trend"]
+    records = []
+    for part, row in rows:
+        record: dict[str, Any] = {title: part, "n by job": " · ".join(f"{n:,}" for n in row.n)}
+        for name, cell in zip(names, row.cells, strict=False):
+            record[f"{name} % by job"] = " → ".join(
+                "–" if share is None else f"{share * 100:.0f}" for share in cell.shares
+            )
+            record[f"{name}: trend"] = cell.direction or "–"
+        record["beyond the noise"] = bool(row.flagged)
+        records.append(record)
+    return pd.DataFrame.from_records(records, columns=[*columns, "beyond the noise"])
+
+
+def _chart_cell(row: TrendRow) -> tuple[TrendCell | None, str | None]:
+    cell = next((cell for cell in row.cells if cell.key == CHART_SHARE), None)
+    return cell, None if cell is None or cell.direction is None else cell.direction
+
+
+def _ends(cell: TrendCell) -> str:
+    present = [share for share in cell.shares if share is not None]
+    return f"{_percent(present[0])} → {_percent(present[-1])}"
+
+
+def _percent(share: float) -> str:
+    return f"{round(share * 100)} %"

@@ -1,0 +1,67 @@
+"""*Compare → Several jobs in order* in the app (AppTest), against the real API on uvicorn over
+four terms labelled by the fake predictor. The page must offer only the caller's other finished
+jobs, keep the order they are picked in (oldest first, this job last), show each course's share
+in every term with a flag only on a trend beyond the noise, name the courses found in one term
+only and offer the table as CSV."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from httpfakes import serving_app
+from jobfakes import make_backend
+from streamlit.testing.v1 import AppTest
+from test_change import finish, submitted
+from test_streamlit_change import APP, page
+from test_trend import TERMS
+
+from pipeline.api.app import create_app
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[str]]]:
+    backend = make_backend(tmp_path_factory.mktemp("trend-app"), auth="none")
+    api = TestClient(create_app(backend))
+    ids = [submitted(api, body, f"term-{i}.csv") for i, body in enumerate(TERMS, start=1)]
+    finish(backend)
+    submitted(api, TERMS[0] + b"\nBIO101,later", "queued.csv")
+    with serving_app(create_app(backend), log_level="warning") as url:
+        yield url, ids
+
+
+def test_four_terms_in_the_order_picked(
+    served: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, ids = served
+    monkeypatch.setenv("PIPELINE_API_URL", url)
+    monkeypatch.delenv("PIPELINE_API_KEY", raising=False)
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["job"] = ids[3]
+    at.run()
+    at.radio(key="c-mode").set_value("Several jobs in order (a trend)").run()
+    assert not at.exception, at.exception
+
+    picker = at.multiselect(key="tr-jobs")
+    offered = [option.split(" · ")[0] for option in picker.options]
+    assert sorted(offered) == ["term-1.csv", "term-2.csv", "term-3.csv"]  # not queued, not this
+    picker.select(ids[0]).select(ids[1]).select(ids[2]).run()
+    assert not at.exception and not at.error, page(at)
+
+    text = page(at)
+    assert text.index("1 term-1.csv") < text.index("2 term-2.csv") < text.index("4 term-4.csv")
+    assert "CHEM110: negative falling (70 % → 12 %), positive rising (30 % → 88 %)" in text
+    assert "In one job only, so no trend: MATH1 (job 4, n=1), PHYS 200 (job 1, n=1)" in text
+    table = next(f.value for f in at.dataframe if "n by job" in f.value and "part" in f.value)
+    chem = table[table["part"] == "CHEM110"].iloc[0]
+    assert chem["n by job"] == "40 · 40 · 40 · 40"
+    assert chem["negative % by job"] == "70 → 50 → 30 → 12"
+    assert chem["negative: trend"] == "falling" and bool(chem["beyond the noise"])
+    assert not bool(table[table["part"] == "BIO101"].iloc[0]["beyond the noise"])
+    assert any("Share negative in each job" in c.proto.spec for c in at.get("vega_lite_chart"))
+    assert [b.label for b in at.get("download_button")].count("Trend table (CSV)") == 1
+
+    at.multiselect(key="tr-jobs").set_value([ids[2], ids[0]]).run()  # picked the other way
+    reordered = next(f.value for f in at.dataframe if "n by job" in f.value and "part" in f.value)
+    assert reordered[reordered["part"] == "CHEM110"].iloc[0]["negative % by job"] == "30 → 70 → 12"
