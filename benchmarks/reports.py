@@ -1,21 +1,22 @@
 """What a job's reports cost: one group's own report against the whole report, a tagged
-(accessible, PDF/UA-1) PDF against an untagged one, and the change since an earlier job (the
-report with its page, and ``GET /change`` against ``GET /summary`` by the same column), on the
-same job, in one process.
+(accessible, PDF/UA-1) PDF against an untagged one, the change since an earlier job (the
+report with its page, and ``GET /change`` against ``GET /summary`` by the same column) and the
+trend over every job (``GET /trend`` against the same), on the same job, in one process.
 
 ``--rows`` realistic course comments (``benchmarks/comments.py``: student feedback from
 ../shared/data spread over its courses, fixed seed) are labelled twice by a real Worker with
-the shipped model and insights on, in a fresh embedded backend (the second job, submitted
-``fresh``, is the one reported on; the first is its earlier job). Then, ``--repeats`` times,
+the shipped model and insights on, in a fresh embedded backend, ``--jobs`` times (each after
+the first submitted ``fresh``: the last is the one reported on, the one before it its earlier
+job, and all of them, oldest first, the trend). Then, ``--repeats`` times,
 each step is made in turn (the same order each repeat, after one unmeasured warm-up of
 each): the whole report by course as HTML and PDF, the first course's own report as HTML and
 PDF, the whole report's HTML laid out as an untagged PDF and as the tagged one the service
 serves, the whole report with the change since the earlier job as HTML and PDF, and the
-change's figures against the summary by course. The fastest time of each counts (the one
-least disturbed by other work on a shared machine); the figures that matter are the ratios,
-measured in the same run.
+change's and the trend's figures against the summary by course. The fastest time of each
+counts (the one least disturbed by other work on a shared machine); the figures that matter
+are the ratios, measured in the same run.
 
-Usage: ``python benchmarks/reports.py [--rows 1500] [--repeats 3] [--json out.json]``.
+Usage: ``python benchmarks/reports.py [--rows 1500] [--jobs 2] [--repeats 3] [--json out.json]``.
 """
 
 from __future__ import annotations
@@ -35,10 +36,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from comments import write_comments
 
 
-def labelled_job(folder: Path, rows: int) -> tuple[Any, str, str, str]:
-    """Two succeeded jobs of the same ``rows`` comments by course, with aspects and themes
-    (the second submitted ``fresh``); the backend, the second's and the first's request id,
-    and the first course."""
+def labelled_jobs(folder: Path, rows: int, jobs: int) -> tuple[Any, list[str], str]:
+    """``jobs`` succeeded jobs of the same ``rows`` comments by course, with aspects and themes
+    (each after the first submitted ``fresh``); the backend, their request ids in order and
+    the first course."""
     from pipeline import service
     from pipeline.bootstrap import init_backend
     from pipeline.db import JobStatus
@@ -52,7 +53,8 @@ def labelled_job(folder: Path, rows: int) -> tuple[Any, str, str, str]:
     source = write_comments(folder / "comments.csv", rows)
     predictor = Predictor.load("default")
     ids = []
-    for fresh in (False, True):
+    for index in range(jobs):
+        fresh = index > 0
         ids.append(service.submit(backend, source, "comment", ["course"], fresh=fresh).request_id)
         Worker(
             backend, lambda _reference: predictor, "bench", insights=insights_source(settings)
@@ -60,9 +62,8 @@ def labelled_job(folder: Path, rows: int) -> tuple[Any, str, str, str]:
         job = backend.repository.jobs.get(ids[-1])
         if job.status is not JobStatus.SUCCEEDED:
             raise RuntimeError(f"the job ended {job.status}: {job.error}")
-    earlier, request_id = ids
-    first = service.summary(backend, request_id, None, "course").groups[0].group
-    return backend, request_id, earlier, str(first)
+    first = service.summary(backend, ids[-1], None, "course").groups[0].group
+    return backend, ids, str(first)
 
 
 def fastest(
@@ -82,6 +83,7 @@ def fastest(
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=1500)
+    parser.add_argument("--jobs", type=int, default=2, help="2 to 12: the trend's jobs")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
@@ -92,9 +94,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     from pipeline.report.job import report_file
     from pipeline.report.render import PDF_VARIANT
     from pipeline.service.change import change_summary
+    from pipeline.service.trend import trend_summary
 
     with tempfile.TemporaryDirectory(prefix="reports-bench-") as folder:
-        backend, request_id, earlier, course = labelled_job(Path(folder), args.rows)
+        backend, ids, course = labelled_jobs(Path(folder), args.rows, args.jobs)
+        earlier, request_id = ids[-2:]
 
         def made(
             report_format: str, group: str | None = None, since: str | None = None
@@ -127,6 +131,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             "change_json": lambda: json.dumps(
                 change_summary(backend, None, request_id, earlier, "course")
             ),
+            "trend_json": lambda: json.dumps(trend_summary(backend, None, ids, "course")),
         }
         seconds, sizes = fastest(steps, args.repeats)
         courses = len(backend.repository.results.summarize(request_id, ["x"], "course"))
@@ -134,6 +139,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     found = {
         "machine": f"{platform.processor() or platform.machine()}, {platform.node()}",
         "rows": args.rows,
+        "jobs": args.jobs,
         "courses": courses,
         "repeats": args.repeats,
         "fastest_s": seconds,
@@ -156,6 +162,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             "change_json / summary_json": round(
                 seconds["change_json"] / seconds["summary_json"], 2
             ),
+            "trend_json / summary_json": round(seconds["trend_json"] / seconds["summary_json"], 2),
         },
     }
     print(json.dumps(found, indent=2))

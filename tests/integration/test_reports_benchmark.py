@@ -19,18 +19,18 @@ def load() -> ModuleType:
     return load_script(BENCHMARK, "reports_benchmark")
 
 
-def test_it_times_the_reports_against_each_other_and_the_change_against_the_summary(
+def test_it_times_the_reports_against_each_other_and_the_change_and_trend_against_the_summary(
     tmp_path: Path,
 ) -> None:
     pytest.importorskip("weasyprint")
     out = tmp_path / "reports.json"
 
-    load().main(["--rows", "80", "--repeats", "1", "--json", str(out)])
+    load().main(["--rows", "80", "--jobs", "3", "--repeats", "1", "--json", str(out)])
 
     found = json.loads(out.read_text())
-    assert found["rows"] == 80 and found["courses"] >= 2
+    assert found["rows"] == 80 and found["jobs"] == 3 and found["courses"] >= 2
     steps = ("whole_html", "whole_pdf", "group_html", "group_pdf", "layout_untagged")
-    since = ("whole_html_since", "whole_pdf_since", "summary_json", "change_json")
+    since = ("whole_html_since", "whole_pdf_since", "summary_json", "change_json", "trend_json")
     for step in (*steps, "layout_tagged", *since):
         assert found["fastest_s"][step] > 0 and found["bytes"][step] > 0
     assert found["bytes"]["group_pdf"] < found["bytes"]["whole_pdf"]
@@ -39,3 +39,4 @@ def test_it_times_the_reports_against_each_other_and_the_change_against_the_summ
     assert ratios["tagged / untagged layout"] > 0
     assert found["bytes"]["whole_pdf_since"] > found["bytes"]["whole_pdf"], "one page more"
     assert ratios["change_json / summary_json"] > 0
+    assert ratios["trend_json / summary_json"] > 0
