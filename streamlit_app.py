@@ -130,11 +130,13 @@ def report_bytes(
     report_format: str,
     group: str | None = None,
     since: str = "",
+    trend: tuple[str, ...] = (),
 ) -> bytes:
     """The job's report (of one ``group`` of ``group_by`` alone, when given; with the change
-    since the job ``since``), made by the server once per group column, group and format."""
+    since the job ``since``; with the trend through the earlier jobs ``trend``), made by the
+    server once per group column, group and format."""
     return get_client(url, key).report(
-        request_id, group_by or None, report_format, group, since=since or None
+        request_id, group_by or None, report_format, group, since=since or None, trend=trend
     )
 
 
@@ -1189,14 +1191,38 @@ def trend_figures(job: JobStatus, body: dict) -> None:
     )
     if not flagged:
         st.caption("No trend here is beyond the noise.")
-    st.download_button(
+    left, middle, right = st.columns(3)
+    count = len(body["jobs"])
+    left.download_button(
         "Trend table (CSV)",
         trend_table.to_csv(body),
-        file_name=f"{_stem(job)}-trend-{len(body['jobs'])}-jobs.csv",
+        file_name=f"{_stem(job)}-trend-{count}-jobs.csv",
         mime="text/csv",
         icon=":material/download:",
+        width="stretch",
         key="tr-csv",
     )
+    url, key = st.session_state.api_url, st.session_state.api_key
+    group_by = body.get("group_by") or ""
+    earlier = tuple(str(item["request_id"]) for item in body["jobs"][:-1])
+    made = partial(report_bytes, url, key, job.request_id, progress.revision(job), group_by)
+    for cell, report_format, mime in (
+        (middle, "pdf", "application/pdf"),
+        (right, "html", "text/html"),
+    ):
+        cell.download_button(
+            f"Report with this trend ({report_format.upper()})",
+            partial(made, report_format, None, "", earlier),
+            file_name=exports.report_file_name(
+                f"{_stem(job)}-trend-{count}-jobs", group_by or None, report_format
+            ),
+            mime=mime,
+            on_click="ignore",
+            icon=":material/download:",
+            width="stretch",
+            help="The committee report with a section on the trend over these jobs.",
+            key=f"tr-report-{report_format}",
+        )
 
 
 def change_in_detail(job: JobStatus, body: dict) -> None:

@@ -406,16 +406,19 @@ class PipelineClient:
         report_format: str = "pdf",
         group: str | None = None,
         since: str | None = None,
+        trend: Sequence[str] = (),
     ) -> bytes:
         """A finished job's report by ``group_by`` (default: the job's first group-by column),
         or of its value ``group`` alone, as PDF or self-contained HTML bytes, with what
-        changed since the earlier job ``since``; Conflict while the job has not succeeded.
-        ``Accept`` names the format, so API Gateway hands a PDF over as binary."""
+        changed since the earlier job ``since`` and the trend through the earlier jobs
+        ``trend`` (oldest first); Conflict while the job has not succeeded. ``Accept`` names
+        the format, so API Gateway hands a PDF over as binary."""
         params = {
             "format": report_format,
             **({"group_by": group_by} if group_by else {}),
             **({"group": group} if group is not None else {}),
             **({"since": since} if since else {}),
+            **({"trend": ",".join(trend)} if trend else {}),
         }
         accept = "application/pdf" if report_format == "pdf" else "text/html"
         response = self._send(

@@ -31,6 +31,7 @@ from pipeline.api.common import (
     UPLOADS,
     check_one_file,
     csv_disposition,
+    earlier_jobs,
     health_body,
     health_status,
     key_checked,
@@ -395,13 +396,28 @@ def create_app(
                 description="also what changed since this earlier job, by the same column",
             ),
         ] = None,
+        trend: Annotated[
+            str | None,
+            Query(
+                pattern=TREND_JOBS_PATTERN,
+                description="also the trend through these earlier jobs to this one: request "
+                "ids separated by commas, oldest first (1 to 11)",
+            ),
+        ] = None,
     ) -> Response:
         """A finished job's report: label shares with 95 % intervals overall and per group,
         each group against the rest, the model's accuracy and the method (409 until the job
         has succeeded). With ``group``, one group's own report: its shares against the rest,
         its aspects and themes and all its comments, naming no other group."""
         report = report_file(
-            backend, request_id, who, group_by or None, format, group, since or None
+            backend,
+            request_id,
+            who,
+            group_by or None,
+            format,
+            group,
+            since or None,
+            earlier_jobs(trend, request_id),
         )
         return Response(report.content, media_type=report.media_type, headers=report.headers)
 

@@ -44,6 +44,12 @@ TREND_JOBS_PATTERN = rf"^ *{_ID}( *, *{_ID})* *$"
 """Request ids separated by commas (spaces around them allowed): the trend's ``jobs``."""
 
 
+def earlier_jobs(listed: str | None, request_id: str) -> list[str]:
+    """The earlier jobs of a report's trend (``trend=A,B``, oldest first): with this job last
+    they must make a trend (``trend_jobs``); none when not asked for."""
+    return trend_jobs(f"{listed},{request_id}")[:-1] if listed else []
+
+
 def trend_jobs(listed: str) -> list[str]:
     """The request ids of ``jobs=A,B,C`` (TREND_JOBS_PATTERN, checked by the edges), in
     order. Refused (400, naming the problem): a job given twice, fewer than two jobs or more

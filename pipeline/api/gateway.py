@@ -42,6 +42,7 @@ from pipeline.api.common import (
     UPLOADS,
     check_one_file,
     csv_disposition,
+    earlier_jobs,
     health_body,
     health_status,
     key_checked,
@@ -330,8 +331,18 @@ class Gateway:
         group_by = request.param("group_by") or None
         group = request.param("group")
         since = _request_id_param(request, "since", required=False)
+        trend = None
+        if request.param("trend") is not None:
+            trend = _matching(request, "trend", _TREND_JOBS, TREND_JOBS_PATTERN)
         report = report_file(
-            self.backend, request_id, who, group_by, cast(ReportFormat, kind), group, since
+            self.backend,
+            request_id,
+            who,
+            group_by,
+            cast(ReportFormat, kind),
+            group,
+            since,
+            earlier_jobs(trend, request_id),
         )
         if len(report.content) * 4 // 3 > MAX_INLINE_CSV_BYTES:
             instead = (

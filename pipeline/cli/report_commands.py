@@ -64,6 +64,14 @@ def register(commands: Any) -> None:
         metavar="REQUEST_ID",
         help="also what changed since this earlier job (last term's), by the same column",
     )
+    report.add_argument(
+        "--trend",
+        nargs="+",
+        default=(),
+        metavar="REQUEST_ID",
+        help="also the trend through these earlier jobs (oldest first) to this one, by the "
+        "same column; put REQUEST_ID before this option",
+    )
     report.add_argument("--api-url", default=None, help="API address (PIPELINE_API_URL)")
     report.add_argument("--api-key", default=None, help="API key (PIPELINE_API_KEY)")
     report.set_defaults(handler=_report)
@@ -81,7 +89,12 @@ def _report(args: argparse.Namespace) -> int:
         if args.each_group:
             return _each_group(client, args)
         content = client.report(
-            args.request_id, args.group_by, args.format, args.group, since=args.since
+            args.request_id,
+            args.group_by,
+            args.format,
+            args.group,
+            since=args.since,
+            trend=args.trend,
         )
     stem = f"{args.request_id}-report"
     if args.group is not None:
@@ -100,7 +113,7 @@ def _each_group(client: PipelineClient, args: argparse.Namespace) -> int:
     values = [group_name(part.group) for part in summary.groups]
     for value, name in zip(values, distinct_names(values), strict=True):
         content = client.report(
-            args.request_id, args.group_by, args.format, value, since=args.since
+            args.request_id, args.group_by, args.format, value, args.since, args.trend
         )
         _write(folder / f"{name}.{args.format}", content)
     print(f"{len(values):,} reports written to {folder}", file=sys.stderr)

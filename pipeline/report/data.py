@@ -270,6 +270,67 @@ class ChangeSection:
 
 
 @dataclass(frozen=True)
+class TrendCell:
+    """One tested share of a trend's row: its value in each job (None where the row has no
+    comment there), the last job's less the first's, and the trend when it is beyond the
+    noise."""
+
+    key: str
+    shares: tuple[float | None, ...]
+    difference: float | None
+    adjusted_p: float | None
+    direction: str | None
+    """``rising`` or ``falling`` where flagged (Holm over the whole trend)."""
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    """All comments, one aspect or one group over the jobs of a trend."""
+
+    part: str
+    kind: str
+    """``all``, ``aspect`` or ``group``."""
+    n: tuple[int, ...]
+    cells: tuple[TrendCell, ...]
+
+    @property
+    def flagged(self) -> tuple[TrendCell, ...]:
+        return tuple(cell for cell in self.cells if cell.direction)
+
+
+@dataclass(frozen=True)
+class TrendJob:
+    request_id: str
+    name: str
+    created: str
+    """Its submission time, ISO 8601."""
+    rows_total: int
+
+
+@dataclass(frozen=True)
+class TrendSection:
+    """How the shares moved over several jobs (``pipeline.report.trend``), as the report shows
+    it: this job last."""
+
+    jobs: tuple[TrendJob, ...]
+    labels: tuple[str, ...]
+    """The shares shown per group: the tested labels."""
+    tests: int
+    min_expected: float
+    rows: tuple[TrendRow, ...]
+    """All comments (not in a group's own report), the aspects, then the groups."""
+    only_one: tuple[tuple[str, int, int], ...]
+    """(group, index of its one job, n)."""
+    notes: tuple[str, ...]
+    missing: str | None = None
+    """In a group's own report of a group found in this job only: why no row."""
+
+    @property
+    def flagged_rows(self) -> tuple[TrendRow, ...]:
+        return tuple(row for row in self.rows if row.flagged)
+
+
+@dataclass(frozen=True)
 class ReportData:
     """Everything one report shows."""
 
@@ -296,6 +357,8 @@ class ReportData:
     names another group or quotes its comments."""
     change: ChangeSection | None = None
     """Set when the report was asked for with an earlier job to compare with (``since``)."""
+    trend: TrendSection | None = None
+    """Set when the report was asked for with earlier jobs to follow a trend through."""
 
     @property
     def flagged_groups(self) -> tuple[GroupReport, ...]:

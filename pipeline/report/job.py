@@ -10,7 +10,7 @@ reader, and those of a failed or cancelled one would describe part of a file as 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -32,9 +32,12 @@ from pipeline.report.listing import group_comments
 from pipeline.report.model_facts import aspect_facts, local_card, model_facts, shipped_aspect_card
 from pipeline.report.quotes import group_quotes
 from pipeline.report.render import CONTENT_SECURITY_POLICY, render_html, render_pdf
+from pipeline.report.trend_section import for_group as for_group_trend
+from pipeline.report.trend_section import trend_section
 from pipeline.service import insights as service_insights
 from pipeline.service.change import change_summary
 from pipeline.service.results import input_column
+from pipeline.service.trend import trend_summary
 from pipeline.service.views import SummaryView
 from pipeline.ui.groups import BLANK, group_name
 
@@ -65,21 +68,26 @@ def job_report(
     group_by: str | None = None,
     group: str | None = None,
     since: str | None = None,
+    trend: Sequence[str] = (),
 ) -> ReportData:
     """The report of a succeeded job grouped by ``group_by`` (default: the job's first
     group-by column that holds two values or more; a job without one gets the overview only),
     or, with ``group``, the report of that one value of ``group_by`` alone (``group_report``);
     with ``since``, also what changed since that earlier job (``change_summary``, by the same
-    column). Conflict for a job that has not succeeded; MissingColumnError for a column the
-    input does not have; InputError for ``group`` without ``group_by`` or a value no row
-    holds; the change's own refusals for ``since``."""
+    column); with ``trend`` (earlier jobs, oldest first), also how the shares moved through
+    them to this one (``trend_summary``). Conflict for a job that has not succeeded;
+    MissingColumnError for a column the input does not have; InputError for ``group`` without
+    ``group_by`` or a value no row holds; the change's and the trend's own refusals."""
     data = _job_report(backend, request_id, owner, group_by, group)
-    if since is None:
-        return data
-    section = change_section(change_summary(backend, owner, request_id, since, data.group_by))
-    if data.focus is not None:
-        section = for_group(section, data.focus.group.name or BLANK)
-    return replace(data, change=section)
+    focus = None if data.focus is None else data.focus.group.name or BLANK
+    if since is not None:
+        change = change_section(change_summary(backend, owner, request_id, since, data.group_by))
+        data = replace(data, change=change if focus is None else for_group(change, focus))
+    if trend:
+        body = trend_summary(backend, owner, [*trend, request_id], data.group_by)
+        moved = trend_section(body)
+        data = replace(data, trend=moved if focus is None else for_group_trend(moved, focus))
+    return data
 
 
 def _job_report(
@@ -269,10 +277,12 @@ def report_file(
     report_format: ReportFormat = "html",
     group: str | None = None,
     since: str | None = None,
+    trend: Sequence[str] = (),
 ) -> ReportFile:
     """The report as a downloadable file: self-contained HTML or a printable PDF (of one
-    group alone with ``group``; with what changed since the job ``since``)."""
-    data = job_report(backend, request_id, owner, group_by, group, since)
+    group alone with ``group``; with what changed since the job ``since``; with the trend
+    through the earlier jobs ``trend``)."""
+    data = job_report(backend, request_id, owner, group_by, group, since, trend)
     content = render_pdf(data) if report_format == "pdf" else render_html(data).encode("utf-8")
     return ReportFile(content, MEDIA_TYPES[report_format], filename(data, report_format))
 
@@ -287,7 +297,11 @@ def filename(data: ReportData, report_format: str) -> str:
         value = safe_name(data.focus.group.name or "") or "group"
         by = f"-{safe_name(data.group_by)[:20]}-{value[:40]}"
     since = f"-since-{safe_name(data.change.earlier_id)[:8]}" if data.change else ""
-    return f"{stem[:40]}-{safe_name(data.request_id)[:8]}-report{by[:64]}{since}.{report_format}"
+    trend = f"-trend-{len(data.trend.jobs)}-jobs" if data.trend else ""
+    return (
+        f"{stem[:40]}-{safe_name(data.request_id)[:8]}-report{by[:64]}{since}{trend}"
+        f".{report_format}"
+    )
 
 
 def _not_finished(job: JobRecord) -> str:

@@ -8,53 +8,21 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
-from pipeline.report.change_table import ALL, ASPECT_KEY, ASPECT_PREFIX, csv_cell, cut
+from pipeline.report.change_table import ASPECT_KEY, csv_cell, cut
+from pipeline.report.data import TrendCell, TrendRow
+from pipeline.report.trend_section import trend_section
 from pipeline.ui.groups import group_name
 
 ARROWS = {"rising": "↑", "falling": "↓"}
 
 
-@dataclass(frozen=True)
-class TrendCell:
-    """One tested share of a row: its value in each job (None where the row has no comment
-    there), the last job's less the first's, and the trend when it is beyond the noise."""
-
-    key: str
-    shares: tuple[float | None, ...]
-    difference: float | None
-    adjusted_p: float | None
-    direction: str | None
-
-
-@dataclass(frozen=True)
-class TrendRow:
-    part: str
-    kind: str
-    """``all``, ``aspect`` or ``group``."""
-    n: tuple[int, ...]
-    cells: tuple[TrendCell, ...]
-
-    @property
-    def flagged(self) -> tuple[TrendCell, ...]:
-        return tuple(cell for cell in self.cells if cell.direction)
-
-
 def rows(body: Mapping[str, Any]) -> list[TrendRow]:
     """All comments, the aspects (their share negative), then the groups, as the API orders
     them; only the tested labels' shares."""
-    tested = list(body.get("tested_labels") or ())
-    found = []
-    if body.get("overall"):
-        found.append(_row(ALL, "all", body["overall"], tested))
-    for item in body.get("aspects") or []:
-        found.append(_row(ASPECT_PREFIX + str(item["key"]), "aspect", [item], [item["key"]]))
-    for group in body.get("groups") or []:
-        found.append(_row(group_name(group.get("group")), "group", group["series"], tested))
-    return found
+    return list(trend_section(body).rows)
 
 
 def job_names(body: Mapping[str, Any]) -> list[str]:
@@ -145,26 +113,3 @@ def one_job_only(body: Mapping[str, Any]) -> list[str]:
         for item in found
     )
     return [f"In one job only, so no trend: {names}. Values are matched exactly."]
-
-
-def _row(
-    part: str, kind: str, series: Sequence[Mapping[str, Any]], keys: Sequence[str]
-) -> TrendRow:
-    by_key = {str(item["key"]): item for item in series}
-    first = series[0]["shares"] if series else []
-    return TrendRow(
-        part=part,
-        kind=kind,
-        n=tuple(int(share["n"]) for share in first),
-        cells=tuple(_cell(by_key[key]) for key in keys if key in by_key),
-    )
-
-
-def _cell(item: Mapping[str, Any]) -> TrendCell:
-    return TrendCell(
-        key=str(item["key"]),
-        shares=tuple(share.get("share") for share in item["shares"]),
-        difference=item.get("difference"),
-        adjusted_p=item.get("adjusted_p"),
-        direction=item.get("direction"),
-    )

@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.report import trend_table
-from pipeline.report.trend_table import TrendCell, TrendRow
+from pipeline.report.data import TrendCell, TrendRow
 from pipeline.ui.insights import aspect_title
 
 MAX_CHART_GROUPS = 12
@@ -28,7 +28,7 @@ def table(body: Mapping[str, Any]) -> pd.DataFrame:
 def aspect_table(body: Mapping[str, Any]) -> pd.DataFrame:
     """One row per aspect: its share negative in each job, as the table shows a label."""
     rows = [
-        (aspect_title(row.part.removeprefix(trend_table.ASPECT_PREFIX)), row)
+        (aspect_title(row.cells[0].key), row)
         for row in trend_table.rows(body)
         if row.kind == "aspect"
     ]
@@ -76,11 +76,7 @@ def flag_sentences(body: Mapping[str, Any]) -> list[str]:
     for row in trend_table.rows(body):
         if not row.flagged:
             continue
-        name = (
-            f"{aspect_title(row.part.removeprefix(trend_table.ASPECT_PREFIX))} (aspect)"
-            if row.kind == "aspect"
-            else row.part
-        )
+        name = f"{aspect_title(row.cells[0].key)} (aspect)" if row.kind == "aspect" else row.part
         moves = ", ".join(
             f"{'negative' if row.kind == 'aspect' else cell.key} {cell.direction} ({_ends(cell)})"
             for cell in row.flagged

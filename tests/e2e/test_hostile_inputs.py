@@ -1036,6 +1036,40 @@ IDS: list[Case] = [
         "job_not_found",
         ABSENT_ID,
     ),
+    refused(
+        "trend-of-one-job-twice",
+        lambda world: world.open.get(
+            "/v1/trend", params={"jobs": f"{world.finished},{world.finished}"}
+        ),
+        400,
+        "input",
+        "given more than once",
+    ),
+    refused(
+        "trend-with-a-path-not-an-id",
+        lambda world: world.open.get(
+            "/v1/trend", params={"jobs": f"{world.finished},../../etc/passwd"}
+        ),
+        422,
+        "invalid_request",
+        "'jobs'",
+    ),
+    refused(
+        "trend-through-no-job",
+        lambda world: world.open.get("/v1/trend", params={"jobs": f"{ABSENT_ID},{world.finished}"}),
+        404,
+        "job_not_found",
+        ABSENT_ID,
+    ),
+    refused(
+        "report-trend-through-itself",
+        lambda world: world.open.get(
+            f"{JOBS}/{world.finished}/report", params={"trend": world.finished}
+        ),
+        400,
+        "input",
+        "given more than once",
+    ),
     answered("cancel-twice", cancel_twice, 200, still_cancelled, "open"),
     refused("cancel-finished-job", call("DELETE", finished()), 409, "conflict", "succeeded"),
 ]

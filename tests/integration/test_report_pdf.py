@@ -268,13 +268,13 @@ def test_the_pdf_is_tagged_for_screen_readers_with_each_charts_text(
     assert alternates
 
 
-def test_a_pdf_with_the_change_since_last_term_has_it_on_a_page_of_its_own(
+def test_a_pdf_with_the_change_and_the_trend_has_each_on_a_page_of_its_own(
     tmp_path: Any,
 ) -> None:
     backend = make_backend(tmp_path, auth="none")
     client = TestClient(create_app(backend))
     ids = []
-    for name, negative in (("fall-2025.csv", 0.8), ("fall-2026.csv", 0.2)):
+    for name, negative in (("fall-2024.csv", 0.9), ("fall-2025.csv", 0.8), ("fall-2026.csv", 0.2)):
         texts = ["bad exams" if i < negative * 40 else "good labs" for i in range(40)]
         path = comments_csv(tmp_path / name, [*texts, *texts], ["CHEM110"] * 40 + ["BIO9"] * 40)
         with path.open("rb") as handle:
@@ -285,11 +285,15 @@ def test_a_pdf_with_the_change_since_last_term_has_it_on_a_page_of_its_own(
             )
         ids.append(answer.json()["request_id"])
         Worker(backend, lambda _ref: FakePredictor(), "w", insights=fake_analyst).run(burst=True)
-    earlier, now = ids
+    oldest, earlier, now = ids
 
-    pdf = client.get(
-        f"/v1/jobs/{now}/report", params={"format": "pdf", "group_by": "course", "since": earlier}
-    )
+    params = {
+        "format": "pdf",
+        "group_by": "course",
+        "since": earlier,
+        "trend": f"{oldest},{earlier}",
+    }
+    pdf = client.get(f"/v1/jobs/{now}/report", params=params)
     path = tmp_path / "change.pdf"
     path.write_bytes(pdf.content)
     text = subprocess.run(
@@ -298,7 +302,12 @@ def test_a_pdf_with_the_change_since_last_term_has_it_on_a_page_of_its_own(
     info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True)
 
     assert pdf.status_code == 200, pdf.text
-    page = next(page for page in text.split("\f") if "Since the earlier job\n" in page)
-    assert "What changed since fall-2025.csv" in words(page)
-    assert "▼ 80% → 20%" in words(page) and "(-60 pts)" in words(page)
+    pages = text.split("\f")
+    change = next(page for page in pages if "Since the earlier job\n" in page)
+    assert "What changed since fall-2025.csv" in words(change)
+    assert "▼ 80% → 20%" in words(change) and "(-60 pts)" in words(change)
+    trend = next(page for page in pages if "Over the terms\n" in page)
+    assert "Since the earlier job" not in trend
+    assert "▼ 90% → 80% → 20%" in words(trend) and "(-70 pts)" in words(trend)
+    assert "fall-2024.csv" in trend and "fall-2026.csv" in trend
     assert re.search(r"^Tagged:\s+yes$", info.stdout, re.M)

@@ -60,7 +60,13 @@ def test_four_terms_in_the_order_picked(
     assert chem["negative: trend"] == "falling" and bool(chem["beyond the noise"])
     assert not bool(table[table["part"] == "BIO101"].iloc[0]["beyond the noise"])
     assert any("Share negative in each job" in c.proto.spec for c in at.get("vega_lite_chart"))
-    assert [b.label for b in at.get("download_button")].count("Trend table (CSV)") == 1
+    downloads = [button.label for button in at.get("download_button")]
+    for label in (
+        "Trend table (CSV)",
+        "Report with this trend (PDF)",
+        "Report with this trend (HTML)",
+    ):
+        assert downloads.count(label) == 1, downloads
 
     at.multiselect(key="tr-jobs").set_value([ids[2], ids[0]]).run()  # picked the other way
     reordered = next(f.value for f in at.dataframe if "n by job" in f.value and "part" in f.value)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from html import unescape
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -344,3 +346,100 @@ def test_the_csv_has_a_column_per_job_and_per_share() -> None:
         "negative_adjusted_p", "negative_trend",
     ]  # fmt: skip
     assert header[-1] == "aspect_negative_trend"
+
+
+# --- the report's section -------------------------------------------------------------------
+
+
+def trend_text(client: TestClient, request_id: str, **params: str) -> str:
+    answer = client.get(f"/v1/jobs/{request_id}/report", params=params)
+    assert answer.status_code == 200, answer.text
+    start = answer.text.index('<section id="trend"')
+    section = answer.text[start : answer.text.index("</section>", start)]
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section)))
+
+
+def test_the_report_follows_each_course_over_the_terms(
+    backend: Backend, client: TestClient
+) -> None:
+    ids = four_terms(backend, client)
+    earlier = ",".join(ids[:3])
+
+    answer = client.get(
+        f"/v1/jobs/{ids[3]}/report", params={"group_by": "course", "trend": earlier}
+    )
+    text = trend_text(client, ids[3], group_by="course", trend=earlier)
+
+    assert "-trend-4-jobs.html" in answer.headers["content-disposition"]
+    assert "over 4 jobs, oldest first" in text
+    assert text.index("term-1.csv") < text.index("term-3.csv") < text.index("term-4.csv")
+    assert "CHEM110 : negative falling, 70% → 50% → 30% → 12% (p<0.001 after Holm)" in text
+    assert "CHEM110 40 · 40 · 40 · 40 ▼ 70% → 50% → 30% → 12% (-57 pts)" in text
+    assert "BIO101 9 · 9 · 9 · 9 11% → 11% → 11% → 11% (+0 pts)" in text, "not tested: no mark"
+    assert "In one job only, so no trend: MATH1 (job 4, n=1), PHYS 200 (job 1, n=1)." in text
+    plain = client.get(f"/v1/jobs/{ids[3]}/report", params={"group_by": "course"}).text
+    assert '<section id="trend"' not in plain
+
+
+def test_a_groups_own_report_shows_its_own_trend_and_names_no_other_group(
+    backend: Backend, client: TestClient
+) -> None:
+    ids = four_terms(backend, client)
+    earlier = ",".join(ids[:3])
+
+    chem = trend_text(client, ids[3], group_by="course", group="CHEM110", trend=earlier)
+    new = trend_text(client, ids[3], group_by="course", group="MATH1", trend=earlier)
+
+    assert "CHEM110 40 · 40 · 40 · 40 ▼ 70% → 50% → 30% → 12%" in chem
+    for other in ("BIO101", "PHYS", "MATH1", "all comments", "Aspects"):
+        assert other not in chem
+    assert "MATH1 has comments in this job only, so it has no trend." in new
+    assert "CHEM110" not in new and "PHYS" not in new
+
+
+def test_a_report_with_a_trend_it_cannot_follow_is_refused(
+    backend: Backend, client: TestClient
+) -> None:
+    ids = four_terms(backend, client)
+    path = f"/v1/jobs/{ids[3]}/report"
+
+    def status(**params: str) -> int:
+        return client.get(path, params=params).status_code
+
+    assert status(trend=f"{ids[0]},{'A' * 22}") == 404
+    assert status(trend=f"{ids[0]},not an id") == 422
+    assert status(trend=f"{ids[0]},{ids[3]}") == 400  # this job is the trend's last already
+    assert status(trend=",".join(["A" * 22 + str(i) for i in range(MAX_JOBS)])) == 400
+    event = {**without_identity(load_event("summary", ids[3])), "path": path}
+    for query, expected in (
+        ({"trend": "bad id"}, 422),
+        ({"trend": ""}, 422),
+        ({"trend": ids[3]}, 400),
+        ({"trend": ",".join(ids[:3])}, 200),
+    ):
+        answer = Gateway(backend).handle(with_query(event, format="html", **query))
+        assert answer["statusCode"] == expected == status(**query), answer["body"][:300]
+    assert "Over the terms" in answer["body"]
+
+
+def test_the_client_and_the_command_ask_for_the_report_with_a_trend(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, content=b"%PDF-1.7")
+
+    original = PipelineClient.__init__
+
+    def with_transport(self: PipelineClient, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **{**kwargs, "transport": httpx.MockTransport(handler)})
+
+    monkeypatch.setattr(PipelineClient, "__init__", with_transport)
+    monkeypatch.chdir(tmp_path)
+
+    assert main(["report", "rid", "--trend", "t1", "t2", "--api-url", "http://api.test"]) == 0
+
+    assert dict(seen[0].url.params) == {"format": "pdf", "trend": "t1,t2"}
+    assert (tmp_path / "rid-report.pdf").read_bytes() == b"%PDF-1.7"
