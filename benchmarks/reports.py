@@ -7,14 +7,14 @@ trend over every job (``GET /trend`` against the same), on the same job, in one 
 ../shared/data spread over its courses, fixed seed) are labelled twice by a real Worker with
 the shipped model and insights on, in a fresh embedded backend, ``--jobs`` times (each after
 the first submitted ``fresh``: the last is the one reported on, the one before it its earlier
-job, and all of them, oldest first, the trend). Then, ``--repeats`` times,
-each step is made in turn (the same order each repeat, after one unmeasured warm-up of
-each): the whole report by course as HTML and PDF, the first course's own report as HTML and
-PDF, the whole report's HTML laid out as an untagged PDF and as the tagged one the service
-serves, the whole report with the change since the earlier job as HTML and PDF, and the
-change's and the trend's figures against the summary by course. The fastest time of each
-counts (the one least disturbed by other work on a shared machine); the figures that matter
-are the ratios, measured in the same run.
+job, and all of them, oldest first, the trend). Then, ``--repeats`` times, each step is made
+in turn (the same order each repeat, after one unmeasured warm-up of each): the whole report
+by course as HTML and PDF, the first course's own report as HTML and PDF, the whole report's
+HTML laid out as an untagged PDF and as the tagged one the service serves, the whole report
+with the change since the earlier job as HTML and PDF and with the trend through every job as
+PDF, and the change's and the trend's figures against the summary by course. The fastest time
+of each counts (the one least disturbed by other work on a shared machine); the figures that
+matter are the ratios, measured in the same run.
 
 Usage: ``python benchmarks/reports.py [--rows 1500] [--jobs 2] [--repeats 3] [--json out.json]``.
 """
@@ -101,7 +101,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         earlier, request_id = ids[-2:]
 
         def made(
-            report_format: str, group: str | None = None, since: str | None = None
+            report_format: str,
+            group: str | None = None,
+            since: str | None = None,
+            trend: Sequence[str] = (),
         ) -> Callable[[], bytes]:
             return lambda: (
                 report_file(
@@ -112,6 +115,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                     report_format,  # type: ignore[arg-type]
                     group,
                     since,
+                    trend,
                 ).content
             )
 
@@ -125,6 +129,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             "layout_tagged": lambda: HTML(string=html).write_pdf(pdf_variant=PDF_VARIANT),
             "whole_html_since": made("html", since=earlier),
             "whole_pdf_since": made("pdf", since=earlier),
+            "whole_pdf_trend": made("pdf", trend=ids[:-1]),
             "summary_json": lambda: json.dumps(
                 service.summary(backend, request_id, None, "course").to_dict()
             ),
@@ -155,6 +160,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             ),
             "whole_pdf_since / whole_pdf": round(
                 seconds["whole_pdf_since"] / seconds["whole_pdf"], 3
+            ),
+            "whole_pdf_trend / whole_pdf": round(
+                seconds["whole_pdf_trend"] / seconds["whole_pdf"], 3
             ),
             "whole_html_since / whole_html": round(
                 seconds["whole_html_since"] / seconds["whole_html"], 3

@@ -30,7 +30,8 @@ def test_it_times_the_reports_against_each_other_and_the_change_and_trend_agains
     found = json.loads(out.read_text())
     assert found["rows"] == 80 and found["jobs"] == 3 and found["courses"] >= 2
     steps = ("whole_html", "whole_pdf", "group_html", "group_pdf", "layout_untagged")
-    since = ("whole_html_since", "whole_pdf_since", "summary_json", "change_json", "trend_json")
+    since = ("whole_html_since", "whole_pdf_since", "whole_pdf_trend", "summary_json")
+    since = (*since, "change_json", "trend_json")
     for step in (*steps, "layout_tagged", *since):
         assert found["fastest_s"][step] > 0 and found["bytes"][step] > 0
     assert found["bytes"]["group_pdf"] < found["bytes"]["whole_pdf"]
@@ -38,5 +39,6 @@ def test_it_times_the_reports_against_each_other_and_the_change_and_trend_agains
     assert 0 < ratios["group_pdf / whole_pdf"] < 1
     assert ratios["tagged / untagged layout"] > 0
     assert found["bytes"]["whole_pdf_since"] > found["bytes"]["whole_pdf"], "one page more"
+    assert found["bytes"]["whole_pdf_trend"] > found["bytes"]["whole_pdf"], "one page more"
     assert ratios["change_json / summary_json"] > 0
     assert ratios["trend_json / summary_json"] > 0
