@@ -331,9 +331,7 @@ class Gateway:
         group_by = request.param("group_by") or None
         group = request.param("group")
         since = _request_id_param(request, "since", required=False)
-        trend = None
-        if request.param("trend") is not None:
-            trend = _matching(request, "trend", _TREND_JOBS, TREND_JOBS_PATTERN)
+        trend = _matching(request, "trend", _TREND_JOBS, TREND_JOBS_PATTERN, required=False)
         report = report_file(
             self.backend,
             request_id,
@@ -488,14 +486,20 @@ def _trend_query(request: GatewayRequest) -> list[Any]:
 def _request_id_param(request: GatewayRequest, name: str, required: bool) -> str | None:
     """A request id in the query: None when absent and not ``required``; refused when
     malformed (an empty one too), as on the FastAPI app."""
+    return _matching(request, name, REQUEST_ID, REQUEST_ID_PATTERN, required)
+
+
+def _matching(
+    request: GatewayRequest,
+    name: str,
+    compiled: re.Pattern[str],
+    pattern: str,
+    required: bool = True,
+) -> str | None:
+    """A query parameter that must match ``pattern``: None when absent and not ``required``;
+    refused (422) as FastAPI refuses it."""
     if not required and request.param(name) is None:
         return None
-    return _matching(request, name, REQUEST_ID, REQUEST_ID_PATTERN)
-
-
-def _matching(request: GatewayRequest, name: str, compiled: re.Pattern[str], pattern: str) -> str:
-    """A required query parameter that must match ``pattern``, refused (422) as FastAPI
-    refuses it."""
     value = _required(request, name)
     if not compiled.fullmatch(value):
         raise InvalidRequest(f"query field {name!r}: String should match pattern '{pattern}'")

@@ -76,8 +76,8 @@ def text(body: Mapping[str, Any], width: int = 100) -> str:
     found = rows(body)
     tested = list(body.get("tested_labels") or ())
     lines = [
-        f"Trend over {len(body.get('jobs') or [])} jobs, oldest first: "
-        + "; ".join(job_names(body)),
+        f"Trend over {len(body.get('jobs') or [])} jobs, oldest first:",
+        *(f"  {name}" for name in job_names(body)),
         f"↑ ↓: a trend beyond the noise (Cochran–Armitage test, Holm's correction over the "
         f"{body.get('tests', 0)} tests of this trend, 5 % family-wise).",
         "",

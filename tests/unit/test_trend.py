@@ -303,7 +303,7 @@ def test_the_command_prints_the_table_or_writes_a_csv(
     assert main(["trend", *ids, "--group-by", "course", *api]) == 0
     printed = capsys.readouterr().out
     assert dict(seen[0].url.params) == {"jobs": ",".join(ids), "group_by": "course"}
-    assert "1 term-1.csv" in printed and "4 term-4.csv" in printed
+    assert "\n  1 term-1.csv (" in printed and "\n  4 term-4.csv (" in printed
     chem = next(line for line in printed.splitlines() if line.startswith("CHEM110"))
     assert "70 50 30 12 ↓" in chem and "30 50 70 88 ↑" in chem
     assert "In one job only, so no trend: MATH1 (job 4, n=1), PHYS 200 (job 1, n=1)" in printed
