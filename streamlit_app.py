@@ -57,6 +57,7 @@ from pipeline.ui import (
 from pipeline.xlsx import ALL_SHEETS
 
 if TYPE_CHECKING:
+    import altair as alt
     from streamlit.delta_generator import DeltaGenerator
     from streamlit.elements.lib.column_types import ColumnConfig
 
@@ -1003,23 +1004,31 @@ def compare_tab(job: JobStatus, labels: list[str], group_columns: list[str]) -> 
         compared_themes(job, summary, column, first, second)
 
 
+def earlier_choices(job: JobStatus, unfinished: str) -> dict[str, str] | None:
+    """The caller's other finished jobs that ``job`` can be set against, each with its caption;
+    None, with the reason on the page, while ``job`` runs or the list cannot be had."""
+    if job.status != "succeeded":
+        st.info(unfinished, icon=":material/hourglass_top:")
+        return None
+    try:
+        jobs = load_jobs(st.session_state.api_url, st.session_state.api_key)
+    except PipelineError as exc:
+        show_error(exc)
+        return None
+    choices = change.earlier_jobs(jobs, job.request_id)
+    return {item.request_id: change.job_caption(item) for item in choices}
+
+
 def change_view(job: JobStatus, group_columns: list[str]) -> None:
     """What changed since an earlier job of the same survey: shares overall, per aspect and
     per group, earlier → now, flagged only beyond the noise."""
-    if job.status != "succeeded":
-        st.info(
-            "Comparing with an earlier job needs this one finished: every comment of both "
-            "must count.",
-            icon=":material/hourglass_top:",
-        )
+    captions = earlier_choices(
+        job,
+        "Comparing with an earlier job needs this one finished: every comment of both must count.",
+    )
+    if captions is None:
         return
     url, key = st.session_state.api_url, st.session_state.api_key
-    try:
-        choices = change.earlier_jobs(load_jobs(url, key), job.request_id)
-    except PipelineError as exc:
-        show_error(exc)
-        return
-    captions = {item.request_id: change.job_caption(item) for item in choices}
     left, right = st.columns(2)
     since = left.selectbox(
         "Earlier job (last term's, say)",
@@ -1060,59 +1069,29 @@ def change_figures(job: JobStatus, body: dict) -> None:
         f"**Earlier:** {_md(before['input_name'])} ({before['created_at'][:10]}) · "
         f"**now:** {_md(body['after']['input_name'])} ({body['after']['created_at'][:10]})"
     )
-    for note in body.get("notes") or []:
-        st.warning(note, icon=":material/info:")
-    flagged = change.flag_sentences(body)
-    for sentence in flagged:
-        st.markdown(f":material/flag: **{_md(sentence)}**, beyond the noise.")
     rows = change.chart_rows(body)
-    if not rows.empty:
-        st.altair_chart(charts.change_chart(rows), width="stretch")
-    st.dataframe(change.table(body), hide_index=True, column_config=_flag_column())
-    aspects = change.aspect_table(body)
-    if not aspects.empty:
-        st.markdown("**Aspects: share negative**")
-        st.dataframe(aspects, hide_index=True, column_config=_flag_column())
-    for line in change_table.one_job_only(body):
-        st.caption(_md(line))
-    st.caption(
+    jobs_figures(
+        body,
+        change.flag_sentences(body),
+        None if rows.empty else charts.change_chart(rows),
+        change.table(body),
+        change.aspect_table(body),
+        change_table.one_job_only(body),
         f"Flags: Fisher's exact test on each share, Holm's correction over the {body['tests']} "
         "tests of this change (the report's method): a flag means the change is unlikely to be "
         "chance (5 % family-wise). No flag does not mean no change, only that these comments "
-        "cannot tell. Groups are matched by their exact value."
+        "cannot tell. Groups are matched by their exact value.",
+        "No change here is beyond the noise.",
     )
-    if not flagged:
-        st.caption("No change here is beyond the noise.")
-    left, middle, right = st.columns(3)
-    left.download_button(
-        "Change table (CSV)",
-        change_table.to_csv(body),
-        file_name=f"{_stem(job)}-change-since-{body['since'][:8]}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        width="stretch",
-        key="ch-csv",
+    since = body["since"]
+    jobs_downloads(
+        job,
+        body,
+        ("Change table (CSV)", change_table.to_csv(body), f"change-since-{since[:8]}"),
+        ("change", f"since-{since[:8]}", "what changed since the earlier job"),
+        "ch",
+        since=since,
     )
-    url, key = st.session_state.api_url, st.session_state.api_key
-    group_by = body.get("group_by") or ""
-    made = partial(report_bytes, url, key, job.request_id, progress.revision(job), group_by)
-    for cell, report_format, mime in (
-        (middle, "pdf", "application/pdf"),
-        (right, "html", "text/html"),
-    ):
-        cell.download_button(
-            f"Report with this change ({report_format.upper()})",
-            partial(made, report_format, None, body["since"]),
-            file_name=exports.report_file_name(
-                f"{_stem(job)}-since-{body['since'][:8]}", group_by or None, report_format
-            ),
-            mime=mime,
-            on_click="ignore",
-            icon=":material/download:",
-            width="stretch",
-            help="The committee report with a section on what changed since the earlier job.",
-            key=f"ch-report-{report_format}",
-        )
     if body.get("group_by"):
         change_in_detail(job, body)
 
@@ -1120,19 +1099,12 @@ def change_figures(job: JobStatus, body: dict) -> None:
 def trend_view(job: JobStatus, group_columns: list[str]) -> None:
     """How the shares moved over several jobs of the same survey, this one last: each share in
     each job, a trend flagged only beyond the noise."""
-    if job.status != "succeeded":
-        st.info(
-            "A trend needs this job finished: every comment of every job must count.",
-            icon=":material/hourglass_top:",
-        )
+    captions = earlier_choices(
+        job, "A trend needs this job finished: every comment of every job must count."
+    )
+    if captions is None:
         return
     url, key = st.session_state.api_url, st.session_state.api_key
-    try:
-        choices = change.earlier_jobs(load_jobs(url, key), job.request_id)
-    except PipelineError as exc:
-        show_error(exc)
-        return
-    captions = {item.request_id: change.job_caption(item) for item in choices}
     left, right = st.columns(2)
     earlier = left.multiselect(
         "Earlier jobs, oldest first (in the order you pick them)",
@@ -1167,61 +1139,104 @@ def trend_view(job: JobStatus, group_columns: list[str]) -> None:
 
 def trend_figures(job: JobStatus, body: dict) -> None:
     st.markdown(" · ".join(f"**{_md(name)}**" for name in trend_table.job_names(body)))
-    for note in body.get("notes") or []:
-        st.warning(note, icon=":material/info:")
-    flagged = trend.flag_sentences(body)
-    for sentence in flagged:
-        st.markdown(f":material/flag: **{_md(sentence)}**, beyond the noise.")
     rows = trend.chart_rows(body)
-    if not rows.empty:
-        st.altair_chart(charts.trend_chart(rows), width="stretch")
-    st.dataframe(trend.table(body), hide_index=True, column_config=_flag_column())
-    aspects = trend.aspect_table(body)
-    if not aspects.empty:
-        st.markdown("**Aspects: share negative**")
-        st.dataframe(aspects, hide_index=True, column_config=_flag_column())
-    for line in trend_table.one_job_only(body):
-        st.caption(_md(line))
-    st.caption(
+    jobs_figures(
+        body,
+        trend.flag_sentences(body),
+        None if rows.empty else charts.trend_chart(rows),
+        trend.table(body),
+        trend.aspect_table(body),
+        trend_table.one_job_only(body),
         f"Trends: the Cochran–Armitage test on each share over the jobs in their order, "
         f"Holm's correction over the {body['tests']} tests of this trend (5 % family-wise). "
         "A flag means the share moves one way across the jobs more than chance would; no flag "
         "does not mean no change, only that these comments cannot tell. A share with under "
-        f"{body['min_expected']:.0f} comments with the label or without it is shown, not tested."
+        f"{body['min_expected']:.0f} comments with the label or without it is shown, not tested.",
+        "No trend here is beyond the noise.",
     )
-    if not flagged:
-        st.caption("No trend here is beyond the noise.")
-    left, middle, right = st.columns(3)
     count = len(body["jobs"])
+    jobs_downloads(
+        job,
+        body,
+        ("Trend table (CSV)", trend_table.to_csv(body), f"trend-{count}-jobs"),
+        ("trend", f"trend-{count}-jobs", "the trend over these jobs"),
+        "tr",
+        trend=tuple(str(item["request_id"]) for item in body["jobs"][:-1]),
+    )
+
+
+def jobs_figures(
+    body: dict,
+    sentences: list[str],
+    chart: alt.Chart | None,
+    table: pd.DataFrame,
+    aspects: pd.DataFrame,
+    one_job: list[str],
+    method: str,
+    nothing: str,
+) -> None:
+    """What a change or a trend shows, in the same places: notes, the flags in words, the
+    chart, the tables, the groups in one job only and how the flags were made."""
+    for note in body.get("notes") or []:
+        st.warning(note, icon=":material/info:")
+    for sentence in sentences:
+        st.markdown(f":material/flag: **{_md(sentence)}**, beyond the noise.")
+    if chart is not None:
+        st.altair_chart(chart, width="stretch")
+    st.dataframe(table, hide_index=True, column_config=_flag_column())
+    if not aspects.empty:
+        st.markdown("**Aspects: share negative**")
+        st.dataframe(aspects, hide_index=True, column_config=_flag_column())
+    for line in one_job:
+        st.caption(_md(line))
+    st.caption(method)
+    if not sentences:
+        st.caption(nothing)
+
+
+def jobs_downloads(
+    job: JobStatus,
+    body: dict,
+    table: tuple[str, str, str],
+    report: tuple[str, str, str],
+    key_prefix: str,
+    since: str = "",
+    trend: tuple[str, ...] = (),
+) -> None:
+    """A change's or a trend's table as CSV and the report with its page: ``table`` is the
+    button's label, the CSV and the file's suffix; ``report`` what the page is called in the
+    button, the file's suffix and what the page says."""
+    label, text, suffix = table
+    what, report_suffix, about = report
+    left, middle, right = st.columns(3)
     left.download_button(
-        "Trend table (CSV)",
-        trend_table.to_csv(body),
-        file_name=f"{_stem(job)}-trend-{count}-jobs.csv",
+        label,
+        text,
+        file_name=f"{_stem(job)}-{suffix}.csv",
         mime="text/csv",
         icon=":material/download:",
         width="stretch",
-        key="tr-csv",
+        key=f"{key_prefix}-csv",
     )
     url, key = st.session_state.api_url, st.session_state.api_key
     group_by = body.get("group_by") or ""
-    earlier = tuple(str(item["request_id"]) for item in body["jobs"][:-1])
     made = partial(report_bytes, url, key, job.request_id, progress.revision(job), group_by)
     for cell, report_format, mime in (
         (middle, "pdf", "application/pdf"),
         (right, "html", "text/html"),
     ):
         cell.download_button(
-            f"Report with this trend ({report_format.upper()})",
-            partial(made, report_format, None, "", earlier),
+            f"Report with this {what} ({report_format.upper()})",
+            partial(made, report_format, None, since, trend),
             file_name=exports.report_file_name(
-                f"{_stem(job)}-trend-{count}-jobs", group_by or None, report_format
+                f"{_stem(job)}-{report_suffix}", group_by or None, report_format
             ),
             mime=mime,
             on_click="ignore",
             icon=":material/download:",
             width="stretch",
-            help="The committee report with a section on the trend over these jobs.",
-            key=f"tr-report-{report_format}",
+            help=f"The committee report with a page on {about}.",
+            key=f"{key_prefix}-report-{report_format}",
         )
 
 

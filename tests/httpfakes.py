@@ -7,10 +7,13 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+import httpx
+import pytest
 
 
 class JsonHandler(BaseHTTPRequestHandler):
@@ -72,3 +75,25 @@ def serving_app(app: Any, **config: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+def clients_answered_by(
+    monkeypatch: pytest.MonkeyPatch, answer: Callable[[], httpx.Response]
+) -> list[httpx.Request]:
+    """Every PipelineClient made from now on (the CLI's too) gets ``answer()`` for each request
+    instead of going to the network; the requests it sent, in order."""
+    from pipeline.client import PipelineClient
+
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return answer()
+
+    original = PipelineClient.__init__
+
+    def with_transport(self: PipelineClient, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **{**kwargs, "transport": httpx.MockTransport(handler)})
+
+    monkeypatch.setattr(PipelineClient, "__init__", with_transport)
+    return seen

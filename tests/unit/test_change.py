@@ -20,6 +20,7 @@ import httpx
 import pytest
 from apigw_events import load_event, with_query, without_identity
 from fastapi.testclient import TestClient
+from httpfakes import clients_answered_by
 from insightfakes import fake_analyst
 from jobfakes import FakePredictor, make_backend
 
@@ -28,7 +29,6 @@ from pipeline.api.app import create_app
 from pipeline.api.gateway import Gateway
 from pipeline.bootstrap import Backend
 from pipeline.cli.main import main
-from pipeline.client import PipelineClient
 from pipeline.report import change_table
 from pipeline.report.change import Side, change, possible_matches
 from pipeline.worker import Worker
@@ -272,19 +272,7 @@ def test_the_command_prints_the_table_or_writes_a_csv(
     body = client.get(
         f"/v1/jobs/{now}/change", params={"since": earlier, "group_by": "course"}
     ).json()
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(200, json=body)
-
-    transport = httpx.MockTransport(handler)
-    original = PipelineClient.__init__
-
-    def with_transport(self: PipelineClient, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **{**kwargs, "transport": transport})
-
-    monkeypatch.setattr(PipelineClient, "__init__", with_transport)
+    seen = clients_answered_by(monkeypatch, lambda: httpx.Response(200, json=body))
     api = ["--api-url", "http://api.test"]
 
     assert main(["change", now, "--since", earlier, "--group-by", "course", *api]) == 0
@@ -338,10 +326,11 @@ def test_the_csv_escapes_a_group_that_looks_like_a_formula() -> None:
 # --- the report's section -------------------------------------------------------------------
 
 
-def report_text(client: TestClient, request_id: str, **params: str) -> str:
+def report_text(client: TestClient, request_id: str, section: str = "change", **params: str) -> str:
+    """The text of the report's ``<section id=section>``, tags dropped and spaces squeezed."""
     answer = client.get(f"/v1/jobs/{request_id}/report", params=params)
     assert answer.status_code == 200, answer.text
-    start = answer.text.index('<section id="change"')
+    start = answer.text.index(f'<section id="{section}"')
     section = answer.text[start : answer.text.index("</section>", start)]
     return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section)))
 
@@ -406,19 +395,7 @@ def test_a_report_since_a_job_it_cannot_compare_with_is_refused(
 def test_the_client_and_the_command_ask_for_the_report_since(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(200, content=b"%PDF-1.7")
-
-    transport = httpx.MockTransport(handler)
-    original = PipelineClient.__init__
-
-    def with_transport(self: PipelineClient, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **{**kwargs, "transport": transport})
-
-    monkeypatch.setattr(PipelineClient, "__init__", with_transport)
+    seen = clients_answered_by(monkeypatch, lambda: httpx.Response(200, content=b"%PDF-1.7"))
     monkeypatch.chdir(tmp_path)
 
     assert main(["report", "rid", "--since", "old", "--api-url", "http://api.test"]) == 0

@@ -13,25 +13,22 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
-from html import unescape
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 from apigw_events import load_event, with_query, without_identity
 from fastapi.testclient import TestClient
+from httpfakes import clients_answered_by
 from jobfakes import make_backend
-from test_change import LABELS, counts, csv_of, finish, submitted
+from test_change import LABELS, counts, csv_of, finish, report_text, submitted
 
 from pipeline import service
 from pipeline.api.app import create_app
 from pipeline.api.gateway import Gateway
 from pipeline.bootstrap import Backend
 from pipeline.cli.main import main
-from pipeline.client import PipelineClient
 from pipeline.report import trend_table
 from pipeline.report.change import Side, change
 from pipeline.report.stats import cochran_armitage
@@ -286,18 +283,7 @@ def test_the_command_prints_the_table_or_writes_a_csv(
 ) -> None:
     ids = four_terms(backend, client)
     body = client.get("/v1/trend", params={"jobs": ",".join(ids), "group_by": "course"}).json()
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(200, json=body)
-
-    original = PipelineClient.__init__
-
-    def with_transport(self: PipelineClient, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **{**kwargs, "transport": httpx.MockTransport(handler)})
-
-    monkeypatch.setattr(PipelineClient, "__init__", with_transport)
+    seen = clients_answered_by(monkeypatch, lambda: httpx.Response(200, json=body))
     api = ["--api-url", "http://api.test"]
 
     assert main(["trend", *ids, "--group-by", "course", *api]) == 0
@@ -352,11 +338,7 @@ def test_the_csv_has_a_column_per_job_and_per_share() -> None:
 
 
 def trend_text(client: TestClient, request_id: str, **params: str) -> str:
-    answer = client.get(f"/v1/jobs/{request_id}/report", params=params)
-    assert answer.status_code == 200, answer.text
-    start = answer.text.index('<section id="trend"')
-    section = answer.text[start : answer.text.index("</section>", start)]
-    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", section)))
+    return report_text(client, request_id, "trend", **params)
 
 
 def test_the_report_follows_each_course_over_the_terms(
@@ -425,18 +407,7 @@ def test_a_report_with_a_trend_it_cannot_follow_is_refused(
 def test_the_client_and_the_command_ask_for_the_report_with_a_trend(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    seen: list[httpx.Request] = []
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(200, content=b"%PDF-1.7")
-
-    original = PipelineClient.__init__
-
-    def with_transport(self: PipelineClient, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **{**kwargs, "transport": httpx.MockTransport(handler)})
-
-    monkeypatch.setattr(PipelineClient, "__init__", with_transport)
+    seen = clients_answered_by(monkeypatch, lambda: httpx.Response(200, content=b"%PDF-1.7"))
     monkeypatch.chdir(tmp_path)
 
     assert main(["report", "rid", "--trend", "t1", "t2", "--api-url", "http://api.test"]) == 0
