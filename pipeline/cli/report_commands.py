@@ -113,7 +113,7 @@ def _each_group(client: PipelineClient, args: argparse.Namespace) -> int:
     values = [group_name(part.group) for part in summary.groups]
     for value, name in zip(values, distinct_names(values), strict=True):
         content = client.report(
-            args.request_id, args.group_by, args.format, value, args.since, args.trend
+            args.request_id, args.group_by, args.format, value, since=args.since, trend=args.trend
         )
         _write(folder / f"{name}.{args.format}", content)
     print(f"{len(values):,} reports written to {folder}", file=sys.stderr)

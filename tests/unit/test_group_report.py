@@ -213,7 +213,9 @@ def test_the_command_writes_one_groups_report_or_one_per_group(
 ) -> None:
     asked: list[tuple[Any, ...]] = []
 
-    def report(self: PipelineClient, *args: Any, since: str | None = None) -> bytes:
+    def report(
+        self: PipelineClient, *args: Any, since: str | None = None, trend: Any = ()
+    ) -> bytes:
         asked.append(args)
         return f"report of {args[-1]}".encode()
 

@@ -269,7 +269,9 @@ def test_the_command_writes_the_report_where_asked(
 ) -> None:
     asked: list[tuple[Any, ...]] = []
 
-    def report(self: PipelineClient, *args: Any, since: str | None = None) -> bytes:
+    def report(
+        self: PipelineClient, *args: Any, since: str | None = None, trend: Any = ()
+    ) -> bytes:
         asked.append((self.base_url, *args))
         return b"%PDF-1.7 report"
 
