@@ -1163,6 +1163,48 @@ def trend_figures(job: JobStatus, body: dict) -> None:
         "tr",
         trend=tuple(str(item["request_id"]) for item in body["jobs"][:-1]),
     )
+    if body.get("group_by") and body.get("groups"):
+        trend_in_detail(body)
+
+
+def trend_in_detail(body: dict) -> None:
+    """One group through the jobs: its label shares and its aspects' share negative in each,
+    with trends tested as a family of their own (Holm over that group's tests)."""
+    column = str(body["group_by"])
+    word = groups.in_sentence(column)
+    st.markdown(f"**One {_md(word)} in detail**")
+    chosen = st.selectbox(
+        f"Which {word}",
+        trend.detail_groups(body),
+        index=None,
+        placeholder=f"Choose a {word} to see its aspects in each job",
+        key="tr-detail",
+    )
+    if chosen is None:
+        return
+    url, key = st.session_state.api_url, st.session_state.api_key
+    found: list[tuple[Summary, insights.AspectSummary | None]] = []
+    try:
+        for item in body["jobs"]:
+            one = get_client(url, key).status(str(item["request_id"]))
+            summary = load_summary(url, key, one.request_id, progress.revision(one), column)
+            found.append((summary, _aspects_or_none(one, column)))
+    except PipelineError as exc:
+        show_error(exc)
+        return
+    detail = trend.detail_body(body, chosen, found)
+    for sentence in trend.flag_sentences(detail, chosen):
+        st.markdown(f":material/flag: **{_md(sentence)}**, beyond the noise.")
+    st.dataframe(trend.table(detail, chosen), hide_index=True, column_config=_flag_column())
+    aspects = trend.aspect_table(detail)
+    if not aspects.empty:
+        st.markdown("**Aspects: share negative**")
+        st.dataframe(aspects, hide_index=True, column_config=_flag_column())
+    st.caption(
+        f"These trends are a family of their own: Holm's correction over the "
+        f"{detail['tests']} tests of {_md(chosen)} alone, so an aspect can be flagged here "
+        "that the whole trend cannot single out."
+    )
 
 
 def jobs_figures(

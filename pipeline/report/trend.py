@@ -111,7 +111,7 @@ class Trend:
 def trend(sides: Sequence[Side], labels: Sequence[str]) -> Trend:
     """The shares of each job of ``sides`` (oldest first), each tested for a trend. Groups are
     those found in two jobs or more, largest over all jobs first; an aspect is followed where
-    any job mentions it."""
+    a job has a comment about it."""
     if not MIN_JOBS <= len(sides) <= MAX_JOBS:
         raise ValueError(f"need {MIN_JOBS} to {MAX_JOBS} jobs, not {len(sides)}")
     labels = tuple(labels)
@@ -133,6 +133,7 @@ def trend(sides: Sequence[Side], labels: Sequence[str]) -> Trend:
         _series(name, [side.aspects.get(name, {}) for side in sides], labels, True, ASPECT_SHARE)
         for name in aspect_names
     ]
+    aspects = [series for series in aspects if any(share.n for share in series.shares)]
     per_group = [
         _series(label, [side.groups.get(value, {}) for side in sides], labels, label in tested)
         for value in followed

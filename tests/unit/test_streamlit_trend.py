@@ -71,3 +71,30 @@ def test_four_terms_in_the_order_picked(
     at.multiselect(key="tr-jobs").set_value([ids[2], ids[0]]).run()  # picked the other way
     reordered = next(f.value for f in at.dataframe if "n by job" in f.value and "part" in f.value)
     assert reordered[reordered["part"] == "CHEM110"].iloc[0]["negative % by job"] == "30 → 70 → 12"
+
+
+def test_one_course_through_the_terms_is_a_family_of_its_own(
+    served: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, ids = served
+    monkeypatch.setenv("PIPELINE_API_URL", url)
+    monkeypatch.delenv("PIPELINE_API_KEY", raising=False)
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["job"] = ids[3]
+    at.run()
+    at.radio(key="c-mode").set_value("Several jobs in order (a trend)").run()
+    at.multiselect(key="tr-jobs").set_value(ids[:3]).run()
+
+    assert at.selectbox(key="tr-detail").options == ["CHEM110", "BIO101"]
+    at.selectbox(key="tr-detail").set_value("CHEM110").run()
+    assert not at.exception and not at.error, page(at)
+
+    chem, aspects = [f.value for f in at.dataframe if "n by job" in f.value][-2:]
+    assert list(chem["part"]) == ["CHEM110"]  # its own row stands where all comments stood
+    assert chem.iloc[0]["negative % by job"] == "70 → 50 → 30 → 12"
+    assert chem.iloc[0]["negative: trend"] == "falling" and bool(chem.iloc[0]["beyond the noise"])
+    assert list(aspects["aspect"]) == ["teaching"]  # no exams: CHEM110 has no comment on them
+    assert aspects.iloc[0]["n by job"] == "12 · 20 · 28 · 35"
+    text = page(at)
+    assert text.count("CHEM110: negative falling (70 % → 12 %)") == 2  # the whole trend's, its own
+    assert "Holm's correction over the 2 tests of CHEM110 alone" in text
