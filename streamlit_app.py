@@ -177,9 +177,12 @@ def load_jobs(url: str, key: str) -> list[JobStatus]:
 
 
 @st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
-def load_trend(url: str, key: str, request_ids: tuple[str, ...], group_by: str) -> dict:
-    """The trend over finished jobs, so the answer does not change."""
-    return get_client(url, key).trend(request_ids, group_by or None)
+def load_trend(
+    url: str, key: str, request_ids: tuple[str, ...], group_by: str, group: str | None = None
+) -> dict:
+    """The trend over finished jobs (of one ``group`` alone, when given), so the answer does
+    not change."""
+    return get_client(url, key).trend(request_ids, group_by or None, group)
 
 
 @st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
@@ -1183,19 +1186,15 @@ def trend_in_detail(body: dict) -> None:
     if chosen is None:
         return
     url, key = st.session_state.api_url, st.session_state.api_key
-    found: list[tuple[Summary, insights.AspectSummary | None]] = []
+    ids = tuple(str(item["request_id"]) for item in body["jobs"])
     try:
-        for item in body["jobs"]:
-            one = get_client(url, key).status(str(item["request_id"]))
-            summary = load_summary(url, key, one.request_id, progress.revision(one), column)
-            found.append((summary, _aspects_or_none(one, column)))
+        detail = load_trend(url, key, ids, column, chosen)
     except PipelineError as exc:
         show_error(exc)
         return
-    detail = trend.detail_body(body, chosen, found)
-    for sentence in trend.flag_sentences(detail, chosen):
+    for sentence in trend.flag_sentences(detail):
         st.markdown(f":material/flag: **{_md(sentence)}**, beyond the noise.")
-    st.dataframe(trend.table(detail, chosen), hide_index=True, column_config=_flag_column())
+    st.dataframe(trend.table(detail), hide_index=True, column_config=_flag_column())
     aspects = trend.aspect_table(detail)
     if not aspects.empty:
         st.markdown("**Aspects: share negative**")

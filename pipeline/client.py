@@ -376,11 +376,18 @@ class PipelineClient:
             "GET", f"{_job_path(request_id)}/change", params=params, request_id=request_id
         )
 
-    def trend(self, request_ids: Sequence[str], group_by: str | None = None) -> dict[str, Any]:
+    def trend(
+        self, request_ids: Sequence[str], group_by: str | None = None, group: str | None = None
+    ) -> dict[str, Any]:
         """How the shares moved over ``request_ids`` (oldest first): label shares overall and
-        per value of ``group_by``, aspects' share negative, each tested for a trend (the API's
-        JSON); Conflict while a job has not finished."""
-        params = {"jobs": ",".join(request_ids), **({"group_by": group_by} if group_by else {})}
+        per value of ``group_by`` (or of its value ``group`` alone, with its aspects), aspects'
+        share negative, each tested for a trend (the API's JSON); Conflict while a job has not
+        finished."""
+        params = {
+            "jobs": ",".join(request_ids),
+            **({"group_by": group_by} if group_by else {}),
+            **({"group": group} if group is not None else {}),
+        }
         return self._json("GET", "/v1/trend", params=params)
 
     def themes(

@@ -362,12 +362,19 @@ def create_app(
         group_by: Annotated[
             str | None, Query(description="also per value of this column, in every job")
         ] = None,
+        group: Annotated[
+            str | None,
+            Query(
+                description="one value of group_by: that group alone, its labels and aspects, "
+                "tested as a family of their own ('(blank)' for rows without a value)"
+            ),
+        ] = None,
     ) -> dict[str, Any]:
         """How the shares moved over several jobs of a survey, in the order given: label
         shares overall and per group, each aspect's share negative, with 95 % intervals, and a
         trend flagged only beyond the noise (Cochran-Armitage, Holm over the whole trend).
         Every job must have finished (409) and be the caller's (404)."""
-        return trend_summary(backend, who, trend_jobs(jobs), group_by or None)
+        return trend_summary(backend, who, trend_jobs(jobs), group_by or None, group)
 
     @app.get(
         JOBS + "/{request_id}/report",

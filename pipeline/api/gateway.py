@@ -321,7 +321,11 @@ class Gateway:
         who = self.owner(request)
         (listed,) = _trend_query(request)
         found = trend_summary(
-            self.backend, who, trend_jobs(listed), request.param("group_by") or None
+            self.backend,
+            who,
+            trend_jobs(listed),
+            request.param("group_by") or None,
+            request.param("group"),
         )
         return Answer.json(200, found)
 

@@ -50,6 +50,13 @@ def register(commands: Any) -> None:
         "begins with '-', put them all last, after '--': trend --group-by course -- ID -ID",
     )
     _shown(trend, "also per value of this column, matched exactly between the jobs")
+    trend.add_argument(
+        "--group",
+        default=None,
+        metavar="VALUE",
+        help="with --group-by: that value alone, its labels and aspects in each job, tested "
+        "as a family of their own ('(blank)' for rows without a value)",
+    )
     trend.set_defaults(handler=_trend)
 
 
@@ -71,7 +78,7 @@ def _change(args: argparse.Namespace) -> int:
 
 def _trend(args: argparse.Namespace) -> int:
     with api_client(args) as client:
-        body = client.trend(args.request_ids, args.group_by)
+        body = client.trend(args.request_ids, args.group_by, args.group)
     _show(args, body, trend_table.text, trend_table.to_csv, "groups in two jobs or more")
     return 0
 

@@ -32,7 +32,6 @@ from pipeline.report.listing import group_comments
 from pipeline.report.model_facts import aspect_facts, local_card, model_facts, shipped_aspect_card
 from pipeline.report.quotes import group_quotes
 from pipeline.report.render import CONTENT_SECURITY_POLICY, render_html, render_pdf
-from pipeline.report.trend_section import for_group as for_group_trend
 from pipeline.report.trend_section import trend_section
 from pipeline.service import insights as service_insights
 from pipeline.service.change import change_summary
@@ -84,9 +83,8 @@ def job_report(
         change = change_section(change_summary(backend, owner, request_id, since, data.group_by))
         data = replace(data, change=change if focus is None else for_group(change, focus))
     if trend:
-        body = trend_summary(backend, owner, [*trend, request_id], data.group_by)
-        moved = trend_section(body)
-        data = replace(data, trend=moved if focus is None else for_group_trend(moved, focus))
+        body = trend_summary(backend, owner, [*trend, request_id], data.group_by, focus)
+        data = replace(data, trend=trend_section(body))
     return data
 
 

@@ -1,9 +1,8 @@
 """The report's *Over the terms* section, from the trend's JSON (``trend_summary``), and the
 rows the CLI's table and the app read from it.
 
-Pure. A group's own report keeps that group's row alone (``for_group``): no other group is
-named, not even among the values found in one job only, and the job-wide rows (all comments,
-the aspects) stay out as they stay out of the rest of that report.
+Pure. A group's own report reads the trend of that group alone (``group``): its own row and
+its own aspects, a family of their own; no other group is named.
 """
 
 from __future__ import annotations
@@ -18,15 +17,20 @@ from pipeline.ui.groups import group_name
 
 
 def trend_section(body: Mapping[str, Any]) -> TrendSection:
+    """The section of the whole job or, for the trend of one group (``group`` in the body),
+    that group's: its row where all comments stand, its aspects, and why there is no trend
+    when it has comments in the last job only."""
     tested = tuple(body.get("tested_labels") or ())
+    group = body.get("group")
     rows = []
     if body.get("overall"):
-        rows.append(_row(ALL, "all", body["overall"], tested))
+        overall = ALL if group is None else group_name(group)
+        rows.append(_row(overall, "all" if group is None else "group", body["overall"], tested))
     for item in body.get("aspects") or []:
         rows.append(_row(ASPECT_PREFIX + str(item["key"]), "aspect", [item], [item["key"]]))
     for group in body.get("groups") or []:
         rows.append(_row(group_name(group.get("group")), "group", group["series"], tested))
-    return TrendSection(
+    section = TrendSection(
         jobs=tuple(
             TrendJob(
                 request_id=str(job.get("request_id", "")),
@@ -46,15 +50,13 @@ def trend_section(body: Mapping[str, Any]) -> TrendSection:
         ),
         notes=tuple(str(note) for note in body.get("notes") or []),
     )
-
-
-def for_group(section: TrendSection, name: str) -> TrendSection:
-    """The section of one group's own report: that group's row alone, or why there is none."""
-    rows = tuple(row for row in section.rows if row.kind == "group" and row.part == name)
-    missing = None
-    if not rows:
-        missing = f"{name} has comments in this job only, so it has no trend"
-    return replace(section, rows=rows, only_one=(), missing=missing)
+    if group is not None and not any(n for row in section.rows for n in row.n[:-1]):
+        return replace(
+            section,
+            rows=(),
+            missing=f"{group_name(group)} has comments in this job only, so it has no trend",
+        )
+    return section
 
 
 def _row(

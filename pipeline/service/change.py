@@ -21,6 +21,7 @@ from pipeline.report import change as figures
 from pipeline.report.assemble import compared_labels
 from pipeline.report.stats import ALPHA
 from pipeline.service.results import group_column
+from pipeline.ui.groups import BLANK, group_name
 
 
 def change_summary(
@@ -114,17 +115,47 @@ def job_side(
     results = backend.repository.results
     overall = results.summarize(job.request_id, labels)
     groups = results.summarize(job.request_id, labels, column) if column else []
-    aspects: dict[str, dict[str, int]] = {}
-    if with_aspects:
-        found = aspect_figures(
-            results.insight_rows(job.request_id, None), (), labels, {}, by_group=False
-        )
-        aspects = {item["name"]: dict(item["counts"]) for item in found.categories}
     return figures.Side(
         overall=dict(overall[0].counts) if overall else {},
         groups={stats.group: dict(stats.counts) for stats in groups},
-        aspects=aspects,
+        aspects=_aspects(backend, job, labels, with_aspects),
     )
+
+
+def group_side(
+    backend: Backend, job: JobRecord, column: str, group: str, labels: list[str], with_aspects: bool
+) -> figures.Side:
+    """One group's counts in one job, as its ``overall`` and ``aspects`` (none where the job
+    has no such group): ``group`` is the value as written, or "(blank)" for the rows without
+    one, as everywhere a group is named."""
+    summary = backend.repository.results.summarize(job.request_id, labels, column)
+    stats = {item.group: item for item in summary}
+    matches: list[str | None] = [value for value in stats if value == group]
+    matches = matches or [value for value in stats if group == BLANK == group_name(value)]
+    if not matches:
+        return figures.Side(overall={}, groups={}, aspects={})
+    value = matches[0]
+    return figures.Side(
+        overall=dict(stats[value].counts),
+        groups={},
+        aspects=_aspects(backend, job, labels, with_aspects, column, value or ""),
+    )
+
+
+def _aspects(
+    backend: Backend,
+    job: JobRecord,
+    labels: list[str],
+    with_aspects: bool,
+    column: str | None = None,
+    group: str | None = None,
+) -> dict[str, dict[str, int]]:
+    """Each aspect's polarity counts in the job (or in its ``group`` of ``column``)."""
+    if not with_aspects:
+        return {}
+    rows = backend.repository.results.insight_rows(job.request_id, column, group=group)
+    found = aspect_figures(rows, (), labels, {}, by_group=False)
+    return {item["name"]: dict(item["counts"]) for item in found.categories}
 
 
 def job_facts(job: JobRecord) -> dict[str, Any]:

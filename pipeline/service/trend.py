@@ -13,20 +13,39 @@ from typing import Any
 
 from pipeline.bootstrap import Backend
 from pipeline.db.records import JobRecord
-from pipeline.errors import Conflict
+from pipeline.errors import Conflict, InputError
+from pipeline.messages import echo
 from pipeline.report import trend as figures
 from pipeline.report.assemble import compared_labels
 from pipeline.report.stats import ALPHA, MIN_EXPECTED
-from pipeline.service.change import check_finished, job_column, job_facts, job_side
+from pipeline.service.change import (
+    check_finished,
+    group_side,
+    job_column,
+    job_facts,
+    job_side,
+)
+from pipeline.ui.groups import BLANK
 
 
 def trend_summary(
-    backend: Backend, owner: str | None, request_ids: Sequence[str], group_by: str | None = None
+    backend: Backend,
+    owner: str | None,
+    request_ids: Sequence[str],
+    group_by: str | None = None,
+    group: str | None = None,
 ) -> dict[str, Any]:
     """The label shares (overall and, with ``group_by``, per value of that column) and the
     aspects' share negative in each job of ``request_ids`` (oldest first), each tested for a
-    trend. JobNotFound for a job unknown or another caller's; Conflict for a job not finished
-    or jobs with different labels; MissingColumnError for a column a job lacks."""
+    trend. With ``group`` (a value of ``group_by``; "(blank)" for the rows without one), that
+    group alone: its label shares and its aspects' in each job, tested as a family of their
+    own. JobNotFound for a job unknown or another caller's; Conflict for a job not finished
+    or jobs with different labels; MissingColumnError for a column a job lacks; InputError for
+    ``group`` without ``group_by``, empty, or in no job."""
+    if group is not None and (not group_by or not group):
+        raise InputError(
+            f"group needs group_by and a value of it ({BLANK} for the rows without one)"
+        )
     jobs = [backend.repository.jobs.get(request_id, owner) for request_id in request_ids]
     names = [_which(index, len(jobs)) for index in range(len(jobs))]
     for job, which in zip(jobs, names, strict=True):
@@ -41,14 +60,23 @@ def trend_summary(
             )
     columns = [job_column(job, group_by, which) for job, which in zip(jobs, names, strict=True)]
     with_aspects = all(job.aspect_model is not None for job in jobs)
-    sides = [
-        job_side(backend, job, column, labels, with_aspects)
-        for job, column in zip(jobs, columns, strict=True)
-    ]
+    if group is None:
+        sides = [
+            job_side(backend, job, column, labels, with_aspects)
+            for job, column in zip(jobs, columns, strict=True)
+        ]
+    else:
+        sides = [
+            group_side(backend, job, str(column), group, labels, with_aspects)
+            for job, column in zip(jobs, columns, strict=True)
+        ]
+        if not any(side.overall for side in sides):
+            raise InputError(f"no job has {echo(str(group_by))} = {echo(group)}")
     result = figures.trend(sides, labels)
     return {
         "jobs": [job_facts(job) for job in jobs],
         "group_by": group_by,
+        "group": group,
         "labels": labels,
         "tested_labels": list(compared_labels(labels)),
         "alpha": ALPHA,

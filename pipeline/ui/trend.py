@@ -9,24 +9,21 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.client import Summary
-from pipeline.report import trend as figures
 from pipeline.report import trend_table
 from pipeline.report.data import TrendCell, TrendRow
-from pipeline.ui.compare import group_side
 from pipeline.ui.groups import group_name
-from pipeline.ui.insights import AspectSummary, aspect_title
+from pipeline.ui.insights import aspect_title
 
 MAX_CHART_GROUPS = 12
 """Lines one chart can keep apart: all comments and the largest groups (flagged ones first)."""
 CHART_SHARE = "negative"
 
 
-def table(body: Mapping[str, Any], overall: str | None = None) -> pd.DataFrame:
-    """One row for all comments (named ``overall`` when given) and one per group found in two
-    jobs or more: n in each job, each tested label's share in each job, and its trend where
-    beyond the noise."""
-    rows = [(_name(row, overall), row) for row in trend_table.rows(body) if row.kind != "aspect"]
+def table(body: Mapping[str, Any]) -> pd.DataFrame:
+    """One row for all comments and one per group found in two jobs or more (or the one group
+    of a group's trend): n in each job, each tested label's share in each job, and its trend
+    where beyond the noise."""
+    rows = [(row.part, row) for row in trend_table.rows(body) if row.kind != "aspect"]
     return _frame(rows, "part", list(body.get("tested_labels") or ()))
 
 
@@ -74,15 +71,14 @@ def chart_rows(body: Mapping[str, Any], limit: int = MAX_CHART_GROUPS) -> pd.Dat
     )
 
 
-def flag_sentences(body: Mapping[str, Any], overall: str | None = None) -> list[str]:
+def flag_sentences(body: Mapping[str, Any]) -> list[str]:
     """``CHEM110: negative falling (70 % → 12 %), positive rising (30 % → 88 %)`` for each
-    part with a trend beyond the noise, in the table's order (all comments named ``overall``
-    when given)."""
+    part with a trend beyond the noise, in the table's order."""
     found = []
     for row in trend_table.rows(body):
         if not row.flagged:
             continue
-        name = _name(row, overall)
+        name = _name(row)
         moves = ", ".join(
             f"{'negative' if row.kind == 'aspect' else cell.key} {cell.direction} ({_ends(cell)})"
             for cell in row.flagged
@@ -109,10 +105,8 @@ def _frame(rows: Sequence[tuple[str, TrendRow]], title: str, names: Sequence[str
     return pd.DataFrame.from_records(records, columns=[*columns, "beyond the noise"])
 
 
-def _name(row: TrendRow, overall: str | None) -> str:
-    if row.kind == "aspect":
-        return f"{aspect_title(row.cells[0].key)} (aspect)"
-    return overall if row.kind == "all" and overall is not None else row.part
+def _name(row: TrendRow) -> str:
+    return f"{aspect_title(row.cells[0].key)} (aspect)" if row.kind == "aspect" else row.part
 
 
 def _chart_cell(row: TrendRow) -> tuple[TrendCell | None, str | None]:
@@ -133,36 +127,3 @@ def detail_groups(body: Mapping[str, Any]) -> list[str]:
     """The groups followed in two jobs or more, by name, in the trend's order (largest
     first): the ones that can be looked at in detail."""
     return [group_name(group.get("group")) for group in body.get("groups") or []]
-
-
-def detail_body(
-    body: Mapping[str, Any],
-    group: str,
-    found: Sequence[tuple[Summary, AspectSummary | None]],
-) -> dict[str, Any]:
-    """One group's own trend over the jobs of ``body`` (``found``: each job's summary and
-    aspects by the trend's column, in order): its label shares and its aspects' share negative
-    in each job, tested as a family of their own (Holm over this group's tests only, so an
-    aspect can be flagged here that the whole trend cannot single out). In the trend's JSON
-    shape, so the same tables and sentences show it; its overall row is the group's."""
-    labels = list(body.get("labels") or ())
-    sides = [_side(summary, aspects, group) for summary, aspects in found]
-    result = figures.trend(sides, labels)
-    return {
-        **body,
-        "tests": result.tests,
-        "overall": [series.to_dict() for series in result.overall],
-        "aspects": [series.to_dict() for series in result.aspects],
-        "groups": [],
-        "only_one_job": [],
-        "notes": [],
-    }
-
-
-def _side(summary: Summary, aspects: AspectSummary | None, group: str) -> figures.Side:
-    """``group`` in one job (no comments where the job does not have it)."""
-    try:
-        side = group_side(summary, aspects, group)
-    except KeyError:
-        return figures.Side(overall={}, groups={}, aspects={})
-    return figures.Side(overall=side.labels, groups={}, aspects=side.aspects)

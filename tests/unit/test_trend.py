@@ -225,6 +225,39 @@ def test_it_refuses_what_would_mislead(backend: Backend, client: TestClient) -> 
     assert client.get("/v1/trend").status_code == 422
 
 
+def test_one_course_alone_is_followed_with_its_aspects_as_a_family_of_its_own(
+    backend: Backend, client: TestClient
+) -> None:
+    ids = four_terms(backend, client)
+    jobs = ",".join(ids)
+
+    def trend_of(**params: str) -> httpx.Response:
+        return client.get("/v1/trend", params={"jobs": jobs, **params})
+
+    bio = trend_of(group_by="course", group="BIO101").json()
+    math = trend_of(group_by="course", group="MATH1").json()
+
+    assert bio["group"] == "BIO101" and bio["groups"] == [] and bio["only_one_job"] == []
+    assert [share["n"] for share in bio["overall"][0]["shares"]] == [9, 9, 9, 9]
+    exams = {series["key"]: series for series in bio["aspects"]}["exams"]
+    assert [share["count"] for share in exams["shares"]] == [1, 1, 1, 1]
+    assert "teaching" not in {series["key"] for series in bio["aspects"]}, "CHEM110's, not its"
+    assert bio["tests"] == 0  # 4 bad comments in 36: too few to test, and said so by null p
+    assert [share["n"] for share in math["overall"][0]["shares"]] == [0, 0, 0, 1]
+    refusals = (
+        ({"group_by": "course", "group": "CHEM 110"}, 400, "no job has 'course' = 'CHEM 110'"),
+        ({"group": "BIO101"}, 400, "group needs group_by"),
+        ({"group_by": "course", "group": ""}, 400, "group needs group_by"),
+    )
+    for params, status, detail in refusals:
+        answer = trend_of(**params)
+        assert answer.status_code == status and detail in answer.json()["detail"], answer.text
+    event = {**without_identity(load_event("summary", ids[0])), "path": "/v1/trend"}
+    query = {"jobs": jobs, "group_by": "course", "group": "BIO101"}
+    gateway = Gateway(backend).handle(with_query(event, **query))
+    assert json.loads(gateway["body"]) == bio
+
+
 def test_another_callers_job_is_never_followed(tmp_path: Path) -> None:
     keyed = make_backend(tmp_path, auth="keys")
     alice = service.create_key(keyed, "alice").secret
@@ -304,6 +337,8 @@ def test_the_command_prints_the_table_or_writes_a_csv(
     assert float(chem_row["negative_change_points"]) == pytest.approx(-57.5)
     assert chem_row["negative_trend"] == "falling" and chem_row["positive_trend"] == "rising"
     assert rows[0]["part"] == "(all comments)"
+    assert main(["trend", *ids, "--group-by", "course", "--group", "(blank)", *api]) == 0
+    assert dict(seen[-1].url.params)["group"] == "(blank)"
 
 
 def test_the_csv_escapes_a_group_that_looks_like_a_formula() -> None:
@@ -363,7 +398,7 @@ def test_the_report_follows_each_course_over_the_terms(
     assert '<section id="trend"' not in plain
 
 
-def test_a_groups_own_report_shows_its_own_trend_and_names_no_other_group(
+def test_a_groups_own_report_shows_its_own_trend_and_aspects_and_names_no_other_group(
     backend: Backend, client: TestClient
 ) -> None:
     ids = four_terms(backend, client)
@@ -373,7 +408,10 @@ def test_a_groups_own_report_shows_its_own_trend_and_names_no_other_group(
     new = trend_text(client, ids[3], group_by="course", group="MATH1", trend=earlier)
 
     assert "CHEM110 40 · 40 · 40 · 40 ▼ 70% → 50% → 30% → 12%" in chem
-    for other in ("BIO101", "PHYS", "MATH1", "all comments", "Aspects"):
+    aspects = "Aspects: share negative aspect n by job negative by job teaching 12 · 20 · 28 · 35"
+    assert aspects in chem
+    assert "Holm's correction over the 2 tests" in chem, "its own family: its two label shares"
+    for other in ("BIO101", "PHYS", "MATH1", "all comments", "exams"):
         assert other not in chem
     assert "MATH1 has comments in this job only, so it has no trend." in new
     assert "CHEM110" not in new and "PHYS" not in new
