@@ -367,11 +367,22 @@ class PipelineClient:
             "GET", f"{_job_path(request_id)}/aspects", params=params, request_id=request_id
         )
 
-    def change(self, request_id: str, since: str, group_by: str | None = None) -> dict[str, Any]:
+    def change(
+        self,
+        request_id: str,
+        since: str,
+        group_by: str | None = None,
+        group: str | None = None,
+    ) -> dict[str, Any]:
         """What changed in ``request_id`` since the earlier job ``since``: label shares overall
-        and per value of ``group_by``, aspects' share negative, each tested (the API's JSON);
-        Conflict while either job has not finished."""
-        params = {"since": since, **({"group_by": group_by} if group_by else {})}
+        and per value of ``group_by`` (or of its value ``group`` alone, with its aspects),
+        aspects' share negative, each tested (the API's JSON); Conflict while either job has
+        not finished."""
+        params = {
+            "since": since,
+            **({"group_by": group_by} if group_by else {}),
+            **({"group": group} if group is not None else {}),
+        }
         return self._json(
             "GET", f"{_job_path(request_id)}/change", params=params, request_id=request_id
         )

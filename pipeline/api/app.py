@@ -334,12 +334,19 @@ def create_app(
         group_by: Annotated[
             str | None, Query(description="also per value of this column, in both jobs")
         ] = None,
+        group: Annotated[
+            str | None,
+            Query(
+                description="one value of group_by: that group alone, its labels and aspects, "
+                "tested as a family of their own ('(blank)' for rows without a value)"
+            ),
+        ] = None,
     ) -> dict[str, Any]:
         """What changed since an earlier job of the same survey: label shares overall and per
         group, each aspect's share negative, with 95 % intervals, flagged only beyond the noise
         (Fisher's exact test, Holm over the whole change). Both jobs must have finished (409)
         and be the caller's (404)."""
-        return change_summary(backend, who, request_id, since, group_by or None)
+        return change_summary(backend, who, request_id, since, group_by or None, group)
 
     @app.get(
         TREND,

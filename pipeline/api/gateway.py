@@ -313,7 +313,12 @@ class Gateway:
         who = self.owner(request)
         (since,) = _change_query(request)
         found = change_summary(
-            self.backend, who, request_id, since, request.param("group_by") or None
+            self.backend,
+            who,
+            request_id,
+            since,
+            request.param("group_by") or None,
+            request.param("group"),
         )
         return Answer.json(200, found)
 

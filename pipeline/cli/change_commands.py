@@ -50,18 +50,18 @@ def register(commands: Any) -> None:
         "begins with '-', put them all last, after '--': trend --group-by course -- ID -ID",
     )
     _shown(trend, "also per value of this column, matched exactly between the jobs")
-    trend.add_argument(
-        "--group",
-        default=None,
-        metavar="VALUE",
-        help="with --group-by: that value alone, its labels and aspects in each job, tested "
-        "as a family of their own ('(blank)' for rows without a value)",
-    )
     trend.set_defaults(handler=_trend)
 
 
 def _shown(parser: argparse.ArgumentParser, group_help: str) -> None:
     parser.add_argument("--group-by", default=None, metavar="COLUMN", help=group_help)
+    parser.add_argument(
+        "--group",
+        default=None,
+        metavar="VALUE",
+        help="with --group-by: that value alone, its labels and aspects, tested as a family "
+        "of their own ('(blank)' for rows without a value)",
+    )
     shown = parser.add_mutually_exclusive_group()
     shown.add_argument("--json", action="store_true", help="print the API's JSON")
     shown.add_argument(
@@ -71,7 +71,7 @@ def _shown(parser: argparse.ArgumentParser, group_help: str) -> None:
 
 def _change(args: argparse.Namespace) -> int:
     with api_client(args) as client:
-        body = client.change(args.request_id, args.since, args.group_by)
+        body = client.change(args.request_id, args.since, args.group_by, args.group)
     _show(args, body, change_table.text, change_table.to_csv, "groups in both jobs")
     return 0
 

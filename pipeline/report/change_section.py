@@ -1,8 +1,7 @@
 """The report's *Since the earlier job* section, from the change's JSON (``change_summary``).
 
-Pure. A group's own report keeps that group's row alone (``for_group``): no other group is
-named, not even among the values found in one job only, and the job-wide rows (all comments,
-the aspects) stay out as they stay out of the rest of that report.
+Pure. A group's own report reads the change of that group alone (``group``): its own row
+and its own aspects, a family of their own; no other group is named.
 """
 
 from __future__ import annotations
@@ -18,9 +17,12 @@ ALL_COMMENTS = "all comments"
 
 
 def change_section(body: Mapping[str, Any]) -> ChangeSection:
+    """The section of the whole job or, for the change of one group (``group`` in the body),
+    that group's: its row among the groups, its own aspects, and why there is no row when the
+    earlier job has none of its comments."""
     labels = tuple(body.get("tested_labels") or ())
     before = body.get("before") or {}  # the rows alone (a table of them) need no job facts
-    return ChangeSection(
+    section = ChangeSection(
         earlier_id=str(before.get("request_id", "")),
         earlier_name=str(before.get("input_name", "")),
         earlier_created=str(before.get("created_at", "")),
@@ -43,29 +45,14 @@ def change_section(body: Mapping[str, Any]) -> ChangeSection:
         ),
         notes=tuple(str(note) for note in body.get("notes") or []),
     )
-
-
-def for_group(section: ChangeSection, name: str) -> ChangeSection:
-    """The section of one group's own report: that group's row alone, or why there is none."""
-    rows = tuple(row for row in section.groups if row.name == name)
-    earlier = any(value == name for value, _n in section.only_before)
-    missing = None
-    if not rows:
-        missing = (
-            f"{name} has no comments in this job"
-            if earlier
-            else f"{name} has no comments in the earlier job ({section.earlier_name})"
-        )
-    return replace(
-        section,
-        overall=None,
-        aspects=(),
-        groups=rows,
-        only_before=(),
-        only_after=(),
-        possible_matches=(),
-        missing=missing,
-    )
+    group = body.get("group")
+    if group is None or section.overall is None:
+        return section
+    row = replace(section.overall, name=_name(group))
+    if row.n_before == 0:
+        missing = f"{row.name} has no comments in the earlier job ({section.earlier_name})"
+        return replace(section, overall=None, aspects=(), missing=missing)
+    return replace(section, overall=None, groups=(row,))
 
 
 def _row(name: str, changes: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> ChangeRow:

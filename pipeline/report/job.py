@@ -26,7 +26,7 @@ from pipeline.inputs import ReadOptions
 from pipeline.messages import echo
 from pipeline.report import about
 from pipeline.report.assemble import assemble, compared_labels, focus_on
-from pipeline.report.change_section import change_section, for_group
+from pipeline.report.change_section import change_section
 from pipeline.report.data import Insights, ReportData
 from pipeline.report.listing import group_comments
 from pipeline.report.model_facts import aspect_facts, local_card, model_facts, shipped_aspect_card
@@ -80,8 +80,8 @@ def job_report(
     data = _job_report(backend, request_id, owner, group_by, group)
     focus = None if data.focus is None else data.focus.group.name or BLANK
     if since is not None:
-        change = change_section(change_summary(backend, owner, request_id, since, data.group_by))
-        data = replace(data, change=change if focus is None else for_group(change, focus))
+        body = change_summary(backend, owner, request_id, since, data.group_by, focus)
+        data = replace(data, change=change_section(body))
     if trend:
         body = trend_summary(backend, owner, [*trend, request_id], data.group_by, focus)
         data = replace(data, trend=trend_section(body))

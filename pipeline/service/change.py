@@ -10,6 +10,7 @@ in one job only and the ones that look like the same group written another way.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pipeline.bootstrap import Backend
@@ -30,12 +31,17 @@ def change_summary(
     request_id: str,
     since: str,
     group_by: str | None = None,
+    group: str | None = None,
 ) -> dict[str, Any]:
     """The label shares (overall and, with ``group_by``, per value of that column) and the
     aspects' share negative in the job ``since`` and in ``request_id``, each change tested.
+    With ``group`` (a value of ``group_by``; "(blank)" for the rows without one), that group
+    alone: its label shares and its aspects' in both jobs, tested as a family of their own.
     JobNotFound for either job unknown or another caller's; InputError for a job compared
-    with itself; Conflict for a job not finished or jobs with different labels;
-    MissingColumnError for a column one of them lacks."""
+    with itself, or ``group`` without ``group_by``, empty, or in neither job; Conflict for a
+    job not finished or jobs with different labels; MissingColumnError for a column one of
+    them lacks."""
+    check_group(group_by, group)
     if since == request_id:
         raise InputError(
             "since is this job itself; give the request id of the earlier job to compare with"
@@ -51,17 +57,15 @@ def change_summary(
             f"{', '.join(labels)}): their shares cannot be compared"
         )
     after_column = job_column(after, group_by, "this job")
-    before_column = job_column(before, group_by, "the earlier job")
+    columns = [job_column(before, group_by, "the earlier job"), after_column]
     with_aspects = before.aspect_model is not None and after.aspect_model is not None
-    result = figures.change(
-        job_side(backend, before, before_column, labels, with_aspects),
-        job_side(backend, after, after_column, labels, with_aspects),
-        labels,
-    )
+    earlier, now = job_sides(backend, [before, after], columns, labels, with_aspects, group)
+    result = figures.change(earlier, now, labels)
     return {
         "request_id": request_id,
         "since": since,
         "group_by": group_by,
+        "group": group,
         "before": job_facts(before),
         "after": job_facts(after),
         "labels": labels,
@@ -106,6 +110,38 @@ def job_column(job: JobRecord, group_by: str | None, which: str) -> str | None:
         return group_column(job, group_by)
     except InputError as exc:
         raise type(exc)(f"{which} ({job.request_id}, {echo(job.input_name)}): {exc}") from exc
+
+
+def check_group(group_by: str | None, group: str | None) -> None:
+    """InputError for a ``group`` without ``group_by`` or empty: never every group instead."""
+    if group is not None and (not group_by or not group):
+        raise InputError(
+            f"group needs group_by and a value of it ({BLANK} for the rows without one)"
+        )
+
+
+def job_sides(
+    backend: Backend,
+    jobs: Sequence[JobRecord],
+    columns: Sequence[str | None],
+    labels: list[str],
+    with_aspects: bool,
+    group: str | None,
+) -> list[figures.Side]:
+    """The counts of each job (``job_side``), or of its ``group`` alone (``group_side``);
+    InputError when no job has that group."""
+    if group is None:
+        return [
+            job_side(backend, job, column, labels, with_aspects)
+            for job, column in zip(jobs, columns, strict=True)
+        ]
+    sides = [
+        group_side(backend, job, str(column), group, labels, with_aspects)
+        for job, column in zip(jobs, columns, strict=True)
+    ]
+    if not any(side.overall for side in sides):
+        raise InputError(f"no job has {echo(str(columns[0]))} = {echo(group)}")
+    return sides
 
 
 def job_side(

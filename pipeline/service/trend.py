@@ -13,19 +13,17 @@ from typing import Any
 
 from pipeline.bootstrap import Backend
 from pipeline.db.records import JobRecord
-from pipeline.errors import Conflict, InputError
-from pipeline.messages import echo
+from pipeline.errors import Conflict
 from pipeline.report import trend as figures
 from pipeline.report.assemble import compared_labels
 from pipeline.report.stats import ALPHA, MIN_EXPECTED
 from pipeline.service.change import (
     check_finished,
-    group_side,
+    check_group,
     job_column,
     job_facts,
-    job_side,
+    job_sides,
 )
-from pipeline.ui.groups import BLANK
 
 
 def trend_summary(
@@ -42,10 +40,7 @@ def trend_summary(
     own. JobNotFound for a job unknown or another caller's; Conflict for a job not finished
     or jobs with different labels; MissingColumnError for a column a job lacks; InputError for
     ``group`` without ``group_by``, empty, or in no job."""
-    if group is not None and (not group_by or not group):
-        raise InputError(
-            f"group needs group_by and a value of it ({BLANK} for the rows without one)"
-        )
+    check_group(group_by, group)
     jobs = [backend.repository.jobs.get(request_id, owner) for request_id in request_ids]
     names = [_which(index, len(jobs)) for index in range(len(jobs))]
     for job, which in zip(jobs, names, strict=True):
@@ -60,18 +55,7 @@ def trend_summary(
             )
     columns = [job_column(job, group_by, which) for job, which in zip(jobs, names, strict=True)]
     with_aspects = all(job.aspect_model is not None for job in jobs)
-    if group is None:
-        sides = [
-            job_side(backend, job, column, labels, with_aspects)
-            for job, column in zip(jobs, columns, strict=True)
-        ]
-    else:
-        sides = [
-            group_side(backend, job, str(column), group, labels, with_aspects)
-            for job, column in zip(jobs, columns, strict=True)
-        ]
-        if not any(side.overall for side in sides):
-            raise InputError(f"no job has {echo(str(group_by))} = {echo(group)}")
+    sides = job_sides(backend, jobs, columns, labels, with_aspects, group)
     result = figures.trend(sides, labels)
     return {
         "jobs": [job_facts(job) for job in jobs],

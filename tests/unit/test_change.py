@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from html import unescape
 from pathlib import Path
@@ -207,6 +208,34 @@ def test_it_refuses_what_would_mislead(backend: Backend, client: TestClient) -> 
     assert client.get(f"/v1/jobs/{now}/change").status_code == 422
 
 
+def test_one_course_alone_is_compared_with_its_aspects_as_a_family_of_its_own(
+    backend: Backend, client: TestClient
+) -> None:
+    earlier, now = two_terms(backend, client)
+
+    def change_of(**params: str) -> httpx.Response:
+        return client.get(f"/v1/jobs/{now}/change", params={"since": earlier, **params})
+
+    chem = change_of(group_by="course", group="CHEM110").json()
+    math = change_of(group_by="course", group="MATH1").json()
+
+    assert chem["group"] == "CHEM110" and chem["groups"] == [] and chem["only_before"] == []
+    assert share({"changes": chem["overall"]}, "negative")["flagged"]
+    assert [item["key"] for item in chem["aspects"]] == ["teaching"], "its own, not BIO101's exams"
+    assert chem["tests"] == 2 + 1  # its two label shares and teaching's share negative
+    assert math["overall"][0]["before"]["n"] == 0 and math["overall"][0]["p_value"] is None
+    refusals = (
+        ({"group_by": "course", "group": "CHEM 110"}, "no job has 'course' = 'CHEM 110'"),
+        ({"group": "CHEM110"}, "group needs group_by"),
+    )
+    for params, detail in refusals:
+        answer = change_of(**params)
+        assert answer.status_code == 400 and detail in answer.json()["detail"], answer.text
+    event = {**without_identity(load_event("summary", now)), "path": f"/v1/jobs/{now}/change"}
+    query = {"since": earlier, "group_by": "course", "group": "CHEM110"}
+    assert json.loads(Gateway(backend).handle(with_query(event, **query))["body"]) == chem
+
+
 def test_another_callers_job_is_never_compared(tmp_path: Path) -> None:
     keyed = make_backend(tmp_path, auth="keys")
     alice = service.create_key(keyed, "alice").secret
@@ -355,7 +384,7 @@ def test_the_report_says_what_changed_since_the_earlier_job(
     assert '<section id="change"' not in plain
 
 
-def test_a_groups_own_report_shows_its_own_change_and_names_no_other_group(
+def test_a_groups_own_report_shows_its_own_change_and_aspects_and_names_no_other_group(
     backend: Backend, client: TestClient
 ) -> None:
     earlier, now = two_terms(backend, client)
@@ -364,7 +393,11 @@ def test_a_groups_own_report_shows_its_own_change_and_names_no_other_group(
     new = report_text(client, now, group_by="course", group="MATH1", since=earlier)
 
     assert "CHEM110 40 40 ▼ 75% → 12% (-62 pts)" in chem
-    for other in ("BIO101", "PHYS", "phys-200", "MATH1", "all comments", "Aspects"):
+    assert (
+        "Aspects: share negative aspect n earlier n now negative: earlier → now teaching 10 35"
+        in chem
+    )
+    for other in ("BIO101", "PHYS", "phys-200", "MATH1", "all comments", "exams"):
         assert other not in chem
     assert "MATH1 has no comments in the earlier job (fall-2025.csv)." in new
     assert "CHEM110" not in new and "PHYS" not in new
