@@ -23,10 +23,13 @@ ASPECT_KEY = "aspect_negative"
 
 def parts(section: ChangeSection) -> list[tuple[str, str, ChangeRow]]:
     """Each row with the name the table gives it and its kind (all / aspect / group), in the
-    table's order: all comments, the aspects, the groups."""
-    found = [(ALL, "all", section.overall)] if section.overall else []
-    found += [(ASPECT_PREFIX + row.name, "aspect", row) for row in section.aspects]
-    return found + [(row.name, "group", row) for row in section.groups]
+    table's order: all comments, the aspects, the groups; one group's change (no row for all
+    comments) puts its row first, then its aspects."""
+    aspects = [(ASPECT_PREFIX + row.name, "aspect", row) for row in section.aspects]
+    groups = [(row.name, "group", row) for row in section.groups]
+    if section.overall is None:
+        return groups + aspects
+    return [(ALL, "all", section.overall), *aspects, *groups]
 
 
 def flag_name(kind: str, move: Move) -> str:

@@ -223,6 +223,9 @@ def test_one_course_alone_is_compared_with_its_aspects_as_a_family_of_its_own(
     assert share({"changes": chem["overall"]}, "negative")["flagged"]
     assert [item["key"] for item in chem["aspects"]] == ["teaching"], "its own, not BIO101's exams"
     assert chem["tests"] == 2 + 1  # its two label shares and teaching's share negative
+    table = change_table.text(chem).splitlines()
+    first = next(i for i, line in enumerate(table) if "n before" in line) + 1
+    assert table[first].startswith("CHEM110") and table[first + 1].startswith("aspect: teaching")
     assert math["overall"][0]["before"]["n"] == 0 and math["overall"][0]["p_value"] is None
     refusals = (
         ({"group_by": "course", "group": "CHEM 110"}, "no job has 'course' = 'CHEM 110'"),
