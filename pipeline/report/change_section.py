@@ -51,8 +51,8 @@ def change_section(body: Mapping[str, Any]) -> ChangeSection:
     row = replace(section.overall, name=_name(group))
     if row.n_before == 0:
         missing = f"{row.name} has no comments in the earlier job ({section.earlier_name})"
-        return replace(section, overall=None, aspects=(), missing=missing)
-    return replace(section, overall=None, groups=(row,))
+        return replace(section, overall=None, aspects=(), missing=missing, group=row.name)
+    return replace(section, overall=None, groups=(row,), group=row.name)
 
 
 def _row(name: str, changes: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> ChangeRow:

@@ -262,6 +262,8 @@ class ChangeSection:
     notes: tuple[str, ...]
     missing: str | None = None
     """In a group's own report of a group the earlier job does not have: why no row."""
+    group: str | None = None
+    """The group whose change alone this is (a group's own report): its own Holm family."""
 
     @property
     def flagged_rows(self) -> tuple[ChangeRow, ...]:
@@ -324,6 +326,8 @@ class TrendSection:
     notes: tuple[str, ...]
     missing: str | None = None
     """In a group's own report of a group found in this job only: why no row."""
+    group: str | None = None
+    """The group whose trend alone this is (a group's own report): its own Holm family."""
 
     @property
     def flagged_rows(self) -> tuple[TrendRow, ...]:

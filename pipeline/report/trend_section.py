@@ -49,6 +49,7 @@ def trend_section(body: Mapping[str, Any]) -> TrendSection:
             for item in body.get("only_one_job") or []
         ),
         notes=tuple(str(note) for note in body.get("notes") or []),
+        group=None if group is None else group_name(group),
     )
     if group is not None and not any(n for row in section.rows for n in row.n[:-1]):
         return replace(

@@ -410,7 +410,7 @@ def test_a_groups_own_report_shows_its_own_trend_and_aspects_and_names_no_other_
     assert "CHEM110 40 · 40 · 40 · 40 ▼ 70% → 50% → 30% → 12%" in chem
     aspects = "Aspects: share negative aspect n by job negative by job teaching 12 · 20 · 28 · 35"
     assert aspects in chem
-    assert "Holm's correction over the 2 tests" in chem, "its own family: its two label shares"
+    assert "over the 2 tests of CHEM110's trend alone" in chem, "its own family: its 2 shares"
     for other in ("BIO101", "PHYS", "MATH1", "all comments", "exams"):
         assert other not in chem
     assert "MATH1 has comments in this job only, so it has no trend." in new
