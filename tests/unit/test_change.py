@@ -400,6 +400,7 @@ def test_a_groups_own_report_shows_its_own_change_and_aspects_and_names_no_other
         "Aspects: share negative aspect n earlier n now negative: earlier → now teaching 10 35"
         in chem
     )
+    assert "over the 3 tests of CHEM110's change alone" in chem
     for other in ("BIO101", "PHYS", "phys-200", "MATH1", "all comments", "exams"):
         assert other not in chem
     assert "MATH1 has no comments in the earlier job (fall-2025.csv)." in new
