@@ -1170,19 +1170,24 @@ def trend_figures(job: JobStatus, body: dict) -> None:
         trend_in_detail(body)
 
 
+def detail_choice(column: str, names: list[str], when: str, key: str) -> str | None:
+    """The group of ``column`` to look at in detail, under its heading; None until chosen."""
+    word = groups.in_sentence(column)
+    st.markdown(f"**One {_md(word)} in detail**")
+    return st.selectbox(
+        f"Which {word}",
+        names,
+        index=None,
+        placeholder=f"Choose a {word} to see its aspects {when}",
+        key=key,
+    )
+
+
 def trend_in_detail(body: dict) -> None:
     """One group through the jobs: its label shares and its aspects' share negative in each,
     with trends tested as a family of their own (Holm over that group's tests)."""
     column = str(body["group_by"])
-    word = groups.in_sentence(column)
-    st.markdown(f"**One {_md(word)} in detail**")
-    chosen = st.selectbox(
-        f"Which {word}",
-        trend.detail_groups(body),
-        index=None,
-        placeholder=f"Choose a {word} to see its aspects in each job",
-        key="tr-detail",
-    )
+    chosen = detail_choice(column, trend.detail_groups(body), "in each job", "tr-detail")
     if chosen is None:
         return
     url, key = st.session_state.api_url, st.session_state.api_key
@@ -1285,15 +1290,7 @@ def change_in_detail(job: JobStatus, body: dict) -> None:
     """One group now against the same group earlier, side by side: its label shares and its
     aspects' share negative, tested as *Compare* tests two groups (a family of its own)."""
     column = str(body["group_by"])
-    word = groups.in_sentence(column)
-    st.markdown(f"**One {_md(word)} in detail**")
-    chosen = st.selectbox(
-        f"Which {word}",
-        change.detail_groups(body),
-        index=None,
-        placeholder=f"Choose a {word} to see its aspects earlier and now",
-        key="ch-detail",
-    )
+    chosen = detail_choice(column, change.detail_groups(body), "earlier and now", "ch-detail")
     if chosen is None:
         return
     url, key = st.session_state.api_url, st.session_state.api_key

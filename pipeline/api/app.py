@@ -84,6 +84,13 @@ ApiKey = Annotated[str | None, Header(alias=HEADER)]
 RequestId = Annotated[
     str, PathParameter(pattern=REQUEST_ID_PATTERN, description="from POST /v1/jobs")
 ]
+OneGroup = Annotated[
+    str | None,
+    Query(
+        description="one value of group_by: that group alone, its labels and aspects, tested "
+        "as a family of their own ('(blank)' for rows without a value)"
+    ),
+]
 
 
 def _owner(request: Request, api_key: ApiKey = None) -> str:
@@ -334,13 +341,7 @@ def create_app(
         group_by: Annotated[
             str | None, Query(description="also per value of this column, in both jobs")
         ] = None,
-        group: Annotated[
-            str | None,
-            Query(
-                description="one value of group_by: that group alone, its labels and aspects, "
-                "tested as a family of their own ('(blank)' for rows without a value)"
-            ),
-        ] = None,
+        group: OneGroup = None,
     ) -> dict[str, Any]:
         """What changed since an earlier job of the same survey: label shares overall and per
         group, each aspect's share negative, with 95 % intervals, flagged only beyond the noise
@@ -369,13 +370,7 @@ def create_app(
         group_by: Annotated[
             str | None, Query(description="also per value of this column, in every job")
         ] = None,
-        group: Annotated[
-            str | None,
-            Query(
-                description="one value of group_by: that group alone, its labels and aspects, "
-                "tested as a family of their own ('(blank)' for rows without a value)"
-            ),
-        ] = None,
+        group: OneGroup = None,
     ) -> dict[str, Any]:
         """How the shares moved over several jobs of a survey, in the order given: label
         shares overall and per group, each aspect's share negative, with 95 % intervals, and a

@@ -31,9 +31,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list
         yield url, ids
 
 
-def test_four_terms_in_the_order_picked(
-    served: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def trend_page(served: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The last term's job, on *Compare → Several jobs in order*."""
     url, ids = served
     monkeypatch.setenv("PIPELINE_API_URL", url)
     monkeypatch.delenv("PIPELINE_API_KEY", raising=False)
@@ -41,6 +40,14 @@ def test_four_terms_in_the_order_picked(
     at.query_params["job"] = ids[3]
     at.run()
     at.radio(key="c-mode").set_value("Several jobs in order (a trend)").run()
+    return at
+
+
+def test_four_terms_in_the_order_picked(
+    served: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = served[1]
+    at = trend_page(served, monkeypatch)
     assert not at.exception, at.exception
 
     picker = at.multiselect(key="tr-jobs")
@@ -76,13 +83,8 @@ def test_four_terms_in_the_order_picked(
 def test_one_course_through_the_terms_is_a_family_of_its_own(
     served: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    url, ids = served
-    monkeypatch.setenv("PIPELINE_API_URL", url)
-    monkeypatch.delenv("PIPELINE_API_KEY", raising=False)
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.query_params["job"] = ids[3]
-    at.run()
-    at.radio(key="c-mode").set_value("Several jobs in order (a trend)").run()
+    ids = served[1]
+    at = trend_page(served, monkeypatch)
     at.multiselect(key="tr-jobs").set_value(ids[:3]).run()
 
     assert at.selectbox(key="tr-detail").options == ["CHEM110", "BIO101"]
