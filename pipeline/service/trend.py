@@ -68,7 +68,7 @@ def trend_summary(
         "tests": result.tests,
         "overall": [series.to_dict() for series in result.overall],
         "aspects": [series.to_dict() for series in result.aspects],
-        "groups": [group.to_dict() for group in result.groups],
+        "groups": [item.to_dict() for item in result.groups],
         "only_one_job": [
             {"group": value, "job": index, "n": n} for value, index, n in result.only_one
         ],

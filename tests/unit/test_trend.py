@@ -21,7 +21,7 @@ import pytest
 from apigw_events import load_event, with_query, without_identity
 from fastapi.testclient import TestClient
 from httpfakes import clients_answered_by
-from jobfakes import make_backend
+from jobfakes import FakePredictor, make_backend
 from test_change import LABELS, counts, csv_of, finish, report_text, submitted
 
 from pipeline import service
@@ -256,6 +256,25 @@ def test_one_course_alone_is_followed_with_its_aspects_as_a_family_of_its_own(
     query = {"jobs": jobs, "group_by": "course", "group": "BIO101"}
     gateway = Gateway(backend).handle(with_query(event, **query))
     assert json.loads(gateway["body"]) == bio
+
+
+def test_a_different_model_or_a_job_without_aspects_is_said(
+    backend: Backend, client: TestClient
+) -> None:
+    first = submitted(client, TERMS[0], "term-1.csv")
+    finish(backend, insights=False)
+    second = submitted(client, TERMS[1], "term-2.csv")
+    FakePredictor.version = "fake-2"
+    try:
+        finish(backend)
+    finally:
+        FakePredictor.version = "fake-1"
+
+    body = client.get("/v1/trend", params={"jobs": f"{first},{second}"}).json()
+
+    assert body["aspects"] == []
+    assert any("2 different models (fake-1, fake-2)" in note for note in body["notes"])
+    assert any("Aspects are followed only when every job has them" in n for n in body["notes"])
 
 
 def test_another_callers_job_is_never_followed(tmp_path: Path) -> None:
