@@ -234,6 +234,11 @@ class OneJobGroup(BaseModel):
     n: int
 
 
+class LookAlike(BaseModel):
+    group: str
+    like: str
+
+
 class TrendBody(BaseModel):
     """Label shares and aspects' share negative in each job, oldest first, overall and per
     group value found in two jobs or more, each tested for a trend (Cochran-Armitage, Holm
@@ -253,6 +258,10 @@ class TrendBody(BaseModel):
     aspects: list[TrendSeries] = Field(description="empty unless every job has aspects")
     groups: list[GroupTrendRecord] = Field(description="values in two jobs or more")
     only_one_job: list[OneJobGroup] = Field(description="values found in one job only")
+    possible_matches: list[LookAlike] = Field(
+        description="a value in one job only and another that differs only in case, spaces "
+        "or punctuation: perhaps one group written two ways"
+    )
     notes: list[str] = Field(description="what to know before reading a trend as real")
 
 

@@ -328,6 +328,9 @@ class TrendSection:
     """In a group's own report of a group found in this job only: why no row."""
     group: str | None = None
     """The group whose trend alone this is (a group's own report): its own Holm family."""
+    possible_matches: tuple[tuple[str, str], ...] = ()
+    """A value in one job only and one that differs from it only in case, spaces or
+    punctuation."""
 
     @property
     def flagged_rows(self) -> tuple[TrendRow, ...]:

@@ -50,6 +50,9 @@ def trend_section(body: Mapping[str, Any]) -> TrendSection:
         ),
         notes=tuple(str(note) for note in body.get("notes") or []),
         group=None if group is None else group_name(group),
+        possible_matches=tuple(
+            (str(pair["group"]), str(pair["like"])) for pair in body.get("possible_matches") or []
+        ),
     )
     if group is not None and not any(n for row in section.rows for n in row.n[:-1]):
         return replace(

@@ -104,7 +104,8 @@ def shares_text(cell: TrendCell) -> str:
 
 
 def one_job_only(body: Mapping[str, Any]) -> list[str]:
-    """The groups found in one job only, as sentences (the CLI's text and the app)."""
+    """The groups found in one job only, and those that look like another group written
+    another way, as sentences (the CLI's text and the app)."""
     found = body.get("only_one_job") or []
     if not found:
         return []
@@ -112,4 +113,10 @@ def one_job_only(body: Mapping[str, Any]) -> list[str]:
         f"{group_name(item.get('group'))} (job {int(item['job']) + 1}, n={int(item['n']):,})"
         for item in found
     )
-    return [f"In one job only, so no trend: {names}. Values are matched exactly."]
+    lines = [f"In one job only, so no trend: {names}. Values are matched exactly."]
+    for pair in body.get("possible_matches") or []:
+        lines.append(
+            f"“{pair['group']}” and “{pair['like']}” may be one group written two ways: "
+            "recode one file to follow them as one."
+        )
+    return lines

@@ -72,6 +72,13 @@ def trend_summary(
         "only_one_job": [
             {"group": value, "job": index, "n": n} for value, index, n in result.only_one
         ],
+        "possible_matches": [
+            {"group": value, "like": other}
+            for value, other in figures.look_alikes(
+                [value for value, _index, _n in result.only_one],
+                [item.group for item in result.groups],
+            )
+        ],
         "notes": _notes(jobs, with_aspects),
     }
 

@@ -32,7 +32,7 @@ from pipeline.cli.main import main
 from pipeline.report import trend_table
 from pipeline.report.change import Side, change
 from pipeline.report.stats import cochran_armitage
-from pipeline.report.trend import MAX_JOBS, trend
+from pipeline.report.trend import MAX_JOBS, look_alikes, trend
 
 # --- the test -------------------------------------------------------------------------------
 
@@ -125,6 +125,17 @@ def test_a_group_is_followed_through_the_jobs_that_have_it() -> None:
         trend(sides * 5, LABELS)
 
 
+def test_a_group_in_one_job_that_looks_like_another_is_named_once() -> None:
+    only_one = ["MATH221", "chem-110", "CHEM 110", "HIST 1"]
+    followed = ["MATH 221", "BIO101", None]
+
+    assert look_alikes(only_one, followed) == [
+        ("MATH221", "MATH 221"),
+        ("chem-110", "CHEM 110"),
+    ]
+    assert look_alikes([None, "A"], ["B"]) == []
+
+
 def test_aspects_follow_their_share_negative() -> None:
     sides = [Side(counts(10, 10, 10), {}, {"exams": counts(k, 0, 30 - k)}) for k in (25, 15, 5)] + [
         Side(counts(10, 10, 10), {}, {"exams": counts(2, 0, 28), "workload": counts(3, 0, 0)})
@@ -188,6 +199,7 @@ def test_the_api_follows_each_course_over_the_terms(backend: Backend, client: Te
         {"group": "MATH1", "job": 3, "n": 1},
         {"group": "PHYS 200", "job": 0, "n": 1},
     ]
+    assert body["possible_matches"] == []
     assert body["aspects"] and body["notes"] == []
     # BIO101 has 4 bad comments in all: too few to test; CHEM110's two shares are tested
     assert all(series["p_value"] is None for series in groups["BIO101"]["series"])
@@ -196,6 +208,20 @@ def test_the_api_follows_each_course_over_the_terms(backend: Backend, client: Te
 
     backwards = client.get("/v1/trend", params={"jobs": ",".join(reversed(ids))}).json()
     assert backwards["overall"][0]["direction"] == "rising" and backwards["groups"] == []
+
+
+def test_a_course_written_another_way_is_named_in_the_answer_and_the_report(
+    backend: Backend, client: TestClient
+) -> None:
+    bodies = [TERMS[0], TERMS[1], TERMS[2] + b"\nphys-200,fine"]
+    ids = [submitted(client, body, f"term-{i}.csv") for i, body in enumerate(bodies, start=1)]
+    finish(backend)
+
+    body = client.get("/v1/trend", params={"jobs": ",".join(ids), "group_by": "course"}).json()
+    text = trend_text(client, ids[2], group_by="course", trend=",".join(ids[:2]))
+
+    assert body["possible_matches"] == [{"group": "PHYS 200", "like": "phys-200"}]
+    assert "“PHYS 200” and “phys-200” may be one course written two ways" in text
 
 
 def test_it_refuses_what_would_mislead(backend: Backend, client: TestClient) -> None:
@@ -358,6 +384,20 @@ def test_the_command_prints_the_table_or_writes_a_csv(
     assert rows[0]["part"] == "(all comments)"
     assert main(["trend", *ids, "--group-by", "course", "--group", "(blank)", *api]) == 0
     assert dict(seen[-1].url.params)["group"] == "(blank)"
+
+
+def test_the_text_names_look_alikes_in_one_job_only() -> None:
+    body = {
+        "jobs": [{}, {}],
+        "only_one_job": [{"group": "MATH221", "job": 1, "n": 40}],
+        "possible_matches": [{"group": "MATH221", "like": "MATH 221"}],
+    }
+
+    assert trend_table.one_job_only(body) == [
+        "In one job only, so no trend: MATH221 (job 2, n=40). Values are matched exactly.",
+        "“MATH221” and “MATH 221” may be one group written two ways: recode one file to follow "
+        "them as one.",
+    ]
 
 
 def test_the_csv_escapes_a_group_that_looks_like_a_formula() -> None:
