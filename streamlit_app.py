@@ -1022,6 +1022,18 @@ def earlier_choices(job: JobStatus, unfinished: str) -> dict[str, str] | None:
     return {item.request_id: change.job_caption(item) for item in choices}
 
 
+def per_value_of(cell: DeltaGenerator, group_columns: list[str], key: str) -> str:
+    """The column a change or a trend is read per value of ("" for all comments alone); the
+    first group column by default."""
+    return cell.selectbox(
+        "Per value of",
+        ["", *group_columns],
+        format_func=lambda name: name or "no column (all comments)",
+        index=1 if group_columns else 0,
+        key=key,
+    )
+
+
 def change_view(job: JobStatus, group_columns: list[str]) -> None:
     """What changed since an earlier job of the same survey: shares overall, per aspect and
     per group, earlier → now, flagged only beyond the noise."""
@@ -1044,13 +1056,7 @@ def change_view(job: JobStatus, group_columns: list[str]) -> None:
     pasted = progress.clean_request_id(
         left.text_input("…or its request id", key="ch-pasted", placeholder="request id")
     )
-    column = right.selectbox(
-        "Per value of",
-        ["", *group_columns],
-        format_func=lambda name: name or "no column (all comments)",
-        index=1 if group_columns else 0,
-        key="ch-column",
-    )
+    column = per_value_of(right, group_columns, "ch-column")
     since = pasted or since
     if not since:
         st.caption(
@@ -1117,13 +1123,7 @@ def trend_view(job: JobStatus, group_columns: list[str]) -> None:
         placeholder="Choose finished jobs" if captions else "No other finished job",
         key="tr-jobs",
     )
-    column = right.selectbox(
-        "Per value of",
-        ["", *group_columns],
-        format_func=lambda name: name or "no column (all comments)",
-        index=1 if group_columns else 0,
-        key="tr-column",
-    )
+    column = per_value_of(right, group_columns, "tr-column")
     if not earlier:
         st.caption(
             "Choose the jobs of earlier terms, oldest first; this job comes last. Each share is "
@@ -1187,7 +1187,7 @@ def trend_in_detail(body: dict) -> None:
     """One group through the jobs: its label shares and its aspects' share negative in each,
     with trends tested as a family of their own (Holm over that group's tests)."""
     column = str(body["group_by"])
-    chosen = detail_choice(column, trend.detail_groups(body), "in each job", "tr-detail")
+    chosen = detail_choice(column, change.detail_groups(body), "in each job", "tr-detail")
     if chosen is None:
         return
     url, key = st.session_state.api_url, st.session_state.api_key

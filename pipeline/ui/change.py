@@ -114,8 +114,9 @@ def flag_sentences(body: Mapping[str, Any]) -> list[str]:
 
 
 def detail_groups(body: Mapping[str, Any]) -> list[str]:
-    """The groups found in both jobs, by name ("(blank)" for rows without a value), in the
-    change's order (largest now first): the ones that can be looked at in detail."""
+    """The groups of a change's or a trend's answer (found in both jobs, or in two jobs or
+    more), by name ("(blank)" for rows without a value), in the answer's order (largest
+    first): the ones that can be looked at in detail."""
     return [group_name(group.get("group")) for group in body.get("groups") or []]
 
 

@@ -11,7 +11,6 @@ import pandas as pd
 
 from pipeline.report import trend_table
 from pipeline.report.data import TrendCell, TrendRow
-from pipeline.ui.groups import group_name
 from pipeline.ui.insights import aspect_title
 
 MAX_CHART_GROUPS = 12
@@ -121,9 +120,3 @@ def _ends(cell: TrendCell) -> str:
 
 def _percent(share: float) -> str:
     return f"{round(share * 100)} %"
-
-
-def detail_groups(body: Mapping[str, Any]) -> list[str]:
-    """The groups followed in two jobs or more, by name, in the trend's order (largest
-    first): the ones that can be looked at in detail."""
-    return [group_name(group.get("group")) for group in body.get("groups") or []]
