@@ -309,10 +309,10 @@ def upload_view(client: PipelineClient) -> None:
         "**negative**, **neutral** or **positive**."
     )
     uploaded = st.file_uploader(
-        "Comments file: CSV, XLSX, or TXT with one comment per line",
+        "Comments file: CSV, Excel (XLSX), LibreOffice (ODS), or TXT with one comment per line",
         # .xls too: a tab-delimited download named .xls (Blackboard's) is read, and a real
         # Excel 97-2003 file gets the message that says how to save it, not "not allowed".
-        type=["csv", "xlsx", "txt", "xls"],
+        type=["csv", "xlsx", "ods", "txt", "xls"],
         # A new key after each submit, so "New analysis" starts from an empty uploader.
         key=f"upload-{st.session_state.uploads}",
     )

@@ -61,6 +61,8 @@ class JobStatus:
     eta_s: float | None = None
     error: str | None = None
     input_name: str = ""
+    input_format: str = ""
+    """How the input was read: ``csv``, ``xlsx``, ``ods`` or ``txt``."""
     input_options: dict[str, str | int | list[str]] = field(default_factory=dict)
     """How the input was read: a workbook's ``sheet`` and ``header_row``, a CSV's
     ``delimiter`` and ``encoding``."""
@@ -610,6 +612,7 @@ def _job_status(body: Mapping[str, Any]) -> JobStatus:
         eta_s=_float_or_none(body.get("eta_s")),
         error=body.get("error"),
         input_name=str(body.get("input_name") or ""),
+        input_format=str(body.get("input_format") or ""),
         input_options=dict(body.get("input_options") or {}),
         text_column=str(body.get("text_column") or ""),
         group_by=tuple(body.get("group_by") or ()),

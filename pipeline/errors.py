@@ -26,7 +26,7 @@ class InputError(PipelineError):
 
 
 class UnsupportedFormatError(InputError):
-    """The file is not CSV, XLSX or TXT."""
+    """The file is not CSV, XLSX, ODS or TXT."""
 
 
 class EncodingError(InputError):

@@ -66,8 +66,11 @@ from pipeline.messages import echo
 from pipeline.survey_export import RECORDS_NEEDED, Descriptions, find_descriptions
 from pipeline.xlsx import ALL_SHEETS, CombinedTable, SheetLayout, Workbook, open_workbook
 from pipeline.xlsx.combined import same_table
+from pipeline.xlsx.ods import is_opendocument
 
-FORMATS = ("csv", "xlsx", "txt")
+FORMATS = ("csv", "xlsx", "ods", "txt")
+WORKBOOKS = ("xlsx", "ods")
+"""Formats read as sheets (``pipeline.xlsx``): Excel workbooks and OpenDocument spreadsheets."""
 TXT_COLUMN = "text"
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -78,21 +81,19 @@ _OLD_EXCEL = (
     "CSV UTF-8, then upload that"
 )
 _PAGE_FOR_EXCEL = (
-    "{name} is {kind}, as some systems export a table for Excel, not CSV, XLSX or TXT "
-    "text: open it in Excel and save it as Excel Workbook (.xlsx) or CSV UTF-8, then upload "
+    "{name} is {kind}, as some systems export a table for Excel, not CSV, XLSX, ODS or "
+    "TXT text: open it in Excel and save it as Excel Workbook (.xlsx) or CSV UTF-8, then upload "
     "that"
 )
 _MARKUP_PROBE = 64
 """Characters of a file's start read to tell a web page or XML document."""
 _UNSUPPORTED = ("json", "parquet", "pdf", "docx")
 _OTHER_SPREADSHEET = "{name} is {kind}, which is not read: {how}, then upload that"
-_OPENDOCUMENT = (
-    "an OpenDocument spreadsheet (LibreOffice, OpenOffice)",
-    "in LibreOffice choose File > Save As > Excel 2007-365 (.xlsx) or Text CSV",
-)
 _SPREADSHEETS = {
-    "ods": _OPENDOCUMENT,
-    "fods": _OPENDOCUMENT,
+    "fods": (
+        "a flat OpenDocument spreadsheet (one XML file)",
+        "in LibreOffice Calc choose File > Save As > ODF Spreadsheet (.ods) or Text CSV",
+    ),
     "numbers": (
         "an Apple Numbers spreadsheet",
         "in Numbers choose File > Export To > Excel or CSV",
@@ -100,9 +101,6 @@ _SPREADSHEETS = {
 }
 """Spreadsheets of other programs, by extension: said what they are and how to save them as
 a file that is read."""
-_ODS_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
-"""An OpenDocument package starts with its uncompressed ``mimetype`` member: how an .ods
-renamed .xlsx is told from a workbook."""
 _SIGNATURES = (
     (b"%PDF-", "a PDF document"),
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
@@ -248,26 +246,30 @@ def detect_format(path: Path, filename: str | None = None) -> str:
         head = handle.read(_SNIFF_BYTES)
     if head.startswith(_OLE2_MAGIC):
         raise UnsupportedFormatError(_OLD_EXCEL.format(name=name))
-    if head.startswith(_ZIP_MAGIC) and _ODS_MIMETYPE in head[:128]:
-        suffix = "ods"
     if suffix in _SPREADSHEETS:
         what, how = _SPREADSHEETS[suffix]
         raise UnsupportedFormatError(_OTHER_SPREADSHEET.format(name=name, kind=what, how=how))
     if suffix in _UNSUPPORTED:
-        raise UnsupportedFormatError(f".{suffix} files are not supported: upload CSV, XLSX or TXT")
+        raise UnsupportedFormatError(
+            f".{suffix} files are not supported: upload CSV, XLSX, ODS or TXT"
+        )
     if head.startswith(_ZIP_MAGIC):
-        if suffix in ("xlsx", "xlsm", "xls", ""):  # a macro-enabled workbook: its macros never run
+        with path.open("rb") as handle:
+            if is_opendocument(handle):  # whatever its name: told by its first member
+                return "ods"
+        if suffix in ("xlsx", "xlsm", "xls", "ods", ""):  # a macro never runs
             return "xlsx"
         raise UnsupportedFormatError(f"{name} is a ZIP/XLSX archive but is named .{suffix}")
-    if suffix == "xlsx":
-        raise UnsupportedFormatError(f"{name} is named .xlsx but is not an Excel workbook")
+    if suffix in WORKBOOKS:
+        what = "an Excel workbook" if suffix == "xlsx" else "an OpenDocument spreadsheet"
+        raise UnsupportedFormatError(f"{name} is named .{suffix} but is not {what}")
     kind = next((kind for magic, kind in _SIGNATURES if head.startswith(magic)), None)
     if kind is not None:
         raise UnsupportedFormatError(
-            f"{name} is {kind}, not CSV, XLSX or TXT text: upload the comments in one of those"
+            f"{name} is {kind}, not CSV, XLSX, ODS or TXT text: upload the comments in one of those"
         )
     if _looks_binary(head):
-        raise UnsupportedFormatError(f"{name} is a binary file, not CSV, XLSX or TXT text")
+        raise UnsupportedFormatError(f"{name} is a binary file, not CSV, XLSX, ODS or TXT text")
     if (page := _markup_kind(head)) is not None:
         raise UnsupportedFormatError(_PAGE_FOR_EXCEL.format(name=name, kind=page))
     if suffix in ("csv", "txt"):
@@ -310,10 +312,10 @@ def inspect_input(
     a workbook, the table is on ``sheet`` (name or 1-based number), else on the first sheet
     whose header names ``text_column`` (``pipeline.xlsx``)."""
     fmt = detect_format(path, filename)
-    if fmt == "xlsx":
-        layout = _xlsx_layout(path, text_column, sheet)
+    if fmt in WORKBOOKS:
+        layout = _workbook_layout(path, fmt, text_column, sheet)
     elif sheet is not None:
-        raise InputError(f"a sheet applies to Excel workbooks (.xlsx) only; this file is {fmt}")
+        raise InputError(f"a sheet applies to workbooks (.xlsx, .ods) only; this file is {fmt}")
     else:
         encoding = sniff_encoding(path)
         sample = read_sample(path, encoding)
@@ -353,7 +355,9 @@ def _described(layout: InputLayout, first: Sequence[Sequence[str]]) -> InputLayo
     return replace(layout, options=options, survey=survey)
 
 
-def _xlsx_layout(path: Path, text_column: str | None, sheet: str | None) -> InputLayout:
+def _workbook_layout(
+    path: Path, fmt: str, text_column: str | None, sheet: str | None
+) -> InputLayout:
     """With neither a sheet nor a column asked for, the first visible sheet with one column
     named like comments (a cover sheet in front is passed over), else the first with rows.
     ``ALL_SHEETS``: every visible sheet whose header names the column (with none asked for,
@@ -362,7 +366,7 @@ def _xlsx_layout(path: Path, text_column: str | None, sheet: str | None) -> Inpu
         if sheet == ALL_SHEETS:
             if not (text_column or "").strip():
                 text_column = _named_sheet(book)[1]
-            return _combined_layout(book, book.all_sheets(text_column))
+            return _combined_layout(book, fmt, book.all_sheets(text_column))
         if sheet is None:
             if not (text_column or "").strip():
                 sheet, text_column = _named_sheet(book)
@@ -371,7 +375,7 @@ def _xlsx_layout(path: Path, text_column: str | None, sheet: str | None) -> Inpu
         table = book.layout(sheet, text_column)
         first = list(islice(book.records(table), RECORDS_NEEDED))
     options = ReadOptions(sheet=table.sheet, header_row=table.header_row)
-    return _described(InputLayout("xlsx", options, table.columns), first)
+    return _described(InputLayout(fmt, options, table.columns), first)
 
 
 def _refuse_one_of_several(tables: Sequence[SheetLayout], text_column: str) -> None:
@@ -388,14 +392,14 @@ def _refuse_one_of_several(tables: Sequence[SheetLayout], text_column: str) -> N
         )
 
 
-def _combined_layout(book: Workbook, table: CombinedTable) -> InputLayout:
+def _combined_layout(book: Workbook, fmt: str, table: CombinedTable) -> InputLayout:
     first = list(islice(book.combined_records(table), RECORDS_NEEDED))
     options = ReadOptions(
         sheet=ALL_SHEETS,
         sheets=tuple(layout.sheet for layout in table.layouts),
         header_rows=tuple(layout.header_row for layout in table.layouts),
     )
-    return _described(InputLayout("xlsx", options, table.columns), first)
+    return _described(InputLayout(fmt, options, table.columns), first)
 
 
 def _named_sheet(book: Workbook) -> tuple[str | None, str | None]:

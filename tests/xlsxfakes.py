@@ -16,6 +16,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -271,5 +272,36 @@ def per_course_workbook(path: Path) -> Path:
     hidden.append(["Comment"])
     hidden.append(["last year's answer"])
     hidden.sheet_state = "hidden"
+    book.save(path)
+    return path
+
+
+def course_report(path: Path) -> Path:
+    """A report-style export: a cover, title rows, a course merged down its comments, a
+    comment of two lines with a reviewer's note, runs of spaces, dates, times, numbers,
+    percentages and booleans, repeated rows and a hidden sheet."""
+    book = Workbook()
+    cover = book.active
+    cover.title = "Cover"
+    cover.append(["Course evaluation export"])
+    cover.append(["Fall 2026"])
+    sheet = book.create_sheet("Responses")
+    sheet.append(["Course Evaluation Report"])
+    sheet.append(["Term: Fall 2026"])
+    sheet.append([])
+    sheet.append(["Course", "Submitted", "Score", "Share", "Recommend", "Comment"])
+    two_lines = "The labs were great!\nBut the exams were unfair."
+    sheet.append(["CHEM 110", datetime.datetime(2026, 3, 1, 9, 30), 4, 0.45, True, two_lines])
+    sheet.append([None, datetime.date(2026, 3, 2), 2.5, 0.5, False, "Too  much   homework"])
+    sheet.append([None, datetime.date(2026, 3, 2), 3, 0.5, False, "Good"])
+    sheet.append(["MATH 221", datetime.date(2026, 3, 2), 3, 0.5, False, "Good"])
+    sheet.append(["MATH 221", datetime.date(2026, 3, 2), 3, 0.5, False, "Good"])
+    sheet.append(["MATH 221", datetime.time(9, 30), 3, 0.5, False, "  spaced   out  "])
+    sheet.merge_cells("A5:A7")
+    sheet["F5"].comment = Comment("a reviewer's note", "Dean")
+    hidden = book.create_sheet("Secret")
+    hidden.sheet_state = "hidden"
+    hidden.append(["Comment"])
+    hidden.append(["hidden"])
     book.save(path)
     return path

@@ -175,7 +175,7 @@ def create_app(
     def submit_job(
         who: Owner,
         file: Annotated[
-            UploadFile | None, File(description="CSV (UTF-8), XLSX or one-per-line TXT")
+            UploadFile | None, File(description="CSV (UTF-8), XLSX, ODS or one-per-line TXT")
         ] = None,
         upload_key: Annotated[
             str | None, Form(description="instead of file: the key from POST /v1/uploads")
@@ -197,9 +197,9 @@ def create_app(
         sheet: Annotated[
             str | None,
             Form(
-                description="XLSX only: the sheet, by name or 1-based number, or * for every "
-                "sheet whose header names text_column, read as one table with a sheet column "
-                "(default: the first such sheet)"
+                description="XLSX and ODS only: the sheet, by name or 1-based number, or * "
+                "for every sheet whose header names text_column, read as one table with a sheet "
+                "column (default: the first such sheet)"
             ),
         ] = None,
     ) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from typing import Any
 from pipeline.settings import Settings
 
 SHEET_HELP = (
-    "XLSX: the sheet, by name or 1-based number, or '*' for every sheet whose header names "
+    "XLSX and ODS: the sheet, by name or 1-based number, or '*' for every sheet whose header names "
     "the text column, read as one table with a 'sheet' column (default: the first such sheet)"
 )
 
@@ -62,7 +62,7 @@ def register(commands: Any) -> None:
     revoke.set_defaults(handler=_keys_revoke)
 
     submit = client_parser(commands, "submit", "upload a file and queue a job")
-    submit.add_argument("file", type=Path, help="CSV (UTF-8), XLSX or one-per-line TXT")
+    submit.add_argument("file", type=Path, help="CSV (UTF-8), XLSX, ODS or one-per-line TXT")
     submit.add_argument(
         "--text-column",
         action="append",

@@ -56,8 +56,10 @@ def register(commands: Any) -> None:
     _add_languages(predict)
     predict.set_defaults(handler=_predict)
 
-    analyze = commands.add_parser("analyze", help="label every comment of a CSV, XLSX or TXT file")
-    analyze.add_argument("input", type=Path, help="CSV, XLSX or one-comment-per-line TXT")
+    analyze = commands.add_parser(
+        "analyze", help="label every comment of a CSV, XLSX, ODS or TXT file"
+    )
+    analyze.add_argument("input", type=Path, help="CSV, XLSX, ODS or one-comment-per-line TXT")
     analyze.add_argument(
         "--text-column",
         action="append",

@@ -13,7 +13,7 @@ import pandas as pd
 
 from pipeline.errors import EmptyInputError
 from pipeline.input_header import TEXT_NAMES, comment_words, name_words, worded_text_column
-from pipeline.inputs import ReadOptions, detect_format, inspect_input, iter_chunks
+from pipeline.inputs import WORKBOOKS, ReadOptions, detect_format, inspect_input, iter_chunks
 from pipeline.model.no_opinion import NoOpinion
 from pipeline.xlsx import ALL_SHEETS, SheetOverview, open_workbook
 from pipeline.xlsx.combined import same_table, shared_columns
@@ -160,7 +160,7 @@ def sheet_label(sheet: str) -> str:
 
 
 def _sheets(path: Path, filename: str) -> tuple[SheetOverview, ...]:
-    if detect_format(path, filename) != "xlsx":
+    if detect_format(path, filename) not in WORKBOOKS:
         return ()
     with open_workbook(path) as book:
         return tuple(book.overview())

@@ -15,6 +15,7 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import BinaryIO
 
 from pipeline.errors import LimitExceededError, UnsupportedFormatError
@@ -31,10 +32,24 @@ _READABLE = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 _DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, struct.error, ValueError)
 
 
-def damaged(reason: object) -> UnsupportedFormatError:
+@dataclass(frozen=True)
+class Container:
+    """What kind of workbook a ZIP holds, as a refusal names it and says how to mend it."""
+
+    name: str
+    mend: str
+
+
+EXCEL = Container("the Excel file", "open it in Excel and save it again as .xlsx")
+OPENDOCUMENT = Container(
+    "the OpenDocument spreadsheet", "open it in LibreOffice Calc and save it again as .ods"
+)
+
+
+def damaged(reason: object, container: Container = EXCEL) -> UnsupportedFormatError:
     return UnsupportedFormatError(
-        f"the Excel file cannot be read, it is damaged or not a workbook ({reason}); open it "
-        "in Excel and save it again as .xlsx, or save it as CSV UTF-8"
+        f"{container.name} cannot be read, it is damaged or not a workbook ({reason}); "
+        f"{container.mend}, or save it as CSV UTF-8"
     )
 
 
@@ -66,17 +81,18 @@ class Archive:
     the (much slower) XML parsing starts, and a part that fails its CRC is never parsed. That
     pass also picks out the merged ranges a sheet lists after its rows (``merges``)."""
 
-    def __init__(self, handle: BinaryIO, limits: XlsxLimits) -> None:
+    def __init__(self, handle: BinaryIO, limits: XlsxLimits, container: Container = EXCEL) -> None:
         self.limits = limits
+        self.container = container
         self.inflated = 0
         """Bytes inflated by the checks, over all parts: each part is counted once."""
-        self.size = _check_directory(handle, limits)
+        self.size = _check_directory(handle, limits, container)
         """The archive's bytes on disk."""
         self._file = _Counted(handle)
         try:
             self._zip = zipfile.ZipFile(self._file)
         except _DAMAGED as exc:
-            raise damaged(exc) from exc
+            raise damaged(exc, container) from exc
         self._members = {info.filename: info for info in self._zip.infolist()}
         _check_declared(self._zip.infolist(), limits)
         self._checked: dict[str, tuple[DownFill, ...]] = {}
@@ -109,13 +125,15 @@ class Archive:
     def _readable(self, name: str) -> zipfile.ZipInfo:
         info = self._members.get(name)
         if info is None:
-            raise damaged(f"the part {name} is missing")
+            raise damaged(f"the part {name} is missing", self.container)
         if info.flag_bits & 0x1:
             raise UnsupportedFormatError(
                 "the workbook is encrypted (password-protected): save it without a password"
             )
         if info.compress_type not in _READABLE:
-            raise damaged(f"the part {name} uses compression method {info.compress_type}")
+            raise damaged(
+                f"the part {name} uses compression method {info.compress_type}", self.container
+            )
         return info
 
     def _inflate(self, info: zipfile.ZipInfo, counted: bool) -> Iterator[bytes]:
@@ -127,13 +145,13 @@ class Archive:
         try:
             part = self._zip.open(info)
         except _DAMAGED as exc:
-            raise damaged(exc) from exc
+            raise damaged(exc, self.container) from exc
         with part:
             while True:
                 try:
                     block = part.read(BLOCK)
                 except _DAMAGED as exc:
-                    raise damaged(exc) from exc
+                    raise damaged(exc, self.container) from exc
                 if not block:
                     return
                 if counted:
@@ -160,7 +178,7 @@ def _bomb(name: str, inflated: int, compressed: int, limits: XlsxLimits) -> Limi
     )
 
 
-def _check_directory(handle: BinaryIO, limits: XlsxLimits) -> int:
+def _check_directory(handle: BinaryIO, limits: XlsxLimits, container: Container) -> int:
     """Bound the central directory from the end record (and its ZIP64 twin) alone; returns
     the archive's size."""
     try:
@@ -170,7 +188,7 @@ def _check_directory(handle: BinaryIO, limits: XlsxLimits) -> int:
         tail = handle.read(tail_size)
         at = tail.rfind(_END)
         if at < 0 or len(tail) - at < _END_SIZE:
-            raise damaged("no ZIP end-of-directory record")
+            raise damaged("no ZIP end-of-directory record", container)
         entries, directory = struct.unpack("<HI", tail[at + 10 : at + 16])
         locator = tail[at - 20 : at] if at >= 20 else b""
         if locator[:4] == _END64_LOCATOR:
@@ -178,11 +196,11 @@ def _check_directory(handle: BinaryIO, limits: XlsxLimits) -> int:
             handle.seek(offset)
             record = handle.read(56)
             if record[:4] != _END64:
-                raise damaged("a broken ZIP64 end-of-directory record")
+                raise damaged("a broken ZIP64 end-of-directory record", container)
             entries, directory = struct.unpack("<QQ", record[32:48])
         handle.seek(0)
     except _DAMAGED as exc:
-        raise damaged(exc) from exc
+        raise damaged(exc, container) from exc
     if entries > limits.max_members or directory > limits.max_directory_bytes:
         raise LimitExceededError(
             f"the workbook's ZIP directory lists {entries:,} members in {directory:,} bytes, "

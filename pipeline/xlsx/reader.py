@@ -1,19 +1,22 @@
 """A workbook opened for reading: its sheets, where each one's table is, and its data rows.
 
 Every read goes through the bounded archive and parser, so the same limits hold when the app
-previews a file, when the service validates it and when the worker labels it.
+previews a file, when the service validates it and when the worker labels it. The sheets come
+from a ``SheetSource``: an Excel workbook's (``XlsxSource``) or an OpenDocument
+spreadsheet's (``pipeline.xlsx.ods``); everything above the rows is the same for both.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
+from typing import Protocol
 
 from pipeline.errors import InputError
-from pipeline.xlsx.archive import Archive, damaged
+from pipeline.xlsx.archive import EXCEL, OPENDOCUMENT, Archive, Container, damaged
 from pipeline.xlsx.combined import CombinedTable, combine, shared_columns
 from pipeline.xlsx.layout import (
     HEADER_SCAN_ROWS,
@@ -28,11 +31,74 @@ from pipeline.xlsx.layout import (
     row_values,
 )
 from pipeline.xlsx.limits import XlsxLimits
-from pipeline.xlsx.merges import fills_by_row
-from pipeline.xlsx.sheet import SheetContext, read_rows
+from pipeline.xlsx.merges import DownFill, fills_by_row
+from pipeline.xlsx.ods import OdsSource, is_opendocument
+from pipeline.xlsx.sheet import Row, SheetContext, read_rows
 from pipeline.xlsx.strings import read_shared_strings
 from pipeline.xlsx.styles import read_date_styles
-from pipeline.xlsx.workbook import SheetEntry, Structure, read_structure
+from pipeline.xlsx.workbook import SheetEntry, read_structure
+
+
+class SheetSource(Protocol):
+    """Where a workbook's sheets and their rows come from."""
+
+    sheets: tuple[SheetEntry, ...]
+    container: Container
+
+    def rows(self, entry: SheetEntry) -> Generator[Row, None, None]:
+        """The sheet's non-empty rows in order."""
+        ...
+
+    def first_rows(self, entry: SheetEntry) -> tuple[Row, ...]:
+        """The sheet's first ``HEADER_SCAN_ROWS`` non-empty rows, where its header is."""
+        ...
+
+    def merges(self, entry: SheetEntry) -> tuple[DownFill, ...]:
+        """The cells the sheet merges down several rows, when known before its rows."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class XlsxSource:
+    """An Excel workbook's sheets: its structure read at once, the strings and styles its
+    cells refer to when a sheet is first read."""
+
+    def __init__(self, archive: Archive) -> None:
+        self._archive = archive
+        self.structure = read_structure(archive)
+        self.sheets = self.structure.sheets
+        self.container = archive.container
+        self._context: SheetContext | None = None
+
+    def rows(self, entry: SheetEntry) -> Generator[Row, None, None]:
+        return read_rows(self._archive, entry.part, entry.name, self.context)
+
+    def first_rows(self, entry: SheetEntry) -> tuple[Row, ...]:
+        rows = self.rows(entry)
+        try:
+            return tuple(islice(rows, HEADER_SCAN_ROWS))
+        finally:
+            rows.close()
+
+    def merges(self, entry: SheetEntry) -> tuple[DownFill, ...]:
+        return self._archive.merges(entry.part)
+
+    def close(self) -> None:
+        if self._context is not None:
+            self._context.strings.close()
+
+    @property
+    def context(self) -> SheetContext:
+        if self._context is None:
+            structure, archive = self.structure, self._archive
+            styles = read_date_styles(archive, structure.styles)
+            strings = read_shared_strings(archive, structure.shared_strings)
+            budget = archive.limits.text_budget(archive.size)
+            self._context = SheetContext(
+                strings, styles, structure.date1904, archive.limits, budget
+            )
+        return self._context
 
 
 @dataclass(frozen=True)
@@ -46,18 +112,15 @@ class SheetOverview:
 
 
 class Workbook:
-    def __init__(self, archive: Archive) -> None:
-        self._archive = archive
-        self.structure: Structure = read_structure(archive)
-        self._context: SheetContext | None = None
+    def __init__(self, source: SheetSource) -> None:
+        self._source = source
 
     @property
     def sheets(self) -> tuple[SheetEntry, ...]:
-        return self.structure.sheets
+        return self._source.sheets
 
     def close(self) -> None:
-        if self._context is not None:
-            self._context.strings.close()
+        self._source.close()
 
     def layout(self, sheet: str | None, text_column: str | None) -> SheetLayout:
         """The chosen sheet's table, or else the first visible sheet's whose header names the
@@ -108,11 +171,7 @@ class Workbook:
         return found
 
     def scan(self, entry: SheetEntry) -> SheetScan:
-        rows = read_rows(self._archive, entry.part, entry.name, self.context)
-        try:
-            return SheetScan(entry, tuple(islice(rows, HEADER_SCAN_ROWS)))
-        finally:
-            rows.close()
+        return SheetScan(entry, self._source.first_rows(entry))
 
     def table(
         self, sheet: str | None, header_row: int | None, text_column: str | None
@@ -122,13 +181,14 @@ class Workbook:
         if sheet is None or header_row is None:
             return self.layout(sheet, text_column)
         entry = pick_sheet(self.sheets, sheet)
-        rows = read_rows(self._archive, entry.part, entry.name, self.context)
+        rows = self._source.rows(entry)
         try:
             header = next((row for row in rows if row.number >= header_row), None)
         finally:
             rows.close()
         if header is None or header.number != header_row:
-            raise damaged(f"row {header_row} of sheet {sheet!r}, its header, is empty")
+            reason = f"row {header_row} of sheet {sheet!r}, its header, is empty"
+            raise damaged(reason, self._source.container)
         return layout_of(entry, header)
 
     def records(self, layout: SheetLayout, comments: Sequence[str] = ()) -> Iterator[list[str]]:
@@ -137,15 +197,12 @@ class Workbook:
         except in the columns ``comments`` (a comment merged over two rows is one comment)."""
         entry = pick_sheet(self.sheets, layout.sheet)
         keep = {layout.columns.index(name) for name in comments if name in layout.columns}
+        width = len(layout.columns)
         starts = fills_by_row(
-            self._archive.merges(entry.part),
-            layout.header_row,
-            layout.first_column,
-            len(layout.columns),
-            keep,
+            self._source.merges(entry), layout.header_row, layout.first_column, width, keep
         )
         filling: dict[int, tuple[str, int]] = {}  # index in a row → value, last row it fills
-        rows = read_rows(self._archive, entry.part, entry.name, self.context)
+        rows = self._source.rows(entry)
         try:
             for row in rows:
                 if row.number <= layout.header_row:
@@ -155,24 +212,17 @@ class Workbook:
                     continue
                 if filling:
                     _fill(values, filling, row.number)
+                if row.down:
+                    found = fills_by_row(
+                        row.down, layout.header_row, layout.first_column, width, keep
+                    )
+                    starts.setdefault(row.number, []).extend(found.get(row.number, ()))
                 for index, last in starts.get(row.number, ()):
                     if values[index]:
                         filling[index] = (values[index], last)
                 yield values
         finally:
             rows.close()
-
-    @property
-    def context(self) -> SheetContext:
-        if self._context is None:
-            structure, archive = self.structure, self._archive
-            styles = read_date_styles(archive, structure.styles)
-            strings = read_shared_strings(archive, structure.shared_strings)
-            budget = archive.limits.text_budget(archive.size)
-            self._context = SheetContext(
-                strings, styles, structure.date1904, archive.limits, budget
-            )
-        return self._context
 
 
 def _fill(values: list[str], filling: dict[int, tuple[str, int]], row: int) -> None:
@@ -187,11 +237,13 @@ def _fill(values: list[str], filling: dict[int, tuple[str, int]], row: int) -> N
 
 @contextmanager
 def open_workbook(path: Path, limits: XlsxLimits | None = None) -> Iterator[Workbook]:
-    """The workbook in ``path``, whatever the file is called."""
+    """The workbook in ``path``, whatever the file is called: an Excel workbook or an
+    OpenDocument spreadsheet, told by its first bytes."""
     with path.open("rb") as handle:
-        archive = Archive(handle, limits or XlsxLimits())
+        opendocument = is_opendocument(handle)
+        archive = Archive(handle, limits or XlsxLimits(), OPENDOCUMENT if opendocument else EXCEL)
         try:
-            workbook = Workbook(archive)
+            workbook = Workbook(OdsSource(archive) if opendocument else XlsxSource(archive))
             try:
                 yield workbook
             finally:

@@ -19,6 +19,7 @@ from openpyxl.utils.datetime import from_ISO8601 as from_iso8601
 from pipeline.errors import LimitExceededError
 from pipeline.xlsx.archive import Archive, damaged
 from pipeline.xlsx.limits import EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS, XlsxLimits
+from pipeline.xlsx.merges import DownFill
 from pipeline.xlsx.strings import SharedStrings
 from pipeline.xlsx.styles import DateStyles
 from pipeline.xlsx.xmlstream import LocalNames, PartParser, too_deep
@@ -41,6 +42,9 @@ class Row:
     empty, and its text is unknown, which is not the same as an empty cell. (A formula whose
     value is the empty text is saved as text, ``t="str"``, with an empty value: read as
     empty.)"""
+    down: tuple[DownFill, ...] = ()
+    """Cells of this row merged down the rows below it, where the format says so at the cell
+    (OpenDocument); an Excel sheet lists its merges after its rows (``Archive.merges``)."""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Protocol
 
 from pipeline.errors import LimitExceededError
-from pipeline.xlsx.archive import damaged
+from pipeline.xlsx.archive import EXCEL, Container, damaged
 from pipeline.xlsx.limits import XlsxLimits
 
 
@@ -42,9 +42,15 @@ class PartParser:
     millions of elements; any other handler gets its depth bounded here."""
 
     def __init__(
-        self, part: str, handler: Handler, limits: XlsxLimits, direct: bool = False
+        self,
+        part: str,
+        handler: Handler,
+        limits: XlsxLimits,
+        direct: bool = False,
+        container: Container = EXCEL,
     ) -> None:
         self.part = part
+        self._container = container
         self._handler = handler
         self._limits = limits
         self._depth = 0
@@ -63,9 +69,11 @@ class PartParser:
         try:
             self._parser.Parse(block, final)
         except DoctypeRefused as exc:
-            raise damaged(f"the part {self.part} declares a document type") from exc
+            reason = f"the part {self.part} declares a document type"
+            raise damaged(reason, self._container) from exc
         except pyexpat.ExpatError as exc:
-            raise damaged(f"the part {self.part} is not well-formed XML: {exc}") from exc
+            reason = f"the part {self.part} is not well-formed XML: {exc}"
+            raise damaged(reason, self._container) from exc
         pending = self._fed - max(0, self._parser.CurrentByteIndex)
         if pending > self._limits.max_bytes_between_events:
             raise LimitExceededError(

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import odsfakes
 import pytest
 from fastapi.testclient import TestClient
 from hostile_cases import (
@@ -250,6 +251,17 @@ def read_as(**options: Any) -> Check:
     return check
 
 
+def format_is(input_format: str, **options: Any) -> Check:
+    """The job records its file's format and how it is read."""
+
+    def check(world: World, client: TestClient, answer: httpx.Response) -> None:
+        stored = client.get(f"{JOBS}/{request_id_of(answer)}").json()
+        assert stored["input_format"] == input_format
+        read_as(**options)(world, client, answer)
+
+    return check
+
+
 def columns_are(*names: str) -> Check:
     def check(_world: World, client: TestClient, answer: httpx.Response) -> None:
         page = client.get(f"{JOBS}/{request_id_of(answer)}/results").json()
@@ -367,6 +379,9 @@ OPEN_QUESTIONS = table(
 SCRIPTS = ("Great 👍🏽 course", "ممتاز جدا", "zero\u200bwidth\u200djoiner", "\u202eevil rtl")
 SEMICOLONS = table(["course", "comment"], [["A", "good, really"], ["B", "bad"]], delimiter=";")
 TABS = table(["course", "comment"], [["A", "good; fine"], ["B", "meh"]], delimiter="\t")
+BAD_REPEAT_COUNT = odsfakes.spreadsheet(
+    odsfakes.table("S", [odsfakes.row("comment"), odsfakes.row("x", repeated="-1")])
+)
 PIPES = table(["course", "comment"], [["A", "good, thanks"], ["B", "bad"]], delimiter="|")
 UTF16 = ("héllo wörld", "good ünïcode")
 CP1252 = ("café – “good”", "naïve € bad")
@@ -384,20 +399,44 @@ FILES: list[Case] = [
         "not an excel workbook",
     ),
     refused("zip-named-csv", upload(zip_not_a_workbook()), 400, "unsupported_format", "zip"),
-    refused(
+    accepted(
         "ods-libreoffice",
         upload(opendocument_spreadsheet(), "comments.ods"),
-        400,
-        "unsupported_format",
-        "opendocument spreadsheet (libreoffice, openoffice), which is not read: in libreoffice "
-        "choose file > save as > excel 2007-365 (.xlsx)",
+        ("Great labs",),
+        format_is("ods", sheet="Sheet1", header_row=1),
+    ),
+    accepted(
+        "ods-named-xlsx",
+        upload(odsfakes.comments_sheet(["Great pace"]), "comments.xlsx"),
+        ("Great pace",),
+        format_is("ods", sheet="Sheet1", header_row=1),
     ),
     refused(
-        "ods-named-xlsx",
-        upload(opendocument_spreadsheet(), "comments.xlsx"),
+        "ods-password-protected",
+        upload(odsfakes.package(odsfakes.content([]), odsfakes.ENCRYPTED_MANIFEST), "secret.ods"),
         400,
         "unsupported_format",
-        "comments.xlsx is an opendocument spreadsheet",
+        "password-protected",
+    ),
+    refused(
+        "ods-repeat-count-not-a-number",
+        upload(BAD_REPEAT_COUNT, "c.ods"),
+        400,
+        "unsupported_format",
+        "row 2 of sheet 's' has a repeat or span count of '-1'",
+        "libreoffice calc",
+    ),
+    refused(
+        "ods-bomb-repeated-rows",
+        upload(odsfakes.repeated_rows_bomb, "bomb.ods"),
+        413,
+        "limit_exceeded",
+    ),
+    refused(
+        "ods-bomb-repeated-cells",
+        upload(odsfakes.repeated_cells_bomb, "bomb.ods"),
+        413,
+        "limit_exceeded",
     ),
     refused(
         "numbers-file",
@@ -729,7 +768,13 @@ FILES: list[Case] = [
         upload(b"good one\n\nbad two\n", "notes.txt", text_column=None),
         ("good one", "bad two"),
     ),
-    refused("sheet-on-a-csv", upload(GOOD, sheet="Answers"), 400, "input", "excel workbooks"),
+    refused(
+        "sheet-on-a-csv",
+        upload(GOOD, sheet="Answers"),
+        400,
+        "input",
+        "workbooks (.xlsx, .ods) only",
+    ),
     accepted(
         "xlsx-cover-sheet-first",
         upload(workbook([("Cover", COVER), ("Data", DATA)]), "e.xlsx"),

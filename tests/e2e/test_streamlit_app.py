@@ -205,6 +205,30 @@ def test_a_workbook_with_a_cover_sheet_picks_the_answers_and_labels_them(
     assert {metric.label: metric.value for metric in app.metric}["Comments"] == "3"
 
 
+def test_a_libreoffice_spreadsheet_is_previewed_and_labelled_as_its_workbook_is(
+    app: AppTest,
+) -> None:
+    """An .ods LibreOffice Calc saved from the same export: the same sheet picker, the same
+    sheet and header found, and a job that reads it."""
+    content = (Path(__file__).parents[1] / "fixtures" / "ods" / "evaluations.ods").read_bytes()
+    _upload(app, "evaluations.ods", content)
+
+    (picker,) = [box for box in app.selectbox if box.label == "Sheet"]
+    assert picker.options[:3] == ["Cover", "Answers", "Notes"], "the hidden sheet is not offered"
+    assert picker.value == "Answers"
+    assert "read as ODS, sheet 'Answers', header on row 3" in _text(app), _text(app)
+    assert app.dataframe[0].value["Comment"].tolist() == ["Great lectures", "Too fast", ""]
+
+    _button(app, "Analyse").click()
+    app.run()
+    assert not app.exception, app.exception
+    _run_until(app, _has_results)
+    assert {metric.label: metric.value for metric in app.metric}["Comments"] == "3"
+    with PipelineClient(app.session_state.api_url) as client:
+        job = client.status(app.session_state.job_id)
+    assert (job.input_format, job.rows_total, job.text_column) == ("ods", 3, "Comment")
+
+
 def test_a_qualtrics_export_is_labelled_from_its_first_answer(app: AppTest) -> None:
     """Its question texts and import ids are not comments; its columns show their questions."""
     answers = [("CHEM110", "great labs"), ("CHEM110", "boring"), ("PHYS101", "fine exams")]

@@ -219,7 +219,7 @@ def test_a_zip_that_is_not_a_workbook_says_so(tmp_path: Path) -> None:
 def test_a_sheet_is_refused_for_a_csv(tmp_path: Path) -> None:
     path = tmp_path / "c.csv"
     path.write_text("comment\nGreat\n", encoding="utf-8")
-    with pytest.raises(InputError, match="Excel workbooks"):
+    with pytest.raises(InputError, match=r"workbooks \(.xlsx, .ods\) only"):
         validate_input(path, "comment", sheet="1")
 
 
