@@ -107,9 +107,10 @@ class _Sheet:
 
 
 class _ContentHandler:
-    """Called by expat for every element of ``content.xml``. Rows are built for the sheets
-    ``wanted`` says (by 0-based index), up to ``max_rows`` non-empty rows a sheet; the
-    others are passed over, their elements still bounded."""
+    """Called by expat for the elements of ``content.xml``. Rows are built for the sheets
+    ``wanted`` says (by 0-based index), up to ``max_rows`` non-empty rows a sheet. The rest
+    of a sheet is passed over: ``hear_starts(False)`` stops expat calling ``start`` until the
+    sheet's end tag (``PartParser.hear_starts``)."""
 
     def __init__(
         self,
@@ -143,6 +144,8 @@ class _ContentHandler:
         self._skip = 0
         self._cell_count = 0
         self._text_chars = 0
+        self._paused = False
+        self.hear_starts: Callable[[bool], None] = lambda on: None
 
     def start(self, name: str, attributes: dict[str, str]) -> None:
         self._depth += 1
@@ -170,6 +173,12 @@ class _ContentHandler:
             self.hidden_styles.add(self._style)
 
     def end(self, name: str) -> None:
+        if self._paused:
+            if name != _SHEET:
+                return
+            self._paused = False
+            self.hear_starts(True)
+            self._depth = self._sheet_depth  # the sheet's own end, as if every start was heard
         self._depth -= 1
         cell = self._cell
         if cell is not None:
@@ -192,9 +201,10 @@ class _ContentHandler:
     def text(self, data: str) -> None:
         cell = self._cell
         if cell is not None and cell.paragraph is not None and not self._skip:
-            cell.add(_WHITE.sub(" ", data), self._limits.max_cell_chars, self._where)
+            if "  " in data or "\n" in data or "\t" in data or "\r" in data:
+                data = _WHITE.sub(" ", data)
+            cell.add(data, self._limits.max_cell_chars, self._where)
 
-    @property
     def _where(self) -> str:
         sheet = self.sheets[-1].name if self.sheets else ""
         return f"cell {column_letters(self._column)}{self._row_number + 1} of sheet {sheet!r}"
@@ -209,11 +219,14 @@ class _ContentHandler:
         self._row_number = 0
         self._cell_count = 0
         self._text_chars = 0
+        if not self._reading:
+            self._pass_over_sheet()
 
     def _start_row(self, attributes: dict[str, str]) -> None:
         sheet = self.sheets[-1].name
-        where = f"row {self._row_number + 1} of sheet {sheet!r}"
-        self._row_repeat = _count(attributes.get(_ROWS_REPEATED), where)
+        self._row_repeat = _count(
+            attributes.get(_ROWS_REPEATED), lambda: f"row {self._row_number + 1} of sheet {sheet!r}"
+        )
         self._cells = {}
         self._numbers = 0
         self._uncomputed = []
@@ -243,6 +256,11 @@ class _ContentHandler:
         sheet.first_rows.extend(copies(row, kept))
         if len(sheet.first_rows) >= self._max_rows:
             self._reading = False
+            self._pass_over_sheet()
+
+    def _pass_over_sheet(self) -> None:
+        self._paused = True
+        self.hear_starts(False)
 
     def _start_cell(self, name: str, attributes: dict[str, str]) -> None:
         repeat = _count(attributes.get(_COLUMNS_REPEATED), self._where)
@@ -323,6 +341,7 @@ class _Cell:
     """One cell as it is read: its attributes, and its paragraphs' text."""
 
     __slots__ = (
+        "chars",
         "depth",
         "formula",
         "kind",
@@ -352,6 +371,7 @@ class _Cell:
         self.lines: list[list[str]] = []
         self.paragraph: list[str] | None = None
         self.paragraph_depth = 0
+        self.chars = 0
 
     @property
     def uncomputed(self) -> bool:
@@ -364,7 +384,7 @@ class _Cell:
         self.paragraph_depth = depth
         self.lines.append(self.paragraph)
 
-    def add(self, text: str, limit: int, where: str, literal: bool = False) -> None:
+    def add(self, text: str, limit: int, where: Callable[[], str], literal: bool = False) -> None:
         """Text of the open paragraph: collapsed white space not at its start (``literal``:
         spaces, a tab or a break the file spells out)."""
         paragraph = self.paragraph
@@ -374,14 +394,18 @@ class _Cell:
             text = text[1:]
         if text:
             paragraph.append(text)
-        if sum(map(len, paragraph)) > limit:
-            raise LimitExceededError(f"{where} holds over {limit:,} characters")
+            self.chars += len(text)
+            if self.chars > limit:
+                raise LimitExceededError(f"{where()} holds over {limit:,} characters")
 
     def value(self) -> tuple[str, bool]:
         """The cell's text, and whether it is typed (a number, date, time or boolean)."""
         if self.typed is not None and self.kind is not None:
             return _typed_text(self.kind, self.typed), True
-        return "\n".join("".join(line) for line in self.lines), False
+        lines = self.lines
+        if len(lines) == 1 and len(lines[0]) == 1:
+            return lines[0][0], False
+        return "\n".join("".join(line) for line in lines), False
 
 
 def copies(row: Row, repeat: int) -> Iterator[Row]:
@@ -433,11 +457,12 @@ def _duration_text(raw: str) -> str:
     return str((datetime.datetime.min + span).time())
 
 
-def _count(raw: str | None, where: str) -> int:
+def _count(raw: str | None, where: Callable[[], str]) -> int:
+    """A repeat or span count; ``where`` names the row or cell when it is refused."""
     if raw is None:
         return 1
     if not raw.isdigit() or not 0 < len(raw) <= 9 or int(raw) < 1:
-        raise damaged(f"{where} has a repeat or span count of {raw[:20]!r}", OPENDOCUMENT)
+        raise damaged(f"{where()} has a repeat or span count of {raw[:20]!r}", OPENDOCUMENT)
     return int(raw)
 
 
@@ -475,7 +500,9 @@ class OdsSource:
                     "CSV, then upload that"
                 )
         survey = _ContentHandler(archive.limits, self._budget, lambda _: True, HEADER_SCAN_ROWS)
-        self._parser(_CONTENT, survey, direct=True).feed_all(archive.blocks(_CONTENT))
+        parser = self._parser(_CONTENT, survey, direct=True)
+        survey.hear_starts = parser.hear_starts
+        parser.feed_all(archive.blocks(_CONTENT))
         if not survey.sheets:
             raise UnsupportedFormatError("the OpenDocument spreadsheet has no sheet")
         self.sheets = tuple(
@@ -494,6 +521,7 @@ class OdsSource:
         index = self.sheets.index(entry)
         handler = _ContentHandler(self._archive.limits, self._budget, index.__eq__)
         parser = self._parser(_CONTENT, handler, direct=True)
+        handler.hear_starts = parser.hear_starts
         for block in self._archive.blocks(_CONTENT):
             parser.feed(block)
             if handler.ready:

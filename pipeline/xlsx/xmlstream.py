@@ -57,7 +57,8 @@ class PartParser:
         self._fed = 0
         parser = pyexpat.ParserCreate(namespace_separator=" ")
         parser.buffer_text = True
-        parser.StartElementHandler = handler.start if direct else self._start
+        self._starts = handler.start if direct else self._start
+        parser.StartElementHandler = self._starts
         parser.EndElementHandler = handler.end if direct else self._end
         parser.CharacterDataHandler = handler.text
         parser.StartDoctypeDeclHandler = _refuse_doctype
@@ -80,6 +81,11 @@ class PartParser:
                 f"the workbook's part {self.part} has a tag or text over "
                 f"{self._limits.max_bytes_between_events:,} bytes"
             )
+
+    def hear_starts(self, on: bool) -> None:
+        """Stop hearing start tags, or hear them again: a part's stretch that is not needed
+        is then passed over at expat's own speed, its end tags and text still heard."""
+        self._parser.StartElementHandler = self._starts if on else None
 
     def feed_all(self, blocks: Iterable[bytes]) -> None:
         for block in blocks:

@@ -354,3 +354,22 @@ def test_a_cell_past_the_character_limit_is_refused_before_it_is_built(tmp_path:
         open_workbook(path, XlsxLimits(max_cell_chars=1_000)) as book,
     ):
         list(book.records(book.layout(None, "comment")))
+
+
+def test_sheets_after_a_long_one_are_found_and_each_sheet_reads_whole(tmp_path: Path) -> None:
+    """The listing pass keeps a sheet's first rows and passes over the rest of it; reading
+    a sheet passes over the sheets before it."""
+    long_sheet = table("Long", [row("comment"), *(row(f"answer {n}") for n in range(150))])
+    notes = table("Notes", [row("Author", "comment"), row("admin", "export again")])
+    last = table("Last", [row("comment"), row("the end", repeated=2)])
+    path = _write(tmp_path, spreadsheet(long_sheet, notes, last))
+
+    with open_workbook(path) as book:
+        assert [(o.name, o.columns) for o in book.overview()] == [
+            ("Long", ("comment",)),
+            ("Notes", ("Author", "comment")),
+            ("Last", ("comment",)),
+        ]
+    assert [values[0] for values in _records(path, "Long")] == [f"answer {n}" for n in range(150)]
+    assert _records(path, "Notes") == [["admin", "export again"]]
+    assert _records(path, "Last") == [["the end"], ["the end"]]
