@@ -1,13 +1,14 @@
-"""Reading XLSX workbooks: streamed, bounded against decompression bombs, any sheet, any
-header row.
+"""Reading workbooks, Excel (XLSX) and OpenDocument (ODS): streamed, bounded against
+decompression bombs, any sheet, any header row.
 
 ``open_workbook(path)`` gives a ``Workbook``: its sheets, ``layout`` (which sheet and header
 row hold the table), ``overview`` (the app's sheet picker) and ``records`` (the data rows).
 The modules go from the container up: ``archive`` (the ZIP, bounded), ``xmlstream`` (expat,
-bounded), ``workbook`` (sheets and parts), ``strings`` and ``styles`` (what cells refer to),
-``merges`` (cells merged down rows, found by the archive's check pass), ``sheet`` (rows and
-cell values), ``layout`` (pure: sheet and header choice), ``combined`` (pure: several sheets
-as one table, ``ALL_SHEETS``), ``reader``.
+bounded), ``workbook`` (an Excel file's sheets and parts), ``strings`` and ``styles`` (what
+its cells refer to), ``merges`` (cells merged down rows, found by the archive's check pass),
+``sheet`` (rows and cell values), ``ods`` (an OpenDocument spreadsheet's sheets and rows),
+``layout`` (pure: sheet and header choice), ``combined`` (pure: several sheets as one table,
+``ALL_SHEETS``), ``reader`` (a ``Workbook`` over either kind's ``SheetSource``).
 """
 
 from pipeline.xlsx.combined import ALL_SHEETS, CombinedTable

@@ -245,8 +245,9 @@ class _ContentHandler:
                 f"the {EXCEL_MAX_ROWS:,} rows a sheet may hold",
                 OPENDOCUMENT,
             )
-        self._count_cells(len(cells) * repeat)
-        self._count_text(sum(map(len, cells.values())) * (repeat - 1))
+        if repeat > 1:  # the first copy's cells and text are counted as they were read
+            self._count_cells(len(cells) * (repeat - 1))
+            self._count_text(sum(map(len, cells.values())) * (repeat - 1))
         row = Row(first, cells, self._numbers, uncomputed, tuple(self._down))
         if self._max_rows is None:
             self.ready.append((row, repeat))

@@ -373,3 +373,22 @@ def test_sheets_after_a_long_one_are_found_and_each_sheet_reads_whole(tmp_path: 
     assert [values[0] for values in _records(path, "Long")] == [f"answer {n}" for n in range(150)]
     assert _records(path, "Notes") == [["admin", "export again"]]
     assert _records(path, "Last") == [["the end"], ["the end"]]
+
+
+@pytest.mark.parametrize(("repeated", "refused"), [(2, False), (3, True)])
+def test_each_repeated_cell_counts_once_against_the_cell_limit(
+    tmp_path: Path, repeated: int, refused: bool
+) -> None:
+    """A header of 3 cells and a row of 3 repeated: 9 cells fit a limit of 9, 12 do not."""
+    sheet = table("S", [row("a", "b", "comment"), row("x", "y", "z", repeated=repeated)])
+    path = _write(tmp_path, spreadsheet(sheet))
+
+    def read() -> list[list[str]]:
+        with open_workbook(path, XlsxLimits(max_cells=9)) as book:
+            return list(book.records(book.layout(None, "comment")))
+
+    if refused:
+        with pytest.raises(LimitExceededError, match="sheet 'S' has over 9 cells"):
+            read()
+    else:
+        assert read() == [["x", "y", "z"]] * repeated
