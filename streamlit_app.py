@@ -186,9 +186,12 @@ def load_trend(
 
 
 @st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
-def load_change(url: str, key: str, request_id: str, since: str, group_by: str) -> dict:
-    """The change since an earlier job; both have finished, so the answer does not change."""
-    return get_client(url, key).change(request_id, since, group_by or None)
+def load_change(
+    url: str, key: str, request_id: str, since: str, group_by: str, group: str | None = None
+) -> dict:
+    """The change since an earlier job (of one ``group`` alone, with its aspects); both have
+    finished, so the answer does not change."""
+    return get_client(url, key).change(request_id, since, group_by or None, group)
 
 
 # --- messages -------------------------------------------------------------------------------
@@ -1197,17 +1200,33 @@ def trend_in_detail(body: dict) -> None:
     except PipelineError as exc:
         show_error(exc)
         return
-    for sentence in trend.flag_sentences(detail):
+    group_in_detail(
+        detail,
+        chosen,
+        (trend.flag_sentences(detail), trend.table(detail), trend.aspect_table(detail)),
+        "trend",
+    )
+
+
+def group_in_detail(
+    detail: dict,
+    chosen: str,
+    figures: tuple[list[str], pd.DataFrame, pd.DataFrame],
+    what: str,
+) -> None:
+    """One group's change or trend (the API's answer for that group alone): the flags in
+    words, its labels, its aspects, and that they are a family of their own."""
+    sentences, labels, aspects = figures
+    for sentence in sentences:
         st.markdown(f":material/flag: **{_md(sentence)}**, beyond the noise.")
-    st.dataframe(trend.table(detail), hide_index=True, column_config=_flag_column())
-    aspects = trend.aspect_table(detail)
+    st.dataframe(labels, hide_index=True, column_config=_flag_column())
     if not aspects.empty:
         st.markdown("**Aspects: share negative**")
         st.dataframe(aspects, hide_index=True, column_config=_flag_column())
     st.caption(
-        f"These trends are a family of their own: Holm's correction over the "
+        f"These {what}s are a family of their own: Holm's correction over the "
         f"{detail['tests']} tests of {_md(chosen)} alone, so an aspect can be flagged here "
-        "that the whole trend cannot single out."
+        f"that the whole {what} cannot single out."
     )
 
 
@@ -1287,43 +1306,25 @@ def jobs_downloads(
 
 
 def change_in_detail(job: JobStatus, body: dict) -> None:
-    """One group now against the same group earlier, side by side: its label shares and its
-    aspects' share negative, tested as *Compare* tests two groups (a family of its own)."""
+    """One group now against the same group earlier: its label shares and its aspects' share
+    negative, tested as a family of their own (Holm over that group's tests), as the API's
+    ``/change?group=``, ``sentiment-pipeline change --group`` and the report give them."""
     column = str(body["group_by"])
     chosen = detail_choice(column, change.detail_groups(body), "earlier and now", "ch-detail")
     if chosen is None:
         return
     url, key = st.session_state.api_url, st.session_state.api_key
-    labels = list(job.labels)
-    sides: list[tuple[Summary, insights.AspectSummary | None]] = []
     try:
-        earlier = get_client(url, key).status(body["since"])
-        for one in (job, earlier):
-            summary = load_summary(url, key, one.request_id, progress.revision(one), column)
-            sides.append((summary, _aspects_or_none(one, column)))
+        detail = load_change(url, key, job.request_id, str(body["since"]), column, chosen)
     except PipelineError as exc:
         show_error(exc)
         return
-    now, before = change.detail_sides(chosen, sides[0], sides[1])
-    result = compare.compare(now, before, labels)
-    compared_shares(result, labels)
-    if result.aspects:
-        st.markdown("**Aspects: share negative**")
-        st.dataframe(
-            compare.table(result.aspects, now.name, before.name, "aspect"),
-            hide_index=True,
-            column_config=_flag_column(),
-        )
-
-
-def _aspects_or_none(job: JobStatus, column: str) -> insights.AspectSummary | None:
-    """A job's aspects by ``column``; None for a job without them (its labels still compare)."""
-    url, key = st.session_state.api_url, st.session_state.api_key
-    try:
-        found = load_aspects(url, key, job.request_id, progress.insights_revision(job), column)
-    except (Conflict, JobNotFound):
-        return None
-    return None if found.empty else found
+    group_in_detail(
+        detail,
+        chosen,
+        (change.flag_sentences(detail), change.table(detail), change.aspect_table(detail)),
+        "change",
+    )
 
 
 def compared_shares(result: compare.Comparison, labels: list[str]) -> None:

@@ -5,18 +5,16 @@ chart rows and sentences the page shows. Pure: the page fetches, this arranges."
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 
-from pipeline.client import JobStatus, Summary
+from pipeline.client import JobStatus
 from pipeline.report import change_table
 from pipeline.report.change_section import change_section
 from pipeline.report.data import ChangeRow, Move
-from pipeline.ui.compare import Side, group_side
 from pipeline.ui.groups import group_name
-from pipeline.ui.insights import AspectSummary, aspect_title
+from pipeline.ui.insights import aspect_title
 
 EARLIER, NOW = "earlier", "now"
 MAX_CHART_GROUPS = 25
@@ -118,22 +116,6 @@ def detail_groups(body: Mapping[str, Any]) -> list[str]:
     more), by name ("(blank)" for rows without a value), in the answer's order (largest
     first): the ones that can be looked at in detail."""
     return [group_name(group.get("group")) for group in body.get("groups") or []]
-
-
-def detail_sides(
-    group: str,
-    now: tuple[Summary, AspectSummary | None],
-    earlier: tuple[Summary, AspectSummary | None],
-) -> tuple[Side, Side]:
-    """One group now and earlier as the two sides of a comparison (``compare.compare``):
-    its label counts and its aspects' polarity counts in each job, named "<group> now" and
-    "<group> earlier"."""
-    found_now = group_side(*now, group)
-    found_earlier = group_side(*earlier, group)
-    return (
-        replace(found_now, name=f"{group} now"),
-        replace(found_earlier, name=f"{group} earlier"),
-    )
 
 
 def _move(move: Move) -> str:

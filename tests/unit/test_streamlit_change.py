@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 from test_change import LAST_TERM, THIS_TERM, finish, submitted
 
 from pipeline.api.app import create_app
+from pipeline.client import PipelineClient
 
 APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
 
@@ -111,6 +112,8 @@ def test_a_pasted_id_of_no_job_or_of_a_job_not_finished_is_a_message(
 def test_one_course_in_detail_now_against_earlier(
     served: tuple[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The API's change of that course alone (``/change?group=``): the same table as the
+    whole change's, its aspects, tested as a family of their own."""
     at = against_earlier(served, monkeypatch)
     at.selectbox(key="ch-since").set_value(served[1]["earlier"]).run()
 
@@ -118,13 +121,15 @@ def test_one_course_in_detail_now_against_earlier(
     at.selectbox(key="ch-detail").set_value("CHEM110").run()
     assert not at.exception and not at.error, page(at)
 
-    labels = next(f.value for f in at.dataframe if "CHEM110 now" in f.value)
-    negative = labels[labels["label"] == "negative"].iloc[0]
-    assert negative["CHEM110 now"].startswith("12% of 40 (")
-    assert negative["CHEM110 earlier"].startswith("75% of 40 (")
-    assert bool(negative["beyond the noise"])
-    assert "**negative**: 12% (n=40) in CHEM110 now against 75% (n=40) in CHEM110 earlier" in page(
-        at
-    )
-    aspects = next(f.value for f in at.dataframe if {"aspect", "CHEM110 now"} <= set(f.value))
+    chem, aspects = [f.value for f in at.dataframe if "n earlier" in f.value][-2:]
+    assert list(chem["part"]) == ["CHEM110"]  # its own row stands where all comments stood
+    assert (chem.iloc[0]["n earlier"], chem.iloc[0]["n now"]) == (40, 40)
+    assert chem.iloc[0]["negative: earlier → now"] == "75 % → 12 %"
+    assert bool(chem.iloc[0]["beyond the noise"])
     assert "teaching" in set(aspects["aspect"])
+    text = page(at)
+    assert text.count("CHEM110: negative 75 % → 12 %") == 2  # the whole change's, its own
+    assert "tests of CHEM110 alone" in text
+    with PipelineClient(served[0]) as client:
+        answer = client.change(served[1]["now"], served[1]["earlier"], "course", "CHEM110")
+    assert f"Holm's correction over the {answer['tests']} tests of CHEM110 alone" in text
