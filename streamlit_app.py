@@ -666,7 +666,7 @@ def overview_tab(
         cell.metric(
             label.capitalize(),
             shares.percent_text(percent[label]),
-            f"{counts.get(label, 0):,} comments",
+            shares.comments_text(counts.get(label, 0)),
             delta_color="off",
             delta_arrow="off",
         )
@@ -872,7 +872,7 @@ def themes_section(job: JobStatus, labels: list[str]) -> None:
         theme_card(
             cell,
             theme,
-            f"Show these {theme.size:,} comments",
+            f"Show these {shares.comments_text(theme.size)}",
             {"theme": str(theme.id), "label": theme.label},
             key=f"t-theme-{theme.id}",
         )
@@ -892,7 +892,7 @@ def theme_card(
     size = theme.size if count is None else count
     box.markdown(
         f"**{_md(theme.name)}** :{palette.badge_colour(theme.label)}-badge[{theme.label}] "
-        f"· {size:,} comments"
+        f"· {shares.comments_text(size)}"
     )
     if theme.keywords:
         box.caption("Keywords: " + ", ".join(_md(word) for word in theme.keywords))
@@ -1397,7 +1397,7 @@ def compared_themes(job: JobStatus, summary: Summary, column: str, first: str, s
             box = cell.container(border=True)
             box.markdown(
                 f"**{_md(theme.name)}** :{palette.badge_colour(theme.label)}-badge[{theme.label}] "
-                f"· {count:,} comments"
+                f"· {shares.comments_text(count)}"
             )
             if theme.quotes:
                 box.text(f"“{theme.quotes[0].text}”")

@@ -15,6 +15,7 @@ from pipeline.report.change_section import change_section
 from pipeline.report.data import ChangeRow, Move
 from pipeline.ui.groups import group_name
 from pipeline.ui.insights import aspect_title
+from pipeline.ui.shares import comments_text
 
 EARLIER, NOW = "earlier", "now"
 MAX_CHART_GROUPS = 25
@@ -31,7 +32,7 @@ def job_caption(job: JobStatus) -> str:
     """``fall-2025.csv · 2025-12-03 · 5,000 comments · dtnDdzNt``."""
     day = (job.created_at or "")[:10]
     parts = [job.input_name or "upload", *([day] if day else [])]
-    return " · ".join([*parts, f"{job.rows_total:,} comments", job.request_id[:8]])
+    return " · ".join([*parts, comments_text(job.rows_total), job.request_id[:8]])
 
 
 def table(body: Mapping[str, Any]) -> pd.DataFrame:

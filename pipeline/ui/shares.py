@@ -42,3 +42,8 @@ def percentages(counts: Mapping[str, int], labels: Sequence[str]) -> dict[str, i
 def percent_text(value: int | None) -> str:
     """``41%``: a whole percentage as text; a dash when it is unknown."""
     return "–" if value is None else f"{value}%"
+
+
+def comments_text(count: int) -> str:
+    """``1 comment``, ``0 comments``, ``1,250 comments``."""
+    return f"{count:,} comment{'' if count == 1 else 's'}"

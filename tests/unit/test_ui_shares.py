@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from pipeline.ui.shares import largest_remainder, percent_text, percentages
+from pipeline.ui.shares import comments_text, largest_remainder, percent_text, percentages
 
 
 @pytest.mark.parametrize(
@@ -65,3 +65,12 @@ def test_percentages_by_label_and_unknown_when_nothing_counted() -> None:
     assert percentages({}, labels) == dict.fromkeys(labels)
     assert percent_text(41) == "41%"
     assert percent_text(None) == "–"
+
+
+def test_a_count_of_comments_is_singular_for_one() -> None:
+    assert [comments_text(n) for n in (0, 1, 2, 1250)] == [
+        "0 comments",
+        "1 comment",
+        "2 comments",
+        "1,250 comments",
+    ]
