@@ -34,7 +34,7 @@ from pipeline.errors import (
 )
 from pipeline.file_names import distinct_names
 from pipeline.inputs import ReadOptions
-from pipeline.report import change_table, trend_table
+from pipeline.report import change_table, theme_trend_table, trend_table
 from pipeline.report.trend import MAX_JOBS as MAX_TREND_JOBS
 from pipeline.settings import Settings
 from pipeline.ui import (
@@ -183,6 +183,12 @@ def load_trend(
     """The trend over finished jobs (of one ``group`` alone, when given), so the answer does
     not change."""
     return get_client(url, key).trend(request_ids, group_by or None, group)
+
+
+@st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
+def load_trend_themes(url: str, key: str, request_ids: tuple[str, ...], label: str) -> dict:
+    """The themes of ``label`` over finished jobs: found again only for another question."""
+    return get_client(url, key).trend_themes(request_ids, label)
 
 
 @st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
@@ -1104,6 +1110,7 @@ def change_figures(job: JobStatus, body: dict) -> None:
         "ch",
         since=since,
     )
+    themes_over(job, (str(since), job.request_id), "ch")
     if body.get("group_by"):
         change_in_detail(job, body)
 
@@ -1169,8 +1176,51 @@ def trend_figures(job: JobStatus, body: dict) -> None:
         "tr",
         trend=tuple(str(item["request_id"]) for item in body["jobs"][:-1]),
     )
+    themes_over(job, tuple(str(item["request_id"]) for item in body["jobs"]), "tr")
     if body.get("group_by") and body.get("groups"):
         trend_in_detail(body)
+
+
+def themes_over(job: JobStatus, ids: tuple[str, ...], key_prefix: str) -> None:
+    """The themes of one label found once over these jobs' comments: which grew, which faded,
+    which are new (``GET /v1/trend/themes``)."""
+    st.markdown("**Themes over these jobs**")
+    labels = list(job.labels)
+    label = st.selectbox(
+        "Themes of the comments labelled",
+        labels,
+        index=labels.index("negative") if "negative" in labels else 0,
+        key=f"{key_prefix}-themes-label",
+        help="Found once over every job's comments with this label, so a theme is the same "
+        "theme in each job.",
+    )
+    url, key = st.session_state.api_url, st.session_state.api_key
+    try:
+        body = load_trend_themes(url, key, ids, label)
+    except PipelineError as exc:
+        show_error(exc)
+        return
+    if not body["themes"]:
+        st.caption(f"No comment labelled {label} in these jobs.")
+        return
+    for sentence in theme_trend_table.flag_sentences(body):
+        st.markdown(f":material/flag: **{_md(sentence)}**, beyond the noise.")
+    st.dataframe(trend.theme_table(body), hide_index=True, column_config=_flag_column())
+    counted = " · ".join(f"{n:,}" for n in body["label_n"])
+    st.caption(
+        f"{label.capitalize()} comments by job: {counted}. A theme's share is of all the job's "
+        "comments with a label, so a theme can grow while the label's comments shrink. Trends: "
+        f"the Cochran–Armitage test, Holm's correction over the {body['tests']} themes tested "
+        "(5 % family-wise); *new*: no comment in it before the last job."
+    )
+    st.download_button(
+        "Themes over these jobs (CSV)",
+        theme_trend_table.to_csv(body),
+        file_name=f"{_stem(job)}-{label}-themes-{len(ids)}-jobs.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key=f"{key_prefix}-themes-csv",
+    )
 
 
 def detail_choice(column: str, names: list[str], when: str, key: str) -> str | None:

@@ -403,6 +403,24 @@ class PipelineClient:
         }
         return self._json("GET", "/v1/trend", params=params)
 
+    def trend_themes(
+        self,
+        request_ids: Sequence[str],
+        label: str,
+        group_by: str | None = None,
+        group: str | None = None,
+    ) -> dict[str, Any]:
+        """Which themes of ``label``'s comments grew or faded over ``request_ids`` (oldest
+        first; two for a change): each theme's share of each job's comments, tested for a
+        trend (the API's JSON); Conflict while a job has not finished or has no themes."""
+        params = {
+            "jobs": ",".join(request_ids),
+            "label": label,
+            **({"group_by": group_by} if group_by else {}),
+            **({"group": group} if group is not None else {}),
+        }
+        return self._json("GET", "/v1/trend/themes", params=params)
+
     def themes(
         self,
         request_id: str,

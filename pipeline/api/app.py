@@ -28,6 +28,7 @@ from pipeline.api.common import (
     SPOOL_BLOCK,
     TREND,
     TREND_JOBS_PATTERN,
+    TREND_THEMES,
     UPLOADS,
     check_one_file,
     csv_disposition,
@@ -50,6 +51,7 @@ from pipeline.api.openapi import (
     HealthBody,
     LiveBody,
     ThemesBody,
+    ThemeTrendBody,
     TrendBody,
     answers,
     body_answer,
@@ -64,6 +66,7 @@ from pipeline.service import insights
 from pipeline.service.change import change_summary
 from pipeline.service.keys import HEADER, keys_required, refuse_key_in_query
 from pipeline.service.results import MAX_OFFSET, MAX_PAGE
+from pipeline.service.theme_trend import theme_trend_summary
 from pipeline.service.trend import trend_summary
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -377,6 +380,37 @@ def create_app(
         trend flagged only beyond the noise (Cochran-Armitage, Holm over the whole trend).
         Every job must have finished (409) and be the caller's (404)."""
         return trend_summary(backend, who, trend_jobs(jobs), group_by or None, group)
+
+    @app.get(
+        TREND_THEMES,
+        response_model=None,
+        responses={
+            **body_answer(ThemeTrendBody, "each theme's share of each job, tested for a trend"),
+            **answers(400, 401, 404, 409, 422, 503),
+        },
+    )
+    def trend_themes(
+        who: Owner,
+        jobs: Annotated[
+            str,
+            Query(
+                pattern=TREND_JOBS_PATTERN,
+                description="the jobs' request ids separated by commas, oldest first "
+                "(terms in order): 2 to 12 of them",
+            ),
+        ],
+        label: Annotated[str, Query(description="the label whose themes to follow")],
+        group_by: Annotated[
+            str | None, Query(description="with group: the column whose value it is")
+        ] = None,
+        group: OneGroup = None,
+    ) -> dict[str, Any]:
+        """Which themes of one label grew or faded over several jobs of a survey: the themes
+        found once over every job's comments of that label, each one's share of each job's
+        comments, a trend flagged only beyond the noise (Cochran-Armitage, Holm over the
+        themes). Every job must have finished with its themes (409) and be the caller's
+        (404)."""
+        return theme_trend_summary(backend, who, trend_jobs(jobs), label, group_by or None, group)
 
     @app.get(
         JOBS + "/{request_id}/report",

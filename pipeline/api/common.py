@@ -25,6 +25,7 @@ from pipeline.service.views import Submission
 JOBS = "/v1/jobs"
 UPLOADS = "/v1/uploads"
 TREND = "/v1/trend"
+TREND_THEMES = "/v1/trend/themes"
 HEALTH = "/health"
 HEALTH_LIVE = "/health/live"
 HEALTH_READY = "/health/ready"

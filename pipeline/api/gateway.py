@@ -39,6 +39,7 @@ from pipeline.api.common import (
     SPOOL_BLOCK,
     TREND,
     TREND_JOBS_PATTERN,
+    TREND_THEMES,
     UPLOADS,
     check_one_file,
     csv_disposition,
@@ -61,6 +62,7 @@ from pipeline.service import insights
 from pipeline.service.change import change_summary
 from pipeline.service.keys import HEADER, keys_required, refuse_key_in_query
 from pipeline.service.results import MAX_OFFSET, MAX_PAGE
+from pipeline.service.theme_trend import theme_trend_summary
 from pipeline.service.trend import trend_summary
 
 APIGW_OWNER_PREFIX = "apigw:"
@@ -334,6 +336,22 @@ class Gateway:
         )
         return Answer.json(200, found)
 
+    def trend_themes(self, request: GatewayRequest, _id: str) -> Answer:
+        who = self.owner(request)
+        listed, label = _all_valid(
+            lambda: _matching(request, "jobs", _TREND_JOBS, TREND_JOBS_PATTERN),
+            lambda: _required(request, "label"),
+        )
+        found = theme_trend_summary(
+            self.backend,
+            who,
+            trend_jobs(listed),
+            label,
+            request.param("group_by") or None,
+            request.param("group"),
+        )
+        return Answer.json(200, found)
+
     def report(self, request: GatewayRequest, request_id: str) -> Answer:
         who = self.owner(request)
         kind = _choice(request, "format", ("html", "pdf"))
@@ -413,6 +431,7 @@ _ROUTES: tuple[tuple[re.Pattern[str], dict[str, Route]], ...] = (
     (re.compile(f"{JOBS}/{_JOB}/report"), {"GET": Gateway.report}),
     (re.compile(f"{JOBS}/{_JOB}/change"), {"GET": Gateway.change}),
     (re.compile(re.escape(TREND)), {"GET": Gateway.trend}),
+    (re.compile(re.escape(TREND_THEMES)), {"GET": Gateway.trend_themes}),
 )
 
 

@@ -239,6 +239,39 @@ class LookAlike(BaseModel):
     like: str
 
 
+class ThemeTrendQuote(BaseModel):
+    job: int = Field(description="the position (from 0) of the job the comment is from")
+    row: int = Field(description="its row in that job's results")
+    text: str
+
+
+class ThemeTrendRecord(TrendSeries):
+    name: str = Field(description="a short title: its first two keywords")
+    keywords: list[str]
+    size: int = Field(description="its comments over all the jobs")
+    counts: list[int] = Field(description="its comments in each job")
+    new: bool = Field(description="no comment in it before the last job")
+    quotes: list[ThemeTrendQuote] = Field(description="up to 3 central, distinct comments")
+
+
+class ThemeTrendBody(BaseModel):
+    """The themes of one label's comments, found once over every job together, with each
+    theme's share of each job's comments (oldest first), tested for a trend (Cochran-Armitage,
+    Holm over the themes)."""
+
+    jobs: list[ChangeJob] = Field(description="in the order given")
+    label: str
+    group_by: str | None
+    group: str | None
+    seed: int = Field(description="the clustering seed: the same themes on every call")
+    n: list[int] = Field(description="each job's comments with a label: a share's base")
+    label_n: list[int] = Field(description="each job's comments with this label")
+    alpha: float
+    min_expected: float
+    tests: int = Field(description="the Holm family: every tested theme")
+    themes: list[ThemeTrendRecord] = Field(description="flagged ones first, then the largest")
+
+
 class TrendBody(BaseModel):
     """Label shares and aspects' share negative in each job, oldest first, overall and per
     group value found in two jobs or more, each tested for a trend (Cochran-Armitage, Holm

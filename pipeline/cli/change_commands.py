@@ -1,5 +1,6 @@
 """``sentiment-pipeline change`` and ``trend``: what changed in a job since an earlier one (this
-term's evaluations against last term's), and how the shares moved over several jobs in order.
+term's evaluations against last term's), and how the shares (or, ``--themes``, the themes of
+one label) moved over several jobs in order.
 Both are fetched from the HTTP API so they work the same against the AWS deployment: a table
 sized to the terminal, the API's JSON (``--json``) or a CSV to open in a spreadsheet
 (``--output``)."""
@@ -14,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.cli.job_commands import api_client, client_parser
-from pipeline.report import change_table, trend_table
+from pipeline.report import change_table, theme_trend_table, trend_table
 
+THEMES = ("themes", "themes")
+TREND_GROUPS = ("groups", "groups in two jobs or more")
 FALLBACK_WIDTH = 100
 """The width when stdout is not a terminal (a pipe, a file)."""
 
@@ -49,6 +52,14 @@ def register(commands: Any) -> None:
         help="2 to 12 jobs of the same caller, oldest first (the order of the terms); if one "
         "begins with '-', put them all last, after '--': trend --group-by course -- ID -ID",
     )
+    trend.add_argument(
+        "--themes",
+        default=None,
+        metavar="LABEL",
+        help="instead of the shares: the themes of this label's comments (negative: the "
+        "complaints), found once over every job, each one's share of each job's comments, "
+        "tested for a trend (two jobs: what changed)",
+    )
     _shown(trend, "also per value of this column, matched exactly between the jobs")
     trend.set_defaults(handler=_trend)
 
@@ -72,14 +83,18 @@ def _shown(parser: argparse.ArgumentParser, group_help: str) -> None:
 def _change(args: argparse.Namespace) -> int:
     with api_client(args) as client:
         body = client.change(args.request_id, args.since, args.group_by, args.group)
-    _show(args, body, change_table.text, change_table.to_csv, "groups in both jobs")
+    _show(args, body, change_table.text, change_table.to_csv, ("groups", "groups in both jobs"))
     return 0
 
 
 def _trend(args: argparse.Namespace) -> int:
     with api_client(args) as client:
+        if args.themes is not None:
+            body = client.trend_themes(args.request_ids, args.themes, args.group_by, args.group)
+            _show(args, body, theme_trend_table.text, theme_trend_table.to_csv, THEMES)
+            return 0
         body = client.trend(args.request_ids, args.group_by, args.group)
-    _show(args, body, trend_table.text, trend_table.to_csv, "groups in two jobs or more")
+    _show(args, body, trend_table.text, trend_table.to_csv, TREND_GROUPS)
     return 0
 
 
@@ -88,13 +103,15 @@ def _show(
     body: Mapping[str, Any],
     text: Callable[[Mapping[str, Any], int], str],
     to_csv: Callable[[Mapping[str, Any]], str],
-    groups: str,
+    counted: tuple[str, str],
 ) -> None:
+    """``counted``: the answer's list the CSV's rows are, and what they are in words."""
     if args.json:
         print(json.dumps(body, ensure_ascii=False, indent=2))
     elif args.output is not None:
         args.output.write_text(to_csv(body), encoding="utf-8")
-        print(f"wrote {args.output} ({len(body.get('groups') or []):,} {groups})")
+        key, words = counted
+        print(f"wrote {args.output} ({len(body.get(key) or []):,} {words})")
     else:
         width = shutil.get_terminal_size((FALLBACK_WIDTH, 24)).columns
         print(text(body, width))

@@ -134,20 +134,20 @@ def trend(sides: Sequence[Side], labels: Sequence[str]) -> Trend:
     if ASPECT_SHARE not in labels:
         aspect_names = []
     overall = [
-        _series(label, [side.overall for side in sides], labels, label in tested)
+        series_of(label, [side.overall for side in sides], labels, label in tested)
         for label in labels
     ]
     aspects = [
-        _series(name, [side.aspects.get(name, {}) for side in sides], labels, True, ASPECT_SHARE)
+        series_of(name, [side.aspects.get(name, {}) for side in sides], labels, True, ASPECT_SHARE)
         for name in aspect_names
     ]
     aspects = [series for series in aspects if any(share.n for share in series.shares)]
     per_group = [
-        _series(label, [side.groups.get(value, {}) for side in sides], labels, label in tested)
+        series_of(label, [side.groups.get(value, {}) for side in sides], labels, label in tested)
         for value in followed
         for label in labels
     ]
-    rows = iter(_adjusted([*overall, *aspects, *per_group]))
+    rows = iter(adjusted([*overall, *aspects, *per_group]))
     only_one = [
         (value, next(i for i, n in enumerate(per_job) if n), sum(per_job))
         for value, per_job in sizes.items()
@@ -178,7 +178,7 @@ def _jobs_with(per_job: Sequence[int]) -> int:
     return sum(1 for n in per_job if n)
 
 
-def _series(
+def series_of(
     key: str, counts: Sequence[Counts], labels: Sequence[str], test: bool, label: str = ""
 ) -> Series:
     """``label``'s share (``key``'s when not given) in each of ``counts``, with its raw trend
@@ -196,7 +196,7 @@ def _series(
     return Series(key, shares, found.z, found.p_value)
 
 
-def _adjusted(every: Sequence[Series]) -> list[Series]:
+def adjusted(every: Sequence[Series]) -> list[Series]:
     """Each series with its Holm-adjusted p over all the tested ones (one family)."""
     tested = [index for index, series in enumerate(every) if series.tested]
     corrected = holm([every[index].p_value or 0.0 for index in tested])

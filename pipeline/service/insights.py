@@ -84,7 +84,7 @@ def theme_summary(
     job = backend.repository.jobs.get(request_id, owner)
     column = group_column(job, group_by)
     _check_filters(job, label, aspect, group_by, group)
-    prefix = _themes_prefix(job)
+    prefix = themes_prefix(job)
     if aspect is None and group is None:
         found = _stored_themes(backend, job, prefix, label, column)
     else:
@@ -206,7 +206,7 @@ def _check_filters(
         raise InputError("group needs group_by: the column whose value it is")
 
 
-def _themes_prefix(job: JobRecord) -> str:
+def themes_prefix(job: JobRecord) -> str:
     if job.status != JobStatus.SUCCEEDED:
         state = (
             f"is {job.status.value} ({_progress(job)})"

@@ -41,18 +41,7 @@ def trend_summary(
     or jobs with different labels; MissingColumnError for a column a job lacks; InputError for
     ``group`` without ``group_by``, empty, or in no job."""
     check_group(group_by, group)
-    jobs = [backend.repository.jobs.get(request_id, owner) for request_id in request_ids]
-    names = [_which(index, len(jobs)) for index in range(len(jobs))]
-    for job, which in zip(jobs, names, strict=True):
-        check_finished(job, which)
-    labels = list(jobs[0].labels or ())
-    for job, which in zip(jobs[1:], names[1:], strict=True):
-        if set(job.labels or ()) != set(labels):
-            raise Conflict(
-                f"{which} ({job.request_id}) has other labels than the first job "
-                f"({', '.join(job.labels or ())} against {', '.join(labels)}): their shares "
-                "cannot be compared"
-            )
+    jobs, names, labels = same_survey_jobs(backend, owner, request_ids)
     columns = [job_column(job, group_by, which) for job, which in zip(jobs, names, strict=True)]
     with_aspects = all(job.aspect_model is not None for job in jobs)
     sides = job_sides(backend, jobs, columns, labels, with_aspects, group)
@@ -81,6 +70,27 @@ def trend_summary(
         ],
         "notes": _notes(jobs, with_aspects),
     }
+
+
+def same_survey_jobs(
+    backend: Backend, owner: str | None, request_ids: Sequence[str]
+) -> tuple[list[JobRecord], list[str], list[str]]:
+    """The jobs, each named by its place (``job 2 of 4``), and their labels: JobNotFound for
+    a job unknown or another caller's, Conflict for a job not finished or jobs with different
+    labels."""
+    jobs = [backend.repository.jobs.get(request_id, owner) for request_id in request_ids]
+    names = [_which(index, len(jobs)) for index in range(len(jobs))]
+    for job, which in zip(jobs, names, strict=True):
+        check_finished(job, which)
+    labels = list(jobs[0].labels or ())
+    for job, which in zip(jobs[1:], names[1:], strict=True):
+        if set(job.labels or ()) != set(labels):
+            raise Conflict(
+                f"{which} ({job.request_id}) has other labels than the first job "
+                f"({', '.join(job.labels or ())} against {', '.join(labels)}): their shares "
+                "cannot be compared"
+            )
+    return jobs, names, labels
 
 
 def _which(index: int, count: int) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.report import trend_table
+from pipeline.report import theme_trend_table, trend_table
 from pipeline.report.data import TrendCell, TrendRow
 from pipeline.ui.insights import aspect_title
 
@@ -120,3 +120,28 @@ def _ends(cell: TrendCell) -> str:
 
 def _percent(share: float) -> str:
     return f"{round(share * 100)} %"
+
+
+def theme_table(body: Mapping[str, Any]) -> pd.DataFrame:
+    """One row per theme of the label followed (``GET /v1/trend/themes``): its comments and
+    its share of each job's comments, its trend, and a comment from it."""
+    records = [
+        {
+            "theme": theme["name"],
+            "comments by job": theme_trend_table.counts(theme),
+            "% of comments by job": theme_trend_table.percents(theme),
+            "trend": theme_trend_table.trend_word(theme),
+            "beyond the noise": bool(theme.get("flagged")),
+            "for example": next((q["text"] for q in theme.get("quotes") or []), ""),
+        }
+        for theme in body.get("themes") or []
+    ]
+    columns = [
+        "theme",
+        "comments by job",
+        "% of comments by job",
+        "trend",
+        "beyond the noise",
+        "for example",
+    ]
+    return pd.DataFrame.from_records(records, columns=columns)

@@ -95,6 +95,13 @@ def test_the_change_since_last_term_per_course(
         "Report with this change (PDF)",
         "Report with this change (HTML)",
     } <= downloads
+    assert at.selectbox(key="ch-themes-label").value == "negative"
+    themes = next(f.value for f in at.dataframe if "comments by job" in f.value)
+    with PipelineClient(served[0]) as client:
+        expected = client.trend_themes([ids["earlier"], ids["now"]], "negative")
+    assert list(themes["comments by job"]) == [
+        " · ".join(str(n) for n in theme["counts"]) for theme in expected["themes"]
+    ], "the themes of last term's and this term's complaints, found once over both"
 
 
 def test_a_pasted_id_of_no_job_or_of_a_job_not_finished_is_a_message(

@@ -18,6 +18,7 @@ from test_streamlit_change import APP, page
 from test_trend import TERMS
 
 from pipeline.api.app import create_app
+from pipeline.client import PipelineClient
 
 
 @pytest.fixture(scope="module")
@@ -100,3 +101,37 @@ def test_one_course_through_the_terms_is_a_family_of_its_own(
     text = page(at)
     assert text.count("CHEM110: negative falling (70 % → 12 %)") == 2  # the whole trend's, its own
     assert "Holm's correction over the 2 tests of CHEM110 alone" in text
+
+
+def test_the_themes_of_a_label_over_the_terms_are_the_api_s(
+    served: tuple[str, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Below the shares: the negative comments' themes found once over the four terms, each
+    with its comments in each term, as ``GET /v1/trend/themes`` gives them; another label
+    asks again; the table downloads as CSV."""
+    url, ids = served
+    at = trend_page(served, monkeypatch)
+    at.multiselect(key="tr-jobs").set_value(ids[:3]).run()
+    assert not at.exception and not at.error, page(at)
+
+    assert at.selectbox(key="tr-themes-label").value == "negative"
+    with PipelineClient(url) as client:
+        expected = client.trend_themes(ids, "negative")
+    themes = next(f.value for f in at.dataframe if "comments by job" in f.value)
+    assert list(themes["comments by job"]) == [
+        " · ".join(str(n) for n in theme["counts"]) for theme in expected["themes"]
+    ]
+    assert list(themes["beyond the noise"]) == [t["flagged"] for t in expected["themes"]]
+    counted = " · ".join(str(n) for n in expected["label_n"])
+    assert f"Negative comments by job: {counted}." in page(at)
+    assert "Themes over these jobs (CSV)" in [b.label for b in at.get("download_button")]
+
+    at.selectbox(key="tr-themes-label").set_value("positive").run()
+    assert not at.exception and not at.error, page(at)
+    with PipelineClient(url) as client:
+        positive = client.trend_themes(ids, "positive")
+    themes = next(f.value for f in at.dataframe if "comments by job" in f.value)
+    assert len(themes) == len(positive["themes"])
+    assert "Positive comments by job: " + " · ".join(str(n) for n in positive["label_n"]) in page(
+        at
+    )
