@@ -1,7 +1,8 @@
 """What a job's reports cost: one group's own report against the whole report, a tagged
 (accessible, PDF/UA-1) PDF against an untagged one, the change since an earlier job (the
 report with its page, and ``GET /change`` against ``GET /summary`` by the same column) and the
-trend over every job (``GET /trend`` against the same), on the same job, in one process.
+trend over every job (``GET /trend`` against the same) and the negative comments' themes
+over every job (``GET /trend/themes`` against ``GET /trend``), on the same job, in one process.
 
 ``--rows`` realistic course comments (``benchmarks/comments.py``: student feedback from
 ../shared/data spread over its courses, fixed seed) are labelled twice by a real Worker with
@@ -94,6 +95,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     from pipeline.report.job import report_file
     from pipeline.report.render import PDF_VARIANT
     from pipeline.service.change import change_summary
+    from pipeline.service.theme_trend import theme_trend_summary
     from pipeline.service.trend import trend_summary
 
     with tempfile.TemporaryDirectory(prefix="reports-bench-") as folder:
@@ -137,6 +139,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                 change_summary(backend, None, request_id, earlier, "course")
             ),
             "trend_json": lambda: json.dumps(trend_summary(backend, None, ids, "course")),
+            "trend_themes_json": lambda: json.dumps(
+                theme_trend_summary(backend, None, ids, "negative")
+            ),
         }
         seconds, sizes = fastest(steps, args.repeats)
         courses = len(backend.repository.results.summarize(request_id, ["x"], "course"))
@@ -171,6 +176,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                 seconds["change_json"] / seconds["summary_json"], 2
             ),
             "trend_json / summary_json": round(seconds["trend_json"] / seconds["summary_json"], 2),
+            "trend_themes_json / trend_json": round(
+                seconds["trend_themes_json"] / seconds["trend_json"], 2
+            ),
         },
     }
     print(json.dumps(found, indent=2))
