@@ -1107,6 +1107,25 @@ IDS: list[Case] = [
         ABSENT_ID,
     ),
     refused(
+        "trend-themes-without-a-label",
+        lambda world: world.open.get(
+            "/v1/trend/themes", params={"jobs": f"{ABSENT_ID},{world.finished}"}
+        ),
+        422,
+        "invalid_request",
+        "'label'",
+    ),
+    refused(
+        "trend-themes-through-no-job",
+        lambda world: world.open.get(
+            "/v1/trend/themes",
+            params={"jobs": f"{ABSENT_ID},{world.finished}", "label": "<script>x</script>"},
+        ),
+        404,
+        "job_not_found",
+        ABSENT_ID,
+    ),
+    refused(
         "report-trend-through-itself",
         lambda world: world.open.get(
             f"{JOBS}/{world.finished}/report", params={"trend": world.finished}
