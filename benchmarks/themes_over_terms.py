@@ -6,8 +6,9 @@ system, ``--planted`` times in each term (none, then more and more). Every term 
 the shipped model with insights on, in a fresh embedded backend; then the negative comments'
 themes over the terms (``theme_trend_summary``, ``GET /v1/trend/themes``) are printed, with
 how many planted comments were labelled negative, how many comments the themes flagged rising
-whose keywords name the complaint hold, and which other themes are flagged (the terms are random draws from one pool: any other flag
-is chance, which Holm's correction keeps under 5 % of runs for the whole family).
+whose keywords name the complaint hold, and which other themes are flagged (the terms are
+random draws from one pool: any other flag is chance, which Holm's correction keeps under 5 %
+of runs for the whole family).
 
 Usage: ``python benchmarks/themes_over_terms.py [--rows 200] [--planted 0 6 18] [--seed 7]``.
 """
