@@ -1218,6 +1218,7 @@ def themes_over(job: JobStatus, ids: tuple[str, ...], key_prefix: str) -> None:
         theme_trend_table.to_csv(body),
         file_name=f"{_stem(job)}-{label}-themes-{len(ids)}-jobs.csv",
         mime="text/csv",
+        on_click="ignore",
         icon=":material/download:",
         key=f"{key_prefix}-themes-csv",
     )

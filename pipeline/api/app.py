@@ -87,6 +87,14 @@ ApiKey = Annotated[str | None, Header(alias=HEADER)]
 RequestId = Annotated[
     str, PathParameter(pattern=REQUEST_ID_PATTERN, description="from POST /v1/jobs")
 ]
+TrendJobs = Annotated[
+    str,
+    Query(
+        pattern=TREND_JOBS_PATTERN,
+        description="the jobs' request ids separated by commas, oldest first (terms in "
+        "order): 2 to 12 of them",
+    ),
+]
 OneGroup = Annotated[
     str | None,
     Query(
@@ -362,14 +370,7 @@ def create_app(
     )
     def trend(
         who: Owner,
-        jobs: Annotated[
-            str,
-            Query(
-                pattern=TREND_JOBS_PATTERN,
-                description="the jobs' request ids separated by commas, oldest first "
-                "(terms in order): 2 to 12 of them",
-            ),
-        ],
+        jobs: TrendJobs,
         group_by: Annotated[
             str | None, Query(description="also per value of this column, in every job")
         ] = None,
@@ -391,14 +392,7 @@ def create_app(
     )
     def trend_themes(
         who: Owner,
-        jobs: Annotated[
-            str,
-            Query(
-                pattern=TREND_JOBS_PATTERN,
-                description="the jobs' request ids separated by commas, oldest first "
-                "(terms in order): 2 to 12 of them",
-            ),
-        ],
+        jobs: TrendJobs,
         label: Annotated[str, Query(description="the label whose themes to follow")],
         group_by: Annotated[
             str | None, Query(description="with group: the column whose value it is")
