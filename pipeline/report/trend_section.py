@@ -28,8 +28,8 @@ def trend_section(body: Mapping[str, Any]) -> TrendSection:
         rows.append(_row(overall, "all" if group is None else "group", body["overall"], tested))
     for item in body.get("aspects") or []:
         rows.append(_row(ASPECT_PREFIX + str(item["key"]), "aspect", [item], [item["key"]]))
-    for group in body.get("groups") or []:
-        rows.append(_row(group_name(group.get("group")), "group", group["series"], tested))
+    for item in body.get("groups") or []:
+        rows.append(_row(group_name(item.get("group")), "group", item["series"], tested))
     section = TrendSection(
         jobs=tuple(
             TrendJob(

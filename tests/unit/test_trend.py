@@ -457,6 +457,19 @@ def test_the_report_follows_each_course_over_the_terms(
     assert '<section id="trend"' not in plain
 
 
+def test_the_whole_report_s_trend_is_one_family_not_the_last_group_s(
+    backend: Backend, client: TestClient
+) -> None:
+    """The groups' rows are read in a loop whose variable once took the name of the body's
+    ``group``: the whole report's page then said its family was the last group's."""
+    ids = four_terms(backend, client)
+
+    text = trend_text(client, ids[3], group_by="course", trend=",".join(ids[:3]))
+
+    assert "tests of the whole trend," in text
+    assert "trend alone" not in text and "'series'" not in text
+
+
 def test_a_groups_own_report_shows_its_own_trend_and_aspects_and_names_no_other_group(
     backend: Backend, client: TestClient
 ) -> None:
