@@ -242,6 +242,35 @@ class ChangeRow:
 
 
 @dataclass(frozen=True)
+class ThemeTrendRow:
+    """One theme of a label over the jobs, as the report shows it."""
+
+    name: str
+    counts: tuple[int, ...]
+    shares: tuple[float | None, ...]
+    """Of each job's comments with a label; None for a job without any."""
+    direction: str | None
+    """rising or falling when beyond the noise."""
+    adjusted_p: float | None
+    new: bool
+    quote: tuple[int, str] | None
+    """(job position from 0, text) of its most central comment."""
+
+
+@dataclass(frozen=True)
+class ThemeTrendSection:
+    """The themes of one label found once over the jobs (``GET /v1/trend/themes``), each
+    tested for a trend: a block of the change's and the trend's pages."""
+
+    label: str
+    label_n: tuple[int, ...]
+    tests: int
+    rows: tuple[ThemeTrendRow, ...]
+    missing: str | None = None
+    """Why the themes cannot be followed (a job without themes), when they cannot."""
+
+
+@dataclass(frozen=True)
 class ChangeSection:
     """What changed since an earlier job (``pipeline.report.change``), as the report shows it."""
 
@@ -264,6 +293,8 @@ class ChangeSection:
     """In a group's own report of a group the earlier job does not have: why no row."""
     group: str | None = None
     """The group whose change alone this is (a group's own report): its own Holm family."""
+    themes: ThemeTrendSection | None = None
+    """The negative comments' themes earlier and now."""
 
     @property
     def flagged_rows(self) -> tuple[ChangeRow, ...]:
@@ -331,6 +362,8 @@ class TrendSection:
     possible_matches: tuple[tuple[str, str], ...] = ()
     """A value in one job only and one that differs from it only in case, spaces or
     punctuation."""
+    themes: ThemeTrendSection | None = None
+    """The negative comments' themes over the jobs."""
 
     @property
     def flagged_rows(self) -> tuple[TrendRow, ...]:

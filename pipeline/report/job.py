@@ -24,10 +24,10 @@ from pipeline.input_header import did_you_mean, listing
 from pipeline.input_melt import question_column
 from pipeline.inputs import ReadOptions
 from pipeline.messages import echo
-from pipeline.report import about
+from pipeline.report import about, theme_trend_table
 from pipeline.report.assemble import assemble, compared_labels, focus_on
 from pipeline.report.change_section import change_section
-from pipeline.report.data import Insights, ReportData
+from pipeline.report.data import Insights, ReportData, ThemeTrendSection
 from pipeline.report.listing import group_comments
 from pipeline.report.model_facts import aspect_facts, local_card, model_facts, shipped_aspect_card
 from pipeline.report.quotes import group_quotes
@@ -36,9 +36,13 @@ from pipeline.report.trend_section import trend_section
 from pipeline.service import insights as service_insights
 from pipeline.service.change import change_summary
 from pipeline.service.results import input_column
+from pipeline.service.theme_trend import theme_trend_summary
 from pipeline.service.trend import trend_summary
 from pipeline.service.views import SummaryView
 from pipeline.ui.groups import BLANK, group_name
+
+THEMES_LABEL = "negative"
+"""The label whose themes a change's or a trend's page follows: the complaints."""
 
 ReportFormat = Literal["html", "pdf"]
 MEDIA_TYPES: dict[str, str] = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
@@ -81,11 +85,34 @@ def job_report(
     focus = None if data.focus is None else data.focus.group.name or BLANK
     if since is not None:
         body = change_summary(backend, owner, request_id, since, data.group_by, focus)
-        data = replace(data, change=change_section(body))
+        themes = _themes_over(backend, owner, [since, request_id], data.group_by, focus)
+        data = replace(data, change=replace(change_section(body), themes=themes))
     if trend:
-        body = trend_summary(backend, owner, [*trend, request_id], data.group_by, focus)
-        data = replace(data, trend=trend_section(body))
+        ids = [*trend, request_id]
+        body = trend_summary(backend, owner, ids, data.group_by, focus)
+        themes = _themes_over(backend, owner, ids, data.group_by, focus)
+        data = replace(data, trend=replace(trend_section(body), themes=themes))
     return data
+
+
+def _themes_over(
+    backend: Backend,
+    owner: str | None,
+    ids: Sequence[str],
+    group_by: str | None,
+    focus: str | None,
+) -> ThemeTrendSection | None:
+    """The negative comments' themes over the jobs (of the report's group alone, in a group's
+    own report); why not, for jobs without themes; None for jobs without a negative label."""
+    try:
+        body = theme_trend_summary(
+            backend, owner, ids, THEMES_LABEL, group_by if focus else None, focus
+        )
+    except Conflict as exc:
+        return ThemeTrendSection(THEMES_LABEL, (), 0, (), missing=str(exc))
+    except InputError:
+        return None
+    return theme_trend_table.section(body)
 
 
 def _job_report(

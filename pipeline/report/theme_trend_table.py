@@ -11,7 +11,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from pipeline.report.change_table import csv_cell, cut
+from pipeline.report.data import ThemeTrendRow, ThemeTrendSection
 from pipeline.report.trend_table import ARROWS, job_names
+
+REPORT_QUOTE_CHARS = 200
+"""A theme's example in the report's table: enough to recognise it, short enough for a cell."""
 
 
 def percents(theme: Mapping[str, Any]) -> str:
@@ -121,3 +125,29 @@ def to_csv(body: Mapping[str, Any]) -> str:
 def _ends(theme: Mapping[str, Any]) -> str:
     present = [share["share"] for share in theme["shares"] if share["share"] is not None]
     return f"{present[0] * 100:.0f} % → {present[-1] * 100:.0f} %"
+
+
+def section(body: Mapping[str, Any]) -> ThemeTrendSection:
+    """The answer as the report's block on the change's or the trend's page."""
+    rows = []
+    for theme in body.get("themes") or []:
+        quote = next(iter(theme.get("quotes") or []), None)
+        rows.append(
+            ThemeTrendRow(
+                name=str(theme["name"]),
+                counts=tuple(int(n) for n in theme["counts"]),
+                shares=tuple(share["share"] for share in theme["shares"]),
+                direction=theme.get("direction"),
+                adjusted_p=theme.get("adjusted_p"),
+                new=bool(theme.get("new")),
+                quote=None
+                if quote is None
+                else (int(quote["job"]), cut(str(quote["text"]), REPORT_QUOTE_CHARS)),
+            )
+        )
+    return ThemeTrendSection(
+        label=str(body["label"]),
+        label_n=tuple(int(n) for n in body["label_n"]),
+        tests=int(body.get("tests") or 0),
+        rows=tuple(rows),
+    )

@@ -29,6 +29,7 @@ from pipeline.service.change import check_group, job_column, job_facts
 from pipeline.service.insights import themes_prefix
 from pipeline.service.trend import same_survey_jobs
 from pipeline.themes.find import recluster
+from pipeline.ui.groups import BLANK
 
 
 def theme_trend_summary(
@@ -49,14 +50,7 @@ def theme_trend_summary(
         raise InputError(f"label {echo(label)} is not one of the jobs': {', '.join(labels)}")
     prefixes = [_prefix(job, which) for job, which in zip(jobs, names, strict=True)]
     columns = [job_column(job, group_by, which) for job, which in zip(jobs, names, strict=True)]
-    rows = [
-        list(
-            backend.repository.results.insight_rows(
-                job.request_id, column, with_text=True, group=group
-            )
-        )
-        for job, column in zip(jobs, columns, strict=True)
-    ]
+    rows = [_rows(backend, job, column, group) for job, column in zip(jobs, columns, strict=True)]
     if group is not None and not any(rows):
         raise InputError(f"group {echo(group)}: no job has a comment in it")
     picked = [[row for row in found if row.label == label] for found in rows]
@@ -111,6 +105,18 @@ def _themes(
         for theme in report.themes
     }
     return theme_trend(report.themes, counts, totals, quotes)
+
+
+def _rows(
+    backend: Backend, job: JobRecord, column: str | None, group: str | None
+) -> list[InsightRow]:
+    """The job's labelled rows with their text (of ``group`` alone: the value as written, or
+    "(blank)" for the rows without one, as everywhere a group is named)."""
+    results = backend.repository.results
+    found = list(results.insight_rows(job.request_id, column, with_text=True, group=group))
+    if not found and group == BLANK:
+        found = list(results.insight_rows(job.request_id, column, with_text=True, group=""))
+    return found
 
 
 def _prefix(job: JobRecord, which: str) -> str:

@@ -20,7 +20,7 @@ from apigw_events import load_event, with_query, without_identity
 from fastapi.testclient import TestClient
 from httpfakes import clients_answered_by
 from jobfakes import make_backend
-from test_change import csv_of, finish, submitted
+from test_change import csv_of, finish, report_text, submitted
 
 from pipeline.api.app import create_app
 from pipeline.api.gateway import Gateway
@@ -274,3 +274,48 @@ def test_a_theme_s_text_in_the_csv_is_formula_escaped() -> None:
 
     assert row["theme"].startswith("'=") and row["keywords"].startswith("'=")
     assert row["quote"].startswith("'+")
+
+
+# --- the report's pages ---------------------------------------------------------------------
+
+
+def test_the_report_s_trend_and_change_pages_follow_the_complaints_themes(
+    backend: Backend, client: TestClient
+) -> None:
+    ids = four_terms(backend, client)
+    body = client.get(THEMES, params={"jobs": ",".join(ids), "label": "negative"}).json()
+    (parking,) = by_keyword(body, "parking")
+
+    trend = report_text(client, ids[3], "trend", group_by="course", trend=",".join(ids[:3]))
+    change = report_text(client, ids[3], "change", group_by="course", since=ids[2])
+
+    assert "Themes of the negative comments by job" in trend
+    assert "negative comments by job: 30 · 25 · 24 · 30" in trend
+    assert f"{parking['name']} 0 · 5 · 12 · 25 ▲ 0% → 8% → 19% → 36%" in trend
+    assert "Themes of the negative comments, earlier and now" in change
+    assert "negative comments by job: 24 · 30" in change
+
+
+def test_a_group_s_own_report_follows_its_own_complaints_only(
+    backend: Backend, client: TestClient
+) -> None:
+    ids = four_terms(backend, client)
+
+    text = report_text(
+        client, ids[3], "trend", group_by="course", group="BIO101", trend=",".join(ids[:3])
+    )
+
+    assert "negative comments by job: 0 · 5 · 12 · 25" in text
+    assert "parking" in text
+    assert "labs" not in text and "CHEM110" not in text, "no other course's complaints"
+
+
+def test_a_report_over_jobs_without_themes_says_why_and_still_renders(tmp_path: Path) -> None:
+    backend = make_backend(tmp_path, auth="none")
+    client = TestClient(create_app(backend))
+    ids = four_terms(backend, client, insights=False)
+
+    text = report_text(client, ids[1], "change", group_by="course", since=ids[0])
+
+    assert "The themes cannot be followed here: job 1 of 2" in text
+    assert "has no themes" in text
