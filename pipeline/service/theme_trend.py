@@ -24,7 +24,7 @@ from pipeline.insights import storage
 from pipeline.insights.postpass import THEME_SEED
 from pipeline.messages import echo
 from pipeline.report.stats import ALPHA, MIN_EXPECTED
-from pipeline.report.theme_trend import theme_trend
+from pipeline.report.theme_trend import ThemeSeries, theme_trend
 from pipeline.service.change import check_group, job_column, job_facts
 from pipeline.service.insights import themes_prefix
 from pipeline.service.trend import same_survey_jobs
@@ -80,7 +80,7 @@ def _themes(
     vectors: Sequence[np.ndarray],
     totals: Sequence[int],
     label: str,
-) -> list[Any]:
+) -> list[ThemeSeries]:
     """Themes of every job's ``picked`` rows together, counted per job."""
     every = [(job, row) for job, chosen in enumerate(picked) for row in chosen]
     if not every:
