@@ -1095,10 +1095,14 @@ def change_figures(job: JobStatus, body: dict) -> None:
         change.table(body),
         change.aspect_table(body),
         change_table.one_job_only(body),
-        f"Flags: Fisher's exact test on each share, Holm's correction over the {body['tests']} "
-        "tests of this change (the report's method): a flag means the change is unlikely to be "
-        "chance (5 % family-wise). No flag does not mean no change, only that these comments "
-        "cannot tell. Groups are matched by their exact value.",
+        (
+            FISHER,
+            f"Flags: Fisher's exact test on each share, Holm's correction over the "
+            f"{body['tests']} tests of this change (the report's method): a flag means the "
+            "change is unlikely to be chance (5 % family-wise). No flag does not mean no "
+            "change, only that these comments cannot tell. Groups are matched by their exact "
+            "value.",
+        ),
         "No change here is beyond the noise.",
     )
     since = body["since"]
@@ -1160,11 +1164,15 @@ def trend_figures(job: JobStatus, body: dict) -> None:
         trend.table(body),
         trend.aspect_table(body),
         trend_table.one_job_only(body),
-        f"Trends: the Cochran–Armitage test on each share over the jobs in their order, "
-        f"Holm's correction over the {body['tests']} tests of this trend (5 % family-wise). "
-        "A flag means the share moves one way across the jobs more than chance would; no flag "
-        "does not mean no change, only that these comments cannot tell. A share with under "
-        f"{body['min_expected']:.0f} comments with the label or without it is shown, not tested.",
+        (
+            TREND_TEST,
+            f"Trends: the Cochran–Armitage test on each share over the jobs in their order, "
+            f"Holm's correction over the {body['tests']} tests of this trend (5 % "
+            "family-wise). A flag means the share moves one way across the jobs more than "
+            "chance would; no flag does not mean no change, only that these comments cannot "
+            f"tell. A share with under {body['min_expected']:.0f} comments with the label or "
+            "without it is shown, not tested.",
+        ),
         "No trend here is beyond the noise.",
     )
     count = len(body["jobs"])
@@ -1205,7 +1213,8 @@ def themes_over(job: JobStatus, ids: tuple[str, ...], key_prefix: str) -> None:
         return
     for sentence in theme_trend_table.flag_sentences(body):
         st.markdown(f":material/flag: **{_md(sentence)}**, beyond the noise.")
-    st.dataframe(trend.theme_table(body), hide_index=True, column_config=_flag_column())
+    flags = {**_flag_column(TREND_TEST), "trend": st.column_config.TextColumn(width="medium")}
+    st.dataframe(trend.theme_table(body), hide_index=True, column_config=flags)
     counted = " · ".join(f"{n:,}" for n in body["label_n"])
     st.caption(
         f"{label.capitalize()} comments by job: {counted}. A theme's share is of all the job's "
@@ -1268,12 +1277,13 @@ def group_in_detail(
     """One group's change or trend (the API's answer for that group alone): the flags in
     words, its labels, its aspects, and that they are a family of their own."""
     sentences, labels, aspects = figures
+    flags = _flag_column(TREND_TEST if what == "trend" else FISHER)
     for sentence in sentences:
         st.markdown(f":material/flag: **{_md(sentence)}**, beyond the noise.")
-    st.dataframe(labels, hide_index=True, column_config=_flag_column())
+    st.dataframe(labels, hide_index=True, column_config=flags)
     if not aspects.empty:
         st.markdown("**Aspects: share negative**")
-        st.dataframe(aspects, hide_index=True, column_config=_flag_column())
+        st.dataframe(aspects, hide_index=True, column_config=flags)
     st.caption(
         f"These {what}s are a family of their own: Holm's correction over the "
         f"{detail['tests']} tests of {_md(chosen)} alone, so an aspect can be flagged here "
@@ -1288,24 +1298,27 @@ def jobs_figures(
     table: pd.DataFrame,
     aspects: pd.DataFrame,
     one_job: list[str],
-    method: str,
+    method: tuple[str, str],
     nothing: str,
 ) -> None:
     """What a change or a trend shows, in the same places: notes, the flags in words, the
-    chart, the tables, the groups in one job only and how the flags were made."""
+    chart, the tables, the groups in one job only and how the flags were made (``method``:
+    the test's name, for the flag column's help, and the caption)."""
     for note in body.get("notes") or []:
         st.warning(note, icon=":material/info:")
     for sentence in sentences:
         st.markdown(f":material/flag: **{_md(sentence)}**, beyond the noise.")
     if chart is not None:
         st.altair_chart(chart, width="stretch")
-    st.dataframe(table, hide_index=True, column_config=_flag_column())
+    test, explained = method
+    flags = _flag_column(test)
+    st.dataframe(table, hide_index=True, column_config=flags)
     if not aspects.empty:
         st.markdown("**Aspects: share negative**")
-        st.dataframe(aspects, hide_index=True, column_config=_flag_column())
+        st.dataframe(aspects, hide_index=True, column_config=flags)
     for line in one_job:
         st.caption(_md(line))
-    st.caption(method)
+    st.caption(explained)
     if not sentences:
         st.caption(nothing)
 
@@ -1471,11 +1484,16 @@ def _percent(share: compare.Share) -> str:
     return f"{shares.percent_text(share.percent)} (n={share.n:,})"
 
 
-def _flag_column() -> dict[str, ColumnConfig]:
+FISHER = "Fisher's exact test"
+TREND_TEST = "the Cochran–Armitage test for a trend"
+
+
+def _flag_column(test: str = FISHER) -> dict[str, ColumnConfig]:
+    """The *beyond the noise* column, its help naming the test that flagged it."""
     return {
         "beyond the noise": st.column_config.CheckboxColumn(
             "beyond the noise",
-            help="The difference survives Fisher's exact test with Holm's correction (5 %).",
+            help=f"The difference survives {test} with Holm's correction (5 % family-wise).",
         )
     }
 

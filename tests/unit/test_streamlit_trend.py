@@ -6,6 +6,7 @@ only and offer the table as CSV."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -125,6 +126,12 @@ def test_the_themes_of_a_label_over_the_terms_are_the_api_s(
     counted = " · ".join(str(n) for n in expected["label_n"])
     assert f"Negative comments by job: {counted}." in page(at)
     assert "Themes over these jobs (CSV)" in [b.label for b in at.get("download_button")]
+    frames = [f for f in at.dataframe if "beyond the noise" in f.value]
+    helps = {json.loads(f.proto.columns)["beyond the noise"]["help"] for f in frames}
+    assert helps == {
+        "The difference survives the Cochran–Armitage test for a trend with Holm's correction "
+        "(5 % family-wise)."
+    }, "a trend's flags are not Fisher's"
 
     at.selectbox(key="tr-themes-label").set_value("positive").run()
     assert not at.exception and not at.error, page(at)
