@@ -396,12 +396,7 @@ class PipelineClient:
         per value of ``group_by`` (or of its value ``group`` alone, with its aspects), aspects'
         share negative, each tested for a trend (the API's JSON); Conflict while a job has not
         finished."""
-        params = {
-            "jobs": ",".join(request_ids),
-            **({"group_by": group_by} if group_by else {}),
-            **({"group": group} if group is not None else {}),
-        }
-        return self._json("GET", "/v1/trend", params=params)
+        return self._json("GET", "/v1/trend", params=_jobs_query(request_ids, group_by, group))
 
     def trend_themes(
         self,
@@ -413,12 +408,7 @@ class PipelineClient:
         """Which themes of ``label``'s comments grew or faded over ``request_ids`` (oldest
         first; two for a change): each theme's share of each job's comments, tested for a
         trend (the API's JSON); Conflict while a job has not finished or has no themes."""
-        params = {
-            "jobs": ",".join(request_ids),
-            "label": label,
-            **({"group_by": group_by} if group_by else {}),
-            **({"group": group} if group is not None else {}),
-        }
+        params = {**_jobs_query(request_ids, group_by, group), "label": label}
         return self._json("GET", "/v1/trend/themes", params=params)
 
     def themes(
@@ -617,6 +607,17 @@ def _job_path(request_id: str) -> str:
     if not request_id or "/" in request_id or request_id.strip() != request_id:
         raise JobNotFound(f"{request_id!r} is not a request id")
     return f"/v1/jobs/{request_id}"
+
+
+def _jobs_query(
+    request_ids: Sequence[str], group_by: str | None, group: str | None
+) -> dict[str, str]:
+    """The query of a request over several jobs in order (a trend, its themes)."""
+    return {
+        "jobs": ",".join(request_ids),
+        **({"group_by": group_by} if group_by else {}),
+        **({"group": group} if group is not None else {}),
+    }
 
 
 def _job_status(body: Mapping[str, Any]) -> JobStatus:

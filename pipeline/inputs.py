@@ -66,7 +66,7 @@ from pipeline.messages import echo
 from pipeline.survey_export import RECORDS_NEEDED, Descriptions, find_descriptions
 from pipeline.xlsx import ALL_SHEETS, CombinedTable, SheetLayout, Workbook, open_workbook
 from pipeline.xlsx.combined import same_table
-from pipeline.xlsx.ods import is_opendocument
+from pipeline.xlsx.ods import declares_opendocument
 
 FORMATS = ("csv", "xlsx", "ods", "txt")
 WORKBOOKS = ("xlsx", "ods")
@@ -254,9 +254,8 @@ def detect_format(path: Path, filename: str | None = None) -> str:
             f".{suffix} files are not supported: upload CSV, XLSX, ODS or TXT"
         )
     if head.startswith(_ZIP_MAGIC):
-        with path.open("rb") as handle:
-            if is_opendocument(handle):  # whatever its name: told by its first member
-                return "ods"
+        if declares_opendocument(head):  # whatever its name: told by its first member
+            return "ods"
         if suffix in ("xlsx", "xlsm", "xls", "ods", ""):  # a macro never runs
             return "xlsx"
         raise UnsupportedFormatError(f"{name} is a ZIP/XLSX archive but is named .{suffix}")

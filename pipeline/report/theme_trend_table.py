@@ -18,6 +18,11 @@ REPORT_QUOTE_CHARS = 200
 """A theme's example in the report's table: enough to recognise it, short enough for a cell."""
 
 
+def first_quote(theme: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The theme's most central comment (``{"job", "row", "text"}``); None without one."""
+    return next(iter(theme.get("quotes") or []), None)
+
+
 def percents(theme: Mapping[str, Any]) -> str:
     """``0 → 8 → 19 → 36`` (percent of each job's comments, ``–`` for a job without any)."""
     return " → ".join(
@@ -76,7 +81,7 @@ def text(body: Mapping[str, Any], width: int = 100) -> str:
             f"{cut(theme['name'], name_width):<{name_width}}  {counts(theme):<22}  "
             f"{percents(theme):<24}  {trend_word(theme)}".rstrip()
         )
-        quote = next(iter(theme.get("quotes") or []), None)
+        quote = first_quote(theme)
         if quote is not None:
             lines.append(cut(f"    “{quote['text']}” (job {quote['job'] + 1})", width))
     return "\n".join(lines)
@@ -103,7 +108,7 @@ def to_csv(body: Mapping[str, Any]) -> str:
     writer.writeheader()
     for theme in body.get("themes") or []:
         difference = theme.get("difference")
-        quote = next(iter(theme.get("quotes") or []), None)
+        quote = first_quote(theme)
         record: dict[str, Any] = {
             "theme": theme["name"],
             "keywords": "; ".join(theme["keywords"]),
@@ -131,7 +136,7 @@ def section(body: Mapping[str, Any]) -> ThemeTrendSection:
     """The answer as the report's block on the change's or the trend's page."""
     rows = []
     for theme in body.get("themes") or []:
-        quote = next(iter(theme.get("quotes") or []), None)
+        quote = first_quote(theme)
         rows.append(
             ThemeTrendRow(
                 name=str(theme["name"]),

@@ -93,13 +93,10 @@ def _themes(
         [str(job) for job, _row in every],
         seed=THEME_SEED,
     )
-    counts = {
-        theme.id: [
-            next((c.count for c in theme.counts if c.group == str(job)), 0)
-            for job in range(len(totals))
-        ]
-        for theme in report.themes
-    }
+    counts = {}
+    for theme in report.themes:
+        by_job = {found.group: found.count for found in theme.counts}
+        counts[theme.id] = [by_job.get(str(job), 0) for job in range(len(totals))]
     quotes = {
         theme.id: [(every[q.row][0], every[q.row][1].row_index, q.text) for q in theme.quotes]
         for theme in report.themes

@@ -132,7 +132,7 @@ def theme_table(body: Mapping[str, Any]) -> pd.DataFrame:
             "% of comments by job": theme_trend_table.percents(theme),
             "trend": theme_trend_table.trend_word(theme),
             "beyond the noise": bool(theme.get("flagged")),
-            "for example": next((q["text"] for q in theme.get("quotes") or []), ""),
+            "for example": (theme_trend_table.first_quote(theme) or {}).get("text", ""),
         }
         for theme in body.get("themes") or []
     ]

@@ -90,13 +90,22 @@ _WHITE = re.compile(r"[ \t\r\n]+")
 _DURATION = re.compile(r"(-?)P(?:(\d+)D)?T?(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?")
 
 
+_HEAD = 30 + len("mimetype") + len(MIMETYPE)
+"""A ZIP's first local header (30 bytes), the first member's name and its stored content."""
+
+
+def declares_opendocument(head: bytes) -> bool:
+    """A file that starts with ``head`` is an OpenDocument spreadsheet: a ZIP whose first
+    member, stored as it is, is ``mimetype`` naming one."""
+    return head.startswith(b"PK\x03\x04") and head[30:_HEAD].startswith(b"mimetype" + MIMETYPE)
+
+
 def is_opendocument(handle: BinaryIO) -> bool:
-    """The file is an OpenDocument spreadsheet: a ZIP whose first member, stored as it is,
-    is ``mimetype`` naming one. Leaves the file at its start."""
+    """``declares_opendocument`` of an open file; leaves it at its start."""
     handle.seek(0)
-    head = handle.read(30 + len("mimetype") + len(MIMETYPE))
+    head = handle.read(_HEAD)
     handle.seek(0)
-    return head.startswith(b"PK\x03\x04") and head[30:].startswith(b"mimetype" + MIMETYPE)
+    return declares_opendocument(head)
 
 
 @dataclass
