@@ -34,6 +34,7 @@ from pipeline.errors import (
 )
 from pipeline.file_names import distinct_names
 from pipeline.inputs import ReadOptions
+from pipeline.release import flagged_table
 from pipeline.report import change_table, theme_trend_table, trend_table
 from pipeline.report.trend import MAX_JOBS as MAX_TREND_JOBS
 from pipeline.settings import Settings
@@ -50,6 +51,7 @@ from pipeline.ui import (
     insights,
     palette,
     progress,
+    release,
     review,
     shares,
     trend,
@@ -64,6 +66,8 @@ if TYPE_CHECKING:
 REFRESH_S = 1.0
 TOP_COMMENTS = 5
 REVIEW_LIMIT = 50
+SCREEN_KEY = "d-screen"
+FLAGGED_SHOWN = 5000  # the most flagged comments the Review tab lists (the CSV has them all)
 PAGE_ROWS = 100  # comments per page of the Comments table (the page whose words are highlighted)
 ASPECT_THEMES = 6
 COMPARE_THEMES = 5
@@ -132,13 +136,28 @@ def report_bytes(
     group: str | None = None,
     since: str = "",
     trend: tuple[str, ...] = (),
+    screen: bool = True,
 ) -> bytes:
     """The job's report (of one ``group`` of ``group_by`` alone, when given; with the change
-    since the job ``since``; with the trend through the earlier jobs ``trend``), made by the
-    server once per group column, group and format."""
+    since the job ``since``; with the trend through the earlier jobs ``trend``; screened
+    before release unless ``screen`` is False), made by the server once per group column,
+    group, format and screening."""
     return get_client(url, key).report(
-        request_id, group_by or None, report_format, group, since=since or None, trend=trend
+        request_id,
+        group_by or None,
+        report_format,
+        group,
+        since=since or None,
+        trend=trend,
+        screen=screen,
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=8, ttl=3600)
+def load_flagged(url: str, key: str, request_id: str, revision: str, group_by: str) -> dict:
+    """The comments screening before release flags, the first ``FLAGGED_SHOWN`` of them;
+    keyed on the job's revision, so a running job's list grows with it."""
+    return get_client(url, key).every_flagged(request_id, group_by or None, most=FLAGGED_SHOWN)
 
 
 @st.cache_data(show_spinner=False, max_entries=32, ttl=3600)
@@ -633,6 +652,8 @@ def results_view(job: JobStatus) -> None:
     with comments:
         comments_tab(job, frame, labels, group_columns)
     with reviewing:
+        if reviewing.open is not False:  # screening every comment: only when it is looked at
+            before_release(job, group_columns)
         review_tab(job, frame, labels)
     with downloads:
         downloads_tab(job, frame, labels, group_columns)
@@ -1611,6 +1632,55 @@ def explanations(job: JobStatus, page: pd.DataFrame) -> None:
         )
 
 
+def before_release(job: JobStatus, group_columns: list[str]) -> None:
+    """The comments a report leaves out or masks, for the person who releases the reports:
+    threats and words of self-harm first, to act on."""
+    st.subheader("Before release")
+    url, key = st.session_state.api_url, st.session_state.api_key
+    by = ""
+    if group_columns:
+        by = st.selectbox(
+            "Name each comment's", group_columns, key=f"r-flagged-by-{job.request_id}"
+        )
+    try:
+        body = load_flagged(url, key, job.request_id, progress.revision(job), by)
+    except PipelineError as exc:
+        show_error(exc)
+        return
+    urgent = release.urgent_note(body)
+    if urgent:
+        st.error(urgent, icon=":material/emergency:")
+    st.caption(release.summary_text(body))
+    if not body["flagged"]:
+        return
+    shown = release.flagged_frame(body, job.text_column)
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_config={
+            release.ROW: st.column_config.NumberColumn(
+                "row", help="The comment's row in the file, counting from 1", format="%d"
+            ),
+            job.text_column: st.column_config.TextColumn(job.text_column, width="large"),
+        },
+        key=f"r-flagged-{job.request_id}",
+    )
+    if body["flagged"] > len(shown):
+        st.caption(f"The first {len(shown):,} shown; the CSV has them all.")
+    st.download_button(
+        "Download the flagged comments (CSV)",
+        lambda: flagged_table.to_csv(
+            get_client(url, key).every_flagged(job.request_id, by or None)["comments"]
+        ),
+        file_name=f"{_stem(job)}-flagged.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+        key=f"r-flagged-csv-{job.request_id}",
+    )
+    st.subheader("Labels to check")
+
+
 def review_tab(job: JobStatus, frame: pd.DataFrame, labels: list[str]) -> None:
     st.write(
         "The comments the model is least sure about. Tick **reviewed** after checking a label "
@@ -1741,6 +1811,16 @@ def report_downloads(job: JobStatus, group: str | None, stem: str, summary: Summ
         else "A report is made once the job has labelled every row and worked out what they are "
         "about."
     )
+    if not st.toggle(
+        "Screen before release",
+        value=True,
+        key=SCREEN_KEY,
+        help="Leave out abusive comments and those with words of self-harm or a threat, and "
+        "mask personal details (an e-mail address, a phone or student number, the writer's "
+        "own name): the flagged comments are under Review → Before release. Off: every "
+        "comment as written, for your own reading; the file name then says unscreened.",
+    ):
+        stem = f"{stem}-unscreened"
     report_buttons(job, group or "", None, stem, why)
     if group and summary.groups:
         group_report_downloads(job, group, stem, summary, why)
@@ -1777,6 +1857,7 @@ def every_group_zip(
     column until the page moves on."""
     url, key = st.session_state.api_url, st.session_state.api_key
     wanted = (job.request_id, progress.revision(job), group)
+    screen = screening()
     word = groups.in_sentence(group)
     if st.button(
         f"Make every {word}'s report ({len(names):,} PDFs in one ZIP)",
@@ -1792,16 +1873,16 @@ def every_group_zip(
                 zip(names, distinct_names(names), strict=True), start=1
             ):
                 bar.progress(done / len(names), text=f"{done:,} of {len(names):,}: {value}")
-                yield f"{name}.pdf", report_bytes(url, key, *wanted, "pdf", value)
+                yield f"{name}.pdf", report_bytes(url, key, *wanted, "pdf", value, screen=screen)
 
         try:
-            st.session_state["d-every-zip"] = (wanted, exports.reports_zip(made()))
+            st.session_state["d-every-zip"] = ((*wanted, screen), exports.reports_zip(made()))
         except PipelineError as exc:
             show_error(exc)
         finally:
             bar.empty()
     held = st.session_state.get("d-every-zip")
-    if held is not None and held[0] == wanted:
+    if held is not None and held[0] == (*wanted, screen):
         st.download_button(
             f"Every {word}'s report (ZIP)",
             held[1],
@@ -1811,6 +1892,11 @@ def every_group_zip(
             icon=":material/download:",
             key="d-every-zip-download",
         )
+
+
+def screening() -> bool:
+    """Whether the reports made now are screened before release (the Downloads toggle)."""
+    return bool(st.session_state.get(SCREEN_KEY, True))
 
 
 def report_buttons(
@@ -1828,7 +1914,7 @@ def report_buttons(
         name = f"{value}: report" if value is not None else "Report"
         cell.download_button(
             f"{name} ({report_format.upper()})",
-            partial(made, report_format, value),
+            partial(made, report_format, value, screen=screening()),
             file_name=exports.report_file_name(stem, group_by or None, report_format, value),
             mime=mime,
             on_click="ignore",
@@ -1848,7 +1934,14 @@ def report_preview(job: JobStatus, group: str | None, value: str | None = None) 
     try:
         with st.spinner("Making the report…"):
             page = report_bytes(
-                url, key, job.request_id, progress.revision(job), group or "", "html", value
+                url,
+                key,
+                job.request_id,
+                progress.revision(job),
+                group or "",
+                "html",
+                value,
+                screen=screening(),
             )
     except PipelineError as exc:
         show_error(exc)

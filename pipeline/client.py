@@ -427,6 +427,41 @@ class PipelineClient:
             "GET", f"{_job_path(request_id)}/themes", params=params, request_id=request_id
         )
 
+    def flagged(
+        self,
+        request_id: str,
+        group_by: str | None = None,
+        group: str | None = None,
+        offset: int = 0,
+        limit: int = 100,
+    ) -> dict[str, Any]:
+        """The comments a report screens before release (``GET /flagged``): withheld ones
+        (threats, distress, abusive) first, then those with a personal detail masked; with
+        ``group``, a value of ``group_by``, only that group's."""
+        asked = {"group_by": group_by, "group": group, "offset": offset, "limit": limit}
+        params = {name: value for name, value in asked.items() if value is not None}
+        return self._json(
+            "GET", f"{_job_path(request_id)}/flagged", params=params, request_id=request_id
+        )
+
+    def every_flagged(
+        self,
+        request_id: str,
+        group_by: str | None = None,
+        group: str | None = None,
+        most: int | None = None,
+        page_size: int = MAX_PAGE,
+    ) -> dict[str, Any]:
+        """``flagged`` with every page, or the first ``most`` comments, in ``comments``."""
+        body = self.flagged(request_id, group_by, group, 0, page_size)
+        comments = list(body["comments"])
+        page = comments
+        while len(page) == page_size and (most is None or len(comments) < most):
+            page = self.flagged(request_id, group_by, group, len(comments), page_size)["comments"]
+            comments += page
+        kept = comments if most is None else comments[:most]
+        return {**body, "offset": 0, "limit": len(kept), "comments": kept}
+
     def report(
         self,
         request_id: str,
@@ -435,18 +470,21 @@ class PipelineClient:
         group: str | None = None,
         since: str | None = None,
         trend: Sequence[str] = (),
+        screen: bool = True,
     ) -> bytes:
         """A finished job's report by ``group_by`` (default: the job's first group-by column),
         or of its value ``group`` alone, as PDF or self-contained HTML bytes, with what
         changed since the earlier job ``since`` and the trend through the earlier jobs
-        ``trend`` (oldest first); Conflict while the job has not succeeded. ``Accept`` names
-        the format, so API Gateway hands a PDF over as binary."""
+        ``trend`` (oldest first); screened before release unless ``screen`` is False.
+        Conflict while the job has not succeeded. ``Accept`` names the format, so API Gateway
+        hands a PDF over as binary."""
         params = {
             "format": report_format,
             **({"group_by": group_by} if group_by else {}),
             **({"group": group} if group is not None else {}),
             **({"since": since} if since else {}),
             **({"trend": ",".join(trend)} if trend else {}),
+            **({} if screen else {"screen": "false"}),
         }
         accept = "application/pdf" if report_format == "pdf" else "text/html"
         response = self._send(

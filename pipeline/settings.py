@@ -55,6 +55,10 @@ class Settings:
     # separated by commas, and a UTF-8 file of one phrase a line (pipeline/model/no_opinion.py).
     no_opinion_extra: str = ""
     no_opinion_file: str = ""
+    # Reports withhold comments with these words, besides the shipped list: terms separated by
+    # commas, and a UTF-8 file of one term a line (pipeline/release/abusive.txt says how).
+    screen_words: str = ""
+    screen_words_file: str = ""
     # Chunks are sized by time (pipeline/chunk_sizing.py): a delivery's first chunk has
     # first_chunk_rows rows, later ones about chunk_target_s of work at the measured rate, none
     # over chunk_rows rows. chunk_target_s = 0: every chunk has chunk_rows rows. 2 s, not 1 s:

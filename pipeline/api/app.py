@@ -48,6 +48,7 @@ from pipeline.api.fastapi_errors import install_error_handlers
 from pipeline.api.openapi import (
     AspectsBody,
     ChangeBody,
+    FlaggedBody,
     HealthBody,
     LiveBody,
     ThemesBody,
@@ -64,6 +65,7 @@ from pipeline.bootstrap import Backend
 from pipeline.report.job import ReportFormat, report_file
 from pipeline.service import insights
 from pipeline.service.change import change_summary
+from pipeline.service.flagged import flagged_comments
 from pipeline.service.keys import HEADER, keys_required, refuse_key_in_query
 from pipeline.service.results import MAX_OFFSET, MAX_PAGE
 from pipeline.service.theme_trend import theme_trend_summary
@@ -332,6 +334,33 @@ def create_app(
         )
 
     @app.get(
+        JOBS + "/{request_id}/flagged",
+        response_model=None,
+        responses={
+            **body_answer(FlaggedBody, "the flagged comments and what a report does with each"),
+            **answers(400, 401, 404, 422, 503),
+        },
+    )
+    def job_flagged(
+        request_id: RequestId,
+        who: Owner,
+        group_by: Annotated[
+            str | None, Query(description="name each comment's value of this column")
+        ] = None,
+        group: Annotated[
+            str | None,
+            Query(description="with group_by: only this value's comments ('(blank)': none)"),
+        ] = None,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+        limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+    ) -> dict[str, Any]:
+        """The comments a report screens before release: the abusive ones and those with
+        words of self-harm or a threat (left out of every report) and those with a personal
+        detail such as an e-mail address or a student number (masked). For the person who
+        releases the reports to read and act on; partial while the job runs."""
+        return flagged_comments(backend, who, request_id, group_by or None, group, offset, limit)
+
+    @app.get(
         JOBS + "/{request_id}/change",
         response_model=None,
         responses={
@@ -441,6 +470,14 @@ def create_app(
                 "ids separated by commas, oldest first (1 to 11)",
             ),
         ] = None,
+        screen: Annotated[
+            bool,
+            Query(
+                description="screened before release (default): abusive comments and words of "
+                "self-harm or threats left out, personal details masked; false: every comment "
+                "as written"
+            ),
+        ] = True,
     ) -> Response:
         """A finished job's report: label shares with 95 % intervals overall and per group,
         each group against the rest, the model's accuracy and the method (409 until the job
@@ -455,6 +492,7 @@ def create_app(
             group,
             since or None,
             earlier_jobs(trend, request_id),
+            screen,
         )
         return Response(report.content, media_type=report.media_type, headers=report.headers)
 

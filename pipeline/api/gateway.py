@@ -60,6 +60,7 @@ from pipeline.errors import InvalidRequest, LimitExceededError, PipelineError
 from pipeline.report.job import ReportFormat, report_file
 from pipeline.service import insights
 from pipeline.service.change import change_summary
+from pipeline.service.flagged import flagged_comments
 from pipeline.service.keys import HEADER, keys_required, refuse_key_in_query
 from pipeline.service.results import MAX_OFFSET, MAX_PAGE
 from pipeline.service.theme_trend import theme_trend_summary
@@ -311,6 +312,20 @@ class Gateway:
         )
         return Answer.json(200, found)
 
+    def flagged(self, request: GatewayRequest, request_id: str) -> Answer:
+        who = self.owner(request)
+        offset, limit = _page_query(request)
+        found = flagged_comments(
+            self.backend,
+            who,
+            request_id,
+            request.param("group_by") or None,
+            request.param("group"),
+            offset,
+            limit,
+        )
+        return Answer.json(200, found)
+
     def change(self, request: GatewayRequest, request_id: str) -> Answer:
         who = self.owner(request)
         (since,) = _change_query(request)
@@ -359,6 +374,7 @@ class Gateway:
         group = request.param("group")
         since = _request_id_param(request, "since", required=False)
         trend = _matching(request, "trend", _TREND_JOBS, TREND_JOBS_PATTERN, required=False)
+        screen = _query_boolean(request, "screen", default=True)
         report = report_file(
             self.backend,
             request_id,
@@ -368,6 +384,7 @@ class Gateway:
             group,
             since,
             earlier_jobs(trend, request_id),
+            screen,
         )
         if len(report.content) * 4 // 3 > MAX_INLINE_CSV_BYTES:
             instead = (
@@ -430,6 +447,7 @@ _ROUTES: tuple[tuple[re.Pattern[str], dict[str, Route]], ...] = (
     (re.compile(f"{JOBS}/{_JOB}/themes"), {"GET": Gateway.themes}),
     (re.compile(f"{JOBS}/{_JOB}/report"), {"GET": Gateway.report}),
     (re.compile(f"{JOBS}/{_JOB}/change"), {"GET": Gateway.change}),
+    (re.compile(f"{JOBS}/{_JOB}/flagged"), {"GET": Gateway.flagged}),
     (re.compile(re.escape(TREND)), {"GET": Gateway.trend}),
     (re.compile(re.escape(TREND_THEMES)), {"GET": Gateway.trend_themes}),
 )
@@ -495,6 +513,14 @@ def _results_query(request: GatewayRequest) -> list[Any]:
     return _all_valid(
         lambda: _choice(request, "format", ("json", "csv")),
         lambda: _query_boolean(request, "raw"),
+        lambda: _integer(request, "offset", 0, 0, MAX_OFFSET),
+        lambda: _integer(request, "limit", 100, 1, MAX_PAGE),
+    )
+
+
+def _page_query(request: GatewayRequest) -> list[Any]:
+    """A paged list's offset and limit, bounded as the results' are."""
+    return _all_valid(
         lambda: _integer(request, "offset", 0, 0, MAX_OFFSET),
         lambda: _integer(request, "limit", 100, 1, MAX_PAGE),
     )
@@ -605,11 +631,11 @@ def _integer(request: GatewayRequest, name: str, default: int, low: int, high: i
     return value
 
 
-def _query_boolean(request: GatewayRequest, name: str) -> bool:
+def _query_boolean(request: GatewayRequest, name: str, default: bool = False) -> bool:
     """A query flag read like FastAPI's ``bool`` query parameter (an empty value is refused)."""
     raw = request.param(name)
     if raw is None:
-        return False
+        return default
     value = raw.lower()
     if value in _TRUE or (value and value in _FALSE):
         return value in _TRUE

@@ -138,6 +138,49 @@ class ThemesBody(BaseModel):
     themes: list[ThemeRecord]
 
 
+class FlaggedKind(BaseModel):
+    kind: str = Field(
+        description="threat, distress, abusive (the comment is withheld from reports); email, "
+        "phone, number, name (masked where it is shown)"
+    )
+    comments: int
+    means: str
+
+
+class FlaggedFinding(BaseModel):
+    kind: str
+    start: int = Field(description="character offsets in text")
+    end: int
+
+
+class FlaggedComment(BaseModel):
+    row_index: int = Field(description="the comment's row in the input (0-based)")
+    action: str = Field(description="withheld or masked: what a report does with it")
+    kinds: list[str] = Field(description="what was found, what needs acting on first")
+    found: list[FlaggedFinding]
+    text: str = Field(description="as written")
+    masked: str = Field(description="as a report would show it, personal details masked")
+    label: str | None
+    group: str | None = Field(None, description="its value of group_by, with group_by")
+
+
+class FlaggedBody(BaseModel):
+    """The comments screening before release flags: threats and words of distress first,
+    then abusive ones, then those with a personal detail; in the file's order within each."""
+
+    request_id: str
+    complete: bool = Field(description="false while rows are still being labelled")
+    group_by: str | None
+    group: str | None
+    rows_screened: int
+    flagged: int
+    withheld: int = Field(description="flagged comments a report leaves out")
+    kinds: list[FlaggedKind]
+    offset: int
+    limit: int
+    comments: list[FlaggedComment]
+
+
 class ChangeShare(BaseModel):
     count: int
     n: int

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pipeline import __version__
 from pipeline.cli import (
     change_commands,
+    flagged_commands,
     insight_commands,
     job_commands,
     model_commands,
@@ -27,6 +28,7 @@ COMMAND_GROUPS = (
     insight_commands,
     report_commands,
     change_commands,
+    flagged_commands,
 )
 
 

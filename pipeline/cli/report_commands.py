@@ -72,6 +72,13 @@ def register(commands: Any) -> None:
         help="also the trend through these earlier jobs (oldest first) to this one, by the "
         "same column; put REQUEST_ID before this option",
     )
+    report.add_argument(
+        "--no-screen",
+        dest="screen",
+        action="store_false",
+        help="every comment as written: no screening before release (abusive comments, "
+        "self-harm and threats are left out and personal details masked by default)",
+    )
     report.add_argument("--api-url", default=None, help="API address (PIPELINE_API_URL)")
     report.add_argument("--api-key", default=None, help="API key (PIPELINE_API_KEY)")
     report.set_defaults(handler=_report)
@@ -95,6 +102,7 @@ def _report(args: argparse.Namespace) -> int:
             args.group,
             since=args.since,
             trend=args.trend,
+            screen=args.screen,
         )
     stem = f"{args.request_id}-report"
     if args.group is not None:
@@ -113,7 +121,13 @@ def _each_group(client: PipelineClient, args: argparse.Namespace) -> int:
     values = [group_name(part.group) for part in summary.groups]
     for value, name in zip(values, distinct_names(values), strict=True):
         content = client.report(
-            args.request_id, args.group_by, args.format, value, since=args.since, trend=args.trend
+            args.request_id,
+            args.group_by,
+            args.format,
+            value,
+            since=args.since,
+            trend=args.trend,
+            screen=args.screen,
         )
         _write(folder / f"{name}.{args.format}", content)
     print(f"{len(values):,} reports written to {folder}", file=sys.stderr)

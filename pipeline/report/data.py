@@ -371,6 +371,20 @@ class TrendSection:
 
 
 @dataclass(frozen=True)
+class ReleaseNote:
+    """What screening before release (``pipeline.report.release``) left out or masked."""
+
+    withheld: tuple[tuple[str, int], ...] = ()
+    """(kind, listed rows) for each withholding kind found; a row may count under two."""
+    withheld_rows: int = 0
+    """Listed rows left out (a comment written twice counts twice)."""
+    masked: int = 0
+    """Listed rows shown with a personal detail masked."""
+    quotes_left_out: int = 0
+    """Theme quotes and examples left out."""
+
+
+@dataclass(frozen=True)
 class ReportData:
     """Everything one report shows."""
 
@@ -399,6 +413,9 @@ class ReportData:
     """Set when the report was asked for with an earlier job to compare with (``since``)."""
     trend: TrendSection | None = None
     """Set when the report was asked for with earlier jobs to follow a trend through."""
+    release: ReleaseNote | None = None
+    """Set when the report was screened before release (the default); None: every comment
+    as written."""
 
     @property
     def flagged_groups(self) -> tuple[GroupReport, ...]:

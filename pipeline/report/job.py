@@ -24,6 +24,7 @@ from pipeline.input_header import did_you_mean, listing
 from pipeline.input_melt import question_column
 from pipeline.inputs import ReadOptions
 from pipeline.messages import echo
+from pipeline.release.screen import ReleaseScreen
 from pipeline.report import about, theme_trend_table
 from pipeline.report.assemble import assemble, compared_labels, focus_on
 from pipeline.report.change_section import change_section
@@ -31,6 +32,7 @@ from pipeline.report.data import Insights, ReportData, ThemeTrendSection
 from pipeline.report.listing import group_comments
 from pipeline.report.model_facts import aspect_facts, local_card, model_facts, shipped_aspect_card
 from pipeline.report.quotes import group_quotes
+from pipeline.report.release import keep_quote, screen_report
 from pipeline.report.render import CONTENT_SECURITY_POLICY, render_html, render_pdf
 from pipeline.report.trend_section import trend_section
 from pipeline.service import insights as service_insights
@@ -72,16 +74,20 @@ def job_report(
     group: str | None = None,
     since: str | None = None,
     trend: Sequence[str] = (),
+    screen: bool = True,
 ) -> ReportData:
     """The report of a succeeded job grouped by ``group_by`` (default: the job's first
     group-by column that holds two values or more; a job without one gets the overview only),
     or, with ``group``, the report of that one value of ``group_by`` alone (``group_report``);
     with ``since``, also what changed since that earlier job (``change_summary``, by the same
     column); with ``trend`` (earlier jobs, oldest first), also how the shares moved through
-    them to this one (``trend_summary``). Conflict for a job that has not succeeded;
+    them to this one (``trend_summary``); with ``screen`` (the default), screened before
+    release (``pipeline.report.release``: flagged comments left out, personal details
+    masked). Conflict for a job that has not succeeded;
     MissingColumnError for a column the input does not have; InputError for ``group`` without
     ``group_by`` or a value no row holds; the change's and the trend's own refusals."""
-    data = _job_report(backend, request_id, owner, group_by, group)
+    release = ReleaseScreen.from_settings(backend.settings) if screen else None
+    data = _job_report(backend, request_id, owner, group_by, group, release)
     focus = None if data.focus is None else data.focus.group.name or BLANK
     if since is not None:
         body = change_summary(backend, owner, request_id, since, data.group_by, focus)
@@ -92,7 +98,7 @@ def job_report(
         body = trend_summary(backend, owner, ids, data.group_by, focus)
         themes = _themes_over(backend, owner, ids, data.group_by, focus)
         data = replace(data, trend=replace(trend_section(body), themes=themes))
-    return data
+    return data if release is None else screen_report(data, release)
 
 
 def _themes_over(
@@ -121,6 +127,7 @@ def _job_report(
     owner: str | None,
     group_by: str | None,
     group: str | None,
+    release: ReleaseScreen | None,
 ) -> ReportData:
     if group is not None and not group_by:
         raise InputError("group needs group_by: the column whose value it is")
@@ -146,7 +153,8 @@ def _job_report(
     )
     column = input_column(job, name) if name else None
     rows = backend.repository.results.batches(request_id)
-    quotes = group_quotes(rows, column, compared_labels(summary.labels))
+    keep = None if release is None else keep_quote(release)
+    quotes = group_quotes(rows, column, compared_labels(summary.labels), keep=keep)
     return _assembled(
         job,
         summary,
@@ -303,11 +311,12 @@ def report_file(
     group: str | None = None,
     since: str | None = None,
     trend: Sequence[str] = (),
+    screen: bool = True,
 ) -> ReportFile:
     """The report as a downloadable file: self-contained HTML or a printable PDF (of one
     group alone with ``group``; with what changed since the job ``since``; with the trend
-    through the earlier jobs ``trend``)."""
-    data = job_report(backend, request_id, owner, group_by, group, since, trend)
+    through the earlier jobs ``trend``; every comment as written without ``screen``)."""
+    data = job_report(backend, request_id, owner, group_by, group, since, trend, screen)
     content = render_pdf(data) if report_format == "pdf" else render_html(data).encode("utf-8")
     return ReportFile(content, MEDIA_TYPES[report_format], filename(data, report_format))
 

@@ -11,7 +11,8 @@ shown once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from pipeline.db.records import ResultRecord
@@ -27,6 +28,7 @@ _POOL = 16
 has held near-copies."""
 
 GroupValue = str | None
+Keep = Callable[[str], bool]
 
 
 @dataclass
@@ -46,9 +48,10 @@ class _Pool:
             del self.best[weakest]
         self.best[key] = (rank, quote)
 
-    def top(self, count: int) -> list[Quote]:
+    def top(self, count: int, keep: Keep | None) -> list[Quote]:
         ranked = sorted(self.best.values(), key=lambda held: held[0], reverse=True)
-        return [quote for _rank, quote in ranked[:count]]
+        quotes = (quote for _rank, quote in ranked if keep is None or keep(quote.text))
+        return list(itertools.islice(quotes, count))
 
 
 def group_quotes(
@@ -56,9 +59,11 @@ def group_quotes(
     column: str | None,
     labels: Sequence[str],
     per_label: int = PER_LABEL,
+    keep: Keep | None = None,
 ) -> dict[GroupValue, tuple[Quote, ...]]:
     """Per value of input column ``column`` (None: one entry for all rows), up to
-    ``per_label`` quotes for each of ``labels``, in the order of ``labels``."""
+    ``per_label`` quotes for each of ``labels``, in the order of ``labels``; with ``keep``,
+    only comments it keeps (tested on the few best of each pool, not on every row)."""
     pools: dict[tuple[GroupValue, str], _Pool] = {}
     wanted = set(labels)
     for batch in batches:
@@ -79,7 +84,7 @@ def group_quotes(
             quote
             for label in labels
             if (group, label) in pools
-            for quote in pools[(group, label)].top(per_label)
+            for quote in pools[(group, label)].top(per_label, keep)
         )
         for group in groups
     }

@@ -18,6 +18,7 @@ from typing import Any
 import jinja2
 
 from pipeline.errors import Unsupported
+from pipeline.release.kinds import DESCRIPTIONS
 from pipeline.report import charts
 from pipeline.report.data import ReportData, ThemeEntry
 from pipeline.report.quotes import MAX_WORDS, MIN_WORDS
@@ -84,6 +85,7 @@ def _context(data: ReportData) -> dict[str, Any]:
         "bar_background": charts.BAR_BACKGROUND,
         "quote_words": (MIN_WORDS, MAX_WORDS),
         "by_label": by_label,
+        "release_kinds": {kind.value: text for kind, text in DESCRIPTIONS.items()},
         "grid_aspects": GRID_ASPECTS,
         "tint": lambda label, share: charts.tint(
             charts.label_colour(label, data.labels), GRID_STRENGTH * (share or 0.0)

@@ -47,8 +47,7 @@ class Theme:
 
     @property
     def name(self) -> str:
-        """A short title: the first two keywords."""
-        return " / ".join(self.keywords[:2])
+        return theme_name(self.keywords)
 
     def to_record(self) -> dict[str, Any]:
         return {
@@ -122,3 +121,8 @@ def _group_key(value: object) -> str | None:
         return None
     text = str(value).strip()
     return text or None
+
+
+def theme_name(keywords: Sequence[str]) -> str:
+    """A theme's short title: its first two keywords."""
+    return " / ".join(keywords[:2])

@@ -214,7 +214,11 @@ def test_the_command_writes_one_groups_report_or_one_per_group(
     asked: list[tuple[Any, ...]] = []
 
     def report(
-        self: PipelineClient, *args: Any, since: str | None = None, trend: Any = ()
+        self: PipelineClient,
+        *args: Any,
+        since: str | None = None,
+        trend: Any = (),
+        screen: bool = True,
     ) -> bytes:
         asked.append(args)
         return f"report of {args[-1]}".encode()

@@ -270,7 +270,11 @@ def test_the_command_writes_the_report_where_asked(
     asked: list[tuple[Any, ...]] = []
 
     def report(
-        self: PipelineClient, *args: Any, since: str | None = None, trend: Any = ()
+        self: PipelineClient,
+        *args: Any,
+        since: str | None = None,
+        trend: Any = (),
+        screen: bool = True,
     ) -> bytes:
         asked.append((self.base_url, *args))
         return b"%PDF-1.7 report"

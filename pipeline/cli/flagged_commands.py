@@ -1,0 +1,52 @@
+"""``flagged``: the comments a report screens before release, for the person who releases
+the reports to read (fetched from the HTTP API, so it works against the AWS deployment too)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+from pipeline.cli.job_commands import api_client, client_parser
+from pipeline.release import flagged_table
+
+FALLBACK_WIDTH = 100
+
+
+def register(commands: Any) -> None:
+    flagged = client_parser(
+        commands,
+        "flagged",
+        "comments a report leaves out (abusive, self-harm, threats) or masks (personal details)",
+    )
+    flagged.add_argument("request_id")
+    flagged.add_argument(
+        "--group-by", default=None, metavar="COLUMN", help="name each comment's value of it"
+    )
+    flagged.add_argument(
+        "--group", default=None, metavar="VALUE", help="with --group-by: only this value's"
+    )
+    shown = flagged.add_mutually_exclusive_group()
+    shown.add_argument("--json", action="store_true", help="print the API's JSON (all pages)")
+    shown.add_argument(
+        "-o", "--output", type=Path, default=None, help="write every flagged comment as CSV"
+    )
+    flagged.set_defaults(handler=_flagged)
+
+
+def _flagged(args: argparse.Namespace) -> int:
+    with api_client(args) as client:
+        body = client.every_flagged(args.request_id, args.group_by, args.group)
+    if args.json:
+        print(json.dumps(body, ensure_ascii=False, indent=2))
+    elif args.output is not None:
+        args.output.write_text(flagged_table.to_csv(body["comments"]), encoding="utf-8")
+        print(f"wrote {args.output} ({len(body['comments']):,} comments)", file=sys.stderr)
+        print(flagged_table.heading(body))
+    else:
+        width = shutil.get_terminal_size((FALLBACK_WIDTH, 24)).columns
+        print(flagged_table.text(body, body["comments"], width))
+    return 0

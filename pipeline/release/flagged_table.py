@@ -1,0 +1,68 @@
+"""The flagged comments (``GET /flagged``) as text for a terminal and as CSV. Pure."""
+
+from __future__ import annotations
+
+import csv
+import io
+import textwrap
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pipeline.report.change_table import csv_cell
+
+SHOWN_CHARS = 600
+"""A comment longer than this is cut in the terminal (the CSV has it whole)."""
+COLUMNS = ("row_index", "action", "kinds", "found", "group", "label", "text", "masked")
+
+
+def heading(body: Mapping[str, Any]) -> str:
+    """ "7 of 1,500 comments flagged, 3 withheld from reports: threat 1, abusive 2, email 4"."""
+    kinds = ", ".join(f"{kind['kind']} {kind['comments']:,}" for kind in body["kinds"])
+    partial = "" if body["complete"] else " (the job is still running: the rows so far)"
+    return (
+        f"{body['flagged']:,} of {body['rows_screened']:,} comments flagged, "
+        f"{body['withheld']:,} withheld from reports{': ' + kinds if kinds else ''}{partial}"
+    )
+
+
+def text(body: Mapping[str, Any], comments: Iterable[Mapping[str, Any]], width: int) -> str:
+    """The heading, then each comment: its row, what a report does with it, what was found
+    and where (group, label), then its text as written."""
+    lines = [heading(body)]
+    for comment in comments:
+        where = " · ".join(
+            str(part) for part in (comment.get("group"), comment.get("label")) if part is not None
+        )
+        found = "; ".join(found_words(comment))
+        lines += ["", f"row {comment['row_index']} · {comment['action']} · {where}"]
+        lines.append(textwrap.shorten(f"found: {found}", width=max(width - 2, 20)))
+        shown = comment["text"]
+        if len(shown) > SHOWN_CHARS:
+            shown = shown[:SHOWN_CHARS] + "…"
+        lines += textwrap.wrap(
+            shown, width=max(width - 2, 20), initial_indent="  ", subsequent_indent="  "
+        ) or ["  "]
+    return "\n".join(lines)
+
+
+def found_words(comment: Mapping[str, Any]) -> list[str]:
+    """Each finding as "kind: what was written", each once."""
+    seen = dict.fromkeys(
+        f"{f['kind']}: {comment['text'][f['start'] : f['end']]}" for f in comment["found"]
+    )
+    return list(seen)
+
+
+def to_csv(comments: Iterable[Mapping[str, Any]]) -> str:
+    """A row per flagged comment, text formula-escaped like every file the product writes."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for comment in comments:
+        record = {
+            **{key: comment.get(key) for key in COLUMNS},
+            "kinds": "; ".join(comment["kinds"]),
+            "found": "; ".join(found_words(comment)),
+        }
+        writer.writerow({key: csv_cell(value) for key, value in record.items()})
+    return buffer.getvalue()

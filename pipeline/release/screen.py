@@ -1,0 +1,102 @@
+"""One verdict per comment: what it holds that an instructor should not read as written.
+
+``ReleaseScreen.check`` runs every detector over a comment; the ``Verdict`` says which kinds
+were found where, whether the comment is withheld (abusive, distress, threat) and its text with
+the personal details masked ("write to [email]"). Pure and cheap (regular expressions only),
+so it runs when a report or a list is made, over the stored comments, and a site's new words
+apply to every job at once.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pipeline.release.kinds import ORDER, PERSONAL, WITHHELD, Kind
+from pipeline.release.personal import personal_spans
+from pipeline.release.terms import TermFinder, extra_words
+from pipeline.settings import Settings
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: Kind
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A comment's findings, in the order of the text, overlapping ones of a kind merged."""
+
+    text: str
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def flagged(self) -> bool:
+        return bool(self.findings)
+
+    @property
+    def kinds(self) -> tuple[Kind, ...]:
+        """The kinds found, what needs acting on first."""
+        found = {finding.kind for finding in self.findings}
+        return tuple(kind for kind in ORDER if kind in found)
+
+    @property
+    def withheld(self) -> bool:
+        """Kept from an instructor: abusive, distress or a threat."""
+        return any(finding.kind in WITHHELD for finding in self.findings)
+
+    @property
+    def masked(self) -> str:
+        """The text with each personal detail replaced by its kind in brackets."""
+        parts: list[str] = []
+        end = 0
+        for finding in _merged(f for f in self.findings if f.kind in PERSONAL):
+            parts += [self.text[end : finding.start], f"[{finding.kind.value}]"]
+            end = finding.end
+        return "".join([*parts, self.text[end:]])
+
+    def found(self, kind: Kind) -> tuple[str, ...]:
+        """The words or details of ``kind`` as written, each once."""
+        spans = (self.text[f.start : f.end] for f in self.findings if f.kind == kind)
+        return tuple(dict.fromkeys(spans))
+
+
+@dataclass(frozen=True)
+class ReleaseScreen:
+    """The detectors, built once per process (the word list compiles to one pattern)."""
+
+    terms: TermFinder
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ReleaseScreen:
+        """The shipped words with PIPELINE_SCREEN_WORDS and PIPELINE_SCREEN_WORDS_FILE."""
+        return _screen(settings.screen_words, settings.screen_words_file)
+
+    def check(self, text: str) -> Verdict:
+        spans = [*personal_spans(text), *self.terms.spans(text)]
+        findings: list[Finding] = []
+        for kind in {kind for kind, _start, _end in spans}:
+            own = (Finding(kind, start, end) for k, start, end in spans if k == kind)
+            findings.extend(_merged(own))
+        findings.sort(key=lambda f: (f.start, -f.end))
+        return Verdict(text, tuple(findings))
+
+
+@functools.cache
+def _screen(listed: str, file: str) -> ReleaseScreen:
+    return ReleaseScreen(TermFinder.with_words(extra_words(listed, file)))
+
+
+def _merged(findings: Iterable[Finding]) -> list[Finding]:
+    """Overlapping findings as one, the first one's kind kept."""
+    merged: list[Finding] = []
+    for finding in sorted(findings, key=lambda f: (f.start, -f.end)):
+        if merged and finding.start < merged[-1].end:
+            last = merged[-1]
+            merged[-1] = Finding(last.kind, last.start, max(last.end, finding.end))
+        else:
+            merged.append(finding)
+    return merged

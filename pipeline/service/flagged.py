@@ -1,0 +1,100 @@
+"""The comments screening before release flags (``pipeline.release``): the chair's list.
+
+A report leaves these out or masks them; whoever releases it reads them here — to follow up
+a student in distress or a threat, and to decide what to pass on. What ``GET
+/v1/jobs/{id}/flagged``, the CLI's ``flagged`` and the app's *Review* tab show. The screen runs
+over the stored comments at each call (a site's new words count at once); while a job runs,
+over the rows labelled so far (``complete`` false).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from pipeline.bootstrap import Backend
+from pipeline.db.records import JobStatus, ResultRecord
+from pipeline.errors import InputError
+from pipeline.messages import echo
+from pipeline.release.kinds import DESCRIPTIONS, ORDER
+from pipeline.release.screen import ReleaseScreen, Verdict
+from pipeline.report.listing import group_value
+from pipeline.service.results import group_column
+from pipeline.ui.groups import BLANK
+
+
+def flagged_comments(
+    backend: Backend,
+    owner: str | None,
+    request_id: str,
+    group_by: str | None = None,
+    group: str | None = None,
+    offset: int = 0,
+    limit: int = 100,
+) -> dict[str, Any]:
+    """The job's flagged comments, what needs acting on first (threats, distress, abusive,
+    then personal details), in the file's order within each; with ``group_by`` each names its
+    group, with ``group`` only that group's ("(blank)": the rows without a value). The counts
+    are of every flagged comment; ``comments`` is the page ``offset``..``offset+limit``.
+    JobNotFound for an unknown or foreign job; MissingColumnError for an unknown column;
+    InputError for ``group`` without ``group_by`` or a value no row holds."""
+    if group is not None and not group_by:
+        raise InputError("group needs group_by: the column whose value it is")
+    if group == "":  # a script's unset variable, most likely: never widen to every group
+        raise InputError(f"group is empty: name a value of {group_by}, or {BLANK} for none")
+    job = backend.repository.jobs.get(request_id, owner)
+    column = group_column(job, group_by)
+    screen = ReleaseScreen.from_settings(backend.settings)
+    results = backend.repository.results
+    value = None if group is None else ("" if group == BLANK else group)
+    if column is not None and value is not None:
+        batches = results.group_batches(request_id, column, value)
+    else:
+        batches = results.batches(request_id)
+    screened = 0
+    found: list[tuple[int, ResultRecord, Verdict]] = []
+    for batch in batches:
+        for record in batch:
+            screened += 1
+            verdict = screen.check(record.text)
+            if verdict.flagged:
+                found.append((ORDER.index(verdict.kinds[0]), record, verdict))
+    if value is not None and not screened:
+        raise InputError(f"no row has {group_by} = {echo(group or '')}")
+    found.sort(key=lambda entry: (entry[0], entry[1].row_index))
+    kinds = Counter(kind for _first, _record, verdict in found for kind in verdict.kinds)
+    return {
+        "request_id": request_id,
+        "complete": job.status == JobStatus.SUCCEEDED,
+        "group_by": group_by,
+        "group": group,
+        "rows_screened": screened,
+        "flagged": len(found),
+        "withheld": sum(verdict.withheld for _first, _record, verdict in found),
+        "kinds": [
+            {"kind": kind.value, "comments": kinds[kind], "means": DESCRIPTIONS[kind]}
+            for kind in ORDER
+            if kinds[kind]
+        ],
+        "offset": offset,
+        "limit": limit,
+        "comments": [
+            _entry(record, verdict, column) for _first, record, verdict in found[offset:][:limit]
+        ],
+    }
+
+
+def _entry(record: ResultRecord, verdict: Verdict, column: str | None) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "row_index": record.row_index,
+        "action": "withheld" if verdict.withheld else "masked",
+        "kinds": [kind.value for kind in verdict.kinds],
+        "found": [{"kind": f.kind.value, "start": f.start, "end": f.end} for f in verdict.findings],
+        "text": record.text,
+        "masked": verdict.masked,
+        "label": record.label,
+    }
+    if column is not None:
+        value = group_value(record, column)
+        entry["group"] = value if value else BLANK
+    return entry

@@ -1,0 +1,75 @@
+"""The app's *Before release* list (``GET /flagged``): pure, so it is tested without a page."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+
+from pipeline.release import flagged_table
+
+ROW = "row"
+ACTION = "in a report"
+FOUND = "found"
+
+
+def flagged_frame(body: Mapping[str, Any], text_column: str) -> pd.DataFrame:
+    """One row per flagged comment, what needs acting on first: its row in the file (from 1,
+    as a spreadsheet counts), what a report does with it, what was found, its group where the
+    list was asked per group, its label and the comment as written."""
+    comments = body.get("comments") or []
+    grouped = bool(body.get("group_by"))
+    return pd.DataFrame(
+        {
+            ROW: [comment["row_index"] + 1 for comment in comments],
+            ACTION: [
+                "left out" if comment["action"] == "withheld" else "masked" for comment in comments
+            ],
+            FOUND: ["; ".join(flagged_table.found_words(comment)) for comment in comments],
+            **({"group": [comment.get("group") for comment in comments]} if grouped else {}),
+            "label": [comment.get("label") for comment in comments],
+            text_column: [comment["text"] for comment in comments],
+        }
+    )
+
+
+def urgent_note(body: Mapping[str, Any]) -> str | None:
+    """A sentence for the comments someone should read now (a threat, words of self-harm),
+    None without any."""
+    counted = {kind["kind"]: kind["comments"] for kind in body.get("kinds") or []}
+    parts = [
+        _sentence(counted[kind], verbs, what)
+        for kind, verbs, what in (
+            ("threat", ("holds", "hold"), "a threat of violence"),
+            ("distress", ("speaks", "speak"), "of self-harm or suicide"),
+        )
+        if counted.get(kind)
+    ]
+    if not parts:
+        return None
+    return (
+        f"{'; '.join(parts)}. Read them first, and follow your institution's procedure for "
+        "student welfare and safety."
+    )
+
+
+def summary_text(body: Mapping[str, Any]) -> str:
+    """What the list holds and what a report does with it."""
+    if not body.get("flagged"):
+        return (
+            f"None of the {body.get('rows_screened', 0):,} comments holds abusive language, "
+            "words of self-harm or a threat, or a personal detail: reports show them all as "
+            "written."
+        )
+    return (
+        f"{flagged_table.heading(body)}. Reports leave out the abusive comments, those with "
+        "words of self-harm and threats, and mask the personal details (an e-mail address, a "
+        "phone or student number, the writer's own name) of the others; every comment still "
+        "counts in the shares."
+    )
+
+
+def _sentence(n: int, verbs: tuple[str, str], what: str) -> str:
+    one, many = verbs
+    return f"1 comment {one} {what}" if n == 1 else f"{n:,} comments {many} {what}"
