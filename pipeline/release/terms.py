@@ -37,7 +37,7 @@ _DISTRESS = (
     rf"{_I}(?:really\s+|just\s+|literally\s+|honestly\s+|sometimes\s+)?"
     r"(?:want|wanted|wanna)\s+to\s+die\b",
     r"\bwish\s+i\s+(?:was|were)\s+dead\b",
-    r"\bbetter\s+off\s+dead\b",
+    rf"{_I}(?:d|would|m|am)\s+(?:be\s+)?better\s+off\s+dead\b",
     r"\b(?:no|nothing)\s+(?:reason|point)\s+(?:to|in)\s+(?:live|living|go\s+on)\b",
     r"\b(?:don't|don’t|dont|do\s+not)\s+want\s+to\s+(?:live|be\s+alive)\b",
     r"\bcan(?:'t|’t|not)\s+go\s+on\s+(?:like\s+this|living|anymore)\b",
