@@ -38,9 +38,7 @@ CSV = (
 # store cannot presign says so (501).
 ACCEPTED = ["2xx", "3xx", "400", "401", "404", "409", "413", "501"]
 NOT_A_FAULT = ["2xx", "3xx", "4xx", "501"]
-READS = (
-    r"^(/v1/jobs/\{request_id\}(/(results|summary|aspects|themes|change|flagged))?|/v1/trend(/themes)?)$"
-)
+READS = r"^(/v1/jobs/\{request_id\}(/(results|summary|aspects|themes|change|flagged))?|/v1/trend(/themes)?)$"
 """The routes whose answers both edges must give alike, byte for byte in JSON."""
 
 

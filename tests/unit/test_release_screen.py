@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import ConfigError
+from pipeline.release import flagged_table
 from pipeline.release.kinds import Kind
 from pipeline.release.screen import ReleaseScreen
 from pipeline.release.terms import extra_words, shipped_words, word_pattern
@@ -143,3 +144,22 @@ def test_the_shipped_list_is_read_without_its_comments() -> None:
 def test_no_words_match_nothing() -> None:
     """A list of only comments and blank terms compiles to a pattern that never matches."""
     assert word_pattern(["*", " ", "!"]).search("fucking anything") is None
+
+
+def test_the_flagged_csv_escapes_a_formula_as_every_export_does() -> None:
+    text = '=HYPERLINK("http://evil.example","fucking click")'
+    comment = {
+        "row_index": 4,
+        "action": "withheld",
+        "kinds": ["abusive"],
+        "found": [{"kind": "abusive", "start": 34, "end": 41}],
+        "text": text,
+        "masked": text,
+        "label": "negative",
+    }
+
+    written = flagged_table.to_csv([comment])
+
+    assert written.splitlines()[0] == "row_index,action,kinds,found,group,label,text,masked"
+    assert "'=HYPERLINK" in written and ",=HYPERLINK" not in written
+    assert "abusive: fucking" in written

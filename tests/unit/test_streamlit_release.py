@@ -42,6 +42,21 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
         yield url, str(answer.json()["request_id"])
 
 
+@pytest.fixture
+def served_files(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """What each download made when clicked would serve, by file name (its maker)."""
+    files: dict[str, Any] = {}
+    add_deferred = MediaFileManager.add_deferred
+
+    def record(self: MediaFileManager, make: Any, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("file_name"):
+            files[kwargs["file_name"]] = make
+        return add_deferred(self, make, *args, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    return files
+
+
 def opened(served: tuple[str, str], monkeypatch: pytest.MonkeyPatch, view: str) -> AppTest:
     url, request_id = served
     monkeypatch.setenv("PIPELINE_API_URL", url)
@@ -103,17 +118,8 @@ def test_the_list_is_not_asked_for_while_another_tab_is_open(
 
 
 def test_reports_are_screened_unless_the_switch_is_off(
-    served: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+    served: tuple[str, str], monkeypatch: pytest.MonkeyPatch, served_files: dict[str, Any]
 ) -> None:
-    served_files: dict[str, Any] = {}
-    add_deferred = MediaFileManager.add_deferred
-
-    def record(self: MediaFileManager, make: Any, *args: Any, **kwargs: Any) -> Any:
-        if kwargs.get("file_name"):
-            served_files[kwargs["file_name"]] = make
-        return add_deferred(self, make, *args, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
     at = opened(served, monkeypatch, "Downloads")
     stem = f"evaluations-{served[1][:8]}"
 
@@ -128,17 +134,8 @@ def test_reports_are_screened_unless_the_switch_is_off(
 
 
 def test_the_csv_download_holds_every_flagged_comment(
-    served: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+    served: tuple[str, str], monkeypatch: pytest.MonkeyPatch, served_files: dict[str, Any]
 ) -> None:
-    served_files: dict[str, Any] = {}
-    add_deferred = MediaFileManager.add_deferred
-
-    def record(self: MediaFileManager, make: Any, *args: Any, **kwargs: Any) -> Any:
-        if kwargs.get("file_name"):
-            served_files[kwargs["file_name"]] = make
-        return add_deferred(self, make, *args, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
     opened(served, monkeypatch, "Review")
 
     made = served_files[f"evaluations-{served[1][:8]}-flagged.csv"]()
