@@ -153,6 +153,13 @@ def report_bytes(
     )
 
 
+@st.cache_data(show_spinner=False, max_entries=32, ttl=3600)
+def load_urgent(url: str, key: str, request_id: str, revision: str) -> dict:
+    """How many of a finished job's comments hold a threat or words of self-harm (only those
+    kinds looked for: cheaper than the whole list)."""
+    return get_client(url, key).flagged(request_id, limit=1, kinds=sorted(release.URGENT))
+
+
 @st.cache_data(show_spinner=False, max_entries=8, ttl=3600)
 def load_flagged(url: str, key: str, request_id: str, revision: str, group_by: str) -> dict:
     """The comments screening before release flags, the first ``FLAGGED_SHOWN`` of them;
@@ -640,6 +647,8 @@ def results_view(job: JobStatus) -> None:
         overall = load_summary(url, key, job.request_id, progress.revision(job), "")
     labels = list(job.labels or overall.labels)
     group_columns = input_columns(frame, job.text_column, labels)
+    if job.finished and job.rows_done:
+        urgent_banner(job)
     overview, about_what, comparing, comments, reviewing, downloads = st.tabs(
         VIEWS, key=VIEW_KEY, on_change="rerun"
     )
@@ -1629,6 +1638,22 @@ def explanations(job: JobStatus, page: pd.DataFrame) -> None:
         st.caption(
             "To see the words that drove each label, analyse the file with *Explain labels "
             "(slower)* ticked."
+        )
+
+
+def urgent_banner(job: JobStatus) -> None:
+    """A finished job whose comments hold a threat or words of self-harm says so above every
+    tab: someone must read them whichever tab they open."""
+    url, key = st.session_state.api_url, st.session_state.api_key
+    try:
+        body = load_urgent(url, key, job.request_id, progress.revision(job))
+    except PipelineError as exc:
+        show_error(exc)
+        return
+    note = release.urgent_note(body)
+    if note:
+        st.error(
+            f"{note} They are at the top of *Review → Before release*.", icon=":material/emergency:"
         )
 
 

@@ -7,7 +7,8 @@ to read by hand — the figures in docs/pipeline.md were read so.
 
 Cost, in one process on the same job (``--rows`` realistic course comments labelled by a real
 Worker with the shipped model and insights, ``benchmarks/reports.py``): the chair's list
-(``GET /flagged``: every stored comment screened) against reading every stored row, the whole
+(``GET /flagged``: every stored comment screened) and its threats and distress alone (what the
+app asks of every finished job it opens) against reading every stored row, the whole
 report by course and the first course's own report, each screened against ``screen=false``;
 and the screen alone per comment. Fastest of ``--repeats`` after a warm-up; the ratios matter.
 
@@ -106,6 +107,9 @@ def costs(rows: int, repeats: int) -> tuple[dict[str, float], dict[str, int]]:
             "flagged": lambda: json.dumps(
                 flagged_comments(backend, None, request_id, "course", limit=1000)
             ),
+            "urgent": lambda: json.dumps(
+                flagged_comments(backend, None, request_id, limit=1, kinds="threat,distress")
+            ),
             "whole_screened": report(None, True),
             "whole_raw": report(None, False),
             "group_screened": report(course, True),
@@ -126,6 +130,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     seconds, sizes = costs(args.rows, args.repeats)
     ratios = {
         "flagged_vs_read_rows": round(seconds["flagged"] / seconds["read_rows"], 2),
+        "urgent_vs_read_rows": round(seconds["urgent"] / seconds["read_rows"], 2),
         "whole_screened_vs_raw": round(seconds["whole_screened"] / seconds["whole_raw"], 2),
         "group_screened_vs_raw": round(seconds["group_screened"] / seconds["group_raw"], 2),
     }

@@ -434,11 +434,18 @@ class PipelineClient:
         group: str | None = None,
         offset: int = 0,
         limit: int = 100,
+        kinds: Sequence[str] = (),
     ) -> dict[str, Any]:
         """The comments a report screens before release (``GET /flagged``): withheld ones
         (threats, distress, abusive) first, then those with a personal detail masked; with
-        ``group``, a value of ``group_by``, only that group's."""
-        asked = {"group_by": group_by, "group": group, "offset": offset, "limit": limit}
+        ``group``, a value of ``group_by``, only that group's; with ``kinds``, only those."""
+        asked = {
+            "group_by": group_by,
+            "group": group,
+            "offset": offset,
+            "limit": limit,
+            "kinds": ",".join(kinds) or None,
+        }
         params = {name: value for name, value in asked.items() if value is not None}
         return self._json(
             "GET", f"{_job_path(request_id)}/flagged", params=params, request_id=request_id
@@ -451,13 +458,15 @@ class PipelineClient:
         group: str | None = None,
         most: int | None = None,
         page_size: int = MAX_PAGE,
+        kinds: Sequence[str] = (),
     ) -> dict[str, Any]:
         """``flagged`` with every page, or the first ``most`` comments, in ``comments``."""
-        body = self.flagged(request_id, group_by, group, 0, page_size)
+        body = self.flagged(request_id, group_by, group, 0, page_size, kinds)
         comments = list(body["comments"])
         page = comments
         while len(page) == page_size and (most is None or len(comments) < most):
-            page = self.flagged(request_id, group_by, group, len(comments), page_size)["comments"]
+            offset = len(comments)
+            page = self.flagged(request_id, group_by, group, offset, page_size, kinds)["comments"]
             comments += page
         kept = comments if most is None else comments[:most]
         return {**body, "offset": 0, "limit": len(kept), "comments": kept}

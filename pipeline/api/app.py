@@ -353,12 +353,18 @@ def create_app(
         ] = None,
         offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+        kinds: Annotated[
+            str | None,
+            Query(description="only these kinds, comma-separated (threat,distress); default all"),
+        ] = None,
     ) -> dict[str, Any]:
         """The comments a report screens before release: the abusive ones and those with
         words of self-harm or a threat (left out of every report) and those with a personal
         detail such as an e-mail address or a student number (masked). For the person who
         releases the reports to read and act on; partial while the job runs."""
-        return flagged_comments(backend, who, request_id, group_by or None, group, offset, limit)
+        return flagged_comments(
+            backend, who, request_id, group_by or None, group, offset, limit, kinds
+        )
 
     @app.get(
         JOBS + "/{request_id}/change",

@@ -323,6 +323,7 @@ class Gateway:
             request.param("group"),
             offset,
             limit,
+            request.param("kinds"),
         )
         return Answer.json(200, found)
 

@@ -172,6 +172,7 @@ class FlaggedBody(BaseModel):
     complete: bool = Field(description="false while rows are still being labelled")
     group_by: str | None
     group: str | None
+    screened_for: list[str] = Field(description="the kinds looked for")
     rows_screened: int
     flagged: int
     withheld: int = Field(description="flagged comments a report leaves out")

@@ -29,6 +29,12 @@ def register(commands: Any) -> None:
     flagged.add_argument(
         "--group", default=None, metavar="VALUE", help="with --group-by: only this value's"
     )
+    flagged.add_argument(
+        "--kinds",
+        default=None,
+        metavar="KIND,KIND",
+        help="only these kinds: threat, distress, abusive, email, phone, number, name",
+    )
     shown = flagged.add_mutually_exclusive_group()
     shown.add_argument("--json", action="store_true", help="print the API's JSON (all pages)")
     shown.add_argument(
@@ -39,7 +45,8 @@ def register(commands: Any) -> None:
 
 def _flagged(args: argparse.Namespace) -> int:
     with api_client(args) as client:
-        body = client.every_flagged(args.request_id, args.group_by, args.group)
+        kinds = [kind.strip() for kind in (args.kinds or "").split(",") if kind.strip()]
+        body = client.every_flagged(args.request_id, args.group_by, args.group, kinds=kinds)
     if args.json:
         print(json.dumps(body, ensure_ascii=False, indent=2))
     elif args.output is not None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from pipeline.errors import InputError
+
 
 class Kind(StrEnum):
     EMAIL = "email"
@@ -20,6 +22,11 @@ PERSONAL = frozenset({Kind.EMAIL, Kind.PHONE, Kind.NUMBER, Kind.NAME})
 
 WITHHELD = frozenset({Kind.ABUSIVE, Kind.DISTRESS, Kind.THREAT})
 """Kept out of what an instructor reads, for the chair to read and act on."""
+
+URGENT = frozenset({Kind.THREAT, Kind.DISTRESS})
+"""What someone should act on, not only keep out of a report."""
+
+ALL_KINDS = frozenset(Kind)
 
 DESCRIPTIONS: dict[Kind, str] = {
     Kind.EMAIL: "an e-mail address",
@@ -42,3 +49,19 @@ ORDER: tuple[Kind, ...] = (
     Kind.NAME,
 )
 """How findings are listed: what needs acting on first."""
+
+
+def parse_kinds(listed: str | None) -> frozenset[Kind]:
+    """``threat,distress`` as kinds (None or blank: every kind); InputError naming the kinds
+    there are for any other word."""
+    names = [part.strip().lower() for part in (listed or "").split(",") if part.strip()]
+    if not names:
+        return ALL_KINDS
+    known = {kind.value for kind in Kind}
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise InputError(
+            f"kinds: {', '.join(repr(name) for name in unknown)} is not a kind; the kinds are "
+            f"{', '.join(kind.value for kind in ORDER)}"
+        )
+    return frozenset(Kind(name) for name in names)

@@ -11,13 +11,13 @@ workload (measured on 20,000 professor reviews: docs/pipeline.md).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from pipeline.errors import ConfigError
-from pipeline.release.kinds import Kind
+from pipeline.release.kinds import WITHHELD, Kind
 
 Span = tuple[Kind, int, int]
 
@@ -101,16 +101,18 @@ class TermFinder:
         exceptions = frozenset(term[1:].strip().lower() for term in terms if term.startswith("!"))
         return cls(abusive=word_pattern(words), exceptions=exceptions)
 
-    def spans(self, text: str) -> Iterator[Span]:
-        for match in self.abusive.finditer(text):
-            if match.group(0).lower() not in self.exceptions:
-                yield Kind.ABUSIVE, match.start(), match.end()
+    def spans(self, text: str, kinds: Collection[Kind] = WITHHELD) -> Iterator[Span]:
+        """The findings of ``kinds`` (of the withholding ones) in ``text``."""
+        if Kind.ABUSIVE in kinds:
+            for match in self.abusive.finditer(text):
+                if match.group(0).lower() not in self.exceptions:
+                    yield Kind.ABUSIVE, match.start(), match.end()
         lowered = text.lower()
         for kind, pattern, hints in (
             (Kind.DISTRESS, self.distress, _DISTRESS_HINTS),
             (Kind.THREAT, self.threat, _THREAT_HINTS),
         ):
-            if any(hint in lowered for hint in hints):
+            if kind in kinds and any(hint in lowered for hint in hints):
                 yield from ((kind, m.start(), m.end()) for m in pattern.finditer(text))
 
 

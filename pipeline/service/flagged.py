@@ -16,7 +16,7 @@ from pipeline.bootstrap import Backend
 from pipeline.db.records import JobStatus, ResultRecord
 from pipeline.errors import InputError
 from pipeline.messages import echo
-from pipeline.release.kinds import DESCRIPTIONS, ORDER
+from pipeline.release.kinds import DESCRIPTIONS, ORDER, parse_kinds
 from pipeline.release.screen import ReleaseScreen, Verdict
 from pipeline.report.listing import group_value
 from pipeline.service.results import group_column
@@ -31,17 +31,21 @@ def flagged_comments(
     group: str | None = None,
     offset: int = 0,
     limit: int = 100,
+    kinds: str | None = None,
 ) -> dict[str, Any]:
     """The job's flagged comments, what needs acting on first (threats, distress, abusive,
     then personal details), in the file's order within each; with ``group_by`` each names its
     group, with ``group`` only that group's ("(blank)": the rows without a value). The counts
-    are of every flagged comment; ``comments`` is the page ``offset``..``offset+limit``.
-    JobNotFound for an unknown or foreign job; MissingColumnError for an unknown column;
-    InputError for ``group`` without ``group_by`` or a value no row holds."""
+    are of every flagged comment; ``comments`` is the page ``offset``..``offset+limit``. With
+    ``kinds`` (``threat,distress``), only those kinds are looked for (cheaper: the app asks
+    so on every job it opens). JobNotFound for an unknown or foreign job; MissingColumnError
+    for an unknown column; InputError for ``group`` without ``group_by``, a value no row
+    holds or an unknown kind."""
     if group is not None and not group_by:
         raise InputError("group needs group_by: the column whose value it is")
     if group == "":  # a script's unset variable, most likely: never widen to every group
         raise InputError(f"group is empty: name a value of {group_by}, or {BLANK} for none")
+    wanted = parse_kinds(kinds)
     job = backend.repository.jobs.get(request_id, owner)
     column = group_column(job, group_by)
     screen = ReleaseScreen.from_settings(backend.settings)
@@ -56,25 +60,26 @@ def flagged_comments(
     for batch in batches:
         for record in batch:
             screened += 1
-            verdict = screen.check(record.text)
+            verdict = screen.check(record.text, wanted)
             if verdict.flagged:
                 found.append((ORDER.index(verdict.kinds[0]), record, verdict))
     if value is not None and not screened:
         raise InputError(f"no row has {group_by} = {echo(group or '')}")
     found.sort(key=lambda entry: (entry[0], entry[1].row_index))
-    kinds = Counter(kind for _first, _record, verdict in found for kind in verdict.kinds)
+    counted = Counter(kind for _first, _record, verdict in found for kind in verdict.kinds)
     return {
         "request_id": request_id,
         "complete": job.status == JobStatus.SUCCEEDED,
         "group_by": group_by,
         "group": group,
+        "screened_for": [kind.value for kind in ORDER if kind in wanted],
         "rows_screened": screened,
         "flagged": len(found),
         "withheld": sum(verdict.withheld for _first, _record, verdict in found),
         "kinds": [
-            {"kind": kind.value, "comments": kinds[kind], "means": DESCRIPTIONS[kind]}
+            {"kind": kind.value, "comments": counted[kind], "means": DESCRIPTIONS[kind]}
             for kind in ORDER
-            if kinds[kind]
+            if counted[kind]
         ],
         "offset": offset,
         "limit": limit,

@@ -8,10 +8,13 @@ from typing import Any
 import pandas as pd
 
 from pipeline.release import flagged_table
+from pipeline.release.kinds import URGENT as URGENT_KINDS
 
 ROW = "row"
 ACTION = "in a report"
 FOUND = "found"
+URGENT = tuple(sorted(kind.value for kind in URGENT_KINDS))
+"""The kinds the app asks for on every finished job it opens."""
 
 
 def flagged_frame(body: Mapping[str, Any], text_column: str) -> pd.DataFrame:

@@ -1,9 +1,9 @@
 """Schemathesis over every route of the FastAPI app, in-process: generated requests, valid and
 invalid, must never get a 500 and every answer must match the OpenAPI document (status codes,
 headers, content types, bodies; 405 with Allow for a method a path does not take). The reads
-of a job (status, results, summary, aspects, themes, change, flagged), the trend and the themes' trend
-are then sent to the
-API Gateway handler too, which must answer each exactly as FastAPI does.
+of a job (status, results, summary, aspects, themes, change, flagged), the trend and the
+themes' trend are then sent to the API Gateway handler too, which must answer each exactly
+as FastAPI does.
 
 Half the generated request ids are those of real jobs (one finished, one queued), so the
 routes under /v1/jobs/{request_id} answer from a job, not only 404."""
@@ -38,7 +38,10 @@ CSV = (
 # store cannot presign says so (501).
 ACCEPTED = ["2xx", "3xx", "400", "401", "404", "409", "413", "501"]
 NOT_A_FAULT = ["2xx", "3xx", "4xx", "501"]
-READS = r"^(/v1/jobs/\{request_id\}(/(results|summary|aspects|themes|change|flagged))?|/v1/trend(/themes)?)$"
+READS = (
+    r"^(/v1/jobs/\{request_id\}(/(results|summary|aspects|themes|change|flagged))?"
+    r"|/v1/trend(/themes)?)$"
+)
 """The routes whose answers both edges must give alike, byte for byte in JSON."""
 
 

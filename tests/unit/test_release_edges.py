@@ -173,6 +173,19 @@ def test_the_list_pages_and_filters_one_group(client: TestClient, request_id: st
     assert bio["rows_screened"] == 3 and [c["row_index"] for c in bio["comments"]] == [7, 8]
 
 
+def test_only_the_kinds_asked_for_are_looked_for(client: TestClient, request_id: str) -> None:
+    path = f"/v1/jobs/{request_id}/flagged"
+    urgent = client.get(path, params={"kinds": "threat, distress"}).json()
+    personal = client.get(path, params={"kinds": "email,name"}).json()
+
+    assert urgent["screened_for"] == ["threat", "distress"]
+    assert [(k["kind"], k["comments"]) for k in urgent["kinds"]] == [("threat", 1), ("distress", 1)]
+    assert urgent["flagged"] == urgent["withheld"] == 2
+    assert [c["row_index"] for c in urgent["comments"]] == [7, 3]
+    assert [c["row_index"] for c in personal["comments"]] == [0, 8]
+    assert personal["withheld"] == 0 and personal["rows_screened"] == 9
+
+
 @pytest.mark.parametrize(
     ("params", "status", "words"),
     [
@@ -181,6 +194,7 @@ def test_the_list_pages_and_filters_one_group(client: TestClient, request_id: st
         ({"group_by": "course", "group": "bio101"}, 400, "no row has course = 'bio101'"),
         ({"group_by": "teacher"}, 400, "column 'teacher' is not in the job's input"),
         ({"limit": "0"}, 422, "limit"),
+        ({"kinds": "threat,rude"}, 400, "'rude' is not a kind; the kinds are threat, distress"),
     ],
 )
 def test_the_list_refuses_rather_than_widens(
@@ -218,12 +232,14 @@ def test_the_gateway_answers_as_fastapi_does(
     def get(path: str, **params: str) -> dict[str, Any]:
         return gateway.handle(with_query({**event, "path": path}, **params))
 
-    listed = get(f"/v1/jobs/{request_id}/flagged", group_by="course", limit="3")
+    listed = get(f"/v1/jobs/{request_id}/flagged", group_by="course", limit="3", kinds="email")
     fastapi = client.get(
-        f"/v1/jobs/{request_id}/flagged", params={"group_by": "course", "limit": 3}
+        f"/v1/jobs/{request_id}/flagged",
+        params={"group_by": "course", "limit": 3, "kinds": "email"},
     )
     assert listed["statusCode"] == 200
     assert json.loads(listed["body"]) == fastapi.json()
+    assert fastapi.json()["screened_for"] == ["email"] and fastapi.json()["flagged"] == 1
     bad = get(f"/v1/jobs/{request_id}/flagged", limit="0")
     assert bad["statusCode"] == 422
     report = get(f"/v1/jobs/{request_id}/report", format="html", group_by="course")
@@ -272,6 +288,8 @@ def test_the_command_prints_writes_and_passes_the_group_on(
     assert main(["flagged", request_id, "--group-by", "course", "--group", "BIO101", "--json"]) == 0
     body = json.loads(capsys.readouterr().out)
     assert [c["row_index"] for c in body["comments"]] == [7, 8]
+    assert main(["flagged", request_id, "--kinds", "threat", "--json"]) == 0
+    assert [c["row_index"] for c in json.loads(capsys.readouterr().out)["comments"]] == [7]
     assert main(["flagged", request_id, "--group", "BIO101"]) == 2
     assert "group needs group_by" in capsys.readouterr().err
 

@@ -85,10 +85,11 @@ def test_the_chair_sees_what_to_act_on_first_and_every_flagged_comment_whole(
     at = opened(served, monkeypatch, "Review")
 
     urgent = [e.value for e in at.error]
-    assert urgent == [
+    note = (
         "1 comment holds a threat of violence; 1 comment speaks of self-harm or suicide. Read "
         "them first, and follow your institution's procedure for student welfare and safety."
-    ]
+    )
+    assert urgent == [f"{note} They are at the top of *Review → Before release*.", note]
     assert "6 of 9 comments flagged, 4 withheld from reports" in page(at)
     table = flagged_table(at)
     assert list(table.columns) == ["row", "in a report", "found", "group", "label", "comment"]
@@ -100,7 +101,7 @@ def test_the_chair_sees_what_to_act_on_first_and_every_flagged_comment_whole(
     assert at.selectbox(key=f"r-flagged-by-{served[1]}").value == "course"
 
 
-def test_the_list_is_not_asked_for_while_another_tab_is_open(
+def test_the_list_is_not_asked_for_while_another_tab_is_open_but_the_urgent_ones_are_told(
     served: tuple[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     asked: list[str] = []
@@ -115,6 +116,12 @@ def test_the_list_is_not_asked_for_while_another_tab_is_open(
 
     assert not asked and not any("in a report" in f.value for f in at.dataframe)
     assert "Before release" not in [h.value for h in at.subheader]
+    # but whichever tab is open, a finished job with a threat or distress says so above them
+    assert [e.value for e in at.error] == [
+        "1 comment holds a threat of violence; 1 comment speaks of self-harm or suicide. Read "
+        "them first, and follow your institution's procedure for student welfare and safety. "
+        "They are at the top of *Review → Before release*."
+    ]
 
 
 def test_reports_are_screened_unless_the_switch_is_off(
