@@ -256,12 +256,13 @@ def show_error(exc: Exception) -> None:
 
 
 def insight_error(exc: PipelineError, what: str) -> None:
-    """An aspects or themes call that failed. The job's status was just read, so "no such
-    job" there means an API without that route (older than aspect tagging), not a bad id."""
+    """An aspects, themes or screening call that failed. The job's status was just read, so
+    "no such job" there means an API without that route (older than this page), not a bad
+    id."""
     if isinstance(exc, JobNotFound):
         st.warning(
-            f"**The API has no {what} for this job** ({exc}): a service older than aspect "
-            "tagging answers so; update it to see what the comments are about.",
+            f"**The API has no {what} for this job** ({exc}): a service older than this page "
+            f"answers so; update it to see {what} here.",
             icon=":material/update:",
         )
     elif isinstance(exc, Conflict):
@@ -1648,7 +1649,7 @@ def urgent_banner(job: JobStatus) -> None:
     try:
         body = load_urgent(url, key, job.request_id, progress.revision(job))
     except PipelineError as exc:
-        show_error(exc)
+        insight_error(exc, "screening before release")
         return
     note = release.urgent_note(body)
     if note:
@@ -1670,7 +1671,7 @@ def before_release(job: JobStatus, group_columns: list[str]) -> None:
     try:
         body = load_flagged(url, key, job.request_id, progress.revision(job), by)
     except PipelineError as exc:
-        show_error(exc)
+        insight_error(exc, "screening before release")
         return
     urgent = release.urgent_note(body)
     if urgent:

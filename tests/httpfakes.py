@@ -97,3 +97,21 @@ def clients_answered_by(
 
     monkeypatch.setattr(PipelineClient, "__init__", with_transport)
     return seen
+
+
+def nothing_flagged(request_id: str, rows: int) -> dict[str, Any]:
+    """``GET /flagged`` of a job whose comments screening before release finds nothing in."""
+    return {
+        "request_id": request_id,
+        "complete": True,
+        "group_by": None,
+        "group": None,
+        "screened_for": ["threat", "distress"],
+        "rows_screened": rows,
+        "flagged": 0,
+        "withheld": 0,
+        "kinds": [],
+        "offset": 0,
+        "limit": 1,
+        "comments": [],
+    }

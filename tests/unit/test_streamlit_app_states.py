@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 import pytest
-from httpfakes import JsonHandler
+from httpfakes import JsonHandler, nothing_flagged
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
@@ -159,6 +159,8 @@ class CannedApi(JsonHandler):
         "/v1/jobs/failedjob": (200, FAILED_JOB),
         "/v1/jobs/broken": (500, {"error": "internal", "detail": "see the server log"}),
         "/v1/jobs/donejob": (200, DONE_JOB),
+        "/v1/jobs/donejob/flagged": (200, nothing_flagged("donejob", DONE_JOB["rows_done"])),
+        "/v1/jobs/failedjob/flagged": (200, nothing_flagged("failedjob", FAILED_JOB["rows_done"])),
         "/v1/jobs/runningjob": (200, RUNNING_JOB),
     }
     cancelled: ClassVar[list[str]] = []

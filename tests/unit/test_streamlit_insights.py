@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 import pytest
-from httpfakes import JsonHandler, send_bytes, serving
+from httpfakes import JsonHandler, nothing_flagged, send_bytes, serving
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
@@ -233,6 +233,8 @@ class InsightsApi(JsonHandler):
             self._aspects(job, query.get("group_by"))
         elif route == "themes":
             self._themes(job, query)
+        elif route == "flagged" and job["request_id"] != "oldjob":
+            self.send_json(200, nothing_flagged(job["request_id"], job["rows_done"]))
         else:
             self.send_json(404, {"detail": "Not Found"})
 

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import streamlit as st
-from httpfakes import JsonHandler
+from httpfakes import JsonHandler, nothing_flagged
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
@@ -91,6 +91,8 @@ class ReportApi(JsonHandler):
                     "groups": groups if query.get("group_by") else [],
                 },
             )
+        elif parts[-1] == "flagged":
+            self.send_json(200, nothing_flagged(parts[2], self.jobs[parts[2]]["rows_done"]))
         elif parts[-1] == "report" and parts[2] == "donejob":
             self.reports.append((query, self.headers.get("Accept", "")))
             self._send(PDF, "application/pdf")
