@@ -1674,7 +1674,7 @@ def before_release(job: JobStatus, group_columns: list[str]) -> None:
         insight_error(exc, "screening before release")
         return
     urgent = release.urgent_note(body)
-    if urgent:
+    if urgent and not job.finished:  # a finished job's says so above the tabs already
         st.error(urgent, icon=":material/emergency:")
     st.caption(release.summary_text(body))
     if not body["flagged"]:
@@ -1685,7 +1685,10 @@ def before_release(job: JobStatus, group_columns: list[str]) -> None:
         hide_index=True,
         column_config={
             release.ROW: st.column_config.NumberColumn(
-                "row", help="The comment's row in the file, counting from 1", format="%d"
+                release.ROW,
+                help="The comment's place among the file's rows of data, counting from 1 (the "
+                "header not counted): its row_index + 1 in the downloads",
+                format="%d",
             ),
             job.text_column: st.column_config.TextColumn(job.text_column, width="large"),
         },

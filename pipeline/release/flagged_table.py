@@ -26,15 +26,17 @@ def heading(body: Mapping[str, Any]) -> str:
 
 
 def text(body: Mapping[str, Any], comments: Iterable[Mapping[str, Any]], width: int) -> str:
-    """The heading, then each comment: its row, what a report does with it, what was found
-    and where (group, label), then its text as written."""
+    """The heading, then each comment: its place among the file's data rows (from 1), what a
+    report does with it, what was found and where (group, label), then its text as
+    written."""
     lines = [heading(body)]
     for comment in comments:
         where = " · ".join(
             str(part) for part in (comment.get("group"), comment.get("label")) if part is not None
         )
         found = "; ".join(found_words(comment))
-        lines += ["", f"row {comment['row_index']} · {comment['action']} · {where}"]
+        place = f"comment #{comment['row_index'] + 1}"  # as the app counts: data rows from 1
+        lines += ["", f"{place} · {comment['action']} · {where}"]
         lines.append(textwrap.shorten(f"found: {found}", width=max(width - 2, 20)))
         shown = comment["text"]
         if len(shown) > SHOWN_CHARS:

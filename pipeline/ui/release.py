@@ -10,7 +10,7 @@ import pandas as pd
 from pipeline.release import flagged_table
 from pipeline.release.kinds import URGENT as URGENT_KINDS
 
-ROW = "row"
+ROW = "comment #"
 ACTION = "in a report"
 FOUND = "found"
 URGENT = tuple(sorted(kind.value for kind in URGENT_KINDS))
@@ -18,9 +18,10 @@ URGENT = tuple(sorted(kind.value for kind in URGENT_KINDS))
 
 
 def flagged_frame(body: Mapping[str, Any], text_column: str) -> pd.DataFrame:
-    """One row per flagged comment, what needs acting on first: its row in the file (from 1,
-    as a spreadsheet counts), what a report does with it, what was found, its group where the
-    list was asked per group, its label and the comment as written."""
+    """One row per flagged comment, what needs acting on first: its place among the file's
+    rows of data (from 1, the header not counted), what a report does with it, what was
+    found, its group where the list was asked per group, its label and the comment as
+    written."""
     comments = body.get("comments") or []
     grouped = bool(body.get("group_by"))
     return pd.DataFrame(

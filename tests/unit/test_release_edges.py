@@ -274,7 +274,7 @@ def test_the_command_prints_writes_and_passes_the_group_on(
         "6 of 9 comments flagged, 4 withheld from reports: threat 1, distress 1, abusive 2, "
         "email 1, name 1"
     )
-    assert "row 7 · withheld · BIO101 · negative" in printed
+    assert "comment #8 · withheld · BIO101 · negative" in printed
     assert "found: threat: I'll kill him" in printed
     assert THREAT in printed
 

@@ -89,11 +89,13 @@ def test_the_chair_sees_what_to_act_on_first_and_every_flagged_comment_whole(
         "1 comment holds a threat of violence; 1 comment speaks of self-harm or suicide. Read "
         "them first, and follow your institution's procedure for student welfare and safety."
     )
-    assert urgent == [f"{note} They are at the top of *Review → Before release*.", note]
+    assert urgent == [f"{note} They are at the top of *Review → Before release*."]  # said once
     assert "6 of 9 comments flagged, 4 withheld from reports" in page(at)
     table = flagged_table(at)
-    assert list(table.columns) == ["row", "in a report", "found", "group", "label", "comment"]
-    assert list(table["row"]) == [8, 4, 2, 3, 1, 9]  # counted from 1, as a spreadsheet does
+    assert list(table.columns) == [
+        "comment #", "in a report", "found", "group", "label", "comment"
+    ]  # fmt: skip
+    assert list(table["comment #"]) == [8, 4, 2, 3, 1, 9]  # the file's data rows, from 1
     assert list(table["comment"][:3]) == [THREAT, DISTRESS, ABUSIVE]
     assert list(table["in a report"]) == ["left out"] * 4 + ["masked"] * 2
     assert table["found"][4] == "email: jo.smith@uni.edu"
