@@ -71,14 +71,19 @@ to class"; not "the exam will kill you"."""
 
 
 _DISTRESS_HINTS = (
-    "suicid", "kill", "kms", "life", "it all", "harm", "self", "die", "dead", "liv", "go on",
+    "suicid", "kill", "kms", "life", "it all", "harm", "myself", "my self", "to die", "dead",
+    "no reason", "no point", "nothing reason", "nothing point", "to live", "be alive", "go on",
     "overdos",
 )  # fmt: skip
 _THREAT_HINTS = (
-    "kill", "shoot", "stab", "hurt", "murder", "strangl", "punch", "beat", "attack", "gun",
-    "knife", "weapon", "rifle", "bomb", "blow", "back", "pay", "live", "deserve", "should",
+    "kill", "shoot", "stab", "hurt", "murder", "strangl", "punch", "beat up", "attack", "gun",
+    "knife", "weapon", "rifle", "bomb", "blow up", "watch your back", "watch his back",
+    "watch her back", "pay for", "know where", "deserve", "be shot", "be killed", "be hanged",
+    "be hung",
 )  # fmt: skip
-"""Words every pattern of its kind holds: a comment with none of them is not searched."""
+"""Pieces of text every pattern of its kind holds (in the comment lower-cased, its white
+space made single spaces): a comment with none of them is not searched. Specific pieces ("be
+shot", not "should") keep most comments from being searched at all."""
 
 
 @dataclass(frozen=True)
@@ -107,7 +112,7 @@ class TermFinder:
             for match in self.abusive.finditer(text):
                 if match.group(0).lower() not in self.exceptions:
                     yield Kind.ABUSIVE, match.start(), match.end()
-        lowered = text.lower()
+        lowered = " ".join(text.lower().split())
         for kind, pattern, hints in (
             (Kind.DISTRESS, self.distress, _DISTRESS_HINTS),
             (Kind.THREAT, self.threat, _THREAT_HINTS),

@@ -53,6 +53,8 @@ FOUND = [
     ("I will bring a gun to class", Kind.THREAT, "bring a gun to"),
     ("he deserves to die", Kind.THREAT, "deserves to die"),
     ("I know where she lives", Kind.THREAT, "I know where she lives"),
+    ("I want  to\ndie", Kind.DISTRESS, "I want  to\ndie"),  # white space as typed
+    ("he should  be\tshot", Kind.THREAT, "should  be\tshot"),
 ]
 
 
