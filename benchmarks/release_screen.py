@@ -10,7 +10,9 @@ Worker with the shipped model and insights, ``benchmarks/reports.py``): the chai
 (``GET /flagged``: every stored comment screened) and its threats and distress alone (what the
 app asks of every finished job it opens) against reading every stored row, the whole
 report by course and the first course's own report, each screened against ``screen=false``;
-and the screen alone per comment. Fastest of ``--repeats`` after a warm-up; the ratios matter.
+the screen alone per comment; and texts of about 1 MB built to make a careless pattern
+backtrack, against 1 MB of real reviews. Fastest of ``--repeats`` after a warm-up; the ratios
+matter.
 
 Usage: ``python benchmarks/release_screen.py [--rows 2000] [--repeats 3] [--show] [--json F]``.
 """
@@ -82,6 +84,35 @@ def found_in_sets(show: bool) -> dict[str, Any]:
     return figures
 
 
+HOSTILE = {
+    "one 1 MB word": "a" * 1_000_000,
+    "1 MB of digits": "1" * 1_000_000,
+    "digit groups": "12 " * 330_000,
+    "at signs": ("x" * 50 + "@") * 20_000,
+    "stars": "f" + "*" * 1_000_000,
+    "hint words": "the kill my life should be " * 37_000,
+    "spelled e-mails": "jo at uni dot " * 70_000,
+    "my name is": "my name is " + "Ab " * 330_000,
+}
+"""About 1 MB each, built to make a careless pattern backtrack."""
+
+
+def hostile_costs() -> dict[str, float]:
+    """Seconds to screen each hostile text, and 1 MB of real professor reviews joined."""
+    from pipeline.release.screen import ReleaseScreen
+    from pipeline.settings import Settings
+
+    screen = ReleaseScreen.from_settings(Settings())
+    path = DATA / SETS["professor reviews"][0]
+    real = " ".join(comments(path, "text"))[:1_000_000] if path.exists() else "fine " * 200_000
+    seconds = {}
+    for name, text in {"1 MB of real reviews": real, **HOSTILE}.items():
+        started = time.perf_counter()
+        screen.check(text)
+        seconds[name] = round(time.perf_counter() - started, 3)
+    return seconds
+
+
 def costs(rows: int, repeats: int) -> tuple[dict[str, float], dict[str, int]]:
     from pipeline.report.job import report_file
     from pipeline.service.flagged import flagged_comments
@@ -127,6 +158,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
 
     found = found_in_sets(args.show)
+    hostile = hostile_costs()
     seconds, sizes = costs(args.rows, args.repeats)
     ratios = {
         "flagged_vs_read_rows": round(seconds["flagged"] / seconds["read_rows"], 2),
@@ -138,6 +170,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "machine": f"{platform.processor() or platform.machine()}, {platform.node()}",
         "rows": args.rows,
         "found": found,
+        "hostile_seconds": hostile,
         "seconds": seconds,
         "sizes": sizes,
         "ratios": ratios,
