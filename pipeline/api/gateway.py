@@ -580,6 +580,7 @@ def _refuse(problem: str) -> None:
 _QUERIES: dict[Route, Callable[[GatewayRequest], list[Any]]] = {
     Gateway.results: _results_query,
     Gateway.change: _change_query,
+    Gateway.flagged: _page_query,
 }
 """Routes whose query parameters are checked even when the path is refused, as FastAPI does."""
 

@@ -242,6 +242,12 @@ def test_the_gateway_answers_as_fastapi_does(
     assert fastapi.json()["screened_for"] == ["email"] and fastapi.json()["flagged"] == 1
     bad = get(f"/v1/jobs/{request_id}/flagged", limit="0")
     assert bad["statusCode"] == 422
+    # a bad id and a bad page together: both named, as FastAPI names them
+    both = get("/v1/jobs/not%20an%20id/flagged", offset="-1")
+    fastapi_both = client.get("/v1/jobs/not%20an%20id/flagged", params={"offset": -1})
+    assert both["statusCode"] == fastapi_both.status_code == 422
+    assert json.loads(both["body"]) == fastapi_both.json()
+    assert "query field 'offset'" in fastapi_both.json()["detail"]
     report = get(f"/v1/jobs/{request_id}/report", format="html", group_by="course")
     raw = get(f"/v1/jobs/{request_id}/report", format="html", group_by="course", screen="false")
     assert report["statusCode"] == raw["statusCode"] == 200
