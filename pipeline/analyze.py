@@ -25,6 +25,8 @@ from pipeline.inputs import Limits, ReadOptions, asked_columns
 from pipeline.insights import storage
 from pipeline.insights.loading import insights_source
 from pipeline.model.predictor import Predictor
+from pipeline.release.alert import urgent_line, urgent_rows
+from pipeline.release.screen import ReleaseScreen
 from pipeline.service import export
 from pipeline.settings import Settings
 from pipeline.worker import Worker
@@ -101,6 +103,13 @@ def analyze_file(
                 raise PipelineError(f"labelling {source} failed: {job.error or job.status}")
             stored = job.result_key if raw else export.escaped_key(job.result_key)
             backend.store.get_file(stored, Path(output))
+            if progress:
+                screen = ReleaseScreen.from_settings(screening)
+                told = urgent_line(
+                    urgent_rows(backend.repository.results.batches(request_id), screen)
+                )
+                if told:
+                    print(told, file=sys.stderr)
             if job.insights_key is not None and job.themes_error is None:
                 themes = backend.store.get_bytes(storage.themes_key(job.insights_key))
                 themes_path(Path(output)).write_bytes(themes)

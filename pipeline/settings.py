@@ -59,6 +59,9 @@ class Settings:
     # commas, and a UTF-8 file of one term a line (pipeline/release/abusive.txt says how).
     screen_words: str = ""
     screen_words_file: str = ""
+    # Where a worker posts how many comments of a finished job hold a threat or words of
+    # self-harm (a Slack or Teams incoming webhook; https only): pipeline/release/alert.py.
+    alert_url: str = ""
     # Chunks are sized by time (pipeline/chunk_sizing.py): a delivery's first chunk has
     # first_chunk_rows rows, later ones about chunk_target_s of work at the measured rate, none
     # over chunk_rows rows. chunk_target_s = 0: every chunk has chunk_rows rows. 2 s, not 1 s:

@@ -58,6 +58,7 @@ from pipeline.model.screening import CommentScreen
 from pipeline.poison import PoisonPolicy, needs_fresh_message
 from pipeline.ports import QueueMessage
 from pipeline.readahead import read_ahead
+from pipeline.release.alert import UrgentAlerts
 from pipeline.service import export, settle_dead_letters
 from pipeline.themes.warm import warm_up_themes
 from pipeline.worker_identity import host_worker_id
@@ -94,6 +95,7 @@ class Worker:
         timer: Callable[[], float] = time.perf_counter,
         insights: AnalystSource | None = None,
         on_insights: Callable[[int], None] | None = None,
+        alerts: UrgentAlerts | None = None,
     ) -> None:
         self.backend = backend
         self.worker_id = worker_id or backend.settings.worker_id or host_worker_id()
@@ -125,6 +127,8 @@ class Worker:
         """Times each chunk for the sizers (``clock`` is the worker time that is charged)."""
         self._max_comment_chars = settings.max_comment_chars
         self._screen = CommentScreen.from_settings(settings)
+        self._alerts = alerts or UrgentAlerts.from_settings(settings)
+        """Told of every job that succeeds (PIPELINE_ALERT_URL); None: no alerts."""
         self._poison = PoisonPolicy(
             settings.max_failures_per_chunk, settings.chunk_rows, self._sizer.first_rows
         )
@@ -281,6 +285,9 @@ class Worker:
             result_key = self._publish_results(job.request_id, Path(folder) / "results.csv")
         repository.jobs.complete(job.request_id, result_key, self._spent())
         _forget(self.backend.queue.delete, message.receipt)
+        if self._alerts is not None:
+            rows = repository.results.batches(job.request_id)
+            self._alerts.after_success(repository.jobs.get(job.request_id), rows)
 
     def _label(
         self,

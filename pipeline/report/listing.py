@@ -21,6 +21,8 @@ from pipeline.model.no_opinion import NO_OPINION_REASON
 from pipeline.model.predictor import EMPTY_TEXT_REASON
 from pipeline.themes.quotes import normalised
 
+BLANK = "(blank)"
+"""How every page, report and answer names the rows without a value in a group column."""
 SHOWN_CHARS = 20_000
 """A comment is shown whole up to this many characters (the default length limit); a longer
 one (left unlabelled as over the limit) is cut here and says so."""

@@ -18,9 +18,8 @@ from pipeline.errors import InputError
 from pipeline.messages import echo
 from pipeline.release.kinds import DESCRIPTIONS, ORDER, parse_kinds
 from pipeline.release.screen import ReleaseScreen, Verdict
-from pipeline.report.listing import group_value
+from pipeline.report.listing import BLANK, group_value
 from pipeline.service.results import group_column
-from pipeline.ui.groups import BLANK
 
 
 def flagged_comments(

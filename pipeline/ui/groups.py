@@ -12,11 +12,11 @@ from collections.abc import Sequence
 import pandas as pd
 
 from pipeline.client import GroupCounts, Summary
+from pipeline.report.listing import BLANK
 from pipeline.ui.shares import percentages
 
 SMALL_GROUP = 10
 """Fewer labelled comments than this: one more comment moves a share by 10 points or more."""
-BLANK = "(blank)"
 ALL = "(all)"
 SMALL_MARK = "small"
 SMALL_NOTE = (

@@ -114,3 +114,34 @@ def test_analyze_without_progress_writes_nothing(
 ) -> None:
     assert analyze(tmp_path, monkeypatch, insights=True, progress=False) == len(COMMENTS)
     assert capsys.readouterr().err == ""
+
+
+def test_analyze_tells_of_a_threat_or_words_of_self_harm_with_their_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    urgent = [*COMMENTS[:2], "I'll kill him if he fails me", *COMMENTS[2:4], "I want to die"]
+    source = comments_csv(tmp_path / "urgent.csv", urgent)
+
+    analyze_file(
+        source,
+        tmp_path / "out.csv",
+        FakePredictor(),
+        "comment",
+        chunk_rows=4,
+        screening=Settings(insights=False),
+    )
+    told = capsys.readouterr().err
+
+    assert (
+        "2 comments with a threat or words of self-harm, rows 3 (threat), 6 (distress) "
+        "(the file's data rows from 1): read them first"
+    ) in told
+    analyze_file(
+        source,
+        tmp_path / "quiet.csv",
+        FakePredictor(),
+        "comment",
+        progress=False,
+        screening=Settings(insights=False),
+    )
+    assert capsys.readouterr().err == ""
