@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -60,12 +60,9 @@ def count_urgent(
     ``column``."""
     kinds: Counter[Kind] = Counter()
     groups: Counter[str] = Counter()
-    for batch in batches:
-        for record in batch:
-            verdict = screen.check(record.text, URGENT)
-            if verdict.flagged:
-                kinds.update(verdict.kinds)
-                groups[(group_value(record, column) or BLANK) if column else ""] += 1
+    for record, found in _urgent(batches, screen):
+        kinds.update(found)
+        groups[(group_value(record, column) or BLANK) if column else ""] += 1
     listed = tuple(groups.most_common()) if column else ()
     return UrgentCount(kinds[Kind.THREAT], kinds[Kind.DISTRESS], listed)
 
@@ -74,13 +71,17 @@ def urgent_rows(
     batches: Iterable[Sequence[ResultRecord]], screen: ReleaseScreen
 ) -> list[tuple[int, tuple[Kind, ...]]]:
     """(row index, kinds) of each row with a threat or words of self-harm, in file order."""
-    found = []
+    return [(record.row_index, found) for record, found in _urgent(batches, screen)]
+
+
+def _urgent(
+    batches: Iterable[Sequence[ResultRecord]], screen: ReleaseScreen
+) -> Iterator[tuple[ResultRecord, tuple[Kind, ...]]]:
     for batch in batches:
         for record in batch:
             verdict = screen.check(record.text, URGENT)
             if verdict.flagged:
-                found.append((record.row_index, verdict.kinds))
-    return found
+                yield record, verdict.kinds
 
 
 def urgent_line(rows: Sequence[tuple[int, tuple[Kind, ...]]]) -> str | None:
