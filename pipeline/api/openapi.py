@@ -162,6 +162,9 @@ class FlaggedComment(BaseModel):
     masked: str = Field(description="as a report would show it, personal details masked")
     label: str | None
     group: str | None = Field(None, description="its value of group_by, with group_by")
+    question: str | None = Field(
+        None, description="the question it answers, in a job of several comment columns"
+    )
 
 
 class FlaggedBody(BaseModel):

@@ -12,7 +12,9 @@ from pipeline.report.change_table import csv_cell
 
 SHOWN_CHARS = 600
 """A comment longer than this is cut in the terminal (the CSV has it whole)."""
-COLUMNS = ("row_index", "action", "kinds", "found", "group", "label", "text", "masked")
+COLUMNS = (
+    "row_index", "action", "kinds", "found", "group", "question", "label", "text", "masked"
+)  # fmt: skip
 
 
 def heading(body: Mapping[str, Any]) -> str:
@@ -31,9 +33,8 @@ def text(body: Mapping[str, Any], comments: Iterable[Mapping[str, Any]], width: 
     written."""
     lines = [heading(body)]
     for comment in comments:
-        where = " · ".join(
-            str(part) for part in (comment.get("group"), comment.get("label")) if part is not None
-        )
+        parts = (comment.get("group"), comment.get("question"), comment.get("label"))
+        where = " · ".join(str(part) for part in parts if part is not None)
         found = "; ".join(found_words(comment))
         place = f"comment #{comment['row_index'] + 1}"  # as the app counts: data rows from 1
         lines += ["", f"{place} · {comment['action']} · {where}"]

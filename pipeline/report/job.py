@@ -21,8 +21,6 @@ from pipeline.db.records import JobRecord, JobStatus
 from pipeline.errors import Conflict, InputError, PipelineError, ServiceUnavailableError
 from pipeline.file_names import safe_name
 from pipeline.input_header import did_you_mean, listing
-from pipeline.input_melt import question_column
-from pipeline.inputs import ReadOptions
 from pipeline.messages import echo
 from pipeline.release.screen import ReleaseScreen
 from pipeline.report import about, theme_trend_table
@@ -37,7 +35,7 @@ from pipeline.report.render import CONTENT_SECURITY_POLICY, render_html, render_
 from pipeline.report.trend_section import trend_section
 from pipeline.service import insights as service_insights
 from pipeline.service.change import change_summary
-from pipeline.service.results import input_column
+from pipeline.service.results import input_column, job_question_column
 from pipeline.service.theme_trend import theme_trend_summary
 from pipeline.service.trend import trend_summary
 from pipeline.service.views import SummaryView
@@ -241,13 +239,6 @@ def _first_comparable(
         if len(summary.groups) > 1:
             return column, summary
     return None, service.summary(backend, job.request_id, owner, None)
-
-
-def job_question_column(job: JobRecord) -> str | None:
-    """The question column of a job that read several comment columns; None for any other."""
-    if not ReadOptions.from_json(job.input_options).comment_columns:
-        return None
-    return question_column(job.input_columns, job.text_column)
 
 
 def job_insights(

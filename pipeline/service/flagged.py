@@ -19,7 +19,7 @@ from pipeline.messages import echo
 from pipeline.release.kinds import DESCRIPTIONS, ORDER, parse_kinds
 from pipeline.release.screen import ReleaseScreen, Verdict
 from pipeline.report.listing import BLANK, group_value
-from pipeline.service.results import group_column
+from pipeline.service.results import group_column, job_question_column
 
 
 def flagged_comments(
@@ -34,7 +34,8 @@ def flagged_comments(
 ) -> dict[str, Any]:
     """The job's flagged comments, what needs acting on first (threats, distress, abusive,
     then personal details), in the file's order within each; with ``group_by`` each names its
-    group, with ``group`` only that group's ("(blank)": the rows without a value). The counts
+    group, with ``group`` only that group's ("(blank)": the rows without a value); in a job
+    of several comment columns each names the question it answers. The counts
     are of every flagged comment; ``comments`` is the page ``offset``..``offset+limit``. With
     ``kinds`` (``threat,distress``), only those kinds are looked for (cheaper: the app asks
     so on every job it opens). JobNotFound for an unknown or foreign job; MissingColumnError
@@ -47,6 +48,7 @@ def flagged_comments(
     wanted = parse_kinds(kinds)
     job = backend.repository.jobs.get(request_id, owner)
     column = group_column(job, group_by)
+    question = job_question_column(job)
     screen = ReleaseScreen.from_settings(backend.settings)
     results = backend.repository.results
     value = None if group is None else ("" if group == BLANK else group)
@@ -83,12 +85,15 @@ def flagged_comments(
         "offset": offset,
         "limit": limit,
         "comments": [
-            _entry(record, verdict, column) for _first, record, verdict in found[offset:][:limit]
+            _entry(record, verdict, column, question)
+            for _first, record, verdict in found[offset:][:limit]
         ],
     }
 
 
-def _entry(record: ResultRecord, verdict: Verdict, column: str | None) -> dict[str, Any]:
+def _entry(
+    record: ResultRecord, verdict: Verdict, column: str | None, question: str | None
+) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "row_index": record.row_index,
         "action": "withheld" if verdict.withheld else "masked",
@@ -101,4 +106,6 @@ def _entry(record: ResultRecord, verdict: Verdict, column: str | None) -> dict[s
     if column is not None:
         value = group_value(record, column)
         entry["group"] = value if value else BLANK
+    if question is not None:
+        entry["question"] = group_value(record, question)
     return entry

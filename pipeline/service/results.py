@@ -15,6 +15,8 @@ from pipeline.bootstrap import Backend
 from pipeline.db.records import JobRecord, JobStatus
 from pipeline.db.results import GroupStats
 from pipeline.errors import InputError, MissingColumnError
+from pipeline.input_melt import question_column
+from pipeline.inputs import ReadOptions
 from pipeline.labelling import input_names
 from pipeline.messages import echo
 from pipeline.service import export
@@ -121,6 +123,13 @@ def group_column(job: JobRecord, group_by: str | None) -> str | None:
     if column == job.text_column:
         raise InputError(f"{echo(column)} is the comment column; group by another column")
     return column
+
+
+def job_question_column(job: JobRecord) -> str | None:
+    """The question column of a job that read several comment columns; None for any other."""
+    if not ReadOptions.from_json(job.input_options).comment_columns:
+        return None
+    return question_column(job.input_columns, job.text_column)
 
 
 def input_column(job: JobRecord, name: str) -> str | None:

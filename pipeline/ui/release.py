@@ -20,8 +20,8 @@ URGENT = tuple(sorted(kind.value for kind in URGENT_KINDS))
 def flagged_frame(body: Mapping[str, Any], text_column: str) -> pd.DataFrame:
     """One row per flagged comment, what needs acting on first: its place among the file's
     rows of data (from 1, the header not counted), what a report does with it, what was
-    found, its group where the list was asked per group, its label and the comment as
-    written."""
+    found, its group where the list was asked per group, the question it answers in a job
+    of several comment columns, its label and the comment as written."""
     comments = body.get("comments") or []
     grouped = bool(body.get("group_by"))
     return pd.DataFrame(
@@ -32,6 +32,11 @@ def flagged_frame(body: Mapping[str, Any], text_column: str) -> pd.DataFrame:
             ],
             FOUND: ["; ".join(flagged_table.found_words(comment)) for comment in comments],
             **({"group": [comment.get("group") for comment in comments]} if grouped else {}),
+            **(
+                {"question": [comment.get("question") for comment in comments]}
+                if any("question" in comment for comment in comments)
+                else {}
+            ),
             "label": [comment.get("label") for comment in comments],
             text_column: [comment["text"] for comment in comments],
         }

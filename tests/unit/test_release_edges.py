@@ -29,7 +29,9 @@ from pipeline.bootstrap import Backend
 from pipeline.cli import flagged_commands
 from pipeline.cli.main import main
 from pipeline.client import PipelineClient
+from pipeline.release import flagged_table
 from pipeline.report import job as report_job
+from pipeline.ui.release import flagged_frame
 from pipeline.worker import Worker
 
 EMAIL = "Great labs, good notes: write to jo.smith@uni.edu for a copy"
@@ -161,6 +163,41 @@ def test_the_list_gives_every_flagged_comment_whole_what_to_act_on_first(
     assert email["text"] == EMAIL and email["masked"].endswith("write to [email] for a copy")
     found = email["found"][0]
     assert EMAIL[found["start"] : found["end"]] == "jo.smith@uni.edu"
+
+
+def test_in_a_survey_of_several_questions_each_names_its_question(
+    backend: Backend, client: TestClient
+) -> None:
+    survey = (
+        b"course,What went well?,What could be improved?\n"
+        b"CHEM110,good labs,I'll kill him if he fails me\n"
+        b"BIO101,my name is Jo Lee and good trips,bad exams\n"
+    )
+    answer = client.post(
+        "/v1/jobs",
+        files={"file": ("survey.csv", survey)},
+        data={"text_column": ["What went well?", "What could be improved?"]},
+    )
+    assert answer.status_code == 202, answer.text
+    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+
+    body = client.get(f"/v1/jobs/{answer.json()['request_id']}/flagged").json()
+
+    assert [(c["kinds"], c["question"]) for c in body["comments"]] == [
+        (["threat"], "What could be improved?"),
+        (["name"], "What went well?"),
+    ]
+    assert "question" in flagged_table.to_csv(body["comments"]).splitlines()[0]
+    assert "What could be improved?" in flagged_table.text(body, body["comments"], 100)
+    shown = flagged_frame(body, "comment")
+    assert list(shown.columns) == [
+        "comment #",
+        "in a report",
+        "found",
+        "question",
+        "label",
+        "comment",
+    ]
 
 
 def test_the_list_pages_and_filters_one_group(client: TestClient, request_id: str) -> None:
