@@ -157,7 +157,7 @@ def report_bytes(
 def load_urgent(url: str, key: str, request_id: str, revision: str) -> dict:
     """How many of a finished job's comments hold a threat or words of self-harm (only those
     kinds looked for: cheaper than the whole list)."""
-    return get_client(url, key).flagged(request_id, limit=1, kinds=sorted(release.URGENT))
+    return get_client(url, key).flagged(request_id, limit=1, kinds=release.URGENT)
 
 
 @st.cache_data(show_spinner=False, max_entries=8, ttl=3600)

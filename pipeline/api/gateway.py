@@ -514,14 +514,17 @@ def _results_query(request: GatewayRequest) -> list[Any]:
     return _all_valid(
         lambda: _choice(request, "format", ("json", "csv")),
         lambda: _query_boolean(request, "raw"),
-        lambda: _integer(request, "offset", 0, 0, MAX_OFFSET),
-        lambda: _integer(request, "limit", 100, 1, MAX_PAGE),
+        *_page_readers(request),
     )
 
 
 def _page_query(request: GatewayRequest) -> list[Any]:
     """A paged list's offset and limit, bounded as the results' are."""
-    return _all_valid(
+    return _all_valid(*_page_readers(request))
+
+
+def _page_readers(request: GatewayRequest) -> tuple[Callable[[], int], Callable[[], int]]:
+    return (
         lambda: _integer(request, "offset", 0, 0, MAX_OFFSET),
         lambda: _integer(request, "limit", 100, 1, MAX_PAGE),
     )

@@ -35,7 +35,7 @@ from pipeline.report.render import CONTENT_SECURITY_POLICY, render_html, render_
 from pipeline.report.trend_section import trend_section
 from pipeline.service import insights as service_insights
 from pipeline.service.change import change_summary
-from pipeline.service.results import input_column, job_question_column
+from pipeline.service.results import check_one_group, input_column, job_question_column
 from pipeline.service.theme_trend import theme_trend_summary
 from pipeline.service.trend import trend_summary
 from pipeline.service.views import SummaryView
@@ -127,12 +127,7 @@ def _job_report(
     group: str | None,
     release: ReleaseScreen | None,
 ) -> ReportData:
-    if group is not None and not group_by:
-        raise InputError("group needs group_by: the column whose value it is")
-    if group == "":  # a script's unset variable, most likely: never guess which group
-        raise InputError(
-            f"group is empty: name a value of {group_by}, or {BLANK} for the rows without one"
-        )
+    check_one_group(group_by, group)
     job = backend.repository.jobs.get(request_id, owner)
     if job.status != JobStatus.SUCCEEDED:
         raise Conflict(_not_finished(job))

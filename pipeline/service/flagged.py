@@ -19,7 +19,7 @@ from pipeline.messages import echo
 from pipeline.release.kinds import DESCRIPTIONS, ORDER, parse_kinds
 from pipeline.release.screen import ReleaseScreen, Verdict
 from pipeline.report.listing import BLANK, group_value
-from pipeline.service.results import group_column, job_question_column
+from pipeline.service.results import check_one_group, group_column, job_question_column
 
 
 def flagged_comments(
@@ -41,10 +41,7 @@ def flagged_comments(
     so on every job it opens). JobNotFound for an unknown or foreign job; MissingColumnError
     for an unknown column; InputError for ``group`` without ``group_by``, a value no row
     holds or an unknown kind."""
-    if group is not None and not group_by:
-        raise InputError("group needs group_by: the column whose value it is")
-    if group == "":  # a script's unset variable, most likely: never widen to every group
-        raise InputError(f"group is empty: name a value of {group_by}, or {BLANK} for none")
+    check_one_group(group_by, group)
     wanted = parse_kinds(kinds)
     job = backend.repository.jobs.get(request_id, owner)
     column = group_column(job, group_by)

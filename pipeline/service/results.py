@@ -19,6 +19,7 @@ from pipeline.input_melt import question_column
 from pipeline.inputs import ReadOptions
 from pipeline.labelling import input_names
 from pipeline.messages import echo
+from pipeline.report.listing import BLANK
 from pipeline.service import export
 from pipeline.service.views import GroupSummary, ResultsPage, SummaryView
 
@@ -123,6 +124,17 @@ def group_column(job: JobRecord, group_by: str | None) -> str | None:
     if column == job.text_column:
         raise InputError(f"{echo(column)} is the comment column; group by another column")
     return column
+
+
+def check_one_group(group_by: str | None, group: str | None) -> None:
+    """InputError for a ``group`` without ``group_by`` or empty (most likely a script's unset
+    variable): a request for one group never widens to every group."""
+    if group is not None and not group_by:
+        raise InputError("group needs group_by: the column whose value it is")
+    if group == "":
+        raise InputError(
+            f"group is empty: name a value of {group_by}, or {BLANK} for the rows without one"
+        )
 
 
 def job_question_column(job: JobRecord) -> str | None:

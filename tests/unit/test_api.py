@@ -22,11 +22,6 @@ def backend(tmp_path: Path) -> Backend:
     return make_backend(tmp_path, max_upload_bytes=5000)
 
 
-@pytest.fixture
-def client(backend: Backend) -> TestClient:
-    return TestClient(create_app(backend))
-
-
 def post(client: TestClient, data: bytes = CSV, key: str | None = None, **form: object) -> Any:
     headers = {"X-API-Key": key} if key else {}
     fields = {"text_column": "comment", **form}

@@ -43,11 +43,6 @@ def backend(tmp_path: Path) -> Backend:
     return make_backend(tmp_path, api_host="0.0.0.0")
 
 
-@pytest.fixture
-def client(backend: Backend) -> TestClient:
-    return TestClient(create_app(backend))
-
-
 @pytest.mark.parametrize(
     ("setting", "host", "required"),
     [

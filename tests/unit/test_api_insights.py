@@ -120,11 +120,6 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> FakeInsights:
 
 
 @pytest.fixture
-def backend(tmp_path: Path) -> Backend:
-    return make_backend(tmp_path, auth="none")
-
-
-@pytest.fixture
 def app(backend: Backend) -> TestClient:
     return TestClient(create_app(backend))
 

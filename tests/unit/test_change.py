@@ -58,16 +58,6 @@ THIS_TERM = csv_of(
 )
 
 
-@pytest.fixture
-def backend(tmp_path: Path) -> Backend:
-    return make_backend(tmp_path, auth="none")
-
-
-@pytest.fixture
-def client(backend: Backend) -> TestClient:
-    return TestClient(create_app(backend))
-
-
 def submitted(client: TestClient, body: bytes, name: str, **headers: str) -> str:
     answer = client.post(
         "/v1/jobs",

@@ -17,11 +17,10 @@ import pytest
 from apigw_events import load_event, with_query, without_identity
 from fastapi.testclient import TestClient
 from insightfakes import fake_analyst
-from jobfakes import FakePredictor, make_backend
+from jobfakes import FakePredictor
 from sqlalchemy import select
 
 from pipeline.api import gateway
-from pipeline.api.app import create_app
 from pipeline.api.gateway import Gateway
 from pipeline.bootstrap import Backend
 from pipeline.cli.main import main
@@ -49,16 +48,6 @@ CSV = "\n".join(
     ]
 ).encode()
 SMITHS = ("good lectures and clear slides", "bad exams: far too long", "Nothing to change")
-
-
-@pytest.fixture
-def backend(tmp_path: Path) -> Backend:
-    return make_backend(tmp_path, auth="none")
-
-
-@pytest.fixture
-def client(backend: Backend) -> TestClient:
-    return TestClient(create_app(backend))
 
 
 def finished(

@@ -58,16 +58,6 @@ CSV = "\n".join(
 
 
 @pytest.fixture
-def backend(tmp_path: Path) -> Backend:
-    return make_backend(tmp_path, auth="none")
-
-
-@pytest.fixture
-def client(backend: Backend) -> TestClient:
-    return TestClient(create_app(backend))
-
-
-@pytest.fixture
 def request_id(backend: Backend, client: TestClient) -> str:
     answer = client.post(
         "/v1/jobs",

@@ -16,9 +16,8 @@ import pytest
 from apigw_events import load_event, with_query, without_identity
 from fastapi.testclient import TestClient
 from insightfakes import FakeTagger, fake_analyst
-from jobfakes import FakePredictor, make_backend
+from jobfakes import FakePredictor
 
-from pipeline.api.app import create_app
 from pipeline.api.gateway import Gateway
 from pipeline.bootstrap import Backend
 from pipeline.cli.main import main
@@ -35,16 +34,6 @@ CSV = (
     b"BIO9,good field trip\n"
     b"BIO9,\n"
 )
-
-
-@pytest.fixture
-def backend(tmp_path: Path) -> Backend:
-    return make_backend(tmp_path, auth="none")
-
-
-@pytest.fixture
-def client(backend: Backend) -> TestClient:
-    return TestClient(create_app(backend))
 
 
 def submitted(client: TestClient, group_by: str = "course") -> str:

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from apigw_events import answer, load_event, without_identity
 from fastapi.testclient import TestClient
-from jobfakes import FakePredictor, make_backend
+from jobfakes import FakePredictor
 from xlsxfakes import evaluation_export
 
 from pipeline.analyze import analyze_file
@@ -29,11 +29,6 @@ from pipeline.settings import Settings
 from pipeline.ui import columns as ui_columns
 
 EVALUATIONS = b"row_id,course,instructor,term,comment\n1,CS101,Ada,2026,Great lectures\n"
-
-
-@pytest.fixture
-def backend(tmp_path: Path) -> Backend:
-    return make_backend(tmp_path, auth="none")
 
 
 @pytest.mark.parametrize(

@@ -45,16 +45,6 @@ TERMS = [term(30, 0), term(20, 5), term(12, 12), term(5, 25)]
 """Fewer lab complaints each term; a parking complaint that appears in the second and grows."""
 
 
-@pytest.fixture
-def backend(tmp_path: Path) -> Backend:
-    return make_backend(tmp_path, auth="none")
-
-
-@pytest.fixture
-def client(backend: Backend) -> TestClient:
-    return TestClient(create_app(backend))
-
-
 def four_terms(backend: Backend, client: TestClient, insights: bool = True) -> list[str]:
     ids = [submitted(client, body, f"term-{i}.csv") for i, body in enumerate(TERMS, start=1)]
     finish(backend, insights)

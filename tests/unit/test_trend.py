@@ -164,16 +164,6 @@ TERMS = [
 ]
 
 
-@pytest.fixture
-def backend(tmp_path: Path) -> Backend:
-    return make_backend(tmp_path, auth="none")
-
-
-@pytest.fixture
-def client(backend: Backend) -> TestClient:
-    return TestClient(create_app(backend))
-
-
 def four_terms(backend: Backend, client: TestClient) -> list[str]:
     ids = [submitted(client, body, f"term-{i}.csv") for i, body in enumerate(TERMS, start=1)]
     finish(backend)

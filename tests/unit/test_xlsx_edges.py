@@ -13,7 +13,7 @@ import httpx
 import pytest
 from apigw_events import answer, load_event, without_identity
 from fastapi.testclient import TestClient
-from jobfakes import FakePredictor, make_backend
+from jobfakes import FakePredictor
 from xlsxfakes import evaluation_export, repeated_cells_bomb
 
 from pipeline.api.app import create_app
@@ -24,11 +24,6 @@ from pipeline.service.jobs import upload_key_for
 from pipeline.worker import Worker
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-@pytest.fixture
-def backend(tmp_path: Path) -> Backend:
-    return make_backend(tmp_path, auth="none")
 
 
 @pytest.fixture
