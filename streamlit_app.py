@@ -34,6 +34,7 @@ from pipeline.errors import (
 )
 from pipeline.file_names import distinct_names
 from pipeline.inputs import ReadOptions
+from pipeline.ratings import table as rating_table
 from pipeline.release import flagged_table
 from pipeline.report import change_table, theme_trend_table, trend_table
 from pipeline.report.trend import MAX_JOBS as MAX_TREND_JOBS
@@ -51,6 +52,7 @@ from pipeline.ui import (
     insights,
     palette,
     progress,
+    ratings,
     release,
     review,
     shares,
@@ -78,7 +80,9 @@ COMPARE_MODES = (
     "Groups of this job",
     "This job against an earlier one",
     "Several jobs in order (a trend)",
+    "A rating against the comments",
 )
+RATING_CONTRADICTIONS = 50  # comments that contradict their rating, listed in the Compare tab
 LOG = logging.getLogger("streamlit_app")
 
 
@@ -209,6 +213,16 @@ def load_trend(
     """The trend over finished jobs (of one ``group`` alone, when given), so the answer does
     not change."""
     return get_client(url, key).trend(request_ids, group_by or None, group)
+
+
+@st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
+def load_ratings(
+    url: str, key: str, request_id: str, revision: str, column: str, group_by: str, scale: str
+) -> dict:
+    """A rating column against the comments (keyed on the job's revision)."""
+    return get_client(url, key).ratings(
+        request_id, column, group_by or None, scale or None, limit=RATING_CONTRADICTIONS
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
@@ -658,7 +672,7 @@ def results_view(job: JobStatus) -> None:
     with about_what:
         about_tab(job, labels, group_columns)
     with comparing:
-        compare_tab(job, labels, group_columns)
+        compare_tab(job, frame, labels, group_columns)
     with comments:
         comments_tab(job, frame, labels, group_columns)
     with reviewing:
@@ -987,9 +1001,11 @@ def _md(text: str) -> str:
 # --- compare --------------------------------------------------------------------------------
 
 
-def compare_tab(job: JobStatus, labels: list[str], group_columns: list[str]) -> None:
-    """Two groups side by side, one group against all the others, or this job against an
-    earlier one (last term's)."""
+def compare_tab(
+    job: JobStatus, frame: pd.DataFrame, labels: list[str], group_columns: list[str]
+) -> None:
+    """Two groups side by side, one group against all the others, this job against an
+    earlier one (last term's), several in order, or a rating column against the comments."""
     mode = st.radio(
         "Compare", COMPARE_MODES, horizontal=True, key="c-mode", label_visibility="collapsed"
     )
@@ -998,6 +1014,9 @@ def compare_tab(job: JobStatus, labels: list[str], group_columns: list[str]) -> 
         return
     if mode == COMPARE_MODES[2]:
         trend_view(job, group_columns)
+        return
+    if mode == COMPARE_MODES[3]:
+        ratings_view(job, frame, group_columns)
         return
     if not group_columns:
         st.info(
@@ -1045,6 +1064,78 @@ def compare_tab(job: JobStatus, labels: list[str], group_columns: list[str]) -> 
         )
     if job.status == "succeeded":
         compared_themes(job, summary, column, first, second)
+
+
+def ratings_view(job: JobStatus, frame: pd.DataFrame, group_columns: list[str]) -> None:
+    """Do the comments say what the ratings say? A closed question of the file against the
+    comments' sentiment, per group, and the comments that contradict their own rating."""
+    candidates = ratings.rating_candidates(frame, group_columns)
+    if not candidates:
+        st.info(
+            "No column of this file reads as ratings: numbers of a scale (1-5, 1-10) or the "
+            "words of one (Strongly agree … Strongly disagree, Poor … Excellent). Course "
+            "evaluations export each closed question as such a column beside the comments."
+        )
+        return
+    left, middle, right = st.columns([2, 2, 1])
+    column = left.selectbox("Rating column", candidates, key="r-column")
+    by = per_value_of(middle, [c for c in group_columns if c != column], "r-by")
+    scale = right.text_input(
+        "Scale (worst-best)",
+        key="r-scale",
+        placeholder="from the values",
+        help="1-5; 5-1 where 1 is the best rating",
+    )
+    url, key = st.session_state.api_url, st.session_state.api_key
+    try:
+        body = load_ratings(
+            url, key, job.request_id, progress.revision(job), column, by, scale.strip()
+        )
+    except PipelineError as exc:
+        show_error(exc)
+        return
+    overall = body["overall"]
+    st.caption(rating_table.heading(body))
+    cells = st.columns(3)
+    cells[0].metric("Mean rating", "-" if overall["mean"] is None else f"{overall['mean']:.1f}")
+    rho = overall["correlation"]
+    cells[1].metric(
+        "Comments follow the ratings (rho)",
+        "-" if rho is None else f"{rho:.2f}",
+        help="Spearman's rank correlation of each comment's rating and sentiment: 1 when "
+        "the better the rating, the warmer the comment; 0 when unrelated.",
+    )
+    cells[2].metric(
+        "Comments that contradict their rating",
+        f"{body['contradicting']['comments']:,}",
+        help="Rated high (top quarter of the scale) but negative, or low but positive.",
+    )
+    for group in ratings.reversed_groups(body):
+        st.warning(
+            f"**{group}**: its ratings fall as its comments get warmer, beyond the noise. Its "
+            "scale most likely reads the other way round (1 = best), or was reversed in the "
+            "export: check before averaging it with the others.",
+            icon=":material/swap_vert:",
+        )
+    if overall["reads_reversed"]:
+        st.warning(
+            "Ratings fall as comments get warmer, beyond the noise: the scale most likely reads "
+            "the other way round. Give it as *Scale* (5-1 when 1 is best).",
+            icon=":material/swap_vert:",
+        )
+    if body["groups"]:
+        st.dataframe(ratings.groups_frame(body), hide_index=True)
+    found = ratings.contradicting_frame(body)
+    if found.empty:
+        st.caption("No comment contradicts its rating.")
+        return
+    shown = len(found)
+    st.markdown(
+        f"**Comments that contradict their rating**: the clearest {shown:,} of "
+        f"{body['contradicting']['comments']:,}. Often a scale read the wrong way round, irony, "
+        "or a comment about something else than the question rated."
+    )
+    st.dataframe(found, hide_index=True)
 
 
 def earlier_choices(job: JobStatus, unfinished: str) -> dict[str, str] | None:

@@ -471,6 +471,31 @@ class PipelineClient:
         kept = comments if most is None else comments[:most]
         return {**body, "offset": 0, "limit": len(kept), "comments": kept}
 
+    def ratings(
+        self,
+        request_id: str,
+        column: str | None,
+        group_by: str | None = None,
+        scale: str | None = None,
+        offset: int = 0,
+        limit: int = 100,
+    ) -> dict[str, Any]:
+        """How a rating column of the job's input and its comments agree (``GET
+        /ratings``): overall and per value of ``group_by``, with a page of the comments that
+        contradict their own rating; ``scale`` (``1-5``, ``5-1``) overrides the one told
+        from the values."""
+        asked = {
+            "column": column,
+            "group_by": group_by,
+            "scale": scale,
+            "offset": offset,
+            "limit": limit,
+        }
+        params = {name: value for name, value in asked.items() if value is not None}
+        return self._json(
+            "GET", f"{_job_path(request_id)}/ratings", params=params, request_id=request_id
+        )
+
     def report(
         self,
         request_id: str,

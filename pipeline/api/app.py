@@ -51,6 +51,7 @@ from pipeline.api.openapi import (
     FlaggedBody,
     HealthBody,
     LiveBody,
+    RatingsBody,
     ThemesBody,
     ThemeTrendBody,
     TrendBody,
@@ -67,6 +68,7 @@ from pipeline.service import insights
 from pipeline.service.change import change_summary
 from pipeline.service.flagged import flagged_comments
 from pipeline.service.keys import HEADER, keys_required, refuse_key_in_query
+from pipeline.service.ratings import rating_summary
 from pipeline.service.results import MAX_OFFSET, MAX_PAGE
 from pipeline.service.theme_trend import theme_trend_summary
 from pipeline.service.trend import trend_summary
@@ -364,6 +366,39 @@ def create_app(
         releases the reports to read and act on; partial while the job runs."""
         return flagged_comments(
             backend, who, request_id, group_by or None, group, offset, limit, kinds
+        )
+
+    @app.get(
+        JOBS + "/{request_id}/ratings",
+        response_model=None,
+        responses={
+            **body_answer(RatingsBody, "the rating column against the comments, per group"),
+            **answers(400, 401, 404, 422, 503),
+        },
+    )
+    def job_ratings(
+        request_id: RequestId,
+        who: Owner,
+        column: Annotated[
+            str | None,
+            Query(description="the input column of ratings (numbers or a Likert scale's words)"),
+        ] = None,
+        group_by: Annotated[
+            str | None, Query(description="figures per value of this column")
+        ] = None,
+        scale: Annotated[
+            str | None,
+            Query(description="worst-best: 1-5, or 5-1 where 1 is best; default: from the values"),
+        ] = None,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+        limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+    ) -> dict[str, Any]:
+        """Do the comments say what the ratings say? A closed question of the file (a column
+        of 1-5 or of Strongly agree … Strongly disagree) against the comments' sentiment:
+        the mean rating, Spearman's correlation, a scale that reads reversed, and the comments
+        that contradict their own rating, the clearest first. Partial while the job runs."""
+        return rating_summary(
+            backend, who, request_id, column, group_by or None, scale or None, offset, limit
         )
 
     @app.get(

@@ -62,6 +62,7 @@ from pipeline.service import insights
 from pipeline.service.change import change_summary
 from pipeline.service.flagged import flagged_comments
 from pipeline.service.keys import HEADER, keys_required, refuse_key_in_query
+from pipeline.service.ratings import rating_summary
 from pipeline.service.results import MAX_OFFSET, MAX_PAGE
 from pipeline.service.theme_trend import theme_trend_summary
 from pipeline.service.trend import trend_summary
@@ -327,6 +328,21 @@ class Gateway:
         )
         return Answer.json(200, found)
 
+    def ratings(self, request: GatewayRequest, request_id: str) -> Answer:
+        who = self.owner(request)
+        offset, limit = _page_query(request)
+        found = rating_summary(
+            self.backend,
+            who,
+            request_id,
+            request.param("column") or None,
+            request.param("group_by") or None,
+            request.param("scale") or None,
+            offset,
+            limit,
+        )
+        return Answer.json(200, found)
+
     def change(self, request: GatewayRequest, request_id: str) -> Answer:
         who = self.owner(request)
         (since,) = _change_query(request)
@@ -449,6 +465,7 @@ _ROUTES: tuple[tuple[re.Pattern[str], dict[str, Route]], ...] = (
     (re.compile(f"{JOBS}/{_JOB}/report"), {"GET": Gateway.report}),
     (re.compile(f"{JOBS}/{_JOB}/change"), {"GET": Gateway.change}),
     (re.compile(f"{JOBS}/{_JOB}/flagged"), {"GET": Gateway.flagged}),
+    (re.compile(f"{JOBS}/{_JOB}/ratings"), {"GET": Gateway.ratings}),
     (re.compile(re.escape(TREND)), {"GET": Gateway.trend}),
     (re.compile(re.escape(TREND_THEMES)), {"GET": Gateway.trend_themes}),
 )
@@ -584,6 +601,7 @@ _QUERIES: dict[Route, Callable[[GatewayRequest], list[Any]]] = {
     Gateway.results: _results_query,
     Gateway.change: _change_query,
     Gateway.flagged: _page_query,
+    Gateway.ratings: _page_query,
 }
 """Routes whose query parameters are checked even when the path is refused, as FastAPI does."""
 

@@ -185,6 +185,74 @@ class FlaggedBody(BaseModel):
     comments: list[FlaggedComment]
 
 
+class RatingScaleRecord(BaseModel):
+    name: str = Field(description="numbers, or the word scale the values were read on")
+    worst: float
+    best: float = Field(description="may be below worst: a scale where 1 is best")
+    points: list[str] = Field(description="a word scale's points, worst first; [] for numbers")
+    described: str
+
+
+class RatingUnreadable(BaseModel):
+    answers: int = Field(description="values that are not blank or N/A and not on the scale")
+    examples: list[str]
+
+
+class RatingFigures(BaseModel):
+    group: str | None = Field(None, description="the group's value of group_by (per group)")
+    rated: int = Field(description="labelled comments with a rating")
+    unrated: int = Field(description="labelled comments without one (blank, N/A)")
+    mean: float | None = Field(description="the mean rating on the column's own scale")
+    mean_position: float | None = Field(description="the mean rating, 0 (worst) to 1 (best)")
+    rated_high: int = Field(description="ratings in the scale's top quarter (4, 5 of 1-5)")
+    rated_low: int = Field(description="ratings in the scale's bottom quarter (1, 2 of 1-5)")
+    labels: dict[str, int] = Field(description="the rated comments' labels")
+    correlation: float | None = Field(
+        description="Spearman's rank correlation of rating and sentiment; null under 10 rated"
+    )
+    p_value: float | None
+    adjusted_p: float | None = Field(description="Holm-adjusted over the groups")
+    reads_reversed: bool = Field(
+        description="ratings fall as comments get warmer, beyond the noise: the scale most "
+        "likely reads the other way round"
+    )
+    high_but_negative: int
+    low_but_positive: int
+
+
+class ContradictingComment(BaseModel):
+    row_index: int
+    rating: str = Field(description="as written")
+    rating_position: float
+    rated: str = Field(description="high or low")
+    label: str
+    sentiment: float = Field(description="p(positive) - p(negative), -1 to 1")
+    text: str
+    group: str | None = Field(None, description="its value of group_by, with group_by")
+
+
+class ContradictingPage(BaseModel):
+    comments: int = Field(description="every comment that contradicts its rating")
+    offset: int
+    limit: int
+    page: list[ContradictingComment] = Field(description="the clearest contradictions first")
+
+
+class RatingsBody(BaseModel):
+    """How a rating column and the comments' sentiment agree, overall and per group, and the
+    comments that contradict their own rating."""
+
+    request_id: str
+    complete: bool = Field(description="false while rows are still being labelled")
+    column: str
+    group_by: str | None
+    scale: RatingScaleRecord
+    unreadable: RatingUnreadable
+    overall: RatingFigures
+    groups: list[RatingFigures]
+    contradicting: ContradictingPage
+
+
 class ChangeShare(BaseModel):
     count: int
     n: int

@@ -13,6 +13,7 @@ from pipeline.cli import (
     insight_commands,
     job_commands,
     model_commands,
+    rating_commands,
     report_commands,
 )
 from pipeline.cli.request_ids import CommandParser
@@ -29,6 +30,7 @@ COMMAND_GROUPS = (
     report_commands,
     change_commands,
     flagged_commands,
+    rating_commands,
 )
 
 

@@ -39,7 +39,7 @@ CSV = (
 ACCEPTED = ["2xx", "3xx", "400", "401", "404", "409", "413", "501"]
 NOT_A_FAULT = ["2xx", "3xx", "4xx", "501"]
 READS = (
-    r"^(/v1/jobs/\{request_id\}(/(results|summary|aspects|themes|change|flagged))?"
+    r"^(/v1/jobs/\{request_id\}(/(results|summary|aspects|themes|change|flagged|ratings))?"
     r"|/v1/trend(/themes)?)$"
 )
 """The routes whose answers both edges must give alike, byte for byte in JSON."""

@@ -1,0 +1,121 @@
+"""The ratings comparison (``GET /ratings``) as text for a terminal. Pure."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping
+from typing import Any
+
+SHOWN_CHARS = 400
+"""A contradicting comment longer than this is cut in the terminal (``--json`` has it whole)."""
+_LABELS = ("negative", "neutral", "positive")
+
+
+def heading(body: Mapping[str, Any]) -> str:
+    """ "Rating 'Q2' on a scale of 1 (worst) to 5 (best): 412 rated comments, 12 without"."""
+    overall = body["overall"]
+    partial = "" if body["complete"] else " (the job is still running: the rows so far)"
+    unreadable = body["unreadable"]["answers"]
+    skipped = f", {unreadable:,} answers off the scale" if unreadable else ""
+    return (
+        f"Rating {body['column']!r} on a scale of {body['scale']['described']}: "
+        f"{overall['rated']:,} rated comments, {overall['unrated']:,} without a rating"
+        f"{skipped}{partial}"
+    )
+
+
+def agreement_line(figures: Mapping[str, Any]) -> str:
+    """ "mean 3.9 · comments follow the ratings (rho 0.62) · 14 rated high but negative…"."""
+    parts = [f"mean {_number(figures['mean'])}"]
+    rho = figures["correlation"]
+    if rho is None:
+        parts.append("too few rated comments to correlate")
+    elif figures["reads_reversed"]:
+        parts.append(f"ratings FALL as comments get warmer (rho {rho:.2f}): reversed scale?")
+    else:
+        parts.append(f"{_follow(rho)} (rho {rho:.2f})")
+    parts.append(
+        f"{figures['high_but_negative']:,} rated high but negative, "
+        f"{figures['low_but_positive']:,} rated low but positive"
+    )
+    return " · ".join(parts)
+
+
+def text(body: Mapping[str, Any], width: int) -> str:
+    """The heading, the overall line, a table per group, then the contradicting comments."""
+    lines = [heading(body), f"overall: {agreement_line(body['overall'])}"]
+    if body["groups"]:
+        lines += ["", _group_table(body)]
+        reversed_ = [g for g in body["groups"] if g["reads_reversed"]]
+        for group in reversed_:
+            lines.append(
+                f"! {group['group']}: ratings fall as its comments get warmer (rho "
+                f"{group['correlation']:.2f}, adjusted p {group['adjusted_p']:.3g}): its scale "
+                "most likely reads the other way round"
+            )
+    found = body["contradicting"]
+    if found["page"]:
+        count = found["comments"]
+        lines += ["", f"Comments that contradict their rating: {count:,}, clearest first"]
+    for comment in found["page"]:
+        where = f" · {comment['group']}" if "group" in comment else ""
+        lines += [
+            "",
+            f"comment #{comment['row_index'] + 1}{where} · rated {comment['rating']} "
+            f"({comment['rated']}) · {comment['label']} ({comment['sentiment']:+.2f})",
+        ]
+        shown = comment["text"]
+        if len(shown) > SHOWN_CHARS:
+            shown = shown[:SHOWN_CHARS] + "…"
+        lines += textwrap.wrap(
+            shown, width=max(width - 2, 20), initial_indent="  ", subsequent_indent="  "
+        ) or ["  "]
+    return "\n".join(lines)
+
+
+def _group_table(body: Mapping[str, Any]) -> str:
+    header = [str(body["group_by"]), "rated", "mean", *(f"% {name}" for name in _LABELS)]
+    header += ["rho", "high but neg.", "low but pos."]
+    rows = [header]
+    for group in body["groups"]:
+        rated = group["rated"]
+        shares = [
+            f"{100 * group['labels'].get(name, 0) / rated:.0f}" if rated else "-"
+            for name in _LABELS
+        ]
+        rho = group["correlation"]
+        rows.append(
+            [
+                str(group["group"]),
+                f"{rated:,}",
+                _number(group["mean"]),
+                *shares,
+                "-" if rho is None else f"{rho:.2f}",
+                f"{group['high_but_negative']:,}",
+                f"{group['low_but_positive']:,}",
+            ]
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    return "\n".join(_aligned(row, widths) for row in rows)
+
+
+def _aligned(row: list[str], widths: list[int]) -> str:
+    """The first cell (the group) left-aligned, the figures right-aligned."""
+    cells = [row[0].ljust(widths[0])]
+    cells += [cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)]
+    return "  ".join(cells)
+
+
+def _follow(rho: float) -> str:
+    """How closely the comments follow the ratings, in words (Cohen's bands)."""
+    if rho >= 0.5:
+        return "comments follow the ratings closely"
+    if rho >= 0.3:
+        return "comments follow the ratings"
+    if rho >= 0.1:
+        return "comments follow the ratings weakly"
+    return "comments do not follow the ratings"
+
+
+def _number(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"

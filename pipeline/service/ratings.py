@@ -1,0 +1,209 @@
+"""Ratings beside the comments (``pipeline.ratings``): what ``GET /v1/jobs/{id}/ratings``,
+the CLI's ``ratings`` and the app's *Compare → Ratings and comments* show.
+
+The rating column is one of the job's own input columns (every row keeps all its columns), so
+nothing is asked at submit time and any closed question of the file can be compared, one at a
+time. Read over the stored rows at each call; while a job runs, over the rows labelled so far
+(``complete`` false).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pipeline.bootstrap import Backend
+from pipeline.db.records import JobRecord, JobStatus, ResultRecord
+from pipeline.errors import InputError, MissingColumnError
+from pipeline.inputs import ReadOptions
+from pipeline.messages import echo
+from pipeline.ratings.agreement import (
+    GroupRatings,
+    RatingAgreement,
+    agreement,
+    contradicts,
+    sentiment_of,
+)
+from pipeline.ratings.scale import HIGH_FROM, RatingScale, not_rated, parse_scale, scale_of
+from pipeline.report.listing import BLANK, group_value
+from pipeline.service.results import group_column, input_column
+
+_MOST_UNREADABLE = 5
+_CANDIDATE_ROWS = 500
+"""Rows read to tell which columns hold ratings, for the refusal that asks for one."""
+
+
+@dataclass(frozen=True)
+class _Rated:
+    row_index: int
+    text: str
+    group: str | None
+    value: object
+    label: str
+    sentiment: float
+
+
+def rating_summary(
+    backend: Backend,
+    owner: str | None,
+    request_id: str,
+    column: str | None,
+    group_by: str | None = None,
+    scale: str | None = None,
+    offset: int = 0,
+    limit: int = 100,
+) -> dict[str, Any]:
+    """How a rating ``column`` of the job's input and its comments' sentiment agree: overall
+    and per value of ``group_by``, with the comments that contradict their own rating
+    (rated high and labelled negative, or low and positive), the clearest first, paged by
+    ``offset``/``limit``. ``scale`` (``1-5``; ``5-1`` where 1 is best) overrides the scale
+    told from the values. JobNotFound for an unknown or foreign job; MissingColumnError for an
+    unknown column; InputError without a column (naming those that read as ratings), for the
+    comment column, a column that does not read as ratings, a bad scale or a job whose labels
+    are not negative/positive."""
+    job = backend.repository.jobs.get(request_id, owner)
+    rating = _rating_column(backend, job, column)
+    groups_column = group_column(job, group_by)
+    if not {"negative", "positive"} <= set(job.labels or ("negative", "positive")):
+        raise InputError(
+            f"ratings are compared with negative and positive comments; this job's labels are "
+            f"{', '.join(job.labels or ())}"
+        )
+    rows = list(_rated_rows(backend, request_id, rating, groups_column))
+    answered = [row.value for row in rows if not not_rated(row.value)]
+    if not rows:
+        raise InputError(f"no comment with a label has a value in {echo(rating)} yet")
+    told = scale_of(rating, answered, parse_scale(scale) if scale else None)
+    by_group: dict[str | None, GroupRatings] = {}
+    overall = GroupRatings(name=None)
+    unreadable: list[str] = []
+    contradicting: list[tuple[float, _Rated, float]] = []
+    for row in rows:
+        position = None if not_rated(row.value) else told.position(row.value)
+        if position is None and not not_rated(row.value):
+            unreadable.append(str(row.value))
+        group = by_group.setdefault(row.group, GroupRatings(name=row.group))
+        for tally in (overall, group) if groups_column else (overall,):
+            tally.add(position, row.label, row.sentiment)
+        if position is not None and contradicts(position, row.label):
+            contradicting.append((abs(position - (row.sentiment + 1) / 2), row, position))
+    contradicting.sort(key=lambda entry: (-entry[0], entry[1].row_index))
+    ordered = sorted(by_group, key=lambda value: (value is None, value or ""))
+    return {
+        "request_id": request_id,
+        "complete": job.status == JobStatus.SUCCEEDED,
+        "column": rating,
+        "group_by": group_by,
+        "scale": told.as_json(),
+        "unreadable": {
+            "answers": len(unreadable),
+            "examples": list(dict.fromkeys(unreadable))[:_MOST_UNREADABLE],
+        },
+        "overall": _figures(agreement([overall])[0], told),
+        "groups": [
+            {"group": found.name if found.name else BLANK, **_figures(found, told)}
+            for found in (agreement([by_group[v] for v in ordered]) if groups_column else [])
+        ],
+        "contradicting": {
+            "comments": len(contradicting),
+            "offset": offset,
+            "limit": limit,
+            "page": [
+                _contradicting(row, position, groups_column is not None)
+                for _strength, row, position in contradicting[offset:][:limit]
+            ],
+        },
+    }
+
+
+def _rating_column(backend: Backend, job: JobRecord, column: str | None) -> str:
+    if not column:
+        found = rating_columns(backend, job)
+        hint = (
+            f"{', '.join(echo(c) for c in found)} read as ratings"
+            if found
+            else "none of its columns reads as ratings"
+        )
+        raise InputError(f"name the rating column (column): {hint}")
+    resolved = input_column(job, column)
+    if resolved is None:
+        raise MissingColumnError(
+            f"column {echo(column)} is not in the job's input; its columns are: "
+            f"{', '.join(job.input_columns)}"
+        )
+    if resolved == job.text_column or resolved in _comment_columns(job):
+        raise InputError(f"{echo(resolved)} is a comment column; name a column of ratings")
+    return resolved
+
+
+def rating_columns(backend: Backend, job: JobRecord) -> list[str]:
+    """The job's input columns whose values (in its first rows) read as ratings."""
+    records: list[ResultRecord] = []
+    for batch in backend.repository.results.batches(job.request_id, _CANDIDATE_ROWS):
+        records.extend(batch)
+        break
+    found = []
+    for column in job.input_columns:
+        if column == job.text_column or column in _comment_columns(job):
+            continue
+        try:
+            scale_of(column, [record.data.get(column) for record in records])
+        except InputError:
+            continue
+        found.append(column)
+    return found
+
+
+def _comment_columns(job: JobRecord) -> set[str]:
+    return set(ReadOptions.from_json(job.input_options).comment_columns or ())
+
+
+def _rated_rows(
+    backend: Backend, request_id: str, rating: str, groups_column: str | None
+) -> Iterator[_Rated]:
+    for batch in backend.repository.results.batches(request_id):
+        for record in batch:
+            if record.label is None or record.error is not None:
+                continue
+            yield _Rated(
+                row_index=record.row_index,
+                text=record.text,
+                group=group_value(record, groups_column),
+                value=record.data.get(rating),
+                label=record.label,
+                sentiment=sentiment_of(record.label, record.scores),
+            )
+
+
+def _figures(found: RatingAgreement, scale: RatingScale) -> dict[str, Any]:
+    return {
+        "rated": found.rated,
+        "unrated": found.unrated,
+        "mean": None if found.mean_position is None else scale.value_at(found.mean_position),
+        "mean_position": found.mean_position,
+        "rated_high": found.high,
+        "rated_low": found.low,
+        "labels": found.label_counts,
+        "correlation": found.correlation,
+        "p_value": found.p_value,
+        "adjusted_p": found.adjusted_p,
+        "reads_reversed": found.reads_reversed,
+        "high_but_negative": found.high_but_negative,
+        "low_but_positive": found.low_but_positive,
+    }
+
+
+def _contradicting(row: _Rated, position: float, grouped: bool) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "row_index": row.row_index,
+        "rating": str(row.value),
+        "rating_position": position,
+        "rated": "high" if position >= HIGH_FROM else "low",
+        "label": row.label,
+        "sentiment": row.sentiment,
+        "text": row.text,
+    }
+    if grouped:
+        entry["group"] = row.group if row.group else BLANK
+    return entry

@@ -1,0 +1,78 @@
+"""The app's *Compare → A rating against the comments* view: which columns hold ratings, and
+the API's answer (``GET /ratings``) as tables. Pure (pandas)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from pipeline.errors import InputError
+from pipeline.ratings.scale import scale_of
+
+SAMPLED_ROWS = 500
+"""Rows of a column read to tell whether it holds ratings."""
+_LABELS = ("negative", "neutral", "positive")
+
+
+def rating_candidates(frame: pd.DataFrame, columns: Iterable[str]) -> list[str]:
+    """The ``columns`` of the results whose values read as ratings (numbers of a scale, or a
+    Likert scale's words), in their order."""
+    found = []
+    for column in columns:
+        values = frame[column].dropna().head(SAMPLED_ROWS).tolist()
+        try:
+            scale_of(column, values)
+        except InputError:
+            continue
+        found.append(column)
+    return found
+
+
+def groups_frame(body: Mapping[str, Any]) -> pd.DataFrame:
+    """One row per group: its rated comments, mean rating, label shares (%), Spearman's rho,
+    the contradictions and whether its scale reads reversed."""
+    rows = []
+    for group in body["groups"]:
+        rated = group["rated"]
+        rows.append(
+            {
+                str(body["group_by"]): group["group"],
+                "rated": rated,
+                "mean rating": group["mean"],
+                **{
+                    f"% {name}": (100 * group["labels"].get(name, 0) / rated if rated else None)
+                    for name in _LABELS
+                },
+                "rho": group["correlation"],
+                "rated high, negative": group["high_but_negative"],
+                "rated low, positive": group["low_but_positive"],
+                "reads reversed": group["reads_reversed"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def contradicting_frame(body: Mapping[str, Any]) -> pd.DataFrame:
+    """The page of comments that contradict their rating, the clearest first; comment
+    numbers count the file's data rows from 1, as the Comments tab does."""
+    grouped = body["group_by"] is not None
+    rows = []
+    for comment in body["contradicting"]["page"]:
+        row: dict[str, Any] = {"comment #": comment["row_index"] + 1}
+        if grouped:
+            row[str(body["group_by"])] = comment.get("group")
+        row |= {
+            "rating": comment["rating"],
+            "label": comment["label"],
+            "sentiment": comment["sentiment"],
+            "comment": comment["text"],
+        }
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def reversed_groups(body: Mapping[str, Any]) -> list[str]:
+    """The groups whose ratings fall as their comments get warmer, beyond the noise."""
+    return [str(group["group"]) for group in body["groups"] if group["reads_reversed"]]

@@ -1,0 +1,224 @@
+"""A rating column against the comments at every edge: ``GET /ratings`` on FastAPI and the
+API Gateway handler, the client and the ``ratings`` command, over an Excel export whose closed
+questions are a Likert column (words) and a 1-5 column (numbers), as course evaluations are
+exported.
+
+What it must do: read each scale from the values, correlate it with the comments, name the
+course whose scale reads the other way round, list the comments that contradict their own
+rating, and refuse rather than guess (no column, the comment column, a column of course
+codes, another key's job)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from apigw_events import load_event, with_query, without_identity
+from fastapi.testclient import TestClient
+from jobfakes import FakePredictor, make_backend
+from openpyxl import Workbook
+
+from pipeline import service
+from pipeline.api.app import create_app
+from pipeline.api.gateway import Gateway
+from pipeline.bootstrap import Backend
+from pipeline.cli import rating_commands
+from pipeline.cli.main import main
+from pipeline.client import PipelineClient
+from pipeline.worker import Worker
+
+SATISFIED = "Overall, I was satisfied with this course"
+INSTRUCTOR = "Rate the instructor (1-5)"
+
+
+def evaluation_workbook() -> bytes:
+    """CHEM110 rates as it writes; PHYS201's 1-5 column was exported the other way round
+    (1 = best); two answers give no rating."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["course", SATISFIED, INSTRUCTOR, "comment"])
+    for i in range(12):
+        sheet.append(["CHEM110", "Strongly agree", 5, f"good lectures, week {i}"])
+        sheet.append(["CHEM110", "Disagree", 1 + i % 2, f"bad exams, week {i}"])
+        sheet.append(["PHYS201", "Agree", 1, f"good labs, week {i}"])
+        sheet.append(["PHYS201", "Strongly disagree", 5, f"bad notes, week {i}"])
+    sheet.append(["CHEM110", "N/A", None, "the room was fine"])
+    sheet.append(["PHYS201", "Strongly agree", 4, "bad bad bad, the worst course"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def request_id(backend: Backend, client: TestClient) -> str:
+    answer = client.post(
+        "/v1/jobs",
+        files={"file": ("evaluations.xlsx", evaluation_workbook())},
+        data={"text_column": "comment", "group_by": "course"},
+    )
+    assert answer.status_code == 202, answer.text
+    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+    return str(answer.json()["request_id"])
+
+
+def ratings(client: TestClient, request_id: str, **params: Any) -> dict[str, Any]:
+    answer = client.get(f"/v1/jobs/{request_id}/ratings", params=params)
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
+def test_a_likert_column_per_course_with_its_contradictions(
+    client: TestClient, request_id: str
+) -> None:
+    body = ratings(client, request_id, column=SATISFIED, group_by="course", limit=5)
+    assert body["complete"] and body["column"] == SATISFIED
+    assert body["scale"]["name"] == "agreement"
+    assert body["scale"]["described"] == "Strongly disagree (1) to Strongly agree (5)"
+    overall = body["overall"]
+    assert (overall["rated"], overall["unrated"]) == (49, 1)
+    assert overall["correlation"] > 0.8 and not overall["reads_reversed"]
+    by_course = {group["group"]: group for group in body["groups"]}
+    assert by_course["CHEM110"]["mean"] == pytest.approx(3.5)  # half 5, half 2
+    assert by_course["CHEM110"]["labels"] == {"positive": 12, "negative": 12}
+    # the one contradiction: "Strongly agree" beside "the worst course"
+    found = body["contradicting"]
+    assert found["comments"] == 1 and by_course["PHYS201"]["high_but_negative"] == 1
+    (comment,) = found["page"]
+    assert comment["rating"] == "Strongly agree" and comment["rated"] == "high"
+    assert comment["label"] == "negative" and comment["group"] == "PHYS201"
+    assert comment["text"] == "bad bad bad, the worst course"
+    assert comment["row_index"] == 49
+
+
+def test_a_course_whose_numbers_read_the_other_way_round_is_named(
+    client: TestClient, request_id: str
+) -> None:
+    body = ratings(client, request_id, column=INSTRUCTOR, group_by="course", limit=100)
+    assert (body["scale"]["worst"], body["scale"]["best"]) == (1.0, 5.0)
+    by_course = {group["group"]: group for group in body["groups"]}
+    assert by_course["PHYS201"]["reads_reversed"]
+    assert by_course["PHYS201"]["correlation"] < -0.9
+    assert not by_course["CHEM110"]["reads_reversed"]
+    assert by_course["PHYS201"]["high_but_negative"] == 13
+    assert by_course["PHYS201"]["low_but_positive"] == 12
+    assert body["contradicting"]["comments"] == 25
+    page = body["contradicting"]["page"]
+    gaps = [abs(c["rating_position"] - (c["sentiment"] + 1) / 2) for c in page]
+    assert len(page) == 25 and gaps == sorted(gaps, reverse=True), "the clearest first"
+    # read on its real scale (1 best), PHYS201 follows its comments; CHEM110 now reads reversed
+    fixed = ratings(client, request_id, column=INSTRUCTOR, group_by="course", scale="5-1")
+    by_course = {group["group"]: group for group in fixed["groups"]}
+    assert by_course["PHYS201"]["correlation"] > 0.9
+    assert by_course["CHEM110"]["reads_reversed"]
+
+
+def test_pages_and_no_groups(client: TestClient, request_id: str) -> None:
+    first = ratings(client, request_id, column=INSTRUCTOR, limit=10)
+    rest = ratings(client, request_id, column=INSTRUCTOR, offset=10, limit=100)
+    assert first["groups"] == [] and first["group_by"] is None
+    assert "group" not in first["contradicting"]["page"][0]
+    rows = [c["row_index"] for c in first["contradicting"]["page"] + rest["contradicting"]["page"]]
+    assert len(rows) == len(set(rows)) == first["contradicting"]["comments"]
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "detail"),
+    [
+        ({}, 400, f"name the rating column (column): '{SATISFIED}', '{INSTRUCTOR}' read as"),
+        ({"column": "comment"}, 400, "'comment' is a comment column"),
+        ({"column": "course"}, 400, "'course' does not read as a rating"),
+        ({"column": "Q9"}, 400, "column 'Q9' is not in the job's input"),
+        ({"column": INSTRUCTOR, "scale": "best"}, 400, "scale 'best' is not worst-best"),
+        ({"column": INSTRUCTOR, "group_by": "Q9"}, 400, "column 'Q9' is not in the job's"),
+    ],
+)
+def test_refuses_rather_than_guesses(
+    client: TestClient, request_id: str, params: dict[str, str], status: int, detail: str
+) -> None:
+    answer = client.get(f"/v1/jobs/{request_id}/ratings", params=params)
+    assert answer.status_code == status, answer.text
+    assert detail in answer.json()["detail"]
+
+
+def test_another_keys_job_is_not_found(tmp_path: Path) -> None:
+    backend = make_backend(tmp_path, auth="keys")
+    mine, theirs = (service.create_key(backend, name).secret for name in ("chair", "other"))
+    api = TestClient(create_app(backend))
+    answer = api.post(
+        "/v1/jobs",
+        files={"file": ("evaluations.xlsx", evaluation_workbook())},
+        data={"text_column": "comment"},
+        headers={"X-API-Key": mine},
+    )
+    assert answer.status_code == 202, answer.text
+    request_id = answer.json()["request_id"]
+    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+    path = f"/v1/jobs/{request_id}/ratings"
+    params = {"column": INSTRUCTOR}
+    assert api.get(path, params=params, headers={"X-API-Key": mine}).status_code == 200
+    foreign = api.get(path, params=params, headers={"X-API-Key": theirs})
+    assert foreign.status_code == 404
+    assert api.get(path, params=params).status_code == 401
+
+
+def test_the_gateway_answers_as_fastapi_does(
+    backend: Backend, client: TestClient, request_id: str
+) -> None:
+    event = without_identity(load_event("summary", request_id))
+    gateway = Gateway(backend)
+
+    def get(path: str, **params: str) -> dict[str, Any]:
+        return gateway.handle(with_query({**event, "path": path}, **params))
+
+    path = f"/v1/jobs/{request_id}/ratings"
+    through = get(path, column=INSTRUCTOR, group_by="course", limit="3")
+    fastapi = client.get(path, params={"column": INSTRUCTOR, "group_by": "course", "limit": 3})
+    assert through["statusCode"] == 200
+    assert json.loads(through["body"]) == fastapi.json()
+    refused = get(path, column="course")
+    assert refused["statusCode"] == 400
+    assert json.loads(refused["body"]) == client.get(path, params={"column": "course"}).json()
+    both = get("/v1/jobs/not%20an%20id/ratings", limit="0")
+    fastapi_both = client.get("/v1/jobs/not%20an%20id/ratings", params={"limit": 0})
+    assert both["statusCode"] == fastapi_both.status_code == 422
+    assert json.loads(both["body"]) == fastapi_both.json()
+
+
+def _through(app: TestClient) -> PipelineClient:
+    """A client whose requests the FastAPI app answers in process."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        answer = app.request(request.method, request.url.raw_path.decode("ascii"))
+        return httpx.Response(answer.status_code, headers=answer.headers, content=answer.content)
+
+    return PipelineClient("http://api.test", transport=httpx.MockTransport(handler))
+
+
+def test_the_command_prints_the_table_the_warning_and_the_comments(
+    client: TestClient,
+    request_id: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(rating_commands, "api_client", lambda _args: _through(client))
+    code = main(
+        ["ratings", request_id, "--column", INSTRUCTOR, "--group-by", "course", "--show", "2"]
+    )
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert f"Rating '{INSTRUCTOR}' on a scale of 1 (worst) to 5 (best)" in printed
+    assert "! PHYS201: ratings fall as its comments get warmer" in printed
+    chem = next(line for line in printed.splitlines() if line.startswith("CHEM110"))
+    assert chem.split()[1:3] == ["24", "3.2"], chem  # 24 rated, mean (5 + 1.5) / 2 = 3.25
+    assert printed.count("comment #") == 2, "--show 2"
+    assert "Comments that contradict their rating: 25, clearest first" in printed
+    assert main(["ratings", request_id, "--column", INSTRUCTOR, "--json"]) == 0
+    body = json.loads(capsys.readouterr().out)
+    assert body["overall"]["rated"] == 49
+    assert main(["ratings", request_id, "--column", "course"]) == 2
+    assert "'course' does not read as a rating" in capsys.readouterr().err

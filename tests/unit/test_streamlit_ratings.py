@@ -1,0 +1,95 @@
+"""*Compare → A rating against the comments* in the app (AppTest), against the real API on
+uvicorn over an Excel export labelled by the fake predictor: the rating columns are offered
+(never the course or the comments), the course whose scale reads the other way round is
+named, the contradicting comments are listed, and a file without ratings says so."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from httpfakes import serving_app
+from jobfakes import FakePredictor, make_backend
+from streamlit.testing.v1 import AppTest
+from test_ratings_edges import INSTRUCTOR, SATISFIED, evaluation_workbook
+
+from pipeline.api.app import create_app
+from pipeline.worker import Worker
+
+APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
+    backend = make_backend(tmp_path_factory.mktemp("ratings-app"), auth="none")
+    api = TestClient(create_app(backend))
+    ids = {}
+    for name, content in (
+        ("rated", ("evaluations.xlsx", evaluation_workbook())),
+        ("plain", ("plain.csv", b"course,comment\nA,good\nB,bad\nA,fine\n")),
+    ):
+        answer = api.post("/v1/jobs", files={"file": content}, data={"text_column": "comment"})
+        assert answer.status_code == 202, answer.text
+        ids[name] = answer.json()["request_id"]
+    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+    with serving_app(create_app(backend), log_level="warning") as url:
+        yield url, ids
+
+
+def ratings_mode(url: str, request_id: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("PIPELINE_API_URL", url)
+    monkeypatch.delenv("PIPELINE_API_KEY", raising=False)
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["job"] = request_id
+    at.run()
+    assert not at.exception, at.exception
+    at.radio(key="c-mode").set_value("A rating against the comments").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def page(at: AppTest) -> str:
+    kinds = ("markdown", "caption", "error", "warning", "info")
+    text = "\n".join(str(element.value) for kind in kinds for element in at.get(kind))
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def test_the_rating_columns_the_reversed_course_and_the_contradictions(
+    served: tuple[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, ids = served
+    at = ratings_mode(url, ids["rated"], monkeypatch)
+    column = at.selectbox(key="r-column")
+    assert column.options == [SATISFIED, INSTRUCTOR]
+    column.set_value(INSTRUCTOR).run()
+    assert at.selectbox(key="r-by").options == ["no column (all comments)", "course", SATISFIED], (
+        "not the rating itself"
+    )
+    at.selectbox(key="r-by").set_value("course").run()
+    assert not at.exception and not at.error, page(at)
+    text = page(at)
+    assert "**PHYS201**: its ratings fall as its comments get warmer" in text
+    assert "CHEM110" not in "".join(w.value for w in at.warning)
+    table = next(f.value for f in at.dataframe if "mean rating" in f.value)
+    assert list(table["course"]) == ["CHEM110", "PHYS201"]
+    assert list(table["reads reversed"]) == [False, True]
+    found = next(f.value for f in at.dataframe if "comment #" in f.value)
+    assert len(found) == 25 and set(found["course"]) == {"PHYS201"}
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Comments that contradict their rating"] == "25"
+    # given its real scale, the reversed warning moves to the other course
+    at.text_input(key="r-scale").set_value("5-1").run()
+    assert "**CHEM110**: its ratings fall" in page(at)
+    at.text_input(key="r-scale").set_value("best").run()
+    assert "scale 'best' is not worst-best" in page(at)
+
+
+def test_a_file_without_ratings_says_so(
+    served: tuple[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, ids = served
+    at = ratings_mode(url, ids["plain"], monkeypatch)
+    assert "No column of this file reads as ratings" in page(at)
