@@ -69,6 +69,7 @@ REFRESH_S = 1.0
 TOP_COMMENTS = 5
 REVIEW_LIMIT = 50
 SCREEN_KEY = "d-screen"
+RATING_KEY = "d-rating"
 FLAGGED_SHOWN = 5000  # the most flagged comments the Review tab lists (the CSV has them all)
 PAGE_ROWS = 100  # comments per page of the Comments table (the page whose words are highlighted)
 ASPECT_THEMES = 6
@@ -141,11 +142,12 @@ def report_bytes(
     since: str = "",
     trend: tuple[str, ...] = (),
     screen: bool = True,
+    rating: str = "",
 ) -> bytes:
     """The job's report (of one ``group`` of ``group_by`` alone, when given; with the change
-    since the job ``since``; with the trend through the earlier jobs ``trend``; screened
-    before release unless ``screen`` is False), made by the server once per group column,
-    group, format and screening."""
+    since the job ``since``; with the trend through the earlier jobs ``trend``; with the
+    rating column ``rating`` against the comments; screened before release unless ``screen``
+    is False), made by the server once per group column, group, format and options."""
     return get_client(url, key).report(
         request_id,
         group_by or None,
@@ -154,6 +156,7 @@ def report_bytes(
         since=since or None,
         trend=trend,
         screen=screen,
+        rating=rating or None,
     )
 
 
@@ -1912,11 +1915,14 @@ def downloads_tab(
         on_click="ignore",
         icon=":material/download:",
     )
-    report_downloads(job, group, stem, summary)
+    report_downloads(job, group, stem, summary, ratings.rating_candidates(frame, group_columns))
 
 
-def report_downloads(job: JobStatus, group: str | None, stem: str, summary: Summary) -> None:
-    """The printable report by the group column chosen above (made when clicked)."""
+def report_downloads(
+    job: JobStatus, group: str | None, stem: str, summary: Summary, rating_columns: list[str]
+) -> None:
+    """The printable report by the group column chosen above (made when clicked), with a
+    rating column against the comments when one is chosen."""
     st.subheader("Report")
     by = f" by **{group}**" if group else ""
     st.caption(
@@ -1941,6 +1947,19 @@ def report_downloads(job: JobStatus, group: str | None, stem: str, summary: Summ
         "comment as written, for your own reading; the file name then says unscreened.",
     ):
         stem = f"{stem}-unscreened"
+    if rating_columns:
+        st.selectbox(
+            "Ratings in the report",
+            ["", *rating_columns],
+            format_func=lambda column: column or "none",
+            key=RATING_KEY,
+            help="Add a section on this closed question: per group, the mean rating, how "
+            "closely the comments follow it, a scale that reads the other way round, and how "
+            "many comments contradict their rating (Compare → A rating against the comments "
+            "lists them).",
+        )
+    else:
+        st.session_state.pop(RATING_KEY, None)
     report_buttons(job, group or "", None, stem, why)
     if group and summary.groups:
         group_report_downloads(job, group, stem, summary, why)
@@ -1977,7 +1996,7 @@ def every_group_zip(
     column until the page moves on."""
     url, key = st.session_state.api_url, st.session_state.api_key
     wanted = (job.request_id, progress.revision(job), group)
-    screen = screening()
+    screen, rating = screening(), report_rating()
     word = groups.in_sentence(group)
     if st.button(
         f"Make every {word}'s report ({len(names):,} PDFs in one ZIP)",
@@ -1993,16 +2012,22 @@ def every_group_zip(
                 zip(names, distinct_names(names), strict=True), start=1
             ):
                 bar.progress(done / len(names), text=f"{done:,} of {len(names):,}: {value}")
-                yield f"{name}.pdf", report_bytes(url, key, *wanted, "pdf", value, screen=screen)
+                yield (
+                    f"{name}.pdf",
+                    report_bytes(url, key, *wanted, "pdf", value, screen=screen, rating=rating),
+                )
 
         try:
-            st.session_state["d-every-zip"] = ((*wanted, screen), exports.reports_zip(made()))
+            st.session_state["d-every-zip"] = (
+                (*wanted, screen, rating),
+                exports.reports_zip(made()),
+            )
         except PipelineError as exc:
             show_error(exc)
         finally:
             bar.empty()
     held = st.session_state.get("d-every-zip")
-    if held is not None and held[0] == (*wanted, screen):
+    if held is not None and held[0] == (*wanted, screen, rating):
         st.download_button(
             f"Every {word}'s report (ZIP)",
             held[1],
@@ -2017,6 +2042,11 @@ def every_group_zip(
 def screening() -> bool:
     """Whether the reports made now are screened before release (the Downloads toggle)."""
     return bool(st.session_state.get(SCREEN_KEY, True))
+
+
+def report_rating() -> str:
+    """The rating column the reports made now compare with the comments ("" for none)."""
+    return str(st.session_state.get(RATING_KEY) or "")
 
 
 def report_buttons(
@@ -2034,7 +2064,7 @@ def report_buttons(
         name = f"{value}: report" if value is not None else "Report"
         cell.download_button(
             f"{name} ({report_format.upper()})",
-            partial(made, report_format, value, screen=screening()),
+            partial(made, report_format, value, screen=screening(), rating=report_rating()),
             file_name=exports.report_file_name(stem, group_by or None, report_format, value),
             mime=mime,
             on_click="ignore",
@@ -2062,6 +2092,7 @@ def report_preview(job: JobStatus, group: str | None, value: str | None = None) 
                 "html",
                 value,
                 screen=screening(),
+                rating=report_rating(),
             )
     except PipelineError as exc:
         show_error(exc)

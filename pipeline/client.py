@@ -505,11 +505,13 @@ class PipelineClient:
         since: str | None = None,
         trend: Sequence[str] = (),
         screen: bool = True,
+        rating: str | None = None,
     ) -> bytes:
         """A finished job's report by ``group_by`` (default: the job's first group-by column),
         or of its value ``group`` alone, as PDF or self-contained HTML bytes, with what
         changed since the earlier job ``since`` and the trend through the earlier jobs
-        ``trend`` (oldest first); screened before release unless ``screen`` is False.
+        ``trend`` (oldest first), with the rating column ``rating`` against the comments;
+        screened before release unless ``screen`` is False.
         Conflict while the job has not succeeded. ``Accept`` names the format, so API Gateway
         hands a PDF over as binary."""
         params = {
@@ -519,6 +521,7 @@ class PipelineClient:
             **({"since": since} if since else {}),
             **({"trend": ",".join(trend)} if trend else {}),
             **({} if screen else {"screen": "false"}),
+            **({"rating": rating} if rating else {}),
         }
         accept = "application/pdf" if report_format == "pdf" else "text/html"
         response = self._send(

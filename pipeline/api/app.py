@@ -519,6 +519,10 @@ def create_app(
                 "as written"
             ),
         ] = True,
+        rating: Annotated[
+            str | None,
+            Query(description="also this input column of ratings against the comments"),
+        ] = None,
     ) -> Response:
         """A finished job's report: label shares with 95 % intervals overall and per group,
         each group against the rest, the model's accuracy and the method (409 until the job
@@ -534,6 +538,7 @@ def create_app(
             since or None,
             earlier_jobs(trend, request_id),
             screen,
+            rating or None,
         )
         return Response(report.content, media_type=report.media_type, headers=report.headers)
 

@@ -402,6 +402,7 @@ class Gateway:
             since,
             earlier_jobs(trend, request_id),
             screen,
+            request.param("rating") or None,
         )
         if len(report.content) * 4 // 3 > MAX_INLINE_CSV_BYTES:
             instead = (

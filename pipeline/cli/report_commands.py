@@ -79,6 +79,12 @@ def register(commands: Any) -> None:
         help="every comment as written: no screening before release (abusive comments, "
         "self-harm and threats are left out and personal details masked by default)",
     )
+    report.add_argument(
+        "--rating",
+        default=None,
+        metavar="COLUMN",
+        help="also this column of ratings (1-5, Strongly agree …) against the comments, per group",
+    )
     report.add_argument("--api-url", default=None, help="API address (PIPELINE_API_URL)")
     report.add_argument("--api-key", default=None, help="API key (PIPELINE_API_KEY)")
     report.set_defaults(handler=_report)
@@ -103,6 +109,7 @@ def _report(args: argparse.Namespace) -> int:
             since=args.since,
             trend=args.trend,
             screen=args.screen,
+            rating=args.rating,
         )
     stem = f"{args.request_id}-report"
     if args.group is not None:
@@ -128,6 +135,7 @@ def _each_group(client: PipelineClient, args: argparse.Namespace) -> int:
             since=args.since,
             trend=args.trend,
             screen=args.screen,
+            rating=args.rating,
         )
         _write(folder / f"{name}.{args.format}", content)
     print(f"{len(values):,} reports written to {folder}", file=sys.stderr)

@@ -385,6 +385,38 @@ class ReleaseNote:
 
 
 @dataclass(frozen=True)
+class RatingRow:
+    """One row of the ratings section: a group's (or every comment's) rating figures."""
+
+    name: str
+    rated: int
+    mean: float | None
+    correlation: float | None
+    high_but_negative: int
+    low_but_positive: int
+    reads_reversed: bool
+
+
+@dataclass(frozen=True)
+class RatingsSection:
+    """A rating column of the file against the comments (``pipeline.ratings``): figures
+    only, no comment is quoted (the contradicting ones are listed by the API and the app)."""
+
+    column: str
+    scale: str
+    """The scale as read, ``1 (worst) to 5 (best)``."""
+    overall: RatingRow | None
+    """None in a group's own report, which shows its own row alone."""
+    groups: tuple[RatingRow, ...]
+    unreadable: int = 0
+
+    @property
+    def reversed_rows(self) -> tuple[RatingRow, ...]:
+        rows = (self.overall, *self.groups) if self.overall else self.groups
+        return tuple(row for row in rows if row.reads_reversed)
+
+
+@dataclass(frozen=True)
 class ReportData:
     """Everything one report shows."""
 
@@ -416,6 +448,8 @@ class ReportData:
     release: ReleaseNote | None = None
     """Set when the report was screened before release (the default); None: every comment
     as written."""
+    ratings: RatingsSection | None = None
+    """Set when the report was asked for with a rating column to compare the comments with."""
 
     @property
     def flagged_groups(self) -> tuple[GroupReport, ...]:

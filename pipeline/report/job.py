@@ -30,11 +30,13 @@ from pipeline.report.data import Insights, ReportData, ThemeTrendSection
 from pipeline.report.listing import group_comments
 from pipeline.report.model_facts import aspect_facts, local_card, model_facts, shipped_aspect_card
 from pipeline.report.quotes import group_quotes
+from pipeline.report.ratings_section import ratings_section
 from pipeline.report.release import keep_quote, screen_report
 from pipeline.report.render import CONTENT_SECURITY_POLICY, render_html, render_pdf
 from pipeline.report.trend_section import trend_section
 from pipeline.service import insights as service_insights
 from pipeline.service.change import change_summary
+from pipeline.service.ratings import rating_summary
 from pipeline.service.results import check_one_group, input_column, job_question_column
 from pipeline.service.theme_trend import theme_trend_summary
 from pipeline.service.trend import trend_summary
@@ -73,15 +75,17 @@ def job_report(
     since: str | None = None,
     trend: Sequence[str] = (),
     screen: bool = True,
+    rating: str | None = None,
 ) -> ReportData:
     """The report of a succeeded job grouped by ``group_by`` (default: the job's first
     group-by column that holds two values or more; a job without one gets the overview only),
     or, with ``group``, the report of that one value of ``group_by`` alone (``group_report``);
     with ``since``, also what changed since that earlier job (``change_summary``, by the same
     column); with ``trend`` (earlier jobs, oldest first), also how the shares moved through
-    them to this one (``trend_summary``); with ``screen`` (the default), screened before
-    release (``pipeline.report.release``: flagged comments left out, personal details
-    masked). Conflict for a job that has not succeeded;
+    them to this one (``trend_summary``); with ``rating`` (an input column of ratings), how
+    it and the comments agree per group (``rating_summary``, figures only); with ``screen``
+    (the default), screened before release (``pipeline.report.release``: flagged comments
+    left out, personal details masked). Conflict for a job that has not succeeded;
     MissingColumnError for a column the input does not have; InputError for ``group`` without
     ``group_by`` or a value no row holds; the change's and the trend's own refusals."""
     release = ReleaseScreen.from_settings(backend.settings) if screen else None
@@ -96,6 +100,9 @@ def job_report(
         body = trend_summary(backend, owner, ids, data.group_by, focus)
         themes = _themes_over(backend, owner, ids, data.group_by, focus)
         data = replace(data, trend=replace(trend_section(body), themes=themes))
+    if rating is not None:
+        body = rating_summary(backend, owner, request_id, rating, data.group_by, limit=1)
+        data = replace(data, ratings=ratings_section(body, focus))
     return data if release is None else screen_report(data, release)
 
 
@@ -298,11 +305,13 @@ def report_file(
     since: str | None = None,
     trend: Sequence[str] = (),
     screen: bool = True,
+    rating: str | None = None,
 ) -> ReportFile:
     """The report as a downloadable file: self-contained HTML or a printable PDF (of one
     group alone with ``group``; with what changed since the job ``since``; with the trend
-    through the earlier jobs ``trend``; every comment as written without ``screen``)."""
-    data = job_report(backend, request_id, owner, group_by, group, since, trend, screen)
+    through the earlier jobs ``trend``; with a rating column ``rating`` against the comments;
+    every comment as written without ``screen``)."""
+    data = job_report(backend, request_id, owner, group_by, group, since, trend, screen, rating)
     content = render_pdf(data) if report_format == "pdf" else render_html(data).encode("utf-8")
     return ReportFile(content, MEDIA_TYPES[report_format], filename(data, report_format))
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import io
 import json
+import re
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ import httpx
 import pytest
 from apigw_events import load_event, with_query, without_identity
 from fastapi.testclient import TestClient
+from httpfakes import clients_answered_by
 from jobfakes import FakePredictor, make_backend
 from openpyxl import Workbook
 
@@ -222,3 +225,51 @@ def test_the_command_prints_the_table_the_warning_and_the_comments(
     assert body["overall"]["rated"] == 49
     assert main(["ratings", request_id, "--column", "course"]) == 2
     assert "'course' does not read as a rating" in capsys.readouterr().err
+
+
+def report_text(client: TestClient, request_id: str, **params: str) -> str:
+    answer = client.get(f"/v1/jobs/{request_id}/report", params=params)
+    assert answer.status_code == 200, answer.text
+    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", answer.text)))
+
+
+def test_the_report_adds_the_figures_per_course_and_a_course_report_names_no_other(
+    client: TestClient, request_id: str
+) -> None:
+    whole = report_text(client, request_id, format="html", group_by="course", rating=INSTRUCTOR)
+    assert "Ratings and comments" in whole
+    assert f"Each comment's rating in {INSTRUCTOR} (a scale of 1 (worst) to 5 (best))" in whole
+    assert "PHYS201 : the ratings fall as the comments get warmer" in whole
+    assert re.search(r"all comments 49 3\.\d [-\d.]+ 13 12", whole), whole[-3000:]
+    assert re.search(r"CHEM110 24 3\.2 0\.\d\d 0 0", whole)
+    assert re.search(r"PHYS201 reads reversed 25 \d\.\d -0\.9\d 13 12", whole)
+    assert "Ratings and comments" not in report_text(client, request_id, format="html")
+    chem = report_text(
+        client, request_id, format="html", group_by="course", group="CHEM110", rating=INSTRUCTOR
+    )
+    assert re.search(r"CHEM110 24 3\.2 0\.\d\d 0 0", chem)
+    ratings_part = chem[chem.index("Ratings and comments") :]
+    assert "PHYS201" not in ratings_part and "all comments 49" not in ratings_part
+    refused = client.get(
+        f"/v1/jobs/{request_id}/report", params={"format": "html", "rating": "course"}
+    )
+    assert refused.status_code == 400
+    assert "'course' does not read as a rating" in refused.json()["detail"]
+
+
+def test_the_gateway_report_and_the_command_pass_the_rating_on(
+    backend: Backend, request_id: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    event = without_identity(load_event("summary", request_id))
+    path = f"/v1/jobs/{request_id}/report"
+    answer = Gateway(backend).handle(
+        with_query({**event, "path": path}, format="html", group_by="course", rating=SATISFIED)
+    )
+    assert answer["statusCode"] == 200 and "Ratings and comments" in answer["body"]
+    seen = clients_answered_by(monkeypatch, lambda: httpx.Response(200, content=b"<html/>"))
+    monkeypatch.chdir(tmp_path)
+    api = ["--format", "html", "--api-url", "http://api.test"]
+    assert main(["report", "rid", "--rating", INSTRUCTOR, *api]) == 0
+    assert main(["report", "rid", *api]) == 0
+    assert seen[0].url.params["rating"] == INSTRUCTOR
+    assert "rating" not in seen[1].url.params

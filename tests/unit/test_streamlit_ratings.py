@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -93,3 +94,26 @@ def test_a_file_without_ratings_says_so(
     url, ids = served
     at = ratings_mode(url, ids["plain"], monkeypatch)
     assert "No column of this file reads as ratings" in page(at)
+
+
+def test_the_report_adds_the_rating_chosen_under_downloads(
+    served: tuple[str, dict[str, str]],
+    monkeypatch: pytest.MonkeyPatch,
+    served_files: dict[str, Any],
+) -> None:
+    url, ids = served
+    monkeypatch.setenv("PIPELINE_API_URL", url)
+    monkeypatch.delenv("PIPELINE_API_KEY", raising=False)
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["job"] = ids["rated"]
+    at.session_state["view"] = "Downloads"
+    at.run()
+    assert not at.exception, at.exception
+    choice = at.selectbox(key="d-rating")
+    assert choice.options == ["none", SATISFIED, INSTRUCTOR]
+    name = f"evaluations-{ids['rated'][:8]}-report-by-course.html"
+    assert "Ratings and comments" not in served_files[name]().decode()
+    choice.set_value(INSTRUCTOR).run()
+    assert not at.exception, at.exception
+    report = served_files[name]().decode()
+    assert "Ratings and comments" in report and "reads reversed" in report

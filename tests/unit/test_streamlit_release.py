@@ -17,7 +17,6 @@ import pytest
 from fastapi.testclient import TestClient
 from httpfakes import serving_app
 from jobfakes import FakePredictor, make_backend
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 from test_release_edges import ABUSIVE, CSV, DISTRESS, EMAIL, THREAT
 
@@ -40,21 +39,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
     with serving_app(create_app(backend), log_level="warning") as url:
         yield url, str(answer.json()["request_id"])
-
-
-@pytest.fixture
-def served_files(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """What each download made when clicked would serve, by file name (its maker)."""
-    files: dict[str, Any] = {}
-    add_deferred = MediaFileManager.add_deferred
-
-    def record(self: MediaFileManager, make: Any, *args: Any, **kwargs: Any) -> Any:
-        if kwargs.get("file_name"):
-            files[kwargs["file_name"]] = make
-        return add_deferred(self, make, *args, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
-    return files
 
 
 def opened(served: tuple[str, str], monkeypatch: pytest.MonkeyPatch, view: str) -> AppTest:
