@@ -115,3 +115,14 @@ def nothing_flagged(request_id: str, rows: int) -> dict[str, Any]:
         "limit": 1,
         "comments": [],
     }
+
+
+def in_process_client(app: Any) -> Any:
+    """A PipelineClient whose requests the FastAPI ``app`` (a TestClient) answers in process."""
+    from pipeline.client import PipelineClient
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        answer = app.request(request.method, request.url.raw_path.decode("ascii"))
+        return httpx.Response(answer.status_code, headers=answer.headers, content=answer.content)
+
+    return PipelineClient("http://api.test", transport=httpx.MockTransport(handler))

@@ -146,3 +146,34 @@ def new_job(request_id: str = "r1", owner: str = "o1", rows: int = 6) -> NewJob:
         model="m",
         rows_total=rows,
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class KeyedJob:
+    """A finished job one API key submitted, and a second key that must not see it."""
+
+    api: Any
+    """The FastAPI app's TestClient."""
+    request_id: str
+    owner: str
+    other: str
+
+
+def job_of_one_key(tmp_path: Path, name: str, content: bytes, **form: str) -> KeyedJob:
+    """A backend that needs keys, two keys, and the file ``name`` submitted (``form``) and
+    labelled by the fake predictor under the first."""
+    from fastapi.testclient import TestClient
+
+    from pipeline import service
+    from pipeline.api.app import create_app
+    from pipeline.worker import Worker
+
+    backend = make_backend(tmp_path, auth="keys")
+    owner, other = (service.create_key(backend, who).secret for who in ("chair", "other"))
+    api = TestClient(create_app(backend))
+    answer = api.post(
+        "/v1/jobs", files={"file": (name, content)}, data=form, headers={"X-API-Key": owner}
+    )
+    assert answer.status_code == 202, answer.text
+    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+    return KeyedJob(api, str(answer.json()["request_id"]), owner, other)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Mapping
 from typing import Any
+
+from pipeline.terminal_text import comment_lines
 
 SHOWN_CHARS = 400
 """A contradicting comment longer than this is cut in the terminal (``--json`` has it whole)."""
@@ -64,12 +65,7 @@ def text(body: Mapping[str, Any], width: int) -> str:
             f"comment #{comment['row_index'] + 1}{where} · rated {comment['rating']} "
             f"({comment['rated']}) · {comment['label']} ({comment['sentiment']:+.2f})",
         ]
-        shown = comment["text"]
-        if len(shown) > SHOWN_CHARS:
-            shown = shown[:SHOWN_CHARS] + "…"
-        lines += textwrap.wrap(
-            shown, width=max(width - 2, 20), initial_indent="  ", subsequent_indent="  "
-        ) or ["  "]
+        lines += comment_lines(comment["text"], width, SHOWN_CHARS)
     return "\n".join(lines)
 
 

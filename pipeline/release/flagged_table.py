@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pipeline.report.change_table import csv_cell
+from pipeline.terminal_text import comment_lines
 
 SHOWN_CHARS = 600
 """A comment longer than this is cut in the terminal (the CSV has it whole)."""
@@ -39,12 +40,7 @@ def text(body: Mapping[str, Any], comments: Iterable[Mapping[str, Any]], width: 
         place = f"comment #{comment['row_index'] + 1}"  # as the app counts: data rows from 1
         lines += ["", f"{place} · {comment['action']} · {where}"]
         lines.append(textwrap.shorten(f"found: {found}", width=max(width - 2, 20)))
-        shown = comment["text"]
-        if len(shown) > SHOWN_CHARS:
-            shown = shown[:SHOWN_CHARS] + "…"
-        lines += textwrap.wrap(
-            shown, width=max(width - 2, 20), initial_indent="  ", subsequent_indent="  "
-        ) or ["  "]
+        lines += comment_lines(comment["text"], width, SHOWN_CHARS)
     return "\n".join(lines)
 
 

@@ -21,17 +21,14 @@ import httpx
 import pytest
 from apigw_events import load_event, with_query, without_identity
 from fastapi.testclient import TestClient
-from httpfakes import clients_answered_by
-from jobfakes import FakePredictor, make_backend
+from httpfakes import clients_answered_by, in_process_client
+from jobfakes import FakePredictor, job_of_one_key
 from openpyxl import Workbook
 
-from pipeline import service
-from pipeline.api.app import create_app
 from pipeline.api.gateway import Gateway
 from pipeline.bootstrap import Backend
 from pipeline.cli import rating_commands
 from pipeline.cli.main import main
-from pipeline.client import PipelineClient
 from pipeline.worker import Worker
 
 SATISFIED = "Overall, I was satisfied with this course"
@@ -149,24 +146,13 @@ def test_refuses_rather_than_guesses(
 
 
 def test_another_keys_job_is_not_found(tmp_path: Path) -> None:
-    backend = make_backend(tmp_path, auth="keys")
-    mine, theirs = (service.create_key(backend, name).secret for name in ("chair", "other"))
-    api = TestClient(create_app(backend))
-    answer = api.post(
-        "/v1/jobs",
-        files={"file": ("evaluations.xlsx", evaluation_workbook())},
-        data={"text_column": "comment"},
-        headers={"X-API-Key": mine},
-    )
-    assert answer.status_code == 202, answer.text
-    request_id = answer.json()["request_id"]
-    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
-    path = f"/v1/jobs/{request_id}/ratings"
+    job = job_of_one_key(tmp_path, "evaluations.xlsx", evaluation_workbook(), text_column="comment")
+    path = f"/v1/jobs/{job.request_id}/ratings"
     params = {"column": INSTRUCTOR}
-    assert api.get(path, params=params, headers={"X-API-Key": mine}).status_code == 200
-    foreign = api.get(path, params=params, headers={"X-API-Key": theirs})
+    assert job.api.get(path, params=params, headers={"X-API-Key": job.owner}).status_code == 200
+    foreign = job.api.get(path, params=params, headers={"X-API-Key": job.other})
     assert foreign.status_code == 404
-    assert api.get(path, params=params).status_code == 401
+    assert job.api.get(path, params=params).status_code == 401
 
 
 def test_the_gateway_answers_as_fastapi_does(
@@ -192,23 +178,13 @@ def test_the_gateway_answers_as_fastapi_does(
     assert json.loads(both["body"]) == fastapi_both.json()
 
 
-def _through(app: TestClient) -> PipelineClient:
-    """A client whose requests the FastAPI app answers in process."""
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        answer = app.request(request.method, request.url.raw_path.decode("ascii"))
-        return httpx.Response(answer.status_code, headers=answer.headers, content=answer.content)
-
-    return PipelineClient("http://api.test", transport=httpx.MockTransport(handler))
-
-
 def test_the_command_prints_the_table_the_warning_and_the_comments(
     client: TestClient,
     request_id: str,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setattr(rating_commands, "api_client", lambda _args: _through(client))
+    monkeypatch.setattr(rating_commands, "api_client", lambda _args: in_process_client(client))
     code = main(
         ["ratings", request_id, "--column", INSTRUCTOR, "--group-by", "course", "--show", "2"]
     )

@@ -20,10 +20,9 @@ import httpx
 import pytest
 from apigw_events import load_event, with_query, without_identity
 from fastapi.testclient import TestClient
-from jobfakes import FakePredictor, make_backend
+from httpfakes import in_process_client
+from jobfakes import FakePredictor, job_of_one_key
 
-from pipeline import service
-from pipeline.api.app import create_app
 from pipeline.api.gateway import Gateway
 from pipeline.bootstrap import Backend
 from pipeline.cli import flagged_commands
@@ -234,20 +233,13 @@ def test_the_list_refuses_rather_than_widens(
 
 
 def test_another_keys_job_is_not_found(tmp_path: Path) -> None:
-    backend = make_backend(tmp_path, auth="keys")
-    owner, other = (service.create_key(backend, name).secret for name in ("chair", "other"))
-    client = TestClient(create_app(backend))
-    answer = client.post(
-        "/v1/jobs",
-        files={"file": ("evaluations.csv", CSV)},
-        data={"text_column": "comment"},
-        headers={"X-API-Key": owner},
-    )
-    request_id = answer.json()["request_id"]
+    job = job_of_one_key(tmp_path, "evaluations.csv", CSV, text_column="comment")
 
-    assert client.get(f"/v1/jobs/{request_id}/flagged").status_code == 401
-    foreign = client.get(f"/v1/jobs/{request_id}/flagged", headers={"X-API-Key": other})
+    assert job.api.get(f"/v1/jobs/{job.request_id}/flagged").status_code == 401
+    foreign = job.api.get(f"/v1/jobs/{job.request_id}/flagged", headers={"X-API-Key": job.other})
     assert foreign.status_code == 404
+    mine = job.api.get(f"/v1/jobs/{job.request_id}/flagged", headers={"X-API-Key": job.owner})
+    assert mine.status_code == 200 and mine.json()["flagged"] == 6
 
 
 def test_the_gateway_answers_as_fastapi_does(
@@ -282,16 +274,6 @@ def test_the_gateway_answers_as_fastapi_does(
     assert "Not screened" in raw["body"]
 
 
-def _through(app: TestClient) -> PipelineClient:
-    """A client whose requests the FastAPI app answers in process."""
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        answer = app.request(request.method, request.url.raw_path.decode("ascii"))
-        return httpx.Response(answer.status_code, headers=answer.headers, content=answer.content)
-
-    return PipelineClient("http://api.test", transport=httpx.MockTransport(handler))
-
-
 def test_the_command_prints_writes_and_passes_the_group_on(
     client: TestClient,
     request_id: str,
@@ -299,7 +281,7 @@ def test_the_command_prints_writes_and_passes_the_group_on(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    monkeypatch.setattr(flagged_commands, "api_client", lambda _args: _through(client))
+    monkeypatch.setattr(flagged_commands, "api_client", lambda _args: in_process_client(client))
 
     assert main(["flagged", request_id, "--group-by", "course"]) == 0
     printed = capsys.readouterr().out
@@ -328,7 +310,7 @@ def test_the_command_prints_writes_and_passes_the_group_on(
 
 
 def test_the_client_reads_every_page_or_the_first_few(client: TestClient, request_id: str) -> None:
-    api = _through(client)
+    api = in_process_client(client)
 
     every = api.every_flagged(request_id, page_size=4)
     first = api.every_flagged(request_id, most=3, page_size=2)

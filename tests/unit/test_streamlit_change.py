@@ -6,12 +6,12 @@ CSV; a pasted id of no job is a message, not a traceback."""
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from apptests import page_text
 from fastapi.testclient import TestClient
 from httpfakes import serving_app
 from jobfakes import make_backend
@@ -51,13 +51,6 @@ def against_earlier(served: tuple[str, dict[str, str]], monkeypatch: pytest.Monk
     return at
 
 
-def page(at: AppTest) -> str:
-    """The page's text as a reader sees it (Markdown's backslash escapes dropped)."""
-    kinds = ("markdown", "caption", "error", "warning", "info")
-    text = "\n".join(str(element.value) for kind in kinds for element in at.get(kind))
-    return re.sub(r"\\(.)", r"\1", text)
-
-
 def test_the_change_since_last_term_per_course(
     served: tuple[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -69,7 +62,7 @@ def test_the_change_since_last_term_per_course(
     # the queued job is not offered, nor this one
     assert since.options == [f"fall-2025.csv · {today} · 50 comments · {ids['earlier'][:8]}"]
     since.set_value(ids["earlier"]).run()
-    assert not at.exception and not at.error, page(at)
+    assert not at.exception and not at.error, page_text(at)
 
     table = next(f.value for f in at.dataframe if "n earlier" in f.value)
     chem = table[table["part"] == "CHEM110"].iloc[0]
@@ -84,7 +77,7 @@ def test_the_change_since_last_term_per_course(
         "beyond the noise",
     ]  # fmt: skip
     assert "teaching" in set(aspects["aspect"])
-    text = page(at)
+    text = page_text(at)
     assert "CHEM110: negative 75 % → 12 %, positive 25 % → 88 %" in text
     assert "Only in the earlier job: PHYS 200 (n=1)." in text
     assert "“PHYS 200” (earlier) and “phys-200” (now) may be one group" in text
@@ -110,10 +103,10 @@ def test_a_pasted_id_of_no_job_or_of_a_job_not_finished_is_a_message(
     at = against_earlier(served, monkeypatch)
     at.text_input(key="ch-pasted").set_value("A" * 22).run()
     assert not at.exception
-    assert "No such job" in page(at)
+    assert "No such job" in page_text(at)
 
     at.text_input(key="ch-pasted").set_value(served[1]["queued"]).run()
-    assert "is queued" in page(at) and "only finished jobs are compared" in page(at)
+    assert "is queued" in page_text(at) and "only finished jobs are compared" in page_text(at)
 
 
 def test_one_course_in_detail_now_against_earlier(
@@ -126,7 +119,7 @@ def test_one_course_in_detail_now_against_earlier(
 
     assert at.selectbox(key="ch-detail").options == ["CHEM110", "BIO101"]
     at.selectbox(key="ch-detail").set_value("CHEM110").run()
-    assert not at.exception and not at.error, page(at)
+    assert not at.exception and not at.error, page_text(at)
 
     chem, aspects = [f.value for f in at.dataframe if "n earlier" in f.value][-2:]
     assert list(chem["part"]) == ["CHEM110"]  # its own row stands where all comments stood
@@ -134,7 +127,7 @@ def test_one_course_in_detail_now_against_earlier(
     assert chem.iloc[0]["negative: earlier → now"] == "75 % → 12 %"
     assert bool(chem.iloc[0]["beyond the noise"])
     assert "teaching" in set(aspects["aspect"])
-    text = page(at)
+    text = page_text(at)
     assert text.count("CHEM110: negative 75 % → 12 %") == 2  # the whole change's, its own
     assert "tests of CHEM110 alone" in text
     with PipelineClient(served[0]) as client:

@@ -5,12 +5,12 @@ named, the contradicting comments are listed, and a file without ratings says so
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from apptests import page_text
 from fastapi.testclient import TestClient
 from httpfakes import serving_app
 from jobfakes import FakePredictor, make_backend
@@ -52,12 +52,6 @@ def ratings_mode(url: str, request_id: str, monkeypatch: pytest.MonkeyPatch) -> 
     return at
 
 
-def page(at: AppTest) -> str:
-    kinds = ("markdown", "caption", "error", "warning", "info")
-    text = "\n".join(str(element.value) for kind in kinds for element in at.get(kind))
-    return re.sub(r"\\(.)", r"\1", text)
-
-
 def test_the_rating_columns_the_reversed_course_and_the_contradictions(
     served: tuple[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -70,8 +64,8 @@ def test_the_rating_columns_the_reversed_course_and_the_contradictions(
         "not the rating itself"
     )
     at.selectbox(key="r-by").set_value("course").run()
-    assert not at.exception and not at.error, page(at)
-    text = page(at)
+    assert not at.exception and not at.error, page_text(at)
+    text = page_text(at)
     assert "**PHYS201**: its ratings fall as its comments get warmer" in text
     assert "CHEM110" not in "".join(w.value for w in at.warning)
     table = next(f.value for f in at.dataframe if "mean rating" in f.value)
@@ -83,9 +77,9 @@ def test_the_rating_columns_the_reversed_course_and_the_contradictions(
     assert metrics["Comments that contradict their rating"] == "25"
     # given its real scale, the reversed warning moves to the other course
     at.text_input(key="r-scale").set_value("5-1").run()
-    assert "**CHEM110**: its ratings fall" in page(at)
+    assert "**CHEM110**: its ratings fall" in page_text(at)
     at.text_input(key="r-scale").set_value("best").run()
-    assert "scale 'best' is not worst-best" in page(at)
+    assert "scale 'best' is not worst-best" in page_text(at)
 
 
 def test_a_file_without_ratings_says_so(
@@ -93,7 +87,7 @@ def test_a_file_without_ratings_says_so(
 ) -> None:
     url, ids = served
     at = ratings_mode(url, ids["plain"], monkeypatch)
-    assert "No column of this file reads as ratings" in page(at)
+    assert "No column of this file reads as ratings" in page_text(at)
 
 
 def test_the_report_adds_the_rating_chosen_under_downloads(

@@ -7,13 +7,13 @@ the list is asked for only when the tab is open (it screens every comment)."""
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
+from apptests import page_text
 from fastapi.testclient import TestClient
 from httpfakes import serving_app
 from jobfakes import FakePredictor, make_backend
@@ -53,12 +53,6 @@ def opened(served: tuple[str, str], monkeypatch: pytest.MonkeyPatch, view: str) 
     return at
 
 
-def page(at: AppTest) -> str:
-    kinds = ("markdown", "caption", "error", "warning", "info", "success")
-    text = "\n".join(str(element.value) for kind in kinds for element in at.get(kind))
-    return re.sub(r"\\(.)", r"\1", text)
-
-
 def flagged_table(at: AppTest) -> pd.DataFrame:
     return next(frame.value for frame in at.dataframe if "in a report" in frame.value)
 
@@ -74,7 +68,7 @@ def test_the_chair_sees_what_to_act_on_first_and_every_flagged_comment_whole(
         "them first, and follow your institution's procedure for student welfare and safety."
     )
     assert urgent == [f"{note} They are at the top of *Review → Before release*."]  # said once
-    assert "6 of 9 comments flagged, 4 withheld from reports" in page(at)
+    assert "6 of 9 comments flagged, 4 withheld from reports" in page_text(at)
     table = flagged_table(at)
     assert list(table.columns) == [
         "comment #", "in a report", "found", "group", "label", "comment"
