@@ -1128,6 +1128,14 @@ def ratings_view(job: JobStatus, frame: pd.DataFrame, group_columns: list[str]) 
         )
     if body["groups"]:
         st.dataframe(ratings.groups_frame(body), hide_index=True)
+    drivers = ratings.aspects_frame(body)
+    if not drivers.empty:
+        st.markdown(
+            "**What the ratings follow**: the ratings of the comments negative about each "
+            "aspect against the other comments' (Mann-Whitney, Holm over the aspects). An "
+            "association, not a cause."
+        )
+        st.dataframe(drivers, hide_index=True)
     found = ratings.contradicting_frame(body)
     if found.empty:
         st.caption("No comment contradicts its rating.")

@@ -8,8 +8,9 @@ label was made from (1-2 negative, 3 neutral, 4-5 positive), so the rating colum
 written the other way round (6 - rating), as a scale reversed in an export would be. The
 comments are labelled by a real Worker with the shipped model (no insights).
 
-Found: the overall rho of rating and sentiment, the comments that contradict their rating,
-which universities read reversed (the flipped one should; no other should).
+Found: the overall rho of rating and sentiment, the comments that contradict their rating
+(also over the other universities alone, with their median and lowest rho), which
+universities read reversed (the flipped one should; no other should).
 
 Cost, in one process on the same job, fastest of ``--repeats`` after a warm-up: reading every
 stored row (the baseline), ``/ratings`` without and with groups, and the summary by the same
@@ -102,6 +103,10 @@ def main(argv: list[str] | None = None) -> None:
         seconds, _sizes = fastest(steps, args.repeats)
         baseline = seconds["read_rows"]
         contradicting = by_university["contradicting"]["comments"]
+        others = [g for g in by_university["groups"] if g["group"] != flipped]
+        others_rated = sum(g["rated"] for g in others)
+        others_contradicting = sum(g["high_but_negative"] + g["low_but_positive"] for g in others)
+        others_rho = sorted(g["correlation"] for g in others if g["correlation"] is not None)
         figures = {
             "machine": cpu_name(),
             "rows": args.rows,
@@ -119,6 +124,14 @@ def main(argv: list[str] | None = None) -> None:
             "flipped_rho": next(
                 g["correlation"] for g in by_university["groups"] if g["group"] == flipped
             ),
+            "others": {
+                "universities": len(others),
+                "rated": others_rated,
+                "contradicting": others_contradicting,
+                "contradicting_share": round(others_contradicting / others_rated, 4),
+                "rho_median": round(others_rho[len(others_rho) // 2], 3),
+                "rho_lowest": round(others_rho[0], 3),
+            },
             "seconds": seconds,
             "ratio_to_reading_rows": {
                 name: round(value / baseline, 2) for name, value in seconds.items()

@@ -201,7 +201,9 @@ class RatingUnreadable(BaseModel):
 class RatingFigures(BaseModel):
     group: str | None = Field(None, description="the group's value of group_by (per group)")
     rated: int = Field(description="labelled comments with a rating")
-    unrated: int = Field(description="labelled comments without one (blank, N/A)")
+    unrated: int = Field(
+        description="labelled comments without a rating on the scale (blank, N/A, unreadable)"
+    )
     mean: float | None = Field(description="the mean rating on the column's own scale")
     mean_position: float | None = Field(description="the mean rating, 0 (worst) to 1 (best)")
     rated_high: int = Field(description="ratings in the scale's top quarter (4, 5 of 1-5)")
@@ -218,6 +220,23 @@ class RatingFigures(BaseModel):
     )
     high_but_negative: int
     low_but_positive: int
+
+
+class RatingAspect(BaseModel):
+    aspect: str
+    negative: int = Field(description="rated comments negative about the aspect")
+    positive: int = Field(description="rated comments positive about it")
+    mean_negative: float | None = Field(description="their mean rating (the column's scale)")
+    mean_positive: float | None
+    mean_others: float | None = Field(description="the other rated comments' mean rating")
+    difference: float | None = Field(
+        description="mean_negative less mean_others in points toward the best (negative: worse)"
+    )
+    p_value: float | None = Field(
+        description="Mann-Whitney U, negative about it against the others; null under 5"
+    )
+    adjusted_p: float | None = Field(description="Holm-adjusted over the aspects tested")
+    flagged: bool = Field(description="adjusted_p under 0.05: beyond the noise")
 
 
 class ContradictingComment(BaseModel):
@@ -250,6 +269,10 @@ class RatingsBody(BaseModel):
     unreadable: RatingUnreadable
     overall: RatingFigures
     groups: list[RatingFigures]
+    aspects: list[RatingAspect] = Field(
+        description="what the ratings follow: the largest fall beyond the noise first; [] "
+        "for a job without aspects"
+    )
     contradicting: ContradictingPage
 
 

@@ -137,13 +137,14 @@ def spearman(x: np.ndarray, y: np.ndarray) -> float | None:
     normal approximation, z = rho·√(n-1)."""
     if x.size < MIN_RATED:
         return None
-    rx, ry = _ranks(x), _ranks(y)
+    rx, ry = ranks(x), ranks(y)
     if rx.std() == 0 or ry.std() == 0:
         return None
     return float(np.corrcoef(rx, ry)[0, 1])
 
 
-def _ranks(values: np.ndarray) -> np.ndarray:
+def ranks(values: np.ndarray) -> np.ndarray:
+    """Ranks from 1, ties given their average rank."""
     order = np.argsort(values, kind="stable")
     ranks = np.empty(values.size, dtype=np.float64)
     ranks[order] = np.arange(1, values.size + 1, dtype=np.float64)

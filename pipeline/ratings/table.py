@@ -54,6 +54,7 @@ def text(body: Mapping[str, Any], width: int) -> str:
                 f"{group['correlation']:.2f}, adjusted p {group['adjusted_p']:.3g}): its scale "
                 "most likely reads the other way round"
             )
+    lines += aspect_lines(body.get("aspects") or [])
     found = body["contradicting"]
     if found["page"]:
         count = found["comments"]
@@ -67,6 +68,23 @@ def text(body: Mapping[str, Any], width: int) -> str:
         ]
         lines += comment_lines(comment["text"], width, SHOWN_CHARS)
     return "\n".join(lines)
+
+
+def aspect_lines(aspects: list[Mapping[str, Any]]) -> list[str]:
+    """ "What the ratings follow", one line per aspect tested: the negative comments' mean
+    rating against the others', the difference, and whether it is beyond the noise."""
+    tested = [a for a in aspects if a["p_value"] is not None]
+    if not tested:
+        return []
+    lines = ["", "What the ratings follow (comments negative about an aspect against the others):"]
+    for aspect in tested:
+        mark = "beyond the noise" if aspect["flagged"] else "within the noise"
+        lines.append(
+            f"  {aspect['aspect']}: {aspect['negative']:,} negative, rated "
+            f"{_number(aspect['mean_negative'])} against {_number(aspect['mean_others'])} "
+            f"({aspect['difference']:+.1f}), {mark} (adjusted p {aspect['adjusted_p']:.3g})"
+        )
+    return lines
 
 
 def _group_table(body: Mapping[str, Any]) -> str:

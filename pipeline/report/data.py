@@ -398,6 +398,19 @@ class RatingRow:
 
 
 @dataclass(frozen=True)
+class RatingAspectRow:
+    """An aspect's negative comments' mean rating against the other rated comments'."""
+
+    aspect: str
+    negative: int
+    mean_negative: float | None
+    mean_others: float | None
+    difference: float | None
+    adjusted_p: float | None
+    flagged: bool
+
+
+@dataclass(frozen=True)
 class RatingsSection:
     """A rating column of the file against the comments (``pipeline.ratings``): figures
     only, no comment is quoted (the contradicting ones are listed by the API and the app)."""
@@ -409,6 +422,8 @@ class RatingsSection:
     """None in a group's own report, which shows its own row alone."""
     groups: tuple[RatingRow, ...]
     unreadable: int = 0
+    aspects: tuple[RatingAspectRow, ...] = ()
+    """The aspects tested (the whole report's: all its comments; none in a group's own)."""
 
     @property
     def reversed_rows(self) -> tuple[RatingRow, ...]:

@@ -6,12 +6,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from pipeline.report.change_section import ALL_COMMENTS
-from pipeline.report.data import RatingRow, RatingsSection
+from pipeline.report.data import RatingAspectRow, RatingRow, RatingsSection
 
 
 def ratings_section(body: Mapping[str, Any], focus: str | None = None) -> RatingsSection:
     """The whole job's section, or with ``focus`` (a group's own report) that group's row
-    alone, naming no other group."""
+    alone, naming no other group and without the aspects (which are all comments')."""
     groups = tuple(_row(str(group["group"]), group) for group in body["groups"])
     if focus is not None:
         groups = tuple(row for row in groups if row.name == focus)
@@ -21,6 +21,21 @@ def ratings_section(body: Mapping[str, Any], focus: str | None = None) -> Rating
         overall=None if focus is not None else _row(ALL_COMMENTS, body["overall"]),
         groups=groups,
         unreadable=int(body["unreadable"]["answers"]),
+        aspects=()
+        if focus is not None
+        else tuple(
+            RatingAspectRow(
+                aspect=str(found["aspect"]),
+                negative=int(found["negative"]),
+                mean_negative=found["mean_negative"],
+                mean_others=found["mean_others"],
+                difference=found["difference"],
+                adjusted_p=found["adjusted_p"],
+                flagged=bool(found["flagged"]),
+            )
+            for found in body.get("aspects") or []
+            if found["p_value"] is not None
+        ),
     )
 
 

@@ -25,6 +25,7 @@ from pipeline.ratings.agreement import (
     contradicts,
     sentiment_of,
 )
+from pipeline.ratings.drivers import aspect_drivers
 from pipeline.ratings.scale import HIGH_FROM, RatingScale, not_rated, parse_scale, scale_of
 from pipeline.report.listing import BLANK, group_value
 from pipeline.service.results import group_column, input_column
@@ -42,6 +43,7 @@ class _Rated:
     value: object
     label: str
     sentiment: float
+    aspect_sentiments: dict[str, str]
 
 
 def rating_summary(
@@ -71,16 +73,19 @@ def rating_summary(
             f"{', '.join(job.labels or ())}"
         )
     rows = list(_rated_rows(backend, request_id, rating, groups_column))
-    answered = [row.value for row in rows if not not_rated(row.value)]
     if not rows:
-        raise InputError(f"no comment with a label has a value in {echo(rating)} yet")
+        raise InputError("no comment of the job has a label yet: ratings are compared with them")
+    answered = [row.value for row in rows if not not_rated(row.value)]
     told = scale_of(rating, answered, parse_scale(scale) if scale else None)
     by_group: dict[str | None, GroupRatings] = {}
     overall = GroupRatings(name=None)
     unreadable: list[str] = []
     contradicting: list[tuple[float, _Rated, float]] = []
+    about: list[tuple[float, dict[str, str]]] = []
     for row in rows:
         position = None if not_rated(row.value) else told.position(row.value)
+        if position is not None:
+            about.append((position, row.aspect_sentiments))
         if position is None and not not_rated(row.value):
             unreadable.append(str(row.value))
         group = by_group.setdefault(row.group, GroupRatings(name=row.group))
@@ -105,6 +110,7 @@ def rating_summary(
             {"group": found.name if found.name else BLANK, **_figures(found, told)}
             for found in (agreement([by_group[v] for v in ordered]) if groups_column else [])
         ],
+        "aspects": _drivers(about, told),
         "contradicting": {
             "comments": len(contradicting),
             "offset": offset,
@@ -169,10 +175,11 @@ def _rated_rows(
             yield _Rated(
                 row_index=record.row_index,
                 text=record.text,
-                group=group_value(record, groups_column),
+                group=group_value(record, groups_column) or None,
                 value=record.data.get(rating),
                 label=record.label,
                 sentiment=sentiment_of(record.label, record.scores),
+                aspect_sentiments=record.aspect_sentiments,
             )
 
 
@@ -192,6 +199,35 @@ def _figures(found: RatingAgreement, scale: RatingScale) -> dict[str, Any]:
         "high_but_negative": found.high_but_negative,
         "low_but_positive": found.low_but_positive,
     }
+
+
+def _drivers(about: list[tuple[float, dict[str, str]]], scale: RatingScale) -> list[dict[str, Any]]:
+    """Per aspect, the ratings of the comments negative (and positive) about it against the
+    others', on the column's own scale (``difference`` in points toward the best: negative
+    when the negative comments are rated worse); [] for a job without aspects."""
+    if not any(found for _position, found in about):
+        return []
+    drivers = aspect_drivers([p for p, _found in about], [found for _p, found in about])
+    span = abs(scale.value_at(1.0) - scale.value_at(0.0))  # points from worst to best
+    return [
+        {
+            "aspect": driver.aspect,
+            "negative": driver.negative,
+            "positive": driver.positive,
+            "mean_negative": _on_scale(scale, driver.mean_negative),
+            "mean_positive": _on_scale(scale, driver.mean_positive),
+            "mean_others": _on_scale(scale, driver.mean_others),
+            "difference": None if driver.difference is None else driver.difference * span,
+            "p_value": driver.p_value,
+            "adjusted_p": driver.adjusted_p,
+            "flagged": driver.flagged,
+        }
+        for driver in drivers
+    ]
+
+
+def _on_scale(scale: RatingScale, position: float | None) -> float | None:
+    return None if position is None else scale.value_at(position)
 
 
 def _contradicting(row: _Rated, position: float, grouped: bool) -> dict[str, Any]:

@@ -54,6 +54,24 @@ def groups_frame(body: Mapping[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def aspects_frame(body: Mapping[str, Any]) -> pd.DataFrame:
+    """What the ratings follow: per aspect tested, its negative comments' mean rating against
+    the other rated comments', the difference and whether it is beyond the noise."""
+    rows = [
+        {
+            "aspect": aspect["aspect"],
+            "negative about it": aspect["negative"],
+            "their mean rating": aspect["mean_negative"],
+            "the others' mean rating": aspect["mean_others"],
+            "difference": aspect["difference"],
+            "beyond the noise": aspect["flagged"],
+        }
+        for aspect in body.get("aspects") or []
+        if aspect["p_value"] is not None
+    ]
+    return pd.DataFrame(rows)
+
+
 def contradicting_frame(body: Mapping[str, Any]) -> pd.DataFrame:
     """The page of comments that contradict their rating, the clearest first; comment
     numbers count the file's data rows from 1, as the Comments tab does."""

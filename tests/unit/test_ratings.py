@@ -1,13 +1,14 @@
 """Ratings beside the comments, the pure part: reading a rating column's scale (numbers and
 Likert words, as course-evaluation exports write them), refusing a column that holds no
 ratings with its own values named, Spearman's correlation, the contradictions and the
-reversed-scale hint."""
+reversed-scale hint, and what the ratings follow (the aspects whose complaints are rated
+lower than the other comments)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy.stats import spearmanr
+from scipy.stats import mannwhitneyu, spearmanr
 
 from pipeline.errors import InputError
 from pipeline.ratings.agreement import (
@@ -18,6 +19,7 @@ from pipeline.ratings.agreement import (
     sentiment_of,
     spearman,
 )
+from pipeline.ratings.drivers import aspect_drivers, mann_whitney_p
 from pipeline.ratings.scale import not_rated, parse_scale, read_number, scale_of
 from pipeline.ratings.table import agreement_line
 
@@ -184,3 +186,38 @@ def _figures(found: RatingAgreement) -> dict[str, object]:
         "high_but_negative": found.high_but_negative,
         "low_but_positive": found.low_but_positive,
     }
+
+
+def test_mann_whitney_matches_scipy_with_ties() -> None:
+    rng = np.random.default_rng(5)
+    low = rng.integers(1, 4, 30).astype(float)
+    rest = rng.integers(2, 6, 90).astype(float)
+    expected = mannwhitneyu(low, rest, alternative="two-sided", method="asymptotic").pvalue
+    assert mann_whitney_p(low, rest) == pytest.approx(expected, rel=1e-9)
+    assert mann_whitney_p(np.full(6, 3.0), np.full(8, 3.0)) == 1.0, "all tied"
+
+
+def test_the_aspect_whose_complaints_are_rated_lowest_comes_first_beyond_the_noise() -> None:
+    positions, about = [], []
+    for i in range(40):
+        positions.append(0.0 if i % 4 else 0.25)
+        about.append({"exams": "negative"})
+        positions.append(1.0 if i % 3 else 0.75)
+        about.append({"teaching": "positive", "exams": "positive" if i % 2 else "neutral"})
+    for i in range(6):  # a few complaints about the workload, rated like everyone else
+        positions.append(0.5 + 0.1 * (i % 2))
+        about.append({"workload": "negative"})
+    positions.append(0.5)
+    about.append({"materials": "negative"})  # one comment: not tested
+    found = {driver.aspect: driver for driver in aspect_drivers(positions, about)}
+    ordered = [driver.aspect for driver in aspect_drivers(positions, about)]
+    assert ordered[0] == "exams" and ordered[-1] == "materials"
+    exams = found["exams"]
+    assert (exams.negative, exams.positive) == (40, 20)
+    assert exams.mean_negative == pytest.approx(0.0625)
+    assert exams.difference is not None and exams.difference < -0.5 and exams.flagged
+    assert found["teaching"].p_value is None, "nobody negative about it"
+    assert found["materials"].p_value is None and not found["materials"].flagged
+    assert not found["workload"].flagged
+    assert found["workload"].adjusted_p is not None
+    assert found["workload"].adjusted_p >= (found["workload"].p_value or 0.0)

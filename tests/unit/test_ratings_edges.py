@@ -22,6 +22,7 @@ import pytest
 from apigw_events import load_event, with_query, without_identity
 from fastapi.testclient import TestClient
 from httpfakes import clients_answered_by, in_process_client
+from insightfakes import fake_analyst
 from jobfakes import FakePredictor, job_of_one_key
 from openpyxl import Workbook
 
@@ -62,7 +63,7 @@ def request_id(backend: Backend, client: TestClient) -> str:
         data={"text_column": "comment", "group_by": "course"},
     )
     assert answer.status_code == 202, answer.text
-    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+    Worker(backend, lambda _ref: FakePredictor(), "w", insights=fake_analyst).run(burst=True)
     return str(answer.json()["request_id"])
 
 
@@ -93,6 +94,29 @@ def test_a_likert_column_per_course_with_its_contradictions(
     assert comment["label"] == "negative" and comment["group"] == "PHYS201"
     assert comment["text"] == "bad bad bad, the worst course"
     assert comment["row_index"] == 49
+
+
+def test_what_the_ratings_follow_the_complaints_about_the_exams(
+    client: TestClient, request_id: str
+) -> None:
+    """CHEM110's "bad exams" comments are rated 1 or 2 for the instructor; the fake tagger
+    finds the exams in them (and the lectures in "good lectures")."""
+    body = ratings(client, request_id, column=INSTRUCTOR)
+    exams, *rest = body["aspects"]
+    assert exams["aspect"] == "exams" and exams["negative"] == 12 and exams["flagged"]
+    assert exams["mean_negative"] == pytest.approx(1.5)
+    assert exams["difference"] == pytest.approx(1.5 - exams["mean_others"])
+    assert exams["difference"] < -2
+    teaching = next(a for a in rest if a["aspect"] == "teaching")
+    assert teaching["p_value"] is None and not teaching["flagged"], "nobody negative about it"
+    assert teaching["mean_positive"] == pytest.approx(5.0)
+    # on a reversed scale (1 best) the same complaints are rated better than the rest
+    flipped = ratings(client, request_id, column=INSTRUCTOR, scale="5-1")
+    exams_flipped = next(a for a in flipped["aspects"] if a["aspect"] == "exams")
+    assert exams_flipped["difference"] == pytest.approx(-exams["difference"])
+    # on the Likert column the exams' "Disagree" sits amid PHYS201's answers: not beyond the noise
+    likert = ratings(client, request_id, column=SATISFIED)
+    assert likert["aspects"][0]["aspect"] == "exams" and not likert["aspects"][0]["flagged"]
 
 
 def test_a_course_whose_numbers_read_the_other_way_round_is_named(
@@ -195,6 +219,7 @@ def test_the_command_prints_the_table_the_warning_and_the_comments(
     chem = next(line for line in printed.splitlines() if line.startswith("CHEM110"))
     assert chem.split()[1:3] == ["24", "3.2"], chem  # 24 rated, mean (5 + 1.5) / 2 = 3.25
     assert printed.count("comment #") == 2, "--show 2"
+    assert "  exams: 12 negative, rated 1.5 against 3.7 (-2.2), beyond the noise" in printed
     assert "Comments that contradict their rating: 25, clearest first" in printed
     assert main(["ratings", request_id, "--column", INSTRUCTOR, "--json"]) == 0
     body = json.loads(capsys.readouterr().out)
@@ -219,6 +244,7 @@ def test_the_report_adds_the_figures_per_course_and_a_course_report_names_no_oth
     assert re.search(r"all comments 49 3\.\d [-\d.]+ 13 12", whole), whole[-3000:]
     assert re.search(r"CHEM110 24 3\.2 0\.\d\d 0 0", whole)
     assert re.search(r"PHYS201 reads reversed 25 \d\.\d -0\.9\d 13 12", whole)
+    assert re.search(r"What the ratings follow .* exams 12 1\.5 3\.7 -2\.2", whole)
     assert "Ratings and comments" not in report_text(client, request_id, format="html")
     chem = report_text(
         client, request_id, format="html", group_by="course", group="CHEM110", rating=INSTRUCTOR
@@ -226,6 +252,7 @@ def test_the_report_adds_the_figures_per_course_and_a_course_report_names_no_oth
     assert re.search(r"CHEM110 24 3\.2 0\.\d\d 0 0", chem)
     ratings_part = chem[chem.index("Ratings and comments") :]
     assert "PHYS201" not in ratings_part and "all comments 49" not in ratings_part
+    assert "What the ratings follow" not in ratings_part, "the aspects are every course's"
     refused = client.get(
         f"/v1/jobs/{request_id}/report", params={"format": "html", "rating": "course"}
     )

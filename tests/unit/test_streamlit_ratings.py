@@ -13,6 +13,7 @@ import pytest
 from apptests import page_text
 from fastapi.testclient import TestClient
 from httpfakes import serving_app
+from insightfakes import fake_analyst
 from jobfakes import FakePredictor, make_backend
 from streamlit.testing.v1 import AppTest
 from test_ratings_edges import INSTRUCTOR, SATISFIED, evaluation_workbook
@@ -35,7 +36,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
         answer = api.post("/v1/jobs", files={"file": content}, data={"text_column": "comment"})
         assert answer.status_code == 202, answer.text
         ids[name] = answer.json()["request_id"]
-    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+    Worker(backend, lambda _ref: FakePredictor(), "w", insights=fake_analyst).run(burst=True)
     with serving_app(create_app(backend), log_level="warning") as url:
         yield url, ids
 
@@ -73,6 +74,8 @@ def test_the_rating_columns_the_reversed_course_and_the_contradictions(
     assert list(table["reads reversed"]) == [False, True]
     found = next(f.value for f in at.dataframe if "comment #" in f.value)
     assert len(found) == 25 and set(found["course"]) == {"PHYS201"}
+    drivers = next(f.value for f in at.dataframe if "beyond the noise" in f.value)
+    assert list(drivers["aspect"]) == ["exams"] and bool(drivers["beyond the noise"].iloc[0])
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Comments that contradict their rating"] == "25"
     # given its real scale, the reversed warning moves to the other course
