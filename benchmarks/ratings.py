@@ -6,7 +6,8 @@ university as its group). Their star ratings are not in the file, only the band 
 label was made from (1-2 negative, 3 neutral, 4-5 positive), so the rating column is that band
 (1 or 2, 3, 4 or 5: the two values of a band alternate by row). One university's ratings are
 written the other way round (6 - rating), as a scale reversed in an export would be. The
-comments are labelled by a real Worker with the shipped model (no insights).
+comments are labelled by a real Worker with the shipped model (with ``--insights``, their
+aspects found too, for what the ratings follow).
 
 Found: the overall rho of rating and sentiment, the comments that contradict their rating
 (also over the other universities alone, with their median and lowest rho), which
@@ -63,10 +64,23 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument(
+        "--insights",
+        action="store_true",
+        help="also find the aspects (slower) and report what the ratings follow",
+    )
+    parser.add_argument(
+        "--show",
+        type=int,
+        default=0,
+        metavar="N",
+        help="print the N clearest contradictions of the unflipped universities, to read",
+    )
     args = parser.parse_args(argv)
 
     from pipeline import service
     from pipeline.bootstrap import init_backend
+    from pipeline.insights.loading import insights_source
     from pipeline.model.predictor import Predictor
     from pipeline.model.train import cpu_name
     from pipeline.service.ratings import rating_summary
@@ -74,14 +88,19 @@ def main(argv: list[str] | None = None) -> None:
     from pipeline.worker import Worker
 
     with tempfile.TemporaryDirectory(prefix="ratings-bench-") as folder:
-        settings = Settings(data_dir=Path(folder) / "data", model="default", insights=False)
+        settings = Settings(data_dir=Path(folder) / "data", model="default", insights=args.insights)
         backend = init_backend(settings)
         source = Path(folder) / "reviews.csv"
         flipped, flipped_rows = write_reviews(source, args.rows)
         predictor = Predictor.load("default")
         started = time.perf_counter()
         request_id = service.submit(backend, source, "comment", ["university"]).request_id
-        Worker(backend, lambda _reference: predictor, "bench").run(burst=True)
+        Worker(
+            backend,
+            lambda _reference: predictor,
+            "bench",
+            insights=insights_source(settings) if args.insights else None,
+        ).run(burst=True)
         labelled_s = time.perf_counter() - started
 
         def ratings(group_by: str | None) -> Callable[[], dict[str, Any]]:
@@ -100,6 +119,12 @@ def main(argv: list[str] | None = None) -> None:
                 service.summary(backend, request_id, None, "university").to_dict()
             ),
         }
+        if args.show:
+            _show(
+                rating_summary(backend, None, request_id, "rating", "university", limit=1000),
+                flipped,
+                args.show,
+            )
         seconds, _sizes = fastest(steps, args.repeats)
         baseline = seconds["read_rows"]
         contradicting = by_university["contradicting"]["comments"]
@@ -132,6 +157,21 @@ def main(argv: list[str] | None = None) -> None:
                 "rho_median": round(others_rho[len(others_rho) // 2], 3),
                 "rho_lowest": round(others_rho[0], 3),
             },
+            "aspects": [
+                {
+                    key: aspect[key]
+                    for key in (
+                        "aspect",
+                        "negative",
+                        "mean_negative",
+                        "mean_others",
+                        "difference",
+                        "adjusted_p",
+                        "flagged",
+                    )
+                }
+                for aspect in by_university["aspects"]
+            ],
             "seconds": seconds,
             "ratio_to_reading_rows": {
                 name: round(value / baseline, 2) for name, value in seconds.items()
@@ -140,6 +180,16 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(figures, indent=2))
         if args.json:
             args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
+
+
+def _show(body: dict[str, Any], flipped: str, most: int) -> None:
+    shown = [c for c in body["contradicting"]["page"] if c["group"] != flipped][:most]
+    for comment in shown:
+        print(
+            f"rated {comment['rating']} · {comment['label']} {comment['sentiment']:+.2f} · "
+            f"{comment['text'][:400]}",
+            file=sys.stderr,
+        )
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Ratings beside the comments (``pipeline.ratings``): what ``GET /v1/jobs/{id}/ratings``,
-the CLI's ``ratings`` and the app's *Compare → Ratings and comments* show.
+the CLI's ``ratings``, the app's *Compare → A rating against the comments* and the report's
+*Ratings and comments* show.
 
 The rating column is one of the job's own input columns (every row keeps all its columns), so
 nothing is asked at submit time and any closed question of the file can be compared, one at a
@@ -10,7 +11,7 @@ time. Read over the stored rows at each call; while a job runs, over the rows la
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.bootstrap import Backend
@@ -46,6 +47,33 @@ class _Rated:
     aspect_sentiments: dict[str, str]
 
 
+@dataclass
+class _Tally:
+    """The rows folded in one pass: every group's ratings, the answers off the scale, the
+    contradictions (with how clear each is) and each rated comment's aspects."""
+
+    grouped: bool
+    overall: GroupRatings = field(default_factory=lambda: GroupRatings(name=None))
+    by_group: dict[str | None, GroupRatings] = field(default_factory=dict)
+    unreadable: list[str] = field(default_factory=list)
+    contradicting: list[tuple[float, _Rated, float]] = field(default_factory=list)
+    about: list[tuple[float, dict[str, str]]] = field(default_factory=list)
+
+    def add(self, row: _Rated, position: float | None) -> None:
+        if position is None and not not_rated(row.value):
+            self.unreadable.append(str(row.value))
+        self.overall.add(position, row.label, row.sentiment)
+        if self.grouped:
+            group = self.by_group.setdefault(row.group, GroupRatings(name=row.group))
+            group.add(position, row.label, row.sentiment)
+        if position is None:
+            return
+        self.about.append((position, row.aspect_sentiments))
+        if contradicts(position, row.label):
+            clearness = abs(position - (row.sentiment + 1) / 2)
+            self.contradicting.append((clearness, row, position))
+
+
 def rating_summary(
     backend: Backend,
     owner: str | None,
@@ -77,24 +105,11 @@ def rating_summary(
         raise InputError("no comment of the job has a label yet: ratings are compared with them")
     answered = [row.value for row in rows if not not_rated(row.value)]
     told = scale_of(rating, answered, parse_scale(scale) if scale else None)
-    by_group: dict[str | None, GroupRatings] = {}
-    overall = GroupRatings(name=None)
-    unreadable: list[str] = []
-    contradicting: list[tuple[float, _Rated, float]] = []
-    about: list[tuple[float, dict[str, str]]] = []
+    tally = _Tally(grouped=groups_column is not None)
     for row in rows:
-        position = None if not_rated(row.value) else told.position(row.value)
-        if position is not None:
-            about.append((position, row.aspect_sentiments))
-        if position is None and not not_rated(row.value):
-            unreadable.append(str(row.value))
-        group = by_group.setdefault(row.group, GroupRatings(name=row.group))
-        for tally in (overall, group) if groups_column else (overall,):
-            tally.add(position, row.label, row.sentiment)
-        if position is not None and contradicts(position, row.label):
-            contradicting.append((abs(position - (row.sentiment + 1) / 2), row, position))
-    contradicting.sort(key=lambda entry: (-entry[0], entry[1].row_index))
-    ordered = sorted(by_group, key=lambda value: (value is None, value or ""))
+        tally.add(row, None if not_rated(row.value) else told.position(row.value))
+    contradicting = sorted(tally.contradicting, key=lambda e: (-e[0], e[1].row_index))
+    ordered = sorted(tally.by_group, key=lambda value: (value is None, value or ""))
     return {
         "request_id": request_id,
         "complete": job.status == JobStatus.SUCCEEDED,
@@ -102,15 +117,15 @@ def rating_summary(
         "group_by": group_by,
         "scale": told.as_json(),
         "unreadable": {
-            "answers": len(unreadable),
-            "examples": list(dict.fromkeys(unreadable))[:_MOST_UNREADABLE],
+            "answers": len(tally.unreadable),
+            "examples": list(dict.fromkeys(tally.unreadable))[:_MOST_UNREADABLE],
         },
-        "overall": _figures(agreement([overall])[0], told),
+        "overall": _figures(agreement([tally.overall])[0], told),
         "groups": [
             {"group": found.name if found.name else BLANK, **_figures(found, told)}
-            for found in (agreement([by_group[v] for v in ordered]) if groups_column else [])
+            for found in (agreement([tally.by_group[v] for v in ordered]) if tally.grouped else [])
         ],
-        "aspects": _drivers(about, told),
+        "aspects": _drivers(tally.about, told),
         "contradicting": {
             "comments": len(contradicting),
             "offset": offset,
