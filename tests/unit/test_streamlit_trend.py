@@ -10,12 +10,13 @@ import json
 from collections.abc import Iterator
 
 import pytest
+from apptests import page_text
 from fastapi.testclient import TestClient
 from httpfakes import serving_app
 from jobfakes import make_backend
 from streamlit.testing.v1 import AppTest
 from test_change import finish, submitted
-from test_streamlit_change import APP, page
+from test_streamlit_change import APP
 from test_trend import TERMS
 
 from pipeline.api.app import create_app
@@ -56,9 +57,9 @@ def test_four_terms_in_the_order_picked(
     offered = [option.split(" · ")[0] for option in picker.options]
     assert sorted(offered) == ["term-1.csv", "term-2.csv", "term-3.csv"]  # not queued, not this
     picker.select(ids[0]).select(ids[1]).select(ids[2]).run()
-    assert not at.exception and not at.error, page(at)
+    assert not at.exception and not at.error, page_text(at)
 
-    text = page(at)
+    text = page_text(at)
     assert text.index("1 term-1.csv") < text.index("2 term-2.csv") < text.index("4 term-4.csv")
     assert "CHEM110: negative falling (70 % → 12 %), positive rising (30 % → 88 %)" in text
     assert "In one job only, so no trend: MATH1 (job 4, n=1), PHYS 200 (job 1, n=1)" in text
@@ -91,7 +92,7 @@ def test_one_course_through_the_terms_is_a_family_of_its_own(
 
     assert at.selectbox(key="tr-detail").options == ["CHEM110", "BIO101"]
     at.selectbox(key="tr-detail").set_value("CHEM110").run()
-    assert not at.exception and not at.error, page(at)
+    assert not at.exception and not at.error, page_text(at)
 
     chem, aspects = [f.value for f in at.dataframe if "n by job" in f.value][-2:]
     assert list(chem["part"]) == ["CHEM110"]  # its own row stands where all comments stood
@@ -99,7 +100,7 @@ def test_one_course_through_the_terms_is_a_family_of_its_own(
     assert chem.iloc[0]["negative: trend"] == "falling" and bool(chem.iloc[0]["beyond the noise"])
     assert list(aspects["aspect"]) == ["teaching"]  # no exams: CHEM110 has no comment on them
     assert aspects.iloc[0]["n by job"] == "12 · 20 · 28 · 35"
-    text = page(at)
+    text = page_text(at)
     assert text.count("CHEM110: negative falling (70 % → 12 %)") == 2  # the whole trend's, its own
     assert "Holm's correction over the 2 tests of CHEM110 alone" in text
 
@@ -113,7 +114,7 @@ def test_the_themes_of_a_label_over_the_terms_are_the_api_s(
     url, ids = served
     at = trend_page(served, monkeypatch)
     at.multiselect(key="tr-jobs").set_value(ids[:3]).run()
-    assert not at.exception and not at.error, page(at)
+    assert not at.exception and not at.error, page_text(at)
 
     assert at.selectbox(key="tr-themes-label").value == "negative"
     with PipelineClient(url) as client:
@@ -124,7 +125,7 @@ def test_the_themes_of_a_label_over_the_terms_are_the_api_s(
     ]
     assert list(themes["beyond the noise"]) == [t["flagged"] for t in expected["themes"]]
     counted = " · ".join(str(n) for n in expected["label_n"])
-    assert f"Negative comments by job: {counted}." in page(at)
+    assert f"Negative comments by job: {counted}." in page_text(at)
     assert "Themes over these jobs (CSV)" in [b.label for b in at.get("download_button")]
     frames = [f for f in at.dataframe if "beyond the noise" in f.value]
     helps = {json.loads(f.proto.columns)["beyond the noise"]["help"] for f in frames}
@@ -134,11 +135,10 @@ def test_the_themes_of_a_label_over_the_terms_are_the_api_s(
     }, "a trend's flags are not Fisher's"
 
     at.selectbox(key="tr-themes-label").set_value("positive").run()
-    assert not at.exception and not at.error, page(at)
+    assert not at.exception and not at.error, page_text(at)
     with PipelineClient(url) as client:
         positive = client.trend_themes(ids, "positive")
     themes = next(f.value for f in at.dataframe if "comments by job" in f.value)
     assert len(themes) == len(positive["themes"])
-    assert "Positive comments by job: " + " · ".join(str(n) for n in positive["label_n"]) in page(
-        at
-    )
+    by_job = " · ".join(str(n) for n in positive["label_n"])
+    assert f"Positive comments by job: {by_job}" in page_text(at)
