@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import parse_qs
 
+from pydantic import TypeAdapter, ValidationError
+
 from pipeline import service
 from pipeline.api.common import (
     HEALTH,
@@ -641,18 +643,21 @@ def _integer(request: GatewayRequest, name: str, default: int, low: int, high: i
     if raw is None:
         return default
     try:
-        value = int(raw)
-    except ValueError:
-        raise InvalidRequest(
-            f"query field '{name}': Input should be a valid integer, unable to parse string as "
-            "an integer"
-        ) from None
+        value = _integers().validate_python(raw)
+    except ValidationError as exc:  # the words pydantic gives FastAPI ("1.0" is 1, "٥" is not)
+        raise InvalidRequest(f"query field '{name}': {exc.errors()[0]['msg']}") from None
     where = f"query field '{name}': Input should be"
     if value < low:
         raise InvalidRequest(f"{where} greater than or equal to {low}")
     if value > high:
         raise InvalidRequest(f"{where} less than or equal to {high}")
     return value
+
+
+@functools.cache
+def _integers() -> TypeAdapter[int]:
+    """pydantic's lax integer, which FastAPI reads a query parameter with."""
+    return TypeAdapter(int)
 
 
 def _query_boolean(request: GatewayRequest, name: str, default: bool = False) -> bool:

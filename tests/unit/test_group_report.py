@@ -208,6 +208,7 @@ def test_the_command_writes_one_groups_report_or_one_per_group(
         since: str | None = None,
         trend: Any = (),
         screen: bool = True,
+        rating: str | None = None,
     ) -> bytes:
         asked.append(args)
         return f"report of {args[-1]}".encode()

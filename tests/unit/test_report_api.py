@@ -264,6 +264,7 @@ def test_the_command_writes_the_report_where_asked(
         since: str | None = None,
         trend: Any = (),
         screen: bool = True,
+        rating: str | None = None,
     ) -> bytes:
         asked.append((self.base_url, *args))
         return b"%PDF-1.7 report"
