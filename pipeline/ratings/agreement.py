@@ -17,6 +17,7 @@ from its label where a row has no scores. Rated high: the top quarter of the sca
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -103,9 +104,7 @@ def agreement(groups: Sequence[GroupRatings]) -> list[RatingAgreement]:
 
 def _one(group: GroupRatings) -> RatingAgreement:
     positions = np.asarray(group.positions, dtype=np.float64)
-    counts: dict[str, int] = {}
-    for label in group.labels:
-        counts[label] = counts.get(label, 0) + 1
+    pairs = list(zip(group.positions, group.labels, strict=True))
     correlation = spearman(positions, np.asarray(group.sentiments, dtype=np.float64))
     p_value = None
     if correlation is not None:
@@ -117,17 +116,11 @@ def _one(group: GroupRatings) -> RatingAgreement:
         mean_position=float(positions.mean()) if group.rated else None,
         high=int((positions >= HIGH_FROM).sum()),
         low=int((positions <= LOW_TO).sum()),
-        label_counts=counts,
+        label_counts=dict(Counter(group.labels)),
         correlation=correlation,
         p_value=p_value,
-        high_but_negative=sum(
-            p >= HIGH_FROM and lab == "negative"
-            for p, lab in zip(group.positions, group.labels, strict=True)
-        ),
-        low_but_positive=sum(
-            p <= LOW_TO and lab == "positive"
-            for p, lab in zip(group.positions, group.labels, strict=True)
-        ),
+        high_but_negative=sum(contradicts(p, lab) and lab == "negative" for p, lab in pairs),
+        low_but_positive=sum(contradicts(p, lab) and lab == "positive" for p, lab in pairs),
     )
 
 

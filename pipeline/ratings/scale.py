@@ -177,14 +177,15 @@ def scale_of(
     if not answered:
         raise InputError(f"column {echo(column)} holds no rating: every value is blank or N/A")
     scale = given or _told_scale(answered)
-    numbers = [n for n in map(read_number, answered) if n is not None]
-    if scale is None and len(numbers) * 2 > len(answered):
-        raise InputError(
-            f"column {echo(column)} does not read as a rating: its numbers run from "
-            f"{_number_text(min(numbers))} to {_number_text(max(numbers))}, and a rating runs "
-            f"from 0 or 1 to {_HIGHS[-1]} at most (give the scale, such as 1-5, if it is one)"
-        )
     if scale is None:
+        numbers = [n for n in map(read_number, answered) if n is not None]
+        if len(numbers) * 2 > len(answered):
+            raise InputError(
+                f"column {echo(column)} does not read as a rating: its numbers run from "
+                f"{_number_text(min(numbers))} to {_number_text(max(numbers))}, and a rating "
+                f"runs from 0 or 1 to {_HIGHS[-1]} at most (give the scale, such as 1-5, if "
+                "it is one)"
+            )
         unreadable = [v for v in answered if read_number(v) is None and _clean(v) not in _WORDS]
     else:
         unreadable = [value for value in answered if scale.position(value) is None]

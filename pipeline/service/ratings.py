@@ -16,7 +16,7 @@ from typing import Any
 
 from pipeline.bootstrap import Backend
 from pipeline.db.records import JobRecord, JobStatus, ResultRecord
-from pipeline.errors import InputError, MissingColumnError
+from pipeline.errors import InputError
 from pipeline.inputs import ReadOptions
 from pipeline.messages import echo
 from pipeline.ratings.agreement import (
@@ -29,7 +29,7 @@ from pipeline.ratings.agreement import (
 from pipeline.ratings.drivers import aspect_drivers
 from pipeline.ratings.scale import HIGH_FROM, RatingScale, not_rated, parse_scale, scale_of
 from pipeline.report.listing import BLANK, group_value
-from pipeline.service.results import group_column, input_column
+from pipeline.service.results import group_column, known_column
 
 _MOST_UNREADABLE = 5
 _CANDIDATE_ROWS = 500
@@ -59,8 +59,10 @@ class _Tally:
     contradicting: list[tuple[float, _Rated, float]] = field(default_factory=list)
     about: list[tuple[float, dict[str, str]]] = field(default_factory=list)
 
-    def add(self, row: _Rated, position: float | None) -> None:
-        if position is None and not not_rated(row.value):
+    def add(self, row: _Rated, scale: RatingScale) -> None:
+        rated = not not_rated(row.value)
+        position = scale.position(row.value) if rated else None
+        if rated and position is None:
             self.unreadable.append(str(row.value))
         self.overall.add(position, row.label, row.sentiment)
         if self.grouped:
@@ -107,7 +109,7 @@ def rating_summary(
     told = scale_of(rating, answered, parse_scale(scale) if scale else None)
     tally = _Tally(grouped=groups_column is not None)
     for row in rows:
-        tally.add(row, None if not_rated(row.value) else told.position(row.value))
+        tally.add(row, told)
     contradicting = sorted(tally.contradicting, key=lambda e: (-e[0], e[1].row_index))
     ordered = sorted(tally.by_group, key=lambda value: (value is None, value or ""))
     return {
@@ -147,12 +149,7 @@ def _rating_column(backend: Backend, job: JobRecord, column: str | None) -> str:
             else "none of its columns reads as ratings"
         )
         raise InputError(f"name the rating column (column): {hint}")
-    resolved = input_column(job, column)
-    if resolved is None:
-        raise MissingColumnError(
-            f"column {echo(column)} is not in the job's input; its columns are: "
-            f"{', '.join(job.input_columns)}"
-        )
+    resolved = known_column(job, column)
     if resolved == job.text_column or resolved in _comment_columns(job):
         raise InputError(f"{echo(resolved)} is a comment column; name a column of ratings")
     return resolved

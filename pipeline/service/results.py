@@ -115,14 +115,21 @@ def group_column(job: JobRecord, group_by: str | None) -> str | None:
     MissingColumnError for a column the input lacks, InputError for the comment column."""
     if group_by is None:
         return None
-    column = input_column(job, group_by)
-    if column is None:
-        raise MissingColumnError(
-            f"column {echo(group_by)} is not in the job's input; its columns are: "
-            f"{', '.join(job.input_columns)}"
-        )
+    column = known_column(job, group_by)
     if column == job.text_column:
         raise InputError(f"{echo(column)} is the comment column; group by another column")
+    return column
+
+
+def known_column(job: JobRecord, name: str) -> str:
+    """The input column ``name`` means (``input_column``); MissingColumnError naming the
+    job's columns when it means none."""
+    column = input_column(job, name)
+    if column is None:
+        raise MissingColumnError(
+            f"column {echo(name)} is not in the job's input; its columns are: "
+            f"{', '.join(job.input_columns)}"
+        )
     return column
 
 
