@@ -42,6 +42,22 @@ _DISTRESS = (
     r"\b(?:don't|don’t|dont|do\s+not)\s+want\s+to\s+(?:live|be\s+alive)\b",
     r"\bcan(?:'t|’t|not)\s+go\s+on\s+(?:like\s+this|living|anymore)\b",
     r"\boverdos\w*",
+    r"\b(?:hang|hanging|shoot|shooting|drown|drowning|poison|poisoning|starve|starving)\s+"
+    r"my\s*self\b",
+    r"\bslit(?:ting)?\s+my\s+(?:wrists?|throat)\b",
+    r"\bunalive\s+my\s*self\b",
+    r"\bsewer\s*slide\b",
+    rf"{_I}(?:want|wanted|wanna|will|ll|am\s+going\s+to|m\s+going\s+to|m\s+gonna)\s+"
+    r"(?:to\s+)?jump\s+(?:off|from)\s+(?:a|the|my)\s+(?:bridge|building|roof|balcony|window)\b",
+    r"\b(?:walk|walked|walking|step|stepped|stepping|jump|jumped|jumping)\s+in\s+front\s+of\s+"
+    r"(?:a\s+|the\s+)?(?:traffic|train|bus|car|truck)\b",
+    r"\b(?:pray|praying|prayed|hope|hoping|hoped|wish|wishing|wished)\s+(?:that\s+)?i\s+"
+    r"(?:would\s+|could\s+|might\s+)?(?:get|got|gets|be|was)\s+(?:hit|run\s+over)\b"
+    r"(?!\s+(?:by|with)\s+(?!(?:a|the)\s+(?:car|bus|train|truck)\b))",
+    r"\b(?:pray|praying|prayed|hope|hoping|hoped|wish|wishing|wished)\s+(?:that\s+)?i\s+"
+    r"(?:(?:don't|don’t|dont|do\s+not|won't|won’t|wouldn't|wouldn’t|would\s+not|never)\s+"
+    r"wake|(?:didn't|didn’t|did\s+not)\s+wake)\s+up\b",
+    r"\b(?:better\s+off\s+without\s+me|want(?:ed)?\s+it\s+all\s+to\s+end)\b",
 )
 _PERSON = (
     r"(?:prof\w*|teacher|lecturer|instructor|tutor|ta|tas|dean|guy|man|woman|lady|students?|"
@@ -73,7 +89,7 @@ to class"; not "the exam will kill you"."""
 _DISTRESS_HINTS = (
     "suicid", "kill", "kms", "life", "it all", "harm", "myself", "my self", "to die", "dead",
     "no reason", "no point", "nothing reason", "nothing point", "to live", "be alive", "go on",
-    "overdos",
+    "overdos", "slit", "sewer", "jump", "in front of", "hit", "run over", "wake up", "without me",
 )  # fmt: skip
 _THREAT_HINTS = (
     "kill", "shoot", "stab", "hurt", "murder", "strangl", "punch", "beat up", "attack", "gun",
