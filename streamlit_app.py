@@ -1081,7 +1081,13 @@ def ratings_view(job: JobStatus, frame: pd.DataFrame, group_columns: list[str]) 
         )
         return
     left, middle, right = st.columns([2, 2, 1])
-    column = left.selectbox("Rating column", candidates, key="r-column")
+    questions = ReadOptions.from_json(job.input_options).column_questions
+    column = left.selectbox(
+        "Rating column",
+        candidates,
+        format_func=lambda candidate: ratings.titled(candidate, questions),
+        key="r-column",
+    )
     by = per_value_of(middle, [c for c in group_columns if c != column], "r-by")
     scale = right.text_input(
         "Scale (worst-best)",
@@ -1956,10 +1962,11 @@ def report_downloads(
     ):
         stem = f"{stem}-unscreened"
     if rating_columns:
+        questions = ReadOptions.from_json(job.input_options).column_questions
         st.selectbox(
             "Ratings in the report",
             ["", *rating_columns],
-            format_func=lambda column: column or "none",
+            format_func=lambda column: ratings.titled(column, questions) if column else "none",
             key=RATING_KEY,
             help="Add a section on this closed question: per group, the mean rating, how "
             "closely the comments follow it, a scale that reads the other way round, and how "

@@ -117,6 +117,9 @@ _SNIFF_BYTES = 64 * 1024
 _FIELD_LIMIT = 2**31 - 1
 _TAKEN = ", taken as the comment column for its name: choose the comment column (text_column)"
 _EOF_PROBE = "\x00end of file\x00\n"
+_QUESTION_KEPT = 500
+"""Characters of a survey question kept with the job: a question is a sentence or two; a
+longer one (instructions pasted into it) is cut, not stored whole in every status."""
 """Cannot be part of a validated file: a NUL character is refused (``input_text``)."""
 
 
@@ -158,6 +161,12 @@ class ReadOptions:
     empty: the job's text column is one of the file's."""
     questions: tuple[str, ...] = ()
     """What the question column says for each of ``comment_columns``."""
+    survey_columns: tuple[str, ...] = ()
+    """The columns whose question a survey export's description rows give (``Q2``)…"""
+    survey_questions: tuple[str, ...] = ()
+    """…and those questions, in the same order: kept with the job so that a column can be
+    asked for by its question later ("Overall, I was satisfied with this course") and is
+    shown with it."""
 
     def to_json(self) -> dict[str, str | int | list[str]]:
         return {
@@ -180,6 +189,11 @@ class ReadOptions:
         if not self.comment_columns:
             return None
         return Melt(self.comment_columns, self.questions or self.comment_columns)
+
+    @property
+    def column_questions(self) -> dict[str, str]:
+        """Column → the survey question it answers, where the export said."""
+        return dict(zip(self.survey_columns, self.survey_questions, strict=False))
 
     def skips_rows(self) -> bool:
         """Whether lines of the file before its first answer are not read as comments: title
@@ -350,7 +364,12 @@ def _described(layout: InputLayout, first: Sequence[Sequence[str]]) -> InputLayo
     survey = find_descriptions(layout.columns, first)
     if survey is None:
         return layout
-    options = replace(layout.options, description_rows=survey.rows)
+    options = replace(
+        layout.options,
+        description_rows=survey.rows,
+        survey_columns=tuple(survey.questions),
+        survey_questions=tuple(question[:_QUESTION_KEPT] for question in survey.questions.values()),
+    )
     return replace(layout, options=options, survey=survey)
 
 

@@ -264,6 +264,10 @@ class RatingsBody(BaseModel):
     request_id: str
     complete: bool = Field(description="false while rows are still being labelled")
     column: str
+    question: str | None = Field(
+        description="the survey question the column answers, where the export gave one "
+        "(a Qualtrics export's question row); null otherwise"
+    )
     group_by: str | None
     scale: RatingScaleRecord
     unreadable: RatingUnreadable

@@ -18,8 +18,10 @@ def heading(body: Mapping[str, Any]) -> str:
     partial = "" if body["complete"] else " (the job is still running: the rows so far)"
     unreadable = body["unreadable"]["answers"]
     skipped = f", {unreadable:,} answers off the scale" if unreadable else ""
+    question = body.get("question")
+    asked = f" ({question})" if question else ""
     return (
-        f"Rating {body['column']!r} on a scale of {body['scale']['described']}: "
+        f"Rating {body['column']!r}{asked} on a scale of {body['scale']['described']}: "
         f"{overall['rated']:,} rated comments, {overall['unrated']:,} without a rating"
         f"{skipped}{partial}"
     )

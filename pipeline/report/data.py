@@ -424,6 +424,8 @@ class RatingsSection:
     unreadable: int = 0
     aspects: tuple[RatingAspectRow, ...] = ()
     """The aspects tested (the whole report's: all its comments; none in a group's own)."""
+    question: str | None = None
+    """The survey question the column answers, where the export gave one."""
 
     @property
     def reversed_rows(self) -> tuple[RatingRow, ...]:

@@ -17,6 +17,7 @@ def ratings_section(body: Mapping[str, Any], focus: str | None = None) -> Rating
         groups = tuple(row for row in groups if row.name == focus)
     return RatingsSection(
         column=str(body["column"]),
+        question=body.get("question"),
         scale=str(body["scale"]["described"]),
         overall=None if focus is not None else _row(ALL_COMMENTS, body["overall"]),
         groups=groups,

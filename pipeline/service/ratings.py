@@ -29,7 +29,7 @@ from pipeline.ratings.agreement import (
 from pipeline.ratings.drivers import aspect_drivers
 from pipeline.ratings.scale import HIGH_FROM, RatingScale, not_rated, parse_scale, scale_of
 from pipeline.report.listing import BLANK, group_value
-from pipeline.service.results import group_column, known_column
+from pipeline.service.results import column_question, group_column, known_column
 
 _MOST_UNREADABLE = 5
 _CANDIDATE_ROWS = 500
@@ -116,6 +116,7 @@ def rating_summary(
         "request_id": request_id,
         "complete": job.status == JobStatus.SUCCEEDED,
         "column": rating,
+        "question": column_question(job, rating),
         "group_by": group_by,
         "scale": told.as_json(),
         "unreadable": {

@@ -152,12 +152,24 @@ def job_question_column(job: JobRecord) -> str | None:
 
 
 def input_column(job: JobRecord, name: str) -> str | None:
-    """The input column ``name`` means: an input column's own name, or its name in the
-    results table where the model's output took it (``input_label`` for a ``label`` column)."""
+    """The input column ``name`` means: an input column's own name, its name in the results
+    table where the model's output took it (``input_label`` for a ``label`` column), or, in a
+    survey export, the one column whose question it is (ignoring case and spacing)."""
     if name in job.input_columns:
         return name
     renamed = input_names(job.input_columns, job.labels or ())
-    return next((column for column, shown in renamed.items() if shown == name), None)
+    shown = next((column for column, shown in renamed.items() if shown == name), None)
+    if shown is not None:
+        return shown
+    asked = " ".join(name.split()).casefold()
+    questions = ReadOptions.from_json(job.input_options).column_questions
+    matches = [c for c in job.input_columns if questions.get(c, "").casefold() == asked]
+    return matches[0] if asked and len(matches) == 1 else None
+
+
+def column_question(job: JobRecord, column: str) -> str | None:
+    """The survey question ``column`` answers, where the job's export said; else None."""
+    return ReadOptions.from_json(job.input_options).column_questions.get(column)
 
 
 def _stored_blocks(backend: Backend, key: str) -> Iterator[bytes]:

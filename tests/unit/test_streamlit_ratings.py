@@ -17,6 +17,7 @@ from insightfakes import fake_analyst
 from jobfakes import FakePredictor, make_backend
 from streamlit.testing.v1 import AppTest
 from test_ratings_edges import INSTRUCTOR, SATISFIED, evaluation_workbook
+from test_survey_questions import export as qualtrics_export
 
 from pipeline.api.app import create_app
 from pipeline.worker import Worker
@@ -32,8 +33,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
     for name, content in (
         ("rated", ("evaluations.xlsx", evaluation_workbook())),
         ("plain", ("plain.csv", b"course,comment\nA,good\nB,bad\nA,fine\n")),
+        ("qualtrics", ("qualtrics.csv", qualtrics_export())),
     ):
-        answer = api.post("/v1/jobs", files={"file": content}, data={"text_column": "comment"})
+        column = "Q3" if name == "qualtrics" else "comment"
+        answer = api.post("/v1/jobs", files={"file": content}, data={"text_column": column})
         assert answer.status_code == 202, answer.text
         ids[name] = answer.json()["request_id"]
     Worker(backend, lambda _ref: FakePredictor(), "w", insights=fake_analyst).run(burst=True)
@@ -114,3 +117,13 @@ def test_the_report_adds_the_rating_chosen_under_downloads(
     assert not at.exception, at.exception
     report = served_files[name]().decode()
     assert "Ratings and comments" in report and "reads reversed" in report
+
+
+def test_a_survey_exports_rating_is_offered_with_its_question(
+    served: tuple[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, ids = served
+    at = ratings_mode(url, ids["qualtrics"], monkeypatch)
+    assert at.selectbox(key="r-column").options == [f"Q2 — {SATISFIED}"]
+    assert not at.exception and not at.error, page_text(at)
+    assert f"Rating 'Q2' ({SATISFIED})" in page_text(at)
