@@ -84,6 +84,7 @@ COMPARE_MODES = (
     "A rating against the comments",
 )
 RATING_CONTRADICTIONS = 50  # comments that contradict their rating, listed in the Compare tab
+PICKED_WIDTH = 70  # characters of a column and its survey question shown in a job's pickers
 LOG = logging.getLogger("streamlit_app")
 
 
@@ -693,16 +694,29 @@ def input_columns(frame: pd.DataFrame, text_column: str, labels: Sequence[str]) 
     return groups.comparable(frame, [c for c in frame.columns if c not in added])
 
 
+def first_group(job: JobStatus, group_columns: list[str]) -> str:
+    """The column a job's pickers start at: its first group-by column, else a guess from the
+    names (a course, an instructor), else the first."""
+    if job.group_by and job.group_by[0] in group_columns:
+        return job.group_by[0]
+    guessed = columns.guess_group_columns(group_columns, job.text_column)
+    return guessed[0] if guessed else group_columns[0]
+
+
 def chosen_group(
     job: JobStatus, group_columns: list[str], key: str, label: str = "Compare by"
 ) -> str | None:
     """A column of the input to group by: the job's first group-by column, else a guess."""
     if not group_columns:
         return None
-    default = job.group_by[0] if job.group_by and job.group_by[0] in group_columns else None
-    guessed = columns.guess_group_columns(group_columns, job.text_column)
-    first = default or (guessed[0] if guessed else group_columns[0])
-    return st.selectbox(label, group_columns, index=group_columns.index(first), key=key)
+    questions = ReadOptions.from_json(job.input_options).column_questions
+    return st.selectbox(
+        label,
+        group_columns,
+        index=group_columns.index(first_group(job, group_columns)),
+        key=key,
+        format_func=lambda column: columns.column_label(column, questions, PICKED_WIDTH),
+    )
 
 
 def overview_tab(
@@ -1085,10 +1099,10 @@ def ratings_view(job: JobStatus, frame: pd.DataFrame, group_columns: list[str]) 
     column = left.selectbox(
         "Rating column",
         candidates,
-        format_func=lambda candidate: ratings.titled(candidate, questions),
+        format_func=lambda candidate: columns.column_label(candidate, questions, PICKED_WIDTH),
         key="r-column",
     )
-    by = per_value_of(middle, [c for c in group_columns if c != column], "r-by")
+    by = per_value_of(job, middle, [c for c in group_columns if c != column], "r-by")
     scale = right.text_input(
         "Scale (worst-best)",
         key="r-scale",
@@ -1170,14 +1184,20 @@ def earlier_choices(job: JobStatus, unfinished: str) -> dict[str, str] | None:
     return {item.request_id: change.job_caption(item) for item in choices}
 
 
-def per_value_of(cell: DeltaGenerator, group_columns: list[str], key: str) -> str:
-    """The column a change or a trend is read per value of ("" for all comments alone); the
-    first group column by default."""
+def per_value_of(job: JobStatus, cell: DeltaGenerator, group_columns: list[str], key: str) -> str:
+    """The column a change, a trend or a rating is read per value of ("" for all comments
+    alone), each with its survey question; the job's first group column by default."""
+    questions = ReadOptions.from_json(job.input_options).column_questions
+    choices = ["", *group_columns]
     return cell.selectbox(
         "Per value of",
-        ["", *group_columns],
-        format_func=lambda name: name or "no column (all comments)",
-        index=1 if group_columns else 0,
+        choices,
+        format_func=lambda name: (
+            columns.column_label(name, questions, PICKED_WIDTH)
+            if name
+            else "no column (all comments)"
+        ),
+        index=choices.index(first_group(job, group_columns)) if group_columns else 0,
         key=key,
     )
 
@@ -1204,7 +1224,7 @@ def change_view(job: JobStatus, group_columns: list[str]) -> None:
     pasted = progress.clean_request_id(
         left.text_input("…or its request id", key="ch-pasted", placeholder="request id")
     )
-    column = per_value_of(right, group_columns, "ch-column")
+    column = per_value_of(job, right, group_columns, "ch-column")
     since = pasted or since
     if not since:
         st.caption(
@@ -1276,7 +1296,7 @@ def trend_view(job: JobStatus, group_columns: list[str]) -> None:
         placeholder="Choose finished jobs" if captions else "No other finished job",
         key="tr-jobs",
     )
-    column = per_value_of(right, group_columns, "tr-column")
+    column = per_value_of(job, right, group_columns, "tr-column")
     if not earlier:
         st.caption(
             "Choose the jobs of earlier terms, oldest first; this job comes last. Each share is "
@@ -1966,7 +1986,9 @@ def report_downloads(
         st.selectbox(
             "Ratings in the report",
             ["", *rating_columns],
-            format_func=lambda column: ratings.titled(column, questions) if column else "none",
+            format_func=lambda column: (
+                columns.column_label(column, questions, PICKED_WIDTH) if column else "none"
+            ),
             key=RATING_KEY,
             help="Add a section on this closed question: per group, the mean rating, how "
             "closely the comments follow it, a scale that reads the other way round, and how "

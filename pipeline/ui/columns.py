@@ -87,8 +87,18 @@ class Preview:
 
     def column_label(self, column: str) -> str:
         """The column as the pickers show it: with its survey question, where there is one."""
-        question = self.questions.get(column)
-        return f"{column}: {question}" if question else column
+        return column_label(column, self.questions)
+
+
+def column_label(column: str, questions: Mapping[str, str], width: int | None = None) -> str:
+    """``Q2: Overall, I was satisfied with this course``: a column as a picker shows it, with
+    the survey question it answers where the export gave one; cut to ``width`` characters
+    (a job's pickers, where a long question would crowd the page)."""
+    question = questions.get(column)
+    shown = f"{column}: {question}" if question else column
+    if width is None or len(shown) <= width:
+        return shown
+    return f"{shown[: width - 1].rstrip()}…"
 
 
 def preview_upload(

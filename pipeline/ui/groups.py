@@ -16,6 +16,8 @@ from pipeline.report.listing import BLANK
 from pipeline.ui.shares import percentages
 
 SMALL_GROUP = 10
+ID_ROWS = 20
+"""Rows from which a column of a different value on every row is an identifier, not a group."""
 """Fewer labelled comments than this: one more comment moves a share by 10 points or more."""
 ALL = "(all)"
 SMALL_MARK = "small"
@@ -43,8 +45,16 @@ def in_sentence(column: str) -> str:
 def comparable(frame: pd.DataFrame, columns: Sequence[str]) -> list[str]:
     """The ``columns`` that split ``frame`` into at least two groups (a blank is a group of
     its own): an export's ``Term`` that reads ``Fall 2026`` on every row would only draw the
-    whole file again, as the page's first chart and every other "compare by"."""
-    return [column for column in columns if frame[column].fillna("").astype(str).nunique() > 1]
+    whole file again, as the page's first chart and every other "compare by". Nor an
+    identifier: a column whose ``ID_ROWS`` or more values are each on one row alone (a survey
+    export's ``ResponseId``, a timestamp) makes a group of every comment."""
+    found = []
+    for column in columns:
+        values = frame[column].fillna("").astype(str)
+        distinct = values.nunique()
+        if distinct > 1 and not (distinct == len(values) >= ID_ROWS):
+            found.append(column)
+    return found
 
 
 def is_small(rows: int) -> bool:

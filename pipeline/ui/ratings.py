@@ -30,16 +30,6 @@ def rating_candidates(frame: pd.DataFrame, columns: Iterable[str]) -> list[str]:
     return found
 
 
-def titled(column: str, questions: Mapping[str, str], width: int = 70) -> str:
-    """``Q2 — Overall, I was satisfied with this course``: a column as a choice, with the
-    survey question it answers where the export gave one (cut to ``width`` characters)."""
-    question = questions.get(column)
-    if not question:
-        return column
-    shown = f"{column} — {question}"
-    return shown if len(shown) <= width else f"{shown[: width - 1].rstrip()}…"
-
-
 def groups_frame(body: Mapping[str, Any]) -> pd.DataFrame:
     """One row per group: its rated comments, mean rating, label shares (%), Spearman's rho,
     the contradictions and whether its scale reads reversed."""

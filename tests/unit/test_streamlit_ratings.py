@@ -17,6 +17,7 @@ from insightfakes import fake_analyst
 from jobfakes import FakePredictor, make_backend
 from streamlit.testing.v1 import AppTest
 from test_ratings_edges import INSTRUCTOR, SATISFIED, evaluation_workbook
+from test_survey_questions import COURSE
 from test_survey_questions import export as qualtrics_export
 
 from pipeline.api.app import create_app
@@ -124,6 +125,8 @@ def test_a_survey_exports_rating_is_offered_with_its_question(
 ) -> None:
     url, ids = served
     at = ratings_mode(url, ids["qualtrics"], monkeypatch)
-    assert at.selectbox(key="r-column").options == [f"Q2 — {SATISFIED}"]
+    assert at.selectbox(key="r-column").options == [f"Q2: {SATISFIED}"]
+    assert at.selectbox(key="r-by").options == ["no column (all comments)", f"Q1: {COURSE}"]
+    assert at.selectbox(key="r-by").value == "Q1"
     assert not at.exception and not at.error, page_text(at)
     assert f"Rating 'Q2' ({SATISFIED})" in page_text(at)

@@ -22,7 +22,7 @@ from jobfakes import FakePredictor
 from pipeline.bootstrap import Backend
 from pipeline.cli import rating_commands
 from pipeline.cli.main import main
-from pipeline.ui.ratings import titled
+from pipeline.ui.columns import column_label
 from pipeline.worker import Worker
 
 SATISFIED = "Overall, I was satisfied with this course"
@@ -166,7 +166,8 @@ def test_the_command_and_the_report_show_the_question(
 
 def test_a_column_is_offered_with_its_question() -> None:
     questions = {"Q2": SATISFIED, "Q9": "x" * 200}
-    assert titled("Q2", questions) == f"Q2 — {SATISFIED}"
-    assert titled("course", questions) == "course"
-    long = titled("Q9", questions, width=40)
-    assert len(long) == 40 and long.endswith("…") and long.startswith("Q9 — xxx")
+    assert column_label("Q2", questions) == f"Q2: {SATISFIED}"
+    assert column_label("course", questions, width=10) == "course"
+    assert column_label("Q9", questions) == f"Q9: {'x' * 200}", "cut only when asked"
+    cut = column_label("Q9", questions, width=40)
+    assert len(cut) == 40 and cut.endswith("…") and cut.startswith("Q9: xxx")

@@ -6,6 +6,7 @@ import pandas as pd
 
 from pipeline.client import GroupCounts, Summary
 from pipeline.ui.groups import (
+    ID_ROWS,
     SMALL_GROUP,
     SMALL_NOTE,
     comparable,
@@ -77,6 +78,22 @@ def test_a_column_of_one_value_is_nothing_to_compare_by() -> None:
 
     assert comparable(frame, ["Term", "Course", "Section", "Campus"]) == ["Course", "Section"]
     assert comparable(frame.head(0), ["Term"]) == []
+
+
+def test_an_identifier_is_nothing_to_compare_by() -> None:
+    """A survey export's ``ResponseId`` once was *Per value of*'s first choice: a group of
+    every comment. A few courses of one comment each are still groups."""
+    rows = ID_ROWS
+    frame = pd.DataFrame(
+        {
+            "ResponseId": [f"R_{n}" for n in range(rows)],
+            "Course": [f"C{n % 3}" for n in range(rows)],
+            "Section": [f"S{n}" for n in range(rows - 1)] + ["S0"],
+        }
+    )
+
+    assert comparable(frame, ["ResponseId", "Course", "Section"]) == ["Course", "Section"]
+    assert comparable(frame.head(rows - 1), ["ResponseId", "Course"]) == ["ResponseId", "Course"]
 
 
 def test_a_column_name_reads_as_a_word_inside_a_sentence_unless_it_is_a_code() -> None:
