@@ -522,6 +522,9 @@ def job_view(client: PipelineClient, request_id: str) -> None:
     if not job.labelled and not job.finished:
         live_progress(client, request_id)
         return
+    if job.erased_at:
+        st.info(progress.erased_note(job), icon=":material/delete_forever:")
+        return
     if job.finished:
         status_line(job)
     else:  # every label is in: the results now, what they are about when it is worked out
@@ -651,6 +654,30 @@ def cancel_controls(client: PipelineClient, request_id: str) -> bool:
     return True
 
 
+def erase_controls(client: PipelineClient, job: JobStatus) -> None:
+    """*Erase this job*: its comments, labels, results files and analysis, for good, once the
+    box saying so is ticked. The app's own copies (its caches) go too."""
+    with st.expander("Erase this job", icon=":material/delete_forever:"):
+        st.write(
+            "Deletes this job's comments, labels, results files, aspects and themes from the "
+            "service for good, as a retention policy or a student's request for erasure asks. "
+            "Its record stays (file name, counts, times), saying when it was erased. Files "
+            "already downloaded and reports already sent are not touched."
+        )
+        sure = st.checkbox(
+            f"Erase {job.input_name} ({job.rows_total:,} comments) for good", key="e-sure"
+        )
+        if st.button("Erase the job", type="primary", disabled=not sure, key="e-erase"):
+            try:
+                client.erase(job.request_id)
+            except PipelineError as exc:
+                show_error(exc)
+                return
+            st.cache_data.clear()
+            st.session_state.pop("e-sure", None)
+            st.rerun()
+
+
 def _ask_to_cancel(request_id: str) -> None:
     st.session_state.confirm_cancel = request_id
 
@@ -685,6 +712,8 @@ def results_view(job: JobStatus) -> None:
         review_tab(job, frame, labels)
     with downloads:
         downloads_tab(job, frame, labels, group_columns)
+        if job.finished:
+            erase_controls(get_client(st.session_state.api_url, st.session_state.api_key), job)
 
 
 def input_columns(frame: pd.DataFrame, text_column: str, labels: Sequence[str]) -> list[str]:

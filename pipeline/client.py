@@ -21,6 +21,7 @@ from pipeline.errors import (
     ApiUnreachable,
     Conflict,
     InputError,
+    JobErased,
     JobNotFound,
     LimitExceededError,
     NotFoundError,
@@ -84,6 +85,8 @@ class JobStatus:
     """When every row's label was in (the job may still be working out its insights)."""
     insights_done: int | None = None
     """Rows whose aspects are worked out; None when the job computes none (or an older API)."""
+    erased_at: str | None = None
+    """When the job's comments and results were erased; None while it holds them."""
 
     @property
     def finished(self) -> bool:
@@ -247,6 +250,14 @@ class PipelineClient:
 
     def cancel(self, request_id: str) -> JobStatus:
         return _job_status(self._json("DELETE", _job_path(request_id), request_id=request_id))
+
+    def erase(self, request_id: str) -> JobStatus:
+        """Erase the job's comments, labels, results files and analysis (a running job is
+        cancelled first); its status stays readable, with ``erased_at``."""
+        body = self._json(
+            "DELETE", _job_path(request_id), params={"erase": "true"}, request_id=request_id
+        )
+        return _job_status(body)
 
     def results_page(self, request_id: str, offset: int = 0, limit: int = MAX_PAGE) -> ResultsPage:
         body = self._json(
@@ -611,6 +622,8 @@ def _error_by_status(response: httpx.Response, request_id: str | None) -> Pipeli
         return NotFoundError(message or f"{response.request.url.path} does not exist")
     if code == 409:
         return Conflict(message or "the request contradicts the job's state")
+    if code == 410:
+        return JobErased(message or "the job's comments and results were erased")
     if code == 413:
         return LimitExceededError(message or "the upload is over the API's size limit")
     if 400 <= code < 500:
@@ -720,6 +733,7 @@ def _job_status(body: Mapping[str, Any]) -> JobStatus:
         finished_at=body.get("finished_at"),
         explain=bool(body.get("explain", False)),
         labelled_at=body.get("labelled_at"),
+        erased_at=body.get("erased_at"),
         insights_done=_int_or_none(body.get("insights_done")),
     )
 

@@ -72,6 +72,11 @@ class JobNotFound(NotFoundError):
     """No job with this request id is visible to the caller (another key's job looks missing)."""
 
 
+class JobErased(PipelineError):
+    """The job's comments, results and files were erased (at its owner's request or at the
+    end of the retention period); its record stays, saying when (HTTP 410)."""
+
+
 class Unauthorized(PipelineError):
     """The call needs a valid API key (X-API-Key) and has none or an unknown one."""
 

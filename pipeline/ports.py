@@ -44,6 +44,10 @@ class ObjectStore(ABC):
     def delete(self, key: str) -> None:
         """Remove the object; deleting a missing key is not an error."""
 
+    @abstractmethod
+    def delete_under(self, prefix: str) -> int:
+        """Remove every object whose key starts with ``prefix/``; returns how many were."""
+
     def presigned_get(self, key: str, expires_s: int = 3600) -> str | None:
         """A URL that downloads the object without credentials, or None where unsupported."""
         return None

@@ -125,6 +125,9 @@ class Settings:
     worker_launch: str = "forkserver"
     master_interval_s: float = 2.0
     master_exit_idle_s: float = 0.0
+    # Jobs are erased this many days after they finished, by the master (their comments,
+    # labels, results files and analysis; pipeline/service/erase.py); 0 keeps them.
+    retention_days: float = 0.0
     # Only the master holding this lease reconciles (pipeline/master/leadership.py); it renews
     # it every tick, and a standby takes over this long after the holder last renewed it.
     master_lease_s: float = 10.0
@@ -143,6 +146,11 @@ class Settings:
                 raise ConfigError(
                     f"PIPELINE_{name.upper()}={value!r} is not one of {', '.join(allowed)}"
                 )
+        if not 0 <= self.retention_days < float("inf"):
+            raise ConfigError(
+                f"PIPELINE_RETENTION_DAYS={self.retention_days:g} must be 0 (keep every job) or "
+                "the days after which a finished job is erased"
+            )
         check_target(self.chunk_target_s, "PIPELINE_CHUNK_TARGET_S")
         check_target(self.insight_chunk_target_s, "PIPELINE_INSIGHT_CHUNK_TARGET_S")
         if not 0 < 2 * self.heartbeat_s <= self.worker_stale_s:

@@ -60,12 +60,12 @@ from pipeline.ports import QueueMessage
 from pipeline.readahead import read_ahead
 from pipeline.release.alert import UrgentAlerts
 from pipeline.service import export, settle_dead_letters
+from pipeline.service.erase import erase_objects
 from pipeline.themes.warm import warm_up_themes
 from pipeline.worker_identity import host_worker_id
 
 log = logging.getLogger(__name__)
 
-RESULTS_PREFIX = "results/"
 FIRST_CHUNK_WAIT_S = 30.0
 """How long the read-ahead waits for a first job's first chunk to be timed before it sizes the
 second (``ChunkSizer.first_wait_s``); the wait ends sooner when the delivery ends."""
@@ -283,7 +283,9 @@ class Worker:
                 return
             self._find_themes(job.request_id, analyst)
             result_key = self._publish_results(job.request_id, Path(folder) / "results.csv")
-        repository.jobs.complete(job.request_id, result_key, self._spent())
+        if not repository.jobs.complete(job.request_id, result_key, self._spent()):
+            self._stopped(job.request_id, message)
+            return
         _forget(self.backend.queue.delete, message.receipt)
         if self._alerts is not None:
             rows = repository.results.batches(job.request_id)
@@ -411,12 +413,21 @@ class Worker:
         """After a chunk's commit, in either phase: False when the job was stopped meanwhile
         (its message is deleted); else the delivery goes on and ``tell`` hears the rows."""
         if outcome is ChunkOutcome.STOPPED:
-            _forget(self.backend.queue.delete, message.receipt)
+            self._stopped(request_id, message)
             return False
         self._committed(request_id, message)
         if tell is not None:
             tell(rows)
         return True
+
+    def _stopped(self, request_id: str, message: QueueMessage) -> None:
+        """The job was stopped while this delivery worked on it: drop its message and, when
+        it was erased, remove the objects this delivery stored before finding out
+        (``pipeline.service.erase``)."""
+        _forget(self.backend.queue.delete, message.receipt)
+        job = self.backend.repository.jobs.get(request_id)
+        if job.erased_at is not None:
+            erase_objects(self.backend.store, job, keep_input=True)
 
     def _hand_back(self, request_id: str, message: QueueMessage) -> None:
         """Stop on request between chunks: the next delivery resumes where this one stopped."""
@@ -482,7 +493,7 @@ class Worker:
         ):
             batches = self.backend.repository.results.batches(request_id)
             export.write_both(batches, job, raw_handle, escaped_handle)
-        key = f"{RESULTS_PREFIX}{request_id}/results.csv"
+        key = export.result_key(request_id)
         self.backend.store.put_file(export.escaped_key(key), escaped, content_type="text/csv")
         self.backend.store.put_file(key, path, content_type="text/csv")
         return key

@@ -53,6 +53,14 @@ class LocalObjectStore(ObjectStore):
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
 
+    def delete_under(self, prefix: str) -> int:
+        folder = self._path(prefix.rstrip("/"))
+        if not folder.is_dir():
+            return 0
+        removed = sum(1 for path in folder.rglob("*") if path.is_file())
+        shutil.rmtree(folder)
+        return removed
+
     def check(self) -> None:
         """For /health: the folder exists and can be written, and its disk has space left."""
         with disk_faults("of the object store"):

@@ -543,7 +543,20 @@ def create_app(
         return Response(report.content, media_type=report.media_type, headers=report.headers)
 
     @app.delete(JOBS + "/{request_id}", responses=answers(401, 404, 409, 422, 503))
-    def cancel_job(request_id: RequestId, who: Owner) -> dict[str, Any]:
+    def cancel_job(
+        request_id: RequestId,
+        who: Owner,
+        erase: Annotated[
+            bool,
+            Query(
+                description="also erase the job: its comments, labels, results files and "
+                "analysis are deleted (a finished job too), its record stays with "
+                "`erased_at`; every read of it then answers 410"
+            ),
+        ] = False,
+    ) -> dict[str, Any]:
+        if erase:
+            return service.erase(backend, request_id, who).to_dict()
         return service.cancel(backend, request_id, who).to_dict()
 
     return app

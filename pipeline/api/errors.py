@@ -20,6 +20,7 @@ from pipeline.errors import (
     Conflict,
     InputError,
     InvalidRequest,
+    JobErased,
     LimitExceededError,
     NotFoundError,
     PipelineError,
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 STATUS_BY_ERROR: tuple[tuple[type[PipelineError], int], ...] = (
     (Unauthorized, 401),
     (NotFoundError, 404),
+    (JobErased, 410),
     (Conflict, 409),
     (LimitExceededError, 413),
     (InvalidRequest, 422),

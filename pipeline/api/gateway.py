@@ -422,8 +422,10 @@ class Gateway:
         return Answer(200, report.content.decode("utf-8"), headers)
 
     def cancel(self, request: GatewayRequest, request_id: str) -> Answer:
-        view = service.cancel(self.backend, request_id, self.owner(request))
-        return Answer.json(200, view.to_dict())
+        owner = self.owner(request)
+        if _query_boolean(request, "erase"):
+            return Answer.json(200, service.erase(self.backend, request_id, owner).to_dict())
+        return Answer.json(200, service.cancel(self.backend, request_id, owner).to_dict())
 
     def _csv(self, request_id: str, who: str, raw: bool) -> Answer:
         """A finished job: 303 to a presigned download. Otherwise the rows so far, inline."""

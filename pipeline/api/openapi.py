@@ -445,6 +445,7 @@ _WHEN: dict[int, str] = {
     401: "no valid API key in the X-API-Key header",
     404: "no such job visible to this key",
     409: "the request contradicts the job's state",
+    410: "the job's comments and results were erased; its status says when (erased_at)",
     413: "over a size limit",
     422: "a parameter is missing or malformed; the detail names it",
     501: "this deployment cannot do that",

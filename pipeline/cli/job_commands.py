@@ -113,6 +113,17 @@ def register(commands: Any) -> None:
     cancel.add_argument("request_id")
     cancel.set_defaults(handler=_cancel)
 
+    erase = client_parser(
+        commands,
+        "erase",
+        "erase a job: its comments, labels, results files and analysis (its record stays)",
+    )
+    erase.add_argument("request_id")
+    erase.add_argument(
+        "--yes", action="store_true", help="erase it: this cannot be undone (required)"
+    )
+    erase.set_defaults(handler=_erase)
+
 
 def client_parser(commands: Any, name: str, help_text: str) -> argparse.ArgumentParser:
     """A command that calls the HTTP API: takes --api-url and --api-key."""
@@ -326,6 +337,19 @@ def _cancel(args: argparse.Namespace) -> int:
     return 0
 
 
+def _erase(args: argparse.Namespace) -> int:
+    if not args.yes:
+        print(
+            f"error: erasing job {args.request_id} deletes its comments, labels, results files "
+            "and analysis for good; repeat with --yes to erase it",
+            file=sys.stderr,
+        )
+        return 2
+    with api_client(args) as client:
+        print(_describe(client.erase(args.request_id)))
+    return 0
+
+
 def api_client(args: argparse.Namespace) -> Any:
     """A PipelineClient for the API the command's options and the environment name."""
     from pipeline.client import PipelineClient
@@ -396,6 +420,8 @@ def _describe(status: Any) -> str:
         line += f", {format_eta(status.eta_s)}"
     if status.error:
         line += f"; {status.error}"
+    if status.erased_at:
+        line += f"; erased at {status.erased_at}: its comments and results are gone"
     return line
 
 

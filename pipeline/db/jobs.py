@@ -12,17 +12,18 @@ Deliveries are judged the same way, under the job row's lock (``take_delivery``,
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, insert, select, update
+from sqlalchemy import Select, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pipeline.db.engine import Database, as_utc, utcnow
 from pipeline.db.models import Job, ResultRow
-from pipeline.db.records import ACTIVE, JobRecord, JobStatus, NewJob, WorkerTime
+from pipeline.db.records import ACTIVE, TERMINAL, JobRecord, JobStatus, NewJob, WorkerTime
 from pipeline.errors import Conflict, JobNotFound
 from pipeline.poison import DeliveryTrace, PoisonPolicy, after_failure, on_delivery, poison_reason
 
@@ -334,6 +335,52 @@ class JobRepository:
                 job.finished_at = job.updated_at = self._now()
             return _record(job)
 
+    def erase(self, request_id: str, owner: str | None = None) -> Erased:
+        """Mark the job erased and delete its result rows, in one transaction under the job
+        row's lock: a worker's next commit finds it stopped and writes nothing (a queued or
+        running job is cancelled by it). The row stays, saying when; it is no longer reused.
+        Erasing twice keeps the first time. ``shared_input``: another job that is not erased
+        reads the same stored file (an upload submitted twice), which must then stay."""
+        with self._db.write() as session:
+            job = _locked(session, request_id)
+            if owner is not None and job.owner != owner:
+                raise JobNotFound(f"job {request_id!r} was not found")
+            now = self._now()
+            if job.status not in TERMINAL:
+                job.status = JobStatus.CANCELLED.value
+                job.finished_at = now
+            job.erased_at = job.erased_at or now
+            job.reuse_key = None
+            job.updated_at = now
+            session.execute(delete(ResultRow).where(ResultRow.request_id == request_id))
+            sharing = select(Job.request_id).where(
+                Job.input_key == job.input_key,
+                Job.request_id != request_id,
+                Job.erased_at.is_(None),
+            )
+            shared = session.scalars(sharing.limit(1)).first() is not None
+            return Erased(_record(job), shared_input=shared)
+
+    def ended_before(self, moment: datetime, limit: int) -> list[str]:
+        """Up to ``limit`` jobs finished before ``moment`` and not erased, oldest first: what
+        a retention period ends."""
+        query = (
+            select(Job.request_id)
+            .where(Job.finished_at < moment, Job.erased_at.is_(None))
+            .order_by(Job.finished_at)
+            .limit(limit)
+        )
+        with self._db.read() as session:
+            return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class Erased:
+    """An erased job's record, and whether its stored input is another job's too."""
+
+    job: JobRecord
+    shared_input: bool
+
 
 def _charge(job: Job, spent: WorkerTime | None) -> None:
     if spent is not None:
@@ -419,4 +466,5 @@ def _record(job: Job) -> JobRecord:
         themes_error=job.themes_error,
         labelled_at=as_utc(job.labelled_at),
         insights_done=job.insights_done or 0,
+        erased_at=as_utc(job.erased_at),
     )

@@ -94,6 +94,8 @@ class Job(Base):
     # the rows (from the first) whose aspects and explanations the second phase has stored.
     labelled_at: Mapped[datetime | None] = mapped_column(Timestamp)
     insights_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Erased (migration 0010): when the job's rows and objects were erased; the row stays.
+    erased_at: Mapped[datetime | None] = mapped_column(Timestamp)
     created_at: Mapped[datetime] = mapped_column(Timestamp)
     started_at: Mapped[datetime | None] = mapped_column(Timestamp)
     finished_at: Mapped[datetime | None] = mapped_column(Timestamp)

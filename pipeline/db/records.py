@@ -101,6 +101,9 @@ class JobRecord:
     insights_done: int = 0
     """Rows 0..insights_done-1 carry their aspects and explanations (the second phase of a
     job with an ``insights_key``; ``pipeline.worker``)."""
+    erased_at: datetime | None = None
+    """When the job's comments, results and files were erased (``pipeline.service.erase``);
+    None while it holds them."""
 
     @property
     def labelled(self) -> bool:

@@ -33,14 +33,22 @@ WORKER = "worker"
 RIGHTS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     # Every process checks the schema revision before it starts.
     "alembic_version": {API: ("SELECT",), WORKER: ("SELECT",)},
-    # The API submits (INSERT), reads and cancels jobs; workers and the master run and settle
-    # them. Nobody but the owner deletes one.
+    # The API submits (INSERT), reads, cancels and erases jobs; workers and the master run,
+    # settle and (at the end of the retention) erase them. Nobody but the owner deletes one: an
+    # erased job's row stays as the record of it.
     "jobs": {API: ("SELECT", "INSERT", "UPDATE"), WORKER: ("SELECT", "UPDATE")},
     # Workers write labelled rows, then each row's insights (the second phase: aspects, their
     # sentiments, explanation; ``jobs.INSIGHT_COLUMNS``) and its theme; the API reads them.
+    # Erasing a job deletes its rows: the API at its owner's request, the master at the end
+    # of the retention (``pipeline.service.erase``).
     "result_rows": {
-        API: ("SELECT",),
-        WORKER: ("SELECT", "INSERT", "UPDATE (aspects, aspect_sentiments, explanation, theme)"),
+        API: ("SELECT", "DELETE"),
+        WORKER: (
+            "SELECT",
+            "INSERT",
+            "UPDATE (aspects, aspect_sentiments, explanation, theme)",
+            "DELETE",
+        ),
     },
     # Heartbeats: workers beat and leave, the master reads and prunes them.
     "workers": {WORKER: ("SELECT", "INSERT", "UPDATE", "DELETE")},

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from pipeline.bootstrap import Backend
 from pipeline.errors import ConfigError
@@ -22,8 +23,11 @@ from pipeline.master.policy import ScalingInputs, ScalingLimits, desired_workers
 from pipeline.master.recovery import Recovery, recover_dead_workers
 from pipeline.ports import WorkerFleet
 from pipeline.service import settle_dead_letters
+from pipeline.service.erase import RETENTION_BATCH, erase_expired
 
 log = logging.getLogger(__name__)
+RETENTION_EVERY_S = 3600.0
+"""How often the master looks for jobs past their retention."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,8 @@ class TickReport:
     """Workers listed by the fleet after this tick's changes, including those stopping."""
     recovery: Recovery
     """Workers found gone this tick, and the jobs whose messages were handed back."""
+    erased_jobs: tuple[str, ...] = ()
+    """Jobs erased this tick at the end of their retention (``PIPELINE_RETENTION_DAYS``)."""
 
 
 class Master:
@@ -49,11 +55,15 @@ class Master:
         exit_idle_s: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
         leadership: Leadership | None = None,
+        retention_days: float = 0.0,
+        calendar: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         """``exit_idle_s`` > 0 makes ``run`` return once no job, message or worker has been seen
         for that long (a master on Fargate that should not run, and cost, forever).
         ``leadership``: the lease ``run`` ticks under (default: the master lease in the
-        backend's database, ``PIPELINE_MASTER_LEASE_S``)."""
+        backend's database, ``PIPELINE_MASTER_LEASE_S``). ``retention_days`` > 0: finished jobs
+        are erased that long after they finished, looked for every ``RETENTION_EVERY_S`` of
+        ``clock`` (and while a pass finds a full batch), the days counted on ``calendar``."""
         self.backend = backend
         self.fleet = fleet
         self.limits = limits
@@ -64,6 +74,9 @@ class Master:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._stale_after_s = backend.settings.worker_stale_s
+        self.retention_days = retention_days
+        self._calendar = calendar
+        self._retention_due = clock()
         self.leadership = leadership or Leadership(
             backend.repository.leases, backend.settings.master_lease_s
         )
@@ -88,6 +101,7 @@ class Master:
             ),
             interval_s=settings.master_interval_s,
             exit_idle_s=settings.master_exit_idle_s,
+            retention_days=settings.retention_days,
         )
 
     def request_stop(self) -> None:
@@ -134,6 +148,7 @@ class Master:
 
     def tick(self) -> TickReport:
         failed = settle_dead_letters(self.backend)
+        erased = self._erase_expired()
         workers = self.backend.repository.workers
         recovery = recover_dead_workers(
             self.backend.queue, workers, self.fleet, self._stale_after_s
@@ -170,7 +185,21 @@ class Master:
             failed_jobs=failed,
             fleet_size=len(listed) + len(started),
             recovery=recovery,
+            erased_jobs=tuple(erased),
         )
+
+    def _erase_expired(self) -> list[str]:
+        """The retention pass when it is due: at the first tick, then every
+        ``RETENTION_EVERY_S``, and at once again after a pass that erased a full batch."""
+        now = self._clock()
+        if self.retention_days <= 0 or now < self._retention_due:
+            return []
+        erased = erase_expired(self.backend, self.retention_days, self._calendar())
+        if erased:
+            log.info("erased %d jobs at the end of their retention: %s", len(erased), erased)
+        full = len(erased) >= RETENTION_BATCH
+        self._retention_due = now if full else now + RETENTION_EVERY_S
+        return erased
 
     def _idle_exit_due(self, report: TickReport) -> bool:
         observed = report.observed

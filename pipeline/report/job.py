@@ -36,6 +36,7 @@ from pipeline.report.render import CONTENT_SECURITY_POLICY, render_html, render_
 from pipeline.report.trend_section import trend_section
 from pipeline.service import insights as service_insights
 from pipeline.service.change import change_summary
+from pipeline.service.erase import readable_job
 from pipeline.service.ratings import rating_summary
 from pipeline.service.results import check_one_group, input_column, job_question_column
 from pipeline.service.theme_trend import theme_trend_summary
@@ -135,7 +136,7 @@ def _job_report(
     release: ReleaseScreen | None,
 ) -> ReportData:
     check_one_group(group_by, group)
-    job = backend.repository.jobs.get(request_id, owner)
+    job = readable_job(backend, request_id, owner)
     if job.status != JobStatus.SUCCEEDED:
         raise Conflict(_not_finished(job))
     name: str | None = group_by

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pipeline.service.erase import erase
 from pipeline.service.health import check_health
 from pipeline.service.insights import aspect_summary, theme_summary
 from pipeline.service.jobs import (
@@ -26,6 +27,7 @@ __all__ = [
     "cancel",
     "check_health",
     "create_key",
+    "erase",
     "get_status",
     "list_jobs",
     "list_keys",

@@ -21,6 +21,7 @@ from pipeline.messages import echo
 from pipeline.report import change as figures
 from pipeline.report.assemble import compared_labels
 from pipeline.report.stats import ALPHA
+from pipeline.service.erase import readable_job
 from pipeline.service.results import group_column
 from pipeline.ui.groups import BLANK, group_name
 
@@ -46,8 +47,8 @@ def change_summary(
         raise InputError(
             "since is this job itself; give the request id of the earlier job to compare with"
         )
-    after = backend.repository.jobs.get(request_id, owner)
-    before = backend.repository.jobs.get(since, owner)
+    after = readable_job(backend, request_id, owner)
+    before = readable_job(backend, since, owner)
     for job, which in ((after, "this job"), (before, "the earlier job")):
         check_finished(job, which)
     labels = list(after.labels or ())

@@ -40,6 +40,9 @@ from pipeline.labelling import (
 )
 from pipeline.model.aspects import AspectResult, format_aspect_sentiments, format_aspects
 
+RESULTS_PREFIX = "results/"
+"""Each finished job's results CSVs lie under ``results/<request id>/``."""
+
 
 def header(job: JobRecord) -> list[str]:
     return result_columns(job.input_columns, job.labels or (), job.explain)
@@ -165,6 +168,11 @@ def csv_rows(records: Iterable[ResultRecord], job: JobRecord) -> Iterator[list[A
         row[ASPECTS_COLUMN] = format_aspects(found)
         row[ASPECT_SENTIMENTS_COLUMN] = format_aspect_sentiments(found)
         yield list(row.values())
+
+
+def result_key(request_id: str) -> str:
+    """Where a finished job's results CSV is stored (its escaped copy beside it)."""
+    return f"{RESULTS_PREFIX}{request_id}/results.csv"
 
 
 def escaped_key(result_key: str) -> str:

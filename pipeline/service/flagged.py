@@ -19,6 +19,7 @@ from pipeline.messages import echo
 from pipeline.release.kinds import DESCRIPTIONS, ORDER, parse_kinds
 from pipeline.release.screen import ReleaseScreen, Verdict
 from pipeline.report.listing import BLANK, group_value
+from pipeline.service.erase import readable_job
 from pipeline.service.results import check_one_group, group_column, job_question_column
 
 
@@ -43,7 +44,7 @@ def flagged_comments(
     holds or an unknown kind."""
     check_one_group(group_by, group)
     wanted = parse_kinds(kinds)
-    job = backend.repository.jobs.get(request_id, owner)
+    job = readable_job(backend, request_id, owner)
     column = group_column(job, group_by)
     question = job_question_column(job)
     screen = ReleaseScreen.from_settings(backend.settings)

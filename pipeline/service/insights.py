@@ -26,6 +26,7 @@ from pipeline.insights import storage
 from pipeline.insights.aspect_stats import aspect_figures
 from pipeline.insights.postpass import THEME_SEED
 from pipeline.messages import echo
+from pipeline.service.erase import readable_job
 from pipeline.service.results import group_column
 from pipeline.themes import Theme, recluster
 from pipeline.themes.metrics import topic_diversity
@@ -41,7 +42,7 @@ def aspect_summary(
     shares and Wilson 95 % intervals, and with ``group_by`` the same per group value.
     JobNotFound for an unknown or foreign job; MissingColumnError for an unknown column;
     Conflict for a finished job whose rows were labelled without aspects."""
-    job = backend.repository.jobs.get(request_id, owner)
+    job = readable_job(backend, request_id, owner)
     column = group_column(job, group_by)
     if job.aspect_model is None and job.is_terminal and job.rows_done:
         raise Conflict(_no_insights(job, "aspects"))
@@ -81,7 +82,7 @@ def theme_summary(
     ``group_by``, counts per value of that column. Conflict until the job has succeeded (or
     when its themes are unavailable, with the reason); InputError for a label or aspect the
     job does not have, or ``group`` without ``group_by``."""
-    job = backend.repository.jobs.get(request_id, owner)
+    job = readable_job(backend, request_id, owner)
     column = group_column(job, group_by)
     _check_filters(job, label, aspect, group_by, group)
     prefix = themes_prefix(job)

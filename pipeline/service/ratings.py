@@ -29,6 +29,7 @@ from pipeline.ratings.agreement import (
 from pipeline.ratings.drivers import aspect_drivers
 from pipeline.ratings.scale import HIGH_FROM, RatingScale, not_rated, parse_scale, scale_of
 from pipeline.report.listing import BLANK, group_value
+from pipeline.service.erase import readable_job
 from pipeline.service.results import column_question, group_column, known_column
 
 _MOST_UNREADABLE = 5
@@ -94,7 +95,7 @@ def rating_summary(
     unknown column; InputError without a column (naming those that read as ratings), for the
     comment column, a column that does not read as ratings, a bad scale or a job whose labels
     are not negative/positive."""
-    job = backend.repository.jobs.get(request_id, owner)
+    job = readable_job(backend, request_id, owner)
     rating = _rating_column(backend, job, column)
     groups_column = group_column(job, group_by)
     if not {"negative", "positive"} <= set(job.labels or ("negative", "positive")):

@@ -21,6 +21,7 @@ from pipeline.labelling import input_names
 from pipeline.messages import echo
 from pipeline.report.listing import BLANK
 from pipeline.service import export
+from pipeline.service.erase import readable_job
 from pipeline.service.views import GroupSummary, ResultsPage, SummaryView
 
 MAX_PAGE = 1000
@@ -37,7 +38,7 @@ def results_page(
         raise InputError(f"offset must be between 0 and {MAX_OFFSET}, not {offset}")
     if not 1 <= limit <= MAX_PAGE:
         raise InputError(f"limit must be between 1 and {MAX_PAGE}, not {limit}")
-    job = backend.repository.jobs.get(request_id, owner)
+    job = readable_job(backend, request_id, owner)
     records = backend.repository.results.page(request_id, offset, limit)
     end = offset + len(records)
     return ResultsPage(
@@ -59,7 +60,7 @@ def results_csv(
 ) -> tuple[JobRecord, Iterator[bytes]]:
     """The job and its results CSV as byte blocks: the stored file once the job succeeded,
     otherwise built from the rows committed so far."""
-    job = backend.repository.jobs.get(request_id, owner)
+    job = readable_job(backend, request_id, owner)
     key = _stored_key(backend, job, raw)
     if key is not None:
         return job, _stored_blocks(backend, key)
@@ -74,7 +75,7 @@ def results_url(
     raw: bool = False,
 ) -> str | None:
     """A direct download link for a finished job's CSV where the store offers one (S3)."""
-    job = backend.repository.jobs.get(request_id, owner)
+    job = readable_job(backend, request_id, owner)
     key = _stored_key(backend, job, raw)
     return None if key is None else backend.store.presigned_get(key, expires_s)
 
@@ -93,7 +94,7 @@ def _stored_key(backend: Backend, job: JobRecord, raw: bool) -> str | None:
 def summary(
     backend: Backend, request_id: str, owner: str | None = None, group_by: str | None = None
 ) -> SummaryView:
-    job = backend.repository.jobs.get(request_id, owner)
+    job = readable_job(backend, request_id, owner)
     column = group_column(job, group_by)
     labels = list(job.labels or ())
     overall = backend.repository.results.summarize(request_id, labels)

@@ -24,6 +24,7 @@ from pipeline.service.change import (
     job_facts,
     job_sides,
 )
+from pipeline.service.erase import readable_job
 
 
 def trend_summary(
@@ -78,7 +79,7 @@ def same_survey_jobs(
     """The jobs, each named by its place (``job 2 of 4``), and their labels: JobNotFound for
     a job unknown or another caller's, Conflict for a job not finished or jobs with different
     labels."""
-    jobs = [backend.repository.jobs.get(request_id, owner) for request_id in request_ids]
+    jobs = [readable_job(backend, request_id, owner) for request_id in request_ids]
     names = [_which(index, len(jobs)) for index in range(len(jobs))]
     for job, which in zip(jobs, names, strict=True):
         check_finished(job, which)

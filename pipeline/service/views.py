@@ -75,6 +75,8 @@ class JobView:
     insights_done: int | None
     """Rows whose aspects (and explanations) are worked out, from the first; None when the
     job computes no insights (PIPELINE_INSIGHTS off, or no worker has started it yet)."""
+    erased_at: datetime | None = None
+    """When the job's comments, results and files were erased; None while it holds them."""
 
     @classmethod
     def of(cls, job: JobRecord, pace: Pace) -> JobView:
@@ -106,11 +108,12 @@ class JobView:
             finished_at=job.finished_at,
             labelled_at=job.labelled_at,
             insights_done=job.insights_done if job.insights_key is not None else None,
+            erased_at=job.erased_at,
         )
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        for name in ("created_at", "started_at", "finished_at", "labelled_at"):
+        for name in ("created_at", "started_at", "finished_at", "labelled_at", "erased_at"):
             moment = data[name]
             data[name] = moment.isoformat() if moment is not None else None
         data["group_by"] = list(self.group_by)

@@ -83,6 +83,16 @@ def working_out(job: JobStatus) -> tuple[int, int] | None:
     return job.insights_done, job.rows_total
 
 
+def erased_note(job: JobStatus) -> str:
+    """What the app says of an erased job: when, and that nothing of its comments is left."""
+    when = (job.erased_at or "")[:16].replace("T", " ")
+    return (
+        f"**This job was erased** on {when} UTC: its comments, labels, results files, aspects "
+        f"and themes are gone. This record of it is all that is left ({job.input_name}, "
+        f"{job.rows_total:,} comments)."
+    )
+
+
 def revision(job: JobStatus) -> str:
     """What the results table depends on: it grows with the labels and is whole (aspects,
     themes) once the job ends; the app's caches are keyed on it."""

@@ -10,6 +10,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,8 @@ from sqlalchemy.exc import ProgrammingError
 from pipeline import service
 from pipeline.bootstrap import Backend, build_backend, init_backend
 from pipeline.db.roles import Login, apply_roles, scram_verifier
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, JobErased
+from pipeline.service.erase import erase_expired
 from pipeline.settings import Settings
 from pipeline.worker import Worker
 
@@ -127,6 +129,14 @@ def test_each_role_does_its_whole_job_through_the_product(cluster: Cluster, tmp_
     assert service.aspect_summary(api, who, request_id)["rows_labelled"] == 3
     _job, blocks = service.results_csv(api, request_id, who)
     assert b"".join(blocks).count(b"\n") == 5
+    # erasing: the API at the owner's request, the master (the workers' role) at retention
+    assert service.erase(api, request_id, who).erased_at is not None
+    with pytest.raises(JobErased):
+        service.summary(api, request_id, who)
+    assert list(api.repository.results.batches(request_id)) == []
+    later = datetime.now(UTC) + timedelta(days=2)
+    assert erase_expired(worker, 1, later) == [other], "the cancelled job, finished too"
+    assert list(worker.repository.results.batches(other)) == []
     for backend in (owner, api, worker):
         backend.repository.database.dispose()
 

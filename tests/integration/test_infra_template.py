@@ -107,18 +107,28 @@ def test_wildcards_appear_only_where_aws_allows_nothing_narrower(
             assert actions <= NO_RESOURCE_LEVEL_ACTIONS or "Condition" in statement, where
 
 
-def test_only_the_jobs_analysis_files_can_be_deleted(template: dict[str, Any]) -> None:
-    """The worker merges a job's per-chunk vectors and deletes the chunks; nothing else of the
-    bucket (inputs, results) may be deleted by any component."""
-    deleting = [
-        (where, s)
+JOB_FILES = {"uploads", "results", "analysis"}
+"""The bucket's prefixes of a job's own files: its input, its results CSVs, its analysis."""
+
+
+def test_only_a_jobs_own_files_can_be_deleted(template: dict[str, Any]) -> None:
+    """Erasing a job removes its input, results and analysis (the API at its owner's request,
+    the master at the end of the retention); the worker merges a job's vector chunks and
+    finishes an erasure it raced. Nothing else of the bucket (the models) may be deleted."""
+    deleting = {
+        where: s
         for where, s in _statements(template["Resources"])
         if s["Effect"] == "Allow" and "s3:DeleteObject" in _as_list(s["Action"])
-    ]
-    assert deleting, "the worker cannot tidy a job's vector chunks"
-    for where, statement in deleting:
+    }
+    prefixes: dict[str, set[str]] = {}
+    for where, statement in deleting.items():
         assert _as_list(statement["Action"]) == ["s3:DeleteObject"], where
-        assert statement["Resource"] == {"Fn::Sub": "${Bucket.Arn}/analysis/*"}, where
+        resources = [r["Fn::Sub"] for r in _as_list(statement["Resource"])]
+        assert all(r.startswith("${Bucket.Arn}/") and r.endswith("/*") for r in resources), where
+        prefixes[where.split("/")[1]] = {r.split("/")[1] for r in resources}
+    assert prefixes.pop("WorkerTaskRole") == {"analysis", "results"}
+    assert prefixes.pop("MasterTaskRole") == JOB_FILES
+    assert prefixes and all(found == JOB_FILES for found in prefixes.values()), prefixes
 
 
 def test_functions_use_inline_statements_only(template: dict[str, Any]) -> None:

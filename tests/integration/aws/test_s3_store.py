@@ -76,6 +76,27 @@ def test_delete_removes_the_object(store: S3ObjectStore) -> None:
     assert not store.exists("a/b.bin")
 
 
+def test_delete_under_removes_a_prefix_of_every_page_and_nothing_beside_it(
+    store: S3ObjectStore, s3: Any
+) -> None:
+    """A job's analysis folder of more than one listing page (1,000 keys) goes whole; a key
+    that only starts with the same characters (``job-10`` beside ``job-1``) stays."""
+    keys = [f"analysis/job-1/embeddings/{n:09d}.npy" for n in range(1003)]
+    for key in keys:
+        s3.put_object(Bucket=BUCKET, Key=key, Body=b"v")
+    store.put_bytes("analysis/job-10/themes.json", b"{}")
+    store.put_bytes("results/job-1/results.csv", b"x")
+
+    assert store.delete_under("analysis/job-1") == 1003
+
+    assert store.delete_under("analysis/job-1/") == 0
+    left = s3.list_objects_v2(Bucket=BUCKET)["Contents"]
+    assert sorted(found["Key"] for found in left) == [
+        "analysis/job-10/themes.json",
+        "results/job-1/results.csv",
+    ]
+
+
 def test_a_missing_bucket_is_an_error_not_a_missing_object(s3: Any) -> None:
     store = S3ObjectStore(s3, "no-such-bucket-here")
     with pytest.raises(PipelineError, match="NoSuchBucket") as caught:

@@ -1,0 +1,99 @@
+"""Erasing a job: its comments, labels, results files and analysis go, its record stays.
+
+Course comments are personal data: an institution keeps them only as long as its policy says,
+and a student may ask for theirs to go. A job is erased at its owner's request (``DELETE
+/v1/jobs/{id}?erase=true``, ``sentiment-pipeline erase``, the app) or, with
+``PIPELINE_RETENTION_DAYS``, by the master once it finished that many days ago.
+
+Order matters, so nothing written by a worker that is still busy with the job survives it:
+the job is first marked erased (and cancelled) with its rows deleted, in one transaction under
+the job row's lock, so no worker commits another row; then its objects are removed. A worker
+writes a job's objects before the commit that follows them, and a commit that finds the job
+erased removes the job's objects again (``pipeline.worker``). Erasing again repeats the
+removal, so an erasure that failed halfway (the store away) is finished by retrying it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from pipeline.bootstrap import Backend
+from pipeline.db.records import JobRecord
+from pipeline.errors import JobErased, PipelineError
+from pipeline.insights.storage import insights_key
+from pipeline.ports import ObjectStore
+from pipeline.service.export import RESULTS_PREFIX
+from pipeline.service.pace import job_pace
+from pipeline.service.views import JobView
+
+log = logging.getLogger(__name__)
+RETENTION_BATCH = 20
+"""Jobs the master erases per pass at most: a backlog is worked off over several passes."""
+
+
+def erase(backend: Backend, request_id: str, owner: str | None = None) -> JobView:
+    """Erase the job (a queued or running one is cancelled first); JobNotFound for a job
+    unknown or another owner's. Erasing an erased job removes its objects again."""
+    erased = backend.repository.jobs.erase(request_id, owner)
+    erase_objects(backend.store, erased.job, keep_input=erased.shared_input)
+    log.info("job %s erased", request_id)
+    return JobView.of(erased.job, job_pace(erased.job, datetime.now(UTC)))
+
+
+def erase_objects(store: ObjectStore, job: JobRecord, keep_input: bool = False) -> int:
+    """Remove the job's stored input (unless another job reads it too), its results CSVs and
+    its analysis (embeddings, themes); returns how many objects under its own prefixes went."""
+    if not keep_input:
+        store.delete(job.input_key)
+    removed = store.delete_under(f"{RESULTS_PREFIX}{job.request_id}")
+    return removed + store.delete_under(job.insights_key or insights_key(job.request_id))
+
+
+def readable_job(backend: Backend, request_id: str, owner: str | None = None) -> JobRecord:
+    """The job whose comments or results are to be read; JobNotFound as ``jobs.get``, and
+    JobErased for an erased one, so a read never answers an empty job for an erased one. A job
+    past its retention reads as erased before the master has erased it (the master may not
+    run for a while on AWS, where the bucket's lifecycle rule expires its files meanwhile)."""
+    job = backend.repository.jobs.get(request_id, owner)
+    if job.erased_at is not None:
+        raise JobErased(
+            f"job {request_id}'s comments and results were erased on "
+            f"{job.erased_at:%Y-%m-%d %H:%M} UTC; only its record is left "
+            f"(GET /v1/jobs/{request_id})"
+        )
+    days, ended = backend.settings.retention_days, job.finished_at
+    if ended is not None and past_retention(job, days, datetime.now(UTC)):
+        raise JobErased(
+            f"job {request_id} finished on {ended:%Y-%m-%d}, more than {days:g} days "
+            "ago: its comments and results are erased at the end of this deployment's "
+            "retention (PIPELINE_RETENTION_DAYS)"
+        )
+    return job
+
+
+def past_retention(job: JobRecord, days: float, now: datetime) -> bool:
+    """The job finished more than ``days`` before ``now`` (never with ``days`` 0)."""
+    return days > 0 and job.finished_at is not None and job.finished_at < now - timedelta(days=days)
+
+
+def erase_expired(backend: Backend, days: float, now: datetime) -> list[str]:
+    """Erase up to ``RETENTION_BATCH`` jobs that finished more than ``days`` ago; returns
+    their request ids. A job whose files cannot be removed now (the store away) is logged by
+    id: its rows are gone and it reads as erased, and erasing it again removes the files (on
+    AWS the bucket's lifecycle rule expires them too)."""
+    erased = []
+    moment = now - timedelta(days=days)
+    for request_id in backend.repository.jobs.ended_before(moment, RETENTION_BATCH):
+        try:
+            erase(backend, request_id)
+        except PipelineError:
+            log.exception(
+                "erasing job %s at the end of its retention failed; erase it again "
+                "(sentiment-pipeline erase %s) to remove what is left",
+                request_id,
+                request_id,
+            )
+            continue
+        erased.append(request_id)
+    return erased

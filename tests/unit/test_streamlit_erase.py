@@ -1,0 +1,51 @@
+"""*Erase this job* in the app (AppTest), against the real API on uvicorn: nothing happens
+until the box is ticked; then the job's comments are gone from the service and the page says
+the job was erased, showing none of them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from apptests import page_text
+from fastapi.testclient import TestClient
+from httpfakes import serving_app
+from jobfakes import FakePredictor, make_backend
+from streamlit.testing.v1 import AppTest
+
+from pipeline.api.app import create_app
+from pipeline.worker import Worker
+
+APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
+COMMENTS = b"course,comment\nCHEM110,the exam was unfair\nPHYS201,great lectures\n"
+
+
+def test_a_job_is_erased_only_once_the_box_is_ticked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = make_backend(tmp_path, auth="none")
+    api = TestClient(create_app(backend))
+    request_id = api.post("/v1/jobs", files={"file": ("evals.csv", COMMENTS)}, data={}).json()[
+        "request_id"
+    ]
+    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+    with serving_app(create_app(backend), log_level="warning") as url:
+        monkeypatch.setenv("PIPELINE_API_URL", url)
+        monkeypatch.delenv("PIPELINE_API_KEY", raising=False)
+        at = AppTest.from_file(str(APP), default_timeout=60)
+        at.query_params["job"] = request_id
+        at.run()
+        assert not at.exception, at.exception
+        assert at.dataframe, "the results are shown"
+        erase = at.button(key="e-erase")
+        assert erase.disabled, "not before the box is ticked"
+
+        at.checkbox(key="e-sure").check().run()
+        at.button(key="e-erase").click().run()
+
+        assert not at.exception and not at.error, page_text(at)
+        text = page_text(at)
+        assert "**This job was erased** on" in text and "evals.csv, 2 comments" in text
+        assert not at.dataframe and not at.tabs, "nothing of the job is shown"
+    assert api.get(f"/v1/jobs/{request_id}/summary").status_code == 410
+    assert api.get(f"/v1/jobs/{request_id}").json()["erased_at"]
