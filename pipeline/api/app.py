@@ -248,7 +248,7 @@ def create_app(
     @app.get(
         JOBS + "/{request_id}/results",
         response_model=None,
-        responses={**csv_answers(), **answers(401, 404, 422, 503)},
+        responses={**csv_answers(), **answers(401, 404, 410, 422, 503)},
     )
     def job_results(
         request_id: RequestId,
@@ -272,7 +272,7 @@ def create_app(
             )
         return service.results_page(backend, request_id, who, offset, limit).to_dict()
 
-    @app.get(JOBS + "/{request_id}/summary", responses=answers(400, 401, 404, 422, 503))
+    @app.get(JOBS + "/{request_id}/summary", responses=answers(400, 401, 404, 410, 422, 503))
     def job_summary(
         request_id: RequestId, who: Owner, group_by: str | None = None
     ) -> dict[str, Any]:
@@ -283,7 +283,7 @@ def create_app(
         response_model=None,
         responses={
             **body_answer(AspectsBody, "comments per aspect and polarity, overall and per group"),
-            **answers(400, 401, 404, 409, 422, 503),
+            **answers(400, 401, 404, 409, 410, 422, 503),
         },
     )
     def job_aspects(
@@ -304,7 +304,7 @@ def create_app(
         response_model=None,
         responses={
             **body_answer(ThemesBody, "the themes, each with keywords, quotes and counts"),
-            **answers(400, 401, 404, 409, 422, 503),
+            **answers(400, 401, 404, 409, 410, 422, 503),
         },
     )
     def job_themes(
@@ -340,7 +340,7 @@ def create_app(
         response_model=None,
         responses={
             **body_answer(FlaggedBody, "the flagged comments and what a report does with each"),
-            **answers(400, 401, 404, 422, 503),
+            **answers(400, 401, 404, 410, 422, 503),
         },
     )
     def job_flagged(
@@ -373,7 +373,7 @@ def create_app(
         response_model=None,
         responses={
             **body_answer(RatingsBody, "the rating column against the comments, per group"),
-            **answers(400, 401, 404, 422, 503),
+            **answers(400, 401, 404, 410, 422, 503),
         },
     )
     def job_ratings(
@@ -406,7 +406,7 @@ def create_app(
         response_model=None,
         responses={
             **body_answer(ChangeBody, "each share in the earlier job and in this one, tested"),
-            **answers(400, 401, 404, 409, 422, 503),
+            **answers(400, 401, 404, 409, 410, 422, 503),
         },
     )
     def job_change(
@@ -435,7 +435,7 @@ def create_app(
         response_model=None,
         responses={
             **body_answer(TrendBody, "each share in each job, oldest first, tested for a trend"),
-            **answers(400, 401, 404, 409, 422, 503),
+            **answers(400, 401, 404, 409, 410, 422, 503),
         },
     )
     def trend(
@@ -457,7 +457,7 @@ def create_app(
         response_model=None,
         responses={
             **body_answer(ThemeTrendBody, "each theme's share of each job, tested for a trend"),
-            **answers(400, 401, 404, 409, 422, 503),
+            **answers(400, 401, 404, 409, 410, 422, 503),
         },
     )
     def trend_themes(
@@ -479,7 +479,7 @@ def create_app(
     @app.get(
         JOBS + "/{request_id}/report",
         response_class=Response,
-        responses={**REPORT_ANSWERS, **answers(400, 401, 404, 409, 422, 501, 503)},
+        responses={**REPORT_ANSWERS, **answers(400, 401, 404, 409, 410, 422, 501, 503)},
     )
     def job_report(
         request_id: RequestId,

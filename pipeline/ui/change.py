@@ -23,9 +23,13 @@ CHART_SHARE = "negative"
 
 
 def earlier_jobs(jobs: Sequence[JobStatus], current: str) -> list[JobStatus]:
-    """The finished jobs that can be compared with ``current``: every other succeeded one, in
-    the API's order (newest first)."""
-    return [job for job in jobs if job.status == "succeeded" and job.request_id != current]
+    """The finished jobs that can be compared with ``current``: every other succeeded one not
+    erased, in the API's order (newest first)."""
+    return [
+        job
+        for job in jobs
+        if job.status == "succeeded" and job.request_id != current and not job.erased_at
+    ]
 
 
 def job_caption(job: JobStatus) -> str:

@@ -26,10 +26,12 @@ from pipeline.api.gateway import Gateway
 from pipeline.bootstrap import Backend
 from pipeline.cli import job_commands
 from pipeline.cli.main import main
+from pipeline.client import JobStatus
 from pipeline.errors import JobErased
 from pipeline.master.loop import RETENTION_EVERY_S, Master
 from pipeline.master.policy import ScalingLimits
 from pipeline.service.erase import erase_expired
+from pipeline.ui.change import earlier_jobs
 from pipeline.worker import Worker
 
 CSV = b"course,comment\n" + b"".join(
@@ -270,3 +272,13 @@ def test_the_master_erases_at_its_first_tick_then_hourly(tmp_path: Path) -> None
     assert master.tick().erased_jobs == (), "not due again within the hour"
     moment[0] = RETENTION_EVERY_S + 1
     assert master.tick().erased_jobs == (second,)
+
+
+def test_an_erased_job_is_not_offered_to_compare_with() -> None:
+    jobs = [
+        JobStatus("now", "succeeded"),
+        JobStatus("erased", "succeeded", erased_at="2026-12-05T16:00:00+00:00"),
+        JobStatus("kept", "succeeded"),
+        JobStatus("running", "running"),
+    ]
+    assert [job.request_id for job in earlier_jobs(jobs, "now")] == ["kept"]
