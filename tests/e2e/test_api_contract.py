@@ -38,6 +38,8 @@ CSV = (
 # store cannot presign says so (501).
 ACCEPTED = ["2xx", "3xx", "400", "401", "404", "409", "413", "501"]
 NOT_A_FAULT = ["2xx", "3xx", "4xx", "501"]
+TRUE = ("true", "1", "yes", "on", "t", "y")
+"""What FastAPI reads as true for a ``bool`` query parameter."""
 READS = (
     r"^(/v1/jobs/\{request_id\}(/(results|summary|aspects|themes|change|flagged|ratings))?"
     r"|/v1/trend(/themes)?)$"
@@ -128,6 +130,10 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 @pytest.mark.slow
 @schema.parametrize()
 def test_every_route_keeps_its_contract(case: schemathesis.Case) -> None:
+    if case.method == "DELETE" and str((case.query or {}).get("erase", "")).lower() in TRUE:
+        # Never erase the stack's jobs: every read after it would be a 410 (erasing is tested
+        # on jobs of its own, tests/unit/test_erase.py); an invalid value still goes as made.
+        case.query = {**(case.query or {}), "erase": "false"}
     case.call_and_validate()
 
 
