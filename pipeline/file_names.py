@@ -1,20 +1,35 @@
-"""File names made of what users typed (a file's name, a column, a course): letters, digits,
-``-`` and ``_`` only, so they are safe on any file system and inside a quoted
-``Content-Disposition`` header whatever the input held (quotes, slashes, newlines, RTL marks).
+"""File names made of what users typed (a file's name, a column, a course): letters and
+digits of any script, ``-`` and ``_`` only, so they are safe on any file system whatever the
+input held (quotes, slashes, newlines, RTL marks), and ``化学`` and ``生物``, ``Ökonomie`` and
+``Äkonomie`` stay two names. An HTTP header carries such a name as RFC 6266 says
+(``content_disposition``).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
+from urllib.parse import quote
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+_UNSAFE = re.compile(r"[^\w-]+")
+_NOT_ASCII = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
 def safe_name(text: str) -> str:
-    """``CHEM_110_General_Chemistry`` for ``CHEM 110: General Chemistry``; empty when nothing
-    of ``text`` is safe."""
-    return _UNSAFE.sub("_", text).strip("_")
+    """``CHEM_110_General_Chemistry`` for ``CHEM 110: General Chemistry``, ``Ökonomie_I``
+    for ``Ökonomie I`` (composed: a decomposed ``Ö`` is the same name); empty when nothing of
+    ``text`` is safe."""
+    return _UNSAFE.sub("_", unicodedata.normalize("NFC", text)).strip("_")
+
+
+def content_disposition(name: str) -> str:
+    """``attachment`` under the safe ``name``: as it is in ``filename*`` (UTF-8, RFC 5987)
+    and, for a client that reads only ``filename``, with what is not ASCII made ``_``."""
+    fallback = _NOT_ASCII.sub("_", name)
+    if fallback == name:
+        return f'attachment; filename="{name}"'
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def distinct_names(

@@ -113,7 +113,7 @@ def _report(args: argparse.Namespace) -> int:
         )
     stem = f"{args.request_id}-report"
     if args.group is not None:
-        stem = f"{stem}-{safe_name(args.group)[:60]}"
+        stem = f"{stem}-{safe_name(args.group)[:60] or 'group'}"
     _write(args.output or Path(f"{stem}.{args.format}"), content)
     return 0
 

@@ -19,7 +19,7 @@ from pipeline import service
 from pipeline.bootstrap import Backend
 from pipeline.db.records import JobRecord, JobStatus
 from pipeline.errors import Conflict, InputError, PipelineError, ServiceUnavailableError
-from pipeline.file_names import safe_name
+from pipeline.file_names import content_disposition, safe_name
 from pipeline.input_header import did_you_mean, listing
 from pipeline.messages import echo
 from pipeline.release.screen import ReleaseScreen
@@ -61,7 +61,7 @@ class ReportFile:
     def headers(self) -> dict[str, str]:
         """A download named for the job; an HTML page also forbids scripts and outside
         resources, should a browser open it from the API's address."""
-        headers = {"Content-Disposition": f'attachment; filename="{self.filename}"'}
+        headers = {"Content-Disposition": content_disposition(self.filename)}
         if self.media_type.startswith("text/html"):
             headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
         return headers
@@ -319,8 +319,9 @@ def report_file(
 
 def filename(data: ReportData, report_format: str) -> str:
     """``evaluations-AbC123xy-report-by-course.pdf`` (one group's:
-    ``evaluations-AbC123xy-report-course-CHEM110.pdf``): letters, digits, ``-`` and ``_``
-    only, so it is safe in a Content-Disposition header and on any file system."""
+    ``evaluations-AbC123xy-report-course-CHEM110.pdf``): letters and digits of any script,
+    ``-`` and ``_`` only, so it is safe on any file system (``ReportFile.headers`` carries it
+    as RFC 6266 says)."""
     stem = safe_name(data.input_name.rsplit(".", 1)[0]) or "comments"
     by = f"-by-{safe_name(data.group_by)}" if data.group_by else ""
     if data.focus is not None and data.group_by:
