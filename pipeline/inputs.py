@@ -463,6 +463,11 @@ def validate_input(
             for name in group_by
         )
     )
+    if column in groups:
+        raise InputError(
+            f"group-by column {column!r} is the comment column: every comment would be a group "
+            "of its own; group by another column (a course, an instructor)"
+        )
     if several and (question := question_column(layout.columns, column)) not in groups:
         groups = (*groups, question)  # answers to "What should change?" lean negative
     rows = 0
@@ -473,6 +478,8 @@ def validate_input(
             raise LimitExceededError(f"the file has more than {limits.max_rows:,} rows")
         if comment.strip():
             comments += 1
+    if rows == 0:
+        raise EmptyInputError("the file has a header but no rows: no comments to label")
     if comments == 0:
         if several:
             named = ", ".join(repr(name) for name in layout.options.comment_columns)

@@ -236,8 +236,11 @@ def _first_comparable(
     backend: Backend, job: JobRecord, owner: str | None
 ) -> tuple[str | None, SummaryView]:
     """The job's first group-by column that splits it into two groups or more, with its
-    summary: an export's ``Term`` of one value on every row would only repeat the overview."""
+    summary: an export's ``Term`` of one value on every row would only repeat the overview.
+    The comment column is passed over (a job queued before submit refused it as a group)."""
     for column in job.group_by:
+        if column == job.text_column:
+            continue
         summary = service.summary(backend, job.request_id, owner, column)
         if len(summary.groups) > 1:
             return column, summary

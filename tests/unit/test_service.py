@@ -48,6 +48,10 @@ def _xlsx_named_csv(folder: Path) -> Path:
 REFUSALS = [
     ("empty file", _write("a.csv", b""), "comment", EmptyInputError, "the file is empty"),
     ("header only", _write("a.csv", b"comment\n"), "comment", EmptyInputError, "no comments"),
+    ("header only, column taken for its name", _write("a.csv", b"course,comment\n"), None,
+     EmptyInputError, "the file has a header but no rows: no comments to label"),
+    ("grouped by the comment column", _write("a.csv", b"course,comment\nA,hi\n"), "comment",
+     InputError, "group-by column 'comment' is the comment column"),
     ("blank comments", _write("a.csv", b"comment\n \n\n"), "comment", EmptyInputError, "no comm"),
     ("neither UTF-8 nor Windows-1252", _write("a.csv", b"comment\nab\x81\n"), "comment",
      EncodingError, "neither UTF-8 nor Windows-1252 text: byte 0x81 on line 2"),
@@ -106,6 +110,8 @@ def test_every_refusal_names_the_problem_and_queues_nothing(
 ) -> None:
     backend = make_backend(tmp_path, max_rows=10, max_comment_chars=50, max_upload_bytes=10_000)
     group_by = ["teacher"] if "teacher" in message else []
+    if "is the comment column" in message:
+        group_by = ["course", " Comment "]
     with pytest.raises(error, match=re.escape(message)):
         service.submit(backend, make(tmp_path), column, group_by)
     assert backend.queue.depth().total == 0
