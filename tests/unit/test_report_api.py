@@ -17,6 +17,7 @@ from apigw_events import load_event, with_query, without_identity
 from fastapi.testclient import TestClient
 from insightfakes import FakeTagger, fake_analyst
 from jobfakes import FakePredictor
+from sqlalchemy import text
 
 from pipeline.api.gateway import Gateway
 from pipeline.bootstrap import Backend
@@ -69,6 +70,24 @@ def test_the_api_serves_a_finished_jobs_report_as_a_self_contained_page(
     assert (
         "1 row got no label" in answer.text and "1 comment with a label, 1 without" in answer.text
     )
+
+
+def test_an_older_job_grouped_by_its_comment_column_reports_by_its_next_group(
+    backend: Backend, client: TestClient
+) -> None:
+    """Submit refuses the comment column as a group now; a job queued before it did not has
+    its default report by its next group-by column instead of failing."""
+    request_id = finished(backend, client)
+    with backend.repository.database.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE jobs SET group_by = :groups WHERE request_id = :id"),
+            {"groups": '["comment", "course"]', "id": request_id},
+        )
+
+    answer = client.get(f"/v1/jobs/{request_id}/report")
+
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-disposition"].endswith('-report-by-course.html"')
 
 
 def test_a_survey_of_several_questions_reports_each_question_s_shares_beside_the_groups(
