@@ -478,7 +478,7 @@ def validate_input(
             raise LimitExceededError(f"the file has more than {limits.max_rows:,} rows")
         if comment.strip():
             comments += 1
-    if rows == 0:
+    if rows == 0 and not several:  # a long table has no row for a blank answer
         raise EmptyInputError("the file has a header but no rows: no comments to label")
     if comments == 0:
         if several:

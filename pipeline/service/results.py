@@ -15,6 +15,7 @@ from pipeline.bootstrap import Backend
 from pipeline.db.records import JobRecord, JobStatus
 from pipeline.db.results import GroupStats
 from pipeline.errors import InputError, MissingColumnError
+from pipeline.input_header import did_you_mean
 from pipeline.input_melt import question_column
 from pipeline.inputs import ReadOptions
 from pipeline.labelling import input_names
@@ -128,7 +129,8 @@ def known_column(job: JobRecord, name: str) -> str:
     column = input_column(job, name)
     if column is None:
         raise MissingColumnError(
-            f"column {echo(name)} is not in the job's input; its columns are: "
+            f"column {echo(name)} is not in the job's input"
+            f"{did_you_mean(name, job.input_columns)}; its columns are: "
             f"{', '.join(job.input_columns)}"
         )
     return column
@@ -154,18 +156,26 @@ def job_question_column(job: JobRecord) -> str | None:
 
 def input_column(job: JobRecord, name: str) -> str | None:
     """The input column ``name`` means: an input column's own name, its name in the results
-    table where the model's output took it (``input_label`` for a ``label`` column), or, in a
-    survey export, the one column whose question it is (ignoring case and spacing)."""
+    table where the model's output took it (``input_label`` for a ``label`` column), else, as
+    submit matches them, the one column whose name is ``name`` ignoring case and spacing
+    (``course`` for ``Course``), or, in a survey export, whose question it is."""
     if name in job.input_columns:
         return name
     renamed = input_names(job.input_columns, job.labels or ())
     shown = next((column for column, shown in renamed.items() if shown == name), None)
     if shown is not None:
         return shown
-    asked = " ".join(name.split()).casefold()
+    asked = _folded(name)
+    named = [c for c in job.input_columns if _folded(c) == asked]
+    if asked and len(named) == 1:
+        return named[0]
     questions = ReadOptions.from_json(job.input_options).column_questions
-    matches = [c for c in job.input_columns if questions.get(c, "").casefold() == asked]
-    return matches[0] if asked and len(matches) == 1 else None
+    matches = [c for c in job.input_columns if _folded(questions.get(c, "")) == asked]
+    return matches[0] if asked and not named and len(matches) == 1 else None
+
+
+def _folded(name: str) -> str:
+    return " ".join(name.split()).casefold()
 
 
 def column_question(job: JobRecord, column: str) -> str | None:

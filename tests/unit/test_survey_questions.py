@@ -171,3 +171,22 @@ def test_a_column_is_offered_with_its_question() -> None:
     assert column_label("Q9", questions) == f"Q9: {'x' * 200}", "cut only when asked"
     cut = column_label("Q9", questions, width=40)
     assert len(cut) == 40 and cut.endswith("…") and cut.startswith("Q9: xxx")
+
+
+def test_every_read_matches_a_column_as_submit_does(backend: Backend, client: TestClient) -> None:
+    """Submit took ``course`` for ``Course``; so does every read after it, and a name that is
+    no column's is refused with the closest ones."""
+    content = table(["Course", "Q2 rating", "Comment"], [["A", "5", "good"], ["B", "1", "bad"]])
+    answer = client.post(
+        "/v1/jobs", files={"file": ("t.csv", content)}, data={"group_by": "course"}
+    )
+    assert answer.status_code == 202, answer.text
+    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+    path = f"/v1/jobs/{answer.json()['request_id']}"
+
+    summary = get(client, f"{path}/summary", group_by=" course ")
+    assert [g["group"] for g in summary["groups"]] == ["A", "B"]
+    assert get(client, f"{path}/ratings", column="q2 RATING")["column"] == "Q2 rating"
+    refused = client.get(f"{path}/summary", params={"group_by": "cours"})
+    assert refused.status_code == 400
+    assert "'cours' is not in the job's input (did you mean 'Course'?)" in refused.json()["detail"]
