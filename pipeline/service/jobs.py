@@ -250,10 +250,11 @@ def settle_dead_letters(backend: Backend, limit: int = 10) -> list[str]:
 
 
 def display_name(filename: str) -> str:
-    """The name a job shows for its input: the sent name's last part, without control or
-    invisible characters (PostgreSQL stores no NUL; an RTL override would disguise it), and
-    within the column's 255 characters, its extension kept."""
-    name = "".join(char for char in Path(filename).name if char.isprintable())
+    """The name a job shows for its input: the sent name's last part (after a ``/`` or a
+    Windows ``\\``), without control or invisible characters (PostgreSQL stores no NUL; an RTL
+    override would disguise it), and within the column's 255 characters, its extension kept."""
+    last = re.split(r"[\\/]", filename)[-1]
+    name = "".join(char for char in last if char.isprintable())
     if len(name) <= _MAX_NAME_CHARS:
         return name
     stem, dot, extension = name.rpartition(".")

@@ -873,6 +873,12 @@ REQUESTS: list[Case] = [
         shown_as("passwd.csv"),
     ),
     accepted(
+        "filename-windows-path-traversal",
+        upload(comments(["windows traversal good"]), "..\\..\\evil\\x.csv"),
+        ("windows traversal good",),
+        shown_as("x.csv"),
+    ),
+    accepted(
         "filename-3000-chars",
         upload(comments(["long name good"]), "n" * 3_000 + ".csv"),
         ("long name good",),
