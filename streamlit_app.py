@@ -1148,6 +1148,8 @@ def ratings_view(job: JobStatus, frame: pd.DataFrame, group_columns: list[str]) 
         return
     overall = body["overall"]
     st.caption(rating_table.heading(body))
+    if body.get("note"):
+        st.info(f"Note: {body['note']}.", icon=":material/info:")
     cells = st.columns(3)
     cells[0].metric("Mean rating", "-" if overall["mean"] is None else f"{overall['mean']:.1f}")
     rho = overall["correlation"]

@@ -268,8 +268,15 @@ class RatingsBody(BaseModel):
         description="the survey question the column answers, where the export gave one "
         "(a Qualtrics export's question row); null otherwise"
     )
-    group_by: str | None
+    group_by: str | None = Field(
+        description="the column read per value of; in a job of several open questions, the "
+        "question column unless another is asked for"
+    )
     scale: RatingScaleRecord
+    note: str | None = Field(
+        description="what to know before reading the figures: in a job of several open "
+        "questions, a student's rating counts once per answer outside one question's row"
+    )
     unreadable: RatingUnreadable
     overall: RatingFigures
     groups: list[RatingFigures]

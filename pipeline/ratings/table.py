@@ -47,6 +47,8 @@ def agreement_line(figures: Mapping[str, Any]) -> str:
 def text(body: Mapping[str, Any], width: int) -> str:
     """The heading, the overall line, a table per group, then the contradicting comments."""
     lines = [heading(body), f"overall: {agreement_line(body['overall'])}"]
+    if body.get("note"):
+        lines.insert(1, f"note: {body['note']}")
     if body["groups"]:
         lines += ["", _group_table(body)]
         reversed_ = [g for g in body["groups"] if g["reads_reversed"]]

@@ -426,6 +426,8 @@ class RatingsSection:
     """The aspects tested (the whole report's: all its comments; none in a group's own)."""
     question: str | None = None
     """The survey question the column answers, where the export gave one."""
+    note: str | None = None
+    """What to know first (a job of several open questions counts a rating per answer)."""
 
     @property
     def reversed_rows(self) -> tuple[RatingRow, ...]:

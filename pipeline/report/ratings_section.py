@@ -18,6 +18,7 @@ def ratings_section(body: Mapping[str, Any], focus: str | None = None) -> Rating
     return RatingsSection(
         column=str(body["column"]),
         question=body.get("question"),
+        note=body.get("note"),
         scale=str(body["scale"]["described"]),
         overall=None if focus is not None else _row(ALL_COMMENTS, body["overall"]),
         groups=groups,

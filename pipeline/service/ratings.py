@@ -30,7 +30,12 @@ from pipeline.ratings.drivers import aspect_drivers
 from pipeline.ratings.scale import HIGH_FROM, RatingScale, not_rated, parse_scale, scale_of
 from pipeline.report.listing import BLANK, group_value
 from pipeline.service.erase import readable_job
-from pipeline.service.results import column_question, group_column, known_column
+from pipeline.service.results import (
+    column_question,
+    group_column,
+    job_question_column,
+    known_column,
+)
 
 _MOST_UNREADABLE = 5
 _CANDIDATE_ROWS = 500
@@ -97,6 +102,9 @@ def rating_summary(
     are not negative/positive."""
     job = readable_job(backend, request_id, owner)
     rating = _rating_column(backend, job, column)
+    question = job_question_column(job)
+    if group_by is None and question is not None:
+        group_by = question  # each question's row counts every student once
     groups_column = group_column(job, group_by)
     if not {"negative", "positive"} <= set(job.labels or ("negative", "positive")):
         raise InputError(
@@ -120,6 +128,7 @@ def rating_summary(
         "question": column_question(job, rating),
         "group_by": group_by,
         "scale": told.as_json(),
+        "note": _answers_note(job, question, groups_column),
         "unreadable": {
             "answers": len(tally.unreadable),
             "examples": list(dict.fromkeys(tally.unreadable))[:_MOST_UNREADABLE],
@@ -140,6 +149,25 @@ def rating_summary(
             ],
         },
     }
+
+
+def _answers_note(job: JobRecord, question: str | None, groups_column: str | None) -> str | None:
+    """What a job of several open questions does to the figures: it holds a row per answer,
+    so a student who answered two questions has their rating counted twice, except within one
+    question's row. None for a job of one comment column."""
+    if question is None:
+        return None
+    asked = len(ReadOptions.from_json(job.input_options).comment_columns)
+    where = (
+        f"each row of {echo(question)} counts every student once"
+        if groups_column == question
+        else f"per {echo(question)} (group_by={question}) each student counts once"
+    )
+    return (
+        f"this job reads {asked} open questions as one row per answer: a student's rating "
+        "counts once per question they answered, so the overall figures (and those per "
+        f"group) weigh each student by their answers; {where}"
+    )
 
 
 def _rating_column(backend: Backend, job: JobRecord, column: str | None) -> str:

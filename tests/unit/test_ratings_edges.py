@@ -30,6 +30,7 @@ from pipeline.api.gateway import Gateway
 from pipeline.bootstrap import Backend
 from pipeline.cli import rating_commands
 from pipeline.cli.main import main
+from pipeline.ratings import table as rating_table
 from pipeline.worker import Worker
 
 SATISFIED = "Overall, I was satisfied with this course"
@@ -284,3 +285,32 @@ def test_the_gateway_report_and_the_command_pass_the_rating_on(
     assert main(["report", "rid", *api]) == 0
     assert seen[0].url.params["rating"] == INSTRUCTOR
     assert "rating" not in seen[1].url.params
+
+
+def test_a_job_of_several_open_questions_reads_each_question_with_every_student_once(
+    backend: Backend, client: TestClient
+) -> None:
+    """10 students rated 5 and answered both questions, 10 rated 1 and answered one: a row
+    per answer counts the first ten twice (mean 3.7 over 30), each question's row once."""
+    rows = ["student,Overall rating,What helped?,What should change?"]
+    rows += [f"s{n},5,good labs {n},good pace {n}" for n in range(10)]
+    rows += [f"t{n},1,bad exams {n}," for n in range(10)]
+    answer = client.post(
+        "/v1/jobs",
+        files={"file": ("multi.csv", "\n".join(rows).encode())},
+        data={"text_column": ["What helped?", "What should change?"]},
+    )
+    assert answer.status_code == 202, answer.text
+    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+
+    body = ratings(client, answer.json()["request_id"], column="Overall rating")
+
+    assert body["group_by"] == "question" and "counts once per question" in body["note"]
+    assert body["overall"]["rated"] == 30
+    assert "note: this job reads 2 open questions" in rating_table.text(body, 100)
+    by_question = {g["group"]: (g["rated"], g["mean"]) for g in body["groups"]}
+    assert by_question == {"What helped?": (20, 3.0), "What should change?": (10, 5.0)}
+    by_student = ratings(
+        client, answer.json()["request_id"], column="Overall rating", group_by="student"
+    )
+    assert "(group_by=question) each student counts once" in by_student["note"]
