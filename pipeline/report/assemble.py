@@ -26,6 +26,7 @@ from pipeline.report.data import (
     ThemeEntry,
 )
 from pipeline.report.listing import CommentListing
+from pipeline.report.look_alike import look_alikes
 from pipeline.report.stats import ALPHA, fisher_exact, holm, wilson_interval
 from pipeline.service.views import GroupSummary, SummaryView
 from pipeline.ui.groups import group_name, is_small
@@ -166,6 +167,7 @@ def assemble(
             _group_report(part, group_name(part.group), labels, (), ())
             for part in (by_question.groups if by_question else ())
         ),
+        look_alikes=tuple(look_alikes([part.group for part in summary.groups], [])),
     )
 
 

@@ -9,13 +9,12 @@ the report, the label shares tested are negative and positive (neutral is what i
 
 Groups are matched by their exact value: ``CHEM 110`` last term and ``CHEM110`` this term are
 two groups, each listed as found in one job only, with a note that they may be the same
-(``possible_matches``). Merging them silently would mix two courses whenever the guess is
+(``look_alike.possible_matches``). Merging them silently would mix two courses whenever the guess is
 wrong; the user can recode the column and submit again.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -176,27 +175,6 @@ def change(before: Side, after: Side, labels: Sequence[str]) -> Change:
         only_before=_only(before.groups, after.groups, labels),
         only_after=_only(after.groups, before.groups, labels),
     )
-
-
-def possible_matches(
-    only_before: Sequence[str | None], only_after: Sequence[str | None]
-) -> list[tuple[str, str]]:
-    """Pairs of values found in one job each that differ only in case, spaces or punctuation
-    (``CHEM 110`` and ``chem-110``): probably one group written two ways."""
-    after_by_key: dict[str, list[str]] = {}
-    for value in only_after:
-        if value is not None and _key(value):
-            after_by_key.setdefault(_key(value), []).append(value)
-    return [
-        (value, match)
-        for value in only_before
-        if value is not None
-        for match in after_by_key.get(_key(value), [])
-    ]
-
-
-def _key(value: str) -> str:
-    return re.sub(r"[\W_]+", "", value.casefold())
 
 
 def _label_cells(

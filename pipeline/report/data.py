@@ -469,6 +469,9 @@ class ReportData:
     as written."""
     ratings: RatingsSection | None = None
     """Set when the report was asked for with a rating column to compare the comments with."""
+    look_alikes: tuple[tuple[str, str], ...] = ()
+    """Pairs of group values that differ only in case, spaces, punctuation or how an accent
+    is encoded (``CHEM 101`` and ``CHEM 101 ``): probably one group written two ways."""
 
     @property
     def flagged_groups(self) -> tuple[GroupReport, ...]:

@@ -27,7 +27,6 @@ from pipeline.report.change import (
     Share,
     Side,
     count_of,
-    possible_matches,
     share_of,
 )
 from pipeline.report.stats import ALPHA, cochran_armitage, holm
@@ -160,18 +159,6 @@ def trend(sides: Sequence[Side], labels: Sequence[str]) -> Trend:
         groups=tuple(GroupTrend(value, tuple(islice(rows, len(labels)))) for value in followed),
         only_one=tuple(only_one),
     )
-
-
-def look_alikes(
-    only_one: Sequence[str | None], followed: Sequence[str | None]
-) -> list[tuple[str, str]]:
-    """Pairs of a value found in one job only and another value (followed, or in one job
-    only too) that differ only in case, spaces or punctuation (``MATH221`` and ``MATH 221``):
-    probably one group written two ways; each pair once."""
-    pairs = possible_matches(only_one, followed)
-    for index, value in enumerate(only_one):
-        pairs += possible_matches([value], only_one[index + 1 :])
-    return pairs
 
 
 def _jobs_with(per_job: Sequence[int]) -> int:

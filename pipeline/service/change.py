@@ -20,6 +20,7 @@ from pipeline.insights.aspect_stats import aspect_figures
 from pipeline.messages import echo
 from pipeline.report import change as figures
 from pipeline.report.assemble import compared_labels
+from pipeline.report.look_alike import possible_matches
 from pipeline.report.stats import ALPHA
 from pipeline.service.erase import readable_job
 from pipeline.service.results import group_column
@@ -80,7 +81,7 @@ def change_summary(
         "only_after": [{"group": value, "n": n} for value, n in result.only_after],
         "possible_matches": [
             {"before": earlier, "after": now}
-            for earlier, now in figures.possible_matches(
+            for earlier, now in possible_matches(
                 [value for value, _n in result.only_before],
                 [value for value, _n in result.only_after],
             )

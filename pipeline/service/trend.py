@@ -16,6 +16,7 @@ from pipeline.db.records import JobRecord
 from pipeline.errors import Conflict
 from pipeline.report import trend as figures
 from pipeline.report.assemble import compared_labels
+from pipeline.report.look_alike import look_alikes
 from pipeline.report.stats import ALPHA, MIN_EXPECTED
 from pipeline.service.change import (
     check_finished,
@@ -64,7 +65,7 @@ def trend_summary(
         ],
         "possible_matches": [
             {"group": value, "like": other}
-            for value, other in figures.look_alikes(
+            for value, other in look_alikes(
                 [value for value, _index, _n in result.only_one],
                 [item.group for item in result.groups],
             )

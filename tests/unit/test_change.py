@@ -31,7 +31,8 @@ from pipeline.api.gateway import Gateway
 from pipeline.bootstrap import Backend
 from pipeline.cli.main import main
 from pipeline.report import change_table
-from pipeline.report.change import Side, change, possible_matches
+from pipeline.report.change import Side, change
+from pipeline.report.look_alike import possible_matches
 from pipeline.worker import Worker
 
 LABELS = ("negative", "neutral", "positive")

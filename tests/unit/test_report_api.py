@@ -362,3 +362,24 @@ def test_a_job_grouped_only_by_a_column_of_one_value_reports_the_overview(
 
     assert report.headers["content-disposition"].endswith('-report.html"')
     assert "term: Fall 2026" not in report.text
+
+
+def test_group_values_written_two_ways_are_said_to_be_maybe_one(
+    backend: Backend, client: TestClient
+) -> None:
+    """``CHEM 101`` and ``CHEM 101 ``, ``Café`` composed and decomposed: two groups each,
+    counted apart, and the report says they may be one."""
+    rows = ["course,comment", "CHEM 101,good", '"CHEM 101 ",bad', "Café 101,good"]
+    rows.append("Cafe\u0301 101,bad")
+    answer = client.post(
+        "/v1/jobs",
+        files={"file": ("alike.csv", "\n".join(rows).encode())},
+        data={"text_column": "comment", "group_by": "course"},
+    )
+    request_id = answer.json()["request_id"]
+    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+
+    text = unescape(re.sub(r"\s+", " ", client.get(f"/v1/jobs/{request_id}/report").text))
+
+    assert "“CHEM 101” and “CHEM 101 ” may be one course written two ways" in text
+    assert "“Cafe\u0301 101” and “Café 101” may be one course written two ways" in text

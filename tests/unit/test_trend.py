@@ -31,8 +31,9 @@ from pipeline.bootstrap import Backend
 from pipeline.cli.main import main
 from pipeline.report import trend_table
 from pipeline.report.change import Side, change
+from pipeline.report.look_alike import look_alikes
 from pipeline.report.stats import cochran_armitage
-from pipeline.report.trend import MAX_JOBS, look_alikes, trend
+from pipeline.report.trend import MAX_JOBS, trend
 
 # --- the test -------------------------------------------------------------------------------
 

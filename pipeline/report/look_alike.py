@@ -1,0 +1,42 @@
+"""Group values that are probably one group written two ways: ``CHEM 110`` and ``chem-110``,
+``CHEM 101`` and ``CHEM 101 ``, ``Café`` with its accent composed and decomposed. Said, never
+merged: merging on a guess would mix two courses whenever it is wrong. Pure."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+
+def possible_matches(
+    only_before: Sequence[str | None], only_after: Sequence[str | None]
+) -> list[tuple[str, str]]:
+    """Pairs of values found in one job each that differ only in case, spaces or punctuation
+    (``CHEM 110`` and ``chem-110``): probably one group written two ways."""
+    after_by_key: dict[str, list[str]] = {}
+    for value in only_after:
+        if value is not None and _key(value):
+            after_by_key.setdefault(_key(value), []).append(value)
+    return [
+        (value, match)
+        for value in only_before
+        if value is not None
+        for match in after_by_key.get(_key(value), [])
+    ]
+
+
+def _key(value: str) -> str:
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFC", value).casefold())
+
+
+def look_alikes(
+    only_one: Sequence[str | None], followed: Sequence[str | None]
+) -> list[tuple[str, str]]:
+    """Pairs of a value found in one job only and another value (followed, or in one job
+    only too) that differ only in case, spaces or punctuation (``MATH221`` and ``MATH 221``):
+    probably one group written two ways; each pair once."""
+    pairs = possible_matches(only_one, followed)
+    for index, value in enumerate(only_one):
+        pairs += possible_matches([value], only_one[index + 1 :])
+    return pairs
