@@ -7,16 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from apptests import page_text
+from apptests import job_page, page_text
 from fastapi.testclient import TestClient
 from httpfakes import serving_app
 from jobfakes import FakePredictor, make_backend
-from streamlit.testing.v1 import AppTest
 
 from pipeline.api.app import create_app
 from pipeline.worker import Worker
 
-APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
 COMMENTS = b"course,comment\nCHEM110,the exam was unfair\nPHYS201,great lectures\n"
 
 
@@ -30,12 +28,7 @@ def test_a_job_is_erased_only_once_the_box_is_ticked(
     ]
     Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
     with serving_app(create_app(backend), log_level="warning") as url:
-        monkeypatch.setenv("PIPELINE_API_URL", url)
-        monkeypatch.delenv("PIPELINE_API_KEY", raising=False)
-        at = AppTest.from_file(str(APP), default_timeout=60)
-        at.query_params["job"] = request_id
-        at.run()
-        assert not at.exception, at.exception
+        at = job_page(url, request_id, monkeypatch)
         assert at.dataframe, "the results are shown"
         erase = at.button(key="e-erase")
         assert erase.disabled, "not before the box is ticked"

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 import pytest
+from apptests import job_page
 from httpfakes import JsonHandler, nothing_flagged, send_bytes, serving
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
@@ -269,13 +270,7 @@ def api() -> Iterator[str]:
 
 
 def opened(api: str, monkeypatch: pytest.MonkeyPatch, request_id: str) -> AppTest:
-    monkeypatch.setenv("PIPELINE_API_URL", api)
-    monkeypatch.delenv("PIPELINE_API_KEY", raising=False)
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.query_params["job"] = request_id
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return job_page(api, request_id, monkeypatch)
 
 
 def page(at: AppTest) -> str:

@@ -7,15 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from apptests import job_page
 from fastapi.testclient import TestClient
 from httpfakes import serving_app
 from jobfakes import FakePredictor, make_backend
-from streamlit.testing.v1 import AppTest
 
 from pipeline.api.app import create_app
 from pipeline.worker import Worker
-
-APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
 
 
 def test_the_overview_says_two_groups_may_be_one_written_two_ways(
@@ -29,12 +27,7 @@ def test_the_overview_says_two_groups_may_be_one_written_two_ways(
     ).json()["request_id"]
     Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
     with serving_app(create_app(backend), log_level="warning") as url:
-        monkeypatch.setenv("PIPELINE_API_URL", url)
-        monkeypatch.delenv("PIPELINE_API_KEY", raising=False)
-        at = AppTest.from_file(str(APP), default_timeout=60)
-        at.query_params["job"] = request_id
-        at.run()
-        assert not at.exception, at.exception
+        at = job_page(url, request_id, monkeypatch)
         notes = " ".join(caption.value for caption in at.caption)
     assert "“CHEM 101” and “CHEM 101 ” may be one group written two ways" in notes
     assert "BIO" not in notes.split("may be one")[0]

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from apptests import page_text
+from apptests import job_page, page_text
 from fastapi.testclient import TestClient
 from httpfakes import serving_app
 from insightfakes import fake_analyst
@@ -46,12 +46,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
 
 
 def ratings_mode(url: str, request_id: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("PIPELINE_API_URL", url)
-    monkeypatch.delenv("PIPELINE_API_KEY", raising=False)
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.query_params["job"] = request_id
-    at.run()
-    assert not at.exception, at.exception
+    at = job_page(url, request_id, monkeypatch)
     at.radio(key="c-mode").set_value("A rating against the comments").run()
     assert not at.exception, at.exception
     return at

@@ -10,19 +10,18 @@ import threading
 import zipfile
 from collections.abc import Callable, Iterator
 from http.server import ThreadingHTTPServer
-from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import streamlit as st
+from apptests import job_page
 from httpfakes import JsonHandler, nothing_flagged
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from pipeline.ui.exports import report_file_name
 
-APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
 LABELS = ["negative", "neutral", "positive"]
 DONE = {
     "request_id": "donejob",
@@ -150,13 +149,7 @@ def stored(monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
 
 
 def opened(report_api: str, monkeypatch: pytest.MonkeyPatch, request_id: str) -> AppTest:
-    monkeypatch.setenv("PIPELINE_API_URL", report_api)
-    monkeypatch.delenv("PIPELINE_API_KEY", raising=False)
-    at = AppTest.from_file(str(APP), default_timeout=30)
-    at.query_params["job"] = request_id
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return job_page(report_api, request_id, monkeypatch)
 
 
 def buttons(at: AppTest) -> dict[str, Any]:
