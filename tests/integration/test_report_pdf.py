@@ -311,3 +311,31 @@ def test_a_pdf_with_the_change_and_the_trend_has_each_on_a_page_of_its_own(
     assert "▼ 90% → 80% → 20%" in words(trend) and "(-70 pts)" in words(trend)
     assert "fall-2024.csv" in trend and "fall-2026.csv" in trend
     assert re.search(r"^Tagged:\s+yes$", info.stdout, re.M)
+
+
+def test_course_names_in_chinese_japanese_and_korean_are_drawn_not_boxes(tmp_path: Any) -> None:
+    """A course named 化学, 物理学です or 생물학 is set in a font that has its glyphs (the image
+    and CI install WenQuanYi Micro Hei; DejaVu has none), so the PDF shows the name, not
+    empty boxes, and a reader can copy it."""
+    backend = make_backend(tmp_path, auth="none")
+    client = TestClient(create_app(backend))
+    courses = ["化学", "物理学です", "생물학"]
+    rows = "course,comment\n" + "".join(f"{c},good labs {i}\n" for c in courses for i in range(3))
+    answer = client.post(
+        "/v1/jobs",
+        files={"file": ("cjk.csv", rows.encode())},
+        data={"text_column": "comment", "group_by": "course"},
+    )
+    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+    pdf = client.get(f"/v1/jobs/{answer.json()['request_id']}/report", params={"format": "pdf"})
+    path = tmp_path / "cjk.pdf"
+    path.write_bytes(pdf.content)
+
+    fonts = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True)
+    text = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True)
+
+    embedded = [line.split()[0] for line in fonts.stdout.splitlines()[2:]]
+    assert any("DejaVu" not in name for name in embedded), (
+        f"no font with CJK glyphs was embedded ({embedded}): install fonts-wqy-microhei"
+    )
+    assert all(course in text.stdout for course in courses)
