@@ -253,9 +253,14 @@ def show_error(exc: Exception) -> None:
     if isinstance(exc, ApiUnreachable):
         st.error(f"**The API cannot be reached.** {exc}", icon=":material/wifi_off:")
     elif isinstance(exc, Unauthorized):
+        lead = (
+            "The API refused the API key."
+            if st.session_state.get("api_key")
+            else "The API asks for an API key, and none is set."
+        )
         st.error(
-            f"**The API refused the API key.** {exc}. Set `PIPELINE_API_KEY` (environment or "
-            "Streamlit secrets) to a key made with `sentiment-pipeline keys create NAME`.",
+            f"**{lead}** {exc}. Set `PIPELINE_API_KEY` (environment or Streamlit secrets) to a "
+            "key made with `sentiment-pipeline keys create NAME`.",
             icon=":material/key:",
         )
     elif isinstance(exc, JobNotFound):
