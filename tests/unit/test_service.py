@@ -179,9 +179,10 @@ def test_request_ids_are_random_and_keys_never_use_the_file_name(tmp_path: Path)
         ("n" * 3_000 + ".csv", "n" * 251 + ".csv"),
         ("x" * 300, "x" * 255),
         ("a\x00b\u202e.csv", "ab.csv"),
-        ("..\\..\\ok.csv", "..\\..\\ok.csv"),
+        ("..\\..\\ok.csv", "ok.csv"),
+        ("C:\\Users\\jo\\evals.csv", "evals.csv"),
     ],
-    ids=["long with extension", "long without", "NUL and RTL override", "backslashes"],
+    ids=["long with extension", "long without", "NUL and RTL override", "Windows folders", "drive"],
 )
 def test_the_name_a_job_shows_fits_its_column_and_holds_no_control_character(
     tmp_path: Path, sent: str, shown: str
