@@ -16,7 +16,7 @@ import base64
 import logging
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Literal
 
@@ -729,6 +729,12 @@ def input_columns(frame: pd.DataFrame, text_column: str, labels: Sequence[str]) 
     return groups.comparable(frame, [c for c in frame.columns if c not in added])
 
 
+def column_namer(job: JobStatus) -> Callable[[str], str]:
+    """How a job's pickers show a column: with its survey question, cut to fit."""
+    questions = ReadOptions.from_json(job.input_options).column_questions
+    return lambda column: columns.column_label(column, questions, PICKED_WIDTH)
+
+
 def first_group(job: JobStatus, group_columns: list[str]) -> str:
     """The column a job's pickers start at: its first group-by column, else a guess from the
     names (a course, an instructor), else the first."""
@@ -744,13 +750,12 @@ def chosen_group(
     """A column of the input to group by: the job's first group-by column, else a guess."""
     if not group_columns:
         return None
-    questions = ReadOptions.from_json(job.input_options).column_questions
     return st.selectbox(
         label,
         group_columns,
         index=group_columns.index(first_group(job, group_columns)),
         key=key,
-        format_func=lambda column: columns.column_label(column, questions, PICKED_WIDTH),
+        format_func=column_namer(job),
     )
 
 
@@ -1136,12 +1141,8 @@ def ratings_view(job: JobStatus, frame: pd.DataFrame, group_columns: list[str]) 
         )
         return
     left, middle, right = st.columns([2, 2, 1])
-    questions = ReadOptions.from_json(job.input_options).column_questions
     column = left.selectbox(
-        "Rating column",
-        candidates,
-        format_func=lambda candidate: columns.column_label(candidate, questions, PICKED_WIDTH),
-        key="r-column",
+        "Rating column", candidates, format_func=column_namer(job), key="r-column"
     )
     by = per_value_of(job, middle, [c for c in group_columns if c != column], "r-by")
     scale = right.text_input(
@@ -1230,16 +1231,12 @@ def earlier_choices(job: JobStatus, unfinished: str) -> dict[str, str] | None:
 def per_value_of(job: JobStatus, cell: DeltaGenerator, group_columns: list[str], key: str) -> str:
     """The column a change, a trend or a rating is read per value of ("" for all comments
     alone), each with its survey question; the job's first group column by default."""
-    questions = ReadOptions.from_json(job.input_options).column_questions
+    named = column_namer(job)
     choices = ["", *group_columns]
     return cell.selectbox(
         "Per value of",
         choices,
-        format_func=lambda name: (
-            columns.column_label(name, questions, PICKED_WIDTH)
-            if name
-            else "no column (all comments)"
-        ),
+        format_func=lambda name: named(name) if name else "no column (all comments)",
         index=choices.index(first_group(job, group_columns)) if group_columns else 0,
         key=key,
     )
@@ -2025,13 +2022,11 @@ def report_downloads(
     ):
         stem = f"{stem}-unscreened"
     if rating_columns:
-        questions = ReadOptions.from_json(job.input_options).column_questions
+        named = column_namer(job)
         st.selectbox(
             "Ratings in the report",
             ["", *rating_columns],
-            format_func=lambda column: (
-                columns.column_label(column, questions, PICKED_WIDTH) if column else "none"
-            ),
+            format_func=lambda column: named(column) if column else "none",
             key=RATING_KEY,
             help="Add a section on this closed question: per group, the mean rating, how "
             "closely the comments follow it, a scale that reads the other way round, and how "

@@ -117,10 +117,10 @@ _SNIFF_BYTES = 64 * 1024
 _FIELD_LIMIT = 2**31 - 1
 _TAKEN = ", taken as the comment column for its name: choose the comment column (text_column)"
 _EOF_PROBE = "\x00end of file\x00\n"
+"""Cannot be part of a validated file: a NUL character is refused (``input_text``)."""
 _QUESTION_KEPT = 500
 """Characters of a survey question kept with the job: a question is a sentence or two; a
 longer one (instructions pasted into it) is cut, not stored whole in every status."""
-"""Cannot be part of a validated file: a NUL character is refused (``input_text``)."""
 
 
 @dataclass(frozen=True)

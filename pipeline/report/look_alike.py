@@ -35,8 +35,17 @@ def look_alikes(
 ) -> list[tuple[str, str]]:
     """Pairs of a value found in one job only and another value (followed, or in one job
     only too) that differ only in case, spaces or punctuation (``MATH221`` and ``MATH 221``):
-    probably one group written two ways; each pair once."""
+    probably one group written two ways; each pair once. Linear in the values: one job's
+    groups can be thousands (an instructor column)."""
     pairs = possible_matches(only_one, followed)
-    for index, value in enumerate(only_one):
-        pairs += possible_matches([value], only_one[index + 1 :])
+    by_key: dict[str, list[str]] = {}
+    for value in only_one:
+        if value is not None and _key(value):
+            by_key.setdefault(_key(value), []).append(value)
+    seen: dict[str, int] = {}
+    for value in only_one:  # each value with the look-alikes after it, in order
+        if value is None or not (key := _key(value)):
+            continue
+        index = seen[key] = seen.get(key, -1) + 1
+        pairs += [(value, other) for other in by_key[key][index + 1 :]]
     return pairs

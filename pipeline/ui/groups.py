@@ -16,9 +16,9 @@ from pipeline.report.listing import BLANK
 from pipeline.ui.shares import percentages
 
 SMALL_GROUP = 10
+"""Fewer labelled comments than this: one more comment moves a share by 10 points or more."""
 ID_ROWS = 20
 """Rows from which a column of a different value on every row is an identifier, not a group."""
-"""Fewer labelled comments than this: one more comment moves a share by 10 points or more."""
 ALL = "(all)"
 SMALL_MARK = "small"
 SMALL_NOTE = (
