@@ -698,7 +698,7 @@ def results_view(job: JobStatus) -> None:
         frame = load_results(url, key, job.request_id, progress.revision(job))
         overall = load_summary(url, key, job.request_id, progress.revision(job), "")
     labels = list(job.labels or overall.labels)
-    group_columns = input_columns(frame, job.text_column, labels)
+    group_columns = input_columns(frame, job, labels)
     if job.finished and job.rows_done:
         urgent_banner(job)
     overview, about_what, comparing, comments, reviewing, downloads = st.tabs(
@@ -722,10 +722,12 @@ def results_view(job: JobStatus) -> None:
             erase_controls(get_client(st.session_state.api_url, st.session_state.api_key), job)
 
 
-def input_columns(frame: pd.DataFrame, text_column: str, labels: Sequence[str]) -> list[str]:
+def input_columns(frame: pd.DataFrame, job: JobStatus, labels: Sequence[str]) -> list[str]:
     """The input's other columns that hold two values or more: what the results can be
-    grouped by."""
-    added = {*RESULT_ADDED, *(f"score_{label}" for label in labels), text_column}
+    grouped by. Not the column numbering a long table's respondents: a group per student."""
+    added = {*RESULT_ADDED, *(f"score_{label}" for label in labels), job.text_column}
+    options = ReadOptions.from_json(job.input_options)
+    added.add(options.respondent_column(list(frame.columns), job.text_column) or job.text_column)
     return groups.comparable(frame, [c for c in frame.columns if c not in added])
 
 

@@ -3,8 +3,11 @@
 A course evaluation usually asks two or three open questions ("What helped you learn?",
 "What should change?"), each in its own column. A job labels one comment column; a file with
 several is read as if it had one: every input row becomes one row per comment column, in the
-file's order, holding the row's other columns, then a ``question`` column (which question it
-answers) and a ``comment`` column (the answer), so every summary can be grouped by question.
+file's order, holding the row's other columns, then a ``respondent`` column (the row's place
+among the file's data rows, from 1: the answers of one student share it, so a results row can
+be traced back to the file and a student's rating counted once), a ``question`` column (which
+question it answers) and a ``comment`` column (the answer), so every summary can be grouped by
+question.
 A blank answer is not a row: an optional question left blank is no comment, and as a row it
 would count as one that could not be labelled.
 
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 from pipeline.errors import InputError
 from pipeline.messages import echo
 
+RESPONDENT = "respondent"
 QUESTION = "question"
 COMMENT = "comment"
 MAX_COLUMNS = 50
@@ -27,25 +31,32 @@ MAX_COLUMNS = 50
 
 @dataclass(frozen=True)
 class Melt:
-    """Which columns hold comments (the file's names) and what the question column says for
-    each (a survey export's question text, else the column's name)."""
+    """Which columns hold comments (the file's names), what the question column says for
+    each (a survey export's question text, else the column's name), and whether the long
+    table numbers each answer's respondent (False only for jobs submitted before it did)."""
 
     columns: tuple[str, ...]
     questions: tuple[str, ...]
+    respondents: bool = True
 
     def header(self, columns: Sequence[str]) -> tuple[str, ...]:
-        """The long table's columns: the file's others, then the question and the comment."""
+        """The long table's columns: the file's others, then the respondent, the question and
+        the comment."""
         kept = [column for column in columns if column not in self.columns]
-        question = free_name(QUESTION, kept)
-        return (*kept, question, free_name(COMMENT, [*kept, question]))
+        added = [RESPONDENT, QUESTION, COMMENT] if self.respondents else [QUESTION, COMMENT]
+        for name in added:
+            kept.append(free_name(name, kept))
+        return tuple(kept)
 
     def rows(self, columns: Sequence[str], rows: Iterable[list[str]]) -> Iterator[list[str]]:
-        """Each row once per answered comment column, in order: its other values, question,
-        answer."""
+        """Each row once per answered comment column, in order: its other values, its place
+        among the data rows (from 1), question, answer."""
         answers = [columns.index(column) for column in self.columns]
         kept = [i for i, column in enumerate(columns) if column not in self.columns]
-        for row in rows:
+        for number, row in enumerate(rows, start=1):
             others = [row[i] for i in kept]
+            if self.respondents:
+                others.append(str(number))
             for question, at in zip(self.questions, answers, strict=True):
                 if row[at].strip():
                     yield [*others, question, row[at]]
@@ -68,6 +79,12 @@ def question_column(columns: Sequence[str], comment: str) -> str:
     """The question column of a long table whose comment column is ``comment``: the one just
     before it (``Melt.header``)."""
     return columns[list(columns).index(comment) - 1]
+
+
+def respondent_column(columns: Sequence[str], comment: str) -> str:
+    """The respondent column of a long table whose comment column is ``comment``: the one
+    before its question column (``Melt.header``)."""
+    return columns[list(columns).index(comment) - 2]
 
 
 def free_name(name: str, taken: Sequence[str]) -> str:

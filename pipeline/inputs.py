@@ -45,7 +45,7 @@ from pipeline.input_header import (
 )
 from pipeline.input_markup import plain_text
 from pipeline.input_melt import MAX_COLUMNS as MAX_COMMENT_COLUMNS
-from pipeline.input_melt import Melt, melt_for, question_column
+from pipeline.input_melt import Melt, melt_for, question_column, respondent_column
 from pipeline.input_text import (
     DELIMITER_NAMES,
     DELIMITERS,
@@ -161,6 +161,9 @@ class ReadOptions:
     empty: the job's text column is one of the file's."""
     questions: tuple[str, ...] = ()
     """What the question column says for each of ``comment_columns``."""
+    respondents: bool = False
+    """The long table numbers each answer's respondent (``pipeline.input_melt``); False for
+    a job submitted before it did, whose rows have no such column."""
     survey_columns: tuple[str, ...] = ()
     """The columns whose question a survey export's description rows give (``Q2``)…"""
     survey_questions: tuple[str, ...] = ()
@@ -188,12 +191,19 @@ class ReadOptions:
         """How several comment columns are read as one, when they are."""
         if not self.comment_columns:
             return None
-        return Melt(self.comment_columns, self.questions or self.comment_columns)
+        return Melt(self.comment_columns, self.questions or self.comment_columns, self.respondents)
 
     @property
     def column_questions(self) -> dict[str, str]:
         """Column → the survey question it answers, where the export said."""
         return dict(zip(self.survey_columns, self.survey_questions, strict=False))
+
+    def respondent_column(self, columns: Sequence[str], text_column: str) -> str | None:
+        """The long table's column numbering each answer's respondent; None for a job of one
+        comment column or one submitted before respondents were numbered."""
+        if not (self.comment_columns and self.respondents) or text_column not in columns:
+            return None
+        return respondent_column(columns, text_column)
 
     def skips_rows(self) -> bool:
         """Whether lines of the file before its first answer are not read as comments: title
@@ -531,7 +541,9 @@ def _melted(layout: InputLayout, asked: Sequence[str]) -> InputLayout:
         check_text_column_name(column)
     melt = melt_for(columns, [layout.questions.get(column) or column for column in columns])
     questions = melt.questions if melt.questions != melt.columns else ()
-    options = replace(layout.options, comment_columns=melt.columns, questions=questions)
+    options = replace(
+        layout.options, comment_columns=melt.columns, questions=questions, respondents=True
+    )
     return replace(layout, options=options, columns=melt.header(layout.columns))
 
 

@@ -12,6 +12,12 @@ likely had its scale read reversed, or reversed in the export: it is said so
 Sentiment is the comment's positive probability less its negative one (-1 .. 1), or -1/0/1
 from its label where a row has no scores. Rated high: the top quarter of the scale (4 and 5 of
 1-5); low: the bottom quarter (1 and 2).
+
+A student who answered several open questions has one rating beside several comments (a job
+of several comment columns numbers each answer's respondent): the mean, the high and low
+counts and the correlation take each respondent once (their answers' sentiments averaged), so
+a student who wrote three answers does not weigh three times; the label counts and the
+contradictions are the comments'.
 """
 
 from __future__ import annotations
@@ -56,19 +62,38 @@ class GroupRatings:
     positions: list[float] = field(default_factory=list)
     sentiments: list[float] = field(default_factory=list)
     labels: list[str] = field(default_factory=list)
+    respondents: list[str | None] = field(default_factory=list)
     unrated: int = 0
 
-    def add(self, position: float | None, label: str, sentiment: float) -> None:
+    def add(
+        self, position: float | None, label: str, sentiment: float, respondent: str | None = None
+    ) -> None:
+        """One labelled comment; ``respondent`` names its writer where a file numbers them
+        (None: a respondent of its own)."""
         if position is None:
             self.unrated += 1
             return
         self.positions.append(position)
         self.sentiments.append(sentiment)
         self.labels.append(label)
+        self.respondents.append(respondent)
 
     @property
     def rated(self) -> int:
         return len(self.positions)
+
+    def per_respondent(self) -> tuple[np.ndarray, np.ndarray]:
+        """One rating position per respondent (their first) and the mean sentiment of their
+        comments, in the order they first appear."""
+        folded: dict[tuple[int, object], tuple[float, list[float]]] = {}
+        for i, (position, sentiment, who) in enumerate(
+            zip(self.positions, self.sentiments, self.respondents, strict=True)
+        ):
+            key = (0, i) if who is None else (1, who)
+            folded.setdefault(key, (position, []))[1].append(sentiment)
+        positions = np.array([position for position, _ in folded.values()], dtype=np.float64)
+        sentiments = np.array([np.mean(found) for _, found in folded.values()], dtype=np.float64)
+        return positions, sentiments
 
 
 @dataclass(frozen=True)
@@ -77,6 +102,10 @@ class RatingAgreement:
 
     name: str | None
     rated: int
+    """Rated comments."""
+    respondents: int
+    """Their writers: ``rated`` where each wrote one, fewer where one answered several
+    questions; the base of the mean, the high and low counts and the correlation."""
     unrated: int
     mean_position: float | None
     high: int
@@ -103,17 +132,18 @@ def agreement(groups: Sequence[GroupRatings]) -> list[RatingAgreement]:
 
 
 def _one(group: GroupRatings) -> RatingAgreement:
-    positions = np.asarray(group.positions, dtype=np.float64)
+    positions, sentiments = group.per_respondent()
     pairs = list(zip(group.positions, group.labels, strict=True))
-    correlation = spearman(positions, np.asarray(group.sentiments, dtype=np.float64))
+    correlation = spearman(positions, sentiments)
     p_value = None
     if correlation is not None:
-        p_value = math.erfc(abs(correlation) * math.sqrt(group.rated - 1) / math.sqrt(2))
+        p_value = math.erfc(abs(correlation) * math.sqrt(positions.size - 1) / math.sqrt(2))
     return RatingAgreement(
         name=group.name,
         rated=group.rated,
+        respondents=int(positions.size),
         unrated=group.unrated,
-        mean_position=float(positions.mean()) if group.rated else None,
+        mean_position=float(positions.mean()) if positions.size else None,
         high=int((positions >= HIGH_FROM).sum()),
         low=int((positions <= LOW_TO).sum()),
         label_counts=dict(Counter(group.labels)),

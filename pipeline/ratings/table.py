@@ -13,16 +13,19 @@ _LABELS = ("negative", "neutral", "positive")
 
 
 def heading(body: Mapping[str, Any]) -> str:
-    """ "Rating 'Q2' on a scale of 1 (worst) to 5 (best): 412 rated comments, 12 without"."""
+    """ "Rating 'Q2' on a scale of 1 (worst) to 5 (best): 412 rated comments by 300
+    respondents, 12 without" (the respondents named where some wrote several answers)."""
     overall = body["overall"]
     partial = "" if body["complete"] else " (the job is still running: the rows so far)"
     unreadable = body["unreadable"]["answers"]
     skipped = f", {unreadable:,} answers off the scale" if unreadable else ""
     question = body.get("question")
     asked = f" ({question})" if question else ""
+    writers = overall.get("respondents", overall["rated"])
+    by = f" by {writers:,} respondents" if writers != overall["rated"] else ""
     return (
         f"Rating {body['column']!r}{asked} on a scale of {body['scale']['described']}: "
-        f"{overall['rated']:,} rated comments, {overall['unrated']:,} without a rating"
+        f"{overall['rated']:,} rated comments{by}, {overall['unrated']:,} without a rating"
         f"{skipped}{partial}"
     )
 

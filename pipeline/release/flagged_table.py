@@ -14,7 +14,8 @@ from pipeline.terminal_text import comment_lines
 SHOWN_CHARS = 600
 """A comment longer than this is cut in the terminal (the CSV has it whole)."""
 COLUMNS = (
-    "row_index", "action", "kinds", "found", "group", "question", "label", "text", "masked"
+    "row_index", "respondent", "action", "kinds", "found", "group", "question", "label", "text",
+    "masked",
 )  # fmt: skip
 
 
@@ -29,7 +30,8 @@ def heading(body: Mapping[str, Any]) -> str:
 
 
 def text(body: Mapping[str, Any], comments: Iterable[Mapping[str, Any]], width: int) -> str:
-    """The heading, then each comment: its place among the file's data rows (from 1), what a
+    """The heading, then each comment: its place among the file's data rows (from 1; in a job
+    of several comment columns, among its answers, then its respondent's data row), what a
     report does with it, what was found and where (group, label), then its text as
     written."""
     lines = [heading(body)]
@@ -38,6 +40,8 @@ def text(body: Mapping[str, Any], comments: Iterable[Mapping[str, Any]], width: 
         where = " · ".join(str(part) for part in parts if part is not None)
         found = "; ".join(found_words(comment))
         place = f"comment #{comment['row_index'] + 1}"  # as the app counts: data rows from 1
+        if "respondent" in comment:
+            place += f" (row {comment['respondent']} of the file's data)"
         lines += ["", f"{place} · {comment['action']} · {where}"]
         lines.append(textwrap.shorten(f"found: {found}", width=max(width - 2, 20)))
         lines += comment_lines(comment["text"], width, SHOWN_CHARS)

@@ -20,7 +20,12 @@ from pipeline.release.kinds import DESCRIPTIONS, ORDER, parse_kinds
 from pipeline.release.screen import ReleaseScreen, Verdict
 from pipeline.report.listing import BLANK, group_value
 from pipeline.service.erase import readable_job
-from pipeline.service.results import check_one_group, group_column, job_question_column
+from pipeline.service.results import (
+    check_one_group,
+    group_column,
+    job_question_column,
+    job_respondent_column,
+)
 
 
 def flagged_comments(
@@ -36,7 +41,8 @@ def flagged_comments(
     """The job's flagged comments, what needs acting on first (threats, distress, abusive,
     then personal details), in the file's order within each; with ``group_by`` each names its
     group, with ``group`` only that group's ("(blank)": the rows without a value); in a job
-    of several comment columns each names the question it answers. The counts
+    of several comment columns each names the question it answers and its respondent (the
+    file's data row it was read from, from 1). The counts
     are of every flagged comment; ``comments`` is the page ``offset``..``offset+limit``. With
     ``kinds`` (``threat,distress``), only those kinds are looked for (cheaper: the app asks
     so on every job it opens). JobNotFound for an unknown or foreign job; MissingColumnError
@@ -47,6 +53,7 @@ def flagged_comments(
     job = readable_job(backend, request_id, owner)
     column = group_column(job, group_by)
     question = job_question_column(job)
+    respondent = job_respondent_column(job)
     screen = ReleaseScreen.from_settings(backend.settings)
     results = backend.repository.results
     value = None if group is None else ("" if group == BLANK else group)
@@ -83,14 +90,18 @@ def flagged_comments(
         "offset": offset,
         "limit": limit,
         "comments": [
-            _entry(record, verdict, column, question)
+            _entry(record, verdict, column, question, respondent)
             for _first, record, verdict in found[offset:][:limit]
         ],
     }
 
 
 def _entry(
-    record: ResultRecord, verdict: Verdict, column: str | None, question: str | None
+    record: ResultRecord,
+    verdict: Verdict,
+    column: str | None,
+    question: str | None,
+    respondent: str | None,
 ) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "row_index": record.row_index,
@@ -106,4 +117,6 @@ def _entry(
         entry["group"] = value if value else BLANK
     if question is not None:
         entry["question"] = group_value(record, question)
+    if respondent is not None:
+        entry["respondent"] = group_value(record, respondent)
     return entry

@@ -34,6 +34,7 @@ from pipeline.service.results import (
     column_question,
     group_column,
     job_question_column,
+    job_respondent_column,
     known_column,
 )
 
@@ -51,6 +52,8 @@ class _Rated:
     label: str
     sentiment: float
     aspect_sentiments: dict[str, str]
+    respondent: str | None = None
+    """Who wrote it, in a job that numbers each answer's respondent; None: a writer alone."""
 
 
 @dataclass
@@ -63,23 +66,37 @@ class _Tally:
     by_group: dict[str | None, GroupRatings] = field(default_factory=dict)
     unreadable: list[str] = field(default_factory=list)
     contradicting: list[tuple[float, _Rated, float]] = field(default_factory=list)
-    about: list[tuple[float, dict[str, str]]] = field(default_factory=list)
+    about: dict[tuple[int, object], tuple[float, dict[str, str]]] = field(default_factory=dict)
+    """Per respondent (each row alone where none is numbered): the rating and what their
+    comments say of each aspect."""
 
     def add(self, row: _Rated, scale: RatingScale) -> None:
         rated = not not_rated(row.value)
         position = scale.position(row.value) if rated else None
         if rated and position is None:
             self.unreadable.append(str(row.value))
-        self.overall.add(position, row.label, row.sentiment)
+        self.overall.add(position, row.label, row.sentiment, row.respondent)
         if self.grouped:
             group = self.by_group.setdefault(row.group, GroupRatings(name=row.group))
-            group.add(position, row.label, row.sentiment)
+            group.add(position, row.label, row.sentiment, row.respondent)
         if position is None:
             return
-        self.about.append((position, row.aspect_sentiments))
+        key = (0, row.row_index) if row.respondent is None else (1, row.respondent)
+        said = self.about.setdefault(key, (position, {}))[1]
+        for aspect, polarity in row.aspect_sentiments.items():
+            said[aspect] = _stronger(said.get(aspect), polarity)
         if contradicts(position, row.label):
             clearness = abs(position - (row.sentiment + 1) / 2)
             self.contradicting.append((clearness, row, position))
+
+
+def _stronger(said: str | None, polarity: str) -> str:
+    """What a respondent says of an aspect over their answers: negative in any of them is
+    negative (what the drivers test), else positive in any, else neutral."""
+    for strongest in ("negative", "positive"):
+        if strongest in (said, polarity):
+            return strongest
+    return polarity
 
 
 def rating_summary(
@@ -103,6 +120,7 @@ def rating_summary(
     job = readable_job(backend, request_id, owner)
     rating = _rating_column(backend, job, column)
     question = job_question_column(job)
+    respondent = job_respondent_column(job)
     if group_by is None and question is not None:
         group_by = question  # each question's row counts every student once
     groups_column = group_column(job, group_by)
@@ -111,7 +129,7 @@ def rating_summary(
             f"ratings are compared with negative and positive comments; this job's labels are "
             f"{', '.join(job.labels or ())}"
         )
-    rows = list(_rated_rows(backend, request_id, rating, groups_column))
+    rows = list(_rated_rows(backend, request_id, rating, groups_column, respondent))
     if not rows:
         raise InputError("no comment of the job has a label yet: ratings are compared with them")
     answered = [row.value for row in rows if not not_rated(row.value)]
@@ -128,7 +146,7 @@ def rating_summary(
         "question": column_question(job, rating),
         "group_by": group_by,
         "scale": told.as_json(),
-        "note": _answers_note(job, question, groups_column),
+        "note": _answers_note(job, question, groups_column, respondent),
         "unreadable": {
             "answers": len(tally.unreadable),
             "examples": list(dict.fromkeys(tally.unreadable))[:_MOST_UNREADABLE],
@@ -138,7 +156,7 @@ def rating_summary(
             {"group": found.name if found.name else BLANK, **_figures(found, told)}
             for found in (agreement([tally.by_group[v] for v in ordered]) if tally.grouped else [])
         ],
-        "aspects": _drivers(tally.about, told),
+        "aspects": _drivers(list(tally.about.values()), told),
         "contradicting": {
             "comments": len(contradicting),
             "offset": offset,
@@ -151,13 +169,23 @@ def rating_summary(
     }
 
 
-def _answers_note(job: JobRecord, question: str | None, groups_column: str | None) -> str | None:
-    """What a job of several open questions does to the figures: it holds a row per answer,
-    so a student who answered two questions has their rating counted twice, except within one
-    question's row. None for a job of one comment column."""
+def _answers_note(
+    job: JobRecord, question: str | None, groups_column: str | None, respondent: str | None
+) -> str | None:
+    """What a job of several open questions does to the figures: it holds a row per answer.
+    Where each answer's respondent is numbered, each student's rating counts once; in a job
+    from before that, a student who answered two questions has their rating counted twice,
+    except within one question's row. None for a job of one comment column."""
     if question is None:
         return None
     asked = len(ReadOptions.from_json(job.input_options).comment_columns)
+    if respondent is not None:
+        return (
+            f"this job reads {asked} open questions as one row per answer: the mean rating, "
+            "the high and low counts, the correlation and what the ratings follow take each "
+            f"student once (their answers numbered in {echo(respondent)}, their sentiment "
+            "averaged); the label shares and the contradicting comments count answers"
+        )
     where = (
         f"each row of {echo(question)} counts every student once"
         if groups_column == question
@@ -182,6 +210,10 @@ def _rating_column(backend: Backend, job: JobRecord, column: str | None) -> str:
     resolved = known_column(job, column)
     if resolved == job.text_column or resolved in _comment_columns(job):
         raise InputError(f"{echo(resolved)} is a comment column; name a column of ratings")
+    if resolved == job_respondent_column(job):
+        raise InputError(
+            f"{echo(resolved)} numbers each answer's respondent; name a column of ratings"
+        )
     return resolved
 
 
@@ -193,7 +225,9 @@ def rating_columns(backend: Backend, job: JobRecord) -> list[str]:
         break
     found = []
     for column in job.input_columns:
-        if column == job.text_column or column in _comment_columns(job):
+        if column in (job.text_column, job_respondent_column(job)):
+            continue
+        if column in _comment_columns(job):
             continue
         try:
             scale_of(column, [record.data.get(column) for record in records])
@@ -208,7 +242,11 @@ def _comment_columns(job: JobRecord) -> set[str]:
 
 
 def _rated_rows(
-    backend: Backend, request_id: str, rating: str, groups_column: str | None
+    backend: Backend,
+    request_id: str,
+    rating: str,
+    groups_column: str | None,
+    respondent: str | None,
 ) -> Iterator[_Rated]:
     for batch in backend.repository.results.batches(request_id):
         for record in batch:
@@ -222,12 +260,14 @@ def _rated_rows(
                 label=record.label,
                 sentiment=sentiment_of(record.label, record.scores),
                 aspect_sentiments=record.aspect_sentiments,
+                respondent=str(record.data.get(respondent)) if respondent else None,
             )
 
 
 def _figures(found: RatingAgreement, scale: RatingScale) -> dict[str, Any]:
     return {
         "rated": found.rated,
+        "respondents": found.respondents,
         "unrated": found.unrated,
         "mean": None if found.mean_position is None else scale.value_at(found.mean_position),
         "mean_position": found.mean_position,

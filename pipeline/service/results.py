@@ -154,6 +154,13 @@ def job_question_column(job: JobRecord) -> str | None:
     return question_column(job.input_columns, job.text_column)
 
 
+def job_respondent_column(job: JobRecord) -> str | None:
+    """The column numbering each answer's respondent in a job that read several comment
+    columns; None for any other (``ReadOptions.respondent_column``)."""
+    options = ReadOptions.from_json(job.input_options)
+    return options.respondent_column(job.input_columns, job.text_column)
+
+
 def input_column(job: JobRecord, name: str) -> str | None:
     """The input column ``name`` means: an input column's own name, its name in the results
     table where the model's output took it (``input_label`` for a ``label`` column), else, as

@@ -11,6 +11,7 @@ from pipeline.release import flagged_table
 from pipeline.release.kinds import URGENT as URGENT_KINDS
 
 ROW = "comment #"
+RESPONDENT = "file row"
 ACTION = "in a report"
 FOUND = "found"
 URGENT = tuple(sorted(kind.value for kind in URGENT_KINDS))
@@ -19,14 +20,20 @@ URGENT = tuple(sorted(kind.value for kind in URGENT_KINDS))
 
 def flagged_frame(body: Mapping[str, Any], text_column: str) -> pd.DataFrame:
     """One row per flagged comment, what needs acting on first: its place among the file's
-    rows of data (from 1, the header not counted), what a report does with it, what was
-    found, its group where the list was asked per group, the question it answers in a job
-    of several comment columns, its label and the comment as written."""
+    rows of data (from 1, the header not counted; in a job of several comment columns, among
+    its answers, and then the file's data row it was read from), what a report does with it,
+    what was found, its group where the list was asked per group, the question it answers in
+    a job of several comment columns, its label and the comment as written."""
     comments = body.get("comments") or []
     grouped = bool(body.get("group_by"))
     return pd.DataFrame(
         {
             ROW: [comment["row_index"] + 1 for comment in comments],
+            **(
+                {RESPONDENT: [comment.get("respondent") for comment in comments]}
+                if any("respondent" in comment for comment in comments)
+                else {}
+            ),
             ACTION: [
                 "left out" if comment["action"] == "withheld" else "masked" for comment in comments
             ],

@@ -112,8 +112,8 @@ def test_an_empty_editor_answer_to_one_of_several_questions_is_no_row(tmp_path: 
     chunks = iter_chunks(path, "csv", summary.text_column, 10, options=summary.options)
 
     assert [row for frame in chunks for row in frame.to_numpy().tolist()] == [
-        ["A", "helped", "The labs"],
-        ["B", "change", "Exams"],
+        ["A", "1", "helped", "The labs"],
+        ["B", "2", "change", "Exams"],
     ]
 
 

@@ -30,6 +30,7 @@ from pipeline.api.gateway import Gateway
 from pipeline.bootstrap import Backend
 from pipeline.cli import rating_commands
 from pipeline.cli.main import main
+from pipeline.db.models import Job
 from pipeline.ratings import table as rating_table
 from pipeline.worker import Worker
 
@@ -287,11 +288,8 @@ def test_the_gateway_report_and_the_command_pass_the_rating_on(
     assert "rating" not in seen[1].url.params
 
 
-def test_a_job_of_several_open_questions_reads_each_question_with_every_student_once(
-    backend: Backend, client: TestClient
-) -> None:
-    """10 students rated 5 and answered both questions, 10 rated 1 and answered one: a row
-    per answer counts the first ten twice (mean 3.7 over 30), each question's row once."""
+def submit_two_questions(client: TestClient, backend: Backend) -> str:
+    """10 students rated 5 and answered both questions, 10 rated 1 and answered one."""
     rows = ["student,Overall rating,What helped?,What should change?"]
     rows += [f"s{n},5,good labs {n},good pace {n}" for n in range(10)]
     rows += [f"t{n},1,bad exams {n}," for n in range(10)]
@@ -302,15 +300,64 @@ def test_a_job_of_several_open_questions_reads_each_question_with_every_student_
     )
     assert answer.status_code == 202, answer.text
     Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+    return str(answer.json()["request_id"])
 
-    body = ratings(client, answer.json()["request_id"], column="Overall rating")
 
-    assert body["group_by"] == "question" and "counts once per question" in body["note"]
-    assert body["overall"]["rated"] == 30
-    assert "note: this job reads 2 open questions" in rating_table.text(body, 100)
-    by_question = {g["group"]: (g["rated"], g["mean"]) for g in body["groups"]}
-    assert by_question == {"What helped?": (20, 3.0), "What should change?": (10, 5.0)}
-    by_student = ratings(
-        client, answer.json()["request_id"], column="Overall rating", group_by="student"
-    )
+def test_a_job_of_several_open_questions_counts_each_student_once(
+    backend: Backend, client: TestClient
+) -> None:
+    """Counted per answer, the first ten students would weigh twice (mean 3.7 over 30); each
+    is counted once overall (mean 3.0 over 20) and once in each question's row."""
+    request_id = submit_two_questions(client, backend)
+
+    body = ratings(client, request_id, column="Overall rating")
+
+    assert body["group_by"] == "question" and "take each student once" in body["note"]
+    assert "'respondent'" in body["note"]
+    overall = body["overall"]
+    assert (overall["rated"], overall["respondents"], overall["mean"]) == (30, 20, 3.0)
+    assert (overall["rated_high"], overall["rated_low"]) == (10, 10)
+    assert overall["labels"] == {"positive": 20, "negative": 10}  # the comments'
+    assert overall["correlation"] == pytest.approx(1.0)
+    printed = rating_table.text(body, 100)
+    assert "30 rated comments by 20 respondents" in printed
+    assert "note: this job reads 2 open questions" in printed
+    by_question = {g["group"]: (g["rated"], g["respondents"], g["mean"]) for g in body["groups"]}
+    assert by_question == {"What helped?": (20, 20, 3.0), "What should change?": (10, 10, 5.0)}
+    by_student = ratings(client, request_id, column="Overall rating", group_by="student")
+    first = next(g for g in by_student["groups"] if g["group"] == "s0")
+    assert (first["rated"], first["respondents"], first["mean"]) == (2, 1, 5.0)
+
+
+def test_the_respondent_column_is_no_rating(backend: Backend, client: TestClient) -> None:
+    request_id = submit_two_questions(client, backend)
+
+    answer = client.get(f"/v1/jobs/{request_id}/ratings", params={"column": "respondent"})
+    assert answer.status_code == 400
+    assert "numbers each answer's respondent" in answer.json()["detail"]
+    refused = client.get(f"/v1/jobs/{request_id}/ratings")
+    assert "'Overall rating' read as ratings" in refused.json()["detail"]
+    assert "respondent" not in refused.json()["detail"]
+
+
+def test_a_job_from_before_respondents_were_numbered_says_it_weighs_them_by_answers(
+    backend: Backend, client: TestClient
+) -> None:
+    request_id = submit_two_questions(client, backend)
+    job = backend.repository.jobs.get(request_id)
+    assert job is not None
+    old = {k: v for k, v in (job.input_options or {}).items() if k != "respondents"}
+    columns = [c for c in job.input_columns if c != "respondent"]
+    with backend.repository.database.engine.begin() as connection:
+        connection.execute(
+            Job.__table__.update()
+            .where(Job.request_id == request_id)
+            .values(input_options=old, input_columns=columns)
+        )
+
+    body = ratings(client, request_id, column="Overall rating")
+
+    assert "counts once per question" in body["note"]
+    assert (body["overall"]["rated"], body["overall"]["respondents"]) == (30, 30)
+    by_student = ratings(client, request_id, column="Overall rating", group_by="student")
     assert "(group_by=question) each student counts once" in by_student["note"]

@@ -154,11 +154,12 @@ def test_the_list_gives_every_flagged_comment_whole_what_to_act_on_first(
     assert EMAIL[found["start"] : found["end"]] == "jo.smith@uni.edu"
 
 
-def test_in_a_survey_of_several_questions_each_names_its_question(
+def test_in_a_survey_of_several_questions_each_names_its_question_and_file_row(
     backend: Backend, client: TestClient
 ) -> None:
     survey = (
         b"course,What went well?,What could be improved?\n"
+        b"PHYS200,,fine\n"
         b"CHEM110,good labs,I'll kill him if he fails me\n"
         b"BIO101,my name is Jo Lee and good trips,bad exams\n"
     )
@@ -176,11 +177,18 @@ def test_in_a_survey_of_several_questions_each_names_its_question(
         (["threat"], "What could be improved?"),
         (["name"], "What went well?"),
     ]
-    assert "question" in flagged_table.to_csv(body["comments"]).splitlines()[0]
-    assert "What could be improved?" in flagged_table.text(body, body["comments"], 100)
+    assert [(c["row_index"], c["respondent"]) for c in body["comments"]] == [(2, "2"), (3, "3")]
+    written = flagged_table.to_csv(body["comments"]).splitlines()
+    assert written[0].startswith("row_index,respondent,") and "question" in written[0]
+    assert written[1].startswith("2,2,withheld,threat")
+    printed = flagged_table.text(body, body["comments"], 100)
+    assert "What could be improved?" in printed
+    assert "comment #3 (row 2 of the file's data) · withheld" in printed
     shown = flagged_frame(body, "comment")
+    assert shown["file row"].tolist() == ["2", "3"]
     assert list(shown.columns) == [
         "comment #",
+        "file row",
         "in a report",
         "found",
         "question",

@@ -20,7 +20,7 @@ from pipeline.api.gateway import Gateway
 from pipeline.bootstrap import Backend
 from pipeline.cli.main import build_parser
 from pipeline.errors import EmptyInputError, InputError, LimitExceededError, MissingColumnError
-from pipeline.input_melt import Melt, free_name, melt_for
+from pipeline.input_melt import Melt, free_name, melt_for, respondent_column
 from pipeline.inputs import ReadOptions, iter_chunks, validate_input
 from pipeline.ui.columns import guess_more_text_columns
 from pipeline.worker import Worker
@@ -46,25 +46,38 @@ def rows_of(path: Path, options: ReadOptions, text_column: str, **kwargs: int) -
     return [row for frame in frames for row in frame.to_numpy().tolist()]
 
 
-def test_each_answer_is_a_row_with_its_question_and_blank_answers_are_none() -> None:
+def test_each_answer_is_a_row_with_its_respondent_and_question_and_blank_answers_are_none() -> None:
     melt = melt_for([HELPED, CHANGE], [HELPED, CHANGE])
     header = ["course", "instructor", HELPED, CHANGE]
 
-    assert melt.header(header) == ("course", "instructor", "question", "comment")
+    columns = melt.header(header)
+    assert columns == ("course", "instructor", "respondent", "question", "comment")
+    assert respondent_column(columns, "comment") == "respondent"
     assert list(melt.rows(header, [list(row) for row in ROWS])) == [
-        ["CHEM110", "Smith", HELPED, "The labs were good"],
-        ["CHEM110", "Smith", CHANGE, "Exams were bad"],
-        ["CHEM110", "Smith", CHANGE, "Too much homework, bad pacing"],
-        ["BIO200", "Lee", HELPED, "Clear lectures, good notes"],
+        ["CHEM110", "Smith", "1", HELPED, "The labs were good"],
+        ["CHEM110", "Smith", "1", CHANGE, "Exams were bad"],
+        ["CHEM110", "Smith", "2", CHANGE, "Too much homework, bad pacing"],
+        ["BIO200", "Lee", "3", HELPED, "Clear lectures, good notes"],
     ]
+
+
+def test_a_job_submitted_before_respondents_were_numbered_reads_as_it_did() -> None:
+    old = ReadOptions.from_json({"comment_columns": [HELPED, CHANGE]})
+    header = ["course", HELPED, CHANGE]
+
+    assert old.melt is not None
+    assert old.melt.header(header) == ("course", "question", "comment")
+    assert list(old.melt.rows(header, [["CHEM110", "Good", ""]])) == [["CHEM110", HELPED, "Good"]]
 
 
 def test_the_new_columns_never_take_a_kept_columns_name() -> None:
     melt = Melt(("a", "b"), ("a", "b"))
 
-    assert melt.header(["Question", "Comment", "a", "b"]) == (
+    assert melt.header(["Respondent", "Question", "Comment", "a", "b"]) == (
+        "Respondent",
         "Question",
         "Comment",
+        "respondent_2",
         "question_2",
         "comment_2",
     )
@@ -86,7 +99,7 @@ def test_validation_counts_answers_groups_by_question_and_the_worker_reads_the_s
 
     summary = validate_input(path, [HELPED, " what should change? "], ["Course"])
 
-    assert summary.columns == ("course", "instructor", "question", "comment")
+    assert summary.columns == ("course", "instructor", "respondent", "question", "comment")
     assert (summary.text_column, summary.rows) == ("comment", 4)
     assert summary.group_by == ("course", "question")
     options = ReadOptions.from_json(summary.options.to_json())
@@ -96,10 +109,10 @@ def test_validation_counts_answers_groups_by_question_and_the_worker_reads_the_s
     assert "one row per comment in 2 columns" in options.describe()
     every = rows_of(path, options, "comment")
     assert [row[2:] for row in every] == [
-        [HELPED, "The labs were good"],
-        [CHANGE, "Exams were bad"],
-        [CHANGE, "Too much homework, bad pacing"],
-        [HELPED, "Clear lectures, good notes"],
+        ["1", HELPED, "The labs were good"],
+        ["1", CHANGE, "Exams were bad"],
+        ["2", CHANGE, "Too much homework, bad pacing"],
+        ["3", HELPED, "Clear lectures, good notes"],
     ]
     assert rows_of(path, options, "comment", start_row=2) == every[2:]  # a resumed job
 
@@ -136,11 +149,13 @@ def test_a_qualtrics_export_names_each_answer_by_its_question(tmp_path: Path) ->
 
     summary = validate_input(path, ["Q3", "what should change?"], ["Q1"])
 
-    assert summary.columns == ("StartDate", "ResponseId", "Q1", "question", "comment")
+    assert summary.columns == (
+        "StartDate", "ResponseId", "Q1", "respondent", "question", "comment"
+    )  # fmt: skip
     rows = rows_of(path, summary.options, "comment")
     assert [row[2:] for row in rows] == [
-        ["CHEM110", "Comments", "Great labs"],
-        ["CHEM110", "What should change?", "More office hours"],
+        ["CHEM110", "1", "Comments", "Great labs"],
+        ["CHEM110", "1", "What should change?", "More office hours"],
     ]
 
 
