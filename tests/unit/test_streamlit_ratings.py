@@ -24,6 +24,12 @@ from pipeline.api.app import create_app
 from pipeline.worker import Worker
 
 APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
+TWO_QUESTIONS = (
+    b"course,rating,helped,change\n"
+    b"A,4,good labs,good pace\nA,1,bad exams,bad notes\nB,3,fine,\nB,2,bad room,bad hours\n"
+)
+"""Four students, three of whom answered both questions: the respondents are numbered 1-4,
+which would read as a scale of ratings were they offered as one."""
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +41,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
         ("rated", ("evaluations.xlsx", evaluation_workbook())),
         ("plain", ("plain.csv", b"course,comment\nA,good\nB,bad\nA,fine\n")),
         ("qualtrics", ("qualtrics.csv", qualtrics_export())),
+        ("questions", ("questions.csv", TWO_QUESTIONS)),
     ):
-        column = "Q3" if name == "qualtrics" else "comment"
+        column = {"qualtrics": ["Q3"], "questions": ["helped", "change"]}.get(name, ["comment"])
         answer = api.post("/v1/jobs", files={"file": content}, data={"text_column": column})
         assert answer.status_code == 202, answer.text
         ids[name] = answer.json()["request_id"]
@@ -125,3 +132,18 @@ def test_a_survey_exports_rating_is_offered_with_its_question(
     assert at.selectbox(key="r-by").value == "Q1"
     assert not at.exception and not at.error, page_text(at)
     assert f"Rating 'Q2' ({SATISFIED})" in page_text(at)
+
+
+def test_a_job_of_several_questions_offers_no_respondent_and_counts_each_once(
+    served: tuple[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, ids = served
+    at = ratings_mode(url, ids["questions"], monkeypatch)
+    assert at.selectbox(key="r-column").options == ["rating"]
+    assert at.selectbox(key="r-by").options == ["no column (all comments)", "course", "question"]
+    at.selectbox(key="r-by").set_value("course").run()
+    assert not at.exception and not at.error, page_text(at)
+    text = page_text(at)
+    assert "7 rated comments by 4 respondents" in text
+    assert "take each student once" in text
+    assert {m.label: m.value for m in at.metric}["Mean rating"] == "2.5"
