@@ -710,7 +710,7 @@ FILES: list[Case] = [
         "several-comment-columns",
         upload(OPEN_QUESTIONS, text_column=["liked", "change"], group_by="course"),
         ("good labs", "bad exams", "=1+1", "slow grading"),
-        columns_are("course", "question", "comment", "label"),
+        columns_are("course", "respondent", "question", "comment", "label"),
     ),
     accepted(
         "several-comment-columns-xlsx-with-a-question-column",
@@ -720,7 +720,7 @@ FILES: list[Case] = [
             text_column=["liked", "change"],
         ),
         ("good", "bad"),
-        columns_are("question", "question_2", "comment", "label"),
+        columns_are("question", "respondent", "question_2", "comment", "label"),
     ),
     refused(
         "several-comment-columns-one-not-in-the-file",

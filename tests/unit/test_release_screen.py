@@ -183,7 +183,7 @@ def test_the_flagged_csv_escapes_a_formula_as_every_export_does() -> None:
     written = flagged_table.to_csv([comment])
 
     assert written.splitlines()[0] == (
-        "row_index,action,kinds,found,group,question,label,text,masked"
+        "row_index,respondent,action,kinds,found,group,question,label,text,masked"
     )
     assert "'=HYPERLINK" in written and ",=HYPERLINK" not in written
     assert "abusive: fucking" in written

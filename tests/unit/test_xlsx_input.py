@@ -334,10 +334,10 @@ def test_an_answer_merged_over_two_rows_is_one_answer_in_every_comment_column(
     (chunk,) = iter_chunks(path, "xlsx", summary.text_column, 10, options=summary.options)
 
     assert chunk.values.tolist() == [
-        ["CHEM110", "Liked", "Great labs"],
-        ["CHEM110", "Change", "Shorter exams"],
-        ["CHEM110", "Change", "More examples"],
-        ["CHEM110", "Liked", "Clear slides"],
+        ["CHEM110", "1", "Liked", "Great labs"],
+        ["CHEM110", "1", "Change", "Shorter exams"],
+        ["CHEM110", "2", "Change", "More examples"],
+        ["CHEM110", "3", "Liked", "Clear slides"],
     ]
 
 
