@@ -107,29 +107,45 @@ def resolve_column(
     role: str = "column",
     questions: Mapping[str, str] | None = None,
 ) -> str:
-    """The file's name for the requested column: the same name, else the one name that is
-    equal ignoring case and surrounding spaces, else the one column whose survey question
-    (``questions``: a survey export's, by column) is. ``role`` names it in messages."""
+    """The file's name for the requested column (``matching_columns``); ``role`` names it in
+    the refusal of a name that means none of them, or several."""
     name = wanted.strip()
-    if name in columns:
-        return name
-    folded = name.casefold()
-    matches = [column for column in columns if column.casefold() == folded]
+    matches = matching_columns(name, columns, questions)
     if len(matches) == 1:
         return matches[0]
-    questions = questions or {}
-    asked = [c for c in columns if questions.get(c, "").casefold() == folded]
-    if not matches and len(asked) == 1:
-        return asked[0]
     if matches:
         raise AmbiguousColumnError(
-            f"{role} {echo(name)} matches {len(matches)} columns that differ only in case: "
+            f"{role} {echo(name)} matches {len(matches)} columns: "
             f"{', '.join(echo(m) for m in matches)}; give the exact name"
         )
     raise MissingColumnError(
         f"{role} {echo(name)} is not in the file{did_you_mean(name, columns)}; its columns are: "
         f"{listing(columns)}"
     )
+
+
+def matching_columns(
+    wanted: str, columns: Sequence[str], questions: Mapping[str, str] | None = None
+) -> list[str]:
+    """The columns a requested name may mean, as submit and every later request read it: the
+    column of that very name; else those equal to it ignoring case and spacing (``course`` for
+    `` Course ``); else those whose survey question it is (``questions``: a survey export's, by
+    column). One is the column; several are ambiguous; none, no column."""
+    if wanted in columns:
+        return [wanted]
+    asked = folded(wanted)
+    if not asked:
+        return []
+    named = [column for column in columns if folded(column) == asked]
+    if named:
+        return named
+    questions = questions or {}
+    return [column for column in columns if folded(questions.get(column, "")) == asked]
+
+
+def folded(name: str) -> str:
+    """``name`` as ``matching_columns`` compares it: case and spacing aside."""
+    return " ".join(name.split()).casefold()
 
 
 def named_text_column(

@@ -14,8 +14,8 @@ from pathlib import Path
 from pipeline.bootstrap import Backend
 from pipeline.db.records import JobRecord, JobStatus
 from pipeline.db.results import GroupStats
-from pipeline.errors import InputError, MissingColumnError
-from pipeline.input_header import did_you_mean
+from pipeline.errors import AmbiguousColumnError, InputError, MissingColumnError
+from pipeline.input_header import did_you_mean, matching_columns
 from pipeline.input_melt import question_column
 from pipeline.inputs import ReadOptions
 from pipeline.labelling import input_names
@@ -124,10 +124,17 @@ def group_column(job: JobRecord, group_by: str | None) -> str | None:
 
 
 def known_column(job: JobRecord, name: str) -> str:
-    """The input column ``name`` means (``input_column``); MissingColumnError naming the
-    job's columns when it means none."""
+    """The input column ``name`` means (``input_column``); AmbiguousColumnError naming them
+    when it could mean several, MissingColumnError naming the job's columns when none."""
     column = input_column(job, name)
     if column is None:
+        questions = ReadOptions.from_json(job.input_options).column_questions
+        matches = matching_columns(name, job.input_columns, questions)
+        if matches:
+            raise AmbiguousColumnError(
+                f"column {echo(name)} matches {len(matches)} columns of the job's input: "
+                f"{', '.join(echo(m) for m in matches)}; give the exact name"
+            )
         raise MissingColumnError(
             f"column {echo(name)} is not in the job's input"
             f"{did_you_mean(name, job.input_columns)}; its columns are: "
@@ -163,26 +170,18 @@ def job_respondent_column(job: JobRecord) -> str | None:
 
 def input_column(job: JobRecord, name: str) -> str | None:
     """The input column ``name`` means: an input column's own name, its name in the results
-    table where the model's output took it (``input_label`` for a ``label`` column), else, as
-    submit matches them, the one column whose name is ``name`` ignoring case and spacing
-    (``course`` for ``Course``), or, in a survey export, whose question it is."""
+    table where the model's output took it (``input_label`` for a ``label`` column), else the
+    one column submit would match (``matching_columns``: ``course`` for ``Course``, or, in a
+    survey export, the column whose question it is)."""
     if name in job.input_columns:
         return name
     renamed = input_names(job.input_columns, job.labels or ())
     shown = next((column for column, shown in renamed.items() if shown == name), None)
     if shown is not None:
         return shown
-    asked = _folded(name)
-    named = [c for c in job.input_columns if _folded(c) == asked]
-    if asked and len(named) == 1:
-        return named[0]
     questions = ReadOptions.from_json(job.input_options).column_questions
-    matches = [c for c in job.input_columns if _folded(questions.get(c, "")) == asked]
-    return matches[0] if asked and not named and len(matches) == 1 else None
-
-
-def _folded(name: str) -> str:
-    return " ".join(name.split()).casefold()
+    matches = matching_columns(name, job.input_columns, questions)
+    return matches[0] if len(matches) == 1 else None
 
 
 def column_question(job: JobRecord, column: str) -> str | None:

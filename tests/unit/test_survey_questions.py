@@ -22,6 +22,8 @@ from jobfakes import FakePredictor
 from pipeline.bootstrap import Backend
 from pipeline.cli import rating_commands
 from pipeline.cli.main import main
+from pipeline.errors import AmbiguousColumnError
+from pipeline.input_header import resolve_column
 from pipeline.ui.columns import column_label
 from pipeline.worker import Worker
 
@@ -126,8 +128,15 @@ def test_two_columns_asking_the_same_question_are_asked_for_by_name(
     assert answer.status_code == 202, answer.text
     Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
     path = f"/v1/jobs/{answer.json()['request_id']}/ratings"
-    assert client.get(path, params={"column": SATISFIED}).status_code == 400
+    shared = client.get(path, params={"column": SATISFIED})
+    assert shared.status_code == 400
+    assert (
+        "matches 2 columns of the job's input: 'Q2', 'Q4'; give the exact name"
+        in (shared.json()["detail"])
+    )
     assert client.get(path, params={"column": "Q4"}).json()["question"] == SATISFIED
+    with pytest.raises(AmbiguousColumnError, match="matches 2 columns: 'Q2', 'Q4'; give the"):
+        resolve_column(SATISFIED, HEADER, "rating column", dict(zip(HEADER, twice, strict=True)))
 
 
 def test_a_plain_file_has_no_question(client: TestClient, backend: Backend) -> None:
@@ -178,8 +187,13 @@ def test_every_read_matches_a_column_as_submit_does(backend: Backend, client: Te
     no column's is refused with the closest ones."""
     content = table(["Course", "Q2 rating", "Comment"], [["A", "5", "good"], ["B", "1", "bad"]])
     answer = client.post(
-        "/v1/jobs", files={"file": ("t.csv", content)}, data={"group_by": "course"}
+        "/v1/jobs", files={"file": ("t.csv", content)}, data={"group_by": ["course", "q2  Rating"]}
     )
+    assert answer.status_code == 202, answer.text
+    assert get(client, f"/v1/jobs/{answer.json()['request_id']}")["group_by"] == [
+        "Course",
+        "Q2 rating",
+    ], "case and spacing aside"
     assert answer.status_code == 202, answer.text
     Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
     path = f"/v1/jobs/{answer.json()['request_id']}"
