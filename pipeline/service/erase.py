@@ -63,13 +63,19 @@ def readable_job(backend: Backend, request_id: str, owner: str | None = None) ->
             f"(GET /v1/jobs/{request_id})"
         )
     days, ended = backend.settings.retention_days, job.finished_at
-    if ended is not None and past_retention(job, days, datetime.now(UTC)):
+    if ended is not None and overdue(backend, job):
         raise JobErased(
             f"job {request_id} finished on {ended:%Y-%m-%d}, more than {days:g} days "
             "ago: its comments and results are erased at the end of this deployment's "
             "retention (PIPELINE_RETENTION_DAYS)"
         )
     return job
+
+
+def overdue(backend: Backend, job: JobRecord) -> bool:
+    """The job is past this deployment's retention now: it reads as erased and is never
+    handed out again, whether or not the master has erased it yet."""
+    return past_retention(job, backend.settings.retention_days, datetime.now(UTC))
 
 
 def past_retention(job: JobRecord, days: float, now: datetime) -> bool:

@@ -30,6 +30,7 @@ from pipeline.errors import (
 from pipeline.inputs import ReadOptions, validate_input
 from pipeline.labelling import check_comment_column
 from pipeline.messages import echo
+from pipeline.service.erase import erase, overdue
 from pipeline.service.pace import job_pace
 from pipeline.service.views import JobView, Submission, UploadTicket
 
@@ -161,6 +162,9 @@ def _submit(
     )
     if not fresh:
         existing = backend.repository.jobs.find_reusable(owner, dedup_key)
+        if existing is not None and overdue(backend, existing):
+            erase(backend, existing.request_id)  # past retention: erased now, not handed out
+            existing = None
         if existing is not None:
             return Submission(existing.request_id, existing.status.value, reused=True)
     request_id = new_request_id()

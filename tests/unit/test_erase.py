@@ -251,6 +251,21 @@ def test_a_job_past_its_retention_reads_as_erased_before_the_master_erases_it(
     assert client.get(f"/v1/jobs/{request_id}").status_code == 200
 
 
+def test_the_same_file_again_after_the_retention_makes_a_new_job_and_erases_the_old(
+    tmp_path: Path,
+) -> None:
+    backend = make_backend(tmp_path, auth="none", retention_days=1e-9)
+    client = TestClient(create_app(backend))
+    expired = labelled(backend, client)
+
+    again = client.post("/v1/jobs", files={"file": ("evals.csv", CSV)}, data={}).json()
+
+    assert again["request_id"] != expired and not again.get("reused")
+    assert backend.repository.jobs.get(expired).erased_at is not None
+    assert rows_of(backend, expired) == 0
+    assert not [key for key in stored(backend) if expired in key]
+
+
 def test_the_master_erases_at_its_first_tick_then_hourly(tmp_path: Path) -> None:
     backend = make_backend(tmp_path, auth="none")
     client = TestClient(create_app(backend))
