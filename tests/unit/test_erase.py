@@ -216,6 +216,35 @@ def test_the_command_asks_for_yes_and_the_client_raises_job_erased(
     assert "were erased on" in capsys.readouterr().err
 
 
+def test_the_operator_erases_a_job_no_key_can_reach(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A job made before the first key (or under a revoked one) is no key's to erase through
+    the API; the operator, with the deployment's own settings, erases it all the same."""
+    backend = make_backend(tmp_path)
+    request_id = labelled(backend, TestClient(create_app(backend)))
+    secret = service.create_key(backend, "alice").secret
+    keyed = TestClient(create_app(backend), headers={"X-API-Key": secret})
+    assert keyed.delete(f"/v1/jobs/{request_id}", params={"erase": "true"}).status_code == 404
+    for name in (
+        "PIPELINE_API_URL",
+        "PIPELINE_API_KEY",
+        "PIPELINE_DATABASE_URL",
+        "PIPELINE_BACKEND",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PIPELINE_DATA_DIR", str(backend.settings.data_dir))
+
+    assert main(["erase", request_id, "--operator"]) == 2, "--yes still asked for"
+    assert main(["erase", request_id, "--yes", "--operator"]) == 0
+
+    assert f"{request_id} erased: evals.csv, 12 rows" in capsys.readouterr().out
+    assert backend.repository.jobs.get(request_id).erased_at is not None
+    assert rows_of(backend, request_id) == 0
+    assert not [key for key in stored(backend) if request_id in key]
+    assert main(["erase", "no-such-job", "--yes", "--operator"]) != 0
+
+
 def test_the_retention_erases_finished_jobs_only_and_reads_refuse_them_before(
     tmp_path: Path,
 ) -> None:
