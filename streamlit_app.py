@@ -28,6 +28,7 @@ from pipeline.errors import (
     ApiUnreachable,
     Conflict,
     InputError,
+    JobErased,
     JobNotFound,
     PipelineError,
     Unauthorized,
@@ -542,7 +543,10 @@ def job_view(client: PipelineClient, request_id: str) -> None:
         st.warning(f"The job was cancelled; {job.rows_done:,} finished rows are kept.")
     if job.rows_done == 0:
         return
-    results_view(job)
+    try:
+        results_view(job)
+    except JobErased as exc:  # past the retention, before the master erased it
+        st.info(str(exc), icon=":material/delete_forever:")
 
 
 def job_header(job: JobStatus) -> None:
@@ -2235,11 +2239,13 @@ def main() -> None:
         return
     st.session_state.api_url, st.session_state.api_key = url, key
     client = get_client(url, key)
-    if st.session_state.job_id:
-        job_view(client, st.session_state.job_id)
-    else:
-        upload_view(client)
-    sidebar(client)  # last, so the recent jobs show the status the page just read
+    try:
+        if st.session_state.job_id:
+            job_view(client, st.session_state.job_id)
+        else:
+            upload_view(client)
+    finally:  # whatever the page met, the way to another job or a new analysis stays
+        sidebar(client)  # last, so the recent jobs show the status the page just read
 
 
 try:

@@ -42,3 +42,21 @@ def test_a_job_is_erased_only_once_the_box_is_ticked(
         assert not at.dataframe and not at.tabs, "nothing of the job is shown"
     assert api.get(f"/v1/jobs/{request_id}/summary").status_code == 410
     assert api.get(f"/v1/jobs/{request_id}").json()["erased_at"]
+
+
+def test_a_job_past_its_retention_says_so_and_keeps_the_sidebar(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend = make_backend(tmp_path, auth="none", retention_days=1e-9)
+    api = TestClient(create_app(backend))
+    request_id = api.post("/v1/jobs", files={"file": ("evals.csv", COMMENTS)}, data={}).json()[
+        "request_id"
+    ]
+    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+    with serving_app(create_app(backend), log_level="warning") as url:
+        at = job_page(url, request_id, monkeypatch)
+
+        assert not at.exception and not at.error, page_text(at)
+        assert "erased at the end of this deployment's retention" in page_text(at)
+        assert not at.dataframe, "none of its comments"
+        assert at.sidebar.text_input, "the sidebar still opens another job"
