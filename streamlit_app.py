@@ -731,8 +731,9 @@ def input_columns(frame: pd.DataFrame, job: JobStatus, labels: Sequence[str]) ->
     grouped by. Not the column numbering a long table's respondents: a group per student."""
     added = {*RESULT_ADDED, *(f"score_{label}" for label in labels), job.text_column}
     options = ReadOptions.from_json(job.input_options)
-    added.add(options.respondent_column(list(frame.columns), job.text_column) or job.text_column)
-    return groups.comparable(frame, [c for c in frame.columns if c not in added])
+    respondent = options.respondent_column(list(frame.columns), job.text_column)
+    offered = [c for c in frame.columns if c not in added and c != respondent]
+    return groups.comparable(frame, offered, respondent)
 
 
 def column_namer(job: JobStatus) -> Callable[[str], str]:

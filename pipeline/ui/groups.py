@@ -42,19 +42,30 @@ def in_sentence(column: str) -> str:
     return column
 
 
-def comparable(frame: pd.DataFrame, columns: Sequence[str]) -> list[str]:
+def comparable(
+    frame: pd.DataFrame, columns: Sequence[str], respondent: str | None = None
+) -> list[str]:
     """The ``columns`` that split ``frame`` into at least two groups (a blank is a group of
     its own): an export's ``Term`` that reads ``Fall 2026`` on every row would only draw the
     whole file again, as the page's first chart and every other "compare by". Nor an
-    identifier: a column whose ``ID_ROWS`` or more values are each on one row alone (a survey
-    export's ``ResponseId``, a timestamp) makes a group of every comment."""
+    identifier (``identifies``): a survey export's ``ResponseId``, a student's id or a
+    timestamp makes a group of every comment, or of every student's answers where
+    ``respondent`` numbers the rows' writers (a job of several open questions)."""
+    people = frame if respondent is None else frame.drop_duplicates(respondent)
     found = []
     for column in columns:
         values = frame[column].fillna("").astype(str)
-        distinct = values.nunique()
-        if distinct > 1 and not (distinct == len(values) >= ID_ROWS):
+        if values.nunique() > 1 and not identifies(people[column]):
             found.append(column)
     return found
+
+
+def identifies(values: pd.Series) -> bool:
+    """``ID_ROWS`` or more values written, each on one row alone (blanks aside: an id left
+    out here and there is still an id)."""
+    written = values.fillna("").astype(str)
+    written = written[written.str.strip() != ""]
+    return len(written) >= ID_ROWS and bool(written.is_unique)
 
 
 def is_small(rows: int) -> bool:

@@ -94,6 +94,24 @@ def test_an_identifier_is_nothing_to_compare_by() -> None:
 
     assert comparable(frame, ["ResponseId", "Course", "Section"]) == ["Course", "Section"]
     assert comparable(frame.head(rows - 1), ["ResponseId", "Course"]) == ["ResponseId", "Course"]
+    ids = pd.DataFrame({"Student ID": [f"S{n}" for n in range(rows)] + ["", None]})
+    assert comparable(ids, ["Student ID"]) == [], "an id left blank twice is still an id"
+
+
+def test_a_students_id_is_no_group_in_a_job_of_several_questions() -> None:
+    """A row per answer repeats the student's id on each of their answers: per respondent it
+    is still one value each."""
+    students = ID_ROWS
+    frame = pd.DataFrame(
+        {
+            "Student ID": [f"S{n}" for n in range(students) for _answer in range(2)],
+            "Course": [f"C{n % 3}" for n in range(students) for _answer in range(2)],
+            "respondent": [str(n + 1) for n in range(students) for _answer in range(2)],
+        }
+    )
+
+    assert comparable(frame, ["Student ID", "Course"]) == ["Student ID", "Course"]
+    assert comparable(frame, ["Student ID", "Course"], "respondent") == ["Course"]
 
 
 def test_a_column_name_reads_as_a_word_inside_a_sentence_unless_it_is_a_code() -> None:
