@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.errors import EmptyInputError
+from pipeline.errors import EmptyInputError, InputError
 from pipeline.input_header import TEXT_NAMES, comment_words, name_words, worded_text_column
 from pipeline.inputs import WORKBOOKS, ReadOptions, detect_format, inspect_input, iter_chunks
 from pipeline.model.no_opinion import NoOpinion
+from pipeline.ratings.scale import scale_of
 from pipeline.xlsx import ALL_SHEETS, SheetOverview, open_workbook
 from pipeline.xlsx.combined import same_table, shared_columns
 
@@ -222,20 +223,34 @@ def guess_group_columns(
 ) -> list[str]:
     """Columns named like course, instructor or term (``_group_named``: the usual ways to
     compare comments), besides ``text_column``; never one that asks for a rating (``Rate the
-    course (1-5)``). The ``sample`` tells categories from answers: answers to an open
-    question do not repeat, a course or a long export's question texts do."""
+    course (1-5)``) or is answered in a rating scale's words (``The instructor explained
+    concepts clearly``: *Strongly agree* … *Strongly disagree*). The ``sample`` tells
+    categories from answers: answers to an open question do not repeat, a course or a long
+    export's question texts do."""
     questions = questions or {}
     return [
         c
         for c in columns
         if c != text_column
         and not _asks_rating(c, questions)
+        and not _answered_in_words_of_a_scale(c, sample)
         and _group_named(c, questions, sample)
     ]
 
 
 def _asks_rating(column: str, questions: Mapping[str, str]) -> bool:
     return bool({*name_words(column), *name_words(questions.get(column, ""))} & _RATING_WORDS)
+
+
+def _answered_in_words_of_a_scale(column: str, sample: pd.DataFrame | None) -> bool:
+    """The sample's answers are a word scale's (Likert, satisfaction, quality); numbers are
+    not enough, as a section numbered 1 to 3 is a group."""
+    if sample is None or column not in sample.columns:
+        return False
+    try:
+        return bool(scale_of(column, sample[column].dropna().tolist()).points)
+    except InputError:
+        return False
 
 
 def _group_named(

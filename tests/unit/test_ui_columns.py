@@ -162,6 +162,27 @@ def test_a_question_that_mentions_a_group_is_not_one() -> None:
     assert guess_text_column(columns[::3], sample) == "What did the instructor do well?"
 
 
+def test_a_statement_answered_on_a_likert_scale_is_no_group_though_it_names_one() -> None:
+    """``The instructor explained concepts clearly`` names an instructor in five words and its
+    answers repeat, but they are a scale's words: a rating, not a group. A section numbered
+    1 to 3 stays a group."""
+    sample = pd.DataFrame(
+        {
+            "Course": ["CHEM110", "CHEM110", "BIO1", "BIO1"],
+            "The instructor explained concepts clearly": [
+                "Agree", "Strongly agree", "Disagree", "Agree"
+            ],
+            "Section": ["1", "2", "1", "3"],
+            "comment": ["good labs", "bad exams", "fine", "too fast"],
+        }
+    )  # fmt: skip
+
+    assert guess_group_columns(list(sample.columns), "comment", {}, sample) == [
+        "Course",
+        "Section",
+    ]
+
+
 def test_a_qualtrics_export_previews_its_answers_with_each_column_s_question() -> None:
     content = qualtrics_export([("CHEM110", "labs good"), ("PHYS101", "exams hard")], "Feedback")
 
