@@ -32,6 +32,11 @@ def label_scale(labels: Sequence[str]) -> alt.Scale:
     return alt.Scale(domain=list(labels), scheme="tableau10")
 
 
+def count_axis() -> alt.Axis:
+    """An axis of comments counted: whole numbers only (five comments are not 0.0, 0.2 … 2.0)."""
+    return alt.Axis(format="d", tickMinStep=1)
+
+
 def distribution_chart(counts: Mapping[str, int], labels: Sequence[str]) -> alt.Chart:
     """How many comments got each label, with its whole percentage (they add up to 100)."""
     percent = percentages(counts, labels)
@@ -46,7 +51,7 @@ def distribution_chart(counts: Mapping[str, int], labels: Sequence[str]) -> alt.
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("comments:Q", title="comments"),
+            x=alt.X("comments:Q", title="comments", axis=count_axis()),
             y=alt.Y("label:N", sort=list(labels), title=None),
             color=alt.Color("label:N", scale=label_scale(labels), legend=None),
             tooltip=["label", "comments", alt.Tooltip("percent:N", title="share")],
@@ -109,7 +114,7 @@ def confidence_chart(frame: pd.DataFrame, labels: Sequence[str]) -> alt.Chart:
                 bin=alt.Bin(extent=[0, 1], step=0.05),
                 title="confidence (probability of the chosen label)",
             ),
-            y=alt.Y("count():Q", title="comments"),
+            y=alt.Y("count():Q", title="comments", axis=count_axis()),
             color=alt.Color("label:N", scale=label_scale(labels), sort=list(labels)),
             tooltip=["label", alt.Tooltip("count():Q", title="comments")],
         )

@@ -52,6 +52,19 @@ def test_distribution_chart_of_no_rows_shows_no_percentages() -> None:
     assert [row["percent"] for row in _data(spec)] == ["–", "–", "–"]
 
 
+def test_comments_are_counted_in_whole_numbers_on_every_count_axis() -> None:
+    """Five comments drew ticks at 0.0, 0.2 … 2.0 comments."""
+    frame = pd.DataFrame(
+        {"label": ["negative", "positive"], "score_negative": [0.9, 0.2], "score_neutral": [0.05,
+         0.1], "score_positive": [0.05, 0.7]}
+    )  # fmt: skip
+    counted = distribution_chart({"negative": 2, "positive": 3}, LABELS).to_dict()
+    binned = confidence_chart(frame, LABELS).to_dict()
+
+    for axis in (counted["layer"][0]["encoding"]["x"]["axis"], binned["encoding"]["y"]["axis"]):
+        assert axis == {"format": "d", "tickMinStep": 1}
+
+
 def test_label_colours_mean_one_thing_green_grey_red() -> None:
     scale = label_scale(["positive", "negative", "neutral"]).to_dict()
     assert scale["range"] == ["#3a9d5d", "#d1495b", "#8d99ae"]
