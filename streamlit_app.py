@@ -33,7 +33,7 @@ from pipeline.errors import (
     PipelineError,
     Unauthorized,
 )
-from pipeline.file_names import distinct_names
+from pipeline.file_names import distinct_names, job_stem
 from pipeline.inputs import ReadOptions
 from pipeline.ratings import table as rating_table
 from pipeline.release import flagged_table
@@ -2208,9 +2208,7 @@ def _label_column(labels: Sequence[str]) -> ColumnConfig:
 
 
 def _stem(job: JobStatus) -> str:
-    base = (job.input_name or "comments").rsplit(".", 1)[0]
-    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in base)[:40]
-    return f"{safe}-{job.request_id[:8]}"
+    return job_stem(job.input_name, job.request_id)
 
 
 def _score_column(

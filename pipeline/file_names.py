@@ -23,6 +23,19 @@ def safe_name(text: str) -> str:
     return _UNSAFE.sub("_", unicodedata.normalize("NFC", text)).strip("_")
 
 
+def job_stem(input_name: str, request_id: str) -> str:
+    """``evaluations-AbC123xy``: the start of every file a job is downloaded as (its results,
+    its reports), from the uploaded file's name and the request id, so a folder of downloads
+    says which upload each came from."""
+    stem = safe_name(input_name.rsplit(".", 1)[0]) or "comments"
+    return f"{stem[:40]}-{safe_name(request_id)[:8]}"
+
+
+def results_file_name(input_name: str, request_id: str) -> str:
+    """``evaluations-AbC123xy-results.csv``: a job's results CSV, wherever it is downloaded."""
+    return f"{job_stem(input_name, request_id)}-results.csv"
+
+
 def content_disposition(name: str) -> str:
     """``attachment`` under the safe ``name``: as it is in ``filename*`` (UTF-8, RFC 5987)
     and, for a client that reads only ``filename``, with what is not ASCII made ``_``."""

@@ -48,8 +48,11 @@ class ObjectStore(ABC):
     def delete_under(self, prefix: str) -> int:
         """Remove every object whose key starts with ``prefix/``; returns how many were."""
 
-    def presigned_get(self, key: str, expires_s: int = 3600) -> str | None:
-        """A URL that downloads the object without credentials, or None where unsupported."""
+    def presigned_get(
+        self, key: str, expires_s: int = 3600, download_as: str | None = None
+    ) -> str | None:
+        """A URL that downloads the object without credentials (saved as ``download_as``
+        where given), or None where unsupported."""
         return None
 
     def presigned_put(self, key: str, expires_s: int = 3600) -> str | None:

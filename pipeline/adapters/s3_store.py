@@ -13,6 +13,7 @@ from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from pipeline.adapters.aws_errors import aws_call, describe, error_code, unavailable_error
 from pipeline.errors import ConfigError, NotFoundError, PipelineError, StoreUnavailableError
+from pipeline.file_names import content_disposition
 from pipeline.ports import ObjectStore
 
 MIB = 1024 * 1024
@@ -101,14 +102,21 @@ class S3ObjectStore(ObjectStore):
                     removed += len(keys)
         return removed
 
-    def presigned_get(self, key: str, expires_s: int = 3600) -> str | None:
-        return self._presign("get_object", key, expires_s)
+    def presigned_get(
+        self, key: str, expires_s: int = 3600, download_as: str | None = None
+    ) -> str | None:
+        saved = (
+            {"ResponseContentDisposition": content_disposition(download_as)} if download_as else {}
+        )
+        return self._presign("get_object", key, expires_s, saved)
 
     def presigned_put(self, key: str, expires_s: int = 3600) -> str | None:
         return self._presign("put_object", key, expires_s)
 
-    def _presign(self, operation: str, key: str, expires_s: int) -> str:
-        params = {"Bucket": self.bucket, "Key": _checked(key)}
+    def _presign(
+        self, operation: str, key: str, expires_s: int, extra: dict[str, str] | None = None
+    ) -> str:
+        params = {"Bucket": self.bucket, "Key": _checked(key), **(extra or {})}
         url = self.client.generate_presigned_url(operation, Params=params, ExpiresIn=expires_s)
         return str(url)
 

@@ -264,11 +264,11 @@ def create_app(
             url = service.results_url(backend, request_id, who, raw=raw)
             if url is not None:  # a finished job on S3: the client downloads it from there
                 return RedirectResponse(url, status_code=303)
-            _job, blocks = service.results_csv(backend, request_id, who, raw)
+            job, blocks = service.results_csv(backend, request_id, who, raw)
             return StreamingResponse(
                 blocks,
                 media_type="text/csv; charset=utf-8",
-                headers={"Content-Disposition": csv_disposition(request_id)},
+                headers={"Content-Disposition": csv_disposition(job)},
             )
         return service.results_page(backend, request_id, who, offset, limit).to_dict()
 

@@ -11,6 +11,7 @@ from typing import Any, BinaryIO
 
 from pipeline import __version__, service
 from pipeline.bootstrap import Backend
+from pipeline.db.records import JobRecord
 from pipeline.errors import (
     InputError,
     InvalidRequest,
@@ -18,6 +19,7 @@ from pipeline.errors import (
     ServiceUnavailableError,
 )
 from pipeline.faults import disk_faults
+from pipeline.file_names import content_disposition, results_file_name
 from pipeline.report.trend import MAX_JOBS, MIN_JOBS
 from pipeline.service.health import HealthReport
 from pipeline.service.views import Submission
@@ -115,8 +117,9 @@ def split_columns(values: list[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-def csv_disposition(request_id: str) -> str:
-    return f'attachment; filename="{request_id}-results.csv"'
+def csv_disposition(job: JobRecord) -> str:
+    """The results CSV under the name the app and the reports use (``results_file_name``)."""
+    return content_disposition(results_file_name(job.input_name, job.request_id))
 
 
 def spool(source: BinaryIO, target: Path, max_bytes: int) -> Path:

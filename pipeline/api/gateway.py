@@ -440,7 +440,7 @@ class Gateway:
                 raise LimitExceededError(_too_big_to_answer(job.status))
         headers = {
             "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": csv_disposition(request_id),
+            "Content-Disposition": csv_disposition(job),
         }
         return Answer(200, content.decode("utf-8"), headers)
 

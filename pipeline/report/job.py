@@ -19,7 +19,7 @@ from pipeline import service
 from pipeline.bootstrap import Backend
 from pipeline.db.records import JobRecord, JobStatus
 from pipeline.errors import Conflict, InputError, PipelineError, ServiceUnavailableError
-from pipeline.file_names import content_disposition, safe_name
+from pipeline.file_names import content_disposition, job_stem, safe_name
 from pipeline.input_header import did_you_mean, listing
 from pipeline.messages import echo
 from pipeline.release.screen import ReleaseScreen
@@ -325,17 +325,14 @@ def filename(data: ReportData, report_format: str) -> str:
     ``evaluations-AbC123xy-report-course-CHEM110.pdf``): letters and digits of any script,
     ``-`` and ``_`` only, so it is safe on any file system (``ReportFile.headers`` carries it
     as RFC 6266 says)."""
-    stem = safe_name(data.input_name.rsplit(".", 1)[0]) or "comments"
     by = f"-by-{safe_name(data.group_by)}" if data.group_by else ""
     if data.focus is not None and data.group_by:
         value = safe_name(data.focus.group.name or "") or "group"
         by = f"-{safe_name(data.group_by)[:20]}-{value[:40]}"
     since = f"-since-{safe_name(data.change.earlier_id)[:8]}" if data.change else ""
     trend = f"-trend-{len(data.trend.jobs)}-jobs" if data.trend else ""
-    return (
-        f"{stem[:40]}-{safe_name(data.request_id)[:8]}-report{by[:64]}{since}{trend}"
-        f".{report_format}"
-    )
+    stem = job_stem(data.input_name, data.request_id)
+    return f"{stem}-report{by[:64]}{since}{trend}.{report_format}"
 
 
 def _not_finished(job: JobRecord) -> str:

@@ -15,6 +15,7 @@ from pipeline.bootstrap import Backend
 from pipeline.db.records import JobRecord, JobStatus
 from pipeline.db.results import GroupStats
 from pipeline.errors import AmbiguousColumnError, InputError, MissingColumnError
+from pipeline.file_names import results_file_name
 from pipeline.input_header import did_you_mean, matching_columns
 from pipeline.input_melt import question_column
 from pipeline.inputs import ReadOptions
@@ -78,7 +79,11 @@ def results_url(
     """A direct download link for a finished job's CSV where the store offers one (S3)."""
     job = readable_job(backend, request_id, owner)
     key = _stored_key(backend, job, raw)
-    return None if key is None else backend.store.presigned_get(key, expires_s)
+    if key is None:
+        return None
+    return backend.store.presigned_get(
+        key, expires_s, results_file_name(job.input_name, job.request_id)
+    )
 
 
 def _stored_key(backend: Backend, job: JobRecord, raw: bool) -> str | None:

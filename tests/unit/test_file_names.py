@@ -13,7 +13,12 @@ from fastapi.testclient import TestClient
 from jobfakes import FakePredictor
 
 from pipeline.bootstrap import Backend
-from pipeline.file_names import content_disposition, distinct_names, safe_name
+from pipeline.file_names import (
+    content_disposition,
+    distinct_names,
+    results_file_name,
+    safe_name,
+)
 from pipeline.worker import Worker
 
 COURSES = ["化学", "生物", "Ökonomie", "Äkonomie", "Café 101", "Cafe\u0301 101", "CHEM/110"]
@@ -54,3 +59,22 @@ def test_two_courses_in_other_scripts_get_reports_named_apart(
         names.append(unquote(exact))
     assert names[0] != names[1]
     assert names[0].endswith("-report-course-化学.html")
+
+
+def test_the_results_csv_is_named_after_the_upload_as_the_app_and_the_reports_are(
+    backend: Backend, client: TestClient
+) -> None:
+    upload = "Évaluations 2026 «Chimie».csv"
+    answer = client.post("/v1/jobs", files={"file": (upload, b"course,comment\nA,good\n")}, data={})
+    request_id = answer.json()["request_id"]
+    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+
+    results = client.get(f"/v1/jobs/{request_id}/results", params={"format": "csv"})
+    report = client.get(f"/v1/jobs/{request_id}/report", params={"format": "html"})
+
+    exact = unquote(results.headers["content-disposition"].split("filename*=UTF-8''")[1])
+    assert exact == f"Évaluations_2026_Chimie-{request_id[:8]}-results.csv"
+    assert exact == results_file_name(upload, request_id)
+    report_name = unquote(report.headers["content-disposition"].split("filename*=UTF-8''")[1])
+    assert report_name.startswith(exact.removesuffix("-results.csv") + "-report")
+    assert 'filename="_valuations_2026_Chimie-' in results.headers["content-disposition"]

@@ -26,8 +26,10 @@ ESCAPED = ['\'=HYPERLINK("http://evil")', "good", "'@SUM(A1)", "-3", "'+cmd|' /C
 class PresigningStore(LocalObjectStore):
     """A folder store that hands out download links, like S3's presigned URLs."""
 
-    def presigned_get(self, key: str, expires_s: int = 3600) -> str | None:
-        return f"https://store.example/{key}"
+    def presigned_get(
+        self, key: str, expires_s: int = 3600, download_as: str | None = None
+    ) -> str | None:
+        return f"https://store.example/{key}?as={download_as}"
 
 
 def comments_of(csv_bytes: bytes) -> list[str]:
@@ -103,10 +105,11 @@ def test_the_presigned_download_points_at_the_escaped_copy_unless_raw(tmp_path: 
     run_worker(backend)
     result_key = backend.repository.jobs.get(request_id).result_key
     assert result_key is not None
+    saved_as = f"in-{request_id[:8]}-results.csv"  # named after the upload, in.csv
     escaped_url = service.results_url(backend, request_id)
-    assert escaped_url == f"https://store.example/{export.escaped_key(result_key)}"
+    assert escaped_url == f"https://store.example/{export.escaped_key(result_key)}?as={saved_as}"
     assert service.results_url(backend, request_id, raw=True) == (
-        f"https://store.example/{result_key}"
+        f"https://store.example/{result_key}?as={saved_as}"
     )
     backend.store.delete(export.escaped_key(result_key))
     assert service.results_url(backend, request_id) is None  # the edge streams escaped rows

@@ -22,6 +22,7 @@ from pipeline.adapters.ec2_fleet import EC2Fleet
 from pipeline.adapters.ecs_fleet import ECSFleet
 from pipeline.adapters.sqs_queue import SQSJobQueue
 from pipeline.errors import ConfigError
+from pipeline.file_names import content_disposition
 from pipeline.settings import Settings
 
 REGION = "us-east-1"
@@ -83,6 +84,13 @@ def test_presigned_upload_and_download_over_http(settings: Settings) -> None:
         200,
         b"text,label\nlovely course,positive\n",
     )
+    named = store.presigned_get("results/job-1.csv", 300, "Évals-AbC123xy-results.csv")
+    assert named is not None
+    saved = httpx.get(named)
+    assert saved.status_code == 200
+    assert saved.headers["content-disposition"] == content_disposition(
+        "Évals-AbC123xy-results.csv"
+    ), "saved under the upload's name, not the key's"
 
 
 def test_queue_built_from_settings_dead_letters_after_max_receives(settings: Settings) -> None:
