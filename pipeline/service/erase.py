@@ -46,6 +46,9 @@ def erase_objects(store: ObjectStore, job: JobRecord, keep_input: bool = False) 
     its analysis (embeddings, themes); returns how many objects under its own prefixes went."""
     if not keep_input:
         store.delete(job.input_key)
+        folder = job.input_key.rpartition("/")[0]
+        if folder.count("/") == 1 and folder.startswith("uploads/"):  # the upload's own
+            store.delete_under(folder)  # folder, named by its id: not even that is left
     removed = store.delete_under(f"{RESULTS_PREFIX}{job.request_id}")
     return removed + store.delete_under(job.insights_key or insights_key(job.request_id))
 

@@ -148,5 +148,5 @@ def _resolve(folder: str, target: str) -> str:
 def _not_a_workbook() -> UnsupportedFormatError:
     return UnsupportedFormatError(
         "the file is a ZIP archive but not an Excel workbook (no workbook part): upload the "
-        "comments as .xlsx, CSV or TXT"
+        "comments as .xlsx, .ods, CSV or TXT"
     )

@@ -86,6 +86,8 @@ def test_an_erased_job_leaves_its_record_and_nothing_of_its_comments(
     assert body["status"] == "succeeded" and body["rows_done"] == 12
     assert datetime.fromisoformat(body["erased_at"]) >= before
     assert not [key for key in stored(backend) if request_id in key]
+    objects = backend.settings.data_dir / "objects"
+    assert not [p for p in objects.rglob("*") if request_id in str(p)], "no folder named by it"
     assert rows_of(backend, request_id) == 0
     status = client.get(f"/v1/jobs/{request_id}").json()
     assert status["erased_at"] == body["erased_at"] and status["input_name"] == "evals.csv"
