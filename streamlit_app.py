@@ -705,6 +705,9 @@ def results_view(job: JobStatus) -> None:
     group_columns = input_columns(frame, job, labels)
     if job.finished and job.rows_done:
         urgent_banner(job)
+    unlabelled = explore.nothing_labelled(frame["error"].tolist()) if "error" in frame else None
+    if unlabelled:
+        st.warning(unlabelled, icon=":material/block:")
     overview, about_what, comparing, comments, reviewing, downloads = st.tabs(
         VIEWS, key=VIEW_KEY, on_change="rerun"
     )
@@ -858,7 +861,9 @@ def about_tab(job: JobStatus, labels: list[str], group_columns: list[str]) -> No
     if note:
         st.info(note, icon=":material/hourglass_top:")
     if summary.empty:
-        if working_out is None:  # while they are worked out, the note above says so
+        if not summary.rows_labelled:
+            st.info(about.NOTHING_LABELLED)
+        elif working_out is None:  # while they are worked out, the note above says so
             st.info(about.NO_ASPECTS.format(rows=summary.rows_labelled))
     else:
         st.caption(

@@ -6,6 +6,7 @@ the aspects as tags coloured by their polarity and the theme by name."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -156,3 +157,25 @@ def categories(frame: pd.DataFrame) -> list[str]:
     if ASPECTS not in frame.columns:
         return []
     return sorted({name for cell in frame[ASPECTS] for name in parse_list(_text(cell))})
+
+
+SHOWN_REASONS = 3
+"""Reasons named in ``nothing_labelled``; the rest are counted together."""
+
+
+def nothing_labelled(errors: Sequence[object]) -> str | None:
+    """Why a job's page holds no shares, charts or aspects: none of its comments got a label
+    (``"None of the 2 comments got a label: 2 language fr is not supported by …"``); None
+    when one did. ``errors`` is every row's reason (the results' ``error``), None where it
+    was labelled."""
+    if not errors or any(pd.isna(error) or error == "" for error in errors):
+        return None
+    counted = Counter(str(error) for error in errors).most_common()
+    reasons = [f"{count:,} × {reason}" for reason, count in counted[:SHOWN_REASONS]]
+    if len(counted) > SHOWN_REASONS:
+        reasons.append(f"{sum(count for _, count in counted[SHOWN_REASONS:]):,} for other reasons")
+    return (
+        f"None of the {len(errors):,} comments got a label, so there are no shares, charts or "
+        f"aspects to show: {'; '.join(reasons)}. The *Comments* tab and the downloads give "
+        "each comment with its reason (see *Comments that get no label* in the docs)."
+    )
