@@ -10,6 +10,7 @@ raises a ``ServiceUnavailableError`` subclass (``pipeline.faults``): the API ans
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pipeline.faults import database_faults
 
+log = logging.getLogger(__name__)
 WRITE_LOCK_OPTION = "pipeline_write_lock"
 DEFAULT_BUSY_TIMEOUT_S = 30.0
 PG_CONNECT_TIMEOUT_S = 10
@@ -66,6 +68,7 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA secure_delete=ON")  # an erased comment is overwritten, not left
     cursor.close()
 
 
@@ -116,6 +119,22 @@ class Database:
             finally:
                 cursor.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
                 cursor.close()
+
+    def purge_deleted(self) -> None:
+        """Leave no copy of deleted rows in SQLite's write-ahead log: its pages move into the
+        database file (where ``secure_delete`` zeroed them) and the log is cut to nothing.
+        Best effort: a reader still open keeps the log until the next checkpoint. PostgreSQL
+        reclaims deleted rows itself (autovacuum)."""
+        if self.dialect != "sqlite":
+            return
+        with database_faults(), self.engine.connect() as connection:
+            cursor = connection.connection.cursor()  # the driver's own: no BEGIN of ours
+            try:
+                busy, _log, _moved = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            finally:
+                cursor.close()
+        if busy:
+            log.info("the write-ahead log is still read from; it is cut at a later checkpoint")
 
     def dispose(self) -> None:
         self.engine.dispose()

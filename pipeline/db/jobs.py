@@ -359,7 +359,9 @@ class JobRepository:
                 Job.erased_at.is_(None),
             )
             shared = session.scalars(sharing.limit(1)).first() is not None
-            return Erased(_record(job), shared_input=shared)
+            erased = Erased(_record(job), shared_input=shared)
+        self._db.purge_deleted()
+        return erased
 
     def ended_before(self, moment: datetime, limit: int) -> list[str]:
         """Up to ``limit`` jobs finished before ``moment`` and not erased, oldest first: what

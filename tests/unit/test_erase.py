@@ -94,6 +94,23 @@ def test_an_erased_job_leaves_its_record_and_nothing_of_its_comments(
     assert rows_of(backend, kept) == 13 and any(kept in key for key in stored(backend))
 
 
+def test_no_copy_of_an_erased_comment_is_left_in_the_database_files(
+    backend: Backend, client: TestClient
+) -> None:
+    """SQLite kept deleted rows in its write-ahead log and free pages until overwritten."""
+    secret = b"my tutor Jo Lee was kind to everyone"
+    request_id = labelled(backend, client, CSV + b"BIO9," + secret + b"\n")
+    files = sorted(backend.settings.data_dir.glob("pipeline.db*"))
+    assert any(secret in path.read_bytes() for path in files), "written before"
+
+    assert client.delete(f"/v1/jobs/{request_id}", params={"erase": "true"}).status_code == 200
+
+    left = [
+        p.name for p in backend.settings.data_dir.glob("pipeline.db*") if secret in p.read_bytes()
+    ]
+    assert left == []
+
+
 @pytest.mark.parametrize("read", READS)
 def test_every_read_of_an_erased_job_says_it_was_erased(
     backend: Backend, client: TestClient, read: str
