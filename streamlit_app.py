@@ -352,8 +352,11 @@ def sidebar(client: PipelineClient) -> None:
 
 
 def connection_status(client: PipelineClient) -> None:
+    """Connected only when the API answers this page's key too: ``/health`` answers anyone,
+    so a missing or revoked key is found here, not at the first upload."""
     try:
         client.health()
+        client.jobs(limit=1)
     except PipelineError as exc:
         show_error(exc)
         return

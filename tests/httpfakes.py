@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -24,6 +25,16 @@ class JsonHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+    def answers_sidebar(self, path: str) -> bool:
+        """Answer what the app's sidebar asks of a healthy API that takes its key (``/health``,
+        the key's jobs); False, answering nothing, for any other path."""
+        bodies: dict[str, Any] = {"/health": {"status": "ok"}, "/v1/jobs": {"jobs": []}}
+        found = urlsplit(path).path
+        if found not in bodies:
+            return False
+        self.send_json(200, bodies[found])
+        return True
 
     def log_message(self, *args: Any) -> None:
         """Quiet: the test output is for failures."""

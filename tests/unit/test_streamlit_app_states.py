@@ -156,6 +156,7 @@ class CannedApi(JsonHandler):
 
     routes: ClassVar[dict[str, tuple[int, Any]]] = {
         "/health": (200, {"status": "ok"}),
+        "/v1/jobs": (200, {"jobs": []}),
         "/v1/jobs/failedjob": (200, FAILED_JOB),
         "/v1/jobs/broken": (500, {"error": "internal", "detail": "see the server log"}),
         "/v1/jobs/donejob": (200, DONE_JOB),

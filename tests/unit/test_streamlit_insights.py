@@ -217,8 +217,7 @@ class InsightsApi(JsonHandler):
         url = urlsplit(self.path)
         query = {name: values[0] for name, values in parse_qs(url.query).items()}
         parts = url.path.strip("/").split("/")
-        if url.path == "/health":
-            self.send_json(200, {"status": "ok"})
+        if self.answers_sidebar(url.path):
             return
         job = JOBS.get(parts[2]) if len(parts) > 2 else None
         route = parts[3] if len(parts) > 3 else ""

@@ -6,9 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from apptests import job_page
+from apptests import APP, job_page
 from httpfakes import serving_app
 from jobfakes import make_backend
+from streamlit.testing.v1 import AppTest
 
 from pipeline import service
 from pipeline.api.app import create_app
@@ -25,3 +26,26 @@ def test_no_key_set_is_told_apart_from_a_refused_key(
     assert "**The API asks for an API key, and none is set.**" in messages
     assert "refused the API key" not in messages
     assert "PIPELINE_API_KEY" in messages
+
+
+def test_the_sidebar_says_connected_only_when_the_key_is_accepted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``/health`` answers anyone: the sidebar read "connected" to an API that refused every
+    other request of the page."""
+    backend = make_backend(tmp_path, auth="keys")
+    secret = service.create_key(backend, "chair").secret
+    with serving_app(create_app(backend), log_level="warning") as url:
+        monkeypatch.setenv("PIPELINE_API_URL", url)
+        for key, connected in ((None, False), ("sp_not-a-key", False), (secret, True)):
+            if key is None:
+                monkeypatch.delenv("PIPELINE_API_KEY", raising=False)
+            else:
+                monkeypatch.setenv("PIPELINE_API_KEY", key)
+            at = AppTest.from_file(str(APP), default_timeout=60)
+            at.run()
+            assert not at.exception, at.exception
+            side = " ".join(str(c.value) for c in at.sidebar.caption)
+            side_errors = " ".join(str(e.value) for e in at.sidebar.error)
+            assert ("connected" in side) is connected, (key, side, side_errors)
+            assert bool(side_errors) is not connected, key

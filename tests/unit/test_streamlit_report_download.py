@@ -68,9 +68,9 @@ class ReportApi(JsonHandler):
         url = urlsplit(self.path)
         query = {name: values[0] for name, values in parse_qs(url.query).items()}
         parts = url.path.strip("/").split("/")
-        if url.path == "/health":
-            self.send_json(200, {"status": "ok"})
-        elif len(parts) == 3 and parts[2] in self.jobs:
+        if self.answers_sidebar(url.path):
+            return
+        if len(parts) == 3 and parts[2] in self.jobs:
             self.send_json(200, self.jobs[parts[2]])
         elif parts[-1] == "results":
             self._send(RESULTS, "text/csv")

@@ -28,9 +28,7 @@ class RecordingApi(JsonHandler):
     submitted: ClassVar[list[bytes]] = []
 
     def do_GET(self) -> None:
-        if self.path == "/health":
-            self.send_json(200, {"status": "ok"})
-        else:
+        if not self.answers_sidebar(self.path):
             self.send_json(404, {"error": "job_not_found", "detail": "no such job"})
 
     def do_POST(self) -> None:
