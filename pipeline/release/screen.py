@@ -10,6 +10,7 @@ apply to every job at once.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
@@ -69,6 +70,10 @@ class ReleaseScreen:
     """The detectors, built once per process (the word list compiles to one pattern)."""
 
     terms: TermFinder
+    known_personal: frozenset[str] = frozenset()
+    """Words seen inside a personal detail of the comments a report is made of (``jo`` and
+    ``smith`` of jo.smith@uni.edu, ``personal_words``): no keyword shown beside them may be
+    one, whenever and however its theme was found."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ReleaseScreen:
@@ -88,6 +93,25 @@ class ReleaseScreen:
             findings.extend(_merged(own))
         findings.sort(key=lambda f: (f.start, -f.end))
         return Verdict(text, tuple(findings))
+
+    def keyword_released(self, keyword: str) -> bool:
+        """A theme's keyword may be shown: nothing flagged in it, and none of its words part
+        of a personal detail of the comments."""
+        if self.check(keyword).flagged:
+            return False
+        return self.known_personal.isdisjoint(keyword.lower().split())
+
+
+def personal_words(texts: Iterable[str]) -> frozenset[str]:
+    """The words (letters only, lower-cased) inside the personal details of ``texts``."""
+    found: set[str] = set()
+    for text in texts:
+        for _kind, start, end in personal_spans(text):
+            found.update(word.lower() for word in _LETTERS.findall(text[start:end]))
+    return frozenset(found)
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 @functools.cache

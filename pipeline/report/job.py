@@ -22,7 +22,7 @@ from pipeline.errors import Conflict, InputError, PipelineError, ServiceUnavaila
 from pipeline.file_names import content_disposition, job_stem, safe_name
 from pipeline.input_header import did_you_mean, listing
 from pipeline.messages import echo
-from pipeline.release.screen import ReleaseScreen
+from pipeline.release.screen import ReleaseScreen, personal_words
 from pipeline.report import about, theme_trend_table
 from pipeline.report.assemble import assemble, compared_labels, focus_on
 from pipeline.report.change_section import change_section
@@ -104,7 +104,23 @@ def job_report(
     if rating is not None:
         body = rating_summary(backend, owner, request_id, rating, data.group_by, limit=1)
         data = replace(data, ratings=ratings_section(body, focus))
-    return data if release is None else screen_report(data, release)
+    if release is None:
+        return data
+    shown = [request_id, *([since] if since else []), *(trend or [])]
+    return screen_report(data, replace(release, known_personal=_personal_words(backend, shown)))
+
+
+def _personal_words(backend: Backend, request_ids: Sequence[str]) -> frozenset[str]:
+    """The words inside the personal details of these jobs' comments: a theme's keywords were
+    found from the comments as written (before they were blanked there, for a job's stored
+    themes), so a screened report checks them against these."""
+    texts = (
+        record.text
+        for request_id in dict.fromkeys(request_ids)
+        for batch in backend.repository.results.batches(request_id)
+        for record in batch
+    )
+    return personal_words(texts)
 
 
 def _themes_over(

@@ -102,7 +102,7 @@ def _quotes(quotes: Iterable[str], screen: ReleaseScreen, tally: _Tally) -> tupl
 
 
 def _keywords(keywords: Iterable[str], screen: ReleaseScreen) -> tuple[str, ...]:
-    return tuple(word for word in keywords if not screen.check(word).flagged)
+    return tuple(word for word in keywords if screen.keyword_released(word))
 
 
 def _theme(theme: ThemeEntry, screen: ReleaseScreen, tally: _Tally) -> ThemeEntry:

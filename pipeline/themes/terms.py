@@ -1,6 +1,8 @@
 """A comment → the 1-2-word terms that may name its theme (keywords and coverage share this).
 
-Emoji are spelled out first as the model reads them ("😴" → "sleeping face"), then: words of
+Personal details are blanked first (``pipeline.release.personal``: an e-mail address, a phone,
+the writer's own name are no theme's keywords), emoji spelled out as the model reads them
+("😴" → "sleeping face"), then: words of
 letters, lower-cased (digits, codes like CHEM110 and punctuation dropped), possessive ``'s``
 cut, stop words removed; every remaining word is a term, and so is every pair of words
 adjacent AFTER the removal ("the exams were unfair" → exams, unfair, "exams unfair"), as
@@ -19,6 +21,7 @@ import re
 from functools import lru_cache
 
 from pipeline.model.textprep import prepare_text
+from pipeline.release.personal import without_personal_details
 from pipeline.themes.stopwords import CONTRACTED_NOT, NEGATIONS, stop_words
 
 _WORD = re.compile(r"\b[^\W\d_]+(?:'[^\W\d_]+)*\b")
@@ -35,10 +38,13 @@ def fold_plural(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """The content words and negations of ``text``, in order, as written (lower-cased)."""
+    """The content words and negations of ``text``, in order, as written (lower-cased); none
+    from a personal detail (an e-mail address, a phone, the writer's own name), so a theme's
+    keywords never spell one out."""
     stops = stop_words()
     kept = []
-    for token in _WORD.findall(prepare_text(text).lower().replace("\\'", "'")):
+    plain = prepare_text(without_personal_details(text))
+    for token in _WORD.findall(plain.lower().replace("\\'", "'")):
         if "'" in token:
             if token.endswith("n't"):
                 token = "not"

@@ -21,6 +21,7 @@ import pytest
 from apigw_events import load_event, with_query, without_identity
 from fastapi.testclient import TestClient
 from httpfakes import in_process_client
+from insightfakes import fake_analyst
 from jobfakes import FakePredictor, job_of_one_key
 
 from pipeline.api.gateway import Gateway
@@ -28,6 +29,7 @@ from pipeline.bootstrap import Backend
 from pipeline.cli import flagged_commands
 from pipeline.cli.main import main
 from pipeline.client import PipelineClient
+from pipeline.insights.storage import load_themes, save_themes
 from pipeline.release import flagged_table
 from pipeline.report import job as report_job
 from pipeline.ui.release import flagged_frame
@@ -340,3 +342,27 @@ def test_the_report_command_passes_no_screen_on(monkeypatch: pytest.MonkeyPatch)
     api.report("rid", "course", "html")
     assert seen[0].url.params["screen"] == "false"
     assert "screen" not in seen[1].url.params
+
+
+def test_a_stored_themes_keywords_never_name_a_personal_detail_in_a_screened_report(
+    backend: Backend, client: TestClient
+) -> None:
+    """Themes found before keywords left personal details out could name "smith" (from
+    jo.smith@uni.edu) beside the comment that masks it: the screened report drops it."""
+    answer = client.post(
+        "/v1/jobs", files={"file": ("evaluations.csv", CSV)}, data={"group_by": "course"}
+    )
+    Worker(backend, lambda _ref: FakePredictor(), "w", insights=fake_analyst).run(burst=True)
+    request_id = answer.json()["request_id"]
+    job = backend.repository.jobs.get(request_id)
+    assert job.insights_key is not None
+    stored = load_themes(backend.store, job.insights_key)
+    theme = stored["themes"][0]
+    theme["keywords"] = ["smith", "good lectures", *theme["keywords"][2:]]
+    save_themes(backend.store, job.insights_key, stored)
+
+    screened = report_text(client, request_id)
+    as_written = report_text(client, request_id, screen="false")
+
+    assert "smith" in as_written
+    assert "smith" not in screened and "good lectures" in screened

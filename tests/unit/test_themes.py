@@ -137,6 +137,21 @@ def test_keywords_name_the_topic_and_skip_stop_words() -> None:
         assert theme.coverage == 1.0
 
 
+def test_no_keyword_spells_out_a_personal_detail() -> None:
+    """Keywords "lee, bio, uni, edu" and "jo, smith" named the addresses a screened report
+    masked in the comments beside them."""
+    addresses = [f"My email is lee.student@bio.uni.edu, labs were great {n}" for n in range(6)] + [
+        f"labs great, write to jo dot smith at gmail dot com {n}" for n in range(6)
+    ]
+    vectors = np.tile(np.eye(4, dtype=np.float32)[0], (len(addresses), 1))
+    report = find_themes(addresses, vectors, ["x"] * len(addresses))
+
+    found = {word for theme in report.themes for kw in theme.keywords for word in kw.split()}
+    assert "labs" in found or "lab" in found
+    assert not found & {"lee", "student", "bio", "uni", "edu", "jo", "smith", "gmail", "dot"}
+    assert terms("my name is jo lee, good labs") == ["good", "lab", "good lab"]
+
+
 def test_quotes_are_distinct_members_of_their_theme_with_original_row_ids() -> None:
     texts, vectors, _ = synthetic()
     texts = [t.split(" in week")[0] for t in texts]  # many exact repeats now
