@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.cli.job_commands import api_client, client_parser
+from pipeline.cli.output import writable, write_whole
 from pipeline.report import change_table, theme_trend_table, trend_table
 
 THEMES = ("themes", "themes")
@@ -81,6 +82,8 @@ def _shown(parser: argparse.ArgumentParser, group_help: str) -> None:
 
 
 def _change(args: argparse.Namespace) -> int:
+    if args.output is not None:
+        writable(args.output)  # before the work, not after it
     with api_client(args) as client:
         body = client.change(args.request_id, args.since, args.group_by, args.group)
     _show(args, body, change_table.text, change_table.to_csv, ("groups", "groups in both jobs"))
@@ -88,6 +91,8 @@ def _change(args: argparse.Namespace) -> int:
 
 
 def _trend(args: argparse.Namespace) -> int:
+    if args.output is not None:
+        writable(args.output)
     with api_client(args) as client:
         if args.themes is not None:
             body = client.trend_themes(args.request_ids, args.themes, args.group_by, args.group)
@@ -109,7 +114,7 @@ def _show(
     if args.json:
         print(json.dumps(body, ensure_ascii=False, indent=2))
     elif args.output is not None:
-        args.output.write_text(to_csv(body), encoding="utf-8")
+        write_whole(args.output, to_csv(body).encode("utf-8"))
         key, words = counted
         print(f"wrote {args.output} ({len(body.get(key) or []):,} {words})")
     else:

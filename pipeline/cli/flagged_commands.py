@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.cli.job_commands import api_client, client_parser
+from pipeline.cli.output import writable, write_whole
 from pipeline.release import flagged_table
 
 FALLBACK_WIDTH = 100
@@ -44,14 +45,19 @@ def register(commands: Any) -> None:
 
 
 def _flagged(args: argparse.Namespace) -> int:
+    if args.output is not None:
+        writable(args.output)  # before the screening, not after it
     with api_client(args) as client:
         kinds = [kind.strip() for kind in (args.kinds or "").split(",") if kind.strip()]
         body = client.every_flagged(args.request_id, args.group_by, args.group, kinds=kinds)
     if args.json:
         print(json.dumps(body, ensure_ascii=False, indent=2))
     elif args.output is not None:
-        args.output.write_text(flagged_table.to_csv(body["comments"]), encoding="utf-8")
-        print(f"wrote {args.output} ({len(body['comments']):,} comments)", file=sys.stderr)
+        write_whole(args.output, flagged_table.to_csv(body["comments"]).encode("utf-8"))
+        count = len(body["comments"])
+        print(
+            f"wrote {args.output} ({count:,} comment{'' if count == 1 else 's'})", file=sys.stderr
+        )
         print(flagged_table.heading(body))
     else:
         width = shutil.get_terminal_size((FALLBACK_WIDTH, 24)).columns

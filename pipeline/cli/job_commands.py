@@ -14,6 +14,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from pipeline.cli.output import writing
 from pipeline.settings import Settings
 
 SHEET_HELP = (
@@ -315,11 +316,8 @@ def _results(args: argparse.Namespace) -> int:
         if args.output is None:
             client.download_results(args.request_id, sys.stdout.buffer, raw=args.raw)
             return 0
-        args.output.parent.mkdir(parents=True, exist_ok=True)
-        partial = args.output.with_name(args.output.name + ".part")
-        with partial.open("wb") as handle:
+        with writing(args.output) as handle:  # a failed download leaves no truncated file
             client.download_results(args.request_id, handle, raw=args.raw)
-        partial.replace(args.output)  # a failed download leaves no truncated results file
     print(f"results written to {args.output}", file=sys.stderr)
     return 0
 

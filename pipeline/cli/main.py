@@ -58,6 +58,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PipelineError as exc:
         print(f"error: {bounded(str(exc))}", file=sys.stderr)
         return EXIT_FAILURE
+    except OSError as exc:  # a file the command reads or writes: its name and the reason
+        print(f"error: {bounded(str(exc))}", file=sys.stderr)
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         return 130
 

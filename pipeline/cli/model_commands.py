@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.cli.job_commands import SHEET_HELP
+from pipeline.cli.output import writable
 from pipeline.model.options import add_dataclass_arguments, options_from_namespace
 from pipeline.model.precision import PRECISIONS
 
@@ -192,7 +193,7 @@ def _analyze(args: argparse.Namespace) -> int:
     settings = _settings(args)
     rows = analyze_file(
         args.input,
-        args.output,
+        writable(args.output),
         _predictor(settings),
         args.text_column,
         raw=args.raw,

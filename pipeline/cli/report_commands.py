@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline.cli.output import writable, write_whole
 from pipeline.errors import InputError
 from pipeline.file_names import distinct_names, safe_name
 from pipeline.settings import Settings
@@ -97,6 +98,10 @@ def _report(args: argparse.Namespace) -> int:
         raise InputError("--group and --each-group need --group-by: the column of the groups")
     if args.each_group and args.output is not None:
         raise InputError("--each-group writes one file per group: give --output-dir, not -o")
+    if args.output is not None:
+        writable(args.output)  # before the report is made, not after it
+    if args.output_dir is not None and args.output_dir.exists() and not args.output_dir.is_dir():
+        raise InputError(f"{args.output_dir} is a file: name a folder for the reports")
     settings = Settings.from_env(api_url=args.api_url, api_key=args.api_key)
     with PipelineClient(settings.api_url, settings.api_key) as client:
         if args.each_group:
@@ -143,8 +148,5 @@ def _each_group(client: PipelineClient, args: argparse.Namespace) -> int:
 
 
 def _write(output: Path, content: bytes) -> None:
-    output.parent.mkdir(parents=True, exist_ok=True)
-    partial = output.with_name(output.name + ".part")
-    partial.write_bytes(content)
-    partial.replace(output)  # never a half-written report under the final name
+    write_whole(output, content)  # never a half-written report under the final name
     print(f"report written to {output}", file=sys.stderr)

@@ -1,0 +1,56 @@
+"""Files the command line writes (results, reports, flagged comments, a change or a trend as
+CSV): refused by name before any work when they cannot be written, and written whole or not at
+all, so a failed command never leaves a half file under the name asked for."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+from pipeline.errors import InputError
+
+
+def writable(output: Path) -> Path:
+    """``output``, checked before any work: InputError naming it when it is a folder, or when
+    its folder cannot be made or written to."""
+    if output.is_dir():
+        raise InputError(f"{output} is a folder: name a file to write")
+    blocking = next((p for p in output.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise InputError(f"cannot write {output}: {blocking} is a file, not a folder")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot write {output}: {exc.strerror or exc}") from exc
+    if not os.access(output.parent, os.W_OK) or (
+        output.exists() and not os.access(output, os.W_OK)
+    ):
+        raise InputError(f"cannot write {output}: permission denied")
+    return output
+
+
+@contextmanager
+def writing(output: Path) -> Iterator[BinaryIO]:
+    """A file to write ``output`` through: ``<name>.part`` beside it, renamed to ``output``
+    when the block ends, removed when anything fails (InputError naming ``output`` for a file
+    system's refusal)."""
+    partial = writable(output).with_name(output.name + ".part")
+    try:
+        with partial.open("wb") as handle:
+            yield handle
+        partial.replace(output)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise InputError(f"cannot write {output}: {exc.strerror or exc}") from exc
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def write_whole(output: Path, content: bytes) -> None:
+    """``content`` to ``output``, whole or not at all (``writing``)."""
+    with writing(output) as handle:
+        handle.write(content)

@@ -1,0 +1,86 @@
+"""What the command line writes: an output it cannot write is refused by name before any work,
+with exit status 2 and no traceback, and a write that fails half-way leaves no file behind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.cli.main import main
+from pipeline.cli.output import writable, write_whole, writing
+from pipeline.errors import InputError
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    (tmp_path / "afile").write_text("kept")
+    (tmp_path / "adir").mkdir()
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("adir", "adir is a folder: name a file to write"),
+        ("afile/out.csv", "afile is a file, not a folder"),
+    ],
+)
+def test_an_output_that_cannot_be_written_is_refused_by_name(
+    folder: Path, name: str, message: str
+) -> None:
+    with pytest.raises(InputError, match=message):
+        writable(folder / name)
+
+
+def test_a_write_that_fails_half_way_leaves_neither_the_file_nor_a_part(folder: Path) -> None:
+    target = folder / "new" / "results.csv"
+    with pytest.raises(RuntimeError), writing(target) as handle:
+        handle.write(b"half")
+        raise RuntimeError("the download broke")
+
+    assert not target.exists() and not list(target.parent.glob("*.part"))
+    write_whole(target, b"whole")
+    assert target.read_bytes() == b"whole" and not list(target.parent.glob("*.part"))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["results", "AAAAAAAAAAAAAAAAAAAAAA", "--output", "{dir}/adir"],
+        ["report", "AAAAAAAAAAAAAAAAAAAAAA", "-o", "{dir}/afile/report.pdf"],
+        ["flagged", "AAAAAAAAAAAAAAAAAAAAAA", "-o", "{dir}/adir"],
+        ["analyze", "{dir}/afile", "--output", "{dir}/adir"],
+        [
+            "change",
+            "AAAAAAAAAAAAAAAAAAAAAA",
+            "--since",
+            "BBBBBBBBBBBBBBBBBBBBBB",
+            "-o",
+            "{dir}/adir",
+        ],
+        [
+            "report",
+            "AAAAAAAAAAAAAAAAAAAAAA",
+            "--group-by",
+            "c",
+            "--each-group",
+            "--output-dir",
+            "{dir}/afile",
+        ],
+    ],
+    ids=["results", "report", "flagged", "analyze", "change", "report-each"],
+)
+def test_every_command_refuses_an_unwritable_output_without_a_traceback(
+    folder: Path,
+    argv: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PIPELINE_API_URL", "http://127.0.0.1:9")  # nothing is asked of it
+    code = main([part.replace("{dir}", str(folder)) for part in argv])
+
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: "), err
+    assert "Traceback" not in err and ("folder" in err)
+    assert (folder / "afile").read_text() == "kept"
