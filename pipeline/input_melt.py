@@ -87,6 +87,14 @@ def respondent_column(columns: Sequence[str], comment: str) -> str:
     return columns[list(columns).index(comment) - 2]
 
 
+def respondent_refusal(column: str) -> str:
+    """Why the respondent column is no group, at submit and on every read after it."""
+    return (
+        f"{echo(column)} numbers each answer's respondent: a group per student; group by "
+        "another column (a course, an instructor, the question)"
+    )
+
+
 def free_name(name: str, taken: Sequence[str]) -> str:
     """``name``, or ``name_2``, ``name_3``… when a column of the file already has it (in any
     case)."""

@@ -45,7 +45,13 @@ from pipeline.input_header import (
 )
 from pipeline.input_markup import plain_text
 from pipeline.input_melt import MAX_COLUMNS as MAX_COMMENT_COLUMNS
-from pipeline.input_melt import Melt, melt_for, question_column, respondent_column
+from pipeline.input_melt import (
+    Melt,
+    melt_for,
+    question_column,
+    respondent_column,
+    respondent_refusal,
+)
 from pipeline.input_text import (
     DELIMITER_NAMES,
     DELIMITERS,
@@ -478,6 +484,8 @@ def validate_input(
             f"group-by column {column!r} is the comment column: every comment would be a group "
             "of its own; group by another column (a course, an instructor)"
         )
+    if several and (respondent := respondent_column(layout.columns, column)) in groups:
+        raise InputError(f"group-by column {respondent_refusal(respondent)}")
     if several and (question := question_column(layout.columns, column)) not in groups:
         groups = (*groups, question)  # answers to "What should change?" lean negative
     rows = 0

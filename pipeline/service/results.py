@@ -17,7 +17,7 @@ from pipeline.db.results import GroupStats
 from pipeline.errors import AmbiguousColumnError, InputError, MissingColumnError
 from pipeline.file_names import results_file_name
 from pipeline.input_header import did_you_mean, matching_columns
-from pipeline.input_melt import question_column
+from pipeline.input_melt import question_column, respondent_refusal
 from pipeline.inputs import ReadOptions
 from pipeline.labelling import input_names
 from pipeline.messages import echo
@@ -125,6 +125,8 @@ def group_column(job: JobRecord, group_by: str | None) -> str | None:
     column = known_column(job, group_by)
     if column == job.text_column:
         raise InputError(f"{echo(column)} is the comment column; group by another column")
+    if column == job_respondent_column(job):
+        raise InputError(respondent_refusal(column))
     return column
 
 

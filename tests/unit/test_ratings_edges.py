@@ -340,6 +340,34 @@ def test_the_respondent_column_is_no_rating(backend: Backend, client: TestClient
     assert "respondent" not in refused.json()["detail"]
 
 
+def test_the_respondent_column_is_no_group_at_submit_or_on_any_read(
+    backend: Backend, client: TestClient
+) -> None:
+    request_id = submit_two_questions(client, backend)
+    reads = [
+        ("summary", {}),
+        ("aspects", {}),
+        ("flagged", {}),
+        ("report", {"format": "html"}),
+        ("ratings", {"column": "Overall rating"}),
+    ]
+    for path, params in reads:
+        answer = client.get(
+            f"/v1/jobs/{request_id}/{path}", params={**params, "group_by": "Respondent"}
+        )
+        assert answer.status_code == 400, (path, answer.text)
+        assert "numbers each answer's respondent: a group per student" in answer.json()["detail"]
+    refused = client.post(
+        "/v1/jobs",
+        files={"file": ("multi.csv", b"student,a,b\ns1,good,fine\n")},
+        data={"text_column": ["a", "b"], "group_by": "respondent"},
+    )
+    assert refused.status_code == 400
+    assert "group-by column 'respondent' numbers each answer's respondent" in (
+        refused.json()["detail"]
+    )
+
+
 def test_a_job_from_before_respondents_were_numbered_says_it_weighs_them_by_answers(
     backend: Backend, client: TestClient
 ) -> None:
