@@ -67,10 +67,13 @@ def text(body: Mapping[str, Any], width: int) -> str:
         count = found["comments"]
         lines += ["", f"Comments that contradict their rating: {count:,}, clearest first"]
     for comment in found["page"]:
-        where = f" · {comment['group']}" if "group" in comment else ""
+        parts = dict.fromkeys(comment[key] for key in ("group", "question") if key in comment)
+        where = "".join(f" · {part}" for part in parts)
+        written = comment.get("respondent")
+        row = f" (row {written} of the file's data)" if written is not None else ""
         lines += [
             "",
-            f"comment #{comment['row_index'] + 1}{where} · rated {comment['rating']} "
+            f"comment #{comment['row_index'] + 1}{row}{where} · rated {comment['rating']} "
             f"({comment['rated']}) · {comment['label']} ({comment['sentiment']:+.2f})",
         ]
         lines += comment_lines(comment["text"], width, SHOWN_CHARS)

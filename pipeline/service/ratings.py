@@ -54,6 +54,8 @@ class _Rated:
     aspect_sentiments: dict[str, str]
     respondent: str | None = None
     """Who wrote it, in a job that numbers each answer's respondent; None: a writer alone."""
+    question: str | None = None
+    """The question it answers, in a job of several comment columns."""
 
 
 @dataclass
@@ -129,7 +131,7 @@ def rating_summary(
             f"ratings are compared with negative and positive comments; this job's labels are "
             f"{', '.join(job.labels or ())}"
         )
-    rows = list(_rated_rows(backend, request_id, rating, groups_column, respondent))
+    rows = list(_rated_rows(backend, request_id, rating, groups_column, respondent, question))
     if not rows:
         raise InputError("no comment of the job has a label yet: ratings are compared with them")
     answered = [row.value for row in rows if not not_rated(row.value)]
@@ -247,6 +249,7 @@ def _rated_rows(
     rating: str,
     groups_column: str | None,
     respondent: str | None,
+    question: str | None,
 ) -> Iterator[_Rated]:
     for batch in backend.repository.results.batches(request_id):
         for record in batch:
@@ -261,6 +264,7 @@ def _rated_rows(
                 sentiment=sentiment_of(record.label, record.scores),
                 aspect_sentiments=record.aspect_sentiments,
                 respondent=str(record.data.get(respondent)) if respondent else None,
+                question=group_value(record, question) if question else None,
             )
 
 
@@ -324,4 +328,8 @@ def _contradicting(row: _Rated, position: float, grouped: bool) -> dict[str, Any
     }
     if grouped:
         entry["group"] = row.group if row.group else BLANK
+    if row.question is not None:
+        entry["question"] = row.question
+    if row.respondent is not None:
+        entry["respondent"] = row.respondent
     return entry

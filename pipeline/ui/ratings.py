@@ -10,6 +10,8 @@ import pandas as pd
 
 from pipeline.errors import InputError
 from pipeline.ratings.scale import scale_of
+from pipeline.ui.release import RESPONDENT
+from pipeline.ui.shares import percentages
 
 SAMPLED_ROWS = 500
 """Rows of a column read to tell whether it holds ratings."""
@@ -31,21 +33,19 @@ def rating_candidates(frame: pd.DataFrame, columns: Iterable[str]) -> list[str]:
 
 
 def groups_frame(body: Mapping[str, Any]) -> pd.DataFrame:
-    """One row per group: its rated comments, mean rating, label shares (%), Spearman's rho,
-    the contradictions and whether its scale reads reversed."""
+    """One row per group: its rated comments, mean rating (one decimal, as the metric shows
+    it), label shares (whole percentages that add up to 100), Spearman's rho (two
+    decimals), the contradictions and whether its scale reads reversed."""
     rows = []
     for group in body["groups"]:
-        rated = group["rated"]
+        percent = percentages(group["labels"], _LABELS)
         rows.append(
             {
                 str(body["group_by"]): group["group"],
-                "rated": rated,
-                "mean rating": group["mean"],
-                **{
-                    f"% {name}": (100 * group["labels"].get(name, 0) / rated if rated else None)
-                    for name in _LABELS
-                },
-                "rho": group["correlation"],
+                "rated": group["rated"],
+                "mean rating": _rounded(group["mean"], 1),
+                **{f"% {name}": percent[name] for name in _LABELS},
+                "rho": _rounded(group["correlation"], 2),
                 "rated high, negative": group["high_but_negative"],
                 "rated low, positive": group["low_but_positive"],
                 "reads reversed": group["reads_reversed"],
@@ -74,13 +74,18 @@ def aspects_frame(body: Mapping[str, Any]) -> pd.DataFrame:
 
 def contradicting_frame(body: Mapping[str, Any]) -> pd.DataFrame:
     """The page of comments that contradict their rating, the clearest first; comment
-    numbers count the file's data rows from 1, as the Comments tab does."""
+    numbers count the file's data rows from 1, as the Comments tab does (in a job of several
+    open questions, its answers, then the file's row and the question it answers)."""
     grouped = body["group_by"] is not None
     rows = []
     for comment in body["contradicting"]["page"]:
         row: dict[str, Any] = {"comment #": comment["row_index"] + 1}
+        if "respondent" in comment:
+            row[RESPONDENT] = comment["respondent"]
         if grouped:
             row[str(body["group_by"])] = comment.get("group")
+        if "question" in comment and comment.get("question") != comment.get("group"):
+            row["question"] = comment["question"]
         row |= {
             "rating": comment["rating"],
             "label": comment["label"],
@@ -89,6 +94,10 @@ def contradicting_frame(body: Mapping[str, Any]) -> pd.DataFrame:
         }
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def _rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
 
 
 def reversed_groups(body: Mapping[str, Any]) -> list[str]:

@@ -32,6 +32,7 @@ from pipeline.cli import rating_commands
 from pipeline.cli.main import main
 from pipeline.db.models import Job
 from pipeline.ratings import table as rating_table
+from pipeline.ui.ratings import contradicting_frame
 from pipeline.worker import Worker
 
 SATISFIED = "Overall, I was satisfied with this course"
@@ -329,6 +330,38 @@ def test_a_job_of_several_open_questions_counts_each_student_once(
     assert (first["rated"], first["respondents"], first["mean"]) == (2, 1, 5.0)
 
 
+def test_a_comment_that_contradicts_its_rating_names_its_file_row_and_question(
+    backend: Backend, client: TestClient
+) -> None:
+    rows = ["student,Overall rating,What helped?,What should change?"]
+    rows += [f"s{n},5,good labs {n},good pace {n}" for n in range(10)]
+    rows += ['z1,5,nothing,"bad exams, far too long"']
+    answer = client.post(
+        "/v1/jobs",
+        files={"file": ("multi.csv", "\n".join(rows).encode())},
+        data={"text_column": ["What helped?", "What should change?"]},
+    )
+    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+
+    body = ratings(client, answer.json()["request_id"], column="Overall rating", group_by="student")
+
+    (found,) = body["contradicting"]["page"]
+    assert (found["respondent"], found["question"], found["group"]) == (
+        "11", "What should change?", "z1"
+    )  # fmt: skip
+    printed = rating_table.text(body, 100)
+    assert "(row 11 of the file's data) · z1 · What should change? · rated 5 (high)" in printed
+    shown = contradicting_frame(body)
+    assert list(shown.columns[:4]) == ["comment #", "file row", "student", "question"]
+    by_question = ratings(client, answer.json()["request_id"], column="Overall rating")
+    assert "question" not in contradicting_frame(by_question).columns[2:3].tolist()[1:]
+    assert list(contradicting_frame(by_question).columns[:3]) == [
+        "comment #",
+        "file row",
+        "question",
+    ]
+
+
 def test_the_respondent_column_is_no_rating(backend: Backend, client: TestClient) -> None:
     request_id = submit_two_questions(client, backend)
 
@@ -363,8 +396,9 @@ def test_the_respondent_column_is_no_group_at_submit_or_on_any_read(
         data={"text_column": ["a", "b"], "group_by": "respondent"},
     )
     assert refused.status_code == 400
-    assert "group-by column 'respondent' numbers each answer's respondent" in (
-        refused.json()["detail"]
+    assert (
+        "group-by column 'respondent' numbers each answer's respondent"
+        in (refused.json()["detail"])
     )
 
 

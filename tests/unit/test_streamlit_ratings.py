@@ -78,6 +78,10 @@ def test_the_rating_columns_the_reversed_course_and_the_contradictions(
     table = next(f.value for f in at.dataframe if "mean rating" in f.value)
     assert list(table["course"]) == ["CHEM110", "PHYS201"]
     assert list(table["reads reversed"]) == [False, True]
+    shares = table[["% negative", "% neutral", "% positive"]]
+    assert shares.sum(axis=1).tolist() == [100, 100], "whole percentages that add up"
+    assert all(float(x).is_integer() for x in shares.to_numpy().ravel())
+    assert all(round(m, 1) == m for m in table["mean rating"])
     found = next(f.value for f in at.dataframe if "comment #" in f.value)
     assert len(found) == 25 and set(found["course"]) == {"PHYS201"}
     drivers = next(f.value for f in at.dataframe if "beyond the noise" in f.value)
