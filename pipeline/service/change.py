@@ -81,13 +81,25 @@ def change_summary(
         "only_after": [{"group": value, "n": n} for value, n in result.only_after],
         "possible_matches": [
             {"before": earlier, "after": now}
-            for earlier, now in possible_matches(
+            for earlier, now in _look_alikes(
                 [value for value, _n in result.only_before],
                 [value for value, _n in result.only_after],
+                [group.group for group in result.groups],
             )
         ],
         "notes": _notes(before, after, with_aspects),
     }
+
+
+def _look_alikes(
+    only_before: list[str | None], only_after: list[str | None], both: list[str | None]
+) -> list[tuple[str, str]]:
+    """(earlier, now) values that may be one group written two ways: a value of one job only
+    and one of the other job, in it only (``CHEM 110`` earlier, ``chem-110`` now) or in both
+    (``Chem 110`` now beside a ``CHEM110`` of both jobs, whose comparison it would leave out)."""
+    pairs = possible_matches(only_before, [*only_after, *both])
+    pairs += [(earlier, now) for now, earlier in possible_matches(only_after, both)]
+    return list(dict.fromkeys(pairs))
 
 
 def check_finished(job: JobRecord, which: str) -> None:

@@ -171,6 +171,29 @@ def test_the_api_says_what_changed_per_course_and_what_is_in_one_term_only(
     assert overall["groups"] == [] and overall["overall"][0]["before"]["n"] == 50
 
 
+def test_a_course_written_another_way_beside_one_of_both_terms_is_named(
+    backend: Backend, client: TestClient
+) -> None:
+    """``Chem 110`` this term beside ``CHEM110`` of both terms: its comments would leave
+    CHEM110's comparison silently; the trend named it, the change did not."""
+    earlier = submitted(client, csv_of([("CHEM110", "good labs"), ("PHYS 200", "ok")]), "a.csv")
+    now = submitted(
+        client,
+        csv_of([("CHEM110", "bad labs"), ("Chem 110", "bad labs"), ("phys-200", "fine")]),
+        "b.csv",
+    )
+    finish(backend, insights=False)
+
+    body = client.get(
+        f"/v1/jobs/{now}/change", params={"since": earlier, "group_by": "course"}
+    ).json()
+
+    assert body["possible_matches"] == [
+        {"before": "PHYS 200", "after": "phys-200"},
+        {"before": "CHEM110", "after": "Chem 110"},
+    ]
+
+
 def test_it_refuses_what_would_mislead(backend: Backend, client: TestClient) -> None:
     earlier, now = two_terms(backend, client)
     running = submitted(client, THIS_TERM + b"\nCHEM110,one more", "fall-2026b.csv")
