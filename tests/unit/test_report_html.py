@@ -242,3 +242,16 @@ def test_every_chart_says_its_figures_in_words_for_a_screen_reader() -> None:
     assert all(label == title for label, title in charts)
     assert "negative 60%, neutral 10%, positive 30%" in [unescape(t) for _, t in charts]
     assert any(", 95% interval " in unescape(title) for _, title in charts)
+
+
+def test_a_chart_says_the_same_whole_percentages_as_the_tables() -> None:
+    """1 : 1 : 1 is 34 % / 33 % / 33 % in every table; a bar's words said 33 % three times,
+    and 7 : 4 : 12 said 30 / 17 / 52 (99) beside a table's 31 / 17 / 52."""
+    html = render_html(
+        assemble(job(), summary([part("EVEN", 1, 1, 1), part("ODD", 7, 4, 12)]), MODEL, NOW)
+    )
+    said = {unescape(title) for title in re.findall(r"<title>([^<]+)</title>", html)}
+
+    assert "negative 34%, neutral 33%, positive 33%" in said
+    assert "negative 30%, neutral 17%, positive 52%" not in said
+    assert "negative 31%, neutral 17%, positive 52%" in said
