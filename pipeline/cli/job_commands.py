@@ -97,7 +97,9 @@ def register(commands: Any) -> None:
 
     results = client_parser(commands, "results", "download a job's results CSV")
     results.add_argument("request_id")
-    results.add_argument("--output", type=Path, default=None, help="file to write (else stdout)")
+    results.add_argument(
+        "-o", "--output", type=Path, default=None, help="file to write (else stdout)"
+    )
     results.add_argument(
         "--raw",
         action="store_true",
@@ -323,14 +325,16 @@ def _results(args: argparse.Namespace) -> int:
 
 
 def _summary(args: argparse.Namespace) -> int:
+    from pipeline.ui.groups import group_name
+
     with api_client(args) as client:
         summary = client.summary(args.request_id, args.group_by)
     print(
         f"{'group':<24} {'rows':>7} {'no label':>8} " + " ".join(f"{x:>10}" for x in summary.labels)
     )
-    for group in [summary.overall, *summary.groups]:
+    named = [("(all)", summary.overall), *((group_name(g.group), g) for g in summary.groups)]
+    for name, group in named:
         shares = " ".join(f"{(group.shares.get(x) or 0.0):>10.1%}" for x in summary.labels)
-        name = "(all)" if group.group is None else group.group
         print(f"{name[:24]:<24} {group.rows:>7} {group.errors:>8} {shares}")
     return 0
 

@@ -47,10 +47,10 @@ def test_a_write_that_fails_half_way_leaves_neither_the_file_nor_a_part(folder: 
 @pytest.mark.parametrize(
     "argv",
     [
-        ["results", "AAAAAAAAAAAAAAAAAAAAAA", "--output", "{dir}/adir"],
+        ["results", "AAAAAAAAAAAAAAAAAAAAAA", "-o", "{dir}/adir"],
         ["report", "AAAAAAAAAAAAAAAAAAAAAA", "-o", "{dir}/afile/report.pdf"],
         ["flagged", "AAAAAAAAAAAAAAAAAAAAAA", "-o", "{dir}/adir"],
-        ["analyze", "{dir}/afile", "--output", "{dir}/adir"],
+        ["analyze", "{dir}/afile", "-o", "{dir}/adir"],
         [
             "change",
             "AAAAAAAAAAAAAAAAAAAAAA",
