@@ -46,6 +46,8 @@ _DISTRESS = (
     r"my\s*self\b",
     r"\bslit(?:ting)?\s+my\s+(?:wrists?|throat)\b",
     r"\bunalive\s+my\s*self\b",
+    rf"{_I}(?:want|wanted|wanna|m\s+going|am\s+going|m\s+gonna|am\s+gonna)\s+(?:to\s+)?unalive"
+    r"\b(?!\s+(?:you|him|her|them|someone|somebody|the|that|this|my\s+(?!self)))",
     r"\bsewer\s*slide\b",
     rf"{_I}(?:want|wanted|wanna|will|ll|am\s+going\s+to|m\s+going\s+to|m\s+gonna)\s+"
     r"(?:to\s+)?jump\s+(?:off|from)\s+(?:a|the|my)\s+(?:bridge|building|roof|balcony|window)\b",
@@ -79,6 +81,8 @@ _THREAT = (
     r"lecture|hall|room|department|office|lab)\b",
     r"\b(?:watch\s+(?:your|his|her)\s+back|you(?:'ll|’ll|\s+will)\s+pay\s+for)\b",
     r"\bi\s+know\s+where\s+(?:you|he|she|they)\s+lives?\b",
+    rf"{_I}(?:ll|will|am\s+going\s+to|m\s+going\s+to|m\s+gonna|am\s+gonna)\s+find\s+"
+    r"(?:out\s+)?where\s+(?:you|he|she|they|the\s+\w+)\s+lives?\b",
     r"\bdeserves?\s+to\s+(?:die|be\s+shot|be\s+killed)\b",
     r"\bshould\s+be\s+(?:shot|killed|hanged|hung)\b",
 )
@@ -90,16 +94,25 @@ _DISTRESS_HINTS = (
     "suicid", "kill", "kms", "life", "it all", "harm", "myself", "my self", "to die", "dead",
     "no reason", "no point", "nothing reason", "nothing point", "to live", "be alive", "go on",
     "overdos", "slit", "sewer", "jump", "in front of", "hit", "run over", "wake up", "without me",
+    "unalive",
 )  # fmt: skip
 _THREAT_HINTS = (
     "kill", "shoot", "stab", "hurt", "murder", "strangl", "punch", "beat up", "attack", "gun",
     "knife", "weapon", "rifle", "bomb", "blow up", "watch your back", "watch his back",
     "watch her back", "pay for", "know where", "deserve", "be shot", "be killed", "be hanged",
-    "be hung",
+    "be hung", "find where", "find out where",
 )  # fmt: skip
 """Pieces of text every pattern of its kind holds (in the comment lower-cased, its white
 space made single spaces): a comment with none of them is not searched. Specific pieces ("be
 shot", not "should") keep most comments from being searched at all."""
+
+
+_SPACED = re.compile(
+    r"\b(?:f[\s.*]+u[\s.*]+c[\s.*]+k|s[\s.*]+h[\s.*]+i[\s.*]+t|c[\s.*]+u[\s.*]+n[\s.*]+t|"
+    r"b[\s.*]+i[\s.*]+t[\s.*]+c[\s.*]+h)(?:[\s.*]*(?:i[\s.*]*n[\s.*]*g|e[\s.*]*d|s))?\b",
+    re.IGNORECASE,
+)
+"""The worst words spelled out letter by letter ("f u c k this course", "s.h.i.t")."""
 
 
 @dataclass(frozen=True)
@@ -128,6 +141,7 @@ class TermFinder:
             for match in self.abusive.finditer(text):
                 if match.group(0).lower() not in self.exceptions:
                     yield Kind.ABUSIVE, match.start(), match.end()
+            yield from ((Kind.ABUSIVE, m.start(), m.end()) for m in _SPACED.finditer(text))
         lowered = " ".join(text.lower().split())
         for kind, pattern, hints in (
             (Kind.DISTRESS, self.distress, _DISTRESS_HINTS),
