@@ -16,6 +16,7 @@ from typing import Any
 from pipeline.bootstrap import Backend
 from pipeline.db.records import JobRecord, JobStatus
 from pipeline.errors import Conflict, InputError
+from pipeline.input_header import did_you_mean, listing
 from pipeline.insights.aspect_stats import aspect_figures
 from pipeline.messages import echo
 from pipeline.report import change as figures
@@ -154,7 +155,16 @@ def job_sides(
         for job, column in zip(jobs, columns, strict=True)
     ]
     if not any(side.overall for side in sides):
-        raise InputError(f"no job has {echo(str(columns[0]))} = {echo(group)}")
+        values = dict.fromkeys(
+            group_name(stats.group)
+            for job, column in zip(jobs, columns, strict=True)
+            for stats in backend.repository.results.summarize(job.request_id, labels, column)
+        )
+        raise InputError(
+            f"no job has {echo(str(columns[0]))} = {echo(group)}"
+            f"{did_you_mean(group, list(values))}; "
+            f"their values: {listing(list(values))}"
+        )
     return sides
 
 

@@ -242,7 +242,10 @@ def test_one_course_alone_is_compared_with_its_aspects_as_a_family_of_its_own(
     assert table[first].startswith("CHEM110") and table[first + 1].startswith("aspect: teaching")
     assert math["overall"][0]["before"]["n"] == 0 and math["overall"][0]["p_value"] is None
     refusals = (
-        ({"group_by": "course", "group": "CHEM 110"}, "no job has 'course' = 'CHEM 110'"),
+        (
+            {"group_by": "course", "group": "CHEM 110"},
+            "no job has 'course' = 'CHEM 110' (did you mean 'CHEM110'?); their values: ",
+        ),
         ({"group": "CHEM110"}, "group needs group_by"),
     )
     for params, detail in refusals:

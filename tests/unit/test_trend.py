@@ -262,7 +262,11 @@ def test_one_course_alone_is_followed_with_its_aspects_as_a_family_of_its_own(
     assert bio["tests"] == 0  # 4 bad comments in 36: too few to test, and said so by null p
     assert [share["n"] for share in math["overall"][0]["shares"]] == [0, 0, 0, 1]
     refusals = (
-        ({"group_by": "course", "group": "CHEM 110"}, 400, "no job has 'course' = 'CHEM 110'"),
+        (
+            {"group_by": "course", "group": "CHEM 110"},
+            400,
+            "no job has 'course' = 'CHEM 110' (did you mean 'CHEM110'?); their values: ",
+        ),
         ({"group": "BIO101"}, 400, "group needs group_by"),
         ({"group_by": "course", "group": ""}, 400, "group needs group_by"),
     )
