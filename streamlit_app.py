@@ -1281,6 +1281,13 @@ def change_view(job: JobStatus, group_columns: list[str]) -> None:
     )
     column = per_value_of(job, right, group_columns, "ch-column")
     since = pasted or since
+    if since == job.request_id:
+        st.warning(
+            "That is this job's own request id: paste the request id of an earlier job to "
+            "compare this one with.",
+            icon=":material/warning:",
+        )
+        return
     if not since:
         st.caption(
             "Choose the job of an earlier term (or any earlier file of the same survey) to see "

@@ -108,6 +108,10 @@ def test_a_pasted_id_of_no_job_or_of_a_job_not_finished_is_a_message(
     at.text_input(key="ch-pasted").set_value(served[1]["queued"]).run()
     assert "is queued" in page_text(at) and "only finished jobs are compared" in page_text(at)
 
+    at.text_input(key="ch-pasted").set_value(served[1]["now"]).run()
+    assert "That is this job's own request id" in page_text(at)
+    assert "since is this job itself" not in page_text(at), "no parameter name on the page"
+
 
 def test_one_course_in_detail_now_against_earlier(
     served: tuple[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch
