@@ -284,12 +284,17 @@ def test_the_retention_erases_finished_jobs_only_and_reads_refuse_them_before(
     assert erase_expired(backend, 30, now + timedelta(days=62)) == []
 
 
+def past_retention(tmp_path: Path) -> tuple[Backend, TestClient, str]:
+    """A finished job of a deployment that keeps jobs for a moment only."""
+    backend = make_backend(tmp_path, auth="none", retention_days=1e-9)
+    client = TestClient(create_app(backend))
+    return backend, client, labelled(backend, client)
+
+
 def test_a_job_past_its_retention_reads_as_erased_before_the_master_erases_it(
     tmp_path: Path,
 ) -> None:
-    backend = make_backend(tmp_path, auth="none", retention_days=1e-9)
-    client = TestClient(create_app(backend))
-    request_id = labelled(backend, client)
+    _backend, client, request_id = past_retention(tmp_path)
 
     answer = client.get(f"/v1/jobs/{request_id}/summary")
 
@@ -302,9 +307,7 @@ def test_a_job_past_its_retention_reads_as_erased_before_the_master_erases_it(
 def test_the_same_file_again_after_the_retention_makes_a_new_job_and_erases_the_old(
     tmp_path: Path,
 ) -> None:
-    backend = make_backend(tmp_path, auth="none", retention_days=1e-9)
-    client = TestClient(create_app(backend))
-    expired = labelled(backend, client)
+    backend, client, expired = past_retention(tmp_path)
 
     again = client.post("/v1/jobs", files={"file": ("evals.csv", CSV)}, data={}).json()
 

@@ -13,20 +13,26 @@ from httpfakes import serving_app
 from jobfakes import FakePredictor, make_backend
 
 from pipeline.api.app import create_app
+from pipeline.bootstrap import Backend
 from pipeline.worker import Worker
 
 COMMENTS = b"course,comment\nCHEM110,the exam was unfair\nPHYS201,great lectures\n"
 
 
-def test_a_job_is_erased_only_once_the_box_is_ticked(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    backend = make_backend(tmp_path, auth="none")
+def labelled_job(tmp_path: Path, **settings: float) -> tuple[Backend, TestClient, str]:
+    backend = make_backend(tmp_path, auth="none", **settings)
     api = TestClient(create_app(backend))
     request_id = api.post("/v1/jobs", files={"file": ("evals.csv", COMMENTS)}, data={}).json()[
         "request_id"
     ]
     Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+    return backend, api, request_id
+
+
+def test_a_job_is_erased_only_once_the_box_is_ticked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend, api, request_id = labelled_job(tmp_path)
     with serving_app(create_app(backend), log_level="warning") as url:
         at = job_page(url, request_id, monkeypatch)
         assert at.dataframe, "the results are shown"
@@ -47,12 +53,7 @@ def test_a_job_is_erased_only_once_the_box_is_ticked(
 def test_a_job_past_its_retention_says_so_and_keeps_the_sidebar(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    backend = make_backend(tmp_path, auth="none", retention_days=1e-9)
-    api = TestClient(create_app(backend))
-    request_id = api.post("/v1/jobs", files={"file": ("evals.csv", COMMENTS)}, data={}).json()[
-        "request_id"
-    ]
-    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+    backend, _api, request_id = labelled_job(tmp_path, retention_days=1e-9)
     with serving_app(create_app(backend), log_level="warning") as url:
         at = job_page(url, request_id, monkeypatch)
 
