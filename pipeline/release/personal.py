@@ -82,15 +82,17 @@ _NO_NAME = frozenset({
 })  # fmt: skip
 _INTRODUCED = re.compile(
     r"\b(?:I'm|I’m|I am|[Ii]t's me,?|[Ii]t’s me,?)\s+([A-Z][a-z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2})"
+    r"(?=\s*(?:[,.!;:)]|$)|\s+(?:and|from|here|speaking|writing)\b)"
     r"|\b[Tt]his is\s+([A-Z][a-z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?)\s+(?:speaking|here|writing)\b"
 )
-"""A capitalised name after "I'm", "I am", "it's me" ("I'm Jo Lee"), or in "this is Priya
-speaking" (not "This is Great")."""
+"""A capitalised name after "I'm", "I am", "it's me" that ends a clause ("I'm Jo Lee, and…";
+not "I am Gonna miss her class"), or in "this is Priya speaking" (not "This is Great")."""
 _SIGNED = re.compile(
-    r"(?i:\b(?:kind regards|best regards|regards|thanks|thank you|cheers|sincerely|"
-    r"best wishes|best|yours))\s*[,\n]\s*([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})[.!\s]*$"
+    r"(?i:\b(?:kind regards|best regards|regards|cheers|sincerely|best wishes|best|yours))"
+    r"\s*[,\n]\s*([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2})[.!\s]*$"
 )
-"""A comment signed like a letter: "Regards, Maria Garcia"."""
+"""A comment signed like a letter: "Regards, Maria Garcia" (not "Thank you, Steve": that is
+the instructor thanked)."""
 
 
 def without_personal_details(text: str) -> str:
