@@ -93,6 +93,11 @@ _SIGNED = re.compile(
 )
 """A comment signed like a letter: "Regards, Maria Garcia" (not "Thank you, Steve": that is
 the instructor thanked)."""
+_NAME_HINTS = (
+    "name", "called", "i'm", "i’m", "i am", "it's me", "it’s me", "this is", "regards", "cheers",
+    "sincerely", "best,", "best\n", "wishes", "yours",
+)  # fmt: skip
+"""Pieces of text one of the name patterns needs (lower-cased): without any, none is run."""
 
 
 def without_personal_details(text: str) -> str:
@@ -111,10 +116,14 @@ def without_personal_details(text: str) -> str:
 def personal_spans(text: str) -> list[Span]:
     """Every personal detail of ``text``, as (kind, start, end), in no particular order and
     possibly overlapping (``screen`` merges them). Each finder runs only where a cheap test
-    says it could find something: most comments have no digits, "@" or "my name"."""
-    spans = [*_emails(text), *_names(text)]
+    says it could find something: most comments have no digits, no "@" and no words that
+    introduce or sign a name."""
+    spans = [*_emails(text)]
     if _DIGITS.search(text):
         spans += [*_phones(text), *_numbers(text)]
+    lowered = text.lower()
+    if any(hint in lowered for hint in _NAME_HINTS):
+        spans += _names(text)
     return spans
 
 
