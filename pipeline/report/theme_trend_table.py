@@ -61,13 +61,23 @@ def heading(body: Mapping[str, Any]) -> str:
     )
 
 
+def _by_job(counts: list[int]) -> str:
+    return " · ".join(f"{n:,}" for n in counts)
+
+
 def text(body: Mapping[str, Any], width: int = 100) -> str:
     """A terminal table, then a quote under each theme."""
     themes = body.get("themes") or []
+    of_group = (
+        [f"  comments of {body['group_by']} {body['group']} by job: {_by_job(body['n'])}"]
+        if body.get("group") is not None
+        else []
+    )  # the jobs' names count every comment of each job
     lines = [
         heading(body),
         *(f"  {name}" for name in job_names(body)),
-        f"  {body['label']} comments by job: {' · '.join(f'{n:,}' for n in body['label_n'])}",
+        *of_group,
+        f"  {body['label']} comments by job: {_by_job(body['label_n'])}",
         f"↑ ↓: a trend beyond the noise (Cochran–Armitage test, Holm's correction over the "
         f"{body.get('tests', 0)} themes tested, 5 % family-wise).",
         "",

@@ -133,6 +133,8 @@ def test_one_group_alone_and_two_jobs_are_a_change(backend: Backend, client: Tes
     change = client.get(THEMES, params=params).json()
 
     assert alone["n"] == [0, 25] and alone["label_n"] == [0, 25]
+    printed = theme_trend_table.text(alone)
+    assert "  comments of course BIO101 by job: 0 · 25" in printed, "not the jobs' own counts"
     assert {word for t in alone["themes"] for word in t["keywords"]} >= {"parking"}
     assert all("labs" not in t["keywords"] for t in alone["themes"]), "CHEM110's are not there"
     assert len(change["jobs"]) == 2 and change["label_n"] == [30, 30]
