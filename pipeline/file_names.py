@@ -28,7 +28,7 @@ def job_stem(input_name: str, request_id: str) -> str:
     its reports), from the uploaded file's name and the request id, so a folder of downloads
     says which upload each came from."""
     stem = safe_name(input_name.rsplit(".", 1)[0]) or "comments"
-    return f"{stem[:40]}-{safe_name(request_id)[:8]}"
+    return f"{stem[:40]}-{_UNSAFE.sub('_', request_id)[:8]}"  # an id may begin with "_"
 
 
 def results_file_name(input_name: str, request_id: str) -> str:

@@ -16,6 +16,7 @@ from pipeline.bootstrap import Backend
 from pipeline.file_names import (
     content_disposition,
     distinct_names,
+    job_stem,
     results_file_name,
     safe_name,
 )
@@ -78,3 +79,10 @@ def test_the_results_csv_is_named_after_the_upload_as_the_app_and_the_reports_ar
     report_name = unquote(report.headers["content-disposition"].split("filename*=UTF-8''")[1])
     assert report_name.startswith(exact.removesuffix("-results.csv") + "-report")
     assert 'filename="_valuations_2026_Chimie-' in results.headers["content-disposition"]
+
+
+def test_a_request_id_that_begins_with_an_underscore_keeps_it_in_every_file_name() -> None:
+    """Ids are URL-safe base64: one in 32 begins with "_", which a stripped name lost, so the
+    app's and the report's names of one job differed."""
+    assert job_stem("evaluations.csv", "_lS2u4tIabcdefghijklmn") == "evaluations-_lS2u4tI"
+    assert results_file_name("e.xlsx", "-abcdefg_hijk") == "e--abcdefg-results.csv"
