@@ -352,10 +352,10 @@ def sidebar(client: PipelineClient) -> None:
 
 
 def connection_status(client: PipelineClient) -> None:
-    """Connected only when the API answers this page's key too: ``/health`` answers anyone,
-    so a missing or revoked key is found here, not at the first upload."""
+    """Connected only when the API answers this page's key: ``/health`` answers anyone, so
+    the check is a request that needs the key (an unreachable API fails it as well), and a
+    missing or revoked key is found here, not at the first upload."""
     try:
-        client.health()
         client.jobs(limit=1)
     except PipelineError as exc:
         show_error(exc)
@@ -708,7 +708,8 @@ def results_view(job: JobStatus) -> None:
     group_columns = input_columns(frame, job, labels)
     if job.finished and job.rows_done:
         urgent_banner(job)
-    unlabelled = explore.nothing_labelled(frame["error"].tolist()) if "error" in frame else None
+    every_row_failed = job.rows_done and job.rows_failed >= job.rows_done and "error" in frame
+    unlabelled = explore.nothing_labelled(frame["error"].tolist()) if every_row_failed else None
     if unlabelled:
         st.warning(unlabelled, icon=":material/block:")
     overview, about_what, comparing, comments, reviewing, downloads = st.tabs(

@@ -46,6 +46,12 @@ def sentiment_of(label: str, scores: Mapping[str, float] | None) -> float:
     return _LABEL_SENTIMENT.get(label, 0.0)
 
 
+def respondent_key(row: int, respondent: str | None) -> tuple[int, object]:
+    """Who wrote row ``row``: its ``respondent`` where the file numbers them, else the row
+    itself (a writer of one comment)."""
+    return (0, row) if respondent is None else (1, respondent)
+
+
 def contradicts(position: float, label: str) -> bool:
     """Rated high and written negative, or rated low and written positive."""
     return (position >= HIGH_FROM and label == "negative") or (
@@ -89,8 +95,7 @@ class GroupRatings:
         for i, (position, sentiment, who) in enumerate(
             zip(self.positions, self.sentiments, self.respondents, strict=True)
         ):
-            key = (0, i) if who is None else (1, who)
-            folded.setdefault(key, (position, []))[1].append(sentiment)
+            folded.setdefault(respondent_key(i, who), (position, []))[1].append(sentiment)
         positions = np.array([position for position, _ in folded.values()], dtype=np.float64)
         sentiments = np.array([np.mean(found) for _, found in folded.values()], dtype=np.float64)
         return positions, sentiments

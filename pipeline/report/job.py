@@ -106,19 +106,18 @@ def job_report(
         data = replace(data, ratings=ratings_section(body, focus))
     if release is None:
         return data
-    shown = [request_id, *([since] if since else []), *(trend or [])]
-    return screen_report(data, replace(release, known_personal=_personal_words(backend, shown)))
+    if data.insights.themes:  # stored: maybe found before keywords left personal details out
+        release = replace(release, known_personal=_personal_words(backend, request_id))
+    return screen_report(data, release)
 
 
-def _personal_words(backend: Backend, request_ids: Sequence[str]) -> frozenset[str]:
-    """The words inside the personal details of these jobs' comments: a theme's keywords were
-    found from the comments as written (before they were blanked there, for a job's stored
-    themes), so a screened report checks them against these."""
+def _personal_words(backend: Backend, request_id: str) -> frozenset[str]:
+    """The words inside the personal details of the job's comments. Its stored themes'
+    keywords may have been found from the comments as written (before terms blanked personal
+    details), so a screened report checks them against these; themes found afresh for the
+    report (a group's own, over several jobs) never hold one."""
     texts = (
-        record.text
-        for request_id in dict.fromkeys(request_ids)
-        for batch in backend.repository.results.batches(request_id)
-        for record in batch
+        record.text for batch in backend.repository.results.batches(request_id) for record in batch
     )
     return personal_words(texts)
 

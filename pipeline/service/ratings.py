@@ -24,6 +24,7 @@ from pipeline.ratings.agreement import (
     RatingAgreement,
     agreement,
     contradicts,
+    respondent_key,
     sentiment_of,
 )
 from pipeline.ratings.drivers import aspect_drivers
@@ -83,8 +84,9 @@ class _Tally:
             group.add(position, row.label, row.sentiment, row.respondent)
         if position is None:
             return
-        key = (0, row.row_index) if row.respondent is None else (1, row.respondent)
-        said = self.about.setdefault(key, (position, {}))[1]
+        said = self.about.setdefault(respondent_key(row.row_index, row.respondent), (position, {}))[
+            1
+        ]
         for aspect, polarity in row.aspect_sentiments.items():
             said[aspect] = _stronger(said.get(aspect), polarity)
         if contradicts(position, row.label):
@@ -225,11 +227,10 @@ def rating_columns(backend: Backend, job: JobRecord) -> list[str]:
     for batch in backend.repository.results.batches(job.request_id, _CANDIDATE_ROWS):
         records.extend(batch)
         break
+    skipped = {job.text_column, job_respondent_column(job), *_comment_columns(job)}
     found = []
     for column in job.input_columns:
-        if column in (job.text_column, job_respondent_column(job)):
-            continue
-        if column in _comment_columns(job):
+        if column in skipped:
             continue
         try:
             scale_of(column, [record.data.get(column) for record in records])
