@@ -1670,7 +1670,7 @@ def compared_themes(job: JobStatus, summary: Summary, column: str, first: str, s
                     job.request_id,
                     progress.revision(job),
                     group_by=column,
-                    group=_raw_group(summary, name) or "",
+                    group=name,
                 )
                 counted = [(theme, theme.size) for theme in found.themes]
         except PipelineError as exc:

@@ -319,7 +319,10 @@ def create_app(
         ] = None,
         group: Annotated[
             str | None,
-            Query(description="with group_by: re-cluster only this value's comments"),
+            Query(
+                description="with group_by: re-cluster only this value's comments "
+                "('(blank)': those without one)"
+            ),
         ] = None,
     ) -> dict[str, Any]:
         """Sub-themes of a finished job's comments (409 until it has finished): clusters of
@@ -332,7 +335,7 @@ def create_app(
             label=label or None,
             aspect=aspect or None,
             group_by=group_by or None,
-            group=group or None,
+            group=group,
         )
 
     @app.get(

@@ -311,7 +311,7 @@ class Gateway:
             label=request.param("label") or None,
             aspect=request.param("aspect") or None,
             group_by=request.param("group_by") or None,
-            group=request.param("group") or None,
+            group=request.param("group"),
         )
         return Answer.json(200, found)
 

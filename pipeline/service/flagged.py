@@ -14,14 +14,14 @@ from typing import Any
 
 from pipeline.bootstrap import Backend
 from pipeline.db.records import JobStatus, ResultRecord
-from pipeline.errors import InputError
-from pipeline.messages import echo
 from pipeline.release.kinds import DESCRIPTIONS, ORDER, parse_kinds
 from pipeline.release.screen import ReleaseScreen, Verdict
 from pipeline.report.listing import BLANK, group_value
 from pipeline.service.erase import readable_job
 from pipeline.service.results import (
+    check_known_group,
     check_one_group,
+    group_cell,
     group_column,
     job_question_column,
     job_respondent_column,
@@ -56,7 +56,7 @@ def flagged_comments(
     respondent = job_respondent_column(job)
     screen = ReleaseScreen.from_settings(backend.settings)
     results = backend.repository.results
-    value = None if group is None else ("" if group == BLANK else group)
+    value = None if group is None else group_cell(group)
     if column is not None and value is not None:
         batches = results.group_batches(request_id, column, value)
     else:
@@ -69,8 +69,8 @@ def flagged_comments(
             verdict = screen.check(record.text, wanted)
             if verdict.flagged:
                 found.append((ORDER.index(verdict.kinds[0]), record, verdict))
-    if value is not None and not screened:
-        raise InputError(f"no row has {group_by} = {echo(group or '')}")
+    if column is not None and group is not None and not screened:
+        check_known_group(backend, job, column, group)
     found.sort(key=lambda entry: (entry[0], entry[1].row_index))
     counted = Counter(kind for _first, _record, verdict in found for kind in verdict.kinds)
     return {

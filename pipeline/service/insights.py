@@ -27,7 +27,7 @@ from pipeline.insights.aspect_stats import aspect_figures
 from pipeline.insights.postpass import THEME_SEED
 from pipeline.messages import echo
 from pipeline.service.erase import readable_job
-from pipeline.service.results import group_column
+from pipeline.service.results import check_known_group, check_one_group, group_cell, group_column
 from pipeline.themes import Theme, recluster
 from pipeline.themes.metrics import topic_diversity
 from pipeline.themes.report import counts_by_group
@@ -82,10 +82,13 @@ def theme_summary(
     ``group_by``, counts per value of that column. Conflict until the job has succeeded (or
     when its themes are unavailable, with the reason); InputError for a label or aspect the
     job does not have, or ``group`` without ``group_by``."""
+    check_one_group(group_by, group)
     job = readable_job(backend, request_id, owner)
     column = group_column(job, group_by)
-    _check_filters(job, label, aspect, group_by, group)
+    _check_filters(job, label, aspect)
     prefix = themes_prefix(job)
+    if column is not None and group is not None:
+        check_known_group(backend, job, column, group)
     if aspect is None and group is None:
         found = _stored_themes(backend, job, prefix, label, column)
     else:
@@ -140,10 +143,11 @@ def _reclustered(
     group: str | None,
 ) -> _Found:
     """Themes of the rows of one aspect (clustered by the sentiment toward it) and/or one
-    group, found afresh from the stored embeddings. ``group=""`` is the rows without a value,
-    stored as an empty cell or not at all (both read "(blank)")."""
+    group, found afresh from the stored embeddings. ``group="(blank)"`` is the rows without a
+    value, stored as an empty cell or not at all."""
+    cell = None if group is None else group_cell(group)
     rows = list(
-        backend.repository.results.insight_rows(job.request_id, column, with_text=True, group=group)
+        backend.repository.results.insight_rows(job.request_id, column, with_text=True, group=cell)
     )
     keys = [_theme_key(row, aspect) for row in rows]
     subset = [
@@ -190,8 +194,6 @@ def _check_filters(
     job: JobRecord,
     label: str | None,
     aspect: str | None,
-    group_by: str | None,
-    group: str | None,
 ) -> None:
     labels = job.labels or ()
     if label is not None and labels and label not in labels:
@@ -203,8 +205,6 @@ def _check_filters(
                 f"aspect {echo(aspect)} is not a category of the aspect model: "
                 f"{', '.join(categories)}"
             )
-    if group is not None and group_by is None:
-        raise InputError("group needs group_by: the column whose value it is")
 
 
 def themes_prefix(job: JobRecord) -> str:

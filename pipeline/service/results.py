@@ -16,7 +16,7 @@ from pipeline.db.records import JobRecord, JobStatus
 from pipeline.db.results import GroupStats
 from pipeline.errors import AmbiguousColumnError, InputError, MissingColumnError
 from pipeline.file_names import results_file_name
-from pipeline.input_header import did_you_mean, matching_columns
+from pipeline.input_header import did_you_mean, listing, matching_columns
 from pipeline.input_melt import question_column, respondent_refusal
 from pipeline.inputs import ReadOptions
 from pipeline.labelling import input_names
@@ -25,6 +25,7 @@ from pipeline.report.listing import BLANK
 from pipeline.service import export
 from pipeline.service.erase import readable_job
 from pipeline.service.views import GroupSummary, ResultsPage, SummaryView
+from pipeline.ui.groups import group_name
 
 MAX_PAGE = 1000
 MAX_OFFSET = 10**12
@@ -159,6 +160,27 @@ def check_one_group(group_by: str | None, group: str | None) -> None:
         raise InputError(
             f"group is empty: name a value of {group_by}, or {BLANK} for the rows without one"
         )
+
+
+def group_cell(group: str) -> str:
+    """The stored cell a named group stands for: ``(blank)`` is the rows without a value."""
+    return "" if group == BLANK else group
+
+
+def check_known_group(backend: Backend, job: JobRecord, column: str, group: str) -> None:
+    """InputError when no row of ``column`` holds ``group`` (``(blank)``: no row lacks a
+    value), naming close values and all of them (the blank group last)."""
+    values = [
+        stats.group
+        for stats in backend.repository.results.summarize(job.request_id, job.labels or (), column)
+    ]
+    if group_cell(group) in {"" if value is None else str(value) for value in values}:
+        return
+    names = sorted((group_name(value) for value in values), key=lambda name: name == BLANK)
+    raise InputError(
+        f"no row has {column} = {echo(group)}{did_you_mean(group, names)}; "
+        f"its values: {listing(names)}"
+    )
 
 
 def job_question_column(job: JobRecord) -> str | None:

@@ -21,6 +21,7 @@ from pipeline.api.app import create_app
 from pipeline.bootstrap import Backend
 from pipeline.errors import Conflict, InputError, JobNotFound, MissingColumnError
 from pipeline.service import insights
+from pipeline.service.results import check_one_group
 from pipeline.service.views import Submission
 
 ASPECTS: dict[str, Any] = {
@@ -98,8 +99,7 @@ class FakeInsights:
             raise Conflict(NOT_FINISHED)
         if label == "angry":
             raise InputError("label 'angry' is not one of the job's labels: negative, positive")
-        if group is not None and group_by is None:
-            raise InputError("group needs group_by")
+        check_one_group(group_by, group)
         filters = {"label": label, "aspect": aspect, "group_by": group_by, "group": group}
         return {**THEMES, "request_id": request_id, **filters}
 
@@ -148,17 +148,22 @@ def test_aspects_answer_the_service_body_on_both_edges(
     assert fake.calls == [call for call in each_edge for _edge in range(2)]
 
 
-def test_themes_pass_every_filter_and_treat_empty_ones_as_absent(
+def test_themes_pass_every_filter_and_treat_empty_ones_but_group_as_absent(
     backend: Backend, app: TestClient, fake: FakeInsights
 ) -> None:
     filters = {"label": "negative", "aspect": "exams", "group_by": "course", "group": "CHEM110"}
     found = same_on_both(backend, app, insight_event("themes", "job1", **filters)).json()
     assert found == {**THEMES, "request_id": "job1", **filters}
-    empty = {"label": "", "aspect": "", "group_by": "", "group": ""}
+    empty = {"label": "", "aspect": "", "group_by": ""}
     assert same_on_both(backend, app, insight_event("themes", "job1", **empty)).status == 200
+    no_group = insight_event("themes", "job1", group_by="course", group="")
+    refused = same_on_both(backend, app, no_group)  # one group's themes never widen to all
+    assert (refused.status, refused.json()["error"]) == (400, "input")
+    assert "group is empty" in refused.json()["detail"]
     asked = ("themes", "anonymous", "job1", "negative", "exams", "course", "CHEM110")
     unfiltered = ("themes", "anonymous", "job1", None, None, None, None)
-    assert fake.calls == [asked, asked, unfiltered, unfiltered]
+    empty_group = ("themes", "anonymous", "job1", None, None, "course", "")
+    assert fake.calls == [asked, asked, unfiltered, unfiltered, empty_group, empty_group]
 
 
 @pytest.mark.parametrize(

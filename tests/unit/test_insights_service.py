@@ -148,8 +148,24 @@ def test_aspect_and_group_filters_recluster_their_rows(done: tuple[Backend, str]
     assert {c["group"] for t in course_b["themes"] for c in t["counts"]} == {"B"}
     again = service.theme_summary(backend, "me", request_id, group_by="course", group="B")
     assert again == course_b  # same seed, same themes
-    nobody = service.theme_summary(backend, "me", request_id, group_by="course", group="Z")
-    assert (nobody["n"], nobody["themes"]) == (0, [])
+    with pytest.raises(InputError, match=r"no row has course = 'b' \(did you mean 'B'\?\)"):
+        service.theme_summary(backend, "me", request_id, group_by="course", group="b")
+    with pytest.raises(InputError, match="group is empty"):  # never every group's instead
+        service.theme_summary(backend, "me", request_id, group_by="course", group="")
+
+
+def test_the_blank_group_has_themes_of_its_own(tmp_path: Path) -> None:
+    backend = make_backend(tmp_path)
+    courses = ["A", "", "", "A", "", "A", "A", "", "A"]  # "" at 7 has no label: its comment is ""
+    source = comments_csv(tmp_path / "in.csv", COMMENTS, courses)
+    request_id = service.submit(backend, source, "comment", ["course"], owner="me").request_id
+    Worker(backend, lambda _ref: FakePredictor(), "w", insights=fake_analyst).run(burst=True)
+    blank = service.theme_summary(backend, "me", request_id, group_by="course", group="(blank)")
+    assert blank["n"] == 3
+    quoted = {quote["row"] for theme in blank["themes"] for quote in theme["quotes"]}
+    assert quoted <= {1, 2, 4}
+    with pytest.raises(InputError, match="its values: A, \\(blank\\)"):
+        service.theme_summary(backend, "me", request_id, group_by="course", group="B")
 
 
 def test_themes_wait_for_the_job_to_complete_aspects_do_not(tmp_path: Path) -> None:
