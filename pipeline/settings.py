@@ -59,6 +59,9 @@ class Settings:
     # commas, and a UTF-8 file of one term a line (pipeline/release/abusive.txt says how).
     screen_words: str = ""
     screen_words_file: str = ""
+    # Reports mask these people's names (students, teaching assistants): a UTF-8 file of one
+    # name a line, "Sarah Chen" or "Chen, Sarah" (pipeline/release/roster.py).
+    screen_names_file: str = ""
     # Where a worker posts how many comments of a finished job hold a threat or words of
     # self-harm (a Slack or Teams incoming webhook; https only): pipeline/release/alert.py.
     alert_url: str = ""

@@ -32,7 +32,7 @@ DESCRIPTIONS: dict[Kind, str] = {
     Kind.EMAIL: "an e-mail address",
     Kind.PHONE: "a phone number",
     Kind.NUMBER: "a long number (a student or other ID number)",
-    Kind.NAME: "the writer's own name",
+    Kind.NAME: "the writer's own name, or a name the site lists",
     Kind.ABUSIVE: "abusive language",
     Kind.DISTRESS: "words of self-harm or suicide",
     Kind.THREAT: "a threat of violence",

@@ -12,10 +12,11 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pipeline.release.kinds import ALL_KINDS, ORDER, PERSONAL, WITHHELD, Kind
 from pipeline.release.personal import personal_spans
+from pipeline.release.roster import Roster
 from pipeline.release.terms import TermFinder, extra_words
 from pipeline.settings import Settings
 
@@ -70,6 +71,8 @@ class ReleaseScreen:
     """The detectors, built once per process (the word list compiles to one pattern)."""
 
     terms: TermFinder
+    roster: Roster = field(default_factory=Roster)
+    """The names the site lists (PIPELINE_SCREEN_NAMES_FILE), found as personal details."""
     known_personal: frozenset[str] = frozenset()
     """Words seen inside a personal detail of the comments a report is made of (``jo`` and
     ``smith`` of jo.smith@uni.edu, ``personal_words``): no keyword shown beside them may be
@@ -77,8 +80,11 @@ class ReleaseScreen:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ReleaseScreen:
-        """The shipped words with PIPELINE_SCREEN_WORDS and PIPELINE_SCREEN_WORDS_FILE."""
-        return _screen(settings.screen_words, settings.screen_words_file)
+        """The shipped words with PIPELINE_SCREEN_WORDS and PIPELINE_SCREEN_WORDS_FILE, and
+        the names of PIPELINE_SCREEN_NAMES_FILE."""
+        return _screen(
+            settings.screen_words, settings.screen_words_file, settings.screen_names_file
+        )
 
     def check(self, text: str, kinds: Collection[Kind] = ALL_KINDS) -> Verdict:
         """The findings of ``kinds`` (every kind by default) in ``text``; only the detectors
@@ -87,6 +93,8 @@ class ReleaseScreen:
         spans = [*self.terms.spans(text, kinds)]
         if not PERSONAL.isdisjoint(kinds):
             spans += (span for span in personal_spans(text) if span[0] in kinds)
+        if Kind.NAME in kinds:
+            spans += self.roster.spans(text)
         findings: list[Finding] = []
         for kind in {kind for kind, _start, _end in spans}:
             own = (Finding(kind, start, end) for k, start, end in spans if k == kind)
@@ -115,8 +123,10 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 
 
 @functools.cache
-def _screen(listed: str, file: str) -> ReleaseScreen:
-    return ReleaseScreen(TermFinder.with_words(extra_words(listed, file)))
+def _screen(listed: str, file: str, names_file: str) -> ReleaseScreen:
+    return ReleaseScreen(
+        TermFinder.with_words(extra_words(listed, file)), Roster.from_file(names_file)
+    )
 
 
 def _merged(findings: Iterable[Finding]) -> list[Finding]:

@@ -81,7 +81,8 @@ def summary_text(body: Mapping[str, Any]) -> str:
     return (
         f"{flagged_table.heading(body)}. Reports leave out the abusive comments, those with "
         "words of self-harm and threats, and mask the personal details (an e-mail address, a "
-        "phone or student number, the writer's own name) of the others; every comment still "
+        "phone or student number, the writer's own name, a name the site lists) of the others; "
+        "every comment still "
         "counts in the shares."
     )
 
