@@ -382,6 +382,8 @@ class ReleaseNote:
     """Listed rows shown with a personal detail masked."""
     quotes_left_out: int = 0
     """Theme quotes and examples left out."""
+    names_listed: bool = False
+    """The site lists names to mask (PIPELINE_SCREEN_NAMES_FILE), so the note says so."""
 
 
 @dataclass(frozen=True)

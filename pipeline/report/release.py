@@ -36,7 +36,7 @@ class _Tally:
     masked: int = 0
     quotes_left_out: int = 0
 
-    def note(self) -> ReleaseNote:
+    def note(self, names_listed: bool) -> ReleaseNote:
         return ReleaseNote(
             withheld=tuple(
                 (kind.value, self.withheld[kind]) for kind in ORDER if self.withheld[kind]
@@ -44,6 +44,7 @@ class _Tally:
             withheld_rows=self.withheld_rows,
             masked=self.masked,
             quotes_left_out=self.quotes_left_out,
+            names_listed=names_listed,
         )
 
 
@@ -82,7 +83,7 @@ def screen_report(data: ReportData, screen: ReleaseScreen) -> ReportData:
         focus=focus,
         change=change,
         trend=trend,
-        release=tally.note(),
+        release=tally.note(bool(screen.roster)),
     )
 
 

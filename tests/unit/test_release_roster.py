@@ -5,6 +5,7 @@ as a theme's keyword; every comment still counts."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from html import unescape
 from pathlib import Path
 
@@ -92,7 +93,7 @@ def test_the_list_is_read_from_the_settings_file(tmp_path: Path) -> None:
 
 
 def test_an_unreadable_names_file_is_refused_by_name(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="PIPELINE_SCREEN_NAMES_FILE=.*missing.txt"):
+    with pytest.raises(ConfigError, match=r"PIPELINE_SCREEN_NAMES_FILE=.*missing\.txt"):
         ReleaseScreen.from_settings(Settings(screen_names_file=str(tmp_path / "missing.txt")))
     latin1 = tmp_path / "latin1.txt"
     latin1.write_bytes("Zoë Müller\n".encode("latin-1"))
@@ -153,6 +154,11 @@ def test_a_screened_report_and_the_chairs_list_mask_the_listed_names(tmp_path: P
     assert "sarah" not in text.lower() and "chen" not in text.lower()
     assert "[name]" in text
     assert "5 comments" in text  # every comment still counts
+    assert "the writer's own name, a name the site lists) is masked" in text
+    unlisted = replace(backend, settings=replace(backend.settings, screen_names_file=""))
+    plain = report_job.report_file(unlisted, request_id, "me", "course", "html", "CHEM110")
+    plain_text = unescape(re.sub(r"<[^>]+>", " ", plain.content.decode()))
+    assert "Sarah Chen" in plain_text and "a name the site lists" not in plain_text
     unscreened = report_job.report_file(
         backend, request_id, "me", "course", "html", "CHEM110", screen=False
     )
