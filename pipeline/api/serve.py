@@ -20,6 +20,7 @@ from pipeline.bootstrap import Backend, build_fleet
 from pipeline.errors import ConfigError
 from pipeline.master import Master
 from pipeline.ports import WorkerFleet
+from pipeline.release.screen import ReleaseScreen
 from pipeline.service.keys import is_loopback, keys_required
 from pipeline.settings import Settings
 
@@ -46,6 +47,7 @@ def serve(backend: Backend, host: str, port: int, with_master: bool = True) -> N
     current chunk and hand their jobs back to the queue."""
     import uvicorn
 
+    ReleaseScreen.from_settings(backend.settings)  # a wrong words or names file stops the start
     require_keys = keys_required(backend.settings.auth, host)
     ensure_safe_bind(host, require_keys, service.any_keys(backend))
     lifespan = None

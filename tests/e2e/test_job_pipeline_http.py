@@ -266,6 +266,18 @@ def test_listening_beyond_loopback_without_a_key_is_refused(tmp_path: Path) -> N
     assert "refusing to start on 0.0.0.0" in done.stderr and "keys create" in done.stderr
 
 
+def test_a_names_file_that_cannot_be_read_stops_the_start(tmp_path: Path) -> None:
+    """Not the first report, with a roster's names shown unmasked or a 500."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("PIPELINE_")},
+        "PIPELINE_DATA_DIR": str(tmp_path),
+        "PIPELINE_SCREEN_NAMES_FILE": str(tmp_path / "roster.txt"),
+    }
+    done = cli(env, "up", "--port", str(free_port()))
+    assert done.returncode == 1
+    assert "PIPELINE_SCREEN_NAMES_FILE=" in done.stderr and "roster.txt" in done.stderr
+
+
 def test_the_command_line_client(server: Server, tmp_path: Path) -> None:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("PIPELINE_")},
