@@ -2,11 +2,11 @@
 
 A cell such as ``=HYPERLINK(...)`` or ``+cmd|...`` in a comment would run as a formula in
 Excel or LibreOffice (CSV injection). Every text cell that starts with ``=``, ``+``, ``-`` or
-``@``, or with a tab or carriage return (which spreadsheets strip before looking), gets a
-leading apostrophe, as OWASP recommends; spreadsheets show such a cell as text. A plain number
-such as ``-3`` or ``+4.5`` is left alone: it cannot run, and escaping it would turn a numeric
-column into text (OWASP escapes those too; we document the difference). Non-text values
-(scores, counts, None) are never touched.
+``@``, or with a tab or carriage return (which spreadsheets strip before looking), also after
+other control characters, gets a leading apostrophe, as OWASP recommends; spreadsheets show
+such a cell as text. A plain number such as ``-3`` or ``+4.5`` is left alone: it cannot run,
+and escaping it would turn a numeric column into text (OWASP escapes those too; we document
+the difference). Non-text values (scores, counts, None) are never touched.
 
 Used by the results CSV the workers store and every download path (API, CLI, ``analyze``)
 and by the app's CSV and XLSX exports (``pipeline.ui.exports``).
@@ -20,11 +20,20 @@ from collections.abc import Iterable
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_LEADING = re.compile(r"[\x00-\x1f\x7f]*")
+"""Control characters a spreadsheet, or our own XLSX writer (which must drop the characters
+XML cannot hold), may take away before the cell is read: ``\\x01=HYPERLINK(…)`` is a formula
+once its first character is gone. (A leading space keeps a cell text: `` =1`` is left.)"""
+_RISKY_FIRST = (*FORMULA_PREFIXES, *map(chr, range(0x20)), "\x7f")
+"""The first characters that need a closer look; any other is text whatever follows."""
 
 
 def escape_cell(value: object) -> object:
     """The value a spreadsheet will show as text, never evaluate."""
-    if not isinstance(value, str) or not value.startswith(FORMULA_PREFIXES):
+    if not isinstance(value, str) or not value.startswith(_RISKY_FIRST):
+        return value
+    start = _LEADING.match(value)
+    if start is None or not value.startswith(FORMULA_PREFIXES, start.end()):
         return value
     if _NUMBER.fullmatch(value):
         return value

@@ -45,10 +45,12 @@ def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "results") -> bytes:
             f"{len(frame):,} rows do not fit in an Excel sheet ({XLSX_MAX_ROWS:,} at most); "
             "download the CSV instead"
         )
-    clean = escape_frame(frame)
-    for column in clean.columns:
-        if _is_text(clean[column]):
-            clean[column] = clean[column].map(_xlsx_safe)
+    legal = frame.copy()
+    for column in legal.columns:
+        if _is_text(legal[column]):
+            legal[column] = legal[column].map(_xlsx_safe)
+    legal.columns = [_xlsx_safe(str(column)) for column in legal.columns]
+    clean = escape_frame(legal)  # after: a dropped "\x01" must not bare an "=" behind it
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         clean.to_excel(writer, index=False, sheet_name=sheet_name)

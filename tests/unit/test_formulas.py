@@ -15,6 +15,9 @@ DANGEROUS = [
     "\r=1+1",
     "-",
     "+44 20 7946 0000",
+    '\x01=HYPERLINK("http://evil","x")',  # an XLSX writer drops the \x01, bares the "="
+    "\x0b\x02=1+1",
+    "\x1f-3",
 ]
 
 
@@ -24,7 +27,22 @@ def test_formula_like_cells_get_a_leading_apostrophe(value: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["Great course", "", "a=b", " =1", "-3", "+4.5", "-1e3", ".5", 0.25, -3, None]
+    "value",
+    [
+        "Great course",
+        "",
+        "a=b",
+        " =1",
+        "-3",
+        "+4.5",
+        "-1e3",
+        ".5",
+        "\x01",
+        "a\x01=1",
+        0.25,
+        -3,
+        None,
+    ],
 )
 def test_ordinary_text_numbers_and_non_strings_are_left_alone(value: object) -> None:
     assert escape_cell(value) == value

@@ -59,6 +59,24 @@ def test_xlsx_download_holds_no_formula_and_drops_illegal_control_characters() -
     assert values[2] == ["'=EVIL()", "fine text", "negative", 0.1]
 
 
+def test_a_control_character_dropped_for_xlsx_bares_no_formula() -> None:
+    """XML cannot hold "\x01": the writer drops it, and what was behind it is escaped."""
+    frame = pd.DataFrame(
+        {
+            "\x02=H()": ["\x01=HYPERLINK(\"http://evil\",\"x\")", "\x0b=1+1 good"],
+            "course": ["\x02=HYPERLINK(\"http://evil/g\")", "CS1"],
+        }
+    )
+    sheet = load_workbook(io.BytesIO(to_xlsx_bytes(frame))).active
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert all(cell.data_type != "f" for cell in cells)
+    assert [[cell.value for cell in row] for row in sheet.iter_rows()] == [
+        ["'=H()", "course"],
+        ['\'=HYPERLINK("http://evil","x")', '\'=HYPERLINK("http://evil/g")'],
+        ["'=1+1 good", "CS1"],
+    ]
+
+
 def test_xlsx_refuses_more_rows_than_a_sheet_holds(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 1)
     with pytest.raises(LimitExceededError, match="download the CSV"):
