@@ -45,7 +45,12 @@ def register(commands: Any) -> None:
         action="store_true",
         help="one such report per value of --group-by, written into --output-dir",
     )
-    report.add_argument("--format", choices=FORMATS, default="pdf", help="default: pdf")
+    report.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="default: the ending of -o (report.html, report.pdf), else pdf",
+    )
     report.add_argument(
         "-o",
         "--output",
@@ -98,6 +103,7 @@ def _report(args: argparse.Namespace) -> int:
         raise InputError("--group and --each-group need --group-by: the column of the groups")
     if args.each_group and args.output is not None:
         raise InputError("--each-group writes one file per group: give --output-dir, not -o")
+    args.format = report_format(args.format, args.output)
     if args.output is not None:
         writable(args.output)  # before the report is made, not after it
     if args.output_dir is not None and args.output_dir.exists() and not args.output_dir.is_dir():
@@ -121,6 +127,18 @@ def _report(args: argparse.Namespace) -> int:
         stem = f"{stem}-{safe_name(args.group)[:60] or 'group'}"
     _write(args.output or Path(f"{stem}.{args.format}"), content)
     return 0
+
+
+def report_format(asked: str | None, output: Path | None) -> str:
+    """The format asked for, else the one ``output``'s ending names (``report.html``), else
+    PDF; InputError when the two disagree, rather than a PDF in a file named ``.html``."""
+    ending = output.suffix.lower().lstrip(".") if output is not None else ""
+    named = {"htm": "html", "html": "html", "pdf": "pdf"}.get(ending)
+    if asked is not None and named is not None and asked != named:
+        raise InputError(
+            f"-o {output} ends in .{ending} but --format is {asked}: give one, or make them agree"
+        )
+    return asked or named or "pdf"
 
 
 def _each_group(client: PipelineClient, args: argparse.Namespace) -> int:

@@ -250,6 +250,30 @@ def test_the_command_writes_one_groups_report_or_one_per_group(
     assert "--group and --each-group need --group-by" in capsys.readouterr().err
 
 
+def test_the_report_format_follows_the_output_files_ending(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    formats: list[str] = []
+
+    def report(self: PipelineClient, *args: Any, **_options: Any) -> bytes:
+        formats.append(args[2])
+        return b"report"
+
+    monkeypatch.setattr(PipelineClient, "report", report)
+    monkeypatch.chdir(tmp_path)
+    api = ["--api-url", "http://api.test"]
+    assert main(["report", "rid", "-o", "r.html", *api]) == 0
+    assert main(["report", "rid", "-o", "r.HTM", *api]) == 0
+    assert main(["report", "rid", "-o", "r.pdf", *api]) == 0
+    assert main(["report", "rid", "-o", "r.txt", *api]) == 0
+    assert main(["report", "rid", "--format", "html", *api]) == 0
+    assert formats == ["html", "html", "pdf", "pdf", "html"]
+    assert (tmp_path / "rid-report.html").exists()
+    assert main(["report", "rid", "--format", "pdf", "-o", "r2.html", *api]) == 2
+    assert "-o r2.html ends in .html but --format is pdf" in capsys.readouterr().err
+    assert formats == ["html", "html", "pdf", "pdf", "html"] and not (tmp_path / "r2.html").exists()
+
+
 def test_a_column_the_input_lacks_is_refused_before_any_row_is_read(
     backend: Backend, client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
