@@ -14,7 +14,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from pipeline.cli.output import writing
+from pipeline.cli.output import writable, write_whole, writing
+from pipeline.errors import InputError
 from pipeline.settings import Settings
 
 SHEET_HELP = (
@@ -95,10 +96,14 @@ def register(commands: Any) -> None:
     status.add_argument("--json", action="store_true", help="print the status as JSON")
     status.set_defaults(handler=_status)
 
-    results = client_parser(commands, "results", "download a job's results CSV")
+    results = client_parser(commands, "results", "download a job's results (CSV, or Excel)")
     results.add_argument("request_id")
     results.add_argument(
-        "-o", "--output", type=Path, default=None, help="file to write (else stdout)"
+        "-o",
+        "--output",
+        type=Path,
+        default=None,
+        help="file to write (else stdout): an Excel workbook if it ends in .xlsx, else CSV",
     )
     results.add_argument(
         "--raw",
@@ -275,7 +280,6 @@ def _keys_revoke(args: argparse.Namespace) -> int:
 
 
 def _submit(args: argparse.Namespace) -> int:
-    from pipeline.errors import InputError
     from pipeline.inputs import asked_columns, detect_format
 
     if not args.file.is_file():
@@ -314,6 +318,8 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _results(args: argparse.Namespace) -> int:
+    if args.output is not None and args.output.suffix.lower() == ".xlsx":
+        return _results_xlsx(args)
     with api_client(args) as client:
         if args.output is None:
             client.download_results(args.request_id, sys.stdout.buffer, raw=args.raw)
@@ -321,6 +327,24 @@ def _results(args: argparse.Namespace) -> int:
         with writing(args.output) as handle:  # a failed download leaves no truncated file
             client.download_results(args.request_id, handle, raw=args.raw)
     print(f"results written to {args.output}", file=sys.stderr)
+    return 0
+
+
+def _results_xlsx(args: argparse.Namespace) -> int:
+    """The results as the app's Excel download is: every cell that could run escaped (an
+    XLSX is for a spreadsheet; a formula cell there runs, so ``--raw`` is refused)."""
+    from pipeline.ui.exports import results_frame, to_xlsx_bytes
+
+    if args.raw:
+        raise InputError(
+            "--raw is for a CSV a program reads; an .xlsx opens in a spreadsheet, where a raw "
+            "'=…' cell would run: name a .csv file, or drop --raw"
+        )
+    writable(args.output)
+    with api_client(args) as client:
+        content = to_xlsx_bytes(results_frame(client.results_csv(args.request_id, raw=True)))
+    write_whole(args.output, content)
+    print(f"results written to {args.output} (Excel)", file=sys.stderr)
     return 0
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from pipeline.cli.main import main
 from pipeline.cli.output import writable, write_whole, writing
+from pipeline.client import PipelineClient
 from pipeline.errors import InputError
 
 
@@ -48,6 +50,7 @@ def test_a_write_that_fails_half_way_leaves_neither_the_file_nor_a_part(folder: 
     "argv",
     [
         ["results", "AAAAAAAAAAAAAAAAAAAAAA", "-o", "{dir}/adir"],
+        ["results", "AAAAAAAAAAAAAAAAAAAAAA", "-o", "{dir}/afile/out.xlsx"],
         ["report", "AAAAAAAAAAAAAAAAAAAAAA", "-o", "{dir}/afile/report.pdf"],
         ["flagged", "AAAAAAAAAAAAAAAAAAAAAA", "-o", "{dir}/adir"],
         ["analyze", "{dir}/afile", "-o", "{dir}/adir"],
@@ -69,7 +72,7 @@ def test_a_write_that_fails_half_way_leaves_neither_the_file_nor_a_part(folder: 
             "{dir}/afile",
         ],
     ],
-    ids=["results", "report", "flagged", "analyze", "change", "report-each"],
+    ids=["results", "results-xlsx", "report", "flagged", "analyze", "change", "report-each"],
 )
 def test_every_command_refuses_an_unwritable_output_without_a_traceback(
     folder: Path,
@@ -84,3 +87,36 @@ def test_every_command_refuses_an_unwritable_output_without_a_traceback(
     assert code == 2 and err.startswith("error: "), err
     assert "Traceback" not in err and ("folder" in err)
     assert (folder / "afile").read_text() == "kept"
+
+
+def test_results_to_an_xlsx_file_are_a_workbook_with_no_formula(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stored = (
+        b"course,comment,label,score_positive\n"
+        b'CHEM110,"=HYPERLINK(""http://evil"",""x"")",negative,0.1\n'
+        b"BIO101,Clear slides,positive,0.9\n"
+    )
+    asked: list[bool] = []
+
+    def results_csv(self: PipelineClient, request_id: str, **options: bool) -> bytes:
+        asked.append(options.get("raw", False))
+        return stored
+
+    monkeypatch.setattr(PipelineClient, "results_csv", results_csv)
+    monkeypatch.setenv("PIPELINE_API_URL", "http://api.test")
+    target = tmp_path / "Results.XLSX"
+    assert main(["results", "AAAAAAAAAAAAAAAAAAAAAA", "-o", str(target)]) == 0
+    sheet = load_workbook(target).active
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    assert [[cell.value for cell in row] for row in sheet.iter_rows()] == [
+        ["course", "comment", "label", "score_positive"],
+        ["CHEM110", '\'=HYPERLINK("http://evil","x")', "negative", 0.1],
+        ["BIO101", "Clear slides", "positive", 0.9],
+    ]
+    assert asked == [True]  # read as stored, escaped once when written
+    assert "(Excel)" in capsys.readouterr().err
+
+    assert main(["results", "AAAAAAAAAAAAAAAAAAAAAA", "-o", str(tmp_path / "r.xlsx"), "--raw"]) == 2
+    assert "--raw is for a CSV" in capsys.readouterr().err
+    assert not (tmp_path / "r.xlsx").exists() and asked == [True]
