@@ -20,7 +20,7 @@ from tqdm import tqdm
 from pipeline import service
 from pipeline.bootstrap import init_backend
 from pipeline.db import JobStatus
-from pipeline.errors import PipelineError
+from pipeline.errors import InputError, PipelineError
 from pipeline.inputs import Limits, ReadOptions, asked_columns
 from pipeline.insights import storage
 from pipeline.insights.loading import insights_source
@@ -29,6 +29,7 @@ from pipeline.release.alert import urgent_line, urgent_rows
 from pipeline.release.screen import ReleaseScreen
 from pipeline.service import export
 from pipeline.settings import Settings
+from pipeline.ui.exports import results_frame, to_xlsx_bytes
 from pipeline.worker import Worker
 
 
@@ -46,7 +47,8 @@ def analyze_file(
     explain: bool = False,
 ) -> int:
     """Validate, queue and label the file with ``predictor``; returns the rows written. The
-    output is formula-escaped, like every results download, unless ``raw``. ``screening``
+    output is formula-escaped, like every results download, unless ``raw``; an ``output``
+    ending in ``.xlsx`` is an Excel workbook (never raw). ``screening``
     gives the languages to label, the extra no-opinion phrases and how chunks are sized
     (default: English, the default phrases, chunks sized by time, so the progress bar moves
     within a second). ``chunk_rows`` caps a chunk's rows (default: ``screening``'s).
@@ -55,6 +57,12 @@ def analyze_file(
     and themes; on, the job's themes are written to ``themes_path(output)``. Without
     ``text_column`` the column named like comments is read, and named on stderr with
     ``progress``."""
+    as_workbook = Path(output).suffix.lower() == ".xlsx"
+    if as_workbook and raw:
+        raise InputError(
+            "--raw is for a CSV a program reads; an .xlsx opens in a spreadsheet, where a raw "
+            "'=…' cell would run: name a .csv file, or drop --raw"
+        )
     limits = limits or Limits()
     screening = screening or Settings()
     with tempfile.TemporaryDirectory(prefix="analyze-") as folder:
@@ -101,8 +109,12 @@ def analyze_file(
             job = backend.repository.jobs.get(request_id)
             if job.status != JobStatus.SUCCEEDED or job.result_key is None:
                 raise PipelineError(f"labelling {source} failed: {job.error or job.status}")
-            stored = job.result_key if raw else export.escaped_key(job.result_key)
-            backend.store.get_file(stored, Path(output))
+            if as_workbook:  # escaped as it is written, as the app's Excel download is
+                table = results_frame(backend.store.get_bytes(job.result_key))
+                Path(output).write_bytes(to_xlsx_bytes(table))
+            else:
+                stored = job.result_key if raw else export.escaped_key(job.result_key)
+                backend.store.get_file(stored, Path(output))
             if progress:
                 screen = ReleaseScreen.from_settings(screening)
                 told = urgent_line(

@@ -74,7 +74,13 @@ def register(commands: Any) -> None:
         default=None,
         help=SHEET_HELP,
     )
-    analyze.add_argument("-o", "--output", type=Path, required=True, help="results CSV to write")
+    analyze.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help="results file to write: an Excel workbook if it ends in .xlsx, else CSV",
+    )
     analyze.add_argument("--model", default=None, help=MODEL_HELP)
     analyze.add_argument(
         "--raw",

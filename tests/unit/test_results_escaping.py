@@ -10,11 +10,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from jobfakes import FakePredictor, comments_csv, make_backend
+from openpyxl import load_workbook
 
 from pipeline import service
 from pipeline.adapters.local_store import LocalObjectStore
 from pipeline.analyze import analyze_file
 from pipeline.bootstrap import Backend
+from pipeline.errors import InputError
 from pipeline.service import export
 from pipeline.settings import Settings
 from pipeline.worker import Worker
@@ -130,6 +132,23 @@ def test_analyze_writes_escaped_cells_unless_raw(tmp_path: Path, raw: bool) -> N
     )
     assert rows == len(COMMENTS)
     assert comments_of(output.read_bytes()) == (COMMENTS if raw else ESCAPED)
+
+
+def test_analyze_writes_an_escaped_workbook_for_an_xlsx_output(tmp_path: Path) -> None:
+    source = comments_csv(tmp_path / "in.csv", COMMENTS)
+    output = tmp_path / "out.xlsx"
+    options = {"progress": False, "screening": Settings(insights=False)}
+    analyze_file(source, output, FakePredictor(), "comment", **options)  # type: ignore[arg-type]
+    sheet = load_workbook(output).active
+    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    header = [cell.value for cell in sheet[1]]
+    comments = [
+        row[header.index("comment")] for row in sheet.iter_rows(min_row=2, values_only=True)
+    ]
+    assert comments == ESCAPED
+    with pytest.raises(InputError, match="--raw is for a CSV"):
+        analyze_file(source, tmp_path / "raw.xlsx", FakePredictor(), raw=True)  # type: ignore[arg-type]
+    assert not (tmp_path / "raw.xlsx").exists()
 
 
 def test_explanations_are_escaped_like_every_other_cell(tmp_path: Path) -> None:

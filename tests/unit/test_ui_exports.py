@@ -63,8 +63,8 @@ def test_a_control_character_dropped_for_xlsx_bares_no_formula() -> None:
     """XML cannot hold "\x01": the writer drops it, and what was behind it is escaped."""
     frame = pd.DataFrame(
         {
-            "\x02=H()": ["\x01=HYPERLINK(\"http://evil\",\"x\")", "\x0b=1+1 good"],
-            "course": ["\x02=HYPERLINK(\"http://evil/g\")", "CS1"],
+            "\x02=H()": ['\x01=HYPERLINK("http://evil","x")', "\x0b=1+1 good"],
+            "course": ['\x02=HYPERLINK("http://evil/g")', "CS1"],
         }
     )
     sheet = load_workbook(io.BytesIO(to_xlsx_bytes(frame))).active
