@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.cli.job_commands import api_client, client_parser
-from pipeline.cli.output import writable, write_whole
+from pipeline.cli.output import writable, write_table
 from pipeline.report import change_table, theme_trend_table, trend_table
 
 THEMES = ("themes", "themes")
@@ -77,7 +77,11 @@ def _shown(parser: argparse.ArgumentParser, group_help: str) -> None:
     shown = parser.add_mutually_exclusive_group()
     shown.add_argument("--json", action="store_true", help="print the API's JSON")
     shown.add_argument(
-        "-o", "--output", type=Path, default=None, help="write the table as CSV to this file"
+        "-o",
+        "--output",
+        type=Path,
+        default=None,
+        help="write the table to this file: CSV, or Excel if it ends in .xlsx",
     )
 
 
@@ -114,8 +118,8 @@ def _show(
     if args.json:
         print(json.dumps(body, ensure_ascii=False, indent=2))
     elif args.output is not None:
-        write_whole(args.output, to_csv(body).encode("utf-8"))
         key, words = counted
+        write_table(args.output, to_csv(body), "change" if "since" in body else "trend")
         print(f"wrote {args.output} ({len(body.get(key) or []):,} {words})")
     else:
         width = shutil.get_terminal_size((FALLBACK_WIDTH, 24)).columns

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.cli.job_commands import api_client, client_parser
-from pipeline.cli.output import writable, write_whole
+from pipeline.cli.output import writable, write_table
 from pipeline.release import flagged_table
 
 FALLBACK_WIDTH = 100
@@ -39,7 +39,11 @@ def register(commands: Any) -> None:
     shown = flagged.add_mutually_exclusive_group()
     shown.add_argument("--json", action="store_true", help="print the API's JSON (all pages)")
     shown.add_argument(
-        "-o", "--output", type=Path, default=None, help="write every flagged comment as CSV"
+        "-o",
+        "--output",
+        type=Path,
+        default=None,
+        help="write every flagged comment to this file: CSV, or Excel if it ends in .xlsx",
     )
     flagged.set_defaults(handler=_flagged)
 
@@ -53,7 +57,7 @@ def _flagged(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(body, ensure_ascii=False, indent=2))
     elif args.output is not None:
-        write_whole(args.output, flagged_table.to_csv(body["comments"]).encode("utf-8"))
+        write_table(args.output, flagged_table.to_csv(body["comments"]), "flagged")
         count = len(body["comments"])
         print(
             f"wrote {args.output} ({count:,} comment{'' if count == 1 else 's'})", file=sys.stderr

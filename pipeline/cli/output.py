@@ -1,9 +1,11 @@
 """Files the command line writes (results, reports, flagged comments, a change or a trend as
-CSV): refused by name before any work when they cannot be written, and written whole or not at
-all, so a failed command never leaves a half file under the name asked for."""
+CSV or an Excel workbook): refused by name before any work when they cannot be written, and
+written whole or not at all, so a failed command never leaves a half file under the name
+asked for."""
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -54,3 +56,18 @@ def write_whole(output: Path, content: bytes) -> None:
     """``content`` to ``output``, whole or not at all (``writing``)."""
     with writing(output) as handle:
         handle.write(content)
+
+
+def write_table(output: Path, csv_text: str, sheet: str) -> None:
+    """A table the command made as CSV, to ``output``: an Excel workbook (its one sheet named
+    ``sheet``) when its name ends in ``.xlsx``, cells escaped as every export's are; else the
+    CSV as it is."""
+    if output.suffix.lower() != ".xlsx":
+        write_whole(output, csv_text.encode("utf-8"))
+        return
+    import pandas as pd
+
+    from pipeline.ui.exports import to_xlsx_bytes
+
+    frame = pd.read_csv(io.StringIO(csv_text), keep_default_na=False)
+    write_whole(output, to_xlsx_bytes(frame, sheet_name=sheet))

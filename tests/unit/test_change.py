@@ -24,6 +24,7 @@ from fastapi.testclient import TestClient
 from httpfakes import clients_answered_by
 from insightfakes import fake_analyst
 from jobfakes import FakePredictor, make_backend
+from openpyxl import load_workbook
 
 from pipeline import service
 from pipeline.api.app import create_app
@@ -343,6 +344,11 @@ def test_the_command_prints_the_table_or_writes_a_csv(
     chem_row = next(row for row in rows if row["part"] == "CHEM110")
     assert float(chem_row["negative_change_points"]) == pytest.approx(-62.5)
     assert chem_row["beyond_the_noise"] == "negative down, positive up"
+    workbook = tmp_path / "change.xlsx"
+    assert main(["change", now, "--since", earlier, "-o", str(workbook), *api]) == 0
+    header, *cells = load_workbook(workbook)["change"].iter_rows(values_only=True)
+    assert list(header) == list(rows[0])
+    assert [row[0] for row in cells][:1] == [change_table.ALL]
 
 
 def test_the_csv_escapes_a_group_that_looks_like_a_formula() -> None:

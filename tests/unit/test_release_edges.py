@@ -23,6 +23,7 @@ from fastapi.testclient import TestClient
 from httpfakes import in_process_client
 from insightfakes import fake_analyst
 from jobfakes import FakePredictor, job_of_one_key
+from openpyxl import load_workbook
 
 from pipeline.api.gateway import Gateway
 from pipeline.bootstrap import Backend
@@ -309,6 +310,13 @@ def test_the_command_prints_writes_and_passes_the_group_on(
     assert [row["row_index"] for row in rows] == ["7", "3", "1", "2", "0", "8"]
     assert rows[4]["found"] == "email: jo.smith@uni.edu" and rows[4]["text"] == EMAIL
     assert capsys.readouterr().out.startswith("6 of 9 comments flagged")
+    workbook = tmp_path / "flagged.xlsx"
+    assert main(["flagged", request_id, "-o", str(workbook)]) == 0
+    sheet = load_workbook(workbook)["flagged"]
+    header, *cells = sheet.iter_rows(values_only=True)
+    assert list(header) == list(rows[0])
+    assert [row[header.index("text")] for row in cells] == [row["text"] for row in rows]
+    capsys.readouterr()
 
     assert main(["flagged", request_id, "--group-by", "course", "--group", "BIO101", "--json"]) == 0
     body = json.loads(capsys.readouterr().out)
