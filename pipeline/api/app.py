@@ -45,6 +45,7 @@ from pipeline.api.common import (
 from pipeline.api.docs_pages import install_docs_pages
 from pipeline.api.errors import error_body
 from pipeline.api.fastapi_errors import install_error_handlers
+from pipeline.api.local_only import install_local_only
 from pipeline.api.openapi import (
     AspectsBody,
     ChangeBody,
@@ -132,11 +133,14 @@ def create_app(
     lifespan: Lifespan | None = None,
     on_submitted: Callable[[], None] | None = None,
     require_keys: bool | None = None,
+    local_only: bool = False,
 ) -> FastAPI:
     """The API over ``backend``; ``on_submitted`` runs after every accepted submission (``up``
     wakes its master with it, so a new job does not wait for the next reconcile tick).
     ``require_keys`` defaults to what PIPELINE_AUTH says for PIPELINE_API_HOST; it is fixed
-    for the app's life, whatever keys are created or revoked meanwhile."""
+    for the app's life, whatever keys are created or revoked meanwhile. ``local_only`` (a
+    keyless API on a loopback address: ``serve``) refuses requests addressed to, or sent by a
+    page of, another host (``pipeline.api.local_only``)."""
     app = FastAPI(
         title="Comment Sentiment Pipeline",
         version=__version__,
@@ -155,6 +159,8 @@ def create_app(
     app.state.closes_once_keyed = not require_keys and settings.auth == "auto"
     install_error_handlers(app)
     _refuse_oversized_uploads(app, backend.settings.max_upload_bytes)
+    if local_only:
+        install_local_only(app)
 
     @app.get(HEALTH, response_model=HealthBody, responses=health_answers())
     @app.get(HEALTH_READY, response_model=HealthBody, responses=health_answers())

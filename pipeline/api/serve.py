@@ -14,6 +14,7 @@ from fastapi import FastAPI
 
 from pipeline import service
 from pipeline.adapters.local_fleet import LocalProcessFleet
+from pipeline.addresses import is_loopback
 from pipeline.api.access_log import uvicorn_log_config
 from pipeline.api.app import Lifespan, create_app
 from pipeline.bootstrap import Backend, build_fleet
@@ -21,7 +22,7 @@ from pipeline.errors import ConfigError
 from pipeline.master import Master
 from pipeline.ports import WorkerFleet
 from pipeline.release.screen import ReleaseScreen
-from pipeline.service.keys import is_loopback, keys_required
+from pipeline.service.keys import keys_required
 from pipeline.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,13 @@ def serve(backend: Backend, host: str, port: int, with_master: bool = True) -> N
         on_submitted = master.wake
     # uvicorn re-raises the signal that stopped it once it has shut down; exit cleanly then.
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
-    app = create_app(backend, lifespan, on_submitted, require_keys=require_keys)
+    app = create_app(
+        backend,
+        lifespan,
+        on_submitted,
+        require_keys=require_keys,
+        local_only=not require_keys and is_loopback(host),
+    )
     uvicorn.run(app, host=host, port=port, log_level="info", log_config=uvicorn_log_config())
 
 

@@ -12,11 +12,11 @@ API that needs none is ``anonymous``.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from pipeline.addresses import is_loopback
 from pipeline.bootstrap import Backend
 from pipeline.db.records import KeyRecord
 from pipeline.errors import InputError, Unauthorized
@@ -94,15 +94,6 @@ def refuse_key_in_query(parameters: Iterable[str]) -> None:
 
 def any_keys(backend: Backend) -> bool:
     return backend.repository.keys.any_active()
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _hash(secret: str) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from pipeline.addresses import is_loopback
 from pipeline.errors import ConfigError
 
 APP_FILE = "streamlit_app.py"
@@ -35,14 +36,25 @@ def client_url(host: str, port: int) -> str:
     return f"http://{reachable}:{port}"
 
 
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+
+
 def ui_command(app: Path, host: str, port: int) -> list[str]:
-    return [
+    """Streamlit, headless, on ``host``. On a loopback address it also answers only the names
+    of this machine (``server.allowedHosts``): a web page that resolves its own name to
+    127.0.0.1 (DNS rebinding) could otherwise open the app as its own and read the jobs of an
+    API that needs no key there."""
+    command = [
         sys.executable, "-m", "streamlit", "run", str(app),
         "--server.headless", "true",
         "--server.address", host,
         "--server.port", str(port),
         "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
+    if is_loopback(host):
+        for name in dict.fromkeys((*LOOPBACK_NAMES, host)):
+            command += ["--server.allowedHosts", name]
+    return command
 
 
 @contextmanager

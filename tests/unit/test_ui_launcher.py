@@ -45,3 +45,13 @@ def test_ui_command_runs_streamlit_headless_on_the_given_address() -> None:
     assert command[1:4] == ["-m", "streamlit", "run"]
     assert command[command.index("--server.port") + 1] == "8600"
     assert command[command.index("--server.headless") + 1] == "true"
+
+
+def test_on_loopback_the_app_answers_this_machines_names_only() -> None:
+    def allowed(host: str) -> list[str]:
+        command = ui_command(Path("/x/streamlit_app.py"), host, 8600)
+        return [command[i + 1] for i, part in enumerate(command) if part == "--server.allowedHosts"]
+
+    assert allowed("127.0.0.1") == ["localhost", "127.0.0.1", "::1"]
+    assert allowed("127.0.0.2") == ["localhost", "127.0.0.1", "::1", "127.0.0.2"]
+    assert allowed("0.0.0.0") == []  # served to others: their names are not known here
