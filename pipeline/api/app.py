@@ -184,7 +184,7 @@ def create_app(
     @app.post(UPLOADS, status_code=201, responses=answers(401, 413, 422, 501, 503))
     def upload_url(who: Owner) -> dict[str, Any]:
         """A presigned PUT URL for a file over the API's request limit (S3 store only)."""
-        return service.request_upload(backend).to_dict()
+        return service.request_upload(backend, who).to_dict()
 
     @app.post(
         JOBS,

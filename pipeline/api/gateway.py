@@ -245,8 +245,8 @@ class Gateway:
         return Answer.json(status, body, headers)
 
     def upload_url(self, request: GatewayRequest, _id: str) -> Answer:
-        self.owner(request)  # only callers with a valid key get upload URLs
-        return Answer.json(201, service.request_upload(self.backend).to_dict())
+        who = self.owner(request)  # only callers with a valid key get upload URLs
+        return Answer.json(201, service.request_upload(self.backend, who).to_dict())
 
     def submit(self, request: GatewayRequest, _id: str) -> Answer:
         who = self.owner(request)

@@ -30,6 +30,7 @@ from pipeline.errors import (
 from pipeline.inputs import ReadOptions, validate_input
 from pipeline.labelling import check_comment_column
 from pipeline.messages import echo
+from pipeline.model_fault import given_up_reason, is_model_fault
 from pipeline.service.erase import erase, overdue
 from pipeline.service.pace import job_pace
 from pipeline.service.views import JobView, Submission, UploadTicket
@@ -38,7 +39,7 @@ ANONYMOUS = "anonymous"
 UPLOAD_PREFIX = "uploads/"
 UPLOAD_URL_EXPIRES_S = 900
 # Exactly what upload_key_for issues: never a job's stored input, nor another owner's file.
-_UPLOAD_KEY = re.compile(re.escape(UPLOAD_PREFIX) + r"[A-Za-z0-9_-]{22}/upload")
+_UPLOAD_KEY = re.compile(re.escape(UPLOAD_PREFIX) + r"[A-Za-z0-9_-]{22}\.([0-9a-f]{16})/upload")
 _HASH_BLOCK = 1024 * 1024
 _MAX_NAME_CHARS = 255  # jobs.input_name
 _MAX_EXTENSION_CHARS = 8
@@ -81,9 +82,13 @@ def submit_stored(
     explain: bool = False,
 ) -> Submission:
     """Submit a file a client already uploaded (a presigned PUT to a key from ``upload_key_for``);
-    it is validated exactly like a direct submit and becomes the job's input as it is."""
-    if not _UPLOAD_KEY.fullmatch(upload_key):
-        raise InputError(f"{echo(upload_key)} is not an upload key issued by this service")
+    it is validated exactly like a direct submit and becomes the job's input as it is. Only
+    the owner the key was issued to may submit it: the key travels in the upload URL (proxies,
+    S3 access logs, shell history), and another caller's job on it would outlive the owner's
+    erasure of theirs."""
+    issued = _UPLOAD_KEY.fullmatch(upload_key)
+    if issued is None or issued.group(1) != _owner_tag(owner):
+        raise InputError(f"{echo(upload_key)} is not an upload key issued to this caller")
     _check_upload_size(backend, upload_key)
     with tempfile.TemporaryDirectory(prefix="submit-") as folder:
         local = backend.store.get_file(upload_key, Path(folder) / Path(filename or "upload").name)
@@ -101,15 +106,24 @@ def submit_stored(
         )
 
 
-def upload_key_for() -> str:
-    """A fresh, unguessable key for a client upload (never derived from the file name)."""
-    return f"{UPLOAD_PREFIX}{new_request_id()}/upload"
+def upload_key_for(owner: str = ANONYMOUS) -> str:
+    """A fresh, unguessable key for ``owner``'s upload (never derived from the file name),
+    marked with a tag of the owner that ``submit_stored`` checks."""
+    return f"{UPLOAD_PREFIX}{new_request_id()}.{_owner_tag(owner)}/upload"
 
 
-def request_upload(backend: Backend, expires_s: int = UPLOAD_URL_EXPIRES_S) -> UploadTicket:
+def _owner_tag(owner: str) -> str:
+    """16 hex digits of the owner's SHA-256: names the owner in a key without spelling it."""
+    return hashlib.sha256(f"upload-owner:{owner}".encode()).hexdigest()[:16]
+
+
+def request_upload(
+    backend: Backend, owner: str = ANONYMOUS, expires_s: int = UPLOAD_URL_EXPIRES_S
+) -> UploadTicket:
     """A key and a presigned PUT URL for a file too big for the API's request limit; the client
-    uploads straight to the object store, then submits the key (``submit_stored``)."""
-    key = upload_key_for()
+    uploads straight to the object store, then submits the key (``submit_stored``) as the
+    same ``owner``."""
+    key = upload_key_for(owner)
     url = backend.store.presigned_put(key, expires_s)
     if url is None:
         raise Unsupported(
@@ -231,7 +245,7 @@ def settle_dead_letters(backend: Backend, limit: int = 10) -> list[str]:
 
     The worker judges poison itself and re-sends a healthy job's message before the queue's
     limit (pipeline.poison), so a dead letter means deliveries that died before the worker
-    could record them."""
+    could record them, or a job whose model never loaded (pipeline.model_fault)."""
     failed = []
     for letter in backend.queue.dead_letters(limit):
         request_id = str(letter.body.get("request_id", ""))
@@ -240,17 +254,26 @@ def settle_dead_letters(backend: Backend, limit: int = 10) -> list[str]:
         except JobNotFound:
             backend.queue.delete_dead_letter(letter.receipt)
             continue
-        reason = (
-            f"gave up after {letter.receive_count} attempts: the queue's limit of deliveries "
-            "(PIPELINE_MAX_RECEIVES) was reached before the job could finish"
-        )
-        if job.error:
-            reason += f" (last error: {job.error})"
+        reason = _dead_letter_reason(job.error, backend.settings.max_receives)
         if backend.repository.jobs.fail(request_id, reason):
             failed.append(request_id)
             log.warning("job %s moved to the dead-letter queue: %s", request_id, reason)
         backend.queue.delete_dead_letter(letter.receipt)
     return failed
+
+
+def _dead_letter_reason(last_error: str | None, limit: int) -> str:
+    """Why a dead-lettered job failed. It names the configured limit, not the dead letter's
+    receive count: on SQS that count also grows with every read of the dead-letter queue
+    (ApproximateReceiveCount survives the redrive), so it said 11 or more for a limit of 10.
+    A job whose model never loaded says so, and that its file was not the problem."""
+    if is_model_fault(last_error):
+        return given_up_reason(str(last_error), limit)
+    reason = (
+        f"gave up after the queue's limit of {limit} deliveries (PIPELINE_MAX_RECEIVES) "
+        "before the job could finish"
+    )
+    return f"{reason} (last error: {last_error})" if last_error else reason
 
 
 def display_name(filename: str) -> str:

@@ -33,6 +33,7 @@ from pipeline.api.lambda_entry import LambdaEntry
 from pipeline.bootstrap import Backend
 from pipeline.errors import ConfigError, PipelineError
 from pipeline.service import export
+from pipeline.service.jobs import upload_key_for
 from pipeline.worker import Worker
 
 REPO = Path(__file__).resolve().parents[2]
@@ -159,7 +160,8 @@ def test_refused_reads_give_the_same_error_json(
     [
         ({"text_column": "comment"}, 422, "invalid_request", "'file'"),
         ({"upload_key": "results/x/results.csv"}, 400, "input", "not an upload key"),
-        ({"upload_key": "uploads/AAAAAAAAAAAAAAAAAAAAAA/upload"}, 400, "input", "nothing was"),
+        ({"upload_key": upload_key_for()}, 400, "input", "nothing was"),
+        ({"upload_key": upload_key_for("apigw:bob")}, 400, "input", "not an upload key issued"),
         ({"upload_key": "uploads/x", "fresh": "maybe"}, 422, "invalid_request", "'fresh'"),
     ],
 )

@@ -299,5 +299,11 @@ def test_a_file_uploaded_to_the_store_is_submitted_like_a_direct_upload(tmp_path
             service.submit_stored(backend, bad, "comment")
     with pytest.raises(InputError, match="nothing was uploaded"):
         service.submit_stored(backend, service.upload_key_for(), "comment")
+    alices = service.upload_key_for("alice")
+    backend.store.put_bytes(alices, b"course,comment\nA,good\nB,bad\n")
+    with pytest.raises(InputError, match="not an upload key issued to this caller"):
+        service.submit_stored(backend, alices, "comment", owner="bob")  # her URL leaked
+    hers = service.submit_stored(backend, alices, "comment", owner="alice").request_id
+    assert backend.repository.jobs.get(hers, "alice").input_key == alices
     Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
     assert service.results_url(backend, submitted.request_id) is None  # a folder has no URLs
