@@ -108,7 +108,7 @@ class GatewayRequest:
         }
         headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
         raw = event.get("body") or ""
-        body = base64.b64decode(raw) if event.get("isBase64Encoded") else raw.encode("utf-8")
+        body = _base64_body(raw) if event.get("isBase64Encoded") else raw.encode("utf-8")
         identity = (event.get("requestContext") or {}).get("identity") or {}
         return cls(
             method=str(event.get("httpMethod", "GET")).upper(),
@@ -122,6 +122,15 @@ class GatewayRequest:
     def param(self, name: str) -> str | None:
         values = self.query.get(name)
         return values[-1] if values else None
+
+
+def _base64_body(raw: str) -> bytes:
+    """The body API Gateway sent base64-encoded; a caller's garbled one is their error (422),
+    not the server's."""
+    try:
+        return base64.b64decode(raw)
+    except ValueError as exc:
+        raise InvalidRequest(f"the request body is not valid base64: {exc}") from exc
 
 
 @dataclass(frozen=True)

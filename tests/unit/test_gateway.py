@@ -436,3 +436,14 @@ def test_both_edges_say_alike_when_every_label_is_in_and_the_insights_are_not(
     assert done["labelled_at"] == status["labelled_at"]
     listed = same_on_both(backend, app, open_event("list_jobs")).json()
     assert listed["jobs"][0]["insights_done"] == rows
+
+
+def test_a_body_that_is_not_base64_is_the_callers_error(
+    backend: Backend, caplog: pytest.LogCaptureFixture
+) -> None:
+    event = {**open_event("submit_multipart"), "isBase64Encoded": True, "body": "!!!notbase64$$$"}
+    with caplog.at_level(logging.ERROR):
+        refused = via_gateway(backend, event)
+    assert (refused.status, refused.json()["error"]) == (422, "invalid_request")
+    assert "not valid base64" in refused.json()["detail"]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]  # no server fault
