@@ -35,6 +35,7 @@ from pipeline.adapters.worker_launch import (
 )
 from pipeline.db import Repository
 from pipeline.db.migrate import require_current, upgrade
+from pipeline.db.shown_url import shown_url
 from pipeline.errors import ConfigError, DatabaseUnavailableError
 from pipeline.inputs import Limits
 from pipeline.ports import JobQueue, ObjectStore, WorkerFleet
@@ -157,7 +158,7 @@ def reachable_database(url: str) -> Iterator[None]:
             else "the database server is running and reachable"
         )
         raise DatabaseUnavailableError(
-            f"cannot use the database at {parsed.render_as_string(hide_password=True)}: "
+            f"cannot use the database at {shown_url(parsed)}: "
             f"{reason}; check PIPELINE_DATABASE_URL and that {fix}"
         ) from exc
 

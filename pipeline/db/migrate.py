@@ -11,6 +11,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, text
 
 from pipeline.db.engine import WRITE_LOCK_OPTION
+from pipeline.db.shown_url import shown_url
 from pipeline.errors import ConfigError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -42,6 +43,6 @@ def require_current(engine: Engine) -> None:
         current = MigrationContext.configure(connection).get_current_revision()
     if current != head:
         raise ConfigError(
-            f"the database at {engine.url.render_as_string(hide_password=True)} is at schema "
+            f"the database at {shown_url(engine.url)} is at schema "
             f"revision {current or 'none'}, expected {head}: run `sentiment-pipeline init`"
         )

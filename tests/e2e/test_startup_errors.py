@@ -64,6 +64,13 @@ def test_an_unreachable_database_is_one_line(command: list[str], tmp_path: Path)
     assert "secret" not in result.stderr
 
 
+def test_a_password_in_the_query_string_is_not_printed(tmp_path: Path) -> None:
+    url = f"postgresql+psycopg2://postgres@127.0.0.1:{closed_port()}/pipeline?password=S3cret"
+    result = run_cli(["keys", "list"], tmp_path / "data", PIPELINE_DATABASE_URL=url)
+    assert_one_line_error(result, "cannot use the database at", "?password=hidden")
+    assert "S3cret" not in result.stderr
+
+
 def test_a_database_url_that_cannot_be_used_is_one_line(tmp_path: Path) -> None:
     result = run_cli(["up"], tmp_path / "data", PIPELINE_DATABASE_URL="nosuchdb://secret@x/y")
     assert_one_line_error(result, "PIPELINE_DATABASE_URL cannot be used", "postgresql+psycopg2://")
