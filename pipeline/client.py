@@ -19,6 +19,7 @@ import httpx
 from pipeline.errors import (
     ApiError,
     ApiUnreachable,
+    ConfigError,
     Conflict,
     InputError,
     JobErased,
@@ -159,7 +160,8 @@ class PipelineClient:
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        headers = {API_KEY_HEADER: api_key} if api_key else {}
+        key = usable_key(api_key)
+        headers = {API_KEY_HEADER: key} if key else {}
         self._http = httpx.Client(
             base_url=self.base_url, headers=headers, timeout=timeout_s, transport=transport
         )
@@ -682,7 +684,24 @@ def _flatten(detail: Any) -> str:
 def _reason(exc: httpx.TransportError) -> str:
     if isinstance(exc, httpx.TimeoutException):
         return "no answer in time"
+    if isinstance(exc, httpx.LocalProtocolError):  # its text quotes the header: the key
+        return "the request could not be built: a header holds a character HTTP does not allow"
     return str(exc) or type(exc).__name__
+
+
+def usable_key(api_key: str) -> str:
+    """The key to send: spaces and line breaks around it dropped (a key pasted from a file or
+    a mail often ends in one). ConfigError, never quoting the key, when what is left holds a
+    character no key has (a space inside, a typographic quote, a letter outside ASCII): sent,
+    it would fail in a message that prints the whole secret."""
+    key = api_key.strip()
+    if any(not 33 <= ord(character) <= 126 for character in key):
+        raise ConfigError(
+            "the API key holds a character no key has (a space or line break inside it, a "
+            "typographic quote mark, a letter outside ASCII): set PIPELINE_API_KEY (or the "
+            "key field) to the key exactly as `sentiment-pipeline keys create` printed it"
+        )
+    return key
 
 
 def _csv_params(raw: bool) -> dict[str, str]:

@@ -49,3 +49,25 @@ def test_the_sidebar_says_connected_only_when_the_key_is_accepted(
             side_errors = " ".join(str(e.value) for e in at.sidebar.error)
             assert ("connected" in side) is connected, (key, side, side_errors)
             assert bool(side_errors) is not connected, key
+
+
+@pytest.mark.parametrize("around", [("", "\n"), ("“", "”")])
+def test_a_pasted_key_is_used_or_refused_without_showing_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, around: tuple[str, str]
+) -> None:
+    """A key ending in a line break was sent as it was, and the failure printed it whole on
+    the page of everyone who opened the app; one in typographic quotes crashed the page."""
+    backend = make_backend(tmp_path, auth="keys")
+    secret = service.create_key(backend, "chair").secret
+    with serving_app(create_app(backend), log_level="warning") as url:
+        monkeypatch.setenv("PIPELINE_API_URL", url)
+        monkeypatch.setenv("PIPELINE_API_KEY", around[0] + secret + around[1])
+        at = AppTest.from_file(str(APP), default_timeout=60)
+        at.run()
+    assert not at.exception, at.exception
+    shown = " ".join(str(e.value) for e in [*at.error, *at.sidebar.error, *at.sidebar.caption])
+    assert secret[3:] not in shown
+    if around[0]:  # quotes: refused by a message naming what to do
+        assert "as `sentiment-pipeline keys create` printed it" in shown
+    else:  # a line break: dropped, and the key works
+        assert "connected" in shown
