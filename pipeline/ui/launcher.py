@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import logging
 import os
+import signal
+import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +19,8 @@ from pipeline.addresses import is_loopback
 from pipeline.errors import ConfigError
 
 APP_FILE = "streamlit_app.py"
+_PR_SET_PDEATHSIG = 1
+log = logging.getLogger(__name__)
 
 
 def find_app(cwd: Path | None = None) -> Path:
@@ -59,14 +67,60 @@ def ui_command(app: Path, host: str, port: int) -> list[str]:
 
 @contextmanager
 def running_ui(app: Path, host: str, port: int, api_url: str) -> Iterator[subprocess.Popen[bytes]]:
-    """Run the app for as long as the block runs; it stops with the API."""
+    """Run the app for as long as the block runs; it stops with the API, and on Linux also
+    when ``up`` is killed outright (SIGKILL, the OOM killer), so no app is left serving an old
+    version on the port. A port already taken is refused before anything starts; an app that
+    stops on its own is logged."""
+    ensure_free(host, port)
     env = {**os.environ, "PIPELINE_API_URL": api_url}
-    process = subprocess.Popen(ui_command(app, host, port), env=env)
+    linux = sys.platform.startswith("linux")
+    process = subprocess.Popen(
+        ui_command(app, host, port), env=env, preexec_fn=_die_with_parent if linux else None
+    )
+    stopping = threading.Event()
+    watcher = threading.Thread(
+        target=_report_exit, args=(process, stopping, port), name="app-watch", daemon=True
+    )
+    watcher.start()
     try:
         yield process
     finally:
+        stopping.set()
         process.terminate()
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def ensure_free(host: str, port: int) -> None:
+    """ConfigError naming the port when something already listens there: most often the app
+    of an earlier ``up --ui`` that was killed, which would go on serving in this one's stead."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise ConfigError(
+                f"the app's port {port} on {host} is taken ({exc.strerror or exc}): perhaps "
+                "the app of an earlier `up --ui` still runs (`ps -ef | grep streamlit`); stop "
+                "it, or choose another port with --ui-port"
+            ) from exc
+
+
+def _die_with_parent() -> None:
+    """In the app's process before it starts: SIGTERM when its parent dies (Linux prctl)."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def _report_exit(process: subprocess.Popen[bytes], stopping: threading.Event, port: int) -> None:
+    """Wait for the app (so it leaves no zombie) and say so if it stopped while ``up`` runs."""
+    code = process.wait()
+    if not stopping.is_set():
+        log.error(
+            "the app on port %d stopped (exit status %s); the API goes on without it: "
+            "restart `up --ui` to have it back",
+            port,
+            code,
+        )
