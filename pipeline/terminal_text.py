@@ -1,20 +1,84 @@
-"""A comment as a command prints it under its heading: cut, wrapped and indented. Pure."""
+"""Text a command prints to a terminal: made inert, and a comment cut, wrapped and indented
+under its heading. Pure.
+
+Comments, group values (a course's name), theme keywords and quotes come from the people who
+wrote the file; a terminal obeys control characters in what it is sent. An ESC or a C1 CSI
+clears the screen, recolours, moves the cursor up to overwrite the line above (the
+"withheld · threat" heading the person releasing reports must read), or shows an OSC 8 link
+to somewhere else; a bidi override reorders what is shown. So every such character is shown
+as a visible escape instead, and the line breaks inside a cell become spaces so that a value
+cannot start a line of its own and pass for one the command wrote. Only what is printed as
+text goes through here: ``--json``, CSV and XLSX keep the data as written."""
 
 from __future__ import annotations
 
+import re
 import textwrap
+from collections.abc import Mapping
+from typing import Any
 
 MIN_WIDTH = 20
 """Wrap at no fewer characters than this, whatever the terminal says."""
 
+LINE_BREAKS = frozenset("\t\n\v\f\r\x1c\x1d\x1e\x85\u2028\u2029")
+"""Shown as one space: a tab and every line boundary ``str.splitlines`` knows (a wrapped
+comment's line breaks were already spaces: ``textwrap`` replaces them)."""
+
+_UNSAFE = re.compile(
+    r"[\x00-\x1f\x7f-\x9f"  # C0 controls (ESC among them), DEL, C1 controls (CSI, OSC…)
+    r"\u2028\u2029"  # line and paragraph separators: line breaks, shown as spaces
+    r"\u202a-\u202e\u2066-\u2069"  # bidi embeddings, overrides and isolates
+    r"\ud800-\udfff]"  # lone surrogates: no terminal encoding can print them
+)
+
+
+def inert(text: str) -> str:
+    """``text`` safe to print on one line of a terminal: tabs and line breaks as a space,
+    every other control character (C0 such as ESC, DEL, C1 such as U+009B CSI), bidi
+    embedding, override or isolate (U+202A–U+202E, U+2066–U+2069) and lone surrogate shown
+    as its Python escape, ``\\x1b`` or ``\\u202e``: visible, so a reader sees that the text
+    held one, and inert, so the terminal does nothing with it. Every other character, accents
+    and scripts of any direction included, is kept; text without any is returned as it is,
+    and making inert text inert again changes nothing."""
+    return _UNSAFE.sub(_shown, text)
+
+
+def inert_lines(text: str) -> str:
+    """What a command prints, made inert line by line with its own line breaks kept: the
+    last guard on a table or listing put together from an answer's cells."""
+    return "\n".join(inert(line) for line in text.split("\n"))
+
+
+def inert_values(value: Any) -> Any:
+    """An API answer (JSON: dicts, lists, strings, numbers) with every string in it, keys
+    included, made ``inert``: what a table is laid out from, so its widths are those of what
+    is shown and no cell breaks a row. Not for an answer whose figures point into its text
+    (a flagged comment's offsets): its cells are made inert where they are shown."""
+    if isinstance(value, str):
+        return inert(value)
+    if isinstance(value, Mapping):
+        return {inert_values(key): inert_values(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [inert_values(item) for item in value]
+    return value
+
 
 def comment_lines(text: str, width: int, most: int) -> list[str]:
-    """``text`` cut after ``most`` characters (with "…"), wrapped to the terminal's
-    ``width`` and indented by two spaces; one indented blank line for an empty comment."""
-    shown = text if len(text) <= most else text[:most] + "…"
+    """``text`` cut after ``most`` characters (with "…"), made ``inert``, wrapped to the
+    terminal's ``width`` and indented by two spaces; one indented blank line for an empty
+    comment."""
+    shown = inert(text if len(text) <= most else text[:most] + "…")
     return textwrap.wrap(
         shown,
         width=max(width - 2, MIN_WIDTH),
         initial_indent="  ",
         subsequent_indent="  ",
     ) or ["  "]
+
+
+def _shown(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in LINE_BREAKS:
+        return " "
+    code = ord(char)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"

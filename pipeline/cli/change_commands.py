@@ -17,6 +17,7 @@ from typing import Any
 from pipeline.cli.job_commands import api_client, client_parser
 from pipeline.cli.output import writable, write_table
 from pipeline.report import change_table, theme_trend_table, trend_table
+from pipeline.terminal_text import inert_lines, inert_values
 
 THEMES = ("themes", "themes")
 TREND_GROUPS = ("groups", "groups in two jobs or more")
@@ -114,7 +115,9 @@ def _show(
     to_csv: Callable[[Mapping[str, Any]], str],
     counted: tuple[str, str],
 ) -> None:
-    """``counted``: the answer's list the CSV's rows are, and what they are in words."""
+    """``counted``: the answer's list the CSV's rows are, and what they are in words. The
+    table is laid out from the answer made inert (pipeline.terminal_text): group values and
+    quotes come from the files; the JSON and the files keep them as written."""
     if args.json:
         print(json.dumps(body, ensure_ascii=False, indent=2))
     elif args.output is not None:
@@ -123,4 +126,4 @@ def _show(
         print(f"wrote {args.output} ({len(body.get(key) or []):,} {words})")
     else:
         width = shutil.get_terminal_size((FALLBACK_WIDTH, 24)).columns
-        print(text(body, width))
+        print(inert_lines(text(inert_values(body), width)))

@@ -13,6 +13,7 @@ from typing import Any
 from pipeline.cli.job_commands import api_client, client_parser
 from pipeline.cli.output import writable, write_table
 from pipeline.release import flagged_table
+from pipeline.terminal_text import inert_lines
 
 FALLBACK_WIDTH = 100
 
@@ -62,8 +63,8 @@ def _flagged(args: argparse.Namespace) -> int:
         print(
             f"wrote {args.output} ({count:,} comment{'' if count == 1 else 's'})", file=sys.stderr
         )
-        print(flagged_table.heading(body))
+        print(inert_lines(flagged_table.heading(body)))
     else:
         width = shutil.get_terminal_size((FALLBACK_WIDTH, 24)).columns
-        print(flagged_table.text(body, body["comments"], width))
+        print(inert_lines(flagged_table.text(body, body["comments"], width)))
     return 0

@@ -7,11 +7,13 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+from collections.abc import Callable
 from typing import Any
 
 from pipeline.cli.insight_tables import aspects_table, themes_text
 from pipeline.cli.job_commands import api_client, client_parser
 from pipeline.errors import InputError
+from pipeline.terminal_text import inert_lines, inert_values
 
 FALLBACK_SIZE = (100, 24)
 """The width when stdout is not a terminal (a pipe, a file)."""
@@ -55,7 +57,7 @@ def register(commands: Any) -> None:
 def _aspects(args: argparse.Namespace) -> int:
     with api_client(args) as client:
         body = client.aspects(args.request_id, args.group_by)
-    print(_as_json(body) if args.json else aspects_table(body, _width()))
+    print(_as_json(body) if args.json else _as_text(aspects_table, body))
     return 0
 
 
@@ -70,12 +72,19 @@ def _themes(args: argparse.Namespace) -> int:
             group_by=args.group_by,
             group=args.group,
         )
-    print(_as_json(body) if args.json else themes_text(body, _width()))
+    print(_as_json(body) if args.json else _as_text(themes_text, body))
     return 0
 
 
 def _as_json(body: Any) -> str:
     return json.dumps(body, ensure_ascii=False, indent=2)
+
+
+def _as_text(table: Callable[[Any, int], str], body: Any) -> str:
+    """The table laid out from the answer made inert (pipeline.terminal_text): aspect, group
+    and theme names, keywords and quotes come from the file; ``--json`` keeps them as
+    written."""
+    return inert_lines(table(inert_values(body), _width()))
 
 
 def _width() -> int:

@@ -17,6 +17,7 @@ from typing import Any
 from pipeline.cli.output import writable, write_whole, writing
 from pipeline.errors import InputError
 from pipeline.settings import Settings
+from pipeline.terminal_text import inert
 
 SHEET_HELP = (
     "XLSX and ODS: the sheet, by name or 1-based number, or '*' for every sheet whose header names "
@@ -349,6 +350,8 @@ def _results_xlsx(args: argparse.Namespace) -> int:
 
 
 def _summary(args: argparse.Namespace) -> int:
+    """The shares per group; a group's value is the file's, so it is shown inert (a course
+    whose name holds an escape sequence must not clear the screen)."""
     from pipeline.ui.groups import group_name
 
     with api_client(args) as client:
@@ -356,7 +359,7 @@ def _summary(args: argparse.Namespace) -> int:
     print(
         f"{'group':<24} {'rows':>7} {'no label':>8} " + " ".join(f"{x:>10}" for x in summary.labels)
     )
-    named = [("(all)", summary.overall), *((group_name(g.group), g) for g in summary.groups)]
+    named = [("(all)", summary.overall), *((inert(group_name(g.group)), g) for g in summary.groups)]
     for name, group in named:
         shares = " ".join(f"{(group.shares.get(x) or 0.0):>10.1%}" for x in summary.labels)
         print(f"{name[:24]:<24} {group.rows:>7} {group.errors:>8} {shares}")
@@ -391,7 +394,7 @@ def _erase_as_operator(request_id: str) -> int:
     from pipeline.bootstrap import init_backend
 
     erased = service.erase(init_backend(Settings.from_env()), request_id)
-    print(f"{erased.request_id} erased: {erased.input_name}, {erased.rows_total:,} rows")
+    print(inert(f"{erased.request_id} erased: {erased.input_name}, {erased.rows_total:,} rows"))
     return 0
 
 
@@ -410,7 +413,30 @@ service's work, and contradict the service's figures shown after it."""
 
 def _watch(client: Any, request_id: str, interval_s: float = 1.0) -> int:
     """A progress bar of the service's figures (rows done, its rate and its ETA) until the
-    job finishes; exit status 1 when it failed."""
+    job finishes; exit status 1 when it failed. Ctrl-C stops the waiting, not the job: the
+    user is told so, on a line of its own under the bar (which closing ends), and how to
+    follow or cancel it; the interrupt goes on to ``main``, which exits with 130."""
+    try:
+        status = _followed(client, request_id, interval_s)
+    except KeyboardInterrupt:
+        print(stopped_waiting(request_id), file=sys.stderr)
+        raise
+    print(_describe(status))
+    return 1 if status.status == "failed" else 0
+
+
+def stopped_waiting(request_id: str) -> str:
+    """What Ctrl-C while waiting leaves the user with: the job goes on, and the commands to
+    follow it again or stop it."""
+    shown = inert(request_id)
+    return (
+        f"stopped waiting; job {shown} keeps running: sentiment-pipeline status {shown} "
+        f"--watch (sentiment-pipeline cancel {shown} stops it)"
+    )
+
+
+def _followed(client: Any, request_id: str, interval_s: float) -> Any:
+    """The job's last status, once it finished, after a bar of its progress on stderr."""
     from tqdm import tqdm
 
     status = client.status(request_id)
@@ -424,8 +450,7 @@ def _watch(client: Any, request_id: str, interval_s: float = 1.0) -> int:
                 break
             time.sleep(interval_s)
             status = client.status(request_id)
-    print(_describe(status))
-    return 1 if status.status == "failed" else 0
+    return status
 
 
 def _pace(status: Any) -> str:
@@ -444,7 +469,8 @@ def _pace(status: Any) -> str:
 
 def _describe(status: Any) -> str:
     """One line on the job; its rate and time left in the app's words (pipeline.ui.progress),
-    so a job finding its themes after its last row is "almost done" in both."""
+    so a job finding its themes after its last row is "almost done" in both. Made inert: its
+    error and sheet name may quote the file."""
     from pipeline.ui.progress import format_eta, format_rate
 
     line = f"{status.request_id} {status.status}: {status.rows_done}/{status.rows_total} rows"
@@ -467,7 +493,7 @@ def _describe(status: Any) -> str:
         line += f"; {status.error}"
     if status.erased_at:
         line += f"; erased at {status.erased_at}: its comments and results are gone"
-    return line
+    return inert(line)
 
 
 def _log_to_stderr() -> None:

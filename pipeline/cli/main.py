@@ -19,6 +19,7 @@ from pipeline.cli import (
 from pipeline.cli.request_ids import CommandParser
 from pipeline.errors import InputError, PipelineError
 from pipeline.messages import bounded
+from pipeline.terminal_text import inert_lines
 
 EXIT_INPUT_ERROR = 2
 EXIT_FAILURE = 1
@@ -53,16 +54,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args) or 0)
     except InputError as exc:
-        print(f"error: {bounded(str(exc))}", file=sys.stderr)
+        _error(exc)
         return EXIT_INPUT_ERROR
     except PipelineError as exc:
-        print(f"error: {bounded(str(exc))}", file=sys.stderr)
+        _error(exc)
         return EXIT_FAILURE
     except OSError as exc:  # a file the command reads or writes: its name and the reason
-        print(f"error: {bounded(str(exc))}", file=sys.stderr)
+        _error(exc)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         return 130
+
+
+def _error(exc: BaseException) -> None:
+    """The refusal on stderr, bounded and inert: a server's message may quote the file (a
+    column's name, a group's value), and its control characters must not reach the
+    terminal (pipeline.terminal_text)."""
+    print(f"error: {inert_lines(bounded(str(exc)))}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from typing import Any
 from pipeline.cli.job_commands import api_client, client_parser
 from pipeline.errors import InputError
 from pipeline.ratings import table
+from pipeline.terminal_text import inert_lines, inert_values
 
 FALLBACK_WIDTH = 100
 
@@ -60,5 +61,5 @@ def _ratings(args: argparse.Namespace) -> int:
     contradicting = {**body["contradicting"], "page": body["contradicting"]["page"][: args.show]}
     shown = {**body, "contradicting": contradicting}
     width = shutil.get_terminal_size((FALLBACK_WIDTH, 24)).columns
-    print(table.text(shown, width))
+    print(inert_lines(table.text(inert_values(shown), width)))
     return 0

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pipeline.report.change_table import csv_cell
-from pipeline.terminal_text import comment_lines
+from pipeline.terminal_text import comment_lines, inert
 
 SHOWN_CHARS = 600
 """A comment longer than this is cut in the terminal (the CSV has it whole)."""
@@ -33,12 +33,13 @@ def text(body: Mapping[str, Any], comments: Iterable[Mapping[str, Any]], width: 
     """The heading, then each comment: its place among the file's data rows (from 1; in a job
     of several comment columns, among its answers, then its respondent's data row), what a
     report does with it, what was found and where (group, label), then its text as
-    written."""
+    written, every cell from the file made ``inert`` (a value must not clear or rewrite the
+    lines the reader must see: "withheld · threat")."""
     lines = [heading(body)]
     for comment in comments:
         parts = (comment.get("group"), comment.get("question"), comment.get("label"))
-        where = " · ".join(str(part) for part in parts if part is not None)
-        found = "; ".join(found_words(comment))
+        where = inert(" · ".join(str(part) for part in parts if part is not None))
+        found = inert("; ".join(found_words(comment)))
         place = f"comment #{comment['row_index'] + 1}"  # as the app counts: data rows from 1
         if "respondent" in comment:
             place += f" (row {comment['respondent']} of the file's data)"
