@@ -861,11 +861,12 @@ def about_tab(job: JobStatus, labels: list[str], group_columns: list[str]) -> No
         insight_error(exc, "aspects")
         return
     working_out = progress.working_out(job)
-    note = about.progress_note(summary, not job.finished, working_out)
+    labelled = max(job.rows_done - job.rows_failed, 0)
+    note = about.progress_note(summary, not job.finished, working_out, labelled)
     if note:
         st.info(note, icon=":material/hourglass_top:")
     if summary.empty:
-        if not summary.rows_labelled:
+        if not summary.rows_labelled and not labelled:
             st.info(about.NOTHING_LABELLED)
         elif working_out is None:  # while they are worked out, the note above says so
             st.info(about.NO_ASPECTS.format(rows=summary.rows_labelled))

@@ -23,6 +23,14 @@ STILL_RUNNING = (
 UNFINISHED = (
     "The job did not label every row: these aspects are of the {rows:,} comments it labelled."
 )
+STOPPED_EARLY = (
+    "The job stopped before it worked out what all its comments are about: these aspects are "
+    "of {rows:,} of the {labelled:,} comments it labelled."
+)
+STOPPED_BEFORE_ASPECTS = (
+    "The job stopped before it worked out what its {labelled:,} labelled comments are about, "
+    "so none is tagged with an aspect; its labels are in the other tabs."
+)
 WORKING_OUT = (
     "Every comment is labelled; what they are about is being worked out: {done:,} of {total:,} "
     "comments so far. The aspects below are of those and fill in as it goes; the themes come "
@@ -134,14 +142,23 @@ def heat_cells(summary: AspectSummary, max_groups: int = MAX_HEAT_GROUPS) -> pd.
 
 
 def progress_note(
-    summary: AspectSummary, running: bool, working_out: tuple[int, int] | None = None
+    summary: AspectSummary,
+    running: bool,
+    working_out: tuple[int, int] | None = None,
+    labelled: int | None = None,
 ) -> str | None:
     """What to say above aspects of a job that has not finished (None when it has).
-    ``working_out``: (rows with insights, rows) while a labelled job works out its aspects."""
+    ``working_out``: (rows with insights, rows) while a labelled job works out its aspects;
+    ``labelled``: the comments a stopped job labelled, more than the aspects count when it
+    stopped before working them all out (the aspects come after every label)."""
     if summary.complete:
         return None
     if running and working_out is not None:
         done, total = working_out
         return WORKING_OUT.format(done=done, total=total)
-    template = STILL_RUNNING if running else UNFINISHED
-    return template.format(rows=summary.rows_labelled)
+    if running:
+        return STILL_RUNNING.format(rows=summary.rows_labelled)
+    if labelled is not None and labelled > summary.rows_labelled:
+        template = STOPPED_EARLY if summary.rows_labelled else STOPPED_BEFORE_ASPECTS
+        return template.format(rows=summary.rows_labelled, labelled=labelled)
+    return UNFINISHED.format(rows=summary.rows_labelled)

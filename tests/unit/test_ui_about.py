@@ -102,6 +102,19 @@ def test_unfinished_jobs_say_so_and_finished_ones_say_nothing() -> None:
     assert progress_note(aspect_summary({**BODY, "complete": True}), running=False) is None
 
 
+def test_a_job_stopped_before_its_aspects_says_so_not_that_nothing_was_labelled() -> None:
+    """Cancelled while labelling: 450 comments labelled, the aspects of none worked out (they
+    come after every label). It said "of the 0 comments it labelled"."""
+    none_yet = aspect_summary({**BODY, "complete": False, "rows_labelled": 0})
+    note = progress_note(none_yet, running=False, labelled=450) or ""
+    assert "stopped before it worked out what its 450 labelled comments are about" in note
+    some = aspect_summary({**BODY, "complete": False, "rows_labelled": 50})
+    assert "of 50 of the 450 comments it labelled" in (
+        progress_note(some, running=False, labelled=450) or ""
+    )
+    assert "50 comments it labelled" in (progress_note(some, running=False, labelled=50) or "")
+
+
 def test_intervals_read_as_whole_percentages() -> None:
     assert interval_text((0.0412, 0.2)) == "4–20 %"
     assert interval_text(None) == "–"
