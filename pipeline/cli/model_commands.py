@@ -10,6 +10,7 @@ from typing import Any
 
 from pipeline.cli.job_commands import SHEET_HELP
 from pipeline.cli.output import writable
+from pipeline.errors import InputError
 from pipeline.model.options import add_dataclass_arguments, options_from_namespace
 from pipeline.model.precision import PRECISIONS
 
@@ -196,6 +197,13 @@ def _predict(args: argparse.Namespace) -> int:
 def _analyze(args: argparse.Namespace) -> int:
     from pipeline.analyze import analyze_file
 
+    if not args.input.is_file():
+        raise InputError(f"{args.input} is not a file")
+    if args.output.exists() and args.output.samefile(args.input):
+        raise InputError(
+            f"-o {args.output} is the input file: the results would replace the comments they "
+            "were read from; name another file"
+        )
     settings = _settings(args)
     rows = analyze_file(
         args.input,

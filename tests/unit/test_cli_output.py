@@ -120,3 +120,17 @@ def test_results_to_an_xlsx_file_are_a_workbook_with_no_formula(
     assert main(["results", "AAAAAAAAAAAAAAAAAAAAAA", "-o", str(tmp_path / "r.xlsx"), "--raw"]) == 2
     assert "--raw is for a CSV" in capsys.readouterr().err
     assert not (tmp_path / "r.xlsx").exists() and asked == [True]
+
+
+def test_analyze_refuses_to_write_over_its_input_or_read_a_missing_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "evaluations.csv"
+    source.write_text("comment\ngood course\n", encoding="utf-8")
+    (tmp_path / "link.csv").symlink_to(source)
+    for output in (source, tmp_path / "." / "evaluations.csv", tmp_path / "link.csv"):
+        assert main(["analyze", str(source), "-o", str(output)]) == 2
+        assert "is the input file" in capsys.readouterr().err
+    assert source.read_text(encoding="utf-8") == "comment\ngood course\n"
+    assert main(["analyze", str(tmp_path / "nosuch.csv"), "-o", str(tmp_path / "o.csv")]) == 2
+    assert "nosuch.csv is not a file" in capsys.readouterr().err
