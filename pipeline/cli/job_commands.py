@@ -10,6 +10,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -449,8 +450,33 @@ def _followed(client: Any, request_id: str, interval_s: float) -> Any:
             if status.status in TERMINAL:
                 break
             time.sleep(interval_s)
-            status = client.status(request_id)
+            status = _polled(client, request_id, bar.set_postfix_str)
     return status
+
+
+WATCH_PATIENCE_S = 120.0
+"""How long a watcher keeps asking an API that cannot answer (``up`` restarting, a proxy's
+502 during a deploy) before it gives up: the job itself goes on meanwhile."""
+
+
+def _polled(
+    client: Any, request_id: str, say: Callable[[str], object], patience_s: float = WATCH_PATIENCE_S
+) -> Any:
+    """The job's status, asked again (every 1 s, then every 5 s) while the API cannot be
+    reached or cannot serve now, saying so beside the bar; the last refusal once
+    ``patience_s`` has gone by."""
+    from pipeline.errors import ApiUnreachable, ServiceUnavailableError
+
+    started = time.monotonic()
+    while True:
+        try:
+            return client.status(request_id)
+        except (ApiUnreachable, ServiceUnavailableError):
+            waited = time.monotonic() - started
+            if waited >= patience_s:
+                raise
+            say(f"the API does not answer; asking again ({waited:.0f} of {patience_s:.0f} s)")
+            time.sleep(1.0 if waited < 10 else 5.0)
 
 
 def _pace(status: Any) -> str:

@@ -13,6 +13,7 @@ import pytest
 from pipeline.cli import job_commands
 from pipeline.cli.main import main
 from pipeline.client import JobStatus, Submitted
+from pipeline.errors import ApiUnreachable
 
 STOPPED = (
     "stopped waiting; job r1 keeps running: sentiment-pipeline status r1 --watch "
@@ -80,3 +81,42 @@ def test_ctrl_c_before_the_first_answer_says_the_same(
     monkeypatch.setattr(job_commands, "api_client", lambda _args: Unanswered())
     assert main(["status", "r1", "--watch"]) == 130
     assert capsys.readouterr().err == STOPPED + "\n"
+
+
+class Restarting(RunningJob):
+    """An API that cannot be reached for ``gaps`` polls after the first (``up`` restarting),
+    then answers the job finished."""
+
+    def __init__(self, gaps: int) -> None:
+        self.polls = 0
+        self.gaps = gaps
+
+    def status(self, request_id: str) -> JobStatus:
+        self.polls += 1
+        if 1 < self.polls <= 1 + self.gaps:
+            raise ApiUnreachable("the API at http://127.0.0.1:8000 cannot be reached")
+        if self.polls == 1:
+            return super().status(request_id)
+        return JobStatus(request_id, "succeeded", rows_total=100, rows_done=100)
+
+
+def test_a_watcher_waits_out_an_api_that_restarts(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    api = Restarting(gaps=3)
+    monkeypatch.setattr(job_commands, "api_client", lambda _args: api)
+    monkeypatch.setattr(job_commands.time, "sleep", lambda _seconds: None)
+    assert main(["status", "r1", "--watch"]) == 0
+    assert api.polls == 5
+    assert "the API does not answer; asking again" in capsys.readouterr().err
+
+
+def test_a_watcher_gives_up_on_an_api_gone_for_good(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clock = iter(range(0, 10_000, 7))  # seconds: every poll 7 s after the one before
+    monkeypatch.setattr(job_commands, "api_client", lambda _args: Restarting(gaps=10_000))
+    monkeypatch.setattr(job_commands.time, "sleep", lambda _seconds: None)
+    monkeypatch.setattr(job_commands.time, "monotonic", lambda: float(next(clock)))
+    assert main(["status", "r1", "--watch"]) == 1
+    assert "cannot be reached" in capsys.readouterr().err
