@@ -493,6 +493,20 @@ def _pace(status: Any) -> str:
     return prefix + (format_eta(status.eta_s) if status.status == "running" else status.status)
 
 
+def _sheets_text(options: dict[str, Any]) -> str:
+    """`` from sheet 'Answers' (header on row 3)``, or for a job of every sheet
+    `` from 3 sheets: 'BIOL' (header on row 1), 'CHEM' (row 3), …``; empty for a CSV."""
+    sheets, rows = options.get("sheets"), options.get("header_rows")
+    if isinstance(sheets, list) and isinstance(rows, list) and len(sheets) == len(rows):
+        each = [f"{sheet!r} (row {row})" for sheet, row in zip(sheets, rows, strict=True)]
+        return f" from {len(sheets)} sheets, header on: {', '.join(each)}"
+    if "sheet" not in options:
+        return ""
+    header = options.get("header_row")
+    where = f" (header on row {header})" if header is not None else ""
+    return f" from sheet {options['sheet']!r}{where}"
+
+
 def _describe(status: Any) -> str:
     """One line on the job; its rate and time left in the app's words (pipeline.ui.progress),
     so a job finding its themes after its last row is "almost done" in both. Made inert: its
@@ -505,8 +519,7 @@ def _describe(status: Any) -> str:
         line += f", answers to {len(questions)} questions"
     if status.rows_failed:
         line += f" ({status.rows_failed} without a label)"
-    if "sheet" in options:
-        line += f" from sheet {options['sheet']!r} (header on row {options.get('header_row')})"
+    line += _sheets_text(options)
     rate = format_rate(status.rows_per_s)
     if rate:
         line += f" at {rate}"

@@ -125,3 +125,17 @@ def test_a_survey_job_says_its_rows_are_answers_to_its_questions() -> None:
     assert _describe(survey) == (
         "r2 succeeded: 637/637 rows, answers to 3 questions (37 without a label)"
     )
+
+
+def test_the_line_names_the_sheet_read_or_every_sheet_with_its_header_row() -> None:
+    one = JobStatus("r1", "succeeded", rows_total=9, rows_done=9)
+    one.input_options.update({"sheet": "Answers", "header_row": 3})
+    assert "from sheet 'Answers' (header on row 3)" in _describe(one)
+    every = JobStatus("r2", "succeeded", rows_total=150, rows_done=150)
+    every.input_options.update(
+        {"sheet": "*", "sheets": ["BIOL 1010", "CHEM 2210"], "header_rows": [1, 3]}
+    )
+    line = _describe(every)
+    assert "from 2 sheets, header on: 'BIOL 1010' (row 1), 'CHEM 2210' (row 3)" in line
+    assert "None" not in line and "'*'" not in line
+    assert "sheet" not in _describe(JobStatus("r3", "succeeded", rows_total=1, rows_done=1))
