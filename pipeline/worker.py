@@ -23,6 +23,9 @@ computed with the labels.
 Poison is judged at receive time from the job's progress, not from the queue's receive count
 (``pipeline.poison``): a delivery its worker never finished counts as a failure at the row the
 job stands at, and only failures in a row without a committed row in between stop the job.
+The job's model is loaded before that judgement, and a model that cannot be loaded is never
+counted: it is the deployment's fault, not the rows' (``pipeline.model_fault``); the job waits,
+and the worker takes no job for ``model_retry_s``.
 """
 
 from __future__ import annotations
@@ -55,6 +58,7 @@ from pipeline.insights.postpass import find_job_themes
 from pipeline.labelling import LABEL_COLUMN, label_frame, score_column
 from pipeline.model.predictor import Predictor
 from pipeline.model.screening import CommentScreen
+from pipeline.model_fault import DEPLOYMENT_FAULTS, MODEL_SETTING, waiting_note
 from pipeline.poison import PoisonPolicy, needs_fresh_message
 from pipeline.ports import QueueMessage
 from pipeline.readahead import read_ahead
@@ -69,6 +73,10 @@ log = logging.getLogger(__name__)
 FIRST_CHUNK_WAIT_S = 30.0
 """How long the read-ahead waits for a first job's first chunk to be timed before it sizes the
 second (``ChunkSizer.first_wait_s``); the wait ends sooner when the delivery ends."""
+MODEL_RETRY_S = 60.0
+"""How long a job whose model could not be loaded stays hidden, and how long the worker that
+tried takes no job: one delivery a minute, so the queue's limit (PIPELINE_MAX_RECEIVES, 10)
+leaves the operator about ten minutes to put the model back before such a job is failed."""
 WARM_UP_COLUMN = "comment"
 WARM_UP_COMMENTS = (
     "The lectures were clear and the professor was always happy to help.",
@@ -96,6 +104,7 @@ class Worker:
         insights: AnalystSource | None = None,
         on_insights: Callable[[int], None] | None = None,
         alerts: UrgentAlerts | None = None,
+        model_retry_s: float = MODEL_RETRY_S,
     ) -> None:
         self.backend = backend
         self.worker_id = worker_id or backend.settings.worker_id or host_worker_id()
@@ -142,6 +151,9 @@ class Worker:
         self._price_per_hour = settings.worker_price_per_hour
         self._clock = clock
         self._timed_since = clock()
+        self._model_retry_s = model_retry_s
+        self._resume_at = 0.0
+        """``time.monotonic`` before which the worker takes no job (a model failed to load)."""
 
     def request_stop(self) -> None:
         """Finish the current chunk, hand the message back, and leave the loop."""
@@ -170,7 +182,11 @@ class Worker:
             if analyst is not None and analyst.computes_insights:
                 warm_up_themes(analyst.dimension)
         except Exception:
-            log.exception("warming up model %s failed; a job will try to load it again", reference)
+            log.exception(
+                "warming up model %s failed (%s); a job will try to load it again",
+                reference,
+                MODEL_SETTING,
+            )
 
     def _job_waiting(self) -> bool:
         """Whether a job is queued now; False when the queue cannot say (the whole warm-up
@@ -194,6 +210,12 @@ class Worker:
         try:
             while not self.stopping:
                 self._beat(None)
+                resting_s = self._resume_at - time.monotonic()
+                if resting_s > 0:  # a model failed to load: no job for a while, beating idle
+                    if burst:
+                        break
+                    self._stop.wait(min(resting_s, self._heartbeat_s))
+                    continue
                 message = self.backend.queue.receive(wait_s=0.0 if burst else self._poll_s)
                 if message is None:
                     if burst:
@@ -223,6 +245,29 @@ class Worker:
         if self.stopping:
             _forget(queue.release, message.receipt)
             return
+        self._timed_since = self._clock()
+        self._receipt = message.receipt
+        self._beat(request_id)
+        try:
+            self._deliver(job, message)
+        finally:
+            self._receipt = None
+            self._beat(None)
+
+    def _deliver(self, job: JobRecord, message: QueueMessage) -> None:
+        """Load the job's model, then judge the delivery and work on it. The model comes
+        first: whatever loading raises is the deployment's fault, not the rows', and must
+        never count toward poison (``pipeline.model_fault``); nor is a job whose model cannot
+        be loaded re-sent with a fresh count, so the queue's limit still ends it."""
+        queue = self.backend.queue
+        request_id = job.request_id
+        try:
+            with self._heartbeat(request_id, message.receipt):  # loading can be slow
+                predictor = self._predictor(job.model)
+                analyst = self._analyst(job.model, predictor)
+        except Exception as exc:
+            self._model_unavailable(job, message, exc)
+            return
         renew = needs_fresh_message(message.receive_count, self._max_receives)
         intake = self.backend.repository.jobs.take_delivery(request_id, self._poison, not renew)
         if intake is not Intake.WORK:
@@ -234,32 +279,55 @@ class Worker:
             queue.send({"request_id": request_id})
             _forget(queue.delete, message.receipt)
             return
-        self._timed_since = self._clock()
-        self._receipt = message.receipt
-        self._beat(request_id)
         try:
             with self._heartbeat(request_id, message.receipt):
-                self._process(job, message)
+                self._process(job, message, predictor, analyst)
         except ReceiptExpired:
             log.warning("lost the message of job %s to another delivery; leaving it", request_id)
         except InputError as exc:
             self.backend.repository.jobs.fail(request_id, f"the input cannot be read: {exc}")
             _forget(queue.delete, message.receipt)
+        except DEPLOYMENT_FAULTS as exc:  # e.g. an explainer's config, read on first use
+            self._model_unavailable(job, message, exc)
         except Exception as exc:
             log.exception("job %s failed on attempt %d", request_id, message.receive_count)
             self.backend.repository.jobs.note_error(
                 request_id, f"{type(exc).__name__}: {exc}", self._spent()
             )
             _forget(queue.release, message.receipt)
-        finally:
-            self._receipt = None
-            self._beat(None)
 
-    def _process(self, job: JobRecord, message: QueueMessage) -> None:
+    def _model_unavailable(self, job: JobRecord, message: QueueMessage, error: Exception) -> None:
+        """The job's model cannot be loaded. The job keeps waiting with a note naming the model
+        setting (its committed rows stay; no failure is counted), its message hidden for
+        ``model_retry_s``, and this worker takes no job for as long, so it does not burn the
+        whole queue. It rests in ``run``, beating as an idle worker (the master neither takes
+        it for dead nor starts another in its place) rather than exits: the master starts a
+        replacement the moment a worker ends, and each would take one more delivery at once,
+        a crash loop. A burst worker ends there instead."""
+        note = waiting_note(job.model, error)
+        log.error(
+            "job %s waits: %s. Set %s to a model this worker can load, or put the model where "
+            "it points; this worker takes no job for %.0f s",
+            job.request_id,
+            note,
+            MODEL_SETTING,
+            self._model_retry_s,
+            exc_info=error,
+        )
+        self.backend.repository.jobs.note_fault(job.request_id, note)
+        queue = self.backend.queue
+        _forget(lambda receipt: queue.extend(receipt, self._model_retry_s), message.receipt)
+        self._resume_at = time.monotonic() + self._model_retry_s
+
+    def _process(
+        self,
+        job: JobRecord,
+        message: QueueMessage,
+        predictor: Predictor,
+        analyst: ChunkAnalyst | None,
+    ) -> None:
         repository = self.backend.repository
-        predictor = self._predictor(job.model)
-        analyst = self._analyst(job.model, predictor)
-        self.backend.queue.extend(message.receipt, self._visibility_s)  # loading can be slow
+        self.backend.queue.extend(message.receipt, self._visibility_s)
         with_insights = analyst is not None and analyst.computes_insights
         started = repository.jobs.begin_attempt(
             job.request_id,

@@ -103,6 +103,9 @@ class SQSJobQueue(JobQueue):
         )
 
     def dead_letters(self, limit: int = 10) -> list[QueueMessage]:
+        """Each read is a receive on the dead-letter queue, and ApproximateReceiveCount
+        survives the redrive, so a dead letter's ``receive_count`` is more than the job's
+        deliveries (the reason a job is failed with names the configured limit instead)."""
         found: list[Mapping[str, Any]] = []
         while len(found) < limit:
             batch = self._receive(

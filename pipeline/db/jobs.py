@@ -25,6 +25,7 @@ from pipeline.db.engine import Database, as_utc, utcnow
 from pipeline.db.models import Job, ResultRow
 from pipeline.db.records import ACTIVE, TERMINAL, JobRecord, JobStatus, NewJob, WorkerTime
 from pipeline.errors import Conflict, JobNotFound
+from pipeline.model_fault import is_model_fault
 from pipeline.poison import DeliveryTrace, PoisonPolicy, after_failure, on_delivery, poison_reason
 
 REUSABLE = (*ACTIVE, JobStatus.SUCCEEDED)
@@ -171,6 +172,17 @@ class JobRepository:
         with self._db.write() as session:
             _locked(session, request_id).delivery_row = None
 
+    def note_fault(self, request_id: str, reason: str) -> None:
+        """Record why a delivery could not go on for a fault outside the job's rows (its model
+        cannot be loaded: ``pipeline.model_fault``) and close it, if it was opened, without
+        counting a failure: the job stays active and will be delivered again."""
+        with self._db.write() as session:
+            job = _locked(session, request_id)
+            if job.status in ACTIVE:
+                job.delivery_row = None
+                job.error = reason
+                job.updated_at = self._now()
+
     def begin_attempt(
         self,
         request_id: str,
@@ -197,6 +209,8 @@ class JobRepository:
                 )
             job.status = JobStatus.RUNNING.value
             job.attempts += 1
+            if is_model_fault(job.error):  # this worker loaded the model: no longer waiting
+                job.error = None
             job.model_version = model_version
             job.labels = list(labels)
             job.low_confidence = low_confidence

@@ -344,6 +344,19 @@ def test_deliveries_are_judged_by_progress(repo: Repository) -> None:
     assert repo.jobs.take_delivery(request_id, policy) is Intake.FINISHED
 
 
+def test_a_model_fault_closes_the_delivery_without_counting_a_failure(repo: Repository) -> None:
+    policy = PoisonPolicy(max_failures=1, chunk_rows=4)
+    request_id = running(repo, rows=10)
+    note = "the model could not be loaded (PIPELINE_MODEL=/nope): ModelLoadError: not found"
+    for _ in range(3):
+        assert repo.jobs.take_delivery(request_id, policy) is Intake.WORK
+        repo.jobs.note_fault(request_id, note)
+        assert repo.jobs.get(request_id).error == note
+    assert repo.jobs.take_delivery(request_id, policy) is Intake.WORK  # never poison
+    started = repo.jobs.begin_attempt(request_id, "v", ["negative", "positive"])
+    assert started is not None and started.error is None  # the model loaded: no longer waiting
+
+
 @pytest.mark.parametrize("name", sorted(DATABASES))
 def test_the_reuse_migration_keeps_one_reusable_job_among_old_duplicates(
     name: str, tmp_path: Path

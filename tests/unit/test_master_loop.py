@@ -98,7 +98,7 @@ def test_dead_letters_become_failed_jobs_with_the_reason(tmp_path: Path) -> None
     assert report.failed_jobs == [request_id]
     job = backend.repository.jobs.get(request_id)
     assert job.status is JobStatus.FAILED
-    assert "gave up after 2 attempts" in (job.error or "")
+    assert "gave up after the queue's limit of 2 deliveries" in (job.error or "")
     assert backend.queue.dead_letters() == []
 
 

@@ -5,10 +5,12 @@ exactly once without ever waiting out the visibility timeout (the queue's clock 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import NoReturn
 
+import numpy as np
 from jobfakes import FakeClock, FakeFleet, FakePredictor, comments_csv, make_backend
 
 from pipeline import service
@@ -132,9 +134,10 @@ def test_a_stale_worker_the_fleet_no_longer_lists_is_not_stopped_again(tmp_path:
 
 
 class Killer:
-    """Kills the worker where it is called (after a chunk, or loading the model), like
-    kill -9 would: the worker's own clean-up never runs, so its last beat stays, receipt and
-    all (``run`` puts back the beat the in-process stand-in's ``finally`` clauses removed)."""
+    """Kills the worker where it is called (after a chunk, labelling one, or loading the
+    model), like kill -9 would: the worker's own clean-up never runs, so its last beat stays,
+    receipt and all (``run`` puts back the beat the in-process stand-in's ``finally`` clauses
+    removed)."""
 
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
@@ -149,6 +152,16 @@ class Killer:
 
     def load_predictor(self, reference: str) -> Predictor:
         self.kill()
+
+    def dying_predictor(self, reference: str) -> Predictor:
+        """A predictor that kills its worker when it labels its first chunk."""
+        killer = self
+
+        class Dying(FakePredictor):
+            def predict_proba(self, texts: Sequence[object]) -> np.ndarray:
+                killer.kill()
+
+        return Dying()
 
     def run(self, worker: Worker) -> bool:
         """Run the worker; True when it was killed."""
@@ -202,9 +215,9 @@ def test_workers_that_die_twice_without_progress_still_poison_the_job(tmp_path: 
     master = Master(backend, fleet, ONE_WORKER, clock=clock)
     request_id = submit(backend, tmp_path, ["good", "bad"])
     (worker_id,) = master.tick().started
-    for _ in range(2):  # each one dies loading the model, before any row
+    for _ in range(2):  # each one dies labelling the first chunk
         killer = Killer(backend)
-        assert killer.run(Worker(backend, killer.load_predictor, worker_id))
+        assert killer.run(Worker(backend, killer.dying_predictor, worker_id))
         fleet.crash(worker_id)
         report = master.tick()
         assert report.recovery.released == [request_id]
@@ -214,3 +227,26 @@ def test_workers_that_die_twice_without_progress_still_poison_the_job(tmp_path: 
     job = backend.repository.jobs.get(request_id)
     assert job.status is JobStatus.FAILED and predictor.calls == 0
     assert (job.error or "").startswith("the worker crashed twice on rows 1–2")
+
+
+def test_workers_that_die_loading_the_model_do_not_poison_the_job(tmp_path: Path) -> None:
+    """Dying before any row is read (a model too big for the machine) is the deployment's
+    fault, not the rows' (pipeline.model_fault): the job is never failed naming its rows, and
+    a worker that loads the model finishes it."""
+    clock = FakeClock()
+    backend = make_backend(tmp_path, clock=clock)
+    fleet = CrashingFleet()
+    master = Master(backend, fleet, ONE_WORKER, clock=clock)
+    request_id = submit(backend, tmp_path, ["good", "bad"])
+    (worker_id,) = master.tick().started
+    for _ in range(3):
+        killer = Killer(backend)
+        assert killer.run(Worker(backend, killer.load_predictor, worker_id))
+        fleet.crash(worker_id)
+        report = master.tick()
+        assert report.recovery.released == [request_id]
+        (worker_id,) = report.started
+    assert backend.repository.jobs.get(request_id).status is JobStatus.QUEUED
+    assert Worker(backend, lambda _ref: FakePredictor(), worker_id).run(burst=True) == 1
+    job = backend.repository.jobs.get(request_id)
+    assert (job.status, job.rows_done, job.error) == (JobStatus.SUCCEEDED, 2, None)

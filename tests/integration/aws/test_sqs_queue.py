@@ -242,3 +242,33 @@ def test_a_job_crashing_twice_on_one_chunk_fails_with_the_rows_not_in_the_dlq(
     assert (job.status, job.attempts, job.rows_done) == (JobStatus.FAILED, 2, 4)
     assert (job.error or "").startswith("the worker crashed twice on rows 5–8 without committing")
     assert queue.dead_letters() == [] and queue.depth().total == 0
+
+
+def test_a_dead_lettered_job_names_the_queues_limit_however_often_it_was_read(
+    tmp_path: Path, sqs: Any
+) -> None:
+    """SQS's ApproximateReceiveCount survives the redrive and grows with each read of the
+    dead-letter queue, so the reason names the configured limit, as the SQLite queue's does."""
+    url, dead_letter_url = ensure_queues(sqs, "jobs", "jobs-dlq", VISIBILITY_S, MAX_RECEIVES)
+    queue = SQSJobQueue(
+        sqs, url, dead_letter_url, visibility_timeout_s=VISIBILITY_S, dead_letter_hold_s=1
+    )
+    backend = sqs_backend(tmp_path, queue)
+    source = comments_csv(tmp_path / "c.csv", ["good", "bad"])
+    request_id = service.submit(backend, source, "comment").request_id
+    for _ in range(MAX_RECEIVES):  # deliveries that died before a worker could judge them
+        message = queue.receive()
+        assert message is not None
+        queue.release(message.receipt)
+    assert queue.receive() is None
+    (letter,) = queue.dead_letters()  # a master that read it, then stopped before settling
+    assert letter.receive_count > MAX_RECEIVES
+    time.sleep(PAST_VISIBILITY_S)  # past the dead letter's hold: it shows up again
+    assert service.settle_dead_letters(backend) == [request_id]
+    job = backend.repository.jobs.get(request_id)
+    assert (job.status, job.error) == (
+        JobStatus.FAILED,
+        f"gave up after the queue's limit of {MAX_RECEIVES} deliveries (PIPELINE_MAX_RECEIVES) "
+        "before the job could finish",
+    )
+    assert queue.dead_letters() == []
