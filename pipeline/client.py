@@ -30,6 +30,7 @@ from pipeline.errors import (
     ServiceUnavailableError,
     Unauthorized,
 )
+from pipeline.request_id import REQUEST_ID
 from pipeline.settings import Settings
 
 API_KEY_HEADER = "X-API-Key"
@@ -711,8 +712,10 @@ def _csv_params(raw: bool) -> dict[str, str]:
 
 
 def _job_path(request_id: str) -> str:
-    if not request_id or "/" in request_id or request_id.strip() != request_id:
-        raise JobNotFound(f"{request_id!r} is not a request id")
+    """The job's path; JobNotFound, without asking the API, for what is no request id (the
+    API would refuse it with its validation text)."""
+    if not REQUEST_ID.fullmatch(request_id):
+        raise JobNotFound(f"{request_id[:80]!r} is not a request id")
     return f"/v1/jobs/{request_id}"
 
 

@@ -21,6 +21,10 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "auth": ("auto", "keys", "none"),
     "worker_launch": ("forkserver", "subprocess"),
 }
+MAX_RETENTION_DAYS = 36_500
+"""100 years: longer than any policy keeps comments. Far longer (about 740,000 days) puts the
+retention cut-off before year 1, which no date holds: every read of a finished job and the
+master's retention pass would fail. Keeping jobs for ever is 0."""
 
 
 def _default_data_dir() -> Path:
@@ -149,10 +153,11 @@ class Settings:
                 raise ConfigError(
                     f"PIPELINE_{name.upper()}={value!r} is not one of {', '.join(allowed)}"
                 )
-        if not 0 <= self.retention_days < float("inf"):
+        if not 0 <= self.retention_days <= MAX_RETENTION_DAYS:
             raise ConfigError(
-                f"PIPELINE_RETENTION_DAYS={self.retention_days:g} must be 0 (keep every job) or "
-                "the days after which a finished job is erased"
+                f"PIPELINE_RETENTION_DAYS={self.retention_days:g} must be the days after which "
+                f"a finished job is erased, at most {MAX_RETENTION_DAYS:,} (100 years), or 0 to "
+                "keep every job for ever"
             )
         check_target(self.chunk_target_s, "PIPELINE_CHUNK_TARGET_S")
         check_target(self.insight_chunk_target_s, "PIPELINE_INSIGHT_CHUNK_TARGET_S")

@@ -41,12 +41,24 @@ def with_form(event: dict[str, Any], **fields: str) -> dict[str, Any]:
 
 
 def without_identity(event: dict[str, Any], api_key: str | None = None) -> dict[str, Any]:
-    """As a stage without API Gateway keys delivers it: no apiKeyId; ``api_key`` as the header."""
+    """As a stage without API Gateway keys delivers it: no apiKeyId; ``api_key`` as the header
+    (in ``headers`` and ``multiValueHeaders`` alike, as API Gateway sends both)."""
     context = {**event["requestContext"], "identity": {"sourceIp": "203.0.113.7"}}
+    keys = [] if api_key is None else [api_key]
+    return {**with_keys(event, *keys), "requestContext": context}
+
+
+def with_keys(event: dict[str, Any], *keys: str) -> dict[str, Any]:
+    """The event with these ``X-API-Key`` headers instead of its own: the last in ``headers``
+    (API Gateway keeps one value a name there), every one in ``multiValueHeaders``."""
     headers = {k: v for k, v in event["headers"].items() if k.lower() != "x-api-key"}
-    if api_key is not None:
-        headers["X-API-Key"] = api_key
-    return {**event, "requestContext": context, "headers": headers}
+    several = {
+        k: v for k, v in (event.get("multiValueHeaders") or {}).items() if k.lower() != "x-api-key"
+    }
+    if keys:
+        headers["X-API-Key"] = keys[-1]
+        several["X-API-Key"] = list(keys)
+    return {**event, "headers": headers, "multiValueHeaders": several}
 
 
 @dataclass(frozen=True)

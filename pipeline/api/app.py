@@ -2,8 +2,9 @@
 
 OpenAPI docs are at /docs and /redoc, served with their assets from this process (they work
 offline); every status a route can answer is in its ``responses=`` (``pipeline.api.openapi``).
-Uploads are spooled to a temporary file with the size limit enforced while reading, then
-submitted like any other file.
+A request's body is read only after its key is checked and never past the upload limit
+(``pipeline.api.body_guard``); an upload is spooled to a temporary file with the limit enforced
+while reading, then submitted like any other file.
 """
 
 from __future__ import annotations
@@ -17,14 +18,17 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, FastAPI, File, Form, Header, Query, Request, UploadFile
 from fastapi import Path as PathParameter
 from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute, Match
+from starlette.types import Scope
 
 from pipeline import __version__, service
+from pipeline.api.body_guard import BodyGuard
 from pipeline.api.common import (
     HEALTH,
     HEALTH_LIVE,
     HEALTH_READY,
     JOBS,
-    REQUEST_ID_PATTERN,
     SPOOL_BLOCK,
     TREND,
     TREND_JOBS_PATTERN,
@@ -43,7 +47,6 @@ from pipeline.api.common import (
     visible_health,
 )
 from pipeline.api.docs_pages import install_docs_pages
-from pipeline.api.errors import error_body
 from pipeline.api.fastapi_errors import install_error_handlers
 from pipeline.api.local_only import install_local_only
 from pipeline.api.openapi import (
@@ -65,10 +68,11 @@ from pipeline.api.openapi import (
 )
 from pipeline.bootstrap import Backend
 from pipeline.report.job import ReportFormat, report_file
+from pipeline.request_id import REQUEST_ID_PATTERN
 from pipeline.service import insights
 from pipeline.service.change import change_summary
 from pipeline.service.flagged import flagged_comments
-from pipeline.service.keys import HEADER, keys_required, refuse_key_in_query
+from pipeline.service.keys import HEADER, keys_required, presented_key, refuse_key_in_query
 from pipeline.service.ratings import rating_summary
 from pipeline.service.results import MAX_OFFSET, MAX_PAGE
 from pipeline.service.theme_trend import theme_trend_summary
@@ -109,13 +113,35 @@ OneGroup = Annotated[
 ]
 
 
-def _owner(request: Request, api_key: ApiKey = None) -> str:
-    """The caller's owner id from X-API-Key (``anonymous`` only where no key is required)."""
+def _caller(request: Request) -> str:
+    """The caller's owner id from its one X-API-Key header (``anonymous`` only where no key is
+    required): what every route and the body guard (``pipeline.api.body_guard``) check."""
     refuse_key_in_query(request.query_params.keys())
     state = request.app.state
+    presented = presented_key(request.headers.getlist(HEADER))
     return service.authenticate(
-        state.backend, api_key, state.keys_required, state.closes_once_keyed
+        state.backend, presented, state.keys_required, state.closes_once_keyed
     )
+
+
+def _owner(request: Request, api_key: ApiKey = None) -> str:
+    """The caller's owner id (``_caller``). ``api_key`` puts the header in the OpenAPI
+    document; its value is not used, as it holds only the first of several headers."""
+    return _caller(request)
+
+
+def _check_sender(request: Request) -> None:
+    """Before a route's body is read: the key check its ``Owner`` makes (every route that
+    takes a POST needs an owner). A request no route takes is left to the router (404, 405),
+    as on the API Gateway edge."""
+    routes = request.app.router.routes
+    if any(_takes(route, request.scope) for route in routes):
+        _caller(request)
+
+
+def _takes(route: BaseRoute, scope: Scope) -> bool:
+    """Whether ``route`` is one of the API's routes and answers this path and method."""
+    return isinstance(route, APIRoute) and route.matches(scope)[0] is Match.FULL
 
 
 Owner = Annotated[str, Depends(_owner)]
@@ -158,7 +184,13 @@ def create_app(
     app.state.keys_required = require_keys
     app.state.closes_once_keyed = not require_keys and settings.auth == "auto"
     install_error_handlers(app)
-    _refuse_oversized_uploads(app, backend.settings.max_upload_bytes)
+    limit = backend.settings.max_upload_bytes
+    app.add_middleware(
+        BodyGuard,
+        max_bytes=limit,
+        allowance=limit + SPOOL_BLOCK,  # multipart framing around the file
+        check_sender=_check_sender,
+    )
     if local_only:
         install_local_only(app)
 
@@ -168,9 +200,10 @@ def create_app(
         """Readiness: 200 when the database, object store and queue answer, else 503 naming the
         one that is down. Without a valid key only ``status`` is shown."""
         refuse_key_in_query(request.query_params.keys())
+        presented = presented_key(request.headers.getlist(HEADER))  # two headers are refused
         report = service.check_health(backend)
-        authenticated = bool(api_key) and key_checked(
-            lambda: service.authenticate(backend, api_key, require_keys)
+        authenticated = bool(presented) and key_checked(
+            lambda: service.authenticate(backend, presented, require_keys)
         )
         status, headers = health_status(report)
         body = visible_health(health_body(backend, report), authenticated)
@@ -569,16 +602,3 @@ def create_app(
         return service.cancel(backend, request_id, who).to_dict()
 
     return app
-
-
-def _refuse_oversized_uploads(app: FastAPI, max_bytes: int) -> None:
-    """Answer 413 from the declared length before a huge body is read and parsed."""
-    allowance = max_bytes + SPOOL_BLOCK  # multipart framing around the file
-
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Callable[..., Any]) -> Any:
-        declared = request.headers.get("content-length", "")
-        if request.method == "POST" and declared.isdigit() and int(declared) > allowance:
-            detail = f"the upload is over the limit of {max_bytes:,} bytes"
-            return JSONResponse(error_body("limit_exceeded", detail), 413)
-        return await call_next(request)

@@ -4,7 +4,6 @@ parsing helpers. Pure: no web framework is imported here."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -21,6 +20,7 @@ from pipeline.errors import (
 from pipeline.faults import disk_faults
 from pipeline.file_names import content_disposition, results_file_name
 from pipeline.report.trend import MAX_JOBS, MIN_JOBS
+from pipeline.request_id import REQUEST_ID_PATTERN
 from pipeline.service.health import HealthReport
 from pipeline.service.views import Submission
 
@@ -36,12 +36,7 @@ NO_INPUT = (
     "upload URL from POST /v1/uploads)"
 )
 SPOOL_BLOCK = 1024 * 1024
-REQUEST_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
-"""What ``new_request_id`` issues (22 of these characters) with room to spare; anything else
-is refused (422) before a lookup, and never quoted back."""
 PUBLIC_HEALTH_FIELDS = ("status",)
-REQUEST_ID = re.compile(REQUEST_ID_PATTERN)
-"""The compiled REQUEST_ID_PATTERN."""
 _ID = REQUEST_ID_PATTERN.strip("^$")
 TREND_JOBS_PATTERN = rf"^ *{_ID}( *, *{_ID})* *$"
 """Request ids separated by commas (spaces around them allowed): the trend's ``jobs``."""

@@ -2,7 +2,8 @@
 
 ``infra/template.yaml`` declares a REST API (``AWS::Serverless::Api``), whose Lambda proxy
 integration sends payload format 1.0 (``httpMethod``, ``path``, ``multiValueQueryString
-Parameters``, ``headers``, ``body`` + ``isBase64Encoded``, ``requestContext.identity``). The
+Parameters``, ``headers`` and ``multiValueHeaders``, ``body`` + ``isBase64Encoded``,
+``requestContext.identity``). The
 routes, JSON bodies, status codes and error JSON are those of the FastAPI app
 (``pipeline.api.app``): both edges share ``pipeline.api.common`` and ``pipeline.api.errors``.
 
@@ -36,8 +37,6 @@ from pipeline.api.common import (
     HEALTH,
     JOBS,
     NO_INPUT,
-    REQUEST_ID,
-    REQUEST_ID_PATTERN,
     SPOOL_BLOCK,
     TREND,
     TREND_JOBS_PATTERN,
@@ -60,10 +59,11 @@ from pipeline.bootstrap import Backend
 from pipeline.db.records import ACTIVE, JobStatus
 from pipeline.errors import InvalidRequest, LimitExceededError, PipelineError
 from pipeline.report.job import ReportFormat, report_file
+from pipeline.request_id import REQUEST_ID, REQUEST_ID_PATTERN
 from pipeline.service import insights
 from pipeline.service.change import change_summary
 from pipeline.service.flagged import flagged_comments
-from pipeline.service.keys import HEADER, keys_required, refuse_key_in_query
+from pipeline.service.keys import HEADER, keys_required, presented_key, refuse_key_in_query
 from pipeline.service.ratings import rating_summary
 from pipeline.service.results import MAX_OFFSET, MAX_PAGE
 from pipeline.service.theme_trend import theme_trend_summary
@@ -99,6 +99,8 @@ class GatewayRequest:
     """Lower-cased names."""
     body: bytes
     api_key_id: str | None
+    api_keys: tuple[str, ...] = ()
+    """Every ``X-API-Key`` header the caller sent (``headers`` keeps only one of them)."""
 
     @classmethod
     def from_event(cls, event: Mapping[str, Any]) -> GatewayRequest:
@@ -117,11 +119,30 @@ class GatewayRequest:
             headers=headers,
             body=body,
             api_key_id=identity.get("apiKeyId") or None,
+            api_keys=_sent_keys(event),
         )
 
     def param(self, name: str) -> str | None:
         values = self.query.get(name)
         return values[-1] if values else None
+
+
+def _sent_keys(event: Mapping[str, Any]) -> tuple[str, ...]:
+    """The values of every ``X-API-Key`` header: ``multiValueHeaders`` holds each header sent,
+    ``headers`` only the last of a name (the one source of an event built without the other,
+    a direct invocation)."""
+    wanted = HEADER.lower()
+    several = event.get("multiValueHeaders") or {}
+    sent = [
+        str(value)
+        for name, values in several.items()
+        if str(name).lower() == wanted
+        for value in values or ()
+    ]
+    if sent:
+        return tuple(sent)
+    single = event.get("headers") or {}
+    return tuple(str(value) for name, value in single.items() if str(name).lower() == wanted)
 
 
 def _base64_body(raw: str) -> bytes:
@@ -225,10 +246,13 @@ class Gateway:
         return Answer.json(404, error_body(status_code_name(404), "Not Found"))
 
     def owner(self, request: GatewayRequest) -> str:
+        """The caller's owner id. Two ``X-API-Key`` headers are refused here too, even where
+        API Gateway vouched for one of them: the FastAPI app refuses them, and which one API
+        Gateway checked is not ours to guess."""
         refuse_key_in_query(request.query)
+        presented = presented_key(request.api_keys)
         if request.api_key_id:
             return f"{APIGW_OWNER_PREFIX}{request.api_key_id}"
-        presented = request.headers.get(HEADER.lower())
         return service.authenticate(self.backend, presented, self.require_keys)
 
     def nudge_master(self) -> None:
@@ -247,7 +271,7 @@ class Gateway:
         in the header cannot be checked, so the caller sees what a caller without one sees)."""
         refuse_key_in_query(request.query)
         report = service.check_health(self.backend)
-        key_sent = request.api_key_id or request.headers.get(HEADER.lower())
+        key_sent = request.api_key_id or presented_key(request.api_keys)
         authenticated = bool(key_sent) and key_checked(lambda: self.owner(request))
         status, headers = health_status(report)
         body = visible_health(health_body(self.backend, report), authenticated)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from pipeline.addresses import is_loopback
@@ -80,6 +80,19 @@ def authenticate(
             "(an Authorization header is not read)"
         )
     return ANONYMOUS
+
+
+def presented_key(values: Sequence[str]) -> str | None:
+    """The one key a request sends in its ``X-API-Key`` headers, None without one. Two are
+    refused (401), whatever they hold: checking one and ignoring the other would let a valid
+    key carry a garbled or foreign one past the check, and which one counts would depend on the
+    edge (the FastAPI app read the first, API Gateway's single-value headers keep the last)."""
+    if len(values) > 1:
+        raise Unauthorized(
+            f"send one API key: the request has {len(values)} {HEADER} headers, and a key that "
+            "is sent is always checked"
+        )
+    return values[0] if values else None
 
 
 def refuse_key_in_query(parameters: Iterable[str]) -> None:

@@ -280,6 +280,7 @@ def test_analyze_asks_for_explanations_only_with_the_flag(
 
     monkeypatch.setattr(pipeline.analyze, "analyze_file", analyze_file)
     monkeypatch.setattr(model_commands, "_predictor", lambda _settings: object())
+    (tmp_path / "c.csv").write_text("comment\nfine\n", encoding="utf-8")
     argv = ["analyze", str(tmp_path / "c.csv"), "--output", str(tmp_path / "o.csv"), *flag]
     assert main(argv) == 0
     assert asked == [explain]

@@ -24,6 +24,8 @@ from pipeline.service.results import MAX_OFFSET, MAX_PAGE
 
 CSV = b"course,comment\nA,good\nB,bad\n"
 ERROR_BODY = {"$ref": "#/components/schemas/ErrorBody"}
+FOREIGN_LOAD = re.compile(rb"""(?:\bsrc\s*[:=]\s*|url\(\s*)["'`]?https?://""")
+"""An image or other resource a script or stylesheet loads from another host by itself."""
 
 
 @pytest.fixture
@@ -160,4 +162,8 @@ def test_the_docs_pages_load_everything_from_the_app_itself(client: TestClient, 
     for asset in [*assets, "/openapi.json"]:
         loaded = client.get(asset)
         assert loaded.status_code == 200 and loaded.content, asset
+        # What the scripts and styles load by themselves: an image's src (ReDoc's sidebar
+        # logo came from cdn.redoc.ly) or a CSS url(). Links and JSON Schema ids are not loaded.
+        assert b"cdn.redoc.ly" not in loaded.content, asset
+        assert not FOREIGN_LOAD.search(loaded.content), (asset, FOREIGN_LOAD.search(loaded.content))
     assert len(client.get(scripts[0]).content) > 100_000  # the real bundle, not a stub
