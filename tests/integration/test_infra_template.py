@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from pipeline.cli.main import build_parser
-from pipeline.settings import Settings
+from pipeline.settings import MAX_RETENTION_DAYS, Settings
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "infra" / "template.yaml"
@@ -155,6 +155,8 @@ def test_the_bucket_is_private_encrypted_and_expires_objects(template: dict[str,
     assert rules[0]["ServerSideEncryptionByDefault"]["SSEAlgorithm"] in {"AES256", "aws:kms"}
     lifecycle = bucket["LifecycleConfiguration"]["Rules"]
     assert any(rule["Status"] == "Enabled" and "ExpirationInDays" in rule for rule in lifecycle)
+    retention = template["Parameters"]["ObjectRetentionDays"]
+    assert retention["MaxValue"] == MAX_RETENTION_DAYS  # what PIPELINE_RETENTION_DAYS takes
 
 
 def test_jobs_dead_letter_and_outlive_a_chunk(template: dict[str, Any]) -> None:
