@@ -32,9 +32,10 @@ def escape_cell(value: object) -> object:
     """The value a spreadsheet will show as text, never evaluate."""
     if not isinstance(value, str) or not value.startswith(_RISKY_FIRST):
         return value
-    start = _LEADING.match(value)
-    if start is None or not value.startswith(FORMULA_PREFIXES, start.end()):
-        return value
+    if not value.startswith(FORMULA_PREFIXES):
+        start = _LEADING.match(value)
+        if start is None or not value.startswith(FORMULA_PREFIXES, start.end()):
+            return value
     if _NUMBER.fullmatch(value):
         return value
     return ESCAPE + value

@@ -13,6 +13,8 @@ DANGEROUS = [
     "@SUM(A1:A2)",
     "\t=1+1",
     "\r=1+1",
+    "\tcmd|' /C calc'!A0",  # a tab or CR alone is a prefix, whatever follows
+    "\rHello",
     "-",
     "+44 20 7946 0000",
     '\x01=HYPERLINK("http://evil","x")',  # an XLSX writer drops the \x01, bares the "="
