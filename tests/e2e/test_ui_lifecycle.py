@@ -4,6 +4,7 @@ the address of an app that never started while the old one goes on serving."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -49,23 +50,25 @@ def test_an_up_killed_outright_takes_its_app_along(tmp_path: Path) -> None:
          "--ui-port", str(ui_port)],
         cwd=ROOT, env=env_for(tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
+    started: list[psutil.Process] = []
     try:
         deadline = time.monotonic() + 90
         while not listening(ui_port) and time.monotonic() < deadline:
             time.sleep(0.5)
         assert listening(ui_port), "the app never started"
-        apps = [
-            p for p in psutil.Process(up.pid).children() if "streamlit" in " ".join(p.cmdline())
-        ]
+        started = psutil.Process(up.pid).children(recursive=True)
+        apps = [child for child in started if "streamlit" in " ".join(child.cmdline())]
         assert len(apps) == 1
         up.send_signal(signal.SIGKILL)
         up.wait(timeout=10)
         _gone, alive = psutil.wait_procs(apps, timeout=20)
         assert not alive, "the app outlived up"
         assert not listening(ui_port)
-    finally:
-        for child in psutil.Process().children(recursive=True):
-            child.kill()
+    finally:  # up's own processes only: the session's moto_server is this test's child too
+        up.kill()
+        for process in started:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                process.kill()
 
 
 def test_a_taken_app_port_is_refused_before_anything_starts(tmp_path: Path) -> None:
