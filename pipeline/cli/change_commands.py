@@ -122,8 +122,20 @@ def _show(
         print(json.dumps(body, ensure_ascii=False, indent=2))
     elif args.output is not None:
         key, words = counted
-        write_table(args.output, to_csv(body), "change" if "since" in body else "trend")
+        write_table(args.output, to_csv(body), "change" if "since" in body else "trend", _is_figure)
         print(f"wrote {args.output} ({len(body.get(key) or []):,} {words})")
     else:
         width = shutil.get_terminal_size((FALLBACK_WIDTH, 24)).columns
         print(inert_lines(text(inert_values(body), width)))
+
+
+_WORDS = frozenset(
+    {"part", "kind", "beyond_the_noise", "theme", "keywords", "trend", "new", "quote"}
+)
+"""The columns of words in a change's, a trend's and a themes' trend's table."""
+
+
+def _is_figure(column: str) -> bool:
+    """A column of numbers (n, comments, shares, points, p): every one but the part's or the
+    theme's name, its kind, keywords and quote, and the words of what moved."""
+    return column not in _WORDS and not column.endswith("_trend")

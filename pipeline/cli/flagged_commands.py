@@ -58,7 +58,12 @@ def _flagged(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(body, ensure_ascii=False, indent=2))
     elif args.output is not None:
-        write_table(args.output, flagged_table.to_csv(body["comments"]), "flagged")
+        write_table(
+            args.output,
+            flagged_table.to_csv(body["comments"]),
+            "flagged",
+            lambda column: column in flagged_table.NUMBER_COLUMNS,
+        )
         count = len(body["comments"])
         print(
             f"wrote {args.output} ({count:,} comment{'' if count == 1 else 's'})", file=sys.stderr

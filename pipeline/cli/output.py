@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
@@ -58,10 +58,12 @@ def write_whole(output: Path, content: bytes) -> None:
         handle.write(content)
 
 
-def write_table(output: Path, csv_text: str, sheet: str) -> None:
+def write_table(output: Path, csv_text: str, sheet: str, numeric: Callable[[str], bool]) -> None:
     """A table the command made as CSV, to ``output``: an Excel workbook (its one sheet named
     ``sheet``) when its name ends in ``.xlsx``, cells escaped as every export's are; else the
-    CSV as it is."""
+    CSV as it is. In the workbook every cell is the CSV's text (a section ``001`` stays
+    ``001``), but those of the columns ``numeric`` names, which are numbers (blank where the
+    CSV is)."""
     if output.suffix.lower() != ".xlsx":
         write_whole(output, csv_text.encode("utf-8"))
         return
@@ -69,5 +71,8 @@ def write_table(output: Path, csv_text: str, sheet: str) -> None:
 
     from pipeline.ui.exports import to_xlsx_bytes
 
-    frame = pd.read_csv(io.StringIO(csv_text), keep_default_na=False)
+    frame = pd.read_csv(io.StringIO(csv_text), dtype=str, keep_default_na=False)
+    for column in frame.columns:
+        if numeric(str(column)):
+            frame[column] = pd.to_numeric(frame[column].replace("", None), errors="coerce")
     write_whole(output, to_xlsx_bytes(frame, sheet_name=sheet))

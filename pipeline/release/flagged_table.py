@@ -17,6 +17,8 @@ COLUMNS = (
     "row_index", "respondent", "action", "kinds", "found", "group", "question", "label", "text",
     "masked",
 )  # fmt: skip
+NUMBER_COLUMNS = frozenset({"row_index", "respondent"})
+"""The columns of numbers; every other one is text, a group "001" included."""
 
 
 def heading(body: Mapping[str, Any]) -> str:

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from pipeline.cli.main import main
-from pipeline.cli.output import writable, write_whole, writing
+from pipeline.cli.output import writable, write_table, write_whole, writing
 from pipeline.client import PipelineClient
 from pipeline.errors import InputError
 
@@ -134,3 +134,18 @@ def test_analyze_refuses_to_write_over_its_input_or_read_a_missing_file(
     assert source.read_text(encoding="utf-8") == "comment\ngood course\n"
     assert main(["analyze", str(tmp_path / "nosuch.csv"), "-o", str(tmp_path / "o.csv")]) == 2
     assert "nosuch.csv is not a file" in capsys.readouterr().err
+
+
+def test_a_table_workbook_keeps_text_as_text_and_figures_as_numbers(tmp_path: Path) -> None:
+    """A section "001" read back from the CSV became the number 1, and a share column with a
+    blank cell became text."""
+    table = (
+        "part,kind,n_before,negative_before,beyond_the_noise\n"
+        "001,group,12,0.25,\n010,group,3,,negative up\n"
+    )
+    target = tmp_path / "t.xlsx"
+    write_table(target, table, "change", lambda column: column.startswith(("n_", "negative")))
+    sheet = load_workbook(target)["change"]
+    header, *rows = sheet.iter_rows(values_only=True)
+    assert header == ("part", "kind", "n_before", "negative_before", "beyond_the_noise")
+    assert rows == [("001", "group", 12, 0.25, None), ("010", "group", 3, None, "negative up")]

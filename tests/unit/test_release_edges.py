@@ -316,6 +316,7 @@ def test_the_command_prints_writes_and_passes_the_group_on(
     header, *cells = sheet.iter_rows(values_only=True)
     assert list(header) == list(rows[0])
     assert [row[header.index("text")] for row in cells] == [row["text"] for row in rows]
+    assert [row[header.index("row_index")] for row in cells] == [7, 3, 1, 2, 0, 8]  # numbers
     capsys.readouterr()
 
     assert main(["flagged", request_id, "--group-by", "course", "--group", "BIO101", "--json"]) == 0
