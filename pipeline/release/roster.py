@@ -36,6 +36,11 @@ apostrophe, a hyphen."""
 _MARKS = regex.compile(r"\p{M}+")
 _UNSPACED = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
 """Scripts written without spaces between words: a name there is looked for inside the text."""
+_TITLES = frozenset({
+    "dr", "mr", "mrs", "ms", "mx", "miss", "prof", "professor", "sir", "madam", "ta", "phd",
+})  # fmt: skip
+"""Titles a roster line may carry ("Dr. Sarah Chen"): no part of the name, or every "Dr" of
+every comment would be masked."""
 _PARTICLES = frozenset({
     "van", "von", "de", "der", "den", "da", "di", "del", "della", "du", "la", "le", "bin",
     "bint", "al", "el", "ibn", "st", "mc", "mac", "jr", "sr", "ii", "iii", "ter", "ten", "dos",
@@ -101,7 +106,7 @@ class Roster:
                 name = f"{first.strip()} {last.strip()}"
             if _UNSPACED.search(name):
                 unspaced.update(w for w in [name, *name.split()] if len(w.strip()) > 1)
-            words = tuple(fold(word) for word in _WORD.findall(name))
+            words = tuple(w for w in map(fold, _WORD.findall(name)) if w not in _TITLES)
             if len(words) > 1:
                 full.add(words)
             parts.update(word for word in words if len(word) > 1)

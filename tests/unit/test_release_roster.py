@@ -125,6 +125,12 @@ def test_words_that_only_look_like_listed_names_are_left(roster: Roster, text: s
     assert masked(roster, text) == text
 
 
+def test_a_title_on_the_list_is_no_part_of_the_name() -> None:
+    titled = Roster.from_lines(["Dr. Sarah Chen", "Prof Ana Lee"])
+    assert masked(titled, "Dr Smith and Professor Brown") == "Dr Smith and Professor Brown"
+    assert masked(titled, "Dr. Chen and Professor Lee") == "Dr. [name] and Professor [name]"
+
+
 def test_no_list_finds_nothing_and_the_writers_own_name_is_still_found() -> None:
     screen = ReleaseScreen.from_settings(Settings())
     assert screen.roster.spans("Sarah Chen never came") == []
