@@ -24,6 +24,7 @@ from pathlib import Path
 import regex
 
 from pipeline.errors import ConfigError
+from pipeline.release.common_words import common_words
 from pipeline.release.kinds import Kind
 from pipeline.release.personal import Span
 
@@ -41,6 +42,13 @@ _TITLES = frozenset({
 })  # fmt: skip
 """Titles a roster line may carry ("Dr. Sarah Chen"): no part of the name, or every "Dr" of
 every comment would be masked."""
+_HEADER_WORDS = frozenset({
+    "name", "names", "first", "last", "given", "family", "surname", "middle", "full",
+    "preferred", "student", "students", "id", "email", "number", "no", "roster", "list",
+    "course", "section", "teaching", "assistant", "assistants", "tas",
+})  # fmt: skip
+"""Words of a roster export's header line ("Last Name, First Name", "Student Name"): a line
+of these alone is skipped, or every "last", "name" and "student" would be masked."""
 _PARTICLES = frozenset({
     "van", "von", "de", "der", "den", "da", "di", "del", "della", "du", "la", "le", "bin",
     "bint", "al", "el", "ibn", "st", "mc", "mac", "jr", "sr", "ii", "iii", "ter", "ten", "dos",
@@ -67,10 +75,12 @@ _COMMON_WORDS = frozenset({
     "stone", "rock", "glen", "dale", "wade", "miles", "guy", "jack", "sunny", "sandy", "buck",
     "jay", "robin", "sparrow", "crane", "swan", "nash", "bond", "ash", "birch", "oak", "pine",
     "hale", "hardy", "noble", "moody", "sharp", "swift", "strong", "bright", "free", "grant",
-    "gene", "penny", "bob", "carol", "sweet", "key", "keys",
+    "gene", "penny", "bob", "carol", "sweet", "key", "keys", "rice", "hunt", "rivers",
 })  # fmt: skip
 """Names that are also words of course comments ("it will", "the final mark", "a long
-lecture", "a research grant"): alone, such a part is found only when written "Will"."""
+lecture", "a research grant"): alone, such a part is found only when written "Will". The
+shipped list derived from the data (``common_words``) adds some 7,000 more (short, fair,
+power)."""
 
 
 def fold(word: str) -> str:
@@ -107,6 +117,8 @@ class Roster:
             if _UNSPACED.search(name):
                 unspaced.update(w for w in [name, *name.split()] if len(w.strip()) > 1)
             words = tuple(w for w in map(fold, _WORD.findall(name)) if w not in _TITLES)
+            if set(words) <= _HEADER_WORDS:  # "Last Name, First Name": a column's heading
+                continue
             if len(words) > 1:
                 full.add(words)
             parts.update(word for word in words if len(word) > 1)
@@ -186,7 +198,7 @@ class Roster:
     def _part(self, written: str, folded: str) -> bool:
         if len(folded) < 2 or folded not in self.parts:
             return False
-        if folded in _COMMON_WORDS or folded in _PARTICLES:
+        if folded in _COMMON_WORDS or folded in _PARTICLES or folded in common_words():
             return written.istitle()
         return True
 
