@@ -15,6 +15,7 @@ from jobfakes import FakePredictor, comments_csv, make_backend
 
 from pipeline import service
 from pipeline.errors import ConfigError
+from pipeline.release.common_words import common_words, derive
 from pipeline.release.kinds import Kind
 from pipeline.release.roster import Roster
 from pipeline.release.screen import ReleaseScreen
@@ -234,3 +235,16 @@ def test_a_screened_report_and_the_chairs_list_mask_the_listed_names(tmp_path: P
         backend, request_id, "me", "course", "html", "CHEM110", screen=False
     )
     assert "Sarah Chen" in unescape(unscreened.content.decode())
+
+
+def test_common_words_are_those_written_in_lower_case_far_more_than_capitalised() -> None:
+    cased = [
+        "The exam was short. It was short again, too short.",
+        "We met Sarah. Then Sarah and Chen left, and sarah came back.",
+        "Grading was fair, fair and fair.",
+    ]
+    assert derive(cased, ["the cinema of spielberg"] * 5) == [
+        "and", "cinema", "fair", "of", "short", "spielberg", "the", "was",
+    ]  # fmt: skip  # lower case 3 times or more, or SST's; not sarah: capitalised twice
+    shipped = common_words()
+    assert {"short", "fair", "will"} <= shipped and not {"sarah", "chen", "brown"} & shipped
