@@ -25,7 +25,9 @@ DEPLOYMENT_FAULTS: tuple[type[Exception], ...] = (ModelLoadError, MissingDepende
 config read on the first job that asks for it, boto3 missing for an ``s3://`` model)."""
 _WAITING = (
     "; this is a fault of the deployment's model, not of the file (no row was read for it): "
-    "the job waits for a worker that can load the model"
+    "the job waits for that model to be put back where the setting pointed when the job was "
+    "submitted, and is failed after a few more tries; a changed setting serves new "
+    "submissions, so then submit the file again"
 )
 
 

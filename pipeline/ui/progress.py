@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 from pipeline.client import JobStatus
+from pipeline.model_fault import is_model_fault
 
 RECENT_LIMIT = 10
 # Streamlit's bundled Material icons: they render without an emoji font on the machine.
@@ -54,7 +55,7 @@ def progress_text(job: JobStatus) -> str:
     every row is labelled and the job works out what they are about, "5,000 / 5,000 labelled ·
     about what: 1,024 / 5,000"."""
     if job.status == "queued":
-        return "waiting for a worker…"
+        return f"waiting: {job.error}" if is_model_fault(job.error) else "waiting for a worker…"
     done = f"{job.rows_done:,} / {job.rows_total:,} rows"
     failed = f" ({job.rows_failed:,} without a label)" if job.rows_failed else ""
     if job.finished:
@@ -62,6 +63,8 @@ def progress_text(job: JobStatus) -> str:
     about = insights_text(job)
     if about is not None:
         return f"{job.rows_done:,} / {job.rows_total:,} labelled{failed} · {about}"
+    if is_model_fault(job.error):  # it waits with rows done: the why, not a rate
+        return f"{done}{failed} · waiting: {job.error}"
     rate = format_rate(job.rows_per_s)
     parts = [done + failed, *([rate] if rate else []), format_eta(job.eta_s)]
     return " · ".join(parts)

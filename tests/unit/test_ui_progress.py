@@ -7,6 +7,8 @@ import math
 import pytest
 
 from pipeline.client import JobStatus
+from pipeline.errors import ModelLoadError
+from pipeline.model_fault import waiting_note
 from pipeline.ui.progress import (
     RecentJob,
     clean_request_id,
@@ -119,3 +121,15 @@ def test_recent_jobs_put_the_latest_first_without_duplicates_and_cap_the_list() 
     assert recent[0].caption == "f1.csv · id1"
     assert recent[0].icon == ":material/check_circle:"
     assert RecentJob("x", "", "odd").icon == ":material/help:"
+
+
+def test_a_job_waiting_on_a_model_that_cannot_be_loaded_says_why() -> None:
+    """The app said "waiting for a worker…" for ten minutes, then the job failed."""
+    note = waiting_note("/nonexistent", ModelLoadError("no model at /nonexistent"))
+    queued = JobStatus("r1", "queued", rows_total=30, error=note)
+    assert progress_text(queued) == f"waiting: {note}"
+    assert "PIPELINE_MODEL=/nonexistent" in progress_text(queued)
+    assert "not of the file" in progress_text(queued)
+    running = JobStatus("r2", "running", rows_total=30, rows_done=12, error=note)
+    assert progress_text(running).startswith("12 / 30 rows · waiting: the model could not")
+    assert progress_text(JobStatus("r3", "queued", rows_total=30)) == "waiting for a worker…"
