@@ -186,7 +186,7 @@ def _up(args: argparse.Namespace) -> int:
 
     api_url = client_url(settings.api_host, settings.api_port)
     with running_ui(find_app(), settings.api_host, args.ui_port, api_url):
-        print(f"app on http://{settings.api_host}:{args.ui_port}", file=sys.stderr)
+        print(f"app on {client_url(settings.api_host, args.ui_port)}", file=sys.stderr)
         serve(backend, settings.api_host, settings.api_port)
     return 0
 
@@ -440,7 +440,8 @@ def _followed(client: Any, request_id: str, interval_s: float) -> Any:
     """The job's last status, once it finished, after a bar of its progress on stderr."""
     from tqdm import tqdm
 
-    status = client.status(request_id)
+    told: list[str] = []
+    status = _polled(client, request_id, lambda text: told or _tell(told, text))
     with tqdm(
         total=status.rows_total, unit="comment", file=sys.stderr, bar_format=WATCH_BAR
     ) as bar:
@@ -452,6 +453,12 @@ def _followed(client: Any, request_id: str, interval_s: float) -> Any:
             time.sleep(interval_s)
             status = _polled(client, request_id, bar.set_postfix_str)
     return status
+
+
+def _tell(told: list[str], text: str) -> None:
+    """Say ``text`` on stderr, once: before the bar exists, a retry has nowhere else to go."""
+    told.append(text)
+    print(text, file=sys.stderr)
 
 
 WATCH_PATIENCE_S = 120.0

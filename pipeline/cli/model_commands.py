@@ -13,6 +13,7 @@ from pipeline.cli.output import writable
 from pipeline.errors import InputError
 from pipeline.model.options import add_dataclass_arguments, options_from_namespace
 from pipeline.model.precision import PRECISIONS
+from pipeline.release.screen import ReleaseScreen
 
 MODEL_HELP = "model: default, fast (its distilled student, faster), a directory or an s3:// URI"
 
@@ -205,6 +206,7 @@ def _analyze(args: argparse.Namespace) -> int:
             "were read from; name another file"
         )
     settings = _settings(args)
+    ReleaseScreen.from_settings(settings)  # a names or words file it cannot read: before any work
     rows = analyze_file(
         args.input,
         writable(args.output),

@@ -14,12 +14,20 @@ from typing import BinaryIO
 
 from pipeline.errors import InputError
 
+OTHER_SPREADSHEETS = frozenset({".xls", ".xlsm", ".xlsb", ".xltx", ".ods", ".fods", ".numbers"})
+"""Spreadsheet names the command line cannot write: CSV text under one would not open."""
+
 
 def writable(output: Path) -> Path:
     """``output``, checked before any work: InputError naming it when it is a folder, or when
     its folder cannot be made or written to."""
     if output.is_dir():
         raise InputError(f"{output} is a folder: name a file to write")
+    if output.suffix.lower() in OTHER_SPREADSHEETS:
+        raise InputError(
+            f"{output}: the command line writes CSV, Excel .xlsx, HTML or PDF files, not "
+            f"{output.suffix}: name it .csv or .xlsx (Excel, LibreOffice and Numbers open both)"
+        )
     blocking = next((p for p in output.parents if p.exists() and not p.is_dir()), None)
     if blocking is not None:
         raise InputError(f"cannot write {output}: {blocking} is a file, not a folder")

@@ -149,3 +149,28 @@ def test_a_table_workbook_keeps_text_as_text_and_figures_as_numbers(tmp_path: Pa
     header, *rows = sheet.iter_rows(values_only=True)
     assert header == ("part", "kind", "n_before", "negative_before", "beyond_the_noise")
     assert rows == [("001", "group", 12, 0.25, None), ("010", "group", 3, None, "negative up")]
+
+
+@pytest.mark.parametrize("name", ["r.xls", "r.XLSM", "r.ods", "r.numbers"])
+def test_a_spreadsheet_name_the_command_line_cannot_write_is_refused(
+    tmp_path: Path, name: str
+) -> None:
+    with pytest.raises(InputError, match=r"name it \.csv or \.xlsx"):
+        writable(tmp_path / name)
+
+
+def test_analyze_refuses_an_unreadable_names_file_before_labelling(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import pipeline.analyze
+
+    source = tmp_path / "in.csv"
+    source.write_text("comment\ngood\n", encoding="utf-8")
+    labelled: list[Path] = []
+    monkeypatch.setattr(
+        pipeline.analyze, "analyze_file", lambda *args, **_: labelled.append(args[0])
+    )
+    monkeypatch.setenv("PIPELINE_SCREEN_NAMES_FILE", str(tmp_path / "roster.txt"))
+    assert main(["analyze", str(source), "-o", str(tmp_path / "out.csv")]) == 1
+    assert "PIPELINE_SCREEN_NAMES_FILE=" in capsys.readouterr().err
+    assert labelled == [] and not (tmp_path / "out.csv").exists()

@@ -120,3 +120,20 @@ def test_a_watcher_gives_up_on_an_api_gone_for_good(
     monkeypatch.setattr(job_commands.time, "monotonic", lambda: float(next(clock)))
     assert main(["status", "r1", "--watch"]) == 1
     assert "cannot be reached" in capsys.readouterr().err
+
+
+def test_a_watcher_started_while_the_api_is_down_waits_for_it(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    class DownAtFirst(Restarting):
+        def status(self, request_id: str) -> JobStatus:
+            self.polls += 1
+            if self.polls <= 3:
+                raise ApiUnreachable("the API at http://127.0.0.1:8000 cannot be reached")
+            return JobStatus(request_id, "succeeded", rows_total=100, rows_done=100)
+
+    api = DownAtFirst(gaps=0)
+    monkeypatch.setattr(job_commands, "api_client", lambda _args: api)
+    monkeypatch.setattr(job_commands.time, "sleep", lambda _seconds: None)
+    assert main(["status", "r1", "--watch"]) == 0
+    assert capsys.readouterr().err.count("the API does not answer; asking again") == 1
