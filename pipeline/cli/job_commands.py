@@ -441,7 +441,13 @@ def _followed(client: Any, request_id: str, interval_s: float) -> Any:
     from tqdm import tqdm
 
     told: list[str] = []
-    status = _polled(client, request_id, lambda text: told or _tell(told, text))
+
+    def say_once(text: str) -> None:  # before the bar exists, a retry has nowhere else to go
+        if not told:
+            told.append(text)
+            print(text, file=sys.stderr)
+
+    status = _polled(client, request_id, say_once)
     with tqdm(
         total=status.rows_total, unit="comment", file=sys.stderr, bar_format=WATCH_BAR
     ) as bar:
@@ -453,12 +459,6 @@ def _followed(client: Any, request_id: str, interval_s: float) -> Any:
             time.sleep(interval_s)
             status = _polled(client, request_id, bar.set_postfix_str)
     return status
-
-
-def _tell(told: list[str], text: str) -> None:
-    """Say ``text`` on stderr, once: before the bar exists, a retry has nowhere else to go."""
-    told.append(text)
-    print(text, file=sys.stderr)
 
 
 WATCH_PATIENCE_S = 120.0
