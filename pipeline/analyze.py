@@ -29,7 +29,7 @@ from pipeline.release.alert import urgent_line, urgent_rows
 from pipeline.release.screen import ReleaseScreen
 from pipeline.service import export
 from pipeline.settings import Settings
-from pipeline.ui.exports import results_frame, to_xlsx_bytes
+from pipeline.ui.exports import RAW_WORKBOOK, results_workbook
 from pipeline.worker import Worker
 
 
@@ -59,10 +59,7 @@ def analyze_file(
     ``progress``."""
     as_workbook = Path(output).suffix.lower() == ".xlsx"
     if as_workbook and raw:
-        raise InputError(
-            "--raw is for a CSV a program reads; an .xlsx opens in a spreadsheet, where a raw "
-            "'=…' cell would run: name a .csv file, or drop --raw"
-        )
+        raise InputError(RAW_WORKBOOK)
     limits = limits or Limits()
     screening = screening or Settings()
     with tempfile.TemporaryDirectory(prefix="analyze-") as folder:
@@ -110,8 +107,8 @@ def analyze_file(
             if job.status != JobStatus.SUCCEEDED or job.result_key is None:
                 raise PipelineError(f"labelling {source} failed: {job.error or job.status}")
             if as_workbook:  # escaped as it is written, as the app's Excel download is
-                table = results_frame(backend.store.get_bytes(job.result_key))
-                Path(output).write_bytes(to_xlsx_bytes(table))
+                raw_csv = backend.store.get_bytes(job.result_key)
+                Path(output).write_bytes(results_workbook(raw_csv))
             else:
                 stored = job.result_key if raw else export.escaped_key(job.result_key)
                 backend.store.get_file(stored, Path(output))

@@ -335,16 +335,13 @@ def _results(args: argparse.Namespace) -> int:
 def _results_xlsx(args: argparse.Namespace) -> int:
     """The results as the app's Excel download is: every cell that could run escaped (an
     XLSX is for a spreadsheet; a formula cell there runs, so ``--raw`` is refused)."""
-    from pipeline.ui.exports import results_frame, to_xlsx_bytes
+    from pipeline.ui.exports import RAW_WORKBOOK, results_workbook
 
     if args.raw:
-        raise InputError(
-            "--raw is for a CSV a program reads; an .xlsx opens in a spreadsheet, where a raw "
-            "'=…' cell would run: name a .csv file, or drop --raw"
-        )
+        raise InputError(RAW_WORKBOOK)
     writable(args.output)
     with api_client(args) as client:
-        content = to_xlsx_bytes(results_frame(client.results_csv(args.request_id, raw=True)))
+        content = results_workbook(client.results_csv(args.request_id, raw=True))
     write_whole(args.output, content)
     print(f"results written to {args.output} (Excel)", file=sys.stderr)
     return 0

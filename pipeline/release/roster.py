@@ -15,6 +15,7 @@ so a roster of thousands costs what a short one does.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import unicodedata
 from collections.abc import Iterable
@@ -198,9 +199,16 @@ class Roster:
     def _part(self, written: str, folded: str) -> bool:
         if len(folded) < 2 or folded not in self.parts:
             return False
-        if folded in _COMMON_WORDS or folded in _PARTICLES or folded in common_words():
+        if folded in _alone_only_capitalised():
             return written.istitle()
         return True
+
+
+@functools.cache
+def _alone_only_capitalised() -> frozenset[str]:
+    """The words a listed part that is one of them is found alone only capitalised: the hand
+    list, the particles and the words derived from the data, one set read once."""
+    return _COMMON_WORDS | _PARTICLES | common_words()
 
 
 def _particles_before(text: str, words: list[regex.Match[str]], folded: list[str], i: int) -> int:

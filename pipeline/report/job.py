@@ -20,7 +20,6 @@ from pipeline.bootstrap import Backend
 from pipeline.db.records import JobRecord, JobStatus
 from pipeline.errors import Conflict, InputError, PipelineError, ServiceUnavailableError
 from pipeline.file_names import content_disposition, job_stem, safe_name
-from pipeline.input_header import did_you_mean, listing
 from pipeline.messages import echo
 from pipeline.release.screen import ReleaseScreen, personal_words
 from pipeline.report import about, theme_trend_table
@@ -38,7 +37,12 @@ from pipeline.service import insights as service_insights
 from pipeline.service.change import change_summary
 from pipeline.service.erase import readable_job
 from pipeline.service.ratings import rating_summary
-from pipeline.service.results import check_one_group, input_column, job_question_column
+from pipeline.service.results import (
+    check_one_group,
+    input_column,
+    job_question_column,
+    no_such_group,
+)
 from pipeline.service.theme_trend import theme_trend_summary
 from pipeline.service.trend import trend_summary
 from pipeline.service.views import SummaryView
@@ -241,10 +245,7 @@ def group_index(summary: SummaryView, group: str) -> int:
     names = [group_name(value) for value in values]
     if group == BLANK and BLANK in names:
         return names.index(BLANK)
-    raise InputError(
-        f"no row has {summary.group_by} = {echo(group)}{did_you_mean(group, names)}; "
-        f"its values: {listing(names)}"
-    )
+    raise no_such_group(str(summary.group_by), group, names)
 
 
 def _first_comparable(

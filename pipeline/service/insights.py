@@ -87,8 +87,6 @@ def theme_summary(
     column = group_column(job, group_by)
     _check_filters(job, label, aspect)
     prefix = themes_prefix(job)
-    if column is not None and group is not None:
-        check_known_group(backend, job, column, group)
     if aspect is None and group is None:
         found = _stored_themes(backend, job, prefix, label, column)
     else:
@@ -149,6 +147,8 @@ def _reclustered(
     rows = list(
         backend.repository.results.insight_rows(job.request_id, column, with_text=True, group=cell)
     )
+    if not rows and column is not None and group is not None:
+        check_known_group(backend, job, column, group)  # only then: its rows are all unlabelled
     keys = [_theme_key(row, aspect) for row in rows]
     subset = [
         i

@@ -177,7 +177,13 @@ def check_known_group(backend: Backend, job: JobRecord, column: str, group: str)
     if group_cell(group) in {"" if value is None else str(value) for value in values}:
         return
     names = sorted((group_name(value) for value in values), key=lambda name: name == BLANK)
-    raise InputError(
+    raise no_such_group(column, group, names)
+
+
+def no_such_group(column: str, group: str, names: list[str]) -> InputError:
+    """The refusal of a ``group`` no row of ``column`` holds: the close values of ``names``,
+    then all of them (the words of every read and report that takes one group)."""
+    return InputError(
         f"no row has {column} = {echo(group)}{did_you_mean(group, names)}; "
         f"its values: {listing(names)}"
     )

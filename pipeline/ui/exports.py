@@ -57,6 +57,19 @@ def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "results") -> bytes:
     return buffer.getvalue()
 
 
+RAW_WORKBOOK = (
+    "--raw is for a CSV a program reads; an .xlsx opens in a spreadsheet, where a raw '=…' "
+    "cell would run: name a .csv file, or drop --raw"
+)
+"""Why a results workbook is never raw (the command line's refusal)."""
+
+
+def results_workbook(raw_csv: bytes) -> bytes:
+    """The results CSV as stored (raw) as the Excel file the app downloads: every cell that
+    could run escaped, the scores numbers."""
+    return to_xlsx_bytes(results_frame(raw_csv))
+
+
 def results_frame(csv_bytes: bytes) -> pd.DataFrame:
     """The server's results CSV with input columns kept as text and scores as numbers."""
     frame = pd.read_csv(
