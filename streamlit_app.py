@@ -587,7 +587,7 @@ def live_progress(client: PipelineClient, request_id: str) -> None:
     try:
         job = client.status(request_id)
     except PipelineError as exc:
-        show_error(exc)
+        refresh_failed(exc)
         return
     if job.finished or job.labelled:
         st.rerun()
@@ -599,7 +599,7 @@ def live_progress(client: PipelineClient, request_id: str) -> None:
         try:
             so_far = client.summary(request_id)
         except PipelineError as exc:
-            show_error(exc)
+            refresh_failed(exc)
             return
         st.altair_chart(
             charts.distribution_chart(so_far.overall.counts, so_far.labels).properties(
@@ -618,7 +618,7 @@ def insights_live(client: PipelineClient, request_id: str) -> None:
     try:
         job = client.status(request_id)
     except PipelineError as exc:
-        show_error(exc)
+        refresh_failed(exc)
         return
     if job.finished:
         st.rerun()
@@ -626,6 +626,15 @@ def insights_live(client: PipelineClient, request_id: str) -> None:
     if job.insights_done is not None:
         st.progress(progress.insights_progress(job), text=about.WORKING_OUT_SHORT)
     cancel_controls(client, request_id)
+
+
+def refresh_failed(exc: PipelineError) -> None:
+    """A refreshing part of the page met an error. A refused key (revoked while the page was
+    open) reruns the whole page, so the sidebar stops saying *connected* and none of the
+    job stays on screen; anything else is shown where it happened."""
+    if isinstance(exc, Unauthorized):
+        st.rerun()
+    show_error(exc)
 
 
 def aspects_so_far(job: JobStatus) -> None:
@@ -636,7 +645,7 @@ def aspects_so_far(job: JobStatus) -> None:
     except JobNotFound:
         return  # an API without aspects: the labels alone, as before
     except PipelineError as exc:
-        show_error(exc)
+        refresh_failed(exc)
         return
     if summary.empty:
         return

@@ -165,8 +165,14 @@ class CannedApi(JsonHandler):
         "/v1/jobs/runningjob": (200, RUNNING_JOB),
     }
     cancelled: ClassVar[list[str]] = []
+    revoke_after: ClassVar[int | None] = None  # GETs answered before the key is "revoked"
 
     def do_GET(self) -> None:
+        if self.revoke_after is not None:
+            if self.revoke_after == 0:
+                self.send_json(401, {"error": "unauthorized", "detail": "invalid API key"})
+                return
+            type(self).revoke_after = self.revoke_after - 1
         url = urlsplit(self.path)
         query = {name: values[0] for name, values in parse_qs(url.query).items()}
         if url.path == "/v1/jobs/donejob/results" and query.get("format") == "csv":
@@ -381,6 +387,25 @@ def test_a_running_job_shows_the_servers_progress(app: AppTest) -> None:
     bar: Any = app.get("progress")[0]
     assert bar.value == 40
     assert any("Labels so far" in chart.proto.spec for chart in app.get("vega_lite_chart"))
+
+
+def test_a_key_revoked_while_a_job_runs_clears_the_page_and_the_connected_line(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The job's status answers once, then the key is revoked: the refreshing progress meets
+    the refusal and reruns the whole page, which shows the refusal and none of the job."""
+    monkeypatch.setenv("PIPELINE_API_KEY", "a-key-revoked-meanwhile")
+    CannedApi.revoke_after = 1
+    try:
+        app.query_params["job"] = "runningjob"
+        app.run()
+    finally:
+        CannedApi.revoke_after = None
+    assert not app.exception, app.exception
+    assert "The API refused the API key." in _errors(app)
+    assert "connected" not in _page(app)
+    assert RUNNING_JOB["input_name"] not in [title.value for title in app.title]
+    assert not app.get("progress")
 
 
 def test_cancel_asks_first_and_can_be_taken_back(app: AppTest) -> None:
