@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from pipeline.errors import (
     AmbiguousColumnError,
     InputError,
     LimitExceededError,
-    MalformedInputError,
     MissingColumnError,
 )
 from pipeline.messages import echo
@@ -81,7 +81,10 @@ _LISTED_COLUMNS = 30
 
 
 def clean_header(cells: Sequence[str]) -> tuple[str, ...]:
-    """The column names of a header row; refuses duplicates and what cannot be a header."""
+    """The column names of a header row; refuses what cannot be a header. Two columns of one
+    name are each named by their place (``0.0 (column 10)``, ``0.0 (column 12)``): exports
+    repeat names the job never asks for (Canvas heads each question's points column with its
+    points), and a job that asks for such a name is told to choose one."""
     if len(cells) > MAX_COLUMNS:
         raise LimitExceededError(
             f"the header has {len(cells):,} columns, over the limit of {MAX_COLUMNS:,}"
@@ -97,8 +100,7 @@ def clean_header(cells: Sequence[str]) -> tuple[str, ...]:
                 f"at most {MAX_NAME_CHARS:,} characters each; add a header row"
             )
         names.append(name or _blank_name(position, taken))
-    _refuse_duplicates(names)
-    return tuple(names)
+    return _placed_duplicates(names)
 
 
 def resolve_column(
@@ -117,6 +119,12 @@ def resolve_column(
         raise AmbiguousColumnError(
             f"{role} {echo(name)} matches {len(matches)} columns: "
             f"{', '.join(echo(m) for m in matches)}; give the exact name"
+        )
+    if placed := _placed_names(name, columns):
+        raise AmbiguousColumnError(
+            f"{role} {echo(name)}: the header has {len(placed)} columns of that name, so each "
+            f"is named by its place: {', '.join(echo(m) for m in placed)}; give one of these "
+            "names, or rename the columns in the file"
         )
     raise MissingColumnError(
         f"{role} {echo(name)} is not in the file{did_you_mean(name, columns)}; its columns are: "
@@ -260,12 +268,40 @@ def _blank_name(position: int, taken: set[str]) -> str:
     return name
 
 
-def _refuse_duplicates(names: Sequence[str]) -> None:
-    first: dict[str, int] = {}
+def header_holds(cells: Sequence[str], wanted: str) -> bool:
+    """Whether ``cells``, read as a header, name the column ``wanted`` (case and spacing
+    aside; ``wanted`` may be a name ``clean_header`` gives a repeated one by its place)."""
+    asked = folded(wanted)
+    if not asked:
+        return False
+    if any(folded(cell) == asked for cell in cells):
+        return True
+    stripped = [cell.strip() for cell in cells]
+    return any(folded(name) == asked for name in _placed_duplicates(stripped))
+
+
+def _placed_duplicates(names: Sequence[str]) -> tuple[str, ...]:
+    """``names`` with every one that occurs twice or more named by its place as well."""
+    seen = Counter(names)
+    taken = set(names)
+    placed: list[str] = []
     for position, name in enumerate(names, start=1):
-        if name in first:
-            raise MalformedInputError(
-                f"the header has two columns named {echo(name)} (columns {first[name]} and "
-                f"{position}): one would overwrite the other; rename one and upload again"
-            )
-        first[name] = position
+        if seen[name] > 1:
+            name = f"{name} (column {position})"
+            while name in taken:
+                name = f"_{name}"
+            taken.add(name)
+        placed.append(name)
+    return tuple(placed)
+
+
+def _placed_names(wanted: str, columns: Sequence[str]) -> list[str]:
+    """The columns ``clean_header`` named by their place because the header repeats
+    ``wanted`` (ignoring case and spacing)."""
+    asked = folded(wanted)
+    pattern = re.compile(r"_*(.*) \(column \d+\)")
+    return [
+        column
+        for column in columns
+        if (match := pattern.fullmatch(column)) and folded(match.group(1)) == asked
+    ]

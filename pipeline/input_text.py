@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.errors import EncodingError, MalformedInputError
-from pipeline.input_header import TEXT_WORDS
+from pipeline.input_header import TEXT_WORDS, header_holds
 
 UTF8 = "utf-8"
 UTF8_BOM = "utf-8-sig"
@@ -141,7 +141,7 @@ def header_index(records: Sequence[Sequence[str]], named: str | None = None) -> 
     asked = (named or "").strip().casefold()
     for index, record in enumerate(scanned):
         values = {value.strip().casefold() for value in record} - {""}
-        if asked in values:
+        if asked and header_holds(record, asked):
             return index
         if not asked and len(first) < 2 and len(values) >= 2 and values & TEXT_WORDS:
             return index  # under a title: a table's header with a comment column

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from pipeline.errors import InputError, MalformedInputError, MissingColumnError, SheetNotFoundError
-from pipeline.input_header import clean_header, listing
+from pipeline.input_header import clean_header, header_holds, listing
 from pipeline.messages import echo
 from pipeline.xlsx.sheet import Row, column_letters
 from pipeline.xlsx.workbook import SheetEntry
@@ -165,7 +165,9 @@ def row_values(layout: SheetLayout, row: Row) -> list[str]:
 
 
 def _names(row: Row, wanted: str) -> bool:
-    return any(value.strip().casefold() == wanted for value in row.cells.values())
+    """Whether ``row``, read as the header (``layout_of``), names the column ``wanted``."""
+    first, last = min(row.cells), max(row.cells)
+    return header_holds([row.cells.get(column, "") for column in range(first, last + 1)], wanted)
 
 
 def _header_like(rows: Sequence[Row], index: int) -> bool:

@@ -566,8 +566,21 @@ FILES: list[Case] = [
         "duplicate-columns",
         upload(b"comment,comment,course\na,b,c\n"),
         400,
-        "malformed_input",
-        "two columns named 'comment'",
+        "ambiguous_column",
+        "2 columns of that name",
+        "'comment (column 1)', 'comment (column 2)'",
+    ),
+    accepted(
+        "duplicate-columns-one-named-by-its-place",
+        upload(b"comment,comment,course\na,placed good,c\n", text_column="comment (column 2)"),
+        ("placed good",),
+        columns_are("comment (column 1)", "comment (column 2)", "course"),
+    ),
+    accepted(
+        "duplicate-columns-not-asked-for",
+        upload(b"comment,0.0,notes,0.0\ncanvas good,0.0,n,1.0\n"),
+        ("canvas good",),
+        columns_are("comment", "0.0 (column 2)", "notes", "0.0 (column 4)"),
     ),
     refused(
         "missing-column-did-you-mean",

@@ -189,10 +189,21 @@ def test_empty_extra_fields_are_dropped_and_missing_ones_are_empty(tmp_path: Pat
     assert rows(path) == [["Great", "A"], ["ok", ""]]
 
 
-def test_duplicate_column_names_are_refused_and_blank_ones_named(tmp_path: Path) -> None:
+def test_duplicate_column_names_are_named_by_their_place_and_blank_ones_named(
+    tmp_path: Path,
+) -> None:
     duplicate = write(tmp_path, b"comment,comment,course\na,b,c\n")
-    with pytest.raises(MalformedInputError, match=r"two columns named 'comment' \(columns 1 and 2"):
+    with pytest.raises(
+        AmbiguousColumnError, match=r"'comment': the header has 2 columns of that name"
+    ):
         validate_input(duplicate, "comment")
+    # Canvas heads each question's points column with its points: names no job asks for.
+    canvas = write(
+        tmp_path, b"name,Q1: liked?,0.0,Q2: change?,0.0\nAna,Labs,0.0,Exams,1.0\n", "c.csv"
+    )
+    read = validate_input(canvas, "Q1: liked?")
+    assert read.columns == ("name", "Q1: liked?", "0.0 (column 3)", "Q2: change?", "0.0 (column 5)")
+    assert rows(canvas, "Q1: liked?") == [["Ana", "Labs", "0.0", "Exams", "1.0"]]
     blank = write(tmp_path, b"comment,,course,\na,b,c,d\n", "blank.csv")
     assert validate_input(blank, "comment").columns == ("comment", "column_2", "course", "column_4")
     assert rows(blank) == [["a", "b", "c", "d"]]

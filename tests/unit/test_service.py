@@ -80,7 +80,8 @@ REFUSALS = [
     ("ragged row", _write("a.csv", b"comment,course\nGreat,A,extra\n"), "comment",
      MalformedInputError, "line 2 has 3 fields but the header has 2 columns"),
     ("duplicate columns", _write("a.csv", b"comment,comment,course\na,b,c\n"), "comment",
-     MalformedInputError, "two columns named 'comment' (columns 1 and 2)"),
+     AmbiguousColumnError, "column 'comment': the header has 2 columns of that name, so each is "
+     "named by its place: 'comment (column 1)', 'comment (column 2)'; give one of these names"),
     ("stray NUL", _write("a.csv", b"comment\n" + b"a fine comment " * 10 + b"\n" + b"x\x00y\n"),
      "comment", MalformedInputError, "line 3 holds a NUL character"),
     ("ambiguous column", _write("a.csv", b"Comment,comment\na,b\n"), "COMMENT",

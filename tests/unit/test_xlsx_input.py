@@ -10,6 +10,7 @@ import pytest
 from xlsxfakes import evaluation_export, inline_row, sheet_xml, workbook_parts, write_parts
 
 from pipeline.errors import (
+    AmbiguousColumnError,
     InputError,
     MalformedInputError,
     MissingColumnError,
@@ -130,7 +131,7 @@ def test_a_value_outside_the_header_is_refused_not_dropped(tmp_path: Path) -> No
         validate_input(path, "comment")
 
 
-def test_a_blank_header_cell_is_named_and_two_columns_of_one_name_are_refused(
+def test_a_blank_header_cell_is_named_and_two_columns_of_one_name_named_by_their_place(
     tmp_path: Path,
 ) -> None:
     blank = [inline_row(1, ["comment", None, "course"]), inline_row(2, ["Great", "x", "CS1"])]
@@ -139,8 +140,10 @@ def test_a_blank_header_cell_is_named_and_two_columns_of_one_name_are_refused(
 
     twice = [inline_row(1, ["comment", "comment"]), inline_row(2, ["Great", "Fine"])]
     path = write_parts(tmp_path / "b.xlsx", workbook_parts([("Data", sheet_xml(twice))]))
-    with pytest.raises(MalformedInputError, match="two columns named 'comment'"):
+    with pytest.raises(AmbiguousColumnError, match="2 columns of that name"):
         validate_input(path, "comment")
+    placed = validate_input(path, "comment (column 2)")
+    assert placed.columns == ("comment (column 1)", "comment (column 2)")
 
 
 def test_shared_inline_and_rich_text_cells_read_without_phonetic_runs(tmp_path: Path) -> None:
