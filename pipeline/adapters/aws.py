@@ -39,13 +39,17 @@ _MISSING_QUEUE_CODES = {"QueueDoesNotExist", "AWS.SimpleQueueService.NonExistent
 _MISSING_BUCKET_CODES = {"404", "NoSuchBucket", "NotFound"}
 
 
-def aws_client(service: str, settings: Settings) -> Any:
-    """A boto3 client with boto3's defaults (so AWS_ENDPOINT_URL is honoured)."""
+def aws_client(service: str, settings: Settings, config: Config | None = None) -> Any:
+    """A boto3 client with boto3's defaults (so AWS_ENDPOINT_URL is honoured), merged with
+    ``config`` (timeouts, retries)."""
     options: dict[str, Any] = {}
     if settings.aws_region:
         options["region_name"] = settings.aws_region
     if service == "s3":
-        options["config"] = Config(signature_version="s3v4")
+        signed = Config(signature_version="s3v4")
+        config = signed.merge(config) if config else signed
+    if config is not None:
+        options["config"] = config
     try:
         return boto3.client(service, **options)
     except NoRegionError as exc:

@@ -23,6 +23,7 @@ import json
 import logging
 import re
 import tempfile
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -57,7 +58,7 @@ from pipeline.api.common import (
 from pipeline.api.errors import error_answer, error_body, status_code_name
 from pipeline.bootstrap import Backend
 from pipeline.db.records import ACTIVE, JobStatus
-from pipeline.errors import InvalidRequest, LimitExceededError, PipelineError
+from pipeline.errors import InvalidRequest, LimitExceededError
 from pipeline.report.job import ReportFormat, report_file
 from pipeline.request_id import REQUEST_ID, REQUEST_ID_PATTERN
 from pipeline.service import insights
@@ -74,6 +75,7 @@ MAX_INLINE_CSV_BYTES = 5 * 1024 * 1024
 """A Lambda answer carries at most 6 MB: the CSV of a job still running is sent inline up to
 this size; a finished job's CSV is a redirect to the object store whatever its size."""
 MAX_LIST = 500
+MASTER_RETRY_S = 30  # after ECS failed to answer, how long polls skip starting the master
 _TRUE = {"true", "t", "1", "yes", "y", "on"}  # what pydantic (FastAPI's forms) accepts
 _FALSE = {"false", "f", "0", "no", "n", "off", ""}
 _JOB = r"(?P<request_id>[^/]+)"
@@ -198,17 +200,22 @@ Route = Callable[["Gateway", GatewayRequest, str], Answer]
 class Gateway:
     """Answers API Gateway events from one backend. ``ensure_master`` is called after a job is
     queued and when a poll finds a job still queued, so a master that has exited by itself is
-    started again; a failure there is logged, never the caller's problem: the job is queued.
-    ``require_keys`` defaults to what PIPELINE_AUTH says for an API behind API Gateway."""
+    started again; a failure there (ECS refusing, or not answering at all) is logged, never
+    the caller's problem: the job is queued. After a failure the next ``MASTER_RETRY_S`` go
+    without trying, so polls do not each wait out ECS. ``require_keys`` defaults to what
+    PIPELINE_AUTH says for an API behind API Gateway."""
 
     def __init__(
         self,
         backend: Backend,
         ensure_master: Callable[[], object] | None = None,
         require_keys: bool | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.backend = backend
         self._ensure_master = ensure_master
+        self._clock = clock
+        self._master_retry_at = 0.0
         if require_keys is None:
             require_keys = keys_required(backend.settings.auth, host=None)
         self.require_keys = require_keys
@@ -256,12 +263,16 @@ class Gateway:
         return service.authenticate(self.backend, presented, self.require_keys)
 
     def nudge_master(self) -> None:
-        if self._ensure_master is None:
+        if self._ensure_master is None or self._clock() < self._master_retry_at:
             return
         try:
             self._ensure_master()
-        except PipelineError:
-            log.exception("could not make sure the master runs; the next call tries again")
+        except Exception:  # an unreachable ECS endpoint raises botocore's own errors
+            self._master_retry_at = self._clock() + MASTER_RETRY_S
+            log.exception(
+                "could not make sure the master runs; a call after %d s tries again",
+                MASTER_RETRY_S,
+            )
 
     # Routes: one service call each, answered like the FastAPI app.
 

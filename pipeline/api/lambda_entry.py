@@ -9,10 +9,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from botocore.config import Config
+
 from pipeline.api.errors import error_answer
 from pipeline.api.gateway import Answer, Gateway
 from pipeline.bootstrap import open_backend
 from pipeline.settings import Settings
+
+# Starting the master is a side errand of a submit or a poll, inside API Gateway's 29 s: an ECS
+# endpoint that does not answer costs seconds, not botocore's default minutes of retries.
+ECS_FROM_LAMBDA = Config(
+    connect_timeout=2, read_timeout=5, retries={"mode": "standard", "total_max_attempts": 2}
+)
 
 
 def gateway_from_environment(environ: Mapping[str, str] | None = None) -> Gateway:
@@ -24,7 +32,7 @@ def gateway_from_environment(environ: Mapping[str, str] | None = None) -> Gatewa
         return Gateway(backend)
     from pipeline.adapters import aws
 
-    ecs = aws.aws_client("ecs", settings)
+    ecs = aws.aws_client("ecs", settings, ECS_FROM_LAMBDA)
     return Gateway(backend, ensure_master=lambda: aws.ensure_master(settings, ecs))
 
 

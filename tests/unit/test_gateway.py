@@ -21,6 +21,7 @@ from apigw_events import (
     with_query,
     without_identity,
 )
+from botocore.exceptions import EndpointConnectionError
 from fastapi.testclient import TestClient
 from insightfakes import fake_analyst
 from jobfakes import FakePredictor, make_backend
@@ -319,18 +320,37 @@ def test_the_master_is_started_after_a_submit_and_while_a_job_waits(backend: Bac
     assert calls == ["ensure", "ensure"]
 
 
+@pytest.mark.parametrize(
+    "fault",
+    [
+        PipelineError("ECS could not start the master: RESOURCE:MEMORY"),
+        EndpointConnectionError(endpoint_url="https://ecs.eu-west-1.amazonaws.com/"),
+    ],
+    ids=["ecs-refuses", "ecs-unreachable"],
+)
 def test_a_master_that_cannot_start_does_not_lose_the_job(
-    backend: Backend, caplog: pytest.LogCaptureFixture
+    backend: Backend, caplog: pytest.LogCaptureFixture, fault: Exception
 ) -> None:
-    def refuse() -> None:
-        raise PipelineError("ECS could not start the master: RESOURCE:MEMORY")
+    now = [0.0]
+    tries: list[float] = []
 
-    edge = Gateway(backend, ensure_master=refuse)
+    def refuse() -> None:
+        tries.append(now[0])
+        raise fault
+
+    edge = Gateway(backend, ensure_master=refuse, clock=lambda: now[0])
     with caplog.at_level(logging.ERROR):
         accepted = answer(edge.handle(load_event("submit_multipart")))
     assert accepted.status == 202
     assert backend.queue.depth().visible == 1
     assert "could not make sure the master runs" in caplog.text
+    request_id = accepted.json()["request_id"]
+    now[0] = 10.0
+    assert answer(edge.handle(load_event("status", request_id))).json()["status"] == "queued"
+    assert tries == [0.0], "polls soon after a failure do not wait on ECS again"
+    now[0] = 31.0
+    assert answer(edge.handle(load_event("status", request_id))).status == 200
+    assert tries == [0.0, 31.0]
 
 
 def test_a_partial_csv_too_big_for_one_answer_is_refused_with_the_way_out(
