@@ -354,6 +354,8 @@ def _summary(args: argparse.Namespace) -> int:
 
     with api_client(args) as client:
         summary = client.summary(args.request_id, args.group_by)
+    if note := partial_note(summary.status, summary.rows_done, summary.rows_total):
+        print(note, file=sys.stderr)
     print(
         f"{'group':<24} {'rows':>7} {'no label':>8} " + " ".join(f"{x:>10}" for x in summary.labels)
     )
@@ -362,6 +364,18 @@ def _summary(args: argparse.Namespace) -> int:
         shares = " ".join(f"{(group.shares.get(x) or 0.0):>10.1%}" for x in summary.labels)
         print(f"{name[:24]:<24} {group.rows:>7} {group.errors:>8} {shares}")
     return 0
+
+
+def partial_note(status: str, rows_done: int, rows_total: int) -> str | None:
+    """What a reader of shares must know first when they are of part of the file only: a
+    job still running, or one that was cancelled or failed before its last row."""
+    if status == "succeeded" and rows_done >= rows_total:
+        return None
+    so_far = " so far" if status in ("queued", "running") else ""
+    return (
+        f"job {status}: {rows_done:,} of {rows_total:,} rows labelled{so_far}; these shares "
+        "are of those rows only"
+    )
 
 
 def _cancel(args: argparse.Namespace) -> int:

@@ -131,12 +131,18 @@ def _report(args: argparse.Namespace) -> int:
 
 def report_format(asked: str | None, output: Path | None) -> str:
     """The format asked for, else the one ``output``'s ending names (``report.html``), else
-    PDF; InputError when the two disagree, rather than a PDF in a file named ``.html``."""
+    PDF; InputError when the two disagree, rather than a PDF in a file named ``.html``, and
+    for another ending with no format asked for (a PDF named ``report.md`` opens nowhere)."""
     ending = output.suffix.lower().lstrip(".") if output is not None else ""
     named = {"htm": "html", "html": "html", "pdf": "pdf"}.get(ending)
     if asked is not None and named is not None and asked != named:
         raise InputError(
             f"-o {output} ends in .{ending} but --format is {asked}: give one, or make them agree"
+        )
+    if asked is None and ending and named is None:
+        raise InputError(
+            f"-o {output} ends in .{ending}, and a report is a PDF or an HTML page: end the "
+            "name in .pdf or .html (or give --format to write that format under this name)"
         )
     return asked or named or "pdf"
 

@@ -265,13 +265,16 @@ def test_the_report_format_follows_the_output_files_ending(
     assert main(["report", "rid", "-o", "r.html", *api]) == 0
     assert main(["report", "rid", "-o", "r.HTM", *api]) == 0
     assert main(["report", "rid", "-o", "r.pdf", *api]) == 0
-    assert main(["report", "rid", "-o", "r.txt", *api]) == 0
+    assert main(["report", "rid", "--format", "pdf", "-o", "r.txt", *api]) == 0
     assert main(["report", "rid", "--format", "html", *api]) == 0
     assert formats == ["html", "html", "pdf", "pdf", "html"]
     assert (tmp_path / "rid-report.html").exists()
     assert main(["report", "rid", "--format", "pdf", "-o", "r2.html", *api]) == 2
     assert "-o r2.html ends in .html but --format is pdf" in capsys.readouterr().err
-    assert formats == ["html", "html", "pdf", "pdf", "html"] and not (tmp_path / "r2.html").exists()
+    assert main(["report", "rid", "-o", "r.md", *api]) == 2
+    assert "-o r.md ends in .md, and a report is a PDF or an HTML page" in capsys.readouterr().err
+    assert formats == ["html", "html", "pdf", "pdf", "html"]
+    assert not (tmp_path / "r2.html").exists() and not (tmp_path / "r.md").exists()
 
 
 def test_a_column_the_input_lacks_is_refused_before_any_row_is_read(
