@@ -59,6 +59,7 @@ from pipeline.api.errors import error_answer, error_body, status_code_name
 from pipeline.bootstrap import Backend
 from pipeline.db.records import ACTIVE, JobStatus
 from pipeline.errors import InvalidRequest, LimitExceededError
+from pipeline.messages import echo
 from pipeline.report.job import ReportFormat, report_file
 from pipeline.request_id import REQUEST_ID, REQUEST_ID_PATTERN
 from pipeline.service import insights
@@ -75,6 +76,10 @@ MAX_INLINE_CSV_BYTES = 5 * 1024 * 1024
 """A Lambda answer carries at most 6 MB: the CSV of a job still running is sent inline up to
 this size; a finished job's CSV is a redirect to the object store whatever its size."""
 MAX_LIST = 500
+LAMBDA_ANSWER_BYTES = 6_000_000
+"""Lambda carries at most 6,291,556 bytes of answer, counted as its runtime encodes the proxy
+result (JSON, non-ASCII escaped): a bigger one is API Gateway's bare 502. A results page is
+cut to fit (its ``next_offset`` says where to read on); any other answer over it is a 413."""
 MASTER_RETRY_S = 30  # after ECS failed to answer, how long polls skip starting the master
 _TRUE = {"true", "t", "1", "yes", "y", "on"}  # what pydantic (FastAPI's forms) accepts
 _FALSE = {"false", "f", "0", "no", "n", "off", ""}
@@ -106,7 +111,14 @@ class GatewayRequest:
 
     @classmethod
     def from_event(cls, event: Mapping[str, Any]) -> GatewayRequest:
-        """Read a REST API proxy event (payload format 1.0)."""
+        """Read a REST API proxy event (payload format 1.0). An HTTP API's or a function URL's
+        (2.0) is refused by name: read as 1.0 it would be ``GET /``, a 404 for every call."""
+        if str(event.get("version", "1.0")) != "1.0":
+            raise InvalidRequest(
+                f"this function answers API Gateway REST API events (payload format 1.0), not "
+                f"{echo(str(event.get('version')))}: an HTTP API or a function URL sends 2.0; "
+                "put the template's REST API in front of it"
+            )
         query = event.get("multiValueQueryStringParameters") or {
             name: [value] for name, value in (event.get("queryStringParameters") or {}).items()
         }
@@ -229,7 +241,17 @@ class Gateway:
         except Exception as exc:
             error = error_answer(exc)
             answer = Answer.json(error.status, error.body, error.headers)
-        return answer.to_proxy()
+        proxy = answer.to_proxy()
+        size = proxy_bytes(proxy)
+        if size <= LAMBDA_ANSWER_BYTES:
+            return proxy
+        error = error_answer(
+            LimitExceededError(
+                f"this answer is {size:,} bytes, over the {LAMBDA_ANSWER_BYTES:,} one answer can "
+                "carry: ask for a smaller page (limit) or less at once"
+            )
+        )
+        return Answer.json(error.status, error.body, error.headers).to_proxy()
 
     def answer(self, request: GatewayRequest) -> Answer:
         for pattern, routes in _ROUTES:
@@ -334,7 +356,7 @@ class Gateway:
         if kind == "csv":
             return self._csv(request_id, who, raw)
         page = service.results_page(self.backend, request_id, who, offset, limit)
-        return Answer.json(200, page.to_dict())
+        return fitted_page(page.to_dict())
 
     def summary(self, request: GatewayRequest, request_id: str) -> Answer:
         group_by = request.param("group_by") or None
@@ -487,6 +509,26 @@ class Gateway:
             "Content-Disposition": csv_disposition(job),
         }
         return Answer(200, content.decode("utf-8"), headers)
+
+
+def proxy_bytes(proxy: Mapping[str, Any]) -> int:
+    """The bytes of ``proxy`` as the Lambda runtime sends it (JSON, ASCII only)."""
+    return len(json.dumps(proxy, separators=(",", ":")))
+
+
+def fitted_page(page: dict[str, Any]) -> Answer:
+    """A results page as JSON, with as many of its rows as one Lambda answer carries (a wide
+    export's 1,000 rows can be 8 MB); ``next_offset`` then points at the first one left out,
+    where a client that follows it reads on."""
+    rows: list[Any] = page["rows"]
+    answer = Answer.json(200, page)
+    size = proxy_bytes(answer.to_proxy())
+    while size > LAMBDA_ANSWER_BYTES and len(rows) > 1:
+        rows = rows[: max(1, int(len(rows) * LAMBDA_ANSWER_BYTES / size * 0.95))]
+        cut = {**page, "rows": rows, "next_offset": page["offset"] + len(rows)}
+        answer = Answer.json(200, cut)
+        size = proxy_bytes(answer.to_proxy())
+    return answer
 
 
 def _too_big_to_answer(status: JobStatus) -> str:

@@ -1,26 +1,32 @@
 """The API Lambda's entry: builds the Gateway once per cold start, from the environment.
 
-A cold start that cannot build it (database not migrated, a queue missing) answers with the
-error JSON — the message says what to fix — and the next event tries again.
+A cold start that cannot build it (database not migrated, a queue missing, the database
+down) answers with the error's status and code, and the next event tries again. What to fix
+goes to the function's log, not to the caller: no key has been checked yet, and the reason
+names the database's host, login and name.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any
-
-from botocore.config import Config
 
 from pipeline.api.errors import error_answer
 from pipeline.api.gateway import Answer, Gateway
 from pipeline.bootstrap import open_backend
 from pipeline.settings import Settings
 
+log = logging.getLogger(__name__)
+COLD_START_DETAIL = "the service could not start; the API function's log says why"
+
 # Starting the master is a side errand of a submit or a poll, inside API Gateway's 29 s: an ECS
 # endpoint that does not answer costs seconds, not botocore's default minutes of retries.
-ECS_FROM_LAMBDA = Config(
-    connect_timeout=2, read_timeout=5, retries={"mode": "standard", "total_max_attempts": 2}
-)
+ECS_FROM_LAMBDA: dict[str, Any] = {
+    "connect_timeout": 2,
+    "read_timeout": 5,
+    "retries": {"mode": "standard", "total_max_attempts": 2},
+}
 
 
 def gateway_from_environment(environ: Mapping[str, str] | None = None) -> Gateway:
@@ -30,9 +36,11 @@ def gateway_from_environment(environ: Mapping[str, str] | None = None) -> Gatewa
     backend = open_backend(settings)
     if settings.backend != "aws":
         return Gateway(backend)
+    from botocore.config import Config
+
     from pipeline.adapters import aws
 
-    ecs = aws.aws_client("ecs", settings, ECS_FROM_LAMBDA)
+    ecs = aws.aws_client("ecs", settings, Config(**ECS_FROM_LAMBDA))
     return Gateway(backend, ensure_master=lambda: aws.ensure_master(settings, ecs))
 
 
@@ -48,6 +56,8 @@ class LambdaEntry:
             try:
                 self._gateway = self._build()
             except Exception as exc:
+                log.error("the API could not start: %s", exc, exc_info=exc)
                 error = error_answer(exc)
-                return Answer.json(error.status, error.body, error.headers).to_proxy()
+                body = {**error.body, "detail": COLD_START_DETAIL}
+                return Answer.json(error.status, body, error.headers).to_proxy()
         return self._gateway.handle(event)

@@ -386,7 +386,9 @@ def test_a_finished_job_stored_before_escaped_copies_is_escaped_or_sent_raw(
     assert escaped.status == 200 and escaped.text.count("\n") == 5
 
 
-def test_a_cold_start_that_fails_answers_json_and_retries(backend: Backend) -> None:
+def test_a_cold_start_that_fails_answers_json_and_retries(
+    backend: Backend, caplog: pytest.LogCaptureFixture
+) -> None:
     attempts: list[int] = []
 
     def build() -> Gateway:
@@ -396,8 +398,11 @@ def test_a_cold_start_that_fails_answers_json_and_retries(backend: Backend) -> N
         return Gateway(backend)
 
     entry = LambdaEntry(build)
-    failed = answer(entry(load_event("health"), None))
-    assert failed.status == 500 and "run init" in failed.json()["detail"]
+    with caplog.at_level(logging.ERROR):
+        failed = answer(entry(load_event("health"), None))
+    assert failed.status == 500 and failed.json()["error"] == "config"
+    assert "run init" not in failed.json()["detail"], "no key was checked: the reason is logged"
+    assert "run init" in caplog.text
     assert answer(entry(load_event("health"), None)).status == 200
     assert answer(entry(load_event("health"), None)).status == 200
     assert len(attempts) == 2
@@ -467,3 +472,49 @@ def test_a_body_that_is_not_base64_is_the_callers_error(
     assert (refused.status, refused.json()["error"]) == (422, "invalid_request")
     assert "not valid base64" in refused.json()["detail"]
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]  # no server fault
+
+
+def test_a_results_page_over_one_lambda_answer_is_cut_where_the_client_reads_on(
+    backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    request_id = via_gateway(backend, open_event("submit_multipart")).json()["request_id"]
+    run_worker(backend)
+    event = with_query(open_event("results_page", request_id), limit="100")
+    whole = Gateway(backend).handle(event)
+    every_row = answer(whole).json()["rows"]
+    assert len(every_row) == 4
+    monkeypatch.setattr(gateway, "LAMBDA_ANSWER_BYTES", gateway.proxy_bytes(whole) - 1)
+
+    read: list[Any] = []
+    offset: int | None = 0
+    while offset is not None:
+        proxy = Gateway(backend).handle(with_query(event, offset=str(offset)))
+        assert gateway.proxy_bytes(proxy) <= gateway.LAMBDA_ANSWER_BYTES
+        page = answer(proxy).json()
+        assert page["rows"], "every page carries a row"
+        read += page["rows"]
+        offset = page["next_offset"]
+    assert read == every_row
+    assert len(answer(Gateway(backend).handle(event)).json()["rows"]) < 4
+
+
+def test_any_other_answer_over_one_lambda_answer_is_a_413_not_a_502(
+    backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    request_id = via_gateway(backend, open_event("submit_multipart")).json()["request_id"]
+    monkeypatch.setattr(gateway, "LAMBDA_ANSWER_BYTES", 200)
+    refused = via_gateway(backend, open_event("summary", request_id))
+    assert (refused.status, refused.json()["error"]) == (413, "limit_exceeded")
+    assert "over the 200 one answer can carry" in refused.json()["detail"]
+
+
+def test_an_http_api_event_is_refused_by_its_payload_format(backend: Backend) -> None:
+    event = {
+        "version": "2.0",
+        "rawPath": "/v1/jobs",
+        "requestContext": {"http": {"method": "GET", "path": "/v1/jobs"}},
+        "headers": {},
+    }
+    refused = via_gateway(backend, event)
+    assert refused.status == 422
+    assert "REST API events (payload format 1.0), not '2.0'" in refused.json()["detail"]
