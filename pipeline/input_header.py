@@ -132,6 +132,23 @@ def resolve_column(
     )
 
 
+def resolve_group_columns(
+    asked: Sequence[str], columns: Sequence[str], questions: Mapping[str, str] | None = None
+) -> tuple[str, ...]:
+    """The file's names for the group-by columns ``asked``, each of which may also list
+    several, comma-separated (``course, instructor``). A value that names a column whole is
+    that column: survey headers are questions, and hold commas (``Instructor (Last, First)``)."""
+    role = "group-by column"
+    found: list[str] = []
+    for value in asked:
+        if matching_columns(value.strip(), columns, questions) or "," not in value:
+            found.append(resolve_column(value, columns, role, questions))
+            continue
+        parts = [part for part in value.split(",") if part.strip()]
+        found += [resolve_column(part, columns, role, questions) for part in parts]
+    return tuple(dict.fromkeys(found))
+
+
 def matching_columns(
     wanted: str, columns: Sequence[str], questions: Mapping[str, str] | None = None
 ) -> list[str]:

@@ -41,6 +41,7 @@ from pipeline.input_header import (
     clean_header,
     named_text_column,
     resolve_column,
+    resolve_group_columns,
     text_column_refusal,
 )
 from pipeline.input_markup import plain_text
@@ -473,12 +474,7 @@ def validate_input(
         column = layout.columns[-1]  # the long table's comment column comes last
     else:
         column = _text_column(first, layout)
-    groups = tuple(
-        dict.fromkeys(
-            resolve_column(name, layout.columns, "group-by column", layout.questions)
-            for name in group_by
-        )
-    )
+    groups = resolve_group_columns(group_by, layout.columns, layout.questions)
     if column in groups:
         raise InputError(
             f"group-by column {column!r} is the comment column: every comment would be a group "

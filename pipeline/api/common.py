@@ -107,9 +107,11 @@ def check_one_file(count: int) -> None:
         )
 
 
-def split_columns(values: list[str]) -> list[str]:
-    """Group-by columns from repeated form fields, each of which may also be comma-separated."""
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+def group_by_fields(values: list[str]) -> list[str]:
+    """Group-by columns from repeated form fields. A field may also list several,
+    comma-separated; they are split once the file's columns are known
+    (``resolve_group_columns``), since a column's own name may hold a comma."""
+    return [value.strip() for value in values if value.strip()]
 
 
 def csv_disposition(job: JobRecord) -> str:

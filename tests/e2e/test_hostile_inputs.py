@@ -270,6 +270,13 @@ def columns_are(*names: str) -> Check:
     return check
 
 
+def grouped_by(*names: str) -> Check:
+    def check(_world: World, client: TestClient, answer: httpx.Response) -> None:
+        assert client.get(f"{JOBS}/{request_id_of(answer)}").json()["group_by"] == list(names)
+
+    return check
+
+
 def shown_as(expected: str) -> Check:
     """The name the job shows for its input; nothing was written outside the data folder."""
 
@@ -952,6 +959,21 @@ REQUESTS: list[Case] = [
         400,
         "missing_column",
         "'g0' is not in the file",
+    ),
+    accepted(
+        "group-by-a-column-whose-name-holds-a-comma",
+        upload(
+            b'"Instructor (Last, First)",course,comment\n"Chen, Wei",CS101,comma good\n',
+            group_by="Instructor (Last, First)",
+        ),
+        ("comma good",),
+        grouped_by("Instructor (Last, First)"),
+    ),
+    accepted(
+        "group-by-two-columns-in-one-field",
+        upload(b"teacher,course,comment\nChen,CS101,listed good\n", group_by="course, teacher"),
+        ("listed good",),
+        grouped_by("course", "teacher"),
     ),
     refused("fresh-not-a-boolean", upload(GOOD, fresh="maybe"), 422, "invalid_request", "'fresh'"),
     refused("json-body", post(json={"text_column": "comment"}), 422, "invalid_request", "'file'"),
