@@ -12,7 +12,7 @@ import pandas as pd
 
 from pipeline.client import GroupCounts, Summary
 from pipeline.ui.groups import group_caption, is_small, labelled
-from pipeline.ui.palette import LABEL_COLOURS, label_colours
+from pipeline.ui.palette import LABEL_COLOURS, ink_on, label_colours, mix
 from pipeline.ui.review import CONFIDENCE, with_confidence
 from pipeline.ui.shares import percent_text, percentages
 
@@ -149,10 +149,9 @@ def _label_order(labels: Sequence[str]) -> str:
 HEAT_STEP = 34
 HEAT_LOW = "#f6f6f6"
 """The heat map's 0 % negative: near white, so only negative reads as colour (red)."""
-DARK_CELL = 0.55
-"""From this share negative on, a cell's text is white (dark text on the light cells)."""
 HEAT_SELECTION = "cell"
 HEAT_TEXT_SELECTION = "cell_text"
+HEAT_HIGH = LABEL_COLOURS["negative"]
 """The heat map's click selections (fields ``category`` and ``group_value``): on a cell, and
 on the number written in it."""
 
@@ -184,6 +183,12 @@ def heat_map(cells: pd.DataFrame, group_by: str) -> alt.Chart:
     small cells paler. A click selects a cell (``HEAT_SELECTION``). Every column is named:
     Vega's overlap check boxes the slanted names, so with nine aspects it hid every other one.
     """
+    cells = cells.assign(
+        ink=[
+            ink_on(heat_fill(share, small))
+            for share, small in zip(cells["negative"], cells["small"], strict=True)
+        ]
+    )
     groups = list(dict.fromkeys(cells.sort_values("group")["group"]))
     aspects = list(dict.fromkeys(cells.sort_values("aspect_order")["aspect"]))
     base = alt.Chart(cells).encode(
@@ -202,7 +207,7 @@ def heat_map(cells: pd.DataFrame, group_by: str) -> alt.Chart:
     rects = base.mark_rect(stroke="#ffffff", strokeWidth=1).encode(
         color=alt.Color(
             "negative:Q",
-            scale=alt.Scale(domain=[0, 1], range=[HEAT_LOW, LABEL_COLOURS["negative"]]),
+            scale=alt.Scale(domain=[0, 1], range=[HEAT_LOW, HEAT_HIGH], interpolate="rgb"),
             legend=alt.Legend(
                 format="%",
                 title="share negative",
@@ -216,9 +221,7 @@ def heat_map(cells: pd.DataFrame, group_by: str) -> alt.Chart:
     )
     text = base.mark_text(fontSize=11).encode(
         text="cell:N",
-        color=alt.condition(
-            f"datum.negative >= {DARK_CELL}", alt.value("#ffffff"), alt.value("#1f2328")
-        ),
+        color=alt.Color("ink:N", scale=None),
     )
     # A click on a cell's number lands on the text layer: it selects the cell as well.
     fields = ["category", "group_value"]
@@ -228,6 +231,14 @@ def heat_map(cells: pd.DataFrame, group_by: str) -> alt.Chart:
     ).properties(
         title=f"Share negative per aspect and {group_by} (share · n)", height=alt.Step(HEAT_STEP)
     )
+
+
+def heat_fill(negative: float, small: bool) -> str:
+    """A heat map cell's colour as the page shows it: ``negative`` of the way along the scale
+    (interpolated in RGB, as the chart's scale is), a small cell at ``SMALL_OPACITY`` over the
+    white page."""
+    fill = mix(HEAT_LOW, HEAT_HIGH, negative)
+    return mix("#ffffff", fill, SMALL_OPACITY) if small else fill
 
 
 def compare_chart(data: pd.DataFrame, labels: Sequence[str]) -> alt.Chart:

@@ -34,3 +34,39 @@ def label_colours(labels: Sequence[str]) -> list[str] | None:
 
 def badge_colour(label: str) -> str:
     return BADGE_COLOURS.get(label, "blue")
+
+
+def _luminance(colour: str) -> float:
+    """WCAG's relative luminance of ``#rrggbb``."""
+
+    def linear(channel: int) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (linear(int(colour[i : i + 2], 16)) for i in (1, 3, 5))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(one: str, two: str) -> float:
+    """WCAG's contrast ratio of two ``#rrggbb`` colours (1 to 21; text wants 4.5)."""
+    high, low = sorted((_luminance(one), _luminance(two)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def mix(start: str, end: str, share: float) -> str:
+    """``#rrggbb`` ``share`` of the way from ``start`` to ``end`` in RGB (0: ``start``)."""
+    channels = (
+        round(
+            int(start[i : i + 2], 16)
+            + (int(end[i : i + 2], 16) - int(start[i : i + 2], 16)) * share
+        )
+        for i in (1, 3, 5)
+    )
+    return "#" + "".join(f"{channel:02x}" for channel in channels)
+
+
+def ink_on(background: str) -> str:
+    """Black or white, whichever reads better on ``background``: one of them always has a
+    contrast of 4.58 or more."""
+    white, black = "#ffffff", "#000000"
+    return white if contrast_ratio(white, background) > contrast_ratio(black, background) else black

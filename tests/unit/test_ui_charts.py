@@ -12,9 +12,11 @@ from pipeline.ui.charts import (
     confidence_chart,
     distribution_chart,
     group_chart,
+    heat_fill,
+    heat_map,
     label_scale,
 )
-from pipeline.ui.palette import LABEL_COLOURS
+from pipeline.ui.palette import LABEL_COLOURS, contrast_ratio, mix
 
 LABELS = ["negative", "neutral", "positive"]
 LONG_NAME = "CHEM110 General Chemistry for Engineers and Physical Scientists"
@@ -135,3 +137,38 @@ def test_unknown_labels_fall_back_to_a_colour_scheme() -> None:
         "domain": ["good", "bad"],
         "scheme": "tableau10",
     }
+
+
+def test_every_heat_map_cells_number_reads_on_its_colour() -> None:
+    """Share · n is written in every cell: on the pale small cells too (white text there was
+    1.4:1), at the 4.5:1 that text asks, whatever the share."""
+    shares = [i / 100 for i in range(101)]
+    cells = pd.DataFrame(
+        {
+            "group": [f"G{i}" for i in range(len(shares))] * 2,
+            "aspect": ["exams"] * len(shares) * 2,
+            "aspect_order": [0] * len(shares) * 2,
+            "negative": shares * 2,
+            "small": [False] * len(shares) + [True] * len(shares),
+            "cell": ["57% · 7"] * len(shares) * 2,
+            "interval": [""] * len(shares) * 2,
+            "n": [7] * len(shares) * 2,
+            "category": ["exams"] * len(shares) * 2,
+            "group_value": [f"G{i}" for i in range(len(shares))] * 2,
+        }
+    )
+    spec = heat_map(cells, "course").to_dict()
+    rects, text = spec["layer"]
+    assert rects["encoding"]["color"]["scale"]["interpolate"] == "rgb"
+    assert text["encoding"]["color"] == {"field": "ink", "type": "nominal", "scale": None}
+    for row in _data(spec):
+        background = heat_fill(row["negative"], row["small"])
+        assert contrast_ratio(row["ink"], background) >= 4.5, row
+    pale = next(row for row in _data(spec) if row["small"] and row["negative"] == 1.0)
+    assert pale["ink"] == "#000000"
+
+
+def test_a_heat_map_cell_is_its_colour_as_the_page_shows_it() -> None:
+    assert heat_fill(0.0, False) == "#f6f6f6"
+    assert heat_fill(1.0, False) == LABEL_COLOURS["negative"]
+    assert heat_fill(1.0, True) == mix("#ffffff", LABEL_COLOURS["negative"], SMALL_OPACITY)
