@@ -36,7 +36,7 @@ def badge_colour(label: str) -> str:
     return BADGE_COLOURS.get(label, "blue")
 
 
-def _luminance(colour: str) -> float:
+def relative_luminance(colour: str) -> float:
     """WCAG's relative luminance of ``#rrggbb``."""
 
     def linear(channel: int) -> float:
@@ -49,7 +49,7 @@ def _luminance(colour: str) -> float:
 
 def contrast_ratio(one: str, two: str) -> float:
     """WCAG's contrast ratio of two ``#rrggbb`` colours (1 to 21; text wants 4.5)."""
-    high, low = sorted((_luminance(one), _luminance(two)), reverse=True)
+    high, low = sorted((relative_luminance(one), relative_luminance(two)), reverse=True)
     return (high + 0.05) / (low + 0.05)
 
 

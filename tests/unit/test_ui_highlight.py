@@ -16,21 +16,7 @@ from pipeline.ui.highlight import (
     tint,
     word_segments,
 )
-from pipeline.ui.palette import LABEL_COLOURS
-
-
-def _luminance(colour: str) -> float:
-    def linear(channel: int) -> float:
-        c = channel / 255
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (linear(int(colour[i : i + 2], 16)) for i in (1, 3, 5))
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(one: str, two: str) -> float:
-    high, low = sorted((_luminance(one), _luminance(two)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
+from pipeline.ui.palette import LABEL_COLOURS, contrast_ratio, relative_luminance
 
 
 def test_segments_give_the_comment_back_and_score_every_occurrence() -> None:
@@ -50,7 +36,8 @@ def test_words_toward_the_label_get_its_colour_stronger_for_more_push() -> None:
     html = highlighted_html("clear and helpful", "positive", "clear:+0.45;helpful:+0.10")
     assert f"background:{tint('positive', 0.45)}" in html
     assert f"background:{tint('positive', 0.10)}" in html
-    weak, strong = _luminance(tint("positive", 0.10)), _luminance(tint("positive", 0.45))
+    weak = relative_luminance(tint("positive", 0.10))
+    strong = relative_luminance(tint("positive", 0.45))
     assert strong < weak, "a larger share is a stronger (darker) tint"
     assert tint("negative", 0.9) == blend(LABEL_COLOURS["negative"], MAX_TINT)
 
@@ -64,7 +51,7 @@ def test_a_word_against_the_label_is_underlined_never_tinted() -> None:
 
 @pytest.mark.parametrize("label", sorted(LABEL_COLOURS))
 def test_the_strongest_tint_keeps_the_text_readable(label: str) -> None:
-    assert contrast(tint(label, 1.0), TEXT_COLOUR) >= 4.5
+    assert contrast_ratio(tint(label, 1.0), TEXT_COLOUR) >= 4.5
 
 
 def test_a_comment_is_never_markup() -> None:
