@@ -451,6 +451,9 @@ class Worker:
             if self.stopping:
                 self._hand_back(request_id, message)
                 return False
+            if start > job.insights_done and self._labelling_waits():
+                self._yield_to_labelling(request_id, message)
+                return False
             began = self._timer() if began is None else began
             limit = self._insight_sizer.next_limit()
             records = _within(repository.results.page(request_id, start, limit.max_rows), limit)
@@ -501,6 +504,20 @@ class Worker:
         """Stop on request between chunks: the next delivery resumes where this one stopped."""
         self.backend.repository.jobs.hand_back(request_id)
         self.backend.queue.release(message.receipt)
+
+    def _labelling_waits(self) -> bool:
+        """A job waits for its first delivery, and a message is there to take: its labels
+        come before this job's insights (its user waits for them; these are extra)."""
+        return self.backend.queue.depth().visible > 0 and self.backend.repository.jobs.any_queued()
+
+    def _yield_to_labelling(self, request_id: str, message: QueueMessage) -> None:
+        """Between insight chunks: put this job behind the queue (a fresh message, sent before
+        the old one is deleted) and take the next; a later delivery resumes its insights
+        from ``insights_done``."""
+        log.info("job %s: its insights wait while a queued job is labelled", request_id)
+        self.backend.repository.jobs.hand_back(request_id)
+        self.backend.queue.send({"request_id": request_id})
+        _forget(self.backend.queue.delete, message.receipt)
 
     def _committed(self, request_id: str, message: QueueMessage) -> None:
         self.backend.queue.extend(message.receipt, self._visibility_s)

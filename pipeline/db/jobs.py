@@ -166,6 +166,12 @@ class JobRepository:
             job.finished_at = job.updated_at
             return Intake.POISONED
 
+    def any_queued(self) -> bool:
+        """Whether a job waits for its first delivery: another job's insights yield to it."""
+        query = select(Job.request_id).where(Job.status == JobStatus.QUEUED.value).limit(1)
+        with self._db.read() as session:
+            return session.scalar(query) is not None
+
     def hand_back(self, request_id: str) -> None:
         """Close the open delivery without counting a failure: its worker stopped on request
         and handed the message back."""

@@ -397,3 +397,42 @@ def test_with_insights_off_rows_are_labelled_and_explained_only(tmp_path: Path) 
         service.theme_summary(backend, None, request_id)
     with pytest.raises(Conflict, match="no aspects"):
         service.aspect_summary(backend, None, request_id)
+
+
+def test_a_queued_jobs_labels_come_before_another_jobs_insights(tmp_path: Path) -> None:
+    """A job submitted while another is in its second phase does not wait for those
+    insights: the worker puts the first job behind it after the chunk it is on, labels the
+    new one, then resumes the first job's insights where they stopped."""
+    backend = make_backend(tmp_path)
+    first = submit(backend, tmp_path)
+    events: list[tuple[str, str, int]] = []
+    later: list[str] = []
+    write_chunk = backend.repository.jobs.write_chunk
+    write_insights = backend.repository.jobs.write_insights
+
+    def labelling(request: str, rows, spent=None):  # type: ignore[no-untyped-def]
+        events.append(("labels", request, rows[0]["row_index"]))
+        return write_chunk(request, rows, spent)
+
+    def insights(request: str, rows, spent=None):  # type: ignore[no-untyped-def]
+        events.append(("insights", request, rows[0]["row_index"]))
+        outcome = write_insights(request, rows, spent)
+        if not later:  # a user submits while the first job's insights are worked out
+            source = comments_csv(tmp_path / "second.csv", ["good exam", "bad lecture"])
+            later.append(service.submit(backend, source, "comment", ["course"]).request_id)
+        return outcome
+
+    backend.repository.jobs.write_chunk = labelling  # type: ignore[method-assign]
+    backend.repository.jobs.write_insights = insights  # type: ignore[method-assign]
+    worker(backend).run(burst=True)
+
+    second = later[0]
+    for request in (first, second):
+        job = backend.repository.jobs.get(request)
+        assert job.status is JobStatus.SUCCEEDED and job.insights_done == job.rows_done, request
+        assert job.error is None
+    first_insights = [row for kind, job_id, row in events if (kind, job_id) == ("insights", first)]
+    second_labels = events.index(("labels", second, 0))
+    assert events.index(("insights", first, first_insights[-1])) > second_labels
+    assert first_insights == sorted(set(first_insights)), "no insight chunk was analysed twice"
+    assert events[second_labels - 1] == ("insights", first, 0), "after the chunk it was on"
