@@ -16,7 +16,6 @@ from typing import Any
 
 from pipeline.cli.job_commands import api_client, client_parser
 from pipeline.cli.output import writable, write_table
-from pipeline.report import change_table, theme_trend_table, trend_table
 from pipeline.terminal_text import inert_lines, inert_values
 
 THEMES = ("themes", "themes")
@@ -87,6 +86,8 @@ def _shown(parser: argparse.ArgumentParser, group_help: str) -> None:
 
 
 def _change(args: argparse.Namespace) -> int:
+    from pipeline.report import change_table  # the report package: not for every command
+
     if args.output is not None:
         writable(args.output)  # before the work, not after it
     with api_client(args) as client:
@@ -96,6 +97,8 @@ def _change(args: argparse.Namespace) -> int:
 
 
 def _trend(args: argparse.Namespace) -> int:
+    from pipeline.report import theme_trend_table, trend_table
+
     if args.output is not None:
         writable(args.output)
     with api_client(args) as client:

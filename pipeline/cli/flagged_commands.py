@@ -12,7 +12,6 @@ from typing import Any
 
 from pipeline.cli.job_commands import api_client, client_parser
 from pipeline.cli.output import writable, write_table
-from pipeline.release import flagged_table
 from pipeline.terminal_text import inert_lines
 
 FALLBACK_WIDTH = 100
@@ -50,6 +49,8 @@ def register(commands: Any) -> None:
 
 
 def _flagged(args: argparse.Namespace) -> int:
+    from pipeline.release import flagged_table  # the report package: not for every command
+
     if args.output is not None:
         writable(args.output)  # before the screening, not after it
     with api_client(args) as client:

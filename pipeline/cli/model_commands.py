@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
 from pathlib import Path
@@ -15,41 +16,50 @@ from pipeline.model.options import add_dataclass_arguments, options_from_namespa
 from pipeline.model.precision import PRECISIONS
 from pipeline.release.screen import ReleaseScreen
 
+OPTIONS = {
+    "train": ("pipeline.model.train", "TrainOptions"),
+    "distill": ("pipeline.model.distill", "DistillOptions"),
+    "evaluate": ("pipeline.model.evaluate", "EvaluateOptions"),
+    "calibrate": ("pipeline.model.calibrate", "CalibrateOptions"),
+    "behaviour": ("pipeline.model.behaviour", "BehaviourOptions"),
+}
+"""Each model command's options dataclass, read when the command is parsed (``fill``)."""
 MODEL_HELP = "model: default, fast (its distilled student, faster), a directory or an s3:// URI"
 
 
+def _options_command(commands: Any, name: str, summary: str, handler: Any) -> None:
+    """A command whose options are a dataclass's fields, added once the command is used."""
+    parser = commands.add_parser(name, help=summary)
+    parser.set_defaults(handler=handler)
+
+    def fill(late: argparse.ArgumentParser) -> None:
+        module, options = OPTIONS[name]
+        add_dataclass_arguments(late, getattr(importlib.import_module(module), options))
+
+    parser.fill = fill
+
+
 def register(commands: Any) -> None:
-    from pipeline.model.behaviour import BehaviourOptions
-    from pipeline.model.calibrate import CalibrateOptions
-    from pipeline.model.distill import DistillOptions
-    from pipeline.model.evaluate import EvaluateOptions
-    from pipeline.model.train import TrainOptions
-
-    train = commands.add_parser("train", help="fine-tune the sentiment model (LoRA)")
-    add_dataclass_arguments(train, TrainOptions)
-    train.set_defaults(handler=_train)
-
-    distill = commands.add_parser(
-        "distill", help="distil the sentiment model into a faster student with fewer layers"
+    _options_command(commands, "train", "fine-tune the sentiment model (LoRA)", _train)
+    _options_command(
+        commands,
+        "distill",
+        "distil the sentiment model into a faster student with fewer layers",
+        _distill,
     )
-    add_dataclass_arguments(distill, DistillOptions)
-    distill.set_defaults(handler=_distill)
-
-    evaluate = commands.add_parser("evaluate", help="validation figures on text,label CSVs")
-    add_dataclass_arguments(evaluate, EvaluateOptions)
-    evaluate.set_defaults(handler=_evaluate)
-
-    calibrate = commands.add_parser(
-        "calibrate", help="fit the model's temperature and review threshold on validation data"
+    _options_command(commands, "evaluate", "validation figures on text,label CSVs", _evaluate)
+    _options_command(
+        commands,
+        "calibrate",
+        "fit the model's temperature and review threshold on validation data",
+        _calibrate,
     )
-    add_dataclass_arguments(calibrate, CalibrateOptions)
-    calibrate.set_defaults(handler=_calibrate)
-
-    behaviour = commands.add_parser(
-        "behaviour", help="score a model on the behavioural test suite, per category"
+    _options_command(
+        commands,
+        "behaviour",
+        "score a model on the behavioural test suite, per category",
+        _behaviour,
     )
-    add_dataclass_arguments(behaviour, BehaviourOptions)
-    behaviour.set_defaults(handler=_behaviour)
 
     predict = commands.add_parser("predict", help="label texts given on the command line")
     predict.add_argument("texts", nargs="+", help="one or more comments")

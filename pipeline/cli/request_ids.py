@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 DASHED_ID = re.compile(r"-[A-Za-z0-9_-]{15,63}")
@@ -34,12 +34,25 @@ def dashed_id_behind_separator(args: Sequence[str], options: Collection[str]) ->
 
 
 class CommandParser(argparse.ArgumentParser):
-    """A sub-command's parser that reads a dashed request id as its ``request_id``."""
+    """A sub-command's parser that reads a dashed request id as its ``request_id``. Its
+    arguments may be added late, by ``fill``, when the command is parsed or its help shown:
+    the model commands' options live in modules that load pandas, and a command that only
+    talks to the API must not wait for that."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self.option_names: set[str] = set()
         self.takes_request_id = False
+        self.fill: Callable[[argparse.ArgumentParser], None] | None = None
         super().__init__(*args, **kwargs)
+
+    def _filled(self) -> None:
+        fill, self.fill = self.fill, None
+        if fill is not None:
+            fill(self)
+
+    def format_help(self) -> str:
+        self._filled()
+        return super().format_help()
 
     def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
         action = super().add_argument(*args, **kwargs)
@@ -51,6 +64,7 @@ class CommandParser(argparse.ArgumentParser):
     def parse_known_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> tuple[argparse.Namespace, list[str]]:
+        self._filled()
         if self.takes_request_id and args is not None:
             args = dashed_id_behind_separator(args, self.option_names)
         return super().parse_known_args(args, namespace)
