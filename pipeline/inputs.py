@@ -1,10 +1,10 @@
 """Read comment files (CSV, XLSX, one-per-line TXT) in chunks, refusing bad input up front.
 
 Everything here is streaming: a file is never loaded whole, so very large uploads stay in
-bounded memory. Rows are numbered from 0 in file order (the header, blank lines and a survey
-export's rows describing its columns are not rows). Validation finds how to read a text file
-(``ReadOptions``: its encoding and, for a CSV, its delimiter; see ``pipeline.input_text``);
-the job keeps them and the worker reads with them.
+bounded memory. Rows are numbered from 0 in file order (the header, blank lines, a survey
+export's rows describing its columns and rows that repeat the header are not rows).
+Validation finds how to read a text file (``ReadOptions``: its encoding and, for a CSV, its
+delimiter; see ``pipeline.input_text``); the job keeps them and the worker reads with them.
 
 A CSV is read with the csv module rather than pandas so that no field is lost without a word:
 a row with more non-empty fields than the header is refused with its line number (pandas made
@@ -39,6 +39,7 @@ from pipeline.errors import (
 from pipeline.input_header import (
     check_text_column_name,
     clean_header,
+    folded,
     named_text_column,
     resolve_column,
     resolve_group_columns,
@@ -53,6 +54,7 @@ from pipeline.input_melt import (
     respondent_column,
     respondent_refusal,
 )
+from pipeline.input_repeats import HeaderRepeats, SkippedRows, without_repeats
 from pipeline.input_text import (
     DELIMITER_NAMES,
     DELIMITERS,
@@ -163,6 +165,11 @@ class ReadOptions:
     description_rows: int | None = None
     """Rows under the header that describe the columns instead of answering (a survey
     export's question texts; ``pipeline.survey_export``): not read as rows."""
+    repeated_headers: int | None = None
+    """Rows that repeat the header (files concatenated with their headers, blocks stacked
+    each under its own; ``pipeline.input_repeats``): not read as rows. Validation counts
+    them; ``inspect_input`` gives 0 (looked for, none counted yet). None: not looked for,
+    as a job queued before they were is read (its rows are numbered as they were)."""
     comment_columns: tuple[str, ...] = ()
     """Several comment columns, read as one row per row and column (``pipeline.input_melt``);
     empty: the job's text column is one of the file's."""
@@ -217,7 +224,7 @@ class ReadOptions:
         lines, a TXT file's header line, a survey export's rows describing its columns, the
         rows above a workbook's header (a header on row 1 is the usual case)."""
         header = self.header_row is not None and not (self.sheet and self.header_row == 1)
-        return header or bool(self.description_rows or self.sheets)
+        return header or bool(self.description_rows or self.sheets or self.repeated_headers)
 
     def describe(self) -> str:
         """How the file was read, in words: ``semicolon-separated, Windows-1252``."""
@@ -236,6 +243,9 @@ class ReadOptions:
         if self.description_rows:
             rows = self.description_rows
             parts.append(f"{rows} row{'s' if rows > 1 else ''} describing the columns skipped")
+        if self.repeated_headers:
+            rows = self.repeated_headers
+            parts.append(f"{rows} row{'s' if rows > 1 else ''} repeating the header skipped")
         if self.comment_columns:
             parts.append(f"one row per comment in {len(self.comment_columns)} columns")
         return ", ".join(parts)
@@ -357,12 +367,18 @@ def inspect_input(
         options = ReadOptions(encoding=encoding, delimiter=delimiter)
         if fmt == "txt":
             options = replace(options, header_row=txt_header_line(sample[0]))
-            return InputLayout(fmt, options, (TXT_COLUMN,))
+            return _looking_for_repeats(InputLayout(fmt, options, (TXT_COLUMN,)))
         options = replace(options, header_row=_csv_header_line(path, options, text_column))
         with _csv_rows(path, options) as (header, rows):
             first = list(islice(rows, RECORDS_NEEDED))
         layout = _described(InputLayout(fmt, options, header), first)
-    return layout
+    return _looking_for_repeats(layout)
+
+
+def _looking_for_repeats(layout: InputLayout) -> InputLayout:
+    """The layout of a file read without the rows that repeat its header (none counted yet:
+    ``validate_input`` counts them as it reads every row)."""
+    return replace(layout, options=replace(layout.options, repeated_headers=0))
 
 
 def _csv_header_line(path: Path, options: ReadOptions, text_column: str | None) -> int | None:
@@ -486,7 +502,8 @@ def validate_input(
         groups = (*groups, question)  # answers to "What should change?" lean negative
     rows = 0
     comments = 0
-    for comment in _comments(path, layout, column):
+    skipped = SkippedRows()
+    for comment in _comments(path, layout, column, skipped):
         rows += 1
         if rows > limits.max_rows:
             raise LimitExceededError(f"the file has more than {limits.max_rows:,} rows")
@@ -500,13 +517,16 @@ def validate_input(
             raise EmptyInputError(f"the file has no comments in columns {named}")
         taken = "" if asked or layout.format == "txt" else _TAKEN
         raise EmptyInputError(f"the file has no comments in column {column!r}{taken}")
+    # the worker leaves out the same rows, and only when told to (a job queued before they
+    # were looked for keeps its rows); none found: the options are as they were
+    options = replace(layout.options, repeated_headers=skipped.repeated_headers or None)
     return InputSummary(
         format=layout.format,
         columns=layout.columns,
         text_column=column,
         rows=rows,
         group_by=groups,
-        options=layout.options,
+        options=options,
     )
 
 
@@ -551,9 +571,12 @@ def _melted(layout: InputLayout, asked: Sequence[str]) -> InputLayout:
     return replace(layout, options=options, columns=melt.header(layout.columns))
 
 
-def _comments(path: Path, layout: InputLayout, column: str) -> Iterator[str]:
-    """Each row's comment, in order, straight from the file's records (no DataFrame)."""
-    with _table(path, layout.format, layout.options, column) as (header, rows):
+def _comments(
+    path: Path, layout: InputLayout, column: str, skipped: SkippedRows | None = None
+) -> Iterator[str]:
+    """Each row's comment, in order, straight from the file's records (no DataFrame); the
+    rows passed over are counted in ``skipped``."""
+    with _table(path, layout.format, layout.options, column, skipped) as (header, rows):
         index = header.index(column)
         for values in rows:
             yield values[index]
@@ -599,14 +622,21 @@ def iter_chunks(
 
 @contextmanager
 def _table(
-    path: Path, fmt: str, options: ReadOptions, text_column: str
+    path: Path,
+    fmt: str,
+    options: ReadOptions,
+    text_column: str,
+    skipped: SkippedRows | None = None,
 ) -> Iterator[tuple[tuple[str, ...], Iterator[list[str]]]]:
     """The file's column names and its data rows, each a list as wide as the header; with
     several comment columns, the long table's (``ReadOptions.melt``). A comment is read as
-    its plain text (``pipeline.input_markup``: an LMS export's HTML removed)."""
+    its plain text (``pipeline.input_markup``: an LMS export's HTML removed). Rows that
+    repeat the header are left out when ``options`` say to look for them, counted in
+    ``skipped``."""
     melt = options.melt
     comments = melt.columns if melt else (text_column,) if text_column else ()
-    with _file_table(path, fmt, options, comments) as (header, rows):
+    skipped = skipped if skipped is not None else SkippedRows()
+    with _file_table(path, fmt, options, comments, skipped) as (header, rows):
         plain = _plain_comments(rows, [header.index(c) for c in comments if c in header])
         yield (melt.header(header), melt.rows(header, plain)) if melt else (header, plain)
 
@@ -620,28 +650,41 @@ def _plain_comments(rows: Iterable[list[str]], at: Sequence[int]) -> Iterator[li
 
 @contextmanager
 def _file_table(
-    path: Path, fmt: str, options: ReadOptions, comments: Sequence[str]
+    path: Path, fmt: str, options: ReadOptions, comments: Sequence[str], skipped: SkippedRows
 ) -> Iterator[tuple[tuple[str, ...], Iterator[list[str]]]]:
     """The file's own column names and data rows; ``comments`` are its comment columns (a
-    workbook's cell merged down several rows is given to each, except in those)."""
+    workbook's cell merged down several rows is given to each, except in those). With
+    ``ReadOptions.repeated_headers`` set, a row that repeats the header is no row: it is
+    counted in ``skipped`` (``pipeline.input_repeats``)."""
+    looking = options.repeated_headers is not None
     if fmt == "csv":
-        with _csv_rows(path, options) as table:
-            yield table
+        with _csv_rows(path, options) as (header, rows):
+            repeats = HeaderRepeats.of(header, comments)
+            yield header, without_repeats(rows, repeats, skipped) if looking else rows
     elif fmt == "txt":
-        lines = _txt_rows(path, options.encoding or UTF8_BOM, options.header_row or 0)
+        lines = _txt_rows(
+            path,
+            options.encoding or UTF8_BOM,
+            options.header_row or 0,
+            skipped if looking else None,
+        )
         try:
             yield (TXT_COLUMN,), lines
         finally:
             lines.close()
     else:
         with open_workbook(path) as book:
+            ignored: tuple[int, ...] = ()
             if options.sheets:
                 combined = book.tables(options.sheets, options.header_rows)
                 columns, records = combined.columns, book.combined_records(combined, comments)
+                ignored = (0,)  # the sheet's name, which no header holds
             else:
                 layout = book.table(options.sheet, options.header_row, next(iter(comments), None))
                 columns, records = layout.columns, book.records(layout, comments)
-            yield columns, islice(records, options.description_rows or 0, None)
+            answers = islice(records, options.description_rows or 0, None)
+            repeats = HeaderRepeats.of(columns, comments, ignored)
+            yield columns, without_repeats(answers, repeats, skipped) if looking else answers
 
 
 def _cut(
@@ -764,12 +807,22 @@ def _fitted(
         yield record
 
 
-def _txt_rows(path: Path, encoding: str, header_line: int) -> Generator[list[str], None, None]:
-    """One comment per non-blank line after the header's line (0: none)."""
+def _txt_rows(
+    path: Path, encoding: str, header_line: int, skipped: SkippedRows | None = None
+) -> Generator[list[str], None, None]:
+    """One comment per non-blank line after the header's line (0: none). With ``skipped``,
+    a later line that is the header's again (``Comments``, case and spacing aside: one-column
+    files put together) is no comment, counted there."""
+    heading = None
     with path.open(encoding=encoding, newline=None) as handle:
         for number, line in enumerate(handle, start=1):
             if "\x00" in line:
                 raise nul_character(number)
             text = line.rstrip("\r\n")
-            if number > header_line and text.strip():
+            if number == header_line:
+                heading = folded(text) or None
+            elif number > header_line and text.strip():
+                if skipped is not None and heading is not None and folded(text) == heading:
+                    skipped.repeated_headers += 1
+                    continue
                 yield [text]

@@ -6,6 +6,15 @@ confident label and they would inflate the shares, so they get no label and the 
 normalisation (case folded, accents and punctuation dropped, spaces removed), is one of the
 phrases below or nothing at all ("...", "--", "?"). Emoji and emoticons are kept: "👎" and
 ":(" are opinions.
+
+Everyday placeholders wrap a phrase in words that add nothing: "No additional comments at
+this time.", "I have no comments", "none so far", "no comments, thanks". A comment that is
+not a phrase as it stands is tried once more with a leading "I have" and up to three trailing
+fillers ("at this time", "for now", "so far", "thanks"…, ``TRAILING_FILLERS``) set aside, and
+with its emoji dropped ("None 🙂": an emoji beside a placeholder no more makes it an opinion
+than ":)" does, which punctuation already drops). What is left must be a whole phrase, so
+"No comments on the lectures, but the exams were unfair" and "None of the labs worked" are
+still opinions, and a comment of fillers alone ("Thanks!") is not a placeholder.
 """
 
 from __future__ import annotations
@@ -30,8 +39,10 @@ DEFAULT_PHRASES = (
     "no", "nope", "nah", "non", "nothing", "nothing really", "nothing at all",
     "nothing to add", "nothing to say", "nothing to report", "nothing else", "nothing more",
     "nothing more to add", "nothing further", "nothing in particular", "nothing comes to mind",
+    "nothing else to add", "nothing else to say", "nothing more to say",
     "no comment", "no comments", "no comment at all", "no comments at all", "no comment(s)",
-    "no further comment", "no further comments", "no additional comments", "no other comments",
+    "no further comment", "no further comments", "no additional comment",
+    "no additional comments", "no other comment", "no other comments", "no more comment",
     "no more comments", "no comments for now", "no suggestion", "no suggestions",
     "no response", "no answer", "not applicable", "idk", "i don't know", "dont know",
     "no idea", "see above", "as above", "same as above", "ditto", "blank", "empty",
@@ -44,6 +55,30 @@ _EMOTICON = re.compile(
     r"""[:;=8xX][-'^o]?[()\[\]dDpP/\\|*3oO@$]|[()\[\]/\\|][-'^o]?[:;=]|<3|\^_*\^|[tT]_[tT]"""
 )
 """":)", ";-(", ":D", ":P", "=/", "(:", "<3", "^^", "T_T": sentiment without letters."""
+
+TRAILING_FILLERS = (
+    "at this time", "at the moment", "at this point", "for now", "right now", "so far",
+    "thanks", "thank you", "many thanks", "thanks a lot", "thank you very much",
+)  # fmt: skip
+"""Words that end a placeholder without adding to it ("No comments at this time, thanks")."""
+_MOST_TRAILING = 3
+_LEADING_FILLER = re.compile(r"^\W*i\W*(?:have|ve)\b", re.IGNORECASE)
+""""I have no comments", "I've nothing to add": the "I have" is set aside."""
+_TRAILING_REVERSED = re.compile(
+    r"(?:\W*(?:"
+    + "|".join(  # the longest first: "many thanks" before "thanks"
+        re.escape(filler[::-1]).replace(r"\ ", r"\W+")
+        for filler in sorted(TRAILING_FILLERS, key=len, reverse=True)
+    )
+    + rf")\b){{1,{_MOST_TRAILING}}}",
+    re.IGNORECASE,
+)
+"""Up to three trailing fillers, each a whole word or words, matched on the reversed text:
+anchored at its start, a match costs what the fillers are long, not what the comment is."""
+_FILLER_LETTERS = len("ihave") + _MOST_TRAILING * max(
+    len(filler.replace(" ", "")) for filler in TRAILING_FILLERS
+)
+"""The most ASCII letters setting fillers aside removes from a comment."""
 
 
 def normalise(text: str) -> str:
@@ -69,9 +104,14 @@ class NoOpinion:
 
     def __call__(self, text: str) -> bool:
         key = normalise(text)
-        if key:
-            return key in self.keys
-        return _EMOTICON.search(text) is None
+        if not key:
+            return _EMOTICON.search(text) is None
+        if key in self.keys:
+            return True
+        if (bare := without_fillers(text)) is not None:
+            key = normalise(bare)
+        key = "".join(ch for ch in key if unicodedata.category(ch)[0] != "S")  # emoji
+        return bool(key) and key in self.keys
 
     @functools.cached_property
     def longest(self) -> int:
@@ -82,12 +122,28 @@ class NoOpinion:
         """``self(text)`` of every text of a chunk. Normalising costs tens of microseconds a
         comment; a text with more ASCII letters and digits than the longest phrase has
         cannot be one (each of them stays one character in ``normalise``, and nothing it
-        does removes one), so only the others are normalised (counted for the chunk at once)."""
-        candidates = np.flatnonzero(ascii_alphanumerics(texts) <= self.longest).tolist()
+        does removes one), so only the others are normalised (counted for the chunk at once)
+        — and those with at most ``_FILLER_LETTERS`` more that start or end with fillers
+        (``without_fillers``: a regular expression, far cheaper than normalising)."""
+        counts = ascii_alphanumerics(texts)
         found = [False] * len(texts)
-        for i in candidates:
-            found[i] = self(texts[i])
+        for i in np.flatnonzero(counts <= self.longest + _FILLER_LETTERS).tolist():
+            if counts[i] <= self.longest or without_fillers(texts[i]) is not None:
+                found[i] = self(texts[i])
         return found
+
+
+def without_fillers(text: str) -> str | None:
+    """``text`` with a leading "I have" and up to three trailing fillers (``TRAILING_FILLERS``)
+    set aside; None when it has none. What is removed holds no more ASCII letters and digits
+    than those fillers (the rest is not a letter or digit), so ``NoOpinion.many`` can bound
+    what it normalises."""
+    bare = text
+    if (lead := _LEADING_FILLER.match(bare)) is not None:
+        bare = bare[lead.end() :]
+    if (trail := _TRAILING_REVERSED.match(bare[::-1])) is not None:
+        bare = bare[: len(bare) - trail.end()]
+    return None if bare == text else bare
 
 
 def ascii_alphanumerics(texts: Sequence[str]) -> np.ndarray:

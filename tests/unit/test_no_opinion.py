@@ -39,6 +39,36 @@ def test_opinions_are_kept(text: str) -> None:
     assert not DEFAULT(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "No additional comments at this time.", "None 🙂", "No comments at this time",
+        "No comment at this time", "I have no comments", "Nothing else to say",
+        "no comments, thanks", "none so far", "I've nothing to add", "No, thank you",
+        "Nothing for now.", "N/A at the moment", "No comments at this time, thank you! 😊",
+        "nothing else to add", "😊 none", "No comments :)", "no comments, many thanks",
+    ],
+)  # fmt: skip
+def test_everyday_placeholders_with_fillers_or_an_emoji_have_no_opinion(text: str) -> None:
+    assert DEFAULT(text)
+    assert DEFAULT.many([text]) == [True]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no comments on the lectures, but the exams were unfair", "None of the labs worked",
+        "Nothing was explained", "Thanks!", "thank you", "Great, thanks", "So far so good",
+        "I have nothing but praise for her", "Not bad so far", "Nothing so far was clear",
+        "No comments yet, the course started late", "thanks thanks thanks thanks none",
+        "I have learned nothing", "none 😡 at all, the worst", "👎", "😊",
+    ],
+)  # fmt: skip
+def test_fillers_never_make_an_opinion_a_placeholder(text: str) -> None:
+    assert not DEFAULT(text)
+    assert DEFAULT.many([text]) == [False]
+
+
 def test_normalise_drops_case_accents_punctuation_and_spaces() -> None:
     assert normalise("No-Comment(s).") == normalise("no comments") == "nocomments"
     assert normalise("Ningún") == "ningun"
@@ -98,6 +128,23 @@ def test_a_chunk_is_judged_as_each_text_alone() -> None:
 def test_any_chunk_is_judged_as_each_text_alone(texts: list[str]) -> None:
     phrases = NoOpinion.with_extra(["a1", "ca"])
     assert phrases.many(texts) == [phrases(text) for text in texts]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from(
+                ["I have", "I've", "none", "no comments", "at this time", "thanks", "thank you",
+                 "so far", "for now", ",", "!", " ", "🙂", "great", "x" * 30, "N/A", "Ｎ"]
+            ),
+            max_size=8,
+        ).map("".join),
+        max_size=8,
+    )
+)  # fmt: skip
+def test_any_chunk_with_fillers_is_judged_as_each_text_alone(texts: list[str]) -> None:
+    assert DEFAULT.many(texts) == [DEFAULT(text) for text in texts]
 
 
 def test_only_texts_that_could_be_a_phrase_are_normalised(
