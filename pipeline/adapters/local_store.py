@@ -6,21 +6,31 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from pipeline.errors import ConfigError, DiskFullError, NotFoundError, StoreUnavailableError
+from pipeline.errors import (
+    ConfigError,
+    Conflict,
+    DiskFullError,
+    NotFoundError,
+    StoreUnavailableError,
+)
 from pipeline.faults import disk_faults
-from pipeline.ports import ObjectStore
+from pipeline.ports import ObjectStore, StoredObject
 
 MIN_FREE_BYTES = 1024 * 1024
 """Below this the store reports its disk full: no upload of any use would fit."""
+_BLOCK = 1024 * 1024
 
 
 class LocalObjectStore(ObjectStore):
     """Objects are files under ``root``; writes go through a temporary file and a rename, so a
-    reader never sees half an object."""
+    reader never sees half an object, and a file once written never changes: writing a key
+    again makes a new file. An object's version is therefore its file's identity (inode,
+    size, times), and an open file keeps the content its version names."""
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
@@ -33,12 +43,18 @@ class LocalObjectStore(ObjectStore):
     def put_bytes(self, key: str, data: bytes, content_type: str | None = None) -> None:
         self._write(self._path(key), lambda out: out.write(data))
 
-    def get_file(self, key: str, destination: Path) -> Path:
+    def get_file(self, key: str, destination: Path, version: str | None = None) -> Path:
         destination = Path(destination)
-        source = self._existing(key)
-        with disk_faults("for temporary files"):
+        if version is None:
+            source = self._existing(key)
+            with disk_faults("for temporary files"):
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, destination)
+            return destination
+        with self._opened(key, version) as handle, disk_faults("for temporary files"):
             destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, destination)
+            with destination.open("wb") as out:
+                shutil.copyfileobj(handle, out, _BLOCK)
         return destination
 
     def get_bytes(self, key: str) -> bytes:
@@ -49,6 +65,14 @@ class LocalObjectStore(ObjectStore):
 
     def size(self, key: str) -> int:
         return self._existing(key).stat().st_size
+
+    def stat(self, key: str) -> StoredObject:
+        info = self._existing(key).stat()
+        return StoredObject(size=info.st_size, version=_version(info))
+
+    def copy(self, source: str, target: str, version: str | None = None) -> None:
+        with self._opened(source, version) as handle:
+            self._write(self._path(target), lambda out: shutil.copyfileobj(handle, out, _BLOCK))
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
@@ -72,6 +96,19 @@ class LocalObjectStore(ObjectStore):
                 "no space is left on the disk of the object store; try again once space has "
                 "been freed"
             )
+
+    @contextmanager
+    def _opened(self, key: str, version: str | None) -> Iterator[BinaryIO]:
+        """The object's file, open for reading; with ``version``, only if it is still the file
+        that version names (Conflict otherwise), whose content then cannot change under it."""
+        try:
+            handle = self._path(key).open("rb")
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
+            raise NotFoundError(f"object {key!r} does not exist in {self.root}") from exc
+        with handle:
+            if version is not None and _version(os.fstat(handle.fileno())) != version:
+                raise Conflict(f"object {key!r} changed since it was inspected")
+            yield handle
 
     def _existing(self, key: str) -> Path:
         path = self._path(key)
@@ -98,3 +135,8 @@ class LocalObjectStore(ObjectStore):
             except BaseException:
                 Path(temp).unlink(missing_ok=True)
                 raise
+
+
+def _version(info: os.stat_result) -> str:
+    """Names one file: a write makes a new file (a new inode, new times) under the key."""
+    return f"{info.st_dev}:{info.st_ino}:{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}"

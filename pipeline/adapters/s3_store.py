@@ -8,16 +8,23 @@ from pathlib import Path
 from typing import Any
 
 from boto3.s3.transfer import TransferConfig
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, HTTPClientError, IncompleteReadError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from pipeline.adapters.aws_errors import aws_call, describe, error_code, unavailable_error
-from pipeline.errors import ConfigError, NotFoundError, PipelineError, StoreUnavailableError
+from pipeline.errors import (
+    ConfigError,
+    Conflict,
+    NotFoundError,
+    PipelineError,
+    StoreUnavailableError,
+)
 from pipeline.file_names import content_disposition
-from pipeline.ports import ObjectStore
+from pipeline.ports import ObjectStore, StoredObject
 
 MIB = 1024 * 1024
 _MISSING_CODES = {"404", "NoSuchKey", "NotFound"}
+_CHANGED_CODES = {"412", "PreconditionFailed"}
 
 
 class S3ObjectStore(ObjectStore):
@@ -50,13 +57,27 @@ class S3ObjectStore(ObjectStore):
         with aws_call(f"writing s3://{self.bucket}/{_checked(key)}", StoreUnavailableError):
             self.client.put_object(Bucket=self.bucket, Key=key, Body=data, **extra)
 
-    def get_file(self, key: str, destination: Path) -> Path:
+    def get_file(self, key: str, destination: Path, version: str | None = None) -> Path:
+        """Without ``version`` boto3's managed download (ranged GETs in parallel); with it one
+        GET on the condition If-Match: ETag, streamed to the file, so the bytes are the ones
+        that ETag names (S3 answers 412 once the key holds anything else)."""
         destination = Path(destination)
         destination.parent.mkdir(parents=True, exist_ok=True)
         with self._call("downloading", key):
-            self.client.download_file(
-                self.bucket, key, str(destination), Config=self.transfer_config
-            )
+            if version is None:
+                self.client.download_file(
+                    self.bucket, key, str(destination), Config=self.transfer_config
+                )
+                return destination
+            response = self.client.get_object(Bucket=self.bucket, Key=key, IfMatch=version)
+            try:
+                with destination.open("wb") as out:
+                    for block in response["Body"].iter_chunks(MIB):
+                        out.write(block)
+            except (HTTPClientError, IncompleteReadError) as exc:
+                raise StoreUnavailableError(
+                    f"downloading s3://{self.bucket}/{key} broke off ({exc}); try again later"
+                ) from exc
         return destination
 
     def get_bytes(self, key: str) -> bytes:
@@ -72,8 +93,25 @@ class S3ObjectStore(ObjectStore):
         return True
 
     def size(self, key: str) -> int:
+        return self.stat(key).size
+
+    def stat(self, key: str) -> StoredObject:
         with self._call("inspecting", key):
-            return int(self.client.head_object(Bucket=self.bucket, Key=key)["ContentLength"])
+            head = self.client.head_object(Bucket=self.bucket, Key=key)
+        return StoredObject(size=int(head["ContentLength"]), version=str(head["ETag"]))
+
+    def copy(self, source: str, target: str, version: str | None = None) -> None:
+        """One CopyObject, inside S3 (up to 5 GB, far above any upload the API accepts); with
+        ``version`` on the condition CopySourceIfMatch: ETag, so S3 refuses (412) to copy
+        anything but the content that ETag names."""
+        condition = {"CopySourceIfMatch": version} if version is not None else {}
+        with self._call(f"copying to s3://{self.bucket}/{_checked(target)} from", source):
+            self.client.copy_object(
+                Bucket=self.bucket,
+                Key=target,
+                CopySource={"Bucket": self.bucket, "Key": source},
+                **condition,
+            )
 
     def delete(self, key: str) -> None:
         with aws_call(f"deleting s3://{self.bucket}/{_checked(key)}", StoreUnavailableError):
@@ -122,8 +160,8 @@ class S3ObjectStore(ObjectStore):
 
     @contextmanager
     def _call(self, verb: str, key: str) -> Iterator[None]:
-        """A missing key becomes NotFoundError, an unreachable or throttling S3
-        StoreUnavailableError; any other AWS error a PipelineError."""
+        """A missing key becomes NotFoundError, a failed If-Match Conflict, an unreachable
+        or throttling S3 StoreUnavailableError; any other AWS error a PipelineError."""
         what = f"{verb} s3://{self.bucket}/{_checked(key)}"
         try:
             yield
@@ -135,6 +173,8 @@ class S3ObjectStore(ObjectStore):
                 raise
             if error_code(exc) in _MISSING_CODES:
                 raise NotFoundError(f"{what}: no such object") from exc
+            if error_code(exc) in _CHANGED_CODES:
+                raise Conflict(f"{what}: the object changed since it was inspected") from exc
             raise PipelineError(f"{what} failed ({describe(exc)})") from exc
 
 

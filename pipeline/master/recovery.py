@@ -5,7 +5,11 @@ sooner: the local fleet sees the worker's process end (``WorkerFleet.exited``), 
 fleet a worker whose heartbeat is older than PIPELINE_WORKER_STALE_S is taken for gone. Either
 way the worker's beat is removed, which returns the receipt it recorded, and that receipt is
 released, so the job is delivered again within a tick. A receipt the queue no longer honours
-(the job finished, or the message was delivered again meanwhile) is left alone. A stale worker
+(the job finished, or the message was delivered again meanwhile) is left alone. A release that
+fails otherwise (the queue unreachable, the call refused) is logged and the job resumes once
+its message's visibility timeout lapses, as without a master: it never fails the tick, which
+would skip the other workers' hand-backs and the scaling, and the worker's beat, forgotten
+already, would not bring the receipt back at a later tick. A stale worker
 that the fleet still lists is asked to stop, so that EC2 and ECS replace it and a hung process
 does not hold a slot; it no longer counts as busy either way.
 
@@ -20,7 +24,7 @@ from dataclasses import dataclass
 
 from pipeline.db import WorkerRegistry
 from pipeline.db.records import WorkerRecord
-from pipeline.errors import ReceiptExpired, ServiceUnavailableError
+from pipeline.errors import PipelineError, ReceiptExpired, ServiceUnavailableError
 from pipeline.ports import JobQueue, WorkerFleet
 
 log = logging.getLogger(__name__)
@@ -69,6 +73,15 @@ def _release(queue: JobQueue, record: WorkerRecord) -> bool:
         log.warning(
             "worker %s is gone but the queue is unreachable (%s): job %s resumes once its "
             "message's visibility timeout lapses",
+            record.worker_id,
+            exc,
+            record.current_job,
+        )
+        return False
+    except PipelineError as exc:  # e.g. refused: a role without sqs:ChangeMessageVisibility
+        log.error(
+            "worker %s is gone but its message could not be handed back (%s): job %s resumes "
+            "once its message's visibility timeout lapses",
             record.worker_id,
             exc,
             record.current_job,

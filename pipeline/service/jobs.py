@@ -12,17 +12,21 @@ import logging
 import re
 import secrets
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.bootstrap import Backend
 from pipeline.db.records import JobRecord, NewJob
 from pipeline.errors import (
+    Conflict,
     InputError,
     JobNotFound,
     LimitExceededError,
     NotFoundError,
+    PipelineError,
     QueueUnavailableError,
     ServiceUnavailableError,
     Unsupported,
@@ -83,16 +87,23 @@ def submit_stored(
     explain: bool = False,
 ) -> Submission:
     """Submit a file a client already uploaded (a presigned PUT to a key from ``upload_key_for``);
-    it is validated exactly like a direct submit and becomes the job's input as it is. Only
-    the owner the key was issued to may submit it: the key travels in the upload URL (proxies,
-    S3 access logs, shell history), and another caller's job on it would outlive the owner's
-    erasure of theirs."""
+    it is validated exactly like a direct submit. Only the owner the key was issued to may
+    submit it: the key travels in the upload URL (proxies, S3 access logs, shell history), and
+    another caller's job on it would outlive the owner's erasure of theirs.
+
+    The upload URL stays writable until it expires, so the job never reads the upload's key:
+    the version read and validated is copied to a key of the job's own (on the condition that
+    the upload still holds that version: a file replaced meanwhile is refused with Conflict)
+    and the upload is deleted once the submission is accepted. A PUT to the URL after that
+    changes nothing any job reads; submitting the key again finds nothing."""
     issued = _UPLOAD_KEY.fullmatch(upload_key)
     if issued is None or issued.group(1) != _owner_tag(owner):
         raise InputError(f"{echo(upload_key)} is not an upload key issued to this caller")
-    _check_upload_size(backend, upload_key)
+    upload = _Upload(upload_key, _check_upload_size(backend, upload_key))
     with tempfile.TemporaryDirectory(prefix="submit-") as folder:
-        local = backend.store.get_file(upload_key, Path(folder) / Path(filename or "upload").name)
+        local = Path(folder) / Path(filename or "upload").name
+        with _unchanged(upload):
+            backend.store.get_file(upload_key, local, upload.version)
         return _submit(
             backend,
             local,
@@ -101,10 +112,43 @@ def submit_stored(
             owner,
             filename,
             fresh,
-            upload_key,
+            upload,
             sheet,
             explain,
         )
+
+
+@dataclass(frozen=True)
+class _Upload:
+    """An upload being submitted: its key, and the version of it that was read."""
+
+    key: str
+    version: str
+
+
+@contextmanager
+def _unchanged(upload: _Upload) -> Iterator[None]:
+    """An upload replaced or deleted after its size was checked is refused with Conflict:
+    nothing of it is submitted, so no job reads anything but the version validated."""
+    try:
+        yield
+    except (Conflict, NotFoundError) as exc:
+        raise Conflict(
+            f"the file at {upload.key!r} was replaced or deleted while it was being "
+            "submitted, and was not submitted: upload it again to a new upload URL "
+            "(POST /v1/uploads) and submit that key"
+        ) from exc
+
+
+def _consume(backend: Backend, upload: _Upload | None) -> None:
+    """Delete an upload whose submission was accepted: its job reads a copy of its own. A
+    failure leaves it to the bucket's expiry, logged, and does not undo the submission."""
+    if upload is None:
+        return
+    try:
+        backend.store.delete(upload.key)
+    except PipelineError as exc:
+        log.warning("the submitted upload %s could not be deleted: %s", upload.key, exc)
 
 
 def upload_key_for(owner: str = ANONYMOUS) -> str:
@@ -134,18 +178,22 @@ def request_upload(
     return UploadTicket(key, url, "PUT", expires_s, backend.settings.max_upload_bytes)
 
 
-def _check_upload_size(backend: Backend, upload_key: str) -> None:
-    """Refuse a missing or oversized upload before downloading any of it."""
+def _check_upload_size(backend: Backend, upload_key: str) -> str:
+    """Refuse a missing or oversized upload before downloading any of it; returns the version
+    of the upload whose size was checked, the only one that is then read."""
     try:
-        size = backend.store.size(upload_key)
+        found = backend.store.stat(upload_key)
     except NotFoundError as exc:
         raise InputError(
             f"nothing was uploaded to {upload_key!r}: PUT the file to the upload URL first "
-            "(it may also have expired)"
+            "(it may also have expired, or been submitted already: an upload starts one job)"
         ) from exc
     limit = backend.settings.max_upload_bytes
-    if size > limit:
-        raise LimitExceededError(f"the file is {size:,} bytes, over the limit of {limit:,} bytes")
+    if found.size > limit:
+        raise LimitExceededError(
+            f"the file is {found.size:,} bytes, over the limit of {limit:,} bytes"
+        )
+    return found.version
 
 
 def _submit(
@@ -156,7 +204,7 @@ def _submit(
     owner: str,
     filename: str | None,
     fresh: bool,
-    stored_key: str | None,
+    upload: _Upload | None,
     sheet: str | None,
     explain: bool = False,
 ) -> Submission:
@@ -181,11 +229,15 @@ def _submit(
             erase(backend, existing.request_id)  # past retention: erased now, not handed out
             existing = None
         if existing is not None:
+            _consume(backend, upload)
             return Submission(existing.request_id, existing.status.value, reused=True)
     request_id = new_request_id()
-    input_key = stored_key or f"{UPLOAD_PREFIX}{request_id}/input.{summary.format}"
-    if stored_key is None:
+    input_key = f"{UPLOAD_PREFIX}{request_id}/input.{summary.format}"
+    if upload is None:
         backend.store.put_file(input_key, source)
+    else:  # the validated version only: never what the upload URL may put there later
+        with _unchanged(upload):
+            backend.store.copy(upload.key, input_key, upload.version)
     job, created = _create_job(
         backend,
         fresh,
@@ -207,10 +259,11 @@ def _submit(
         ),
     )
     if not created:  # an identical submission won the race: its job and its copy of the file
-        if stored_key is None:
-            backend.store.delete(input_key)
+        backend.store.delete(input_key)
+        _consume(backend, upload)
         return Submission(job.request_id, job.status.value, reused=True)
     _enqueue(backend, job)
+    _consume(backend, upload)
     return Submission(job.request_id, job.status.value)
 
 

@@ -179,7 +179,9 @@ def test_the_aws_backend_from_upload_to_results_in_the_bucket_and_postgresql(
     assert [row["comment"] for row in table] == [row["comment"] for row in expected]
     assert {row["label"] for row in table} <= {"negative", "neutral", "positive", ""}
     uploads = stack.s3.list_objects_v2(Bucket=stack.bucket, Prefix=upload["upload_key"])
-    assert uploads["KeyCount"] == 1  # the uploaded file is the job's input, kept as it is
+    assert uploads["KeyCount"] == 0  # copied to the job's own key, then deleted
+    own = stack.s3.get_object(Bucket=stack.bucket, Key=f"uploads/{uploaded_id}/input.csv")
+    assert own["Body"].read() == uploaded_file.read_bytes()  # a later PUT cannot reach it
 
     for request_id, rows in [(uploaded_id, 80), (direct_id, 120)]:
         stored_rows, seconds, cost = _database_rows(stack.database_url, request_id)

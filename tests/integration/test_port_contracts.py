@@ -25,7 +25,7 @@ from pipeline.adapters.local_store import LocalObjectStore
 from pipeline.adapters.s3_store import MIB, S3ObjectStore
 from pipeline.adapters.sqlite_queue import SqliteJobQueue
 from pipeline.adapters.sqs_queue import SQSJobQueue
-from pipeline.errors import ConfigError, NotFoundError, ReceiptExpired
+from pipeline.errors import ConfigError, Conflict, NotFoundError, ReceiptExpired
 from pipeline.ports import JobQueue, ObjectStore
 
 VISIBILITY_S = 1.0
@@ -253,6 +253,32 @@ def test_writing_a_key_again_replaces_the_object(store: ObjectStore) -> None:
     store.put_bytes("k/v", b"second")
     assert store.get_bytes("k/v") == b"second"
     assert store.size("k/v") == 6
+
+
+def test_a_version_names_the_content_a_key_holds(store: ObjectStore, tmp_path: Path) -> None:
+    """What ``stat`` reads (size, version) is what a read or copy given that version gets;
+    once the key holds other content, both refuse the old version and write nothing."""
+    store.put_bytes("uploads/u/upload", b"validated rows\n")
+    seen = store.stat("uploads/u/upload")
+    assert seen.size == 15 and seen.version == store.stat("uploads/u/upload").version
+
+    read = store.get_file("uploads/u/upload", tmp_path / "read.csv", seen.version)
+    assert read.read_bytes() == b"validated rows\n"
+    store.copy("uploads/u/upload", "uploads/job/input.csv", seen.version)
+    assert store.get_bytes("uploads/job/input.csv") == b"validated rows\n"
+    store.copy("uploads/u/upload", "uploads/job/unconditional.csv")
+    assert store.get_bytes("uploads/job/unconditional.csv") == b"validated rows\n"
+
+    store.put_bytes("uploads/u/upload", b"other rows, put there later\n")
+    assert store.stat("uploads/u/upload").version != seen.version
+    with pytest.raises(Conflict):
+        store.get_file("uploads/u/upload", tmp_path / "again.csv", seen.version)
+    assert store.get_bytes("uploads/job/input.csv") == b"validated rows\n"
+    with pytest.raises(NotFoundError):
+        store.stat("uploads/u/missing")
+    with pytest.raises(NotFoundError):
+        store.copy("uploads/u/missing", "uploads/job/none.csv")
+    assert not store.exists("uploads/job/none.csv")
 
 
 def test_delete_removes_and_tolerates_a_missing_key(store: ObjectStore) -> None:

@@ -5,12 +5,14 @@ exactly once without ever waiting out the visibility timeout (the queue's clock 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import numpy as np
+import pytest
 from jobfakes import FakeClock, FakeFleet, FakePredictor, comments_csv, make_backend
 
 from pipeline import service
@@ -18,10 +20,11 @@ from pipeline.bootstrap import Backend
 from pipeline.db import JobStatus, WorkerRegistry
 from pipeline.db.engine import utcnow
 from pipeline.db.records import WorkerRecord
+from pipeline.errors import PipelineError
 from pipeline.master import Master, ScalingLimits
 from pipeline.master.recovery import Recovery
 from pipeline.model.predictor import Predictor
-from pipeline.ports import QueueMessage
+from pipeline.ports import JobQueue, QueueMessage
 from pipeline.worker import Worker
 
 ONE_WORKER = ScalingLimits(min_workers=0, max_workers=1, idle_timeout_s=60)
@@ -131,6 +134,55 @@ def test_a_stale_worker_the_fleet_no_longer_lists_is_not_stopped_again(tmp_path:
     report = Master(backend, fleet, ONE_WORKER).tick()
     assert report.recovery == Recovery(exited=[], stale=["i-terminated"], released=[])
     assert fleet.stopped == [] and backend.repository.workers.all() == []
+
+
+class RefusingRelease:
+    """A queue that refuses to release one receipt the way SQS refuses a role without
+    sqs:ChangeMessageVisibility: a plain PipelineError, neither expired nor unavailable."""
+
+    def __init__(self, queue: JobQueue, refused: str) -> None:
+        self._queue = queue
+        self._refused = refused
+
+    def release(self, receipt: str) -> None:
+        if receipt == self._refused:
+            raise PipelineError("SQS call failed (AccessDenied: not authorized)")
+        self._queue.release(receipt)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._queue, name)
+
+
+def test_a_refused_hand_back_fails_neither_the_tick_nor_the_other_hand_backs(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The stale workers' beats are forgotten before their messages are handed back: a
+    release that raised out of the tick would skip the others and the scaling for good. The
+    refused one is logged; its job resumes once its visibility timeout lapses."""
+    clock = FakeClock()
+    backend = make_backend(tmp_path, clock=clock, worker_stale_s=30)
+    fleet = CrashingFleet()
+    first, second = submit(backend, tmp_path, ["good"]), submit(backend, tmp_path, ["bad"])
+    past = WorkerRegistry(backend.repository.database, now=lambda: utcnow() - timedelta(hours=1))
+    held = {}
+    for worker_id, request_id in (("w1", first), ("w2", second)):
+        message = backend.queue.receive()
+        assert message is not None and message.body["request_id"] == request_id
+        past.beat(worker_id, request_id, "host", 1, receipt=message.receipt)
+        held[request_id] = message.receipt
+    refusing = RefusingRelease(backend.queue, held[first])
+    master = Master(dataclasses.replace(backend, queue=refusing), fleet, ONE_WORKER, clock=clock)
+
+    report = master.tick()
+    assert report.recovery == Recovery(exited=[], stale=["w1", "w2"], released=[second])
+    assert report.started == ["w1"]  # the tick went on to scale
+    assert f"job {first} resumes once its message's visibility timeout lapses" in caplog.text
+    again = backend.queue.receive()
+    assert again is not None and again.body["request_id"] == second
+    assert backend.queue.receive() is None  # the refused one waits out its timeout
+    clock.advance(backend.settings.visibility_timeout_s + 1)
+    late = backend.queue.receive()
+    assert late is not None and late.body["request_id"] == first
 
 
 class Killer:

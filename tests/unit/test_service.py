@@ -287,8 +287,17 @@ def test_a_file_uploaded_to_the_store_is_submitted_like_a_direct_upload(tmp_path
     backend.store.put_bytes(key, b"course,comment\nA,good\nB,bad\n")
     submitted = service.submit_stored(backend, key, "comment", filename="mine.csv")
     job = backend.repository.jobs.get(submitted.request_id)
-    assert job.input_key == key and job.rows_total == 2 and job.input_name == "mine.csv"
-    assert service.submit_stored(backend, key, "comment").reused
+    assert job.rows_total == 2 and job.input_name == "mine.csv"
+    # the job reads a copy of its own, the upload is gone: a PUT to its URL changes nothing
+    assert job.input_key == f"uploads/{submitted.request_id}/input.csv"
+    assert backend.store.get_bytes(job.input_key) == b"course,comment\nA,good\nB,bad\n"
+    assert not backend.store.exists(key)
+    with pytest.raises(InputError, match="submitted already"):
+        service.submit_stored(backend, key, "comment")
+    again = service.upload_key_for()
+    backend.store.put_bytes(again, b"course,comment\nA,good\nB,bad\n")
+    assert service.submit_stored(backend, again, "comment").reused
+    assert not backend.store.exists(again)  # consumed by a reused submission too
     other = service.upload_key_for()
     backend.store.put_bytes(other, b"comment\n")
     with pytest.raises(EmptyInputError):
@@ -305,6 +314,6 @@ def test_a_file_uploaded_to_the_store_is_submitted_like_a_direct_upload(tmp_path
     with pytest.raises(InputError, match="not an upload key issued to this caller"):
         service.submit_stored(backend, alices, "comment", owner="bob")  # her URL leaked
     hers = service.submit_stored(backend, alices, "comment", owner="alice").request_id
-    assert backend.repository.jobs.get(hers, "alice").input_key == alices
+    assert backend.repository.jobs.get(hers, "alice").input_key.startswith(f"uploads/{hers}/")
     Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
     assert service.results_url(backend, submitted.request_id) is None  # a folder has no URLs

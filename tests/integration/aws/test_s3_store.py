@@ -8,10 +8,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from botocore.stub import Stubber
 
 from pipeline.adapters.aws import ensure_bucket
 from pipeline.adapters.s3_store import MIB, S3ObjectStore
-from pipeline.errors import ConfigError, NotFoundError, PipelineError
+from pipeline.errors import ConfigError, Conflict, NotFoundError, PipelineError
 
 BUCKET = "pipeline-test-bucket"
 
@@ -132,3 +133,29 @@ def test_ensure_bucket_makes_it_private_and_encrypted_and_is_idempotent(s3: Any)
     rules = s3.get_bucket_encryption(Bucket=BUCKET)["ServerSideEncryptionConfiguration"]["Rules"]
     assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
     assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == [BUCKET]
+
+
+def test_a_copy_of_a_version_is_conditional_on_s3s_side(s3: Any) -> None:
+    """CopyObject with CopySourceIfMatch: S3 itself refuses (412) to copy a source replaced
+    since its ETag was read, and that refusal is Conflict. moto ignores the condition, so
+    S3's answers are stubbed here (the contract tests run the rest against moto)."""
+    stubbed = S3ObjectStore(s3, BUCKET)
+    expected = {
+        "Bucket": BUCKET,
+        "Key": "uploads/job/input.csv",
+        "CopySource": {"Bucket": BUCKET, "Key": "uploads/u/upload"},
+        "CopySourceIfMatch": '"0f343b0931126a20f133d67c2b018a3b"',
+    }
+    with Stubber(s3) as stub:
+        stub.add_response("copy_object", {"CopyObjectResult": {}}, expected)
+        stub.add_client_error(
+            "copy_object",
+            service_error_code="PreconditionFailed",
+            service_message="At least one of the pre-conditions you specified did not hold",
+            http_status_code=412,
+            expected_params=expected,
+        )
+        stubbed.copy("uploads/u/upload", "uploads/job/input.csv", expected["CopySourceIfMatch"])
+        with pytest.raises(Conflict, match="changed since it was inspected"):
+            stubbed.copy("uploads/u/upload", "uploads/job/input.csv", expected["CopySourceIfMatch"])
+        stub.assert_no_pending_responses()
