@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import logging
 import math
-import re
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Literal
@@ -60,6 +59,8 @@ from pipeline.ui import (
     shares,
     trend,
 )
+from pipeline.ui.markdown import literal as _md
+from pipeline.ui.markdown import message as _message
 from pipeline.xlsx import ALL_SHEETS
 
 if TYPE_CHECKING:
@@ -250,9 +251,11 @@ def load_change(
 
 
 def show_error(exc: Exception) -> None:
-    """One clear message per cause; the traceback goes to the server log, never the page."""
+    """One clear message per cause; the traceback goes to the server log, never the page.
+    The message is shown as written: it can name a file, a column or a value of the file."""
+    said = _message(str(exc))
     if isinstance(exc, ApiUnreachable):
-        st.error(f"**The API cannot be reached.** {exc}", icon=":material/wifi_off:")
+        st.error(f"**The API cannot be reached.** {said}", icon=":material/wifi_off:")
     elif isinstance(exc, Unauthorized):
         lead = (
             "The API refused the API key."
@@ -260,38 +263,39 @@ def show_error(exc: Exception) -> None:
             else "The API asks for an API key, and none is set."
         )
         st.error(
-            f"**{lead}** {exc}. Set `PIPELINE_API_KEY` (environment or Streamlit secrets) to a "
+            f"**{lead}** {said}. Set `PIPELINE_API_KEY` (environment or Streamlit secrets) to a "
             "key made with `sentiment-pipeline keys create NAME`.",
             icon=":material/key:",
         )
     elif isinstance(exc, JobNotFound):
         st.error(
-            f"**No such job.** {exc}. Check the request id (and the API key).",
+            f"**No such job.** {said}. Check the request id (and the API key).",
             icon=":material/search:",
         )
     elif isinstance(exc, InputError):
-        st.error(f"**Refused:** {exc}", icon=":material/description:")
+        st.error(f"**Refused:** {said}", icon=":material/description:")
     elif isinstance(exc, Conflict):
-        st.warning(str(exc))
+        st.warning(said)
     elif isinstance(exc, PipelineError):
-        st.error(str(exc))
+        st.error(said)
     else:
         LOG.error("unexpected error in the app", exc_info=exc)
-        st.error(f"**Something went wrong:** {type(exc).__name__}: {exc}")
+        st.error(f"**Something went wrong:** {type(exc).__name__}: {said}")
 
 
 def insight_error(exc: PipelineError, what: str) -> None:
     """An aspects, themes or screening call that failed. The job's status was just read, so
     "no such job" there means an API without that route (older than this page), not a bad
     id."""
+    said = _message(str(exc))
     if isinstance(exc, JobNotFound):
         st.warning(
-            f"**The API has no {what} for this job** ({exc}): a service older than this page "
+            f"**The API has no {what} for this job** ({said}): a service older than this page "
             f"answers so; update it to see {what} here.",
             icon=":material/update:",
         )
     elif isinstance(exc, Conflict):
-        st.info(str(exc), icon=":material/hourglass_top:")
+        st.info(said, icon=":material/hourglass_top:")
     else:
         show_error(exc)
 
@@ -342,8 +346,9 @@ def sidebar(client: PipelineClient) -> None:
         if recent:
             st.subheader("Recent jobs")
             for item in recent:
+                shown = _md(item.caption)  # the file's name, as written
                 if st.button(
-                    item.caption, key=f"recent-{item.request_id}", icon=item.icon, width="stretch"
+                    shown, key=f"recent-{item.request_id}", icon=item.icon, width="stretch"
                 ):
                     open_job(item.request_id, item.input_name, item.status)
                     st.rerun()
@@ -360,7 +365,7 @@ def connection_status(client: PipelineClient) -> None:
     except PipelineError as exc:
         show_error(exc)
         return
-    st.caption(f"API: {client.base_url} · connected")
+    st.caption(f"API: {_md(client.base_url)} · connected")
 
 
 # --- upload ---------------------------------------------------------------------------------
@@ -392,7 +397,8 @@ def upload_view(client: PipelineClient) -> None:
         show_error(exc)
         return
     st.caption(
-        f"Preview of {uploaded.name} (first {len(preview.rows)} rows), read as {preview.describe()}"
+        f"Preview of {_md(uploaded.name)} (first {len(preview.rows)} rows), read as "
+        f"{_md(preview.describe())}"
     )
     st.dataframe(preview.rows, hide_index=True, height=220)
     choose_and_submit(client, content, uploaded.name, preview)
@@ -541,7 +547,7 @@ def job_view(client: PipelineClient, request_id: str) -> None:
         insights_live(client, request_id)
     if job.status == "failed":
         reason = job.error or "no reason was recorded"
-        st.error(f"**The job failed:** {reason}", icon=":material/error:")
+        st.error(f"**The job failed:** {_message(reason)}", icon=":material/error:")
     if job.status == "cancelled":
         st.warning(f"The job was cancelled; {job.rows_done:,} finished rows are kept.")
     if job.rows_done == 0:
@@ -549,36 +555,36 @@ def job_view(client: PipelineClient, request_id: str) -> None:
     try:
         results_view(job)
     except JobErased as exc:  # past the retention, before the master erased it
-        st.info(str(exc), icon=":material/delete_forever:")
+        st.info(_message(str(exc)), icon=":material/delete_forever:")
 
 
 def job_header(job: JobStatus) -> None:
-    st.title(job.input_name or "Job")
+    st.title(_md(job.input_name) if job.input_name else "Job")
     st.caption("Request id: copy it to come back to these results later")
     st.code(job.request_id, language=None)
     several = job.input_options.get("comment_columns")
     if isinstance(several, list):
-        details = ["comments from " + ", ".join(f"**{c}**" for c in several)]
+        details = ["comments from " + ", ".join(f"**{_md(str(c))}**" for c in several)]
     else:
-        details = [f"comment column **{job.text_column}**"]
+        details = [f"comment column **{_md(job.text_column)}**"]
     if job.group_by:
-        details.append("compared by " + ", ".join(f"**{g}**" for g in job.group_by))
+        details.append("compared by " + ", ".join(f"**{_md(g)}**" for g in job.group_by))
     if job.model_version:
-        details.append(f"model {job.model_version}")
+        details.append(f"model {_md(job.model_version)}")
     if job.explain:
         details.append("labels explained")
     read = ReadOptions.from_json(job.input_options)
     if read.sheets:
-        named = ", ".join(f"**{sheet}**" for sheet in read.sheets)
+        named = ", ".join(f"**{_md(sheet)}**" for sheet in read.sheets)
         details.append(f"{len(read.sheets)} sheets as one: {named}")
     elif read.sheet is not None:
-        details.append(f"sheet **{read.sheet}** (header on row {read.header_row})")
+        details.append(f"sheet **{_md(read.sheet)}** (header on row {read.header_row})")
     st.caption(" · ".join(details))
 
 
 def status_line(job: JobStatus) -> None:
     icon = progress.STATUS_ICONS.get(job.status, progress.UNKNOWN_ICON)
-    st.markdown(f"{icon} **{job.status}** · {progress.progress_text(job)}")
+    st.markdown(f"{icon} **{_md(job.status)}** · {_message(progress.progress_text(job))}")
 
 
 @st.fragment(run_every=REFRESH_S)
@@ -687,7 +693,7 @@ def erase_controls(client: PipelineClient, job: JobStatus) -> None:
             "already downloaded and reports already sent are not touched."
         )
         sure = st.checkbox(
-            f"Erase {job.input_name} ({job.rows_total:,} comments) for good", key="e-sure"
+            f"Erase {_md(job.input_name)} ({job.rows_total:,} comments) for good", key="e-sure"
         )
         if st.button("Erase the job", type="primary", disabled=not sure, key="e-erase"):
             try:
@@ -795,7 +801,7 @@ def overview_tab(
     cells[0].metric("Comments", f"{overall.rows_done:,}")
     for cell, label in zip(cells[1:], labels, strict=True):
         cell.metric(
-            label.capitalize(),
+            _md(label.capitalize()),
             shares.percent_text(percent[label]),
             shares.comments_text(counts.get(label, 0)),
             delta_color="off",
@@ -842,15 +848,15 @@ def extremes(frame: pd.DataFrame, text_column: str, labels: list[str]) -> None:
     """The most positive and most negative comments, each once and in full."""
     shown = [label for label in ("positive", "negative") if label in labels]
     for cell, label in zip(st.columns(len(shown) or 1), shown, strict=False):
-        cell.markdown(f"**Most {label} comments**")
+        cell.markdown(f"**Most {_md(label)} comments**")
         top = explore.top_comments(frame, text_column, label, TOP_COMMENTS)
         if top.empty:
-            cell.caption(f"No comment was labelled {label}.")
+            cell.caption(f"No comment was labelled {_md(label)}.")
         colour = palette.badge_colour(label)
         for text, score, copies in top.itertuples(index=False):
             box = cell.container(border=True)
             written = f" · written {copies:,} times" if copies > 1 else ""
-            box.markdown(f":{colour}-badge[p({label}) {score:.2f}]{written}")
+            box.markdown(f":{colour}-badge[p({_md(label)}) {score:.2f}]{written}")
             box.text(str(text))
 
 
@@ -883,7 +889,7 @@ def about_tab(job: JobStatus, labels: list[str], group_columns: list[str]) -> No
         st.caption(
             f"{summary.rows_with_aspects:,} of {summary.rows_labelled:,} labelled comments "
             "mention at least one aspect; a comment can mention several, each with its own "
-            f"polarity (aspect model {summary.model_version or 'unknown'})."
+            f"polarity (aspect model {_md(summary.model_version or 'unknown')})."
         )
         st.altair_chart(charts.aspect_chart(about.aspect_bars(summary), labels), width="stretch")
         if group and summary.groups:
@@ -939,12 +945,12 @@ def aspect_detail(job: JobStatus, summary: insights.AspectSummary, group: str | 
     if chosen is None:
         return
     aspect = _category(summary, chosen)
-    st.subheader(about.aspect_caption(aspect).capitalize())
+    st.subheader(_md(about.aspect_caption(aspect).capitalize()))
     if aspect.meaning:
-        st.caption(aspect.meaning)
+        st.caption(_md(aspect.meaning))
     st.dataframe(about.polarity_rows(aspect), hide_index=True, width=640)
     st.button(
-        f"Show the {aspect.n:,} comments about {aspect.title}",
+        f"Show the {aspect.n:,} comments about {_md(aspect.title)}",
         key="a-show",
         on_click=show_comments,
         kwargs={"aspects": [aspect.name]},
@@ -953,7 +959,7 @@ def aspect_detail(job: JobStatus, summary: insights.AspectSummary, group: str | 
     column, cell_group = st.session_state.get("a-cell") or (None, None)
     if group and column == group and cell_group:
         st.button(
-            f"… only those of {cell_group}",
+            f"… only those of {_md(str(cell_group))}",
             key="a-show-group",
             on_click=show_comments,
             kwargs={"aspects": [aspect.name], "column": group, "value": cell_group},
@@ -971,14 +977,14 @@ def aspect_themes(job: JobStatus, aspect: insights.AspectStats) -> None:
         return
     themes = sorted(found.themes, key=lambda theme: theme.size, reverse=True)[:ASPECT_THEMES]
     if not themes:
-        st.caption(f"No themes were found in the comments about {aspect.title}.")
+        st.caption(f"No themes were found in the comments about {_md(aspect.title)}.")
         return
     st.markdown(f"**Themes in the comments about {_md(aspect.title)}**")
     for cell, theme in zip(_grid(len(themes)), themes, strict=True):
         theme_card(
             cell,
             theme,
-            f"Show the {theme.label} comments about {aspect.title}",
+            f"Show the {_md(theme.label)} comments about {_md(aspect.title)}",
             {"aspects": [aspect.name], "polarity": theme.label},
             key=f"a-theme-{aspect.name}-{theme.id}",
         )
@@ -1001,10 +1007,10 @@ def themes_section(job: JobStatus, labels: list[str]) -> None:
         insight_error(exc, "themes")
         return
     if not found.themes:
-        st.caption(f"No themes were found among the {label} comments.")
+        st.caption(f"No themes were found among the {_md(label)} comments.")
         return
     st.caption(
-        f"{len(found.themes)} themes in {found.n:,} {label} comments: each comment is in one "
+        f"{len(found.themes)} themes in {found.n:,} {_md(label)} comments: each comment is in one "
         "theme; the keywords are the words that set it apart, the quotes its most typical "
         "comments."
     )
@@ -1031,7 +1037,7 @@ def theme_card(
     box = cell.container(border=True)
     size = theme.size if count is None else count
     box.markdown(
-        f"**{_md(theme.name)}** :{palette.badge_colour(theme.label)}-badge[{theme.label}] "
+        f"**{_md(theme.name)}** :{palette.badge_colour(theme.label)}-badge[{_md(theme.label)}] "
         f"· {shares.comments_text(size)}"
     )
     if theme.keywords:
@@ -1079,14 +1085,6 @@ def _grid(count: int, per_row: int = 2) -> list[DeltaGenerator]:
     return cells
 
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
-
-
-def _md(text: str) -> str:
-    """``text`` shown as written inside Markdown (no emphasis, links or maths from it)."""
-    return _MARKDOWN.sub(r"\\\1", text)
-
-
 # --- compare --------------------------------------------------------------------------------
 
 
@@ -1120,7 +1118,7 @@ def compare_tab(
     summary = load_summary(url, key, job.request_id, progress.revision(job), column)
     names = compare.group_names(summary)
     if len(names) < 2:
-        st.info(f"Every comment has the same {column}: there is nothing to compare.")
+        st.info(f"Every comment has the same {_md(column)}: there is nothing to compare.")
         return
     left, right = st.columns(2)
     first = left.selectbox("Group", names, key=f"c-first-{column}")
@@ -1186,9 +1184,9 @@ def ratings_view(job: JobStatus, frame: pd.DataFrame, group_columns: list[str]) 
         show_error(exc)
         return
     overall = body["overall"]
-    st.caption(rating_table.heading(body))
+    st.caption(_md(rating_table.heading(body)))
     if body.get("note"):
-        st.info(f"Note: {body['note']}.", icon=":material/info:")
+        st.info(f"Note: {_message(str(body['note']))}.", icon=":material/info:")
     cells = st.columns(3)
     cells[0].metric("Mean rating", "-" if overall["mean"] is None else f"{overall['mean']:.1f}")
     rho = overall["correlation"]
@@ -1205,7 +1203,7 @@ def ratings_view(job: JobStatus, frame: pd.DataFrame, group_columns: list[str]) 
     )
     for group in ratings.reversed_groups(body):
         st.warning(
-            f"**{group}**: its ratings fall as its comments get warmer, beyond the noise. Its "
+            f"**{_md(group)}**: its ratings fall as its comments get warmer, beyond the noise. Its "
             "scale most likely reads the other way round (1 = best), or was reversed in the "
             "export: check before averaging it with the others.",
             icon=":material/swap_vert:",
@@ -1441,7 +1439,7 @@ def themes_over(job: JobStatus, ids: tuple[str, ...], key_prefix: str) -> None:
         show_error(exc)
         return
     if not body["themes"]:
-        st.caption(f"No comment labelled {label} in these jobs.")
+        st.caption(f"No comment labelled {_md(label)} in these jobs.")
         return
     for sentence in theme_trend_table.flag_sentences(body):
         st.markdown(f":material/flag: **{_md(sentence)}**, beyond the noise.")
@@ -1449,10 +1447,11 @@ def themes_over(job: JobStatus, ids: tuple[str, ...], key_prefix: str) -> None:
     st.dataframe(trend.theme_table(body), hide_index=True, column_config=flags)
     counted = " · ".join(f"{n:,}" for n in body["label_n"])
     st.caption(
-        f"{label.capitalize()} comments by job: {counted}. A theme's share is of all the job's "
-        "comments with a label, so a theme can grow while the label's comments shrink. Trends: "
-        f"the Cochran–Armitage test, Holm's correction over the {body['tests']} themes tested "
-        "(5 % family-wise); *new*: no comment in it before the last job."
+        f"{_md(label.capitalize())} comments by job: {counted}. A theme's share is of all the "
+        "job's comments with a label, so a theme can grow while the label's comments shrink. "
+        "Trends: the Cochran–Armitage test, Holm's correction over the "
+        f"{body['tests']} themes tested (5 % family-wise); *new*: no comment in it before the "
+        "last job."
     )
     st.download_button(
         "Themes over these jobs (CSV)",
@@ -1470,7 +1469,7 @@ def detail_choice(column: str, names: list[str], when: str, key: str) -> str | N
     word = groups.in_sentence(column)
     st.markdown(f"**One {_md(word)} in detail**")
     return st.selectbox(
-        f"Which {word}",
+        f"Which {_md(word)}",
         names,
         index=None,
         placeholder=f"Choose a {word} to see its aspects {when}",
@@ -1537,7 +1536,7 @@ def jobs_figures(
     chart, the tables, the groups in one job only and how the flags were made (``method``:
     the test's name, for the flag column's help, and the caption)."""
     for note in body.get("notes") or []:
-        st.warning(note, icon=":material/info:")
+        st.warning(_message(str(note)), icon=":material/info:")
     for sentence in sentences:
         st.markdown(f":material/flag: **{_md(sentence)}**, beyond the noise.")
     if chart is not None:
@@ -1634,7 +1633,7 @@ def compared_shares(result: compare.Comparison, labels: list[str]) -> None:
     small = [side.name for side in (one, other) if groups.is_small(side.n)]
     if small:
         st.warning(
-            f"{' and '.join(small)}: fewer than {groups.SMALL_GROUP} comments, so the "
+            f"{' and '.join(map(_md, small))}: fewer than {groups.SMALL_GROUP} comments, so the "
             "intervals are wide and only a large difference can be flagged.",
             icon=":material/info:",
         )
@@ -1687,12 +1686,13 @@ def compared_themes(job: JobStatus, summary: Summary, column: str, first: str, s
             with cell:
                 insight_error(exc, "themes")
             continue
-        cell.caption(f"{name}: {len(found.themes)} themes")
+        cell.caption(f"{_md(name)}: {len(found.themes)} themes")
         top = sorted((pair for pair in counted if pair[1] > 0), key=lambda p: -p[1])
         for theme, count in top[:COMPARE_THEMES]:
             box = cell.container(border=True)
             box.markdown(
-                f"**{_md(theme.name)}** :{palette.badge_colour(theme.label)}-badge[{theme.label}] "
+                f"**{_md(theme.name)}** "
+                f":{palette.badge_colour(theme.label)}-badge[{_md(theme.label)}] "
                 f"· {shares.comments_text(count)}"
             )
             if theme.quotes:
@@ -1746,7 +1746,7 @@ def comments_tab(
         with left:
             group = chosen_group(job, group_columns, key="f-group", label="Filter by column")
         options = sorted(frame[group].astype(str).unique().tolist()) if group else []
-        values = right.multiselect(f"Where {group} is", options, key="f-values")
+        values = right.multiselect(f"Where {_md(group or '')} is", options, key="f-values")
     chosen_aspects, polarity, theme, theme_names = insight_filters(job, frame, labels)
     chosen = explore.ResultFilter(
         labels=chosen_labels,
@@ -1877,7 +1877,7 @@ def before_release(job: JobStatus, group_columns: list[str]) -> None:
     urgent = release.urgent_note(body)
     if urgent and not job.finished:  # a finished job's says so above the tabs already
         st.error(urgent, icon=":material/emergency:")
-    st.caption(release.summary_text(body))
+    st.caption(_md(release.summary_text(body)))
     if not body["flagged"]:
         return
     shown = release.flagged_frame(body, job.text_column)
@@ -2031,7 +2031,7 @@ def report_downloads(
     """The printable report by the group column chosen above (made when clicked), with a
     rating column against the comments when one is chosen."""
     st.subheader("Report")
-    by = f" by **{group}**" if group else ""
+    by = f" by **{_md(group)}**" if group else ""
     st.caption(
         f"For a meeting: label shares{by} with 95 % intervals, each group against the rest "
         "(marked only where the difference is beyond the noise), small groups marked, the "
@@ -2081,16 +2081,18 @@ def group_report_downloads(
     """One value's own report, to hand to the course or instructor it is about: it names
     and quotes no other group."""
     word = groups.in_sentence(group)
-    st.markdown(f"**One {word}'s own report**")
+    shown = _md(word)
+    st.markdown(f"**One {shown}'s own report**")
     st.caption(
-        f"For the {word} it is about: its shares against all the others together, its "
-        f"aspects and themes, and every one of its comments. No other {word} is named or "
+        f"For the {shown} it is about: its shares against all the others together, its "
+        f"aspects and themes, and every one of its comments. No other {shown} is named or "
         "quoted."
     )
     names = [groups.group_name(part.group) for part in summary.groups]
-    chosen = st.selectbox(f"Which {word}", names, key="d-one-group")
+    chosen = st.selectbox(f"Which {shown}", names, key="d-one-group")
     report_buttons(job, group, chosen, stem, why)
-    if why is None and st.toggle(f"Preview {chosen}'s report here", key="d-one-preview"):
+    preview = f"Preview {_md(chosen or '')}'s report here"
+    if why is None and st.toggle(preview, key="d-one-preview"):
         report_preview(job, group, chosen)
     if len(names) > 1:
         every_group_zip(job, group, names, stem, why)
@@ -2107,7 +2109,7 @@ def every_group_zip(
     screen, rating = screening(), report_rating()
     word = groups.in_sentence(group)
     if st.button(
-        f"Make every {word}'s report ({len(names):,} PDFs in one ZIP)",
+        f"Make every {_md(word)}'s report ({len(names):,} PDFs in one ZIP)",
         key="d-every-group",
         disabled=why is not None,
         help=why,
@@ -2119,7 +2121,7 @@ def every_group_zip(
             for done, (value, name) in enumerate(
                 zip(names, distinct_names(names), strict=True), start=1
             ):
-                bar.progress(done / len(names), text=f"{done:,} of {len(names):,}: {value}")
+                bar.progress(done / len(names), text=f"{done:,} of {len(names):,}: {_md(value)}")
                 yield (
                     f"{name}.pdf",
                     report_bytes(url, key, *wanted, "pdf", value, screen=screen, rating=rating),
@@ -2137,7 +2139,7 @@ def every_group_zip(
     held = st.session_state.get("d-every-zip")
     if held is not None and held[0] == (*wanted, screen, rating):
         st.download_button(
-            f"Every {word}'s report (ZIP)",
+            f"Every {_md(word)}'s report (ZIP)",
             held[1],
             file_name=exports.report_file_name(stem, group, "zip"),
             mime="application/zip",
@@ -2169,7 +2171,7 @@ def report_buttons(
         (left, "pdf", "application/pdf"),
         (right, "html", "text/html"),
     ):
-        name = f"{value}: report" if value is not None else "Report"
+        name = f"{_md(value)}: report" if value is not None else "Report"
         cell.download_button(
             f"{name} ({report_format.upper()})",
             partial(made, report_format, value, screen=screening(), rating=report_rating()),

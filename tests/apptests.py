@@ -3,11 +3,12 @@ page's text as a reader sees it."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from pipeline.ui.markdown import unescaped
 
 APP = Path(__file__).resolve().parents[1] / "streamlit_app.py"
 
@@ -17,8 +18,7 @@ READ_KINDS = ("markdown", "caption", "error", "warning", "info", "success")
 def page_text(at: AppTest) -> str:
     """The page's text as a reader sees it (Markdown's backslash escapes dropped)."""
     elements = [element for kind in READ_KINDS for element in at.get(kind)]
-    text = "\n".join(str(getattr(element, "value", "")) for element in elements)
-    return re.sub(r"\\(.)", r"\1", text)
+    return "\n".join(unescaped(str(getattr(element, "value", ""))) for element in elements)
 
 
 def job_page(url: str, request_id: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from pipeline.errors import InputError
 from pipeline.model.aspects.data import parse_list, parse_sentiments
+from pipeline.ui.markdown import literal
 from pipeline.ui.palette import CONFIDENCE_COLOUR, LABEL_COLOURS
 from pipeline.ui.review import CONFIDENCE, COPIES, distinct_comments, with_confidence
 
@@ -171,7 +172,7 @@ def nothing_labelled(errors: Sequence[object]) -> str | None:
     if not errors or any(pd.isna(error) or error == "" for error in errors):
         return None
     counted = Counter(str(error) for error in errors).most_common()
-    reasons = [f"{count:,} × {reason}" for reason, count in counted[:SHOWN_REASONS]]
+    reasons = [f"{count:,} × {literal(reason)}" for reason, count in counted[:SHOWN_REASONS]]
     if len(counted) > SHOWN_REASONS:
         reasons.append(f"{sum(count for _, count in counted[SHOWN_REASONS:]):,} for other reasons")
     return (

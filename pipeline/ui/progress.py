@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from pipeline.client import JobStatus
 from pipeline.model_fault import is_model_fault
+from pipeline.ui.markdown import literal
 
 RECENT_LIMIT = 10
 # Streamlit's bundled Material icons: they render without an emoji font on the machine.
@@ -87,11 +88,12 @@ def working_out(job: JobStatus) -> tuple[int, int] | None:
 
 
 def erased_note(job: JobStatus) -> str:
-    """What the app says of an erased job: when, and that nothing of its comments is left."""
+    """What the app says of an erased job (Markdown): when, and that nothing of its comments
+    is left."""
     when = (job.erased_at or "")[:16].replace("T", " ")
     return (
         f"**This job was erased** on {when} UTC: its comments, labels, results files, aspects "
-        f"and themes are gone. This record of it is all that is left ({job.input_name}, "
+        f"and themes are gone. This record of it is all that is left ({literal(job.input_name)}, "
         f"{job.rows_total:,} comments)."
     )
 

@@ -20,6 +20,7 @@ from ui_servers import APP, api_env, cli, comments_csv, embedded_api
 from xlsxfakes import evaluation_export
 
 from pipeline.client import PipelineClient
+from pipeline.ui.markdown import unescaped
 
 VIEWS = ("Overview", "About what", "Compare", "Comments", "Review", "Downloads")
 
@@ -65,13 +66,15 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
 
 
 def _text(at: AppTest) -> str:
-    """Everything the page says, to search and to show when an assertion fails."""
+    """Everything the page says (the Markdown's escapes read, as a reader sees it), to search
+    and to show when an assertion fails."""
     parts = [
         str(getattr(element, "value", "") or getattr(element, "label", ""))
-        for kind in ("title", "markdown", "caption", "error", "warning", "info", "success", "code")
+        for kind in ("title", "markdown", "caption", "error", "warning", "info", "success")
         for element in at.get(kind)
     ]
-    return "\n".join(parts)
+    code = [str(element.value) for element in at.get("code")]
+    return "\n".join([*map(unescaped, parts), *code])
 
 
 def _run_until(at: AppTest, done: Callable[[AppTest], bool]) -> None:
@@ -134,7 +137,8 @@ def test_upload_progress_results_and_downloads(app: AppTest, downloads: dict[str
     metrics = {metric.label: metric.value for metric in app.metric}
     assert metrics["Comments"] == "60"
     assert len(app.get("vega_lite_chart")) >= 3, "distribution, confidence and per-course charts"
-    assert any("course_eval.csv" in str(b.label) for b in app.sidebar.button), "recent jobs"
+    recent = [unescaped(str(b.label)) for b in app.sidebar.button]
+    assert any("course_eval.csv" in label for label in recent), "recent jobs"
 
     with PipelineClient(app.session_state.api_url) as client:
         truth = pd.read_csv(io.BytesIO(client.results_csv(request_id)), keep_default_na=False)
@@ -314,7 +318,7 @@ def test_an_excel_csv_from_windows_previews_as_columns_and_says_how(app: AppTest
 def test_a_file_in_no_known_encoding_is_refused_before_upload(app: AppTest) -> None:
     _upload(app, "odd.csv", b"course,comment\nCS1,tr\x81s bien\n")
 
-    refused = [str(error.value) for error in app.error]
+    refused = [unescaped(str(error.value)) for error in app.error]
     assert any("neither UTF-8 nor Windows-1252" in message for message in refused), _text(app)
     assert not [b for b in app.button if b.label == "Analyse"]
 
@@ -325,7 +329,8 @@ def test_a_file_the_server_refuses_shows_its_message_and_queues_nothing(app: App
     app.run()
 
     assert not app.exception, app.exception
-    assert any("no comments in column 'comment'" in str(e.value) for e in app.error), _text(app)
+    refused = [unescaped(str(error.value)) for error in app.error]
+    assert any("no comments in column 'comment'" in message for message in refused), _text(app)
     assert not app.session_state.job_id
 
 
@@ -336,7 +341,7 @@ def test_an_unknown_request_id_says_so(app: AppTest) -> None:
     app.run()
 
     assert not app.exception, app.exception
-    assert any("No such job" in str(error.value) for error in app.error), _text(app)
+    assert any("No such job" in unescaped(str(error.value)) for error in app.error), _text(app)
     assert "no-such-job" in _text(app)
 
 
@@ -361,7 +366,7 @@ def test_a_wrong_api_key_is_explained(
         keyed.run()
 
     assert not at.exception, at.exception
-    messages = " ".join(str(error.value) for error in at.error)
+    messages = " ".join(unescaped(str(error.value)) for error in at.error)
     assert "refused the API key" in messages
     assert "PIPELINE_API_KEY" in messages
     assert not at.session_state.job_id

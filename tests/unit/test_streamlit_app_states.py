@@ -20,6 +20,7 @@ from httpfakes import JsonHandler, nothing_flagged
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
+from pipeline.ui.markdown import unescaped
 from pipeline.ui.palette import LABEL_COLOURS
 
 APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
@@ -220,7 +221,8 @@ def app(canned_api: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
 
 
 def _errors(at: AppTest) -> str:
-    return "\n".join(str(error.value) for error in at.error)
+    """The error messages as a reader sees them (the Markdown's escapes read)."""
+    return "\n".join(unescaped(str(error.value)) for error in at.error)
 
 
 def test_a_failed_job_shows_its_reason_and_no_results(app: AppTest) -> None:
@@ -284,7 +286,10 @@ def _page(at: AppTest) -> str:
     """Everything the page writes, to search in and to show when an assertion fails."""
     kinds = ("title", "markdown", "caption", "text", "error", "warning", "info", "code")
     found: list[Any] = [element for kind in kinds for element in at.get(kind)]
-    return "\n".join(str(element.value) for element in found)
+    return "\n".join(
+        str(element.value) if element.type in ("text", "code") else unescaped(str(element.value))
+        for element in found
+    )
 
 
 def _button(at: AppTest, label: str) -> Any:
@@ -404,7 +409,7 @@ def test_a_key_revoked_while_a_job_runs_clears_the_page_and_the_connected_line(
     assert not app.exception, app.exception
     assert "The API refused the API key." in _errors(app)
     assert "connected" not in _page(app)
-    assert RUNNING_JOB["input_name"] not in [title.value for title in app.title]
+    assert RUNNING_JOB["input_name"] not in [unescaped(title.value) for title in app.title]
     assert not app.get("progress")
 
 

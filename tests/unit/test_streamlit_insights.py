@@ -22,6 +22,7 @@ from streamlit.testing.v1 import AppTest
 
 from pipeline.report.stats import wilson_interval
 from pipeline.ui.highlight import tint
+from pipeline.ui.markdown import unescaped
 from pipeline.ui.palette import LABEL_COLOURS
 
 APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
@@ -273,9 +274,13 @@ def opened(api: str, monkeypatch: pytest.MonkeyPatch, request_id: str) -> AppTes
 
 
 def page(at: AppTest) -> str:
+    """The page's text as a reader sees it (the Markdown's escapes read)."""
     kinds = ("title", "markdown", "caption", "text", "error", "warning", "info", "code")
     found: list[Any] = [element for kind in kinds for element in at.get(kind)]
-    return "\n".join(str(element.value) for element in found)
+    return "\n".join(
+        str(element.value) if element.type in ("text", "code") else unescaped(str(element.value))
+        for element in found
+    )
 
 
 def tab(at: AppTest, label: str) -> Any:
@@ -345,7 +350,7 @@ def test_an_aspect_in_detail_has_its_themes_and_clicks_through_to_its_comments(
     # the n is in the heading, not in the picker, whose labels Streamlit keeps from the first
     # render: there it stayed at the first chunk's count while the job went on
     assert done.selectbox(key="a-aspect").options[:2] == ["teaching", "exams"]
-    assert "Exams (n=30)" in [header.value for header in done.subheader]
+    assert "Exams (n=30)" in [unescaped(header.value) for header in done.subheader]
     assert "what the comment says about exams" in text
     assert "Themes in the comments about exams" in text
     assert "exams / unfair" in text
@@ -487,7 +492,7 @@ def test_an_api_error_in_the_aspects_is_a_message_and_the_rest_still_works(
     api: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     at = opened(api, monkeypatch, "brokenjob")
-    errors = [str(e.value) for e in in_tab(at, "About what", "error")]
+    errors = [unescaped(str(e.value)) for e in in_tab(at, "About what", "error")]
     assert errors == ["the API failed with HTTP 500: the aspect store is down"]
     assert in_tab(at, "Overview", "vega_lite_chart"), "the other tabs are unaffected"
     assert len(shown_comments(at)) == 100
