@@ -180,7 +180,9 @@ def request_upload(
 
 def _check_upload_size(backend: Backend, upload_key: str) -> str:
     """Refuse a missing or oversized upload before downloading any of it; returns the version
-    of the upload whose size was checked, the only one that is then read."""
+    of the upload whose size was checked, the only one that is then read. An oversized one is
+    deleted: no submission of it can succeed, and an upload URL signs no size, so it would
+    otherwise hold up to 5 GB of comments until the bucket's expiry."""
     try:
         found = backend.store.stat(upload_key)
     except NotFoundError as exc:
@@ -190,6 +192,7 @@ def _check_upload_size(backend: Backend, upload_key: str) -> str:
         ) from exc
     limit = backend.settings.max_upload_bytes
     if found.size > limit:
+        _consume(backend, _Upload(upload_key, found.version))
         raise LimitExceededError(
             f"the file is {found.size:,} bytes, over the limit of {limit:,} bytes"
         )

@@ -317,3 +317,15 @@ def test_a_file_uploaded_to_the_store_is_submitted_like_a_direct_upload(tmp_path
     assert backend.repository.jobs.get(hers, "alice").input_key.startswith(f"uploads/{hers}/")
     Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
     assert service.results_url(backend, submitted.request_id) is None  # a folder has no URLs
+
+
+def test_an_upload_over_the_limit_is_refused_and_deleted(tmp_path: Path) -> None:
+    """An upload URL signs no size: what is over the limit can never be submitted, so it is
+    not left in the store with its comments until the bucket's expiry."""
+    backend = make_backend(tmp_path, max_upload_bytes=1_000)
+    key = service.upload_key_for()
+    backend.store.put_bytes(key, b"comment\n" + b"a comment\n" * 200)
+    with pytest.raises(LimitExceededError, match="over the limit of 1,000 bytes"):
+        service.submit_stored(backend, key, "comment")
+    assert not backend.store.exists(key)
+    assert backend.queue.depth().total == 0
