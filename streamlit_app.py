@@ -22,9 +22,10 @@ from typing import TYPE_CHECKING, Literal
 import pandas as pd
 import streamlit as st
 
-from pipeline.client import JobStatus, PipelineClient, Summary
+from pipeline.client import JobStatus, PipelineClient, Summary, usable_key
 from pipeline.errors import (
     ApiUnreachable,
+    ConfigError,
     Conflict,
     InputError,
     JobErased,
@@ -257,6 +258,10 @@ def show_error(exc: Exception) -> None:
     if isinstance(exc, ApiUnreachable):
         st.error(f"**The API cannot be reached.** {said}", icon=":material/wifi_off:")
     elif isinstance(exc, Unauthorized):
+        if st.session_state.get("refusal_shown"):
+            return  # once a page: the sidebar's check and the view met the same refusal
+        st.session_state.refusal_shown = True
+        said = _message(_sentence(str(exc)))
         lead = (
             "The API refused the API key."
             if st.session_state.get("api_key")
@@ -283,6 +288,23 @@ def show_error(exc: Exception) -> None:
         st.error(f"**Something went wrong:** {type(exc).__name__}: {said}")
 
 
+def _sentence(text: str) -> str:
+    """``text`` as a sentence of its own: its first letter a capital."""
+    return text[:1].upper() + text[1:]
+
+
+def key_error() -> None:
+    """The key set holds a character no key has (``usable_key`` refused it): said without
+    quoting it, naming where this page reads the key from."""
+    st.error(
+        "**The API key set is not a key as issued:** it holds a character no key has (a space "
+        "or line break inside it, a typographic quote mark, a letter outside ASCII). Set "
+        "`PIPELINE_API_KEY` (environment or Streamlit secrets) to the key exactly as "
+        "`sentiment-pipeline keys create` printed it.",
+        icon=":material/key:",
+    )
+
+
 def insight_error(exc: PipelineError, what: str) -> None:
     """An aspects, themes or screening call that failed. The job's status was just read, so
     "no such job" there means an API without that route (older than this page), not a bad
@@ -303,11 +325,12 @@ def insight_error(exc: PipelineError, what: str) -> None:
 # --- state ----------------------------------------------------------------------------------
 
 
-def open_job(request_id: str, name: str = "", status: str = "queued") -> None:
+def open_job(request_id: str) -> None:
+    """The job's page next. It joins the recent jobs in ``job_view``, once it has opened: an
+    id that is no job (or no request id at all) is not remembered."""
     request_id = progress.clean_request_id(request_id)
     st.session_state.job_id = request_id
     st.query_params["job"] = request_id
-    remember(progress.RecentJob(request_id, name, status))
 
 
 def close_job() -> None:
@@ -340,7 +363,7 @@ def sidebar(client: PipelineClient) -> None:
             wanted = st.text_input("Open a job by request id", placeholder="request id")
             wanted = progress.clean_request_id(wanted)
             if st.form_submit_button("Open") and wanted:
-                open_job(wanted, status="")
+                open_job(wanted)
                 st.rerun()
         recent: list[progress.RecentJob] = st.session_state.recent
         if recent:
@@ -350,22 +373,36 @@ def sidebar(client: PipelineClient) -> None:
                 if st.button(
                     shown, key=f"recent-{item.request_id}", icon=item.icon, width="stretch"
                 ):
-                    open_job(item.request_id, item.input_name, item.status)
+                    open_job(item.request_id)
                     st.rerun()
         st.divider()
         connection_status(client)
 
 
-def connection_status(client: PipelineClient) -> None:
+def connection_problem(client: PipelineClient) -> PipelineError | None:
     """Connected only when the API answers this page's key: ``/health`` answers anyone, so
     the check is a request that needs the key (an unreachable API fails it as well), and a
-    missing or revoked key is found here, not at the first upload."""
-    try:
-        client.jobs(limit=1)
-    except PipelineError as exc:
-        show_error(exc)
-        return
-    st.caption(f"API: {_md(client.base_url)} · connected")
+    missing or revoked key is found before the first upload. Asked once a page (the upload
+    view and the sidebar share the answer); None when connected."""
+    if "connection" not in st.session_state:
+        try:
+            client.jobs(limit=1)
+        except PipelineError as exc:
+            st.session_state.connection = exc
+        else:
+            st.session_state.connection = None
+    problem: PipelineError | None = st.session_state.connection
+    return problem
+
+
+def connection_status(client: PipelineClient) -> None:
+    problem = connection_problem(client)
+    if problem is None:
+        st.caption(f"API: {_md(client.base_url)} · connected")
+    elif isinstance(problem, Unauthorized) and st.session_state.get("refusal_shown"):
+        st.caption(f"API: {_md(client.base_url)} · the key is refused (see the page)")
+    else:
+        show_error(problem)
 
 
 # --- upload ---------------------------------------------------------------------------------
@@ -495,7 +532,10 @@ def choose_and_submit(
         help="Also store the five words that drove each label, highlighted in the Comments "
         "tab. The model runs about three times per comment, so labelling takes longer.",
     )
-    if not st.button("Analyse", type="primary"):
+    refused = isinstance(connection_problem(client), Unauthorized)
+    if refused:
+        st.caption("*Analyse* waits for a key the API accepts: see the sidebar.")
+    if not st.button("Analyse", type="primary", disabled=refused):
         return
     try:
         with st.spinner("Uploading…"):
@@ -517,7 +557,7 @@ def choose_and_submit(
             "*Analyse again* to run it anew."
         )
     st.session_state.uploads += 1
-    open_job(job.request_id, name, job.status)
+    open_job(job.request_id)
     st.rerun()
 
 
@@ -1289,6 +1329,10 @@ def change_view(job: JobStatus, group_columns: list[str]) -> None:
         left.text_input("…or its request id", key="ch-pasted", placeholder="request id")
     )
     column = per_value_of(job, right, group_columns, "ch-column")
+    malformed = progress.not_a_request_id(pasted) if pasted else None
+    if malformed is not None:  # as the sidebar says it, not the API's validation text
+        show_error(malformed)
+        return
     since = pasted or since
     if since == job.request_id:
         st.warning(
@@ -1434,7 +1478,7 @@ def themes_over(job: JobStatus, ids: tuple[str, ...], key_prefix: str) -> None:
     )
     url, key = st.session_state.api_url, st.session_state.api_key
     try:
-        body = load_trend_themes(url, key, ids, label)
+        body = trend.named_themes(load_trend_themes(url, key, ids, label))
     except PipelineError as exc:
         show_error(exc)
         return
@@ -2264,8 +2308,16 @@ def main() -> None:
     except PipelineError as exc:
         show_error(exc)
         return
+    try:
+        usable_key(key)
+    except ConfigError:
+        key_error()
+        return
     st.session_state.api_url, st.session_state.api_key = url, key
     client = get_client(url, key)
+    # Each page asks the API for the connection once, and shows a refused key once.
+    st.session_state.pop("connection", None)
+    st.session_state.refusal_shown = False
     try:
         if st.session_state.job_id:
             job_view(client, st.session_state.job_id)
@@ -2273,6 +2325,8 @@ def main() -> None:
             upload_view(client)
     finally:  # whatever the page met, the way to another job or a new analysis stays
         sidebar(client)  # last, so the recent jobs show the status the page just read
+        # A fragment's own rerun (a refreshing progress) shows what it meets.
+        st.session_state.refusal_shown = False
 
 
 try:

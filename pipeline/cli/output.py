@@ -77,10 +77,10 @@ def write_table(output: Path, csv_text: str, sheet: str, numeric: Callable[[str]
         return
     import pandas as pd
 
-    from pipeline.ui.exports import to_xlsx_bytes
+    from pipeline.ui.exports import as_numbers, to_xlsx_bytes
 
     frame = pd.read_csv(io.StringIO(csv_text), dtype=str, keep_default_na=False)
     for column in frame.columns:
         if numeric(str(column)):
-            frame[column] = pd.to_numeric(frame[column].replace("", None), errors="coerce")
+            frame[column] = as_numbers(frame[column])
     write_whole(output, to_xlsx_bytes(frame, sheet_name=sheet))

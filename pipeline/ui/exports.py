@@ -22,6 +22,11 @@ SCORE_PREFIX = "score_"
 XLSX_MAX_ROWS = 1_048_575  # a worksheet's 1,048,576 rows, less the header
 # Control characters that the XLSX format cannot hold (openpyxl refuses them).
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_PLAIN_NUMBER = re.compile(r"[+-]?(0|[1-9][0-9]*)(\.[0-9]+)?")
+"""A cell of the input that a workbook may hold as a number: digits, a sign, a decimal point.
+Not ``007`` or ``0123`` (a code whose zeros count), ``1e5``, ``inf``, ``nan`` or ``1,000``."""
+_EXACT_DIGITS = 15
+"""The digits a spreadsheet's number keeps; a longer one (an id) stays text, whole."""
 
 
 def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -66,8 +71,39 @@ RAW_WORKBOOK = (
 
 def results_workbook(raw_csv: bytes) -> bytes:
     """The results CSV as stored (raw) as the Excel file the app downloads: every cell that
-    could run escaped, the scores numbers."""
-    return to_xlsx_bytes(results_frame(raw_csv))
+    could run escaped, the scores numbers, and so is every input column whose every non-empty
+    cell is a plain number (a 1-5 rating), which Excel can then sum and average; any other
+    cell stays the CSV's text (a section ``001`` stays ``001``)."""
+    frame = results_frame(raw_csv)
+    for column in plain_number_columns(frame):
+        frame[column] = as_numbers(frame[column])
+    return to_xlsx_bytes(frame)
+
+
+def as_numbers(values: pd.Series) -> pd.Series:
+    """A column of a CSV read as text, as numbers: blank where the CSV is. The rule of every
+    workbook a command writes (``pipeline.cli.output.write_table``)."""
+    return pd.to_numeric(values.replace("", None), errors="coerce")
+
+
+def plain_number_columns(frame: pd.DataFrame) -> list[str]:
+    """The text columns whose every non-empty cell is a plain number (``_PLAIN_NUMBER``, at
+    most 15 digits) and that have one at least: those a workbook holds as numbers."""
+    return [
+        str(column)
+        for column in frame.columns
+        if _is_text(frame[column]) and _all_plain_numbers(frame[column])
+    ]
+
+
+def _all_plain_numbers(values: pd.Series) -> bool:
+    filled = [value for value in values if value != ""]
+    return bool(filled) and all(
+        isinstance(value, str)
+        and _PLAIN_NUMBER.fullmatch(value) is not None
+        and len(value.lstrip("+-").replace(".", "").lstrip("0")) <= _EXACT_DIGITS
+        for value in filled
+    )
 
 
 def results_frame(csv_bytes: bytes) -> pd.DataFrame:

@@ -103,6 +103,21 @@ class ThemeList:
         return {theme.id: theme for theme in self.themes}
 
 
+UNNAMED_THEME = "(unnamed theme)"
+"""What a theme is called that the API named "" (a cluster of 2 or 3 comments with no
+keyword of its own) and that has no keyword either."""
+
+
+def theme_name(name: object, keywords: Sequence[object] = ()) -> str:
+    """A theme's name as the page shows it: the API's, else its first two keywords, else
+    ``UNNAMED_THEME``; never empty (``**{name}**`` of an empty name reads ``****``)."""
+    given = str(name or "").strip()
+    if given:
+        return given
+    words = [str(word).strip() for word in keywords if str(word).strip()]
+    return " / ".join(words[:2]) or UNNAMED_THEME
+
+
 def aspect_title(name: str) -> str:
     return name.replace("_", " ")
 
@@ -165,7 +180,7 @@ def _theme(item: Mapping[str, Any]) -> ThemeCard:
     return ThemeCard(
         id=int(item.get("id", -1)),
         label=str(item.get("label") or ""),
-        name=str(item.get("name") or " / ".join(keywords[:2])),
+        name=theme_name(item.get("name"), keywords),
         keywords=keywords,
         quotes=tuple(
             ThemeQuote(int(quote.get("row", -1)), str(quote.get("text", "")))

@@ -6,7 +6,9 @@ import math
 from dataclasses import dataclass
 
 from pipeline.client import JobStatus
+from pipeline.errors import JobNotFound
 from pipeline.model_fault import is_model_fault
+from pipeline.request_id import REQUEST_ID
 from pipeline.ui.markdown import literal
 
 RECENT_LIMIT = 10
@@ -119,6 +121,15 @@ def insights_progress(job: JobStatus) -> float:
 def clean_request_id(text: str) -> str:
     """A request id as pasted: surrounding spaces, line breaks and quotes dropped."""
     return text.strip().strip("\"'`").strip()
+
+
+def not_a_request_id(request_id: str) -> JobNotFound | None:
+    """For what is no request id (``pipeline.request_id``), the error the client raises
+    before asking the API, so that a field shows what the sidebar shows (not the API's
+    validation text); None for a request id."""
+    if REQUEST_ID.fullmatch(request_id):
+        return None
+    return JobNotFound(f"{request_id[:80]!r} is not a request id")
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from pipeline.report import theme_trend_table, trend_table
 from pipeline.report.data import TrendCell, TrendRow
-from pipeline.ui.insights import aspect_title
+from pipeline.ui.insights import aspect_title, theme_name
 
 MAX_CHART_GROUPS = 12
 """Lines one chart can keep apart: all comments and the largest groups (flagged ones first)."""
@@ -120,6 +120,17 @@ def _ends(cell: TrendCell) -> str:
 
 def _percent(share: float) -> str:
     return f"{round(share * 100)} %"
+
+
+def named_themes(body: Mapping[str, Any]) -> dict[str, Any]:
+    """``GET /v1/trend/themes``'s answer with every theme named (``insights.theme_name``: a
+    theme the API named "" gets its keywords or "(unnamed theme)"), for the sentences, the
+    table and the CSV alike."""
+    themes = [
+        {**theme, "name": theme_name(theme.get("name"), theme.get("keywords") or ())}
+        for theme in body.get("themes") or []
+    ]
+    return {**body, "themes": themes}
 
 
 def theme_table(body: Mapping[str, Any]) -> pd.DataFrame:

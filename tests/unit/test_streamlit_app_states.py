@@ -384,6 +384,26 @@ def test_a_request_id_pasted_with_spaces_opens_the_job(app: AppTest) -> None:
     assert not fresh.error, _page(fresh)
 
 
+@pytest.mark.parametrize(
+    "wanted", ["NoSuchJobAtAllxxxxxxxx", "%2e%2e%2f", "<script>alert(1)</script>"]
+)
+def test_an_id_that_does_not_open_is_not_among_the_recent_jobs(app: AppTest, wanted: str) -> None:
+    """Each such id was listed as ``upload · …``, a button to the same error."""
+    app.run()
+    app.sidebar.text_input[0].input(wanted)
+    _button(app, "Open").click()
+    app.run()
+    assert not app.exception, app.exception
+    assert "No such job." in _errors(app)
+    assert app.session_state.recent == []
+    assert not [b for b in app.sidebar.button if b.key and b.key.startswith("recent-")]
+
+    app.sidebar.text_input[0].input("donejob")
+    _button(app, "Open").click()
+    app.run()
+    assert [job.request_id for job in app.session_state.recent] == ["donejob"]
+
+
 def test_a_running_job_shows_the_servers_progress(app: AppTest) -> None:
     app.query_params["job"] = "runningjob"
     app.run()

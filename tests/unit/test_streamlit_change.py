@@ -137,3 +137,18 @@ def test_one_course_in_detail_now_against_earlier(
     with PipelineClient(served[0]) as client:
         answer = client.change(served[1]["now"], served[1]["earlier"], "course", "CHEM110")
     assert f"Holm's correction over the {answer['tests']} tests of CHEM110 alone" in text
+
+
+@pytest.mark.parametrize("pasted", ["../../etc/passwd", "x" * 5000, "<script>alert(1)</script>"])
+def test_a_pasted_earlier_id_that_is_no_request_id_is_said_as_the_sidebar_says_it(
+    served: tuple[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch, pasted: str
+) -> None:
+    """The API's validation text (``String should match pattern '^[A-Za-z0-9_-]{1,64}$'``)
+    was shown for a pasted path or a page of text."""
+    at = against_earlier(served, monkeypatch)
+    at.text_input(key="ch-pasted").set_value(pasted).run()
+    assert not at.exception
+    shown = page_text(at)
+    assert f"{pasted[:80]!r} is not a request id" in shown
+    assert "No such job." in shown
+    assert "should match pattern" not in shown and "since" not in shown.split("No such job")[1]

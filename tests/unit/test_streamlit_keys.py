@@ -71,3 +71,52 @@ def test_a_pasted_key_is_used_or_refused_without_showing_it(
         assert "as `sentiment-pipeline keys create` printed it" in shown
     else:  # a line break: dropped, and the key works
         assert "connected" in shown
+
+
+def test_a_key_with_a_space_inside_says_where_the_key_is_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The message named a "key field" the app does not have."""
+    monkeypatch.setenv("PIPELINE_API_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("PIPELINE_API_KEY", "sp_jRMf h7EcSecretPart")
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    shown = " ".join(str(e.value) for e in at.error)
+    assert "`PIPELINE_API_KEY` (environment or Streamlit secrets)" in shown
+    assert "key field" not in shown
+    assert "SecretPart" not in shown and "h7Ec" not in shown
+
+
+def _refusals(at: AppTest) -> int:
+    return sum("The API refused the API key." in str(e.value) for e in at.get("error"))
+
+
+def test_a_refused_key_is_said_once_and_analyse_waits_for_a_good_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sidebar's refusal was shown a second time under *Analyse*, and again on a job's
+    page (a key revoked, the page reloaded)."""
+    backend = make_backend(tmp_path, auth="keys")
+    service.create_key(backend, "chair")
+    with serving_app(create_app(backend), log_level="warning") as url:
+        monkeypatch.setenv("PIPELINE_API_URL", url)
+        monkeypatch.setenv("PIPELINE_API_KEY", "sp_wrongwrongwrong")
+        at = AppTest.from_file(str(APP), default_timeout=60)
+        at.run()
+        at.file_uploader[0].set_value(("c.csv", b"course,comment\nCS1,Great\n", "text/csv"))
+        at.run()
+        assert not at.exception, at.exception
+        analyse = next(button for button in at.button if button.label == "Analyse")
+        assert analyse.disabled
+        assert _refusals(at) == 1
+        assert "**The API refused the API key.** The API key" in " ".join(
+            str(e.value) for e in at.sidebar.error
+        ), "a sentence after a sentence starts with a capital"
+
+        page = AppTest.from_file(str(APP), default_timeout=60)
+        page.query_params["job"] = "AAAAAAAAAAAAAAAAAAAAAA"
+        page.run()
+        assert not page.exception, page.exception
+        assert _refusals(page) == 1
+        assert "connected" not in " ".join(str(c.value) for c in page.sidebar.caption)

@@ -127,3 +127,41 @@ def test_summary_frame_has_a_row_for_all_and_one_per_group() -> None:
         "share_positive",
         "mean_score_positive",
     ]
+
+
+def test_results_workbook_writes_plain_number_columns_as_numbers_and_codes_as_text() -> None:
+    csv = (
+        "course,Q1 rating,count,id,code,big,sci,odd,thousands,formula,mixed,comment,"
+        "label,score_positive\n"
+        '001,2,-3,0123,1e5,12345678901234567,inf,nan,"1,000",=1+1,4,12345,positive,0.9\n'
+        "002,5,+4.5,0007,1E5,1,1,1,2,=SUM(A1),x,fine,positive,0.8\n"
+        "003,,0.25,12,3,2,2,2,3,-3,5,ok,negative,0.1\n"
+    ).encode("utf-8-sig")
+    sheet = load_workbook(io.BytesIO(exports.results_workbook(csv))).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    header = rows[0]
+    cells = {name: [row[i] for row in rows[1:]] for i, name in enumerate(header)}
+    assert cells["Q1 rating"] == [2, 5, None]  # numbers Excel can average; blank stays blank
+    assert all(cell.data_type == "n" for cell in sheet["B"][1:3]), (
+        "ratings are numeric cells, not text"
+    )
+    assert cells["count"] == [-3, 4.5, 0.25]
+    assert cells["score_positive"] == [0.9, 0.8, 0.1]
+    # A code, an id with leading zeros, 1e5, inf, nan, 1,000, a long id: text as written.
+    assert cells["course"] == ["001", "002", "003"]
+    assert cells["id"] == ["0123", "0007", "12"]
+    assert cells["code"] == ["1e5", "1E5", "3"]
+    assert cells["big"] == ["12345678901234567", "1", "2"]
+    assert cells["sci"] == ["inf", "1", "2"]
+    assert cells["odd"] == ["nan", "1", "2"]
+    assert cells["thousands"] == ["1,000", "2", "3"]
+    assert cells["mixed"] == ["4", "x", "5"]
+    # A formula-looking column stays text and escaped, its plain -3 left as written.
+    assert cells["formula"] == ["'=1+1", "'=SUM(A1)", "-3"]
+    assert cells["comment"] == ["12345", "fine", "ok"]
+    assert cells["label"] == ["positive", "positive", "negative"]
+
+
+def test_results_frame_for_the_page_keeps_numbers_of_the_input_as_text() -> None:
+    frame = results_frame(b"rating,comment,score_positive\n2,Great,0.9\n")
+    assert frame["rating"].tolist() == ["2"]  # the page groups and filters by the text
