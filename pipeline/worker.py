@@ -142,6 +142,8 @@ class Worker:
             settings.max_failures_per_chunk, settings.chunk_rows, self._sizer.first_rows
         )
         self._max_receives = settings.max_receives
+        self._stale_s = settings.worker_stale_s
+        """How old a worker's last beat may be for the job it holds to stay its own."""
         self._visibility_s = settings.visibility_timeout_s
         # Beat often enough that two beats fit in the visibility timeout even when it is short.
         self._heartbeat_s = min(settings.heartbeat_s, settings.visibility_timeout_s / 3)
@@ -194,7 +196,7 @@ class Worker:
         try:
             return self.backend.queue.depth().visible > 0
         except PipelineError:
-            log.warning("the queue's depth is unknown: warming up everything", exc_info=True)
+            log.warning("the queue's depth is unknown: taken as no job waiting", exc_info=True)
             return False
 
     @property
@@ -246,13 +248,39 @@ class Worker:
             _forget(queue.release, message.receipt)
             return
         self._timed_since = self._clock()
+        holder = self.backend.repository.workers.claim(
+            self.worker_id,
+            request_id,
+            host=socket.gethostname(),
+            pid=os.getpid(),
+            receipt=message.receipt,
+            stale_after_s=self._stale_s,
+        )
+        if holder is not None:
+            self._held_elsewhere(request_id, holder, message)
+            return
         self._receipt = message.receipt
-        self._beat(request_id)
         try:
             self._deliver(job, message)
         finally:
             self._receipt = None
             self._beat(None)
+
+    def _held_elsewhere(self, request_id: str, holder: str, message: QueueMessage) -> None:
+        """Another live worker holds the job: two messages of one job (a re-send's old one
+        not yet deleted, SQS's at-least-once), or the same message again after its holder's
+        visibility lapsed. Working on it too would label the whole job twice at once. The
+        delivery is hidden again, not deleted (the holder may be the one whose message is
+        gone): it comes back when the job has ended (then dropped) or its holder is gone (then
+        resumed); near the queue's limit it is sent again fresh, never dead-lettered while the
+        job runs."""
+        log.info("job %s is held by worker %s: this delivery waits", request_id, holder)
+        queue = self.backend.queue
+        if needs_fresh_message(message.receive_count, self._max_receives):
+            queue.send({"request_id": request_id})
+            _forget(queue.delete, message.receipt)
+            return
+        _forget(lambda receipt: queue.extend(receipt, self._visibility_s), message.receipt)
 
     def _deliver(self, job: JobRecord, message: QueueMessage) -> None:
         """Load the job's model, then judge the delivery and work on it. The model comes
@@ -508,7 +536,7 @@ class Worker:
     def _labelling_waits(self) -> bool:
         """A job waits for its first delivery, and a message is there to take: its labels
         come before this job's insights (its user waits for them; these are extra)."""
-        return self.backend.queue.depth().visible > 0 and self.backend.repository.jobs.any_queued()
+        return self._job_waiting() and self.backend.repository.jobs.any_queued()
 
     def _yield_to_labelling(self, request_id: str, message: QueueMessage) -> None:
         """Between insight chunks: put this job behind the queue (a fresh message, sent before

@@ -11,9 +11,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from pipeline.db.engine import Database, as_utc, utcnow
-from pipeline.db.models import WorkerBeat
+from pipeline.db.models import Job, WorkerBeat
 from pipeline.db.records import WorkerRecord
 
 
@@ -32,27 +33,71 @@ class WorkerRegistry:
     ) -> None:
         """Record that the worker is alive, what it holds and the receipt of that delivery
         (registers it on the first beat)."""
-        now = self._now()
         with self._db.write() as session:
-            beat = session.get(WorkerBeat, worker_id)
-            if beat is None:
-                session.add(
-                    WorkerBeat(
-                        worker_id=worker_id,
-                        host=host,
-                        pid=pid,
-                        current_job=current_job,
-                        receipt=receipt,
-                        started_at=now,
-                        heartbeat_at=now,
-                    )
+            self._beat_in(session, worker_id, current_job, host, pid, receipt)
+
+    def claim(
+        self,
+        worker_id: str,
+        request_id: str,
+        host: str,
+        pid: int,
+        receipt: str,
+        stale_after_s: float,
+    ) -> str | None:
+        """Beat as holding ``request_id``, unless another worker whose last beat is recent
+        enough holds it already: that worker's id is returned and nothing is written. The
+        job's row is locked first (FOR UPDATE on PostgreSQL; SQLite's writes are serial), so
+        two workers handed one job by two messages at once are served one after the other,
+        and the second finds the first."""
+        cutoff = self._now() - timedelta(seconds=stale_after_s)
+        with self._db.write() as session:
+            session.execute(
+                select(Job.request_id).where(Job.request_id == request_id).with_for_update()
+            )
+            holder = session.scalar(
+                select(WorkerBeat.worker_id)
+                .where(
+                    WorkerBeat.current_job == request_id,
+                    WorkerBeat.worker_id != worker_id,
+                    WorkerBeat.heartbeat_at >= cutoff,
                 )
-            else:
-                beat.current_job = current_job
-                beat.receipt = receipt
-                beat.heartbeat_at = now
-                beat.host = host
-                beat.pid = pid
+                .limit(1)
+            )
+            if holder is not None:
+                return str(holder)
+            self._beat_in(session, worker_id, request_id, host, pid, receipt)
+        return None
+
+    def _beat_in(
+        self,
+        session: Session,
+        worker_id: str,
+        current_job: str | None,
+        host: str,
+        pid: int,
+        receipt: str | None,
+    ) -> None:
+        now = self._now()
+        beat = session.get(WorkerBeat, worker_id)
+        if beat is None:
+            session.add(
+                WorkerBeat(
+                    worker_id=worker_id,
+                    host=host,
+                    pid=pid,
+                    current_job=current_job,
+                    receipt=receipt,
+                    started_at=now,
+                    heartbeat_at=now,
+                )
+            )
+        else:
+            beat.current_job = current_job
+            beat.receipt = receipt
+            beat.heartbeat_at = now
+            beat.host = host
+            beat.pid = pid
 
     def remove(self, worker_id: str) -> None:
         with self._db.write() as session:

@@ -8,6 +8,7 @@ To cover another database, add a context manager to DATABASES that yields a SQLA
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import threading
 import time
@@ -26,7 +27,7 @@ from pipeline.bootstrap import init_backend
 from pipeline.db import ChunkOutcome, JobStatus, Repository, WorkerRegistry, WorkerTime
 from pipeline.db.jobs import Intake
 from pipeline.db.migrate import require_current, upgrade
-from pipeline.errors import Conflict
+from pipeline.errors import Conflict, ReceiptExpired
 from pipeline.poison import PoisonPolicy
 from pipeline.service.views import Submission
 from pipeline.settings import Settings
@@ -193,6 +194,20 @@ def test_a_worker_known_gone_is_forgotten_with_the_receipt_it_held(repo: Reposit
     workers.remove("local-b")
 
 
+def test_a_job_is_claimed_by_one_live_worker_at_a_time(repo: Repository) -> None:
+    now = [datetime(2026, 1, 1, tzinfo=UTC)]
+    workers = WorkerRegistry(repo.database, now=lambda: now[0])
+    assert workers.claim("w1", "job-9", host="h", pid=1, receipt="r1", stale_after_s=30) is None
+    assert workers.claim("w2", "job-9", host="h", pid=2, receipt="r2", stale_after_s=30) == "w1"
+    assert workers.claim("w1", "job-9", host="h", pid=1, receipt="r1", stale_after_s=30) is None
+    assert workers.busy(stale_after_s=30) == {"w1": "job-9"}, "the refused claim wrote nothing"
+    now[0] += timedelta(seconds=31)  # w1 stopped beating: killed
+    assert workers.claim("w2", "job-9", host="h", pid=2, receipt="r2", stale_after_s=30) is None
+    assert workers.busy(stale_after_s=30) == {"w2": "job-9"}
+    for name in ("w1", "w2"):
+        workers.remove(name)
+
+
 class SlowPredictor(FakePredictor):
     """Yields the processor between batches so two workers' chunks interleave."""
 
@@ -201,7 +216,7 @@ class SlowPredictor(FakePredictor):
         return super().predict_proba(texts)
 
 
-def test_two_workers_on_duplicate_deliveries_of_one_job_write_each_row_once(
+def test_two_workers_on_duplicate_deliveries_of_one_job_label_it_once(
     database_url: str, tmp_path: Path
 ) -> None:
     backend = init_backend(
@@ -211,27 +226,32 @@ def test_two_workers_on_duplicate_deliveries_of_one_job_write_each_row_once(
     source = comments_csv(tmp_path / "dup.csv", comments)
     request_id = service.submit(backend, source, "comment").request_id
     backend.queue.send({"request_id": request_id})  # at-least-once: delivered twice
-    handled: list[int] = []
+    receipts: list[str] = []
+    predictors = [SlowPredictor(), SlowPredictor()]
     barrier = threading.Barrier(2)
 
-    def work(name: str) -> None:
+    def work(index: int) -> None:
         message = backend.queue.receive()
         assert message is not None
+        receipts.append(message.receipt)
         barrier.wait()
-        Worker(backend, lambda _ref: SlowPredictor(), name).handle(message)
-        handled.append(1)
+        Worker(backend, lambda _ref: predictors[index], f"w{index}").handle(message)
 
-    threads = [threading.Thread(target=work, args=(f"w{n}",)) for n in range(2)]
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
 
-    assert len(handled) == 2
     job = backend.repository.jobs.get(request_id)
-    assert (job.status, job.rows_done, job.attempts) == (JobStatus.SUCCEEDED, 30, 2)
+    assert (job.status, job.rows_done, job.attempts) == (JobStatus.SUCCEEDED, 30, 1)
+    assert sorted(bool(p.calls) for p in predictors) == [False, True], "one worker labelled"
     texts = [row.text for batch in backend.repository.results.batches(request_id) for row in batch]
     assert texts == comments
+    for receipt in receipts:  # the one that waited comes back, and is dropped
+        with contextlib.suppress(ReceiptExpired):
+            backend.queue.release(receipt)
+    Worker(backend, lambda _ref: SlowPredictor(), "w2").run(burst=True)
     assert backend.queue.depth().total == 0
     backend.repository.database.dispose()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,8 @@ from jobfakes import FakeClock, FakePredictor, comments_csv, make_backend
 from pipeline import service
 from pipeline.bootstrap import Backend
 from pipeline.db import JobStatus
+from pipeline.db.engine import utcnow
+from pipeline.db.workers import WorkerRegistry
 from pipeline.insights.chunk import ChunkAnalyst
 from pipeline.ports import QueueMessage
 from pipeline.worker import Worker
@@ -457,3 +460,42 @@ def test_with_chunks_sized_by_time_poison_is_cornered_in_a_first_chunk(tmp_path:
     assert f"crashed twice on rows {job.rows_done + 1}–{job.rows_done + 4} " in (job.error or "")
     rows = [row["comment"] for row in service.results_page(backend, request_id).rows]
     assert rows == comments[: job.rows_done]
+
+
+def test_a_second_message_of_a_job_a_live_worker_holds_waits_instead_of_labelling_it_again(
+    tmp_path: Path,
+) -> None:
+    """Two messages of one job (a re-send's old message not yet deleted, SQS delivering one
+    twice) reach two workers: the second finds the first holding the job and leaves its
+    delivery hidden, not deleted; it comes back once the job has ended and is dropped."""
+    clock = FakeClock()
+    backend = make_backend(tmp_path, clock=clock, visibility_timeout_s=30)
+    request_id = submit(backend, tmp_path)
+    backend.queue.send({"request_id": request_id})
+    other = FakePredictor()
+    tried: list[int] = []
+
+    def meanwhile(_rows: int) -> None:
+        if not tried:  # the first worker holds the job; the other message reaches another
+            tried.append(Worker(backend, lambda _ref: other, "w2").run(burst=True))
+            assert backend.queue.depth().visible == 0, "hidden again, not deleted"
+            assert backend.queue.depth().in_flight == 2
+
+    assert Worker(backend, lambda _ref: FakePredictor(), "w1", on_rows=meanwhile).run(burst=True)
+    assert other.calls == 0, "the job was not labelled a second time"
+    job = backend.repository.jobs.get(request_id)
+    assert job.status is JobStatus.SUCCEEDED and job.attempts == 1
+    assert backend.queue.depth().total == 1
+    clock.advance(31)
+    Worker(backend, lambda _ref: other, "w3").run(burst=True)
+    assert backend.queue.depth().total == 0 and other.calls == 0
+
+
+def test_a_job_whose_holder_stopped_beating_is_taken_by_the_next_worker(tmp_path: Path) -> None:
+    backend = make_backend(tmp_path)
+    request_id = submit(backend, tmp_path)
+    stale = timedelta(seconds=backend.settings.worker_stale_s + 1)
+    earlier = WorkerRegistry(backend.repository.database, now=lambda: utcnow() - stale)
+    earlier.beat("gone", request_id, host="h", pid=1, receipt="r")  # its last beat, then kill -9
+    assert Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True) == 1
+    assert backend.repository.jobs.get(request_id).status is JobStatus.SUCCEEDED
