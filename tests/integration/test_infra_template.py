@@ -11,40 +11,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+from cfn_template import TEMPLATE, load_template
 
 from pipeline.cli.main import build_parser
 from pipeline.settings import MAX_RETENTION_DAYS, Settings
 
 REPO = Path(__file__).resolve().parents[2]
-TEMPLATE = REPO / "infra" / "template.yaml"
 DOCKERFILES = [REPO / "Dockerfile.worker", REPO / "Dockerfile.manager"]
 # Actions AWS cannot scope to a resource: Resource "*" is the only form they accept.
 NO_RESOURCE_LEVEL_ACTIONS = {"ecr:GetAuthorizationToken", "ecs:DiscoverPollEndpoint"}
 
 
-class CloudFormationLoader(yaml.SafeLoader):
-    """Reads !Ref, !GetAtt, !Sub… as their long forms ({"Ref": …}, {"Fn::GetAtt": …})."""
-
-
-def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-        if suffix == "GetAtt":
-            value = str(value).split(".", 1)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    return {"Ref" if suffix == "Ref" else f"Fn::{suffix}": value}
-
-
-CloudFormationLoader.add_multi_constructor("!", _tag)
-
-
 @pytest.fixture(scope="module")
 def template() -> dict[str, Any]:
-    return yaml.load(TEMPLATE.read_text(encoding="utf-8"), Loader=CloudFormationLoader)
+    return load_template()
 
 
 def _resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:

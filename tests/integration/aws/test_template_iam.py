@@ -24,7 +24,7 @@ from typing import Any
 
 import boto3
 import pytest
-import yaml
+from cfn_template import load_template
 from jobfakes import FakeFleet, FakePredictor, comments_csv
 from moto.core import set_initial_no_auth_action_count
 
@@ -45,7 +45,6 @@ from pipeline.service.erase import erase_expired
 from pipeline.settings import Settings
 from pipeline.worker import Worker
 
-TEMPLATE = Path(__file__).resolve().parents[3] / "infra" / "template.yaml"
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's account
 STACK = "sentiment"
@@ -53,23 +52,6 @@ ROLES = ("ApiFunction", "WorkerTaskRole", "MasterTaskRole", "InitTaskRole")
 OWNER = "apigw:key-1"
 CSV = b"course,comment\nC1,a good course\nC2,a bad course\n"
 EVERYTHING = {"Effect": "Allow", "Action": "*", "Resource": "*"}
-
-
-class _Loader(yaml.SafeLoader):
-    """Reads !Ref, !GetAtt, !Sub… as {"Ref": …}, {"Fn::GetAtt": …}, {"Fn::Sub": …}."""
-
-
-def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    return {"Ref" if suffix == "Ref" else f"Fn::{suffix}": value}
-
-
-_Loader.add_multi_constructor("!", _tag)
 
 
 def _names(settings: Settings) -> dict[str, str]:
@@ -165,7 +147,7 @@ def _user(iam: Any, name: str, statements: list[Any]) -> dict[str, str]:
 
 @pytest.fixture
 def template() -> dict[str, Any]:
-    return yaml.load(TEMPLATE.read_text(encoding="utf-8"), Loader=_Loader)
+    return load_template()
 
 
 @pytest.fixture
