@@ -277,8 +277,7 @@ class Worker:
         log.info("job %s is held by worker %s: this delivery waits", request_id, holder)
         queue = self.backend.queue
         if needs_fresh_message(message.receive_count, self._max_receives):
-            queue.send({"request_id": request_id})
-            _forget(queue.delete, message.receipt)
+            self._requeue(request_id, message)
             return
         _forget(lambda receipt: queue.extend(receipt, self._visibility_s), message.receipt)
 
@@ -304,8 +303,7 @@ class Worker:
             _forget(queue.delete, message.receipt)
             return
         if renew:  # before the queue's own limit dead-letters a job judged healthy
-            queue.send({"request_id": request_id})
-            _forget(queue.delete, message.receipt)
+            self._requeue(request_id, message)
             return
         try:
             with self._heartbeat(request_id, message.receipt):
@@ -544,6 +542,13 @@ class Worker:
         from ``insights_done``."""
         log.info("job %s: its insights wait while a queued job is labelled", request_id)
         self.backend.repository.jobs.hand_back(request_id)
+        self._requeue(request_id, message)
+
+    def _requeue(self, request_id: str, message: QueueMessage) -> None:
+        """Put the job behind the queue: this worker stops holding it first (so the worker
+        that takes the new message does not find it held and wait), then a fresh message is
+        sent before this one is deleted (a crash in between leaves two, never none)."""
+        self._beat(None)
         self.backend.queue.send({"request_id": request_id})
         _forget(self.backend.queue.delete, message.receipt)
 

@@ -422,10 +422,21 @@ def test_a_queued_jobs_labels_come_before_another_jobs_insights(tmp_path: Path) 
             later.append(service.submit(backend, source, "comment", ["course"]).request_id)
         return outcome
 
+    send = backend.queue.send
+    held_when_sent: list[dict[str, str]] = []
+
+    def requeue(body: dict[str, object]) -> str:
+        # whoever takes the new message must not find the job still held, and wait
+        if body["request_id"] == first:
+            held_when_sent.append(backend.repository.workers.busy(stale_after_s=30))
+        return send(body)
+
     backend.repository.jobs.write_chunk = labelling  # type: ignore[method-assign]
     backend.repository.jobs.write_insights = insights  # type: ignore[method-assign]
+    backend.queue.send = requeue  # type: ignore[method-assign]
     worker(backend).run(burst=True)
 
+    assert held_when_sent == [{}]
     second = later[0]
     for request in (first, second):
         job = backend.repository.jobs.get(request)
