@@ -226,10 +226,15 @@ def heat_map(cells: pd.DataFrame, group_by: str) -> alt.Chart:
     # A click on a cell's number lands on the text layer: it selects the cell as well.
     fields = ["category", "group_value"]
     return (
-        rects.add_params(alt.selection_point(name=HEAT_SELECTION, fields=fields))
-        + text.add_params(alt.selection_point(name=HEAT_TEXT_SELECTION, fields=fields))
-    ).properties(
-        title=f"Share negative per aspect and {group_by} (share · n)", height=alt.Step(HEAT_STEP)
+        (
+            rects.add_params(alt.selection_point(name=HEAT_SELECTION, fields=fields))
+            + text.add_params(alt.selection_point(name=HEAT_TEXT_SELECTION, fields=fields))
+        )
+        .resolve_scale(color="independent")
+        .properties(  # the ink is no share: a scale apart
+            title=f"Share negative per aspect and {group_by} (share · n)",
+            height=alt.Step(HEAT_STEP),
+        )
     )
 
 

@@ -161,6 +161,8 @@ def test_every_heat_map_cells_number_reads_on_its_colour() -> None:
     rects, text = spec["layer"]
     assert rects["encoding"]["color"]["scale"]["interpolate"] == "rgb"
     assert text["encoding"]["color"] == {"field": "ink", "type": "nominal", "scale": None}
+    # one color scale cannot be both the shares' and the inks': merged, Vega drew no chart
+    assert spec["resolve"] == {"scale": {"color": "independent"}}
     for row in _data(spec):
         background = heat_fill(row["negative"], row["small"])
         assert contrast_ratio(row["ink"], background) >= 4.5, row
