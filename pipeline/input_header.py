@@ -312,13 +312,32 @@ def _placed_duplicates(names: Sequence[str]) -> tuple[str, ...]:
     return tuple(placed)
 
 
+_PLACED = re.compile(r"_*(.*) \(column (\d+)\)")
+"""A name ``_placed_duplicates`` gives: the file's own name and the column's place…"""
+_BLANK = re.compile(r"_*column_(\d+)")
+"""…and one ``_blank_name`` gives a header cell left blank."""
+
+
+def placed_name(column: str) -> tuple[str, int] | None:
+    """For a column ``clean_header`` named by its place (``0.0 (column 10)``), the name the
+    file gives it and that place, from 1 (``("0.0", 10)``); None for any other column."""
+    match = _PLACED.fullmatch(column)
+    return (match.group(1), int(match.group(2))) if match else None
+
+
+def blank_place(column: str) -> int | None:
+    """For a column ``clean_header`` named because its header cell is blank (``column_3``),
+    its place, from 1; None for any other column."""
+    match = _BLANK.fullmatch(column)
+    return int(match.group(1)) if match else None
+
+
 def _placed_names(wanted: str, columns: Sequence[str]) -> list[str]:
     """The columns ``clean_header`` named by their place because the header repeats
     ``wanted`` (ignoring case and spacing)."""
     asked = folded(wanted)
-    pattern = re.compile(r"_*(.*) \(column \d+\)")
     return [
         column
         for column in columns
-        if (match := pattern.fullmatch(column)) and folded(match.group(1)) == asked
+        if (placed := placed_name(column)) is not None and folded(placed[0]) == asked
     ]

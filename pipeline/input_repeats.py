@@ -16,16 +16,10 @@ course) is not such a row: the course's cell is not the header's.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
-from pipeline.input_header import folded
-
-_PLACED = re.compile(r"_*(.*) \(column (\d+)\)")
-"""How ``clean_header`` names a column whose name the header holds twice…"""
-_BLANK = re.compile(r"_*column_(\d+)")
-"""…and one the header leaves blank."""
+from pipeline.input_header import blank_place, folded, placed_name
 
 
 @dataclass(frozen=True)
@@ -75,12 +69,12 @@ def _spellings(name: str, position: int) -> frozenset[str]:
     """The folded names a repeated header's cell may hold for the column ``name`` at
     ``position`` (from 0): none for a blank one, which ``clean_header`` calls
     ``column_<n>``."""
-    if (blank := _BLANK.fullmatch(name)) and int(blank.group(1)) == position + 1:
+    if blank_place(name) == position + 1:
         return frozenset()
     found = {folded(name)}
-    placed = _PLACED.fullmatch(name)
-    if placed and int(placed.group(2)) == position + 1:
-        found.add(folded(placed.group(1)))
+    placed = placed_name(name)
+    if placed is not None and placed[1] == position + 1:
+        found.add(folded(placed[0]))
     found.discard("")
     return frozenset(found)
 

@@ -17,7 +17,7 @@ import html
 from collections.abc import Sequence
 
 from pipeline.model.explain_words import parse_explanation, split_words
-from pipeline.ui.palette import LABEL_COLOURS
+from pipeline.ui.palette import LABEL_COLOURS, mix
 
 TEXT_COLOUR = "#1f2328"
 AGAINST_COLOUR = "#6e7781"
@@ -62,9 +62,7 @@ def tint(label: str, score: float) -> str:
 
 def blend(colour: str, strength: float) -> str:
     """``colour`` laid over white at ``strength`` (0 = white, 1 = the colour), as hex."""
-    channels = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
-    mixed = (round(255 + (value - 255) * strength) for value in channels)
-    return "#" + "".join(f"{value:02x}" for value in mixed)
+    return mix("#ffffff", colour, strength)
 
 
 def highlighted_html(text: str, label: str, cell: str) -> str:
