@@ -60,6 +60,7 @@ from pipeline.ui import (
     shares,
     trend,
 )
+from pipeline.ui.markdown import code as _code
 from pipeline.ui.markdown import literal as _md
 from pipeline.ui.markdown import message as _message
 from pipeline.xlsx import ALL_SHEETS
@@ -398,9 +399,9 @@ def connection_problem(client: PipelineClient) -> PipelineError | None:
 def connection_status(client: PipelineClient) -> None:
     problem = connection_problem(client)
     if problem is None:
-        st.caption(f"API: {_md(client.base_url)} · connected")
+        st.caption(f"API: {_code(client.base_url)} · connected")
     elif isinstance(problem, Unauthorized) and st.session_state.get("refusal_shown"):
-        st.caption(f"API: {_md(client.base_url)} · the key is refused (see the page)")
+        st.caption(f"API: {_code(client.base_url)} · the key is refused (see the page)")
     else:
         show_error(problem)
 

@@ -59,6 +59,18 @@ def message(text: str) -> str:
     return "".join(parts)
 
 
+def code(text: str) -> str:
+    """``text`` as one code span: shown as written, in a fixed font, and copied as written
+    (no word joiner: an address the user copies into a terminal must stay that address).
+    Markdown and Streamlit's plugins leave a code span's inside alone; its fence is longer
+    than any run of backticks in the text, and line breaks become spaces, as a code span
+    shows them anyway."""
+    flat = " ".join(str(text).splitlines()) or " "
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", flat)), default=0) + 1)
+    padded = f" {flat} " if flat.startswith("`") or flat.endswith("`") else flat
+    return f"{fence}{padded}{fence}"
+
+
 def unescaped(markdown: str) -> str:
     """What ``literal`` was given, from what it made (for tests and logs)."""
     return re.sub(r"\\(.)", r"\1", markdown.replace(_WORD_JOINER, ""))

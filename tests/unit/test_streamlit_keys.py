@@ -49,6 +49,8 @@ def test_the_sidebar_says_connected_only_when_the_key_is_accepted(
             side_errors = " ".join(str(e.value) for e in at.sidebar.error)
             assert ("connected" in side) is connected, (key, side, side_errors)
             assert bool(side_errors) is not connected, key
+            if connected:  # the address as a code span, copied as written: no word joiner
+                assert f"API: `{url}` · connected" in side, side
 
 
 @pytest.mark.parametrize("around", [("", "\n"), ("“", "”")])

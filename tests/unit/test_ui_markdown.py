@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.ui.markdown import literal, message, unescaped
+from pipeline.ui.markdown import code, literal, message, unescaped
 
 HOSTILE = [
     "![px](http://evil.example/pixel.png) Optics",
@@ -103,3 +103,24 @@ def test_a_message_code_span_never_runs_over_a_line() -> None:
     shown = message(said)
     assert not _kinds(shown) & {*INLINE, *BLOCK}, shown
     assert message("a `b` c `d") == "a `b` c \\`d"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["http://127.0.0.1:8000", "https://abc.execute-api.eu-west-1.amazonaws.com/prod", *HOSTILE],
+)
+def test_a_code_span_shows_and_copies_the_text_as_written(text: str) -> None:
+    """The sidebar's API address: one code span, whose text is the address itself, with no
+    word joiner for a user to copy into a terminal."""
+    shown = code(text)
+    tokens = [child for t in _parser().parse(shown) for child in t.children or []]
+    assert [token.type for token in tokens] == ["code_inline"], shown
+    assert tokens[0].content == " ".join(text.splitlines())
+    assert "\u2060" not in shown
+
+
+def test_a_code_span_holds_backticks() -> None:
+    for text in ["`", "a``b", "``x``", ""]:
+        tokens = [child for t in _parser().parse(code(text)) for child in t.children or []]
+        assert [token.type for token in tokens] == ["code_inline"], text
+        assert tokens[0].content.strip() == text.strip()
