@@ -116,7 +116,7 @@ OneGroup = Annotated[
 def _caller(request: Request) -> str:
     """The caller's owner id from its one X-API-Key header (``anonymous`` only where no key is
     required): what every route and the body guard (``pipeline.api.body_guard``) check."""
-    refuse_key_in_query(request.query_params.keys())
+    refuse_key_in_query(request.query_params.multi_items())
     state = request.app.state
     presented = presented_key(request.headers.getlist(HEADER))
     return service.authenticate(
@@ -199,7 +199,7 @@ def create_app(
     def health(request: Request, api_key: ApiKey = None) -> JSONResponse:
         """Readiness: 200 when the database, object store and queue answer, else 503 naming the
         one that is down. Without a valid key only ``status`` is shown."""
-        refuse_key_in_query(request.query_params.keys())
+        refuse_key_in_query(request.query_params.multi_items())
         presented = presented_key(request.headers.getlist(HEADER))  # two headers are refused
         report = service.check_health(backend)
         authenticated = bool(presented) and key_checked(

@@ -136,6 +136,10 @@ class GatewayRequest:
             api_keys=_sent_keys(event),
         )
 
+    def query_pairs(self) -> list[tuple[str, str]]:
+        """Every (name, value) of the query string, a name sent twice once per value."""
+        return [(name, value) for name, values in self.query.items() for value in values]
+
     def param(self, name: str) -> str | None:
         values = self.query.get(name)
         return values[-1] if values else None
@@ -278,7 +282,7 @@ class Gateway:
         """The caller's owner id. Two ``X-API-Key`` headers are refused here too, even where
         API Gateway vouched for one of them: the FastAPI app refuses them, and which one API
         Gateway checked is not ours to guess."""
-        refuse_key_in_query(request.query)
+        refuse_key_in_query(request.query_pairs())
         presented = presented_key(request.api_keys)
         if request.api_key_id:
             return f"{APIGW_OWNER_PREFIX}{request.api_key_id}"
@@ -302,7 +306,7 @@ class Gateway:
         """Readiness, as on the FastAPI app: 503 naming the dependency that is down; the details
         only with a key API Gateway or the database vouches for (with the database down, a key
         in the header cannot be checked, so the caller sees what a caller without one sees)."""
-        refuse_key_in_query(request.query)
+        refuse_key_in_query(request.query_pairs())
         report = service.check_health(self.backend)
         key_sent = request.api_key_id or presented_key(request.api_keys)
         authenticated = bool(key_sent) and key_checked(lambda: self.owner(request))

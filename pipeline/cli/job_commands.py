@@ -268,7 +268,7 @@ def _keys_list(_args: argparse.Namespace) -> int:
 
     for key in service.list_keys(init_backend(Settings.from_env())):
         state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
-        print(f"{key.name}\t{key.key_id}\t{key.created_at:%Y-%m-%d %H:%M}\t{state}")
+        print(f"{inert(key.name)}\t{key.key_id}\t{key.created_at:%Y-%m-%d %H:%M}\t{state}")
     return 0
 
 

@@ -12,6 +12,7 @@ API that needs none is ``anonymous``.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -21,11 +22,15 @@ from pipeline.bootstrap import Backend
 from pipeline.db.records import KeyRecord
 from pipeline.errors import InputError, Unauthorized
 from pipeline.service.jobs import ANONYMOUS
+from pipeline.terminal_text import inert
 
 KEY_PREFIX = "sp_"
 HEADER = "X-API-Key"
 # Query parameters a client might put a key in (compared lower-case, "-" read as "_").
 _KEY_PARAMETERS = frozenset({"api_key", "apikey", "x_api_key", "key"})
+# A secret under any other name (``?token=``, ``?access_token=``, ``?auth=Bearer sp_…``):
+# the prefix and at least 40 of the 43 characters ``token_urlsafe(32)`` gives.
+_SECRET_IN_VALUE = re.compile(rf"{KEY_PREFIX}[A-Za-z0-9_-]{{40,}}")
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,11 @@ def create_key(backend: Backend, name: str) -> CreatedKey:
     name = name.strip()
     if not name or len(name) > 255:
         raise InputError("a key name must be 1 to 255 characters")
+    if inert(name) != name:
+        raise InputError(
+            f"a key name is one line of printable text; {inert(name)!r} holds a control "
+            "character (a tab, line break, escape or direction override)"
+        )
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
     record = backend.repository.keys.add(secrets.token_hex(8), name, _hash(secret))
     return CreatedKey(name=record.name, key_id=record.key_id, secret=secret)
@@ -95,10 +105,15 @@ def presented_key(values: Sequence[str]) -> str | None:
     return values[0] if values else None
 
 
-def refuse_key_in_query(parameters: Iterable[str]) -> None:
+def refuse_key_in_query(parameters: Iterable[tuple[str, str]]) -> None:
     """A key in the URL ends up in access logs, proxies and browser history: refuse it, so
-    nobody gets used to sending it there."""
-    if any(name.lower().replace("-", "_") in _KEY_PARAMETERS for name in parameters):
+    nobody gets used to sending it there. ``parameters`` are the query's (name, value) pairs:
+    a parameter named like a key is refused whatever its value, and a value that holds a
+    secret whatever its name."""
+    if any(
+        name.lower().replace("-", "_") in _KEY_PARAMETERS or _SECRET_IN_VALUE.search(value)
+        for name, value in parameters
+    ):
         raise Unauthorized(
             f"an API key in the URL is refused: send it in the {HEADER} header (URLs are "
             "logged and kept in browser history; revoke a key you sent this way)"

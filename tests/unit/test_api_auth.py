@@ -164,6 +164,22 @@ def test_a_key_in_the_query_string_is_refused_with_the_way_out(
     assert open_app.get("/v1/jobs", params={name: alice}).status_code == 401
 
 
+@pytest.mark.parametrize("name", ["token", "access_token", "auth", "X-Api-Token", "q"])
+def test_a_secret_in_the_query_string_is_refused_under_any_name(
+    client: TestClient, backend: Backend, name: str
+) -> None:
+    """Only the names above were refused: ``?token=sp_…`` was answered 200, the secret left in
+    the URL and the caller never told to revoke it."""
+    alice = service.create_key(backend, "alice").secret
+    for value in (alice, f"Bearer {alice}"):
+        refused = client.get("/v1/jobs", params={name: value}, headers=keyed(alice))
+        assert refused.status_code == 401, (name, value)
+        assert "revoke a key you sent this way" in refused.json()["detail"]
+        assert alice not in refused.text
+    not_a_secret = client.get("/v1/jobs", params={name: "sp_short"}, headers=keyed(alice))
+    assert not_a_secret.status_code == 200
+
+
 def test_a_key_sent_as_a_bearer_token_is_not_read_and_the_refusal_says_where_it_goes(
     client: TestClient, backend: Backend
 ) -> None:

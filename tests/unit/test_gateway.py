@@ -255,6 +255,11 @@ def test_a_key_in_the_query_string_is_refused_on_both_edges(
     # Even with a key API Gateway vouched for: the URL has been logged by then.
     with_id = with_query(load_event("list_jobs"), api_key="sp_whatever")
     assert via_gateway(lambda_backend, with_id).status == 401
+    # A secret under a name of its own: its value is what gives it away.
+    for name in ("token", "access_token"):
+        refused = same_on_both(backend, app, with_query(open_event("list_jobs"), **{name: alice}))
+        assert refused.status == 401 and "X-API-Key header" in refused.json()["detail"]
+        assert alice not in refused.text
 
 
 def test_health_without_a_key_says_only_whether_it_is_up(lambda_backend: Backend) -> None:

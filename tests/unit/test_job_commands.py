@@ -41,6 +41,34 @@ def test_keys_create_list_revoke(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["keys", "revoke", "bob"]) == 1
 
 
+@pytest.mark.parametrize("name", ["evil\x1b[2Jname", "two\tcolumns", "two\nlines", "a\u202eb"])
+def test_a_key_name_with_a_control_character_is_refused_by_name(
+    name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It was stored, and ``keys list`` printed it raw: the escape cleared the screen, the tab
+    or line break broke the tab-separated listing."""
+    assert main(["keys", "create", name]) == 2
+    said = capsys.readouterr()
+    assert "control character" in said.err and "\x1b" not in said.err + said.out
+    assert main(["keys", "list"]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_keys_list_shows_a_stored_name_inert(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A name stored before names were checked is still printed on one inert line."""
+    from pipeline.bootstrap import init_backend
+    from pipeline.settings import Settings
+
+    backend = init_backend(Settings.from_env())
+    backend.repository.keys.add("0123456789abcdef", "old\x1b[2J\tname", "hash")
+    assert main(["keys", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert listing.startswith("old\\x1b[2J name\t0123456789abcdef\t"), listing
+    assert "\x1b" not in listing
+
+
 def test_a_worker_refuses_an_uninitialised_database(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["worker", "--burst"]) == 1
     assert "run `sentiment-pipeline init`" in capsys.readouterr().err
