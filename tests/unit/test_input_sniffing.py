@@ -218,6 +218,10 @@ def test_a_nul_anywhere_is_refused_naming_its_line(tmp_path: Path) -> None:
     early = write(tmp_path, b"comment\nok\nbad\x00one\n" + filler, "early.csv")
     with pytest.raises(MalformedInputError, match="line 3 holds a NUL"):
         validate_input(early, "comment")
+    # In a short file one NUL is over 1% of it: it was "a binary file, not CSV".
+    short = write(tmp_path, b"comment,course\nGreat\x00 class,A\nBad class,B\n", "short.csv")
+    with pytest.raises(MalformedInputError, match="line 2 holds a NUL character"):
+        validate_input(short, "comment")
     binary = write(tmp_path, b"\x07\x00\x00\x00\x01\x00\x02\x00" * 64, "dump.csv")
     with pytest.raises(UnsupportedFormatError, match="binary file"):
         validate_input(binary, "comment")
