@@ -71,6 +71,7 @@ if TYPE_CHECKING:
     from streamlit.elements.lib.column_types import ColumnConfig
 
 REFRESH_S = 1.0
+JOB_STATES_TTL_S = 5  # how soon a job erased elsewhere stops being shown in a comparison
 TOP_COMMENTS = 5
 REVIEW_LIMIT = 50
 SCREEN_KEY = "d-screen"
@@ -149,11 +150,13 @@ def report_bytes(
     trend: tuple[str, ...] = (),
     screen: bool = True,
     rating: str = "",
+    others: str = "",
 ) -> bytes:
     """The job's report (of one ``group`` of ``group_by`` alone, when given; with the change
     since the job ``since``; with the trend through the earlier jobs ``trend``; with the
     rating column ``rating`` against the comments; screened before release unless ``screen``
-    is False), made by the server once per group column, group, format and options."""
+    is False), made by the server once per group column, group, format, options and state of
+    the earlier jobs (``others``, from ``load_job_states``)."""
     return get_client(url, key).report(
         request_id,
         group_by or None,
@@ -215,12 +218,36 @@ def load_jobs(url: str, key: str) -> list[JobStatus]:
     return get_client(url, key).jobs(limit=100)
 
 
+@st.cache_data(show_spinner=False, max_entries=16, ttl=JOB_STATES_TTL_S)
+def load_job_states(url: str, key: str, request_ids: tuple[str, ...]) -> str:
+    """What an answer over several jobs depends on besides the open job's revision: each
+    job's revision and erasure, read again every few seconds. The answers themselves are
+    cached for an hour; keyed on this as well, a job erased elsewhere (the command line, the
+    API, the retention pass) is asked for again, and the API's "erased" is shown instead of
+    its comments and shares, kept from before."""
+    client = get_client(url, key)
+    states: list[str] = []
+    for request_id in request_ids:
+        try:
+            job = client.status(request_id)
+        except PipelineError as exc:  # gone or refused: asked again, the API says which
+            states.append(type(exc).__name__)
+        else:
+            states.append(f"{progress.revision(job)}:{job.erased_at or ''}")
+    return "|".join(states)
+
+
 @st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
 def load_trend(
-    url: str, key: str, request_ids: tuple[str, ...], group_by: str, group: str | None = None
+    url: str,
+    key: str,
+    request_ids: tuple[str, ...],
+    states: str,
+    group_by: str,
+    group: str | None = None,
 ) -> dict:
-    """The trend over finished jobs (of one ``group`` alone, when given), so the answer does
-    not change."""
+    """The trend over finished jobs (of one ``group`` alone, when given); cached while the
+    jobs' ``states`` stay the same."""
     return get_client(url, key).trend(request_ids, group_by or None, group)
 
 
@@ -235,17 +262,26 @@ def load_ratings(
 
 
 @st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
-def load_trend_themes(url: str, key: str, request_ids: tuple[str, ...], label: str) -> dict:
-    """The themes of ``label`` over finished jobs: found again only for another question."""
+def load_trend_themes(
+    url: str, key: str, request_ids: tuple[str, ...], states: str, label: str
+) -> dict:
+    """The themes of ``label`` over finished jobs: found again only for another question, or
+    when the jobs' ``states`` change."""
     return get_client(url, key).trend_themes(request_ids, label)
 
 
 @st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
 def load_change(
-    url: str, key: str, request_id: str, since: str, group_by: str, group: str | None = None
+    url: str,
+    key: str,
+    request_id: str,
+    since: str,
+    states: str,
+    group_by: str,
+    group: str | None = None,
 ) -> dict:
-    """The change since an earlier job (of one ``group`` alone, with its aspects); both have
-    finished, so the answer does not change."""
+    """The change since an earlier job (of one ``group`` alone, with its aspects); cached
+    while both jobs' ``states`` stay the same."""
     return get_client(url, key).change(request_id, since, group_by or None, group)
 
 
@@ -1349,7 +1385,8 @@ def change_view(job: JobStatus, group_columns: list[str]) -> None:
         )
         return
     try:
-        body = load_change(url, key, job.request_id, since, column or "")
+        states = load_job_states(url, key, (since, job.request_id))
+        body = load_change(url, key, job.request_id, since, states, column or "")
     except PipelineError as exc:
         show_error(exc)
         return
@@ -1422,7 +1459,7 @@ def trend_view(job: JobStatus, group_columns: list[str]) -> None:
         return
     ids = (*earlier, job.request_id)
     try:
-        body = load_trend(url, key, ids, column or "")
+        body = load_trend(url, key, ids, load_job_states(url, key, ids), column or "")
     except PipelineError as exc:
         show_error(exc)
         return
@@ -1479,7 +1516,8 @@ def themes_over(job: JobStatus, ids: tuple[str, ...], key_prefix: str) -> None:
     )
     url, key = st.session_state.api_url, st.session_state.api_key
     try:
-        body = trend.named_themes(load_trend_themes(url, key, ids, label))
+        states = load_job_states(url, key, ids)
+        body = trend.named_themes(load_trend_themes(url, key, ids, states, label))
     except PipelineError as exc:
         show_error(exc)
         return
@@ -1532,7 +1570,7 @@ def trend_in_detail(body: dict) -> None:
     url, key = st.session_state.api_url, st.session_state.api_key
     ids = tuple(str(item["request_id"]) for item in body["jobs"])
     try:
-        detail = load_trend(url, key, ids, column, chosen)
+        detail = load_trend(url, key, ids, load_job_states(url, key, ids), column, chosen)
     except PipelineError as exc:
         show_error(exc)
         return
@@ -1626,13 +1664,14 @@ def jobs_downloads(
     url, key = st.session_state.api_url, st.session_state.api_key
     group_by = body.get("group_by") or ""
     made = partial(report_bytes, url, key, job.request_id, progress.revision(job), group_by)
+    others = load_job_states(url, key, (since,) if since else trend)
     for cell, report_format, mime in (
         (middle, "pdf", "application/pdf"),
         (right, "html", "text/html"),
     ):
         cell.download_button(
             f"Report with this {what} ({report_format.upper()})",
-            partial(made, report_format, None, since, trend),
+            partial(made, report_format, None, since, trend, others=others),
             file_name=exports.report_file_name(
                 f"{_stem(job)}-{report_suffix}", group_by or None, report_format
             ),
@@ -1655,7 +1694,9 @@ def change_in_detail(job: JobStatus, body: dict) -> None:
         return
     url, key = st.session_state.api_url, st.session_state.api_key
     try:
-        detail = load_change(url, key, job.request_id, str(body["since"]), column, chosen)
+        since = str(body["since"])
+        states = load_job_states(url, key, (since, job.request_id))
+        detail = load_change(url, key, job.request_id, since, states, column, chosen)
     except PipelineError as exc:
         show_error(exc)
         return

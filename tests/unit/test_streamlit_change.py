@@ -22,6 +22,7 @@ from pipeline.api.app import create_app
 from pipeline.client import PipelineClient
 
 APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
+JOB_STATES_TTL_S = 5  # the app's: how soon a job erased elsewhere stops being shown
 
 
 @pytest.fixture(scope="module")
@@ -152,3 +153,47 @@ def test_a_pasted_earlier_id_that_is_no_request_id_is_said_as_the_sidebar_says_i
     assert f"{pasted[:80]!r} is not a request id" in shown
     assert "No such job." in shown
     assert "should match pattern" not in shown and "since" not in shown.split("No such job")[1]
+
+
+def test_an_earlier_job_erased_elsewhere_is_no_longer_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The change and the trend were cached for an hour keyed on the request ids alone: an
+    earlier job erased from the command line (or the API, or the retention pass) stayed on
+    the page, its shares in the table and its comments quoted in the themes and their CSV.
+    Now the jobs' states are read again every few seconds, and the API's "erased" is shown."""
+    from pipeline import service
+
+    backend = make_backend(tmp_path, auth="none")
+    api = TestClient(create_app(backend))
+    earlier = submitted(api, LAST_TERM, "fall-2025.csv")
+    now = submitted(api, THIS_TERM, "fall-2026.csv")
+    finish(backend)
+    with serving_app(create_app(backend), log_level="warning") as url:
+        monkeypatch.setenv("PIPELINE_API_URL", url)
+        monkeypatch.delenv("PIPELINE_API_KEY", raising=False)
+        at = AppTest.from_file(str(APP), default_timeout=60)
+        at.query_params["job"] = now
+        at.run()
+        at.radio(key="c-mode").set_value("This job against an earlier one").run()
+        at.text_input(key="ch-pasted").set_value(earlier).run()
+        assert not at.exception and not at.error, page_text(at)
+        assert any("n earlier" in frame.value for frame in at.dataframe)
+        at.radio(key="c-mode").set_value("Several jobs in order (a trend)").run()
+        at.multiselect(key="tr-jobs").set_value([earlier]).run()
+        assert not at.exception and not at.error, page_text(at)
+        assert any("comments by job" in frame.value for frame in at.dataframe)
+
+        service.erase(backend, earlier)
+        time.sleep(JOB_STATES_TTL_S + 0.5)
+        at.run()  # the trend still chosen
+        for mode in ("Several jobs in order (a trend)", "This job against an earlier one"):
+            if mode != at.radio(key="c-mode").value:
+                at.radio(key="c-mode").set_value(mode).run()
+                at.text_input(key="ch-pasted").set_value(earlier).run()
+            assert not at.exception, at.exception
+            shown = page_text(at)
+            assert "erased" in " ".join(str(error.value) for error in at.error), (mode, shown)
+            assert not any("n earlier" in frame.value for frame in at.dataframe), mode
+            assert not any("comments by job" in frame.value for frame in at.dataframe), mode
+            assert "Change table (CSV)" not in {b.label for b in at.get("download_button")}
