@@ -33,6 +33,15 @@ from pipeline.ui.exports import RAW_WORKBOOK, results_workbook
 from pipeline.worker import Worker
 
 
+def check_output(output: Path | str, raw: bool) -> bool:
+    """Whether ``output`` is an Excel workbook, refusing it ``raw`` (a raw ``=…`` cell would
+    run there): from the arguments alone, so a command can refuse before loading a model."""
+    as_workbook = Path(output).suffix.lower() == ".xlsx"
+    if as_workbook and raw:
+        raise InputError(RAW_WORKBOOK)
+    return as_workbook
+
+
 def analyze_file(
     source: Path,
     output: Path,
@@ -57,9 +66,7 @@ def analyze_file(
     and themes; on, the job's themes are written to ``themes_path(output)``. Without
     ``text_column`` the column named like comments is read, and named on stderr with
     ``progress``."""
-    as_workbook = Path(output).suffix.lower() == ".xlsx"
-    if as_workbook and raw:
-        raise InputError(RAW_WORKBOOK)
+    as_workbook = check_output(output, raw)
     limits = limits or Limits()
     screening = screening or Settings()
     with tempfile.TemporaryDirectory(prefix="analyze-") as folder:

@@ -206,10 +206,11 @@ def _predict(args: argparse.Namespace) -> int:
 
 
 def _analyze(args: argparse.Namespace) -> int:
-    from pipeline.analyze import analyze_file
+    from pipeline.analyze import analyze_file, check_output
 
     if not args.input.is_file():
         raise InputError(f"{args.input} is not a file")
+    check_output(args.output, args.raw)  # before the model loads (seconds)
     if args.output.exists() and args.output.samefile(args.input):
         raise InputError(
             f"-o {args.output} is the input file: the results would replace the comments they "

@@ -136,6 +136,24 @@ def test_analyze_refuses_to_write_over_its_input_or_read_a_missing_file(
     assert "nosuch.csv is not a file" in capsys.readouterr().err
 
 
+def test_analyze_refuses_raw_excel_before_loading_the_model(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """It loaded the model (40 s on a busy machine) before refusing what its arguments said."""
+    from pipeline.cli import model_commands
+
+    def no_model(_settings: object) -> None:
+        raise AssertionError("the model was loaded")
+
+    monkeypatch.setattr(model_commands, "_predictor", no_model)
+    source = tmp_path / "evaluations.csv"
+    source.write_text("comment\ngood course\n", encoding="utf-8")
+    target = tmp_path / "results.XLSX"
+    assert main(["analyze", str(source), "-o", str(target), "--raw"]) == 2
+    assert "--raw is for a CSV" in capsys.readouterr().err
+    assert not target.exists()
+
+
 def test_a_table_workbook_keeps_text_as_text_and_figures_as_numbers(tmp_path: Path) -> None:
     """A section "001" read back from the CSV became the number 1, and a share column with a
     blank cell became text."""
