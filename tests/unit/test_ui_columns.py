@@ -78,7 +78,7 @@ def test_the_preview_fills_merged_group_cells_but_not_the_comment_column(tmp_pat
         (b"", "c.csv", EmptyInputError, "empty"),
         (b"comment\n", "c.csv", EmptyInputError, "no rows"),
         (b"comment\nab\x81\n", "c.csv", EncodingError, "neither UTF-8 nor Windows-1252"),
-        (b"\x00\x01\x02binary", "c.csv", UnsupportedFormatError, "binary"),
+        (b"\x00\x01\x02\x00" * 8 + b"binary", "c.csv", UnsupportedFormatError, "binary"),
         (b"a,b\n1,2\n", "c.xlsx", UnsupportedFormatError, "not an Excel"),
         (
             b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600),
