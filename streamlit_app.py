@@ -134,7 +134,7 @@ def load_summary(url: str, key: str, request_id: str, revision: str, group_by: s
 @st.cache_data(show_spinner=False, max_entries=4, ttl=3600)
 def xlsx_bytes(url: str, key: str, request_id: str, revision: str) -> bytes:
     """Written once per job version: openpyxl takes seconds for large tables."""
-    return exports.to_xlsx_bytes(load_results(url, key, request_id, revision))
+    return exports.results_table_workbook(load_results(url, key, request_id, revision))
 
 
 @st.cache_data(show_spinner=False, max_entries=4, ttl=3600)

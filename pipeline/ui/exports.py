@@ -1,7 +1,10 @@
 """Downloads that are safe to open in a spreadsheet, and the results table read back from CSV.
 
 Every text cell and header goes through ``pipeline.formulas.escape_cell``, the one escaping
-rule of every file the product writes (see that module for what is escaped and why).
+rule of every file the product writes (see that module for what is escaped and why). A CSV
+holds it as a leading apostrophe; a workbook holds the text as written, as a text cell with
+the style Excel gives a cell typed with a leading apostrophe (``quotePrefix``), so a comment
+"-3 stars" reads, sorts and matches as "-3 stars" and still never runs.
 """
 
 from __future__ import annotations
@@ -9,7 +12,8 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -22,9 +26,13 @@ SCORE_PREFIX = "score_"
 XLSX_MAX_ROWS = 1_048_575  # a worksheet's 1,048,576 rows, less the header
 # Control characters that the XLSX format cannot hold (openpyxl refuses them).
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_PLAIN_NUMBER = re.compile(r"[+-]?(0|[1-9][0-9]*)(\.[0-9]+)?")
+_PLAIN_NUMBER = re.compile(r"[+-]?(0|[1-9][0-9]*)(?:\.([0-9]+))?")
 """A cell of the input that a workbook may hold as a number: digits, a sign, a decimal point.
-Not ``007`` or ``0123`` (a code whose zeros count), ``1e5``, ``inf``, ``nan`` or ``1,000``."""
+Not ``007`` or ``0123`` (a code whose zeros count), ``1e5``, ``inf``, ``nan`` or ``1,000``.
+A column of them is held as numbers only if no two of its texts are one number and, where a
+cell ends in a zero after the point (``4.0``), all have as many decimals, shown with that
+many (``plain_number_columns``): sections ``1.1`` and ``1.10``, or ``1.10`` beside ``2``,
+are codes and stay text; ratings ``4.0`` and ``3.5`` read as written."""
 _EXACT_DIGITS = 15
 """The digits a spreadsheet's number keeps; a longer one (an id) stays text, whole."""
 
@@ -44,7 +52,12 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     return escape_frame(frame).to_csv(index=False).encode("utf-8-sig")
 
 
-def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "results") -> bytes:
+def to_xlsx_bytes(
+    frame: pd.DataFrame, sheet_name: str = "results", decimals: Mapping[str, int] | None = None
+) -> bytes:
+    """The table as a workbook whose cells never run: every text cell ``escape_cell`` would
+    escape (a header too) is written as text, as written, with ``quotePrefix``; the columns
+    ``decimals`` names are shown with that many decimals."""
     if len(frame) > XLSX_MAX_ROWS:
         raise LimitExceededError(
             f"{len(frame):,} rows do not fit in an Excel sheet ({XLSX_MAX_ROWS:,} at most); "
@@ -54,12 +67,33 @@ def to_xlsx_bytes(frame: pd.DataFrame, sheet_name: str = "results") -> bytes:
     for column in legal.columns:
         if _is_text(legal[column]):
             legal[column] = legal[column].map(_xlsx_safe)
+    shown = {str(column): places for column, places in (decimals or {}).items() if places}
     legal.columns = [_xlsx_safe(str(column)) for column in legal.columns]
-    clean = escape_frame(legal)  # after: a dropped "\x01" must not bare an "=" behind it
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        clean.to_excel(writer, index=False, sheet_name=sheet_name)
+        legal.to_excel(writer, index=False, sheet_name=sheet_name)
+        sheet = writer.sheets[sheet_name]
+        for place, column in enumerate(legal.columns, start=1):
+            _as_text(sheet.cell(row=1, column=place), column)
+            values = legal[column]
+            if _is_text(values):  # after the illegal characters: "\x01=" bares a formula
+                for row, value in enumerate(values, start=2):
+                    _as_text(sheet.cell(row=row, column=place), value)
+            if column in shown:
+                number_format = "0." + "0" * shown[column]
+                for row in range(2, len(legal) + 2):
+                    sheet.cell(row=row, column=place).number_format = number_format
     return buffer.getvalue()
+
+
+def _as_text(cell: Any, value: object) -> None:
+    """A text cell a spreadsheet could run (``escape_cell`` would escape it) written as text,
+    as written, with Excel's mark of a typed leading apostrophe: openpyxl makes a formula
+    of a string starting with "=" unless told it is text."""
+    if isinstance(value, str) and escape_cell(value) != value:
+        cell.value = value
+        cell.data_type = "s"
+        cell.quotePrefix = True
 
 
 RAW_WORKBOOK = (
@@ -70,14 +104,21 @@ RAW_WORKBOOK = (
 
 
 def results_workbook(raw_csv: bytes) -> bytes:
-    """The results CSV as stored (raw) as the Excel file the app downloads: every cell that
-    could run escaped, the scores numbers, and so is every input column whose every non-empty
-    cell is a plain number (a 1-5 rating), which Excel can then sum and average; any other
-    cell stays the CSV's text (a section ``001`` stays ``001``)."""
-    frame = results_frame(raw_csv)
-    for column in plain_number_columns(frame):
+    """The results CSV as stored (raw) as the Excel file the app downloads."""
+    return results_table_workbook(results_frame(raw_csv))
+
+
+def results_table_workbook(results: pd.DataFrame) -> bytes:
+    """The results table (``results_frame``) as the Excel file the app, ``results`` and
+    ``analyze`` give: every cell that could run held as text, the scores numbers, and so is
+    every input column whose every non-empty cell is a plain number with as many decimals (a
+    1-5 rating), which Excel can then sum and average, shown as written; any other cell
+    stays the CSV's text (a section ``001`` stays ``001``, ``1.10`` stays ``1.10``)."""
+    frame = results.copy()
+    decimals = plain_number_columns(frame)
+    for column in decimals:
         frame[column] = as_numbers(frame[column])
-    return to_xlsx_bytes(frame)
+    return to_xlsx_bytes(frame, decimals=decimals)
 
 
 def as_numbers(values: pd.Series) -> pd.Series:
@@ -86,24 +127,35 @@ def as_numbers(values: pd.Series) -> pd.Series:
     return pd.to_numeric(values.replace("", None), errors="coerce")
 
 
-def plain_number_columns(frame: pd.DataFrame) -> list[str]:
-    """The text columns whose every non-empty cell is a plain number (``_PLAIN_NUMBER``, at
-    most 15 digits) and that have one at least: those a workbook holds as numbers."""
-    return [
-        str(column)
-        for column in frame.columns
-        if _is_text(frame[column]) and _all_plain_numbers(frame[column])
-    ]
+def plain_number_columns(frame: pd.DataFrame) -> dict[str, int]:
+    """The text columns a workbook holds as numbers (``_PLAIN_NUMBER``, at most 15 digits,
+    one at least), each with the decimals to show (0: as a spreadsheet shows any number)."""
+    found: dict[str, int] = {}
+    for column in frame.columns:
+        if _is_text(frame[column]):
+            places = _plain_number_decimals(frame[column])
+            if places is not None:
+                found[str(column)] = places
+    return found
 
 
-def _all_plain_numbers(values: pd.Series) -> bool:
-    filled = [value for value in values if value != ""]
-    return bool(filled) and all(
-        isinstance(value, str)
-        and _PLAIN_NUMBER.fullmatch(value) is not None
-        and len(value.lstrip("+-").replace(".", "").lstrip("0")) <= _EXACT_DIGITS
-        for value in filled
-    )
+def _plain_number_decimals(values: pd.Series) -> int | None:
+    """The decimals to show a column of plain numbers with; None if it is not one."""
+    texts = {value for value in values if value != ""}
+    places: set[int] = set()
+    trailing_zero = False
+    for value in texts:
+        number = _PLAIN_NUMBER.fullmatch(value) if isinstance(value, str) else None
+        if number is None or len(value.lstrip("+-").replace(".", "").lstrip("0")) > _EXACT_DIGITS:
+            return None
+        fraction = number.group(2) or ""
+        places.add(len(fraction))
+        trailing_zero = trailing_zero or fraction.endswith("0")
+    if not texts or len({float(value) for value in texts}) < len(texts):
+        return None  # none, or two texts of one number ("1.1", "1.10"; "4", "+4")
+    if len(places) == 1:
+        return places.pop()
+    return None if trailing_zero else 0
 
 
 def results_frame(csv_bytes: bytes) -> pd.DataFrame:

@@ -155,6 +155,8 @@ def test_upload_progress_results_and_downloads(app: AppTest, downloads: dict[str
     sheet = load_workbook(io.BytesIO(downloads[f"{stem}-results.xlsx"]())).active
     assert sheet.max_row == 61
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    formula = sheet.cell(row=5, column=[c.value for c in sheet[1]].index("comment") + 1)
+    assert formula.value == FORMULA and formula.quotePrefix, "held as text, as written"
 
     summary = pd.read_csv(io.BytesIO(downloads[f"{stem}-summary.csv"]), encoding="utf-8-sig")
     assert summary["course"].tolist()[0] == "(all)"

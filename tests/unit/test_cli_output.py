@@ -111,9 +111,10 @@ def test_results_to_an_xlsx_file_are_a_workbook_with_no_formula(
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
     assert [[cell.value for cell in row] for row in sheet.iter_rows()] == [
         ["course", "comment", "label", "score_positive"],
-        ["CHEM110", '\'=HYPERLINK("http://evil","x")', "negative", 0.1],
+        ["CHEM110", '=HYPERLINK("http://evil","x")', "negative", 0.1],
         ["BIO101", "Clear slides", "positive", 0.9],
     ]
+    assert sheet["B2"].quotePrefix and sheet["B2"].data_type == "s", "held as text"
     assert asked == [True]  # read as stored, escaped once when written
     assert "(Excel)" in capsys.readouterr().err
 

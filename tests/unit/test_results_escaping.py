@@ -142,10 +142,12 @@ def test_analyze_writes_an_escaped_workbook_for_an_xlsx_output(tmp_path: Path) -
     sheet = load_workbook(output).active
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
     header = [cell.value for cell in sheet[1]]
-    comments = [
-        row[header.index("comment")] for row in sheet.iter_rows(min_row=2, values_only=True)
+    column = header.index("comment") + 1
+    cells = [sheet.cell(row=row, column=column) for row in range(2, sheet.max_row + 1)]
+    assert [cell.value for cell in cells] == COMMENTS, "as written, held as text"
+    assert [cell.quotePrefix for cell in cells] == [
+        comment != escaped for comment, escaped in zip(COMMENTS, ESCAPED, strict=True)
     ]
-    assert comments == ESCAPED
     with pytest.raises(InputError, match="--raw is for a CSV"):
         analyze_file(source, tmp_path / "raw.xlsx", FakePredictor(), raw=True)  # type: ignore[arg-type]
     assert not (tmp_path / "raw.xlsx").exists()

@@ -55,8 +55,28 @@ def test_xlsx_download_holds_no_formula_and_drops_illegal_control_characters() -
     assert all(cell.data_type != "f" for cell in cells)
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values[0] == ["course", "comment", "label", "score_positive"]
-    assert values[1] == ["CS1", '\'=HYPERLINK("http://x")', "positive", 0.9]
-    assert values[2] == ["'=EVIL()", "fine text", "negative", 0.1]
+    assert values[1] == ["CS1", '=HYPERLINK("http://x")', "positive", 0.9]
+    assert values[2] == ["=EVIL()", "fine text", "negative", 0.1]
+    # Held as text as written, marked as Excel marks a cell typed with a leading apostrophe:
+    # it never runs, and reads, sorts and matches as the file's text.
+    quoted = {cell.coordinate for cell in cells if cell.quotePrefix}
+    assert quoted == {"B2", "A3"}
+    assert all(sheet[name].data_type == "s" for name in quoted)
+
+
+def test_a_legitimate_leading_sign_reads_as_written_in_a_workbook() -> None:
+    """The workbook held "'-3 stars…" and a course "'-2 section": an apostrophe in the text,
+    so the group no longer matched its name in the file or the report."""
+    frame = pd.DataFrame(
+        {"course": ["-2 section", "@home"], "comment": ["-3 stars, unfair", "+1 for the labs"]}
+    )
+    sheet = load_workbook(io.BytesIO(to_xlsx_bytes(frame))).active
+    assert [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)] == [
+        ["-2 section", "-3 stars, unfair"],
+        ["@home", "+1 for the labs"],
+    ]
+    assert all(cell.quotePrefix and cell.data_type == "s" for row in sheet["A2:B3"] for cell in row)
+    assert not sheet["A1"].quotePrefix, "a plain header is left as it is"
 
 
 def test_a_control_character_dropped_for_xlsx_bares_no_formula() -> None:
@@ -71,10 +91,11 @@ def test_a_control_character_dropped_for_xlsx_bares_no_formula() -> None:
     cells = [cell for row in sheet.iter_rows() for cell in row]
     assert all(cell.data_type != "f" for cell in cells)
     assert [[cell.value for cell in row] for row in sheet.iter_rows()] == [
-        ["'=H()", "course"],
-        ['\'=HYPERLINK("http://evil","x")', '\'=HYPERLINK("http://evil/g")'],
-        ["'=1+1 good", "CS1"],
+        ["=H()", "course"],
+        ['=HYPERLINK("http://evil","x")', '=HYPERLINK("http://evil/g")'],
+        ["=1+1 good", "CS1"],
     ]
+    assert {cell.coordinate for cell in cells if cell.quotePrefix} == {"A1", "A2", "B2", "A3"}
 
 
 def test_xlsx_refuses_more_rows_than_a_sheet_holds(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -156,8 +177,10 @@ def test_results_workbook_writes_plain_number_columns_as_numbers_and_codes_as_te
     assert cells["odd"] == ["nan", "1", "2"]
     assert cells["thousands"] == ["1,000", "2", "3"]
     assert cells["mixed"] == ["4", "x", "5"]
-    # A formula-looking column stays text and escaped, its plain -3 left as written.
-    assert cells["formula"] == ["'=1+1", "'=SUM(A1)", "-3"]
+    # A formula-looking column stays text, held as text; its plain -3 left as written.
+    assert cells["formula"] == ["=1+1", "=SUM(A1)", "-3"]
+    assert [cell.quotePrefix for cell in sheet["J"][1:]] == [True, True, False]
+    assert all(cell.data_type == "s" for cell in sheet["J"][1:])
     assert cells["comment"] == ["12345", "fine", "ok"]
     assert cells["label"] == ["positive", "positive", "negative"]
 
@@ -165,3 +188,24 @@ def test_results_workbook_writes_plain_number_columns_as_numbers_and_codes_as_te
 def test_results_frame_for_the_page_keeps_numbers_of_the_input_as_text() -> None:
     frame = results_frame(b"rating,comment,score_positive\n2,Great,0.9\n")
     assert frame["rating"].tolist() == ["2"]  # the page groups and filters by the text
+
+
+def test_decimals_that_make_a_code_keep_a_column_text() -> None:
+    """Sections "1.10" and "1.1" were both the number 1.1 in the workbook: two groups the job
+    counts apart made one. Ratings "4.0" and "3.5" are numbers shown as written."""
+    csv = (
+        "section,rating,gpa,version,sign,comment,label,score_positive\n"
+        "1.10,4.0,3.5,1.10,4,a,positive,0.9\n"
+        "1.1,3.5,3.75,2.50,+4,b,positive,0.8\n"
+        "10.0,5.0,4,2,5,c,negative,0.1\n"
+    ).encode("utf-8-sig")
+    sheet = load_workbook(io.BytesIO(exports.results_workbook(csv))).active
+    header = [cell.value for cell in sheet[1]]
+    cells = {name: [row[i] for row in sheet.iter_rows(min_row=2)] for i, name in enumerate(header)}
+    assert [cell.value for cell in cells["section"]] == ["1.10", "1.1", "10.0"]
+    assert [cell.value for cell in cells["version"]] == ["1.10", "2.50", "2"]
+    assert [cell.value for cell in cells["sign"]] == ["4", "+4", "5"], "4 and +4: one number"
+    assert [cell.value for cell in cells["rating"]] == [4, 3.5, 5]
+    assert {cell.number_format for cell in cells["rating"]} == {"0.0"}, "4.0 shown as 4.0"
+    assert [cell.value for cell in cells["gpa"]] == [3.5, 3.75, 4]
+    assert {cell.number_format for cell in cells["gpa"]} == {"General"}
