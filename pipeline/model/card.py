@@ -6,7 +6,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pipeline.errors import InputError
 from pipeline.model.loading import CARD_FILE
+
+MODEL_FILES = ("config.json", "adapter_config.json")
+"""What makes a folder a model (``pipeline.model.locate``): a report written there would
+replace that model's own card."""
 
 HEADLINE_METRICS = ("n", "accuracy", "macro_f1", "binary_accuracy", "ece")
 
@@ -15,6 +20,20 @@ def write_card(model_dir: Path, card: dict[str, Any]) -> None:
     model_dir.mkdir(parents=True, exist_ok=True)
     (model_dir / CARD_FILE).write_text(json.dumps(card, indent=2, sort_keys=True) + "\n")
     (model_dir / "README.md").write_text(render_readme(card))
+
+
+def report_folder(folder: Path) -> Path:
+    """``folder``, made, for a validation report (``model_card.json``-style, and README):
+    refused if it holds a model, whose card and README the report would replace; a smoke
+    run's 48-row figures would then be what every report quotes as that model's accuracy."""
+    held = [name for name in MODEL_FILES if (folder / name).exists()]
+    if held:
+        raise InputError(
+            f"{folder} holds a model ({held[0]}): a validation report written there would "
+            "replace its model_card.json and README.md; name another output_dir"
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def metrics_table(validation: dict[str, dict[str, Any]]) -> str:

@@ -4,9 +4,14 @@ student shows its teacher's figures beside its own."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
 from typing import Any
 
-from pipeline.model.card import render_readme
+import pytest
+
+from pipeline.errors import InputError
+from pipeline.model.card import render_readme, report_folder
 
 REPORT = {"n": 10, "accuracy": 0.9, "macro_f1": 0.8, "binary_accuracy": 0.95, "ece": 0.05}
 
@@ -47,3 +52,18 @@ def test_a_student_shows_its_teacher_on_the_same_sets() -> None:
     assert "Its teacher `teacher-v1` on the same sets" in readme
     assert readme.count("| sst_test | 10 |") == 2
     assert "Its teacher" not in render_readme(_card())
+
+
+def test_a_validation_report_is_never_written_over_a_models_own_card(tmp_path: Path) -> None:
+    """Notebook 02 with ``output_dir`` the model's folder replaced the model's card and
+    README with its (smoke: 48 rows a set) figures, which reports then quoted as the model's
+    accuracy."""
+    shipped = Path(__file__).resolve().parents[2] / "pipeline" / "model" / "default"
+    model = tmp_path / "model"
+    shutil.copytree(shipped, model, ignore=shutil.ignore_patterns("*.safetensors", "aspects"))
+    card = (model / "model_card.json").read_bytes()
+    with pytest.raises(InputError, match="holds a model .adapter_config.json.*another output_dir"):
+        report_folder(model)
+    assert (model / "model_card.json").read_bytes() == card
+    fresh = report_folder(tmp_path / "runs" / "validation")
+    assert fresh.is_dir() and report_folder(fresh) == fresh, "made, and made again"
