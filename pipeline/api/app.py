@@ -41,6 +41,7 @@ from pipeline.api.common import (
     health_body,
     health_status,
     key_checked,
+    refuse_repeated_query,
     spool,
     submit_upload,
     trend_jobs,
@@ -117,6 +118,7 @@ def _caller(request: Request) -> str:
     """The caller's owner id from its one X-API-Key header (``anonymous`` only where no key is
     required): what every route and the body guard (``pipeline.api.body_guard``) check."""
     refuse_key_in_query(request.query_params.multi_items())
+    refuse_repeated_query(request.query_params.multi_items())
     state = request.app.state
     presented = presented_key(request.headers.getlist(HEADER))
     return service.authenticate(

@@ -19,6 +19,7 @@ from pipeline.errors import (
 )
 from pipeline.faults import disk_faults
 from pipeline.file_names import content_disposition, results_file_name
+from pipeline.messages import echo
 from pipeline.report.trend import MAX_JOBS, MIN_JOBS
 from pipeline.request_id import REQUEST_ID_PATTERN
 from pipeline.service.health import HealthReport
@@ -40,6 +41,19 @@ PUBLIC_HEALTH_FIELDS = ("status",)
 _ID = REQUEST_ID_PATTERN.strip("^$")
 TREND_JOBS_PATTERN = rf"^ *{_ID}( *, *{_ID})* *$"
 """Request ids separated by commas (spaces around them allowed): the trend's ``jobs``."""
+
+
+def refuse_repeated_query(parameters: Sequence[tuple[str, str]]) -> None:
+    """Every query parameter of the API takes one value (a list is one value, comma-
+    separated): one given twice is refused by name, not read as its last value, which
+    dropped the others unsaid (``?jobs=A&jobs=B`` was "1 given")."""
+    names = [name for name, _value in parameters]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise InvalidRequest(
+            f"query parameter {echo(repeated[0])} given {names.count(repeated[0])} times: give "
+            "it once (several request ids go in one value, separated by commas)"
+        )
 
 
 def earlier_jobs(listed: str | None, request_id: str) -> list[str]:

@@ -50,6 +50,7 @@ from pipeline.api.common import (
     health_body,
     health_status,
     key_checked,
+    refuse_repeated_query,
     spool,
     submit_upload,
     trend_jobs,
@@ -283,6 +284,7 @@ class Gateway:
         API Gateway vouched for one of them: the FastAPI app refuses them, and which one API
         Gateway checked is not ours to guess."""
         refuse_key_in_query(request.query_pairs())
+        refuse_repeated_query(request.query_pairs())
         presented = presented_key(request.api_keys)
         if request.api_key_id:
             return f"{APIGW_OWNER_PREFIX}{request.api_key_id}"

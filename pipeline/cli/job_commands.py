@@ -276,8 +276,13 @@ def _keys_revoke(args: argparse.Namespace) -> int:
     from pipeline import service
     from pipeline.bootstrap import init_backend
 
-    key = service.revoke_key(init_backend(Settings.from_env()), args.name)
-    print(f"API key {key.name!r} revoked", file=sys.stderr)
+    backend = init_backend(Settings.from_env())
+    earlier = {key.name: key.revoked_at for key in service.list_keys(backend)}.get(args.name)
+    key = service.revoke_key(backend, args.name)
+    if earlier is not None:
+        print(f"API key {key.name!r} was already revoked on {earlier:%Y-%m-%d}", file=sys.stderr)
+    else:
+        print(f"API key {key.name!r} revoked", file=sys.stderr)
     return 0
 
 

@@ -27,7 +27,19 @@ class KeyRepository:
                 session.flush()
                 return _record(key)
         except IntegrityError as exc:
-            raise Conflict(f"an API key named {name!r} already exists") from exc
+            raise Conflict(self._taken(name)) from exc
+
+    def _taken(self, name: str) -> str:
+        """Why ``name`` cannot name a new key: a name stays with its key, revoked or not."""
+        with self._db.read() as session:
+            held = session.scalars(select(ApiKey).where(ApiKey.name == name)).first()
+            revoked = None if held is None else as_utc(held.revoked_at)
+        if revoked is None:
+            return f"an API key named {name!r} already exists"
+        return (
+            f"the API key named {name!r} was revoked on {revoked:%Y-%m-%d}, and a name stays "
+            "with its key (keys list shows it): give the new key another name"
+        )
 
     def find_active(self, secret_hash: str) -> KeyRecord | None:
         query = select(ApiKey).where(ApiKey.secret_hash == secret_hash, ApiKey.revoked_at.is_(None))

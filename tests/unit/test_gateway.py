@@ -262,6 +262,25 @@ def test_a_key_in_the_query_string_is_refused_on_both_edges(
         assert alice not in refused.text
 
 
+def test_a_query_parameter_given_twice_is_refused_by_name_on_both_edges(
+    backend: Backend, app: TestClient
+) -> None:
+    """``?jobs=A&jobs=B`` was read as its last value: "jobs: 1 given", the other dropped."""
+    alice = service.create_key(backend, "alice").secret
+    ids = ["A" * 22, "B" * 22]
+    event = without_identity(load_event("list_jobs"), api_key=alice)
+    event = {
+        **event,
+        "path": "/v1/trend",
+        "resource": "/v1/trend",
+        "queryStringParameters": {"jobs": ids[1]},
+        "multiValueQueryStringParameters": {"jobs": ids},
+    }
+    refused = same_on_both(backend, app, event)
+    assert refused.status == 422, refused.text
+    assert "query parameter 'jobs' given 2 times: give it once" in refused.json()["detail"]
+
+
 def test_health_without_a_key_says_only_whether_it_is_up(lambda_backend: Backend) -> None:
     backend = lambda_backend
     via_gateway(backend, load_event("submit_multipart"))

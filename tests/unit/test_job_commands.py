@@ -39,6 +39,13 @@ def test_keys_create_list_revoke(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["keys", "list"]) == 0
     assert "revoked" in capsys.readouterr().out
     assert main(["keys", "revoke", "bob"]) == 1
+    capsys.readouterr()
+    # A revoked key's name: said so (it "already exists" read as a key that still works).
+    assert main(["keys", "create", "alice"]) == 1
+    said = capsys.readouterr().err
+    assert "'alice' was revoked on" in said and "another name" in said, said
+    assert main(["keys", "revoke", "alice"]) == 0
+    assert "'alice' was already revoked on" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("name", ["evil\x1b[2Jname", "two\tcolumns", "two\nlines", "a\u202eb"])

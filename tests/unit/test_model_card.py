@@ -62,7 +62,7 @@ def test_a_validation_report_is_never_written_over_a_models_own_card(tmp_path: P
     model = tmp_path / "model"
     shutil.copytree(shipped, model, ignore=shutil.ignore_patterns("*.safetensors", "aspects"))
     card = (model / "model_card.json").read_bytes()
-    with pytest.raises(InputError, match="holds a model .adapter_config.json.*another output_dir"):
+    with pytest.raises(InputError, match=r"holds a model .adapter_config.json.*another output_dir"):
         report_folder(model)
     assert (model / "model_card.json").read_bytes() == card
     fresh = report_folder(tmp_path / "runs" / "validation")
