@@ -68,6 +68,7 @@ from pipeline.api.openapi import (
     install_openapi,
 )
 from pipeline.bootstrap import Backend
+from pipeline.report.group_names import NAMES_NOTE
 from pipeline.report.job import ReportFormat, report_file
 from pipeline.request_id import REQUEST_ID_PATTERN
 from pipeline.service import insights
@@ -109,7 +110,7 @@ OneGroup = Annotated[
     str | None,
     Query(
         description="one value of group_by: that group alone, its labels and aspects, tested "
-        "as a family of their own ('(blank)' for rows without a value)"
+        f"as a family of their own ({NAMES_NOTE})"
     ),
 ]
 
@@ -361,8 +362,7 @@ def create_app(
         group: Annotated[
             str | None,
             Query(
-                description="with group_by: re-cluster only this value's comments "
-                "('(blank)': those without one)"
+                description=f"with group_by: re-cluster only this value's comments ({NAMES_NOTE})"
             ),
         ] = None,
     ) -> dict[str, Any]:
@@ -395,7 +395,7 @@ def create_app(
         ] = None,
         group: Annotated[
             str | None,
-            Query(description="with group_by: only this value's comments ('(blank)': none)"),
+            Query(description=f"with group_by: only this value's comments ({NAMES_NOTE})"),
         ] = None,
         offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
@@ -537,7 +537,7 @@ def create_app(
             str | None,
             Query(
                 description="one value of group_by: the report of that group alone, with "
-                "every one of its comments ('(blank)' for rows without a value)"
+                f"every one of its comments ({NAMES_NOTE})"
             ),
         ] = None,
         since: Annotated[

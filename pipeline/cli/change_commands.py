@@ -16,6 +16,7 @@ from typing import Any
 
 from pipeline.cli.job_commands import api_client, client_parser
 from pipeline.cli.output import writable, write_table
+from pipeline.report.group_names import NAMES_NOTE
 from pipeline.terminal_text import inert_lines, inert_values
 
 THEMES = ("themes", "themes")
@@ -72,7 +73,7 @@ def _shown(parser: argparse.ArgumentParser, group_help: str) -> None:
         default=None,
         metavar="VALUE",
         help="with --group-by: that value alone, its labels and aspects, tested as a family "
-        "of their own ('(blank)' for rows without a value)",
+        f"of their own ({NAMES_NOTE})",
     )
     shown = parser.add_mutually_exclusive_group()
     shown.add_argument("--json", action="store_true", help="print the API's JSON")

@@ -9,13 +9,14 @@ import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from pipeline.report.group_names import group_name
+
 POLARITIES = ("negative", "neutral", "positive")
 SMALL_MARK = "*"
 SMALL_NOTE = f"{SMALL_MARK} fewer than 10 labelled comments: shares are unreliable"
 MIN_WIDTH = 40
 MAX_NAME = 24
 MAX_QUOTES = 3
-BLANK_GROUP = "(blank)"
 
 
 def aspects_table(body: Mapping[str, Any], width: int) -> str:
@@ -98,7 +99,7 @@ def _themes_heading(body: Mapping[str, Any], count: int) -> str:
 def _group_rows(
     groups: Sequence[Mapping[str, Any]], column: str, polarities: Sequence[str]
 ) -> list[str]:
-    names = [_group_name(group) for group in groups]
+    names = [group_name(group.get("group")) for group in groups]
     group_width = _column_width(column, names, extra=len(SMALL_MARK))
     aspect_names = (a["name"] for group in groups for a in _mentioned(group.get("aspects") or []))
     name_width = _column_width("aspect", aspect_names)
@@ -150,21 +151,13 @@ def _column_width(title: str, values: Iterable[str], extra: int = 0) -> int:
     return min(MAX_NAME, max([len(title), *(len(value) + extra for value in values)]))
 
 
-def _group_name(group: Mapping[str, Any]) -> str:
-    value = group.get("group")
-    return BLANK_GROUP if value is None else str(value)
-
-
 def _quotes(theme: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     quotes: list[Mapping[str, Any]] = theme.get("quotes") or []
     return quotes[:MAX_QUOTES]
 
 
 def _group_counts(counts: Sequence[Mapping[str, Any]]) -> str:
-    shown = [
-        f"{BLANK_GROUP if item.get('group') is None else item['group']} {item['count']}"
-        for item in counts
-    ]
+    shown = [f"{group_name(item.get('group'))} {item['count']}" for item in counts]
     return ", ".join(shown) or "none"
 
 

@@ -353,22 +353,43 @@ def _results_xlsx(args: argparse.Namespace) -> int:
 
 
 def _summary(args: argparse.Namespace) -> int:
-    """The shares per group; a group's value is the file's, so it is shown inert (a course
-    whose name holds an escape sequence must not clear the screen)."""
-    from pipeline.ui.groups import group_name
+    """The shares per group, each group's name whole (two courses that share their first
+    letters are two rows that read apart); a group's value is the file's, so it is shown
+    inert (a course whose name holds an escape sequence must not clear the screen). Values
+    that differ only in case, spaces, punctuation or accents are said under the table."""
+    from pipeline.report.group_names import ALL, group_name
+    from pipeline.report.look_alike import look_alikes
 
     with api_client(args) as client:
         summary = client.summary(args.request_id, args.group_by)
     if note := partial_note(summary.status, summary.rows_done, summary.rows_total):
         print(note, file=sys.stderr)
+    named = [(ALL, summary.overall), *((_shown_group(g.group), g) for g in summary.groups)]
+    width = max(len(name) for name, _group in [("group", None), *named])
     print(
-        f"{'group':<24} {'rows':>7} {'no label':>8} " + " ".join(f"{x:>10}" for x in summary.labels)
+        f"{'group':<{width}} {'rows':>7} {'no label':>8} "
+        + " ".join(f"{x:>10}" for x in summary.labels)
     )
-    named = [("(all)", summary.overall), *((inert(group_name(g.group)), g) for g in summary.groups)]
     for name, group in named:
         shares = " ".join(f"{(group.shares.get(x) or 0.0):>10.1%}" for x in summary.labels)
-        print(f"{name[:24]:<24} {group.rows:>7} {group.errors:>8} {shares}")
+        print(f"{name:<{width}} {group.rows:>7} {group.errors:>8} {shares}")
+    for one, other in look_alikes([g.group for g in summary.groups], []):
+        print(
+            f"“{inert(group_name(one))}” and “{inert(group_name(other))}” may be one group "
+            "written two ways (they differ only in case, spaces, punctuation or how an accent "
+            "is encoded): each is counted apart; recode the file to merge them",
+            file=sys.stderr,
+        )
     return 0
+
+
+def _shown_group(value: str | None) -> str:
+    """A group's name as the summary prints it: inert, and in quotes where spaces begin or
+    end it (``“CHEM 101 ”``), which a column would otherwise hide."""
+    from pipeline.report.group_names import group_name
+
+    name = inert(group_name(value))
+    return f"“{name}”" if name != name.strip() else name
 
 
 def partial_note(status: str, rows_done: int, rows_total: int) -> str | None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline.cli.output import writable, write_whole
 from pipeline.errors import InputError
 from pipeline.file_names import distinct_names, safe_name
+from pipeline.report.group_names import NAMES_NOTE
 from pipeline.settings import Settings
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ def register(commands: Any) -> None:
         metavar="VALUE",
         help="the report of this value of --group-by alone (a course's, an instructor's): "
         "its shares against the rest, its aspects and themes and every one of its comments, "
-        "naming no other group; '(blank)' for the rows without a value",
+        f"naming no other group; {NAMES_NOTE}",
     )
     one.add_argument(
         "--each-group",
@@ -148,9 +149,10 @@ def report_format(asked: str | None, output: Path | None) -> str:
 
 
 def _each_group(client: PipelineClient, args: argparse.Namespace) -> int:
-    """Every value of the column, one report each, under a name made of the value (a name
+    """Every value of the column, one report each, asked for by the group's name (a value
+    written "(blank)" is not the rows without one) and saved under a name made of it (a name
     two values would share gets a number)."""
-    from pipeline.ui.groups import group_name
+    from pipeline.report.group_names import group_name
 
     summary = client.summary(args.request_id, args.group_by)
     folder = args.output_dir or Path(f"{args.request_id}-reports")

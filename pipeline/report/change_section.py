@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from pipeline.report.data import ChangeRow, ChangeSection, Move
-from pipeline.ui.groups import BLANK
+from pipeline.ui.groups import group_name
 
 ALL_COMMENTS = "all comments"
 
@@ -34,7 +34,7 @@ def change_section(body: Mapping[str, Any]) -> ChangeSection:
             for item in body.get("aspects") or []
         ),
         groups=tuple(
-            _row(_name(group.get("group")), group.get("changes") or [], labels)
+            _row(group_name(group.get("group")), group.get("changes") or [], labels)
             for group in body.get("groups") or []
         ),
         only_before=_counts(body.get("only_before") or []),
@@ -48,7 +48,7 @@ def change_section(body: Mapping[str, Any]) -> ChangeSection:
     group = body.get("group")
     if group is None or section.overall is None:
         return section
-    row = replace(section.overall, name=_name(group))
+    row = replace(section.overall, name=str(group))  # the group's name, as asked for
     if row.n_before == 0:
         missing = f"{row.name} has no comments in the earlier job ({section.earlier_name})"
         return replace(section, overall=None, aspects=(), missing=missing, group=row.name)
@@ -77,9 +77,5 @@ def _move(change: Mapping[str, Any]) -> Move:
     )
 
 
-def _name(value: Any) -> str:
-    return BLANK if value in (None, "") else str(value)
-
-
 def _counts(found: Sequence[Mapping[str, Any]]) -> tuple[tuple[str, int], ...]:
-    return tuple((_name(item.get("group")), int(item.get("n") or 0)) for item in found)
+    return tuple((group_name(item.get("group")), int(item.get("n") or 0)) for item in found)

@@ -26,6 +26,7 @@ from pipeline.report import about, theme_trend_table
 from pipeline.report.assemble import assemble, compared_labels, focus_on
 from pipeline.report.change_section import change_section
 from pipeline.report.data import Insights, ReportData, ThemeTrendSection
+from pipeline.report.group_names import group_cell
 from pipeline.report.listing import group_comments
 from pipeline.report.model_facts import aspect_facts, local_card, model_facts, shipped_aspect_card
 from pipeline.report.quotes import group_quotes
@@ -46,7 +47,7 @@ from pipeline.service.results import (
 from pipeline.service.theme_trend import theme_trend_summary
 from pipeline.service.trend import trend_summary
 from pipeline.service.views import SummaryView
-from pipeline.ui.groups import BLANK, group_name
+from pipeline.ui.groups import group_name
 
 THEMES_LABEL = "negative"
 """The label whose themes a change's or a trend's page follows: the complaints."""
@@ -95,7 +96,7 @@ def job_report(
     ``group_by`` or a value no row holds; the change's and the trend's own refusals."""
     release = ReleaseScreen.from_settings(backend.settings) if screen else None
     data = _job_report(backend, request_id, owner, group_by, group, release)
-    focus = None if data.focus is None else data.focus.group.name or BLANK
+    focus = None if data.focus is None else data.focus.group.name
     if since is not None:
         body = change_summary(backend, owner, request_id, since, data.group_by, focus)
         themes = _themes_over(backend, owner, [since, request_id], data.group_by, focus)
@@ -217,7 +218,7 @@ def group_report(
         job,
         summary,
         # Never group=None here: to the theme service that means every group's comments.
-        insights=job_insights(backend, job, owner, group_by, group=value),
+        insights=job_insights(backend, job, owner, group_by, group=group_name(value)),
     )
     return focus_on(data, index, comments)
 
@@ -235,17 +236,17 @@ def _assembled(job: JobRecord, summary: SummaryView, **parts: Any) -> ReportData
 
 
 def group_index(summary: SummaryView, group: str) -> int:
-    """Where the group ``group`` (a value as written, or "(blank)" for rows without one, as
-    the report names them) is in ``summary.groups``; InputError naming the values there are
-    when no row holds it. Only an exact match is taken: a report of one group must not gather
-    another's comments."""
-    values = [part.group for part in summary.groups]
-    if group in values:
-        return values.index(group)
-    names = [group_name(value) for value in values]
-    if group == BLANK and BLANK in names:
-        return names.index(BLANK)
-    raise no_such_group(str(summary.group_by), group, names)
+    """Where the group named ``group`` (``group_name``: a value as written, "(blank)" for
+    the rows without one, ``"(blank)" (as written)`` for a value written so) is in
+    ``summary.groups``; InputError naming the groups there are when no row holds it. Only an
+    exact match is taken: a report of one group must not gather another's comments."""
+    cell = group_cell(group)
+    for index, part in enumerate(summary.groups):
+        if (part.group or "") == cell:
+            return index
+    raise no_such_group(
+        str(summary.group_by), group, [group_name(part.group) for part in summary.groups]
+    )
 
 
 def _first_comparable(

@@ -19,10 +19,9 @@ from dataclasses import dataclass
 from pipeline.db.records import ResultRecord
 from pipeline.model.no_opinion import NO_OPINION_REASON
 from pipeline.model.predictor import EMPTY_TEXT_REASON
+from pipeline.report.group_names import BLANK as BLANK  # where the services have read it
 from pipeline.themes.quotes import normalised
 
-BLANK = "(blank)"
-"""How every page, report and answer names the rows without a value in a group column."""
 SHOWN_CHARS = 20_000
 """A comment is shown whole up to this many characters (the default length limit); a longer
 one (left unlabelled as over the limit) is cut here and says so."""

@@ -21,11 +21,11 @@ from pipeline.insights.aspect_stats import aspect_figures
 from pipeline.messages import echo
 from pipeline.report import change as figures
 from pipeline.report.assemble import compared_labels
+from pipeline.report.group_names import BLANK, group_cell, group_name
 from pipeline.report.look_alike import possible_matches
 from pipeline.report.stats import ALPHA
 from pipeline.service.erase import readable_job
 from pipeline.service.results import group_column
-from pipeline.ui.groups import BLANK, group_name
 
 
 def change_summary(
@@ -186,12 +186,11 @@ def group_side(
     backend: Backend, job: JobRecord, column: str, group: str, labels: list[str], with_aspects: bool
 ) -> figures.Side:
     """One group's counts in one job, as its ``overall`` and ``aspects`` (none where the job
-    has no such group): ``group`` is the value as written, or "(blank)" for the rows without
-    one, as everywhere a group is named."""
+    has no such group): ``group`` is the group's name, as everywhere a group is named
+    (``group_name``)."""
     summary = backend.repository.results.summarize(job.request_id, labels, column)
     stats = {item.group: item for item in summary}
-    matches: list[str | None] = [value for value in stats if value == group]
-    matches = matches or [value for value in stats if group == BLANK == group_name(value)]
+    matches = [value for value in stats if (value or "") == group_cell(group)]
     if not matches:
         return figures.Side(overall={}, groups={}, aspects={})
     value = matches[0]

@@ -16,7 +16,8 @@ from pipeline.bootstrap import Backend
 from pipeline.db.records import JobStatus, ResultRecord
 from pipeline.release.kinds import DESCRIPTIONS, ORDER, parse_kinds
 from pipeline.release.screen import ReleaseScreen, Verdict
-from pipeline.report.listing import BLANK, group_value
+from pipeline.report.group_names import group_name
+from pipeline.report.listing import group_value
 from pipeline.service.erase import readable_job
 from pipeline.service.results import (
     check_known_group,
@@ -114,7 +115,7 @@ def _entry(
     }
     if column is not None:
         value = group_value(record, column)
-        entry["group"] = value if value else BLANK
+        entry["group"] = group_name(value)
     if question is not None:
         entry["question"] = group_value(record, question)
     if respondent is not None:

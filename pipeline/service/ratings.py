@@ -29,7 +29,8 @@ from pipeline.ratings.agreement import (
 )
 from pipeline.ratings.drivers import aspect_drivers
 from pipeline.ratings.scale import HIGH_FROM, RatingScale, not_rated, parse_scale, scale_of
-from pipeline.report.listing import BLANK, group_value
+from pipeline.report.group_names import group_name
+from pipeline.report.listing import group_value
 from pipeline.service.erase import readable_job
 from pipeline.service.results import (
     column_question,
@@ -157,7 +158,7 @@ def rating_summary(
         },
         "overall": _figures(agreement([tally.overall])[0], told),
         "groups": [
-            {"group": found.name if found.name else BLANK, **_figures(found, told)}
+            {"group": group_name(found.name), **_figures(found, told)}
             for found in (agreement([tally.by_group[v] for v in ordered]) if tally.grouped else [])
         ],
         "aspects": _drivers(list(tally.about.values()), told),
@@ -328,7 +329,7 @@ def _contradicting(row: _Rated, position: float, grouped: bool) -> dict[str, Any
         "text": row.text,
     }
     if grouped:
-        entry["group"] = row.group if row.group else BLANK
+        entry["group"] = group_name(row.group)
     if row.question is not None:
         entry["question"] = row.question
     if row.respondent is not None:

@@ -21,11 +21,10 @@ from pipeline.input_melt import question_column, respondent_refusal
 from pipeline.inputs import ReadOptions
 from pipeline.labelling import input_names
 from pipeline.messages import echo
-from pipeline.report.listing import BLANK
+from pipeline.report.group_names import BLANK, group_cell, group_name
 from pipeline.service import export
 from pipeline.service.erase import readable_job
 from pipeline.service.views import GroupSummary, ResultsPage, SummaryView
-from pipeline.ui.groups import group_name
 
 MAX_PAGE = 1000
 MAX_OFFSET = 10**12
@@ -160,11 +159,6 @@ def check_one_group(group_by: str | None, group: str | None) -> None:
         raise InputError(
             f"group is empty: name a value of {group_by}, or {BLANK} for the rows without one"
         )
-
-
-def group_cell(group: str) -> str:
-    """The stored cell a named group stands for: ``(blank)`` is the rows without a value."""
-    return "" if group == BLANK else group
 
 
 def check_known_group(backend: Backend, job: JobRecord, column: str, group: str) -> None:

@@ -23,13 +23,13 @@ from pipeline.errors import Conflict, InputError, NotFoundError
 from pipeline.insights import storage
 from pipeline.insights.postpass import THEME_SEED
 from pipeline.messages import echo
+from pipeline.report.group_names import group_cell
 from pipeline.report.stats import ALPHA, MIN_EXPECTED
 from pipeline.report.theme_trend import ThemeSeries, theme_trend
 from pipeline.service.change import check_group, job_column, job_facts
 from pipeline.service.insights import themes_prefix
 from pipeline.service.trend import same_survey_jobs
 from pipeline.themes.find import recluster
-from pipeline.ui.groups import BLANK
 
 
 def theme_trend_summary(
@@ -107,13 +107,11 @@ def _themes(
 def _rows(
     backend: Backend, job: JobRecord, column: str | None, group: str | None
 ) -> list[InsightRow]:
-    """The job's labelled rows with their text (of ``group`` alone: the value as written, or
-    "(blank)" for the rows without one, as everywhere a group is named)."""
+    """The job's labelled rows with their text (of ``group`` alone: the group's name, as
+    everywhere a group is named, ``group_name``)."""
     results = backend.repository.results
-    found = list(results.insight_rows(job.request_id, column, with_text=True, group=group))
-    if not found and group == BLANK:
-        found = list(results.insight_rows(job.request_id, column, with_text=True, group=""))
-    return found
+    cell = None if group is None else group_cell(group)
+    return list(results.insight_rows(job.request_id, column, with_text=True, group=cell))
 
 
 def _prefix(job: JobRecord, which: str) -> str:

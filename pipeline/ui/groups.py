@@ -12,24 +12,19 @@ from collections.abc import Sequence
 import pandas as pd
 
 from pipeline.client import GroupCounts, Summary
-from pipeline.report.listing import BLANK
+from pipeline.report.group_names import ALL, group_name
+from pipeline.report.group_names import BLANK as BLANK  # the app reads it here
 from pipeline.ui.shares import percentages
 
 SMALL_GROUP = 10
 """Fewer labelled comments than this: one more comment moves a share by 10 points or more."""
 ID_ROWS = 20
 """Rows from which a column of a different value on every row is an identifier, not a group."""
-ALL = "(all)"
 SMALL_MARK = "small"
 SMALL_NOTE = (
     f"*{SMALL_MARK}*: fewer than {SMALL_GROUP} comments, so a share can move by ten points or "
     "more with a single comment; read it as a hint, not a finding."
 )
-
-
-def group_name(value: object) -> str:
-    """The group's value as written; an empty or missing value reads "(blank)"."""
-    return BLANK if value is None or str(value) == "" else str(value)
 
 
 def in_sentence(column: str) -> str:
