@@ -134,8 +134,8 @@ def _record(part: str, kind: str, row: ChangeRow) -> dict[str, Any]:
 def _move(move: Move) -> str:
     """``40% → 22% (-18) *``; ``– → 30%`` when a side has no comment."""
     moved = f"{_percent(move.before)} → {_percent(move.now)}"
-    if move.difference is not None:
-        moved += f" ({move.difference * 100:+.0f})"
+    if move.shown_difference is not None:
+        moved += f" ({move.shown_difference * 100:+.0f})"
     return moved + (" *" if move.flagged else "  ")
 
 

@@ -226,6 +226,15 @@ class Move:
     adjusted_p: float | None
     flagged: bool
 
+    @property
+    def shown_difference(self) -> float | None:
+        """The change as a table shows it beside the two shares, each a whole percent: their
+        difference, so the reader's subtraction gives it (25.6 % → 22.2 % reads 26% → 22%,
+        -4 points, not the -3 of the unrounded change). The test is on the exact shares."""
+        if self.before is None or self.now is None:
+            return self.difference
+        return (round(self.now * 100) - round(self.before * 100)) / 100
+
 
 @dataclass(frozen=True)
 class ChangeRow:

@@ -65,7 +65,9 @@ def _frame(rows: Sequence[tuple[str, ChangeRow]], title: str, names: Sequence[st
         for name, move in zip(names, row.moves, strict=False):
             record[f"{name}: earlier → now"] = _move(move)
             record[f"{name}: change"] = (
-                "–" if move.difference is None else f"{move.difference * 100:+.0f} points"
+                "–"
+                if move.shown_difference is None
+                else f"{move.shown_difference * 100:+.0f} points"
             )
         record["beyond the noise"] = bool(row.flagged)
         records.append(record)

@@ -33,6 +33,7 @@ from pipeline.bootstrap import Backend
 from pipeline.cli.main import main
 from pipeline.report import change_table
 from pipeline.report.change import Side, change
+from pipeline.report.data import Move
 from pipeline.report.look_alike import possible_matches
 from pipeline.worker import Worker
 
@@ -330,7 +331,7 @@ def test_the_command_prints_the_table_or_writes_a_csv(
     assert dict(seen[0].url.params) == {"since": earlier, "group_by": "course"}
     assert "fall-2025.csv" in printed and "fall-2026.csv" in printed
     chem = next(line for line in printed.splitlines() if line.startswith("CHEM110"))
-    assert "75% → 12% (-62) *" in chem
+    assert "75% → 12% (-63) *" in chem
     assert "Only in the earlier job: PHYS 200 (n=1)" in printed
     assert "“PHYS 200” (earlier) and “phys-200” (now) may be one group" in printed
 
@@ -400,8 +401,8 @@ def test_the_report_says_what_changed_since_the_earlier_job(
 
     assert f"-since-{earlier[:8]}.html" in answer.headers["content-disposition"]
     assert "What changed since fall-2025.csv" in text
-    assert "CHEM110 : negative 75% → 12% (-62 pts, p<0.001 after Holm)" in text
-    assert "CHEM110 40 40 ▼ 75% → 12% (-62 pts) ▲ 25% → 88% (+62 pts)" in text
+    assert "CHEM110 : negative 75% → 12% (-63 pts, p<0.001 after Holm)" in text
+    assert "CHEM110 40 40 ▼ 75% → 12% (-63 pts) ▲ 25% → 88% (+63 pts)" in text
     assert "BIO101 9 9 11% → 22% (+11 pts)" in text, "within the noise: no mark"
     assert "Only in the earlier job: PHYS 200 (n=1)." in text
     assert "“PHYS 200” (earlier) and “phys-200” (now) may be one course" in text
@@ -418,7 +419,7 @@ def test_a_groups_own_report_shows_its_own_change_and_aspects_and_names_no_other
     chem = report_text(client, now, group_by="course", group="CHEM110", since=earlier)
     new = report_text(client, now, group_by="course", group="MATH1", since=earlier)
 
-    assert "CHEM110 40 40 ▼ 75% → 12% (-62 pts)" in chem
+    assert "CHEM110 40 40 ▼ 75% → 12% (-63 pts)" in chem
     assert (
         "Aspects: share negative aspect n earlier n now negative: earlier → now teaching 10 35"
         in chem
@@ -462,3 +463,28 @@ def test_the_client_and_the_command_ask_for_the_report_since(
 
     assert dict(seen[0].url.params) == {"format": "pdf", "since": "old"}
     assert (tmp_path / "rid-report.pdf").read_bytes() == b"%PDF-1.7"
+
+
+@pytest.mark.parametrize(
+    ("before", "now", "shown"),
+    [
+        ((11, 43), (12, 54), -4),
+        ((30, 40), (5, 40), -63),
+        ((1, 9), (2, 9), 11),
+        ((0, 5), (1, 4), 25),
+    ],
+)
+def test_the_change_shown_is_the_difference_of_the_shares_shown(
+    before: tuple[int, int], now: tuple[int, int], shown: int
+) -> None:
+    """25.6 % → 22.2 % printed "26% → 22% (-3)": the rounded change of the exact shares, which
+    a reader of the two rounded shares subtracts to 4."""
+    share_before, share_now = before[0] / before[1], now[0] / now[1]
+    move = Move("negative", share_before, share_now, share_now - share_before, 1.0, False)
+    assert move.shown_difference is not None
+    assert round(move.shown_difference * 100) == shown
+    printed = change_table._move(move)
+    assert printed.startswith(f"{share_before * 100:.0f}% → {share_now * 100:.0f}% ({shown:+d})"), (
+        printed
+    )
+    assert Move("negative", None, 0.5, None, None, False).shown_difference is None

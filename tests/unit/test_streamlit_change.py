@@ -68,7 +68,7 @@ def test_the_change_since_last_term_per_course(
     table = next(f.value for f in at.dataframe if "n earlier" in f.value)
     chem = table[table["part"] == "CHEM110"].iloc[0]
     assert chem["negative: earlier → now"] == "75 % → 12 %"
-    assert chem["negative: change"] == "-62 points"
+    assert chem["negative: change"] == "-63 points"
     assert bool(chem["beyond the noise"])
     assert not bool(table[table["part"] == "BIO101"].iloc[0]["beyond the noise"])
     assert "aspect: teaching" not in set(table["part"]), "aspects have their own table"
