@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 
 from pipeline.release.kinds import Kind
+from pipeline.release.shown import spans_as_shown
 
 Span = tuple[Kind, int, int]
 
@@ -103,8 +104,9 @@ _NAME_HINTS = (
 def without_personal_details(text: str) -> str:
     """``text`` with every personal detail blanked out (spaces: the words around stay words),
     for what is computed from comments and shown beside them, such as a theme's keywords,
-    which must not spell out "jo", "smith" and "uni" from jo.smith@uni.edu."""
-    spans = personal_spans(text)
+    which must not spell out "jo", "smith" and "uni" from jo.smith@uni.edu; found in the text
+    as shown, so that a zero-width space inside one leaves no part of it behind."""
+    spans = spans_as_shown(text, personal_spans)
     if not spans:
         return text
     blanked = list(text)

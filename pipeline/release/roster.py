@@ -28,6 +28,7 @@ from pipeline.errors import ConfigError
 from pipeline.release.common_words import common_words
 from pipeline.release.kinds import Kind
 from pipeline.release.personal import Span
+from pipeline.release.shown import as_shown
 
 _WORD = regex.compile(r"\p{L}[\p{L}\p{M}]*")
 """A run of letters with their combining marks (प्रिया is one word): apostrophes and hyphens
@@ -109,7 +110,7 @@ class Roster:
         parts: set[str] = set()
         unspaced: set[str] = set()
         for line in lines:
-            name = unicodedata.normalize("NFC", line.strip())
+            name = as_shown(line.strip())  # as the screen reads a comment: NFKC, no ZWNJ
             if not name or name.startswith("#"):
                 continue
             if name.count(",") == 1:

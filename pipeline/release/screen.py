@@ -15,8 +15,9 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from pipeline.release.kinds import ALL_KINDS, ORDER, PERSONAL, WITHHELD, Kind
-from pipeline.release.personal import personal_spans
+from pipeline.release.personal import Span, personal_spans
 from pipeline.release.roster import Roster
+from pipeline.release.shown import as_shown, spans_as_shown
 from pipeline.release.terms import TermFinder, extra_words
 from pipeline.settings import Settings
 
@@ -89,18 +90,23 @@ class ReleaseScreen:
     def check(self, text: str, kinds: Collection[Kind] = ALL_KINDS) -> Verdict:
         """The findings of ``kinds`` (every kind by default) in ``text``; only the detectors
         of those kinds run, so asking for threats and distress alone is several times
-        cheaper."""
-        spans = [*self.terms.spans(text, kinds)]
-        if not PERSONAL.isdisjoint(kinds):
-            spans += (span for span in personal_spans(text) if span[0] in kinds)
-        if Kind.NAME in kinds:
-            spans += self.roster.spans(text)
+        cheaper. They read the text as a reader sees it (``shown``: a zero-width space or a
+        fullwidth letter hides no word) and point into the text as written."""
+        spans = spans_as_shown(text, lambda shown: self._spans(shown, kinds))
         findings: list[Finding] = []
         for kind in {kind for kind, _start, _end in spans}:
             own = (Finding(kind, start, end) for k, start, end in spans if k == kind)
             findings.extend(_merged(own))
         findings.sort(key=lambda f: (f.start, -f.end))
         return Verdict(text, tuple(findings))
+
+    def _spans(self, text: str, kinds: Collection[Kind]) -> list[Span]:
+        spans = [*self.terms.spans(text, kinds)]
+        if not PERSONAL.isdisjoint(kinds):
+            spans += (span for span in personal_spans(text) if span[0] in kinds)
+        if Kind.NAME in kinds:
+            spans += self.roster.spans(text)
+        return spans
 
     def keyword_released(self, keyword: str) -> bool:
         """A theme's keyword may be shown: nothing flagged in it, and none of its words part
@@ -111,9 +117,10 @@ class ReleaseScreen:
 
 
 def personal_words(texts: Iterable[str]) -> frozenset[str]:
-    """The words (letters only, lower-cased) inside the personal details of ``texts``."""
+    """The words (letters only, lower-cased) inside the personal details of ``texts``, as
+    shown (the ``jo`` of ``ｊｏ@uni.edu``)."""
     found: set[str] = set()
-    for text in texts:
+    for text in map(as_shown, texts):
         for _kind, start, end in personal_spans(text):
             found.update(word.lower() for word in _LETTERS.findall(text[start:end]))
     return frozenset(found)
