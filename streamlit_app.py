@@ -82,6 +82,8 @@ ASPECT_THEMES = 6
 COMPARE_THEMES = 5
 RESULT_ADDED = ("label", "error", "model_version", "language", *explore.INSIGHT_COLUMNS)
 VIEWS = ("Overview", "About what", "Compare", "Comments", "Review", "Downloads")
+# A job with no label has no shares, aspects or comparisons: its rows, their screening, its files.
+UNLABELLED_VIEWS = ("Comments", "Review", "Downloads")
 VIEW_KEY = "view"
 COMPARE_MODES = (
     "Groups of this job",
@@ -363,15 +365,13 @@ def insight_error(exc: PipelineError, what: str) -> None:
 
 
 def open_job(request_id: str) -> None:
-    """The job's page next. It joins the recent jobs in ``job_view``, once it has opened: an
-    id that is no job (or no request id at all) is not remembered."""
-    request_id = progress.clean_request_id(request_id)
-    st.session_state.job_id = request_id
-    st.query_params["job"] = request_id
+    """The job's page next, by its address (``init_state`` reads it). It joins the recent
+    jobs in ``job_view``, once it has opened: an id that is no job (or no request id at all)
+    is not remembered."""
+    st.query_params["job"] = progress.clean_request_id(request_id)
 
 
 def close_job() -> None:
-    st.session_state.job_id = None
     st.query_params.pop("job", None)
 
 
@@ -380,9 +380,10 @@ def remember(job: progress.RecentJob) -> None:
 
 
 def init_state() -> None:
-    if "job_id" not in st.session_state:
-        # A pasted address may carry spaces or quotes around the id.
-        st.session_state.job_id = progress.clean_request_id(st.query_params.get("job", "")) or None
+    """The open job is the one the address names, read on every run and not only the first:
+    Back and Forward rerun the page with the address they restore, which must show its job,
+    not the one opened last. A pasted address may carry spaces or quotes around the id."""
+    st.session_state.job_id = progress.clean_request_id(st.query_params.get("job", "")) or None
     st.session_state.setdefault("recent", [])
     st.session_state.setdefault("uploads", 0)
 
@@ -804,6 +805,8 @@ def results_view(job: JobStatus) -> None:
     unlabelled = explore.nothing_labelled(frame["error"].tolist()) if every_row_failed else None
     if unlabelled:
         st.warning(unlabelled, icon=":material/block:")
+        unlabelled_views(job, frame, labels, group_columns)
+        return
     overview, about_what, comparing, comments, reviewing, downloads = st.tabs(
         VIEWS, key=VIEW_KEY, on_change="rerun"
     )
@@ -816,11 +819,33 @@ def results_view(job: JobStatus) -> None:
     with comments:
         comments_tab(job, frame, labels, group_columns)
     with reviewing:
-        if reviewing.open is not False:  # screening every comment: only when it is looked at
-            before_release(job, group_columns)
+        # Screening every comment: only when it is looked at.
+        if reviewing.open is not False and before_release(job, group_columns):
+            st.subheader("Labels to check")
         review_tab(job, frame, labels)
     with downloads:
         downloads_tab(job, frame, labels, group_columns)
+        if job.finished:
+            erase_controls(get_client(st.session_state.api_url, st.session_state.api_key), job)
+
+
+def unlabelled_views(
+    job: JobStatus, frame: pd.DataFrame, labels: list[str], group_columns: list[str]
+) -> None:
+    """A job none of whose comments got a label has no shares, charts, aspects or comparisons
+    to show, only flat ones: its rows with the reason each got none, what screening found (the
+    urgent banner points there) and its results files."""
+    comments, reviewing, downloads = st.tabs(UNLABELLED_VIEWS, key=VIEW_KEY, on_change="rerun")
+    with comments:
+        comments_tab(job, frame, labels, group_columns)
+    with reviewing:
+        if reviewing.open is not False:
+            before_release(job, group_columns)
+    with downloads:
+        results_downloads(job, frame)
+        st.caption(
+            "No summary or report: they are made of the labels' shares, and no comment has a label."
+        )
         if job.finished:
             erase_controls(get_client(st.session_state.api_url, st.session_state.api_key), job)
 
@@ -958,9 +983,7 @@ def about_tab(job: JobStatus, labels: list[str], group_columns: list[str]) -> No
     if note:
         st.info(note, icon=":material/hourglass_top:")
     if summary.empty:
-        if not summary.rows_labelled and not labelled:
-            st.info(about.NOTHING_LABELLED)
-        elif working_out is None:  # while they are worked out, the note above says so
+        if working_out is None:  # while they are worked out, the note above says so
             st.info(about.NO_ASPECTS.format(rows=summary.rows_labelled))
     else:
         st.caption(
@@ -1217,6 +1240,13 @@ def compare_tab(
         if second == compare.REST
         else compare.group_side(summary, aspects, second)
     )
+    empty = [side.name for side in (one, other) if not side.n]
+    if empty:  # no share to test: its blank flags would read as "no difference"
+        st.info(
+            f"{' and '.join(map(_md, empty))}: no comment with a label, so there are no shares "
+            "to compare and no test was made. Pick another group."
+        )
+        return
     result = compare.compare(one, other, labels)
     compared_shares(result, labels)
     if aspects is not None and not aspects.empty:
@@ -1945,9 +1975,10 @@ def urgent_banner(job: JobStatus) -> None:
         )
 
 
-def before_release(job: JobStatus, group_columns: list[str]) -> None:
+def before_release(job: JobStatus, group_columns: list[str]) -> bool:
     """The comments a report leaves out or masks, for the person who releases the reports:
-    threats and words of self-harm first, to act on."""
+    threats and words of self-harm first, to act on. True when it listed some, so that what
+    follows needs a heading of its own."""
     st.subheader("Before release")
     url, key = st.session_state.api_url, st.session_state.api_key
     by = ""
@@ -1959,13 +1990,13 @@ def before_release(job: JobStatus, group_columns: list[str]) -> None:
         body = load_flagged(url, key, job.request_id, progress.revision(job), by)
     except PipelineError as exc:
         insight_error(exc, "screening before release")
-        return
+        return False
     urgent = release.urgent_note(body)
     if urgent and not job.finished:  # a finished job's says so above the tabs already
         st.error(urgent, icon=":material/emergency:")
     st.caption(_md(release.summary_text(body)))
     if not body["flagged"]:
-        return
+        return False
     shown = release.flagged_frame(body, job.text_column)
     st.dataframe(
         shown,
@@ -1994,7 +2025,7 @@ def before_release(job: JobStatus, group_columns: list[str]) -> None:
         icon=":material/download:",
         key=f"r-flagged-csv-{job.request_id}",
     )
-    st.subheader("Labels to check")
+    return True
 
 
 def review_tab(job: JobStatus, frame: pd.DataFrame, labels: list[str]) -> None:
@@ -2057,6 +2088,34 @@ def downloads_tab(
 ) -> None:
     url, key = st.session_state.api_url, st.session_state.api_key
     stem = _stem(job)
+    results_downloads(job, frame)
+    st.subheader("Summary")
+    group = chosen_group(job, group_columns, key="d-group")
+    summary = load_summary(url, key, job.request_id, progress.revision(job), group or "")
+    st.dataframe(
+        groups.summary_view(summary),
+        hide_index=True,
+        column_config=_summary_columns(labels),
+    )
+    st.caption(
+        "*n*: comments with a label; the percentages of a row add up to 100 (the CSV holds the "
+        f"exact shares and mean scores). {groups.SMALL_NOTE}"
+    )
+    st.download_button(
+        "Summary (CSV)",
+        exports.to_csv_bytes(exports.summary_frame(summary)),
+        file_name=f"{stem}-summary.csv",
+        mime="text/csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    report_downloads(job, group, stem, summary, ratings.rating_candidates(frame, group_columns))
+
+
+def results_downloads(job: JobStatus, frame: pd.DataFrame) -> None:
+    """The results files, every row with its label or the reason it has none."""
+    url, key = st.session_state.api_url, st.session_state.api_key
+    stem = _stem(job)
     st.write(
         "Every input column plus `label`, one `score_<label>` per class, `error` (why a row "
         "has no label), `model_version` and `language`; with aspects, `aspects`, "
@@ -2088,27 +2147,6 @@ def downloads_tab(
         disabled=too_big,
         help=excel_help if too_big else None,
     )
-    st.subheader("Summary")
-    group = chosen_group(job, group_columns, key="d-group")
-    summary = load_summary(url, key, job.request_id, progress.revision(job), group or "")
-    st.dataframe(
-        groups.summary_view(summary),
-        hide_index=True,
-        column_config=_summary_columns(labels),
-    )
-    st.caption(
-        "*n*: comments with a label; the percentages of a row add up to 100 (the CSV holds the "
-        f"exact shares and mean scores). {groups.SMALL_NOTE}"
-    )
-    st.download_button(
-        "Summary (CSV)",
-        exports.to_csv_bytes(exports.summary_frame(summary)),
-        file_name=f"{stem}-summary.csv",
-        mime="text/csv",
-        on_click="ignore",
-        icon=":material/download:",
-    )
-    report_downloads(job, group, stem, summary, ratings.rating_candidates(frame, group_columns))
 
 
 def report_downloads(

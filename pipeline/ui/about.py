@@ -38,7 +38,6 @@ WORKING_OUT = (
 )
 WORKING_OUT_SHORT = "Working out what the comments are about…"
 THEMES_LATER = "Themes are found when the job completes: they group all of its comments at once."
-NOTHING_LABELLED = "No comment of this job has a label, so none is tagged with an aspect."
 NO_ASPECTS = (
     "None of the {rows:,} labelled comments was tagged with an aspect. The service may run "
     "with aspect tagging switched off (PIPELINE_INSIGHTS=0), or the job was made before it."

@@ -7,6 +7,7 @@ colours of the charts (sampled from the PNG), the label tags of the comments tab
   the API's access log did not write the page's once-a-second status polls.
 - About what, Compare, the highlighted explanations and the report preview, on a job
   submitted with explanations through the API.
+- Back and Forward: the page shows the job its restored address names.
 
 The screenshots go to $PIPELINE_TEST_ARTIFACTS (default: the test session's temporary
 folder), with the timings of the upload (upload to first chart, upload to results) beside them.
@@ -388,3 +389,54 @@ def test_about_what_compare_explanations_and_report_read_right_in_a_browser(
     for name, picture in (("aspects", aspect_png), ("heat map", heat_png),
                           ("compare", compare_png)):  # fmt: skip
         assert colour_pixels(picture, "#ff4b4b") == 0, f"{name}: Streamlit's red is not a label"
+
+
+def _shows(driver: Any, request_id: str | None, title: str) -> bool:
+    """The address names ``request_id`` (None: no job), the page's title reads ``title`` and
+    the page has finished running."""
+    query = driver.execute_script("return window.location.search")
+    if query != (f"?job={request_id}" if request_id else ""):
+        return False
+    headings = [element.text for element in driver.find_elements("css selector", "h1")]
+    return title in headings and _idle(driver)
+
+
+def _press(driver: Any, text: str) -> None:
+    """Click the button that reads ``text`` (besides its icon)."""
+    button = f"//button[contains(normalize-space(.), '{text}')]"
+    wait_in_page(driver, lambda d: d.find_elements("xpath", button), text)[0].click()
+
+
+def test_back_and_forward_show_the_job_the_address_names(servers: Servers) -> None:
+    """Opening a job pushes its address; Back and Forward restore one and rerun the page, which
+    shows that address's job (or the upload form), not the job opened last."""
+    with PipelineClient(servers.api) as client:
+        first, second = (
+            client.submit(f"comment\nA good course, {name}.\n".encode(), name, "comment")
+            for name in ("first.csv", "second.csv")
+        )
+    views = {
+        "first": (first.request_id, "first.csv"),
+        "second": (second.request_id, "second.csv"),
+        "upload": (None, "Analyse comments"),
+    }
+    with headless_chromium() as driver:
+
+        def shown(view: str) -> None:
+            wait_in_page(driver, lambda d: _shows(d, *views[view]), view, timeout_s=60)
+
+        driver.get(f"{servers.app}/?job={first.request_id}")
+        shown("first")
+        field = "input[aria-label='Open a job by request id']"
+        box = wait_in_page(driver, lambda d: d.find_elements("css selector", field), "the field")
+        box[0].send_keys(second.request_id)
+        _press(driver, "Open")
+        shown("second")
+        driver.back()
+        shown("first")
+        driver.forward()
+        shown("second")
+        _press(driver, "New analysis")
+        shown("upload")
+        driver.back()
+        shown("second")

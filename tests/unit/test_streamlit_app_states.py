@@ -384,6 +384,46 @@ def test_a_request_id_pasted_with_spaces_opens_the_job(app: AppTest) -> None:
     assert not fresh.error, _page(fresh)
 
 
+def _shown_job(at: AppTest) -> str | None:
+    """The request id of the job the page shows; None on the upload form."""
+    assert not at.exception, at.exception
+    if any(title.value == "Analyse comments" for title in at.title):
+        return None
+    (shown,) = [str(block.value) for block in at.code]
+    return shown
+
+
+def test_back_and_forward_show_the_job_the_address_names(app: AppTest) -> None:
+    """Back and Forward restore an address and rerun the page with it (AppTest: the query
+    params set between runs): the page follows the address, not the job opened last."""
+    app.query_params["job"] = "failedjob"
+    app.run()
+    app.sidebar.text_input[0].input("donejob")
+    _button(app, "Open").click()
+    app.run()
+    assert app.query_params == {"job": "donejob"} and _shown_job(app) == "donejob"
+
+    app.query_params["job"] = "failedjob"  # Back
+    app.run()
+    assert _shown_job(app) == "failedjob" and "The job failed:" in _errors(app)
+    assert not app.tabs
+
+    app.query_params["job"] = "donejob"  # Forward
+    app.run()
+    assert _shown_job(app) == "donejob" and len(app.tabs) == 6
+
+    _button(app, "New analysis").click()
+    app.run()
+    assert "job" not in app.query_params and _shown_job(app) is None
+
+    app.query_params["job"] = "donejob"  # Back
+    app.run()
+    assert _shown_job(app) == "donejob"
+    del app.query_params["job"]  # Forward, to the upload form
+    app.run()
+    assert _shown_job(app) is None and app.session_state.job_id is None
+
+
 @pytest.mark.parametrize(
     "wanted", ["NoSuchJobAtAllxxxxxxxx", "%2e%2e%2f", "<script>alert(1)</script>"]
 )
