@@ -38,6 +38,7 @@ from pipeline.inputs import ReadOptions
 from pipeline.ratings import table as rating_table
 from pipeline.release import flagged_table
 from pipeline.report import change_table, theme_trend_table, trend_table
+from pipeline.report.group_names import group_cell
 from pipeline.report.look_alike import look_alikes
 from pipeline.report.trend import MAX_JOBS as MAX_TREND_JOBS
 from pipeline.settings import Settings
@@ -1165,7 +1166,7 @@ def show_comments(
     state["f-conf"] = 0.0
     if column:
         state["f-group"] = column
-        state["f-values"] = ["" if value == groups.BLANK else value]
+        state["f-values"] = [value if value is None else group_cell(value)]
     else:
         state["f-values"] = []
     state[VIEW_KEY] = "Comments"

@@ -25,7 +25,8 @@ from pipeline.db.records import JobRecord, ResultRecord
 from pipeline.errors import ConfigError
 from pipeline.release.kinds import URGENT, Kind
 from pipeline.release.screen import ReleaseScreen
-from pipeline.report.listing import BLANK, group_value
+from pipeline.report.group_names import group_name
+from pipeline.report.listing import group_value
 from pipeline.service.results import input_column
 from pipeline.settings import Settings
 
@@ -62,7 +63,7 @@ def count_urgent(
     groups: Counter[str] = Counter()
     for record, found in _urgent(batches, screen):
         kinds.update(found)
-        groups[(group_value(record, column) or BLANK) if column else ""] += 1
+        groups[group_name(group_value(record, column)) if column else ""] += 1
     listed = tuple(groups.most_common()) if column else ()
     return UrgentCount(kinds[Kind.THREAT], kinds[Kind.DISTRESS], listed)
 

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pipeline.db.records import ResultRecord
 from pipeline.model.no_opinion import NO_OPINION_REASON
 from pipeline.model.predictor import EMPTY_TEXT_REASON
-from pipeline.report.group_names import BLANK as BLANK  # where the services have read it
 from pipeline.themes.quotes import normalised
 
 SHOWN_CHARS = 20_000

@@ -13,7 +13,6 @@ import pandas as pd
 
 from pipeline.client import GroupCounts, Summary
 from pipeline.report.group_names import ALL, group_name
-from pipeline.report.group_names import BLANK as BLANK  # the app reads it here
 from pipeline.ui.shares import percentages
 
 SMALL_GROUP = 10

@@ -121,3 +121,19 @@ def test_a_worker_with_a_bad_alert_url_refuses_to_start(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="PIPELINE_ALERT_URL"):
         Worker(backend, lambda _ref: FakePredictor(), "w")
     assert UrgentAlerts.from_settings(Settings()) is None
+
+
+def test_an_alert_counts_a_course_written_blank_apart_from_the_rows_without_one() -> None:
+    """The rows of a course written "(blank)" (an Excel pivot's empty cell) and those with no
+    course were one group of the alert: the person told where to look looked at the wrong one."""
+    from pipeline.db.records import ResultRecord
+    from pipeline.release.alert import count_urgent
+
+    def row(index: int, course: str | None) -> ResultRecord:
+        data = {"comment": THREAT} if course is None else {"comment": THREAT, "course": course}
+        return ResultRecord(index, THREAT, data, "negative", None, None, "m")
+
+    rows = [row(0, "(blank)"), row(1, None), row(2, ""), row(3, "CHEM110")]
+    found = count_urgent([rows], ReleaseScreen.from_settings(Settings()), "course")
+    assert found.threat == 4
+    assert dict(found.groups) == {'"(blank)" (as written)': 1, "(blank)": 2, "CHEM110": 1}

@@ -520,3 +520,17 @@ def test_explain_labels_is_asked_for_at_upload(api: str, monkeypatch: pytest.Mon
     (form,) = InsightsApi.uploads
     assert b'name="explain"\r\n\r\ntrue' in form
     assert at.session_state.job_id == "insightjob"
+
+
+def test_a_heat_map_cell_clicks_through_to_its_groups_comments(done: AppTest) -> None:
+    """A cell picked on the heat map (``a-cell``: the column and the group's name) narrows
+    an aspect's comments to that group's (the name read back to its cell: ``group_cell``)."""
+    done.selectbox(key="a-group").select("course").run()
+    done.session_state["a-cell"] = ("course", "BIO9")
+    done.selectbox(key="a-aspect").select("exams").run()
+    button(done, "… only those of BIO9").click().run()
+    assert not done.exception, done.exception
+    assert done.session_state["view"] == "Comments"
+    rows = shown_comments(done)
+    assert rows["course"].tolist() == ["BIO9", "BIO9"]
+    assert all("exams: negative" in tags for tags in rows["aspects"])
