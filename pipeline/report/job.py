@@ -27,7 +27,7 @@ from pipeline.report.assemble import assemble, compared_labels, focus_on
 from pipeline.report.change_section import change_section
 from pipeline.report.data import Insights, ReportData, ThemeTrendSection
 from pipeline.report.group_names import group_cell
-from pipeline.report.listing import group_comments
+from pipeline.report.listing import PDF_LISTED_MOST, group_comments, shortened
 from pipeline.report.model_facts import aspect_facts, local_card, model_facts, shipped_aspect_card
 from pipeline.report.quotes import group_quotes
 from pipeline.report.ratings_section import ratings_section
@@ -333,6 +333,9 @@ def report_file(
     through the earlier jobs ``trend``; with a rating column ``rating`` against the comments;
     every comment as written without ``screen``)."""
     data = job_report(backend, request_id, owner, group_by, group, since, trend, screen, rating)
+    if report_format == "pdf" and data.focus is not None:
+        listing = shortened(data.focus.comments, PDF_LISTED_MOST)
+        data = replace(data, focus=replace(data.focus, comments=listing))
     content = render_pdf(data) if report_format == "pdf" else render_html(data).encode("utf-8")
     return ReportFile(content, MEDIA_TYPES[report_format], filename(data, report_format))
 

@@ -14,7 +14,7 @@ Read in one pass over the job's rows; only the group's comments are kept. Pure.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pipeline.db.records import ResultRecord
 from pipeline.model.no_opinion import NO_OPINION_REASON
@@ -53,6 +53,20 @@ class CommentListing:
     left_out: int = 0
     rows: int = 0
     """The group's rows in all."""
+    not_shown: tuple[tuple[str | None, int, int], ...] = ()
+    """(label, None for the unlabelled; distinct comments, rows) not listed here for length
+    (``shortened``): a PDF lists at most ``PDF_LISTED_MOST``."""
+
+    def rows_of(self, label: str | None) -> int:
+        """The rows of ``label`` (None: written without one), listed here or not."""
+        listed = self.unlabelled if label is None else dict(self.by_label).get(label, ())
+        return sum(c.copies for c in listed) + sum(
+            rows for held, _n, rows in self.not_shown if held == label
+        )
+
+    def not_shown_of(self, label: str | None) -> tuple[int, int]:
+        """(distinct comments, rows) of ``label`` left out of this listing for length."""
+        return next(((n, rows) for held, n, rows in self.not_shown if held == label), (0, 0))
 
 
 def group_comments(
@@ -89,6 +103,39 @@ def group_comments(
         unlabelled=tuple(c for c in listed if c.label is None),
         left_out=left_out,
         rows=rows,
+    )
+
+
+PDF_LISTED_MOST = 5_000
+"""The most distinct comments one group's PDF lists (about 270 A4 pages): laying out a
+course of 48,000 took over 10 minutes and 3 GB in the API's process. The HTML report lists
+them all."""
+
+
+def shortened(listing: CommentListing, most: int) -> CommentListing:
+    """``listing`` with at most ``most`` distinct comments: each label (and the unlabelled)
+    keeps its first ones in the file's order, in proportion to how many it has; what is left
+    out is counted in ``not_shown``. Unchanged when it holds no more."""
+    parts: list[tuple[str | None, tuple[ListedComment, ...]]] = [
+        *listing.by_label,
+        (None, listing.unlabelled),
+    ]
+    total = sum(len(comments) for _label, comments in parts)
+    if total <= most:
+        return listing
+    kept: dict[str | None, tuple[ListedComment, ...]] = {}
+    not_shown: list[tuple[str | None, int, int]] = []
+    for label, comments in parts:
+        keep = len(comments) * most // total
+        kept[label] = comments[:keep]
+        dropped = comments[keep:]
+        if dropped:
+            not_shown.append((label, len(dropped), sum(c.copies for c in dropped)))
+    return replace(
+        listing,
+        by_label=tuple((label, kept[label]) for label, _comments in listing.by_label),
+        unlabelled=kept[None],
+        not_shown=tuple(not_shown),
     )
 
 
