@@ -28,9 +28,14 @@ KEY_PREFIX = "sp_"
 HEADER = "X-API-Key"
 # Query parameters a client might put a key in (compared lower-case, "-" read as "_").
 _KEY_PARAMETERS = frozenset({"api_key", "apikey", "x_api_key", "key"})
-# A secret under any other name (``?token=``, ``?access_token=``, ``?auth=Bearer sp_…``):
-# the prefix and at least 40 of the 43 characters ``token_urlsafe(32)`` gives.
-_SECRET_IN_VALUE = re.compile(rf"{KEY_PREFIX}[A-Za-z0-9_-]{{40,}}")
+# A secret under any other name (``?token=``, ``?access_token=``, ``?auth=Bearer sp_…``): the
+# prefix and the 43 characters ``token_urlsafe(32)`` gives, as a word of its own, holding both
+# capitals and small letters (43 random ones lack either with odds of 1 in 10^9), so that a
+# course such as ``sp_signal_processing_and_communication_systems`` is no key.
+_SECRET_IN_VALUE = re.compile(
+    rf"(?<![A-Za-z0-9_-]){KEY_PREFIX}(?=[A-Za-z0-9_-]*[A-Z])(?=[A-Za-z0-9_-]*[a-z])"
+    r"[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])"
+)
 
 
 @dataclass(frozen=True)
