@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import threading
+import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -47,13 +48,31 @@ def client_url(host: str, port: int) -> str:
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 
 
+def app_config_flags(app: Path) -> list[str]:
+    """The app's own ``.streamlit/config.toml`` (beside the app) as command-line options.
+    Streamlit reads that file only from the working folder, so ``up --ui`` started elsewhere
+    ran the app with Streamlit's defaults: tracebacks in the browser, red buttons (red means
+    "negative" here). Options, not a working folder of the app's: the user's own
+    ``.streamlit/secrets.toml`` in the working folder is still read."""
+    path = app.parent / ".streamlit" / "config.toml"
+    if not path.is_file():
+        return []
+    flags: list[str] = []
+    for section, options in tomllib.loads(path.read_text(encoding="utf-8")).items():
+        for name, value in options.items():
+            shown = str(value).lower() if isinstance(value, bool) else str(value)
+            flags += [f"--{section}.{name}", shown]
+    return flags
+
+
 def ui_command(app: Path, host: str, port: int) -> list[str]:
-    """Streamlit, headless, on ``host``. On a loopback address it also answers only the names
-    of this machine (``server.allowedHosts``): a web page that resolves its own name to
-    127.0.0.1 (DNS rebinding) could otherwise open the app as its own and read the jobs of an
-    API that needs no key there."""
+    """Streamlit, headless, on ``host``, with the app's settings. On a loopback address it
+    also answers only the names of this machine (``server.allowedHosts``): a web page that
+    resolves its own name to 127.0.0.1 (DNS rebinding) could otherwise open the app as its
+    own and read the jobs of an API that needs no key there."""
     command = [
         sys.executable, "-m", "streamlit", "run", str(app),
+        *app_config_flags(app),
         "--server.headless", "true",
         "--server.address", host,
         "--server.port", str(port),

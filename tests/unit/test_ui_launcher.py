@@ -47,6 +47,25 @@ def test_ui_command_runs_streamlit_headless_on_the_given_address() -> None:
     assert command[command.index("--server.headless") + 1] == "true"
 
 
+def test_the_apps_own_settings_go_with_it_from_any_working_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Streamlit reads ``.streamlit/config.toml`` from the working folder only: ``up --ui``
+    started elsewhere showed tracebacks in the browser and red buttons."""
+    monkeypatch.chdir(tmp_path)
+    app = Path(__file__).resolve().parents[2] / "streamlit_app.py"
+    command = ui_command(app, "127.0.0.1", 8600)
+
+    def option(name: str) -> str:
+        return command[command.index(name) + 1]
+
+    assert option("--client.showErrorDetails") == "none"
+    assert option("--client.toolbarMode") == "viewer"
+    assert option("--theme.primaryColor") == "#4a6fa5"
+    assert option("--server.maxUploadSize") == "200"
+    assert option("--server.port") == "8600", "the launcher's own options still apply"
+
+
 def test_on_loopback_the_app_answers_this_machines_names_only() -> None:
     def allowed(host: str) -> list[str]:
         command = ui_command(Path("/x/streamlit_app.py"), host, 8600)
