@@ -35,7 +35,7 @@ from pipeline.adapters.worker_launch import (
 )
 from pipeline.db import Repository
 from pipeline.db.migrate import require_current, upgrade
-from pipeline.db.shown_url import shown_url
+from pipeline.db.shown_url import shown_url, without_secrets
 from pipeline.errors import ConfigError, DatabaseUnavailableError
 from pipeline.inputs import Limits
 from pipeline.ports import JobQueue, ObjectStore, WorkerFleet
@@ -151,6 +151,7 @@ def reachable_database(url: str) -> Iterator[None]:
     except DBAPIError as exc:
         cause = exc.orig or exc
         reason = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+        reason = without_secrets(reason, url)  # "could not translate host name "tail@db""
         parsed = make_url(url)
         fix = (
             "this user can write its file and folder"

@@ -30,3 +30,21 @@ def shown_url(url: str | URL) -> str:
     if parsed.host and "@" in parsed.host:
         parsed = parsed.set(host=parsed.host.rpartition("@")[2], password=HIDDEN)
     return parsed.render_as_string(hide_password=True)
+
+
+def without_secrets(text: str, url: str | URL) -> str:
+    """``text`` (a driver's reason, which may quote the host, and so a password's tail spilt
+    into it, or the URL itself) with every secret of ``url`` masked."""
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return text
+    secrets = [parsed.password or ""]
+    secrets += [
+        str(value) for name, value in parsed.query.items() if name.lower() in _SECRET_PARAMETERS
+    ]
+    if parsed.host and "@" in parsed.host:
+        secrets.append(parsed.host.rpartition("@")[0])
+    for secret in sorted(filter(None, map(str, secrets)), key=len, reverse=True):
+        text = text.replace(secret, HIDDEN)
+    return text
