@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pipeline.release.kinds import ALL_KINDS, ORDER, PERSONAL, WITHHELD, Kind
 from pipeline.release.personal import Span, personal_spans
 from pipeline.release.roster import Roster
-from pipeline.release.shown import as_shown, spans_as_shown
+from pipeline.release.shown import spans_as_shown, texts_as_shown
 from pipeline.release.terms import TermFinder, extra_words
 from pipeline.settings import Settings
 
@@ -91,7 +91,8 @@ class ReleaseScreen:
         """The findings of ``kinds`` (every kind by default) in ``text``; only the detectors
         of those kinds run, so asking for threats and distress alone is several times
         cheaper. They read the text as a reader sees it (``shown``: a zero-width space or a
-        fullwidth letter hides no word) and point into the text as written."""
+        fullwidth letter hides no word), a right-to-left override's run both as displayed and
+        as written, and point into the text as written."""
         spans = spans_as_shown(text, lambda shown: self._spans(shown, kinds))
         findings: list[Finding] = []
         for kind in {kind for kind, _start, _end in spans}:
@@ -118,11 +119,12 @@ class ReleaseScreen:
 
 def personal_words(texts: Iterable[str]) -> frozenset[str]:
     """The words (letters only, lower-cased) inside the personal details of ``texts``, as
-    shown (the ``jo`` of ``ｊｏ@uni.edu``)."""
+    shown (the ``jo`` of ``ｊｏ@uni.edu``), in each reading of a right-to-left override."""
     found: set[str] = set()
-    for text in map(as_shown, texts):
-        for _kind, start, end in personal_spans(text):
-            found.update(word.lower() for word in _LETTERS.findall(text[start:end]))
+    for text in texts:
+        for shown in texts_as_shown(text):
+            for _kind, start, end in personal_spans(shown):
+                found.update(word.lower() for word in _LETTERS.findall(shown[start:end]))
     return frozenset(found)
 
 

@@ -6,8 +6,10 @@ reversed) all print as the plain word in a report, yet a pattern of the plain wo
 So the detectors read a view of the text: what is invisible dropped (format characters and
 the other default-ignorable ones), compatibility forms made the letters they show (NFKC),
 a Latin word's Cyrillic or Greek look-alike letters made Latin, hyphens and en dashes made
-``-``, and each right-to-left override run put in the order it is displayed. What they find is
-given back as offsets of the text as written, which a report masks and the list shows. Pure.
+``-``. A right-to-left override run is read both in the order it is displayed and in the order
+it is written: a PDF or a screen shows ``\\u202ejo@uni.edu\\u202c`` reversed, but the HTML, the
+CSV, a copy and a screen reader hold the plain address. What they find in either is given back
+as offsets of the text as written, which a report masks and the list shows. Pure.
 """
 
 from __future__ import annotations
@@ -67,17 +69,53 @@ class View:
         return min(self.begin[start:end]), max(self.end[start:end])
 
 
-def view(text: str) -> View | None:
-    """``text`` as shown; None where that is ``text`` itself, as for every ASCII text, whose
-    cost is then one test."""
+def views(text: str) -> list[View]:
+    """The readings of ``text`` the detectors must each search: in the order written, and also
+    in the order displayed where a right-to-left override reverses part of it. Empty where
+    ``text`` reads as it is written, as every ASCII text does, whose cost is then one test."""
     if text.isascii():
-        return None
+        return []
     begin: Sequence[int]
     end: Sequence[int]
     if _INVISIBLE.search(text) or not unicodedata.is_normalized("NFKC", text):
         shown, begin, end = _fold(text)
     else:
         shown, begin, end = text, range(len(text)), range(1, len(text) + 1)
+    written = _as_read(text, shown, begin, end)
+    readings = [] if written is None else [written]
+    if _RLO in text:
+        displayed = _as_read(text, *_in_display_order(text, shown, begin, end))
+        readings += [] if displayed is None else [displayed]
+    return readings
+
+
+def as_shown(text: str) -> str:
+    """``text`` as shown, in the order written, where no offset into it is needed."""
+    readings = views(text)
+    return readings[0].text if readings else text
+
+
+def texts_as_shown(text: str) -> list[str]:
+    """Each reading of ``text`` (``views``), where no offset into it is needed."""
+    return [reading.text for reading in views(text)] or [text]
+
+
+def spans_as_shown(text: str, find: Callable[[str], Iterable[Span]]) -> list[Span]:
+    """What ``find`` finds in any reading of ``text`` (``views``), as offsets of ``text`` as
+    written; spans of one detail found in both readings overlap (``screen`` merges them)."""
+    readings = views(text)
+    if not readings:
+        return list(find(text))
+    return [
+        (kind, *reading.written(start, end))
+        for reading in readings
+        for kind, start, end in find(reading.text)
+    ]
+
+
+def _as_read(text: str, shown: str, begin: Sequence[int], end: Sequence[int]) -> View | None:
+    """``shown`` with look-alike letters and hyphens read as what they are drawn as; None
+    where that is ``text`` itself."""
     if not _LOOKALIKE_CHARS.isdisjoint(shown):
         shown = _WITH_LOOKALIKE.sub(_as_latin, shown)
     if not _HYPHEN_CHARS.isdisjoint(shown):
@@ -87,23 +125,9 @@ def view(text: str) -> View | None:
     return View(shown, begin, end, len(text))
 
 
-def as_shown(text: str) -> str:
-    """``text`` as shown, where no offset into it is needed."""
-    shown = view(text)
-    return shown.text if shown else text
-
-
-def spans_as_shown(text: str, find: Callable[[str], Iterable[Span]]) -> list[Span]:
-    """What ``find`` finds in ``text`` as shown, as offsets of ``text`` as written."""
-    shown = view(text)
-    if shown is None:
-        return list(find(text))
-    return [(kind, *shown.written(start, end)) for kind, start, end in find(shown.text)]
-
-
 def _fold(text: str) -> tuple[str, list[int], list[int]]:
-    """The invisible characters dropped, every other one in its NFKC form, the right-to-left
-    override runs reversed; with the written span of each character of the result."""
+    """The invisible characters dropped, every other one in its NFKC form; with the written
+    span of each character of the result."""
     parts: list[str] = []
     begin: list[int] = []
     end: list[int] = []
@@ -119,33 +143,51 @@ def _fold(text: str) -> tuple[str, list[int], list[int]]:
         parts.append(shown)
         begin.extend([start] * len(shown))
         end.extend([stop] * len(shown))
-    chars = list("".join(parts))
+    return "".join(parts), begin, end
+
+
+def _in_display_order(
+    text: str, folded: str, begin: Sequence[int], end: Sequence[int]
+) -> tuple[str, list[int], list[int]]:
+    """``_fold``'s result of ``text`` with each right-to-left override run reversed."""
+    chars, shown_begin, shown_end = list(folded), list(begin), list(end)
     for run_start, run_end in _reversed_runs(text):
-        first, last = bisect.bisect_left(begin, run_start), bisect.bisect_left(begin, run_end)
+        first = bisect.bisect_left(shown_begin, run_start)
+        last = bisect.bisect_left(shown_begin, run_end)
         chars[first:last] = chars[first:last][::-1]
-        begin[first:last] = begin[first:last][::-1]
-        end[first:last] = end[first:last][::-1]
-    return "".join(chars), begin, end
+        shown_begin[first:last] = shown_begin[first:last][::-1]
+        shown_end[first:last] = shown_end[first:last][::-1]
+    return "".join(chars), shown_begin, shown_end
 
 
 def _reversed_runs(text: str) -> list[tuple[int, int]]:
     """The written spans a right-to-left override shows reversed: from the override to the
-    PDF that closes it or the paragraph's end, the outermost override of a nest only."""
+    PDF that closes it or the paragraph's end, the outermost override of a nest only. One
+    pass with a stack and a count of the overrides on it, so that a hostile nest of
+    thousands of embeddings costs no more than as many letters."""
     runs: list[tuple[int, int]] = []
-    opened: list[tuple[str, int]] = []
+    opened: list[str] = []
+    overrides = 0
+    outermost = 0  # where the outermost open override's text begins, while ``overrides``
     for match in _BIDI.finditer(text):
         char, at = match.group(0), match.start()
         if char in _PUSH:
-            opened.append((char, at + 1))
-            continue
-        closing = opened[-1:] if char == _PDF else opened[:]
-        del opened[len(opened) - len(closing) :]
-        overrides = [start for kind, start in closing if kind == _RLO]
-        if overrides and all(kind != _RLO for kind, _start in opened):
-            runs.append((overrides[0], at))
-    overrides = [start for kind, start in opened if kind == _RLO]
+            if char == _RLO:
+                outermost = outermost if overrides else at + 1
+                overrides += 1
+            opened.append(char)
+        elif char == _PDF:
+            if opened and opened.pop() == _RLO:
+                overrides -= 1
+                if not overrides:
+                    runs.append((outermost, at))
+        else:
+            if overrides:
+                runs.append((outermost, at))
+            overrides = 0
+            opened.clear()
     if overrides:
-        runs.append((overrides[0], len(text)))
+        runs.append((outermost, len(text)))
     return runs
 
 

@@ -4,16 +4,22 @@ print as the plain word, and what is found still points into the comment as writ
 
 from __future__ import annotations
 
+import sys
+from types import FrameType
+from typing import Any
+
 import pytest
 
+from pipeline.release import shown
 from pipeline.release.kinds import Kind
 from pipeline.release.personal import without_personal_details
 from pipeline.release.roster import Roster
 from pipeline.release.screen import ReleaseScreen, personal_words
-from pipeline.release.shown import view
+from pipeline.release.shown import views
 from pipeline.settings import Settings
 
 ZWSP, SHY, WJ, ZWJ, RLO, PDF = "\u200b", "\u00ad", "\u2060", "\u200d", "\u202e", "\u202c"
+LRE = "\u202a"
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +65,61 @@ def test_an_override_runs_to_its_pop_or_the_end_of_its_line(screen: ReleaseScree
     assert to_line_end.found(Kind.ABUSIVE) == ("tihs",)
     to_text_end = screen.check(f"the labs were {RLO}tihs")
     assert to_text_end.found(Kind.ABUSIVE) == ("tihs",)
-    assert not screen.check(f"{RLO}fuck{PDF} is shown as kcuf").flagged
+
+
+def test_a_nest_is_read_as_its_outermost_override_shows_it(screen: ReleaseScreen) -> None:
+    nested = f"ok {LRE * 3}{RLO}ti{LRE}hs{PDF}{PDF}{PDF * 3} ok"
+    assert screen.check(nested).found(Kind.ABUSIVE) == (f"ti{LRE}hs",)
+
+
+def test_an_override_hides_nothing_written_inside_it(screen: ReleaseScreen) -> None:
+    # The HTML, the CSV, a copy and a screen reader hold the text in the order written.
+    verdict = screen.check(f"write to {RLO}jsmith@gmail.com{PDF} please")
+    assert verdict.found(Kind.EMAIL) == ("jsmith@gmail.com",)
+    assert verdict.masked == f"write to {RLO}[email]{PDF} please"
+    assert screen.check(f"{RLO}fuck{PDF} is shown as kcuf").found(Kind.ABUSIVE) == ("fuck",)
+    assert screen.check(f"ok {RLO}shit{PDF}").withheld
+    reversed_too = screen.check(f"write to {RLO}moc.liamg@htimsj{PDF} please")
+    assert reversed_too.masked == f"write to {RLO}[email]{PDF} please"
+
+
+def test_a_detail_found_in_both_orders_is_masked_once_and_whole(screen: ReleaseScreen) -> None:
+    verdict = screen.check(f"my id {RLO}S1234567{PDF} ok")
+    assert [(f.kind, f.start, f.end) for f in verdict.findings] == [(Kind.NUMBER, 7, 15)]
+    assert verdict.masked == f"my id {RLO}[number]{PDF} ok"
+
+
+def test_keywords_see_a_detail_written_inside_an_override() -> None:
+    text = f"write to {RLO}jsmith@gmail.com{PDF}"
+    assert without_personal_details(text) == f"write to {RLO}{' ' * 16}{PDF}"
+    assert {"jsmith", "gmail"} <= personal_words([text])
+
+
+def _steps(text: str) -> int:
+    """Lines of ``shown`` run to read ``text``: the work done, the same on any machine."""
+    steps = 0
+
+    def count(frame: FrameType, event: str, _arg: Any) -> Any:
+        nonlocal steps
+        if frame.f_code.co_filename != shown.__file__:
+            return None
+        steps += event == "line"
+        return count
+
+    previous = sys.gettrace()
+    sys.settrace(count)
+    try:
+        views(text)
+    finally:
+        sys.settrace(previous)
+    return steps
+
+
+def test_reading_nested_embeddings_grows_with_their_number_not_its_square() -> None:
+    def nest(depth: int) -> str:
+        return LRE * depth + f"{RLO}x{PDF}" * depth
+
+    assert _steps(nest(800)) < 6 * _steps(nest(200))
 
 
 def test_a_personal_detail_is_masked_whole_and_where_it_was_written(
@@ -95,13 +155,12 @@ def test_keywords_and_their_words_see_through_the_disguise_too() -> None:
     ],
 )
 def test_text_that_shows_as_written_is_read_as_written(text: str) -> None:
-    assert view(text) is None
+    assert views(text) == []
 
 
 def test_only_a_word_that_mixes_latin_with_look_alikes_is_made_latin() -> None:
-    shown = view("the \u0441ourse was ok, \u0441ос")
-    assert shown is not None
-    assert shown.text == "the course was ok, \u0441ос"
+    readings = views("the \u0441ourse was ok, \u0441ос")
+    assert [reading.text for reading in readings] == ["the course was ok, \u0441ос"]
 
 
 def test_nothing_new_is_flagged_in_ordinary_text_with_accents(screen: ReleaseScreen) -> None:
