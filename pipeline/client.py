@@ -2,15 +2,21 @@
 
 Every failure becomes a ``pipeline.errors`` class, so callers show one message per cause
 instead of handling HTTP: an unreachable API, a refused key, an unknown request id, a refused
-request (with the server's own message) or a server error.
+request (with the server's own message), an API that cannot serve now (with its Retry-After)
+or a server error. The client never retries by itself: whether to wait is the caller's call
+(an app's page must not hang; ``status --watch`` waits, saying so).
 """
 
 from __future__ import annotations
 
-import os
+import io
+import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import Any, BinaryIO
 
@@ -29,6 +35,7 @@ from pipeline.errors import (
     PipelineError,
     ServiceUnavailableError,
     Unauthorized,
+    Unsupported,
 )
 from pipeline.request_id import REQUEST_ID
 from pipeline.settings import Settings
@@ -43,6 +50,14 @@ DIRECT_UPLOAD_MAX_BYTES = 4 * 1024 * 1024
 take about 6 MB per request, and a binary body travels base64-encoded (4/3 of its size)."""
 _DOWNLOAD_BLOCK = 1024 * 1024
 _NO_UPLOAD_URLS = (404, 501)  # a server without POST /v1/uploads, or one whose store has none
+_NOT_NOW = {
+    429: "the API turned the request away: too many requests at once",
+    502: "the API's gateway got no usable answer from the service",
+    503: "the API cannot serve now",
+    504: "the API's gateway got no answer from the service in time",
+}
+"""Statuses that say "not now" rather than "no": API Gateway throttles over its rate (429) and
+answers 502/504 when the Lambda behind it fails or runs late; the same call may then work."""
 
 
 @dataclass(frozen=True)
@@ -210,7 +225,8 @@ class PipelineClient:
         ``text_column`` names read one row per comment and column, with a question column.
 
         ``content`` is the file's bytes or the file itself opened for binary reading, which
-        is streamed (a file of millions of comments never sits in this process's memory).
+        is streamed (a file of millions of comments never sits in this process's memory);
+        an in-memory file (``io.BytesIO``, Streamlit's upload) is sent from where it stands.
         A file over ``DIRECT_UPLOAD_MAX_BYTES`` goes straight to the object store through an
         upload URL when the server offers one (the AWS deployment), then the job starts from
         its key; otherwise it travels inside the request."""
@@ -307,38 +323,28 @@ class PipelineClient:
 
     def download_results(self, request_id: str, target: BinaryIO, raw: bool = False) -> int:
         """Stream the results CSV (as ``results_csv`` gets it) into ``target``, a file opened
-        for binary writing, a block at a time; returns the bytes written."""
+        for binary writing, a block at a time; returns the bytes written. A download cut
+        half-way raises ApiError, leaving what was written to the caller to discard (the
+        CLI's ``writing`` removes its part file)."""
         path = f"{_job_path(request_id)}/results"
-        try:
-            with self._http.stream(
-                "GET", path, params=_csv_params(raw), timeout=UPLOAD_TIMEOUT_S
-            ) as response:
-                if response.is_success:
-                    return _copy_body(response, target)
-                if not response.is_redirect:
-                    response.read()
-                    raise error_for_response(response, request_id)
-                location = response.headers["location"]
-        except httpx.TransportError as exc:
-            raise self._unreachable(exc) from exc
-        try:
-            with self._storage.stream("GET", location) as response:
-                if not response.is_success:
-                    response.read()
-                    raise ApiError(
-                        f"the object store answered HTTP {response.status_code}: "
-                        f"{response.text.strip()[:300]}"
-                    )
+        asked = self._http.build_request(
+            "GET", path, params=_csv_params(raw), timeout=UPLOAD_TIMEOUT_S
+        )
+        with self._answer(self._http, asked) as response:
+            if response.is_success:
                 return _copy_body(response, target)
-        except httpx.TransportError as exc:
-            raise ApiUnreachable(f"the object store cannot be reached ({_reason(exc)})") from exc
+            if not response.is_redirect:
+                _read(response)
+                raise error_for_response(response, request_id)
+            location = response.headers["location"]
+        with self._answer(self._storage, self._storage.build_request("GET", location)) as stored:
+            if not stored.is_success:
+                raise _store_error(_read(stored))
+            return _copy_body(stored, target)
 
     def _upload(self, content: bytes | BinaryIO) -> str | None:
         """PUT the file to an upload URL from the server; None when it offers none."""
-        try:
-            response = self._http.post("/v1/uploads")
-        except httpx.TransportError as exc:
-            raise self._unreachable(exc) from exc
+        response = self._fetch(self._http, self._http.build_request("POST", "/v1/uploads"))
         if response.status_code in _NO_UPLOAD_URLS:
             return None
         if not response.is_success:
@@ -348,15 +354,9 @@ class PipelineClient:
         return str(ticket["upload_key"])
 
     def _from_storage(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        try:
-            response = self._storage.request(method, url, **kwargs)
-        except httpx.TransportError as exc:
-            raise ApiUnreachable(f"the object store cannot be reached ({_reason(exc)})") from exc
+        response = self._fetch(self._storage, self._storage.build_request(method, url, **kwargs))
         if not response.is_success:
-            raise ApiError(
-                f"the object store answered HTTP {response.status_code}: "
-                f"{response.text.strip()[:300]}"
-            )
+            raise _store_error(response)
         return response
 
     def summary(self, request_id: str, group_by: str | None = None) -> Summary:
@@ -570,34 +570,116 @@ class PipelineClient:
         redirect_ok: bool = False,
         **kwargs: Any,
     ) -> httpx.Response:
-        try:
-            response = self._http.request(method, path, **kwargs)
-        except httpx.TransportError as exc:
-            raise self._unreachable(exc) from exc
+        response = self._fetch(self._http, self._http.build_request(method, path, **kwargs))
         if response.is_success or (redirect_ok and response.is_redirect):
             return response
         raise error_for_response(response, request_id)
 
-    def _unreachable(self, exc: httpx.TransportError) -> ApiUnreachable:
-        return ApiUnreachable(
-            f"the API at {self.base_url} cannot be reached ({_reason(exc)}); check that it "
-            "is running (sentiment-pipeline up) and that PIPELINE_API_URL points to it"
+    def _fetch(self, client: httpx.Client, request: httpx.Request) -> httpx.Response:
+        """The whole answer, its body read (a body cut half-way is ApiError, not kept)."""
+        with self._answer(client, request) as response:
+            return _read(response)
+
+    @contextmanager
+    def _answer(self, client: httpx.Client, request: httpx.Request) -> Iterator[httpx.Response]:
+        """The answer with its body still to come, closed after: a server that does not
+        answer (refused, no answer in time) is ApiUnreachable; one that answers has its
+        status, and a body that stops coming is told apart (``_read``, ``_copy_body``)."""
+        try:
+            response = client.send(request, stream=True)
+        except httpx.TransportError as exc:
+            raise self._unanswered(client, request, exc) from exc
+        try:
+            yield response
+        finally:
+            response.close()
+
+    def _unanswered(
+        self, client: httpx.Client, request: httpx.Request, exc: httpx.TransportError
+    ) -> ApiUnreachable:
+        """A timeout says after how long (the server may be working on it still); anything
+        else is a server that cannot be reached, and only for the API can we say where to
+        look."""
+        whom = f"the API at {self.base_url}" if client is self._http else "the object store"
+        if isinstance(exc, httpx.TimeoutException) and not isinstance(exc, httpx.ConnectTimeout):
+            sending = isinstance(exc, httpx.WriteTimeout)
+            what = "took in none of the request" if sending else "gave no answer"
+            return ApiUnreachable(
+                f"{whom} {what} within {_limit_s(request, exc):g} s (the client's timeout); "
+                "it may still be working on it: try again later"
+            )
+        if isinstance(exc, httpx.ConnectTimeout):
+            reason = f"no connection within {_limit_s(request, exc):g} s"
+        else:
+            reason = _reason(exc)
+        hint = (
+            "; check that it is running (sentiment-pipeline up) and that PIPELINE_API_URL "
+            "points to it"
+            if client is self._http
+            else ""
         )
+        return ApiUnreachable(f"{whom} cannot be reached ({reason}){hint}")
+
+
+def _limit_s(request: httpx.Request, exc: httpx.TimeoutException) -> float:
+    """The timeout that ran out, as the request carried it."""
+    phase = {httpx.ConnectTimeout: "connect", httpx.WriteTimeout: "write"}.get(type(exc), "read")
+    limit = request.extensions.get("timeout", {}).get(phase)
+    return float(limit) if limit is not None else DEFAULT_TIMEOUT_S
 
 
 def _size_of(content: bytes | BinaryIO) -> int:
-    """Bytes left to send: the length of ``bytes``, or of an open file from where it stands."""
+    """Bytes left to send: the length of ``bytes``, or of a file from where it stands, found
+    by seeking (an ``io.BytesIO`` has no file number); InputError for a stream that cannot
+    seek, whose size nothing tells before it is read."""
     if isinstance(content, bytes | bytearray):
         return len(content)
-    return os.fstat(content.fileno()).st_size - content.tell()
+    try:
+        here = content.tell()
+        end = content.seek(0, io.SEEK_END)
+        content.seek(here)
+    except (AttributeError, OSError) as exc:  # io.UnsupportedOperation is an OSError
+        raise InputError(
+            "the file to submit cannot be sent: give its bytes or a file opened for binary "
+            f"reading that can seek, not a stream ({type(content).__name__})"
+        ) from exc
+    return end - here
+
+
+def _read(response: httpx.Response) -> httpx.Response:
+    """``response`` with its body read; ApiError when the body stops half-way (the server
+    answered: it is no unreachable API), and nothing of it is kept."""
+    try:
+        response.read()
+    except httpx.TransportError as exc:
+        raise _cut(response, exc, "nothing of it was kept") from exc
+    return response
 
 
 def _copy_body(response: httpx.Response, target: BinaryIO) -> int:
     written = 0
-    for block in response.iter_bytes(_DOWNLOAD_BLOCK):
-        target.write(block)
-        written += len(block)
+    try:
+        for block in response.iter_bytes(_DOWNLOAD_BLOCK):
+            target.write(block)
+            written += len(block)
+    except httpx.TransportError as exc:
+        raise _cut(response, exc, "what was written is incomplete") from exc
     return written
+
+
+def _cut(response: httpx.Response, exc: httpx.TransportError, left: str) -> ApiError:
+    expected = response.headers.get("content-length", "")
+    of = f" of {int(expected):,}" if expected.isdigit() else ""
+    return ApiError(
+        f"the download from {response.request.url.host} was cut after "
+        f"{response.num_bytes_downloaded:,}{of} bytes ({_reason(exc)}); {left}: try again"
+    )
+
+
+def _store_error(response: httpx.Response) -> ApiError:
+    return ApiError(
+        f"the object store answered HTTP {response.status_code}: {response.text.strip()[:300]}"
+    )
 
 
 def error_for_response(response: httpx.Response, request_id: str | None = None) -> PipelineError:
@@ -607,9 +689,11 @@ def error_for_response(response: httpx.Response, request_id: str | None = None) 
     to the server's own class when that class belongs to the family."""
     error = _error_by_status(response, request_id)
     narrower = _ERRORS_BY_CODE.get(_error_code(response), type(error))
-    if narrower is not type(error) and issubclass(narrower, type(error)):
-        return narrower(str(error))
-    return error
+    if narrower is type(error) or not issubclass(narrower, type(error)):
+        return error
+    if isinstance(error, ServiceUnavailableError):  # the server's hint, else the narrower's
+        return narrower(str(error), _retry_after_s(response))
+    return narrower(str(error))
 
 
 def _error_by_status(response: httpx.Response, request_id: str | None) -> PipelineError:
@@ -629,11 +713,32 @@ def _error_by_status(response: httpx.Response, request_id: str | None) -> Pipeli
         return JobErased(message or "the job's comments and results were erased")
     if code == 413:
         return LimitExceededError(message or "the upload is over the API's size limit")
+    if code in _NOT_NOW:  # a 503 is narrowed by its code: database_locked, disk_full…
+        said = message if code == 503 else ""
+        if not said:
+            detail = f": {message}" if message else ""
+            said = f"{_NOT_NOW[code]} (HTTP {code}{detail}); try again shortly"
+        return ServiceUnavailableError(said, _retry_after_s(response))
     if 400 <= code < 500:
         return InputError(message or f"the API refused the request (HTTP {code})")
-    if code == 503:  # narrowed by its code: database_locked, disk_full…
-        return ServiceUnavailableError(message or "the API cannot serve now; try again shortly")
+    if code == 501:  # the server lacks a feature (WeasyPrint for PDF reports): its detail says
+        return Unsupported(message or "this deployment of the API cannot do that (HTTP 501)")
     return ApiError(f"the API failed with HTTP {code}" + (f": {message}" if message else ""))
+
+
+def _retry_after_s(response: httpx.Response) -> int | None:
+    """The server's ``Retry-After`` in whole seconds (a number of seconds, or an HTTP date
+    from now on); None when it sent none that reads, so the error class's default holds."""
+    value = response.headers.get("retry-after", "").strip()
+    if value.isdigit():
+        return int(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0, math.ceil((when - datetime.now(UTC)).total_seconds()))
 
 
 def server_message(response: httpx.Response) -> str:
@@ -683,8 +788,8 @@ def _flatten(detail: Any) -> str:
 
 
 def _reason(exc: httpx.TransportError) -> str:
-    if isinstance(exc, httpx.TimeoutException):
-        return "no answer in time"
+    if isinstance(exc, httpx.TimeoutException):  # only a body's: see _unanswered
+        return "the rest did not come in time"
     if isinstance(exc, httpx.LocalProtocolError):  # its text quotes the header: the key
         return "the request could not be built: a header holds a character HTTP does not allow"
     return str(exc) or type(exc).__name__

@@ -303,10 +303,8 @@ def _submit(args: argparse.Namespace) -> int:
         )
         print(submitted.request_id)
         if not asked_columns(args.text_column) and detect_format(args.file) != "txt":
-            print(
-                f"comments from column {client.status(submitted.request_id).text_column!r}",
-                file=sys.stderr,
-            )
+            column = _polled(client, submitted.request_id, _stderr_once()).text_column
+            print(f"comments from column {column!r}", file=sys.stderr)
         if submitted.reused:
             print("an identical job exists; use --fresh to run it again", file=sys.stderr)
         return _watch(client, submitted.request_id) if args.wait else 0
@@ -477,14 +475,7 @@ def _followed(client: Any, request_id: str, interval_s: float) -> Any:
     """The job's last status, once it finished, after a bar of its progress on stderr."""
     from tqdm import tqdm
 
-    told: list[str] = []
-
-    def say_once(text: str) -> None:  # before the bar exists, a retry has nowhere else to go
-        if not told:
-            told.append(text)
-            print(text, file=sys.stderr)
-
-    status = _polled(client, request_id, say_once)
+    status = _polled(client, request_id, _stderr_once())
     with tqdm(
         total=status.rows_total, unit="comment", file=sys.stderr, bar_format=WATCH_BAR
     ) as bar:
@@ -498,29 +489,55 @@ def _followed(client: Any, request_id: str, interval_s: float) -> Any:
     return status
 
 
+def _stderr_once() -> Callable[[str], None]:
+    """A ``say`` for ``_polled`` before the bar exists: the first note on stderr, no more (a
+    line per retry would bury the terminal)."""
+    told: list[str] = []
+
+    def say_once(text: str) -> None:
+        if not told:
+            told.append(text)
+            print(text, file=sys.stderr)
+
+    return say_once
+
+
 WATCH_PATIENCE_S = 120.0
 """How long a watcher keeps asking an API that cannot answer (``up`` restarting, a proxy's
-502 during a deploy) before it gives up: the job itself goes on meanwhile."""
+502 during a deploy, API Gateway throttling over its rate) before it gives up: the job itself
+goes on meanwhile."""
+WATCH_MAX_PAUSE_S = 30.0
+"""The longest pause between two asks, whatever ``Retry-After`` the API sends: a watcher
+should not sleep past most of its patience on one hint."""
 
 
 def _polled(
     client: Any, request_id: str, say: Callable[[str], object], patience_s: float = WATCH_PATIENCE_S
 ) -> Any:
-    """The job's status, asked again (every 1 s, then every 5 s) while the API cannot be
-    reached or cannot serve now, saying so beside the bar; the last refusal once
-    ``patience_s`` has gone by."""
+    """The job's status, asked again while the API cannot be reached or cannot serve now
+    (throttled, a gateway's 502/504, a 503), saying so beside the bar; the last refusal once
+    ``patience_s`` has gone by. The pause is 1 s, then 5 s after the first 10 s, or the
+    API's ``Retry-After`` when longer (at most ``WATCH_MAX_PAUSE_S``): a throttled API is
+    not asked again before it said to."""
     from pipeline.errors import ApiUnreachable, ServiceUnavailableError
 
     started = time.monotonic()
     while True:
         try:
             return client.status(request_id)
-        except (ApiUnreachable, ServiceUnavailableError):
+        except (ApiUnreachable, ServiceUnavailableError) as exc:
             waited = time.monotonic() - started
             if waited >= patience_s:
                 raise
-            say(f"the API does not answer; asking again ({waited:.0f} of {patience_s:.0f} s)")
-            time.sleep(1.0 if waited < 10 else 5.0)
+            pause = 1.0 if waited < 10 else 5.0
+            why = "does not answer"
+            if isinstance(exc, ServiceUnavailableError):
+                pause = min(max(pause, float(exc.retry_after_s)), WATCH_MAX_PAUSE_S)
+                why = "cannot serve now"
+            say(
+                f"the API {why}; asking again in {pause:.0f} s ({waited:.0f} of {patience_s:.0f} s)"
+            )
+            time.sleep(pause)
 
 
 def _pace(status: Any) -> str:
