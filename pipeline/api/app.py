@@ -34,13 +34,14 @@ from pipeline.api.common import (
     TREND_JOBS_PATTERN,
     TREND_THEMES,
     UPLOADS,
-    check_one_file,
+    check_file_parts,
     csv_disposition,
     earlier_jobs,
     group_by_fields,
     health_body,
     health_status,
     key_checked,
+    quiet_form_parser,
     refuse_repeated_query,
     spool,
     submit_upload,
@@ -49,17 +50,23 @@ from pipeline.api.common import (
 )
 from pipeline.api.docs_pages import install_docs_pages
 from pipeline.api.fastapi_errors import install_error_handlers
-from pipeline.api.local_only import install_local_only
+from pipeline.api.local_only import FORBIDDEN, install_local_only
 from pipeline.api.openapi import (
     AspectsBody,
     ChangeBody,
     FlaggedBody,
     HealthBody,
+    JobBody,
+    JobsBody,
     LiveBody,
     RatingsBody,
+    ResultsPageBody,
+    SubmissionBody,
+    SummaryBody,
     ThemesBody,
     ThemeTrendBody,
     TrendBody,
+    UploadTicketBody,
     answers,
     body_answer,
     csv_answers,
@@ -151,10 +158,12 @@ Owner = Annotated[str, Depends(_owner)]
 
 
 async def _one_file(request: Request) -> None:
-    """The form the framework has parsed (and kept) holds at most one ``file`` part; it
-    would read the last and drop the others."""
-    if request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
-        check_one_file(len((await request.form()).getlist("file")))
+    """The form the framework has parsed (and kept) holds one ``file`` part at most, and as a
+    file: the framework would read the last of several and drop the others, and refuse a
+    text field in words naming a Python type."""
+    parts = (await request.form()).getlist("file")
+    texts = sum(isinstance(part, str) for part in parts)
+    check_file_parts(len(parts) - texts, texts)
 
 
 def create_app(
@@ -169,7 +178,11 @@ def create_app(
     ``require_keys`` defaults to what PIPELINE_AUTH says for PIPELINE_API_HOST; it is fixed
     for the app's life, whatever keys are created or revoked meanwhile. ``local_only`` (a
     keyless API on a loopback address: ``serve``) refuses requests addressed to, or sent by a
-    page of, another host (``pipeline.api.local_only``)."""
+    page of, another host (``pipeline.api.local_only``), which every route documents.
+
+    A path with a trailing slash is not redirected to the route without it (a redirect built
+    from the Host header, before the key check, that a client follows by sending its upload
+    again): it is a 404, as on the API Gateway edge."""
     app = FastAPI(
         title="Comment Sentiment Pipeline",
         version=__version__,
@@ -177,7 +190,10 @@ def create_app(
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        redirect_slashes=False,
+        responses=answers(FORBIDDEN) if local_only else None,
     )
+    quiet_form_parser()
     install_openapi(app)
     install_docs_pages(app)
     app.state.backend = backend
@@ -217,7 +233,15 @@ def create_app(
         """Liveness: the process answers; no dependency is consulted."""
         return {"status": "ok"}
 
-    @app.post(UPLOADS, status_code=201, responses=answers(401, 413, 422, 501, 503))
+    @app.post(
+        UPLOADS,
+        status_code=201,
+        response_model=None,
+        responses={
+            **body_answer(UploadTicketBody, "where to PUT the file", 201),
+            **answers(401, 413, 422, 501, 503),
+        },
+    )
     def upload_url(who: Owner) -> dict[str, Any]:
         """A presigned PUT URL for a file over the API's request limit (S3 store only)."""
         return service.request_upload(backend, who).to_dict()
@@ -225,7 +249,11 @@ def create_app(
     @app.post(
         JOBS,
         status_code=202,
-        responses=answers(400, 401, 413, 422, 503),
+        response_model=None,
+        responses={
+            **body_answer(SubmissionBody, "the job to poll", 202),
+            **answers(400, 401, 409, 413, 422, 503),
+        },
         openapi_extra=form_needs_one_of("file", "upload_key"),
         dependencies=[Depends(_one_file)],
     )
@@ -279,18 +307,26 @@ def create_app(
             on_submitted()
         return submission.to_dict()
 
-    @app.get(JOBS, responses=answers(401, 422, 503))
+    @app.get(
+        JOBS,
+        response_model=None,
+        responses={**body_answer(JobsBody, "the caller's jobs"), **answers(401, 422, 503)},
+    )
     def list_jobs(who: Owner, limit: Annotated[int, Query(ge=1, le=500)] = 50) -> dict[str, Any]:
         return {"jobs": [job.to_dict() for job in service.list_jobs(backend, who, limit)]}
 
-    @app.get(JOBS + "/{request_id}", responses=answers(401, 404, 422, 503))
+    @app.get(
+        JOBS + "/{request_id}",
+        response_model=None,
+        responses={**body_answer(JobBody, "the job's status"), **answers(401, 404, 422, 503)},
+    )
     def job_status(request_id: RequestId, who: Owner) -> dict[str, Any]:
         return service.get_status(backend, request_id, who).to_dict()
 
     @app.get(
         JOBS + "/{request_id}/results",
         response_model=None,
-        responses={**csv_answers(), **answers(401, 404, 410, 422, 503)},
+        responses={**csv_answers(ResultsPageBody), **answers(401, 404, 410, 422, 503)},
     )
     def job_results(
         request_id: RequestId,
@@ -314,7 +350,14 @@ def create_app(
             )
         return service.results_page(backend, request_id, who, offset, limit).to_dict()
 
-    @app.get(JOBS + "/{request_id}/summary", responses=answers(400, 401, 404, 410, 422, 503))
+    @app.get(
+        JOBS + "/{request_id}/summary",
+        response_model=None,
+        responses={
+            **body_answer(SummaryBody, "label counts overall and per group"),
+            **answers(400, 401, 404, 410, 422, 503),
+        },
+    )
     def job_summary(
         request_id: RequestId, who: Owner, group_by: str | None = None
     ) -> dict[str, Any]:
@@ -586,7 +629,14 @@ def create_app(
         )
         return Response(report.content, media_type=report.media_type, headers=report.headers)
 
-    @app.delete(JOBS + "/{request_id}", responses=answers(401, 404, 409, 422, 503))
+    @app.delete(
+        JOBS + "/{request_id}",
+        response_model=None,
+        responses={
+            **body_answer(JobBody, "the job's status once cancelled (or erased)"),
+            **answers(401, 404, 409, 422, 503),
+        },
+    )
     def cancel_job(
         request_id: RequestId,
         who: Owner,

@@ -4,6 +4,7 @@ parsing helpers. Pure: no web framework is imported here."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -36,6 +37,13 @@ NO_INPUT = (
     "body field 'file': Field required (send the file, or the upload_key of a file PUT to an "
     "upload URL from POST /v1/uploads)"
 )
+NOT_A_FILE = (
+    "body field 'file': sent as text, not as a file: send the file itself as a file part, with "
+    "a file name (curl -F file=@comments.csv), or the upload_key of a file PUT to an upload URL "
+    "from POST /v1/uploads"
+)
+NO_BOUNDARY = "the multipart body has no boundary in its Content-Type"
+MULTIPART_LOGGER = "python_multipart"
 SPOOL_BLOCK = 1024 * 1024
 PUBLIC_HEALTH_FIELDS = ("status",)
 _ID = REQUEST_ID_PATTERN.strip("^$")
@@ -112,12 +120,26 @@ def visible_health(body: dict[str, Any], authenticated: bool) -> dict[str, Any]:
     return {name: body[name] for name in PUBLIC_HEALTH_FIELDS if name in body}
 
 
-def check_one_file(count: int) -> None:
-    """Refuse a submit with two ``file`` parts: reading one and dropping the other would lose a
-    file without a word."""
-    if count > 1:
+def unreadable_form(reason: Exception) -> str:
+    """Why the multipart parser refused a body (a 422 on both edges: the request is malformed)."""
+    return f"the multipart body cannot be read: {reason}"
+
+
+def quiet_form_parser() -> None:
+    """The multipart parser logs a warning, quoting the caller's bytes, for every body it
+    refuses: the caller's 422 says why, so the server's log need not, once per request."""
+    logging.getLogger(MULTIPART_LOGGER).setLevel(logging.ERROR)
+
+
+def check_file_parts(files: int, texts: int) -> None:
+    """Refuse a submit whose ``file`` came as a text field (a part without a file name:
+    ``curl -F 'file=<x.csv'``, or a URL-encoded form), or as two file parts: reading one and
+    dropping the other would lose a file without a word."""
+    if texts:
+        raise InvalidRequest(NOT_A_FILE)
+    if files > 1:
         raise InvalidRequest(
-            f"body field 'file': send one file per request ({count} file parts were sent)"
+            f"body field 'file': send one file per request ({files} file parts were sent)"
         )
 
 

@@ -2,7 +2,8 @@
 
 The framework's own errors keep their headers (``Allow`` on a 405). A request body that could
 not be parsed because the disk is full is that fault (503 disk_full), not the client's 400;
-one the multipart parser refused says why."""
+a form the parser refused is the caller's malformed request, 422 ``invalid_request`` as on the
+API Gateway edge, in its words."""
 
 from __future__ import annotations
 
@@ -13,11 +14,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from python_multipart.exceptions import FormParserError
+from python_multipart.multipart import parse_options_header
 from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.routing import Route
 
+from pipeline.api.common import NO_BOUNDARY, unreadable_form
 from pipeline.api.errors import error_answer, error_body, status_code_name
-from pipeline.errors import DiskFullError, PipelineError
+from pipeline.errors import DiskFullError, InvalidRequest, PipelineError
 from pipeline.faults import is_disk_full
 
 
@@ -40,8 +44,9 @@ def install_error_handlers(app: FastAPI) -> None:
             )
             fault.__cause__ = exc.__cause__
             return _json(fault)
-        code = status_code_name(exc.status_code)
-        body = error_body(code, _parser_reason(exc) or str(exc.detail))
+        if isinstance(exc.__context__, MultiPartException):
+            return _json(InvalidRequest(_parser_reason(request, exc.__context__)))
+        body = error_body(status_code_name(exc.status_code), str(exc.detail))
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
             headers["Allow"] = ", ".join(_allowed_methods(request))
@@ -57,14 +62,16 @@ def _json(exc: Exception) -> JSONResponse:
     return JSONResponse(answer.body, answer.status, headers=answer.headers or None)
 
 
-def _parser_reason(exc: HTTPException) -> str | None:
-    """What the multipart parser found wrong in a body Starlette answers only with "Invalid
-    multipart data." (a part's header over 4 KB, say, from a very long file name); the same
-    words as the API Gateway edge's."""
-    reason = getattr(exc.__context__, "__cause__", None)
-    if not isinstance(reason, FormParserError):
-        return None
-    return f"the multipart body cannot be read: {reason}"
+def _parser_reason(request: Request, refusal: MultiPartException) -> str:
+    """Why Starlette refused a form, in the API Gateway edge's words: what the multipart parser
+    found wrong (Starlette itself says only "Invalid multipart data."), or that the
+    Content-Type names no boundary."""
+    if isinstance(refusal.__cause__, FormParserError):
+        return unreadable_form(refusal.__cause__)
+    media_type, options = parse_options_header(request.headers.get("content-type", ""))
+    if media_type == b"multipart/form-data" and not options.get(b"boundary"):
+        return NO_BOUNDARY
+    return refusal.message
 
 
 def _allowed_methods(request: Request) -> list[str]:

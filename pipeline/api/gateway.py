@@ -37,23 +37,26 @@ from pipeline import service
 from pipeline.api.common import (
     HEALTH,
     JOBS,
+    NO_BOUNDARY,
     NO_INPUT,
     SPOOL_BLOCK,
     TREND,
     TREND_JOBS_PATTERN,
     TREND_THEMES,
     UPLOADS,
-    check_one_file,
+    check_file_parts,
     csv_disposition,
     earlier_jobs,
     group_by_fields,
     health_body,
     health_status,
     key_checked,
+    quiet_form_parser,
     refuse_repeated_query,
     spool,
     submit_upload,
     trend_jobs,
+    unreadable_form,
     visible_health,
 )
 from pipeline.api.errors import error_answer, error_body, status_code_name
@@ -236,6 +239,7 @@ class Gateway:
         if require_keys is None:
             require_keys = keys_required(backend.settings.auth, host=None)
         self.require_keys = require_keys
+        quiet_form_parser()
 
     def handle(self, event: Mapping[str, Any]) -> dict[str, Any]:
         try:
@@ -574,7 +578,9 @@ def read_form(request: GatewayRequest, folder: Path, max_bytes: int) -> FormInpu
     media_type = content_type.split(";", 1)[0].strip().lower()
     if media_type == "application/x-www-form-urlencoded":
         text = request.body.decode("utf-8", errors="replace")
-        return FormInput(parse_qs(text, keep_blank_values=True))
+        fields = parse_qs(text, keep_blank_values=True)
+        check_file_parts(0, len(fields.get("file", [])))
+        return FormInput(fields)
     if media_type == "multipart/form-data":
         return _multipart(content_type, request.body, folder, max_bytes)
     raise InvalidRequest(NO_INPUT)
@@ -587,7 +593,7 @@ def _multipart(content_type: str, body: bytes, folder: Path, max_bytes: int) -> 
     _kind, options = parse_options_header(content_type)
     boundary = options.get(b"boundary")
     if not boundary:
-        raise InvalidRequest("the multipart body has no boundary in its Content-Type")
+        raise InvalidRequest(NO_BOUNDARY)
     fields: dict[str, list[str]] = {}
     files: list[Any] = []
 
@@ -609,9 +615,9 @@ def _multipart(content_type: str, body: bytes, folder: Path, max_bytes: int) -> 
         parser.write(body)
         parser.finalize()
     except Exception as exc:
-        raise InvalidRequest(f"the multipart body cannot be read: {exc}") from exc
+        raise InvalidRequest(unreadable_form(exc)) from exc
     uploads = [part for part in files if part.field_name == b"file"]
-    check_one_file(len(uploads))
+    check_file_parts(len(uploads), len(fields.get("file", [])))
     if not uploads:
         return FormInput(fields)
     (upload,) = uploads
@@ -768,7 +774,9 @@ def _query_boolean(request: GatewayRequest, name: str, default: bool = False) ->
 
 
 def _boolean(raw: str | None, name: str) -> bool:
-    value = (raw or "").strip().lower()
+    """A form flag read like FastAPI's ``bool`` form field: as sent (``" true "`` is refused, as
+    in a query), an empty or absent one false."""
+    value = (raw or "").lower()
     if value in _TRUE:
         return True
     if value in _FALSE:

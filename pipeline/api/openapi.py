@@ -58,6 +58,105 @@ class LiveBody(BaseModel):
     status: Literal["ok"]
 
 
+JobState = Literal["queued", "running", "succeeded", "failed", "cancelled"]
+
+
+class SubmissionBody(BaseModel):
+    """A submit's answer: the job to poll, new or (``reused``) an identical earlier one."""
+
+    request_id: str
+    status: JobState
+    reused: bool = Field(description="an identical earlier job of this key was returned")
+
+
+class UploadTicketBody(BaseModel):
+    """Where to PUT a file over the request limit, and the key to submit it by."""
+
+    upload_key: str
+    upload_url: str
+    method: str = Field(description="the HTTP method to send the file with")
+    expires_in_s: int
+    max_bytes: int
+
+
+class JobBody(BaseModel):
+    """A job's status (``pipeline.service.views.JobView``)."""
+
+    request_id: str
+    status: JobState
+    input_name: str
+    input_format: str
+    input_options: dict[str, str | int | list[str]] = Field(
+        description="how the input is read (encoding, delimiter…)"
+    )
+    text_column: str
+    group_by: list[str]
+    rows_total: int
+    rows_done: int
+    rows_failed: int
+    progress: float = Field(description="rows_done / rows_total, 0 to 1")
+    rows_per_s: float | None
+    eta_s: float | None = Field(description="seconds left at the current pace")
+    model: str
+    model_version: str | None
+    labels: list[str] | None
+    explain: bool = Field(description="rows carry the words that drove their label")
+    low_confidence: float | None = Field(description="scores below this are worth a look")
+    attempts: int
+    error: str | None
+    worker_seconds: float
+    cost_usd: float
+    created_at: str = Field(description="ISO 8601, as every time below")
+    started_at: str | None
+    finished_at: str | None
+    labelled_at: str | None = Field(description="when every row's label was in")
+    insights_done: int | None = Field(description="rows whose aspects are worked out")
+    erased_at: str | None = Field(description="when its comments and results were erased")
+
+
+class JobsBody(BaseModel):
+    """The caller's jobs, newest first."""
+
+    jobs: list[JobBody]
+
+
+class ResultsPageBody(BaseModel):
+    """Rows ``offset``… of a job; while it runs ``available`` grows and ``complete`` is false."""
+
+    request_id: str
+    status: JobState
+    columns: list[str]
+    rows: list[dict[str, Any]] = Field(description="one object per row, keyed by columns")
+    offset: int
+    limit: int
+    available: int = Field(description="rows readable now")
+    rows_total: int
+    complete: bool
+    next_offset: int | None = Field(description="where the next page starts; null at the end")
+
+
+class GroupSummaryBody(BaseModel):
+    group: str | None = Field(description="the group's value; null overall or for blanks")
+    rows: int
+    errors: int
+    counts: dict[str, int] = Field(description="rows per label")
+    shares: dict[str, float | None]
+    mean_scores: dict[str, float | None] = Field(description="mean probability per label")
+
+
+class SummaryBody(BaseModel):
+    """Label counts and mean probabilities overall and, with ``group_by``, per value of it."""
+
+    request_id: str
+    status: JobState
+    labels: list[str]
+    rows_done: int
+    rows_total: int
+    overall: GroupSummaryBody
+    group_by: str | None
+    groups: list[GroupSummaryBody]
+
+
 class PolarityCounts(BaseModel):
     """One figure per aspect polarity."""
 
@@ -450,6 +549,10 @@ class TrendBody(BaseModel):
 _WHEN: dict[int, str] = {
     400: "the file or a parameter is refused; the detail names the problem",
     401: "no valid API key in the X-API-Key header",
+    403: (
+        "this API serves without keys, so it answers this machine only: the Host header must "
+        "name a loopback address and an Origin header, if any, a loopback origin"
+    ),
     404: "no such job visible to this key",
     409: "the request contradicts the job's state",
     410: "the job's comments and results were erased; its status says when (erased_at)",
@@ -492,16 +595,20 @@ def health_answers() -> dict[int | str, dict[str, Any]]:
     return documented
 
 
-def body_answer(model: type[BaseModel], description: str) -> dict[int | str, dict[str, Any]]:
+def body_answer(
+    model: type[BaseModel], description: str, status: int = 200
+) -> dict[int | str, dict[str, Any]]:
     """A JSON route's success, documented by ``model`` (the route itself returns a plain dict,
     so keys added later reach callers instead of being filtered out)."""
-    return {200: {"model": model, "description": description}}
+    return {status: {"model": model, "description": description}}
 
 
-def csv_answers() -> dict[int | str, dict[str, Any]]:
-    """The results route's other successes: the CSV itself, or a redirect to where it is."""
+def csv_answers(page: type[BaseModel]) -> dict[int | str, dict[str, Any]]:
+    """The results route's successes: a ``page`` of rows as JSON, the CSV itself, or a
+    redirect to where it is."""
     return {
         200: {
+            "model": page,
             "description": "a page of rows as JSON, or with format=csv the results CSV",
             "content": {"text/csv": {"schema": {"type": "string"}}},
         },

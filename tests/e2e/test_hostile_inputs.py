@@ -907,8 +907,8 @@ REQUESTS: list[Case] = [
     refused(
         "filename-10k-chars",
         upload(GOOD, "n" * 10_000 + ".csv"),
-        400,
-        "bad_request",
+        422,
+        "invalid_request",
         "maximum header size exceeded",
     ),
     accepted(
@@ -949,8 +949,8 @@ REQUESTS: list[Case] = [
     refused(
         "group-by-1000-fields",
         upload(GOOD, group_by=[f"g{i}" for i in range(1000)]),
-        400,
-        "bad_request",
+        422,
+        "invalid_request",
         "too many fields",
     ),
     refused(
@@ -987,8 +987,8 @@ REQUESTS: list[Case] = [
     refused(
         "multipart-without-boundary",
         raw_body(b"garbage", "multipart/form-data"),
-        400,
-        "bad_request",
+        422,
+        "invalid_request",
         "boundary",
     ),
     refused(

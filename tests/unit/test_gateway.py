@@ -542,3 +542,111 @@ def test_an_http_api_event_is_refused_by_its_payload_format(backend: Backend) ->
     refused = via_gateway(backend, event)
     assert refused.status == 422
     assert "REST API events (payload format 1.0), not '2.0'" in refused.json()["detail"]
+
+
+def _raw_body(event: dict[str, Any], body: bytes, content_type: str) -> dict[str, Any]:
+    headers = {**event["headers"], "Content-Type": content_type}
+    return {**event, "headers": headers, "body": base64.b64encode(body).decode()}
+
+
+def _multipart(*parts: tuple[str, str | None, bytes]) -> tuple[bytes, str]:
+    """A multipart body of (name, file name or None for a text part, content) parts."""
+    body = b""
+    for name, file_name, content in parts:
+        named = "" if file_name is None else f'; filename="{file_name}"'
+        body += (
+            f'--zz\r\nContent-Disposition: form-data; name="{name}"{named}\r\n\r\n'.encode()
+            + content
+            + b"\r\n"
+        )
+    return body + b"--zz--\r\n", "multipart/form-data; boundary=zz"
+
+
+@pytest.mark.parametrize(
+    ("content_type", "detail"),
+    [
+        (
+            "multipart/form-data; boundary=zzz",
+            "the multipart body cannot be read: Expected boundary character 45, got 103 at index 2",
+        ),
+        ("multipart/form-data", "the multipart body has no boundary in its Content-Type"),
+    ],
+)
+def test_a_multipart_body_that_cannot_be_read_is_one_422_on_both_edges_and_not_logged(
+    backend: Backend,
+    app: TestClient,
+    caplog: pytest.LogCaptureFixture,
+    content_type: str,
+    detail: str,
+) -> None:
+    event = _raw_body(open_event("submit_multipart"), b"garbage", content_type)
+    with caplog.at_level(logging.DEBUG):
+        refused = same_on_both(backend, app, event)
+    assert (refused.status, refused.json()) == (
+        422,
+        {"error": "invalid_request", "detail": detail},
+    )
+    assert "Expected boundary" not in caplog.text  # the caller is told; the log is not
+    assert backend.queue.depth().total == 0
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("POST", "/v1/jobs/"), ("GET", "/v1/jobs/"), ("GET", "/v1/jobs/abc/"), ("GET", "/health/")],
+)
+def test_a_trailing_slash_is_a_404_on_both_edges_not_a_redirect(
+    backend: Backend, app: TestClient, method: str, path: str
+) -> None:
+    event = {**open_event("submit_multipart"), "httpMethod": method, "path": path}
+    refused = same_on_both(backend, app, event)
+    assert (refused.status, refused.json()["error"]) == (404, "not_found")
+    assert "location" not in {name.lower() for name in refused.headers}
+    assert backend.queue.depth().total == 0
+
+
+def test_a_trailing_slash_never_redirects_a_keyless_upload_elsewhere(tmp_path: Path) -> None:
+    keyed = make_backend(tmp_path, auth="keys")
+    service.create_key(keyed, "alice")
+    client = TestClient(create_app(keyed), base_url="http://attacker.example")
+    body, content_type = _multipart(("file", "x.csv", b"comment\ngood\n"))
+    answered = client.post(
+        "/v1/jobs/", content=body, headers={"Content-Type": content_type}, follow_redirects=False
+    )
+    assert answered.status_code == 404 and "location" not in answered.headers
+
+
+@pytest.mark.parametrize("flag", ["fresh", "explain"])
+def test_a_form_flag_is_read_alike_on_both_edges(
+    backend: Backend, app: TestClient, flag: str
+) -> None:
+    body, content_type = _multipart(
+        ("text_column", None, b"comment"),
+        (flag, None, b" true "),
+        ("file", "x.csv", b"course,comment\nA,good\n"),
+    )
+    refused = same_on_both(
+        backend, app, _raw_body(open_event("submit_multipart"), body, content_type)
+    )
+    assert (refused.status, refused.json()["error"]) == (422, "invalid_request")
+    assert f"body field '{flag}': Input should be a valid boolean" in refused.json()["detail"]
+    assert backend.queue.depth().total == 0
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        _multipart(("text_column", None, b"comment"), ("file", None, b"course,comment\nA,good\n")),
+        (b"text_column=comment&file=course%2Ccomment", "application/x-www-form-urlencoded"),
+    ],
+    ids=["multipart part without a file name", "url-encoded"],
+)
+def test_a_file_sent_as_text_gets_one_message_on_both_edges(
+    backend: Backend, app: TestClient, form: tuple[bytes, str]
+) -> None:
+    event = _raw_body(open_event("submit_multipart"), *form)
+    refused = same_on_both(backend, app, event)
+    assert (refused.status, refused.json()["error"]) == (422, "invalid_request")
+    detail = refused.json()["detail"]
+    assert detail.startswith("body field 'file': sent as text, not as a file")
+    assert "class" not in detail and "UploadFile" not in detail
+    assert backend.queue.depth().total == 0

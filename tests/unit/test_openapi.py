@@ -69,7 +69,8 @@ def test_each_route_documents_the_statuses_it_answers(document: dict[str, Any]) 
         (method, path): set(operation["responses"])
         for method, path, operation in operations(document)
     }
-    assert documented[("POST", "/v1/jobs")] == {"202", "400", "401", "413", "422", "503"}
+    # 409: an upload_key whose file was replaced since it was issued
+    assert documented[("POST", "/v1/jobs")] == {"202", "400", "401", "409", "413", "422", "503"}
     cancel = documented[("DELETE", "/v1/jobs/{request_id}")]
     assert cancel == {"200", "401", "404", "409", "422", "503"}
     assert documented[("POST", "/v1/uploads")] >= {"201", "501", "503"}
@@ -81,6 +82,31 @@ def test_each_route_documents_the_statuses_it_answers(document: dict[str, Any]) 
             assert {"401", "422", "503"} <= statuses, (method, path)
     retry = document["paths"]["/v1/jobs"]["get"]["responses"]["503"]["headers"]["Retry-After"]
     assert retry["schema"] == {"type": "integer"}
+
+
+def test_every_json_success_documents_its_body(document: dict[str, Any]) -> None:
+    for method, path, operation in operations(document):
+        for status, answer in operation["responses"].items():
+            json_body = answer.get("content", {}).get("application/json")
+            if status.startswith("2") and json_body is not None:
+                assert "$ref" in json_body["schema"], (method, path, status)
+
+
+def test_a_keyless_loopback_api_documents_its_403_on_every_route(backend: Backend) -> None:
+    app = create_app(backend, require_keys=False, local_only=True)
+    local = TestClient(app, base_url="http://127.0.0.1")
+    document = local.get("/openapi.json").json()
+    for method, path, operation in operations(document):
+        forbidden = operation["responses"].get("403")
+        assert forbidden is not None, (method, path)
+        assert forbidden["content"]["application/json"]["schema"] == ERROR_BODY
+    refused = local.get("/v1/jobs", headers={"Host": "attacker.example"})
+    assert refused.status_code == 403
+    assert ErrorBody.model_validate(refused.json()).error == "forbidden"
+
+
+def test_an_api_that_never_answers_403_does_not_document_it(document: dict[str, Any]) -> None:
+    assert all("403" not in operation["responses"] for *_, operation in operations(document))
 
 
 def test_a_refused_parameter_answers_the_documented_422_body(client: TestClient) -> None:
