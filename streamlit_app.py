@@ -34,11 +34,11 @@ from pipeline.errors import (
     Unauthorized,
 )
 from pipeline.file_names import distinct_names, job_stem
+from pipeline.group_names import group_cell
 from pipeline.inputs import ReadOptions
 from pipeline.ratings import table as rating_table
 from pipeline.release import flagged_table
 from pipeline.report import change_table, theme_trend_table, trend_table
-from pipeline.report.group_names import group_cell
 from pipeline.report.look_alike import look_alikes
 from pipeline.report.trend import MAX_JOBS as MAX_TREND_JOBS
 from pipeline.settings import Settings

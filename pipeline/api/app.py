@@ -75,7 +75,7 @@ from pipeline.api.openapi import (
     install_openapi,
 )
 from pipeline.bootstrap import Backend
-from pipeline.report.group_names import NAMES_NOTE
+from pipeline.group_names import NAMES_NOTE
 from pipeline.report.job import ReportFormat, report_file
 from pipeline.request_id import REQUEST_ID_PATTERN
 from pipeline.service import insights

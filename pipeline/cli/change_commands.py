@@ -16,7 +16,7 @@ from typing import Any
 
 from pipeline.cli.job_commands import api_client, client_parser
 from pipeline.cli.output import writable, write_table
-from pipeline.report.group_names import NAMES_NOTE
+from pipeline.group_names import NAMES_NOTE
 from pipeline.terminal_text import inert_lines, inert_values
 
 THEMES = ("themes", "themes")
@@ -116,7 +116,7 @@ def _show(
     args: argparse.Namespace,
     body: Mapping[str, Any],
     text: Callable[[Mapping[str, Any], int], str],
-    to_csv: Callable[[Mapping[str, Any]], str],
+    to_csv: Callable[[Mapping[str, Any], bool], str],
     counted: tuple[str, str],
 ) -> None:
     """``counted``: the answer's list the CSV's rows are, and what they are in words. The
@@ -126,7 +126,8 @@ def _show(
         print(json.dumps(body, ensure_ascii=False, indent=2))
     elif args.output is not None:
         key, words = counted
-        write_table(args.output, to_csv(body), "change" if "since" in body else "trend", _is_figure)
+        sheet = "change" if "since" in body else "trend"
+        write_table(args.output, lambda raw: to_csv(body, raw), sheet, _is_figure)
         print(f"wrote {args.output} ({len(body.get(key) or []):,} {words})")
     else:
         width = shutil.get_terminal_size((FALLBACK_WIDTH, 24)).columns

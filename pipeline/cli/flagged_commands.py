@@ -61,7 +61,7 @@ def _flagged(args: argparse.Namespace) -> int:
     elif args.output is not None:
         write_table(
             args.output,
-            flagged_table.to_csv(body["comments"]),
+            lambda raw: flagged_table.to_csv(body["comments"], raw),
             "flagged",
             lambda column: column in flagged_table.NUMBER_COLUMNS,
         )

@@ -9,7 +9,7 @@ import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from pipeline.report.group_names import group_name
+from pipeline.group_names import group_name
 
 POLARITIES = ("negative", "neutral", "positive")
 SMALL_MARK = "*"

@@ -355,7 +355,7 @@ def _summary(args: argparse.Namespace) -> int:
     letters are two rows that read apart); a group's value is the file's, so it is shown
     inert (a course whose name holds an escape sequence must not clear the screen). Values
     that differ only in case, spaces, punctuation or accents are said under the table."""
-    from pipeline.report.group_names import ALL, group_name
+    from pipeline.group_names import ALL, group_name
     from pipeline.report.look_alike import look_alikes
 
     with api_client(args) as client:
@@ -384,7 +384,7 @@ def _summary(args: argparse.Namespace) -> int:
 def _shown_group(value: str | None) -> str:
     """A group's name as the summary prints it: inert, and in quotes where spaces begin or
     end it (``“CHEM 101 ”``), which a column would otherwise hide."""
-    from pipeline.report.group_names import group_name
+    from pipeline.group_names import group_name
 
     name = inert(group_name(value))
     return f"“{name}”" if name != name.strip() else name

@@ -66,20 +66,23 @@ def write_whole(output: Path, content: bytes) -> None:
         handle.write(content)
 
 
-def write_table(output: Path, csv_text: str, sheet: str, numeric: Callable[[str], bool]) -> None:
-    """A table the command made as CSV, to ``output``: an Excel workbook (its one sheet named
-    ``sheet``) when its name ends in ``.xlsx``, cells escaped as every export's are; else the
-    CSV as it is. In the workbook every cell is the CSV's text (a section ``001`` stays
-    ``001``), but those of the columns ``numeric`` names, which are numbers (blank where the
-    CSV is)."""
+def write_table(
+    output: Path, table: Callable[[bool], str], sheet: str, numeric: Callable[[str], bool]
+) -> None:
+    """A table the command made, to ``output``: ``table(raw)`` is its CSV, formula-escaped
+    unless ``raw``. An Excel workbook (its one sheet named ``sheet``) when the name ends in
+    ``.xlsx``, of the cells as written: ``to_xlsx_bytes`` holds a risky one as text, never a
+    formula, where the CSV's apostrophe would be part of the text. Else the escaped CSV. In
+    the workbook every cell is text (a section ``001`` stays ``001``), but those of the
+    columns ``numeric`` names, which are numbers (blank where the CSV is)."""
     if output.suffix.lower() != ".xlsx":
-        write_whole(output, csv_text.encode("utf-8"))
+        write_whole(output, table(False).encode("utf-8"))
         return
     import pandas as pd
 
     from pipeline.ui.exports import as_numbers, to_xlsx_bytes
 
-    frame = pd.read_csv(io.StringIO(csv_text), dtype=str, keep_default_na=False)
+    frame = pd.read_csv(io.StringIO(table(True)), dtype=str, keep_default_na=False)
     for column in frame.columns:
         if numeric(str(column)):
             frame[column] = as_numbers(frame[column])

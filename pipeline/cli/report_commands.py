@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline.cli.output import writable, write_whole
 from pipeline.errors import InputError
 from pipeline.file_names import distinct_names, safe_name
-from pipeline.report.group_names import NAMES_NOTE
+from pipeline.group_names import NAMES_NOTE
 from pipeline.settings import Settings
 
 if TYPE_CHECKING:
@@ -152,7 +152,7 @@ def _each_group(client: PipelineClient, args: argparse.Namespace) -> int:
     """Every value of the column, one report each, asked for by the group's name (a value
     written "(blank)" is not the rows without one) and saved under a name made of it (a name
     two values would share gets a number)."""
-    from pipeline.report.group_names import group_name
+    from pipeline.group_names import group_name
 
     summary = client.summary(args.request_id, args.group_by)
     folder = args.output_dir or Path(f"{args.request_id}-reports")

@@ -23,9 +23,9 @@ from urllib.parse import urlsplit
 
 from pipeline.db.records import JobRecord, ResultRecord
 from pipeline.errors import ConfigError
+from pipeline.group_names import group_name
 from pipeline.release.kinds import URGENT, Kind
 from pipeline.release.screen import ReleaseScreen
-from pipeline.report.group_names import group_name
 from pipeline.report.listing import group_value
 from pipeline.service.results import input_column
 from pipeline.settings import Settings

@@ -59,8 +59,9 @@ def found_words(comment: Mapping[str, Any]) -> list[str]:
     return list(seen)
 
 
-def to_csv(comments: Iterable[Mapping[str, Any]]) -> str:
-    """A row per flagged comment, text formula-escaped like every file the product writes."""
+def to_csv(comments: Iterable[Mapping[str, Any]], raw: bool = False) -> str:
+    """A row per flagged comment, text formula-escaped like every file the product writes
+    (``raw``: as written, for a workbook, which holds a risky cell as text itself)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, COLUMNS, lineterminator="\n")
     writer.writeheader()
@@ -70,5 +71,5 @@ def to_csv(comments: Iterable[Mapping[str, Any]]) -> str:
             "kinds": "; ".join(comment["kinds"]),
             "found": "; ".join(found_words(comment)),
         }
-        writer.writerow({key: csv_cell(value) for key, value in record.items()})
+        writer.writerow({key: csv_cell(value, raw) for key, value in record.items()})
     return buffer.getvalue()

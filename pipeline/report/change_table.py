@@ -53,13 +53,14 @@ def columns(body: Mapping[str, Any]) -> list[str]:
     return ["part", "kind", "n_before", "n_now", *per_share, "beyond_the_noise"]
 
 
-def to_csv(body: Mapping[str, Any]) -> str:
-    """The records as CSV, group names formula-escaped like every file the product writes."""
+def to_csv(body: Mapping[str, Any], raw: bool = False) -> str:
+    """The records as CSV, group names formula-escaped like every file the product writes;
+    ``raw``: as written, for a workbook, which holds a risky cell as text itself."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, columns(body), lineterminator="\n")
     writer.writeheader()
     for record in records(body):
-        writer.writerow({key: csv_cell(value) for key, value in record.items()})
+        writer.writerow({key: csv_cell(value, raw) for key, value in record.items()})
     return buffer.getvalue()
 
 
@@ -148,8 +149,12 @@ def cut(value: str, width: int) -> str:
     return value if len(value) <= width else value[: width - 1] + "…"
 
 
-def csv_cell(value: Any) -> Any:
-    """A CSV cell: floats to 6 significant digits, None empty, text formula-escaped."""
+def csv_cell(value: Any, raw: bool = False) -> Any:
+    """A CSV cell: floats to 6 significant digits, None empty, text formula-escaped unless
+    ``raw`` (a workbook's, whose writer holds a risky cell as text: an apostrophe escaping it
+    would be part of the cell's text there)."""
     if isinstance(value, float):
         return f"{value:.6g}"
-    return "" if value is None else escape_cell(value)
+    if value is None:
+        return ""
+    return value if raw else escape_cell(value)

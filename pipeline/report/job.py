@@ -20,13 +20,13 @@ from pipeline.bootstrap import Backend
 from pipeline.db.records import JobRecord, JobStatus
 from pipeline.errors import Conflict, InputError, PipelineError, ServiceUnavailableError
 from pipeline.file_names import content_disposition, job_stem, safe_name
+from pipeline.group_names import group_cell
 from pipeline.messages import echo
 from pipeline.release.screen import ReleaseScreen, personal_words
 from pipeline.report import about, theme_trend_table
 from pipeline.report.assemble import assemble, compared_labels, focus_on
 from pipeline.report.change_section import change_section
 from pipeline.report.data import Insights, ReportData, ThemeTrendSection
-from pipeline.report.group_names import group_cell
 from pipeline.report.listing import PDF_LISTED_MOST, group_comments, shortened
 from pipeline.report.model_facts import aspect_facts, local_card, model_facts, shipped_aspect_card
 from pipeline.report.quotes import group_quotes

@@ -97,9 +97,10 @@ def text(body: Mapping[str, Any], width: int = 100) -> str:
     return "\n".join(lines)
 
 
-def to_csv(body: Mapping[str, Any]) -> str:
+def to_csv(body: Mapping[str, Any], raw: bool = False) -> str:
     """A row per theme: its comments and share (0..1) in each job, the change in points, the
-    adjusted p and the trend; text formula-escaped like every file the product writes."""
+    adjusted p and the trend; text formula-escaped like every file the product writes, or
+    ``raw``, as written, for a workbook (``change_table.csv_cell``)."""
     count = len(body.get("jobs") or [])
     jobs = range(1, count + 1)
     columns = [
@@ -133,7 +134,7 @@ def to_csv(body: Mapping[str, Any]) -> str:
             "new": "yes" if theme.get("new") else "",
             "quote": quote["text"] if quote else "",
         }
-        writer.writerow({key: csv_cell(value) for key, value in record.items()})
+        writer.writerow({key: csv_cell(value, raw) for key, value in record.items()})
     return buffer.getvalue()
 
 

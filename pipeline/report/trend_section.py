@@ -21,10 +21,10 @@ def trend_section(body: Mapping[str, Any]) -> TrendSection:
     that group's: its row where all comments stand, its aspects, and why there is no trend
     when it has comments in the last job only."""
     tested = tuple(body.get("tested_labels") or ())
-    group = body.get("group")
+    group = body.get("group")  # the name asked for (group_names), not a cell to name again
     rows = []
     if body.get("overall"):
-        overall = ALL if group is None else group_name(group)
+        overall = ALL if group is None else str(group)
         rows.append(_row(overall, "all" if group is None else "group", body["overall"], tested))
     for item in body.get("aspects") or []:
         rows.append(_row(ASPECT_PREFIX + str(item["key"]), "aspect", [item], [item["key"]]))
@@ -49,7 +49,7 @@ def trend_section(body: Mapping[str, Any]) -> TrendSection:
             for item in body.get("only_one_job") or []
         ),
         notes=tuple(str(note) for note in body.get("notes") or []),
-        group=None if group is None else group_name(group),
+        group=None if group is None else str(group),
         possible_matches=tuple(
             (str(pair["group"]), str(pair["like"])) for pair in body.get("possible_matches") or []
         ),
@@ -58,7 +58,7 @@ def trend_section(body: Mapping[str, Any]) -> TrendSection:
         return replace(
             section,
             rows=(),
-            missing=f"{group_name(group)} has comments in this job only, so it has no trend",
+            missing=f"{group} has comments in this job only, so it has no trend",
         )
     return section
 

@@ -51,8 +51,9 @@ def columns(body: Mapping[str, Any]) -> list[str]:
     return ["part", "kind", *(f"n_{job}" for job in jobs), *per_share]
 
 
-def to_csv(body: Mapping[str, Any]) -> str:
-    """The rows as CSV, group names formula-escaped like every file the product writes."""
+def to_csv(body: Mapping[str, Any], raw: bool = False) -> str:
+    """The rows as CSV, group names formula-escaped like every file the product writes;
+    ``raw``: as written, for a workbook (``change_table.csv_cell``)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, columns(body), lineterminator="\n")
     writer.writeheader()
@@ -66,7 +67,7 @@ def to_csv(body: Mapping[str, Any]) -> str:
             record[f"{key}_change_points"] = points
             record[f"{key}_adjusted_p"] = cell.adjusted_p
             record[f"{key}_trend"] = cell.direction
-        writer.writerow({key: csv_cell(value) for key, value in record.items()})
+        writer.writerow({key: csv_cell(value, raw) for key, value in record.items()})
     return buffer.getvalue()
 
 

@@ -16,12 +16,12 @@ from typing import Any
 from pipeline.bootstrap import Backend
 from pipeline.db.records import JobRecord, JobStatus
 from pipeline.errors import Conflict, InputError
+from pipeline.group_names import BLANK, check_asked, group_cell, group_name
 from pipeline.input_header import did_you_mean, listing
 from pipeline.insights.aspect_stats import aspect_figures
 from pipeline.messages import echo
 from pipeline.report import change as figures
 from pipeline.report.assemble import compared_labels
-from pipeline.report.group_names import BLANK, group_cell, group_name
 from pipeline.report.look_alike import possible_matches
 from pipeline.report.stats import ALPHA
 from pipeline.service.erase import readable_job
@@ -128,11 +128,14 @@ def job_column(job: JobRecord, group_by: str | None, which: str) -> str | None:
 
 
 def check_group(group_by: str | None, group: str | None) -> None:
-    """InputError for a ``group`` without ``group_by`` or empty: never every group instead."""
+    """InputError for a ``group`` without ``group_by``, empty or named ``(all)``: never every
+    group, nor another group, instead."""
     if group is not None and (not group_by or not group):
         raise InputError(
             f"group needs group_by and a value of it ({BLANK} for the rows without one)"
         )
+    if group is not None:
+        check_asked(group, str(group_by))
 
 
 def job_sides(

@@ -14,9 +14,9 @@ from typing import Any
 
 from pipeline.bootstrap import Backend
 from pipeline.db.records import JobStatus, ResultRecord
+from pipeline.group_names import group_name
 from pipeline.release.kinds import DESCRIPTIONS, ORDER, parse_kinds
 from pipeline.release.screen import ReleaseScreen, Verdict
-from pipeline.report.group_names import group_name
 from pipeline.report.listing import group_value
 from pipeline.service.erase import readable_job
 from pipeline.service.results import (

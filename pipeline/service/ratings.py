@@ -17,6 +17,7 @@ from typing import Any
 from pipeline.bootstrap import Backend
 from pipeline.db.records import JobRecord, JobStatus, ResultRecord
 from pipeline.errors import InputError
+from pipeline.group_names import group_name
 from pipeline.inputs import ReadOptions
 from pipeline.messages import echo
 from pipeline.ratings.agreement import (
@@ -29,7 +30,6 @@ from pipeline.ratings.agreement import (
 )
 from pipeline.ratings.drivers import aspect_drivers
 from pipeline.ratings.scale import HIGH_FROM, RatingScale, not_rated, parse_scale, scale_of
-from pipeline.report.group_names import group_name
 from pipeline.report.listing import group_value
 from pipeline.service.erase import readable_job
 from pipeline.service.results import (

@@ -16,12 +16,12 @@ from pipeline.db.records import JobRecord, JobStatus
 from pipeline.db.results import GroupStats
 from pipeline.errors import AmbiguousColumnError, InputError, MissingColumnError
 from pipeline.file_names import results_file_name
+from pipeline.group_names import BLANK, check_asked, group_cell, group_name
 from pipeline.input_header import did_you_mean, listing, matching_columns
 from pipeline.input_melt import question_column, respondent_refusal
 from pipeline.inputs import ReadOptions
 from pipeline.labelling import input_names
 from pipeline.messages import echo
-from pipeline.report.group_names import BLANK, group_cell, group_name
 from pipeline.service import export
 from pipeline.service.erase import readable_job
 from pipeline.service.views import GroupSummary, ResultsPage, SummaryView
@@ -152,13 +152,15 @@ def known_column(job: JobRecord, name: str) -> str:
 
 def check_one_group(group_by: str | None, group: str | None) -> None:
     """InputError for a ``group`` without ``group_by`` or empty (most likely a script's unset
-    variable): a request for one group never widens to every group."""
+    variable), or named ``(all)``: a request for one group never widens to every group."""
     if group is not None and not group_by:
         raise InputError("group needs group_by: the column whose value it is")
     if group == "":
         raise InputError(
             f"group is empty: name a value of {group_by}, or {BLANK} for the rows without one"
         )
+    if group is not None:
+        check_asked(group, str(group_by))
 
 
 def check_known_group(backend: Backend, job: JobRecord, column: str, group: str) -> None:

@@ -20,10 +20,10 @@ from pipeline.bootstrap import Backend
 from pipeline.db.records import JobRecord
 from pipeline.db.results import InsightRow
 from pipeline.errors import Conflict, InputError, NotFoundError
+from pipeline.group_names import group_cell
 from pipeline.insights import storage
 from pipeline.insights.postpass import THEME_SEED
 from pipeline.messages import echo
-from pipeline.report.group_names import group_cell
 from pipeline.report.stats import ALPHA, MIN_EXPECTED
 from pipeline.report.theme_trend import ThemeSeries, theme_trend
 from pipeline.service.change import check_group, job_column, job_facts

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from pipeline.client import GroupCounts, Summary
-from pipeline.report.group_names import ALL, group_name
+from pipeline.group_names import ALL, group_name
 from pipeline.ui.shares import percentages
 
 SMALL_GROUP = 10

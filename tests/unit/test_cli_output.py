@@ -6,12 +6,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
+from httpfakes import in_process_client
+from insightfakes import fake_analyst
+from jobfakes import FakePredictor
 from openpyxl import load_workbook
 
+from pipeline.bootstrap import Backend
+from pipeline.cli import change_commands, flagged_commands
 from pipeline.cli.main import main
 from pipeline.cli.output import writable, write_table, write_whole, writing
 from pipeline.client import PipelineClient
 from pipeline.errors import InputError
+from pipeline.worker import Worker
 
 
 @pytest.fixture
@@ -163,7 +170,9 @@ def test_a_table_workbook_keeps_text_as_text_and_figures_as_numbers(tmp_path: Pa
         "001,group,12,0.25,\n010,group,3,,negative up\n"
     )
     target = tmp_path / "t.xlsx"
-    write_table(target, table, "change", lambda column: column.startswith(("n_", "negative")))
+    write_table(
+        target, lambda _raw: table, "change", lambda column: column.startswith(("n_", "negative"))
+    )
     sheet = load_workbook(target)["change"]
     header, *rows = sheet.iter_rows(values_only=True)
     assert header == ("part", "kind", "n_before", "negative_before", "beyond_the_noise")
@@ -193,3 +202,46 @@ def test_analyze_refuses_an_unreadable_names_file_before_labelling(
     assert main(["analyze", str(source), "-o", str(tmp_path / "out.csv")]) == 1
     assert "PIPELINE_SCREEN_NAMES_FILE=" in capsys.readouterr().err
     assert labelled == [] and not (tmp_path / "out.csv").exists()
+
+
+RISKY = ("-2 section", "=z", "@x")
+THREAT = "-1+1 I will kill the professor"
+
+
+def test_the_change_trend_and_flagged_workbooks_hold_each_cell_as_written(
+    backend: Backend, client: TestClient, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """They were read from the CSV, whose formula escape then stood in the text: a course
+    "'-2 section" matched no "-2 section" of the results workbook."""
+    ids = []
+    for term in ("fall", "spring"):
+        rows = "".join(f"{course},good {term} labs {i}\n" for course in RISKY for i in range(3))
+        answer = client.post(
+            "/v1/jobs",
+            files={"file": (f"{term}.csv", f"course,comment\n{rows}=z,{THREAT}\n".encode())},
+            data={"text_column": "comment", "group_by": "course"},
+        )
+        ids.append(answer.json()["request_id"])
+    Worker(backend, lambda _ref: FakePredictor(), "w", insights=fake_analyst).run(burst=True)
+    for commands in (change_commands, flagged_commands):
+        monkeypatch.setattr(commands, "api_client", lambda _args: in_process_client(client))
+    earlier, now = ids
+    grouped = ["--group-by", "course", "-o"]
+
+    assert main(["change", now, "--since", earlier, *grouped, str(tmp_path / "c.xlsx")]) == 0
+    assert main(["trend", earlier, now, *grouped, str(tmp_path / "t.xlsx")]) == 0
+    assert main(["flagged", now, *grouped, str(tmp_path / "f.xlsx")]) == 0
+    assert main(["change", now, "--since", earlier, *grouped, str(tmp_path / "c.csv")]) == 0
+
+    for name, sheet, wanted in (
+        ("c.xlsx", "change", RISKY),
+        ("t.xlsx", "trend", RISKY),
+        ("f.xlsx", "flagged", ("=z", THREAT)),
+    ):
+        cells = [cell for row in load_workbook(tmp_path / name)[sheet].iter_rows() for cell in row]
+        found = {cell.value: cell for cell in cells if cell.value in wanted}
+        assert sorted(found) == sorted(wanted), (name, [cell.value for cell in cells])
+        assert all(cell.data_type == "s" and cell.quotePrefix for cell in found.values())
+        assert not any(str(cell.value).startswith("'") for cell in cells), name
+    written = (tmp_path / "c.csv").read_text(encoding="utf-8")
+    assert "\n'-2 section,group," in written and "\n'=z,group," in written  # still escaped

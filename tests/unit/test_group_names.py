@@ -17,10 +17,10 @@ from insightfakes import fake_analyst
 from jobfakes import FakePredictor
 
 from pipeline.bootstrap import Backend
-from pipeline.cli import job_commands
+from pipeline.cli import change_commands, job_commands
 from pipeline.cli.main import main
 from pipeline.client import GroupCounts, PipelineClient, Summary
-from pipeline.report.group_names import group_cell, group_name
+from pipeline.group_names import group_cell, group_name
 from pipeline.worker import Worker
 
 LITERAL = "the labs were great and fun number"
@@ -46,10 +46,15 @@ def finished(backend: Backend, client: TestClient, body: bytes = CSV) -> str:
     return str(answer.json()["request_id"])
 
 
-def report_text(client: TestClient, request_id: str, group: str) -> str:
+def two_jobs(backend: Backend, client: TestClient) -> tuple[str, str]:
+    """Two terms of the same survey (files that differ: the same file is one job)."""
+    return finished(backend, client), finished(backend, client, CSV + b"CHEM,good notes\n")
+
+
+def report_text(client: TestClient, request_id: str, group: str, **params: str) -> str:
     answer = client.get(
         f"/v1/jobs/{request_id}/report",
-        params={"group_by": "course", "group": group, "format": "html"},
+        params={"group_by": "course", "group": group, "format": "html", **params},
     )
     assert answer.status_code == 200, answer.text
     return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", answer.text)))
@@ -165,3 +170,74 @@ def test_each_group_asks_for_and_writes_every_group_apart(
         "blank.pdf",
         "blank_as_written.pdf",
     ]
+
+
+def test_the_trend_of_one_group_is_named_as_it_was_asked_for(
+    backend: Backend,
+    client: TestClient,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The name asked for was named again: the rows without a course were headed with the
+    literal "(blank)" course's name, and that course with a doubly quoted one."""
+    ids = list(two_jobs(backend, client))
+    monkeypatch.setattr(change_commands, "api_client", lambda _args: in_process_client(client))
+
+    for name in ("(blank)", AS_WRITTEN):
+        assert main(["trend", *ids, "--group-by", "course", "--group", name]) == 0
+        lines = capsys.readouterr().out.splitlines()
+        (row,) = [line for line in lines if line.startswith(("(blank)", '"'))]
+        assert re.match(rf"{re.escape(name)}\s{{2,}}12 12\s", row), lines
+
+    empty = report_text(client, ids[1], "(blank)", trend=ids[0])
+    literal = report_text(client, ids[1], AS_WRITTEN, trend=ids[0])
+
+    assert "tests of (blank)'s trend alone" in empty and AS_WRITTEN not in empty
+    assert f"tests of {AS_WRITTEN}'s trend alone" in literal and '""' not in literal
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/v1/jobs/{now}/change", {"since": "{earlier}"}),
+        ("/v1/trend", {"jobs": "{earlier},{now}"}),
+        ("/v1/trend/themes", {"jobs": "{earlier},{now}", "label": "negative"}),
+        ("/v1/jobs/{now}/report", {"format": "html"}),
+        ("/v1/jobs/{now}/themes", {}),
+        ("/v1/jobs/{now}/flagged", {}),
+    ],
+)
+def test_all_is_every_comment_and_no_group_so_asking_for_it_is_refused(
+    backend: Backend, client: TestClient, path: str, params: dict[str, str]
+) -> None:
+    """``(all)`` was taken as the course written "(all)", whose figures a change then showed
+    under the name every table gives all comments."""
+    earlier, now = two_jobs(backend, client)
+    query = {key: value.format(earlier=earlier, now=now) for key, value in params.items()}
+
+    answer = client.get(
+        path.format(now=now), params={**query, "group_by": "course", "group": "(all)"}
+    )
+
+    assert answer.status_code == 400, answer.text
+    detail = answer.json()["detail"]
+    assert "(all) is every comment" in detail and '"(all)" (as written)' in detail
+    assert "leave out group" in detail
+
+
+def test_the_change_command_refuses_all_and_takes_the_course_written_so_by_its_name(
+    backend: Backend,
+    client: TestClient,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    earlier, now = two_jobs(backend, client)
+    monkeypatch.setattr(change_commands, "api_client", lambda _args: in_process_client(client))
+    command = ["change", now, "--since", earlier, "--group-by", "course", "--group"]
+
+    assert main([*command, "(all)"]) == 2
+    assert "(all) is every comment, not one group" in capsys.readouterr().err
+    assert main([*command, '"(all)" (as written)']) == 0
+    rows = capsys.readouterr().out.splitlines()
+    assert any(line.startswith('"(all)" (as written)  ') for line in rows), rows
+    assert not any(line.startswith("(all) ") for line in rows), rows

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from pipeline.errors import InputError
+
 BLANK = "(blank)"
 """How every page, report and answer names the rows without a value in a group column."""
 ALL = "(all)"
@@ -37,8 +39,20 @@ def group_name(value: object) -> str:
 
 def group_cell(name: str) -> str:
     """The stored cell the group named ``name`` holds, ``""`` for the rows without a value:
-    the inverse of ``group_name``. A name no group bears (``(all)``) is taken as written."""
+    the inverse of ``group_name``. A name no group bears (``(all)``) is taken as written: a
+    request for one group refuses it first (``check_asked``)."""
     if name == BLANK:
         return ""
     quoted = _AS_WRITTEN.fullmatch(name)
     return quoted.group(1) if quoted else name
+
+
+def check_asked(name: str, column: str) -> None:
+    """InputError for the name ``(all)``, which is every comment's and no group's: read as a
+    cell it would pick the value written "(all)" and show that group's figures under the name
+    every table gives all comments."""
+    if name == ALL:
+        raise InputError(
+            f"group {ALL} is every comment, not one group: leave out group for every comment, "
+            f'or ask for "{ALL}" (as written) for the {column} value written {ALL}'
+        )
