@@ -39,7 +39,7 @@ from pipeline.inputs import ReadOptions
 from pipeline.ratings import table as rating_table
 from pipeline.release import flagged_table
 from pipeline.report import change_table, theme_trend_table, trend_table
-from pipeline.report.look_alike import look_alikes
+from pipeline.report.look_alike import look_alike_note, look_alikes
 from pipeline.report.trend import MAX_JOBS as MAX_TREND_JOBS
 from pipeline.settings import Settings
 from pipeline.ui import (
@@ -939,11 +939,7 @@ def group_notes(by_group: Summary) -> None:
             "summary table (tab *Downloads*) lists all."
         )
     for one, other in look_alikes([group.group for group in by_group.groups], []):
-        notes.append(
-            f"“{_md(one)}” and “{_md(other)}” may be one group written two ways (they differ "
-            "only in case, spaces, punctuation or how an accent is encoded): each is counted "
-            "apart; recode the file to merge them."
-        )
+        notes.append(look_alike_note(_md(one), _md(other)) + ".")
     st.caption(" ".join(notes))
 
 

@@ -125,8 +125,9 @@ OneGroup = Annotated[
 def _caller(request: Request) -> str:
     """The caller's owner id from its one X-API-Key header (``anonymous`` only where no key is
     required): what every route and the body guard (``pipeline.api.body_guard``) check."""
-    refuse_key_in_query(request.query_params.multi_items())
-    refuse_repeated_query(request.query_params.multi_items())
+    query = request.query_params.multi_items()
+    refuse_key_in_query(query)
+    refuse_repeated_query(query)
     state = request.app.state
     presented = presented_key(request.headers.getlist(HEADER))
     return service.authenticate(

@@ -287,8 +287,9 @@ class Gateway:
         """The caller's owner id. Two ``X-API-Key`` headers are refused here too, even where
         API Gateway vouched for one of them: the FastAPI app refuses them, and which one API
         Gateway checked is not ours to guess."""
-        refuse_key_in_query(request.query_pairs())
-        refuse_repeated_query(request.query_pairs())
+        query = request.query_pairs()
+        refuse_key_in_query(query)
+        refuse_repeated_query(query)
         presented = presented_key(request.api_keys)
         if request.api_key_id:
             return f"{APIGW_OWNER_PREFIX}{request.api_key_id}"

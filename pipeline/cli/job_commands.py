@@ -356,7 +356,7 @@ def _summary(args: argparse.Namespace) -> int:
     inert (a course whose name holds an escape sequence must not clear the screen). Values
     that differ only in case, spaces, punctuation or accents are said under the table."""
     from pipeline.group_names import ALL, group_name
-    from pipeline.report.look_alike import look_alikes
+    from pipeline.report.look_alike import look_alike_note, look_alikes
 
     with api_client(args) as client:
         summary = client.summary(args.request_id, args.group_by)
@@ -372,12 +372,8 @@ def _summary(args: argparse.Namespace) -> int:
         shares = " ".join(f"{(group.shares.get(x) or 0.0):>10.1%}" for x in summary.labels)
         print(f"{name:<{width}} {group.rows:>7} {group.errors:>8} {shares}")
     for one, other in look_alikes([g.group for g in summary.groups], []):
-        print(
-            f"“{inert(group_name(one))}” and “{inert(group_name(other))}” may be one group "
-            "written two ways (they differ only in case, spaces, punctuation or how an accent "
-            "is encoded): each is counted apart; recode the file to merge them",
-            file=sys.stderr,
-        )
+        note = look_alike_note(inert(group_name(one)), inert(group_name(other)))
+        print(note, file=sys.stderr)
     return 0
 
 

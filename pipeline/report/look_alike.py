@@ -49,3 +49,13 @@ def look_alikes(
         index = seen[key] = seen.get(key, -1) + 1
         pairs += [(value, other) for other in by_key[key][index + 1 :]]
     return pairs
+
+
+def look_alike_note(one: str, other: str) -> str:
+    """What a table of one job's groups says of a pair ``look_alikes`` found, the two names
+    given as the caller shows them (made inert, escaped); no closing full stop."""
+    return (
+        f"“{one}” and “{other}” may be one group written two ways (they differ only in case, "
+        "spaces, punctuation or how an accent is encoded): each is counted apart; recode the "
+        "file to merge them"
+    )

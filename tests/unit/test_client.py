@@ -360,6 +360,7 @@ def test_connection_refused_is_api_unreachable_naming_the_url() -> None:
         client.status("abc123")
     assert "http://api.test" in str(caught.value)
     assert "PIPELINE_API_URL" in str(caught.value)
+    assert "cannot be reached (Connection refused); check that it is running" in str(caught.value)
 
 
 def test_a_timeout_is_api_unreachable_saying_after_how_long() -> None:
