@@ -6,22 +6,20 @@ alone. The summary prints every name whole and says which may be one group writt
 from __future__ import annotations
 
 import re
-from html import unescape
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from httpfakes import in_process_client
-from insightfakes import fake_analyst
-from jobfakes import FakePredictor
+from test_change import finish, submitted
+from test_group_report import text_of
 
 from pipeline.bootstrap import Backend
 from pipeline.cli import change_commands, job_commands
 from pipeline.cli.main import main
 from pipeline.client import GroupCounts, PipelineClient, Summary
 from pipeline.group_names import group_cell, group_name
-from pipeline.worker import Worker
 
 LITERAL = "the labs were great and fun number"
 EMPTY = "the exam was bad and unfair number"
@@ -36,14 +34,9 @@ AS_WRITTEN = '"(blank)" (as written)'
 
 
 def finished(backend: Backend, client: TestClient, body: bytes = CSV) -> str:
-    answer = client.post(
-        "/v1/jobs",
-        files={"file": ("evaluations.csv", body)},
-        data={"text_column": "comment", "group_by": "course"},
-    )
-    assert answer.status_code == 202, answer.text
-    Worker(backend, lambda _ref: FakePredictor(), "w", insights=fake_analyst).run(burst=True)
-    return str(answer.json()["request_id"])
+    request_id = submitted(client, body, "evaluations.csv")
+    finish(backend)
+    return request_id
 
 
 def two_jobs(backend: Backend, client: TestClient) -> tuple[str, str]:
@@ -57,7 +50,7 @@ def report_text(client: TestClient, request_id: str, group: str, **params: str) 
         params={"group_by": "course", "group": group, "format": "html", **params},
     )
     assert answer.status_code == 200, answer.text
-    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", answer.text)))
+    return text_of(answer.text)
 
 
 def test_every_group_has_a_name_of_its_own_that_reads_back_to_it() -> None:
