@@ -40,7 +40,7 @@ def change_section(body: Mapping[str, Any]) -> ChangeSection:
         only_before=_counts(body.get("only_before") or []),
         only_after=_counts(body.get("only_after") or []),
         possible_matches=tuple(
-            (str(match["before"]), str(match["after"]))
+            (group_name(match["before"]), group_name(match["after"]))
             for match in body.get("possible_matches") or []
         ),
         notes=tuple(str(note) for note in body.get("notes") or []),

@@ -51,7 +51,8 @@ def trend_section(body: Mapping[str, Any]) -> TrendSection:
         notes=tuple(str(note) for note in body.get("notes") or []),
         group=None if group is None else str(group),
         possible_matches=tuple(
-            (str(pair["group"]), str(pair["like"])) for pair in body.get("possible_matches") or []
+            (group_name(pair["group"]), group_name(pair["like"]))
+            for pair in body.get("possible_matches") or []
         ),
     )
     if group is not None and not any(n for row in section.rows for n in row.n[:-1]):

@@ -117,7 +117,7 @@ def one_job_only(body: Mapping[str, Any]) -> list[str]:
     lines = [f"In one job only, so no trend: {names}. Values are matched exactly."]
     for pair in body.get("possible_matches") or []:
         lines.append(
-            f"“{pair['group']}” and “{pair['like']}” may be one group written two ways: "
-            "recode one file to follow them as one."
+            f"“{group_name(pair['group'])}” and “{group_name(pair['like'])}” may be one group "
+            "written two ways: recode one file to follow them as one."
         )
     return lines

@@ -20,6 +20,8 @@ from pipeline.cli import change_commands, job_commands
 from pipeline.cli.main import main
 from pipeline.client import GroupCounts, PipelineClient, Summary
 from pipeline.group_names import group_cell, group_name
+from pipeline.report.change_table import one_job_only as change_sentences
+from pipeline.report.trend_table import one_job_only as trend_sentences
 
 LITERAL = "the labs were great and fun number"
 EMPTY = "the exam was bad and unfair number"
@@ -234,3 +236,15 @@ def test_the_change_command_refuses_all_and_takes_the_course_written_so_by_its_n
     rows = capsys.readouterr().out.splitlines()
     assert any(line.startswith('"(all)" (as written)  ') for line in rows), rows
     assert not any(line.startswith("(all) ") for line in rows), rows
+
+
+def test_a_possible_match_is_named_as_every_table_names_its_group() -> None:
+    """A course written "(blank)" beside one written "(BLANK)" is not the rows without a
+    course: the sentence naming the pair says so, in the change and in the trend."""
+    change = {"labels": ["negative"], "only_before": [{"group": "(blank)", "n": 3}]}
+    change["possible_matches"] = [{"before": "(blank)", "after": "(BLANK)"}]
+    trend = {"only_one_job": [{"group": "(blank)", "job": 0, "n": 3}]}
+    trend["possible_matches"] = [{"group": "(blank)", "like": "(BLANK)"}]
+    for sentences in (change_sentences(change)[-1], trend_sentences(trend)[-1]):
+        assert sentences.startswith(f"“{AS_WRITTEN}”"), sentences
+        assert "“(BLANK)”" in sentences
