@@ -12,6 +12,7 @@ as one line instead of a traceback.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import sys
 import tempfile
@@ -40,6 +41,13 @@ from pipeline.errors import ConfigError, DatabaseUnavailableError
 from pipeline.inputs import Limits
 from pipeline.ports import JobQueue, ObjectStore, WorkerFleet
 from pipeline.settings import Settings
+
+log = logging.getLogger(__name__)
+
+PRIVATE_MODE = 0o700
+"""The data folder's mode: its owner's alone."""
+OTHERS_MODE = 0o077
+"""The group's and other accounts' bits of a mode."""
 
 
 @dataclass(frozen=True)
@@ -130,9 +138,10 @@ def open_backend(settings: Settings) -> Backend:
 
 def ensure_writable(folder: Path) -> None:
     """Create ``folder`` and write a file in it, so that a read-only or impossible data folder
-    stops the process at once with the fix, not later with a traceback from SQLite."""
+    stops the process at once with the fix, not later with a traceback from SQLite; then make
+    it private (``make_private``)."""
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=PRIVATE_MODE, parents=True, exist_ok=True)
         with tempfile.TemporaryFile(dir=folder):
             pass
     except OSError as exc:
@@ -140,6 +149,41 @@ def ensure_writable(folder: Path) -> None:
             f"the data folder {folder} cannot be written ({exc.strerror or exc}): make it "
             "writable, or set PIPELINE_DATA_DIR to a folder this user can write"
         ) from exc
+    make_private(folder)
+
+
+def make_private(folder: Path) -> None:
+    """Keep other local accounts out of the data folder: its database, queue and logs hold
+    every key's comments, which SQLite and the logs create with the umask's modes (0644 under
+    the usual 022), while the API serves each key only its own jobs. A folder others could
+    enter is made owner-only (said in the log); one this user cannot change is refused, with
+    the fix. A file system without Unix modes keeps its own (a warning says so)."""
+    mode = folder.stat().st_mode & 0o777
+    if not mode & OTHERS_MODE:
+        return
+    try:
+        folder.chmod(mode & ~OTHERS_MODE)
+    except OSError as exc:
+        raise ConfigError(
+            f"the data folder {folder} can be read by other accounts (mode {mode:o}) and this "
+            f"user cannot change that ({exc.strerror or exc}); it would hold every job's "
+            f"comments: run `chmod 700 {folder}` as its owner, or set PIPELINE_DATA_DIR to a "
+            "folder of this user's own"
+        ) from exc
+    if folder.stat().st_mode & OTHERS_MODE:
+        log.warning(
+            "the data folder %s keeps mode %o on this file system: other accounts may read "
+            "every job's comments there",
+            folder,
+            mode,
+        )
+    else:
+        log.warning(
+            "the data folder %s could be read by other accounts (mode %o): made owner-only, "
+            "since it holds every job's comments",
+            folder,
+            mode,
+        )
 
 
 @contextmanager

@@ -20,9 +20,9 @@ def run_cli(command: list[str], data_dir: Path, **env: str) -> subprocess.Comple
     environment = {**os.environ, "PIPELINE_DATA_DIR": str(data_dir), **env}
     argv = [sys.executable, "-m", "pipeline", *command]
     if os.geteuid() == 0:
-        # Root writes into any folder whatever its mode; without that privilege
-        # (CAP_DAC_OVERRIDE) a read-only folder is read-only for the child, as for anyone.
-        argv = ["setpriv", "--bounding-set=-dac_override", "--", *argv]
+        # Root writes into any folder whatever its mode, and changes the mode of any; without
+        # those privileges (CAP_DAC_OVERRIDE, CAP_FOWNER) the child is held to them as anyone.
+        argv = ["setpriv", "--bounding-set=-dac_override,-fowner", "--", *argv]
     return subprocess.run(
         argv, env=environment, capture_output=True, text=True, timeout=120, check=False
     )
@@ -52,6 +52,35 @@ def test_a_read_only_data_folder_is_one_line(command: list[str], tmp_path: Path)
     result = run_cli(command, data_dir)
     where = f"the data folder {data_dir} cannot be written"
     assert_one_line_error(result, where, "Permission denied", "PIPELINE_DATA_DIR")
+
+
+def test_a_data_folder_others_can_read_is_made_owner_only(tmp_path: Path) -> None:
+    """The database, queue and logs in it hold every key's comments."""
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    data_dir.chmod(0o755)
+    result = run_cli(["init"], data_dir)
+    assert result.returncode == 0, result.stderr
+    assert data_dir.stat().st_mode & 0o777 == 0o700
+    assert f"the data folder {data_dir} could be read by other accounts" in result.stderr
+    fresh = tmp_path / "fresh" / "data"
+    assert run_cli(["init"], fresh).returncode == 0
+    assert fresh.stat().st_mode & 0o777 == 0o700
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving the folder to another account needs root")
+def test_a_data_folder_others_can_read_and_this_user_cannot_close_is_refused(
+    tmp_path: Path,
+) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    data_dir.chmod(0o777)
+    os.chown(data_dir, 65534, 65534)  # another account's folder, open to all
+    result = run_cli(["init"], data_dir)
+    assert_one_line_error(
+        result, f"the data folder {data_dir} can be read by other accounts", "chmod 700"
+    )
+    assert not (data_dir / "pipeline.db").exists()
 
 
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda command: command[0])
