@@ -7,6 +7,7 @@ Names: ``default`` is the fine-tuned model shipped inside the package; ``fast`` 
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -61,7 +62,10 @@ def resolve_model_dir(reference: str | os.PathLike[str], cache_dir: Path | None 
 
 
 def download_s3_prefix(uri: str, cache_dir: Path) -> Path:
-    """Copy every object under an s3:// prefix into the cache (honours AWS_ENDPOINT_URL)."""
+    """Copy every object under an s3:// prefix into the cache (honours AWS_ENDPOINT_URL). An
+    object is downloaded again when its ETag differs from the copy's, and a file whose object
+    is gone is removed: a model published again at the same URI (a retrained adapter has the
+    same size as the old one) is the one loaded, never the old weights."""
     try:
         import boto3
     except ImportError as exc:
@@ -73,18 +77,43 @@ def download_s3_prefix(uri: str, cache_dir: Path) -> Path:
     target = cache_dir / bucket / prefix
     client = boto3.client("s3")
     paginator = client.get_paginator("list_objects_v2")
-    found = False
+    had = _cached_etags(target)
+    now: dict[str, str] = {}
     for page in paginator.paginate(Bucket=bucket, Prefix=f"{prefix}/" if prefix else ""):
         for obj in page.get("Contents", []):
             relative = obj["Key"][len(prefix) :].lstrip("/")
-            if not relative or relative.endswith("/"):
+            if not relative or relative.endswith("/") or relative == ETAGS_FILE:
                 continue
-            found = True
+            now[relative] = str(obj.get("ETag", ""))
             destination = target / relative
-            if destination.exists() and destination.stat().st_size == obj["Size"]:
+            if destination.exists() and had.get(relative) == now[relative]:
                 continue
             destination.parent.mkdir(parents=True, exist_ok=True)
             client.download_file(bucket, obj["Key"], str(destination))
-    if not found:
+    if not now:
         raise ModelLoadError(f"no objects under {uri}")
+    for relative in set(had) - set(now):
+        (target / relative).unlink(missing_ok=True)
+    if now != had:
+        _write_etags(target, now)
     return target
+
+
+ETAGS_FILE = ".s3-etags.json"
+"""Beside an s3:// model's cached copy: the ETag of the object each file was copied from."""
+
+
+def _cached_etags(target: Path) -> dict[str, str]:
+    """The ETags of the files cached from the prefix; none for a copy made without them (made
+    by an earlier version), so each file is fetched again once."""
+    try:
+        found = json.loads((target / ETAGS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in found.items()} if isinstance(found, dict) else {}
+
+
+def _write_etags(target: Path, etags: dict[str, str]) -> None:
+    partial = target / f"{ETAGS_FILE}.{os.getpid()}"
+    partial.write_text(json.dumps(etags, sort_keys=True), encoding="utf-8")
+    partial.replace(target / ETAGS_FILE)
