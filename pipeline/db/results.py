@@ -10,7 +10,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, cast, func, literal, select, update
+from sqlalchemy import ColumnElement, String, func, literal, select, update
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from pipeline.db.engine import Database
 from pipeline.db.models import ResultRow
@@ -106,7 +109,7 @@ class ResultRepository:
         that group's rows (``in_group``; needs ``group_by``)."""
         if group is not None and not group_by:  # never every group's rows instead
             raise ValueError("a group's rows need the column the group is a value of")
-        cell = ResultRow.data[group_by].as_string() if group_by else literal(None, String())
+        cell = group_value(group_by) if group_by else literal(None, String())
         text = ResultRow.text if with_text else literal("", String())
         columns = (
             ResultRow.row_index,
@@ -169,9 +172,7 @@ class ResultRepository:
         self, request_id: str, labels: Sequence[str], group_by: str | None = None
     ) -> list[GroupStats]:
         """One entry per value of ``group_by`` (one overall entry without it), sorted by value."""
-        group = (
-            ResultRow.data[group_by].as_string() if group_by else literal(None, String())
-        ).label(GROUP_LABEL)
+        group = (group_value(group_by) if group_by else literal(None, String())).label(GROUP_LABEL)
         counts = (
             select(group, ResultRow.label, func.count())
             .where(ResultRow.request_id == request_id)
@@ -210,7 +211,38 @@ def _means(labels: Sequence[str], values: tuple[object, ...] | None) -> dict[str
 def in_group(column: str, group: str) -> ColumnElement[bool]:
     """Rows whose ``column`` holds ``group`` as ``summarize`` groups them: the cell as text
     (a number too: ``101``); ``""`` is the rows without a value, stored empty or not at all."""
-    return func.coalesce(cast(ResultRow.data[column].as_string(), String), "") == group
+    return func.coalesce(group_value(column), "") == group
+
+
+def group_value(column: str) -> ColumnElement[str]:
+    """A row's ``column`` cell as text (a number too: ``101``; NULL where the row has none),
+    read by the member's name as JSON decodes it, so whether the row's JSON was written with
+    ``\\u00e9`` or ``é`` does not matter, nor what the name holds (a quote, a backslash, ``.``,
+    ``$``, ``[``). A SQLite JSON path (``$."name"``, what ``data[name]`` compiles to) compares
+    the name with the row's as written, escapes and all (rows are written ASCII-escaped:
+    ``Intitul\\u00e9``), and cannot hold a ``"`` (SQLite 3.40); so on SQLite the cell is found
+    among the keys ``json_each`` decodes. PostgreSQL's ``->>`` decodes the names itself."""
+    return _JsonMember(ResultRow.data, literal(column, String()))
+
+
+class _JsonMember(FunctionElement[str]):
+    """``document``'s member named ``key``, as text: ``_JsonMember(document, key)``."""
+
+    type = String()
+    name = "json_member"
+    inherit_cache = True
+
+
+@compiles(_JsonMember, "sqlite")
+def _sqlite_member(element: _JsonMember, compiler: SQLCompiler, **kw: Any) -> str:
+    document, key = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST((SELECT value FROM json_each({document}) WHERE key = {key}) AS VARCHAR)"
+
+
+@compiles(_JsonMember)
+def _member(element: _JsonMember, compiler: SQLCompiler, **kw: Any) -> str:
+    document, key = element.clauses
+    return str(compiler.process(document[key].as_string(), **kw))
 
 
 _RECORD_COLUMNS = (

@@ -487,3 +487,67 @@ def test_one_groups_rows_are_read_alone_as_summaries_group_them(repo: Repository
     assert {"A", "101"} <= named
     insight = repo.results.insight_rows(request_id, "course", batch_size=4, group="B")
     assert [r.row_index for r in insight] == list(range(1, 40, 5))
+
+
+GROUP_COLUMN_NAMES = (
+    "Intitulé",
+    "Fächer",
+    "课程",
+    "course 😀",
+    'the "course"',
+    "back\\slash",
+    "a.b",
+    "$.x",
+    "x[0]",
+    "two words",
+    "it's",
+)
+
+
+def test_groups_are_read_by_any_column_name_however_a_rows_json_was_written(
+    repo: Repository,
+) -> None:
+    """Rows 0-5 as every version has written them (``"Intitul\\u00e9"``), rows 6-11 with the
+    letters as they are (``"Intitulé"``): each column groups all twelve alike, on each
+    database, whatever its name holds."""
+    import json
+
+    from sqlalchemy import text
+
+    request_id = running(repo, rows=12)
+    rows = chunk(0, 12)
+    for row in rows:
+        i = int(row["row_index"])  # type: ignore[call-overload]
+        row["data"] = {name: f"{n}-{i % 3}" for n, name in enumerate(GROUP_COLUMN_NAMES)}
+    assert repo.jobs.write_chunk(request_id, rows) is ChunkOutcome.WRITTEN
+    as_json = "CAST(:data AS JSON)" if repo.database.dialect == "postgresql" else ":data"
+    with repo.database.write() as session:
+        for row in rows[6:]:
+            session.execute(
+                text(
+                    f"UPDATE result_rows SET data = {as_json} "
+                    "WHERE request_id = :request_id AND row_index = :row_index"
+                ),
+                {
+                    "data": json.dumps(row["data"], ensure_ascii=False),
+                    "request_id": request_id,
+                    "row_index": row["row_index"],
+                },
+            )
+        stored = session.execute(
+            text(
+                "SELECT CAST(data AS TEXT) FROM result_rows "
+                "WHERE request_id = :request_id ORDER BY row_index"
+            ),
+            {"request_id": request_id},
+        ).scalars()
+        written = list(stored)
+    assert "Intitul\\u00e9" in written[0] and "Intitulé" in written[6]
+
+    for n, name in enumerate(GROUP_COLUMN_NAMES):
+        groups = repo.results.summarize(request_id, ["positive"], name)
+        assert [(g.group, g.rows) for g in groups] == [(f"{n}-{v}", 4) for v in range(3)], name
+        found = repo.results.group_batches(request_id, name, f"{n}-1", batch_size=3)
+        assert [record.row_index for batch in found for record in batch] == [1, 4, 7, 10]
+        insight = repo.results.insight_rows(request_id, name, group=f"{n}-2")
+        assert [(r.row_index, r.group) for r in insight] == [(i, f"{n}-2") for i in (2, 5, 8, 11)]
