@@ -41,6 +41,26 @@ def is_model_fault(error: str | None) -> bool:
     return error is not None and error.startswith(PREFIX)
 
 
+SERVICE_PREFIX = "the worker could not go on"
+
+
+def service_note(error: BaseException) -> str:
+    """The job's error while it waits for the service's own storage (a full disk, a database
+    locked or down, an object store or queue that cannot be reached): not the file's fault,
+    so no failure is counted toward poison and nothing committed is lost."""
+    return (
+        f"{SERVICE_PREFIX}: {type(error).__name__}: {error}; this is a fault of the service's "
+        "storage, not of the file: the rows labelled so far are kept and the job goes on from "
+        "them once it clears"
+    )
+
+
+def is_waiting_note(error: str | None) -> bool:
+    """Whether a job's recorded error says it waits for the deployment (its model, or the
+    service's storage): the next delivery that gets going clears it."""
+    return is_model_fault(error) or (error is not None and error.startswith(SERVICE_PREFIX))
+
+
 def given_up_reason(note: str, limit: int) -> str:
     """Why a job whose model never loaded was failed when the queue dead-lettered it."""
     return (

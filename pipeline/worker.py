@@ -49,7 +49,14 @@ from pipeline.bootstrap import Backend
 from pipeline.chunk_sizing import ChunkLimit, ChunkSizer, chunk_work, row_work
 from pipeline.db import ChunkOutcome, JobRecord, ResultRecord, WorkerTime
 from pipeline.db.jobs import Intake
-from pipeline.errors import Conflict, InputError, JobNotFound, PipelineError, ReceiptExpired
+from pipeline.errors import (
+    Conflict,
+    InputError,
+    JobNotFound,
+    PipelineError,
+    ReceiptExpired,
+    ServiceUnavailableError,
+)
 from pipeline.heartbeat import DeliveryHeartbeat
 from pipeline.inputs import ReadOptions, iter_chunks
 from pipeline.insights import storage
@@ -58,7 +65,7 @@ from pipeline.insights.postpass import find_job_themes
 from pipeline.labelling import LABEL_COLUMN, label_frame, score_column
 from pipeline.model.predictor import Predictor
 from pipeline.model.screening import CommentScreen
-from pipeline.model_fault import DEPLOYMENT_FAULTS, MODEL_SETTING, waiting_note
+from pipeline.model_fault import DEPLOYMENT_FAULTS, MODEL_SETTING, service_note, waiting_note
 from pipeline.poison import PoisonPolicy, needs_fresh_message
 from pipeline.ports import QueueMessage
 from pipeline.readahead import read_ahead
@@ -315,12 +322,43 @@ class Worker:
             _forget(queue.delete, message.receipt)
         except DEPLOYMENT_FAULTS as exc:  # e.g. an explainer's config, read on first use
             self._model_unavailable(job, message, exc)
+        except ServiceUnavailableError as exc:
+            self._service_unavailable(request_id, message, exc)
         except Exception as exc:
             log.exception("job %s failed on attempt %d", request_id, message.receive_count)
             self.backend.repository.jobs.note_error(
                 request_id, f"{type(exc).__name__}: {exc}", self._spent()
             )
             _forget(queue.release, message.receipt)
+
+    def _service_unavailable(
+        self, request_id: str, message: QueueMessage, error: ServiceUnavailableError
+    ) -> None:
+        """The service's own storage failed the delivery (a full disk, a database locked or
+        down, S3 or the queue out of reach). Counted as a crash, two such faults in a row
+        failed a job whose every label was committed as poison, blaming its rows; now the job
+        keeps waiting with a note (``service_note``; nothing counted, nothing committed lost),
+        its message hidden for the fault's ``retry_after_s`` while this worker rests, as for a
+        model that cannot be loaded. A fault that never clears still ends at the queue's limit
+        (PIPELINE_MAX_RECEIVES), its reason naming the fault."""
+        log.error(
+            "job %s waits: %s; this worker takes no job for %d s",
+            request_id,
+            error,
+            error.retry_after_s,
+            exc_info=error,
+        )
+        self._resume_at = time.monotonic() + error.retry_after_s
+        queue = self.backend.queue
+        steps = (  # each best effort: the fault may be the database's or the queue's own
+            lambda: self.backend.repository.jobs.note_fault(request_id, service_note(error)),
+            lambda: queue.extend(message.receipt, error.retry_after_s),
+        )
+        for step in steps:
+            try:
+                step()
+            except PipelineError as exc:
+                log.warning("job %s: the fault could not be recorded (%s)", request_id, exc)
 
     def _model_unavailable(self, job: JobRecord, message: QueueMessage, error: Exception) -> None:
         """The job's model cannot be loaded. The job keeps waiting with a note naming the model

@@ -25,7 +25,7 @@ from pipeline.db.engine import Database, as_utc, utcnow
 from pipeline.db.models import Job, ResultRow
 from pipeline.db.records import ACTIVE, TERMINAL, JobRecord, JobStatus, NewJob, WorkerTime
 from pipeline.errors import Conflict, JobNotFound
-from pipeline.model_fault import is_model_fault
+from pipeline.model_fault import is_waiting_note
 from pipeline.poison import DeliveryTrace, PoisonPolicy, after_failure, on_delivery, poison_reason
 
 REUSABLE = (*ACTIVE, JobStatus.SUCCEEDED)
@@ -215,7 +215,7 @@ class JobRepository:
                 )
             job.status = JobStatus.RUNNING.value
             job.attempts += 1
-            if is_model_fault(job.error):  # this worker loaded the model: no longer waiting
+            if is_waiting_note(job.error):  # this worker loaded the model: no longer waiting
                 job.error = None
             job.model_version = model_version
             job.labels = list(labels)
