@@ -8,7 +8,9 @@ course of its own. Pure logic: ``pipeline.inputs`` leaves such rows out and coun
 (``ReadOptions.repeated_headers``).
 
 A row repeats the header when each comment column's cell is that column's name and every
-other non-empty cell is its own column's name, case and spacing aside (``folded``). A column
+other non-empty cell is its own column's name, case and spacing aside (``folded``), and a byte
+order mark before it too (each part of a ``cat`` of Excel's "CSV UTF-8" files starts with
+one, which readers of text remove, and a cell may keep one a file put there). A column
 ``clean_header`` named by its place (``0.0 (column 10)``) is matched by the name the file
 gives it (``0.0``). A comment that merely says the column's name (``Comments`` beside a
 course) is not such a row: the course's cell is not the header's.
@@ -20,6 +22,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from pipeline.input_header import blank_place, folded, placed_name
+
+_BOM = "\ufeff"
 
 
 @dataclass(frozen=True)
@@ -57,12 +61,17 @@ class HeaderRepeats:
             return False
         for i in self.required:
             spelled = self.names[i]
-            if spelled is None or folded(row[i]) not in spelled:
+            if spelled is None or _bare(row[i]) not in spelled:
                 return False
         for value, spelled in zip(row, self.names, strict=False):
-            if spelled is not None and value.strip() and folded(value) not in spelled:
+            if spelled is not None and value.strip() and _bare(value) not in spelled:
                 return False
         return True
+
+
+def _bare(value: str) -> str:
+    """A cell as a header's name is compared: ``folded``, without a byte order mark."""
+    return folded(value.lstrip(_BOM))
 
 
 def _spellings(name: str, position: int) -> frozenset[str]:
@@ -71,10 +80,10 @@ def _spellings(name: str, position: int) -> frozenset[str]:
     ``column_<n>``."""
     if blank_place(name) == position + 1:
         return frozenset()
-    found = {folded(name)}
+    found = {_bare(name)}
     placed = placed_name(name)
     if placed is not None and placed[1] == position + 1:
-        found.add(folded(placed[0]))
+        found.add(_bare(placed[0]))
     found.discard("")
     return frozenset(found)
 
@@ -84,6 +93,8 @@ class SkippedRows:
     """Rows passed over while a file is read, counted as they are."""
 
     repeated_headers: int = 0
+    empty_rows: int = 0
+    """A text file's rows that hold nothing (``ReadOptions.empty_rows``)."""
 
 
 def without_repeats(

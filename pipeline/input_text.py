@@ -10,6 +10,10 @@ a damaged UTF-8 file, refused with the place, not read as garbled text.
 A NUL character is refused by the readers (``nul_character``), on whatever line it is, so a
 file is refused the same way at validation and in the worker, on SQLite as on PostgreSQL
 (which cannot store one); no comment holds one.
+
+Every CSV reader is made here (``csv_reader``), with the csv module's field size limit raised
+first: the limit is the interpreter's, so a reader made anywhere else would refuse a long
+comment or not depending on what the process read before.
 """
 
 from __future__ import annotations
@@ -17,11 +21,17 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.errors import EncodingError, MalformedInputError
 from pipeline.input_header import TEXT_WORDS, header_holds
+
+if TYPE_CHECKING:
+    from _csv import Reader
 
 UTF8 = "utf-8"
 UTF8_BOM = "utf-8-sig"
@@ -44,6 +54,99 @@ HEADER_SCAN_RECORDS = TITLE_RECORDS + 1 + _HEADER_LOOKAHEAD
 _READ_BLOCK = 1024 * 1024
 _SAMPLE_RECORDS = 200
 _HEADER_REPEATED = 0.8
+_FIELD_LIMIT = 2**31 - 1
+"""The csv module refuses fields over 128 KiB by default; a long comment is a row error
+(``PIPELINE_MAX_COMMENT_CHARS``), and only the upload's size limit bounds a field."""
+BOM = "\ufeff"
+DOS_EOF = "\x1a"
+"""Ctrl-Z, which ``copy *.csv all.csv`` (Windows, text mode) ends the file it writes with."""
+_MARKS = BOM + DOS_EOF
+_QUOTE_CLOSED_EARLY = r'(?<=[^"{d}\n])"[^"{d}\n]'
+"""A quote inside a value (neither a value's first character nor one written twice) that
+more of the value follows: where a value that opened with a quote may have closed it early
+(``"Great" teacher``)."""
+
+
+def csv_reader(lines: Iterable[str], delimiter: str) -> Reader:
+    """A csv module reader of ``lines`` (the file opened with universal newlines), whose
+    fields may be as long as the file."""
+    csv.field_size_limit(_FIELD_LIMIT)
+    return csv.reader(lines, delimiter=delimiter)
+
+
+def without_marks(record: list[str]) -> list[str]:
+    """``record`` without the marks that are no text: a byte order mark at a value's start
+    (each part of a ``cat *.csv`` of Excel's "CSV UTF-8" files starts with one, so its header
+    would read ``\\ufeffCourse``) and Ctrl-Z at either end of one (``copy``'s end of file).
+    Callers look for either mark in the text first (``has_marks``): few files hold one."""
+    return [value.lstrip(_MARKS).rstrip(DOS_EOF) for value in record]
+
+
+def has_marks(text: str) -> bool:
+    """Whether ``text`` holds a byte order mark or Ctrl-Z (``without_marks``)."""
+    return BOM in text or DOS_EOF in text
+
+
+def holds_nothing(record: Sequence[str]) -> bool:
+    """A record whose every value is blank: a line of delimiters only (``;;``, which Excel
+    writes for a formatted empty row under the table), no row."""
+    return not any(value.strip() for value in record)
+
+
+def as_written(record: list[str], raw: str, delimiter: str) -> list[str]:
+    """``record`` (the csv module's reading of the ``raw`` lines it was read from) with each
+    value that opens with a quote and goes on after the closing one (``"Great" teacher``,
+    from a program that does not quote values) as the file writes it, quotes and all: the
+    csv module drops those quotes, and with them what a sarcastic comment means. A value
+    quoted as CSV writes one (closed right before the delimiter or the line's end) is
+    read as CSV reads it."""
+    if not _closed_early(delimiter).search(raw):
+        return record
+    spans = _raw_values(raw, delimiter)
+    if len(spans) != len(record):
+        return record
+    return [text if early else value for value, (text, early) in zip(record, spans, strict=True)]
+
+
+@cache
+def _closed_early(delimiter: str) -> re.Pattern[str]:
+    return re.compile(_QUOTE_CLOSED_EARLY.format(d=re.escape(delimiter)))
+
+
+def _raw_values(raw: str, delimiter: str) -> list[tuple[str, bool]]:
+    """Each value's text in ``raw`` (one record, ``\\n`` ending its lines) as the csv
+    module bounds it, and whether it is quoted and goes on after its closing quote."""
+    values: list[tuple[str, bool]] = []
+    start, size = 0, len(raw)
+    while True:
+        early = False
+        if raw.startswith('"', start):
+            end, early = _quoted_end(raw, start + 1, delimiter)
+        else:
+            end = _value_end(raw, start, delimiter)
+        values.append((raw[start:end], early))
+        if end >= size or raw[end] == "\n":
+            return values
+        start = end + 1
+
+
+def _quoted_end(raw: str, at: int, delimiter: str) -> tuple[int, bool]:
+    """Where a value that opens with a quote before ``at`` ends, and whether it goes on after
+    its closing quote (the csv module then reads the rest as unquoted text)."""
+    while (close := raw.find('"', at)) >= 0:
+        if raw.startswith('"', close + 1):
+            at = close + 2  # a quote written twice: one quote in the value
+            continue
+        if close + 1 == len(raw) or raw[close + 1] in (delimiter, "\n"):
+            return close + 1, False
+        return _value_end(raw, close + 1, delimiter), True
+    return len(raw), False
+
+
+def _value_end(raw: str, at: int, delimiter: str) -> int:
+    """Where an unquoted value from ``at`` ends: at the delimiter or the line's end."""
+    ends = [found for found in (raw.find(delimiter, at), raw.find("\n", at)) if found >= 0]
+    return min(ends, default=len(raw))
 
 
 def bom_encoding(head: bytes) -> str | None:
@@ -122,31 +225,42 @@ def header_index(records: Sequence[Sequence[str]], named: str | None = None) -> 
     """Which of a CSV's first records is its header. Reports exported as CSV often start with
     a title, a date, ``Course:,CHEM110`` lines and blank lines. The header is:
 
-    - the first record that holds the column ``named`` (the comment column asked for);
+    - the first record that holds the column ``named`` (the comment column asked for) and
+      heads a table (``_heads_a_table``), else the first that holds it;
+    - with none named, the first record that names a comment column (``TEXT_NAMES``) and
+      heads a table: under a metadata block (``Course:,CHEM 110``) or a title that is itself
+      a comment column's name (a report titled ``Comments``), as a workbook's header is found;
     - under a first record of one value at most (a title), the first record of two values or
-      more one of which names a comment column (``TEXT_NAMES``), past lines of two values
-      such as ``Term:,Fall 2026``;
+      more one of which names a comment column, past lines of two values such as
+      ``Term:,Fall 2026``;
     - else the first record of two values or more after at most ``TITLE_RECORDS`` of one
       value at most, when most of the records under it have as many fields (a narrower
       header would otherwise be taken for a title);
     - else the first record: a one-column file, whose comments may hold the delimiter, and a
-      first record that is only a comment column's name (``Comments``), never a title.
+      first record that is only a comment column's name (``Comments``) with no table under
+      it, never a title.
     """
     if not records:
         return 0
+    scanned = records[: TITLE_RECORDS + 1]
+    asked = (named or "").strip().casefold()
+    if asked:
+        naming = [index for index, record in enumerate(scanned) if header_holds(record, asked)]
+        if naming:
+            return next((i for i in naming if _heads_a_table(records, i)), naming[0])
+    else:
+        for index, record in enumerate(scanned):
+            if _names_a_comment_column(record) and _heads_a_table(records, index):
+                return index
     first = [value.strip().casefold() for value in records[0] if value.strip()]
     if _only_a_comment_name(first):
         return 0
-    scanned = records[: TITLE_RECORDS + 1]
-    asked = (named or "").strip().casefold()
+    if not asked and len(first) < 2:
+        for index, record in enumerate(scanned):
+            if _filled(record) >= 2 and _names_a_comment_column(record):
+                return index  # under a title: a table's header with a comment column
     for index, record in enumerate(scanned):
-        values = {value.strip().casefold() for value in record} - {""}
-        if asked and header_holds(record, asked):
-            return index
-        if not asked and len(first) < 2 and len(values) >= 2 and values & TEXT_WORDS:
-            return index  # under a title: a table's header with a comment column
-    for index, record in enumerate(scanned):
-        if sum(1 for value in record if value.strip()) < 2:
+        if _filled(record) < 2:
             continue
         below = records[index + 1 : index + 1 + _HEADER_LOOKAHEAD]
         repeated = sum(len(other) == len(record) for other in below)
@@ -154,13 +268,37 @@ def header_index(records: Sequence[Sequence[str]], named: str | None = None) -> 
     return 0
 
 
-def txt_header_line(sample: str) -> int | None:
-    """The line of a one-comment-per-line file's header, when its first non-blank line is only
-    a comment column's name (``Comments``: a one-column sheet saved as text); None when the
-    file starts with a comment."""
+def _heads_a_table(records: Sequence[Sequence[str]], index: int) -> bool:
+    """Whether ``records[index]`` is a table's header: two values or more, as many fields as
+    most of the records under it, and every record above it narrower (a title, a line of
+    metadata) — a record above as wide might be the header, and the one at ``index`` a row."""
+    record = records[index]
+    width = _filled(record)
+    if width < 2:
+        return False
+    below = records[index + 1 : index + 1 + _HEADER_LOOKAHEAD]
+    if sum(len(other) == len(record) for other in below) < _HEADER_REPEATED * len(below):
+        return False
+    return all(_filled(above) < width for above in records[:index])
+
+
+def _names_a_comment_column(record: Sequence[str]) -> bool:
+    return any(value.strip().casefold() in TEXT_WORDS for value in record)
+
+
+def _filled(record: Sequence[str]) -> int:
+    """The record's values that are not blank."""
+    return sum(1 for value in record if value.strip())
+
+
+def txt_header_line(sample: str) -> tuple[int, str] | None:
+    """The line of a one-comment-per-line file's header and the name it gives the column,
+    when its first non-blank line is only a comment column's name (``Comments``: a one-column
+    sheet saved as text); None when the file starts with a comment."""
     for number, line in enumerate(io.StringIO(sample, newline=None), start=1):
-        if line.strip():
-            return number if _only_a_comment_name([line.strip().casefold()]) else None
+        name = line.lstrip(_MARKS).strip()
+        if name:
+            return (number, name) if _only_a_comment_name([name.casefold()]) else None
     return None
 
 
@@ -180,13 +318,16 @@ def tab_separated(sample: str, complete: bool) -> bool:
 
 
 def _sample_records(sample: str, delimiter: str, complete: bool) -> list[list[str]]:
-    """The sample's non-blank records; the last one only when the sample is the whole file
-    (otherwise it may be cut)."""
-    reader = csv.reader(io.StringIO(sample, newline=None), delimiter=delimiter)
+    """The sample's records that hold something (``holds_nothing``), as the readers find
+    them; the last one only when the sample is the whole file (otherwise it may be cut)."""
+    reader = csv_reader(io.StringIO(sample, newline=None), delimiter)
+    marked = has_marks(sample)
     records: list[list[str]] = []
     try:
         for record in reader:
-            if record:
+            if marked:
+                record = without_marks(record)
+            if not holds_nothing(record):
                 records.append(record)
             if len(records) > _SAMPLE_RECORDS:
                 return records

@@ -62,14 +62,19 @@ from pipeline.input_text import (
     HEADER_SCAN_RECORDS,
     UTF8_BOM,
     UTF16,
+    as_written,
     bom_encoding,
+    csv_reader,
+    has_marks,
     header_index,
+    holds_nothing,
     nul_character,
     read_sample,
     sniff_delimiter,
     sniff_encoding,
     tab_separated,
     txt_header_line,
+    without_marks,
 )
 from pipeline.messages import echo
 from pipeline.survey_export import RECORDS_NEEDED, Descriptions, find_descriptions
@@ -121,9 +126,6 @@ _SIGNATURES = (
 """Files renamed .csv or .txt that are named for what they are, not refused as badly encoded
 text (their bytes are mostly valid Windows-1252 and hold too few NULs to look binary)."""
 _SNIFF_BYTES = 64 * 1024
-# The csv module refuses fields over 128 KiB by default; a long comment is a row error, and
-# only the file's size bounds a field.
-_FIELD_LIMIT = 2**31 - 1
 _TAKEN = ", taken as the comment column for its name: choose the comment column (text_column)"
 _EOF_PROBE = "\x00end of file\x00\n"
 """Cannot be part of a validated file: a NUL character is refused (``input_text``)."""
@@ -170,6 +172,11 @@ class ReadOptions:
     each under its own; ``pipeline.input_repeats``): not read as rows. Validation counts
     them; ``inspect_input`` gives 0 (looked for, none counted yet). None: not looked for,
     as a job queued before they were is read (its rows are numbered as they were)."""
+    empty_rows: int | None = None
+    """A CSV's or TXT file's rows that hold nothing (``input_text.holds_nothing``: Excel's
+    ``;;`` lines under a table, a line that is only Ctrl-Z, ``copy``'s end of file): not read
+    as rows, as blank lines are not. Counted and left as ``repeated_headers`` are: None, not
+    looked for, is how a job queued before they were is read."""
     comment_columns: tuple[str, ...] = ()
     """Several comment columns, read as one row per row and column (``pipeline.input_melt``);
     empty: the job's text column is one of the file's."""
@@ -371,10 +378,12 @@ def inspect_input(
             fmt, delimiter = "csv", "\t"  # a sheet saved as text by Excel: the table it is
         elif fmt == "csv":
             delimiter = sniff_delimiter(*sample)
-        options = ReadOptions(encoding=encoding, delimiter=delimiter)
+        options = ReadOptions(encoding=encoding, delimiter=delimiter, empty_rows=0)
         if fmt == "txt":
-            options = replace(options, header_row=txt_header_line(sample[0]))
-            return _looking_for_repeats(InputLayout(fmt, options, (TXT_COLUMN,)))
+            heading = txt_header_line(sample[0])  # its name names the column
+            options = replace(options, header_row=heading[0] if heading else None)
+            column = heading[1] if heading else TXT_COLUMN
+            return _looking_for_repeats(InputLayout(fmt, options, (column,)))
         options = replace(options, header_row=_csv_header_line(path, options, text_column))
         with _csv_rows(path, options) as (header, rows):
             first = list(islice(rows, RECORDS_NEEDED))
@@ -392,7 +401,8 @@ def _csv_header_line(path: Path, options: ReadOptions, text_column: str | None) 
     """The line of a CSV's header when title lines come before it (``header_index``)."""
     encoding, delimiter = options.encoding or UTF8_BOM, options.delimiter or ","
     with path.open(encoding=encoding, newline=None) as handle:
-        first = list(islice(_records(handle, delimiter, encoding), HEADER_SCAN_RECORDS))
+        records = _records(handle, delimiter, encoding, SkippedRows())
+        first = list(islice(records, HEADER_SCAN_RECORDS))
     index = header_index([record for _line, record in first], text_column)
     return first[index][0] if index else None
 
@@ -524,9 +534,14 @@ def validate_input(
             raise EmptyInputError(f"the file has no comments in columns {named}")
         taken = "" if asked or layout.format == "txt" else _TAKEN
         raise EmptyInputError(f"the file has no comments in column {column!r}{taken}")
-    # the worker leaves out the same rows, and only when told to (a job queued before they
-    # were looked for keeps its rows); none found: the options are as they were
-    options = replace(layout.options, repeated_headers=skipped.repeated_headers or None)
+    # the worker leaves out the same rows (repeated headers, rows that hold nothing), and only
+    # when told to (a job queued before they were looked for keeps its rows); none found: the
+    # options are as they were
+    options = replace(
+        layout.options,
+        repeated_headers=skipped.repeated_headers or None,
+        empty_rows=skipped.empty_rows or None,
+    )
     return InputSummary(
         format=layout.format,
         columns=layout.columns,
@@ -539,12 +554,13 @@ def validate_input(
 
 def _text_column(requested: str | None, layout: InputLayout) -> str:
     """The file's name for the comment column. With none asked for (every edge: the CLI, the
-    API, the Lambda gateway) a TXT file's single column, else the one column named like
-    comments (``comment``, `` Feedback ``); with none or several, a refusal that says so."""
+    API, the Lambda gateway) a TXT file's single column (named by its header line, else
+    ``text``, which names it either way), else the one column named like comments
+    (``comment``, `` Feedback ``); with none or several, a refusal that says so."""
+    if layout.format == "txt" and folded(requested or "") in ("", TXT_COLUMN):
+        return layout.columns[0]
     if (requested or "").strip():
         column = resolve_column(requested or "", layout.columns, questions=layout.questions)
-    elif layout.format == "txt":
-        return TXT_COLUMN
     elif (named := named_text_column(layout.columns, layout.questions)) is not None:
         column = named
     else:
@@ -665,7 +681,7 @@ def _file_table(
     counted in ``skipped`` (``pipeline.input_repeats``)."""
     looking = options.repeated_headers is not None
     if fmt == "csv":
-        with _csv_rows(path, options) as (header, rows):
+        with _csv_rows(path, options, skipped) as (header, rows):
             repeats = HeaderRepeats.of(header, comments)
             yield header, without_repeats(rows, repeats, skipped) if looking else rows
     elif fmt == "txt":
@@ -674,9 +690,10 @@ def _file_table(
             options.encoding or UTF8_BOM,
             options.header_row or 0,
             skipped if looking else None,
+            skipped if options.empty_rows is not None else None,
         )
-        try:
-            yield (TXT_COLUMN,), lines
+        try:  # named as the job names it: the header's name, else ``text``
+            yield (comments[0] if comments else TXT_COLUMN,), lines
         finally:
             lines.close()
     else:
@@ -725,17 +742,18 @@ def _cut(
 
 @contextmanager
 def _csv_rows(
-    path: Path, options: ReadOptions
+    path: Path, options: ReadOptions, skipped: SkippedRows | None = None
 ) -> Iterator[tuple[tuple[str, ...], Iterator[list[str]]]]:
     """The header's column names and the data rows, each as wide as the header. Skipped:
-    title lines above the header (``ReadOptions.header_row``, its line), blank lines and rows
-    that describe the columns (``ReadOptions.description_rows``). Universal newlines: ``\n``,
+    title lines above the header (``ReadOptions.header_row``, its line), blank lines, rows
+    that hold nothing (``ReadOptions.empty_rows``, counted in ``skipped``) and rows that
+    describe the columns (``ReadOptions.description_rows``). Universal newlines: ``\n``,
     ``\r\n`` and ``\r`` all end a line."""
-    csv.field_size_limit(_FIELD_LIMIT)
     encoding = options.encoding or UTF8_BOM
     delimiter = options.delimiter or ","
+    empties = None if options.empty_rows is None else skipped or SkippedRows()
     with path.open(encoding=encoding, newline=None) as handle:
-        records = _records(handle, delimiter, encoding)
+        records = _records(handle, delimiter, encoding, empties)
         if header_line := options.header_row:  # title lines above the header
             records = dropwhile(lambda found: found[0] < header_line, records)
         first = next(records, None)
@@ -747,19 +765,30 @@ def _csv_rows(
 
 
 def _records(
-    handle: Iterable[str], delimiter: str, encoding: str
+    handle: Iterable[str], delimiter: str, encoding: str, empties: SkippedRows | None = None
 ) -> Iterator[tuple[int, list[str]]]:
-    """Non-blank records with the line each starts on; reading errors name that line."""
+    """Non-blank records with the line each starts on; reading errors name that line. Each
+    value is read as written where its quotes are not CSV's (``as_written``), without a byte
+    order mark or Ctrl-Z (``without_marks``). With ``empties``, a record that holds nothing
+    (``holds_nothing``) is left out as a blank line is, counted there."""
     kept: list[list[str]] = [[]]  # the raw lines of the record being read
-    reader = csv.reader(_keeping(handle, kept), delimiter=delimiter)
+    reader = csv_reader(_keeping(handle, kept), delimiter)
     line = start = 1
     last: list[str] = []
     try:
         for record in reader:
             last, kept[0] = kept[0], []
             if record:
+                raw = last[0] if len(last) == 1 else "".join(last)
+                if '"' in raw:
+                    record = as_written(record, raw, delimiter)
+                if has_marks(raw):
+                    record = without_marks(record)
                 start = line
-                yield line, record
+                if empties is not None and holds_nothing(record):
+                    empties.empty_rows += 1
+                else:
+                    yield line, record
             line = reader.line_num + 1
     except csv.Error as exc:
         raise MalformedInputError(f"line {line} cannot be read as CSV: {exc}") from exc
@@ -785,7 +814,7 @@ def _refuse_open_quote(lines: Sequence[str], delimiter: str, line: int) -> None:
     the rest of the file. A probe line read after the last record shows it: it is swallowed."""
     if not lines:
         return
-    probe = list(csv.reader([*lines, _EOF_PROBE], delimiter=delimiter))
+    probe = list(csv_reader([*lines, _EOF_PROBE], delimiter))
     if probe[-1] != [_EOF_PROBE.rstrip("\n")]:
         raise MalformedInputError(
             f"line {line} opens a quoted value that is never closed, so the rest of the file "
@@ -815,17 +844,29 @@ def _fitted(
 
 
 def _txt_rows(
-    path: Path, encoding: str, header_line: int, skipped: SkippedRows | None = None
+    path: Path,
+    encoding: str,
+    header_line: int,
+    skipped: SkippedRows | None = None,
+    empties: SkippedRows | None = None,
 ) -> Generator[list[str], None, None]:
-    """One comment per non-blank line after the header's line (0: none). With ``skipped``,
-    a later line that is the header's again (``Comments``, case and spacing aside: one-column
-    files put together) is no comment, counted there."""
+    """One comment per non-blank line after the header's line (0: none), without a byte order
+    mark or Ctrl-Z (``without_marks``). With ``skipped``, a later line that is the header's
+    again (``Comments``, case and spacing aside: one-column files put together) is no comment,
+    counted there; with ``empties``, so is a line that was only marks (``copy``'s Ctrl-Z)."""
     heading = None
     with path.open(encoding=encoding, newline=None) as handle:
         for number, line in enumerate(handle, start=1):
             if "\x00" in line:
                 raise nul_character(number)
             text = line.rstrip("\r\n")
+            if has_marks(text):
+                (bare,) = without_marks([text])
+                if bare.strip() or not text.strip():
+                    text = bare
+                elif empties is not None:  # only marks; a job queued before reads it as a row
+                    empties.empty_rows += 1
+                    continue
             if number == header_line:
                 heading = folded(text) or None
             elif number > header_line and text.strip():

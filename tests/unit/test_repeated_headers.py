@@ -150,7 +150,7 @@ def test_a_one_column_txt_file_put_together_reads_without_its_later_headers(
     summary = validate_input(path, None)
 
     assert (summary.rows, summary.options.repeated_headers) == (2, 2)
-    assert read(path, None)["text"].tolist() == ["Great labs", "Too fast"]
+    assert read(path, None)["Comments"].tolist() == ["Great labs", "Too fast"]
     headerless = write(tmp_path, b"Great labs\nComments\n", "plain.txt")
     assert validate_input(headerless, None).rows == 2, "no header line: every line a comment"
 
