@@ -25,10 +25,12 @@ from pipeline.xlsx.layout import (
     choose_layout,
     every_layout,
     find_header,
+    header_at,
     layout_of,
     naming_layouts,
     pick_sheet,
     row_values,
+    sheets_listing,
 )
 from pipeline.xlsx.limits import XlsxLimits
 from pipeline.xlsx.merges import DownFill, fills_by_row
@@ -162,34 +164,49 @@ class Workbook:
         for entry in self.sheets:
             if entry.hidden:
                 continue
-            header = find_header(self.scan(entry).rows, None)
+            scan = self.scan(entry)
+            header = find_header(scan, None)
             try:
-                columns = layout_of(entry, header).columns if header else ()
+                columns = layout_of(scan, header).columns if header else ()
             except InputError:  # two columns of one name: refused if this sheet is chosen
                 columns = ()
             found.append(SheetOverview(entry.name, header.number if header else None, columns))
         return found
 
+    def sheets_listing(self) -> str:
+        """Each visible sheet and its columns (``sheet 'Cover': Blue report; sheet
+        'Comments': Course, …``), for a refusal that has to say which sheet holds what."""
+        return sheets_listing(self._visible_scans())
+
     def scan(self, entry: SheetEntry) -> SheetScan:
-        return SheetScan(entry, self._source.first_rows(entry))
+        """The sheet's first rows and the merges down from them (a header of two rows)."""
+        rows = self._source.first_rows(entry)
+        last = rows[-1].number if rows else 0
+        fills = [fill for fill in self._source.merges(entry) if fill.first_row <= last]
+        fills += [fill for row in rows for fill in row.down]
+        return SheetScan(entry, rows, tuple(fills))
 
     def table(
         self, sheet: str | None, header_row: int | None, text_column: str | None
     ) -> SheetLayout:
-        """A job's table: its recorded sheet and header row as they are; without them, found
-        as validation finds it (``layout``)."""
+        """A job's table: its recorded sheet and header row as they are, read as validation
+        read them (from the same first rows); without them, found as validation finds it
+        (``layout``)."""
         if sheet is None or header_row is None:
             return self.layout(sheet, text_column)
         entry = pick_sheet(self.sheets, sheet)
+        scan = self.scan(entry)
+        if (found := header_at(scan, header_row)) is not None:
+            return layout_of(scan, found)
         rows = self._source.rows(entry)
         try:
             header = next((row for row in rows if row.number >= header_row), None)
         finally:
             rows.close()
-        if header is None or header.number != header_row:
+        if header is None or header.number != header_row or not header.cells:
             reason = f"row {header_row} of sheet {sheet!r}, its header, is empty"
             raise damaged(reason, self._source.container)
-        return layout_of(entry, header)
+        return layout_of(SheetScan(entry, (header,)), header)
 
     def records(self, layout: SheetLayout, comments: Sequence[str] = ()) -> Iterator[list[str]]:
         """The table's data rows: the values in the header's columns, blank rows left out,

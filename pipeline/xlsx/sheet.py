@@ -5,7 +5,9 @@ holds one block's rows, whatever the sheet's length. Cells are placed by their r
 cell may omit it: it then follows the previous one). Rows and cells must come in order within
 Excel's grid, and the sheet's cells, the characters of one cell and of all cells read are
 bounded (``XlsxLimits``). Values read as ``openpyxl`` gives them (numbers as ``3`` or ``2.5``,
-dates as ``2026-03-01 09:30:00``, booleans as ``True``) so a column reads as it always did.
+dates as ``2026-03-01 09:30:00``, booleans as ``True``) so a column reads as it always did;
+text, inline or a formula's, with its ``_xHHHH_`` codes read as the characters they stand for
+(``strings.unescape``), as the shared strings are.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pipeline.errors import LimitExceededError
 from pipeline.xlsx.archive import Archive, damaged
 from pipeline.xlsx.limits import EXCEL_MAX_COLUMNS, EXCEL_MAX_ROWS, XlsxLimits
 from pipeline.xlsx.merges import DownFill
-from pipeline.xlsx.strings import SharedStrings
+from pipeline.xlsx.strings import SharedStrings, unescape
 from pipeline.xlsx.styles import DateStyles
 from pipeline.xlsx.xmlstream import LocalNames, PartParser, too_deep
 
@@ -191,7 +193,7 @@ class _SheetHandler:
             except ValueError:
                 raise damaged(f"sheet {self._sheet!r} names shared string {raw[:20]!r}") from None
         else:
-            value = raw if kind in _TEXT_TYPES else None
+            value = unescape(raw) if kind in _TEXT_TYPES else None
         if value is None:
             value = self._typed(raw, kind)
             self._numbers += 1

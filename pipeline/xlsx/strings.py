@@ -5,11 +5,16 @@ millions of strings, so it is kept as UTF-8 bytes in a buffer that moves to a te
 past ``SPOOL_BYTES`` (8 bytes of offset per string stay in memory), not as millions of Python
 objects. Recently used strings are cached, so a sheet naming one string many times shares one
 object; the characters it names are still counted against the sheet's text budget.
+
+Text is stored as Excel shows it (``unescape``): the format writes a character XML cannot hold
+as ``_xHHHH_`` (a carriage return as ``_x000D_``: every comment pasted with Windows line
+breaks), and it is read back as that character, never as the code.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from array import array
 from typing import IO
@@ -21,6 +26,31 @@ from pipeline.xlsx.xmlstream import LocalNames, PartParser, too_deep
 
 SPOOL_BYTES = 32 * MIB
 CACHE_SIZE = 4096
+_ESCAPED = re.compile(r"_x([0-9A-Fa-f]{4})_")
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
+def unescape(text: str) -> str:
+    """A cell's text as Excel shows it. OOXML writes a character as ``_xHHHH_`` (its UTF-16
+    code unit in hex; ST_Xstring) where XML cannot hold it or where the text itself reads
+    like a code: ``_x000D_`` is a carriage return, ``_x005F_`` an underscore, so
+    ``_x005F_x0041_`` is the text ``_x0041_``; an emoji may come as its two surrogates
+    (``_xD83D__xDE00_``), joined here, and a lone one, which no text holds, becomes U+FFFD.
+    ``_x0000_`` is kept as written: no text holds a NUL (a CSV with one is refused). A line
+    break ends as one line feed, as a CSV's does (Excel stores a pasted CR LF as ``_x000D_``
+    and a break), so the model, the themes and the results never see a code."""
+    if "_x" in text:
+        text = _ESCAPED.sub(_character, text)
+        if _SURROGATES.search(text):
+            text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def _character(code: re.Match[str]) -> str:
+    point = int(code.group(1), 16)
+    return code.group(0) if point == 0 else chr(point)
 
 
 class SharedStrings:
@@ -113,7 +143,7 @@ class _TableReader:
         elif local == "si":
             if len(self.table) >= self._limits.max_shared_strings:
                 raise self._too_many()
-            self.table.append("".join(self._pieces))
+            self.table.append(unescape("".join(self._pieces)))
 
     def text(self, data: str) -> None:
         if self._in_text:
