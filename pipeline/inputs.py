@@ -267,6 +267,9 @@ class InputLayout:
     columns: tuple[str, ...]
     survey: Descriptions | None = None
     """What a survey export's description rows say (its tool, each column's question)."""
+    sheets: str = ""
+    """A workbook of several visible sheets none of which has a column named like comments,
+    read with no sheet asked for: each sheet and its columns, for the refusal to list."""
 
     @property
     def questions(self) -> Mapping[str, str]:
@@ -430,6 +433,7 @@ def _workbook_layout(
     named like comments (a cover sheet in front is passed over), else the first with rows.
     ``ALL_SHEETS``: every visible sheet whose header names the column (with none asked for,
     the column named like comments that a sheet has), read as one table."""
+    sheets = ""
     with open_workbook(path) as book:
         if sheet == ALL_SHEETS:
             if not (text_column or "").strip():
@@ -438,12 +442,14 @@ def _workbook_layout(
         if sheet is None:
             if not (text_column or "").strip():
                 sheet, text_column = _named_sheet(book)
+                if sheet is None and sum(not entry.hidden for entry in book.sheets) > 1:
+                    sheets = book.sheets_listing()
             if text_column:
                 _refuse_one_of_several(book.sheets_naming(text_column), text_column)
         table = book.layout(sheet, text_column)
         first = list(islice(book.records(table), RECORDS_NEEDED))
     options = ReadOptions(sheet=table.sheet, header_row=table.header_row)
-    return _described(InputLayout(fmt, options, table.columns), first)
+    return _described(InputLayout(fmt, options, table.columns, sheets=sheets), first)
 
 
 def _refuse_one_of_several(tables: Sequence[SheetLayout], text_column: str) -> None:
@@ -564,7 +570,13 @@ def _text_column(requested: str | None, layout: InputLayout) -> str:
     elif (named := named_text_column(layout.columns, layout.questions)) is not None:
         column = named
     else:
-        raise MissingColumnError(text_column_refusal(layout.columns, layout.questions))
+        refusal = text_column_refusal(layout.columns, layout.questions)
+        if layout.sheets:
+            refusal = (
+                f"{refusal}; those are the columns of sheet {echo(layout.options.sheet or '')}; "
+                f"the workbook's sheets: {layout.sheets}; give sheet (--sheet) to read another"
+            )
+        raise MissingColumnError(refusal)
     check_text_column_name(column)
     return column
 

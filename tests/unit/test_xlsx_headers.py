@@ -269,6 +269,11 @@ def test_with_no_column_named_a_table_is_read_rather_than_the_cover_in_front(
         "choose the comment column (text_column): the file has Course, Instructor, "
         "What did you like?, What could be improved?"
     ), "the table's columns, not the cover's title"
+    assert str(refused.value).endswith(
+        "; those are the columns of sheet 'Comments'; the workbook's sheets: sheet 'Cover': "
+        "Blue report; sheet 'Comments': Course, Instructor, What did you like?, What could be "
+        "improved?; give sheet (--sheet) to read another"
+    ), "every sheet listed, and how to read another"
     summary = validate_input(path, "What did you like?")
     assert (summary.options.sheet, summary.options.header_row) == ("Comments", 3)
     with open_workbook(path) as book:
