@@ -37,6 +37,8 @@ DEAD_LETTER_SUFFIX = "-dlq"
 DEAD_LETTER_RETENTION_S = 14 * 24 * 60 * 60
 _MISSING_QUEUE_CODES = {"QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue"}
 _MISSING_BUCKET_CODES = {"404", "NoSuchBucket", "NotFound"}
+EXPIRY_RULE_ID = "expire-uploads-and-results"
+"""The id of infra/template.yaml's lifecycle rule: ``init`` applies the same rule under it."""
 
 
 def aws_client(service: str, settings: Settings, config: Config | None = None) -> Any:
@@ -162,9 +164,10 @@ def init_aws_resources(settings: Settings) -> None:
     """Create the bucket and the queues when missing and (re)apply their settings; idempotent.
 
     The CloudFormation template creates the same resources in a real deployment; this is for
-    moto_server, LocalStack-style setups and hand-made accounts.
+    moto_server, LocalStack-style setups and hand-made accounts. With
+    ``PIPELINE_RETENTION_DAYS`` set, the bucket expires objects as the template's does.
     """
-    ensure_bucket(aws_client("s3", settings), settings.bucket)
+    ensure_bucket(aws_client("s3", settings), settings.bucket, settings.retention_days)
     ensure_queues(
         aws_client("sqs", settings),
         settings.queue_name,
@@ -174,8 +177,10 @@ def init_aws_resources(settings: Settings) -> None:
     )
 
 
-def ensure_bucket(s3: Any, bucket: str) -> None:
-    """A private bucket: public access blocked, ACLs off, objects encrypted by default."""
+def ensure_bucket(s3: Any, bucket: str, expire_after_days: float = 0.0) -> None:
+    """A private bucket: public access blocked, ACLs off, objects encrypted by default; with
+    ``expire_after_days`` > 0, every object expires that long after it was written
+    (``ensure_expiry``)."""
     if not _bucket_exists(s3, bucket):
         region = s3.meta.region_name
         location = {} if region == "us-east-1" else {"LocationConstraint": region}
@@ -204,6 +209,44 @@ def ensure_bucket(s3: Any, bucket: str) -> None:
                 "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
             },
         )
+    if expire_after_days > 0:
+        ensure_expiry(s3, bucket, expire_after_days)
+
+
+def ensure_expiry(s3: Any, bucket: str, days: float) -> None:
+    """The template's lifecycle rule: every object expires ``days`` (rounded up to the whole
+    days S3 counts in) after it was written, and an unfinished multipart upload after a day.
+    The master's retention pass erases jobs; only this rule reaches an upload never submitted
+    (or refused for its content), whose comments would otherwise stay for ever.
+
+    The bucket's other rules are kept, and a rule of this id (the stack's, or an earlier
+    ``init``'s) is replaced, so the days follow the setting. Nothing is changed with no
+    retention (``PIPELINE_RETENTION_DAYS`` 0 keeps every job): the stack's init task runs
+    without the setting, and must not undo the stack's rule."""
+    rule = {
+        "ID": EXPIRY_RULE_ID,
+        "Filter": {"Prefix": ""},
+        "Status": "Enabled",
+        "Expiration": {"Days": max(1, math.ceil(days))},
+        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
+    }
+    others = [kept for kept in _lifecycle_rules(s3, bucket) if kept.get("ID") != EXPIRY_RULE_ID]
+    with aws_call(f"setting the expiry of bucket {bucket}"):
+        s3.put_bucket_lifecycle_configuration(
+            Bucket=bucket, LifecycleConfiguration={"Rules": [*others, rule]}
+        )
+
+
+def _lifecycle_rules(s3: Any, bucket: str) -> list[dict[str, Any]]:
+    try:
+        rules: list[dict[str, Any]] = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    except ClientError as exc:
+        if error_code(exc) == "NoSuchLifecycleConfiguration":
+            return []
+        raise PipelineError(
+            f"reading the lifecycle rules of bucket {bucket} failed ({describe(exc)})"
+        ) from exc
+    return rules
 
 
 def ensure_queues(

@@ -1,4 +1,4 @@
-"""The reconcile loop: observe queue, heartbeats and fleet; apply the policy; repeat.
+"""The reconcile loop: observe queue, live jobs, heartbeats and fleet; apply the policy; repeat.
 
 Like rq's worker pool it compares desired and actual workers every tick. It only ever stops
 workers whose heartbeat shows no job (or shows nothing any more: ``recovery.py`` hands such a
@@ -18,8 +18,15 @@ from datetime import UTC, datetime
 
 from pipeline.bootstrap import Backend
 from pipeline.errors import ConfigError
+from pipeline.master.demand import live_jobs
 from pipeline.master.leadership import Leadership
-from pipeline.master.policy import ScalingInputs, ScalingLimits, desired_workers, idle_to_stop
+from pipeline.master.policy import (
+    ScalingInputs,
+    ScalingLimits,
+    desired_workers,
+    idle_to_stop,
+    work_waiting,
+)
 from pipeline.master.recovery import Recovery, recover_dead_workers
 from pipeline.ports import WorkerFleet
 from pipeline.service import settle_dead_letters
@@ -158,8 +165,9 @@ class Master:
         holding = workers.busy(self._stale_after_s)
         busy = {worker.worker_id for worker in active if worker.worker_id in holding}
         depth = self.backend.queue.depth()
+        live = live_jobs(self.backend.repository)  # after the depth: see live_jobs
         now = self._clock()
-        if depth.total or holding:
+        if work_waiting(depth.total, live) or holding:
             self._last_activity = now
         observed = ScalingInputs(
             backlog=depth.visible,
@@ -167,6 +175,7 @@ class Master:
             workers=len(active),
             busy_workers=len(busy),
             idle_for_s=now - self._last_activity,
+            live_jobs=live,
         )
         desired = desired_workers(observed, self.limits)
         started = self.fleet.start(desired - len(active)) if desired > len(active) else []
@@ -206,6 +215,6 @@ class Master:
         return (
             self.exit_idle_s > 0
             and report.fleet_size == 0
-            and observed.backlog + observed.in_flight == 0
+            and observed.demand == 0  # a cancelled job's message waits for no master
             and observed.idle_for_s >= self.exit_idle_s
         )

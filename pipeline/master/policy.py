@@ -1,8 +1,9 @@
 """How many workers there should be: a pure function of what the master observes.
 
-Scale up at once to meet demand (one worker per queued or running job, up to the limit); never
-go below the workers that hold a job; scale down only after the whole system has been idle for
-the idle timeout, and then to zero (or the configured minimum).
+Scale up at once to meet demand (one worker per queued or running job with a message, up to the
+limit: ``ScalingInputs.demand``); never go below the workers that hold a job; scale down only
+after the whole system has been idle for the idle timeout, and then to zero (or the configured
+minimum).
 """
 
 from __future__ import annotations
@@ -24,7 +25,15 @@ class ScalingInputs:
     busy_workers: int
     """Workers whose heartbeat says they hold a job."""
     idle_for_s: float
-    """Seconds since there was last any backlog, message in flight or busy worker."""
+    """Seconds since there was last any demand or busy worker."""
+    live_jobs: int | None = None
+    """Jobs queued or running, where known (``pipeline.master.demand``): a message of a job
+    cancelled or erased while queued waits for a worker to drop it, and is no work."""
+
+    @property
+    def demand(self) -> int:
+        """Messages that stand for work: all of them, at most one per live job."""
+        return work_waiting(self.backlog + self.in_flight, self.live_jobs)
 
 
 @dataclass(frozen=True)
@@ -43,8 +52,15 @@ class ScalingLimits:
             raise ConfigError("the worker idle timeout cannot be negative")
 
 
+def work_waiting(messages: int, live_jobs: int | None) -> int:
+    """The messages, capped by the live jobs where their number is known. The cap drops the
+    messages of ended jobs; a live job whose message is not sent yet adds nothing (the message
+    is counted at the next tick)."""
+    return messages if live_jobs is None else min(messages, live_jobs)
+
+
 def desired_workers(observed: ScalingInputs, limits: ScalingLimits) -> int:
-    demand = observed.backlog + observed.in_flight
+    demand = observed.demand
     if demand > 0:
         wanted = max(observed.workers, min(demand, limits.max_workers))
     elif observed.idle_for_s >= limits.idle_timeout_s:
