@@ -21,6 +21,7 @@ from pipeline import service
 from pipeline.bootstrap import init_backend
 from pipeline.db import JobStatus
 from pipeline.errors import InputError, PipelineError
+from pipeline.input_header import unlabelled_note
 from pipeline.inputs import Limits, ReadOptions, asked_columns
 from pipeline.insights import storage
 from pipeline.insights.loading import insights_source
@@ -96,6 +97,8 @@ def analyze_file(
             queued = backend.repository.jobs.get(request_id)
             if progress and queued.input_format != "txt" and not asked_columns(text_column):
                 print(f"comments from column {queued.text_column!r}", file=sys.stderr)
+            if progress and submitted.other_text_columns:
+                print(unlabelled_note(submitted.other_text_columns), file=sys.stderr)
             read = ReadOptions.from_json(queued.input_options)
             if progress and (read.skips_rows() or read.melt):  # not read as one comment a row
                 print(f"read as {read.describe()}", file=sys.stderr)

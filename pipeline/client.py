@@ -67,6 +67,9 @@ class Submitted:
     request_id: str
     status: str
     reused: bool = False
+    other_text_columns: tuple[str, ...] = ()
+    """The file's other columns of free text, not labelled (the comment column was taken
+    for its name)."""
 
 
 @dataclass(frozen=True)
@@ -257,6 +260,7 @@ class PipelineClient:
             request_id=str(body["request_id"]),
             status=str(body.get("status", "queued")),
             reused=bool(body.get("reused", False)),
+            other_text_columns=tuple(map(str, body.get("other_text_columns") or ())),
         )
 
     def status(self, request_id: str) -> JobStatus:

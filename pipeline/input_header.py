@@ -41,10 +41,38 @@ TEXT_NAMES = (
     "remarks",
     "opinion",
     "message",
+    # the same in the languages of universities that export in them (casefolded)
+    "comentario",
+    "comentarios",
+    "comentários",
+    "observaciones",
+    "commentaire",
+    "commentaires",
+    "remarques",
+    "commenti",
+    "kommentar",
+    "kommentare",
+    "anmerkungen",
+    "bemerkungen",
+    "opmerkingen",
+    "评论",
+    "評論",
+    "意见",
+    "意見",
+    "评语",
+    "コメント",
+    "تعليق",
+    "تعليقات",
+    "التعليقات",
+    "ملاحظات",
 )
 """Names that mean the comments, likeliest first: a column named one of them is the comment
-column when none is asked for (here) and the app's first guess (``pipeline.ui.columns``)."""
+column when none is asked for (here) and the app's first guess (``pipeline.ui.columns``). A
+university's export names its columns in its own language (``Comentarios``, ``Kommentar``)."""
 TEXT_WORDS = frozenset(TEXT_NAMES)
+_UNSPACED_NAMES = tuple(name for name in TEXT_NAMES if "\u3000" <= name[0] <= "\u9fff")
+"""Names in a script written without spaces between words (``学生评论``, students'
+comments): found inside a longer name, not as a word of it."""
 RECORD_WORDS = frozenset(
     {
         "id",
@@ -201,6 +229,16 @@ def text_column_refusal(columns: Sequence[str], questions: Mapping[str, str] | N
     return f"choose the comment column (text_column): {hint}the file has {listing(shown)}{several}"
 
 
+def unlabelled_note(columns: Sequence[str]) -> str:
+    """What to say of the free-text ``columns`` left unlabelled beside a comment column taken
+    for its name: a survey's other open questions, whose answers would otherwise go
+    unlabelled without a word."""
+    return (
+        f"not labelled, though free text too: {', '.join(echo(c) for c in columns)}; "
+        f"{_SEVERAL_HINT}"
+    )
+
+
 def check_text_column_name(name: str) -> None:
     if len(name) > TEXT_COLUMN_NAME_CHARS:
         raise InputError(
@@ -252,12 +290,13 @@ def comment_words(name: str) -> set[str]:
     words = name_words(name)
     if len(words) <= _RECORD_NAME_WORDS and set(words) & RECORD_WORDS:
         return set()
-    return set(words) & TEXT_WORDS
+    return set(words) & TEXT_WORDS | {found for found in _UNSPACED_NAMES if found in name}
 
 
 def name_words(name: str) -> list[str]:
-    """A column name's lower-case words (``Course code`` → course, code)."""
-    return [word for word in re.split(r"[^a-z0-9]+", name.lower()) if word]
+    """A column name's lower-case words, in any alphabet (``Course code`` → course, code;
+    ``Comentários do aluno`` → comentários, do, aluno)."""
+    return re.findall(r"[^\W_]+", name.casefold())
 
 
 def _named_like_comments(columns: Sequence[str], questions: Mapping[str, str]) -> list[str]:

@@ -54,7 +54,7 @@ from pipeline.input_melt import (
     respondent_column,
     respondent_refusal,
 )
-from pipeline.input_repeats import HeaderRepeats, SkippedRows, without_repeats
+from pipeline.input_repeats import HeaderRepeats, SkippedRows
 from pipeline.input_text import (
     DELIMITER_NAMES,
     DELIMITERS,
@@ -77,7 +77,14 @@ from pipeline.input_text import (
     without_marks,
 )
 from pipeline.messages import echo
-from pipeline.survey_export import RECORDS_NEEDED, Descriptions, find_descriptions
+from pipeline.survey_export import (
+    RECORDS_NEEDED,
+    Descriptions,
+    find_descriptions,
+    question_column_of,
+    rating_questions_refusal,
+    without_repeated_headers,
+)
 from pipeline.xlsx import ALL_SHEETS, CombinedTable, SheetLayout, Workbook, open_workbook
 from pipeline.xlsx.combined import same_table
 from pipeline.xlsx.ods import declares_opendocument
@@ -534,6 +541,8 @@ def validate_input(
             comments += 1
     if rows == 0 and not several:  # a long table has no row for a blank answer
         raise EmptyInputError("the file has a header but no rows: no comments to label")
+    if not asked and layout.format != "txt":
+        _refuse_rating_answers(path, layout, column)
     if comments == 0:
         if several:
             named = ", ".join(repr(name) for name in layout.options.comment_columns)
@@ -579,6 +588,18 @@ def _text_column(requested: str | None, layout: InputLayout) -> str:
         raise MissingColumnError(refusal)
     check_text_column_name(column)
     return column
+
+
+def _refuse_rating_answers(path: Path, layout: InputLayout, column: str) -> None:
+    """A long export's answer column, taken for its name, that answers rating questions
+    too is refused (``survey_export.rating_questions_refusal``): read again, only for a
+    table with a question column."""
+    if question_column_of(layout.columns, column) is None:
+        return
+    with _table(path, layout.format, layout.options, column) as (header, rows):
+        refusal = rating_questions_refusal(header, column, rows)
+    if refusal is not None:
+        raise InputError(refusal)
 
 
 def asked_columns(text_column: str | Sequence[str] | None) -> list[str]:
@@ -695,7 +716,9 @@ def _file_table(
     if fmt == "csv":
         with _csv_rows(path, options, skipped) as (header, rows):
             repeats = HeaderRepeats.of(header, comments)
-            yield header, without_repeats(rows, repeats, skipped) if looking else rows
+            described = options.description_rows
+            answers = without_repeated_headers(rows, repeats, skipped, header, described)
+            yield header, answers if looking else rows
     elif fmt == "txt":
         lines = _txt_rows(
             path,
@@ -720,7 +743,9 @@ def _file_table(
                 columns, records = layout.columns, book.records(layout, comments)
             answers = islice(records, options.description_rows or 0, None)
             repeats = HeaderRepeats.of(columns, comments, ignored)
-            yield columns, without_repeats(answers, repeats, skipped) if looking else answers
+            described = options.description_rows
+            kept = without_repeated_headers(answers, repeats, skipped, columns, described)
+            yield columns, kept if looking else answers
 
 
 def _cut(

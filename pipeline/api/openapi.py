@@ -67,6 +67,11 @@ class SubmissionBody(BaseModel):
     request_id: str
     status: JobState
     reused: bool = Field(description="an identical earlier job of this key was returned")
+    other_text_columns: list[str] = Field(
+        default_factory=list,
+        description="with no text_column given: the file's other columns of free text, whose "
+        "comments are not labelled (give text_column once for each to label them too)",
+    )
 
 
 class UploadTicketBody(BaseModel):

@@ -287,6 +287,7 @@ def _keys_revoke(args: argparse.Namespace) -> int:
 
 
 def _submit(args: argparse.Namespace) -> int:
+    from pipeline.input_header import unlabelled_note
     from pipeline.inputs import asked_columns, detect_format
 
     if not args.file.is_file():
@@ -305,6 +306,8 @@ def _submit(args: argparse.Namespace) -> int:
         if not asked_columns(args.text_column) and detect_format(args.file) != "txt":
             column = _polled(client, submitted.request_id, _stderr_once()).text_column
             print(f"comments from column {column!r}", file=sys.stderr)
+        if others := submitted.other_text_columns:
+            print(unlabelled_note(others), file=sys.stderr)
         if submitted.reused:
             print("an identical job exists; use --fresh to run it again", file=sys.stderr)
         return _watch(client, submitted.request_id) if args.wait else 0

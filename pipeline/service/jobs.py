@@ -13,7 +13,7 @@ import re
 import secrets
 import tempfile
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,13 +32,14 @@ from pipeline.errors import (
     Unsupported,
 )
 from pipeline.input_header import MAX_COLUMNS
-from pipeline.inputs import ReadOptions, validate_input
+from pipeline.inputs import InputSummary, ReadOptions, asked_columns, iter_chunks, validate_input
 from pipeline.labelling import check_comment_column
 from pipeline.messages import echo
 from pipeline.model_fault import given_up_reason, is_model_fault
 from pipeline.service.erase import erase, overdue
 from pipeline.service.pace import job_pace
 from pipeline.service.views import JobView, Submission, UploadTicket
+from pipeline.ui.columns import PREVIEW_ROWS, guess_more_text_columns
 
 ANONYMOUS = "anonymous"
 UPLOAD_PREFIX = "uploads/"
@@ -216,6 +217,7 @@ def _submit(
         source, text_column, group_by, backend.limits, filename, (sheet or "").strip() or None
     )
     check_comment_column(summary.text_column)
+    also = _other_text_columns(source, summary, text_column)
     group_by = summary.group_by  # the file's own names: ``Course`` for ``course``
     content_hash = file_sha256(source)
     dedup_key = _dedup_key(
@@ -233,7 +235,7 @@ def _submit(
             existing = None
         if existing is not None:
             _consume(backend, upload)
-            return Submission(existing.request_id, existing.status.value, reused=True)
+            return Submission(existing.request_id, existing.status.value, True, also)
     request_id = new_request_id()
     input_key = f"{UPLOAD_PREFIX}{request_id}/input.{summary.format}"
     if upload is None:
@@ -241,33 +243,67 @@ def _submit(
     else:  # the validated version only: never what the upload URL may put there later
         with _unchanged(upload):
             backend.store.copy(upload.key, input_key, upload.version)
-    job, created = _create_job(
-        backend,
-        fresh,
-        NewJob(
-            request_id=request_id,
-            owner=owner,
-            input_key=input_key,
-            input_name=display_name(filename or source.name),
-            input_format=summary.format,
-            input_columns=summary.columns,
-            input_options=summary.options.to_json(),
-            text_column=summary.text_column,
-            group_by=group_by,
-            content_hash=content_hash,
-            dedup_key=dedup_key,
-            model=backend.settings.model,
-            rows_total=summary.rows,
-            explain=explain,
-        ),
-    )
+    try:
+        job, created = _create_job(
+            backend,
+            fresh,
+            NewJob(
+                request_id=request_id,
+                owner=owner,
+                input_key=input_key,
+                input_name=display_name(filename or source.name),
+                input_format=summary.format,
+                input_columns=summary.columns,
+                input_options=summary.options.to_json(),
+                text_column=summary.text_column,
+                group_by=group_by,
+                content_hash=content_hash,
+                dedup_key=dedup_key,
+                model=backend.settings.model,
+                rows_total=summary.rows,
+                explain=explain,
+            ),
+        )
+    except Exception:
+        # No job owns the stored copy (database locked or unreachable, 503): neither erase
+        # nor retention could ever reach it, and every retry would store one more.
+        _discard(backend, input_key, "the submission was not accepted")
+        raise
     if not created:  # an identical submission won the race: its job and its copy of the file
-        backend.store.delete(input_key)
+        _discard(backend, input_key, "an identical job was reused")
         _consume(backend, upload)
-        return Submission(job.request_id, job.status.value, reused=True)
+        return Submission(job.request_id, job.status.value, True, also)
     _enqueue(backend, job)
     _consume(backend, upload)
-    return Submission(job.request_id, job.status.value)
+    return Submission(job.request_id, job.status.value, other_text_columns=also)
+
+
+def _other_text_columns(
+    source: Path, summary: InputSummary, asked: str | Sequence[str] | None
+) -> tuple[str, ...]:
+    """With the comment column taken for its name (none ``asked``), the file's other columns
+    of free text, as the app proposes them from its first rows (``guess_more_text_columns``):
+    the caller hears that their comments are not labelled."""
+    if asked_columns(asked) or summary.format == "txt":
+        return ()
+    chunks = iter_chunks(
+        source, summary.format, summary.text_column, PREVIEW_ROWS, options=summary.options
+    )
+    with closing(chunks):
+        sample = next(chunks, None)
+    if sample is None:
+        return ()
+    questions = summary.options.column_questions
+    return tuple(guess_more_text_columns(summary.columns, summary.text_column, sample, questions))
+
+
+def _discard(backend: Backend, input_key: str, why: str) -> None:
+    """Delete a stored copy of a file that no job owns. Best effort: a failure is logged (the
+    key names the comments to remove by hand) and does not hide the answer being given."""
+    try:
+        backend.store.delete(input_key)
+    except Exception as exc:
+        log.warning("the stored input %s (%s) could not be deleted: %s", input_key, why, exc)
 
 
 def _create_job(backend: Backend, fresh: bool, new: NewJob) -> tuple[JobRecord, bool]:
