@@ -164,7 +164,14 @@ def sniff_encoding(path: Path) -> str:
     with path.open("rb") as handle:
         announced = bom_encoding(handle.read(4))
     if announced is not None:
-        _scan(path, announced)
+        try:
+            _scan(path, announced)
+        except _Undecodable as exc:  # a cut-off copy of Excel's "Unicode Text", a lone half
+            raise EncodingError(
+                f"the file starts as {ENCODING_NAMES[announced]} text (its byte order mark says "
+                f"so) but {exc.where} cannot be read as such: the file may be cut off; save it "
+                "again (CSV UTF-8 in Excel) and upload it"
+            ) from exc
         return announced
     try:
         _scan(path, UTF8)

@@ -6,7 +6,7 @@ refused with the line; an over-long comment a row error, not a refused file."""
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -122,6 +122,25 @@ def test_text_that_is_neither_encoding_is_refused_naming_the_line(tmp_path: Path
     undefined = write(tmp_path, b"comment\nok\nab\x81\n", "b.csv")
     with pytest.raises(EncodingError, match=r"neither UTF-8 nor Windows-1252.*0x81 on line 3"):
         validate_input(undefined, "comment")
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [lambda data: data[:-1], lambda data: data[:-2] + b"\x00\xd8\n\x00"],
+    ids=["cut-off", "lone-surrogate"],
+)
+def test_a_damaged_utf16_file_is_refused_naming_where_not_a_server_error(
+    tmp_path: Path, damage: Callable[[bytes], bytes]
+) -> None:
+    """Excel's "Unicode Text" is UTF-16 with a byte order mark: a copy cut off by one byte,
+    or holding half a surrogate pair, is the file's fault (400), never the server's (500)."""
+    whole = "course\tcomment\nA\tGreat course\nB\tBoring lectures\n".encode("utf-16")
+    path = tmp_path / "unicode.txt"
+    path.write_bytes(damage(whole))
+    with pytest.raises(
+        EncodingError, match=r"starts as UTF-16 text .* on line \d+ .*cannot be read"
+    ):
+        validate_input(path, "comment")
 
 
 def test_a_semicolon_csv_previews_as_columns_with_what_was_detected() -> None:
