@@ -34,7 +34,6 @@ import logging
 import os
 import signal
 import socket
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -45,6 +44,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
+from pipeline import scratch
 from pipeline.bootstrap import Backend
 from pipeline.chunk_sizing import ChunkLimit, ChunkSizer, chunk_work, row_work
 from pipeline.db import ChunkOutcome, JobRecord, ResultRecord, WorkerTime
@@ -216,6 +216,7 @@ class Worker:
         """Work until stopped; in burst mode return once the queue has nothing visible.
         Returns the number of messages handled."""
         handled = 0
+        scratch.sweep(self.backend.settings.data_dir)
         try:
             while not self.stopping:
                 self._beat(None)
@@ -404,9 +405,9 @@ class Worker:
         if started is None:
             _forget(self.backend.queue.delete, message.receipt)
             return
-        with tempfile.TemporaryDirectory(prefix="job-") as folder:
+        with scratch.job_folder(self.backend.settings.data_dir) as folder:
             if started.rows_done < started.rows_total and not self._label(
-                started, predictor, analyst, message, Path(folder)
+                started, predictor, analyst, message, folder
             ):
                 return
             if started.insights_key is not None and not self._add_insights(
@@ -414,7 +415,7 @@ class Worker:
             ):
                 return
             self._find_themes(job.request_id, analyst)
-            result_key = self._publish_results(job.request_id, Path(folder) / "results.csv")
+            result_key = self._publish_results(job.request_id, folder / "results.csv")
         if not repository.jobs.complete(job.request_id, result_key, self._spent()):
             self._stopped(job.request_id, message)
             return

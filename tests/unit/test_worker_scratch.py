@@ -1,0 +1,63 @@
+"""A job's copy of its input lives under the data folder while a worker labels it, and a copy a
+killed worker left behind is removed when the next worker starts: before, it stayed in
+``/tmp/job-*`` for ever, beyond the reach of erasing the job and of the retention period."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from jobfakes import FakePredictor, comments_csv, make_backend
+
+from pipeline import service
+from pipeline.scratch import SCRATCH
+from pipeline.worker import Worker
+
+
+def gone_pid() -> int:
+    """The id of a process that has ended."""
+    process = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return int(process.stdout)
+
+
+def test_a_jobs_copy_is_in_the_data_folder_while_it_runs_and_gone_after(tmp_path: Path) -> None:
+    backend = make_backend(tmp_path)
+    source = comments_csv(tmp_path / "in.csv", ["good course", "bad labs", "fine"])
+    request_id = service.submit(backend, source, "comment").request_id
+    seen: list[list[str]] = []
+    write_chunk = backend.repository.jobs.write_chunk
+
+    def looking(request: str, rows, spent=None):  # type: ignore[no-untyped-def]
+        scratch = backend.settings.data_dir / SCRATCH
+        seen.append(sorted(str(p.relative_to(scratch)) for p in scratch.rglob("input.*")))
+        return write_chunk(request, rows, spent)
+
+    backend.repository.jobs.write_chunk = looking  # type: ignore[method-assign]
+    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+
+    assert backend.repository.jobs.get(request_id).rows_done == 3
+    (copy,) = seen[0]
+    assert copy.startswith(f"{os.getpid()}-job-") and copy.endswith("/input.csv")
+    assert list((backend.settings.data_dir / SCRATCH).iterdir()) == []
+
+
+def test_a_copy_a_killed_worker_left_is_removed_when_a_worker_starts(tmp_path: Path) -> None:
+    backend = make_backend(tmp_path)
+    scratch = backend.settings.data_dir / SCRATCH
+    killed = scratch / f"{gone_pid()}-job-abc123"
+    running = scratch / f"{os.getpid()}-job-def456"  # another worker of a live process
+    for folder in (killed, running):
+        folder.mkdir(parents=True)
+        (folder / "input.csv").write_text("comment\nmy private comment\n")
+
+    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+
+    assert not killed.exists()
+    assert (running / "input.csv").exists()
