@@ -26,7 +26,7 @@ from pipeline.errors import (
 _NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
 # SQLite's primary result codes (the low byte of an extended code).
 _SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_IOERR = 5, 6, 8, 10
-_SQLITE_FULL, _SQLITE_CANTOPEN = 13, 14
+_SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 11, 13, 14, 26
 # PostgreSQL SQLSTATEs that are faults of the moment rather than of the statement.
 _PG_DISK_FULL = "53100"
 _PG_LOCK_NOT_AVAILABLE = "55P03"
@@ -66,6 +66,11 @@ def sqlite_fault(
         return DiskFullError(f"no space is left on the disk of {what}; {_FREE_SPACE}")
     if primary in (_SQLITE_READONLY, _SQLITE_CANTOPEN, _SQLITE_IOERR):
         return unavailable(f"{what} cannot be opened or written; try again later")
+    if primary in (_SQLITE_CORRUPT, _SQLITE_NOTADB):  # no retry mends it: the operator must
+        return unavailable(
+            f"{what} is damaged (its file is not a readable SQLite database): the operator "
+            "must restore it from a backup; nothing can be read or stored until then"
+        )
     return None
 
 

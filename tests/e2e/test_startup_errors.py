@@ -83,6 +83,20 @@ def test_a_data_folder_others_can_read_and_this_user_cannot_close_is_refused(
     assert not (data_dir / "pipeline.db").exists()
 
 
+def test_a_damaged_database_is_one_line(tmp_path: Path) -> None:
+    """Its schema readable, its tables not: a traceback from the first query before."""
+    data_dir = tmp_path / "data"
+    assert run_cli(["init"], data_dir).returncode == 0
+    database = data_dir / "pipeline.db"
+    with database.open("r+b") as handle:
+        handle.seek(12288)
+        handle.write(os.urandom(database.stat().st_size - 12288))
+    result = run_cli(["up"], data_dir, PIPELINE_API_PORT=str(closed_port()))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    last = result.stderr.strip().splitlines()[-1]  # after the migrations' log lines
+    assert last.startswith("error: the database is damaged") and "restore it from a backup" in last
+
+
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda command: command[0])
 def test_an_unreachable_database_is_one_line(command: list[str], tmp_path: Path) -> None:
     url = f"postgresql+psycopg2://postgres:secret@127.0.0.1:{closed_port()}/pipeline"

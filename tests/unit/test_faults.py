@@ -55,6 +55,18 @@ def test_sqlite_faults_of_the_moment(code: int, kind: type[ServiceUnavailableErr
     assert "INSERT" not in str(fault)  # no SQL, no values in what a client reads
 
 
+@pytest.mark.parametrize("code", [11, 26], ids=["SQLITE_CORRUPT", "SQLITE_NOTADB"])
+def test_a_damaged_sqlite_file_is_unavailable_and_says_to_restore_it(code: int) -> None:
+    """Not a bug of the statement (a 500 and, in the master, a traceback every tick): the
+    database is down until the operator restores it (503, /health names it)."""
+    wrapped = OperationalError(
+        "SELECT ...", {}, sqlite_error(code, "database disk image is malformed")
+    )
+    fault = database_fault(wrapped)
+    assert type(fault) is DatabaseUnavailableError
+    assert "is damaged" in str(fault) and "restore it from a backup" in str(fault)
+
+
 def test_a_sqlite_error_in_the_statement_itself_is_not_a_fault() -> None:
     assert database_fault(OperationalError("SELECT", {}, sqlite_error(1, "no such table"))) is None
 
