@@ -7,7 +7,8 @@ the rules behind the page (column guessing, filters, exports, review) are in ``p
 
 Run with ``streamlit run streamlit_app.py``. Configuration: ``PIPELINE_API_URL`` (default the
 embedded API at http://127.0.0.1:8000) and ``PIPELINE_API_KEY``, from Streamlit secrets or the
-environment.
+environment; with ``PIPELINE_UI_VISITOR_KEYS=1`` (``up --ui-host`` beyond loopback) no
+configured key is read and each visitor enters their own.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import base64
 import logging
 import math
+import os
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import TYPE_CHECKING, Literal
@@ -61,6 +63,7 @@ from pipeline.ui import (
     shares,
     trend,
 )
+from pipeline.ui.launcher import VISITOR_KEYS
 from pipeline.ui.markdown import code as _code
 from pipeline.ui.markdown import literal as _md
 from pipeline.ui.markdown import message as _message
@@ -108,11 +111,39 @@ def _secret(name: str) -> str:
 
 
 def api_config() -> tuple[str, str]:
-    """URL and key: Streamlit secrets first, then PIPELINE_API_URL / PIPELINE_API_KEY."""
+    """URL and key: Streamlit secrets first, then PIPELINE_API_URL / PIPELINE_API_KEY; the key
+    the visitor entered instead where visitors bring their own (``visitors_bring_keys``)."""
     settings = Settings.from_env()
     url = _secret("PIPELINE_API_URL") or settings.api_url
+    if visitors_bring_keys():
+        return url, visitor_key()
     key = _secret("PIPELINE_API_KEY") or settings.api_key
     return url, key
+
+
+def visitors_bring_keys() -> bool:
+    """The app is served beyond this machine (``up --ui-host``), with no login of its own: a
+    key it was configured with would act for every visitor, so it reads none and asks each
+    visitor for theirs (``pipeline.ui.launcher.visitors_bring_keys``)."""
+    return os.environ.get(VISITOR_KEYS) == "1"
+
+
+def visitor_key() -> str:
+    """The key this visitor entered: kept in their browser session only, never shared."""
+    entered = st.sidebar.text_input(
+        "Your API key",
+        type="password",
+        key="visitor_key",
+        help="made with `sentiment-pipeline keys create NAME`; kept for this browser tab",
+    )
+    return str(entered or "")
+
+
+def where_the_key_goes(what: str) -> str:
+    """``what`` (the key to use) and where this page reads it from, as an instruction."""
+    if visitors_bring_keys():
+        return f"Enter {what} under *Your API key* in the sidebar."
+    return f"Set `PIPELINE_API_KEY` (environment or Streamlit secrets) to {what}."
 
 
 @st.cache_resource(show_spinner=False)
@@ -308,8 +339,8 @@ def show_error(exc: Exception) -> None:
             else "The API asks for an API key, and none is set."
         )
         st.error(
-            f"**{lead}** {said}. Set `PIPELINE_API_KEY` (environment or Streamlit secrets) to a "
-            "key made with `sentiment-pipeline keys create NAME`.",
+            f"**{lead}** {said}. "
+            + where_the_key_goes("a key made with `sentiment-pipeline keys create NAME`"),
             icon=":material/key:",
         )
     elif isinstance(exc, JobNotFound):
@@ -338,9 +369,8 @@ def key_error() -> None:
     quoting it, naming where this page reads the key from."""
     st.error(
         "**The API key set is not a key as issued:** it holds a character no key has (a space "
-        "or line break inside it, a typographic quote mark, a letter outside ASCII). Set "
-        "`PIPELINE_API_KEY` (environment or Streamlit secrets) to the key exactly as "
-        "`sentiment-pipeline keys create` printed it.",
+        "or line break inside it, a typographic quote mark, a letter outside ASCII). "
+        + where_the_key_goes("the key exactly as `sentiment-pipeline keys create` printed it"),
         icon=":material/key:",
     )
 

@@ -4,7 +4,9 @@ uvicorn's access log prints each request's path with its query string, and a que
 carry what should never be written down (an API key someone put in the URL; the API refuses it,
 but the log line is written either way). ``QueryScrubber`` on the access handler logs the path
 and the query only as ``?...``. The parameters are dropped, not guessed at: a key can sit in any
-parameter, even in a name.
+parameter, even in a name. A key in the path (pasted where a request id goes: ``status sp_…``)
+is refused as well, and logged as ``sp_...``: the path is looked at decoded, so ``%73p_…``
+is caught too.
 
 Every open page of the app polls its job's status (and summary) once a second, and
 ``status --watch`` does the same: at info level that is thousands of identical lines an hour
@@ -22,6 +24,9 @@ import copy
 import logging
 import re
 from typing import Any
+from urllib.parse import quote, unquote
+
+from pipeline.service.keys import hide_secrets
 
 HIDDEN_QUERY = "?..."  # ASCII: an access log may go to a stream that holds nothing else
 POLLED = re.compile(r"/health(/live|/ready)?|/v1/jobs/[^/]+(/summary|/aspects)?")
@@ -29,10 +34,19 @@ POLLED = re.compile(r"/health(/live|/ready)?|/v1/jobs/[^/]+(/summary|/aspects)?"
 _QUIET_METHODS = frozenset({"GET", "HEAD"})
 
 
+_PATH_SAFE = "/:@!$&'()*+,;=~"
+"""What ``quote`` leaves of a path besides letters, digits and ``_.-``, as a browser sends it."""
+
+
 def without_query(target: str) -> str:
-    """``/v1/jobs?api_key=sp_x`` → ``/v1/jobs?...``; a path without a query is unchanged."""
+    """``/v1/jobs?api_key=sp_x`` → ``/v1/jobs?...``; ``/v1/jobs/sp_<key>`` → ``/v1/jobs/sp_...``;
+    a path without a query or a secret is unchanged."""
     path, separator, _query = target.partition("?")
-    return path + HIDDEN_QUERY if separator else target
+    decoded = unquote(path)
+    hidden = hide_secrets(decoded)
+    if hidden != decoded:  # re-encoded: the decoded path may hold a line break or a quote
+        path = quote(hidden, safe=_PATH_SAFE)
+    return path + HIDDEN_QUERY if separator else path
 
 
 class QueryScrubber(logging.Filter):

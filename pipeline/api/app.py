@@ -42,6 +42,7 @@ from pipeline.api.common import (
     health_status,
     key_checked,
     quiet_form_parser,
+    refuse_encoded_body,
     refuse_repeated_query,
     spool,
     submit_upload,
@@ -81,7 +82,13 @@ from pipeline.request_id import REQUEST_ID_PATTERN
 from pipeline.service import insights
 from pipeline.service.change import change_summary
 from pipeline.service.flagged import flagged_comments
-from pipeline.service.keys import HEADER, keys_required, presented_key, refuse_key_in_query
+from pipeline.service.keys import (
+    HEADER,
+    keys_required,
+    presented_key,
+    refuse_key_in_path,
+    refuse_key_in_query,
+)
 from pipeline.service.ratings import rating_summary
 from pipeline.service.results import MAX_OFFSET, MAX_PAGE
 from pipeline.service.theme_trend import theme_trend_summary
@@ -127,6 +134,7 @@ def _caller(request: Request) -> str:
     required): what every route and the body guard (``pipeline.api.body_guard``) check."""
     query = request.query_params.multi_items()
     refuse_key_in_query(query)
+    refuse_key_in_path(request.scope["path"])
     refuse_repeated_query(query)
     state = request.app.state
     presented = presented_key(request.headers.getlist(HEADER))
@@ -143,11 +151,12 @@ def _owner(request: Request, api_key: ApiKey = None) -> str:
 
 def _check_sender(request: Request) -> None:
     """Before a route's body is read: the key check its ``Owner`` makes (every route that
-    takes a POST needs an owner). A request no route takes is left to the router (404, 405),
-    as on the API Gateway edge."""
+    takes a POST needs an owner), then that the body is not compressed (415). A request no
+    route takes is left to the router (404, 405), as on the API Gateway edge."""
     routes = request.app.router.routes
     if any(_takes(route, request.scope) for route in routes):
         _caller(request)
+        refuse_encoded_body(request.headers.get("content-encoding"))
 
 
 def _takes(route: BaseRoute, scope: Scope) -> bool:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from pipeline import __version__, service
+from pipeline.api.errors import UnsupportedContentEncodingError
 from pipeline.bootstrap import Backend
 from pipeline.db.records import JobRecord
 from pipeline.errors import (
@@ -118,6 +119,18 @@ def visible_health(body: dict[str, Any], authenticated: bool) -> dict[str, Any]:
     if authenticated:
         return body
     return {name: body[name] for name in PUBLIC_HEALTH_FIELDS if name in body}
+
+
+def refuse_encoded_body(encoding: str | None) -> None:
+    """A compressed body (``Content-Encoding: gzip``, ``deflate``, ``br``…) is refused by name
+    (415, on both edges) before any of it is read: the form parser read the compressed bytes
+    as a multipart body and answered a 422 about its boundary."""
+    coding = (encoding or "").strip()
+    if coding and coding.lower() != "identity":
+        raise UnsupportedContentEncodingError(
+            f"Content-Encoding {echo(coding)} is not supported: send the body uncompressed "
+            "(no route of this API reads a compressed request)"
+        )
 
 
 def unreadable_form(reason: Exception) -> str:

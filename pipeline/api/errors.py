@@ -33,11 +33,24 @@ from pipeline.messages import bounded
 
 log = logging.getLogger(__name__)
 
+
+class UnsupportedContentEncodingError(InputError):
+    """The request's body is compressed (``Content-Encoding: gzip``…): no route reads it so,
+    and the multipart parser would report the compressed bytes as a broken boundary."""
+
+
+class RequestTimeoutError(PipelineError):
+    """A body that stopped arriving, or arrives too slowly to be a real upload (a slow-loris
+    client holding a connection and a spooled file open): ``pipeline.api.body_guard``."""
+
+
 STATUS_BY_ERROR: tuple[tuple[type[PipelineError], int], ...] = (
     (Unauthorized, 401),
     (NotFoundError, 404),
     (JobErased, 410),
     (Conflict, 409),
+    (RequestTimeoutError, 408),
+    (UnsupportedContentEncodingError, 415),
     (LimitExceededError, 413),
     (InvalidRequest, 422),
     (InputError, 400),
@@ -87,6 +100,10 @@ def _headers(error: PipelineError, status: int) -> dict[str, str]:
     if isinstance(error, ServiceUnavailableError):
         log.warning("dependency unavailable: %s (%s)", error, _cause(error))
         return {"Retry-After": str(error.retry_after_s)}
+    if isinstance(error, UnsupportedContentEncodingError):
+        return {"Accept-Encoding": "identity"}  # RFC 7694: the codings a body may have
+    if isinstance(error, RequestTimeoutError):
+        return {"Connection": "close"}  # the rest of the body is not waited for
     return {"WWW-Authenticate": "X-API-Key"} if status == 401 else {}
 
 

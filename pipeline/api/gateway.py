@@ -52,6 +52,7 @@ from pipeline.api.common import (
     health_status,
     key_checked,
     quiet_form_parser,
+    refuse_encoded_body,
     refuse_repeated_query,
     spool,
     submit_upload,
@@ -69,7 +70,13 @@ from pipeline.request_id import REQUEST_ID, REQUEST_ID_PATTERN
 from pipeline.service import insights
 from pipeline.service.change import change_summary
 from pipeline.service.flagged import flagged_comments
-from pipeline.service.keys import HEADER, keys_required, presented_key, refuse_key_in_query
+from pipeline.service.keys import (
+    HEADER,
+    keys_required,
+    presented_key,
+    refuse_key_in_path,
+    refuse_key_in_query,
+)
 from pipeline.service.ratings import rating_summary
 from pipeline.service.results import MAX_OFFSET, MAX_PAGE
 from pipeline.service.theme_trend import theme_trend_summary
@@ -289,6 +296,7 @@ class Gateway:
         Gateway checked is not ours to guess."""
         query = request.query_pairs()
         refuse_key_in_query(query)
+        refuse_key_in_path(request.path)
         refuse_repeated_query(query)
         presented = presented_key(request.api_keys)
         if request.api_key_id:
@@ -323,10 +331,12 @@ class Gateway:
 
     def upload_url(self, request: GatewayRequest, _id: str) -> Answer:
         who = self.owner(request)  # only callers with a valid key get upload URLs
+        refuse_encoded_body(request.headers.get("content-encoding"))
         return Answer.json(201, service.request_upload(self.backend, who).to_dict())
 
     def submit(self, request: GatewayRequest, _id: str) -> Answer:
         who = self.owner(request)
+        refuse_encoded_body(request.headers.get("content-encoding"))
         limit = self.backend.settings.max_upload_bytes
         if len(request.body) > limit + SPOOL_BLOCK:  # the FastAPI app's allowance for framing
             raise LimitExceededError(f"the upload is over the limit of {limit:,} bytes")

@@ -9,6 +9,7 @@ import sys
 import threading
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -22,10 +23,15 @@ from pipeline.errors import ConfigError
 from pipeline.master import Master
 from pipeline.ports import WorkerFleet
 from pipeline.release.screen import ReleaseScreen
-from pipeline.service.keys import keys_required
+from pipeline.service.keys import any_keys_ever, keys_required
 from pipeline.settings import Settings
 
 log = logging.getLogger(__name__)
+
+KEEP_ALIVE_S = 5
+"""Seconds an idle connection is kept between requests (uvicorn's default, said here)."""
+MAX_HEAD_BYTES = 16 * 1024
+"""A request head (request line and headers) over this is refused by h11 (its default)."""
 
 UP_WARM_WORKERS = 2
 """Workers ``up`` keeps loaded on one machine unless PIPELINE_MIN_WORKERS says otherwise: one
@@ -51,6 +57,7 @@ def serve(backend: Backend, host: str, port: int, with_master: bool = True) -> N
     ReleaseScreen.from_settings(backend.settings)  # a wrong words or names file stops the start
     require_keys = keys_required(backend.settings.auth, host)
     ensure_safe_bind(host, require_keys, service.any_keys(backend))
+    log.info(access_line(backend.settings.auth, host, require_keys, any_keys_ever(backend)))
     lifespan = None
     on_submitted = None
     if with_master:
@@ -69,7 +76,25 @@ def serve(backend: Backend, host: str, port: int, with_master: bool = True) -> N
         require_keys=require_keys,
         local_only=not require_keys and is_loopback(host),
     )
-    uvicorn.run(app, host=host, port=port, log_level="info", log_config=uvicorn_log_config())
+    uvicorn.run(app, host=host, port=port, log_level="info", **server_options())
+
+
+def server_options() -> dict[str, Any]:
+    """uvicorn's settings beyond the address: the scrubbed access log, and the clocks that
+    keep a slow or silent client from holding a connection for ever. A request head has
+    ``HEAD_TIMEOUT_S`` to arrive (``HeadTimeoutH11``), a body ``BODY_IDLE_S`` between its bytes
+    (``pipeline.api.body_guard``), an idle connection ``KEEP_ALIVE_S``. No
+    ``limit_concurrency``: uvicorn counts idle connections in it and answers 503 to everyone
+    past it, so a cap would hand a flood of connections the outage it seeks; the clocks above
+    make each such connection short-lived instead."""
+    from pipeline.api.slow_clients import HeadTimeoutH11
+
+    return {
+        "log_config": uvicorn_log_config(),
+        "http": HeadTimeoutH11,
+        "timeout_keep_alive": KEEP_ALIVE_S,
+        "h11_max_incomplete_event_size": MAX_HEAD_BYTES,
+    }
 
 
 def master_alongside(master: Master, fleet: WorkerFleet) -> Lifespan:
@@ -88,6 +113,38 @@ def master_alongside(master: Master, fleet: WorkerFleet) -> Lifespan:
                 await asyncio.to_thread(fleet.shutdown)
 
     return lifespan
+
+
+def access_line(auth: str, host: str, require_keys: bool, keys_ever: bool) -> str:
+    """One line at the start saying who can reach the API and whether they need a key: on a
+    shared server "this machine only" still means every account on it."""
+    where = reach(host)
+    if require_keys:
+        return f"API keys: required on every call (PIPELINE_AUTH={auth}; listening on {where})"
+    if auth == "auto" and keys_ever:
+        return (
+            f"API keys: required on every call, as a key has been created (PIPELINE_AUTH=auto; "
+            f"listening on {where})"
+        )
+    if auth == "auto":
+        return (
+            f"API keys: not required until one is created (PIPELINE_AUTH=auto; listening on "
+            f"{where}: every account on this machine can submit, read and erase the jobs sent "
+            "without a key; `sentiment-pipeline keys create NAME` closes it)"
+        )
+    return (
+        f"API keys: never required (PIPELINE_AUTH=none; listening on {where}: whoever reaches "
+        "it can submit, read and erase every anonymous job)"
+    )
+
+
+def reach(host: str) -> str:
+    """Who can reach an address, in words."""
+    if is_loopback(host):
+        return f"{host}, this machine only"
+    if host in ("0.0.0.0", "::", ""):
+        return f"{host or '0.0.0.0'}, every network address of this machine"
+    return f"{host}, reachable from the network"
 
 
 def ensure_safe_bind(host: str, require_keys: bool, keys_exist: bool) -> None:

@@ -37,6 +37,12 @@ def register(commands: Any) -> None:
     up.add_argument("--port", type=int, default=None, help="port (PIPELINE_API_PORT)")
     up.add_argument("--ui", action="store_true", help="also run the Streamlit app")
     up.add_argument("--ui-port", type=int, default=8501, help="port of the Streamlit app")
+    up.add_argument(
+        "--ui-host",
+        default="127.0.0.1",
+        help="address the app listens on (default 127.0.0.1, this machine only, whatever "
+        "--host says; elsewhere each visitor enters their own API key)",
+    )
     up.set_defaults(handler=_up)
 
     worker = commands.add_parser("worker", help="process jobs from the queue")
@@ -182,11 +188,20 @@ def _up(args: argparse.Namespace) -> int:
     if not args.ui:
         serve(backend, settings.api_host, settings.api_port)
         return 0
-    from pipeline.ui.launcher import client_url, find_app, running_ui
+    from pipeline.service.keys import keys_required
+    from pipeline.ui.launcher import (
+        app_line,
+        client_url,
+        find_app,
+        running_ui,
+        visitors_bring_keys,
+    )
 
     api_url = client_url(settings.api_host, settings.api_port)
-    with running_ui(find_app(), settings.api_host, args.ui_port, api_url):
-        print(f"app on {client_url(settings.api_host, args.ui_port)}", file=sys.stderr)
+    api_needs_keys = keys_required(settings.auth, settings.api_host)
+    visitors = visitors_bring_keys(args.ui_host, settings.api_host, api_needs_keys)
+    with running_ui(find_app(), args.ui_host, args.ui_port, api_url, visitors):
+        print(app_line(args.ui_host, args.ui_port, visitors), file=sys.stderr)
         serve(backend, settings.api_host, settings.api_port)
     return 0
 

@@ -26,6 +26,7 @@ from pipeline.terminal_text import inert
 
 KEY_PREFIX = "sp_"
 HEADER = "X-API-Key"
+HIDDEN_SECRET = KEY_PREFIX + "..."  # ASCII, as the access log's other marks
 # Query parameters a client might put a key in (compared lower-case, "-" read as "_").
 _KEY_PARAMETERS = frozenset({"api_key", "apikey", "x_api_key", "key"})
 # A secret under any other name (``?token=``, ``?access_token=``, ``?auth=Bearer sp_…``): the
@@ -125,8 +126,30 @@ def refuse_key_in_query(parameters: Iterable[tuple[str, str]]) -> None:
         )
 
 
+def refuse_key_in_path(path: str) -> None:
+    """A secret in the URL's path (a key pasted where a request id goes: ``status sp_…``,
+    ``/v1/jobs/sp_…``) is refused as one in the query is: the path is logged too (masked in
+    ``up``'s access log, but not by every proxy on the way). ``path`` is the decoded path."""
+    if _SECRET_IN_VALUE.search(path):
+        raise Unauthorized(
+            "an API key in the URL's path is refused (a key where a request id goes?): send "
+            f"it in the {HEADER} header only; URLs are logged and kept in browser history, so "
+            "revoke this key (`sentiment-pipeline keys revoke NAME`) and create another"
+        )
+
+
+def hide_secrets(text: str) -> str:
+    """``text`` with each secret in it cut to ``sp_...``: what a log may keep of a URL."""
+    return _SECRET_IN_VALUE.sub(HIDDEN_SECRET, text)
+
+
 def any_keys(backend: Backend) -> bool:
     return backend.repository.keys.any_active()
+
+
+def any_keys_ever(backend: Backend) -> bool:
+    """Whether a key was ever created (revoked ones count): what closes ``auto`` on loopback."""
+    return backend.repository.keys.any_ever()
 
 
 def _hash(secret: str) -> str:

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,6 +20,9 @@ from pipeline.addresses import is_loopback
 from pipeline.errors import ConfigError
 
 APP_FILE = "streamlit_app.py"
+VISITOR_KEYS = "PIPELINE_UI_VISITOR_KEYS"
+"""Set to ``1`` in the app's environment: the app reads no configured key (environment or
+Streamlit secrets) and asks each visitor for theirs (``streamlit_app.api_config``)."""
 _PR_SET_PDEATHSIG = 1
 log = logging.getLogger(__name__)
 
@@ -46,6 +49,55 @@ def client_url(host: str, port: int) -> str:
 
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+
+
+def visitors_bring_keys(ui_host: str, api_host: str, api_needs_keys: bool) -> bool:
+    """Whether the app, on ``ui_host``, must ask each visitor for their own API key. The app
+    has no login of its own: whoever opens it acts with the key it holds. On a loopback
+    address (``up --ui``'s default) that is this machine's users, as with the API itself, and
+    the app keeps the key it is given (``PIPELINE_API_KEY``). Reachable from the network, it
+    must not act with the operator's key for every visitor (they would list, read and erase
+    that key's jobs): each visitor gives theirs. Nor may it open a keyless API that listens
+    on loopback only to the network: that is refused (ConfigError)."""
+    if is_loopback(ui_host):
+        return False
+    if not api_needs_keys and is_loopback(api_host):
+        raise ConfigError(
+            f"refusing to serve the app on {ui_host}: the API on {api_host} takes calls "
+            "without a key, so anyone who reaches the app would read and erase this "
+            "machine's jobs. Serve the app on this machine only (leave out --ui-host), or "
+            "make the API need keys (PIPELINE_AUTH=keys, or --host 0.0.0.0 with keys "
+            "created), and each visitor of the app enters their own"
+        )
+    return True
+
+
+def app_line(ui_host: str, port: int, visitor_keys: bool) -> str:
+    """What ``up`` prints about the app: where it listens and who it acts for."""
+    url = client_url(ui_host, port)
+    if not visitor_keys:
+        return (
+            f"app on {url} (this machine only; it has no login and acts with the API key it "
+            "is given for whoever opens it; --ui-host serves it beyond this machine, where "
+            "each visitor enters their own key)"
+        )
+    everywhere = ui_host in ("0.0.0.0", "::", "")
+    where = "every network address of this machine" if everywhere else ui_host
+    return (
+        f"app on {where}, port {port} ({url} from here): it has no login, so each visitor "
+        "enters their own API key in its sidebar; PIPELINE_API_KEY is not given to it"
+    )
+
+
+def app_environment(environ: Mapping[str, str], api_url: str, visitor_keys: bool) -> dict[str, str]:
+    """The app's environment: ``up``'s own, pointed at the API; with ``visitor_keys``
+    without the operator's ``PIPELINE_API_KEY`` and telling the app to ask for a key."""
+    env = {**environ, "PIPELINE_API_URL": api_url}
+    env.pop(VISITOR_KEYS, None)
+    if visitor_keys:
+        env.pop("PIPELINE_API_KEY", None)
+        env[VISITOR_KEYS] = "1"
+    return env
 
 
 def app_config_flags(app: Path) -> list[str]:
@@ -85,13 +137,15 @@ def ui_command(app: Path, host: str, port: int) -> list[str]:
 
 
 @contextmanager
-def running_ui(app: Path, host: str, port: int, api_url: str) -> Iterator[subprocess.Popen[bytes]]:
+def running_ui(
+    app: Path, host: str, port: int, api_url: str, visitor_keys: bool = False
+) -> Iterator[subprocess.Popen[bytes]]:
     """Run the app for as long as the block runs; it stops with the API, and on Linux also
     when ``up`` is killed outright (SIGKILL, the OOM killer), so no app is left serving an old
     version on the port. A port already taken is refused before anything starts; an app that
-    stops on its own is logged."""
+    stops on its own is logged. ``visitor_keys``: ``visitors_bring_keys``."""
     ensure_free(host, port)
-    env = {**os.environ, "PIPELINE_API_URL": api_url}
+    env = app_environment(os.environ, api_url, visitor_keys)
     linux = sys.platform.startswith("linux")
     process = subprocess.Popen(
         ui_command(app, host, port), env=env, preexec_fn=_die_with_parent if linux else None

@@ -1,0 +1,77 @@
+"""A connection must send a whole request head within ``HEAD_TIMEOUT_S`` seconds.
+
+uvicorn times out only an idle keep-alive connection *between* requests (``timeout_keep_alive``,
+armed once a response has gone out). A connection that sends nothing, or part of a request
+line and headers, and then waits (a slow-loris client) is held for ever: it needs no key, as
+no key has been read yet, and a few thousand of them take every file descriptor of ``up``.
+``HeadTimeoutH11`` is uvicorn's h11 protocol with one more clock: from the moment a connection
+opens, or the first byte of a next request arrives, the whole head must be in within
+``HEAD_TIMEOUT_S``; otherwise the connection gets a 408 and is closed. (A body that stalls
+after its head is ``pipeline.api.body_guard``'s to refuse.)
+
+h11 rather than httptools (which uvicorn picks when it is installed): the clock reads h11's
+own connection state, and the API's speed does not hang on the HTTP parser.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import h11
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+HEAD_TIMEOUT_S = 15.0
+"""Seconds a request line and headers may take to arrive (a browser or curl needs well under
+one; a client over a bad mobile link, a few)."""
+_SAID = b"the request's head (its first line and headers) did not arrive in time\n"
+TIMED_OUT = (
+    b"HTTP/1.1 408 Request Timeout\r\n"
+    b"Content-Type: text/plain; charset=utf-8\r\n"
+    b"Connection: close\r\n"
+    b"Content-Length: %d\r\n"
+    b"\r\n%s"
+) % (len(_SAID), _SAID)
+"""Written as is, not through h11, which sends no answer before a whole request."""
+log = logging.getLogger(__name__)
+
+
+class HeadTimeoutH11(H11Protocol):
+    """uvicorn's h11 protocol that closes a connection whose request head is incomplete
+    ``head_timeout_s`` after it began (``uvicorn.run(http=HeadTimeoutH11)``)."""
+
+    head_timeout_s = HEAD_TIMEOUT_S
+    _head_clock: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._start_head_clock()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.conn.their_state is h11.IDLE:  # a head begun (or nothing yet): on the clock
+            self._start_head_clock()
+        else:  # the head is in: the body, the app and keep-alive have their own clocks
+            self._stop_head_clock()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_head_clock()
+        super().connection_lost(exc)
+
+    def _start_head_clock(self) -> None:
+        """Started once per head: bytes that trickle in do not wind it back."""
+        if self._head_clock is None and not self.transport.is_closing():
+            self._head_clock = self.loop.call_later(self.head_timeout_s, self._head_timed_out)
+
+    def _stop_head_clock(self) -> None:
+        if self._head_clock is not None:
+            self._head_clock.cancel()
+            self._head_clock = None
+
+    def _head_timed_out(self) -> None:
+        self._head_clock = None
+        if self.transport.is_closing() or self.conn.their_state is not h11.IDLE:
+            return
+        log.debug("closing a connection from %s: no whole request head in time", self.client)
+        self.transport.write(TIMED_OUT)
+        self.transport.close()
