@@ -1,5 +1,5 @@
 """Text a command prints to a terminal: made inert, and a comment cut, wrapped and indented
-under its heading. Pure.
+under its heading. Pure, but for ``InertStream``, which writes to the terminal it is given.
 
 Comments, group values (a course's name), theme keywords and quotes come from the people who
 wrote the file; a terminal obeys control characters in what it is sent. An ESC or a C1 CSI
@@ -8,14 +8,16 @@ clears the screen, recolours, moves the cursor up to overwrite the line above (t
 to somewhere else; a bidi override reorders what is shown. So every such character is shown
 as a visible escape instead, and the line breaks inside a cell become spaces so that a value
 cannot start a line of its own and pass for one the command wrote. Only what is printed as
-text goes through here: ``--json``, CSV and XLSX keep the data as written."""
+text goes through here: ``--json``, CSV and XLSX keep the data as written, and so does a CSV
+printed to a pipe or a file; a CSV printed to a terminal goes through ``InertStream``."""
 
 from __future__ import annotations
 
+import codecs
 import re
 import textwrap
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, BinaryIO
 
 MIN_WIDTH = 20
 """Wrap at no fewer characters than this, whatever the terminal says."""
@@ -47,6 +49,34 @@ def inert_lines(text: str) -> str:
     """What a command prints, made inert line by line with its own line breaks kept: the
     last guard on a table or listing put together from an answer's cells."""
     return "\n".join(inert(line) for line in text.split("\n"))
+
+
+class InertStream:
+    """A file to download UTF-8 text into (``PipelineClient.download_results``) that shows it
+    on a terminal inert: each block decoded (a character split between two blocks is held
+    until its end comes), made ``inert_lines`` (its own line breaks kept, a cell's escape
+    sequence shown as ``\\x1b[31m``) and written to ``terminal`` in ``encoding`` (what it cannot
+    show, as an escape). For a results CSV that ``results`` prints to a terminal: a comment's
+    escape sequence would clear the screen, retitle the window or show a link elsewhere."""
+
+    def __init__(self, terminal: BinaryIO, encoding: str | None = None) -> None:
+        self._terminal = terminal
+        self._encoding = encoding or "utf-8"
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+
+    def write(self, block: bytes) -> int:
+        self._show(self._decoder.decode(block))
+        return len(block)
+
+    def close(self) -> None:
+        """Show what is left (an incomplete last character, as U+FFFD) and flush."""
+        self._show(self._decoder.decode(b"", final=True))
+        self._terminal.flush()
+
+    def _show(self, text: str) -> None:
+        if text:
+            shown = inert_lines(text).encode(self._encoding, errors="backslashreplace")
+            self._terminal.write(shown)
 
 
 def inert_values(value: Any) -> Any:

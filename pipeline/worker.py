@@ -646,7 +646,8 @@ class Worker:
         escaped = path.with_name(f"escaped-{path.name}")
         with (
             path.open("w", encoding="utf-8", newline="") as raw_handle,
-            escaped.open("w", encoding="utf-8", newline="") as escaped_handle,
+            # For a spreadsheet: UTF-8's byte order mark first, so Excel reads it as UTF-8.
+            escaped.open("w", encoding="utf-8-sig", newline="") as escaped_handle,
         ):
             batches = self.backend.repository.results.batches(request_id)
             export.write_both(batches, job, raw_handle, escaped_handle)

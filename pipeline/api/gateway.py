@@ -85,7 +85,9 @@ from pipeline.service.trend import trend_summary
 APIGW_OWNER_PREFIX = "apigw:"
 MAX_INLINE_CSV_BYTES = 5 * 1024 * 1024
 """A Lambda answer carries at most 6 MB: the CSV of a job still running is sent inline up to
-this size; a finished job's CSV is a redirect to the object store whatever its size."""
+this size, and while the answer fits ``LAMBDA_ANSWER_BYTES`` as Lambda counts it (a CSV of
+Chinese comments doubles there); a finished job's CSV is a redirect to the object store
+whatever its size."""
 MAX_LIST = 500
 LAMBDA_ANSWER_BYTES = 6_000_000
 """Lambda carries at most 6,291,556 bytes of answer, counted as its runtime encodes the proxy
@@ -524,12 +526,21 @@ class Gateway:
         for block in blocks:
             content += block
             if len(content) > MAX_INLINE_CSV_BYTES:
-                raise LimitExceededError(_too_big_to_answer(job.status))
+                over = f"over the {MAX_INLINE_CSV_BYTES:,} bytes of CSV one answer carries"
+                raise LimitExceededError(_too_big_to_answer(job.status, over))
         headers = {
             "Content-Type": "text/csv; charset=utf-8",
             "Content-Disposition": csv_disposition(job),
         }
-        return Answer(200, content.decode("utf-8"), headers)
+        inline = Answer(200, content.decode("utf-8"), headers)
+        size = proxy_bytes(inline.to_proxy())  # each non-ASCII character escaped: 6-12 bytes
+        if size > LAMBDA_ANSWER_BYTES:  # else ``handle``'s refusal, which names a page's limit
+            over = (
+                f"{size:,} bytes as Lambda counts an answer (every character past ASCII "
+                f"escaped), over the {LAMBDA_ANSWER_BYTES:,} it carries"
+            )
+            raise LimitExceededError(_too_big_to_answer(job.status, over))
+        return inline
 
 
 def proxy_bytes(proxy: Mapping[str, Any]) -> int:
@@ -552,8 +563,9 @@ def fitted_page(page: dict[str, Any]) -> Answer:
     return answer
 
 
-def _too_big_to_answer(status: JobStatus) -> str:
-    limit = f"over the {MAX_INLINE_CSV_BYTES:,} bytes one answer can carry"
+def _too_big_to_answer(status: JobStatus, limit: str) -> str:
+    """Why a CSV is not sent inline (``limit``: its size against what one answer carries), and
+    the way to read it instead."""
     if status == JobStatus.SUCCEEDED:  # finished before escaped copies were stored
         return (
             f"this job's CSV, escaped here because it was stored before escaped copies were "

@@ -341,10 +341,21 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _results(args: argparse.Namespace) -> int:
+    """The results CSV to ``--output``, or to stdout: as served to a pipe or a file, made
+    inert on a terminal (``InertStream``: a cell's escape sequence would clear the screen)."""
+    from typing import BinaryIO, cast
+
+    from pipeline.terminal_text import InertStream
+
     if args.output is not None and args.output.suffix.lower() == ".xlsx":
         return _results_xlsx(args)
     with api_client(args) as client:
-        if args.output is None:
+        if args.output is None and sys.stdout.isatty():
+            shown = InertStream(sys.stdout.buffer, sys.stdout.encoding)
+            client.download_results(args.request_id, cast(BinaryIO, shown), raw=args.raw)
+            shown.close()
+            return 0
+        if args.output is None:  # a pipe or a file: the bytes as served
             client.download_results(args.request_id, sys.stdout.buffer, raw=args.raw)
             return 0
         with writing(args.output) as handle:  # a failed download leaves no truncated file
@@ -356,13 +367,16 @@ def _results(args: argparse.Namespace) -> int:
 def _results_xlsx(args: argparse.Namespace) -> int:
     """The results as the app's Excel download is: every cell that could run escaped (an
     XLSX is for a spreadsheet; a formula cell there runs, so ``--raw`` is refused)."""
+    from pipeline.cli.output import cuts_told
     from pipeline.ui.exports import RAW_WORKBOOK, results_workbook
 
     if args.raw:
         raise InputError(RAW_WORKBOOK)
     writable(args.output)
     with api_client(args) as client:
-        content = results_workbook(client.results_csv(args.request_id, raw=True))
+        stored = client.results_csv(args.request_id, raw=True)
+    with cuts_told():  # a comment longer than a cell holds: its rows named
+        content = results_workbook(stored)
     write_whole(args.output, content)
     print(f"results written to {args.output} (Excel)", file=sys.stderr)
     return 0

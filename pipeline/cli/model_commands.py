@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.cli.job_commands import SHEET_HELP
-from pipeline.cli.output import writable
+from pipeline.cli.output import cuts_told, writable
 from pipeline.errors import InputError
 from pipeline.model.options import add_dataclass_arguments, options_from_namespace
 from pipeline.model.precision import PRECISIONS
@@ -218,15 +218,16 @@ def _analyze(args: argparse.Namespace) -> int:
         )
     settings = _settings(args)
     ReleaseScreen.from_settings(settings)  # a names or words file it cannot read: before any work
-    rows = analyze_file(
-        args.input,
-        writable(args.output),
-        _predictor(settings),
-        args.text_column,
-        raw=args.raw,
-        screening=settings,
-        sheet=args.sheet,
-        explain=args.explain,
-    )
+    with cuts_told():  # a workbook's comment longer than a cell holds: its rows named
+        rows = analyze_file(
+            args.input,
+            writable(args.output),
+            _predictor(settings),
+            args.text_column,
+            raw=args.raw,
+            screening=settings,
+            sheet=args.sheet,
+            explain=args.explain,
+        )
     print(f"{rows} rows written to {args.output}", file=sys.stderr)
     return 0

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import io
 import os
+import sys
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -86,4 +88,25 @@ def write_table(
     for column in frame.columns:
         if numeric(str(column)):
             frame[column] = as_numbers(frame[column])
-    write_whole(output, to_xlsx_bytes(frame, sheet_name=sheet))
+    with cuts_told():
+        write_whole(output, to_xlsx_bytes(frame, sheet_name=sheet))
+
+
+@contextmanager
+def cuts_told() -> Iterator[None]:
+    """Around writing a workbook: the texts it cut to what an Excel cell holds
+    (``pipeline.ui.exports.CellsCut``: which rows, and that the CSV holds them whole) said on
+    stderr once it is done, as a line of the command's own rather than as a Python warning
+    with a file and line of the code. Any other warning is shown as it would have been."""
+    from pipeline.ui.exports import CellsCut
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", CellsCut)
+        yield
+    for warning in caught:
+        if issubclass(warning.category, CellsCut):
+            print(str(warning.message), file=sys.stderr)
+        else:
+            warnings.showwarning(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )

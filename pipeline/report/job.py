@@ -18,7 +18,13 @@ from typing import Any, Literal
 from pipeline import service
 from pipeline.bootstrap import Backend
 from pipeline.db.records import JobRecord, JobStatus
-from pipeline.errors import Conflict, InputError, PipelineError, ServiceUnavailableError
+from pipeline.errors import (
+    Conflict,
+    InputError,
+    LimitExceededError,
+    PipelineError,
+    ServiceUnavailableError,
+)
 from pipeline.file_names import content_disposition, job_stem, safe_name
 from pipeline.group_names import group_cell
 from pipeline.messages import echo
@@ -54,6 +60,16 @@ THEMES_LABEL = "negative"
 
 ReportFormat = Literal["html", "pdf"]
 MEDIA_TYPES: dict[str, str] = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
+PDF_GROUPS_MOST = 100
+"""The most groups a whole job's PDF report is made by: each has a page of its own, and the
+layout grows by about 6.5 MB and 0.4 s a group in the API's process (100: 1.0 GB and 48 s on
+a 2-core machine; 1,000 ran for minutes past 2.5 GB; ``benchmarks/report_groups.py``, figures
+in docs/pipeline.md). Past it the PDF is refused before any row is read, naming the HTML
+report, one group's own report and a coarser column as the ways on."""
+HTML_GROUPS_MOST = 5_000
+"""The most groups a whole job's HTML report is made by (4,000: 5 s, 404 MB, a 32 MB page):
+past it the page is tens of megabytes that no browser shows usefully (a column of respondent
+ids, not of courses)."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +98,7 @@ def job_report(
     trend: Sequence[str] = (),
     screen: bool = True,
     rating: str | None = None,
+    report_format: ReportFormat | None = None,
 ) -> ReportData:
     """The report of a succeeded job grouped by ``group_by`` (default: the job's first
     group-by column that holds two values or more; a job without one gets the overview only),
@@ -93,9 +110,12 @@ def job_report(
     (the default), screened before release (``pipeline.report.release``: flagged comments
     left out, personal details masked). Conflict for a job that has not succeeded;
     MissingColumnError for a column the input does not have; InputError for ``group`` without
-    ``group_by`` or a value no row holds; the change's and the trend's own refusals."""
+    ``group_by`` or a value no row holds; with ``report_format``, LimitExceededError for a
+    whole report by more groups than one in that format is made by (``groups_most``); the
+    change's and the trend's own refusals."""
     release = ReleaseScreen.from_settings(backend.settings) if screen else None
-    data = _job_report(backend, request_id, owner, group_by, group, release)
+    most = None if report_format is None else groups_most(report_format)
+    data = _job_report(backend, request_id, owner, group_by, group, release, most)
     focus = None if data.focus is None else data.focus.group.name
     if since is not None:
         body = change_summary(backend, owner, request_id, since, data.group_by, focus)
@@ -154,6 +174,7 @@ def _job_report(
     group_by: str | None,
     group: str | None,
     release: ReleaseScreen | None,
+    most_groups: tuple[ReportFormat, int] | None = None,
 ) -> ReportData:
     check_one_group(group_by, group)
     job = readable_job(backend, request_id, owner)
@@ -166,6 +187,8 @@ def _job_report(
         name, summary = _first_comparable(backend, job, owner)
     if name and group is not None:
         return group_report(backend, job, owner, name, summary, group)
+    if name and most_groups is not None and len(summary.groups) > most_groups[1]:
+        raise LimitExceededError(too_many_groups(name, len(summary.groups), *most_groups))
     question = job_question_column(job)
     by_question = (
         service.summary(backend, request_id, owner, question)
@@ -183,6 +206,28 @@ def _job_report(
         overall_quotes=() if column else quotes.get(None, ()),
         insights=job_insights(backend, job, owner, name),
         by_question=by_question,
+    )
+
+
+def groups_most(report_format: ReportFormat) -> tuple[ReportFormat, int]:
+    """The format and the most groups a whole report in it is made by (``PDF_GROUPS_MOST``,
+    ``HTML_GROUPS_MOST``), read when asked, so that a benchmark can measure past them."""
+    return report_format, PDF_GROUPS_MOST if report_format == "pdf" else HTML_GROUPS_MOST
+
+
+def too_many_groups(column: str, groups: int, report_format: ReportFormat, most: int) -> str:
+    """Why a whole report by ``column`` is not made, and the ways on."""
+    ways = (
+        "ask for the HTML report (format=html), which shows every group, for one group's own "
+        "report (group=VALUE), or for a report by a column with fewer values"
+        if report_format == "pdf"
+        else "ask for one group's own report (group=VALUE), or for a report by a column with "
+        "fewer values"
+    )
+    report = "a PDF report" if report_format == "pdf" else "an HTML report"
+    return (
+        f"{report} by {echo(column)} would have {groups:,} groups, more than the {most:,} "
+        f"{report} is made by (each has a section: its time and memory grow with them); {ways}"
     )
 
 
@@ -332,7 +377,9 @@ def report_file(
     group alone with ``group``; with what changed since the job ``since``; with the trend
     through the earlier jobs ``trend``; with a rating column ``rating`` against the comments;
     every comment as written without ``screen``)."""
-    data = job_report(backend, request_id, owner, group_by, group, since, trend, screen, rating)
+    data = job_report(
+        backend, request_id, owner, group_by, group, since, trend, screen, rating, report_format
+    )
     if report_format == "pdf" and data.focus is not None:
         listing = shortened(data.focus.comments, PDF_LISTED_MOST)
         data = replace(data, focus=replace(data.focus, comments=listing))

@@ -1,7 +1,11 @@
 """Reading a job's results: JSON pages, the CSV table, and summaries per group.
 
 All of these work while the job runs (the rows finished so far) and after it was cancelled.
-A CSV is formula-escaped unless ``raw`` is asked for (``pipeline.service.export``).
+A CSV is formula-escaped unless ``raw`` is asked for (``pipeline.service.export``). The escaped
+CSV is for a spreadsheet, so it starts with a UTF-8 byte order mark (``CSV_BOM``): without one
+Excel on Windows reads the file in the machine's code page and shows every accent, emoji and
+non-Latin script as mojibake (as the app's download, ``pipeline.ui.exports.to_csv_bytes``). A
+raw CSV is for a program and has none: its first header stays the column's name.
 """
 
 from __future__ import annotations
@@ -31,6 +35,9 @@ MAX_OFFSET = 10**12
 """Far past any job's rows (PIPELINE_MAX_ROWS), far below what the databases can hold."""
 _CSV_BATCH = 5000
 _FILE_BLOCK = 1024 * 1024
+CSV_BOM = "\ufeff".encode()
+"""What an escaped results CSV starts with: UTF-8's byte order mark, which tells Excel the file
+is UTF-8."""
 
 
 def results_page(
@@ -64,9 +71,20 @@ def results_csv(
     otherwise built from the rows committed so far."""
     job = readable_job(backend, request_id, owner)
     key = _stored_key(backend, job, raw)
-    if key is not None:
-        return job, _stored_blocks(backend, key)
-    return job, _csv_blocks(backend, job, raw)
+    blocks = _csv_blocks(backend, job, raw) if key is None else _stored_blocks(backend, key)
+    return job, blocks if raw else with_bom(blocks)
+
+
+def with_bom(blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """An escaped CSV's blocks starting with ``CSV_BOM`` once: a file stored with one (the
+    worker writes it) is passed as it is, one stored before (or built from the rows) gets it."""
+    first = b""
+    for block in blocks:
+        first += block
+        if len(first) >= len(CSV_BOM):
+            break
+    yield first if first.startswith(CSV_BOM) else CSV_BOM + first
+    yield from blocks
 
 
 def results_url(

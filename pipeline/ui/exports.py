@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -21,9 +22,17 @@ from pipeline.client import Summary
 from pipeline.errors import LimitExceededError
 from pipeline.file_names import safe_name
 from pipeline.formulas import escape_cell
+from pipeline.messages import echo
 
 SCORE_PREFIX = "score_"
 XLSX_MAX_ROWS = 1_048_575  # a worksheet's 1,048,576 rows, less the header
+XLSX_CELL_CHARS = 32_767
+"""The most characters an Excel cell holds: a longer text (a comment past 32,767 characters,
+accepted when PIPELINE_MAX_COMMENT_CHARS allows it, or kept unlabelled as over the limit) is
+cut to this in a workbook, and said so (``CellsCut``); the CSV holds it whole."""
+CUT_ROWS_NAMED = 10
+"""The rows a ``CellsCut`` message names per column; the rest are counted."""
+
 # Control characters that the XLSX format cannot hold (openpyxl refuses them).
 _XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _PLAIN_NUMBER = re.compile(r"[+-]?(0|[1-9][0-9]*)(?:\.([0-9]+))?")
@@ -35,6 +44,13 @@ many (``plain_number_columns``): sections ``1.1`` and ``1.10``, or ``1.10`` besi
 are codes and stay text; ratings ``4.0`` and ``3.5`` read as written."""
 _EXACT_DIGITS = 15
 """The digits a spreadsheet's number keeps; a longer one (an id) stays text, whole."""
+
+
+class CellsCut(UserWarning):
+    """A workbook holds texts cut to ``XLSX_CELL_CHARS``; the message names the column and the
+    rows, and that the CSV holds them whole. A warning, so that every caller of
+    ``to_xlsx_bytes`` is told without a change to what it returns: the command line shows it
+    as a line of its own (``pipeline.cli.output.cuts_told``), not as a Python warning."""
 
 
 def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -69,6 +85,9 @@ def to_xlsx_bytes(
             legal[column] = legal[column].map(_xlsx_safe)
     shown = {str(column): places for column, places in (decimals or {}).items() if places}
     legal.columns = [_xlsx_safe(str(column)) for column in legal.columns]
+    cuts = cut_to_cells(legal)  # before pandas, which would cut them with a warning of its own
+    if cuts:
+        warnings.warn(cut_note(cuts), CellsCut, stacklevel=2)
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         legal.to_excel(writer, index=False, sheet_name=sheet_name)
@@ -84,6 +103,53 @@ def to_xlsx_bytes(
                 for row in range(2, len(legal) + 2):
                     sheet.cell(row=row, column=place).number_format = number_format
     return buffer.getvalue()
+
+
+def cut_to_cells(frame: pd.DataFrame) -> list[tuple[int, str]]:
+    """Cut ``frame``'s texts (its header's too) longer than ``XLSX_CELL_CHARS`` to that, in
+    place; returns the cells cut as (row of the sheet, counting the header as 1; column),
+    column by column."""
+    cuts: list[tuple[int, str]] = []
+    names = [str(column) for column in frame.columns]
+    cuts += [(1, name) for name in names if len(name) > XLSX_CELL_CHARS]
+    for place in range(len(names)):
+        values = frame.iloc[:, place]
+        if not _is_text(values):
+            continue
+        long = values.map(lambda value: isinstance(value, str) and len(value) > XLSX_CELL_CHARS)
+        if long.any():
+            at = [int(row) for row in long.to_numpy().nonzero()[0]]
+            cuts += [(row + 2, names[place]) for row in at]
+            frame.iloc[at, place] = values.iloc[at].str.slice(0, XLSX_CELL_CHARS)
+    frame.columns = [name[:XLSX_CELL_CHARS] for name in names]
+    return cuts
+
+
+def cut_note(cuts: Sequence[tuple[int, str]]) -> str:
+    """What a workbook says of its cut cells: ``2 cells cut to 32,767 characters in the
+    workbook (the most an Excel cell holds): 'comment' in rows 2 and 5; the CSV holds them
+    whole``."""
+    rows: dict[str, list[int]] = {}
+    for row, column in cuts:
+        rows.setdefault(column, []).append(row)
+    where = "; ".join(f"{echo(column)} in {_rows_text(at)}" for column, at in rows.items())
+    them = "it" if len(cuts) == 1 else "them"
+    return (
+        f"{len(cuts):,} cell{'s' if len(cuts) != 1 else ''} cut to {XLSX_CELL_CHARS:,} "
+        f"characters in the workbook (the most an Excel cell holds): {where}; the CSV holds "
+        f"{them} whole"
+    )
+
+
+def _rows_text(rows: Sequence[int]) -> str:
+    """``row 2``, ``rows 2 and 5``, ``rows 2, 5, … and 40 more``."""
+    if len(rows) == 1:
+        return f"row {rows[0]}"
+    named = [f"{row:,}" for row in rows[:CUT_ROWS_NAMED]]
+    left = len(rows) - len(named)
+    if left:
+        return f"rows {', '.join(named)} and {left:,} more"
+    return f"rows {', '.join(named[:-1])} and {named[-1]}"
 
 
 def _as_text(cell: Any, value: object) -> None:

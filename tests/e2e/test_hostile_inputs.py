@@ -222,7 +222,7 @@ def results_csv(client: TestClient, request_id: str, raw: bool) -> list[dict[str
     params = {"format": "csv", **({"raw": "true"} if raw else {})}
     answer = client.get(f"{JOBS}/{request_id}/results", params=params)
     assert answer.status_code == 200, answer.text
-    return list(csv.DictReader(io.StringIO(answer.text)))
+    return list(csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"))))
 
 
 def request_id_of(answer: httpx.Response) -> str:

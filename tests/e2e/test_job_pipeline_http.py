@@ -174,7 +174,8 @@ def test_a_1000_comment_file_goes_from_submit_to_results(server: Server, tmp_pat
         assert any(r["aspects"] for r in rows)  # the workers computed insights (issue 13)
         assert all(r["theme"] is not None for r in rows if r["label"])
         download = client.get(f"/v1/jobs/{request_id}/results", params={"format": "csv"})
-        table = list(csv.DictReader(io.StringIO(download.text)))
+        assert download.content.startswith(b"\xef\xbb\xbf")  # escaped: a BOM, for Excel
+        table = list(csv.DictReader(io.StringIO(download.content.decode("utf-8-sig"))))
         assert len(table) == 1000 and list(table[0]) == [
             "course", "comment", "label", "score_negative", "score_neutral", "score_positive",
             "error", "model_version", "language", "aspects", "aspect_sentiments", "theme",

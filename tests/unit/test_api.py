@@ -51,7 +51,7 @@ def test_submit_poll_results_summary(client: TestClient, backend: Backend) -> No
     assert page["columns"][:3] == ["course", "teacher", "comment"]
     csv = client.get(f"/v1/jobs/{request_id}/results", params={"format": "csv"})
     assert csv.headers["content-type"].startswith("text/csv")
-    assert csv.text.splitlines()[0].startswith("course,teacher,comment,label,score_negative")
+    assert csv.text.splitlines()[0].startswith("\ufeffcourse,teacher,comment,label,score_negative")
     summary = client.get(f"/v1/jobs/{request_id}/summary", params={"group_by": "teacher"}).json()
     assert [g["group"] for g in summary["groups"]] == ["T1", "T2"]
     assert summary["overall"]["counts"]["positive"] == 1

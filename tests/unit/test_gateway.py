@@ -119,7 +119,7 @@ def test_the_whole_job_answers_the_same_on_both_edges(backend: Backend, app: Tes
     listed = same_on_both(backend, app, open_event("list_jobs")).json()
     assert [job["request_id"] for job in listed["jobs"]] == [request_id]
     csv = same_on_both(backend, app, open_event("results_csv", request_id))
-    assert csv.text.splitlines()[0].startswith("course,comment,label,score_negative")
+    assert csv.text.splitlines()[0].startswith("\ufeffcourse,comment,label,score_negative")
     assert len(csv.text.splitlines()) == 5
     conflict = same_on_both(backend, app, open_event("cancel", request_id))
     assert (conflict.status, conflict.json()["error"]) == (409, "conflict")

@@ -252,7 +252,7 @@ def test_a_queued_job_can_be_cancelled_and_has_no_rows(tmp_path: Path) -> None:
     assert service.cancel(backend, request_id).status == "cancelled"
     _, blocks = service.results_csv(backend, request_id)
     header = "course,comment,label,error,model_version,language,aspects,aspect_sentiments,theme"
-    assert b"".join(blocks).decode().splitlines() == [header]
+    assert b"".join(blocks).decode("utf-8-sig").splitlines() == [header]
 
 
 def test_api_keys_decide_the_owner(tmp_path: Path) -> None:

@@ -105,7 +105,7 @@ def test_the_api_labels_every_sheet_and_compares_them(tmp_path: Path) -> None:
         "BIOL 1010": 2,
         "CHEM 2210": 1,
     }
-    assert results.splitlines()[0].startswith("sheet,Instructor,Comment,Section,label")
+    assert results.splitlines()[0].startswith("\ufeffsheet,Instructor,Comment,Section,label")
 
 
 def test_without_a_sheet_several_sheets_of_one_table_are_refused_not_cut_to_one(

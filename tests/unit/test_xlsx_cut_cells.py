@@ -1,0 +1,81 @@
+"""A results workbook holds at most 32,767 characters a cell (Excel's limit): a longer comment
+is cut there by the product, which says which rows and that the CSV holds them whole, on the
+command line as a line of its own; no raw pandas warning leaks."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from jobfakes import FakePredictor, comments_csv
+from openpyxl import load_workbook
+
+from pipeline.cli import model_commands
+from pipeline.cli.main import main
+from pipeline.client import PipelineClient
+from pipeline.ui.exports import XLSX_CELL_CHARS, CellsCut, cut_note, to_xlsx_bytes
+
+LONG = "word " * 8000  # 40,000 characters
+
+
+def cells(content: bytes, column: str = "B") -> list[Any]:
+    return [cell.value for cell in load_workbook(io.BytesIO(content)).active[column]]
+
+
+def test_a_cell_past_excels_limit_is_cut_and_named_with_no_pandas_warning() -> None:
+    frame = pd.DataFrame({"course": ["A", "B", "C"], "comment": [LONG, "short", LONG]})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        content = to_xlsx_bytes(frame)
+    assert [type(w.message) for w in caught] == [CellsCut]
+    assert str(caught[0].message) == (
+        "2 cells cut to 32,767 characters in the workbook (the most an Excel cell holds): "
+        "'comment' in rows 2 and 4; the CSV holds them whole"
+    )
+    assert cells(content) == ["comment", LONG[:XLSX_CELL_CHARS], "short", LONG[:XLSX_CELL_CHARS]]
+    assert frame["comment"][0] == LONG, "the caller's table is left whole"
+
+
+def test_a_table_within_the_limit_says_nothing() -> None:
+    frame = pd.DataFrame({"comment": ["x" * XLSX_CELL_CHARS]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert cells(to_xlsx_bytes(frame), "A")[1] == "x" * XLSX_CELL_CHARS
+
+
+def test_many_rows_are_named_ten_and_counted() -> None:
+    cuts = [(row, "comment") for row in range(2, 27)] + [(7, "explanation")]
+    assert cut_note(cuts) == (
+        "26 cells cut to 32,767 characters in the workbook (the most an Excel cell holds): "
+        "'comment' in rows 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 and 15 more; 'explanation' in row 7; "
+        "the CSV holds them whole"
+    )
+
+
+def test_results_o_xlsx_says_the_rows_cut_on_stderr(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stored = f"course,comment,label\nA,{LONG},neutral\nB,short,positive\n".encode()
+    monkeypatch.setattr(PipelineClient, "results_csv", lambda *_args, **_options: stored)
+    monkeypatch.setenv("PIPELINE_API_URL", "http://api.test")
+    assert main(["results", "AAAAAAAAAAAAAAAAAAAAAA", "-o", str(tmp_path / "r.xlsx")]) == 0
+    err = capsys.readouterr().err
+    assert "'comment' in row 2; the CSV holds it whole" in err
+    assert "UserWarning" not in err and "exports.py" not in err
+    assert len(cells((tmp_path / "r.xlsx").read_bytes())[1]) == XLSX_CELL_CHARS
+
+
+def test_analyze_o_xlsx_says_the_rows_cut_on_stderr(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(model_commands, "_predictor", lambda _settings: FakePredictor())
+    monkeypatch.setenv("PIPELINE_INSIGHTS", "0")  # the fake has no encoder to embed with
+    source = comments_csv(tmp_path / "long.csv", [LONG, "short and good"])
+    assert main(["analyze", str(source), "-o", str(tmp_path / "long.xlsx")]) == 0
+    err = capsys.readouterr().err
+    assert "'comment' in row 2; the CSV holds it whole" in err
+    assert "UserWarning" not in err
