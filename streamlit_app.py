@@ -166,9 +166,13 @@ def load_summary(url: str, key: str, request_id: str, revision: str, group_by: s
 
 
 @st.cache_data(show_spinner=False, max_entries=4, ttl=3600)
-def xlsx_bytes(url: str, key: str, request_id: str, revision: str) -> bytes:
-    """Written once per job version: openpyxl takes seconds for large tables."""
-    return exports.results_table_workbook(load_results(url, key, request_id, revision))
+def xlsx_bytes(
+    url: str, key: str, request_id: str, revision: str, themes: tuple[tuple[str, str], ...] = ()
+) -> bytes:
+    """Written once per job version: openpyxl takes seconds for large tables. ``themes``:
+    theme id → name, for the ``theme_name`` column (``explore.with_theme_names``)."""
+    results = load_results(url, key, request_id, revision)
+    return exports.results_table_workbook(explore.with_theme_names(results, dict(themes)))
 
 
 @st.cache_data(show_spinner=False, max_entries=4, ttl=3600)
@@ -327,7 +331,7 @@ def show_error(exc: Exception) -> None:
     The message is shown as written: it can name a file, a column or a value of the file."""
     said = _message(str(exc))
     if isinstance(exc, ApiUnreachable):
-        st.error(f"**The API cannot be reached.** {said}", icon=":material/wifi_off:")
+        unreachable(exc)
     elif isinstance(exc, Unauthorized):
         if st.session_state.get("refusal_shown"):
             return  # once a page: the sidebar's check and the view met the same refusal
@@ -357,6 +361,19 @@ def show_error(exc: Exception) -> None:
     else:
         LOG.error("unexpected error in the app", exc_info=exc)
         st.error(f"**Something went wrong:** {type(exc).__name__}: {said}")
+
+
+def unreachable(exc: ApiUnreachable) -> None:
+    """The API (or the object store) did not answer: said once a page, as the client words it
+    (it names the address and what to check); the sidebar then says "no answer" and asks no
+    more, which against a hung API would wait out the client's timeout a second time. Whatever
+    else fails the same way on the page says so in a line."""
+    st.session_state.connection = exc
+    if st.session_state.get("unreachable_shown"):
+        st.caption(":material/wifi_off: Not loaded: the API did not answer (see above).")
+        return
+    st.session_state.unreachable_shown = True
+    st.error(_message(_sentence(str(exc))), icon=":material/wifi_off:")
 
 
 def _sentence(text: str) -> str:
@@ -470,6 +487,8 @@ def connection_status(client: PipelineClient) -> None:
         st.caption(f"API: {_code(client.base_url)} · connected")
     elif isinstance(problem, Unauthorized) and st.session_state.get("refusal_shown"):
         st.caption(f"API: {_code(client.base_url)} · the key is refused (see the page)")
+    elif isinstance(problem, ApiUnreachable) and st.session_state.get("unreachable_shown"):
+        st.caption(f"API: {_code(client.base_url)} · no answer (see the page)")
     else:
         show_error(problem)
 
@@ -636,9 +655,20 @@ def choose_and_submit(
 def job_view(client: PipelineClient, request_id: str) -> None:
     try:
         job = client.status(request_id)
+    except ApiUnreachable as exc:
+        show_error(exc)
+        kept = shown_job(request_id)
+        if kept is None:
+            return
+        st.caption(
+            "This job as last loaded: what was loaded then is shown; the rest comes when the "
+            "API answers again."
+        )
+        job = kept
     except PipelineError as exc:
         show_error(exc)
         return
+    st.session_state.shown_job = job
     remember(progress.RecentJob(job.request_id, job.input_name, job.status))
     job_header(job)
     flash = st.session_state.pop("flash", None)
@@ -660,11 +690,25 @@ def job_view(client: PipelineClient, request_id: str) -> None:
     if job.status == "cancelled":
         st.warning(f"The job was cancelled; {job.rows_done:,} finished rows are kept.")
     if job.rows_done == 0:
+        if job.finished:  # failed or cancelled before its first row: the upload is still kept
+            erase_controls(client, job)
         return
     try:
         results_view(job)
     except JobErased as exc:  # past the retention, before the master erased it
         st.info(_message(str(exc)), icon=":material/delete_forever:")
+    except ApiUnreachable as exc:  # results not loaded before the API stopped answering
+        show_error(exc)
+
+
+def shown_job(request_id: str) -> JobStatus | None:
+    """The status this session last read of ``request_id``, if that job had finished: its
+    results do not change, and the page's caches still hold what was loaded of them, so an API
+    that stops answering need not take them off the page."""
+    kept: JobStatus | None = st.session_state.get("shown_job")
+    if kept is None or kept.request_id != request_id or not kept.finished:
+        return None
+    return kept
 
 
 def job_header(job: JobStatus) -> None:
@@ -1372,8 +1416,9 @@ def ratings_view(job: JobStatus, frame: pd.DataFrame, group_columns: list[str]) 
 
 
 def earlier_choices(job: JobStatus, unfinished: str) -> dict[str, str] | None:
-    """The caller's other finished jobs that ``job`` can be set against, each with its caption;
-    None, with the reason on the page, while ``job`` runs or the list cannot be had."""
+    """The caller's finished jobs made before ``job``, that it can be set against, each with
+    its caption; None, with the reason on the page, while ``job`` runs or the list cannot be
+    had."""
     if job.status != "succeeded":
         st.info(unfinished, icon=":material/hourglass_top:")
         return None
@@ -1382,7 +1427,7 @@ def earlier_choices(job: JobStatus, unfinished: str) -> dict[str, str] | None:
     except PipelineError as exc:
         show_error(exc)
         return None
-    choices = change.earlier_jobs(jobs, job.request_id)
+    choices = change.earlier_jobs(jobs, job.request_id, job.created_at)
     return {item.request_id: change.job_caption(item) for item in choices}
 
 
@@ -1416,7 +1461,7 @@ def change_view(job: JobStatus, group_columns: list[str]) -> None:
         list(captions),
         index=None,
         format_func=captions.__getitem__,
-        placeholder="Choose a finished job" if captions else "No other finished job",
+        placeholder="Choose a finished job" if captions else "No finished job made before this one",
         key="ch-since",
     )
     pasted = progress.clean_request_id(
@@ -1447,7 +1492,26 @@ def change_view(job: JobStatus, group_columns: list[str]) -> None:
     except PipelineError as exc:
         show_error(exc)
         return
+    if change.newer_than_now(body):
+        newer_job(body)
+        return
     change_figures(job, body)
+
+
+def newer_job(body: dict) -> None:
+    """A pasted "earlier" job that was made after this one: its change would read backwards
+    (a fall as a rise), so it is not shown; the newer job's page compares the two the right
+    way round."""
+    newer = body["before"]
+    st.warning(
+        f"**{_md(newer['input_name'])} ({newer['created_at'][:10]}) was made after this job**, "
+        "so it is no earlier job: compared this way round, every fall would read as a rise. "
+        "Open it and compare it against this job there.",
+        icon=":material/warning:",
+    )
+    if st.button("Open the newer job", key="ch-open-newer", icon=":material/open_in_new:"):
+        open_job(str(body["since"]))
+        st.rerun()
 
 
 def change_figures(job: JobStatus, body: dict) -> None:
@@ -1503,7 +1567,7 @@ def trend_view(job: JobStatus, group_columns: list[str]) -> None:
         list(captions),
         format_func=captions.__getitem__,
         max_selections=MAX_TREND_JOBS - 1,
-        placeholder="Choose finished jobs" if captions else "No other finished job",
+        placeholder="Choose finished jobs" if captions else "No finished job made before this one",
         key="tr-jobs",
     )
     column = per_value_of(job, right, group_columns, "tr-column")
@@ -1928,14 +1992,7 @@ def insight_filters(
 ) -> tuple[list[str], str | None, str | None, dict[str, str]]:
     """The aspect filters (which aspects, and what is said about them) and the theme filter,
     where the results have them; and theme id → name for the table."""
-    names: dict[str, str] = {}
-    if explore.THEME in frame.columns and job.status == "succeeded":
-        url, key = st.session_state.api_url, st.session_state.api_key
-        try:
-            found = load_themes(url, key, job.request_id, progress.revision(job))
-        except PipelineError:
-            found = None  # the About-what tab says why; the table shows no theme names
-        names = {str(t.id): f"{t.name} ({t.label})" for t in found.themes} if found else {}
+    names = theme_names(job, frame)
     categories = explore.categories(frame)
     if not categories and not names:
         return [], None, None, names
@@ -1963,6 +2020,19 @@ def insight_filters(
             format_func=lambda value: "(any)" if value is None else names[value],
         )
     return aspects, polarity, theme, names
+
+
+def theme_names(job: JobStatus, frame: pd.DataFrame) -> dict[str, str]:
+    """Theme id → name (with its label) where the results hold themes; none when the themes
+    cannot be had (the About-what tab says why: the table and downloads then show ids)."""
+    if explore.THEME not in frame.columns or job.status != "succeeded":
+        return {}
+    url, key = st.session_state.api_url, st.session_state.api_key
+    try:
+        found = load_themes(url, key, job.request_id, progress.revision(job))
+    except PipelineError:
+        return {}
+    return explore.theme_names(found.themes)
 
 
 def explanations(job: JobStatus, page: pd.DataFrame) -> None:
@@ -2143,17 +2213,25 @@ def results_downloads(job: JobStatus, frame: pd.DataFrame) -> None:
     """The results files, every row with its label or the reason it has none."""
     url, key = st.session_state.api_url, st.session_state.api_key
     stem = _stem(job)
+    names = theme_names(job, frame)
+    themes = (
+        f"`theme` (the theme's id) and `{explore.THEME_NAME}` (its name and label, as "
+        "*About what* shows it)"
+        if names
+        else "`theme` (the id of the theme in *About what*)"
+    )
     st.write(
         "Every input column plus `label`, one `score_<label>` per class, `error` (why a row "
         "has no label), `model_version` and `language`; with aspects, `aspects`, "
-        "`aspect_sentiments` and `theme`, and for an explained job `explanation` (the words "
+        f"`aspect_sentiments` and {themes}, and for an explained job `explanation` (the words "
         "that drove the label, with their shares). Cells starting with `=`, `+`, `-` or "
         "`@` are prefixed with `'` so a spreadsheet shows them as text instead of running them."
     )
+    named = tuple(sorted(names.items()))
     left, right = st.columns(2)
     left.download_button(
         "Results (CSV)",
-        exports.to_csv_bytes(frame),
+        exports.to_csv_bytes(explore.with_theme_names(frame, names)),
         file_name=f"{stem}-results.csv",
         mime="text/csv",
         on_click="ignore",
@@ -2165,7 +2243,7 @@ def results_downloads(job: JobStatus, frame: pd.DataFrame) -> None:
     right.download_button(
         "Results (Excel)",
         # Built when clicked: an Excel file of a large job takes a while to write.
-        lambda: xlsx_bytes(url, key, job.request_id, progress.revision(job)),
+        lambda: xlsx_bytes(url, key, job.request_id, progress.revision(job), named),
         file_name=f"{stem}-results.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
@@ -2424,7 +2502,7 @@ def main() -> None:
     client = get_client(url, key)
     # Each page asks the API for the connection once, and shows a refused key once.
     st.session_state.pop("connection", None)
-    st.session_state.refusal_shown = False
+    st.session_state.refusal_shown = st.session_state.unreachable_shown = False
     try:
         if st.session_state.job_id:
             job_view(client, st.session_state.job_id)
@@ -2433,7 +2511,7 @@ def main() -> None:
     finally:  # whatever the page met, the way to another job or a new analysis stays
         sidebar(client)  # last, so the recent jobs show the status the page just read
         # A fragment's own rerun (a refreshing progress) shows what it meets.
-        st.session_state.refusal_shown = False
+        st.session_state.refusal_shown = st.session_state.unreachable_shown = False
 
 
 try:

@@ -5,6 +5,7 @@ chart rows and sentences the page shows. Pure: the page fetches, this arranges."
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -22,14 +23,46 @@ MAX_CHART_GROUPS = 25
 CHART_SHARE = "negative"
 
 
-def earlier_jobs(jobs: Sequence[JobStatus], current: str) -> list[JobStatus]:
+def earlier_jobs(
+    jobs: Sequence[JobStatus], current: str, made_before: str | None = None
+) -> list[JobStatus]:
     """The finished jobs that can be compared with ``current``: every other succeeded one not
-    erased, in the API's order (newest first)."""
+    erased, in the API's order (newest first). With ``made_before`` (``current``'s
+    ``created_at``), only the ones made before it: the change reads the chosen job as the
+    earlier one and the trend puts it before this one, so a newer job there would turn every
+    rise into a fall; a job whose time is unknown is not called earlier."""
+    limit = moment(made_before)
     return [
         job
         for job in jobs
-        if job.status == "succeeded" and job.request_id != current and not job.erased_at
+        if job.status == "succeeded"
+        and job.request_id != current
+        and not job.erased_at
+        and (limit is None or _before(moment(job.created_at), limit))
     ]
+
+
+def newer_than_now(body: Mapping[str, Any]) -> bool:
+    """Whether the change's "earlier" job (``since``, a pasted id) was made after this one:
+    its figures would read backwards."""
+    before = moment(str(body.get("before", {}).get("created_at") or ""))
+    after = moment(str(body.get("after", {}).get("created_at") or ""))
+    return before is not None and after is not None and before > after
+
+
+def moment(created_at: str | None) -> datetime | None:
+    """An API time (ISO 8601) as an aware datetime; None when missing or unreadable."""
+    if not created_at:
+        return None
+    try:
+        parsed = datetime.fromisoformat(created_at)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def _before(made: datetime | None, limit: datetime) -> bool:
+    return made is not None and made < limit
 
 
 def job_caption(job: JobStatus) -> str:

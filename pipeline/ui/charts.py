@@ -1,7 +1,9 @@
 """Altair charts of a job's results; each takes plain data and returns a chart to render.
 
 Colours come from ``pipeline.ui.palette`` (a label has one colour everywhere) and every
-percentage written on a chart from ``pipeline.ui.shares`` (they add up to 100)."""
+percentage written on a chart from ``pipeline.ui.shares`` (they add up to 100). Each chart
+carries its figures in words as its ``description`` (``pipeline.ui.chart_text``), which a
+screen reader reads out as the chart's name."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import altair as alt
 import pandas as pd
 
 from pipeline.client import GroupCounts, Summary
+from pipeline.ui import chart_text
 from pipeline.ui.groups import group_caption, is_small, labelled
 from pipeline.ui.palette import LABEL_COLOURS, ink_on, label_colours, mix
 from pipeline.ui.review import CONFIDENCE, with_confidence
@@ -58,7 +61,11 @@ def distribution_chart(counts: Mapping[str, int], labels: Sequence[str]) -> alt.
         )
     )
     text = bars.mark_text(align="left", dx=4).encode(text="percent:N", color=alt.value("#333"))
-    return (bars + text).properties(title="Label distribution", height=alt.Step(BAR_STEP))
+    return (bars + text).properties(
+        title="Label distribution",
+        height=alt.Step(BAR_STEP),
+        description=chart_text.distribution(counts, labels, percent),
+    )
 
 
 def group_chart(summary: Summary, max_groups: int = MAX_GROUPS) -> alt.Chart:
@@ -97,7 +104,11 @@ def group_chart(summary: Summary, max_groups: int = MAX_GROUPS) -> alt.Chart:
             ],
         )
         .transform_calculate(label_order=_label_order(labels))
-        .properties(title=f"Labels per {title}", height=alt.Step(GROUP_STEP))
+        .properties(
+            title=f"Labels per {title}",
+            height=alt.Step(GROUP_STEP),
+            description=chart_text.stacked(f"Labels per {title}", data, "group", "label", order),
+        )
     )
 
 
@@ -118,7 +129,9 @@ def confidence_chart(frame: pd.DataFrame, labels: Sequence[str]) -> alt.Chart:
             color=alt.Color("label:N", scale=label_scale(labels), sort=list(labels)),
             tooltip=["label", alt.Tooltip("count():Q", title="comments")],
         )
-        .properties(title="Confidence", height=220)
+        .properties(
+            title="Confidence", height=220, description=chart_text.confidence(data[CONFIDENCE])
+        )
     )
 
 
@@ -173,7 +186,13 @@ def aspect_chart(bars: pd.DataFrame, labels: Sequence[str]) -> alt.Chart:
             order=alt.Order("polarity_order:Q"),
             tooltip=["aspect", "polarity", "comments", alt.Tooltip("percent:N", title="share")],
         )
-        .properties(title="What the comments are about", height=alt.Step(GROUP_STEP))
+        .properties(
+            title="What the comments are about",
+            height=alt.Step(GROUP_STEP),
+            description=chart_text.stacked(
+                "What the comments are about", bars, "aspect", "polarity", order
+            ),
+        )
     )
 
 
@@ -234,6 +253,7 @@ def heat_map(cells: pd.DataFrame, group_by: str) -> alt.Chart:
         .properties(  # the ink is no share: a scale apart
             title=f"Share negative per aspect and {group_by} (share · n)",
             height=alt.Step(HEAT_STEP),
+            description=chart_text.heat_map(cells, group_by, groups),
         )
     )
 
@@ -270,6 +290,7 @@ def compare_chart(data: pd.DataFrame, labels: Sequence[str]) -> alt.Chart:
     return (bars + rules + text).properties(
         title="Label shares side by side (bar: share; line: 95 % interval)",
         height=alt.Step(18),
+        description=chart_text.compare(data, labels),
     )
 
 
@@ -302,7 +323,9 @@ def change_chart(data: pd.DataFrame) -> alt.Chart:
         ),
     )
     return (lines + points).properties(
-        title="Share negative: earlier (hollow) → now (filled)", height=alt.Step(GROUP_STEP)
+        title="Share negative: earlier (hollow) → now (filled)",
+        height=alt.Step(GROUP_STEP),
+        description=chart_text.change(data, order),
     )
 
 
@@ -328,5 +351,7 @@ def trend_chart(data: pd.DataFrame) -> alt.Chart:
         )
     )
     return (lines + base.mark_point(size=50, filled=True)).properties(
-        title="Share negative in each job, oldest first", height=320
+        title="Share negative in each job, oldest first",
+        height=320,
+        description=chart_text.trend(data),
     )

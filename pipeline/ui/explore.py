@@ -14,6 +14,7 @@ import pandas as pd
 
 from pipeline.errors import InputError
 from pipeline.model.aspects.data import parse_list, parse_sentiments
+from pipeline.ui.insights import ThemeCard
 from pipeline.ui.markdown import literal
 from pipeline.ui.palette import CONFIDENCE_COLOUR, LABEL_COLOURS
 from pipeline.ui.review import CONFIDENCE, COPIES, distinct_comments, with_confidence
@@ -22,6 +23,8 @@ NO_LABEL = "(no label)"
 ASPECTS = "aspects"
 ASPECT_SENTIMENTS = "aspect_sentiments"
 THEME = "theme"
+THEME_NAME = "theme_name"
+"""The app's downloads only: the theme's name beside its id (``with_theme_names``)."""
 EXPLANATION = "explanation"
 INSIGHT_COLUMNS = (ASPECTS, ASPECT_SENTIMENTS, THEME, EXPLANATION)
 """Columns the results gain from the insights (never offered as a group column)."""
@@ -146,6 +149,25 @@ def tag_options(categories: Sequence[str], labels: Sequence[str]) -> tuple[list[
 
 def has_explanations(frame: pd.DataFrame) -> bool:
     return EXPLANATION in frame.columns and bool(frame[EXPLANATION].map(_text).str.len().any())
+
+
+def theme_names(themes: Sequence[ThemeCard]) -> dict[str, str]:
+    """Theme id (as the results hold it) → its name as the page shows it, with its label:
+    ``homework / overwhelmed (negative)``."""
+    return {str(theme.id): f"{theme.name} ({theme.label})" for theme in themes}
+
+
+def with_theme_names(frame: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
+    """The results with ``theme_name`` beside ``theme`` (blank for a row in no theme), for the
+    app's downloads: in a spreadsheet the bare id means nothing, and the page names each
+    theme. The results as they are when there are no themes, or when the input already has a
+    ``theme_name`` column (never overwritten)."""
+    if THEME not in frame.columns or not names or THEME_NAME in frame.columns:
+        return frame
+    named = frame.copy()
+    values = frame[THEME].map(lambda value: names.get(_text(value), ""))
+    named.insert(int(frame.columns.get_loc(THEME)) + 1, THEME_NAME, values)
+    return named
 
 
 def _text(value: object) -> str:
