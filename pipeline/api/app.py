@@ -249,7 +249,7 @@ def create_app(
         response_model=None,
         responses={
             **body_answer(UploadTicketBody, "where to PUT the file", 201),
-            **answers(401, 413, 422, 501, 503),
+            **answers(401, 413, 415, 422, 501, 503),
         },
     )
     def upload_url(who: Owner) -> dict[str, Any]:
@@ -262,7 +262,7 @@ def create_app(
         response_model=None,
         responses={
             **body_answer(SubmissionBody, "the job to poll", 202),
-            **answers(400, 401, 409, 413, 422, 503),
+            **answers(400, 401, 408, 409, 413, 415, 422, 503),
         },
         openapi_extra=form_needs_one_of("file", "upload_key"),
         dependencies=[Depends(_one_file)],
@@ -576,7 +576,7 @@ def create_app(
     @app.get(
         JOBS + "/{request_id}/report",
         response_class=Response,
-        responses={**REPORT_ANSWERS, **answers(400, 401, 404, 409, 410, 422, 501, 503)},
+        responses={**REPORT_ANSWERS, **answers(400, 401, 404, 409, 410, 413, 422, 501, 503)},
     )
     def job_report(
         request_id: RequestId,

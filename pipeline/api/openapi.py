@@ -559,9 +559,11 @@ _WHEN: dict[int, str] = {
         "name a loopback address and an Origin header, if any, a loopback origin"
     ),
     404: "no such job visible to this key",
+    408: "the request's head or body stopped arriving (a stalled upload)",
     409: "the request contradicts the job's state",
     410: "the job's comments and results were erased; its status says when (erased_at)",
     413: "over a size limit",
+    415: "a compressed body (Content-Encoding): send the file as it is",
     422: "a parameter is missing or malformed; the detail names it",
     501: "this deployment cannot do that",
     503: (

@@ -69,11 +69,14 @@ def test_each_route_documents_the_statuses_it_answers(document: dict[str, Any]) 
         (method, path): set(operation["responses"])
         for method, path, operation in operations(document)
     }
-    # 409: an upload_key whose file was replaced since it was issued
-    assert documented[("POST", "/v1/jobs")] == {"202", "400", "401", "409", "413", "422", "503"}
+    # 409: an upload_key whose file was replaced since it was issued; 408: a stalled upload;
+    # 415: a compressed body
+    submit = documented[("POST", "/v1/jobs")]
+    assert submit == {"202", "400", "401", "408", "409", "413", "415", "422", "503"}
+    assert "413" in documented[("GET", "/v1/jobs/{request_id}/report")]  # too many groups
     cancel = documented[("DELETE", "/v1/jobs/{request_id}")]
     assert cancel == {"200", "401", "404", "409", "422", "503"}
-    assert documented[("POST", "/v1/uploads")] >= {"201", "501", "503"}
+    assert documented[("POST", "/v1/uploads")] >= {"201", "415", "501", "503"}
     assert documented[("GET", "/v1/jobs/{request_id}/results")] >= {"200", "303", "404", "422"}
     assert documented[("GET", "/health")] == {"200", "401", "422", "503"}
     assert documented[("GET", "/health/live")] == {"200"}
