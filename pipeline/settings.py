@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -84,6 +85,11 @@ class Settings:
     # they took in chunks of 100 (docs/insights.md). The labels are all committed by then, so
     # only the insights' own progress moves less often.
     insight_chunk_target_s: float = 6.0
+    # A worker that has labelled one job for this long, between two chunks, puts it behind a
+    # job that has waited as long for its first delivery (a free worker would have taken it by
+    # then): a small file is not held up for the whole of a large one (docs/pipeline.md).
+    # 0: a job is labelled to its end once a worker has taken it.
+    turn_s: float = 30.0
     max_upload_bytes: int = 200 * 1024 * 1024
     max_rows: int = 2_000_000
     max_comment_chars: int = 20_000
@@ -161,6 +167,11 @@ class Settings:
             )
         check_target(self.chunk_target_s, "PIPELINE_CHUNK_TARGET_S")
         check_target(self.insight_chunk_target_s, "PIPELINE_INSIGHT_CHUNK_TARGET_S")
+        if not math.isfinite(self.turn_s) or self.turn_s < 0:
+            raise ConfigError(
+                f"PIPELINE_TURN_S={self.turn_s} must be 0 (a job is labelled to its end) or "
+                "more seconds"
+            )
         if not 0 < 2 * self.heartbeat_s <= self.worker_stale_s:
             raise ConfigError(
                 f"PIPELINE_WORKER_STALE_S={self.worker_stale_s:g} must be at least twice "

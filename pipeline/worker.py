@@ -468,9 +468,13 @@ class Worker:
         request_id = started.request_id
         later = started.insights_key is not None
         began: float | None = None  # the pace between commits, waiting for input included
+        turn_began = self._timer()
         for chunk in chunks:
             if self.stopping:
                 self._hand_back(request_id, message)
+                return False
+            if began is not None and self._turn_is_over(turn_began):
+                self._put_behind(request_id, message, "its labels wait while a queued job's go")
                 return False
             began = self._timer() if began is None else began
             labelled = label_frame(
@@ -517,7 +521,9 @@ class Worker:
                 self._hand_back(request_id, message)
                 return False
             if start > job.insights_done and self._labelling_waits():
-                self._yield_to_labelling(request_id, message)
+                self._put_behind(
+                    request_id, message, "its insights wait while a queued job is labelled"
+                )
                 return False
             began = self._timer() if began is None else began
             limit = self._insight_sizer.next_limit()
@@ -570,16 +576,26 @@ class Worker:
         self.backend.repository.jobs.hand_back(request_id)
         self.backend.queue.release(message.receipt)
 
-    def _labelling_waits(self) -> bool:
-        """A job waits for its first delivery, and a message is there to take: its labels
-        come before this job's insights (its user waits for them; these are extra)."""
-        return self._job_waiting() and self.backend.repository.jobs.any_queued()
+    def _labelling_waits(self, waited_s: float = 0.0) -> bool:
+        """A job has waited ``waited_s`` for its first delivery, and a message is there to
+        take: its labels come before this job's insights (its user waits for them; these are
+        extra), and, after this job's turn, before the rest of its labels."""
+        return self.backend.repository.jobs.any_queued(waited_s) and self._job_waiting()
 
-    def _yield_to_labelling(self, request_id: str, message: QueueMessage) -> None:
-        """Between insight chunks: put this job behind the queue (a fresh message, sent before
-        the old one is deleted) and take the next; a later delivery resumes its insights
-        from ``insights_done``."""
-        log.info("job %s: its insights wait while a queued job is labelled", request_id)
+    def _turn_is_over(self, began: float) -> bool:
+        """Between two labelling chunks: this delivery has labelled for ``turn_s`` and a job
+        has waited as long for its first delivery, so no free worker took it (the master
+        starts one within seconds where it may start more): this job gives up its worker,
+        and a small file submitted behind a large one is labelled in seconds, not after it.
+        A job that has started is never waited for, so two large jobs do not take turns."""
+        turn_s = self.backend.settings.turn_s
+        return 0 < turn_s <= self._timer() - began and self._labelling_waits(turn_s)
+
+    def _put_behind(self, request_id: str, message: QueueMessage, why: str) -> None:
+        """Between chunks: put this job behind the queue (a fresh message, sent before the old
+        one is deleted) and take the next; a later delivery resumes it from its committed
+        rows (``rows_done``, then ``insights_done``)."""
+        log.info("job %s: %s", request_id, why)
         self.backend.repository.jobs.hand_back(request_id)
         self._requeue(request_id, message)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -166,9 +166,17 @@ class JobRepository:
             job.finished_at = job.updated_at
             return Intake.POISONED
 
-    def any_queued(self) -> bool:
-        """Whether a job waits for its first delivery: another job's insights yield to it."""
-        query = select(Job.request_id).where(Job.status == JobStatus.QUEUED.value).limit(1)
+    def any_queued(self, waited_s: float = 0.0) -> bool:
+        """Whether a job has waited at least ``waited_s`` for its first delivery: another job
+        yields to it. A job waiting for its model (``note_fault``) is not counted: no worker
+        can label it until the operator fixes the model, so yielding to it would only stall
+        the jobs that can be labelled."""
+        query = (
+            select(Job.request_id)
+            .where(Job.status == JobStatus.QUEUED.value, Job.error.is_(None))
+            .where(Job.created_at <= self._now() - timedelta(seconds=waited_s))
+            .limit(1)
+        )
         with self._db.read() as session:
             return session.scalar(query) is not None
 

@@ -25,7 +25,7 @@ from postgres import fresh_database
 from pipeline import service
 from pipeline.bootstrap import init_backend
 from pipeline.db import ChunkOutcome, JobStatus, Repository, WorkerRegistry, WorkerTime
-from pipeline.db.jobs import Intake
+from pipeline.db.jobs import Intake, JobRepository
 from pipeline.db.migrate import require_current, upgrade
 from pipeline.errors import Conflict, ReceiptExpired
 from pipeline.poison import PoisonPolicy
@@ -375,6 +375,18 @@ def test_a_model_fault_closes_the_delivery_without_counting_a_failure(repo: Repo
     assert repo.jobs.take_delivery(request_id, policy) is Intake.WORK  # never poison
     started = repo.jobs.begin_attempt(request_id, "v", ["negative", "positive"])
     assert started is not None and started.error is None  # the model loaded: no longer waiting
+
+
+def test_a_job_waiting_for_its_first_delivery_counts_once_it_has_waited(
+    repo: Repository,
+) -> None:
+    """``any_queued(waited_s)`` compares the submit times the database holds with the
+    repository's clock: an hour on, a job queued now has waited 50 minutes but not two
+    hours (only this run's jobs are in the database)."""
+    repo.jobs.create(new_job(f"waits-{time.monotonic_ns()}"))
+    hour_later = JobRepository(repo.database, now=lambda: datetime.now(UTC) + timedelta(hours=1))
+    assert hour_later.any_queued(waited_s=50 * 60)
+    assert not hour_later.any_queued(waited_s=2 * 3600)
 
 
 @pytest.mark.parametrize("name", sorted(DATABASES))
