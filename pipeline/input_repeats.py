@@ -95,6 +95,9 @@ class SkippedRows:
     repeated_headers: int = 0
     empty_rows: int = 0
     """A text file's rows that hold nothing (``ReadOptions.empty_rows``)."""
+    repeated_descriptions: int = 0
+    """Of ``repeated_headers``, the description rows under them
+    (``ReadOptions.repeated_descriptions``)."""
 
 
 def without_repeats(

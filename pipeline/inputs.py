@@ -184,6 +184,10 @@ class ReadOptions:
     ``;;`` lines under a table, a line that is only Ctrl-Z, ``copy``'s end of file): not read
     as rows, as blank lines are not. Counted and left as ``repeated_headers`` are: None, not
     looked for, is how a job queued before they were is read."""
+    repeated_descriptions: int | None = None
+    """Of ``repeated_headers``, the rows under a repeated header that describe the columns
+    again (``survey_export.without_repeated_headers``): not read as rows. None: not looked
+    for, as a job queued before they were is read (its rows are numbered as they were)."""
     comment_columns: tuple[str, ...] = ()
     """Several comment columns, read as one row per row and column (``pipeline.input_melt``);
     empty: the job's text column is one of the file's."""
@@ -404,7 +408,8 @@ def inspect_input(
 def _looking_for_repeats(layout: InputLayout) -> InputLayout:
     """The layout of a file read without the rows that repeat its header (none counted yet:
     ``validate_input`` counts them as it reads every row)."""
-    return replace(layout, options=replace(layout.options, repeated_headers=0))
+    options = replace(layout.options, repeated_headers=0, repeated_descriptions=0)
+    return replace(layout, options=options)
 
 
 def _csv_header_line(path: Path, options: ReadOptions, text_column: str | None) -> int | None:
@@ -555,6 +560,7 @@ def validate_input(
     options = replace(
         layout.options,
         repeated_headers=skipped.repeated_headers or None,
+        repeated_descriptions=skipped.repeated_descriptions or None,
         empty_rows=skipped.empty_rows or None,
     )
     return InputSummary(
@@ -704,6 +710,12 @@ def _plain_comments(rows: Iterable[list[str]], at: Sequence[int]) -> Iterator[li
         yield row
 
 
+def _described_again(options: ReadOptions) -> int | None:
+    """The description rows to leave out again under each repeated header: none for a job
+    validated before they were (its rows stay numbered as validation numbered them)."""
+    return None if options.repeated_descriptions is None else options.description_rows
+
+
 @contextmanager
 def _file_table(
     path: Path, fmt: str, options: ReadOptions, comments: Sequence[str], skipped: SkippedRows
@@ -716,7 +728,7 @@ def _file_table(
     if fmt == "csv":
         with _csv_rows(path, options, skipped) as (header, rows):
             repeats = HeaderRepeats.of(header, comments)
-            described = options.description_rows
+            described = _described_again(options)
             answers = without_repeated_headers(rows, repeats, skipped, header, described)
             yield header, answers if looking else rows
     elif fmt == "txt":
@@ -743,7 +755,7 @@ def _file_table(
                 columns, records = layout.columns, book.records(layout, comments)
             answers = islice(records, options.description_rows or 0, None)
             repeats = HeaderRepeats.of(columns, comments, ignored)
-            described = options.description_rows
+            described = _described_again(options)
             kept = without_repeated_headers(answers, repeats, skipped, columns, described)
             yield columns, kept if looking else answers
 

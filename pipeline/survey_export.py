@@ -197,6 +197,7 @@ def _descriptions_dropped(
             for _ in range(described):
                 ahead.popleft()
             skipped.repeated_headers += described
+            skipped.repeated_descriptions += described
 
 
 QUESTION_WORDS = frozenset({"question", "item", "prompt"})

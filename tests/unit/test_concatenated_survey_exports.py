@@ -98,3 +98,26 @@ def test_concatenated_reports_with_a_second_header_row_are_read(tmp_path: Path) 
 
     assert comments == ["Good", "Bad"]
     assert options.description_rows == 1 and options.repeated_headers == 2
+
+
+@pytest.mark.parametrize("xlsx", [False, True], ids=["csv", "xlsx"])
+def test_a_job_validated_before_they_were_skipped_reads_its_rows_as_numbered(
+    tmp_path: Path, xlsx: bool
+) -> None:
+    """A job queued by an earlier version counted the description rows under a repeated
+    header as rows: its worker must read them still (else its last rows never commit, and a
+    job resumed part-way skips or shifts rows)."""
+    rows = [*QUALTRICS, _answer(1, "CHEM", "Labs good"), *QUALTRICS, _answer(2, "BIO", "Bad")]
+    path = tmp_path / ("all.xlsx" if xlsx else "all.csv")
+    path.write_bytes(workbook([("Sheet0", rows)]) if xlsx else table(rows[0], rows[1:]))
+    now = validate_input(path, "Q3").options
+    assert now.repeated_descriptions == 2
+    before = ReadOptions.from_json(
+        {k: v for k, v in now.to_json().items() if k != "repeated_descriptions"}
+        | {"repeated_headers": 1}
+    )
+
+    chunks = iter_chunks(path, "xlsx" if xlsx else "csv", "Q3", 10, options=before)
+
+    read = [comment for chunk in chunks for comment in chunk["Q3"]]
+    assert read == ["Labs good", QUALTRICS[1][3], QUALTRICS[2][3], "Bad"]
