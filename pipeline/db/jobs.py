@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, delete, insert, select, update
+from sqlalchemy import Select, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,7 @@ from pipeline.db.engine import Database, as_utc, utcnow
 from pipeline.db.models import Job, ResultRow
 from pipeline.db.records import ACTIVE, TERMINAL, JobRecord, JobStatus, NewJob, WorkerTime
 from pipeline.errors import Conflict, JobNotFound
+from pipeline.model_fault import PREFIX as MODEL_FAULT
 from pipeline.model_fault import is_waiting_note
 from pipeline.poison import DeliveryTrace, PoisonPolicy, after_failure, on_delivery, poison_reason
 
@@ -168,12 +169,14 @@ class JobRepository:
 
     def any_queued(self, waited_s: float = 0.0) -> bool:
         """Whether a job has waited at least ``waited_s`` for its first delivery: another job
-        yields to it. A job waiting for its model (``note_fault``) is not counted: no worker
-        can label it until the operator fixes the model, so yielding to it would only stall
-        the jobs that can be labelled."""
+        yields to it. A job waiting for its model (``model_fault.waiting_note``) is not
+        counted: no worker can label it until the operator fixes the model, so yielding to it
+        would only stall the jobs that can be labelled. One that met a passing storage fault
+        (``model_fault.service_note``) is, as any worker may label it once the fault clears."""
         query = (
             select(Job.request_id)
-            .where(Job.status == JobStatus.QUEUED.value, Job.error.is_(None))
+            .where(Job.status == JobStatus.QUEUED.value)
+            .where(or_(Job.error.is_(None), ~Job.error.startswith(MODEL_FAULT, autoescape=True)))
             .where(Job.created_at <= self._now() - timedelta(seconds=waited_s))
             .limit(1)
         )

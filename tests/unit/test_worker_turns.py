@@ -39,8 +39,12 @@ def backdate(backend: Backend, request_id: str, seconds: float) -> None:
         )
 
 
+MODEL_FAULT = "the model could not be loaded (PIPELINE_MODEL=fake): ModelLoadError: gone"
+STORAGE_FAULT = "the worker could not go on: StoreUnavailableError: the object store throttles"
+
+
 def labelled_in_order(
-    backend: Backend, tmp_path: Path, waited_s: float, model_fault: bool = False
+    backend: Backend, tmp_path: Path, waited_s: float, note: str | None = None
 ) -> tuple[str, str, list[tuple[str, int]]]:
     """A 40-row job on one worker, and a 2-row one submitted (``waited_s`` earlier) while the
     first chunk of the large one is labelled: each chunk's (job, first row) in the order
@@ -57,8 +61,8 @@ def labelled_in_order(
         if not small:
             small.append(submitted(backend, tmp_path / "small.csv", 2))
             backdate(backend, small[0], waited_s)
-            if model_fault:
-                backend.repository.jobs.note_fault(small[0], "the model could not be loaded")
+            if note is not None:
+                backend.repository.jobs.note_fault(small[0], note)
         return write_chunk(request, rows, spent)
 
     backend.repository.jobs.write_chunk = timed  # type: ignore[method-assign]
@@ -66,11 +70,14 @@ def labelled_in_order(
     return large, small[0], events
 
 
+@pytest.mark.parametrize(
+    "note", [None, STORAGE_FAULT], ids=["waiting", "after-a-passing-storage-fault"]
+)
 def test_a_small_job_waiting_a_turn_is_labelled_before_the_rest_of_a_large_one(
-    tmp_path: Path,
+    tmp_path: Path, note: str | None
 ) -> None:
     backend = make_backend(tmp_path, turn_s=30.0, first_chunk_rows=4, chunk_target_s=0)
-    large, small, events = labelled_in_order(backend, tmp_path, waited_s=31)
+    large, small, events = labelled_in_order(backend, tmp_path, waited_s=31, note=note)
 
     # the large job's turn ends after 40 s of labelling (two chunks), not before
     assert events[:3] == [(large, 0), (large, 4), (small, 0)]
@@ -84,19 +91,19 @@ def test_a_small_job_waiting_a_turn_is_labelled_before_the_rest_of_a_large_one(
 
 
 @pytest.mark.parametrize(
-    ("turn_s", "waited_s", "model_fault"),
+    ("turn_s", "waited_s", "note"),
     [
-        (30.0, 5.0, False),  # submitted a moment ago: a free worker may take it
-        (0.0, 31.0, False),  # turns are off
-        (30.0, 31.0, True),  # no worker can label it until its model is fixed
+        (30.0, 5.0, None),  # submitted a moment ago: a free worker may take it
+        (0.0, 31.0, None),  # turns are off
+        (30.0, 31.0, MODEL_FAULT),  # no worker can label it until its model is fixed
     ],
     ids=["waited-too-little", "turns-off", "waiting-for-its-model"],
 )
 def test_a_large_job_keeps_its_worker_otherwise(
-    tmp_path: Path, turn_s: float, waited_s: float, model_fault: bool
+    tmp_path: Path, turn_s: float, waited_s: float, note: str | None
 ) -> None:
     backend = make_backend(tmp_path, turn_s=turn_s, first_chunk_rows=4, chunk_target_s=0)
-    large, small, events = labelled_in_order(backend, tmp_path, waited_s, model_fault)
+    large, small, events = labelled_in_order(backend, tmp_path, waited_s, note)
 
     assert [job for job, _row in events] == [large] * 10 + [small]
     assert backend.repository.jobs.get(large).status is JobStatus.SUCCEEDED
