@@ -66,8 +66,8 @@ def visitors_bring_keys(ui_host: str, api_host: str, api_needs_keys: bool) -> bo
             f"refusing to serve the app on {ui_host}: the API on {api_host} takes calls "
             "without a key, so anyone who reaches the app would read and erase this "
             "machine's jobs. Serve the app on this machine only (leave out --ui-host), or "
-            "make the API need keys (PIPELINE_AUTH=keys, or --host 0.0.0.0 with keys "
-            "created), and each visitor of the app enters their own"
+            "make the API need a key on every call (PIPELINE_AUTH=keys), and each visitor of "
+            "the app enters their own"
         )
     return True
 

@@ -5,6 +5,7 @@ killed worker left behind is removed when the next worker starts: before, it sta
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -44,20 +45,23 @@ def test_a_jobs_copy_is_in_the_data_folder_while_it_runs_and_gone_after(tmp_path
 
     assert backend.repository.jobs.get(request_id).rows_done == 3
     (copy,) = seen[0]
-    assert copy.startswith(f"{os.getpid()}-job-") and copy.endswith("/input.csv")
+    assert copy.startswith(f"{os.getpid()}-job-{socket.gethostname()}-")
+    assert copy.endswith("/input.csv")
     assert list((backend.settings.data_dir / SCRATCH).iterdir()) == []
 
 
 def test_a_copy_a_killed_worker_left_is_removed_when_a_worker_starts(tmp_path: Path) -> None:
     backend = make_backend(tmp_path)
     scratch = backend.settings.data_dir / SCRATCH
-    killed = scratch / f"{gone_pid()}-job-abc123"
-    running = scratch / f"{os.getpid()}-job-def456"  # another worker of a live process
-    for folder in (killed, running):
+    host = socket.gethostname()
+    killed = scratch / f"{gone_pid()}-job-{host}-abc123"
+    running = scratch / f"{os.getpid()}-job-{host}-def456"  # a worker of a live process
+    elsewhere = scratch / f"{gone_pid()}-job-another-machine-ghi789"  # a shared data folder
+    for folder in (killed, running, elsewhere):
         folder.mkdir(parents=True)
         (folder / "input.csv").write_text("comment\nmy private comment\n")
 
     Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
 
     assert not killed.exists()
-    assert (running / "input.csv").exists()
+    assert (running / "input.csv").exists() and (elsewhere / "input.csv").exists()
