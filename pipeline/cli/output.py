@@ -78,7 +78,7 @@ def write_table(
     the workbook every cell is text (a section ``001`` stays ``001``), but those of the
     columns ``numeric`` names, which are numbers (blank where the CSV is)."""
     if output.suffix.lower() != ".xlsx":
-        write_whole(output, table(False).encode("utf-8"))
+        write_whole(output, table(False).encode("utf-8-sig"))  # for a spreadsheet: BOM
         return
     import pandas as pd
 

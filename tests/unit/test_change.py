@@ -340,7 +340,8 @@ def test_the_command_prints_the_table_or_writes_a_csv(
         main(["change", now, "--since", earlier, "--group-by", "course", "-o", str(target), *api])
         == 0
     )
-    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert target.read_bytes().startswith(b"\xef\xbb\xbf")  # a BOM: Excel reads UTF-8
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
     assert rows[0]["part"] == change_table.ALL
     chem_row = next(row for row in rows if row["part"] == "CHEM110")
     assert float(chem_row["negative_change_points"]) == pytest.approx(-62.5)

@@ -306,7 +306,7 @@ def test_the_command_prints_writes_and_passes_the_group_on(
 
     target = tmp_path / "flagged.csv"
     assert main(["flagged", request_id, "-o", str(target)]) == 0
-    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
     assert [row["row_index"] for row in rows] == ["7", "3", "1", "2", "0", "8"]
     assert rows[4]["found"] == "email: jo.smith@uni.edu" and rows[4]["text"] == EMAIL
     assert capsys.readouterr().out.startswith("6 of 9 comments flagged")

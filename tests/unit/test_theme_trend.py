@@ -241,7 +241,8 @@ def test_the_command_prints_the_themes_or_writes_a_csv(
     target = tmp_path / "themes.csv"
     assert main(["trend", *ids, "--themes", "negative", "-o", str(target), *api]) == 0
     assert f"wrote {target} ({len(body['themes'])} themes)" in capsys.readouterr().out
-    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert target.read_bytes().startswith(b"\xef\xbb\xbf")  # a BOM: Excel reads UTF-8
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
     (row,) = [row for row in rows if "parking" in row["keywords"]]
     assert [row[f"comments_{job}"] for job in range(1, 5)] == ["0", "5", "12", "25"]
     assert row["trend"] == "rising" and float(row["share_4"]) == pytest.approx(25 / 70, 1e-5)

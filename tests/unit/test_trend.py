@@ -369,7 +369,8 @@ def test_the_command_prints_the_table_or_writes_a_csv(
 
     target = tmp_path / "trend.csv"
     assert main(["trend", *ids, "--group-by", "course", "-o", str(target), *api]) == 0
-    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert target.read_bytes().startswith(b"\xef\xbb\xbf")  # a BOM: Excel reads UTF-8
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
     chem_row = next(row for row in rows if row["part"] == "CHEM110")
     assert [float(chem_row[f"negative_{job}"]) for job in range(1, 5)] == pytest.approx(
         [0.7, 0.5, 0.3, 0.125]
