@@ -31,6 +31,7 @@ from pipeline.api.app import create_app
 from pipeline.api.gateway import Gateway
 from pipeline.bootstrap import Backend
 from pipeline.cli.main import main
+from pipeline.file_names import safe_name
 from pipeline.report import change_table
 from pipeline.report.change import Side, change
 from pipeline.report.data import Move
@@ -400,7 +401,8 @@ def test_the_report_says_what_changed_since_the_earlier_job(
     answer = client.get(f"/v1/jobs/{now}/report", params={"group_by": "course", "since": earlier})
     text = report_text(client, now, group_by="course", since=earlier)
 
-    assert f"-since-{earlier[:8]}.html" in answer.headers["content-disposition"]
+    # the id as a file name has it (an id may start with "_", which a name does not)
+    assert f"-since-{safe_name(earlier)[:8]}.html" in answer.headers["content-disposition"]
     assert "What changed since fall-2025.csv" in text
     assert "CHEM110 : negative 75% → 12% (-63 pts, p<0.001 after Holm)" in text
     assert "CHEM110 40 40 ▼ 75% → 12% (-63 pts) ▲ 25% → 88% (+63 pts)" in text
