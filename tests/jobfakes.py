@@ -177,3 +177,19 @@ def job_of_one_key(tmp_path: Path, name: str, content: bytes, **form: str) -> Ke
     assert answer.status_code == 202, answer.text
     Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
     return KeyedJob(api, str(answer.json()["request_id"]), owner, other)
+
+
+AWKWARD_COLUMN_NAMES = (
+    "Intitulé",
+    "Fächer",
+    "课程",
+    "course 😀",
+    'the "course"',
+    "back\\slash",
+    "a.b",
+    "$.x",
+    "x[0]",
+    "two words",
+)
+"""Column names a JSON path trips on (letters outside ASCII, a quote, a backslash, path
+syntax): a group column may bear any of them."""

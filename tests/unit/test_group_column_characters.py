@@ -11,23 +11,12 @@ import io
 
 import pytest
 from fastapi.testclient import TestClient
-from jobfakes import FakePredictor
+from jobfakes import AWKWARD_COLUMN_NAMES, FakePredictor
 
 from pipeline.bootstrap import Backend
 from pipeline.worker import Worker
 
-COLUMNS = (
-    "Intitulé",
-    "Fächer",
-    "课程",
-    "course 😀",
-    'the "course"',
-    "back\\slash",
-    "a.b",
-    "$.x",
-    "x[0]",
-    "two words",
-)
+COLUMNS = AWKWARD_COLUMN_NAMES
 ROWS = 20
 
 
