@@ -1,8 +1,9 @@
 """File names made of what users typed (a file's name, a column, a course): letters and
 digits of any script, ``-`` and ``_`` only, so they are safe on any file system whatever the
 input held (quotes, slashes, newlines, RTL marks), and ``化学`` and ``生物``, ``Ökonomie`` and
-``Äkonomie`` stay two names. An HTTP header carries such a name as RFC 6266 says
-(``content_disposition``).
+``Äkonomie`` stay two names. A name Windows keeps for a device (``AUX``, ``COM1``, ``nul``:
+``AUX.pdf`` cannot be made there, nor a ZIP holding it unpacked) gets a ``_`` after it. An
+HTTP header carries such a name as RFC 6266 says (``content_disposition``).
 """
 
 from __future__ import annotations
@@ -14,13 +15,17 @@ from urllib.parse import quote
 
 _UNSAFE = re.compile(r"[^\w-]+")
 _NOT_ASCII = re.compile(r"[^A-Za-z0-9_.-]+")
+_DEVICE = re.compile(r"(CON|PRN|AUX|NUL|(COM|LPT)[0-9¹²³])", re.IGNORECASE)
+"""The names Windows keeps for devices, whatever extension follows them: ``COM1.pdf`` opens
+the serial port, not a file."""
 
 
 def safe_name(text: str) -> str:
     """``CHEM_110_General_Chemistry`` for ``CHEM 110: General Chemistry``, ``Ökonomie_I``
     for ``Ökonomie I`` (composed: a decomposed ``Ö`` is the same name); empty when nothing of
-    ``text`` is safe."""
-    return _UNSAFE.sub("_", unicodedata.normalize("NFC", text)).strip("_")
+    ``text`` is safe; ``AUX_`` for ``AUX`` (a Windows device name, ``_DEVICE``)."""
+    name = _UNSAFE.sub("_", unicodedata.normalize("NFC", text)).strip("_")
+    return f"{name}_" if _DEVICE.fullmatch(name) else name
 
 
 def job_stem(input_name: str, request_id: str) -> str:
@@ -31,9 +36,12 @@ def job_stem(input_name: str, request_id: str) -> str:
     return f"{stem[:40]}-{_UNSAFE.sub('_', request_id)[:8]}"  # an id may begin with "_"
 
 
-def results_file_name(input_name: str, request_id: str) -> str:
-    """``evaluations-AbC123xy-results.csv``: a job's results CSV, wherever it is downloaded."""
-    return f"{job_stem(input_name, request_id)}-results.csv"
+def results_file_name(input_name: str, request_id: str, complete: bool = True) -> str:
+    """``evaluations-AbC123xy-results.csv``: a job's results CSV, wherever it is downloaded;
+    ``…-results-partial.csv`` for the rows so far of a job not (or never to be) finished, so
+    it is never taken for the whole file of the same name."""
+    partial = "" if complete else "-partial"
+    return f"{job_stem(input_name, request_id)}-results{partial}.csv"
 
 
 def content_disposition(name: str) -> str:

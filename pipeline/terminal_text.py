@@ -9,15 +9,21 @@ to somewhere else; a bidi override reorders what is shown. So every such charact
 as a visible escape instead, and the line breaks inside a cell become spaces so that a value
 cannot start a line of its own and pass for one the command wrote. Only what is printed as
 text goes through here: ``--json``, CSV and XLSX keep the data as written, and so does a CSV
-printed to a pipe or a file; a CSV printed to a terminal goes through ``InertStream``."""
+printed to a pipe or a file; a CSV printed to a terminal goes through ``InertStream``.
+
+A table is laid out in the columns its cells take on the terminal (``display_width``), not in
+characters: a Chinese course name takes two columns a character, and a decomposed accent
+(``Cafe`` and U+0301) none for the accent, so a width counted in characters pushes the figures
+of its row out from under their headings."""
 
 from __future__ import annotations
 
 import codecs
 import re
 import textwrap
+import unicodedata
 from collections.abc import Mapping
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal
 
 MIN_WIDTH = 20
 """Wrap at no fewer characters than this, whatever the terminal says."""
@@ -104,6 +110,44 @@ def comment_lines(text: str, width: int, most: int) -> list[str]:
         initial_indent="  ",
         subsequent_indent="  ",
     ) or ["  "]
+
+
+def display_width(text: str) -> int:
+    """The columns ``text`` takes on a terminal: two for an East Asian wide or full-width
+    character (``数``, most emoji), none for a combining mark (the accent of a decomposed
+    ``é``) or an invisible format character (a zero-width space or joiner), one for any other."""
+    return sum(_columns(char) for char in text)
+
+
+def padded(text: str, width: int, align: Literal["<", ">"] = "<") -> str:
+    """``text`` filled with spaces to ``width`` terminal columns (``display_width``): left-
+    aligned, or right-aligned for ``">"``; as it is when already as wide or wider."""
+    fill = " " * max(width - display_width(text), 0)
+    return text + fill if align == "<" else fill + text
+
+
+def fitted(text: str, width: int) -> str:
+    """``text`` cut to ``width`` terminal columns, ending in "…" where it was cut; the marks
+    combining with the last character kept are kept with it."""
+    if display_width(text) <= width:
+        return text
+    kept, used = [], 0
+    for char in text:
+        used += _columns(char)
+        if used > width - 1:
+            break
+        kept.append(char)
+    return "".join(kept) + "…"
+
+
+def _columns(char: str) -> int:
+    if unicodedata.east_asian_width(char) in ("W", "F"):
+        return 2
+    if unicodedata.category(char) in ("Mn", "Me") or (
+        unicodedata.category(char) == "Cf" and char != "\u00ad"  # a soft hyphen is shown
+    ):
+        return 0
+    return 1
 
 
 def _shown(match: re.Match[str]) -> str:

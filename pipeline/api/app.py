@@ -28,6 +28,7 @@ from pipeline.api.common import (
     HEALTH,
     HEALTH_LIVE,
     HEALTH_READY,
+    JOB_COMPLETE,
     JOBS,
     SPOOL_BLOCK,
     TREND,
@@ -35,7 +36,7 @@ from pipeline.api.common import (
     TREND_THEMES,
     UPLOADS,
     check_file_parts,
-    csv_disposition,
+    csv_headers,
     earlier_jobs,
     group_by_fields,
     health_body,
@@ -337,6 +338,11 @@ def create_app(
         JOBS + "/{request_id}/results",
         response_model=None,
         responses={**csv_answers(ResultsPageBody), **answers(401, 404, 410, 422, 503)},
+        description="A page of rows as JSON, or with format=csv the results CSV. The CSV of a "
+        "job that has not succeeded (queued, running, cancelled or failed) holds the rows "
+        f"labelled so far only: its {JOB_COMPLETE} header says false and its file name ends "
+        f"-results-partial.csv; a finished job's says true ({JOB_COMPLETE} is on the CSV the "
+        "API sends itself, not on a 303 to a stored file, which only a finished job has).",
     )
     def job_results(
         request_id: RequestId,
@@ -354,9 +360,7 @@ def create_app(
                 return RedirectResponse(url, status_code=303)
             job, blocks = service.results_csv(backend, request_id, who, raw)
             return StreamingResponse(
-                blocks,
-                media_type="text/csv; charset=utf-8",
-                headers={"Content-Disposition": csv_disposition(job)},
+                blocks, media_type="text/csv; charset=utf-8", headers=csv_headers(job)
             )
         return service.results_page(backend, request_id, who, offset, limit).to_dict()
 

@@ -12,7 +12,7 @@ from typing import Any, BinaryIO
 from pipeline import __version__, service
 from pipeline.api.errors import UnsupportedContentEncodingError
 from pipeline.bootstrap import Backend
-from pipeline.db.records import JobRecord
+from pipeline.db.records import JobRecord, JobStatus
 from pipeline.errors import (
     InputError,
     InvalidRequest,
@@ -48,6 +48,15 @@ MULTIPART_LOGGER = "python_multipart"
 SPOOL_BLOCK = 1024 * 1024
 PUBLIC_HEALTH_FIELDS = ("status",)
 _ID = REQUEST_ID_PATTERN.strip("^$")
+LISTS = {
+    "jobs": "several request ids go in one value, separated by commas",
+    "trend": "several request ids go in one value, separated by commas",
+    "kinds": "several kinds go in one value, separated by commas",
+}
+"""The query parameters that take a list, as one comma-separated value, and how to give it."""
+JOB_COMPLETE = "X-Job-Complete"
+"""The results CSV's header: ``true`` for a finished job's whole file, ``false`` for the rows
+so far of one running, cancelled or failed (whose file name then ends ``-results-partial``)."""
 TREND_JOBS_PATTERN = rf"^ *{_ID}( *, *{_ID})* *$"
 """Request ids separated by commas (spaces around them allowed): the trend's ``jobs``."""
 
@@ -59,9 +68,10 @@ def refuse_repeated_query(parameters: Sequence[tuple[str, str]]) -> None:
     names = [name for name, _value in parameters]
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
+        name = repeated[0]
+        how = f" ({LISTS[name]})" if name in LISTS else ""
         raise InvalidRequest(
-            f"query parameter {echo(repeated[0])} given {names.count(repeated[0])} times: give "
-            "it once (several request ids go in one value, separated by commas)"
+            f"query parameter {echo(name)} given {names.count(name)} times: give it once{how}"
         )
 
 
@@ -163,9 +173,17 @@ def group_by_fields(values: list[str]) -> list[str]:
     return [value.strip() for value in values if value.strip()]
 
 
-def csv_disposition(job: JobRecord) -> str:
-    """The results CSV under the name the app and the reports use (``results_file_name``)."""
-    return content_disposition(results_file_name(job.input_name, job.request_id))
+def csv_headers(job: JobRecord) -> dict[str, str]:
+    """The results CSV's headers: its name, the one the app and the reports use
+    (``results_file_name``), and ``JOB_COMPLETE``. The CSV of a job that has not succeeded
+    holds the rows labelled so far only: it says so in both, so it is never saved as, or
+    taken for, the whole file."""
+    complete = job.status == JobStatus.SUCCEEDED
+    name = results_file_name(job.input_name, job.request_id, complete)
+    return {
+        "Content-Disposition": content_disposition(name),
+        JOB_COMPLETE: "true" if complete else "false",
+    }
 
 
 def spool(source: BinaryIO, target: Path, max_bytes: int) -> Path:

@@ -45,7 +45,7 @@ from pipeline.api.common import (
     TREND_THEMES,
     UPLOADS,
     check_file_parts,
-    csv_disposition,
+    csv_headers,
     earlier_jobs,
     group_by_fields,
     health_body,
@@ -528,10 +528,7 @@ class Gateway:
             if len(content) > MAX_INLINE_CSV_BYTES:
                 over = f"over the {MAX_INLINE_CSV_BYTES:,} bytes of CSV one answer carries"
                 raise LimitExceededError(_too_big_to_answer(job.status, over))
-        headers = {
-            "Content-Type": "text/csv; charset=utf-8",
-            "Content-Disposition": csv_disposition(job),
-        }
+        headers = {"Content-Type": "text/csv; charset=utf-8", **csv_headers(job)}
         inline = Answer(200, content.decode("utf-8"), headers)
         size = proxy_bytes(inline.to_proxy())  # each non-ASCII character escaped: 6-12 bytes
         if size > LAMBDA_ANSWER_BYTES:  # else ``handle``'s refusal, which names a page's limit

@@ -10,11 +10,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pipeline.cli.job_commands import api_client, client_parser
+from pipeline.cli.job_commands import api_client, client_parser, unfinished_note
 from pipeline.cli.output import writable, write_table
+from pipeline.ratings.table import STILL_RUNNING
 from pipeline.terminal_text import inert_lines
 
 FALLBACK_WIDTH = 100
+SCREENED_HOLD = "only those were screened"
 
 
 def register(commands: Any) -> None:
@@ -56,6 +58,11 @@ def _flagged(args: argparse.Namespace) -> int:
     with api_client(args) as client:
         kinds = [kind.strip() for kind in (args.kinds or "").split(",") if kind.strip()]
         body = client.every_flagged(args.request_id, args.group_by, args.group, kinds=kinds)
+        unfinished = (
+            STILL_RUNNING
+            if args.json or body["complete"]
+            else unfinished_note(client, args.request_id, SCREENED_HOLD)
+        )
     if args.json:
         print(json.dumps(body, ensure_ascii=False, indent=2))
     elif args.output is not None:
@@ -69,8 +76,8 @@ def _flagged(args: argparse.Namespace) -> int:
         print(
             f"wrote {args.output} ({count:,} comment{'' if count == 1 else 's'})", file=sys.stderr
         )
-        print(inert_lines(flagged_table.heading(body)))
+        print(inert_lines(flagged_table.heading(body, unfinished)))
     else:
         width = shutil.get_terminal_size((FALLBACK_WIDTH, 24)).columns
-        print(inert_lines(flagged_table.text(body, body["comments"], width)))
+        print(inert_lines(flagged_table.text(body, body["comments"], width, unfinished)))
     return 0

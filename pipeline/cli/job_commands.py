@@ -18,7 +18,7 @@ from typing import Any
 from pipeline.cli.output import writable, write_whole, writing
 from pipeline.errors import InputError
 from pipeline.settings import Settings
-from pipeline.terminal_text import inert
+from pipeline.terminal_text import display_width, inert, padded
 
 SHEET_HELP = (
     "XLSX and ODS: the sheet, by name or 1-based number, or '*' for every sheet whose header names "
@@ -349,18 +349,22 @@ def _results(args: argparse.Namespace) -> int:
 
     if args.output is not None and args.output.suffix.lower() == ".xlsx":
         return _results_xlsx(args)
+    if args.output is not None:
+        writable(args.output)  # before any request, not after the download
     with api_client(args) as client:
+        finished = _finished(client, args.request_id)
         if args.output is None and sys.stdout.isatty():
             shown = InertStream(sys.stdout.buffer, sys.stdout.encoding)
             client.download_results(args.request_id, cast(BinaryIO, shown), raw=args.raw)
             shown.close()
-            return 0
-        if args.output is None:  # a pipe or a file: the bytes as served
+        elif args.output is None:  # a pipe or a file: the bytes as served
             client.download_results(args.request_id, sys.stdout.buffer, raw=args.raw)
-            return 0
-        with writing(args.output) as handle:  # a failed download leaves no truncated file
-            client.download_results(args.request_id, handle, raw=args.raw)
-    print(f"results written to {args.output}", file=sys.stderr)
+        else:
+            with writing(args.output) as handle:  # a failed download leaves no truncated file
+                client.download_results(args.request_id, handle, raw=args.raw)
+            print(f"results written to {args.output}", file=sys.stderr)
+        if not finished:
+            print(unfinished_note(client, args.request_id, FILE_HOLDS), file=sys.stderr)
     return 0
 
 
@@ -374,12 +378,23 @@ def _results_xlsx(args: argparse.Namespace) -> int:
         raise InputError(RAW_WORKBOOK)
     writable(args.output)
     with api_client(args) as client:
+        finished = _finished(client, args.request_id)
         stored = client.results_csv(args.request_id, raw=True)
+        note = None if finished else unfinished_note(client, args.request_id, FILE_HOLDS)
     with cuts_told():  # a comment longer than a cell holds: its rows named
         content = results_workbook(stored)
     write_whole(args.output, content)
     print(f"results written to {args.output} (Excel)", file=sys.stderr)
+    if note is not None:
+        print(note, file=sys.stderr)
     return 0
+
+
+def _finished(client: Any, request_id: str) -> bool:
+    """Whether the job had succeeded before its results are read: then they are all of them
+    (a finished job's rows change no more); else they are the rows so far, and the command
+    says so once they are written (``unfinished_note``)."""
+    return bool(client.status(request_id).status == "succeeded")
 
 
 def _summary(args: argparse.Namespace) -> int:
@@ -395,18 +410,24 @@ def _summary(args: argparse.Namespace) -> int:
     if note := partial_note(summary.status, summary.rows_done, summary.rows_total):
         print(note, file=sys.stderr)
     named = [(ALL, summary.overall), *((_shown_group(g.group), g) for g in summary.groups)]
-    width = max(len(name) for name, _group in [("group", None), *named])
+    width = max(display_width(name) for name, _group in [("group", None), *named])
     print(
-        f"{'group':<{width}} {'rows':>7} {'no label':>8} "
+        f"{padded('group', width)} {'rows':>7} {'no label':>8} "
         + " ".join(f"{x:>10}" for x in summary.labels)
     )
     for name, group in named:
-        shares = " ".join(f"{(group.shares.get(x) or 0.0):>10.1%}" for x in summary.labels)
-        print(f"{name:<{width}} {group.rows:>7} {group.errors:>8} {shares}")
+        shares = " ".join(f"{_share(group.shares.get(x)):>10}" for x in summary.labels)
+        print(f"{padded(name, width)} {group.rows:>7} {group.errors:>8} {shares}")
     for one, other in look_alikes([g.group for g in summary.groups], []):
         note = look_alike_note(inert(group_name(one)), inert(group_name(other)))
         print(note, file=sys.stderr)
     return 0
+
+
+def _share(share: float | None) -> str:
+    """``46.2%``; ``–`` for a group without a labelled comment, whose share is none (the
+    API's null), not 0 %."""
+    return "–" if share is None else f"{share:.1%}"
 
 
 def _shown_group(value: str | None) -> str:
@@ -418,16 +439,35 @@ def _shown_group(value: str | None) -> str:
     return f"“{name}”" if name != name.strip() else name
 
 
-def partial_note(status: str, rows_done: int, rows_total: int) -> str | None:
-    """What a reader of shares must know first when they are of part of the file only: a
-    job still running, or one that was cancelled or failed before its last row."""
+SHARES_HOLD = "these shares are of those rows only"
+FILE_HOLDS = "this file holds those rows only"
+LATE_NOTE = (
+    "the job finished while this was read, so it may lack its last rows: run the command "
+    "again for all of them"
+)
+"""The rare case of a job that was not finished when its rows were asked for and is when its
+status is asked right after."""
+
+
+def partial_note(
+    status: str, rows_done: int, rows_total: int, holds: str = SHARES_HOLD
+) -> str | None:
+    """What a reader of shares (or of a file: ``holds``) must know first when they are of
+    part of the file only: a job still running, or one that was cancelled or failed before
+    its last row and never will be finished."""
     if status == "succeeded" and rows_done >= rows_total:
         return None
     so_far = " so far" if status in ("queued", "running") else ""
-    return (
-        f"job {status}: {rows_done:,} of {rows_total:,} rows labelled{so_far}; these shares "
-        "are of those rows only"
-    )
+    return f"job {status}: {rows_done:,} of {rows_total:,} rows labelled{so_far}; {holds}"
+
+
+def unfinished_note(client: Any, request_id: str, holds: str) -> str:
+    """``partial_note`` of an answer the API said was not complete (``complete`` false, a
+    results file of a job not succeeded), from the job's status asked now: what is true of
+    it (running, cancelled or failed, and how many rows), not "still running" for a job that
+    never will finish."""
+    status = client.status(request_id)
+    return partial_note(status.status, status.rows_done, status.rows_total, holds) or LATE_NOTE
 
 
 def _cancel(args: argparse.Namespace) -> int:

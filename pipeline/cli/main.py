@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import select
 import sys
 from collections.abc import Sequence
 
@@ -23,6 +25,10 @@ from pipeline.terminal_text import inert_lines
 
 EXIT_INPUT_ERROR = 2
 EXIT_FAILURE = 1
+EXIT_READER_GONE = 0
+"""The reader of stdout closed it before the command's last line (``… | head -1``): it
+asked for no more, which is no failure, so no message and 0, as ``results | head`` exits, and
+a script with ``set -o pipefail`` sees none."""
 
 COMMAND_GROUPS = (
     model_commands,
@@ -59,11 +65,48 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PipelineError as exc:
         _error(exc)
         return EXIT_FAILURE
+    except BrokenPipeError as exc:
+        if not _stdout_closed():
+            _error(exc)
+            return EXIT_FAILURE
+        _silence_stdout()
+        return EXIT_READER_GONE
     except OSError as exc:  # a file the command reads or writes: its name and the reason
         _error(exc)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         return 130
+
+
+def _stdout_closed() -> bool:
+    """Whether stdout is a pipe whose reader has gone: the broken pipe is the output's, not
+    one of a file or connection the command uses, which stays an error. ``poll`` says so of
+    a pipe without a reader (Linux); else stdout is tried: a flush of what it still holds
+    fails again on a closed pipe."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return False
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(descriptor, select.POLLOUT)
+        if any(events & (select.POLLERR | select.POLLHUP) for _fd, events in poller.poll(0)):
+            return True
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def _silence_stdout() -> None:
+    """stdout pointed at the null device, so that what is left in its buffer is not written
+    again at exit (Python would print "Exception ignored … BrokenPipeError")."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, sys.stdout.fileno())
+    os.close(null)
 
 
 def _error(exc: BaseException) -> None:

@@ -9,12 +9,13 @@ import json
 import shutil
 from typing import Any
 
-from pipeline.cli.job_commands import api_client, client_parser
+from pipeline.cli.job_commands import api_client, client_parser, unfinished_note
 from pipeline.errors import InputError
 from pipeline.ratings import table
 from pipeline.terminal_text import inert_lines, inert_values
 
 FALLBACK_WIDTH = 100
+FIGURES_HOLD = "these figures are of those rows only"
 
 
 def register(commands: Any) -> None:
@@ -55,11 +56,16 @@ def _ratings(args: argparse.Namespace) -> int:
         body = client.ratings(
             args.request_id, args.column, args.group_by, args.scale, 0, max(args.show, 1)
         )
-    if args.json:
-        print(json.dumps(body, ensure_ascii=False, indent=2))
-        return 0
+        if args.json:
+            print(json.dumps(body, ensure_ascii=False, indent=2))
+            return 0
+        unfinished = (
+            table.STILL_RUNNING
+            if body["complete"]
+            else unfinished_note(client, args.request_id, FIGURES_HOLD)
+        )
     contradicting = {**body["contradicting"], "page": body["contradicting"]["page"][: args.show]}
     shown = {**body, "contradicting": contradicting}
     width = shutil.get_terminal_size((FALLBACK_WIDTH, 24)).columns
-    print(inert_lines(table.text(inert_values(shown), width)))
+    print(inert_lines(table.text(inert_values(shown), width, unfinished)))
     return 0

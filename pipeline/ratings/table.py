@@ -5,18 +5,25 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pipeline.terminal_text import comment_lines
+from pipeline.terminal_text import comment_lines, display_width, padded
+from pipeline.ui.shares import percentages
 
 SHOWN_CHARS = 400
 """A contradicting comment longer than this is cut in the terminal (``--json`` has it whole)."""
 _LABELS = ("negative", "neutral", "positive")
 
 
-def heading(body: Mapping[str, Any]) -> str:
+STILL_RUNNING = "the job is still running: the rows so far"
+"""What an answer that is not ``complete`` is said to be when nothing more is known of its job."""
+
+
+def heading(body: Mapping[str, Any], unfinished: str = STILL_RUNNING) -> str:
     """ "Rating 'Q2' on a scale of 1 (worst) to 5 (best): 412 rated comments by 300
-    respondents, 12 without" (the respondents named where some wrote several answers)."""
+    respondents, 12 without" (the respondents named where some wrote several answers);
+    ``unfinished``, in brackets after it, for an answer of part of the job's rows (a job
+    running, cancelled or failed: ``pipeline.cli.job_commands.unfinished_note``)."""
     overall = body["overall"]
-    partial = "" if body["complete"] else " (the job is still running: the rows so far)"
+    partial = "" if body["complete"] else f" ({unfinished})"
     unreadable = body["unreadable"]["answers"]
     skipped = f", {unreadable:,} answers off the scale" if unreadable else ""
     question = body.get("question")
@@ -47,9 +54,10 @@ def agreement_line(figures: Mapping[str, Any]) -> str:
     return " · ".join(parts)
 
 
-def text(body: Mapping[str, Any], width: int) -> str:
-    """The heading, the overall line, a table per group, then the contradicting comments."""
-    lines = [heading(body), f"overall: {agreement_line(body['overall'])}"]
+def text(body: Mapping[str, Any], width: int, unfinished: str = STILL_RUNNING) -> str:
+    """The heading (``unfinished``: what it says of a job's rows so far), the overall line, a
+    table per group, then the contradicting comments."""
+    lines = [heading(body, unfinished), f"overall: {agreement_line(body['overall'])}"]
     if body.get("note"):
         lines.insert(1, f"note: {body['note']}")
     if body["groups"]:
@@ -103,30 +111,28 @@ def _group_table(body: Mapping[str, Any]) -> str:
     rows = [header]
     for group in body["groups"]:
         rated = group["rated"]
-        shares = [
-            f"{100 * group['labels'].get(name, 0) / rated:.0f}" if rated else "-"
-            for name in _LABELS
-        ]
+        whole = percentages(group["labels"], _LABELS)  # a row's three add up to 100
         rho = group["correlation"]
         rows.append(
             [
                 str(group["group"]),
                 f"{rated:,}",
                 _number(group["mean"]),
-                *shares,
+                *("-" if whole[name] is None else str(whole[name]) for name in _LABELS),
                 "-" if rho is None else f"{rho:.2f}",
                 f"{group['high_but_negative']:,}",
                 f"{group['low_but_positive']:,}",
             ]
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    widths = [max(display_width(row[i]) for row in rows) for i in range(len(header))]
     return "\n".join(_aligned(row, widths) for row in rows)
 
 
 def _aligned(row: list[str], widths: list[int]) -> str:
-    """The first cell (the group) left-aligned, the figures right-aligned."""
-    cells = [row[0].ljust(widths[0])]
-    cells += [cell.rjust(width) for cell, width in zip(row[1:], widths[1:], strict=True)]
+    """The first cell (the group) left-aligned, the figures right-aligned, in the columns
+    they take on the terminal (a course named in Chinese takes two a character)."""
+    cells = [padded(row[0], widths[0])]
+    cells += [padded(cell, width, ">") for cell, width in zip(row[1:], widths[1:], strict=True)]
     return "  ".join(cells)
 
 

@@ -8,6 +8,7 @@ import textwrap
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from pipeline.ratings.table import STILL_RUNNING
 from pipeline.report.change_table import csv_cell
 from pipeline.terminal_text import comment_lines, inert
 
@@ -21,23 +22,31 @@ NUMBER_COLUMNS = frozenset({"row_index", "respondent"})
 """The columns of numbers; every other one is text, a group "001" included."""
 
 
-def heading(body: Mapping[str, Any]) -> str:
-    """ "7 of 1,500 comments flagged, 3 withheld from reports: threat 1, abusive 2, email 4"."""
+def heading(body: Mapping[str, Any], unfinished: str = STILL_RUNNING) -> str:
+    """ "7 of 1,500 comments flagged, 3 withheld from reports: threat 1, abusive 2, email 4";
+    ``unfinished``, in brackets after it, for an answer of part of the job's rows (a job
+    running, cancelled or failed: ``pipeline.cli.job_commands.unfinished_note``)."""
     kinds = ", ".join(f"{kind['kind']} {kind['comments']:,}" for kind in body["kinds"])
-    partial = "" if body["complete"] else " (the job is still running: the rows so far)"
+    partial = "" if body["complete"] else f" ({unfinished})"
     return (
         f"{body['flagged']:,} of {body['rows_screened']:,} comments flagged, "
         f"{body['withheld']:,} withheld from reports{': ' + kinds if kinds else ''}{partial}"
     )
 
 
-def text(body: Mapping[str, Any], comments: Iterable[Mapping[str, Any]], width: int) -> str:
-    """The heading, then each comment: its place among the file's data rows (from 1; in a job
-    of several comment columns, among its answers, then its respondent's data row), what a
-    report does with it, what was found and where (group, label), then its text as
-    written, every cell from the file made ``inert`` (a value must not clear or rewrite the
-    lines the reader must see: "withheld · threat")."""
-    lines = [heading(body)]
+def text(
+    body: Mapping[str, Any],
+    comments: Iterable[Mapping[str, Any]],
+    width: int,
+    unfinished: str = STILL_RUNNING,
+) -> str:
+    """The heading (``unfinished``: what it says of a job's rows so far), then each comment:
+    its place among the file's data rows (from 1; in a job of several comment columns, among
+    its answers, then its respondent's data row), what a report does with it, what was found
+    and where (group, label), then its text as written, every cell from the file made
+    ``inert`` (a value must not clear or rewrite the lines the reader must see: "withheld ·
+    threat")."""
+    lines = [heading(body, unfinished)]
     for comment in comments:
         parts = (comment.get("group"), comment.get("question"), comment.get("label"))
         where = inert(" · ".join(str(part) for part in parts if part is not None))

@@ -14,6 +14,7 @@ from typing import Any
 from pipeline.formulas import escape_cell
 from pipeline.report.change_section import change_section
 from pipeline.report.data import ChangeRow, ChangeSection, Move
+from pipeline.terminal_text import display_width, fitted, padded
 
 ALL = "(all comments)"
 ASPECT_PREFIX = "aspect: "
@@ -77,13 +78,14 @@ def text(body: Mapping[str, Any], width: int = 100) -> str:
         "",
     ]
     rows = parts(section)
-    name_width = min(max(len(part) for part, _kind, _row in rows), max(12, width - 60))
+    name_width = min(max(display_width(part) for part, _k, _r in rows), max(12, width - 60))
     header = f"{'':<{name_width}}  {'n before':>8}  {'n now':>8}"
     for label in section.labels:
         header += f"  {label + ' before → now':>28}"
     lines.append(header)
     for part, _kind, row in rows:
-        line = f"{cut(part, name_width):<{name_width}}  {row.n_before:>8,}  {row.n_now:>8,}"
+        name = padded(fitted(part, name_width), name_width)
+        line = f"{name}  {row.n_before:>8,}  {row.n_now:>8,}"
         for move in row.moves:
             line += f"  {_move(move):>28}"
         lines.append(line.rstrip())

@@ -13,6 +13,7 @@ from typing import Any
 from pipeline.report.change_table import csv_cell, cut
 from pipeline.report.data import ThemeTrendRow, ThemeTrendSection
 from pipeline.report.trend_table import ARROWS, job_names
+from pipeline.terminal_text import display_width, fitted, padded
 
 REPORT_QUOTE_CHARS = 200
 """A theme's example in the report's table: enough to recognise it, short enough for a cell."""
@@ -57,7 +58,7 @@ def heading(body: Mapping[str, Any]) -> str:
     group = f" of {body['group_by']} {body['group']}" if body.get("group") is not None else ""
     return (
         f"Themes of the {body['label']} comments{group} over {len(body.get('jobs') or [])} "
-        "jobs, oldest first (each theme's share of each job's comments):"
+        "jobs, oldest first (each theme's share of each job's labelled comments):"
     )
 
 
@@ -68,15 +69,11 @@ def _by_job(counts: list[int]) -> str:
 def text(body: Mapping[str, Any], width: int = 100) -> str:
     """A terminal table, then a quote under each theme."""
     themes = body.get("themes") or []
-    of_group = (
-        [f"  comments of {body['group_by']} {body['group']} by job: {_by_job(body['n'])}"]
-        if body.get("group") is not None
-        else []
-    )  # the jobs' names count every comment of each job
     lines = [
         heading(body),
         *(f"  {name}" for name in job_names(body)),
-        *of_group,
+        f"  {_base(body)} by job: {_by_job(body['n'])} (those with a label: each theme's % "
+        "is of these)",
         f"  {body['label']} comments by job: {_by_job(body['label_n'])}",
         f"↑ ↓: a trend beyond the noise (Cochran–Armitage test, Holm's correction over the "
         f"{body.get('tests', 0)} themes tested, 5 % family-wise).",
@@ -84,17 +81,25 @@ def text(body: Mapping[str, Any], width: int = 100) -> str:
     ]
     if not themes:
         return "\n".join([*lines, f"No {body['label']} comment in these jobs."])
-    name_width = min(max(len(theme["name"]) for theme in themes), max(12, width - 70))
-    lines.append(f"{'theme':<{name_width}}  {'comments by job':<22}  {'% by job':<24}  trend")
+    name_width = min(max(display_width(theme["name"]) for theme in themes), max(12, width - 70))
+    lines.append(f"{padded('theme', name_width)}  {'comments by job':<22}  {'% by job':<24}  trend")
     for theme in themes:
         lines.append(
-            f"{cut(theme['name'], name_width):<{name_width}}  {counts(theme):<22}  "
+            f"{padded(fitted(theme['name'], name_width), name_width)}  {counts(theme):<22}  "
             f"{percents(theme):<24}  {trend_word(theme)}".rstrip()
         )
         quote = first_quote(theme)
         if quote is not None:
-            lines.append(cut(f"    “{quote['text']}” (job {quote['job'] + 1})", width))
+            lines.append(fitted(f"    “{quote['text']}” (job {quote['job'] + 1})", width))
     return "\n".join(lines)
+
+
+def _base(body: Mapping[str, Any]) -> str:
+    """What the shares are of: each job's comments (of the group asked for) with a label,
+    not every row, which the jobs' own lines count."""
+    if body.get("group") is not None:
+        return f"comments of {body['group_by']} {body['group']}"
+    return "comments"
 
 
 def to_csv(body: Mapping[str, Any], raw: bool = False) -> str:

@@ -11,9 +11,10 @@ import io
 from collections.abc import Mapping
 from typing import Any
 
-from pipeline.report.change_table import ASPECT_KEY, csv_cell, cut
+from pipeline.report.change_table import ASPECT_KEY, csv_cell
 from pipeline.report.data import TrendCell, TrendRow
 from pipeline.report.trend_section import trend_section
+from pipeline.terminal_text import display_width, fitted, padded
 from pipeline.ui.groups import group_name
 
 ARROWS = {"rising": "↑", "falling": "↓"}
@@ -83,12 +84,13 @@ def text(body: Mapping[str, Any], width: int = 100) -> str:
         f"{body.get('tests', 0)} tests of this trend, 5 % family-wise).",
         "",
     ]
-    name_width = min(max((len(row.part) for row in found), default=4), max(12, width - 60))
+    widest = max((display_width(row.part) for row in found), default=4)
+    name_width = min(widest, max(12, width - 60))
     blocks = [f"{key} % by job" for key in tested]
     lines.append(f"{'':<{name_width}}  {'n by job':<24}  " + "  ".join(f"{b:<30}" for b in blocks))
     for row in found:
         counts = " ".join(f"{n:,}" for n in row.n)
-        line = f"{cut(row.part, name_width):<{name_width}}  {counts:<24}"
+        line = f"{padded(fitted(row.part, name_width), name_width)}  {counts:<24}"
         for cell in row.cells:
             line += f"  {shares_text(cell):<30}"
         lines.append(line.rstrip())

@@ -22,6 +22,7 @@ from pipeline.client import Summary
 from pipeline.errors import LimitExceededError
 from pipeline.file_names import safe_name
 from pipeline.formulas import escape_cell
+from pipeline.group_names import ALL, group_name
 from pipeline.messages import echo
 
 SCORE_PREFIX = "score_"
@@ -240,12 +241,14 @@ def score_columns(columns: Sequence[str]) -> list[str]:
 
 def summary_frame(summary: Summary) -> pd.DataFrame:
     """One row for all comments and one per group: rows, errors, count, share and mean score
-    per label. The download of the summary table."""
+    per label. The download of the summary table, its groups named as in every other output
+    (``group_name``): the rows without a value "(blank)", a value written "(all)" or "(blank)"
+    quoted, so neither reads as the row of every comment or as the blank rows."""
     parts = [summary.overall, *summary.groups]
     records = []
     for part in parts:
         record: dict[str, object] = {
-            summary.group_by or "group": "(all)" if part is summary.overall else part.group,
+            summary.group_by or "group": ALL if part is summary.overall else group_name(part.group),
             "rows": part.rows,
             "errors": part.errors,
         }

@@ -4,6 +4,7 @@ with exit status 2 and no traceback, and a write that fails half-way leaves no f
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from fastapi.testclient import TestClient
@@ -110,7 +111,11 @@ def test_results_to_an_xlsx_file_are_a_workbook_with_no_formula(
         asked.append(options.get("raw", False))
         return stored
 
+    def status(self: PipelineClient, request_id: str) -> SimpleNamespace:
+        return SimpleNamespace(status="succeeded", rows_done=2, rows_total=2)
+
     monkeypatch.setattr(PipelineClient, "results_csv", results_csv)
+    monkeypatch.setattr(PipelineClient, "status", status)
     monkeypatch.setenv("PIPELINE_API_URL", "http://api.test")
     target = tmp_path / "Results.XLSX"
     assert main(["results", "AAAAAAAAAAAAAAAAAAAAAA", "-o", str(target)]) == 0
