@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.cli.output import writable, write_whole
-from pipeline.errors import InputError
+from pipeline.errors import Conflict, InputError
 from pipeline.file_names import distinct_names, safe_name
 from pipeline.group_names import NAMES_NOTE
 from pipeline.settings import Settings
@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     from pipeline.client import PipelineClient
 
 FORMATS = ("pdf", "html")
+UNSCREENED = "unscreened"
+"""In the name of a report made without screening (``--no-screen``), as the app names it
+(``ID-unscreened-report.pdf``): such a file must never replace, nor be mistaken for, the
+screened one meant for release."""
 
 
 def register(commands: Any) -> None:
@@ -57,13 +61,15 @@ def register(commands: Any) -> None:
         "--output",
         type=Path,
         default=None,
-        help="file to write (default: REQUEST_ID-report.FORMAT in this folder)",
+        help="file to write (default: REQUEST_ID-report.FORMAT in this folder; with --no-screen "
+        "REQUEST_ID-unscreened-report.FORMAT, so it never replaces the screened one)",
     )
     report.add_argument(
         "--output-dir",
         type=Path,
         default=None,
-        help="with --each-group: the folder to write them in (default: REQUEST_ID-reports)",
+        help="with --each-group: the folder to write them in (default: REQUEST_ID-reports; "
+        "with --no-screen REQUEST_ID-unscreened-reports, each file named VALUE-unscreened)",
     )
     report.add_argument(
         "--since",
@@ -84,7 +90,8 @@ def register(commands: Any) -> None:
         dest="screen",
         action="store_false",
         help="every comment as written: no screening before release (abusive comments, "
-        "self-harm and threats are left out and personal details masked by default)",
+        "self-harm and threats are left out and personal details masked by default); the "
+        "report then says Not screened at its top and its file name says unscreened",
     )
     report.add_argument(
         "--rating",
@@ -113,17 +120,8 @@ def _report(args: argparse.Namespace) -> int:
     with PipelineClient(settings.api_url, settings.api_key) as client:
         if args.each_group:
             return _each_group(client, args)
-        content = client.report(
-            args.request_id,
-            args.group_by,
-            args.format,
-            args.group,
-            since=args.since,
-            trend=args.trend,
-            screen=args.screen,
-            rating=args.rating,
-        )
-    stem = f"{args.request_id}-report"
+        content = _fetch(client, args, args.group)
+    stem = f"{args.request_id}-report" if args.screen else f"{args.request_id}-{UNSCREENED}-report"
     if args.group is not None:
         stem = f"{stem}-{safe_name(args.group)[:60] or 'group'}"
     _write(args.output or Path(f"{stem}.{args.format}"), content)
@@ -155,22 +153,42 @@ def _each_group(client: PipelineClient, args: argparse.Namespace) -> int:
     from pipeline.group_names import group_name
 
     summary = client.summary(args.request_id, args.group_by)
-    folder = args.output_dir or Path(f"{args.request_id}-reports")
+    marked = "" if args.screen else f"-{UNSCREENED}"  # in the folder's name and every file's
+    folder = args.output_dir or Path(f"{args.request_id}{marked}-reports")
     values = [group_name(part.group) for part in summary.groups]
     for value, name in zip(values, distinct_names(values), strict=True):
-        content = client.report(
+        content = _fetch(client, args, value)
+        _write(folder / f"{name}{marked}.{args.format}", content)
+    print(f"{len(values):,} reports written to {folder}", file=sys.stderr)
+    return 0
+
+
+def _fetch(client: PipelineClient, args: argparse.Namespace, group: str | None) -> bytes:
+    """The report of ``group`` (None: the whole job's). A job none of whose comments got a
+    label has no report (the API's 409 says why): a refused request, exit status 2 as for
+    refused input, since asking again will never make one."""
+    try:
+        return client.report(
             args.request_id,
             args.group_by,
             args.format,
-            value,
+            group,
             since=args.since,
             trend=args.trend,
             screen=args.screen,
             rating=args.rating,
         )
-        _write(folder / f"{name}.{args.format}", content)
-    print(f"{len(values):,} reports written to {folder}", file=sys.stderr)
-    return 0
+    except Conflict as exc:
+        if _nothing_labelled(client, args.request_id):
+            raise InputError(str(exc)) from exc
+        raise
+
+
+def _nothing_labelled(client: PipelineClient, request_id: str) -> bool:
+    """Whether the job finished with no comment labelled (not one still running)."""
+    summary = client.summary(request_id)
+    counts = summary.overall.counts
+    return summary.status == "succeeded" and not any(counts.get(x) for x in summary.labels)
 
 
 def _write(output: Path, content: bytes) -> None:

@@ -55,13 +55,15 @@ def aspect_figures(
 ) -> AspectFigures:
     """Every category of ``categories`` (then any other found in the rows) overall, sorted by
     ``n`` (most mentioned first, ties in the model's order); with ``by_group`` the same
-    categories per group value, groups by name (blank last)."""
+    categories per group value, groups by name, the rows without a value last as one group
+    ``None`` (JSON ``null``, as ``GET /themes`` counts them), whether a row holds an empty
+    cell or none at all."""
     overall = _Tally()
     groups: dict[str | None, _Tally] = {}
     for row in rows:
         overall.add(row)
         if by_group:
-            groups.setdefault(row.group, _Tally()).add(row)
+            groups.setdefault(row.group or None, _Tally()).add(row)
     names = list(categories) + sorted(set(overall.mentions) - set(categories))
     order = {name: i for i, name in enumerate(names)}
     names.sort(key=lambda name: (-overall.mentions[name], order[name]))

@@ -16,7 +16,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pipeline.report.assemble import Cell, compare_cells, compared_labels, label_shares
+from pipeline.report.assemble import (
+    Cell,
+    GroupValue,
+    compare_cells,
+    compared_labels,
+    group_key,
+    label_shares,
+)
 from pipeline.report.data import (
     AspectModelFacts,
     AspectShares,
@@ -29,7 +36,6 @@ from pipeline.ui.groups import SMALL_GROUP, is_small
 
 THEME_QUOTES = 3
 """Quotes shown per theme (the themes module picks the most central distinct ones)."""
-GroupValue = str | None
 
 
 def insights(
@@ -64,7 +70,7 @@ def aspects_report(
     meanings = {str(c["name"]): c.get("meaning") or None for c in categories}
     totals = {str(c["name"]): _counts(c, sentiments) for c in categories}
     groups = {
-        None if g.get("group") is None else str(g["group"]): {
+        group_key(g.get("group")): {
             str(a["name"]): _counts(a, sentiments) for a in g.get("aspects") or []
         }
         for g in summary.get("groups") or []
@@ -202,10 +208,7 @@ def _theme(record: Mapping[str, Any]) -> ThemeEntry:
         size=int(record.get("size") or 0),
         share=_number(record.get("share")),
         quotes=tuple(str(q["text"]) for q in (record.get("quotes") or ())[:THEME_QUOTES]),
-        counts={
-            None if c.get("group") is None else str(c["group"]): int(c["count"])
-            for c in record.get("counts") or ()
-        },
+        counts={group_key(c.get("group")): int(c["count"]) for c in record.get("counts") or ()},
     )
 
 

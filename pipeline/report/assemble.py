@@ -36,12 +36,22 @@ COMPARED_LABELS = ("negative", "positive")
 """The shares a group is tested on against the rest (neutral is what is left of them)."""
 GROUP_THEMES = 4
 """The themes a group's section names: those with the most of its comments."""
+GroupValue = str | None
+"""A group's value as its aspects and themes are keyed: None for the rows without one."""
 
 
 def compared_labels(labels: Sequence[str]) -> tuple[str, ...]:
     """``negative`` and ``positive`` where the model has them; every label of another model."""
     chosen = tuple(label for label in COMPARED_LABELS if label in labels)
     return chosen or tuple(labels)
+
+
+def group_key(value: object) -> GroupValue:
+    """A group's key among its aspects and theme counts: its value as text, None for the rows
+    without one however a summary writes them (the label summary's ``""``, the aspect and
+    theme summaries' ``null``, an older job's missing cell), so the blank group's section
+    finds its aspects and themes."""
+    return None if value is None or value == "" else str(value)
 
 
 def label_shares(counts: Mapping[str, int], labels: Sequence[str]) -> tuple[LabelShare, ...]:
@@ -143,8 +153,8 @@ def assemble(
             found,
             tuple(quotes.get(part.group, ())),
             rest=_rest(summary.overall, part, labels),
-            aspects=insights.group_aspects.get(part.group, ()),
-            themes=group_themes(insights.themes or (), part.group),
+            aspects=insights.group_aspects.get(group_key(part.group), ()),
+            themes=group_themes(insights.themes or (), group_key(part.group)),
         )
         for part, found in zip(summary.groups, comparisons, strict=True)
     )
@@ -206,10 +216,10 @@ def _rest(
 
 
 def group_themes(
-    themes: Sequence[ThemeEntry], group: str | None, top: int = GROUP_THEMES
+    themes: Sequence[ThemeEntry], group: GroupValue, top: int = GROUP_THEMES
 ) -> tuple[GroupTheme, ...]:
-    """The ``top`` themes of the job with the most of ``group``'s comments, largest first
-    (ties in the job's order)."""
+    """The ``top`` themes of the job with the most of ``group``'s comments (``group_key``),
+    largest first (ties in the job's order)."""
     found = [GroupTheme(theme, theme.counts.get(group, 0)) for theme in themes]
     ranked = sorted((entry for entry in found if entry.count), key=lambda e: -e.count)
     return tuple(ranked[:top])

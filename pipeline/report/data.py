@@ -63,11 +63,12 @@ class Quote:
 
 
 class _SharesAndFlags:
-    """What a group and an aspect have alike: label shares, and comparisons some of which are
-    flagged (beyond the noise)."""
+    """What a group and an aspect have alike: label shares, the same shares of the rest, and
+    comparisons some of which are flagged (beyond the noise)."""
 
     shares: tuple[LabelShare, ...]
     comparisons: tuple[Comparison, ...]
+    rest: tuple[LabelShare, ...]
 
     @property
     def flags(self) -> tuple[Comparison, ...]:
@@ -75,6 +76,18 @@ class _SharesAndFlags:
 
     def share_of(self, label: str) -> LabelShare | None:
         return next((share for share in self.shares if share.label == label), None)
+
+    def rest_of(self, label: str) -> LabelShare | None:
+        return next((share for share in self.rest if share.label == label), None)
+
+    def shown_points(self, label: str) -> float | None:
+        """This share less the rest's as the page shows them, each a whole percent (0..1
+        units): the reader's own subtraction gives it (36% against 30% reads +6 points, not
+        the +5 of the unrounded shares). The test is on the exact shares."""
+        share, rest = self.share_of(label), self.rest_of(label)
+        if share is None or rest is None or share.percent is None or rest.percent is None:
+            return None
+        return (share.percent - rest.percent) / 100
 
 
 @dataclass(frozen=True)
@@ -225,10 +238,23 @@ class Move:
     difference: float | None
     adjusted_p: float | None
     flagged: bool
+    before_percent: int | None = None
+    now_percent: int | None = None
+    """Each share as the report shows it, a whole percent (``pipeline.report.shown``): what every
+    other page of the report says of the same share; None where a side has no comment."""
+
+    @property
+    def shown_points(self) -> float | None:
+        """``now_percent`` less ``before_percent`` (0..1 units): the change the report shows
+        beside them, so that its reader's subtraction gives it."""
+        if self.before_percent is None or self.now_percent is None:
+            return None
+        return (self.now_percent - self.before_percent) / 100
 
     @property
     def shown_difference(self) -> float | None:
-        """The change as a table shows it beside the two shares, each a whole percent: their
+        """The change as the CLI's and the app's tables show it beside the two shares, each
+        rounded alone to a whole percent (the report's: ``shown_points``): their
         difference, so the reader's subtraction gives it (25.6 % → 22.2 % reads 26% → 22%,
         -4 points, not the -3 of the unrounded change). The test is on the exact shares."""
         if self.before is None or self.now is None:
@@ -323,6 +349,16 @@ class TrendCell:
     adjusted_p: float | None
     direction: str | None
     """``rising`` or ``falling`` where flagged (Holm over the whole trend)."""
+    percents: tuple[int | None, ...] = ()
+    """Each share as the report shows it, a whole percent (``pipeline.report.shown``); None where
+    the row has no comment in that job."""
+
+    @property
+    def shown_points(self) -> float | None:
+        """The last shown percent less the first (0..1 units), among the jobs with comments:
+        the change the report shows beside them."""
+        present = [percent for percent in self.percents if percent is not None]
+        return (present[-1] - present[0]) / 100 if len(present) >= 2 else None
 
 
 @dataclass(frozen=True)

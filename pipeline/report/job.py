@@ -32,13 +32,14 @@ from pipeline.release.screen import ReleaseScreen, personal_words
 from pipeline.report import about, theme_trend_table
 from pipeline.report.assemble import assemble, compared_labels, focus_on
 from pipeline.report.change_section import change_section
-from pipeline.report.data import Insights, ReportData, ThemeTrendSection
+from pipeline.report.data import AspectShares, Insights, ReportData, ThemeTrendSection
 from pipeline.report.listing import PDF_LISTED_MOST, group_comments, shortened
 from pipeline.report.model_facts import aspect_facts, local_card, model_facts, shipped_aspect_card
 from pipeline.report.quotes import group_quotes
 from pipeline.report.ratings_section import ratings_section
 from pipeline.report.release import keep_quote, screen_report
 from pipeline.report.render import CONTENT_SECURITY_POLICY, render_html, render_pdf
+from pipeline.report.shown import aspect_percents
 from pipeline.report.trend_section import trend_section
 from pipeline.service import insights as service_insights
 from pipeline.service.change import change_summary
@@ -117,15 +118,16 @@ def job_report(
     most = None if report_format is None else groups_most(report_format)
     data = _job_report(backend, request_id, owner, group_by, group, release, most)
     focus = None if data.focus is None else data.focus.group.name
+    aspects_now = aspect_percents(_aspects_shown(data))
     if since is not None:
         body = change_summary(backend, owner, request_id, since, data.group_by, focus)
         themes = _themes_over(backend, owner, [since, request_id], data.group_by, focus)
-        data = replace(data, change=replace(change_section(body), themes=themes))
+        data = replace(data, change=replace(change_section(body, aspects_now), themes=themes))
     if trend:
         ids = [*trend, request_id]
         body = trend_summary(backend, owner, ids, data.group_by, focus)
         themes = _themes_over(backend, owner, ids, data.group_by, focus)
-        data = replace(data, trend=replace(trend_section(body), themes=themes))
+        data = replace(data, trend=replace(trend_section(body, aspects_now), themes=themes))
     if rating is not None:
         body = rating_summary(backend, owner, request_id, rating, data.group_by, limit=1)
         data = replace(data, ratings=ratings_section(body, focus))
@@ -134,6 +136,14 @@ def job_report(
     if data.insights.themes:  # stored: maybe found before keywords left personal details out
         release = replace(release, known_personal=_personal_words(backend, request_id))
     return screen_report(data, release)
+
+
+def _aspects_shown(data: ReportData) -> tuple[AspectShares, ...]:
+    """The aspects whose shares the report's aspect table shows: the job's, or in a group's
+    own report the group's (those its change and its trend follow)."""
+    if data.focus is not None:
+        return data.focus.group.aspects
+    return data.insights.aspects.categories if data.insights.aspects else ()
 
 
 def _personal_words(backend: Backend, request_id: str) -> frozenset[str]:
@@ -185,6 +195,7 @@ def _job_report(
         summary = service.summary(backend, request_id, owner, name)
     else:
         name, summary = _first_comparable(backend, job, owner)
+    check_labelled(summary)
     if name and group is not None:
         return group_report(backend, job, owner, name, summary, group)
     if name and most_groups is not None and len(summary.groups) > most_groups[1]:
@@ -206,6 +217,22 @@ def _job_report(
         overall_quotes=() if column else quotes.get(None, ()),
         insights=job_insights(backend, job, owner, name),
         by_question=by_question,
+    )
+
+
+def check_labelled(summary: SummaryView) -> None:
+    """Conflict for a job none of whose comments got a label: a report is made of the labels'
+    shares, and one of none would read as a finding ("no course differs from the rest") where
+    there is nothing to find. The app makes no report of such a job either."""
+    labelled = sum(summary.overall.counts.get(label, 0) for label in summary.labels)
+    if labelled:
+        return
+    rows = summary.overall.rows
+    which = "its one row has none" if rows == 1 else f"none of its {rows:,} rows has one"
+    raise Conflict(
+        f"no comment of this job got a label ({which}: blank, a placeholder such as "
+        '"N/A", another language, over the length limit): a report is made of the labels\' '
+        "shares, so there is no report to make; each row's reason is in the job's results"
     )
 
 
@@ -389,9 +416,11 @@ def report_file(
 
 def filename(data: ReportData, report_format: str) -> str:
     """``evaluations-AbC123xy-report-by-course.pdf`` (one group's:
-    ``evaluations-AbC123xy-report-course-CHEM110.pdf``): letters and digits of any script,
-    ``-`` and ``_`` only, so it is safe on any file system (``ReportFile.headers`` carries it
-    as RFC 6266 says)."""
+    ``evaluations-AbC123xy-report-course-CHEM110.pdf``; made without screening:
+    ``evaluations-AbC123xy-unscreened-report-by-course.pdf``, as the app names it, so it is
+    never saved over nor taken for the screened one): letters and digits of any script, ``-``
+    and ``_`` only, so it is safe on any file system (``ReportFile.headers`` carries it as
+    RFC 6266 says)."""
     by = f"-by-{safe_name(data.group_by)}" if data.group_by else ""
     if data.focus is not None and data.group_by:
         value = safe_name(data.focus.group.name or "") or "group"
@@ -399,7 +428,8 @@ def filename(data: ReportData, report_format: str) -> str:
     since = f"-since-{safe_name(data.change.earlier_id)[:8]}" if data.change else ""
     trend = f"-trend-{len(data.trend.jobs)}-jobs" if data.trend else ""
     stem = job_stem(data.input_name, data.request_id)
-    return f"{stem}-report{by[:64]}{since}{trend}.{report_format}"
+    unscreened = "-unscreened" if data.release is None else ""
+    return f"{stem}{unscreened}-report{by[:64]}{since}{trend}.{report_format}"
 
 
 def _not_finished(job: JobRecord) -> str:

@@ -24,6 +24,7 @@ from pipeline.report.data import ReportData, ThemeEntry
 from pipeline.report.quotes import MAX_WORDS, MIN_WORDS
 from pipeline.report.stats import ALPHA, Interval
 from pipeline.ui.groups import SMALL_GROUP, in_sentence
+from pipeline.ui.shares import percent_text
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -104,6 +105,7 @@ def _environment() -> jinja2.Environment:
     )
     environment.filters.update(
         percent=percent,
+        shown=percent_text,
         interval=interval_text,
         points=points,
         p_value=p_value_text,
@@ -148,8 +150,10 @@ def interval_text(interval: Interval | None) -> str:
     return f"{interval.low * 100:.0f}–{interval.high * 100:.0f}%"
 
 
-def points(difference: float) -> str:
-    """``+31 pts``: a difference of shares in percentage points, signed."""
+def points(difference: float | None) -> str:
+    """``+31 pts``: a difference of shares in percentage points, signed (``–``: none)."""
+    if difference is None:
+        return "–"
     return f"{difference * 100:+.0f} pts"
 
 

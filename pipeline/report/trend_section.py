@@ -2,7 +2,8 @@
 rows the CLI's table and the app read from it.
 
 Pure. A group's own report reads the trend of that group alone (``group``): its own row and
-its own aspects, a family of their own; no other group is named.
+its own aspects, a family of their own; no other group is named. Each share carries the whole
+percent the report shows for it (``pipeline.report.shown``).
 """
 
 from __future__ import annotations
@@ -13,13 +14,18 @@ from typing import Any
 
 from pipeline.report.change_table import ALL, ASPECT_PREFIX
 from pipeline.report.data import TrendCell, TrendJob, TrendRow, TrendSection
+from pipeline.report.shown import alone, row_percents
 from pipeline.ui.groups import group_name
 
 
-def trend_section(body: Mapping[str, Any]) -> TrendSection:
+def trend_section(
+    body: Mapping[str, Any], aspects_now: Mapping[str, int | None] | None = None
+) -> TrendSection:
     """The section of the whole job or, for the trend of one group (``group`` in the body),
     that group's: its row where all comments stand, its aspects, and why there is no trend
-    when it has comments in the last job only."""
+    when it has comments in the last job only. ``aspects_now``: each aspect's share negative
+    in the last job (the report's) as its aspect table shows it (``shown.aspect_percents``),
+    for its row here to say the same."""
     tested = tuple(body.get("tested_labels") or ())
     group = body.get("group")  # the name asked for (group_names), not a cell to name again
     rows = []
@@ -27,7 +33,7 @@ def trend_section(body: Mapping[str, Any]) -> TrendSection:
         overall = ALL if group is None else str(group)
         rows.append(_row(overall, "all" if group is None else "group", body["overall"], tested))
     for item in body.get("aspects") or []:
-        rows.append(_row(ASPECT_PREFIX + str(item["key"]), "aspect", [item], [item["key"]]))
+        rows.append(_aspect_row(item, aspects_now or {}))
     for item in body.get("groups") or []:
         rows.append(_row(group_name(item.get("group")), "group", item["series"], tested))
     section = TrendSection(
@@ -67,21 +73,44 @@ def trend_section(body: Mapping[str, Any]) -> TrendSection:
 def _row(
     part: str, kind: str, series: Sequence[Mapping[str, Any]], keys: Sequence[str]
 ) -> TrendRow:
-    by_key = {str(item["key"]): item for item in series}
+    """A row of every label's series, showing those of ``keys``: each job's percents are
+    those of its labels together, as the report shows a group's."""
+    jobs = len(series[0]["shares"]) if series else 0
+    by_job = [row_percents([item["shares"][job] for item in series]) for job in range(jobs)]
+    cells = {
+        str(item["key"]): _cell(item, tuple(shown[index] for shown in by_job))
+        for index, item in enumerate(series)
+    }
     first = series[0]["shares"] if series else []
     return TrendRow(
         part=part,
         kind=kind,
         n=tuple(int(share["n"]) for share in first),
-        cells=tuple(_cell(by_key[key]) for key in keys if key in by_key),
+        cells=tuple(cells[str(key)] for key in keys if str(key) in cells),
     )
 
 
-def _cell(item: Mapping[str, Any]) -> TrendCell:
+def _aspect_row(item: Mapping[str, Any], now: Mapping[str, int | None]) -> TrendRow:
+    """An aspect's share negative, the one share of it the trend has: rounded alone in each
+    job, as the report's aspect table shows it in the last."""
+    key = str(item["key"])
+    shown = [alone(share.get("share")) for share in item["shares"]]
+    if shown and key in now:
+        shown[-1] = now[key]
+    return TrendRow(
+        part=ASPECT_PREFIX + key,
+        kind="aspect",
+        n=tuple(int(share["n"]) for share in item["shares"]),
+        cells=(_cell(item, tuple(shown)),),
+    )
+
+
+def _cell(item: Mapping[str, Any], percents: tuple[int | None, ...]) -> TrendCell:
     return TrendCell(
         key=str(item["key"]),
         shares=tuple(share.get("share") for share in item["shares"]),
         difference=item.get("difference"),
         adjusted_p=item.get("adjusted_p"),
         direction=item.get("direction"),
+        percents=percents,
     )

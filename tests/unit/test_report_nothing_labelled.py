@@ -1,0 +1,115 @@
+"""A job none of whose comments got a label (every row blank, a placeholder, another
+language) has no report, as the app makes none: the API answers 409 saying why, the CLI
+refuses with the same words (exit status 2) and writes no file, rather than a report whose
+key finding reads "No course differs from the rest … allowing for the 0 comparisons made"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from jobfakes import FakePredictor
+
+from pipeline.bootstrap import Backend
+from pipeline.cli.main import main
+from pipeline.client import PipelineClient
+from pipeline.worker import Worker
+
+PLACEHOLDERS = b"course,comment\nA,N/A\nA,-\nA,none\nB,n/a\nB,nothing\nB,.\n"
+WHY = "no comment of this job got a label (none of its 6 rows has one"
+
+
+def finished(backend: Backend, client: TestClient, body: bytes) -> str:
+    answer = client.post(
+        "/v1/jobs",
+        files={"file": ("evaluations.csv", body)},
+        data={"text_column": "comment", "group_by": "course"},
+    )
+    assert answer.status_code == 202, answer.text
+    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+    return str(answer.json()["request_id"])
+
+
+def answered_by(monkeypatch: pytest.MonkeyPatch, client: TestClient) -> None:
+    """Every PipelineClient made from now on (the CLI's) is answered by the in-process API."""
+    original = PipelineClient.__init__
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        answer = client.request(request.method, request.url.raw_path.decode("ascii"))
+        return httpx.Response(answer.status_code, headers=answer.headers, content=answer.content)
+
+    def with_transport(self: PipelineClient, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **{**kwargs, "transport": httpx.MockTransport(handler)})
+
+    monkeypatch.setattr(PipelineClient, "__init__", with_transport)
+
+
+def test_the_api_refuses_the_report_of_a_job_with_no_label_and_says_why(
+    backend: Backend, client: TestClient
+) -> None:
+    request_id = finished(backend, client, PLACEHOLDERS)
+    path = f"/v1/jobs/{request_id}/report"
+
+    for params in ({}, {"group_by": "course"}, {"group_by": "course", "group": "A"}):
+        for report_format in ("html", "pdf"):
+            answer = client.get(path, params={**params, "format": report_format})
+            assert answer.status_code == 409, (params, answer.text)
+            assert WHY in answer.json()["detail"]
+            assert "a report is made of the labels' shares" in answer.json()["detail"]
+    summary = client.get(f"/v1/jobs/{request_id}/summary")
+    assert summary.status_code == 200  # the rows and why each got no label stay readable
+
+
+def test_a_job_with_one_labelled_comment_still_gets_its_report(
+    backend: Backend, client: TestClient
+) -> None:
+    request_id = finished(backend, client, PLACEHOLDERS + b"B,bad exams\n")
+
+    answer = client.get(f"/v1/jobs/{request_id}/report", params={"group_by": "course"})
+
+    assert answer.status_code == 200, answer.text
+
+
+def test_the_command_refuses_with_the_apis_words_and_writes_nothing(
+    backend: Backend,
+    client: TestClient,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    request_id = finished(backend, client, PLACEHOLDERS)
+    answered_by(monkeypatch, client)
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    api = ["--api-url", "http://api.test"]
+
+    assert main(["report", request_id, "--format", "html", *api]) == 2
+    assert WHY in capsys.readouterr().err
+    each = ["report", request_id, "--group-by", "course", "--each-group", *api]
+    assert main(each) == 2
+    assert WHY in capsys.readouterr().err
+    assert list(here.iterdir()) == []
+
+
+def test_a_report_refused_for_another_reason_is_still_a_failure(
+    backend: Backend,
+    client: TestClient,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    answer = client.post(
+        "/v1/jobs",
+        files={"file": ("evaluations.csv", b"course,comment\nA,bad exams\n")},
+        data={"text_column": "comment"},
+    )
+    request_id = answer.json()["request_id"]  # queued: never worked
+    answered_by(monkeypatch, client)
+    monkeypatch.chdir(tmp_path)
+
+    assert main(["report", request_id, "--api-url", "http://api.test"]) == 1
+    assert "a report needs every row" in capsys.readouterr().err
