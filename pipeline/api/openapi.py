@@ -218,7 +218,15 @@ class ThemeGroupCount(BaseModel):
 class ThemeRecord(BaseModel):
     id: int
     label: str = Field(description="the sentiment label the theme was found in")
-    name: str = Field(description="a short title: its first two keywords")
+    name: str = Field(
+        description="a short title: its first two keywords, or 'mixed comments' when they do "
+        "not name it (named false)"
+    )
+    named: bool = Field(
+        True,
+        description="whether its keywords name it: they occur in at least 30 % of its comments; "
+        "false only for a label's only theme whose comments share too few words",
+    )
     keywords: list[str]
     quotes: list[ThemeQuote] = Field(description="up to 3 central, distinct comments")
     size: int = Field(description="comments in the theme")

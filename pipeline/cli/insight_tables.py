@@ -17,6 +17,9 @@ SMALL_NOTE = f"{SMALL_MARK} fewer than 10 labelled comments: shares are unreliab
 MIN_WIDTH = 40
 MAX_NAME = 24
 MAX_QUOTES = 3
+MIXED_THEME = "mixed comments"
+"""The name ``pipeline.themes.report.MIXED_THEME`` gives a theme its keywords do not name (not
+imported: the CLI loads no NumPy); also shown for an older job's theme stored with no name."""
 
 
 def aspects_table(body: Mapping[str, Any], width: int) -> str:
@@ -29,7 +32,7 @@ def aspects_table(body: Mapping[str, Any], width: int) -> str:
     polarities = _polarities(categories)
     lines: list[str] = []
     if not categories:
-        lines.append("no labelled comment is about an aspect yet")
+        lines.append(_no_aspect(body))
         return _fitted(_aspects_heading(body), lines, width)
     name_width = _column_width("aspect", (category["name"] for category in categories))
     lines.append(
@@ -54,20 +57,53 @@ def themes_text(body: Mapping[str, Any], width: int) -> str:
     themes: list[Mapping[str, Any]] = body.get("themes") or []
     lines: list[str] = []
     if not themes:
-        lines.append("no themes: no labelled comment matches these filters")
+        lines.append(_no_theme(body))
     counted_by = body.get("group_by") if body.get("group") is None else None
     for theme in themes:
         size, share = int(theme.get("size") or 0), float(theme.get("share") or 0.0)
         lines += [
             "",
-            f"{theme.get('label')} #{theme.get('id')}  {theme.get('name')}: {size} comments, "
-            f"{share:.1%} of the label's",
-            f"  keywords: {', '.join(theme.get('keywords') or [])}",
+            f"{theme.get('label')} #{theme.get('id')}  {theme.get('name') or MIXED_THEME}: "
+            f"{size} comments, {share:.1%} of the label's",
+            f"  keywords: {_keywords(theme)}",
         ]
         lines += [f'  "{_one_line(quote["text"])}"' for quote in _quotes(theme)]
         if counted_by:
             lines.append(f"  by {counted_by}: {_group_counts(theme.get('counts') or [])}")
     return _fitted(_themes_heading(body, len(themes)), lines, width)
+
+
+def _no_aspect(body: Mapping[str, Any]) -> str:
+    """Why no aspect has a comment: the job has none labelled, or (so far) none of its
+    labelled comments is about one."""
+    labelled = int(body.get("rows_labelled") or 0)
+    if not body.get("complete", True):
+        return "no comment labelled so far is about an aspect"
+    if not labelled:
+        return "no aspects: the job has no labelled comment"
+    if labelled == 1:
+        return "no aspects: the job's one labelled comment is about none"
+    return f"no aspects: none of the job's {labelled:,} labelled comments is about an aspect"
+
+
+def _no_theme(body: Mapping[str, Any]) -> str:
+    """Why there is no theme: nothing matches the filters given, or the job has no labelled
+    comment at all (every labelled comment is in a theme)."""
+    if body.get("label") or body.get("aspect") or body.get("group") is not None:
+        return "no themes: no labelled comment matches these filters"
+    return "no themes: the job has no labelled comment"
+
+
+def _keywords(theme: Mapping[str, Any]) -> str:
+    """A theme's keywords; for one they do not name, also why (``named`` false, or an older
+    job's theme stored with no name)."""
+    keywords = ", ".join(theme.get("keywords") or [])
+    if theme.get("named", bool(theme.get("name"))):
+        return keywords
+    if not keywords:
+        return "none: no word is in two of its comments"
+    coverage = float(theme.get("coverage") or 0.0)
+    return f"{keywords} (in {coverage:.0%} of its comments: too few to name it)"
 
 
 def _aspects_heading(body: Mapping[str, Any]) -> str:

@@ -23,6 +23,8 @@ _WORD = re.compile(r"\w+(?:['’\-]\w+)*|[^\w\s]+")
 _READABLE = re.compile(r"\w")
 _CELL_ITEM = re.compile(r"^(?P<word>.+):(?P<score>[+-]\d+(?:\.\d+)?)$")
 SEPARATOR = ";"
+MAX_DIGITS = 6
+"""The most decimals a cell's score gets (``+0.000004``)."""
 
 
 @dataclass(frozen=True)
@@ -149,33 +151,36 @@ def score_words(words: Sequence[Word], scores: np.ndarray) -> list[WordScore]:
 
 
 def top_words(scored: Sequence[WordScore], k: int = 5) -> list[tuple[str, float]]:
-    """The ``k`` readable words with the largest attributions in size, signs kept.
+    """The ``k`` readable words with the largest scores in size, signs kept.
 
-    A word that occurs twice is listed once, with its stronger occurrence; ties keep text order.
+    A word written several times (ignoring case) is listed once, as written at its strongest
+    occurrence, with the sum of its occurrences' scores: its share of the whole comment, so a
+    word a long comment repeats 70 times weighs as it does there. Ties keep text order.
     """
     if k < 1:
         return []
-    ranked = sorted(
-        (w for w in scored if w.readable and w.score != 0.0), key=lambda w: -abs(w.score)
-    )
-    seen: set[str] = set()
-    top: list[tuple[str, float]] = []
-    for item in ranked:
-        key = item.word.casefold()
-        if key in seen:
+    totals: dict[str, float] = {}
+    shown: dict[str, WordScore] = {}
+    for item in scored:
+        if not item.readable:
             continue
-        seen.add(key)
-        top.append((item.word, item.score))
-        if len(top) == k:
-            break
-    return top
+        key = item.word.casefold()
+        totals[key] = totals.get(key, 0.0) + item.score
+        if key not in shown or abs(item.score) > abs(shown[key].score):
+            shown[key] = item
+    ranked = sorted(
+        (key for key in totals if totals[key] != 0.0), key=lambda key: -abs(totals[key])
+    )
+    return [(shown[key].word, totals[key]) for key in ranked[:k]]
 
 
 def format_explanation(pairs: Sequence[tuple[str, float]], digits: int = 2) -> str:
     """The ``explanation`` cell: ``great:+0.41;unfair:-0.22`` (empty when there is nothing).
 
     A word never holds ``;`` (top_words lists no such word; one is refused), so the cell splits back
-    unambiguously with parse_explanation; a score that rounds to zero keeps its sign
+    unambiguously with parse_explanation. A score that ``digits`` decimals would show as 0 is
+    given two significant digits (``+0.0031``: a long comment spreads its shares over
+    thousands of words), up to ``MAX_DIGITS`` decimals; one smaller still keeps its sign
     (``-0.00``: it still leaned against the label).
     """
     if any(SEPARATOR in word for word, _ in pairs):
@@ -184,7 +189,12 @@ def format_explanation(pairs: Sequence[tuple[str, float]], digits: int = 2) -> s
 
 
 def _signed(score: float, digits: int) -> str:
-    return f"{'-' if score < 0 else '+'}{abs(score):.{digits}f}"
+    size = abs(score)
+    places = digits
+    if 0.0 < size < 0.5 * 10.0**-digits:
+        places = min(1 - math.floor(math.log10(size)), MAX_DIGITS)
+        places = places if round(size, places) else digits
+    return f"{'-' if score < 0 else '+'}{size:.{places}f}"
 
 
 def parse_explanation(cell: str) -> list[tuple[str, float]]:

@@ -32,6 +32,8 @@ from pipeline.report.data import (
     Insights,
     ThemeEntry,
 )
+from pipeline.themes.quotes import shown_quote
+from pipeline.themes.report import MIXED_THEME
 from pipeline.ui.groups import SMALL_GROUP, is_small
 
 THEME_QUOTES = 3
@@ -203,11 +205,13 @@ def _theme(record: Mapping[str, Any]) -> ThemeEntry:
     return ThemeEntry(
         id=int(record["id"]),
         label=str(record["label"]),
-        name=str(record["name"]),
+        name=str(record["name"]) or MIXED_THEME,
         keywords=tuple(str(k) for k in record.get("keywords") or ()),
         size=int(record.get("size") or 0),
         share=_number(record.get("share")),
-        quotes=tuple(str(q["text"]) for q in (record.get("quotes") or ())[:THEME_QUOTES]),
+        quotes=tuple(
+            shown_quote(str(q["text"])) for q in (record.get("quotes") or ())[:THEME_QUOTES]
+        ),
         counts={group_key(c.get("group")): int(c["count"]) for c in record.get("counts") or ()},
     )
 

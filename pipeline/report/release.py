@@ -24,7 +24,7 @@ from pipeline.report.data import (
     ThemeTrendSection,
 )
 from pipeline.report.listing import CommentListing, ListedComment
-from pipeline.themes.report import theme_name
+from pipeline.themes.report import MIXED_THEME, theme_name
 
 
 @dataclass
@@ -108,7 +108,8 @@ def _keywords(keywords: Iterable[str], screen: ReleaseScreen) -> tuple[str, ...]
 
 def _theme(theme: ThemeEntry, screen: ReleaseScreen, tally: _Tally) -> ThemeEntry:
     keywords = _keywords(theme.keywords, screen)
-    name = theme.name if keywords == theme.keywords else theme_name(keywords)
+    unchanged = keywords == theme.keywords or theme.name == MIXED_THEME
+    name = theme.name if unchanged else theme_name(keywords)
     return replace(theme, keywords=keywords, name=name, quotes=_quotes(theme.quotes, screen, tally))
 
 

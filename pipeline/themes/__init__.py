@@ -6,6 +6,15 @@ and ``recluster(texts, embeddings, labels, subset, ...)`` for a filtered part of
 """
 
 from pipeline.themes.find import find_themes, recluster
-from pipeline.themes.report import NO_THEME, GroupCount, Quote, Theme, ThemeReport
+from pipeline.themes.report import MIXED_THEME, NO_THEME, GroupCount, Quote, Theme, ThemeReport
 
-__all__ = ["NO_THEME", "GroupCount", "Quote", "Theme", "ThemeReport", "find_themes", "recluster"]
+__all__ = [
+    "MIXED_THEME",
+    "NO_THEME",
+    "GroupCount",
+    "Quote",
+    "Theme",
+    "ThemeReport",
+    "find_themes",
+    "recluster",
+]

@@ -4,6 +4,13 @@ Per label (a sentiment label, or any other key such as an aspect): k-means on th
 sentence vectors (clustering.py), c-TF-IDF keywords among that label's themes (keywords.py),
 the most central distinct quotes (quotes.py), counts per group (report.py). Pure: texts,
 vectors and labels come in, a ``ThemeReport`` goes out.
+
+A theme whose keywords occur in fewer than ``MIN_COVERAGE`` of its comments is not one a
+reader can name: it is dissolved, each of its comments joining the nearest other theme of its
+label, and the keywords are picked again (the issue's goal for every theme). A label's only
+theme cannot be dissolved: when its comments share too few words (a few unrelated comments)
+it is named ``MIXED_THEME`` (``Theme.named`` false), with what keywords it has and their real
+coverage.
 """
 
 from __future__ import annotations
@@ -19,14 +26,16 @@ import numpy as np
 from pipeline.errors import InputError
 from pipeline.themes.clustering import choose_k, cluster, dissolve
 from pipeline.themes.keywords import theme_keywords
-from pipeline.themes.quotes import central_quotes
-from pipeline.themes.report import NO_THEME, Quote, Theme, ThemeReport, counts_by_group
+from pipeline.themes.quotes import central_quotes, shown_quote
+from pipeline.themes.report import (
+    MIN_COVERAGE,
+    NO_THEME,
+    Quote,
+    Theme,
+    ThemeReport,
+    counts_by_group,
+)
 from pipeline.themes.terms import surface_terms
-
-MIN_COVERAGE = 0.30
-"""A theme whose keywords occur in fewer of its comments than this is not one a reader can
-name: it is dissolved, each of its comments joining the nearest other theme of its label,
-and the keywords are picked again (the issue's goal for every theme)."""
 
 
 def find_themes(
@@ -131,7 +140,9 @@ def _label_themes(
                 id=first_id + index,
                 label=label,
                 keywords=tuple(found_terms.shown.get(key, key) for key in keywords[index]),
-                quotes=tuple(Quote(int(ids[rows[members[q]]]), member_texts[q]) for q in quotes),
+                quotes=tuple(
+                    Quote(int(ids[rows[members[q]]]), shown_quote(member_texts[q])) for q in quotes
+                ),
                 size=len(members),
                 share=len(members) / len(rows),
                 coverage=coverage[index],

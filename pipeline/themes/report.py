@@ -14,6 +14,11 @@ from pipeline.themes.metrics import topic_diversity
 
 NO_THEME = -1
 """The theme of a row that has no label (a blank comment, a row error): none."""
+MIN_COVERAGE = 0.30
+"""A theme is named by its keywords when they occur in at least this share of its comments."""
+MIXED_THEME = "mixed comments"
+"""The name of a theme whose comments share too few words for keywords to name it: a label's
+only theme of a few unrelated comments ("The exams were unfair.", "Boring lectures.")."""
 
 
 @dataclass(frozen=True)
@@ -46,14 +51,21 @@ class Theme:
     counts: tuple[GroupCount, ...] = ()
 
     @property
+    def named(self) -> bool:
+        """Whether its keywords name it: they occur in ``MIN_COVERAGE`` of its comments."""
+        return bool(self.keywords) and self.coverage >= MIN_COVERAGE
+
+    @property
     def name(self) -> str:
-        return theme_name(self.keywords)
+        """Its first two keywords, or ``MIXED_THEME`` when they do not name it."""
+        return theme_name(self.keywords) if self.named else MIXED_THEME
 
     def to_record(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "label": self.label,
             "name": self.name,
+            "named": self.named,
             "keywords": list(self.keywords),
             "quotes": [{"row": q.row, "text": q.text} for q in self.quotes],
             "size": self.size,
@@ -119,10 +131,9 @@ def counts_by_group(
 def _group_key(value: object) -> str | None:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
-    text = str(value).strip()
-    return text or None
+    return str(value) or None
 
 
 def theme_name(keywords: Sequence[str]) -> str:
-    """A theme's short title: its first two keywords."""
-    return " / ".join(keywords[:2])
+    """A theme's short title: its first two keywords (``MIXED_THEME`` without any)."""
+    return " / ".join(keywords[:2]) or MIXED_THEME

@@ -33,6 +33,11 @@ _DOMAIN = (
 )  # fmt: skip
 DOMAIN_STOP_WORDS = frozenset(_DOMAIN)
 """Course-evaluation filler (documented in the themes docs); extends scikit-learn's list."""
+PLACEHOLDER_WORDS = frozenset(
+    ("na", "nil", "nan", "null", "nah", "nope", "idk", "ditto", "xx", "xxx", "tbd")
+)
+"""Words that stand in for no answer ("na, the exam was ok"): no theme is about them. "n/a"
+is two one-letter words, dropped anyway; "none" is a negation, never a term alone."""
 
 NEGATIONS = frozenset(("no", "not", "never", "nothing", "none", "nor"))
 """Kept as the first word of a pair ("not clear", "no feedback"), never alone."""
@@ -47,7 +52,9 @@ CONTRACTED_NOT = frozenset(_CONTRACTED)
 
 @cache
 def stop_words() -> frozenset[str]:
-    """scikit-learn's English list (318 words) and ``DOMAIN_STOP_WORDS``, less negations."""
+    """scikit-learn's English list (318 words), ``DOMAIN_STOP_WORDS`` and
+    ``PLACEHOLDER_WORDS``, less negations."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-    return (frozenset(ENGLISH_STOP_WORDS) | DOMAIN_STOP_WORDS) - NEGATIONS - CONTRACTED_NOT
+    listed = frozenset(ENGLISH_STOP_WORDS) | DOMAIN_STOP_WORDS | PLACEHOLDER_WORDS
+    return listed - NEGATIONS - CONTRACTED_NOT

@@ -112,7 +112,13 @@ def test_a_partial_or_empty_aspects_answer_says_so() -> None:
     assert "partial: the job is still running" in aspects_table(partial, 400).splitlines()[0]
     assert SMALL_NOTE not in aspects_table(partial, 400)
     empty = {**ASPECTS, "categories": [], "groups": []}
-    assert aspects_table(empty, 200).splitlines()[1] == "no labelled comment is about an aspect yet"
+    assert aspects_table(empty, 200).splitlines()[1] == (
+        "no aspects: none of the job's 60 labelled comments is about an aspect"
+    )
+    running = {**empty, "complete": False}
+    assert aspects_table(running, 200).splitlines()[-1] == (
+        "no comment labelled so far is about an aspect"
+    )
 
 
 @pytest.mark.parametrize("width", [20, 60, 100])
