@@ -22,7 +22,7 @@ from pipeline.bootstrap import init_backend
 from pipeline.db import JobStatus
 from pipeline.errors import InputError, PipelineError
 from pipeline.input_header import unlabelled_note
-from pipeline.inputs import Limits, ReadOptions, asked_columns
+from pipeline.inputs import ReadOptions, asked_columns
 from pipeline.insights import storage
 from pipeline.insights.loading import insights_source
 from pipeline.model.predictor import Predictor
@@ -49,7 +49,6 @@ def analyze_file(
     predictor: Predictor,
     text_column: str | Sequence[str] | None = None,
     chunk_rows: int | None = None,
-    limits: Limits | None = None,
     progress: bool = True,
     raw: bool = False,
     screening: Settings | None = None,
@@ -59,16 +58,16 @@ def analyze_file(
     """Validate, queue and label the file with ``predictor``; returns the rows written. The
     output is formula-escaped, like every results download, unless ``raw``; an ``output``
     ending in ``.xlsx`` is an Excel workbook (never raw). ``screening``
-    gives the languages to label, the extra no-opinion phrases and how chunks are sized
+    gives the languages to label, the extra no-opinion phrases, how chunks are sized and the
+    limits on the file, its rows and comments (PIPELINE_MAX_*, as a submitted file meets them)
     (default: English, the default phrases, chunks sized by time, so the progress bar moves
-    within a second). ``chunk_rows`` caps a chunk's rows (default: ``screening``'s).
-    ``sheet`` chooses a workbook's sheet (name or 1-based number). ``explain`` adds each
-    row's top words toward its label (slower). ``screening.insights`` off leaves out aspects
-    and themes; on, the job's themes are written to ``themes_path(output)``. Without
-    ``text_column`` the column named like comments is read, and named on stderr with
-    ``progress``."""
+    within a second, the default limits). ``chunk_rows`` caps a chunk's rows (default:
+    ``screening``'s). ``sheet`` chooses a workbook's sheet (name or 1-based number).
+    ``explain`` adds each row's top words toward its label (slower). ``screening.insights``
+    off leaves out aspects and themes; on, the job's themes are written to
+    ``themes_path(output)``. Without ``text_column`` the column named like comments is read,
+    and named on stderr with ``progress``."""
     as_workbook = check_output(output, raw)
-    limits = limits or Limits()
     screening = screening or Settings()
     with tempfile.TemporaryDirectory(prefix="analyze-") as folder:
         settings = Settings(
@@ -78,9 +77,9 @@ def analyze_file(
             first_chunk_rows=screening.first_chunk_rows,
             chunk_target_s=screening.chunk_target_s,
             insight_chunk_target_s=screening.insight_chunk_target_s,
-            max_upload_bytes=limits.max_bytes,
-            max_rows=limits.max_rows,
-            max_comment_chars=limits.max_comment_chars,
+            max_upload_bytes=screening.max_upload_bytes,
+            max_rows=screening.max_rows,
+            max_comment_chars=screening.max_comment_chars,
             max_receives=1,
             languages=screening.languages,
             no_opinion_extra=screening.no_opinion_extra,

@@ -22,6 +22,21 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "auth": ("auto", "keys", "none"),
     "worker_launch": ("forkserver", "subprocess"),
 }
+_LEAST: dict[str, int] = {
+    "batch_size": 1,
+    "chunk_rows": 1,
+    "first_chunk_rows": 1,
+    "max_upload_bytes": 1,
+    "max_rows": 1,
+    "max_comment_chars": 1,
+    "max_failures_per_chunk": 1,
+    "max_receives": 1,
+    "min_workers": 0,
+    "max_workers": 0,
+}
+"""Each whole-number setting's least value. Below it a deployment starts and every job then
+fails or waits for another reason (a batch size of 0 reads as the model failing to load)."""
+PORTS = range(1, 65_536)
 MAX_RETENTION_DAYS = 36_500
 """100 years: longer than any policy keeps comments. Far longer (about 740,000 days) puts the
 retention cut-off before year 1, which no date holds: every read of a finished job and the
@@ -159,6 +174,7 @@ class Settings:
                 raise ConfigError(
                     f"PIPELINE_{name.upper()}={value!r} is not one of {', '.join(allowed)}"
                 )
+        _check_numbers(self)
         if not 0 <= self.retention_days <= MAX_RETENTION_DAYS:
             raise ConfigError(
                 f"PIPELINE_RETENTION_DAYS={self.retention_days:g} must be the days after which "
@@ -172,10 +188,14 @@ class Settings:
                 f"PIPELINE_TURN_S={self.turn_s} must be 0 (a job is labelled to its end) or "
                 "more seconds"
             )
-        if not 0 < 2 * self.heartbeat_s <= self.worker_stale_s:
+        if not self.heartbeat_s > 0:
+            raise ConfigError(
+                f"PIPELINE_HEARTBEAT_S={self.heartbeat_s:g} must be more than 0 seconds"
+            )
+        if not 2 * self.heartbeat_s <= self.worker_stale_s:
             raise ConfigError(
                 f"PIPELINE_WORKER_STALE_S={self.worker_stale_s:g} must be at least twice "
-                f"PIPELINE_HEARTBEAT_S={self.heartbeat_s:g} (> 0): one late beat must not make "
+                f"PIPELINE_HEARTBEAT_S={self.heartbeat_s:g}: one late beat must not make "
                 "the master take a working worker for dead"
             )
         if not self.database_url:
@@ -201,6 +221,24 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
 
+def _check_numbers(settings: Settings) -> None:
+    """Refuse a whole number out of its range, naming its variable and the range."""
+    for name, least in _LEAST.items():
+        value = getattr(settings, name)
+        if value < least:
+            raise ConfigError(f"PIPELINE_{name.upper()}={value} must be at least {least}")
+    if settings.min_workers > settings.max_workers:
+        raise ConfigError(
+            f"PIPELINE_MIN_WORKERS={settings.min_workers} must be at most "
+            f"PIPELINE_MAX_WORKERS={settings.max_workers}"
+        )
+    if settings.api_port not in PORTS:
+        raise ConfigError(
+            f"PIPELINE_API_PORT={settings.api_port} must be a TCP port, {PORTS.start} to "
+            f"{PORTS.stop - 1}"
+        )
+
+
 def _convert(name: str, raw: str, kind: Any) -> Any:
     try:
         if kind is int:
@@ -214,6 +252,8 @@ def _convert(name: str, raw: str, kind: Any) -> Any:
         return raw
     except ValueError as exc:
         message = f"PIPELINE_{name.upper()}={raw!r} is not a valid {kind.__name__}"
+        if kind is bool:
+            message = f"{message}: {exc}"
         raise ConfigError(message) from exc
 
 
@@ -227,4 +267,4 @@ def _boolean(raw: str) -> bool:
         return True
     if word in _FALSE:
         return False
-    raise ValueError(f"expected one of {', '.join(_TRUE + _FALSE)}")
+    raise ValueError(f"use one of {', '.join(_TRUE + _FALSE)}")

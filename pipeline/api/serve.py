@@ -62,9 +62,9 @@ def serve(backend: Backend, host: str, port: int, with_master: bool = True) -> N
     on_submitted = None
     if with_master:
         fleet = build_fleet(backend.settings)
+        master = Master.from_settings(backend, fleet)  # settings a worker would refuse stop it
         if isinstance(fleet, LocalProcessFleet):
             fleet.prepare()  # the fork server imports while the API starts
-        master = Master.from_settings(backend, fleet)
         lifespan = master_alongside(master, fleet)
         on_submitted = master.wake
     # uvicorn re-raises the signal that stopped it once it has shut down; exit cleanly then.

@@ -51,8 +51,7 @@ def register(commands: Any) -> None:
         "request_ids",
         nargs="+",
         metavar="REQUEST_ID",
-        help="2 to 12 jobs of the same caller, oldest first (the order of the terms); if one "
-        "begins with '-', put them all last, after '--': trend --group-by course -- ID -ID",
+        help="2 to 12 jobs of the same caller, oldest first (the order of the terms)",
     )
     trend.add_argument(
         "--themes",

@@ -4,7 +4,8 @@ Like rq's worker pool it compares desired and actual workers every tick. It only
 workers whose heartbeat shows no job (or shows nothing any more: ``recovery.py`` hands such a
 worker's message back at once, as it does for a worker process that ended), and it turns dead
 letters into failed jobs. Only the master holding the master lease ticks (``leadership.py``);
-any other one waits as a standby.
+any other one waits as a standby. A worker that dies starting is named with its last log line,
+and the next start waits, longer each time in a row (``policy.StartBackoff``).
 """
 
 from __future__ import annotations
@@ -15,20 +16,26 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 
 from pipeline.bootstrap import Backend
 from pipeline.errors import ConfigError
 from pipeline.master.demand import live_jobs
 from pipeline.master.leadership import Leadership
 from pipeline.master.policy import (
+    START_WINDOW_S,
     ScalingInputs,
     ScalingLimits,
+    StartBackoff,
     desired_workers,
+    died_starting,
     idle_to_stop,
     work_waiting,
 )
 from pipeline.master.recovery import Recovery, recover_dead_workers
-from pipeline.ports import WorkerFleet
+from pipeline.master.worker_logs import WORKER_LOGS, last_line
+from pipeline.master.worker_settings import check_worker_settings
+from pipeline.ports import WorkerFleet, WorkerInfo
 from pipeline.service import settle_dead_letters
 from pipeline.service.erase import RETENTION_BATCH, erase_expired
 
@@ -50,6 +57,12 @@ class TickReport:
     """Workers found gone this tick, and the jobs whose messages were handed back."""
     erased_jobs: tuple[str, ...] = ()
     """Jobs erased this tick at the end of their retention (``PIPELINE_RETENTION_DAYS``)."""
+    died_starting: tuple[str, ...] = ()
+    """Workers of this master that ended before their first beat, soon after their start."""
+
+
+def _unknown_last_words(_worker_id: str) -> str | None:
+    return None
 
 
 class Master:
@@ -64,13 +77,15 @@ class Master:
         leadership: Leadership | None = None,
         retention_days: float = 0.0,
         calendar: Callable[[], datetime] = lambda: datetime.now(UTC),
+        last_words: Callable[[str], str | None] = _unknown_last_words,
     ) -> None:
         """``exit_idle_s`` > 0 makes ``run`` return once no job, message or worker has been seen
         for that long (a master on Fargate that should not run, and cost, forever).
         ``leadership``: the lease ``run`` ticks under (default: the master lease in the
         backend's database, ``PIPELINE_MASTER_LEASE_S``). ``retention_days`` > 0: finished jobs
         are erased that long after they finished, looked for every ``RETENTION_EVERY_S`` of
-        ``clock`` (and while a pass finds a full batch), the days counted on ``calendar``."""
+        ``clock`` (and while a pass finds a full batch), the days counted on ``calendar``.
+        ``last_words``: a worker's last log line, named when it died starting."""
         self.backend = backend
         self.fleet = fleet
         self.limits = limits
@@ -84,6 +99,10 @@ class Master:
         self.retention_days = retention_days
         self._calendar = calendar
         self._retention_due = clock()
+        self._last_words = last_words
+        self._starting: dict[str, float] = {}
+        """Workers this master started that have not yet shown they started: id → start."""
+        self._backoff = StartBackoff()
         self.leadership = leadership or Leadership(
             backend.repository.leases, backend.settings.master_lease_s
         )
@@ -91,7 +110,13 @@ class Master:
 
     @classmethod
     def from_settings(cls, backend: Backend, fleet: WorkerFleet) -> Master:
+        """The master the settings describe; ConfigError for a lease too short for the ticks
+        and, on the local fleet, whose workers run on these settings, for one every worker
+        would refuse at its start (``worker_settings``). EC2 and ECS workers have their own."""
         settings = backend.settings
+        local = settings.fleet == "local"
+        if local:
+            check_worker_settings(settings)
         if settings.master_lease_s < 2 * settings.master_interval_s:
             raise ConfigError(
                 f"PIPELINE_MASTER_LEASE_S={settings.master_lease_s:g} must be at least twice "
@@ -109,6 +134,11 @@ class Master:
             interval_s=settings.master_interval_s,
             exit_idle_s=settings.master_exit_idle_s,
             retention_days=settings.retention_days,
+            last_words=(
+                partial(last_line, settings.data_dir / WORKER_LOGS)
+                if local
+                else _unknown_last_words
+            ),
         )
 
     def request_stop(self) -> None:
@@ -157,8 +187,9 @@ class Master:
         failed = settle_dead_letters(self.backend)
         erased = self._erase_expired()
         workers = self.backend.repository.workers
+        ended = self.fleet.exited()
         recovery = recover_dead_workers(
-            self.backend.queue, workers, self.fleet, self._stale_after_s
+            self.backend.queue, workers, self.fleet, self._stale_after_s, ended
         )
         listed = self.fleet.list_workers()
         active = [worker for worker in listed if worker.state != "stopping"]
@@ -167,6 +198,7 @@ class Master:
         depth = self.backend.queue.depth()
         live = live_jobs(self.backend.repository)  # after the depth: see live_jobs
         now = self._clock()
+        dead_at_start = self._note_starts(ended, recovery, active, now)
         if work_waiting(depth.total, live) or holding:
             self._last_activity = now
         observed = ScalingInputs(
@@ -178,10 +210,14 @@ class Master:
             live_jobs=live,
         )
         desired = desired_workers(observed, self.limits)
-        started = self.fleet.start(desired - len(active)) if desired > len(active) else []
+        startable = self._backoff.startable(desired - len(active), now)
+        started = self.fleet.start(startable) if startable else []
+        self._starting.update((worker_id, now) for worker_id in started)
         stopped = idle_to_stop(active, busy, len(active) - desired)
         if stopped:
             self.fleet.stop(stopped)
+            for worker_id in stopped:
+                self._starting.pop(worker_id, None)
         if started or stopped:
             log.info(
                 "workers %d → %d: started %s, stopped %s", len(active), desired, started, stopped
@@ -195,7 +231,36 @@ class Master:
             fleet_size=len(listed) + len(started),
             recovery=recovery,
             erased_jobs=tuple(erased),
+            died_starting=tuple(dead_at_start),
         )
+
+    def _note_starts(
+        self, ended: list[str], recovery: Recovery, active: list[WorkerInfo], now: float
+    ) -> list[str]:
+        """The workers that died starting, each logged with its last words, and the back-off
+        they call for. A worker still listed past the window, or one that beat before it
+        ended, has started: the back-off is over."""
+        dead = died_starting(ended, self._starting, recovery.exited, now)
+        listed = {worker.worker_id for worker in active}
+        past = [worker_id for worker_id, at in self._starting.items() if now - at > START_WINDOW_S]
+        for worker_id in (*ended, *past):
+            self._starting.pop(worker_id, None)
+        started = set(recovery.exited) | (set(past) & listed)
+        if dead:
+            self._backoff = self._backoff.failed(len(dead), now)
+            for worker_id in dead:
+                log.error(
+                    "worker %s ended before it took a job (%d in a row died starting): %s; "
+                    "the next worker starts in %.0f s",
+                    worker_id,
+                    self._backoff.failures,
+                    self._last_words(worker_id) or "its last words are not known",
+                    self._backoff.not_before - now,
+                )
+        elif self._backoff.failures and started:
+            log.info("a worker started, after %d that died starting", self._backoff.failures)
+            self._backoff = StartBackoff()
+        return dead
 
     def _erase_expired(self) -> list[str]:
         """The retention pass when it is due: at the first tick, then every

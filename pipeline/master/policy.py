@@ -3,11 +3,14 @@
 Scale up at once to meet demand (one worker per queued or running job with a message, up to the
 limit: ``ScalingInputs.demand``); never go below the workers that hold a job; scale down only
 after the whole system has been idle for the idle timeout, and then to zero (or the configured
-minimum).
+minimum). A worker that dies starting holds the next start back, longer each time in a row
+(``StartBackoff``).
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from pipeline.errors import ConfigError
@@ -78,3 +81,53 @@ def idle_to_stop(active: list[WorkerInfo], busy: set[str], surplus: int) -> list
     idle = [worker for worker in active if worker.worker_id not in busy]
     idle.sort(key=lambda worker: worker.started_at or 0.0, reverse=True)
     return [worker.worker_id for worker in idle[:surplus]]
+
+
+START_WINDOW_S = 30.0
+"""A worker of this master that ends this soon after its start, without having beaten, died
+starting: a setting it refuses, an import that fails, no memory for its model. A working
+worker beats before its first job; one asked to stop is not counted."""
+FIRST_RETRY_S = 1.0
+LONGEST_RETRY_S = 60.0
+
+
+def retry_delay_s(failures: int) -> float:
+    """The wait before the next start after ``failures`` workers in a row died starting:
+    1 s, doubled each time, at most a minute."""
+    if failures <= 0:
+        return 0.0
+    return min(FIRST_RETRY_S * 2.0 ** min(failures - 1, 16), LONGEST_RETRY_S)
+
+
+def died_starting(
+    ended: Iterable[str], started_at: Mapping[str, float], beat: Collection[str], now: float
+) -> list[str]:
+    """The ended workers that died starting: started by this master (``started_at``, on its
+    clock) within ``START_WINDOW_S`` of ``now``, and with no beat when they ended."""
+    return [
+        worker_id
+        for worker_id in ended
+        if worker_id in started_at
+        and worker_id not in beat
+        and now - started_at[worker_id] <= START_WINDOW_S
+    ]
+
+
+@dataclass(frozen=True)
+class StartBackoff:
+    """Workers that died starting, in a row, and the moment before which no other starts: a
+    worker that cannot start is not started again and again in a tight loop."""
+
+    failures: int = 0
+    not_before: float = -math.inf
+
+    def failed(self, count: int, now: float) -> StartBackoff:
+        failures = self.failures + count
+        return StartBackoff(failures, now + retry_delay_s(failures))
+
+    def startable(self, wanted: int, now: float) -> int:
+        """How many of ``wanted`` new workers to start at ``now``: none while the back-off
+        runs; after it, one (a worker that starts ends the back-off: ``StartBackoff()``)."""
+        if wanted <= 0 or now < self.not_before:
+            return 0
+        return min(wanted, 1) if self.failures else wanted

@@ -20,6 +20,7 @@ open, and the next delivery counts it as a failure where the job stands (``pipel
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.db import WorkerRegistry
@@ -41,10 +42,17 @@ class Recovery:
 
 
 def recover_dead_workers(
-    queue: JobQueue, workers: WorkerRegistry, fleet: WorkerFleet, stale_after_s: float
+    queue: JobQueue,
+    workers: WorkerRegistry,
+    fleet: WorkerFleet,
+    stale_after_s: float,
+    ended: Sequence[str] | None = None,
 ) -> Recovery:
-    """Forget the workers known or taken to be gone and hand back the messages they held."""
-    exited = [record for worker_id in fleet.exited() if (record := workers.forget(worker_id))]
+    """Forget the workers known or taken to be gone and hand back the messages they held.
+    ``ended``: the workers whose process the fleet saw end (default: ``fleet.exited()``; the
+    master asks it once and also looks for workers that died starting among them)."""
+    ended = fleet.exited() if ended is None else ended
+    exited = [record for worker_id in ended if (record := workers.forget(worker_id))]
     stale = workers.prune(stale_after_s)
     if stale:
         listed = {worker.worker_id for worker in fleet.list_workers() if worker.state != "stopping"}

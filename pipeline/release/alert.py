@@ -192,6 +192,15 @@ class UrgentAlerts:
         return False
 
 
+def check_alert_settings(settings: Settings) -> None:
+    """What ``UrgentAlerts.from_settings`` refuses (the URL, the screening files it reads),
+    without a client: ``up`` and ``master`` refuse it before they start a worker, which would
+    exit at once on it."""
+    if settings.alert_url:
+        check_url(settings.alert_url)
+        ReleaseScreen.from_settings(settings)
+
+
 def check_url(url: str) -> None:
     parts = urlsplit(url)
     local = parts.scheme == "http" and (parts.hostname or "") in _LOCAL_HOSTS

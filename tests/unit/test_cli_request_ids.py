@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from pipeline.cli.main import build_parser
-from pipeline.cli.request_ids import dashed_id_behind_separator
 from pipeline.service import jobs
 
 DASHED = "-Y1M24eAZlN3K5Bpf8bHwQ"
@@ -40,36 +39,6 @@ def test_an_unknown_short_option_is_still_refused(capsys: pytest.CaptureFixture[
         build_parser().parse_args(["status", "job1", "-x"])
     assert caught.value.code == 2
     assert "unrecognized arguments: -x" in capsys.readouterr().err
-
-
-@pytest.mark.parametrize(
-    ("args", "expected"),
-    [
-        (["--json", DASHED], ["--json", "--", DASHED]),
-        ([DASHED, "--group-by", "c"], ["--group-by", "c", "--", DASHED]),
-        (["--", DASHED], ["--", DASHED]),
-        ([DASHED, DASHED + "x"], [DASHED, DASHED + "x"]),
-        (["-h"], ["-h"]),
-        (["--long-option-of-22-ch"], ["--long-option-of-22-ch"]),
-        (["--long-option-of-22-ch=v"], ["--long-option-of-22-ch=v"]),
-        (["-short", "job1"], ["-short", "job1"]),
-    ],
-    ids=[
-        "after a flag",
-        "before an option",
-        "already separated",
-        "two candidates: left to argparse",
-        "help",
-        "a known option of id length",
-        "the same with a value",
-        "too short to be an id",
-    ],
-)
-def test_only_the_one_token_that_can_only_be_an_id_is_moved(
-    args: list[str], expected: list[str]
-) -> None:
-    options = {"-h", "--help", "--json", "--group-by", "--long-option-of-22-ch"}
-    assert dashed_id_behind_separator(args, options) == expected
 
 
 def test_new_request_ids_never_begin_with_a_dash(monkeypatch: pytest.MonkeyPatch) -> None:
