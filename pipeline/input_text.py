@@ -61,15 +61,18 @@ BOM = "\ufeff"
 DOS_EOF = "\x1a"
 """Ctrl-Z, which ``copy *.csv all.csv`` (Windows, text mode) ends the file it writes with."""
 _MARKS = BOM + DOS_EOF
-_QUOTE_CLOSED_EARLY = r'(?<=[^"{d}\n])"[^"{d}\n]'
+_QUOTE_CLOSED_EARLY = r'(?<=[^"{d}\r\n])"[^"{d}\r\n]'
 """A quote inside a value (neither a value's first character nor one written twice) that
 more of the value follows: where a value that opened with a quote may have closed it early
 (``"Great" teacher``)."""
+_LINE_ENDS = ("\r", "\n")
+"""What ends a line of a file read with ``newline=""`` (``\\r\\n`` is both, in turn)."""
 
 
 def csv_reader(lines: Iterable[str], delimiter: str) -> Reader:
-    """A csv module reader of ``lines`` (the file opened with universal newlines), whose
-    fields may be as long as the file."""
+    """A csv module reader of ``lines`` (the file opened with ``newline=""``, so that a line
+    break inside a quoted value is kept as written), whose fields may be as long as the
+    file."""
     csv.field_size_limit(_FIELD_LIMIT)
     return csv.reader(lines, delimiter=delimiter)
 
@@ -114,8 +117,9 @@ def _closed_early(delimiter: str) -> re.Pattern[str]:
 
 
 def _raw_values(raw: str, delimiter: str) -> list[tuple[str, bool]]:
-    """Each value's text in ``raw`` (one record, ``\\n`` ending its lines) as the csv
-    module bounds it, and whether it is quoted and goes on after its closing quote."""
+    """Each value's text in ``raw`` (one record, ``\\n``, ``\\r\\n`` or ``\\r`` ending
+    its lines) as the csv module bounds it, and whether it is quoted and goes on after its
+    closing quote."""
     values: list[tuple[str, bool]] = []
     start, size = 0, len(raw)
     while True:
@@ -125,7 +129,7 @@ def _raw_values(raw: str, delimiter: str) -> list[tuple[str, bool]]:
         else:
             end = _value_end(raw, start, delimiter)
         values.append((raw[start:end], early))
-        if end >= size or raw[end] == "\n":
+        if end >= size or raw[end] in _LINE_ENDS:
             return values
         start = end + 1
 
@@ -137,7 +141,7 @@ def _quoted_end(raw: str, at: int, delimiter: str) -> tuple[int, bool]:
         if raw.startswith('"', close + 1):
             at = close + 2  # a quote written twice: one quote in the value
             continue
-        if close + 1 == len(raw) or raw[close + 1] in (delimiter, "\n"):
+        if close + 1 == len(raw) or raw[close + 1] in (delimiter, *_LINE_ENDS):
             return close + 1, False
         return _value_end(raw, close + 1, delimiter), True
     return len(raw), False
@@ -145,7 +149,8 @@ def _quoted_end(raw: str, at: int, delimiter: str) -> tuple[int, bool]:
 
 def _value_end(raw: str, at: int, delimiter: str) -> int:
     """Where an unquoted value from ``at`` ends: at the delimiter or the line's end."""
-    ends = [found for found in (raw.find(delimiter, at), raw.find("\n", at)) if found >= 0]
+    stops = (delimiter, *_LINE_ENDS)
+    ends = [found for found in (raw.find(stop, at) for stop in stops) if found >= 0]
     return min(ends, default=len(raw))
 
 

@@ -415,7 +415,7 @@ def _looking_for_repeats(layout: InputLayout) -> InputLayout:
 def _csv_header_line(path: Path, options: ReadOptions, text_column: str | None) -> int | None:
     """The line of a CSV's header when title lines come before it (``header_index``)."""
     encoding, delimiter = options.encoding or UTF8_BOM, options.delimiter or ","
-    with path.open(encoding=encoding, newline=None) as handle:
+    with path.open(encoding=encoding, newline="") as handle:
         records = _records(handle, delimiter, encoding, SkippedRows())
         first = list(islice(records, HEADER_SCAN_RECORDS))
     index = header_index([record for _line, record in first], text_column)
@@ -796,12 +796,14 @@ def _csv_rows(
     """The header's column names and the data rows, each as wide as the header. Skipped:
     title lines above the header (``ReadOptions.header_row``, its line), blank lines, rows
     that hold nothing (``ReadOptions.empty_rows``, counted in ``skipped``) and rows that
-    describe the columns (``ReadOptions.description_rows``). Universal newlines: ``\n``,
-    ``\r\n`` and ``\r`` all end a line."""
+    describe the columns (``ReadOptions.description_rows``). ``\n``, ``\r\n`` and ``\r``
+    all end a line, but are not translated (``newline=""``, as the csv module asks): a line
+    break inside a quoted value stays as the file writes it (``\r\n`` or ``\n``), so a
+    comment comes back exactly as it was read."""
     encoding = options.encoding or UTF8_BOM
     delimiter = options.delimiter or ","
     empties = None if options.empty_rows is None else skipped or SkippedRows()
-    with path.open(encoding=encoding, newline=None) as handle:
+    with path.open(encoding=encoding, newline="") as handle:
         records = _records(handle, delimiter, encoding, empties)
         if header_line := options.header_row:  # title lines above the header
             records = dropwhile(lambda found: found[0] < header_line, records)

@@ -25,7 +25,8 @@ Poison is judged at receive time from the job's progress, not from the queue's r
 job stands at, and only failures in a row without a committed row in between stop the job.
 The job's model is loaded before that judgement, and a model that cannot be loaded is never
 counted: it is the deployment's fault, not the rows' (``pipeline.model_fault``); the job waits,
-and the worker takes no job for ``model_retry_s``.
+and the worker takes no job for ``model_retry_s``. Nor is a stored input gone from the object
+store: no retry brings it back, so the job fails at once (``INPUT_GONE``).
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ from pipeline.errors import (
     Conflict,
     InputError,
     JobNotFound,
+    NotFoundError,
     PipelineError,
     ReceiptExpired,
     ServiceUnavailableError,
@@ -84,6 +86,13 @@ MODEL_RETRY_S = 60.0
 """How long a job whose model could not be loaded stays hidden, and how long the worker that
 tried takes no job: one delivery a minute, so the queue's limit (PIPELINE_MAX_RECEIVES, 10)
 leaves the operator about ten minutes to put the model back before such a job is failed."""
+INPUT_GONE = (
+    "the uploaded file is no longer in the service's storage (removed, or expired, before the "
+    "job had read all of it), so the job cannot go on; nothing in the file caused this: "
+    "submit it again"
+)
+"""A job's error when its stored input is missing: no key, folder or bucket named (clients
+read it; the operator's log names the key), and no row blamed."""
 WARM_UP_COLUMN = "comment"
 WARM_UP_COMMENTS = (
     "The lectures were clear and the professor was always happy to help.",
@@ -435,9 +444,13 @@ class Worker:
         """Phase 1: label the rows left, a chunk at a time. A job with insights commits labels
         only (its second phase adds the rest); one without commits its explanations too.
         False when the delivery ended here (stopped, handed back, or the job was stopped)."""
-        source = self.backend.store.get_file(
-            started.input_key, folder / f"input.{started.input_format}"
-        )
+        try:
+            source = self.backend.store.get_file(
+                started.input_key, folder / f"input.{started.input_format}"
+            )
+        except NotFoundError as exc:
+            self._input_gone(started.request_id, message, exc)
+            return False
         self.backend.queue.extend(message.receipt, self._visibility_s)
         # a small first chunk, so the job shows progress at once; a small job's rest next
         self._sizer.restart(started.rows_total - started.rows_done)
@@ -455,6 +468,18 @@ class Worker:
             return self._label_chunks(chunks, started, predictor, analyst, message)
         finally:
             self._sizer.release()
+
+    def _input_gone(self, request_id: str, message: QueueMessage, error: NotFoundError) -> None:
+        """The job's stored input is not in the object store. A job erased meanwhile had it
+        removed on purpose: its delivery is dropped as any stopped job's is. Otherwise no retry
+        brings it back (removed by hand, expired by the bucket's rule) and no row is at fault,
+        so the job fails at once saying so, where counted as a crash it failed as poison,
+        blaming its first rows and showing clients the store's folder."""
+        if not self.backend.repository.jobs.fail(request_id, INPUT_GONE):
+            self._stopped(request_id, message)
+            return
+        log.error("job %s failed: its stored input is missing (%s)", request_id, error)
+        _forget(self.backend.queue.delete, message.receipt)
 
     def _label_chunks(
         self,

@@ -104,7 +104,7 @@ class LocalObjectStore(ObjectStore):
         try:
             handle = self._path(key).open("rb")
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
-            raise NotFoundError(f"object {key!r} does not exist in {self.root}") from exc
+            raise NotFoundError(_missing(key)) from exc
         with handle:
             if version is not None and _version(os.fstat(handle.fileno())) != version:
                 raise Conflict(f"object {key!r} changed since it was inspected")
@@ -113,7 +113,7 @@ class LocalObjectStore(ObjectStore):
     def _existing(self, key: str) -> Path:
         path = self._path(key)
         if not path.is_file():
-            raise NotFoundError(f"object {key!r} does not exist in {self.root}")
+            raise NotFoundError(_missing(key))
         return path
 
     def _path(self, key: str) -> Path:
@@ -135,6 +135,12 @@ class LocalObjectStore(ObjectStore):
             except BaseException:
                 Path(temp).unlink(missing_ok=True)
                 raise
+
+
+def _missing(key: str) -> str:
+    """Why a key cannot be read, naming no folder: the message may reach a client (an API
+    404, a job's error), and ``pipeline.faults`` keeps the server's paths from them."""
+    return f"object {key!r} is not in the object store"
 
 
 def _version(info: os.stat_result) -> str:

@@ -171,8 +171,8 @@ class S3ObjectStore(ObjectStore):
                 raise fault from exc
             if not isinstance(exc, ClientError):
                 raise
-            if error_code(exc) in _MISSING_CODES:
-                raise NotFoundError(f"{what}: no such object") from exc
+            if error_code(exc) in _MISSING_CODES:  # no bucket named: a client may read it
+                raise NotFoundError(f"object {key!r} is not in the object store") from exc
             if error_code(exc) in _CHANGED_CODES:
                 raise Conflict(f"{what}: the object changed since it was inspected") from exc
             raise PipelineError(f"{what} failed ({describe(exc)})") from exc

@@ -15,13 +15,13 @@ at ``escaped_key(result_key)``, so every download path can serve either without 
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
 import numpy as np
 import pandas as pd
 
+from pipeline.csv_rows import RowWriter
 from pipeline.db.records import JobRecord, ResultRecord
 from pipeline.formulas import escape_row
 from pipeline.insights.chunk import NOTHING, ChunkInsights
@@ -199,7 +199,8 @@ def write_rows(
     batch: Sequence[ResultRecord], job: JobRecord, handle: TextIO, raw: bool = False
 ) -> int:
     """Append rows to a results CSV whose header is already written (the csv module, with
-    pandas' conventions: ``\n`` line ends, minimal quoting, None as an empty cell)."""
+    pandas' conventions: ``\n`` line ends, minimal quoting, None as an empty cell; a row
+    holding a carriage return quoted whole: ``pipeline.csv_rows``)."""
     rows = csv_rows(batch, job)
     _writer(handle).writerows(rows if raw else (escape_row(values) for values in rows))
     return len(batch)
@@ -220,5 +221,5 @@ def write_both(
     return written
 
 
-def _writer(handle: TextIO) -> Any:
-    return csv.writer(handle, lineterminator="\n")
+def _writer(handle: TextIO) -> RowWriter:
+    return RowWriter(handle)

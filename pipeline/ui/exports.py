@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.client import Summary
+from pipeline.csv_rows import quoting_for
 from pipeline.errors import LimitExceededError
 from pipeline.file_names import safe_name
 from pipeline.formulas import escape_cell
@@ -65,8 +66,11 @@ def escape_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 with a BOM, so Excel opens accented comments correctly."""
-    return escape_frame(frame).to_csv(index=False).encode("utf-8-sig")
+    """UTF-8 with a BOM, so Excel opens accented comments correctly; every value quoted when
+    one holds a carriage return (``pipeline.csv_rows``)."""
+    escaped = escape_frame(frame)
+    quoting = quoting_for(escaped.itertuples(index=False, name=None))
+    return escaped.to_csv(index=False, quoting=quoting).encode("utf-8-sig")
 
 
 def to_xlsx_bytes(
