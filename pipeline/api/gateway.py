@@ -71,6 +71,7 @@ from pipeline.service import insights
 from pipeline.service.change import change_summary
 from pipeline.service.flagged import flagged_comments
 from pipeline.service.keys import (
+    GATEWAY_OWNER_PREFIX,
     HEADER,
     keys_required,
     presented_key,
@@ -82,7 +83,6 @@ from pipeline.service.results import MAX_OFFSET, MAX_PAGE
 from pipeline.service.theme_trend import theme_trend_summary
 from pipeline.service.trend import trend_summary
 
-APIGW_OWNER_PREFIX = "apigw:"
 MAX_INLINE_CSV_BYTES = 5 * 1024 * 1024
 """A Lambda answer carries at most 6 MB: the CSV of a job still running is sent inline up to
 this size, and while the answer fits ``LAMBDA_ANSWER_BYTES`` as Lambda counts it (a CSV of
@@ -302,7 +302,7 @@ class Gateway:
         refuse_repeated_query(query)
         presented = presented_key(request.api_keys)
         if request.api_key_id:
-            return f"{APIGW_OWNER_PREFIX}{request.api_key_id}"
+            return f"{GATEWAY_OWNER_PREFIX}{request.api_key_id}"
         return service.authenticate(self.backend, presented, self.require_keys)
 
     def nudge_master(self) -> None:

@@ -1,4 +1,4 @@
-"""Job commands: init, up, worker, master, keys (this machine's backend) and submit, status,
+"""Job commands: init, up, worker, master (this machine's backend) and submit, status,
 results, summary, cancel (clients of the HTTP API, so they work the same against AWS)."""
 
 from __future__ import annotations
@@ -59,17 +59,6 @@ def register(commands: Any) -> None:
         help="exit after this long with no job and no worker (PIPELINE_MASTER_EXIT_IDLE_S)",
     )
     master.set_defaults(handler=_master)
-
-    keys = commands.add_parser("keys", help="manage API keys (X-API-Key)")
-    key_actions = keys.add_subparsers(dest="key_action", required=True, metavar="ACTION")
-    create = key_actions.add_parser("create", help="create a key; its secret is shown once")
-    create.add_argument("name")
-    create.set_defaults(handler=_keys_create)
-    listing = key_actions.add_parser("list", help="list keys (never their secrets)")
-    listing.set_defaults(handler=_keys_list)
-    revoke = key_actions.add_parser("revoke", help="revoke a key by name")
-    revoke.add_argument("name")
-    revoke.set_defaults(handler=_keys_revoke)
 
     submit = client_parser(commands, "submit", "upload a file and queue a job")
     submit.add_argument("file", type=Path, help="CSV (UTF-8), XLSX, ODS or one-per-line TXT")
@@ -260,44 +249,6 @@ def _master(args: argparse.Namespace) -> int:
     finally:
         if isinstance(fleet, LocalProcessFleet):
             fleet.shutdown()
-    return 0
-
-
-def _keys_create(args: argparse.Namespace) -> int:
-    from pipeline import service
-    from pipeline.bootstrap import init_backend
-
-    created = service.create_key(init_backend(Settings.from_env()), args.name)
-    print(created.secret)
-    print(
-        f"API key {created.name!r} created; the secret above is shown only once. Send it in the "
-        "X-API-Key header (PIPELINE_API_KEY for the command line).",
-        file=sys.stderr,
-    )
-    return 0
-
-
-def _keys_list(_args: argparse.Namespace) -> int:
-    from pipeline import service
-    from pipeline.bootstrap import init_backend
-
-    for key in service.list_keys(init_backend(Settings.from_env())):
-        state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
-        print(f"{inert(key.name)}\t{key.key_id}\t{key.created_at:%Y-%m-%d %H:%M}\t{state}")
-    return 0
-
-
-def _keys_revoke(args: argparse.Namespace) -> int:
-    from pipeline import service
-    from pipeline.bootstrap import init_backend
-
-    backend = init_backend(Settings.from_env())
-    earlier = {key.name: key.revoked_at for key in service.list_keys(backend)}.get(args.name)
-    key = service.revoke_key(backend, args.name)
-    if earlier is not None:
-        print(f"API key {key.name!r} was already revoked on {earlier:%Y-%m-%d}", file=sys.stderr)
-    else:
-        print(f"API key {key.name!r} revoked", file=sys.stderr)
     return 0
 
 

@@ -14,6 +14,7 @@ from pipeline.cli import (
     flagged_commands,
     insight_commands,
     job_commands,
+    key_commands,
     model_commands,
     rating_commands,
     report_commands,
@@ -33,6 +34,7 @@ a script with ``set -o pipefail`` sees none."""
 COMMAND_GROUPS = (
     model_commands,
     job_commands,
+    key_commands,
     insight_commands,
     report_commands,
     change_commands,

@@ -406,6 +406,43 @@ class JobRepository:
         with self._db.read() as session:
             return list(session.scalars(query))
 
+    def mark_sent(self, request_id: str) -> None:
+        """The job's queue message was sent (by its submit, or again by a repair)."""
+        with self._db.write() as session:
+            _locked(session, request_id).sent_at = self._now()
+
+    def unsent(self, created_before: datetime, limit: int) -> list[JobRecord]:
+        """Up to ``limit`` queued jobs recorded before ``created_before`` whose message was
+        never sent, oldest first: their submit died between the two."""
+        query = (
+            select(Job)
+            .where(
+                Job.status == JobStatus.QUEUED.value,
+                Job.sent_at.is_(None),
+                Job.erased_at.is_(None),
+                Job.created_at < created_before,
+            )
+            .order_by(Job.created_at)
+            .limit(limit)
+        )
+        with self._db.read() as session:
+            return [_record(job) for job in session.scalars(query)]
+
+    def hand_over(self, source: str, target: str) -> int:
+        """Give every job of owner ``source`` to ``target`` (erased ones too: their rows say
+        what was erased), in one transaction; returns how many moved. A moved job whose reuse
+        key ``target`` already holds stops being reused, so identical submissions of
+        ``target`` keep finding its own job and an owner's reuse keys stay unique."""
+        held = select(Job.reuse_key).where(Job.owner == target, Job.reuse_key.is_not(None))
+        with self._db.write() as session:
+            session.execute(
+                update(Job)
+                .where(Job.owner == source, Job.reuse_key.in_(held))
+                .values(reuse_key=None)
+            )
+            moved = session.execute(update(Job).where(Job.owner == source).values(owner=target))
+            return int(getattr(moved, "rowcount", 0))
+
 
 @dataclass(frozen=True)
 class Erased:
@@ -500,4 +537,5 @@ def _record(job: Job) -> JobRecord:
         labelled_at=as_utc(job.labelled_at),
         insights_done=job.insights_done or 0,
         erased_at=as_utc(job.erased_at),
+        sent_at=as_utc(job.sent_at),
     )

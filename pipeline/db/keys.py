@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from pipeline.db.engine import Database, as_utc, utcnow
 from pipeline.db.models import ApiKey
@@ -63,11 +64,39 @@ class KeyRepository:
 
     def revoke(self, name: str) -> KeyRecord:
         with self._db.write() as session:
-            key = session.scalars(select(ApiKey).where(ApiKey.name == name)).first()
-            if key is None:
-                raise NotFoundError(f"there is no API key named {name!r}")
+            key = _named(session, name)
             key.revoked_at = key.revoked_at or self._now()
             return _record(key)
+
+    def named(self, name: str) -> KeyRecord:
+        """The key of this name, revoked or not; NotFoundError without one."""
+        with self._db.read() as session:
+            return _record(_named(session, name))
+
+    def replace_secret(self, name: str, secret_hash: str, reinstate: bool = False) -> KeyRecord:
+        """Give the key a new secret; the old one is refused from this commit on. The key
+        (and so the owner of its jobs) stays. A revoked key stays revoked unless ``reinstate``
+        says the operator means to bring it back: rotating is no way to undo a revocation by
+        accident."""
+        with self._db.write() as session:
+            key = _named(session, name)
+            revoked = as_utc(key.revoked_at)
+            if revoked is not None and not reinstate:
+                raise Conflict(
+                    f"the API key named {name!r} was revoked on {revoked:%Y-%m-%d}: give it a new "
+                    "secret and make it active again with --reinstate, or leave it revoked"
+                )
+            key.secret_hash = secret_hash
+            key.revoked_at = None
+            key.replaced_at = self._now()
+            return _record(key)
+
+
+def _named(session: Session, name: str) -> ApiKey:
+    key = session.scalars(select(ApiKey).where(ApiKey.name == name)).first()
+    if key is None:
+        raise NotFoundError(f"there is no API key named {name!r}")
+    return key
 
 
 def _record(key: ApiKey) -> KeyRecord:
@@ -76,4 +105,5 @@ def _record(key: ApiKey) -> KeyRecord:
         name=key.name,
         created_at=as_utc(key.created_at),
         revoked_at=as_utc(key.revoked_at),
+        replaced_at=as_utc(key.replaced_at),
     )

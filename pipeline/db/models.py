@@ -96,6 +96,8 @@ class Job(Base):
     insights_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Erased (migration 0010): when the job's rows and objects were erased; the row stays.
     erased_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    # Sent (migration 0012): when the job's queue message was sent; None until then.
+    sent_at: Mapped[datetime | None] = mapped_column(Timestamp)
     created_at: Mapped[datetime] = mapped_column(Timestamp)
     started_at: Mapped[datetime | None] = mapped_column(Timestamp)
     finished_at: Mapped[datetime | None] = mapped_column(Timestamp)
@@ -165,6 +167,8 @@ class ApiKey(Base):
     secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(Timestamp)
     revoked_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    # Rotated (migration 0011): when ``keys rotate`` last replaced the secret.
+    replaced_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
 class Lease(Base):

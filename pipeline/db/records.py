@@ -104,6 +104,8 @@ class JobRecord:
     erased_at: datetime | None = None
     """When the job's comments, results and files were erased (``pipeline.service.erase``);
     None while it holds them."""
+    sent_at: datetime | None = None
+    """When the job's queue message was sent (``pipeline.service.unsent``); None before."""
 
     @property
     def labelled(self) -> bool:
@@ -153,3 +155,4 @@ class KeyRecord:
     name: str
     created_at: datetime
     revoked_at: datetime | None
+    replaced_at: datetime | None = None

@@ -38,6 +38,7 @@ from pipeline.master.worker_settings import check_worker_settings
 from pipeline.ports import WorkerFleet, WorkerInfo
 from pipeline.service import settle_dead_letters
 from pipeline.service.erase import RETENTION_BATCH, erase_expired
+from pipeline.service.unsent import resend_unsent
 
 log = logging.getLogger(__name__)
 RETENTION_EVERY_S = 3600.0
@@ -185,6 +186,7 @@ class Master:
 
     def tick(self) -> TickReport:
         failed = settle_dead_letters(self.backend)
+        resend_unsent(self.backend, self._calendar())  # before the depth, which counts them
         erased = self._erase_expired()
         workers = self.backend.repository.workers
         ended = self.fleet.exited()

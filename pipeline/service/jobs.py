@@ -38,6 +38,7 @@ from pipeline.messages import echo
 from pipeline.model_fault import given_up_reason, is_model_fault
 from pipeline.service.erase import erase, overdue
 from pipeline.service.pace import job_pace
+from pipeline.service.unsent import resend_if_lost, send_message
 from pipeline.service.views import JobView, Submission, UploadTicket
 from pipeline.ui.columns import PREVIEW_ROWS, guess_more_text_columns
 
@@ -234,6 +235,7 @@ def _submit(
             erase(backend, existing.request_id)  # past retention: erased now, not handed out
             existing = None
         if existing is not None:
+            resend_if_lost(backend, existing)
             _consume(backend, upload)
             return Submission(existing.request_id, existing.status.value, True, also)
     request_id = new_request_id()
@@ -270,6 +272,7 @@ def _submit(
         _discard(backend, input_key, "the submission was not accepted")
         raise
     if not created:  # an identical submission won the race: its job and its copy of the file
+        resend_if_lost(backend, job)
         _discard(backend, input_key, "an identical job was reused")
         _consume(backend, upload)
         return Submission(job.request_id, job.status.value, True, also)
@@ -406,7 +409,7 @@ def _enqueue(backend: Backend, job: JobRecord) -> None:
     """Queue the job; if the queue refuses, the job is failed (never left waiting for a message
     that does not exist) and the caller gets a 503 to submit again later."""
     try:
-        backend.queue.send({"request_id": job.request_id})
+        send_message(backend, job.request_id)
     except Exception as exc:
         backend.repository.jobs.fail(job.request_id, f"the job could not be queued: {exc}")
         message = f"the job could not be queued: {exc}"

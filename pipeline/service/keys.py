@@ -1,4 +1,5 @@
-"""API keys: create (the secret is shown once), list, revoke, and authenticate a request.
+"""API keys: create (the secret is shown once), list, revoke, rotate, hand one owner's jobs to
+another, and authenticate a request.
 
 Whether a call needs a key is configuration (``PIPELINE_AUTH``, read by ``keys_required``
 once, when an edge starts), never "does any key exist right now": revoking the last key must
@@ -19,12 +20,15 @@ from dataclasses import dataclass
 
 from pipeline.addresses import is_loopback
 from pipeline.bootstrap import Backend
-from pipeline.db.records import KeyRecord
+from pipeline.db.records import JobRecord, KeyRecord
 from pipeline.errors import InputError, Unauthorized
 from pipeline.service.jobs import ANONYMOUS
 from pipeline.terminal_text import inert
 
 KEY_PREFIX = "sp_"
+GATEWAY_OWNER_PREFIX = "apigw:"
+"""Jobs submitted through API Gateway with a key are owned by ``apigw:<the key's id>``."""
+_GATEWAY_OWNER = re.compile(rf"{GATEWAY_OWNER_PREFIX}[A-Za-z0-9]{{1,58}}")
 HEADER = "X-API-Key"
 HIDDEN_SECRET = KEY_PREFIX + "..."  # ASCII, as the access log's other marks
 # Query parameters a client might put a key in (compared lower-case, "-" read as "_").
@@ -46,6 +50,15 @@ class CreatedKey:
     secret: str
 
 
+@dataclass(frozen=True)
+class HandedOver:
+    """Jobs moved from one owner to another (``keys hand-over``)."""
+
+    source: str
+    target: str
+    jobs: int
+
+
 def create_key(backend: Backend, name: str) -> CreatedKey:
     name = name.strip()
     if not name or len(name) > 255:
@@ -55,9 +68,64 @@ def create_key(backend: Backend, name: str) -> CreatedKey:
             f"a key name is one line of printable text; {inert(name)!r} holds a control "
             "character (a tab, line break, escape or direction override)"
         )
-    secret = KEY_PREFIX + secrets.token_urlsafe(32)
+    secret = _new_secret()
     record = backend.repository.keys.add(secrets.token_hex(8), name, _hash(secret))
     return CreatedKey(name=record.name, key_id=record.key_id, secret=secret)
+
+
+def rotate_key(backend: Backend, name: str, reinstate: bool = False) -> CreatedKey:
+    """A new secret for the key named ``name``; the old one is refused from now on, on every
+    edge (each request looks its key up). The key's jobs stay its own: what a department whose
+    key leaked needs, where revoking would leave them to nobody. A revoked key is refused
+    unless ``reinstate``."""
+    secret = _new_secret()
+    record = backend.repository.keys.replace_secret(name, _hash(secret), reinstate)
+    return CreatedKey(name=record.name, key_id=record.key_id, secret=secret)
+
+
+def hand_over_jobs(backend: Backend, source: str, target: str) -> HandedOver:
+    """Give every job of ``source`` to ``target``: each is a key name, or ``apigw:<id>`` for
+    an API Gateway key; ``source`` may also be ``anonymous`` (jobs sent without a key) and a
+    revoked key. ``target`` must be an active key: giving jobs to ``anonymous`` would show
+    them to every caller without a key, and to a revoked key to nobody."""
+    keys = backend.repository.keys
+    source_owner = _owner(backend, source, as_source=True)
+    target_owner = _owner(backend, target, as_source=False)
+    if source_owner == target_owner:
+        raise InputError(f"{source!r} and {target!r} are the same owner: nothing to hand over")
+    if not target.startswith(GATEWAY_OWNER_PREFIX) and keys.named(target).revoked_at is not None:
+        raise InputError(
+            f"the API key named {target!r} is revoked: its jobs could be read by nobody "
+            f"(keys rotate {target} --reinstate gives it a new secret first)"
+        )
+    moved = backend.repository.jobs.hand_over(source_owner, target_owner)
+    return HandedOver(source=source, target=target, jobs=moved)
+
+
+def jobs_of(backend: Backend, who: str, limit: int) -> list[JobRecord]:
+    """The newest ``limit`` jobs of a key name (revoked or not), ``anonymous`` or
+    ``apigw:<id>``: what an operator reads to find a job whose owner cannot (a revoked key's,
+    one sent before the first key), to erase it (``erase --operator``) or hand it over."""
+    return backend.repository.jobs.list_for(_owner(backend, who, as_source=True), limit)
+
+
+def _owner(backend: Backend, who: str, as_source: bool) -> str:
+    """The owner id the jobs table holds for a key name, ``apigw:<id>`` or ``anonymous``."""
+    if who == ANONYMOUS:
+        if not as_source:
+            raise InputError(
+                "jobs are not handed to anonymous: every caller without a key could then read "
+                "and erase them"
+            )
+        return ANONYMOUS
+    if who.startswith(GATEWAY_OWNER_PREFIX):
+        if not _GATEWAY_OWNER.fullmatch(who):
+            raise InputError(
+                f"{who!r} is no API Gateway key: write apigw: and the key's id (letters and "
+                "digits, as `aws apigateway get-api-keys` lists it)"
+            )
+        return who
+    return backend.repository.keys.named(who).key_id
 
 
 def list_keys(backend: Backend) -> list[KeyRecord]:
@@ -150,6 +218,10 @@ def any_keys(backend: Backend) -> bool:
 def any_keys_ever(backend: Backend) -> bool:
     """Whether a key was ever created (revoked ones count): what closes ``auto`` on loopback."""
     return backend.repository.keys.any_ever()
+
+
+def _new_secret() -> str:
+    return KEY_PREFIX + secrets.token_urlsafe(32)
 
 
 def _hash(secret: str) -> str:

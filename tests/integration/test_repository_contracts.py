@@ -106,6 +106,20 @@ def test_migrations_are_idempotent_and_match_the_models(repo: Repository) -> Non
         assert compare_metadata(context, Base.metadata) == []
 
 
+def test_handing_over_jobs_keeps_each_owners_reuse_keys_unique(repo: Repository) -> None:
+    """Both owners hold a live job of the same submission (the same reuse key, unique per
+    owner among live jobs): the receiver's stays the one reused, the moved one stops being."""
+    tag = time.monotonic_ns()
+    source, target = f"from-{tag}", f"to-{tag}"
+    repo.jobs.create(new_job(f"moved-{tag}", owner=source))
+    repo.jobs.create(new_job(f"kept-{tag}", owner=target))
+    assert repo.jobs.hand_over(source, target) == 1
+    assert {job.request_id for job in repo.jobs.list_for(target)} == {f"moved-{tag}", f"kept-{tag}"}
+    reused, created = repo.jobs.create_unless_reusable(new_job(f"again-{tag}", owner=target))
+    assert (reused.request_id, created) == (f"kept-{tag}", False)
+    assert repo.jobs.list_for(source) == []
+
+
 def test_a_chunk_delivered_again_leaves_one_copy(repo: Repository) -> None:
     request_id = running(repo, rows=10)
     assert repo.jobs.write_chunk(request_id, chunk(0, 4, error_every=3)) is ChunkOutcome.WRITTEN

@@ -29,12 +29,13 @@ from jobfakes import FakePredictor, make_backend
 from pipeline import service
 from pipeline.api import gateway
 from pipeline.api.app import create_app
-from pipeline.api.gateway import APIGW_OWNER_PREFIX, Gateway
+from pipeline.api.gateway import Gateway
 from pipeline.api.lambda_entry import LambdaEntry
 from pipeline.bootstrap import Backend
 from pipeline.errors import ConfigError, PipelineError
 from pipeline.service import export
 from pipeline.service.jobs import upload_key_for
+from pipeline.service.keys import GATEWAY_OWNER_PREFIX
 from pipeline.worker import Worker
 
 REPO = Path(__file__).resolve().parents[2]
@@ -216,7 +217,7 @@ def test_an_api_gateway_key_id_owns_its_jobs(lambda_backend: Backend) -> None:
     submitted = via_gateway(backend, load_event("submit_multipart")).json()
     request_id = submitted["request_id"]
     job = backend.repository.jobs.get(request_id)
-    assert job.owner == f"{APIGW_OWNER_PREFIX}{API_KEY_ID}"
+    assert job.owner == f"{GATEWAY_OWNER_PREFIX}{API_KEY_ID}"
 
     other = load_event("status", request_id)
     other["requestContext"]["identity"]["apiKeyId"] = "someoneelse"
