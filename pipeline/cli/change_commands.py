@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.cli.job_commands import api_client, client_parser
-from pipeline.cli.output import writable, write_table
+from pipeline.cli.output import table_file, write_table
 from pipeline.group_names import NAMES_NOTE
 from pipeline.terminal_text import inert_lines, inert_values
 
@@ -89,7 +89,7 @@ def _change(args: argparse.Namespace) -> int:
     from pipeline.report import change_table  # the report package: not for every command
 
     if args.output is not None:
-        writable(args.output)  # before the work, not after it
+        table_file(args.output)  # before the work, not after it
     with api_client(args) as client:
         body = client.change(args.request_id, args.since, args.group_by, args.group)
     _show(args, body, change_table.text, change_table.to_csv, ("groups", "groups in both jobs"))
@@ -100,7 +100,7 @@ def _trend(args: argparse.Namespace) -> int:
     from pipeline.report import theme_trend_table, trend_table
 
     if args.output is not None:
-        writable(args.output)
+        table_file(args.output)
     with api_client(args) as client:
         if args.themes is not None:
             body = client.trend_themes(args.request_ids, args.themes, args.group_by, args.group)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.cli.job_commands import api_client, client_parser, unfinished_note
-from pipeline.cli.output import writable, write_table
+from pipeline.cli.output import table_file, write_table
 from pipeline.ratings.table import STILL_RUNNING
 from pipeline.terminal_text import inert_lines
 
@@ -54,7 +54,7 @@ def _flagged(args: argparse.Namespace) -> int:
     from pipeline.release import flagged_table  # the report package: not for every command
 
     if args.output is not None:
-        writable(args.output)  # before the screening, not after it
+        table_file(args.output)  # before the screening, not after it
     with api_client(args) as client:
         kinds = [kind.strip() for kind in (args.kinds or "").split(",") if kind.strip()]
         body = client.every_flagged(args.request_id, args.group_by, args.group, kinds=kinds)

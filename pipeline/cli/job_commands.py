@@ -13,9 +13,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, TextIO
 
-from pipeline.cli.output import writable, write_whole, writing
+from pipeline.cli.output import table_file, writable, write_whole, writing
 from pipeline.errors import InputError
 from pipeline.settings import Settings
 from pipeline.terminal_text import display_width, inert, padded
@@ -276,7 +276,7 @@ def _submit(args: argparse.Namespace) -> int:
             print(unlabelled_note(others), file=sys.stderr)
         if submitted.reused:
             print("an identical job exists; use --fresh to run it again", file=sys.stderr)
-        return _watch(client, submitted.request_id) if args.wait else 0
+        return _watch(client, submitted.request_id, to=sys.stderr) if args.wait else 0
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -301,7 +301,7 @@ def _results(args: argparse.Namespace) -> int:
     if args.output is not None and args.output.suffix.lower() == ".xlsx":
         return _results_xlsx(args)
     if args.output is not None:
-        writable(args.output)  # before any request, not after the download
+        table_file(args.output)  # before any request, not after the download
     with api_client(args) as client:
         finished = _finished(client, args.request_id)
         if args.output is None and sys.stdout.isatty():
@@ -466,17 +466,20 @@ WATCH_BAR = "{l_bar}{bar}| {n_fmt}/{total_fmt}{postfix}"
 service's work, and contradict the service's figures shown after it."""
 
 
-def _watch(client: Any, request_id: str, interval_s: float = 1.0) -> int:
+def _watch(client: Any, request_id: str, interval_s: float = 1.0, to: TextIO | None = None) -> int:
     """A progress bar of the service's figures (rows done, its rate and its ETA) until the
-    job finishes; exit status 1 when it failed. Ctrl-C stops the waiting, not the job: the
-    user is told so, on a line of its own under the bar (which closing ends), and how to
-    follow or cancel it; the interrupt goes on to ``main``, which exits with 130."""
+    job finishes, then its last status on ``to`` (stdout: what ``status --watch`` prints;
+    ``submit --wait`` puts it on stderr, so its stdout holds the request id alone, for
+    ``ID=$(sentiment-pipeline submit … --wait)``); exit status 1 when it failed. Ctrl-C stops
+    the waiting, not the job: the user is told so, on a line of its own under the bar (which
+    closing ends), and how to follow or cancel it; the interrupt goes on to ``main``, which
+    exits with 130."""
     try:
         status = _followed(client, request_id, interval_s)
     except KeyboardInterrupt:
         print(stopped_waiting(request_id), file=sys.stderr)
         raise
-    print(_describe(status))
+    print(_describe(status), file=to or sys.stdout)
     return 1 if status.status == "failed" else 0
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.cli.job_commands import SHEET_HELP
-from pipeline.cli.output import cuts_told, writable
+from pipeline.cli.output import cuts_told, table_file
 from pipeline.errors import InputError
 from pipeline.model.options import add_dataclass_arguments, options_from_namespace
 from pipeline.model.precision import PRECISIONS
@@ -221,7 +221,7 @@ def _analyze(args: argparse.Namespace) -> int:
     with cuts_told():  # a workbook's comment longer than a cell holds: its rows named
         rows = analyze_file(
             args.input,
-            writable(args.output),
+            table_file(args.output),
             _predictor(settings),
             args.text_column,
             raw=args.raw,

@@ -20,6 +20,22 @@ OTHER_SPREADSHEETS = frozenset({".xls", ".xlsm", ".xlsb", ".xltx", ".ods", ".fod
 """Spreadsheet names the command line cannot write: CSV text under one would not open."""
 
 
+DOCUMENTS = frozenset({".pdf", ".html", ".htm"})
+"""Names of the files ``report`` writes: a table's CSV under one would not open."""
+
+
+def table_file(output: Path) -> Path:
+    """``writable(output)`` for a command that writes a table (CSV, or .xlsx): a PDF or HTML
+    name is refused, naming ``report``, rather than given CSV text a viewer cannot open."""
+    if output.suffix.lower() in DOCUMENTS:
+        raise InputError(
+            f"{output}: this command writes a table, as CSV or Excel .xlsx, not "
+            f"{output.suffix}: name it .csv or .xlsx (`sentiment-pipeline report` makes PDF "
+            "and HTML reports)"
+        )
+    return writable(output)
+
+
 def writable(output: Path) -> Path:
     """``output``, checked before any work: InputError naming it when it is a folder, or when
     its folder cannot be made or written to."""
@@ -27,7 +43,7 @@ def writable(output: Path) -> Path:
         raise InputError(f"{output} is a folder: name a file to write")
     if output.suffix.lower() in OTHER_SPREADSHEETS:
         raise InputError(
-            f"{output}: the command line writes CSV, Excel .xlsx, HTML or PDF files, not "
+            f"{output}: a table is written as CSV or Excel .xlsx (a report as PDF or HTML), not "
             f"{output.suffix}: name it .csv or .xlsx (Excel, LibreOffice and Numbers open both)"
         )
     blocking = next((p for p in output.parents if p.exists() and not p.is_dir()), None)

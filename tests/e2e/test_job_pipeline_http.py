@@ -288,8 +288,8 @@ def test_the_command_line_client(server: Server, tmp_path: Path) -> None:
     source = comments_file(tmp_path / "cli.csv", 40, "cli")
     submitted = cli(env, "submit", str(source), "--text-column", "comment", "--wait")
     assert submitted.returncode == 0, submitted.stderr
-    request_id = submitted.stdout.splitlines()[0]
-    assert f"{request_id} succeeded: 40/40 rows" in submitted.stdout
+    request_id = submitted.stdout.strip()  # the id alone: ID=$(submit … --wait)
+    assert f"{request_id} succeeded: 40/40 rows" in submitted.stderr
     output = tmp_path / "out" / "results.csv"
     assert cli(env, "results", request_id, "--output", str(output)).returncode == 0
     assert len(list(csv.DictReader(output.open(encoding="utf-8")))) == 40

@@ -74,7 +74,10 @@ def test_a_throttled_watch_waits_as_told_and_says_so_once(
     assert pauses == [2.0, 2.0, 10.0, 10.0]  # Retry-After, else the class's hint
     captured = capsys.readouterr()
     assert captured.err.count("the API cannot serve now; asking again") == 1
-    assert "r1 succeeded: 100/100 rows" in captured.out
+    if argv[0] == "submit":  # stdout holds the id alone, for ID=$(submit … --wait)
+        assert captured.out == "r1\n" and "r1 succeeded: 100/100 rows" in captured.err
+    else:
+        assert "r1 succeeded: 100/100 rows" in captured.out
 
 
 def test_a_long_retry_after_is_bounded(
