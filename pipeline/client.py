@@ -107,6 +107,8 @@ class JobStatus:
     """Rows whose aspects are worked out; None when the job computes none (or an older API)."""
     erased_at: str | None = None
     """When the job's comments and results were erased; None while it holds them."""
+    waiting_for_worker: bool = False
+    """Running but held by no worker now (put behind a queued job's turn): no time left."""
 
     @property
     def finished(self) -> bool:
@@ -866,6 +868,7 @@ def _job_status(body: Mapping[str, Any]) -> JobStatus:
         labelled_at=body.get("labelled_at"),
         erased_at=body.get("erased_at"),
         insights_done=_int_or_none(body.get("insights_done")),
+        waiting_for_worker=bool(body.get("waiting_for_worker", False)),
     )
 
 

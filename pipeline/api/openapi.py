@@ -102,6 +102,11 @@ class JobBody(BaseModel):
     progress: float = Field(description="rows_done / rows_total, 0 to 1")
     rows_per_s: float | None
     eta_s: float | None = Field(description="seconds left at the current pace")
+    waiting_for_worker: bool = Field(
+        False,
+        description="running but held by no worker now (put behind a queued job's turn): "
+        "eta_s is null until a worker takes it again",
+    )
     model: str
     model_version: str | None
     labels: list[str] | None

@@ -564,7 +564,7 @@ def _polled(
 
 def _pace(status: Any) -> str:
     """The service's word on the job's pace: ``270 rows/s, about 12 s left``."""
-    from pipeline.ui.progress import format_eta, format_rate, insights_text
+    from pipeline.ui.progress import format_rate, insights_text, time_left
 
     if status.status == "queued":
         return "waiting for a worker"
@@ -573,7 +573,7 @@ def _pace(status: Any) -> str:
         return f"all labelled, {about}"
     rate = format_rate(status.rows_per_s)
     prefix = f"{rate}, " if rate else ""
-    return prefix + (format_eta(status.eta_s) if status.status == "running" else status.status)
+    return prefix + (time_left(status) if status.status == "running" else status.status)
 
 
 def _sheets_text(options: dict[str, Any]) -> str:
@@ -594,7 +594,7 @@ def _describe(status: Any) -> str:
     """One line on the job; its rate and time left in the app's words (pipeline.ui.progress),
     so a job finding its themes after its last row is "almost done" in both. Made inert: its
     error and sheet name may quote the file."""
-    from pipeline.ui.progress import format_eta, format_rate
+    from pipeline.ui.progress import format_rate, time_left
 
     line = f"{status.request_id} {status.status}: {status.rows_done}/{status.rows_total} rows"
     options = status.input_options
@@ -609,8 +609,8 @@ def _describe(status: Any) -> str:
     running = status.status == "running"
     if running and status.labelled and status.insights_done is not None:
         line += f"; every row labelled, about what: {status.insights_done}/{status.rows_total}"
-    if running and status.eta_s is not None:
-        line += f", {format_eta(status.eta_s)}"
+    if running and (status.eta_s is not None or status.waiting_for_worker):
+        line += f", {time_left(status)}"
     if status.error:
         line += f"; {status.error}"
     if status.erased_at:

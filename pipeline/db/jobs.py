@@ -538,4 +538,5 @@ def _record(job: Job) -> JobRecord:
         insights_done=job.insights_done or 0,
         erased_at=as_utc(job.erased_at),
         sent_at=as_utc(job.sent_at),
+        awaits_delivery=job.delivery_row is None,
     )

@@ -106,6 +106,9 @@ class JobRecord:
     None while it holds them."""
     sent_at: datetime | None = None
     """When the job's queue message was sent (``pipeline.service.unsent``); None before."""
+    awaits_delivery: bool = False
+    """No worker's delivery of the job is open (``pipeline.poison``): a queued job, or a
+    running one put behind a queued one's turn, whose next delivery no worker has taken."""
 
     @property
     def labelled(self) -> bool:

@@ -8,7 +8,9 @@ chunks are sized to about a second of work (``pipeline.chunk_sizing``), so a com
 than that means a slow chunk or a worker being replaced, and the estimate holds rather than
 run down to "almost done" while nothing moves. While a labelled job works out its insights
 (its second pass), the time left is that pass's: the rows without insights at the rate the
-pass has kept since the labels were in (unknown until its first chunk commits).
+pass has kept since the labels were in (unknown until its first chunk commits). A running job
+that no worker holds (put behind a queued job's turn) waits for a worker: no time is
+estimated until one takes it again, rather than the last estimate held for minutes.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ def job_pace(job: JobRecord, now: datetime) -> Pace:
     shown = None if rate is None else round(rate, 1)
     if job.status == JobStatus.SUCCEEDED:
         return Pace(shown, 0.0)
-    if job.status != JobStatus.RUNNING or rate is None:
+    if job.status != JobStatus.RUNNING or rate is None or waits_for_worker(job):
         return Pace(shown, None)
     since_commit = min(max((now - job.updated_at).total_seconds(), 0.0), COUNTDOWN_S)
     if job.labelled_at is not None and job.insights_key is not None:
@@ -45,6 +47,12 @@ def job_pace(job: JobRecord, now: datetime) -> Pace:
     else:
         left = (job.rows_total - job.rows_done) / rate - since_commit
     return Pace(shown, round(max(left, 0.0), 1))
+
+
+def waits_for_worker(job: JobRecord) -> bool:
+    """Running, with no delivery open: put behind a queued job's turn, it waits for a worker
+    to take its next delivery."""
+    return job.status == JobStatus.RUNNING and job.awaits_delivery
 
 
 def _rate(job: JobRecord) -> float | None:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from pipeline.db.records import JobRecord
-from pipeline.service.pace import Pace
+from pipeline.service.pace import Pace, waits_for_worker
 
 
 @dataclass(frozen=True)
@@ -81,6 +81,9 @@ class JobView:
     job computes no insights (PIPELINE_INSIGHTS off, or no worker has started it yet)."""
     erased_at: datetime | None = None
     """When the job's comments, results and files were erased; None while it holds them."""
+    waiting_for_worker: bool = False
+    """Running but held by no worker now (put behind a queued job's turn): no time left is
+    estimated until a worker takes it again."""
 
     @classmethod
     def of(cls, job: JobRecord, pace: Pace) -> JobView:
@@ -113,6 +116,7 @@ class JobView:
             labelled_at=job.labelled_at,
             insights_done=job.insights_done if job.insights_key is not None else None,
             erased_at=job.erased_at,
+            waiting_for_worker=waits_for_worker(job),
         )
 
     def to_dict(self) -> dict[str, Any]:

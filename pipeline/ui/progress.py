@@ -37,6 +37,12 @@ def format_duration(seconds: float) -> str:
     return f"{hours} h {minutes} min" if minutes else f"{hours} h"
 
 
+def time_left(job: JobStatus) -> str:
+    """``about 40 s left``; ``waiting for a worker`` for a running job no worker holds now
+    (put behind a queued job's turn), whose time left is not known until one takes it."""
+    return "waiting for a worker" if job.waiting_for_worker else format_eta(job.eta_s)
+
+
 def format_eta(eta_s: float | None) -> str:
     if eta_s is None or not math.isfinite(eta_s):
         return "estimating time left…"
@@ -69,7 +75,7 @@ def progress_text(job: JobStatus) -> str:
     if is_model_fault(job.error):  # it waits with rows done: the why, not a rate
         return f"{done}{failed} · waiting: {job.error}"
     rate = format_rate(job.rows_per_s)
-    parts = [done + failed, *([rate] if rate else []), format_eta(job.eta_s)]
+    parts = [done + failed, *([rate] if rate else []), time_left(job)]
     return " · ".join(parts)
 
 
@@ -79,7 +85,7 @@ def insights_text(job: JobStatus) -> str | None:
     counts = working_out(job)
     if counts is None:
         return None
-    return f"about what: {counts[0]:,} / {counts[1]:,}, {format_eta(job.eta_s)}"
+    return f"about what: {counts[0]:,} / {counts[1]:,}, {time_left(job)}"
 
 
 def working_out(job: JobStatus) -> tuple[int, int] | None:
