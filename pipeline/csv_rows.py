@@ -10,8 +10,8 @@ carriage return is written with every value quoted instead.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
-from typing import Literal, TextIO
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Literal, TextIO
 
 
 def holds_cr(values: Iterable[object]) -> bool:
@@ -38,3 +38,20 @@ class RowWriter:
     def writerows(self, rows: Iterable[Sequence[object]]) -> None:
         for row in rows:
             self.writerow(row)
+
+
+class DictRowWriter:
+    """``csv.DictWriter`` with ``\n`` line ends that quotes every value of a row holding
+    ``\r``."""
+
+    def __init__(self, handle: TextIO, fieldnames: Sequence[str]) -> None:
+        self._minimal = csv.DictWriter(handle, fieldnames, lineterminator="\n")
+        self._quoted = csv.DictWriter(
+            handle, fieldnames, lineterminator="\n", quoting=csv.QUOTE_ALL
+        )
+
+    def writeheader(self) -> None:
+        self._minimal.writeheader()
+
+    def writerow(self, row: Mapping[str, Any]) -> None:
+        (self._quoted if holds_cr(row.values()) else self._minimal).writerow(row)

@@ -221,12 +221,26 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
 
+_POSITIVE_SECONDS = ("master_interval_s", "visibility_timeout_s")
+"""Durations that must be more than 0: a master ticking every -1 s would spin."""
+_SECONDS = ("worker_poll_s",)
+"""Durations that may be 0 (no wait between polls) but not less."""
+
+
 def _check_numbers(settings: Settings) -> None:
     """Refuse a whole number out of its range, naming its variable and the range."""
     for name, least in _LEAST.items():
         value = getattr(settings, name)
         if value < least:
             raise ConfigError(f"PIPELINE_{name.upper()}={value} must be at least {least}")
+    for names, fits, bound in (
+        (_POSITIVE_SECONDS, (0.0).__lt__, "more than 0"),
+        (_SECONDS, (0.0).__le__, "at least 0"),
+    ):
+        for name in names:
+            value = getattr(settings, name)
+            if not fits(value):  # NaN too
+                raise ConfigError(f"PIPELINE_{name.upper()}={value:g} must be {bound} seconds")
     if settings.min_workers > settings.max_workers:
         raise ConfigError(
             f"PIPELINE_MIN_WORKERS={settings.min_workers} must be at most "

@@ -72,7 +72,10 @@ class CommandParser(argparse.ArgumentParser):
         """None (a value, not an option) for a token that can only be a dashed request id, in
         a command that takes request ids; argparse's own reading otherwise. argparse places
         such a value as it places any other: after ``--since``, among ``--trend``'s ids, or as
-        the positional."""
+        the positional. A private method of argparse: what it returns for an option changed in
+        Python 3.13 (a list), but None has meant "a value" in every version this package
+        supports (``tests/unit/test_cli_dashed_id_values.py`` checks it on the one it runs
+        on)."""
         if self.takes_request_ids and is_dashed_id(arg_string, self.option_names):
             return None
         return super()._parse_optional(arg_string)

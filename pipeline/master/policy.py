@@ -127,7 +127,8 @@ class StartBackoff:
 
     def startable(self, wanted: int, now: float) -> int:
         """How many of ``wanted`` new workers to start at ``now``: none while the back-off
-        runs; after it, one (a worker that starts ends the back-off: ``StartBackoff()``)."""
+        runs; after it, at most one a tick until a worker shows it started (lived past the
+        start window, or ended after taking a job), which ends the back-off: ``StartBackoff()``."""
         if wanted <= 0 or now < self.not_before:
             return 0
         return min(wanted, 1) if self.failures else wanted

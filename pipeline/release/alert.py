@@ -142,16 +142,12 @@ class UrgentAlerts:
     def from_settings(cls, settings: Settings) -> UrgentAlerts | None:
         """None without PIPELINE_ALERT_URL; ConfigError for a URL that is not https (plain
         http only to this machine: the counts should not cross a network unencrypted)."""
-        if not settings.alert_url:
+        screen = check_alert_settings(settings)
+        if screen is None:
             return None
-        check_url(settings.alert_url)
         import httpx  # here: a worker without alerts does not import it
 
-        return cls(
-            settings.alert_url,
-            ReleaseScreen.from_settings(settings),
-            httpx.Client(timeout=TIMEOUT_S),
-        )
+        return cls(settings.alert_url, screen, httpx.Client(timeout=TIMEOUT_S))
 
     def after_success(self, job: JobRecord, batches: Iterable[Sequence[ResultRecord]]) -> bool:
         """Look for threats and distress in the finished job's rows and post when there are
@@ -192,13 +188,14 @@ class UrgentAlerts:
         return False
 
 
-def check_alert_settings(settings: Settings) -> None:
-    """What ``UrgentAlerts.from_settings`` refuses (the URL, the screening files it reads),
-    without a client: ``up`` and ``master`` refuse it before they start a worker, which would
-    exit at once on it."""
-    if settings.alert_url:
-        check_url(settings.alert_url)
-        ReleaseScreen.from_settings(settings)
+def check_alert_settings(settings: Settings) -> ReleaseScreen | None:
+    """The screen alerts read with, after what ``UrgentAlerts.from_settings`` refuses (the
+    URL, the screening files), without a client; None without PIPELINE_ALERT_URL. ``up`` and
+    ``master`` call it before they start a worker, which would exit at once on a refusal."""
+    if not settings.alert_url:
+        return None
+    check_url(settings.alert_url)
+    return ReleaseScreen.from_settings(settings)
 
 
 def check_url(url: str) -> None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import textwrap
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from pipeline.csv_rows import quoting_for
+from pipeline.csv_rows import DictRowWriter
 from pipeline.ratings.table import STILL_RUNNING
 from pipeline.report.change_table import csv_cell
 from pipeline.terminal_text import comment_lines, inert
@@ -73,19 +72,13 @@ def to_csv(comments: Iterable[Mapping[str, Any]], raw: bool = False) -> str:
     """A row per flagged comment, text formula-escaped like every file the product writes
     (``raw``: as written, for a workbook, which holds a risky cell as text itself)."""
     buffer = io.StringIO()
-    records = [
-        {
-            key: csv_cell(value, raw)
-            for key, value in {
-                **{key: comment.get(key) for key in COLUMNS},
-                "kinds": "; ".join(comment["kinds"]),
-                "found": "; ".join(found_words(comment)),
-            }.items()
-        }
-        for comment in comments
-    ]
-    quoting = quoting_for(record.values() for record in records)  # pipeline.csv_rows
-    writer = csv.DictWriter(buffer, COLUMNS, lineterminator="\n", quoting=quoting)
+    writer = DictRowWriter(buffer, COLUMNS)
     writer.writeheader()
-    writer.writerows(records)
+    for comment in comments:
+        record = {
+            **{key: comment.get(key) for key in COLUMNS},
+            "kinds": "; ".join(comment["kinds"]),
+            "found": "; ".join(found_words(comment)),
+        }
+        writer.writerow({key: csv_cell(value, raw) for key, value in record.items()})
     return buffer.getvalue()

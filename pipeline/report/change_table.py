@@ -6,11 +6,11 @@ CSV and the app's table and download.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Mapping
 from typing import Any
 
+from pipeline.csv_rows import DictRowWriter
 from pipeline.formulas import escape_cell
 from pipeline.report.change_section import change_section
 from pipeline.report.data import ChangeRow, ChangeSection, Move
@@ -58,7 +58,7 @@ def to_csv(body: Mapping[str, Any], raw: bool = False) -> str:
     """The records as CSV, group names formula-escaped like every file the product writes;
     ``raw``: as written, for a workbook, which holds a risky cell as text itself."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, columns(body), lineterminator="\n")
+    writer = DictRowWriter(buffer, columns(body))
     writer.writeheader()
     for record in records(body):
         writer.writerow({key: csv_cell(value, raw) for key, value in record.items()})

@@ -5,11 +5,11 @@ and its share of each job's comments, the trend, and a quote. Pure: the API's JS
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Mapping
 from typing import Any
 
+from pipeline.csv_rows import DictRowWriter
 from pipeline.report.change_table import csv_cell, cut
 from pipeline.report.data import ThemeTrendRow, ThemeTrendSection
 from pipeline.report.trend_table import ARROWS, job_names
@@ -120,7 +120,7 @@ def to_csv(body: Mapping[str, Any], raw: bool = False) -> str:
         "quote",
     ]
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, columns, lineterminator="\n")
+    writer = DictRowWriter(buffer, columns)
     writer.writeheader()
     for theme in body.get("themes") or []:
         difference = theme.get("difference")

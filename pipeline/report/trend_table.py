@@ -6,11 +6,11 @@ out for the CLI's text and CSV and the app's table and chart.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Mapping
 from typing import Any
 
+from pipeline.csv_rows import DictRowWriter
 from pipeline.report.change_table import ASPECT_KEY, csv_cell
 from pipeline.report.data import TrendCell, TrendRow
 from pipeline.report.trend_section import trend_section
@@ -56,7 +56,7 @@ def to_csv(body: Mapping[str, Any], raw: bool = False) -> str:
     """The rows as CSV, group names formula-escaped like every file the product writes;
     ``raw``: as written, for a workbook (``change_table.csv_cell``)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, columns(body), lineterminator="\n")
+    writer = DictRowWriter(buffer, columns(body))
     writer.writeheader()
     for row in rows(body):
         record: dict[str, Any] = {"part": row.part, "kind": row.kind}

@@ -68,6 +68,11 @@ def create_key(backend: Backend, name: str) -> CreatedKey:
             f"a key name is one line of printable text; {inert(name)!r} holds a control "
             "character (a tab, line break, escape or direction override)"
         )
+    if _reserved(name):
+        raise InputError(
+            f"{name!r} names the jobs sent without a key or an API Gateway key's in `keys jobs` "
+            "and `keys hand-over`: give the key another name"
+        )
     secret = _new_secret()
     record = backend.repository.keys.add(secrets.token_hex(8), name, _hash(secret))
     return CreatedKey(name=record.name, key_id=record.key_id, secret=secret)
@@ -79,7 +84,7 @@ def rotate_key(backend: Backend, name: str, reinstate: bool = False) -> CreatedK
     key leaked needs, where revoking would leave them to nobody. A revoked key is refused
     unless ``reinstate``."""
     secret = _new_secret()
-    record = backend.repository.keys.replace_secret(name, _hash(secret), reinstate)
+    record = backend.repository.keys.replace_secret(name.strip(), _hash(secret), reinstate)
     return CreatedKey(name=record.name, key_id=record.key_id, secret=secret)
 
 
@@ -89,6 +94,7 @@ def hand_over_jobs(backend: Backend, source: str, target: str) -> HandedOver:
     revoked key. ``target`` must be an active key: giving jobs to ``anonymous`` would show
     them to every caller without a key, and to a revoked key to nobody."""
     keys = backend.repository.keys
+    source, target = source.strip(), target.strip()
     source_owner = _owner(backend, source, as_source=True)
     target_owner = _owner(backend, target, as_source=False)
     if source_owner == target_owner:
@@ -106,11 +112,19 @@ def jobs_of(backend: Backend, who: str, limit: int) -> list[JobRecord]:
     """The newest ``limit`` jobs of a key name (revoked or not), ``anonymous`` or
     ``apigw:<id>``: what an operator reads to find a job whose owner cannot (a revoked key's,
     one sent before the first key), to erase it (``erase --operator``) or hand it over."""
-    return backend.repository.jobs.list_for(_owner(backend, who, as_source=True), limit)
+    return backend.repository.jobs.list_for(_owner(backend, who.strip(), as_source=True), limit)
 
 
 def _owner(backend: Backend, who: str, as_source: bool) -> str:
-    """The owner id the jobs table holds for a key name, ``apigw:<id>`` or ``anonymous``."""
+    """The owner id the jobs table holds for a key name, ``apigw:<id>`` or ``anonymous``. A
+    key created with such a name before they were refused makes the word ambiguous: refused,
+    rather than guessed (``keys hand-over anonymous X`` must never move every keyless job
+    where a key's were meant)."""
+    if _reserved(who) and any(key.name == who for key in backend.repository.keys.all()):
+        raise InputError(
+            f"{who!r} is a key's name (made before such names were refused) and also names "
+            "other jobs' owner, so which jobs it means cannot be told: refused"
+        )
     if who == ANONYMOUS:
         if not as_source:
             raise InputError(
@@ -133,7 +147,7 @@ def list_keys(backend: Backend) -> list[KeyRecord]:
 
 
 def revoke_key(backend: Backend, name: str) -> KeyRecord:
-    return backend.repository.keys.revoke(name)
+    return backend.repository.keys.revoke(name.strip())
 
 
 def keys_required(setting: str, host: str | None) -> bool:
@@ -218,6 +232,12 @@ def any_keys(backend: Backend) -> bool:
 def any_keys_ever(backend: Backend) -> bool:
     """Whether a key was ever created (revoked ones count): what closes ``auto`` on loopback."""
     return backend.repository.keys.any_ever()
+
+
+def _reserved(name: str) -> bool:
+    """Whether ``name`` is how ``keys jobs`` and ``keys hand-over`` name an owner that is no
+    key of the table: ``anonymous``, or ``apigw:<id>``."""
+    return name == ANONYMOUS or name.startswith(GATEWAY_OWNER_PREFIX)
 
 
 def _new_secret() -> str:

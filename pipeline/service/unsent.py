@@ -37,11 +37,17 @@ def send_message(backend: Backend, request_id: str) -> None:
 
 
 def resend_unsent(backend: Backend, now: datetime | None = None) -> list[str]:
-    """Send a message for each job unsent past the grace, oldest first; their ids."""
+    """Send a message for each job unsent past the grace, oldest first; their ids. A send
+    that fails is logged and left to the next pass: the master's tick that calls this goes on
+    to scale the workers, whatever the queue says to one message."""
     moment = (now or datetime.now(UTC)) - timedelta(seconds=UNSENT_GRACE_S)
     sent = []
     for job in backend.repository.jobs.unsent(moment, RESEND_BATCH):
-        send_message(backend, job.request_id)
+        try:
+            send_message(backend, job.request_id)
+        except Exception:  # the master's tick goes on to scale: tried again next tick
+            log.exception("job %s: its lost queue message could not be sent", job.request_id)
+            continue
         log.warning(
             "job %s was recorded at %s but its queue message was never sent (its submit ended "
             "in between): sent now",

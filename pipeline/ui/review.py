@@ -8,6 +8,7 @@ import io
 
 import pandas as pd
 
+from pipeline.csv_rows import quoting_for
 from pipeline.errors import InputError
 from pipeline.model.labels import normalise_label
 from pipeline.ui.exports import score_columns
@@ -93,7 +94,8 @@ def corrections_csv(reviewed: pd.DataFrame, text_column: str) -> bytes:
     """Plain UTF-8 CSV: training data, not a spreadsheet export, so no formula escaping (it
     would change the text the model learns from)."""
     buffer = io.StringIO()
-    corrections(reviewed, text_column).to_csv(buffer, index=False)
+    rows = corrections(reviewed, text_column)
+    rows.to_csv(buffer, index=False, quoting=quoting_for(rows.itertuples(index=False, name=None)))
     return buffer.getvalue().encode("utf-8")
 
 

@@ -220,6 +220,12 @@ def test_only_the_migration_step_gets_the_master_user_secret(template: dict[str,
         for target in statement["Resource"]
     ]
     assert "InitTaskExecutionRole" not in passed  # the master cannot start a task holding it
+    sends = [
+        statement["Resource"]
+        for _where, statement in _statements(master_role)
+        if statement["Action"] == "sqs:SendMessage"
+    ]  # a job whose submit died before its message is sent one by the master
+    assert sends == [{"Fn::GetAtt": ["JobQueue", "Arn"]}]
 
 
 def test_each_component_logs_in_as_its_own_database_role(template: dict[str, Any]) -> None:

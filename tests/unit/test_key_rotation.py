@@ -203,3 +203,32 @@ def test_the_operator_lists_the_jobs_of_a_revoked_key_to_find_their_ids(
     assert "--limit shows more" in capsys.readouterr().err
     assert main(["keys", "jobs", "nobody"]) == 1
     assert "no API key named 'nobody'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["anonymous", "apigw:Team1"])
+def test_a_key_cannot_take_the_name_of_another_owner(backend: Backend, name: str) -> None:
+    with pytest.raises(InputError, match="give the key another name"):
+        service.create_key(backend, name)
+
+
+def test_an_older_key_named_anonymous_makes_the_word_ambiguous_and_is_refused(
+    client: TestClient, backend: Backend
+) -> None:
+    """Made before such names were refused: `hand-over anonymous X` must not guess which
+    jobs it means (every keyless caller's, or that key's)."""
+    backend.repository.keys.add("k-old", "anonymous", "hash-old")
+    service.create_key(backend, "chem")
+    with pytest.raises(InputError, match="cannot be told"):
+        hand_over_jobs(backend, "anonymous", "chem")
+
+
+def test_names_are_read_as_created_whatever_spaces_surround_them(
+    client: TestClient, backend: Backend
+) -> None:
+    chem = service.create_key(backend, " chem ")
+    request_id = submit(client, chem.secret)
+    service.create_key(backend, "bio")
+    assert hand_over_jobs(backend, " chem", "bio ").jobs == 1
+    rotated = rotate_key(backend, "bio ")
+    assert status(client, request_id, rotated.secret) == 200
+    assert service.revoke_key(backend, " bio").revoked_at is not None

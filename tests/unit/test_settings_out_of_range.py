@@ -68,3 +68,21 @@ def test_a_bool_that_is_no_known_word_is_refused_listing_the_words() -> None:
         "PIPELINE_INSIGHTS='maybe' is not a valid bool: use one of 1, true, yes, on, 0, false, "
         "no, off"
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "said"),
+    [
+        ("MASTER_INTERVAL_S", "-1", "more than 0 seconds"),  # a master that would spin
+        ("MASTER_INTERVAL_S", "nan", "more than 0 seconds"),
+        ("VISIBILITY_TIMEOUT_S", "0", "more than 0 seconds"),
+        ("WORKER_POLL_S", "-0.5", "at least 0 seconds"),
+    ],
+)
+def test_a_duration_out_of_range_is_refused_by_name(name: str, value: str, said: str) -> None:
+    with pytest.raises(ConfigError, match=f"PIPELINE_{name}={value}.*{said}"):
+        Settings.from_env({f"PIPELINE_{name}": value})
+
+
+def test_no_wait_between_polls_is_allowed() -> None:
+    assert Settings.from_env({"PIPELINE_WORKER_POLL_S": "0"}).worker_poll_s == 0.0

@@ -81,15 +81,35 @@ def test_submitting_the_same_file_again_gets_the_stuck_job_going(
     assert backend.repository.jobs.get(request_id).status is JobStatus.SUCCEEDED
 
 
-def test_an_erased_or_cancelled_unsent_job_is_left_alone(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("end", ["cancel", "erase"])
+def test_a_cancelled_or_erased_unsent_job_is_left_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, end: str
 ) -> None:
     backend = make_backend(tmp_path)
     first = killed_after_recording(backend, comments_csv(tmp_path / "a.csv", ["a"]), monkeypatch)
-    backend.repository.jobs.cancel(first)
+    getattr(backend.repository.jobs, end)(first)
     later = datetime.now(UTC) + timedelta(seconds=unsent.UNSENT_GRACE_S + 5)
     assert unsent.resend_unsent(backend, later) == []
     assert backend.queue.depth().visible == 0
+
+
+def test_a_send_the_queue_refuses_does_not_stop_the_masters_tick(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tick goes on to start workers for the jobs that were sent; the lost message is
+    tried again at the next tick (on AWS a role without sqs:SendMessage stalled every tick)."""
+    backend = make_backend(tmp_path)
+    lost = killed_after_recording(backend, comments_csv(tmp_path / "a.csv", ["a"]), monkeypatch)
+    service.submit(backend, comments_csv(tmp_path / "b.csv", ["b"]), "comment")
+    later = datetime.now(UTC) + timedelta(seconds=unsent.UNSENT_GRACE_S + 5)
+
+    def refused(_backend: Backend, _request_id: str) -> None:
+        raise RuntimeError("AccessDenied: sqs:SendMessage")
+
+    monkeypatch.setattr(unsent, "send_message", refused)
+    report = Master(backend, FakeFleet(), LIMITS, calendar=lambda: later).tick()
+    assert report.started == ["w1"]  # the job that was sent still gets its worker
+    assert backend.repository.jobs.get(lost).sent_at is None
 
 
 def test_jobs_recorded_before_the_migration_count_as_sent(tmp_path: Path) -> None:
