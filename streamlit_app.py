@@ -35,9 +35,10 @@ from pipeline.errors import (
     PipelineError,
     Unauthorized,
 )
-from pipeline.file_names import distinct_names, job_stem
+from pipeline.file_names import distinct_names, job_stem, results_file_name
 from pipeline.group_names import group_cell
 from pipeline.inputs import ReadOptions
+from pipeline.partial_rows import partial_note
 from pipeline.ratings import table as rating_table
 from pipeline.release import flagged_table
 from pipeline.report import change_table, theme_trend_table, trend_table
@@ -96,6 +97,9 @@ COMPARE_MODES = (
     "A rating against the comments",
 )
 RATING_CONTRADICTIONS = 50  # comments that contradict their rating, listed in the Compare tab
+SCREENED_HOLD = "only those were screened"
+FIGURES_HOLD = "these figures are of those rows only"
+SO_FAR = "the rows so far"
 PICKED_WIDTH = 70  # characters of a column and its survey question shown in a job's pickers
 LOG = logging.getLogger("streamlit_app")
 
@@ -1362,7 +1366,7 @@ def ratings_view(job: JobStatus, frame: pd.DataFrame, group_columns: list[str]) 
         show_error(exc)
         return
     overall = body["overall"]
-    st.caption(_md(rating_table.heading(body)))
+    st.caption(_md(rating_table.heading(body, _unfinished(job, FIGURES_HOLD))))
     if body.get("note"):
         st.info(f"Note: {_message(str(body['note']))}.", icon=":material/info:")
     cells = st.columns(3)
@@ -2091,7 +2095,7 @@ def before_release(job: JobStatus, group_columns: list[str]) -> bool:
     urgent = release.urgent_note(body)
     if urgent and not job.finished:  # a finished job's says so above the tabs already
         st.error(urgent, icon=":material/emergency:")
-    st.caption(_md(release.summary_text(body)))
+    st.caption(_md(release.summary_text(body, _unfinished(job, SCREENED_HOLD))))
     if not body["flagged"]:
         return False
     shown = release.flagged_frame(body, job.text_column)
@@ -2210,9 +2214,10 @@ def downloads_tab(
 
 
 def results_downloads(job: JobStatus, frame: pd.DataFrame) -> None:
-    """The results files, every row with its label or the reason it has none."""
+    """The results files, every row with its label or the reason it has none; those of a job
+    that has not succeeded are named ``-results-partial``, as the API names its CSV, so the
+    rows so far are never taken for the whole file."""
     url, key = st.session_state.api_url, st.session_state.api_key
-    stem = _stem(job)
     names = theme_names(job, frame)
     themes = (
         f"`theme` (the theme's id) and `{explore.THEME_NAME}` (its name and label, as "
@@ -2228,11 +2233,12 @@ def results_downloads(job: JobStatus, frame: pd.DataFrame) -> None:
         "`@` are prefixed with `'` so a spreadsheet shows them as text instead of running them."
     )
     named = tuple(sorted(names.items()))
+    csv_name = results_file_name(job.input_name, job.request_id, job.status == "succeeded")
     left, right = st.columns(2)
     left.download_button(
         "Results (CSV)",
         exports.to_csv_bytes(explore.with_theme_names(frame, names)),
-        file_name=f"{stem}-results.csv",
+        file_name=csv_name,
         mime="text/csv",
         on_click="ignore",
         icon=":material/download:",
@@ -2244,7 +2250,7 @@ def results_downloads(job: JobStatus, frame: pd.DataFrame) -> None:
         "Results (Excel)",
         # Built when clicked: an Excel file of a large job takes a while to write.
         lambda: xlsx_bytes(url, key, job.request_id, progress.revision(job), named),
-        file_name=f"{stem}-results.xlsx",
+        file_name=f"{csv_name.removesuffix('.csv')}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
         icon=":material/download:",
@@ -2466,6 +2472,13 @@ def _label_column(labels: Sequence[str]) -> ColumnConfig:
 
 def _stem(job: JobStatus) -> str:
     return job_stem(job.input_name, job.request_id)
+
+
+def _unfinished(job: JobStatus, holds: str) -> str:
+    """What an answer of part of the job's rows (``complete`` false) says of them, from the
+    status this page read: running, cancelled or failed and how many rows, as the command line
+    says it, never "still running" for a job that will not finish."""
+    return partial_note(job.status, job.rows_done, job.rows_total, holds) or SO_FAR
 
 
 def _score_column(

@@ -47,7 +47,10 @@ SERVICE_PREFIX = "the worker could not go on"
 def service_note(error: BaseException) -> str:
     """The job's error while it waits for the service's own storage (a full disk, a database
     locked or down, an object store or queue that cannot be reached): not the file's fault,
-    so no failure is counted toward poison and nothing committed is lost."""
+    so no failure is counted toward poison and nothing committed is lost. The job's owner
+    reads it, so it quotes ``error`` as a client may read it: a ServiceUnavailableError names
+    no host, path, bucket or queue URL (``pipeline.faults``, ``pipeline.adapters.aws_errors``;
+    those are in the worker's log)."""
     return (
         f"{SERVICE_PREFIX}: {type(error).__name__}: {error}; this is a fault of the service's "
         "storage, not of the file: the rows labelled so far are kept and the job goes on from "

@@ -1,17 +1,21 @@
-"""ObjectStore on an S3 bucket: uploads, results CSVs and presigned URLs for big files."""
+"""ObjectStore on an S3 bucket: uploads, results CSVs and presigned URLs for big files.
+
+Its errors may reach a client (an API answer, a job's error), so they name an object by its
+key and never the bucket (``aws_errors.hidden_error``): the ``s3://`` address is logged."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
+from boto3.exceptions import RetriesExceededError, S3UploadFailedError
 from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import ClientError, HTTPClientError, IncompleteReadError
-from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from pipeline.adapters.aws_errors import aws_call, describe, error_code, unavailable_error
+from pipeline.adapters.aws_errors import HIDDEN_ERRORS, error_code, hidden_call, hidden_error
 from pipeline.errors import (
     ConfigError,
     Conflict,
@@ -21,6 +25,8 @@ from pipeline.errors import (
 )
 from pipeline.file_names import content_disposition
 from pipeline.ports import ObjectStore, StoredObject
+
+log = logging.getLogger(__name__)
 
 MIB = 1024 * 1024
 _MISSING_CODES = {"404", "NoSuchKey", "NotFound"}
@@ -46,15 +52,26 @@ class S3ObjectStore(ObjectStore):
         )
 
     def put_file(self, key: str, source: Path, content_type: str | None = None) -> None:
+        """boto3's managed upload wraps S3's refusal in S3UploadFailedError, whose message
+        names the bucket and the local file: S3's own error is told instead, as any other
+        call's (a throttling S3 StoreUnavailableError, not a crash of the job)."""
         extra = {"ContentType": content_type} if content_type else None
-        with aws_call(f"uploading s3://{self.bucket}/{_checked(key)}", StoreUnavailableError):
-            self.client.upload_file(
-                str(source), self.bucket, key, ExtraArgs=extra, Config=self.transfer_config
-            )
+        with self._hidden("uploading", key):
+            try:
+                self.client.upload_file(
+                    str(source), self.bucket, key, ExtraArgs=extra, Config=self.transfer_config
+                )
+            except S3UploadFailedError as exc:
+                if isinstance(exc.__context__, ClientError):
+                    raise exc.__context__ from None
+                log.warning("uploading %s failed: %s", self._address(key), exc)
+                raise PipelineError(
+                    f"uploading object {key!r} failed; the server log has more"
+                ) from exc
 
     def put_bytes(self, key: str, data: bytes, content_type: str | None = None) -> None:
         extra = {"ContentType": content_type} if content_type else {}
-        with aws_call(f"writing s3://{self.bucket}/{_checked(key)}", StoreUnavailableError):
+        with self._hidden("writing", key):
             self.client.put_object(Bucket=self.bucket, Key=key, Body=data, **extra)
 
     def get_file(self, key: str, destination: Path, version: str | None = None) -> Path:
@@ -63,21 +80,16 @@ class S3ObjectStore(ObjectStore):
         that ETag names (S3 answers 412 once the key holds anything else)."""
         destination = Path(destination)
         destination.parent.mkdir(parents=True, exist_ok=True)
-        with self._call("downloading", key):
+        with self._call("downloading", key), self._broken_off(key):
             if version is None:
                 self.client.download_file(
                     self.bucket, key, str(destination), Config=self.transfer_config
                 )
                 return destination
             response = self.client.get_object(Bucket=self.bucket, Key=key, IfMatch=version)
-            try:
-                with destination.open("wb") as out:
-                    for block in response["Body"].iter_chunks(MIB):
-                        out.write(block)
-            except (HTTPClientError, IncompleteReadError) as exc:
-                raise StoreUnavailableError(
-                    f"downloading s3://{self.bucket}/{key} broke off ({exc}); try again later"
-                ) from exc
+            with destination.open("wb") as out:
+                for block in response["Body"].iter_chunks(MIB):
+                    out.write(block)
         return destination
 
     def get_bytes(self, key: str) -> bytes:
@@ -105,7 +117,7 @@ class S3ObjectStore(ObjectStore):
         ``version`` on the condition CopySourceIfMatch: ETag, so S3 refuses (412) to copy
         anything but the content that ETag names."""
         condition = {"CopySourceIfMatch": version} if version is not None else {}
-        with self._call(f"copying to s3://{self.bucket}/{_checked(target)} from", source):
+        with self._call(f"copying to {_checked(target)!r} from", source):
             self.client.copy_object(
                 Bucket=self.bucket,
                 Key=target,
@@ -114,14 +126,15 @@ class S3ObjectStore(ObjectStore):
             )
 
     def delete(self, key: str) -> None:
-        with aws_call(f"deleting s3://{self.bucket}/{_checked(key)}", StoreUnavailableError):
+        with self._hidden("deleting", key):
             self.client.delete_object(Bucket=self.bucket, Key=key)
 
     def delete_under(self, prefix: str) -> int:
         """Listed a page of 1,000 keys at a time, each page deleted in one request."""
         folder = f"{_checked(prefix.rstrip('/'))}/"
         removed = 0
-        with aws_call(f"deleting s3://{self.bucket}/{folder}*", StoreUnavailableError):
+        where = f"{self._address(folder)}*"
+        with hidden_call(f"deleting the objects under {folder!r}", StoreUnavailableError, where):
             pages = self.client.get_paginator("list_objects_v2").paginate(
                 Bucket=self.bucket, Prefix=folder
             )
@@ -133,9 +146,10 @@ class S3ObjectStore(ObjectStore):
                     )
                     if answer.get("Errors"):
                         first = answer["Errors"][0]
+                        log.warning("deleting %s failed: %s", where, answer["Errors"])
                         raise PipelineError(
-                            f"deleting s3://{self.bucket}/{first.get('Key')} failed "
-                            f"({first.get('Code')}: {first.get('Message')})"
+                            f"deleting object {first.get('Key')!r} failed ({first.get('Code')}); "
+                            "the server log has more"
                         )
                     removed += len(keys)
         return removed
@@ -158,24 +172,42 @@ class S3ObjectStore(ObjectStore):
         url = self.client.generate_presigned_url(operation, Params=params, ExpiresIn=expires_s)
         return str(url)
 
+    def _hidden(self, verb: str, key: str) -> AbstractContextManager[None]:
+        """Any AWS error of ``verb`` on ``key`` as ``hidden_error``: the key, not the bucket."""
+        where = self._address(_checked(key))
+        return hidden_call(f"{verb} object {key!r}", StoreUnavailableError, where)
+
+    @contextmanager
+    def _broken_off(self, key: str) -> Iterator[None]:
+        """A download cut off midway (the connection dropped, the body ended short, boto3's
+        managed download out of retries) is a fault of the moment: StoreUnavailableError,
+        whose message names the key, not the bucket or the endpoint."""
+        try:
+            yield
+        except (HTTPClientError, IncompleteReadError, RetriesExceededError) as exc:
+            log.warning("downloading %s broke off: %s", self._address(key), exc)
+            raise StoreUnavailableError(
+                f"downloading object {key!r} broke off; try again later"
+            ) from exc
+
+    def _address(self, key: str) -> str:
+        """``s3://bucket/key``: for the log only."""
+        return f"s3://{self.bucket}/{key}"
+
     @contextmanager
     def _call(self, verb: str, key: str) -> Iterator[None]:
         """A missing key becomes NotFoundError, a failed If-Match Conflict, an unreachable
-        or throttling S3 StoreUnavailableError; any other AWS error a PipelineError."""
-        what = f"{verb} s3://{self.bucket}/{_checked(key)}"
+        or throttling S3 StoreUnavailableError; any other AWS error a PipelineError. None
+        names the bucket (``hidden_error``)."""
+        what = f"{verb} object {_checked(key)!r}"
         try:
             yield
-        except (ClientError, BotoConnectionError) as exc:
-            fault = unavailable_error(exc, what, StoreUnavailableError)
-            if fault is not None:
-                raise fault from exc
-            if not isinstance(exc, ClientError):
-                raise
-            if error_code(exc) in _MISSING_CODES:  # no bucket named: a client may read it
+        except HIDDEN_ERRORS as exc:
+            if isinstance(exc, ClientError) and error_code(exc) in _MISSING_CODES:
                 raise NotFoundError(f"object {key!r} is not in the object store") from exc
-            if error_code(exc) in _CHANGED_CODES:
+            if isinstance(exc, ClientError) and error_code(exc) in _CHANGED_CODES:
                 raise Conflict(f"{what}: the object changed since it was inspected") from exc
-            raise PipelineError(f"{what} failed ({describe(exc)})") from exc
+            raise hidden_error(exc, what, StoreUnavailableError, self._address(key)) from exc
 
 
 def _checked(key: str) -> str:

@@ -1,4 +1,7 @@
-"""JobQueue on Amazon SQS with a dead-letter queue attached through a redrive policy."""
+"""JobQueue on Amazon SQS with a dead-letter queue attached through a redrive policy.
+
+Its errors may reach a client (a refused submission, a job's error), so they never name the
+queue's URL (``aws_errors.hidden_error``): that goes to the log."""
 
 from __future__ import annotations
 
@@ -10,10 +13,15 @@ from contextlib import contextmanager
 from typing import Any
 
 from botocore.exceptions import ClientError
-from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from pipeline.adapters.aws_errors import aws_call, describe, error_code, unavailable_error
-from pipeline.errors import PipelineError, QueueUnavailableError, ReceiptExpired
+from pipeline.adapters.aws_errors import (
+    HIDDEN_ERRORS,
+    describe,
+    error_code,
+    hidden_call,
+    hidden_error,
+)
+from pipeline.errors import QueueUnavailableError, ReceiptExpired
 from pipeline.ports import JobQueue, QueueDepth, QueueMessage
 
 MAX_WAIT_S = 20
@@ -54,7 +62,7 @@ class SQSJobQueue(JobQueue):
         self.dead_letter_hold_s = dead_letter_hold_s
 
     def send(self, body: Mapping[str, Any]) -> str:
-        with aws_call("sending a job message to SQS", QueueUnavailableError):
+        with hidden_call("sending a job message to SQS", QueueUnavailableError, self.queue_url):
             response = self.client.send_message(
                 QueueUrl=self.queue_url, MessageBody=json.dumps(dict(body))
             )
@@ -71,7 +79,7 @@ class SQSJobQueue(JobQueue):
                 return _to_message(messages[0]) if messages else None
 
     def extend(self, receipt: str, visibility_timeout_s: float) -> None:
-        with self._holding(receipt):
+        with self._holding(self.queue_url):
             self.client.change_message_visibility(
                 QueueUrl=self.queue_url,
                 ReceiptHandle=receipt,
@@ -79,17 +87,17 @@ class SQSJobQueue(JobQueue):
             )
 
     def release(self, receipt: str) -> None:
-        with self._holding(receipt):
+        with self._holding(self.queue_url):
             self.client.change_message_visibility(
                 QueueUrl=self.queue_url, ReceiptHandle=receipt, VisibilityTimeout=0
             )
 
     def delete(self, receipt: str) -> None:
-        with self._holding(receipt):
+        with self._holding(self.queue_url):
             self.client.delete_message(QueueUrl=self.queue_url, ReceiptHandle=receipt)
 
     def depth(self) -> QueueDepth:
-        with aws_call("reading the SQS queue's depth", QueueUnavailableError):
+        with hidden_call("reading the SQS queue's depth", QueueUnavailableError, self.queue_url):
             attributes = self.client.get_queue_attributes(
                 QueueUrl=self.queue_url,
                 AttributeNames=[
@@ -121,13 +129,13 @@ class SQSJobQueue(JobQueue):
         return [_to_message(raw) for raw in found]
 
     def delete_dead_letter(self, receipt: str) -> None:
-        with self._holding(receipt):
+        with self._holding(self.dead_letter_url):
             self.client.delete_message(QueueUrl=self.dead_letter_url, ReceiptHandle=receipt)
 
     def _receive(
         self, url: str, count: int, wait_s: int, visibility_s: int
     ) -> list[Mapping[str, Any]]:
-        with aws_call("receiving from SQS", QueueUnavailableError):
+        with hidden_call("receiving from SQS", QueueUnavailableError, url):
             response = self.client.receive_message(
                 QueueUrl=url,
                 MaxNumberOfMessages=count,
@@ -137,22 +145,19 @@ class SQSJobQueue(JobQueue):
             )
         return list(response.get("Messages", []))
 
+    @staticmethod
     @contextmanager
-    def _holding(self, receipt: str) -> Iterator[None]:
+    def _holding(url: str) -> Iterator[None]:
         """A receipt SQS no longer honours (deleted, or delivered again) is ReceiptExpired; SQS
-        unreachable or throttling is QueueUnavailableError."""
+        unreachable or throttling is QueueUnavailableError; any other error names not the
+        queue ``url`` (``hidden_error``)."""
         try:
             yield
-        except (ClientError, BotoConnectionError) as exc:
-            fault = unavailable_error(exc, "an SQS call", QueueUnavailableError)
-            if fault is not None:
-                raise fault from exc
-            if not isinstance(exc, ClientError):
-                raise
-            if error_code(exc) in _STALE_RECEIPT_CODES:
+        except HIDDEN_ERRORS as exc:
+            if isinstance(exc, ClientError) and error_code(exc) in _STALE_RECEIPT_CODES:
                 reason = describe(exc)
                 raise ReceiptExpired(f"SQS no longer accepts this receipt ({reason})") from exc
-            raise PipelineError(f"SQS call failed ({describe(exc)})") from exc
+            raise hidden_error(exc, "an SQS call", QueueUnavailableError, url) from exc
 
 
 def _to_message(raw: Mapping[str, Any]) -> QueueMessage:

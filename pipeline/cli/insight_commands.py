@@ -8,15 +8,17 @@ import argparse
 import json
 import shutil
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
-from pipeline.cli.insight_tables import aspects_table, themes_text
-from pipeline.cli.job_commands import api_client, client_parser
+from pipeline.cli.insight_tables import PARTIAL, aspects_table, themes_text
+from pipeline.cli.job_commands import api_client, client_parser, unfinished_note
 from pipeline.errors import InputError
 from pipeline.terminal_text import inert_lines, inert_values
 
 FALLBACK_SIZE = (100, 24)
 """The width when stdout is not a terminal (a pipe, a file)."""
+FIGURES_HOLD = "these figures are of those rows only"
 
 
 def register(commands: Any) -> None:
@@ -57,7 +59,13 @@ def register(commands: Any) -> None:
 def _aspects(args: argparse.Namespace) -> int:
     with api_client(args) as client:
         body = client.aspects(args.request_id, args.group_by)
-    print(_as_json(body) if args.json else _as_text(aspects_table, body))
+        unfinished = (
+            PARTIAL
+            if args.json or body.get("complete", True)
+            else unfinished_note(client, args.request_id, FIGURES_HOLD)
+        )
+    table = partial(aspects_table, unfinished=unfinished)
+    print(_as_json(body) if args.json else _as_text(table, body))
     return 0
 
 

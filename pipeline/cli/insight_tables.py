@@ -20,12 +20,17 @@ MAX_QUOTES = 3
 MIXED_THEME = "mixed comments"
 """The name ``pipeline.themes.report.MIXED_THEME`` gives a theme its keywords do not name (not
 imported: the CLI loads no NumPy); also shown for an older job's theme stored with no name."""
+PARTIAL = "partial: the job's rows so far"
+"""What an answer that is not ``complete`` is said to be when nothing more is known of its job."""
 
 
-def aspects_table(body: Mapping[str, Any], width: int) -> str:
+def aspects_table(body: Mapping[str, Any], width: int, unfinished: str = PARTIAL) -> str:
     """Per aspect: comments about it (n) and the share of each polarity towards it, largest
     n first with what the category covers; then per group when the body has groups. Aspects
-    no comment is about are named on one line, not given rows of zeros."""
+    no comment is about are named on one line, not given rows of zeros. ``unfinished`` ends
+    the heading of an answer of part of the job's rows: what became of the job (running,
+    cancelled or failed: ``pipeline.cli.job_commands.unfinished_note``), never "still
+    running" for one that will not finish."""
     width = max(width, MIN_WIDTH)
     listed: list[Mapping[str, Any]] = body.get("categories") or []
     categories = _mentioned(listed)
@@ -33,7 +38,7 @@ def aspects_table(body: Mapping[str, Any], width: int) -> str:
     lines: list[str] = []
     if not categories:
         lines.append(_no_aspect(body))
-        return _fitted(_aspects_heading(body), lines, width)
+        return _fitted(_aspects_heading(body, unfinished), lines, width)
     name_width = _column_width("aspect", (category["name"] for category in categories))
     lines.append(
         f"{'aspect':<{name_width}} {'n':>6} {_polarity_header(polarities)}  meaning".rstrip()
@@ -47,7 +52,7 @@ def aspects_table(body: Mapping[str, Any], width: int) -> str:
     groups: list[Mapping[str, Any]] = body.get("groups") or []
     if groups:
         lines += ["", *_group_rows(groups, str(body.get("group_by") or "group"), polarities)]
-    return _fitted(_aspects_heading(body), lines, width)
+    return _fitted(_aspects_heading(body, unfinished), lines, width)
 
 
 def themes_text(body: Mapping[str, Any], width: int) -> str:
@@ -106,14 +111,14 @@ def _keywords(theme: Mapping[str, Any]) -> str:
     return f"{keywords} (in {coverage:.0%} of its comments: too few to name it)"
 
 
-def _aspects_heading(body: Mapping[str, Any]) -> str:
+def _aspects_heading(body: Mapping[str, Any], unfinished: str) -> str:
     labelled, about = int(body.get("rows_labelled") or 0), int(body.get("rows_with_aspects") or 0)
     heading = (
         f"aspects of job {body.get('request_id')}: {about} of {labelled} labelled comments are "
         f"about at least one aspect (aspect model {body.get('model_version') or 'unknown'})"
     )
     if not body.get("complete", True):
-        heading += "; partial: the job is still running"
+        heading += f"; {unfinished}"
     return heading
 
 

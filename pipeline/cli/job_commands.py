@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 from pipeline.cli.output import table_file, writable, write_whole, writing
 from pipeline.errors import InputError
+from pipeline.partial_rows import partial_note
 from pipeline.settings import Settings
 from pipeline.terminal_text import display_width, inert, padded
 
@@ -390,7 +391,6 @@ def _shown_group(value: str | None) -> str:
     return f"“{name}”" if name != name.strip() else name
 
 
-SHARES_HOLD = "these shares are of those rows only"
 FILE_HOLDS = "this file holds those rows only"
 LATE_NOTE = (
     "the job finished while this was read, so it may lack its last rows: run the command "
@@ -398,18 +398,6 @@ LATE_NOTE = (
 )
 """The rare case of a job that was not finished when its rows were asked for and is when its
 status is asked right after."""
-
-
-def partial_note(
-    status: str, rows_done: int, rows_total: int, holds: str = SHARES_HOLD
-) -> str | None:
-    """What a reader of shares (or of a file: ``holds``) must know first when they are of
-    part of the file only: a job still running, or one that was cancelled or failed before
-    its last row and never will be finished."""
-    if status == "succeeded" and rows_done >= rows_total:
-        return None
-    so_far = " so far" if status in ("queued", "running") else ""
-    return f"job {status}: {rows_done:,} of {rows_total:,} rows labelled{so_far}; {holds}"
 
 
 def unfinished_note(client: Any, request_id: str, holds: str) -> str:

@@ -70,20 +70,23 @@ def urgent_note(body: Mapping[str, Any]) -> str | None:
     )
 
 
-def summary_text(body: Mapping[str, Any]) -> str:
-    """What the list holds and what a report does with it."""
+def summary_text(body: Mapping[str, Any], unfinished: str) -> str:
+    """What the list holds and what a report does with it; for an answer of part of the job's
+    rows (``complete`` false), ``unfinished`` in brackets: what became of the job and how many
+    rows were screened (``pipeline.partial_rows.partial_note`` of its status), not "still
+    running" for a job cancelled or failed."""
     if not body.get("flagged"):
+        partial = "" if body.get("complete", True) else f" ({unfinished})"
         return (
             f"None of the {body.get('rows_screened', 0):,} comments holds abusive language, "
             "words of self-harm or a threat, or a personal detail: reports show them all as "
-            "written."
+            f"written{partial}."
         )
     return (
-        f"{flagged_table.heading(body)}. Reports leave out the abusive comments, those with "
-        "words of self-harm and threats, and mask the personal details (an e-mail address, a "
-        "phone or student number, the writer's own name, a name the site lists) of the others; "
-        "every comment still "
-        "counts in the shares."
+        f"{flagged_table.heading(body, unfinished)}. Reports leave out the abusive comments, "
+        "those with words of self-harm and threats, and mask the personal details (an e-mail "
+        "address, a phone or student number, the writer's own name, a name the site lists) of "
+        "the others; every comment still counts in the shares."
     )
 
 

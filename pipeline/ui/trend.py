@@ -16,6 +16,8 @@ from pipeline.ui.insights import aspect_title, theme_name
 MAX_CHART_GROUPS = 12
 """Lines one chart can keep apart: all comments and the largest groups (flagged ones first)."""
 CHART_SHARE = "negative"
+LABELLED_SHARES = "% of labelled comments by job"
+"""The theme table's shares: of each job's labelled comments, not of all its rows."""
 
 
 def table(body: Mapping[str, Any]) -> pd.DataFrame:
@@ -135,12 +137,13 @@ def named_themes(body: Mapping[str, Any]) -> dict[str, Any]:
 
 def theme_table(body: Mapping[str, Any]) -> pd.DataFrame:
     """One row per theme of the label followed (``GET /v1/trend/themes``): its comments and
-    its share of each job's comments, its trend, and a comment from it."""
+    its share of each job's labelled comments (those the shares are of), its trend, and a
+    comment from it."""
     records = [
         {
             "theme": theme["name"],
             "comments by job": theme_trend_table.counts(theme),
-            "% of comments by job": theme_trend_table.percents(theme),
+            LABELLED_SHARES: theme_trend_table.percents(theme),
             "trend": theme_trend_table.trend_word(theme),
             "beyond the noise": bool(theme.get("flagged")),
             "for example": (theme_trend_table.first_quote(theme) or {}).get("text", ""),
@@ -150,7 +153,7 @@ def theme_table(body: Mapping[str, Any]) -> pd.DataFrame:
     columns = [
         "theme",
         "comments by job",
-        "% of comments by job",
+        LABELLED_SHARES,
         "trend",
         "beyond the noise",
         "for example",

@@ -37,8 +37,11 @@ def unescape(text: str) -> str:
     ``_x005F_x0041_`` is the text ``_x0041_``; an emoji may come as its two surrogates
     (``_xD83D__xDE00_``), joined here, and a lone one, which no text holds, becomes U+FFFD.
     ``_x0000_`` is kept as written: no text holds a NUL (a CSV with one is refused). A line
-    break ends as one line feed, as a CSV's does (Excel stores a pasted CR LF as ``_x000D_``
-    and a break), so the model, the themes and the results never see a code."""
+    break ends as one line feed, the break the workbook's XML holds: Excel stores a pasted
+    CR LF as ``_x000D_`` and a line feed and shows the two as one break, so the model, the
+    themes and the results see that break, never a code or a stray carriage return. (A CSV's
+    cell differs: its bytes are the file's own text, so a CR LF in it is kept as written,
+    ``pipeline.inputs``.)"""
     if "_x" in text:
         text = _ESCAPED.sub(_character, text)
         if _SURROGATES.search(text):

@@ -109,7 +109,7 @@ def test_the_aspects_table_shows_n_and_shares_per_aspect_and_per_group() -> None
 
 def test_a_partial_or_empty_aspects_answer_says_so() -> None:
     partial = {**ASPECTS, "complete": False, "groups": []}
-    assert "partial: the job is still running" in aspects_table(partial, 400).splitlines()[0]
+    assert "partial: the job's rows so far" in aspects_table(partial, 400).splitlines()[0]
     assert SMALL_NOTE not in aspects_table(partial, 400)
     empty = {**ASPECTS, "categories": [], "groups": []}
     assert aspects_table(empty, 200).splitlines()[1] == (
