@@ -37,10 +37,10 @@ import signal
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import FrameType
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -48,7 +48,7 @@ import pandas as pd
 from pipeline import scratch
 from pipeline.bootstrap import Backend
 from pipeline.chunk_sizing import ChunkLimit, ChunkSizer, chunk_work, row_work
-from pipeline.db import ChunkOutcome, JobRecord, ResultRecord, WorkerTime
+from pipeline.db import ChunkOutcome, JobRecord, JobStatus, ResultRecord, WorkerTime
 from pipeline.db.jobs import Intake
 from pipeline.errors import (
     Conflict,
@@ -59,6 +59,7 @@ from pipeline.errors import (
     ReceiptExpired,
     ServiceUnavailableError,
 )
+from pipeline.fair_share import DEFERRED, MAX_DEFERRALS, another_owner_first, deferrals
 from pipeline.heartbeat import DeliveryHeartbeat
 from pipeline.inputs import ReadOptions, iter_chunks
 from pipeline.insights import storage
@@ -264,6 +265,10 @@ class Worker:
         if self.stopping:
             _forget(queue.release, message.receipt)
             return
+        if self._lets_another_owner_first(job, message):
+            log.info("job %s: put behind a job of an owner with fewer jobs running", request_id)
+            self._requeue(request_id, message, {DEFERRED: deferrals(message.body) + 1})
+            return
         self._timed_since = self._clock()
         holder = self.backend.repository.workers.claim(
             self.worker_id,
@@ -282,6 +287,15 @@ class Worker:
         finally:
             self._receipt = None
             self._beat(None)
+
+    def _lets_another_owner_first(self, job: JobRecord, message: QueueMessage) -> bool:
+        """A job never started, of an owner with more jobs running than another owner who has
+        one queued, goes behind it (``pipeline.fair_share``), at most ``MAX_DEFERRALS`` times
+        and only while a message waits to be taken instead."""
+        if job.status != JobStatus.QUEUED or deferrals(message.body) >= MAX_DEFERRALS:
+            return False
+        running, waiting = self.backend.repository.jobs.owners_at_work()
+        return another_owner_first(job.owner, running, waiting) and self._job_waiting()
 
     def _held_elsewhere(self, request_id: str, holder: str, message: QueueMessage) -> None:
         """Another live worker holds the job: two messages of one job (a re-send's old one
@@ -624,12 +638,15 @@ class Worker:
         self.backend.repository.jobs.hand_back(request_id)
         self._requeue(request_id, message)
 
-    def _requeue(self, request_id: str, message: QueueMessage) -> None:
+    def _requeue(
+        self, request_id: str, message: QueueMessage, more: Mapping[str, Any] | None = None
+    ) -> None:
         """Put the job behind the queue: this worker stops holding it first (so the worker
         that takes the new message does not find it held and wait), then a fresh message is
-        sent before this one is deleted (a crash in between leaves two, never none)."""
+        sent (with ``more`` in its body) before this one is deleted (a crash in between leaves
+        two, never none)."""
         self._beat(None)
-        self.backend.queue.send({"request_id": request_id})
+        self.backend.queue.send({"request_id": request_id, **(more or {})})
         _forget(self.backend.queue.delete, message.receipt)
 
     def _committed(self, request_id: str, message: QueueMessage) -> None:

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, delete, insert, or_, select, update
+from sqlalchemy import Select, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -182,6 +182,24 @@ class JobRepository:
         )
         with self._db.read() as session:
             return session.scalar(query) is not None
+
+    def owners_at_work(self) -> tuple[dict[str, int], set[str]]:
+        """Jobs running per owner, and the owners with a job queued that a worker can label
+        (not one waiting for its model): what ``pipeline.fair_share`` weighs."""
+        running = (
+            select(Job.owner, func.count())
+            .where(Job.status == JobStatus.RUNNING.value)
+            .group_by(Job.owner)
+        )
+        waiting = (
+            select(Job.owner)
+            .where(Job.status == JobStatus.QUEUED.value)
+            .where(or_(Job.error.is_(None), ~Job.error.startswith(MODEL_FAULT, autoescape=True)))
+            .distinct()
+        )
+        with self._db.read() as session:
+            counts = {owner: int(count) for owner, count in session.execute(running)}
+            return counts, set(session.scalars(waiting))
 
     def hand_back(self, request_id: str) -> None:
         """Close the open delivery without counting a failure: its worker stopped on request
