@@ -433,6 +433,13 @@ def filename(data: ReportData, report_format: str) -> str:
 
 
 def _not_finished(job: JobRecord) -> str:
+    if job.status == JobStatus.RUNNING and job.labelled:
+        return (
+            f"every row of the job is labelled and it is working out what they are about "
+            f"({job.insights_done:,} of {job.rows_total:,} rows): a report needs their aspects "
+            "and themes too; ask again when it has finished (the results and summary hold "
+            "every label now)"
+        )
     if job.status in (JobStatus.QUEUED, JobStatus.RUNNING):
         return (
             f"the job is {job.status.value} ({job.rows_done:,} of {job.rows_total:,} rows "
