@@ -342,6 +342,6 @@ def test_an_evaluation_workbook_through_the_api_and_the_command_line(
         env, "submit", str(workbook), "--text-column", "comment", "--sheet", "Notes", "--wait"
     )
     assert notes.returncode == 0, notes.stderr
-    assert "succeeded: 1/1 rows from sheet 'Notes' (header on row 1)" in notes.stdout
+    assert "succeeded: 1/1 rows from sheet 'Notes' (header on row 1)" in notes.stderr
     unknown = cli(env, "submit", str(workbook), "--text-column", "comment", "--sheet", "9")
     assert unknown.returncode == 2 and "no sheet '9'" in unknown.stderr
