@@ -1,5 +1,5 @@
 """The themes of one label over several jobs as a table: a row per theme with its comments
-and its share of each job's comments, the trend, and a quote. Pure: the API's JSON
+and its share of each job's labelled comments, the trend, and a quote. Pure: the API's JSON
 (``theme_trend_summary``) laid out for the CLI's text and CSV and the app's table.
 """
 
@@ -25,7 +25,8 @@ def first_quote(theme: Mapping[str, Any]) -> Mapping[str, Any] | None:
 
 
 def percents(theme: Mapping[str, Any]) -> str:
-    """``0 → 8 → 19 → 36`` (percent of each job's comments, ``–`` for a job without any)."""
+    """``0 → 8 → 19 → 36`` (percent of each job's labelled comments; ``–`` for a job without
+    any)."""
     return " → ".join(
         "–" if share["share"] is None else f"{share['share'] * 100:.0f}"
         for share in theme["shares"]
@@ -45,10 +46,10 @@ def trend_word(theme: Mapping[str, Any]) -> str:
 
 
 def flag_sentences(body: Mapping[str, Any]) -> list[str]:
-    """``parking / bad parking: rising, 0 % → 36 % of the comments`` for each theme whose
+    """``parking / bad parking: rising, 0 % → 36 % of the labelled comments`` for each theme whose
     trend is beyond the noise."""
     return [
-        f"{theme['name']}: {theme['direction']}, {_ends(theme)} of the comments"
+        f"{theme['name']}: {theme['direction']}, {_ends(theme)} of the labelled comments"
         for theme in body.get("themes") or []
         if theme.get("flagged")
     ]
