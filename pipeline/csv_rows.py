@@ -4,7 +4,7 @@ The files the product writes use ``\n`` line ends and minimal quoting (pandas' c
 The csv module quotes a value only for the delimiter, the quote and the characters of its line
 terminator, so a comment's bare ``\r`` (kept as written since ``pipeline.inputs`` reads cells
 with ``newline=""``) would go out unquoted, and readers end the row there. A row that holds a
-carriage return is written with every value quoted instead.
+bare carriage return (no line feed beside it) is written with every value quoted instead.
 """
 
 from __future__ import annotations
@@ -15,13 +15,15 @@ from typing import Any, Literal, TextIO
 
 
 def holds_cr(values: Iterable[object]) -> bool:
-    """Whether a value is text with a carriage return in it."""
-    return any(isinstance(value, str) and "\r" in value for value in values)
+    """Whether a value is text with a carriage return and no line feed: the one the csv
+    module would leave unquoted (a value with a line feed is quoted anyway, as pandas
+    quotes it, so such a row stays byte for byte what it was)."""
+    return any(isinstance(value, str) and "\r" in value and "\n" not in value for value in values)
 
 
 def quoting_for(rows: Iterable[Iterable[object]]) -> Literal[0, 1]:
     """The csv quoting for a whole table (a pandas frame, a DictWriter's rows): every value
-    quoted when one holds a carriage return, minimal otherwise."""
+    quoted when one holds a bare carriage return, minimal otherwise."""
     return csv.QUOTE_ALL if any(holds_cr(row) for row in rows) else csv.QUOTE_MINIMAL
 
 
