@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import warnings
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
@@ -60,7 +61,9 @@ def test_results_o_xlsx_says_the_rows_cut_on_stderr(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     stored = f"course,comment,label\nA,{LONG},neutral\nB,short,positive\n".encode()
+    done = SimpleNamespace(status="succeeded", rows_done=2, rows_total=2)
     monkeypatch.setattr(PipelineClient, "results_csv", lambda *_args, **_options: stored)
+    monkeypatch.setattr(PipelineClient, "status", lambda *_args: done)
     monkeypatch.setenv("PIPELINE_API_URL", "http://api.test")
     assert main(["results", "AAAAAAAAAAAAAAAAAAAAAA", "-o", str(tmp_path / "r.xlsx")]) == 0
     err = capsys.readouterr().err
