@@ -93,13 +93,26 @@ def clients_answered_by(
 ) -> list[httpx.Request]:
     """Every PipelineClient made from now on (the CLI's too) gets ``answer()`` for each request
     instead of going to the network; the requests it sent, in order."""
-    from pipeline.client import PipelineClient
-
     seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
         return answer()
+
+    _clients_handled_by(monkeypatch, handler)
+    return seen
+
+
+def clients_answered_in_process(monkeypatch: pytest.MonkeyPatch, app: Any) -> None:
+    """Every PipelineClient made from now on (the CLI's too) is answered by the FastAPI
+    ``app`` (a TestClient) in process."""
+    _clients_handled_by(monkeypatch, _in_process(app))
+
+
+def _clients_handled_by(
+    monkeypatch: pytest.MonkeyPatch, handler: Callable[[httpx.Request], httpx.Response]
+) -> None:
+    from pipeline.client import PipelineClient
 
     original = PipelineClient.__init__
 
@@ -107,7 +120,14 @@ def clients_answered_by(
         original(self, *args, **{**kwargs, "transport": httpx.MockTransport(handler)})
 
     monkeypatch.setattr(PipelineClient, "__init__", with_transport)
-    return seen
+
+
+def _in_process(app: Any) -> Callable[[httpx.Request], httpx.Response]:
+    def handler(request: httpx.Request) -> httpx.Response:
+        answer = app.request(request.method, request.url.raw_path.decode("ascii"))
+        return httpx.Response(answer.status_code, headers=answer.headers, content=answer.content)
+
+    return handler
 
 
 def nothing_flagged(request_id: str, rows: int) -> dict[str, Any]:
@@ -132,8 +152,4 @@ def in_process_client(app: Any) -> Any:
     """A PipelineClient whose requests the FastAPI ``app`` (a TestClient) answers in process."""
     from pipeline.client import PipelineClient
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        answer = app.request(request.method, request.url.raw_path.decode("ascii"))
-        return httpx.Response(answer.status_code, headers=answer.headers, content=answer.content)
-
-    return PipelineClient("http://api.test", transport=httpx.MockTransport(handler))
+    return PipelineClient("http://api.test", transport=httpx.MockTransport(_in_process(app)))

@@ -93,17 +93,11 @@ def hand_over_jobs(backend: Backend, source: str, target: str) -> HandedOver:
     an API Gateway key; ``source`` may also be ``anonymous`` (jobs sent without a key) and a
     revoked key. ``target`` must be an active key: giving jobs to ``anonymous`` would show
     them to every caller without a key, and to a revoked key to nobody."""
-    keys = backend.repository.keys
     source, target = source.strip(), target.strip()
     source_owner = _owner(backend, source, as_source=True)
     target_owner = _owner(backend, target, as_source=False)
     if source_owner == target_owner:
         raise InputError(f"{source!r} and {target!r} are the same owner: nothing to hand over")
-    if not target.startswith(GATEWAY_OWNER_PREFIX) and keys.named(target).revoked_at is not None:
-        raise InputError(
-            f"the API key named {target!r} is revoked: its jobs could be read by nobody "
-            f"(keys rotate {target} --reinstate gives it a new secret first)"
-        )
     moved = backend.repository.jobs.hand_over(source_owner, target_owner)
     return HandedOver(source=source, target=target, jobs=moved)
 
@@ -139,7 +133,13 @@ def _owner(backend: Backend, who: str, as_source: bool) -> str:
                 "digits, as `aws apigateway get-api-keys` lists it)"
             )
         return who
-    return backend.repository.keys.named(who).key_id
+    key = backend.repository.keys.named(who)
+    if not as_source and key.revoked_at is not None:
+        raise InputError(
+            f"the API key named {who!r} is revoked: its jobs could be read by nobody "
+            f"(keys rotate {who} --reinstate gives it a new secret first)"
+        )
+    return key.key_id
 
 
 def list_keys(backend: Backend) -> list[KeyRecord]:

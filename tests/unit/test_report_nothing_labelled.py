@@ -6,16 +6,14 @@ key finding reads "No course differs from the rest … allowing for the 0 compar
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
+from httpfakes import clients_answered_in_process
 from jobfakes import FakePredictor
 
 from pipeline.bootstrap import Backend
 from pipeline.cli.main import main
-from pipeline.client import PipelineClient
 from pipeline.worker import Worker
 
 PLACEHOLDERS = b"course,comment\nA,N/A\nA,-\nA,none\nB,n/a\nB,nothing\nB,.\n"
@@ -31,20 +29,6 @@ def finished(backend: Backend, client: TestClient, body: bytes) -> str:
     assert answer.status_code == 202, answer.text
     Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
     return str(answer.json()["request_id"])
-
-
-def answered_by(monkeypatch: pytest.MonkeyPatch, client: TestClient) -> None:
-    """Every PipelineClient made from now on (the CLI's) is answered by the in-process API."""
-    original = PipelineClient.__init__
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        answer = client.request(request.method, request.url.raw_path.decode("ascii"))
-        return httpx.Response(answer.status_code, headers=answer.headers, content=answer.content)
-
-    def with_transport(self: PipelineClient, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **{**kwargs, "transport": httpx.MockTransport(handler)})
-
-    monkeypatch.setattr(PipelineClient, "__init__", with_transport)
 
 
 def test_the_api_refuses_the_report_of_a_job_with_no_label_and_says_why(
@@ -81,7 +65,7 @@ def test_the_command_refuses_with_the_apis_words_and_writes_nothing(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     request_id = finished(backend, client, PLACEHOLDERS)
-    answered_by(monkeypatch, client)
+    clients_answered_in_process(monkeypatch, client)
     here = tmp_path / "here"
     here.mkdir()
     monkeypatch.chdir(here)
@@ -108,7 +92,7 @@ def test_a_report_refused_for_another_reason_is_still_a_failure(
         data={"text_column": "comment"},
     )
     request_id = answer.json()["request_id"]  # queued: never worked
-    answered_by(monkeypatch, client)
+    clients_answered_in_process(monkeypatch, client)
     monkeypatch.chdir(tmp_path)
 
     assert main(["report", request_id, "--api-url", "http://api.test"]) == 1

@@ -12,16 +12,14 @@ import shutil
 import subprocess
 from html import unescape
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
+from httpfakes import clients_answered_in_process
 from jobfakes import FakePredictor
 
 from pipeline.bootstrap import Backend
 from pipeline.cli.main import main
-from pipeline.client import PipelineClient
 from pipeline.report import job as report_job
 from pipeline.worker import Worker
 
@@ -110,24 +108,10 @@ def test_the_pdfs_every_page_says_not_screened(
     assert raw.filename.endswith("-unscreened-report-by-course.pdf")
 
 
-def answered_by(monkeypatch: pytest.MonkeyPatch, client: TestClient) -> None:
-    """Every PipelineClient made from now on (the CLI's) is answered by the in-process API."""
-    original = PipelineClient.__init__
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        answer = client.request(request.method, request.url.raw_path.decode("ascii"))
-        return httpx.Response(answer.status_code, headers=answer.headers, content=answer.content)
-
-    def with_transport(self: PipelineClient, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **{**kwargs, "transport": httpx.MockTransport(handler)})
-
-    monkeypatch.setattr(PipelineClient, "__init__", with_transport)
-
-
 def test_the_command_never_writes_an_unscreened_report_over_a_screened_one(
     client: TestClient, request_id: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    answered_by(monkeypatch, client)
+    clients_answered_in_process(monkeypatch, client)
     here = tmp_path / "here"
     here.mkdir()
     monkeypatch.chdir(here)
