@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Literal
 import pandas as pd
 import streamlit as st
 
+from pipeline import column_guess as columns
 from pipeline.client import JobStatus, PipelineClient, Summary, usable_key
 from pipeline.errors import (
     ApiUnreachable,
@@ -49,7 +50,6 @@ from pipeline.ui import (
     about,
     change,
     charts,
-    columns,
     compare,
     explore,
     exports,

@@ -67,7 +67,7 @@ TEXT_NAMES = (
     "ملاحظات",
 )
 """Names that mean the comments, likeliest first: a column named one of them is the comment
-column when none is asked for (here) and the app's first guess (``pipeline.ui.columns``). A
+column when none is asked for (here) and the app's first guess (``pipeline.column_guess``). A
 university's export names its columns in its own language (``Comentarios``, ``Kommentar``)."""
 TEXT_WORDS = frozenset(TEXT_NAMES)
 _UNSPACED_NAMES = tuple(name for name in TEXT_NAMES if "\u3000" <= name[0] <= "\u9fff")
@@ -277,7 +277,7 @@ def worded_text_column(
     """The first column whose name, or survey question (``questions``), holds a word of
     ``TEXT_NAMES``, taken in that order (``Student comments``), unless it also holds one of
     ``RECORD_WORDS`` (``Response ID`` is no comment): a hint here, the app's second guess
-    (``pipeline.ui.columns``)."""
+    (``pipeline.column_guess``)."""
     questions = questions or {}
     words = {c: comment_words(c) | comment_words(questions.get(c, "")) for c in columns}
     return next((c for name in TEXT_NAMES for c in columns if name in words[c]), None)

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.bootstrap import Backend
+from pipeline.column_guess import PREVIEW_ROWS, guess_more_text_columns
 from pipeline.db.records import JobRecord, NewJob
 from pipeline.errors import (
     Conflict,
@@ -40,7 +41,6 @@ from pipeline.service.erase import erase, overdue
 from pipeline.service.pace import job_pace
 from pipeline.service.unsent import resend_if_lost, send_message
 from pipeline.service.views import JobView, Submission, UploadTicket
-from pipeline.ui.columns import PREVIEW_ROWS, guess_more_text_columns
 
 ANONYMOUS = "anonymous"
 UPLOAD_PREFIX = "uploads/"

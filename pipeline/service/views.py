@@ -19,7 +19,7 @@ class Submission:
     reused: bool = False
     other_text_columns: tuple[str, ...] = ()
     """With the comment column taken for its name (none asked for), the file's other columns
-    of free text (``pipeline.ui.columns.guess_more_text_columns``): their comments are not
+    of free text (``pipeline.column_guess.guess_more_text_columns``): their comments are not
     labelled, which the caller should hear of."""
 
     def to_dict(self) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from jobfakes import FakePredictor, make_backend
 
 from pipeline import service
 from pipeline.api.errors import error_answer
+from pipeline.column_guess import preview_upload
 from pipeline.db import JobStatus
 from pipeline.errors import (
     AmbiguousColumnError,
@@ -28,7 +29,6 @@ from pipeline.errors import (
 )
 from pipeline.inputs import ReadOptions, iter_chunks, validate_input
 from pipeline.labelling import label_frame
-from pipeline.ui.columns import preview_upload
 from pipeline.worker import Worker
 
 TEXT = "café – très “bien”, vraiment"

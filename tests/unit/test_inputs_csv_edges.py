@@ -16,10 +16,10 @@ import pytest
 from jobfakes import FakePredictor, make_backend
 
 from pipeline import service
+from pipeline.column_guess import preview_upload
 from pipeline.errors import LimitExceededError, MalformedInputError, MissingColumnError
 from pipeline.input_text import as_written
 from pipeline.inputs import Limits, ReadOptions, iter_chunks, validate_input
-from pipeline.ui.columns import preview_upload
 from pipeline.worker import Worker
 
 

@@ -15,9 +15,9 @@ from jobfakes import FakePredictor, make_backend
 from odsfakes import row, spreadsheet, table
 
 from pipeline import service
+from pipeline.column_guess import preview_upload
 from pipeline.input_repeats import HeaderRepeats
 from pipeline.inputs import ReadOptions, iter_chunks, validate_input
-from pipeline.ui.columns import preview_upload
 from pipeline.worker import Worker
 from pipeline.xlsx import ALL_SHEETS
 

@@ -19,10 +19,10 @@ from pipeline.api.app import create_app
 from pipeline.api.gateway import Gateway
 from pipeline.bootstrap import Backend
 from pipeline.cli.main import build_parser
+from pipeline.column_guess import guess_more_text_columns
 from pipeline.errors import EmptyInputError, InputError, LimitExceededError, MissingColumnError
 from pipeline.input_melt import Melt, free_name, melt_for, respondent_column
 from pipeline.inputs import ReadOptions, iter_chunks, validate_input
-from pipeline.ui.columns import guess_more_text_columns
 from pipeline.worker import Worker
 
 HELPED, CHANGE = "What helped you learn?", "What should change?"

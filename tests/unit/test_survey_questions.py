@@ -22,9 +22,9 @@ from jobfakes import FakePredictor
 from pipeline.bootstrap import Backend
 from pipeline.cli import rating_commands
 from pipeline.cli.main import main
+from pipeline.column_guess import column_label
 from pipeline.errors import AmbiguousColumnError
 from pipeline.input_header import resolve_column
-from pipeline.ui.columns import column_label
 from pipeline.worker import Worker
 
 SATISFIED = "Overall, I was satisfied with this course"

@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from jobfakes import FakePredictor
 from xlsxfakes import evaluation_export
 
+from pipeline import column_guess
 from pipeline.analyze import analyze_file
 from pipeline.api.app import create_app
 from pipeline.api.gateway import Gateway
@@ -26,7 +27,6 @@ from pipeline.errors import MissingColumnError
 from pipeline.input_header import TEXT_NAMES, named_text_column, text_column_refusal
 from pipeline.inputs import ReadOptions, iter_chunks, validate_input
 from pipeline.settings import Settings
-from pipeline.ui import columns as ui_columns
 
 EVALUATIONS = b"row_id,course,instructor,term,comment\n1,CS101,Ada,2026,Great lectures\n"
 
@@ -92,8 +92,8 @@ def test_a_refused_survey_of_several_questions_is_told_it_can_give_them_all() ->
 
 
 def test_the_app_guesses_from_the_same_names() -> None:
-    assert ui_columns.TEXT_NAMES is TEXT_NAMES
-    assert ui_columns.guess_text_column(["course", "Feedback"]) == "Feedback"
+    assert column_guess.TEXT_NAMES is TEXT_NAMES
+    assert column_guess.guess_text_column(["course", "Feedback"]) == "Feedback"
 
 
 def test_a_workbook_reads_the_first_sheet_with_a_column_named_like_comments(

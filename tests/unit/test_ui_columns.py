@@ -10,13 +10,13 @@ import pytest
 from hostile_cases import qualtrics_export
 from xlsxfakes import inline_row, sheet_xml, workbook_parts, write_parts
 
-from pipeline.errors import EmptyInputError, EncodingError, UnsupportedFormatError
-from pipeline.ui.columns import (
+from pipeline.column_guess import (
     guess_group_columns,
     guess_more_text_columns,
     guess_text_column,
     preview_upload,
 )
+from pipeline.errors import EmptyInputError, EncodingError, UnsupportedFormatError
 
 
 def _xlsx(frame: pd.DataFrame) -> bytes:
