@@ -36,7 +36,7 @@ from pipeline.errors import (
     PipelineError,
     Unauthorized,
 )
-from pipeline.file_names import distinct_names, job_stem, results_file_name
+from pipeline.file_names import distinct_names, job_stem, results_file_name, table_file_name
 from pipeline.group_names import group_cell
 from pipeline.inputs import ReadOptions
 from pipeline.partial_rows import partial_note
@@ -2198,14 +2198,16 @@ def downloads_tab(
         hide_index=True,
         column_config=_summary_columns(labels),
     )
+    complete = job.status == "succeeded"
+    of_part = "" if complete else f" ({_unfinished(job, 'these shares are of those rows only')})"
     st.caption(
         "*n*: comments with a label; the percentages of a row add up to 100 (the CSV holds the "
-        f"exact shares and mean scores). {groups.SMALL_NOTE}"
+        f"exact shares and mean scores){of_part}. {groups.SMALL_NOTE}"
     )
     st.download_button(
         "Summary (CSV)",
         exports.to_csv_bytes(exports.summary_frame(summary)),
-        file_name=f"{stem}-summary.csv",
+        file_name=table_file_name(job.input_name, job.request_id, "summary", complete),
         mime="text/csv",
         on_click="ignore",
         icon=":material/download:",

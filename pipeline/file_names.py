@@ -40,8 +40,14 @@ def results_file_name(input_name: str, request_id: str, complete: bool = True) -
     """``evaluations-AbC123xy-results.csv``: a job's results CSV, wherever it is downloaded;
     ``…-results-partial.csv`` for the rows so far of a job not (or never to be) finished, so
     it is never taken for the whole file of the same name."""
+    return table_file_name(input_name, request_id, "results", complete)
+
+
+def table_file_name(input_name: str, request_id: str, kind: str, complete: bool = True) -> str:
+    """``evaluations-AbC123xy-summary.csv``: a CSV of the job's rows of one ``kind``;
+    ``-partial`` before the ending where it holds the rows so far of a job not finished."""
     partial = "" if complete else "-partial"
-    return f"{job_stem(input_name, request_id)}-results{partial}.csv"
+    return f"{job_stem(input_name, request_id)}-{kind}{partial}.csv"
 
 
 def content_disposition(name: str) -> str:

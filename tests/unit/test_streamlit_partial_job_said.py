@@ -5,7 +5,8 @@ what it shows and hands out is of its rows so far, and says so truthfully.
 was cancelled or failed and never will finish, and so did *Compare → A rating against the
 comments*; the *Results (CSV)* and *Results (Excel)* downloads of such a job were named
 ``-results.csv`` and ``-results.xlsx``, the names of a whole job's files, where the API names
-the same rows ``-results-partial.csv``."""
+the same rows ``-results-partial.csv``, and its *Summary (CSV)* ``-summary.csv`` with nothing
+said of the shares above it being of part of the file."""
 
 from __future__ import annotations
 
@@ -89,8 +90,11 @@ def test_a_job_that_ended_part_way_says_what_became_of_it(
     with serving_app(create_app(backend), log_level="warning") as url:
         at = job_page(url, request_id, monkeypatch)
         stem = f"evals-{request_id[:8]}"
-        assert {f"{stem}-results-partial.csv", f"{stem}-results-partial.xlsx"} <= set(handed)
-        assert not {f"{stem}-results.csv", f"{stem}-results.xlsx"} & set(handed), sorted(handed)
+        partial = {f"{stem}-{kind}-partial.csv" for kind in ("results", "summary")}
+        assert partial | {f"{stem}-results-partial.xlsx"} <= set(handed)
+        whole = {f"{stem}-results.csv", f"{stem}-results.xlsx", f"{stem}-summary.csv"}
+        assert not whole & set(handed), sorted(handed)
+        assert f"({said}these shares are of those rows only)" in page_text(at)
 
         at.radio(key="c-mode").set_value("A rating against the comments").run()
         assert not at.exception, at.exception
