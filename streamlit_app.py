@@ -2236,10 +2236,11 @@ def results_downloads(job: JobStatus, frame: pd.DataFrame) -> None:
     )
     named = tuple(sorted(names.items()))
     csv_name = results_file_name(job.input_name, job.request_id, job.status == "succeeded")
+    table = explore.with_theme_names(frame, names)
     left, right = st.columns(2)
     left.download_button(
         "Results (CSV)",
-        exports.to_csv_bytes(explore.with_theme_names(frame, names)),
+        exports.to_csv_bytes(table),
         file_name=csv_name,
         mime="text/csv",
         on_click="ignore",
@@ -2260,6 +2261,9 @@ def results_downloads(job: JobStatus, frame: pd.DataFrame) -> None:
         disabled=too_big,
         help=excel_help if too_big else None,
     )
+    cut = [] if too_big else exports.cells_past_limit(table)
+    if cut:
+        st.caption(_md(exports.cut_note(cut)))
 
 
 def report_downloads(

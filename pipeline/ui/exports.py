@@ -114,20 +114,31 @@ def cut_to_cells(frame: pd.DataFrame) -> list[tuple[int, str]]:
     """Cut ``frame``'s texts (its header's too) longer than ``XLSX_CELL_CHARS`` to that, in
     place; returns the cells cut as (row of the sheet, counting the header as 1; column),
     column by column."""
-    cuts: list[tuple[int, str]] = []
     names = [str(column) for column in frame.columns]
-    cuts += [(1, name) for name in names if len(name) > XLSX_CELL_CHARS]
-    for place in range(len(names)):
+    cuts = cells_past_limit(frame)
+    for place, name in enumerate(names):
+        at = [row - 2 for row, column in cuts if column == name and row > 1]
+        if at:
+            frame.iloc[at, place] = frame.iloc[at, place].str.slice(0, XLSX_CELL_CHARS)
+    frame.columns = [name[:XLSX_CELL_CHARS] for name in names]
+    return cuts
+
+
+def cells_past_limit(frame: pd.DataFrame) -> list[tuple[int, str]]:
+    """The cells of ``frame`` (its header's too) longer than an Excel cell holds, as (row of
+    the sheet, counting the header as 1; column), column by column: what a workbook of it
+    would cut, known before one is written (the app says it beside its Excel button)."""
+    names = [str(column) for column in frame.columns]
+    cells = [(1, name) for name in names if len(name) > XLSX_CELL_CHARS]
+    for place, name in enumerate(names):
         values = frame.iloc[:, place]
         if not _is_text(values):
             continue
-        long = values.map(lambda value: isinstance(value, str) and len(value) > XLSX_CELL_CHARS)
-        if long.any():
-            at = [int(row) for row in long.to_numpy().nonzero()[0]]
-            cuts += [(row + 2, names[place]) for row in at]
-            frame.iloc[at, place] = values.iloc[at].str.slice(0, XLSX_CELL_CHARS)
-    frame.columns = [name[:XLSX_CELL_CHARS] for name in names]
-    return cuts
+        lengths = values.map(lambda value: len(value) if isinstance(value, str) else 0)
+        cells += [
+            (int(row) + 2, name) for row in (lengths > XLSX_CELL_CHARS).to_numpy().nonzero()[0]
+        ]
+    return cells
 
 
 def cut_note(cuts: Sequence[tuple[int, str]]) -> str:

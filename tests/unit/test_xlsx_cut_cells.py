@@ -12,13 +12,24 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from jobfakes import FakePredictor, comments_csv
+from apptests import job_page, page_text
+from fastapi.testclient import TestClient
+from httpfakes import serving_app
+from jobfakes import FakePredictor, comments_csv, make_backend
 from openpyxl import load_workbook
 
+from pipeline.api.app import create_app
 from pipeline.cli import model_commands
 from pipeline.cli.main import main
 from pipeline.client import PipelineClient
-from pipeline.ui.exports import XLSX_CELL_CHARS, CellsCut, cut_note, to_xlsx_bytes
+from pipeline.ui.exports import (
+    XLSX_CELL_CHARS,
+    CellsCut,
+    cells_past_limit,
+    cut_note,
+    to_xlsx_bytes,
+)
+from pipeline.worker import Worker
 
 LONG = "word " * 8000  # 40,000 characters
 
@@ -82,3 +93,31 @@ def test_analyze_o_xlsx_says_the_rows_cut_on_stderr(
     err = capsys.readouterr().err
     assert "'comment' in row 2; the CSV holds it whole" in err
     assert "UserWarning" not in err
+
+
+def test_the_app_says_beside_its_excel_button_which_cells_the_workbook_cuts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app's Excel file is written when its button is clicked, so nothing could be said
+    then: the page says it beside the button, from the rows it holds."""
+    backend = make_backend(tmp_path, auth="none")
+    content = f'course,comment\nA,"{LONG}"\nB,short\n'.encode()
+    request_id = (
+        TestClient(create_app(backend))
+        .post("/v1/jobs", files={"file": ("long.csv", content)})
+        .json()["request_id"]
+    )
+    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+    with serving_app(create_app(backend), log_level="warning") as url:
+        text = page_text(job_page(url, request_id, monkeypatch))
+    assert (
+        "1 cell cut to 32,767 characters in the workbook (the most an Excel cell holds): " in text
+    )
+    assert "'comment' in row 2; the CSV holds it whole" in text
+
+
+def test_cells_past_the_limit_are_known_without_cutting_them() -> None:
+    frame = pd.DataFrame({"n": [1, 2], "comment": ["short", LONG], LONG: ["x", None]})
+    before = frame.copy()
+    assert cells_past_limit(frame) == [(1, LONG), (3, "comment")]
+    pd.testing.assert_frame_equal(frame, before)
