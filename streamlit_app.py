@@ -2349,6 +2349,15 @@ def every_group_zip(
     wanted = (job.request_id, progress.revision(job), group)
     screen, rating = screening(), report_rating()
     word = groups.in_sentence(group)
+    if len(names) > exports.ZIP_MAX_REPORTS:
+        why = (
+            f"{len(names):,} values of {word}: one ZIP here holds {exports.ZIP_MAX_REPORTS:,} "
+            "reports at most"
+        )
+        st.caption(
+            f"{_md(why)}; the command line writes every one into a folder: "
+            f"{_code(exports.each_group_command(job.request_id, group))}"
+        )
     if st.button(
         f"Make every {_md(word)}'s report ({len(names):,} PDFs in one ZIP)",
         key="d-every-group",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+import shlex
 import warnings
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -285,6 +286,21 @@ def report_file_name(
     if value is not None and by:
         return f"{stem}-report-{by}-{safe_name(value)[:40] or 'group'}.{report_format}"
     return f"{stem}-report{f'-by-{by}' if by else ''}.{report_format}"
+
+
+ZIP_MAX_REPORTS = 300
+"""Reports one ZIP of the app holds: the page makes them one after another in its run and
+keeps the ZIP in the browser session's memory; the command line writes any number to a
+folder (``each_group_command``)."""
+
+
+def each_group_command(request_id: str, group_by: str) -> str:
+    """The command that writes every group's own report into a folder, quoted for a shell
+    (an id that begins with ``-`` comes after ``--``, where no option is read)."""
+    options = f"--group-by {shlex.quote(group_by)} --each-group"
+    if request_id.startswith("-"):
+        return f"sentiment-pipeline report {options} -- {shlex.quote(request_id)}"
+    return f"sentiment-pipeline report {shlex.quote(request_id)} {options}"
 
 
 def reports_zip(reports: Iterable[tuple[str, bytes]]) -> bytes:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import io
+import shlex
 import threading
 import zipfile
 from collections.abc import Callable, Iterator
@@ -20,7 +21,9 @@ from httpfakes import JsonHandler, nothing_flagged
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
-from pipeline.ui.exports import report_file_name
+from pipeline.cli.main import build_parser
+from pipeline.ui import exports
+from pipeline.ui.exports import each_group_command, report_file_name
 
 LABELS = ["negative", "neutral", "positive"]
 DONE = {
@@ -212,6 +215,31 @@ def test_every_groups_own_report_comes_in_one_zip_when_asked(
     archive = zipfile.ZipFile(io.BytesIO(stored["evaluations-donejob-report-by-course.zip"]))
     assert archive.namelist() == ["BIO9.pdf", "CHEM110.pdf"]
     assert archive.read("CHEM110.pdf") == PDF
+
+
+def test_more_groups_than_one_zip_holds_are_sent_to_the_command_line(
+    report_api: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ZIP is made in the page's run and kept in the session's memory: a job of thousands
+    of courses would have made every PDF there, one after another, before anything came."""
+    monkeypatch.setattr(exports, "ZIP_MAX_REPORTS", 1)  # the fake job has two courses
+    ReportApi.reports.clear()
+    at = opened(report_api, monkeypatch, "donejob")
+
+    button = at.button(key="d-every-group")
+    assert button.proto.disabled
+    assert button.proto.help == "2 values of course: one ZIP here holds 1 reports at most"
+    said = "the command line writes every one into a folder: "
+    command = "sentiment-pipeline report donejob --group-by course --each-group"
+    assert any(f"{said}`{command}`" in str(caption.value) for caption in at.caption)
+    assert not any(query.get("group") for query, _accept in ReportApi.reports)
+
+
+def test_the_folder_command_reads_back_as_the_command_line_parses_it() -> None:
+    for request_id, group_by in (("-dashed", "Instructor (Last, First)"), ("abc", "it's")):
+        words = shlex.split(each_group_command(request_id, group_by))
+        args = build_parser().parse_args(words[1:])
+        assert (args.request_id, args.group_by, args.each_group) == (request_id, group_by, True)
 
 
 def test_a_job_that_did_not_finish_offers_the_report_disabled_saying_why(
