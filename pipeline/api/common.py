@@ -5,6 +5,7 @@ parsing helpers. Pure: no web framework is imported here."""
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -65,13 +66,13 @@ def refuse_repeated_query(parameters: Sequence[tuple[str, str]]) -> None:
     """Every query parameter of the API takes one value (a list is one value, comma-
     separated): one given twice is refused by name, not read as its last value, which
     dropped the others unsaid (``?jobs=A&jobs=B`` was "1 given")."""
-    names = [name for name, _value in parameters]
-    repeated = sorted({name for name in names if names.count(name) > 1})
+    counts = Counter(name for name, _value in parameters)
+    repeated = sorted(name for name, count in counts.items() if count > 1)
     if repeated:
         name = repeated[0]
         how = f" ({LISTS[name]})" if name in LISTS else ""
         raise InvalidRequest(
-            f"query parameter {echo(name)} given {names.count(name)} times: give it once{how}"
+            f"query parameter {echo(name)} given {counts[name]} times: give it once{how}"
         )
 
 
@@ -86,7 +87,7 @@ def trend_jobs(listed: str) -> list[str]:
     order. Refused (400, naming the problem): a job given twice, fewer than two jobs or more
     than ``MAX_JOBS``."""
     ids = [item.strip() for item in listed.split(",")]
-    repeated = sorted({item for item in ids if ids.count(item) > 1})
+    repeated = sorted(item for item, count in Counter(ids).items() if count > 1)
     if repeated:
         raise InputError(f"jobs: {', '.join(repeated)} given more than once")
     if not MIN_JOBS <= len(ids) <= MAX_JOBS:

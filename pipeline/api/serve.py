@@ -30,8 +30,6 @@ log = logging.getLogger(__name__)
 
 KEEP_ALIVE_S = 5
 """Seconds an idle connection is kept between requests (uvicorn's default, said here)."""
-MAX_HEAD_BYTES = 16 * 1024
-"""A request head (request line and headers) over this is refused by h11 (its default)."""
 
 UP_WARM_WORKERS = 2
 """Workers ``up`` keeps loaded on one machine unless PIPELINE_MIN_WORKERS says otherwise: one
@@ -87,7 +85,7 @@ def server_options() -> dict[str, Any]:
     ``limit_concurrency``: uvicorn counts idle connections in it and answers 503 to everyone
     past it, so a cap would hand a flood of connections the outage it seeks; the clocks above
     make each such connection short-lived instead."""
-    from pipeline.api.slow_clients import HeadTimeoutH11
+    from pipeline.api.slow_clients import MAX_HEAD_BYTES, HeadTimeoutH11
 
     return {
         "log_config": uvicorn_log_config(),

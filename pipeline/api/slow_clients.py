@@ -21,6 +21,11 @@ import logging
 import h11
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+MAX_HEAD_BYTES = 16 * 1024
+"""A request head (request line and headers) over this is refused with a 431. h11's own bound
+(``h11_max_incomplete_event_size``, set to the same) holds only a head that arrives in
+pieces: one sent in a single write was parsed whole, and a query of 100,000 names cost the
+API seconds of a core before any key was read."""
 HEAD_TIMEOUT_S = 15.0
 """Seconds a request line and headers may take to arrive (a browser or curl needs well under
 one; a client over a bad mobile link, a few)."""
@@ -33,6 +38,14 @@ TIMED_OUT = (
     b"\r\n%s"
 ) % (len(_SAID), _SAID)
 """Written as is, not through h11, which sends no answer before a whole request."""
+_TOO_BIG = b"the request's head (its first line and headers) is over 16,384 bytes\n"
+HEAD_TOO_LARGE = (
+    b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
+    b"Content-Type: text/plain; charset=utf-8\r\n"
+    b"Connection: close\r\n"
+    b"Content-Length: %d\r\n"
+    b"\r\n%s"
+) % (len(_TOO_BIG), _TOO_BIG)
 log = logging.getLogger(__name__)
 
 
@@ -42,17 +55,34 @@ class HeadTimeoutH11(H11Protocol):
 
     head_timeout_s = HEAD_TIMEOUT_S
     _head_clock: asyncio.TimerHandle | None = None
+    _head_bytes = 0
+    """Bytes of the head now arriving received so far, before this call's."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._start_head_clock()
 
     def data_received(self, data: bytes) -> None:
+        if self.conn.their_state is h11.IDLE and self._head_over_limit(data):
+            log.debug("closing a connection from %s: a request head over the limit", self.client)
+            self._stop_head_clock()
+            self.transport.write(HEAD_TOO_LARGE)
+            self.transport.close()
+            return
         super().data_received(data)
         if self.conn.their_state is h11.IDLE:  # a head begun (or nothing yet): on the clock
             self._start_head_clock()
         else:  # the head is in: the body, the app and keep-alive have their own clocks
             self._stop_head_clock()
+            self._head_bytes = 0
+
+    def _head_over_limit(self, data: bytes) -> bool:
+        """Whether the head ``data`` continues (up to its blank line, where it has one) makes
+        it longer than ``MAX_HEAD_BYTES``; counts the bytes of a head still coming."""
+        end = data.find(b"\r\n\r\n")
+        size = self._head_bytes + (len(data) if end < 0 else end + 4)
+        self._head_bytes = size if end < 0 else 0
+        return size > MAX_HEAD_BYTES
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_head_clock()

@@ -25,7 +25,7 @@ from pipeline.api import body_guard
 from pipeline.api.app import create_app
 from pipeline.api.gateway import Gateway
 from pipeline.api.serve import server_options
-from pipeline.api.slow_clients import HeadTimeoutH11
+from pipeline.api.slow_clients import MAX_HEAD_BYTES, HeadTimeoutH11
 from pipeline.bootstrap import Backend
 
 HEAD_S = 0.5
@@ -122,6 +122,44 @@ def test_a_whole_request_is_answered_and_its_connection_kept_alive(
             time.sleep(HEAD_S * 2)
         sock.sendall(b"GET /health/live HTTP/1.1\r\n")  # the next head, never finished
         assert _until_closed(sock).startswith(b"HTTP/1.1 408 ")
+
+
+def _query_head(names: int) -> bytes:
+    """A keyless GET whose query holds ``names`` distinct parameters, head and all."""
+    query = "&".join(f"n{number}" for number in range(names))
+    return f"GET /v1/jobs?{query} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
+
+
+@pytest.mark.parametrize("pieces", [1, 8])
+def test_a_head_over_the_limit_is_a_431_before_any_of_it_is_read(
+    address: tuple[str, int], monkeypatch: pytest.MonkeyPatch, pieces: int
+) -> None:
+    """Sent in one write, a head of any size was parsed and served (h11 bounds a head that
+    arrives in pieces only): 100,000 query names kept a core busy for seconds before the 401."""
+    read: list[int] = []
+    monkeypatch.setattr(
+        "pipeline.api.app.refuse_repeated_query", lambda parameters: read.append(len(parameters))
+    )
+    head = _query_head(5_000)
+    assert len(head) > MAX_HEAD_BYTES
+    with _connect(address) as sock:
+        step = -(-len(head) // pieces)
+        for start in range(0, len(head), step):
+            sock.sendall(head[start : start + step])
+        said = _until_closed(sock)
+    assert said.startswith(b"HTTP/1.1 431 "), said[:80]
+    assert said.endswith(b"is over 16,384 bytes\n")
+    assert read == []
+
+
+def test_a_head_under_the_limit_is_read_as_before(address: tuple[str, int]) -> None:
+    head = _query_head(1_000)
+    assert len(head) < MAX_HEAD_BYTES
+    with _connect(address) as sock:
+        sock.sendall(head + head)  # and the next request on the same connection
+        for _ in range(2):
+            said = _response(sock)
+            assert said.startswith(b"HTTP/1.1 401 "), said[:80]
 
 
 def _upload_head(key: str, length: int) -> bytes:
