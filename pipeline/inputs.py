@@ -141,6 +141,11 @@ _QUESTION_KEPT = 500
 longer one (instructions pasted into it) is cut, not stored whole in every status."""
 
 
+CELL_CEILING_CHARS = 1_000_000
+"""The least length of a comment that refuses its file (``Limits.max_cell_chars``): fifty
+times the default comment limit, a short book."""
+
+
 @dataclass(frozen=True)
 class Limits:
     """File-level limits: a file over one is refused. ``max_comment_chars`` is not one of
@@ -149,6 +154,14 @@ class Limits:
     max_bytes: int = 200 * 1024 * 1024
     max_rows: int = 2_000_000
     max_comment_chars: int = 20_000
+
+    @property
+    def max_cell_chars(self) -> int:
+        """A comment longer than this refuses the file: no course comment, more likely a
+        value whose quote closes only far down the file, and one such cell of 120 MB was
+        stored and screened whole at every call of the flagged list (minutes of a core).
+        Comments between ``max_comment_chars`` and this are the worker's row errors."""
+        return max(CELL_CEILING_CHARS, self.max_comment_chars)
 
 
 @dataclass(frozen=True)
@@ -542,6 +555,8 @@ def validate_input(
         rows += 1
         if rows > limits.max_rows:
             raise LimitExceededError(f"the file has more than {limits.max_rows:,} rows")
+        if len(comment) > limits.max_cell_chars:
+            raise LimitExceededError(_cell_refusal(rows, len(comment), limits))
         if comment.strip():
             comments += 1
     if rows == 0 and not several:  # a long table has no row for a blank answer
@@ -570,6 +585,16 @@ def validate_input(
         rows=rows,
         group_by=groups,
         options=options,
+    )
+
+
+def _cell_refusal(row: int, chars: int, limits: Limits) -> str:
+    """Why a file whose comment of data row ``row`` holds ``chars`` characters is refused."""
+    return (
+        f"the comment of data row {row:,} is {chars:,} characters long, over the "
+        f"{limits.max_cell_chars:,} a comment may hold (one over {limits.max_comment_chars:,}, "
+        "PIPELINE_MAX_COMMENT_CHARS, is kept unlabelled): is a quote in the file closed far "
+        "below where it opens?"
     )
 
 
