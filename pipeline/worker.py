@@ -217,6 +217,11 @@ class Worker:
             return False
 
     @property
+    def started_by_fleet(self) -> bool:
+        """Whether a fleet started this worker (it watches its parent, and stops with it)."""
+        return self._parent_pid is not None
+
+    @property
     def stopping(self) -> bool:
         if self._parent_pid is not None and os.getppid() != self._parent_pid:
             self._stop.set()
@@ -758,10 +763,19 @@ class Worker:
 
 
 def install_stop_signals(worker: Worker) -> None:
-    """First SIGTERM/SIGINT: finish the chunk and stop; second: exit immediately."""
+    """First SIGTERM/SIGINT: finish the chunk, hand the job back and stop; a second exits at
+    once, but only in a worker run by hand. One a fleet started (``up``'s) gets two signals
+    for one stop: a terminal's Ctrl-C or a service manager's SIGTERM reaches every process of
+    the group, and the fleet then stops each worker itself. Taken as "exit now", that second
+    lost the chunk, left the job hidden for the visibility timeout and counted a crash against
+    its rows (two such stops failed a healthy job as poison); the fleet kills a worker whose
+    chunk outlasts its grace period instead."""
 
     def handle(signum: int, _frame: FrameType | None) -> None:
         if worker.stopping:
+            if worker.started_by_fleet:
+                log.info("signal %d: already finishing the current chunk", signum)
+                return
             raise SystemExit(128 + signum)
         log.info("signal %d: finishing the current chunk, then stopping", signum)
         worker.request_stop()

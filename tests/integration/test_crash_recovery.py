@@ -240,3 +240,33 @@ def wait_for(condition: Callable[[], bool], what: str, timeout_s: float = 120) -
     while not condition():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.05)
+
+
+def test_ctrl_c_to_the_whole_group_then_the_fleets_stop_hands_the_job_back(tmp_path: Path) -> None:
+    """A terminal's Ctrl-C reaches ``up`` and every worker (one process group); ``up`` then
+    stops each worker itself. The worker finishes its chunk and hands the job back at once:
+    no crash counted against its rows, the message visible again (the visibility timeout is
+    ten minutes away), every row labelled so far kept."""
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        model="fake",
+        chunk_rows=100,
+        max_workers=1,
+        visibility_timeout_s=VISIBILITY_S,
+        worker_poll_s=0.1,
+    )
+    with contextmanager(_deployment)(settings, LocalProcessFleet) as (backend, fleet):
+        master = Master(backend, fleet, ScalingLimits(0, 1, idle_timeout_s=3600))
+        comments = [f"the labs were {'good' if n % 3 else 'bad'}, number {n}" for n in range(ROWS)]
+        job_id = service.submit(backend, comments_csv(tmp_path / "c.csv", comments), "comment")
+        jobs = backend.repository.jobs
+        tick_until(master, lambda _r: jobs.get(job_id.request_id).rows_done > 0, "a chunk")
+        (worker,) = fleet.list_workers()
+        os.kill(worker.details["pid"], signal.SIGINT)
+        fleet.shutdown(grace_s=30)
+        job = jobs.get(job_id.request_id)
+        assert (job.status, job.error) == (JobStatus.RUNNING, None)
+        assert backend.queue.depth().visible == 1
+        tick_until(master, lambda _r: jobs.get(job_id.request_id).is_terminal, "the job's end")
+        job = jobs.get(job_id.request_id)
+        assert (job.status, job.rows_done, job.attempts) == (JobStatus.SUCCEEDED, ROWS, 2)
