@@ -38,6 +38,12 @@ log = logging.getLogger(__name__)
 TRIES = 3
 TIMEOUT_S = 10.0
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+MAX_SHOWN_CHARS = 100
+"""The longest group or name an alert's text shows (then cut, with "…")."""
+_INERT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "[": "［", "]": "］"})
+"""Slack's three control characters as its entities; Markdown's link brackets as their
+full-width forms, which no renderer reads as a link (an escape with a backslash is shown by
+Slack, and not every Teams card honours it)."""
 
 
 @dataclass(frozen=True)
@@ -101,7 +107,8 @@ def urgent_line(rows: Sequence[tuple[int, tuple[Kind, ...]]]) -> str | None:
 
 def message(job: JobRecord, found: UrgentCount, group_by: str | None) -> dict[str, Any]:
     """The JSON posted: ``text`` for Slack and Teams, the same facts as fields for anything
-    else. No comment's text."""
+    else. No comment's text; the file's name, the group column's and the groups' are the
+    uploader's text too, so ``text`` shows them inert (``shown``), the fields as they are."""
     parts = [
         f"{n} comment{'s' if n != 1 else ''} {what}"
         for n, what in (
@@ -112,9 +119,11 @@ def message(job: JobRecord, found: UrgentCount, group_by: str | None) -> dict[st
     ]
     where = ""
     if group_by and found.groups:
-        where = f" ({group_by}: " + ", ".join(f"{g} {n}" for g, n in found.groups) + ")"
+        listed = ", ".join(f"{shown(g)} {n}" for g, n in found.groups)
+        where = f" ({shown(group_by)}: {listed})"
     text = (
-        f"{' and '.join(parts)} in {job.input_name} (job {job.request_id}){where}. Read them "
+        f"{' and '.join(parts)} in {shown(job.input_name)} (job {job.request_id}){where}. "
+        "Read them "
         f"first: sentiment-pipeline flagged {job.request_id} --kinds threat,distress, or the "
         "app's Review tab; follow your institution's procedure for student welfare and safety."
     )
@@ -127,6 +136,21 @@ def message(job: JobRecord, found: UrgentCount, group_by: str | None) -> dict[st
         "group_by": group_by,
         "groups": [{"group": g, "comments": n} for g, n in found.groups],
     }
+
+
+def shown(value: str) -> str:
+    """Uploaded text (a group, the file's or a column's name) as an alert's ``text`` shows
+    it: read, never acted on. Slack's ``<!channel>`` would notify the whole channel, and its
+    ``<url|label>`` or Teams' ``[label](url)`` would put a link of the uploader's, under a
+    label of theirs, in the message that welfare staff trust as the pipeline's own. So Slack's
+    control characters become its entities (which Teams shows as the characters too),
+    Markdown's square brackets their full-width look-alikes, line breaks spaces, and a value
+    is cut to ``MAX_SHOWN_CHARS`` (a course's name is shorter; a paragraph is no group's
+    name). The message's fields keep each value exactly."""
+    flat = " ".join("".join(c if c.isprintable() else " " for c in value).split())
+    if len(flat) > MAX_SHOWN_CHARS:
+        flat = flat[: MAX_SHOWN_CHARS - 1] + "…"
+    return flat.translate(_INERT)
 
 
 @dataclass
