@@ -37,6 +37,7 @@ from pipeline.inputs import InputSummary, ReadOptions, asked_columns, iter_chunk
 from pipeline.labelling import check_comment_column
 from pipeline.messages import echo
 from pipeline.model_fault import given_up_reason, is_model_fault
+from pipeline.request_id import REQUEST_ID
 from pipeline.service.erase import erase, overdue
 from pipeline.service.pace import job_pace
 from pipeline.service.unsent import resend_if_lost, send_message
@@ -47,6 +48,8 @@ UPLOAD_PREFIX = "uploads/"
 UPLOAD_URL_EXPIRES_S = 900
 # Exactly what upload_key_for issues: never a job's stored input, nor another owner's file.
 _UPLOAD_KEY = re.compile(re.escape(UPLOAD_PREFIX) + r"[A-Za-z0-9_-]{22}\.([0-9a-f]{16})/upload")
+_SUBMITTED = "submitted"
+"""The marker of a submitted upload, beside it: holds the id of the job it started."""
 _HASH_BLOCK = 1024 * 1024
 _MAX_NAME_CHARS = 255  # jobs.input_name
 _MAX_EXTENSION_CHARS = 8
@@ -96,14 +99,19 @@ def submit_stored(
     The upload URL stays writable until it expires, so the job never reads the upload's key:
     the version read and validated is copied to a key of the job's own (on the condition that
     the upload still holds that version: a file replaced meanwhile is refused with Conflict)
-    and the upload is deleted once the submission is accepted. A PUT to the URL after that
-    changes nothing any job reads; submitting the key again finds nothing."""
+    and the upload is deleted once the submission is accepted, after a marker beside it
+    records the job it started (``_consume``). A PUT to the URL after that changes nothing any
+    job reads, and submitting the key again is refused whatever the upload holds then.
+
+    ``filename`` is only the job's label and, by its extension, the format: the file is read
+    under a name of the server's, as a direct upload is (a name too long for the disk, ``..``
+    or a NUL would otherwise fail the submit)."""
     issued = _UPLOAD_KEY.fullmatch(upload_key)
     if issued is None or issued.group(1) != _owner_tag(owner):
         raise InputError(f"{echo(upload_key)} is not an upload key issued to this caller")
-    upload = _Upload(upload_key, _check_upload_size(backend, upload_key))
+    upload = _Upload(upload_key, _submittable_version(backend, upload_key))
     with tempfile.TemporaryDirectory(prefix="submit-") as folder:
-        local = Path(folder) / Path(filename or "upload").name
+        local = Path(folder) / "upload"
         with _unchanged(upload):
             backend.store.get_file(upload_key, local, upload.version)
         return _submit(
@@ -142,15 +150,55 @@ def _unchanged(upload: _Upload) -> Iterator[None]:
         ) from exc
 
 
-def _consume(backend: Backend, upload: _Upload | None) -> None:
-    """Delete an upload whose submission was accepted: its job reads a copy of its own. A
-    failure leaves it to the bucket's expiry, logged, and does not undo the submission."""
+def _consume(backend: Backend, upload: _Upload | None, request_id: str) -> None:
+    """Mark an upload whose submission was accepted as submitted (to ``request_id``'s job),
+    then delete it: its job reads a copy of its own. The marker comes first, so an upload gone
+    this way is never taken for one not yet made: the URL stays writable, and a PUT after the
+    submit would otherwise make the key submittable again with whatever it put there. A
+    failure of either is logged and does not undo the submission (the bucket's expiry
+    removes what is left)."""
     if upload is None:
         return
     try:
-        backend.store.delete(upload.key)
+        backend.store.put_bytes(submitted_key(upload.key), request_id.encode("ascii"))
     except PipelineError as exc:
-        log.warning("the submitted upload %s could not be deleted: %s", upload.key, exc)
+        log.error(
+            "the submitted upload %s could not be marked as submitted (%s): until its URL "
+            "expires, a PUT to it would make the key submittable again",
+            upload.key,
+            exc,
+        )
+    _delete_upload(backend, upload.key)
+
+
+def _delete_upload(backend: Backend, upload_key: str) -> None:
+    """Delete an upload no later submit may read; a failure leaves it to the bucket's
+    expiry, logged."""
+    try:
+        backend.store.delete(upload_key)
+    except PipelineError as exc:
+        log.warning("the upload %s could not be deleted: %s", upload_key, exc)
+
+
+def submitted_key(upload_key: str) -> str:
+    """Where the marker of a submitted upload is kept: beside the upload, under its random
+    folder, where its URL (signed for the upload's key alone) cannot write."""
+    return f"{upload_key.rpartition('/')[0]}/{_SUBMITTED}"
+
+
+def _refuse_submitted(backend: Backend, upload_key: str) -> None:
+    """InputError, naming the job it started, for an upload key submitted already: an upload
+    starts one job, whatever was PUT to its URL since."""
+    try:
+        marker = backend.store.get_bytes(submitted_key(upload_key))
+    except NotFoundError:
+        return
+    started = marker.decode("ascii", "replace")
+    job = f" (job {started})" if REQUEST_ID.fullmatch(started) else ""
+    raise InputError(
+        f"{upload_key!r} was submitted already{job}: an upload key starts one job. To "
+        "submit another file, ask for a new upload URL (POST /v1/uploads)"
+    )
 
 
 def upload_key_for(owner: str = ANONYMOUS) -> str:
@@ -180,21 +228,26 @@ def request_upload(
     return UploadTicket(key, url, "PUT", expires_s, backend.settings.max_upload_bytes)
 
 
-def _check_upload_size(backend: Backend, upload_key: str) -> str:
-    """Refuse a missing or oversized upload before downloading any of it; returns the version
-    of the upload whose size was checked, the only one that is then read. An oversized one is
-    deleted: no submission of it can succeed, and an upload URL signs no size, so it would
-    otherwise hold up to 5 GB of comments until the bucket's expiry."""
+def _submittable_version(backend: Backend, upload_key: str) -> str:
+    """Refuse a missing, submitted or oversized upload before downloading any of it; returns
+    the version of the upload whose size was checked, the only one that is then read. An
+    oversized one is deleted: no submission of it can succeed, and an upload URL signs no
+    size, so it would otherwise hold up to 5 GB of comments until the bucket's expiry."""
     try:
         found = backend.store.stat(upload_key)
     except NotFoundError as exc:
+        _refuse_submitted(backend, upload_key)
         raise InputError(
             f"nothing was uploaded to {upload_key!r}: PUT the file to the upload URL first "
             "(it may also have expired, or been submitted already: an upload starts one job)"
         ) from exc
+    # Looked for after the stat, not before: a file PUT once an accepted submit deleted the
+    # upload came after that submit's marker, so a submit that read such a file finds the
+    # marker, even one already running when the other was accepted (the client's retry).
+    _refuse_submitted(backend, upload_key)
     limit = backend.settings.max_upload_bytes
-    if found.size > limit:
-        _consume(backend, _Upload(upload_key, found.version))
+    if found.size > limit:  # never submitted: a smaller file PUT there may still be
+        _delete_upload(backend, upload_key)
         raise LimitExceededError(
             f"the file is {found.size:,} bytes, over the limit of {limit:,} bytes"
         )
@@ -236,7 +289,7 @@ def _submit(
             existing = None
         if existing is not None:
             resend_if_lost(backend, existing)
-            _consume(backend, upload)
+            _consume(backend, upload, existing.request_id)
             return Submission(existing.request_id, existing.status.value, True, also)
     request_id = new_request_id()
     input_key = f"{UPLOAD_PREFIX}{request_id}/input.{summary.format}"
@@ -274,10 +327,10 @@ def _submit(
     if not created:  # an identical submission won the race: its job and its copy of the file
         resend_if_lost(backend, job)
         _discard(backend, input_key, "an identical job was reused")
-        _consume(backend, upload)
+        _consume(backend, upload, job.request_id)
         return Submission(job.request_id, job.status.value, True, also)
     _enqueue(backend, job)
-    _consume(backend, upload)
+    _consume(backend, upload, job.request_id)
     return Submission(job.request_id, job.status.value, other_text_columns=also)
 
 

@@ -15,6 +15,7 @@ from pipeline import service
 from pipeline.bootstrap import Backend
 from pipeline.db import JobRecord, JobRepository, JobStatus, NewJob
 from pipeline.errors import DatabaseLockedError, QueueUnavailableError, StoreUnavailableError
+from pipeline.service.jobs import submitted_key
 
 
 class LockedJobs(JobRepository):
@@ -61,7 +62,9 @@ def test_a_refused_submit_of_an_upload_keeps_the_upload_for_a_retry(tmp_path: Pa
         service.submit_stored(locked(backend), key, "comment")
     assert stored(backend) == [key]
     accepted = service.submit_stored(backend, key, "comment")
-    assert stored(backend) == [f"uploads/{accepted.request_id}/input.csv"]
+    # the upload is gone; the marker that spends its key stays (no comment: the job's id)
+    expected = [f"uploads/{accepted.request_id}/input.csv", submitted_key(key)]
+    assert stored(backend) == sorted(expected)
 
 
 class FailingDeletes:
