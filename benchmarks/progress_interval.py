@@ -11,10 +11,11 @@ its status polled every ``--poll-s`` (0.2 s). From the polls:
 - update interval: time between polls that saw ``rows_done`` move (median and max, from the
   first progress to the last row; the poll period bounds the resolution);
 - ETA: the time from submit after which every ETA the service gave stayed within 20 % of the
-  real time left (until the last row was committed; polls with under 2 s left are not
-  judged), and the share of polls whose ETA was within 20 %, for the service's ETA and for
-  the formula before (rows left × time since the job started / rows done), computed from the
-  same polls;
+  real time left (until the job succeeded, insights included, as the service's ETA counts
+  since hunt 1; polls with under 2 s left are not judged), and the share of polls whose ETA
+  was within 20 %, for the service's ETA and for the formula before (rows left × time since
+  the job started / rows done, judged against the last row's commit, which is all it counts),
+  computed from the same polls;
 - submit → done (every row committed and the job succeeded);
 - the machine's 1-minute load average at submit.
 
@@ -71,6 +72,7 @@ class Poll:
 def analyse(polls: Sequence[Poll], rows_total: int) -> dict[str, Any]:
     """The figures of one job from its polls (pure: no I/O)."""
     done_at = next(p.at_s for p in polls if p.rows_done >= rows_total)
+    succeeded_at = polls[-1].at_s
     moved = [(prev, p) for prev, p in pairwise(polls) if p.rows_done > prev.rows_done]
     moves = [p.at_s for _prev, p in moved]
     first = next(p.at_s for p in polls if p.rows_done > 0)
@@ -81,12 +83,12 @@ def analyse(polls: Sequence[Poll], rows_total: int) -> dict[str, Any]:
         "steps": [p.rows_done - prev.rows_done for prev, p in moved],
         "median_interval_s": statistics.median(intervals) if intervals else None,
         "max_interval_s": max(intervals) if intervals else None,
-        "eta_settled_s": settled(polls, done_at, lambda p: p.eta_s),
+        "eta_settled_s": settled(polls, succeeded_at, lambda p: p.eta_s),
         "old_eta_settled_s": settled(polls, done_at, lambda p: old_eta(p, rows_total)),
-        "eta_good_share": good_share(polls, done_at, lambda p: p.eta_s),
+        "eta_good_share": good_share(polls, succeeded_at, lambda p: p.eta_s),
         "old_eta_good_share": good_share(polls, done_at, lambda p: old_eta(p, rows_total)),
         "rows_done_s": done_at,
-        "succeeded_s": polls[-1].at_s,
+        "succeeded_s": succeeded_at,
     }
 
 

@@ -15,10 +15,18 @@ that fills ``target_s`` after the fixed part, and never less than ``OVERHEAD_FAC
 the fixed part's worth, so at most a tenth of a chunk's time is overhead (on a loaded machine
 chunks then take longer than ``target_s``, up to ten times). The fixed part is never taken
 for more than recent chunks took: on a noisy machine the fitted line can tilt. A
-chunk never asks for more than ``max_growth`` times the largest chunk measured so far, so one
-freak measurement (a chunk of blank comments, which never reach the model) cannot make the
-next one huge, nor less than half the last one measured, so a noisy one cannot make it tiny;
-``max_rows`` bounds every chunk.
+chunk never asks for more than ``max_growth`` times the largest chunk measured in its delivery
+(at first, its delivery's first chunk), so one freak measurement (a chunk of blank comments,
+which never reach the model) cannot make the next one huge, and a new job's chunks grow from
+its own first one rather than start at the last job's largest, nor less than half the last one
+measured, so a noisy one cannot make it tiny; ``max_rows`` bounds every chunk.
+
+The times are kept across jobs, and the machine's pace can change under them (another job, a
+loaded host): a chunk that took over ``SLOW_FACTOR`` times what they predict drops them, and
+the next limits aim at the target at that chunk's pace, shrinking at once. Kept, the earlier
+fast times outweighed it, each limit was held to half the one before, and a new job on a
+machine ten times slower than the last job's took 23-41 s per chunk of 2,048 rows. Under
+read-ahead the two chunks after it were sized before it was measured: they are not shrunk.
 
 A delivery's second chunk takes every row left when, at the times measured so far, they take
 at most ``TAIL_STRETCH`` times the target (``restart(rows_left)``): splitting a small job
@@ -81,6 +89,15 @@ REST_GROWTH = 10.0
 file: 268 rows after 32), not only ``max_growth`` times: a first chunk that was quicker than
 its work says (blank or screened rows never reach the model) can then make one chunk at most
 ten times the first's work, still bounded by ``TAIL_STRETCH`` targets at the measured pace."""
+SLOW_FACTOR = 3.0
+"""A chunk that took more than this many times what the times before it predict (and
+``_LATE`` of a target more) finds the machine slower (another job, a loaded host): the times
+before it are dropped, as they no longer describe the machine."""
+_LATE = 0.25
+"""The share of the target a slow chunk is late by at least: a tiny chunk's jitter is no
+change of pace."""
+_SIZED_AHEAD = 2
+"""Under read-ahead the two chunks after a measured one were sized before it was measured."""
 _MIN_SPREAD = 0.01
 """Below this squared coefficient of variation of the chunks' work, the fit cannot tell the
 fixed part from the part per work: the last fixed part found is kept."""
@@ -164,6 +181,11 @@ class ChunkTimes:
         # No chunk takes less than its fixed part: noise that tilts the line cannot make it more.
         self._overhead_s = min(max(self._overhead_s, 0.0), _MAX_OVERHEAD_SHARE * typical_s)
 
+    def predict(self, work: float) -> float:
+        """The seconds the fitted line gives a chunk of ``work``."""
+        cost = self.cost()
+        return cost.overhead_s + work * cost.seconds_per_work
+
     def cost(self) -> Cost:
         """The fitted line; the part per work is what the mean time leaves after the fixed
         part, so it is never negative."""
@@ -206,7 +228,14 @@ class ChunkSizer:
         self._released = False
         self._times = ChunkTimes()
         self._largest = 0.0
+        self._delivery_largest = 0.0
+        """The largest chunk measured in this delivery: a new job's chunks grow from its own."""
         self._last = 0.0
+        self._after_slow = 0
+        self._slow_pace = 0.0
+        """After a slow chunk (``SLOW_FACTOR``), the limits asked until the chunks sized before
+        it are measured aim at the target at its pace (seconds per work), and are not held
+        to half the last chunk."""
         self._ramp = 0
         self._rows_left: int | None = None
         self._work_per_row = 0.0
@@ -220,9 +249,12 @@ class ChunkSizer:
     def restart(self, rows_left: int | None = None) -> None:
         """A new delivery of a job with ``rows_left`` rows to label (None: unknown): its first
         chunk is small again, so its progress shows at once; the times measured so far are
-        kept (same machine, same model, most likely)."""
+        kept (same machine, same model, most likely), but its chunks grow from its own first
+        one, at most ``max_growth`` times a chunk, as the first job's did: a machine that got
+        slower since the last job meets chunks of seconds, not the last job's largest."""
         with self._lock:
             self._ramp = 0
+            self._delivery_largest = self._last = 0.0
             self._rows_left = rows_left
             self._released = False
 
@@ -245,8 +277,9 @@ class ChunkSizer:
             if ramp == 0 or self._times.empty:
                 return ChunkLimit(min(self.first_rows * 2 ** min(ramp, 20), self.max_rows))
             cost = self._times.cost()
-            ceiling = self._largest * self._max_growth
-            rest_ceiling = self._largest * max(self._max_growth, REST_GROWTH)
+            grown_from = self._grown_from()
+            ceiling = grown_from * self._max_growth
+            rest_ceiling = grown_from * max(self._max_growth, REST_GROWTH)
             if ramp == 1 and (rest := self._small_rest(cost, rest_ceiling)) is not None:
                 return rest
             labelling_s = min(
@@ -258,19 +291,54 @@ class ChunkSizer:
                 if cost.seconds_per_work > 0
                 else ceiling
             )
+            if self._after_slow:
+                return ChunkLimit(self.max_rows, max(min(budget, self._at_slow_pace()), 1.0))
             return ChunkLimit(self.max_rows, max(budget, self._last / _MAX_SHRINK, 1.0))
 
     def record(self, work: float, seconds: float, rows: int = 0) -> None:
         """A chunk of ``rows`` rows (0: not told) and ``work`` was labelled and committed in
         ``seconds``."""
         with self._lock:
+            self._after_slow = max(self._after_slow - 1, 0)
+            self._keep_pace(work, seconds)
             self._times.add(work, seconds)
             self._largest = max(self._largest, work)
+            self._delivery_largest = max(self._delivery_largest, work)
             self._last = work
             if rows > 0:
                 keep = _FORGETTING if self._work_per_row else 0.0
                 self._work_per_row = keep * self._work_per_row + (1 - keep) * work / rows
             self._lock.notify_all()
+
+    def _keep_pace(self, work: float, seconds: float) -> None:
+        """A chunk far slower than the times so far predict (``SLOW_FACTOR``) finds the machine
+        slower: the earlier times are dropped, and the next limits aim at the target at its
+        pace, so they shrink by as much at once. Kept, the fast times before it outweighed it
+        for several chunks, each held to half the one before, and a new job on a machine ten
+        times slower than the last one's took 23-41 s per chunk of 2,048 rows."""
+        if self._times.empty or work <= 0 or self.target_s == 0:
+            return
+        expected = self._times.predict(work)
+        if seconds <= SLOW_FACTOR * expected or seconds - expected <= _LATE * self.target_s:
+            return
+        self._times = ChunkTimes()
+        self._after_slow = 1 + _SIZED_AHEAD
+        self._slow_pace = seconds / work
+
+    def _at_slow_pace(self) -> float:
+        """The work that fills the target at the slow chunk's pace, all of its time counted
+        as work: a plain rate shrinks the next chunks at once, where one measurement's fit
+        would take half its time for the fixed part and aim at as long a chunk again."""
+        return self.target_s / self._slow_pace
+
+    def _grown_from(self) -> float:
+        """The work a chunk may grow ``max_growth`` times from: the largest chunk measured in
+        this delivery, or its first chunk's (``first_rows`` at the work per row measured)
+        until one is; the largest measured ever when rows were not told."""
+        first = self.first_rows * self._work_per_row
+        if self._delivery_largest or first:
+            return max(self._delivery_largest, first)
+        return self._largest
 
     def _small_rest(self, cost: Cost, ceiling: float) -> ChunkLimit | None:
         """The limit that takes every row left after the first chunk (a limit of

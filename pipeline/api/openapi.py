@@ -101,7 +101,11 @@ class JobBody(BaseModel):
     rows_failed: int
     progress: float = Field(description="rows_done / rows_total, 0 to 1")
     rows_per_s: float | None
-    eta_s: float | None = Field(description="seconds left at the current pace")
+    eta_s: float | None = Field(
+        description="seconds until the job succeeds at the pace measured: its labels left and "
+        "then its insights (aspects, themes); null until enough is measured (more than a "
+        "pass's first chunk, over 10 s), and unless running; 0 once succeeded"
+    )
     waiting_for_worker: bool = Field(
         False,
         description="running but held by no worker now (put behind a queued job's turn): "
@@ -201,11 +205,25 @@ class AspectsBody(BaseModel):
     polarity, overall and per group. Partial while the job runs (``complete`` false)."""
 
     request_id: str
-    complete: bool = Field(description="false while rows are still being labelled")
+    complete: bool = Field(
+        description="false until the job succeeds: while its rows are labelled and their "
+        "aspects worked out, or for a job cancelled or failed part-way"
+    )
     model_version: str | None = Field(description="the aspect model's version")
     group_by: str | None
-    rows_labelled: int
+    rows_labelled: int = Field(
+        description="the labelled comments these figures are of: those among the first "
+        "insights_done rows (every one once the job succeeded)"
+    )
     rows_with_aspects: int
+    insights_done: int = Field(
+        description="rows, from the first, whose aspects are worked out (after every label: 0 "
+        "for a job cancelled or failed while labelling)"
+    )
+    rows_labelled_in_job: int = Field(
+        description="every labelled comment of the job, more than rows_labelled while its "
+        "aspects are worked out or when it stopped before they were"
+    )
     categories: list[AspectCategory] = Field(description="largest n first")
     groups: list[AspectGroup] = Field(description="per value of group_by, by name")
 

@@ -9,16 +9,38 @@ import json
 import shutil
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pipeline.cli.insight_tables import PARTIAL, aspects_table, themes_text
-from pipeline.cli.job_commands import api_client, client_parser, unfinished_note
+from pipeline.cli.insight_tables import aspects_table, themes_text
+from pipeline.cli.job_commands import LATE_NOTE, api_client, client_parser
 from pipeline.errors import InputError
-from pipeline.terminal_text import inert_lines, inert_values
+from pipeline.partial_rows import partial_note
+from pipeline.terminal_text import inert, inert_lines, inert_values
+
+if TYPE_CHECKING:
+    from pipeline.client import JobStatus
 
 FALLBACK_SIZE = (100, 24)
 """The width when stdout is not a terminal (a pipe, a file)."""
 FIGURES_HOLD = "these figures are of those rows only"
+# The app's words (pipeline.ui.about, which the CLI does not import: it loads pandas) for a job
+# whose aspects are not worked out for all of its labelled comments: they come after every
+# label, so a job cancelled or failed while labelling has none, whatever it labelled.
+STOPPED_BEFORE_ASPECTS = (
+    "it stopped before it worked out what its {labelled:,} labelled comments are about, so "
+    "none is tagged with an aspect; its labels are in its results and summary"
+)
+STOPPED_EARLY = (
+    "it stopped before it worked out what all its comments are about: these figures are of "
+    "{rows:,} of the {labelled:,} comments it labelled"
+)
+LABELS_FIRST = (
+    "what the comments are about is worked out after every label: none is tagged with an aspect yet"
+)
+WORKING_OUT = (
+    "every comment is labelled and what they are about is being worked out: these figures are "
+    "of {rows:,} of its {labelled:,} labelled comments so far"
+)
 
 
 def register(commands: Any) -> None:
@@ -59,14 +81,37 @@ def register(commands: Any) -> None:
 def _aspects(args: argparse.Namespace) -> int:
     with api_client(args) as client:
         body = client.aspects(args.request_id, args.group_by)
-        unfinished = (
-            PARTIAL
-            if args.json or body.get("complete", True)
-            else unfinished_note(client, args.request_id, FIGURES_HOLD)
-        )
-    table = partial(aspects_table, unfinished=unfinished)
-    print(_as_json(body) if args.json else _as_text(table, body))
+        if args.json or body.get("complete", True):
+            print(_as_json(body) if args.json else _as_text(aspects_table, body))
+            return 0
+        status = client.status(args.request_id)
+    labelled = max(status.rows_done - status.rows_failed, 0)
+    counted = int(body.get("rows_labelled") or 0)
+    if counted >= labelled or status.insights_done is None:  # of every labelled comment
+        note = partial_note(status.status, status.rows_done, status.rows_total, FIGURES_HOLD)
+        table = partial(aspects_table, unfinished=note or LATE_NOTE)
+        print(_as_text(table, body))
+    elif counted:
+        table = partial(aspects_table, unfinished=_aspects_behind(status, counted))
+        print(_as_text(table, body))
+    else:  # no table: "0 of 0 labelled comments" of a job that labelled thousands
+        print(inert(f"aspects of job {args.request_id}: {_aspects_behind(status, 0)}"))
     return 0
+
+
+def _aspects_behind(status: JobStatus, counted: int) -> str:
+    """What the aspects of a job that has not succeeded are of, when they are of fewer than
+    its ``labelled`` comments (``counted``: those whose aspects are worked out): its labels
+    come first, its aspects after every label, so a job stopped while labelling has none."""
+    labelled = max(status.rows_done - status.rows_failed, 0)
+    running = status.status in ("queued", "running")
+    so_far = " so far" if running and status.rows_done < status.rows_total else ""
+    prefix = f"job {status.status}: {status.rows_done:,} of {status.rows_total:,} rows labelled"
+    if running:
+        words = WORKING_OUT if counted else LABELS_FIRST
+    else:
+        words = STOPPED_EARLY if counted else STOPPED_BEFORE_ASPECTS
+    return f"{prefix}{so_far}; {words.format(rows=counted, labelled=labelled)}"
 
 
 def _themes(args: argparse.Namespace) -> int:

@@ -40,8 +40,13 @@ def aspect_summary(
 ) -> dict[str, Any]:
     """Categories by how many labelled comments mention them, the sentiment toward each with
     shares and Wilson 95 % intervals, and with ``group_by`` the same per group value.
-    JobNotFound for an unknown or foreign job; MissingColumnError for an unknown column;
-    Conflict for a finished job whose rows were labelled without aspects."""
+    ``rows_labelled`` counts the labelled comments these figures are of: those among the
+    first ``insights_done`` rows, whose aspects are worked out (after every label);
+    ``rows_labelled_in_job`` counts every labelled comment of the job, more while the aspects
+    are worked out or when the job stopped before (cancelled during its labels: none has
+    aspects, though thousands have labels). JobNotFound for an unknown or foreign job;
+    MissingColumnError for an unknown column; Conflict for a finished job whose rows were
+    labelled without aspects."""
     job = readable_job(backend, request_id, owner)
     column = group_column(job, group_by)
     if job.aspect_model is None and job.is_terminal and job.rows_done:
@@ -63,6 +68,8 @@ def aspect_summary(
         "group_by": group_by,
         "rows_labelled": figures.rows_labelled,
         "rows_with_aspects": figures.rows_with_aspects,
+        "insights_done": job.insights_done if job.insights_key is not None else 0,
+        "rows_labelled_in_job": max(job.rows_done - job.rows_failed, 0),
         "categories": figures.categories,
         "groups": figures.groups,
     }

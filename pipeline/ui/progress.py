@@ -38,8 +38,10 @@ def format_duration(seconds: float) -> str:
 
 
 def time_left(job: JobStatus) -> str:
-    """``about 40 s left``; ``waiting for a worker`` for a running job no worker holds now
-    (put behind a queued job's turn), whose time left is not known until one takes it."""
+    """``about 40 s left`` (until the job succeeds: its labels and then what they are about);
+    ``estimating time left…`` until the service has measured enough of its pace; ``waiting
+    for a worker`` for a running job no worker holds now (put behind a queued job's turn),
+    whose time left is not known until one takes it."""
     return "waiting for a worker" if job.waiting_for_worker else format_eta(job.eta_s)
 
 
@@ -81,7 +83,7 @@ def progress_text(job: JobStatus) -> str:
 
 def insights_text(job: JobStatus) -> str | None:
     """``about what: 1,024 / 5,000, about 20 s left`` while a labelled job works out its
-    insights (the service's ETA is then that pass's); else None."""
+    insights (the time left of that pass, the job's last); else None."""
     counts = working_out(job)
     if counts is None:
         return None

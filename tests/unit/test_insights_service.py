@@ -88,10 +88,11 @@ def test_aspect_summary_has_the_contracts_shape_per_group(done: tuple[Backend, s
     summary = service.aspect_summary(backend, "me", request_id, "course")
     assert set(summary) == {
         "request_id", "complete", "model_version", "group_by", "rows_labelled",
-        "rows_with_aspects", "categories", "groups",
+        "rows_with_aspects", "insights_done", "rows_labelled_in_job", "categories", "groups",
     }  # fmt: skip
     assert summary["complete"] is True and summary["model_version"] == "fake-aspects-1"
     assert summary["rows_labelled"] == 8 and summary["rows_with_aspects"] == 7
+    assert summary["insights_done"] == 9 and summary["rows_labelled_in_job"] == 8
     exams = next(c for c in summary["categories"] if c["name"] == "exams")
     assert exams["n"] == 4 and exams["counts"] == {"negative": 3, "neutral": 0, "positive": 1}
     groups = {g["group"]: g for g in summary["groups"]}

@@ -1,5 +1,6 @@
 """The pace the service reports: the rate up to the last commit, an ETA that counts down
-between commits and holds when a commit is late; and both in every status body."""
+between commits and holds when a commit is late; and both in every status body. (The ETA from
+enough evidence and for the whole job, insights included: test_pace_whole_job.py.)"""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from jobfakes import FakePredictor, comments_csv, make_backend, new_job
 
 from pipeline import service
 from pipeline.db import JobRecord, JobStatus
-from pipeline.service.pace import COUNTDOWN_S, Pace, job_pace
+from pipeline.service.pace import COUNTDOWN_S, INSIGHTS_PER_LABEL, PRIOR_S, Pace, job_pace
 from pipeline.worker import Worker
 
 STARTED = datetime(2026, 1, 1, tzinfo=UTC)
@@ -73,21 +74,21 @@ def test_no_rate_and_no_eta_before_the_first_commit() -> None:
 
 
 def test_the_rate_is_measured_up_to_the_last_commit() -> None:
-    job = running(rows_done=400, committed_after_s=2.0)
-    assert job_pace(job, at(2.0)) == Pace(200.0, 3.0)  # 600 rows left at 200 rows/s
+    job = running(rows_done=400, committed_after_s=20.0)
+    assert job_pace(job, at(20.0)) == Pace(20.0, 30.0)  # 600 rows left at 20 rows/s
 
 
 def test_the_eta_counts_down_between_commits_then_holds() -> None:
-    job = running(rows_done=400, committed_after_s=2.0)
-    assert job_pace(job, at(2.5)).eta_s == 2.5
-    assert job_pace(job, at(2.0 + COUNTDOWN_S)).eta_s == 1.0
-    assert job_pace(job, at(60.0)).eta_s == 1.0  # a late commit: held, never "almost done"
-    assert job_pace(job, at(60.0)).rows_per_s == 200.0
+    job = running(rows_done=400, committed_after_s=20.0)
+    assert job_pace(job, at(20.5)).eta_s == 29.5
+    assert job_pace(job, at(20.0 + COUNTDOWN_S)).eta_s == 28.0
+    assert job_pace(job, at(80.0)).eta_s == 28.0  # a late commit: held, never "almost done"
+    assert job_pace(job, at(80.0)).rows_per_s == 20.0
 
 
 def test_the_eta_never_goes_below_zero() -> None:
-    job = running(rows_done=990, committed_after_s=9.9)
-    assert job_pace(job, at(11.0)).eta_s == 0.0
+    job = running(rows_done=990, committed_after_s=99.0)
+    assert job_pace(job, at(110.0)).eta_s == 0.0
 
 
 def test_a_finished_job_keeps_its_rate_and_only_a_succeeded_one_has_eta_zero() -> None:
@@ -102,23 +103,27 @@ def test_a_finished_job_keeps_its_rate_and_only_a_succeeded_one_has_eta_zero() -
 
 
 def analysing(insights_done: int, committed_after_s: float) -> JobRecord:
-    """A job of 1,000 rows labelled in 5 s that has worked out the insights of
+    """A job of 1,000 rows labelled in 50 s that has worked out the insights of
     ``insights_done`` rows by ``committed_after_s`` after it started."""
     return replace(
         running(rows_done=1000, committed_after_s=committed_after_s),
-        labelled_at=at(5.0),
+        labelled_at=at(50.0),
         insights_key="analysis/r1",
         insights_done=insights_done,
     )
 
 
 def test_after_the_labels_the_rate_stays_the_labellings_and_the_eta_is_the_insights() -> None:
-    assert job_pace(analysing(0, 5.0), at(9.0)) == Pace(200.0, None)  # second pass unmeasured
-    job = analysing(insights_done=250, committed_after_s=10.0)  # 50 rows/s since the labels
-    assert job_pace(job, at(10.0)) == Pace(200.0, 15.0)  # 750 rows left at 50 rows/s
-    assert job_pace(job, at(60.0)) == Pace(200.0, 13.0)  # counted down for 2 s, then held
+    # second pass unmeasured: projected at the labelling's 20 rows/s over INSIGHTS_PER_LABEL
+    assert job_pace(analysing(0, 50.0), at(50.0)) == Pace(20.0, 1000 * INSIGHTS_PER_LABEL / 20)
+    job = analysing(insights_done=500, committed_after_s=150.0)  # 5 rows/s since the labels
+    projected = 20.0 / INSIGHTS_PER_LABEL
+    rate = (500 + projected * PRIOR_S) / (100.0 + PRIOR_S)  # its own rate, weighed in
+    assert job_pace(job, at(150.0)) == Pace(20.0, round(500 / rate, 1))
+    held = round(500 / rate - COUNTDOWN_S, 1)
+    assert job_pace(job, at(200.0)) == Pace(20.0, held)  # counted down for 2 s, then held
     without_insights = replace(job, insights_key=None, insights_done=0)
-    assert job_pace(without_insights, at(10.0)) == Pace(200.0, 0.0)
+    assert job_pace(without_insights, at(150.0)) == Pace(20.0, 0.0)
 
 
 def test_every_status_body_carries_the_rate_and_the_eta(tmp_path: Path) -> None:

@@ -1,6 +1,7 @@
 """A running job put behind a queued one's turn says it waits for a worker, with no time
 left, instead of holding its last estimate ("about 22 s left") for as long as the other job
-takes; once a worker takes it again its estimate comes back."""
+takes; once a worker takes it again it no longer says so (its time left comes back once
+enough is measured: test_pace_whole_job.py)."""
 
 from __future__ import annotations
 
@@ -57,4 +58,5 @@ def test_a_job_put_behind_waits_for_a_worker_then_gets_its_estimate_back(
     shown = progress_text(_job_status(behind.to_dict()))
     assert shown.endswith("waiting for a worker") and "left" not in shown
     again = seen["taken again"]
-    assert not again.waiting_for_worker and again.eta_s is not None
+    assert not again.waiting_for_worker
+    assert "waiting for a worker" not in progress_text(_job_status(again.to_dict()))
