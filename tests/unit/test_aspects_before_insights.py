@@ -9,10 +9,10 @@ labelled comments and the rows whose aspects are worked out."""
 from __future__ import annotations
 
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import pytest
+from clientfakes import FakeClientBase
 from insightfakes import fake_analyst
 from jobfakes import FakePredictor, comments_csv, make_backend
 
@@ -48,22 +48,11 @@ SOME: dict[str, Any] = {
 }
 
 
-class Client:
+class Client(FakeClientBase):
     """An API client whose job stands at ``job`` and answers ``body`` for its aspects."""
 
     def __init__(self, job: JobStatus, body: dict[str, Any]) -> None:
         self.job, self.body = job, body
-
-    def __enter__(self) -> Client:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        return None
 
     def aspects(self, request_id: str, group_by: str | None = None) -> dict[str, Any]:
         return self.body

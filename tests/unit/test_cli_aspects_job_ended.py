@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-from types import TracebackType
 from typing import Any
 
 import pytest
+from clientfakes import FakeClientBase
 from test_cli_aspects_partial_said import BODY
 
 from pipeline.cli import insight_commands, job_commands
@@ -14,22 +14,11 @@ from pipeline.cli.main import main
 from pipeline.client import JobStatus
 
 
-class Ended:
+class Ended(FakeClientBase):
     """An API client whose job ended ``status`` with 6 of its 10 rows labelled."""
 
     def __init__(self, status: str) -> None:
         self.job = JobStatus("job1", status, rows_total=10, rows_done=6)
-
-    def __enter__(self) -> Ended:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        return None
 
     def aspects(self, request_id: str, group_by: str | None = None) -> dict[str, Any]:
         return BODY

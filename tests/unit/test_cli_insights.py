@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import pytest
+from clientfakes import FakeClientBase
 
 from pipeline.cli import insight_commands, job_commands
 from pipeline.cli.insight_tables import SMALL_NOTE, aspects_table, themes_text
@@ -158,23 +158,12 @@ def test_themes_of_one_group_name_it_and_an_empty_answer_says_why() -> None:
     assert none[1] == "no themes: no labelled comment matches these filters"
 
 
-class FakeClient:
+class FakeClient(FakeClientBase):
     """What the commands call on a PipelineClient; ``refuse`` is raised instead of answering."""
 
     def __init__(self, refuse: PipelineError | None = None) -> None:
         self.refuse = refuse
         self.calls: list[tuple[str, Any]] = []
-
-    def __enter__(self) -> FakeClient:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        return None
 
     def aspects(self, request_id: str, group_by: str | None = None) -> dict[str, Any]:
         self.calls.append(("aspects", (request_id, group_by)))

@@ -5,10 +5,10 @@ the command exits with 130 as an interrupted one does."""
 from __future__ import annotations
 
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import pytest
+from clientfakes import FakeClientBase
 
 from pipeline.cli import job_commands
 from pipeline.cli.main import main
@@ -21,19 +21,8 @@ STOPPED = (
 )
 
 
-class RunningJob:
+class RunningJob(FakeClientBase):
     """An API whose job r1 is running, 40 of 100 rows done, for ever."""
-
-    def __enter__(self) -> RunningJob:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        return None
 
     def submit(self, *args: Any, **options: Any) -> Submitted:
         return Submitted("r1", "queued")
