@@ -9,9 +9,11 @@ from collections.abc import Sequence
 import numpy as np
 from jobfakes import LABELS, FakePredictor
 
+from pipeline.bootstrap import Backend
 from pipeline.insights.chunk import ChunkAnalyst
 from pipeline.model.aspects import NO_ASPECTS, AspectResult
 from pipeline.model.aspects.encoders import Embedder, SentimentScorer
+from pipeline.worker import Worker
 
 DIMENSION = 16
 KEYWORDS = {"exam": "exams", "lecture": "teaching", "homework": "workload"}
@@ -77,3 +79,18 @@ def fake_analyst(predictor: object, insights: bool = True) -> ChunkAnalyst:
         explain=fake_explain,
         dimension=DIMENSION,
     )
+
+
+def worker_stopping_after_a_chunk(backend: Backend) -> Worker:
+    """A worker with the fake model and insights that stops after its first chunk of labels."""
+    workers: list[Worker] = []
+    workers.append(
+        Worker(
+            backend,
+            lambda _ref: FakePredictor(),
+            "w",
+            insights=fake_analyst,
+            on_rows=lambda _rows: workers[0].request_stop(),
+        )
+    )
+    return workers[0]

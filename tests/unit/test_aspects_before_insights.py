@@ -13,14 +13,13 @@ from typing import Any
 
 import pytest
 from clientfakes import FakeClientBase
-from insightfakes import fake_analyst
-from jobfakes import FakePredictor, comments_csv, make_backend
+from insightfakes import worker_stopping_after_a_chunk
+from jobfakes import comments_csv, make_backend
 
 from pipeline import service
 from pipeline.cli import insight_commands, job_commands
 from pipeline.cli.main import main
 from pipeline.client import JobStatus
-from pipeline.worker import Worker
 
 NONE_YET: dict[str, Any] = {
     "request_id": "job1",
@@ -125,17 +124,7 @@ def test_the_api_counts_the_jobs_labelled_comments_beside_those_with_aspects(
     comments = ["bad exam", "", "good lecture", "fine", "bad lecture", "good exam"]
     source = comments_csv(tmp_path / "in.csv", comments)
     request_id = service.submit(backend, source, "comment").request_id
-    stopper: list[Worker] = []
-    stopper.append(
-        Worker(
-            backend,
-            lambda _ref: FakePredictor(),
-            "w",
-            insights=fake_analyst,
-            on_rows=lambda _rows: stopper[0].request_stop(),
-        )
-    )
-    stopper[0].run()  # the first chunk of labels, then the worker stops
+    worker_stopping_after_a_chunk(backend).run()  # the first chunk of labels, then the worker stops
     service.cancel(backend, request_id)
     job = backend.repository.jobs.get(request_id)
     assert 0 < job.rows_done < len(comments) and job.insights_done == 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from insightfakes import fake_analyst
+from insightfakes import fake_analyst, worker_stopping_after_a_chunk
 from jobfakes import FakePredictor, comments_csv, make_backend
 
 from pipeline import service
@@ -181,17 +181,7 @@ def test_themes_wait_for_the_job_to_complete_aspects_do_not(tmp_path: Path) -> N
         0,
         [],
     )
-    stopper: list[Worker] = []
-    stopper.append(
-        Worker(
-            backend,
-            lambda _ref: FakePredictor(),
-            "w",
-            insights=fake_analyst,
-            on_rows=lambda _rows: stopper[0].request_stop(),
-        )
-    )
-    stopper[0].run()
+    worker_stopping_after_a_chunk(backend).run()
     assert backend.repository.jobs.get(request_id).rows_done == 4
     partial = service.aspect_summary(backend, None, request_id)  # labels first, aspects after
     assert partial["complete"] is False and partial["rows_labelled"] == 0

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -13,6 +15,7 @@ from moto.moto_api import state_manager
 
 from pipeline.adapters.aws import aws_client
 from pipeline.adapters.ecs_fleet import awsvpc_network
+from pipeline.bootstrap import Backend, init_backend
 from pipeline.settings import Settings
 
 REGION = "us-east-1"
@@ -72,3 +75,26 @@ def cluster(ecs: Any, ec2: Any) -> Iterator[str]:
     state_manager.set_transition("ecs::task", {"progression": "manual", "times": 10**9})
     yield create_cluster(ecs, ec2)
     state_manager.unset_transition("ecs::task")
+
+
+@pytest.fixture
+def upload_backend(
+    moto_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[Backend]:
+    """The AWS backend on moto_server over HTTP, as presigned upload URLs need (a bucket and
+    queues of its own; the database a SQLite file), with the fake model."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
+    suffix = uuid.uuid4().hex[:10]
+    settings = Settings(
+        backend="aws",
+        aws_region=REGION,
+        bucket=f"pipeline-uploads-{suffix}",
+        queue_name=f"jobs-{suffix}",
+        data_dir=tmp_path / "scratch",
+        database_url=f"sqlite:///{tmp_path / 'pipeline.db'}",
+        model="fake",
+        chunk_rows=8,
+    )
+    backend = init_backend(settings)
+    yield backend
+    backend.repository.database.dispose()

@@ -4,17 +4,12 @@ only the job's label. Against moto_server over HTTP."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
-
 import httpx
 import pytest
 
 from pipeline import service
-from pipeline.bootstrap import Backend, init_backend
+from pipeline.bootstrap import Backend
 from pipeline.errors import InputError
-from pipeline.settings import Settings
 
 REGION = "us-east-1"
 OWNER = "apigw:alice"
@@ -23,21 +18,8 @@ LATER = b"course,comment\nEVIL,injected wonderful comment\n"
 
 
 @pytest.fixture
-def backend(moto_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Backend]:
-    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
-    suffix = uuid.uuid4().hex[:10]
-    settings = Settings(
-        backend="aws",
-        aws_region=REGION,
-        bucket=f"pipeline-uploads-{suffix}",
-        queue_name=f"jobs-{suffix}",
-        data_dir=tmp_path / "scratch",
-        database_url=f"sqlite:///{tmp_path / 'pipeline.db'}",
-        model="fake",
-    )
-    backend = init_backend(settings)
-    yield backend
-    backend.repository.database.dispose()
+def backend(upload_backend: Backend) -> Backend:
+    return upload_backend
 
 
 def put_upload(backend: Backend, content: bytes) -> str:

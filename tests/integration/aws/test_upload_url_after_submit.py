@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -16,10 +14,9 @@ import pytest
 from jobfakes import FakePredictor
 
 from pipeline import service
-from pipeline.bootstrap import Backend, init_backend
+from pipeline.bootstrap import Backend
 from pipeline.db import JobStatus
 from pipeline.errors import Conflict
-from pipeline.settings import Settings
 from pipeline.worker import Worker
 
 REGION = "us-east-1"
@@ -32,22 +29,8 @@ NO_COMMENT_COLUMN = b"course,note\nC1,x\n"
 
 
 @pytest.fixture
-def backend(moto_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Backend]:
-    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
-    suffix = uuid.uuid4().hex[:10]
-    settings = Settings(
-        backend="aws",
-        aws_region=REGION,
-        bucket=f"pipeline-uploads-{suffix}",
-        queue_name=f"jobs-{suffix}",
-        data_dir=tmp_path / "scratch",
-        database_url=f"sqlite:///{tmp_path / 'pipeline.db'}",
-        model="fake",
-        chunk_rows=8,
-    )
-    backend = init_backend(settings)
-    yield backend
-    backend.repository.database.dispose()
+def backend(upload_backend: Backend) -> Backend:
+    return upload_backend
 
 
 def labelled_comments(backend: Backend, request_id: str) -> list[str]:
