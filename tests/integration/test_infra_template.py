@@ -281,6 +281,19 @@ def test_the_api_needs_a_key(template: dict[str, Any]) -> None:
     assert api["Auth"]["ApiKeyRequired"] is True
 
 
+def test_a_keys_daily_quota_outlasts_a_day_of_the_products_own_polling(
+    template: dict[str, Any],
+) -> None:
+    """The CLI's watchers and the app poll once or twice a second while a job runs: at the
+    10,000 requests a day the stack gave each key, one tab open on a running job spent a
+    department's key in under 90 minutes, every call refused until midnight UTC."""
+    plan = template["Resources"]["Api"]["Properties"]["Auth"]["UsagePlan"]
+    assert plan["Quota"] == {"Limit": {"Ref": "ApiRequestsPerKeyPerDay"}, "Period": "DAY"}
+    parameter = template["Parameters"]["ApiRequestsPerKeyPerDay"]
+    tab_for_a_working_day = 2 * 8 * 3600
+    assert parameter["Default"] >= 3 * tab_for_a_working_day
+
+
 def test_workers_get_a_gpu_and_the_master_runs_on_fargate(template: dict[str, Any]) -> None:
     definitions = _resources(template, "AWS::ECS::TaskDefinition")
     worker, master = definitions["WorkerTaskDefinition"], definitions["MasterTaskDefinition"]
