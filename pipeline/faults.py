@@ -106,13 +106,24 @@ def database_faults() -> Iterator[None]:
         raise fault from exc
 
 
+QUEUE_FILE_GONE = (
+    "the job queue's file was removed or replaced while the service ran (its tables are "
+    "gone): the operator must restart the service, which makes it again; jobs whose "
+    "messages were lost are sent new ones"
+)
+
+
 @contextmanager
 def queue_faults() -> Iterator[None]:
-    """Re-raise a SQLite queue's faults as QueueUnavailableError (or DiskFullError)."""
+    """Re-raise a SQLite queue's faults as QueueUnavailableError (or DiskFullError). A table
+    of the queue that is gone is one too (``queue.db`` deleted while ``up`` ran): no call
+    works until the service makes the file again, and no job's rows are at fault."""
     try:
         yield
     except sqlite3.Error as exc:
         fault = sqlite_fault(exc, "the job queue", QueueUnavailableError, QueueUnavailableError)
+        if fault is None and str(exc).startswith("no such table"):
+            fault = QueueUnavailableError(QUEUE_FILE_GONE)
         if fault is None:
             raise
         raise fault from exc

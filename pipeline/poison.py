@@ -10,6 +10,13 @@ then stands. Failures in a row at the same row mean no progress in between; afte
 between starts the count again, so a job killed any number of times while it makes progress
 finishes.
 
+Past the last row no row can be blamed. A job whose every row is labelled and analysed has
+only its post-pass left (finding the themes, which clusters every comment at once: an OOM kill
+there repeats on the same data) and publishing its results. Failures in a row there first give
+up the themes (``THEMES_GIVEN_UP``): the count starts again and the job completes without them,
+as when the post-pass raises. Only a job that keeps crashing after that fails, and its reason
+names no rows.
+
 Everything here is pure: the repository applies it inside the transaction that locks the job
 row, and the worker decides at receive time.
 """
@@ -19,6 +26,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from pipeline.errors import ConfigError
+
+THEMES_GIVEN_UP = "finding the themes was given up"
+"""How ``themes_error`` begins for a job whose worker kept crashing past every row."""
 
 
 @dataclass(frozen=True)
@@ -89,11 +99,18 @@ def on_delivery(
 
 
 def poison_reason(
-    trace: DeliveryTrace, policy: PoisonPolicy, rows_total: int, last_error: str | None
+    trace: DeliveryTrace,
+    policy: PoisonPolicy,
+    rows_total: int,
+    last_error: str | None,
+    two_phases: bool = True,
 ) -> str:
     """Why the job was stopped, naming the rows (counted from 1, the first row under the
     header) the worker was on each time it crashed. Past ``rows_total`` the trace counts rows
-    whose insights are done (the second phase, pipeline/worker.py)."""
+    whose insights are done (the second phase, pipeline/worker.py, with ``two_phases``);
+    past every row, no row is named or blamed."""
+    if past_every_row(trace, rows_total, two_phases):
+        return _after_every_row(trace, rows_total, two_phases, last_error)
     if trace.rows_done < rows_total:
         where = _on_rows(trace.rows_done, policy.suspect_rows(trace.stalls), rows_total)
     else:
@@ -101,17 +118,69 @@ def poison_reason(
         where = f"after all {rows_total:,} rows were labelled"
         if analysed == 0:
             where += " (while working out what they are about, or publishing the results)"
-        elif analysed < rows_total:
+        else:
             rows = _on_rows(analysed, policy.suspect_rows(trace.stalls), rows_total)
             where += f", while working out what the comments {rows} are about"
-        else:
-            where += " and analysed (while finding their themes or publishing the results)"
-    times = {1: "once", 2: "twice"}.get(trace.stalls, f"{trace.stalls} times")
     reason = (
-        f"the worker crashed {times} {where} without committing a row, so the job was stopped "
-        "rather than retried forever: look for what is unusual in those rows, fix or remove "
-        "it and submit the file again"
+        f"the worker crashed {_times(trace.stalls)} {where} without committing a row, so the "
+        "job was stopped rather than retried forever: look for what is unusual in those rows, "
+        "fix or remove it and submit the file again"
     )
+    return _with_error(reason, last_error)
+
+
+def past_every_row(trace: DeliveryTrace, rows_total: int, two_phases: bool) -> bool:
+    """Whether every row is labelled and, with ``two_phases``, analysed: what is left (the
+    themes, publishing the results) reads every row at once, so no row can be blamed."""
+    return trace.rows_done >= rows_total * (2 if two_phases else 1)
+
+
+def themes_given_up(stalls: int) -> str:
+    """Why a job completes without themes after its worker kept dying past every row."""
+    return (
+        f"{THEMES_GIVEN_UP}: the worker crashed {_times(stalls)} while finding them or "
+        "publishing the results, after every row was labelled and analysed (the worker's log "
+        "says why it ended: often its memory, as the themes cluster every comment at once), so "
+        "the job completes without themes; every row's labels and aspects are kept"
+    )
+
+
+def gave_up_themes(themes_error: str | None) -> bool:
+    """Whether the job's themes were given up (``themes_given_up``): not to be tried again."""
+    return themes_error is not None and themes_error.startswith(THEMES_GIVEN_UP)
+
+
+def without_themes(trace: DeliveryTrace, opening: bool = True) -> DeliveryTrace:
+    """The trace once the themes are given up: the count starts again for what is left
+    (publishing the results), and this delivery is opened (with ``opening``)."""
+    return DeliveryTrace(trace.rows_done, trace.rows_done if opening else None, None, 0)
+
+
+def _after_every_row(
+    trace: DeliveryTrace, rows_total: int, two_phases: bool, last_error: str | None
+) -> str:
+    if two_phases:
+        where = (
+            f"after all {rows_total:,} rows were labelled and analysed (while finding their "
+            "themes or publishing the results; their themes were then left out, and it kept "
+            "crashing without them)"
+        )
+    else:
+        where = f"after all {rows_total:,} rows were labelled (while publishing the results)"
+    reason = (
+        f"the worker crashed {_times(trace.stalls)} {where}, so the job was stopped rather than "
+        "retried forever: no row is to blame, as every row's labels are committed; the "
+        "worker's log says why it ended (often its memory or disk): once that is fixed, "
+        "submit the file again"
+    )
+    return _with_error(reason, last_error)
+
+
+def _times(count: int) -> str:
+    return {1: "once", 2: "twice"}.get(count, f"{count} times")
+
+
+def _with_error(reason: str, last_error: str | None) -> str:
     return f"{reason} (last error: {last_error})" if last_error else reason
 
 

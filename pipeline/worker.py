@@ -16,7 +16,8 @@ back in row order, chunk by time-sized chunk, analyses them (sentence embeddings
 for a job submitted with explain, top words), stores the chunk's embeddings, then sets the
 rows' insight columns and advances ``insights_done`` in one transaction, so a redelivery
 resumes exactly there. A post-pass then finds the job's themes and sets each row's; if it
-fails, the job still completes with every label, without themes, and says why. Without
+fails, the job still completes with every label, without themes, and says why; so does a job
+whose worker kept dying there (killed for its memory, say: ``pipeline.poison``). Without
 insights (PIPELINE_INSIGHTS off) there is no second phase; explanations, if asked for, are
 computed with the labels.
 
@@ -69,7 +70,7 @@ from pipeline.labelling import LABEL_COLUMN, label_frame, score_column
 from pipeline.model.predictor import Predictor
 from pipeline.model.screening import CommentScreen
 from pipeline.model_fault import DEPLOYMENT_FAULTS, MODEL_SETTING, service_note, waiting_note
-from pipeline.poison import PoisonPolicy, needs_fresh_message
+from pipeline.poison import PoisonPolicy, gave_up_themes, needs_fresh_message
 from pipeline.ports import QueueMessage
 from pipeline.readahead import read_ahead
 from pipeline.release.alert import UrgentAlerts
@@ -674,9 +675,13 @@ class Worker:
 
     def _find_themes(self, request_id: str, analyst: ChunkAnalyst | None) -> None:
         """The post-pass. A failure is logged and recorded on the job, which then completes
-        with its labels and without themes."""
+        with its labels and without themes; so does a job whose deliveries kept dying here
+        (``take_delivery`` gave its themes up: trying again would only die again)."""
         job = self.backend.repository.jobs.get(request_id)
         if job.insights_key is None:
+            return
+        if gave_up_themes(job.themes_error):
+            log.warning("job %s completes without themes: %s", request_id, job.themes_error)
             return
         try:
             if analyst is None or not analyst.computes_insights:

@@ -97,11 +97,11 @@ def trend_jobs(listed: str) -> list[str]:
 
 def health_body(backend: Backend, report: HealthReport) -> dict[str, Any]:
     """Readiness: ``status`` ok or unavailable, each dependency's state, and the queue's depth
-    while the queue answers."""
+    while the queue answers (as its probe read it: asking again could fail, and answer 500)."""
     body = report.to_dict()
     body.update(version=__version__, backend=backend.settings.backend)
-    if report.state("queue").ok:
-        depth = backend.queue.depth()
+    depth = report.queue_depth
+    if report.state("queue").ok and depth is not None:
         body["queue"] = {"visible": depth.visible, "in_flight": depth.in_flight}
     return body
 

@@ -6,12 +6,21 @@ both read a job row and then write would deadlock. Write sessions therefore star
 
 A session that cannot get the SQLite lock within the busy timeout, or cannot reach PostgreSQL,
 raises a ``ServiceUnavailableError`` subclass (``pipeline.faults``): the API answers 503.
+
+A damaged SQLite file (torn pages: ``database disk image is malformed``) fails only the reads
+that meet a damaged page, and taking the write lock reads none, so the health check also looks
+at the pages (``PRAGMA quick_check``, at most every ``PAGES_LOOK_EVERY_S`` and for at most
+``PAGES_LOOK_BUDGET_S``) and reports the damage any session of this process met, until a
+whole look finds the file whole again (restored).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,9 +28,11 @@ from typing import Any, overload
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
-from pipeline.faults import database_faults
+from pipeline.errors import DatabaseLockedError, DatabaseUnavailableError, ServiceUnavailableError
+from pipeline.faults import database_faults, sqlite_fault
 
 log = logging.getLogger(__name__)
 WRITE_LOCK_OPTION = "pipeline_write_lock"
@@ -30,6 +41,13 @@ PG_CONNECT_TIMEOUT_S = 10
 """A PostgreSQL server that does not answer is reported as down after this, not minutes."""
 CHECK_WAIT_S = 1.0
 """How long the health check waits for SQLite's write lock before it reports it locked."""
+PAGES_LOOK_EVERY_S = 30.0
+"""How long the health check trusts its last look at the SQLite file's pages."""
+PAGES_LOOK_BUDGET_S = 0.5
+"""The longest one look reads pages: a file too large to read in that time (hundreds of MB)
+is looked at as far as the look gets, and its damage elsewhere is known once a session meets
+it. The look holds no lock (a WAL reader), so writers do not wait for it."""
+_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
 
 
 def utcnow() -> datetime:
@@ -80,13 +98,23 @@ def _begin_sqlite_transaction(connection: Any) -> None:
 class Database:
     """One engine and two kinds of sessions: reads, and writes that serialise on SQLite."""
 
-    def __init__(self, url: str, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> None:
+    def __init__(
+        self,
+        url: str,
+        busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """``clock`` times the looks at the SQLite file's pages (``PAGES_LOOK_EVERY_S``)."""
         self.url = url
         self.engine = make_engine(url, busy_timeout_s)
         self._busy_timeout_ms = int(busy_timeout_s * 1000)
         self._readers = sessionmaker(self.engine, expire_on_commit=False)
         writer_engine = self.engine.execution_options(**{WRITE_LOCK_OPTION: True})
         self._writers = sessionmaker(writer_engine, expire_on_commit=False)
+        self._clock = clock
+        self._damage: ServiceUnavailableError | None = None
+        """The damage a session or a look met last, reported until a look finds none."""
+        self._looked_at: float | None = None
 
     @property
     def dialect(self) -> str:
@@ -94,18 +122,19 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with database_faults(), self._readers() as session:
+        with self._noting_damage(), database_faults(), self._readers() as session:
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session whose transaction commits on success and rolls back on any exception."""
-        with database_faults(), self._writers.begin() as session:
+        with self._noting_damage(), database_faults(), self._writers.begin() as session:
             yield session
 
     def check(self, wait_s: float = CHECK_WAIT_S) -> None:
         """Raise the fault a write would meet now (unreachable, locked, unwritable), waiting at
-        most ``wait_s`` for SQLite's write lock and holding it for no longer than a moment."""
+        most ``wait_s`` for SQLite's write lock and holding it for no longer than a moment;
+        on SQLite, also the damage of its file (``_check_pages``)."""
         with database_faults(), self.engine.connect() as connection:
             if self.dialect != "sqlite":
                 connection.exec_driver_sql("SELECT 1")
@@ -119,6 +148,34 @@ class Database:
             finally:
                 cursor.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
                 cursor.close()
+        self._check_pages()
+
+    def _check_pages(self) -> None:
+        """Raise the damage of the SQLite file: what the last look at its pages found, or a
+        session met since. A look is made when the last one is ``PAGES_LOOK_EVERY_S`` old; one
+        cut short by its budget keeps what was known, one that reads every page decides."""
+        now = self._clock()
+        if self._looked_at is None or now - self._looked_at >= PAGES_LOOK_EVERY_S:
+            self._looked_at = now
+            decided, damage = _look_at_pages(self._file(), PAGES_LOOK_BUDGET_S)
+            if decided:
+                self._damage = damage
+        damage = self._damage
+        if damage is not None:  # a new one each time: raising one again grows its traceback
+            raise type(damage)(str(damage), damage.retry_after_s) from damage.__cause__
+
+    def _file(self) -> str:
+        return str(make_url(self.url).database or ":memory:")
+
+    @contextmanager
+    def _noting_damage(self) -> Iterator[None]:
+        """Remember a damaged page any session meets, for the health check to report."""
+        try:
+            yield
+        except ServiceUnavailableError as exc:
+            if _is_damage(exc):
+                self._damage = exc
+            raise
 
     def purge_deleted(self) -> None:
         """Leave no copy of deleted rows in SQLite's write-ahead log: its pages move into the
@@ -138,3 +195,54 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _is_damage(fault: ServiceUnavailableError) -> bool:
+    """Whether the fault is a damaged SQLite file (corrupt pages, or not a database at all)."""
+    cause = fault.__cause__
+    if isinstance(cause, DBAPIError):
+        cause = cause.orig
+    return isinstance(cause, sqlite3.Error) and _is_corrupt(cause)
+
+
+def _look_at_pages(path: str, budget_s: float) -> tuple[bool, ServiceUnavailableError | None]:
+    """Read the file's pages (``PRAGMA quick_check``: every b-tree page, no index compared
+    with its table) for at most ``budget_s``: whether the look decided (it read every page, or
+    met damage), and the damage met. A look cut short, or one that cannot read the file at all
+    (locked, gone: the lock probe reports those), decides nothing."""
+    if path == ":memory:" or path.startswith("file:"):
+        return False, None
+    try:
+        connection = sqlite3.connect(path, timeout=budget_s, isolation_level=None)
+    except sqlite3.Error:
+        return False, None
+    timer = threading.Timer(budget_s, connection.interrupt)
+    timer.start()
+    try:
+        problems = [str(row[0]) for row in connection.execute("PRAGMA quick_check(1)")]
+    except sqlite3.Error as exc:
+        return _is_corrupt(exc), _damaged(exc) if _is_corrupt(exc) else None
+    finally:
+        timer.cancel()
+        timer.join()
+        connection.close()
+    if problems == ["ok"]:
+        return True, None
+    error = sqlite3.DatabaseError("; ".join(problems))
+    error.sqlite_errorcode = _SQLITE_CORRUPT
+    return True, _damaged(error)
+
+
+def _is_corrupt(error: sqlite3.Error) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+
+
+def _damaged(error: sqlite3.Error) -> ServiceUnavailableError:
+    """The fault a session meeting the damaged page raises, logged with what the look found
+    (the client's detail names no page)."""
+    log.error("the database file is damaged: %s", error)
+    locked, unavailable = DatabaseLockedError, DatabaseUnavailableError
+    fault = sqlite_fault(error, "the database", locked, unavailable) or unavailable(str(error))
+    fault.__cause__ = error
+    return fault

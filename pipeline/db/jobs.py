@@ -11,7 +11,7 @@ Deliveries are judged the same way, under the job row's lock (``take_delivery``,
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -27,7 +27,17 @@ from pipeline.db.records import ACTIVE, TERMINAL, JobRecord, JobStatus, NewJob, 
 from pipeline.errors import Conflict, JobNotFound
 from pipeline.model_fault import PREFIX as MODEL_FAULT
 from pipeline.model_fault import is_waiting_note
-from pipeline.poison import DeliveryTrace, PoisonPolicy, after_failure, on_delivery, poison_reason
+from pipeline.poison import (
+    DeliveryTrace,
+    PoisonPolicy,
+    after_failure,
+    gave_up_themes,
+    on_delivery,
+    past_every_row,
+    poison_reason,
+    themes_given_up,
+    without_themes,
+)
 
 REUSABLE = (*ACTIVE, JobStatus.SUCCEEDED)
 _CLAIM_TRIES = 5
@@ -150,20 +160,27 @@ class JobRepository:
 
         A delivery left open by the previous worker (crashed, killed) counts as a failure at
         the row the job stands at; after ``policy.max_failures`` failures in a row there the
-        job fails here with the rows named. With ``opening`` this delivery is recorded as open
-        from the current committed-row count; without, only judged (the worker re-sends the
-        message instead of working on it)."""
+        job fails here with the rows named. Past every row (only the themes and publishing
+        left) the job's themes are given up first, and the delivery goes on without them
+        (``pipeline.poison``). With ``opening`` this delivery is recorded as open from the
+        current committed-row count; without, only judged (the worker re-sends the message
+        instead of working on it)."""
         with self._db.write() as session:
             job = _locked(session, request_id)
             if job.status not in ACTIVE:
                 return Intake.FINISHED
             trace, poisoned = on_delivery(_trace(job), policy, opening)
+            if poisoned and _themes_to_give_up(job, trace):
+                job.themes_error = themes_given_up(trace.stalls)
+                trace, poisoned = without_themes(trace, opening), False
             _keep(job, trace)
             job.updated_at = self._now()
             if not poisoned:
                 return Intake.WORK
             job.status = JobStatus.FAILED.value
-            job.error = poison_reason(trace, policy, job.rows_total, job.error)
+            job.error = poison_reason(
+                trace, policy, job.rows_total, job.error, job.insights_key is not None
+            )
             job.finished_at = job.updated_at
             return Intake.POISONED
 
@@ -446,6 +463,35 @@ class JobRepository:
         with self._db.read() as session:
             return [_record(job) for job in session.scalars(query)]
 
+    def stranded(
+        self,
+        quiet_before: datetime,
+        held: Collection[str],
+        limit: int,
+        request_id: str | None = None,
+    ) -> list[JobRecord]:
+        """Up to ``limit`` live jobs (queued and sent, or running) that nothing has happened to
+        since ``quiet_before``: no message sent, no delivery taken, no row committed. None of
+        ``held`` (the jobs live workers hold), oldest first; with ``request_id`` only that job.
+        What ``pipeline.service.unsent`` takes for a job whose queue message is gone."""
+        sent = func.coalesce(Job.sent_at, Job.created_at)
+        query = select(Job).where(
+            or_(
+                Job.status == JobStatus.RUNNING.value,
+                (Job.status == JobStatus.QUEUED.value) & Job.sent_at.is_not(None),
+            ),
+            Job.erased_at.is_(None),
+            Job.updated_at < quiet_before,
+            sent < quiet_before,
+        )
+        if held:
+            query = query.where(Job.request_id.not_in(sorted(held)))
+        if request_id is not None:
+            query = query.where(Job.request_id == request_id)
+        with self._db.read() as session:
+            ordered = query.order_by(sent, Job.request_id).limit(limit)
+            return [_record(job) for job in session.scalars(ordered)]
+
     def hand_over(self, source: str, target: str) -> int:
         """Give every job of owner ``source`` to ``target`` (erased ones too: their rows say
         what was erased), in one transaction; returns how many moved. A moved job whose reuse
@@ -493,6 +539,17 @@ def _trace(job: Job) -> DeliveryTrace:
     if job.rows_done >= job.rows_total and job.insights_key is not None:
         progress += job.insights_done or 0
     return DeliveryTrace(progress, job.delivery_row, job.stalled_row, job.stalls or 0)
+
+
+def _themes_to_give_up(job: Job, trace: DeliveryTrace) -> bool:
+    """Whether the job has themes still to find and stands past every row, where the
+    deliveries that kept dying were finding them (or publishing): give them up, not the job."""
+    two_phases = job.insights_key is not None
+    return (
+        two_phases
+        and past_every_row(trace, job.rows_total, two_phases)
+        and not gave_up_themes(job.themes_error)
+    )
 
 
 def _keep(job: Job, trace: DeliveryTrace) -> None:

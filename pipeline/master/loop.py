@@ -2,10 +2,12 @@
 
 Like rq's worker pool it compares desired and actual workers every tick. It only ever stops
 workers whose heartbeat shows no job (or shows nothing any more: ``recovery.py`` hands such a
-worker's message back at once, as it does for a worker process that ended), and it turns dead
-letters into failed jobs. Only the master holding the master lease ticks (``leadership.py``);
-any other one waits as a standby. A worker that dies starting is named with its last log line,
-and the next start waits, longer each time in a row (``policy.StartBackoff``).
+worker's message back at once, as it does for a worker process that ended), it turns dead
+letters into failed jobs, and it sends a message to a live job whose message never went out
+or is gone (``pipeline.service.unsent``). Only the master holding the master lease ticks
+(``leadership.py``); any other one waits as a standby. A worker that dies starting is named
+with its last log line, and the next start waits, longer each time in a row
+(``policy.StartBackoff``).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ from pipeline.master.worker_settings import check_worker_settings
 from pipeline.ports import WorkerFleet, WorkerInfo
 from pipeline.service import settle_dead_letters
 from pipeline.service.erase import RETENTION_BATCH, erase_expired
-from pipeline.service.unsent import resend_unsent
+from pipeline.service.unsent import resend_stranded, resend_unsent
 
 log = logging.getLogger(__name__)
 RETENTION_EVERY_S = 3600.0
@@ -60,6 +62,8 @@ class TickReport:
     """Jobs erased this tick at the end of their retention (``PIPELINE_RETENTION_DAYS``)."""
     died_starting: tuple[str, ...] = ()
     """Workers of this master that ended before their first beat, soon after their start."""
+    stranded_jobs: tuple[str, ...] = ()
+    """Live jobs whose queue message was gone, sent a new one this tick (``unsent.py``)."""
 
 
 def _unknown_last_words(_worker_id: str) -> str | None:
@@ -197,6 +201,8 @@ class Master:
         active = [worker for worker in listed if worker.state != "stopping"]
         holding = workers.busy(self._stale_after_s)
         busy = {worker.worker_id for worker in active if worker.worker_id in holding}
+        # after the recovery, which hands dead workers' messages back; before the depth
+        stranded = resend_stranded(self.backend, set(holding.values()), self._calendar())
         depth = self.backend.queue.depth()
         live = live_jobs(self.backend.repository)  # after the depth: see live_jobs
         now = self._clock()
@@ -234,6 +240,7 @@ class Master:
             recovery=recovery,
             erased_jobs=tuple(erased),
             died_starting=tuple(dead_at_start),
+            stranded_jobs=tuple(stranded),
         )
 
     def _note_starts(

@@ -1,8 +1,11 @@
 """Whether this process can serve: the state of each dependency it calls.
 
 Live is "the process answers" and needs no dependency. Ready is every dependency answering a
-cheap probe now (the database would take a write, the object store and the queue answer), so
-a load balancer or a person sees *which* one is down and why, not a bare "ok" beside 500s.
+cheap probe now (the database would take a write and its file is whole, the object store
+answers, the queue would take a message and its depth can be read), so a load balancer or a
+person sees *which* one is down and why, not a bare "ok" beside 500s. A probe that fails in a
+way no fault names (the queue's file removed while the service runs: its table is gone) still
+reports its dependency unavailable, with the code a call would meet there, never a 500.
 """
 
 from __future__ import annotations
@@ -13,11 +16,26 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.bootstrap import Backend
-from pipeline.errors import PipelineError, ServiceUnavailableError, code_of
+from pipeline.errors import (
+    DatabaseUnavailableError,
+    PipelineError,
+    QueueUnavailableError,
+    ServiceUnavailableError,
+    StoreUnavailableError,
+    code_of,
+)
+from pipeline.ports import QueueDepth
 
 DEPENDENCIES = ("database", "object_store", "queue")
 OK = "ok"
 UNAVAILABLE = "unavailable"
+UNEXPECTED: dict[str, tuple[type[ServiceUnavailableError], str]] = {
+    "database": (DatabaseUnavailableError, "the database"),
+    "object_store": (StoreUnavailableError, "the object store"),
+    "queue": (QueueUnavailableError, "the job queue"),
+}
+"""What a dependency whose probe failed unexpectedly is reported as: its own unavailable
+error, naming it."""
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +62,8 @@ class DependencyState:
 @dataclass(frozen=True)
 class HealthReport:
     dependencies: tuple[DependencyState, ...]
+    queue_depth: QueueDepth | None = None
+    """The queue's depth as its probe read it; None when the queue did not answer."""
 
     @property
     def ready(self) -> bool:
@@ -67,26 +87,35 @@ class HealthReport:
 
 
 def check_health(backend: Backend) -> HealthReport:
+    depths: list[QueueDepth] = []
+
+    def queue() -> None:
+        backend.queue.check()
+        depths.append(backend.queue.depth())  # reads the messages themselves
+
     probes: dict[str, Callable[[], None]] = {
         "database": backend.repository.database.check,
         "object_store": backend.store.check,
-        "queue": backend.queue.check,
+        "queue": queue,
     }
-    return HealthReport(tuple(_probe(name, probes[name]) for name in DEPENDENCIES))
+    states = tuple(_probe(name, probes[name]) for name in DEPENDENCIES)
+    return HealthReport(states, depths[0] if depths else None)
 
 
 def _probe(name: str, check: Callable[[], None]) -> DependencyState:
-    """A probe's failure becomes that dependency's state; a bug in a probe is logged and
-    reported like an outage, since the dependency cannot be shown to work either."""
-    retry_after_s = ServiceUnavailableError.retry_after_s
+    """A probe's failure becomes that dependency's state; one no fault names (a bug in a
+    probe, or a failure its adapter does not recognise) is logged and reported as the
+    dependency unavailable, since it cannot be shown to work either."""
     try:
         check()
     except PipelineError as exc:
+        retry_after_s = ServiceUnavailableError.retry_after_s
         if isinstance(exc, ServiceUnavailableError):
             retry_after_s = exc.retry_after_s
         return DependencyState(name, code_of(type(exc)), str(exc), retry_after_s)
     except Exception:
         log.exception("the %s health probe failed", name)
-        detail = "the probe failed unexpectedly; the server log has the details"
-        return DependencyState(name, "internal", detail, retry_after_s)
+        kind, what = UNEXPECTED[name]
+        detail = f"{what} failed its probe unexpectedly; the server log has the details"
+        return DependencyState(name, code_of(kind), detail, kind.retry_after_s)
     return DependencyState(name)

@@ -1,4 +1,4 @@
-"""Queued jobs whose queue message was never sent get one.
+"""Live jobs whose queue message was never sent, or is gone, get one.
 
 A submit records the job, then sends its message (``pipeline.service.jobs``): a process killed
 in between (an OOM kill, a stopped container, a power cut, a Lambda at its timeout) leaves a
@@ -8,22 +8,39 @@ after it was recorded is sent now, by the master's tick and by an identical subm
 finds it. The grace is longer than a submit can take between the two (the queue's busy wait,
 ``PIPELINE_DB_BUSY_TIMEOUT_S``, 30 s by default), so a submit still under way is not raced; if
 one is, the job gets two messages, which workers take as any duplicate delivery.
+
+A message can also go after it was sent: the queue's file removed or replaced (``queue.db``
+deleted while ``up`` ran), or the database restored from a backup that holds jobs the queue
+no longer does. Such a job stayed ``running`` (or ``queued``) for ever, "waiting for a worker",
+and was handed to every identical submission. The queue cannot be asked (SQS does not list
+the messages in flight), so time and the workers' beats tell: a job is stranded when no live
+worker holds it, nothing has happened to it (no message sent, no delivery taken, no row
+committed) for ``stranded_after_s`` (twice the visibility timeout: any message of it would have
+come back into view by then), and no message at all waits in the queue (so a worker free to
+take one found none of it: a job merely waiting behind others is never sent a second
+message). It is sent a new message, by the master's tick and by an identical submission, and
+recorded as sent, so it is not sent another before as long again. If the old message was
+there after all (a race with a worker that had just received it), the job has two, which
+workers take as any duplicate delivery: the second waits while the first's worker holds the
+job, and rows are written exactly once whatever the deliveries.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from datetime import UTC, datetime, timedelta
 
 from pipeline.bootstrap import Backend
 from pipeline.db.records import JobRecord, JobStatus
+from pipeline.settings import Settings
 
 log = logging.getLogger(__name__)
 
 UNSENT_GRACE_S = 120.0
 """How long a queued job may wait for its submit to send its message."""
 RESEND_BATCH = 100
-"""The most unsent jobs one pass sends."""
+"""The most unsent (or stranded) jobs one pass sends."""
 
 
 def send_message(backend: Backend, request_id: str) -> None:
@@ -60,9 +77,9 @@ def resend_unsent(backend: Backend, now: datetime | None = None) -> list[str]:
 
 def resend_if_lost(backend: Backend, job: JobRecord, now: datetime | None = None) -> None:
     """An identical submission is handed ``job``: if the job still waits for a message its
-    submit never sent, past the grace, it is sent now, so that submitting again (what a user
-    whose submit failed does) gets the job going rather than handing out a job that never
-    will."""
+    submit never sent, past the grace, or its message is gone (``resend_stranded``), it is
+    sent now, so that submitting again (what a user whose job hangs does) gets the job going
+    rather than handing out a job that never will."""
     moment = (now or datetime.now(UTC)) - timedelta(seconds=UNSENT_GRACE_S)
     if job.status == JobStatus.QUEUED and job.sent_at is None and job.created_at < moment:
         send_message(backend, job.request_id)
@@ -70,3 +87,50 @@ def resend_if_lost(backend: Backend, job: JobRecord, now: datetime | None = None
             "job %s had no queue message (its submit ended in between): sent now",
             job.request_id,
         )
+        return
+    if job.status in (JobStatus.QUEUED, JobStatus.RUNNING):
+        held = backend.repository.workers.busy(backend.settings.worker_stale_s).values()
+        resend_stranded(backend, set(held), now, job.request_id)
+
+
+def stranded_after_s(settings: Settings) -> float:
+    """How long a live job that no worker holds may go without a sign of a delivery before
+    its message is taken for gone: twice the visibility timeout (a message hidden by a worker
+    that died unseen is visible again after one), and never under ``UNSENT_GRACE_S``."""
+    return max(2 * settings.visibility_timeout_s, UNSENT_GRACE_S)
+
+
+def resend_stranded(
+    backend: Backend,
+    held: Collection[str],
+    now: datetime | None = None,
+    request_id: str | None = None,
+) -> list[str]:
+    """Send a new message for each live job whose message is gone (see the module's
+    docstring), oldest first; their ids. ``held``: the jobs that live workers hold (their
+    beat under ``PIPELINE_WORKER_STALE_S`` old). With ``request_id``, only that job is
+    looked at. A send that fails is logged and left to the next pass."""
+    after_s = stranded_after_s(backend.settings)
+    moment = (now or datetime.now(UTC)) - timedelta(seconds=after_s)
+    jobs = backend.repository.jobs.stranded(moment, held, RESEND_BATCH, request_id)
+    if not jobs or backend.queue.depth().visible:
+        return []  # a message waits for a worker: it may be theirs, taken when one is free
+    sent = []
+    for job in jobs:
+        try:
+            send_message(backend, job.request_id)
+        except Exception:  # the master's tick goes on to scale: tried again next pass
+            log.exception("job %s: its lost queue message could not be sent", job.request_id)
+            continue
+        log.warning(
+            "job %s is %s but no worker holds it and no delivery of it was seen for %.0f s "
+            "(its queue message is gone: the queue's file removed or replaced, or the database "
+            "restored from a backup): a new message was sent; it resumes from its %d "
+            "committed rows",
+            job.request_id,
+            job.status.value,
+            after_s,
+            job.rows_done,
+        )
+        sent.append(job.request_id)
+    return sent

@@ -91,6 +91,13 @@ def test_a_locked_queue_is_unavailable_for_a_few_seconds() -> None:
     assert caught.value.retry_after_s == DatabaseLockedError.retry_after_s
 
 
+def test_a_queue_whose_file_was_removed_is_unavailable_not_a_crash() -> None:
+    """``queue.db`` deleted while ``up`` ran: the driver's "no such table" was a crash the
+    worker stored on the job, and a submit's refusal quoted it."""
+    with pytest.raises(QueueUnavailableError, match="file was removed"), queue_faults():
+        raise sqlite3.OperationalError("no such table: messages")
+
+
 def test_only_running_out_of_space_is_a_full_disk() -> None:
     full = pytest.raises(DiskFullError, match="no space is left on the disk of the store")
     with full, disk_faults("of the store"):
