@@ -19,7 +19,7 @@ import math
 import os
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 import streamlit as st
@@ -66,6 +66,7 @@ from pipeline.ui import (
 )
 from pipeline.ui.launcher import VISITOR_KEYS
 from pipeline.ui.markdown import code as _code
+from pipeline.ui.markdown import input_label
 from pipeline.ui.markdown import literal as _md
 from pipeline.ui.markdown import message as _message
 from pipeline.xlsx import ALL_SHEETS
@@ -102,6 +103,9 @@ FIGURES_HOLD = "these figures are of those rows only"
 SO_FAR = "the rows so far"
 PICKED_WIDTH = 70  # characters of a column and its survey question shown in a job's pickers
 LOG = logging.getLogger("streamlit_app")
+PAGE_RUN = "page_run"  # session flag: the whole page is being drawn, not a fragment alone
+UNANSWERED = "status_unanswered"  # the open job's status call this run found unreachable
+LOST = "refresh_lost"  # a refreshing line met an unreachable API and has not reached it since
 
 
 # --- connection -----------------------------------------------------------------------------
@@ -372,12 +376,27 @@ def unreachable(exc: ApiUnreachable) -> None:
     (it names the address and what to check); the sidebar then says "no answer" and asks no
     more, which against a hung API would wait out the client's timeout a second time. Whatever
     else fails the same way on the page says so in a line."""
-    st.session_state.connection = exc
+    if not fragment_rerun():  # the sidebar is drawn by a page's run alone
+        st.session_state.connection = exc
     if st.session_state.get("unreachable_shown"):
         st.caption(":material/wifi_off: Not loaded: the API did not answer (see above).")
         return
     st.session_state.unreachable_shown = True
     st.error(_message(_sentence(str(exc))), icon=":material/wifi_off:")
+
+
+def fragment_rerun() -> bool:
+    """A refreshing part of the page (``st.fragment``) redrawing itself alone: what the page's
+    last run drew around it, the sidebar included, stays as it was, and only what the part
+    draws now replaces what it drew before."""
+    return not st.session_state.get(PAGE_RUN, False)
+
+
+def refresh_start() -> None:
+    """A refreshing part redrawn alone says its messages in full: "see above" would point at
+    the message it drew itself a second before, which its new drawing has just replaced."""
+    if fragment_rerun():
+        st.session_state.refusal_shown = st.session_state.unreachable_shown = False
 
 
 def _sentence(text: str) -> str:
@@ -411,6 +430,67 @@ def insight_error(exc: PipelineError, what: str) -> None:
         st.info(said, icon=":material/hourglass_top:")
     else:
         show_error(exc)
+
+
+# --- downloads ------------------------------------------------------------------------------
+
+
+def job_download(
+    cell: DeltaGenerator,
+    job: JobStatus,
+    label: str,
+    made: Callable[[], bytes | str],
+    verify: Callable[[], object] | None = None,
+    **button: Any,
+) -> None:
+    """A download of the open job's comments or figures (``button``: ``download_button``'s
+    other options), made when clicked and handed out only once the API says the job is still
+    there (``handed_out``). Streamlit makes such a file apart from the page and says nothing
+    when that fails, so the click also reruns the page, which says why: the job erased (shown
+    instead of its results), the API not answering, the key refused, or, with ``verify`` (the
+    same call, cached: made once for both), the server's own error."""
+    url, key = st.session_state.api_url, st.session_state.api_key
+    if cell.download_button(
+        label, partial(handed_out, url, key, job.request_id, made), on_click="rerun", **button
+    ):
+        with cell:
+            download_checked(label, verify)
+
+
+def handed_out(url: str, key: str, request_id: str, made: Callable[[], bytes | str]) -> bytes | str:
+    """``made()``, once the API has said the job is still there: a page left open on a job
+    erased since (from the command line, by a colleague, by the retention pass) would hand out
+    its comments from the app's cache. Raises the API's error instead (Streamlit logs it; the
+    page's rerun says it)."""
+    still_there(url, key, request_id)
+    return made()
+
+
+def still_there(url: str, key: str, request_id: str) -> None:
+    """Nothing when the API says the job's comments are still stored; JobErased when they are
+    not, ApiUnreachable or Unauthorized when it cannot tell."""
+    job = get_client(url, key).status(request_id)
+    if job.erased_at:
+        when = job.erased_at[:16].replace("T", " ")
+        raise JobErased(f"this job was erased on {when} UTC: its comments and results are gone")
+
+
+def download_checked(label: str, verify: Callable[[], object] | None) -> None:
+    """In the run a download's click starts, under its button: why its file cannot be made.
+    This run has just read the job's status (erased, or a refused key, would have left no
+    button to click); an API it found unreachable is not asked again (the page says so above),
+    and ``verify`` says what else can fail."""
+    said = st.session_state.get("connection")
+    try:
+        if isinstance(said, ApiUnreachable):
+            raise said
+        if verify is not None:
+            with st.spinner(f"{label}: making the file…"):
+                verify()
+    except (ApiUnreachable, Unauthorized) as exc:
+        show_error(exc)
+    except PipelineError as exc:
+        st.error(f"**Not downloaded:** {_message(_sentence(str(exc)))}", icon=":material/error:")
 
 
 # --- state ----------------------------------------------------------------------------------
@@ -490,7 +570,8 @@ def connection_status(client: PipelineClient) -> None:
     if problem is None:
         st.caption(f"API: {_code(client.base_url)} · connected")
     elif isinstance(problem, Unauthorized) and st.session_state.get("refusal_shown"):
-        st.caption(f"API: {_code(client.base_url)} · the key is refused (see the page)")
+        said = "the key is refused" if st.session_state.get("api_key") else "it asks for a key"
+        st.caption(f"API: {_code(client.base_url)} · {said} (see the page)")
     elif isinstance(problem, ApiUnreachable) and st.session_state.get("unreachable_shown"):
         st.caption(f"API: {_code(client.base_url)} · no answer (see the page)")
     else:
@@ -660,8 +741,11 @@ def job_view(client: PipelineClient, request_id: str) -> None:
     try:
         job = client.status(request_id)
     except ApiUnreachable as exc:
-        show_error(exc)
         kept = shown_job(request_id)
+        if kept is None or kept.finished:
+            show_error(exc)
+        else:  # its refreshing line below says so, and asks again every second
+            st.session_state[UNANSWERED] = exc
         if kept is None:
             return
         st.caption(
@@ -706,11 +790,12 @@ def job_view(client: PipelineClient, request_id: str) -> None:
 
 
 def shown_job(request_id: str) -> JobStatus | None:
-    """The status this session last read of ``request_id``, if that job had finished: its
-    results do not change, and the page's caches still hold what was loaded of them, so an API
-    that stops answering need not take them off the page."""
+    """The status this session last read of ``request_id``: the page's caches still hold what
+    was loaded of its results, so an API that stops answering need not take them off the
+    page. A job still running keeps its refreshing line, which says the API does not answer
+    and picks the job up again once it does."""
     kept: JobStatus | None = st.session_state.get("shown_job")
-    if kept is None or kept.request_id != request_id or not kept.finished:
+    if kept is None or kept.request_id != request_id:
         return None
     return kept
 
@@ -747,8 +832,9 @@ def status_line(job: JobStatus) -> None:
 @st.fragment(run_every=REFRESH_S)
 def live_progress(client: PipelineClient, request_id: str) -> None:
     """Refreshes itself while the job runs; a full rerun shows the results once it ends."""
+    refresh_start()
     try:
-        job = client.status(request_id)
+        job = refreshed_status(client, request_id)
     except PipelineError as exc:
         refresh_failed(exc)
         return
@@ -770,16 +856,19 @@ def live_progress(client: PipelineClient, request_id: str) -> None:
             ),
             width="stretch",
         )
-        if job.insights_done != 0:  # aspects come after the labels: none yet on a new job
-            aspects_so_far(job)
+        # Aspects come after the labels: none yet on a new job.
+        if job.insights_done != 0 and not aspects_so_far(job):
+            return
+    refresh_answered()
 
 
 @st.fragment(run_every=REFRESH_S)
 def insights_live(client: PipelineClient, request_id: str) -> None:
     """Every label is in and shown below; this line follows the job working out what the
     comments are about, and a full rerun fills the page in once it ends."""
+    refresh_start()
     try:
-        job = client.status(request_id)
+        job = refreshed_status(client, request_id)
     except PipelineError as exc:
         refresh_failed(exc)
         return
@@ -789,31 +878,59 @@ def insights_live(client: PipelineClient, request_id: str) -> None:
     if job.insights_done is not None:
         st.progress(progress.insights_progress(job), text=about.WORKING_OUT_SHORT)
     cancel_controls(client, request_id)
+    refresh_answered()
+
+
+def refreshed_status(client: PipelineClient, request_id: str) -> JobStatus:
+    """The job's status for its refreshing line. Drawn by a page whose own call of it found
+    the API unreachable, that failure (asked again at once, a hung API would be waited out a
+    second time); else the status read now."""
+    failed: ApiUnreachable | None = st.session_state.pop(UNANSWERED, None)
+    if failed is not None:
+        raise failed
+    return client.status(request_id)
 
 
 def refresh_failed(exc: PipelineError) -> None:
     """A refreshing part of the page met an error. A refused key (revoked while the page was
     open) reruns the whole page, so the sidebar stops saying *connected* and none of the
-    job stays on screen; anything else is shown where it happened."""
+    job stays on screen. An API that stopped answering reruns it too, once, so that the
+    sidebar says *no answer* instead of *connected*; the job stays as last loaded and the
+    part goes on asking (``refresh_answered``). Anything else is shown where it happened."""
     if isinstance(exc, Unauthorized):
         st.rerun()
+    if isinstance(exc, ApiUnreachable):
+        st.session_state[LOST] = True
+        said = isinstance(st.session_state.get("connection"), ApiUnreachable)
+        if fragment_rerun() and not said:
+            st.rerun()
     show_error(exc)
 
 
-def aspects_so_far(job: JobStatus) -> None:
-    """The aspects of the rows labelled so far, with the note that they will change."""
+def refresh_answered() -> None:
+    """Everything a refreshing part asked for was answered: when it had found the API
+    unreachable, the whole page once more, so that its message goes and the sidebar says
+    *connected* again."""
+    if st.session_state.pop(LOST, False) and fragment_rerun():
+        st.rerun()
+
+
+def aspects_so_far(job: JobStatus) -> bool:
+    """The aspects of the rows labelled so far, with the note that they will change; False
+    when they could not be had (the reason is shown)."""
     url, key = st.session_state.api_url, st.session_state.api_key
     try:
         summary = load_aspects(url, key, job.request_id, progress.insights_revision(job), "")
     except JobNotFound:
-        return  # an API without aspects: the labels alone, as before
+        return True  # an API without aspects: the labels alone, as before
     except PipelineError as exc:
         refresh_failed(exc)
-        return
-    if summary.empty:
-        return
-    st.caption(about.progress_note(summary, running=True) or "")
-    st.altair_chart(charts.aspect_chart(about.aspect_bars(summary), job.labels), width="stretch")
+        return False
+    if not summary.empty:
+        st.caption(about.progress_note(summary, running=True) or "")
+        chart = charts.aspect_chart(about.aspect_bars(summary), job.labels)
+        st.altair_chart(chart, width="stretch")
+    return True
 
 
 def cancel_controls(client: PipelineClient, request_id: str) -> bool:
@@ -844,13 +961,18 @@ def erase_controls(client: PipelineClient, job: JobStatus) -> None:
     box saying so is ticked. The app's own copies (its caches) go too."""
     with st.expander("Erase this job", icon=":material/delete_forever:"):
         st.write(
-            "Deletes this job's comments, labels, results files, aspects and themes from the "
-            "service for good, as a retention policy or a student's request for erasure asks. "
-            "Its record stays (file name, counts, times), saying when it was erased. Files "
-            "already downloaded and reports already sent are not touched."
+            f"Deletes this job's comments ({_md(job.input_name)}), labels, results files, "
+            "aspects and themes from the service for good, as a retention policy or a "
+            "student's request for erasure asks. Its record stays (file name, counts, times), "
+            "saying when it was erased. Files already downloaded and reports already sent are "
+            "not touched."
         )
         sure = st.checkbox(
-            f"Erase {_md(job.input_name)} ({job.rows_total:,} comments) for good", key="e-sure"
+            input_label(
+                f"Erase {job.input_name} ({job.rows_total:,} comments) for good",
+                f"Erase this job ({job.rows_total:,} comments) for good",
+            ),
+            key="e-sure",
         )
         if st.button("Erase the job", type="primary", disabled=not sure, key="e-erase"):
             try:
@@ -1079,13 +1201,15 @@ def heat_map(summary: insights.AspectSummary, group: str) -> None:
     cells = about.heat_cells(summary)
     if cells.empty:
         return
-    st.altair_chart(
-        charts.heat_map(cells, group),
-        width="stretch",
-        key="a-heat",
-        on_select=_pick_cell,
-        selection_mode=[charts.HEAT_SELECTION, charts.HEAT_TEXT_SELECTION],
-    )
+    # Its own width, in a row that scrolls sideways where the screen is narrower (a phone).
+    with st.container(horizontal=True, wrap=False, key="a-heat-row"):
+        st.altair_chart(
+            charts.heat_map(cells, group),
+            width="content",
+            key="a-heat",
+            on_select=_pick_cell,
+            selection_mode=[charts.HEAT_SELECTION, charts.HEAT_TEXT_SELECTION],
+        )
     shown = min(len(summary.groups), about.MAX_HEAT_GROUPS)
     more = (
         f" The {shown} largest of {len(summary.groups):,} groups are drawn."
@@ -1095,7 +1219,8 @@ def heat_map(summary: insights.AspectSummary, group: str) -> None:
     st.caption(
         "Each cell: the share of the group's comments about the aspect that are negative about "
         "it, and their number; paler cells rest on fewer than 10 comments (a hint, not a "
-        f"finding). Click a cell to see that aspect below.{more}"
+        "finding). Click a cell to see that aspect below; where the screen is narrower than the "
+        f"map, it scrolls sideways.{more}"
     )
 
 
@@ -1661,12 +1786,14 @@ def themes_over(job: JobStatus, ids: tuple[str, ...], key_prefix: str) -> None:
         f"{body['tests']} themes tested (5 % family-wise); *new*: no comment in it before the "
         "last job."
     )
-    st.download_button(
+    text = theme_trend_table.to_csv(body)
+    job_download(
+        st.container(),
+        job,
         "Themes over these jobs (CSV)",
-        theme_trend_table.to_csv(body),
+        lambda: text,
         file_name=f"{_stem(job)}-{label}-themes-{len(ids)}-jobs.csv",
         mime="text/csv",
-        on_click="ignore",
         icon=":material/download:",
         key=f"{key_prefix}-themes-csv",
     )
@@ -1677,7 +1804,7 @@ def detail_choice(column: str, names: list[str], when: str, key: str) -> str | N
     word = groups.in_sentence(column)
     st.markdown(f"**One {_md(word)} in detail**")
     return st.selectbox(
-        f"Which {_md(word)}",
+        input_label(f"Which {word}", "Which one"),
         names,
         index=None,
         placeholder=f"Choose a {word} to see its aspects {when}",
@@ -1777,9 +1904,11 @@ def jobs_downloads(
     label, text, suffix = table
     what, report_suffix, about = report
     left, middle, right = st.columns(3)
-    left.download_button(
+    job_download(
+        left,
+        job,
         label,
-        text,
+        lambda: text,
         file_name=f"{_stem(job)}-{suffix}.csv",
         mime="text/csv",
         icon=":material/download:",
@@ -1794,14 +1923,17 @@ def jobs_downloads(
         (middle, "pdf", "application/pdf"),
         (right, "html", "text/html"),
     ):
-        cell.download_button(
+        maker = partial(made, report_format, None, since, trend, others=others)
+        job_download(
+            cell,
+            job,
             f"Report with this {what} ({report_format.upper()})",
-            partial(made, report_format, None, since, trend, others=others),
+            maker,
+            verify=maker,
             file_name=exports.report_file_name(
                 f"{_stem(job)}-{report_suffix}", group_by or None, report_format
             ),
             mime=mime,
-            on_click="ignore",
             icon=":material/download:",
             width="stretch",
             help=f"The committee report with a page on {about}.",
@@ -1957,7 +2089,9 @@ def comments_tab(
         with left:
             group = chosen_group(job, group_columns, key="f-group", label="Filter by column")
         options = sorted(frame[group].astype(str).unique().tolist()) if group else []
-        values = right.multiselect(f"Where {_md(group or '')} is", options, key="f-values")
+        values = right.multiselect(
+            input_label(f"Where {group} is", "Where that column is"), options, key="f-values"
+        )
     chosen_aspects, polarity, theme, theme_names = insight_filters(job, frame, labels)
     chosen = explore.ResultFilter(
         labels=chosen_labels,
@@ -1969,11 +2103,20 @@ def comments_tab(
         aspect_polarity=polarity,
         theme=theme,
     )
-    shown = explore.filter_results(frame, job.text_column, chosen)
+    order = comments_order(job, group_columns)
+    shown = explore.sort_results(
+        explore.filter_results(frame, job.text_column, chosen), order, labels
+    )
     pages = max(1, math.ceil(len(shown) / PAGE_ROWS))
-    page = st.pagination(pages, key=f"f-page-{pages}") if pages > 1 else 1
+    # Another order starts again at its first page: its first comments are the ones asked for.
+    page = st.pagination(pages, key=f"f-page-{pages}-{order}") if pages > 1 else 1
     on_page = shown.iloc[(page - 1) * PAGE_ROWS : page * PAGE_ROWS]
-    where = f" · page {page} of {pages}" if pages > 1 else ""
+    where = (
+        f" · page {page} of {pages}, {_md(explore.order_name(order, job.text_column))}: *Order* "
+        "sorts them all before they are paged, a click on a column's title this page alone"
+        if pages > 1
+        else ""
+    )
     st.caption(
         f"{len(shown):,} of {len(frame):,} comments{where} · *confidence*: the probability of "
         "the chosen label (every label's score is in the downloads)"
@@ -1989,6 +2132,25 @@ def comments_tab(
         },
     )
     explanations(job, on_page)
+
+
+def comments_order(job: JobStatus, group_columns: list[str]) -> explore.Order:
+    """How the Comments table is sorted: every comment that passes the filters, before the
+    table is cut into pages (the grid's own sort, a click on a column's title, sorts only the
+    page it holds)."""
+    choices = explore.orders(job.text_column, group_columns)
+    if st.session_state.get("f-order") not in choices:
+        st.session_state.pop("f-order", None)
+    cell, _rest = st.columns([1, 2])
+    chosen = cell.selectbox(
+        "Order",
+        choices,
+        key="f-order",
+        format_func=lambda order: explore.order_name(order, job.text_column),
+        help="Sorts every comment the filters keep, then shows them 100 a page; the words "
+        "that drove each label, below the table, follow the same order.",
+    )
+    return chosen or explore.FILE_ORDER
 
 
 def insight_filters(
@@ -2049,7 +2211,7 @@ def explanations(job: JobStatus, page: pd.DataFrame) -> None:
             )
             if isinstance(cell, str) and cell
         ]
-        st.markdown("**Why these labels** (the comments on this page)")
+        st.markdown("**Why these labels** (the comments on this page, in the table's *Order*)")
         st.caption(highlight.LEGEND)
         with st.container(height=420):
             st.html(highlight.page_html(rows))
@@ -2115,14 +2277,15 @@ def before_release(job: JobStatus, group_columns: list[str]) -> bool:
     )
     if body["flagged"] > len(shown):
         st.caption(f"The first {len(shown):,} shown; the CSV has them all.")
-    st.download_button(
+    job_download(
+        st.container(),
+        job,
         "Download the flagged comments (CSV)",
         lambda: flagged_table.to_csv(
             get_client(url, key).every_flagged(job.request_id, by or None)["comments"]
         ),
         file_name=f"{_stem(job)}-flagged.csv",
         mime="text/csv",
-        on_click="ignore",
         icon=":material/download:",
         key=f"r-flagged-csv-{job.request_id}",
     )
@@ -2174,13 +2337,14 @@ def review_tab(job: JobStatus, frame: pd.DataFrame, labels: list[str]) -> None:
     except InputError as exc:
         show_error(exc)
         return
-    st.download_button(
+    job_download(
+        st.container(),
+        job,
         "Download corrections (text,label CSV)",
-        data,
+        lambda: data,
         file_name=f"corrections-{job.request_id[:8]}.csv",
         mime="text/csv",
         disabled=reviewed == 0,
-        on_click="ignore",
     )
 
 
@@ -2204,12 +2368,13 @@ def downloads_tab(
         "*n*: comments with a label; the percentages of a row add up to 100 (the CSV holds the "
         f"exact shares and mean scores){of_part}. {groups.SMALL_NOTE}"
     )
-    st.download_button(
+    job_download(
+        st.container(),
+        job,
         "Summary (CSV)",
-        exports.to_csv_bytes(exports.summary_frame(summary)),
+        lambda: exports.to_csv_bytes(exports.summary_frame(summary)),
         file_name=table_file_name(job.input_name, job.request_id, "summary", complete),
         mime="text/csv",
-        on_click="ignore",
         icon=":material/download:",
     )
     report_downloads(job, group, stem, summary, ratings.rating_candidates(frame, group_columns))
@@ -2238,24 +2403,26 @@ def results_downloads(job: JobStatus, frame: pd.DataFrame) -> None:
     csv_name = results_file_name(job.input_name, job.request_id, job.status == "succeeded")
     table = explore.with_theme_names(frame, names)
     left, right = st.columns(2)
-    left.download_button(
+    job_download(
+        left,
+        job,
         "Results (CSV)",
-        exports.to_csv_bytes(table),
+        lambda: exports.to_csv_bytes(table),
         file_name=csv_name,
         mime="text/csv",
-        on_click="ignore",
         icon=":material/download:",
         width="stretch",
     )
     too_big = len(frame) > exports.XLSX_MAX_ROWS
     excel_help = f"Excel holds {exports.XLSX_MAX_ROWS:,} rows at most: use the CSV"
-    right.download_button(
+    job_download(
+        right,
+        job,
         "Results (Excel)",
         # Built when clicked: an Excel file of a large job takes a while to write.
         lambda: xlsx_bytes(url, key, job.request_id, progress.revision(job), named),
         file_name=f"{csv_name.removesuffix('.csv')}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        on_click="ignore",
         icon=":material/download:",
         width="stretch",
         disabled=too_big,
@@ -2330,9 +2497,9 @@ def group_report_downloads(
         "quoted."
     )
     names = [groups.group_name(part.group) for part in summary.groups]
-    chosen = st.selectbox(f"Which {shown}", names, key="d-one-group")
+    chosen = st.selectbox(input_label(f"Which {word}", "Which one"), names, key="d-one-group")
     report_buttons(job, group, chosen, stem, why)
-    preview = f"Preview {_md(chosen or '')}'s report here"
+    preview = input_label(f"Preview {chosen or ''}'s report here", "Preview that report here")
     if why is None and st.toggle(preview, key="d-one-preview"):
         report_preview(job, group, chosen)
     if len(names) > 1:
@@ -2388,12 +2555,14 @@ def every_group_zip(
             bar.empty()
     held = st.session_state.get("d-every-zip")
     if held is not None and held[0] == (*wanted, screen, rating):
-        st.download_button(
+        archive: bytes = held[1]
+        job_download(
+            st.container(),
+            job,
             f"Every {_md(word)}'s report (ZIP)",
-            held[1],
+            lambda: archive,
             file_name=exports.report_file_name(stem, group, "zip"),
             mime="application/zip",
-            on_click="ignore",
             icon=":material/download:",
             key="d-every-zip-download",
         )
@@ -2422,12 +2591,15 @@ def report_buttons(
         (right, "html", "text/html"),
     ):
         name = f"{_md(value)}: report" if value is not None else "Report"
-        cell.download_button(
+        maker = partial(made, report_format, value, screen=screening(), rating=report_rating())
+        job_download(
+            cell,
+            job,
             f"{name} ({report_format.upper()})",
-            partial(made, report_format, value, screen=screening(), rating=report_rating()),
+            maker,
+            verify=maker,
             file_name=exports.report_file_name(stem, group_by or None, report_format, value),
             mime=mime,
-            on_click="ignore",
             icon=":material/download:",
             width="stretch",
             disabled=why is not None,
@@ -2530,6 +2702,7 @@ def main() -> None:
     client = get_client(url, key)
     # Each page asks the API for the connection once, and shows a refused key once.
     st.session_state.pop("connection", None)
+    st.session_state.pop(LOST, None)  # this run says afresh whether the API answers
     st.session_state.refusal_shown = st.session_state.unreachable_shown = False
     try:
         if st.session_state.job_id:
@@ -2540,9 +2713,13 @@ def main() -> None:
         sidebar(client)  # last, so the recent jobs show the status the page just read
         # A fragment's own rerun (a refreshing progress) shows what it meets.
         st.session_state.refusal_shown = st.session_state.unreachable_shown = False
+        st.session_state.pop(UNANSWERED, None)
 
 
+st.session_state[PAGE_RUN] = True  # the whole page is drawn now (``fragment_rerun``)
 try:
     main()
 except Exception as unexpected:  # the page shows a message; the log keeps the traceback
     show_error(unexpected)
+finally:
+    st.session_state[PAGE_RUN] = False

@@ -160,6 +160,10 @@ def _label_order(labels: Sequence[str]) -> str:
 
 
 HEAT_STEP = 34
+HEAT_MIN_COLUMN = 56
+"""The narrowest heat-map column in pixels; a wider one where a cell's text needs it."""
+HEAT_CHAR_PX = 6.5
+"""About the width of a character of a cell's text (11 px), with room to spare."""
 HEAT_LOW = "#f6f6f6"
 """The heat map's 0 % negative: near white, so only negative reads as colour (red)."""
 HEAT_SELECTION = "cell"
@@ -201,6 +205,9 @@ def heat_map(cells: pd.DataFrame, group_by: str) -> alt.Chart:
     negative of each cell in shades of the negative colour, with the share and n written in it;
     small cells paler. A click selects a cell (``HEAT_SELECTION``). Every column is named:
     Vega's overlap check boxes the slanted names, so with nine aspects it hid every other one.
+    Each column is as wide as its widest cell's text (``heat_column_width``), whatever the
+    screen: drawn to the page's width, a phone's 400 pixels gave eight aspects 8 pixels each
+    and their numbers ran into each other; the page scrolls such a map sideways instead.
     """
     cells = cells.assign(
         ink=[
@@ -252,10 +259,17 @@ def heat_map(cells: pd.DataFrame, group_by: str) -> alt.Chart:
         .resolve_scale(color="independent")
         .properties(  # the ink is no share: a scale apart
             title=f"Share negative per aspect and {group_by} (share · n)",
+            width=alt.Step(heat_column_width(cells["cell"])),
             height=alt.Step(HEAT_STEP),
             description=chart_text.heat_map(cells, group_by, groups),
         )
     )
+
+
+def heat_column_width(texts: pd.Series) -> int:
+    """A heat-map column's width in pixels: its widest cell text (``100% · 1,234``) fits."""
+    longest = int(texts.astype(str).str.len().max()) if len(texts) else 0
+    return max(HEAT_MIN_COLUMN, round(longest * HEAT_CHAR_PX) + 10)
 
 
 def heat_fill(negative: float, small: bool) -> str:

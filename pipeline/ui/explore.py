@@ -75,6 +75,77 @@ def filter_results(frame: pd.DataFrame, text_column: str, chosen: ResultFilter) 
     return rows[keep]
 
 
+@dataclass(frozen=True)
+class Order:
+    """How the Comments table is sorted: over every comment that passes the filters, before
+    they are cut into pages, so the first page holds the least confident comment of the job
+    (or the first course), not of its first hundred rows. ``column`` None: as in the file."""
+
+    column: str | None = None
+    descending: bool = False
+
+
+FILE_ORDER = Order()
+
+
+def orders(text_column: str, group_columns: Sequence[str]) -> list[Order]:
+    """The orders the table offers: as in the file, by confidence either way, by label, by
+    the comment's text, and by each column the results can be grouped by."""
+    return [
+        FILE_ORDER,
+        Order(CONFIDENCE),
+        Order(CONFIDENCE, descending=True),
+        Order("label"),
+        Order(text_column),
+        *(Order(column) for column in group_columns if column != text_column),
+    ]
+
+
+def order_name(order: Order, text_column: str) -> str:
+    """An order as its picker shows it (plain text: a picker's options are not Markdown)."""
+    if order.column is None:
+        return "as in the file"
+    if order.column == CONFIDENCE:
+        return "most confident first" if order.descending else "least confident first"
+    if order.column == "label":
+        return "by label"
+    if order.column == text_column:
+        return "by comment, A to Z"
+    return f"by {order.column}"
+
+
+def sort_results(rows: pd.DataFrame, order: Order, labels: Sequence[str]) -> pd.DataFrame:
+    """``rows`` (``filter_results``'s) in ``order``; rows that tie keep their file order, and
+    a row without the value (no score, no label, a blank cell) comes last either way. Text
+    sorts regardless of case; a column of numbers alone (a rating) sorts as numbers, 2
+    before 10."""
+    if order.column is None or order.column not in rows.columns:
+        return rows
+    column = rows[order.column]
+    if order.column == CONFIDENCE:
+        key = pd.to_numeric(column, errors="coerce")
+    elif order.column == "label":
+        place = {label: i for i, label in enumerate(labels)}
+        key = column.map(lambda value: place.get(_text(value), len(place)))
+    else:
+        key = _sort_key(column.map(_text).str.strip())
+    return rows.iloc[
+        key.reset_index(drop=True)
+        .sort_values(ascending=not order.descending, kind="stable", na_position="last")
+        .index
+    ]
+
+
+def _sort_key(text: pd.Series) -> pd.Series:
+    """Numbers where every value written is one, else the text regardless of case; blank
+    cells missing (sorted last)."""
+    written = text != ""
+    numbers = pd.to_numeric(text.where(written), errors="coerce")
+    if numbers.notna().sum() == written.sum():
+        return numbers
+    return text.str.casefold().where(written)
+
+
 def top_comments(frame: pd.DataFrame, text_column: str, label: str, count: int = 5) -> pd.DataFrame:
     """The ``count`` distinct comments labelled ``label`` with the highest probability of it:
     text, that score and ``copies`` (how often the same comment was written).

@@ -24,6 +24,11 @@ VISITOR_KEYS = "PIPELINE_UI_VISITOR_KEYS"
 """Set to ``1`` in the app's environment: the app reads no configured key (environment or
 Streamlit secrets) and asks each visitor for theirs (``streamlit_app.api_config``)."""
 _PR_SET_PDEATHSIG = 1
+STOP_GRACE_S = 30.0
+"""How long an app that stopped may wait for ``up`` to say it is stopping too, before it is
+reported: Ctrl+C in a terminal (SIGINT to the whole process group) and systemd's stop (SIGTERM
+to the whole control group) reach the app at once, and it is gone before ``up`` has finished
+its own shutdown."""
 log = logging.getLogger(__name__)
 
 
@@ -187,10 +192,17 @@ def _die_with_parent() -> None:
     libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def _report_exit(process: subprocess.Popen[bytes], stopping: threading.Event, port: int) -> None:
-    """Wait for the app (so it leaves no zombie) and say so if it stopped while ``up`` runs."""
+def _report_exit(
+    process: subprocess.Popen[bytes],
+    stopping: threading.Event,
+    port: int,
+    grace_s: float = STOP_GRACE_S,
+) -> None:
+    """Wait for the app (so it leaves no zombie) and say so if it stopped while ``up`` goes on
+    running: not when ``up`` stops within ``grace_s`` as well, as it does when one signal
+    stopped both (``STOP_GRACE_S``)."""
     code = process.wait()
-    if not stopping.is_set():
+    if not stopping.wait(grace_s):
         log.error(
             "the app on port %d stopped (exit status %s); the API goes on without it: "
             "restart `up --ui` to have it back",

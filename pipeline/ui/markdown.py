@@ -8,7 +8,9 @@ address as soon as the page shows it (a web beacon), and ``[Log in again](http:/
 a real link. So every course or group value, column or sheet name, file name, theme keyword,
 aspect name and error message that goes into one of those passes through ``literal`` where
 it is put into the text (the page's own words keep their Markdown). Plain-text places need
-nothing: a picker's options and placeholder, ``st.text``, tables, charts.
+nothing: a picker's options and placeholder, ``st.text``, tables, charts. The label of a
+picker, box, switch or text field is also read out as written by screen readers, escapes and
+all: such labels take a value only where it needs no escape (``input_label``).
 """
 
 from __future__ import annotations
@@ -37,6 +39,15 @@ def literal(text: str) -> str:
     """``text`` shown as written inside Markdown, as Streamlit renders it: no emphasis,
     heading, list, link, image, autolink, HTML, maths, colour, icon or emoji from it."""
     return _SYNTAX.sub(r"\\\1", _AFTER_PARSING.sub(_WORD_JOINER, str(text)))
+
+
+def input_label(text: str, instead: str) -> str:
+    """A label for a picker, box, switch or text field: ``text`` where Markdown shows it as
+    written already, else ``instead`` (the page's own words). Streamlit renders such a label as
+    Markdown on the page but hands it as written to screen readers (its ``aria-label``), so
+    ``literal``'s backslashes would be read out ("evals backslash underscore fall"). Buttons
+    and download buttons are named by the text they show: ``literal`` is right there."""
+    return text if literal(text) == text else instead
 
 
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)([^`\n]+)(?<!`)\1(?!`)")

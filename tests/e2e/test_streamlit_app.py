@@ -144,7 +144,7 @@ def test_upload_progress_results_and_downloads(app: AppTest, downloads: dict[str
         truth = pd.read_csv(io.BytesIO(client.results_csv(request_id)), keep_default_na=False)
     stem = f"course_eval-{request_id[:8]}"
     results = pd.read_csv(
-        io.BytesIO(downloads[f"{stem}-results.csv"]), encoding="utf-8-sig", keep_default_na=False
+        io.BytesIO(downloads[f"{stem}-results.csv"]()), encoding="utf-8-sig", keep_default_na=False
     )
     assert len(results) == 60
     assert results["label"].tolist() == truth["label"].tolist()
@@ -158,7 +158,7 @@ def test_upload_progress_results_and_downloads(app: AppTest, downloads: dict[str
     formula = sheet.cell(row=5, column=[c.value for c in sheet[1]].index("comment") + 1)
     assert formula.value == FORMULA and formula.quotePrefix, "held as text, as written"
 
-    summary = pd.read_csv(io.BytesIO(downloads[f"{stem}-summary.csv"]), encoding="utf-8-sig")
+    summary = pd.read_csv(io.BytesIO(downloads[f"{stem}-summary.csv"]()), encoding="utf-8-sig")
     assert summary["course"].tolist()[0] == "(all)"
     assert set(summary["course"].tolist()[1:]) == {"CS101", "MATH201", "HIST110", "BIO150"}
     assert summary["rows"].tolist()[0] == 60
