@@ -9,16 +9,18 @@ top words; the themes themselves are written beside it (``themes_path``).
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import BinaryIO, NoReturn
 
 from tqdm import tqdm
 
 from pipeline import service
-from pipeline.bootstrap import init_backend
+from pipeline.bootstrap import Backend, init_backend
+from pipeline.cli.output import is_stream, writable, write_whole, writing
 from pipeline.db import JobStatus
 from pipeline.errors import InputError, PipelineError
 from pipeline.input_header import unlabelled_note
@@ -65,10 +67,15 @@ def analyze_file(
     ``screening``'s). ``sheet`` chooses a workbook's sheet (name or 1-based number).
     ``explain`` adds each row's top words toward its label (slower). ``screening.insights``
     off leaves out aspects and themes; on, the job's themes are written to
-    ``themes_path(output)``. Without ``text_column`` the column named like comments is read,
-    and named on stderr with ``progress``."""
+    ``themes_path(output)`` (checked before any work; none beside a stream such as
+    ``/dev/stdout``). Both are written whole or not at all (``pipeline.cli.output.writing``:
+    a full disk leaves neither, and names the output). Without ``text_column`` the column
+    named like comments is read, and named on stderr with ``progress``."""
     as_workbook = check_output(output, raw)
     screening = screening or Settings()
+    themes_to = themes_file(output, screening.insights)
+    if progress and screening.insights and themes_to is None:
+        print(f"no themes file: {output} is no file to put one beside", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="analyze-") as folder:
         settings = Settings(
             data_dir=Path(folder),
@@ -115,12 +122,18 @@ def analyze_file(
             job = backend.repository.jobs.get(request_id)
             if job.status != JobStatus.SUCCEEDED or job.result_key is None:
                 raise PipelineError(f"labelling {source} failed: {job.error or job.status}")
-            if as_workbook:  # escaped as it is written, as the app's Excel download is
-                raw_csv = backend.store.get_bytes(job.result_key)
-                Path(output).write_bytes(results_workbook(raw_csv))
-            else:
-                stored = job.result_key if raw else export.escaped_key(job.result_key)
-                backend.store.get_file(stored, Path(output))
+            themes = None
+            if themes_to is not None and job.insights_key is not None and job.themes_error is None:
+                themes = backend.store.get_bytes(storage.themes_key(job.insights_key))
+            with writing(Path(output)) as handle:  # whole or not at all, the themes with it
+                if as_workbook:  # escaped as it is written, as the app's Excel download is
+                    raw_csv = backend.store.get_bytes(job.result_key)
+                    handle.write(results_workbook(raw_csv))
+                else:
+                    stored = job.result_key if raw else export.escaped_key(job.result_key)
+                    _copy_out(backend, stored, Path(folder), handle)
+                if themes is not None and themes_to is not None:
+                    write_whole(themes_to, themes)
             if progress:
                 screen = ReleaseScreen.from_settings(screening)
                 told = urgent_line(
@@ -128,9 +141,6 @@ def analyze_file(
                 )
                 if told:
                     print(told, file=sys.stderr)
-            if job.insights_key is not None and job.themes_error is None:
-                themes = backend.store.get_bytes(storage.themes_key(job.insights_key))
-                themes_path(Path(output)).write_bytes(themes)
             return job.rows_done
         finally:
             backend.repository.database.dispose()
@@ -194,6 +204,29 @@ class PhasedProgress:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+def themes_file(output: Path, insights: bool) -> Path | None:
+    """Where ``analyze_file`` writes the themes of ``output`` (``themes_path``), checked
+    writable before any work (a folder of that name, say, is refused before the model labels
+    a row, not after it wrote the results). None without insights, and for an output that is
+    a stream (``-o /dev/stdout``, a FIFO), beside which no file can go."""
+    if not insights or is_stream(output):
+        return None
+    return writable(themes_path(output))
+
+
+_BLOCK = 1024 * 1024
+
+
+def _copy_out(backend: Backend, key: str, scratch: Path, handle: BinaryIO) -> None:
+    """The stored object ``key`` into ``handle``, streamed through a copy in ``scratch``
+    (the store copies by name): a full disk there is the temporary files', one while
+    writing ``handle`` is the output's, and ``writing`` names it."""
+    copy = backend.store.get_file(key, scratch / "results.out")
+    with copy.open("rb") as stored:
+        shutil.copyfileobj(stored, handle, _BLOCK)
+    copy.unlink()
 
 
 def themes_path(output: Path) -> Path:

@@ -109,6 +109,9 @@ class JobStatus:
     """When the job's comments and results were erased; None while it holds them."""
     waiting_for_worker: bool = False
     """Running but held by no worker now (put behind a queued job's turn): no time left."""
+    api: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """The API's answer as it came, every field of it (``progress``, ``attempts``, ``model``
+    and those this class does not name): what ``status --json`` prints."""
 
     @property
     def finished(self) -> bool:
@@ -179,8 +182,12 @@ class PipelineClient:
         *,
         timeout_s: float = DEFAULT_TIMEOUT_S,
         transport: httpx.BaseTransport | None = None,
+        url_from: str = "PIPELINE_API_URL",
     ) -> None:
+        """``url_from`` names where ``base_url`` came from (``--api-url`` on the command
+        line), for the message of an API that cannot be reached."""
         self.base_url = base_url.rstrip("/")
+        self._url_from = url_from
         key = usable_key(api_key)
         headers = {API_KEY_HEADER: key} if key else {}
         self._http = httpx.Client(
@@ -245,6 +252,7 @@ class PipelineClient:
             data["sheet"] = sheet
         if explain:
             data["explain"] = "true"
+        filename = sendable_name(filename)
         size = _size_of(content)
         upload_key = self._upload(content) if size > DIRECT_UPLOAD_MAX_BYTES else None
         if upload_key is not None:
@@ -561,7 +569,7 @@ class PipelineClient:
         except ValueError as exc:
             raise ApiError(
                 f"the API at {self.base_url} answered {path} with something that is not JSON; "
-                "is PIPELINE_API_URL the address of the pipeline's API?"
+                f"is {self._url_from} the address of the pipeline's API?"
             ) from exc
         if not isinstance(body, dict):
             raise ApiError(f"the API at {self.base_url} answered {path} with unexpected JSON")
@@ -619,7 +627,7 @@ class PipelineClient:
         else:
             reason = _reason(exc)
         hint = (
-            "; check that it is running (sentiment-pipeline up) and that PIPELINE_API_URL "
+            f"; check that it is running (sentiment-pipeline up) and that {self._url_from} "
             "points to it"
             if client is self._http
             else ""
@@ -632,6 +640,18 @@ def _limit_s(request: httpx.Request, exc: httpx.TimeoutException) -> float:
     phase = {httpx.ConnectTimeout: "connect", httpx.WriteTimeout: "write"}.get(type(exc), "read")
     limit = request.extensions.get("timeout", {}).get(phase)
     return float(limit) if limit is not None else DEFAULT_TIMEOUT_S
+
+
+def sendable_name(filename: str) -> str:
+    """``filename`` as it can travel in a request (UTF-8): a name read from a disk whose bytes
+    are not UTF-8 (a Latin-1 ``lat\\xe9.csv`` from a Windows export or a Samba share, which
+    Python holds as lone surrogates) with each undecodable byte as U+FFFD; the job shows its
+    name only, and the file's content is sent as it is."""
+    return _SURROGATE.sub("\ufffd", filename)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+"""A lone surrogate: no UTF-8 text holds one (an undecodable byte of a file name does)."""
 
 
 def _size_of(content: bytes | BinaryIO) -> int:
@@ -869,6 +889,7 @@ def _job_status(body: Mapping[str, Any]) -> JobStatus:
         erased_at=body.get("erased_at"),
         insights_done=_int_or_none(body.get("insights_done")),
         waiting_for_worker=bool(body.get("waiting_for_worker", False)),
+        api=dict(body),
     )
 
 

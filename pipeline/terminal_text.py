@@ -19,6 +19,7 @@ of its row out from under their headings."""
 from __future__ import annotations
 
 import codecs
+import json
 import re
 import textwrap
 import unicodedata
@@ -83,6 +84,18 @@ class InertStream:
         if text:
             shown = inert_lines(text).encode(self._encoding, errors="backslashreplace")
             self._terminal.write(shown)
+
+
+def json_text(value: Any, encoding: str | None) -> str:
+    """``value`` as a command's ``--json`` prints it to an output in ``encoding``: every
+    character as written where that is a UTF, else each one outside ASCII escaped the JSON
+    way (``\\u00e9``), which an ASCII or Latin-1 output (a cron job's C locale) takes and a
+    JSON reader reads back the same, never Python's ``\\xe9``, which is no JSON."""
+    try:
+        universal = codecs.lookup(encoding or "utf-8").name.startswith("utf")
+    except LookupError:
+        universal = False
+    return json.dumps(value, ensure_ascii=not universal, indent=2)
 
 
 def inert_values(value: Any) -> Any:

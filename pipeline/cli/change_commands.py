@@ -8,8 +8,8 @@ sized to the terminal, the API's JSON (``--json``) or a CSV to open in a spreads
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 from pipeline.cli.job_commands import api_client, client_parser
 from pipeline.cli.output import table_file, write_table
 from pipeline.group_names import NAMES_NOTE
-from pipeline.terminal_text import inert_lines, inert_values
+from pipeline.terminal_text import inert_lines, inert_values, json_text
 
 THEMES = ("themes", "themes")
 TREND_GROUPS = ("groups", "groups in two jobs or more")
@@ -118,16 +118,18 @@ def _show(
     to_csv: Callable[[Mapping[str, Any], bool], str],
     counted: tuple[str, str],
 ) -> None:
-    """``counted``: the answer's list the CSV's rows are, and what they are in words. The
+    """``counted``: the answer's list the CSV's rows are, and what they are in words (said
+    on stderr once the file is written, as every command that writes a file says it). The
     table is laid out from the answer made inert (pipeline.terminal_text): group values and
     quotes come from the files; the JSON and the files keep them as written."""
     if args.json:
-        print(json.dumps(body, ensure_ascii=False, indent=2))
+        print(json_text(body, sys.stdout.encoding))
     elif args.output is not None:
         key, words = counted
         sheet = "change" if "since" in body else "trend"
         write_table(args.output, lambda raw: to_csv(body, raw), sheet, _is_figure)
-        print(f"wrote {args.output} ({len(body.get(key) or []):,} {words})")
+        wrote = f"wrote {args.output} ({len(body.get(key) or []):,} {words})"
+        print(wrote, file=sys.stderr)  # stdout stays the data's, as results' and report's
     else:
         width = shutil.get_terminal_size((FALLBACK_WIDTH, 24)).columns
         print(inert_lines(text(inert_values(body), width)))

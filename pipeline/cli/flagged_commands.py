@@ -4,7 +4,6 @@ the reports to read (fetched from the HTTP API, so it works against the AWS depl
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import sys
 from pathlib import Path
@@ -13,7 +12,7 @@ from typing import Any
 from pipeline.cli.job_commands import api_client, client_parser, unfinished_note
 from pipeline.cli.output import table_file, write_table
 from pipeline.ratings.table import STILL_RUNNING
-from pipeline.terminal_text import inert_lines
+from pipeline.terminal_text import inert_lines, json_text
 
 FALLBACK_WIDTH = 100
 SCREENED_HOLD = "only those were screened"
@@ -64,7 +63,7 @@ def _flagged(args: argparse.Namespace) -> int:
             else unfinished_note(client, args.request_id, SCREENED_HOLD)
         )
     if args.json:
-        print(json.dumps(body, ensure_ascii=False, indent=2))
+        print(json_text(body, sys.stdout.encoding))
     elif args.output is not None:
         write_table(
             args.output,
@@ -76,7 +75,7 @@ def _flagged(args: argparse.Namespace) -> int:
         print(
             f"wrote {args.output} ({count:,} comment{'' if count == 1 else 's'})", file=sys.stderr
         )
-        print(inert_lines(flagged_table.heading(body, unfinished)))
+        print(inert_lines(flagged_table.heading(body, unfinished)), file=sys.stderr)
     else:
         width = shutil.get_terminal_size((FALLBACK_WIDTH, 24)).columns
         print(inert_lines(flagged_table.text(body, body["comments"], width, unfinished)))

@@ -5,8 +5,8 @@ API's own JSON with ``--json``."""
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
+import sys
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -15,7 +15,7 @@ from pipeline.cli.insight_tables import aspects_table, themes_text
 from pipeline.cli.job_commands import LATE_NOTE, api_client, client_parser
 from pipeline.errors import InputError
 from pipeline.partial_rows import partial_note
-from pipeline.terminal_text import inert, inert_lines, inert_values
+from pipeline.terminal_text import inert, inert_lines, inert_values, json_text
 
 if TYPE_CHECKING:
     from pipeline.client import JobStatus
@@ -130,7 +130,7 @@ def _themes(args: argparse.Namespace) -> int:
 
 
 def _as_json(body: Any) -> str:
-    return json.dumps(body, ensure_ascii=False, indent=2)
+    return json_text(body, sys.stdout.encoding)
 
 
 def _as_text(table: Callable[[Any, int], str], body: Any) -> str:

@@ -35,9 +35,9 @@ def register(commands: Any) -> None:
 
     up = commands.add_parser("up", help="run the HTTP API and the master (which runs workers)")
     up.add_argument("--host", default=None, help="address to listen on (PIPELINE_API_HOST)")
-    up.add_argument("--port", type=int, default=None, help="port (PIPELINE_API_PORT)")
+    up.add_argument("--port", type=tcp_port, default=None, help="port (PIPELINE_API_PORT)")
     up.add_argument("--ui", action="store_true", help="also run the Streamlit app")
-    up.add_argument("--ui-port", type=int, default=8501, help="port of the Streamlit app")
+    up.add_argument("--ui-port", type=tcp_port, default=8501, help="port of the Streamlit app")
     up.add_argument(
         "--ui-host",
         default="127.0.0.1",
@@ -85,13 +85,25 @@ def register(commands: Any) -> None:
         action="store_true",
         help="also store the words that drove each label (labelling takes longer)",
     )
-    submit.add_argument("--wait", action="store_true", help="show progress until it finishes")
+    submit.add_argument(
+        "--wait",
+        action="store_true",
+        help="show progress until it finishes; exit status 1 unless it succeeded",
+    )
     submit.set_defaults(handler=_submit)
 
     status = client_parser(commands, "status", "a job's status and progress")
     status.add_argument("request_id")
-    status.add_argument("--watch", action="store_true", help="progress bar until it finishes")
-    status.add_argument("--json", action="store_true", help="print the status as JSON")
+    status.add_argument(
+        "--watch",
+        action="store_true",
+        help="progress bar until it finishes; exit status 1 unless it succeeded",
+    )
+    status.add_argument(
+        "--json",
+        action="store_true",
+        help="print the API's status as JSON (with --watch: its last, once the job ended)",
+    )
     status.set_defaults(handler=_status)
 
     results = client_parser(commands, "results", "download a job's results (CSV, or Excel)")
@@ -135,6 +147,18 @@ def register(commands: Any) -> None:
         "job made without a key or under a revoked one); needs their credentials, not a key",
     )
     erase.set_defaults(handler=_erase)
+
+
+def tcp_port(text: str) -> int:
+    """An option's port, refused by argparse under the option's own name (``--port``)
+    rather than later under the variable's (``PIPELINE_API_PORT``) that was never set."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a TCP port (1 to 65535)") from None
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a TCP port (1 to 65535)")
+    return port
 
 
 def client_parser(commands: Any, name: str, help_text: str) -> argparse.ArgumentParser:
@@ -281,15 +305,19 @@ def _submit(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
+    """The job's status: a line, or with ``--json`` the API's own JSON (every field of
+    ``GET /v1/jobs/{id}``, ``progress`` among them); with ``--watch``, once it ended."""
     with api_client(args) as client:
         if args.watch:
-            return _watch(client, args.request_id)
+            return _watch(client, args.request_id, as_json=args.json)
         status = client.status(args.request_id)
-        if args.json:
-            print(json.dumps(status.__dict__, default=list, indent=2))
-        else:
-            print(_describe(status))
+        print(status_json(status) if args.json else _describe(status))
         return 0
+
+
+def status_json(status: Any) -> str:
+    """The job's status as the API answered it (``JobStatus.api``)."""
+    return json.dumps(status.api, indent=2)
 
 
 def _results(args: argparse.Namespace) -> int:
@@ -442,11 +470,36 @@ def _erase_as_operator(request_id: str) -> int:
 
 
 def api_client(args: argparse.Namespace) -> Any:
-    """A PipelineClient for the API the command's options and the environment name."""
+    """A PipelineClient for the API the command's options and the environment name; an
+    address that is no http(s) URL refused here, naming where it came from (``--api-url``
+    or ``PIPELINE_API_URL``), not later as an API that cannot be reached."""
     from pipeline.client import PipelineClient
 
     settings = Settings.from_env(api_url=args.api_url, api_key=args.api_key)
-    return PipelineClient(settings.api_url, settings.api_key)
+    source = "--api-url" if args.api_url else "PIPELINE_API_URL"
+    _check_api_url(settings.api_url, source)
+    return PipelineClient(settings.api_url, settings.api_key, url_from=source)
+
+
+def _check_api_url(url: str, source: str) -> None:
+    """InputError (an option) or ConfigError (the variable) for an address without
+    ``http://`` or ``https://`` (``localhost:8000``, read as a scheme ``localhost``)."""
+    from urllib.parse import urlsplit
+
+    from pipeline.errors import ConfigError
+
+    try:
+        parts = urlsplit(url)
+        scheme, host = parts.scheme.lower(), parts.hostname
+    except ValueError:
+        scheme, host = "", None
+    if scheme in ("http", "https") and host:
+        return
+    error = InputError if source.startswith("--") else ConfigError
+    raise error(
+        f"{source} {inert(url)!r} is not an API address: it begins with http:// or https:// "
+        "(http://127.0.0.1:8000)"
+    )
 
 
 WATCH_BAR = "{l_bar}{bar}| {n_fmt}/{total_fmt}{postfix}"
@@ -454,11 +507,19 @@ WATCH_BAR = "{l_bar}{bar}| {n_fmt}/{total_fmt}{postfix}"
 service's work, and contradict the service's figures shown after it."""
 
 
-def _watch(client: Any, request_id: str, interval_s: float = 1.0, to: TextIO | None = None) -> int:
+def _watch(
+    client: Any,
+    request_id: str,
+    interval_s: float = 1.0,
+    to: TextIO | None = None,
+    as_json: bool = False,
+) -> int:
     """A progress bar of the service's figures (rows done, its rate and its ETA) until the
-    job finishes, then its last status on ``to`` (stdout: what ``status --watch`` prints;
-    ``submit --wait`` puts it on stderr, so its stdout holds the request id alone, for
-    ``ID=$(sentiment-pipeline submit … --wait)``); exit status 1 when it failed. Ctrl-C stops
+    job finishes, then its last status on ``to`` (stdout: what ``status --watch`` prints,
+    the API's JSON ``as_json``; ``submit --wait`` puts it on stderr, so its stdout holds the
+    request id alone, for ``ID=$(sentiment-pipeline submit … --wait)``). The exit status
+    says whether the waiter got what it waited for (``ended_status``), so that
+    ``submit --wait && results`` never goes on with a cancelled job's part. Ctrl-C stops
     the waiting, not the job: the user is told so, on a line of its own under the bar (which
     closing ends), and how to follow or cancel it; the interrupt goes on to ``main``, which
     exits with 130."""
@@ -467,8 +528,19 @@ def _watch(client: Any, request_id: str, interval_s: float = 1.0, to: TextIO | N
     except KeyboardInterrupt:
         print(stopped_waiting(request_id), file=sys.stderr)
         raise
-    print(_describe(status), file=to or sys.stdout)
-    return 1 if status.status == "failed" else 0
+    print(status_json(status) if as_json else _describe(status), file=to or sys.stdout)
+    return ended_status(status)
+
+
+ENDED_OTHERWISE = 1
+"""The exit status of a wait for a job that ended other than succeeded: failed, cancelled
+(by its owner, the operator or the retention period) or erased: its results are not all
+there, so a script must not go on as if they were."""
+
+
+def ended_status(status: Any) -> int:
+    """0 for a job that succeeded and still holds its results, else ``ENDED_OTHERWISE``."""
+    return 0 if status.status == "succeeded" and not status.erased_at else ENDED_OTHERWISE
 
 
 def stopped_waiting(request_id: str) -> str:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 import select
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from types import FrameType
 
 from pipeline import __version__
 from pipeline.cli import (
@@ -20,7 +23,7 @@ from pipeline.cli import (
     report_commands,
 )
 from pipeline.cli.request_ids import CommandParser
-from pipeline.errors import InputError, PipelineError
+from pipeline.errors import InputError, PipelineError, Unauthorized
 from pipeline.messages import bounded
 from pipeline.terminal_text import inert_lines
 
@@ -57,13 +60,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+SERVICES = frozenset({"up", "worker", "master"})
+"""Commands that run until stopped and handle SIGTERM themselves (finish the chunk, stop
+the workers): ``main`` leaves their signals alone."""
+STOP_SIGNALS = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP (``timeout``, systemd, a CI job's or cron's kill, a closed
+    terminal), raised as Ctrl-C's KeyboardInterrupt is, so that whatever cleans up after
+    Ctrl-C does after these too: ``analyze``'s temporary folder with its copies of the
+    comments, a half-written ``.part`` file. The exit status is 128 + the signal's number."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    _lenient_stdout()
     try:
-        return int(args.handler(args) or 0)
+        with _stopped_as_interrupted(args.command not in SERVICES):
+            return int(args.handler(args) or 0)
     except InputError as exc:
         _error(exc)
         return EXIT_INPUT_ERROR
+    except Unauthorized as exc:
+        _error(Unauthorized(f"{exc}; {_key_hint(args)}"))
+        return EXIT_FAILURE
     except PipelineError as exc:
         _error(exc)
         return EXIT_FAILURE
@@ -76,8 +103,52 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:  # a file the command reads or writes: its name and the reason
         _error(exc)
         return EXIT_FAILURE
+    except Terminated as exc:
+        return 128 + exc.signum
     except KeyboardInterrupt:
         return 130
+
+
+def _lenient_stdout() -> None:
+    """stdout that writes what its encoding cannot (an ASCII or Latin-1 terminal, a cron job's
+    C locale) as an escape, ``\\xe9``, as Python writes stderr, rather than stopping the
+    command half-way through a table with a traceback."""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="backslashreplace")
+
+
+@contextmanager
+def _stopped_as_interrupted(active: bool) -> Iterator[None]:
+    """While the command runs, SIGTERM and SIGHUP raise ``Terminated``; the handlers there
+    were before are put back after."""
+    if not active:
+        yield
+        return
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        raise Terminated(signum)
+
+    try:
+        before = {number: signal.signal(number, stop) for number in STOP_SIGNALS}
+    except ValueError:  # not the main thread (a test's): signals stay as they are
+        yield
+        return
+    try:
+        yield
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)
+
+
+def _key_hint(args: argparse.Namespace) -> str:
+    """Where the command line took the key it sent, or that it sent none: the server's
+    message speaks of HTTP headers, which a command-line user does not set."""
+    if getattr(args, "api_key", None):
+        return "the key sent was --api-key's"
+    if os.environ.get("PIPELINE_API_KEY", "").strip():
+        return "the key sent was PIPELINE_API_KEY's"
+    return "give the command line a key with --api-key KEY or PIPELINE_API_KEY: none was given"
 
 
 def _stdout_closed() -> bool:

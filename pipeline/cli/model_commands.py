@@ -186,7 +186,11 @@ def _predictor(settings: Any) -> Any:
 
 
 def _predict(args: argparse.Namespace) -> int:
+    """A line per text: label, score and the text, tab-separated, the text (and an error)
+    made inert (pipeline.terminal_text), so a line break in it starts no line of its own, a
+    tab shifts no column and an escape sequence does nothing; ``--json`` keeps it as given."""
     from pipeline.model.screening import CommentScreen
+    from pipeline.terminal_text import inert
 
     settings = _settings(args)
     predictor = _predictor(settings)
@@ -199,14 +203,14 @@ def _predict(args: argparse.Namespace) -> int:
             fields = {**result.__dict__, "error": error, "language": verdict.language}
             print(json.dumps({"text": text, **fields}))
         elif result.label is None:
-            print(f"-\t{error}\t{text}")
+            print(f"-\t{inert(str(error))}\t{inert(text)}")
         else:
-            print(f"{result.label}\t{result.scores[result.label]:.3f}\t{text}")
+            print(f"{result.label}\t{result.scores[result.label]:.3f}\t{inert(text)}")
     return 0
 
 
 def _analyze(args: argparse.Namespace) -> int:
-    from pipeline.analyze import analyze_file, check_output
+    from pipeline.analyze import analyze_file, check_output, themes_file
 
     if not args.input.is_file():
         raise InputError(f"{args.input} is not a file")
@@ -218,6 +222,7 @@ def _analyze(args: argparse.Namespace) -> int:
         )
     settings = _settings(args)
     ReleaseScreen.from_settings(settings)  # a names or words file it cannot read: before any work
+    themes_file(table_file(args.output), settings.insights)  # both before the model loads
     with cuts_told():  # a workbook's comment longer than a cell holds: its rows named
         rows = analyze_file(
             args.input,

@@ -5,14 +5,14 @@ HTTP API, so it works against the AWS deployment too)."""
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
+import sys
 from typing import Any
 
 from pipeline.cli.job_commands import api_client, client_parser, unfinished_note
 from pipeline.errors import InputError
 from pipeline.ratings import table
-from pipeline.terminal_text import inert_lines, inert_values
+from pipeline.terminal_text import inert_lines, inert_values, json_text
 
 FALLBACK_WIDTH = 100
 FIGURES_HOLD = "these figures are of those rows only"
@@ -57,7 +57,7 @@ def _ratings(args: argparse.Namespace) -> int:
             args.request_id, args.column, args.group_by, args.scale, 0, max(args.show, 1)
         )
         if args.json:
-            print(json.dumps(body, ensure_ascii=False, indent=2))
+            print(json_text(body, sys.stdout.encoding))
             return 0
         unfinished = (
             table.STILL_RUNNING

@@ -11,7 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.errors import InputError
+from pipeline.cli.output import writable, write_whole
+from pipeline.errors import EncodingError, InputError, MalformedInputError
 from pipeline.model.card import metrics_table
 from pipeline.model.data import load_labelled_csv
 from pipeline.model.metrics import classification_report
@@ -54,14 +55,73 @@ def evaluate_frames(
 
 
 def evaluate(options: EvaluateOptions) -> dict[str, dict[str, Any]]:
+    """A report per ``--data`` file. The output file and the data are checked before the
+    model loads (seconds) and labels them (minutes): a bad one is refused first."""
+    if options.output:
+        writable(options.output)
+    frames = load_data_sets(options.data)
     predictor = Predictor.load(
         options.model, batch_size=options.batch_size, precision=options.precision
     )
-    frames = {Path(p).stem: load_labelled_csv(Path(p)) for p in options.data}
     reports = evaluate_frames(predictor, frames)
-    if options.output:
-        options.output.write_text(json.dumps(reports, indent=2) + "\n")
+    if options.output:  # whole or not at all, as every file the command line writes
+        write_whole(options.output, (json.dumps(reports, indent=2) + "\n").encode("utf-8"))
     return reports
+
+
+def load_data_sets(paths: Sequence[Path]) -> dict[str, pd.DataFrame]:
+    """Each ``text,label`` file read, under its name (``data_set_names``)."""
+    files = [Path(path) for path in paths]
+    return {name: _labelled(path) for name, path in zip(data_set_names(files), files, strict=True)}
+
+
+def data_set_names(paths: Sequence[Path]) -> list[str]:
+    """A name per file for the table and the JSON: its stem (``validation``), or as many of
+    its folders as tell it from another file of that stem (``a/validation`` and
+    ``b/validation``: the shared data's ``professor_reviews/train.csv`` and
+    ``sst_phrases/train.csv``), or its ending where that does (``a.csv``, ``a.txt``), so no
+    file's figures replace another's. InputError for a file given twice."""
+    full = [path.resolve() for path in paths]
+    for index, path in enumerate(full):
+        if path in full[:index]:
+            raise InputError(f"--data {paths[index]} is given twice")
+    parts = [_name_parts(path, full) for path in full]
+    depth = [1] * len(parts)
+    while True:
+        names = ["/".join(part[-most:]) for part, most in zip(parts, depth, strict=True)]
+        clashing = [i for i, name in enumerate(names) if names.count(name) > 1]
+        if not clashing:
+            return names
+        for i in clashing:
+            if depth[i] < len(parts[i]):
+                depth[i] += 1
+            else:  # whole and still alike (``a.csv`` and ``a.csv.csv`` beside ``a.txt``)
+                parts[i], depth[i] = (full[i].as_posix(),), 1
+
+
+def _name_parts(path: Path, others: Sequence[Path]) -> tuple[str, ...]:
+    """``path``'s folders and its stem, or its whole name where a file of its folder has
+    the same stem."""
+    twin = any(o != path and o.parent == path.parent and o.stem == path.stem for o in others)
+    return (*path.parent.relative_to(path.anchor).parts, path.name if twin else path.stem)
+
+
+def _labelled(path: Path) -> pd.DataFrame:
+    """``load_labelled_csv``, its refusals naming the file: a ragged or unreadable CSV (a
+    pandas traceback otherwise), text that is not UTF-8, a label it does not know."""
+    try:
+        return load_labelled_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        reason = str(exc).strip().removeprefix("Error tokenizing data. C error: ")
+        raise MalformedInputError(f"{path} is not a readable CSV: {reason}") from exc
+    except UnicodeDecodeError as exc:
+        raise EncodingError(
+            f"{path} is not UTF-8 text (byte {exc.start:,}): save it as CSV UTF-8"
+        ) from exc
+    except InputError as exc:
+        if str(path) in str(exc):
+            raise
+        raise InputError(f"{path}: {exc}") from exc
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -341,6 +341,8 @@ def test_the_command_prints_the_table_or_writes_a_csv(
         main(["change", now, "--since", earlier, "--group-by", "course", "-o", str(target), *api])
         == 0
     )
+    captured = capsys.readouterr()  # the file's confirmation on stderr: stdout is the data's
+    assert captured.out == "" and captured.err.startswith(f"wrote {target} (")
     assert target.read_bytes().startswith(b"\xef\xbb\xbf")  # a BOM: Excel reads UTF-8
     rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
     assert rows[0]["part"] == change_table.ALL

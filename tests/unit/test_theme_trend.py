@@ -240,7 +240,9 @@ def test_the_command_prints_the_themes_or_writes_a_csv(
 
     target = tmp_path / "themes.csv"
     assert main(["trend", *ids, "--themes", "negative", "-o", str(target), *api]) == 0
-    assert f"wrote {target} ({len(body['themes'])} themes)" in capsys.readouterr().out
+    captured = capsys.readouterr()  # the file's confirmation on stderr: stdout is the data's
+    assert f"wrote {target} ({len(body['themes'])} themes)" in captured.err
+    assert captured.out == ""
     assert target.read_bytes().startswith(b"\xef\xbb\xbf")  # a BOM: Excel reads UTF-8
     rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
     (row,) = [row for row in rows if "parking" in row["keywords"]]
