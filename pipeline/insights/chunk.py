@@ -60,8 +60,9 @@ NOTHING = ChunkInsights()
 
 
 class ChunkAnalyst:
-    """Aspects and embeddings (when ``embed`` and ``tagger`` are given: PIPELINE_INSIGHTS on)
-    and explanations (when ``explain`` is given and a job asks for them).
+    """Embeddings (when ``embed`` is given: PIPELINE_INSIGHTS on), aspects (when ``tagger``
+    is given too: not for a sentiment model whose labels the aspect model cannot read) and
+    explanations (when ``explain`` is given and a job asks for them).
 
     ``embed_spans`` gives the comments' vectors and their clauses' in one encoder pass
     (``SentenceEmbedder.embed_with_spans``); without it the clauses are embedded on their own.
@@ -77,8 +78,8 @@ class ChunkAnalyst:
         dimension: int = 384,
         embed_spans: SpanEmbedder | None = None,
     ) -> None:
-        if (embed is None) != (tagger is None):
-            raise ValueError("aspects need both an embedder and a tagger, or neither")
+        if tagger is not None and embed is None:
+            raise ValueError("aspects need an embedder beside the tagger")
         self._score_sentiment = score_sentiment
         self._embed = embed
         self._embed_spans = embed_spans or (None if embed is None else separately(embed))
@@ -89,7 +90,8 @@ class ChunkAnalyst:
 
     @property
     def computes_insights(self) -> bool:
-        return self._tagger is not None
+        """Embeddings, so themes (and aspects when there is a tagger)."""
+        return self._embed is not None
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """Sentence vectors of ``texts`` (the post-pass embeds rows a chunk file missed)."""
@@ -121,19 +123,22 @@ class ChunkAnalyst:
     def _aspects(
         self, texts: Sequence[str], probs: np.ndarray, labels: Sequence[str | None]
     ) -> tuple[np.ndarray | None, list[AspectResult] | None]:
-        if self._embed is None or self._embed_spans is None or self._tagger is None:
+        if self._embed is None or self._embed_spans is None:
             return None, None
         scored = np.asarray(probs, dtype=np.float64).copy()
         scored[[label is None for label in labels]] = np.nan
         rows = [i for i, label in enumerate(labels) if label is not None]
         chosen = [str(texts[i]) for i in rows]
-        tagged = [not np.isnan(scored[i]).any() for i in rows]
+        # Without a tagger no clause is read: the comments' vectors alone, for the themes.
+        tagged = [self._tagger is not None and not np.isnan(scored[i]).any() for i in rows]
         layout = clause_layout(chosen)[2]
         spans = [own if keep else [] for own, keep in zip(layout, tagged, strict=True)]
         found, clause_vectors = self._embed_spans(chosen, spans)
         found = np.asarray(found, dtype=np.float16)
         vectors = np.zeros((len(texts), found.shape[1]), dtype=np.float16)
         vectors[rows] = found
+        if self._tagger is None:
+            return vectors, None
         if not rows:
             return vectors, [NO_ASPECTS] * len(texts)
         aspects = self._tagger.tag(

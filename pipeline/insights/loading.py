@@ -30,6 +30,9 @@ def insights_source(settings: Settings, aspect_model: Path | None = None) -> Ana
     """Analysts with aspects and embeddings unless PIPELINE_INSIGHTS is off; explanations
     whenever a job asks for them. Labels never depend on insights: where the embedder or the
     aspect model cannot be loaded, the error is logged and the worker labels without them.
+    A sentiment model whose labels are not negative, neutral and positive (a binary or a
+    5-star checkpoint) gets embeddings and themes but no aspects, which need those three
+    (``reads_sentiment_of``; the job then has no ``aspect_model``, and says why).
     ``aspect_model``: a directory other than the shipped model's (to measure a new one)."""
 
     def build(predictor: Predictor) -> ChunkAnalyst:
@@ -38,13 +41,21 @@ def insights_source(settings: Settings, aspect_model: Path | None = None) -> Ana
         if not settings.insights:
             return labels_only
         from pipeline.model.aspects import AspectTagger
+        from pipeline.model.aspects.encoders import reads_sentiment_of
 
+        unreadable = reads_sentiment_of(predictor.labels)
         try:
             embedder = shared_embedder(embedding_precision(predictor), predictor.device)
-            tagger = AspectTagger.load(aspect_model, sentiment_labels=predictor.labels)
+            tagger = (
+                None
+                if unreadable
+                else AspectTagger.load(aspect_model, sentiment_labels=predictor.labels)
+            )
         except PipelineError:
             log.exception("insights are off in this worker: their models cannot be loaded")
             return labels_only
+        if unreadable:
+            log.warning("model %s: no aspects, only themes: %s", predictor.version, unreadable)
         return ChunkAnalyst(
             score_sentiment=predictor.predict_proba,
             embed=functools.partial(embedder.embed, batch_size=settings.batch_size),

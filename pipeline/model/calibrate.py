@@ -31,6 +31,7 @@ from pipeline.model.calibration import (
     scaled_probabilities,
 )
 from pipeline.model.card import calibration_text, write_card
+from pipeline.model.labels import label_name
 from pipeline.model.loading import load_model, read_card
 from pipeline.model.locate import resolve_model_dir
 from pipeline.model.metrics import expected_calibration_error
@@ -110,15 +111,33 @@ def calibrate(options: CalibrateOptions) -> dict[str, Any]:
     predictor = Predictor(
         load_model(directory), batch_size=options.batch_size, precision="fp32", calibrated=False
     )
-    index = {name: i for i, name in enumerate(predictor.labels)}
-    log_probs, gold = {}, {}
+    index = {label_name(label) or label: i for i, label in enumerate(predictor.labels)}
+    log_probs, gold, left_out = {}, {}, {}
     for name, frame in frames.items():
-        probs = predictor.predict_proba(frame["text"].tolist())
+        kept = frame[frame["label"].isin(list(index))]
+        if len(kept) < len(frame):
+            left_out[name] = len(frame) - len(kept)
+        if kept.empty:
+            continue
+        probs = predictor.predict_proba(kept["text"].tolist())
         log_probs[name] = np.log(np.clip(probs, _LOG_FLOOR, 1.0))
-        gold[name] = np.array([index[label] for label in frame["label"]], dtype=np.int64)
+        gold[name] = np.array([index[label] for label in kept["label"]], dtype=np.int64)
+    if not gold:
+        raise InputError(
+            f"{directory}: the model's labels {list(predictor.labels)} name none of the "
+            "validation sets' classes (negative, neutral, positive): nothing to calibrate on"
+        )
     section = calibration_section(log_probs, gold)
+    if left_out:
+        section["left_out"] = {"rows": left_out, "labels": _lacking(frames, index)}
     write_card(directory, {**card, "calibration": section})
     return section
+
+
+def _lacking(frames: Mapping[str, pd.DataFrame], index: Mapping[str, int]) -> list[str]:
+    """The validation sets' classes a model has no label for (a binary model's neutral)."""
+    found = {label for frame in frames.values() for label in frame["label"]}
+    return sorted(found - set(index))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -60,6 +60,14 @@ def calibration_text(section: dict[str, Any]) -> str:
     for name, rows in section["fitted_on"].items():
         before, after = section["ece_before"][name], section["ece_after"][name]
         lines.append(f"| {name} | {rows} | {before:.4f} | {after:.4f} |")
+    left_out = section.get("left_out")
+    if left_out:
+        rows = ", ".join(f"{name} {count}" for name, count in left_out["rows"].items())
+        lines += [
+            "",
+            f"Left out: the rows labelled {', '.join(left_out['labels'])}, a class the model "
+            f"does not have ({rows}).",
+        ]
     return "\n".join(lines)
 
 
@@ -109,10 +117,16 @@ def _data_lines(data: dict[str, dict[str, Any]], *, held_out: bool) -> str:
     """One line per source of the card's ``data``: the training mix's, or (``held_out``)
     the validation sets' (``role: validation``)."""
     return "\n".join(
-        f"- {name}: {info.get('rows')} rows {info.get('labels', '')}"
+        f"- {name}: {info.get('rows')} rows {info.get('labels', '')}{_left_out(info)}"
         for name, info in data.items()
         if (info.get("role") == "validation") == held_out
     )
+
+
+def _left_out(info: dict[str, Any]) -> str:
+    """An extra CSV's rows left out because their text is in a validation set."""
+    dropped = info.get("dropped_in_validation")
+    return f" ({dropped} more left out: their text is in a validation set)" if dropped else ""
 
 
 def _fmt(value: Any) -> str:

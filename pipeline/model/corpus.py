@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -44,13 +44,17 @@ class Corpus:
     train: pd.DataFrame
     validation: dict[str, pd.DataFrame]
     sources: dict[str, dict[str, Any]]
+    notes: list[str] = field(default_factory=list)
+    """What a person should hear about the mix (extra rows left out): training prints them."""
 
 
 def build_corpus(spec: CorpusSpec) -> Corpus:
     """The training mix: student feedback (split, upweighted), SST phrases, professor reviews
     (split), TweetEval, the authored course comments (upweighted) and extra CSVs. Validation:
     held-out student feedback and professor reviews, and the SST test sentences (no test
-    sentence occurs in the SST train trees the phrases come from)."""
+    sentence occurs in the SST train trees the phrases come from). An extra CSV's rows whose
+    text is in a held-out set (``data.overlap_key``: case and spacing aside) are left out of
+    training, counted in ``sources`` and ``notes``, so the validation figures stay held out."""
     limit = spec.limit_per_source or None
     student = data.load_student_feedback(spec.data_dir)
     student_train, student_val = data.stratified_split(student, spec.val_fraction, spec.seed)
@@ -58,6 +62,7 @@ def build_corpus(spec: CorpusSpec) -> Corpus:
     professor_train, professor_val = data.stratified_split(
         professor, spec.professor_val_fraction, spec.seed
     )
+    sst_test = data.load_sst_test(spec.data_dir)
     phrases = data.load_sst_phrases(spec.data_dir)
     parts: dict[str, pd.DataFrame] = {
         "student_feedback": data.sample_rows(student_train, limit, spec.seed),
@@ -70,8 +75,15 @@ def build_corpus(spec: CorpusSpec) -> Corpus:
     if spec.authored_repeat:
         authored = data.load_authored_comments()[["text", "label"]]
         parts["authored_comments"] = data.sample_rows(authored, limit, spec.seed)
+    held_out = {
+        data.overlap_key(text)
+        for frame in (student_val, professor_val, sst_test)
+        for text in frame["text"]
+    }
+    dropped: dict[str, int] = {}
     for path in spec.extra_data:
-        parts[f"extra:{Path(path).name}"] = data.load_labelled_csv(Path(path))
+        name = f"extra:{Path(path).name}"
+        parts[name], dropped[name] = data.drop_texts(data.load_labelled_csv(Path(path)), held_out)
     repeats = {
         "student_feedback": max(1, spec.student_repeat),
         "authored_comments": spec.authored_repeat,
@@ -81,7 +93,7 @@ def build_corpus(spec: CorpusSpec) -> Corpus:
     )
     validation = {
         "student_feedback_val": data.sample_rows(student_val, limit, spec.seed),
-        "sst_test": data.sample_rows(data.load_sst_test(spec.data_dir), limit, spec.seed),
+        "sst_test": data.sample_rows(sst_test, limit, spec.seed),
         "professor_reviews_val": data.sample_rows(professor_val, limit, spec.seed),
     }
     sources = {
@@ -89,6 +101,7 @@ def build_corpus(spec: CorpusSpec) -> Corpus:
             "rows": len(frame),
             "repeat": repeats.get(name, 1),
             "labels": data.label_counts(frame),
+            **({"dropped_in_validation": dropped[name]} if dropped.get(name) else {}),
         }
         for name, frame in parts.items()
     }
@@ -102,4 +115,14 @@ def build_corpus(spec: CorpusSpec) -> Corpus:
         train=mix.sample(frac=1.0, random_state=spec.seed).reset_index(drop=True),
         validation=validation,
         sources=sources,
+        notes=[overlap_note(name, count) for name, count in dropped.items() if count],
+    )
+
+
+def overlap_note(source: str, rows: int) -> str:
+    """What training says of an extra CSV whose rows were in a validation set."""
+    return (
+        f"{source}: {rows:,} row{'s' if rows != 1 else ''} left out of training: "
+        "their text is in a validation set (student_feedback_val, professor_reviews_val or "
+        "sst_test), whose figures must stay held out"
     )

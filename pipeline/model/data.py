@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.errors import InputError, MissingColumnError
-from pipeline.model.labels import LABELS, normalise_label
+from pipeline.model.labels import LABELS, normalise_labels
 from pipeline.model.textprep import untokenize_sst
 
 STUDENT_FEEDBACK = "student_feedback/student_feedback.csv"
@@ -37,16 +37,20 @@ def _clean(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def load_labelled_csv(path: Path) -> pd.DataFrame:
-    """A ``text,label`` CSV such as the corrections exported from the app."""
-    # Labels as text: a numeric -1/0/1 column with a blank cell would otherwise be read as
-    # floats ("1.0"), which no alias matches.
+    """A ``text,label`` CSV such as the corrections exported from the app. Labels are names
+    or numbers, the numbers read by the convention the whole column's numbers show
+    (``pipeline.model.labels``: 0/1 is negative/positive, as SST-2 writes it)."""
+    # Labels as text: a numeric column with a blank cell would otherwise be read as floats.
     frame = pd.read_csv(_require(path), encoding="utf-8-sig", dtype={"label": str})
     missing = {"text", "label"} - set(frame.columns)
     if missing:
         raise MissingColumnError(f"{path} lacks the column(s) {', '.join(sorted(missing))}")
     frame = frame.dropna(subset=["text", "label"])
-    frame = frame.assign(label=[normalise_label(v) for v in frame["label"]])
-    return _clean(frame)
+    try:
+        labels = normalise_labels(frame["label"])
+    except InputError as exc:
+        raise InputError(f"{path}: {exc}") from exc
+    return _clean(frame.assign(label=labels))
 
 
 def load_student_feedback(data_dir: Path) -> pd.DataFrame:
@@ -87,9 +91,7 @@ def load_authored_comments(path: Path = AUTHORED_COMMENTS) -> pd.DataFrame:
     missing = {"text", "label", "phenomenon"} - set(frame.columns)
     if missing:
         raise MissingColumnError(f"{path} lacks the column(s) {', '.join(sorted(missing))}")
-    frame = frame.assign(
-        text=frame["text"].str.strip(), label=[normalise_label(v) for v in frame["label"]]
-    )
+    frame = frame.assign(text=frame["text"].str.strip(), label=normalise_labels(frame["label"]))
     return frame.loc[frame["text"] != "", ["text", "label", "phenomenon"]].reset_index(drop=True)
 
 
@@ -113,6 +115,21 @@ def sample_rows(frame: pd.DataFrame, limit: int | None, seed: int) -> pd.DataFra
     if limit is None or len(frame) <= limit:
         return frame
     return frame.sample(n=limit, random_state=seed).reset_index(drop=True)
+
+
+def overlap_key(text: str) -> str:
+    """A text as it is compared with the validation sets: SST's token spacing undone (as its
+    loaders do), whitespace collapsed, case folded; a copy differing only so is the same."""
+    return untokenize_sst(" ".join(str(text).split())).casefold()
+
+
+def drop_texts(frame: pd.DataFrame, keys: set[str]) -> tuple[pd.DataFrame, int]:
+    """``frame`` without the rows whose text's ``overlap_key`` is in ``keys``, and how many
+    rows that left out."""
+    if frame.empty or not keys:
+        return frame, 0
+    held = frame["text"].map(overlap_key).isin(keys)
+    return frame[~held].reset_index(drop=True), int(held.sum())
 
 
 def label_counts(frame: pd.DataFrame) -> dict[str, int]:

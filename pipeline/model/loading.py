@@ -16,6 +16,14 @@ from pipeline.model.locate import resolve_model_dir
 TOKENIZER_FILE = "tokenizer.json"
 CARD_FILE = "model_card.json"
 DEFAULT_MAX_LENGTH = 256
+ADAPTER_WEIGHTS = ("adapter_model.safetensors", "adapter_model.bin")
+CHECKPOINT_WEIGHTS = (
+    "model.safetensors",
+    "model.safetensors.index.json",
+    "pytorch_model.bin",
+    "pytorch_model.bin.index.json",
+)
+"""The weights files a model folder may hold (the first one found is read), per kind."""
 
 
 @dataclass
@@ -54,19 +62,46 @@ def quiet_transformers() -> None:
 def load_model(reference: str | os.PathLike[str]) -> LoadedModel:
     """Load any supported model reference into an eval-mode classifier on the CPU."""
     quiet_transformers()
+    from safetensors import SafetensorError
     from transformers import AutoTokenizer
 
     directory = resolve_model_dir(reference)
     card = read_card(directory)
+    check_weights(directory)
     try:
         if (directory / "adapter_config.json").exists():
             model, tokenizer_folder = _load_adapter(directory, card)
         else:
             model, tokenizer_folder = _load_checkpoint(directory, card)
         tokenizer = AutoTokenizer.from_pretrained(tokenizer_folder)
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, SafetensorError) as exc:
         raise ModelLoadError(f"cannot load a classifier from {reference}: {exc}") from exc
     return assemble(model.eval(), tokenizer, card, directory)
+
+
+def check_weights(directory: Path) -> None:
+    """ModelLoadError naming the file when ``directory`` has no weights file, or a
+    safetensors one that cannot be opened (damaged, cut short by a copy): the libraries'
+    own errors name neither ("Repo id must be a string", "header too large")."""
+    from safetensors import SafetensorError, safe_open
+
+    adapter = (directory / "adapter_config.json").exists()
+    names = ADAPTER_WEIGHTS if adapter else CHECKPOINT_WEIGHTS
+    found = next((directory / name for name in names if (directory / name).is_file()), None)
+    if found is None:
+        raise ModelLoadError(
+            f"{directory} holds no weights: {names[0]} is missing "
+            f"({'a LoRA adapter' if adapter else 'a checkpoint'}); copy the model folder again"
+        )
+    if found.suffix != ".safetensors":
+        return
+    try:
+        with safe_open(str(found), framework="numpy"):
+            pass
+    except (SafetensorError, OSError) as exc:
+        raise ModelLoadError(
+            f"{found} is damaged or cut short ({exc}); copy the model folder again"
+        ) from exc
 
 
 def assemble(model: Any, tokenizer: Any, card: dict[str, Any], directory: Path) -> LoadedModel:

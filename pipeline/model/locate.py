@@ -43,14 +43,10 @@ def cache_root() -> Path:
 def resolve_model_dir(reference: str | os.PathLike[str], cache_dir: Path | None = None) -> Path:
     """Return a local directory holding the referenced checkpoint, downloading s3:// URIs once."""
     ref = str(reference)
-    if ref in (DEFAULT_MODEL, FAST_MODEL):
-        path = shipped_model_dir(ref)
-    elif ref in _BASE_ALIASES:
-        path = base_encoder_dir()
-    elif ref.startswith("s3://"):
+    if ref.startswith("s3://"):
         path = download_s3_prefix(ref, cache_dir or cache_root() / "s3")
     else:
-        path = Path(ref).expanduser()
+        path = local_model_path(ref)
     if not path.is_dir():
         raise ModelLoadError(f"model directory not found: {ref}")
     if not (path / "config.json").exists() and not (path / "adapter_config.json").exists():
@@ -59,6 +55,15 @@ def resolve_model_dir(reference: str | os.PathLike[str], cache_dir: Path | None 
             "or adapter_config.json (a LoRA adapter)"
         )
     return path
+
+
+def local_model_path(ref: str) -> Path:
+    """The folder a model name or local path names (not an s3:// URI; not checked)."""
+    if ref in (DEFAULT_MODEL, FAST_MODEL):
+        return shipped_model_dir(ref)
+    if ref in _BASE_ALIASES:
+        return base_encoder_dir()
+    return Path(ref).expanduser()
 
 
 def download_s3_prefix(uri: str, cache_dir: Path) -> Path:

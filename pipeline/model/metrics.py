@@ -15,8 +15,9 @@ def classification_report(
 ) -> dict[str, Any]:
     """Accuracy, macro-F1, per-class P/R/F1, confusion matrix, binary accuracy and ECE.
 
-    Labels absent from both the gold and the predictions are left out of macro-F1, so a
-    binary data set (SST-2) is not penalised for a neutral class it does not have.
+    Macro-F1 averages the classes the gold holds: a binary data set (SST-2) is not
+    penalised twice for a neutral class it does not have (each neutral prediction already
+    costs the recall of the class the row is).
     """
     labels = list(labels)
     index = {name: i for i, name in enumerate(labels)}
@@ -40,7 +41,7 @@ def classification_report(
             "f1": float(f1),
             "support": int(actual),
         }
-        if actual or predicted:
+        if actual:
             f1s.append(f1)
     return {
         "n": len(y_true),

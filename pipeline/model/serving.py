@@ -28,6 +28,7 @@ from pipeline.model.loading import (
     TOKENIZER_FILE,
     LoadedModel,
     assemble,
+    check_weights,
     library_version,
     load_model,
     read_card,
@@ -58,6 +59,7 @@ def load_for_inference(reference: str | os.PathLike[str]) -> LoadedModel:
     from pipeline.model import bert
 
     directory = resolve_model_dir(reference)
+    check_weights(directory)
     card = read_card(directory)
     checkpoint, tokenizer_folder = _checkpoint_dirs(directory, card)
     shared = student.base_tensors(card, directory) if checkpoint == directory else None

@@ -132,6 +132,8 @@ def train(
 
     seed_everything(options.seed)
     corpus = build_corpus(options.corpus_spec())
+    for note in corpus.notes:
+        print(note, file=sys.stderr, flush=True)
     started = time.perf_counter()
     model, tokenizer = _build_lora_model(options)
     history = _fit(model, tokenizer, corpus, options, progress)

@@ -246,6 +246,12 @@ def _load_themes(backend: Backend, job: JobRecord, prefix: str) -> dict[str, Any
 
 
 def _no_insights(job: JobRecord, what: str) -> str:
+    from pipeline.model.aspects.encoders import reads_sentiment_of
+
+    if what == "aspects" and job.insights_key is not None and job.labels:
+        unreadable = reads_sentiment_of(job.labels)
+        if unreadable:  # a binary or 5-star model: themes, but no aspects (insights.loading)
+            return f"this job has no aspects: {unreadable}; its labels and themes are there"
     return (
         f"this job has no {what}: its comments were labelled without insights "
         "(PIPELINE_INSIGHTS=0 on the worker, its aspect model could not be loaded, or the job "

@@ -610,3 +610,62 @@ def test_csv_columns_round_trip() -> None:
     assert (aspects, sentiments) == ("teaching;exams", "teaching:positive;exams:negative")
     assert parse_aspect_columns(aspects, sentiments) == result
     assert (format_aspects(NO_ASPECTS), format_aspect_sentiments(NO_ASPECTS)) == ("", "")
+
+
+# --- the sentiment model's labels, read by name --------------------------------------------
+
+
+def test_tagger_reads_the_sentiment_probabilities_by_label_name_not_position(
+    tmp_path: Path,
+) -> None:
+    """A checkpoint with the same classifier but its classes in another order (and case)
+    gives every aspect the same sentiment, in its own spelling. The wording head's opinion
+    (the midterm: neutral) is in the aspect model's own class order, whatever the checkpoint's."""
+    polarity = _polarity_head()
+    wording = np.zeros_like(polarity.wording.weight)
+    wording[1, 4 + len(CATEGORIES)] = 20.0  # neutral ← the word "midterm"
+    sure = AspectPolarity(polarity.sentiment, PolarityHead(wording, polarity.wording.bias), 0.5)
+    model_dir = tmp_path / "aspects"
+    save_aspect_model(model_dir, _head(), sure, _card())
+    texts = ["The lectures were great but the exams unfair", "The midterm was great"]
+    expected = AspectTagger.load(model_dir).tag(
+        texts,
+        _fake_embed(texts),
+        _fake_sentiment(texts),
+        embed=_fake_embed,
+        score_sentiment=_fake_sentiment,
+    )
+    order = [2, 0, 1]  # positive, negative, neutral
+
+    def permuted(batch: Sequence[str]) -> np.ndarray:
+        return _fake_sentiment(batch)[:, order]
+
+    tagger = AspectTagger.load(model_dir, sentiment_labels=("POSITIVE", "negative", "Neutral"))
+    results = tagger.tag(
+        texts, _fake_embed(texts), permuted(texts), embed=_fake_embed, score_sentiment=permuted
+    )
+    spelled = {"positive": "POSITIVE", "negative": "negative", "neutral": "Neutral"}
+    assert [r.aspect_sentiments for r in expected] == [
+        {"teaching": "positive", "exams": "negative"},
+        {"exams": "neutral"},
+    ]
+    assert [r.aspects for r in results] == [r.aspects for r in expected]
+    assert [r.aspect_sentiments for r in results] == [
+        {name: spelled[s] for name, s in r.aspect_sentiments.items()} for r in expected
+    ]
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        ("negative", "positive"),
+        ("LABEL_0", "LABEL_1", "LABEL_2"),
+        ("negative", "negative", "positive"),
+        ("1 star", "2 stars", "3 stars", "4 stars", "5 stars"),
+    ],
+)
+def test_tagger_refuses_sentiment_labels_it_cannot_read(
+    model_dir: Path, labels: tuple[str, ...]
+) -> None:
+    with pytest.raises(ConfigError, match="not negative, neutral and positive"):
+        AspectTagger.load(model_dir, sentiment_labels=labels)

@@ -84,6 +84,23 @@ def test_without_a_span_embedder_the_clauses_are_embedded_on_their_own() -> None
     assert recorder.clause_embeddings is not None and len(recorder.clause_embeddings) == 2
 
 
-def test_aspects_need_an_embedder_and_a_tagger() -> None:
-    with pytest.raises(ValueError, match="both"):
-        ChunkAnalyst(score_sentiment=_scores, embed=_embed)
+def test_a_tagger_needs_an_embedder() -> None:
+    with pytest.raises(ValueError, match="embedder"):
+        ChunkAnalyst(score_sentiment=_scores, tagger=_Recorder())
+
+
+def test_without_a_tagger_the_labelled_rows_are_embedded_for_themes_without_aspects() -> None:
+    """A sentiment model whose labels the aspect model cannot read: embeddings (themes), no
+    aspects, and no clause embedded for nothing."""
+    recorder = _Recorder()
+    analyst = ChunkAnalyst(
+        score_sentiment=_scores, embed=_embed, embed_spans=recorder.embed_spans, dimension=4
+    )
+    assert analyst.computes_insights and analyst.aspect_model is None
+    texts = ["Great lectures but unfair exams", "", "Clear notes"]
+    probs = np.array([[0.2, 0.8], [np.nan] * 2, [0.1, 0.9]])
+    found = analyst.analyse(texts, probs, ["positive", None, "positive"])
+    assert recorder.passes == [(["Great lectures but unfair exams", "Clear notes"], [[], []])]
+    assert found.aspects is None
+    assert found.embeddings is not None and found.embeddings.shape == (3, 4)
+    assert (found.embeddings[1] == 0).all() and (found.embeddings[[0, 2]] == 0.5).all()

@@ -60,14 +60,16 @@ def test_macro_f1_skips_a_class_absent_from_gold_and_predictions() -> None:
     assert report["accuracy"] == pytest.approx(0.75)
 
 
-def test_macro_f1_counts_a_class_that_is_only_predicted() -> None:
+def test_macro_f1_of_a_binary_set_leaves_out_a_class_that_is_only_predicted() -> None:
     gold = ["negative", "positive"]
     predicted = ["neutral", "positive"]
 
     report = classification_report(_probs(predicted), gold, LABELS)
 
-    # negative F1 0, neutral F1 0 (predicted once, never right), positive F1 1
-    assert report["macro_f1"] == pytest.approx(1 / 3)
+    # negative F1 0 (its one row went to neutral), positive F1 1; neutral is not in the
+    # gold, so its F1 of 0 is not averaged in a second time
+    assert report["macro_f1"] == pytest.approx(1 / 2)
+    assert report["per_class"]["neutral"]["precision"] == 0.0
 
 
 def test_binary_accuracy_compares_positive_with_negative_on_polar_rows_only() -> None:

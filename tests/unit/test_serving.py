@@ -124,12 +124,15 @@ def test_other_checkpoints_go_to_transformers(
     assert transformers_load == [checkpoint]
 
 
-def test_a_damaged_checkpoint_goes_to_transformers(
+def test_a_damaged_checkpoint_is_refused_naming_its_file(
     checkpoint: Path, transformers_load: list[object]
 ) -> None:
+    """Transformers reads the same file with the same library: it would only fail again,
+    with an error naming neither the folder nor the file."""
     (checkpoint / bert.WEIGHTS_FILE).write_bytes(b"not safetensors")
-    assert serving.load_for_inference(checkpoint).version == "by transformers"
-    assert transformers_load == [checkpoint]
+    with pytest.raises(ModelLoadError, match=r"model\.safetensors is damaged or cut short"):
+        serving.load_for_inference(checkpoint)
+    assert transformers_load == []
 
 
 def test_loading_does_not_import_transformers_bert(checkpoint: Path) -> None:

@@ -20,13 +20,14 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.errors import ConfigError
 from pipeline.model.aspects.artefact import AspectModel, load_aspect_model
 from pipeline.model.aspects.clauses import clauses_of
-from pipeline.model.aspects.encoders import Embedder, SentimentScorer
+from pipeline.model.aspects.encoders import Embedder, SentimentScorer, reads_sentiment_of
 from pipeline.model.aspects.head import with_clauses
 from pipeline.model.aspects.polarity import clauses_to_score
 from pipeline.model.aspects.scores import AspectScores
-from pipeline.model.labels import LABELS
+from pipeline.model.labels import LABELS, label_order
 
 
 @dataclass(frozen=True)
@@ -42,11 +43,22 @@ NO_ASPECTS = AspectResult()
 
 
 class AspectTagger:
-    """A loaded aspect model; ``tag`` works on any number of rows at a time."""
+    """A loaded aspect model; ``tag`` works on any number of rows at a time.
+
+    ``sentiment_labels`` are the sentiment model's, in the order of its probabilities; the
+    polarity heads read them in LABELS order, found by name (a checkpoint may order its
+    classes otherwise, or spell them ``NEGATIVE``), and each aspect's sentiment is written
+    in the sentiment model's own spelling, as the job's labels are. ConfigError when they are
+    not those three classes (``reads_sentiment_of``)."""
 
     def __init__(self, model: AspectModel, sentiment_labels: Sequence[str] = LABELS) -> None:
+        order = label_order(sentiment_labels)
+        if order is None:
+            raise ConfigError(str(reads_sentiment_of(sentiment_labels)))
         self.model = model
         self.sentiment_labels = tuple(sentiment_labels)
+        self._order = np.asarray(order, dtype=np.int64)
+        """Column of the sentiment model's probabilities for each of LABELS."""
 
     @classmethod
     def load(
@@ -94,6 +106,7 @@ class AspectTagger:
             raise ValueError("texts, embeddings and sentiment_probs must have one row per text")
         texts = [str(t) for t in texts]
         head = self.model.head
+        sentiment_probs = self._in_label_order(sentiment_probs)
         clause_texts, owners = clauses_of(texts)
         embeddings = np.asarray(embeddings)
         if clause_embeddings is None:
@@ -106,7 +119,7 @@ class AspectTagger:
             raise ValueError("clause_embeddings must have one row per clause of clauses_of(texts)")
         clause_probs = head.probabilities(np.asarray(clause_embeddings), clause_texts)
         probabilities = with_clauses(head.probabilities(embeddings, texts), clause_probs, owners)
-        clause_sentiment = np.full((len(clause_texts), len(self.sentiment_labels)), np.nan)
+        clause_sentiment = np.full((len(clause_texts), len(LABELS)), np.nan)
         comment_sentiment = np.asarray(sentiment_probs, dtype=np.float64)
         read = np.flatnonzero(
             clauses_to_score(
@@ -114,8 +127,8 @@ class AspectTagger:
             )
         )
         if read.size:
-            clause_sentiment[read] = np.asarray(
-                score_sentiment([clause_texts[i] for i in read]), dtype=np.float64
+            clause_sentiment[read] = self._in_label_order(
+                score_sentiment([clause_texts[i] for i in read])
             )
         return AspectScores(
             probabilities=probabilities,
@@ -170,8 +183,13 @@ class AspectTagger:
             )
         return results
 
+    def _in_label_order(self, probs: np.ndarray) -> np.ndarray:
+        """The sentiment model's probabilities [n, its classes] as [n, LABELS]."""
+        return np.asarray(probs, dtype=np.float64)[:, self._order]
+
     def _label(self, probs: np.ndarray) -> str:
-        return self.sentiment_labels[int(np.argmax(probs))]
+        """The sentiment model's name of the polarity heads' most likely class (of LABELS)."""
+        return self.sentiment_labels[int(self._order[int(np.argmax(probs))])]
 
 
 def format_aspects(result: AspectResult) -> str:
