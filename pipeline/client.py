@@ -33,6 +33,7 @@ from pipeline.errors import (
     LimitExceededError,
     NotFoundError,
     PipelineError,
+    QuotaExceeded,
     ServiceUnavailableError,
     Unauthorized,
     Unsupported,
@@ -58,6 +59,9 @@ _NOT_NOW = {
 }
 """Statuses that say "not now" rather than "no": API Gateway throttles over its rate (429) and
 answers 502/504 when the Lambda behind it fails or runs late; the same call may then work."""
+QUOTA_SPENT = "Limit Exceeded"
+"""API Gateway's 429 message when a key's usage-plan quota is spent (over its rate, it says
+"Too Many Requests"): a refusal until the quota's period resets, not a moment's."""
 
 
 @dataclass(frozen=True)
@@ -739,6 +743,13 @@ def _error_by_status(response: httpx.Response, request_id: str | None) -> Pipeli
         return JobErased(message or "the job's comments and results were erased")
     if code == 413:
         return LimitExceededError(message or "the upload is over the API's size limit")
+    if code == 429 and message == QUOTA_SPENT:
+        return QuotaExceeded(
+            "this API key's request quota is used up (HTTP 429: Limit Exceeded, API Gateway's "
+            "usage plan): every call of the key is refused until the quota resets, midnight "
+            "UTC for the stack's daily quota; the operator can raise ApiRequestsPerKeyPerDay "
+            "or give each person a key of their own"
+        )
     if code in _NOT_NOW:  # a 503 is narrowed by its code: database_locked, disk_full…
         said = message if code == 503 else ""
         if not said:

@@ -144,6 +144,11 @@ class ApiUnreachable(ApiError):
     """No answer from the HTTP API (refused, DNS, timeout): its URL or the server is wrong."""
 
 
+class QuotaExceeded(ApiError):
+    """The API key's request quota (API Gateway's usage plan) is used up: every call of the
+    key is refused until the quota's period resets, so asking again soon cannot help."""
+
+
 def code_of(kind: type[BaseException]) -> str:
     """``MissingColumnError`` → ``missing_column``: the stable name clients branch on."""
     name = kind.__name__.removesuffix("Error")

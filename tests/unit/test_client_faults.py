@@ -19,6 +19,7 @@ from pipeline.errors import (
     DatabaseLockedError,
     InputError,
     QueueUnavailableError,
+    QuotaExceeded,
     ServiceUnavailableError,
     Unsupported,
 )
@@ -55,6 +56,19 @@ def test_the_gateways_throttle_and_failures_are_service_unavailable(
     assert not isinstance(caught.value, InputError | ApiError)
     assert said in str(caught.value)
     assert caught.value.retry_after_s == 3
+
+
+def test_a_spent_daily_quota_is_said_as_such_and_not_ridden_out() -> None:
+    """API Gateway's 429 "Limit Exceeded" is a key's usage-plan quota, spent until it resets
+    (midnight UTC for the stack's): it was "too many requests at once … try again shortly",
+    and watchers asked again for two minutes."""
+    answer = _refusing(429, {"message": "Limit Exceeded"})
+    with _client(answer) as client, pytest.raises(QuotaExceeded) as caught:
+        client.status("abc123")
+    assert not isinstance(caught.value, ServiceUnavailableError)
+    said = str(caught.value)
+    assert said.startswith("this API key's request quota is used up (HTTP 429: Limit Exceeded")
+    assert "until the quota resets, midnight UTC" in said and "ApiRequestsPerKeyPerDay" in said
 
 
 def test_a_narrowed_503_carries_the_servers_retry_after_else_its_classs() -> None:
