@@ -11,12 +11,27 @@ on from its committed rows. It does not wait silently forever either: each try i
 and the queue's own limit (PIPELINE_MAX_RECEIVES) dead-letters a job whose model never loads;
 its reason then names the model, not the file (``given_up_reason``).
 
-The note is recognised by its opening words, as the job row has no column for it.
+A model that loads but is not the one a job's committed rows came from is such a fault too
+(``changed_note``): the model at the job's setting was replaced while the job ran (retrained
+into the served folder, published again at the same ``s3://`` prefix) and a worker that loaded
+the new one took the job over. Labelling the rest with it made one job of two models, its
+figures true of neither; a new label set was counted as a crash and failed the job as poison,
+naming rows. So a job keeps the model version of its first committed row: once a row is
+committed, a worker whose model has another version (or other labels) does not touch it. The
+job waits, nothing counted and nothing lost, until a worker with that model takes it (the
+model put back), or the queue's limit ends it with a reason that says to submit the file again
+as a fresh job, which the new model labels whole. Relabelling from row 0 instead would throw
+away rows no one can label again once the old model is gone, and change figures its user may
+have read already.
+
+The notes are recognised by their opening words, as the job row has no column for them.
 """
 
 from __future__ import annotations
 
-from pipeline.errors import MissingDependencyError, ModelLoadError
+from collections.abc import Sequence
+
+from pipeline.errors import Conflict, MissingDependencyError, ModelLoadError
 
 MODEL_SETTING = "PIPELINE_MODEL"
 PREFIX = "the model could not be loaded"
@@ -36,9 +51,52 @@ def waiting_note(reference: str, error: BaseException) -> str:
     return f"{PREFIX} ({MODEL_SETTING}={reference}): {type(error).__name__}: {error}{_WAITING}"
 
 
+CHANGED_PREFIX = "the model changed while the job was labelled"
+_FRESH = '--fresh; in the app, "Analyse again even if this file was analysed before"'
+"""How a user submits a file again as a new job rather than be handed the live one."""
+_CHANGED_WAITING = (
+    "; one job's rows all come from one model, so the job waits, its rows kept and no failure "
+    "counted (the file is not at fault): put the model it started with back where "
+    f"{MODEL_SETTING} points and the job goes on from its rows; or, to label the file with "
+    f"the new model, submit it again as a fresh job ({_FRESH}) and cancel this one, which is "
+    "otherwise failed after a few more tries"
+)
+MODEL_FAULT_PREFIXES = (PREFIX, CHANGED_PREFIX)
+"""How the error of a job waiting for its model begins: it cannot be loaded, or it changed."""
+
+
+class ModelChanged(Conflict):
+    """A worker's model is not the one that labelled the job's committed rows; the message is
+    the job's ``changed_note``."""
+
+
+def changed_note(
+    reference: str,
+    rows_done: int,
+    started: tuple[str | None, Sequence[str] | None],
+    now: tuple[str, Sequence[str]],
+) -> str | None:
+    """The job's error when the model at ``reference`` is not the one its committed rows came
+    from: ``started`` is the version and labels recorded with them, ``now`` this worker's.
+    None while no row is committed (any model may then begin the job) or the model is the
+    same."""
+    (old_version, old_labels), (version, labels) = started, now
+    same_labels = old_labels is None or list(old_labels) == list(labels)
+    if rows_done <= 0 or (old_version in (None, version) and same_labels):
+        return None
+    before, after = str(old_version or "an earlier model"), version
+    if not same_labels:
+        before += f" (labels {', '.join(old_labels or ())})"
+        after += f" (labels {', '.join(labels)})"
+    return (
+        f"{CHANGED_PREFIX} ({MODEL_SETTING}={reference}): its first {rows_done:,} rows were "
+        f"labelled by {before}, and the model there now is {after}{_CHANGED_WAITING}"
+    )
+
+
 def is_model_fault(error: str | None) -> bool:
-    """Whether a job's recorded error is a ``waiting_note``."""
-    return error is not None and error.startswith(PREFIX)
+    """Whether a job's recorded error is a ``waiting_note`` or a ``changed_note``."""
+    return error is not None and error.startswith(MODEL_FAULT_PREFIXES)
 
 
 SERVICE_PREFIX = "the worker could not go on"
@@ -65,7 +123,14 @@ def is_waiting_note(error: str | None) -> bool:
 
 
 def given_up_reason(note: str, limit: int) -> str:
-    """Why a job whose model never loaded was failed when the queue dead-lettered it."""
+    """Why a job whose model never loaded, or changed, was failed when the queue dead-lettered
+    it."""
+    if note.startswith(CHANGED_PREFIX):
+        return (
+            f"{note.removesuffix(_CHANGED_WAITING)}. The file was not the problem: submit it "
+            f"again as a fresh job ({_FRESH}) to label every row with the new model (the queue "
+            f"gave up after its limit of {limit} deliveries, PIPELINE_MAX_RECEIVES)"
+        )
     return (
         f"{note.removesuffix(_WAITING)}. The file was not the problem: submit it again "
         f"unchanged once the operator has fixed {MODEL_SETTING} or put the model where it "

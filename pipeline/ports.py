@@ -177,10 +177,18 @@ class WorkerFleet(ABC):
 
     def exited(self) -> list[str]:
         """Workers whose process this fleet saw end since the last call (crashed, killed, or
-        stopped): the master hands back at once any message one of them still held. Fleets
-        that cannot see their workers' processes end report none, and the master relies on
-        stale heartbeats instead."""
+        stopped): the master hands back at once any message one of them still held, and
+        holds the next start back when one died starting. The local fleet sees its
+        processes end, ECS its tasks stop, EC2 its instances stop or terminate; a fleet that
+        cannot see its workers end reports none, and the master relies on stale heartbeats
+        instead."""
         return []
+
+    def last_words(self, worker_id: str) -> str | None:
+        """Why a worker the last ``exited`` reported ended, as the fleet knows it (ECS's stop
+        reason, EC2's state reason), one line; None when it does not. The master names it
+        when the worker died starting."""
+        return None
 
     def notify_exits(self, notify: Callable[[], None]) -> bool:
         """Have ``notify`` called, from any thread, as soon as a worker's process ends, so the

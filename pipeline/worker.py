@@ -26,8 +26,10 @@ Poison is judged at receive time from the job's progress, not from the queue's r
 job stands at, and only failures in a row without a committed row in between stop the job.
 The job's model is loaded before that judgement, and a model that cannot be loaded is never
 counted: it is the deployment's fault, not the rows' (``pipeline.model_fault``); the job waits,
-and the worker takes no job for ``model_retry_s``. Nor is a stored input gone from the object
-store: no retry brings it back, so the job fails at once (``INPUT_GONE``).
+and the worker takes no job for ``model_retry_s``. Nor is a model that loads but is not the one
+that labelled the job's committed rows (replaced while the job ran): the job waits for it, so
+its rows all come from one model, and the worker takes the next job. Nor is a stored input
+gone from the object store: no retry brings it back, so the job fails at once (``INPUT_GONE``).
 """
 
 from __future__ import annotations
@@ -67,9 +69,17 @@ from pipeline.insights import storage
 from pipeline.insights.chunk import NOTHING, AnalystSource, ChunkAnalyst, ChunkInsights
 from pipeline.insights.postpass import find_job_themes
 from pipeline.labelling import LABEL_COLUMN, label_frame, score_column
+from pipeline.model.fingerprint import model_fingerprint, republished
 from pipeline.model.predictor import Predictor
 from pipeline.model.screening import CommentScreen
-from pipeline.model_fault import DEPLOYMENT_FAULTS, MODEL_SETTING, service_note, waiting_note
+from pipeline.model_fault import (
+    DEPLOYMENT_FAULTS,
+    MODEL_SETTING,
+    ModelChanged,
+    changed_note,
+    service_note,
+    waiting_note,
+)
 from pipeline.poison import PoisonPolicy, gave_up_themes, needs_fresh_message
 from pipeline.ports import QueueMessage
 from pipeline.readahead import read_ahead
@@ -108,7 +118,8 @@ class PredictorSource(Protocol):
 
 class Worker:
     """Processes jobs from the backend's queue with predictors from ``load_predictor``, which
-    is called once per model reference (the predictor stays loaded for the process's life)."""
+    is called once per model reference, and again when the model there was published anew
+    (its fingerprint, taken at each delivery: ``pipeline.model.fingerprint``)."""
 
     def __init__(
         self,
@@ -128,6 +139,8 @@ class Worker:
         self.worker_id = worker_id or backend.settings.worker_id or host_worker_id()
         self._load_predictor = load_predictor
         self._predictors: dict[str, Predictor] = {}
+        self._fingerprints: dict[str, str | None] = {}
+        """The fingerprint of each loaded model's files when it was loaded."""
         self._load_analyst = insights
         """Built once per predictor (pipeline.insights.loading.insights_source); without one
         the worker stores labels only."""
@@ -332,6 +345,12 @@ class Worker:
         except Exception as exc:
             self._model_unavailable(job, message, exc)
             return
+        changed = changed_note(
+            job.model, job.rows_done, (job.model_version, job.labels), _model_of(predictor)
+        )
+        if changed is not None:  # before the renewal: the queue's limit must still end it
+            self._model_changed(request_id, message, changed)
+            return
         renew = needs_fresh_message(message.receive_count, self._max_receives)
         intake = self.backend.repository.jobs.take_delivery(request_id, self._poison, not renew)
         if intake is not Intake.WORK:
@@ -350,6 +369,8 @@ class Worker:
         except InputError as exc:
             self.backend.repository.jobs.fail(request_id, f"the input cannot be read: {exc}")
             _forget(queue.delete, message.receipt)
+        except ModelChanged as exc:  # rows committed since this delivery's job was read
+            self._model_changed(request_id, message, str(exc))
         except DEPLOYMENT_FAULTS as exc:  # e.g. an explainer's config, read on first use
             self._model_unavailable(job, message, exc)
         except ServiceUnavailableError as exc:
@@ -412,6 +433,18 @@ class Worker:
         queue = self.backend.queue
         _forget(lambda receipt: queue.extend(receipt, self._model_retry_s), message.receipt)
         self._resume_at = time.monotonic() + self._model_retry_s
+
+    def _model_changed(self, request_id: str, message: QueueMessage, note: str) -> None:
+        """This worker's model is not the one the job's committed rows came from (``note``,
+        ``model_fault.changed_note``): labelling the rest with it would make one job of two
+        models; counted as a crash, it failed the job as poison, blaming rows. The job waits
+        as for a model that cannot be loaded (its rows kept, no failure counted, its message
+        hidden for ``model_retry_s``, the queue's limit ends it), but this worker does not
+        rest: its model serves every other job."""
+        log.error("job %s waits: %s", request_id, note)  # the note says what to do
+        self.backend.repository.jobs.note_fault(request_id, note)
+        queue = self.backend.queue
+        _forget(lambda receipt: queue.extend(receipt, self._model_retry_s), message.receipt)
 
     def _process(
         self,
@@ -733,9 +766,20 @@ class Worker:
         return spent
 
     def _predictor(self, reference: str) -> Predictor:
+        """The loaded model of ``reference``, loaded again (with its analyst) when its files
+        changed since: a model published again at the same path or s3:// URI labels the
+        next job, not only a worker started after it."""
+        fingerprint = model_fingerprint(reference)
+        if reference in self._predictors and republished(
+            self._fingerprints.get(reference), fingerprint
+        ):
+            log.info("model %s was published again: loading it afresh", reference)
+            self._predictors.clear()
+            self._analysts.clear()
         if reference not in self._predictors:
             self._predictors.clear()
             self._predictors[reference] = self._load_predictor(reference)
+            self._fingerprints = {reference: fingerprint}
         return self._predictors[reference]
 
     def _analyst(self, reference: str, predictor: Predictor) -> ChunkAnalyst | None:
@@ -803,6 +847,11 @@ def _analyse(
         [label if isinstance(label, str) else None for label in labelled[LABEL_COLUMN].tolist()],
         explain,
     )
+
+
+def _model_of(predictor: Predictor) -> tuple[str, tuple[str, ...]]:
+    """The version and labels a job records of the model that labels it."""
+    return predictor.version, predictor.labels
 
 
 def _within(records: list[ResultRecord], limit: ChunkLimit) -> list[ResultRecord]:

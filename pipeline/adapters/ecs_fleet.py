@@ -1,14 +1,23 @@
-"""WorkerFleet on ECS tasks, and the call that makes sure the master's Fargate task runs."""
+"""WorkerFleet on ECS tasks, and the call that makes sure the master's Fargate task runs.
+
+The fleet reports the tasks it knew that have stopped (``exited``), with ECS's reason
+(``last_words``): a worker that cannot start (an image tag that was never pushed, a password
+it cannot log in with) stops within seconds, and unreported the master started another every
+tick, for ever, without a word.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from pipeline.adapters.aws_errors import aws_call
 from pipeline.errors import ConfigError, NotFoundError, PipelineError
+from pipeline.messages import bounded
 from pipeline.ports import WorkerFleet, WorkerInfo
+from pipeline.terminal_text import inert
 
 WORKER_STARTED_BY = "sentiment-pipeline-worker"
 MASTER_STARTED_BY = "sentiment-pipeline-master"
@@ -17,6 +26,11 @@ MAX_RUN_BATCH = 10
 MAX_DESCRIBE_BATCH = 100
 
 _STARTING = {"PROVISIONING", "PENDING", "ACTIVATING"}
+_STOPPED = "STOPPED"
+UNDESCRIBED_S = 600.0
+"""How long a task this fleet knows may go undescribed before it is taken for stopped: ECS's
+listings are eventually consistent (a task just run may be missing for a moment), and it keeps
+a stopped task describable for about an hour."""
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +68,7 @@ class ECSFleet(WorkerFleet):
         capacity_provider: str = "",
         network_configuration: Mapping[str, Any] | None = None,
         started_by: str = WORKER_STARTED_BY,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if launch_type not in LAUNCH_TYPES:
             raise ConfigError(
@@ -66,9 +81,43 @@ class ECSFleet(WorkerFleet):
         self.capacity_provider = capacity_provider
         self.network_configuration = network_configuration
         self.started_by = started_by
+        self._clock = clock
+        self._known: dict[str, float] = {}
+        """Tasks this fleet started or listed and has not yet seen stopped → when they were
+        last listed or described."""
+        self._why: dict[str, str] = {}
+        """Why each task the last ``exited`` reported stopped."""
 
     def list_workers(self) -> list[WorkerInfo]:
-        return [_worker_info(task) for task in self._describe(self._running_arns())]
+        workers = [_worker_info(task) for task in self._describe(self._running_arns())]
+        self._note_known(worker.worker_id for worker in workers)
+        return workers
+
+    def exited(self) -> list[str]:
+        """The known tasks that ECS has stopped since the last call, asked to or not. A task
+        whose desired status is STOPPED but whose containers still run (a worker finishing
+        its chunk after the SIGTERM) is reported once it has stopped: its message must not be
+        handed to another worker while it may still commit. One ECS has not described for
+        ``UNDESCRIBED_S`` has stopped too."""
+        waiting = set(self._known) - set(self._running_arns())
+        tasks = {task["taskArn"]: task for task in self._describe(sorted(waiting))}
+        self._note_known(arn for arn, task in tasks.items() if task.get("lastStatus") != _STOPPED)
+        ended = sorted(arn for arn in waiting if self._has_stopped(arn, tasks.get(arn)))
+        for arn in ended:
+            del self._known[arn]
+        self._why = {arn: stop_reason(tasks.get(arn)) for arn in ended}
+        for arn in ended:
+            log.info("ECS worker task %s ended: %s", arn, self._why[arn])
+        return ended
+
+    def last_words(self, worker_id: str) -> str | None:
+        """ECS's reason for stopping a task the last ``exited`` reported."""
+        return self._why.get(worker_id)
+
+    def _has_stopped(self, arn: str, task: Mapping[str, Any] | None) -> bool:
+        if task is None:
+            return self._clock() - self._known[arn] > UNDESCRIBED_S
+        return task.get("lastStatus") == _STOPPED
 
     def start(self, count: int) -> list[str]:
         started: list[str] = []
@@ -77,6 +126,7 @@ class ECSFleet(WorkerFleet):
             batch = min(MAX_RUN_BATCH, count - len(started))
             tasks, reasons = _run_task(self.client, self.cluster, self._run_params(batch))
             started.extend(task["taskArn"] for task in tasks)
+            self._note_known(task["taskArn"] for task in tasks)
             failures.extend(reasons)
             if not tasks:
                 break
@@ -103,6 +153,10 @@ class ECSFleet(WorkerFleet):
                 self.client.stop_task(
                     cluster=self.cluster, task=arn, reason="scaled in by the pipeline master"
                 )
+
+    def _note_known(self, arns: Iterable[str]) -> None:
+        now = self._clock()
+        self._known.update((arn, now) for arn in arns)
 
     def _run_params(self, count: int) -> dict[str, Any]:
         params: dict[str, Any] = {
@@ -185,6 +239,30 @@ def _run_task(
         for failure in response.get("failures", [])
     ]
     return list(response.get("tasks", [])), reasons
+
+
+def stop_reason(task: Mapping[str, Any] | None) -> str:
+    """ECS's account of a stopped task, one line: its stopped reason and stop code, then each
+    container's exit code and reason (``CannotPullContainerError: … not found``, ``Essential
+    container in task exited (EssentialContainerExited); container worker: exit code 1``)."""
+    if task is None:
+        return "ECS no longer describes the task (it keeps a stopped one for about an hour)"
+    reason = str(task.get("stoppedReason") or "ECS gave no reason")
+    if task.get("stopCode"):
+        reason += f" ({task['stopCode']})"
+    for container in task.get("containers", []):
+        said = _container_end(container)
+        if said:
+            reason += f"; container {container.get('name', '?')}: {said}"
+    return inert(bounded(reason))
+
+
+def _container_end(container: Mapping[str, Any]) -> str:
+    """A stopped container's exit code and reason, as far as ECS gives them."""
+    said = [] if container.get("exitCode") is None else [f"exit code {container['exitCode']}"]
+    if container.get("reason"):
+        said.append(str(container["reason"]))
+    return ", ".join(said)
 
 
 def _worker_info(task: Mapping[str, Any]) -> WorkerInfo:

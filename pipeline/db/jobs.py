@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Select, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Select, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,8 +25,7 @@ from pipeline.db.engine import Database, as_utc, utcnow
 from pipeline.db.models import Job, ResultRow
 from pipeline.db.records import ACTIVE, TERMINAL, JobRecord, JobStatus, NewJob, WorkerTime
 from pipeline.errors import Conflict, JobNotFound
-from pipeline.model_fault import PREFIX as MODEL_FAULT
-from pipeline.model_fault import is_waiting_note
+from pipeline.model_fault import MODEL_FAULT_PREFIXES, ModelChanged, changed_note, is_waiting_note
 from pipeline.poison import (
     DeliveryTrace,
     PoisonPolicy,
@@ -193,7 +192,7 @@ class JobRepository:
         query = (
             select(Job.request_id)
             .where(Job.status == JobStatus.QUEUED.value)
-            .where(or_(Job.error.is_(None), ~Job.error.startswith(MODEL_FAULT, autoescape=True)))
+            .where(_not_waiting_for_model())
             .where(Job.created_at <= self._now() - timedelta(seconds=waited_s))
             .limit(1)
         )
@@ -211,7 +210,7 @@ class JobRepository:
         waiting = (
             select(Job.owner)
             .where(Job.status == JobStatus.QUEUED.value)
-            .where(or_(Job.error.is_(None), ~Job.error.startswith(MODEL_FAULT, autoescape=True)))
+            .where(_not_waiting_for_model())
             .distinct()
         )
         with self._db.read() as session:
@@ -248,17 +247,22 @@ class JobRepository:
         """Mark the job running for one more delivery; None when it is already finished.
         ``low_confidence`` is the model's review threshold (None: it has none);
         ``insights_key`` and ``aspect_model`` are recorded when this worker computes insights
-        (a worker without them leaves what an earlier delivery recorded)."""
+        (a worker without them leaves what an earlier delivery recorded). ModelChanged when
+        rows are committed and this worker's model is not the one they came from
+        (``model_fault.changed_note``): the worker checks before, this is the locked check."""
         with self._db.write() as session:
             job = _locked(session, request_id)
             if job.status not in ACTIVE:
                 return None
             now = self._now()
-            if job.labels and list(job.labels) != list(labels):
-                raise Conflict(
-                    f"job {request_id} was started with labels {job.labels} but this worker's "
-                    f"model has {list(labels)}"
-                )
+            changed = changed_note(
+                job.model,
+                job.rows_done,
+                (job.model_version, job.labels),
+                (model_version, labels),
+            )
+            if changed is not None:
+                raise ModelChanged(changed)
             job.status = JobStatus.RUNNING.value
             job.attempts += 1
             if is_waiting_note(job.error):  # this worker loaded the model: no longer waiting
@@ -514,6 +518,12 @@ class Erased:
 
     job: JobRecord
     shared_input: bool
+
+
+def _not_waiting_for_model() -> ColumnElement[bool]:
+    """A job whose error is not a note that it waits for its model (``pipeline.model_fault``)."""
+    waiting = [Job.error.startswith(prefix, autoescape=True) for prefix in MODEL_FAULT_PREFIXES]
+    return or_(Job.error.is_(None), ~or_(*waiting))
 
 
 def _charge(job: Job, spent: WorkerTime | None) -> None:

@@ -6,8 +6,9 @@ worker's message back at once, as it does for a worker process that ended), it t
 letters into failed jobs, and it sends a message to a live job whose message never went out
 or is gone (``pipeline.service.unsent``). Only the master holding the master lease ticks
 (``leadership.py``); any other one waits as a standby. A worker that dies starting is named
-with its last log line, and the next start waits, longer each time in a row
-(``policy.StartBackoff``).
+with its last words (a local worker's last log line, ECS's reason for stopping its task, EC2's
+for stopping its instance: ``WorkerFleet.last_words``), and the next start waits, longer each
+time in a row (``policy.StartBackoff``).
 """
 
 from __future__ import annotations
@@ -66,10 +67,6 @@ class TickReport:
     """Live jobs whose queue message was gone, sent a new one this tick (``unsent.py``)."""
 
 
-def _unknown_last_words(_worker_id: str) -> str | None:
-    return None
-
-
 class Master:
     def __init__(
         self,
@@ -82,7 +79,7 @@ class Master:
         leadership: Leadership | None = None,
         retention_days: float = 0.0,
         calendar: Callable[[], datetime] = lambda: datetime.now(UTC),
-        last_words: Callable[[str], str | None] = _unknown_last_words,
+        last_words: Callable[[str], str | None] | None = None,
     ) -> None:
         """``exit_idle_s`` > 0 makes ``run`` return once no job, message or worker has been seen
         for that long (a master on Fargate that should not run, and cost, forever).
@@ -90,7 +87,8 @@ class Master:
         backend's database, ``PIPELINE_MASTER_LEASE_S``). ``retention_days`` > 0: finished jobs
         are erased that long after they finished, looked for every ``RETENTION_EVERY_S`` of
         ``clock`` (and while a pass finds a full batch), the days counted on ``calendar``.
-        ``last_words``: a worker's last log line, named when it died starting."""
+        ``last_words``: why a worker ended, named when it died starting (default: what the
+        fleet says, ``WorkerFleet.last_words``)."""
         self.backend = backend
         self.fleet = fleet
         self.limits = limits
@@ -104,9 +102,10 @@ class Master:
         self.retention_days = retention_days
         self._calendar = calendar
         self._retention_due = clock()
-        self._last_words = last_words
+        self._last_words = last_words or fleet.last_words
         self._starting: dict[str, float] = {}
-        """Workers this master started that have not yet shown they started: id → start."""
+        """Workers this master started that have not yet shown they started: id → their
+        start, or the last tick the fleet listed them as still starting."""
         self._backoff = StartBackoff()
         self.leadership = leadership or Leadership(
             backend.repository.leases, backend.settings.master_lease_s
@@ -117,7 +116,8 @@ class Master:
     def from_settings(cls, backend: Backend, fleet: WorkerFleet) -> Master:
         """The master the settings describe; ConfigError for a lease too short for the ticks
         and, on the local fleet, whose workers run on these settings, for one every worker
-        would refuse at its start (``worker_settings``). EC2 and ECS workers have their own."""
+        would refuse at its start (``worker_settings``). EC2 and ECS workers have their own,
+        and their fleet says why one ended."""
         settings = backend.settings
         local = settings.fleet == "local"
         if local:
@@ -139,11 +139,7 @@ class Master:
             interval_s=settings.master_interval_s,
             exit_idle_s=settings.master_exit_idle_s,
             retention_days=settings.retention_days,
-            last_words=(
-                partial(last_line, settings.data_dir / WORKER_LOGS)
-                if local
-                else _unknown_last_words
-            ),
+            last_words=partial(last_line, settings.data_dir / WORKER_LOGS) if local else None,
         )
 
     def request_stop(self) -> None:
@@ -247,8 +243,13 @@ class Master:
         self, ended: list[str], recovery: Recovery, active: list[WorkerInfo], now: float
     ) -> list[str]:
         """The workers that died starting, each logged with its last words, and the back-off
-        they call for. A worker still listed past the window, or one that beat before it
-        ended, has started: the back-off is over."""
+        they call for. The window counts from when the fleet stops listing a worker as
+        starting (an ECS task waits minutes for a GPU instance, then fails to pull its image).
+        A worker still listed past the window, or one that beat before it ended, has
+        started: the back-off is over."""
+        for worker in active:
+            if worker.state == "starting" and worker.worker_id in self._starting:
+                self._starting[worker.worker_id] = now
         dead = died_starting(ended, self._starting, recovery.exited, now)
         listed = {worker.worker_id for worker in active}
         past = [worker_id for worker_id, at in self._starting.items() if now - at > START_WINDOW_S]

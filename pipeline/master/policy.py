@@ -84,9 +84,10 @@ def idle_to_stop(active: list[WorkerInfo], busy: set[str], surplus: int) -> list
 
 
 START_WINDOW_S = 30.0
-"""A worker of this master that ends this soon after its start, without having beaten, died
-starting: a setting it refuses, an import that fails, no memory for its model. A working
-worker beats before its first job; one asked to stop is not counted."""
+"""A worker of this master that ends this soon after its start (after the fleet last listed it
+as starting), without having beaten, died starting: a setting it refuses, an import that
+fails, no memory for its model, an image ECS cannot pull. A working worker beats before its
+first job; one asked to stop is not counted."""
 FIRST_RETRY_S = 1.0
 LONGEST_RETRY_S = 60.0
 

@@ -86,6 +86,7 @@ def test_attempts_count_and_labels_must_not_change(repo: Repository) -> None:
     request_id = running(repo)
     again = repo.jobs.begin_attempt(request_id, "v1", ["negative", "positive"])
     assert again is not None and again.attempts == 2
+    repo.jobs.write_chunk(request_id, rows(0, 2))  # a committed row pins its model
     with pytest.raises(Conflict, match="labels"):
         repo.jobs.begin_attempt(request_id, "v2", ["bad", "good"])
 
