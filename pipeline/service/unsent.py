@@ -28,7 +28,7 @@ job, and rows are written exactly once whatever the deliveries.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterable
 from datetime import UTC, datetime, timedelta
 
 from pipeline.bootstrap import Backend
@@ -58,21 +58,14 @@ def resend_unsent(backend: Backend, now: datetime | None = None) -> list[str]:
     that fails is logged and left to the next pass: the master's tick that calls this goes on
     to scale the workers, whatever the queue says to one message."""
     moment = (now or datetime.now(UTC)) - timedelta(seconds=UNSENT_GRACE_S)
-    sent = []
-    for job in backend.repository.jobs.unsent(moment, RESEND_BATCH):
-        try:
-            send_message(backend, job.request_id)
-        except Exception:  # the master's tick goes on to scale: tried again next tick
-            log.exception("job %s: its lost queue message could not be sent", job.request_id)
-            continue
-        log.warning(
-            "job %s was recorded at %s but its queue message was never sent (its submit ended "
-            "in between): sent now",
-            job.request_id,
-            f"{job.created_at:%Y-%m-%d %H:%M:%S} UTC",
-        )
-        sent.append(job.request_id)
-    return sent
+    return _send_each(
+        backend,
+        backend.repository.jobs.unsent(moment, RESEND_BATCH),
+        lambda job: (
+            f"job {job.request_id} was recorded at {job.created_at:%Y-%m-%d %H:%M:%S} UTC but "
+            "its queue message was never sent (its submit ended in between): sent now"
+        ),
+    )
 
 
 def resend_if_lost(backend: Backend, job: JobRecord, now: datetime | None = None) -> None:
@@ -115,22 +108,31 @@ def resend_stranded(
     jobs = backend.repository.jobs.stranded(moment, held, RESEND_BATCH, request_id)
     if not jobs or backend.queue.depth().visible:
         return []  # a message waits for a worker: it may be theirs, taken when one is free
+    return _send_each(
+        backend,
+        jobs,
+        lambda job: (
+            f"job {job.request_id} is {job.status.value} but no worker holds it and no delivery "
+            f"of it was seen for {after_s:.0f} s (its queue message is gone: the queue's file "
+            "removed or replaced, or the database restored from a backup): a new message was "
+            f"sent; it resumes from its {job.rows_done} committed rows"
+        ),
+    )
+
+
+def _send_each(
+    backend: Backend, jobs: Iterable[JobRecord], said: Callable[[JobRecord], str]
+) -> list[str]:
+    """Send each job its message, saying ``said`` of it at WARNING; their ids. A send that
+    fails is logged and left to the next pass: the master's tick goes on to scale the
+    workers, whatever the queue says to one message."""
     sent = []
     for job in jobs:
         try:
             send_message(backend, job.request_id)
-        except Exception:  # the master's tick goes on to scale: tried again next pass
+        except Exception:
             log.exception("job %s: its lost queue message could not be sent", job.request_id)
             continue
-        log.warning(
-            "job %s is %s but no worker holds it and no delivery of it was seen for %.0f s "
-            "(its queue message is gone: the queue's file removed or replaced, or the database "
-            "restored from a backup): a new message was sent; it resumes from its %d "
-            "committed rows",
-            job.request_id,
-            job.status.value,
-            after_s,
-            job.rows_done,
-        )
+        log.warning("%s", said(job))
         sent.append(job.request_id)
     return sent

@@ -15,9 +15,8 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import pytest
-from apptests import job_page, page_text
+from apptests import downloads_handed, job_page, page_text, summary_part
 from httpfakes import JsonHandler, free_port, nothing_flagged
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from pipeline.errors import ApiError, ApiUnreachable, JobErased
@@ -48,19 +47,6 @@ SUMMARY_NAME = "evaluations-donejob-summary.csv"
 PDF_NAME = "evaluations-donejob-report-by-course.pdf"
 
 
-def part(group: str | None, negative: int, positive: int) -> dict[str, Any]:
-    counts = {"negative": negative, "neutral": 0, "positive": positive}
-    total = negative + positive
-    return {
-        "group": group,
-        "rows": total,
-        "errors": 0,
-        "counts": counts,
-        "shares": {k: v / total for k, v in counts.items()},
-        "mean_scores": dict.fromkeys(counts, 0.5),
-    }
-
-
 class ErasableApi(JsonHandler):
     """One finished job; ``erased`` erases it (its status says when, its data is gone) and
     ``report_fails`` makes its report a server error."""
@@ -80,7 +66,7 @@ class ErasableApi(JsonHandler):
         elif path.endswith("/results"):
             self._send(RESULTS, "text/csv")
         elif path.endswith("/summary"):
-            groups = [part("BIO9", 1, 0), part("CHEM110", 0, 1)]
+            groups = [summary_part("BIO9", 1, 0), summary_part("CHEM110", 0, 1)]
             query = urlsplit(self.path).query
             self.send_json(
                 200,
@@ -90,7 +76,7 @@ class ErasableApi(JsonHandler):
                     "labels": LABELS,
                     "rows_done": 2,
                     "rows_total": 2,
-                    "overall": part(None, 1, 1),
+                    "overall": summary_part(None, 1, 1),
                     "group_by": "course" if "group_by" in query else None,
                     "groups": groups if "group_by" in query else [],
                 },
@@ -144,21 +130,7 @@ def api() -> Iterator[Api]:
 def makers(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], Any]]:
     """What each download button hands out when clicked, by file name; a file handed over as
     it is (made before any click) is recorded as such, to fail the test."""
-    found: dict[str, Callable[[], Any]] = {}
-    add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
-
-    def kept(self: MediaFileManager, data: Any, *args: Any, **kwargs: Any) -> str:
-        if kwargs.get("file_name"):
-            found[str(kwargs["file_name"])] = lambda: pytest.fail("made before any click")
-        return add(self, data, *args, **kwargs)
-
-    def deferred(self: MediaFileManager, data: Callable[[], Any], *args: Any, **kwargs: Any) -> str:
-        found[str(kwargs.get("file_name"))] = data
-        return add_deferred(self, data, *args, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add", kept)
-    monkeypatch.setattr(MediaFileManager, "add_deferred", deferred)
-    return found
+    return downloads_handed(monkeypatch, clicked_only=True)
 
 
 def opened(api: Api, monkeypatch: pytest.MonkeyPatch) -> AppTest:

@@ -10,16 +10,14 @@ said of the shares above it being of part of the file."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from apptests import job_page, page_text
+from apptests import downloads_handed, job_page, page_text
 from fastapi.testclient import TestClient
 from httpfakes import serving_app
 from jobfakes import LABELS, make_backend
-from streamlit.runtime.media_file_manager import MediaFileManager
 
 from pipeline.api.app import create_app
 from pipeline.bootstrap import Backend
@@ -64,20 +62,7 @@ def ended_part_way(backend: Backend, ending: str) -> str:
 @pytest.fixture
 def handed(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """What the page hands its download buttons, by file name."""
-    found: dict[str, Any] = {}
-    add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
-
-    def kept(self: MediaFileManager, data: Any, *args: Any, **kwargs: Any) -> str:
-        found[str(kwargs.get("file_name"))] = data
-        return add(self, data, *args, **kwargs)
-
-    def deferred(self: MediaFileManager, data: Callable[[], Any], *args: Any, **kwargs: Any) -> str:
-        found[str(kwargs.get("file_name"))] = data
-        return add_deferred(self, data, *args, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add", kept)
-    monkeypatch.setattr(MediaFileManager, "add_deferred", deferred)
-    return found
+    return downloads_handed(monkeypatch)
 
 
 @pytest.mark.parametrize("ending", sorted(ENDINGS))

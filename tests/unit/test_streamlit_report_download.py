@@ -16,7 +16,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import streamlit as st
-from apptests import job_page
+from apptests import job_page, summary_part
 from httpfakes import JsonHandler, nothing_flagged
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
@@ -48,19 +48,6 @@ RESULTS = (
 PDF = b"%PDF-1.7 the report"
 
 
-def part(group: str | None, negative: int, positive: int) -> dict[str, Any]:
-    counts = {"negative": negative, "neutral": 0, "positive": positive}
-    total = negative + positive
-    return {
-        "group": group,
-        "rows": total,
-        "errors": 0,
-        "counts": counts,
-        "shares": {k: v / total for k, v in counts.items()},
-        "mean_scores": dict.fromkeys(counts, 0.5),
-    }
-
-
 class ReportApi(JsonHandler):
     """Two jobs, their results and summaries, and the finished one's report (recorded)."""
 
@@ -79,7 +66,7 @@ class ReportApi(JsonHandler):
             self._send(RESULTS, "text/csv")
         elif parts[-1] == "summary":
             job = self.jobs[parts[2]]
-            groups = [part("BIO9", 1, 0), part("CHEM110", 0, 1)]
+            groups = [summary_part("BIO9", 1, 0), summary_part("CHEM110", 0, 1)]
             self.send_json(
                 200,
                 {
@@ -88,7 +75,7 @@ class ReportApi(JsonHandler):
                     "labels": LABELS,
                     "rows_done": 2,
                     "rows_total": 2,
-                    "overall": part(None, 1, 1),
+                    "overall": summary_part(None, 1, 1),
                     "group_by": query.get("group_by"),
                     "groups": groups if query.get("group_by") else [],
                 },

@@ -9,14 +9,13 @@ format."""
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
 import pytest
-from apptests import job_page, page_text
+from apptests import downloads_handed, job_page, page_text
 from httpfakes import serving
-from streamlit.runtime.media_file_manager import MediaFileManager
 from test_streamlit_insights import InsightsApi
 
 from pipeline.ui.explore import THEME, THEME_NAME, with_theme_names
@@ -35,20 +34,7 @@ def api() -> Iterator[str]:
 def handed(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """What the page hands its download buttons, by file name: bytes, or the callable a click
     runs."""
-    found: dict[str, Any] = {}
-    add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
-
-    def kept(self: MediaFileManager, data: Any, *args: Any, **kwargs: Any) -> str:
-        found[str(kwargs.get("file_name"))] = data
-        return add(self, data, *args, **kwargs)
-
-    def deferred(self: MediaFileManager, data: Callable[[], Any], *args: Any, **kwargs: Any) -> str:
-        found[str(kwargs.get("file_name"))] = data
-        return add_deferred(self, data, *args, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add", kept)
-    monkeypatch.setattr(MediaFileManager, "add_deferred", deferred)
-    return found
+    return downloads_handed(monkeypatch)
 
 
 def _bytes(made: Any) -> bytes:
