@@ -340,7 +340,8 @@ class Worker:
         request_id = job.request_id
         try:
             with self._heartbeat(request_id, message.receipt):  # loading can be slow
-                predictor = self._predictor(job.model)
+                pinned = job.model_version if job.rows_done > 0 else None
+                predictor = self._predictor(job.model, pinned)
                 analyst = self._analyst(job.model, predictor)
         except Exception as exc:
             self._model_unavailable(job, message, exc)
@@ -765,14 +766,19 @@ class Worker:
         self._timed_since = now
         return spent
 
-    def _predictor(self, reference: str) -> Predictor:
+    def _predictor(self, reference: str, pinned: str | None = None) -> Predictor:
         """The loaded model of ``reference``, loaded again (with its analyst) when its files
         changed since: a model published again at the same path or s3:// URI labels the
-        next job, not only a worker started after it."""
+        next job, not only a worker started after it. Not for a job whose committed rows
+        came from the loaded model (its version ``pinned``): that job keeps its model
+        (``model_fault.changed_note``), and dropping it here would leave the job waiting for
+        a model no worker holds any more. A model loaded while its files could not be looked
+        at is loaded again once they can."""
         fingerprint = model_fingerprint(reference)
-        if reference in self._predictors and republished(
-            self._fingerprints.get(reference), fingerprint
-        ):
+        loaded = self._predictors.get(reference)
+        was = self._fingerprints.get(reference)
+        stale = republished(was, fingerprint) or (was is None and fingerprint is not None)
+        if loaded is not None and stale and (pinned is None or loaded.version != pinned):
             log.info("model %s was published again: loading it afresh", reference)
             self._predictors.clear()
             self._analysts.clear()
