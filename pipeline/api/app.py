@@ -76,6 +76,7 @@ from pipeline.api.openapi import (
     health_answers,
     install_openapi,
 )
+from pipeline.api.slow_clients import HeadLimit
 from pipeline.bootstrap import Backend
 from pipeline.group_names import NAMES_NOTE
 from pipeline.report.job import ReportFormat, report_file
@@ -223,6 +224,7 @@ def create_app(
     )
     if local_only:
         install_local_only(app)
+    app.add_middleware(HeadLimit)  # outermost: before the body guard reads who is sending
 
     @app.get(HEALTH, response_model=HealthBody, responses=health_answers())
     @app.get(HEALTH_READY, response_model=HealthBody, responses=health_answers())

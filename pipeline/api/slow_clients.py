@@ -19,6 +19,7 @@ import asyncio
 import logging
 
 import h11
+from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 MAX_HEAD_BYTES = 16 * 1024
@@ -38,6 +39,8 @@ TIMED_OUT = (
     b"\r\n%s"
 ) % (len(_SAID), _SAID)
 """Written as is, not through h11, which sends no answer before a whole request."""
+_BLANK_LINE = b"\r\n\r\n"
+"""Where a request's head ends."""
 _TOO_BIG = b"the request's head (its first line and headers) is over 16,384 bytes\n"
 HEAD_TOO_LARGE = (
     b"HTTP/1.1 431 Request Header Fields Too Large\r\n"
@@ -57,6 +60,8 @@ class HeadTimeoutH11(H11Protocol):
     _head_clock: asyncio.TimerHandle | None = None
     _head_bytes = 0
     """Bytes of the head now arriving received so far, before this call's."""
+    _head_tail = b""
+    """The last bytes received of that head: its blank line may be split between two reads."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -74,14 +79,21 @@ class HeadTimeoutH11(H11Protocol):
             self._start_head_clock()
         else:  # the head is in: the body, the app and keep-alive have their own clocks
             self._stop_head_clock()
-            self._head_bytes = 0
+            self._head_bytes, self._head_tail = 0, b""
 
     def _head_over_limit(self, data: bytes) -> bool:
-        """Whether the head ``data`` continues (up to its blank line, where it has one) makes
-        it longer than ``MAX_HEAD_BYTES``; counts the bytes of a head still coming."""
-        end = data.find(b"\r\n\r\n")
-        size = self._head_bytes + (len(data) if end < 0 else end + 4)
-        self._head_bytes = size if end < 0 else 0
+        """Whether the head ``data`` continues (up to its blank line, where it has one, even
+        one begun in the last read) makes it longer than ``MAX_HEAD_BYTES``; counts the bytes
+        of a head still coming. A head that follows another in the same read (pipelined) is
+        the app's to bound (``HeadLimit``)."""
+        seen = self._head_tail + data
+        end = seen.find(_BLANK_LINE)
+        in_data = len(data) if end < 0 else max(0, end + len(_BLANK_LINE) - len(self._head_tail))
+        size = self._head_bytes + in_data
+        if end < 0:
+            self._head_bytes, self._head_tail = size, seen[-(len(_BLANK_LINE) - 1) :]
+        else:
+            self._head_bytes, self._head_tail = 0, b""
         return size > MAX_HEAD_BYTES
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -105,3 +117,35 @@ class HeadTimeoutH11(H11Protocol):
         log.debug("closing a connection from %s: no whole request head in time", self.client)
         self.transport.write(TIMED_OUT)
         self.transport.close()
+
+
+class HeadLimit:
+    """ASGI middleware: a request whose head (request line and headers, as parsed) is over
+    ``MAX_HEAD_BYTES`` gets a 431 before any route reads it. ``HeadTimeoutH11`` refuses such
+    a head as it arrives; one that follows another request in the same read (pipelined) is
+    parsed from h11's buffer later, unseen there, and is refused here."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and head_bytes(scope) > MAX_HEAD_BYTES:
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 431,
+                    "headers": [
+                        (b"content-type", b"text/plain; charset=utf-8"),
+                        (b"content-length", str(len(_TOO_BIG)).encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": _TOO_BIG})
+            return
+        await self.app(scope, receive, send)
+
+
+def head_bytes(scope: Scope) -> int:
+    """About the bytes of a request's head as sent: its request line and header lines."""
+    line = len(scope["method"]) + len(scope.get("raw_path") or b"") + len(scope["query_string"])
+    return line + 12 + sum(len(name) + len(value) + 4 for name, value in scope["headers"])

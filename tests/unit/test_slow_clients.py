@@ -162,6 +162,36 @@ def test_a_head_under_the_limit_is_read_as_before(address: tuple[str, int]) -> N
             assert said.startswith(b"HTTP/1.1 401 "), said[:80]
 
 
+def test_a_blank_line_split_between_two_reads_still_ends_the_head(
+    address: tuple[str, int],
+) -> None:
+    """The bytes after a head's blank line are its body: counted as head when the blank line
+    came in two reads, they turned a large upload into a 431."""
+    body = b"x" * (MAX_HEAD_BYTES * 2)
+    head = _upload_head("sp_not_a_key", len(body))
+    with _connect(address) as sock:
+        sock.sendall(head[:-1])
+        time.sleep(0.3)  # the server reads the head but its last byte
+        sock.sendall(head[-1:] + body)
+        said = _response(sock)
+    assert said.startswith(b"HTTP/1.1 401 "), said[:80]
+
+
+def test_a_head_over_the_limit_after_another_in_the_same_write_is_a_431(
+    address: tuple[str, int],
+) -> None:
+    """A second request in the same write (pipelined) is parsed from h11's buffer once the
+    first is answered, never seen arriving: the app refuses it before any route reads it."""
+    closing = _query_head(5_000).replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n")
+    with _connect(address) as sock:
+        sock.sendall(_query_head(10) + closing)
+        said = _until_closed(sock)
+    first, second = said.split(b"HTTP/1.1 ")[1:]
+    assert first.startswith(b"401 "), first[:80]
+    assert second.startswith(b"431 "), second[:80]
+    assert second.endswith(b"is over 16,384 bytes\n")
+
+
 def _upload_head(key: str, length: int) -> bytes:
     return (
         "POST /v1/jobs HTTP/1.1\r\nHost: 127.0.0.1\r\n"
