@@ -111,8 +111,23 @@ def _followed(output: Path) -> tuple[Path, int | None]:
             raise InputError(f"cannot write {output}: {exc.strerror or exc}") from exc
         if not stat.S_ISLNK(mode):
             return name, mode
+        if not may_follow(folder.stat(), name.lstat().st_uid, os.geteuid()):
+            raise InputError(
+                f"cannot write {output}: {name} is a symbolic link of another user in a shared "
+                f"folder ({folder}): not followed, as the system does not follow one there"
+            )
         name = folder / os.readlink(name)  # an absolute link replaces the folder
     raise InputError(f"cannot write {output}: too many levels of symbolic links")
+
+
+def may_follow(folder: os.stat_result, link_owner: int, user: int) -> bool:
+    """Whether ``user`` may follow a symbolic link owned by ``link_owner`` in ``folder``: as
+    Linux's ``protected_symlinks`` rules, not in a sticky folder every user may write to
+    (``/tmp``) unless the user or the folder's owner owns the link. Followed by hand, links
+    escape that rule: root's ``results -o /tmp/x.csv`` would write through a link another
+    user planted there to ``/etc/shadow``."""
+    shared = folder.st_mode & stat.S_ISVTX and folder.st_mode & stat.S_IWOTH
+    return not shared or link_owner in (user, folder.st_uid)
 
 
 def _own_descriptor(output: Path) -> int | None:

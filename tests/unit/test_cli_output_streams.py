@@ -18,10 +18,43 @@ import pytest
 
 from pipeline.cli import job_commands
 from pipeline.cli.main import main
-from pipeline.cli.output import destination, writable, write_whole, writing
+from pipeline.cli.output import destination, may_follow, writable, write_whole, writing
 from pipeline.errors import InputError
 
 CSV = b"comment,label\ngood,positive\n"
+
+
+def test_another_users_link_in_a_shared_folder_is_not_followed(tmp_path: Path) -> None:
+    """Followed by hand, a link escapes Linux's protected_symlinks: root writing /tmp/x.csv
+    through a link another user planted there wrote the file it points to."""
+    shared = tmp_path / "tmp"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    victim = tmp_path / "shadow"
+    victim.write_text("kept\n")
+    planted = shared / "x.csv"
+    planted.symlink_to(victim)
+    os.lchown(planted, 4242, -1)  # the tests run as root, as CI does
+    refused = pytest.raises(InputError, match="symbolic link of another user in a shared folder")
+    with refused, writing(planted) as handle:
+        handle.write(b"written\n")
+    assert victim.read_text() == "kept\n"
+    os.lchown(planted, os.geteuid(), -1)  # one's own link there is followed
+    with writing(planted) as handle:
+        handle.write(b"written\n")
+    assert victim.read_text() == "written\n"
+
+
+def test_links_are_followed_as_the_kernel_follows_them() -> None:
+    def folder(mode: int, owner: int) -> os.stat_result:
+        return os.stat_result((mode, 0, 0, 0, owner, 0, 0, 0, 0, 0))
+
+    sticky, plain = folder(stat.S_IFDIR | 0o1777, 0), folder(stat.S_IFDIR | 0o755, 0)
+    assert not may_follow(sticky, link_owner=4242, user=0)
+    assert may_follow(sticky, link_owner=0, user=4242)  # the folder's owner's link
+    assert may_follow(sticky, link_owner=4242, user=4242)
+    assert may_follow(plain, link_owner=4242, user=0)
+    assert may_follow(folder(stat.S_IFDIR | 0o1775, 0), link_owner=4242, user=0)
 
 
 def test_a_symbolic_link_is_written_through_and_kept(tmp_path: Path) -> None:
