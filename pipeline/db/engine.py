@@ -11,7 +11,8 @@ A damaged SQLite file (torn pages: ``database disk image is malformed``) fails o
 that meet a damaged page, and taking the write lock reads none, so the health check also looks
 at the pages (``PRAGMA quick_check``, at most every ``PAGES_LOOK_EVERY_S`` and for at most
 ``PAGES_LOOK_BUDGET_S``) and reports the damage any session of this process met, until a
-whole look finds the file whole again (restored).
+whole look finds the file whole again (restored) or, where no look can read the whole file,
+until no session has met it for ``DAMAGE_KEPT_S``.
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ PAGES_LOOK_BUDGET_S = 0.5
 """The longest one look reads pages: a file too large to read in that time (hundreds of MB)
 is looked at as far as the look gets, and its damage elsewhere is known once a session meets
 it. The look holds no lock (a WAL reader), so writers do not wait for it."""
+DAMAGE_KEPT_S = 300.0
+"""How long damage a session met is reported without being met again, where the looks are
+cut short by their budget: a file too large to read whole would otherwise say "damaged" until
+the service restarted, restored or not. A damaged file is met again by the next reads."""
 _SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
 
 
@@ -113,6 +118,7 @@ class Database:
         self._writers = sessionmaker(writer_engine, expire_on_commit=False)
         self._clock = clock
         self._damage: ServiceUnavailableError | None = None
+        self._damage_met_at = 0.0
         """The damage a session or a look met last, reported until a look finds none."""
         self._looked_at: float | None = None
 
@@ -159,7 +165,9 @@ class Database:
             self._looked_at = now
             decided, damage = _look_at_pages(self._file(), PAGES_LOOK_BUDGET_S)
             if decided:
-                self._damage = damage
+                self._damage, self._damage_met_at = damage, now
+            elif now - self._damage_met_at >= DAMAGE_KEPT_S:
+                self._damage = None
         damage = self._damage
         if damage is not None:  # a new one each time: raising one again grows its traceback
             raise type(damage)(str(damage), damage.retry_after_s) from damage.__cause__
@@ -174,7 +182,7 @@ class Database:
             yield
         except ServiceUnavailableError as exc:
             if _is_damage(exc):
-                self._damage = exc
+                self._damage, self._damage_met_at = exc, self._clock()
             raise
 
     def purge_deleted(self) -> None:
@@ -209,11 +217,17 @@ def _look_at_pages(path: str, budget_s: float) -> tuple[bool, ServiceUnavailable
     """Read the file's pages (``PRAGMA quick_check``: every b-tree page, no index compared
     with its table) for at most ``budget_s``: whether the look decided (it read every page, or
     met damage), and the damage met. A look cut short, or one that cannot read the file at all
-    (locked, gone: the lock probe reports those), decides nothing."""
+    (locked, gone: the lock probe reports those), decides nothing. The file is opened read-only:
+    one that is gone is not made anew, empty, and taken for whole."""
     if path == ":memory:" or path.startswith("file:"):
         return False, None
     try:
-        connection = sqlite3.connect(path, timeout=budget_s, isolation_level=None)
+        connection = sqlite3.connect(
+            f"{Path(path).absolute().as_uri()}?mode=ro",
+            timeout=budget_s,
+            isolation_level=None,
+            uri=True,
+        )
     except sqlite3.Error:
         return False, None
     timer = threading.Timer(budget_s, connection.interrupt)

@@ -150,3 +150,35 @@ def test_postgresql_is_probed_as_before(tmp_path: Path) -> None:
             database.check()
         finally:
             database.dispose()
+
+
+def test_a_look_at_a_database_file_that_is_gone_makes_no_file(tmp_path: Path) -> None:
+    """Opened for writing, the look made a missing file anew, empty, and found it whole."""
+    gone = tmp_path / "gone.db"
+    assert engine._look_at_pages(str(gone), engine.PAGES_LOOK_BUDGET_S) == (False, None)
+    assert not gone.exists()
+
+
+def test_damage_met_where_no_look_reads_the_whole_file_is_forgotten_once_not_met_again(
+    backend: Backend, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file too large for one look's budget: its damage a request met was reported until
+    the service restarted, restored or not."""
+    database = backend.repository.database
+    clock = FakeClock()
+    database._clock = clock
+    monkeypatch.setattr(engine, "_look_at_pages", lambda _path, _budget: (False, None))
+    path = backend.settings.data_dir / "pipeline.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copyfile(path, tmp_path / "backup.db")
+    tear_pages(path)
+    database.engine.dispose()
+    with pytest.raises(DatabaseUnavailableError, match="the database is damaged"):
+        backend.repository.jobs.list_for("anonymous", limit=1000)
+    clock.advance(engine.PAGES_LOOK_EVERY_S)
+    assert database_state(backend)["error"] == "database_unavailable"
+    shutil.copyfile(tmp_path / "backup.db", path)  # the operator restores it
+    database.engine.dispose()
+    clock.advance(engine.DAMAGE_KEPT_S)
+    assert database_state(backend) == {"status": "ok"}
