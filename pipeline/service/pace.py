@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pipeline.db.records import JobRecord, JobStatus
+from pipeline.model_fault import is_waiting_note
 from pipeline.settings import Settings
 
 COUNTDOWN_S = 2.0
@@ -93,8 +94,11 @@ def seconds_left(job: JobRecord) -> float | None:
 
 def waits_for_worker(job: JobRecord) -> bool:
     """Running, with no delivery open: put behind a queued job's turn, it waits for a worker
-    to take its next delivery."""
-    return job.status == JobStatus.RUNNING and job.awaits_delivery
+    to take its next delivery. Not one that waits for the deployment (its model, the
+    service's storage: its ``error`` says so): a free worker would not take it on."""
+    return (
+        job.status == JobStatus.RUNNING and job.awaits_delivery and not is_waiting_note(job.error)
+    )
 
 
 def _rate(job: JobRecord) -> float | None:

@@ -16,6 +16,7 @@ from pipeline import service
 from pipeline.client import _job_status
 from pipeline.db.engine import utcnow
 from pipeline.db.models import Job
+from pipeline.model_fault import waiting_note
 from pipeline.service.views import JobView
 from pipeline.ui.progress import progress_text
 from pipeline.worker import Worker
@@ -60,3 +61,20 @@ def test_a_job_put_behind_waits_for_a_worker_then_gets_its_estimate_back(
     again = seen["taken again"]
     assert not again.waiting_for_worker
     assert "waiting for a worker" not in progress_text(_job_status(again.to_dict()))
+
+
+def test_a_job_that_waits_for_its_model_does_not_say_it_waits_for_a_worker(
+    tmp_path: Path,
+) -> None:
+    """Every worker may be idle while such a job waits for the operator: its note says what
+    it waits for, never "waiting for a worker"."""
+    backend = make_backend(tmp_path)
+    request_id = service.submit(
+        backend, comments_csv(tmp_path / "a.csv", ["good"]), "comment"
+    ).request_id
+    jobs = backend.repository.jobs
+    jobs.begin_attempt(request_id, "fake-1", ["negative", "neutral", "positive"])
+    jobs.note_fault(request_id, waiting_note("/models/gone", OSError("no such folder")))
+    view = service.get_status(backend, request_id)
+    assert view.status == "running" and not view.waiting_for_worker
+    assert "waiting for a worker" not in progress_text(_job_status(view.to_dict()))
