@@ -125,15 +125,15 @@ def analyze_file(
             themes = None
             if themes_to is not None and job.insights_key is not None and job.themes_error is None:
                 themes = backend.store.get_bytes(storage.themes_key(job.insights_key))
-            with writing(Path(output)) as handle:  # whole or not at all, the themes with it
+            with writing(Path(output)) as handle:  # whole or not at all
                 if as_workbook:  # escaped as it is written, as the app's Excel download is
                     raw_csv = backend.store.get_bytes(job.result_key)
                     handle.write(results_workbook(raw_csv))
                 else:
                     stored = job.result_key if raw else export.escaped_key(job.result_key)
                     _copy_out(backend, stored, Path(folder), handle)
-                if themes is not None and themes_to is not None:
-                    write_whole(themes_to, themes)
+            if themes is not None and themes_to is not None:  # once the results are in place
+                write_whole(themes_to, themes)
             if progress:
                 screen = ReleaseScreen.from_settings(screening)
                 told = urgent_line(
