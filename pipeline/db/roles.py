@@ -50,8 +50,10 @@ RIGHTS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
             "DELETE",
         ),
     },
-    # Heartbeats: workers beat and leave, the master reads and prunes them.
-    "workers": {WORKER: ("SELECT", "INSERT", "UPDATE", "DELETE")},
+    # Heartbeats: workers beat and leave, the master reads and prunes them; the API reads
+    # them to tell a job whose queue message is gone from one a live worker holds, when an
+    # identical submission is handed such a job (``pipeline.service.unsent``).
+    "workers": {API: ("SELECT",), WORKER: ("SELECT", "INSERT", "UPDATE", "DELETE")},
     # The master's lease (it logs in as the workers' role): take, renew, release.
     "leases": {WORKER: ("SELECT", "INSERT", "UPDATE", "DELETE")},
     # The API checks keys; keys are created and revoked with the owner's login.
