@@ -34,7 +34,8 @@ def test_only_the_api_reads_keys_and_nobody_deletes_a_jobs_record() -> None:
     """Erasing a job deletes its rows (the API at its owner's request, the master at the end
     of the retention); the job's own row stays as the record of what was erased."""
     assert set(RIGHTS["api_keys"]) == {API}
-    assert API not in RIGHTS["workers"]
+    assert RIGHTS["workers"][API] == ("SELECT",), "the API reads which jobs workers hold"
+    assert API not in RIGHTS["leases"]
     for grants in RIGHTS.values():
         for privileges in grants.values():
             assert set(privileges) <= {"SELECT", "INSERT", "UPDATE", "DELETE", *WORKER_UPDATES}
