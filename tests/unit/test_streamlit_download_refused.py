@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from apptests import downloads_handed, job_page, page_text, summary_part
-from httpfakes import JsonHandler, free_port, nothing_flagged
+from httpfakes import JsonHandler, free_port, nothing_flagged, send_bytes
 from streamlit.testing.v1 import AppTest
 
 from pipeline.errors import ApiError, ApiUnreachable, JobErased
@@ -64,7 +64,7 @@ class ErasableApi(JsonHandler):
             detail = "job donejob's comments and results were erased on 2026-12-06 12:45 UTC"
             self.send_json(410, {"error": "erased", "detail": detail})
         elif path.endswith("/results"):
-            self._send(RESULTS, "text/csv")
+            send_bytes(self, RESULTS, "text/csv")
         elif path.endswith("/summary"):
             groups = [summary_part("BIO9", 1, 0), summary_part("CHEM110", 0, 1)]
             query = urlsplit(self.path).query
@@ -86,16 +86,9 @@ class ErasableApi(JsonHandler):
         elif path.endswith("/report") and self.report_fails:
             self.send_json(500, {"error": "internal", "detail": "see the server log"})
         elif path.endswith("/report"):
-            self._send(b"%PDF-1.7 the report", "application/pdf")
+            send_bytes(self, b"%PDF-1.7 the report", "application/pdf")
         else:
             self.send_json(404, {"error": "not_found", "detail": "?"})
-
-    def _send(self, data: bytes, media_type: str) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", media_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
 
 
 class Api:

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import streamlit as st
 from apptests import job_page, summary_part
-from httpfakes import JsonHandler, nothing_flagged
+from httpfakes import JsonHandler, nothing_flagged, send_bytes
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
@@ -63,7 +63,7 @@ class ReportApi(JsonHandler):
         if len(parts) == 3 and parts[2] in self.jobs:
             self.send_json(200, self.jobs[parts[2]])
         elif parts[-1] == "results":
-            self._send(RESULTS, "text/csv")
+            send_bytes(self, RESULTS, "text/csv")
         elif parts[-1] == "summary":
             job = self.jobs[parts[2]]
             groups = [summary_part("BIO9", 1, 0), summary_part("CHEM110", 0, 1)]
@@ -84,16 +84,9 @@ class ReportApi(JsonHandler):
             self.send_json(200, nothing_flagged(parts[2], self.jobs[parts[2]]["rows_done"]))
         elif parts[-1] == "report" and parts[2] == "donejob":
             self.reports.append((query, self.headers.get("Accept", "")))
-            self._send(PDF, "application/pdf")
+            send_bytes(self, PDF, "application/pdf")
         else:
             self.send_json(404, {"error": "not_found", "detail": "?"})
-
-    def _send(self, data: bytes, media_type: str) -> None:
-        self.send_response(200)
-        self.send_header("Content-Type", media_type)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
 
 
 @pytest.fixture(scope="module")
