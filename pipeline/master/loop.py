@@ -36,6 +36,7 @@ from pipeline.master.policy import (
     work_waiting,
 )
 from pipeline.master.recovery import Recovery, recover_dead_workers
+from pipeline.master.tick_failures import TickFailures
 from pipeline.master.worker_logs import WORKER_LOGS, last_line
 from pipeline.master.worker_settings import check_worker_settings
 from pipeline.ports import WorkerFleet, WorkerInfo
@@ -107,6 +108,7 @@ class Master:
         """Workers this master started that have not yet shown they started: id → their
         start, or the last tick the fleet listed them as still starting."""
         self._backoff = StartBackoff()
+        self._failures = TickFailures(log, clock)
         self.leadership = leadership or Leadership(
             backend.repository.leases, backend.settings.master_lease_s
         )
@@ -163,10 +165,11 @@ class Master:
             while not self._stop.is_set():
                 try:
                     report = self.tick_if_leading()
-                except Exception:
-                    log.exception("reconcile tick failed; trying again in %.1f s", self.interval_s)
+                except Exception as exc:
+                    self._failures.failed(exc, self.interval_s)
                     self._pause()
                     continue
+                self._failures.succeeded()
                 if report is not None and self._idle_exit_due(report):
                     log.info("idle for %.0f s with no workers: the master exits", self.exit_idle_s)
                     return
