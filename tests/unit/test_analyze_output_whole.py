@@ -7,6 +7,7 @@ two copies of the input and a database of labels in ``/tmp/analyze-*`` for good.
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import signal
 import tempfile
@@ -15,6 +16,7 @@ from types import FrameType
 from typing import Any, BinaryIO
 
 import pytest
+from insightfakes import fake_analyst
 from jobfakes import FakePredictor, comments_csv
 
 from pipeline import analyze
@@ -99,3 +101,27 @@ def test_sigterm_removes_the_temporary_folder_as_ctrl_c_does(
     assert seen and any(name.startswith("analyze-") for name in seen[0])
     assert os.listdir(tempfile.gettempdir()) == []
     assert not (folder / "killed.csv").exists()
+
+
+def test_results_that_cannot_be_put_in_place_leave_no_themes_file_beside_them(
+    folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PIPELINE_INSIGHTS", "1")
+    monkeypatch.setattr(
+        analyze, "insights_source", lambda settings: functools.partial(fake_analyst)
+    )
+    output = folder / "out" / "results.csv"
+    output.parent.mkdir()
+    real_replace = Path.replace
+
+    def refused(self: Path, target: Any) -> Path:
+        if Path(target) == output:
+            raise OSError(errno.EACCES, os.strerror(errno.EACCES))
+        return real_replace(self, target)
+
+    monkeypatch.setattr(Path, "replace", refused)
+
+    assert _analyze(folder, output) == 2
+
+    assert f"cannot write {output}: Permission denied" in capsys.readouterr().err
+    assert list(output.parent.iterdir()) == []
