@@ -18,6 +18,7 @@ from pipeline.model.no_opinion import NoOpinion
 from pipeline.ratings.scale import scale_of
 from pipeline.xlsx import ALL_SHEETS, SheetOverview, open_workbook
 from pipeline.xlsx.combined import same_table, shared_columns
+from pipeline.xlsx.layout import is_table
 
 PREVIEW_ROWS = 20
 _WORD = re.compile(r"[^\W\d_]\S*|\S*[^\W\d_]")
@@ -137,17 +138,17 @@ def preview_upload(
 
 
 def default_sheet(sheets: Sequence[SheetOverview]) -> str | None:
-    """``ALL_SHEETS`` when two sheets hold the same table with a column named like comments
-    (a workbook of one sheet per course: ``_shared_table``); else the first sheet of several
-    columns one of which is named like comments, else the first with such a column, else the
-    first of several columns, else the first with any: a cover or notes sheet in front (one
-    column of text) is passed over."""
+    """``ALL_SHEETS`` when two sheets hold the same table (a workbook of one sheet per
+    course: ``_shared_table``); else the first sheet of several columns one of which is
+    named like comments, else the first with such a column, else the first of several
+    columns, else the first with any: a cover or notes sheet in front (one column of text,
+    or labels beside their values: ``is_table``) is passed over."""
     if _shared_table(sheets):
         return ALL_SHEETS
 
     def rank(sheet: SheetOverview) -> tuple[bool, bool, bool]:
         named = any(comment_words(column) for column in sheet.columns)
-        wide = len(sheet.columns) > 1
+        wide = is_table(sheet.columns)
         return (not (named and wide), not named, not wide)
 
     tables = [sheet for sheet in sheets if sheet.columns]
@@ -156,10 +157,14 @@ def default_sheet(sheets: Sequence[SheetOverview]) -> str | None:
 
 def _shared_table(sheets: Sequence[SheetOverview]) -> bool:
     """Two sheets hold the same table (``same_table``) with a column named like comments in
-    common."""
+    common, or several columns (a Blue workbook's course sheets, whose open questions,
+    ``What could be improved?``, name no comments: read whole, its cover left out)."""
     return any(
         same_table(first.columns, second.columns)
-        and any(map(comment_words, shared_columns(first.columns, second.columns)))
+        and (
+            len(shared := shared_columns(first.columns, second.columns)) > 1
+            or any(map(comment_words, shared))
+        )
         for i, first in enumerate(sheets)
         for second in sheets[i + 1 :]
     )

@@ -213,20 +213,26 @@ def named_text_column(
 
 def text_column_refusal(columns: Sequence[str], questions: Mapping[str, str] | None = None) -> str:
     """Why no comment column was taken, for a file where none was asked for: which setting
-    chooses it, the columns named like comments or the one that contains such a word
-    (``Student comments``, the app's second guess; in a survey export, in its question),
-    and the file's columns, each with its question where the export gives one."""
+    chooses it, the columns named like comments or those that contain such a word
+    (``Student comments``, the app's second guess; in a survey export, in its question:
+    every one, since a survey's open questions are each one of them), and the file's
+    columns, each with its question where the export gives one."""
     questions = questions or {}
     named = _named_like_comments(columns, questions)
+    worded = worded_text_columns(columns, questions)
+    several = len(columns) > 2
     if len(named) > 1:
         hint = f"{', '.join(echo(c) for c in named)} are all named like comments; "
-    elif (near := worded_text_column(columns, questions)) is not None:
-        hint = f"{echo(near)} looks like it; "
+    elif len(worded) > 1:
+        hint = f"{', '.join(echo(c) for c in worded)} look like comment columns; "
+        several = True
+    elif worded:
+        hint = f"{echo(worded[0])} looks like it; "
     else:
         hint = ""
     shown = [_with_question(column, questions) for column in columns]
-    several = f"; {_SEVERAL_HINT}" if len(columns) > 2 else ""
-    return f"choose the comment column (text_column): {hint}the file has {listing(shown)}{several}"
+    tail = f"; {_SEVERAL_HINT}" if several else ""
+    return f"choose the comment column (text_column): {hint}the file has {listing(shown)}{tail}"
 
 
 def unlabelled_note(columns: Sequence[str]) -> str:
@@ -278,9 +284,19 @@ def worded_text_column(
     ``TEXT_NAMES``, taken in that order (``Student comments``), unless it also holds one of
     ``RECORD_WORDS`` (``Response ID`` is no comment): a hint here, the app's second guess
     (``pipeline.column_guess``)."""
+    return next(iter(worded_text_columns(columns, questions)), None)
+
+
+def worded_text_columns(
+    columns: Sequence[str], questions: Mapping[str, str] | None = None
+) -> list[str]:
+    """Every column whose name or survey question holds a word of ``TEXT_NAMES``, as
+    ``worded_text_column`` orders them: a refusal's hint names each (a survey of two open
+    questions, ``Q12_TEXT`` and ``Q13_TEXT``, steers to neither alone)."""
     questions = questions or {}
     words = {c: comment_words(c) | comment_words(questions.get(c, "")) for c in columns}
-    return next((c for name in TEXT_NAMES for c in columns if name in words[c]), None)
+    found = (c for name in TEXT_NAMES for c in columns if name in words[c])
+    return list(dict.fromkeys(found))
 
 
 def comment_words(name: str) -> set[str]:

@@ -83,10 +83,11 @@ from pipeline.survey_export import (
     find_descriptions,
     question_column_of,
     rating_questions_refusal,
+    sub_headers,
     without_repeated_headers,
 )
 from pipeline.xlsx import ALL_SHEETS, CombinedTable, SheetLayout, Workbook, open_workbook
-from pipeline.xlsx.combined import same_table
+from pipeline.xlsx.combined import alike_sheets
 from pipeline.xlsx.ods import declares_opendocument
 
 FORMATS = ("csv", "xlsx", "ods", "txt")
@@ -178,6 +179,11 @@ class ReadOptions:
     """The sheets read as one table (``pipeline.xlsx.combined``)."""
     header_rows: tuple[int, ...] = ()
     """Each of ``sheets``' header row, 1-based."""
+    sheet_description_rows: tuple[int, ...] = ()
+    """Each of ``sheets``' rows under its header that describe the columns (a survey
+    export's on every sheet: Blue's kinds, Qualtrics' question texts; ``description_rows``
+    of one sheet): not read as rows. Empty: none, as a job queued before they were looked
+    for on each sheet is read."""
     header_row: int | None = None
     """The 1-based row of that sheet's header (rows above it are titles); None: found from
     the text column, as validation finds it (``pipeline.xlsx``). A CSV's: the line of its
@@ -271,8 +277,7 @@ class ReadOptions:
             parts.append(f"sheet {self.sheet!r}")
         if self.header_row is not None:
             parts.append(f"header on {'row' if self.sheet else 'line'} {self.header_row}")
-        if self.description_rows:
-            rows = self.description_rows
+        if rows := self.description_rows or sum(self.sheet_description_rows):
             parts.append(f"{rows} row{'s' if rows > 1 else ''} describing the columns skipped")
         if self.repeated_headers:
             rows = self.repeated_headers
@@ -426,12 +431,17 @@ def _looking_for_repeats(layout: InputLayout) -> InputLayout:
 
 
 def _csv_header_line(path: Path, options: ReadOptions, text_column: str | None) -> int | None:
-    """The line of a CSV's header when title lines come before it (``header_index``)."""
+    """The line of a CSV's header when title lines come before it (``header_index``); never
+    SurveyMonkey's row of sub-headers, even when it holds the column asked for (a
+    sub-question, ``What helped you learn?``): the line above it, whose names the
+    sub-headers describe (``survey_export.sub_headers``)."""
     encoding, delimiter = options.encoding or UTF8_BOM, options.delimiter or ","
     with path.open(encoding=encoding, newline="") as handle:
         records = _records(handle, delimiter, encoding, SkippedRows())
         first = list(islice(records, HEADER_SCAN_RECORDS))
     index = header_index([record for _line, record in first], text_column)
+    if index and sub_headers(first[index - 1][1], first[index][1]):
+        index -= 1
     return first[index][0] if index else None
 
 
@@ -442,9 +452,16 @@ def _described(layout: InputLayout, first: Sequence[Sequence[str]]) -> InputLayo
     survey = find_descriptions(layout.columns, first)
     if survey is None:
         return layout
+    options = replace(layout.options, description_rows=survey.rows)
+    return _with_questions(replace(layout, options=options), survey)
+
+
+def _with_questions(layout: InputLayout, survey: Descriptions | None) -> InputLayout:
+    """The layout, its columns' questions kept with the job (each cut at ``_QUESTION_KEPT``)."""
+    if survey is None:
+        return layout
     options = replace(
         layout.options,
-        description_rows=survey.rows,
         survey_columns=tuple(survey.questions),
         survey_questions=tuple(question[:_QUESTION_KEPT] for question in survey.questions.values()),
     )
@@ -467,38 +484,79 @@ def _workbook_layout(
         if sheet is None:
             if not (text_column or "").strip():
                 sheet, text_column = _named_sheet(book)
-                if sheet is None and sum(not entry.hidden for entry in book.sheets) > 1:
+                visible = sum(not entry.hidden for entry in book.sheets)
+                if sheet is None and (visible > 1 or visible < len(book.sheets)):
                     sheets = book.sheets_listing()
             if text_column:
                 _refuse_one_of_several(book.sheets_naming(text_column), text_column)
         table = book.layout(sheet, text_column)
         first = list(islice(book.records(table), RECORDS_NEEDED))
-    options = ReadOptions(sheet=table.sheet, header_row=table.header_row)
-    return _described(InputLayout(fmt, options, table.columns, sheets=sheets), first)
+        options = ReadOptions(sheet=table.sheet, header_row=table.header_row)
+        layout = _described(InputLayout(fmt, options, table.columns, sheets=sheets), first)
+        column = (
+            None if sheet or text_column else named_text_column(layout.columns, layout.questions)
+        )
+        if column is not None:  # named like comments by its survey question only
+            _refuse_one_of_several(book.sheets_naming(column), column)
+    return layout
 
 
 def _refuse_one_of_several(tables: Sequence[SheetLayout], text_column: str) -> None:
     """With no sheet asked for, several sheets holding one table (a workbook of one sheet
     per course) are refused: reading the first would drop the others without a word, and
     reading them all could count a copy twice."""
-    same = [table for table in tables if same_table(tables[0].columns, table.columns)]
-    if len(same) > 1:
+    same = alike_sheets(tables)
+    if same:
         named = ", ".join(echo(table.sheet) for table in same)
+        others = [table.sheet for table in tables if table not in same]
+        left = (
+            f" ({_sheets_named(others)} {'has' if len(others) == 1 else 'have'} the column too, "
+            f"in another table: '*' leaves {'it' if len(others) == 1 else 'them'} out)"
+            if others
+            else ""
+        )
         raise AmbiguousColumnError(
             f"column {echo(text_column.strip())} is in {len(same)} sheets that hold the same "
             f"table ({named}): give the sheet '*' to read them all as one table (a column "
-            "'sheet' tells their rows apart), or the name of the one sheet to read"
+            f"'sheet' tells their rows apart), or the name of the one sheet to read{left}"
         )
 
 
+def _sheets_named(sheets: Sequence[str]) -> str:
+    """``sheet 'Summary'``, ``sheets 'Summary', 'Totals'``."""
+    return f"sheet{'s' if len(sheets) > 1 else ''} {', '.join(echo(s) for s in sheets)}"
+
+
 def _combined_layout(book: Workbook, fmt: str, table: CombinedTable) -> InputLayout:
-    first = list(islice(book.combined_records(table), RECORDS_NEEDED))
+    """The layout of sheets read as one, each sheet's own rows describing its columns (a
+    survey export's, found under its header as for one sheet) left out under it."""
+    surveys = [
+        find_descriptions(layout.columns, list(islice(book.records(layout), RECORDS_NEEDED)))
+        for layout in table.layouts
+    ]
+    survey = _merged(surveys, table.columns)
     options = ReadOptions(
         sheet=ALL_SHEETS,
         sheets=tuple(layout.sheet for layout in table.layouts),
         header_rows=tuple(layout.header_row for layout in table.layouts),
+        sheet_description_rows=tuple(s.rows if s else 0 for s in surveys) if survey else (),
     )
-    return _described(InputLayout(fmt, options, table.columns), first)
+    return _with_questions(InputLayout(fmt, options, table.columns), survey)
+
+
+def _merged(surveys: Sequence[Descriptions | None], columns: Sequence[str]) -> Descriptions | None:
+    """What the sheets' description rows say, as one: the first sheet's tool, every row, and
+    each column's question as the first sheet to give one says (named as ``columns``, the
+    long table's, name it: ``Q5`` on one sheet is ``q5`` on another)."""
+    found = [survey for survey in surveys if survey is not None]
+    if not found:
+        return None
+    spelt = {column.casefold(): column for column in columns}
+    questions: dict[str, str] = {}
+    for survey in found:
+        for column, question in survey.questions.items():
+            questions.setdefault(spelt.get(column.casefold(), column), question)
+    return Descriptions(found[0].tool, sum(survey.rows for survey in found), questions)
 
 
 def _named_sheet(book: Workbook) -> tuple[str | None, str | None]:
@@ -773,7 +831,8 @@ def _file_table(
             ignored: tuple[int, ...] = ()
             if options.sheets:
                 combined = book.tables(options.sheets, options.header_rows)
-                columns, records = combined.columns, book.combined_records(combined, comments)
+                each = options.sheet_description_rows
+                columns, records = combined.columns, book.combined_records(combined, comments, each)
                 ignored = (0,)  # the sheet's name, which no header holds
             else:
                 layout = book.table(options.sheet, options.header_row, next(iter(comments), None))

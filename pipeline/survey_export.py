@@ -8,9 +8,16 @@ universities run course evaluations on write them:
   each question's text, then a row of each column's import id as JSON
   (``{"ImportId":"QID2_TEXT"}``). The import-id row is what identifies the export; in a
   workbook whose header was found on the question texts' row, it is the one row under it.
+  Without it (a legacy export, or the row deleted by hand) the question texts' row is told
+  by Qualtrics' own columns: ``StartDate``, ``ResponseId``… over ``Start Date``,
+  ``Response ID``…, which no answer reads.
 - **SurveyMonkey** (CSV and Excel, "expanded" results): the question texts are the header,
   and under them a row of sub-headers: ``Response``, ``Open-Ended Response``, each choice of a
-  multiple-choice question. Identified by its ``Respondent ID`` column, blank in that row.
+  multiple-choice question, each item of a matrix or of several text boxes. Identified by its
+  ``Respondent ID`` column, blank in that row. A sub-header other than ``Response`` and
+  ``Open-Ended Response`` is kept as its column's question: the sub-questions of one
+  question (``Please tell us:`` over ``What helped you learn?`` and ``What should
+  change?``) are told apart, asked for and shown by it.
 - **Any other tool** writing a second header row of what each column holds (Blue's
   ``,,(1-5),(1-5),Open-ended,Open-ended``): a row in which every value is a kind of column
   (``Open-ended``, ``Text``, ``Rating``…) or a scale (``(1-5)``), at least two of them and one a
@@ -48,6 +55,27 @@ from pipeline.ratings.scale import WORD_SCALES
 QUALTRICS_IMPORT_ID = re.compile(r'^\{\s*"ImportId"\s*:')
 SURVEYMONKEY_ID_COLUMN = "respondent id"
 SURVEYMONKEY_SUB_HEADERS = frozenset({"response", "open-ended response"})
+QUALTRICS_LABELS = {
+    "startdate": "start date",
+    "enddate": "end date",
+    "status": "response type",
+    "ipaddress": "ip address",
+    "recordeddate": "recorded date",
+    "responseid": "response id",
+    "recipientlastname": "recipient last name",
+    "recipientfirstname": "recipient first name",
+    "recipientemail": "recipient email",
+    "externalreference": "external data reference",
+    "locationlatitude": "location latitude",
+    "locationlongitude": "location longitude",
+    "distributionchannel": "distribution channel",
+    "userlanguage": "user language",
+}
+"""Qualtrics' own columns (casefolded) and what its row of question texts says over them."""
+QUALTRICS_LABELS_NEEDED = 2
+"""Of ``QUALTRICS_LABELS``, how many a row must say (and none other) to be the question
+texts' row without an import-id row under it: ``Response ID`` over ``ResponseId`` alone
+could be a typing test's answer."""
 COLUMN_KINDS = frozenset(
     {
         "open ended",
@@ -111,11 +139,13 @@ def find_descriptions(
     if records and _all_import_ids(records[0]):
         return Descriptions("Qualtrics", 1)  # the header is the question texts' row
     if len(records) >= 2 and _all_import_ids(records[1]):
-        texts = zip(columns, map(question_text, records[0]), strict=False)
-        questions = {column: text for column, text in texts if text and text != column}
-        return Descriptions("Qualtrics", 2, questions)
-    if records and _surveymonkey_sub_headers(columns, records[0]):
-        return Descriptions("SurveyMonkey", 1)
+        return Descriptions("Qualtrics", 2, _questions_of(columns, records[0]))
+    if records and _qualtrics_question_texts(columns, records[0]):
+        return Descriptions("Qualtrics", 1, _questions_of(columns, records[0]))
+    if records and sub_headers(columns, records[0]):
+        return Descriptions(
+            "SurveyMonkey", 1, _questions_of(columns, records[0], SURVEYMONKEY_SUB_HEADERS)
+        )
     if records and _second_header(records[0]):
         return Descriptions(GENERIC_TOOL, 1)
     return None
@@ -127,14 +157,45 @@ def question_text(text: str) -> str:
     return " ".join(plain_text(text).split())
 
 
+def _questions_of(
+    columns: Sequence[str], record: Sequence[str], generic: frozenset[str] = frozenset()
+) -> dict[str, str]:
+    """Column → the question ``record`` gives it, where it says more than the column's name
+    and is not one of ``generic`` (casefolded: SurveyMonkey's ``Response``)."""
+    texts = zip(columns, map(question_text, record), strict=False)
+    return {
+        column: text
+        for column, text in texts
+        if text and text != column and text.casefold() not in generic
+    }
+
+
+def _qualtrics_question_texts(columns: Sequence[str], record: Sequence[str]) -> bool:
+    """``record`` says over Qualtrics' own columns what its question texts' row says (``Start
+    Date`` over ``StartDate``), over at least ``QUALTRICS_LABELS_NEEDED`` of them."""
+    said = [
+        (QUALTRICS_LABELS[name], " ".join(value.split()).casefold())
+        for column, value in zip(columns, record, strict=False)
+        if (name := column.strip().casefold()) in QUALTRICS_LABELS
+    ]
+    return len(said) >= QUALTRICS_LABELS_NEEDED and all(label == value for label, value in said)
+
+
 def _all_import_ids(record: Sequence[str]) -> bool:
     values = [value.strip() for value in record if value.strip()]
     return bool(values) and all(QUALTRICS_IMPORT_ID.match(value) for value in values)
 
 
-def _surveymonkey_sub_headers(columns: Sequence[str], record: Sequence[str]) -> bool:
+def sub_headers(columns: Sequence[str], record: Sequence[str]) -> bool:
+    """Whether ``record``, right under the header ``columns``, is SurveyMonkey's row of
+    sub-headers: blank under ``Respondent ID``, ``Response`` or ``Open-Ended Response`` in
+    it. Such a row never names the columns, even where it holds the name asked for (a
+    sub-question): the header is the row above it."""
     names = [column.strip().casefold() for column in columns]
-    if SURVEYMONKEY_ID_COLUMN not in names or record[names.index(SURVEYMONKEY_ID_COLUMN)].strip():
+    if SURVEYMONKEY_ID_COLUMN not in names:
+        return False
+    at = names.index(SURVEYMONKEY_ID_COLUMN)
+    if at < len(record) and record[at].strip():
         return False
     return any(value.strip().casefold() in SURVEYMONKEY_SUB_HEADERS for value in record)
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from pipeline.errors import InputError, MalformedInputError, MissingColumnError, SheetNotFoundError
 from pipeline.input_header import TEXT_WORDS, clean_header, header_holds, listing
 from pipeline.messages import echo
+from pipeline.survey_export import sub_headers
 from pipeline.xlsx.merges import DownFill
 from pipeline.xlsx.sheet import Row, column_letters
 from pipeline.xlsx.workbook import SheetEntry
@@ -81,12 +82,16 @@ def find_header(scan: SheetScan, text_column: str | None) -> Row | None:
     """The header row among a sheet's first rows, its blank cells under a cell merged down
     from the row above given that cell's text; None when ``text_column`` is in none. A row of
     formulas with no saved values has no text to name a column with. A row a cell of which is
-    merged down onto the next row is the top of a header of two rows, never the header."""
+    merged down onto the next row is the top of a header of two rows, never the header,
+    unless that next row is SurveyMonkey's sub-headers (``survey_export.sub_headers``):
+    the row over them is the header, however narrow its blank sub-columns leave it, even
+    when the column asked for is a sub-header (its question, ``survey_export``)."""
     rows = [row for row in scan.rows if row.cells]
     if not rows:
         return None
     filled = _filled(rows, scan.fills)
-    upper = _continued(rows, scan.fills)
+    over = {i for i in range(len(rows) - 1) if _over_sub_headers(filled[i], rows[i + 1])}
+    upper = _continued(rows, scan.fills) - over
     candidates = [i for i in range(len(rows)) if i not in upper]
     left = _left_of_rows_below(rows)
     if text_column and text_column.strip():
@@ -94,8 +99,10 @@ def find_header(scan: SheetScan, text_column: str | None) -> Row | None:
         naming = [i for i in candidates if _names(filled[i], wanted, left[i])]
         if not naming:
             return None
-        return filled[next((i for i in naming if _header_like(rows, filled, i)), naming[0])]
-    return filled[next((i for i in candidates if _header_like(rows, filled, i)), candidates[0])]
+        found = next((i for i in naming if _header_like(rows, filled, i)), naming[0])
+        return filled[found - 1 if found - 1 in over else found]
+    header_like = (i for i in candidates if i in over or _header_like(rows, filled, i))
+    return filled[next(header_like, candidates[0])]
 
 
 def layout_of(scan: SheetScan, header: Row) -> SheetLayout:
@@ -118,12 +125,19 @@ def header_at(scan: SheetScan, number: int) -> Row | None:
     return None
 
 
-def choose_layout(scans: Iterable[SheetScan], text_column: str | None, chosen: bool) -> SheetLayout:
+def choose_layout(
+    scans: Iterable[SheetScan],
+    text_column: str | None,
+    chosen: bool,
+    hidden: Iterable[SheetScan] = (),
+) -> SheetLayout:
     """The table to read. ``scans`` are the sheets to consider in order (one when the caller
     ``chosen`` a sheet), read only as far as needed: the first whose header names
     ``text_column`` wins, else, with no column asked for, the first with a table of several
-    columns (a cover or notes sheet of one column of text in front is passed over, as the
-    app's sheet picker passes it over), else the first with any row."""
+    columns (``is_table``: a cover or notes sheet of one column of text, or of labels and
+    values, in front is passed over, as the app's sheet picker passes it over), else the
+    first with any row. ``hidden``: the sheets not considered, read only to name, when no
+    sheet has the column, those that have it."""
     looked: list[str] = []
     where = None
     narrow: SheetLayout | None = None
@@ -134,12 +148,19 @@ def choose_layout(scans: Iterable[SheetScan], text_column: str | None, chosen: b
             looked.append(f"sheet {echo(scan.entry.name)}: {_columns_of(scan, text_column)}")
             continue
         layout = layout_of(scan, header)
-        if chosen or (text_column and text_column.strip()) or len(layout.columns) > 1:
+        if chosen or (text_column and text_column.strip()) or is_table(layout.columns):
             return layout
         narrow = narrow or layout
     if narrow is not None:
         return narrow
-    raise _not_found(looked, text_column, where)
+    raise _not_found(looked, text_column, where, () if chosen else hidden)
+
+
+def is_table(columns: Sequence[str]) -> bool:
+    """Whether a header of ``columns`` heads a table of several columns, not a cover's list
+    of labels and values (``Project:`` beside ``Fall 2026 Course Evaluations``: a first
+    name ending in a colon labels the cell beside it)."""
+    return len(columns) > 1 and not columns[0].rstrip().endswith(":")
 
 
 def naming_layouts(scans: Iterable[SheetScan], text_column: str) -> list[SheetLayout]:
@@ -156,10 +177,13 @@ def naming_layouts(scans: Iterable[SheetScan], text_column: str) -> list[SheetLa
     return found
 
 
-def every_layout(scans: Iterable[SheetScan], text_column: str | None) -> list[SheetLayout]:
+def every_layout(
+    scans: Iterable[SheetScan], text_column: str | None, hidden: Iterable[SheetScan] = ()
+) -> list[SheetLayout]:
     """The tables of every sheet in ``scans`` whose header names ``text_column`` (with none
     asked for, of every sheet with a row), to be read as one. A sheet without it (a cover,
-    notes) is passed over; with none at all, the refusal ``choose_layout`` gives."""
+    notes) is passed over; with none at all, the refusal ``choose_layout`` gives (naming
+    the ``hidden`` sheets that have it)."""
     found: list[SheetLayout] = []
     looked: list[str] = []
     for scan in scans:
@@ -169,7 +193,7 @@ def every_layout(scans: Iterable[SheetScan], text_column: str | None) -> list[Sh
         else:
             found.append(layout_of(scan, header))
     if not found:
-        raise _not_found(looked, text_column, None)
+        raise _not_found(looked, text_column, None, hidden)
     return found
 
 
@@ -207,6 +231,15 @@ def _names(row: Row, wanted: str, left: int | None) -> bool:
     if left is not None:
         first = min(first, left)
     return header_holds([row.cells.get(column, "") for column in range(first, last + 1)], wanted)
+
+
+def _over_sub_headers(row: Row, below: Row) -> bool:
+    """Whether ``below`` is SurveyMonkey's row of sub-headers under ``row`` (read as the
+    header, over the columns of both)."""
+    first = min(min(row.cells), min(below.cells))
+    last = max(max(row.cells), max(below.cells))
+    span = range(first, last + 1)
+    return sub_headers([row.cells.get(c, "") for c in span], [below.cells.get(c, "") for c in span])
 
 
 def _names_comments(row: Row) -> bool:
@@ -299,22 +332,41 @@ def _first_column(header: Row, rows: Sequence[Row]) -> int:
     return first
 
 
-def _not_found(looked: Sequence[str], text_column: str | None, where: str | None) -> InputError:
+def _not_found(
+    looked: Sequence[str],
+    text_column: str | None,
+    where: str | None,
+    hidden: Iterable[SheetScan] = (),
+) -> InputError:
     """``looked``: ``sheet 'name': its columns`` for each sheet considered; ``where``: the
-    chosen sheet, if one was."""
+    chosen sheet, if one was; ``hidden``: the sheets not considered, which are named where
+    they have the column (a hidden sheet is read only when named)."""
     if not text_column or not text_column.strip():
         return MissingColumnError(f"{where or 'the workbook'} has no rows")
+    wanted = text_column.strip()
+    on = [scan.entry.name for scan in hidden if find_header(scan, wanted) is not None]
+    if on:
+        named = ", ".join(echo(name) for name in on)
+        return MissingColumnError(
+            f"column {echo(wanted)} is on hidden sheet{'s' if len(on) > 1 else ''} {named} "
+            f"only, and a hidden sheet is read only when named: give the sheet {echo(on[0])} "
+            f"(--sheet) to read it, or unhide it in Excel; {_listed(looked)}"
+        )
     return MissingColumnError(
-        f"column {echo(text_column.strip())} is not in {where or 'any sheet'} (looked for a "
+        f"column {echo(wanted)} is not in {where or 'any sheet'} (looked for a "
         f"header in the first {HEADER_SCAN_ROWS} rows); {_listed(looked)}"
     )
 
 
-def sheets_listing(scans: Iterable[SheetScan]) -> str:
+def sheets_listing(scans: Iterable[SheetScan], hidden: Iterable[SheetScan] = ()) -> str:
     """``sheet 'Cover': Blue report; sheet 'Comments': Course, Instructor, …``: each sheet's
-    columns as its header reads with no column named, for a refusal that must say which
-    sheet holds what (the first ten, then how many more)."""
-    return _listed([f"sheet {echo(scan.entry.name)}: {_columns_of(scan)}" for scan in scans])
+    columns as its header reads with no column named, then each ``hidden`` one's (``hidden
+    sheet 'Data': …``, read only when named), for a refusal that must say which sheet holds
+    what (the first ten, then how many more)."""
+    return _listed(
+        [f"sheet {echo(scan.entry.name)}: {_columns_of(scan)}" for scan in scans]
+        + [f"hidden sheet {echo(scan.entry.name)}: {_columns_of(scan)}" for scan in hidden]
+    )
 
 
 def _listed(looked: Sequence[str]) -> str:

@@ -17,7 +17,7 @@ from typing import Protocol
 
 from pipeline.errors import InputError
 from pipeline.xlsx.archive import EXCEL, OPENDOCUMENT, Archive, Container, damaged
-from pipeline.xlsx.combined import CombinedTable, combine, shared_columns
+from pipeline.xlsx.combined import CombinedTable, alike_sheets, combine, shared_columns
 from pipeline.xlsx.layout import (
     HEADER_SCAN_ROWS,
     SheetLayout,
@@ -132,11 +132,14 @@ class Workbook:
         else:
             entries = [entry for entry in self.sheets if not entry.hidden]
         scans = (self.scan(entry) for entry in entries)
-        return choose_layout(scans, text_column, chosen=sheet is not None)
+        return choose_layout(scans, text_column, sheet is not None, self._hidden_scans())
 
     def all_sheets(self, text_column: str | None) -> CombinedTable:
-        """Every visible sheet whose header names ``text_column``, read as one table."""
-        return combine(every_layout(self._visible_scans(), text_column))
+        """Every visible sheet whose header names ``text_column``, read as one table; where
+        some of them hold one table and others another, that one table's (``alike_sheets``:
+        a summary sheet in front of the course sheets is left out)."""
+        layouts = every_layout(self._visible_scans(), text_column, self._hidden_scans())
+        return combine(alike_sheets(layouts) or layouts)
 
     def sheets_naming(self, text_column: str) -> list[SheetLayout]:
         """The visible sheets' tables whose header names ``text_column``."""
@@ -145,6 +148,10 @@ class Workbook:
     def _visible_scans(self) -> Iterator[SheetScan]:
         return (self.scan(entry) for entry in self.sheets if not entry.hidden)
 
+    def _hidden_scans(self) -> Iterator[SheetScan]:
+        """The hidden sheets, read (lazily) only to say in a refusal what they hold."""
+        return (self.scan(entry) for entry in self.sheets if entry.hidden)
+
     def tables(self, sheets: Sequence[str], header_rows: Sequence[int]) -> CombinedTable:
         """A job's sheets read as one, each with its recorded header row."""
         return combine(
@@ -152,11 +159,15 @@ class Workbook:
         )
 
     def combined_records(
-        self, table: CombinedTable, comments: Sequence[str] = ()
+        self, table: CombinedTable, comments: Sequence[str] = (), described: Sequence[int] = ()
     ) -> Iterator[list[str]]:
-        """The sheets' data rows, one sheet after the other, as rows of the long table."""
+        """The sheets' data rows, one sheet after the other, as rows of the long table;
+        ``described``: how many rows under each sheet's header describe its columns (a
+        survey export's on every sheet), left out."""
         for index, layout in enumerate(table.layouts):
-            for values in self.records(layout, shared_columns(layout.columns, comments)):
+            records = self.records(layout, shared_columns(layout.columns, comments))
+            skipped = described[index] if index < len(described) else 0
+            for values in islice(records, skipped, None):
                 yield table.row(index, values)
 
     def overview(self) -> list[SheetOverview]:
@@ -175,8 +186,9 @@ class Workbook:
 
     def sheets_listing(self) -> str:
         """Each visible sheet and its columns (``sheet 'Cover': Blue report; sheet
-        'Comments': Course, …``), for a refusal that has to say which sheet holds what."""
-        return sheets_listing(self._visible_scans())
+        'Comments': Course, …``), then each hidden one's (``hidden sheet 'Data': …``), for a
+        refusal that has to say which sheet holds what."""
+        return sheets_listing(self._visible_scans(), self._hidden_scans())
 
     def scan(self, entry: SheetEntry) -> SheetScan:
         """The sheet's first rows and the merges down from them (a header of two rows)."""

@@ -48,12 +48,18 @@ def test_only_one_column_named_exactly_like_comments_is_taken(
     assert named_text_column(columns) == taken
 
 
+SEVERAL_TAIL = "to label several open questions in one job, give text_column once for each"
+
+
 @pytest.mark.parametrize(
     ("columns", "hint"),
     [
         (("course", "Student comments"), "'Student comments' looks like it; "),
-        # the app's order: a name earlier in TEXT_NAMES wins, wherever its column is
-        (("Any other feedback?", "Comments on exams"), "'Comments on exams' looks like it; "),
+        # every open question is named, in the app's order (a name earlier in TEXT_NAMES first)
+        (
+            ("Any other feedback?", "Comments on exams"),
+            "'Comments on exams', 'Any other feedback?' look like comment columns; ",
+        ),
         (("comment", " Text"), "'comment', ' Text' are all named like comments; "),
         (("course", "What did you like?"), ""),  # no comment word in it
         # a short name with an id, a date or a type in it names a fact about the answer
@@ -66,8 +72,9 @@ def test_the_refusal_names_the_setting_and_what_looks_like_the_comments(
     columns: tuple[str, ...], hint: str
 ) -> None:
     listed = ", ".join(columns)
+    several = f"; {SEVERAL_TAIL}" if "look like comment columns" in hint else ""
     assert text_column_refusal(columns) == (
-        f"choose the comment column (text_column): {hint}the file has {listed}"
+        f"choose the comment column (text_column): {hint}the file has {listed}{several}"
     )
 
 
