@@ -1,11 +1,14 @@
 """How a text upload (CSV or one-per-line TXT) is encoded and, for a CSV, delimited (and
-whether a TXT upload is a tab-separated table after all).
+whether a TXT upload is a table after all).
 
 Found once, when the file is validated, and stored with the job, so the worker reads the file
 exactly as validation did. Encodings: a byte order mark decides (UTF-8, UTF-16 LE or BE);
-without one the file is UTF-8 when all of it decodes as UTF-8, else Windows-1252 (what Excel
-saves as "CSV" on Windows) — unless UTF-8 characters came before the first bad byte: that is
-a damaged UTF-8 file, refused with the place, not read as garbled text.
+without one the file is UTF-8 when all of it decodes as UTF-8 — unless UTF-8 characters came
+before the first bad byte: that is a damaged UTF-8 file, refused with the place, not read as
+garbled text. Else it is in a legacy code page (``pipeline.input_codepages``): Windows-1252
+(what Excel saves as "CSV" on Western Windows), an East Asian one or Mac Roman; one read with
+a single-byte code page that holds UTF-8 text (``Ã©``) is refused as mixed, as the other order
+is.
 
 A NUL character is refused by the readers (``nul_character``), on whatever line it is, so a
 file is refused the same way at validation and in the worker, on SQLite as on PostgreSQL
@@ -28,6 +31,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.errors import EncodingError, MalformedInputError
+from pipeline.input_codepages import (
+    CODE_PAGE_NAMES,
+    MAC_ROMAN,
+    UTF8_INSIDE,
+    WINDOWS_1252,
+    legacy_encoding,
+    reads_as_mac_roman,
+)
 from pipeline.input_header import TEXT_WORDS, header_holds
 
 if TYPE_CHECKING:
@@ -36,12 +47,11 @@ if TYPE_CHECKING:
 UTF8 = "utf-8"
 UTF8_BOM = "utf-8-sig"
 UTF16 = "utf-16"
-WINDOWS_1252 = "cp1252"
 ENCODING_NAMES = {
     UTF8: "UTF-8",
     UTF8_BOM: "UTF-8 with BOM",
     UTF16: "UTF-16",
-    WINDOWS_1252: "Windows-1252",
+    **CODE_PAGE_NAMES,
 }
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
@@ -165,18 +175,15 @@ def bom_encoding(head: bytes) -> str | None:
 
 def sniff_encoding(path: Path) -> str:
     """The file's encoding (a name from ENCODING_NAMES), after decoding all of it: refuses an
-    undecodable byte, naming its line."""
+    undecodable byte, naming its line, and a file of two encodings."""
     with path.open("rb") as handle:
-        announced = bom_encoding(handle.read(4))
+        head = handle.read(SAMPLE_BYTES)
+    announced = bom_encoding(head)
     if announced is not None:
         try:
             _scan(path, announced)
-        except _Undecodable as exc:  # a cut-off copy of Excel's "Unicode Text", a lone half
-            raise EncodingError(
-                f"the file starts as {ENCODING_NAMES[announced]} text (its byte order mark says "
-                f"so) but {exc.where} cannot be read as such: the file may be cut off; save it "
-                "again (CSV UTF-8 in Excel) and upload it"
-            ) from exc
+        except _Undecodable as exc:
+            raise EncodingError(_marked_refusal(announced, exc)) from exc
         return announced
     try:
         _scan(path, UTF8)
@@ -188,14 +195,85 @@ def sniff_encoding(path: Path) -> str:
             ) from exc
     else:
         return UTF8
+    lines = _non_ascii_lines(path)
+    encoding = legacy_encoding(lines, cr_only=b"\r" in head and b"\n" not in head)
+    name = ENCODING_NAMES[encoding]
     try:
-        _scan(path, WINDOWS_1252)
+        _scan(path, encoding)
     except _Undecodable as exc:
+        mac = " (Mac Roman, as Excel for Mac saves CSV?)" if reads_as_mac_roman(lines) else ""
         raise EncodingError(
-            f"the file is neither UTF-8 nor Windows-1252 text: {exc.where} cannot be read; "
+            f"the file is neither UTF-8 nor {name} text{mac}: {exc.where} cannot be read; "
             "save it as UTF-8 (CSV UTF-8 in Excel) and upload it"
         ) from exc
-    return WINDOWS_1252
+    if encoding in (WINDOWS_1252, MAC_ROMAN) and (inside := _utf8_inside(path, encoding)):
+        raise EncodingError(
+            f"the file is {name} text, but UTF-8 text is in it from {inside}: it joins parts "
+            "saved in two encodings; save each as UTF-8 (CSV UTF-8 in Excel), join them "
+            "again and upload that"
+        )
+    return encoding
+
+
+def _marked_refusal(announced: str, exc: _Undecodable) -> str:
+    """Why a file whose byte order mark names ``announced`` is refused: cut off when its
+    last bytes are half a character, else holding another encoding's text."""
+    name = ENCODING_NAMES[announced]
+    if exc.at_end:  # a cut-off copy of Excel's "Unicode Text", a lone half
+        hint = "the file may be cut off"
+    elif announced == UTF8_BOM:
+        hint = "part of it is in another encoding (Windows-1252?)"
+    else:
+        hint = "it holds bytes that are no such text"
+    return (
+        f"the file starts as {name} text (its byte order mark says so) but {exc.where} "
+        f"cannot be read as such: {hint}; save it again (CSV UTF-8 in Excel) and upload it"
+    )
+
+
+_EVIDENCE_BYTES = 256 * 1024
+"""Bytes of a legacy file's lines holding a byte over 0x7F that its code page is judged on."""
+_LINE_BREAK = re.compile(rb"\r\n?|\n")
+
+
+def _non_ascii_lines(path: Path) -> list[bytes]:
+    """The file's lines that hold a byte over 0x7F, up to ``_EVIDENCE_BYTES`` of them:
+    wherever they are, so that a few such lines deep in a long file are judged too."""
+    found: list[bytes] = []
+    size = 0
+    rest = b""
+    with path.open("rb") as handle:
+        while block := handle.read(_READ_BLOCK):
+            lines = _LINE_BREAK.split(rest + block)
+            rest = lines.pop()
+            for line in (line for line in lines if not line.isascii()):
+                found.append(line)
+                size += len(line)
+                if size >= _EVIDENCE_BYTES:
+                    return found
+    if not rest.isascii():
+        found.append(rest)
+    return found
+
+
+def _utf8_inside(path: Path, encoding: str) -> str | None:
+    """Where the first UTF-8 character of a file read with a single-byte ``encoding`` is
+    (``line 3 (offset 41, 'Ã©')``); None when it holds none."""
+    lines = _LineCounter()
+    start = 0
+    kept = b""  # a block's last bytes: a character across two blocks is found too
+    with path.open("rb") as handle:
+        while block := handle.read(_READ_BLOCK):
+            data = kept + block
+            found = UTF8_INSIDE.search(data)
+            if found is not None:
+                lines.feed(data[: found.start()].decode(encoding, errors="replace"))
+                shown = found.group().decode(encoding, errors="replace")
+                return f"line {lines.line} (offset {start + found.start():,}, {shown!r})"
+            kept = data[-3:]
+            lines.feed(data[: len(data) - len(kept)].decode(encoding, errors="replace"))
+            start += len(data) - len(kept)
+    return None
 
 
 def read_sample(path: Path, encoding: str) -> tuple[str, bool]:
@@ -319,14 +397,40 @@ def _only_a_comment_name(values: Sequence[str]) -> bool:
     return len(values) == 1 and values[0] in TEXT_WORDS
 
 
-def tab_separated(sample: str, complete: bool) -> bool:
-    """A TXT upload that is a table: Excel's "Unicode Text" and "Text (Tab delimited)" save a
-    sheet as .txt, a tab between cells. Every sampled record has the same two or more
-    tab-separated fields, and there are two records or more (a header and a row); free text,
-    one comment per line, seldom holds a tab, let alone the same number on every line."""
-    records = _sample_records(sample, "\t", complete)
+def txt_table_delimiter(sample: str, complete: bool) -> str | None:
+    """The delimiter of a TXT upload that is a table, None for one comment per line. Excel's
+    "Unicode Text" and "Text (Tab delimited)" save a sheet as .txt, a tab between cells: every
+    sampled record has the same two or more tab-separated fields, there are two records or
+    more (a header and a row), and the first is a header, none of its values repeated in its
+    column below (``Great\tcourse`` over ``bad\tcourse`` are two comments); free text, one
+    comment per line, seldom holds a tab, let alone the same number on every line. A CSV
+    named .txt (``export.txt``) is a comma- or semicolon-separated table whose header names
+    a comment column (``course,comment``): commas are common in comments, that header is
+    not."""
+    for delimiter in ("\t", ",", ";"):
+        records = _sample_records(sample, delimiter, complete)
+        if not _one_table(records):
+            continue
+        if delimiter == "\t" or _names_a_comment_column(records[0]):
+            return delimiter
+    return None
+
+
+def _one_table(records: Sequence[Sequence[str]]) -> bool:
+    """Two records or more, all as wide (two values or more), the first a header: no value
+    of it is in its column below, but in a record that repeats it whole (files joined)."""
     width = len(records[0]) if records else 0
-    return len(records) > 1 and width > 1 and all(len(record) == width for record in records)
+    if len(records) < 2 or width < 2 or any(len(record) != width for record in records):
+        return False
+    header = [value.strip().casefold() for value in records[0]]
+    rows = ([value.strip().casefold() for value in record] for record in records[1:])
+    return not any(
+        value == name
+        for row in rows
+        if row != header
+        for value, name in zip(row, header, strict=True)
+        if name
+    )
 
 
 def _sample_records(sample: str, delimiter: str, complete: bool) -> list[list[str]]:
@@ -349,12 +453,14 @@ def _sample_records(sample: str, delimiter: str, complete: bool) -> list[list[st
 
 
 class _Undecodable(Exception):
-    """A byte sequence the encoding cannot decode, and whether UTF-8 text came before it."""
+    """A byte sequence the encoding cannot decode, whether non-ASCII text came before it,
+    and whether it is the file's last bytes (half a character: a cut-off file)."""
 
-    def __init__(self, where: str, after_non_ascii: bool) -> None:
+    def __init__(self, where: str, after_non_ascii: bool, at_end: bool) -> None:
         super().__init__(where)
         self.where = where
         self.after_non_ascii = after_non_ascii
+        self.at_end = at_end
 
 
 class _LineCounter:
@@ -387,12 +493,17 @@ def nul_character(line: int) -> MalformedInputError:
 
 
 def _scan(path: Path, encoding: str) -> None:
-    """Decode the whole file; raise _Undecodable at the first bad byte, naming its line."""
+    """Decode the whole file; raise _Undecodable at the first bad byte, naming its line. A
+    UTF-8 byte order mark is passed over here, not by the decoder, whose error positions
+    would then count from after it."""
+    start = 0  # file offset of the first byte handed to the decoder this round
+    if encoding == UTF8_BOM:
+        encoding, start = UTF8, len(codecs.BOM_UTF8)
     decoder = codecs.getincrementaldecoder(encoding)()
     lines = _LineCounter()
-    start = 0  # file offset of the first byte handed to the decoder this round
     non_ascii = False
     with path.open("rb") as handle:
+        handle.seek(start)
         while True:
             block = handle.read(_READ_BLOCK)
             pending, state = decoder.getstate()
@@ -402,7 +513,9 @@ def _scan(path: Path, encoding: str) -> None:
             try:
                 text = decoder.decode(data, final=not block)
             except UnicodeDecodeError as exc:
-                raise _undecodable(encoding, data, state, exc, start, lines, non_ascii) from exc
+                where, after = _undecodable(encoding, data, state, exc, start, lines)
+                cut = not block and exc.end >= len(data)
+                raise _Undecodable(where, non_ascii or after, cut) from exc
             lines.feed(text)
             non_ascii = non_ascii or not text.isascii()
             start += len(data)
@@ -417,12 +530,12 @@ def _undecodable(
     exc: UnicodeDecodeError,
     start: int,
     lines: _LineCounter,
-    non_ascii: bool,
-) -> _Undecodable:
-    """Where the bad byte is (line and offset), and whether non-ASCII text came before it."""
+) -> tuple[str, bool]:
+    """Where the bad byte is (line and offset), and whether non-ASCII text came before it in
+    ``data`` (the caller knows of the rounds before)."""
     decoder = codecs.getincrementaldecoder(encoding)()
     decoder.setstate((b"", state))
     before = decoder.decode(data[: exc.start])
     lines.feed(before)
     where = f"byte 0x{data[exc.start]:02x} on line {lines.line} (offset {start + exc.start:,})"
-    return _Undecodable(where, non_ascii or not before.isascii())
+    return where, not before.isascii()

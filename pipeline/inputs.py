@@ -72,8 +72,8 @@ from pipeline.input_text import (
     read_sample,
     sniff_delimiter,
     sniff_encoding,
-    tab_separated,
     txt_header_line,
+    txt_table_delimiter,
     without_marks,
 )
 from pipeline.messages import echo
@@ -338,7 +338,11 @@ def detect_format(path: Path, filename: str | None = None) -> str:
             return "ods"
         if suffix in ("xlsx", "xlsm", "xls", "ods", ""):  # a macro never runs
             return "xlsx"
-        raise UnsupportedFormatError(f"{name} is a ZIP/XLSX archive but is named .{suffix}")
+        raise UnsupportedFormatError(
+            f"{name} is a ZIP archive (an Excel workbook?) but is named .{suffix}: if it is a "
+            "workbook, name it .xlsx and upload it again; else upload the comments as CSV, "
+            "XLSX, ODS or TXT"
+        )
     if suffix in WORKBOOKS:
         what = "an Excel workbook" if suffix == "xlsx" else "an OpenDocument spreadsheet"
         raise UnsupportedFormatError(f"{name} is named .{suffix} but is not {what}")
@@ -406,8 +410,8 @@ def inspect_input(
         encoding = sniff_encoding(path)
         sample = read_sample(path, encoding)
         delimiter: str | None = None
-        if fmt == "txt" and tab_separated(*sample):
-            fmt, delimiter = "csv", "\t"  # a sheet saved as text by Excel: the table it is
+        if fmt == "txt" and (table := txt_table_delimiter(*sample)) is not None:
+            fmt, delimiter = "csv", table  # a sheet saved as text by Excel, a CSV named .txt
         elif fmt == "csv":
             delimiter = sniff_delimiter(*sample)
         options = ReadOptions(encoding=encoding, delimiter=delimiter, empty_rows=0)
@@ -614,7 +618,7 @@ def validate_input(
         if rows > limits.max_rows:
             raise LimitExceededError(f"the file has more than {limits.max_rows:,} rows")
         if len(comment) > limits.max_cell_chars:
-            raise LimitExceededError(_cell_refusal(rows, len(comment), limits))
+            raise LimitExceededError(_cell_refusal(rows, comment, limits))
         if comment.strip():
             comments += 1
     if rows == 0 and not several:  # a long table has no row for a blank answer
@@ -646,13 +650,20 @@ def validate_input(
     )
 
 
-def _cell_refusal(row: int, chars: int, limits: Limits) -> str:
-    """Why a file whose comment of data row ``row`` holds ``chars`` characters is refused."""
+def _cell_refusal(row: int, comment: str, limits: Limits) -> str:
+    """Why a file whose comment of data row ``row`` is ``comment`` is refused: a value that
+    runs over many lines is a quote closed far below where it opens; one of a single line,
+    no comment (a document, or data, on one line)."""
+    lines = "\n" in comment or "\r" in comment
+    hint = (
+        "is a quote in the file closed far below where it opens?"
+        if lines
+        else "it is one line: is the file a document or data rather than comments?"
+    )
     return (
-        f"the comment of data row {row:,} is {chars:,} characters long, over the "
+        f"the comment of data row {row:,} is {len(comment):,} characters long, over the "
         f"{limits.max_cell_chars:,} a comment may hold (one over {limits.max_comment_chars:,}, "
-        "PIPELINE_MAX_COMMENT_CHARS, is kept unlabelled): is a quote in the file closed far "
-        "below where it opens?"
+        f"PIPELINE_MAX_COMMENT_CHARS, is kept unlabelled): {hint}"
     )
 
 

@@ -19,6 +19,28 @@ from pipeline.model.predictor import EMPTY_TEXT_REASON, is_blank
 from pipeline.settings import Settings
 
 ALL_LANGUAGES = "all"
+_EXCEL_ERRORS = frozenset(
+    {
+        "#NULL!",
+        "#DIV/0!",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#GETTING_DATA",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+        "#PYTHON!",
+        "#TIMEOUT!",
+        "#EXTERNAL!",
+    }
+)
+"""Excel's error values (``#N/A`` aside: a placeholder too)."""
 _CODE = re.compile(r"[a-z]{2,3}")
 
 
@@ -78,11 +100,24 @@ class CommentScreen:
 
 
 def _without_language(text: str, placeholder: bool) -> Screened | None:
-    """The verdict on a comment ("" if blank) that needs no language: blank, a placeholder,
-    or None (its language decides)."""
+    """The verdict on a comment ("" if blank) that needs no language: blank, an Excel error
+    value, a placeholder, or None (its language decides)."""
     if not text:
         return Screened(EMPTY_TEXT_REASON)
+    if (error := excel_error_reason(text)) is not None:
+        return Screened(error)
     return Screened(NO_OPINION_REASON) if placeholder else None
+
+
+def excel_error_reason(text: str) -> str | None:
+    """The ``error`` of a cell that holds one of Excel's error values (``#REF!`` where a
+    formula's source was deleted): a workbook stores it as an error, and a CSV saved from
+    it writes it as text. No comment, whatever the model would make of it (``#DIV/0!`` read
+    as negative). ``#N/A`` is left to the placeholders ("no comment")."""
+    code = text.strip().upper()
+    if code not in _EXCEL_ERRORS:
+        return None
+    return f"the cell holds Excel's error {code} (a formula that failed), not a comment"
 
 
 def parse_languages(value: str) -> frozenset[str] | None:
