@@ -109,7 +109,7 @@ def analyze_file(
             if progress and (read.skips_rows() or read.melt):  # not read as one comment a row
                 print(f"read as {read.describe()}", file=sys.stderr)
             total = queued.rows_total
-            with PhasedProgress(total, enabled=progress) as shown:
+            with PhasedProgress(total, enabled=progress, insights=settings.insights) as shown:
                 worker = Worker(
                     backend,
                     lambda _reference: predictor,
@@ -134,6 +134,8 @@ def analyze_file(
                     _copy_out(backend, stored, Path(folder), handle)
             if themes is not None and themes_to is not None:  # once the results are in place
                 write_whole(themes_to, themes)
+            elif progress and themes_to is not None and job.themes_error is not None:
+                print(f"no themes file: {job.themes_error}", file=sys.stderr)
             if progress:
                 screen = ReleaseScreen.from_settings(screening)
                 told = urgent_line(
@@ -151,13 +153,16 @@ class PhasedProgress:
     second one ("about what") of the rows whose insights are worked out, and a "finding
     themes…" line (with its time once done) while the post-pass runs, so the user sees the job
     move until it ends rather than a full bar that sits silent. Without insights the labels'
-    bar is all there is."""
+    bar is all there is. With ``insights`` the second bar opens as the last label is in, so
+    its clock, and its rate, are the insights pass's own (opened by the first chunk of
+    insights, it would show a small file's only chunk done in no time: 537,731 a second)."""
 
     THEMES = "finding themes…"
 
-    def __init__(self, total: int, enabled: bool = True) -> None:
+    def __init__(self, total: int, enabled: bool = True, insights: bool = False) -> None:
         self._total = total
         self._enabled = enabled
+        self._expects_insights = insights
         self._labels = self._bar()
         self._insights: tqdm[NoReturn] | None = None
         self._themes: tqdm[NoReturn] | None = None
@@ -172,26 +177,35 @@ class PhasedProgress:
         )
 
     def labelled(self, rows: int) -> None:
-        """The worker committed ``rows`` more labels."""
+        """The worker committed ``rows`` more labels; the last of them opens the insights'
+        bar, when they follow."""
         self._labels.update(rows)
+        if self._expects_insights and self._labels.n >= self._total:
+            self._open_insights()
 
     def analysed(self, rows: int) -> None:
-        """The worker committed the insights of ``rows`` more rows. The first call ends the
-        labels' bar (named, now that a second line follows) and opens the insights' one; the
-        last ends that one (its rate the pass's own) and opens the themes' line."""
-        if self._insights is None:
-            self._labels.set_description("labels", refresh=False)
-            self._labels.close()
-            self._insights = self._bar("about what")
-        self._insights.update(rows)
-        if self._themes is None and self._insights.n >= self._total:
-            self._insights.close()
+        """The worker committed the insights of ``rows`` more rows. The last call ends the
+        insights' bar (its rate the pass's own) and opens the themes' line."""
+        insights = self._open_insights()
+        insights.update(rows)
+        if self._themes is None and insights.n >= self._total:
+            insights.close()
             self._themes = tqdm(
                 desc=self.THEMES,
                 bar_format="{desc} {elapsed}",
                 file=sys.stderr,
                 disable=not self._enabled,
             )
+
+    def _open_insights(self) -> tqdm[NoReturn]:
+        """The insights' bar, opened on the first call: it ends the labels' bar (named, now
+        that a second line follows). A job resumed past its labels opens it with its first
+        chunk of insights."""
+        if self._insights is None:
+            self._labels.set_description("labels", refresh=False)
+            self._labels.close()
+            self._insights = self._bar("about what")
+        return self._insights
 
     def close(self) -> None:
         """The job ended, its post-pass with it."""

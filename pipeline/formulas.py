@@ -8,6 +8,13 @@ such a cell as text. A plain number such as ``-3`` or ``+4.5`` is left alone: it
 and escaping it would turn a numeric column into text (OWASP escapes those too; we document
 the difference). Non-text values (scores, counts, None) are never touched.
 
+A spreadsheet whose list separator is ``;`` (Excel in a German, French or Dutch locale) opens a
+comma CSV by splitting each line at every ``;``, quoted or not: ``great;=1+1`` becomes a cell
+``=1+1``. So, as OWASP advises for the field separator, a ``;`` followed by what would make a
+cell run gets the apostrophe after it (``great;'=1+1``): the same rule, at each place such a
+spreadsheet starts a cell. A plain number there (``3;-2``) is left, and so is a wink (``;-)``:
+``-)`` is no formula), so ordinary comments keep their text.
+
 Used by the results CSV the workers store and every download path (API, CLI, ``analyze``)
 and by the app's CSV and XLSX exports (``pipeline.ui.exports``).
 """
@@ -28,9 +35,19 @@ _RISKY_FIRST = (*FORMULA_PREFIXES, *map(chr, range(0x20)), "\x7f")
 """The first characters that need a closer look; any other is text whatever follows."""
 
 
+_AFTER_SEPARATOR = re.compile(r";(?=[\x00-\x1f\x7f]*[=+\-@\t\r])([^;]*)")
+"""A ``;`` where a cell would start that could run: its rest, up to the next ``;``."""
+_HARMLESS_PIECE = re.compile(r"[+-]\)")
+"""A sign and a closing bracket cannot begin a formula: the wink ``;-)``."""
+
+
 def escape_cell(value: object) -> object:
     """The value a spreadsheet will show as text, never evaluate."""
-    if not isinstance(value, str) or not value.startswith(_RISKY_FIRST):
+    if not isinstance(value, str):
+        return value
+    if ";" in value:
+        value = _AFTER_SEPARATOR.sub(_escaped_piece, value)
+    if not value.startswith(_RISKY_FIRST):
         return value
     if not value.startswith(FORMULA_PREFIXES):
         start = _LEADING.match(value)
@@ -39,6 +56,15 @@ def escape_cell(value: object) -> object:
     if _NUMBER.fullmatch(value):
         return value
     return ESCAPE + value
+
+
+def _escaped_piece(match: re.Match[str]) -> str:
+    """What follows a ``;`` in a cell, escaped as a cell of its own would be (a spreadsheet
+    splitting at ``;`` starts one there)."""
+    piece = match.group(1)
+    if _NUMBER.fullmatch(piece) or _HARMLESS_PIECE.match(piece):
+        return match.group(0)
+    return ";" + ESCAPE + piece
 
 
 def escape_row(values: Iterable[object]) -> list[object]:

@@ -76,6 +76,7 @@ from pipeline.api.openapi import (
     health_answers,
     install_openapi,
 )
+from pipeline.api.rendered_json import json_response
 from pipeline.api.slow_clients import HeadLimit
 from pipeline.bootstrap import Backend
 from pipeline.group_names import NAMES_NOTE
@@ -273,7 +274,12 @@ def create_app(
     def submit_job(
         who: Owner,
         file: Annotated[
-            UploadFile | None, File(description="CSV (UTF-8), XLSX, ODS or one-per-line TXT")
+            UploadFile | None,
+            File(
+                description="CSV, XLSX, ODS or one-per-line TXT; a text file's encoding is "
+                "detected: UTF-8 (with or without a byte order mark), UTF-16 (with one), "
+                "else Windows-1252"
+            ),
         ] = None,
         upload_key: Annotated[
             str | None, Form(description="instead of file: the key from POST /v1/uploads")
@@ -355,7 +361,7 @@ def create_app(
         ] = False,
         offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
-    ) -> dict[str, Any] | StreamingResponse | RedirectResponse:
+    ) -> Response:
         if format == "csv":
             url = service.results_url(backend, request_id, who, raw=raw)
             if url is not None:  # a finished job on S3: the client downloads it from there
@@ -364,7 +370,8 @@ def create_app(
             return StreamingResponse(
                 blocks, media_type="text/csv; charset=utf-8", headers=csv_headers(job)
             )
-        return service.results_page(backend, request_id, who, offset, limit).to_dict()
+        page = service.results_page(backend, request_id, who, offset, limit)
+        return json_response(page.to_dict(), listed="rows")  # here, off the event loop
 
     @app.get(
         JOBS + "/{request_id}/summary",

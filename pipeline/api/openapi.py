@@ -104,7 +104,9 @@ class JobBody(BaseModel):
     eta_s: float | None = Field(
         description="seconds until the job succeeds at the pace measured: its labels left and "
         "then its insights (aspects, themes); null until enough is measured (more than a "
-        "pass's first chunk, over 10 s), and unless running; 0 once succeeded"
+        "pass's first chunk, over 10 s), and unless running; 0 once succeeded; it assumes "
+        "the job keeps its worker: with other jobs waiting it goes behind them after each "
+        "turn (PIPELINE_TURN_S) and waits for a worker meanwhile (waiting_for_worker)"
     )
     waiting_for_worker: bool = Field(
         False,
@@ -116,7 +118,11 @@ class JobBody(BaseModel):
     labels: list[str] | None
     explain: bool = Field(description="rows carry the words that drove their label")
     low_confidence: float | None = Field(description="scores below this are worth a look")
-    attempts: int
+    attempts: int = Field(
+        description="deliveries that worked on the job: one more each time it was put behind "
+        "a queued job's turn, handed back by a stopping worker, or its worker died; not a "
+        "count of failures (those are in error and rows_failed)"
+    )
     error: str | None
     worker_seconds: float
     cost_usd: float

@@ -62,7 +62,12 @@ def register(commands: Any) -> None:
     master.set_defaults(handler=_master)
 
     submit = client_parser(commands, "submit", "upload a file and queue a job")
-    submit.add_argument("file", type=Path, help="CSV (UTF-8), XLSX, ODS or one-per-line TXT")
+    submit.add_argument(
+        "file",
+        type=Path,
+        help="CSV, XLSX, ODS or one-per-line TXT; a text file's encoding is detected: UTF-8, "
+        "UTF-16 with a byte order mark, else Windows-1252",
+    )
     submit.add_argument(
         "--text-column",
         action="append",

@@ -8,6 +8,9 @@ un-encoded ``@`` is parsed into the host (``app:pa@ss@db`` is password ``pa``, h
 
 from __future__ import annotations
 
+import re
+from urllib.parse import quote
+
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -34,7 +37,10 @@ def shown_url(url: str | URL) -> str:
 
 def without_secrets(text: str, url: str | URL) -> str:
     """``text`` (a driver's reason, which may quote the host, and so a password's tail spilt
-    into it, or the URL itself) with every secret of ``url`` masked."""
+    into it, or the URL itself) with every secret of ``url`` masked, as written or
+    URL-encoded. A secret is masked where it stands whole, not inside a longer word: a short
+    one ("e", or the "ss" spilt from ``app:p@ss@db``) must not turn "address" into "addre***",
+    garbling the reason and telling where its letters occur."""
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError):
@@ -45,6 +51,17 @@ def without_secrets(text: str, url: str | URL) -> str:
     ]
     if parsed.host and "@" in parsed.host:
         secrets.append(parsed.host.rpartition("@")[0])
-    for secret in sorted(filter(None, map(str, secrets)), key=len, reverse=True):
-        text = text.replace(secret, HIDDEN)
-    return text
+    written = {str(secret) for secret in secrets if secret}
+    written |= {quote(secret, safe="") for secret in written}
+    if not written:
+        return text
+    whole = "|".join(_standing_whole(secret) for secret in sorted(written, key=len, reverse=True))
+    return re.sub(whole, HIDDEN, text)
+
+
+def _standing_whole(secret: str) -> str:
+    """A pattern of ``secret`` with no letter or digit right before or after it, where its
+    own first or last character is one (a secret ending in "!" may be followed by anything)."""
+    before = r"(?<!\w)" if re.match(r"\w", secret[0]) else ""
+    after = r"(?!\w)" if re.match(r"\w", secret[-1]) else ""
+    return before + re.escape(secret) + after

@@ -66,10 +66,14 @@ _STUDENT_ID = re.compile(r"(?<![\w.-])[A-Za-z]\d{7,9}(?![\w.-])")
 """A student number with a letter in front, as universities issue them: u1234567, z5123456,
 A00123456 (a course code has letters and three or four digits)."""
 _NAMED_ID = re.compile(
-    r"(?i:\b(?:student\s*(?:id|no\.?|number|#)|id\s*(?:no\.?|number|#)?)\s*[:#]?\s*)"
-    r"([A-Za-z]?\d[\d -]{3,14}\d)"
+    r"(?i:\b(?:(?:student|matric(?:ulation)?)\s*(?:id|no\.?|number|#)|id\s*(?:no\.?|number|#)?)"
+    r"(?![a-z])\s*(?:(?:is|was)\b|['’]s\b|[=–-])?\s*[:#]?\s*)"
+    r"([A-Za-z]?\d[\d -]{3,14}\d)(?![\w%]|\s*%|[.,/]\d)"
 )
-"""Whatever number follows "student ID", "ID no." and the like: 12-345-678, 2023-12345."""
+"""Whatever number follows "student ID", "ID no." and the like, as a student writes it:
+"Student ID: 12-345-678", "my student ID is 2023-12345", "my ID number's 12-345-678",
+"matric no. 2041234"; five digits at least and not a share ("ID 3 of the quiz", "student
+number is 95%")."""
 _INTRO = r"\b(?i:my name is|my name's|my name’s|i am called|i'm called|i’m called)\s+"
 _OWN_NAME = re.compile(_INTRO + r"([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2})")
 """The writer naming themself: "my name is Jo Lee"."""

@@ -134,12 +134,15 @@ def assemble(
     overall_quotes: Sequence[Quote] = (),
     insights: Insights | None = None,
     by_question: SummaryView | None = None,
+    row_noun: str = "row",
+    respondents: int | None = None,
 ) -> ReportData:
     """The report of a finished job grouped as ``summary`` is (no groups: one overview).
     ``quotes`` are per group value (``quotes.group_quotes``), ``overall_quotes`` for the
     overview; ``insights`` (``about.insights``) what the comments are about, overall and per
     group; ``by_question`` the same job's summary by question, for a job of several comment
-    columns reported by another column."""
+    columns reported by another column; ``row_noun`` what one of the job's rows is, and
+    ``respondents`` the students who answered, in such a job."""
     labels = tuple(summary.labels)
     tested = compared_labels(labels)
     comparisons = compare_groups(summary.groups, labels, tested)
@@ -172,6 +175,8 @@ def assemble(
         tests=sum(len(found) for found in comparisons),
         insights=insights,
         rows_total=job.rows_total,
+        row_noun=row_noun,
+        respondents=respondents,
         compared_labels=tested,
         questions=tuple(
             _group_report(part, group_name(part.group), labels, (), ())

@@ -500,6 +500,11 @@ class ReportData:
     """How many group-against-the-rest tests the Holm correction spans."""
     insights: Insights = field(default_factory=Insights)
     rows_total: int = 0
+    row_noun: str = "row"
+    """What one of the job's ``rows_total`` is: "answer" in a job that read several comment
+    columns (one row per answer, ``pipeline.input_melt``)."""
+    respondents: int | None = None
+    """The students who answered, in a whole report of such a job; else None."""
     compared_labels: tuple[str, ...] = field(default_factory=tuple)
     questions: tuple[GroupReport, ...] = field(default_factory=tuple)
     """The label shares per question of a job that read several comment columns (one row per

@@ -49,6 +49,7 @@ from pipeline.service.results import (
     check_one_group,
     input_column,
     job_question_column,
+    job_respondent_column,
     no_such_group,
 )
 from pipeline.service.theme_trend import theme_trend_summary
@@ -213,6 +214,7 @@ def _job_report(
     return _assembled(
         job,
         summary,
+        respondents=_respondents(backend, job),
         quotes=quotes if column else {},
         overall_quotes=() if column else quotes.get(None, ()),
         insights=job_insights(backend, job, owner, name),
@@ -297,13 +299,29 @@ def group_report(
 
 def _assembled(job: JobRecord, summary: SummaryView, **parts: Any) -> ReportData:
     """``assemble`` with what every report of the job shows alike: its model's facts, made
-    now."""
+    now, and what its rows are (a job of several comment columns has a row per answer:
+    "102 rows" read as 102 responses where 60 students wrote them)."""
     return assemble(
         job,
         summary,
         model_facts(job.model_version, local_card(job.model)),
         datetime.now(UTC),
+        row_noun="row" if job_question_column(job) is None else "answer",
         **parts,
+    )
+
+
+def _respondents(backend: Backend, job: JobRecord) -> int | None:
+    """The respondents with an answer in a job that read several comment columns (the
+    distinct values of its respondent column), for the whole report's heading; None for any
+    other job."""
+    respondent = job_respondent_column(job)
+    if respondent is None:
+        return None
+    return sum(
+        1
+        for stats in backend.repository.results.summarize(job.request_id, (), respondent)
+        if stats.group is not None
     )
 
 

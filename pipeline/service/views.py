@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +23,9 @@ class Submission:
     labelled, which the caller should hear of."""
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Shallow: its rows are plain dicts already (``asdict`` deep-copied every cell: 25 s
+        for a page of a 5,000-column file)."""
+        return {item.name: getattr(self, item.name) for item in fields(self)}
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.errors import MissingDependencyError
+from pipeline.themes.stopwords import NO_SCIKIT_LEARN
 
 MIN_THEMES = 2
 MAX_THEMES = 12
@@ -68,9 +69,7 @@ def _kmeans(data: np.ndarray, k: int, seed: int) -> np.ndarray:
     try:
         from sklearn.cluster import MiniBatchKMeans
     except ImportError as exc:
-        raise MissingDependencyError(
-            "themes need scikit-learn: pip install 'comment-sentiment-pipeline[train]'"
-        ) from exc
+        raise MissingDependencyError(NO_SCIKIT_LEARN) from exc
     from threadpoolctl import threadpool_limits
 
     model = MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=N_INIT, batch_size=BATCH_SIZE)

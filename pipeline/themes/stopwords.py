@@ -15,6 +15,14 @@ from __future__ import annotations
 
 from functools import cache
 
+from pipeline.errors import MissingDependencyError
+
+NO_SCIKIT_LEARN = (
+    "themes need scikit-learn, which is not installed: pip install 'scikit-learn>=1.4'"
+)
+"""Why a job has no themes where scikit-learn is missing (a core dependency: an install that
+left it out, or removed it), said in one line rather than a traceback."""
+
 _DOMAIN = (
     "course", "courses", "class", "classes", "module", "modules", "subject", "subjects", "unit",
     "units", "professor", "professors", "prof", "profs", "teacher", "teachers", "lecturer",
@@ -54,7 +62,10 @@ CONTRACTED_NOT = frozenset(_CONTRACTED)
 def stop_words() -> frozenset[str]:
     """scikit-learn's English list (318 words), ``DOMAIN_STOP_WORDS`` and
     ``PLACEHOLDER_WORDS``, less negations."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+    try:
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+    except ImportError as exc:
+        raise MissingDependencyError(NO_SCIKIT_LEARN) from exc
 
     listed = frozenset(ENGLISH_STOP_WORDS) | DOMAIN_STOP_WORDS | PLACEHOLDER_WORDS
     return listed - NEGATIONS - CONTRACTED_NOT
