@@ -33,6 +33,7 @@ from pipeline.errors import (
     InputError,
     JobErased,
     JobNotFound,
+    NotFoundError,
     PipelineError,
     Unauthorized,
 )
@@ -157,6 +158,19 @@ def where_the_key_goes(what: str) -> str:
 @st.cache_resource(show_spinner=False)
 def get_client(url: str, key: str) -> PipelineClient:
     return PipelineClient(url, key)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64, ttl=3600)
+def cached_chart(
+    url: str, request_id: str, revision: str, chart: str, _make: Callable[[], alt.Chart]
+) -> alt.Chart:
+    """The ``chart`` (its name and what it is of: ``heat:course``) of a job at a ``revision``,
+    made once by ``_make``. Building an Altair chart validates every channel against the
+    Vega-Lite schema: the page's charts took about a second of each rerun (the heat map alone
+    0.7 s), and every tab click, filter and pick reruns the whole page. The data comes from
+    the cached API answers of the same revision, so the chart is the same until it changes.
+    Held as it is (no copy: ``st.altair_chart`` only reads it); erasing the job clears it."""
+    return _make()
 
 
 @st.cache_data(show_spinner=False, max_entries=8, ttl=3600)
@@ -420,7 +434,7 @@ def insight_error(exc: PipelineError, what: str) -> None:
     "no such job" there means an API without that route (older than this page), not a bad
     id."""
     said = _message(str(exc))
-    if isinstance(exc, JobNotFound):
+    if isinstance(exc, NotFoundError):  # JobNotFound, or no such route (the client says which)
         st.warning(
             f"**The API has no {what} for this job** ({said}): a service older than this page "
             f"answers so; update it to see {what} here.",
@@ -921,7 +935,7 @@ def aspects_so_far(job: JobStatus) -> bool:
     url, key = st.session_state.api_url, st.session_state.api_key
     try:
         summary = load_aspects(url, key, job.request_id, progress.insights_revision(job), "")
-    except JobNotFound:
+    except NotFoundError:
         return True  # an API without aspects: the labels alone, as before
     except PipelineError as exc:
         refresh_failed(exc)
@@ -981,6 +995,7 @@ def erase_controls(client: PipelineClient, job: JobStatus) -> None:
                 show_error(exc)
                 return
             st.cache_data.clear()
+            cached_chart.clear()
             st.session_state.pop("e-sure", None)
             st.rerun()
 
@@ -1110,19 +1125,21 @@ def overview_tab(
             delta_color="off",
             delta_arrow="off",
         )
+    url, revision = st.session_state.api_url, progress.revision(job)
+    made = partial(cached_chart, url, job.request_id, revision)
     left, right = st.columns(2)
-    left.altair_chart(charts.distribution_chart(counts, labels), width="stretch")
-    right.altair_chart(charts.confidence_chart(frame, labels), width="stretch")
+    left.altair_chart(
+        made("labels", partial(charts.distribution_chart, counts, labels)), width="stretch"
+    )
+    right.altair_chart(
+        made("confidence", partial(charts.confidence_chart, frame, labels)), width="stretch"
+    )
     group = chosen_group(job, group_columns, key="overview-group")
     if group:
-        by_group = load_summary(
-            st.session_state.api_url,
-            st.session_state.api_key,
-            job.request_id,
-            progress.revision(job),
-            group,
+        by_group = load_summary(url, st.session_state.api_key, job.request_id, revision, group)
+        st.altair_chart(
+            made(f"groups:{group!r}", partial(charts.group_chart, by_group)), width="stretch"
         )
-        st.altair_chart(charts.group_chart(by_group), width="stretch")
         group_notes(by_group)
     extremes(frame, job.text_column, labels)
 
@@ -1177,34 +1194,40 @@ def about_tab(job: JobStatus, labels: list[str], group_columns: list[str]) -> No
     working_out = progress.working_out(job)
     labelled = max(job.rows_done - job.rows_failed, 0)
     note = about.progress_note(summary, not job.finished, working_out, labelled)
-    if note:
-        st.info(note, icon=":material/hourglass_top:")
-    if summary.empty:
-        if working_out is None:  # while they are worked out, the note above says so
-            st.info(about.NO_ASPECTS.format(rows=summary.rows_labelled))
-    else:
+    if note:  # an hourglass only where there is something to wait for
+        st.info(note, icon=None if job.finished else ":material/hourglass_top:")
+    empty = about.no_aspects_note(summary, working_out)
+    if empty:
+        st.info(empty)
+    if not summary.empty:
         st.caption(
             f"{summary.rows_with_aspects:,} of {summary.rows_labelled:,} labelled comments "
             "mention at least one aspect; a comment can mention several, each with its own "
             f"polarity (aspect model {_md(summary.model_version or 'unknown')})."
         )
-        st.altair_chart(charts.aspect_chart(about.aspect_bars(summary), labels), width="stretch")
+        bars = partial(charts.aspect_chart, about.aspect_bars(summary), labels)
+        made = partial(cached_chart, url, job.request_id, progress.insights_revision(job))
+        st.altair_chart(made(f"aspects:{group!r}", bars), width="stretch")
         if group and summary.groups:
-            heat_map(summary, group)
+            heat_map(job, summary, group)
         with st.expander("The aspects in numbers (with 95 % intervals and meanings)"):
             st.dataframe(about.aspect_table(summary), hide_index=True)
         aspect_detail(job, summary, group)
     themes_section(job, labels)
 
 
-def heat_map(summary: insights.AspectSummary, group: str) -> None:
+def heat_map(job: JobStatus, summary: insights.AspectSummary, group: str) -> None:
     cells = about.heat_cells(summary)
     if cells.empty:
         return
+    revision = progress.insights_revision(job)
+    drawn = partial(charts.heat_map, cells, group)
     # Its own width, in a row that scrolls sideways where the screen is narrower (a phone).
     with st.container(horizontal=True, wrap=False, key="a-heat-row"):
         st.altair_chart(
-            charts.heat_map(cells, group),
+            cached_chart(
+                st.session_state.api_url, job.request_id, revision, f"heat:{group!r}", drawn
+            ),
             width="content",
             key="a-heat",
             on_select=_pick_cell,
@@ -1293,8 +1316,10 @@ def aspect_themes(job: JobStatus, aspect: insights.AspectStats) -> None:
 def themes_section(job: JobStatus, labels: list[str]) -> None:
     """The themes of one label's comments: what the praise and the complaints are about."""
     st.subheader("Themes")
-    if job.status != "succeeded":
-        st.info(about.THEMES_LATER, icon=":material/hourglass_top:")
+    later = about.themes_note(job.status)
+    if later:
+        icon = ":material/hourglass_top:" if later == about.THEMES_LATER else None
+        st.info(later, icon=icon)
         return
     url, key = st.session_state.api_url, st.session_state.api_key
     first = "negative" if "negative" in labels else labels[0]
@@ -1448,7 +1473,10 @@ def compare_tab(
         )
         return
     result = compare.compare(one, other, labels)
-    compared_shares(result, labels)
+    drawn = partial(charts.compare_chart, compare.chart_rows(result), labels)
+    revision = progress.insights_revision(job)
+    which = f"compare:{(column, first, second)!r}"
+    compared_shares(result, cached_chart(url, job.request_id, revision, which, drawn))
     if aspects is not None and not aspects.empty:
         st.markdown("**Aspects: share negative**")
         st.dataframe(
@@ -1965,9 +1993,9 @@ def change_in_detail(job: JobStatus, body: dict) -> None:
     )
 
 
-def compared_shares(result: compare.Comparison, labels: list[str]) -> None:
+def compared_shares(result: compare.Comparison, chart: alt.Chart) -> None:
     one, other = result.first, result.second
-    st.altair_chart(charts.compare_chart(compare.chart_rows(result), labels), width="stretch")
+    st.altair_chart(chart, width="stretch")
     st.dataframe(
         compare.table(result.labels, one.name, other.name, "label"),
         hide_index=True,
@@ -2275,8 +2303,12 @@ def before_release(job: JobStatus, group_columns: list[str]) -> bool:
         },
         key=f"r-flagged-{job.request_id}",
     )
-    if body["flagged"] > len(shown):
-        st.caption(f"The first {len(shown):,} shown; the CSV has them all.")
+    listed = (
+        f"The first {len(shown):,} shown; the CSV has them all. "
+        if body["flagged"] > len(shown)
+        else ""
+    )
+    st.caption(listed + release.numbering_note(shown))
     job_download(
         st.container(),
         job,
@@ -2496,7 +2528,7 @@ def group_report_downloads(
         f"aspects and themes, and every one of its comments. No other {shown} is named or "
         "quoted."
     )
-    names = [groups.group_name(part.group) for part in summary.groups]
+    names = groups.report_order([groups.group_name(part.group) for part in summary.groups])
     chosen = st.selectbox(input_label(f"Which {word}", "Which one"), names, key="d-one-group")
     report_buttons(job, group, chosen, stem, why)
     preview = input_label(f"Preview {chosen or ''}'s report here", "Preview that report here")

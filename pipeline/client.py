@@ -59,6 +59,9 @@ _NOT_NOW = {
 }
 """Statuses that say "not now" rather than "no": API Gateway throttles over its rate (429) and
 answers 502/504 when the Lambda behind it fails or runs late; the same call may then work."""
+ROUTE_NOT_FOUND = "Not Found"
+"""The detail of a 404 for a path the API has no route for (Starlette's and the gateway
+handler's, and API Gateway's own message)."""
 QUOTA_SPENT = "Limit Exceeded"
 """API Gateway's 429 message when a key's usage-plan quota is spent (over its rate, it says
 "Too Many Requests"): a refusal until the quota's period resets, not a moment's."""
@@ -353,7 +356,7 @@ class PipelineClient:
                 return _copy_body(response, target)
             if not response.is_redirect:
                 _read(response)
-                raise error_for_response(response, request_id)
+                raise error_for_response(response, request_id, self._url_from)
             location = response.headers["location"]
         with self._answer(self._storage, self._storage.build_request("GET", location)) as stored:
             if not stored.is_success:
@@ -366,7 +369,7 @@ class PipelineClient:
         if response.status_code in _NO_UPLOAD_URLS:
             return None
         if not response.is_success:
-            raise error_for_response(response)
+            raise error_for_response(response, url_from=self._url_from)
         ticket = response.json()
         self._from_storage(str(ticket["method"]), str(ticket["upload_url"]), content=content)
         return str(ticket["upload_key"])
@@ -591,7 +594,7 @@ class PipelineClient:
         response = self._fetch(self._http, self._http.build_request(method, path, **kwargs))
         if response.is_success or (redirect_ok and response.is_redirect):
             return response
-        raise error_for_response(response, request_id)
+        raise error_for_response(response, request_id, self._url_from)
 
     def _fetch(self, client: httpx.Client, request: httpx.Request) -> httpx.Response:
         """The whole answer, its body read (a body cut half-way is ApiError, not kept)."""
@@ -661,9 +664,12 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def _size_of(content: bytes | BinaryIO) -> int:
     """Bytes left to send: the length of ``bytes``, or of a file from where it stands, found
     by seeking (an ``io.BytesIO`` has no file number); InputError for a stream that cannot
-    seek, whose size nothing tells before it is read."""
+    seek, whose size nothing tells before it is read, and for what is no file's bytes (a
+    notebook's DataFrame, CSV text, a file opened as text), saying what to pass instead."""
     if isinstance(content, bytes | bytearray):
         return len(content)
+    if isinstance(content, str | io.TextIOBase) or not hasattr(content, "read"):
+        raise InputError(_not_bytes(content))
     try:
         here = content.tell()
         end = content.seek(0, io.SEEK_END)
@@ -674,6 +680,25 @@ def _size_of(content: bytes | BinaryIO) -> int:
             f"reading that can seek, not a stream ({type(content).__name__})"
         ) from exc
     return end - here
+
+
+def _not_bytes(content: object) -> str:
+    """What to pass instead of ``content``: httpx would send a DataFrame's repr, or fail on
+    text with a TypeError of its own."""
+    kind = type(content).__name__
+    if isinstance(content, str):
+        what = "a str (text or a path)"
+    elif isinstance(content, io.TextIOBase):
+        what = f"a file opened as text ({kind})"
+    else:
+        what = f"a {kind}"
+    return (
+        f"the file to submit must be its bytes or a file opened for binary reading, not {what}: "
+        "pass open(path, 'rb') or Path(path).read_bytes() for a file on disk, "
+        "io.BytesIO(text.encode('utf-8')) for CSV text, or "
+        "io.BytesIO(frame.to_csv(index=False).encode('utf-8')) for a pandas DataFrame, "
+        "with a file name ending in .csv"
+    )
 
 
 def _read(response: httpx.Response) -> httpx.Response:
@@ -712,12 +737,15 @@ def _store_error(response: httpx.Response) -> ApiError:
     )
 
 
-def error_for_response(response: httpx.Response, request_id: str | None = None) -> PipelineError:
+def error_for_response(
+    response: httpx.Response, request_id: str | None = None, url_from: str = "PIPELINE_API_URL"
+) -> PipelineError:
     """The ``pipeline.errors`` class for an HTTP error, carrying the server's message.
 
     The status picks the family; the body's ``error`` code (``missing_column``…) narrows it
-    to the server's own class when that class belongs to the family."""
-    error = _error_by_status(response, request_id)
+    to the server's own class when that class belongs to the family. ``url_from`` names
+    where the API's address came from, for an address that is no route of the API."""
+    error = _error_by_status(response, request_id, url_from)
     narrower = _ERRORS_BY_CODE.get(_error_code(response), type(error))
     if narrower is type(error) or not issubclass(narrower, type(error)):
         return error
@@ -726,7 +754,9 @@ def error_for_response(response: httpx.Response, request_id: str | None = None) 
     return narrower(str(error))
 
 
-def _error_by_status(response: httpx.Response, request_id: str | None) -> PipelineError:
+def _error_by_status(
+    response: httpx.Response, request_id: str | None, url_from: str
+) -> PipelineError:
     code = response.status_code
     message = server_message(response)
     if code in (401, 403):
@@ -734,6 +764,8 @@ def _error_by_status(response: httpx.Response, request_id: str | None) -> Pipeli
             message or "the API refused the request: set a valid key in PIPELINE_API_KEY"
         )
     if code == 404:
+        if _no_route(response, message):
+            return NotFoundError(_wrong_address(response, url_from))
         if request_id is not None:
             return JobNotFound(message or f"no job with request id {request_id!r}")
         return NotFoundError(message or f"{response.request.url.path} does not exist")
@@ -761,6 +793,24 @@ def _error_by_status(response: httpx.Response, request_id: str | None) -> Pipeli
     if code == 501:  # the server lacks a feature (WeasyPrint for PDF reports): its detail says
         return Unsupported(message or "this deployment of the API cannot do that (HTTP 501)")
     return ApiError(f"the API failed with HTTP {code}" + (f": {message}" if message else ""))
+
+
+def _no_route(response: httpx.Response, message: str) -> bool:
+    """A 404 for an address the API has no route for (the framework's, or a gateway's, plain
+    "Not Found"), not for a job or object it lacks (``job_not_found``, or a detail naming
+    what is missing): an API address with a path after it (``…/v1``, ``…/api``) asks for
+    ``/v1/v1/jobs/…``, and every call would otherwise read as a job that does not exist."""
+    return message == ROUTE_NOT_FOUND and _error_code(response) in ("", "not_found")
+
+
+def _wrong_address(response: httpx.Response, url_from: str) -> str:
+    request = response.request
+    return (
+        f"{request.method} {request.url.copy_with(query=None)} is no address of the pipeline's "
+        f"API (HTTP 404: {ROUTE_NOT_FOUND}): check that {url_from} is the API's address as "
+        "`sentiment-pipeline up` or the stack's ApiUrl gives it (such as "
+        "http://127.0.0.1:8000), with no /v1 or /api after it"
+    )
 
 
 def _retry_after_s(response: httpx.Response) -> int | None:

@@ -87,6 +87,7 @@ from pipeline.readahead import read_ahead
 from pipeline.release.alert import UrgentAlerts
 from pipeline.service import export, settle_dead_letters
 from pipeline.service.erase import erase_objects
+from pipeline.service.restored_erasures import erased_before
 from pipeline.themes.warm import warm_up_themes
 from pipeline.worker_identity import host_worker_id
 
@@ -280,6 +281,9 @@ class Worker:
             _forget(queue.delete, message.receipt)
             return
         if job.is_terminal:
+            _forget(queue.delete, message.receipt)
+            return
+        if self._restored_after_erasure(job):
             _forget(queue.delete, message.receipt)
             return
         if self.stopping:
@@ -658,6 +662,17 @@ class Worker:
         """Stop on request between chunks: the next delivery resumes where this one stopped."""
         self.backend.repository.jobs.hand_back(request_id)
         self.backend.queue.release(message.receipt)
+
+    def _restored_after_erasure(self, job: JobRecord) -> bool:
+        """Whether ``job`` was erased before its database was restored from a backup (it is
+        erased again now, and its message dropped). A store that cannot be read here is left
+        to the delivery, whose own reads of the store wait for it and say so on the job; the
+        master's pass over the erasure marks finds such a job anyway."""
+        try:
+            return erased_before(self.backend, job)
+        except ServiceUnavailableError as exc:
+            log.warning("job %s: its erasure mark could not be read (%s)", job.request_id, exc)
+            return False
 
     def _turn_is_over(self, began: float) -> bool:
         """Between two chunks of either pass: this delivery has worked on the pass for

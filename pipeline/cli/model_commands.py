@@ -146,10 +146,9 @@ def _distill(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from pipeline.model.card import metrics_table
-    from pipeline.model.evaluate import EvaluateOptions, evaluate
+    from pipeline.model.evaluate import EvaluateOptions, evaluate, report_text
 
-    print(metrics_table(evaluate(options_from_namespace(EvaluateOptions, args))))
+    print(report_text(evaluate(options_from_namespace(EvaluateOptions, args))))
     return 0
 
 

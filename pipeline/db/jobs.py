@@ -405,21 +405,25 @@ class JobRepository:
                 job.finished_at = job.updated_at = self._now()
             return _record(job)
 
-    def erase(self, request_id: str, owner: str | None = None) -> Erased:
+    def erase(
+        self, request_id: str, owner: str | None = None, at: datetime | None = None
+    ) -> Erased:
         """Mark the job erased and delete its result rows, in one transaction under the job
         row's lock: a worker's next commit finds it stopped and writes nothing (a queued or
-        running job is cancelled by it). The row stays, saying when; it is no longer reused.
-        Erasing twice keeps the first time. ``shared_input``: another job that is not erased
-        reads the same stored file (an upload submitted twice), which must then stay."""
+        running job is cancelled by it). The row stays, saying when (``at``, default now); it
+        is no longer reused. Erasing twice keeps the first time. ``shared_input``: another job
+        that is not erased reads the same stored file (an upload submitted twice), which must
+        then stay. ``newly``: the job was not erased before this call."""
         with self._db.write() as session:
             job = _locked(session, request_id)
             if owner is not None and job.owner != owner:
                 raise JobNotFound(f"job {request_id!r} was not found")
             now = self._now()
+            newly = job.erased_at is None
             if job.status not in TERMINAL:
                 job.status = JobStatus.CANCELLED.value
                 job.finished_at = now
-            job.erased_at = job.erased_at or now
+            job.erased_at = job.erased_at or at or now
             job.reuse_key = None
             job.updated_at = now
             session.execute(delete(ResultRow).where(ResultRow.request_id == request_id))
@@ -429,7 +433,7 @@ class JobRepository:
                 Job.erased_at.is_(None),
             )
             shared = session.scalars(sharing.limit(1)).first() is not None
-            erased = Erased(_record(job), shared_input=shared)
+            erased = Erased(_record(job), shared_input=shared, newly=newly)
         self._db.purge_deleted()
         return erased
 
@@ -440,6 +444,18 @@ class JobRepository:
             select(Job.request_id)
             .where(Job.finished_at < moment, Job.erased_at.is_(None))
             .order_by(Job.finished_at)
+            .limit(limit)
+        )
+        with self._db.read() as session:
+            return list(session.scalars(query))
+
+    def not_erased(self, after: str, limit: int) -> list[str]:
+        """Up to ``limit`` ids of jobs not erased, in id order from after ``after`` (``""``:
+        from the first): the pages ``pipeline.service.restored_erasures`` checks."""
+        query = (
+            select(Job.request_id)
+            .where(Job.erased_at.is_(None), Job.request_id > after)
+            .order_by(Job.request_id)
             .limit(limit)
         )
         with self._db.read() as session:
@@ -518,6 +534,7 @@ class Erased:
 
     job: JobRecord
     shared_input: bool
+    newly: bool
 
 
 def _not_waiting_for_model() -> ColumnElement[bool]:

@@ -4,11 +4,12 @@ Like rq's worker pool it compares desired and actual workers every tick. It only
 workers whose heartbeat shows no job (or shows nothing any more: ``recovery.py`` hands such a
 worker's message back at once, as it does for a worker process that ended), it turns dead
 letters into failed jobs, and it sends a message to a live job whose message never went out
-or is gone (``pipeline.service.unsent``). Only the master holding the master lease ticks
-(``leadership.py``); any other one waits as a standby. A worker that dies starting is named
-with its last words (a local worker's last log line, ECS's reason for stopping its task, EC2's
-for stopping its instance: ``WorkerFleet.last_words``), and the next start waits, longer each
-time in a row (``policy.StartBackoff``).
+or is gone (``pipeline.service.unsent``), after erasing again any job whose erasure a database
+restored from a backup lost (``pipeline.service.restored_erasures``). Only the master holding
+the master lease ticks (``leadership.py``); any other one waits as a standby. A worker that
+dies starting is named with its last words (a local worker's last log line, ECS's reason for
+stopping its task, EC2's for stopping its instance: ``WorkerFleet.last_words``), and the next
+start waits, longer each time in a row (``policy.StartBackoff``).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from pipeline.master.worker_settings import check_worker_settings
 from pipeline.ports import WorkerFleet, WorkerInfo
 from pipeline.service import settle_dead_letters
 from pipeline.service.erase import RETENTION_BATCH, erase_expired
+from pipeline.service.restored_erasures import RestoredErasureCheck
 from pipeline.service.unsent import resend_stranded, resend_unsent
 
 log = logging.getLogger(__name__)
@@ -66,6 +68,9 @@ class TickReport:
     """Workers of this master that ended before their first beat, soon after their start."""
     stranded_jobs: tuple[str, ...] = ()
     """Live jobs whose queue message was gone, sent a new one this tick (``unsent.py``)."""
+    erased_again: tuple[str, ...] = ()
+    """Jobs erased before the database was restored from a backup, erased again this tick
+    (``pipeline.service.restored_erasures``)."""
 
 
 class Master:
@@ -87,7 +92,9 @@ class Master:
         ``leadership``: the lease ``run`` ticks under (default: the master lease in the
         backend's database, ``PIPELINE_MASTER_LEASE_S``). ``retention_days`` > 0: finished jobs
         are erased that long after they finished, looked for every ``RETENTION_EVERY_S`` of
-        ``clock`` (and while a pass finds a full batch), the days counted on ``calendar``.
+        ``clock`` (and while a pass finds a full batch), the days counted on ``calendar``. Jobs
+        erased before the database was restored from a backup are erased again, whatever the
+        retention (``pipeline.service.restored_erasures``), checked from the first tick on.
         ``last_words``: why a worker ended, named when it died starting (default: what the
         fleet says, ``WorkerFleet.last_words``)."""
         self.backend = backend
@@ -103,6 +110,7 @@ class Master:
         self.retention_days = retention_days
         self._calendar = calendar
         self._retention_due = clock()
+        self._restored = RestoredErasureCheck(clock)
         self._last_words = last_words or fleet.last_words
         self._starting: dict[str, float] = {}
         """Workers this master started that have not yet shown they started: id → their
@@ -189,6 +197,7 @@ class Master:
 
     def tick(self) -> TickReport:
         failed = settle_dead_letters(self.backend)
+        erased_again = self._restored.tick(self.backend)  # before any job is sent a message
         resend_unsent(self.backend, self._calendar())  # before the depth, which counts them
         erased = self._erase_expired()
         workers = self.backend.repository.workers
@@ -240,6 +249,7 @@ class Master:
             erased_jobs=tuple(erased),
             died_starting=tuple(dead_at_start),
             stranded_jobs=tuple(stranded),
+            erased_again=tuple(erased_again),
         )
 
     def _note_starts(

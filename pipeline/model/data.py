@@ -6,6 +6,7 @@ Every loader returns a DataFrame with the columns ``text`` and ``label`` (one of
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -36,21 +37,39 @@ def _clean(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["text"] != ""].reset_index(drop=True)
 
 
+@dataclass(frozen=True)
+class LabelledRows:
+    """A ``text,label`` file's usable rows, and how many rows it left out: those with no
+    text (an empty cell or spaces) and those with a text but no label. ``evaluate`` says
+    so, as its ``n`` counts only the rows it labelled."""
+
+    frame: pd.DataFrame
+    no_text: int = 0
+    no_label: int = 0
+
+
 def load_labelled_csv(path: Path) -> pd.DataFrame:
     """A ``text,label`` CSV such as the corrections exported from the app. Labels are names
     or numbers, the numbers read by the convention the whole column's numbers show
     (``pipeline.model.labels``: 0/1 is negative/positive, as SST-2 writes it)."""
+    return read_labelled_csv(path).frame
+
+
+def read_labelled_csv(path: Path) -> LabelledRows:
+    """``load_labelled_csv``, with the count of the rows it left out."""
     # Labels as text: a numeric column with a blank cell would otherwise be read as floats.
     frame = pd.read_csv(_require(path), encoding="utf-8-sig", dtype={"label": str})
     missing = {"text", "label"} - set(frame.columns)
     if missing:
         raise MissingColumnError(f"{path} lacks the column(s) {', '.join(sorted(missing))}")
-    frame = frame.dropna(subset=["text", "label"])
+    no_text = frame["text"].isna() | (frame["text"].astype(str).str.strip() == "")
+    no_label = frame["label"].isna() & ~no_text
+    frame = frame[~(no_text | no_label)]
     try:
         labels = normalise_labels(frame["label"])
     except InputError as exc:
         raise InputError(f"{path}: {exc}") from exc
-    return _clean(frame.assign(label=labels))
+    return LabelledRows(_clean(frame.assign(label=labels)), int(no_text.sum()), int(no_label.sum()))
 
 
 def load_student_feedback(data_dir: Path) -> pd.DataFrame:

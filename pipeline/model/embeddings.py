@@ -161,6 +161,7 @@ class SentenceEmbedder:
         """
         from pipeline.model.runtime import return_freed_memory
 
+        texts, spans = list(texts), list(spans)  # by position: a pandas column keeps its index
         if batch_size < 1:
             raise ConfigError("batch_size must be at least 1")
         if len(spans) != len(texts):

@@ -14,7 +14,7 @@ import pandas as pd
 from pipeline.cli.output import writable, write_whole
 from pipeline.errors import EncodingError, InputError, MalformedInputError
 from pipeline.model.card import metrics_table
-from pipeline.model.data import load_labelled_csv
+from pipeline.model.data import LabelledRows, read_labelled_csv
 from pipeline.model.metrics import classification_report
 from pipeline.model.options import parse_options
 from pipeline.model.predictor import Predictor
@@ -55,21 +55,45 @@ def evaluate_frames(
 
 
 def evaluate(options: EvaluateOptions) -> dict[str, dict[str, Any]]:
-    """A report per ``--data`` file. The output file and the data are checked before the
-    model loads (seconds) and labels them (minutes): a bad one is refused first."""
+    """A report per ``--data`` file, with ``left_out`` where the file had rows with no text
+    or no label. The output file and the data are checked before the model loads (seconds)
+    and labels them (minutes): a bad one is refused first."""
     if options.output:
         writable(options.output)
-    frames = load_data_sets(options.data)
+    data = load_data_sets(options.data)
     predictor = Predictor.load(
         options.model, batch_size=options.batch_size, precision=options.precision
     )
-    reports = evaluate_frames(predictor, frames)
+    reports = evaluate_frames(predictor, {name: rows.frame for name, rows in data.items()})
+    for name, rows in data.items():
+        if rows.no_text or rows.no_label:
+            reports[name]["left_out"] = {"no_text": rows.no_text, "no_label": rows.no_label}
     if options.output:  # whole or not at all, as every file the command line writes
         write_whole(options.output, (json.dumps(reports, indent=2) + "\n").encode("utf-8"))
     return reports
 
 
-def load_data_sets(paths: Sequence[Path]) -> dict[str, pd.DataFrame]:
+def report_text(reports: dict[str, dict[str, Any]]) -> str:
+    """The table of ``metrics_table``, then a line per data set that left rows out, which
+    its ``n`` does not count (a blank text or label in an export of corrections)."""
+    lines = [metrics_table(reports)]
+    for name, report in reports.items():
+        left_out = report.get("left_out")
+        if left_out:
+            parts = [
+                f"{_rows(left_out[key])} with no {what}"
+                for key, what in (("no_text", "text"), ("no_label", "label"))
+                if left_out[key]
+            ]
+            lines.append(f"{name}: left out {' and '.join(parts)} (not in n)")
+    return "\n".join(lines)
+
+
+def _rows(count: int) -> str:
+    return f"{count:,} row" + ("" if count == 1 else "s")
+
+
+def load_data_sets(paths: Sequence[Path]) -> dict[str, LabelledRows]:
     """Each ``text,label`` file read, under its name (``data_set_names``)."""
     files = [Path(path) for path in paths]
     return {name: _labelled(path) for name, path in zip(data_set_names(files), files, strict=True)}
@@ -106,11 +130,11 @@ def _name_parts(path: Path, others: Sequence[Path]) -> tuple[str, ...]:
     return (*path.parent.relative_to(path.anchor).parts, path.name if twin else path.stem)
 
 
-def _labelled(path: Path) -> pd.DataFrame:
-    """``load_labelled_csv``, its refusals naming the file: a ragged or unreadable CSV (a
+def _labelled(path: Path) -> LabelledRows:
+    """``read_labelled_csv``, its refusals naming the file: a ragged or unreadable CSV (a
     pandas traceback otherwise), text that is not UTF-8, a label it does not know."""
     try:
-        return load_labelled_csv(path)
+        return read_labelled_csv(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         reason = str(exc).strip().removeprefix("Error tokenizing data. C error: ")
         raise MalformedInputError(f"{path} is not a readable CSV: {reason}") from exc
@@ -126,6 +150,5 @@ def _labelled(path: Path) -> pd.DataFrame:
 
 def main(argv: Sequence[str] | None = None) -> int:
     options = parse_options(EvaluateOptions, argv, "Evaluate a sentiment model on labelled CSVs.")
-    reports = evaluate(options)
-    sys.stdout.write(metrics_table(reports) + "\n")
+    sys.stdout.write(report_text(evaluate(options)) + "\n")
     return 0

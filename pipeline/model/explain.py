@@ -235,10 +235,13 @@ class Explainer:
 
         ``labels`` are the labels to explain (the worker passes those it stored); a None label
         (a row that got none) gets an empty explanation. Without ``labels`` the predictor
-        labels the texts first, which costs one more forward pass.
+        labels the texts first, which costs one more forward pass. Texts and labels are read
+        by position (a pandas column keeps its index after a sort or a filter).
         """
+        texts = list(texts)
         if labels is None:
             labels = [p.label for p in self.predictor.predict(texts)]
+        labels = list(labels)
         if len(labels) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(labels)} labels")
         rows = [

@@ -14,8 +14,8 @@ scored again in fp32.
 from __future__ import annotations
 
 import logging
-import math
 import os
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,9 +86,22 @@ class ScoringStats:
 
 
 def is_blank(text: object) -> bool:
-    if text is None or (isinstance(text, float) and math.isnan(text)):
-        return True
-    return not str(text).strip()
+    """No text to label: None, only whitespace, or a missing value as NumPy and pandas hold
+    one, which ``str`` would make a word the model labels ("nan", "<NA>", "NaT")."""
+    if isinstance(text, str):
+        return not text.strip()
+    return text is None or is_missing(text) or not str(text).strip()
+
+
+def is_missing(value: object) -> bool:
+    """NaN of any float type, NumPy's NaT, or pandas' ``NA`` and ``NaT`` (a string column's
+    empty cell is ``pd.NA``)."""
+    if isinstance(value, float | np.floating):
+        return bool(np.isnan(value))
+    if isinstance(value, np.datetime64 | np.timedelta64):
+        return bool(np.isnat(value))
+    pandas = sys.modules.get("pandas")  # its missing values exist only once it is loaded
+    return pandas is not None and (value is pandas.NA or value is pandas.NaT)
 
 
 class Predictor:
@@ -192,7 +205,10 @@ class Predictor:
         return results
 
     def predict_proba(self, texts: Sequence[object]) -> np.ndarray:
-        """Class probabilities, one row per text; rows of blank texts are NaN."""
+        """Class probabilities, one row per text in the order they come; rows of blank texts
+        are NaN. A pandas column is read by position: after a sort or a filter its index is
+        no longer 0..n-1, and ``texts[i]`` would be another row's text, or none."""
+        texts = list(texts)
         out = np.full((len(texts), len(self.labels)), np.nan, dtype=np.float64)
         valid = [i for i, t in enumerate(texts) if not is_blank(t)]
         if valid:

@@ -39,6 +39,8 @@ LORA_TARGETS = (
     "intermediate.dense",
     "output.dense",
 )
+FIGURES = ("training_curve.png", "confusion_matrices.png")
+"""The figures notebook 01 saves beside the model it trained."""
 _AT_LEAST_ONE = ("batch_size", "max_length", "lora_r", "lora_alpha", "log_every", "student_repeat")
 
 
@@ -140,6 +142,7 @@ def train(
     seconds = time.perf_counter() - started
     out = Path(options.output_dir)
     out.mkdir(parents=True, exist_ok=True)
+    _remove_figures(out)
     model.save_pretrained(out)
     _portable_adapter_config(out, options.base_model)
     (out / "training_log.json").write_text(json.dumps(history) + "\n")
@@ -149,6 +152,13 @@ def train(
     card["validation"] = evaluate_frames(predictor, corpus.validation)
     write_card(out, card)
     return TrainResult(output_dir=out, card=card, history=history)
+
+
+def _remove_figures(out: Path) -> None:
+    """Delete the figures an earlier run saved in the model folder (notebook 01's
+    ``FIGURES``): the model written there now replaces the one they describe."""
+    for name in FIGURES:
+        (out / name).unlink(missing_ok=True)
 
 
 def _build_lora_model(options: TrainOptions) -> tuple[Any, Any]:

@@ -7,10 +7,13 @@ and a student may ask for theirs to go. A job is erased at its owner's request (
 
 Order matters, so nothing written by a worker that is still busy with the job survives it:
 the job is first marked erased (and cancelled) with its rows deleted, in one transaction under
-the job row's lock, so no worker commits another row; then its objects are removed. A worker
+the job row's lock, so no worker commits another row; then its objects are removed; then the
+erasure is recorded in the object store (``pipeline.service.erasure_marks``), where a restore
+of the database from an earlier backup does not undo it (``restored_erasures``). A worker
 writes a job's objects before the commit that follows them, and a commit that finds the job
 erased removes the job's objects again (``pipeline.worker``). Erasing again repeats the
-removal, so an erasure that failed halfway (the store away) is finished by retrying it.
+removal and the record, so an erasure that failed halfway (the store away) is finished by
+retrying it.
 """
 
 from __future__ import annotations
@@ -19,10 +22,12 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from pipeline.bootstrap import Backend
+from pipeline.db.jobs import Erased
 from pipeline.db.records import JobRecord
 from pipeline.errors import JobErased, PipelineError
 from pipeline.insights.storage import insights_key
 from pipeline.ports import ObjectStore
+from pipeline.service.erasure_marks import ErasureMark, ErasureReason, write_mark
 from pipeline.service.export import RESULTS_PREFIX
 from pipeline.service.pace import job_pace
 from pipeline.service.views import JobView
@@ -32,13 +37,44 @@ RETENTION_BATCH = 20
 """Jobs the master erases per pass at most: a backlog is worked off over several passes."""
 
 
-def erase(backend: Backend, request_id: str, owner: str | None = None) -> JobView:
-    """Erase the job (a queued or running one is cancelled first); JobNotFound for a job
-    unknown or another owner's. Erasing an erased job removes its objects again."""
-    erased = backend.repository.jobs.erase(request_id, owner)
-    erase_objects(backend.store, erased.job, keep_input=erased.shared_input)
-    log.info("job %s erased", request_id)
+def erase(
+    backend: Backend,
+    request_id: str,
+    owner: str | None = None,
+    reason: ErasureReason | None = None,
+) -> JobView:
+    """Erase the job (a queued or running one is cancelled first) and record the erasure
+    outside the database (``erasure_marks``); JobNotFound for a job unknown or another
+    owner's. Erasing an erased job removes its objects again and records it again.
+    ``reason``, by default: its owner's request with ``owner``, else the operator's. A record
+    that cannot be written (the store away, a role without the right) is logged and raised
+    once the job is erased: erasing again records it."""
+    erased = erase_data(backend, request_id, owner)
+    asked = reason or (ErasureReason.OWNER if owner is not None else ErasureReason.OPERATOR)
+    try:
+        write_mark(backend.store, ErasureMark(request_id, erased.job.erased_at, asked.value))
+    except PipelineError as exc:
+        log.error(
+            "job %s was erased but its erasure could not be recorded outside the database "
+            "(%s): a restore of the database from an earlier backup would bring it back; "
+            "erase it again to record it",
+            request_id,
+            exc,
+        )
+        raise
+    log.info("job %s erased %s", request_id, asked.value)
     return JobView.of(erased.job, job_pace(erased.job, datetime.now(UTC)))
+
+
+def erase_data(
+    backend: Backend, request_id: str, owner: str | None = None, at: datetime | None = None
+) -> Erased:
+    """The job's rows, then its objects, without recording the erasure (``erase`` records
+    it; an erasure done again after a restore has its record). ``at``: the time the job's
+    record says it was erased, when not erased yet (default now)."""
+    erased = backend.repository.jobs.erase(request_id, owner, at)
+    erase_objects(backend.store, erased.job, keep_input=erased.shared_input)
+    return erased
 
 
 def erase_objects(store: ObjectStore, job: JobRecord, keep_input: bool = False) -> int:
@@ -95,7 +131,7 @@ def erase_expired(backend: Backend, days: float, now: datetime) -> list[str]:
     moment = now - timedelta(days=days)
     for request_id in backend.repository.jobs.ended_before(moment, RETENTION_BATCH):
         try:
-            erase(backend, request_id)
+            erase(backend, request_id, reason=ErasureReason.RETENTION)
         except PipelineError:
             log.exception(
                 "erasing job %s at the end of its retention failed; erase it again "

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from pipeline.bootstrap import Backend
 from pipeline.column_guess import PREVIEW_ROWS, guess_more_text_columns
-from pipeline.db.records import JobRecord, NewJob
+from pipeline.db.records import JobRecord, JobStatus, NewJob
 from pipeline.errors import (
     Conflict,
     InputError,
@@ -36,10 +36,14 @@ from pipeline.input_header import MAX_COLUMNS
 from pipeline.inputs import InputSummary, ReadOptions, asked_columns, iter_chunks, validate_input
 from pipeline.labelling import check_comment_column
 from pipeline.messages import echo
+from pipeline.model.loading import read_card
+from pipeline.model.locate import local_model_path
 from pipeline.model_fault import given_up_reason, is_model_fault
 from pipeline.request_id import REQUEST_ID
 from pipeline.service.erase import erase, overdue
+from pipeline.service.erasure_marks import ErasureReason
 from pipeline.service.pace import job_pace
+from pipeline.service.restored_erasures import erased_before
 from pipeline.service.unsent import resend_if_lost, send_message
 from pipeline.service.views import JobView, Submission, UploadTicket
 
@@ -70,7 +74,9 @@ def submit(
 ) -> Submission:
     """Validate the file, store it under a generated key and queue it; nothing is queued when
     the file is refused. An identical earlier job (same content, columns, sheet, model and
-    explain) of the same owner is returned instead unless ``fresh``. ``sheet`` chooses a
+    explain) of the same owner is returned instead unless ``fresh``, when it was labelled by
+    the model version that would label this one (where the model's card on this machine says
+    which) and, with insights on, has them (``labelled_as_now``). ``sheet`` chooses a
     workbook's sheet (name or 1-based number); by default the first whose header names
     ``text_column``; several comment columns make one row per row and column, with a question
     column (``pipeline.input_melt``). ``explain`` adds each row's top words toward its label
@@ -282,12 +288,10 @@ def _submit(
         summary.options,
         explain,
     )
+    version = current_model_version(backend.settings.model)
     if not fresh:
         existing = backend.repository.jobs.find_reusable(owner, dedup_key)
-        if existing is not None and overdue(backend, existing):
-            erase(backend, existing.request_id)  # past retention: erased now, not handed out
-            existing = None
-        if existing is not None:
+        if existing is not None and _reusable_now(backend, existing, version):
             resend_if_lost(backend, existing)
             _consume(backend, upload, existing.request_id)
             return Submission(existing.request_id, existing.status.value, True, also)
@@ -298,27 +302,26 @@ def _submit(
     else:  # the validated version only: never what the upload URL may put there later
         with _unchanged(upload):
             backend.store.copy(upload.key, input_key, upload.version)
+    new_job = NewJob(
+        request_id=request_id,
+        owner=owner,
+        input_key=input_key,
+        input_name=display_name(filename or source.name),
+        input_format=summary.format,
+        input_columns=summary.columns,
+        input_options=summary.options.to_json(),
+        text_column=summary.text_column,
+        group_by=group_by,
+        content_hash=content_hash,
+        dedup_key=dedup_key,
+        model=backend.settings.model,
+        rows_total=summary.rows,
+        explain=explain,
+    )
     try:
-        job, created = _create_job(
-            backend,
-            fresh,
-            NewJob(
-                request_id=request_id,
-                owner=owner,
-                input_key=input_key,
-                input_name=display_name(filename or source.name),
-                input_format=summary.format,
-                input_columns=summary.columns,
-                input_options=summary.options.to_json(),
-                text_column=summary.text_column,
-                group_by=group_by,
-                content_hash=content_hash,
-                dedup_key=dedup_key,
-                model=backend.settings.model,
-                rows_total=summary.rows,
-                explain=explain,
-            ),
-        )
+        job, created = _create_job(backend, fresh, new_job)
+        if not created and not _reusable_now(backend, job, version):
+            job, created = backend.repository.jobs.create(new_job), True
     except Exception:
         # No job owns the stored copy (database locked or unreachable, 503): neither erase
         # nor retention could ever reach it, and every retry would store one more.
@@ -371,15 +374,70 @@ def _create_job(backend: Backend, fresh: bool, new: NewJob) -> tuple[JobRecord, 
     return backend.repository.jobs.create_unless_reusable(new)
 
 
+def _reusable_now(backend: Backend, job: JobRecord, version: str | None) -> bool:
+    """Whether ``job``, found for an identical submission, may be handed out: labelled as this
+    submission would be (``labelled_as_now``), not past its retention, nor erased before the
+    database was restored from a backup; either of the last two is erased now instead. A job
+    that is not handed out keeps its results; the new job takes its place for later
+    submissions."""
+    if not labelled_as_now(job, version, backend.settings.insights):
+        return False
+    if overdue(backend, job):
+        erase(backend, job.request_id, reason=ErasureReason.RETENTION)
+        return False
+    return not erased_before(backend, job)
+
+
+def labelled_as_now(job: JobRecord, version: str | None, insights: bool) -> bool:
+    """Whether ``job`` stands for what a submission would get now: labelled by model
+    ``version`` (None: not known, any will do) and, with ``insights`` on, with insights. A job
+    not labelled yet has no version, and gets insights from its worker: it always does. After
+    an upgrade that ships another model, or brings insights, the old job would otherwise be
+    handed out, and mix model versions in ``change`` and ``trend`` unseen."""
+    if version is not None and job.model_version not in (None, version):
+        return False
+    return not (insights and job.status == JobStatus.SUCCEEDED and job.insights_key is None)
+
+
+def current_model_version(reference: str) -> str | None:
+    """The version a worker records labelling with the model ``reference`` names (its card's
+    ``version``), read where the card is on this machine: the shipped models, a local folder.
+    None where it cannot be told without fetching the model (an s3:// one) or the card says
+    none: identical submissions then reuse a job whatever model version labelled it."""
+    if "://" in reference:
+        return None
+    try:
+        version = read_card(local_model_path(reference)).get("version")
+    except (OSError, ValueError, PipelineError):
+        return None
+    return str(version) if version else None
+
+
 def get_status(backend: Backend, request_id: str, owner: str | None = None) -> JobView:
-    job = backend.repository.jobs.get(request_id, owner)
+    job = _settled(backend, backend.repository.jobs.get(request_id, owner))
     return JobView.of(job, job_pace(job, datetime.now(UTC)))
 
 
 def list_jobs(backend: Backend, owner: str, limit: int = 50) -> list[JobView]:
     now = datetime.now(UTC)
-    jobs = backend.repository.jobs.list_for(owner, limit)
+    jobs = [_settled(backend, job) for job in backend.repository.jobs.list_for(owner, limit)]
     return [JobView.of(job, job_pace(job, now)) for job in jobs]
+
+
+def _settled(backend: Backend, job: JobRecord) -> JobRecord:
+    """``job`` as its status should show it: one past its retention is erased now, as every
+    read of its comments already refuses it, rather than shown ``succeeded`` and not erased
+    until the master's hourly pass. An erasure that fails (the store away) is logged and the
+    job shown as the database has it: the master's pass erases it later."""
+    if job.erased_at is not None or not overdue(backend, job):
+        return job
+    try:
+        erase(backend, job.request_id, reason=ErasureReason.RETENTION)
+    except PipelineError as exc:
+        log.warning(
+            "job %s is past its retention but could not be erased now: %s", job.request_id, exc
+        )
+    return backend.repository.jobs.get(job.request_id)
 
 
 def cancel(backend: Backend, request_id: str, owner: str | None = None) -> JobView:

@@ -22,7 +22,9 @@ message). It is sent a new message, by the master's tick and by an identical sub
 recorded as sent, so it is not sent another before as long again. If the old message was
 there after all (a race with a worker that had just received it), the job has two, which
 workers take as any duplicate delivery: the second waits while the first's worker holds the
-job, and rows are written exactly once whatever the deliveries.
+job, and rows are written exactly once whatever the deliveries. A job restored with the
+database but erased after its backup was taken is not stranded: it is erased again, and never
+sent (``pipeline.service.restored_erasures``).
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ from datetime import UTC, datetime, timedelta
 
 from pipeline.bootstrap import Backend
 from pipeline.db.records import JobRecord, JobStatus
+from pipeline.errors import PipelineError
+from pipeline.service.restored_erasures import erased_before
 from pipeline.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -72,7 +76,8 @@ def resend_if_lost(backend: Backend, job: JobRecord, now: datetime | None = None
     """An identical submission is handed ``job``: if the job still waits for a message its
     submit never sent, past the grace, or its message is gone (``resend_stranded``), it is
     sent now, so that submitting again (what a user whose job hangs does) gets the job going
-    rather than handing out a job that never will."""
+    rather than handing out a job that never will. Its caller has checked the job against
+    the records of erasures a restored database lost (``restored_erasures.erased_before``)."""
     moment = (now or datetime.now(UTC)) - timedelta(seconds=UNSENT_GRACE_S)
     if job.status == JobStatus.QUEUED and job.sent_at is None and job.created_at < moment:
         send_message(backend, job.request_id)
@@ -125,9 +130,19 @@ def _send_each(
 ) -> list[str]:
     """Send each job its message, saying ``said`` of it at WARNING; their ids. A send that
     fails is logged and left to the next pass: the master's tick goes on to scale the
-    workers, whatever the queue says to one message."""
+    workers, whatever the queue says to one message. A job erased before the database was
+    restored from a backup is erased again instead, never sent (``restored_erasures``); one
+    whose erasure record cannot be read now (the store away) waits for the next pass."""
     sent = []
     for job in jobs:
+        try:
+            if erased_before(backend, job):
+                continue
+        except PipelineError as exc:
+            log.warning(
+                "job %s: left unsent, its erasure record unread now (%s)", job.request_id, exc
+            )
+            continue
         try:
             send_message(backend, job.request_id)
         except Exception:

@@ -38,6 +38,10 @@ WORKING_OUT = (
 )
 WORKING_OUT_SHORT = "Working out what the comments are about…"
 THEMES_LATER = "Themes are found when the job completes: they group all of its comments at once."
+THEMES_NEVER = (
+    "The job {status} before it completed, so it has no themes: they are found once, over "
+    "all of a job's comments, when it completes."
+)
 NO_ASPECTS = (
     "None of the {rows:,} labelled comments was tagged with an aspect. The service may run "
     "with aspect tagging switched off (PIPELINE_INSIGHTS=0), or the job was made before it."
@@ -138,6 +142,26 @@ def heat_cells(summary: AspectSummary, max_groups: int = MAX_HEAT_GROUPS) -> pd.
     columns = ["group", "group_value", "aspect", "category", "negative", "n", "small", "cell",
                "interval", "aspect_order"]  # fmt: skip
     return pd.DataFrame.from_records(records, columns=columns)
+
+
+def themes_note(status: str) -> str | None:
+    """Why a job shows no themes yet (None for one that succeeded): a job still at work finds
+    them when it completes; a cancelled or failed one never will, so it is not told to wait."""
+    if status == "succeeded":
+        return None
+    if status in ("cancelled", "failed"):
+        return THEMES_NEVER.format(status="was cancelled" if status == "cancelled" else "failed")
+    return THEMES_LATER
+
+
+def no_aspects_note(summary: AspectSummary, working_out: tuple[int, int] | None) -> str | None:
+    """What to say when no comment has an aspect: nothing while they are worked out (the
+    progress note says so) or when none was worked out at all (a job stopped before its
+    aspects: ``progress_note`` says that); else that none of the comments looked at had one,
+    counted as they were: the likely cause is a service that does not tag aspects."""
+    if not summary.empty or working_out is not None or not summary.rows_labelled:
+        return None
+    return NO_ASPECTS.format(rows=summary.rows_labelled)
 
 
 def progress_note(

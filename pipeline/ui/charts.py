@@ -7,7 +7,9 @@ screen reader reads out as the chart's name."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+import textwrap
+from collections.abc import Iterable, Mapping, Sequence
 
 import altair as alt
 import pandas as pd
@@ -25,6 +27,11 @@ BAR_STEP = 34
 GROUP_STEP = 26
 SMALL_OPACITY = 0.45
 """Small groups' bars are paler: their shares are less certain."""
+NAME_LINE_CHARS = 36
+"""A group's name is written on lines of at most this many characters beside its bar: whole,
+but a 96-character course name no longer takes most of the chart's width from the bars."""
+NAME_LINE_PX = 13
+"""The height of one line of a name; a band holds its longest name's lines."""
 
 
 def label_scale(labels: Sequence[str]) -> alt.Scale:
@@ -88,10 +95,10 @@ def group_chart(summary: Summary, max_groups: int = MAX_GROUPS) -> alt.Chart:
         .mark_bar()
         .encode(
             x=alt.X("comments:Q", stack="normalize", axis=alt.Axis(format="%"), title="share"),
-            # labelLimit 0: a name is never cut ("CHEM110 General Chemistry", not "CHEM110 Gen…").
-            # No axis title: the chart's title names the column, and a rotated axis title
-            # would sit on top of long names.
-            y=alt.Y("group:N", sort=order, title=None, axis=alt.Axis(labelLimit=0)),
+            # A name is never cut ("CHEM110 General Chemistry", not "CHEM110 Gen…"), a long
+            # one is written on several lines (``name_axis``). No axis title: the chart's title
+            # names the column, and a rotated axis title would sit on top of long names.
+            y=alt.Y("group:N", sort=order, title=None, axis=name_axis(order)),
             color=alt.Color("label:N", scale=label_scale(labels), sort=list(labels)),
             opacity=alt.condition("datum.small", alt.value(SMALL_OPACITY), alt.value(1.0)),
             order=alt.Order("label_order:Q"),
@@ -106,7 +113,7 @@ def group_chart(summary: Summary, max_groups: int = MAX_GROUPS) -> alt.Chart:
         .transform_calculate(label_order=_label_order(labels))
         .properties(
             title=f"Labels per {title}",
-            height=alt.Step(GROUP_STEP),
+            height=alt.Step(name_step(order, GROUP_STEP)),
             description=chart_text.stacked(f"Labels per {title}", data, "group", "label", order),
         )
     )
@@ -133,6 +140,38 @@ def confidence_chart(frame: pd.DataFrame, labels: Sequence[str]) -> alt.Chart:
             title="Confidence", height=220, description=chart_text.confidence(data[CONFIDENCE])
         )
     )
+
+
+def name_lines(name: str) -> list[str]:
+    """A group's name as written beside its bar: on lines of ``NAME_LINE_CHARS`` at most."""
+    return textwrap.wrap(name, NAME_LINE_CHARS) or [name]
+
+
+def name_axis(names: Iterable[str]) -> alt.Axis:
+    """The axis that names each group in full (``labelLimit`` 0: never "CHEM110 Gen…"), a long
+    name on several lines: Vega writes a label given as a list of lines one under the other,
+    from the middle of its band down, so each such label is moved up by half its extra lines
+    to sit centred on its bar."""
+    wrapped = {name: name_lines(name) for name in names if len(name) > NAME_LINE_CHARS}
+    if not wrapped:
+        return alt.Axis(labelLimit=0)
+    cases = [(f"datum.value === {json.dumps(name)}", lines) for name, lines in wrapped.items()]
+    chosen = " : ".join(f"{test} ? {json.dumps(lines)}" for test, lines in cases)
+    raised = [
+        {"test": test, "value": -(len(lines) - 1) * NAME_LINE_PX / 2} for test, lines in cases
+    ]
+    return alt.Axis(
+        labelLimit=0,
+        labelExpr=f"{chosen} : datum.label",
+        labelLineHeight=NAME_LINE_PX,
+        labelOffset={"condition": raised, "value": 0},
+    )
+
+
+def name_step(names: Iterable[str], step: int) -> int:
+    """A band's height in pixels: ``step``, or more where a name takes several lines."""
+    lines = max((len(name_lines(name)) for name in names), default=1)
+    return max(step, lines * NAME_LINE_PX + 8)
 
 
 def _group_records(group: GroupCounts, labels: Sequence[str]) -> list[dict[str, object]]:
@@ -221,7 +260,7 @@ def heat_map(cells: pd.DataFrame, group_by: str) -> alt.Chart:
         x=alt.X("aspect:N", sort=aspects, title=None, axis=alt.Axis(orient="top", labelAngle=-30,
                                                                    labelLimit=0,
                                                                    labelOverlap=False)),
-        y=alt.Y("group:N", sort=groups, title=None, axis=alt.Axis(labelLimit=0)),
+        y=alt.Y("group:N", sort=groups, title=None, axis=name_axis(groups)),
         tooltip=[
             alt.Tooltip("group:N", title=group_by),
             "aspect",
@@ -260,7 +299,7 @@ def heat_map(cells: pd.DataFrame, group_by: str) -> alt.Chart:
         .properties(  # the ink is no share: a scale apart
             title=f"Share negative per aspect and {group_by} (share · n)",
             width=alt.Step(heat_column_width(cells["cell"])),
-            height=alt.Step(HEAT_STEP),
+            height=alt.Step(name_step(groups, HEAT_STEP)),
             description=chart_text.heat_map(cells, group_by, groups),
         )
     )
@@ -293,7 +332,7 @@ def compare_chart(data: pd.DataFrame, labels: Sequence[str]) -> alt.Chart:
                 title="share of the side's comments"),
         color=alt.Color("label:N", scale=label_scale(labels), legend=None),
         opacity=alt.Opacity("side:N", sort=sides, scale=alt.Scale(range=[1.0, 0.55]),
-                            legend=alt.Legend(title=None, orient="bottom", labelLimit=0)),
+                            legend=None),
         tooltip=["side", "label", alt.Tooltip("percent:N", title="share"),
                  alt.Tooltip("interval:N", title="95 % interval"), alt.Tooltip("n:Q", title="n")],
     )  # fmt: skip
@@ -301,11 +340,23 @@ def compare_chart(data: pd.DataFrame, labels: Sequence[str]) -> alt.Chart:
     text = base.mark_text(align="left", dx=4).encode(
         x="high:Q", text="caption:N", color=alt.value("#1f2328")
     )
+    # The sides in the subtitle, not a legend: a legend of opacity drew a black and a grey
+    # square for bars that are red, grey and green, dark or pale.
     return (bars + rules + text).properties(
-        title="Label shares side by side (bar: share; line: 95 % interval)",
+        title=alt.TitleParams(
+            "Label shares side by side (bar: share; line: 95 % interval)",
+            subtitle=side_names(sides),
+            anchor="start",
+        ),
         height=alt.Step(18),
         description=chart_text.compare(data, labels),
     )
+
+
+def side_names(sides: Sequence[str]) -> str:
+    """Which bars are which side: the first side's dark, the second's pale."""
+    shades = ("dark", "pale")
+    return " · ".join(f"{shade} bars: {side}" for shade, side in zip(shades, sides, strict=False))
 
 
 def change_chart(data: pd.DataFrame) -> alt.Chart:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from pipeline.client import GroupCounts, Summary
-from pipeline.group_names import ALL, group_name
+from pipeline.group_names import ALL, BLANK, group_name
 from pipeline.ui.shares import percentages
 
 SMALL_GROUP = 10
@@ -60,6 +60,13 @@ def identifies(values: pd.Series) -> bool:
     written = values.fillna("").astype(str)
     written = written[written.str.strip() != ""]
     return len(written) >= ID_ROWS and bool(written.is_unique)
+
+
+def report_order(names: Sequence[str]) -> list[str]:
+    """Group names as a picker of reports offers them: in their order, the rows without a
+    value (``(blank)``) last. A report goes to a course or an instructor; the blank group is
+    nobody's, so a picker that starts on it offered "(blank): report (PDF)" first."""
+    return sorted(names, key=lambda name: name == BLANK)
 
 
 def is_small(rows: int) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import logging
+import math
 import os
 import signal
 import socket
@@ -18,8 +19,10 @@ from pathlib import Path
 
 from pipeline.addresses import is_loopback
 from pipeline.errors import ConfigError
+from pipeline.settings import Settings
 
 APP_FILE = "streamlit_app.py"
+UPLOAD_OPTION = "--server.maxUploadSize"
 VISITOR_KEYS = "PIPELINE_UI_VISITOR_KEYS"
 """Set to ``1`` in the app's environment: the app reads no configured key (environment or
 Streamlit secrets) and asks each visitor for theirs (``streamlit_app.api_config``)."""
@@ -122,14 +125,26 @@ def app_config_flags(app: Path) -> list[str]:
     return flags
 
 
-def ui_command(app: Path, host: str, port: int) -> list[str]:
-    """Streamlit, headless, on ``host``, with the app's settings. On a loopback address it
-    also answers only the names of this machine (``server.allowedHosts``): a web page that
-    resolves its own name to 127.0.0.1 (DNS rebinding) could otherwise open the app as its
-    own and read the jobs of an API that needs no key there."""
+def upload_size_mb(max_upload_bytes: int) -> int:
+    """Streamlit's ``server.maxUploadSize`` (whole MiB) for the API's largest accepted file,
+    rounded up: the app never refuses a file the API takes."""
+    return max(1, math.ceil(max_upload_bytes / 2**20))
+
+
+def ui_command(app: Path, host: str, port: int, max_upload_bytes: int | None = None) -> list[str]:
+    """Streamlit, headless, on ``host``, with the app's settings; with ``max_upload_bytes``
+    (the API's ``PIPELINE_MAX_UPLOAD_BYTES``) its uploader takes the files the API takes,
+    not the 200 MB its config.toml names. On a loopback address it also answers only the
+    names of this machine (``server.allowedHosts``): a web page that resolves its own name
+    to 127.0.0.1 (DNS rebinding) could otherwise open the app as its own and read the jobs
+    of an API that needs no key there."""
+    flags = app_config_flags(app)
+    if max_upload_bytes is not None:
+        flags = _without_option(flags, UPLOAD_OPTION)
+        flags += [UPLOAD_OPTION, str(upload_size_mb(max_upload_bytes))]
     command = [
         sys.executable, "-m", "streamlit", "run", str(app),
-        *app_config_flags(app),
+        *flags,
         "--server.headless", "true",
         "--server.address", host,
         "--server.port", str(port),
@@ -141,19 +156,35 @@ def ui_command(app: Path, host: str, port: int) -> list[str]:
     return command
 
 
+def _without_option(flags: list[str], name: str) -> list[str]:
+    """``flags`` (option, value pairs) less the option ``name``."""
+    pairs = zip(flags[::2], flags[1::2], strict=True)
+    return [part for option, value in pairs if option != name for part in (option, value)]
+
+
 @contextmanager
 def running_ui(
-    app: Path, host: str, port: int, api_url: str, visitor_keys: bool = False
+    app: Path,
+    host: str,
+    port: int,
+    api_url: str,
+    visitor_keys: bool = False,
+    max_upload_bytes: int | None = None,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Run the app for as long as the block runs; it stops with the API, and on Linux also
     when ``up`` is killed outright (SIGKILL, the OOM killer), so no app is left serving an old
     version on the port. A port already taken is refused before anything starts; an app that
-    stops on its own is logged. ``visitor_keys``: ``visitors_bring_keys``."""
+    stops on its own is logged. ``visitor_keys``: ``visitors_bring_keys``. The app's upload
+    limit is the API's (``max_upload_bytes``; by default ``PIPELINE_MAX_UPLOAD_BYTES``, as
+    ``up`` reads it)."""
     ensure_free(host, port)
     env = app_environment(os.environ, api_url, visitor_keys)
     linux = sys.platform.startswith("linux")
+    limit = Settings.from_env().max_upload_bytes if max_upload_bytes is None else max_upload_bytes
     process = subprocess.Popen(
-        ui_command(app, host, port), env=env, preexec_fn=_die_with_parent if linux else None
+        ui_command(app, host, port, limit),
+        env=env,
+        preexec_fn=_die_with_parent if linux else None,
     )
     stopping = threading.Event()
     watcher = threading.Thread(

@@ -50,6 +50,19 @@ def flagged_frame(body: Mapping[str, Any], text_column: str) -> pd.DataFrame:
     )
 
 
+def numbering_note(shown: pd.DataFrame) -> str:
+    """How the list's *comment #* reads in the CSV below it, whose ``row_index`` counts from 0
+    as every file of the API does: the same comment, numbered one less there (said with the
+    list's first comment, so the two are found side by side)."""
+    if shown.empty:
+        return ""
+    first = int(shown[ROW].iloc[0])
+    return (
+        f"*{ROW}* counts the file's rows of data from 1; the CSV's `row_index` counts them "
+        f"from 0, one less (comment # {first} is row_index {first - 1})."
+    )
+
+
 def urgent_note(body: Mapping[str, Any]) -> str | None:
     """A sentence for the comments someone should read now (a threat, words of self-harm),
     None without any."""

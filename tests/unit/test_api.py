@@ -19,7 +19,7 @@ CSV = b"course,teacher,comment\nA,T1,good\nB,T2,bad\nA,T2,\n"
 
 @pytest.fixture
 def backend(tmp_path: Path) -> Backend:
-    return make_backend(tmp_path, max_upload_bytes=5000)
+    return make_backend(tmp_path, max_upload_bytes=5000, insights=False)  # as its workers
 
 
 def post(client: TestClient, data: bytes = CSV, key: str | None = None, **form: object) -> Any:

@@ -31,6 +31,7 @@ from pipeline.errors import JobErased
 from pipeline.master.loop import RETENTION_EVERY_S, Master
 from pipeline.master.policy import ScalingLimits
 from pipeline.service.erase import erase_expired
+from pipeline.service.erasure_marks import MARKS_PREFIX
 from pipeline.ui.change import earlier_jobs
 from pipeline.worker import Worker
 
@@ -50,9 +51,10 @@ READS = [
 
 
 def stored(backend: Backend) -> list[str]:
-    """Every object in the embedded store, by key."""
+    """Every object in the embedded store, by key, but the erasure marks (no comment)."""
     root = backend.settings.data_dir / "objects"
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+    found = (str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+    return sorted(key for key in found if not key.startswith(MARKS_PREFIX))
 
 
 def labelled(backend: Backend, client: TestClient, content: bytes = CSV, **form: str) -> str:
@@ -87,7 +89,8 @@ def test_an_erased_job_leaves_its_record_and_nothing_of_its_comments(
     assert datetime.fromisoformat(body["erased_at"]) >= before
     assert not [key for key in stored(backend) if request_id in key]
     objects = backend.settings.data_dir / "objects"
-    assert not [p for p in objects.rglob("*") if request_id in str(p)], "no folder named by it"
+    named = [p for p in objects.rglob("*") if request_id in str(p)]
+    assert named == [objects / MARKS_PREFIX / request_id], "its erasure's mark, no folder"
     assert rows_of(backend, request_id) == 0
     status = client.get(f"/v1/jobs/{request_id}").json()
     assert status["erased_at"] == body["erased_at"] and status["input_name"] == "evals.csv"

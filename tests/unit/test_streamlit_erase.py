@@ -58,6 +58,6 @@ def test_a_job_past_its_retention_says_so_and_keeps_the_sidebar(
         at = job_page(url, request_id, monkeypatch)
 
         assert not at.exception and not at.error, page_text(at)
-        assert "erased at the end of this deployment's retention" in page_text(at)
+        assert "**This job was erased** on" in page_text(at)  # its status read erased it
         assert not at.dataframe, "none of its comments"
         assert at.sidebar.text_input, "the sidebar still opens another job"

@@ -473,7 +473,8 @@ def test_a_job_that_did_not_complete_has_aspects_but_no_themes_yet(
     at = opened(api, monkeypatch, "stoppedjob")
     text = page(at)
     assert "did not label every row" in text
-    assert "Themes are found when the job completes" in text
+    assert "The job was cancelled before it completed, so it has no themes" in text
+    assert "Themes are found when the job completes" not in text, "a cancelled job never does"
     assert not at.error, text
 
 

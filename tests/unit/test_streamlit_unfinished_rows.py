@@ -26,9 +26,11 @@ COMMENTS = b"course,comment\nCHEM110,the exam was bad\nPHYS201,good lectures\n"
 
 
 def stored(backend: Backend, request_id: str) -> list[Path]:
-    """The job's files in the embedded object store (its upload, its results)."""
+    """The job's files in the embedded object store (its upload, its results), not the record
+    of its erasure (``erasures/``: when and why, no comment)."""
     root = backend.settings.data_dir / "objects"
-    return [path for path in root.rglob("*") if path.is_file() and request_id in str(path)]
+    files = (path for path in root.rglob("*") if path.is_file() and request_id in str(path))
+    return [path for path in files if path.parent != root / "erasures"]
 
 
 def submitted(backend: Backend) -> str:

@@ -15,6 +15,7 @@ from pipeline import service
 from pipeline.bootstrap import Backend
 from pipeline.db import JobRecord, JobRepository, JobStatus, NewJob
 from pipeline.errors import DatabaseLockedError, QueueUnavailableError, StoreUnavailableError
+from pipeline.service.erasure_marks import MARKS_PREFIX
 from pipeline.service.jobs import submitted_key
 
 
@@ -37,7 +38,8 @@ def locked(backend: Backend) -> Backend:
 
 def stored(backend: Backend) -> list[str]:
     root = backend.settings.data_dir / "objects"
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+    found = (str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
+    return sorted(key for key in found if not key.startswith(MARKS_PREFIX))
 
 
 @pytest.mark.parametrize("fresh", [False, True])

@@ -42,6 +42,7 @@ from pipeline.db.engine import utcnow
 from pipeline.errors import PipelineError
 from pipeline.master.recovery import recover_dead_workers
 from pipeline.service.erase import erase_expired
+from pipeline.service.erasure_marks import mark_key
 from pipeline.service.jobs import submitted_key
 from pipeline.settings import Settings
 from pipeline.worker import Worker
@@ -309,9 +310,13 @@ def test_each_component_makes_its_s3_and_sqs_calls_under_its_own_role(
     later = datetime.now(UTC) + timedelta(days=2)
     assert sorted(erase_expired(master, 1, later)) == sorted([by_url, held])
     # Nothing of a job is left; only the marker that spends the upload key (the job's id, no
-    # comment), which the bucket's expiry removes long after the upload URL has expired.
+    # comment), which the bucket's expiry removes long after the upload URL has expired, and
+    # each erasure's record (pipeline.service.erasure_marks: when and why, no comment).
     left = _admin_s3(roles).list_objects_v2(Bucket=settings.bucket).get("Contents", [])
-    assert [found["Key"] for found in left] == [submitted_key(ticket.upload_key)]
+    records = [mark_key(erased) for erased in (by_url, direct, held)]
+    assert sorted(found["Key"] for found in left) == sorted(
+        [submitted_key(ticket.upload_key), *records]
+    )
 
     # What the roles do not allow is refused: the harness enforces the statements. (Clients
     # read AWS's error code only; moto answers SQS's JSON protocol with an XML error, whose
