@@ -3,7 +3,8 @@ page's text as a reader sees it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,15 +25,42 @@ def page_text(at: AppTest) -> str:
     return "\n".join(unescaped(str(getattr(element, "value", ""))) for element in elements)
 
 
-def job_page(url: str, request_id: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    """The app on job ``request_id``'s page, run once against the API at ``url`` (no key)."""
+def job_page(
+    url: str, request_id: str, monkeypatch: pytest.MonkeyPatch, view: str | None = None
+) -> AppTest:
+    """The app on job ``request_id``'s page (on its tab ``view``), run once against the API at
+    ``url`` (no key)."""
     monkeypatch.setenv("PIPELINE_API_URL", url)
     monkeypatch.delenv("PIPELINE_API_KEY", raising=False)
     at = AppTest.from_file(str(APP), default_timeout=60)
     at.query_params["job"] = request_id
+    if view is not None:
+        at.session_state["view"] = view
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+@contextmanager
+def served_job(folder: Path, csv: str) -> Iterator[tuple[str, str]]:
+    """The real API on uvicorn (no keys) over a job of ``csv`` (comments in ``comment``,
+    grouped by ``course``) labelled by the fake predictor: the API's URL and the job's id."""
+    from fastapi.testclient import TestClient
+    from httpfakes import serving_app
+    from jobfakes import FakePredictor, make_backend
+
+    from pipeline.api.app import create_app
+    from pipeline.worker import Worker
+
+    backend = make_backend(folder, auth="none")
+    answer = TestClient(create_app(backend)).post(
+        "/v1/jobs",
+        files={"file": ("evaluations.csv", csv)},
+        data={"text_column": "comment", "group_by": "course"},
+    )
+    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+    with serving_app(create_app(backend), log_level="warning") as url:
+        yield url, str(answer.json()["request_id"])
 
 
 def downloads_handed(monkeypatch: pytest.MonkeyPatch, clicked_only: bool = False) -> dict[str, Any]:

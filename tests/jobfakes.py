@@ -130,6 +130,33 @@ def comments_csv(path: Path, comments: Sequence[str], courses: Sequence[str] = (
     return path
 
 
+def submitted_ago(
+    backend: Backend,
+    path: Path,
+    rows: int,
+    waited_s: float = 0.0,
+    owner: str = "anonymous",
+    group_by: Sequence[str] = (),
+) -> str:
+    """A job of ``rows`` comments of ``owner``, submitted ``waited_s`` ago (turns and fair
+    share weigh how long a job has waited for its first delivery)."""
+    from sqlalchemy import update
+
+    from pipeline import service
+    from pipeline.db.engine import utcnow
+    from pipeline.db.models import Job
+
+    source = comments_csv(path, [f"{owner} lecture {i}" for i in range(rows)])
+    request_id = service.submit(backend, source, "comment", list(group_by), owner=owner).request_id
+    with backend.repository.database.write() as session:
+        session.execute(
+            update(Job)
+            .where(Job.request_id == request_id)
+            .values(created_at=utcnow() - timedelta(seconds=waited_s))
+        )
+    return request_id
+
+
 def new_job(request_id: str = "r1", owner: str = "o1", rows: int = 6) -> NewJob:
     """A job record for the repositories, ready for ``jobs.create``."""
     return NewJob(

@@ -4,6 +4,7 @@ around a model (the predictor's batches, the explainer's arithmetic) that need n
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pipeline.model.loading import LoadedModel
 
@@ -36,3 +37,20 @@ def tiny_loaded(tokenizer: object, directory: Path, max_length: int = 64) -> Loa
     config.num_labels = len(LABELS)
     model = BertForSequenceClassification(config).eval()
     return LoadedModel(model, tokenizer, LABELS, "tiny-1", max_length, directory)
+
+
+def tiny_encoder(tokenizer: Any) -> Any:
+    """A 1-layer random BERT encoder (no pooler), seeded: the sentence embedder's model."""
+    import torch
+    from transformers import BertConfig, BertModel
+
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=64,
+    )
+    torch.manual_seed(0)
+    return BertModel(config, add_pooling_layer=False)

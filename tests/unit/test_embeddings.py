@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from tinybert import base_tokenizer, tiny_encoder
 
 from pipeline.errors import ConfigError, ModelLoadError
 from pipeline.model import embeddings
@@ -18,22 +19,8 @@ MAX_LENGTH = 16
 
 @pytest.fixture(scope="module")
 def parts() -> tuple[Any, Any]:
-    import torch
-    from transformers import AutoTokenizer, BertConfig, BertModel
-
-    from pipeline.model.locate import base_encoder_dir
-
-    tokenizer = AutoTokenizer.from_pretrained(base_encoder_dir())
-    config = BertConfig(
-        vocab_size=tokenizer.vocab_size,
-        hidden_size=32,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=64,
-    )
-    torch.manual_seed(0)
-    return BertModel(config, add_pooling_layer=False), tokenizer
+    tokenizer = base_tokenizer()
+    return tiny_encoder(tokenizer), tokenizer
 
 
 @pytest.fixture(scope="module")

@@ -4,19 +4,14 @@ behind it, at most ``MAX_DEFERRALS`` times, so no job is held back for good."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from jobfakes import FakeClock, FakePredictor, comments_csv, make_backend
-from sqlalchemy import update
+from jobfakes import FakeClock, FakePredictor, make_backend, submitted_ago
 
-from pipeline import service
 from pipeline.bootstrap import Backend
 from pipeline.db import JobStatus
-from pipeline.db.engine import utcnow
-from pipeline.db.models import Job
 from pipeline.fair_share import another_owner_first, deferrals
 from pipeline.worker import Worker
 
@@ -43,15 +38,7 @@ def test_a_messages_deferrals_are_read_from_its_body(body: dict[str, Any], count
 
 
 def submitted(backend: Backend, path: Path, rows: int, owner: str, waited_s: float) -> str:
-    source = comments_csv(path, [f"{owner} lecture {i}" for i in range(rows)])
-    request_id = service.submit(backend, source, "comment", owner=owner).request_id
-    with backend.repository.database.write() as session:
-        session.execute(
-            update(Job)
-            .where(Job.request_id == request_id)
-            .values(created_at=utcnow() - timedelta(seconds=waited_s))
-        )
-    return request_id
+    return submitted_ago(backend, path, rows, waited_s, owner=owner)
 
 
 def first_chunks(backend: Backend) -> list[str]:

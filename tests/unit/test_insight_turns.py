@@ -6,20 +6,15 @@ insights per trip round the queue and succeeded last (hunt 4: 10-15 minutes for 
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from insightfakes import fake_analyst
-from jobfakes import FakeClock, FakePredictor, comments_csv, make_backend
-from sqlalchemy import update
+from jobfakes import FakeClock, FakePredictor, make_backend, submitted_ago
 
-from pipeline import service
 from pipeline.bootstrap import Backend
 from pipeline.db import JobStatus
-from pipeline.db.engine import utcnow
-from pipeline.db.models import Job
 from pipeline.worker import Worker
 
 INSIGHT_CHUNK_S = 10.0
@@ -28,16 +23,7 @@ ROWS = 40
 
 
 def submitted(backend: Backend, path: Path, rows: int, waited_s: float = 0.0) -> str:
-    """A job of ``rows`` comments, submitted ``waited_s`` ago."""
-    source = comments_csv(path, [f"good lecture {i}" for i in range(rows)])
-    request_id = service.submit(backend, source, "comment", ["course"]).request_id
-    with backend.repository.database.write() as session:
-        session.execute(
-            update(Job)
-            .where(Job.request_id == request_id)
-            .values(created_at=utcnow() - timedelta(seconds=waited_s))
-        )
-    return request_id
+    return submitted_ago(backend, path, rows, waited_s, group_by=["course"])
 
 
 def worked_in_order(

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from tinybert import base_tokenizer, tiny_loaded
+from tinybert import base_tokenizer, tiny_encoder, tiny_loaded
 
 from pipeline.model.embeddings import SentenceEmbedder
 from pipeline.model.explain import Explainer
@@ -75,19 +75,7 @@ def test_the_explanation_of_a_sorted_column_is_of_its_own_rows(predictor: Predic
 
 
 def test_the_embedding_of_a_filtered_column_is_of_its_own_rows(tokenizer: Any) -> None:
-    import torch
-    from transformers import BertConfig, BertModel
-
-    config = BertConfig(
-        vocab_size=tokenizer.vocab_size,
-        hidden_size=32,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=64,
-    )
-    torch.manual_seed(0)
-    embedder = SentenceEmbedder(BertModel(config, add_pooling_layer=False), tokenizer)
+    embedder = SentenceEmbedder(tiny_encoder(tokenizer), tokenizer)
     for column in _reordered():
         np.testing.assert_array_equal(embedder.embed(column), embedder.embed(list(column)))
 

@@ -8,49 +8,25 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
-from apptests import page_text
-from fastapi.testclient import TestClient
-from httpfakes import serving_app
-from jobfakes import FakePredictor, make_backend
+from apptests import job_page, page_text, served_job
 from streamlit.testing.v1 import AppTest
 from test_release_edges import ABUSIVE, CSV, DISTRESS, EMAIL, THREAT
 
-from pipeline.api.app import create_app
 from pipeline.client import PipelineClient
-from pipeline.worker import Worker
-
-APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    backend = make_backend(tmp_path_factory.mktemp("release-app"), auth="none")
-    api = TestClient(create_app(backend))
-    answer = api.post(
-        "/v1/jobs",
-        files={"file": ("evaluations.csv", CSV)},
-        data={"text_column": "comment", "group_by": "course"},
-    )
-    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
-    with serving_app(create_app(backend), log_level="warning") as url:
-        yield url, str(answer.json()["request_id"])
+    with served_job(tmp_path_factory.mktemp("release-app"), CSV) as served:
+        yield served
 
 
 def opened(served: tuple[str, str], monkeypatch: pytest.MonkeyPatch, view: str) -> AppTest:
-    url, request_id = served
-    monkeypatch.setenv("PIPELINE_API_URL", url)
-    monkeypatch.delenv("PIPELINE_API_KEY", raising=False)
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.query_params["job"] = request_id
-    at.session_state["view"] = view
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return job_page(*served, monkeypatch, view)
 
 
 def flagged_table(at: AppTest) -> pd.DataFrame:
