@@ -37,8 +37,9 @@ _RISKY_FIRST = (*FORMULA_PREFIXES, *map(chr, range(0x20)), "\x7f")
 
 _AFTER_SEPARATOR = re.compile(r";(?=[\x00-\x1f\x7f]*[=+\-@\t\r])([^;]*)")
 """A ``;`` where a cell would start that could run: its rest, up to the next ``;``."""
-_HARMLESS_PIECE = re.compile(r"[+-]\)")
-"""A sign and a closing bracket cannot begin a formula: the wink ``;-)``."""
+_HARMLESS_PIECE = re.compile(r"[+-][()\[\]/\\|DPpOo3](?![\w(])")
+"""A sign and a bracket, a slash or a letter of a face that no name or call follows cannot
+begin a formula that does anything: the winks ``;-)``, ``;-(``, ``;-P``, ``;-D``, ``;-/``."""
 
 
 def escape_cell(value: object) -> object:

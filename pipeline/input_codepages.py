@@ -55,14 +55,45 @@ _LANGUAGES = {
 UTF8_INSIDE = re.compile(
     rb"[\xc2\xc3][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
 )
-"""UTF-8 as a single-byte code page never writes it: ``Ã©`` (é), ``Â°`` (°), ``â€™`` (’) and
+"""UTF-8 as a single-byte code page seldom writes it: ``Ã©`` (é), ``Â°`` (°), ``â€™`` (’) and
 any three- or four-byte character. Other two-byte sequences (``É`` before a no-break space)
-are left out: a Western text holds them."""
+are left out: a Western text holds them. Only a line that is UTF-8 as a whole counts
+(``utf8_in_line``): Windows-1252's ``é…”`` is such a sequence too, in a line that is not."""
+_WESTERN_UTF8 = 0x3000
+"""A UTF-8 line in a Western export has characters below the CJK blocks; a Windows-1252 line
+that happens to decode as UTF-8 (``é…”`` as 酔) has one above."""
+
+
+def utf8_in_line(line: bytes) -> re.Match[bytes] | None:
+    """The first UTF-8 character of ``line``, from a file read with a single-byte code page,
+    where the line is UTF-8 text: it decodes whole, holds a UTF-8 sequence, and reads as a
+    Western text would; else None."""
+    found = UTF8_INSIDE.search(line)
+    if found is None:
+        return None
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return found if all(ord(character) < _WESTERN_UTF8 for character in text) else None
+
+
 _HIGH_RUN = re.compile(rb"[\x80-\x9f\xa1-\xff]+")
 """Bytes over 0x7F in a row; a no-break space (0xA0) counts as the space it is."""
 _LATIN_LETTERS = 0xC0
 """From here on Windows-1252 has letters (``À``…``ÿ``); below, punctuation and symbols."""
 _FOREIGN_SHARE = 0.5
+_GARBLED_BYTES = 12
+"""Foreign-looking bytes a file needs before it is refused as garbled in every code page: a
+short Western file with one odd run (``ÆØÅ``, an alphabet) is read as Windows-1252."""
+_WINDOWS_PUNCTUATION = bytes(range(0x80, 0xA0))
+"""Windows-1252's own quotes, dashes, ellipsis, bullet and ™ (Latin-1 has none there), which
+sit beside an accented letter (``chargé…”``); no Big5 byte is among them."""
+_MAC_QUOTES = re.compile(rb"[a-z][\xd2-\xd5]|[\xd2-\xd5][a-z]")
+"""Mac Roman's curly quotes (0xD2-0xD5) touching a small letter: ``don’t``, ``“review``, which
+Windows-1252 reads as capitals inside words (``donÕt``, ``Òreview``). A file read as Mac
+Roman needs one: Windows-1252's dashes and bullets between letters read as Mac Roman
+letters (``Self–paced`` as ``Selfñpaced``), which alone would tip it."""
 _SCRIPT_SHARE = 0.9
 _COMMON_SHARE = 0.9
 _KOREAN_ALONE = 20
@@ -121,7 +152,8 @@ def legacy_encoding(lines: Sequence[bytes], cr_only: bool) -> str:
     file with bytes Windows-1252 lacks is tried as East Asian too (Shift-JIS kanji start
     with them): nothing is lost, it would be refused."""
     evidence = b"\n".join(lines)
-    foreign = _foreign(lines)
+    foreign_bytes = _foreign_bytes(lines)
+    foreign = foreign_bytes > 0
     western = _decodes(evidence, WINDOWS_1252)
     if foreign or not western:
         fits = _east_asian(evidence)
@@ -129,26 +161,26 @@ def legacy_encoding(lines: Sequence[bytes], cr_only: bool) -> str:
             return fits[0]
         if fits:
             raise EncodingError(_several_refusal(fits, evidence))
-        if foreign and western:
+        if foreign_bytes >= _GARBLED_BYTES and western:
             raise EncodingError(_garbled_refusal(evidence))
     if cr_only and reads_as_mac_roman(lines):
         return MAC_ROMAN
     return WINDOWS_1252
 
 
-def _foreign(lines: Sequence[bytes]) -> bool:
-    """Most high bytes are in runs no Western text makes: three or more in a row, or two
-    that touch no ASCII letter, holding a letter (as Windows-1252 reads them)."""
+def _foreign_bytes(lines: Sequence[bytes]) -> int:
+    """The high bytes in runs no Western text makes, when they are most of them (else 0):
+    three or more letters in a row (as Windows-1252 reads them), or two that touch no ASCII
+    letter. Punctuation at a run's ends is no part of it: ``é…”`` and ``é\xa0»`` are one
+    accented letter beside Windows punctuation (``chargé…”``), not a run of three."""
     high = foreign = 0
     for line in lines:
         for run in _HIGH_RUN.finditer(line):
-            size = run.end() - run.start()
-            high += size
-            if max(run.group()) < _LATIN_LETTERS:
-                continue  # Windows punctuation: ``——``, ``…”``, ``«»``
+            high += run.end() - run.start()
+            size = len(run.group().strip(_WINDOWS_PUNCTUATION))
             if size >= 3 or (size == 2 and not _touches_letter(line, run.start(), run.end())):
                 foreign += size
-    return foreign > 0 and foreign >= _FOREIGN_SHARE * high
+    return foreign if foreign >= _FOREIGN_SHARE * high else 0
 
 
 def _touches_letter(line: bytes, start: int, end: int) -> bool:
@@ -261,7 +293,10 @@ def _shown(evidence: bytes) -> str:
 
 def reads_as_mac_roman(lines: Sequence[bytes]) -> bool:
     """Whether the lines read more plausibly as Mac Roman than as Windows-1252, their high
-    bytes mostly inside words (an accent, an apostrophe, a quote) as a Western text's are."""
+    bytes mostly inside words (an accent, an apostrophe, a quote) as a Western text's are, and
+    its curly quotes where Mac Roman puts them (``_MAC_QUOTES``)."""
+    if not any(_MAC_QUOTES.search(line) for line in lines):
+        return False
     if _oddities(lines, MAC_ROMAN) >= _oddities(lines, WINDOWS_1252):
         return False
     high = in_words = 0

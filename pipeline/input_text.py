@@ -34,10 +34,10 @@ from pipeline.errors import EncodingError, MalformedInputError
 from pipeline.input_codepages import (
     CODE_PAGE_NAMES,
     MAC_ROMAN,
-    UTF8_INSIDE,
     WINDOWS_1252,
     legacy_encoding,
     reads_as_mac_roman,
+    utf8_in_line,
 )
 from pipeline.input_header import TEXT_WORDS, header_holds
 
@@ -234,6 +234,7 @@ def _marked_refusal(announced: str, exc: _Undecodable) -> str:
 _EVIDENCE_BYTES = 256 * 1024
 """Bytes of a legacy file's lines holding a byte over 0x7F that its code page is judged on."""
 _LINE_BREAK = re.compile(rb"\r\n?|\n")
+_LINE_BREAK_KEPT = re.compile(rb"(\r\n?|\n)")
 
 
 def _non_ascii_lines(path: Path) -> list[bytes]:
@@ -257,23 +258,29 @@ def _non_ascii_lines(path: Path) -> list[bytes]:
 
 
 def _utf8_inside(path: Path, encoding: str) -> str | None:
-    """Where the first UTF-8 character of a file read with a single-byte ``encoding`` is
-    (``line 3 (offset 41, 'Ã©')``); None when it holds none."""
-    lines = _LineCounter()
-    start = 0
-    kept = b""  # a block's last bytes: a character across two blocks is found too
+    """Where the first UTF-8 line of a file read with a single-byte ``encoding`` is, and its
+    first UTF-8 character (``line 3 (offset 41, 'Ã©')``); None when it holds none. A line
+    counts only when it is UTF-8 as a whole (``utf8_in_line``): two exports joined."""
+    number, start, rest = 1, 0, b""
     with path.open("rb") as handle:
         while block := handle.read(_READ_BLOCK):
-            data = kept + block
-            found = UTF8_INSIDE.search(data)
-            if found is not None:
-                lines.feed(data[: found.start()].decode(encoding, errors="replace"))
-                shown = found.group().decode(encoding, errors="replace")
-                return f"line {lines.line} (offset {start + found.start():,}, {shown!r})"
-            kept = data[-3:]
-            lines.feed(data[: len(data) - len(kept)].decode(encoding, errors="replace"))
-            start += len(data) - len(kept)
+            data = rest + block
+            held = 1 if data.endswith(b"\r") else 0  # a CR whose LF may come next
+            pieces = _LINE_BREAK_KEPT.split(data[: len(data) - held])
+            rest = pieces.pop() + data[len(data) - held :]
+            for line, end in zip(pieces[::2], pieces[1::2], strict=True):
+                if not line.isascii() and (found := utf8_in_line(line)) is not None:
+                    return _utf8_place(found, number, start, encoding)
+                number += 1
+                start += len(line) + len(end)
+    if not rest.isascii() and (found := utf8_in_line(rest)) is not None:
+        return _utf8_place(found, number, start, encoding)
     return None
+
+
+def _utf8_place(found: re.Match[bytes], number: int, start: int, encoding: str) -> str:
+    shown = found.group().decode(encoding, errors="replace")
+    return f"line {number} (offset {start + found.start():,}, {shown!r})"
 
 
 def read_sample(path: Path, encoding: str) -> tuple[str, bool]:

@@ -666,11 +666,12 @@ class Worker:
     def _restored_after_erasure(self, job: JobRecord) -> bool:
         """Whether ``job`` was erased before its database was restored from a backup (it is
         erased again now, and its message dropped). A store that cannot be read here is left
-        to the delivery, whose own reads of the store wait for it and say so on the job; the
-        master's pass over the erasure marks finds such a job anyway."""
+        to the delivery, whose own reads of the store wait for it and say so on the job (or,
+        refused, fail it saying why); the master's pass over the erasure marks finds such a
+        job anyway."""
         try:
             return erased_before(self.backend, job)
-        except ServiceUnavailableError as exc:
+        except PipelineError as exc:  # unavailable, or refused by a role tightened by hand
             log.warning("job %s: its erasure mark could not be read (%s)", job.request_id, exc)
             return False
 

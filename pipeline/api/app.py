@@ -278,7 +278,7 @@ def create_app(
             File(
                 description="CSV, XLSX, ODS or one-per-line TXT; a text file's encoding is "
                 "detected: UTF-8 (with or without a byte order mark), UTF-16 (with one), "
-                "else Windows-1252"
+                "else a Windows code page (Western, Chinese, Japanese, Korean) or Mac Roman"
             ),
         ] = None,
         upload_key: Annotated[

@@ -66,7 +66,7 @@ def register(commands: Any) -> None:
         "file",
         type=Path,
         help="CSV, XLSX, ODS or one-per-line TXT; a text file's encoding is detected: UTF-8, "
-        "UTF-16 with a byte order mark, else Windows-1252",
+        "UTF-16 with a byte order mark, else a Windows code page or Mac Roman",
     )
     submit.add_argument(
         "--text-column",

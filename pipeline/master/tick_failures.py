@@ -11,15 +11,20 @@ says so.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 
 REPEAT_EVERY_S = 60.0
 """How often a failure that goes on is logged again (one line, with its count)."""
 
 
+_NUMBERS = re.compile(r"\d+")
+
+
 def failure_kind(exc: BaseException) -> str:
-    """What makes two failures "the same": their type and message."""
-    return f"{type(exc).__name__}: {exc}"
+    """What makes two failures "the same": their type and message, its numbers aside (a
+    driver's message may carry a connection id, a port or a time that changes each tick)."""
+    return _NUMBERS.sub("N", f"{type(exc).__name__}: {exc}")
 
 
 class TickFailures:

@@ -34,6 +34,10 @@ def test_a_cell_a_semicolon_would_start_is_escaped(value: str, escaped: str) -> 
     [
         "good lecture; bad exam",
         "great prof ;-)",
+        "boring ;-(",
+        "just kidding ;-P",
+        "loved it ;-D",
+        "meh ;-/",
         "scores 3;-2;+4.5",
         "a; =1",
         "labs;;more labs",

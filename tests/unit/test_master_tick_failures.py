@@ -57,6 +57,16 @@ def test_a_new_kind_of_failure_gets_its_own_traceback_and_a_new_streak_starts_af
     assert sum("succeeded after 3 failed" in r.getMessage() for r in caplog.records) == 1
 
 
+def test_a_message_that_changes_only_in_its_numbers_is_the_same_failure(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    failures = TickFailures(logging.getLogger(LOGGER), FakeClock())
+    with caplog.at_level(logging.INFO, logger=LOGGER):
+        for tick in range(20):
+            failures.failed(RuntimeError(f"connection {4000 + tick} to port 5432 refused"), 2.0)
+    assert len(tracebacks(caplog)) == 1
+
+
 def test_the_running_master_logs_one_traceback_for_a_database_that_stays_down(
     tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
