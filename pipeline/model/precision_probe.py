@@ -90,13 +90,13 @@ def _product(
         low = (inputs.bfloat16(), weight.bfloat16(), bias.bfloat16())
         return lambda: torch.nn.functional.linear(*low)
     if precision == "int8":
-        from pipeline.model.runtime import int8_linear
+        from pipeline.model.int8_rows import rowwise_int8_linear
 
         layer = torch.nn.Linear(WIDTH, OUTPUTS)
         with torch.no_grad():
             layer.weight.copy_(weight)
             layer.bias.copy_(bias)
-        quantised = int8_linear(layer)
+        quantised = rowwise_int8_linear(layer)
         return lambda: quantised(inputs)
     return lambda: torch.nn.functional.linear(inputs, weight, bias)
 

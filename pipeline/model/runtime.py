@@ -10,13 +10,13 @@ from __future__ import annotations
 import copy
 import functools
 import os
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from pipeline.model.cpu_shapes import EXACT_WIDTHS, BatchShapes
+from pipeline.model.int8_rows import quantize_rows
 from pipeline.model.precision import RESCORE_MARGIN
 
 
@@ -79,7 +79,7 @@ def build_engine(
 
             pack_linears(fast.model)
     elif precision == "int8":
-        fast = Runner(quantize_int8(_copy_as(exact.model, torch.float32)), device, temperature)
+        fast = Runner(quantize_rows(_copy_as(exact.model, torch.float32)), device, temperature)
     else:
         raise ValueError(f"no engine for precision {precision!r}")
     return Engine(precision, fast, exact, RESCORE_MARGIN[precision])
@@ -93,54 +93,6 @@ def _copy_as(model: Any, dtype: Any) -> Any:
     if isinstance(model, BertClassifier):
         return cast(model, dtype)
     return copy.deepcopy(model).to(dtype=dtype)
-
-
-@functools.cache
-def _int8_linear_class() -> Any:
-    import torch
-
-    class Int8Linear(torch.nn.Module):
-        """A ``Linear`` with int8 weights (one scale per output channel) and activations
-        quantised per call over the full 8-bit range: VNNI's dot products cannot overflow, so
-        the 7-bit ``reduce_range`` of torch's stock dynamic quantisation, which costs accuracy,
-        is not needed."""
-
-        def __init__(self, linear: Any) -> None:
-            super().__init__()
-            weight = linear.weight.detach().float()
-            scales = (weight.abs().amax(dim=1) / 127.0).clamp(min=1e-8).double()
-            zeros = torch.zeros(weight.shape[0], dtype=torch.int64)
-            with warnings.catch_warnings():  # quantized tensors are deprecated (see precision.py)
-                warnings.simplefilter("ignore", UserWarning)
-                qweight = torch.quantize_per_channel(weight, scales, zeros, 0, torch.qint8)
-            bias = None if linear.bias is None else linear.bias.detach().float()
-            self.packed = torch.ops.quantized.linear_prepack(qweight, bias)
-
-        def forward(self, x: Any) -> Any:
-            return torch.ops.quantized.linear_dynamic(x, self.packed, False)
-
-    return Int8Linear
-
-
-def quantize_int8(model: Any) -> Any:
-    """Replace every ``Linear`` of the encoder (where nearly all the time goes) with int8."""
-    import torch
-
-    encoder = model.base_model.encoder
-    targets = [
-        (name, module)
-        for name, module in encoder.named_modules()
-        if isinstance(module, torch.nn.Linear)
-    ]
-    for name, module in targets:
-        parent_name, _, child = name.rpartition(".")
-        parent = encoder.get_submodule(parent_name) if parent_name else encoder
-        setattr(parent, child, int8_linear(module))
-    return model
-
-
-def int8_linear(linear: Any) -> Any:
-    return _int8_linear_class()(linear)
 
 
 @functools.cache

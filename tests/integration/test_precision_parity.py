@@ -26,10 +26,11 @@ from pipeline.model.train import TrainOptions
 pytestmark = pytest.mark.slow
 
 REVIEW_SAMPLE = 1000
-SCORE_DRIFT = {"bf16": 0.02, "int8": 0.35}
+SCORE_DRIFT = {"bf16": 0.02, "int8": 0.05}
 """How far a comment's scores may move with its batch-mates: bf16 rounds a little differently
-per batch shape; int8 quantises activations with one scale per batch, so a batch with a large
-activation coarsens every row in it (measured: at most 0.009 in bf16, 0.28 in int8)."""
+per batch shape; int8 quantises each token's activations with its own scale, so only the fp32
+parts' rounding can move a value across an int8 step (measured: at most 0.009 in bf16, 0.025
+in int8; 0.28 while int8 had one scale per batch)."""
 REDUCED = [p for p in supported_precisions("cpu", machine_capabilities("cpu")) if p != "fp32"]
 
 
