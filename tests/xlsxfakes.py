@@ -305,3 +305,22 @@ def course_report(path: Path) -> Path:
     hidden.append(["hidden"])
     book.save(path)
     return path
+
+
+def openpyxl_workbook(
+    path: Path, sheets: dict[str, Sequence[Sequence[object]]], hidden: str = ""
+) -> Path:
+    """A workbook written by openpyxl, a sheet per entry in order (``hidden``: that one
+    hidden), as a user's Excel saves one."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(list(row))
+        if name == hidden:
+            sheet.sheet_state = "hidden"
+    book.save(path)
+    return path

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
+from xlsxfakes import openpyxl_workbook
 
 from pipeline.column_guess import default_sheet, preview_upload
 from pipeline.errors import MissingColumnError
@@ -86,19 +86,6 @@ def test_the_hint_names_every_open_question_not_one_of_them(
     )
 
 
-def _workbook(path: Path, sheets: dict[str, Sequence[Sequence[object]]], hidden: str = "") -> Path:
-    book = Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(list(row))
-        if name == hidden:
-            sheet.sheet_state = "hidden"
-    book.save(path)
-    return path
-
-
 COVER = [["Explorance Blue - Course Evaluation Report"], [], ["Project:", "Fall 2026"],
          ["Generated:", "2026-12-01"]]  # fmt: skip
 
@@ -118,7 +105,7 @@ def test_the_app_passes_over_a_cover_of_labels_and_values_to_the_alike_course_sh
         "CHEM 110": _course("CHEM 110"),
         "BIOL 201": _course("BIOL 201"),
     }
-    path = _workbook(tmp_path / "blue.xlsx", sheets)
+    path = openpyxl_workbook(tmp_path / "blue.xlsx", sheets)
 
     preview = preview_upload(path.read_bytes(), "blue.xlsx")
 
@@ -137,7 +124,9 @@ def test_a_cover_of_labels_and_values_is_no_table_for_the_first_guess() -> None:
 def test_the_refusal_with_no_column_shows_a_table_s_columns_not_the_cover_s(
     tmp_path: Path,
 ) -> None:
-    path = _workbook(tmp_path / "blue.xlsx", {"Report Info": COVER, "CHEM 110": _course("C")})
+    path = openpyxl_workbook(
+        tmp_path / "blue.xlsx", {"Report Info": COVER, "CHEM 110": _course("C")}
+    )
 
     with pytest.raises(MissingColumnError) as refused:
         validate_input(path, None)
@@ -151,7 +140,7 @@ def test_the_refusal_with_no_column_shows_a_table_s_columns_not_the_cover_s(
 def test_a_comment_column_on_a_hidden_sheet_is_said_to_be_there(tmp_path: Path) -> None:
     sheets = {"Cover": [["Course evaluation report"]], "Comments": [["course", "comment"],
               ["CHEM 110", "Great"]]}  # fmt: skip
-    path = _workbook(tmp_path / "hidden.xlsx", sheets, hidden="Comments")
+    path = openpyxl_workbook(tmp_path / "hidden.xlsx", sheets, hidden="Comments")
 
     with pytest.raises(MissingColumnError) as asked:
         validate_input(path, "comment")

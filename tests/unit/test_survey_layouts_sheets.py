@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
+from xlsxfakes import openpyxl_workbook
 
 from pipeline.errors import AmbiguousColumnError
 from pipeline.inputs import ReadOptions, iter_chunks, validate_input
@@ -16,17 +16,6 @@ from pipeline.xlsx import ALL_SHEETS
 
 Rows = Sequence[Sequence[object]]
 COURSES = {"CHEM 110": 3, "BIOL 201": 2}
-
-
-def _book(path: Path, sheets: dict[str, Rows]) -> Path:
-    book = Workbook()
-    book.remove(book.active)
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(list(row))
-    book.save(path)
-    return path
 
 
 def _blue_sheet(course: str, answers: int) -> Rows:
@@ -59,7 +48,7 @@ def test_each_sheet_s_row_of_column_kinds_is_skipped_under_its_own_header(
 ) -> None:
     sheets = {"Report Info": [["Project:", "Fall 2026"]]}
     sheets |= {course: _blue_sheet(course, n) for course, n in COURSES.items()}
-    path = _book(tmp_path / "blue.xlsx", sheets)
+    path = openpyxl_workbook(tmp_path / "blue.xlsx", sheets)
 
     summary = validate_input(path, "What could be improved?", ["Course"], sheet=ALL_SHEETS)
 
@@ -81,7 +70,9 @@ def test_several_comment_columns_on_every_sheet_skip_each_sheet_s_kinds(tmp_path
             [course, "The labs", "The exams"],
         ]
 
-    path = _book(tmp_path / "blue.xlsx", {"A": sheet("CHEM 110"), "B": sheet("BIOL 201")})
+    path = openpyxl_workbook(
+        tmp_path / "blue.xlsx", {"A": sheet("CHEM 110"), "B": sheet("BIOL 201")}
+    )
 
     summary = validate_input(
         path, ["What did you like?", "What could be improved?"], sheet=ALL_SHEETS
@@ -91,7 +82,9 @@ def test_several_comment_columns_on_every_sheet_skip_each_sheet_s_kinds(tmp_path
 
 
 def test_each_qualtrics_sheet_s_question_texts_and_import_ids_are_skipped(tmp_path: Path) -> None:
-    path = _book(tmp_path / "q.xlsx", {c: _qualtrics_sheet(c, n) for c, n in COURSES.items()})
+    path = openpyxl_workbook(
+        tmp_path / "q.xlsx", {c: _qualtrics_sheet(c, n) for c, n in COURSES.items()}
+    )
 
     summary = validate_input(path, "Q5", ["Q1"], sheet=ALL_SHEETS)
 
@@ -113,7 +106,9 @@ def test_alike_qualtrics_sheets_are_not_cut_to_the_first_when_no_column_is_named
 ) -> None:
     """The comment column is named like comments by its question only (``Q5``: Comments);
     reading the first sheet would drop the others without a word."""
-    path = _book(tmp_path / "q.xlsx", {c: _qualtrics_sheet(c, n) for c, n in COURSES.items()})
+    path = openpyxl_workbook(
+        tmp_path / "q.xlsx", {c: _qualtrics_sheet(c, n) for c, n in COURSES.items()}
+    )
 
     with pytest.raises(AmbiguousColumnError, match="2 sheets that hold the same table"):
         validate_input(path, None)
@@ -131,7 +126,9 @@ def _summary_in_front(path: Path) -> Path:
         + [[n, 4, f"Good pace in {course} {n}"] for n in range(answers)]
         for course, answers in COURSES.items()
     }
-    return _book(path, {"Summary": summary, **course_sheets, "CHEM 330": course_sheets["CHEM 110"]})
+    return openpyxl_workbook(
+        path, {"Summary": summary, **course_sheets, "CHEM 330": course_sheets["CHEM 110"]}
+    )
 
 
 @pytest.mark.parametrize("text_column", [None, "Comments"])
@@ -164,7 +161,9 @@ def test_every_sheet_reads_the_alike_sheets_and_leaves_the_summary_out(tmp_path:
 def test_two_tables_on_as_many_sheets_each_are_refused_as_one_table(tmp_path: Path) -> None:
     answers = [["Course", "Comment"], ["CHEM", "Great"]]
     notes = [["Author", "Note", "Comment"], ["me", "export again", "ok"]]
-    path = _book(tmp_path / "two.xlsx", {"A": answers, "B": answers, "N1": notes, "N2": notes})
+    path = openpyxl_workbook(
+        tmp_path / "two.xlsx", {"A": answers, "B": answers, "N1": notes, "N2": notes}
+    )
 
     with pytest.raises(AmbiguousColumnError) as refused:
         validate_input(path, "Comment", sheet=ALL_SHEETS)
