@@ -48,13 +48,25 @@ def disk_faults(where: str) -> Iterator[None]:
         raise
 
 
+RESTORE_DATABASE = (
+    "the operator must restore it from a backup; nothing can be read or stored until then"
+)
+REMAKE_QUEUE = (
+    "the operator must stop the service, remove queue.db (with queue.db-wal and queue.db-shm) "
+    "from the data folder and start it again: it holds only messages, and the master sends "
+    "the queued and running jobs new ones within minutes (no backup of it is kept)"
+)
+
+
 def sqlite_fault(
     error: sqlite3.Error,
     what: str,
     locked: type[ServiceUnavailableError],
     unavailable: type[ServiceUnavailableError],
+    remedy: str = RESTORE_DATABASE,
 ) -> ServiceUnavailableError | None:
-    """The 503 error for a SQLite failure of ``what`` (``the database``), or None for a bug."""
+    """The 503 error for a SQLite failure of ``what`` (``the database``), or None for a bug;
+    ``remedy`` says what mends a damaged file."""
     code = getattr(error, "sqlite_errorcode", None)
     if code is None:
         return None
@@ -68,8 +80,7 @@ def sqlite_fault(
         return unavailable(f"{what} cannot be opened or written; try again later")
     if primary in (_SQLITE_CORRUPT, _SQLITE_NOTADB):  # no retry mends it: the operator must
         return unavailable(
-            f"{what} is damaged (its file is not a readable SQLite database): the operator "
-            "must restore it from a backup; nothing can be read or stored until then"
+            f"{what} is damaged (its file is not a readable SQLite database): {remedy}"
         )
     return None
 
@@ -121,7 +132,9 @@ def queue_faults() -> Iterator[None]:
     try:
         yield
     except sqlite3.Error as exc:
-        fault = sqlite_fault(exc, "the job queue", QueueUnavailableError, QueueUnavailableError)
+        fault = sqlite_fault(
+            exc, "the job queue", QueueUnavailableError, QueueUnavailableError, REMAKE_QUEUE
+        )
         if fault is None and str(exc).startswith("no such table"):
             fault = QueueUnavailableError(QUEUE_FILE_GONE)
         if fault is None:

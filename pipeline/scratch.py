@@ -1,12 +1,14 @@
-"""Where a worker keeps a job's copy of its input and the results it builds, and how the copies
-a killed worker left behind are removed.
+"""Where a process keeps its passing copies of comments (a worker's job input and the results
+it builds, the API's spooled upload, a results file on its way to a download), and how the
+copies a killed process left behind are removed.
 
 A folder of the system's temporary directory outlived a worker killed mid-job (``kill -9``, an
 out-of-memory kill): the whole input stayed in ``/tmp/job-*`` for ever, where neither erasing
-the job nor the retention period reached it. So each job's folder is made under the data
-folder (its owner's alone), named by the worker's process id and host, and every worker,
-when it starts, removes its host's folders of processes that are gone: the master starts a
-replacement the moment a worker dies.
+the job nor the retention period reached it; so did an upload in ``/tmp/upload-*`` of an API
+killed mid-submit, before any job named it. So each such folder is made under the data folder
+(its owner's alone), named by the process id, what it is for and the host, and every worker and
+API, when it starts, removes its host's folders of processes that are gone: the master starts a
+replacement the moment a worker dies, and an API is started again.
 """
 
 from __future__ import annotations
@@ -24,34 +26,37 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 SCRATCH = "scratch"
-"""The data folder's subfolder of job folders."""
+"""The data folder's subfolder of scratch folders."""
+_NAME = re.compile(r"(\d+)-[a-z]+-([^-]+)-")
+"""A scratch folder's name: the process id, what it is for, the host (``_host``: no ``-``)."""
 
 
 @contextmanager
-def job_folder(data_dir: Path) -> Iterator[Path]:
-    """A folder for one delivery's files, removed when it ends (or by ``sweep`` once this
-    process is gone)."""
+def folder(data_dir: Path, purpose: str) -> Iterator[Path]:
+    """A folder for one piece of work's files (``purpose``, small letters: ``job``,
+    ``upload``, ``results``), removed when it ends (or by ``sweep`` once this process is
+    gone)."""
     root = Path(data_dir) / SCRATCH
     root.mkdir(mode=0o700, parents=True, exist_ok=True)
-    prefix = f"{os.getpid()}-job-{_host()}-"
-    with tempfile.TemporaryDirectory(prefix=prefix, dir=root) as folder:
-        yield Path(folder)
+    prefix = f"{os.getpid()}-{purpose}-{_host()}-"
+    with tempfile.TemporaryDirectory(prefix=prefix, dir=root) as made:
+        yield Path(made)
 
 
 def sweep(data_dir: Path) -> int:
-    """Remove this host's job folders of processes no longer running; returns how many. A
+    """Remove this host's scratch folders of processes no longer running; returns how many. A
     folder of another host (a data folder shared between machines) is left: its process id
     says nothing here."""
     root = Path(data_dir) / SCRATCH
     removed = 0
     for entry in root.iterdir() if root.is_dir() else ():
-        pid, _, rest = entry.name.partition("-")
-        if not pid.isdigit() or not rest.startswith(f"job-{_host()}-") or _running(int(pid)):
+        name = _NAME.match(entry.name)
+        if name is None or name.group(2) != _host() or _running(int(name.group(1))):
             continue
         shutil.rmtree(entry, ignore_errors=True)
         removed += 1
     if removed:
-        log.info("removed %d job folders left by workers that were stopped mid-job", removed)
+        log.info("removed %d scratch folders left by processes stopped mid-work", removed)
     return removed
 
 

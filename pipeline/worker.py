@@ -26,7 +26,10 @@ Poison is judged at receive time from the job's progress, not from the queue's r
 job stands at, and only failures in a row without a committed row in between stop the job.
 The job's model is loaded before that judgement, and a model that cannot be loaded is never
 counted: it is the deployment's fault, not the rows' (``pipeline.model_fault``); the job waits,
-and the worker takes no job for ``model_retry_s``. Nor is a model that loads but is not the one
+and that model is not tried again for ``model_retry_s``, for any job; the worker takes no job
+for as long only when the model is its own (PIPELINE_MODEL), and otherwise goes on with the jobs
+of other models (one job submitted under a bad setting held up every job for about ten
+minutes, hunt 1). Nor is a model that loads but is not the one
 that labelled the job's committed rows (replaced while the job ran): the job waits for it, so
 its rows all come from one model, and the worker takes the next job. Nor is a stored input
 gone from the object store: no retry brings it back, so the job fails at once (``INPUT_GONE``).
@@ -85,6 +88,7 @@ from pipeline.poison import PoisonPolicy, gave_up_themes, needs_fresh_message
 from pipeline.ports import QueueMessage
 from pipeline.readahead import read_ahead
 from pipeline.release.alert import UrgentAlerts
+from pipeline.request_id import queued_request_id
 from pipeline.service import export, settle_dead_letters
 from pipeline.service.erase import erase_objects
 from pipeline.service.restored_erasures import erased_before
@@ -97,9 +101,10 @@ FIRST_CHUNK_WAIT_S = 30.0
 """How long the read-ahead waits for a first job's first chunk to be timed before it sizes the
 second (``ChunkSizer.first_wait_s``); the wait ends sooner when the delivery ends."""
 MODEL_RETRY_S = 60.0
-"""How long a job whose model could not be loaded stays hidden, and how long the worker that
-tried takes no job: one delivery a minute, so the queue's limit (PIPELINE_MAX_RECEIVES, 10)
-leaves the operator about ten minutes to put the model back before such a job is failed."""
+"""How long a job whose model could not be loaded stays hidden, how long the worker that tried
+loads that model for no job, and, when it is the worker's own model, takes no job: one delivery
+a minute, so the queue's limit (PIPELINE_MAX_RECEIVES, 10) leaves the operator about ten
+minutes to put the model back before such a job is failed."""
 INPUT_GONE = (
     "the uploaded file is no longer in the service's storage (removed, or expired, before the "
     "job had read all of it), so the job cannot go on; nothing in the file caused this: "
@@ -188,7 +193,21 @@ class Worker:
         self._timed_since = clock()
         self._model_retry_s = model_retry_s
         self._resume_at = 0.0
-        """``time.monotonic`` before which the worker takes no job (a model failed to load)."""
+        """``time.monotonic`` before which the worker takes no job (its own model failed to
+        load, or the service's storage failed)."""
+        self._unrecorded: tuple[str, str] | None = None
+        """A job whose delivery a storage fault ended while the database could not take its
+        note (``_service_unavailable``), and that note: written before anything else once the
+        database answers, so the open delivery is closed uncounted rather than taken for a
+        crash by the next one (two outages at one row failed a healthy job as poison)."""
+        self._storage_fault: str | None = None
+        """The storage fault the idle loop waits out, logged once (``_storage_failed``)."""
+        self._taken: dict[str, float] = {}
+        """When this worker last took up a job of each owner (``time.monotonic``): owners
+        with as many jobs running take turns (``pipeline.fair_share``)."""
+        self._unloadable: dict[str, tuple[float, str]] = {}
+        """Per model reference that failed to load: the ``time.monotonic`` before which it is
+        not tried again, and the note its jobs wait with."""
 
     def request_stop(self) -> None:
         """Finish the current chunk, hand the message back, and leave the loop."""
@@ -250,34 +269,94 @@ class Worker:
         scratch.sweep(self.backend.settings.data_dir)
         try:
             while not self.stopping:
-                self._beat(None)
-                resting_s = self._resume_at - time.monotonic()
-                if resting_s > 0:  # a model failed to load: no job for a while, beating idle
+                try:
+                    taken = self._next(burst)
+                except ServiceUnavailableError as exc:
                     if burst:
-                        break
-                    self._stop.wait(min(resting_s, self._heartbeat_s))
+                        raise
+                    self._storage_failed(exc)
                     continue
-                message = self.backend.queue.receive(wait_s=0.0 if burst else self._poll_s)
-                if message is None:
-                    if burst:
-                        break
-                    continue
-                self.handle(message)
-                handled += 1
+                if taken is None:
+                    break
+                handled += taken
         finally:
             if burst:
                 settle_dead_letters(self.backend)
-            self.backend.repository.workers.remove(self.worker_id)
+            self._leave()
         return handled
+
+    def _next(self, burst: bool) -> int | None:
+        """One turn of the loop: the messages handled (0 or 1), or None when a burst is over.
+        A fault of the service's storage leaves it as ``ServiceUnavailableError``."""
+        self._record_fault()
+        self._beat(None)
+        self._storage_answers()
+        resting_s = self._resume_at - time.monotonic()
+        if resting_s > 0:  # a model or the storage failed: no job for a while, beating idle
+            if burst:
+                return None
+            self._stop.wait(min(resting_s, self._heartbeat_s))
+            return 0
+        message = self.backend.queue.receive(wait_s=0.0 if burst else self._poll_s)
+        if message is None:
+            return None if burst else 0
+        self.handle(message)
+        return 1
+
+    def _storage_failed(self, error: ServiceUnavailableError) -> None:
+        """The service's storage failed the idle loop (a beat, a receive) or a delivery outside
+        its labelling: the worker rests a beat and tries again rather than exits, since the
+        master starts a replacement the moment a worker ends (a connection cut for an instant
+        killed idle workers, each replaced by one loading its model from scratch). Logged once
+        per fault, not at every try."""
+        if str(error) != self._storage_fault:
+            log.error(
+                "the service's storage failed (%s): this worker tries again every %g s",
+                error,
+                min(error.retry_after_s, self._heartbeat_s),
+                exc_info=error,
+            )
+            self._storage_fault = str(error)
+        self._stop.wait(min(error.retry_after_s, self._heartbeat_s))
+
+    def _storage_answers(self) -> None:
+        if self._storage_fault is not None:
+            log.info("the service's storage answers again: this worker goes on")
+            self._storage_fault = None
+
+    def _record_fault(self) -> None:
+        """Write the note of a storage fault the database could not take when it happened
+        (``_unrecorded``), closing that delivery uncounted; not when another live worker
+        holds the job again: its new delivery has judged the old one already."""
+        if self._unrecorded is None:
+            return
+        request_id, note = self._unrecorded
+        self.backend.repository.jobs.note_fault(
+            request_id, note, late_from=self.worker_id, stale_after_s=self._stale_s
+        )
+        self._unrecorded = None
+        log.info("job %s: the storage fault that ended its delivery is recorded", request_id)
+
+    def _leave(self) -> None:
+        """On the way out: the unrecorded fault first, then the beat removed; each best effort
+        when the storage still fails (the master forgets a worker whose beat went stale)."""
+        for step in (
+            self._record_fault,
+            lambda: self.backend.repository.workers.remove(self.worker_id),
+        ):
+            try:
+                step()
+            except ServiceUnavailableError as exc:
+                log.warning("leaving while the service's storage fails (%s)", exc)
 
     def handle(self, message: QueueMessage) -> None:
         """One delivery: label what is left of the job, or acknowledge a job already finished."""
         queue = self.backend.queue
-        request_id = str(message.body.get("request_id", ""))
         try:
+            request_id = queued_request_id(message.body)
             job = self.backend.repository.jobs.get(request_id)
-        except JobNotFound:
-            log.warning("dropping message %s: no job %r", message.message_id, request_id)
+        except JobNotFound as exc:
+            log.warning("dropping message %s: %s", message.message_id, exc)
             _forget(queue.delete, message.receipt)
             return
         if job.is_terminal:
@@ -290,7 +369,7 @@ class Worker:
             _forget(queue.release, message.receipt)
             return
         if self._lets_another_owner_first(job, message):
-            log.info("job %s: put behind a job of an owner with fewer jobs running", request_id)
+            log.info("job %s: put behind a job of an owner whose turn comes first", request_id)
             self._requeue(request_id, message, {DEFERRED: deferrals(message.body) + 1})
             return
         self._timed_since = self._clock()
@@ -305,6 +384,7 @@ class Worker:
         if holder is not None:
             self._held_elsewhere(request_id, holder, message)
             return
+        self._taken[job.owner] = time.monotonic()
         self._receipt = message.receipt
         try:
             self._deliver(job, message)
@@ -314,12 +394,14 @@ class Worker:
 
     def _lets_another_owner_first(self, job: JobRecord, message: QueueMessage) -> bool:
         """A job never started, of an owner with more jobs running than another owner who has
-        one queued, goes behind it (``pipeline.fair_share``), at most ``MAX_DEFERRALS`` times
-        and only while a message waits to be taken instead."""
+        one queued, or as many and whose turn with this worker came later, goes behind it
+        (``pipeline.fair_share``), at most ``MAX_DEFERRALS`` times and only while a message
+        waits to be taken instead."""
         if job.status != JobStatus.QUEUED or deferrals(message.body) >= MAX_DEFERRALS:
             return False
         running, waiting = self.backend.repository.jobs.owners_at_work()
-        return another_owner_first(job.owner, running, waiting) and self._job_waiting()
+        first = another_owner_first(job.owner, running, waiting, self._taken)
+        return first and self._job_waiting()
 
     def _held_elsewhere(self, request_id: str, holder: str, message: QueueMessage) -> None:
         """Another live worker holds the job: two messages of one job (a re-send's old one
@@ -343,6 +425,8 @@ class Worker:
         be loaded re-sent with a fresh count, so the queue's limit still ends it."""
         queue = self.backend.queue
         request_id = job.request_id
+        if self._model_resting(job, message):
+            return
         try:
             with self._heartbeat(request_id, message.receipt):  # loading can be slow
                 pinned = job.model_version if job.rows_done > 0 else None
@@ -351,6 +435,7 @@ class Worker:
         except Exception as exc:
             self._model_unavailable(job, message, exc)
             return
+        self._unloadable.pop(job.model, None)
         changed = changed_note(
             job.model, job.rows_done, (job.model_version, job.labels), _model_of(predictor)
         )
@@ -396,8 +481,9 @@ class Worker:
         failed a job whose every label was committed as poison, blaming its rows; now the job
         keeps waiting with a note (``service_note``; nothing counted, nothing committed lost),
         its message hidden for the fault's ``retry_after_s`` while this worker rests, as for a
-        model that cannot be loaded. A fault that never clears still ends at the queue's limit
-        (PIPELINE_MAX_RECEIVES), its reason naming the fault."""
+        model that cannot be loaded. A note the database cannot take (it is what failed) is
+        kept and written once it answers (``_record_fault``). A fault that never clears still
+        ends at the queue's limit (PIPELINE_MAX_RECEIVES), its reason naming the fault."""
         log.error(
             "job %s waits: %s; this worker takes no job for %d s",
             request_id,
@@ -407,38 +493,70 @@ class Worker:
         )
         self._resume_at = time.monotonic() + error.retry_after_s
         queue = self.backend.queue
-        steps = (  # each best effort: the fault may be the database's or the queue's own
-            lambda: self.backend.repository.jobs.note_fault(request_id, service_note(error)),
-            lambda: queue.extend(message.receipt, error.retry_after_s),
-        )
-        for step in steps:
-            try:
-                step()
-            except PipelineError as exc:
-                log.warning("job %s: the fault could not be recorded (%s)", request_id, exc)
+        note = service_note(error)
+        try:  # best effort: the fault may be the database's own
+            self.backend.repository.jobs.note_fault(request_id, note)
+        except ServiceUnavailableError as exc:
+            log.warning(
+                "job %s: the fault is recorded once the database answers (%s)", request_id, exc
+            )
+            self._unrecorded = (request_id, note)
+        except PipelineError as exc:
+            log.warning("job %s: the fault could not be recorded (%s)", request_id, exc)
+        try:
+            queue.extend(message.receipt, error.retry_after_s)
+        except PipelineError as exc:  # the queue's own fault: the message shows again sooner
+            log.warning("job %s: its message could not be hidden (%s)", request_id, exc)
 
     def _model_unavailable(self, job: JobRecord, message: QueueMessage, error: Exception) -> None:
         """The job's model cannot be loaded. The job keeps waiting with a note naming the model
         setting (its committed rows stay; no failure is counted), its message hidden for
-        ``model_retry_s``, and this worker takes no job for as long, so it does not burn the
-        whole queue. It rests in ``run``, beating as an idle worker (the master neither takes
-        it for dead nor starts another in its place) rather than exits: the master starts a
-        replacement the moment a worker ends, and each would take one more delivery at once,
-        a crash loop. A burst worker ends there instead."""
+        ``model_retry_s``, and the model is not tried again for as long (``_model_resting``).
+        When it is this worker's own model (PIPELINE_MODEL), which every job submitted under
+        the same setting names, the worker takes no job for as long, so it does not burn the
+        whole queue: it rests in ``run``, beating as an idle worker (the master neither takes
+        it for dead nor starts another in its place) rather than exits, since the master starts
+        a replacement the moment a worker ends, and each would take one more delivery at once,
+        a crash loop; a burst worker ends there instead. A model only some jobs name (submitted
+        under an earlier setting, since fixed) holds up only those: the worker goes on with
+        the others, where it took no job for a minute at each of that job's ten deliveries."""
         note = waiting_note(job.model, error)
+        own = job.model == self.backend.settings.model
+        then = (
+            "this worker takes no job for"
+            if own
+            else "this worker goes on with other jobs; that model is tried again in"
+        )
         log.error(
             "job %s waits: %s. Set %s to a model this worker can load, or put the model where "
-            "it points; this worker takes no job for %.0f s",
+            "it points; %s %.0f s",
             job.request_id,
             note,
             MODEL_SETTING,
+            then,
             self._model_retry_s,
             exc_info=error,
         )
         self.backend.repository.jobs.note_fault(job.request_id, note)
         queue = self.backend.queue
         _forget(lambda receipt: queue.extend(receipt, self._model_retry_s), message.receipt)
-        self._resume_at = time.monotonic() + self._model_retry_s
+        self._unloadable[job.model] = (time.monotonic() + self._model_retry_s, note)
+        if own:
+            self._resume_at = time.monotonic() + self._model_retry_s
+
+    def _model_resting(self, job: JobRecord, message: QueueMessage) -> bool:
+        """Whether the job's model failed to load less than ``model_retry_s`` ago: the job then
+        waits as the one that met the failure does (the same note, its message hidden until
+        the model is tried again), without this worker loading the model for each such job."""
+        until, note = self._unloadable.get(job.model, (0.0, ""))
+        left_s = until - time.monotonic()
+        if left_s <= 0:
+            return False
+        log.info("job %s waits %.0f s: its model could not be loaded", job.request_id, left_s)
+        self.backend.repository.jobs.note_fault(job.request_id, note)
+        queue = self.backend.queue
+        _forget(lambda receipt: queue.extend(receipt, left_s), message.receipt)
+        return True
 
     def _model_changed(self, request_id: str, message: QueueMessage, note: str) -> None:
         """This worker's model is not the one the job's committed rows came from (``note``,
@@ -473,7 +591,7 @@ class Worker:
         if started is None:
             _forget(self.backend.queue.delete, message.receipt)
             return
-        with scratch.job_folder(self.backend.settings.data_dir) as folder:
+        with scratch.folder(self.backend.settings.data_dir, "job") as folder:
             if started.rows_done < started.rows_total and not self._label(
                 started, predictor, analyst, message, folder
             ):
@@ -811,8 +929,9 @@ class Worker:
             self._predictors.clear()
             self._analysts.clear()
         if reference not in self._predictors:
+            predictor = self._load_predictor(reference)  # one that fails leaves the loaded one
             self._predictors.clear()
-            self._predictors[reference] = self._load_predictor(reference)
+            self._predictors[reference] = predictor
             self._fingerprints = {reference: fingerprint}
         return self._predictors[reference]
 

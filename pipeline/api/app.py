@@ -3,16 +3,14 @@
 OpenAPI docs are at /docs and /redoc, served with their assets from this process (they work
 offline); every status a route can answer is in its ``responses=`` (``pipeline.api.openapi``).
 A request's body is read only after its key is checked and never past the upload limit
-(``pipeline.api.body_guard``); an upload is spooled to a temporary file with the limit enforced
-while reading, then submitted like any other file.
+(``pipeline.api.body_guard``); an upload is spooled to a file of the data folder's scratch
+(``pipeline.scratch``) with the limit enforced while reading, then submitted like any other file.
 """
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, File, Form, Header, Query, Request, UploadFile
@@ -22,7 +20,7 @@ from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute, Match
 from starlette.types import Scope
 
-from pipeline import __version__, service
+from pipeline import __version__, scratch, service
 from pipeline.api.body_guard import BodyGuard
 from pipeline.api.common import (
     HEALTH,
@@ -207,6 +205,7 @@ def create_app(
         responses=answers(FORBIDDEN) if local_only else None,
     )
     quiet_form_parser()
+    scratch.sweep(backend.settings.data_dir)  # uploads an API killed mid-submit left
     install_openapi(app)
     install_docs_pages(app)
     app.state.backend = backend
@@ -307,12 +306,12 @@ def create_app(
             ),
         ] = None,
     ) -> dict[str, Any]:
-        with tempfile.TemporaryDirectory(prefix="upload-") as folder:
+        with scratch.folder(backend.settings.data_dir, "upload") as folder:
             limit = backend.settings.max_upload_bytes
             submission = submit_upload(
                 backend,
                 who,
-                file=None if file is None else spool(file.file, Path(folder) / "upload", limit),
+                file=None if file is None else spool(file.file, folder / "upload", limit),
                 file_name=None if file is None else file.filename,
                 upload_key=upload_key,
                 filename=filename,

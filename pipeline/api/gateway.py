@@ -22,7 +22,6 @@ import functools
 import json
 import logging
 import re
-import tempfile
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,7 +32,7 @@ from urllib.parse import parse_qs
 
 from pydantic import TypeAdapter, ValidationError
 
-from pipeline import service
+from pipeline import scratch, service
 from pipeline.api.common import (
     HEALTH,
     JOBS,
@@ -249,6 +248,7 @@ class Gateway:
             require_keys = keys_required(backend.settings.auth, host=None)
         self.require_keys = require_keys
         quiet_form_parser()
+        scratch.sweep(backend.settings.data_dir)  # uploads a Lambda stopped mid-submit left
 
     def handle(self, event: Mapping[str, Any]) -> dict[str, Any]:
         try:
@@ -342,8 +342,8 @@ class Gateway:
         limit = self.backend.settings.max_upload_bytes
         if len(request.body) > limit + SPOOL_BLOCK:  # the FastAPI app's allowance for framing
             raise LimitExceededError(f"the upload is over the limit of {limit:,} bytes")
-        with tempfile.TemporaryDirectory(prefix="upload-") as folder:
-            form = read_form(request, Path(folder), limit)
+        with scratch.folder(self.backend.settings.data_dir, "upload") as folder:
+            form = read_form(request, folder, limit)
             submitted = submit_upload(
                 self.backend,
                 who,

@@ -22,7 +22,11 @@ def register(commands: Any) -> None:
     create.set_defaults(handler=_create)
     listing = actions.add_parser("list", help="list keys (never their secrets)")
     listing.set_defaults(handler=_list)
-    revoke = actions.add_parser("revoke", help="revoke a key by name (its jobs stay its own)")
+    revoke = actions.add_parser(
+        "revoke",
+        help="revoke a key by name and cancel its queued and running jobs (its jobs stay its "
+        "own; finished rows are kept)",
+    )
     revoke.add_argument("name")
     revoke.set_defaults(handler=_revoke)
     rotate = actions.add_parser(
@@ -116,7 +120,19 @@ def _revoke(args: argparse.Namespace) -> int:
             f"{key.name} --reinstate` or handed to another key with `keys hand-over`",
             file=sys.stderr,
         )
+    print(_cancelled(key.name, key.jobs_cancelled), file=sys.stderr)
     return 0
+
+
+def _cancelled(name: str, count: int) -> str:
+    """What a revocation did to the key's unfinished jobs: nobody could read them any more."""
+    if not count:
+        return "none of its jobs was queued or running"
+    were = "1 of its jobs was" if count == 1 else f"{count:,} of its jobs were"
+    return (
+        f"{were} queued or running: cancelled (rows already labelled are kept; `keys jobs "
+        f"{name}` lists them)"
+    )
 
 
 def _rotate(args: argparse.Namespace) -> int:

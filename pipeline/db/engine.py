@@ -7,6 +7,12 @@ both read a job row and then write would deadlock. Write sessions therefore star
 A session that cannot get the SQLite lock within the busy timeout, or cannot reach PostgreSQL,
 raises a ``ServiceUnavailableError`` subclass (``pipeline.faults``): the API answers 503.
 
+A pooled PostgreSQL connection the server drops (a PgBouncer restart, a failover, an
+idle-connection reaper) is met by the first statement that uses it, past the pool's ping at
+checkout. Nothing was committed then, and the pool connects afresh, so the repository's calls
+(``once_more_if_dropped``) are run once more before the drop counts as an outage: a cut of an
+instant used to stop a worker, or hide its job for 30 s with the database back at once.
+
 A damaged SQLite file (torn pages: ``database disk image is malformed``) fails only the reads
 that meet a damaged page, and taking the write lock reads none, so the health check also looks
 at the pages (``PRAGMA quick_check``, at most every ``PAGES_LOOK_EVERY_S`` and for at most
@@ -17,6 +23,8 @@ until no session has met it for ``DAMAGE_KEPT_S``.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import sqlite3
 import threading
@@ -25,9 +33,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import ColumnElement, Engine, create_engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -53,10 +61,65 @@ DAMAGE_KEPT_S = 300.0
 cut short by their budget: a file too large to read whole would otherwise say "damaged" until
 the service restarted, restored or not. A damaged file is met again by the next reads."""
 _SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
+_Repository = TypeVar("_Repository", bound=type)
+
+
+class ConnectionDropped(DatabaseUnavailableError):
+    """The server dropped the session's pooled connection before its transaction committed:
+    nothing was written, and the call may be run once more on a fresh connection."""
+
+
+def once_more_if_dropped(cls: _Repository) -> _Repository:
+    """Make each public method of the repository class ``cls`` run once more when its
+    connection was dropped before anything committed (``ConnectionDropped``); a second drop
+    is the outage it reports. Generators are left as they are (their reads are calls of
+    methods that are not)."""
+    for name, method in list(vars(cls).items()):
+        if name.startswith("_") or not inspect.isfunction(method):
+            continue
+        if inspect.isgeneratorfunction(method):
+            continue
+        setattr(cls, name, _once_more(method))
+    return cls
+
+
+def _once_more(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except ConnectionDropped as exc:
+            log.warning("%s: %s; trying once more on a fresh connection", method.__name__, exc)
+            return method(*args, **kwargs)
+
+    return call
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def clock_of(dialect: str) -> ColumnElement[Any]:
+    """The database's wall clock as a SQL expression (PostgreSQL's ``clock_timestamp()``, not
+    the transaction's start, which a wait for a row lock would leave behind; SQLite's, the
+    clock of the one machine its file may be used from): what liveness and leases are judged
+    by, since the machines that write and read them have clocks that disagree."""
+    if dialect == "postgresql":
+        return func.clock_timestamp()
+    return func.strftime("%Y-%m-%d %H:%M:%f", "now")
+
+
+def database_now(session: Session) -> datetime:
+    """The database's wall clock now (``clock_of``), as aware UTC."""
+    moment = session.execute(select(clock_of(session.get_bind().dialect.name))).scalar_one()
+    return as_datetime(moment)
+
+
+def as_datetime(moment: datetime | str) -> datetime:
+    """A moment of ``clock_of`` as aware UTC (SQLite gives it as text)."""
+    if isinstance(moment, str):
+        return datetime.fromisoformat(moment).replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 @overload
@@ -128,13 +191,20 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self._noting_damage(), database_faults(), self._readers() as session:
+        with self._noting_damage(), database_faults(), self._readers() as session, _dropped():
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session whose transaction commits on success and rolls back on any exception."""
-        with self._noting_damage(), database_faults(), self._writers.begin() as session:
+        # _dropped inside the transaction: a drop met by a statement, not by the commit,
+        # which may have landed
+        with (
+            self._noting_damage(),
+            database_faults(),
+            self._writers.begin() as session,
+            _dropped(),
+        ):
             yield session
 
     def check(self, wait_s: float = CHECK_WAIT_S) -> None:
@@ -203,6 +273,18 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def _dropped() -> Iterator[None]:
+    """Raise a connection the server dropped, met by a session's statement, as
+    ``ConnectionDropped`` (the pool has invalidated it, so the next checkout connects anew)."""
+    try:
+        yield
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        raise ConnectionDropped("the database cannot be reached; try again later") from exc
 
 
 def _is_damage(fault: ServiceUnavailableError) -> bool:

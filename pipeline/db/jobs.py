@@ -17,12 +17,30 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    Select,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pipeline.db.engine import Database, as_utc, utcnow
-from pipeline.db.models import Job, ResultRow
+from pipeline.db.engine import (
+    Database,
+    as_datetime,
+    as_utc,
+    clock_of,
+    database_now,
+    once_more_if_dropped,
+    utcnow,
+)
+from pipeline.db.models import Job, ResultRow, WorkerBeat
 from pipeline.db.records import ACTIVE, TERMINAL, JobRecord, JobStatus, NewJob, WorkerTime
 from pipeline.errors import Conflict, JobNotFound
 from pipeline.model_fault import MODEL_FAULT_PREFIXES, ModelChanged, changed_note, is_waiting_note
@@ -64,6 +82,7 @@ class Intake(StrEnum):
     """The job already ended: drop the message."""
 
 
+@once_more_if_dropped
 class JobRepository:
     def __init__(self, db: Database, now: Callable[[], datetime] = utcnow) -> None:
         self._db = db
@@ -136,16 +155,25 @@ class JobRepository:
 
     def get(self, request_id: str, owner: str | None = None) -> JobRecord:
         """The job, or JobNotFound; with ``owner`` another owner's job is reported missing."""
+        query = self._with_holder().where(Job.request_id == request_id)
         with self._db.read() as session:
-            job = session.get(Job, request_id)
-            if job is None or (owner is not None and job.owner != owner):
+            found = session.execute(query).first()
+            if found is None or (owner is not None and found[0].owner != owner):
                 raise JobNotFound(f"job {request_id!r} was not found")
-            return _record(job)
+            return _record(found[0], holder=_beat_age(found[1], found[2]))
 
     def list_for(self, owner: str, limit: int = 50) -> list[JobRecord]:
-        query = select(Job).where(Job.owner == owner).order_by(Job.created_at.desc()).limit(limit)
+        query = self._with_holder().where(Job.owner == owner)
+        query = query.order_by(Job.created_at.desc()).limit(limit)
         with self._db.read() as session:
-            return [_record(job) for job in session.scalars(query)]
+            return [
+                _record(job, holder=_beat_age(beat, now))
+                for job, beat, now in session.execute(query)
+            ]
+
+    def _with_holder(self) -> Select[tuple[Job, datetime | None, Any]]:
+        """The job with the last beat of the worker holding it and the database's clock."""
+        return select(Job, _holder_beat(), clock_of(self._db.dialect))
 
     def find_reusable(self, owner: str, dedup_key: str) -> JobRecord | None:
         """The job of this owner for the same content and parameters that identical
@@ -223,13 +251,30 @@ class JobRepository:
         with self._db.write() as session:
             _locked(session, request_id).delivery_row = None
 
-    def note_fault(self, request_id: str, reason: str) -> None:
+    def note_fault(
+        self,
+        request_id: str,
+        reason: str,
+        *,
+        late_from: str | None = None,
+        stale_after_s: float = 0.0,
+    ) -> None:
         """Record why a delivery could not go on for a fault outside the job's rows (its model
-        cannot be loaded: ``pipeline.model_fault``) and close it, if it was opened, without
-        counting a failure: the job stays active and will be delivered again."""
+        cannot be loaded: ``pipeline.model_fault``; the service's storage failed) and close it,
+        if it was opened, without counting a failure: the job stays active and will be
+        delivered again. ``late_from``: the worker writing it once the database answers again
+        (it could not when the fault happened); nothing is written when another worker whose
+        beat is within ``stale_after_s`` holds the job by then, as its delivery is the open
+        one."""
         with self._db.write() as session:
             job = _locked(session, request_id)
-            if job.status in ACTIVE:
+            taken = late_from is not None and _held_by_other(
+                session,
+                request_id,
+                late_from,
+                database_now(session) - timedelta(seconds=stale_after_s),
+            )
+            if job.status in ACTIVE and not taken:
                 job.delivery_row = None
                 job.error = reason
                 job.updated_at = self._now()
@@ -543,6 +588,32 @@ def _not_waiting_for_model() -> ColumnElement[bool]:
     return or_(Job.error.is_(None), ~or_(*waiting))
 
 
+def _holder_beat() -> ScalarSelect[datetime]:
+    """The last beat of a worker holding the job: what tells a job being worked on from one
+    whose delivery is open with no worker left (ended, or stopped by the storage failing)."""
+    beats = select(func.max(WorkerBeat.heartbeat_at)).where(
+        WorkerBeat.current_job == Job.request_id
+    )
+    return beats.scalar_subquery()
+
+
+def _beat_age(beat: datetime | None, now: datetime | str) -> tuple[float | None]:
+    """The seconds since a holder's ``beat`` at the database's ``now`` (``clock_of``)."""
+    if beat is None:
+        return (None,)
+    return ((as_datetime(now) - as_utc(beat)).total_seconds(),)
+
+
+def _held_by_other(session: Session, request_id: str, worker_id: str, since: datetime) -> bool:
+    """Whether a worker other than ``worker_id`` that beat at ``since`` or later holds the job."""
+    holder = select(WorkerBeat.worker_id).where(
+        WorkerBeat.current_job == request_id,
+        WorkerBeat.worker_id != worker_id,
+        WorkerBeat.heartbeat_at >= since,
+    )
+    return session.scalars(holder.limit(1)).first() is not None
+
+
 def _charge(job: Job, spent: WorkerTime | None) -> None:
     if spent is not None:
         job.worker_seconds = (job.worker_seconds or 0.0) + spent.seconds
@@ -602,7 +673,8 @@ def _locked(session: Session, request_id: str) -> Job:
     return job
 
 
-def _record(job: Job) -> JobRecord:
+def _record(job: Job, holder: tuple[float | None] | None = None) -> JobRecord:
+    """``holder``: the age of the last beat of the worker holding the job, when read."""
     return JobRecord(
         request_id=job.request_id,
         owner=job.owner,
@@ -641,4 +713,6 @@ def _record(job: Job) -> JobRecord:
         erased_at=as_utc(job.erased_at),
         sent_at=as_utc(job.sent_at),
         awaits_delivery=job.delivery_row is None,
+        holder_read=holder is not None,
+        holder_beat_age_s=None if holder is None else holder[0],
     )

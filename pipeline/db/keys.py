@@ -9,12 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from pipeline.db.engine import Database, as_utc, utcnow
+from pipeline.db.engine import Database, as_utc, once_more_if_dropped, utcnow
 from pipeline.db.models import ApiKey
 from pipeline.db.records import KeyRecord
 from pipeline.errors import Conflict, NotFoundError
 
 
+@once_more_if_dropped
 class KeyRepository:
     def __init__(self, db: Database, now: Callable[[], datetime] = utcnow) -> None:
         self._db = db

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, delete, func, literal, select, update
+from sqlalchemy import case, delete, literal, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from pipeline.db.engine import Database, as_utc
+from pipeline.db.engine import Database, as_utc, database_now, once_more_if_dropped
 from pipeline.db.models import Lease, Timestamp
 
 
@@ -36,6 +36,7 @@ class LeaseRecord:
     expires_at: datetime
 
 
+@once_more_if_dropped
 class LeaseRepository:
     def __init__(self, db: Database, now: Callable[[], datetime] | None = None) -> None:
         """``now``: a clock replacing the database's (tests); None reads the database's."""
@@ -87,15 +88,7 @@ class LeaseRepository:
             return None if lease is None else _record(lease)
 
     def _clock(self, session: Session) -> datetime:
-        if self._now is not None:
-            return self._now()
-        if self._db.dialect == "postgresql":
-            # The wall clock now, not the transaction's start (now()), which a wait for a row
-            # lock would leave behind.
-            moment = session.execute(select(func.clock_timestamp())).scalar_one()
-            return moment.astimezone(UTC)
-        text = session.execute(select(func.strftime("%Y-%m-%d %H:%M:%f", "now"))).scalar_one()
-        return datetime.fromisoformat(text).replace(tzinfo=UTC)
+        return self._now() if self._now is not None else database_now(session)
 
     def _insert_if_absent(
         self, session: Session, name: str, holder: str, now: datetime, expires: datetime

@@ -109,6 +109,12 @@ class JobRecord:
     awaits_delivery: bool = False
     """No worker's delivery of the job is open (``pipeline.poison``): a queued job, or a
     running one put behind a queued one's turn, whose next delivery no worker has taken."""
+    holder_read: bool = False
+    """The record was read with its holder (``JobRepository.get`` and ``list_for``: what a
+    job's status shows), and ``holder_beat_age_s`` says who holds it."""
+    holder_beat_age_s: float | None = None
+    """With ``holder_read``, the seconds since the last beat of the worker holding the job,
+    by the database's clock (the one beats are stamped by); None when no worker holds it."""
 
     @property
     def labelled(self) -> bool:

@@ -15,7 +15,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from pipeline.db.engine import Database
+from pipeline.db.engine import Database, once_more_if_dropped
 from pipeline.db.models import ResultRow
 from pipeline.db.records import ResultRecord
 
@@ -48,6 +48,7 @@ class GroupStats:
     mean_scores: dict[str, float | None] = field(default_factory=dict)
 
 
+@once_more_if_dropped
 class ResultRepository:
     def __init__(self, db: Database) -> None:
         self._db = db

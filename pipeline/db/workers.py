@@ -3,6 +3,11 @@
 Every fleet (local processes, EC2, ECS) relies on this table so that the master can tell a busy
 worker from an idle one without asking the fleet, and can hand back the message a dead worker
 held (the receipt is stored with the beat) instead of waiting out the visibility timeout.
+
+Beats are stamped, and judged stale, by the database's clock (``engine.clock_of``), as leases
+are: workers and the master run on different machines whose clocks disagree, and a worker
+45 s behind the master's clock was taken for gone at every tick, its job handed back under it
+(hunt 3). Tests inject a clock instead (``now``), which replaces the database's throughout.
 """
 
 from __future__ import annotations
@@ -13,15 +18,20 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from pipeline.db.engine import Database, as_utc, utcnow
+from pipeline.db.engine import Database, as_utc, database_now, once_more_if_dropped
 from pipeline.db.models import Job, WorkerBeat
 from pipeline.db.records import WorkerRecord
 
 
+@once_more_if_dropped
 class WorkerRegistry:
-    def __init__(self, db: Database, now: Callable[[], datetime] = utcnow) -> None:
+    def __init__(self, db: Database, now: Callable[[], datetime] | None = None) -> None:
+        """``now``: a clock replacing the database's (tests); None reads the database's."""
         self._db = db
         self._now = now
+
+    def _clock(self, session: Session) -> datetime:
+        return self._now() if self._now is not None else database_now(session)
 
     def beat(
         self,
@@ -50,11 +60,11 @@ class WorkerRegistry:
         job's row is locked first (FOR UPDATE on PostgreSQL; SQLite's writes are serial), so
         two workers handed one job by two messages at once are served one after the other,
         and the second finds the first."""
-        cutoff = self._now() - timedelta(seconds=stale_after_s)
         with self._db.write() as session:
             session.execute(
                 select(Job.request_id).where(Job.request_id == request_id).with_for_update()
             )
+            cutoff = self._clock(session) - timedelta(seconds=stale_after_s)
             holder = session.scalar(
                 select(WorkerBeat.worker_id)
                 .where(
@@ -78,7 +88,7 @@ class WorkerRegistry:
         pid: int,
         receipt: str | None,
     ) -> None:
-        now = self._now()
+        now = self._clock(session)
         beat = session.get(WorkerBeat, worker_id)
         if beat is None:
             session.add(
@@ -117,21 +127,21 @@ class WorkerRegistry:
 
     def busy(self, stale_after_s: float) -> dict[str, str]:
         """Worker id → job id for workers holding a job whose last beat is recent enough."""
-        cutoff = self._now() - timedelta(seconds=stale_after_s)
-        query = select(WorkerBeat.worker_id, WorkerBeat.current_job).where(
-            WorkerBeat.current_job.is_not(None), WorkerBeat.heartbeat_at >= cutoff
-        )
         with self._db.read() as session:
+            cutoff = self._clock(session) - timedelta(seconds=stale_after_s)
+            query = select(WorkerBeat.worker_id, WorkerBeat.current_job).where(
+                WorkerBeat.current_job.is_not(None), WorkerBeat.heartbeat_at >= cutoff
+            )
             return {worker: str(job) for worker, job in session.execute(query)}
 
     def prune(self, stale_after_s: float) -> list[WorkerRecord]:
         """Forget workers that stopped beating (killed, machine gone) and return their last
         beats. One statement reads and deletes, so a worker that beats meanwhile is kept."""
-        cutoff = self._now() - timedelta(seconds=stale_after_s)
-        query = delete(WorkerBeat).where(WorkerBeat.heartbeat_at < cutoff).returning(WorkerBeat)
         with self._db.write() as session:
+            cutoff = self._clock(session) - timedelta(seconds=stale_after_s)
+            query = delete(WorkerBeat).where(WorkerBeat.heartbeat_at < cutoff)
             return sorted(
-                (_record(beat) for beat in session.scalars(query)),
+                (_record(beat) for beat in session.scalars(query.returning(WorkerBeat))),
                 key=lambda record: record.worker_id,
             )
 

@@ -19,6 +19,7 @@ retrying it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from pipeline.bootstrap import Backend
@@ -79,14 +80,30 @@ def erase_data(
 
 def erase_objects(store: ObjectStore, job: JobRecord, keep_input: bool = False) -> int:
     """Remove the job's stored input (unless another job reads it too), its results CSVs and
-    its analysis (embeddings, themes); returns how many objects under its own prefixes went."""
+    its analysis (embeddings, themes); returns how many objects under its own prefixes went.
+    Each removal is tried even when one before it failed (a role refused the input's delete,
+    the store away for a moment), so a refusal leaves only what it refused; the first
+    failure is raised once all were tried: erasing again finishes the job."""
+    failures: list[PipelineError] = []
+
+    def removing(remove: Callable[[], int | None]) -> int:
+        try:
+            return remove() or 0
+        except PipelineError as exc:
+            failures.append(exc)
+            return 0
+
     if not keep_input:
-        store.delete(job.input_key)
+        removing(lambda: store.delete(job.input_key))
         folder = job.input_key.rpartition("/")[0]
         if folder.count("/") == 1 and folder.startswith("uploads/"):  # the upload's own
-            store.delete_under(folder)  # folder, named by its id: not even that is left
-    removed = store.delete_under(f"{RESULTS_PREFIX}{job.request_id}")
-    return removed + store.delete_under(job.insights_key or insights_key(job.request_id))
+            removing(lambda: store.delete_under(folder))  # folder, by its id: nothing left
+    analysis = job.insights_key or insights_key(job.request_id)
+    removed = removing(lambda: store.delete_under(f"{RESULTS_PREFIX}{job.request_id}"))
+    removed += removing(lambda: store.delete_under(analysis))
+    if failures:
+        raise failures[0]
+    return removed
 
 
 def readable_job(backend: Backend, request_id: str, owner: str | None = None) -> JobRecord:

@@ -11,17 +11,19 @@ import json
 import logging
 import re
 import secrets
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+from pipeline import scratch
 from pipeline.bootstrap import Backend
 from pipeline.column_guess import PREVIEW_ROWS, guess_more_text_columns
 from pipeline.db.records import JobRecord, JobStatus, NewJob
 from pipeline.errors import (
+    ConfigError,
     Conflict,
     InputError,
     JobNotFound,
@@ -38,14 +40,17 @@ from pipeline.labelling import check_comment_column
 from pipeline.messages import echo
 from pipeline.model.loading import read_card
 from pipeline.model.locate import local_model_path
+from pipeline.model.no_opinion import extra_phrases
 from pipeline.model_fault import given_up_reason, is_model_fault
-from pipeline.request_id import REQUEST_ID
+from pipeline.ports import QueueMessage
+from pipeline.request_id import REQUEST_ID, queued_request_id
 from pipeline.service.erase import erase, overdue
 from pipeline.service.erasure_marks import ErasureReason
 from pipeline.service.pace import job_pace
 from pipeline.service.restored_erasures import erased_before
 from pipeline.service.unsent import resend_if_lost, send_message
 from pipeline.service.views import JobView, Submission, UploadTicket
+from pipeline.settings import Settings
 
 ANONYMOUS = "anonymous"
 UPLOAD_PREFIX = "uploads/"
@@ -73,13 +78,14 @@ def submit(
     explain: bool = False,
 ) -> Submission:
     """Validate the file, store it under a generated key and queue it; nothing is queued when
-    the file is refused. An identical earlier job (same content, columns, sheet, model and
-    explain) of the same owner is returned instead unless ``fresh``, when it was labelled by
-    the model version that would label this one (where the model's card on this machine says
-    which) and, with insights on, has them (``labelled_as_now``). ``sheet`` chooses a
-    workbook's sheet (name or 1-based number); by default the first whose header names
-    ``text_column``; several comment columns make one row per row and column, with a question
-    column (``pipeline.input_melt``). ``explain`` adds each row's top words toward its label
+    the file is refused. An identical earlier job (same content, columns, sheet, model,
+    explain and settings that decide which rows get a label: ``labelling_settings``) of the
+    same owner is returned instead unless ``fresh``, when it was labelled by the model version
+    that would label this one (where the model's card on this machine says which) and, with
+    insights on, has them (``labelled_as_now``). ``sheet`` chooses a workbook's sheet (name or
+    1-based number); by default the first whose header names ``text_column``; several comment
+    columns make one row per row and column, with a question column
+    (``pipeline.input_melt``). ``explain`` adds each row's top words toward its label
     (slower)."""
     return _submit(
         backend, source, text_column, group_by, owner, filename, fresh, None, sheet, explain
@@ -116,8 +122,8 @@ def submit_stored(
     if issued is None or issued.group(1) != _owner_tag(owner):
         raise InputError(f"{echo(upload_key)} is not an upload key issued to this caller")
     upload = _Upload(upload_key, _submittable_version(backend, upload_key))
-    with tempfile.TemporaryDirectory(prefix="submit-") as folder:
-        local = Path(folder) / "upload"
+    with scratch.folder(backend.settings.data_dir, "submit") as folder:
+        local = folder / "upload"
         with _unchanged(upload):
             backend.store.get_file(upload_key, local, upload.version)
         return _submit(
@@ -287,6 +293,7 @@ def _submit(
         backend.settings.model,
         summary.options,
         explain,
+        labelling_settings(backend.settings),
     )
     version = current_model_version(backend.settings.model)
     if not fresh:
@@ -415,13 +422,14 @@ def current_model_version(reference: str) -> str | None:
 
 def get_status(backend: Backend, request_id: str, owner: str | None = None) -> JobView:
     job = _settled(backend, backend.repository.jobs.get(request_id, owner))
-    return JobView.of(job, job_pace(job, datetime.now(UTC)))
+    return JobView.of(job, job_pace(job, datetime.now(UTC), backend.settings.worker_stale_s))
 
 
 def list_jobs(backend: Backend, owner: str, limit: int = 50) -> list[JobView]:
     now = datetime.now(UTC)
     jobs = [_settled(backend, job) for job in backend.repository.jobs.list_for(owner, limit)]
-    return [JobView.of(job, job_pace(job, now)) for job in jobs]
+    stale_s = backend.settings.worker_stale_s
+    return [JobView.of(job, job_pace(job, now, stale_s)) for job in jobs]
 
 
 def _settled(backend: Backend, job: JobRecord) -> JobRecord:
@@ -452,21 +460,42 @@ def settle_dead_letters(backend: Backend, limit: int = 10) -> list[str]:
 
     The worker judges poison itself and re-sends a healthy job's message before the queue's
     limit (pipeline.poison), so a dead letter means deliveries that died before the worker
-    could record them, or a job whose model never loaded (pipeline.model_fault)."""
+    could record them, or a job whose model never loaded (pipeline.model_fault). A letter that
+    cannot be settled now is logged and left for the next pass (it shows again after the
+    queue's hold): one bad letter used to stop the pass, every 30 s for the letter's 14 days,
+    and the jobs of the letters behind it stayed queued."""
     failed = []
     for letter in backend.queue.dead_letters(limit):
-        request_id = str(letter.body.get("request_id", ""))
         try:
-            job = backend.repository.jobs.get(request_id)
-        except JobNotFound:
-            backend.queue.delete_dead_letter(letter.receipt)
+            request_id = _settle(backend, letter)
+        except Exception:
+            log.exception(
+                "dead letter %s could not be settled now; the next pass tries it again",
+                letter.message_id,
+            )
             continue
-        reason = _dead_letter_reason(job.error, backend.settings.max_receives)
-        if backend.repository.jobs.fail(request_id, reason):
+        if request_id is not None:
             failed.append(request_id)
-            log.warning("job %s moved to the dead-letter queue: %s", request_id, reason)
-        backend.queue.delete_dead_letter(letter.receipt)
     return failed
+
+
+def _settle(backend: Backend, letter: QueueMessage) -> str | None:
+    """Fail the job of one dead letter and drop the letter; the job's id when this failed it.
+    A letter that names no job (gone, or an id no job can have: ``queued_request_id``) is
+    dropped."""
+    try:
+        request_id = queued_request_id(letter.body)
+        job = backend.repository.jobs.get(request_id)
+    except JobNotFound as exc:
+        log.warning("dropping dead letter %s: %s", letter.message_id, exc)
+        backend.queue.delete_dead_letter(letter.receipt)
+        return None
+    reason = _dead_letter_reason(job.error, backend.settings.max_receives)
+    failed = backend.repository.jobs.fail(request_id, reason)
+    if failed:
+        log.warning("job %s moved to the dead-letter queue: %s", request_id, reason)
+    backend.queue.delete_dead_letter(letter.receipt)
+    return request_id if failed else None
 
 
 def _dead_letter_reason(last_error: str | None, limit: int) -> str:
@@ -535,16 +564,52 @@ def _dedup_key(
     group_by: Sequence[str],
     model: str,
     options: ReadOptions,
-    explain: bool = False,
+    explain: bool,
+    labelling: str,
 ) -> str:
-    """Equal for the same content read the same way (sheet, header row…), columns, model and
-    explain (a job without explanations cannot stand in for one with them; keys of jobs
-    without explain are as they were before the option existed)."""
+    """Equal for the same content read the same way (sheet, header row…), columns, model,
+    explain (a job without explanations cannot stand in for one with them) and
+    ``labelling_settings`` (a job that left German comments unlabelled cannot stand in for one
+    labelled after PIPELINE_LANGUAGES=all). Keys of jobs without explain and under the
+    settings as shipped (``AS_SHIPPED``) are as they were before either was in the key, so
+    the jobs of before an upgrade stay reusable."""
     read_as = json.dumps(options.to_json(), sort_keys=True)
     parts = "\x1f".join([content_hash, text_column, *group_by, "\x1e", model, "\x1e", read_as])
     if explain:
         parts += "\x1eexplain"
+    if labelling != AS_SHIPPED:
+        parts += f"\x1elabelling {labelling}"
     return hashlib.sha256(parts.encode("utf-8")).hexdigest()
+
+
+_LABELLING = ("languages", "no_opinion_extra", "no_opinion_file", "max_comment_chars")
+"""The settings that decide which of a file's rows get a label: the languages labelled, the
+placeholders added to the shipped list (``pipeline.model.screening``) and the longest comment
+labelled (the worker's row error beyond it)."""
+
+
+def labelling_settings(settings: Settings) -> str:
+    """``settings``' say on which rows get a label, as a text equal for settings that label
+    the same rows (codes in any order, phrases however listed; the phrases of
+    PIPELINE_NO_OPINION_FILE, so an edited file counts)."""
+    return _labelling(**{name: getattr(settings, name) for name in _LABELLING})
+
+
+def _labelling(
+    languages: str, no_opinion_extra: str, no_opinion_file: str, max_comment_chars: int
+) -> str:
+    codes = sorted({code.strip() for code in languages.lower().split(",")} - {""})
+    try:
+        phrases: list[str] = sorted(set(extra_phrases(no_opinion_extra, no_opinion_file)))
+    except ConfigError:  # a file only the workers read (and they refuse one they cannot)
+        phrases = [no_opinion_extra, f"file {no_opinion_file}"]
+    said = {"languages": codes, "no_opinion": phrases, "max_comment_chars": max_comment_chars}
+    return json.dumps(said, sort_keys=True, ensure_ascii=False)
+
+
+_SHIPPED: dict[str, Any] = {f.name: f.default for f in fields(Settings) if f.name in _LABELLING}
+AS_SHIPPED = _labelling(**_SHIPPED)
+"""``labelling_settings`` of a deployment that sets none of them."""
 
 
 def _clean_group_by(group_by: Sequence[str]) -> tuple[str, ...]:

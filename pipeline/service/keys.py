@@ -12,16 +12,19 @@ API that needs none is ``anonymous``.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import secrets
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from pipeline.addresses import is_loopback
 from pipeline.bootstrap import Backend
-from pipeline.db.records import JobRecord, KeyRecord
-from pipeline.errors import InputError, Unauthorized
+from pipeline.db.records import ACTIVE, JobRecord, KeyRecord
+from pipeline.errors import Conflict, InputError, JobNotFound, Unauthorized
+from pipeline.release.shown import as_shown
 from pipeline.service.jobs import ANONYMOUS
 from pipeline.terminal_text import inert
 
@@ -51,6 +54,14 @@ class CreatedKey:
 
 
 @dataclass(frozen=True)
+class RevokedKey(KeyRecord):
+    """A key ``revoke_key`` revoked, and how many of its queued and running jobs it
+    cancelled."""
+
+    jobs_cancelled: int = 0
+
+
+@dataclass(frozen=True)
 class HandedOver:
     """Jobs moved from one owner to another (``keys hand-over``)."""
 
@@ -73,6 +84,7 @@ def create_key(backend: Backend, name: str) -> CreatedKey:
             f"{name!r} names the jobs sent without a key or an API Gateway key's in `keys jobs` "
             "and `keys hand-over`: give the key another name"
         )
+    _refuse_look_alike(backend, name)
     secret = _new_secret()
     record = backend.repository.keys.add(secrets.token_hex(8), name, _hash(secret))
     return CreatedKey(name=record.name, key_id=record.key_id, secret=secret)
@@ -146,8 +158,30 @@ def list_keys(backend: Backend) -> list[KeyRecord]:
     return backend.repository.keys.all()
 
 
-def revoke_key(backend: Backend, name: str) -> KeyRecord:
-    return backend.repository.keys.revoke(name.strip())
+def revoke_key(backend: Backend, name: str) -> RevokedKey:
+    """Refuse the key's secret from now on and cancel its queued and running jobs (rows
+    already labelled are kept, as ``cancel`` keeps them; a worker labelling one stops at its
+    next chunk): no key can read them any more, so labelling them would only hold the workers
+    other keys wait for (a leaked key's flood). Revoking a revoked key again cancels what is
+    still unfinished (a job whose submission was under way as it was revoked)."""
+    record = backend.repository.keys.revoke(name.strip())
+    cancelled = _cancel_unfinished(backend, record.key_id)
+    return RevokedKey(**dataclasses.asdict(record), jobs_cancelled=cancelled)
+
+
+def _cancel_unfinished(backend: Backend, owner: str) -> int:
+    """Cancel every queued or running job of ``owner``; returns how many."""
+    jobs = backend.repository.jobs
+    cancelled = 0
+    for job in jobs.list_for(owner, limit=sys.maxsize):
+        if job.status not in ACTIVE:
+            continue
+        try:
+            jobs.cancel(job.request_id, owner)
+        except (Conflict, JobNotFound):  # it finished, or was handed over, meanwhile
+            continue
+        cancelled += 1
+    return cancelled
 
 
 def keys_required(setting: str, host: str | None) -> bool:
@@ -232,6 +266,30 @@ def any_keys(backend: Backend) -> bool:
 def any_keys_ever(backend: Backend) -> bool:
     """Whether a key was ever created (revoked ones count): what closes ``auto`` on loopback."""
     return backend.repository.keys.any_ever()
+
+
+def _refuse_look_alike(backend: Backend, name: str) -> None:
+    """Conflict where ``name`` reads as another key's name (``Chem`` or ``сhem``, with a
+    Cyrillic с, beside ``chem``): `keys list` would show two keys alike, and `keys revoke`,
+    `rotate`, `jobs` and `hand-over`, which pick by the exact name, could act on another
+    department's key for the spelling an operator typed or pasted. A key of the very same
+    name is left to the repository, which says whether it is revoked."""
+    reading = _reading(name)
+    for key in backend.repository.keys.all():
+        if key.name != name and _reading(key.name) == reading:
+            written = "" if name.isascii() else f" (written {name!a})"
+            raise Conflict(
+                f"{name!r}{written} reads as the existing API key {inert(key.name)!r}: they "
+                "differ only in case, look-alike letters (a Cyrillic с for a Latin c), width "
+                "or invisible characters; give the key a name of its own"
+            )
+
+
+def _reading(name: str) -> str:
+    """``name`` as a reader tells it from others: as shown (``pipeline.release.shown``:
+    invisible characters dropped, compatibility forms and a Latin word's Cyrillic or Greek
+    look-alikes made plain Latin letters), in any case."""
+    return as_shown(name).casefold()
 
 
 def _reserved(name: str) -> bool:

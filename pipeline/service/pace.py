@@ -23,7 +23,11 @@ to about two seconds of work (``pipeline.chunk_sizing``), so a commit later than
 slow chunk or a worker being replaced, and the estimate holds rather than run down to "almost
 done" while nothing moves. A running job that no worker holds (put behind a queued job's turn)
 waits for a worker: no time is estimated until one takes it again, rather than the last
-estimate held for minutes.
+estimate held for minutes. Nor for a running job whose delivery is open while no worker with
+a fresh beat holds it (``held_by_no_worker``): its worker ended, or the service's storage
+fails and no worker can go on or even beat; the note (``NO_HOLDER``) says so. Only the worker
+could write such a note, and it cannot while the database is what fails, so the status showed
+"about 11 min left" for as long as an outage lasted, with no worker alive (hunt 3).
 """
 
 from __future__ import annotations
@@ -49,6 +53,11 @@ on jobs of 3,000 and 18,000 rows under load (hunt 1)."""
 PRIOR_S = 10.0
 """The insights pass's rate as projected from the labelling counts as this many seconds of
 its own measurement: the measured rate takes over as the pass goes on, without a jump."""
+NO_HOLDER = (
+    "no worker holds the job now: the one working on it stopped beating (it ended, or the "
+    "service's storage is failing: see /health); the job goes on from its committed rows once "
+    "a worker takes it again"
+)
 
 
 @dataclass(frozen=True)
@@ -58,13 +67,21 @@ class Pace:
     eta_s: float | None
     """Seconds until the job succeeds: 0 once succeeded, None unless running with enough
     evidence of its pace."""
+    note: str | None = None
+    """What the job's status says in place of its recorded error: why it makes no progress
+    when only its reader can tell (``NO_HOLDER``)."""
 
 
-def job_pace(job: JobRecord, now: datetime) -> Pace:
+def job_pace(job: JobRecord, now: datetime, stale_s: float = Settings.worker_stale_s) -> Pace:
+    """``stale_s``: how old the beat of the worker holding a running job may be
+    (PIPELINE_WORKER_STALE_S, as the master judges a worker gone)."""
     rate = _rate(job)
     shown = None if rate is None else round(rate, 1)
     if job.status == JobStatus.SUCCEEDED:
         return Pace(shown, 0.0)
+    if held_by_no_worker(job, stale_s):
+        last = f" (last error: {job.error})" if job.error else ""
+        return Pace(shown, None, NO_HOLDER + last)
     if job.status != JobStatus.RUNNING or rate is None or waits_for_worker(job):
         return Pace(shown, None)
     left = seconds_left(job)
@@ -99,6 +116,16 @@ def waits_for_worker(job: JobRecord) -> bool:
     return (
         job.status == JobStatus.RUNNING and job.awaits_delivery and not is_waiting_note(job.error)
     )
+
+
+def held_by_no_worker(job: JobRecord, stale_s: float) -> bool:
+    """Running with a delivery open, and no worker that beat in the last ``stale_s`` holds
+    it (``JobRecord.holder_beat_age_s``, read with the job's status by the database's clock,
+    as the master judges a worker gone)."""
+    if job.status != JobStatus.RUNNING or job.awaits_delivery or not job.holder_read:
+        return False
+    age = job.holder_beat_age_s
+    return age is None or age > stale_s
 
 
 def _rate(job: JobRecord) -> float | None:

@@ -34,13 +34,26 @@ RETRY_S = 60.0
 
 def erased_before(backend: Backend, job: JobRecord) -> bool:
     """Whether ``job``, which the database shows not erased, has an erasure mark: it is erased
-    again now, and must be neither sent nor handed out. Faults of the store are raised."""
+    again now, and must be neither sent, handed out nor labelled. A mark that cannot be read
+    (the store away) raises. An erasure again that fails (a delete refused, the store or the
+    database away) is logged saying so, and the job still counts as erased: its mark was read,
+    where the worker used to say it could not be, and went on to label the job."""
     if job.erased_at is not None:
         return False
     mark = read_mark(backend.store, job.request_id)
     if mark is None:
         return False
-    erase_again(backend, mark)
+    try:
+        erase_again(backend, mark)
+    except PipelineError as exc:
+        log.error(
+            "job %s was erased before the database was restored from a backup, but erasing it "
+            "again failed (%s): it is not labelled nor sent; erase it again "
+            "(sentiment-pipeline erase %s --yes --operator) to remove what is left",
+            job.request_id,
+            exc,
+            job.request_id,
+        )
     return True
 
 

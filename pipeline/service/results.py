@@ -11,10 +11,9 @@ raw CSV is for a program and has none: its first header stays the column's name.
 from __future__ import annotations
 
 import io
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
+from pipeline import scratch
 from pipeline.bootstrap import Backend
 from pipeline.db.records import JobRecord, JobStatus
 from pipeline.db.results import GroupStats
@@ -239,11 +238,15 @@ def column_question(job: JobRecord, column: str) -> str | None:
 
 
 def _stored_blocks(backend: Backend, key: str) -> Iterator[bytes]:
-    with tempfile.TemporaryDirectory(prefix="results-") as folder:
-        path = backend.store.get_file(key, Path(folder) / "results.csv")
-        with path.open("rb") as handle:
-            while block := handle.read(_FILE_BLOCK):
-                yield block
+    """The stored file's blocks, read from a copy in the data folder's scratch that is opened
+    and then removed before the first block goes: a download that lasts (a slow client) or an
+    API killed meanwhile leaves no named copy of every comment behind, and one killed while
+    copying leaves it where the next start removes it (``pipeline.scratch``)."""
+    with scratch.folder(backend.settings.data_dir, "results") as folder:
+        handle = backend.store.get_file(key, folder / "results.csv").open("rb")
+    with handle:
+        while block := handle.read(_FILE_BLOCK):
+            yield block
 
 
 def _csv_blocks(backend: Backend, job: JobRecord, raw: bool) -> Iterator[bytes]:

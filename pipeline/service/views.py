@@ -66,6 +66,8 @@ class JobView:
     """Scores below this are worth a human look (the model's calibrated review threshold)."""
     attempts: int
     error: str | None
+    """The job's recorded error; for a running job no worker holds, why it makes no progress
+    (``pipeline.service.pace.NO_HOLDER``)."""
     worker_seconds: float
     """Worker time spent on the job so far, over all attempts (model loading included)."""
     cost_usd: float
@@ -107,7 +109,7 @@ class JobView:
             explain=job.explain,
             low_confidence=job.low_confidence,
             attempts=job.attempts,
-            error=job.error,
+            error=job.error if pace.note is None else pace.note,
             worker_seconds=round(job.worker_seconds, 3),
             cost_usd=round(job.cost_usd, 6),
             created_at=job.created_at,

@@ -26,6 +26,8 @@ UPLOAD_OPTION = "--server.maxUploadSize"
 VISITOR_KEYS = "PIPELINE_UI_VISITOR_KEYS"
 """Set to ``1`` in the app's environment: the app reads no configured key (environment or
 Streamlit secrets) and asks each visitor for theirs (``streamlit_app.api_config``)."""
+_NO = ("", "0", "false", "no", "off")
+"""What ``PIPELINE_UI_VISITOR_KEYS`` may say, in any case, for no (unset reads as empty)."""
 _PR_SET_PDEATHSIG = 1
 STOP_GRACE_S = 30.0
 """How long an app that stopped may wait for ``up`` to say it is stopping too, before it is
@@ -59,16 +61,20 @@ def client_url(host: str, port: int) -> str:
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
 
 
-def visitors_bring_keys(ui_host: str, api_host: str, api_needs_keys: bool) -> bool:
+def visitors_bring_keys(
+    ui_host: str, api_host: str, api_needs_keys: bool, environ: Mapping[str, str] | None = None
+) -> bool:
     """Whether the app, on ``ui_host``, must ask each visitor for their own API key. The app
     has no login of its own: whoever opens it acts with the key it holds. On a loopback
     address (``up --ui``'s default) that is this machine's users, as with the API itself, and
-    the app keeps the key it is given (``PIPELINE_API_KEY``). Reachable from the network, it
-    must not act with the operator's key for every visitor (they would list, read and erase
-    that key's jobs): each visitor gives theirs. Nor may it open a keyless API that listens
-    on loopback only to the network: that is refused (ConfigError)."""
+    the app keeps the key it is given (``PIPELINE_API_KEY``), unless the operator asked for
+    visitor keys (``visitor_keys_asked`` of ``environ``, by default ``up``'s own): on a shared
+    server "this machine" is every account on it. Reachable from the network, it must not act
+    with the operator's key for every visitor (they would list, read and erase that key's
+    jobs): each visitor gives theirs. Nor may it open a keyless API that listens on loopback
+    only to the network: that is refused (ConfigError)."""
     if is_loopback(ui_host):
-        return False
+        return visitor_keys_asked(os.environ if environ is None else environ)
     if not api_needs_keys and is_loopback(api_host):
         raise ConfigError(
             f"refusing to serve the app on {ui_host}: the API on {api_host} takes calls "
@@ -80,14 +86,21 @@ def visitors_bring_keys(ui_host: str, api_host: str, api_needs_keys: bool) -> bo
     return True
 
 
+def visitor_keys_asked(environ: Mapping[str, str]) -> bool:
+    """Whether ``environ`` asks for visitor keys (``PIPELINE_UI_VISITOR_KEYS``): any value
+    but an empty one or a word for no (``0``, ``false``, ``no``, ``off``). A misspelt yes
+    still asks: read as no, it would hand the operator's key to every visitor."""
+    return environ.get(VISITOR_KEYS, "").strip().lower() not in _NO
+
+
 def app_line(ui_host: str, port: int, visitor_keys: bool) -> str:
     """What ``up`` prints about the app: where it listens and who it acts for."""
     url = client_url(ui_host, port)
     if not visitor_keys:
         return (
             f"app on {url} (this machine only; it has no login and acts with the API key it "
-            "is given for whoever opens it; --ui-host serves it beyond this machine, where "
-            "each visitor enters their own key)"
+            f"is given for whoever opens it; {VISITOR_KEYS}=1 on a shared server, or "
+            "--ui-host beyond this machine, makes each visitor enter their own key)"
         )
     everywhere = ui_host in ("0.0.0.0", "::", "")
     where = "every network address of this machine" if everywhere else ui_host
@@ -98,11 +111,13 @@ def app_line(ui_host: str, port: int, visitor_keys: bool) -> str:
 
 
 def app_environment(environ: Mapping[str, str], api_url: str, visitor_keys: bool) -> dict[str, str]:
-    """The app's environment: ``up``'s own, pointed at the API; with ``visitor_keys``
-    without the operator's ``PIPELINE_API_KEY`` and telling the app to ask for a key."""
+    """The app's environment: ``up``'s own, pointed at the API; with ``visitor_keys``, or
+    where ``environ`` asks for them (never dropped: that would hand the operator's key to
+    every visitor), without the operator's ``PIPELINE_API_KEY`` and telling the app to ask
+    for a key."""
     env = {**environ, "PIPELINE_API_URL": api_url}
     env.pop(VISITOR_KEYS, None)
-    if visitor_keys:
+    if visitor_keys or visitor_keys_asked(environ):
         env.pop("PIPELINE_API_KEY", None)
         env[VISITOR_KEYS] = "1"
     return env

@@ -93,8 +93,9 @@ JOB_FILES = {"uploads", "results", "analysis"}
 
 def test_only_a_jobs_own_files_can_be_deleted(template: dict[str, Any]) -> None:
     """Erasing a job removes its input, results and analysis (the API at its owner's request,
-    the master at the end of the retention); the worker merges a job's vector chunks and
-    finishes an erasure it raced. Nothing else of the bucket (the models) may be deleted."""
+    the master at the end of the retention, a worker erasing again a job a restored database
+    brought back); the worker also merges a job's vector chunks and finishes an erasure it
+    raced. Nothing else of the bucket (the models) may be deleted."""
     deleting = {
         where: s
         for where, s in _statements(template["Resources"])
@@ -106,7 +107,7 @@ def test_only_a_jobs_own_files_can_be_deleted(template: dict[str, Any]) -> None:
         resources = [r["Fn::Sub"] for r in _as_list(statement["Resource"])]
         assert all(r.startswith("${Bucket.Arn}/") and r.endswith("/*") for r in resources), where
         prefixes[where.split("/")[1]] = {r.split("/")[1] for r in resources}
-    assert prefixes.pop("WorkerTaskRole") == {"analysis", "results"}
+    assert prefixes.pop("WorkerTaskRole") == JOB_FILES
     assert prefixes.pop("MasterTaskRole") == JOB_FILES
     assert prefixes and all(found == JOB_FILES for found in prefixes.values()), prefixes
 

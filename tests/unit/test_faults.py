@@ -67,6 +67,22 @@ def test_a_damaged_sqlite_file_is_unavailable_and_says_to_restore_it(code: int) 
     assert "is damaged" in str(fault) and "restore it from a backup" in str(fault)
 
 
+@pytest.mark.parametrize("code", [11, 26], ids=["SQLITE_CORRUPT", "SQLITE_NOTADB"])
+def test_a_damaged_queue_file_says_to_remove_it_not_to_restore_a_backup(code: int) -> None:
+    """queue.db is never backed up (docs: *Backing up the embedded data folder*); removing it
+    is what mends it, since the master sends the jobs new messages (hunt 3)."""
+
+    def damaged() -> None:
+        with queue_faults():
+            raise sqlite_error(code, "file is not a database")
+
+    with pytest.raises(QueueUnavailableError) as caught:
+        damaged()
+    assert "the job queue is damaged" in str(caught.value)
+    assert "remove queue.db" in str(caught.value)
+    assert "restore it from a backup" not in str(caught.value)
+
+
 def test_a_sqlite_error_in_the_statement_itself_is_not_a_fault() -> None:
     assert database_fault(OperationalError("SELECT", {}, sqlite_error(1, "no such table"))) is None
 

@@ -197,7 +197,7 @@ def test_the_operator_lists_the_jobs_of_a_revoked_key_to_find_their_ids(
     out = capsys.readouterr()
     lines = out.out.splitlines()
     assert [line.split("\t")[0] for line in lines] == [second, first]  # newest first
-    assert all(" UTC\tqueued\t" in line and line.endswith("c.csv") for line in lines)
+    assert all(" UTC\tcancelled\t" in line and line.endswith("c.csv") for line in lines)
     assert "2 jobs of 'chem'" in out.err
     assert main(["keys", "jobs", "chem", "--limit", "1"]) == 0
     assert "--limit shows more" in capsys.readouterr().err

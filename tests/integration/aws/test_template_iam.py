@@ -326,6 +326,6 @@ def test_each_component_makes_its_s3_and_sqs_calls_under_its_own_role(
     with pytest.raises(PipelineError, match=DENIED):
         master.queue.receive()
     master.queue.send({"request_id": "x"})  # a lost job's message (pipeline.service.unsent)
-    worker.store.put_bytes("uploads/someone/input.csv", CSV)
+    worker.store.put_bytes("models/v2/config.json", b"{}")  # nothing but a job's files
     with pytest.raises(PipelineError, match=DENIED):
-        worker.store.delete("uploads/someone/input.csv")
+        worker.store.delete("models/v2/config.json")
