@@ -21,6 +21,7 @@ from tqdm import tqdm
 from pipeline import service
 from pipeline.bootstrap import Backend, init_backend
 from pipeline.cli.output import is_stream, writable, write_whole, writing
+from pipeline.cli.progress_lines import on_terminal
 from pipeline.db import JobStatus
 from pipeline.errors import InputError, PipelineError
 from pipeline.input_header import unlabelled_note
@@ -109,7 +110,8 @@ def analyze_file(
             if progress and (read.skips_rows() or read.melt):  # not read as one comment a row
                 print(f"read as {read.describe()}", file=sys.stderr)
             total = queued.rows_total
-            with PhasedProgress(total, enabled=progress, insights=settings.insights) as shown:
+            bars = progress and on_terminal(sys.stderr)  # a log or cron's mail: no frames
+            with PhasedProgress(total, enabled=bars, insights=settings.insights) as shown:
                 worker = Worker(
                     backend,
                     lambda _reference: predictor,

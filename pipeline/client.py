@@ -2,8 +2,9 @@
 
 Every failure becomes a ``pipeline.errors`` class, so callers show one message per cause
 instead of handling HTTP: an unreachable API, a refused key, an unknown request id, a refused
-request (with the server's own message), an API that cannot serve now (with its Retry-After)
-or a server error. The client never retries by itself: whether to wait is the caller's call
+request (with the server's own message), an API that cannot serve now (with its Retry-After),
+a server error, an answer cut or garbled on its way, or a file that changed while it was
+being sent. The client never retries by itself: whether to wait is the caller's call
 (an app's page must not hang; ``status --watch`` waits, saying so).
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import httpx
 
@@ -197,16 +199,26 @@ class PipelineClient:
         self._url_from = url_from
         key = usable_key(api_key)
         headers = {API_KEY_HEADER: key} if key else {}
-        self._http = httpx.Client(
-            base_url=self.base_url, headers=headers, timeout=timeout_s, transport=transport
-        )
+        try:
+            self._http = httpx.Client(
+                base_url=self.base_url, headers=headers, timeout=timeout_s, transport=transport
+            )
+        except httpx.InvalidURL as exc:
+            raise ConfigError(
+                f"{url_from}={base_url!r} is no address of an API ({exc}): give the API's "
+                "address as `sentiment-pipeline up` or the stack's ApiUrl gives it (such as "
+                "http://127.0.0.1:8000)"
+            ) from exc
         # Presigned object-store URLs carry their own signature: never send them the API key.
         self._storage = httpx.Client(timeout=UPLOAD_TIMEOUT_S, transport=transport)
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> PipelineClient:
+        """The API and key the settings name: ``PIPELINE_API_KEY``, or the key file of
+        ``PIPELINE_API_KEY_FILE`` (``Settings.client_key``: ConfigError for one others may
+        read, never another key in its place)."""
         settings = settings or Settings.from_env()
-        return cls(settings.api_url, settings.api_key)
+        return cls(settings.api_url, settings.client_key())
 
     def __enter__(self) -> PipelineClient:
         return self
@@ -248,7 +260,8 @@ class PipelineClient:
         an in-memory file (``io.BytesIO``, Streamlit's upload) is sent from where it stands.
         A file over ``DIRECT_UPLOAD_MAX_BYTES`` goes straight to the object store through an
         upload URL when the server offers one (the AWS deployment), then the job starts from
-        its key; otherwise it travels inside the request."""
+        its key; otherwise it travels inside the request. A file that changes while it is sent
+        (an export still being written) is refused with InputError, and nothing is queued."""
         columns = [text_column] if isinstance(text_column, str) else list(text_column)
         data: dict[str, Any] = {"text_column": columns}
         if group_by:
@@ -261,7 +274,8 @@ class PipelineClient:
             data["explain"] = "true"
         filename = sendable_name(filename)
         size = _size_of(content)
-        upload_key = self._upload(content) if size > DIRECT_UPLOAD_MAX_BYTES else None
+        sent = _as_it_stands(content, filename)
+        upload_key = self._upload(sent) if size > DIRECT_UPLOAD_MAX_BYTES else None
         if upload_key is not None:
             data.update(upload_key=upload_key, filename=filename)
             body = self._json("POST", "/v1/jobs", data=data, timeout=UPLOAD_TIMEOUT_S)
@@ -270,7 +284,7 @@ class PipelineClient:
                 "POST",
                 "/v1/jobs",
                 data=data,
-                files={"file": (filename, content)},
+                files={"file": (filename, sent)},
                 timeout=UPLOAD_TIMEOUT_S,
             )
         return Submitted(
@@ -358,7 +372,7 @@ class PipelineClient:
                 _read(response)
                 raise error_for_response(response, request_id, self._url_from)
             location = response.headers["location"]
-        with self._answer(self._storage, self._storage.build_request("GET", location)) as stored:
+        with self._answer(self._storage, self._to_storage("GET", location)) as stored:
             if not stored.is_success:
                 raise _store_error(_read(stored))
             return _copy_body(stored, target)
@@ -370,15 +384,22 @@ class PipelineClient:
             return None
         if not response.is_success:
             raise error_for_response(response, url_from=self._url_from)
-        ticket = response.json()
+        ticket = self._decoded(response, "/v1/uploads")
         self._from_storage(str(ticket["method"]), str(ticket["upload_url"]), content=content)
         return str(ticket["upload_key"])
 
     def _from_storage(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        response = self._fetch(self._storage, self._storage.build_request(method, url, **kwargs))
+        response = self._fetch(self._storage, self._to_storage(method, url, **kwargs))
         if not response.is_success:
             raise _store_error(response)
         return response
+
+    def _to_storage(self, method: str, url: str, **kwargs: Any) -> httpx.Request:
+        """A request to an object-store address the API gave (an upload URL, a redirect)."""
+        try:
+            return self._storage.build_request(method, url, **kwargs)
+        except httpx.InvalidURL as exc:
+            raise ApiError(f"the API gave an object-store address that is no URL ({exc})") from exc
 
     def summary(self, request_id: str, group_by: str | None = None) -> Summary:
         params = {"group_by": group_by} if group_by else None
@@ -570,7 +591,9 @@ class PipelineClient:
         return response.content
 
     def _json(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        response = self._send(method, path, **kwargs)
+        return self._decoded(self._send(method, path, **kwargs), path)
+
+    def _decoded(self, response: httpx.Response, path: str) -> dict[str, Any]:
         try:
             body = response.json()
         except ValueError as exc:
@@ -679,7 +702,83 @@ def _size_of(content: bytes | BinaryIO) -> int:
             "the file to submit cannot be sent: give its bytes or a file opened for binary "
             f"reading that can seek, not a stream ({type(content).__name__})"
         ) from exc
+    except ValueError as exc:  # what a closed file says
+        raise InputError(f"the file to submit cannot be read: {exc}; open it again") from exc
     return end - here
+
+
+def _as_it_stands(content: bytes | BinaryIO, name: str) -> bytes | BinaryIO:
+    """What to send of ``content`` (checked by ``_size_of``): its bytes, or the file from where
+    it stands, refused if it changes meanwhile (``_AsItStood``, which httpx reads as a file)."""
+    if isinstance(content, bytes | bytearray):
+        return bytes(content)
+    return cast(BinaryIO, _AsItStood(content, name))
+
+
+class _AsItStood(io.RawIOBase):
+    """The bytes of ``file`` from where it stood when the upload began to its end then, read as
+    they are sent. A file that grows, shrinks or is written to meanwhile (an export still being
+    written or rewritten: cron fired before it was done) is refused with InputError before the
+    last of it goes, so the request never ends and nothing is queued. Unchecked, the body
+    would differ from the length the request declared, and h11 would refuse it with an error
+    of its own, out of the client, or a mix of two versions would be labelled."""
+
+    def __init__(self, file: BinaryIO, name: str) -> None:
+        super().__init__()
+        self._file = file
+        self._name = name
+        self._start = file.tell()
+        self._began = _state(file)
+        self._size = self._began[0] - self._start
+        self._at = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._at
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        """Within the bytes to send (httpx seeks to the end for their length, then back)."""
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._at, io.SEEK_END: self._size}[whence]
+        self._at = min(max(base + offset, 0), self._size)
+        self._file.seek(self._start + self._at)
+        return self._at
+
+    def read(self, size: int = -1) -> bytes:
+        wanted = self._size - self._at if size < 0 else min(size, self._size - self._at)
+        block = self._file.read(wanted) if wanted else b""
+        if wanted and not block:  # the end came early: the file shrank
+            raise self._changed()
+        self._at += len(block)
+        if self._at == self._size and _state(self._file) != self._began:
+            raise self._changed()
+        return block
+
+    def _changed(self) -> InputError:
+        began, now = self._began[0], _state(self._file)[0]
+        told = f"{now:,} now" if now != began else "written to since"
+        return InputError(
+            f"{self._name} changed while it was being sent ({began:,} bytes when the upload "
+            f"began, {told}), and was not submitted: a file still being written (an export "
+            "that has not finished) cannot be sent whole. Submit it again once it is complete"
+        )
+
+
+def _state(file: BinaryIO) -> tuple[int, int | None]:
+    """The file's length, and for a file on disk when it was last written (an in-memory file
+    has no file number)."""
+    here = file.tell()
+    length = file.seek(0, io.SEEK_END)
+    file.seek(here)
+    try:
+        written: int | None = os.fstat(file.fileno()).st_mtime_ns
+    except OSError:  # io.UnsupportedOperation: io.BytesIO
+        written = None
+    return length, written
 
 
 def _not_bytes(content: object) -> str:
@@ -702,11 +801,11 @@ def _not_bytes(content: object) -> str:
 
 
 def _read(response: httpx.Response) -> httpx.Response:
-    """``response`` with its body read; ApiError when the body stops half-way (the server
-    answered: it is no unreachable API), and nothing of it is kept."""
+    """``response`` with its body read; ApiError when the body stops half-way or cannot be
+    decoded (the server answered: it is no unreachable API), and nothing of it is kept."""
     try:
         response.read()
-    except httpx.TransportError as exc:
+    except (httpx.TransportError, httpx.DecodingError) as exc:
         raise _cut(response, exc, "nothing of it was kept") from exc
     return response
 
@@ -717,12 +816,12 @@ def _copy_body(response: httpx.Response, target: BinaryIO) -> int:
         for block in response.iter_bytes(_DOWNLOAD_BLOCK):
             target.write(block)
             written += len(block)
-    except httpx.TransportError as exc:
+    except (httpx.TransportError, httpx.DecodingError) as exc:
         raise _cut(response, exc, "what was written is incomplete") from exc
     return written
 
 
-def _cut(response: httpx.Response, exc: httpx.TransportError, left: str) -> ApiError:
+def _cut(response: httpx.Response, exc: httpx.RequestError, left: str) -> ApiError:
     expected = response.headers.get("content-length", "")
     of = f" of {int(expected):,}" if expected.isdigit() else ""
     return ApiError(
@@ -874,7 +973,9 @@ def _flatten(detail: Any) -> str:
     return str(detail)
 
 
-def _reason(exc: httpx.TransportError) -> str:
+def _reason(exc: httpx.RequestError) -> str:
+    if isinstance(exc, httpx.DecodingError):  # a body its Content-Encoding does not describe
+        return f"what came could not be decoded: {exc}"
     if isinstance(exc, httpx.TimeoutException):  # only a body's: see _unanswered
         return "the rest did not come in time"
     if isinstance(exc, httpx.LocalProtocolError):  # its text quotes the header: the key

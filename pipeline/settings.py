@@ -5,13 +5,14 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, get_type_hints
 
 from pipeline.chunk_sizing import check_target
-from pipeline.errors import ConfigError
+from pipeline.errors import ConfigError, PipelineError
 
 _CHOICES: dict[str, tuple[str, ...]] = {
     "backend": ("local", "aws"),
@@ -139,6 +140,9 @@ class Settings:
     worker_price_per_hour: float = 0.526
     api_url: str = "http://127.0.0.1:8000"
     api_key: str = ""
+    # A file that holds the key, readable by its owner alone (chmod 600): unlike --api-key,
+    # which every account on the machine reads in `ps`. Not with PIPELINE_API_KEY.
+    api_key_file: str = ""
     # Whether every API call needs a key: keys, none, or auto (keys unless the API listens on
     # loopback only; always keys behind API Gateway). See pipeline.service.keys.keys_required.
     auth: str = "auto"
@@ -219,6 +223,54 @@ class Settings:
 
     def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **changes)
+
+    def client_key(self) -> str:
+        """The key a client of the API sends: ``api_key``, or what ``api_key_file`` holds
+        (``read_key_file``). ConfigError when both are set: which one is meant cannot be
+        guessed, and a key silently ignored would be sent in the other's place."""
+        if not self.api_key_file:
+            return self.api_key
+        if self.api_key.strip():
+            raise ConfigError(
+                "PIPELINE_API_KEY and PIPELINE_API_KEY_FILE are both set: keep one (the file, "
+                "on a machine other accounts share)"
+            )
+        return read_key_file(Path(self.api_key_file), "PIPELINE_API_KEY_FILE")
+
+
+KEY_FILE_MOST_BYTES = 4096
+"""More than any key (``sp_`` and 43 characters): a larger file is not a key file."""
+
+
+def read_key_file(path: Path, source: str, refusal: type[PipelineError] = ConfigError) -> str:
+    """The key ``path`` holds (spaces and line breaks around it dropped), failing closed:
+    ``refusal`` naming ``source`` and the file, never its content, for a file that cannot be
+    read, holds no key or more than one line, or that other accounts may read or change
+    (any group or other permission bit, as ssh refuses a private key: ``chmod 600``).
+    A shell's ``<(pass show api-key)`` is a pipe of the user's own, and is read as a file."""
+    named = f"{source} {path}"
+    try:
+        with open(path.expanduser(), "rb") as handle:
+            mode = os.fstat(handle.fileno()).st_mode
+            if os.name == "posix" and mode & 0o077:
+                raise refusal(
+                    f"{named}: other accounts may read or change it (mode "
+                    f"{stat.S_IMODE(mode):04o}); make it the owner's alone: chmod 600 {path}"
+                )
+            content = handle.read(KEY_FILE_MOST_BYTES + 1)
+    except OSError as exc:
+        raise refusal(f"cannot read {named}: {exc.strerror or exc}") from exc
+    if len(content) > KEY_FILE_MOST_BYTES:
+        raise refusal(f"{named} is not a key file: over {KEY_FILE_MOST_BYTES:,} bytes")
+    try:
+        key = content.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise refusal(f"{named} is not a key file: it is not text") from None
+    if not key:
+        raise refusal(f"{named} holds no key: it is empty")
+    if len(key.splitlines()) > 1:
+        raise refusal(f"{named} holds more than one line: a key file holds the key alone")
+    return key
 
 
 _POSITIVE_SECONDS = ("master_interval_s", "visibility_timeout_s")

@@ -136,12 +136,12 @@ def _show(
 
 
 _WORDS = frozenset(
-    {"part", "kind", "beyond_the_noise", "theme", "keywords", "trend", "new", "quote"}
+    {"part", "kind", "small", "beyond_the_noise", "theme", "keywords", "trend", "new", "quote"}
 )
 """The columns of words in a change's, a trend's and a themes' trend's table."""
 
 
 def _is_figure(column: str) -> bool:
     """A column of numbers (n, comments, shares, points, p): every one but the part's or the
-    theme's name, its kind, keywords and quote, and the words of what moved."""
+    theme's name, its kind, its small mark, keywords and quote, and the words of what moved."""
     return column not in _WORDS and not column.endswith("_trend")

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from pipeline.cli.exit_codes import EXIT_DONE, EXIT_UNFINISHED
 from pipeline.cli.job_commands import api_client, client_parser, unfinished_note
 from pipeline.cli.output import table_file, write_table
 from pipeline.ratings.table import STILL_RUNNING
@@ -79,4 +80,4 @@ def _flagged(args: argparse.Namespace) -> int:
     else:
         width = shutil.get_terminal_size((FALLBACK_WIDTH, 24)).columns
         print(inert_lines(flagged_table.text(body, body["comments"], width, unfinished)))
-    return 0
+    return EXIT_DONE if body["complete"] else EXIT_UNFINISHED

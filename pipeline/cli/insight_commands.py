@@ -11,6 +11,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from pipeline.cli.exit_codes import EXIT_DONE, EXIT_UNFINISHED
 from pipeline.cli.insight_tables import aspects_table, themes_text
 from pipeline.cli.job_commands import LATE_NOTE, api_client, client_parser
 from pipeline.errors import InputError
@@ -83,7 +84,7 @@ def _aspects(args: argparse.Namespace) -> int:
         body = client.aspects(args.request_id, args.group_by)
         if args.json or body.get("complete", True):
             print(_as_json(body) if args.json else _as_text(aspects_table, body))
-            return 0
+            return EXIT_DONE if body.get("complete", True) else EXIT_UNFINISHED
         status = client.status(args.request_id)
     labelled = max(status.rows_done - status.rows_failed, 0)
     counted = int(body.get("rows_labelled") or 0)
@@ -96,7 +97,7 @@ def _aspects(args: argparse.Namespace) -> int:
         print(_as_text(table, body))
     else:  # no table: "0 of 0 labelled comments" of a job that labelled thousands
         print(inert(f"aspects of job {args.request_id}: {_aspects_behind(status, 0)}"))
-    return 0
+    return EXIT_UNFINISHED
 
 
 def _aspects_behind(status: JobStatus, counted: int) -> str:

@@ -1,4 +1,4 @@
-"""Job commands: init, up, worker, master (this machine's backend) and submit, status,
+"""Job commands: init, up, worker, master (this machine's backend) and submit, status, jobs,
 results, summary, cancel (clients of the HTTP API, so they work the same against AWS)."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import signal
+import stat
 import sys
 import time
 from collections.abc import Callable
@@ -15,7 +16,10 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, TextIO
 
+from pipeline.cli.exit_codes import EXIT_DONE, EXIT_FAILURE, EXIT_UNFINISHED
+from pipeline.cli.key_options import add_key_options, client_key
 from pipeline.cli.output import table_file, writable, write_whole, writing
+from pipeline.cli.progress_lines import on_terminal, progress_line, progress_mark
 from pipeline.errors import InputError
 from pipeline.partial_rows import partial_note
 from pipeline.settings import Settings
@@ -93,8 +97,10 @@ def register(commands: Any) -> None:
     submit.add_argument(
         "--wait",
         action="store_true",
-        help="show progress until it finishes; exit status 1 unless it succeeded",
+        help="show progress until it finishes; exit status 0 when it succeeded, 1 when it "
+        "failed, was cancelled or erased",
     )
+    _add_timeout(submit, "--wait")
     submit.set_defaults(handler=_submit)
 
     status = client_parser(commands, "status", "a job's status and progress")
@@ -102,14 +108,27 @@ def register(commands: Any) -> None:
     status.add_argument(
         "--watch",
         action="store_true",
-        help="progress bar until it finishes; exit status 1 unless it succeeded",
+        help="progress until it finishes; exit status 0 when it succeeded, 1 when it failed, "
+        "was cancelled or erased",
     )
+    _add_timeout(status, "--watch")
     status.add_argument(
         "--json",
         action="store_true",
         help="print the API's status as JSON (with --watch: its last, once the job ended)",
     )
     status.set_defaults(handler=_status)
+
+    jobs = client_parser(commands, "jobs", "list the key's jobs, newest first")
+    jobs.add_argument(
+        "--limit",
+        type=_job_limit,
+        default=50,
+        metavar="N",
+        help=f"at most N jobs (1 to {MOST_JOBS}; default 50)",
+    )
+    jobs.add_argument("--json", action="store_true", help="print the API's JSON")
+    jobs.set_defaults(handler=_jobs)
 
     results = client_parser(commands, "results", "download a job's results (CSV, or Excel)")
     results.add_argument("request_id")
@@ -167,11 +186,47 @@ def tcp_port(text: str) -> int:
 
 
 def client_parser(commands: Any, name: str, help_text: str) -> argparse.ArgumentParser:
-    """A command that calls the HTTP API: takes --api-url and --api-key."""
+    """A command that calls the HTTP API: takes --api-url and --api-key-file or --api-key."""
     parser: argparse.ArgumentParser = commands.add_parser(name, help=help_text)
     parser.add_argument("--api-url", default=None, help="API address (PIPELINE_API_URL)")
-    parser.add_argument("--api-key", default=None, help="API key (PIPELINE_API_KEY)")
+    add_key_options(parser)
     return parser
+
+
+def _add_timeout(parser: argparse.ArgumentParser, waiting: str) -> None:
+    parser.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=None,
+        metavar="SECONDS",
+        help=f"with {waiting}: stop waiting after this long, exit status "
+        f"{EXIT_UNFINISHED} (the job goes on)",
+    )
+
+
+def _seconds(text: str) -> float:
+    """A ``--timeout``: seconds, more than 0 (``1e9`` waits as good as for ever)."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not seconds > 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text} must be a number of seconds more than 0")
+    return seconds
+
+
+MOST_JOBS = 500
+"""The most jobs the API lists at once (``GET /v1/jobs?limit=``)."""
+
+
+def _job_limit(text: str) -> int:
+    try:
+        limit = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= limit <= MOST_JOBS:
+        raise argparse.ArgumentTypeError(f"{limit} is not 1 to {MOST_JOBS}")
+    return limit
 
 
 def _init(_args: argparse.Namespace) -> int:
@@ -286,8 +341,8 @@ def _submit(args: argparse.Namespace) -> int:
     from pipeline.input_header import unlabelled_note
     from pipeline.inputs import asked_columns, detect_format
 
-    if not args.file.is_file():
-        raise InputError(f"{args.file} is not a file")
+    _check_sendable(args.file)
+    _check_timeout(args.timeout, args.wait, "--wait")
     with api_client(args) as client, args.file.open("rb") as handle:
         submitted = client.submit(  # streamed: large files never sit in memory
             handle,
@@ -306,18 +361,88 @@ def _submit(args: argparse.Namespace) -> int:
             print(unlabelled_note(others), file=sys.stderr)
         if submitted.reused:
             print("an identical job exists; use --fresh to run it again", file=sys.stderr)
-        return _watch(client, submitted.request_id, to=sys.stderr) if args.wait else 0
+        if not args.wait:
+            return EXIT_DONE
+        return _watch(client, submitted.request_id, to=sys.stderr, timeout_s=args.timeout)
+
+
+def _check_sendable(source: Path) -> None:
+    """InputError, before any request, for what cannot be uploaded: no such file, a folder,
+    or a pipe (``… | submit /dev/stdin``, ``submit <(…)``), whose size is not known until it
+    ends and which cannot be read twice, as an upload and its retries need."""
+    try:
+        mode = source.stat().st_mode
+    except FileNotFoundError:
+        raise InputError(f"{source}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {source}: {exc.strerror or exc}") from exc
+    if stat.S_ISDIR(mode):
+        raise InputError(f"{source} is a folder: name a file to submit")
+    if not stat.S_ISREG(mode):
+        raise InputError(
+            f"{source} is a pipe or a device, not a file: a submission's size must be known "
+            "before it is sent; save the output to a file first (… > export.csv, then "
+            "sentiment-pipeline submit export.csv)"
+        )
+
+
+def _check_timeout(timeout_s: float | None, waiting: bool, option: str) -> None:
+    if timeout_s is not None and not waiting:
+        raise InputError(f"--timeout limits the waiting of {option}: give {option} too")
 
 
 def _status(args: argparse.Namespace) -> int:
     """The job's status: a line, or with ``--json`` the API's own JSON (every field of
     ``GET /v1/jobs/{id}``, ``progress`` among them); with ``--watch``, once it ended."""
+    _check_timeout(args.timeout, args.watch, "--watch")
     with api_client(args) as client:
         if args.watch:
-            return _watch(client, args.request_id, as_json=args.json)
+            return _watch(client, args.request_id, as_json=args.json, timeout_s=args.timeout)
         status = client.status(args.request_id)
         print(status_json(status) if args.json else _describe(status))
-        return 0
+        return EXIT_DONE
+
+
+def _jobs(args: argparse.Namespace) -> int:
+    """The key's jobs, newest first, a line each as ``keys jobs`` prints an owner's (its id
+    first, tab-separated, for ``cut``), and their count on stderr; with ``--json`` the
+    API's answer."""
+    with api_client(args) as client:
+        listed = client.jobs(args.limit)
+    if args.json:
+        print(json.dumps({"jobs": [job.api for job in listed]}, indent=2))
+        return EXIT_DONE
+    for job in listed:
+        print(_listed(job))
+    count = "1 job" if len(listed) == 1 else f"{len(listed):,} jobs"
+    more = f" (the newest {args.limit:,}: --limit shows more)" if len(listed) == args.limit else ""
+    print(f"{count} under this key{more}", file=sys.stderr)
+    return EXIT_DONE
+
+
+def _listed(job: Any) -> str:
+    """``ID<tab>2026-12-06 10:00 UTC<tab>succeeded<tab>4,000/4,000 rows<tab>comments.csv``,
+    and ``erased …`` after an erased job's; inert (the file's name is the user's)."""
+    rows = f"{job.rows_done:,}/{job.rows_total:,} rows"
+    erased = f"\terased {_utc(job.erased_at)}" if job.erased_at else ""
+    fields = (job.request_id, _utc(job.created_at), job.status, rows, job.input_name)
+    return "\t".join(inert(field) for field in fields) + erased
+
+
+def _utc(stamp: str | None) -> str:
+    """An API time (ISO 8601) to the minute in UTC, as ``keys jobs`` shows one; as sent
+    when it does not read as one."""
+    from datetime import UTC, datetime
+
+    from pipeline.cli.key_commands import UTC_TIME
+
+    if not stamp:
+        return "–"
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return inert(stamp)
+    return f"{moment.astimezone(UTC) if moment.tzinfo else moment:{UTC_TIME}}"
 
 
 def status_json(status: Any) -> str:
@@ -350,7 +475,7 @@ def _results(args: argparse.Namespace) -> int:
             print(f"results written to {args.output}", file=sys.stderr)
         if not finished:
             print(unfinished_note(client, args.request_id, FILE_HOLDS), file=sys.stderr)
-    return 0
+    return EXIT_DONE if finished else EXIT_UNFINISHED
 
 
 def _results_xlsx(args: argparse.Namespace) -> int:
@@ -370,15 +495,16 @@ def _results_xlsx(args: argparse.Namespace) -> int:
         content = results_workbook(stored)
     write_whole(args.output, content)
     print(f"results written to {args.output} (Excel)", file=sys.stderr)
-    if note is not None:
-        print(note, file=sys.stderr)
-    return 0
+    if note is None:
+        return EXIT_DONE
+    print(note, file=sys.stderr)
+    return EXIT_UNFINISHED
 
 
 def _finished(client: Any, request_id: str) -> bool:
     """Whether the job had succeeded before its results are read: then they are all of them
     (a finished job's rows change no more); else they are the rows so far, and the command
-    says so once they are written (``unfinished_note``)."""
+    says so once they are written (``unfinished_note``) and exits ``EXIT_UNFINISHED``."""
     return bool(client.status(request_id).status == "succeeded")
 
 
@@ -386,14 +512,17 @@ def _summary(args: argparse.Namespace) -> int:
     """The shares per group, each group's name whole (two courses that share their first
     letters are two rows that read apart); a group's value is the file's, so it is shown
     inert (a course whose name holds an escape sequence must not clear the screen). Values
-    that differ only in case, spaces, punctuation or accents are said under the table."""
+    that differ only in case, spaces, punctuation or accents are said under the table. The
+    shares of a job that has not succeeded are of part of its rows: said first on stderr,
+    and the exit status is ``EXIT_UNFINISHED``."""
     from pipeline.group_names import ALL, group_name
     from pipeline.report.look_alike import look_alike_note, look_alikes
 
     with api_client(args) as client:
         summary = client.summary(args.request_id, args.group_by)
-    if note := partial_note(summary.status, summary.rows_done, summary.rows_total):
-        print(note, file=sys.stderr)
+    partial = partial_note(summary.status, summary.rows_done, summary.rows_total)
+    if partial is not None:
+        print(partial, file=sys.stderr)
     named = [(ALL, summary.overall), *((_shown_group(g.group), g) for g in summary.groups)]
     width = max(display_width(name) for name, _group in [("group", None), *named])
     print(
@@ -406,7 +535,7 @@ def _summary(args: argparse.Namespace) -> int:
     for one, other in look_alikes([g.group for g in summary.groups], []):
         note = look_alike_note(inert(group_name(one)), inert(group_name(other)))
         print(note, file=sys.stderr)
-    return 0
+    return EXIT_DONE if partial is None else EXIT_UNFINISHED
 
 
 def _share(share: float | None) -> str:
@@ -475,15 +604,16 @@ def _erase_as_operator(request_id: str) -> int:
 
 
 def api_client(args: argparse.Namespace) -> Any:
-    """A PipelineClient for the API the command's options and the environment name; an
-    address that is no http(s) URL refused here, naming where it came from (``--api-url``
+    """A PipelineClient for the API the command's options and the environment name, with
+    their key (``client_key``: a key file is read here); an address that is no http(s) URL
+    refused here, naming where it came from (``--api-url``
     or ``PIPELINE_API_URL``), not later as an API that cannot be reached."""
     from pipeline.client import PipelineClient
 
-    settings = Settings.from_env(api_url=args.api_url, api_key=args.api_key)
+    settings = Settings.from_env(api_url=args.api_url)
     source = "--api-url" if args.api_url else "PIPELINE_API_URL"
     _check_api_url(settings.api_url, source)
-    return PipelineClient(settings.api_url, settings.api_key, url_from=source)
+    return PipelineClient(settings.api_url, client_key(args, settings), url_from=source)
 
 
 def _check_api_url(url: str, source: str) -> None:
@@ -518,26 +648,32 @@ def _watch(
     interval_s: float = 1.0,
     to: TextIO | None = None,
     as_json: bool = False,
+    timeout_s: float | None = None,
 ) -> int:
-    """A progress bar of the service's figures (rows done, its rate and its ETA) until the
-    job finishes, then its last status on ``to`` (stdout: what ``status --watch`` prints,
-    the API's JSON ``as_json``; ``submit --wait`` puts it on stderr, so its stdout holds the
-    request id alone, for ``ID=$(sentiment-pipeline submit … --wait)``). The exit status
-    says whether the waiter got what it waited for (``ended_status``), so that
-    ``submit --wait && results`` never goes on with a cancelled job's part. Ctrl-C stops
-    the waiting, not the job: the user is told so, on a line of its own under the bar (which
-    closing ends), and how to follow or cancel it; the interrupt goes on to ``main``, which
-    exits with 130."""
+    """The service's figures (rows done, its rate and its ETA) on stderr until the job
+    finishes (``_followed``), then its last status on ``to`` (stdout: what ``status --watch``
+    prints, the API's JSON ``as_json``; ``submit --wait`` puts it on stderr, so its stdout
+    holds the request id alone, for ``ID=$(sentiment-pipeline submit … --wait)``). The exit
+    status says whether the waiter got what it waited for (``ended_status``), so that
+    ``submit --wait && results`` never goes on with a cancelled job's part. After
+    ``timeout_s`` it stops waiting: the status as it is then, a line saying the job goes on,
+    and ``EXIT_UNFINISHED``. Ctrl-C stops the waiting, not the job: the user is told so, on
+    a line of its own under the bar (which closing ends), and how to follow or cancel it;
+    the interrupt goes on to ``main``, which exits with 130."""
+    deadline = None if timeout_s is None else time.monotonic() + timeout_s
     try:
-        status = _followed(client, request_id, interval_s)
+        status = _followed(client, request_id, interval_s, deadline)
     except KeyboardInterrupt:
         print(stopped_waiting(request_id), file=sys.stderr)
         raise
     print(status_json(status) if as_json else _describe(status), file=to or sys.stdout)
-    return ended_status(status)
+    if status.status in TERMINAL:
+        return ended_status(status)
+    print(f"--timeout {timeout_s:g} s ran out: {stopped_waiting(request_id)}", file=sys.stderr)
+    return EXIT_UNFINISHED
 
 
-ENDED_OTHERWISE = 1
+ENDED_OTHERWISE = EXIT_FAILURE
 """The exit status of a wait for a job that ended other than succeeded: failed, cancelled
 (by its owner, the operator or the retention period) or erased: its results are not all
 there, so a script must not go on as if they were."""
@@ -545,7 +681,7 @@ there, so a script must not go on as if they were."""
 
 def ended_status(status: Any) -> int:
     """0 for a job that succeeded and still holds its results, else ``ENDED_OTHERWISE``."""
-    return 0 if status.status == "succeeded" and not status.erased_at else ENDED_OTHERWISE
+    return EXIT_DONE if status.status == "succeeded" and not status.erased_at else ENDED_OTHERWISE
 
 
 def stopped_waiting(request_id: str) -> str:
@@ -558,22 +694,57 @@ def stopped_waiting(request_id: str) -> str:
     )
 
 
-def _followed(client: Any, request_id: str, interval_s: float) -> Any:
-    """The job's last status, once it finished, after a bar of its progress on stderr."""
+def _followed(client: Any, request_id: str, interval_s: float, deadline: float | None) -> Any:
+    """The job's last status, once it finished or the ``deadline`` (``time.monotonic``)
+    passed, after its progress on stderr: a bar on a terminal; elsewhere (a log, cron's
+    mail) a plain line at each step (``_followed_in_lines``), never a bar's frames."""
+    status = _polled(client, request_id, _stderr_once(), _patience(deadline))
+    if not on_terminal(sys.stderr):
+        return _followed_in_lines(client, request_id, status, interval_s, deadline)
     from tqdm import tqdm
 
-    status = _polled(client, request_id, _stderr_once())
     with tqdm(
         total=status.rows_total, unit="comment", file=sys.stderr, bar_format=WATCH_BAR
     ) as bar:
         while True:
             bar.update(status.rows_done - bar.n)
             bar.set_postfix_str(_pace(status))
-            if status.status in TERMINAL:
+            if _done_waiting(status, deadline):
                 break
             time.sleep(interval_s)
-            status = _polled(client, request_id, bar.set_postfix_str)
+            status = _polled(client, request_id, bar.set_postfix_str, _patience(deadline))
     return status
+
+
+def _followed_in_lines(
+    client: Any, request_id: str, status: Any, interval_s: float, deadline: float | None
+) -> Any:
+    """``_followed`` for a stderr that is no terminal: a line when the job's phase changes
+    or another tenth of it is done (``progress_mark``), so that an hours-long job leaves a
+    dozen lines in a log, not a frame a second; an API that stops answering is said once
+    each time it does."""
+    shown = None
+    while True:
+        if (mark := progress_mark(status)) != shown:
+            print(progress_line(status, _pace(status)), file=sys.stderr)
+            shown = mark
+        if _done_waiting(status, deadline):
+            return status
+        time.sleep(interval_s)
+        status = _polled(client, request_id, _stderr_once(), _patience(deadline))
+
+
+def _done_waiting(status: Any, deadline: float | None) -> bool:
+    """The job ended, or the waiter's ``--timeout`` ran out."""
+    return status.status in TERMINAL or (deadline is not None and time.monotonic() >= deadline)
+
+
+def _patience(deadline: float | None) -> float:
+    """How long an API that cannot answer is asked again: ``WATCH_PATIENCE_S``, no longer
+    than the waiter's ``--timeout`` leaves."""
+    if deadline is None:
+        return WATCH_PATIENCE_S
+    return max(min(WATCH_PATIENCE_S, deadline - time.monotonic()), 0.0)
 
 
 def _stderr_once() -> Callable[[str], None]:

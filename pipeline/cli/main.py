@@ -8,7 +8,7 @@ import select
 import signal
 import sys
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from types import FrameType
 
 from pipeline import __version__
@@ -22,17 +22,27 @@ from pipeline.cli import (
     rating_commands,
     report_commands,
 )
+from pipeline.cli.exit_codes import (
+    EXIT_FAILURE,
+    EXIT_INPUT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_NOT_FOUND,
+    EXIT_READER_GONE,
+    EXIT_SIGNALLED,
+    EXIT_TRY_LATER,
+)
+from pipeline.cli.key_options import key_source
 from pipeline.cli.request_ids import CommandParser
-from pipeline.errors import InputError, PipelineError, Unauthorized
+from pipeline.errors import (
+    ApiUnreachable,
+    InputError,
+    JobNotFound,
+    PipelineError,
+    ServiceUnavailableError,
+    Unauthorized,
+)
 from pipeline.messages import bounded
 from pipeline.terminal_text import inert_lines
-
-EXIT_INPUT_ERROR = 2
-EXIT_FAILURE = 1
-EXIT_READER_GONE = 0
-"""The reader of stdout closed it before the command's last line (``… | head -1``): it
-asked for no more, which is no failure, so no message and 0, as ``results | head`` exits, and
-a script with ``set -o pipefail`` sees none."""
 
 COMMAND_GROUPS = (
     model_commands,
@@ -72,7 +82,8 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM or SIGHUP (``timeout``, systemd, a CI job's or cron's kill, a closed
     terminal), raised as Ctrl-C's KeyboardInterrupt is, so that whatever cleans up after
     Ctrl-C does after these too: ``analyze``'s temporary folder with its copies of the
-    comments, a half-written ``.part`` file. The exit status is 128 + the signal's number."""
+    comments, a half-written ``.part`` file. The exit status is 128 + the signal's number,
+    and a line on stderr names the signal (a log of a command killed says why it stopped)."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
@@ -91,6 +102,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Unauthorized as exc:
         _error(Unauthorized(f"{exc}; {_key_hint(args)}"))
         return EXIT_FAILURE
+    except JobNotFound as exc:
+        _error(exc)
+        return EXIT_NOT_FOUND
+    except (ApiUnreachable, ServiceUnavailableError) as exc:
+        _error(exc)
+        return EXIT_TRY_LATER
     except PipelineError as exc:
         _error(exc)
         return EXIT_FAILURE
@@ -104,9 +121,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _error(exc)
         return EXIT_FAILURE
     except Terminated as exc:
-        return 128 + exc.signum
+        _say(f"stopped by {_signal_name(exc.signum)} before the command finished")
+        return EXIT_SIGNALLED + exc.signum
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
 
 
 def _lenient_stdout() -> None:
@@ -121,7 +139,9 @@ def _lenient_stdout() -> None:
 @contextmanager
 def _stopped_as_interrupted(active: bool) -> Iterator[None]:
     """While the command runs, SIGTERM and SIGHUP raise ``Terminated``; the handlers there
-    were before are put back after."""
+    were before are put back after. A signal the command was started ignoring stays
+    ignored, as Python leaves an ignored SIGINT: ``nohup`` (and ``trap '' HUP``, a daemon
+    wrapper) hands it SIGHUP ignored so that it outlives the terminal it was started from."""
     if not active:
         yield
         return
@@ -129,8 +149,9 @@ def _stopped_as_interrupted(active: bool) -> Iterator[None]:
     def stop(signum: int, _frame: FrameType | None) -> None:
         raise Terminated(signum)
 
+    caught = [number for number in STOP_SIGNALS if signal.getsignal(number) is not signal.SIG_IGN]
     try:
-        before = {number: signal.signal(number, stop) for number in STOP_SIGNALS}
+        before = {number: signal.signal(number, stop) for number in caught}
     except ValueError:  # not the main thread (a test's): signals stay as they are
         yield
         return
@@ -141,14 +162,24 @@ def _stopped_as_interrupted(active: bool) -> Iterator[None]:
             signal.signal(number, handler)
 
 
+def _signal_name(signum: int) -> str:
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
+
+
 def _key_hint(args: argparse.Namespace) -> str:
     """Where the command line took the key it sent, or that it sent none: the server's
     message speaks of HTTP headers, which a command-line user does not set."""
-    if getattr(args, "api_key", None):
-        return "the key sent was --api-key's"
-    if os.environ.get("PIPELINE_API_KEY", "").strip():
-        return "the key sent was PIPELINE_API_KEY's"
-    return "give the command line a key with --api-key KEY or PIPELINE_API_KEY: none was given"
+    source = key_source(args)
+    if source is not None:
+        return f"the key sent was {source}'s"
+    return (
+        "give the command line a key with --api-key KEY or PIPELINE_API_KEY: none was given "
+        "(on a shared machine --api-key-file FILE or PIPELINE_API_KEY_FILE, which other "
+        "accounts cannot read)"
+    )
 
 
 def _stdout_closed() -> bool:
@@ -187,6 +218,13 @@ def _error(exc: BaseException) -> None:
     column's name, a group's value), and its control characters must not reach the
     terminal (pipeline.terminal_text)."""
     print(f"error: {inert_lines(bounded(str(exc)))}", file=sys.stderr)
+
+
+def _say(line: str) -> None:
+    """A last line on stderr, if it can still be written: after SIGHUP the terminal it
+    went to may be gone (EIO), and the exit status must not become a traceback."""
+    with suppress(OSError, ValueError):
+        print(line, file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":

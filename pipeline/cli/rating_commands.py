@@ -9,6 +9,7 @@ import shutil
 import sys
 from typing import Any
 
+from pipeline.cli.exit_codes import EXIT_DONE, EXIT_UNFINISHED
 from pipeline.cli.job_commands import api_client, client_parser, unfinished_note
 from pipeline.errors import InputError
 from pipeline.ratings import table
@@ -56,9 +57,10 @@ def _ratings(args: argparse.Namespace) -> int:
         body = client.ratings(
             args.request_id, args.column, args.group_by, args.scale, 0, max(args.show, 1)
         )
+        done = EXIT_DONE if body["complete"] else EXIT_UNFINISHED
         if args.json:
             print(json_text(body, sys.stdout.encoding))
-            return 0
+            return done
         unfinished = (
             table.STILL_RUNNING
             if body["complete"]
@@ -68,4 +70,4 @@ def _ratings(args: argparse.Namespace) -> int:
     shown = {**body, "contradicting": contradicting}
     width = shutil.get_terminal_size((FALLBACK_WIDTH, 24)).columns
     print(inert_lines(table.text(inert_values(shown), width, unfinished)))
-    return 0
+    return done

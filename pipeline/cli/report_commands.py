@@ -4,10 +4,14 @@ the HTTP API (so it works the same against the AWS deployment)."""
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline.cli.key_options import add_key_options, client_key
 from pipeline.cli.output import writable, write_whole
 from pipeline.errors import Conflict, InputError
 from pipeline.file_names import distinct_names, safe_name
@@ -22,6 +26,13 @@ UNSCREENED = "unscreened"
 """In the name of a report made without screening (``--no-screen``), as the app names it
 (``ID-unscreened-report.pdf``): such a file must never replace, nor be mistaken for, the
 screened one meant for release."""
+MANIFEST = "sentiment-reports.json"
+"""Beside the reports ``--each-group`` writes: the job they are of, when they were written and
+each file's group, so a reader (or a script) can tell one job's set from another's, and a
+later run into the folder knows which files are its own."""
+_WRITTEN_BY = "sentiment-pipeline report --each-group"
+_NAMED = 5
+"""Files named in a refusal; the rest are counted."""
 
 
 def register(commands: Any) -> None:
@@ -69,7 +80,16 @@ def register(commands: Any) -> None:
         type=Path,
         default=None,
         help="with --each-group: the folder to write them in (default: REQUEST_ID-reports; "
-        "with --no-screen REQUEST_ID-unscreened-reports, each file named VALUE-unscreened)",
+        "with --no-screen REQUEST_ID-unscreened-reports, each file named VALUE-unscreened), "
+        f"with a {MANIFEST} naming the job; a folder holding other files (another job's "
+        "reports) is refused unless --overwrite",
+    )
+    report.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="with --each-group: write into an --output-dir that holds other files, removing "
+        f"the reports of another job that its {MANIFEST} names first (files this command did "
+        "not write are left as they are)",
     )
     report.add_argument(
         "--since",
@@ -100,7 +120,7 @@ def register(commands: Any) -> None:
         help="also this column of ratings (1-5, Strongly agree …) against the comments, per group",
     )
     report.add_argument("--api-url", default=None, help="API address (PIPELINE_API_URL)")
-    report.add_argument("--api-key", default=None, help="API key (PIPELINE_API_KEY)")
+    add_key_options(report)
     report.set_defaults(handler=_report)
 
 
@@ -111,13 +131,15 @@ def _report(args: argparse.Namespace) -> int:
         raise InputError("--group and --each-group need --group-by: the column of the groups")
     if args.each_group and args.output is not None:
         raise InputError("--each-group writes one file per group: give --output-dir, not -o")
+    if args.overwrite and not args.each_group:
+        raise InputError("--overwrite goes with --each-group: a single report replaces its file")
     args.format = report_format(args.format, args.output)
     if args.output is not None:
         writable(args.output)  # before the report is made, not after it
     if args.output_dir is not None and args.output_dir.exists() and not args.output_dir.is_dir():
         raise InputError(f"{args.output_dir} is a file: name a folder for the reports")
-    settings = Settings.from_env(api_url=args.api_url, api_key=args.api_key)
-    with PipelineClient(settings.api_url, settings.api_key) as client:
+    settings = Settings.from_env(api_url=args.api_url)
+    with PipelineClient(settings.api_url, client_key(args, settings)) as client:
         if args.each_group:
             return _each_group(client, args)
         content = _fetch(client, args, args.group)
@@ -149,18 +171,135 @@ def report_format(asked: str | None, output: Path | None) -> str:
 def _each_group(client: PipelineClient, args: argparse.Namespace) -> int:
     """Every value of the column, one report each, asked for by the group's name (a value
     written "(blank)" is not the rows without one) and saved under a name made of it (a name
-    two values would share gets a number)."""
+    two values would share gets a number). The default folder, named after the job, is the
+    job's own; a folder of the user's (``--output-dir``) gets a ``MANIFEST`` naming the job,
+    and is refused before anything is asked when it holds anything else (``_in_folder``)."""
     from pipeline.group_names import group_name
 
-    summary = client.summary(args.request_id, args.group_by)
     marked = "" if args.screen else f"-{UNSCREENED}"  # in the folder's name and every file's
     folder = args.output_dir or Path(f"{args.request_id}{marked}-reports")
-    values = [group_name(part.group) for part in summary.groups]
-    for value, name in zip(values, distinct_names(values), strict=True):
+    settle = _in_folder(folder, args) if args.output_dir is not None else None
+    groups = [part.group for part in client.summary(args.request_id, args.group_by).groups]
+    values = [group_name(group) for group in groups]
+    names = [f"{name}{marked}.{args.format}" for name in distinct_names(values)]
+    for index, (value, name) in enumerate(zip(values, names, strict=True)):
         content = _fetch(client, args, value)
-        _write(folder / f"{name}{marked}.{args.format}", content)
+        if index == 0 and settle is not None:  # a job with no report leaves the folder as it was
+            settle(dict(zip(names, groups, strict=True)))
+        _write(folder / name, content)
     print(f"{len(values):,} reports written to {folder}", file=sys.stderr)
     return 0
+
+
+def _in_folder(folder: Path, args: argparse.Namespace) -> Callable[[dict[str, str | None]], None]:
+    """How this job's reports go into ``folder``, a folder of the user's: InputError now when
+    it holds anything but this job's reports as its ``MANIFEST`` lists them (another job's,
+    files of the user's), unless ``--overwrite``; else what to do once the first report is in
+    hand, given every file's group: with ``--overwrite`` remove the reports of another job
+    its manifest lists, and list this run's before they are written (a run that fails
+    half-way can be run again)."""
+    found = _manifest(folder)
+    others = _others(folder, found, args.request_id)
+    if others and not args.overwrite:
+        raise InputError(_refusal(folder, others, found, args.request_id))
+
+    def settle(groups: dict[str, str | None]) -> None:
+        if found is not None and found["request_id"] != args.request_id:
+            _remove_reports(folder, found, set(others))
+        write_whole(folder / MANIFEST, _listing(found, args, groups))
+        left = sorted(set(others) - set(_files(found)) - set(groups))
+        if left:
+            print(f"{folder} also holds {_named(left)}: left as they are", file=sys.stderr)
+
+    return settle
+
+
+def _manifest(folder: Path) -> dict[str, Any] | None:
+    """The ``MANIFEST`` an earlier run left in ``folder``; None where there is none that this
+    command wrote."""
+    try:
+        found = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(found, dict) or found.get("written_by") != _WRITTEN_BY:
+        return None
+    if not isinstance(found.get("request_id"), str):
+        return None
+    reports = found.get("reports")
+    if not isinstance(reports, list) or not all(isinstance(r, dict) for r in reports):
+        return None
+    return found
+
+
+def _files(manifest: dict[str, Any] | None) -> list[str]:
+    return [str(report.get("file")) for report in (manifest or {}).get("reports", [])]
+
+
+def _others(folder: Path, manifest: dict[str, Any] | None, request_id: str) -> list[str]:
+    """What ``folder`` holds besides this job's reports as its ``MANIFEST`` lists them, and
+    the manifest itself; hidden files (``.htaccess`` of a web server) are not counted."""
+    try:
+        held = sorted(entry.name for entry in folder.iterdir() if not entry.name.startswith("."))
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise InputError(f"cannot read {folder}: {exc.strerror or exc}") from exc
+    ours = set(_files(manifest)) if manifest and manifest["request_id"] == request_id else set()
+    return [name for name in held if name != MANIFEST and name not in ours]
+
+
+def _refusal(
+    folder: Path, others: list[str], manifest: dict[str, Any] | None, request_id: str
+) -> str:
+    earlier = ""
+    if manifest is not None and set(_files(manifest)) & set(others):
+        earlier = f", the reports of job {manifest['request_id']} among them"
+    return (
+        f"{folder} already holds {_named(others)}, not reports of job {request_id}{earlier}: "
+        "nothing was written, so two jobs' reports are not mixed. Give another --output-dir "
+        f"(a new or empty folder), or --overwrite to write this job's there: the reports of an "
+        f"earlier job that the folder's {MANIFEST} names are removed first, and any other "
+        "file is left as it is"
+    )
+
+
+def _named(names: list[str]) -> str:
+    shown = ", ".join(names[:_NAMED])
+    more = f" and {len(names) - _NAMED:,} more" if len(names) > _NAMED else ""
+    return f"{len(names):,} file{'s' if len(names) != 1 else ''} ({shown}{more})"
+
+
+def _remove_reports(folder: Path, manifest: dict[str, Any], others: set[str]) -> None:
+    """The files another job's run wrote into ``folder`` (its ``MANIFEST`` lists them),
+    removed for this job's: never a file that manifest does not name."""
+    for name in _files(manifest):
+        path = folder / name
+        if name in others and Path(name).name == name and path.is_file():
+            path.unlink()
+
+
+def _listing(
+    earlier: dict[str, Any] | None, args: argparse.Namespace, groups: dict[str, str | None]
+) -> bytes:
+    """The folder's ``MANIFEST`` once this run's reports are in: this job's earlier entries
+    (its screened reports beside the unscreened ones, another format, another column) and
+    this run's, each file with its group's value (null: the rows without one)."""
+    kept = (
+        [r for r in earlier["reports"] if r.get("file") not in groups]
+        if earlier is not None and earlier["request_id"] == args.request_id
+        else []
+    )
+    written = [
+        {"file": name, "group_by": args.group_by, "group": value, "screened": args.screen}
+        for name, value in groups.items()
+    ]
+    manifest = {
+        "written_by": _WRITTEN_BY,
+        "request_id": args.request_id,
+        "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "reports": kept + written,
+    }
+    return json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8") + b"\n"
 
 
 def _fetch(client: PipelineClient, args: argparse.Namespace, group: str | None) -> bytes:

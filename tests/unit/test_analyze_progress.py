@@ -66,9 +66,15 @@ def test_without_insights_the_worker_reports_labels_only(tmp_path: Path) -> None
 
 
 def analyze(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, insights: bool, progress: bool = True
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    insights: bool,
+    progress: bool = True,
+    terminal: bool = True,
 ) -> int:
-    """``analyze_file`` on ``COMMENTS`` with the fake analyst in place of the real models."""
+    """``analyze_file`` on ``COMMENTS`` with the fake analyst in place of the real models,
+    its stderr taken for a ``terminal`` or not (capsys's is none)."""
+    monkeypatch.setattr(pipeline.analyze, "on_terminal", lambda _stream: terminal)
     monkeypatch.setattr(
         pipeline.analyze,
         "insights_source",
@@ -107,6 +113,15 @@ def test_analyze_without_insights_shows_the_labels_bar_alone(
     shown = capsys.readouterr().err
     assert "10/10" in shown
     assert "about what" not in shown and "labels" not in shown and "themes" not in shown
+
+
+def test_analyze_into_a_log_draws_no_bars(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Hunt 5, 1: under cron (``2> a.err``) the bars' ``\r`` frames filled the log."""
+    assert analyze(tmp_path, monkeypatch, insights=True, terminal=False) == len(COMMENTS)
+    shown = capsys.readouterr().err
+    assert "\r" not in shown and "10/10" not in shown and PhasedProgress.THEMES not in shown
 
 
 def test_analyze_without_progress_writes_nothing(

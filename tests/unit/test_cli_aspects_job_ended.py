@@ -10,6 +10,7 @@ from clientfakes import FakeClientBase
 from test_cli_aspects_partial_said import BODY
 
 from pipeline.cli import insight_commands, job_commands
+from pipeline.cli.exit_codes import EXIT_UNFINISHED
 from pipeline.cli.main import main
 from pipeline.client import JobStatus
 
@@ -42,6 +43,6 @@ def test_aspects_of_a_job_that_ended_part_way_say_so(
     for module in (insight_commands, job_commands):
         monkeypatch.setattr(module, "api_client", lambda _args: client)
     monkeypatch.setenv("COLUMNS", "400")
-    assert main(["aspects", "job1"]) == 0
+    assert main(["aspects", "job1"]) == EXIT_UNFINISHED
     heading = capsys.readouterr().out.splitlines()[0]
     assert heading.endswith(f"; {said}these figures are of those rows only"), heading

@@ -13,7 +13,7 @@ from clientfakes import FakeClientBase
 
 from pipeline.cli import insight_commands, job_commands
 from pipeline.cli.insight_tables import SMALL_NOTE, aspects_table, themes_text
-from pipeline.cli.main import EXIT_FAILURE, EXIT_INPUT_ERROR, main
+from pipeline.cli.main import EXIT_FAILURE, EXIT_INPUT_ERROR, EXIT_NOT_FOUND, main
 from pipeline.client import Submitted
 from pipeline.errors import Conflict, JobNotFound, MissingColumnError, PipelineError
 
@@ -229,7 +229,7 @@ def test_a_group_without_its_column_is_refused_before_any_call(
     ("refusal", "command", "code"),
     [
         (Conflict("the themes are found when the job completes"), "themes", EXIT_FAILURE),
-        (JobNotFound("no job with request id 'job9'"), "aspects", EXIT_FAILURE),
+        (JobNotFound("no job with request id 'job9'"), "aspects", EXIT_NOT_FOUND),
         (
             MissingColumnError("column 'nope' is not in the job's input"),
             "aspects",

@@ -145,4 +145,5 @@ def test_the_command_never_writes_an_unscreened_report_over_a_screened_one(
         "BIO101.html",
         "CHEM110-unscreened.html",
         "CHEM110.html",
+        "sentiment-reports.json",  # names the job: a folder of the user's
     ]

@@ -20,6 +20,7 @@ from pipeline import service
 from pipeline.analyze import analyze_file
 from pipeline.bootstrap import Backend
 from pipeline.cli import job_commands
+from pipeline.cli.exit_codes import EXIT_UNFINISHED
 from pipeline.cli.main import main
 from pipeline.service import export
 from pipeline.service.results import CSV_BOM
@@ -112,12 +113,14 @@ def test_results_o_writes_the_mark_and_raw_does_not(
 ) -> None:
     request_id = running(backend, tmp_path)
     monkeypatch.setattr(job_commands, "api_client", lambda _args: in_process_client(client))
-    assert main(["results", request_id, "-o", str(tmp_path / "r.csv")]) == 0
-    assert main(["results", request_id, "-o", str(tmp_path / "raw.csv"), "--raw"]) == 0
+    assert main(["results", request_id, "-o", str(tmp_path / "r.csv")]) == EXIT_UNFINISHED
+    assert (
+        main(["results", request_id, "-o", str(tmp_path / "raw.csv"), "--raw"]) == EXIT_UNFINISHED
+    )
     written = (tmp_path / "r.csv").read_bytes()
     assert written.startswith(BOM) and read_back(written)[:3] == COMMENTS[:3]
     assert (tmp_path / "raw.csv").read_bytes().startswith(b"course,")
-    assert main(["results", request_id, "-o", str(tmp_path / "r.xlsx")]) == 0  # reads it back
+    assert main(["results", request_id, "-o", str(tmp_path / "r.xlsx")]) == EXIT_UNFINISHED
     capsys.readouterr()
 
 

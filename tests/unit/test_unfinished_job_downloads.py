@@ -18,6 +18,7 @@ from jobfakes import LABELS, FakePredictor
 from pipeline.api.gateway import Gateway
 from pipeline.bootstrap import Backend
 from pipeline.cli import flagged_commands, job_commands, rating_commands
+from pipeline.cli.exit_codes import EXIT_UNFINISHED
 from pipeline.cli.main import main
 from pipeline.worker import Worker
 
@@ -57,18 +58,18 @@ def test_results_of_an_unfinished_job_say_the_file_holds_the_rows_so_far(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    assert main(["results", running, "-o", str(tmp_path / "so-far.csv")]) == 0
+    assert main(["results", running, "-o", str(tmp_path / "so-far.csv")]) == EXIT_UNFINISHED
     assert capsys.readouterr().err.splitlines() == [
         f"results written to {tmp_path / 'so-far.csv'}",
         "job running: 2 of 4 rows labelled so far; this file holds those rows only",
     ]
 
     client.delete(f"/v1/jobs/{running}")
-    assert main(["results", running, "-o", str(tmp_path / "so-far.xlsx")]) == 0
+    assert main(["results", running, "-o", str(tmp_path / "so-far.xlsx")]) == EXIT_UNFINISHED
     err = capsys.readouterr().err
     assert "job cancelled: 2 of 4 rows labelled; this file holds those rows only" in err
 
-    assert main(["results", running]) == 0  # to stdout (a pipe): the note still on stderr
+    assert main(["results", running]) == EXIT_UNFINISHED  # to stdout: the note on stderr
     assert "job cancelled: 2 of 4 rows labelled" in capsys.readouterr().err
 
 
@@ -131,9 +132,9 @@ def test_ratings_and_flagged_say_what_became_of_the_job(
     elif ending == "fail":
         backend.repository.jobs.fail(running, "the worker crashed")
 
-    assert main(["ratings", running, "--column", "Q2"]) == 0
+    assert main(["ratings", running, "--column", "Q2"]) == EXIT_UNFINISHED
     heading = capsys.readouterr().out.splitlines()[0]
     assert heading.endswith(f"({said}these figures are of those rows only)"), heading
-    assert main(["flagged", running]) == 0
+    assert main(["flagged", running]) == EXIT_UNFINISHED
     heading = capsys.readouterr().out.splitlines()[0]
     assert heading.endswith(f"({said}only those were screened)"), heading

@@ -1,5 +1,6 @@
 """``status --watch`` shows the service's figures: rows done, its rate and its ETA, never
-tqdm's own rate and ETA timed from this client's polls."""
+tqdm's own rate and ETA timed from this client's polls. The bar is drawn on a terminal (a
+stderr that is none gets plain lines: test_cli_progress_lines.py), so these tests give it one."""
 
 from __future__ import annotations
 
@@ -7,9 +8,16 @@ import re
 
 import pytest
 
+from pipeline.cli import job_commands
 from pipeline.cli.job_commands import _describe, _watch
 from pipeline.client import JobStatus
 from pipeline.ui.progress import progress_text
+
+
+@pytest.fixture(autouse=True)
+def on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """stderr taken for a terminal, its text still captured: the bar is drawn."""
+    monkeypatch.setattr(job_commands, "on_terminal", lambda _stream: True)
 
 
 class FakeClient:

@@ -107,7 +107,7 @@ def test_a_watcher_gives_up_on_an_api_gone_for_good(
     monkeypatch.setattr(job_commands, "api_client", lambda _args: Restarting(gaps=10_000))
     monkeypatch.setattr(job_commands.time, "sleep", lambda _seconds: None)
     monkeypatch.setattr(job_commands.time, "monotonic", lambda: float(next(clock)))
-    assert main(["status", "r1", "--watch"]) == 1
+    assert main(["status", "r1", "--watch"]) == 75  # try again later
     assert "cannot be reached" in capsys.readouterr().err
 
 
