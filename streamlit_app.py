@@ -65,7 +65,7 @@ from pipeline.ui import (
     shares,
     trend,
 )
-from pipeline.ui.launcher import VISITOR_KEYS
+from pipeline.ui.launcher import visitor_keys_asked
 from pipeline.ui.markdown import code as _code
 from pipeline.ui.markdown import input_label
 from pipeline.ui.markdown import literal as _md
@@ -134,7 +134,7 @@ def visitors_bring_keys() -> bool:
     """The app is served beyond this machine (``up --ui-host``), with no login of its own: a
     key it was configured with would act for every visitor, so it reads none and asks each
     visitor for theirs (``pipeline.ui.launcher.visitors_bring_keys``)."""
-    return os.environ.get(VISITOR_KEYS) == "1"
+    return visitor_keys_asked(os.environ)
 
 
 def visitor_key() -> str:
@@ -553,7 +553,9 @@ def sidebar(client: PipelineClient) -> None:
         if recent:
             st.subheader("Recent jobs")
             for item in recent:
-                shown = _md(item.caption)  # the file's name, as written
+                # The file's name as written, and the status in words: Streamlit hides a
+                # button's icon from screen readers, so a failed job read as a finished one.
+                shown = f"{_md(item.caption)} · {_md(item.status)}"
                 if st.button(
                     shown, key=f"recent-{item.request_id}", icon=item.icon, width="stretch"
                 ):
@@ -839,8 +841,8 @@ def job_header(job: JobStatus) -> None:
 
 
 def status_line(job: JobStatus) -> None:
-    icon = progress.STATUS_ICONS.get(job.status, progress.UNKNOWN_ICON)
-    st.markdown(f"{icon} **{_md(job.status)}** · {_message(progress.progress_text(job))}")
+    """The status in words: a Markdown icon before it was read out as "check_circle icon"."""
+    st.markdown(f"**{_md(job.status)}** · {_message(progress.progress_text(job))}")
 
 
 @st.fragment(run_every=REFRESH_S)
@@ -1037,7 +1039,7 @@ def results_view(job: JobStatus) -> None:
     with reviewing:
         # Screening every comment: only when it is looked at.
         if reviewing.open is not False and before_release(job, group_columns):
-            st.subheader("Labels to check")
+            st.header("Labels to check")
         review_tab(job, frame, labels)
     with downloads:
         downloads_tab(job, frame, labels, group_columns)
@@ -1268,7 +1270,7 @@ def aspect_detail(job: JobStatus, summary: insights.AspectSummary, group: str | 
     if chosen is None:
         return
     aspect = _category(summary, chosen)
-    st.subheader(_md(about.aspect_caption(aspect).capitalize()))
+    st.header(_md(about.aspect_caption(aspect).capitalize()))
     if aspect.meaning:
         st.caption(_md(aspect.meaning))
     st.dataframe(about.polarity_rows(aspect), hide_index=True, width=640)
@@ -1315,7 +1317,7 @@ def aspect_themes(job: JobStatus, aspect: insights.AspectStats) -> None:
 
 def themes_section(job: JobStatus, labels: list[str]) -> None:
     """The themes of one label's comments: what the praise and the complaints are about."""
-    st.subheader("Themes")
+    st.header("Themes")
     later = about.themes_note(job.status)
     if later:
         icon = ":material/hourglass_top:" if later == about.THEMES_LATER else None
@@ -1573,9 +1575,9 @@ def ratings_view(job: JobStatus, frame: pd.DataFrame, group_columns: list[str]) 
 
 
 def earlier_choices(job: JobStatus, unfinished: str) -> dict[str, str] | None:
-    """The caller's finished jobs made before ``job``, that it can be set against, each with
-    its caption; None, with the reason on the page, while ``job`` runs or the list cannot be
-    had."""
+    """The caller's other finished jobs, that ``job`` can be set against (those uploaded
+    before it first), each with its caption; None, with the reason on the page, while ``job``
+    runs or the list cannot be had."""
     if job.status != "succeeded":
         st.info(unfinished, icon=":material/hourglass_top:")
         return None
@@ -1585,7 +1587,7 @@ def earlier_choices(job: JobStatus, unfinished: str) -> dict[str, str] | None:
         show_error(exc)
         return None
     choices = change.earlier_jobs(jobs, job.request_id, job.created_at)
-    return {item.request_id: change.job_caption(item) for item in choices}
+    return {item.request_id: change.job_caption(item, job.created_at) for item in choices}
 
 
 def per_value_of(job: JobStatus, cell: DeltaGenerator, group_columns: list[str], key: str) -> str:
@@ -1618,7 +1620,7 @@ def change_view(job: JobStatus, group_columns: list[str]) -> None:
         list(captions),
         index=None,
         format_func=captions.__getitem__,
-        placeholder="Choose a finished job" if captions else "No finished job made before this one",
+        placeholder="Choose a finished job" if captions else "No other finished job",
         key="ch-since",
     )
     pasted = progress.clean_request_id(
@@ -1649,24 +1651,24 @@ def change_view(job: JobStatus, group_columns: list[str]) -> None:
     except PipelineError as exc:
         show_error(exc)
         return
-    if change.newer_than_now(body):
-        newer_job(body)
-        return
+    if change.uploaded_later([body["before"], body["after"]]):
+        uploaded_after(body)
     change_figures(job, body)
 
 
-def newer_job(body: dict) -> None:
-    """A pasted "earlier" job that was made after this one: its change would read backwards
-    (a fall as a rise), so it is not shown; the newer job's page compares the two the right
-    way round."""
-    newer = body["before"]
+def uploaded_after(body: dict) -> None:
+    """The earlier job was uploaded after this one: right for an older term submitted again
+    (after a model change, or filled in later), backwards for a newer term, which only the
+    user can tell. Said, and the change shown; that job's page compares the other way round."""
+    later = body["before"]
     st.warning(
-        f"**{_md(newer['input_name'])} ({newer['created_at'][:10]}) was made after this job**, "
-        "so it is no earlier job: compared this way round, every fall would read as a rise. "
-        "Open it and compare it against this job there.",
+        f"**{_md(later['input_name'])} was uploaded after this job** "
+        f"({later['created_at'][:10]}): it is read as the earlier term all the same, as you "
+        "chose it. That is right for an older term submitted again; if it is the later term, "
+        "open it and compare this job against it there, or every fall would read as a rise.",
         icon=":material/warning:",
     )
-    if st.button("Open the newer job", key="ch-open-newer", icon=":material/open_in_new:"):
+    if st.button("Open that job", key="ch-open-newer", icon=":material/open_in_new:"):
         open_job(str(body["since"]))
         st.rerun()
 
@@ -1724,24 +1726,64 @@ def trend_view(job: JobStatus, group_columns: list[str]) -> None:
         list(captions),
         format_func=captions.__getitem__,
         max_selections=MAX_TREND_JOBS - 1,
-        placeholder="Choose finished jobs" if captions else "No finished job made before this one",
+        placeholder="Choose finished jobs" if captions else "No other finished job",
         key="tr-jobs",
     )
+    pasted = change.pasted_ids(
+        left.text_input(
+            "…or their request ids, oldest first",
+            key="tr-pasted",
+            placeholder="request ids, separated by spaces",
+        )
+    )
     column = per_value_of(job, right, group_columns, "tr-column")
-    if not earlier:
+    chosen = pasted_earlier(job, pasted) if pasted else earlier
+    if chosen is None:
+        return
+    if not chosen:
         st.caption(
             "Choose the jobs of earlier terms, oldest first; this job comes last. Each share is "
             "shown in every job, and a steady rise or fall is flagged when it is beyond the "
             "noise, even where no single step between two terms is."
         )
         return
-    ids = (*earlier, job.request_id)
+    ids = (*chosen, job.request_id)
     try:
         body = load_trend(url, key, ids, load_job_states(url, key, ids), column or "")
     except PipelineError as exc:
         show_error(exc)
         return
+    later = change.uploaded_later(body["jobs"])
+    if later:
+        names = ", ".join(f"**{_md(item['input_name'])}**" for item in later)
+        st.warning(
+            f"{names} {'was' if len(later) == 1 else 'were'} uploaded after a job that follows "
+            "here: the jobs are read in the order given, as the terms' order, not by upload "
+            "date. That is right for an older term submitted again; if not, give them again "
+            "in the order of the terms.",
+            icon=":material/warning:",
+        )
     trend_figures(job, body)
+
+
+def pasted_earlier(job: JobStatus, pasted: list[str]) -> list[str] | None:
+    """Pasted request ids as a trend's earlier jobs, in their order (this job's own id at the
+    end left out: it comes last by itself); None, with the reason on the page, for one that
+    is no request id or this job's own before the end."""
+    ids = pasted[:-1] if pasted[-1] == job.request_id else pasted
+    for item in ids:
+        malformed = progress.not_a_request_id(item)
+        if malformed is not None:  # as the sidebar says it, not the API's validation text
+            show_error(malformed)
+            return None
+    if job.request_id in ids:
+        st.warning(
+            "Those ids hold this job's own request id: this job comes last by itself, so paste "
+            "the earlier jobs' ids, oldest first.",
+            icon=":material/warning:",
+        )
+        return None
+    return ids
 
 
 def trend_figures(job: JobStatus, body: dict) -> None:
@@ -2270,7 +2312,7 @@ def before_release(job: JobStatus, group_columns: list[str]) -> bool:
     """The comments a report leaves out or masks, for the person who releases the reports:
     threats and words of self-harm first, to act on. True when it listed some, so that what
     follows needs a heading of its own."""
-    st.subheader("Before release")
+    st.header("Before release")
     url, key = st.session_state.api_url, st.session_state.api_key
     by = ""
     if group_columns:
@@ -2386,7 +2428,7 @@ def downloads_tab(
     url, key = st.session_state.api_url, st.session_state.api_key
     stem = _stem(job)
     results_downloads(job, frame)
-    st.subheader("Summary")
+    st.header("Summary")
     group = chosen_group(job, group_columns, key="d-group")
     summary = load_summary(url, key, job.request_id, progress.revision(job), group or "")
     st.dataframe(
@@ -2470,7 +2512,7 @@ def report_downloads(
 ) -> None:
     """The printable report by the group column chosen above (made when clicked), with a
     rating column against the comments when one is chosen."""
-    st.subheader("Report")
+    st.header("Report")
     by = f" by **{_md(group)}**" if group else ""
     st.caption(
         f"For a meeting: label shares{by} with 95 % intervals, each group against the rest "

@@ -53,9 +53,35 @@ def change_section(
         return section
     row = replace(section.overall, name=str(group))  # the group's name, as asked for
     if row.n_before == 0:
-        missing = f"{row.name} has no comments in the earlier job ({section.earlier_name})"
-        return replace(section, overall=None, aspects=(), missing=missing, group=row.name)
+        alike = [earlier for earlier, now in section.possible_matches if now == row.name]
+        missing = (
+            f"{row.name} has no comments in the earlier job ({section.earlier_name})"
+            + written_otherwise(row.name, alike, ", which has", "recode one file to compare them")
+        )
+        return replace(
+            section,
+            overall=None,
+            aspects=(),
+            possible_matches=(),  # said in ``missing``
+            missing=missing,
+            group=row.name,
+        )
     return replace(section, overall=None, groups=(row,), group=row.name)
+
+
+def written_otherwise(name: str, values: Sequence[str], lead: str, recode: str) -> str:
+    """What ends the sentence of a group that another job lacks, when that job has
+    ``values`` that differ from ``name`` only in case, spaces or punctuation:
+    ``, which has “CHEM110”: perhaps CHEM 110 written another way (…)``; "" for none. Without
+    it a recoded course reads as new, every complaint of it as new this term."""
+    if not values:
+        return ""
+    quoted = [f"“{value}”" for value in values]
+    listed = quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"
+    return (
+        f"{lead} {listed}: perhaps {name} written another way (values are matched exactly: "
+        f"{recode})"
+    )
 
 
 def _row(name: str, changes: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> ChangeRow:

@@ -15,11 +15,17 @@ from pipeline.formulas import escape_cell
 from pipeline.report.change_section import change_section
 from pipeline.report.data import ChangeRow, ChangeSection, Move
 from pipeline.terminal_text import display_width, fitted, padded
+from pipeline.ui.groups import SMALL_GROUP, SMALL_MARK, is_small
+from pipeline.ui.shares import percent_text
 
 ALL = "(all comments)"
 ASPECT_PREFIX = "aspect: "
 ASPECT_KEY = "aspect_negative"
 """An aspect's columns: its share negative."""
+SMALL_LEGEND = (
+    f"{SMALL_MARK}: fewer than {SMALL_GROUP} comments in a job, so one comment moves a share by "
+    "ten points or more; read its shares as a hint, not a finding."
+)
 
 
 def parts(section: ChangeSection) -> list[tuple[str, str, ChangeRow]]:
@@ -40,9 +46,10 @@ def flag_name(kind: str, move: Move) -> str:
 
 def records(body: Mapping[str, Any]) -> list[dict[str, Any]]:
     """One record per compared part: ``part``, ``kind`` (all / aspect / group), ``n_before``,
-    ``n_now``, then per tested share ``<key>_before``, ``<key>_now`` (0..1),
-    ``<key>_change_points`` and ``<key>_adjusted_p``, and ``beyond_the_noise`` (the flagged
-    shares, "negative down" style; empty for none)."""
+    ``n_now``, ``small`` (``yes`` for fewer than ``SMALL_GROUP`` comments in a job), then per
+    tested share ``<key>_before``, ``<key>_now`` (0..1), ``<key>_change_points`` and
+    ``<key>_adjusted_p``, and ``beyond_the_noise`` (the flagged shares, "negative down" style;
+    empty for none)."""
     return [_record(part, kind, row) for part, kind, row in parts(change_section(body))]
 
 
@@ -51,7 +58,7 @@ def columns(body: Mapping[str, Any]) -> list[str]:
     shares = [*(body.get("tested_labels") or []), ASPECT_KEY]
     fields = ("before", "now", "change_points", "adjusted_p")
     per_share = [f"{key}_{field}" for key in shares for field in fields]
-    return ["part", "kind", "n_before", "n_now", *per_share, "beyond_the_noise"]
+    return ["part", "kind", "n_before", "n_now", SMALL_MARK, *per_share, "beyond_the_noise"]
 
 
 def to_csv(body: Mapping[str, Any], raw: bool = False) -> str:
@@ -66,34 +73,59 @@ def to_csv(body: Mapping[str, Any], raw: bool = False) -> str:
 
 
 def text(body: Mapping[str, Any], width: int = 100) -> str:
-    """A terminal table: n before and now, each tested share before → now with its change,
-    ``*`` where beyond the noise; then the groups in one job only and the notes."""
+    """A terminal table: n before and now (``small`` beside few comments), each tested share
+    before → now with its change, ``*`` where beyond the noise; for one group the earlier job
+    lacks, why there is no row instead; then the groups in one job only and the notes."""
     section = change_section(body)
     before, after = body["before"], body["after"]
     lines = [
         f"Since {before['request_id']} ({before['input_name']}, {before['created_at'][:10]}) "
         f"in {after['request_id']} ({after['input_name']}, {after['created_at'][:10]})",
-        f"Flags (*): Fisher's exact test on each share, Holm's correction over the "
-        f"{section.tests} tests of this change, 5 % family-wise.",
-        "",
     ]
-    rows = parts(section)
-    name_width = min(max(display_width(part) for part, _k, _r in rows), max(12, width - 60))
-    header = f"{'':<{name_width}}  {'n before':>8}  {'n now':>8}"
-    for label in section.labels:
-        header += f"  {label + ' before → now':>28}"
-    lines.append(header)
-    for part, _kind, row in rows:
-        name = padded(fitted(part, name_width), name_width)
-        line = f"{name}  {row.n_before:>8,}  {row.n_now:>8,}"
-        for move in row.moves:
-            line += f"  {_move(move):>28}"
-        lines.append(line.rstrip())
+    if section.missing:
+        lines.extend(["", f"{section.missing}."])
+    else:
+        flags = (
+            f"Flags (*): Fisher's exact test on each share, Holm's correction over the "
+            f"{section.tests} tests of this change, 5 % family-wise."
+        )
+        lines.extend([flags, "", *_table(section, width)])
     found = one_job_only(body)
     lines.extend(["", *found] if found else [])
     for note in section.notes:
         lines.extend(["", note])
     return "\n".join(lines)
+
+
+def _table(section: ChangeSection, width: int) -> list[str]:
+    """The rows under their header, a ``small`` column where a row is, and what it means."""
+    rows = parts(section)
+    name_width = min(max((display_width(p) for p, _k, _r in rows), default=4), max(12, width - 60))
+    marked = any(is_small_row(row) for _p, _k, row in rows)
+    mark_width = len(SMALL_MARK) + 2 if marked else 0
+    header = f"{'':<{name_width}}  {'n before':>8}  {'n now':>8}{'':<{mark_width}}"
+    for label in section.labels:
+        header += f"  {label + ' before → now':>28}"
+    lines = [header]
+    for part, _kind, row in rows:
+        name = padded(fitted(part, name_width), name_width)
+        line = f"{name}  {row.n_before:>8,}  {row.n_now:>8,}"
+        line += f"  {SMALL_MARK if is_small_row(row) else '':<{len(SMALL_MARK)}}" if marked else ""
+        for move in row.moves:
+            line += f"  {_move(move):>28}"
+        lines.append(line.rstrip())
+    return [*lines, "", SMALL_LEGEND] if marked else lines
+
+
+def is_small_row(row: ChangeRow) -> bool:
+    """Whether a row's shares rest on few comments in either job: the report's *small*
+    (``ui.groups.is_small``); a side without comments has no share to doubt."""
+    return small(row.n_before, row.n_now)
+
+
+def small(*counts: int) -> bool:
+    """Whether any of ``counts`` (a row's n in each job) is under ``SMALL_GROUP`` but not 0."""
+    return any(n and is_small(n) for n in counts)
 
 
 def one_job_only(body: Mapping[str, Any]) -> list[str]:
@@ -120,6 +152,7 @@ def _record(part: str, kind: str, row: ChangeRow) -> dict[str, Any]:
         "kind": kind,
         "n_before": row.n_before,
         "n_now": row.n_now,
+        SMALL_MARK: "yes" if is_small_row(row) else "",
     }
     for move in row.moves:
         key = ASPECT_KEY if kind == "aspect" else move.label
@@ -135,15 +168,12 @@ def _record(part: str, kind: str, row: ChangeRow) -> dict[str, Any]:
 
 
 def _move(move: Move) -> str:
-    """``40% → 22% (-18) *``; ``– → 30%`` when a side has no comment."""
-    moved = f"{_percent(move.before)} → {_percent(move.now)}"
+    """``40% → 22% (-18) *``; ``– → 30%`` when a side has no comment: the report's whole
+    percents (``Move.before_shown``), so the CLI and the report say the same."""
+    moved = f"{percent_text(move.before_shown)} → {percent_text(move.now_shown)}"
     if move.shown_difference is not None:
         moved += f" ({move.shown_difference * 100:+.0f})"
     return moved + (" *" if move.flagged else "  ")
-
-
-def _percent(share: float | None) -> str:
-    return "–" if share is None else f"{share * 100:.0f}%"
 
 
 def cut(value: str, width: int) -> str:

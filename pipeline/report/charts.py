@@ -1,8 +1,9 @@
 """The geometry of the report's charts, drawn by the template as inline SVG: stacked label bars
 and share-with-interval marks. Pure: positions in pixels from shares, nothing drawn here.
 
-Colours mean what they mean in the app (``pipeline.ui.palette``): positive green, neutral grey,
-negative red. A small group's bar is drawn paler, as in the app.
+Colours mean what they mean in the app (``pipeline.ui.palette``): negative dark red, neutral
+light grey, positive blue-green. A small group's bar is drawn paler, as in the app; the
+percentage written in a segment is in the ink that reads on its colour (``Segment.ink``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.report.data import LabelShare
-from pipeline.ui.palette import LABEL_COLOURS
+from pipeline.ui.palette import LABEL_COLOURS, ink_on
 
 OTHER_COLOURS = ("#4a6fa5", "#e09f3e", "#7b5ea7", "#2a9d8f", "#a0522d")
 """For a model whose labels have no fixed colour; never the three label colours."""
@@ -33,6 +34,9 @@ class Segment:
     colour: str
     text: str
     """The whole percentage written in the segment; empty where it would not fit."""
+    ink: str
+    """The colour of ``text``: black or white, whichever reads on ``colour`` (white on the light
+    grey of neutral was 1.7 : 1)."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,8 @@ def stacked_bar(shares: Sequence[LabelShare], width: float) -> list[Segment]:
             continue
         size = share.share * width
         text = f"{share.percent}%" if size >= MIN_TEXT_WIDTH else ""
-        segments.append(Segment(share.label, x, size, label_colour(share.label, labels), text))
+        colour = label_colour(share.label, labels)
+        segments.append(Segment(share.label, x, size, colour, text, ink_on(colour)))
         x += size
     return segments
 

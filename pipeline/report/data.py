@@ -14,6 +14,7 @@ from datetime import datetime
 
 from pipeline.report.listing import CommentListing
 from pipeline.report.stats import Interval
+from pipeline.ui.shares import percentages
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,17 @@ class _SharesAndFlags:
 
     def share_of(self, label: str) -> LabelShare | None:
         return next((share for share in self.shares if share.label == label), None)
+
+    def lone_percent(self, label: str) -> int | None:
+        """``label``'s whole percent in a cell that shows it without its row (the aspect
+        grid's, like the app's heat map): the row's largest remainder with a tie between
+        equal counts broken away from it, so a lone 1 of 3 reads 33 %, as the heat map
+        rounds it, not the 34 % of the row's first label; a larger count still takes the
+        point (20 of 24 reads 84 %, as its row and its findings say)."""
+        counts = {share.label: share.count for share in self.shares}
+        if label not in counts:
+            return None
+        return percentages(counts, [*(name for name in counts if name != label), label])[label]
 
     def rest_of(self, label: str) -> LabelShare | None:
         return next((share for share in self.rest if share.label == label), None)
@@ -244,22 +256,37 @@ class Move:
     other page of the report says of the same share; None where a side has no comment."""
 
     @property
+    def before_shown(self) -> int | None:
+        """The earlier share as every table shows it: ``before_percent``, or, for a move
+        built without it, the share rounded alone."""
+        return _shown(self.before_percent, self.before)
+
+    @property
+    def now_shown(self) -> int | None:
+        """The share now as every table shows it (``before_shown``)."""
+        return _shown(self.now_percent, self.now)
+
+    @property
     def shown_points(self) -> float | None:
-        """``now_percent`` less ``before_percent`` (0..1 units): the change the report shows
-        beside them, so that its reader's subtraction gives it."""
-        if self.before_percent is None or self.now_percent is None:
+        """``now_shown`` less ``before_shown`` (0..1 units): the change the report, the CLI
+        and the app show beside them, so that their reader's subtraction gives it (25.6 % →
+        22.2 % reads 26% → 22%, -4 points, not the -3 of the unrounded change). The test is
+        on the exact shares."""
+        if self.before_shown is None or self.now_shown is None:
             return None
-        return (self.now_percent - self.before_percent) / 100
+        return (self.now_shown - self.before_shown) / 100
 
     @property
     def shown_difference(self) -> float | None:
-        """The change as the CLI's and the app's tables show it beside the two shares, each
-        rounded alone to a whole percent (the report's: ``shown_points``): their
-        difference, so the reader's subtraction gives it (25.6 % → 22.2 % reads 26% → 22%,
-        -4 points, not the -3 of the unrounded change). The test is on the exact shares."""
-        if self.before is None or self.now is None:
-            return self.difference
-        return (round(self.now * 100) - round(self.before * 100)) / 100
+        """The CLI's and the app's name for ``shown_points``."""
+        return self.shown_points
+
+
+def _shown(percent: int | None, share: float | None) -> int | None:
+    """A whole percent shown for ``share``: the one given, else the share rounded alone."""
+    if percent is not None or share is None:
+        return percent
+    return round(share * 100)
 
 
 @dataclass(frozen=True)

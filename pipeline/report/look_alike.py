@@ -26,6 +26,18 @@ def possible_matches(
     ]
 
 
+def spellings(cell: str, values: Sequence[str | None]) -> list[str]:
+    """The ``values`` (a job's, in order, each once) other than ``cell`` that differ from it
+    only in case, spaces or punctuation: where one group asked for by name (``CHEM 110``)
+    may stand in another job written another way (``CHEM110``). Naming them tells no other
+    group's figures: they are probably the same group."""
+    key = _key(cell)
+    if not key:
+        return []
+    found = (value for value in values if value is not None and value != cell)
+    return list(dict.fromkeys(value for value in found if _key(value) == key))
+
+
 def _key(value: str) -> str:
     return re.sub(r"[\W_]+", "", unicodedata.normalize("NFC", value).casefold())
 

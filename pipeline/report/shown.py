@@ -9,7 +9,13 @@ would print 37 % beside the 36 % the overview's table gives the same 78 of 213 c
 
 A share whose row the report does not hold (an aspect's share negative in an earlier job: the
 change and the trend carry that one share alone) is rounded alone; the same share of this job
-repeats what its aspect table shows (``aspect_percents``).
+repeats what its aspect table shows (``aspect_percents``). A cell that shows one share without
+its row (the aspect grid's share negative) breaks a tie between equal counts away from that
+share, so a lone 1 of 3 reads 33 % as in the app's heat map, not 34 %
+(``AspectShares.lone_percent``).
+
+The CLI's and the app's change and trend tables read these very percents from the sections
+(``Move.before_shown``, ``TrendCell.percents``), so all three say one figure.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from pipeline.report.change_section import written_otherwise
 from pipeline.report.change_table import ALL, ASPECT_PREFIX
 from pipeline.report.data import TrendCell, TrendJob, TrendRow, TrendSection
 from pipeline.report.shown import alone, row_percents
@@ -62,10 +63,14 @@ def trend_section(
         ),
     )
     if group is not None and not any(n for row in section.rows for n in row.n[:-1]):
+        alike = [like for _group, like in section.possible_matches]
+        recode = "recode the files to follow them as one"
         return replace(
             section,
             rows=(),
-            missing=f"{group} has comments in this job only, so it has no trend",
+            possible_matches=(),  # said in ``missing``
+            missing=f"{group} has comments in this job only, so it has no trend"
+            + written_otherwise(str(group), alike, "; these jobs have", recode),
         )
     return section
 

@@ -11,11 +11,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from pipeline.csv_rows import DictRowWriter
-from pipeline.report.change_table import ASPECT_KEY, csv_cell
-from pipeline.report.data import TrendCell, TrendRow
+from pipeline.report.change_table import ASPECT_KEY, SMALL_LEGEND, csv_cell, small
+from pipeline.report.data import TrendCell, TrendRow, TrendSection
 from pipeline.report.trend_section import trend_section
 from pipeline.terminal_text import display_width, fitted, padded
-from pipeline.ui.groups import group_name
+from pipeline.ui.groups import SMALL_MARK
 
 ARROWS = {"rising": "↑", "falling": "↓"}
 
@@ -35,7 +35,8 @@ def job_names(body: Mapping[str, Any]) -> list[str]:
 
 
 def columns(body: Mapping[str, Any]) -> list[str]:
-    """The CSV's columns: ``n_1``… per job, then per tested share ``<key>_1``… (0..1),
+    """The CSV's columns: ``n_1``… per job, ``small`` (``yes`` for fewer than
+    ``SMALL_GROUP`` comments in a job that has some), then per tested share ``<key>_1``… (0..1),
     ``<key>_change_points``, ``<key>_adjusted_p`` and ``<key>_trend``."""
     count = len(body.get("jobs") or [])
     jobs = range(1, count + 1)
@@ -49,7 +50,7 @@ def columns(body: Mapping[str, Any]) -> list[str]:
             f"{key}_trend",
         ]
     ]
-    return ["part", "kind", *(f"n_{job}" for job in jobs), *per_share]
+    return ["part", "kind", *(f"n_{job}" for job in jobs), SMALL_MARK, *per_share]
 
 
 def to_csv(body: Mapping[str, Any], raw: bool = False) -> str:
@@ -61,6 +62,7 @@ def to_csv(body: Mapping[str, Any], raw: bool = False) -> str:
     for row in rows(body):
         record: dict[str, Any] = {"part": row.part, "kind": row.kind}
         record.update({f"n_{job}": n for job, n in enumerate(row.n, start=1)})
+        record[SMALL_MARK] = "yes" if is_small_row(row) else ""
         for cell in row.cells:
             key = ASPECT_KEY if row.kind == "aspect" else cell.key
             record.update({f"{key}_{job}": share for job, share in enumerate(cell.shares, start=1)})
@@ -73,53 +75,72 @@ def to_csv(body: Mapping[str, Any], raw: bool = False) -> str:
 
 
 def text(body: Mapping[str, Any], width: int = 100) -> str:
-    """A terminal table: each tested share in each job, ``↑``/``↓`` where the trend is beyond
-    the noise; then the jobs, the groups in one job only and the notes."""
-    found = rows(body)
-    tested = list(body.get("tested_labels") or ())
+    """A terminal table: each tested share in each job (``small`` beside few comments), ``↑``/
+    ``↓`` where the trend is beyond the noise; for one group found in the last job only, why
+    there is no row instead; then the jobs, the groups in one job only and the notes."""
+    section = trend_section(body)
     lines = [
         f"Trend over {len(body.get('jobs') or [])} jobs, oldest first:",
         *(f"  {name}" for name in job_names(body)),
-        f"↑ ↓: a trend beyond the noise (Cochran–Armitage test, Holm's correction over the "
-        f"{body.get('tests', 0)} tests of this trend, 5 % family-wise).",
-        "",
     ]
-    widest = max((display_width(row.part) for row in found), default=4)
-    name_width = min(widest, max(12, width - 60))
-    blocks = [f"{key} % by job" for key in tested]
-    lines.append(f"{'':<{name_width}}  {'n by job':<24}  " + "  ".join(f"{b:<30}" for b in blocks))
-    for row in found:
-        counts = " ".join(f"{n:,}" for n in row.n)
-        line = f"{padded(fitted(row.part, name_width), name_width)}  {counts:<24}"
-        for cell in row.cells:
-            line += f"  {shares_text(cell):<30}"
-        lines.append(line.rstrip())
-    lines.extend(["", *one_job_only(body)] if body.get("only_one_job") else [])
-    for note in body.get("notes") or []:
-        lines.extend(["", str(note)])
+    if section.missing:
+        lines.extend(["", f"{section.missing}."])
+    else:
+        flags = (
+            f"↑ ↓: a trend beyond the noise (Cochran–Armitage test, Holm's correction over the "
+            f"{section.tests} tests of this trend, 5 % family-wise)."
+        )
+        lines.extend([flags, "", *_table(section, width)])
+    found = one_job_only(body)
+    lines.extend(["", *found] if found else [])
+    for note in section.notes:
+        lines.extend(["", note])
     return "\n".join(lines)
 
 
+def _table(section: TrendSection, width: int) -> list[str]:
+    """The rows under their header, a ``small`` column where a row is, and what it means."""
+    widest = max((display_width(row.part) for row in section.rows), default=4)
+    name_width = min(widest, max(12, width - 60))
+    marked = any(is_small_row(row) for row in section.rows)
+    blocks = [f"{key} % by job" for key in section.labels]
+    mark_width = len(SMALL_MARK) + 2 if marked else 0
+    header = f"{'':<{name_width}}  {'n by job':<24}{'':<{mark_width}}  "
+    lines = [header + "  ".join(f"{b:<30}" for b in blocks)]
+    for row in section.rows:
+        counts = " ".join(f"{n:,}" for n in row.n)
+        mark = f"  {SMALL_MARK if is_small_row(row) else '':<{len(SMALL_MARK)}}" if marked else ""
+        line = f"{padded(fitted(row.part, name_width), name_width)}  {counts:<24}{mark}"
+        for cell in row.cells:
+            line += f"  {shares_text(cell):<30}"
+        lines.append(line.rstrip())
+    return [*lines, "", SMALL_LEGEND] if marked else lines
+
+
+def is_small_row(row: TrendRow) -> bool:
+    """Whether a row's shares rest on few comments in a job that has some: the report's
+    *small* (``change_table.small``)."""
+    return small(*row.n)
+
+
 def shares_text(cell: TrendCell) -> str:
-    """``57 40 20 ↓`` (percent per job, ``–`` where none)."""
-    values = " ".join("–" if share is None else f"{share * 100:.0f}" for share in cell.shares)
+    """``57 40 20 ↓`` (percent per job as the report shows it, ``–`` where none)."""
+    values = " ".join("–" if percent is None else str(percent) for percent in cell.percents)
     return f"{values} {ARROWS.get(cell.direction or '', '')}".rstrip()
 
 
 def one_job_only(body: Mapping[str, Any]) -> list[str]:
     """The groups found in one job only, and those that look like another group written
-    another way, as sentences (the CLI's text and the app)."""
-    found = body.get("only_one_job") or []
-    if not found:
-        return []
-    names = ", ".join(
-        f"{group_name(item.get('group'))} (job {int(item['job']) + 1}, n={int(item['n']):,})"
-        for item in found
-    )
-    lines = [f"In one job only, so no trend: {names}. Values are matched exactly."]
-    for pair in body.get("possible_matches") or []:
+    another way (for one group: its other spellings, unless its ``missing`` sentence names
+    them), as sentences (the CLI's text and the app)."""
+    section = trend_section(body)
+    lines = []
+    if section.only_one:
+        names = ", ".join(f"{name} (job {job + 1}, n={n:,})" for name, job, n in section.only_one)
+        lines.append(f"In one job only, so no trend: {names}. Values are matched exactly.")
+    for value, like in section.possible_matches:
         lines.append(
-            f"“{group_name(pair['group'])}” and “{group_name(pair['like'])}” may be one group "
-            "written two ways: recode one file to follow them as one."
+            f"“{value}” and “{like}” may be one group written two ways: recode one file to "
+            "follow them as one."
         )
     return lines

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from pipeline.bootstrap import Backend
+from pipeline.db import GroupStats
 from pipeline.db.records import JobRecord, JobStatus
 from pipeline.errors import Conflict, InputError
 from pipeline.group_names import BLANK, check_asked, group_cell, group_name
@@ -22,7 +23,7 @@ from pipeline.insights.aspect_stats import aspect_figures
 from pipeline.messages import echo
 from pipeline.report import change as figures
 from pipeline.report.assemble import compared_labels
-from pipeline.report.look_alike import possible_matches
+from pipeline.report.look_alike import possible_matches, spellings
 from pipeline.report.stats import ALPHA
 from pipeline.service.erase import readable_job
 from pipeline.service.results import group_column
@@ -39,7 +40,8 @@ def change_summary(
     """The label shares (overall and, with ``group_by``, per value of that column) and the
     aspects' share negative in the job ``since`` and in ``request_id``, each change tested.
     With ``group`` (a value of ``group_by``; "(blank)" for the rows without one), that group
-    alone: its label shares and its aspects' in both jobs, tested as a family of their own.
+    alone: its label shares and its aspects' in both jobs, tested as a family of their own,
+    and the values of either job that may be it written another way (``possible_matches``).
     JobNotFound for either job unknown or another caller's; InputError for a job compared
     with itself, or ``group`` without ``group_by``, empty, or in neither job; Conflict for a
     job not finished or jobs with different labels; MissingColumnError for a column one of
@@ -62,8 +64,17 @@ def change_summary(
     after_column = job_column(after, group_by, "this job")
     columns = [job_column(before, group_by, "the earlier job"), after_column]
     with_aspects = before.aspect_model is not None and after.aspect_model is not None
-    earlier, now = job_sides(backend, [before, after], columns, labels, with_aspects, group)
-    result = figures.change(earlier, now, labels)
+    sides, alike = job_sides(backend, [before, after], columns, labels, with_aspects, group)
+    result = figures.change(sides[0], sides[1], labels)
+    matches = (
+        _look_alikes(
+            [value for value, _n in result.only_before],
+            [value for value, _n in result.only_after],
+            [item.group for item in result.groups],
+        )
+        if group is None
+        else _spelt_otherwise(group_cell(group), alike[0], alike[1])
+    )
     return {
         "request_id": request_id,
         "since": since,
@@ -80,14 +91,7 @@ def change_summary(
         "groups": [group.to_dict() for group in result.groups],
         "only_before": [{"group": value, "n": n} for value, n in result.only_before],
         "only_after": [{"group": value, "n": n} for value, n in result.only_after],
-        "possible_matches": [
-            {"before": earlier, "after": now}
-            for earlier, now in _look_alikes(
-                [value for value, _n in result.only_before],
-                [value for value, _n in result.only_after],
-                [group.group for group in result.groups],
-            )
-        ],
+        "possible_matches": [{"before": earlier, "after": now} for earlier, now in matches],
         "notes": _notes(before, after, with_aspects),
     }
 
@@ -101,6 +105,16 @@ def _look_alikes(
     pairs = possible_matches(only_before, [*only_after, *both])
     pairs += [(earlier, now) for now, earlier in possible_matches(only_after, both)]
     return list(dict.fromkeys(pairs))
+
+
+def _spelt_otherwise(
+    cell: str, before: Sequence[str], after: Sequence[str]
+) -> list[tuple[str, str]]:
+    """(earlier, now) for one group (its cell ``cell``): each value of the earlier job that
+    may be it written another way beside it now, and it earlier beside each such value of
+    this job. A new course's own change otherwise reads "no comments in the earlier job" of
+    a course that was there, recoded (``CHEM110`` then, ``CHEM 110`` now)."""
+    return [(value, cell) for value in before] + [(cell, value) for value in after]
 
 
 def check_finished(job: JobRecord, which: str) -> None:
@@ -145,30 +159,34 @@ def job_sides(
     labels: list[str],
     with_aspects: bool,
     group: str | None,
-) -> list[figures.Side]:
-    """The counts of each job (``job_side``), or of its ``group`` alone (``group_side``);
-    InputError when no job has that group."""
+) -> tuple[list[figures.Side], list[list[str]]]:
+    """The counts of each job (``job_side``), or of its ``group`` alone (``group_side``), and
+    the values of each job that may be that group written another way
+    (``look_alike.spellings``; none for whole jobs); InputError when no job has that group."""
     if group is None:
-        return [
+        sides = [
             job_side(backend, job, column, labels, with_aspects)
             for job, column in zip(jobs, columns, strict=True)
         ]
-    sides = [
-        group_side(backend, job, str(column), group, labels, with_aspects)
+        return sides, [[] for _job in jobs]
+    results = backend.repository.results
+    summaries = [
+        results.summarize(job.request_id, labels, column)
         for job, column in zip(jobs, columns, strict=True)
     ]
+    sides = [
+        group_side(backend, job, str(column), summary, group, labels, with_aspects)
+        for job, column, summary in zip(jobs, columns, summaries, strict=True)
+    ]
     if not any(side.overall for side in sides):
-        values = dict.fromkeys(
-            group_name(stats.group)
-            for job, column in zip(jobs, columns, strict=True)
-            for stats in backend.repository.results.summarize(job.request_id, labels, column)
-        )
+        values = dict.fromkeys(group_name(stats.group) for found in summaries for stats in found)
         raise InputError(
             f"no job has {echo(str(columns[0]))} = {echo(group)}"
             f"{did_you_mean(group, list(values))}; "
             f"their values: {listing(list(values))}"
         )
-    return sides
+    cell = group_cell(group)
+    return sides, [spellings(cell, [stats.group for stats in found]) for found in summaries]
 
 
 def job_side(
@@ -186,12 +204,17 @@ def job_side(
 
 
 def group_side(
-    backend: Backend, job: JobRecord, column: str, group: str, labels: list[str], with_aspects: bool
+    backend: Backend,
+    job: JobRecord,
+    column: str,
+    summary: Sequence[GroupStats],
+    group: str,
+    labels: list[str],
+    with_aspects: bool,
 ) -> figures.Side:
-    """One group's counts in one job, as its ``overall`` and ``aspects`` (none where the job
-    has no such group): ``group`` is the group's name, as everywhere a group is named
-    (``group_name``)."""
-    summary = backend.repository.results.summarize(job.request_id, labels, column)
+    """One group's counts in one job (``summary``: the job's by ``column``), as its
+    ``overall`` and ``aspects`` (none where the job has no such group): ``group`` is the
+    group's name, as everywhere a group is named (``group_name``)."""
     stats = {item.group: item for item in summary}
     matches = [value for value in stats if (value or "") == group_cell(group)]
     if not matches:

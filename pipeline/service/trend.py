@@ -9,11 +9,13 @@ year's file may be submitted today). The figures are ``pipeline.report.trend``'s
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
 from typing import Any
 
 from pipeline.bootstrap import Backend
 from pipeline.db.records import JobRecord
 from pipeline.errors import Conflict
+from pipeline.group_names import group_cell
 from pipeline.report import trend as figures
 from pipeline.report.assemble import compared_labels
 from pipeline.report.look_alike import look_alikes
@@ -39,15 +41,25 @@ def trend_summary(
     aspects' share negative in each job of ``request_ids`` (oldest first), each tested for a
     trend. With ``group`` (a value of ``group_by``; "(blank)" for the rows without one), that
     group alone: its label shares and its aspects' in each job, tested as a family of their
-    own. JobNotFound for a job unknown or another caller's; Conflict for a job not finished
-    or jobs with different labels; MissingColumnError for a column a job lacks; InputError for
-    ``group`` without ``group_by``, empty, or in no job."""
+    own, and the values of any job that may be it written another way (``possible_matches``:
+    ``chem110`` beside a ``CHEM110`` of earlier terms). JobNotFound for a job unknown or
+    another caller's; Conflict for a job not finished or jobs with different labels;
+    MissingColumnError for a column a job lacks; InputError for ``group`` without
+    ``group_by``, empty, or in no job."""
     check_group(group_by, group)
     jobs, names, labels = same_survey_jobs(backend, owner, request_ids)
     columns = [job_column(job, group_by, which) for job, which in zip(jobs, names, strict=True)]
     with_aspects = all(job.aspect_model is not None for job in jobs)
-    sides = job_sides(backend, jobs, columns, labels, with_aspects, group)
+    sides, alike = job_sides(backend, jobs, columns, labels, with_aspects, group)
     result = figures.trend(sides, labels)
+    matches = (
+        look_alikes(
+            [value for value, _index, _n in result.only_one],
+            [item.group for item in result.groups],
+        )
+        if group is None
+        else [(group_cell(group), value) for value in dict.fromkeys(chain.from_iterable(alike))]
+    )
     return {
         "jobs": [job_facts(job) for job in jobs],
         "group_by": group_by,
@@ -63,13 +75,7 @@ def trend_summary(
         "only_one_job": [
             {"group": value, "job": index, "n": n} for value, index, n in result.only_one
         ],
-        "possible_matches": [
-            {"group": value, "like": other}
-            for value, other in look_alikes(
-                [value for value, _index, _n in result.only_one],
-                [item.group for item in result.groups],
-            )
-        ],
+        "possible_matches": [{"group": value, "like": other} for value, other in matches],
         "notes": _notes(jobs, with_aspects),
     }
 

@@ -4,6 +4,7 @@ chart rows and sentences the page shows. Pure: the page fetches, this arranges."
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +17,7 @@ from pipeline.report.change_section import change_section
 from pipeline.report.data import ChangeRow, Move
 from pipeline.ui.groups import group_name
 from pipeline.ui.insights import aspect_title
+from pipeline.ui.progress import clean_request_id
 from pipeline.ui.shares import comments_text
 
 EARLIER, NOW = "earlier", "now"
@@ -24,30 +26,47 @@ CHART_SHARE = "negative"
 
 
 def earlier_jobs(
-    jobs: Sequence[JobStatus], current: str, made_before: str | None = None
+    jobs: Sequence[JobStatus], current: str, made: str | None = None
 ) -> list[JobStatus]:
     """The finished jobs that can be compared with ``current``: every other succeeded one not
-    erased, in the API's order (newest first). With ``made_before`` (``current``'s
-    ``created_at``), only the ones made before it: the change reads the chosen job as the
-    earlier one and the trend puts it before this one, so a newer job there would turn every
-    rise into a fall; a job whose time is unknown is not called earlier."""
-    limit = moment(made_before)
-    return [
+    erased. Any of them may hold the earlier term, whenever it was uploaded: an older term's
+    file is submitted again after a model change, or a chair starts with this term and fills
+    in the years before. With ``made`` (``current``'s ``created_at``), those uploaded before
+    it come first; each part in the API's order (newest first)."""
+    found = [
         job
         for job in jobs
-        if job.status == "succeeded"
-        and job.request_id != current
-        and not job.erased_at
-        and (limit is None or _before(moment(job.created_at), limit))
+        if job.status == "succeeded" and job.request_id != current and not job.erased_at
+    ]
+    return sorted(found, key=lambda job: made_after(job.created_at, made))
+
+
+def made_after(created_at: str | None, made: str | None) -> bool:
+    """Whether a job of ``created_at`` was uploaded after ``made``; False where either time
+    is unknown."""
+    limit = moment(created_at)
+    return limit is not None and _before(moment(made), limit)
+
+
+def uploaded_later(jobs: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The jobs of a change (``before``, ``after``) or a trend (``jobs``), in the order they
+    are read, that were uploaded after a job read after them: right for an older term
+    submitted again, backwards for a newer term put first, which only the user can tell. So
+    the page says so and shows the figures; a job of unknown time is none."""
+    return [
+        job
+        for index, job in enumerate(jobs)
+        if any(
+            made_after(str(job.get("created_at") or ""), str(later.get("created_at") or ""))
+            for later in jobs[index + 1 :]
+        )
     ]
 
 
-def newer_than_now(body: Mapping[str, Any]) -> bool:
-    """Whether the change's "earlier" job (``since``, a pasted id) was made after this one:
-    its figures would read backwards."""
-    before = moment(str(body.get("before", {}).get("created_at") or ""))
-    after = moment(str(body.get("after", {}).get("created_at") or ""))
-    return before is not None and after is not None and before > after
+def pasted_ids(text: str) -> list[str]:
+    """Request ids pasted in one field, in their order: split at spaces, commas, semicolons
+    and line breaks, each cleaned as one pasted alone (``progress.clean_request_id``)."""
+    return [clean for part in re.split(r"[\s,;]+", text) if (clean := clean_request_id(part))]
 
 
 def moment(created_at: str | None) -> datetime | None:
@@ -65,11 +84,14 @@ def _before(made: datetime | None, limit: datetime) -> bool:
     return made is not None and made < limit
 
 
-def job_caption(job: JobStatus) -> str:
-    """``fall-2025.csv · 2025-12-03 · 5,000 comments · dtnDdzNt``."""
+def job_caption(job: JobStatus, made: str | None = None) -> str:
+    """``fall-2025.csv · 2025-12-03 · 5,000 comments · dtnDdzNt``, and ``uploaded after this
+    job`` where it was uploaded after ``made`` (the open job's ``created_at``)."""
     day = (job.created_at or "")[:10]
     parts = [job.input_name or "upload", *([day] if day else [])]
-    return " · ".join([*parts, comments_text(job.rows_total), job.request_id[:8]])
+    parts += [comments_text(job.rows_total), job.request_id[:8]]
+    later = ["uploaded after this job"] if made_after(job.created_at, made) else []
+    return " · ".join([*parts, *later])
 
 
 def table(body: Mapping[str, Any]) -> pd.DataFrame:
@@ -121,7 +143,11 @@ def chart_rows(body: Mapping[str, Any], limit: int = MAX_CHART_GROUPS) -> pd.Dat
         if move is None:
             continue
         flagged = "beyond the noise" if move.flagged else "within the noise"
-        for when, share, n in ((EARLIER, move.before, row.n_before), (NOW, move.now, row.n_now)):
+        sides = (
+            (EARLIER, move.before, move.before_shown, row.n_before),
+            (NOW, move.now, move.now_shown, row.n_now),
+        )
+        for when, share, shown, n in sides:
             if share is None:
                 continue
             records.append(
@@ -130,7 +156,7 @@ def chart_rows(body: Mapping[str, Any], limit: int = MAX_CHART_GROUPS) -> pd.Dat
                     "order": order,
                     "when": when,
                     "share": share,
-                    "percent": _percent(share),
+                    "percent": _percent(shown),
                     "n": n,
                     "flagged": flagged,
                 }
@@ -159,8 +185,9 @@ def detail_groups(body: Mapping[str, Any]) -> list[str]:
 
 
 def _move(move: Move) -> str:
-    return f"{_percent(move.before)} → {_percent(move.now)}"
+    """``40 % → 22 %``: the report's whole percents (``Move.before_shown``)."""
+    return f"{_percent(move.before_shown)} → {_percent(move.now_shown)}"
 
 
-def _percent(share: float | None) -> str:
-    return "–" if share is None else f"{round(share * 100)} %"
+def _percent(percent: int | None) -> str:
+    return "–" if percent is None else f"{percent} %"

@@ -3,11 +3,17 @@
 Vega reads a chart's ``description`` out as the chart's name (the ``aria-label`` of its
 container); without one every chart on the page is announced alike, as "Vega visualization",
 and its bars and shares are out of reach. Each function here takes the data a chart in
-``pipeline.ui.charts`` draws and says the same figures, in the order the chart draws them."""
+``pipeline.ui.charts`` draws and says the same figures, in the order the chart draws them.
+
+The ``*_marks`` functions give each bar, cell or point its own sentence (the chart's
+``description`` channel, which Vega makes the mark's ``aria-label``): without one Vega reads
+every encoded field raw, ``share: 28.000000%; … label_order: 0``. A mark says what its tooltip
+says, with the whole percentages the page shows."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -26,11 +32,81 @@ def distribution(
     """``Label distribution: negative 40% (24 comments); …``."""
     return described(
         "Label distribution",
-        (
-            f"{label} {percent_text(percent[label])} ({comments_text(counts.get(label, 0))})"
-            for label in labels
-        ),
+        (share_said(label, percent_text(percent[label]), counts.get(label, 0)) for label in labels),
     )
+
+
+def share_said(label: str, percent: str, comments: int) -> str:
+    """``negative 40% (24 comments)``."""
+    return f"{label} {percent} ({comments_text(comments)})"
+
+
+def distribution_marks(data: pd.DataFrame) -> list[str]:
+    """Per bar of the label distribution: ``negative 40% (24 comments)``."""
+    return [
+        share_said(label, percent, comments)
+        for label, percent, comments in _columns(data, "label", "percent", "comments")
+    ]
+
+
+def stacked_marks(data: pd.DataFrame, part: str, piece: str) -> list[str]:
+    """Per segment of a stacked bar: ``ENG102 (n=50): negative 28% (14 comments)``."""
+    return [
+        f"{name}: {share_said(label, percent, comments)}"
+        for name, label, percent, comments in _columns(data, part, piece, "percent", "comments")
+    ]
+
+
+def confidence_marks(data: pd.DataFrame) -> list[str]:
+    """Per segment of the confidence histogram: ``negative, confidence 0.90–0.95: 3 comments``."""
+    return [
+        f"{label}, confidence {low:.2f}–{high:.2f}: {comments_text(comments)}"
+        for label, low, high, comments in _columns(data, "label", "low", "high", "comments")
+    ]
+
+
+def heat_marks(cells: pd.DataFrame) -> list[str]:
+    """Per cell of the heat map: ``ENG102 (n=50): lecturer 13% negative (n=38)``."""
+    return [
+        f"{group}: {_heat_cell(aspect, negative, n)}"
+        for group, aspect, negative, n in _columns(cells, "group", "aspect", "negative", "n")
+    ]
+
+
+def compare_marks(data: pd.DataFrame) -> list[str]:
+    """Per bar of the comparison: ``negative, CS1 (n=40): 28% (95 % interval 16–44 %)``."""
+    return [
+        f"{label}, {side}: {percent} (95 % interval {interval})"
+        for label, side, percent, interval in _columns(data, "label", "side", "percent", "interval")
+    ]
+
+
+def change_marks(data: pd.DataFrame) -> list[str]:
+    """Per point of the change chart: ``CHEM110, now: 12 % negative (n=40), beyond the noise``."""
+    return [
+        f"{part}, {when}: {percent} negative (n={n:,}), {flagged}"
+        for part, when, percent, n, flagged in _columns(
+            data, "part", "when", "percent", "n", "flagged"
+        )
+    ]
+
+
+def trend_marks(data: pd.DataFrame) -> list[str]:
+    """Per point of the trend chart: ``all comments, 2 spring.csv: 30 % negative (n=50), trend
+    falling``."""
+    return [
+        f"{part}, {job}: {percent} negative (n={n:,}), trend {trend}"
+        for part, job, percent, n, trend in _columns(data, "part", "job", "percent", "n", "trend")
+    ]
+
+
+def _columns(data: pd.DataFrame, *names: str) -> Iterable[tuple[Any, ...]]:
+    """The rows of ``names`` (none for a frame without rows, which may lack the columns)."""
+    return [] if data.empty else zip(*(data[name] for name in names), strict=True)
+
+
+def _heat_cell(aspect: str, negative: float, n: int) -> str:
+    return f"{aspect} {round(negative * 100)}% negative (n={n:,})"
 
 
 def stacked(title: str, data: pd.DataFrame, part: str, piece: str, order: Sequence[str]) -> str:
@@ -61,8 +137,7 @@ def heat_map(cells: pd.DataFrame, group_by: str, groups: Sequence[str]) -> str:
     for group in groups:
         rows = cells[cells["group"] == group].sort_values("aspect_order")
         said = ", ".join(
-            f"{row['aspect']} {round(row['negative'] * 100)}% negative (n={row['n']:,})"
-            for _, row in rows.iterrows()
+            _heat_cell(row["aspect"], row["negative"], row["n"]) for _, row in rows.iterrows()
         )
         parts.append(f"{group}: {said}")
     return described(f"Share negative per aspect and {group_by}", parts)

@@ -3,7 +3,9 @@
 Colours come from ``pipeline.ui.palette`` (a label has one colour everywhere) and every
 percentage written on a chart from ``pipeline.ui.shares`` (they add up to 100). Each chart
 carries its figures in words as its ``description`` (``pipeline.ui.chart_text``), which a
-screen reader reads out as the chart's name."""
+screen reader reads out as the chart's name, and each bar, cell or point its own (a
+``description`` field, the mark's ``aria-label``); text written on or beside a mark repeats it
+and is left out of what is read (``aria=False``)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,11 @@ from pipeline.ui.review import CONFIDENCE, with_confidence
 from pipeline.ui.shares import percent_text, percentages
 
 MAX_GROUPS = 25
+DESCRIPTION = "description:N"
+"""Each mark's sentence (``chart_text``'s ``*_marks``), a field of the chart's data."""
+CONFIDENCE_STEP = 0.05
+CONFIDENCE_BINS = 20
+"""The confidence histogram's bins: 0–0.05 … 0.95–1.00."""
 # Bars are sized per band (alt.Step): a fixed pixel height squeezes them in Streamlit's layout.
 BAR_STEP = 34
 GROUP_STEP = 26
@@ -35,7 +42,8 @@ NAME_LINE_PX = 13
 
 
 def label_scale(labels: Sequence[str]) -> alt.Scale:
-    """The same colour for a label in every chart (red negative, grey neutral, green positive)."""
+    """The same colour for a label in every chart (negative dark red, neutral light grey,
+    positive blue-green)."""
     colours = label_colours(labels)
     if colours is not None:
         return alt.Scale(domain=list(labels), range=colours)
@@ -57,6 +65,7 @@ def distribution_chart(counts: Mapping[str, int], labels: Sequence[str]) -> alt.
             "percent": [percent_text(percent[label]) for label in labels],
         }
     )
+    data = data.assign(description=chart_text.distribution_marks(data))
     bars = (
         alt.Chart(data)
         .mark_bar()
@@ -65,9 +74,12 @@ def distribution_chart(counts: Mapping[str, int], labels: Sequence[str]) -> alt.
             y=alt.Y("label:N", sort=list(labels), title=None),
             color=alt.Color("label:N", scale=label_scale(labels), legend=None),
             tooltip=["label", "comments", alt.Tooltip("percent:N", title="share")],
+            description=DESCRIPTION,
         )
     )
-    text = bars.mark_text(align="left", dx=4).encode(text="percent:N", color=alt.value("#333"))
+    text = bars.mark_text(align="left", dx=4, aria=False).encode(
+        text="percent:N", color=alt.value("#333")
+    )
     return (bars + text).properties(
         title="Label distribution",
         height=alt.Step(BAR_STEP),
@@ -87,6 +99,7 @@ def group_chart(summary: Summary, max_groups: int = MAX_GROUPS) -> alt.Chart:
         [record for group in groups for record in _group_records(group, labels)],
         columns=["group", "label", "comments", "percent", "share", "n", "small"],
     )
+    data = data.assign(description=chart_text.stacked_marks(data, "group", "label"))
     first = labels[0] if labels else ""
     order = data[data["label"] == first].sort_values("share", ascending=False)["group"].tolist()
     title = summary.group_by or "group"
@@ -109,6 +122,7 @@ def group_chart(summary: Summary, max_groups: int = MAX_GROUPS) -> alt.Chart:
                 alt.Tooltip("percent:N", title="share"),
                 alt.Tooltip("n:Q", title="n"),
             ],
+            description=DESCRIPTION,
         )
         .transform_calculate(label_order=_label_order(labels))
         .properties(
@@ -122,24 +136,48 @@ def group_chart(summary: Summary, max_groups: int = MAX_GROUPS) -> alt.Chart:
 def confidence_chart(frame: pd.DataFrame, labels: Sequence[str]) -> alt.Chart:
     """How sure the model was (probability of the chosen label), stacked by label."""
     scored = with_confidence(frame)
-    data = scored[scored[CONFIDENCE].notna()][["label", CONFIDENCE]]
+    scores = scored[scored[CONFIDENCE].notna()][["label", CONFIDENCE]]
+    data = confidence_bins(scores, labels)
     return (
         alt.Chart(data)
         .mark_bar()
         .encode(
             x=alt.X(
-                f"{CONFIDENCE}:Q",
-                bin=alt.Bin(extent=[0, 1], step=0.05),
+                "low:Q",
+                bin="binned",
+                scale=alt.Scale(domain=[0, 1]),
                 title="confidence (probability of the chosen label)",
             ),
-            y=alt.Y("count():Q", title="comments", axis=count_axis()),
+            x2="high:Q",
+            y=alt.Y("comments:Q", title="comments", axis=count_axis()),
             color=alt.Color("label:N", scale=label_scale(labels), sort=list(labels)),
-            tooltip=["label", alt.Tooltip("count():Q", title="comments")],
+            order=alt.Order("label_order:Q"),
+            tooltip=["label", alt.Tooltip("range:N", title="confidence"), "comments"],
+            description=DESCRIPTION,
         )
         .properties(
-            title="Confidence", height=220, description=chart_text.confidence(data[CONFIDENCE])
+            title="Confidence", height=220, description=chart_text.confidence(scores[CONFIDENCE])
         )
     )
+
+
+def confidence_bins(scores: pd.DataFrame, labels: Sequence[str]) -> pd.DataFrame:
+    """The histogram's bars: per label (in ``labels``' order) and bin of ``CONFIDENCE_STEP``
+    (the last one holds 1.0) its comments, counted here and not by Vega so that each bar's
+    sentence can say them."""
+    steps = (scores[CONFIDENCE] / CONFIDENCE_STEP).round(9) // 1  # 0.15 / 0.05 is 2.999…
+    binned = scores.assign(bin=steps.clip(0, CONFIDENCE_BINS - 1).astype(int))
+    counted = binned.groupby(["label", "bin"]).size().reset_index(name="comments")
+    position = {label: i for i, label in enumerate(labels)}
+    counted["label_order"] = [position.get(label, len(labels)) for label in counted["label"]]
+    counted = counted.sort_values(["label_order", "bin"], ignore_index=True)
+    counted["low"] = (counted["bin"] * CONFIDENCE_STEP).round(2)
+    counted["high"] = ((counted["bin"] + 1) * CONFIDENCE_STEP).round(2)
+    counted["range"] = [
+        f"{low:.2f}–{high:.2f}" for low, high in zip(counted["low"], counted["high"], strict=True)
+    ]
+    data = counted[["label", "label_order", "low", "high", "range", "comments"]]
+    return data.assign(description=chart_text.confidence_marks(data))
 
 
 def name_lines(name: str) -> list[str]:
@@ -216,6 +254,7 @@ def aspect_chart(bars: pd.DataFrame, labels: Sequence[str]) -> alt.Chart:
     """Per aspect (most mentioned first, with its n) the share of its comments that were
     negative, neutral and positive about it, in the label colours."""
     order = list(dict.fromkeys(bars["aspect"]))
+    bars = bars.assign(description=chart_text.stacked_marks(bars, "aspect", "polarity"))
     return (
         alt.Chart(bars)
         .mark_bar()
@@ -228,6 +267,7 @@ def aspect_chart(bars: pd.DataFrame, labels: Sequence[str]) -> alt.Chart:
             opacity=alt.condition("datum.small", alt.value(SMALL_OPACITY), alt.value(1.0)),
             order=alt.Order("polarity_order:Q"),
             tooltip=["aspect", "polarity", "comments", alt.Tooltip("percent:N", title="share")],
+            description=DESCRIPTION,
         )
         .properties(
             title="What the comments are about",
@@ -252,7 +292,8 @@ def heat_map(cells: pd.DataFrame, group_by: str) -> alt.Chart:
         ink=[
             ink_on(heat_fill(share, small))
             for share, small in zip(cells["negative"], cells["small"], strict=True)
-        ]
+        ],
+        description=chart_text.heat_marks(cells),
     )
     groups = list(dict.fromkeys(cells.sort_values("group")["group"]))
     aspects = list(dict.fromkeys(cells.sort_values("aspect_order")["aspect"]))
@@ -283,8 +324,9 @@ def heat_map(cells: pd.DataFrame, group_by: str) -> alt.Chart:
             ),
         ),
         opacity=alt.condition("datum.small", alt.value(SMALL_OPACITY), alt.value(1.0)),
+        description=DESCRIPTION,
     )
-    text = base.mark_text(fontSize=11).encode(
+    text = base.mark_text(fontSize=11, aria=False).encode(
         text="cell:N",
         color=alt.Color("ink:N", scale=None),
     )
@@ -323,6 +365,7 @@ def compare_chart(data: pd.DataFrame, labels: Sequence[str]) -> alt.Chart:
     """Each label's share on both sides (``side`` rows under each label), with the 95 %
     interval as a black rule and the share written at the bar's end."""
     sides = list(dict.fromkeys(data["side"]))
+    data = data.assign(description=chart_text.compare_marks(data))
     base = alt.Chart(data).encode(
         y=alt.Y("label:N", sort=list(labels), title=None),
         yOffset=alt.YOffset("side:N", sort=sides),
@@ -335,9 +378,12 @@ def compare_chart(data: pd.DataFrame, labels: Sequence[str]) -> alt.Chart:
                             legend=None),
         tooltip=["side", "label", alt.Tooltip("percent:N", title="share"),
                  alt.Tooltip("interval:N", title="95 % interval"), alt.Tooltip("n:Q", title="n")],
+        description=DESCRIPTION,
     )  # fmt: skip
-    rules = base.mark_rule(color="#1f2328", strokeWidth=1.5).encode(x="low:Q", x2="high:Q")
-    text = base.mark_text(align="left", dx=4).encode(
+    rules = base.mark_rule(color="#1f2328", strokeWidth=1.5, aria=False).encode(
+        x="low:Q", x2="high:Q"
+    )
+    text = base.mark_text(align="left", dx=4, aria=False).encode(
         x="high:Q", text="caption:N", color=alt.value("#1f2328")
     )
     # The sides in the subtitle, not a legend: a legend of opacity drew a black and a grey
@@ -363,6 +409,7 @@ def change_chart(data: pd.DataFrame) -> alt.Chart:
     """Each part's share negative earlier (hollow) and now (filled), joined by a line that is
     dark where the change is beyond the noise; all comments first, then the largest groups."""
     order = list(dict.fromkeys(data.sort_values("order")["part"]))
+    data = data.assign(description=chart_text.change_marks(data))
     base = alt.Chart(data).encode(
         y=alt.Y("part:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
         x=alt.X("share:Q", axis=alt.Axis(format="%", tickCount=10),
@@ -370,7 +417,7 @@ def change_chart(data: pd.DataFrame) -> alt.Chart:
         tooltip=["part", "when", alt.Tooltip("percent:N", title="share negative"),
                  alt.Tooltip("n:Q", title="n"), alt.Tooltip("flagged:N", title="change")],
     )  # fmt: skip
-    lines = base.mark_line(strokeWidth=2).encode(
+    lines = base.mark_line(strokeWidth=2, aria=False).encode(
         detail="part:N",
         color=alt.Color(
             "flagged:N",
@@ -386,6 +433,7 @@ def change_chart(data: pd.DataFrame) -> alt.Chart:
             scale=alt.Scale(domain=["earlier", "now"], range=["white", LABEL_COLOURS["negative"]]),
             legend=alt.Legend(title=None, orient="bottom"),
         ),
+        description=DESCRIPTION,
     )
     return (lines + points).properties(
         title="Share negative: earlier (hollow) → now (filled)",
@@ -398,6 +446,7 @@ def trend_chart(data: pd.DataFrame) -> alt.Chart:
     """Each part's share negative in each job, oldest first, one line per part; a part whose
     trend is beyond the noise is drawn solid, the others dashed."""
     jobs = list(dict.fromkeys(data.sort_values("position")["job"]))
+    data = data.assign(description=chart_text.trend_marks(data))
     base = alt.Chart(data).encode(
         x=alt.X("job:N", sort=jobs, title=None, axis=alt.Axis(labelAngle=0, labelLimit=160)),
         y=alt.Y("share:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1]),
@@ -406,7 +455,7 @@ def trend_chart(data: pd.DataFrame) -> alt.Chart:
         tooltip=["part", "job", alt.Tooltip("percent:N", title="share negative"),
                  alt.Tooltip("n:Q", title="n"), alt.Tooltip("trend:N", title="trend")],
     )  # fmt: skip
-    lines = base.mark_line(strokeWidth=2).encode(
+    lines = base.mark_line(strokeWidth=2, aria=False).encode(
         strokeDash=alt.StrokeDash(
             "trend:N",
             scale=alt.Scale(
@@ -415,7 +464,8 @@ def trend_chart(data: pd.DataFrame) -> alt.Chart:
             legend=alt.Legend(title="trend", orient="bottom"),
         )
     )
-    return (lines + base.mark_point(size=50, filled=True)).properties(
+    points = base.mark_point(size=50, filled=True).encode(description=DESCRIPTION)
+    return (lines + points).properties(
         title="Share negative in each job, oldest first",
         height=320,
         description=chart_text.trend(data),

@@ -1,8 +1,8 @@
 """Highlighting the words that drove a label, from a row's ``explanation`` cell
 (``great:+0.41;unfair:-0.22``: each word's signed share of the push toward the row's label).
 
-A word that pushed toward the label gets a tint of the label's colour (``palette``: green for a
-positive label, red for a negative one), stronger for a larger share; a word that pushed
+A word that pushed toward the label gets a tint of the label's colour (``palette``: blue-green for
+a positive label, red for a negative one), stronger for a larger share; a word that pushed
 against it is underlined in grey, never tinted, so a tint always means "this is why". Tints are
 blends of the label colour with white, so dark text on them keeps a WCAG contrast of at least
 4.5 : 1. The comment is cut into words exactly as the explainer cut it
@@ -24,7 +24,9 @@ AGAINST_COLOUR = "#6e7781"
 """The underline of a word that pushed against the label: grey, no label's colour."""
 OTHER_LABEL_COLOUR = "#4a6fa5"
 """The tint of a label without a fixed colour (another model's labels)."""
-MIN_TINT, MAX_TINT = 0.25, 0.75
+MIN_TINT, MAX_TINT = 0.25, 0.65
+"""The strongest tint stops where dark text on the darkest label colour (negative) would fall
+under 4.5 : 1."""
 FULL_AT = 0.4
 """A share of the push at which the tint is strongest (a comment's top word is often 0.2–0.5)."""
 

@@ -1,5 +1,13 @@
 """The one meaning of colour in the app: a label has the same colour in every chart, bar, badge
-and table cell (positive green, neutral grey, negative red), and nothing else uses those three.
+and table cell (negative dark red, neutral light grey, positive blue-green), and nothing else uses
+those three.
+
+The three differ in lightness as well as in hue (L* 40, 81 and 49), so they stay apart for a reader
+who cannot tell red from green (about 1 man in 16) and on a page printed in grey: the earlier red
+and green had one lightness and became one brown under deuteranopia, which made every stacked bar
+unreadable. Each also takes text at 4.5 : 1 or more in the ink Streamlit chooses for a table's tags
+(``tag_ink``), white on the red and the blue-green, black on the grey
+(tests/unit/test_palette_colour_blind.py checks both).
 
 A score that is not a label (the confidence of the chosen label) has a colour of its own, so a
 bar of confidence never reads as "negative"; the theme's primary colour (.streamlit/config.toml)
@@ -11,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-LABEL_COLOURS = {"negative": "#d1495b", "neutral": "#8d99ae", "positive": "#3a9d5d"}
+LABEL_COLOURS = {"negative": "#b7211d", "neutral": "#c4c9d1", "positive": "#338171"}
 BADGE_COLOURS = {"negative": "red", "neutral": "gray", "positive": "green"}
 """The same meaning in Streamlit's named Markdown colours (badges)."""
 CONFIDENCE_COLOUR = "#4a6fa5"
@@ -63,6 +71,18 @@ def mix(start: str, end: str, share: float) -> str:
         for i in (1, 3, 5)
     )
     return "#" + "".join(f"{channel:02x}" for channel in channels)
+
+
+TAG_INK_SWITCH = 0.5
+"""Streamlit writes a tag's text (a ``MultiselectColumn`` option) black on a colour whose
+relative luminance is over this, white on any other: its own rule, not the better of the two."""
+
+
+def tag_ink(colour: str) -> str:
+    """The ink Streamlit writes on a table tag of ``colour``; a tag colour must take it at
+    4.5 : 1, so one whose luminance is between 0.18 and 0.5 (white on it under 4.5) is no tag
+    colour."""
+    return "#000000" if relative_luminance(colour) > TAG_INK_SWITCH else "#ffffff"
 
 
 def ink_on(background: str) -> str:

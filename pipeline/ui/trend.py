@@ -53,8 +53,10 @@ def chart_rows(body: Mapping[str, Any], limit: int = MAX_CHART_GROUPS) -> pd.Dat
         cell, flagged = _chart_cell(row)
         if cell is None:
             continue
-        for job, (share, n) in enumerate(zip(cell.shares, row.n, strict=True)):
-            if share is None:
+        for job, (share, shown, n) in enumerate(
+            zip(cell.shares, cell.percents, row.n, strict=True)
+        ):
+            if share is None or shown is None:
                 continue
             records.append(
                 {
@@ -62,7 +64,7 @@ def chart_rows(body: Mapping[str, Any], limit: int = MAX_CHART_GROUPS) -> pd.Dat
                     "job": names[job],
                     "position": job,
                     "share": share,
-                    "percent": _percent(share),
+                    "percent": _percent(shown),
                     "n": n,
                     "trend": flagged or "within the noise",
                 }
@@ -98,7 +100,7 @@ def _frame(rows: Sequence[tuple[str, TrendRow]], title: str, names: Sequence[str
         record: dict[str, Any] = {title: part, "n by job": " · ".join(f"{n:,}" for n in row.n)}
         for name, cell in zip(names, row.cells, strict=False):
             record[f"{name} % by job"] = " → ".join(
-                "–" if share is None else f"{share * 100:.0f}" for share in cell.shares
+                "–" if percent is None else str(percent) for percent in cell.percents
             )
             record[f"{name}: trend"] = cell.direction or "–"
         record["beyond the noise"] = bool(row.flagged)
@@ -116,12 +118,13 @@ def _chart_cell(row: TrendRow) -> tuple[TrendCell | None, str | None]:
 
 
 def _ends(cell: TrendCell) -> str:
-    present = [share for share in cell.shares if share is not None]
+    """``70 % → 12 %``: the first and the last percent shown (the report's whole percents)."""
+    present = [percent for percent in cell.percents if percent is not None]
     return f"{_percent(present[0])} → {_percent(present[-1])}"
 
 
-def _percent(share: float) -> str:
-    return f"{round(share * 100)} %"
+def _percent(percent: int) -> str:
+    return f"{percent} %"
 
 
 def named_themes(body: Mapping[str, Any]) -> dict[str, Any]:

@@ -408,7 +408,7 @@ def test_the_report_says_what_changed_since_the_earlier_job(
     assert "What changed since fall-2025.csv" in text
     assert "CHEM110 : negative 75% → 12% (-63 pts, p<0.001 after Holm)" in text
     assert "CHEM110 40 40 ▼ 75% → 12% (-63 pts) ▲ 25% → 88% (+63 pts)" in text
-    assert "BIO101 9 9 11% → 22% (+11 pts)" in text, "within the noise: no mark"
+    assert "BIO101 9 small 9 small 11% → 22% (+11 pts)" in text, "within the noise: no mark"
     assert "Only in the earlier job: PHYS 200 (n=1)." in text
     assert "“PHYS 200” (earlier) and “phys-200” (now) may be one course" in text
     assert "Aspects: share negative" in text

@@ -350,7 +350,7 @@ def test_an_aspect_in_detail_has_its_themes_and_clicks_through_to_its_comments(
     # the n is in the heading, not in the picker, whose labels Streamlit keeps from the first
     # render: there it stayed at the first chunk's count while the job went on
     assert done.selectbox(key="a-aspect").options[:2] == ["teaching", "exams"]
-    assert "Exams (n=30)" in [unescaped(header.value) for header in done.subheader]
+    assert "Exams (n=30)" in [unescaped(header.value) for header in done.header]
     assert "what the comment says about exams" in text
     assert "Themes in the comments about exams" in text
     assert "exams / unfair" in text

@@ -71,7 +71,7 @@ def test_the_list_is_not_asked_for_while_another_tab_is_open_but_the_urgent_ones
     at = opened(served, monkeypatch, "Overview")
 
     assert not asked and not any("in a report" in f.value for f in at.dataframe)
-    assert "Before release" not in [h.value for h in at.subheader]
+    assert "Before release" not in [h.value for h in at.header]
     # but whichever tab is open, a finished job with a threat or distress says so above them
     assert [e.value for e in at.error] == [
         "1 comment holds a threat of violence; 1 comment speaks of self-harm or suicide. Read "

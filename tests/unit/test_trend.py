@@ -416,8 +416,8 @@ def test_the_csv_has_a_column_per_job_and_per_share() -> None:
 
     header = next(csv.reader(io.StringIO(trend_table.to_csv(body))))
 
-    assert header[:5] == ["part", "kind", "n_1", "n_2", "n_3"]
-    assert header[5:11] == [
+    assert header[:6] == ["part", "kind", "n_1", "n_2", "n_3", "small"]
+    assert header[6:12] == [
         "negative_1", "negative_2", "negative_3", "negative_change_points",
         "negative_adjusted_p", "negative_trend",
     ]  # fmt: skip
@@ -447,7 +447,8 @@ def test_the_report_follows_each_course_over_the_terms(
     assert text.index("term-1.csv") < text.index("term-3.csv") < text.index("term-4.csv")
     assert "CHEM110 : negative falling, 70% → 50% → 30% → 12% (p<0.001 after Holm)" in text
     assert "CHEM110 40 · 40 · 40 · 40 ▼ 70% → 50% → 30% → 12% (-58 pts)" in text
-    assert "BIO101 9 · 9 · 9 · 9 11% → 11% → 11% → 11% (+0 pts)" in text, "not tested: no mark"
+    bio = "BIO101 9 · 9 · 9 · 9 small 11% → 11% → 11% → 11% (+0 pts)"
+    assert bio in text, "not tested: no flag"
     assert "In one job only, so no trend: MATH1 (job 4, n=1), PHYS 200 (job 1, n=1)." in text
     plain = client.get(f"/v1/jobs/{ids[3]}/report", params={"group_by": "course"}).text
     assert '<section id="trend"' not in plain

@@ -39,7 +39,7 @@ def _summary(groups: list[GroupCounts]) -> Summary:
 
 def test_distribution_chart_counts_every_label_with_percentages_that_add_up() -> None:
     spec = distribution_chart({"negative": 1, "neutral": 1, "positive": 1}, LABELS).to_dict()
-    assert _data(spec) == [
+    assert [{k: row[k] for k in ("label", "comments", "percent")} for row in _data(spec)] == [
         {"label": "negative", "comments": 1, "percent": "34%"},
         {"label": "neutral", "comments": 1, "percent": "33%"},
         {"label": "positive", "comments": 1, "percent": "33%"},
@@ -67,9 +67,9 @@ def test_comments_are_counted_in_whole_numbers_on_every_count_axis() -> None:
         assert axis == {"format": "d", "tickMinStep": 1}
 
 
-def test_label_colours_mean_one_thing_green_grey_red() -> None:
+def test_label_colours_mean_one_thing_red_grey_blue_green() -> None:
     scale = label_scale(["positive", "negative", "neutral"]).to_dict()
-    assert scale["range"] == ["#3a9d5d", "#d1495b", "#8d99ae"]
+    assert scale["range"] == ["#338171", "#b7211d", "#c4c9d1"]
 
 
 def test_group_chart_puts_the_most_negative_group_first_and_caps_groups() -> None:
@@ -126,9 +126,9 @@ def test_confidence_chart_uses_scored_rows_only() -> None:
         }
     )
     spec = confidence_chart(frame, ["negative", "positive"]).to_dict()
-    assert _data(spec) == [
-        {"label": "positive", "confidence": 0.8},
-        {"label": "negative", "confidence": 0.7},
+    assert [(row["label"], row["low"], row["comments"]) for row in _data(spec)] == [
+        ("negative", 0.7, 1),
+        ("positive", 0.8, 1),
     ]
 
 
