@@ -4,6 +4,8 @@ tests/ is on sys.path because tests/conftest.py lives there."""
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -220,3 +222,14 @@ AWKWARD_COLUMN_NAMES = (
 )
 """Column names a JSON path trips on (letters outside ASCII, a quote, a backslash, path
 syntax): a group column may bear any of them."""
+
+
+def gone_pid() -> int:
+    """The id of a process that has ended (a scratch folder's owner that is gone)."""
+    process = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return int(process.stdout)

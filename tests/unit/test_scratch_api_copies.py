@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from jobfakes import FakePredictor, comments_csv, make_backend
+from jobfakes import FakePredictor, comments_csv, gone_pid, make_backend
 
 from pipeline import service
 from pipeline.api import app as app_module
@@ -25,17 +23,6 @@ from pipeline.scratch import SCRATCH
 from pipeline.worker import Worker
 
 CSV = b"course,comment\nA,my private comment\nB,another one\n"
-
-
-def gone_pid() -> int:
-    """The id of a process that has ended."""
-    process = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return int(process.stdout)
 
 
 @pytest.fixture

@@ -6,26 +6,13 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
-from jobfakes import FakePredictor, comments_csv, make_backend
+from jobfakes import FakePredictor, comments_csv, gone_pid, make_backend
 
 from pipeline import service
 from pipeline.scratch import SCRATCH
 from pipeline.worker import Worker
-
-
-def gone_pid() -> int:
-    """The id of a process that has ended."""
-    process = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return int(process.stdout)
 
 
 def test_a_jobs_copy_is_in_the_data_folder_while_it_runs_and_gone_after(tmp_path: Path) -> None:
