@@ -111,6 +111,8 @@ def analyze_file(
                 print(f"read as {read.describe()}", file=sys.stderr)
             total = queued.rows_total
             bars = progress and on_terminal(sys.stderr)  # a log or cron's mail: no frames
+            if progress and not bars:  # one line for the log instead of the bars' frames
+                print(f"labelling {total:,} comments of {Path(source).name}", file=sys.stderr)
             with PhasedProgress(total, enabled=bars, insights=settings.insights) as shown:
                 worker = Worker(
                     backend,

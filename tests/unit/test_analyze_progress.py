@@ -122,6 +122,7 @@ def test_analyze_into_a_log_draws_no_bars(
     assert analyze(tmp_path, monkeypatch, insights=True, terminal=False) == len(COMMENTS)
     shown = capsys.readouterr().err
     assert "\r" not in shown and "10/10" not in shown and PhasedProgress.THEMES not in shown
+    assert f"labelling {len(COMMENTS)} comments of " in shown  # one line says what runs
 
 
 def test_analyze_without_progress_writes_nothing(
