@@ -95,11 +95,16 @@ class ServiceUnavailableError(PipelineError):
     the class's, or this fault's own (a locked queue clears sooner than an unreachable one)."""
 
     retry_after_s = 10
+    needs_operator = False
 
-    def __init__(self, message: str, retry_after_s: int | None = None) -> None:
+    def __init__(
+        self, message: str, retry_after_s: int | None = None, needs_operator: bool = False
+    ) -> None:
         super().__init__(message)
         if retry_after_s is not None:
             self.retry_after_s = retry_after_s
+        self.needs_operator = needs_operator
+        """No wait mends it (a damaged file): a command line exits 1, not "try again later"."""
 
 
 class DatabaseLockedError(ServiceUnavailableError):

@@ -80,7 +80,8 @@ def sqlite_fault(
         return unavailable(f"{what} cannot be opened or written; try again later")
     if primary in (_SQLITE_CORRUPT, _SQLITE_NOTADB):  # no retry mends it: the operator must
         return unavailable(
-            f"{what} is damaged (its file is not a readable SQLite database): {remedy}"
+            f"{what} is damaged (its file is not a readable SQLite database): {remedy}",
+            needs_operator=True,
         )
     return None
 

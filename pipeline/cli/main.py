@@ -105,7 +105,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except JobNotFound as exc:
         _error(exc)
         return EXIT_NOT_FOUND
-    except (ApiUnreachable, ServiceUnavailableError) as exc:
+    except ServiceUnavailableError as exc:
+        _error(exc)
+        asks_the_api = hasattr(args, "api_url")  # not up, worker, init, analyze, keys…
+        return EXIT_TRY_LATER if asks_the_api and not exc.needs_operator else EXIT_FAILURE
+    except ApiUnreachable as exc:
         _error(exc)
         return EXIT_TRY_LATER
     except PipelineError as exc:

@@ -110,7 +110,7 @@ def test_aspects_and_themes_of_a_job_over_http(product: Server, tmp_path: Path) 
     listed = cli(env, "themes", request_id, "--label", label)
     assert listed.returncode == 0 and max(len(line) for line in listed.stdout.splitlines()) <= 100
     foreign = cli({**env, "PIPELINE_API_KEY": product.bob}, "themes", request_id)
-    assert foreign.returncode == 1 and request_id in foreign.stderr
+    assert foreign.returncode == 4 and request_id in foreign.stderr  # no such job (for bob)
 
 
 def test_explain_is_stored_with_the_job(product: Server, tmp_path: Path) -> None:

@@ -80,6 +80,7 @@ def test_a_damaged_queue_file_says_to_remove_it_not_to_restore_a_backup(code: in
         damaged()
     assert "the job queue is damaged" in str(caught.value)
     assert "remove queue.db" in str(caught.value)
+    assert caught.value.needs_operator  # a command line exits 1: no wait mends it
     assert "restore it from a backup" not in str(caught.value)
 
 
