@@ -7,7 +7,8 @@ CSV and the app's table and download.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from pipeline.csv_rows import DictRowWriter
@@ -82,19 +83,30 @@ def text(body: Mapping[str, Any], width: int = 100) -> str:
         f"Since {before['request_id']} ({before['input_name']}, {before['created_at'][:10]}) "
         f"in {after['request_id']} ({after['input_name']}, {after['created_at'][:10]})",
     ]
-    if section.missing:
-        lines.extend(["", f"{section.missing}."])
-    else:
-        flags = (
-            f"Flags (*): Fisher's exact test on each share, Holm's correction over the "
-            f"{section.tests} tests of this change, 5 % family-wise."
-        )
-        lines.extend([flags, "", *_table(section, width)])
+    flags = (
+        f"Flags (*): Fisher's exact test on each share, Holm's correction over the "
+        f"{section.tests} tests of this change, 5 % family-wise."
+    )
+    table = partial(_table, section, width)  # drawn only where there are rows
     found = one_job_only(body)
+    return "\n".join([*lines, *after_heading(section.missing, flags, table, found, section.notes)])
+
+
+def after_heading(
+    missing: str | None,
+    flags: str,
+    table: Callable[[], list[str]],
+    found: Sequence[str],
+    notes: Sequence[str],
+) -> list[str]:
+    """What a change's or a trend's text has under its heading: why there is no row (one
+    group the other job lacks) or the flags' meaning and the table, then the groups found in
+    one job only and the notes."""
+    lines = ["", f"{missing}."] if missing else [flags, "", *table()]
     lines.extend(["", *found] if found else [])
-    for note in section.notes:
+    for note in notes:
         lines.extend(["", note])
-    return "\n".join(lines)
+    return lines
 
 
 def _table(section: ChangeSection, width: int) -> list[str]:

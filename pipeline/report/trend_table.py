@@ -8,10 +8,17 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from pipeline.csv_rows import DictRowWriter
-from pipeline.report.change_table import ASPECT_KEY, SMALL_LEGEND, csv_cell, small
+from pipeline.report.change_table import (
+    ASPECT_KEY,
+    SMALL_LEGEND,
+    after_heading,
+    csv_cell,
+    small,
+)
 from pipeline.report.data import TrendCell, TrendRow, TrendSection
 from pipeline.report.trend_section import trend_section
 from pipeline.terminal_text import display_width, fitted, padded
@@ -83,19 +90,13 @@ def text(body: Mapping[str, Any], width: int = 100) -> str:
         f"Trend over {len(body.get('jobs') or [])} jobs, oldest first:",
         *(f"  {name}" for name in job_names(body)),
     ]
-    if section.missing:
-        lines.extend(["", f"{section.missing}."])
-    else:
-        flags = (
-            f"↑ ↓: a trend beyond the noise (Cochran–Armitage test, Holm's correction over the "
-            f"{section.tests} tests of this trend, 5 % family-wise)."
-        )
-        lines.extend([flags, "", *_table(section, width)])
+    flags = (
+        f"↑ ↓: a trend beyond the noise (Cochran–Armitage test, Holm's correction over the "
+        f"{section.tests} tests of this trend, 5 % family-wise)."
+    )
+    table = partial(_table, section, width)  # drawn only where there are rows
     found = one_job_only(body)
-    lines.extend(["", *found] if found else [])
-    for note in section.notes:
-        lines.extend(["", note])
-    return "\n".join(lines)
+    return "\n".join([*lines, *after_heading(section.missing, flags, table, found, section.notes)])
 
 
 def _table(section: TrendSection, width: int) -> list[str]:
