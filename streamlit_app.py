@@ -14,6 +14,7 @@ configured key is read and each visitor enters their own.
 from __future__ import annotations
 
 import base64
+import hashlib
 import logging
 import math
 import os
@@ -160,16 +161,30 @@ def get_client(url: str, key: str) -> PipelineClient:
     return PipelineClient(url, key)
 
 
+def caller(key: str) -> str:
+    """Who a cached answer was made for: a digest of the key, never the key itself. The app's
+    caches are shared by every session of the server, so whatever holds a job's data is keyed
+    on it: another visitor's key, or one revoked since, is never handed what this key read."""
+    return hashlib.sha256(f"pipeline-ui-caller:{key}".encode()).hexdigest()
+
+
 @st.cache_resource(show_spinner=False, max_entries=64, ttl=3600)
 def cached_chart(
-    url: str, request_id: str, revision: str, chart: str, _make: Callable[[], alt.Chart]
+    url: str,
+    who: str,
+    request_id: str,
+    revision: str,
+    chart: str,
+    _make: Callable[[], alt.Chart],
 ) -> alt.Chart:
     """The ``chart`` (its name and what it is of: ``heat:course``) of a job at a ``revision``,
-    made once by ``_make``. Building an Altair chart validates every channel against the
-    Vega-Lite schema: the page's charts took about a second of each rerun (the heat map alone
-    0.7 s), and every tab click, filter and pick reruns the whole page. The data comes from
-    the cached API answers of the same revision, so the chart is the same until it changes.
-    Held as it is (no copy: ``st.altair_chart`` only reads it); erasing the job clears it."""
+    made once by ``_make`` for the caller ``who`` (``caller``: a chart holds the job's data,
+    and is handed to no other key). Building an Altair chart validates every channel against
+    the Vega-Lite schema: the page's charts took about a second of each rerun (the heat map
+    alone 0.7 s), and every tab click, filter and pick reruns the whole page. The data comes
+    from the cached API answers of the same revision, so the chart is the same until it
+    changes. Held as it is (no copy: ``st.altair_chart`` only reads it); erasing the job
+    clears it."""
     return _make()
 
 
@@ -1128,7 +1143,7 @@ def overview_tab(
             delta_arrow="off",
         )
     url, revision = st.session_state.api_url, progress.revision(job)
-    made = partial(cached_chart, url, job.request_id, revision)
+    made = partial(cached_chart, url, caller(st.session_state.api_key), job.request_id, revision)
     left, right = st.columns(2)
     left.altair_chart(
         made("labels", partial(charts.distribution_chart, counts, labels)), width="stretch"
@@ -1208,7 +1223,8 @@ def about_tab(job: JobStatus, labels: list[str], group_columns: list[str]) -> No
             f"polarity (aspect model {_md(summary.model_version or 'unknown')})."
         )
         bars = partial(charts.aspect_chart, about.aspect_bars(summary), labels)
-        made = partial(cached_chart, url, job.request_id, progress.insights_revision(job))
+        revision = progress.insights_revision(job)
+        made = partial(cached_chart, url, caller(key), job.request_id, revision)
         st.altair_chart(made(f"aspects:{group!r}", bars), width="stretch")
         if group and summary.groups:
             heat_map(job, summary, group)
@@ -1228,7 +1244,12 @@ def heat_map(job: JobStatus, summary: insights.AspectSummary, group: str) -> Non
     with st.container(horizontal=True, wrap=False, key="a-heat-row"):
         st.altair_chart(
             cached_chart(
-                st.session_state.api_url, job.request_id, revision, f"heat:{group!r}", drawn
+                st.session_state.api_url,
+                caller(st.session_state.api_key),
+                job.request_id,
+                revision,
+                f"heat:{group!r}",
+                drawn,
             ),
             width="content",
             key="a-heat",
@@ -1478,7 +1499,8 @@ def compare_tab(
     drawn = partial(charts.compare_chart, compare.chart_rows(result), labels)
     revision = progress.insights_revision(job)
     which = f"compare:{(column, first, second)!r}"
-    compared_shares(result, cached_chart(url, job.request_id, revision, which, drawn))
+    chart = cached_chart(url, caller(key), job.request_id, revision, which, drawn)
+    compared_shares(result, chart)
     if aspects is not None and not aspects.empty:
         st.markdown("**Aspects: share negative**")
         st.dataframe(
@@ -1952,6 +1974,8 @@ def jobs_figures(
     if not aspects.empty:
         st.markdown("**Aspects: share negative**")
         st.dataframe(aspects, hide_index=True, column_config=flags)
+    if any(frame[groups.SMALL_MARK].any() for frame in (table, aspects) if not frame.empty):
+        st.caption(change_table.SMALL_LEGEND)
     for line in one_job:
         st.caption(_md(line))
     st.caption(explained)

@@ -275,7 +275,7 @@ class PipelineClient:
         filename = sendable_name(filename)
         size = _size_of(content)
         sent = _as_it_stands(content, filename)
-        upload_key = self._upload(sent) if size > DIRECT_UPLOAD_MAX_BYTES else None
+        upload_key = self._upload(sent, filename, size) if size > DIRECT_UPLOAD_MAX_BYTES else None
         if upload_key is not None:
             data.update(upload_key=upload_key, filename=filename)
             body = self._json("POST", "/v1/jobs", data=data, timeout=UPLOAD_TIMEOUT_S)
@@ -377,15 +377,30 @@ class PipelineClient:
                 raise _store_error(_read(stored))
             return _copy_body(stored, target)
 
-    def _upload(self, content: bytes | BinaryIO) -> str | None:
-        """PUT the file to an upload URL from the server; None when it offers none."""
+    def _upload(self, content: bytes | BinaryIO, filename: str, size: int) -> str | None:
+        """Send the file to an upload URL from the server; None when it offers none. A ticket
+        with form ``fields`` (a presigned POST, whose policy holds the size to the API's
+        limit) gets a multipart form of them with the file last, as the field ``file``;
+        one without them (an earlier server's PUT URL) the file as the body. A file over the
+        ticket's ``max_bytes`` is refused here, as the API refuses it, before any is sent
+        (the object store would answer with an error of its own)."""
         response = self._fetch(self._http, self._http.build_request("POST", "/v1/uploads"))
         if response.status_code in _NO_UPLOAD_URLS:
             return None
         if not response.is_success:
             raise error_for_response(response, url_from=self._url_from)
         ticket = self._decoded(response, "/v1/uploads")
-        self._from_storage(str(ticket["method"]), str(ticket["upload_url"]), content=content)
+        limit = ticket.get("max_bytes")
+        if isinstance(limit, int) and size > limit:
+            raise LimitExceededError(
+                f"the file is {size:,} bytes, over the limit of {limit:,} bytes"
+            )
+        method, url, fields = str(ticket["method"]), str(ticket["upload_url"]), ticket.get("fields")
+        if isinstance(fields, dict):
+            form = {str(name): str(value) for name, value in fields.items()}
+            self._from_storage(method, url, data=form, files={"file": (filename, content)})
+        else:
+            self._from_storage(method, url, content=content)
         return str(ticket["upload_key"])
 
     def _from_storage(self, method: str, url: str, **kwargs: Any) -> httpx.Response:

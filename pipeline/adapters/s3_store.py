@@ -1,4 +1,4 @@
-"""ObjectStore on an S3 bucket: uploads, results CSVs and presigned URLs for big files.
+"""ObjectStore on an S3 bucket: uploads, results CSVs, presigned downloads and upload forms.
 
 Its errors may reach a client (an API answer, a job's error), so they name an object by its
 key and never the bucket (``aws_errors.hidden_error``): the ``s3://`` address is logged."""
@@ -24,7 +24,7 @@ from pipeline.errors import (
     StoreUnavailableError,
 )
 from pipeline.file_names import content_disposition
-from pipeline.ports import ObjectStore, StoredObject
+from pipeline.ports import ObjectStore, PresignedUpload, StoredObject
 
 log = logging.getLogger(__name__)
 
@@ -162,8 +162,21 @@ class S3ObjectStore(ObjectStore):
         )
         return self._presign("get_object", key, expires_s, saved)
 
-    def presigned_put(self, key: str, expires_s: int = 3600) -> str | None:
-        return self._presign("put_object", key, expires_s)
+    def presigned_upload(
+        self, key: str, max_bytes: int, expires_s: int = 3600
+    ) -> PresignedUpload | None:
+        """A presigned POST, not PUT: a PUT URL signs no size, so its holder could store up to
+        5 GB under the key; the POST policy's content-length-range makes S3 itself refuse a
+        file over ``max_bytes`` (EntityTooLarge), and an empty one, before storing any of it.
+        boto3 adds the conditions on the bucket and the exact key."""
+        form = self.client.generate_presigned_post(
+            Bucket=self.bucket,
+            Key=_checked(key),
+            Conditions=[["content-length-range", 1, max_bytes]],
+            ExpiresIn=expires_s,
+        )
+        fields = {str(name): str(value) for name, value in form["fields"].items()}
+        return PresignedUpload(url=str(form["url"]), fields=fields)
 
     def _presign(
         self, operation: str, key: str, expires_s: int, extra: dict[str, str] | None = None

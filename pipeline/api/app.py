@@ -251,12 +251,12 @@ def create_app(
         status_code=201,
         response_model=None,
         responses={
-            **body_answer(UploadTicketBody, "where to PUT the file", 201),
+            **body_answer(UploadTicketBody, "where to upload the file", 201),
             **answers(401, 413, 415, 422, 501, 503),
         },
     )
     def upload_url(who: Owner) -> dict[str, Any]:
-        """A presigned PUT URL for a file over the API's request limit (S3 store only)."""
+        """A presigned upload form for a file over the API's request limit (S3 store only)."""
         return service.request_upload(backend, who).to_dict()
 
     @app.post(
@@ -534,9 +534,9 @@ def create_app(
         group: OneGroup = None,
     ) -> dict[str, Any]:
         """What changed since an earlier job of the same survey: label shares overall and per
-        group, each aspect's share negative, with 95 % intervals, flagged only beyond the noise
-        (Fisher's exact test, Holm over the whole change). Both jobs must have finished (409)
-        and be the caller's (404)."""
+        group, each aspect's share negative (with its counts and shares of every label), with
+        95 % intervals, flagged only beyond the noise (Fisher's exact test, Holm over the whole
+        change). Both jobs must have finished (409) and be the caller's (404)."""
         return change_summary(backend, who, request_id, since, group_by or None, group)
 
     @app.get(
@@ -556,9 +556,10 @@ def create_app(
         group: OneGroup = None,
     ) -> dict[str, Any]:
         """How the shares moved over several jobs of a survey, in the order given: label
-        shares overall and per group, each aspect's share negative, with 95 % intervals, and a
-        trend flagged only beyond the noise (Cochran-Armitage, Holm over the whole trend).
-        Every job must have finished (409) and be the caller's (404)."""
+        shares overall and per group, each aspect's share negative (with its counts and shares
+        of every label), with 95 % intervals, and a trend flagged only beyond the noise
+        (Cochran-Armitage, Holm over the whole trend). Every job must have finished (409) and
+        be the caller's (404)."""
         return trend_summary(backend, who, trend_jobs(jobs), group_by or None, group)
 
     @app.get(

@@ -12,7 +12,7 @@ carry a null (absent is how they are not given), so the document says plain X.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from http import HTTPStatus
 from typing import Any, Literal
 
@@ -75,11 +75,15 @@ class SubmissionBody(BaseModel):
 
 
 class UploadTicketBody(BaseModel):
-    """Where to PUT a file over the request limit, and the key to submit it by."""
+    """Where to upload a file over the request limit, and the key to submit it by."""
 
     upload_key: str
     upload_url: str
-    method: str = Field(description="the HTTP method to send the file with")
+    method: str = Field(description="the HTTP method to send the file with: POST, a form")
+    fields: dict[str, str] = Field(
+        description="the form fields to send, as given, before the file itself (the last "
+        "field, named 'file'); the store refuses a file over max_bytes"
+    )
     expires_in_s: int
     max_bytes: int
 
@@ -436,6 +440,13 @@ class ChangeShare(BaseModel):
     high: float | None
 
 
+class AspectShare(ChangeShare):
+    counts: dict[str, int] = Field(
+        description="the comments about the aspect by their polarity toward it, per label"
+    )
+    shares: dict[str, float | None] = Field(description="counts / n per label; null when n is 0")
+
+
 class ShareChangeRecord(BaseModel):
     key: str = Field(description="a label, or an aspect (its share negative)")
     before: ChangeShare = Field(description="in the earlier job (since)")
@@ -444,6 +455,11 @@ class ShareChangeRecord(BaseModel):
     p_value: float | None = Field(description="Fisher's exact test; null when not tested")
     adjusted_p: float | None = Field(description="Holm-adjusted over every test of the change")
     flagged: bool = Field(description="adjusted_p under alpha: beyond the noise")
+
+
+class AspectChangeRecord(ShareChangeRecord):
+    before: AspectShare = Field(description="in the earlier job (since)")
+    after: AspectShare = Field(description="in this job")
 
 
 class GroupChangeRecord(BaseModel):
@@ -488,7 +504,10 @@ class ChangeBody(BaseModel):
     alpha: float
     tests: int = Field(description="the Holm family: every tested share")
     overall: list[ShareChangeRecord]
-    aspects: list[ShareChangeRecord] = Field(description="empty unless both jobs have aspects")
+    aspects: list[AspectChangeRecord] = Field(
+        description="each aspect's share negative, tested, with every label's count and share "
+        "beside it; empty unless both jobs have aspects"
+    )
     groups: list[GroupChangeRecord] = Field(description="values in both jobs, largest first")
     only_before: list[GroupCountRecord] = Field(description="values in the earlier job only")
     only_after: list[GroupCountRecord] = Field(description="values in this job only")
@@ -500,7 +519,7 @@ class ChangeBody(BaseModel):
 
 class TrendSeries(BaseModel):
     key: str = Field(description="a label, or an aspect (its share negative)")
-    shares: list[ChangeShare] = Field(description="one per job, in the order given")
+    shares: Sequence[ChangeShare] = Field(description="one per job, in the order given")
     difference: float | None = Field(
         description="the last job's share less the first's, among the jobs with comments"
     )
@@ -509,6 +528,10 @@ class TrendSeries(BaseModel):
     adjusted_p: float | None = Field(description="Holm-adjusted over every test of the trend")
     flagged: bool = Field(description="adjusted_p under alpha: a trend beyond the noise")
     direction: str | None = Field(description="rising or falling when flagged, else null")
+
+
+class AspectTrendSeries(TrendSeries):
+    shares: list[AspectShare] = Field(description="one per job, in the order given")
 
 
 class GroupTrendRecord(BaseModel):
@@ -578,7 +601,10 @@ class TrendBody(BaseModel):
     )
     tests: int = Field(description="the Holm family: every tested series")
     overall: list[TrendSeries]
-    aspects: list[TrendSeries] = Field(description="empty unless every job has aspects")
+    aspects: list[AspectTrendSeries] = Field(
+        description="each aspect's share negative, tested, with every label's count and share "
+        "beside it in each job; empty unless every job has aspects"
+    )
     groups: list[GroupTrendRecord] = Field(description="values in two jobs or more")
     only_one_job: list[OneJobGroup] = Field(description="values found in one job only")
     possible_matches: list[LookAlike] = Field(

@@ -14,8 +14,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from pipeline.cli.job_commands import api_client, client_parser
+from pipeline.cli.job_commands import api_client, client_parser, refused_until_finished
 from pipeline.cli.output import table_file, write_table
+from pipeline.errors import Conflict
 from pipeline.group_names import NAMES_NOTE
 from pipeline.terminal_text import inert_lines, inert_values, json_text
 
@@ -91,7 +92,10 @@ def _change(args: argparse.Namespace) -> int:
     if args.output is not None:
         table_file(args.output)  # before the work, not after it
     with api_client(args) as client:
-        body = client.change(args.request_id, args.since, args.group_by, args.group)
+        try:
+            body = client.change(args.request_id, args.since, args.group_by, args.group)
+        except Conflict as exc:  # one of the jobs not finished, or their labels differ
+            return refused_until_finished(client, [args.request_id, args.since], exc)
     _show(args, body, change_table.text, change_table.to_csv, ("groups", "groups in both jobs"))
     return 0
 
@@ -102,11 +106,17 @@ def _trend(args: argparse.Namespace) -> int:
     if args.output is not None:
         table_file(args.output)
     with api_client(args) as client:
-        if args.themes is not None:
-            body = client.trend_themes(args.request_ids, args.themes, args.group_by, args.group)
-            _show(args, body, theme_trend_table.text, theme_trend_table.to_csv, THEMES)
-            return 0
-        body = client.trend(args.request_ids, args.group_by, args.group)
+        try:
+            body = (
+                client.trend(args.request_ids, args.group_by, args.group)
+                if args.themes is None
+                else client.trend_themes(args.request_ids, args.themes, args.group_by, args.group)
+            )
+        except Conflict as exc:  # a job not finished, or without themes, or other labels
+            return refused_until_finished(client, args.request_ids, exc)
+    if args.themes is not None:
+        _show(args, body, theme_trend_table.text, theme_trend_table.to_csv, THEMES)
+        return 0
     _show(args, body, trend_table.text, trend_table.to_csv, TREND_GROUPS)
     return 0
 

@@ -15,8 +15,11 @@ EXIT_INPUT_ERROR = 2
 EXIT_UNFINISHED = 3
 """Not all of the job: it had not succeeded when its rows were read (still queued or
 running, or cancelled or failed before its last row), so what ``results`` or ``summary``
-wrote is part of it; or ``--timeout`` ran out while ``--wait``/``--watch`` waited (the job
-goes on). ``results ID -o out.csv && publish out.csv`` never publishes a part."""
+wrote is part of it; or ``report``, ``change`` or ``trend`` was refused, writing nothing,
+because a job it needs is still queued or running (the same command works once it has
+finished; of a job cancelled or failed they exit 1); or ``--timeout`` ran out while
+``--wait``/``--watch`` waited (the job goes on). ``results ID -o out.csv && publish out.csv``
+never publishes a part."""
 EXIT_NOT_FOUND = 4
 """No job of that request id is visible to the key (never made, or another key's)."""
 EXIT_TRY_LATER = 75

@@ -11,19 +11,22 @@ import signal
 import stat
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from itertools import chain
 from pathlib import Path
 from types import FrameType
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO, cast
 
 from pipeline.cli.exit_codes import EXIT_DONE, EXIT_FAILURE, EXIT_UNFINISHED
 from pipeline.cli.key_options import add_key_options, client_key
 from pipeline.cli.output import table_file, writable, write_whole, writing
 from pipeline.cli.progress_lines import on_terminal, progress_line, progress_mark
-from pipeline.errors import InputError
+from pipeline.errors import Conflict, InputError, LimitExceededError
+from pipeline.messages import bounded
 from pipeline.partial_rows import partial_note
 from pipeline.settings import Settings
-from pipeline.terminal_text import display_width, inert, padded
+from pipeline.terminal_text import display_width, inert, inert_lines, padded
 
 SHEET_HELP = (
     "XLSX and ODS: the sheet, by name or 1-based number, or '*' for every sheet whose header names "
@@ -31,6 +34,8 @@ SHEET_HELP = (
 )
 
 TERMINAL = ("succeeded", "failed", "cancelled")
+UNFINISHED = ("queued", "running")
+RESULTS_FORMATS = ("csv", "json")
 
 
 def register(commands: Any) -> None:
@@ -143,6 +148,14 @@ def register(commands: Any) -> None:
         "--raw",
         action="store_true",
         help="cells as stored: no apostrophe before =, +, -, @ (unsafe to open in a spreadsheet)",
+    )
+    results.add_argument(
+        "--format",
+        choices=RESULTS_FORMATS,
+        default="csv",
+        help="json: the rows as one JSON document (the API's columns and rows, every value as "
+        "stored), read page by page, so a running job's rows over the size one CSV answer of "
+        "the API carries (5 MiB on AWS) can still be read (default: csv)",
     )
     results.set_defaults(handler=_results)
 
@@ -451,31 +464,113 @@ def status_json(status: Any) -> str:
 
 
 def _results(args: argparse.Namespace) -> int:
-    """The results CSV to ``--output``, or to stdout: as served to a pipe or a file, made
-    inert on a terminal (``InertStream``: a cell's escape sequence would clear the screen)."""
-    from typing import BinaryIO, cast
-
-    from pipeline.terminal_text import InertStream
-
+    """The results CSV to ``--output``, or to stdout (``_written``)."""
+    if args.format == "json":
+        return _results_json(args)
     if args.output is not None and args.output.suffix.lower() == ".xlsx":
         return _results_xlsx(args)
     if args.output is not None:
         table_file(args.output)  # before any request, not after the download
     with api_client(args) as client:
         finished = _finished(client, args.request_id)
-        if args.output is None and sys.stdout.isatty():
-            shown = InertStream(sys.stdout.buffer, sys.stdout.encoding)
-            client.download_results(args.request_id, cast(BinaryIO, shown), raw=args.raw)
-            shown.close()
-        elif args.output is None:  # a pipe or a file: the bytes as served
-            client.download_results(args.request_id, sys.stdout.buffer, raw=args.raw)
-        else:
-            with writing(args.output) as handle:  # a failed download leaves no truncated file
-                client.download_results(args.request_id, handle, raw=args.raw)
-            print(f"results written to {args.output}", file=sys.stderr)
+        with _pages_named(args.request_id):
+            _written(
+                args, lambda target: client.download_results(args.request_id, target, args.raw)
+            )
         if not finished:
             print(unfinished_note(client, args.request_id, FILE_HOLDS), file=sys.stderr)
     return EXIT_DONE if finished else EXIT_UNFINISHED
+
+
+def _results_json(args: argparse.Namespace) -> int:
+    """The rows as one JSON document, read page by page (``PipelineClient.iter_results``):
+    the way to a running job's rows where the API sends no CSV of them that large (on AWS
+    Lambda, over 5 MiB). Complete, and exit status 0, when the job had succeeded as its first
+    page was read; else the rows so far, said as ``results`` says of a CSV."""
+    if args.raw:
+        raise InputError("--raw is for the CSV: --format json writes every value as stored")
+    if args.output is not None and args.output.suffix.lower() == ".xlsx":
+        raise InputError(f"{args.output}: --format json writes JSON; name it .json")
+    if args.output is not None:
+        writable(args.output)
+    with api_client(args) as client:
+        pages = client.iter_results(args.request_id)
+        first = next(pages)
+        _written(args, lambda target: _json_rows(first, pages, target))
+        if not first.complete:
+            print(unfinished_note(client, args.request_id, FILE_HOLDS), file=sys.stderr)
+    return EXIT_DONE if first.complete else EXIT_UNFINISHED
+
+
+def _json_rows(first: Any, rest: Iterator[Any], target: BinaryIO) -> None:
+    """``first`` page's job (request id, status and ``complete`` as the reading began, rows
+    total, columns) and the rows of every page, one a line, written as they come."""
+    head = {
+        "request_id": first.request_id,
+        "status": first.status,
+        "complete": first.complete,
+        "rows_total": first.rows_total,
+        "columns": first.columns,
+    }
+    target.write(json.dumps(head, ensure_ascii=False)[:-1].encode("utf-8") + b', "rows": [')
+    between = b"\n"
+    for page in chain([first], rest):
+        for row in page.rows:
+            target.write(between + json.dumps(row, ensure_ascii=False).encode("utf-8"))
+            between = b",\n"
+    target.write(b"\n]}\n")
+
+
+def _written(args: argparse.Namespace, write: Callable[[BinaryIO], object]) -> None:
+    """What ``write`` writes, to ``--output`` (whole or not at all), or to stdout: as served
+    to a pipe or a file, made inert on a terminal (``InertStream``: a cell's escape sequence
+    would clear the screen)."""
+    from pipeline.terminal_text import InertStream
+
+    if args.output is None and sys.stdout.isatty():
+        shown = InertStream(sys.stdout.buffer, sys.stdout.encoding)
+        write(cast(BinaryIO, shown))
+        shown.close()
+    elif args.output is None:  # a pipe or a file: the bytes as served
+        write(sys.stdout.buffer)
+    else:
+        with writing(args.output) as handle:  # a failed download leaves no truncated file
+            write(handle)
+        print(f"results written to {args.output}", file=sys.stderr)
+
+
+@contextmanager
+def _pages_named(request_id: str) -> Iterator[None]:
+    """The API's refusal of a CSV over what one of its answers carries (a running job's, on
+    AWS Lambda), which names its own query (format=json), with the option of this command
+    that reads the rows page by page."""
+    try:
+        yield
+    except LimitExceededError as exc:
+        shown = inert(request_id)
+        raise LimitExceededError(
+            f"{exc}. With the command line: sentiment-pipeline results {shown} --format json "
+            "(-o FILE.json) reads them page by page"
+        ) from exc
+
+
+def refused_until_finished(client: Any, request_ids: Sequence[str], refusal: Conflict) -> int:
+    """``EXIT_UNFINISHED`` where the API refused a command (``refusal``, its 409) because one
+    of ``request_ids`` is still queued or running, as ``results`` and ``summary`` exit for
+    such a job: nothing is written, and the same command works once it has finished, which a
+    script tells from a failure (1) by the status; ``refusal`` and how to wait on stderr.
+    ``refusal`` is raised again otherwise: a job that failed or was cancelled never finishes."""
+    for request_id in dict.fromkeys(request_ids):
+        status = client.status(request_id)
+        if status.status in UNFINISHED:
+            shown = inert(request_id)
+            print(
+                f"error: {inert_lines(bounded(str(refusal)))}. To wait for job {shown}: "
+                f"sentiment-pipeline status {shown} --watch",
+                file=sys.stderr,
+            )
+            return EXIT_UNFINISHED
+    raise refusal
 
 
 def _results_xlsx(args: argparse.Namespace) -> int:
@@ -487,7 +582,7 @@ def _results_xlsx(args: argparse.Namespace) -> int:
     if args.raw:
         raise InputError(RAW_WORKBOOK)
     writable(args.output)
-    with api_client(args) as client:
+    with api_client(args) as client, _pages_named(args.request_id):
         finished = _finished(client, args.request_id)
         stored = client.results_csv(args.request_id, raw=True)
         note = None if finished else unfinished_note(client, args.request_id, FILE_HOLDS)

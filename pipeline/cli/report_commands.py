@@ -11,11 +11,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pipeline.cli.job_commands import refused_until_finished
 from pipeline.cli.key_options import add_key_options, client_key
 from pipeline.cli.output import writable, write_whole
 from pipeline.errors import Conflict, InputError
 from pipeline.file_names import distinct_names, safe_name
 from pipeline.group_names import NAMES_NOTE
+from pipeline.partial_rows import partial_note
 from pipeline.settings import Settings
 
 if TYPE_CHECKING:
@@ -33,6 +35,7 @@ later run into the folder knows which files are its own."""
 _WRITTEN_BY = "sentiment-pipeline report --each-group"
 _NAMED = 5
 """Files named in a refusal; the rest are counted."""
+_NO_REPORT = "a report needs every row, so none was written"
 
 
 def register(commands: Any) -> None:
@@ -140,14 +143,22 @@ def _report(args: argparse.Namespace) -> int:
         raise InputError(f"{args.output_dir} is a file: name a folder for the reports")
     settings = Settings.from_env(api_url=args.api_url)
     with PipelineClient(settings.api_url, client_key(args, settings)) as client:
-        if args.each_group:
-            return _each_group(client, args)
-        content = _fetch(client, args, args.group)
+        try:
+            if args.each_group:
+                return _each_group(client, args)
+            content = _fetch(client, args, args.group)
+        except Conflict as exc:  # a job not finished, this one or one compared with it
+            return refused_until_finished(client, [args.request_id, *_earlier(args)], exc)
     stem = f"{args.request_id}-report" if args.screen else f"{args.request_id}-{UNSCREENED}-report"
     if args.group is not None:
         stem = f"{stem}-{safe_name(args.group)[:60] or 'group'}"
     _write(args.output or Path(f"{stem}.{args.format}"), content)
     return 0
+
+
+def _earlier(args: argparse.Namespace) -> list[str]:
+    """The jobs the report compares this one with (``--since``, ``--trend``)."""
+    return [*([args.since] if args.since else []), *args.trend]
 
 
 def report_format(asked: str | None, output: Path | None) -> str:
@@ -179,7 +190,12 @@ def _each_group(client: PipelineClient, args: argparse.Namespace) -> int:
     marked = "" if args.screen else f"-{UNSCREENED}"  # in the folder's name and every file's
     folder = args.output_dir or Path(f"{args.request_id}{marked}-reports")
     settle = _in_folder(folder, args) if args.output_dir is not None else None
-    groups = [part.group for part in client.summary(args.request_id, args.group_by).groups]
+    summary = client.summary(args.request_id, args.group_by)
+    if summary.status != "succeeded":  # its groups so far (none while queued): no report
+        raise Conflict(
+            partial_note(summary.status, summary.rows_done, summary.rows_total, _NO_REPORT) or ""
+        )
+    groups = [part.group for part in summary.groups]
     values = [group_name(group) for group in groups]
     names = [f"{name}{marked}.{args.format}" for name in distinct_names(values)]
     for index, (value, name) in enumerate(zip(values, names, strict=True)):

@@ -40,6 +40,7 @@ from pipeline.db.engine import (
     once_more_if_dropped,
     utcnow,
 )
+from pipeline.db.keys import refuse_revoked
 from pipeline.db.models import Job, ResultRow, WorkerBeat
 from pipeline.db.records import ACTIVE, TERMINAL, JobRecord, JobStatus, NewJob, WorkerTime
 from pipeline.errors import Conflict, JobNotFound
@@ -103,10 +104,13 @@ class JobRepository:
         return self._claim(new, reuse=True)
 
     def _claim(self, new: NewJob, reuse: bool) -> tuple[JobRecord, bool]:
+        """Insert (or, with ``reuse``, find) the job in one transaction that first checks its
+        owner's key is not revoked (Unauthorized otherwise, nothing written)."""
         tries = 0
         while True:
             try:
                 with self._db.write() as session:
+                    refuse_revoked(session, new.owner)
                     holder = _reuse_holder(session, new.owner, new.dedup_key)
                     if holder is not None and reuse:
                         return _record(holder), False

@@ -1,18 +1,26 @@
-"""API keys: names, hashed secrets, revocation. The secret itself is never stored."""
+"""API keys: names, hashed secrets, revocation. The secret itself is never stored.
+
+A revocation and a job insert of the same key exclude each other (``hold_key``): a job whose
+insert began before the revocation is committed before it (and cancelled by the revocation's
+pass over the key's jobs), and one after it is refused (``refuse_revoked``)."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pipeline.db.engine import Database, as_utc, once_more_if_dropped, utcnow
 from pipeline.db.models import ApiKey
 from pipeline.db.records import KeyRecord
-from pipeline.errors import Conflict, NotFoundError
+from pipeline.errors import Conflict, NotFoundError, Unauthorized
+
+REFUSED = "the API key is not valid (unknown or revoked)"
+"""What a caller whose key is unknown or revoked is told, at the door or at its job's insert."""
 
 
 @once_more_if_dropped
@@ -66,6 +74,7 @@ class KeyRepository:
     def revoke(self, name: str) -> KeyRecord:
         with self._db.write() as session:
             key = _named(session, name)
+            hold_key(session, key.key_id, exclusive=True)
             key.revoked_at = key.revoked_at or self._now()
             return _record(key)
 
@@ -91,6 +100,35 @@ class KeyRepository:
             key.revoked_at = None
             key.replaced_at = self._now()
             return _record(key)
+
+
+def refuse_revoked(session: Session, owner: str) -> None:
+    """Unauthorized when ``owner`` is a revoked key, read in the transaction that inserts its
+    job: a request let in just before the revocation would otherwise leave a live job of the
+    revoked key, inserted after the revocation's pass cancelled the key's jobs. Owners of no
+    key row (``anonymous``, ``apigw:<id>``) have nothing to revoke here."""
+    hold_key(session, owner)
+    revoked = session.scalar(select(ApiKey.revoked_at).where(ApiKey.key_id == owner))
+    if revoked is not None:
+        raise Unauthorized(REFUSED)
+
+
+def hold_key(session: Session, key_id: str, exclusive: bool = False) -> None:
+    """Hold ``key_id`` to the end of the transaction: shared by job inserts, exclusive by the
+    revocation. On PostgreSQL an advisory lock (the API's role may only read the keys table,
+    so no row lock): under READ COMMITTED the check after it sees a revocation that committed
+    while it waited, and a revocation waits for inserts under way, so its pass over the key's
+    jobs finds them. SQLite's write transactions (``BEGIN IMMEDIATE``) serialise already."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    lock = func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared
+    session.execute(select(lock(_lock_id(key_id))))
+
+
+def _lock_id(key_id: str) -> int:
+    """The advisory lock's 64-bit id for a key (a collision only makes one wait a moment)."""
+    digest = hashlib.sha256(f"api-key:{key_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def _named(session: Session, name: str) -> ApiKey:

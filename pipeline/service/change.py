@@ -10,7 +10,7 @@ in one job only and the ones that look like the same group written another way.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pipeline.bootstrap import Backend
@@ -87,12 +87,36 @@ def change_summary(
         "alpha": ALPHA,
         "tests": result.tests,
         "overall": [item.to_dict() for item in result.overall],
-        "aspects": [item.to_dict() for item in result.aspects],
+        "aspects": [_aspect_row(item, sides, labels) for item in result.aspects],
         "groups": [group.to_dict() for group in result.groups],
         "only_before": [{"group": value, "n": n} for value, n in result.only_before],
         "only_after": [{"group": value, "n": n} for value, n in result.only_after],
         "possible_matches": [{"before": earlier, "after": now} for earlier, now in matches],
         "notes": _notes(before, after, with_aspects),
+    }
+
+
+def _aspect_row(
+    item: figures.ShareChange, sides: Sequence[figures.Side], labels: Sequence[str]
+) -> dict[str, Any]:
+    """An aspect's change, its share negative in each job with every polarity beside it
+    (``polarities``)."""
+    row = item.to_dict()
+    for side, which in zip(sides, ("before", "after"), strict=True):
+        row[which] |= polarities(side.aspects.get(item.key, {}), labels)
+    return row
+
+
+def polarities(counts: Mapping[str, int], labels: Sequence[str]) -> dict[str, Any]:
+    """An aspect's comments in one job by their polarity toward it: ``counts`` and ``shares``
+    (of ``n``, the share negative's base; None when it is 0) keyed by label, as the summary
+    and the label rows name them. The share negative alone is tested; the neutral and the
+    positive are what a reader asks next ("fewer complaints, or fewer comments at all?")."""
+    found = {label: int(counts.get(label, 0)) for label in labels}
+    n = sum(found.values())
+    return {
+        "counts": found,
+        "shares": {label: (count / n if n else None) for label, count in found.items()},
     }
 
 

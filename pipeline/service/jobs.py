@@ -103,7 +103,7 @@ def submit_stored(
     sheet: str | None = None,
     explain: bool = False,
 ) -> Submission:
-    """Submit a file a client already uploaded (a presigned PUT to a key from ``upload_key_for``);
+    """Submit a file a client already uploaded (the upload form of ``request_upload``);
     it is validated exactly like a direct submit. Only the owner the key was issued to may
     submit it: the key travels in the upload URL (proxies, S3 access logs, shell history), and
     another caller's job on it would outlive the owner's erasure of theirs.
@@ -112,8 +112,8 @@ def submit_stored(
     the version read and validated is copied to a key of the job's own (on the condition that
     the upload still holds that version: a file replaced meanwhile is refused with Conflict)
     and the upload is deleted once the submission is accepted, after a marker beside it
-    records the job it started (``_consume``). A PUT to the URL after that changes nothing any
-    job reads, and submitting the key again is refused whatever the upload holds then.
+    records the job it started (``_consume``). An upload to the form after that changes nothing
+    any job reads, and submitting the key again is refused whatever the upload holds then.
 
     ``filename`` is only the job's label and, by its extension, the format: the file is read
     under a name of the server's, as a direct upload is (a name too long for the disk, ``..``
@@ -165,8 +165,8 @@ def _unchanged(upload: _Upload) -> Iterator[None]:
 def _consume(backend: Backend, upload: _Upload | None, request_id: str) -> None:
     """Mark an upload whose submission was accepted as submitted (to ``request_id``'s job),
     then delete it: its job reads a copy of its own. The marker comes first, so an upload gone
-    this way is never taken for one not yet made: the URL stays writable, and a PUT after the
-    submit would otherwise make the key submittable again with whatever it put there. A
+    this way is never taken for one not yet made: the URL stays writable, and an upload after
+    the submit would otherwise make the key submittable again with whatever it put there. A
     failure of either is logged and does not undo the submission (the bucket's expiry
     removes what is left)."""
     if upload is None:
@@ -176,7 +176,7 @@ def _consume(backend: Backend, upload: _Upload | None, request_id: str) -> None:
     except PipelineError as exc:
         log.error(
             "the submitted upload %s could not be marked as submitted (%s): until its URL "
-            "expires, a PUT to it would make the key submittable again",
+            "expires, an upload to it would make the key submittable again",
             upload.key,
             exc,
         )
@@ -200,7 +200,7 @@ def submitted_key(upload_key: str) -> str:
 
 def _refuse_submitted(backend: Backend, upload_key: str) -> None:
     """InputError, naming the job it started, for an upload key submitted already: an upload
-    starts one job, whatever was PUT to its URL since."""
+    starts one job, whatever was uploaded to its URL since."""
     try:
         marker = backend.store.get_bytes(submitted_key(upload_key))
     except NotFoundError:
@@ -227,38 +227,40 @@ def _owner_tag(owner: str) -> str:
 def request_upload(
     backend: Backend, owner: str = ANONYMOUS, expires_s: int = UPLOAD_URL_EXPIRES_S
 ) -> UploadTicket:
-    """A key and a presigned PUT URL for a file too big for the API's request limit; the client
-    uploads straight to the object store, then submits the key (``submit_stored``) as the
-    same ``owner``."""
+    """A key and a presigned upload form (POST) for a file too big for the API's request
+    limit; the client uploads straight to the object store, then submits the key
+    (``submit_stored``) as the same ``owner``. The form's signed policy holds the upload to
+    ``max_upload_bytes``, which the store enforces: a presigned PUT signs no size."""
     key = upload_key_for(owner)
-    url = backend.store.presigned_put(key, expires_s)
-    if url is None:
+    limit = backend.settings.max_upload_bytes
+    form = backend.store.presigned_upload(key, limit, expires_s)
+    if form is None:
         raise Unsupported(
             "this deployment's object store cannot issue upload URLs; send the file itself in "
             "the 'file' field of POST /v1/jobs"
         )
-    return UploadTicket(key, url, "PUT", expires_s, backend.settings.max_upload_bytes)
+    return UploadTicket(key, form.url, "POST", dict(form.fields), expires_s, limit)
 
 
 def _submittable_version(backend: Backend, upload_key: str) -> str:
     """Refuse a missing, submitted or oversized upload before downloading any of it; returns
     the version of the upload whose size was checked, the only one that is then read. An
-    oversized one is deleted: no submission of it can succeed, and an upload URL signs no
-    size, so it would otherwise hold up to 5 GB of comments until the bucket's expiry."""
+    oversized one is deleted: no submission of it can succeed. S3 refuses one through the
+    upload form (its policy signs the limit); this holds for any store and any writer."""
     try:
         found = backend.store.stat(upload_key)
     except NotFoundError as exc:
         _refuse_submitted(backend, upload_key)
         raise InputError(
-            f"nothing was uploaded to {upload_key!r}: PUT the file to the upload URL first "
+            f"nothing was uploaded to {upload_key!r}: upload the file to the upload URL first "
             "(it may also have expired, or been submitted already: an upload starts one job)"
         ) from exc
-    # Looked for after the stat, not before: a file PUT once an accepted submit deleted the
+    # Looked for after the stat, not before: a file uploaded once an accepted submit deleted the
     # upload came after that submit's marker, so a submit that read such a file finds the
     # marker, even one already running when the other was accepted (the client's retry).
     _refuse_submitted(backend, upload_key)
     limit = backend.settings.max_upload_bytes
-    if found.size > limit:  # never submitted: a smaller file PUT there may still be
+    if found.size > limit:  # never submitted: a smaller file uploaded there may still be
         _delete_upload(backend, upload_key)
         raise LimitExceededError(
             f"the file is {found.size:,} bytes, over the limit of {limit:,} bytes"

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from pipeline.addresses import is_loopback
 from pipeline.bootstrap import Backend
+from pipeline.db.keys import REFUSED
 from pipeline.db.records import ACTIVE, JobRecord, KeyRecord
 from pipeline.errors import Conflict, InputError, JobNotFound, Unauthorized
 from pipeline.release.shown import as_shown
@@ -162,8 +163,10 @@ def revoke_key(backend: Backend, name: str) -> RevokedKey:
     """Refuse the key's secret from now on and cancel its queued and running jobs (rows
     already labelled are kept, as ``cancel`` keeps them; a worker labelling one stops at its
     next chunk): no key can read them any more, so labelling them would only hold the workers
-    other keys wait for (a leaked key's flood). Revoking a revoked key again cancels what is
-    still unfinished (a job whose submission was under way as it was revoked)."""
+    other keys wait for (a leaked key's flood). A submission under way as the key is revoked
+    either inserts its job before the revocation commits, and this pass cancels it, or is
+    refused with the revoked key's Unauthorized (``pipeline.db.keys.refuse_revoked``).
+    Revoking a revoked key again cancels what is still unfinished."""
     record = backend.repository.keys.revoke(name.strip())
     cancelled = _cancel_unfinished(backend, record.key_id)
     return RevokedKey(**dataclasses.asdict(record), jobs_cancelled=cancelled)
@@ -204,7 +207,7 @@ def authenticate(
     if presented:
         record = backend.repository.keys.find_active(_hash(presented))
         if record is None:
-            raise Unauthorized("the API key is not valid (unknown or revoked)")
+            raise Unauthorized(REFUSED)
         return record.key_id
     if required or (closes_once_keyed and backend.repository.keys.any_ever()):
         raise Unauthorized(

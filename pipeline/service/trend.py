@@ -18,6 +18,7 @@ from pipeline.errors import Conflict
 from pipeline.group_names import group_cell
 from pipeline.report import trend as figures
 from pipeline.report.assemble import compared_labels
+from pipeline.report.change import Side
 from pipeline.report.look_alike import look_alikes
 from pipeline.report.stats import ALPHA, MIN_EXPECTED
 from pipeline.service.change import (
@@ -26,6 +27,7 @@ from pipeline.service.change import (
     job_column,
     job_facts,
     job_sides,
+    polarities,
 )
 from pipeline.service.erase import readable_job
 
@@ -70,7 +72,7 @@ def trend_summary(
         "min_expected": MIN_EXPECTED,
         "tests": result.tests,
         "overall": [series.to_dict() for series in result.overall],
-        "aspects": [series.to_dict() for series in result.aspects],
+        "aspects": [_aspect_row(series, sides, labels) for series in result.aspects],
         "groups": [item.to_dict() for item in result.groups],
         "only_one_job": [
             {"group": value, "job": index, "n": n} for value, index, n in result.only_one
@@ -78,6 +80,17 @@ def trend_summary(
         "possible_matches": [{"group": value, "like": other} for value, other in matches],
         "notes": _notes(jobs, with_aspects),
     }
+
+
+def _aspect_row(
+    series: figures.Series, sides: Sequence[Side], labels: Sequence[str]
+) -> dict[str, Any]:
+    """An aspect's trend, its share negative in each job with every polarity beside it
+    (``change.polarities``)."""
+    row = series.to_dict()
+    for share, side in zip(row["shares"], sides, strict=True):
+        share |= polarities(side.aspects.get(series.key, {}), labels)
+    return row
 
 
 def same_survey_jobs(

@@ -28,11 +28,14 @@ class Submission:
 
 @dataclass(frozen=True)
 class UploadTicket:
-    """Where a client PUTs a large file (``upload_url``) and the key it then submits."""
+    """Where a client uploads a large file and the key it then submits: a multipart/form-data
+    POST to ``upload_url`` of ``fields`` then the file as the field ``file``, whose signed
+    policy holds the file to 1 to ``max_bytes`` bytes."""
 
     upload_key: str
     upload_url: str
     method: str
+    fields: dict[str, str]
     expires_in_s: int
     max_bytes: int
 

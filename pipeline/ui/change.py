@@ -15,7 +15,7 @@ from pipeline.client import JobStatus
 from pipeline.report import change_table
 from pipeline.report.change_section import change_section
 from pipeline.report.data import ChangeRow, Move
-from pipeline.ui.groups import group_name
+from pipeline.ui.groups import SMALL_MARK, group_name
 from pipeline.ui.insights import aspect_title
 from pipeline.ui.progress import clean_request_id
 from pipeline.ui.shares import comments_text
@@ -95,9 +95,9 @@ def job_caption(job: JobStatus, made: str | None = None) -> str:
 
 
 def table(body: Mapping[str, Any]) -> pd.DataFrame:
-    """One row for all comments and one per group found in both jobs: n in each job, each
-    tested label's share earlier → now with the change in points, and whether a change of the
-    row is beyond the noise."""
+    """One row for all comments and one per group found in both jobs: n in each job, whether
+    that is few (``small``), each tested label's share earlier → now with the change in
+    points, and whether a change of the row is beyond the noise."""
     section = change_section(body)
     rows = [(part, row) for part, kind, row in change_table.parts(section) if kind != "aspect"]
     return _frame(rows, "part", section.labels)
@@ -110,13 +110,16 @@ def aspect_table(body: Mapping[str, Any]) -> pd.DataFrame:
 
 
 def _frame(rows: Sequence[tuple[str, ChangeRow]], title: str, names: Sequence[str]) -> pd.DataFrame:
-    """``names``: what the columns call each of a row's moves, in their order."""
-    columns = [title, "n earlier", "n now"]
+    """``names``: what the columns call each of a row's moves, in their order. ``small``: the
+    row rests on few comments in a job, as the command line's and the report's tables mark it
+    (``change_table.is_small_row``)."""
+    columns = [title, "n earlier", "n now", SMALL_MARK]
     for name in names:
         columns += [f"{name}: earlier → now", f"{name}: change"]
     records = []
     for part, row in rows:
         record: dict[str, Any] = {title: part, "n earlier": row.n_before, "n now": row.n_now}
+        record[SMALL_MARK] = change_table.is_small_row(row)
         for name, move in zip(names, row.moves, strict=False):
             record[f"{name}: earlier → now"] = _move(move)
             record[f"{name}: change"] = (

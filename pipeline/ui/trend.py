@@ -11,6 +11,7 @@ import pandas as pd
 
 from pipeline.report import theme_trend_table, trend_table
 from pipeline.report.data import TrendCell, TrendRow
+from pipeline.ui.groups import SMALL_MARK
 from pipeline.ui.insights import aspect_title, theme_name
 
 MAX_CHART_GROUPS = 12
@@ -22,8 +23,8 @@ LABELLED_SHARES = "% of labelled comments by job"
 
 def table(body: Mapping[str, Any]) -> pd.DataFrame:
     """One row for all comments and one per group found in two jobs or more (or the one group
-    of a group's trend): n in each job, each tested label's share in each job, and its trend
-    where beyond the noise."""
+    of a group's trend): n in each job, whether that is few (``small``), each tested label's
+    share in each job, and its trend where beyond the noise."""
     rows = [(row.part, row) for row in trend_table.rows(body) if row.kind != "aspect"]
     return _frame(rows, "part", list(body.get("tested_labels") or ()))
 
@@ -91,13 +92,16 @@ def flag_sentences(body: Mapping[str, Any]) -> list[str]:
 
 
 def _frame(rows: Sequence[tuple[str, TrendRow]], title: str, names: Sequence[str]) -> pd.DataFrame:
-    """``names``: what the columns call each of a row's cells, in their order."""
-    columns = [title, "n by job"]
+    """``names``: what the columns call each of a row's cells, in their order. ``small``: the
+    row rests on few comments in a job that has some, as the command line's and the report's
+    tables mark it (``trend_table.is_small_row``)."""
+    columns = [title, "n by job", SMALL_MARK]
     for name in names:
         columns += [f"{name} % by job", f"{name}: trend"]
     records = []
     for part, row in rows:
         record: dict[str, Any] = {title: part, "n by job": " · ".join(f"{n:,}" for n in row.n)}
+        record[SMALL_MARK] = trend_table.is_small_row(row)
         for name, cell in zip(names, row.cells, strict=False):
             record[f"{name} % by job"] = " → ".join(
                 "–" if percent is None else str(percent) for percent in cell.percents

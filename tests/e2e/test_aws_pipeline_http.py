@@ -137,8 +137,9 @@ def test_the_aws_backend_from_upload_to_results_in_the_bucket_and_postgresql(
         ticket = http.post("/v1/uploads")
         assert ticket.status_code == 201, ticket.text
         upload = ticket.json()
-        put = httpx.put(upload["upload_url"], content=uploaded_file.read_bytes())
-        assert put.status_code == 200, put.text
+        files = {"file": ("uploaded.csv", uploaded_file.read_bytes())}
+        put = httpx.post(upload["upload_url"], data=upload["fields"], files=files)
+        assert put.status_code == 204, put.text
         by_key = http.post(
             "/v1/jobs",
             data={
@@ -199,8 +200,9 @@ def test_a_workbook_through_an_upload_url_by_hand_and_by_the_client(
         ticket = http.post("/v1/uploads")
         assert ticket.status_code == 201, ticket.text
         upload = ticket.json()
-        put = httpx.put(upload["upload_url"], content=workbook.read_bytes())
-        assert put.status_code == 200, put.text
+        files = {"file": ("evaluations.xlsx", workbook.read_bytes())}
+        put = httpx.post(upload["upload_url"], data=upload["fields"], files=files)
+        assert put.status_code == 204, put.text
         sent = http.post(
             "/v1/jobs",
             data={

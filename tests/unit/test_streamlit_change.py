@@ -74,8 +74,8 @@ def test_the_change_since_last_term_per_course(
     assert "aspect: teaching" not in set(table["part"]), "aspects have their own table"
     aspects = next(f.value for f in at.dataframe if {"aspect", "n earlier"} <= set(f.value))
     assert list(aspects.columns) == [
-        "aspect", "n earlier", "n now", "negative: earlier → now", "negative: change",
-        "beyond the noise",
+        "aspect", "n earlier", "n now", "small", "negative: earlier → now",
+        "negative: change", "beyond the noise",
     ]  # fmt: skip
     assert "teaching" in set(aspects["aspect"])
     text = page_text(at)

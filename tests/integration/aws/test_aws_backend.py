@@ -71,9 +71,10 @@ def test_presigned_upload_and_download_over_http(settings: Settings) -> None:
     init_aws_resources(settings)
     store = build_aws_store(settings)
 
-    upload_url = store.presigned_put("uploads/job-1/input.csv", expires_s=300)
-    assert upload_url is not None
-    assert httpx.put(upload_url, content=b"text\nlovely course\n").status_code == 200
+    form = store.presigned_upload("uploads/job-1/input.csv", 1000, expires_s=300)
+    assert form is not None
+    sent = httpx.post(form.url, data=form.fields, files={"file": b"text\nlovely course\n"})
+    assert sent.status_code == 204
     assert store.get_bytes("uploads/job-1/input.csv") == b"text\nlovely course\n"
 
     store.put_bytes("results/job-1.csv", b"text,label\nlovely course,positive\n")

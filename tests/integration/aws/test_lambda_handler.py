@@ -105,8 +105,10 @@ def test_a_job_through_the_lambda_from_upload_url_to_results_download(
     ticket = answer(handler(load_event("upload_url"), None))
     assert ticket.status == 201
     upload = ticket.json()
-    assert upload["method"] == "PUT" and upload["upload_key"].startswith("uploads/")
-    assert requests.put(upload["upload_url"], data=BIG_CSV.encode()).status_code == 200
+    assert upload["method"] == "POST" and upload["upload_key"].startswith("uploads/")
+    files = {"file": ("big.csv", BIG_CSV.encode())}
+    sent = requests.post(upload["upload_url"], data=upload["fields"], files=files)
+    assert sent.status_code == 204
 
     by_key = load_event("submit_upload_key", upload_key=upload["upload_key"])
     big = answer(handler(by_key, None))

@@ -10,6 +10,7 @@ import pytest
 from pipeline import service
 from pipeline.bootstrap import Backend
 from pipeline.errors import InputError
+from pipeline.service.views import UploadTicket
 
 REGION = "us-east-1"
 OWNER = "apigw:alice"
@@ -22,9 +23,15 @@ def backend(upload_backend: Backend) -> Backend:
     return upload_backend
 
 
+def post_form(ticket: UploadTicket, content: bytes) -> int:
+    """The upload form as a client sends it: its fields, then the file as ``file``."""
+    files = {"file": ("upload.csv", content)}
+    return httpx.post(ticket.upload_url, data=ticket.fields, files=files).status_code
+
+
 def put_upload(backend: Backend, content: bytes) -> str:
     ticket = service.request_upload(backend, OWNER)
-    assert httpx.put(ticket.upload_url, content=content).status_code == 200
+    assert post_form(ticket, content) == 204
     return ticket.upload_key
 
 
@@ -33,10 +40,10 @@ def test_a_put_after_the_submit_does_not_make_the_key_submittable_again(
     backend: Backend, fresh: bool
 ) -> None:
     ticket = service.request_upload(backend, OWNER)
-    assert httpx.put(ticket.upload_url, content=VALIDATED).status_code == 200
+    assert post_form(ticket, VALIDATED) == 204
     first = service.submit_stored(backend, ticket.upload_key, "comment", owner=OWNER)
 
-    assert httpx.put(ticket.upload_url, content=LATER).status_code == 200  # the URL leaked
+    assert post_form(ticket, LATER) == 204  # the form leaked
     with pytest.raises(InputError, match=rf"submitted already \(job {first.request_id}\)"):
         service.submit_stored(backend, ticket.upload_key, "comment", owner=OWNER, fresh=fresh)
 

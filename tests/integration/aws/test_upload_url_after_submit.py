@@ -17,6 +17,7 @@ from pipeline import service
 from pipeline.bootstrap import Backend
 from pipeline.db import JobStatus
 from pipeline.errors import Conflict
+from pipeline.service.views import UploadTicket
 from pipeline.worker import Worker
 
 REGION = "us-east-1"
@@ -33,6 +34,12 @@ def backend(upload_backend: Backend) -> Backend:
     return upload_backend
 
 
+def post_form(ticket: UploadTicket, content: bytes) -> int:
+    """The upload form as a client sends it: its fields, then the file as ``file``."""
+    files = {"file": ("upload.csv", content)}
+    return httpx.post(ticket.upload_url, data=ticket.fields, files=files).status_code
+
+
 def labelled_comments(backend: Backend, request_id: str) -> list[str]:
     raw = backend.store.get_bytes(f"results/{request_id}/results.csv").decode("utf-8")
     return [row["comment"] for row in csv.DictReader(io.StringIO(raw))]
@@ -43,13 +50,13 @@ def test_a_put_to_the_upload_url_after_the_submit_changes_nothing_the_job_labels
     backend: Backend, later: bytes
 ) -> None:
     ticket = service.request_upload(backend, OWNER)
-    assert httpx.put(ticket.upload_url, content=VALIDATED).status_code == 200
+    assert post_form(ticket, VALIDATED) == 204
     submitted = service.submit_stored(
         backend, ticket.upload_key, "comment", ["course"], owner=OWNER, filename="x.csv"
     )
 
     # whoever holds the URL (it leaked: proxies, logs, shell history) writes to it again
-    assert httpx.put(ticket.upload_url, content=later).status_code == 200
+    assert post_form(ticket, later) == 204
     Worker(backend, lambda _ref: FakePredictor(), "w1").run(burst=True)
 
     job = backend.repository.jobs.get(submitted.request_id)
@@ -66,11 +73,11 @@ def test_an_upload_replaced_while_it_is_submitted_is_refused_and_nothing_is_queu
     """Replaced after its size was checked and before it is read: the read asks for the
     version whose size was checked (If-Match), so the submit fails and queues nothing."""
     ticket = service.request_upload(backend, OWNER)
-    assert httpx.put(ticket.upload_url, content=VALIDATED).status_code == 200
+    assert post_form(ticket, VALIDATED) == 204
     read = backend.store.get_file
 
     def replaced_first(key: str, destination: Path, version: str | None = None) -> Path:
-        assert httpx.put(ticket.upload_url, content=SWAPPED).status_code == 200
+        assert post_form(ticket, SWAPPED) == 204
         return read(key, destination, version)
 
     monkeypatch.setattr(backend.store, "get_file", replaced_first)
