@@ -202,3 +202,68 @@ def test_subset_renumbers_comments_and_keeps_their_clauses(data_dir: Path) -> No
     assert part.texts == [texts[2], texts[0]]
     assert part.clause_owners.tolist() == [0, 0, 1, 1]
     assert part.clause_texts[:2] == ["the notes were great", "but the final awful"]
+
+
+def test_authored_comments_train_only_and_never_duplicate_annotated_ones(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    pytest.importorskip("sklearn")
+    annotated = _rows(160, seed=3)
+    authored = tmp_path / "authored.csv"
+    lines = ["text,aspects,aspect_sentiments,phenomenon"]
+    written = [(f"{t} (authored)", a, s) for t, a, s, _ in _rows(30, seed=9)]
+    lines += [f'"{t}",{a},{s},mixed' for t, a, s in written]
+    lines.append(f'"{annotated[0][0]}",exams,exams:positive,copy')  # an annotated text
+    authored.write_text("\n".join(lines) + "\n")
+    seen: list[str] = []
+
+    def embedding_spy(texts: Sequence[str]) -> np.ndarray:
+        seen.extend(texts)
+        return fake_embed(texts)
+
+    card = train(
+        AspectTrainOptions(
+            data_dir=data_dir,
+            output_dir=tmp_path / "model",
+            granularity="fine",
+            compare=("fine",),
+            head=HeadOptions(c=4.0, min_df=1, folds=3),
+            authored=authored,
+        ),
+        Encoders(embed=embedding_spy, score_sentiment=fake_sentiment, names="fake"),
+    )
+
+    data = card["data"]
+    assert (data["authored_file"], data["authored_comments"]) == ("authored.csv", 30)
+    assert data["held_out_comments"] == 32
+    assert data["train_comments"] == 160 - 32
+    readme = (tmp_path / "model" / "README.md").read_text()
+    assert "Also trained on 30 authored comments (`authored.csv`" in readme
+    assert {text for text, _, _ in written} <= set(seen)
+    assert seen.count(annotated[0][0]) == 1
+    assert card["held_out"]["detection"]["micro_f1"] > 0.9
+
+
+def test_the_card_splits_held_out_polarity_by_mixed_and_one_polarity_comments(
+    trained: tuple[Path, dict],
+) -> None:
+    held = trained[1]["held_out"]
+    split = held["polarity_head_by_comment"]
+    assert split["mixed"]["n"] > 0 and split["one_polarity"]["n"] > 0
+    assert (
+        split["mixed"]["n"] + split["one_polarity"]["n"] == held["polarity"]["polarity_head"]["n"]
+    )
+    together = split["mixed"]["n"] * split["mixed"]["accuracy"]
+    together += split["one_polarity"]["n"] * split["one_polarity"]["accuracy"]
+    assert together / held["polarity"]["polarity_head"]["n"] == pytest.approx(
+        held["polarity"]["polarity_head"]["accuracy"]
+    )
+
+
+def test_mixed_comment_pairs_marks_every_pair_of_a_comment_praising_and_criticising() -> None:
+    from pipeline.model.aspects.data import AspectExample
+    from pipeline.model.aspects.evaluation import mixed_comment_pairs
+
+    mixed = AspectExample("a", ("exams", "teaching"), {"exams": "positive", "teaching": "negative"})
+    plain = AspectExample("b", ("exams", "teaching"), {"exams": "neutral", "teaching": "negative"})
+    assert mixed_comment_pairs([mixed, plain]) == [True, True, False, False]

@@ -20,6 +20,7 @@ SMALL_PHENOMENA = {
     "sarcasm_contrast_sincere": 10,
     "suggestion_neutral": 12,
     "intensifier_mixed": 20,
+    "implicit_comparison": 25,
 }
 LARGE_PHENOMENA = {
     "sarcasm",
@@ -31,6 +32,8 @@ LARGE_PHENOMENA = {
     "contrast",
     "emoji",
     "comparative",
+    "negated_complaint",
+    "nothing_to_improve",
 }
 MAX_JACCARD = 0.6
 _WORD = re.compile(r"[^\W_]+")
@@ -75,7 +78,14 @@ def test_labels_are_roughly_balanced(authored: pd.DataFrame) -> None:
 
 
 def test_phenomena_that_go_both_ways_have_both_directions(authored: pd.DataFrame) -> None:
-    for phenomenon in ("litotes", "negation", "contrast", "emoji", "comparative"):
+    for phenomenon in (
+        "litotes",
+        "negation",
+        "contrast",
+        "emoji",
+        "comparative",
+        "implicit_comparison",
+    ):
         labels = set(authored.loc[authored["phenomenon"] == phenomenon, "label"])
         assert {"negative", "positive"} <= labels, phenomenon
 

@@ -14,10 +14,16 @@ from dataclasses import replace
 from pathlib import Path
 
 from pipeline.model.aspects.categories import GRANULARITIES
+from pipeline.model.aspects.data import AUTHORED_ASPECTS
 from pipeline.model.aspects.encoders import real_encoders
 from pipeline.model.aspects.evaluation import evaluate
-from pipeline.model.aspects.fitting import HeadOptions
-from pipeline.model.aspects.training import EVIDENCE_RULE, AspectTrainOptions, train
+from pipeline.model.aspects.fitting import HeadOptions, PolarityOptions
+from pipeline.model.aspects.training import (
+    EVIDENCE_RULE,
+    SHIPPED_AUTHORED_WEIGHT,
+    AspectTrainOptions,
+    train,
+)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -30,6 +36,22 @@ def parser() -> argparse.ArgumentParser:
     fit.add_argument("--sentiment-model", default="default", help="name, path or s3:// URI")
     fit.add_argument("--c", type=float, default=HeadOptions.c, help="inverse L2 strength")
     fit.add_argument("--cache", type=Path, help="an .npz to keep the encoder outputs in")
+    fit.add_argument(
+        "--authored",
+        type=Path,
+        default=AUTHORED_ASPECTS,
+        help="an aspects.csv-shaped file of authored comments, added to the training part only "
+        "(default: the shipped one, comments praising one aspect and criticising another)",
+    )
+    fit.add_argument(
+        "--no-authored", action="store_true", help="train on the annotated comments alone"
+    )
+    fit.add_argument(
+        "--authored-weight",
+        type=float,
+        default=SHIPPED_AUTHORED_WEIGHT,
+        help="how much an authored comment's aspect weighs in the polarity heads",
+    )
     fit.add_argument(
         "--min-aspects",
         type=int,
@@ -62,7 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             granularity=args.granularity,
             sentiment_model=args.sentiment_model,
             head=HeadOptions(c=args.c),
+            polarity=PolarityOptions(authored_weight=args.authored_weight),
             cache=args.cache,
+            authored=None if args.no_authored else args.authored,
             rule=replace(EVIDENCE_RULE, min_aspects=args.min_aspects, read_below=args.read_below),
             **({"output_dir": args.output_dir} if args.output_dir else {}),
         )

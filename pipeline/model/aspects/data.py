@@ -18,6 +18,9 @@ from pipeline.errors import InputError, MissingColumnError
 from pipeline.model.aspects.categories import FINE_CATEGORIES, mapping_for
 
 ASPECTS_CSV = "student_feedback/aspects.csv"
+AUTHORED_ASPECTS = Path(__file__).parent.parent / "authored_aspects.csv"
+"""Authored comments that praise one aspect and criticise another, in aspects.csv's shape:
+the annotated data holds few, and the polarity heads lean on each aspect's usual polarity."""
 POLARITIES: tuple[str, ...] = ("negative", "neutral", "positive")
 """What a predicted aspect sentiment can be (the sentiment model's classes)."""
 GOLD_POLARITIES: tuple[str, ...] = (*POLARITIES, "mixed", "none")
@@ -77,6 +80,15 @@ def read_aspects(path: Path) -> list[AspectExample]:
         )
         if text.strip()
     ]
+
+
+def authored_examples(path: Path, annotated: Sequence[AspectExample]) -> list[AspectExample]:
+    """The comments of an authored ``aspects.csv``-shaped file that are not annotated ones.
+
+    Authored comments train only: one equal to an annotated text (which may be held out) is
+    skipped, so it can neither leak into nor duplicate the annotated data."""
+    known = {example.text for example in annotated}
+    return [example for example in read_aspects(path) if example.text not in known]
 
 
 def merge_polarities(polarities: Iterable[str]) -> str:

@@ -72,14 +72,33 @@ def held_out_figures(
         name: polarity_accuracy(*polarity_pairs(scorer, rolled, model.categories, LABELS))
         for name, scorer in scorers.items()
     }
+    shipped, truth = polarity_pairs(scorers["polarity_head"], rolled, model.categories, LABELS)
+    in_mixed = mixed_comment_pairs(rolled)
     return {
         "detection": detection_report(
             model.head.detect(scores.probabilities), gold, model.categories
         ),
         "polarity": polarity,
+        "polarity_head_by_comment": {
+            kind: polarity_accuracy(
+                [p for p, m in zip(shipped, in_mixed, strict=True) if m is wanted],
+                [g for g, m in zip(truth, in_mixed, strict=True) if m is wanted],
+            )
+            for kind, wanted in (("mixed", True), ("one_polarity", False))
+        },
         "comments": len(held_out),
         "comments_with_clauses": int(np.unique(scores.owners).size),
     }
+
+
+def mixed_comment_pairs(examples: Sequence[AspectExample]) -> list[bool]:
+    """Per (comment, aspect) pair, in ``polarity_pairs``' order: is the comment one that
+    praises one aspect and criticises another (the polarity heads' hardest case)?"""
+    return [
+        {"positive", "negative"} <= set(example.sentiments.values())
+        for example in examples
+        for _ in example.aspects
+    ]
 
 
 def zero_shot_figures(

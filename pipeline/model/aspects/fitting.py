@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.errors import MissingDependencyError
+from pipeline.errors import ConfigError, MissingDependencyError
 from pipeline.model.aspects.data import AspectExample
 from pipeline.model.aspects.features import CorpusFeatures
 from pipeline.model.aspects.head import AspectHead, with_clauses
@@ -90,6 +90,12 @@ class PolarityOptions:
     """Inverse L2 strength of the wording head (0.3/1: 0.797/0.804 out-of-fold alone)."""
     wording_share: float = 0.5
     """The wording head's share of the average (polarity.py says why it is not tuned)."""
+    authored_weight: float = 1.0
+    """How much each pair of an authored comment weighs against an annotated one."""
+
+    def __post_init__(self) -> None:
+        if self.authored_weight <= 0:
+            raise ConfigError("the authored comments' weight must be above 0")
 
 
 @dataclass(frozen=True)
@@ -137,34 +143,44 @@ def fit_polarity(
     rule: PolarityRule,
     options: PolarityOptions,
     words: WordFeatures,
+    authored: int = 0,
 ) -> AspectPolarity:
     """Both polarity heads (polarity.py), each a multinomial logistic regression over every
     annotated (comment, aspect) pair whose polarity is a class (``mixed``/``none`` pairs are
     left out). ``words``: the aspect head's word features, which the wording head reads too.
+    The last ``authored`` examples are authored ones, weighed by ``options.authored_weight``.
 
     ``scores`` should be out-of-fold, as they will be at run time: not fitted on these rows.
     """
     index = {name: k for k, name in enumerate(categories)}
+    first_authored = len(examples) - authored
     sentiment_rows: list[np.ndarray] = []
     wording_rows: list[np.ndarray] = []
     targets: list[str] = []
+    weights: list[float] = []
     for row, example in enumerate(examples):
         for name in example.aspects:
             if example.sentiments[name] in LABELS:
                 sentiment_rows.append(scores.pair_features(row, index[name], rule))
                 wording_rows.append(scores.wording_features(row, index[name], rule, words))
                 targets.append(example.sentiments[name])
+                weights.append(options.authored_weight if row >= first_authored else 1.0)
+    weight = np.asarray(weights)
     return AspectPolarity(
-        sentiment=_softmax_head(np.stack(sentiment_rows), targets, options.sentiment_c),
-        wording=_softmax_head(np.stack(wording_rows), targets, options.wording_c),
+        sentiment=_softmax_head(np.stack(sentiment_rows), targets, options.sentiment_c, weight),
+        wording=_softmax_head(np.stack(wording_rows), targets, options.wording_c, weight),
         wording_share=options.wording_share,
     )
 
 
-def _softmax_head(design: np.ndarray, targets: Sequence[str], c: float) -> PolarityHead:
+def _softmax_head(
+    design: np.ndarray, targets: Sequence[str], c: float, weights: np.ndarray
+) -> PolarityHead:
     """A multinomial logistic regression as weights over LABELS (a class absent from the
     targets is never predicted)."""
-    model = _logistic_regression(c, balanced=False).fit(design, np.asarray(targets))
+    model = _logistic_regression(c, balanced=False).fit(
+        design, np.asarray(targets), sample_weight=weights
+    )
     found = {str(name): i for i, name in enumerate(model.classes_)}
     weight = np.zeros((len(LABELS), design.shape[1]), dtype=np.float32)
     bias = np.full(len(LABELS), ABSENT_BIAS, dtype=np.float32)

@@ -18,6 +18,16 @@ def render_readme(card: dict[str, Any]) -> str:
         f"| {name} | {_f(report.get('accuracy'))} | {report.get('n')} |"
         for name, report in held.get("polarity", {}).items()
     )
+    by_comment = held.get("polarity_head_by_comment", {})
+    mixed = by_comment.get("mixed", {})
+    one = by_comment.get("one_polarity", {})
+    split = (
+        f"\n\n`polarity_head` on comments that praise one aspect and criticise another: "
+        f"{_f(mixed.get('accuracy'))} ({mixed.get('n')} pairs); on the rest: "
+        f"{_f(one.get('accuracy'))} ({one.get('n')} pairs)."
+        if by_comment
+        else ""
+    )
     zero = card.get("zero_shot_baseline", {})
     baselines = "\n".join(
         f"| zero-shot, {name.replace('_', ' ')} | {_f(r.get('micro_f1'))} | "
@@ -32,6 +42,13 @@ def render_readme(card: dict[str, Any]) -> str:
     polarity_head = card.get("polarity_head", {})
     rule = card.get("polarity_rule", {})
     data = card.get("data", {})
+    authored = (
+        f" Also trained on {data['authored_comments']} authored comments "
+        f"(`{data.get('authored_file')}`, pairs weighed "
+        f"{polarity_head.get('authored_weight', 1.0)} by the polarity heads), never held out."
+        if data.get("authored_comments")
+        else ""
+    )
     training = card.get("training", {})
     return f"""# Aspect model {card.get("version")}
 
@@ -52,7 +69,7 @@ never saw a label. The sentiment model reads the clauses of comments with at lea
 {rule.get("read_below", 1.01)}; elsewhere the comment's own probabilities are the evidence.
 
 Data: `{data.get("file")}`, {data.get("train_comments")} comments to train,
-{data.get("held_out_comments")} held out: {data.get("held_out")}. Trained by
+{data.get("held_out_comments")} held out: {data.get("held_out")}.{authored} Trained by
 `{training.get("command")}` in {training.get("seconds")} s on {training.get("hardware")}.
 
 ## Categories (held-out F1)
@@ -76,7 +93,7 @@ tagger uses, the others are its parts and the baselines:
 
 | method | accuracy | pairs |
 |---|---|---|
-{polarity}
+{polarity}{split}
 
 ## Granularities, 5-fold cross-validation on the training part
 
