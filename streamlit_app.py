@@ -1942,6 +1942,8 @@ def group_in_detail(
     if not aspects.empty:
         st.markdown("**Aspects: share negative**")
         st.dataframe(aspects, hide_index=True, column_config=flags)
+    if any(frame[groups.SMALL_MARK].any() for frame in (labels, aspects) if not frame.empty):
+        st.caption(change_table.SMALL_LEGEND)
     st.caption(
         f"These {what}s are a family of their own: Holm's correction over the "
         f"{detail['tests']} tests of {_md(chosen)} alone, so an aspect can be flagged here "

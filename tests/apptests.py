@@ -3,7 +3,7 @@ page's text as a reader sees it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -99,3 +99,23 @@ def summary_part(group: str | None, negative: int, positive: int) -> dict[str, A
         "shares": {k: v / total for k, v in counts.items()},
         "mean_scores": dict.fromkeys(counts, 0.5),
     }
+
+
+def counted_chart_builds(monkeypatch: pytest.MonkeyPatch, names: Iterable[str]) -> dict[str, int]:
+    """How often each of the named ``pipeline.ui.charts`` builders is called from now on (the
+    app's chart cache emptied first, so a cached chart counts once)."""
+    import streamlit as st
+
+    from pipeline.ui import charts
+
+    st.cache_resource.clear()
+    counted = dict.fromkeys(names, 0)
+    for name in counted:
+        made = getattr(charts, name)
+
+        def counting(*args: Any, _made: Any = made, _name: str = name, **kwargs: Any) -> Any:
+            counted[_name] += 1
+            return _made(*args, **kwargs)
+
+        monkeypatch.setattr(charts, name, counting)
+    return counted

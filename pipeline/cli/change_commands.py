@@ -113,7 +113,9 @@ def _trend(args: argparse.Namespace) -> int:
                 else client.trend_themes(args.request_ids, args.themes, args.group_by, args.group)
             )
         except Conflict as exc:  # a job not finished, or without themes, or other labels
-            return refused_until_finished(client, args.request_ids, exc)
+            return refused_until_finished(
+                client, args.request_ids, exc, themes=args.themes is not None
+            )
     if args.themes is not None:
         _show(args, body, theme_trend_table.text, theme_trend_table.to_csv, THEMES)
         return 0

@@ -489,8 +489,11 @@ def _results_json(args: argparse.Namespace) -> int:
     page was read; else the rows so far, said as ``results`` says of a CSV."""
     if args.raw:
         raise InputError("--raw is for the CSV: --format json writes every value as stored")
-    if args.output is not None and args.output.suffix.lower() == ".xlsx":
-        raise InputError(f"{args.output}: --format json writes JSON; name it .json")
+    if args.output is not None and args.output.suffix.lower() in (".csv", ".xlsx"):
+        raise InputError(
+            f"{args.output}: --format json writes JSON; name -o/--output .json, or leave "
+            "--format out for a CSV or an Excel file"
+        )
     if args.output is not None:
         writable(args.output)
     with api_client(args) as client:
@@ -554,23 +557,32 @@ def _pages_named(request_id: str) -> Iterator[None]:
         ) from exc
 
 
-def refused_until_finished(client: Any, request_ids: Sequence[str], refusal: Conflict) -> int:
+def refused_until_finished(
+    client: Any, request_ids: Sequence[str], refusal: Conflict, themes: bool = False
+) -> int:
     """``EXIT_UNFINISHED`` where the API refused a command (``refusal``, its 409) because one
     of ``request_ids`` is still queued or running, as ``results`` and ``summary`` exit for
     such a job: nothing is written, and the same command works once it has finished, which a
     script tells from a failure (1) by the status; ``refusal`` and how to wait on stderr.
-    ``refusal`` is raised again otherwise: a job that failed or was cancelled never finishes."""
-    for request_id in dict.fromkeys(request_ids):
-        status = client.status(request_id)
-        if status.status in UNFINISHED:
-            shown = inert(request_id)
-            print(
-                f"error: {inert_lines(bounded(str(refusal)))}. To wait for job {shown}: "
-                f"sentiment-pipeline status {shown} --watch",
-                file=sys.stderr,
-            )
-            return EXIT_UNFINISHED
-    raise refusal
+    ``refusal`` is raised again where any of them never finishes (failed or cancelled) or,
+    with ``themes``, finished without insights: the API may refuse for that one, and waiting
+    on the others would not help. Every job's status is read before one is named."""
+    statuses = {request_id: client.status(request_id) for request_id in request_ids}
+    waiting = [request_id for request_id, job in statuses.items() if job.status in UNFINISHED]
+    never = any(
+        job.status not in (*UNFINISHED, "succeeded")
+        or (themes and job.status == "succeeded" and job.insights_done is None)
+        for job in statuses.values()
+    )
+    if never or not waiting:
+        raise refusal
+    shown = inert(waiting[0])
+    print(
+        f"error: {inert_lines(bounded(str(refusal)))}. To wait for job {shown}: "
+        f"sentiment-pipeline status {shown} --watch",
+        file=sys.stderr,
+    )
+    return EXIT_UNFINISHED
 
 
 def _results_xlsx(args: argparse.Namespace) -> int:

@@ -78,6 +78,12 @@ class KeyRepository:
             key.revoked_at = key.revoked_at or self._now()
             return _record(key)
 
+    def refuse_revoked(self, owner: str) -> None:
+        """Unauthorized when ``owner`` is a revoked key (``refuse_revoked``), for a submission
+        handed an existing job, which inserts none to check it at."""
+        with self._db.read() as session:
+            refuse_revoked(session, owner)
+
     def named(self, name: str) -> KeyRecord:
         """The key of this name, revoked or not; NotFoundError without one."""
         with self._db.read() as session:

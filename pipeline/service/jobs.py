@@ -301,6 +301,7 @@ def _submit(
     if not fresh:
         existing = backend.repository.jobs.find_reusable(owner, dedup_key)
         if existing is not None and _reusable_now(backend, existing, version):
+            backend.repository.keys.refuse_revoked(owner)  # as the insert does (``_claim``)
             resend_if_lost(backend, existing)
             _consume(backend, upload, existing.request_id)
             return Submission(existing.request_id, existing.status.value, True, also)

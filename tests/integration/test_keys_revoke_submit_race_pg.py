@@ -31,7 +31,7 @@ WAITS_S = 1.0  # how long a transaction that should wait is seen waiting
 
 @pytest.fixture
 def backend(tmp_path: Path) -> Iterator[Backend]:
-    with fresh_database("fix1") as url:
+    with fresh_database("pipeline_revoke_race") as url:
         settings = Settings(data_dir=tmp_path / "data", database_url=url, model="fake", auth="keys")
         yield init_backend(settings)
 

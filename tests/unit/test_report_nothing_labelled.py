@@ -13,6 +13,7 @@ from httpfakes import clients_answered_in_process
 from jobfakes import FakePredictor
 
 from pipeline.bootstrap import Backend
+from pipeline.cli.exit_codes import EXIT_UNFINISHED
 from pipeline.cli.main import main
 from pipeline.worker import Worker
 
@@ -79,7 +80,7 @@ def test_the_command_refuses_with_the_apis_words_and_writes_nothing(
     assert list(here.iterdir()) == []
 
 
-def test_a_report_refused_for_another_reason_is_still_a_failure(
+def test_a_report_refused_because_the_job_is_not_finished_says_wait_not_bad_input(
     backend: Backend,
     client: TestClient,
     tmp_path: Path,
@@ -95,5 +96,6 @@ def test_a_report_refused_for_another_reason_is_still_a_failure(
     clients_answered_in_process(monkeypatch, client)
     monkeypatch.chdir(tmp_path)
 
-    assert main(["report", request_id, "--api-url", "http://api.test"]) == 1
-    assert "a report needs every row" in capsys.readouterr().err
+    assert main(["report", request_id, "--api-url", "http://api.test"]) == EXIT_UNFINISHED
+    err = capsys.readouterr().err
+    assert "a report needs every row" in err and f"sentiment-pipeline status {request_id}" in err

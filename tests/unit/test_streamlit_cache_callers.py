@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import streamlit as st
-from apptests import APP, page_text
+from apptests import APP, counted_chart_builds, page_text
 from fastapi.testclient import TestClient
 from httpfakes import serving, serving_app
 from jobfakes import FakePredictor, make_backend
@@ -20,7 +19,6 @@ from test_streamlit_insights import InsightsApi
 from pipeline import service
 from pipeline.api.app import create_app
 from pipeline.service.keys import HEADER, revoke_key
-from pipeline.ui import charts
 from pipeline.worker import Worker
 
 CSV = "course,comment\nBIO9,great labs\nBIO9,too much homework\nCHEM110,fine\nCHEM110,good\n"
@@ -45,6 +43,9 @@ def shows_job_data(at: AppTest) -> bool:
 def test_another_key_and_a_revoked_one_are_refused_not_served_from_the_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Guards the app's uncached status read, which refuses another key and a revoked one
+    before any cached figure is reached: it passes without the chart cache's key digest too.
+    The chart cache keyed by the caller is tested by the next test."""
     backend = make_backend(tmp_path, auth="keys")
     chem = service.create_key(backend, "chem").secret
     bio = service.create_key(backend, "bio").secret
@@ -73,17 +74,7 @@ def test_another_key_and_a_revoked_one_are_refused_not_served_from_the_cache(
 @pytest.fixture
 def builds(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
     """How often each of the Overview's charts is built (from an empty cache)."""
-    st.cache_resource.clear()
-    counted = dict.fromkeys(BUILT, 0)
-    for name in BUILT:
-        made = getattr(charts, name)
-
-        def counting(*args: Any, _made: Any = made, _name: str = name, **kwargs: Any) -> Any:
-            counted[_name] += 1
-            return _made(*args, **kwargs)
-
-        monkeypatch.setattr(charts, name, counting)
-    yield counted
+    yield counted_chart_builds(monkeypatch, BUILT)
     st.cache_resource.clear()
 
 

@@ -20,6 +20,7 @@ from test_change import LAST_TERM, THIS_TERM, finish, submitted
 
 from pipeline.api.app import create_app
 from pipeline.client import PipelineClient
+from pipeline.report.change_table import SMALL_LEGEND
 
 APP = Path(__file__).resolve().parents[2] / "streamlit_app.py"
 JOB_STATES_TTL_S = 5  # the app's: how soon a job erased elsewhere stops being shown
@@ -197,3 +198,25 @@ def test_an_earlier_job_erased_elsewhere_is_no_longer_shown(
             assert not any("n earlier" in frame.value for frame in at.dataframe), mode
             assert not any("comments by job" in frame.value for frame in at.dataframe), mode
             assert "Change table (CSV)" not in {b.label for b in at.get("download_button")}
+
+
+def test_a_small_group_in_detail_says_what_small_means(
+    served: tuple[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """BIO101 has 9 comments in each job: its own tables carry the `small` column, and the
+    caption that says what it means stands under them as under the whole change's."""
+    url, ids = served
+    monkeypatch.setenv("PIPELINE_API_URL", url)
+    monkeypatch.delenv("PIPELINE_API_KEY", raising=False)
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params["job"] = ids["now"]
+    at.run()
+    at.radio(key="c-mode").set_value("This job against an earlier one").run()
+    at.selectbox(key="ch-since").set_value(ids["earlier"]).run()
+    assert page_text(at).count(SMALL_LEGEND) == 1, "the whole change's tables"
+
+    at.selectbox(key="ch-detail").set_value("BIO101").run()
+    assert not at.exception and not at.error, page_text(at)
+    bio = [f.value for f in at.dataframe if "n earlier" in f.value][-2]
+    assert list(bio["part"]) == ["BIO101"] and bool(bio.iloc[0]["small"])
+    assert page_text(at).count(SMALL_LEGEND) == 2, "and under the group's own"

@@ -6,15 +6,11 @@ once per revision of the job, and erasing the job drops them."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-import streamlit as st
-from apptests import job_page
+from apptests import counted_chart_builds, job_page
 from httpfakes import serving
 from test_streamlit_insights import InsightsApi
-
-from pipeline.ui import charts
 
 BUILT = ("distribution_chart", "confidence_chart", "group_chart", "aspect_chart", "heat_map",
          "compare_chart")  # fmt: skip
@@ -30,17 +26,7 @@ def api() -> Iterator[str]:
 @pytest.fixture
 def builds(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
     """How often each chart of the job's page is built (from an empty cache)."""
-    st.cache_resource.clear()
-    counted = dict.fromkeys(BUILT, 0)
-    for name in BUILT:
-        made = getattr(charts, name)
-
-        def counting(*args: Any, _made: Any = made, _name: str = name, **kwargs: Any) -> Any:
-            counted[_name] += 1
-            return _made(*args, **kwargs)
-
-        monkeypatch.setattr(charts, name, counting)
-    return counted
+    return counted_chart_builds(monkeypatch, BUILT)
 
 
 def test_clicking_through_the_tabs_builds_each_chart_once(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -114,6 +115,7 @@ def test_keys_that_could_escape_a_folder_are_refused(store: S3ObjectStore, key: 
 
 
 def test_presigned_urls_sign_the_operation_for_the_key(store: S3ObjectStore) -> None:
+    asked = datetime.now(UTC)
     form = store.presigned_upload("uploads/u1.csv", 1000, expires_s=120)
     get_url = store.presigned_get("results/r1.csv", expires_s=60)
 
@@ -123,6 +125,8 @@ def test_presigned_urls_sign_the_operation_for_the_key(store: S3ObjectStore) -> 
     assert form.fields["key"] == "uploads/u1.csv"
     assert {"key": "uploads/u1.csv"} in policy["conditions"]
     assert ["content-length-range", 1, 1000] in policy["conditions"]
+    expires = datetime.fromisoformat(policy["expiration"].replace("Z", "+00:00"))
+    assert timedelta(seconds=115) <= expires - asked <= timedelta(seconds=125)
     assert get.path.endswith("/results/r1.csv")
     assert parse_qs(get.query)["X-Amz-Expires"] == ["60"]
     assert "X-Amz-Signature" in parse_qs(get.query)
