@@ -1,7 +1,8 @@
-"""The shipped fast model (a student distilled from the default): small, loaded from the
-package and its base, within a point of its teacher on the held-out sets, the same labels in
-bf16, and usable wherever a model is named (``--model fast``, ``PIPELINE_MODEL=fast``).
-``distill`` itself is run for a few steps on the real teacher and data."""
+"""The shipped fast model (a student distilled from the default, or from an earlier stage of
+it): small, loaded from the package and its base, within a point of its teacher on the
+held-out sets, the same labels in bf16, and usable wherever a model is named (``--model
+fast``, ``PIPELINE_MODEL=fast``). ``distill`` itself is run for a few steps on the real
+teacher and data."""
 
 from __future__ import annotations
 
@@ -44,7 +45,10 @@ def test_the_fast_model_is_small_and_names_its_teacher_and_base() -> None:
     size = sum(p.stat().st_size for p in directory.iterdir())
     assert size < 8_000_000  # the repository's limit for a file; 4 layers in int8 rows: 7.7 MB
     card, teacher = read_card(directory), read_card(shipped_model_dir())
-    assert card["teacher"] == teacher["version"]
+    # Its teacher is the default or one of the default's earlier stages (fast was distilled
+    # from v2, stage 6; the default is v3, stage 7: README, *A faster model*).
+    lineage = [stage["version"] for stage in teacher["stages"]]
+    assert card["teacher"] in lineage and lineage[-1] == teacher["version"]
     assert card["base_model"] == teacher["base_model"]
     assert card[SHARED_FIELD] == [WORD_EMBEDDINGS]
     assert card["labels"] == teacher["labels"]

@@ -72,7 +72,7 @@ def _response(sock: socket.socket) -> bytes:
     """One whole response (its head and its Content-Length of body)."""
     received = b""
     while b"\r\n\r\n" not in received:
-        received += sock.recv(65536)
+        received += _more(sock, received)
     head, _, body = received.partition(b"\r\n\r\n")
     length = next(
         int(line.split(b":")[1])
@@ -80,8 +80,16 @@ def _response(sock: socket.socket) -> bytes:
         if line.lower().startswith(b"content-length:")
     )
     while len(body) < length:
-        body += sock.recv(65536)
+        body += _more(sock, head + body)
     return head + b"\r\n\r\n" + body
+
+
+def _more(sock: socket.socket, so_far: bytes) -> bytes:
+    """The next bytes of a response; a closed connection fails the test at once (recv would
+    answer b"" forever: a busy loop, not the socket's timeout)."""
+    chunk = sock.recv(65536)
+    assert chunk, f"the server closed the connection after {so_far[:200]!r}"
+    return chunk
 
 
 def test_an_incomplete_request_head_is_dropped(address: tuple[str, int]) -> None:
