@@ -16,6 +16,7 @@ from pipeline.model.predictor import Predictor
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.needs_cpu_feature,
     pytest.mark.skipif(
         "int8" not in supported_precisions("cpu", machine_capabilities("cpu")),
         reason="this CPU does not run int8",

@@ -33,6 +33,7 @@ def test_a_rows_outputs_do_not_change_beside_an_outlier_row(linear: torch.nn.Lin
     torch.testing.assert_close(batched, alone, rtol=0, atol=1e-6)
 
 
+@pytest.mark.needs_cpu_feature
 @pytest.mark.skipif(
     "int8" not in supported_precisions("cpu", machine_capabilities("cpu")),
     reason="without VNNI torch's int8 linear saturates (7-bit activations would be needed), "
