@@ -16,6 +16,7 @@ import httpx
 import pytest
 from apigw_events import answer, load_event, with_query
 from jobfakes import FakePredictor
+from test_gateway_inline_csv import running_job, via_gateway
 
 from pipeline.api import gateway
 from pipeline.api.gateway import Gateway
@@ -27,25 +28,6 @@ from pipeline.client import PipelineClient
 from pipeline.worker import Worker
 
 COMMENTS = [f"comment number {i} about the labs, " + "x" * 400 for i in range(30)]
-
-
-def submitted(backend: Backend) -> str:
-    """A job of the gateway's sample upload, queued."""
-    event = load_event("submit_multipart")
-    return str(answer(Gateway(backend).handle(event)).json()["request_id"])
-
-
-def running_job(backend: Backend, comments: list[str]) -> str:
-    """A job of the gateway's sample upload, running, with ``comments`` labelled so far."""
-    request_id = submitted(backend)
-    backend.repository.jobs.begin_attempt(request_id, "v", ["negative", "positive"])
-    rows = [
-        {"row_index": i, "text": text, "data": {"course": "A"}, "label": "positive"}
-        | {"scores": {"negative": 0.1, "positive": 0.9}, "error": None, "model_version": "v"}
-        for i, text in enumerate(comments)
-    ]
-    backend.repository.jobs.write_chunk(request_id, rows)
-    return request_id
 
 
 @pytest.fixture
@@ -108,7 +90,7 @@ def test_format_json_reads_every_page_of_a_running_job(
 def test_format_json_of_a_finished_job_exits_zero_and_refuses_what_does_not_fit(
     backend: Backend, asked: list[httpx.Request], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    request_id = submitted(backend)
+    request_id = str(via_gateway(backend, load_event("submit_multipart")).json()["request_id"])
     Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
 
     assert main(["results", request_id, "--format", "json"]) == EXIT_DONE
