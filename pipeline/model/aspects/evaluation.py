@@ -68,11 +68,12 @@ def held_out_figures(
         "wording_head": scores.wording_head(model.polarity, model.polarity_head.wording, words),
         "polarity_head": scores.polarity_head(model.polarity, model.polarity_head, words),
     }
-    polarity = {
-        name: polarity_accuracy(*polarity_pairs(scorer, rolled, model.categories, LABELS))
+    pairs = {
+        name: polarity_pairs(scorer, rolled, model.categories, LABELS)
         for name, scorer in scorers.items()
     }
-    shipped, truth = polarity_pairs(scorers["polarity_head"], rolled, model.categories, LABELS)
+    polarity = {name: polarity_accuracy(*found) for name, found in pairs.items()}
+    shipped, truth = pairs["polarity_head"]
     in_mixed = mixed_comment_pairs(rolled)
     return {
         "detection": detection_report(
