@@ -7,8 +7,9 @@ the rules behind the page (column guessing, filters, exports, review) are in ``p
 
 Run with ``streamlit run streamlit_app.py``. Configuration: ``PIPELINE_API_URL`` (default the
 embedded API at http://127.0.0.1:8000) and ``PIPELINE_API_KEY``, from Streamlit secrets or the
-environment; with ``PIPELINE_UI_VISITOR_KEYS=1`` (``up --ui-host`` beyond loopback) no
-configured key is read and each visitor enters their own.
+environment, or ``PIPELINE_API_KEY_FILE`` (a file of the owner's alone, as the CLI reads); with
+``PIPELINE_UI_VISITOR_KEYS=1`` (``up --ui-host`` beyond loopback) no configured key is read and
+each visitor enters their own.
 """
 
 from __future__ import annotations
@@ -121,13 +122,15 @@ def _secret(name: str) -> str:
 
 
 def api_config() -> tuple[str, str]:
-    """URL and key: Streamlit secrets first, then PIPELINE_API_URL / PIPELINE_API_KEY; the key
-    the visitor entered instead where visitors bring their own (``visitors_bring_keys``)."""
+    """URL and key: Streamlit secrets first, then PIPELINE_API_URL / PIPELINE_API_KEY or the
+    file PIPELINE_API_KEY_FILE names (``Settings.client_key``: ConfigError for both, or for a
+    file others may read); the key the visitor entered instead where visitors bring their own
+    (``visitors_bring_keys``)."""
     settings = Settings.from_env()
     url = _secret("PIPELINE_API_URL") or settings.api_url
     if visitors_bring_keys():
         return url, visitor_key()
-    key = _secret("PIPELINE_API_KEY") or settings.api_key
+    key = _secret("PIPELINE_API_KEY") or settings.client_key()
     return url, key
 
 
@@ -153,7 +156,10 @@ def where_the_key_goes(what: str) -> str:
     """``what`` (the key to use) and where this page reads it from, as an instruction."""
     if visitors_bring_keys():
         return f"Enter {what} under *Your API key* in the sidebar."
-    return f"Set `PIPELINE_API_KEY` (environment or Streamlit secrets) to {what}."
+    return (
+        f"Set `PIPELINE_API_KEY` (environment or Streamlit secrets) to {what}, or "
+        "`PIPELINE_API_KEY_FILE` to a file holding it."
+    )
 
 
 @st.cache_resource(show_spinner=False)

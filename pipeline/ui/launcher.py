@@ -106,19 +106,21 @@ def app_line(ui_host: str, port: int, visitor_keys: bool) -> str:
     where = "every network address of this machine" if everywhere else ui_host
     return (
         f"app on {where}, port {port} ({url} from here): it has no login, so each visitor "
-        "enters their own API key in its sidebar; PIPELINE_API_KEY is not given to it"
+        "enters their own API key in its sidebar; PIPELINE_API_KEY (or its file) is not given to "
+        "it"
     )
 
 
 def app_environment(environ: Mapping[str, str], api_url: str, visitor_keys: bool) -> dict[str, str]:
     """The app's environment: ``up``'s own, pointed at the API; with ``visitor_keys``, or
     where ``environ`` asks for them (never dropped: that would hand the operator's key to
-    every visitor), without the operator's ``PIPELINE_API_KEY`` and telling the app to ask
-    for a key."""
+    every visitor), without the operator's ``PIPELINE_API_KEY`` or ``PIPELINE_API_KEY_FILE``
+    and telling the app to ask for a key."""
     env = {**environ, "PIPELINE_API_URL": api_url}
     env.pop(VISITOR_KEYS, None)
     if visitor_keys or visitor_keys_asked(environ):
         env.pop("PIPELINE_API_KEY", None)
+        env.pop("PIPELINE_API_KEY_FILE", None)
         env[VISITOR_KEYS] = "1"
     return env
 

@@ -86,6 +86,7 @@ def test_a_key_with_a_space_inside_says_where_the_key_is_set(
     assert not at.exception, at.exception
     shown = " ".join(str(e.value) for e in at.error)
     assert "`PIPELINE_API_KEY` (environment or Streamlit secrets)" in shown
+    assert "`PIPELINE_API_KEY_FILE`" in shown
     assert "key field" not in shown
     assert "SecretPart" not in shown and "h7Ec" not in shown
 
@@ -122,3 +123,51 @@ def test_a_refused_key_is_said_once_and_analyse_waits_for_a_good_key(
         assert not page.exception, page.exception
         assert _refusals(page) == 1
         assert "connected" not in " ".join(str(c.value) for c in page.sidebar.caption)
+
+
+def test_the_app_reads_the_key_file_the_cli_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PIPELINE_API_KEY_FILE worked for the CLI and not for the app: the app sent no key."""
+    backend = make_backend(tmp_path, auth="keys")
+    secret = service.create_key(backend, "chair").secret
+    key_file = tmp_path / "api-key"
+    key_file.write_text(secret + "\n")
+    key_file.chmod(0o600)
+    with serving_app(create_app(backend), log_level="warning") as url:
+        monkeypatch.setenv("PIPELINE_API_URL", url)
+        monkeypatch.delenv("PIPELINE_API_KEY", raising=False)
+        monkeypatch.setenv("PIPELINE_API_KEY_FILE", str(key_file))
+        at = AppTest.from_file(str(APP), default_timeout=60)
+        at.run()
+    assert not at.exception, at.exception
+    assert "connected" in " ".join(str(c.value) for c in at.sidebar.caption)
+    assert not at.error and not at.sidebar.error
+
+
+@pytest.mark.parametrize("problem", ["shared", "both"])
+def test_a_key_file_others_may_read_or_a_second_key_is_refused_without_sending(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, problem: str
+) -> None:
+    """Fails closed, as the CLI does: a key file other accounts may read, or a key set both in
+    PIPELINE_API_KEY and in a file, is named on the page and no key is sent."""
+    backend = make_backend(tmp_path, auth="keys")
+    secret = service.create_key(backend, "chair").secret
+    key_file = tmp_path / "api-key"
+    key_file.write_text(secret)
+    key_file.chmod(0o644 if problem == "shared" else 0o600)
+    with serving_app(create_app(backend), log_level="warning") as url:
+        monkeypatch.setenv("PIPELINE_API_URL", url)
+        monkeypatch.setenv("PIPELINE_API_KEY_FILE", str(key_file))
+        if problem == "both":
+            monkeypatch.setenv("PIPELINE_API_KEY", secret)
+        else:
+            monkeypatch.delenv("PIPELINE_API_KEY", raising=False)
+        at = AppTest.from_file(str(APP), default_timeout=60)
+        at.run()
+    assert not at.exception, at.exception
+    shown = " ".join(str(e.value) for e in at.error)
+    expected = "chmod 600" if problem == "shared" else "are both set"
+    assert expected in shown, shown
+    assert secret[3:] not in shown
+    assert not any(button.label == "Analyse" for button in at.button)

@@ -30,6 +30,10 @@ def test_a_visitor_acts_with_their_own_key_never_the_operators(
     with serving_app(create_app(backend), log_level="warning") as url:
         monkeypatch.setenv("PIPELINE_API_URL", url)
         monkeypatch.setenv("PIPELINE_API_KEY", operator)  # what `up` had (it drops it too)
+        key_file = tmp_path / "operator-key"
+        key_file.write_text(operator)
+        key_file.chmod(0o600)
+        monkeypatch.setenv("PIPELINE_API_KEY_FILE", str(key_file))  # nor is a key file read
         monkeypatch.setenv(VISITOR_KEYS, "1")
         at = AppTest.from_file(str(APP), default_timeout=60)
         at.secrets["PIPELINE_API_KEY"] = operator  # nor is a key in Streamlit secrets read

@@ -109,13 +109,19 @@ def test_a_keyless_loopback_api_behind_a_network_app_is_refused() -> None:
 
 
 def test_a_network_app_never_gets_the_operators_key() -> None:
-    environ = {"PIPELINE_API_KEY": OPERATOR_KEY, "HOME": "/home/op"}
+    environ = {
+        "PIPELINE_API_KEY": OPERATOR_KEY,
+        "PIPELINE_API_KEY_FILE": "/home/op/.config/api-key",
+        "HOME": "/home/op",
+    }
     shared = app_environment(environ, "http://127.0.0.1:8000", visitor_keys=True)
     assert "PIPELINE_API_KEY" not in shared
+    assert "PIPELINE_API_KEY_FILE" not in shared, "the app reads a key file as a key"
     assert shared[VISITOR_KEYS] == "1"
     assert shared["PIPELINE_API_URL"] == "http://127.0.0.1:8000"
     local = app_environment({**environ, VISITOR_KEYS: "0"}, "http://x", visitor_keys=False)
     assert local["PIPELINE_API_KEY"] == OPERATOR_KEY
+    assert local["PIPELINE_API_KEY_FILE"] == "/home/op/.config/api-key"
     assert VISITOR_KEYS not in local  # an explicit 1 is kept: test_launcher_visitor_keys
 
 
