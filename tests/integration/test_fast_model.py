@@ -45,8 +45,8 @@ def test_the_fast_model_is_small_and_names_its_teacher_and_base() -> None:
     size = sum(p.stat().st_size for p in directory.iterdir())
     assert size < 8_000_000  # the repository's limit for a file; 4 layers in int8 rows: 7.7 MB
     card, teacher = read_card(directory), read_card(shipped_model_dir())
-    # Its teacher is the default or one of the default's earlier stages (fast was distilled
-    # from v2, stage 6; the default is v3, stage 7: README, *A faster model*).
+    # Its teacher is the default or one of the default's earlier stages (fast is distilled
+    # from v3, stage 7, the default since 6 December; the one before it from v2, stage 6).
     lineage = [stage["version"] for stage in teacher["stages"]]
     assert card["teacher"] in lineage and lineage[-1] == teacher["version"]
     assert card["base_model"] == teacher["base_model"]
