@@ -19,7 +19,7 @@ from pipeline.model.encoding import WindowEncoder
 from pipeline.model.loading import LoadedModel, load_model
 from pipeline.model.metrics import classification_report
 from pipeline.model.precision import machine_capabilities, supported_precisions
-from pipeline.model.predictor import Predictor
+from pipeline.model.predictor import Predictor, top_two_margin
 from pipeline.model.serving import load_for_inference
 from pipeline.model.train import TrainOptions
 
@@ -93,10 +93,21 @@ def test_labels_and_macro_f1_are_at_parity_with_fp32(
 def test_batch_size_changes_reduced_precision_results_only_within_rounding(
     precision: str, loaded: LoadedModel, validation: dict[str, pd.DataFrame]
 ) -> None:
+    """Apart from a comment whose margin sits at the re-scoring threshold: rounding puts it
+    on one side in one batch shape and on the other in another, so it comes out of the fp32
+    re-scoring once and of the fast pass once, and that gap is parity's, not the batch's
+    (one comment of 461 on a Zen 4 in int8, margin 0.153 against 0.15, 0.066 apart)."""
     texts = validation["student_feedback_val"]["text"].tolist()
-    small = Predictor(loaded, batch_size=5, device="cpu", precision=precision).predict_proba(texts)
-    large = Predictor(loaded, batch_size=64, device="cpu", precision=precision).predict_proba(texts)
-    assert np.abs(small - large).max() < SCORE_DRIFT[precision]
+    runs = [
+        Predictor(loaded, batch_size=size, device="cpu", precision=precision) for size in (5, 64)
+    ]
+    small, large = (run.predict_proba(texts) for run in runs)
+    drift, threshold = SCORE_DRIFT[precision], runs[0].engine.rescore_margin
+    at_threshold = np.zeros(len(texts), dtype=bool)
+    for probs in (small, large):
+        at_threshold |= np.abs(top_two_margin(probs) - threshold) < drift
+    assert at_threshold.mean() <= 0.05
+    assert np.abs(small - large)[~at_threshold].max() < drift
     assert (small.argmax(axis=1) == large.argmax(axis=1)).mean() >= 0.99
 
 
