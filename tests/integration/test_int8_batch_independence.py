@@ -9,19 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from cpu_features import int8_marks
 
 from pipeline.model.encoding import WindowEncoder
-from pipeline.model.precision import machine_capabilities, supported_precisions
 from pipeline.model.predictor import Predictor
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.needs_cpu_feature,
-    pytest.mark.skipif(
-        "int8" not in supported_precisions("cpu", machine_capabilities("cpu")),
-        reason="this CPU does not run int8",
-    ),
-]
+pytestmark = [pytest.mark.slow, *int8_marks()]
 
 TEXTS = [
     "The course covers organic chemistry.",
