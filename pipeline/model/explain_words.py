@@ -5,7 +5,8 @@ A *word* is what a reader sees: letters and digits with the apostrophes and hyph
 them ("didn't", "well-paced"), a single emoji, or a run of other punctuation ("!!!"). The model
 reads WordPiece tokens of the prepared text (emoji spelled out as their names, see
 pipeline/model/textprep.py); every token is mapped back to the word of the original comment it
-came from, so "👎" is the word that gets the attribution of "thumbs down".
+came from, so "👎" is the word that gets the attribution of "thumbs down", and ":)" that of
+"slightly smiling face".
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from functools import cache
 from typing import Any
 
 import numpy as np
+
+from pipeline.model.textprep import emoticon_spans
 
 _WORD = re.compile(r"\w+(?:['’\-]\w+)*|[^\w\s]+")
 _READABLE = re.compile(r"\w")
@@ -66,9 +69,13 @@ def _emoji() -> Any:
 
 
 def _emoji_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, emoji) of every emoji and emoticon, in order: each is one word, read as the
+    emoji's name (pipeline/model/textprep.py)."""
+    spans = emoticon_spans(text)
     if text.isascii():
-        return []
-    return [(m["match_start"], m["match_end"], m["emoji"]) for m in _emoji().emoji_list(text)]
+        return spans
+    found = [(m["match_start"], m["match_end"], m["emoji"]) for m in _emoji().emoji_list(text)]
+    return sorted([*spans, *found])
 
 
 def split_words(text: str) -> list[Word]:
@@ -91,8 +98,8 @@ def _is_readable(match: re.Match[str]) -> bool:
 def prepare_with_origin(text: str) -> PreparedText:
     """``prepare_text(text)`` up to spacing (which WordPiece ignores), with a map back.
 
-    Every character of a spelled-out emoji maps to the emoji's first character, every other one
-    to itself. As in prepare_text, underscores become spaces once any emoji was spelled out.
+    Every character of a spelled-out emoji or emoticon maps to its first character, every other
+    one to itself. As in prepare_text, underscores become spaces once any emoji was spelled out.
     """
     spans = _emoji_spans(text)
     if not spans:

@@ -31,6 +31,7 @@ import numpy as np
 
 from pipeline.errors import ConfigError
 from pipeline.model.chunk_chars import ChunkChars
+from pipeline.model.textprep import find_emoticons
 
 NO_OPINION_REASON = "no comment"
 
@@ -54,7 +55,8 @@ PIPELINE_NO_OPINION_FILE add to it."""
 _EMOTICON = re.compile(
     r"""[:;=8xX][-'^o]?[()\[\]dDpP/\\|*3oO@$]|[()\[\]/\\|][-'^o]?[:;=]|<3|\^_*\^|[tT]_[tT]"""
 )
-"""":)", ";-(", ":D", ":P", "=/", "(:", "<3", "^^", "T_T": sentiment without letters."""
+"""":)", ";-(", ":D", ":P", "=/", "(:", "<3", "^^", "T_T": sentiment without letters (with those
+the model reads as emoji, pipeline.model.textprep: "-_-")."""
 
 TRAILING_FILLERS = (
     "at this time", "at the moment", "at this point", "for now", "right now", "so far",
@@ -105,7 +107,7 @@ class NoOpinion:
     def __call__(self, text: str) -> bool:
         key = normalise(text)
         if not key:
-            return _EMOTICON.search(text) is None
+            return _EMOTICON.search(text) is None and not find_emoticons(text)
         if key in self.keys:
             return True
         if (bare := without_fillers(text)) is not None:

@@ -3,6 +3,13 @@
 Emoji carry much of the sentiment of short comments ("😡😡😡", "👎"), but the base encoder's
 vocabulary maps most of them to [UNK]. They are spelled out as their names ("enraged face",
 "thumbs down"), which the encoder already understands, before tokenizing.
+
+Emoticons (":)", ":(", "<3") in a short comment are read as the emoji they stand for (🙂, ☹️,
+❤️), then spelled out the same way: as ASCII punctuation with nothing around them the model
+read ":)", ":(" and "<3" as neutral. In a longer comment they stay as written: the model learned
+them there, from some 300 reviews, tweets and course comments that hold them, and reading them
+as emoji cost it a course comment of 461 (a suggestion that ends "thank you. :)" read as praise;
+docs/pipeline.md, *Emoticons*).
 """
 
 from __future__ import annotations
@@ -17,6 +24,77 @@ _SST_SPACING = (
     (re.compile(r" ([,.;:!?%)])"), r"\1"),
     (re.compile(r"([($]) "), r"\1"),
 )
+
+
+_EMOTICON_EMOJI = (
+    (r"[:=]-?\)+|[:=]-?\]", "🙂"),
+    (r"[:=]-?D+|(?<!\w)[xX]D+", "😀"),
+    (r";-?[)\]D]+", "😉"),
+    (r"[:=;]'-?\(+|[:;],\(+|(?<!\w)T_T|;_;", "😭"),
+    (r"[:=]-?\(+|[:=]-?\[", "☹️"),
+    (r"[:=]-?[/\\]", "😕"),
+    (r"[:=]-?\|", "😐"),
+    (r"[:=;]-?[pP]", "😛"),
+    (r"[:=]-?[oO]", "😮"),
+    (r"(?<!\w)</3+", "💔"),
+    (r"(?<!\w)<3+", "❤️"),
+    (r"\^_*\^", "😊"),
+    (r"-_+-", "😑"),
+)
+"""Each emoticon family and the emoji read for it, chosen among those the model already reads
+with the emoticon's sentiment."""
+_EMOTICON = re.compile(
+    r"(?<![:;=<^/\\'-])(?:"
+    + "|".join(f"(?P<e{i}>{pattern})" for i, (pattern, _) in enumerate(_EMOTICON_EMOJI))
+    + r")(?![\w/\\:;=<>^'()\[\]|-])"
+)
+"""An emoticon stands alone: not inside a word, a link ("http://"), a path ("C:\\") or a
+longer run of punctuation; "class:)" and ":))" are emoticons, "f(x)" and "10:30" are not.
+XD, T_T and <3 need a space, punctuation or the text's edge on their left ("if x<3")."""
+
+
+_MAY_HOLD_EMOTICON = re.compile(r"[:;=<^_]|[xX]D")
+"""What every emoticon holds: most comments skip the full search."""
+SHORT_COMMENT_WORDS = 3
+"""The most words (emoticons aside) of a comment whose emoticons are read as emoji."""
+_WORD = re.compile(r"[^\W_]+")
+
+
+def find_emoticons(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, emoji) of every emoticon of ``text``, in order, whatever its length."""
+    if not _MAY_HOLD_EMOTICON.search(text):
+        return []
+    return [
+        (match.start(), match.end(), _EMOTICON_EMOJI[int(match.lastgroup[1:])][1])
+        for match in _EMOTICON.finditer(text)
+        if match.lastgroup is not None
+    ]
+
+
+def emoticon_spans(text: str) -> list[tuple[int, int, str]]:
+    """The emoticons the model reads as emoji: those of a comment of at most
+    ``SHORT_COMMENT_WORDS`` words besides them (none in a longer one)."""
+    spans = find_emoticons(text)
+    if not spans:
+        return []
+    pieces, cursor = [], 0
+    for start, end, _ in spans:
+        pieces.append(text[cursor:start])
+        cursor = end
+    pieces.append(text[cursor:])
+    words = len(_WORD.findall(" ".join(pieces)))
+    return spans if words <= SHORT_COMMENT_WORDS else []
+
+
+def emoticons_as_emoji(text: str) -> str:
+    """``text`` with each emoticon replaced by its emoji, spaced: ``spell_out_emoji`` then
+    names it and tidies the spacing."""
+    pieces: list[str] = []
+    cursor = 0
+    for start, end, symbol in emoticon_spans(text):
+        pieces.append(f"{text[cursor:start]} {symbol} ")
+        cursor = end
+    return "".join(pieces) + text[cursor:] if pieces else text
 
 
 @cache
@@ -38,7 +116,7 @@ def spell_out_emoji(text: str) -> str:
 
 def prepare_text(text: str) -> str:
     """What the model reads for a comment (the stored comment itself is never changed)."""
-    return spell_out_emoji(text)
+    return spell_out_emoji(emoticons_as_emoji(text))
 
 
 def untokenize_sst(text: str) -> str:

@@ -23,7 +23,7 @@ def test_the_suite_has_every_category_and_enough_cases() -> None:
     assert len(cases) >= 200
     assert set(cases["expected"]) == {"negative", "neutral", "positive", "no label"}
     counts = cases["category"].value_counts()
-    assert len(counts) == 17 and counts.min() >= 14
+    assert len(counts) == 18 and counts.min() >= 14
     assert not cases["text"].duplicated().any()
     pairs = cases[cases["same_as"] != ""].groupby("same_as")["expected"]
     assert (pairs.size() >= 2).all() and (pairs.nunique() == 1).all()

@@ -48,7 +48,15 @@ def test_each_emoji_is_a_readable_word_and_punctuation_is_not() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["plain ascii text", "I 👍🏽 it 😡😡 ok_go", "naïve café, no emoji_here", "👎", "end 🎉"],
+    [
+        "plain ascii text",
+        "I 👍🏽 it 😡😡 ok_go",
+        "naïve café, no emoji_here",
+        "👎",
+        "end 🎉",
+        "so_so :( 👎",
+        "Please upload the slides first, thank you :)",
+    ],
 )
 def test_prepared_text_is_what_the_predictor_reads_up_to_spacing(text: str) -> None:
     prepared = prepare_with_origin(text)
@@ -62,6 +70,18 @@ def test_spelled_out_emoji_map_back_to_the_emoji() -> None:
     start = prepared.text.index("thumbs")
     assert text[prepared.origin[start]] == "👎"
     assert text[prepared.origin[prepared.text.index("bad")]] == "b"
+
+
+def test_an_emoticon_read_as_an_emoji_is_one_readable_word_that_its_name_maps_back_to() -> None:
+    text = "Boring :( 👎"
+    words = split_words(text)
+    assert [(w.text, w.readable) for w in words] == [
+        ("Boring", True), (":(", True), ("👎", True),
+    ]  # fmt: skip
+    prepared = prepare_with_origin(text)
+    assert text[prepared.origin[prepared.text.index("frowning")]] == ":"
+    owner = word_of_char(words, len(text))
+    assert words[owner[prepared.origin[prepared.text.index("face")]]].text == ":("
 
 
 def test_tokens_merge_into_their_words_and_special_tokens_into_none() -> None:

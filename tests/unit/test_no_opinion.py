@@ -30,7 +30,7 @@ def test_placeholders_have_no_opinion(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "Great!", "ok", "Bad", "😡😡😡", "👎", ":)", ":(", ":-D", "<3", "=)", "10/10", "5",
+        "Great!", "ok", "Bad", "😡😡😡", "👎", ":)", ":(", ":-D", "<3", "=)", "-_-", "10/10", "5",
         "No comments, the course was perfect", "Nothing was explained", "none of it made sense",
         "no idea what he was talking about",
     ],

@@ -1,10 +1,18 @@
-"""What the model reads: emoji spelled out, SST spacing undone, plain text untouched."""
+"""What the model reads: emoji (and the emoticons of short comments) spelled out, SST spacing
+undone, plain text untouched."""
 
 from __future__ import annotations
 
 import pytest
 
-from pipeline.model.textprep import prepare_text, spell_out_emoji, untokenize_sst
+from pipeline.model.textprep import (
+    SHORT_COMMENT_WORDS,
+    emoticon_spans,
+    find_emoticons,
+    prepare_text,
+    spell_out_emoji,
+    untokenize_sst,
+)
 
 
 @pytest.mark.parametrize(
@@ -38,3 +46,54 @@ def test_text_without_emoji_is_returned_unchanged(text: str) -> None:
 )
 def test_sst_spacing_is_undone(sst: str, plain: str) -> None:
     assert untokenize_sst(sst) == plain
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (":)", "slightly smiling face"),
+        (":-(", "frowning face"),
+        (":D", "grinning face"),
+        ("<3", "red heart"),
+        ("XD", "grinning face"),
+        ("T_T", "loudly crying face"),
+        ("-_-", "expressionless face"),
+        ("Good course overall:)", "Good course overall slightly smiling face"),
+        ("^_^ would recommend", "smiling face with smiling eyes would recommend"),
+        ("Boring :( 👎", "Boring frowning face thumbs down"),
+    ],
+)
+def test_emoticons_of_a_short_comment_are_read_as_their_emoji(text: str, expected: str) -> None:
+    assert prepare_text(text) == expected
+
+
+def test_emoticons_of_a_longer_comment_stay_as_written() -> None:
+    text = "Please upload the slides before the lecture, thank you :)"
+    assert len(text.split()) - 1 > SHORT_COMMENT_WORDS
+    assert emoticon_spans(text) == []
+    assert prepare_text(text) == text
+    assert [symbol for *_, symbol in find_emoticons(text)] == ["🙂"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "http://x.org",
+        "C:\\Users",
+        "10:30",
+        "f(x)",
+        "8)",
+        "if x<3",
+        "<30",
+        "Re:(no subject)",
+        ":Purpose",
+        "XDR",
+        "T_Test",
+        "::)",
+        "a-_-b",
+        "ratio 3:2",
+    ],
+)
+def test_punctuation_that_is_not_an_emoticon_is_left_alone(text: str) -> None:
+    assert find_emoticons(text) == []
+    assert prepare_text(text) == text
