@@ -669,3 +669,18 @@ def test_tagger_refuses_sentiment_labels_it_cannot_read(
 ) -> None:
     with pytest.raises(ConfigError, match="not negative, neutral and positive"):
         AspectTagger.load(model_dir, sentiment_labels=labels)
+
+
+def test_tagger_gives_a_labelled_comment_without_words_no_aspect(model_dir: Path) -> None:
+    tagger = AspectTagger.load(model_dir)
+    texts = ["42", "Exam was unfair", "3.5 / 100%", "👎", ":("]
+    results = tagger.tag(
+        texts,
+        _fake_embed(texts),
+        _fake_sentiment(texts),
+        embed=_fake_embed,
+        score_sentiment=_fake_sentiment,
+    )
+    assert results[0] is NO_ASPECTS and results[2] is NO_ASPECTS
+    assert results[1] == AspectResult(("exams",), {"exams": "negative"})
+    assert results[3].aspects and results[4].aspects  # emoji and emoticons read as words

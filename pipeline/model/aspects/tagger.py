@@ -28,6 +28,7 @@ from pipeline.model.aspects.head import with_clauses
 from pipeline.model.aspects.polarity import clauses_to_score
 from pipeline.model.aspects.scores import AspectScores
 from pipeline.model.labels import LABELS, label_order
+from pipeline.model.textprep import prepare_text
 
 
 @dataclass(frozen=True)
@@ -153,8 +154,10 @@ class AspectTagger:
         clause_embeddings: np.ndarray | None = None,
     ) -> list[AspectResult]:
         """One result per text. Rows whose sentiment probabilities are NaN (no label: blank,
-        placeholder, other language) get NO_ASPECTS and are not scored; ``clause_embeddings``
-        (see ``score``) are those of the scored rows' clauses."""
+        placeholder, other language) get NO_ASPECTS and are not scored; labelled rows with no
+        word ("42", "3.5", "100%") get NO_ASPECTS too: the detection would give them their most
+        likely category ("course: positive" for "42"), though they are about nothing.
+        ``clause_embeddings`` (see ``score``) are those of the labelled rows' clauses."""
         if not len(texts) == len(embeddings) == len(sentiment_probs):
             raise ValueError("texts, embeddings and sentiment_probs must have one row per text")
         probs = np.asarray(sentiment_probs, dtype=np.float64)
@@ -174,6 +177,8 @@ class AspectTagger:
         model = self.model
         polarity = scores.polarity_head(model.polarity, model.polarity_head, model.head.words)
         for position, row in enumerate(rows):
+            if not has_words(scores.texts[position]):
+                continue
             found = np.flatnonzero(detected[position])
             results[row] = AspectResult(
                 aspects=tuple(self.categories[k] for k in found),
@@ -190,6 +195,12 @@ class AspectTagger:
     def _label(self, probs: np.ndarray) -> str:
         """The sentiment model's name of the polarity heads' most likely class (of LABELS)."""
         return self.sentiment_labels[int(self._order[int(np.argmax(probs))])]
+
+
+def has_words(text: str) -> bool:
+    """Whether the model reads a letter in ``text`` (an emoji or a short comment's emoticon
+    reads as its name): a comment of digits and signs alone is about nothing."""
+    return any(ch.isalpha() for ch in prepare_text(text))
 
 
 def format_aspects(result: AspectResult) -> str:
