@@ -102,7 +102,11 @@ RECORD_WORDS = frozenset(
 """Words that make a name with a comment word in it name a fact about the answer, not the
 answer: ``Response ID``, ``Comment date``, ``Feedback type``, ``Review status``."""
 _RECORD_NAME_WORDS = 3
-_SEVERAL_HINT = "to label several open questions in one job, give text_column once for each"
+TEXT_COLUMN_OPTION = "text_column, or --text-column on the command line"
+"""How a refusal names the choice of comment column: the API's field and the CLI's option."""
+_SEVERAL_HINT = (
+    "to label several open questions in one job, give text_column (--text-column) once for each"
+)
 _SHOWN_CHARS = 60
 _QUESTION_CHARS = 40
 _LISTED_COLUMNS = 30
@@ -232,7 +236,8 @@ def text_column_refusal(columns: Sequence[str], questions: Mapping[str, str] | N
         hint = ""
     shown = [_with_question(column, questions) for column in columns]
     tail = f"; {_SEVERAL_HINT}" if several else ""
-    return f"choose the comment column (text_column): {hint}the file has {listing(shown)}{tail}"
+    choose = f"choose the comment column ({TEXT_COLUMN_OPTION})"
+    return f"{choose}: {hint}the file has {listing(shown)}{tail}"
 
 
 def unlabelled_note(columns: Sequence[str]) -> str:

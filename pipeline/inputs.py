@@ -37,6 +37,7 @@ from pipeline.errors import (
     UnsupportedFormatError,
 )
 from pipeline.input_header import (
+    TEXT_COLUMN_OPTION,
     check_text_column_name,
     clean_header,
     folded,
@@ -134,7 +135,9 @@ _SIGNATURES = (
 """Files renamed .csv or .txt that are named for what they are, not refused as badly encoded
 text (their bytes are mostly valid Windows-1252 and hold too few NULs to look binary)."""
 _SNIFF_BYTES = 64 * 1024
-_TAKEN = ", taken as the comment column for its name: choose the comment column (text_column)"
+_TAKEN = (
+    f", taken as the comment column for its name: choose the comment column ({TEXT_COLUMN_OPTION})"
+)
 _EOF_PROBE = "\x00end of file\x00\n"
 """Cannot be part of a validated file: a NUL character is refused (``input_text``)."""
 _QUESTION_KEPT = 500

@@ -335,7 +335,8 @@ def rating_questions_refusal(
         f"{sum(ratings[q] for q in rated):,} of its {sum(answers.values()):,} answers are "
         f"ratings, to {_questions(rated)}, and would be labelled as comments; keep only the "
         f"rows of the open questions{kept} and upload again, or give "
-        f"text_column={echo(text_column)} to label every answer"
+        f"text_column={echo(text_column)} (--text-column {echo(text_column)}) to label every "
+        "answer"
     )
 
 

@@ -930,7 +930,8 @@ REQUESTS: list[Case] = [
         upload(b"course,remarks made\nCHEM110,good teaching\n", text_column=""),
         400,
         "missing_column",
-        "choose the comment column (text_column): 'remarks made' looks like it",
+        "choose the comment column (text_column, or --text-column on the command line): "
+        "'remarks made' looks like it",
     ),
     refused(
         "text-column-10k-chars",

@@ -48,7 +48,10 @@ def test_two_columns_named_like_comments_in_two_languages_are_not_guessed() -> N
 def test_a_name_holding_such_a_word_is_hinted(name: str) -> None:
     refusal = text_column_refusal(("Cours", name))
 
-    assert refusal.startswith(f"choose the comment column (text_column): {name!r} looks like it;")
+    assert refusal.startswith(
+        f"choose the comment column (text_column, or --text-column on "
+        f"the command line): {name!r} looks like it;"
+    )
 
 
 def test_a_name_is_read_as_words_in_any_alphabet() -> None:

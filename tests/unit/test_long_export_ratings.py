@@ -60,7 +60,7 @@ def test_the_rating_questions_are_named_with_the_open_ones_to_keep() -> None:
         "of this long export (column 'Question'), ratings too: 4 of its 7 answers are ratings, "
         f"to {PREPARED!r}, 'Overall (1-10)', and would be labelled as comments; keep only the "
         "rows of the open questions ('Comments') and upload again, or give "
-        "text_column='Response' to label every answer"
+        "text_column='Response' (--text-column 'Response') to label every answer"
     )
 
 

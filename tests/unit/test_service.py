@@ -67,15 +67,17 @@ REFUSALS = [
     ("missing column", _write("a.csv", b"course,comment\nC,hi\n"), "feedback",
      MissingColumnError, "'feedback' is not in the file; its columns are: course, comment"),
     ("no column chosen", _write("a.csv", b"course,teacher\nC,hi\n"), None, MissingColumnError,
-     "choose the comment column (text_column): the file has course, teacher"),
+     "choose the comment column (text_column, or --text-column on the command line): the file "
+     "has course, teacher"),
     ("two columns named like comments", _write("a.csv", b"comment, Feedback \na,b\n"), None,
-     MissingColumnError, "(text_column): 'comment', 'Feedback' are all named like comments; "
-     "the file has comment, Feedback"),
+     MissingColumnError, "(text_column, or --text-column on the command line): 'comment', "
+     "'Feedback' are all named like comments; the file has comment, Feedback"),
     ("a column worded like comments", _write("a.csv", b"course,Student comments\nC,hi\n"), None,
-     MissingColumnError, "(text_column): 'Student comments' looks like it; the file has course"),
+     MissingColumnError, "(text_column, or --text-column on the command line): 'Student "
+     "comments' looks like it; the file has course"),
     ("the comment column taken is empty", _write("a.csv", b"comment,notes\n,hi\n"), None,
      EmptyInputError, "no comments in column 'comment', taken as the comment column for its "
-     "name: choose the comment column (text_column)"),
+     "name: choose the comment column (text_column, or --text-column on the command line)"),
     ("too many rows", _write("a.csv", b"comment\n" + b"hi\n" * 11), "comment",
      LimitExceededError, "more than 10 rows"),
     ("ragged row", _write("a.csv", b"comment,course\nGreat,A,extra\n"), "comment",

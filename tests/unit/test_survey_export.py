@@ -89,10 +89,11 @@ def test_the_refusal_for_a_qualtrics_export_names_its_questions(tmp_path: Path) 
         validate_input(path, None)
 
     assert str(refused.value) == (
-        "choose the comment column (text_column): 'Q3' looks like it; the file has "
+        "choose the comment column (text_column, or --text-column on the command line): 'Q3' "
+        "looks like it; the file has "
         "StartDate (Start Date), ResponseId (Response ID), Q1 (Course), "
         "Q3 (Please add any other feedback); to label several open questions in one job, "
-        "give text_column once for each"
+        "give text_column (--text-column) once for each"
     )
 
 

@@ -80,9 +80,9 @@ def test_the_hint_names_every_open_question_not_one_of_them(
 ) -> None:
     refusal = text_column_refusal(columns)
 
-    assert f"(text_column): {hint}; the file has" in refusal
+    assert f"(text_column, or --text-column on the command line): {hint}; the file has" in refusal
     assert refusal.endswith(
-        "to label several open questions in one job, give text_column once for each"
+        "to label several open questions in one job, give text_column (--text-column) once for each"
     )
 
 
@@ -132,7 +132,8 @@ def test_the_refusal_with_no_column_shows_a_table_s_columns_not_the_cover_s(
         validate_input(path, None)
 
     assert str(refused.value).startswith(
-        "choose the comment column (text_column): the file has Course, Instructor, "
+        "choose the comment column (text_column, or --text-column on the command line): the "
+        "file has Course, Instructor, "
         "What did you like?, What could be improved?"
     )
 

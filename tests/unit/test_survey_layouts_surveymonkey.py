@@ -27,10 +27,12 @@ ANSWERS = [
     ["1182", "11/03/2026", "CHEM 110", "Poor", "Good", "Office hours", "Slower pace", "Fine"],
 ]
 REFUSAL = (
-    "choose the comment column (text_column): 'Any other comments?' looks like it; the file "
+    "choose the comment column (text_column, or --text-column on the command line): 'Any other "
+    "comments?' looks like it; the file "
     f"has Respondent ID, Start Date, {COURSE}, Please rate the course: (Lectures), column_5 "
     "(Labs), Please tell us: (What helped you learn?), column_7 (What should change?), Any "
-    "other comments?; to label several open questions in one job, give text_column once for "
+    "other comments?; to label several open questions in one job, give text_column "
+    "(--text-column) once for "
     "each"
 )
 

@@ -48,7 +48,9 @@ def test_only_one_column_named_exactly_like_comments_is_taken(
     assert named_text_column(columns) == taken
 
 
-SEVERAL_TAIL = "to label several open questions in one job, give text_column once for each"
+SEVERAL_TAIL = (
+    "to label several open questions in one job, give text_column (--text-column) once for each"
+)
 
 
 @pytest.mark.parametrize(
@@ -74,7 +76,8 @@ def test_the_refusal_names_the_setting_and_what_looks_like_the_comments(
     listed = ", ".join(columns)
     several = f"; {SEVERAL_TAIL}" if "look like comment columns" in hint else ""
     assert text_column_refusal(columns) == (
-        f"choose the comment column (text_column): {hint}the file has {listed}{several}"
+        f"choose the comment column (text_column, or --text-column on the command line): "
+        f"{hint}the file has {listed}{several}"
     )
 
 
@@ -92,8 +95,10 @@ def test_a_refused_survey_of_several_questions_is_told_it_can_give_them_all() ->
     columns = ("Course", "What helped?", "What should change?")
 
     assert text_column_refusal(columns) == (
-        "choose the comment column (text_column): the file has Course, What helped?, What "
-        "should change?; to label several open questions in one job, give text_column once "
+        "choose the comment column (text_column, or --text-column on the command line): the "
+        "file has Course, What helped?, What "
+        "should change?; to label several open questions in one job, give text_column "
+        "(--text-column) once "
         "for each"
     )
 
@@ -112,7 +117,7 @@ def test_a_workbook_reads_the_first_sheet_with_a_column_named_like_comments(
     assert summary.options == ReadOptions(sheet="Answers", header_row=3)
     chunk = next(iter_chunks(path, "xlsx", "Comment", 10, options=summary.options))
     assert chunk["Comment"].tolist() == ["Great lectures", "Too fast", ""]
-    with pytest.raises(MissingColumnError, match=r"\(text_column\): the file has About this"):
+    with pytest.raises(MissingColumnError, match=r"command line\): the file has About this"):
         validate_input(path, None, sheet="Cover")
 
 
@@ -126,7 +131,8 @@ def test_the_api_takes_the_comment_column_and_its_status_names_it(backend: Backe
     assert refused.status_code == 400
     assert refused.json() == {
         "error": "missing_column",
-        "detail": "choose the comment column (text_column): the file has course, notes",
+        "detail": "choose the comment column (text_column, or --text-column on the command "
+        "line): the file has course, notes",
     }
 
 
@@ -214,7 +220,8 @@ def test_cli_submit_refuses_a_file_without_a_comment_column_naming_the_setting(
     source.write_bytes(b"course,Student comments\nCS101,Great\n")
     assert main(["submit", str(source)]) == EXIT_INPUT_ERROR
     assert capsys.readouterr().err == (
-        "error: choose the comment column (text_column): 'Student comments' looks like it; "
+        "error: choose the comment column (text_column, or --text-column on the command line): "
+        "'Student comments' looks like it; "
         "the file has course, Student comments\n"
     )
 

@@ -28,7 +28,7 @@ SURVEY = (
 )
 NOTE = (
     "not labelled, though free text too: 'Additional comments'; to label several open "
-    "questions in one job, give text_column once for each"
+    "questions in one job, give text_column (--text-column) once for each"
 )
 
 

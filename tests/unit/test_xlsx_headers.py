@@ -266,7 +266,8 @@ def test_with_no_column_named_a_table_is_read_rather_than_the_cover_in_front(
         validate_input(path, None)
 
     assert str(refused.value).startswith(
-        "choose the comment column (text_column): the file has Course, Instructor, "
+        "choose the comment column (text_column, or --text-column on the command line): the "
+        "file has Course, Instructor, "
         "What did you like?, What could be improved?"
     ), "the table's columns, not the cover's title"
     assert str(refused.value).endswith(
