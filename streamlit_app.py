@@ -717,6 +717,8 @@ def choose_and_submit(
         index=names.index(guess) if guess in names else 0,
         format_func=preview.column_label,
     )
+    if (numbers := columns.numbers_warning(preview.rows, str(text_column))) is not None:
+        st.warning(_md(numbers), icon=":material/numbers:")
     more = [c for c in names if c != text_column]
     also = pick_columns(
         "More comment columns (optional): the survey's other open questions",

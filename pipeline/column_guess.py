@@ -13,6 +13,7 @@ import pandas as pd
 
 from pipeline.errors import EmptyInputError, InputError
 from pipeline.input_header import TEXT_NAMES, comment_words, name_words, worded_text_column
+from pipeline.input_numbers import NumberCount
 from pipeline.inputs import WORKBOOKS, ReadOptions, detect_format, inspect_input, iter_chunks
 from pipeline.model.no_opinion import NoOpinion
 from pipeline.ratings.scale import scale_of
@@ -180,6 +181,25 @@ def _sheets(path: Path, filename: str) -> tuple[SheetOverview, ...]:
         return ()
     with open_workbook(path) as book:
         return tuple(book.overview())
+
+
+def numbers_warning(sample: pd.DataFrame, column: str) -> str | None:
+    """What to tell someone who picked a comment column whose previewed answers are numbers
+    (a rating column): the API refuses such a column (``pipeline.input_numbers``), so the app
+    says so before *Analyse*. None for a column of comments, or one the sample lacks."""
+    if column not in sample.columns:
+        return None
+    count = NumberCount()
+    for value in sample[column].dropna().astype(str):
+        if value.strip():
+            count.add(value)
+    if not count.mostly_numbers:
+        return None
+    return (
+        f"{column!r} holds numbers, not comments ({count.numbers:,} of the {count.answers:,} "
+        f"answers previewed, such as {count.example!r}): choose the column of written "
+        "comments; a column of numbers is refused."
+    )
 
 
 def guess_text_column(

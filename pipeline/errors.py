@@ -46,6 +46,10 @@ class AmbiguousColumnError(InputError):
     """The requested column matches two or more columns that differ only in case."""
 
 
+class NumericColumnError(InputError):
+    """The comment column holds numbers (ratings, counts), not comments."""
+
+
 class MalformedInputError(InputError):
     """Reading the file as it is would lose data (a row with more fields than the header, two
     columns of one name, a NUL character); the message names the line or the columns."""

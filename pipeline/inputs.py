@@ -34,6 +34,7 @@ from pipeline.errors import (
     LimitExceededError,
     MalformedInputError,
     MissingColumnError,
+    NumericColumnError,
     UnsupportedFormatError,
 )
 from pipeline.input_header import (
@@ -55,6 +56,7 @@ from pipeline.input_melt import (
     respondent_column,
     respondent_refusal,
 )
+from pipeline.input_numbers import NumberCount
 from pipeline.input_repeats import HeaderRepeats, SkippedRows
 from pipeline.input_text import (
     DELIMITER_NAMES,
@@ -614,7 +616,7 @@ def validate_input(
     if several and (question := question_column(layout.columns, column)) not in groups:
         groups = (*groups, question)  # answers to "What should change?" lean negative
     rows = 0
-    comments = 0
+    comments = NumberCount()
     skipped = SkippedRows()
     for comment in _comments(path, layout, column, skipped):
         rows += 1
@@ -623,17 +625,21 @@ def validate_input(
         if len(comment) > limits.max_cell_chars:
             raise LimitExceededError(_cell_refusal(rows, comment, limits))
         if comment.strip():
-            comments += 1
+            comments.add(comment)
     if rows == 0 and not several:  # a long table has no row for a blank answer
         raise EmptyInputError("the file has a header but no rows: no comments to label")
     if not asked and layout.format != "txt":
         _refuse_rating_answers(path, layout, column)
-    if comments == 0:
+    if comments.answers == 0:
         if several:
             named = ", ".join(repr(name) for name in layout.options.comment_columns)
             raise EmptyInputError(f"the file has no comments in columns {named}")
         taken = "" if asked or layout.format == "txt" else _TAKEN
         raise EmptyInputError(f"the file has no comments in column {column!r}{taken}")
+    if comments.mostly_numbers and not several:
+        txt = layout.format == "txt" and column == layout.columns[0]
+        choose = text_column_refusal(layout.columns, layout.questions)
+        raise NumericColumnError(comments.refusal(None if txt else column, choose))
     # the worker leaves out the same rows (repeated headers, rows that hold nothing), and only
     # when told to (a job queued before they were looked for keeps its rows); none found: the
     # options are as they were

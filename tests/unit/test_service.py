@@ -24,6 +24,7 @@ from pipeline.errors import (
     LimitExceededError,
     MalformedInputError,
     MissingColumnError,
+    NumericColumnError,
     Unauthorized,
     UnsupportedFormatError,
 )
@@ -78,6 +79,17 @@ REFUSALS = [
     ("the comment column taken is empty", _write("a.csv", b"comment,notes\n,hi\n"), None,
      EmptyInputError, "no comments in column 'comment', taken as the comment column for its "
      "name: choose the comment column (text_column, or --text-column on the command line)"),
+    ("a rating column chosen as the comment column",
+     _write("a.csv", b"course,rating,comment\n" + b"C,4,hi\nD,5,ok\n" * 3), "rating",
+     NumericColumnError,
+     "column 'rating' holds numbers, not comments: 6 of its 6 answers are numbers, such as "
+     "'4'; choose the comment column (text_column, or --text-column on the command line): "
+     "'comment' looks like it; the file has course, rating, comment"),
+    ("a column of numbers named like comments",
+     _write("a.csv", b"id,comments\n" + b"1,3.5\n2,80%\n" * 3), None, NumericColumnError,
+     "column 'comments' holds numbers, not comments: 6 of its 6"),
+    ("a file of numbers", _write("a.txt", b"4\n5\n3/5\n" * 2), None, NumericColumnError,
+     "the file's lines are numbers, not comments: 6 of its 6 lines are numbers, such as '4'"),
     ("too many rows", _write("a.csv", b"comment\n" + b"hi\n" * 11), "comment",
      LimitExceededError, "more than 10 rows"),
     ("ragged row", _write("a.csv", b"comment,course\nGreat,A,extra\n"), "comment",

@@ -1,7 +1,7 @@
 """The app's sheet picker (AppTest against a canned API that records what is submitted): a
 workbook of several sheets starts on the one with a comment column, the picked sheet is
-previewed and sent with the job, and a CSV shows no picker. The real flow is in
-tests/e2e/test_streamlit_app.py."""
+previewed and sent with the job, and a CSV shows no picker; a comment column of numbers is
+flagged under its picker. The real flow is in tests/e2e/test_streamlit_app.py."""
 
 from __future__ import annotations
 
@@ -118,3 +118,18 @@ def test_a_csv_has_no_sheet_picker_and_sends_no_sheet(app: AppTest) -> None:
     app.run()
     (body,) = RecordingApi.submitted
     assert b'name="sheet"' not in body
+
+
+def test_a_comment_column_of_numbers_is_flagged_before_analyse(app: AppTest) -> None:
+    """A rating column picked as the comment column: the API would refuse it (every row a
+    number), so the form says so under the picker; the column of comments says nothing."""
+    _upload(app, "c.csv", b"course,rating,comment\n" + b"CS1,4,Great labs\nCS2,2,Too fast\n" * 3)
+    assert [warning.value for warning in app.warning] == []
+    picker = next(box for box in app.selectbox if box.label == "Comment column")
+    assert picker.value == "comment"
+
+    picker.select("rating").run()
+    assert not app.exception, app.exception
+    (warning,) = app.warning
+    assert "'rating' holds numbers, not comments" in warning.value
+    assert "6 of the 6 answers previewed, such as '4'" in warning.value

@@ -136,6 +136,23 @@ def test_the_api_takes_the_comment_column_and_its_status_names_it(backend: Backe
     }
 
 
+def test_the_api_refuses_a_rating_column_sent_as_the_comment_column(backend: Backend) -> None:
+    client = TestClient(create_app(backend))
+    rated = b"course,rating,comment\n" + b"".join(
+        f"C{i},{i % 5 + 1},comment {i}\n".encode() for i in range(20)
+    )
+    refused = client.post(
+        "/v1/jobs", files={"file": ("c.csv", rated)}, data={"text_column": "rating"}
+    )
+    assert refused.status_code == 400
+    assert refused.json()["error"] == "numeric_column"
+    assert refused.json()["detail"].startswith(
+        "column 'rating' holds numbers, not comments: 20 of its 20 answers are numbers, such "
+        "as '1'; choose the comment column"
+    )
+    assert client.get("/v1/jobs").json()["jobs"] == []
+
+
 def test_the_gateway_takes_the_comment_column_for_an_empty_field(backend: Backend) -> None:
     event = without_identity(load_event("submit_multipart"))
     body = base64.b64decode(event["body"])
