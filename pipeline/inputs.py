@@ -637,7 +637,7 @@ def validate_input(
         taken = "" if asked or layout.format == "txt" else _TAKEN
         raise EmptyInputError(f"the file has no comments in column {column!r}{taken}")
     if comments.mostly_numbers and not several:
-        txt = layout.format == "txt" and column == layout.columns[0]
+        txt = layout.format == "txt" and len(layout.columns) == 1
         choose = text_column_refusal(layout.columns, layout.questions)
         raise NumericColumnError(comments.refusal(None if txt else column, choose))
     # the worker leaves out the same rows (repeated headers, rows that hold nothing), and only

@@ -199,8 +199,9 @@ class AspectTagger:
 
 def has_words(text: str) -> bool:
     """Whether the model reads a letter in ``text`` (an emoji or a short comment's emoticon
-    reads as its name): a comment of digits and signs alone is about nothing."""
-    return any(ch.isalpha() for ch in prepare_text(text))
+    reads as its name): a comment of digits and signs alone is about nothing. Most comments
+    hold a letter near their start, and are not prepared again."""
+    return any(ch.isalpha() for ch in text) or any(ch.isalpha() for ch in prepare_text(text))
 
 
 def format_aspects(result: AspectResult) -> str:
