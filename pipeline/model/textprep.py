@@ -53,8 +53,9 @@ longer run of punctuation; "class:)" and ":))" are emoticons, "f(x)" and "10:30"
 XD, T_T and <3 need a space, punctuation or the text's edge on their left ("if x<3")."""
 
 
-_MAY_HOLD_EMOTICON = re.compile(r"[:;=<^_]|[xX]D")
-"""What every emoticon holds: most comments skip the full search."""
+_EMOTICON_MARKS = (":", ";", "=", "<", "^", "_", "XD", "xD")
+"""What every emoticon holds: a comment without any (most) skips the search, and a substring
+test costs a fraction of a regular expression's scan."""
 SHORT_COMMENT_WORDS = 3
 """The most words (emoticons aside) of a comment whose emoticons are read as emoji."""
 _WORD = re.compile(r"[^\W_]+")
@@ -62,7 +63,7 @@ _WORD = re.compile(r"[^\W_]+")
 
 def find_emoticons(text: str) -> list[tuple[int, int, str]]:
     """(start, end, emoji) of every emoticon of ``text``, in order, whatever its length."""
-    if not _MAY_HOLD_EMOTICON.search(text):
+    if not any(mark in text for mark in _EMOTICON_MARKS):
         return []
     return [
         (match.start(), match.end(), _EMOTICON_EMOJI[int(match.lastgroup[1:])][1])
@@ -74,6 +75,11 @@ def find_emoticons(text: str) -> list[tuple[int, int, str]]:
 def emoticon_spans(text: str) -> list[tuple[int, int, str]]:
     """The emoticons the model reads as emoji: those of a comment of at most
     ``SHORT_COMMENT_WORDS`` words besides them (none in a longer one)."""
+    if not any(mark in text for mark in _EMOTICON_MARKS):
+        return []
+    marks = sum(text.count(mark) for mark in _EMOTICON_MARKS)
+    if len(_WORD.findall(text)) - 2 * marks > SHORT_COMMENT_WORDS:
+        return []  # an emoticon holds a mark and at most two words ("T_T"): too long either way
     spans = find_emoticons(text)
     if not spans:
         return []

@@ -3,7 +3,11 @@ undone, plain text untouched."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline.model.textprep import (
     SHORT_COMMENT_WORDS,
@@ -97,3 +101,30 @@ def test_emoticons_of_a_longer_comment_stay_as_written() -> None:
 def test_punctuation_that_is_not_an_emoticon_is_left_alone(text: str) -> None:
     assert find_emoticons(text) == []
     assert prepare_text(text) == text
+
+
+def _spans_without_shortcut(text: str) -> list[tuple[int, int, str]]:
+    spans = find_emoticons(text)
+    rest = []
+    cursor = 0
+    for start, end, _ in spans:
+        rest.append(text[cursor:start])
+        cursor = end
+    rest.append(text[cursor:])
+    words = re.findall(r"[^\W_]+", " ".join(rest))
+    return spans if spans and len(words) <= SHORT_COMMENT_WORDS else []
+
+
+@given(
+    st.lists(
+        st.sampled_from([":)", "XD", "T_T", "-_-", "^^", "<3", ":D", ":P", "great", "so", "x"]),
+        min_size=1,
+        max_size=9,
+    ),
+    st.sampled_from([" ", "", ". "]),
+)
+def test_the_word_count_shortcut_never_changes_which_emoticons_are_read(
+    pieces: list[str], joint: str
+) -> None:
+    text = joint.join(pieces)
+    assert emoticon_spans(text) == _spans_without_shortcut(text)
