@@ -1,5 +1,6 @@
 """Which comments the model should not label, and why: blank ones, placeholders ("N/A", "-",
-"No comments") and comments in a language the deployment does not label.
+"No comments"), numbers and scores ("42", "4/5": the model reads words, and read "10/10" and
+"1/5" alike, as neutral) and comments in a language the deployment does not label.
 
 Each gets no label and the reason in ``error`` and never counts in the label shares; the
 detected language goes in the ``language`` column of every row (docs/pipeline.md).
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipeline.errors import ConfigError
+from pipeline.input_numbers import is_number
 from pipeline.model.language import LanguageDetector, Py3LangidDetector, told_languages
 from pipeline.model.language import unsupported_reason as language_reason
 from pipeline.model.no_opinion import NO_OPINION_REASON, NoOpinion, extra_phrases
@@ -19,6 +21,7 @@ from pipeline.model.predictor import EMPTY_TEXT_REASON, is_blank
 from pipeline.settings import Settings
 
 ALL_LANGUAGES = "all"
+NUMBER_REASON = "a number or score, not words: nothing to classify"
 _EXCEL_ERRORS = frozenset(
     {
         "#NULL!",
@@ -101,11 +104,13 @@ class CommentScreen:
 
 def _without_language(text: str, placeholder: bool) -> Screened | None:
     """The verdict on a comment ("" if blank) that needs no language: blank, an Excel error
-    value, a placeholder, or None (its language decides)."""
+    value, a number or score, a placeholder, or None (its language decides)."""
     if not text:
         return Screened(EMPTY_TEXT_REASON)
     if (error := excel_error_reason(text)) is not None:
         return Screened(error)
+    if is_number(text):
+        return Screened(NUMBER_REASON)
     return Screened(NO_OPINION_REASON) if placeholder else None
 
 

@@ -1,4 +1,4 @@
-"""Placeholders and other-language comments through labelling and the worker: no label, the
+"""Placeholders, numbers and other-language comments through labelling and the worker: no label, the
 reason in ``error``, the language in its column, never sent to the model, never in the shares;
 and the model's review threshold reaches the job's status."""
 
@@ -15,7 +15,7 @@ from jobfakes import FakePredictor, comments_csv, make_backend
 from pipeline import service
 from pipeline.labelling import label_frame
 from pipeline.model.no_opinion import NoOpinion
-from pipeline.model.screening import CommentScreen
+from pipeline.model.screening import NUMBER_REASON, CommentScreen
 from pipeline.worker import Worker
 
 GERMAN = "Die Vorlesung war total chaotisch und die Folien waren voller Fehler."
@@ -62,6 +62,15 @@ def test_label_frame_screens_before_the_model() -> None:
     ]
     assert out["language"].tolist() == [None, None, None, "de", "en", None, None]
     assert out.loc[1:3, "score_positive"].isna().all()
+
+
+def test_numbers_and_scores_alone_are_not_sent_to_the_model() -> None:
+    predictor = RecordingPredictor()
+    comments = ["42", "10/10", "80 %", "10/10 would take again", "+cmd", "4-5 hours a week"]
+    out = label_frame(predictor, pd.DataFrame({"comment": comments}), "comment")
+    assert predictor.seen == ["10/10 would take again", "+cmd", "4-5 hours a week"]
+    assert out["error"].tolist() == [NUMBER_REASON] * 3 + [None] * 3
+    assert out["label"].isna().tolist() == [True] * 3 + [False] * 3
 
 
 def test_label_frame_without_a_screen_still_skips_placeholders() -> None:
