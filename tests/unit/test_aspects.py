@@ -673,7 +673,7 @@ def test_tagger_refuses_sentiment_labels_it_cannot_read(
 
 def test_tagger_gives_a_labelled_comment_without_words_no_aspect(model_dir: Path) -> None:
     tagger = AspectTagger.load(model_dir)
-    texts = ["42", "Exam was unfair", "3.5 / 100%", "👎", ":("]
+    texts = ["#1", "Exam was unfair", "+++ / 100%", "👎", ":("]
     results = tagger.tag(
         texts,
         _fake_embed(texts),

@@ -154,9 +154,10 @@ class AspectTagger:
         clause_embeddings: np.ndarray | None = None,
     ) -> list[AspectResult]:
         """One result per text. Rows whose sentiment probabilities are NaN (no label: blank,
-        placeholder, other language) get NO_ASPECTS and are not scored; labelled rows with no
-        word ("42", "3.5", "100%") get NO_ASPECTS too: the detection would give them their most
-        likely category ("course: positive" for "42"), though they are about nothing.
+        placeholder, a number alone, other language) get NO_ASPECTS and are not scored;
+        labelled rows with no word ("#1", "+++") get NO_ASPECTS too: the detection would give
+        them their most likely category (it gave "42" "course: positive"), though they are
+        about nothing.
         ``clause_embeddings`` (see ``score``) are those of the labelled rows' clauses."""
         if not len(texts) == len(embeddings) == len(sentiment_probs):
             raise ValueError("texts, embeddings and sentiment_probs must have one row per text")
