@@ -32,8 +32,8 @@ def test_the_suite_has_every_category_and_enough_cases() -> None:
 KNOWN_WEAK = ("nothing to improve", "short verdicts")
 """The categories the shipped model (v3) reads under the goal (README, *Known weaknesses*):
 satisfied answers to "what should be improved?" (found on 6 December 2026), and short verdicts
-and ratings such as "Would take again", "5/5" or "Avoid", read as neutral (7 December), held to
-it by the strict xfail below."""
+such as "Would take again", "A+" or "Avoid", read as neutral (7 December; a score alone,
+"5/5", gets no label), held to it by the strict xfail below."""
 
 
 @pytest.fixture(scope="module")

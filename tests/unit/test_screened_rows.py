@@ -1,6 +1,6 @@
-"""Placeholders, numbers and other-language comments through labelling and the worker: no label, the
-reason in ``error``, the language in its column, never sent to the model, never in the shares;
-and the model's review threshold reaches the job's status."""
+"""Placeholders, numbers and other-language comments through labelling and the worker: no
+label, the reason in ``error``, the language in its column, never sent to the model, never in
+the shares; and the model's review threshold reaches the job's status."""
 
 from __future__ import annotations
 
