@@ -103,6 +103,15 @@ def test_a_groups_report_lists_every_one_of_its_comments_and_names_no_other_grou
     assert "the rest n=3" in text
 
 
+def test_a_score_alone_is_listed_as_written_without_a_label_and_says_why(
+    backend: Backend, client: TestClient
+) -> None:
+    body = b"instructor,comment\nDr Smith,good lectures\nDr Smith,10/10\nDr Jones,good labs\n"
+    text = text_of(group_page(client, finished(backend, client, body), "Dr Smith"))
+    assert "Written, without a label (1)" in text and "10/10" in text
+    assert "a number or score, not words" in text
+
+
 def test_its_flags_and_shares_are_those_of_the_whole_report(
     backend: Backend, client: TestClient
 ) -> None:
