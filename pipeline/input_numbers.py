@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from pipeline.messages import echo
 
-_NUMBER = re.compile(r"[-+]?(?:\d+(?:[.,]\d+)*|[.,]\d+)\s*(?:%|/\s*\d+(?:[.,]\d+)?)?")
-"""4, -2, 3.5, 1,000, .5, 100 %, 4/5, 8.5 / 10."""
+_NUMBER = re.compile(r"\s*[-+]?(?:\d+(?:[.,]\d+)*|[.,]\d+)\s*(?:%|/\s*\d+(?:[.,]\d+)?)?\s*")
+"""4, -2, 3.5, 1,000, .5, 100 %, 4/5, 8.5 / 10, with spaces around: matched as it stands,
+without a stripped copy of every comment of a file."""
 NUMBERS_SHARE = 0.9
 """The share of a column's answers that, being numbers, makes it a column of numbers: a few
 words among them ("n/a", "see above") do not make it a comment column."""
@@ -25,7 +26,7 @@ is a comment."""
 
 def is_number(text: str) -> bool:
     """Whether ``text`` is a number, a percentage or a score such as 4/5, and nothing else."""
-    return _NUMBER.fullmatch(text.strip()) is not None
+    return _NUMBER.fullmatch(text) is not None
 
 
 @dataclass

@@ -63,8 +63,10 @@ _WORD = re.compile(r"[^\W_]+")
 
 def find_emoticons(text: str) -> list[tuple[int, int, str]]:
     """(start, end, emoji) of every emoticon of ``text``, in order, whatever its length."""
-    if not any(mark in text for mark in _EMOTICON_MARKS):
-        return []
+    return _searched(text) if any(mark in text for mark in _EMOTICON_MARKS) else []
+
+
+def _searched(text: str) -> list[tuple[int, int, str]]:
     return [
         (match.start(), match.end(), _EMOTICON_EMOJI[int(match.lastgroup[1:])][1])
         for match in _EMOTICON.finditer(text)
@@ -80,7 +82,7 @@ def emoticon_spans(text: str) -> list[tuple[int, int, str]]:
     marks = sum(text.count(mark) for mark in _EMOTICON_MARKS)
     if len(_WORD.findall(text)) - 2 * marks > SHORT_COMMENT_WORDS:
         return []  # an emoticon holds a mark and at most two words ("T_T"): too long either way
-    spans = find_emoticons(text)
+    spans = _searched(text)
     if not spans:
         return []
     pieces, cursor = [], 0

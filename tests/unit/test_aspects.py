@@ -500,14 +500,22 @@ def _rewrite_card(directory: Path, **changes: object) -> None:
     (directory / CARD_FILE).write_text(json.dumps(card))
 
 
+def _tag(
+    tagger: AspectTagger, texts: list[str], probs: np.ndarray | None = None
+) -> list[AspectResult]:
+    """The tagger on fake vectors and sentiment (``probs``: the texts' own fake sentiment)."""
+    sentiment = _fake_sentiment(texts) if probs is None else probs
+    return tagger.tag(
+        texts, _fake_embed(texts), sentiment, embed=_fake_embed, score_sentiment=_fake_sentiment
+    )
+
+
 def test_tagger_gives_each_aspect_its_clause_sentiment(model_dir: Path) -> None:
     tagger = AspectTagger.load(model_dir)
     texts = ["The lectures were great but the exams unfair", "   ", "Exam was unfair"]
     probs = _fake_sentiment(texts)
     probs[1] = np.nan
-    results = tagger.tag(
-        texts, _fake_embed(texts), probs, embed=_fake_embed, score_sentiment=_fake_sentiment
-    )
+    results = _tag(tagger, texts, probs)
     assert results[0] == AspectResult(
         ("teaching", "exams"), {"teaching": "positive", "exams": "negative"}
     )
@@ -573,13 +581,7 @@ def test_tagger_averages_in_the_wording_head(tmp_path: Path) -> None:
     save_aspect_model(tmp_path / "aspects", _head(), sure, _card())
     tagger = AspectTagger.load(tmp_path / "aspects")
     texts = ["The midterm was great", "The exam was great"]
-    results = tagger.tag(
-        texts,
-        _fake_embed(texts),
-        _fake_sentiment(texts),
-        embed=_fake_embed,
-        score_sentiment=_fake_sentiment,
-    )
+    results = _tag(tagger, texts)
     assert [r.aspect_sentiments for r in results] == [
         {"exams": "neutral"},
         {"exams": "positive"},
@@ -674,13 +676,7 @@ def test_tagger_refuses_sentiment_labels_it_cannot_read(
 def test_tagger_gives_a_labelled_comment_without_words_no_aspect(model_dir: Path) -> None:
     tagger = AspectTagger.load(model_dir)
     texts = ["#1", "Exam was unfair", "+++ / 100%", "👎", ":("]
-    results = tagger.tag(
-        texts,
-        _fake_embed(texts),
-        _fake_sentiment(texts),
-        embed=_fake_embed,
-        score_sentiment=_fake_sentiment,
-    )
+    results = _tag(tagger, texts)
     assert results[0] is NO_ASPECTS and results[2] is NO_ASPECTS
     assert results[1] == AspectResult(("exams",), {"exams": "negative"})
     assert results[3].aspects and results[4].aspects  # emoji and emoticons read as words
