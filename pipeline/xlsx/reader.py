@@ -72,16 +72,26 @@ class XlsxSource:
         self.sheets = self.structure.sheets
         self.container = archive.container
         self._context: SheetContext | None = None
+        self._first_rows: dict[SheetEntry, tuple[Row, ...]] = {}
 
     def rows(self, entry: SheetEntry) -> Generator[Row, None, None]:
+        known = self._first_rows.get(entry)
+        if known is not None and len(known) < HEADER_SCAN_ROWS:
+            return _replay(known)  # fewer than asked for: the whole sheet, read to its end
         return read_rows(self._archive, entry.part, entry.name, self.context)
 
     def first_rows(self, entry: SheetEntry) -> tuple[Row, ...]:
-        rows = self.rows(entry)
-        try:
-            return tuple(islice(rows, HEADER_SCAN_ROWS))
-        finally:
-            rows.close()
+        """Read once per sheet: finding a table asks for them several times, and a sheet of
+        a few rows above thousands of formatted empty ones (Excel writes a cell for each row
+        a format was applied to) is read to its end each time; such a sheet's rows are then
+        all known, and ``rows`` gives them without reading it again."""
+        if entry not in self._first_rows:
+            rows = self.rows(entry)
+            try:
+                self._first_rows[entry] = tuple(islice(rows, HEADER_SCAN_ROWS))
+            finally:
+                rows.close()
+        return self._first_rows[entry]
 
     def merges(self, entry: SheetEntry) -> tuple[DownFill, ...]:
         return self._archive.merges(entry.part)
@@ -101,6 +111,10 @@ class XlsxSource:
                 strings, styles, structure.date1904, archive.limits, budget
             )
         return self._context
+
+
+def _replay(rows: tuple[Row, ...]) -> Generator[Row, None, None]:
+    yield from rows
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,9 @@ from pipeline.errors import (
     SheetNotFoundError,
     UnsupportedFormatError,
 )
-from pipeline.inputs import ReadOptions, detect_format, iter_chunks, validate_input
+from pipeline.inputs import ReadOptions, detect_format, inspect_input, iter_chunks, validate_input
 from pipeline.xlsx import open_workbook
+from pipeline.xlsx import reader as xlsx_reader
 
 
 def test_a_workbook_saved_without_its_extension_reads_by_content(tmp_path: Path) -> None:
@@ -379,3 +380,33 @@ def test_a_workbook_openpyxl_wrote_with_merged_course_cells_reads_each_row_s_cou
     summary = validate_input(tmp_path / "report.xlsx", "Comment", ["Course"])
     (chunk,) = iter_chunks(tmp_path / "report.xlsx", "xlsx", "Comment", 10, options=summary.options)
     assert chunk["Course"].tolist() == ["CHEM110", "CHEM110", "CS101"]
+
+
+def test_a_sheet_over_formatted_empty_rows_is_read_once_per_workbook_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Excel writes a styled cell for every row a format was applied to. A few comments above
+    thousands of them are read to the sheet's end whenever its first rows are asked for
+    (several times while choosing the sheet, its header and its column), and again for its
+    rows; those first rows are then the whole sheet, kept."""
+    empty = (f'<row r="{n}"><c r="B{n}" s="1"/></row>' for n in range(4, 3000))
+    rows = [inline_row(1, ["course", "comment"]), inline_row(2, ["CS101", "Clear lectures"])]
+    rows.append(inline_row(3, ["CS101", "Too much homework"]))
+    path = write_parts(tmp_path / "a.xlsx", workbook_parts([("Data", sheet_xml([*rows, *empty]))]))
+    reads: list[str] = []
+    parse = xlsx_reader.read_rows
+
+    def counted(archive: object, part: str, *rest: object) -> object:
+        reads.append(part)
+        return parse(archive, part, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(xlsx_reader, "read_rows", counted)
+
+    assert inspect_input(path).columns == ("course", "comment")
+    assert len(reads) == 1
+    summary = validate_input(path, None)
+    assert (summary.text_column, summary.rows) == ("comment", 2)
+    assert len(reads) == 3, "once to inspect, once to count the rows"
+    (chunk,) = iter_chunks(path, "xlsx", "comment", 10, options=summary.options)
+    assert chunk["comment"].tolist() == ["Clear lectures", "Too much homework"]
+    assert len(reads) == 4
