@@ -118,6 +118,10 @@ class JobStatus:
     """When the job's comments and results were erased; None while it holds them."""
     waiting_for_worker: bool = False
     """Running but held by no worker now (put behind a queued job's turn): no time left."""
+    queued_ahead: int | None = None
+    """While queued: the jobs queued before it, every owner's (None otherwise, or an older API)."""
+    jobs_running: int | None = None
+    """While queued: the jobs running now, every owner's."""
     api: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     """The API's answer as it came, every field of it (``progress``, ``attempts``, ``model``
     and those this class does not name): what ``status --json`` prints."""
@@ -1066,6 +1070,8 @@ def _job_status(body: Mapping[str, Any]) -> JobStatus:
         erased_at=body.get("erased_at"),
         insights_done=_int_or_none(body.get("insights_done")),
         waiting_for_worker=bool(body.get("waiting_for_worker", False)),
+        queued_ahead=_int_or_none(body.get("queued_ahead")),
+        jobs_running=_int_or_none(body.get("jobs_running")),
         api=dict(body),
     )
 

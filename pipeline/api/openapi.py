@@ -117,6 +117,16 @@ class JobBody(BaseModel):
         description="running but held by no worker now (put behind a queued job's turn): "
         "eta_s is null until a worker takes it again",
     )
+    queued_ahead: int | None = Field(
+        None,
+        description="for a queued job, the jobs queued before it that a worker can label, "
+        "every owner's (workers take them roughly in that order; an owner with fewer jobs "
+        "running goes first); null unless queued",
+    )
+    jobs_running: int | None = Field(
+        None,
+        description="for a queued job, the jobs running now, every owner's; null unless queued",
+    )
     model: str
     model_version: str | None
     labels: list[str] | None

@@ -907,10 +907,11 @@ def _polled(
 
 def _pace(status: Any) -> str:
     """The service's word on the job's pace: ``270 rows/s, about 12 s left``."""
-    from pipeline.ui.progress import format_rate, insights_text, time_left
+    from pipeline.ui.progress import format_rate, insights_text, queue_place, time_left
 
     if status.status == "queued":
-        return "waiting for a worker"
+        place = queue_place(status)
+        return f"waiting for a worker ({place})" if place else "waiting for a worker"
     about = insights_text(status)
     if about is not None:
         return f"all labelled, {about}"
@@ -937,7 +938,7 @@ def _describe(status: Any) -> str:
     """One line on the job; its rate and time left in the app's words (pipeline.ui.progress),
     so a job finding its themes after its last row is "almost done" in both. Made inert: its
     error and sheet name may quote the file."""
-    from pipeline.ui.progress import format_rate, time_left
+    from pipeline.ui.progress import format_rate, queue_place, time_left
 
     line = f"{status.request_id} {status.status}: {status.rows_done}/{status.rows_total} rows"
     options = status.input_options
@@ -954,6 +955,8 @@ def _describe(status: Any) -> str:
         line += f"; every row labelled, about what: {status.insights_done}/{status.rows_total}"
     if running and (status.eta_s is not None or status.waiting_for_worker):
         line += f", {time_left(status)}"
+    if status.status == "queued" and (place := queue_place(status)):
+        line += f", {place}"
     if status.error:
         line += f"; {status.error}"
     if status.erased_at:

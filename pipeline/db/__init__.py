@@ -8,7 +8,14 @@ from pipeline.db.engine import DEFAULT_BUSY_TIMEOUT_S, Database
 from pipeline.db.jobs import ChunkOutcome, JobRepository
 from pipeline.db.keys import KeyRepository
 from pipeline.db.leases import LeaseRecord, LeaseRepository
-from pipeline.db.records import JobRecord, JobStatus, NewJob, ResultRecord, WorkerTime
+from pipeline.db.records import (
+    JobRecord,
+    JobStatus,
+    NewJob,
+    QueuePlace,
+    ResultRecord,
+    WorkerTime,
+)
 from pipeline.db.results import GroupStats, InsightRow, ResultRepository
 from pipeline.db.workers import WorkerRegistry
 
@@ -24,6 +31,7 @@ __all__ = [
     "LeaseRecord",
     "LeaseRepository",
     "NewJob",
+    "QueuePlace",
     "Repository",
     "ResultRecord",
     "ResultRepository",

@@ -42,7 +42,15 @@ from pipeline.db.engine import (
 )
 from pipeline.db.keys import refuse_revoked
 from pipeline.db.models import Job, ResultRow, WorkerBeat
-from pipeline.db.records import ACTIVE, TERMINAL, JobRecord, JobStatus, NewJob, WorkerTime
+from pipeline.db.records import (
+    ACTIVE,
+    TERMINAL,
+    JobRecord,
+    JobStatus,
+    NewJob,
+    QueuePlace,
+    WorkerTime,
+)
 from pipeline.errors import Conflict, JobNotFound
 from pipeline.model_fault import MODEL_FAULT_PREFIXES, ModelChanged, changed_note, is_waiting_note
 from pipeline.poison import (
@@ -230,6 +238,20 @@ class JobRepository:
         )
         with self._db.read() as session:
             return session.scalar(query) is not None
+
+    def queue_place(self, job: JobRecord) -> QueuePlace:
+        """Where the queued ``job`` stands (``QueuePlace``): two counts over the status
+        index, read only for a queued job's status."""
+        ahead = (
+            select(func.count())
+            .select_from(Job)
+            .where(Job.status == JobStatus.QUEUED.value)
+            .where(_not_waiting_for_model())
+            .where(Job.created_at < job.created_at)
+        )
+        running = select(func.count()).select_from(Job).where(Job.status == JobStatus.RUNNING.value)
+        with self._db.read() as session:
+            return QueuePlace(int(session.scalar(ahead) or 0), int(session.scalar(running) or 0))
 
     def owners_at_work(self) -> tuple[dict[str, int], set[str]]:
         """Jobs running per owner, and the owners with a job queued that a worker can label

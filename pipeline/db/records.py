@@ -41,6 +41,17 @@ class NewJob:
 
 
 @dataclass(frozen=True)
+class QueuePlace:
+    """Where a queued job stands: the jobs queued before it that a worker can label (none
+    waiting for its model), and the jobs running now, every owner's. Workers take jobs
+    roughly in submit order (``pipeline.fair_share`` lets an owner with fewer jobs running
+    go first), so ``ahead`` says why a job waits, not exactly when it starts."""
+
+    ahead: int
+    running: int
+
+
+@dataclass(frozen=True)
 class WorkerTime:
     """Worker time spent on a job since it was last recorded, and its estimated cost."""
 

@@ -425,14 +425,20 @@ def current_model_version(reference: str) -> str | None:
 
 def get_status(backend: Backend, request_id: str, owner: str | None = None) -> JobView:
     job = _settled(backend, backend.repository.jobs.get(request_id, owner))
-    return JobView.of(job, job_pace(job, datetime.now(UTC), backend.settings.worker_stale_s))
+    return _view(backend, job, datetime.now(UTC))
 
 
 def list_jobs(backend: Backend, owner: str, limit: int = 50) -> list[JobView]:
     now = datetime.now(UTC)
     jobs = [_settled(backend, job) for job in backend.repository.jobs.list_for(owner, limit)]
-    stale_s = backend.settings.worker_stale_s
-    return [JobView.of(job, job_pace(job, now, stale_s)) for job in jobs]
+    return [_view(backend, job, now) for job in jobs]
+
+
+def _view(backend: Backend, job: JobRecord, now: datetime) -> JobView:
+    """The job's status: its pace and, while it is queued, where it stands in the queue."""
+    pace = job_pace(job, now, backend.settings.worker_stale_s)
+    queued = job.status == JobStatus.QUEUED
+    return JobView.of(job, pace, backend.repository.jobs.queue_place(job) if queued else None)
 
 
 def _settled(backend: Backend, job: JobRecord) -> JobRecord:

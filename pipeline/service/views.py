@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from pipeline.db.records import JobRecord
+from pipeline.db.records import JobRecord, QueuePlace
 from pipeline.service.pace import Pace, waits_for_worker
 
 
@@ -89,9 +89,14 @@ class JobView:
     waiting_for_worker: bool = False
     """Running but held by no worker now (put behind a queued job's turn): no time left is
     estimated until a worker takes it again."""
+    queued_ahead: int | None = None
+    """For a queued job: the jobs queued before it that a worker can label, every owner's
+    (``pipeline.db.records.QueuePlace``); None otherwise."""
+    jobs_running: int | None = None
+    """For a queued job: the jobs running now, every owner's; None otherwise."""
 
     @classmethod
-    def of(cls, job: JobRecord, pace: Pace) -> JobView:
+    def of(cls, job: JobRecord, pace: Pace, queue: QueuePlace | None = None) -> JobView:
         return cls(
             request_id=job.request_id,
             status=job.status.value,
@@ -122,6 +127,8 @@ class JobView:
             insights_done=job.insights_done if job.insights_key is not None else None,
             erased_at=job.erased_at,
             waiting_for_worker=waits_for_worker(job),
+            queued_ahead=queue.ahead if queue is not None else None,
+            jobs_running=queue.running if queue is not None else None,
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -66,7 +66,10 @@ def progress_text(job: JobStatus) -> str:
     every row is labelled and the job works out what they are about, "5,000 / 5,000 labelled ·
     about what: 1,024 / 5,000"."""
     if job.status == "queued":
-        return f"waiting: {job.error}" if is_model_fault(job.error) else "waiting for a worker…"
+        if is_model_fault(job.error):
+            return f"waiting: {job.error}"
+        place = queue_place(job)
+        return f"waiting for a worker… · {place}" if place else "waiting for a worker…"
     done = f"{job.rows_done:,} / {job.rows_total:,} rows"
     failed = f" ({job.rows_failed:,} without a label)" if job.rows_failed else ""
     if job.finished:
@@ -79,6 +82,22 @@ def progress_text(job: JobStatus) -> str:
     rate = format_rate(job.rows_per_s)
     parts = [done + failed, *([rate] if rate else []), time_left(job)]
     return " · ".join(parts)
+
+
+def queue_place(job: JobStatus) -> str:
+    """Why a queued job waits: ``2 jobs queued before it, 1 running``, ``next in line, 3 jobs
+    running``, ``next in line``; empty when the service did not say (an older API)."""
+    if job.queued_ahead is None:
+        return ""
+    running = job.jobs_running or 0
+    if job.queued_ahead == 0:
+        return "next in line" + (f", {_jobs(running)} running" if running else "")
+    ahead = f"{_jobs(job.queued_ahead)} queued before it"
+    return ahead + (f", {running:,} running" if running else "")
+
+
+def _jobs(count: int) -> str:
+    return f"{count:,} job{'' if count == 1 else 's'}"
 
 
 def insights_text(job: JobStatus) -> str | None:

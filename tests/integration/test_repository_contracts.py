@@ -28,6 +28,7 @@ from pipeline.db import ChunkOutcome, JobStatus, Repository, WorkerRegistry, Wor
 from pipeline.db.jobs import Intake, JobRepository
 from pipeline.db.migrate import require_current, upgrade
 from pipeline.errors import Conflict, ReceiptExpired
+from pipeline.model_fault import waiting_note
 from pipeline.poison import PoisonPolicy
 from pipeline.service.views import Submission
 from pipeline.settings import Settings
@@ -401,6 +402,27 @@ def test_a_job_waiting_for_its_first_delivery_counts_once_it_has_waited(
     hour_later = JobRepository(repo.database, now=lambda: datetime.now(UTC) + timedelta(hours=1))
     assert hour_later.any_queued(waited_s=50 * 60)
     assert not hour_later.any_queued(waited_s=2 * 3600)
+
+
+def test_a_queued_job_counts_the_jobs_queued_before_it_and_those_running(
+    repo: Repository,
+) -> None:
+    """``queue_place``: counted against what the module's other tests left (differences), by
+    the submit times the database holds; a job waiting for its model is not ahead."""
+    tag = time.monotonic_ns()
+    first, second, third = (repo.jobs.create(new_job(f"line-{tag}-{i}")) for i in range(3))
+    before = repo.jobs.queue_place(first)
+    assert repo.jobs.queue_place(third).ahead == before.ahead + 2
+    assert repo.jobs.begin_attempt(first.request_id, "v", ["negative", "positive"]) is not None
+    now = repo.jobs.queue_place(third)
+    assert (now.ahead, now.running) == (before.ahead + 1, before.running + 1)
+    note = waiting_note("/models/gone", FileNotFoundError("no such folder"))
+    repo.jobs.note_fault(second.request_id, note)
+    assert repo.jobs.get(second.request_id).error == note
+    assert repo.jobs.queue_place(third).ahead == before.ahead
+    repo.jobs.cancel(second.request_id)
+    repo.jobs.cancel(third.request_id)
+    repo.jobs.cancel(first.request_id)
 
 
 @pytest.mark.parametrize("name", sorted(DATABASES))
