@@ -39,6 +39,7 @@ from pipeline.errors import (
     ServiceUnavailableError,
     Unauthorized,
     Unsupported,
+    code_of,
 )
 from pipeline.request_id import REQUEST_ID
 from pipeline.settings import Settings
@@ -967,17 +968,11 @@ def _error_code(response: httpx.Response) -> str:
     return str(body.get("error", "")) if isinstance(body, Mapping) else ""
 
 
-def _code_of(kind: type[PipelineError]) -> str:
-    """``MissingColumnError`` → ``missing_column``: how the API names its error classes."""
-    name = kind.__name__.removesuffix("Error")
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
-
-
 def _all_errors(kind: type[PipelineError]) -> list[type[PipelineError]]:
     return [kind, *(sub for child in kind.__subclasses__() for sub in _all_errors(child))]
 
 
-_ERRORS_BY_CODE = {_code_of(kind): kind for kind in _all_errors(PipelineError)}
+_ERRORS_BY_CODE = {code_of(kind): kind for kind in _all_errors(PipelineError)}
 
 
 def _flatten(detail: Any) -> str:
