@@ -73,7 +73,7 @@ def distribution_chart(counts: Mapping[str, int], labels: Sequence[str]) -> alt.
             x=alt.X("comments:Q", title="comments", axis=count_axis()),
             y=alt.Y("label:N", sort=list(labels), title=None),
             color=alt.Color("label:N", scale=label_scale(labels), legend=None),
-            tooltip=["label", "comments", alt.Tooltip("percent:N", title="share")],
+            tooltip=["label:N", "comments:Q", alt.Tooltip("percent:N", title="share")],
             description=DESCRIPTION,
         )
     )
@@ -116,9 +116,9 @@ def group_chart(summary: Summary, max_groups: int = MAX_GROUPS) -> alt.Chart:
             opacity=alt.condition("datum.small", alt.value(SMALL_OPACITY), alt.value(1.0)),
             order=alt.Order("label_order:Q"),
             tooltip=[
-                "group",
-                "label",
-                "comments",
+                "group:N",
+                "label:N",
+                "comments:Q",
                 alt.Tooltip("percent:N", title="share"),
                 alt.Tooltip("n:Q", title="n"),
             ],
@@ -152,7 +152,7 @@ def confidence_chart(frame: pd.DataFrame, labels: Sequence[str]) -> alt.Chart:
             y=alt.Y("comments:Q", title="comments", axis=count_axis()),
             color=alt.Color("label:N", scale=label_scale(labels), sort=list(labels)),
             order=alt.Order("label_order:Q"),
-            tooltip=["label", alt.Tooltip("range:N", title="confidence"), "comments"],
+            tooltip=["label:N", alt.Tooltip("range:N", title="confidence"), "comments:Q"],
             description=DESCRIPTION,
         )
         .properties(
@@ -266,7 +266,12 @@ def aspect_chart(bars: pd.DataFrame, labels: Sequence[str]) -> alt.Chart:
             ),
             opacity=alt.condition("datum.small", alt.value(SMALL_OPACITY), alt.value(1.0)),
             order=alt.Order("polarity_order:Q"),
-            tooltip=["aspect", "polarity", "comments", alt.Tooltip("percent:N", title="share")],
+            tooltip=[
+                "aspect:N",
+                "polarity:N",
+                "comments:Q",
+                alt.Tooltip("percent:N", title="share"),
+            ],
             description=DESCRIPTION,
         )
         .properties(
@@ -304,7 +309,7 @@ def heat_map(cells: pd.DataFrame, group_by: str) -> alt.Chart:
         y=alt.Y("group:N", sort=groups, title=None, axis=name_axis(groups)),
         tooltip=[
             alt.Tooltip("group:N", title=group_by),
-            "aspect",
+            "aspect:N",
             alt.Tooltip("negative:Q", format=".0%", title="negative"),
             alt.Tooltip("interval:N", title="95 % interval"),
             alt.Tooltip("n:Q", title="n"),
@@ -376,7 +381,7 @@ def compare_chart(data: pd.DataFrame, labels: Sequence[str]) -> alt.Chart:
         color=alt.Color("label:N", scale=label_scale(labels), legend=None),
         opacity=alt.Opacity("side:N", sort=sides, scale=alt.Scale(range=[1.0, 0.55]),
                             legend=None),
-        tooltip=["side", "label", alt.Tooltip("percent:N", title="share"),
+        tooltip=["side:N", "label:N", alt.Tooltip("percent:N", title="share"),
                  alt.Tooltip("interval:N", title="95 % interval"), alt.Tooltip("n:Q", title="n")],
         description=DESCRIPTION,
     )  # fmt: skip
@@ -414,7 +419,7 @@ def change_chart(data: pd.DataFrame) -> alt.Chart:
         y=alt.Y("part:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
         x=alt.X("share:Q", axis=alt.Axis(format="%", tickCount=10),
                 scale=alt.Scale(domain=[0, 1]), title="share negative"),
-        tooltip=["part", "when", alt.Tooltip("percent:N", title="share negative"),
+        tooltip=["part:N", "when:N", alt.Tooltip("percent:N", title="share negative"),
                  alt.Tooltip("n:Q", title="n"), alt.Tooltip("flagged:N", title="change")],
     )  # fmt: skip
     lines = base.mark_line(strokeWidth=2, aria=False).encode(
@@ -452,7 +457,7 @@ def trend_chart(data: pd.DataFrame) -> alt.Chart:
         y=alt.Y("share:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1]),
                 title="share negative"),
         color=alt.Color("part:N", title=None, legend=alt.Legend(orient="right", labelLimit=200)),
-        tooltip=["part", "job", alt.Tooltip("percent:N", title="share negative"),
+        tooltip=["part:N", "job:N", alt.Tooltip("percent:N", title="share negative"),
                  alt.Tooltip("n:Q", title="n"), alt.Tooltip("trend:N", title="trend")],
     )  # fmt: skip
     lines = base.mark_line(strokeWidth=2, aria=False).encode(
