@@ -5,9 +5,11 @@ label, so the screen (pipeline/model/screening.py) gives it none when its langua
 here with confidence. English comments must almost never be flagged, and short ones ("Great!",
 "ok", "Dr. Patel's CS101", "MATH 221") say too little for any detector: a Latin-script text
 is judged only with at least ``MIN_LETTERS`` letters in ``MIN_WORDS`` words, and flagged only
-when the detector gives English less than ``MAX_ENGLISH``. A text written mostly in another
-script (Chinese, Cyrillic, Arabic…) is judged whatever its length. benchmarks/language_flags.py
-measures both error rates (docs/pipeline.md has the figures).
+when the detector gives English less than ``MAX_ENGLISH``; a shorter one only when every word
+of it is a word course comments are made of in another language, and one at least is not
+also English ("Très bien", "Sehr gut": pipeline/model/short_language.py). A text written
+mostly in another script (Chinese, Cyrillic, Arabic…) is judged whatever its length.
+benchmarks/language_flags.py measures both error rates (docs/pipeline.md has the figures).
 
 The detector is py3langid (a naive-Bayes byte n-gram model of 140 languages, 4.5 MB, inside
 its wheel), run on a whole chunk at once by pipeline/model/langid_fast.py with the same
@@ -28,6 +30,7 @@ import numpy as np
 
 from pipeline.model import langid_cache, langid_fast
 from pipeline.model.chunk_chars import ChunkChars
+from pipeline.model.short_language import short_language
 
 ENGLISH = "en"
 MIN_LETTERS = 15
@@ -61,7 +64,8 @@ class BulkDetector(LanguageDetector, Protocol):
 
 def told_language(text: str, detector: LanguageDetector) -> str | None:
     """The language of ``text`` when it can be told with confidence, else None (the detector
-    is not asked about a text too short to judge).
+    is not asked about a text too short to judge: such a text is told from its words when
+    they are all a language's own, pipeline/model/short_language.py).
 
     English is told from the same evidence as any other language, so the ``language`` column
     says ``en`` only for comments long enough to judge.
@@ -71,7 +75,8 @@ def told_language(text: str, detector: LanguageDetector) -> str | None:
 
 def told_languages(texts: Sequence[str], detector: LanguageDetector) -> list[str | None]:
     """``told_language`` of every text, the detector asked once about all those long enough."""
-    judged = np.flatnonzero(evidence(texts)).tolist()
+    judgeable = evidence(texts)
+    judged = np.flatnonzero(judgeable).tolist()
     asked = [texts[i] for i in judged]
     if isinstance(detector, BulkDetector):
         leaders = detector.leaders(asked)
@@ -80,6 +85,8 @@ def told_languages(texts: Sequence[str], detector: LanguageDetector) -> list[str
     told: list[str | None] = [None] * len(texts)
     for i, found in zip(judged, leaders, strict=True):
         told[i] = None if found is None else verdict(*found)
+    for i in np.flatnonzero(~judgeable).tolist():
+        told[i] = short_language(texts[i])
     return told
 
 
