@@ -18,6 +18,7 @@ Portuguese), the one with more of its own words among them is told, then the fir
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
@@ -92,7 +93,8 @@ LANGUAGES = tuple(OWN)
 def short_language(text: str) -> str | None:
     """The language of a short ``text`` all of whose words are a language's (see the module),
     or None: English, or words these lists do not hold."""
-    words = [word.casefold() for word in _WORD.findall(text.replace("\u2019", "'"))]
+    composed = unicodedata.normalize("NFC", text).replace("\u2019", "'")
+    words = [word.casefold() for word in _WORD.findall(composed)]
     if not words:
         return None
     best: tuple[int, str] | None = None

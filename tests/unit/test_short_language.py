@@ -5,6 +5,7 @@ prof", "Excellent"), grades and names stay English."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 
 import pytest
@@ -54,6 +55,12 @@ def test_a_short_comment_of_a_language_s_own_words_is_told(text: str, code: str)
 )  # fmt: skip
 def test_english_words_names_grades_and_words_not_listed_tell_nothing(text: str) -> None:
     assert short_language(text) is None
+
+
+def test_accents_typed_as_a_letter_and_a_mark_read_as_one() -> None:
+    """macOS and some exports write "é" as "e" and a combining accent (NFD)."""
+    assert short_language(unicodedata.normalize("NFD", "Très intéressant")) == "fr"
+    assert short_language(unicodedata.normalize("NFD", "ÓTIMO PROFESSOR")) == "pt"
 
 
 def test_a_language_s_own_words_are_never_english_ones() -> None:
