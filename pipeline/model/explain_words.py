@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.model.lookalikes import latin_lookalikes
 from pipeline.model.textprep import emoticon_spans
 
 _WORD = re.compile(r"\w+(?:['’\-]\w+)*|[^\w\s]+")
@@ -99,8 +100,10 @@ def prepare_with_origin(text: str) -> PreparedText:
     """``prepare_text(text)`` up to spacing (which WordPiece ignores), with a map back.
 
     Every character of a spelled-out emoji or emoticon maps to its first character, every other
-    one to itself. As in prepare_text, underscores become spaces once any emoji was spelled out.
+    one to itself (a look-alike read as its Latin letter too: one for one). As in prepare_text,
+    underscores become spaces once any emoji was spelled out.
     """
+    text = latin_lookalikes(text)
     spans = _emoji_spans(text)
     if not spans:
         return PreparedText(text, np.arange(len(text), dtype=np.int64))

@@ -16,6 +16,7 @@ from pipeline.errors import ConfigError
 from pipeline.input_numbers import is_number
 from pipeline.model.language import LanguageDetector, Py3LangidDetector, told_languages
 from pipeline.model.language import unsupported_reason as language_reason
+from pipeline.model.lookalikes import latin_lookalikes
 from pipeline.model.no_opinion import NO_OPINION_REASON, NoOpinion, extra_phrases
 from pipeline.model.predictor import EMPTY_TEXT_REASON, is_blank
 from pipeline.settings import Settings
@@ -88,8 +89,8 @@ class CommentScreen:
         ]
         judged = [text for text, verdict in zip(strings, early, strict=True) if verdict is None]
         languages: list[str | None] = [None] * len(judged)
-        if self.detector is not None:
-            languages = told_languages(judged, self.detector)
+        if self.detector is not None:  # look-alikes read as Latin, as the model reads them
+            languages = told_languages([latin_lookalikes(t) for t in judged], self.detector)
         told = iter(languages)
         return [
             verdict if verdict is not None else self._by_language(next(told), model)

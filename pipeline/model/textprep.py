@@ -18,6 +18,8 @@ import re
 from functools import cache
 from typing import Any
 
+from pipeline.model.lookalikes import latin_lookalikes
+
 _SPACES = re.compile(r"\s+")
 _SST_SPACING = (
     (re.compile(r" (n't|'s|'re|'ve|'ll|'d|'m)\b", re.IGNORECASE), r"\1"),
@@ -123,8 +125,10 @@ def spell_out_emoji(text: str) -> str:
 
 
 def prepare_text(text: str) -> str:
-    """What the model reads for a comment (the stored comment itself is never changed)."""
-    return spell_out_emoji(emoticons_as_emoji(text))
+    """What the model reads for a comment (the stored comment itself is never changed):
+    Cyrillic and Greek look-alikes of Latin letters read as them (pipeline/model/lookalikes.py),
+    emoticons and emoji spelled out."""
+    return spell_out_emoji(emoticons_as_emoji(latin_lookalikes(text)))
 
 
 def untokenize_sst(text: str) -> str:

@@ -1,0 +1,51 @@
+"""Cyrillic and Greek letters that look like Latin ones, read as the Latin letters, in an
+English comment.
+
+"Grеat cоurse" typed with a Cyrillic е and о (a keyboard layout left on, a text pasted from
+elsewhere, or a test of the tool) reads the same to a person, but the encoder splits those
+words into pieces it does not know: the model gave it positive 0.52 where the Latin spelling
+gets 0.96, and "Тhе lесturеs wеrе tеrriblе" was refused as Serbian. A look-alike is read as
+its Latin letter where the text shows it stands for one: in a word that mixes it with Latin
+letters, and anywhere in a comment whose letters outside the Latin script are all
+look-alikes. A comment in Russian or Greek has other letters too, and a word of its own
+script is never changed, so it stays what it is. One character for one, so every offset into
+the comment still holds (explanations map words back by them). The stored comment is never
+changed; only what the model and the language screen read.
+"""
+
+from __future__ import annotations
+
+import re
+
+LATIN_OF = str.maketrans(
+    "аеорсухіјѕԁһԛԝАВЕКМНОРСТХУІЈЅοαινρΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+    "aeopcyxijsdhqwABEKMHOPCTXYIJSoaivpABEZHIKMNOPTYX",
+)
+"""Each look-alike and the Latin letter it passes for (Unicode's confusables, the single
+letters among them)."""
+_LOOKALIKES = frozenset(chr(point) for point in LATIN_OF)
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def latin_lookalikes(text: str) -> str:
+    """``text`` with its look-alikes read as Latin letters where it shows they stand for
+    them (see the module); ASCII text is returned as it is."""
+    if text.isascii():
+        return text
+    others = {ch for ch in text if ch.isalpha() and not _latin(ch)}
+    if not others & _LOOKALIKES:
+        return text
+    if others <= _LOOKALIKES and any(_latin(ch) for ch in text if ch.isalpha()):
+        return text.translate(LATIN_OF)
+    return _WORD.sub(_mixed_word, text)
+
+
+def _mixed_word(match: re.Match[str]) -> str:
+    word = match.group()
+    mixed = any(ch in _LOOKALIKES for ch in word) and any(_latin(ch) for ch in word)
+    return word.translate(LATIN_OF) if mixed else word
+
+
+def _latin(ch: str) -> bool:
+    point = ord(ch)
+    return point < 0x250 or 0x1E00 <= point <= 0x1EFF
