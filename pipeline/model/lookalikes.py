@@ -1,5 +1,6 @@
 """Cyrillic and Greek letters that look like Latin ones, read as the Latin letters, in an
-English comment.
+English comment; and fullwidth Latin letters, digits and punctuation (``Ｇｒｅａｔ``, typed with a
+Chinese or Japanese input method left in fullwidth mode) read as the ASCII ones.
 
 "Grеat cоurse" typed with a Cyrillic е and о (a keyboard layout left on, a text pasted from
 elsewhere, or a test of the tool) reads the same to a person, but the encoder splits those
@@ -11,6 +12,11 @@ look-alikes. A comment in Russian or Greek has other letters too, and a word of 
 script is never changed, so it stays what it is. One character for one, so every offset into
 the comment still holds (explanations map words back by them). The stored comment is never
 changed; only what the model and the language screen read.
+
+Fullwidth forms are always read as ASCII (their Unicode compatibility mapping):
+"Ｔｈｅ ｌｅｃｔｕｒｅｓ ｗｅｒｅ ｔｅｒｒｉｂｌｅ" was refused as Japanese, and read
+as written the model called it neutral (0.83). A Japanese or Chinese comment keeps its own
+script, so it is still told as its language.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ LATIN_OF = str.maketrans(
 """Each look-alike and the Latin letter it passes for (Unicode's confusables, the single
 letters among them)."""
 _LOOKALIKES = frozenset(chr(point) for point in LATIN_OF)
+ASCII_OF_FULLWIDTH = {0xFF01 + offset: 0x21 + offset for offset in range(94)} | {0x3000: 0x20}
+"""``！`` … ``～`` as ``!`` … ``~``, and the ideographic space as a space."""
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -32,6 +40,7 @@ def latin_lookalikes(text: str) -> str:
     them (see the module); ASCII text is returned as it is."""
     if text.isascii():
         return text
+    text = text.translate(ASCII_OF_FULLWIDTH)
     others = {ch for ch in text if ch.isalpha() and not _latin(ch)}
     if not others & _LOOKALIKES:
         return text

@@ -1,6 +1,6 @@
 """An emoticon alone is read as the emoji it stands for, by both shipped models. Read as
 punctuation, ":)", ":(", ":D" and "<3" were all neutral (pipeline/model/textprep.py). So are
-Cyrillic look-alikes of Latin letters read as those letters."""
+Cyrillic look-alikes of Latin letters read as those letters, and fullwidth ones as ASCII."""
 
 from __future__ import annotations
 
@@ -40,6 +40,7 @@ def test_an_emoticon_alone_gets_the_sentiment_it_shows(
     [
         ("Grеat cоurse, I lеarned a lot", "Great course, I learned a lot"),
         ("Тhе lесturеs wеrе tеrriblе", "The lectures were terrible"),
+        ("Ｔｈｅ ｌｅｃｔｕｒｅｓ ｗｅｒｅ ｔｅｒｒｉｂｌｅ", "The lectures were terrible"),
     ],
 )
 def test_cyrillic_look_alikes_score_as_the_latin_spelling(

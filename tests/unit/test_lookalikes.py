@@ -24,6 +24,8 @@ SPOOFED = "Тhе lесturеs wеrе tеrriblе"  # every e, c and the T Cyrillic
         (SPOOFED, "The lectures were terrible"),
         ("Prof. Раul is grеat", "Prof. Paul is great"),
         ("Τhe ΤΑ was hеlpful", "The TA was helpful"),
+        ("Ｔｈｅ ｌｅｃｔｕｒｅｓ ｗｅｒｅ ｔｅｒｒｉｂｌｅ！", "The lectures were terrible!"),
+        ("ＣＳ１０１\u3000was fine", "CS101 was fine"),
     ],
 )
 def test_look_alikes_in_an_english_comment_read_as_latin(text: str, read: str) -> None:
@@ -39,12 +41,18 @@ def test_look_alikes_in_an_english_comment_read_as_latin(text: str, read: str) -
         "Το μάθημα ήταν καλό",
         "сое",
         "Café très bien, π is fun",
+        "授業はとても分かりやすかった",
         "Great course",
         "",
     ],
 )
 def test_cyrillic_and_greek_text_and_plain_latin_are_left_as_written(text: str) -> None:
     assert latin_lookalikes(text) == text
+
+
+def test_a_japanese_comment_keeps_its_script_when_its_punctuation_is_fullwidth() -> None:
+    japanese = "授業は分かりやすかった！（ＣＳ１０１）"
+    assert latin_lookalikes(japanese) == "授業は分かりやすかった!(CS101)"
 
 
 def test_one_letter_for_one_so_explanations_map_back_to_the_comment() -> None:
