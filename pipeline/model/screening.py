@@ -110,7 +110,7 @@ def _without_language(text: str, placeholder: bool) -> Screened | None:
         return Screened(EMPTY_TEXT_REASON)
     if (error := excel_error_reason(text)) is not None:
         return Screened(error)
-    if is_number(text):
+    if is_number(latin_lookalikes(text)):  # "１０／１０", typed in fullwidth, too
         return Screened(NUMBER_REASON)
     return Screened(NO_OPINION_REASON) if placeholder else None
 

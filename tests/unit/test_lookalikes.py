@@ -74,3 +74,9 @@ def test_the_screen_reads_them_as_latin_too() -> None:
     assert screen.check(SPOOFED, "m") == Screened(None, "en")
     russian = screen.check("Очень хорошо, мне понравился курс", "m")
     assert russian.language == "sr" and russian.reason is not None
+
+
+def test_a_score_typed_in_fullwidth_is_a_score() -> None:
+    screen = CommentScreen(NoOpinion.with_extra(), CyrillicIsSerbian(), None)
+    assert screen.check("１０／１０", "m") == screen.check("10/10", "m")
+    assert screen.check("10/10", "m").reason is not None
