@@ -7,11 +7,12 @@ elsewhere, or a test of the tool) reads the same to a person, but the encoder sp
 words into pieces it does not know: the model gave it positive 0.52 where the Latin spelling
 gets 0.96, and "Тhе lесturеs wеrе tеrriblе" was refused as Serbian. A look-alike is read as
 its Latin letter where the text shows it stands for one: in a word that mixes it with Latin
-letters, and anywhere in a comment whose letters outside the Latin script are all
-look-alikes. A comment in Russian or Greek has other letters too, and a word of its own
-script is never changed, so it stays what it is. One character for one, so every offset into
-the comment still holds (explanations map words back by them). The stored comment is never
-changed; only what the model and the language screen read.
+letters, and anywhere in a comment whose letters are mostly Latin and whose others are all
+look-alikes. A comment in Russian or Greek has other letters too, or is mostly its own
+script ("Курс ok": К, у, р and с all look like Latin letters), and a word wholly of its own
+script is otherwise never changed, so it stays what it is. One character for one, so every
+offset into the comment still holds (explanations map words back by them). The stored comment
+is never changed; only what the model and the language screen read.
 
 Fullwidth forms are always read as ASCII (their Unicode compatibility mapping):
 "Ｔｈｅ ｌｅｃｔｕｒｅｓ ｗｅｒｅ ｔｅｒｒｉｂｌｅ" was refused as Japanese, and read
@@ -41,10 +42,11 @@ def latin_lookalikes(text: str) -> str:
     if text.isascii():
         return text
     text = text.translate(ASCII_OF_FULLWIDTH)
-    others = {ch for ch in text if ch.isalpha() and not _latin(ch)}
-    if not others & _LOOKALIKES:
+    letters = [ch for ch in text if ch.isalpha()]
+    others = [ch for ch in letters if not _latin(ch)]
+    if _LOOKALIKES.isdisjoint(others):
         return text
-    if others <= _LOOKALIKES and any(_latin(ch) for ch in text if ch.isalpha()):
+    if _LOOKALIKES.issuperset(others) and len(others) * 2 < len(letters):
         return text.translate(LATIN_OF)
     return _WORD.sub(_mixed_word, text)
 
