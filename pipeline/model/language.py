@@ -30,6 +30,7 @@ import numpy as np
 
 from pipeline.model import langid_cache, langid_fast
 from pipeline.model.chunk_chars import ChunkChars
+from pipeline.model.lookalikes import LATIN_ADDITIONAL, LATIN_BELOW
 from pipeline.model.short_language import short_language
 
 ENGLISH = "en"
@@ -115,7 +116,8 @@ def evidence(texts: Sequence[str]) -> np.ndarray:
     chars = ChunkChars.of(texts)
     points, starts = chars.points, chars.starts
     letter = letters(points)
-    latin = (points < 0x250) | ((points >= 0x1E00) & (points <= 0x1EFF))
+    first, last = LATIN_ADDITIONAL
+    latin = (points < LATIN_BELOW) | ((points >= first) & (points <= last))
     follows_letter = np.concatenate(([False], letter[:-1]))
     follows_letter[starts[starts < len(points)]] = False
     letter_count = chars.count(letter)

@@ -57,6 +57,13 @@ def _mixed_word(match: re.Match[str]) -> str:
     return word.translate(LATIN_OF) if mixed else word
 
 
+LATIN_BELOW = 0x250
+"""Code points under this are Latin (ASCII, Latin-1, Latin Extended-A and -B) or not
+letters."""
+LATIN_ADDITIONAL = (0x1E00, 0x1EFF)
+"""Latin Extended Additional (Vietnamese), first and last code point."""
+
+
 def _latin(ch: str) -> bool:
     point = ord(ch)
-    return point < 0x250 or 0x1E00 <= point <= 0x1EFF
+    return point < LATIN_BELOW or LATIN_ADDITIONAL[0] <= point <= LATIN_ADDITIONAL[1]

@@ -83,14 +83,16 @@ class CommentScreen:
         """``check`` of every comment of a chunk, the languages told all at once (a detector
         asked text by text costs several times as much: docs/performance.md)."""
         strings = ["" if is_blank(text) else str(text) for text in texts]
+        read = [latin_lookalikes(text) for text in strings]  # as the model reads them
         placeholder = self.no_opinion.many(strings)
         early = [
-            _without_language(text, none) for text, none in zip(strings, placeholder, strict=True)
+            _without_language(text, as_read, none)
+            for text, as_read, none in zip(strings, read, placeholder, strict=True)
         ]
-        judged = [text for text, verdict in zip(strings, early, strict=True) if verdict is None]
+        judged = [text for text, verdict in zip(read, early, strict=True) if verdict is None]
         languages: list[str | None] = [None] * len(judged)
-        if self.detector is not None:  # look-alikes read as Latin, as the model reads them
-            languages = told_languages([latin_lookalikes(t) for t in judged], self.detector)
+        if self.detector is not None:
+            languages = told_languages(judged, self.detector)
         told = iter(languages)
         return [
             verdict if verdict is not None else self._by_language(next(told), model)
@@ -103,14 +105,15 @@ class CommentScreen:
         return Screened(None, language)
 
 
-def _without_language(text: str, placeholder: bool) -> Screened | None:
+def _without_language(text: str, read: str, placeholder: bool) -> Screened | None:
     """The verdict on a comment ("" if blank) that needs no language: blank, an Excel error
-    value, a number or score, a placeholder, or None (its language decides)."""
+    value, a number or score (as ``read``, look-alikes and fullwidth forms as the model reads
+    them: "１０／１０" too), a placeholder, or None (its language decides)."""
     if not text:
         return Screened(EMPTY_TEXT_REASON)
     if (error := excel_error_reason(text)) is not None:
         return Screened(error)
-    if is_number(latin_lookalikes(text)):  # "１０／１０", typed in fullwidth, too
+    if is_number(read):
         return Screened(NUMBER_REASON)
     return Screened(NO_OPINION_REASON) if placeholder else None
 

@@ -24,7 +24,7 @@ from pipeline.report.data import ReportData, ThemeEntry
 from pipeline.report.quotes import MAX_WORDS, MIN_WORDS
 from pipeline.report.stats import ALPHA, Interval
 from pipeline.ui.groups import SMALL_GROUP, in_sentence
-from pipeline.ui.shares import percent_text
+from pipeline.ui.shares import count_text, percent_text
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
@@ -110,7 +110,7 @@ def _environment() -> jinja2.Environment:
         points=points,
         p_value=p_value_text,
         when=when,
-        count=count,
+        count=count_text,
         px=lambda value: f"{value:.1f}",
         aspect_name=aspect_name,
         in_text=in_sentence,
@@ -127,11 +127,6 @@ def by_label(themes: Sequence[ThemeEntry]) -> list[tuple[str, list[ThemeEntry]]]
     """The themes label by label, in the order they come (``about.theme_entries``: the
     model's label order)."""
     return [(label, list(group)) for label, group in groupby(themes, key=lambda t: t.label)]
-
-
-def count(number: int, noun: str) -> str:
-    """``1 comment``, ``1,204 comments``."""
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def percent(share: float | None) -> str:

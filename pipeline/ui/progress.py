@@ -10,6 +10,7 @@ from pipeline.errors import JobNotFound
 from pipeline.model_fault import is_model_fault
 from pipeline.request_id import REQUEST_ID
 from pipeline.ui.markdown import literal
+from pipeline.ui.shares import count_text
 
 RECENT_LIMIT = 10
 # Streamlit's bundled Material icons: they render without an emoji font on the machine.
@@ -91,13 +92,9 @@ def queue_place(job: JobStatus) -> str:
         return ""
     running = job.jobs_running or 0
     if job.queued_ahead == 0:
-        return "next in line" + (f", {_jobs(running)} running" if running else "")
-    ahead = f"{_jobs(job.queued_ahead)} queued before it"
+        return "next in line" + (f", {count_text(running, 'job')} running" if running else "")
+    ahead = f"{count_text(job.queued_ahead, 'job')} queued before it"
     return ahead + (f", {running:,} running" if running else "")
-
-
-def _jobs(count: int) -> str:
-    return f"{count:,} job{'' if count == 1 else 's'}"
 
 
 def insights_text(job: JobStatus) -> str | None:

@@ -44,6 +44,11 @@ def percent_text(value: int | None) -> str:
     return "–" if value is None else f"{value}%"
 
 
+def count_text(number: int, noun: str) -> str:
+    """``1 comment``, ``0 jobs``, ``1,250 comments``: a count and its noun."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
 def comments_text(count: int) -> str:
     """``1 comment``, ``0 comments``, ``1,250 comments``."""
-    return f"{count:,} comment{'' if count == 1 else 's'}"
+    return count_text(count, "comment")
