@@ -67,11 +67,14 @@ class Row:
         return self.adjusted_p is not None and self.adjusted_p < ALPHA
 
     @property
-    def difference(self) -> float | None:
-        """First share less the second, in 0..1 units; None when a side has no comment."""
-        if self.first.share is None or self.second.share is None:
+    def shown_points(self) -> int | None:
+        """The first side's whole percent less the second's, in points, as the table shows
+        them: the reader's own subtraction gives it (75% against 12% reads +63 points, not the
+        +62 of the exact shares, and 19% against 19% never reads -0). None when a side has no
+        comment. The test is on the exact counts."""
+        if self.first.percent is None or self.second.percent is None:
             return None
-        return self.first.share - self.second.share
+        return self.first.percent - self.second.percent
 
 
 @dataclass(frozen=True)
@@ -175,16 +178,17 @@ def _share(counts: Mapping[str, int], key: str, keys: Sequence[str]) -> Share:
 
 def table(rows: Sequence[Row], first: str, second: str, title: str) -> pd.DataFrame:
     """The rows as the page shows them: per side the whole percentage of its n with the 95 %
-    interval, the difference in points, and the flag where it is beyond the noise."""
+    interval, the difference of those whole percentages in points, and the flag where it is
+    beyond the noise."""
     records = []
     for row in rows:
-        difference = row.difference
+        points = row.shown_points
         records.append(
             {
                 title: aspect_title(row.key),
                 first: _cell(row.first),
                 second: _cell(row.second),
-                "difference": "–" if difference is None else f"{difference * 100:+.0f} points",
+                "difference": "–" if points is None else f"{points:+d} points",
                 "beyond the noise": row.flagged,
             }
         )

@@ -107,7 +107,7 @@ def test_a_small_difference_on_few_comments_is_not_flagged() -> None:
     two = Side("B", {"negative": 2, "neutral": 1, "positive": 3}, {})
     result = compare(one, two, LABELS)
     assert not any(row.flagged for row in result.labels)
-    assert result.labels[0].difference == pytest.approx(1 / 6)
+    assert result.labels[0].shown_points == 50 - 33
 
 
 def test_a_side_without_comments_is_shown_but_not_tested() -> None:
@@ -115,7 +115,7 @@ def test_a_side_without_comments_is_shown_but_not_tested() -> None:
     two = Side("B", dict.fromkeys(LABELS, 0), {})
     result = compare(one, two, LABELS)
     assert result.tests == 0
-    assert result.labels[0].difference is None
+    assert result.labels[0].shown_points is None
     assert [row.key for row in result.aspects] == ["exams"]
     shown = table(result.labels, "A", "B", "label")
     assert shown["B"].tolist() == ["– of 0"] * 3
@@ -128,9 +128,21 @@ def test_the_table_and_chart_rows_say_share_n_interval_and_flag() -> None:
     shown = table(result.labels, "CHEM", "CS", "label")
     assert shown.columns.tolist() == ["label", "CHEM", "CS", "difference", "beyond the noise"]
     assert shown.iloc[0].tolist()[:3] == ["negative", "75% of 40 (60–86 %)", "12% of 80 (7–22 %)"]
-    assert shown.iloc[0]["difference"] == "+62 points"
+    assert shown.iloc[0]["difference"] == "+63 points"  # 75% less 12%, as the reader subtracts
     aspects = table(result.aspects, "CHEM", "CS", "aspect")
     assert aspects.iloc[0]["CHEM"] == "96% of 26 (81–99 %)"
     rows = chart_rows(result)
     assert rows["side"].unique().tolist() == ["CHEM (n=40)", "CS (n=80)"]
     assert (rows["low"] <= rows["share"]).all() and (rows["share"] <= rows["high"]).all()
+
+
+def test_shares_shown_alike_differ_by_no_points_whatever_their_exact_order() -> None:
+    """19 of 100 against 191 of 1,001 (19.08 %): both read 19%, so the difference reads +0
+    points, never -0; the test still runs on the exact counts."""
+    one = Side("A", {"negative": 19, "neutral": 1, "positive": 80}, {})
+    two = Side("B", {"negative": 191, "neutral": 10, "positive": 800}, {})
+    result = compare(one, two, LABELS)
+    shown = table(result.labels, "A", "B", "label")
+    assert shown["A"].iloc[0].startswith("19% of 100") and shown["B"].iloc[0].startswith("19% of")
+    assert shown["difference"].tolist()[0] == "+0 points"
+    assert result.labels[0].p_value is not None and result.labels[0].p_value > 0.5
