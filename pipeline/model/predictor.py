@@ -55,13 +55,18 @@ CPU_SCORING_TOKENS = 2048
 of 1,024 nearly doubled throughput on realistic comments (the 2 % of long reviews took 60 % of
 the time, half of it padding); 2,048 then gave another 10-18 % with two threads on an AMX CPU,
 short and long-tailed comments alike (fewer, fuller parallel regions; docs/performance.md)."""
-CPU_RESCORING_WASTE = 64
-"""On a CPU, a batch of the fp32 re-scoring ends before its padding passes this many tokens,
-and its width is its longest window's (fp32 gains nothing from the tiles' widths). The
-comments a chunk re-scores are a few dozen of every length: filled up to the token budget,
-a batch of 21 was 96 tokens wide for comments of 16 to 83, half of it padding. fp32 costs
-per token and little per batch: re-scoring 20,000 short comments in 1,000-row chunks took
-1.21-1.25 s instead of 1.58-1.62 s (docs/performance.md)."""
+CPU_FP32_WASTE = 64
+"""On a CPU, a batch scored in fp32 (the re-scoring of a bf16 or int8 predictor, and every
+batch of an fp32 one) ends before its padding passes this many tokens, and its width is its
+longest window's (fp32 gains nothing from the tiles' widths). fp32 costs per token and little
+per batch. The comments a chunk re-scores are a few dozen of every length: filled up to the
+token budget, a batch of 21 was 96 tokens wide for comments of 16 to 83, half of it padding;
+re-scoring 20,000 short comments in 1,000-row chunks took 1.21-1.25 s instead of 1.58-1.62 s.
+A worker's chunk is a few hundred comments, too few for neighbours in length to be close: an
+fp32 predictor (the choice of a CPU without native bf16 or VNNI, such as an AVX2 AMD EPYC)
+padded 1,120 course comments in chunks of 160 to 51,404 tokens for 35,214 real ones, and
+labelled them 1.2-1.3x faster with the cap (docs/performance.md). bf16's main pass keeps full
+batches: the cap made it slower (more, smaller batches of new shapes)."""
 
 
 @dataclass(frozen=True)
@@ -150,7 +155,7 @@ class Predictor:
         )
         self._batch_tokens = CPU_BATCH_TOKENS if self.device == "cpu" else None
         self._scoring_tokens = CPU_SCORING_TOKENS if self.device == "cpu" else None
-        self._rescoring_waste = CPU_RESCORING_WASTE if self.device == "cpu" else None
+        self._fp32_waste = CPU_FP32_WASTE if self.device == "cpu" else None
         self.stats = ScoringStats()
 
     @classmethod
@@ -254,12 +259,13 @@ class Predictor:
 
         Texts are grouped by character length so a group can be tokenized while the model
         works on the previous one; inside a group, batches are planned on token counts, their
-        widths rounded as the CPU's matrix units want (pipeline/model/cpu_shapes.py). The fp32
-        re-scoring's batches (``rescoring``) keep exact widths and little padding on a CPU.
+        widths rounded as the CPU's matrix units want (pipeline/model/cpu_shapes.py). Batches
+        scored in fp32 on a CPU (the re-scoring's, ``rescoring``, and all of an fp32
+        predictor's) keep exact widths and little padding (``CPU_FP32_WASTE``).
         """
         width, waste = self._width, None
-        if rescoring and self._rescoring_waste is not None:
-            width, waste = self._exact_width, self._rescoring_waste
+        if (rescoring or self.precision == "fp32") and self._fp32_waste is not None:
+            width, waste = self._exact_width, self._fp32_waste
         by_length = np.argsort(-np.fromiter(map(len, texts), np.int64, len(texts)), kind="stable")
         for start in range(0, len(by_length), self._group_texts):
             group = by_length[start : start + self._group_texts]

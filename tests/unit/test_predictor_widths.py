@@ -10,7 +10,7 @@ import pytest
 from tinybert import base_tokenizer, tiny_loaded
 
 from pipeline.model.cpu_shapes import EXACT_WIDTHS, TILED_WIDTHS
-from pipeline.model.predictor import CPU_RESCORING_WASTE, Predictor
+from pipeline.model.predictor import CPU_FP32_WASTE, Predictor
 
 TEXTS = [
     "The lectures were clear and well organised, and the labs helped me a lot.",
@@ -42,6 +42,7 @@ def test_tiled_shapes_pad_every_batch_to_a_multiple_of_16_within_the_window(
     assert any(width % 16 for width, _ in exact)
     assert all(width == longest for width, longest in exact)
     predictor.shapes = TILED_WIDTHS
+    predictor.precision = "bf16"  # the plan a bf16 predictor makes (the tiny model runs fp32)
     tiled = _widths(predictor)
     assert all(width % 16 == 0 or width == 40 for width, _ in tiled)
     assert all(longest <= width < longest + 16 for width, longest in tiled)
@@ -76,10 +77,11 @@ def test_rescoring_batches_keep_exact_widths_and_little_padding(
     tokenizer: object, tmp_path: Path
 ) -> None:
     """The fp32 re-scoring (a few comments of every length) is planned on exact widths and ends
-    a batch before its padding passes CPU_RESCORING_WASTE; the main pass keeps tiled widths and
-    full batches. Probabilities are the same whatever the batches."""
+    a batch before its padding passes CPU_FP32_WASTE; a bf16 predictor's main pass keeps tiled
+    widths and full batches. Probabilities are the same whatever the batches."""
     predictor = Predictor(tiny_loaded(tokenizer, tmp_path, max_length=128), precision="fp32")
     predictor.shapes = TILED_WIDTHS
+    predictor.precision = "bf16"  # the plan a bf16 predictor makes (the tiny model runs fp32)
     texts = [str(t) for t in TEXTS]
     main = list(predictor._batches(texts))
     rescoring = list(predictor._batches(texts, rescoring=True))
@@ -88,7 +90,7 @@ def test_rescoring_batches_keep_exact_widths_and_little_padding(
     for _, ids, mask in rescoring:
         lengths = mask.sum(axis=1)
         assert ids.shape[1] == lengths.max()
-        assert (ids.shape[1] - lengths).sum() <= CPU_RESCORING_WASTE or len(lengths) == 1
+        assert (ids.shape[1] - lengths).sum() <= CPU_FP32_WASTE or len(lengths) == 1
     every = np.sort(np.concatenate([owners for owners, _, _ in rescoring]))
     assert every.tolist() == list(range(len(texts)))
     np.testing.assert_allclose(
@@ -97,6 +99,24 @@ def test_rescoring_batches_keep_exact_widths_and_little_padding(
         rtol=1e-5,
         atol=1e-6,
     )
+
+
+def test_an_fp32_predictor_plans_every_batch_like_the_rescoring(
+    tokenizer: object, tmp_path: Path
+) -> None:
+    """fp32 costs per token, not per batch: a chunk of comments of scattered lengths is planned
+    on exact widths, each batch ending before its padding passes CPU_FP32_WASTE, instead of
+    one batch filled up to the token budget at its longest comment's width."""
+    predictor = Predictor(tiny_loaded(tokenizer, tmp_path, max_length=128), precision="fp32")
+    texts = [str(t) for t in TEXTS]
+    planned = list(predictor._batches(texts))
+    assert len(planned) > 1
+    for _, ids, mask in planned:
+        lengths = mask.sum(axis=1)
+        assert ids.shape[1] == lengths.max()
+        assert (ids.shape[1] - lengths).sum() <= CPU_FP32_WASTE or len(lengths) == 1
+    every = np.sort(np.concatenate([owners for owners, _, _ in planned]))
+    assert every.tolist() == list(range(len(texts)))
 
 
 def test_identical_texts_are_scored_once_and_get_the_same_scores(
@@ -131,8 +151,8 @@ def test_with_packed_weights_a_part_filled_batch_takes_the_full_batch_shape(
     predictor = Predictor(tiny_loaded(tokenizer, tmp_path), precision="fp32")
     texts = [str(t) for t in TEXTS][:9]
     plain = predictor.predict_proba(texts)
-    assert [len(o) for o, _, _ in predictor._batches(texts)] == [9]
     predictor.shapes = TILED_WIDTHS
+    predictor.precision = "bf16"  # the plan a bf16 predictor makes (the tiny model runs fp32)
     batches = list(predictor._batches(texts))
     assert [len(owners) for owners, _, _ in batches] == [9]
     _, ids, mask = batches[0]
