@@ -86,13 +86,7 @@ def test_rescoring_batches_keep_exact_widths_and_little_padding(
     main = list(predictor._batches(texts))
     rescoring = list(predictor._batches(texts, rescoring=True))
     assert len(main) == 1 and main[0][1].shape[1] % 16 == 0
-    assert len(rescoring) > 1
-    for _, ids, mask in rescoring:
-        lengths = mask.sum(axis=1)
-        assert ids.shape[1] == lengths.max()
-        assert (ids.shape[1] - lengths).sum() <= CPU_FP32_WASTE or len(lengths) == 1
-    every = np.sort(np.concatenate([owners for owners, _, _ in rescoring]))
-    assert every.tolist() == list(range(len(texts)))
+    _assert_exact_and_capped(rescoring, len(texts))
     np.testing.assert_allclose(
         predictor._run(predictor.engine.exact, texts, rescoring=True),
         predictor._run(predictor.engine.exact, texts),
@@ -109,14 +103,21 @@ def test_an_fp32_predictor_plans_every_batch_like_the_rescoring(
     one batch filled up to the token budget at its longest comment's width."""
     predictor = Predictor(tiny_loaded(tokenizer, tmp_path, max_length=128), precision="fp32")
     texts = [str(t) for t in TEXTS]
-    planned = list(predictor._batches(texts))
+    _assert_exact_and_capped(list(predictor._batches(texts)), len(texts))
+
+
+def _assert_exact_and_capped(
+    planned: list[tuple[np.ndarray, np.ndarray, np.ndarray]], n_texts: int
+) -> None:
+    """Several batches, each as wide as its longest row, none padded past CPU_FP32_WASTE
+    tokens (unless it holds one row), every text in one of them."""
     assert len(planned) > 1
     for _, ids, mask in planned:
         lengths = mask.sum(axis=1)
         assert ids.shape[1] == lengths.max()
         assert (ids.shape[1] - lengths).sum() <= CPU_FP32_WASTE or len(lengths) == 1
     every = np.sort(np.concatenate([owners for owners, _, _ in planned]))
-    assert every.tolist() == list(range(len(texts)))
+    assert every.tolist() == list(range(n_texts))
 
 
 def test_identical_texts_are_scored_once_and_get_the_same_scores(
