@@ -3,10 +3,11 @@
 An fp32 predictor (what ``auto`` runs on a CPU without native bf16 or VNNI: an AVX2 AMD EPYC,
 an older Intel Xeon) pays for every token it pads. A worker hands it chunks of about 2 s of
 work, a few hundred comments, too few for a batch filled up to the token budget at its
-longest comment's width to hold comments of near that length. Since this change its batches
+longest comment's width to hold comments of near that length. So an fp32 predictor's batches
 are planned like the fp32 re-scoring's (``CPU_FP32_WASTE``: exact widths, each batch ending
-before its padding passes 64 tokens); the baseline is the plan before, the same predictor with
-the cap off, timed in the same process, the two interleaved, best of ``--repeat`` each.
+before its padding passes 64 tokens); the baseline is the plan without that cap, the same
+predictor with it off, timed in the same process, the two interleaved, best of ``--repeat``
+each.
 
 For each chunk size: seconds with and without the cap and their ratio, the padded and real
 tokens of each plan, and the largest difference of a probability between the two (padding is

@@ -64,9 +64,10 @@ token budget, a batch of 21 was 96 tokens wide for comments of 16 to 83, half of
 re-scoring 20,000 short comments in 1,000-row chunks took 1.21-1.25 s instead of 1.58-1.62 s.
 A worker's chunk is a few hundred comments, too few for neighbours in length to be close: an
 fp32 predictor (the choice of a CPU without native bf16 or VNNI, such as an AVX2 AMD EPYC)
-padded 1,120 course comments in chunks of 160 to 51,404 tokens for 35,214 real ones, and
-labelled them 1.2-1.3x faster with the cap (docs/performance.md). bf16's main pass keeps full
-batches: the cap made it slower (more, smaller batches of new shapes)."""
+padded 1,120 course comments in chunks of 160 to 51,404 tokens for 35,214 real ones, and the
+cap labels such chunks 1.22x faster (``benchmarks/fp32_batches.py``, docs/performance.md).
+bf16's main pass keeps full batches: the cap made it slower (more, smaller batches of new
+shapes)."""
 
 
 @dataclass(frozen=True)
