@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import re
 
-LATIN_OF = str.maketrans(
-    "аеорсухіјѕԁһԛԝАВЕКМНОРСТХУІЈЅοαινρΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
-    "aeopcyxijsdhqwABEKMHOPCTXYIJSoaivpABEZHIKMNOPTYX",
-)
-"""Each look-alike and the Latin letter it passes for (Unicode's confusables, the single
-letters among them)."""
-_LOOKALIKES = frozenset(chr(point) for point in LATIN_OF)
+DRAWN_AS_LATIN = "аеорсухѕіјԁӏһԛԝкАВЕКМНОРСТУХЅІЈҮαικνορυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧ"
+"""Cyrillic and Greek letters drawn as Latin ones (Unicode's confusables, the single letters
+among them). The model reads them here; the release screen's view of a comment
+(pipeline/release/shown.py) reads them too, so both see one list."""
+LATIN_OF = str.maketrans(DRAWN_AS_LATIN, "aeopcyxsijdlhqwkABEKMHOPCTYXSIJYaikvopuxABEZHIKMNOPTYX")
+"""Each look-alike and the Latin letter it passes for, in ``DRAWN_AS_LATIN``'s order."""
+_LOOKALIKES = frozenset(DRAWN_AS_LATIN)
 ASCII_OF_FULLWIDTH = {0xFF01 + offset: 0x21 + offset for offset in range(94)} | {0x3000: 0x20}
 """``！`` … ``～`` as ``!`` … ``~``, and the ideographic space as a space."""
 _WORD = re.compile(r"[^\W\d_]+")

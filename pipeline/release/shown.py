@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import regex
 
+from pipeline.model.lookalikes import DRAWN_AS_LATIN, LATIN_OF
 from pipeline.release.kinds import Kind
 
 Span = tuple[Kind, int, int]
@@ -37,13 +38,9 @@ _PUSH = frozenset("\u202a\u202b\u202d\u202e")
 """The embeddings and overrides a PDF closes; a paragraph's end closes them all."""
 _BIDI = regex.compile("[\u202a-\u202e\n\r\x1c-\x1e\x85\u2029]")
 
-_DRAWN_AS_LATIN = "аеорсухѕіјԁӏһԛԝкАВЕКМНОРСТУХЅІЈҮαικνορυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧ"
-"""Cyrillic and Greek letters drawn as Latin ones; ``_LATIN_DRAWN`` says which, in order."""
-_LATIN_DRAWN = "aeopcyxsijdlhqwkABEKMHOPCTYXSIJYaikvopuxABEZHIKMNOPTYX"
-_LOOKALIKES = str.maketrans(_DRAWN_AS_LATIN, _LATIN_DRAWN)
-_LOOKALIKE_CHARS = frozenset(_DRAWN_AS_LATIN)
+_LOOKALIKE_CHARS = frozenset(DRAWN_AS_LATIN)
 _WITH_LOOKALIKE = regex.compile(
-    rf"(?<![\p{{L}}\p{{M}}])[\p{{L}}\p{{M}}]*[{_DRAWN_AS_LATIN}][\p{{L}}\p{{M}}]*"
+    rf"(?<![\p{{L}}\p{{M}}])[\p{{L}}\p{{M}}]*[{DRAWN_AS_LATIN}][\p{{L}}\p{{M}}]*"
 )
 _LATIN = regex.compile("[A-Za-z]")
 _HYPHENS = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2212", "-"))
@@ -195,4 +192,4 @@ def _as_latin(word: regex.Match[str]) -> str:
     """A word that mixes Latin letters with Cyrillic or Greek look-alikes, as it reads (no
     language writes one so); a word wholly in another alphabet is left as it is."""
     written = word.group(0)
-    return written.translate(_LOOKALIKES) if _LATIN.search(written) else written
+    return written.translate(LATIN_OF) if _LATIN.search(written) else written
