@@ -986,16 +986,34 @@ def _fitted(
     for line, record in records:
         if len(record) > width:
             if any(value.strip() for value in record[width:]):
-                name = DELIMITER_NAMES.get(delimiter, repr(delimiter))
                 raise MalformedInputError(
                     f"line {line} has {len(record)} fields but the header has {width} "
-                    f"column{'s' if width != 1 else ''}: a value that holds a {name} must be "
-                    "in double quotes; fix the line (or the header) and upload again"
+                    f"column{'s' if width != 1 else ''}: {_why_too_many(record, delimiter)}"
                 )
             del record[width:]
         elif len(record) < width:
             record.extend([""] * (width - len(record)))
         yield record
+
+
+def _why_too_many(record: Sequence[str], delimiter: str) -> str:
+    """What to fix in a row with more values than the header. A quoted value that writes a
+    quote as a backslash before it (``\\"``, as MySQL's and some web exporters' CSV do) ends
+    at that quote for the csv module, which keeps the backslash, and the value's own closing
+    quote is left at the end of a later value: CSV writes a quote inside a value twice."""
+    if any("\\" in value for value in record) and any(
+        value.rstrip().endswith('"') for value in record
+    ):
+        return (
+            'it writes a quote inside a value as \\" (a backslash before it), which CSV reads '
+            'as the value\'s end: a quote inside a value is written twice (""); export the '
+            "file again with quotes doubled, and upload again"
+        )
+    name = DELIMITER_NAMES.get(delimiter, repr(delimiter))
+    return (
+        f"a value that holds a {name} must be in double quotes; fix the line (or the header) "
+        "and upload again"
+    )
 
 
 def _txt_rows(

@@ -204,6 +204,26 @@ def test_a_row_with_more_values_than_the_header_is_refused_naming_its_line(
     assert "tokenizing" not in str(refused.value) and "C error" not in str(refused.value)
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        rb'"He said \"great\" class, loved it",A',
+        rb'"He\"s late, always",A',
+    ],
+)
+def test_a_quote_escaped_with_a_backslash_is_named_as_the_problem(
+    tmp_path: Path, line: bytes
+) -> None:
+    """MySQL's CSV writes a quote inside a value as \\"; the csv module ends the value there,
+    so the row has a field too many, and the usual advice (quote the value) would not help."""
+    path = write(tmp_path, b"comment,course\nFine,B\n" + line + b"\n")
+    with pytest.raises(MalformedInputError, match="line 3 has 3 fields") as refused:
+        validate_input(path, "comment")
+    assert "a backslash before it" in str(refused.value)
+    assert 'written twice ("")' in str(refused.value)
+    assert "must be in double quotes" not in str(refused.value)
+
+
 def test_empty_extra_fields_are_dropped_and_missing_ones_are_empty(tmp_path: Path) -> None:
     path = write(tmp_path, b"comment,course\nGreat,A,,\nok\n")
     assert rows(path) == [["Great", "A"], ["ok", ""]]
