@@ -108,23 +108,31 @@ def preview_upload(
     content: bytes, filename: str, rows: int = PREVIEW_ROWS, sheet: str | None = None
 ) -> Preview:
     """The file's format, columns and first rows. It uses the server's own reading code, so a
-    bad file is refused here with the same message before anything is uploaded. A workbook
-    shows ``sheet``, by default the first sheet with a column named like comments; a cell
-    merged down several rows shows in each, as the job reads it, except in the column named
-    like comments (a comment merged over two rows is one comment)."""
+    bad file is refused here with the same message before anything is uploaded (``preview_file``
+    of the bytes written to a temporary file)."""
     if not content:
         raise EmptyInputError(f"{filename} is empty")
     with tempfile.TemporaryDirectory(prefix="preview-") as folder:
         path = Path(folder) / f"upload{Path(filename).suffix.lower()}"
         path.write_bytes(content)
-        sheets = _sheets(path, filename)
-        if sheets and sheet is None:
-            sheet = default_sheet(sheets)
-        layout = inspect_input(path, filename, sheet=sheet)
-        comments = named_text_column(layout.columns, layout.questions) or ""
-        chunks = iter_chunks(path, layout.format, comments, chunk_rows=rows, options=layout.options)
-        with closing(chunks):
-            first = next(chunks, None)
+        return preview_file(path, filename, rows, sheet)
+
+
+def preview_file(
+    path: Path, filename: str, rows: int = PREVIEW_ROWS, sheet: str | None = None
+) -> Preview:
+    """``preview_upload`` of a file on disk, read as a file named ``filename``. A workbook
+    shows ``sheet``, by default the first sheet with a column named like comments; a cell
+    merged down several rows shows in each, as the job reads it, except in the column named
+    like comments (a comment merged over two rows is one comment)."""
+    sheets = _sheets(path, filename)
+    if sheets and sheet is None:
+        sheet = default_sheet(sheets)
+    layout = inspect_input(path, filename, sheet=sheet)
+    comments = named_text_column(layout.columns, layout.questions) or ""
+    chunks = iter_chunks(path, layout.format, comments, chunk_rows=rows, options=layout.options)
+    with closing(chunks):
+        first = next(chunks, None)
     if first is None:
         raise EmptyInputError(f"{filename} has a header but no rows")
     return Preview(

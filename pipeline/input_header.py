@@ -104,6 +104,8 @@ answer: ``Response ID``, ``Comment date``, ``Feedback type``, ``Review status``.
 _RECORD_NAME_WORDS = 3
 TEXT_COLUMN_OPTION = "text_column, or --text-column on the command line"
 """How a refusal names the choice of comment column: the API's field and the CLI's option."""
+CHOOSE_TEXT_COLUMN = f"choose the comment column ({TEXT_COLUMN_OPTION})"
+"""How the refusal of a file whose comment column was neither given nor named begins."""
 _SEVERAL_HINT = (
     "to label several open questions in one job, give text_column (--text-column) once for each"
 )
@@ -236,8 +238,7 @@ def text_column_refusal(columns: Sequence[str], questions: Mapping[str, str] | N
         hint = ""
     shown = [_with_question(column, questions) for column in columns]
     tail = f"; {_SEVERAL_HINT}" if several else ""
-    choose = f"choose the comment column ({TEXT_COLUMN_OPTION})"
-    return f"{choose}: {hint}the file has {listing(shown)}{tail}"
+    return f"{CHOOSE_TEXT_COLUMN}: {hint}the file has {listing(shown)}{tail}"
 
 
 def unlabelled_note(columns: Sequence[str]) -> str:

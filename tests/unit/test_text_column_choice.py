@@ -1,11 +1,12 @@
 """With no comment column named, the one column named like comments is taken, on every edge
 (the service, the HTTP API, the Lambda gateway, the CLI's submit and analyze), and the user is
 told which; with none or several, the refusal says which setting chooses it and what looks
-like the comments."""
+like the comments; the CLI adds the columns whose first rows hold free text, as options."""
 
 from __future__ import annotations
 
 import base64
+import shlex
 from pathlib import Path
 
 import httpx
@@ -20,7 +21,8 @@ from pipeline.analyze import analyze_file
 from pipeline.api.app import create_app
 from pipeline.api.gateway import Gateway
 from pipeline.bootstrap import Backend
-from pipeline.cli import job_commands
+from pipeline.cli import job_commands, model_commands
+from pipeline.cli.column_hint import column_hint
 from pipeline.cli.main import EXIT_INPUT_ERROR, main
 from pipeline.client import PipelineClient
 from pipeline.errors import MissingColumnError
@@ -303,3 +305,101 @@ def test_read_options_know_when_lines_were_not_read_as_comments(
     options: ReadOptions, skips: bool
 ) -> None:
     assert options.skips_rows() is skips
+
+
+KEEP = "What should the instructor keep doing?"
+CHANGE = "What should change next time?"
+ANSWERS = [
+    "The weekly problem sets with worked solutions",
+    "Explaining each proof slowly on the board",
+    "Posting the slides before every lecture",
+    "Answering questions on the forum within a day",
+    "Running the review session before the midterm",
+]
+
+
+def _survey(tmp_path: Path, *questions: str) -> Path:
+    header = ",".join(["Course", *(f'"{q}"' for q in questions)])
+    rows = [
+        ",".join([f"CHEM{110 + i % 2}", *(f'"{answer} ({q[:4]})"' for q in questions)])
+        for i, answer in enumerate(ANSWERS)
+    ]
+    path = tmp_path / "survey.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_cli_submit_names_the_free_text_column_as_an_option_that_works(
+    backend: Backend,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _cli_client(backend, monkeypatch)
+    path = _survey(tmp_path, KEEP)
+    assert main(["submit", str(path)]) == EXIT_INPUT_ERROR
+    err = capsys.readouterr().err
+    assert err.startswith("error: choose the comment column")
+    suggested = err.rstrip().rsplit("add ", 1)[1]
+    assert shlex.split(suggested) == ["--text-column", KEEP]
+    assert main(["submit", str(path), *shlex.split(suggested)]) == 0
+
+
+def test_several_open_questions_are_each_an_option(
+    backend: Backend,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _cli_client(backend, monkeypatch)
+    path = _survey(tmp_path, KEEP, CHANGE)
+    assert main(["submit", str(path)]) == EXIT_INPUT_ERROR
+    suggested = capsys.readouterr().err.rstrip().rsplit("add ", 1)[1]
+    assert shlex.split(suggested) == ["--text-column", KEEP, "--text-column", CHANGE]
+
+
+def test_cli_analyze_names_the_free_text_column_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(model_commands, "_predictor", lambda _settings: FakePredictor())
+    monkeypatch.setenv("PIPELINE_INSIGHTS", "0")
+    path, output = _survey(tmp_path, KEEP), tmp_path / "out.csv"
+    assert main(["analyze", str(path), "-o", str(output)]) == EXIT_INPUT_ERROR
+    suggested = capsys.readouterr().err.rstrip().rsplit("add ", 1)[1]
+    assert main(["analyze", str(path), "-o", str(output), *shlex.split(suggested)]) == 0
+    assert output.is_file()
+
+
+def test_without_free_text_the_refusal_is_left_as_it_is(
+    backend: Backend,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _cli_client(backend, monkeypatch)
+    path = tmp_path / "codes.csv"
+    path.write_text("Course,Section\nCHEM110,A\nCHEM111,B\nCHEM112,C\n", encoding="utf-8")
+    assert main(["submit", str(path)]) == EXIT_INPUT_ERROR
+    err = capsys.readouterr().err
+    assert err.startswith("error: choose the comment column")
+    assert "--text-column '" not in err and "free text of its first rows" not in err
+
+
+def test_other_column_refusals_get_no_hint(tmp_path: Path) -> None:
+    path = _survey(tmp_path, KEEP)
+    asked = MissingColumnError("'coment' is not in the file")
+    with pytest.raises(MissingColumnError) as refused, column_hint(["coment"], path, None):
+        raise asked
+    assert refused.value is asked
+    grouped = MissingColumnError("group-by column 'nope' is not in the file")
+    with pytest.raises(MissingColumnError) as refused, column_hint([], path, None):
+        raise grouped
+    assert refused.value is grouped
+
+
+def test_a_file_that_cannot_be_previewed_keeps_the_refusal(tmp_path: Path) -> None:
+    refusal = MissingColumnError("choose the comment column (text_column, or --text-column …)")
+    gone = tmp_path / "gone.csv"
+    with pytest.raises(MissingColumnError) as refused, column_hint([], gone, None):
+        raise refusal
+    assert refused.value is refusal
