@@ -329,33 +329,35 @@ def _survey(tmp_path: Path, *questions: str) -> Path:
     return path
 
 
-def test_cli_submit_names_the_free_text_column_as_an_option_that_works(
-    backend: Backend,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    _cli_client(backend, monkeypatch)
-    path = _survey(tmp_path, KEEP)
-    assert main(["submit", str(path)]) == EXIT_INPUT_ERROR
+@pytest.fixture
+def cli(backend: Backend, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The CLI's client sending to the real app in-process (``_cli_client``)."""
+    return _cli_client(backend, monkeypatch)
+
+
+def _suggested(argv: list[str], capsys: pytest.CaptureFixture[str]) -> list[str]:
+    """The options a refused command suggests at the end of its message."""
+    assert main(argv) == EXIT_INPUT_ERROR
     err = capsys.readouterr().err
     assert err.startswith("error: choose the comment column")
-    suggested = err.rstrip().rsplit("add ", 1)[1]
-    assert shlex.split(suggested) == ["--text-column", KEEP]
-    assert main(["submit", str(path), *shlex.split(suggested)]) == 0
+    return shlex.split(err.rstrip().rsplit("add ", 1)[1])
+
+
+def test_cli_submit_names_the_free_text_column_as_an_option_that_works(
+    cli: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _survey(tmp_path, KEEP)
+    suggested = _suggested(["submit", str(path)], capsys)
+    assert suggested == ["--text-column", KEEP]
+    assert main(["submit", str(path), *suggested]) == 0
 
 
 def test_several_open_questions_are_each_an_option(
-    backend: Backend,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    cli: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _cli_client(backend, monkeypatch)
     path = _survey(tmp_path, KEEP, CHANGE)
-    assert main(["submit", str(path)]) == EXIT_INPUT_ERROR
-    suggested = capsys.readouterr().err.rstrip().rsplit("add ", 1)[1]
-    assert shlex.split(suggested) == ["--text-column", KEEP, "--text-column", CHANGE]
+    suggested = _suggested(["submit", str(path)], capsys)
+    assert suggested == ["--text-column", KEEP, "--text-column", CHANGE]
 
 
 def test_cli_analyze_names_the_free_text_column_too(
@@ -364,19 +366,14 @@ def test_cli_analyze_names_the_free_text_column_too(
     monkeypatch.setattr(model_commands, "_predictor", lambda _settings: FakePredictor())
     monkeypatch.setenv("PIPELINE_INSIGHTS", "0")
     path, output = _survey(tmp_path, KEEP), tmp_path / "out.csv"
-    assert main(["analyze", str(path), "-o", str(output)]) == EXIT_INPUT_ERROR
-    suggested = capsys.readouterr().err.rstrip().rsplit("add ", 1)[1]
-    assert main(["analyze", str(path), "-o", str(output), *shlex.split(suggested)]) == 0
+    suggested = _suggested(["analyze", str(path), "-o", str(output)], capsys)
+    assert main(["analyze", str(path), "-o", str(output), *suggested]) == 0
     assert output.is_file()
 
 
 def test_without_free_text_the_refusal_is_left_as_it_is(
-    backend: Backend,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
+    cli: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _cli_client(backend, monkeypatch)
     path = tmp_path / "codes.csv"
     path.write_text("Course,Section\nCHEM110,A\nCHEM111,B\nCHEM112,C\n", encoding="utf-8")
     assert main(["submit", str(path)]) == EXIT_INPUT_ERROR
