@@ -30,7 +30,8 @@ among them). The model reads them here; the release screen's view of a comment
 (pipeline/release/shown.py) reads them too, so both see one list."""
 LATIN_OF = str.maketrans(DRAWN_AS_LATIN, "aeopcyxsijdlhqwkABEKMHOPCTYXSIJYaikvopuxABEZHIKMNOPTYX")
 """Each look-alike and the Latin letter it passes for, in ``DRAWN_AS_LATIN``'s order."""
-_LOOKALIKES = frozenset(DRAWN_AS_LATIN)
+LOOKALIKES = frozenset(DRAWN_AS_LATIN)
+"""``DRAWN_AS_LATIN`` as a set, to ask whether a text holds any."""
 ASCII_OF_FULLWIDTH = {0xFF01 + offset: 0x21 + offset for offset in range(94)} | {0x3000: 0x20}
 """``！`` … ``～`` as ``!`` … ``~``, and the ideographic space as a space."""
 _WORD = re.compile(r"[^\W\d_]+")
@@ -44,16 +45,16 @@ def latin_lookalikes(text: str) -> str:
     text = text.translate(ASCII_OF_FULLWIDTH)
     letters = [ch for ch in text if ch.isalpha()]
     others = [ch for ch in letters if not _latin(ch)]
-    if _LOOKALIKES.isdisjoint(others):
+    if LOOKALIKES.isdisjoint(others):
         return text
-    if _LOOKALIKES.issuperset(others) and len(others) * 2 < len(letters):
+    if LOOKALIKES.issuperset(others) and len(others) * 2 < len(letters):
         return text.translate(LATIN_OF)
     return _WORD.sub(_mixed_word, text)
 
 
 def _mixed_word(match: re.Match[str]) -> str:
     word = match.group()
-    mixed = any(ch in _LOOKALIKES for ch in word) and any(_latin(ch) for ch in word)
+    mixed = any(ch in LOOKALIKES for ch in word) and any(_latin(ch) for ch in word)
     return word.translate(LATIN_OF) if mixed else word
 
 

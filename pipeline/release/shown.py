@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import regex
 
-from pipeline.model.lookalikes import DRAWN_AS_LATIN, LATIN_OF
+from pipeline.model.lookalikes import DRAWN_AS_LATIN, LATIN_OF, LOOKALIKES
 from pipeline.release.kinds import Kind
 
 Span = tuple[Kind, int, int]
@@ -38,7 +38,6 @@ _PUSH = frozenset("\u202a\u202b\u202d\u202e")
 """The embeddings and overrides a PDF closes; a paragraph's end closes them all."""
 _BIDI = regex.compile("[\u202a-\u202e\n\r\x1c-\x1e\x85\u2029]")
 
-_LOOKALIKE_CHARS = frozenset(DRAWN_AS_LATIN)
 _WITH_LOOKALIKE = regex.compile(
     rf"(?<![\p{{L}}\p{{M}}])[\p{{L}}\p{{M}}]*[{DRAWN_AS_LATIN}][\p{{L}}\p{{M}}]*"
 )
@@ -113,7 +112,7 @@ def spans_as_shown(text: str, find: Callable[[str], Iterable[Span]]) -> list[Spa
 def _as_read(text: str, shown: str, begin: Sequence[int], end: Sequence[int]) -> View | None:
     """``shown`` with look-alike letters and hyphens read as what they are drawn as; None
     where that is ``text`` itself."""
-    if not _LOOKALIKE_CHARS.isdisjoint(shown):
+    if not LOOKALIKES.isdisjoint(shown):
         shown = _WITH_LOOKALIKE.sub(_as_latin, shown)
     if not _HYPHEN_CHARS.isdisjoint(shown):
         shown = shown.translate(_HYPHENS)
