@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -65,16 +66,25 @@ class Changing(io.BufferedReader):
         return block
 
 
+@dataclass
+class Seen:
+    """What one test's server was asked, and the requests whose whole body came in. Each
+    test has its own: a request of the test before, still being read by that server's thread
+    under load, is not counted as this test's."""
+
+    asked: list[str] = field(default_factory=list)
+    whole: list[str] = field(default_factory=list)
+    bodies: list[bytes] = field(default_factory=list)
+
+
 class Api(JsonHandler):
     """Takes jobs in the request, or from an upload URL of its own (``/store/K``); records
-    the requests asked, and those whose whole body came in."""
+    what it sees in ``seen``, given to each server's own subclass."""
 
-    asked: ClassVar[list[str]] = []
-    whole: ClassVar[list[str]] = []
-    bodies: ClassVar[list[bytes]] = []
+    seen: ClassVar[Seen]
 
     def do_POST(self) -> None:
-        Api.asked.append(f"POST {self.path}")
+        self.seen.asked.append(f"POST {self.path}")
         if self.path == "/v1/uploads":
             host, port = self.server.server_address[:2]
             url = f"http://{host!s}:{port}/store/K"
@@ -83,7 +93,7 @@ class Api(JsonHandler):
             self.send_json(202, {"request_id": "job1", "status": "queued"})
 
     def do_PUT(self) -> None:
-        Api.asked.append(f"PUT {self.path}")
+        self.seen.asked.append(f"PUT {self.path}")
         if self._whole_body():
             self.send_json(200, {})
 
@@ -94,15 +104,19 @@ class Api(JsonHandler):
             if not block:
                 return False  # the client stopped sending
             body += block
-        Api.whole.append(f"{self.command} {self.path}")
-        Api.bodies.append(body)
+        self.seen.whole.append(f"{self.command} {self.path}")
+        self.seen.bodies.append(body)
         return True
 
 
 @pytest.fixture
-def api() -> Any:
-    Api.asked, Api.whole, Api.bodies = [], [], []
-    with serving(Api) as url:
+def seen() -> Seen:
+    return Seen()
+
+
+@pytest.fixture
+def api(seen: Seen) -> Iterator[str]:
+    with serving(type("TestsApi", (Api,), {"seen": seen})) as url:
         yield url
 
 
@@ -115,7 +129,7 @@ def export(tmp_path: Path) -> Path:
 
 @CHANGES
 def test_a_file_that_changes_while_it_is_sent_is_refused_and_nothing_queued(
-    api: str, tmp_path: Path, change: Change, now: str
+    api: str, seen: Seen, tmp_path: Path, change: Change, now: str
 ) -> None:
     path = export(tmp_path)
     with PipelineClient(api) as client, pytest.raises(InputError) as refused:
@@ -125,24 +139,29 @@ def test_a_file_that_changes_while_it_is_sent_is_refused_and_nothing_queued(
     assert said.startswith("export.csv changed while it was being sent")
     assert f"({len(ROWS):,} bytes when the upload began, " in said and now in said
     assert "Submit it again once it is complete" in said
-    assert Api.whole == []
+    assert seen.whole == []
 
 
 @CHANGES
 def test_a_file_that_changes_on_its_way_to_the_upload_url_starts_no_job(
-    api: str, tmp_path: Path, change: Change, now: str, monkeypatch: pytest.MonkeyPatch
+    api: str,
+    seen: Seen,
+    tmp_path: Path,
+    change: Change,
+    now: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(client_module, "DIRECT_UPLOAD_MAX_BYTES", 1_000)
     path = export(tmp_path)
     with PipelineClient(api) as client, pytest.raises(InputError, match="changed while"):
         client.submit(Changing(path, change), "export.csv", "comment")
-    assert Api.asked[0] == "POST /v1/uploads" and "POST /v1/jobs" not in Api.asked
-    assert Api.whole == []  # the PUT never ended
+    assert seen.asked[0] == "POST /v1/uploads" and "POST /v1/jobs" not in seen.asked
+    assert seen.whole == []  # the PUT never ended
 
 
 @pytest.mark.parametrize("upload_url", [False, True], ids=["in-the-request", "upload-url"])
 def test_a_file_that_stays_as_it_is_goes_whole_from_where_it_stands(
-    api: str, tmp_path: Path, upload_url: bool, monkeypatch: pytest.MonkeyPatch
+    api: str, seen: Seen, tmp_path: Path, upload_url: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A file read past its start (its first line skipped) is sent from there: the upload URL
     was refused by h11 (the length declared was the whole file's), the request sent it all."""
@@ -152,13 +171,14 @@ def test_a_file_that_stays_as_it_is_goes_whole_from_where_it_stands(
     with PipelineClient(api) as client, path.open("rb") as handle:
         handle.readline()
         assert client.submit(handle, "export.csv", "comment").request_id == "job1"
-    assert Api.whole == (["PUT /store/K"] if upload_url else []) + ["POST /v1/jobs"]
-    sent = Api.bodies[0]
+    assert seen.whole == (["PUT /store/K"] if upload_url else []) + ["POST /v1/jobs"]
+    sent = seen.bodies[0]
     assert ROWS[len(HEADER) :] in sent and HEADER not in sent
 
 
 def test_the_command_says_so_in_one_line_and_exits_2(
     api: str,
+    seen: Seen,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -178,7 +198,7 @@ def test_the_command_says_so_in_one_line_and_exits_2(
     assert code == 2 and printed.out == ""
     assert printed.err.startswith("error: export.csv changed while it was being sent")
     assert "Traceback" not in printed.err and len(printed.err.splitlines()) == 1
-    assert Api.whole == []
+    assert seen.whole == []
 
 
 def test_the_message_names_the_size_seen_when_the_upload_began() -> None:
