@@ -125,7 +125,7 @@ def run_analyze(predictor: Any, source: Path, rows: int, chunk_rows: int) -> tup
         analyze_file(
             source,
             output,
-            predictor,
+            lambda: predictor,
             TEXT,
             chunk_rows=chunk_rows,
             progress=False,

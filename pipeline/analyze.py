@@ -12,7 +12,7 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO, NoReturn
 
@@ -49,7 +49,7 @@ def check_output(output: Path | str, raw: bool) -> bool:
 def analyze_file(
     source: Path,
     output: Path,
-    predictor: Predictor,
+    load_predictor: Callable[[], Predictor],
     text_column: str | Sequence[str] | None = None,
     chunk_rows: int | None = None,
     progress: bool = True,
@@ -58,20 +58,21 @@ def analyze_file(
     sheet: str | None = None,
     explain: bool = False,
 ) -> int:
-    """Validate, queue and label the file with ``predictor``; returns the rows written. The
-    output is formula-escaped, like every results download, unless ``raw``; an ``output``
-    ending in ``.xlsx`` is an Excel workbook (never raw). ``screening``
-    gives the languages to label, the extra no-opinion phrases, how chunks are sized and the
-    limits on the file, its rows and comments (PIPELINE_MAX_*, as a submitted file meets them)
-    (default: English, the default phrases, chunks sized by time, so the progress bar moves
-    within a second, the default limits). ``chunk_rows`` caps a chunk's rows (default:
-    ``screening``'s). ``sheet`` chooses a workbook's sheet (name or 1-based number).
-    ``explain`` adds each row's top words toward its label (slower). ``screening.insights``
-    off leaves out aspects and themes; on, the job's themes are written to
-    ``themes_path(output)`` (checked before any work; none beside a stream such as
-    ``/dev/stdout``). Both are written whole or not at all (``pipeline.cli.output.writing``:
-    a full disk leaves neither, and names the output). Without ``text_column`` the column
-    named like comments is read, and named on stderr with ``progress``."""
+    """Validate, queue and label the file with the model ``load_predictor`` loads, once the file
+    is accepted (a file refused is refused without waiting seconds for a model to load); returns
+    the rows written. The output is formula-escaped, like every results download, unless
+    ``raw``; an ``output`` ending in ``.xlsx`` is an Excel workbook (never raw). ``screening``
+    gives the model to record, the languages to label, the extra no-opinion phrases, how chunks
+    are sized and the limits on the file, its rows and comments (PIPELINE_MAX_*, as a submitted
+    file meets them) (default: English, the default phrases, chunks sized by time, so the
+    progress bar moves within a second, the default limits). ``chunk_rows`` caps a chunk's rows
+    (default: ``screening``'s). ``sheet`` chooses a workbook's sheet (name or 1-based number).
+    ``explain`` adds each row's top words toward its label (slower). ``screening.insights`` off
+    leaves out aspects and themes; on, the job's themes are written to ``themes_path(output)``
+    (checked before any work; none beside a stream such as ``/dev/stdout``). Both are written
+    whole or not at all (``pipeline.cli.output.writing``: a full disk leaves neither, and names
+    the output). Without ``text_column`` the column named like comments is read, and named on
+    stderr with ``progress``."""
     as_workbook = check_output(output, raw)
     screening = screening or Settings()
     themes_to = themes_file(output, screening.insights)
@@ -80,7 +81,7 @@ def analyze_file(
     with tempfile.TemporaryDirectory(prefix="analyze-") as folder:
         settings = Settings(
             data_dir=Path(folder),
-            model=predictor.version,
+            model=screening.model,
             chunk_rows=chunk_rows or screening.chunk_rows,
             first_chunk_rows=screening.first_chunk_rows,
             chunk_target_s=screening.chunk_target_s,
@@ -109,6 +110,7 @@ def analyze_file(
             read = ReadOptions.from_json(queued.input_options)
             if progress and (read.skips_rows() or read.melt):  # not read as one comment a row
                 print(f"read as {read.describe()}", file=sys.stderr)
+            predictor = load_predictor()
             total = queued.rows_total
             bars = progress and on_terminal(sys.stderr)  # a log or cron's mail: no frames
             if progress and not bars:  # one line for the log instead of the bars' frames

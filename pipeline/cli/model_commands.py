@@ -230,7 +230,7 @@ def _analyze(args: argparse.Namespace) -> int:
         rows = analyze_file(
             args.input,
             table_file(args.output),
-            _predictor(settings),
+            lambda: _predictor(settings),
             args.text_column,
             raw=args.raw,
             screening=settings,

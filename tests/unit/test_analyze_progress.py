@@ -83,7 +83,7 @@ def analyze(
     return analyze_file(
         comments_csv(tmp_path / "in.csv", COMMENTS),
         tmp_path / "out.csv",
-        FakePredictor(),
+        FakePredictor,
         "comment",
         chunk_rows=4,
         progress=progress,
@@ -141,7 +141,7 @@ def test_analyze_tells_of_a_threat_or_words_of_self_harm_with_their_rows(
     analyze_file(
         source,
         tmp_path / "out.csv",
-        FakePredictor(),
+        FakePredictor,
         "comment",
         chunk_rows=4,
         screening=Settings(insights=False),
@@ -155,7 +155,7 @@ def test_analyze_tells_of_a_threat_or_words_of_self_harm_with_their_rows(
     analyze_file(
         source,
         tmp_path / "quiet.csv",
-        FakePredictor(),
+        FakePredictor,
         "comment",
         progress=False,
         screening=Settings(insights=False),

@@ -138,7 +138,7 @@ def test_a_finished_jobs_stored_copy_and_analyze_o_carry_the_mark(tmp_path: Path
     source = comments_csv(tmp_path / "a.csv", COMMENTS)
     options = {"progress": False, "screening": Settings(insights=False)}
     for raw, name in ((False, "out.csv"), (True, "raw.csv")):
-        analyze_file(source, tmp_path / name, FakePredictor(), "comment", raw=raw, **options)  # type: ignore[arg-type]
+        analyze_file(source, tmp_path / name, FakePredictor, "comment", raw=raw, **options)  # type: ignore[arg-type]
     assert (tmp_path / "out.csv").read_bytes().startswith(BOM)
     assert not (tmp_path / "raw.csv").read_bytes().startswith(BOM)
     frame = pd.read_csv(io.BytesIO((tmp_path / "out.csv").read_bytes()), dtype=str)

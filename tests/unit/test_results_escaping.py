@@ -124,7 +124,7 @@ def test_analyze_writes_escaped_cells_unless_raw(tmp_path: Path, raw: bool) -> N
     rows = analyze_file(
         source,
         output,
-        FakePredictor(),  # type: ignore[arg-type]
+        FakePredictor,  # type: ignore[arg-type]
         "comment",
         progress=False,
         raw=raw,
@@ -138,7 +138,7 @@ def test_analyze_writes_an_escaped_workbook_for_an_xlsx_output(tmp_path: Path) -
     source = comments_csv(tmp_path / "in.csv", COMMENTS)
     output = tmp_path / "out.xlsx"
     options = {"progress": False, "screening": Settings(insights=False)}
-    analyze_file(source, output, FakePredictor(), "comment", **options)  # type: ignore[arg-type]
+    analyze_file(source, output, FakePredictor, "comment", **options)  # type: ignore[arg-type]
     sheet = load_workbook(output).active
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
     header = [cell.value for cell in sheet[1]]
@@ -149,7 +149,7 @@ def test_analyze_writes_an_escaped_workbook_for_an_xlsx_output(tmp_path: Path) -
         comment != escaped for comment, escaped in zip(COMMENTS, ESCAPED, strict=True)
     ]
     with pytest.raises(InputError, match="--raw is for a CSV"):
-        analyze_file(source, tmp_path / "raw.xlsx", FakePredictor(), raw=True)  # type: ignore[arg-type]
+        analyze_file(source, tmp_path / "raw.xlsx", FakePredictor, raw=True)  # type: ignore[arg-type]
     assert not (tmp_path / "raw.xlsx").exists()
 
 

@@ -255,7 +255,7 @@ def test_analyze_says_which_column_it_took(
     rows = analyze_file(
         source,
         output,
-        FakePredictor(),
+        FakePredictor,
         column,
         screening=Settings(insights=False),
     )
@@ -281,7 +281,7 @@ def test_analyze_says_what_it_did_not_read_as_comments(
     output = tmp_path / "out.csv"
 
     rows = analyze_file(
-        source, output, FakePredictor(), "comment", screening=Settings(insights=False)
+        source, output, FakePredictor, "comment", screening=Settings(insights=False)
     )
 
     err = capsys.readouterr().err

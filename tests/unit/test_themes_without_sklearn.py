@@ -60,7 +60,7 @@ def test_analyze_without_sklearn_says_why_there_is_no_themes_file(
         rows = analyze_file(
             comments_csv(tmp_path / "in.csv", COMMENTS),
             output,
-            FakePredictor(),
+            FakePredictor,
             "comment",
             screening=Settings(insights=True),
         )

@@ -87,6 +87,6 @@ def test_analyze_says_which_free_text_it_leaves_unlabelled(
     source = tmp_path / "survey.csv"
     source.write_bytes(SURVEY)
 
-    analyze_file(source, tmp_path / "out.csv", FakePredictor(), screening=Settings(insights=False))
+    analyze_file(source, tmp_path / "out.csv", FakePredictor, screening=Settings(insights=False))
 
     assert f"comments from column 'Comments'\n{NOTE}\n" in capsys.readouterr().err
