@@ -351,23 +351,21 @@ def _master(args: argparse.Namespace) -> int:
 
 
 def _submit(args: argparse.Namespace) -> int:
-    from pipeline.cli.column_hint import column_hint
     from pipeline.input_header import unlabelled_note
     from pipeline.inputs import asked_columns, detect_format
 
     _check_sendable(args.file)
     _check_timeout(args.timeout, args.wait, "--wait")
     with api_client(args) as client, args.file.open("rb") as handle:
-        with column_hint(args.text_column, args.file, args.sheet):
-            submitted = client.submit(  # streamed: large files never sit in memory
-                handle,
-                args.file.name,
-                args.text_column,
-                args.group_by,
-                fresh=args.fresh,
-                sheet=args.sheet,
-                explain=args.explain,
-            )
+        submitted = client.submit(  # streamed: large files never sit in memory
+            handle,
+            args.file.name,
+            args.text_column,
+            args.group_by,
+            fresh=args.fresh,
+            sheet=args.sheet,
+            explain=args.explain,
+        )
         print(submitted.request_id)
         if not asked_columns(args.text_column) and detect_format(args.file) != "txt":
             column = _polled(client, submitted.request_id, _stderr_once()).text_column

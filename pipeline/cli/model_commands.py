@@ -210,7 +210,6 @@ def _predict(args: argparse.Namespace) -> int:
 
 def _analyze(args: argparse.Namespace) -> int:
     from pipeline.analyze import analyze_file, check_output, themes_file
-    from pipeline.cli.column_hint import column_hint
 
     if not args.input.is_file():
         raise InputError(f"{args.input} is not a file")
@@ -223,10 +222,7 @@ def _analyze(args: argparse.Namespace) -> int:
     settings = _settings(args)
     ReleaseScreen.from_settings(settings)  # a names or words file it cannot read: before any work
     themes_file(table_file(args.output), settings.insights)  # both before the model loads
-    with (
-        cuts_told(),  # a workbook's comment longer than a cell holds: its rows named
-        column_hint(args.text_column, args.input, args.sheet),
-    ):
+    with cuts_told():  # a workbook's comment longer than a cell holds: its rows named
         rows = analyze_file(
             args.input,
             table_file(args.output),

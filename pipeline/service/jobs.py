@@ -28,13 +28,14 @@ from pipeline.errors import (
     InputError,
     JobNotFound,
     LimitExceededError,
+    MissingColumnError,
     NotFoundError,
     PipelineError,
     QueueUnavailableError,
     ServiceUnavailableError,
     Unsupported,
 )
-from pipeline.input_header import MAX_COLUMNS
+from pipeline.input_header import CHOOSE_TEXT_COLUMN, MAX_COLUMNS
 from pipeline.inputs import InputSummary, ReadOptions, asked_columns, iter_chunks, validate_input
 from pipeline.labelling import check_comment_column
 from pipeline.messages import echo
@@ -44,6 +45,7 @@ from pipeline.model.no_opinion import extra_phrases
 from pipeline.model_fault import given_up_reason, is_model_fault
 from pipeline.ports import QueueMessage
 from pipeline.request_id import REQUEST_ID, queued_request_id
+from pipeline.service.column_hint import with_free_text_columns
 from pipeline.service.erase import erase, overdue
 from pipeline.service.erasure_marks import ErasureReason
 from pipeline.service.pace import job_pace
@@ -281,9 +283,13 @@ def _submit(
     explain: bool = False,
 ) -> Submission:
     group_by = _clean_group_by(group_by)
-    summary = validate_input(
-        source, text_column, group_by, backend.limits, filename, (sheet or "").strip() or None
-    )
+    sheet = (sheet or "").strip() or None
+    try:
+        summary = validate_input(source, text_column, group_by, backend.limits, filename, sheet)
+    except MissingColumnError as exc:
+        if asked_columns(text_column) or not str(exc).startswith(CHOOSE_TEXT_COLUMN):
+            raise
+        raise with_free_text_columns(exc, source, filename or source.name, sheet) from None
     check_comment_column(summary.text_column)
     also = _other_text_columns(source, summary, text_column)
     group_by = summary.group_by  # the file's own names: ``Course`` for ``course``

@@ -1,7 +1,8 @@
 """With no comment column named, the one column named like comments is taken, on every edge
 (the service, the HTTP API, the Lambda gateway, the CLI's submit and analyze), and the user is
 told which; with none or several, the refusal says which setting chooses it and what looks
-like the comments; the CLI adds the columns whose first rows hold free text, as options."""
+like the comments, and adds the columns whose first rows hold free text, as the settings
+(and the command line's options) to give."""
 
 from __future__ import annotations
 
@@ -22,12 +23,12 @@ from pipeline.api.app import create_app
 from pipeline.api.gateway import Gateway
 from pipeline.bootstrap import Backend
 from pipeline.cli import job_commands, model_commands
-from pipeline.cli.column_hint import column_hint
 from pipeline.cli.main import EXIT_INPUT_ERROR, main
 from pipeline.client import PipelineClient
 from pipeline.errors import MissingColumnError
 from pipeline.input_header import TEXT_NAMES, named_text_column, text_column_refusal
 from pipeline.inputs import ReadOptions, iter_chunks, validate_input
+from pipeline.service.column_hint import with_free_text_columns
 from pipeline.settings import Settings
 
 EVALUATIONS = b"row_id,course,instructor,term,comment\n1,CS101,Ada,2026,Great lectures\n"
@@ -340,7 +341,7 @@ def _suggested(argv: list[str], capsys: pytest.CaptureFixture[str]) -> list[str]
     assert main(argv) == EXIT_INPUT_ERROR
     err = capsys.readouterr().err
     assert err.startswith("error: choose the comment column")
-    return shlex.split(err.rstrip().rsplit("add ", 1)[1])
+    return shlex.split(err.rstrip().removesuffix(")").rsplit("add ", 1)[1])
 
 
 def test_cli_submit_names_the_free_text_column_as_an_option_that_works(
@@ -371,6 +372,43 @@ def test_cli_analyze_names_the_free_text_column_too(
     assert output.is_file()
 
 
+def test_the_api_names_the_free_text_columns_as_text_column_values_that_work(
+    backend: Backend, tmp_path: Path
+) -> None:
+    """The API answered with the file's columns only: a script had to work out which one."""
+    client = TestClient(create_app(backend))
+    survey = _survey(tmp_path, KEEP, CHANGE).read_bytes()
+    refused = client.post("/v1/jobs", files={"file": ("survey.csv", survey)})
+    assert refused.status_code == 400 and refused.json()["error"] == "missing_column"
+    assert refused.json()["detail"].endswith(
+        f". For the free text of its first rows, give text_column {KEEP!r} and {CHANGE!r} (on "
+        f"the command line, add --text-column {shlex.quote(KEEP)} --text-column "
+        f"{shlex.quote(CHANGE)})"
+    )
+    sent = client.post(
+        "/v1/jobs", files={"file": ("survey.csv", survey)}, data={"text_column": [KEEP, CHANGE]}
+    )
+    assert sent.status_code == 202, sent.text
+
+
+def test_the_gateway_names_the_free_text_column_too(backend: Backend, tmp_path: Path) -> None:
+    event = without_identity(load_event("submit_multipart"))
+    body = base64.b64decode(event["body"])
+    start = body.index(b'name="file"')
+    content_start = body.index(b"\r\n\r\n", start) + 4
+    content_end = body.index(b"\r\n--", content_start)
+    survey = _survey(tmp_path, KEEP).read_bytes()
+    field = b'name="text_column"\r\n\r\ncomment\r\n'
+    swapped = (body[:content_start] + survey + body[content_end:]).replace(
+        field, b'name="text_column"\r\n\r\n\r\n'
+    )
+    refused = answer(Gateway(backend).handle({**event, "body": base64.b64encode(swapped).decode()}))
+    assert refused.status == 400, refused.text
+    assert refused.json()["detail"].endswith(
+        f"give text_column {KEEP!r} (on the command line, add --text-column {shlex.quote(KEEP)})"
+    )
+
+
 def test_without_free_text_the_refusal_is_left_as_it_is(
     cli: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -382,21 +420,28 @@ def test_without_free_text_the_refusal_is_left_as_it_is(
     assert "--text-column '" not in err and "free text of its first rows" not in err
 
 
-def test_other_column_refusals_get_no_hint(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("argv", "said"),
+    [
+        (["--text-column", "coment"], "'coment'"),
+        (["--text-column", KEEP, "--group-by", "Instructor"], "'Instructor'"),
+    ],
+    ids=["comment-column-given", "group-by"],
+)
+def test_other_column_refusals_get_no_hint(
+    cli: list[str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    said: str,
+) -> None:
     path = _survey(tmp_path, KEEP)
-    asked = MissingColumnError("'coment' is not in the file")
-    with pytest.raises(MissingColumnError) as refused, column_hint(["coment"], path, None):
-        raise asked
-    assert refused.value is asked
-    grouped = MissingColumnError("group-by column 'nope' is not in the file")
-    with pytest.raises(MissingColumnError) as refused, column_hint([], path, None):
-        raise grouped
-    assert refused.value is grouped
+    assert main(["submit", str(path), *argv]) == EXIT_INPUT_ERROR
+    err = capsys.readouterr().err
+    assert said in err and "free text of its first rows" not in err
 
 
 def test_a_file_that_cannot_be_previewed_keeps_the_refusal(tmp_path: Path) -> None:
     refusal = MissingColumnError("choose the comment column (text_column, or --text-column …)")
     gone = tmp_path / "gone.csv"
-    with pytest.raises(MissingColumnError) as refused, column_hint([], gone, None):
-        raise refusal
-    assert refused.value is refusal
+    assert with_free_text_columns(refusal, gone, gone.name, None) is refusal
