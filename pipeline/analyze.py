@@ -108,7 +108,7 @@ def analyze_file(
             if progress and submitted.other_text_columns:
                 print(unlabelled_note(submitted.other_text_columns), file=sys.stderr)
             read = ReadOptions.from_json(queued.input_options)
-            if progress and (read.skips_rows() or read.melt):  # not read as one comment a row
+            if progress and (read.skips_rows() or read.melt or read.escape):  # not plain CSV
                 print(f"read as {read.describe()}", file=sys.stderr)
             predictor = load_predictor()
             total = queued.rows_total

@@ -79,12 +79,60 @@ _LINE_ENDS = ("\r", "\n")
 """What ends a line of a file read with ``newline=""`` (``\\r\\n`` is both, in turn)."""
 
 
-def csv_reader(lines: Iterable[str], delimiter: str) -> Reader:
+BACKSLASH = "\\"
+"""The escape of a CSV that writes a quote inside a value as ``\\"`` (``ReadOptions.escape``)."""
+_NULL = "\\N"
+"""How MySQL writes NULL in a CSV it escapes with backslashes: no answer, not the letter N."""
+
+
+def csv_reader(lines: Iterable[str], delimiter: str, escape: str | None = None) -> Reader:
     """A csv module reader of ``lines`` (the file opened with ``newline=""``, so that a line
     break inside a quoted value is kept as written), whose fields may be as long as the
-    file."""
+    file. With ``escape`` (``BACKSLASH``), the escape before a quote or before itself makes it
+    part of the value (``\\"``, ``\\\\``), and a value that is MySQL's NULL (``\\N``) is empty;
+    without, a quote inside a value is CSV's own, doubled (``""``)."""
     csv.field_size_limit(_FIELD_LIMIT)
-    return csv.reader(lines, delimiter=delimiter)
+    if escape is None:
+        return csv.reader(lines, delimiter=delimiter)
+    nulls = _nulls(delimiter)
+    return csv.reader(
+        (nulls.sub("", line) if _NULL in line else line for line in lines),
+        delimiter=delimiter,
+        escapechar=escape,
+        doublequote=False,
+    )
+
+
+@cache
+def _nulls(delimiter: str) -> re.Pattern[str]:
+    """A whole unquoted value that is ``\\N``: between delimiters or a line's ends."""
+    d = re.escape(delimiter)
+    return re.compile(rf"(?:^|(?<={d})){re.escape(_NULL)}(?={d}|\r|\n|$)")
+
+
+def backslash_escaped(sample: str, complete: bool, delimiter: str) -> bool:
+    """Whether the file writes a quote inside a value as ``\\"`` (MySQL's ``INTO OUTFILE``,
+    some web exporters) rather than doubling it: read as CSV, a row of its sample has more
+    values than the header, as the quote ends the value early, and read with the backslash
+    as an escape, none has. A value that ends in a backslash (``"C:\\temp\\"``) in a CSV that
+    doubles its quotes does not pass: read with the escape, its quote never closes."""
+    if '\\"' not in sample:
+        return False
+    plain = _sample_records(sample, delimiter, complete)
+    escaped = _sample_records(sample, delimiter, complete, BACKSLASH)
+    return _overflows(plain) and bool(escaped) and not _overflows(escaped)
+
+
+def _overflows(records: Sequence[Sequence[str]]) -> bool:
+    """A record below the header with more values than it, one of them not empty."""
+    if not records:
+        return False
+    start = header_index(records)
+    width = len(records[start])
+    return any(
+        len(record) > width and any(value.strip() for value in record[width:])
+        for record in records[start + 1 :]
+    )
 
 
 def without_marks(record: list[str]) -> list[str]:
@@ -440,10 +488,12 @@ def _one_table(records: Sequence[Sequence[str]]) -> bool:
     )
 
 
-def _sample_records(sample: str, delimiter: str, complete: bool) -> list[list[str]]:
+def _sample_records(
+    sample: str, delimiter: str, complete: bool, escape: str | None = None
+) -> list[list[str]]:
     """The sample's records that hold something (``holds_nothing``), as the readers find
     them; the last one only when the sample is the whole file (otherwise it may be cut)."""
-    reader = csv_reader(io.StringIO(sample, newline=None), delimiter)
+    reader = csv_reader(io.StringIO(sample, newline=None), delimiter, escape)
     marked = has_marks(sample)
     records: list[list[str]] = []
     try:

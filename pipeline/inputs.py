@@ -59,6 +59,7 @@ from pipeline.input_melt import (
 from pipeline.input_numbers import NumberCount
 from pipeline.input_repeats import HeaderRepeats, SkippedRows
 from pipeline.input_text import (
+    BACKSLASH,
     DELIMITER_NAMES,
     DELIMITERS,
     ENCODING_NAMES,
@@ -66,6 +67,7 @@ from pipeline.input_text import (
     UTF8_BOM,
     UTF16,
     as_written,
+    backslash_escaped,
     bom_encoding,
     csv_reader,
     has_marks,
@@ -178,6 +180,9 @@ class ReadOptions:
 
     encoding: str | None = None
     delimiter: str | None = None
+    escape: str | None = None
+    """A CSV's escape before a quote inside a value (``\\"``: MySQL's ``INTO OUTFILE``, some
+    web exporters), ``input_text.BACKSLASH``; None: CSV's doubled quotes (``""``)."""
     sheet: str | None = None
     """An XLSX workbook's sheet, by name; None: the first one; ``ALL_SHEETS``: ``sheets``."""
     sheets: tuple[str, ...] = ()
@@ -275,6 +280,8 @@ class ReadOptions:
             parts.append(f"{DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter))}-separated")
         if self.encoding:
             parts.append(ENCODING_NAMES.get(self.encoding, self.encoding))
+        if self.escape:
+            parts.append(f'quotes inside values written as {self.escape}"')
         if self.sheets:
             named = ", ".join(repr(sheet) for sheet in self.sheets)
             parts.append(f"{len(self.sheets)} sheets as one table ({named})")
@@ -419,7 +426,8 @@ def inspect_input(
             fmt, delimiter = "csv", table  # a sheet saved as text by Excel, a CSV named .txt
         elif fmt == "csv":
             delimiter = sniff_delimiter(*sample)
-        options = ReadOptions(encoding=encoding, delimiter=delimiter, empty_rows=0)
+        escape = BACKSLASH if delimiter and backslash_escaped(*sample, delimiter) else None
+        options = ReadOptions(encoding=encoding, delimiter=delimiter, escape=escape, empty_rows=0)
         if fmt == "txt":
             heading = txt_header_line(sample[0])  # its name names the column
             options = replace(options, header_row=heading[0] if heading else None)
@@ -446,7 +454,7 @@ def _csv_header_line(path: Path, options: ReadOptions, text_column: str | None) 
     sub-headers describe (``survey_export.sub_headers``)."""
     encoding, delimiter = options.encoding or UTF8_BOM, options.delimiter or ","
     with path.open(encoding=encoding, newline="") as handle:
-        records = _records(handle, delimiter, encoding, SkippedRows())
+        records = _records(handle, delimiter, encoding, SkippedRows(), options.escape)
         first = list(islice(records, HEADER_SCAN_RECORDS))
     index = header_index([record for _line, record in first], text_column)
     if index and sub_headers(first[index - 1][1], first[index][1]):
@@ -908,7 +916,7 @@ def _csv_rows(
     delimiter = options.delimiter or ","
     empties = None if options.empty_rows is None else skipped or SkippedRows()
     with path.open(encoding=encoding, newline="") as handle:
-        records = _records(handle, delimiter, encoding, empties)
+        records = _records(handle, delimiter, encoding, empties, options.escape)
         if header_line := options.header_row:  # title lines above the header
             records = dropwhile(lambda found: found[0] < header_line, records)
         first = next(records, None)
@@ -920,14 +928,19 @@ def _csv_rows(
 
 
 def _records(
-    handle: Iterable[str], delimiter: str, encoding: str, empties: SkippedRows | None = None
+    handle: Iterable[str],
+    delimiter: str,
+    encoding: str,
+    empties: SkippedRows | None = None,
+    escape: str | None = None,
 ) -> Iterator[tuple[int, list[str]]]:
     """Non-blank records with the line each starts on; reading errors name that line. Each
-    value is read as written where its quotes are not CSV's (``as_written``), without a byte
-    order mark or Ctrl-Z (``without_marks``). With ``empties``, a record that holds nothing
-    (``holds_nothing``) is left out as a blank line is, counted there."""
+    value is read as written where its quotes are not CSV's (``as_written``; not in a file
+    that escapes its quotes, ``escape``), without a byte order mark or Ctrl-Z
+    (``without_marks``). With ``empties``, a record that holds nothing (``holds_nothing``) is
+    left out as a blank line is, counted there."""
     kept: list[list[str]] = [[]]  # the raw lines of the record being read
-    reader = csv_reader(_keeping(handle, kept), delimiter)
+    reader = csv_reader(_keeping(handle, kept), delimiter, escape)
     line = start = 1
     last: list[str] = []
     try:
@@ -935,7 +948,7 @@ def _records(
             last, kept[0] = kept[0], []
             if record:
                 raw = last[0] if len(last) == 1 else "".join(last)
-                if '"' in raw:
+                if '"' in raw and escape is None:
                     record = as_written(record, raw, delimiter)
                 if has_marks(raw):
                     record = without_marks(record)
@@ -952,7 +965,7 @@ def _records(
             f"line {line} is not {ENCODING_NAMES.get(encoding, encoding)} text: "
             f"byte 0x{exc.object[exc.start]:02x} cannot be decoded"
         ) from exc
-    _refuse_open_quote(last, delimiter, start)
+    _refuse_open_quote(last, delimiter, start, escape)
 
 
 def _keeping(lines: Iterable[str], kept: list[list[str]]) -> Iterator[str]:
@@ -964,12 +977,14 @@ def _keeping(lines: Iterable[str], kept: list[list[str]]) -> Iterator[str]:
         yield line
 
 
-def _refuse_open_quote(lines: Sequence[str], delimiter: str, line: int) -> None:
+def _refuse_open_quote(
+    lines: Sequence[str], delimiter: str, line: int, escape: str | None = None
+) -> None:
     """The csv module reads a quote still open at the end of the file as one value holding
     the rest of the file. A probe line read after the last record shows it: it is swallowed."""
     if not lines:
         return
-    probe = list(csv_reader([*lines, _EOF_PROBE], delimiter))
+    probe = list(csv_reader([*lines, _EOF_PROBE], delimiter, escape))
     if probe[-1] != [_EOF_PROBE.rstrip("\n")]:
         raise MalformedInputError(
             f"line {line} opens a quoted value that is never closed, so the rest of the file "

@@ -204,20 +204,94 @@ def test_a_row_with_more_values_than_the_header_is_refused_naming_its_line(
     assert "tokenizing" not in str(refused.value) and "C error" not in str(refused.value)
 
 
-@pytest.mark.parametrize(
-    "line",
+MYSQL_EXPORT = b"\n".join(
     [
-        rb'"He said \"great\" class, loved it",A',
-        rb'"He\"s late, always",A',
-    ],
+        b"comment,course",
+        b'"He said \\"great\\" class, loved it",CHEM110',
+        b'"He\\"s late, always",CHEM110',
+        b"\\N,BIO101",
+        b'"Files in C:\\\\temp\\\\ were gone",BIO101',
+        b'"Two lines\\',
+        b'and the second",BIO101',
+        b"Plain,BIO101",
+        b"",
+    ]
 )
-def test_a_quote_escaped_with_a_backslash_is_named_as_the_problem(
-    tmp_path: Path, line: bytes
+"""What MySQL's ``SELECT ... INTO OUTFILE ... FIELDS ENCLOSED BY '"'`` writes: a quote inside
+a value as a backslash and the quote, a backslash as two, NULL as a backslash and N, a line
+break with a backslash before it."""
+
+
+def test_a_csv_that_escapes_quotes_with_a_backslash_is_read_as_it_means(
+    tmp_path: Path,
 ) -> None:
-    """MySQL's CSV writes a quote inside a value as \\"; the csv module ends the value there,
-    so the row has a field too many, and the usual advice (quote the value) would not help."""
-    path = write(tmp_path, b"comment,course\nFine,B\n" + line + b"\n")
-    with pytest.raises(MalformedInputError, match="line 3 has 3 fields") as refused:
+    """The csv module ended the value at the escaped quote, so the row had a field too many
+    and the file was refused (the advice to quote the value would not have helped); a row
+    that kept its width read ``He\\s late, always"``."""
+    path = write(tmp_path, MYSQL_EXPORT)
+    summary = validate_input(path, "comment")
+    assert summary.options.escape == "\\" and summary.rows == 6
+    assert 'quotes inside values written as \\"' in summary.options.describe()
+    assert rows(path) == [
+        ['He said "great" class, loved it', "CHEM110"],
+        ['He"s late, always', "CHEM110"],
+        ["", "BIO101"],
+        ["Files in C:\\temp\\ were gone", "BIO101"],
+        ["Two lines\nand the second", "BIO101"],
+        ["Plain", "BIO101"],
+    ]
+
+
+def test_a_job_of_a_backslash_escaped_csv_is_labelled_as_it_means(tmp_path: Path) -> None:
+    """The job keeps how the file is read, and the worker reads it so: the results hold the
+    comments as meant, and the preview the app shows says how it was read."""
+    backend = make_backend(tmp_path)
+    path = write(tmp_path, MYSQL_EXPORT)
+    request_id = service.submit(backend, path, "comment").request_id
+    assert backend.repository.jobs.get(request_id).input_options["escape"] == "\\"
+    Worker(backend, lambda _ref: FakePredictor(), "w").run(burst=True)
+    page = service.results_page(backend, request_id)
+    assert [row["comment"] for row in page.rows][:2] == [
+        'He said "great" class, loved it',
+        'He"s late, always',
+    ]
+    preview = preview_upload(MYSQL_EXPORT, "export.csv")
+    assert preview.rows["comment"].tolist()[2] == ""
+    assert preview.describe().endswith('quotes inside values written as \\"')
+
+
+@pytest.mark.parametrize(
+    ("data", "first"),
+    [
+        (
+            b'comment,course\n"Saved in C:\\temp\\",A\n"He said ""hi"", bye",B\n',
+            "Saved in C:\\temp\\",
+        ),
+        (
+            b'comment,course\n"She wrote \\"see me\\" on it"\nFine,B\n',
+            '"She wrote \\"see me\\" on it"',
+        ),
+    ],
+    ids=["a-value-ending-in-a-backslash", "backslashes-that-keep-the-width"],
+)
+def test_a_csv_that_doubles_its_quotes_is_read_as_csv_whatever_its_backslashes(
+    tmp_path: Path, data: bytes, first: str
+) -> None:
+    """Read with the backslash as an escape, the first file's quote would never close; the
+    second keeps its width either way, so it is read as CSV, its text as written."""
+    path = write(tmp_path, data)
+    assert validate_input(path, "comment").options.escape is None
+    assert rows(path)[0][0] == first
+
+
+def test_a_backslash_escaped_quote_after_the_sample_is_named_as_the_problem(
+    tmp_path: Path,
+) -> None:
+    """Whether quotes are escaped is told from the file's first 64 KiB; a first escaped quote
+    after that is refused for what it is, not with the advice to quote the value."""
+    plain = b"comment,course\n" + b"Fine and clear,B\n" * 5_000
+    path = write(tmp_path, plain + rb'"He said \"great\" class, loved it",A' + b"\n")
+    with pytest.raises(MalformedInputError, match="line 5002 has 3 fields") as refused:
         validate_input(path, "comment")
     assert "a backslash before it" in str(refused.value)
     assert 'written twice ("")' in str(refused.value)
