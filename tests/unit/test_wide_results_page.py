@@ -54,9 +54,11 @@ class SlowToRender:
 @pytest.fixture
 def suite_heap_frozen() -> Iterator[None]:
     """The objects the rest of the suite left are kept out of garbage collection while the
-    probes are timed: a full collection over thousands of tests' objects holds every thread,
-    the event loop's too, for seconds (a first probe that waited 3.99 s in a whole run of CI,
-    0.06 s the next; alone it waits under 0.1 s). The page's own objects are collected."""
+    probes are timed. In a whole run of CI a first probe waited 3.99 s and the next 0.06 s
+    (alone, under 0.1 s): a stall of every thread, the event loop's too, as a full collection
+    over thousands of tests' objects is, the likeliest cause found (not reproduced: with 5
+    million objects left, a full collection took 0.9 s and the test passed). The page's own
+    objects are collected."""
     gc.collect()
     gc.freeze()
     try:
