@@ -277,8 +277,9 @@ def test_a_job_of_a_backslash_escaped_csv_is_labelled_as_it_means(tmp_path: Path
 def test_a_csv_that_doubles_its_quotes_is_read_as_csv_whatever_its_backslashes(
     tmp_path: Path, data: bytes, first: str
 ) -> None:
-    """Read with the backslash as an escape, the first file's quote would never close; the
-    second keeps its width either way, so it is read as CSV, its text as written."""
+    """Neither has a row too many read as CSV, so both are read as CSV: the first's value
+    that ends in a backslash stays whole (with the backslash as an escape, its quote would
+    never close), the second's text as written."""
     path = write(tmp_path, data)
     assert validate_input(path, "comment").options.escape is None
     assert rows(path)[0][0] == first
