@@ -124,15 +124,18 @@ def backslash_escaped(sample: str, complete: bool, delimiter: str) -> bool:
 
 
 def _overflows(records: Sequence[Sequence[str]]) -> bool:
-    """A record below the header with more values than it, one of them not empty."""
+    """A record below the header too wide for it (``too_wide``)."""
     if not records:
         return False
     start = header_index(records)
     width = len(records[start])
-    return any(
-        len(record) > width and any(value.strip() for value in record[width:])
-        for record in records[start + 1 :]
-    )
+    return any(too_wide(record, width) for record in records[start + 1 :])
+
+
+def too_wide(record: Sequence[str], width: int) -> bool:
+    """A record with more values than the header's ``width``, one of those past it not empty
+    (empty ones are a trailing delimiter, and are cut): read as it is, a value would be lost."""
+    return len(record) > width and any(value.strip() for value in record[width:])
 
 
 def without_marks(record: list[str]) -> list[str]:

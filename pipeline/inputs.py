@@ -77,6 +77,7 @@ from pipeline.input_text import (
     read_sample,
     sniff_delimiter,
     sniff_encoding,
+    too_wide,
     txt_header_line,
     txt_table_delimiter,
     without_marks,
@@ -999,12 +1000,12 @@ def _fitted(
     """Rows cut or padded to the header's width. Only empty fields are cut: a row with more
     values than the header is refused, since one of them would be lost."""
     for line, record in records:
+        if too_wide(record, width):
+            raise MalformedInputError(
+                f"line {line} has {len(record)} fields but the header has {width} "
+                f"column{'s' if width != 1 else ''}: {_why_too_many(record, delimiter)}"
+            )
         if len(record) > width:
-            if any(value.strip() for value in record[width:]):
-                raise MalformedInputError(
-                    f"line {line} has {len(record)} fields but the header has {width} "
-                    f"column{'s' if width != 1 else ''}: {_why_too_many(record, delimiter)}"
-                )
             del record[width:]
         elif len(record) < width:
             record.extend([""] * (width - len(record)))
