@@ -80,27 +80,47 @@ _LINE_ENDS = ("\r", "\n")
 
 
 BACKSLASH = "\\"
-"""The escape of a CSV that writes a quote inside a value as ``\\"`` (``ReadOptions.escape``)."""
+"""The escape of a file that writes special characters after a backslash (``\\"``, ``\\n``,
+``\\N``) rather than quoting them, as database exports do (``ReadOptions.escape``)."""
 _NULL = "\\N"
-"""How MySQL writes NULL in a CSV it escapes with backslashes: no answer, not the letter N."""
+"""How MySQL and PostgreSQL write NULL in a file they escape with backslashes: no answer, not
+the letter N."""
+_LETTER_ESCAPE = re.compile(r"\\(.)")
+"""A backslash and the character after it, left to right, so ``\\\\n`` is an escaped backslash
+before the letter n, not a line break."""
+_LETTER_ESCAPES = {"n": "\\\n", "t": "\\\t", "r": "\\\r", "0": ""}
+"""Line break, tab, carriage return and NUL written as letters (PostgreSQL's ``COPY``, ``mysql
+--batch``, JSON-minded web exporters), as the escaped character itself, which the reader then
+keeps in the value (MySQL's ``INTO OUTFILE`` writes that form); NUL is dropped."""
+_ESCAPED_BREAK = re.compile(r"(?<!\\)(?:\\\\)*\\(?:\r\n|\r|\n)")
+"""A line break after an odd run of backslashes: MySQL's ``INTO OUTFILE`` keeping a comment's
+line break inside its row."""
 
 
 def csv_reader(lines: Iterable[str], delimiter: str, escape: str | None = None) -> Reader:
     """A csv module reader of ``lines`` (the file opened with ``newline=""``, so that a line
     break inside a quoted value is kept as written), whose fields may be as long as the
-    file. With ``escape`` (``BACKSLASH``), the escape before a quote or before itself makes it
-    part of the value (``\\"``, ``\\\\``), and a value that is MySQL's NULL (``\\N``) is empty;
-    without, a quote inside a value is CSV's own, doubled (``""``)."""
+    file. With ``escape`` (``BACKSLASH``), the escape before a character makes it part of
+    the value (``\\"``, ``\\\\``, a line break), ``\\n``, ``\\t`` and ``\\r`` are a line break, a
+    tab and a carriage return, and a value that is NULL (``\\N``) is empty; without, a quote
+    inside a value is CSV's own, doubled (``""``)."""
     csv.field_size_limit(_FIELD_LIMIT)
     if escape is None:
         return csv.reader(lines, delimiter=delimiter)
-    nulls = _nulls(delimiter)
     return csv.reader(
-        (nulls.sub("", line) if _NULL in line else line for line in lines),
+        (_unescaped(line, delimiter) if escape in line else line for line in lines),
         delimiter=delimiter,
         escapechar=escape,
         doublequote=False,
     )
+
+
+def _unescaped(line: str, delimiter: str) -> str:
+    """``line`` with a whole ``\\N`` value emptied and letter escapes (``_LETTER_ESCAPES``) made
+    the escaped character, for the reader's escape to keep."""
+    if _NULL in line:
+        line = _nulls(delimiter).sub("", line)
+    return _LETTER_ESCAPE.sub(lambda m: _LETTER_ESCAPES.get(m.group(1), m.group(0)), line)
 
 
 @cache
@@ -111,16 +131,44 @@ def _nulls(delimiter: str) -> re.Pattern[str]:
 
 
 def backslash_escaped(sample: str, complete: bool, delimiter: str) -> bool:
-    """Whether the file writes a quote inside a value as ``\\"`` (MySQL's ``INTO OUTFILE``,
-    some web exporters) rather than doubling it: read as CSV, a row of its sample has more
-    values than the header, as the quote ends the value early, and read with the backslash
-    as an escape, none has. A value that ends in a backslash (``"C:\\temp\\"``) in a CSV that
-    doubles its quotes does not pass: read with the escape, its quote never closes."""
-    if '\\"' not in sample:
+    """Whether the file escapes special characters with a backslash, as database exports do,
+    rather than quoting them, judged on its sample read both ways. Read with the escape, no
+    row may have more values than the header; and one of these holds:
+
+    - a quote inside a value is written ``\\"`` (MySQL's ``INTO OUTFILE … ENCLOSED BY``, some
+      web exporters): read as CSV, a row has more values than the header, as the quote ends
+      the value early;
+    - a whole value is ``\\N``, NULL (MySQL, PostgreSQL's ``COPY``), and read as CSV no value
+      holds a quote (which a CSV that doubles its quotes would);
+    - a line break follows a backslash (MySQL's ``INTO OUTFILE`` keeps a comment's line break
+      so): read as CSV, a row is cut short there, and read with the escape, every row has the
+      header's width.
+
+    A value that ends in a backslash (``"C:\\temp\\"``, ``C:\\temp\\`` last on its line) in a
+    file that does not escape does not pass: read with the escape, its quote never closes, or
+    its row runs into the next."""
+    quote = '\\"' in sample
+    null = any(_nulls(delimiter).search(line) for line in sample.splitlines())
+    broken = _ESCAPED_BREAK.search(sample) is not None
+    if not (quote or null or broken):
         return False
     plain = _sample_records(sample, delimiter, complete)
     escaped = _sample_records(sample, delimiter, complete, BACKSLASH)
-    return _overflows(plain) and bool(escaped) and not _overflows(escaped)
+    if not escaped or _overflows(escaped):
+        return False
+    if quote and _overflows(plain):
+        return True
+    if null and not any('"' in value for record in plain for value in record):
+        return True
+    return broken and _uneven(plain) and not _uneven(escaped)
+
+
+def _uneven(records: Sequence[Sequence[str]]) -> bool:
+    """A record below the header with another number of values than the header."""
+    if not records:
+        return False
+    start = header_index(records)
+    return any(len(record) != len(records[start]) for record in records[start + 1 :])
 
 
 def _overflows(records: Sequence[Sequence[str]]) -> bool:

@@ -182,8 +182,9 @@ class ReadOptions:
     encoding: str | None = None
     delimiter: str | None = None
     escape: str | None = None
-    """A CSV's escape before a quote inside a value (``\\"``: MySQL's ``INTO OUTFILE``, some
-    web exporters), ``input_text.BACKSLASH``; None: CSV's doubled quotes (``""``)."""
+    """The escape of a file that writes special characters after a backslash (``\\"``,
+    ``\\n``, ``\\N``: MySQL's ``INTO OUTFILE``, PostgreSQL's ``COPY``, some web exporters),
+    ``input_text.BACKSLASH``; None: CSV's doubled quotes (``""``)."""
     sheet: str | None = None
     """An XLSX workbook's sheet, by name; None: the first one; ``ALL_SHEETS``: ``sheets``."""
     sheets: tuple[str, ...] = ()
@@ -282,7 +283,7 @@ class ReadOptions:
         if self.encoding:
             parts.append(ENCODING_NAMES.get(self.encoding, self.encoding))
         if self.escape:
-            parts.append(f'quotes inside values written as {self.escape}"')
+            parts.append(f'backslash escapes such as {self.escape}" and {self.escape}n')
         if self.sheets:
             named = ", ".join(repr(sheet) for sheet in self.sheets)
             parts.append(f"{len(self.sheets)} sheets as one table ({named})")

@@ -231,7 +231,7 @@ def test_a_csv_that_escapes_quotes_with_a_backslash_is_read_as_it_means(
     path = write(tmp_path, MYSQL_EXPORT)
     summary = validate_input(path, "comment")
     assert summary.options.escape == "\\" and summary.rows == 6
-    assert 'quotes inside values written as \\"' in summary.options.describe()
+    assert 'backslash escapes such as \\" and \\n' in summary.options.describe()
     assert rows(path) == [
         ['He said "great" class, loved it', "CHEM110"],
         ['He"s late, always', "CHEM110"],
@@ -257,7 +257,7 @@ def test_a_job_of_a_backslash_escaped_csv_is_labelled_as_it_means(tmp_path: Path
     ]
     preview = preview_upload(MYSQL_EXPORT, "export.csv")
     assert preview.rows["comment"].tolist()[2] == ""
-    assert preview.describe().endswith('quotes inside values written as \\"')
+    assert preview.describe().endswith('backslash escapes such as \\" and \\n')
 
 
 @pytest.mark.parametrize(
@@ -283,6 +283,94 @@ def test_a_csv_that_doubles_its_quotes_is_read_as_csv_whatever_its_backslashes(
     path = write(tmp_path, data)
     assert validate_input(path, "comment").options.escape is None
     assert rows(path)[0][0] == first
+
+
+MYSQL_TAB_EXPORT = b"\n".join(
+    [
+        b"id\tcourse\tcomment",
+        b"1\tCHEM110\tGreat labs, clear lectures",
+        b"2\tBIO101\tTwo lines\\",
+        b"and the second",
+        b"3\tBIO101\t\\N",
+        b"4\tBIO101\tA tab\\\there and C:\\\\temp\\\\",
+        b"5\t\\N\tPlain",
+        b"",
+    ]
+)
+"""What MySQL's ``SELECT ... INTO OUTFILE`` writes by default: tab-separated, nothing quoted,
+a line break, a tab or a backslash inside a value with a backslash before it, NULL as a
+backslash and N."""
+
+COPY_EXPORT = b"\n".join(
+    [
+        b"course\tcomment",
+        b"CHEM110\tGreat labs.\\nWould take again.",
+        b"BIO101\t\\N",
+        b"BIO101\tUse \\\\n in printf,\\tplease",
+        b"",
+    ]
+)
+"""What PostgreSQL's ``COPY ... TO`` (text format) and ``mysql --batch`` write: a line break
+and a tab inside a value as the letters ``\\n`` and ``\\t``, a backslash as two."""
+
+
+@pytest.mark.parametrize(
+    ("data", "comments"),
+    [
+        (
+            MYSQL_TAB_EXPORT,
+            [
+                "Great labs, clear lectures",
+                "Two lines\nand the second",
+                "",
+                "A tab\there and C:\\temp\\",
+                "Plain",
+            ],
+        ),
+        (
+            COPY_EXPORT,
+            ["Great labs.\nWould take again.", "", "Use \\n in printf,\tplease"],
+        ),
+    ],
+    ids=["mysql-into-outfile", "postgresql-copy"],
+)
+def test_a_database_export_that_escapes_with_backslashes_is_read_as_it_means(
+    tmp_path: Path, data: bytes, comments: list[str]
+) -> None:
+    """Read as plain tab-separated text, the MySQL export broke a comment's two lines into two
+    rows (the second with its text in the id column), and both exports labelled NULL, ``\\N``,
+    as a comment and showed ``\\n`` where a line broke."""
+    path = write(tmp_path, data, "export.tsv")
+    summary = validate_input(path, "comment")
+    assert summary.options.escape == "\\" and summary.rows == len(comments)
+    assert [row[-1] for row in rows(path)] == comments
+
+
+@pytest.mark.parametrize(
+    ("data", "comment"),
+    [
+        (b"course\tcomment\nA\tSaved in C:\\temp\\\nB\tFine\n", "Saved in C:\\temp\\"),
+        (b"comment\nSaved in C:\\temp\\\nFine\n", "Saved in C:\\temp\\"),
+        (b"course\tcomment\nA\tUse \\n in printf\nB\tFine\n", "Use \\n in printf"),
+        (b'course,comment\nA,"He said ""hi"""\nB,\\N\n', 'He said "hi"'),
+    ],
+    ids=[
+        "a-value-ending-in-a-backslash",
+        "one-column-ending-in-a-backslash",
+        "a-backslash-and-a-letter",
+        "doubled-quotes-and-null",
+    ],
+)
+def test_a_file_that_does_not_escape_keeps_its_backslashes(
+    tmp_path: Path, data: bytes, comment: str
+) -> None:
+    """A backslash before the line break that ends a row, the letters ``\\n`` typed in a
+    comment, and a ``\\N`` in a CSV that doubles its quotes are not an export's escapes: the
+    rows stay as written."""
+    path = write(tmp_path, data, "plain.tsv" if b"\t" in data else "plain.csv")
+    assert validate_input(path, "comment").options.escape is None
+    read = rows(path)
+    assert read[0][-1] == comment and len(read) == 2
 
 
 def test_a_backslash_escaped_quote_after_the_sample_is_named_as_the_problem(
