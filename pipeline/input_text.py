@@ -89,9 +89,9 @@ _LETTER_ESCAPE = re.compile(r"\\(.)")
 """A backslash and the character after it, left to right, so ``\\\\n`` is an escaped backslash
 before the letter n, not a line break."""
 _LETTER_ESCAPES = {"n": "\\\n", "t": "\\\t", "r": "\\\r", "0": ""}
-"""Line break, tab, carriage return and NUL written as letters (PostgreSQL's ``COPY``, ``mysql
---batch``, JSON-minded web exporters), as the escaped character itself, which the reader then
-keeps in the value (MySQL's ``INTO OUTFILE`` writes that form); NUL is dropped."""
+"""Line break, tab, carriage return and NUL written as letters (PostgreSQL's ``COPY``,
+JSON-minded web exporters), as the escaped character itself, which the reader then keeps in
+the value (MySQL's ``INTO OUTFILE`` writes that form); NUL is dropped."""
 _ESCAPED_BREAK = re.compile(r"(?<!\\)(?:\\\\)*\\(?:\r\n|\r|\n)")
 """A line break after an odd run of backslashes: MySQL's ``INTO OUTFILE`` keeping a comment's
 line break inside its row."""

@@ -310,8 +310,8 @@ COPY_EXPORT = b"\n".join(
         b"",
     ]
 )
-"""What PostgreSQL's ``COPY ... TO`` (text format) and ``mysql --batch`` write: a line break
-and a tab inside a value as the letters ``\\n`` and ``\\t``, a backslash as two."""
+"""What PostgreSQL's ``COPY ... TO`` (text format) writes: a line break and a tab inside a
+value as the letters ``\\n`` and ``\\t``, a backslash as two, NULL as ``\\N``."""
 
 
 @pytest.mark.parametrize(
