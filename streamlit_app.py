@@ -41,7 +41,7 @@ from pipeline.errors import (
 )
 from pipeline.file_names import distinct_names, job_stem, results_file_name, table_file_name
 from pipeline.group_names import group_cell
-from pipeline.inputs import ReadOptions
+from pipeline.inputs import UPLOAD_SUFFIXES, ReadOptions
 from pipeline.partial_rows import partial_note
 from pipeline.ratings import table as rating_table
 from pipeline.release import flagged_table
@@ -628,7 +628,7 @@ def upload_view(client: PipelineClient) -> None:
         "Comments file: CSV, Excel (XLSX), LibreOffice (ODS), or TXT with one comment per line",
         # .xls too: a tab-delimited download named .xls (Blackboard's) is read, and a real
         # Excel 97-2003 file gets the message that says how to save it, not "not allowed".
-        type=["csv", "xlsx", "ods", "txt", "xls"],
+        type=list(UPLOAD_SUFFIXES),
         # A new key after each submit, so "New analysis" starts from an empty uploader.
         key=f"upload-{st.session_state.uploads}",
     )

@@ -99,6 +99,13 @@ from pipeline.xlsx.ods import declares_opendocument
 FORMATS = ("csv", "xlsx", "ods", "txt")
 WORKBOOKS = ("xlsx", "ods")
 """Formats read as sheets (``pipeline.xlsx``): Excel workbooks and OpenDocument spreadsheets."""
+UPLOAD_SUFFIXES = (
+    *("csv", "tsv", "tab", "txt", "xlsx", "xlsm", "ods"),
+    *("xls", "xlsb", "numbers", "fods"),
+)
+"""The file name endings the app's uploader takes (the API takes any name): those read, and
+the spreadsheets of other programs that the reading code names and says how to save, so that
+a user sees that message rather than the browser's "files are not allowed"."""
 TXT_COLUMN = "text"
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -118,6 +125,10 @@ _MARKUP_PROBE = 64
 _UNSUPPORTED = ("json", "parquet", "pdf", "docx")
 _OTHER_SPREADSHEET = "{name} is {kind}, which is not read: {how}, then upload that"
 _SPREADSHEETS = {
+    "xlsb": (
+        "an Excel binary workbook (.xlsb)",
+        "in Excel choose File > Save As > Excel Workbook (.xlsx) or CSV UTF-8",
+    ),
     "fods": (
         "a flat OpenDocument spreadsheet (one XML file)",
         "in LibreOffice Calc choose File > Save As > ODF Spreadsheet (.ods) or Text CSV",
