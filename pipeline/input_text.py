@@ -85,13 +85,15 @@ BACKSLASH = "\\"
 _NULL = "\\N"
 """How MySQL and PostgreSQL write NULL in a file they escape with backslashes: no answer, not
 the letter N."""
-_LETTER_ESCAPE = re.compile(r"\\(.)")
-"""A backslash and the character after it, left to right, so ``\\\\n`` is an escaped backslash
-before the letter n, not a line break."""
-_LETTER_ESCAPES = {"n": "\\\n", "t": "\\\t", "r": "\\\r", "0": ""}
+_LETTER_ESCAPE = re.compile(r"\\(\r\n|.)")
+"""A backslash and the character (or Windows line end) after it, left to right, so ``\\\\n``
+is an escaped backslash before the letter n, not a line break."""
+_LETTER_ESCAPES = {"n": "\\\n", "t": "\\\t", "r": "\\\r", "0": "", "\r\n": "\\\n"}
 """Line break, tab, carriage return and NUL written as letters (PostgreSQL's ``COPY``,
 JSON-minded web exporters), as the escaped character itself, which the reader then keeps in
-the value (MySQL's ``INTO OUTFILE`` writes that form); NUL is dropped."""
+the value (MySQL's ``INTO OUTFILE`` writes that form); NUL is dropped. An escaped Windows
+line end (the file's line ends made ``\\r\\n`` by a Windows program) is an escaped line feed:
+escaped, the carriage return alone would let the line feed after it end the row."""
 _ESCAPED_BREAK = re.compile(r"(?<!\\)(?:\\\\)*\\(?:\r\n|\r|\n)")
 """A line break after an odd run of backslashes: MySQL's ``INTO OUTFILE`` keeping a comment's
 line break inside its row."""

@@ -328,11 +328,21 @@ value as the letters ``\\n`` and ``\\t``, a backslash as two, NULL as ``\\N``.""
             ],
         ),
         (
+            MYSQL_TAB_EXPORT.replace(b"\n", b"\r\n"),
+            [
+                "Great labs, clear lectures",
+                "Two lines\nand the second",
+                "",
+                "A tab\there and C:\\temp\\",
+                "Plain",
+            ],
+        ),
+        (
             COPY_EXPORT,
             ["Great labs.\nWould take again.", "", "Use \\n in printf,\tplease"],
         ),
     ],
-    ids=["mysql-into-outfile", "postgresql-copy"],
+    ids=["mysql-into-outfile", "mysql-into-outfile-windows-line-ends", "postgresql-copy"],
 )
 def test_a_database_export_that_escapes_with_backslashes_is_read_as_it_means(
     tmp_path: Path, data: bytes, comments: list[str]
