@@ -167,19 +167,22 @@ def backslash_escaped(sample: str, complete: bool, delimiter: str) -> bool:
 
 def _uneven(records: Sequence[Sequence[str]]) -> bool:
     """A record below the header with another number of values than the header."""
-    if not records:
-        return False
-    start = header_index(records)
-    return any(len(record) != len(records[start]) for record in records[start + 1 :])
+    width, rows = _under_header(records)
+    return any(len(record) != width for record in rows)
 
 
 def _overflows(records: Sequence[Sequence[str]]) -> bool:
     """A record below the header too wide for it (``too_wide``)."""
+    width, rows = _under_header(records)
+    return any(too_wide(record, width) for record in rows)
+
+
+def _under_header(records: Sequence[Sequence[str]]) -> tuple[int, Sequence[Sequence[str]]]:
+    """The header's width and the records below it (``header_index``); none without records."""
     if not records:
-        return False
+        return 0, ()
     start = header_index(records)
-    width = len(records[start])
-    return any(too_wide(record, width) for record in records[start + 1 :])
+    return len(records[start]), records[start + 1 :]
 
 
 def too_wide(record: Sequence[str], width: int) -> bool:

@@ -99,13 +99,6 @@ from pipeline.xlsx.ods import declares_opendocument
 FORMATS = ("csv", "xlsx", "ods", "txt")
 WORKBOOKS = ("xlsx", "ods")
 """Formats read as sheets (``pipeline.xlsx``): Excel workbooks and OpenDocument spreadsheets."""
-UPLOAD_SUFFIXES = (
-    *("csv", "tsv", "tab", "txt", "xlsx", "xlsm", "ods"),
-    *("xls", "xlsb", "numbers", "fods"),
-)
-"""The file name endings the app's uploader takes (the API takes any name): those read, and
-the spreadsheets of other programs that the reading code names and says how to save, so that
-a user sees that message rather than the browser's "files are not allowed"."""
 TXT_COLUMN = "text"
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -140,6 +133,10 @@ _SPREADSHEETS = {
 }
 """Spreadsheets of other programs, by extension: said what they are and how to save them as
 a file that is read."""
+UPLOAD_SUFFIXES = ("csv", "tsv", "tab", "txt", "xlsx", "xlsm", "ods", "xls", *_SPREADSHEETS)
+"""The file name endings the app's uploader takes (the API takes any name): those read, and
+the spreadsheets of other programs that the reading code names and says how to save, so that
+a user sees that message rather than the browser's "files are not allowed"."""
 _SIGNATURES = (
     (b"%PDF-", "a PDF document"),
     (b"\x89PNG\r\n\x1a\n", "a PNG image"),
